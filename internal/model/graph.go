@@ -1,0 +1,141 @@
+package model
+
+import "sort"
+
+// Model is a whole threat model with every reference resolved.
+type Model struct {
+	// Version is the format version the model was written in.
+	Version     int
+	System      System
+	Scope       Scope
+	Context     Context
+	Assets      []*Asset
+	Boundaries  []*Boundary // every boundary, parents before children
+	Components  []*Component
+	Flows       []*Flow
+	Threats     []*Threat
+	Mitigations []*Mitigation
+	Assumptions []*Assumption
+	Decisions   []*Decision
+	// Files lists the files the model was read from, the main file first.
+	Files []string
+
+	assets      map[string]*Asset
+	boundaries  map[string]*Boundary
+	components  map[string]*Component
+	flows       map[string]*Flow
+	mitigations map[string]*Mitigation
+	threats     map[string]*Threat
+	assumptions map[string]*Assumption
+}
+
+// Index (re)builds the id lookups and each component's In and Out flows. The
+// spec package calls it once a model is built; code that builds a model by
+// hand calls it before use.
+func (m *Model) Index() {
+	m.assets = make(map[string]*Asset, len(m.Assets))
+	for _, a := range m.Assets {
+		m.assets[a.ID] = a
+	}
+	m.boundaries = make(map[string]*Boundary, len(m.Boundaries))
+	for _, b := range m.Boundaries {
+		m.boundaries[b.ID] = b
+	}
+	m.components = make(map[string]*Component, len(m.Components))
+	for _, c := range m.Components {
+		m.components[c.ID] = c
+		c.In, c.Out = c.In[:0], c.Out[:0]
+	}
+	m.flows = make(map[string]*Flow, len(m.Flows))
+	for _, f := range m.Flows {
+		m.flows[f.ID] = f
+		if f.From != nil {
+			f.From.Out = append(f.From.Out, f)
+		}
+		if f.To != nil {
+			f.To.In = append(f.To.In, f)
+		}
+	}
+	m.mitigations = make(map[string]*Mitigation, len(m.Mitigations))
+	for _, x := range m.Mitigations {
+		m.mitigations[x.ID] = x
+	}
+	m.threats = make(map[string]*Threat, len(m.Threats))
+	for _, x := range m.Threats {
+		m.threats[x.ID] = x
+	}
+	m.assumptions = make(map[string]*Assumption, len(m.Assumptions))
+	for _, x := range m.Assumptions {
+		m.assumptions[x.ID] = x
+	}
+}
+
+// Asset returns the asset with the id, or nil.
+func (m *Model) Asset(id string) *Asset { return m.assets[id] }
+
+// Boundary returns the boundary with the id, or nil.
+func (m *Model) Boundary(id string) *Boundary { return m.boundaries[id] }
+
+// Component returns the component with the id, or nil.
+func (m *Model) Component(id string) *Component { return m.components[id] }
+
+// Flow returns the flow with the id, or nil.
+func (m *Model) Flow(id string) *Flow { return m.flows[id] }
+
+// Mitigation returns the mitigation with the id, or nil.
+func (m *Model) Mitigation(id string) *Mitigation { return m.mitigations[id] }
+
+// Threat returns the threat with the id, or nil.
+func (m *Model) Threat(id string) *Threat { return m.threats[id] }
+
+// Assumption returns the assumption with the id, or nil.
+func (m *Model) Assumption(id string) *Assumption { return m.assumptions[id] }
+
+// Element returns the component, flow, boundary or asset with the id.
+func (m *Model) Element(id string) (Target, bool) {
+	if c := m.components[id]; c != nil {
+		return Target{Component: c}, true
+	}
+	if f := m.flows[id]; f != nil {
+		return Target{Flow: f}, true
+	}
+	if b := m.boundaries[id]; b != nil {
+		return Target{Boundary: b}, true
+	}
+	if a := m.assets[id]; a != nil {
+		return Target{Asset: a}, true
+	}
+	return Target{}, false
+}
+
+// TopBoundaries returns the boundaries that have no parent.
+func (m *Model) TopBoundaries() []*Boundary {
+	var out []*Boundary
+	for _, b := range m.Boundaries {
+		if b.Parent == nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Unbounded returns the components that belong to no boundary.
+func (m *Model) Unbounded() []*Component {
+	var out []*Component
+	for _, c := range m.Components {
+		if c.Boundary == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IDs returns the sorted keys of an id map, for "did you mean" messages.
+func IDs[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

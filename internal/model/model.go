@@ -1,0 +1,634 @@
+// Package model is Ward's domain graph: a system, its assets, trust boundaries,
+// components, data flows, threats written by people, mitigations, assumptions and
+// decisions on generated findings, with every reference resolved to a pointer.
+//
+// The package holds no I/O: it knows nothing of YAML, SQL, HTTP or logging. The
+// spec package builds a Model from files; the rule and risk packages read it.
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pos is a position in a model file, used to point people at the source of a
+// problem or of an element. Line and Col are 1-based; a zero Pos is unknown.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// String formats the position as file:line:col.
+func (p Pos) String() string {
+	if p.File == "" && p.Line == 0 {
+		return "-"
+	}
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// IsZero reports whether the position is unknown.
+func (p Pos) IsZero() bool { return p.File == "" && p.Line == 0 }
+
+// Tri is a tri-state fact: yes, no or unknown. Unknown is the zero value and is
+// never treated as "no".
+type Tri uint8
+
+// The three states of a fact.
+const (
+	Unknown Tri = iota
+	Yes
+	No
+)
+
+// String returns "yes", "no" or "unknown".
+func (t Tri) String() string {
+	switch t {
+	case Yes:
+		return "yes"
+	case No:
+		return "no"
+	}
+	return "unknown"
+}
+
+// ParseTri parses yes/no/unknown (and true/false).
+func ParseTri(s string) (Tri, bool) {
+	switch s {
+	case "yes", "true":
+		return Yes, true
+	case "no", "false":
+		return No, true
+	case "unknown", "":
+		return Unknown, true
+	}
+	return Unknown, false
+}
+
+// Level is a four-step scale used for classification-like needs (low, medium,
+// high, critical). The zero value means "not stated".
+type Level uint8
+
+// Levels, ordered.
+const (
+	LevelUnset Level = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+var levelNames = [...]string{"", "low", "medium", "high", "critical"}
+
+// String returns the level's name.
+func (l Level) String() string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return "?"
+}
+
+// ParseLevel parses low/medium/high/critical.
+func ParseLevel(s string) (Level, bool) {
+	for i, n := range levelNames {
+		if n == s && i > 0 {
+			return Level(i), true
+		}
+	}
+	return LevelUnset, s == ""
+}
+
+// System describes what is being modelled and who owns it.
+type System struct {
+	ID          string
+	Name        string
+	Description string
+	Team        string
+	Contacts    []string
+	Criticality Level
+	Pos         Pos
+}
+
+// ScopeItem is one thing explicitly in or out of scope, with the reason.
+type ScopeItem struct {
+	What string
+	Why  string
+}
+
+// Scope says what the model covers and what it leaves out.
+type Scope struct {
+	In  []ScopeItem
+	Out []ScopeItem
+}
+
+// Context holds the design's answers to the intake questions used by triage.
+type Context struct {
+	PavedPath       Tri
+	InternetFacing  Tri
+	SensitiveData   []DataKind
+	NewThirdParties []string
+	AuthChanges     Tri
+	Criticality     Level
+	Pos             Pos
+}
+
+// DataKind is a kind of sensitive data.
+type DataKind string
+
+// Sensitive data kinds understood by the engine and by triage.
+const (
+	DataPII         DataKind = "pii"
+	DataPHI         DataKind = "phi"
+	DataPaymentCard DataKind = "payment_card"
+	DataCredentials DataKind = "credentials"
+	DataSecrets     DataKind = "secrets"
+	DataFinancial   DataKind = "financial"
+)
+
+// DataKinds lists every sensitive data kind.
+var DataKinds = []DataKind{DataPII, DataPHI, DataPaymentCard, DataCredentials, DataSecrets, DataFinancial}
+
+// Trust is a boundary's trust level, from least to most trusted.
+type Trust uint8
+
+// Trust levels, ordered from least to most trusted.
+const (
+	TrustUnset Trust = iota
+	TrustInternet
+	TrustPartner
+	TrustInternal
+	TrustRestricted
+)
+
+var trustNames = [...]string{"", "internet", "partner", "internal", "restricted"}
+
+// String returns the trust level's name.
+func (t Trust) String() string {
+	if int(t) < len(trustNames) {
+		return trustNames[t]
+	}
+	return "?"
+}
+
+// ParseTrust parses internet/partner/internal/restricted.
+func ParseTrust(s string) (Trust, bool) {
+	for i, n := range trustNames {
+		if n == s && i > 0 {
+			return Trust(i), true
+		}
+	}
+	return TrustUnset, false
+}
+
+// Boundary is a trust boundary. Boundaries nest; a component belongs to the
+// innermost boundary that names it.
+type Boundary struct {
+	ID          string
+	Name        string
+	Description string
+	Trust       Trust
+	Parent      *Boundary
+	Children    []*Boundary
+	Components  []*Component
+	Pos         Pos
+}
+
+// Label returns the boundary's name, or its id.
+func (b *Boundary) Label() string {
+	if b.Name != "" {
+		return b.Name
+	}
+	return b.ID
+}
+
+// Depth returns how deeply the boundary is nested (0 at top level).
+func (b *Boundary) Depth() int {
+	d := 0
+	for p := b.Parent; p != nil; p = p.Parent {
+		d++
+	}
+	return d
+}
+
+// AssetKind is what sort of thing an asset is.
+type AssetKind string
+
+// Asset kinds.
+const (
+	AssetData           AssetKind = "data"
+	AssetCredential     AssetKind = "credential"
+	AssetMoney          AssetKind = "money"
+	AssetInfrastructure AssetKind = "infrastructure"
+	AssetAvailability   AssetKind = "availability"
+	AssetReputation     AssetKind = "reputation"
+)
+
+// AssetKinds lists every asset kind.
+var AssetKinds = []AssetKind{AssetData, AssetCredential, AssetMoney, AssetInfrastructure, AssetAvailability, AssetReputation}
+
+// Classification is an asset's data classification.
+type Classification uint8
+
+// Classifications, from least to most sensitive.
+const (
+	ClassUnset Classification = iota
+	ClassPublic
+	ClassInternal
+	ClassConfidential
+	ClassRestricted
+)
+
+var classNames = [...]string{"", "public", "internal", "confidential", "restricted"}
+
+// String returns the classification's name.
+func (c Classification) String() string {
+	if int(c) < len(classNames) {
+		return classNames[c]
+	}
+	return "?"
+}
+
+// ParseClassification parses public/internal/confidential/restricted.
+func ParseClassification(s string) (Classification, bool) {
+	for i, n := range classNames {
+		if n == s && i > 0 {
+			return Classification(i), true
+		}
+	}
+	return ClassUnset, false
+}
+
+// Asset is something worth protecting. Every threat is tied back to assets.
+type Asset struct {
+	ID             string
+	Name           string
+	Description    string
+	Kind           AssetKind
+	Classification Classification
+	Data           []DataKind
+	// Confidentiality, Integrity and Availability are the asset's needs.
+	Confidentiality Level
+	Integrity       Level
+	Availability    Level
+	// MustNotStore marks data that should not be stored at all (for example
+	// card verification codes after authorisation).
+	MustNotStore bool
+	Pos          Pos
+}
+
+// Label returns the asset's name, or its id.
+func (a *Asset) Label() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.ID
+}
+
+// HasData reports whether the asset holds the given kind of sensitive data.
+func (a *Asset) HasData(k DataKind) bool {
+	for _, d := range a.Data {
+		if d == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Sensitive reports whether the asset is confidential or restricted, or
+// holds any kind of sensitive data.
+func (a *Asset) Sensitive() bool {
+	return a.Classification >= ClassConfidential || len(a.Data) > 0 || a.Confidentiality >= High
+}
+
+// Need returns the asset's need for the given property, falling back on its
+// classification when the need is not stated.
+func (a *Asset) Need(p Property) Level {
+	var l Level
+	switch p {
+	case Confidentiality:
+		l = a.Confidentiality
+	case Integrity:
+		l = a.Integrity
+	case Availability:
+		l = a.Availability
+	}
+	if l != LevelUnset {
+		return l
+	}
+	switch a.Classification {
+	case ClassRestricted:
+		return Critical
+	case ClassConfidential:
+		return High
+	case ClassInternal:
+		return Medium
+	case ClassPublic:
+		if p == Confidentiality {
+			return Low
+		}
+		return Medium
+	}
+	if len(a.Data) > 0 {
+		return High
+	}
+	return Medium
+}
+
+// Property is one of confidentiality, integrity and availability.
+type Property uint8
+
+// The CIA properties.
+const (
+	Confidentiality Property = iota + 1
+	Integrity
+	Availability
+)
+
+// String returns the property's name.
+func (p Property) String() string {
+	switch p {
+	case Confidentiality:
+		return "confidentiality"
+	case Integrity:
+		return "integrity"
+	case Availability:
+		return "availability"
+	}
+	return "?"
+}
+
+// ComponentKind is what sort of element a component is.
+type ComponentKind string
+
+// Component kinds.
+const (
+	KindPerson    ComponentKind = "person"
+	KindService   ComponentKind = "service"
+	KindFunction  ComponentKind = "function"
+	KindDatastore ComponentKind = "datastore"
+	KindQueue     ComponentKind = "queue"
+	KindExternal  ComponentKind = "external"
+	KindDevice    ComponentKind = "device"
+	KindLLM       ComponentKind = "llm"
+	KindAgent     ComponentKind = "agent"
+	KindClient    ComponentKind = "client"
+	KindStorage   ComponentKind = "storage"
+)
+
+// ComponentKinds lists every component kind.
+var ComponentKinds = []ComponentKind{KindPerson, KindClient, KindService, KindFunction, KindDatastore, KindStorage, KindQueue, KindExternal, KindDevice, KindLLM, KindAgent}
+
+// Component is a person, service, function, data store, queue, external system,
+// device or LLM/agent component.
+type Component struct {
+	ID          string
+	Name        string
+	Description string
+	Kind        ComponentKind
+	Tech        string
+	Boundary    *Boundary
+	Stores      []*Asset
+	Processes   []*Asset
+	OutOfScope  bool
+	// Admin marks a privileged or administrative interface.
+	Admin bool
+	// Public marks storage that is meant to be publicly readable.
+	Public bool
+	// Paid marks an external API billed per use.
+	Paid bool
+	// ThirdParty marks a component run by another organisation.
+	ThirdParty bool
+	// New marks a third party new to the organisation.
+	New bool
+	// Tools lists what an LLM agent can do (for agent components).
+	Tools []string
+	Tags  []string
+	// Controls holds the tri-state control facts.
+	Controls Controls
+	// EncryptionAtRest says how stored data is encrypted.
+	EncryptionAtRest AtRest
+	In               []*Flow
+	Out              []*Flow
+	Pos              Pos
+}
+
+// Label returns the component's name, or its id.
+func (c *Component) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
+
+// Trust returns the trust level of the component's boundary. A component
+// outside any boundary is treated as internal unless it is a person, client or
+// external system, which are treated as internet.
+func (c *Component) Trust() Trust {
+	if c.Boundary != nil {
+		return c.Boundary.Trust
+	}
+	switch c.Kind {
+	case KindPerson, KindClient, KindExternal, KindDevice:
+		return TrustInternet
+	}
+	return TrustInternal
+}
+
+// IsStore reports whether the component keeps data (datastore, storage, queue).
+func (c *Component) IsStore() bool {
+	return c.Kind == KindDatastore || c.Kind == KindStorage || c.Kind == KindQueue
+}
+
+// IsProcess reports whether the component runs code the team controls
+// (service, function, LLM, agent).
+func (c *Component) IsProcess() bool {
+	switch c.Kind {
+	case KindService, KindFunction, KindLLM, KindAgent:
+		return true
+	}
+	return false
+}
+
+// IsActor reports whether the component is an outside actor (person, client,
+// device, external system).
+func (c *Component) IsActor() bool {
+	switch c.Kind {
+	case KindPerson, KindClient, KindDevice, KindExternal:
+		return true
+	}
+	return false
+}
+
+// Assets returns the assets the component stores or processes, without
+// duplicates, stored ones first.
+func (c *Component) Assets() []*Asset {
+	if len(c.Processes) == 0 {
+		return c.Stores
+	}
+	out := make([]*Asset, 0, len(c.Stores)+len(c.Processes))
+	seen := make(map[*Asset]bool, len(c.Stores)+len(c.Processes))
+	for _, l := range [][]*Asset{c.Stores, c.Processes} {
+		for _, a := range l {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// HasTag reports whether the component carries the tag.
+func (c *Component) HasTag(t string) bool {
+	for _, x := range c.Tags {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// AtRest is how data at rest is encrypted.
+type AtRest string
+
+// Encryption at rest strengths, weakest first.
+const (
+	AtRestUnknown     AtRest = ""
+	AtRestNone        AtRest = "none"
+	AtRestDisk        AtRest = "disk"
+	AtRestApplication AtRest = "application"
+	AtRestTokenized   AtRest = "tokenized"
+)
+
+// AtRestValues lists the values accepted for encryption at rest.
+var AtRestValues = []AtRest{AtRestNone, AtRestDisk, AtRestApplication, AtRestTokenized}
+
+// Auth is how a flow's sender is authenticated.
+type Auth string
+
+// Flow authentication methods. AuthUnknown is the default.
+const (
+	AuthUnknown   Auth = ""
+	AuthNone      Auth = "none"
+	AuthPassword  Auth = "password"
+	AuthSession   Auth = "session"
+	AuthToken     Auth = "token"
+	AuthAPIKey    Auth = "api_key"
+	AuthMTLS      Auth = "mtls"
+	AuthSignature Auth = "signature"
+	AuthIAM       Auth = "iam"
+)
+
+// AuthValues lists the values accepted for flow authentication.
+var AuthValues = []Auth{AuthNone, AuthPassword, AuthSession, AuthToken, AuthAPIKey, AuthMTLS, AuthSignature, AuthIAM}
+
+// Encryption is a flow's encryption in transit.
+type Encryption string
+
+// Encryption in transit. EncUnknown is the default.
+const (
+	EncUnknown Encryption = ""
+	EncNone    Encryption = "none"
+	EncTLS     Encryption = "tls"
+	EncMTLS    Encryption = "mtls"
+)
+
+// EncryptionValues lists the values accepted for encryption in transit.
+var EncryptionValues = []Encryption{EncNone, EncTLS, EncMTLS}
+
+// Flow is a data flow from one component to another.
+type Flow struct {
+	ID             string
+	Name           string
+	Description    string
+	From           *Component
+	To             *Component
+	Protocol       string
+	Port           int
+	Authentication Auth
+	Encryption     Encryption
+	Carries        []*Asset
+	// OneWay is true for fire-and-forget flows; otherwise the flow is a
+	// request with a response.
+	OneWay bool
+	Tags   []string
+	// Controls holds tri-state control facts about the flow itself
+	// (for example verifies_signatures on a webhook).
+	Controls Controls
+	Pos      Pos
+}
+
+// Label returns the flow's name or "from → to".
+func (f *Flow) Label() string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return f.From.ID + " → " + f.To.ID
+}
+
+// CrossesBoundary reports whether the flow leaves one boundary for another.
+func (f *Flow) CrossesBoundary() bool { return f.From.Boundary != f.To.Boundary }
+
+// Inbound reports whether the flow goes from a less trusted place to a more
+// trusted one.
+func (f *Flow) Inbound() bool { return f.From.Trust() < f.To.Trust() }
+
+// CarriesSensitive reports whether the flow carries a sensitive asset.
+func (f *Flow) CarriesSensitive() bool {
+	for _, a := range f.Carries {
+		if a.Sensitive() {
+			return true
+		}
+	}
+	return false
+}
+
+// Authenticated reports whether the flow's sender is authenticated: yes when
+// a method is named, no when it is "none", unknown when it is not stated.
+func (f *Flow) Authenticated() Tri {
+	switch f.Authentication {
+	case AuthUnknown:
+		return Unknown
+	case AuthNone:
+		return No
+	}
+	return Yes
+}
+
+// Encrypted reports whether the flow is encrypted in transit.
+func (f *Flow) Encrypted() Tri {
+	switch f.Encryption {
+	case EncUnknown:
+		return Unknown
+	case EncNone:
+		return No
+	}
+	return Yes
+}
+
+// HasTag reports whether the flow carries the tag.
+func (f *Flow) HasTag(t string) bool {
+	for _, x := range f.Tags {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Date is a calendar date without a time zone, as written in a model.
+type Date struct{ time.Time }
+
+// IsZero reports whether the date is unset.
+func (d Date) IsZero() bool { return d.Time.IsZero() }
+
+// String formats the date as YYYY-MM-DD, or "" when unset.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Format(time.DateOnly)
+}

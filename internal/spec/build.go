@@ -1,0 +1,486 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+	"slices"
+	"time"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// builder turns parsed documents into a model, checking references,
+// duplicates and consistency.
+type builder struct {
+	m     *model.Model
+	diags Diagnostics
+	// ids maps every id in the model to where it was first defined and as what.
+	ids map[string]idDef
+	// known lists ids by kind, for suggestions.
+	known map[string][]string
+}
+
+type idDef struct {
+	kind string
+	pos  model.Pos
+}
+
+// build assembles the model from the main document (first) and its includes.
+func build(docs []parsed) (*model.Model, Diagnostics) {
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	b := &builder{m: &model.Model{Version: 1}, ids: map[string]idDef{}, known: map[string][]string{}}
+	main := docs[0].doc
+	for i, p := range docs {
+		if i > 0 {
+			b.checkIncluded(p.doc)
+		}
+	}
+	b.header(main)
+	// Definitions first (all files), then references, so order across files
+	// does not matter.
+	for _, p := range docs {
+		b.defineAssets(p.doc.Assets)
+		for _, bd := range p.doc.Boundaries {
+			b.defineBoundary(bd, nil)
+		}
+		b.defineComponents(p.doc.Components)
+		b.defineMitigations(p.doc.Mitigations)
+	}
+	for _, p := range docs {
+		b.defineFlows(p.doc.Flows)
+	}
+	for _, p := range docs {
+		b.defineThreats(p.doc.Threats)
+		b.defineAssumptions(p.doc.Assumptions)
+	}
+	b.m.Index()
+	for _, p := range docs {
+		b.resolveComponents(p.doc.Components)
+	}
+	b.m.Index()
+	for _, p := range docs {
+		b.resolveFlows(p.doc.Flows)
+		b.resolveThreats(p.doc.Threats)
+		b.decisions(p.doc.Decisions)
+		b.resolveAssumptions(p.doc.Assumptions)
+	}
+	b.m.Index()
+	return b.m, b.diags
+}
+
+func (b *builder) checkIncluded(d *Document) {
+	for _, k := range []struct {
+		set bool
+		key string
+	}{{d.System != nil, "system"}, {d.Scope != nil, "scope"}, {d.Context != nil, "context"}, {len(d.Rules) > 0, "rules"}} {
+		if k.set {
+			b.diags.add(d.keyPos(k.key, -1), "%q may only be set in the main model file", "move it to the file that includes this one", k.key)
+		}
+	}
+}
+
+func (b *builder) header(d *Document) {
+	if d.System == nil {
+		b.diags.add(d.pos(), "the model has no system", "add a `system:` section with at least id and name")
+	} else {
+		s := d.System
+		b.m.System = model.System{ID: s.ID, Name: s.Name, Description: s.Description, Team: s.Team, Contacts: s.Contacts, Pos: s.pos()}
+	}
+	if sc := d.Scope; sc != nil {
+		for _, it := range sc.In {
+			b.m.Scope.In = append(b.m.Scope.In, model.ScopeItem{What: it.What, Why: it.Why})
+		}
+		for _, it := range sc.Out {
+			b.m.Scope.Out = append(b.m.Scope.Out, model.ScopeItem{What: it.What, Why: it.Why})
+		}
+	}
+	if c := d.Context; c != nil {
+		ctx := &b.m.Context
+		ctx.Pos = c.pos()
+		ctx.PavedPath, _ = model.ParseTri(c.PavedPath)
+		ctx.InternetFacing, _ = model.ParseTri(c.InternetFacing)
+		ctx.AuthChanges, _ = model.ParseTri(c.AuthChanges)
+		ctx.Criticality, _ = model.ParseLevel(c.Criticality)
+		for _, k := range c.SensitiveData {
+			ctx.SensitiveData = append(ctx.SensitiveData, model.DataKind(k))
+		}
+		ctx.NewThirdParties = c.NewThirdParties
+		b.m.System.Criticality = ctx.Criticality
+	}
+}
+
+// define records an id, reporting a duplicate with where the first one is.
+func (b *builder) define(id, kind string, pos model.Pos) bool {
+	if id == "" {
+		return false
+	}
+	if prev, ok := b.ids[id]; ok {
+		b.diags.add(pos, "duplicate id %q", fmt.Sprintf("the first one is the %s at %s; ids must be unique across the whole model", prev.kind, prev.pos), id)
+		return false
+	}
+	b.ids[id] = idDef{kind: kind, pos: pos}
+	b.known[kind] = append(b.known[kind], id)
+	return true
+}
+
+func (b *builder) defineAssets(as []*Asset) {
+	for _, a := range as {
+		if !b.define(a.ID, "asset", a.keyPos("id", -1)) {
+			continue
+		}
+		x := &model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Pos: a.pos()}
+		if x.Kind == "" {
+			x.Kind = model.AssetData
+		}
+		x.Classification, _ = model.ParseClassification(a.Classification)
+		for _, k := range a.Data {
+			x.Data = append(x.Data, model.DataKind(k))
+		}
+		x.Confidentiality, _ = model.ParseLevel(a.Confidentiality)
+		x.Integrity, _ = model.ParseLevel(a.Integrity)
+		x.Availability, _ = model.ParseLevel(a.Availability)
+		b.m.Assets = append(b.m.Assets, x)
+	}
+}
+
+func (b *builder) defineBoundary(bd *Boundary, parent *model.Boundary) {
+	if !b.define(bd.ID, "boundary", bd.keyPos("id", -1)) {
+		return
+	}
+	x := &model.Boundary{ID: bd.ID, Name: bd.Name, Description: bd.Description, Parent: parent, Pos: bd.pos()}
+	x.Trust, _ = model.ParseTrust(bd.Trust)
+	if parent != nil {
+		parent.Children = append(parent.Children, x)
+		if x.Trust != model.TrustUnset && x.Trust < parent.Trust {
+			b.diags.warn(bd.keyPos("trust", -1), "boundary %q (%s) is less trusted than the boundary around it, %q (%s)",
+				"a nested boundary is usually at least as trusted as its parent; check the trust levels", bd.ID, x.Trust, parent.ID, parent.Trust)
+		}
+	}
+	b.m.Boundaries = append(b.m.Boundaries, x)
+	for _, c := range bd.Boundaries {
+		b.defineBoundary(c, x)
+	}
+}
+
+func (b *builder) defineComponents(cs []*Component) {
+	for _, c := range cs {
+		if !b.define(c.ID, "component", c.keyPos("id", -1)) {
+			continue
+		}
+		x := &model.Component{ID: c.ID, Name: c.Name, Description: c.Description, Kind: model.ComponentKind(c.Kind), Tech: c.Tech,
+			OutOfScope: c.OutOfScope, Admin: c.Admin, Public: c.Public, Paid: c.Paid, ThirdParty: c.ThirdParty, New: c.New,
+			Tools: c.Tools, Tags: c.Tags, EncryptionAtRest: model.AtRest(c.EncryptionAtRest), Pos: c.pos()}
+		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
+			x.ThirdParty = true
+		}
+		b.controls(&c.elem, c.Controls, &x.Controls, false)
+		switch enc := x.Controls[model.CtlEncryptsAtRest]; {
+		case x.EncryptionAtRest == model.AtRestNone && enc == model.Yes,
+			x.EncryptionAtRest != model.AtRestUnknown && x.EncryptionAtRest != model.AtRestNone && enc == model.No:
+			b.diags.add(c.keyPos("encryption_at_rest", -1), "encryption_at_rest %q contradicts controls.encrypts_at_rest: %s", "make them agree, or remove one", x.EncryptionAtRest, enc)
+		case x.EncryptionAtRest == model.AtRestNone:
+			x.Controls[model.CtlEncryptsAtRest] = model.No
+		case x.EncryptionAtRest != model.AtRestUnknown:
+			x.Controls[model.CtlEncryptsAtRest] = model.Yes
+		}
+		b.m.Components = append(b.m.Components, x)
+	}
+}
+
+func (e *elem) hasKey(key string) bool {
+	if e.node == nil {
+		return false
+	}
+	for k := 0; k+1 < len(e.node.Content); k += 2 {
+		if e.node.Content[k].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) controls(e *elem, in map[string]string, out *model.Controls, flow bool) {
+	for k, v := range in {
+		c, ok := model.ControlByKey(k)
+		if !ok {
+			continue // reported by the decoder
+		}
+		t, _ := model.ParseTri(v)
+		out[c] = t
+	}
+}
+
+func (b *builder) defineMitigations(ms []*Mitigation) {
+	for _, mi := range ms {
+		if !b.define(mi.ID, "mitigation", mi.keyPos("id", -1)) {
+			continue
+		}
+		x := &model.Mitigation{ID: mi.ID, Title: mi.Title, Description: mi.Description, Status: model.MitigationStatus(mi.Status),
+			Owner: mi.Owner, Ticket: mi.Ticket, Due: date(mi.Due), Pos: mi.pos()}
+		if x.Status == "" {
+			x.Status = model.MitProposed
+		}
+		switch mi.Reduces {
+		case "impact":
+			x.ReducesImpact = 1
+		case "both":
+			x.ReducesLikelihood, x.ReducesImpact = 2, 1
+		default:
+			x.ReducesLikelihood = 2
+		}
+		b.m.Mitigations = append(b.m.Mitigations, x)
+	}
+}
+
+func date(s string) model.Date {
+	if s == "" {
+		return model.Date{}
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return model.Date{}
+	}
+	return model.Date{Time: t}
+}
+
+func (b *builder) defineFlows(fs []*Flow) {
+	for _, f := range fs {
+		id := f.ID
+		pos := f.keyPos("id", -1)
+		if id == "" {
+			if f.From == "" || f.To == "" {
+				continue
+			}
+			id = f.From + "-to-" + f.To
+			pos = f.pos()
+			if prev, ok := b.ids[id]; ok && prev.kind == "flow" {
+				b.diags.add(pos, "a second flow from %q to %q has no id", fmt.Sprintf("give each flow between them an id (the first is at %s)", prev.pos), f.From, f.To)
+				continue
+			}
+		}
+		if !b.define(id, "flow", pos) {
+			continue
+		}
+		x := &model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
+			Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos()}
+		b.controls(&f.elem, f.Controls, &x.Controls, true)
+		f.resolved = x
+		b.m.Flows = append(b.m.Flows, x)
+	}
+}
+
+func (b *builder) defineThreats(ts []*Threat) {
+	for _, t := range ts {
+		if !b.define(t.ID, "threat", t.keyPos("id", -1)) {
+			continue
+		}
+		x := &model.Threat{ID: t.ID, Title: t.Title, Description: t.Description, Status: model.Status(t.Status), FoundBy: model.Source(t.FoundBy),
+			Owner: t.Owner, Reason: t.Reason, Expires: date(t.Expires), Pos: t.pos()}
+		for _, s := range t.Stride {
+			if c, ok := model.ParseCategory(s); ok {
+				x.Categories = append(x.Categories, c)
+			}
+		}
+		x.Likelihood, _ = model.ParseLikelihood(t.Likelihood)
+		x.Impact, _ = model.ParseImpact(t.Impact)
+		if x.FoundBy == "" {
+			x.FoundBy = model.FoundByTeam
+		}
+		b.closure(&t.elem, string(x.Status), t.Reason, t.Owner, t.Expires)
+		t.resolved = x
+		b.m.Threats = append(b.m.Threats, x)
+	}
+}
+
+// closure checks that accepting, transferring or dismissing a risk says why,
+// and that an acceptance has an owner and an end date.
+func (b *builder) closure(e *elem, status, reason, owner, expires string) {
+	switch model.Status(status) {
+	case model.StatusAccepted:
+		if owner == "" {
+			b.diags.add(e.pos(), "an accepted risk needs an owner", "add `owner:` (the person who accepts the risk)")
+		}
+		if reason == "" {
+			b.diags.add(e.pos(), "an accepted risk needs a reason", "add `reason:` explaining why it is acceptable")
+		}
+		if expires == "" {
+			b.diags.add(e.pos(), "an accepted risk needs an expiry date", "add `expires: YYYY-MM-DD`; after it the risk re-opens")
+		}
+	case model.StatusFalsePositive, model.StatusTransferred:
+		if reason == "" {
+			b.diags.add(e.pos(), "status %s needs a reason", "add `reason:`", status)
+		}
+	}
+}
+
+func (b *builder) defineAssumptions(as []*Assumption) {
+	for _, a := range as {
+		if !b.define(a.ID, "assumption", a.keyPos("id", -1)) {
+			continue
+		}
+		x := &model.Assumption{ID: a.ID, Text: a.Text, Status: model.AssumptionStatus(a.Status), Evidence: a.Evidence, Supports: a.Supports, Pos: a.pos()}
+		if x.Status == "" {
+			x.Status = model.AssumptionUnvalidated
+		}
+		b.m.Assumptions = append(b.m.Assumptions, x)
+	}
+}
+
+// ref reports an unknown reference with suggestions.
+func (b *builder) ref(e *elem, key string, i int, id, kind, owner string) {
+	known := b.known[kind]
+	if kind == "element" {
+		known = append(append(append(append([]string{}, b.known["component"]...), b.known["flow"]...), b.known["boundary"]...), b.known["asset"]...)
+	}
+	msg := fmt.Sprintf("unknown %s %q in %s", kind, id, owner)
+	if def, ok := b.ids[id]; ok {
+		msg = fmt.Sprintf("%q is a %s, not a %s (in %s)", id, def.kind, kind, owner)
+	}
+	b.diags.add(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
+}
+
+func (b *builder) resolveComponents(cs []*Component) {
+	for _, c := range cs {
+		x := b.m.Component(c.ID)
+		if x == nil || x.Pos != c.pos() {
+			continue
+		}
+		owner := fmt.Sprintf("component %q", c.ID)
+		if c.Boundary != "" {
+			if bd := b.m.Boundary(c.Boundary); bd != nil {
+				x.Boundary = bd
+				bd.Components = append(bd.Components, x)
+			} else {
+				b.ref(&c.elem, "boundary", -1, c.Boundary, "boundary", owner)
+			}
+		}
+		x.Stores = b.assets(&c.elem, "stores", c.Stores, owner)
+		x.Processes = b.assets(&c.elem, "processes", c.Processes, owner)
+	}
+}
+
+func (b *builder) assets(e *elem, key string, ids []string, owner string) []*model.Asset {
+	var out []*model.Asset
+	for i, id := range ids {
+		if a := b.m.Asset(id); a != nil {
+			out = append(out, a)
+		} else {
+			b.ref(e, key, i, id, "asset", owner)
+		}
+	}
+	return out
+}
+
+func (b *builder) mitigations(e *elem, ids []string, owner string) []*model.Mitigation {
+	var out []*model.Mitigation
+	for i, id := range ids {
+		if mi := b.m.Mitigation(id); mi != nil {
+			out = append(out, mi)
+		} else {
+			b.ref(e, "mitigations", i, id, "mitigation", owner)
+		}
+	}
+	return out
+}
+
+func (b *builder) resolveFlows(fs []*Flow) {
+	for _, f := range fs {
+		x := f.resolved
+		if x == nil {
+			continue
+		}
+		owner := fmt.Sprintf("flow %q", x.ID)
+		x.From = b.m.Component(f.From)
+		if x.From == nil {
+			b.ref(&f.elem, "from", -1, f.From, "component", owner)
+		}
+		x.To = b.m.Component(f.To)
+		if x.To == nil {
+			b.ref(&f.elem, "to", -1, f.To, "component", owner)
+		}
+		if f.From != "" && f.From == f.To {
+			b.diags.add(f.keyPos("to", -1), "flow %q goes from %q to itself", "a flow joins two different components; model the inner parts as separate components", x.ID, f.From)
+		}
+		x.Carries = b.assets(&f.elem, "carries", f.Carries, owner)
+	}
+	// Drop broken flows so the rest of the model stays well formed.
+	kept := b.m.Flows[:0]
+	for _, x := range b.m.Flows {
+		if x.From != nil && x.To != nil {
+			kept = append(kept, x)
+		}
+	}
+	b.m.Flows = kept
+}
+
+func (b *builder) resolveThreats(ts []*Threat) {
+	for _, t := range ts {
+		x := t.resolved
+		if x == nil {
+			continue
+		}
+		owner := fmt.Sprintf("threat %q", t.ID)
+		for i, id := range t.Targets {
+			if tg, ok := b.m.Element(id); ok {
+				x.Targets = append(x.Targets, tg)
+			} else {
+				b.ref(&t.elem, "targets", i, id, "element", owner)
+			}
+		}
+		x.Assets = b.assets(&t.elem, "assets", t.Assets, owner)
+		x.Mitigations = b.mitigations(&t.elem, t.Mitigations, owner)
+	}
+}
+
+func (b *builder) decisions(ds []*Decision) {
+	for _, d := range ds {
+		if d.Finding == "" {
+			continue
+		}
+		if prev := b.findDecision(d.Finding); prev != nil {
+			b.diags.add(d.keyPos("finding", -1), "a second decision for finding %q", fmt.Sprintf("the first is at %s; keep one", prev.Pos), d.Finding)
+			continue
+		}
+		if !strings.Contains(d.Finding, ":") {
+			b.diags.add(d.keyPos("finding", -1), "%q is not a finding id", "finding ids look like rule-id:element-id, as `ward check` prints them; decisions on your own threats go in the threat's status", d.Finding)
+			continue
+		}
+		x := &model.Decision{Finding: d.Finding, Status: model.Status(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: date(d.Expires), Pos: d.pos()}
+		b.closure(&d.elem, d.Status, d.Reason, d.Owner, d.Expires)
+		x.Mitigations = b.mitigations(&d.elem, d.Mitigations, fmt.Sprintf("decision on %q", d.Finding))
+		b.m.Decisions = append(b.m.Decisions, x)
+	}
+}
+
+func (b *builder) findDecision(id string) *model.Decision {
+	for _, d := range b.m.Decisions {
+		if d.Finding == id {
+			return d
+		}
+	}
+	return nil
+}
+
+func (b *builder) resolveAssumptions(as []*Assumption) {
+	for _, a := range as {
+		for i, id := range a.Supports {
+			if strings.Contains(id, ":") {
+				continue // a finding id, checked once findings exist
+			}
+			if _, ok := b.ids[id]; !ok {
+				all := make([]string, 0, len(b.ids))
+				for k := range b.ids {
+					all = append(all, k)
+				}
+				b.diags.add(a.keyPos("supports", i), "assumption %q supports %q, which the model does not define", listHint(id, sortStrings(all), "ids"), a.ID, id)
+			}
+		}
+	}
+}
+
+func sortStrings(s []string) []string {
+	slices.Sort(s)
+	return s
+}

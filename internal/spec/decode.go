@@ -1,0 +1,413 @@
+package spec
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// elem is embedded in every element of the format: it remembers where the
+// element was written, so later checks can point at it and at its keys.
+type elem struct {
+	node *yaml.Node
+	file string
+}
+
+func (e *elem) setNode(n *yaml.Node, file string) { e.node, e.file = n, file }
+
+// pos returns the element's position.
+func (e *elem) pos() model.Pos {
+	if e.node == nil {
+		return model.Pos{File: e.file}
+	}
+	return model.Pos{File: e.file, Line: e.node.Line, Col: e.node.Column}
+}
+
+// keyPos returns the position of the value of key, then of its i-th item when
+// i >= 0, falling back on the element's own position.
+func (e *elem) keyPos(key string, i int) model.Pos {
+	if e.node == nil || e.node.Kind != yaml.MappingNode {
+		return e.pos()
+	}
+	for k := 0; k+1 < len(e.node.Content); k += 2 {
+		if e.node.Content[k].Value != key {
+			continue
+		}
+		v := e.node.Content[k+1]
+		if i >= 0 && v.Kind == yaml.SequenceNode && i < len(v.Content) {
+			v = v.Content[i]
+		}
+		return model.Pos{File: e.file, Line: v.Line, Col: v.Column}
+	}
+	return e.pos()
+}
+
+type noder interface{ setNode(*yaml.Node, string) }
+
+// field describes one key of a format type.
+type field struct {
+	key      string
+	index    int
+	required bool
+	enum     []string
+	ref      string
+	keys     string
+	format   string
+	id       bool
+}
+
+type structInfo struct {
+	fields []field
+	byKey  map[string]int
+	keys   []string
+	name   string
+}
+
+var infoCache sync.Map // reflect.Type -> *structInfo
+
+func infoOf(t reflect.Type) *structInfo {
+	if v, ok := infoCache.Load(t); ok {
+		return v.(*structInfo)
+	}
+	si := &structInfo{byKey: map[string]int{}, name: typeLabel(t)}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		key := sf.Tag.Get("yaml")
+		if key == "" || key == "-" || !sf.IsExported() {
+			continue
+		}
+		f := field{key: key, index: i, required: sf.Tag.Get("required") == "true",
+			ref: sf.Tag.Get("ref"), keys: sf.Tag.Get("keys"), format: sf.Tag.Get("format"), id: sf.Tag.Get("id") == "true"}
+		if e := sf.Tag.Get("enum"); e != "" {
+			f.enum = strings.Split(e, ",")
+		}
+		si.byKey[key] = len(si.fields)
+		si.fields = append(si.fields, f)
+		si.keys = append(si.keys, key)
+	}
+	infoCache.Store(t, si)
+	return si
+}
+
+func typeLabel(t reflect.Type) string {
+	switch t.Name() {
+	case "Document":
+		return "the model"
+	case "ScopeItem":
+		return "scope item"
+	}
+	return strings.ToLower(t.Name())
+}
+
+// maxDepth bounds how deeply structures (nested boundaries) may nest.
+const maxDepth = 64
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// decoder turns YAML nodes into format values, collecting every problem.
+type decoder struct {
+	file  string
+	diags *Diagnostics
+	// budget bounds the number of nodes visited, so aliases cannot expand a
+	// small file into an enormous one.
+	budget int
+	depth  int
+}
+
+func (d *decoder) pos(n *yaml.Node) model.Pos {
+	return model.Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) spend(n *yaml.Node) bool {
+	d.budget--
+	if d.budget == 0 {
+		d.diags.add(d.pos(n), "the model expands to too many YAML nodes (aliases?)", "remove anchors and aliases that repeat large parts of the file")
+	}
+	return d.budget > 0
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// decodeStruct fills the struct v points at from a mapping node.
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
+	n = resolve(n)
+	if !d.spend(n) {
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > maxDepth {
+		d.add(n, "the model nests too deeply (more than %d levels)", "flatten nested boundaries or remove recursive aliases", maxDepth)
+		d.budget = 0
+		return
+	}
+	si := infoOf(v.Type())
+	if nd, ok := v.Addr().Interface().(noder); ok {
+		nd.setNode(n, d.file)
+	}
+	if n.Kind != yaml.MappingNode {
+		d.add(n, "%s must be a mapping of keys to values, not %s", "write it as `key: value` lines", si.name, kindName(n))
+		return
+	}
+	seen := make([]bool, len(si.fields))
+	pairs := d.pairs(n)
+	for _, p := range pairs {
+		k, val := p[0], p[1]
+		idx, ok := si.byKey[k.Value]
+		if !ok {
+			d.add(k, "unknown key %q in %s", keyHint(k.Value, si.keys), k.Value, si.name)
+			continue
+		}
+		if seen[idx] {
+			d.add(k, "key %q appears twice in %s", "keep one of them", k.Value, si.name)
+			continue
+		}
+		seen[idx] = true
+		f := si.fields[idx]
+		if isNull(val) {
+			continue
+		}
+		d.decodeField(f, val, v.Field(f.index), si.name)
+	}
+	for i, f := range si.fields {
+		if f.required && !seen[i] {
+			hint := fmt.Sprintf("add `%s:`", f.key)
+			if len(f.enum) > 0 {
+				hint += " with one of: " + strings.Join(f.enum, ", ")
+			}
+			d.add(n, "%s is missing %q", hint, si.name, f.key)
+		}
+	}
+}
+
+// pairs returns key/value pairs of a mapping, applying << merge keys.
+func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
+	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
+	var merged [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.add(k, "keys must be plain words", "write `key: value`")
+			continue
+		}
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			v = resolve(v)
+			if v.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					merged = append(merged, [2]*yaml.Node{v.Content[j], v.Content[j+1]})
+				}
+			}
+			continue
+		}
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	for _, m := range merged { // explicit keys win over merged ones
+		dup := false
+		for _, p := range out {
+			if p[0].Value == m[0].Value {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (d *decoder) add(n *yaml.Node, msg, hint string, args ...any) {
+	d.diags.add(d.pos(n), msg, hint, args...)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "this"
+}
+
+func keyHint(got string, keys []string) string {
+	if s := Suggest(got, keys); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return "known keys: " + strings.Join(keys, ", ")
+}
+
+func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner string) {
+	n = resolve(n)
+	switch v.Kind() {
+	case reflect.String:
+		if s, ok := d.scalar(n, f, owner); ok {
+			v.SetString(s)
+		}
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode {
+			d.add(n, "%q must be a whole number, not %s", "write a number such as 443", f.key, kindName(n))
+			return
+		}
+		i, err := strconv.Atoi(n.Value)
+		if err != nil {
+			d.add(n, "%q must be a whole number, not %q", "write a number such as 443", f.key, n.Value)
+			return
+		}
+		if len(f.enum) > 0 && !contains(f.enum, n.Value) {
+			d.add(n, "%q must be %s, not %q", "", f.key, strings.Join(f.enum, " or "), n.Value)
+			return
+		}
+		if f.key == "port" && (i < 0 || i > 65535) {
+			d.add(n, "port %d is out of range", "use a port between 0 and 65535", i)
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Bool:
+		if n.Kind == yaml.ScalarNode {
+			switch n.Value {
+			case "true", "yes", "True", "Yes", "TRUE", "YES":
+				v.SetBool(true)
+				return
+			case "false", "no", "False", "No", "FALSE", "NO":
+				return
+			}
+		}
+		d.add(n, "%q must be true or false, not %s", "write true or false", f.key, kindName(n))
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			if v.Type().Elem().Kind() == reflect.String && n.Kind == yaml.ScalarNode {
+				d.add(n, "%q must be a list", fmt.Sprintf("write [%s]", n.Value), f.key)
+			} else {
+				d.add(n, "%q must be a list, not %s", "start each item with `- `", f.key, kindName(n))
+			}
+			return
+		}
+		et := v.Type().Elem()
+		out := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+		for _, item := range n.Content {
+			item = resolve(item)
+			if !d.spend(item) {
+				return
+			}
+			switch et.Kind() {
+			case reflect.String:
+				if s, ok := d.scalar(item, f, owner); ok {
+					out = reflect.Append(out, reflect.ValueOf(s))
+				}
+			case reflect.Pointer:
+				ev := reflect.New(et.Elem())
+				d.decodeStruct(item, ev.Elem())
+				out = reflect.Append(out, ev)
+			}
+		}
+		v.Set(out)
+	case reflect.Pointer:
+		ev := reflect.New(v.Type().Elem())
+		d.decodeStruct(n, ev.Elem())
+		v.Set(ev)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			d.add(n, "%q must be a mapping, not %s", "write `name: yes|no|unknown` lines", f.key, kindName(n))
+			return
+		}
+		m := make(map[string]string, len(n.Content)/2)
+		keys := model.ControlKeys()
+		for _, p := range d.pairs(n) {
+			k, val := p[0], resolve(p[1])
+			if _, ok := model.ControlByKey(k.Value); !ok {
+				d.add(k, "unknown control %q", keyHint(k.Value, keys)+" (see `ward help controls`)", k.Value)
+				continue
+			}
+			if _, dup := m[k.Value]; dup {
+				d.add(k, "control %q appears twice", "keep one of them", k.Value)
+				continue
+			}
+			if val.Kind != yaml.ScalarNode {
+				d.add(val, "control %q must be yes, no or unknown, not %s", "", k.Value, kindName(val))
+				continue
+			}
+			if _, ok := model.ParseTri(strings.ToLower(val.Value)); !ok || val.Tag == "!!null" {
+				if val.Tag == "!!null" {
+					continue
+				}
+				d.add(val, "control %q must be yes, no or unknown, not %q", "", k.Value, val.Value)
+				continue
+			}
+			m[k.Value] = strings.ToLower(val.Value)
+		}
+		v.Set(reflect.ValueOf(m))
+	}
+}
+
+// scalar reads a string value and checks its enum, id and date constraints.
+func (d *decoder) scalar(n *yaml.Node, f field, owner string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		d.add(n, "%q in %s must be text, not %s", "quote it if it contains : or starts with [ or {", f.key, owner, kindName(n))
+		return "", false
+	}
+	s := n.Value
+	if len(f.enum) > 0 {
+		low := s
+		if n.Tag == "!!bool" { // yes/no/true/false written bare
+			switch strings.ToLower(s) {
+			case "true", "yes":
+				low = "yes"
+			case "false", "no":
+				low = "no"
+			}
+		}
+		if !contains(f.enum, low) {
+			if lw := strings.ToLower(low); contains(f.enum, lw) {
+				low = lw
+			} else {
+				hint := "use one of: " + strings.Join(f.enum, ", ")
+				if sug := Suggest(low, f.enum); sug != "" {
+					hint = fmt.Sprintf("did you mean %q? (one of: %s)", sug, strings.Join(f.enum, ", "))
+				}
+				d.add(n, "%q is not a valid %s", hint, s, f.key)
+				return "", false
+			}
+		}
+		s = low
+	}
+	if f.id && !idPattern.MatchString(s) {
+		d.add(n, "%q is not a valid id", "use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
+		return "", false
+	}
+	if f.format == "date" {
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			d.add(n, "%q is not a date", "write it as YYYY-MM-DD, e.g. 2027-03-31", s)
+			return "", false
+		}
+	}
+	return s, true
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

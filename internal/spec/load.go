@@ -1,0 +1,312 @@
+// Package spec reads Ward's threat-model format (ward.yaml, version 1) into a
+// model.Model, reporting every problem at once with file:line:col, what is
+// wrong and what to do.
+//
+// Files are read through an os.Root opened on the main file's directory, so
+// includes and rule files cannot escape the model's directory tree. Inputs are
+// bounded: file size, total size, YAML node count (aliases included) and
+// nesting depth.
+package spec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// Limits on what a model may be.
+const (
+	// MaxFileBytes is the largest model file accepted.
+	MaxFileBytes = 64 << 20
+	// MaxTotalBytes bounds the sum of a model's files.
+	MaxTotalBytes = 256 << 20
+	// MaxIncludeDepth bounds nested includes.
+	MaxIncludeDepth = 8
+)
+
+// Source is a file's name (as shown to people) and its contents.
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// Loaded is a model read from files, with the warnings found on the way and
+// the custom rule files it names.
+type Loaded struct {
+	Model     *model.Model
+	Warnings  Diagnostics
+	RuleFiles []Source
+	// Dir is the directory of the main file.
+	Dir string
+}
+
+// Load reads the model at path and every file it includes. A model with
+// problems returns Diagnostics as the error; other errors are I/O failures.
+func Load(ctx context.Context, file string) (*Loaded, error) {
+	dir := filepath.Dir(file)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open model directory: %w", err)
+	}
+	defer root.Close()
+	l := &loader{ctx: ctx, root: root, dir: dir, seen: map[string]bool{}}
+	base := filepath.Base(file)
+	data, err := l.read(base)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		return nil, err
+	}
+	l.seen[base] = true
+	docs := l.parseTree(Source{Name: file, Data: data}, base, 0)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var rules []Source
+	if len(docs) > 0 && docs[0].main {
+		rules = l.ruleFiles(docs[0])
+	}
+	m, bdiags := build(docs)
+	diags := append(l.diags, bdiags...)
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if m != nil {
+		for _, d := range docs {
+			m.Files = append(m.Files, d.name)
+		}
+	}
+	return &Loaded{Model: m, Warnings: diags.Warnings(), RuleFiles: rules, Dir: dir}, nil
+}
+
+// Parse reads one model file from memory, without includes or rule files.
+func Parse(name string, data []byte) (*model.Model, Diagnostics, error) {
+	var diags Diagnostics
+	doc := parseDoc(Source{Name: name, Data: data}, &diags)
+	if doc == nil {
+		return nil, diags, diags
+	}
+	m, more := build([]parsed{{name: name, doc: doc}})
+	diags = append(diags, more...)
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags, diags
+	}
+	return m, diags, nil
+}
+
+type parsed struct {
+	name string // shown to people
+	rel  string // inside the root
+	doc  *Document
+	main bool
+}
+
+type loader struct {
+	ctx   context.Context
+	root  *os.Root
+	dir   string
+	seen  map[string]bool
+	total int64
+	diags Diagnostics
+}
+
+func (l *loader) read(rel string) ([]byte, error) {
+	f, err := l.root.Open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, Diagnostics{{Pos: model.Pos{File: filepath.Join(l.dir, rel)}, Msg: fmt.Sprintf("file is larger than %d MiB", MaxFileBytes>>20), Hint: "split the model with include"}}
+	}
+	l.total += int64(len(data))
+	if l.total > MaxTotalBytes {
+		return nil, Diagnostics{{Pos: model.Pos{File: filepath.Join(l.dir, rel)}, Msg: fmt.Sprintf("the model's files add up to more than %d MiB", MaxTotalBytes>>20), Hint: "split it into several models"}}
+	}
+	return data, nil
+}
+
+// parseTree parses a file and, depth first, the files it includes.
+func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
+	doc := parseDoc(src, &l.diags)
+	if doc == nil {
+		return nil
+	}
+	out := []parsed{{name: src.Name, rel: rel, doc: doc, main: depth == 0}}
+	for i, pat := range doc.Include {
+		if l.ctx.Err() != nil {
+			return out
+		}
+		pos := doc.keyPos("include", i)
+		matches, ok := l.glob(rel, pat, pos)
+		if !ok {
+			continue
+		}
+		if depth+1 > MaxIncludeDepth {
+			l.diags.add(pos, "includes nest more than %d deep", "include the files from the main model instead", MaxIncludeDepth)
+			continue
+		}
+		for _, m := range matches {
+			if l.seen[m] {
+				l.diags.warn(pos, "%s is included more than once", "remove the repeated include", m)
+				continue
+			}
+			l.seen[m] = true
+			data, err := l.read(m)
+			if err != nil {
+				var ds Diagnostics
+				if errors.As(err, &ds) {
+					l.diags = append(l.diags, ds...)
+				} else {
+					l.diags.add(pos, "cannot read included file %s: %v", "check the path and its permissions", m, unwrapPath(err))
+				}
+				continue
+			}
+			out = append(out, l.parseTree(Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data}, m, depth+1)...)
+		}
+	}
+	return out
+}
+
+// glob resolves an include or rule pattern relative to the file that names
+// it, refusing anything outside the model's directory tree.
+func (l *loader) glob(from, pat string, pos model.Pos) ([]string, bool) {
+	if pat == "" || path.IsAbs(pat) || filepath.IsAbs(pat) || strings.Contains(pat, "\\") {
+		l.diags.add(pos, "%q must be a relative path inside the model's directory", "write a path relative to this file, without .. or a leading /", pat)
+		return nil, false
+	}
+	full := path.Clean(path.Join(path.Dir(from), pat))
+	if full == ".." || strings.HasPrefix(full, "../") {
+		l.diags.add(pos, "%q points outside the model's directory", "keep included files inside the directory of the main model file", pat)
+		return nil, false
+	}
+	matches, err := fs.Glob(l.root.FS(), full)
+	if err != nil {
+		l.diags.add(pos, "bad pattern %q: %v", "fix the wildcard syntax", pat, err)
+		return nil, false
+	}
+	if len(matches) == 0 {
+		l.diags.add(pos, "%q matches no file", "check the path; it is relative to the file that names it", pat)
+		return nil, false
+	}
+	return matches, true
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// ruleFiles reads the custom rule files the main document names.
+func (l *loader) ruleFiles(main parsed) []Source {
+	var out []Source
+	seen := map[string]bool{}
+	for i, pat := range main.doc.Rules {
+		pos := main.doc.keyPos("rules", i)
+		matches, ok := l.glob(main.rel, pat, pos)
+		if !ok {
+			continue
+		}
+		for _, m := range matches {
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			data, err := l.read(m)
+			if err != nil {
+				l.diags.add(pos, "cannot read rule file %s: %v", "check the path and its permissions", m, unwrapPath(err))
+				continue
+			}
+			out = append(out, Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data})
+		}
+	}
+	return out
+}
+
+// parseDoc parses one YAML file into a Document, or returns nil when the
+// file cannot be parsed at all.
+func parseDoc(src Source, diags *Diagnostics) *Document {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src.Data, &root); err != nil {
+		*diags = append(*diags, syntaxDiag(src.Name, err))
+		return nil
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		diags.add(model.Pos{File: src.Name, Line: 1, Col: 1}, "the file is empty", "start it with `ward: 1` (run `ward init` to scaffold a model)")
+		return nil
+	}
+	n := root.Content[0]
+	doc := &Document{}
+	d := &decoder{file: src.Name, diags: diags, budget: nodeBudget(len(src.Data))}
+	before := len(*diags)
+	d.decodeStruct(n, reflect.ValueOf(doc).Elem())
+	if len(*diags) > before && doc.node == nil {
+		return nil
+	}
+	return doc
+}
+
+// nodeBudget allows generously more nodes than a file of that size could
+// hold without aliases, and no more.
+func nodeBudget(size int) int { return size/2 + 10_000 }
+
+func syntaxDiag(file string, err error) Diagnostic {
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		msg := strings.TrimPrefix(le.Message, "yaml: ")
+		line, col := le.Mark.Line, le.Mark.Column
+		if line == 0 {
+			line, col = parseLine(err.Error()), 1
+		}
+		if col == 0 {
+			col = 1
+		}
+		return Diagnostic{Pos: model.Pos{File: file, Line: line, Col: col}, Msg: "YAML syntax error: " + msg,
+			Hint: "check indentation (spaces, not tabs), colons and brackets on this line and the one before"}
+	}
+	var les *yaml.LoadErrors
+	if errors.As(err, &les) && len(les.Errors) > 0 {
+		return syntaxDiag(file, les.Errors[0])
+	}
+	return Diagnostic{Pos: model.Pos{File: file, Line: parseLine(err.Error()), Col: 1}, Msg: "YAML syntax error: " + strings.TrimPrefix(err.Error(), "yaml: "),
+		Hint: "check indentation (spaces, not tabs), colons and brackets"}
+}
+
+func parseLine(s string) int {
+	i := strings.Index(s, "line ")
+	if i < 0 {
+		return 1
+	}
+	n := 0
+	for _, r := range s[i+5:] {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n == 0 {
+		return 1
+	}
+	return n
+}
