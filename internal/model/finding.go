@@ -103,8 +103,11 @@ func (f *Finding) Open() bool { return f.Status == StatusOpen }
 // it go away.
 type Question struct {
 	// ID is stable: control key and element id.
-	ID      string
-	Text    string
+	ID   string
+	Text string
+	// Key is the control key or flow field (encryption, authentication)
+	// that answers the question.
+	Key     string
 	Control Control
 	Target  Target
 	// Rules lists the rules waiting on the answer.

@@ -2,8 +2,8 @@ package spec
 
 import (
 	"fmt"
-	"strings"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wardtm/ward/internal/model"

@@ -1,0 +1,88 @@
+// Package analysis runs the whole analysis of a model: built-in and custom
+// rules, the team's own threats, decisions, mitigations, assumptions and risk
+// ranking. It is the one place that wires rule and risk together, so the CLI
+// and the server get the same result.
+package analysis
+
+import (
+	"context"
+	"time"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/risk"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// Analysis is the outcome of analysing one model.
+type Analysis struct {
+	Model     *model.Model
+	Findings  []*model.Finding
+	Questions []*model.Question
+	Warnings  []risk.Warning
+	Rules     []*rule.Rule
+	Now       time.Time
+}
+
+// Options tune Run.
+type Options struct {
+	// Now is the date acceptances expire against; zero means time.Now().
+	Now time.Time
+}
+
+// Run analyses m with the given rules.
+func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (*Analysis, error) {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	res, err := rule.Run(ctx, m, rules)
+	if err != nil {
+		return nil, err
+	}
+	findings := append(res.Findings, People(m)...)
+	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now})
+	risk.AtStake(m, res.Questions, res.Potential)
+	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
+}
+
+// People turns the threats written in the model into findings.
+func People(m *model.Model) []*model.Finding {
+	out := make([]*model.Finding, 0, len(m.Threats))
+	for _, t := range m.Threats {
+		f := &model.Finding{ID: t.ID, Rule: model.PeopleRule, Origin: model.OriginPeople, Title: t.Title, Description: t.Description,
+			Categories: t.Categories, Targets: t.Targets, Assets: t.Assets, FoundBy: t.FoundBy, Threat: t, Pos: t.Pos}
+		if len(t.Categories) > 0 {
+			f.Category = t.Categories[0]
+			f.Property = worstProperty(t.Categories)
+		}
+		if len(f.Assets) == 0 {
+			for _, tg := range t.Targets {
+				f.Assets = append(f.Assets, rule.TargetAssets(tg)...)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// worstProperty picks confidentiality over integrity over availability when a
+// threat spans several categories; impact takes the asset's need for it.
+func worstProperty(cs []model.Category) model.Property {
+	p := cs[0].Property()
+	for _, c := range cs {
+		if c.Property() == model.Confidentiality {
+			return model.Confidentiality
+		}
+	}
+	return p
+}
+
+// Count returns how many open findings are at or above sev.
+func (a *Analysis) Count(sev model.Severity) int {
+	n := 0
+	for _, f := range a.Findings {
+		if f.Open() && f.Residual.Severity >= sev {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,388 @@
+// Package risk scores findings by business risk and decides where each
+// stands. Likelihood (1–5) comes from exposure: how untrusted the places are
+// that can reach the element, whether the way in is authenticated, and how easy
+// the attack is. Impact (1–5) comes from the most sensitive asset at stake and
+// its need for the property the threat is against. Score = likelihood × impact
+// (1–25), banded into critical (≥ 20), high (≥ 12), medium (≥ 6), low (≥ 3) and
+// info. Residual risk counts implemented or verified mitigations; projected
+// risk counts planned ones too. See docs/risk.md.
+package risk
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// Band maps a score (1–25) to a severity.
+func Band(score int) model.Severity {
+	switch {
+	case score >= 20:
+		return model.SevCritical
+	case score >= 12:
+		return model.SevHigh
+	case score >= 6:
+		return model.SevMedium
+	case score >= 3:
+		return model.SevLow
+	case score >= 1:
+		return model.SevInfo
+	}
+	return model.SevNone
+}
+
+// Make returns the risk of a likelihood and an impact.
+func Make(l model.Likelihood, i model.Impact) model.Risk {
+	l = model.Likelihood(clamp(int(l)))
+	i = model.Impact(clamp(int(i)))
+	s := int(l) * int(i)
+	return model.Risk{Likelihood: l, Impact: i, Score: s, Severity: Band(s)}
+}
+
+func clamp(v int) int { return max(1, min(5, v)) }
+
+// exposure is the least trusted boundary that reaches an element directly,
+// and whether some way in from a less trusted place is unauthenticated.
+func exposure(t model.Target) (model.Trust, bool, string) {
+	switch {
+	case t.Component != nil:
+		c := t.Component
+		least, unauth, from := c.Trust(), false, ""
+		for _, f := range c.In {
+			ft := f.From.Trust()
+			if ft < least {
+				least, from = ft, f.From.ID
+			}
+			if ft < c.Trust() && f.Authentication == model.AuthNone {
+				unauth = true
+			}
+		}
+		// Request/response flows let the callee's answer reach the caller;
+		// what matters for exposure is who can send, so Out flows are ignored.
+		return least, unauth, from
+	case t.Flow != nil:
+		f := t.Flow
+		least := min(f.From.Trust(), f.To.Trust())
+		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
+	case t.Boundary != nil:
+		return t.Boundary.Trust, false, ""
+	}
+	return model.TrustInternal, false, ""
+}
+
+// Likelihood estimates a finding's inherent likelihood and says why.
+func Likelihood(f *model.Finding) (model.Likelihood, []string) {
+	base, why := 2, []string{}
+	var least model.Trust = model.TrustRestricted
+	unauth := false
+	for _, t := range f.Targets {
+		tr, u, from := exposure(t)
+		if tr < least {
+			least = tr
+		}
+		unauth = unauth || u
+		if from != "" && tr == model.TrustInternet {
+			why = append(why, fmt.Sprintf("reachable from the internet through %s", from))
+		}
+	}
+	switch least {
+	case model.TrustInternet:
+		base = 4
+		if len(why) == 0 {
+			why = append(why, "exposed to the internet")
+		}
+	case model.TrustPartner:
+		base = 3
+		why = append(why, "reachable from a partner network")
+	case model.TrustInternal:
+		base = 2
+		why = append(why, "reachable only from internal networks")
+	case model.TrustRestricted:
+		base = 1
+		why = append(why, "reachable only from a restricted zone")
+	}
+	if unauth {
+		base++
+		why = append(why, "an inbound flow from a less trusted place is unauthenticated")
+	}
+	if f.Exploitability != 0 {
+		base += f.Exploitability
+		if f.Exploitability > 0 {
+			why = append(why, "the attack is easy to carry out")
+		} else {
+			why = append(why, "the attack needs skill or a foothold")
+		}
+	}
+	return model.Likelihood(clamp(base)), append(why, f.Rationale...)
+}
+
+// levelImpact converts a need to an impact.
+func levelImpact(l model.Level) model.Impact {
+	switch l {
+	case model.Critical:
+		return 5
+	case model.High:
+		return 4
+	case model.Medium:
+		return 3
+	case model.Low:
+		return 2
+	}
+	return 2
+}
+
+// ImpactOf estimates a finding's impact from the assets at stake and says why.
+func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
+	prop := f.Property
+	if prop == 0 {
+		prop = f.Category.Property()
+	}
+	best, which := model.Impact(0), ""
+	for _, a := range f.Assets {
+		i := levelImpact(a.Need(prop))
+		if i > best {
+			best, which = i, a.ID
+		}
+	}
+	if best == 0 {
+		best = 2
+		reason := "no asset at stake is named"
+		if m.System.Criticality >= model.High {
+			best = 3
+			reason += "; the system is business-critical"
+		}
+		return best, reason
+	}
+	return best, fmt.Sprintf("%s needs %s %s", which, needName(best), prop)
+}
+
+func needName(i model.Impact) string {
+	switch i {
+	case 5:
+		return "critical"
+	case 4:
+		return "high"
+	case 3:
+		return "medium"
+	}
+	return "low"
+}
+
+// Options tune Assess.
+type Options struct {
+	// Now is the date used to expire acceptances.
+	Now time.Time
+}
+
+// Assess scores every finding, applies decisions, mitigations and
+// assumptions, and ranks the findings: open first, then by residual score.
+// It returns warnings for decisions and assumptions that point at findings
+// that no longer exist.
+func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
+	var warns []Warning
+	decisions := map[string]*model.Decision{}
+	for _, d := range m.Decisions {
+		decisions[d.Finding] = d
+	}
+	byID := make(map[string]*model.Finding, len(findings))
+	for _, f := range findings {
+		byID[f.ID] = f
+	}
+	for _, d := range m.Decisions {
+		if byID[d.Finding] == nil {
+			warns = append(warns, Warning{Pos: d.Pos, Msg: fmt.Sprintf("decision for finding %q matches no finding", d.Finding),
+				Hint: suggestFinding(d.Finding, findings)})
+		}
+	}
+	// Invalidated assumptions: what they held up.
+	broken := map[string]*model.Assumption{}
+	for _, a := range m.Assumptions {
+		for _, s := range a.Supports {
+			if a.Status == model.AssumptionInvalidated {
+				broken[s] = a
+			}
+			if strings.Contains(s, ":") && byID[s] == nil {
+				warns = append(warns, Warning{Pos: a.Pos, Msg: fmt.Sprintf("assumption %q supports finding %q, which does not exist", a.ID, s),
+					Hint: suggestFinding(s, findings)})
+			}
+		}
+	}
+	for _, f := range findings {
+		score(m, f, decisions[f.ID], broken, opt.Now)
+	}
+	Rank(findings)
+	return warns
+}
+
+// Warning is a problem found while assessing, pointing at the model.
+type Warning struct {
+	Pos  model.Pos
+	Msg  string
+	Hint string
+}
+
+func suggestFinding(id string, fs []*model.Finding) string {
+	rule, target, _ := strings.Cut(id, ":")
+	var same []string
+	for _, f := range fs {
+		r, t, _ := strings.Cut(f.ID, ":")
+		if r == rule || t == target {
+			same = append(same, f.ID)
+		}
+	}
+	if len(same) == 0 {
+		return "the finding is gone (fixed, renamed or out of scope): remove the decision, or check `ward check --format json` for current ids"
+	}
+	if len(same) > 5 {
+		same = same[:5]
+	}
+	return "current findings with the same rule or element: " + strings.Join(same, ", ")
+}
+
+func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[string]*model.Assumption, now time.Time) {
+	var lwhy []string
+	l, i := model.Likelihood(0), model.Impact(0)
+	if f.Threat != nil {
+		l, i = f.Threat.Likelihood, f.Threat.Impact
+	}
+	if l == 0 {
+		l, lwhy = Likelihood(f)
+	} else {
+		lwhy = []string{"likelihood stated in the model"}
+	}
+	var iwhy string
+	if i == 0 {
+		i, iwhy = ImpactOf(m, f)
+	} else {
+		iwhy = "impact stated in the model"
+	}
+	f.Rationale = append(lwhy, iwhy)
+	f.Inherent = Make(l, i)
+
+	// Status from the decision or the threat.
+	status, expires := model.StatusOpen, model.Date{}
+	switch {
+	case d != nil:
+		status, expires = d.Status, d.Expires
+		f.Decision = d
+		f.Mitigations = d.Mitigations
+	case f.Threat != nil:
+		status, expires = f.Threat.Status, f.Threat.Expires
+		f.Mitigations = f.Threat.Mitigations
+	}
+	// Which mitigations count: an invalidated assumption under a mitigation
+	// means it cannot be relied on.
+	var done, planned []*model.Mitigation
+	for _, mi := range f.Mitigations {
+		if broken[mi.ID] != nil {
+			continue
+		}
+		if mi.Status.Done() {
+			done = append(done, mi)
+		}
+		if mi.Status.Planned() {
+			planned = append(planned, mi)
+		}
+	}
+	f.Residual = reduce(f.Inherent, done)
+	f.Projected = reduce(f.Inherent, planned)
+	if status == "" {
+		status = model.StatusOpen
+		if len(f.Mitigations) > 0 && len(done) == len(f.Mitigations) {
+			status = model.StatusMitigated
+		}
+	}
+	if status == model.StatusAccepted && !expires.IsZero() && now.After(expires.AddDate(0, 0, 1)) {
+		status = model.StatusOpen
+		f.Reopened = fmt.Sprintf("the acceptance expired on %s", expires)
+	}
+	if status != model.StatusOpen {
+		if a := reopener(f, broken); a != nil {
+			status = model.StatusOpen
+			f.Reopened = fmt.Sprintf("assumption %s was invalidated: %s", a.ID, a.Text)
+		}
+	}
+	if status == model.StatusMitigated && len(f.Mitigations) > 0 && len(done) < len(f.Mitigations) && f.Reopened == "" {
+		// Marked mitigated but some linked mitigation is not in place: keep
+		// the decision, but residual risk shows what is really left.
+	}
+	f.Status = status
+}
+
+// reopener returns the invalidated assumption that held up the finding, its
+// threat, one of its mitigations or one of its elements.
+func reopener(f *model.Finding, broken map[string]*model.Assumption) *model.Assumption {
+	if len(broken) == 0 {
+		return nil
+	}
+	if a := broken[f.ID]; a != nil {
+		return a
+	}
+	for _, mi := range f.Mitigations {
+		if a := broken[mi.ID]; a != nil {
+			return a
+		}
+	}
+	for _, t := range f.Targets {
+		if a := broken[t.ID()]; a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
+	dl, di := 0, 0
+	for _, m := range ms {
+		dl += m.ReducesLikelihood
+		di += m.ReducesImpact
+	}
+	if dl == 0 && di == 0 {
+		return r
+	}
+	return Make(model.Likelihood(int(r.Likelihood)-min(dl, 4)), model.Impact(int(r.Impact)-min(di, 2)))
+}
+
+// Rank orders findings: open ones first, then by residual score, inherent
+// score and id, and numbers them from 1.
+func Rank(fs []*model.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Open() != b.Open() {
+			return a.Open()
+		}
+		if a.Residual.Score != b.Residual.Score {
+			return a.Residual.Score > b.Residual.Score
+		}
+		if a.Inherent.Score != b.Inherent.Score {
+			return a.Inherent.Score > b.Inherent.Score
+		}
+		return a.ID < b.ID
+	})
+	for i, f := range fs {
+		f.Rank = i + 1
+	}
+}
+
+// AtStake sets each question's AtStake to the worst inherent severity the
+// findings it holds back would have.
+func AtStake(m *model.Model, qs []*model.Question, potential map[string][]*model.Finding) {
+	for _, q := range qs {
+		for _, f := range potential[q.ID] {
+			l, _ := Likelihood(f)
+			i, _ := ImpactOf(m, f)
+			if s := Make(l, i).Severity; s > q.AtStake {
+				q.AtStake = s
+			}
+		}
+	}
+	sort.SliceStable(qs, func(i, j int) bool {
+		if qs[i].AtStake != qs[j].AtStake {
+			return qs[i].AtStake > qs[j].AtStake
+		}
+		return qs[i].ID < qs[j].ID
+	})
+}

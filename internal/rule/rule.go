@@ -1,0 +1,359 @@
+// Package rule is Ward's analysis engine. A Rule is a value: a stable id, its
+// documentation and a Check that looks at one element of a model. Run applies
+// rules to every element they apply to and returns findings (rules that fire)
+// and questions (rules that depend on a fact the model leaves unknown).
+//
+// Unknown is never taken as "absent": when a rule needs a control the model
+// does not state, the engine asks the team instead of reporting a threat.
+package rule
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// On says which kind of element a rule examines.
+type On uint8
+
+// Element kinds a rule can examine.
+const (
+	OnComponent On = iota + 1
+	OnFlow
+	OnBoundary
+	OnAsset
+	OnModel
+)
+
+// String returns the element kind's name.
+func (o On) String() string {
+	switch o {
+	case OnComponent:
+		return "component"
+	case OnFlow:
+		return "flow"
+	case OnBoundary:
+		return "boundary"
+	case OnAsset:
+		return "asset"
+	case OnModel:
+		return "model"
+	}
+	return "?"
+}
+
+// ParseOn parses an element kind name.
+func ParseOn(s string) (On, bool) {
+	for o := OnComponent; o <= OnModel; o++ {
+		if o.String() == s {
+			return o, true
+		}
+	}
+	return 0, false
+}
+
+// Rule is one threat-finding rule.
+type Rule struct {
+	// ID is stable kebab-case, never reused.
+	ID string
+	// Title names the threat in general terms; findings carry a title that
+	// names the elements involved.
+	Title    string
+	Category model.Category
+	// Doc explains the threat and why it matters.
+	Doc         string
+	CWE         []int
+	CAPEC       []int
+	Mitigations []string
+	References  []string
+	On          On
+	// Property is the CIA property at stake; zero means the category's.
+	Property model.Property
+	// Exploitability adjusts likelihood from -2 (hard) to +2 (trivial).
+	Exploitability int
+	Origin         model.Origin
+	// Source is where a custom rule was defined.
+	Source model.Pos
+	// Check examines the target in x and reports through x.
+	Check func(x *Ctx)
+}
+
+// PropertyAtStake returns the CIA property the rule's threat is against.
+func (r *Rule) PropertyAtStake() model.Property {
+	if r.Property != 0 {
+		return r.Property
+	}
+	return r.Category.Property()
+}
+
+// Ctx is what a rule's Check sees and reports through.
+type Ctx struct {
+	Model  *model.Model
+	Target model.Target
+	rule   *Rule
+	// pending are the unknown facts consulted since the last Report.
+	pending []pending
+	out     *results
+}
+
+type pending struct {
+	key    string
+	text   string
+	ctl    model.Control
+	target model.Target
+}
+
+type results struct {
+	findings  []*model.Finding
+	questions map[string]*model.Question
+	potential map[string][]*model.Finding
+	qorder    []string
+}
+
+// Lacks says whether component c lacks every one of ctls: Yes when all are
+// stated absent, No when any is present, Unknown when none is present and at
+// least one is unknown (and then the unknown ones become questions if the
+// rule reports).
+func (x *Ctx) Lacks(c *model.Component, ctls ...model.Control) model.Tri {
+	return x.lacks(model.Target{Component: c}, &c.Controls, ctls)
+}
+
+// FlowLacks is Lacks for controls stated on a flow.
+func (x *Ctx) FlowLacks(f *model.Flow, ctls ...model.Control) model.Tri {
+	return x.lacks(model.Target{Flow: f}, &f.Controls, ctls)
+}
+
+func (x *Ctx) lacks(t model.Target, cs *model.Controls, ctls []model.Control) model.Tri {
+	out := model.Yes
+	var unk []model.Control
+	for _, c := range ctls {
+		switch cs[c] {
+		case model.Yes:
+			return model.No
+		case model.Unknown:
+			unk = append(unk, c)
+			out = model.Unknown
+		}
+	}
+	for _, c := range unk {
+		x.pending = append(x.pending, pending{key: c.Key(), text: fmt.Sprintf(c.Info().Question, t.ID()), ctl: c, target: t})
+	}
+	return out
+}
+
+// Unencrypted says whether flow f travels without encryption.
+func (x *Ctx) Unencrypted(f *model.Flow) model.Tri {
+	switch f.Encrypted() {
+	case model.Yes:
+		return model.No
+	case model.No:
+		return model.Yes
+	}
+	x.pending = append(x.pending, pending{key: "encryption", target: model.Target{Flow: f},
+		text: fmt.Sprintf("Is flow `%s` (%s → %s) encrypted in transit (TLS or mTLS)?", f.ID, f.From.ID, f.To.ID)})
+	return model.Unknown
+}
+
+// Unauthenticated says whether flow f's sender goes unauthenticated.
+func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
+	switch f.Authenticated() {
+	case model.Yes:
+		return model.No
+	case model.No:
+		return model.Yes
+	}
+	x.pending = append(x.pending, pending{key: "authentication", target: model.Target{Flow: f},
+		text: fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)})
+	return model.Unknown
+}
+
+// Report records the outcome of a check: a finding when gap is Yes, questions
+// when it is Unknown, nothing when it is No. The title names the elements
+// involved; assets are those at stake (the target's own when nil); why lists
+// the facts that make the threat likely.
+func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...string) {
+	defer func() { x.pending = x.pending[:0] }()
+	if gap == model.No {
+		return
+	}
+	r := x.rule
+	id := r.ID + ":" + x.Target.ID()
+	if assets == nil {
+		assets = TargetAssets(x.Target)
+	}
+	f := &model.Finding{ID: id, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc, Category: r.Category,
+		Categories: []model.Category{r.Category}, Targets: []model.Target{x.Target}, Assets: assets, CWE: r.CWE, CAPEC: r.CAPEC,
+		Suggested: r.Mitigations, References: r.References, Property: r.PropertyAtStake(), Exploitability: r.Exploitability,
+		Rationale: why, Status: model.StatusOpen, FoundBy: model.FoundByTool, Pos: x.Target.Pos()}
+	if gap == model.Yes {
+		for _, prev := range x.out.findings[max(0, len(x.out.findings)-8):] {
+			if prev.ID == id { // a rule reports once per element
+				return
+			}
+		}
+		x.out.findings = append(x.out.findings, f)
+		return
+	}
+	for _, p := range x.pending {
+		qid := p.target.ID() + "." + p.key
+		q := x.out.questions[qid]
+		if q == nil {
+			q = &model.Question{ID: qid, Text: p.text, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos()}
+			x.out.questions[qid] = q
+			x.out.qorder = append(x.out.qorder, qid)
+		}
+		if !slices.Contains(q.Rules, r.ID) {
+			q.Rules = append(q.Rules, r.ID)
+		}
+		x.out.potential[qid] = append(x.out.potential[qid], f)
+	}
+}
+
+// TargetAssets returns the assets an element holds: a component's stored and
+// processed assets, a flow's carried assets.
+func TargetAssets(t model.Target) []*model.Asset {
+	switch {
+	case t.Component != nil:
+		return t.Component.Assets()
+	case t.Flow != nil:
+		return t.Flow.Carries
+	case t.Asset != nil:
+		return []*model.Asset{t.Asset}
+	}
+	return nil
+}
+
+// Result is what Run produces.
+type Result struct {
+	Findings  []*model.Finding
+	Questions []*model.Question
+	// Potential maps a question's id to the findings a "no" would produce.
+	Potential map[string][]*model.Finding
+}
+
+// Run applies the rules to every element of m they examine. Out-of-scope
+// components are not examined, and neither are flows between two of them.
+// Findings are returned in a deterministic order.
+func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
+	out := &results{questions: map[string]*model.Question{}, potential: map[string][]*model.Finding{}}
+	x := &Ctx{Model: m, out: out}
+	for i, r := range rules {
+		if i%8 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if r.Check == nil {
+			continue
+		}
+		x.rule = r
+		switch r.On {
+		case OnComponent:
+			for _, c := range m.Components {
+				if c.OutOfScope {
+					continue
+				}
+				x.Target = model.Target{Component: c}
+				x.pending = x.pending[:0]
+				r.Check(x)
+			}
+		case OnFlow:
+			for _, f := range m.Flows {
+				if f.From.OutOfScope && f.To.OutOfScope {
+					continue
+				}
+				x.Target = model.Target{Flow: f}
+				x.pending = x.pending[:0]
+				r.Check(x)
+			}
+		case OnBoundary:
+			for _, b := range m.Boundaries {
+				x.Target = model.Target{Boundary: b}
+				x.pending = x.pending[:0]
+				r.Check(x)
+			}
+		case OnAsset:
+			for _, a := range m.Assets {
+				x.Target = model.Target{Asset: a}
+				x.pending = x.pending[:0]
+				r.Check(x)
+			}
+		case OnModel:
+			x.Target = model.Target{}
+			x.pending = x.pending[:0]
+			r.Check(x)
+		}
+		x.pending = x.pending[:0]
+	}
+	res := &Result{Findings: out.findings, Potential: out.potential}
+	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].ID < res.Findings[j].ID })
+	for _, id := range out.qorder {
+		res.Questions = append(res.Questions, out.questions[id])
+	}
+	sort.SliceStable(res.Questions, func(i, j int) bool { return res.Questions[i].ID < res.Questions[j].ID })
+	return res, nil
+}
+
+// Check validates a rule set: ids are kebab-case and unique, and every rule
+// has what findings need.
+func Check(rules []*Rule) error {
+	seen := map[string]bool{}
+	var errs []string
+	for _, r := range rules {
+		switch {
+		case !IsID(r.ID):
+			errs = append(errs, fmt.Sprintf("rule id %q is not kebab-case", r.ID))
+		case seen[r.ID]:
+			errs = append(errs, fmt.Sprintf("rule id %q is used twice", r.ID))
+		case r.ID == model.PeopleRule:
+			errs = append(errs, fmt.Sprintf("rule id %q is reserved for threats written by people", r.ID))
+		}
+		seen[r.ID] = true
+		if r.Title == "" || r.Doc == "" || r.Category == "" || r.On == 0 || r.Check == nil {
+			errs = append(errs, fmt.Sprintf("rule %q lacks a title, doc, category, element kind or check", r.ID))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid rules:\n%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// IsID reports whether s is a valid kebab-case rule id.
+func IsID(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// And combines facts: Yes when all are Yes, No when any is No, else Unknown.
+func And(ts ...model.Tri) model.Tri {
+	out := model.Yes
+	for _, t := range ts {
+		switch t {
+		case model.No:
+			return model.No
+		case model.Unknown:
+			out = model.Unknown
+		}
+	}
+	return out
+}
+
+// Bool turns a known fact into a Tri.
+func Bool(b bool) model.Tri {
+	if b {
+		return model.Yes
+	}
+	return model.No
+}

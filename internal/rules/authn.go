@@ -1,0 +1,95 @@
+package rules
+
+import (
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+var authnRules = []*rule.Rule{
+	{
+		ID:       "unauthenticated-entry-point",
+		Title:    "Entry point does not authenticate its callers",
+		Category: model.Spoofing,
+		On:       rule.OnComponent,
+		Doc: "A component that receives requests from a less trusted place accepts them without establishing who is calling. " +
+			"Anyone who can reach it can act as any user or service.",
+		CWE:            []int{306},
+		CAPEC:          []int{115},
+		Mitigations:    []string{"Authenticate every request at the entry point (sessions, OAuth tokens, mTLS).", "Deny by default: only explicitly public routes skip authentication."},
+		References:     []string{"https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/"},
+		Exploitability: 1,
+		Property:       model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !entryPoint(c) || c.Public {
+				return
+			}
+			from := lessTrustedSenders(c)
+			// Every inbound flow stating an authentication method answers the question.
+			allAuth := len(from) > 0
+			for _, f := range from {
+				if f.Authenticated() != model.Yes {
+					allAuth = false
+				}
+			}
+			if allAuth {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlAuthenticates),
+				"`"+c.ID+"` accepts requests from "+ids(senders(from), compID)+" without authenticating callers", nil)
+		},
+	},
+	{
+		ID:       "unauthenticated-inbound-flow",
+		Title:    "Flow from a less trusted place is not authenticated",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "Data enters a more trusted zone without the receiver knowing who sent it. " +
+			"An attacker in the less trusted zone can send forged requests or messages.",
+		CWE:         []int{306, 290},
+		CAPEC:       []int{151},
+		Mitigations: []string{"Authenticate the sender on this flow (mTLS, signed tokens, signed messages).", "Reject unauthenticated traffic at the boundary."},
+		References:  []string{"https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html"},
+		Property:    model.Integrity,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() {
+				return
+			}
+			x.Report(x.Unauthenticated(f), "Flow "+flowName(f)+" enters a more trusted zone without authenticating "+q(f.From.ID), nil)
+		},
+	},
+	{
+		ID:       "unauthenticated-service-to-service",
+		Title:    "Service-to-service call without authentication",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "Inside the network, one service calls another without authenticating. " +
+			"Any compromised workload on the same network can impersonate the caller; network location is not identity.",
+		CWE:            []int{306},
+		CAPEC:          []int{151},
+		Mitigations:    []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
+		References:     []string{"https://csrc.nist.gov/pubs/sp/800/207/final"},
+		Exploitability: -1,
+		Property:       model.Integrity,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal {
+				return
+			}
+			x.Report(x.Unauthenticated(f), q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil)
+		},
+	},
+}
+
+func senders(fs []*model.Flow) []*model.Component {
+	seen := map[*model.Component]bool{}
+	var out []*model.Component
+	for _, f := range fs {
+		if !seen[f.From] {
+			seen[f.From] = true
+			out = append(out, f.From)
+		}
+	}
+	return out
+}

@@ -1,0 +1,10 @@
+package rules
+
+import (
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+var loggingRules = []*rule.Rule{}
+
+var _ = model.Spoofing

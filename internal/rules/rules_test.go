@@ -1,0 +1,144 @@
+package rules_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// TestCatalogue checks the catalogue's invariants.
+func TestCatalogue(t *testing.T) {
+	all := rules.All()
+	if err := rule.Check(all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 60 {
+		t.Errorf("catalogue has %d rules, want at least 60", len(all))
+	}
+	cats := map[model.Category]int{}
+	ons := map[rule.On]int{}
+	for _, r := range all {
+		cats[r.Category]++
+		ons[r.On]++
+		if len(r.CWE) == 0 || len(r.CAPEC) == 0 || len(r.Mitigations) == 0 || len(r.References) == 0 {
+			t.Errorf("rule %s lacks CWE, CAPEC, mitigations or references", r.ID)
+		}
+	}
+	for _, c := range model.Categories {
+		if cats[c] == 0 {
+			t.Errorf("no rule covers STRIDE category %s", c)
+		}
+	}
+	for _, o := range []rule.On{rule.OnComponent, rule.OnFlow, rule.OnBoundary, rule.OnAsset} {
+		if ons[o] == 0 {
+			t.Errorf("no rule examines %s elements", o)
+		}
+	}
+}
+
+// TestFixtures runs every rule on its fixtures: fires.yaml must produce a
+// finding from the rule (exactly the ids listed in "# want:" lines, when
+// given), quiet.yaml must produce neither finding nor question from it, and
+// asks.yaml, when present, must produce a question and no finding.
+func TestFixtures(t *testing.T) {
+	all := rules.All()
+	for _, r := range all {
+		t.Run(r.ID, func(t *testing.T) {
+			dir := filepath.Join("testdata", r.ID)
+			for _, name := range []string{"fires.yaml", "quiet.yaml"} {
+				if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+					t.Fatalf("missing fixture %s/%s", dir, name)
+				}
+			}
+			fs, qs := run(t, filepath.Join(dir, "fires.yaml"), all)
+			got := ofRule(fs, r.ID)
+			if len(got) == 0 {
+				t.Errorf("fires.yaml: rule did not fire; findings: %v", idsOf(fs))
+			}
+			if want := wants(t, filepath.Join(dir, "fires.yaml")); want != nil && !slices.Equal(want, got) {
+				t.Errorf("fires.yaml: got %v, want %v", got, want)
+			}
+			fs, qs = run(t, filepath.Join(dir, "quiet.yaml"), all)
+			if got := ofRule(fs, r.ID); len(got) > 0 {
+				t.Errorf("quiet.yaml: rule fired: %v", got)
+			}
+			if got := asking(qs, r.ID); len(got) > 0 {
+				t.Errorf("quiet.yaml: rule asked %v", got)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "asks.yaml")); err == nil {
+				fs, qs = run(t, filepath.Join(dir, "asks.yaml"), all)
+				if got := ofRule(fs, r.ID); len(got) > 0 {
+					t.Errorf("asks.yaml: rule fired: %v", got)
+				}
+				if got := asking(qs, r.ID); len(got) == 0 {
+					t.Errorf("asks.yaml: rule asked nothing")
+				}
+			}
+		})
+	}
+}
+
+func run(t *testing.T, path string, rs []*rule.Rule) ([]*model.Finding, []*model.Question) {
+	t.Helper()
+	l, err := spec.Load(t.Context(), path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	res, err := rule.Run(t.Context(), l.Model, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Findings, res.Questions
+}
+
+func ofRule(fs []*model.Finding, id string) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Rule == id {
+			out = append(out, f.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func asking(qs []*model.Question, id string) []string {
+	var out []string
+	for _, q := range qs {
+		if slices.Contains(q.Rules, id) {
+			out = append(out, q.ID)
+		}
+	}
+	return out
+}
+
+func idsOf(fs []*model.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+// wants reads "# want: id id" lines.
+func wants(t *testing.T, path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "# want:"); ok {
+			out = append(out, strings.Fields(rest)...)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
