@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/wardtm/ward/internal/report"
+)
+
+func (a *app) checkCmd() *cobra.Command {
+	var (
+		af      analyseFlags
+		format  string
+		failOn  string
+		all     bool
+		verbose bool
+	)
+	cmd := &cobra.Command{
+		Use:   "check [MODEL]",
+		Short: "Validate a model, find threats, rank them by risk, and list open questions",
+		Long: `Check validates the model (default ./ward.yaml; a directory means its ward.yaml),
+runs the built-in and custom rules, applies decisions, mitigations and
+assumptions, and prints open findings ranked by residual risk, then the
+questions the model has not answered yet.
+
+Exit status: 0 when no open finding reaches --fail-on, 3 when one does,
+2 when the model or the command line is invalid, 1 when ward itself failed.
+The exit status does not depend on --format.`,
+		Example: `  ward check
+  ward check services/payments/ward.yaml --fail-on critical
+  ward check --format json > result.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			threshold, err := parseFailOn(failOn)
+			if err != nil {
+				return err
+			}
+			if format != "text" && format != "json" && format != "markdown" {
+				return fmtErr(format)
+			}
+			path, err := a.modelPath(args)
+			if err != nil {
+				return err
+			}
+			res, err := a.analyse(cmd.Context(), path, af)
+			if err != nil {
+				return err
+			}
+			out := a.env.Stdout
+			switch format {
+			case "json":
+				err = report.JSON(out, res.result)
+			case "markdown":
+				err = report.Markdown(out, res.result)
+			default:
+				err = report.Text(out, res.result, report.TextOptions{All: all, Verbose: verbose})
+			}
+			if err != nil {
+				return err
+			}
+			return gate(res.analysis, threshold)
+		},
+	}
+	af.register(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output `format`: text, json or markdown")
+	cmd.Flags().StringVar(&failOn, "fail-on", "high", "exit 3 when an open finding is at or above this `severity` (critical, high, medium, low, info, none)")
+	cmd.Flags().BoolVar(&all, "all", false, "also list closed findings (mitigated, accepted, false positive, transferred)")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "explain each finding: why, risk rationale and suggested mitigations")
+	return cmd
+}

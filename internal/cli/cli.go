@@ -1,0 +1,200 @@
+// Package cli implements the ward command: one function, Main, with every
+// input and output passed in, so tests drive it exactly as people do. Each
+// subcommand lives in its own file; errors are classified once, here, and
+// mapped to exit codes: 0 ok, 1 tool failure, 2 usage or invalid model,
+// 3 findings at or above --fail-on.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitFailure  = 1
+	ExitInvalid  = 2
+	ExitFindings = 3
+)
+
+// Env is everything the program reads from and writes to the outside world.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// Now returns the current time.
+	Now func() time.Time
+	// Dir is the working directory relative paths are taken from ("" = process's).
+	Dir string
+	// StdinTTY and StderrTTY say whether those streams are terminals.
+	StdinTTY  bool
+	StderrTTY bool
+	// Version is the program's version.
+	Version string
+}
+
+// usageError marks errors in how ward was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// findingsError says findings reached the --fail-on threshold.
+type findingsError struct {
+	n         int
+	threshold string
+}
+
+func (e findingsError) Error() string {
+	return fmt.Sprintf("%d open finding(s) at or above %s", e.n, e.threshold)
+}
+
+// Main runs ward with args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	if env.Version == "" {
+		env.Version = Version()
+	}
+	a := &app{env: env, log: newLogger(env)}
+	root := a.root()
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	return a.exit(err)
+}
+
+// exit prints err the way its class asks and returns the exit code.
+func (a *app) exit(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var diags spec.Diagnostics
+	var fe findingsError
+	var ue usageError
+	switch {
+	case errors.As(err, &diags):
+		for _, d := range diags {
+			fmt.Fprintln(a.env.Stderr, d.String())
+		}
+		n := 0
+		for _, d := range diags {
+			if d.Level == spec.Error {
+				n++
+			}
+		}
+		fmt.Fprintf(a.env.Stderr, "ward: the model is invalid (%d problem%s)\n", n, plural(n))
+		return ExitInvalid
+	case errors.As(err, &fe):
+		fmt.Fprintf(a.env.Stderr, "ward: %s\n", fe.Error())
+		return ExitFindings
+	case errors.As(err, &ue), isCobraUsage(err):
+		fmt.Fprintf(a.env.Stderr, "ward: %v\nRun 'ward help' for usage.\n", err)
+		return ExitInvalid
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(a.env.Stderr, "ward: interrupted")
+		return ExitFailure
+	case errors.Is(err, os.ErrNotExist):
+		fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
+		return ExitInvalid
+	}
+	fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
+	return ExitFailure
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// isCobraUsage recognises cobra's own argument and flag errors.
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "requires at most", "bad flag syntax", "flags in group"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+type app struct {
+	env Env
+	log *slog.Logger
+}
+
+func newLogger(env Env) *slog.Logger {
+	level := slog.LevelWarn
+	if env.Getenv("WARD_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// path resolves a user-given path against the working directory.
+func (a *app) path(p string) string {
+	if p == "" || filepath.IsAbs(p) || a.env.Dir == "" {
+		return p
+	}
+	return filepath.Join(a.env.Dir, p)
+}
+
+// display turns a path back into what the user typed, for messages.
+func (a *app) display(p string) string {
+	if a.env.Dir == "" {
+		return p
+	}
+	if r, err := filepath.Rel(a.env.Dir, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ward",
+		Short: "Self-serve threat modeling: models as code, findings ranked by business risk",
+		Long: `Ward reads a threat model kept as YAML beside your design and code (ward.yaml),
+finds what can go wrong, ranks it by business risk, asks the security questions
+the design has not answered yet, and gates CI on unmitigated high risk.
+
+Start with 'ward init', then 'ward check'. 'ward help format' documents the
+model format; 'ward help controls' lists the controls Ward asks about.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		CompletionOptions: cobra.CompletionOptions{
+			HiddenDefaultCmd: true,
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(a.checkCmd(), a.reportCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd())
+	a.addHelpTopics(root)
+	return root
+}

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// addHelpTopics adds 'ward help TOPIC' pages that are not commands.
+func (a *app) addHelpTopics(root *cobra.Command) {
+	topics := []struct{ name, short, long string }{
+		{"format", "The ward.yaml model format", formatHelp},
+		{"controls", "The controls Ward asks about (yes / no / unknown)", controlsHelp()},
+		{"risk", "How likelihood, impact and severity are computed", riskHelp},
+		{"exit-codes", "What ward's exit statuses mean", exitHelp},
+	}
+	for _, t := range topics {
+		root.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long, Hidden: false,
+			Run: func(c *cobra.Command, _ []string) { _ = c.Help() }, Annotations: map[string]string{"topic": "true"}})
+	}
+	root.SetHelpCommandGroupID("")
+}
+
+const formatHelp = `A model is a YAML file, usually ward.yaml beside the design doc and the code.
+Sections (all optional but ward and system):
+
+  ward: 1               format version
+  include: [...]        more files to merge (inside the model's directory)
+  rules: [...]          custom rule files (CEL), see docs/rules.md
+  system:               id, name, description, team, contacts
+  scope:                in / out: what is covered and what is not, and why
+  context:              triage answers: paved_path, internet_facing,
+                        sensitive_data, new_third_parties, auth_changes,
+                        criticality
+  assets:               what is worth protecting (kind, classification, data,
+                        confidentiality / integrity / availability needs)
+  boundaries:           trust boundaries (internet, partner, internal,
+                        restricted), nestable
+  components:           person, client, service, function, datastore, storage,
+                        queue, external, device, llm, agent; boundary, stores,
+                        processes, controls (yes / no / unknown)
+  flows:                from, to, protocol, port, authentication, encryption,
+                        carries
+  threats:              the team's own threats: stride, targets, likelihood,
+                        impact, status, found_by, mitigations
+  decisions:            on generated findings, by finding id: mitigated,
+                        accepted (owner, reason, expires), false_positive,
+                        transferred
+  mitigations:          status (proposed, planned, implemented, verified,
+                        wont_do), owner, ticket, due
+  assumptions:          text, status (unvalidated, validated, invalidated),
+                        evidence, supports
+
+Every key is documented in docs/format.md; 'ward schema' prints the JSON
+Schema for editor completion. Unknown keys, dangling references and duplicate
+ids are reported with file:line:col and what to do.`
+
+const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts
+from exposure: the least trusted boundary that reaches the element (internet 4,
+partner 3, internal 2, restricted 1), plus 1 when a way in from a less trusted
+place is unauthenticated, plus the rule's exploitability (-2..+2).
+
+Impact (1 negligible .. 5 severe) is the highest need, among the assets at
+stake, for the property the threat is against (confidentiality for
+information disclosure, availability for denial of service, integrity
+otherwise): low 2, medium 3, high 4, critical 5. Needs default from the
+asset's classification.
+
+Score = likelihood × impact (1..25). Severity: critical >= 20, high >= 12,
+medium >= 6, low >= 3, info otherwise.
+
+Inherent risk ignores mitigations. Residual risk counts implemented or
+verified mitigations (each lowers likelihood by 2, or impact by 1 with
+reduces: impact). Projected risk also counts planned ones. Findings are
+ranked by residual score; --fail-on compares residual severity of open
+findings. Full details: docs/risk.md.`
+
+const exitHelp = `0  ok: the model is valid and no open finding reaches --fail-on
+1  ward failed (I/O error, internal error)
+2  usage error, or the model is invalid (problems printed as file:line:col)
+3  open findings at or above --fail-on (default high for check; none for report)
+
+The exit status never depends on --format.`
+
+func controlsHelp() string {
+	var b strings.Builder
+	b.WriteString(`Controls are facts about components (and a few about flows), each yes, no or
+unknown. Unknown is the default and is never read as "no": when a rule needs a
+control you have not stated, ward asks you the question instead of reporting a
+threat. Answer it under the element's controls:
+
+  components:
+    - id: api
+      controls:
+        authenticates: yes
+        rate_limits: no
+
+`)
+	for _, c := range model.AllControls() {
+		info := c.Info()
+		on := "component"
+		if info.Flow {
+			on = "flow"
+		}
+		fmt.Fprintf(&b, "  %-22s (%s) %s\n", info.Key, on, info.Doc)
+	}
+	b.WriteString(`
+Flows also answer questions through their own keys: authentication (none,
+password, session, token, api_key, mtls, signature, iam) and encryption
+(none, tls, mtls). Components say how stored data is encrypted with
+encryption_at_rest (none, disk, application, tokenized).`)
+	return b.String()
+}

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/risk"
+	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// analyseFlags are the flags shared by commands that analyse a model.
+type analyseFlags struct {
+	rules []string
+	date  string
+}
+
+func (f *analyseFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.rules, "rules", nil, "extra custom rule `file` (repeatable; in addition to the model's own rules:)")
+	cmd.Flags().StringVar(&f.date, "date", "", "evaluate acceptance expiry and due dates as of this `YYYY-MM-DD` (default today)")
+}
+
+// modelPath finds the model file: the argument, a directory's ward.yaml, or
+// ./ward.yaml.
+func (a *app) modelPath(args []string) (string, error) {
+	p := "ward.yaml"
+	if len(args) > 0 {
+		p = args[0]
+	}
+	full := a.path(p)
+	st, err := os.Stat(full)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if len(args) == 0 {
+				return "", usagef("no ward.yaml here — pass the model file, or run 'ward init' to create one")
+			}
+			return "", usagef("%s does not exist", p)
+		}
+		return "", err
+	}
+	if st.IsDir() {
+		full = filepath.Join(full, "ward.yaml")
+		if _, err := os.Stat(full); err != nil {
+			return "", usagef("%s has no ward.yaml — pass the model file, or run 'ward init' there", p)
+		}
+	}
+	return full, nil
+}
+
+// analysed is a loaded and analysed model.
+type analysed struct {
+	loaded   *spec.Loaded
+	analysis *analysis.Analysis
+	result   *report.Result
+}
+
+// analyse loads the model at path with its rules and analyses it.
+func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
+	now := a.env.Now()
+	if f.date != "" {
+		t, err := time.Parse(time.DateOnly, f.date)
+		if err != nil {
+			return nil, usagef("--date %q is not a date: write YYYY-MM-DD", f.date)
+		}
+		now = t
+	}
+	prog := a.progress()
+	defer prog.done()
+	prog.step("loading model")
+	l, err := spec.Load(ctx, path)
+	if err != nil {
+		return nil, a.relDiags(err)
+	}
+	size := len(l.Model.Components) + len(l.Model.Flows)
+	prog.large(size)
+	prog.step("loading rules")
+	rs, err := a.loadRules(l, f.rules)
+	if err != nil {
+		return nil, a.relDiags(err)
+	}
+	prog.step("analysing")
+	an, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: now})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range l.Warnings {
+		an.Warnings = append(an.Warnings, risk.Warning{Pos: w.Pos, Msg: w.Msg, Hint: w.Hint})
+	}
+	prog.step("ranking")
+	res := report.Build(an, report.Tool{Name: "ward", Version: a.env.Version})
+	a.relResult(res)
+	return &analysed{loaded: l, analysis: an, result: res}, nil
+}
+
+// loadRules returns the built-in rules plus the model's custom rules and any
+// given with --rules.
+func (a *app) loadRules(l *spec.Loaded, extra []string) ([]*rule.Rule, error) {
+	rs := append([]*rule.Rule{}, rules.All()...)
+	srcs := l.RuleFiles
+	for _, p := range extra {
+		data, err := os.ReadFile(a.path(p))
+		if err != nil {
+			return nil, usagef("--rules: %v", err)
+		}
+		srcs = append(srcs, spec.Source{Name: a.path(p), Data: data})
+	}
+	if len(srcs) == 0 {
+		return rs, nil
+	}
+	custom, err := rule.LoadCustom(srcs, rs)
+	if err != nil {
+		return nil, err
+	}
+	return append(rs, custom...), nil
+}
+
+// relDiags rewrites diagnostic paths relative to the working directory.
+func (a *app) relDiags(err error) error {
+	var ds spec.Diagnostics
+	if !errors.As(err, &ds) || a.env.Dir == "" {
+		return err
+	}
+	for i := range ds {
+		ds[i].Pos.File = a.display(ds[i].Pos.File)
+	}
+	return ds
+}
+
+// relResult rewrites the result's file paths relative to the working directory.
+func (a *app) relResult(r *report.Result) {
+	if a.env.Dir == "" {
+		return
+	}
+	fix := func(l *report.Location) {
+		if l != nil {
+			l.File = a.display(l.File)
+		}
+	}
+	for i := range r.Files {
+		r.Files[i] = a.display(r.Files[i])
+	}
+	for i := range r.Findings {
+		fix(r.Findings[i].Location)
+		for j := range r.Findings[i].Targets {
+			fix(r.Findings[i].Targets[j].Location)
+		}
+		if r.Findings[i].Decision != nil {
+			fix(r.Findings[i].Decision.Location)
+		}
+	}
+	for i := range r.Questions {
+		fix(r.Questions[i].Location)
+		fix(r.Questions[i].Element.Location)
+	}
+	for i := range r.Components {
+		fix(r.Components[i].Location)
+	}
+	for i := range r.Flows {
+		fix(r.Flows[i].Location)
+	}
+	for i := range r.Mitigations {
+		fix(r.Mitigations[i].Location)
+	}
+	for i := range r.Assumptions {
+		fix(r.Assumptions[i].Location)
+	}
+	for i := range r.Warnings {
+		fix(r.Warnings[i].Location)
+	}
+}
+
+// parseFailOn parses --fail-on.
+func parseFailOn(s string) (model.Severity, error) {
+	sev, ok := model.ParseSeverity(s)
+	if !ok {
+		return 0, usagef("--fail-on %q: use critical, high, medium, low, info or none", s)
+	}
+	return sev, nil
+}
+
+// gate returns a findingsError when open findings reach the threshold.
+func gate(an *analysis.Analysis, threshold model.Severity) error {
+	if threshold == model.SevNone {
+		return nil
+	}
+	if n := an.Count(threshold); n > 0 {
+		return findingsError{n: n, threshold: threshold.String()}
+	}
+	return nil
+}
+
+func fmtErr(format string) error {
+	return usagef("unknown --format %q", format)
+}
+
+var _ = fmt.Sprintf

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardtm/ward/internal/report"
+)
+
+func (a *app) reportCmd() *cobra.Command {
+	var (
+		af     analyseFlags
+		format string
+		output string
+		failOn string
+	)
+	cmd := &cobra.Command{
+		Use:   "report [MODEL]",
+		Short: "Write a report: text, Markdown (a design-doc section) or JSON",
+		Long: `Report renders the analysis of a model for people and tools.
+
+  markdown  a ready "Threat model" section for a design document: scope,
+            assets, diagram (Mermaid), ranked threats, mitigations,
+            assumptions and open questions
+  json      the versioned result contract (docs/json.md)
+  text      the same as 'ward check --all --verbose'
+
+By default report never fails on findings; pass --fail-on to gate on them.`,
+		Example: `  ward report --format markdown -o docs/threat-model.md
+  ward report --format json > result.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			threshold, err := parseFailOn(failOn)
+			if err != nil {
+				return err
+			}
+			if format != "text" && format != "json" && format != "markdown" {
+				return fmtErr(format)
+			}
+			path, err := a.modelPath(args)
+			if err != nil {
+				return err
+			}
+			res, err := a.analyse(cmd.Context(), path, af)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			switch format {
+			case "json":
+				err = report.JSON(&buf, res.result)
+			case "markdown":
+				err = report.Markdown(&buf, res.result)
+			default:
+				err = report.Text(&buf, res.result, report.TextOptions{All: true, Verbose: true})
+			}
+			if err != nil {
+				return err
+			}
+			if output == "" || output == "-" {
+				if _, err := a.env.Stdout.Write(buf.Bytes()); err != nil {
+					return err
+				}
+			} else if err := writeFileAtomic(a.path(output), buf.Bytes()); err != nil {
+				return fmt.Errorf("write report: %w", err)
+			} else {
+				fmt.Fprintf(a.env.Stderr, "wrote %s\n", output)
+			}
+			return gate(res.analysis, threshold)
+		},
+	}
+	af.register(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", "markdown", "output `format`: markdown, json or text")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
+	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 3 when an open finding is at or above this `severity`")
+	return cmd
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// into place, so a failure never leaves a half-written file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(dirOf(path), ".ward-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

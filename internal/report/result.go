@@ -1,0 +1,447 @@
+// Package report turns an analysis into the canonical result, Ward's
+// versioned JSON contract (schema "ward.result/v1", see docs/json.md), and
+// renders that one result in every output format: text, Markdown and JSON.
+// Each format is a handler over the same Result, with golden-file tests.
+package report
+
+import (
+	"sort"
+	"time"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
+)
+
+// Schema identifies the JSON contract. Additive changes keep it; anything
+// that removes or changes the meaning of a field bumps it.
+const Schema = "ward.result/v1"
+
+// Result is the canonical result of analysing one model.
+type Result struct {
+	Schema      string         `json:"schema"`
+	Tool        Tool           `json:"tool"`
+	Generated   string         `json:"generated"`
+	System      System         `json:"system"`
+	Scope       Scope          `json:"scope"`
+	Summary     Summary        `json:"summary"`
+	Findings    []Finding      `json:"findings"`
+	Questions   []Question     `json:"questions"`
+	Assets      []Asset        `json:"assets"`
+	Boundaries  []Boundary     `json:"boundaries"`
+	Components  []Component    `json:"components"`
+	Flows       []Flow         `json:"flows"`
+	Mitigations []Mitigation   `json:"mitigations"`
+	Assumptions []Assumption   `json:"assumptions"`
+	Warnings    []Warning      `json:"warnings"`
+	Files       []string       `json:"files"`
+	Rules       map[string]int `json:"rules"`
+}
+
+// Tool names the program that produced the result.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// System is the modelled system.
+type System struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Team        string   `json:"team,omitempty"`
+	Contacts    []string `json:"contacts,omitempty"`
+	Criticality string   `json:"criticality,omitempty"`
+}
+
+// Scope is what is in and out of scope.
+type Scope struct {
+	In  []ScopeItem `json:"in"`
+	Out []ScopeItem `json:"out"`
+}
+
+// ScopeItem is one scope line.
+type ScopeItem struct {
+	What string `json:"what"`
+	Why  string `json:"why,omitempty"`
+}
+
+// Summary counts what matters at a glance.
+type Summary struct {
+	Findings int `json:"findings"`
+	Open     int `json:"open"`
+	// BySeverity counts open findings by residual severity.
+	BySeverity map[string]int `json:"by_severity"`
+	// ByStatus counts all findings by status.
+	ByStatus map[string]int `json:"by_status"`
+	// ByCategory counts open findings by STRIDE category.
+	ByCategory map[string]int `json:"by_category"`
+	// ByAsset counts open findings by asset at stake.
+	ByAsset   map[string]int `json:"by_asset"`
+	Questions int            `json:"questions"`
+	// Worst is the highest residual severity among open findings ("none" if none).
+	Worst string `json:"worst"`
+	// Accepted lists accepted findings with their owner and end date.
+	Accepted []Accepted `json:"accepted"`
+}
+
+// Accepted is one accepted risk.
+type Accepted struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Owner   string `json:"owner"`
+	Expires string `json:"expires"`
+}
+
+// Location is a place in a model file.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+func loc(p model.Pos) *Location {
+	if p.IsZero() {
+		return nil
+	}
+	return &Location{File: p.File, Line: p.Line, Col: p.Col}
+}
+
+// Target is an element a finding is about. Flows carry their ends.
+type Target struct {
+	Kind     string    `json:"kind"`
+	ID       string    `json:"id"`
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to,omitempty"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// Risk is a likelihood and impact pair with its score and band.
+type Risk struct {
+	Likelihood      int    `json:"likelihood"`
+	LikelihoodLabel string `json:"likelihood_label"`
+	Impact          int    `json:"impact"`
+	ImpactLabel     string `json:"impact_label"`
+	Score           int    `json:"score"`
+	Severity        string `json:"severity"`
+}
+
+func risk(r model.Risk) Risk {
+	return Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact),
+		ImpactLabel: r.Impact.String(), Score: r.Score, Severity: r.Severity.String()}
+}
+
+// Finding is a threat in the result. Severity is the residual severity.
+type Finding struct {
+	ID    string `json:"id"`
+	Rank  int    `json:"rank"`
+	Rule  string `json:"rule"`
+	// Origin is builtin, custom or people (written in the model).
+	Origin      string    `json:"origin"`
+	Title       string    `json:"title"`
+	Description string    `json:"description,omitempty"`
+	Category    string    `json:"category"`
+	Categories  []string  `json:"categories"`
+	Severity    string    `json:"severity"`
+	Score       int       `json:"score"`
+	Status      string    `json:"status"`
+	Reopened    string    `json:"reopened,omitempty"`
+	FoundBy     string    `json:"found_by"`
+	Targets     []Target  `json:"targets"`
+	Assets      []string  `json:"assets"`
+	Inherent    Risk      `json:"inherent"`
+	Residual    Risk      `json:"residual"`
+	Projected   Risk      `json:"projected"`
+	Rationale   []string  `json:"rationale"`
+	CWE         []int     `json:"cwe"`
+	CAPEC       []int     `json:"capec"`
+	Suggested   []string  `json:"suggested_mitigations"`
+	References  []string  `json:"references"`
+	Mitigations []string  `json:"mitigations"`
+	Decision    *Decision `json:"decision,omitempty"`
+	Location    *Location `json:"location,omitempty"`
+}
+
+// Decision is what the team decided on a generated finding.
+type Decision struct {
+	Status   string    `json:"status"`
+	Reason   string    `json:"reason,omitempty"`
+	Owner    string    `json:"owner,omitempty"`
+	Expires  string    `json:"expires,omitempty"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// Question is something the team must answer in the model.
+type Question struct {
+	ID       string    `json:"id"`
+	Text     string    `json:"text"`
+	Element  Target    `json:"element"`
+	Key      string    `json:"key"`
+	Rules    []string  `json:"rules"`
+	AtStake  string    `json:"at_stake"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// Asset is an asset with what is at stake for it.
+type Asset struct {
+	ID              string   `json:"id"`
+	Name            string   `json:"name"`
+	Kind            string   `json:"kind"`
+	Classification  string   `json:"classification,omitempty"`
+	Data            []string `json:"data"`
+	Confidentiality string   `json:"confidentiality"`
+	Integrity       string   `json:"integrity"`
+	Availability    string   `json:"availability"`
+	Open            int      `json:"open_findings"`
+	Worst           string   `json:"worst"`
+}
+
+// Boundary is a trust boundary.
+type Boundary struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Trust  string `json:"trust"`
+	Parent string `json:"parent,omitempty"`
+}
+
+// Component is an element with its worst open risk.
+type Component struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Kind       string            `json:"kind"`
+	Boundary   string            `json:"boundary,omitempty"`
+	Tech       string            `json:"tech,omitempty"`
+	OutOfScope bool              `json:"out_of_scope,omitempty"`
+	Stores     []string          `json:"stores"`
+	Processes  []string          `json:"processes"`
+	Controls   map[string]string `json:"controls"`
+	Worst      string            `json:"worst"`
+	Location   *Location         `json:"location,omitempty"`
+}
+
+// Flow is a data flow.
+type Flow struct {
+	ID             string    `json:"id"`
+	From           string    `json:"from"`
+	To             string    `json:"to"`
+	Protocol       string    `json:"protocol,omitempty"`
+	Port           int       `json:"port,omitempty"`
+	Authentication string    `json:"authentication"`
+	Encryption     string    `json:"encryption"`
+	Carries        []string  `json:"carries"`
+	OneWay         bool      `json:"one_way"`
+	Crosses        bool      `json:"crosses_boundary"`
+	Worst          string    `json:"worst"`
+	Location       *Location `json:"location,omitempty"`
+}
+
+// Mitigation is a mitigation with what it addresses.
+type Mitigation struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Status    string    `json:"status"`
+	Owner     string    `json:"owner,omitempty"`
+	Ticket    string    `json:"ticket,omitempty"`
+	Due       string    `json:"due,omitempty"`
+	Overdue   bool      `json:"overdue"`
+	Addresses []string  `json:"addresses"`
+	Location  *Location `json:"location,omitempty"`
+}
+
+// Assumption is an assumption with its validation status.
+type Assumption struct {
+	ID       string    `json:"id"`
+	Text     string    `json:"text"`
+	Status   string    `json:"status"`
+	Evidence string    `json:"evidence,omitempty"`
+	Supports []string  `json:"supports"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// Warning is a non-fatal problem with the model.
+type Warning struct {
+	Message  string    `json:"message"`
+	Hint     string    `json:"hint,omitempty"`
+	Location *Location `json:"location,omitempty"`
+}
+
+func target(t model.Target) Target {
+	out := Target{Kind: t.Kind(), ID: t.ID(), Location: loc(t.Pos())}
+	if t.Flow != nil {
+		out.From, out.To = t.Flow.From.ID, t.Flow.To.ID
+	}
+	return out
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Build makes the canonical result of an analysis.
+func Build(a *analysis.Analysis, tool Tool) *Result {
+	m := a.Model
+	r := &Result{Schema: Schema, Tool: tool, Generated: a.Now.UTC().Format(time.RFC3339), Files: orEmpty(m.Files),
+		System: System{ID: m.System.ID, Name: m.System.Name, Description: m.System.Description, Team: m.System.Team,
+			Contacts: m.System.Contacts, Criticality: m.System.Criticality.String()},
+		Scope: Scope{In: []ScopeItem{}, Out: []ScopeItem{}}, Rules: map[string]int{}}
+	for _, s := range m.Scope.In {
+		r.Scope.In = append(r.Scope.In, ScopeItem(s))
+	}
+	for _, s := range m.Scope.Out {
+		r.Scope.Out = append(r.Scope.Out, ScopeItem(s))
+	}
+	for _, rl := range a.Rules {
+		r.Rules[string(rl.Origin)]++
+	}
+	sum := Summary{BySeverity: map[string]int{}, ByStatus: map[string]int{}, ByCategory: map[string]int{}, ByAsset: map[string]int{},
+		Accepted: []Accepted{}, Worst: "none"}
+	for _, s := range []model.Severity{model.SevCritical, model.SevHigh, model.SevMedium, model.SevLow, model.SevInfo} {
+		sum.BySeverity[s.String()] = 0
+	}
+	worstEl := map[string]model.Severity{}
+	worstAsset := map[string]model.Severity{}
+	openAsset := map[string]int{}
+	addressed := map[string][]string{}
+	r.Findings = make([]Finding, 0, len(a.Findings))
+	for _, f := range a.Findings {
+		x := Finding{ID: f.ID, Rank: f.Rank, Rule: f.Rule, Origin: string(f.Origin), Title: f.Title, Description: f.Description,
+			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
+			Reopened: f.Reopened, FoundBy: string(f.FoundBy), Inherent: risk(f.Inherent), Residual: risk(f.Residual), Projected: risk(f.Projected),
+			Rationale: orEmpty(f.Rationale), CWE: orEmpty(f.CWE), CAPEC: orEmpty(f.CAPEC), Suggested: orEmpty(f.Suggested),
+			References: orEmpty(f.References), Location: loc(f.Pos), Categories: []string{}, Targets: []Target{}, Assets: []string{}, Mitigations: []string{}}
+		for _, c := range f.Categories {
+			x.Categories = append(x.Categories, string(c))
+		}
+		for _, t := range f.Targets {
+			x.Targets = append(x.Targets, target(t))
+			if f.Open() && f.Residual.Severity > worstEl[t.ID()] {
+				worstEl[t.ID()] = f.Residual.Severity
+			}
+		}
+		for _, as := range f.Assets {
+			x.Assets = append(x.Assets, as.ID)
+			if f.Open() {
+				openAsset[as.ID]++
+				sum.ByAsset[as.ID]++
+				if f.Residual.Severity > worstAsset[as.ID] {
+					worstAsset[as.ID] = f.Residual.Severity
+				}
+			}
+		}
+		for _, mi := range f.Mitigations {
+			x.Mitigations = append(x.Mitigations, mi.ID)
+			addressed[mi.ID] = append(addressed[mi.ID], f.ID)
+		}
+		if d := f.Decision; d != nil {
+			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
+		}
+		r.Findings = append(r.Findings, x)
+		sum.Findings++
+		sum.ByStatus[string(f.Status)]++
+		if f.Open() {
+			sum.Open++
+			sum.BySeverity[f.Residual.Severity.String()]++
+			if f.Category != "" {
+				sum.ByCategory[string(f.Category)]++
+			}
+		}
+		if f.Status == model.StatusAccepted {
+			owner, exp := "", ""
+			if f.Decision != nil {
+				owner, exp = f.Decision.Owner, f.Decision.Expires.String()
+			} else if f.Threat != nil {
+				owner, exp = f.Threat.Owner, f.Threat.Expires.String()
+			}
+			sum.Accepted = append(sum.Accepted, Accepted{ID: f.ID, Title: f.Title, Owner: owner, Expires: exp})
+		}
+	}
+	var worst model.Severity
+	for _, f := range a.Findings {
+		if f.Open() && f.Residual.Severity > worst {
+			worst = f.Residual.Severity
+		}
+	}
+	sum.Worst = worst.String()
+	r.Questions = make([]Question, 0, len(a.Questions))
+	for _, q := range a.Questions {
+		r.Questions = append(r.Questions, Question{ID: q.ID, Text: q.Text, Element: target(q.Target), Key: q.Key, Rules: q.Rules,
+			AtStake: q.AtStake.String(), Location: loc(q.Pos)})
+	}
+	sum.Questions = len(r.Questions)
+	r.Summary = sum
+	r.Assets = make([]Asset, 0, len(m.Assets))
+	for _, as := range m.Assets {
+		x := Asset{ID: as.ID, Name: as.Label(), Kind: string(as.Kind), Classification: as.Classification.String(), Data: []string{},
+			Confidentiality: as.Need(model.Confidentiality).String(), Integrity: as.Need(model.Integrity).String(),
+			Availability: as.Need(model.Availability).String(), Open: openAsset[as.ID], Worst: worstAsset[as.ID].String()}
+		for _, d := range as.Data {
+			x.Data = append(x.Data, string(d))
+		}
+		r.Assets = append(r.Assets, x)
+	}
+	r.Boundaries = make([]Boundary, 0, len(m.Boundaries))
+	for _, b := range m.Boundaries {
+		x := Boundary{ID: b.ID, Name: b.Label(), Trust: b.Trust.String()}
+		if b.Parent != nil {
+			x.Parent = b.Parent.ID
+		}
+		r.Boundaries = append(r.Boundaries, x)
+	}
+	r.Components = make([]Component, 0, len(m.Components))
+	for _, c := range m.Components {
+		x := Component{ID: c.ID, Name: c.Label(), Kind: string(c.Kind), Tech: c.Tech, OutOfScope: c.OutOfScope, Stores: []string{}, Processes: []string{},
+			Controls: map[string]string{}, Worst: worstEl[c.ID].String(), Location: loc(c.Pos)}
+		if c.Boundary != nil {
+			x.Boundary = c.Boundary.ID
+		}
+		for _, as := range c.Stores {
+			x.Stores = append(x.Stores, as.ID)
+		}
+		for _, as := range c.Processes {
+			x.Processes = append(x.Processes, as.ID)
+		}
+		for i, t := range c.Controls {
+			if t != model.Unknown {
+				x.Controls[model.Control(i).Key()] = t.String()
+			}
+		}
+		r.Components = append(r.Components, x)
+	}
+	r.Flows = make([]Flow, 0, len(m.Flows))
+	for _, f := range m.Flows {
+		x := Flow{ID: f.ID, From: f.From.ID, To: f.To.ID, Protocol: f.Protocol, Port: f.Port, Authentication: orUnknown(string(f.Authentication)),
+			Encryption: orUnknown(string(f.Encryption)), Carries: []string{}, OneWay: f.OneWay, Crosses: f.CrossesBoundary(),
+			Worst: worstEl[f.ID].String(), Location: loc(f.Pos)}
+		for _, as := range f.Carries {
+			x.Carries = append(x.Carries, as.ID)
+		}
+		r.Flows = append(r.Flows, x)
+	}
+	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
+	for _, mi := range m.Mitigations {
+		overdue := !mi.Due.IsZero() && !mi.Status.Done() && mi.Status != model.MitWontDo && a.Now.After(mi.Due.AddDate(0, 0, 1))
+		addr := orEmpty(addressed[mi.ID])
+		sort.Strings(addr)
+		r.Mitigations = append(r.Mitigations, Mitigation{ID: mi.ID, Title: mi.Title, Status: string(mi.Status), Owner: mi.Owner, Ticket: mi.Ticket,
+			Due: mi.Due.String(), Overdue: overdue, Addresses: addr, Location: loc(mi.Pos)})
+	}
+	r.Assumptions = make([]Assumption, 0, len(m.Assumptions))
+	for _, as := range m.Assumptions {
+		r.Assumptions = append(r.Assumptions, Assumption{ID: as.ID, Text: as.Text, Status: string(as.Status), Evidence: as.Evidence,
+			Supports: orEmpty(as.Supports), Location: loc(as.Pos)})
+	}
+	r.Warnings = make([]Warning, 0, len(a.Warnings))
+	for _, w := range a.Warnings {
+		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
+	}
+	return r
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

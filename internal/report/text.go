@@ -1,0 +1,132 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JSON writes the result as indented JSON.
+func JSON(w io.Writer, r *Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// TextOptions tune the text output.
+type TextOptions struct {
+	// All includes closed findings (mitigated, accepted, ...), not only open ones.
+	All bool
+	// Verbose adds each finding's explanation, rationale and suggestions.
+	Verbose bool
+}
+
+// Text writes the result for a terminal: open findings ranked, questions,
+// then a summary line.
+func Text(w io.Writer, r *Result, opt TextOptions) error {
+	ew := &errWriter{w: w}
+	s := r.Summary
+	ew.printf("%s (%s): %d finding%s, %d open, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), s.Open, s.Questions, pl(s.Questions))
+	shown := 0
+	for _, f := range r.Findings {
+		if f.Status != "open" && !opt.All {
+			continue
+		}
+		if shown == 0 {
+			ew.printf("\nFindings, ranked by residual risk:\n")
+		}
+		shown++
+		status := f.Status
+		if f.Reopened != "" {
+			status = "reopened"
+		}
+		ew.printf("%3d. %-8s %-9s %s\n", f.Rank, strings.ToUpper(f.Severity), status, f.Title)
+		ew.printf("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
+		if f.Reopened != "" {
+			ew.printf("     re-opened: %s\n", f.Reopened)
+		}
+		if opt.Verbose {
+			if f.Description != "" {
+				ew.printf("     %s\n", f.Description)
+			}
+			ew.printf("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
+				f.Residual.Score, f.Inherent.Score, f.Projected.Score)
+			for _, why := range f.Rationale {
+				ew.printf("       - %s\n", why)
+			}
+			for _, m := range f.Suggested {
+				ew.printf("     fix: %s\n", m)
+			}
+		}
+	}
+	if shown == 0 {
+		ew.printf("\nNo open findings.\n")
+	}
+	if len(r.Questions) > 0 {
+		ew.printf("\nQuestions to answer in the model (a \"no\" would raise a finding):\n")
+		for _, q := range r.Questions {
+			ew.printf("  - %s\n", q.Text)
+			ew.printf("    %s: set %s  [%s at stake]  %s\n", q.ID, answerPath(q), q.AtStake, locString(q.Location))
+		}
+	}
+	for _, wn := range r.Warnings {
+		ew.printf("\nwarning: %s: %s", locString(wn.Location), wn.Message)
+		if wn.Hint != "" {
+			ew.printf(" — %s", wn.Hint)
+		}
+		ew.printf("\n")
+	}
+	bs := s.BySeverity
+	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
+		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], len(s.Accepted), s.Worst)
+	return ew.err
+}
+
+// answerPath says where in the model a question is answered.
+func answerPath(q Question) string {
+	switch q.Key {
+	case "encryption", "authentication":
+		return fmt.Sprintf("flows[%s].%s", q.Element.ID, q.Key)
+	}
+	return fmt.Sprintf("%ss[%s].controls.%s", q.Element.Kind, q.Element.ID, q.Key)
+}
+
+func cweList(cwe []int) string {
+	if len(cwe) == 0 {
+		return ""
+	}
+	parts := make([]string, len(cwe))
+	for i, c := range cwe {
+		parts[i] = fmt.Sprintf("CWE-%d", c)
+	}
+	return ", " + strings.Join(parts, ", ")
+}
+
+func locString(l *Location) string {
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+}
+
+func pl(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// errWriter keeps the first write error so renderers can print freely.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
