@@ -290,10 +290,10 @@ type Decision struct {
 
 // Expired reports whether an acceptance has passed its expiry date.
 func (d *Decision) Expired(now time.Time) bool {
-	return !d.Expires.IsZero() && now.After(d.Expires.Time.AddDate(0, 0, 1))
+	return !d.Expires.IsZero() && !now.Before(d.Expires.Time.AddDate(0, 0, 1))
 }
 
 // Expired reports whether an accepted threat has passed its expiry date.
 func (t *Threat) Expired(now time.Time) bool {
-	return !t.Expires.IsZero() && now.After(t.Expires.Time.AddDate(0, 0, 1))
+	return !t.Expires.IsZero() && !now.Before(t.Expires.Time.AddDate(0, 0, 1))
 }

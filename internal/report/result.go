@@ -132,9 +132,9 @@ func risk(r model.Risk) Risk {
 
 // Finding is a threat in the result. Severity is the residual severity.
 type Finding struct {
-	ID    string `json:"id"`
-	Rank  int    `json:"rank"`
-	Rule  string `json:"rule"`
+	ID   string `json:"id"`
+	Rank int    `json:"rank"`
+	Rule string `json:"rule"`
 	// Origin is builtin, custom or people (written in the model).
 	Origin      string    `json:"origin"`
 	Title       string    `json:"title"`
@@ -421,7 +421,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	}
 	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
 	for _, mi := range m.Mitigations {
-		overdue := !mi.Due.IsZero() && !mi.Status.Done() && mi.Status != model.MitWontDo && a.Now.After(mi.Due.AddDate(0, 0, 1))
+		overdue := !mi.Due.IsZero() && !mi.Status.Done() && mi.Status != model.MitWontDo && !a.Now.Before(mi.Due.AddDate(0, 0, 1))
 		addr := orEmpty(addressed[mi.ID])
 		sort.Strings(addr)
 		r.Mitigations = append(r.Mitigations, Mitigation{ID: mi.ID, Title: mi.Title, Status: string(mi.Status), Owner: mi.Owner, Ticket: mi.Ticket,

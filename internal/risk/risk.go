@@ -295,7 +295,7 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 			status = model.StatusMitigated
 		}
 	}
-	if status == model.StatusAccepted && !expires.IsZero() && now.After(expires.AddDate(0, 0, 1)) {
+	if status == model.StatusAccepted && !expires.IsZero() && !now.Before(expires.AddDate(0, 0, 1)) {
 		status = model.StatusOpen
 		f.Reopened = fmt.Sprintf("the acceptance expired on %s", expires)
 	}
@@ -304,10 +304,6 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 			status = model.StatusOpen
 			f.Reopened = fmt.Sprintf("assumption %s was invalidated: %s", a.ID, a.Text)
 		}
-	}
-	if status == model.StatusMitigated && len(f.Mitigations) > 0 && len(done) < len(f.Mitigations) && f.Reopened == "" {
-		// Marked mitigated but some linked mitigation is not in place: keep
-		// the decision, but residual risk shows what is really left.
 	}
 	f.Status = status
 }
