@@ -16,7 +16,7 @@ import "github.com/wardtm/ward/internal/model"
 //	format:"date"       a YYYY-MM-DD date
 //	id:"true"           the element's identifier: lower-case letters, digits, - _ .
 
-//go:generate go run ./gen -schema ../../schema/ward.schema.json -docs ../../docs/format.md
+//go:generate go run ./gen -schema ward.schema.json -publish ../../schema/ward.schema.json -docs ../../docs/format.md
 
 // Document is a whole ward.yaml file. A model may be split across files with
 // include; included files use the same sections but may not set ward, system,
