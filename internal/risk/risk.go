@@ -191,10 +191,11 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 	for _, f := range findings {
 		byID[f.ID] = f
 	}
+	sugg := &suggester{fs: findings}
 	for _, d := range m.Decisions {
 		if byID[d.Finding] == nil {
 			warns = append(warns, Warning{Pos: d.Pos, Msg: fmt.Sprintf("decision for finding %q matches no finding", d.Finding),
-				Hint: suggestFinding(d.Finding, findings)})
+				Hint: sugg.suggest(d.Finding)})
 		}
 	}
 	// Invalidated assumptions: what they held up.
@@ -206,7 +207,7 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 			}
 			if strings.Contains(s, ":") && byID[s] == nil {
 				warns = append(warns, Warning{Pos: a.Pos, Msg: fmt.Sprintf("assumption %q supports finding %q, which does not exist", a.ID, s),
-					Hint: suggestFinding(s, findings)})
+					Hint: sugg.suggest(s)})
 			}
 		}
 	}
@@ -224,20 +225,42 @@ type Warning struct {
 	Hint string
 }
 
-func suggestFinding(id string, fs []*model.Finding) string {
-	rule, target, _ := strings.Cut(id, ":")
-	var same []string
-	for _, f := range fs {
-		r, t, _ := strings.Cut(f.ID, ":")
-		if r == rule || t == target {
-			same = append(same, f.ID)
+// suggester finds current findings with the same rule or element as a
+// finding id that matches nothing. It indexes the findings on first use, so
+// many stale decisions cost O(findings + decisions), not their product.
+type suggester struct {
+	fs       []*model.Finding
+	byRule   map[string][]int
+	byTarget map[string][]int
+}
+
+func (s *suggester) suggest(id string) string {
+	if s.byRule == nil {
+		s.byRule, s.byTarget = map[string][]int{}, map[string][]int{}
+		for i, f := range s.fs {
+			r, t, _ := strings.Cut(f.ID, ":")
+			s.byRule[r] = append(s.byRule[r], i)
+			s.byTarget[t] = append(s.byTarget[t], i)
 		}
+	}
+	rule, target, _ := strings.Cut(id, ":")
+	// Merge the two ascending index lists, in finding order, without repeats.
+	a, b := s.byRule[rule], s.byTarget[target]
+	var same []string
+	for len(same) < 5 && (len(a) > 0 || len(b) > 0) {
+		var i int
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0] < b[0]:
+			i, a = a[0], a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			i, b = b[0], b[1:]
+		default: // the same finding in both
+			i, a, b = a[0], a[1:], b[1:]
+		}
+		same = append(same, s.fs[i].ID)
 	}
 	if len(same) == 0 {
 		return "the finding is gone (fixed, renamed or out of scope): remove the decision, or check `ward check --format json` for current ids"
-	}
-	if len(same) > 5 {
-		same = same[:5]
 	}
 	return "current findings with the same rule or element: " + strings.Join(same, ", ")
 }

@@ -108,10 +108,10 @@ type comp struct {
 }
 
 type gen struct {
-	r   *rand.Rand
-	b   bytes.Buffer
-	o   Options
-	n   Counts
+	r *rand.Rand
+	b bytes.Buffer
+	o Options
+	n Counts
 }
 
 func (g *gen) pick(s []string) string { return s[g.r.IntN(len(s))] }
