@@ -1,0 +1,497 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// DiagramOptions narrow a data-flow diagram so large models stay readable.
+// Both may be set; the diagram then shows what satisfies both.
+type DiagramOptions struct {
+	// Boundary shows only the components inside this trust boundary (and the
+	// boundaries nested in it), plus their direct neighbours.
+	Boundary string
+	// Asset shows only the components that store or process this asset and
+	// the flows that carry it (with their ends).
+	Asset string
+}
+
+// Validate reports an unknown boundary or asset, listing the valid ids.
+func (o DiagramOptions) Validate(r *Result) error {
+	if o.Boundary != "" {
+		ids := make([]string, 0, len(r.Boundaries))
+		found := false
+		for _, b := range r.Boundaries {
+			ids = append(ids, b.ID)
+			found = found || b.ID == o.Boundary
+		}
+		if !found {
+			return fmt.Errorf("unknown boundary %q (boundaries: %s)", o.Boundary, idList(ids))
+		}
+	}
+	if o.Asset != "" {
+		ids := make([]string, 0, len(r.Assets))
+		found := false
+		for _, a := range r.Assets {
+			ids = append(ids, a.ID)
+			found = found || a.ID == o.Asset
+		}
+		if !found {
+			return fmt.Errorf("unknown asset %q (assets: %s)", o.Asset, idList(ids))
+		}
+	}
+	return nil
+}
+
+func idList(ids []string) string {
+	if len(ids) == 0 {
+		return "none in the model"
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ", ")
+}
+
+// view is the part of the diagram to draw, in model order.
+type view struct {
+	r          *Result
+	components []Component
+	flows      []Flow
+	// shown marks the components drawn.
+	shown map[string]bool
+	// boundaries to draw, each with its children and components in order.
+	bounds    map[string]bool
+	children  map[string][]Boundary
+	inside    map[string][]Component
+	top       []Boundary
+	unbounded []Component
+	assetName map[string]string
+	nodeID    map[string]string
+}
+
+// newView selects what opt asks for and lays it out by boundary.
+func newView(r *Result, opt DiagramOptions) (*view, error) {
+	if err := opt.Validate(r); err != nil {
+		return nil, err
+	}
+	v := &view{r: r, shown: map[string]bool{}, bounds: map[string]bool{}, children: map[string][]Boundary{},
+		inside: map[string][]Component{}, assetName: map[string]string{}, nodeID: map[string]string{}}
+	for _, a := range r.Assets {
+		v.assetName[a.ID] = a.Name
+	}
+	parent := map[string]string{}
+	for _, b := range r.Boundaries {
+		parent[b.ID] = b.Parent
+	}
+	// within reports whether boundary id is opt.Boundary or nested in it.
+	within := func(id string) bool {
+		for seen := 0; id != "" && seen <= len(parent); seen++ {
+			if id == opt.Boundary {
+				return true
+			}
+			id = parent[id]
+		}
+		return false
+	}
+	compBoundary := make(map[string]string, len(r.Components))
+	for _, c := range r.Components {
+		compBoundary[c.ID] = c.Boundary
+	}
+	inBoundary := func(id string) bool { return opt.Boundary == "" || within(compBoundary[id]) }
+	core := map[string]bool{}
+	for _, c := range r.Components {
+		core[c.ID] = inBoundary(c.ID) && (opt.Asset == "" || contains(c.Stores, opt.Asset) || contains(c.Processes, opt.Asset))
+		if core[c.ID] {
+			v.shown[c.ID] = true
+		}
+	}
+	for _, f := range r.Flows {
+		if !inBoundary(f.From) && !inBoundary(f.To) {
+			continue
+		}
+		if opt.Asset != "" && !contains(f.Carries, opt.Asset) {
+			continue
+		}
+		v.flows = append(v.flows, f)
+		v.shown[f.From], v.shown[f.To] = true, true
+	}
+	for _, c := range r.Components {
+		if v.shown[c.ID] {
+			v.components = append(v.components, c)
+		}
+	}
+	// Boundaries drawn: the selected one and those nested in it, and every
+	// boundary holding a drawn component, with their parents.
+	for _, b := range r.Boundaries {
+		if opt.Boundary != "" && within(b.ID) {
+			v.bounds[b.ID] = true
+		}
+	}
+	if opt.Boundary == "" && opt.Asset == "" {
+		for _, b := range r.Boundaries {
+			v.bounds[b.ID] = true
+		}
+	}
+	for _, c := range v.components {
+		for id, n := c.Boundary, 0; id != "" && n <= len(parent); id, n = parent[id], n+1 {
+			v.bounds[id] = true
+		}
+	}
+	for id := range v.bounds {
+		for p, n := parent[id], 0; p != "" && n <= len(parent); p, n = parent[p], n+1 {
+			v.bounds[p] = true
+		}
+	}
+	for _, b := range r.Boundaries {
+		if !v.bounds[b.ID] {
+			continue
+		}
+		if _, ok := parent[b.Parent]; b.Parent == "" || !ok {
+			v.top = append(v.top, b)
+		} else {
+			v.children[b.Parent] = append(v.children[b.Parent], b)
+		}
+	}
+	for _, c := range v.components {
+		if _, ok := parent[c.Boundary]; c.Boundary != "" && ok {
+			v.inside[c.Boundary] = append(v.inside[c.Boundary], c)
+		} else {
+			v.unbounded = append(v.unbounded, c)
+		}
+	}
+	// Node ids: letters, digits and underscores only, unique, prefixed so
+	// they never clash with keywords (end, subgraph, graph, node, edge).
+	used := map[string]bool{}
+	for _, b := range r.Boundaries {
+		v.nodeID["b:"+b.ID] = uniqueID(used, "b_"+sanitizeID(b.ID))
+	}
+	for _, c := range r.Components {
+		v.nodeID["c:"+c.ID] = uniqueID(used, "c_"+sanitizeID(c.ID))
+	}
+	return v, nil
+}
+
+func contains(s []string, x string) bool {
+	for _, e := range s {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
+
+// sanitizeID maps an id to letters, digits and underscores; other bytes
+// (model ids allow '.', '-' and '_') become '_'.
+func sanitizeID(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+func uniqueID(used map[string]bool, id string) string {
+	out := id
+	for n := 2; used[out]; n++ {
+		out = fmt.Sprintf("%s_%d", id, n)
+	}
+	used[out] = true
+	return out
+}
+
+func (v *view) comp(id string) string     { return v.nodeID["c:"+id] }
+func (v *view) boundary(id string) string { return v.nodeID["b:"+id] }
+
+// componentLabel is the component's name with its technology.
+func componentLabel(c Component) []string {
+	lines := []string{c.Name}
+	if c.Tech != "" {
+		lines = append(lines, c.Tech)
+	} else {
+		lines = append(lines, c.Kind)
+	}
+	if c.OutOfScope {
+		lines = append(lines, "out of scope")
+	}
+	return lines
+}
+
+// flowLabel is the protocol (and port), the assets carried, and warnings
+// for flows explicitly unencrypted or unauthenticated.
+func (v *view) flowLabel(f Flow) []string {
+	var lines []string
+	if f.Protocol != "" {
+		p := f.Protocol
+		if f.Port != 0 {
+			p = fmt.Sprintf("%s:%d", p, f.Port)
+		}
+		lines = append(lines, p)
+	}
+	if len(f.Carries) > 0 {
+		names := make([]string, len(f.Carries))
+		for i, a := range f.Carries {
+			names[i] = v.assetName[a]
+			if names[i] == "" {
+				names[i] = a
+			}
+		}
+		lines = append(lines, strings.Join(names, ", "))
+	}
+	if m := flowMarks(f); m != "" {
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func flowMarks(f Flow) string {
+	var marks []string
+	if f.Encryption == "none" {
+		marks = append(marks, "unencrypted")
+	}
+	if f.Authentication == "none" {
+		marks = append(marks, "unauthenticated")
+	}
+	if len(marks) == 0 {
+		return ""
+	}
+	return "⚠ " + strings.Join(marks, ", ")
+}
+
+func boundaryLabel(b Boundary) string {
+	return b.Name + " · " + b.Trust
+}
+
+// severityStyle is the fill and stroke used for a worst open severity.
+var severityStyle = map[string][2]string{
+	"critical": {"#f8d7da", "#c92a2a"},
+	"high":     {"#ffe8cc", "#e8590c"},
+	"medium":   {"#fff3bf", "#f08c00"},
+	"low":      {"#e7f5ff", "#1971c2"},
+	"info":     {"#f1f3f5", "#868e96"},
+}
+
+var severityOrder = []string{"critical", "high", "medium", "low", "info"}
+
+// Mermaid writes the data-flow diagram as a Mermaid flowchart: trust
+// boundaries as nested subgraphs, components shaped by kind and coloured by
+// their worst open severity, flows labelled with protocol and assets.
+func Mermaid(w io.Writer, r *Result, opt DiagramOptions) error {
+	v, err := newView(r, opt)
+	if err != nil {
+		return err
+	}
+	ew := &errWriter{w: w}
+	ew.printf("flowchart LR\n")
+	var walk func(b Boundary, depth int)
+	walk = func(b Boundary, depth int) {
+		ind := strings.Repeat("  ", depth)
+		ew.printf("%ssubgraph %s[\"%s\"]\n", ind, v.boundary(b.ID), mermaidText(boundaryLabel(b)))
+		for _, c := range v.inside[b.ID] {
+			ew.printf("%s  %s\n", ind, v.mermaidNode(c))
+		}
+		for _, ch := range v.children[b.ID] {
+			walk(ch, depth+1)
+		}
+		ew.printf("%send\n", ind)
+	}
+	for _, b := range v.top {
+		walk(b, 1)
+	}
+	for _, c := range v.unbounded {
+		ew.printf("  %s\n", v.mermaidNode(c))
+	}
+	for _, f := range v.flows {
+		arrow := "-->"
+		if flowMarks(f) != "" {
+			arrow = "-.->"
+		}
+		if lines := v.flowLabel(f); len(lines) > 0 {
+			ew.printf("  %s %s|\"%s\"| %s\n", v.comp(f.From), arrow, mermaidLines(lines), v.comp(f.To))
+		} else {
+			ew.printf("  %s %s %s\n", v.comp(f.From), arrow, v.comp(f.To))
+		}
+	}
+	// Styles: one class per severity in use, out-of-scope components
+	// dashed, and each flow's line in its worst open severity's colour.
+	bySev := map[string][]string{}
+	var oos []string
+	for _, c := range v.components {
+		if _, ok := severityStyle[c.Worst]; ok {
+			bySev[c.Worst] = append(bySev[c.Worst], v.comp(c.ID))
+		} else if c.OutOfScope {
+			oos = append(oos, v.comp(c.ID))
+		}
+	}
+	for _, s := range severityOrder {
+		if ids := bySev[s]; len(ids) > 0 {
+			st := severityStyle[s]
+			ew.printf("  classDef %s fill:%s,stroke:%s,stroke-width:2px\n", s, st[0], st[1])
+			ew.printf("  class %s %s\n", strings.Join(ids, ","), s)
+		}
+	}
+	if len(oos) > 0 {
+		ew.printf("  classDef outOfScope fill:#ffffff,stroke:#adb5bd,stroke-dasharray:4 3,color:#868e96\n")
+		ew.printf("  class %s outOfScope\n", strings.Join(oos, ","))
+	}
+	for i, f := range v.flows {
+		if st, ok := severityStyle[f.Worst]; ok {
+			ew.printf("  linkStyle %d stroke:%s,stroke-width:2px\n", i, st[1])
+		}
+	}
+	return ew.err
+}
+
+func (v *view) mermaidNode(c Component) string {
+	open, close := mermaidShape(c.Kind)
+	return fmt.Sprintf("%s%s\"%s\"%s", v.comp(c.ID), open, mermaidLines(componentLabel(c)), close)
+}
+
+// mermaidShape returns the brackets of a component kind's node shape.
+func mermaidShape(kind string) (string, string) {
+	switch kind {
+	case "person":
+		return "([", "])"
+	case "client", "device":
+		return "[/", "\\]"
+	case "function":
+		return "(", ")"
+	case "datastore", "storage":
+		return "[(", ")]"
+	case "queue":
+		return ">", "]"
+	case "external":
+		return "{{", "}}"
+	case "llm", "agent":
+		return "[/", "/]"
+	}
+	return "[", "]"
+}
+
+func mermaidLines(lines []string) string {
+	for i, l := range lines {
+		lines[i] = mermaidText(l)
+	}
+	return strings.Join(lines, "<br/>")
+}
+
+// mermaidText escapes text for a quoted Mermaid label with entity codes.
+var mermaidEscaper = strings.NewReplacer(
+	"#", "#35;",
+	"\"", "#quot;",
+	"<", "#lt;",
+	">", "#gt;",
+	"&", "#amp;",
+	"`", "#96;",
+	"\r\n", " ",
+	"\n", " ",
+	"\r", " ",
+)
+
+func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
+
+// DOT writes the data-flow diagram in Graphviz DOT: trust boundaries as
+// nested clusters, components shaped by kind and filled by their worst open
+// severity, flows labelled with protocol and assets.
+func DOT(w io.Writer, r *Result, opt DiagramOptions) error {
+	v, err := newView(r, opt)
+	if err != nil {
+		return err
+	}
+	ew := &errWriter{w: w}
+	ew.printf("digraph %s {\n", dotQuote(r.System.ID))
+	ew.printf("  rankdir=LR;\n")
+	ew.printf("  graph [fontname=\"Helvetica\", fontsize=11];\n")
+	ew.printf("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#ffffff\", color=\"#495057\"];\n")
+	ew.printf("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#495057\"];\n")
+	var walk func(b Boundary, depth int)
+	walk = func(b Boundary, depth int) {
+		ind := strings.Repeat("  ", depth)
+		ew.printf("%ssubgraph cluster_%s {\n", ind, v.boundary(b.ID))
+		ew.printf("%s  label=%s;\n", ind, dotQuote(boundaryLabel(b)))
+		ew.printf("%s  style=%s; color=%s;\n", ind, dotQuote(trustStyle(b.Trust)), dotQuote("#868e96"))
+		for _, c := range v.inside[b.ID] {
+			ew.printf("%s  %s\n", ind, v.dotNode(c))
+		}
+		for _, ch := range v.children[b.ID] {
+			walk(ch, depth+1)
+		}
+		ew.printf("%s}\n", ind)
+	}
+	for _, b := range v.top {
+		walk(b, 1)
+	}
+	for _, c := range v.unbounded {
+		ew.printf("  %s\n", v.dotNode(c))
+	}
+	for _, f := range v.flows {
+		attrs := []string{"label=" + dotQuote(strings.Join(v.flowLabel(f), "\n"))}
+		if flowMarks(f) != "" {
+			attrs = append(attrs, "style=dashed")
+		}
+		if st, ok := severityStyle[f.Worst]; ok {
+			attrs = append(attrs, "color="+dotQuote(st[1]), "penwidth=2")
+		}
+		ew.printf("  %s -> %s [%s];\n", v.comp(f.From), v.comp(f.To), strings.Join(attrs, ", "))
+	}
+	ew.printf("}\n")
+	return ew.err
+}
+
+// trustStyle draws less trusted boundaries with a bolder dashed line.
+func trustStyle(trust string) string {
+	switch trust {
+	case "internet":
+		return "dashed,bold"
+	case "partner":
+		return "dashed"
+	case "restricted":
+		return "bold,rounded"
+	}
+	return "rounded"
+}
+
+func (v *view) dotNode(c Component) string {
+	shape, style := dotShape(c.Kind)
+	attrs := []string{"label=" + dotQuote(strings.Join(componentLabel(c), "\n")), "shape=" + shape}
+	if st, ok := severityStyle[c.Worst]; ok {
+		attrs = append(attrs, "fillcolor="+dotQuote(st[0]), "color="+dotQuote(st[1]), "penwidth=2")
+	} else if c.OutOfScope {
+		style += ",dashed"
+		attrs = append(attrs, "fontcolor="+dotQuote("#868e96"), "color="+dotQuote("#adb5bd"))
+	}
+	attrs = append(attrs, "style="+dotQuote(style))
+	return fmt.Sprintf("%s [%s];", v.comp(c.ID), strings.Join(attrs, ", "))
+}
+
+// dotShape returns a component kind's Graphviz shape and style.
+func dotShape(kind string) (string, string) {
+	switch kind {
+	case "person":
+		return "ellipse", "filled"
+	case "client", "device":
+		return "trapezium", "filled"
+	case "function":
+		return "box", "filled,rounded"
+	case "datastore", "storage":
+		return "cylinder", "filled"
+	case "queue":
+		return "cds", "filled"
+	case "external":
+		return "hexagon", "filled"
+	case "llm", "agent":
+		return "parallelogram", "filled"
+	}
+	return "box", "filled"
+}
+
+// dotQuote quotes s as a DOT string; newlines become centred line breaks.
+func dotQuote(s string) string {
+	s = strings.NewReplacer("\\", "\\\\", "\"", "\\\"", "\r\n", "\\n", "\n", "\\n", "\r", "\\n").Replace(s)
+	return "\"" + s + "\""
+}
