@@ -5,6 +5,191 @@ import (
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var authzRules = []*rule.Rule{}
+var authzRules = []*rule.Rule{
+	{
+		ID:       "missing-object-authorization",
+		Title:    "Entry point does not authorize access to each object",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "The component receives requests from a less trusted place and may not check, on every request, that the caller " +
+			"may perform that action on that particular object. Changing an id in a URL or body then reads or changes other " +
+			"users' data (insecure direct object references, broken object-level authorization), the most common API flaw.",
+		CWE:   []int{639, 862, 285},
+		CAPEC: []int{1, 122},
+		Mitigations: []string{
+			"Check ownership or permission for the object on every request, in one shared authorization layer; deny by default.",
+			"Derive the user and tenant from the authenticated session, never from request parameters.",
+			"Add tests that call each endpoint with another user's object ids.",
+		},
+		References: []string{
+			"https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Insecure_Direct_Object_Reference_Prevention_Cheat_Sheet.html",
+		},
+		Property: model.Confidentiality,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || !entryPoint(c) || c.Public {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlAuthorizes), q(c.ID)+" serves "+ids(senders(injectionUntrusted(c)), compID)+" without checking access to each object", nil)
+		},
+	},
+	{
+		ID:       "internal-service-trusts-caller",
+		Title:    "Internal service relies on its caller for authorization",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "A service behind an internet-facing component handles sensitive data and may act on whatever its caller asks, " +
+			"trusting that the front end already checked permissions. Any flaw or missing check in the front end, or any other " +
+			"workload that can call the service, then reaches every user's data (a confused deputy).",
+		CWE:   []int{862, 441},
+		CAPEC: []int{1, 122},
+		Mitigations: []string{
+			"Propagate the end user's identity (a signed token) to internal services and authorize each object there too.",
+			"Let each internal service accept only the callers and operations it expects (service-level authorization).",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+		},
+		Property:       model.Confidentiality,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || entryPoint(c) {
+				return
+			}
+			var front []*model.Flow
+			for _, f := range c.In {
+				if f.From.IsProcess() && entryPoint(f.From) && internetExposed(f.From) {
+					front = append(front, f)
+				}
+			}
+			if len(front) == 0 {
+				return
+			}
+			at := sensitive(c.Assets())
+			for _, f := range c.Out {
+				if f.To.IsStore() {
+					at = append(at, sensitive(f.To.Stores)...)
+				}
+			}
+			at = injectionUnique(at)
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlAuthorizes), q(c.ID)+" trusts "+ids(senders(front), compID)+" to have authorized requests for "+ids(at, assetID), at)
+		},
+	},
+	{
+		ID:       "tenant-isolation",
+		Title:    "Tenants' data may not be kept apart",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "The component serves or stores data for several tenants. Unless the tenant is enforced on every request and every " +
+			"query, one missed filter, a cache keyed without the tenant, or a guessed id shows one customer another's data, " +
+			"a breach that usually reaches many customers at once.",
+		CWE:   []int{639, 668},
+		CAPEC: []int{1},
+		Mitigations: []string{
+			"Take the tenant from the authenticated identity and enforce it centrally (row-level security, a tenant-scoped data layer).",
+			"Include the tenant in every cache key, object path, queue and encryption key; consider separate schemas or stores for large tenants.",
+			"Test cross-tenant access on every endpoint.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Multi_Tenant_Security_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.HasTag("multi-tenant") || !(c.IsProcess() || c.IsStore()) {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlTenantIsolation), q(c.ID)+" handles several tenants' data without enforcing tenant isolation", nil,
+				"the component is shared by tenants")
+		},
+	},
+	{
+		ID:       "overprivileged-entry-point",
+		Title:    "Exposed component runs with more privilege than it needs",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "The component processes input from a less trusted place, so it is the likeliest to be compromised, and may hold " +
+			"broader permissions (database grants, cloud IAM roles, file system access) than its job requires. A single flaw in " +
+			"it then becomes control of everything those permissions reach.",
+		CWE:   []int{250, 269},
+		CAPEC: []int{233, 122},
+		Mitigations: []string{
+			"Give the component its own identity with only the permissions its operations need (read-only where it only reads).",
+			"Run it as a non-root user with a read-only file system, and without access to cloud metadata it does not use.",
+			"Review its permissions against what it uses (IAM access analysis) and remove the rest.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/250.html",
+			"https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || !entryPoint(c) || len(c.Out) == 0 && len(c.Assets()) == 0 {
+				return
+			}
+			for _, f := range c.Out {
+				if authzIntoAdmin(f) {
+					return // less-trusted-caller-into-admin asks the same of this flow
+				}
+			}
+			x.Report(x.Lacks(c, model.CtlLeastPrivilege), q(c.ID)+" takes input from "+ids(senders(injectionUntrusted(c)), compID)+
+				" and may run with broader permissions than it needs", nil)
+		},
+	},
+	{
+		ID:       "less-trusted-caller-into-admin",
+		Title:    "Less trusted system can call an administrative component",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnFlow,
+		Doc: "A system in a less trusted zone calls an administrative or privileged component. Whoever compromises that system " +
+			"inherits a path to administrative operations, skipping the controls meant for administrators, unless the caller's " +
+			"access is narrowed to the few operations it needs.",
+		CWE:   []int{269, 441},
+		CAPEC: []int{233},
+		Mitigations: []string{
+			"Remove the flow if possible: expose the needed operation through a non-administrative interface.",
+			"Otherwise authorize the caller's identity for that operation only, and give it no other administrative permission.",
+			"Alert on administrative operations made by service identities.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/269.html",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !authzIntoAdmin(f) || f.To.OutOfScope {
+				return
+			}
+			var gap model.Tri
+			if f.From.IsProcess() && !f.From.OutOfScope {
+				gap = x.Lacks(f.From, model.CtlLeastPrivilege)
+			} else {
+				gap = x.Lacks(f.To, model.CtlAuthorizes)
+			}
+			x.Report(gap, q(f.From.ID)+" in "+transportZone(f.From)+" can call administrative "+q(f.To.ID)+" on "+q(f.ID), nil,
+				"a less trusted system reaches an administrative interface")
+		},
+	},
+}
 
-var _ = model.Spoofing
+// authzIntoAdmin reports whether f lets a less trusted system (not a person
+// or the device they use) call an administrative component.
+func authzIntoAdmin(f *model.Flow) bool {
+	if !f.To.Admin || f.To.Kind == model.KindPerson || f.From.Trust() >= f.To.Trust() {
+		return false
+	}
+	switch f.From.Kind {
+	case model.KindService, model.KindFunction, model.KindExternal, model.KindQueue, model.KindAgent:
+		return true
+	}
+	return false
+}

@@ -5,6 +5,341 @@ import (
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var dataRules = []*rule.Rule{}
+var dataRules = []*rule.Rule{
+	{
+		ID:       "sensitive-store-unencrypted",
+		Title:    "Sensitive data stored without encryption at rest",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "The component keeps confidential or regulated data without encrypting it at rest. " +
+			"Stolen disks, snapshots, replicas, exported volumes and decommissioned hardware then expose the data directly, " +
+			"and most regulations and customer contracts require encryption at rest.",
+		CWE:   []int{311, 312},
+		CAPEC: []int{116, 37},
+		Mitigations: []string{
+			"Turn on encryption at rest (managed-service or volume encryption with KMS keys) and record encryption_at_rest.",
+			"Encrypt the most sensitive fields in the application, or tokenize them, so that database access alone does not reveal them.",
+			"Restrict and audit use of the encryption keys.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A02_2021-Cryptographic_Failures/",
+			"https://csrc.nist.gov/pubs/sp/800/111/final",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind == model.KindPerson {
+				return
+			}
+			s := sensitive(c.Stores)
+			if len(s) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlEncryptsAtRest), q(c.ID)+" stores "+ids(s, assetID)+" without encryption at rest", s)
+		},
+	},
+	{
+		ID:       "regulated-data-disk-encryption-only",
+		Title:    "Regulated data protected only by disk encryption",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "Card numbers, health records or credentials are protected only by volume or managed-service encryption. " +
+			"That defends against stolen media but not against anyone who reaches the data through the service itself: " +
+			"SQL injection, a leaked database password, an over-broad IAM role or a readable backup all see plaintext. " +
+			"PCI DSS expects stored card numbers to be unreadable, and passwords must be hashed, not stored.",
+		CWE:   []int{311, 312, 256},
+		CAPEC: []int{66, 116},
+		Mitigations: []string{
+			"Tokenize card numbers (or keep them with the payment provider) and store only tokens.",
+			"Encrypt health records and other regulated fields in the application with keys held in a KMS or HSM, not next to the data.",
+			"Hash passwords with a slow adaptive function (Argon2id, scrypt, bcrypt); encrypt other secrets with envelope encryption. Record encryption_at_rest: application when done.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
+			"https://www.pcisecuritystandards.org/document_library/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind == model.KindPerson || c.EncryptionAtRest != model.AtRestDisk {
+				return
+			}
+			var reg []*model.Asset
+			for _, a := range c.Stores {
+				if a.MustNotStore {
+					continue // must-not-store-data-stored reports it
+				}
+				if a.Kind == model.AssetCredential || a.HasData(model.DataPaymentCard) || a.HasData(model.DataPHI) || a.HasData(model.DataCredentials) {
+					reg = append(reg, a)
+				}
+			}
+			if len(reg) == 0 {
+				return
+			}
+			x.Report(model.Yes, q(c.ID)+" protects "+ids(reg, assetID)+" with disk encryption only", reg,
+				"disk encryption is transparent to anyone who can query the store")
+		},
+	},
+	{
+		ID:       "must-not-store-data-stored",
+		Title:    "Data that must not be stored is stored",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "The component stores data the model marks as never to be stored, such as card security codes after " +
+			"authorisation or plaintext passwords. No protection makes keeping it acceptable: it turns every breach, backup " +
+			"and log of the store into a disclosure of data that should not exist, and it breaks PCI DSS outright for card codes.",
+		CWE:   []int{312, 256},
+		CAPEC: []int{116, 37},
+		Mitigations: []string{
+			"Stop persisting the data: use it in memory for the transaction and discard it.",
+			"Purge existing copies, including backups, replicas, caches and logs.",
+			"Store a derived value instead where one is needed (a password hash, a token from the payment provider).",
+		},
+		References: []string{
+			"https://www.pcisecuritystandards.org/document_library/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/312.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind == model.KindPerson {
+				return
+			}
+			var bad []*model.Asset
+			for _, a := range c.Stores {
+				if a.MustNotStore {
+					bad = append(bad, a)
+				}
+			}
+			if len(bad) == 0 {
+				return
+			}
+			x.Report(model.Yes, q(c.ID)+" stores "+ids(bad, assetID)+", which must never be stored", bad)
+		},
+	},
+	{
+		ID:       "store-without-backups",
+		Title:    "Important data store without tested backups",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "The store holds data the business needs available and correct, and nothing says it is backed up with restores " +
+			"tested. Ransomware, a destructive bug, a bad migration, deliberate tampering or a deleted account then lose the data " +
+			"for good; replicas copy the damage and do not count as backups.",
+		CWE:   []int{693},
+		CAPEC: []int{607},
+		Mitigations: []string{
+			"Back the store up automatically (point-in-time recovery where available) to a separate account or region.",
+			"Make backups immutable for their retention period (object lock, vault lock) so an attacker with production access cannot delete them.",
+			"Test restores regularly against a recovery point and time objective.",
+		},
+		References: []string{
+			"https://csrc.nist.gov/pubs/sp/800/34/r1/upd1/final",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Database_Security_Cheat_Sheet.html",
+		},
+		Property: model.Availability,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !dataPersistent(c) {
+				return
+			}
+			var need []*model.Asset
+			for _, a := range c.Stores {
+				if a.Need(model.Availability) >= model.High || a.Need(model.Integrity) >= model.High {
+					need = append(need, a)
+				}
+			}
+			if len(need) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlBackups), q(c.ID)+" holds "+ids(need, assetID)+" without tested backups", need)
+		},
+	},
+	{
+		ID:       "unencrypted-backups",
+		Title:    "Backups of sensitive data are not encrypted",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "Backups of a store holding sensitive data are not encrypted or not restricted to the restore role. " +
+			"Backups live longer, travel further and are watched less than the live store, so an exposed backup bucket or " +
+			"stolen tape leaks the whole data set at once.",
+		CWE:   []int{530, 311},
+		CAPEC: []int{150, 116},
+		Mitigations: []string{
+			"Encrypt backups with keys separate from the production keys and keep them in another account.",
+			"Let only the backup and restore roles read backups, and alert on any other access.",
+			"Expire backups on a retention schedule so old copies of deleted data do not linger.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/530.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !dataPersistent(c) || c.Controls.Get(model.CtlBackups) == model.No {
+				return
+			}
+			if c.EncryptionAtRest == model.AtRestApplication || c.EncryptionAtRest == model.AtRestTokenized {
+				return // what is backed up is already ciphertext or tokens
+			}
+			s := sensitive(c.Stores)
+			if len(s) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlEncryptedBackups), "Backups of "+q(c.ID)+" holding "+ids(s, assetID)+" are not encrypted", s)
+		},
+	},
+	{
+		ID:       "datastore-exposed-to-internet",
+		Title:    "Database reachable from the internet",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "A database sits in the internet zone or is called directly by internet actors rather than through a service. " +
+			"Databases are scanned for continuously; one weak credential, default account or unpatched flaw exposes all " +
+			"their data, and nothing in front of them enforces business rules.",
+		CWE:   []int{668, 284},
+		CAPEC: []int{1},
+		Mitigations: []string{
+			"Put the database on a private network and let only the services that need it connect (security groups, network policy).",
+			"If clients must reach it directly (Firestore-style), enforce per-request authorization rules in the database and test them.",
+			"Disable public endpoints on managed databases.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Database_Security_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
+		},
+		Exploitability: 1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindDatastore || c.Public {
+				return
+			}
+			var direct []*model.Flow
+			for _, f := range c.In {
+				if f.From.Trust() == model.TrustInternet {
+					direct = append(direct, f)
+				}
+			}
+			switch {
+			case len(direct) > 0:
+				x.Report(x.Lacks(c, model.CtlAuthorizes), q(c.ID)+" is queried directly from the internet by "+ids(senders(direct), compID)+
+					" without its own per-request authorization", nil, "internet actors reach the database directly")
+			case c.Trust() == model.TrustInternet:
+				x.Report(x.Lacks(c, model.CtlNetworkRestricted), q(c.ID)+" sits in internet zone "+q(c.Boundary.ID)+" where anyone may reach it", nil)
+			}
+		},
+	},
+	{
+		ID:       "sensitive-store-broad-access",
+		Title:    "Many components can read a sensitive store",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "A store of sensitive data is read by many components, or its grants are known to be broader than needed. " +
+			"Every reader is a path to the whole data set: compromising any one of them, or a bug in any one, discloses it, " +
+			"and shared access makes it hard to tell who read what.",
+		CWE:   []int{732, 284},
+		CAPEC: []int{122},
+		Mitigations: []string{
+			"Give each reader its own database identity with grants limited to the tables, columns or prefixes it needs.",
+			"Put a service in front of the data so other components ask it for what they need rather than reading the store.",
+			"Review who can access the store regularly and remove unused grants.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Database_Security_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/732.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !dataPersistent(c) {
+				return
+			}
+			s := sensitive(c.Stores)
+			if len(s) == 0 {
+				return
+			}
+			readers := dataReaders(c)
+			var gap model.Tri
+			switch {
+			case len(readers) > 3:
+				gap = x.Lacks(c, model.CtlLeastPrivilege, model.CtlAccessReviewed)
+			case len(readers) >= 2 && c.Controls.Get(model.CtlLeastPrivilege) == model.No:
+				gap = model.Yes
+			default:
+				return
+			}
+			x.Report(gap, q(c.ID)+" holding "+ids(s, assetID)+" is readable by "+ids(readers, compID)+" with broad grants", s,
+				"several components can read the store")
+		},
+	},
+	{
+		ID:       "high-integrity-store-direct-writes",
+		Title:    "High-integrity store written directly by outside actors",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "A store whose data must stay correct is written directly by people, clients, devices or external systems, " +
+			"with no service of the team's in between to check what is written. Forged, malformed or malicious content " +
+			"(wrong amounts, other users' records, malware uploads) then lands in data the rest of the system trusts.",
+		CWE:   []int{20, 345},
+		CAPEC: []int{153},
+		Mitigations: []string{
+			"Route writes through a service that validates and authorizes them, or enforce schema and ownership rules in the store itself.",
+			"Quarantine direct uploads until they have been validated and scanned.",
+			"Keep versions or an append-only history so tampered data can be detected and restored.",
+		},
+		References: []string{
+			"https://owasp.org/Top10/A08_2021-Software_and_Data_Integrity_Failures/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !dataPersistent(c) {
+				return
+			}
+			var need []*model.Asset
+			for _, a := range c.Stores {
+				if a.Need(model.Integrity) >= model.High {
+					need = append(need, a)
+				}
+			}
+			var direct []*model.Flow
+			for _, f := range c.In {
+				if f.From.IsActor() {
+					direct = append(direct, f)
+				}
+			}
+			if len(need) == 0 || len(direct) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" holding "+ids(need, assetID)+" is written directly by "+ids(senders(direct), compID)+
+				" without validation", need, "outside actors write to the store directly")
+		},
+	},
+}
 
-var _ = model.Spoofing
+// dataPersistent reports whether c is a durable store (a datastore or
+// storage, not a queue).
+func dataPersistent(c *model.Component) bool {
+	return c.Kind == model.KindDatastore || c.Kind == model.KindStorage
+}
+
+// dataReaders returns the distinct components that can read store c: callers
+// of request/response flows into it and receivers of flows out of it.
+func dataReaders(c *model.Component) []*model.Component {
+	seen := map[*model.Component]bool{}
+	var out []*model.Component
+	add := func(r *model.Component) {
+		if r != c && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	for _, f := range c.In {
+		if !f.OneWay {
+			add(f.From)
+		}
+	}
+	for _, f := range c.Out {
+		add(f.To)
+	}
+	return out
+}

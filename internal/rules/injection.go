@@ -1,10 +1,279 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var injectionRules = []*rule.Rule{}
+var injectionRules = []*rule.Rule{
+	{
+		ID:       "query-injection",
+		Title:    "Queries built from input may allow SQL or NoSQL injection",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "The component takes input and queries a database. If any query is assembled by concatenating input instead of " +
+			"binding parameters, an attacker rewrites it to read, change or delete data beyond their own, bypass login, " +
+			"or in some databases run commands on the server. NoSQL stores are injectable the same way through operators and scripts.",
+		CWE:   []int{89, 943},
+		CAPEC: []int{66, 676},
+		Mitigations: []string{
+			"Use parameterized queries or a query builder/ORM for every query; never concatenate input into query text.",
+			"Allow-list identifiers (table, column, sort field) that cannot be bound as parameters.",
+			"Reject operator objects ($where, $ne) in NoSQL input and give the service's database user only the grants it needs.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Query_Parameterization_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A03_2021-Injection/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || len(c.In) == 0 {
+				return
+			}
+			var dbs []*model.Component
+			for _, f := range c.Out {
+				if f.To.Kind == model.KindDatastore {
+					dbs = append(dbs, f.To)
+				}
+			}
+			if len(dbs) == 0 {
+				return
+			}
+			dbs = secretsUnique(dbs)
+			var at []*model.Asset
+			for _, d := range dbs {
+				at = append(at, d.Stores...)
+			}
+			x.Report(x.Lacks(c, model.CtlSafeQueries), q(c.ID)+" builds queries for "+ids(dbs, compID)+" without parameters", injectionUnique(at))
+		},
+	},
+	{
+		ID:       "cross-site-scripting",
+		Title:    "Output to browsers may allow cross-site scripting",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "The component serves people through a browser. Data rendered into HTML, attributes, JavaScript or URLs without " +
+			"encoding for that context lets an attacker run script in other users' sessions: stealing data, acting as them, " +
+			"or defacing the page.",
+		CWE:   []int{79},
+		CAPEC: []int{63, 588},
+		Mitigations: []string{
+			"Use a templating framework that encodes output by context by default, and avoid raw-HTML escape hatches.",
+			"Sanitize user-supplied HTML with a maintained library (DOMPurify) when rich text is needed.",
+			"Add a strict Content-Security-Policy and HttpOnly cookies to limit what injected script can do.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Content_Security_Policy_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A03_2021-Injection/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) {
+				return
+			}
+			var from []*model.Flow
+			for _, f := range c.In {
+				if injectionBrowser(f.From) && !f.OneWay && transportWeb(f.Protocol) {
+					from = append(from, f)
+				}
+			}
+			if len(from) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlEncodesOutput), q(c.ID)+" renders content for "+ids(senders(from), compID)+" without encoding output", nil)
+		},
+	},
+	{
+		ID:       "unvalidated-user-input",
+		Title:    "User input is not validated (command and code injection)",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "The component accepts input from people or their devices in a less trusted zone. Without allow-list validation of " +
+			"type, length, format and range, crafted input reaches shell commands, file paths, templates, parsers and business " +
+			"logic, leading to command injection, path traversal and logic abuse.",
+		CWE:   []int{20, 78, 22},
+		CAPEC: []int{88, 153, 126},
+		Mitigations: []string{
+			"Validate every input against an allow-list schema at the entry point (OpenAPI/JSON Schema validation) and reject the rest.",
+			"Never pass input to a shell: call programs with argument arrays, or use libraries instead of commands.",
+			"Canonicalize and confine file paths to an allowed directory.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/OS_Command_Injection_Defense_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A03_2021-Injection/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || !entryPoint(c) {
+				return
+			}
+			var from []*model.Flow
+			for _, f := range injectionUntrusted(c) {
+				switch f.From.Kind {
+				case model.KindPerson, model.KindClient, model.KindDevice:
+					from = append(from, f)
+				}
+			}
+			if len(from) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" accepts input from "+ids(senders(from), compID)+" without allow-list validation", nil)
+		},
+	},
+	{
+		ID:       "untrusted-deserialization",
+		Title:    "Messages from a less trusted system are deserialized without validation",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "A service receives machine-generated data (API calls, webhooks, messages, files) from a system in a less trusted zone. " +
+			"Deserializing it into objects without validating it first lets a crafted payload instantiate unexpected types, " +
+			"exhaust memory or, with native serialization formats, execute code in the receiver.",
+		CWE:   []int{502, 20},
+		CAPEC: []int{586, 153},
+		Mitigations: []string{
+			"Parse only data formats (JSON, protobuf) into explicit types and validate them against a schema before use.",
+			"Never use native object serialization (Java serialization, pickle, BinaryFormatter, PHP unserialize) on data from outside.",
+			"Limit payload size and nesting depth.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A08_2021-Software_and_Data_Integrity_Failures/",
+			"https://cwe.mitre.org/data/definitions/502.html",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !injectionCode(f.To) || f.To.OutOfScope || !f.Inbound() {
+				return
+			}
+			switch f.From.Kind {
+			case model.KindPerson, model.KindClient, model.KindDevice:
+				return // unvalidated-user-input covers input from people and their devices
+			}
+			x.Report(x.Lacks(f.To, model.CtlValidatesInput), q(f.To.ID)+" deserializes data from "+q(f.From.ID)+" on "+q(f.ID)+" without validating it", nil)
+		},
+	},
+	{
+		ID:       "server-side-request-forgery",
+		Title:    "Outbound requests may be steered by input (SSRF)",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "The component takes input from a less trusted zone and makes requests to external systems. If any part of an " +
+			"outbound URL or host comes from that input, an attacker points the request at internal services or the cloud " +
+			"metadata endpoint and uses the component's network position and credentials.",
+		CWE:   []int{918},
+		CAPEC: []int{664},
+		Mitigations: []string{
+			"Build outbound URLs from configuration; when input must choose a destination, validate it against an allow-list of hosts and schemes.",
+			"Resolve and check the destination address (no private, loopback or link-local ranges) and disable redirects.",
+			"Route outbound traffic through an egress proxy with an allow-list, and require IMDSv2 or equivalent for metadata.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A10_2021-Server-Side_Request_Forgery_%28SSRF%29/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || !entryPoint(c) {
+				return
+			}
+			var ext []*model.Component
+			for _, f := range c.Out {
+				if f.To.Kind == model.KindExternal {
+					ext = append(ext, f.To)
+				}
+			}
+			if len(ext) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" calls "+ids(secretsUnique(ext), compID)+" while taking input from "+
+				ids(senders(injectionUntrusted(c)), compID)+", without validating destinations", nil)
+		},
+	},
+	{
+		ID:       "cross-site-request-forgery",
+		Title:    "Session-authenticated requests without CSRF protection",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "The component authenticates browser requests with a session cookie, which the browser attaches to requests " +
+			"that any other site triggers. Without CSRF defences, a page the user visits can make them change their email, " +
+			"transfer money or grant access without knowing it.",
+		CWE:   []int{352},
+		CAPEC: []int{62},
+		Mitigations: []string{
+			"Use the framework's anti-CSRF tokens (synchronizer or signed double-submit) on every state-changing request.",
+			"Set session cookies SameSite=Lax or Strict, and check Origin or Fetch Metadata headers.",
+			"Never change state on GET.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/352.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) {
+				return
+			}
+			var from []*model.Flow
+			for _, f := range c.In {
+				if f.Authentication == model.AuthSession && injectionBrowser(f.From) {
+					from = append(from, f)
+				}
+			}
+			if len(from) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlCSRFProtection), q(c.ID)+" accepts session-authenticated requests from "+ids(senders(from), compID)+
+				" without CSRF protection", nil)
+		},
+	},
+}
 
-var _ = model.Spoofing
+// injectionCode reports whether c is a service or function (code the team
+// writes; LLMs and agents have their own rules).
+func injectionCode(c *model.Component) bool {
+	return c.Kind == model.KindService || c.Kind == model.KindFunction
+}
+
+// injectionBrowser reports whether c may be a web browser: a person, or a
+// client that is not described as a native app.
+func injectionBrowser(c *model.Component) bool {
+	switch c.Kind {
+	case model.KindPerson:
+		return true
+	case model.KindClient:
+		t := strings.ToLower(c.Tech)
+		for _, n := range []string{"ios", "android", "mobile", "native", "desktop", "cli", "swift", "kotlin"} {
+			if strings.Contains(t, n) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// injectionUntrusted returns the flows bringing input into entry point c:
+// those from less trusted places, or all of them when c is on the internet.
+func injectionUntrusted(c *model.Component) []*model.Flow {
+	if c.Trust() == model.TrustInternet {
+		return c.In
+	}
+	return lessTrustedSenders(c)
+}
+
+func injectionUnique(as []*model.Asset) []*model.Asset {
+	seen := map[*model.Asset]bool{}
+	var out []*model.Asset
+	for _, a := range as {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,10 +1,228 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var secretsRules = []*rule.Rule{}
+var secretsRules = []*rule.Rule{
+	{
+		ID:       "unmanaged-secrets",
+		Title:    "Secrets not kept in a secrets manager",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "The component holds credentials or keys (its own API keys, database passwords, signing keys) without getting them " +
+			"from a secrets manager. Secrets left in code, images, environment files or CI variables leak through repositories, " +
+			"build logs and backups, are rarely rotated, and give whoever finds them the component's access.",
+		CWE:   []int{798, 522, 260},
+		CAPEC: []int{191, 560},
+		Mitigations: []string{
+			"Load secrets at run time from a secrets manager (Vault, AWS Secrets Manager, GCP Secret Manager, Azure Key Vault).",
+			"Rotate secrets automatically and after every suspected exposure; prefer short-lived, workload-bound credentials (IAM roles, OIDC).",
+			"Scan repositories and images for secrets in CI and block commits that contain them.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/798.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			switch c.Kind {
+			case model.KindService, model.KindFunction, model.KindAgent:
+			default:
+				return
+			}
+			creds := secretsAssets(c.Assets())
+			var keyFor []*model.Component
+			for _, f := range c.Out {
+				if f.Authentication == model.AuthAPIKey || f.Authentication == model.AuthPassword {
+					keyFor = append(keyFor, f.To)
+				}
+			}
+			if len(creds) == 0 && len(keyFor) == 0 {
+				return
+			}
+			var held []string
+			if len(creds) > 0 {
+				held = append(held, ids(creds, assetID))
+			}
+			if len(keyFor) > 0 {
+				held = append(held, "the static credentials for "+ids(secretsUnique(keyFor), compID))
+			}
+			x.Report(x.Lacks(c, model.CtlSecretsManaged), q(c.ID)+" holds "+strings.Join(held, " and ")+" outside a secrets manager", creds)
+		},
+	},
+	{
+		ID:       idCredsCleartext,
+		Title:    "Credentials travel without encryption",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "The flow carries credentials, either as data or as its own authentication (password, API key, session cookie, " +
+			"bearer token), without transport encryption. Anyone who can observe the path captures them and replays them " +
+			"to act as the sender, usually far beyond this one flow.",
+		CWE:   []int{523, 319},
+		CAPEC: []int{102, 157},
+		Mitigations: []string{
+			"Encrypt the flow with TLS and refuse cleartext connections on the receiving side.",
+			"Mark session cookies Secure and enable HSTS so browsers never send them over http.",
+			"Prefer credentials that cannot be replayed: mutual TLS, signed requests, short-lived tokens bound to the client.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/523.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
+		},
+		Property:       model.Confidentiality,
+		Exploitability: 1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if transportOwner(f) != idCredsCleartext {
+				return
+			}
+			creds := secretsCarried(f)
+			var what []string
+			if len(creds) > 0 {
+				what = append(what, ids(creds, assetID))
+			}
+			if secretsBearerAuth(f.Authentication) {
+				what = append(what, "its "+secretsAuthName(f.Authentication))
+			}
+			x.Report(transportPlaintext(x, f), q(f.From.ID)+" sends "+strings.Join(what, " and ")+" to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption",
+				creds, "credentials can be replayed once captured")
+		},
+	},
+	{
+		ID:       "insecure-session-management",
+		Title:    "Session handling may allow hijacking",
+		Category: model.Spoofing,
+		On:       rule.OnComponent,
+		Doc: "The component authenticates callers with sessions. Guessable or long-lived session ids, cookies without " +
+			"Secure and HttpOnly, ids kept after login (fixation) or not revoked at logout let an attacker take over a " +
+			"user's session without knowing the password.",
+		CWE:   []int{384, 613, 614, 1004},
+		CAPEC: []int{61, 593, 196},
+		Mitigations: []string{
+			"Generate session ids with a CSPRNG (at least 64 bits of entropy) and issue a new id at login and privilege change.",
+			"Set cookies Secure, HttpOnly and SameSite; expire sessions after inactivity and absolutely; revoke them server-side at logout.",
+			"Use the framework's session management rather than a custom one.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() {
+				return
+			}
+			var from []*model.Flow
+			for _, f := range c.In {
+				if f.Authentication == model.AuthSession {
+					from = append(from, f)
+				}
+			}
+			if len(from) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlSecureSessions), q(c.ID)+" keeps sessions for "+ids(senders(from), compID)+" that may be hijacked", nil)
+		},
+	},
+	{
+		ID:       "secrets-in-client",
+		Title:    "Secret shipped inside a client",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "A client application (browser code, mobile or desktop app) holds a secret or a static API key. " +
+			"Everything shipped to a client can be extracted by decompiling it or watching its traffic, so the secret is " +
+			"effectively public and anyone can use it with whatever it unlocks, including billing.",
+		CWE:   []int{798, 522},
+		CAPEC: []int{191, 37},
+		Mitigations: []string{
+			"Keep the secret on a backend and let the client call the backend with the user's own credentials.",
+			"If a key must be in the client, restrict it (allowed origins or app signatures, APIs, quotas) and treat it as public.",
+			"Issue per-user, short-lived tokens instead of shared static keys.",
+		},
+		References: []string{
+			"https://mas.owasp.org/MASVS/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/798.html",
+		},
+		Exploitability: 1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindClient {
+				return
+			}
+			sec := withData(c.Assets(), model.DataSecrets)
+			var keyFor []*model.Component
+			for _, f := range c.Out {
+				if f.Authentication == model.AuthAPIKey {
+					keyFor = append(keyFor, f.To)
+				}
+			}
+			if len(sec) == 0 && len(keyFor) == 0 {
+				return
+			}
+			var held []string
+			if len(sec) > 0 {
+				held = append(held, ids(sec, assetID))
+			}
+			if len(keyFor) > 0 {
+				held = append(held, "the API key for "+ids(secretsUnique(keyFor), compID))
+			}
+			x.Report(model.Yes, q(c.ID)+" ships "+strings.Join(held, " and ")+" to every user", sec,
+				"anything inside a client can be extracted")
+		},
+	},
+}
 
-var _ = model.Spoofing
+// secretsAssets returns the credential and secret assets among as.
+func secretsAssets(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if a.Kind == model.AssetCredential || a.HasData(model.DataSecrets) || a.HasData(model.DataCredentials) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// secretsCarried returns the credential and secret assets a flow carries.
+func secretsCarried(f *model.Flow) []*model.Asset { return secretsAssets(f.Carries) }
+
+// secretsBearerAuth reports whether an authentication method sends a
+// reusable secret with every request.
+func secretsBearerAuth(a model.Auth) bool {
+	switch a {
+	case model.AuthPassword, model.AuthAPIKey, model.AuthSession, model.AuthToken:
+		return true
+	}
+	return false
+}
+
+func secretsAuthName(a model.Auth) string {
+	switch a {
+	case model.AuthPassword:
+		return "password"
+	case model.AuthAPIKey:
+		return "API key"
+	case model.AuthSession:
+		return "session cookie"
+	}
+	return "bearer token"
+}
+
+func secretsUnique(cs []*model.Component) []*model.Component {
+	seen := map[*model.Component]bool{}
+	var out []*model.Component
+	for _, c := range cs {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}

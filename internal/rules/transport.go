@@ -1,10 +1,291 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var transportRules = []*rule.Rule{}
+// Transport rules share one partition: a flow that may travel in cleartext is
+// reported by exactly one of cleartext-protocol, credentials-in-cleartext
+// (secrets.go), sensitive-data-in-cleartext, unencrypted-boundary-crossing and
+// unencrypted-internal-flow, chosen by transportOwner.
 
-var _ = model.Spoofing
+const (
+	idCleartextProtocol   = "cleartext-protocol"
+	idCredsCleartext      = "credentials-in-cleartext"
+	idSensitiveCleartext  = "sensitive-data-in-cleartext"
+	idUnencryptedCrossing = "unencrypted-boundary-crossing"
+	idUnencryptedInternal = "unencrypted-internal-flow"
+)
+
+var transportRules = []*rule.Rule{
+	{
+		ID:       idCleartextProtocol,
+		Title:    "Flow uses a legacy cleartext protocol",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "The flow uses a protocol that sends everything, often passwords included, in the clear unless it is explicitly " +
+			"wrapped or upgraded to TLS (http, telnet, ftp, ldap, smtp, plain tcp and the like). " +
+			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side.",
+		CWE:   []int{319, 523},
+		CAPEC: []int{157, 94},
+		Mitigations: []string{
+			"Replace the protocol with its TLS form (https, ssh/sftp, ldaps, smtps or SMTP with mandatory STARTTLS, TLS-wrapped tcp).",
+			"If the protocol cannot change, tunnel it (mTLS service mesh, IPsec, WireGuard) and record encryption: tls or mtls on the flow.",
+			"Disable the cleartext listener so nothing can fall back to it; use HSTS for web traffic.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/319.html",
+			"https://csrc.nist.gov/pubs/sp/800/52/r2/final",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if transportOwner(f) != idCleartextProtocol {
+				return
+			}
+			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
+			x.Report(transportPlaintext(x, f), "Flow "+flowName(f)+" uses cleartext "+f.Protocol+transportCarrying(f), nil, why...)
+		},
+	},
+	{
+		ID:       idSensitiveCleartext,
+		Title:    "Sensitive data travels without encryption",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "The flow carries confidential or regulated data without transport encryption. " +
+			"Anyone who can observe the network path, a compromised host, a mirrored port or a misrouted cloud network, reads it, " +
+			"and regulations such as PCI DSS and HIPAA require it to be encrypted in transit.",
+		CWE:   []int{319, 311},
+		CAPEC: []int{157, 94},
+		Mitigations: []string{
+			"Encrypt the flow with TLS 1.2 or later and verify the server certificate.",
+			"Prefer mutual TLS between services that exchange regulated data.",
+			"Send only the fields the receiver needs; tokenize card numbers before they leave the cardholder data environment.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A02_2021-Cryptographic_Failures/",
+			"https://csrc.nist.gov/pubs/sp/800/52/r2/final",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if transportOwner(f) != idSensitiveCleartext {
+				return
+			}
+			s := sensitive(f.Carries)
+			x.Report(transportPlaintext(x, f), "Flow "+flowName(f)+" carries "+ids(s, assetID)+" without encryption", s,
+				"the flow carries sensitive data")
+		},
+	},
+	{
+		ID:       idUnencryptedCrossing,
+		Title:    "Unencrypted flow crosses a trust boundary",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "The flow leaves one trust zone for another without transport encryption. " +
+			"The network between zones is shared with parties the design does not trust, so traffic can be read and, " +
+			"without TLS server authentication, rewritten or redirected on the way.",
+		CWE:   []int{319},
+		CAPEC: []int{94, 157},
+		Mitigations: []string{
+			"Encrypt the flow with TLS (or mutual TLS between services) and verify certificates.",
+			"Terminate TLS inside the receiving zone, not at an edge device that forwards in cleartext.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/319.html",
+		},
+		Property: model.Confidentiality,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if transportOwner(f) != idUnencryptedCrossing {
+				return
+			}
+			x.Report(transportPlaintext(x, f), "Flow "+flowName(f)+" crosses from "+transportZone(f.From)+" to "+transportZone(f.To)+" without encryption", nil,
+				"the flow crosses a trust boundary")
+		},
+	},
+	{
+		ID:       idUnencryptedInternal,
+		Title:    "Unencrypted flow inside a network",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "Two components in the same zone talk without transport encryption, trusting the internal network. " +
+			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read and " +
+			"alter the traffic; zero-trust designs encrypt internal traffic too.",
+		CWE:   []int{319},
+		CAPEC: []int{157, 94},
+		Mitigations: []string{
+			"Encrypt internal traffic with TLS, or let a service mesh apply mutual TLS transparently.",
+			"Enable TLS on database, cache and broker connections and require it on the server side.",
+		},
+		References: []string{
+			"https://csrc.nist.gov/pubs/sp/800/207/final",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if transportOwner(f) != idUnencryptedInternal {
+				return
+			}
+			x.Report(transportPlaintext(x, f), q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
+		},
+	},
+	{
+		ID:       "restricted-data-without-mtls",
+		Title:    "Restricted data between services without mutual TLS",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "Restricted data moves between two internal services over TLS, but only the server proves who it is: the caller " +
+			"presents a bearer secret (token, API key, password) that can be stolen and replayed from anywhere. " +
+			"Mutual TLS or a platform identity binds each call to a workload identity, which is what restricted data warrants.",
+		CWE:   []int{1390, 287},
+		CAPEC: []int{151, 94},
+		Mitigations: []string{
+			"Use mutual TLS with workload certificates (a service mesh or SPIFFE) for flows carrying restricted data.",
+			"Or sign requests with a platform identity (cloud IAM) instead of a static bearer secret.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
+			"https://csrc.nist.gov/pubs/sp/800/207/final",
+		},
+		Property:       model.Confidentiality,
+		Exploitability: -2,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if f.From.IsActor() || f.To.IsActor() || f.From.Kind == model.KindPerson ||
+				f.From.Trust() < model.TrustInternal || f.To.Trust() < model.TrustInternal {
+				return
+			}
+			var restricted []*model.Asset
+			for _, a := range f.Carries {
+				if a.Classification == model.ClassRestricted || a.Need(model.Confidentiality) == model.Critical {
+					restricted = append(restricted, a)
+				}
+			}
+			if len(restricted) == 0 || f.Encryption == model.EncMTLS {
+				return
+			}
+			if f.Encryption != model.EncTLS && !(f.Encryption == model.EncUnknown && transportSecure[f.Protocol]) {
+				return // unencrypted or unknown: the cleartext rules own it
+			}
+			var gap model.Tri
+			switch f.Authentication {
+			case model.AuthMTLS, model.AuthIAM, model.AuthSignature, model.AuthNone:
+				return // strong, or reported by unauthenticated-service-to-service
+			case model.AuthUnknown:
+				gap = x.Unauthenticated(f)
+			default:
+				gap = model.Yes
+			}
+			x.Report(gap, q(f.From.ID)+" sends "+ids(restricted, assetID)+" to "+q(f.To.ID)+" on "+q(f.ID)+" without mutual TLS", restricted,
+				"the caller is identified only by a bearer secret")
+		},
+	},
+}
+
+// transportCleartextAlways lists protocols that are cleartext by definition:
+// unless the flow states tls or mtls, it is unencrypted.
+var transportCleartextAlways = map[string]bool{
+	"http": true, "ws": true, "telnet": true, "tftp": true, "rsh": true, "rlogin": true, "rexec": true, "snmp": true,
+}
+
+// transportCleartextUpgradable lists protocols that are cleartext unless
+// upgraded (STARTTLS) or wrapped: their encryption is asked when unknown.
+var transportCleartextUpgradable = map[string]bool{
+	"ftp": true, "smtp": true, "ldap": true, "imap": true, "pop3": true, "tcp": true, "syslog": true,
+}
+
+// transportSecure lists protocols that imply encryption in transit.
+var transportSecure = map[string]bool{
+	"https": true, "wss": true, "tls": true, "mtls": true, "ssh": true, "sftp": true, "scp": true, "ftps": true,
+	"ldaps": true, "smtps": true, "imaps": true, "pop3s": true, "grpcs": true, "http3": true, "quic": true,
+	"amqps": true, "mqtts": true, "rediss": true, "dtls": true, "ipsec": true, "wireguard": true,
+}
+
+// transportLocal lists "protocols" that do not cross a network.
+var transportLocal = map[string]bool{
+	"ipc": true, "in-process": true, "inproc": true, "local": true, "unix": true, "stdio": true, "memory": true, "function-call": true,
+}
+
+// transportNetwork reports whether f is network traffic, as opposed to a
+// person using a client or device, or a local call.
+func transportNetwork(f *model.Flow) bool {
+	if transportLocal[f.Protocol] {
+		return false
+	}
+	ui := func(k model.ComponentKind) bool {
+		return k == model.KindPerson || k == model.KindClient || k == model.KindDevice
+	}
+	if f.From.Kind == model.KindPerson && ui(f.To.Kind) || f.To.Kind == model.KindPerson && ui(f.From.Kind) {
+		return false
+	}
+	return true
+}
+
+// transportLegacy reports whether the protocol is a cleartext one.
+func transportLegacy(p string) bool {
+	return transportCleartextAlways[p] || transportCleartextUpgradable[p]
+}
+
+// transportOwner returns the id of the rule that reports f if it travels in
+// cleartext, or "" when none does (not network traffic).
+func transportOwner(f *model.Flow) string {
+	switch {
+	case !transportNetwork(f):
+		return ""
+	case transportLegacy(f.Protocol):
+		return idCleartextProtocol
+	case len(secretsCarried(f)) > 0 || secretsBearerAuth(f.Authentication):
+		return idCredsCleartext
+	case f.CarriesSensitive():
+		return idSensitiveCleartext
+	case f.CrossesBoundary():
+		return idUnencryptedCrossing
+	}
+	return idUnencryptedInternal
+}
+
+// transportPlaintext says whether f travels unencrypted, taking the protocol
+// into account when the flow does not state its encryption: https implies
+// TLS, http implies none; otherwise the question is asked.
+func transportPlaintext(x *rule.Ctx, f *model.Flow) model.Tri {
+	if f.Encryption == model.EncUnknown {
+		switch {
+		case transportSecure[f.Protocol]:
+			return model.No
+		case transportCleartextAlways[f.Protocol]:
+			return model.Yes
+		}
+	}
+	return x.Unencrypted(f)
+}
+
+// transportZone names a component's boundary for titles.
+func transportZone(c *model.Component) string {
+	if c.Boundary == nil {
+		return "outside any boundary"
+	}
+	return q(c.Boundary.ID)
+}
+
+// transportCarrying describes what a flow carries, for titles.
+func transportCarrying(f *model.Flow) string {
+	if len(f.Carries) == 0 {
+		return ""
+	}
+	return ", carrying " + ids(f.Carries, assetID)
+}
+
+// transportWeb reports whether the protocol may be HTTP (unknown included).
+func transportWeb(p string) bool {
+	switch strings.ToLower(p) {
+	case "", "http", "https", "http2", "h2", "http3", "ws", "wss", "graphql", "rest":
+		return true
+	}
+	return false
+}
