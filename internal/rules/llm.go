@@ -5,6 +5,296 @@ import (
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var llmRules = []*rule.Rule{}
+const llmTop10 = "https://genai.owasp.org/llm-top-10/"
 
-var _ = model.Spoofing
+var llmRules = []*rule.Rule{
+	{
+		ID:       "llm-prompt-injection",
+		Title:    "LLM takes untrusted content into its prompt",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "An LLM or agent receives text it cannot trust: from users, from less trusted systems, or from documents and data it retrieves. " +
+			"Instructions hidden in that text (prompt injection, direct or indirect) can override the system prompt and make the model leak data or use its tools for the attacker (OWASP LLM01).",
+		CWE:   []int{1427, 77},
+		CAPEC: []int{242},
+		Mitigations: []string{
+			"Keep untrusted content apart from instructions: delimit and label it, and never let it change the system prompt or tool policy.",
+			"Filter inputs for known injection patterns, and give the model only the privileges the least trusted input deserves.",
+			"Test with adversarial prompts, including instructions hidden in retrieved documents.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm01-prompt-injection/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/LLM_Prompt_Injection_Prevention_Cheat_Sheet.html",
+		},
+		Exploitability: 1,
+		Property:       model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !llmKind(c) {
+				return
+			}
+			src := llmUntrustedSources(c)
+			if len(src) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlPromptIsolation),
+				q(c.ID)+" takes content from "+ids(src, compID)+" into its prompt without isolating it from its instructions (prompt injection)", nil)
+		},
+	},
+	{
+		ID:       "agent-unapproved-actions",
+		Title:    "Agent takes consequential actions without human approval",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "An agent can invoke tools that act on the world and nobody confirms those actions before they happen. " +
+			"A hallucination, a misread request or an injected instruction turns directly into sent messages, changed records or moved money (excessive agency, OWASP LLM06).",
+		CWE:   []int{862, 1426},
+		CAPEC: []int{242},
+		Mitigations: []string{
+			"Require a person to approve irreversible or high-impact actions (payments, deletions, external messages), showing exactly what will be done.",
+			"Make actions reversible or staged where approval is impractical, and cap their scope per request.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm062025-excessive-agency/",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !llmKind(c) || len(c.Tools) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlHumanApproval),
+				"Agent "+q(c.ID)+" can use "+ids(c.Tools, llmSame)+" with no person approving consequential actions", nil)
+		},
+	},
+	{
+		ID:       "agent-tools-not-limited",
+		Title:    "Agent's tools and permissions exceed its task",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "An agent's tools, and the credentials behind them, are not limited to what its task requires. " +
+			"Whatever the agent can do, a prompt injection or a model error can make it do, so broad tools (shell, arbitrary HTTP, write access to everything) turn a text attack into a system compromise (OWASP LLM06).",
+		CWE:   []int{250, 269},
+		CAPEC: []int{122},
+		Mitigations: []string{
+			"Give the agent narrow, purpose-built tools instead of generic ones, each with its own least-privilege credentials.",
+			"Act with the end user's permissions, not a service account's, and validate tool arguments server-side.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm062025-excessive-agency/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !llmKind(c) || len(c.Tools) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlLimitsTools),
+				"Agent "+q(c.ID)+" may call "+ids(c.Tools, llmSame)+" with more reach than its task needs", nil)
+		},
+	},
+	{
+		ID:       "llm-sensitive-output-disclosure",
+		Title:    "LLM output may disclose sensitive data",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "An LLM or agent has sensitive data in its context (prompts, retrieved records, training or fine-tuning data) and answers less trusted users without checking what it says. " +
+			"Users can coax the data out with crafted questions or injected instructions, including records they are not entitled to see (OWASP LLM02).",
+		CWE:   []int{200, 1426},
+		CAPEC: []int{116},
+		Mitigations: []string{
+			"Retrieve only data the requesting user may see (enforce authorization in retrieval, not in the prompt).",
+			"Scan and redact model output for personal data, secrets and other sensitive content before returning it.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm022025-sensitive-information-disclosure/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !llmKind(c) {
+				return
+			}
+			readers := llmUntrustedCallers(c)
+			if len(readers) == 0 {
+				return
+			}
+			at := sensitive(llmContext(c))
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlFiltersOutput),
+				q(c.ID)+" has "+ids(at, assetID)+" in its context and answers "+ids(readers, compID)+" without filtering its output", at)
+		},
+	},
+	{
+		ID:       "llm-insecure-output-handling",
+		Title:    "LLM output is used without being treated as untrusted",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "Text generated by an LLM that sees untrusted input is passed to a component that renders, stores, executes or queries with it, and neither side checks it. " +
+			"An attacker who steers the model through prompt injection gets cross-site scripting, injection or code execution in the receiving component (OWASP LLM05).",
+		CWE:   []int{1426, 79, 94},
+		CAPEC: []int{242, 63},
+		Mitigations: []string{
+			"Treat model output as untrusted input: validate it against a schema, encode it for where it is rendered, use parameterised queries.",
+			"Never execute generated code or commands outside a sandbox; filter output for unsafe content.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			var gen, use *model.Component
+			switch {
+			case llmKind(f.From) && !llmKind(f.To) && (f.To.IsProcess() || f.To.IsStore()):
+				gen, use = f.From, f.To
+			case llmKind(f.To) && !llmKind(f.From) && f.From.IsProcess() && !f.OneWay:
+				gen, use = f.To, f.From // the caller uses the response
+			default:
+				return
+			}
+			if use.OutOfScope || len(llmUntrustedSources(gen)) == 0 {
+				return
+			}
+			gap := x.Lacks(gen, model.CtlFiltersOutput)
+			if use.IsProcess() {
+				gap = rule.And(gap, x.Lacks(use, model.CtlValidatesInput, model.CtlEncodesOutput))
+			}
+			x.Report(gap, q(use.ID)+" uses output of "+q(gen.ID)+" on "+q(f.ID)+" without treating it as untrusted", nil)
+		},
+	},
+	{
+		ID:       "llm-unbounded-consumption",
+		Title:    "LLM work per request is not bounded",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "An LLM or agent that untrusted callers can reach puts no limit on prompt size, output tokens, tool-call loops or time per request. " +
+			"Long or looping requests exhaust GPUs, context windows and connection pools, starving other users (unbounded consumption, OWASP LLM10).",
+		CWE:   []int{400, 770},
+		CAPEC: []int{130},
+		Mitigations: []string{
+			"Cap input and output tokens, agent iterations and tool calls, and set a deadline per request.",
+			"Queue and shed load per user; monitor consumption per caller.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm102025-unbounded-consumption/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !llmKind(c) || c.Paid || c.ThirdParty {
+				return
+			}
+			from := llmUntrustedCallers(c)
+			if len(from) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlTimeouts),
+				q(c.ID)+" serves "+ids(from, compID)+" with no limit on tokens, iterations or time per request", nil)
+		},
+	},
+	{
+		ID:       "llm-denial-of-wallet",
+		Title:    "Paid LLM API without a spending cap",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "The system calls a model billed per token and nothing caps what it can spend. " +
+			"Long prompts, agent loops, a leaked key or abusive users can run up a large bill in hours (denial of wallet), and an exhausted quota takes the feature down for everyone (OWASP LLM10).",
+		CWE:   []int{770, 400},
+		CAPEC: []int{125},
+		Mitigations: []string{
+			"Set hard usage limits and budget alerts with the provider, per key and per environment.",
+			"Meter tokens per user and tenant in the application and refuse requests past a budget.",
+		},
+		References: []string{
+			llmTop10,
+			"https://genai.owasp.org/llmrisk/llm102025-unbounded-consumption/",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !llmKind(c) || !c.Paid || len(c.In) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlSpendingLimits),
+				"Calls to paid model "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+		},
+	},
+}
+
+// llmKind reports whether c is an LLM or an agent.
+func llmKind(c *model.Component) bool { return c.Kind == model.KindLLM || c.Kind == model.KindAgent }
+
+func llmSame(s string) string { return s }
+
+// llmUntrustedCallers returns the untrusted parties whose requests reach
+// LLM c, directly or through up to three services: people, clients,
+// devices, external systems, and components less trusted than c.
+func llmUntrustedCallers(c *model.Component) []*model.Component {
+	return llmTrace(c, false)
+}
+
+// llmUntrustedSources returns where untrusted content in c's prompt comes
+// from: the untrusted callers, plus the data stores and external systems it
+// reads (retrieval, browsing, documents).
+func llmUntrustedSources(c *model.Component) []*model.Component {
+	return llmTrace(c, true)
+}
+
+func llmTrace(c *model.Component, docs bool) []*model.Component {
+	var out []*model.Component
+	seen := map[*model.Component]bool{c: true}
+	add := func(s *model.Component) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	level := []*model.Component{c}
+	for depth := 0; depth < 4 && len(level) > 0; depth++ {
+		var next []*model.Component
+		for _, cur := range level {
+			for _, f := range cur.In {
+				s := f.From
+				switch {
+				case seen[s]:
+				case s.IsActor() || s.Trust() < c.Trust():
+					add(s)
+				case s.IsStore():
+					if docs {
+						add(s)
+					}
+				case s.IsProcess():
+					seen[s] = true
+					next = append(next, s)
+				}
+			}
+		}
+		level = next
+	}
+	if docs {
+		// What c fetches comes back in the response.
+		for _, f := range c.Out {
+			if !f.OneWay && (f.To.IsStore() || f.To.IsActor() && f.To.Kind != model.KindPerson) {
+				add(f.To)
+			}
+		}
+	}
+	return out
+}
+
+// llmContext returns the assets in c's context: those it stores or
+// processes, those carried to it, and those held by stores it reads.
+func llmContext(c *model.Component) []*model.Asset {
+	as := loggingHandled(c)
+	for _, f := range c.Out {
+		if !f.OneWay && f.To.IsStore() {
+			as = append(as, f.Carries...)
+			as = append(as, f.To.Stores...)
+		}
+	}
+	return loggingDedup(as)
+}

@@ -1,10 +1,210 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var loggingRules = []*rule.Rule{}
+var loggingRules = []*rule.Rule{
+	{
+		ID:       "no-security-event-logging",
+		Title:    "Entry point handling sensitive data does not log security events",
+		Category: model.Repudiation,
+		On:       rule.OnComponent,
+		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what. " +
+			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
+		CWE:   []int{778, 223},
+		CAPEC: []int{268},
+		Mitigations: []string{
+			"Log authentication, authorization failures, access to sensitive records and changes, with actor, action, object, time and source.",
+			"Ship security logs to central storage and alert on suspicious patterns.",
+		},
+		References: []string{
+			"https://owasp.org/Top10/A09_2021-Security_Logging_and_Monitoring_Failures/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			// Admin components are covered by admin-actions-not-logged.
+			if !entryPoint(c) || c.Admin || c.Public {
+				return
+			}
+			at := sensitive(loggingHandled(c))
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlLogsSecurityEvents),
+				q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
+		},
+	},
+	{
+		ID:       "audit-log-tampering",
+		Title:    "Audit logs of a privileged or financial component can be altered",
+		Category: model.Repudiation,
+		On:       rule.OnComponent,
+		Doc: "The audit trail of a component that moves money or performs administrative actions is kept where the component's own operators or an intruder can edit or delete it. " +
+			"Whoever abuses the component can erase the evidence, so fraud and insider abuse cannot be proven or even detected.",
+		CWE:   []int{117, 779},
+		CAPEC: []int{268, 93},
+		Mitigations: []string{
+			"Ship audit logs off the host as they are written, to append-only or write-once storage (object lock, a separate logging account).",
+			"Keep write access to the audit store out of the hands of the system's own operators; hash-chain or sign log batches.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
+			"https://csrc.nist.gov/pubs/sp/800/92/final",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || len(c.In) == 0 {
+				return
+			}
+			money := append(ofKind(c.Assets(), model.AssetMoney), withData(c.Assets(), model.DataFinancial)...)
+			money = loggingDedup(money)
+			if !c.Admin && len(money) == 0 {
+				return
+			}
+			// Without security logging at all, no-security-event-logging or
+			// admin-actions-not-logged already says so.
+			if c.Controls.Get(model.CtlLogsSecurityEvents) == model.No {
+				return
+			}
+			what := "performs administrative actions"
+			if len(money) > 0 {
+				what = "handles " + ids(money, assetID)
+			}
+			x.Report(x.Lacks(c, model.CtlTamperEvidentLogs),
+				q(c.ID)+" "+what+" but its audit logs could be altered or deleted", nil)
+		},
+	},
+	{
+		ID:       "sensitive-data-in-logs",
+		Title:    "Secrets or personal data may be written to logs",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "A component that handles credentials, card data, secrets or personal data logs requests, errors or payloads without redacting them. " +
+			"Logs are copied widely, kept long and readable by many people and tools, so whatever reaches them leaks far beyond the data's intended audience.",
+		CWE:   []int{532},
+		CAPEC: []int{215},
+		Mitigations: []string{
+			"Redact or mask sensitive fields in the logging library (allow-list what may be logged) rather than at each call site.",
+			"Never log request bodies, headers with credentials, tokens or full card numbers; test for it.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+			"https://cwe.mitre.org/data/definitions/532.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() {
+				return
+			}
+			at := withData(loggingHandled(c), loggingKinds...)
+			if len(at) == 0 {
+				return
+			}
+			// Flows that carry the data to a log sink are reported, more
+			// precisely, by sensitive-data-to-log-sink.
+			for _, f := range c.Out {
+				if loggingSink(f.To) && len(withData(f.Carries, loggingKinds...)) > 0 {
+					return
+				}
+			}
+			x.Report(x.Lacks(c, model.CtlRedactsLogs),
+				q(c.ID)+" handles "+ids(at, assetID)+" and may write them to its logs", at)
+		},
+	},
+	{
+		ID:       "sensitive-data-to-log-sink",
+		Title:    "Sensitive data flows into a log or monitoring system",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "A flow into a logging, monitoring or SIEM system carries credentials, secrets, card data or personal data. " +
+			"Log platforms are built for broad search and long retention, not for protecting sensitive data, so anyone with log access can read it.",
+		CWE:   []int{532, 359},
+		CAPEC: []int{215},
+		Mitigations: []string{
+			"Redact sensitive fields before they leave the sender (logging library filters, structured logging with an allow-list).",
+			"Restrict who can search the log platform and shorten retention for logs that may contain personal data.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+			"https://cwe.mitre.org/data/definitions/532.html",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !loggingSink(f.To) || loggingSink(f.From) {
+				return
+			}
+			at := withData(f.Carries, loggingKinds...)
+			if len(at) == 0 {
+				return
+			}
+			gap := model.Yes
+			if f.From.IsProcess() {
+				gap = x.Lacks(f.From, model.CtlRedactsLogs)
+			}
+			x.Report(gap, "Flow "+flowName(f)+" carries "+ids(at, assetID)+" into log sink "+q(f.To.ID), at)
+		},
+	},
+}
 
-var _ = model.Spoofing
+// loggingKinds are the kinds of data that must not reach logs unredacted.
+var loggingKinds = []model.DataKind{model.DataCredentials, model.DataSecrets, model.DataPaymentCard, model.DataPII, model.DataPHI}
+
+// loggingHandled returns the assets c stores or processes and those carried
+// on flows into it.
+func loggingHandled(c *model.Component) []*model.Asset {
+	out := append([]*model.Asset(nil), c.Assets()...)
+	for _, f := range c.In {
+		out = append(out, f.Carries...)
+	}
+	return loggingDedup(out)
+}
+
+func loggingDedup(as []*model.Asset) []*model.Asset {
+	seen := map[*model.Asset]bool{}
+	var out []*model.Asset
+	for _, a := range as {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// loggingSinkWords are tags and id words that mark a log or monitoring system.
+var loggingSinkWords = map[string]bool{"log": true, "logs": true, "logging": true, "siem": true, "observability": true,
+	"monitoring": true, "telemetry": true, "splunk": true, "elk": true, "loki": true, "datadog": true, "logstash": true, "cloudwatch": true}
+
+// loggingSink reports whether c is a log sink: tagged so, or with an id or
+// name made of words such as log, logging or siem.
+func loggingSink(c *model.Component) bool {
+	for _, t := range c.Tags {
+		if loggingSinkWords[strings.ToLower(t)] {
+			return true
+		}
+	}
+	for _, s := range []string{c.ID, c.Name} {
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		}) {
+			if loggingSinkWords[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// loggingCallers names who reaches entry point c from a less trusted place.
+func loggingCallers(c *model.Component) string {
+	if from := senders(lessTrustedSenders(c)); len(from) > 0 {
+		return ids(from, compID)
+	}
+	return "internet callers"
+}

@@ -5,6 +5,152 @@ import (
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var queueRules = []*rule.Rule{}
+var queueRules = []*rule.Rule{
+	{
+		ID:       "queue-flooding",
+		Title:    "Queue accepts messages from a less trusted zone without limits",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "Producers in a less trusted zone publish straight into a queue that neither rate-limits them nor caps what they can enqueue. " +
+			"A compromised or misbehaving producer can fill the queue, delaying or crowding out legitimate messages and overwhelming the consumers behind it.",
+		CWE:   []int{770, 400},
+		CAPEC: []int{125},
+		Mitigations: []string{
+			"Set per-producer quotas or rate limits on the broker, and a maximum queue depth or retention size.",
+			"Put an ingestion service in front of the queue that authenticates and throttles producers; alert on queue depth.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",
+			"https://kafka.apache.org/documentation/#design_quotas",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindQueue {
+				return
+			}
+			from := senders(lessTrustedSenders(c))
+			if len(from) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlRateLimits),
+				"Queue "+q(c.ID)+" takes messages from "+ids(from, compID)+" in a less trusted zone without rate limits or quotas", queueAssets(c))
+		},
+	},
+	{
+		ID:       "queue-poison-message",
+		Title:    "Queue has no dead-letter handling for poison messages",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "A message that its consumer cannot process is retried without end or dropped silently. " +
+			"One malformed or malicious message can block a partition or keep consumers crashing (a poison message), stalling everything behind it, or vanish without anyone knowing.",
+		CWE:   []int{835, 400},
+		CAPEC: []int{130},
+		Mitigations: []string{
+			"Cap delivery attempts and move failing messages to a dead-letter queue, with alerting and a replay procedure.",
+			"Validate messages before processing and make consumers fail per message, not per batch.",
+		},
+		References: []string{
+			"https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
+			"https://www.enterpriseintegrationpatterns.com/patterns/messaging/DeadLetterChannel.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindQueue || len(c.In) == 0 {
+				return
+			}
+			var to []*model.Component
+			for _, f := range c.Out {
+				if f.To.IsProcess() {
+					to = append(to, f.To)
+				}
+			}
+			if len(to) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlDeadLetter),
+				"Messages on "+q(c.ID)+" that "+ids(loggingDedupC(to), compID)+" cannot process have no dead-letter queue", queueAssets(c))
+		},
+	},
+	{
+		ID:       "queue-message-tampering",
+		Title:    "High-integrity messages are consumed from a queue without verifying a signature",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "A consumer acts on messages about money or other critical-integrity data from a queue without checking who produced them. " +
+			"Anyone who can publish to the queue (another producer, a compromised service, a broker operator) can forge or alter messages that the consumer trusts.",
+		CWE:   []int{345, 347},
+		CAPEC: []int{148},
+		Mitigations: []string{
+			"Sign messages at the producer (HMAC or public key, with the producer's identity) and verify before acting.",
+			"Restrict publish rights on the queue to the producers that need them.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/345.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			at := queueCritical(f)
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.FlowLacks(f, model.CtlVerifiesSignatures),
+				q(f.To.ID)+" acts on "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" without verifying who produced them", at)
+		},
+	},
+	{
+		ID:       "queue-message-replay",
+		Title:    "High-integrity messages from a queue can be processed twice",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "A consumer applies money or other critical-integrity messages from a queue without refusing duplicates. " +
+			"Queues deliver at least once, and an attacker who can publish can resend a captured message; either way a payment, credit or state change is applied twice.",
+		CWE:   []int{294, 837},
+		CAPEC: []int{60},
+		Mitigations: []string{
+			"Give every message a unique id and make the consumer idempotent: record processed ids in the same transaction as the effect.",
+			"Reject messages older than a tolerance window.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/294.html",
+			"https://www.enterpriseintegrationpatterns.com/patterns/messaging/IdempotentReceiver.html",
+		},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			at := queueCritical(f)
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.FlowLacks(f, model.CtlReplayProtection),
+				q(f.To.ID)+" may apply "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" more than once", at)
+		},
+	},
+}
 
-var _ = model.Spoofing
+// queueAssets returns what passes through queue c, or nil.
+func queueAssets(c *model.Component) []*model.Asset {
+	as := loggingHandled(c)
+	for _, f := range c.Out {
+		as = append(as, f.Carries...)
+	}
+	return abuseOrNil(loggingDedup(as))
+}
+
+// queueCritical returns, for a flow from a queue to a process, the money and
+// critical-integrity assets it delivers.
+func queueCritical(f *model.Flow) []*model.Asset {
+	if f.From.Kind != model.KindQueue || !f.To.IsProcess() || f.To.OutOfScope {
+		return nil
+	}
+	as := f.Carries
+	if len(as) == 0 {
+		as = loggingHandled(f.From)
+	}
+	var out []*model.Asset
+	for _, a := range as {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.Critical {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -5,6 +5,113 @@ import (
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var storageRules = []*rule.Rule{}
+var storageRules = []*rule.Rule{
+	{
+		ID:       "storage-public-access-not-blocked",
+		Title:    "Cloud storage holding sensitive data does not block public access",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "A bucket or blob container holds sensitive data and nothing at the account or bucket level forbids public access. " +
+			"One wrong ACL, policy or shared link makes every object readable by anyone, and exposed buckets are found by automated scanners within hours.",
+		CWE:   []int{732, 552},
+		CAPEC: []int{1, 150},
+		Mitigations: []string{
+			"Turn on the provider's public access block at account and bucket level (S3 Block Public Access, GCS public access prevention, Azure allowBlobPublicAccess=false).",
+			"Detect policy drift with a cloud security posture tool and alert on public objects.",
+		},
+		References: []string{
+			"https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+			"https://cloud.google.com/storage/docs/public-access-prevention",
+		},
+		Exploitability: 1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindStorage || c.Public {
+				return
+			}
+			at := sensitive(loggingHandled(c))
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlPublicAccessBlocked),
+				"Storage "+q(c.ID)+" holds "+ids(at, assetID)+" and public access to it is not blocked", at)
+		},
+	},
+	{
+		ID:       "public-storage-holds-sensitive-data",
+		Title:    "Publicly readable storage holds sensitive data",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "Storage that is meant to be publicly readable (a website or download bucket) stores, or is written, sensitive data. " +
+			"Anything placed there is readable by anyone who finds or guesses the object's address, so the data is disclosed as soon as it lands.",
+		CWE:   []int{552, 200},
+		CAPEC: []int{150},
+		Mitigations: []string{
+			"Keep sensitive objects in a separate private bucket and serve them through signed, short-lived URLs after an authorization check.",
+			"Scan public buckets for sensitive content before and after publication.",
+		},
+		References: []string{
+			"https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+			"https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
+		},
+		Exploitability: 2,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.Public || !c.IsStore() {
+				return
+			}
+			at := sensitive(loggingHandled(c))
+			if len(at) == 0 {
+				return
+			}
+			x.Report(model.Yes, "Public storage "+q(c.ID)+" holds "+ids(at, assetID), at)
+		},
+	},
+	{
+		ID:       "store-reachable-from-internet",
+		Title:    "Data store reachable directly from the internet",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "Callers on the internet talk to a database or storage service directly, with no application tier in between. " +
+			"The store's own access rules are then the only protection for its data, and its network port, protocol and any misconfiguration are exposed to every attacker.",
+		CWE:   []int{668, 284},
+		CAPEC: []int{1},
+		Mitigations: []string{
+			"Put an application service in front of the store and keep the store on a private network.",
+			"Where direct access is intended (uploads to a bucket), hand out short-lived signed URLs scoped to one object and one operation.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Database_Security_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Attack_Surface_Analysis_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			from := storageInternetCallers(c)
+			if len(from) == 0 {
+				return
+			}
+			x.Report(model.Yes, q(c.ID)+" accepts connections directly from "+ids(senders(from), compID)+" on the internet", nil)
+		},
+	},
+}
 
-var _ = model.Spoofing
+// storageInternetCallers returns the flows that reach data store or storage
+// c directly from people, clients, devices and external systems on the
+// internet, leaving out signed (pre-signed URL) access to object storage and
+// public storage.
+func storageInternetCallers(c *model.Component) []*model.Flow {
+	if c.Kind != model.KindDatastore && c.Kind != model.KindStorage || c.Public || c.ThirdParty {
+		return nil
+	}
+	var out []*model.Flow
+	for _, f := range c.In {
+		if f.From.Trust() != model.TrustInternet || !f.From.IsActor() {
+			continue
+		}
+		if c.Kind == model.KindStorage && f.Authentication == model.AuthSignature {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

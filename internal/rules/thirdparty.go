@@ -1,10 +1,221 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
 
-var thirdpartyRules = []*rule.Rule{}
+var thirdpartyRules = []*rule.Rule{
+	{
+		ID:       "sensitive-data-to-new-third-party",
+		Title:    "Sensitive data shared with a new third party",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "Sensitive data leaves the organisation for a third party the organisation has not worked with before. " +
+			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow.",
+		CWE:   []int{359, 201},
+		CAPEC: []int{438},
+		Mitigations: []string{
+			"Run a vendor security and privacy assessment and sign a data processing agreement before go-live.",
+			"Send only the fields the vendor needs; pseudonymise or tokenise the rest.",
+			"Record the vendor's retention and deletion commitments and sub-processors.",
+		},
+		References: []string{
+			"https://owasp.org/www-project-top-10-privacy-risks/",
+			"https://csrc.nist.gov/pubs/sp/800/161/r1/final",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			var vendor *model.Component
+			switch {
+			case tpNew(x.Model, f.To) && !tpThirdParty(f.From):
+				vendor = f.To
+			case tpNew(x.Model, f.From) && !tpThirdParty(f.To) && !f.OneWay:
+				vendor = f.From // the data goes back in the response
+			default:
+				return
+			}
+			at := sensitive(f.Carries)
+			if len(at) == 0 {
+				return
+			}
+			x.Report(model.Yes, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
+		},
+	},
+	{
+		ID:       "unverified-third-party-callback",
+		Title:    "Webhook from a third party is not signature-verified",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "A third party calls back into the system (webhook, event, callback) and the receiver does not verify a signature over the message. " +
+			"Anyone who learns the endpoint, or a token sent along with it, can forge events such as \"payment succeeded\" or \"user verified\", and the system will act on them.",
+		CWE:   []int{345, 347},
+		CAPEC: []int{148, 151},
+		Mitigations: []string{
+			"Verify the provider's HMAC or public-key signature over the raw body, with a constant-time comparison, before parsing.",
+			"Alternatively, treat the callback as a hint and fetch the authoritative state from the provider's API.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/345.html",
+			"https://www.standardwebhooks.com/",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !tpCallback(f) {
+				return
+			}
+			switch f.Authentication {
+			case model.AuthSignature, model.AuthMTLS, model.AuthNone:
+				// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
+				return
+			}
+			x.Report(x.FlowLacks(f, model.CtlVerifiesSignatures),
+				"Callback "+flowName(f)+" from third party "+q(f.From.ID)+" is accepted without verifying a signature", nil)
+		},
+	},
+	{
+		ID:       "third-party-callback-replay",
+		Title:    "Webhook from a third party can be replayed",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "A third party's callback changes high-integrity state and the receiver does not refuse messages it has already seen. " +
+			"A captured or re-delivered event (a refund, a payment confirmation, a credit) is applied twice; signatures alone do not stop this, because a replayed message is still validly signed.",
+		CWE:   []int{294},
+		CAPEC: []int{60},
+		Mitigations: []string{
+			"Check the signed timestamp against a short tolerance window and record event ids to refuse duplicates.",
+			"Make handlers idempotent on the provider's event or idempotency key.",
+		},
+		References: []string{
+			"https://www.standardwebhooks.com/",
+			"https://cwe.mitre.org/data/definitions/294.html",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !tpCallback(f) || f.Authentication == model.AuthNone {
+				return
+			}
+			as := f.Carries
+			if len(as) == 0 {
+				as = f.To.Assets()
+			}
+			var at []*model.Asset
+			for _, a := range as {
+				if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+					at = append(at, a)
+				}
+			}
+			if len(at) == 0 {
+				return
+			}
+			x.Report(x.FlowLacks(f, model.CtlReplayProtection),
+				"Callback "+flowName(f)+" from "+q(f.From.ID)+" affects "+ids(at, assetID)+" and may be replayed", at)
+		},
+	},
+	{
+		ID:       "third-party-direct-data-access",
+		Title:    "Third party has direct access to a data store or admin interface",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnFlow,
+		Doc: "A system run by another organisation reaches a data store or an administrative interface directly, without going through the system's own services. " +
+			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between.",
+		CWE:   []int{269, 1357},
+		CAPEC: []int{122},
+		Mitigations: []string{
+			"Give the vendor a dedicated identity with the narrowest grants, scoped to the data it needs, and expire it with the contract.",
+			"Review the vendor's access regularly, monitor its use, and prefer an API in front of the store.",
+		},
+		References: []string{
+			"https://csrc.nist.gov/pubs/sp/800/161/r1/final",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !tpThirdParty(f.From) || f.From.Kind == model.KindPerson || tpThirdParty(f.To) || f.To.OutOfScope {
+				return
+			}
+			if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin {
+				return
+			}
+			x.Report(x.Lacks(f.To, model.CtlAccessReviewed),
+				"Third party "+q(f.From.ID)+" reaches "+q(f.To.ID)+" directly on "+q(f.ID)+" and its access is not reviewed", f.To.Assets())
+		},
+	},
+	{
+		ID:       "unpinned-dependencies",
+		Title:    "Dependencies and images are not pinned or scanned",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "A component that is exposed or handles sensitive data is built from third-party packages and base images that are not pinned to verified versions or scanned. " +
+			"A hijacked or typosquatted package, a poisoned image tag or a known-vulnerable library runs with the component's access to its data.",
+		CWE:   []int{1357, 829, 1104},
+		CAPEC: []int{538},
+		Mitigations: []string{
+			"Pin dependencies with lock files and hashes, and images by digest; build from a vetted internal mirror.",
+			"Scan dependencies and images in CI (SCA), keep an SBOM, and update on a schedule.",
+		},
+		References: []string{
+			"https://owasp.org/Top10/A06_2021-Vulnerable_and_Outdated_Components/",
+			"https://owasp.org/Top10/A08_2021-Software_and_Data_Integrity_Failures/",
+			"https://slsa.dev/",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || c.ThirdParty {
+				return
+			}
+			at := sensitive(c.Assets())
+			if len(at) == 0 && !internetExposed(c) && !c.Admin {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlPinsDependencies), q(c.ID)+" may run unpinned or unscanned third-party packages and images", nil)
+		},
+	},
+}
 
-var _ = model.Spoofing
+// tpThirdParty reports whether c is run by another organisation.
+func tpThirdParty(c *model.Component) bool { return c.ThirdParty || c.Kind == model.KindExternal }
+
+// tpNew reports whether c is a third party new to the organisation: marked
+// new, or named in the context's new third parties.
+func tpNew(m *model.Model, c *model.Component) bool {
+	if !tpThirdParty(c) {
+		return false
+	}
+	if c.New {
+		return true
+	}
+	for _, n := range m.Context.NewThirdParties {
+		if strings.EqualFold(n, c.ID) || c.Name != "" && strings.EqualFold(n, c.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// tpCallback reports whether f is a callback from a third-party system into
+// a process the team runs: one-way, or named or tagged as a webhook or
+// callback.
+func tpCallback(f *model.Flow) bool {
+	if !tpThirdParty(f.From) || f.From.Kind == model.KindPerson || f.From.Kind == model.KindClient ||
+		!f.To.IsProcess() || tpThirdParty(f.To) || f.To.OutOfScope {
+		return false
+	}
+	if f.OneWay {
+		return true
+	}
+	for _, t := range f.Tags {
+		if t == "webhook" || t == "callback" {
+			return true
+		}
+	}
+	s := strings.ToLower(f.ID + " " + f.Name)
+	return strings.Contains(s, "webhook") || strings.Contains(s, "callback")
+}
