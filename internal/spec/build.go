@@ -16,6 +16,8 @@ type builder struct {
 	diags Diagnostics
 	// ids maps every id in the model to where it was first defined and as what.
 	ids map[string]idDef
+	// decided maps finding ids to their decision.
+	decided map[string]*model.Decision
 	// known lists ids by kind, for suggestions.
 	known map[string][]string
 }
@@ -30,7 +32,7 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 	if len(docs) == 0 {
 		return nil, nil
 	}
-	b := &builder{m: &model.Model{Version: 1}, ids: map[string]idDef{}, known: map[string][]string{}}
+	b := &builder{m: &model.Model{Version: 1}, ids: map[string]idDef{}, decided: map[string]*model.Decision{}, known: map[string][]string{}}
 	main := docs[0].doc
 	for i, p := range docs {
 		if i > 0 {
@@ -328,15 +330,29 @@ func (b *builder) defineAssumptions(as []*Assumption) {
 	}
 }
 
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// full reports whether enough problems were found to stop looking; checked
+// before computing suggestions, which cost time in proportion to the model.
+func (b *builder) full() bool { return len(b.diags) >= MaxDiagnostics }
+
 // ref reports an unknown reference with suggestions.
 func (b *builder) ref(e *elem, key string, i int, id, kind, owner string) {
+	if b.full() {
+		return
+	}
 	known := b.known[kind]
 	if kind == "element" {
 		known = append(append(append(append([]string{}, b.known["component"]...), b.known["flow"]...), b.known["boundary"]...), b.known["asset"]...)
 	}
 	msg := fmt.Sprintf("unknown %s %q in %s", kind, id, owner)
 	if def, ok := b.ids[id]; ok {
-		msg = fmt.Sprintf("%q is a %s, not a %s (in %s)", id, def.kind, kind, owner)
+		msg = fmt.Sprintf("%q is %s %s, not %s %s (in %s)", id, article(def.kind), def.kind, article(kind), kind, owner)
 	}
 	b.diags.add(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
 }
@@ -439,7 +455,7 @@ func (b *builder) decisions(ds []*Decision) {
 		if d.Finding == "" {
 			continue
 		}
-		if prev := b.findDecision(d.Finding); prev != nil {
+		if prev := b.decided[d.Finding]; prev != nil {
 			b.diags.add(d.keyPos("finding", -1), "a second decision for finding %q", fmt.Sprintf("the first is at %s; keep one", prev.Pos), d.Finding)
 			continue
 		}
@@ -450,17 +466,9 @@ func (b *builder) decisions(ds []*Decision) {
 		x := &model.Decision{Finding: d.Finding, Status: model.Status(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: date(d.Expires), Pos: d.pos()}
 		b.closure(&d.elem, d.Status, d.Reason, d.Owner, d.Expires)
 		x.Mitigations = b.mitigations(&d.elem, d.Mitigations, fmt.Sprintf("decision on %q", d.Finding))
+		b.decided[d.Finding] = x
 		b.m.Decisions = append(b.m.Decisions, x)
 	}
-}
-
-func (b *builder) findDecision(id string) *model.Decision {
-	for _, d := range b.m.Decisions {
-		if d.Finding == id {
-			return d
-		}
-	}
-	return nil
 }
 
 func (b *builder) resolveAssumptions(as []*Assumption) {
@@ -469,7 +477,7 @@ func (b *builder) resolveAssumptions(as []*Assumption) {
 			if strings.Contains(id, ":") {
 				continue // a finding id, checked once findings exist
 			}
-			if _, ok := b.ids[id]; !ok {
+			if _, ok := b.ids[id]; !ok && !b.full() {
 				all := make([]string, 0, len(b.ids))
 				for k := range b.ids {
 					all = append(all, k)

@@ -170,8 +170,14 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 	pairs := d.pairs(n)
 	for _, p := range pairs {
 		k, val := p[0], p[1]
+		if !d.spend(k) {
+			return
+		}
 		idx, ok := si.byKey[k.Value]
 		if !ok {
+			if d.full() {
+				continue
+			}
 			d.add(k, "unknown key %q in %s", keyHint(k.Value, si.keys), k.Value, si.name)
 			continue
 		}
@@ -181,20 +187,31 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		}
 		seen[idx] = true
 		f := si.fields[idx]
-		if isNull(val) {
+		if isNull(resolve(val)) {
+			if f.required { // `id:` with nothing after it
+				hint := "write its value after the colon"
+				if len(f.enum) > 0 {
+					hint += ": one of " + strings.Join(f.enum, ", ")
+				}
+				d.add(k, "%q in %s has no value", hint, k.Value, si.name)
+			}
 			continue
 		}
 		d.decodeField(f, val, v.Field(f.index), si.name)
 	}
 	for i, f := range si.fields {
 		if f.required && !seen[i] {
-			hint := fmt.Sprintf("add `%s:`", f.key)
-			if len(f.enum) > 0 {
-				hint += " with one of: " + strings.Join(f.enum, ", ")
-			}
-			d.add(n, "%s is missing %q", hint, si.name, f.key)
+			d.add(n, "%s is missing %q", requiredHint(f), si.name, f.key)
 		}
 	}
+}
+
+func requiredHint(f field) string {
+	hint := fmt.Sprintf("add `%s:`", f.key)
+	if len(f.enum) > 0 {
+		hint += " with one of: " + strings.Join(f.enum, ", ")
+	}
+	return hint
 }
 
 // pairs returns key/value pairs of a mapping, applying << merge keys.
@@ -207,26 +224,45 @@ func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
 			d.add(k, "keys must be plain words", "write `key: value`")
 			continue
 		}
-		if k.Value == "<<" && k.Tag == "!!merge" {
+		if k.Value == "<<" && k.ShortTag() == "!!merge" {
+			// A merge key takes a mapping or a list of mappings; earlier
+			// mappings in the list win over later ones.
 			v = resolve(v)
-			if v.Kind == yaml.MappingNode {
-				for j := 0; j+1 < len(v.Content); j += 2 {
-					merged = append(merged, [2]*yaml.Node{v.Content[j], v.Content[j+1]})
+			srcs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, m := range srcs {
+				m = resolve(m)
+				if m.Kind != yaml.MappingNode {
+					d.add(m, "<< must merge a mapping or a list of mappings, not %s", "point it at an anchor on a mapping (<<: *name)", kindName(m))
+					continue
+				}
+				for j := 0; j+1 < len(m.Content); j += 2 {
+					if !d.spend(m.Content[j]) {
+						return out
+					}
+					merged = append(merged, [2]*yaml.Node{m.Content[j], m.Content[j+1]})
 				}
 			}
 			continue
 		}
 		out = append(out, [2]*yaml.Node{k, v})
 	}
+	if len(merged) == 0 {
+		return out
+	}
+	have := make(map[string]bool, len(out)+len(merged))
+	for _, p := range out {
+		have[p[0].Value] = true
+	}
 	for _, m := range merged { // explicit keys win over merged ones
-		dup := false
-		for _, p := range out {
-			if p[0].Value == m[0].Value {
-				dup = true
-				break
-			}
+		if m[0].Kind != yaml.ScalarNode {
+			d.add(m[0], "keys must be plain words", "write `key: value`")
+			continue
 		}
-		if !dup {
+		if !have[m[0].Value] {
+			have[m[0].Value] = true
 			out = append(out, m)
 		}
 	}
@@ -236,6 +272,10 @@ func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
 func (d *decoder) add(n *yaml.Node, msg, hint string, args ...any) {
 	d.diags.add(d.pos(n), msg, hint, args...)
 }
+
+// full reports whether enough problems were found to stop looking; callers
+// check it before computing costly hints.
+func (d *decoder) full() bool { return len(*d.diags) >= MaxDiagnostics }
 
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
@@ -274,7 +314,11 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 			return
 		}
 		if len(f.enum) > 0 && !contains(f.enum, n.Value) {
-			d.add(n, "%q must be %s, not %q", "", f.key, strings.Join(f.enum, " or "), n.Value)
+			hint := "use " + strings.Join(f.enum, " or ")
+			if f.key == "ward" {
+				hint = "this version of ward reads format " + strings.Join(f.enum, " or ")
+			}
+			d.add(n, "%q must be %s, not %q", hint, f.key, strings.Join(f.enum, " or "), n.Value)
 			return
 		}
 		if f.key == "port" && (i < 0 || i > 65535) {
@@ -334,7 +378,13 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 		keys := model.ControlKeys()
 		for _, p := range d.pairs(n) {
 			k, val := p[0], resolve(p[1])
+			if !d.spend(k) {
+				return
+			}
 			if _, ok := model.ControlByKey(k.Value); !ok {
+				if d.full() {
+					continue
+				}
 				d.add(k, "unknown control %q", keyHint(k.Value, keys)+" (see `ward help controls`)", k.Value)
 				continue
 			}
@@ -343,14 +393,14 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 				continue
 			}
 			if val.Kind != yaml.ScalarNode {
-				d.add(val, "control %q must be yes, no or unknown, not %s", "", k.Value, kindName(val))
+				d.add(val, "control %q must be yes, no or unknown, not %s", "write yes, no or unknown", k.Value, kindName(val))
 				continue
 			}
 			if _, ok := model.ParseTri(strings.ToLower(val.Value)); !ok || val.Tag == "!!null" {
 				if val.Tag == "!!null" {
 					continue
 				}
-				d.add(val, "control %q must be yes, no or unknown, not %q", "", k.Value, val.Value)
+				d.add(val, "control %q must be yes, no or unknown, not %q", "write yes, no or unknown (unknown makes Ward ask)", k.Value, val.Value)
 				continue
 			}
 			m[k.Value] = strings.ToLower(val.Value)

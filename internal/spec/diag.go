@@ -92,12 +92,25 @@ func (ds Diagnostics) Warnings() Diagnostics {
 	return out
 }
 
+// MaxDiagnostics bounds the problems reported for one model (per stage), so
+// that a broken or hostile file cannot produce unbounded output.
+const MaxDiagnostics = 200
+
 func (ds *Diagnostics) add(pos model.Pos, msg, hint string, args ...any) {
-	*ds = append(*ds, Diagnostic{Pos: pos, Msg: fmt.Sprintf(msg, args...), Hint: hint})
+	ds.put(Diagnostic{Pos: pos, Msg: fmt.Sprintf(msg, args...), Hint: hint})
 }
 
 func (ds *Diagnostics) warn(pos model.Pos, msg, hint string, args ...any) {
-	*ds = append(*ds, Diagnostic{Pos: pos, Level: Warning, Msg: fmt.Sprintf(msg, args...), Hint: hint})
+	ds.put(Diagnostic{Pos: pos, Level: Warning, Msg: fmt.Sprintf(msg, args...), Hint: hint})
+}
+
+func (ds *Diagnostics) put(d Diagnostic) {
+	switch n := len(*ds); {
+	case n < MaxDiagnostics:
+		*ds = append(*ds, d)
+	case n == MaxDiagnostics:
+		*ds = append(*ds, Diagnostic{Pos: d.Pos, Msg: fmt.Sprintf("too many problems; stopped after %d", MaxDiagnostics), Hint: "fix these first"})
+	}
 }
 
 // Suggest returns the candidate closest to s, if it is close enough to be a

@@ -252,7 +252,7 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 		*diags = append(*diags, syntaxDiag(src.Name, err))
 		return nil
 	}
-	if root.Kind == 0 || len(root.Content) == 0 {
+	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
 		diags.add(model.Pos{File: src.Name, Line: 1, Col: 1}, "the file is empty", "start it with `ward: 1` (run `ward init` to scaffold a model)")
 		return nil
 	}
@@ -264,12 +264,17 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 	if len(*diags) > before && doc.node == nil {
 		return nil
 	}
+	if d.budget <= 0 {
+		// Refused (aliases or nesting): checking what was read would only
+		// pile up follow-on errors.
+		return nil
+	}
 	return doc
 }
 
-// nodeBudget allows generously more nodes than a file of that size could
-// hold without aliases, and no more.
-func nodeBudget(size int) int { return size/2 + 10_000 }
+// nodeBudget allows generously more nodes and keys than a file of that size
+// could hold without aliases, and no more.
+func nodeBudget(size int) int { return size + 10_000 }
 
 func syntaxDiag(file string, err error) Diagnostic {
 	var le *yaml.LoadError

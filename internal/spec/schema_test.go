@@ -125,12 +125,20 @@ func nodeToJSON(n *yaml.Node, budget *int) (any, error) {
 				if err != nil {
 					return nil, err
 				}
-				mm, ok := m.(map[string]any)
+				srcs, ok := m.([]any)
 				if !ok {
-					return nil, fmt.Errorf("line %d: merge of a non-mapping", k.Line)
+					srcs = []any{m}
 				}
-				for mk, mv := range mm {
-					merged[mk] = mv
+				for _, src := range srcs {
+					mm, ok := src.(map[string]any)
+					if !ok {
+						return nil, fmt.Errorf("line %d: merge of a non-mapping", k.Line)
+					}
+					for mk, mv := range mm {
+						if _, ok := merged[mk]; !ok { // earlier mappings win
+							merged[mk] = mv
+						}
+					}
 				}
 				continue
 			}
