@@ -33,7 +33,7 @@ var abuseRules = []*rule.Rule{
 		Property:       model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() {
+			if !c.IsProcess() || c.ThirdParty {
 				return
 			}
 			var from []*model.Flow
@@ -103,7 +103,8 @@ var abuseRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || c.Public {
+			// Staff reading data through an admin tool is not scraping.
+			if !c.IsProcess() || c.Public || c.ThirdParty || c.Admin {
 				return
 			}
 			var from []*model.Component
@@ -148,7 +149,7 @@ var abuseRules = []*rule.Rule{
 		Property: model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || !abuseSignup(c) {
+			if !c.IsProcess() || c.ThirdParty || !abuseSignup(c) {
 				return
 			}
 			from := senders(abuseFromInternetActors(c))
@@ -178,7 +179,7 @@ var abuseRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() {
+			if !c.IsProcess() || c.ThirdParty || c.Admin {
 				return
 			}
 			if cards, _ := abuseCards(c); len(cards) > 0 {
@@ -210,7 +211,7 @@ func abuseFromInternetActors(c *model.Component) []*model.Flow {
 // abuseCards returns the payment card assets c takes from internet actors,
 // and who sends them.
 func abuseCards(c *model.Component) ([]*model.Asset, []*model.Component) {
-	if !c.IsProcess() {
+	if !c.IsProcess() || c.ThirdParty {
 		return nil, nil
 	}
 	var cards []*model.Asset

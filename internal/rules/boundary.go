@@ -8,15 +8,15 @@ import (
 var boundaryRules = []*rule.Rule{
 	{
 		ID:       "restricted-zone-tier-skipping",
-		Title:    "Restricted zone receives flows straight from an untrusted zone",
+		Title:    "Restricted zone receives flows straight from the internet",
 		Category: model.ElevationOfPrivilege,
 		On:       rule.OnBoundary,
-		Doc: "Components in the most trusted zone take flows directly from the internet or a partner network, skipping the tiers that should stand between them. " +
+		Doc: "Components in the most trusted zone take flows directly from the internet, skipping the tiers that should stand between them. " +
 			"Whoever controls the sender is one flaw away from the system's most sensitive components, and the controls of the intermediate tiers (gateways, validation, monitoring) are bypassed.",
 		CWE:   []int{653, 668},
 		CAPEC: []int{122, 1},
 		Mitigations: []string{
-			"Route traffic from untrusted zones through an internet- or partner-facing tier (gateway, API service) that authenticates, validates and monitors it.",
+			"Route internet traffic through an internet-facing tier (gateway, API service) that authenticates, validates and monitors it.",
 			"Allow only that tier through the restricted zone's network policy.",
 		},
 		References: []string{
@@ -36,7 +36,7 @@ var boundaryRules = []*rule.Rule{
 				}
 				direct := storageInternetCallers(c) // reported by store-reachable-from-internet
 				for _, f := range c.In {
-					if f.From.Trust() > model.TrustPartner || boundaryHas(direct, f) {
+					if f.From.Trust() != model.TrustInternet || boundaryHas(direct, f) {
 						continue
 					}
 					fs = append(fs, f)
@@ -46,7 +46,7 @@ var boundaryRules = []*rule.Rule{
 			if len(fs) == 0 {
 				return
 			}
-			x.Report(model.Yes, "Restricted zone "+q(b.ID)+" takes flows straight from less trusted zones: "+ids(fs, boundaryFlowName), abuseOrNil(loggingDedup(at)))
+			x.Report(model.Yes, "Restricted zone "+q(b.ID)+" takes flows straight from the internet: "+ids(fs, boundaryFlowName), abuseOrNil(loggingDedup(at)))
 		},
 	},
 	{

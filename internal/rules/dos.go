@@ -26,7 +26,7 @@ var dosRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || !internetExposed(c) || c.Public {
+			if !c.IsProcess() || !internetExposed(c) || c.Public || c.ThirdParty {
 				return
 			}
 			// Callers of paid APIs are reported by paid-api-abuse-from-internet.
@@ -56,7 +56,7 @@ var dosRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// LLMs and agents are covered by llm-unbounded-consumption.
-			if !entryPoint(c) || c.Kind == model.KindLLM || c.Kind == model.KindAgent {
+			if !entryPoint(c) || c.ThirdParty || c.Kind == model.KindLLM || c.Kind == model.KindAgent {
 				return
 			}
 			x.Report(x.Lacks(c, model.CtlTimeouts),
@@ -110,7 +110,7 @@ var dosRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() {
+			if !c.IsProcess() || c.ThirdParty {
 				return
 			}
 			paid := dosPaidCallees(c)

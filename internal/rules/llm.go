@@ -31,7 +31,8 @@ var llmRules = []*rule.Rule{
 		Property:       model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !llmKind(c) {
+			// For a model hosted by a third party, isolation is the caller's job.
+			if !llmKind(c) || c.ThirdParty {
 				return
 			}
 			src := llmUntrustedSources(c)
@@ -114,7 +115,7 @@ var llmRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !llmKind(c) {
+			if !llmKind(c) || c.ThirdParty {
 				return
 			}
 			readers := llmUntrustedCallers(c)
@@ -160,9 +161,17 @@ var llmRules = []*rule.Rule{
 			if use.OutOfScope || len(llmUntrustedSources(gen)) == 0 {
 				return
 			}
-			gap := x.Lacks(gen, model.CtlFiltersOutput)
-			if use.IsProcess() {
-				gap = rule.And(gap, x.Lacks(use, model.CtlValidatesInput, model.CtlEncodesOutput))
+			var gap model.Tri
+			switch {
+			case gen.ThirdParty && !use.IsProcess():
+				return
+			case gen.ThirdParty:
+				// A vendor's model: only the receiver can check its output.
+				gap = x.Lacks(use, model.CtlValidatesInput, model.CtlEncodesOutput)
+			case use.IsProcess():
+				gap = rule.And(x.Lacks(gen, model.CtlFiltersOutput), x.Lacks(use, model.CtlValidatesInput, model.CtlEncodesOutput))
+			default:
+				gap = x.Lacks(gen, model.CtlFiltersOutput)
 			}
 			x.Report(gap, q(use.ID)+" uses output of "+q(gen.ID)+" on "+q(f.ID)+" without treating it as untrusted", nil)
 		},

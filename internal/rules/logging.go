@@ -28,7 +28,7 @@ var loggingRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// Admin components are covered by admin-actions-not-logged.
-			if !entryPoint(c) || c.Admin || c.Public {
+			if !entryPoint(c) || c.Admin || c.Public || c.ThirdParty {
 				return
 			}
 			at := sensitive(loggingHandled(c))
@@ -59,7 +59,7 @@ var loggingRules = []*rule.Rule{
 		Property: model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || len(c.In) == 0 {
+			if !c.IsProcess() || len(c.In) == 0 || c.ThirdParty {
 				return
 			}
 			money := append(ofKind(c.Assets(), model.AssetMoney), withData(c.Assets(), model.DataFinancial)...)
@@ -99,7 +99,7 @@ var loggingRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() {
+			if !c.IsProcess() || c.ThirdParty {
 				return
 			}
 			at := withData(loggingHandled(c), loggingKinds...)
@@ -144,7 +144,7 @@ var loggingRules = []*rule.Rule{
 				return
 			}
 			gap := model.Yes
-			if f.From.IsProcess() {
+			if f.From.IsProcess() && !f.From.ThirdParty {
 				gap = x.Lacks(f.From, model.CtlRedactsLogs)
 			}
 			x.Report(gap, "Flow "+flowName(f)+" carries "+ids(at, assetID)+" into log sink "+q(f.To.ID), at)

@@ -38,7 +38,8 @@ var thirdpartyRules = []*rule.Rule{
 			default:
 				return
 			}
-			at := sensitive(f.Carries)
+			// Credentials on the flow are most often the vendor's own API key.
+			at := abuseScrapable(f.Carries)
 			if len(at) == 0 {
 				return
 			}
