@@ -1,12 +1,1147 @@
 package rule
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/spec"
 )
 
-// LoadCustom parses custom rule files.
+// This file implements custom rules: rules written in YAML files with CEL
+// conditions, loaded at run time. docs/rules.md is their user documentation.
+
+// RulesFormat is the version of the custom rule file format.
+const RulesFormat = 1
+
+// Limits on custom rules. CostLimit bounds the work one evaluation of one
+// expression may do (CEL cost units, roughly one per operation or list item);
+// an evaluation that exceeds it stops with an error.
+const (
+	CostLimit     = 100_000
+	maxExprLen    = 4096
+	maxFileRules  = 10_000
+	maxEvalErrors = 8
+)
+
+// The variables CEL conditions see. Field names are the `cel` tags; the types
+// are registered with CEL as native types, so a misspelt field is an error
+// when the rule is loaded, not a silent false at run time.
+
+type celAsset struct {
+	ID              string   `cel:"id"`
+	Name            string   `cel:"name"`
+	Kind            string   `cel:"kind"`
+	Classification  string   `cel:"classification"`
+	Data            []string `cel:"data"`
+	Confidentiality string   `cel:"confidentiality"`
+	Integrity       string   `cel:"integrity"`
+	Availability    string   `cel:"availability"`
+	Sensitive       bool     `cel:"sensitive"`
+	MustNotStore    bool     `cel:"must_not_store"`
+}
+
+type celComponent struct {
+	ID               string            `cel:"id"`
+	Name             string            `cel:"name"`
+	Kind             string            `cel:"kind"`
+	Boundary         string            `cel:"boundary"`
+	Trust            string            `cel:"trust"`
+	Tech             string            `cel:"tech"`
+	Tags             []string          `cel:"tags"`
+	Tools            []string          `cel:"tools"`
+	Admin            bool              `cel:"admin"`
+	Public           bool              `cel:"public"`
+	Paid             bool              `cel:"paid"`
+	ThirdParty       bool              `cel:"third_party"`
+	New              bool              `cel:"new"`
+	OutOfScope       bool              `cel:"out_of_scope"`
+	IsStore          bool              `cel:"is_store"`
+	IsProcess        bool              `cel:"is_process"`
+	IsActor          bool              `cel:"is_actor"`
+	Controls         map[string]string `cel:"controls"`
+	EncryptionAtRest string            `cel:"encryption_at_rest"`
+	Stores           []string          `cel:"stores"`
+	Processes        []string          `cel:"processes"`
+	Assets           []*celAsset       `cel:"assets"`
+	InCount          int64             `cel:"in_count"`
+	OutCount         int64             `cel:"out_count"`
+}
+
+type celFlow struct {
+	ID               string            `cel:"id"`
+	Name             string            `cel:"name"`
+	From             *celComponent     `cel:"from"`
+	To               *celComponent     `cel:"to"`
+	Protocol         string            `cel:"protocol"`
+	Port             int64             `cel:"port"`
+	Authentication   string            `cel:"authentication"`
+	Encryption       string            `cel:"encryption"`
+	Carries          []*celAsset       `cel:"carries"`
+	CarriesSensitive bool              `cel:"carries_sensitive"`
+	OneWay           bool              `cel:"one_way"`
+	CrossesBoundary  bool              `cel:"crosses_boundary"`
+	Inbound          bool              `cel:"inbound"`
+	Tags             []string          `cel:"tags"`
+	Controls         map[string]string `cel:"controls"`
+}
+
+type celBoundary struct {
+	ID         string   `cel:"id"`
+	Name       string   `cel:"name"`
+	Trust      string   `cel:"trust"`
+	Parent     string   `cel:"parent"`
+	Depth      int64    `cel:"depth"`
+	Components []string `cel:"components"`
+}
+
+type celSystem struct {
+	ID          string `cel:"id"`
+	Name        string `cel:"name"`
+	Criticality string `cel:"criticality"`
+}
+
+// celEnvs holds one CEL environment per element kind: a component rule sees
+// `component` and `system`, a flow rule `flow` and `system`, and so on.
+var celEnvs = sync.OnceValues(func() (map[On]*cel.Env, error) {
+	base, err := cel.NewEnv(
+		ext.NativeTypes(reflect.TypeFor[celComponent](), reflect.TypeFor[celFlow](), reflect.TypeFor[celAsset](),
+			reflect.TypeFor[celBoundary](), reflect.TypeFor[celSystem](), ext.ParseStructTags(true)),
+		ext.Strings(), ext.Sets(),
+		cel.ParserExpressionSizeLimit(maxExprLen),
+		cel.ParserRecursionLimit(64),
+		cel.ExpressionNodeLimit(2000),
+		cel.RegexProgramSizeLimit(1000),
+		cel.ASTValidators(cel.ValidateComprehensionNestingLimit(3)),
+		cel.Variable("system", cel.ObjectType("rule.celSystem")),
+	)
+	if err != nil {
+		return nil, err
+	}
+	out := map[On]*cel.Env{}
+	for on, typ := range map[On]string{OnComponent: "rule.celComponent", OnFlow: "rule.celFlow", OnBoundary: "rule.celBoundary", OnAsset: "rule.celAsset"} {
+		e, err := base.Extend(cel.Variable(on.String(), cel.ObjectType(typ)))
+		if err != nil {
+			return nil, err
+		}
+		out[on] = e
+	}
+	return out, nil
+})
+
+// celFields lists the fields of each CEL variable, for did-you-mean hints.
+var celFields = func() map[string][]string {
+	out := map[string][]string{}
+	for name, v := range map[string]any{"component": celComponent{}, "flow": celFlow{}, "asset": celAsset{}, "boundary": celBoundary{}, "system": celSystem{}} {
+		t := reflect.TypeOf(v)
+		for i := range t.NumField() {
+			out[name] = append(out[name], t.Field(i).Tag.Get("cel"))
+		}
+	}
+	return out
+}()
+
+// EvalError describes run-time failures of a custom rule's expressions: an
+// expression that fails (a missing map key, an index out of range, the cost
+// limit) counts as "does not apply" for that element, and is recorded here.
+type EvalError struct {
+	Rule   string
+	Source model.Pos
+	// Target is the first element on which evaluation failed, Err its error.
+	Target string
+	Err    string
+	// Count is how many evaluations failed.
+	Count int
+}
+
+func (e EvalError) String() string {
+	return fmt.Sprintf("%s: custom rule %q failed on %d element(s), first on %q: %s", e.Source, e.Rule, e.Count, e.Target, e.Err)
+}
+
+// customState is what a custom rule keeps beyond its *Rule.
+type customState struct {
+	mu     sync.Mutex
+	count  atomic.Int64
+	target string
+	err    string
+}
+
+var customStates sync.Map // *Rule -> *customState
+
+// EvalErrors returns the run-time evaluation failures of the custom rules
+// among rules since they were loaded, in rule order.
+func EvalErrors(rules []*Rule) []EvalError {
+	var out []EvalError
+	for _, r := range rules {
+		v, ok := customStates.Load(r)
+		if !ok {
+			continue
+		}
+		st := v.(*customState)
+		n := st.count.Load()
+		if n == 0 {
+			continue
+		}
+		st.mu.Lock()
+		out = append(out, EvalError{Rule: r.ID, Source: r.Source, Target: st.target, Err: st.err, Count: int(n)})
+		st.mu.Unlock()
+	}
+	return out
+}
+
+func (st *customState) fail(target string, err error) {
+	if st.count.Add(1) == 1 {
+		st.mu.Lock()
+		st.target, st.err = target, err.Error()
+		st.mu.Unlock()
+	}
+}
+
+// LoadCustom parses custom rule files. Every problem in every file is
+// reported at once, as spec.Diagnostics; builtin are the rules whose ids
+// custom rules may not take.
 func LoadCustom(srcs []spec.Source, builtin []*Rule) ([]*Rule, error) {
-	return nil, fmt.Errorf("custom rules: not implemented")
+	envs, err := celEnvs()
+	if err != nil {
+		return nil, fmt.Errorf("custom rules: %w", err)
+	}
+	l := &loader{envs: envs, builtin: map[string]bool{}, seen: map[string]model.Pos{}, vars: &varCache{}}
+	for _, r := range builtin {
+		l.builtin[r.ID] = true
+	}
+	var rules []*Rule
+	for _, src := range srcs {
+		rules = append(rules, l.file(src)...)
+	}
+	if len(l.diags) > 0 {
+		l.diags.Sort()
+		return nil, l.diags
+	}
+	return rules, nil
+}
+
+type loader struct {
+	envs    map[On]*cel.Env
+	builtin map[string]bool
+	seen    map[string]model.Pos
+	diags   spec.Diagnostics
+	vars    *varCache
+	// per file
+	name   string
+	lines  []string
+	budget int
+}
+
+func (l *loader) pos(n *yaml.Node) model.Pos {
+	return model.Pos{File: l.name, Line: n.Line, Col: n.Column}
+}
+
+func (l *loader) add(n *yaml.Node, hint, msg string, args ...any) {
+	l.addAt(l.pos(n), hint, msg, args...)
+}
+
+func (l *loader) addAt(p model.Pos, hint, msg string, args ...any) {
+	l.diags = append(l.diags, spec.Diagnostic{Pos: p, Msg: fmt.Sprintf(msg, args...), Hint: hint})
+}
+
+var topKeys = []string{"ward_rules", "rules"}
+
+var ruleKeys = []string{"id", "title", "finding", "category", "on", "when", "requires", "unless", "property",
+	"exploitability", "doc", "cwe", "capec", "mitigations", "references"}
+
+var requiredKeys = []string{"id", "title", "category", "on", "when", "doc"}
+
+func (l *loader) file(src spec.Source) []*Rule {
+	l.name, l.lines, l.budget = src.Name, nil, len(src.Data)/2+10_000
+	var root yaml.Node
+	if err := yaml.Unmarshal(src.Data, &root); err != nil {
+		l.diags = append(l.diags, syntaxDiag(src.Name, err))
+		return nil
+	}
+	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
+		l.addAt(model.Pos{File: src.Name, Line: 1, Col: 1}, "start it with `ward_rules: 1` and a `rules:` list (see docs/rules.md)", "the rule file is empty")
+		return nil
+	}
+	l.lines = strings.Split(string(src.Data), "\n")
+	top := l.resolve(root.Content[0])
+	if top.Kind != yaml.MappingNode {
+		l.add(top, "start it with `ward_rules: 1` and a `rules:` list (see docs/rules.md)", "a rule file must be a mapping, not %s", kindName(top))
+		return nil
+	}
+	var version, list *yaml.Node
+	for _, p := range l.pairs(top, "the rule file", topKeys) {
+		switch p[0].Value {
+		case "ward_rules":
+			version = p[1]
+		case "rules":
+			list = p[1]
+		}
+	}
+	switch {
+	case version == nil:
+		l.add(top, "add `ward_rules: 1` at the top", "the rule file is missing \"ward_rules\"")
+	case version.Kind != yaml.ScalarNode || version.Value != strconv.Itoa(RulesFormat):
+		l.add(version, "write `ward_rules: 1`", "unsupported rule format version %s", kindName(version))
+	}
+	if list == nil {
+		l.add(top, "add a `rules:` list", "the rule file is missing \"rules\"")
+		return nil
+	}
+	if isNull(list) {
+		return nil
+	}
+	if list.Kind != yaml.SequenceNode {
+		l.add(list, "start each rule with `- id: ...`", "\"rules\" must be a list, not %s", kindName(list))
+		return nil
+	}
+	if len(list.Content) > maxFileRules {
+		l.add(list, "split the rules across files", "too many rules in one file (%d, at most %d)", len(list.Content), maxFileRules)
+		return nil
+	}
+	var out []*Rule
+	for _, item := range list.Content {
+		if r := l.rule(l.resolve(item)); r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// resolve follows aliases and charges the node budget, so aliases cannot
+// expand a small file into an enormous one.
+func (l *loader) resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	l.budget--
+	if l.budget == 0 {
+		l.add(n, "remove anchors and aliases that repeat large parts of the file", "the rule file expands to too many YAML nodes (aliases?)")
+	}
+	return n
+}
+
+// pairs returns the key/value pairs of a mapping, applying << merge keys and
+// reporting unknown and repeated keys.
+func (l *loader) pairs(n *yaml.Node, what string, known []string) [][2]*yaml.Node {
+	var out, merged [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := l.resolve(n.Content[i]), l.resolve(n.Content[i+1])
+		if l.budget <= 0 {
+			return nil
+		}
+		if k.Kind != yaml.ScalarNode {
+			l.add(k, "write `key: value`", "keys must be plain words")
+			continue
+		}
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			if v.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					merged = append(merged, [2]*yaml.Node{l.resolve(v.Content[j]), l.resolve(v.Content[j+1])})
+				}
+			}
+			continue
+		}
+		if !slicesContains(known, k.Value) {
+			l.add(k, keyHint(k.Value, known), "unknown key %q in %s", k.Value, what)
+			continue
+		}
+		if seen[k.Value] {
+			l.add(k, "keep one of them", "key %q appears twice in %s", k.Value, what)
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	for _, m := range merged { // explicit keys win over merged ones
+		if m[0].Kind == yaml.ScalarNode && slicesContains(known, m[0].Value) && !seen[m[0].Value] {
+			seen[m[0].Value] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// ruleSpec is a rule as read from its file, before compilation.
+type ruleSpec struct {
+	node  *yaml.Node
+	nodes map[string]*yaml.Node
+}
+
+func (s *ruleSpec) str(l *loader, key string) (string, *yaml.Node, bool) {
+	n := s.nodes[key]
+	if n == nil || isNull(n) {
+		return "", n, false
+	}
+	if n.Kind != yaml.ScalarNode {
+		l.add(n, "quote it if it contains : or starts with [ or {", "%q must be text, not %s", key, kindName(n))
+		return "", n, false
+	}
+	return n.Value, n, true
+}
+
+func (s *ruleSpec) list(l *loader, key string) []*yaml.Node {
+	n := s.nodes[key]
+	if n == nil || isNull(n) {
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		l.add(n, fmt.Sprintf("write [%s]", n.Value), "%q must be a list", key)
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.add(n, "start each item with `- `", "%q must be a list, not %s", key, kindName(n))
+		return nil
+	}
+	out := make([]*yaml.Node, 0, len(n.Content))
+	for _, it := range n.Content {
+		it = l.resolve(it)
+		if l.budget <= 0 {
+			return nil
+		}
+		if it.Kind != yaml.ScalarNode || isNull(it) {
+			l.add(it, "write each item as text", "items of %q must be text, not %s", key, kindName(it))
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// custom is a compiled custom rule.
+type custom struct {
+	rule     *Rule
+	when     cel.Program
+	unless   cel.Program
+	controls []model.Control
+	auth     bool // requires: authentication (flow rules)
+	enc      bool // requires: encryption (flow rules)
+	title    []segment
+	vars     *varCache
+	state    *customState
+}
+
+func (l *loader) rule(n *yaml.Node) *Rule {
+	if n.Kind != yaml.MappingNode {
+		l.add(n, "start each rule with `- id: ...`", "a rule must be a mapping of keys to values, not %s", kindName(n))
+		return nil
+	}
+	s := &ruleSpec{node: n, nodes: map[string]*yaml.Node{}}
+	for _, p := range l.pairs(n, "rule", ruleKeys) {
+		s.nodes[p[0].Value] = p[1]
+	}
+	ok := true
+	for _, k := range requiredKeys {
+		if v := s.nodes[k]; v == nil || isNull(v) || v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "" {
+			hint := fmt.Sprintf("add `%s:`", k)
+			switch k {
+			case "category":
+				hint += " with a STRIDE category: " + strings.Join(categoryNames(), ", ")
+			case "on":
+				hint += " with one of: component, flow, boundary, asset"
+			case "when":
+				hint += " with a CEL condition, or `when: \"true\"` for every element"
+			}
+			at := n
+			if v != nil {
+				at = v
+			}
+			l.add(at, hint, "rule is missing %q", k)
+			ok = false
+		}
+	}
+	r := &Rule{Origin: model.OriginCustom, Source: l.pos(n)}
+	c := &custom{rule: r, vars: l.vars, state: &customState{}}
+
+	if id, idn, has := s.str(l, "id"); has {
+		switch {
+		case !IsID(id):
+			l.add(idn, "use lower-case letters, digits and single hyphens, e.g. acme-no-ftp", "rule id %q is not kebab-case", id)
+			ok = false
+		case id == model.PeopleRule:
+			l.add(idn, "choose another id", "rule id %q is reserved for threats written by people", id)
+			ok = false
+		case l.builtin[id]:
+			l.add(idn, "choose another id; prefix custom rules with your organisation, e.g. acme-"+id, "rule id %q clashes with the built-in rule %q", id, id)
+			ok = false
+		default:
+			if prev, dup := l.seen[id]; dup {
+				l.add(idn, "first defined at "+prev.String()+"; give each rule its own id", "rule id %q is defined twice", id)
+				ok = false
+			} else {
+				l.seen[id] = l.pos(idn)
+			}
+		}
+		r.ID = id
+	}
+	r.Title, _, _ = s.str(l, "title")
+	r.Doc, _, _ = s.str(l, "doc")
+	if v, vn, has := s.str(l, "category"); has {
+		cat, good := parseCategory(v)
+		if !good {
+			l.add(vn, enumHint(v, categoryNames())+" (or a STRIDE letter S, T, R, I, D, E)", "%q is not a STRIDE category", v)
+			ok = false
+		}
+		r.Category = cat
+	}
+	if v, vn, has := s.str(l, "on"); has {
+		on, good := ParseOn(strings.ToLower(v))
+		if !good || on == OnModel {
+			l.add(vn, enumHint(v, []string{"component", "flow", "boundary", "asset"}), "%q is not an element kind a rule can examine", v)
+			ok = false
+		} else {
+			r.On = on
+		}
+	}
+	if v, vn, has := s.str(l, "property"); has {
+		switch strings.ToLower(v) {
+		case "confidentiality", "c":
+			r.Property = model.Confidentiality
+		case "integrity", "i":
+			r.Property = model.Integrity
+		case "availability", "a":
+			r.Property = model.Availability
+		default:
+			l.add(vn, enumHint(v, []string{"confidentiality", "integrity", "availability"}), "%q is not a property", v)
+			ok = false
+		}
+	}
+	if v, vn, has := s.str(l, "exploitability"); has {
+		e, err := strconv.Atoi(v)
+		if err != nil || e < -2 || e > 2 {
+			l.add(vn, "use a whole number from -2 (hard) to 2 (trivial)", "exploitability must be between -2 and 2, not %q", v)
+			ok = false
+		}
+		r.Exploitability = e
+	}
+	for _, k := range []string{"cwe", "capec"} {
+		for _, it := range s.list(l, k) {
+			v := strings.TrimPrefix(strings.ToUpper(it.Value), strings.ToUpper(k)+"-")
+			i, err := strconv.Atoi(v)
+			if err != nil || i <= 0 {
+				l.add(it, "write the number, e.g. 319", "%q is not a %s number", it.Value, strings.ToUpper(k))
+				ok = false
+				continue
+			}
+			if k == "cwe" {
+				r.CWE = append(r.CWE, i)
+			} else {
+				r.CAPEC = append(r.CAPEC, i)
+			}
+		}
+	}
+	for _, it := range s.list(l, "mitigations") {
+		r.Mitigations = append(r.Mitigations, it.Value)
+	}
+	for _, it := range s.list(l, "references") {
+		r.References = append(r.References, it.Value)
+	}
+	for _, it := range s.list(l, "requires") {
+		key := it.Value
+		switch {
+		case (key == "authentication" || key == "encryption") && r.On == OnFlow:
+			c.auth = c.auth || key == "authentication"
+			c.enc = c.enc || key == "encryption"
+		default:
+			ctl, good := model.ControlByKey(key)
+			if !good && (key == "authentication" || key == "encryption") {
+				l.add(it, "they are facts about flows; write an `on: flow` rule", "%q can be required only by flow rules", key)
+				ok = false
+				continue
+			}
+			if !good {
+				known := model.ControlKeys()
+				if r.On == OnFlow {
+					known = append(known, "authentication", "encryption")
+				}
+				l.add(it, keyHint(key, known)+" (see `ward help controls`)", "unknown control %q", key)
+				ok = false
+				continue
+			}
+			c.controls = append(c.controls, ctl)
+		}
+	}
+	if s.nodes["requires"] != nil && r.On != 0 && r.On != OnComponent && r.On != OnFlow {
+		l.add(s.nodes["requires"], "use `when` and `unless` conditions instead", "\"requires\" applies only to component and flow rules, not %s rules", r.On)
+		ok = false
+	}
+	if v, vn, has := s.str(l, "finding"); has {
+		segs, err := parseTemplate(v, r.On)
+		if err != nil {
+			l.add(vn, err.hint, "%s", err.msg)
+			ok = false
+		}
+		c.title = segs
+	} else if r.Title != "" {
+		c.title = []segment{{ph: "id", quote: true}, {lit: ": " + r.Title}}
+	}
+	if r.On != 0 {
+		env := l.envs[r.On]
+		var good bool
+		if _, vn, has := s.str(l, "when"); has {
+			c.when, good = l.compile(env, r.On, vn, "when")
+			ok = ok && good
+		}
+		if _, vn, has := s.str(l, "unless"); has {
+			c.unless, good = l.compile(env, r.On, vn, "unless")
+			ok = ok && good
+		}
+	}
+	if !ok {
+		return nil
+	}
+	r.Check = c.check
+	customStates.Store(r, c.state)
+	return r
+}
+
+// compile type-checks a CEL condition and plans it with the cost limit.
+func (l *loader) compile(env *cel.Env, on On, n *yaml.Node, key string) (cel.Program, bool) {
+	expr := n.Value
+	if len(expr) > maxExprLen {
+		l.add(n, "split the rule or simplify the condition", "the %q expression is too long (%d bytes, at most %d)", key, len(expr), maxExprLen)
+		return nil, false
+	}
+	ast, iss := env.Compile(expr)
+	if iss != nil && iss.Err() != nil {
+		for _, e := range iss.Errors() {
+			msg := strings.ReplaceAll(strings.ReplaceAll(e.Message, "rule.cel", ""), " (in container '')", "")
+			l.addAt(l.exprPos(n, e.Location.Line(), e.Location.Column()), celHint(msg, on),
+				"invalid %q expression: %s", key, msg)
+		}
+		return nil, false
+	}
+	if !ast.OutputType().IsExactType(cel.BoolType) {
+		l.add(n, "write a condition that is true or false, e.g. `flow.protocol == \"ftp\"`", "the %q expression must be true or false, not %s",
+			key, strings.ReplaceAll(ast.OutputType().String(), "rule.cel", ""))
+		return nil, false
+	}
+	prg, err := env.Program(ast, cel.CostLimit(CostLimit), cel.InterruptCheckFrequency(100), cel.EvalOptions(cel.OptOptimize))
+	if err != nil {
+		l.add(n, "simplify the condition", "invalid %q expression: %s", key, err.Error())
+		return nil, false
+	}
+	return prg, true
+}
+
+// exprPos maps a position inside a CEL expression (1-based line, 0-based
+// column) to the file, exactly for single-line scalars and literal blocks,
+// else to the scalar's start.
+func (l *loader) exprPos(n *yaml.Node, line, col int) model.Pos {
+	p := l.pos(n)
+	if line < 1 || col < 0 {
+		return p
+	}
+	switch n.Style {
+	case 0, yaml.SingleQuotedStyle, yaml.DoubleQuotedStyle:
+		if strings.Contains(n.Value, "\n") || line != 1 || n.Line < 1 || n.Line > len(l.lines) {
+			return p
+		}
+		src := l.lines[n.Line-1]
+		off := 0
+		if n.Style != 0 {
+			off = 1
+		}
+		start := n.Column - 1 + off
+		// Only when the scalar is written as is (no escapes) do columns line up.
+		if start >= 0 && start+len(n.Value) <= len(src) && src[start:start+len(n.Value)] == n.Value {
+			p.Col = n.Column + off + runeCol(n.Value, col)
+		}
+	case yaml.LiteralStyle:
+		ln := n.Line + line
+		if ln > len(l.lines) {
+			return p
+		}
+		src, exprLines := strings.TrimRight(l.lines[ln-1], "\r"), strings.Split(n.Value, "\n")
+		if line > len(exprLines) || !strings.HasSuffix(src, exprLines[line-1]) {
+			return p
+		}
+		p.Line, p.Col = ln, len(src)-len(exprLines[line-1])+1+runeCol(exprLines[line-1], col)
+	}
+	return p
+}
+
+// runeCol converts a CEL column (in code points) to a byte column, as
+// yaml counts columns.
+func runeCol(s string, col int) int {
+	i := 0
+	for b := range s {
+		if i == col {
+			return b
+		}
+		i++
+	}
+	return col
+}
+
+var (
+	undefinedField = regexp.MustCompile(`undefined field '([^']*)'`)
+	undeclaredRef  = regexp.MustCompile(`undeclared reference to '([^']*)'`)
+)
+
+func celHint(msg string, on On) string {
+	if m := undefinedField.FindStringSubmatch(msg); m != nil {
+		var all []string
+		for _, fs := range celFields {
+			all = append(all, fs...)
+		}
+		sort.Strings(all)
+		if s := spec.Suggest(m[1], all); s != "" {
+			return fmt.Sprintf("did you mean %q? (fields are listed in docs/rules.md)", s)
+		}
+		return "fields are listed in docs/rules.md"
+	}
+	if m := undeclaredRef.FindStringSubmatch(msg); m != nil {
+		vars := []string{on.String(), "system"}
+		if s := spec.Suggest(m[1], vars); s != "" && !strings.Contains(msg, "did you mean") {
+			return fmt.Sprintf("did you mean %q?", s)
+		}
+		return "this rule can use: " + strings.Join(vars, ", ")
+	}
+	return "see docs/rules.md for the variables and functions conditions can use"
+}
+
+// check is the Check of a custom rule.
+func (c *custom) check(x *Ctx) {
+	act := c.vars.activation(x.Model, x.Target)
+	if act == nil || !c.eval(c.when, act, x.Target) {
+		return
+	}
+	if c.unless != nil && c.eval(c.unless, act, x.Target) {
+		return
+	}
+	gap := model.Yes
+	if len(c.controls) > 0 || c.auth || c.enc {
+		var facts []model.Tri
+		switch {
+		case x.Target.Component != nil:
+			facts = append(facts, x.Lacks(x.Target.Component, c.controls...))
+		case x.Target.Flow != nil:
+			f := x.Target.Flow
+			if len(c.controls) > 0 {
+				facts = append(facts, x.FlowLacks(f, c.controls...))
+			}
+			if c.auth {
+				facts = append(facts, x.Unauthenticated(f))
+			}
+			if c.enc {
+				facts = append(facts, x.Unencrypted(f))
+			}
+		}
+		gap = And(facts...)
+	}
+	x.Report(gap, expand(c.title, x.Target), nil)
+}
+
+func (c *custom) eval(p cel.Program, act interpreter.Activation, t model.Target) bool {
+	out, _, err := p.Eval(act)
+	if err != nil {
+		c.state.fail(t.ID(), err)
+		return false
+	}
+	b, ok := out.Value().(bool)
+	return ok && b
+}
+
+// varCache converts model elements to CEL values once per model, shared by
+// every custom rule loaded together.
+type varCache struct {
+	mu    sync.Mutex
+	m     *model.Model
+	sys   ref.Val
+	comps map[*model.Component]*celComponent
+	acts  map[any]*activation
+	adapt types.Adapter
+}
+
+// activation resolves the variables of one element.
+type activation struct {
+	name string
+	val  ref.Val
+	sys  ref.Val
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case a.name:
+		return a.val, true
+	case "system":
+		return a.sys, true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+func (v *varCache) activation(m *model.Model, t model.Target) *activation {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m != m || v.acts == nil {
+		envs, _ := celEnvs()
+		v.m, v.comps, v.acts, v.adapt = m, map[*model.Component]*celComponent{}, map[any]*activation{}, envs[OnComponent].CELTypeAdapter()
+		var sys celSystem
+		if m != nil {
+			sys = celSystem{ID: m.System.ID, Name: m.System.Name, Criticality: m.System.Criticality.String()}
+		}
+		v.sys = v.adapt.NativeToValue(&sys)
+	}
+	var key any
+	var name string
+	var val any
+	switch {
+	case t.Component != nil:
+		key, name = t.Component, "component"
+	case t.Flow != nil:
+		key, name = t.Flow, "flow"
+	case t.Boundary != nil:
+		key, name = t.Boundary, "boundary"
+	case t.Asset != nil:
+		key, name = t.Asset, "asset"
+	default:
+		return nil
+	}
+	if a := v.acts[key]; a != nil {
+		return a
+	}
+	switch {
+	case t.Component != nil:
+		val = v.component(t.Component)
+	case t.Flow != nil:
+		val = v.flow(t.Flow)
+	case t.Boundary != nil:
+		val = celBoundaryOf(t.Boundary)
+	case t.Asset != nil:
+		val = celAssetOf(t.Asset)
+	}
+	a := &activation{name: name, val: v.adapt.NativeToValue(val), sys: v.sys}
+	v.acts[key] = a
+	return a
+}
+
+func (v *varCache) component(c *model.Component) *celComponent {
+	if c == nil {
+		return &celComponent{Controls: controlsMap(nil)}
+	}
+	if cc := v.comps[c]; cc != nil {
+		return cc
+	}
+	cc := &celComponent{ID: c.ID, Name: c.Label(), Kind: string(c.Kind), Trust: c.Trust().String(), Tech: c.Tech,
+		Tags: nonNil(c.Tags), Tools: nonNil(c.Tools), Admin: c.Admin, Public: c.Public, Paid: c.Paid, ThirdParty: c.ThirdParty, New: c.New,
+		OutOfScope: c.OutOfScope, IsStore: c.IsStore(), IsProcess: c.IsProcess(), IsActor: c.IsActor(), Controls: controlsMap(&c.Controls),
+		EncryptionAtRest: orUnknown(string(c.EncryptionAtRest)), Stores: assetIDs(c.Stores), Processes: assetIDs(c.Processes),
+		Assets: celAssets(c.Assets()), InCount: int64(len(c.In)), OutCount: int64(len(c.Out))}
+	if c.Boundary != nil {
+		cc.Boundary = c.Boundary.ID
+	}
+	v.comps[c] = cc
+	return cc
+}
+
+func (v *varCache) flow(f *model.Flow) *celFlow {
+	cf := &celFlow{ID: f.ID, Protocol: f.Protocol, Port: int64(f.Port), Authentication: orUnknown(string(f.Authentication)),
+		Encryption: orUnknown(string(f.Encryption)), Carries: celAssets(f.Carries), CarriesSensitive: f.CarriesSensitive(),
+		OneWay: f.OneWay, Tags: nonNil(f.Tags), Controls: controlsMap(&f.Controls), From: v.component(f.From), To: v.component(f.To)}
+	if f.From != nil && f.To != nil {
+		cf.Name, cf.CrossesBoundary, cf.Inbound = f.Label(), f.CrossesBoundary(), f.Inbound()
+	}
+	return cf
+}
+
+func celBoundaryOf(b *model.Boundary) *celBoundary {
+	cb := &celBoundary{ID: b.ID, Name: b.Label(), Trust: b.Trust.String(), Depth: int64(b.Depth()), Components: []string{}}
+	if b.Parent != nil {
+		cb.Parent = b.Parent.ID
+	}
+	for _, c := range b.Components {
+		cb.Components = append(cb.Components, c.ID)
+	}
+	return cb
+}
+
+func celAssetOf(a *model.Asset) *celAsset {
+	ca := &celAsset{ID: a.ID, Name: a.Label(), Kind: string(a.Kind), Classification: a.Classification.String(), Data: []string{},
+		Confidentiality: a.Need(model.Confidentiality).String(), Integrity: a.Need(model.Integrity).String(),
+		Availability: a.Need(model.Availability).String(), Sensitive: a.Sensitive(), MustNotStore: a.MustNotStore}
+	for _, d := range a.Data {
+		ca.Data = append(ca.Data, string(d))
+	}
+	return ca
+}
+
+func celAssets(as []*model.Asset) []*celAsset {
+	out := make([]*celAsset, len(as))
+	for i, a := range as {
+		out[i] = celAssetOf(a)
+	}
+	return out
+}
+
+func assetIDs(as []*model.Asset) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.ID
+	}
+	return out
+}
+
+func controlsMap(cs *model.Controls) map[string]string {
+	m := make(map[string]string, model.NumControls)
+	for i := range model.NumControls {
+		t := model.Unknown
+		if cs != nil {
+			t = cs[i]
+		}
+		m[model.Control(i).Key()] = t.String()
+	}
+	return m
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}
+
+// Finding title templates.
+
+type segment struct {
+	lit   string
+	ph    string
+	quote bool
+}
+
+type templateError struct{ msg, hint string }
+
+// placeholders says which element kinds each placeholder applies to.
+var placeholders = map[string][]On{
+	"id":       {OnComponent, OnFlow, OnBoundary, OnAsset},
+	"name":     {OnComponent, OnFlow, OnBoundary, OnAsset},
+	"kind":     {OnComponent, OnAsset},
+	"boundary": {OnComponent, OnFlow},
+	"trust":    {OnComponent, OnBoundary},
+	"from":     {OnFlow},
+	"to":       {OnFlow},
+	"protocol": {OnFlow},
+}
+
+func parseTemplate(s string, on On) ([]segment, *templateError) {
+	var out []segment
+	for s != "" {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			out = append(out, segment{lit: s})
+			break
+		}
+		if i > 0 {
+			out = append(out, segment{lit: s[:i]})
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			return nil, &templateError{"unclosed {{ in \"finding\"", "write placeholders as {{id}}"}
+		}
+		name := strings.TrimSpace(s[i+2 : i+j])
+		kinds, known := placeholders[name]
+		if !known {
+			names := make([]string, 0, len(placeholders))
+			for k := range placeholders {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			return nil, &templateError{fmt.Sprintf("unknown placeholder {{%s}} in \"finding\"", name), keyHint(name, names)}
+		}
+		if on != 0 && !slicesContains(kinds, on) {
+			return nil, &templateError{fmt.Sprintf("placeholder {{%s}} does not apply to %s rules", name, on),
+				"it applies to " + joinOn(kinds) + " rules"}
+		}
+		out = append(out, segment{ph: name})
+		s = s[i+j+2:]
+	}
+	return out, nil
+}
+
+func joinOn(os []On) string {
+	ss := make([]string, len(os))
+	for i, o := range os {
+		ss[i] = o.String()
+	}
+	return strings.Join(ss, " and ")
+}
+
+func expand(segs []segment, t model.Target) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if s.ph == "" {
+			b.WriteString(s.lit)
+			continue
+		}
+		v := placeholder(s.ph, t)
+		if s.quote {
+			v = "`" + v + "`"
+		}
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+func placeholder(name string, t model.Target) string {
+	switch {
+	case t.Component != nil:
+		c := t.Component
+		switch name {
+		case "id":
+			return c.ID
+		case "name":
+			return c.Label()
+		case "kind":
+			return string(c.Kind)
+		case "boundary":
+			if c.Boundary != nil {
+				return c.Boundary.ID
+			}
+		case "trust":
+			return c.Trust().String()
+		}
+	case t.Flow != nil:
+		f := t.Flow
+		switch name {
+		case "id":
+			return f.ID
+		case "name":
+			return f.Label()
+		case "from":
+			return f.From.ID
+		case "to":
+			return f.To.ID
+		case "protocol":
+			return f.Protocol
+		case "boundary":
+			from, to := "", ""
+			if f.From.Boundary != nil {
+				from = f.From.Boundary.ID
+			}
+			if f.To.Boundary != nil {
+				to = f.To.Boundary.ID
+			}
+			if from == to {
+				return from
+			}
+			return from + " → " + to
+		}
+	case t.Boundary != nil:
+		switch name {
+		case "id":
+			return t.Boundary.ID
+		case "name":
+			return t.Boundary.Label()
+		case "trust":
+			return t.Boundary.Trust.String()
+		}
+	case t.Asset != nil:
+		switch name {
+		case "id":
+			return t.Asset.ID
+		case "name":
+			return t.Asset.Label()
+		case "kind":
+			return string(t.Asset.Kind)
+		}
+	}
+	return ""
+}
+
+// Helpers.
+
+func parseCategory(s string) (model.Category, bool) {
+	if len(s) == 1 {
+		s = strings.ToUpper(s)
+	} else {
+		s = strings.ToLower(strings.ReplaceAll(s, " ", "_"))
+	}
+	return model.ParseCategory(s)
+}
+
+func categoryNames() []string {
+	out := make([]string, len(model.Categories))
+	for i, c := range model.Categories {
+		out[i] = string(c)
+	}
+	return out
+}
+
+func enumHint(got string, known []string) string {
+	if s := spec.Suggest(strings.ToLower(got), known); s != "" {
+		return fmt.Sprintf("did you mean %q? (one of: %s)", s, strings.Join(known, ", "))
+	}
+	return "use one of: " + strings.Join(known, ", ")
+}
+
+func keyHint(got string, keys []string) string {
+	if s := spec.Suggest(got, keys); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return "known keys: " + strings.Join(keys, ", ")
+}
+
+func slicesContains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "this"
+}
+
+func syntaxDiag(file string, err error) spec.Diagnostic {
+	line, col, msg := 1, 1, strings.TrimPrefix(err.Error(), "yaml: ")
+	var le *yaml.LoadError
+	var les *yaml.LoadErrors
+	if errors.As(err, &les) && len(les.Errors) > 0 {
+		err = les.Errors[0]
+	}
+	if errors.As(err, &le) {
+		msg = strings.TrimPrefix(le.Message, "yaml: ")
+		if le.Mark.Line > 0 {
+			line, col = le.Mark.Line, max(le.Mark.Column, 1)
+		}
+	}
+	return spec.Diagnostic{Pos: model.Pos{File: file, Line: line, Col: col}, Msg: "YAML syntax error: " + msg,
+		Hint: "check indentation (spaces, not tabs), colons and brackets on this line and the one before"}
 }
