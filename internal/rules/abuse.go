@@ -68,7 +68,7 @@ var abuseRules = []*rule.Rule{
 		},
 		References: []string{
 			abuseOAT,
-			"https://owasp.org/www-project-automated-threats-to-web-applications/assets/oats/EN/OAT-001_Carding",
+			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
 		},
 		Exploitability: 1,
 		Property:       model.Integrity,
@@ -99,7 +99,7 @@ var abuseRules = []*rule.Rule{
 		},
 		References: []string{
 			abuseOAT,
-			"https://owasp.org/www-project-automated-threats-to-web-applications/assets/oats/EN/OAT-011_Scraping",
+			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
@@ -144,7 +144,7 @@ var abuseRules = []*rule.Rule{
 		},
 		References: []string{
 			abuseOAT,
-			"https://owasp.org/www-project-automated-threats-to-web-applications/assets/oats/EN/OAT-019_Account_Creation",
+			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
 		},
 		Property: model.Integrity,
 		Check: func(x *rule.Ctx) {
