@@ -106,7 +106,9 @@ func loc(p model.Pos) *Location {
 	return &Location{File: p.File, Line: p.Line, Col: p.Col}
 }
 
-// Target is an element a finding is about. Flows carry their ends.
+// Target is an element a finding is about: a component, flow, boundary or
+// asset, or the system for findings on the model as a whole. Flows carry
+// their ends.
 type Target struct {
 	Kind     string    `json:"kind"`
 	ID       string    `json:"id"`
@@ -264,7 +266,12 @@ type Warning struct {
 	Location *Location `json:"location,omitempty"`
 }
 
-func target(t model.Target) Target {
+// target converts a model target. A rule on the whole model has an empty
+// target; it becomes the system itself, so every target has a kind and id.
+func target(t model.Target, system string) Target {
+	if t.Kind() == "" {
+		return Target{Kind: "system", ID: system}
+	}
 	out := Target{Kind: t.Kind(), ID: t.ID(), Location: loc(t.Pos())}
 	if t.Flow != nil {
 		out.From, out.To = t.Flow.From.ID, t.Flow.To.ID
@@ -315,7 +322,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			x.Categories = append(x.Categories, string(c))
 		}
 		for _, t := range f.Targets {
-			x.Targets = append(x.Targets, target(t))
+			x.Targets = append(x.Targets, target(t, m.System.ID))
 			if f.Open() && f.Residual.Severity > worstEl[t.ID()] {
 				worstEl[t.ID()] = f.Residual.Severity
 			}
@@ -366,7 +373,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	sum.Worst = worst.String()
 	r.Questions = make([]Question, 0, len(a.Questions))
 	for _, q := range a.Questions {
-		r.Questions = append(r.Questions, Question{ID: q.ID, Text: q.Text, Element: target(q.Target), Key: q.Key, Rules: q.Rules,
+		r.Questions = append(r.Questions, Question{ID: q.ID, Text: q.Text, Element: target(q.Target, m.System.ID), Key: q.Key, Rules: q.Rules,
 			AtStake: q.AtStake.String(), Location: loc(q.Pos)})
 	}
 	sum.Questions = len(r.Questions)
