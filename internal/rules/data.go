@@ -43,16 +43,16 @@ var dataRules = []*rule.Rule{
 		Title:    "Regulated data protected only by disk encryption",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
-		Doc: "Card numbers, health records or credentials are protected only by volume or managed-service encryption. " +
+		Doc: "Card numbers, health records or stored secrets (API keys, private keys) are protected only by volume or managed-service encryption. " +
 			"That defends against stolen media but not against anyone who reaches the data through the service itself: " +
 			"SQL injection, a leaked database password, an over-broad IAM role or a readable backup all see plaintext. " +
-			"PCI DSS expects stored card numbers to be unreadable, and passwords must be hashed, not stored.",
+			"PCI DSS expects stored card numbers to be rendered unreadable, and secrets belong in a vault or under envelope encryption.",
 		CWE:   []int{311, 312, 256},
 		CAPEC: []int{66, 116},
 		Mitigations: []string{
 			"Tokenize card numbers (or keep them with the payment provider) and store only tokens.",
 			"Encrypt health records and other regulated fields in the application with keys held in a KMS or HSM, not next to the data.",
-			"Hash passwords with a slow adaptive function (Argon2id, scrypt, bcrypt); encrypt other secrets with envelope encryption. Record encryption_at_rest: application when done.",
+			"Move stored secrets to a secrets manager, or encrypt them with envelope encryption. Record encryption_at_rest: application or tokenized when done.",
 		},
 		References: []string{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
@@ -69,7 +69,9 @@ var dataRules = []*rule.Rule{
 				if a.MustNotStore {
 					continue // must-not-store-data-stored reports it
 				}
-				if a.Kind == model.AssetCredential || a.HasData(model.DataPaymentCard) || a.HasData(model.DataPHI) || a.HasData(model.DataCredentials) {
+				// Passwords and session tokens (data: credentials) are hashed rather
+				// than encrypted, which the model cannot state: they are left out.
+				if a.HasData(model.DataPaymentCard) || a.HasData(model.DataPHI) || a.HasData(model.DataSecrets) {
 					reg = append(reg, a)
 				}
 			}
@@ -144,7 +146,7 @@ var dataRules = []*rule.Rule{
 			}
 			var need []*model.Asset
 			for _, a := range c.Stores {
-				if a.Need(model.Availability) >= model.High || a.Need(model.Integrity) >= model.High {
+				if dataNeedsBackup(a) {
 					need = append(need, a)
 				}
 			}
@@ -292,7 +294,7 @@ var dataRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !dataPersistent(c) {
+			if !dataPersistent(c) || c.Public {
 				return
 			}
 			var need []*model.Asset
@@ -342,4 +344,18 @@ func dataReaders(c *model.Component) []*model.Component {
 		add(f.To)
 	}
 	return out
+}
+
+// dataNeedsBackup reports whether losing the asset would hurt: its stated
+// availability or integrity need is high, or, when neither is stated, its
+// classification implies it. Credentials (sessions, keys) are reissued rather
+// than restored, so they count only when a need is stated.
+func dataNeedsBackup(a *model.Asset) bool {
+	if a.Availability != model.LevelUnset || a.Integrity != model.LevelUnset {
+		return a.Availability >= model.High || a.Integrity >= model.High
+	}
+	if a.Kind == model.AssetCredential {
+		return false
+	}
+	return a.Need(model.Availability) >= model.High || a.Need(model.Integrity) >= model.High
 }

@@ -114,8 +114,7 @@ var injectionRules = []*rule.Rule{
 			}
 			var from []*model.Flow
 			for _, f := range injectionUntrusted(c) {
-				switch f.From.Kind {
-				case model.KindPerson, model.KindClient, model.KindDevice:
+				if injectionUserInput(f) {
 					from = append(from, f)
 				}
 			}
@@ -147,12 +146,8 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !injectionCode(f.To) || f.To.OutOfScope || !f.Inbound() {
-				return
-			}
-			switch f.From.Kind {
-			case model.KindPerson, model.KindClient, model.KindDevice:
-				return // unvalidated-user-input covers input from people and their devices
+			if !injectionCode(f.To) || f.To.OutOfScope || !f.Inbound() || injectionUserInput(f) {
+				return // unvalidated-user-input covers input from people and what relays it
 			}
 			x.Report(x.Lacks(f.To, model.CtlValidatesInput), q(f.To.ID)+" deserializes data from "+q(f.From.ID)+" on "+q(f.ID)+" without validating it", nil)
 		},
@@ -162,7 +157,7 @@ var injectionRules = []*rule.Rule{
 		Title:    "Outbound requests may be steered by input (SSRF)",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
-		Doc: "The component takes input from a less trusted zone and makes requests to external systems. If any part of an " +
+		Doc: "The component takes input from the internet and makes requests to external systems. If any part of an " +
 			"outbound URL or host comes from that input, an attacker points the request at internal services or the cloud " +
 			"metadata endpoint and uses the component's network position and credentials.",
 		CWE:   []int{918},
@@ -178,7 +173,7 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !entryPoint(c) {
+			if !injectionCode(c) || !entryPoint(c) || !internetExposed(c) {
 				return
 			}
 			var ext []*model.Component
@@ -276,4 +271,15 @@ func injectionUnique(as []*model.Asset) []*model.Asset {
 		}
 	}
 	return out
+}
+
+// injectionUserInput reports whether f brings input from people: from a
+// person, client or device, or through a service on the internet (a CDN or
+// edge proxy) relaying their requests.
+func injectionUserInput(f *model.Flow) bool {
+	switch f.From.Kind {
+	case model.KindPerson, model.KindClient, model.KindDevice:
+		return true
+	}
+	return f.From.IsProcess() && f.From.Trust() == model.TrustInternet
 }

@@ -141,7 +141,7 @@ var transportRules = []*rule.Rule{
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
 		Doc: "Restricted data moves between two internal services over TLS, but only the server proves who it is: the caller " +
-			"presents a bearer secret (token, API key, password) that can be stolen and replayed from anywhere. " +
+			"presents a static shared secret (a password or API key) that can be stolen and replayed from anywhere. " +
 			"Mutual TLS or a platform identity binds each call to a workload identity, which is what restricted data warrants.",
 		CWE:   []int{1390, 287},
 		CAPEC: []int{151, 94},
@@ -175,15 +175,18 @@ var transportRules = []*rule.Rule{
 			}
 			var gap model.Tri
 			switch f.Authentication {
-			case model.AuthMTLS, model.AuthIAM, model.AuthSignature, model.AuthNone:
-				return // strong, or reported by unauthenticated-service-to-service
+			case model.AuthPassword, model.AuthAPIKey:
+				gap = model.Yes
 			case model.AuthUnknown:
 				gap = x.Unauthenticated(f)
 			default:
-				gap = model.Yes
+				// mtls, iam and signature are strong; tokens and sessions carry
+				// an end user's or a short-lived identity; none is reported by
+				// unauthenticated-service-to-service.
+				return
 			}
 			x.Report(gap, q(f.From.ID)+" sends "+ids(restricted, assetID)+" to "+q(f.To.ID)+" on "+q(f.ID)+" without mutual TLS", restricted,
-				"the caller is identified only by a bearer secret")
+				"the caller is identified only by a static shared secret")
 		},
 	},
 }
@@ -205,6 +208,8 @@ var transportSecure = map[string]bool{
 	"https": true, "wss": true, "tls": true, "mtls": true, "ssh": true, "sftp": true, "scp": true, "ftps": true,
 	"ldaps": true, "smtps": true, "imaps": true, "pop3s": true, "grpcs": true, "http3": true, "quic": true,
 	"amqps": true, "mqtts": true, "rediss": true, "dtls": true, "ipsec": true, "wireguard": true,
+	// Cloud provider APIs, reached over HTTPS by their SDKs.
+	"sqs": true, "sns": true, "s3": true, "dynamodb": true, "kinesis": true, "eventbridge": true, "pubsub": true,
 }
 
 // transportLocal lists "protocols" that do not cross a network.
