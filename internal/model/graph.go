@@ -27,6 +27,10 @@ type Model struct {
 	mitigations map[string]*Mitigation
 	threats     map[string]*Threat
 	assumptions map[string]*Assumption
+	// Reverse asset references, built by Index.
+	storedBy  map[*Asset][]*Component
+	handledBy map[*Asset][]*Component
+	carriedBy map[*Asset][]*Flow
 }
 
 // Index (re)builds the id lookups and each component's In and Out flows. The
@@ -46,9 +50,31 @@ func (m *Model) Index() {
 		m.components[c.ID] = c
 		c.In, c.Out = c.In[:0], c.Out[:0]
 	}
+	m.storedBy = make(map[*Asset][]*Component, len(m.Assets))
+	m.handledBy = make(map[*Asset][]*Component, len(m.Assets))
+	for _, c := range m.Components {
+		for _, a := range c.Stores {
+			if l := m.storedBy[a]; len(l) == 0 || l[len(l)-1] != c {
+				m.storedBy[a] = append(l, c)
+			}
+		}
+		for _, l := range [][]*Asset{c.Stores, c.Processes} {
+			for _, a := range l {
+				if h := m.handledBy[a]; len(h) == 0 || h[len(h)-1] != c {
+					m.handledBy[a] = append(h, c)
+				}
+			}
+		}
+	}
+	m.carriedBy = make(map[*Asset][]*Flow, len(m.Assets))
 	m.flows = make(map[string]*Flow, len(m.Flows))
 	for _, f := range m.Flows {
 		m.flows[f.ID] = f
+		for _, a := range f.Carries {
+			if l := m.carriedBy[a]; len(l) == 0 || l[len(l)-1] != f {
+				m.carriedBy[a] = append(l, f)
+			}
+		}
 		if f.From != nil {
 			f.From.Out = append(f.From.Out, f)
 		}
@@ -90,6 +116,16 @@ func (m *Model) Threat(id string) *Threat { return m.threats[id] }
 
 // Assumption returns the assumption with the id, or nil.
 func (m *Model) Assumption(id string) *Assumption { return m.assumptions[id] }
+
+// StoredBy returns the components that store a, in model order. Like the
+// other lookups it reflects the model as of the last Index.
+func (m *Model) StoredBy(a *Asset) []*Component { return m.storedBy[a] }
+
+// HandledBy returns the components that store or process a, in model order.
+func (m *Model) HandledBy(a *Asset) []*Component { return m.handledBy[a] }
+
+// CarriedBy returns the flows that carry a, in model order.
+func (m *Model) CarriedBy(a *Asset) []*Flow { return m.carriedBy[a] }
 
 // Element returns the component, flow, boundary or asset with the id.
 func (m *Model) Element(id string) (Target, bool) {
