@@ -181,7 +181,11 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		return
 	}
 	r := x.rule
-	id := r.ID + ":" + x.Target.ID()
+	tid := x.Target.ID()
+	if tid == "" { // a model-level finding is about the system
+		tid = x.Model.System.ID
+	}
+	id := r.ID + ":" + tid
 	if assets == nil {
 		assets = TargetAssets(x.Target)
 	}
