@@ -181,14 +181,18 @@ var authzRules = []*rule.Rule{
 	},
 }
 
-// authzIntoAdmin reports whether f lets a less trusted system (not a person
-// or the device they use) call an administrative component.
+// authzIntoAdmin reports whether f lets one of the team's systems in a less
+// trusted zone (not a person, their device, or a third party) call an
+// administrative component.
 func authzIntoAdmin(f *model.Flow) bool {
 	if !f.To.Admin || f.To.Kind == model.KindPerson || f.From.Trust() >= f.To.Trust() {
 		return false
 	}
+	if f.From.ThirdParty {
+		return false // third-party-direct-data-access covers third parties
+	}
 	switch f.From.Kind {
-	case model.KindService, model.KindFunction, model.KindExternal, model.KindQueue, model.KindAgent:
+	case model.KindService, model.KindFunction, model.KindQueue, model.KindAgent:
 		return true
 	}
 	return false

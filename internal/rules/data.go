@@ -135,7 +135,7 @@ var dataRules = []*rule.Rule{
 			"Test restores regularly against a recovery point and time objective.",
 		},
 		References: []string{
-			"https://csrc.nist.gov/pubs/sp/800/34/r1/upd1/final",
+			"https://doi.org/10.6028/NIST.SP.800-34r1",
 			"https://cheatsheetseries.owasp.org/cheatsheets/Database_Security_Cheat_Sheet.html",
 		},
 		Property: model.Availability,
@@ -188,46 +188,6 @@ var dataRules = []*rule.Rule{
 				return
 			}
 			x.Report(x.Lacks(c, model.CtlEncryptedBackups), "Backups of "+q(c.ID)+" holding "+ids(s, assetID)+" are not encrypted", s)
-		},
-	},
-	{
-		ID:       "datastore-exposed-to-internet",
-		Title:    "Database reachable from the internet",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
-		Doc: "A database sits in the internet zone or is called directly by internet actors rather than through a service. " +
-			"Databases are scanned for continuously; one weak credential, default account or unpatched flaw exposes all " +
-			"their data, and nothing in front of them enforces business rules.",
-		CWE:   []int{668, 284},
-		CAPEC: []int{1},
-		Mitigations: []string{
-			"Put the database on a private network and let only the services that need it connect (security groups, network policy).",
-			"If clients must reach it directly (Firestore-style), enforce per-request authorization rules in the database and test them.",
-			"Disable public endpoints on managed databases.",
-		},
-		References: []string{
-			"https://cheatsheetseries.owasp.org/cheatsheets/Database_Security_Cheat_Sheet.html",
-			"https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
-		},
-		Exploitability: 1,
-		Check: func(x *rule.Ctx) {
-			c := x.Target.Component
-			if c.Kind != model.KindDatastore || c.Public {
-				return
-			}
-			var direct []*model.Flow
-			for _, f := range c.In {
-				if f.From.Trust() == model.TrustInternet {
-					direct = append(direct, f)
-				}
-			}
-			switch {
-			case len(direct) > 0:
-				x.Report(x.Lacks(c, model.CtlAuthorizes), q(c.ID)+" is queried directly from the internet by "+ids(senders(direct), compID)+
-					" without its own per-request authorization", nil, "internet actors reach the database directly")
-			case c.Trust() == model.TrustInternet:
-				x.Report(x.Lacks(c, model.CtlNetworkRestricted), q(c.ID)+" sits in internet zone "+q(c.Boundary.ID)+" where anyone may reach it", nil)
-			}
 		},
 	},
 	{

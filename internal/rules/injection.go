@@ -15,9 +15,9 @@ var injectionRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component takes input and queries a database. If any query is assembled by concatenating input instead of " +
 			"binding parameters, an attacker rewrites it to read, change or delete data beyond their own, bypass login, " +
-			"or in some databases run commands on the server. NoSQL stores are injectable the same way through operators and scripts.",
-		CWE:   []int{89, 943},
-		CAPEC: []int{66, 676},
+			"or in some databases run commands on the server. NoSQL stores and LDAP directories are injectable the same way through operators and filters.",
+		CWE:   []int{89, 943, 90},
+		CAPEC: []int{66, 676, 136},
 		Mitigations: []string{
 			"Use parameterized queries or a query builder/ORM for every query; never concatenate input into query text.",
 			"Allow-list identifiers (table, column, sort field) that cannot be bound as parameters.",
@@ -35,7 +35,7 @@ var injectionRules = []*rule.Rule{
 			}
 			var dbs []*model.Component
 			for _, f := range c.Out {
-				if f.To.Kind == model.KindDatastore {
+				if f.To.Kind == model.KindDatastore || f.Protocol == "ldap" || f.Protocol == "ldaps" {
 					dbs = append(dbs, f.To)
 				}
 			}
