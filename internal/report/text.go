@@ -15,9 +15,13 @@ func JSON(w io.Writer, r *Result) error {
 	return enc.Encode(r)
 }
 
+// maxTextQuestions is how many questions the text output lists by default.
+const maxTextQuestions = 15
+
 // TextOptions tune the text output.
 type TextOptions struct {
-	// All includes closed findings (mitigated, accepted, ...), not only open ones.
+	// All includes closed findings (mitigated, accepted, ...), not only open
+	// ones, and every question.
 	All bool
 	// Verbose adds each finding's explanation, rationale and suggestions.
 	Verbose bool
@@ -65,8 +69,12 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		ew.printf("\nNo open findings.\n")
 	}
 	if len(r.Questions) > 0 {
-		ew.printf("\nQuestions to answer in the model (a \"no\" would raise a finding):\n")
-		for _, q := range r.Questions {
+		ew.printf("\nQuestions to answer in the model (a \"no\" would raise a finding), most at stake first:\n")
+		for i, q := range r.Questions {
+			if i == maxTextQuestions && !opt.All && !opt.Verbose {
+				ew.printf("  ... and %d more (--all lists them; --format json has them all)\n", len(r.Questions)-i)
+				break
+			}
 			ew.printf("  - %s\n", q.Text)
 			ew.printf("    %s: set %s  [%s at stake]  %s\n", q.ID, answerPath(q), q.AtStake, locString(q.Location))
 		}
