@@ -131,13 +131,13 @@ var injectionRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "A service receives machine-generated data (API calls, webhooks, messages, files) from a system in a less trusted zone. " +
 			"Deserializing it into objects without validating it first lets a crafted payload instantiate unexpected types, " +
-			"exhaust memory or, with native serialization formats, execute code in the receiver.",
-		CWE:   []int{502, 20},
-		CAPEC: []int{586, 153},
+			"exhaust memory, resolve XML external entities or, with native serialization formats, execute code in the receiver.",
+		CWE:   []int{502, 20, 611},
+		CAPEC: []int{586, 153, 221},
 		Mitigations: []string{
 			"Parse only data formats (JSON, protobuf) into explicit types and validate them against a schema before use.",
 			"Never use native object serialization (Java serialization, pickle, BinaryFormatter, PHP unserialize) on data from outside.",
-			"Limit payload size and nesting depth.",
+			"Disable DTDs and external entities in XML parsers; limit payload size and nesting depth.",
 		},
 		References: []string{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
@@ -150,6 +150,53 @@ var injectionRules = []*rule.Rule{
 				return // unvalidated-user-input covers input from people and what relays it
 			}
 			x.Report(x.Lacks(f.To, model.CtlValidatesInput), q(f.To.ID)+" deserializes data from "+q(f.From.ID)+" on "+q(f.ID)+" without validating it", nil)
+		},
+	},
+	{
+		ID:       "second-order-injection",
+		Title:    "Internal service trusts data that internet-facing code wrote",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "An internal service, reachable by no outside caller, reads a store or queue that internet-facing code writes to. " +
+			"Attacker-controlled values saved there earlier reach the internal service later, in a context that was never meant to " +
+			"see untrusted input: second-order SQL injection, stored payloads in reports and exports, malicious serialized objects.",
+		CWE:   []int{20, 89, 502},
+		CAPEC: []int{153, 66, 586},
+		Mitigations: []string{
+			"Treat everything read from shared stores and queues as untrusted: validate it against a schema before use.",
+			"Use parameterized queries and context-aware encoding when reusing stored values, exactly as for direct input.",
+			"Prefer data formats to native serialization for anything that crosses from an exposed component.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html",
+			"https://owasp.org/Top10/A03_2021-Injection/",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || entryPoint(c) {
+				return // unvalidated-user-input and untrusted-deserialization cover entry points
+			}
+			var stores, writers []*model.Component
+			for _, s := range injectionReads(c) {
+				var ws []*model.Component
+				for _, f := range s.In {
+					w := f.From
+					if w != c && (w.IsActor() || w.IsProcess() && internetExposed(w)) {
+						ws = append(ws, w)
+					}
+				}
+				if len(ws) > 0 {
+					stores = append(stores, s)
+					writers = append(writers, ws...)
+				}
+			}
+			if len(stores) == 0 {
+				return
+			}
+			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" reads "+ids(stores, compID)+", written by internet-facing "+
+				ids(secretsUnique(writers), compID)+", without validating the data", nil, "stored data originates from the internet")
 		},
 	},
 	{
@@ -282,4 +329,21 @@ func injectionUserInput(f *model.Flow) bool {
 		return true
 	}
 	return f.From.IsProcess() && f.From.Trust() == model.TrustInternet
+}
+
+// injectionReads returns the stores and queues c reads: those it calls with
+// a request/response flow and those that send to it.
+func injectionReads(c *model.Component) []*model.Component {
+	var out []*model.Component
+	for _, f := range c.Out {
+		if f.To.IsStore() && !f.OneWay {
+			out = append(out, f.To)
+		}
+	}
+	for _, f := range c.In {
+		if f.From.IsStore() {
+			out = append(out, f.From)
+		}
+	}
+	return secretsUnique(out)
 }
