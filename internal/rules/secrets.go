@@ -34,7 +34,7 @@ var secretsRules = []*rule.Rule{
 			default:
 				return
 			}
-			creds := secretsAssets(c.Assets())
+			creds := secretsSystem(c.Assets())
 			var keyFor []*model.Component
 			for _, f := range c.Out {
 				if f.Authentication == model.AuthAPIKey || f.Authentication == model.AuthPassword {
@@ -222,6 +222,20 @@ func secretsUnique(cs []*model.Component) []*model.Component {
 		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// secretsSystem returns the system's own secrets among as (API keys, signing
+// keys, service passwords): data marked secrets, or credential assets not
+// marked as users' credentials, which are hashed or issued rather than kept
+// in a secrets manager.
+func secretsSystem(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if a.HasData(model.DataSecrets) || a.Kind == model.AssetCredential && !a.HasData(model.DataCredentials) {
+			out = append(out, a)
 		}
 	}
 	return out
