@@ -10,9 +10,12 @@ package rule
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -102,9 +105,21 @@ type Ctx struct {
 
 type pending struct {
 	key    string
-	text   string
 	ctl    model.Control
 	target model.Target
+}
+
+// text words the question; it runs only when a question is first created.
+func (p pending) text() string {
+	switch p.key {
+	case "encryption":
+		f := p.target.Flow
+		return fmt.Sprintf("Is flow `%s` (%s → %s) encrypted in transit (TLS or mTLS)?", f.ID, f.From.ID, f.To.ID)
+	case "authentication":
+		f := p.target.Flow
+		return fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)
+	}
+	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
 
 type results struct {
@@ -140,7 +155,7 @@ func (x *Ctx) lacks(t model.Target, cs *model.Controls, ctls []model.Control) mo
 		}
 	}
 	for _, c := range unk {
-		x.pending = append(x.pending, pending{key: c.Key(), text: fmt.Sprintf(c.Info().Question, t.ID()), ctl: c, target: t})
+		x.pending = append(x.pending, pending{key: c.Key(), ctl: c, target: t})
 	}
 	return out
 }
@@ -153,8 +168,7 @@ func (x *Ctx) Unencrypted(f *model.Flow) model.Tri {
 	case model.No:
 		return model.Yes
 	}
-	x.pending = append(x.pending, pending{key: "encryption", target: model.Target{Flow: f},
-		text: fmt.Sprintf("Is flow `%s` (%s → %s) encrypted in transit (TLS or mTLS)?", f.ID, f.From.ID, f.To.ID)})
+	x.pending = append(x.pending, pending{key: "encryption", target: model.Target{Flow: f}})
 	return model.Unknown
 }
 
@@ -166,8 +180,7 @@ func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
 	case model.No:
 		return model.Yes
 	}
-	x.pending = append(x.pending, pending{key: "authentication", target: model.Target{Flow: f},
-		text: fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)})
+	x.pending = append(x.pending, pending{key: "authentication", target: model.Target{Flow: f}})
 	return model.Unknown
 }
 
@@ -206,7 +219,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		qid := p.target.ID() + "." + p.key
 		q := x.out.questions[qid]
 		if q == nil {
-			q = &model.Question{ID: qid, Text: p.text, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos()}
+			q = &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos()}
 			x.out.questions[qid] = q
 			x.out.qorder = append(x.out.qorder, qid)
 		}
@@ -243,63 +256,90 @@ type Result struct {
 // components are not examined, and neither are flows between two of them.
 // Findings are returned in a deterministic order.
 func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
-	out := &results{questions: map[string]*model.Question{}, potential: map[string][]*model.Finding{}}
-	x := &Ctx{Model: m, out: out}
-	for i, r := range rules {
-		if i%8 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	// Rules are independent and only read the model, so they run on all
+	// cores; each rule collects its own results, merged in rule order so the
+	// outcome does not depend on scheduling.
+	per := make([]*results, len(rules))
+	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(rules)))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(rules) || ctx.Err() != nil {
+					return
+				}
+				per[i] = runRule(m, rules[i])
 			}
-		}
-		if r.Check == nil {
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &Result{Potential: map[string][]*model.Finding{}}
+	questions := map[string]*model.Question{}
+	for _, out := range per {
+		if out == nil {
 			continue
 		}
-		x.rule = r
-		switch r.On {
-		case OnComponent:
-			for _, c := range m.Components {
-				if c.OutOfScope {
-					continue
-				}
-				x.Target = model.Target{Component: c}
-				x.pending = x.pending[:0]
-				r.Check(x)
+		res.Findings = append(res.Findings, out.findings...)
+		for _, id := range out.qorder {
+			q := out.questions[id]
+			if have := questions[id]; have != nil {
+				have.Rules = append(have.Rules, q.Rules...)
+			} else {
+				questions[id] = q
+				res.Questions = append(res.Questions, q)
 			}
-		case OnFlow:
-			for _, f := range m.Flows {
-				if f.From.OutOfScope && f.To.OutOfScope {
-					continue
-				}
-				x.Target = model.Target{Flow: f}
-				x.pending = x.pending[:0]
-				r.Check(x)
-			}
-		case OnBoundary:
-			for _, b := range m.Boundaries {
-				x.Target = model.Target{Boundary: b}
-				x.pending = x.pending[:0]
-				r.Check(x)
-			}
-		case OnAsset:
-			for _, a := range m.Assets {
-				x.Target = model.Target{Asset: a}
-				x.pending = x.pending[:0]
-				r.Check(x)
-			}
-		case OnModel:
-			x.Target = model.Target{}
-			x.pending = x.pending[:0]
-			r.Check(x)
+			res.Potential[id] = append(res.Potential[id], out.potential[id]...)
 		}
-		x.pending = x.pending[:0]
 	}
-	res := &Result{Findings: out.findings, Potential: out.potential}
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].ID < res.Findings[j].ID })
-	for _, id := range out.qorder {
-		res.Questions = append(res.Questions, out.questions[id])
-	}
 	sort.SliceStable(res.Questions, func(i, j int) bool { return res.Questions[i].ID < res.Questions[j].ID })
 	return res, nil
+}
+
+// runRule applies one rule to every element it examines.
+func runRule(m *model.Model, r *Rule) *results {
+	out := &results{questions: map[string]*model.Question{}, potential: map[string][]*model.Finding{}}
+	if r.Check == nil {
+		return out
+	}
+	x := &Ctx{Model: m, out: out, rule: r}
+	check := func(t model.Target) {
+		x.Target = t
+		x.pending = x.pending[:0]
+		r.Check(x)
+	}
+	switch r.On {
+	case OnComponent:
+		for _, c := range m.Components {
+			if !c.OutOfScope {
+				check(model.Target{Component: c})
+			}
+		}
+	case OnFlow:
+		for _, f := range m.Flows {
+			if !f.From.OutOfScope || !f.To.OutOfScope {
+				check(model.Target{Flow: f})
+			}
+		}
+	case OnBoundary:
+		for _, b := range m.Boundaries {
+			check(model.Target{Boundary: b})
+		}
+	case OnAsset:
+		for _, a := range m.Assets {
+			check(model.Target{Asset: a})
+		}
+	case OnModel:
+		check(model.Target{})
+	}
+	return out
 }
 
 // Check validates a rule set: ids are kebab-case and unique, and every rule

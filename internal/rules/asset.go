@@ -35,12 +35,8 @@ var assetRules = []*rule.Rule{
 			if !a.Sensitive() || len(assetHolders(x.Model, a, true)) > 0 {
 				return
 			}
-			for _, f := range x.Model.Flows {
-				for _, c := range f.Carries {
-					if c == a {
-						return
-					}
-				}
+			if len(x.Model.CarriedBy(a)) > 0 {
+				return
 			}
 			x.Report(model.Yes, "Sensitive asset "+q(a.ID)+" is not stored, processed or carried anywhere in the model", noAssets)
 		},
@@ -143,18 +139,8 @@ var assetRules = []*rule.Rule{
 // assetHolders returns the components that store a (or also process it,
 // when processed is true).
 func assetHolders(m *model.Model, a *model.Asset, processed bool) []*model.Component {
-	var out []*model.Component
-	for _, c := range m.Components {
-		l := c.Stores
-		if processed {
-			l = c.Assets()
-		}
-		for _, y := range l {
-			if y == a {
-				out = append(out, c)
-				break
-			}
-		}
+	if processed {
+		return m.HandledBy(a)
 	}
-	return out
+	return m.StoredBy(a)
 }

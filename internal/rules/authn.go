@@ -35,8 +35,11 @@ var authnRules = []*rule.Rule{
 			if allAuth {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlAuthenticates),
-				"`"+c.ID+"` accepts requests from "+ids(senders(from), compID)+" without authenticating callers", nil)
+			who := "the internet"
+			if len(from) > 0 {
+				who = ids(senders(from), compID)
+			}
+			x.Report(x.Lacks(c, model.CtlAuthenticates), "`"+c.ID+"` accepts requests from "+who+" without authenticating callers", nil)
 		},
 	},
 	{
