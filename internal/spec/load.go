@@ -247,8 +247,8 @@ func (l *loader) ruleFiles(main parsed) []Source {
 // parseDoc parses one YAML file into a Document, or returns nil when the
 // file cannot be parsed at all.
 func parseDoc(src Source, diags *Diagnostics) *Document {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src.Data, &root); err != nil {
+	root, err := parseYAML(src.Data)
+	if err != nil {
 		*diags = append(*diags, syntaxDiag(src.Name, err))
 		return nil
 	}
