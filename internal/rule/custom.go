@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"weak"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -180,14 +182,22 @@ type customState struct {
 	err    string
 }
 
-var customStates sync.Map // *Rule -> *customState
+// customStates maps weak pointers to custom rules to their state, so that
+// dropping the rules frees their state and the model data their cache holds.
+var customStates sync.Map // weak.Pointer[Rule] -> *customState
+
+func registerState(r *Rule, st *customState) {
+	k := weak.Make(r)
+	customStates.Store(k, st)
+	runtime.AddCleanup(r, func(k weak.Pointer[Rule]) { customStates.Delete(k) }, k)
+}
 
 // EvalErrors returns the run-time evaluation failures of the custom rules
 // among rules since they were loaded, in rule order.
 func EvalErrors(rules []*Rule) []EvalError {
 	var out []EvalError
 	for _, r := range rules {
-		v, ok := customStates.Load(r)
+		v, ok := customStates.Load(weak.Make(r))
 		if !ok {
 			continue
 		}
@@ -605,7 +615,7 @@ func (l *loader) rule(n *yaml.Node) *Rule {
 		return nil
 	}
 	r.Check = c.check
-	customStates.Store(r, c.state)
+	registerState(r, c.state)
 	return r
 }
 
@@ -760,13 +770,21 @@ func (c *custom) eval(p cel.Program, act interpreter.Activation, t model.Target)
 // varCache converts model elements to CEL values once per model, shared by
 // every custom rule loaded together.
 type varCache struct {
-	mu    sync.Mutex
-	m     *model.Model
+	mu     sync.Mutex
+	models map[*model.Model]*modelVars
+}
+
+// modelVars holds one model's converted elements.
+type modelVars struct {
 	sys   ref.Val
 	comps map[*model.Component]*celComponent
 	acts  map[any]*activation
 	adapt types.Adapter
 }
+
+// maxCachedModels bounds how many models' elements are kept converted, for
+// rules shared by concurrent analyses.
+const maxCachedModels = 4
 
 // activation resolves the variables of one element.
 type activation struct {
@@ -787,17 +805,22 @@ func (a *activation) ResolveName(name string) (any, bool) {
 
 func (a *activation) Parent() interpreter.Activation { return nil }
 
-func (v *varCache) activation(m *model.Model, t model.Target) *activation {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.m != m || v.acts == nil {
+func (c *varCache) activation(m *model.Model, t model.Target) *activation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.models[m]
+	if v == nil {
+		if c.models == nil || len(c.models) >= maxCachedModels {
+			c.models = map[*model.Model]*modelVars{}
+		}
 		envs, _ := celEnvs()
-		v.m, v.comps, v.acts, v.adapt = m, map[*model.Component]*celComponent{}, map[any]*activation{}, envs[OnComponent].CELTypeAdapter()
+		v = &modelVars{comps: map[*model.Component]*celComponent{}, acts: map[any]*activation{}, adapt: envs[OnComponent].CELTypeAdapter()}
 		var sys celSystem
 		if m != nil {
 			sys = celSystem{ID: m.System.ID, Name: m.System.Name, Criticality: m.System.Criticality.String()}
 		}
 		v.sys = v.adapt.NativeToValue(&sys)
+		c.models[m] = v
 	}
 	var key any
 	var name string
@@ -832,7 +855,7 @@ func (v *varCache) activation(m *model.Model, t model.Target) *activation {
 	return a
 }
 
-func (v *varCache) component(c *model.Component) *celComponent {
+func (v *modelVars) component(c *model.Component) *celComponent {
 	if c == nil {
 		return &celComponent{Controls: controlsMap(nil)}
 	}
@@ -851,7 +874,7 @@ func (v *varCache) component(c *model.Component) *celComponent {
 	return cc
 }
 
-func (v *varCache) flow(f *model.Flow) *celFlow {
+func (v *modelVars) flow(f *model.Flow) *celFlow {
 	cf := &celFlow{ID: f.ID, Protocol: f.Protocol, Port: int64(f.Port), Authentication: orUnknown(string(f.Authentication)),
 		Encryption: orUnknown(string(f.Encryption)), Carries: celAssets(f.Carries), CarriesSensitive: f.CarriesSensitive(),
 		OneWay: f.OneWay, Tags: nonNil(f.Tags), Controls: controlsMap(&f.Controls), From: v.component(f.From), To: v.component(f.To)}

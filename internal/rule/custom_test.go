@@ -367,3 +367,37 @@ func BenchmarkCustomRules(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(elems), "ns/element")
 }
+
+// Rules shared by concurrent analyses of different models give each model its
+// own answers.
+func TestCustomConcurrent(t *testing.T) {
+	rules, err := LoadCustom([]spec.Source{readSource(t, "valid.yaml")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := []*model.Model{parseModel(t, "model.yaml"), parseModel(t, "model.yaml"), parseModel(t, "model.yaml"),
+		parseModel(t, "model.yaml"), parseModel(t, "model.yaml"), parseModel(t, "model.yaml")}
+	counts := make([]int, len(models))
+	done := make(chan struct{})
+	for i, m := range models {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 5 {
+				res, err := Run(context.Background(), m, rules)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				counts[i] = len(res.Findings)
+			}
+		}()
+	}
+	for range models {
+		<-done
+	}
+	for i, n := range counts {
+		if n != 6 {
+			t.Errorf("model %d: %d findings, want 6", i, n)
+		}
+	}
+}
