@@ -318,8 +318,9 @@ func TestExampleRulesInDocs(t *testing.T) {
 	}
 }
 
-// BenchmarkCustomRules runs five custom rules over a generated model of
-// 10,000 flows; it reports the time per element examined.
+// BenchmarkCustomRules runs the seven rules of valid.yaml over a generated model of
+// 10,000 flows and 500 components; it reports the time per element examined
+// by a rule (one rule on one element).
 func BenchmarkCustomRules(b *testing.B) {
 	rules, err := LoadCustom([]spec.Source{readSource(b, "valid.yaml")}, nil)
 	if err != nil {
