@@ -113,8 +113,11 @@ func (a *app) exit(err error) int {
 	case errors.As(err, &fe):
 		fmt.Fprintf(a.env.Stderr, "ward: %s\n", fe.Error())
 		return ExitFindings
-	case errors.As(err, &ue), isCobraUsage(err):
+	case isCobraUsage(err):
 		fmt.Fprintf(a.env.Stderr, "ward: %v\nRun 'ward help' for usage.\n", err)
+		return ExitInvalid
+	case errors.As(err, &ue):
+		fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
 		return ExitInvalid
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(a.env.Stderr, "ward: interrupted")

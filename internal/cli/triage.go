@@ -68,11 +68,23 @@ func (f *answerFlags) answers(cmd *cobra.Command) (triage.Answers, error) {
 		a.SensitiveData, a.SensitiveDataKnown = kinds, known
 	}
 	if cmd.Flags().Changed("new-third-party") {
-		names, known, err := parseNames(strings.Join(f.thirdParties, ","))
-		if err != nil {
-			return a, usagef("--new-third-party: %v", err)
+		// One name per flag: names may contain commas ("Stripe, Inc.").
+		names, known := []string{}, true
+		for _, v := range f.thirdParties {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "", "unknown":
+				known = false
+			case "none", "no":
+			default:
+				if n := strings.TrimSpace(v); !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
 		}
-		a.NewThirdParties, a.NewThirdPartiesKnown = names, known
+		if !known && len(names) == 0 {
+			names = nil
+		}
+		a.NewThirdParties, a.NewThirdPartiesKnown = names, known || len(names) > 0
 	}
 	return a, nil
 }

@@ -105,6 +105,9 @@ func (b *builder) header(d *Document) {
 		ctx.InternetFacing, _ = model.ParseTri(c.InternetFacing)
 		ctx.AuthChanges, _ = model.ParseTri(c.AuthChanges)
 		ctx.Criticality, _ = model.ParseLevel(c.Criticality)
+		if c.hasKey("sensitive_data") {
+			ctx.SensitiveData = []model.DataKind{} // stated: none, as opposed to not answered
+		}
 		for _, k := range c.SensitiveData {
 			ctx.SensitiveData = append(ctx.SensitiveData, model.DataKind(k))
 		}
