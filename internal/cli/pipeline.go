@@ -97,6 +97,11 @@ func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analys
 	for _, w := range l.Warnings {
 		an.Warnings = append(an.Warnings, risk.Warning{Pos: w.Pos, Msg: w.Msg, Hint: w.Hint})
 	}
+	for _, e := range rule.EvalErrors(rs) {
+		an.Warnings = append(an.Warnings, risk.Warning{Pos: e.Source,
+			Msg:  fmt.Sprintf("custom rule %q failed to evaluate on %d element(s), first on %q: %v", e.Rule, e.Count, e.Target, e.Err),
+			Hint: "the rule was treated as not applying there; guard the expression with has() or fix it (see docs/rules.md)"})
+	}
 	prog.step("ranking")
 	res := report.Build(an, report.Tool{Name: "ward", Version: a.env.Version})
 	a.relResult(res)
@@ -204,4 +209,3 @@ func fmtErr(format string) error {
 	return usagef("unknown --format %q", format)
 }
 
-var _ = fmt.Sprintf
