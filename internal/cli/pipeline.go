@@ -208,4 +208,3 @@ func gate(an *analysis.Analysis, threshold model.Severity) error {
 func fmtErr(format string) error {
 	return usagef("unknown --format %q", format)
 }
-
