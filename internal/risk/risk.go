@@ -74,8 +74,11 @@ func exposure(t model.Target) (model.Trust, bool, string) {
 }
 
 // Likelihood estimates a finding's inherent likelihood and says why.
-func Likelihood(f *model.Finding) (model.Likelihood, []string) {
-	base, why := 2, []string{}
+func Likelihood(f *model.Finding) (model.Likelihood, []string) { return likelihood(f, true) }
+
+// likelihood computes the likelihood, with the reasons only when explain is set.
+func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
+	base, why := 2, []string(nil)
 	var least model.Trust = model.TrustRestricted
 	unauth := false
 	for _, t := range f.Targets {
@@ -84,37 +87,48 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 			least = tr
 		}
 		unauth = unauth || u
-		if from != "" && tr == model.TrustInternet {
+		if explain && from != "" && tr == model.TrustInternet {
 			why = append(why, fmt.Sprintf("reachable from the internet through %s", from))
 		}
 	}
 	switch least {
 	case model.TrustInternet:
 		base = 4
-		if len(why) == 0 {
+		if explain && len(why) == 0 {
 			why = append(why, "exposed to the internet")
 		}
 	case model.TrustPartner:
 		base = 3
-		why = append(why, "reachable from a partner network")
+		if explain {
+			why = append(why, "reachable from a partner network")
+		}
 	case model.TrustInternal:
 		base = 2
-		why = append(why, "reachable only from internal networks")
+		if explain {
+			why = append(why, "reachable only from internal networks")
+		}
 	case model.TrustRestricted:
 		base = 1
-		why = append(why, "reachable only from a restricted zone")
+		if explain {
+			why = append(why, "reachable only from a restricted zone")
+		}
 	}
 	if unauth {
 		base++
-		why = append(why, "an inbound flow from a less trusted place is unauthenticated")
+		if explain {
+			why = append(why, "an inbound flow from a less trusted place is unauthenticated")
+		}
 	}
 	if f.Exploitability != 0 {
 		base += f.Exploitability
-		if f.Exploitability > 0 {
+		if explain && f.Exploitability > 0 {
 			why = append(why, "the attack is easy to carry out")
-		} else {
+		} else if explain {
 			why = append(why, "the attack needs skill or a foothold")
 		}
+	}
+	if !explain {
+		return model.Likelihood(clamp(base)), nil
 	}
 	return model.Likelihood(clamp(base)), append(why, f.Rationale...)
 }
@@ -136,6 +150,19 @@ func levelImpact(l model.Level) model.Impact {
 
 // ImpactOf estimates a finding's impact from the assets at stake and says why.
 func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
+	i, which, prop := impact(m, f)
+	if which == "" {
+		reason := "no asset at stake is named"
+		if i > 2 {
+			reason += "; the system is business-critical"
+		}
+		return i, reason
+	}
+	return i, fmt.Sprintf("%s needs %s %s", which, needName(i), prop)
+}
+
+// impact computes the impact, the asset that sets it, and the property.
+func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Property) {
 	prop := f.Property
 	if prop == 0 {
 		prop = f.Category.Property()
@@ -148,15 +175,12 @@ func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
 		}
 	}
 	if best == 0 {
-		best = 2
-		reason := "no asset at stake is named"
 		if m.System.Criticality >= model.High {
-			best = 3
-			reason += "; the system is business-critical"
+			return 3, "", prop
 		}
-		return best, reason
+		return 2, "", prop
 	}
-	return best, fmt.Sprintf("%s needs %s %s", which, needName(best), prop)
+	return best, which, prop
 }
 
 func needName(i model.Impact) string {
@@ -391,8 +415,8 @@ func Rank(fs []*model.Finding) {
 func AtStake(m *model.Model, qs []*model.Question, potential map[string][]*model.Finding) {
 	for _, q := range qs {
 		for _, f := range potential[q.ID] {
-			l, _ := Likelihood(f)
-			i, _ := ImpactOf(m, f)
+			l, _ := likelihood(f, false)
+			i, _, _ := impact(m, f)
 			if s := Make(l, i).Severity; s > q.AtStake {
 				q.AtStake = s
 			}

@@ -123,10 +123,26 @@ func (p pending) text() string {
 }
 
 type results struct {
+	memo      map[any]any
 	findings  []*model.Finding
 	questions map[string]*model.Question
 	potential map[string][]*model.Finding
 	qorder    []string
+}
+
+// Memo returns fn's result for key, computing it once per rule per run: for
+// facts a rule derives from the graph (paths, reachability) and needs for
+// many elements.
+func (x *Ctx) Memo(key any, fn func() any) any {
+	if v, ok := x.out.memo[key]; ok {
+		return v
+	}
+	if x.out.memo == nil {
+		x.out.memo = map[any]any{}
+	}
+	v := fn()
+	x.out.memo[key] = v
+	return v
 }
 
 // Lacks says whether component c lacks every one of ctls: Yes when all are

@@ -35,7 +35,7 @@ var llmRules = []*rule.Rule{
 			if !llmKind(c) || c.ThirdParty {
 				return
 			}
-			src := llmUntrustedSources(c)
+			src := llmUntrustedSourcesMemo(x, c)
 			if len(src) == 0 {
 				return
 			}
@@ -118,7 +118,7 @@ var llmRules = []*rule.Rule{
 			if !llmKind(c) || c.ThirdParty {
 				return
 			}
-			readers := llmUntrustedCallers(c)
+			readers := llmUntrustedCallersMemo(x, c)
 			if len(readers) == 0 {
 				return
 			}
@@ -158,7 +158,7 @@ var llmRules = []*rule.Rule{
 			default:
 				return
 			}
-			if use.OutOfScope || len(llmUntrustedSources(gen)) == 0 {
+			if use.OutOfScope || len(llmUntrustedSourcesMemo(x, gen)) == 0 {
 				return
 			}
 			var gap model.Tri
@@ -198,7 +198,7 @@ var llmRules = []*rule.Rule{
 			if !llmKind(c) || c.Paid || c.ThirdParty {
 				return
 			}
-			from := llmUntrustedCallers(c)
+			from := llmUntrustedCallersMemo(x, c)
 			if len(from) == 0 {
 				return
 			}
@@ -251,6 +251,20 @@ func llmUntrustedCallers(c *model.Component) []*model.Component {
 // reads (retrieval, browsing, documents).
 func llmUntrustedSources(c *model.Component) []*model.Component {
 	return llmTrace(c, true)
+}
+
+// llmUntrustedSourcesMemo is llmUntrustedSources computed once per
+// component per rule run.
+func llmUntrustedSourcesMemo(x *rule.Ctx, c *model.Component) []*model.Component {
+	type key struct{ c *model.Component }
+	return x.Memo(key{c}, func() any { return llmUntrustedSources(c) }).([]*model.Component)
+}
+
+// llmUntrustedCallersMemo is llmUntrustedCallers computed once per
+// component per rule run.
+func llmUntrustedCallersMemo(x *rule.Ctx, c *model.Component) []*model.Component {
+	type key struct{ c *model.Component }
+	return x.Memo(key{c}, func() any { return llmUntrustedCallers(c) }).([]*model.Component)
 }
 
 func llmTrace(c *model.Component, docs bool) []*model.Component {
