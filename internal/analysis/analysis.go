@@ -40,7 +40,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	}
 	findings := append(res.Findings, People(m)...)
 	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now})
-	risk.AtStake(m, res.Questions, res.Potential)
+	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
 

@@ -115,4 +115,15 @@ type Question struct {
 	// AtStake is the worst severity a "no" would produce.
 	AtStake Severity
 	Pos     Pos
+	// Potential lists what a "no" would produce, for scoring AtStake.
+	Potential []Potential
+}
+
+// Potential is a finding a question holds back, with just what scoring needs.
+type Potential struct {
+	Target         Target
+	Assets         []*Asset
+	Category       Category
+	Property       Property
+	Exploitability int
 }

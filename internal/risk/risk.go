@@ -411,12 +411,14 @@ func Rank(fs []*model.Finding) {
 }
 
 // AtStake sets each question's AtStake to the worst inherent severity the
-// findings it holds back would have.
-func AtStake(m *model.Model, qs []*model.Question, potential map[string][]*model.Finding) {
+// findings it holds back would have, and sorts the questions by it.
+func AtStake(m *model.Model, qs []*model.Question) {
 	for _, q := range qs {
-		for _, f := range potential[q.ID] {
-			l, _ := likelihood(f, false)
-			i, _, _ := impact(m, f)
+		for _, p := range q.Potential {
+			f := model.Finding{Targets: []model.Target{p.Target}, Assets: p.Assets, Category: p.Category, Property: p.Property,
+				Exploitability: p.Exploitability}
+			l, _ := likelihood(&f, false)
+			i, _, _ := impact(m, &f)
 			if s := Make(l, i).Severity; s > q.AtStake {
 				q.AtStake = s
 			}

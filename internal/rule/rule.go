@@ -126,7 +126,6 @@ type results struct {
 	memo      map[any]any
 	findings  []*model.Finding
 	questions map[string]*model.Question
-	potential map[string][]*model.Finding
 	qorder    []string
 }
 
@@ -214,36 +213,36 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	if tid == "" { // a model-level finding is about the system
 		tid = x.Model.System.ID
 	}
-	id := r.ID + ":" + tid
 	if assets == nil {
 		assets = TargetAssets(x.Target)
 	}
-	f := &model.Finding{ID: id, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc, Category: r.Category,
-		Categories: []model.Category{r.Category}, Targets: []model.Target{x.Target}, Assets: assets, CWE: r.CWE, CAPEC: r.CAPEC,
-		Suggested: r.Mitigations, References: r.References, Property: r.PropertyAtStake(), Exploitability: r.Exploitability,
-		Rationale: why, Status: model.StatusOpen, FoundBy: model.FoundByTool, Pos: x.Target.Pos()}
-	if gap == model.Yes {
-		for _, prev := range x.out.findings[max(0, len(x.out.findings)-8):] {
-			if prev.ID == id { // a rule reports once per element
-				return
+	if gap == model.Unknown {
+		pot := model.Potential{Target: x.Target, Assets: assets, Category: r.Category, Property: r.PropertyAtStake(), Exploitability: r.Exploitability}
+		for _, p := range x.pending {
+			qid := p.target.ID() + "." + p.key
+			q := x.out.questions[qid]
+			if q == nil {
+				q = &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos()}
+				x.out.questions[qid] = q
+				x.out.qorder = append(x.out.qorder, qid)
 			}
+			if !slices.Contains(q.Rules, r.ID) {
+				q.Rules = append(q.Rules, r.ID)
+			}
+			q.Potential = append(q.Potential, pot)
 		}
-		x.out.findings = append(x.out.findings, f)
 		return
 	}
-	for _, p := range x.pending {
-		qid := p.target.ID() + "." + p.key
-		q := x.out.questions[qid]
-		if q == nil {
-			q = &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos()}
-			x.out.questions[qid] = q
-			x.out.qorder = append(x.out.qorder, qid)
+	id := r.ID + ":" + tid
+	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8):] {
+		if prev.ID == id { // a rule reports once per element
+			return
 		}
-		if !slices.Contains(q.Rules, r.ID) {
-			q.Rules = append(q.Rules, r.ID)
-		}
-		x.out.potential[qid] = append(x.out.potential[qid], f)
 	}
+	x.out.findings = append(x.out.findings, &model.Finding{ID: id, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
+		Category: r.Category, Categories: []model.Category{r.Category}, Targets: []model.Target{x.Target}, Assets: assets,
+		CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: r.PropertyAtStake(),
+		Exploitability: r.Exploitability, Rationale: why, Status: model.StatusOpen, FoundBy: model.FoundByTool, Pos: x.Target.Pos()})
 }
 
 // TargetAssets returns the assets an element holds: a component's stored and
@@ -264,8 +263,6 @@ func TargetAssets(t model.Target) []*model.Asset {
 type Result struct {
 	Findings  []*model.Finding
 	Questions []*model.Question
-	// Potential maps a question's id to the findings a "no" would produce.
-	Potential map[string][]*model.Finding
 }
 
 // Run applies the rules to every element of m they examine. Out-of-scope
@@ -296,7 +293,7 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &Result{Potential: map[string][]*model.Finding{}}
+	res := &Result{}
 	questions := map[string]*model.Question{}
 	for _, out := range per {
 		if out == nil {
@@ -307,11 +304,11 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 			q := out.questions[id]
 			if have := questions[id]; have != nil {
 				have.Rules = append(have.Rules, q.Rules...)
+				have.Potential = append(have.Potential, q.Potential...)
 			} else {
 				questions[id] = q
 				res.Questions = append(res.Questions, q)
 			}
-			res.Potential[id] = append(res.Potential[id], out.potential[id]...)
 		}
 	}
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].ID < res.Findings[j].ID })
@@ -321,7 +318,7 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 
 // runRule applies one rule to every element it examines.
 func runRule(m *model.Model, r *Rule) *results {
-	out := &results{questions: map[string]*model.Question{}, potential: map[string][]*model.Finding{}}
+	out := &results{questions: map[string]*model.Question{}}
 	if r.Check == nil {
 		return out
 	}
