@@ -98,6 +98,7 @@ type Ctx struct {
 	Model  *model.Model
 	Target model.Target
 	rule   *Rule
+	memo   *memo
 	// pending are the unknown facts consulted since the last Report.
 	pending []pending
 	out     *results
@@ -123,25 +124,42 @@ func (p pending) text() string {
 }
 
 type results struct {
-	memo      map[any]any
 	findings  []*model.Finding
 	questions map[string]*model.Question
 	qorder    []string
 }
 
-// Memo returns fn's result for key, computing it once per rule per run: for
-// facts a rule derives from the graph (paths, reachability) and needs for
-// many elements.
+// Memo returns fn's result for key, computing it once per run and sharing it
+// between rules: for facts rules derive from the graph (paths, reachability)
+// and need for many elements. fn must depend only on the model and key.
 func (x *Ctx) Memo(key any, fn func() any) any {
-	if v, ok := x.out.memo[key]; ok {
-		return v
+	return x.memo.get(key, fn)
+}
+
+// memo is a run-wide cache safe for the concurrent rule workers.
+type memo struct {
+	mu sync.Mutex
+	m  map[any]*memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	v    any
+}
+
+func (c *memo) get(key any, fn func() any) any {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[any]*memoEntry{}
 	}
-	if x.out.memo == nil {
-		x.out.memo = map[any]any{}
+	e := c.m[key]
+	if e == nil {
+		e = &memoEntry{}
+		c.m[key] = e
 	}
-	v := fn()
-	x.out.memo[key] = v
-	return v
+	c.mu.Unlock()
+	e.once.Do(func() { e.v = fn() })
+	return e.v
 }
 
 // Lacks says whether component c lacks every one of ctls: Yes when all are
@@ -275,6 +293,7 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 	per := make([]*results, len(rules))
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(rules)))
 	var next atomic.Int64
+	shared := &memo{}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -285,7 +304,7 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 				if i >= len(rules) || ctx.Err() != nil {
 					return
 				}
-				per[i] = runRule(m, rules[i])
+				per[i] = runRule(m, rules[i], shared)
 			}
 		}()
 	}
@@ -317,12 +336,12 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 }
 
 // runRule applies one rule to every element it examines.
-func runRule(m *model.Model, r *Rule) *results {
+func runRule(m *model.Model, r *Rule, shared *memo) *results {
 	out := &results{questions: map[string]*model.Question{}}
 	if r.Check == nil {
 		return out
 	}
-	x := &Ctx{Model: m, out: out, rule: r}
+	x := &Ctx{Model: m, out: out, rule: r, memo: shared}
 	check := func(t model.Target) {
 		x.Target = t
 		x.pending = x.pending[:0]
