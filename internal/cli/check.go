@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/report"
@@ -34,7 +37,7 @@ The exit status does not depend on --format.`,
 			if err != nil {
 				return err
 			}
-			if format != "text" && format != "json" && format != "markdown" {
+			if !slices.Contains(report.Formats(), format) {
 				return fmtErr(format)
 			}
 			path, err := a.modelPath(args)
@@ -45,15 +48,7 @@ The exit status does not depend on --format.`,
 			if err != nil {
 				return err
 			}
-			out := a.env.Stdout
-			switch format {
-			case "json":
-				err = report.JSON(out, res.result)
-			case "markdown":
-				err = report.Markdown(out, res.result)
-			default:
-				err = report.Text(out, res.result, report.TextOptions{All: all, Verbose: verbose})
-			}
+			err = report.Render(a.env.Stdout, format, res.result, report.Options{Text: report.TextOptions{All: all, Verbose: verbose}})
 			if err != nil {
 				return err
 			}
@@ -61,7 +56,7 @@ The exit status does not depend on --format.`,
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", "text", "output `format`: text, json or markdown")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output `format`: "+strings.Join(report.Formats(), ", "))
 	cmd.Flags().StringVar(&failOn, "fail-on", "high", "exit 3 when an open finding is at or above this `severity` (critical, high, medium, low, info, none)")
 	cmd.Flags().BoolVar(&all, "all", false, "also list closed findings (mitigated, accepted, false positive, transferred)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "explain each finding: why, risk rationale and suggested mitigations")

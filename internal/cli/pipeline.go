@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -206,5 +207,5 @@ func gate(an *analysis.Analysis, threshold model.Severity) error {
 }
 
 func fmtErr(format string) error {
-	return usagef("unknown --format %q", format)
+	return usagef("unknown --format %q: use %s", format, strings.Join(report.Formats(), ", "))
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +39,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 			if err != nil {
 				return err
 			}
-			if format != "text" && format != "json" && format != "markdown" {
+			if !slices.Contains(report.Formats(), format) {
 				return fmtErr(format)
 			}
 			path, err := a.modelPath(args)
@@ -49,14 +51,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 				return err
 			}
 			var buf bytes.Buffer
-			switch format {
-			case "json":
-				err = report.JSON(&buf, res.result)
-			case "markdown":
-				err = report.Markdown(&buf, res.result)
-			default:
-				err = report.Text(&buf, res.result, report.TextOptions{All: true, Verbose: true})
-			}
+			err = report.Render(&buf, format, res.result, report.Options{Text: report.TextOptions{All: true, Verbose: true}})
 			if err != nil {
 				return err
 			}
@@ -73,7 +68,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", "markdown", "output `format`: markdown, json or text")
+	cmd.Flags().StringVarP(&format, "format", "f", "markdown", "output `format`: "+strings.Join(report.Formats(), ", "))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
 	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 3 when an open finding is at or above this `severity`")
 	return cmd
