@@ -1,0 +1,248 @@
+// Package interop converts threat models between Ward and other tools. An
+// importer turns another tool's file into a spec.Document, which Encode
+// writes as readable ward.yaml (zero values left out, notes of what could not
+// be carried over at the top); Encode re-reads its own output with spec.Parse
+// so an importer can never produce an invalid model. Exporters write other
+// tools' formats from an analysis.
+//
+// Each format lives in its own package under internal/interop; the CLI lists
+// them. Inputs are bounded (MaxInputBytes) and parsers must refuse hostile
+// files (deep nesting, entity or alias expansion) with a clear error.
+package interop
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// MaxInputBytes is the largest file an importer accepts.
+const MaxInputBytes = 64 << 20
+
+// ErrTooLarge is returned for inputs over MaxInputBytes.
+var ErrTooLarge = fmt.Errorf("the file is larger than %d MiB", MaxInputBytes>>20)
+
+// Imported is the result of an import: the model and what was lost.
+type Imported struct {
+	Doc *spec.Document
+	// Notes say, one per line, what could not be carried over and what was
+	// guessed. They are written as comments at the top of the model.
+	Notes []string
+}
+
+// Note records something that could not be carried over.
+func (im *Imported) Note(format string, args ...any) {
+	im.Notes = append(im.Notes, fmt.Sprintf(format, args...))
+}
+
+// Importer reads one other tool's format.
+type Importer struct {
+	// Name is the format's id on the command line (otm, threat-dragon, ...).
+	Name string
+	// Title is the tool and format, for help text.
+	Title string
+	// Detect reports whether data looks like this format (used when the
+	// format is not given).
+	Detect func(name string, data []byte) bool
+	// Import converts data (from the file called name) into a Ward model.
+	Import func(name string, data []byte) (*Imported, error)
+}
+
+// Exporter writes one other tool's format.
+type Exporter struct {
+	Name  string
+	Title string
+	// Ext is the usual file extension, with the dot.
+	Ext    string
+	Export func(a *analysis.Analysis) ([]byte, error)
+}
+
+// InputError is a problem with the file being imported, to be shown with
+// its position when known. It maps to exit code 2.
+type InputError struct {
+	File      string
+	Line, Col int
+	Msg       string
+	Hint      string
+}
+
+func (e *InputError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, max(e.Col, 1))
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	if e.Hint != "" {
+		b.WriteString(" — ")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
+}
+
+// Inputf returns an InputError without a position.
+func Inputf(file, hint, format string, args ...any) error {
+	return &InputError{File: file, Msg: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// IDs makes valid, unique Ward ids from other tools' names and ids.
+type IDs struct {
+	used map[string]bool
+}
+
+var nonID = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// Make returns a valid id derived from s (a name or a foreign id), unique
+// among the ids made so far; fallback is used when s has no usable letters.
+func (g *IDs) Make(s, fallback string) string {
+	if g.used == nil {
+		g.used = map[string]bool{}
+	}
+	id := strings.Trim(nonID.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-"), "-._")
+	if len(id) > 48 {
+		id = strings.Trim(id[:48], "-._")
+	}
+	if id == "" {
+		id = fallback
+	}
+	base := id
+	for i := 2; g.used[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	g.used[id] = true
+	return id
+}
+
+// Encode writes doc as readable ward.yaml with the notes as a comment block
+// at the top, and checks that the result loads.
+func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
+	if doc.Ward == 0 {
+		doc.Ward = 1
+	}
+	n := toNode(reflect.ValueOf(doc).Elem())
+	var head []string
+	head = append(head, "Imported by ward from "+source+".")
+	if len(notes) > 0 {
+		head = append(head, "", "Not carried over, or guessed — review before relying on this model:")
+		for _, s := range notes {
+			head = append(head, "- "+s)
+		}
+	}
+	n.HeadComment = strings.Join(head, "\n")
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, fmt.Errorf("encode model: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	if _, diags, err := spec.Parse("imported.yaml", buf.Bytes()); err != nil {
+		return buf.Bytes(), fmt.Errorf("the imported model is invalid (a bug in the importer): %w", errors.Join(err, diagsErr(diags)))
+	}
+	return buf.Bytes(), nil
+}
+
+func diagsErr(ds spec.Diagnostics) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return ds
+}
+
+// toNode turns a format value into a YAML node, leaving zero values out and
+// keeping the field order of the format types.
+func toNode(v reflect.Value) *yaml.Node {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return toNode(v.Elem())
+	case reflect.Struct:
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key := f.Tag.Get("yaml")
+			if !f.IsExported() || key == "" || key == "-" {
+				continue
+			}
+			fv := v.Field(i)
+			if fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
+				continue
+			}
+			child := toNode(fv)
+			if child == nil {
+				continue
+			}
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, child)
+		}
+		return n
+	case reflect.Slice:
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		simple := v.Type().Elem().Kind() == reflect.String
+		if simple {
+			n.Style = yaml.FlowStyle
+		}
+		for i := 0; i < v.Len(); i++ {
+			if c := toNode(v.Index(i)); c != nil {
+				n.Content = append(n.Content, c)
+			}
+		}
+		if simple && len(strings.Join(stringsOf(v), ", ")) > 60 {
+			n.Style = 0
+		}
+		return n
+	case reflect.Map:
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		keys := v.MapKeys()
+		ks := make([]string, len(keys))
+		for i, k := range keys {
+			ks[i] = k.String()
+		}
+		sortStrings(ks)
+		for _, k := range ks {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, toNode(v.MapIndex(reflect.ValueOf(k))))
+		}
+		return n
+	case reflect.String:
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: v.String(), Tag: "!!str"}
+		if strings.Contains(v.String(), "\n") {
+			n.Style = yaml.LiteralStyle
+		}
+		return n
+	case reflect.Int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatInt(v.Int(), 10), Tag: "!!int"}
+	case reflect.Bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(v.Bool()), Tag: "!!bool"}
+	}
+	return nil
+}
+
+func stringsOf(v reflect.Value) []string {
+	out := make([]string, v.Len())
+	for i := range out {
+		out[i] = v.Index(i).String()
+	}
+	return out
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
