@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -110,6 +111,9 @@ func (a *app) exit(err error) int {
 		}
 		fmt.Fprintf(a.env.Stderr, "ward: the model is invalid (%d problem%s)\n", n, plural(n))
 		return ExitInvalid
+	case errors.As(err, new(*interop.InputError)):
+		fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
+		return ExitInvalid
 	case errors.As(err, &fe):
 		fmt.Fprintf(a.env.Stderr, "ward: %s\n", fe.Error())
 		return ExitFindings
@@ -197,7 +201,7 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd())
+	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd())
 	a.addHelpTopics(root)
 	return root
 }

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// importers lists every format ward import reads, in detection order.
+func importers() []interop.Importer {
+	return []interop.Importer{}
+}
+
+// exporters lists every format ward export writes.
+func exporters() []interop.Exporter {
+	return []interop.Exporter{}
+}
+
+func formatNames[T any](xs []T, name func(T) string) string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, name(x))
+	}
+	return strings.Join(out, ", ")
+}
+
+func (a *app) importCmd() *cobra.Command {
+	var from, output string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Convert another tool's threat model into a Ward model",
+		Long: `Import converts a threat model from another tool into ward.yaml: readable
+YAML with, at the top, a note of everything that could not be carried over.
+The format is detected from the file unless --from names it.
+
+Formats: ` + formatNames(importers(), func(i interop.Importer) string { return i.Name + " (" + i.Title + ")" }) + `
+
+What each importer keeps and drops is listed in docs/interop.md.`,
+		Example: `  ward import threat-model.json -o ward.yaml
+  ward import --from otm model.otm.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := readLimited(a.path(args[0]))
+			if err != nil {
+				return err
+			}
+			var imp *interop.Importer
+			all := importers()
+			for i := range all {
+				if from != "" && all[i].Name == from || from == "" && all[i].Detect(args[0], data) {
+					imp = &all[i]
+					break
+				}
+			}
+			if imp == nil {
+				names := formatNames(all, func(i interop.Importer) string { return i.Name })
+				if from != "" {
+					hint := ""
+					if s := spec.Suggest(from, strings.Split(names, ", ")); s != "" {
+						hint = fmt.Sprintf(" (did you mean %q?)", s)
+					}
+					return usagef("unknown --from %q%s: use one of %s", from, hint, names)
+				}
+				return usagef("%s: not a format ward can import — name it with --from (%s)", args[0], names)
+			}
+			res, err := imp.Import(a.display(a.path(args[0])), data)
+			if err != nil {
+				return err
+			}
+			out, err := interop.Encode(res.Doc, res.Notes, imp.Title+" file "+args[0])
+			if err != nil {
+				return err
+			}
+			if output == "" || output == "-" {
+				_, err = a.env.Stdout.Write(out)
+				return err
+			}
+			if _, err := os.Stat(a.path(output)); err == nil && !force {
+				return usagef("%s already exists — pass --force to overwrite it", output)
+			}
+			if err := writeFileAtomic(a.path(output), out); err != nil {
+				return fmt.Errorf("write model: %w", err)
+			}
+			fmt.Fprintf(a.env.Stderr, "wrote %s (%s); %d note(s) on what was not carried over are at its top\n", output, imp.Title, len(res.Notes))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "the input `format` (default: detected)")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the model to `file` instead of standard output")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite the output file")
+	return cmd
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var (
+		af     analyseFlags
+		to     string
+		output string
+	)
+	cmd := &cobra.Command{
+		Use:   "export [MODEL]",
+		Short: "Write a Ward model in another tool's format",
+		Long: `Export writes the model, with its analysis, in another tool's format.
+
+Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e.Name + " (" + e.Title + ")" }),
+		Example: `  ward export --to otm -o model.otm.json`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var exp *interop.Exporter
+			all := exporters()
+			for i := range all {
+				if all[i].Name == to {
+					exp = &all[i]
+				}
+			}
+			if exp == nil {
+				return usagef("--to %q: use one of %s", to, formatNames(all, func(e interop.Exporter) string { return e.Name }))
+			}
+			path, err := a.modelPath(args)
+			if err != nil {
+				return err
+			}
+			res, err := a.analyse(cmd.Context(), path, af)
+			if err != nil {
+				return err
+			}
+			out, err := exp.Export(res.analysis)
+			if err != nil {
+				return err
+			}
+			if output == "" || output == "-" {
+				_, err = a.env.Stdout.Write(out)
+				return err
+			}
+			if err := writeFileAtomic(a.path(output), out); err != nil {
+				return fmt.Errorf("write export: %w", err)
+			}
+			fmt.Fprintf(a.env.Stderr, "wrote %s\n", output)
+			return nil
+		},
+	}
+	af.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "the output `format`")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
+	return cmd
+}
+
+// readLimited reads a file to import, refusing oversized ones.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, usagef("%s does not exist", path)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, interop.MaxInputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > interop.MaxInputBytes {
+		return nil, usageError{fmt.Errorf("%s: %w", path, interop.ErrTooLarge)}
+	}
+	return data, nil
+}
