@@ -1,0 +1,468 @@
+// Package diff compares two analysed versions of a threat model and says
+// what the change means for security: elements added, removed or changed,
+// new boundary crossings, sensitive data newly carried or stored, findings
+// that appeared, disappeared or changed severity or status, decisions,
+// mitigations, assumptions and questions that changed, and a verdict — more
+// or less risk, and whether the change adds an open finding at or above a
+// threshold. It reads two canonical results (and, optionally, the models
+// behind them); it does no I/O. The JSON form is the contract "ward.diff/v1"
+// (docs/json.md).
+package diff
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/report"
+)
+
+// Schema identifies the JSON contract. Additive changes keep it.
+const Schema = "ward.diff/v1"
+
+// Side is one version of the model: its canonical result and, optionally,
+// the model it was built from (for facts the result does not carry, such
+// as third_party and encryption_at_rest).
+type Side struct {
+	// Label names the version for people: a path or "git:REV".
+	Label  string
+	Result *report.Result
+	Model  *model.Model
+}
+
+// Diff is what changed between two versions of a model.
+type Diff struct {
+	Schema      string           `json:"schema"`
+	Old         Version          `json:"old"`
+	New         Version          `json:"new"`
+	Summary     Summary          `json:"summary"`
+	Findings    []FindingChange  `json:"findings"`
+	Elements    []ElementChange  `json:"elements"`
+	Crossings   []Crossing       `json:"crossings"`
+	Exposures   []Exposure       `json:"exposures"`
+	Decisions   []DecisionChange `json:"decisions"`
+	Mitigations []StatusChange   `json:"mitigations"`
+	Assumptions []StatusChange   `json:"assumptions"`
+	Questions   []QuestionChange `json:"questions"`
+}
+
+// Version describes one side of the comparison.
+type Version struct {
+	Label  string   `json:"label"`
+	System string   `json:"system"`
+	Files  []string `json:"files"`
+	Open   int      `json:"open"`
+	Worst  string   `json:"worst"`
+}
+
+// Summary is the verdict at a glance.
+type Summary struct {
+	// Verdict is more, less, mixed or same: whether open risk went up, down,
+	// both (some findings worse, some better) or neither.
+	Verdict string `json:"verdict"`
+	// OpenBefore and OpenAfter count open findings.
+	OpenBefore int `json:"open_before"`
+	OpenAfter  int `json:"open_after"`
+	// BySeverity is the net change in open findings by residual severity.
+	BySeverity map[string]int `json:"by_severity"`
+	// Worse counts findings the change made worse: new and open, re-opened,
+	// or open with a higher severity. WorstAdded is the highest severity
+	// among them ("none" if none).
+	Worse      int    `json:"worse"`
+	WorstAdded string `json:"worst_added"`
+	// Better counts open findings that went away, closed or became less severe.
+	Better int `json:"better"`
+	// Changes counts every change listed in the diff.
+	Changes int `json:"changes"`
+}
+
+// Finding change kinds.
+const (
+	Appeared    = "appeared"
+	Disappeared = "disappeared"
+	Reopened    = "reopened"
+	Closed      = "closed"
+	Raised      = "raised"
+	Lowered     = "lowered"
+	Restatus    = "status"
+)
+
+// Element and list change kinds.
+const (
+	Added   = "added"
+	Removed = "removed"
+	Changed = "changed"
+)
+
+// FindingState is a finding on one side.
+type FindingState struct {
+	Severity string `json:"severity"`
+	Score    int    `json:"score"`
+	Status   string `json:"status"`
+	Reopened string `json:"reopened,omitempty"`
+}
+
+// FindingChange is a finding that appeared, disappeared or changed.
+type FindingChange struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Rule   string `json:"rule"`
+	Change string `json:"change"`
+	// Old is absent for an appeared finding, New for a disappeared one.
+	Old *FindingState `json:"old,omitempty"`
+	New *FindingState `json:"new,omitempty"`
+	// Worse is true when the change adds open risk; Better when it removes it.
+	Worse    bool             `json:"worse"`
+	Better   bool             `json:"better"`
+	Targets  []report.Target  `json:"targets"`
+	Location *report.Location `json:"location,omitempty"`
+}
+
+// Severity is the finding's severity on the newest side it exists on.
+func (f FindingChange) Severity() string {
+	if f.New != nil {
+		return f.New.Severity
+	}
+	return f.Old.Severity
+}
+
+// Field is one changed field of an element. Lists also say which items
+// were added and removed.
+type Field struct {
+	Field   string   `json:"field"`
+	Old     string   `json:"old"`
+	New     string   `json:"new"`
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// ElementChange is a component, flow, boundary or asset added, removed or changed.
+type ElementChange struct {
+	Kind     string           `json:"kind"`
+	ID       string           `json:"id"`
+	Name     string           `json:"name,omitempty"`
+	Change   string           `json:"change"`
+	Fields   []Field          `json:"fields"`
+	Location *report.Location `json:"location,omitempty"`
+}
+
+// Crossing is a flow that now crosses a trust boundary: a new crossing flow,
+// or an existing flow whose ends moved to different boundaries.
+type Crossing struct {
+	Flow         string           `json:"flow"`
+	From         string           `json:"from"`
+	To           string           `json:"to"`
+	FromBoundary string           `json:"from_boundary"`
+	ToBoundary   string           `json:"to_boundary"`
+	FromTrust    string           `json:"from_trust"`
+	ToTrust      string           `json:"to_trust"`
+	NewFlow      bool             `json:"new_flow"`
+	Carries      []string         `json:"carries"`
+	Location     *report.Location `json:"location,omitempty"`
+}
+
+// Exposure is a sensitive asset newly carried by a flow or newly stored or
+// processed by a component.
+type Exposure struct {
+	Asset          string `json:"asset"`
+	Classification string `json:"classification,omitempty"`
+	// Data lists the sensitive data kinds the asset holds.
+	Data []string `json:"data"`
+	// How is carried, stored or processed; Element is the flow or component.
+	How     string `json:"how"`
+	Element string `json:"element"`
+	// CrossesBoundary is true for a flow that crosses a trust boundary;
+	// ThirdParty when the flow's destination or the component is run by
+	// another organisation; Trust is the trust level the data lands in.
+	CrossesBoundary bool             `json:"crosses_boundary"`
+	ThirdParty      bool             `json:"third_party"`
+	Trust           string           `json:"trust"`
+	Location        *report.Location `json:"location,omitempty"`
+}
+
+// DecisionChange is a decision on a generated finding that was added,
+// removed or changed.
+type DecisionChange struct {
+	Finding string           `json:"finding"`
+	Change  string           `json:"change"`
+	Old     *report.Decision `json:"old,omitempty"`
+	New     *report.Decision `json:"new,omitempty"`
+}
+
+// StatusChange is a mitigation or assumption added, removed or whose status
+// changed. For assumptions Change is also validated or invalidated.
+type StatusChange struct {
+	ID       string           `json:"id"`
+	Text     string           `json:"text"`
+	Change   string           `json:"change"`
+	Old      string           `json:"old,omitempty"`
+	New      string           `json:"new,omitempty"`
+	Location *report.Location `json:"location,omitempty"`
+}
+
+// QuestionChange is a question newly raised or answered (gone).
+type QuestionChange struct {
+	ID       string           `json:"id"`
+	Text     string           `json:"text"`
+	Change   string           `json:"change"`
+	AtStake  string           `json:"at_stake"`
+	Location *report.Location `json:"location,omitempty"`
+}
+
+// Compare describes what changed from old to new. A side with a nil
+// Result is an empty model (for a model that did not exist before).
+func Compare(old, new Side) *Diff {
+	o, n := orEmptyResult(old.Result), orEmptyResult(new.Result)
+	d := &Diff{Schema: Schema, Old: version(old.Label, o), New: version(new.Label, n)}
+	d.Findings = findings(o, n)
+	d.Elements = elements(old, new, o, n)
+	d.Crossings = crossings(o, n)
+	d.Exposures = exposures(new.Model, o, n)
+	d.Decisions = decisions(o, n)
+	d.Mitigations = mitigations(o, n)
+	d.Assumptions = assumptions(o, n)
+	d.Questions = questions(o, n)
+	d.Summary = summarise(d, o, n)
+	return d
+}
+
+func orEmptyResult(r *report.Result) *report.Result {
+	if r != nil {
+		return r
+	}
+	return &report.Result{Summary: report.Summary{Worst: "none", BySeverity: map[string]int{}}}
+}
+
+func version(label string, r *report.Result) Version {
+	return Version{Label: label, System: r.System.ID, Files: orEmpty(r.Files), Open: r.Summary.Open, Worst: cmp.Or(r.Summary.Worst, "none")}
+}
+
+// Worsened returns the findings the change made worse whose severity is at
+// or above threshold: what a CI gate on the change fails on. SevNone
+// returns nothing.
+func (d *Diff) Worsened(threshold model.Severity) []FindingChange {
+	if threshold == model.SevNone {
+		return nil
+	}
+	var out []FindingChange
+	for _, f := range d.Findings {
+		if s, _ := model.ParseSeverity(f.Severity()); f.Worse && s >= threshold {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Empty reports whether nothing changed.
+func (d *Diff) Empty() bool { return d.Summary.Changes == 0 }
+
+func sev(s string) model.Severity {
+	v, _ := model.ParseSeverity(s)
+	return v
+}
+
+func state(f report.Finding) *FindingState {
+	return &FindingState{Severity: f.Severity, Score: f.Score, Status: f.Status, Reopened: f.Reopened}
+}
+
+func findings(o, n *report.Result) []FindingChange {
+	before := index(o.Findings, func(f report.Finding) string { return f.ID })
+	after := index(n.Findings, func(f report.Finding) string { return f.ID })
+	var out []FindingChange
+	for _, f := range n.Findings {
+		c := FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, New: state(f), Targets: orEmpty(f.Targets), Location: f.Location}
+		open := f.Status == string(model.StatusOpen)
+		p, ok := before[f.ID]
+		switch {
+		case !ok:
+			c.Change, c.Worse = Appeared, open
+		default:
+			c.Old = state(p)
+			wasOpen := p.Status == string(model.StatusOpen)
+			switch {
+			case !wasOpen && open:
+				c.Change, c.Worse = Reopened, true
+			case wasOpen && !open:
+				c.Change, c.Better = Closed, true
+			case p.Status != f.Status:
+				c.Change = Restatus
+			case sev(f.Severity) > sev(p.Severity):
+				c.Change, c.Worse = Raised, open
+			case sev(f.Severity) < sev(p.Severity):
+				c.Change, c.Better = Lowered, open
+			default:
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	for _, f := range o.Findings {
+		if _, ok := after[f.ID]; !ok {
+			out = append(out, FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, Change: Disappeared, Old: state(f),
+				Better: f.Status == string(model.StatusOpen), Targets: orEmpty(f.Targets), Location: f.Location})
+		}
+	}
+	// Worse first, then better, then the rest; by severity, then id.
+	rank := func(c FindingChange) int {
+		switch {
+		case c.Worse:
+			return 0
+		case c.Better:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b FindingChange) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(sev(b.Severity()), sev(a.Severity())), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func summarise(d *Diff, o, n *report.Result) Summary {
+	s := Summary{OpenBefore: o.Summary.Open, OpenAfter: n.Summary.Open, BySeverity: map[string]int{}, WorstAdded: "none"}
+	for _, v := range []model.Severity{model.SevCritical, model.SevHigh, model.SevMedium, model.SevLow, model.SevInfo} {
+		s.BySeverity[v.String()] = n.Summary.BySeverity[v.String()] - o.Summary.BySeverity[v.String()]
+	}
+	var worst model.Severity
+	for _, f := range d.Findings {
+		if f.Worse {
+			s.Worse++
+			worst = max(worst, sev(f.Severity()))
+		}
+		if f.Better {
+			s.Better++
+		}
+	}
+	s.WorstAdded = worst.String()
+	switch {
+	case s.Worse > 0 && s.Better > 0:
+		s.Verdict = "mixed"
+	case s.Worse > 0:
+		s.Verdict = "more"
+	case s.Better > 0:
+		s.Verdict = "less"
+	default:
+		s.Verdict = "same"
+	}
+	s.Changes = len(d.Findings) + len(d.Elements) + len(d.Crossings) + len(d.Exposures) + len(d.Decisions) +
+		len(d.Mitigations) + len(d.Assumptions) + len(d.Questions)
+	return s
+}
+
+func decisions(o, n *report.Result) []DecisionChange {
+	get := func(r *report.Result) (map[string]*report.Decision, []string) {
+		m := map[string]*report.Decision{}
+		var ids []string
+		for _, f := range r.Findings {
+			if f.Decision != nil {
+				m[f.ID] = f.Decision
+				ids = append(ids, f.ID)
+			}
+		}
+		return m, ids
+	}
+	before, oids := get(o)
+	after, nids := get(n)
+	var out []DecisionChange
+	for _, id := range nids {
+		d, p := after[id], before[id]
+		switch {
+		case p == nil:
+			out = append(out, DecisionChange{Finding: id, Change: Added, New: d})
+		case p.Status != d.Status || p.Owner != d.Owner || p.Expires != d.Expires || p.Reason != d.Reason:
+			out = append(out, DecisionChange{Finding: id, Change: Changed, Old: p, New: d})
+		}
+	}
+	for _, id := range oids {
+		if after[id] == nil {
+			out = append(out, DecisionChange{Finding: id, Change: Removed, Old: before[id]})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b DecisionChange) int { return strings.Compare(a.Finding, b.Finding) })
+	return out
+}
+
+func mitigations(o, n *report.Result) []StatusChange {
+	id := func(m report.Mitigation) string { return m.ID }
+	return statuses(o.Mitigations, n.Mitigations, id,
+		func(m report.Mitigation) StatusChange {
+			return StatusChange{ID: m.ID, Text: m.Title, New: m.Status, Location: m.Location}
+		}, func(string, string) string { return Changed })
+}
+
+func assumptions(o, n *report.Result) []StatusChange {
+	id := func(a report.Assumption) string { return a.ID }
+	return statuses(o.Assumptions, n.Assumptions, id,
+		func(a report.Assumption) StatusChange {
+			return StatusChange{ID: a.ID, Text: a.Text, New: a.Status, Location: a.Location}
+		}, func(_, now string) string {
+			switch model.AssumptionStatus(now) {
+			case model.AssumptionInvalidated:
+				return "invalidated"
+			case model.AssumptionValidated:
+				return "validated"
+			}
+			return Changed
+		})
+}
+
+// statuses compares two lists of things with a status.
+func statuses[T any](o, n []T, id func(T) string, conv func(T) StatusChange, kind func(old, new string) string) []StatusChange {
+	before := index(o, id)
+	after := index(n, id)
+	var out []StatusChange
+	for _, x := range n {
+		c := conv(x)
+		p, ok := before[c.ID]
+		if !ok {
+			c.Change = Added
+			out = append(out, c)
+			continue
+		}
+		if old := conv(p).New; old != c.New {
+			c.Old, c.Change = old, kind(old, c.New)
+			out = append(out, c)
+		}
+	}
+	for _, x := range o {
+		if _, ok := after[id(x)]; !ok {
+			c := conv(x)
+			c.Old, c.New, c.Change = c.New, "", Removed
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func questions(o, n *report.Result) []QuestionChange {
+	before := index(o.Questions, func(q report.Question) string { return q.ID })
+	after := index(n.Questions, func(q report.Question) string { return q.ID })
+	var out []QuestionChange
+	for _, q := range n.Questions {
+		if _, ok := before[q.ID]; !ok {
+			out = append(out, QuestionChange{ID: q.ID, Text: q.Text, Change: "raised", AtStake: q.AtStake, Location: q.Location})
+		}
+	}
+	for _, q := range o.Questions {
+		if _, ok := after[q.ID]; !ok {
+			out = append(out, QuestionChange{ID: q.ID, Text: q.Text, Change: "answered", AtStake: q.AtStake})
+		}
+	}
+	return out
+}
+
+func index[T any](xs []T, id func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		m[id(x)] = x
+	}
+	return m
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
