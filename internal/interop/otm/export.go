@@ -1,0 +1,258 @@
+package otm
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
+)
+
+// zoneRating is the OTM trust rating written for each Ward trust level.
+var zoneRating = map[model.Trust]float64{model.TrustInternet: 10, model.TrustPartner: 40, model.TrustInternal: 70, model.TrustRestricted: 100}
+
+// levelRating is the OTM 0–100 value written for a Ward level.
+func levelRating(l model.Level) float64 {
+	switch l {
+	case model.Low:
+		return 25
+	case model.Medium:
+		return 50
+	case model.High:
+		return 75
+	case model.Critical:
+		return 100
+	}
+	return 50
+}
+
+var categoryNames = map[model.Category]string{
+	model.Spoofing: "Spoofing", model.Tampering: "Tampering", model.Repudiation: "Repudiation",
+	model.InformationDisclosure: "Information Disclosure", model.DenialOfService: "Denial of Service",
+	model.ElevationOfPrivilege: "Elevation of Privilege",
+}
+
+var threatStates = map[model.Status]string{
+	model.StatusOpen: "exposed", model.StatusMitigated: "mitigated", model.StatusAccepted: "accepted",
+	model.StatusFalsePositive: "not-applicable", model.StatusTransferred: "transferred",
+}
+
+var mitigationStates = map[model.MitigationStatus]string{
+	model.MitProposed: "recommended", model.MitPlanned: "required", model.MitImplemented: "implemented",
+	model.MitVerified: "verified", model.MitWontDo: "rejected",
+}
+
+// Export writes the analysed model as OTM 0.2.0 JSON: boundaries become
+// trust zones, every finding (generated or written by the team) a threat
+// instantiated on its component and flow targets, with its mitigations.
+func Export(a *analysis.Analysis) ([]byte, error) {
+	m := a.Model
+	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: []dataflow{}}
+	d.Project = &project{Name: m.System.Name, ID: m.System.ID, Description: m.System.Description, Owner: m.System.Team,
+		Attributes: map[string]any{"generator": "ward"}}
+	if len(m.System.Contacts) > 0 {
+		d.Project.OwnerContact = m.System.Contacts[0]
+	}
+	for _, as := range m.Assets {
+		x := asset{Name: as.Label(), ID: as.ID, Description: as.Description, Risk: &assetRisk{
+			Confidentiality: levelRating(as.Need(model.Confidentiality)),
+			Integrity:       levelRating(as.Need(model.Integrity)),
+			Availability:    levelRating(as.Need(model.Availability)),
+		}}
+		attrs := map[string]any{}
+		if as.Kind != "" {
+			attrs["kind"] = string(as.Kind)
+		}
+		if as.Classification != model.ClassUnset {
+			attrs["classification"] = as.Classification.String()
+		}
+		if len(as.Data) > 0 {
+			attrs["data"] = joinKinds(as.Data)
+		}
+		if len(attrs) > 0 {
+			x.Attributes = attrs
+		}
+		d.Assets = append(d.Assets, x)
+	}
+	used := map[string]bool{}
+	for _, b := range m.Boundaries {
+		used[b.ID] = true
+	}
+	for _, c := range m.Components {
+		used[c.ID] = true
+	}
+	for _, b := range m.Boundaries {
+		r := zoneRating[b.Trust]
+		z := trustZone{ID: b.ID, Name: b.Label(), Type: b.Trust.String(), Description: b.Description, Risk: &zoneRisk{TrustRating: &r}}
+		if b.Parent != nil {
+			z.Parent = &parent{TrustZone: b.Parent.ID}
+		}
+		d.TrustZones = append(d.TrustZones, z)
+	}
+	// OTM requires every component to have a parent: components outside any
+	// boundary go to a zone for the trust Ward gives them.
+	implicit := map[model.Trust]string{}
+	zoneFor := func(c *model.Component) string {
+		if c.Boundary != nil {
+			return c.Boundary.ID
+		}
+		t := c.Trust()
+		if id, ok := implicit[t]; ok {
+			return id
+		}
+		id := "ward-" + t.String()
+		for i := 2; used[id]; i++ {
+			id = fmt.Sprintf("ward-%s-%d", t, i)
+		}
+		used[id] = true
+		implicit[t] = id
+		r := zoneRating[t]
+		d.TrustZones = append(d.TrustZones, trustZone{ID: id, Name: strings.ToUpper(t.String()[:1]) + t.String()[1:] + " (outside any boundary)",
+			Type: t.String(), Description: "Components the Ward model places in no boundary.", Risk: &zoneRisk{TrustRating: &r}})
+		return id
+	}
+
+	// Threat instances per element.
+	inst := map[string][]threatInstance{}
+	for _, f := range a.Findings {
+		ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
+		if ti.State == "" {
+			ti.State = "exposed"
+		}
+		ti.Mitigations = []*mitigationInstance{}
+		for _, mi := range f.Mitigations {
+			ti.Mitigations = append(ti.Mitigations, &mitigationInstance{Mitigation: mi.ID, State: mitigationStates[mi.Status]})
+		}
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				inst[t.ID()] = append(inst[t.ID()], ti)
+			}
+		}
+	}
+
+	for _, c := range m.Components {
+		x := component{ID: c.ID, Name: c.Label(), Type: string(c.Kind), Description: c.Description,
+			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst[c.ID], Tags: ptrs(c.Tags)}
+		if len(c.Stores)+len(c.Processes) > 0 {
+			x.Assets = &assetInstance{Stored: assetIDs(c.Stores), Processed: assetIDs(c.Processes)}
+		}
+		attrs := map[string]any{}
+		if c.Tech != "" {
+			attrs["tech"] = c.Tech
+		}
+		if c.OutOfScope {
+			attrs["Out Of Scope"] = "true"
+		}
+		for _, k := range model.AllControls() {
+			if v := c.Controls.Get(k); v != model.Unknown {
+				attrs[k.Key()] = v.String()
+			}
+		}
+		if len(attrs) > 0 {
+			x.Attributes = attrs
+		}
+		d.Components = append(d.Components, x)
+	}
+	for _, f := range m.Flows {
+		bidi := !f.OneWay
+		x := dataflow{ID: f.ID, Name: f.Label(), Description: f.Description, Bidirectional: &bidi, Source: f.From.ID, Destination: f.To.ID,
+			Assets: assetIDs(f.Carries), Threats: inst[f.ID], Tags: ptrs(f.Tags)}
+		attrs := map[string]any{}
+		if f.Protocol != "" {
+			attrs["protocol"] = f.Protocol
+		}
+		if f.Port != 0 {
+			attrs["port"] = f.Port
+		}
+		if f.Authentication != model.AuthUnknown {
+			attrs["authentication"] = string(f.Authentication)
+		}
+		if f.Encryption != model.EncUnknown {
+			attrs["encryption"] = string(f.Encryption)
+		}
+		if len(attrs) > 0 {
+			x.Attributes = attrs
+		}
+		d.Dataflows = append(d.Dataflows, x)
+	}
+
+	for _, f := range a.Findings {
+		lik := float64(f.Inherent.Likelihood) * 20
+		t := threat{ID: f.ID, Name: f.Title, Description: f.Description, Risk: &threatRisk{Likelihood: &lik, Impact: float64(f.Inherent.Impact) * 20}}
+		cats := f.Categories
+		if len(cats) == 0 && f.Category != "" {
+			cats = []model.Category{f.Category}
+		}
+		for _, c := range cats {
+			n := categoryNames[c]
+			t.Categories = append(t.Categories, &n)
+		}
+		for _, w := range f.CWE {
+			s := fmt.Sprintf("CWE-%d", w)
+			t.CWEs = append(t.CWEs, &s)
+		}
+		attrs := map[string]any{"origin": string(f.Origin), "rule": f.Rule, "status": string(f.Status),
+			"severity": f.Residual.Severity.String(), "inherentSeverity": f.Inherent.Severity.String()}
+		var other []string
+		for _, tg := range f.Targets {
+			if tg.Component == nil && tg.Flow == nil {
+				other = append(other, tg.Kind()+":"+tg.ID())
+			}
+		}
+		if len(other) > 0 {
+			attrs["otherTargets"] = strings.Join(other, ", ")
+		}
+		if len(f.Rationale) > 0 {
+			t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
+		}
+		t.Attributes = attrs
+		d.Threats = append(d.Threats, t)
+	}
+	for _, mi := range m.Mitigations {
+		x := mitigation{ID: mi.ID, Name: mi.Title, Description: mi.Description,
+			RiskReduction: float64(min(100, 20*(mi.ReducesLikelihood+mi.ReducesImpact)))}
+		attrs := map[string]any{"status": string(mi.Status)}
+		if mi.Owner != "" {
+			attrs["owner"] = mi.Owner
+		}
+		if mi.Ticket != "" {
+			attrs["ticket"] = mi.Ticket
+		}
+		if !mi.Due.IsZero() {
+			attrs["due"] = mi.Due.Time.Format("2006-01-02")
+		}
+		x.Attributes = attrs
+		d.Mitigations = append(d.Mitigations, x)
+	}
+	out, err := json.MarshalIndent(&d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode OTM: %w", err)
+	}
+	return append(out, '\n'), nil
+}
+
+func ptrs(s []string) []*string {
+	var out []*string
+	for i := range s {
+		out = append(out, &s[i])
+	}
+	return out
+}
+
+func assetIDs(as []*model.Asset) []*string {
+	var out []*string
+	for _, a := range as {
+		id := a.ID
+		out = append(out, &id)
+	}
+	return out
+}
+
+func joinKinds(ks []model.DataKind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
