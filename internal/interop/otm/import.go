@@ -578,7 +578,7 @@ func (im *importer) importThreats() {
 	d := im.d
 	threatIDs := map[string]string{} // OTM id → Ward id
 	mitIDs := map[string]string{}
-	uses := map[string]*threatUse{}  // OTM threat id → uses
+	uses := map[string]*threatUse{}    // OTM threat id → uses
 	mitStates := map[string][]string{} // OTM mitigation id → states
 	var unknownThreats, unknownMits, unknownStates []string
 	record := func(target string, ts []threatInstance) {

@@ -142,8 +142,8 @@ type dataflow struct {
 }
 
 type threatInstance struct {
-	Threat      string               `json:"threat" yaml:"threat"`
-	State       string               `json:"state" yaml:"state"`
+	Threat      string                `json:"threat" yaml:"threat"`
+	State       string                `json:"state" yaml:"state"`
 	Mitigations []*mitigationInstance `json:"mitigations,omitempty" yaml:"mitigations"`
 }
 

@@ -175,7 +175,7 @@ func TestHostileInput(t *testing.T) {
 	bomb += "components: [{id: c, name: c, type: t, parent: {trustZone: z}, attributes: {x: *i}}]\n"
 	cases := []struct {
 		name, in, want string
-		line        int
+		line           int
 	}{
 		{"deep", `{"otmVersion":` + deep + `}`, "nest more than 200 levels", 1},
 		{"syntax", "{\n  \"otmVersion\": \"0.2.0\",\n  \"project\": {\"name\": }\n}", "JSON syntax error", 3},
