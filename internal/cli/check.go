@@ -16,6 +16,7 @@ func (a *app) checkCmd() *cobra.Command {
 		failOn  string
 		all     bool
 		verbose bool
+		base    string
 	)
 	cmd := &cobra.Command{
 		Use:   "check [MODEL]",
@@ -25,12 +26,18 @@ runs the built-in and custom rules, applies decisions, mitigations and
 assumptions, and prints open findings ranked by residual risk, then the
 questions the model has not answered yet.
 
+With --baseline OLD (a model file or directory, or git:REV for this model as
+committed at REV), only findings new since the baseline count towards
+--fail-on: absent there, closed there, or less severe there. The output lists
+them under "New since the baseline". Use it to adopt Ward gradually.
+
 Exit status: 0 when no open finding reaches --fail-on, 3 when one does,
 2 when the model or the command line is invalid, 1 when ward itself failed.
 The exit status does not depend on --format.`,
 		Example: `  ward check
   ward check services/payments/ward.yaml --fail-on critical
-  ward check --format json > result.json`,
+  ward check --format json > result.json
+  ward check --baseline git:origin/main --fail-on high`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			threshold, err := parseFailOn(failOn)
@@ -48,9 +55,18 @@ The exit status does not depend on --format.`,
 			if err != nil {
 				return err
 			}
+			var since func() error
+			if base != "" {
+				if since, err = a.baseline(cmd.Context(), base, path, res, af, threshold, format); err != nil {
+					return err
+				}
+			}
 			err = report.Render(a.env.Stdout, format, res.result, report.Options{Text: report.TextOptions{All: all, Verbose: verbose}})
 			if err != nil {
 				return err
+			}
+			if since != nil {
+				return since()
 			}
 			return gate(res.analysis, threshold)
 		},
@@ -58,6 +74,7 @@ The exit status does not depend on --format.`,
 	af.register(cmd)
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output `format`: "+strings.Join(report.Formats(), ", "))
 	cmd.Flags().StringVar(&failOn, "fail-on", "high", "exit 3 when an open finding is at or above this `severity` (critical, high, medium, low, info, none)")
+	cmd.Flags().StringVar(&base, "baseline", "", "fail only on findings new since this baseline `model` (file, directory or git:REV)")
 	cmd.Flags().BoolVar(&all, "all", false, "also list closed findings (mitigated, accepted, false positive, transferred)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "explain each finding: why, risk rationale and suggested mitigations")
 	return cmd

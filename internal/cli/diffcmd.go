@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/diff"
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/spec"
 )
@@ -173,11 +174,11 @@ func gitExport(ctx context.Context, rev, current string) (file, tmp string, err 
 	dir := filepath.Dir(abs)
 	top, err := git(ctx, dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return "", "", usagef("--git: %s is not in a git repository (%v)", filepath.Dir(current), err)
+		return "", "", usagef("%s is not in a git repository: git:%s needs one (or compare two model files)", filepath.Dir(current), rev)
 	}
 	top = strings.TrimSpace(top)
 	if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-		return "", "", usagef("--git: %q is not a revision in this repository", rev)
+		return "", "", usagef("%q is not a revision in the git repository at %s: try a branch, tag or commit (fetch it first in a shallow CI checkout)", rev, top)
 	}
 	realDir, err := filepath.EvalSymlinks(dir)
 	if err != nil {
@@ -189,7 +190,7 @@ func gitExport(ctx context.Context, rev, current string) (file, tmp string, err 
 	}
 	relDir, err := filepath.Rel(realTop, realDir)
 	if err != nil || strings.HasPrefix(relDir, "..") {
-		return "", "", usagef("--git: %s is outside the repository at %s", current, top)
+		return "", "", usagef("%s is outside the git repository at %s", current, top)
 	}
 	relDir = filepath.ToSlash(relDir)
 	rel := path.Join(relDir, filepath.Base(abs))
@@ -312,4 +313,59 @@ func relocate(r *report.Result, name func(string) string) {
 	for i := range r.Warnings {
 		fix(r.Warnings[i].Location)
 	}
+}
+
+// baseline loads the baseline model for check --baseline and compares the
+// checked model with it. The returned function, run after the report, lists
+// the findings new since the baseline (on stdout for text and markdown, on
+// stderr for machine formats) and fails when one reaches the threshold.
+func (a *app) baseline(ctx context.Context, ref, current string, res *analysed, af analyseFlags, threshold model.Severity, format string) (func() error, error) {
+	old, cleanup, err := a.side(ctx, ref, current, af)
+	defer cleanup()
+	if err != nil {
+		return nil, err
+	}
+	d := diff.Compare(old, diff.Side{Label: a.display(current), Result: res.result, Model: res.analysis.Model})
+	var worse []diff.FindingChange
+	for _, f := range d.Findings {
+		if f.Worse {
+			worse = append(worse, f)
+		}
+	}
+	failing := d.Worsened(threshold)
+	return func() error {
+		w := a.env.Stdout
+		if format != "text" && format != "markdown" {
+			w = a.env.Stderr
+		}
+		label := old.Label
+		switch {
+		case len(worse) == 0:
+			fmt.Fprintf(w, "\nNo open finding is new since the baseline %s.\n", label)
+		case format == "markdown":
+			fmt.Fprintf(w, "\n## New since the baseline `%s`\n\n| Finding | Severity | Change |\n|---|---|---|\n", label)
+			for _, f := range worse {
+				fmt.Fprintf(w, "| `%s` %s | %s | %s |\n", f.ID, f.Title, f.Severity(), baselineChange(f))
+			}
+		default:
+			fmt.Fprintf(w, "\nNew since the baseline %s (%d):\n", label, len(worse))
+			for _, f := range worse {
+				fmt.Fprintf(w, "  NEW %-8s %s — %s (%s)\n", f.Severity(), f.ID, f.Title, baselineChange(f))
+			}
+		}
+		if len(failing) > 0 {
+			return findingsError{n: len(failing), threshold: threshold.String() + " new since the baseline"}
+		}
+		return nil
+	}, nil
+}
+
+func baselineChange(f diff.FindingChange) string {
+	switch f.Change {
+	case diff.Reopened:
+		return "closed in the baseline: " + f.Old.Status
+	case diff.Raised:
+		return "was " + f.Old.Severity + " in the baseline"
+	}
+	return "not in the baseline"
 }
