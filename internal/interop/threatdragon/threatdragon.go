@@ -111,9 +111,9 @@ type props struct {
 
 type cell struct {
 	props
-	ID       string   `json:"id"`
-	Shape    string   `json:"shape"`
-	Position *point   `json:"position"`
+	ID       string `json:"id"`
+	Shape    string `json:"shape"`
+	Position *point `json:"position"`
 	Size     *struct {
 		Width  float64 `json:"width"`
 		Height float64 `json:"height"`
@@ -190,13 +190,13 @@ func jsonError(name string, data []byte, err error) error {
 }
 
 type conv struct {
-	name    string
-	im      *interop.Imported
-	ids     interop.IDs
-	cellIDs map[*cell]string // cell -> Ward component or flow id
-	kinds   map[string]int   // counters for notes
+	name                                                 string
+	im                                                   *interop.Imported
+	ids                                                  interop.IDs
+	cellIDs                                              map[*cell]string // cell -> Ward component or flow id
+	kinds                                                map[string]int   // counters for notes
 	actorGuess, severityGuess, encryptedFalse, nonSTRIDE bool
-	types   map[string]bool
+	types                                                map[string]bool
 }
 
 func (c *conv) run(f *file) {
