@@ -1,0 +1,438 @@
+// Package sqlstore implements store.Store over database/sql, for SQLite
+// (modernc.org/sqlite, pure Go, WAL mode) and PostgreSQL (pgx). Both use the
+// same SQL text with $n placeholders; only the schema's DDL differs. Schema
+// migrations are embedded and run at start-up; on PostgreSQL an advisory
+// lock serialises replicas that start together.
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/wardtm/ward/internal/store"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect is the database engine.
+type Dialect string
+
+// Supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a store.Store on a SQL database.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open connects to dsn — a postgres:// or postgresql:// URL, or a SQLite
+// file path — and runs pending migrations.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	d := SQLite
+	driver, conn := "sqlite", sqliteDSN(dsn)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		d, driver, conn = Postgres, "pgx", dsn
+	}
+	db, err := sql.Open(driver, conn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d, err)
+	}
+	if d == SQLite {
+		// One writer at a time; WAL lets readers run alongside it.
+		db.SetMaxOpenConns(8)
+	} else {
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(16)
+	}
+	s := &DB{db: db, dialect: d, now: time.Now}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a path into a modernc DSN with WAL, a busy timeout,
+// foreign keys and immediate transactions (so writers queue instead of
+// failing on lock upgrades).
+func sqliteDSN(path string) string {
+	if strings.HasPrefix(path, "file:") {
+		return path
+	}
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+func (s *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return err
+	}
+	var opts []goose.ProviderOption
+	gd := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		gd = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, s.db, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate the database: %w", err)
+	}
+	return nil
+}
+
+// Dialect returns the database engine.
+func (s *DB) Dialect() Dialect { return s.dialect }
+
+// SQL returns the underlying database, for backups and tests.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Ping checks that the database answers.
+func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// list encodes a list for LIKE matching: ",a,b,".
+func list(xs []string) string {
+	if len(xs) == 0 {
+		return ","
+	}
+	return "," + strings.Join(xs, ",") + ","
+}
+
+func unlist(s string) []string {
+	s = strings.Trim(s, ",")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// mapErr turns driver errors into store errors.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return fmt.Errorf("%w: %s", store.ErrExists, pe.ConstraintName)
+	}
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("%w: %v", store.ErrExists, err)
+	}
+	return err
+}
+
+// tx runs fn in a transaction, rolling back on error.
+func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, object, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, object, detail) VALUES ($1, $2, $3, $4, $5)`,
+		ms(at), actor, action, object, detail)
+	return err
+}
+
+// CreateTeam creates a team.
+func (s *DB) CreateTeam(ctx context.Context, t store.Team, actor string) (store.Team, error) {
+	t.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)`, t.ID, t.Name, ms(t.CreatedAt)); err != nil {
+			return mapErr(err)
+		}
+		return audit(ctx, tx, t.CreatedAt, actor, "team.create", "team:"+t.ID, t.Name)
+	})
+	return t, err
+}
+
+// GetTeam returns a team.
+func (s *DB) GetTeam(ctx context.Context, id string) (store.Team, error) {
+	var t store.Team
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, created_at FROM teams WHERE id = $1`, id).Scan(&t.ID, &t.Name, &at)
+	t.CreatedAt = fromMS(at)
+	return t, mapErr(err)
+}
+
+// ListTeams lists teams by id.
+func (s *DB) ListTeams(ctx context.Context, p store.Page) ([]store.Team, int, error) {
+	p = p.Normal()
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM teams`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at FROM teams ORDER BY id LIMIT $1 OFFSET $2`, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []store.Team
+	for rows.Next() {
+		var t store.Team
+		var at int64
+		if err := rows.Scan(&t.ID, &t.Name, &at); err != nil {
+			return nil, 0, err
+		}
+		t.CreatedAt = fromMS(at)
+		out = append(out, t)
+	}
+	return out, total, rows.Err()
+}
+
+// Digest returns the hex SHA-256 of a model's YAML.
+func Digest(yaml []byte) string {
+	sum := sha256.Sum256(yaml)
+	return hex.EncodeToString(sum[:])
+}
+
+// PushVersion stores a new version of a system's model.
+func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	v := store.Version{SystemID: p.SystemID, SHA256: Digest(p.YAML), YAML: p.YAML, Result: p.Result, Author: p.Author, Message: p.Message, CreatedAt: now}
+	created := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
+			VALUES ($1, $2, $3, 0, 0, $4, $4) ON CONFLICT (id) DO NOTHING`, p.SystemID, p.TeamID, p.Name, ms(now)); err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
+				return fmt.Errorf("team %q: %w", p.TeamID, store.ErrNotFound)
+			}
+			return mapErr(err)
+		}
+		lockClause := ""
+		if s.dialect == Postgres {
+			lockClause = " FOR UPDATE"
+		}
+		var teamID string
+		var latest int
+		var rev int64
+		if err := tx.QueryRowContext(ctx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev); err != nil {
+			return mapErr(err)
+		}
+		if teamID != p.TeamID {
+			return fmt.Errorf("system %q belongs to team %q: %w", p.SystemID, teamID, store.ErrConflict)
+		}
+		if p.BaseRevision != 0 && p.BaseRevision != rev {
+			return fmt.Errorf("system %q is at revision %d, not %d: %w", p.SystemID, rev, p.BaseRevision, store.ErrConflict)
+		}
+		if latest > 0 {
+			var sum string
+			if err := tx.QueryRowContext(ctx, `SELECT sha256 FROM versions WHERE system_id = $1 AND number = $2`, p.SystemID, latest).Scan(&sum); err != nil {
+				return mapErr(err)
+			}
+			if sum == v.SHA256 {
+				got, err := scanVersion(tx.QueryRowContext(ctx, versionCols+` WHERE system_id = $1 AND number = $2`, p.SystemID, latest))
+				v = got
+				return err
+			}
+		}
+		v.Number = latest + 1
+		created = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, v.SystemID, v.Number, v.SHA256, string(v.YAML), string(v.Result), v.Author, v.Message, ms(now)); err != nil {
+			return mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE systems SET latest = $1, revision = revision + 1, name = $2, updated_at = $3 WHERE id = $4`,
+			v.Number, p.Name, ms(now), p.SystemID); err != nil {
+			return err
+		}
+		if err := s.replaceLatest(ctx, tx, p, v.Number); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, p.Author, "version.push", fmt.Sprintf("system:%s@%d", p.SystemID, v.Number), v.SHA256)
+	})
+	if err != nil {
+		return store.Version{}, false, err
+	}
+	return v, created, nil
+}
+
+// replaceLatest replaces the queryable rows of a system with those of its
+// new latest version.
+func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number int) error {
+	for _, q := range []string{`DELETE FROM findings WHERE system_id = $1`, `DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
+		if _, err := tx.ExecContext(ctx, q, p.SystemID); err != nil {
+			return err
+		}
+	}
+	for _, f := range p.Findings {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
+			list(f.Assets), list(f.DataKinds)); err != nil {
+			return mapErr(err)
+		}
+	}
+	for _, m := range p.Mitigations {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			p.SystemID, p.TeamID, m.ID, m.Title, m.Status, m.Owner, m.Due); err != nil {
+			return mapErr(err)
+		}
+	}
+	for _, a := range p.Assumptions {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES ($1, $2, $3, $4, $5)`,
+			p.SystemID, p.TeamID, a.ID, a.Text, a.Status); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// SeverityRank orders severities: info 1 … critical 5, unknown 0.
+func SeverityRank(s string) int {
+	switch s {
+	case "info":
+		return 1
+	case "low":
+		return 2
+	case "medium":
+		return 3
+	case "high":
+		return 4
+	case "critical":
+		return 5
+	}
+	return 0
+}
+
+const versionCols = `SELECT system_id, number, sha256, yaml, result, author, message, created_at FROM versions`
+
+type scanner interface{ Scan(...any) error }
+
+func scanVersion(r scanner) (store.Version, error) {
+	var v store.Version
+	var y, res string
+	var at int64
+	if err := r.Scan(&v.SystemID, &v.Number, &v.SHA256, &y, &res, &v.Author, &v.Message, &at); err != nil {
+		return v, mapErr(err)
+	}
+	v.YAML, v.Result, v.CreatedAt = []byte(y), []byte(res), fromMS(at)
+	return v, nil
+}
+
+const systemCols = `SELECT id, team_id, name, latest, revision, created_at, updated_at FROM systems`
+
+func scanSystem(r scanner) (store.System, error) {
+	var x store.System
+	var c, u int64
+	if err := r.Scan(&x.ID, &x.TeamID, &x.Name, &x.Latest, &x.Revision, &c, &u); err != nil {
+		return x, mapErr(err)
+	}
+	x.CreatedAt, x.UpdatedAt = fromMS(c), fromMS(u)
+	return x, nil
+}
+
+// GetSystem returns a system.
+func (s *DB) GetSystem(ctx context.Context, id string) (store.System, error) {
+	return scanSystem(s.db.QueryRowContext(ctx, systemCols+` WHERE id = $1`, id))
+}
+
+// ListSystems lists systems, of one team when teamID is set.
+func (s *DB) ListSystems(ctx context.Context, teamID string, p store.Page) ([]store.System, int, error) {
+	p = p.Normal()
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM systems WHERE ($1 = '' OR team_id = $1)`, teamID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, systemCols+` WHERE ($1 = '' OR team_id = $1) ORDER BY id LIMIT $2 OFFSET $3`, teamID, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []store.System
+	for rows.Next() {
+		x, err := scanSystem(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
+}
+
+// GetVersion returns a version; number 0 means the latest.
+func (s *DB) GetVersion(ctx context.Context, systemID string, number int) (store.Version, error) {
+	if number == 0 {
+		return scanVersion(s.db.QueryRowContext(ctx, versionCols+` WHERE system_id = $1 ORDER BY number DESC LIMIT 1`, systemID))
+	}
+	return scanVersion(s.db.QueryRowContext(ctx, versionCols+` WHERE system_id = $1 AND number = $2`, systemID, number))
+}
+
+// ListVersions lists a system's versions, newest first, without their YAML
+// and result.
+func (s *DB) ListVersions(ctx context.Context, systemID string, p store.Page) ([]store.Version, int, error) {
+	p = p.Normal()
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM versions WHERE system_id = $1`, systemID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT system_id, number, sha256, '', '', author, message, created_at FROM versions
+		WHERE system_id = $1 ORDER BY number DESC LIMIT $2 OFFSET $3`, systemID, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []store.Version
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		v.YAML, v.Result = nil, nil
+		out = append(out, v)
+	}
+	return out, total, rows.Err()
+}

@@ -1,0 +1,106 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/wardtm/ward/internal/store"
+	"github.com/wardtm/ward/internal/store/sqlstore"
+	"github.com/wardtm/ward/internal/store/storetest"
+)
+
+func TestSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// postgresURL returns the test server's URL. WARD_TEST_POSTGRES names it;
+// in CI (CI set) PostgreSQL is required and a missing server fails the test.
+func postgresURL(t *testing.T) string {
+	url := os.Getenv("WARD_TEST_POSTGRES")
+	if url == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but WARD_TEST_POSTGRES is not: PostgreSQL is required in CI")
+		}
+		t.Skip("WARD_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	return url
+}
+
+var schemaSeq atomic.Int64
+
+// freshPostgres creates an empty schema for one test and returns a URL that
+// uses it, so tests never see each other's data.
+func freshPostgres(t *testing.T) string {
+	base := postgresURL(t)
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	schema := fmt.Sprintf("ward_test_%d_%d", os.Getpid(), schemaSeq.Add(1))
+	if _, err := db.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+schema+` CASCADE; CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("PostgreSQL at %s: %v", base, err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err == nil {
+			db.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`)
+			db.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+func TestPostgres(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := sqlstore.Open(t.Context(), freshPostgres(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// TestPostgresReplicasMigrateTogether starts several stores on one empty
+// database at once: migrations must run exactly once, safely.
+func TestPostgresReplicasMigrateTogether(t *testing.T) {
+	url := freshPostgres(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := sqlstore.Open(t.Context(), url)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
