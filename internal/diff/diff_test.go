@@ -1,0 +1,270 @@
+package diff_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/diff"
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var now = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func side(t *testing.T, label string, src string) diff.Side {
+	t.Helper()
+	if src == "" {
+		return diff.Side{Label: label}
+	}
+	m, _, err := spec.Parse(label+".yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("parse %s: %v", label, err)
+	}
+	return analyse(t, label, m)
+}
+
+func analyse(t *testing.T, label string, m *model.Model) diff.Side {
+	t.Helper()
+	an, err := analysis.Run(t.Context(), m, rules.All(), analysis.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return diff.Side{Label: label, Result: report.Build(an, report.Tool{Name: "ward"}), Model: m}
+}
+
+// brief is a diff reduced to one line per change, for readable tests.
+type brief struct {
+	Verdict     string
+	Worse       int
+	Findings    []string
+	Elements    []string
+	Crossings   []string
+	Exposures   []string
+	Decisions   []string
+	Mitigations []string
+	Assumptions []string
+	Questions   []string
+}
+
+func summarise(d *diff.Diff) brief {
+	b := brief{Verdict: d.Summary.Verdict, Worse: d.Summary.Worse}
+	for _, f := range d.Findings {
+		b.Findings = append(b.Findings, fmt.Sprintf("%s %s %s", f.Change, f.ID, f.Severity()))
+	}
+	for _, e := range d.Elements {
+		var fs []string
+		for _, f := range e.Fields {
+			fs = append(fs, f.Field+"="+f.Old+">"+f.New)
+		}
+		b.Elements = append(b.Elements, fmt.Sprintf("%s %s %s [%s]", e.Change, e.Kind, e.ID, strings.Join(fs, " ")))
+	}
+	for _, c := range d.Crossings {
+		b.Crossings = append(b.Crossings, fmt.Sprintf("%s %s>%s new=%t", c.Flow, c.FromTrust, c.ToTrust, c.NewFlow))
+	}
+	for _, e := range d.Exposures {
+		b.Exposures = append(b.Exposures, fmt.Sprintf("%s %s %s crosses=%t third=%t", e.Asset, e.How, e.Element, e.CrossesBoundary, e.ThirdParty))
+	}
+	for _, c := range d.Decisions {
+		b.Decisions = append(b.Decisions, c.Change+" "+c.Finding)
+	}
+	for _, c := range d.Mitigations {
+		b.Mitigations = append(b.Mitigations, fmt.Sprintf("%s %s %s>%s", c.Change, c.ID, c.Old, c.New))
+	}
+	for _, c := range d.Assumptions {
+		b.Assumptions = append(b.Assumptions, fmt.Sprintf("%s %s %s>%s", c.Change, c.ID, c.Old, c.New))
+	}
+	for _, q := range d.Questions {
+		b.Questions = append(b.Questions, q.Change+" "+q.ID)
+	}
+	return b
+}
+
+const base = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, classification: restricted, data: [pii]}
+  - {id: logs, classification: internal}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - id: api
+    kind: service
+    boundary: dc
+    processes: [orders]
+    controls: {authenticates: yes, authorizes: yes, validates_input: yes, rate_limits: yes}
+  - {id: db, kind: datastore, boundary: dc, stores: [orders], controls: {encrypts_at_rest: yes, backups: yes}}
+flows:
+  - {id: u-api, from: user, to: api, protocol: https, encryption: tls, carries: [orders]}
+`
+
+func TestCompare(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		want     brief
+	}{
+		{
+			name: "unchanged",
+			old:  base,
+			new:  base,
+			want: brief{Verdict: "same"},
+		},
+		{
+			name: "control turned off",
+			old:  base,
+			new:  strings.Replace(base, "authenticates: yes", "authenticates: no", 1),
+			want: brief{Verdict: "more", Worse: 1,
+				Findings: []string{"appeared unauthenticated-entry-point:api critical"},
+				Elements: []string{"changed component api [controls.authenticates=yes>no]"}},
+		},
+		{
+			name: "new third party gets sensitive data across a boundary",
+			old:  base,
+			new: strings.Replace(base, "flows:\n", `  - {id: crm, kind: external, third_party: true}
+flows:
+  - {id: api-crm, from: api, to: crm, protocol: https, authentication: api_key, encryption: tls, carries: [orders, logs]}
+`, 1),
+			want: brief{
+				Elements: []string{
+					"added component crm [kind=>external third_party=>true]",
+					"added flow api-crm [from=>api to=>crm protocol=>https authentication=>api_key encryption=>tls carries=>orders, logs crosses_boundary=>true]"},
+				Crossings: []string{"api-crm internal>internet new=true"},
+				Exposures: []string{"orders carried api-crm crosses=true third=true"},
+			},
+		},
+		{
+			name: "accepted",
+			old:  strings.Replace(base, "authenticates: yes", "authenticates: no", 1),
+			new: strings.Replace(base, "authenticates: yes", "authenticates: no", 1) + `decisions:
+  - finding: unauthenticated-entry-point:api
+    status: accepted
+    owner: alice
+    reason: public by design
+    expires: 2027-01-31
+`,
+			want: brief{Verdict: "less",
+				Findings:  []string{"closed unauthenticated-entry-point:api critical"},
+				Decisions: []string{"added unauthenticated-entry-point:api"}},
+		},
+		{
+			name: "acceptance expired on the new side re-opens",
+			old: strings.Replace(base, "authenticates: yes", "authenticates: no", 1) + `decisions:
+  - {finding: "unauthenticated-entry-point:api", status: accepted, owner: alice, reason: public, expires: 2027-01-31}
+`,
+			new: strings.Replace(base, "authenticates: yes", "authenticates: no", 1) + `decisions:
+  - {finding: "unauthenticated-entry-point:api", status: accepted, owner: alice, reason: public, expires: 2026-01-31}
+`,
+			want: brief{Verdict: "more", Worse: 1,
+				Findings:  []string{"reopened unauthenticated-entry-point:api critical"},
+				Decisions: []string{"changed unauthenticated-entry-point:api"}},
+		},
+		{
+			name: "model removed",
+			old:  strings.Replace(base, "authenticates: yes", "authenticates: no", 1),
+			new:  "",
+			want: brief{Verdict: "less",
+				Findings: []string{"disappeared unauthenticated-entry-point:api critical"},
+				Elements: []string{"removed boundary internet []", "removed boundary dc []", "removed asset orders []", "removed asset logs []",
+					"removed component user []", "removed component api []", "removed component db []", "removed flow u-api []"}},
+		},
+		{
+			name: "mitigation and assumption",
+			old: base + `threats:
+  - {id: t1, title: Scraping, targets: [api], stride: [information_disclosure], mitigations: [m1]}
+mitigations:
+  - {id: m1, title: Quotas, status: planned}
+assumptions:
+  - {id: a1, text: The API is only reachable through the gateway, status: unvalidated, supports: [t1]}
+`,
+			new: base + `threats:
+  - {id: t1, title: Scraping, targets: [api], stride: [information_disclosure], mitigations: [m1]}
+mitigations:
+  - {id: m1, title: Quotas, status: implemented}
+assumptions:
+  - {id: a1, text: The API is only reachable through the gateway, status: invalidated, supports: [t1]}
+`,
+			want: brief{Verdict: "same",
+				Mitigations: []string{"changed m1 planned>implemented"},
+				Assumptions: []string{"invalidated a1 unvalidated>invalidated"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := diff.Compare(side(t, "old", tt.old), side(t, "new", tt.new))
+			got := summarise(d)
+			// Findings not under test are summarised by the verdict only.
+			if tt.want.Findings == nil {
+				got.Findings, got.Worse, got.Verdict = nil, tt.want.Worse, tt.want.Verdict
+			}
+			if tt.want.Questions == nil {
+				got.Questions = nil
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Compare (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWorsened(t *testing.T) {
+	d := diff.Compare(side(t, "old", base), side(t, "new", strings.Replace(base, "authenticates: yes", "authenticates: no", 1)))
+	for _, tc := range []struct {
+		threshold model.Severity
+		want      int
+	}{{model.SevNone, 0}, {model.SevCritical, 1}, {model.SevLow, 1}} {
+		if got := len(d.Worsened(tc.threshold)); got != tc.want {
+			t.Errorf("Worsened(%s) = %d findings, want %d", tc.threshold, got, tc.want)
+		}
+	}
+}
+
+// TestGolden renders the diff of the shop example and a modified copy in
+// every format.
+func TestGolden(t *testing.T) {
+	load := func(dir string) diff.Side {
+		l, err := spec.Load(t.Context(), filepath.Join("testdata", dir, "ward.yaml"))
+		if err != nil {
+			t.Fatalf("load %s: %v", dir, err)
+		}
+		return analyse(t, dir, l.Model)
+	}
+	d := diff.Compare(load("shop-old"), load("shop-new"))
+	for _, format := range diff.Formats() {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := diff.Render(&buf, format, d); err != nil {
+				t.Fatal(err)
+			}
+			ext := map[string]string{"text": "txt", "markdown": "md", "json": "json"}[format]
+			golden := filepath.Join("testdata", "shop."+ext)
+			if *update {
+				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+				t.Errorf("%s output (-want +got):\n%s", format, diff)
+			}
+		})
+	}
+}
