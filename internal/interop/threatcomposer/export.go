@@ -1,0 +1,367 @@
+package threatcomposer
+
+import (
+	"crypto/sha1"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
+)
+
+// namespace is the UUID namespace of Ward's exports: ids are UUIDv5 of the
+// system id, the kind and the Ward id, so re-exporting gives the same ids.
+var namespace = [16]byte{0x6b, 0x1d, 0x2f, 0x0e, 0x5a, 0x43, 0x4c, 0x1b, 0x9e, 0x61, 0x0d, 0x7a, 0x3c, 0x55, 0x28, 0x90}
+
+// uuid5 returns the RFC 9562 version 5 UUID of name in namespace.
+func uuid5(name string) string {
+	h := sha1.New()
+	h.Write(namespace[:])
+	h.Write([]byte(name))
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// Threat Composer's field limits (its import refuses longer values).
+const (
+	maxPart      = 200
+	maxStatement = 1400
+	maxContent   = 1000
+	maxTag       = 30
+	maxComment   = 1000
+)
+
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n-1]
+	return strings.TrimRight(string(r), " ") + "…"
+}
+
+var threatStatus = map[model.Status]string{
+	model.StatusOpen: threatIdentified, model.StatusMitigated: threatResolved, model.StatusAccepted: threatResolved,
+	model.StatusTransferred: threatResolved, model.StatusFalsePositive: threatResolvedNotUseful,
+}
+
+var mitigationStatus = map[model.MitigationStatus]string{
+	model.MitProposed: mitigationIdentified, model.MitPlanned: mitigationInProgress, model.MitImplemented: mitigationResolved,
+	model.MitVerified: mitigationResolved, model.MitWontDo: mitigationResolvedWillNotAction,
+}
+
+// exported has the field order of Threat Composer's own exports.
+type exported struct {
+	Schema          int              `json:"schema"`
+	ApplicationInfo appInfo          `json:"applicationInfo"`
+	Architecture    diagram          `json:"architecture"`
+	Dataflow        diagram          `json:"dataflow"`
+	Assumptions     []assumption     `json:"assumptions"`
+	Mitigations     []mitigation     `json:"mitigations"`
+	AssumptionLinks []assumptionLink `json:"assumptionLinks"`
+	MitigationLinks []mitigationLink `json:"mitigationLinks"`
+	Threats         []threat         `json:"threats"`
+}
+
+// Export writes the analysed model as a Threat Composer workspace: every
+// finding (generated or written by the team) becomes a threat statement
+// whose grammar parts are derived from its targets and assets.
+func Export(a *analysis.Analysis) ([]byte, error) {
+	m := a.Model
+	id := func(kind, wardID string) string { return uuid5("ward:" + m.System.ID + ":" + kind + ":" + wardID) }
+	w := exported{Schema: 1, Assumptions: []assumption{}, Mitigations: []mitigation{}, AssumptionLinks: []assumptionLink{},
+		MitigationLinks: []mitigationLink{}, Threats: []threat{}}
+	w.ApplicationInfo = appInfo{Name: m.System.Name, Description: m.System.Description}
+	w.Architecture.Description = architecture(m)
+	w.Dataflow.Description = dataflows(m)
+
+	findingIDs := map[string]string{}
+	for i, f := range a.Findings {
+		t := grammar(f)
+		t.ID = id("threat", f.ID)
+		t.NumericID, t.DisplayOrder = i+1, i+1
+		findingIDs[f.ID] = t.ID
+		t.Metadata = []metadata{{Key: "Priority", Value: priorityOf(f.Residual.Severity)}}
+		var letters []string
+		cats := f.Categories
+		if len(cats) == 0 && f.Category != "" {
+			cats = []model.Category{f.Category}
+		}
+		for _, c := range cats {
+			letters = append(letters, c.Letter())
+		}
+		if len(letters) > 0 {
+			t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
+		}
+		comment := fmt.Sprintf("Ward finding `%s` (%s), status %s, residual risk %s.", f.ID, f.Rule, f.Status, f.Residual.Severity)
+		if f.Description != "" {
+			comment = f.Description + "\n\n" + comment
+		}
+		t.Metadata = append(t.Metadata, metadata{Key: "Comments", Value: clip(comment, maxComment)})
+		if f.Origin != model.OriginPeople && f.Rule != "" {
+			t.Tags = []string{clip(f.Rule, maxTag)}
+		}
+		t.Status = threatStatus[f.Status]
+		if t.Status == "" {
+			t.Status = threatIdentified
+		}
+		w.Threats = append(w.Threats, t)
+		for _, mi := range f.Mitigations {
+			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: t.ID})
+		}
+	}
+	for i, mi := range m.Mitigations {
+		x := mitigation{ID: id("mitigation", mi.ID), NumericID: i + 1, DisplayOrder: i + 1, Metadata: []metadata{},
+			Content: clip(mi.Title, maxContent), Status: mitigationStatus[mi.Status]}
+		var c []string
+		if mi.Description != "" {
+			c = append(c, mi.Description)
+		}
+		for _, kv := range [][2]string{{"Owner", mi.Owner}, {"Ticket", mi.Ticket}} {
+			if kv[1] != "" {
+				c = append(c, kv[0]+": "+kv[1])
+			}
+		}
+		if !mi.Due.IsZero() {
+			c = append(c, "Due: "+mi.Due.Time.Format("2006-01-02"))
+		}
+		if len(c) > 0 {
+			x.Metadata = append(x.Metadata, metadata{Key: "Comments", Value: clip(strings.Join(c, "\n"), maxComment)})
+		}
+		w.Mitigations = append(w.Mitigations, x)
+	}
+	for i, as := range m.Assumptions {
+		x := assumption{ID: id("assumption", as.ID), NumericID: i + 1, DisplayOrder: i + 1, Metadata: []metadata{}, Content: clip(as.Text, maxContent)}
+		c := "Status: " + string(as.Status)
+		if as.Evidence != "" {
+			c += "\nEvidence: " + as.Evidence
+		}
+		x.Metadata = append(x.Metadata, metadata{Key: "Comments", Value: clip(c, maxComment)})
+		w.Assumptions = append(w.Assumptions, x)
+		for _, s := range as.Supports {
+			if tid, ok := findingIDs[s]; ok {
+				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Threat", AssumptionID: x.ID, LinkedID: tid})
+			} else if m.Mitigation(s) != nil {
+				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Mitigation", AssumptionID: x.ID, LinkedID: id("mitigation", s)})
+			}
+		}
+	}
+	out, err := json.MarshalIndent(&w, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode Threat Composer workspace: %w", err)
+	}
+	return append(out, '\n'), nil
+}
+
+func priorityOf(s model.Severity) string {
+	switch {
+	case s >= model.SevHigh:
+		return "High"
+	case s == model.SevMedium:
+		return "Medium"
+	}
+	return "Low"
+}
+
+// grammar derives Threat Composer's grammar parts from a finding: the source
+// is the actor that reaches the target, the action the finding's title, the
+// impact what the finding does to its assets.
+func grammar(f *model.Finding) threat {
+	var t threat
+	var target string
+	source, prereq := "threat actor", ""
+	if len(f.Targets) > 0 {
+		tg := f.Targets[0]
+		target = label(tg)
+		switch {
+		case tg.Component != nil:
+			c := tg.Component
+			if actor := entryActor(c); actor != nil {
+				source = "threat actor"
+				prereq = fmt.Sprintf("who can act as %s or take over its connection to %s", actor.Label(), c.Label())
+			} else if c.Trust() == model.TrustInternet {
+				source = "external threat actor"
+				prereq = "who can reach " + c.Label()
+			} else {
+				source = "internal threat actor"
+				prereq = "with network access to " + c.Label()
+			}
+		case tg.Flow != nil:
+			fl := tg.Flow
+			if fl.From.Trust() == model.TrustInternet || fl.To.Trust() == model.TrustInternet {
+				source = "external threat actor"
+			}
+			prereq = fmt.Sprintf("who can send, read or alter traffic on the %s flow", fl.Label())
+		case tg.Boundary != nil:
+			prereq = "inside " + tg.Boundary.Label()
+		}
+	}
+	t.ThreatSource = clip(source, maxPart)
+	t.Prerequisites = clip(prereq, maxPart)
+	t.ThreatAction = clip(action(f.Title, f.Origin == model.OriginPeople), maxPart)
+	var assets []string
+	for _, as := range f.Assets {
+		assets = append(assets, as.Label())
+	}
+	t.ImpactedAssets = assets
+	if t.ImpactedAssets == nil {
+		t.ImpactedAssets = []string{}
+	}
+	what := strings.Join(assets, ", ")
+	if what == "" {
+		what = target
+	}
+	if what == "" {
+		what = "the system"
+	}
+	t.ImpactedGoal = []string{}
+	switch f.Property {
+	case model.Confidentiality:
+		t.ThreatImpact = "unauthorised disclosure of " + what
+		t.ImpactedGoal = []string{"confidentiality"}
+	case model.Availability:
+		t.ThreatImpact = "loss of availability of " + what
+		t.ImpactedGoal = []string{"availability"}
+	case model.Integrity:
+		t.ThreatImpact = "unauthorised changes to " + what
+		t.ImpactedGoal = []string{"integrity"}
+	default:
+		t.ThreatImpact = "compromise of " + what
+	}
+	t.ThreatImpact = clip(t.ThreatImpact, maxPart)
+	s := article(t.ThreatSource) + " " + t.ThreatSource
+	if t.Prerequisites != "" {
+		s += " " + t.Prerequisites
+	}
+	s += " can " + t.ThreatAction + ", which leads to " + t.ThreatImpact
+	if len(t.ImpactedGoal) > 0 && len(assets) > 0 {
+		s += ", resulting in reduced " + t.ImpactedGoal[0] + " of " + joinAnd(assets)
+	}
+	t.Statement = clip(s, maxStatement)
+	return t
+}
+
+// entryActor returns an outside actor with a flow into c, if any.
+func entryActor(c *model.Component) *model.Component {
+	if c.IsActor() {
+		return c
+	}
+	for _, fl := range c.In {
+		if fl.From.IsActor() {
+			return fl.From
+		}
+	}
+	return nil
+}
+
+func label(t model.Target) string {
+	switch {
+	case t.Component != nil:
+		return t.Component.Label()
+	case t.Flow != nil:
+		return t.Flow.Label()
+	case t.Boundary != nil:
+		return t.Boundary.Label()
+	case t.Asset != nil:
+		return t.Asset.Label()
+	}
+	return ""
+}
+
+// action turns a finding title into a verb phrase for "… can <action>".
+// The team's threats are kept as written; rule titles name a weakness.
+func action(title string, people bool) string {
+	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(title), "."))
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return "exploit the system"
+	}
+	// Keep acronyms (SQL, XSS) as they are.
+	if next, _ := utf8.DecodeRuneInString(s[n:]); !unicode.IsUpper(next) {
+		s = string(unicode.ToLower(r)) + s[n:]
+	}
+	if people {
+		return s
+	}
+	return "exploit this weakness: " + s
+}
+
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiouAEIOU", rune(s[0])) {
+		return "An"
+	}
+	return "A"
+}
+
+func joinAnd(s []string) string {
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+func architecture(m *model.Model) string {
+	var b strings.Builder
+	b.WriteString("Generated by ward from the model's boundaries and components.\n")
+	for _, bd := range m.Boundaries {
+		fmt.Fprintf(&b, "\n%s- **%s** (trust boundary, %s)", strings.Repeat("  ", bd.Depth()), bd.Label(), bd.Trust)
+		for _, c := range bd.Components {
+			fmt.Fprintf(&b, "\n%s  - %s", strings.Repeat("  ", bd.Depth()), component(c))
+		}
+	}
+	first := true
+	for _, c := range m.Components {
+		if c.Boundary == nil {
+			if first {
+				b.WriteString("\n- Outside any boundary")
+				first = false
+			}
+			b.WriteString("\n  - " + component(c))
+		}
+	}
+	return b.String()
+}
+
+func component(c *model.Component) string {
+	s := fmt.Sprintf("%s (%s", c.Label(), c.Kind)
+	if c.Tech != "" {
+		s += ", " + c.Tech
+	}
+	s += ")"
+	if c.Description != "" {
+		s += ": " + strings.Join(strings.Fields(c.Description), " ")
+	}
+	return s
+}
+
+func dataflows(m *model.Model) string {
+	var b strings.Builder
+	b.WriteString("Generated by ward from the model's data flows.\n")
+	for _, f := range m.Flows {
+		fmt.Fprintf(&b, "\n- %s → %s", f.From.Label(), f.To.Label())
+		if f.Name != "" {
+			fmt.Fprintf(&b, " (%s)", f.Name)
+		}
+		var facts []string
+		if f.Protocol != "" {
+			facts = append(facts, f.Protocol)
+		}
+		if len(f.Carries) > 0 {
+			var as []string
+			for _, a := range f.Carries {
+				as = append(as, a.Label())
+			}
+			facts = append(facts, "carries "+strings.Join(as, ", "))
+		}
+		if len(facts) > 0 {
+			b.WriteString(": " + strings.Join(facts, "; "))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,400 @@
+package threatcomposer
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// Import converts a Threat Composer workspace export (or threat pack) into
+// a Ward model.
+func Import(name string, data []byte) (*interop.Imported, error) {
+	var w workspace
+	if err := decodeJSON(name, data, &w); err != nil {
+		return nil, err
+	}
+	pack := w.Type == "threat-pack"
+	if w.Type != "" && !pack {
+		return nil, interop.Inputf(name, "ward reads workspace exports (.tc.json) and threat packs",
+			"Threat Composer file of type %q, which ward does not read", w.Type)
+	}
+	if !pack && w.ApplicationInfo == nil && w.Threats == nil && w.Mitigations == nil && w.Assumptions == nil {
+		return nil, interop.Inputf(name, "export the workspace from Threat Composer (Export → .tc.json)",
+			"not a Threat Composer workspace: no applicationInfo, threats, mitigations or assumptions")
+	}
+	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]string{},
+		threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
+	im.run(&w, pack)
+	return im.out, nil
+}
+
+type importer struct {
+	out     *interop.Imported
+	ids     interop.IDs
+	assets  map[string]string // lower-cased asset name → id
+	threats map[string]*spec.Threat
+	mits    map[string]*spec.Mitigation
+}
+
+func (im *importer) note(format string, args ...any) { im.out.Note(format, args...) }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// title shortens s to a one-line title of at most n characters, cut at a word.
+func title(s string, n int) (string, bool) {
+	s = oneLine(s)
+	if len([]rune(s)) <= n {
+		return s, false
+	}
+	r := []rune(s)[:n]
+	cut := strings.LastIndexByte(string(r), ' ')
+	t := string(r)
+	if cut > n/2 {
+		t = t[:cut]
+	}
+	return strings.TrimRight(t, " ,;:.") + "…", true
+}
+
+func (im *importer) run(w *workspace, pack bool) {
+	doc := im.out.Doc
+	var sysName, sysDesc string
+	if pack {
+		sysName, sysDesc = w.Name, w.Description
+		im.note("this is a Threat Composer threat pack (a library of reusable threats and mitigations, not a workspace): its threats and mitigations are imported, and there is no architecture")
+	} else if w.ApplicationInfo != nil {
+		sysName, sysDesc = w.ApplicationInfo.Name, w.ApplicationInfo.Description
+	}
+	sysName = oneLine(sysName)
+	if sysName == "" {
+		sysName = "Imported from Threat Composer"
+	}
+	doc.System = &spec.System{ID: im.ids.Make(firstNonEmpty(w.ID, sysName), "system"), Name: sysName, Description: strings.TrimSpace(sysDesc)}
+	for _, d := range []struct {
+		what string
+		d    *diagram
+	}{{"Architecture", w.Architecture}, {"Data flow", w.Dataflow}} {
+		if d.d == nil {
+			continue
+		}
+		if desc := strings.TrimSpace(d.d.Description); desc != "" {
+			if doc.Scope == nil {
+				doc.Scope = &spec.Scope{}
+			}
+			doc.Scope.In = append(doc.Scope.In, &spec.ScopeItem{What: d.what + " (as described in Threat Composer)", Why: desc})
+		}
+		if d.d.Image != "" {
+			im.note("%s diagram image (%d KB) dropped", strings.ToLower(d.what), (len(d.d.Image)+1023)/1024)
+		}
+	}
+	im.note("Threat Composer has no components or data flows: the architecture and data-flow descriptions are kept as scope text, so model the components and flows before relying on ward's rules")
+
+	im.importMitigations(w.Mitigations)
+	im.importThreats(w.Threats)
+	im.importLinks(w)
+	im.importAssumptions(w)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if strings.TrimSpace(x) != "" {
+			return strings.TrimSpace(x)
+		}
+	}
+	return ""
+}
+
+// metaText renders metadata other than STRIDE and Priority as text lines.
+func metaText(ms []metadata) []string {
+	var out []string
+	for _, m := range ms {
+		if m.Key == "STRIDE" || m.Key == "Priority" {
+			continue
+		}
+		var v string
+		switch x := m.Value.(type) {
+		case string:
+			v = strings.TrimSpace(x)
+		case []any:
+			var parts []string
+			for _, p := range x {
+				parts = append(parts, fmt.Sprint(p))
+			}
+			v = strings.Join(parts, ", ")
+		case nil:
+		default:
+			v = fmt.Sprint(x)
+		}
+		if v == "" {
+			continue
+		}
+		k := strings.TrimPrefix(m.Key, "custom:")
+		out = append(out, k+": "+v)
+	}
+	return out
+}
+
+func meta(ms []metadata, key string) any {
+	for _, m := range ms {
+		if strings.EqualFold(m.Key, key) {
+			return m.Value
+		}
+	}
+	return nil
+}
+
+var strideNames = map[string]string{"S": "spoofing", "T": "tampering", "R": "repudiation", "I": "information_disclosure", "D": "denial_of_service", "E": "elevation_of_privilege"}
+
+func stride(v any) []string {
+	var letters []string
+	switch x := v.(type) {
+	case string:
+		letters = strings.FieldsFunc(x, func(r rune) bool { return r == ',' || r == ' ' })
+	case []any:
+		for _, p := range x {
+			if s, ok := p.(string); ok {
+				letters = append(letters, s)
+			}
+		}
+	}
+	var out []string
+	for _, l := range letters {
+		l = strings.ToUpper(strings.TrimSpace(l))
+		if n, ok := strideNames[l]; ok && !contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// priority maps a Threat Composer priority to a likelihood and impact guess.
+func priority(p string) (likelihood, impact string) {
+	switch strings.ToLower(strings.TrimSpace(p)) {
+	case "high":
+		return "likely", "major"
+	case "medium":
+		return "possible", "moderate"
+	case "low":
+		return "unlikely", "minor"
+	}
+	return "", ""
+}
+
+func (im *importer) asset(name string) string {
+	k := strings.ToLower(oneLine(name))
+	if id, ok := im.assets[k]; ok {
+		return id
+	}
+	id := im.ids.Make(k, "asset")
+	im.assets[k] = id
+	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: id, Name: oneLine(name), Kind: "data"})
+	return id
+}
+
+func numbered(prefix string, n int) string {
+	if n > 0 {
+		return fmt.Sprintf("%s-%d", prefix, n)
+	}
+	return prefix
+}
+
+func (im *importer) importThreats(ts []threat) {
+	prio := false
+	var unknown []string
+	for _, t := range ts {
+		statement := firstNonEmpty(t.Statement, compose(t))
+		if statement == "" {
+			statement = "Untitled threat"
+		}
+		x := &spec.Threat{ID: im.ids.Make(numbered("threat", t.NumericID), "threat"), FoundBy: "team"}
+		x.Title, _ = title(statement, 300)
+		var desc []string
+		if x.Title != oneLine(statement) {
+			desc = append(desc, oneLine(statement))
+		}
+		for _, p := range []struct{ k, v string }{
+			{"Threat source", t.ThreatSource}, {"Prerequisites", t.Prerequisites}, {"Threat action", t.ThreatAction},
+			{"Threat impact", t.ThreatImpact}, {"Impacted goal", strings.Join(t.ImpactedGoal, ", ")},
+			{"Impacted assets", strings.Join(t.ImpactedAssets, ", ")}, {"Tags", strings.Join(t.Tags, ", ")},
+		} {
+			if v := strings.TrimSpace(p.v); v != "" {
+				desc = append(desc, p.k+": "+oneLine(v))
+			}
+		}
+		desc = append(desc, metaText(t.Metadata)...)
+		x.Description = strings.Join(desc, "\n")
+		x.Stride = stride(meta(t.Metadata, "STRIDE"))
+		if p, ok := meta(t.Metadata, "Priority").(string); ok {
+			x.Likelihood, x.Impact = priority(p)
+			prio = prio || x.Likelihood != ""
+		}
+		for _, a := range t.ImpactedAssets {
+			if strings.TrimSpace(a) != "" {
+				if id := im.asset(a); !contains(x.Assets, id) {
+					x.Assets = append(x.Assets, id)
+				}
+			}
+		}
+		switch t.Status {
+		case "", threatIdentified:
+		case threatResolved:
+			x.Status = "mitigated"
+		case threatResolvedNotUseful:
+			x.Status, x.Reason = "false_positive", "marked resolved (not useful) in Threat Composer"
+		default:
+			if !contains(unknown, t.Status) {
+				unknown = append(unknown, t.Status)
+			}
+		}
+		if t.ID != "" {
+			im.threats[t.ID] = x
+		}
+		im.out.Doc.Threats = append(im.out.Doc.Threats, x)
+	}
+	if len(im.out.Doc.Assets) > 0 {
+		im.note("assets created from the threats' impacted-asset names (kind data, no classification): set classification and data kinds so ward can weigh impact")
+	}
+	if prio {
+		im.note("threat priority mapped to a likelihood and impact guess: High → likely/major, Medium → possible/moderate, Low → unlikely/minor")
+	}
+	if len(unknown) > 0 {
+		im.note("unknown threat status(es) %s read as open", strings.Join(unknown, ", "))
+	}
+	if len(ts) > 0 {
+		im.note("threats have no targets (Threat Composer does not tie threats to components); the grammar parts are kept in each description")
+	}
+}
+
+// compose builds a statement from the grammar parts when the file has none.
+func compose(t threat) string {
+	if t.ThreatSource == "" && t.ThreatAction == "" {
+		return ""
+	}
+	s := "A " + oneLine(t.ThreatSource)
+	if t.Prerequisites != "" {
+		s += " " + oneLine(t.Prerequisites)
+	}
+	s += " can " + oneLine(t.ThreatAction)
+	if t.ThreatImpact != "" {
+		s += ", which leads to " + oneLine(t.ThreatImpact)
+	}
+	return s
+}
+
+var mitStatus = map[string]string{
+	"": "proposed", mitigationIdentified: "proposed", mitigationInProgress: "planned",
+	mitigationResolved: "implemented", mitigationResolvedWillNotAction: "wont_do",
+}
+
+func (im *importer) importMitigations(ms []mitigation) {
+	var unknown []string
+	for _, m := range ms {
+		x := &spec.Mitigation{ID: im.ids.Make(numbered("mitigation", m.NumericID), "mitigation")}
+		var long bool
+		x.Title, long = title(firstNonEmpty(m.Content, "Untitled mitigation"), 200)
+		var desc []string
+		if long {
+			desc = append(desc, strings.TrimSpace(m.Content))
+		}
+		if len(m.Tags) > 0 {
+			desc = append(desc, "Tags: "+strings.Join(m.Tags, ", "))
+		}
+		desc = append(desc, metaText(m.Metadata)...)
+		x.Description = strings.Join(desc, "\n")
+		s, ok := mitStatus[m.Status]
+		if !ok {
+			s = "proposed"
+			if !contains(unknown, m.Status) {
+				unknown = append(unknown, m.Status)
+			}
+		}
+		if s != "proposed" {
+			x.Status = s
+		}
+		if m.ID != "" {
+			im.mits[m.ID] = x
+		}
+		im.out.Doc.Mitigations = append(im.out.Doc.Mitigations, x)
+	}
+	if len(unknown) > 0 {
+		im.note("unknown mitigation status(es) %s read as proposed", strings.Join(unknown, ", "))
+	}
+}
+
+func (im *importer) importLinks(w *workspace) {
+	bad := 0
+	for _, l := range w.MitigationLinks {
+		t, m := im.threats[l.LinkedID], im.mits[l.MitigationID]
+		if t == nil || m == nil {
+			bad++
+			continue
+		}
+		if !contains(t.Mitigations, m.ID) {
+			t.Mitigations = append(t.Mitigations, m.ID)
+		}
+	}
+	if bad > 0 {
+		im.note("%d mitigation link(s) name a threat or mitigation not in the file; dropped", bad)
+	}
+}
+
+func (im *importer) importAssumptions(w *workspace) {
+	supports := map[string][]string{}
+	bad := 0
+	for _, l := range w.AssumptionLinks {
+		var id string
+		if t := im.threats[l.LinkedID]; t != nil && l.Type != "Mitigation" {
+			id = t.ID
+		} else if m := im.mits[l.LinkedID]; m != nil && l.Type != "Threat" {
+			id = m.ID
+		}
+		if id == "" {
+			bad++
+			continue
+		}
+		if !contains(supports[l.AssumptionID], id) {
+			supports[l.AssumptionID] = append(supports[l.AssumptionID], id)
+		}
+	}
+	known := map[string]bool{}
+	for _, a := range w.Assumptions {
+		text := strings.TrimSpace(a.Content)
+		if text == "" {
+			text = "Untitled assumption"
+		}
+		if extra := append(metaText(a.Metadata), tagLine(a.Tags)...); len(extra) > 0 {
+			text += "\n\n" + strings.Join(extra, "\n")
+		}
+		x := &spec.Assumption{ID: im.ids.Make(numbered("assumption", a.NumericID), "assumption"), Text: text, Supports: supports[a.ID]}
+		known[a.ID] = true
+		im.out.Doc.Assumptions = append(im.out.Doc.Assumptions, x)
+	}
+	for id := range supports {
+		if !known[id] {
+			bad++
+		}
+	}
+	if bad > 0 {
+		im.note("%d assumption link(s) name an assumption, threat or mitigation not in the file; dropped", bad)
+	}
+	if len(w.Assumptions) > 0 {
+		im.note("assumptions imported as unvalidated; their comments are appended to the text")
+	}
+}
+
+func tagLine(tags []string) []string {
+	if len(tags) == 0 {
+		return nil
+	}
+	return []string{"Tags: " + strings.Join(tags, ", ")}
+}
