@@ -1,0 +1,152 @@
+package threagile
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wardtm/ward/internal/interop"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestModels(t *testing.T) {
+	files, _ := filepath.Glob("testdata/models/*.yaml")
+	if len(files) < 2 {
+		t.Fatal("no test models")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !Detect(f, data) {
+				t.Fatal("not detected")
+			}
+			res, err := Import(f, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := interop.Encode(res.Doc, res.Notes, "Threagile file "+filepath.Base(f))
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			golden := filepath.Join("testdata", "golden", filepath.Base(f))
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, out, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(string(want), string(out)); d != "" {
+				t.Errorf("import differs from %s (-want +got), rerun with -update if intended:\n%s", golden, d)
+			}
+		})
+	}
+}
+
+// aliasBomb returns a Threagile-looking file whose aliases expand to 10^levels
+// nodes.
+func aliasBomb(levels int) string {
+	var b strings.Builder
+	b.WriteString("title: bomb\ntechnical_assets: {}\ndata_assets: {}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n")
+	for i := 1; i <= levels; i++ {
+		fmt.Fprintf(&b, "x%d: &x%d [", i, i)
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*x%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+func TestHostile(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"alias bomb", aliasBomb(9), "more than"},
+		{"deep nesting", "technical_assets: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n", ""},
+		{"deep mappings", "technical_assets:\n" + func() string {
+			var b strings.Builder
+			for i := 0; i < 200; i++ {
+				b.WriteString(strings.Repeat(" ", i+1) + "a:\n")
+			}
+			return b.String()
+		}(), "more than"},
+		{"not a mapping", "- a\n- b\n", "YAML mapping"},
+		{"technical_assets a list", "title: x\ntechnical_assets: [a, b]\n", "must be a mapping"},
+		{"asset of wrong shape", "technical_assets:\n  A:\n    id: [1, 2]\n", "unexpected shape"},
+		{"link of wrong shape", "technical_assets:\n  A:\n    id: a\n    communication_links: 3\n", "must be a mapping"},
+		{"syntax error", "technical_assets:\n  A: [\n", "invalid YAML"},
+		{"empty", "", "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Import("threagile.yaml", []byte(tt.data))
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v", d)
+			}
+			var ie *interop.InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want an InputError containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCycleAndUnknownRefs(t *testing.T) {
+	data := `title: cyc
+technical_assets:
+  A: {id: a, type: process, communication_links: {L: {target: nowhere}}}
+trust_boundaries:
+  X: {id: x, trust_boundaries_nested: [y], technical_assets_inside: [a, ghost]}
+  Y: {id: y, trust_boundaries_nested: [x]}
+`
+	res, err := Import("t.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := interop.Encode(res.Doc, res.Notes, "t"); err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(res.Notes, "\n")
+	for _, want := range []string{"cycle was broken", `unknown technical asset "ghost"`, `targets unknown technical asset "nowhere"`} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+}
+
+func FuzzImportThreagile(f *testing.F) {
+	for _, p := range []string{"testdata/models/webshop.yaml", "testdata/models/minimal.yaml"} {
+		data, _ := os.ReadFile(p)
+		f.Add(data)
+	}
+	f.Add([]byte(aliasBomb(3)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := Import("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		if _, err := interop.Encode(res.Doc, res.Notes, "fuzz"); err != nil {
+			t.Fatalf("valid input gave an invalid model: %v", err)
+		}
+	})
+}
