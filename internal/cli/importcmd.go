@@ -10,12 +10,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/interop/threagile"
+	"github.com/wardtm/ward/internal/interop/threatdragon"
+	"github.com/wardtm/ward/internal/interop/tmt"
 	"github.com/wardtm/ward/internal/spec"
 )
 
 // importers lists every format ward import reads, in detection order.
 func importers() []interop.Importer {
-	return []interop.Importer{}
+	return []interop.Importer{
+		tmt.Importer,
+		threagile.Importer,
+		threatdragon.Importer,
+	}
 }
 
 // exporters lists every format ward export writes.
