@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/interop/otm"
 	"github.com/wardtm/ward/internal/interop/threagile"
+	"github.com/wardtm/ward/internal/interop/threatcomposer"
 	"github.com/wardtm/ward/internal/interop/threatdragon"
 	"github.com/wardtm/ward/internal/interop/tmt"
 	"github.com/wardtm/ward/internal/spec"
@@ -19,6 +21,8 @@ import (
 // importers lists every format ward import reads, in detection order.
 func importers() []interop.Importer {
 	return []interop.Importer{
+		otm.Importer(),
+		threatcomposer.Importer(),
 		tmt.Importer,
 		threagile.Importer,
 		threatdragon.Importer,
@@ -27,7 +31,10 @@ func importers() []interop.Importer {
 
 // exporters lists every format ward export writes.
 func exporters() []interop.Exporter {
-	return []interop.Exporter{}
+	return []interop.Exporter{
+		otm.Exporter(),
+		threatcomposer.Exporter(),
+	}
 }
 
 func formatNames[T any](xs []T, name func(T) string) string {
