@@ -224,6 +224,8 @@ func Compare(old, new Side) *Diff {
 	d.Assumptions = assumptions(o, n)
 	d.Questions = questions(o, n)
 	d.Summary = summarise(d, o, n)
+	d.Findings, d.Elements, d.Crossings, d.Exposures = orEmpty(d.Findings), orEmpty(d.Elements), orEmpty(d.Crossings), orEmpty(d.Exposures)
+	d.Decisions, d.Mitigations, d.Assumptions, d.Questions = orEmpty(d.Decisions), orEmpty(d.Mitigations), orEmpty(d.Assumptions), orEmpty(d.Questions)
 	return d
 }
 
