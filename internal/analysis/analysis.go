@@ -11,6 +11,8 @@ import (
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
 )
 
 // Analysis is the outcome of analysing one model.
@@ -85,4 +87,19 @@ func (a *Analysis) Count(sev model.Severity) int {
 		}
 	}
 	return n
+}
+
+// Rules returns the built-in rules plus the custom rules of a loaded model
+// and of any extra rule files.
+func Rules(l *spec.Loaded, extra []spec.Source) ([]*rule.Rule, error) {
+	rs := append([]*rule.Rule{}, rules.All()...)
+	srcs := append(append([]spec.Source{}, l.RuleFiles...), extra...)
+	if len(srcs) == 0 {
+		return rs, nil
+	}
+	custom, err := rule.LoadCustom(srcs, rs)
+	if err != nil {
+		return nil, err
+	}
+	return append(rs, custom...), nil
 }

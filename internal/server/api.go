@@ -1,0 +1,612 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wardtm/ward/internal/diff"
+	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/store"
+)
+
+// routes lists every endpoint. The OpenAPI document (openapi.go) describes
+// the same set; a test keeps them in step.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern string, fn handlerFunc) {
+		s.patterns = append(s.patterns, pattern)
+		mux.Handle(pattern, s.adapt(fn))
+	}
+	a := func(pattern string, fn handlerFunc) {
+		s.patterns = append(s.patterns, pattern)
+		mux.Handle(pattern, s.adapt(s.authed(fn)))
+	}
+
+	h("GET /healthz", s.handleHealth)
+	h("GET /readyz", s.handleReady)
+	h("GET /metrics", s.handleMetrics)
+	h("GET /api/v1/openapi.json", s.handleOpenAPI)
+	h("GET /api/v1/version", s.handleVersion)
+
+	h("POST /api/v1/setup", s.handleSetup)
+	h("POST /api/v1/login", s.handleLogin)
+	h("POST /api/v1/logout", s.handleLogout)
+	a("GET /api/v1/me", s.handleMe)
+
+	a("GET /api/v1/teams", s.handleListTeams)
+	a("POST /api/v1/teams", s.handleCreateTeam)
+	a("GET /api/v1/teams/{team}", s.handleGetTeam)
+
+	a("GET /api/v1/systems", s.handleListSystems)
+	a("GET /api/v1/systems/{system}", s.handleGetSystem)
+	a("POST /api/v1/systems/{system}/versions", s.handlePush)
+	a("GET /api/v1/systems/{system}/versions", s.handleListVersions)
+	a("GET /api/v1/systems/{system}/versions/{version}", s.handleGetVersion)
+	a("GET /api/v1/systems/{system}/versions/{version}/model", s.handleGetModel)
+	a("GET /api/v1/systems/{system}/diff", s.handleDiff)
+	a("POST /api/v1/systems/{system}/decisions", s.handleDecision)
+	a("PATCH /api/v1/systems/{system}/mitigations/{id}", s.handleMitigationStatus)
+	a("PATCH /api/v1/systems/{system}/assumptions/{id}", s.handleAssumptionStatus)
+	a("GET /api/v1/systems/{system}/events", s.handleEvents)
+
+	a("GET /api/v1/findings", s.handleFindings)
+	a("GET /api/v1/mitigations", s.handleMitigations)
+	a("GET /api/v1/assumptions", s.handleAssumptions)
+
+	a("GET /api/v1/tokens", s.handleListTokens)
+	a("POST /api/v1/tokens", s.handleCreateToken)
+	a("DELETE /api/v1/tokens/{id}", s.handleRevokeToken)
+	a("GET /api/v1/users", s.handleListUsers)
+	a("POST /api/v1/users", s.handleCreateUser)
+	a("GET /api/v1/audit", s.handleAudit)
+
+	mux.Handle("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
+	}))
+	return s.wrap(mux)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.Ping(r.Context()); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return errorf(http.StatusServiceUnavailable, "not_ready", "the database does not answer")
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"version": s.cfg.Version, "result_schema": report.Schema})
+	return nil
+}
+
+func (s *Server) handleListTeams(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	teams, total, err := s.store.ListTeams(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(teams))
+	for _, t := range teams {
+		out = append(out, map[string]any{"id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+func (s *Server) handleCreateTeam(w http.ResponseWriter, r *http.Request) error {
+	if err := s.require(r, Admin, ""); err != nil {
+		return err
+	}
+	var req struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if !validID(req.ID) {
+		return errorf(http.StatusBadRequest, "invalid", "team id %q: use lower-case letters, digits and -", req.ID)
+	}
+	if req.Name == "" {
+		req.Name = req.ID
+	}
+	t, err := s.store.CreateTeam(r.Context(), store.Team{ID: req.ID, Name: req.Name}, principal(r.Context()).Actor())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
+	return nil
+}
+
+func validID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) handleGetTeam(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.store.GetTeam(r.Context(), r.PathValue("team"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
+	return nil
+}
+
+// scopeTeam returns the team a list must be limited to for the principal:
+// members and tokens see their own team only.
+func scopeTeam(p *Principal, asked string) (string, error) {
+	if Allowed(p, Read, "") {
+		return asked, nil
+	}
+	if asked != "" && asked != p.TeamID {
+		return "", errorf(http.StatusForbidden, "forbidden", "you can only read team %q", p.TeamID)
+	}
+	return p.TeamID, nil
+}
+
+func systemJSON(x store.System) map[string]any {
+	return map[string]any{"id": x.ID, "team": x.TeamID, "name": x.Name, "latest": x.Latest, "revision": x.Revision,
+		"created_at": x.CreatedAt, "updated_at": x.UpdatedAt}
+}
+
+func (s *Server) handleListSystems(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	team, err := scopeTeam(principal(r.Context()), r.URL.Query().Get("team"))
+	if err != nil {
+		return err
+	}
+	list, total, err := s.store.ListSystems(r.Context(), team, p)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, x := range list {
+		out = append(out, systemJSON(x))
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+// system loads a system the principal may access, answering 404 (not 403)
+// for other teams' systems so their existence is not revealed.
+func (s *Server) system(r *http.Request, a Access) (store.System, error) {
+	x, err := s.store.GetSystem(r.Context(), r.PathValue("system"))
+	if err != nil {
+		return x, err
+	}
+	p := principal(r.Context())
+	if !Allowed(p, Read, x.TeamID) {
+		return x, store.ErrNotFound
+	}
+	if !Allowed(p, a, x.TeamID) {
+		return x, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not allow this", p.Role)
+	}
+	return x, nil
+}
+
+func (s *Server) handleGetSystem(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.system(r, Read)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, systemJSON(x))
+	return nil
+}
+
+func versionJSON(v store.Version) map[string]any {
+	return map[string]any{"system": v.SystemID, "version": v.Number, "sha256": v.SHA256, "author": v.Author, "message": v.Message, "created_at": v.CreatedAt}
+}
+
+func (s *Server) handleListVersions(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.system(r, Read)
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	vs, total, err := s.store.ListVersions(r.Context(), x.ID, p)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, versionJSON(v))
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+// versionNumber reads {version}: a number or "latest".
+func versionNumber(s string) (int, error) {
+	if s == "latest" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errorf(http.StatusBadRequest, "invalid", "version must be a positive number or latest")
+	}
+	return n, nil
+}
+
+func (s *Server) version(r *http.Request, name string) (store.System, store.Version, error) {
+	x, err := s.system(r, Read)
+	if err != nil {
+		return x, store.Version{}, err
+	}
+	n, err := versionNumber(name)
+	if err != nil {
+		return x, store.Version{}, err
+	}
+	v, err := s.store.GetVersion(r.Context(), x.ID, n)
+	return x, v, err
+}
+
+// handleGetVersion returns a version's metadata and its analysis.
+func (s *Server) handleGetVersion(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.version(r, r.PathValue("version"))
+	if err != nil {
+		return err
+	}
+	out := versionJSON(v)
+	out["result"] = json.RawMessage(v.Result)
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// handleGetModel returns a version's files, to commit back to the
+// repository (ward pull).
+func (s *Server) handleGetModel(w http.ResponseWriter, r *http.Request) error {
+	x, v, err := s.version(r, r.PathValue("version"))
+	if err != nil {
+		return err
+	}
+	b := unarchive(v.YAML)
+	writeJSON(w, http.StatusOK, map[string]any{"system": x.ID, "version": v.Number, "revision": x.Revision, "main": b.Main, "files": b.Files})
+	return nil
+}
+
+// handleDiff compares two stored versions (?from=N&to=M, default the two
+// latest) with the same analysis as ward diff.
+func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.system(r, Read)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	to, from := x.Latest, x.Latest-1
+	var perr error
+	if v := q.Get("to"); v != "" {
+		to, perr = versionNumber(v)
+	}
+	if v := q.Get("from"); v != "" && perr == nil {
+		from, perr = versionNumber(v)
+	}
+	if perr != nil {
+		return perr
+	}
+	side := func(n int) (diff.Side, error) {
+		if n < 1 {
+			return diff.Side{Label: "(none)"}, nil
+		}
+		v, err := s.store.GetVersion(r.Context(), x.ID, n)
+		if err != nil {
+			return diff.Side{}, err
+		}
+		a, res, err := s.analyseBundle(r.Context(), unarchive(v.YAML))
+		if err != nil {
+			return diff.Side{}, err
+		}
+		return diff.Side{Label: "version " + strconv.Itoa(n), Result: res, Model: a.Model}, nil
+	}
+	o, err := side(from)
+	if err != nil {
+		return err
+	}
+	n, err := side(to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, diff.Compare(o, n))
+	return nil
+}
+
+func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	team, err := scopeTeam(principal(r.Context()), q.Get("team"))
+	if err != nil {
+		return err
+	}
+	fq := store.FindingQuery{TeamID: team, SystemID: q.Get("system"), MinSeverity: q.Get("severity"), Status: q.Get("status"),
+		DataKind: q.Get("data"), Asset: q.Get("asset"), Owner: q.Get("owner"), Sort: q.Get("sort"), Page: p}
+	if fq.MinSeverity != "" && !oneOf(fq.MinSeverity, "info", "low", "medium", "high", "critical") {
+		return errorf(http.StatusBadRequest, "invalid_query", "severity must be info, low, medium, high or critical")
+	}
+	if fq.Sort != "" && !oneOf(fq.Sort, "severity", "system", "id") {
+		return errorf(http.StatusBadRequest, "invalid_query", "sort must be severity, system or id")
+	}
+	fs, total, err := s.store.Findings(r.Context(), fq)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, map[string]any{"system": f.SystemID, "team": f.TeamID, "version": f.Version, "id": f.ID, "rule": f.Rule,
+			"category": f.Category, "severity": f.Severity, "score": f.Score, "status": f.Status, "title": f.Title, "owner": f.Owner,
+			"assets": orEmpty(f.Assets), "data": orEmpty(f.DataKinds)})
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+func oneOf(s string, opts ...string) bool {
+	for _, o := range opts {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) handleMitigations(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	team, err := scopeTeam(principal(r.Context()), r.URL.Query().Get("team"))
+	if err != nil {
+		return err
+	}
+	ms, total, err := s.store.Mitigations(r.Context(), team, r.URL.Query().Get("status"), p)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, map[string]any{"system": m.SystemID, "team": m.TeamID, "id": m.ID, "title": m.Title, "status": m.Status, "owner": m.Owner, "due": m.Due})
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+func (s *Server) handleAssumptions(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	team, err := scopeTeam(principal(r.Context()), r.URL.Query().Get("team"))
+	if err != nil {
+		return err
+	}
+	as, total, err := s.store.Assumptions(r.Context(), team, r.URL.Query().Get("status"), p)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(as))
+	for _, a := range as {
+		out = append(out, map[string]any{"system": a.SystemID, "team": a.TeamID, "id": a.ID, "text": a.Text, "status": a.Status})
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+func tokenJSON(t store.Token) map[string]any {
+	return map[string]any{"id": t.ID, "name": t.Name, "team": t.TeamID, "role": t.Role, "created_by": t.CreatedBy, "created_at": t.CreatedAt,
+		"last_used": t.LastUsed, "revoked": t.Revoked}
+}
+
+func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r.Context())
+	team := r.URL.Query().Get("team")
+	if p.Role != store.RoleAdmin {
+		if p.Role != store.RoleMember || p.TokenID != "" {
+			return errorf(http.StatusForbidden, "forbidden", "only administrators and team members manage tokens")
+		}
+		team = p.TeamID
+	}
+	ts, err := s.store.ListTokens(r.Context(), team)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, tokenJSON(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
+// handleCreateToken creates an API token for a team. The secret is in the
+// response only; the server keeps its hash.
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Name string     `json:"name"`
+		Team string     `json:"team"`
+		Role store.Role `json:"role"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	p := principal(r.Context())
+	if p.TokenID != "" {
+		return errorf(http.StatusForbidden, "forbidden", "API tokens cannot create tokens; sign in")
+	}
+	if req.Role == "" {
+		req.Role = store.RoleMember
+	}
+	if req.Role != store.RoleMember && req.Role != store.RoleViewer {
+		return errorf(http.StatusBadRequest, "invalid", "a token's role is member or viewer")
+	}
+	if req.Name == "" || len(req.Name) > 100 {
+		return errorf(http.StatusBadRequest, "invalid", "name the token (1 to 100 characters), e.g. after the CI job using it")
+	}
+	if err := s.require(r, Write, req.Team); err != nil {
+		return err
+	}
+	if _, err := s.store.GetTeam(r.Context(), req.Team); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errorf(http.StatusNotFound, "not_found", "team %q does not exist", req.Team)
+		}
+		return err
+	}
+	id := newID(6)
+	secret := "ward_" + id + "_" + randomSecret()
+	t, err := s.store.CreateToken(r.Context(), store.Token{ID: id, Name: req.Name, TeamID: req.Team, Role: req.Role, Hash: hashSecret(secret), CreatedBy: p.Actor()}, p.Actor())
+	if err != nil {
+		return err
+	}
+	out := tokenJSON(t)
+	out["token"] = secret
+	out["note"] = "this is the only time the token is shown; store it as a secret"
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r.Context())
+	id := r.PathValue("id")
+	ts, err := s.store.ListTokens(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.ID != id {
+			continue
+		}
+		if p.TokenID != "" || !Allowed(p, Write, t.TeamID) {
+			return errorf(http.StatusForbidden, "forbidden", "you cannot revoke this token")
+		}
+		if err := s.store.RevokeToken(r.Context(), id, p.Actor()); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	return store.ErrNotFound
+}
+
+func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
+	if err := s.require(r, Admin, ""); err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	us, total, err := s.store.ListUsers(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(us))
+	for _, u := range us {
+		out = append(out, userJSON(u))
+	}
+	writeList(w, out, total, p)
+	return nil
+}
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
+	if err := s.require(r, Admin, ""); err != nil {
+		return err
+	}
+	var req struct {
+		Email    string     `json:"email"`
+		Name     string     `json:"name"`
+		Role     store.Role `json:"role"`
+		Team     string     `json:"team"`
+		Password string     `json:"password"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if !strings.Contains(req.Email, "@") {
+		return errorf(http.StatusBadRequest, "invalid", "email must be an email address")
+	}
+	switch req.Role {
+	case store.RoleAdmin, store.RoleSecurity, store.RoleViewer:
+		req.Team = ""
+	case store.RoleMember:
+		if _, err := s.store.GetTeam(r.Context(), req.Team); err != nil {
+			return errorf(http.StatusBadRequest, "invalid", "a member needs an existing team (team)")
+		}
+	default:
+		return errorf(http.StatusBadRequest, "invalid", "role must be admin, security, member or viewer")
+	}
+	hash := ""
+	if req.Password != "" {
+		h, err := HashPassword(req.Password)
+		if err != nil {
+			return err
+		}
+		hash = h
+	}
+	u, err := s.store.CreateUser(r.Context(), store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: req.Role, TeamID: req.Team, PasswordHash: hash},
+		principal(r.Context()).Actor())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, userJSON(u))
+	return nil
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r.Context())
+	if p.Role != store.RoleAdmin && p.Role != store.RoleSecurity {
+		return errorf(http.StatusForbidden, "forbidden", "only administrators and security engineers read the audit log")
+	}
+	pg, err := page(r)
+	if err != nil {
+		return err
+	}
+	var after int64
+	if v := r.URL.Query().Get("after"); v != "" {
+		after, err = strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errorf(http.StatusBadRequest, "invalid_query", "after must be a sequence number")
+		}
+	}
+	evs, err := s.store.Audit(r.Context(), after, pg)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, map[string]any{"seq": e.Seq, "at": e.At, "actor": e.Actor, "action": e.Action, "object": e.Object, "detail": e.Detail})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}

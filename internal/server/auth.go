@@ -1,0 +1,361 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wardtm/ward/internal/store"
+)
+
+// SessionCookie is the browser session cookie. The __Host- prefix makes
+// browsers refuse it unless it is Secure, has Path=/ and no Domain.
+const SessionCookie = "__Host-ward_session"
+
+// Principal is who is making a request: an account (by session) or an API
+// token.
+type Principal struct {
+	UserID  string
+	TokenID string
+	Email   string
+	Role    store.Role
+	// TeamID limits members and tokens to one team.
+	TeamID string
+}
+
+// Actor names the principal in the audit log.
+func (p *Principal) Actor() string {
+	if p.TokenID != "" {
+		return "token:" + p.TokenID
+	}
+	return "user:" + p.UserID
+}
+
+// LogValue keeps principals short in logs.
+func (p *Principal) LogValue() slog.Value {
+	return slog.StringValue(p.Actor())
+}
+
+func principal(ctx context.Context) *Principal {
+	p, _ := ctx.Value(keyPrincipal).(*Principal)
+	return p
+}
+
+func hashSecret(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomSecret() string {
+	b := make([]byte, 32)
+	if _, err := randRead(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// authenticate finds the principal of a request from its bearer token or
+// session cookie; it returns nil for anonymous requests.
+func (s *Server) authenticate(r *http.Request) (*Principal, error) {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || !strings.HasPrefix(tok, "ward_") {
+			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "use Authorization: Bearer ward_... with an API token")
+		}
+		t, err := s.store.GetTokenByHash(ctx, hashSecret(tok))
+		if errors.Is(err, store.ErrNotFound) || err == nil && t.Revoked {
+			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
+		}
+		if err != nil {
+			return nil, err
+		}
+		now := s.cfg.Now()
+		if now.Sub(t.LastUsed) > time.Minute {
+			_ = s.store.TouchToken(ctx, t.ID, now)
+		}
+		return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID}, nil
+	}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	sess, err := s.store.GetSession(ctx, hashSecret(c.Value))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.cfg.Now().Before(sess.ExpiresAt) {
+		_ = s.store.DeleteSession(ctx, sess.IDHash)
+		return nil, nil
+	}
+	u, err := s.store.GetUser(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, nil
+	}
+	return &Principal{UserID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID}, nil
+}
+
+// authed wraps a handler that needs a principal.
+func (s *Server) authed(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.authenticate(r)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return errorf(http.StatusUnauthorized, "unauthenticated", "sign in, or send an API token")
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
+	}
+}
+
+// Access is what a principal wants to do with a team's data.
+type Access int
+
+// Kinds of access.
+const (
+	Read Access = iota
+	Write
+	Review
+	Admin
+)
+
+// Allowed reports whether p may have access a to the data of team teamID
+// ("" for organisation-wide data). It is the whole authorization policy:
+//
+//	admin     everything
+//	security  reads everything; reviews (decisions) on every team
+//	member    reads, writes and reviews their own team only
+//	viewer    reads everything, changes nothing
+//
+// API tokens act as members (or viewers) of their team.
+func Allowed(p *Principal, a Access, teamID string) bool {
+	if p == nil {
+		return false
+	}
+	switch p.Role {
+	case store.RoleAdmin:
+		return true
+	case store.RoleSecurity:
+		return a == Read || a == Review
+	case store.RoleViewer:
+		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
+	case store.RoleMember:
+		return a != Admin && teamID != "" && teamID == p.TeamID
+	}
+	return false
+}
+
+func (s *Server) require(r *http.Request, a Access, teamID string) error {
+	p := principal(r.Context())
+	if !Allowed(p, a, teamID) {
+		return errorf(http.StatusForbidden, "forbidden", "your role (%s) does not allow this", p.Role)
+	}
+	return nil
+}
+
+// loginLimiter throttles password guessing per account and per client
+// address: after 5 failures in 15 minutes, further attempts wait, doubling
+// each time up to 15 minutes.
+type loginLimiter struct {
+	mu   sync.Mutex
+	now  func() time.Time
+	hits map[string]*attempts
+}
+
+type attempts struct {
+	fails int
+	first time.Time
+	until time.Time
+}
+
+func newLoginLimiter(now func() time.Time) *loginLimiter {
+	return &loginLimiter{now: now, hits: map[string]*attempts{}}
+}
+
+const (
+	loginFree   = 5
+	loginWindow = 15 * time.Minute
+)
+
+// wait returns how long the keys must wait before another attempt.
+func (l *loginLimiter) wait(keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	var d time.Duration
+	for _, k := range keys {
+		if a := l.hits[k]; a != nil && a.until.After(now) {
+			d = max(d, a.until.Sub(now))
+		}
+	}
+	return d
+}
+
+func (l *loginLimiter) fail(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.hits) > 100_000 { // bound memory under a spray of addresses
+		for k, a := range l.hits {
+			if now.Sub(a.first) > loginWindow {
+				delete(l.hits, k)
+			}
+		}
+	}
+	for _, k := range keys {
+		a := l.hits[k]
+		if a == nil || now.Sub(a.first) > loginWindow && a.until.Before(now) {
+			a = &attempts{first: now}
+			l.hits[k] = a
+		}
+		a.fails++
+		if a.fails >= loginFree {
+			backoff := time.Second << min(a.fails-loginFree, 10)
+			a.until = now.Add(min(backoff, loginWindow))
+		}
+	}
+}
+
+func (l *loginLimiter) succeed(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		delete(l.hits, k)
+	}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// dummyHash is checked when an account does not exist, so that timing does
+// not tell which emails have accounts.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password-for-timing")
+	return h
+})
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	keys := []string{"email:" + email, "ip:" + clientIP(r)}
+	if d := s.limiter.wait(keys...); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
+		return errorf(http.StatusTooManyRequests, "throttled", "too many failed sign-ins; try again in %s", d.Round(time.Second))
+	}
+	u, err := s.store.GetUserByEmail(r.Context(), email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	hash := u.PasswordHash
+	if hash == "" {
+		hash = dummyHash()
+	}
+	ok, herr := CheckPassword(hash, req.Password)
+	if herr != nil || !ok || u.ID == "" || u.PasswordHash == "" || u.Disabled {
+		s.limiter.fail(keys...)
+		return errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
+	}
+	s.limiter.succeed(keys...)
+	return s.startSession(w, r, u)
+}
+
+// startSession creates a session for u and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+	secret := randomSecret()
+	now := s.cfg.Now()
+	if err := s.store.CreateSession(r.Context(), store.Session{IDHash: hashSecret(secret), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", Secure: true, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL.Seconds())})
+	writeJSON(w, http.StatusOK, userJSON(u))
+	return nil
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.store.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type setupRequest struct {
+	Token    string `json:"token"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// handleSetup creates the first administrator, once, with the one-time
+// token printed at start-up.
+func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
+	var req setupRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	n, err := s.store.CountUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	if s.cfg.SetupToken == "" || s.setupUsed || n > 0 {
+		return errorf(http.StatusGone, "setup_done", "setup is already done; sign in instead")
+	}
+	if !constantTimeEqual(req.Token, s.cfg.SetupToken) {
+		return errorf(http.StatusForbidden, "bad_setup_token", "wrong setup token; use the one ward serve printed")
+	}
+	if !strings.Contains(req.Email, "@") {
+		return errorf(http.StatusBadRequest, "invalid", "email must be an email address")
+	}
+	hash, err := HashPassword(req.Password)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.CreateUser(r.Context(), store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: store.RoleAdmin, PasswordHash: hash}, "setup")
+	if err != nil {
+		return err
+	}
+	s.setupUsed = true
+	s.log.Info("first administrator created", "user", u.ID)
+	return s.startSession(w, r, u)
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r.Context())
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": p.UserID, "token_id": p.TokenID, "email": p.Email, "role": p.Role, "team": p.TeamID})
+	return nil
+}

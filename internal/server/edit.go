@@ -1,0 +1,233 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// Decisions taken through the API (a finding accepted, a mitigation's status
+// changed, an assumption validated) are edits of the model's YAML, stored as
+// a new version like any push, so they can be pulled and committed. Edits
+// keep the file's order and comments; indentation is normalised to two
+// spaces.
+
+func parseFile(name, content string) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(content), &doc); err != nil {
+		return nil, errorf(http.StatusUnprocessableEntity, "invalid_model", "%s: %v", name, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, errorf(http.StatusUnprocessableEntity, "invalid_model", "%s is not a YAML mapping", name)
+	}
+	return &doc, nil
+}
+
+func formatFile(doc *yaml.Node) (string, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return "", err
+	}
+	if err := enc.Close(); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+// lookup returns the value of key in a mapping, or nil.
+func lookup(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// set sets key in a mapping, appending it when missing; an empty value
+// removes the key.
+func set(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			if v == nil {
+				m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			} else {
+				m.Content[i+1] = v
+			}
+			return
+		}
+	}
+	if v != nil {
+		m.Content = append(m.Content, str(key), v)
+	}
+}
+
+type decisionRequest struct {
+	Finding      string   `json:"finding"`
+	Status       string   `json:"status"`
+	Reason       string   `json:"reason"`
+	Owner        string   `json:"owner"`
+	Expires      string   `json:"expires"`
+	Mitigations  []string `json:"mitigations"`
+	BaseRevision int64    `json:"base_revision"`
+	Message      string   `json:"message"`
+}
+
+// handleDecision records a decision on a generated finding.
+func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
+	var req decisionRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if !oneOf(req.Status, "mitigated", "accepted", "false_positive", "transferred") {
+		return errorf(http.StatusBadRequest, "invalid", "status must be mitigated, accepted, false_positive or transferred")
+	}
+	if req.Expires != "" {
+		if _, err := time.Parse(time.DateOnly, req.Expires); err != nil {
+			return errorf(http.StatusBadRequest, "invalid", "expires must be a date, YYYY-MM-DD")
+		}
+	}
+	return s.editModel(w, r, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
+		doc, err := parseFile(b.Main, b.Files[b.Main])
+		if err != nil {
+			return err
+		}
+		root := doc.Content[0]
+		list := lookup(root, "decisions")
+		if list == nil {
+			list = &yaml.Node{Kind: yaml.SequenceNode}
+			set(root, "decisions", list)
+		}
+		entry := &yaml.Node{Kind: yaml.MappingNode}
+		set(entry, "finding", str(req.Finding))
+		set(entry, "status", str(req.Status))
+		for _, kv := range [][2]string{{"reason", req.Reason}, {"owner", req.Owner}, {"expires", req.Expires}} {
+			if kv[1] != "" {
+				set(entry, kv[0], str(kv[1]))
+			}
+		}
+		if len(req.Mitigations) > 0 {
+			seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+			for _, m := range req.Mitigations {
+				seq.Content = append(seq.Content, str(m))
+			}
+			set(entry, "mitigations", seq)
+		}
+		replaced := false
+		for i, item := range list.Content {
+			if f := lookup(item, "finding"); f != nil && f.Value == req.Finding {
+				list.Content[i] = entry
+				replaced = true
+			}
+		}
+		if !replaced {
+			list.Content = append(list.Content, entry)
+		}
+		out, err := formatFile(doc)
+		b.Files[b.Main] = out
+		return err
+	})
+}
+
+// handleMitigationStatus changes a mitigation's status (and owner, ticket, due).
+func (s *Server) handleMitigationStatus(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Status       string `json:"status"`
+		Owner        string `json:"owner"`
+		Ticket       string `json:"ticket"`
+		Due          string `json:"due"`
+		BaseRevision int64  `json:"base_revision"`
+		Message      string `json:"message"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if !oneOf(req.Status, "proposed", "planned", "implemented", "verified", "wont_do") {
+		return errorf(http.StatusBadRequest, "invalid", "status must be proposed, planned, implemented, verified or wont_do")
+	}
+	return s.editItem(w, r, Write, "mitigations", r.PathValue("id"), req.BaseRevision, req.Message, map[string]string{"status": req.Status, "owner": req.Owner, "ticket": req.Ticket, "due": req.Due})
+}
+
+// handleAssumptionStatus validates or invalidates an assumption, with evidence.
+func (s *Server) handleAssumptionStatus(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Status       string `json:"status"`
+		Evidence     string `json:"evidence"`
+		BaseRevision int64  `json:"base_revision"`
+		Message      string `json:"message"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if !oneOf(req.Status, "unvalidated", "validated", "invalidated") {
+		return errorf(http.StatusBadRequest, "invalid", "status must be unvalidated, validated or invalidated")
+	}
+	if req.Status != "unvalidated" && req.Evidence == "" {
+		return errorf(http.StatusBadRequest, "invalid", "say what shows it (evidence): a test, a pen-test report, a link")
+	}
+	return s.editItem(w, r, Review, "assumptions", r.PathValue("id"), req.BaseRevision, req.Message, map[string]string{"status": req.Status, "evidence": req.Evidence})
+}
+
+// editItem sets fields of the item with the id in a top-level list of any
+// file of the model.
+func (s *Server) editItem(w http.ResponseWriter, r *http.Request, a Access, section, id string, base int64, message string, fields map[string]string) error {
+	return s.editModel(w, r, a, base, message, func(b *Bundle) error {
+		for name, content := range b.Files {
+			doc, err := parseFile(name, content)
+			if err != nil {
+				continue
+			}
+			list := lookup(doc.Content[0], section)
+			if list == nil || list.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, item := range list.Content {
+				if v := lookup(item, "id"); v != nil && v.Value == id && item.Kind == yaml.MappingNode {
+					for _, k := range []string{"status", "owner", "ticket", "due", "evidence"} {
+						if v, ok := fields[k]; ok && v != "" {
+							set(item, k, str(v))
+						}
+					}
+					out, err := formatFile(doc)
+					b.Files[name] = out
+					return err
+				}
+			}
+		}
+		return errorf(http.StatusNotFound, "not_found", "the model has no %s with id %q", section[:len(section)-1], id)
+	})
+}
+
+// editModel applies edit to the latest version's files and stores the
+// result as a new version, refusing with 409 when base is stale.
+func (s *Server) editModel(w http.ResponseWriter, r *http.Request, a Access, base int64, message string, edit func(*Bundle) error) error {
+	x, err := s.system(r, a)
+	if err != nil {
+		return err
+	}
+	if base != 0 && base != x.Revision {
+		return errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
+	}
+	v, err := s.store.GetVersion(r.Context(), x.ID, 0)
+	if err != nil {
+		return err
+	}
+	b := unarchive(v.YAML)
+	if err := edit(&b); err != nil {
+		return err
+	}
+	if message == "" {
+		message = fmt.Sprintf("edited through the API by %s", principal(r.Context()).Actor())
+	}
+	if base == 0 {
+		base = x.Revision
+	}
+	return s.storeVersion(w, r, x.ID, x.TeamID, message, base, b, http.StatusCreated)
+}

@@ -1,0 +1,299 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/spec"
+	"github.com/wardtm/ward/internal/store"
+)
+
+// Bundle is a model's files: the main file and what it includes, with
+// paths relative to the main file's directory.
+type Bundle struct {
+	Main  string            `json:"main"`
+	Files map[string]string `json:"files"`
+}
+
+// maxBundleFiles bounds how many files one model may have.
+const maxBundleFiles = 256
+
+// check validates the bundle's paths.
+func (b *Bundle) check() error {
+	if b.Main == "" {
+		b.Main = "ward.yaml"
+	}
+	if len(b.Files) == 0 {
+		return errorf(http.StatusBadRequest, "invalid", "files is empty: send at least the main model file")
+	}
+	if len(b.Files) > maxBundleFiles {
+		return errorf(http.StatusBadRequest, "invalid", "a model may have at most %d files", maxBundleFiles)
+	}
+	for name := range b.Files {
+		clean := path.Clean(name)
+		if name == "" || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
+			return errorf(http.StatusBadRequest, "invalid", "file name %q must be a clean relative path inside the model's directory", name)
+		}
+	}
+	if _, ok := b.Files[b.Main]; !ok {
+		return errorf(http.StatusBadRequest, "invalid", "main file %q is not among the files", b.Main)
+	}
+	return nil
+}
+
+// archive encodes the bundle as one txtar text (main file first), which is
+// what a version stores and hashes.
+func (b *Bundle) archive() []byte {
+	a := &txtar.Archive{Comment: []byte("main: " + b.Main + "\n")}
+	names := make([]string, 0, len(b.Files))
+	for n := range b.Files {
+		if n != b.Main {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range append([]string{b.Main}, names...) {
+		data := []byte(b.Files[n])
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		a.Files = append(a.Files, txtar.File{Name: n, Data: data})
+	}
+	return txtar.Format(a)
+}
+
+// unarchive decodes a stored version back into a bundle.
+func unarchive(data []byte) Bundle {
+	a := txtar.Parse(data)
+	b := Bundle{Files: map[string]string{}}
+	b.Main = strings.TrimSpace(strings.TrimPrefix(string(a.Comment), "main:"))
+	for _, f := range a.Files {
+		b.Files[f.Name] = string(f.Data)
+	}
+	return b
+}
+
+// analyseBundle writes the bundle to a private temporary directory, loads
+// it as the CLI would (includes confined by os.Root) and analyses it.
+func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
+	dir, err := os.MkdirTemp("", "ward-push-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	for name, content := range b.Files {
+		if d := path.Dir(name); d != "." {
+			if err := root.MkdirAll(d, 0o700); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := root.WriteFile(name, []byte(content), 0o600); err != nil {
+			return nil, nil, err
+		}
+	}
+	l, err := spec.Load(ctx, filepath.Join(dir, filepath.FromSlash(b.Main)))
+	if err != nil {
+		return nil, nil, stripDir(err, dir)
+	}
+	rs, err := analysis.Rules(l, nil)
+	if err != nil {
+		return nil, nil, stripDir(err, dir)
+	}
+	a, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: s.cfg.Now()})
+	if err != nil {
+		return nil, nil, err
+	}
+	res := report.Build(a, report.Tool{Name: "ward", Version: s.cfg.Version})
+	res.Files = nil
+	for _, f := range l.Model.Files {
+		res.Files = append(res.Files, relTo(dir, f))
+	}
+	fixLocations(res, dir)
+	return a, res, nil
+}
+
+func relTo(dir, p string) string {
+	if r, err := filepath.Rel(dir, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// stripDir removes the temporary directory from diagnostics.
+func stripDir(err error, dir string) error {
+	if ds, ok := err.(spec.Diagnostics); ok {
+		for i := range ds {
+			ds[i].Pos.File = relTo(dir, ds[i].Pos.File)
+		}
+		return ds
+	}
+	return err
+}
+
+func fixLocations(r *report.Result, dir string) {
+	fix := func(l *report.Location) {
+		if l != nil {
+			l.File = relTo(dir, l.File)
+		}
+	}
+	for i := range r.Findings {
+		fix(r.Findings[i].Location)
+		for j := range r.Findings[i].Targets {
+			fix(r.Findings[i].Targets[j].Location)
+		}
+		if r.Findings[i].Decision != nil {
+			fix(r.Findings[i].Decision.Location)
+		}
+	}
+	for i := range r.Questions {
+		fix(r.Questions[i].Location)
+		fix(r.Questions[i].Element.Location)
+	}
+	for i := range r.Components {
+		fix(r.Components[i].Location)
+	}
+	for i := range r.Flows {
+		fix(r.Flows[i].Location)
+	}
+	for i := range r.Mitigations {
+		fix(r.Mitigations[i].Location)
+	}
+	for i := range r.Assumptions {
+		fix(r.Assumptions[i].Location)
+	}
+	for i := range r.Warnings {
+		fix(r.Warnings[i].Location)
+	}
+}
+
+// rows extracts the queryable rows of a result.
+func rows(res *report.Result) ([]store.Finding, []store.Mitigation, []store.Assumption) {
+	kinds := map[string][]string{}
+	for _, a := range res.Assets {
+		kinds[a.ID] = a.Data
+	}
+	var fs []store.Finding
+	for _, f := range res.Findings {
+		x := store.Finding{ID: f.ID, Rule: f.Rule, Category: f.Category, Severity: f.Severity, Score: f.Score, Status: f.Status, Title: f.Title, Assets: f.Assets}
+		if f.Decision != nil {
+			x.Owner = f.Decision.Owner
+		}
+		seen := map[string]bool{}
+		for _, a := range f.Assets {
+			for _, k := range kinds[a] {
+				if !seen[k] {
+					seen[k] = true
+					x.DataKinds = append(x.DataKinds, k)
+				}
+			}
+		}
+		sort.Strings(x.DataKinds)
+		fs = append(fs, x)
+	}
+	var ms []store.Mitigation
+	for _, m := range res.Mitigations {
+		ms = append(ms, store.Mitigation{ID: m.ID, Title: m.Title, Status: m.Status, Owner: m.Owner, Due: m.Due})
+	}
+	var as []store.Assumption
+	for _, a := range res.Assumptions {
+		as = append(as, store.Assumption{ID: a.ID, Text: a.Text, Status: a.Status})
+	}
+	return fs, ms, as
+}
+
+// pushRequest is the body of a push.
+type pushRequest struct {
+	Team         string `json:"team"`
+	Message      string `json:"message"`
+	BaseRevision int64  `json:"base_revision"`
+	Bundle
+}
+
+// pushResponse says what a push did.
+type pushResponse struct {
+	System   string         `json:"system"`
+	Team     string         `json:"team"`
+	Version  int            `json:"version"`
+	Created  bool           `json:"created"`
+	SHA256   string         `json:"sha256"`
+	Revision int64          `json:"revision"`
+	Summary  report.Summary `json:"summary"`
+}
+
+// handlePush stores a new version of a system's model. The server analyses
+// the model itself; it never trusts a client's analysis.
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
+	var req pushRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := req.Bundle.check(); err != nil {
+		return err
+	}
+	if req.Team == "" {
+		req.Team = principal(r.Context()).TeamID
+	}
+	if req.Team == "" {
+		return errorf(http.StatusBadRequest, "invalid", "say which team owns the system (team)")
+	}
+	if err := s.require(r, Write, req.Team); err != nil {
+		return err
+	}
+	return s.storeVersion(w, r, r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle, http.StatusCreated)
+}
+
+// storeVersion analyses a bundle and stores it as the system's new version.
+func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
+	ctx := r.Context()
+	_, res, err := s.analyseBundle(ctx, b)
+	if err != nil {
+		return err
+	}
+	if res.System.ID != systemID {
+		return errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
+	}
+	result, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	fs, ms, as := rows(res)
+	v, created, err := s.store.PushVersion(ctx, store.Push{SystemID: systemID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
+		Author: principal(ctx).Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
+	if err != nil {
+		return err
+	}
+	sys, err := s.store.GetSystem(ctx, systemID)
+	if err != nil {
+		return err
+	}
+	if created {
+		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
+		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
+			s.log.Warn("publish event", "err", err)
+		}
+	} else {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary})
+	return nil
+}
+
+var _ = bytes.NewReader
+var _ = fmt.Sprintf

@@ -1,0 +1,92 @@
+// Package server is Ward's HTTP server: the shared home for an
+// organisation's threat models. New builds an http.Handler over a
+// store.Store: a JSON REST API (described by an OpenAPI document it serves),
+// local accounts with argon2id passwords and server-side sessions, API tokens
+// scoped to a team, roles (admin, security, member, viewer), CSRF protection,
+// a strict Content-Security-Policy and security headers, request size
+// limits, health and readiness endpoints, Prometheus metrics and structured
+// logs with request ids. Handlers return errors; one adapter maps them to a
+// status and a JSON body, and a 500 carries an id that is also logged.
+//
+// Model contents and secrets are never logged above debug level.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wardtm/ward/internal/store"
+)
+
+// Config configures a server. The zero value of each field means its default.
+type Config struct {
+	// SessionTTL is how long a browser session lasts (default 12h).
+	SessionTTL time.Duration
+	// MaxBodyBytes bounds request bodies (default 8 MiB).
+	MaxBodyBytes int64
+	// SetupToken, when set and no account exists yet, lets
+	// POST /api/v1/setup create the first administrator once.
+	SetupToken string
+	// Version is the program version, for /api/v1/version.
+	Version string
+	// Now returns the time (tests may fix it).
+	Now func() time.Time
+	// Events fans live events out (to other replicas through PostgreSQL);
+	// nil means in-process only.
+	Events Broker
+	// TrustedOrigins are extra origins allowed to make state-changing
+	// browser requests (CSRF protection), e.g. https://ward.example.com.
+	TrustedOrigins []string
+}
+
+// Broker publishes and subscribes to live events.
+type Broker interface {
+	Publish(ctx context.Context, topic string, payload []byte) error
+	Subscribe(topic string) (<-chan []byte, func())
+}
+
+// Server serves Ward's API.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	log     *slog.Logger
+	metrics *metrics
+	limiter *loginLimiter
+	handler http.Handler
+	// patterns lists the registered routes, for the OpenAPI test.
+	patterns []string
+
+	setupMu   sync.Mutex
+	setupUsed bool
+}
+
+// New returns a server over st, logging to logger.
+func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 8 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Events == nil {
+		cfg.Events = newLocalBroker()
+	}
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now)}
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes lists the registered route patterns ("METHOD /path").
+func Routes() []string {
+	s := New(Config{}, nil, nil)
+	return append([]string(nil), s.patterns...)
+}
