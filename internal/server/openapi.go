@@ -94,8 +94,8 @@ func openAPI(version string) map[string]any {
 		op := map[string]any{"summary": e.summary, "operationId": opID(method, path)}
 		responses := map[string]any{
 			strconv.Itoa(e.ok): map[string]any{"description": "success"},
-			"400":      errResp("bad request"),
-			"500":      errResp("internal error; the body carries an id that is also in the server log"),
+			"400":              errResp("bad request"),
+			"500":              errResp("internal error; the body carries an id that is also in the server log"),
 		}
 		if !e.public {
 			responses["401"] = errResp("not signed in")
@@ -155,7 +155,6 @@ func opID(method, path string) string {
 	}
 	return b.String()
 }
-
 
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, openAPI(s.cfg.Version))
