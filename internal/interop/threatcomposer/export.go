@@ -275,7 +275,7 @@ func label(t model.Target) string {
 }
 
 // action turns a finding title into a verb phrase for "… can <action>".
-// The team's threats are kept as written; rule titles name a weakness.
+// The team's titles describe what happens; rule titles name a weakness.
 func action(title string, people bool) string {
 	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(title), "."))
 	r, n := utf8.DecodeRuneInString(s)
@@ -287,7 +287,7 @@ func action(title string, people bool) string {
 		s = string(unicode.ToLower(r)) + s[n:]
 	}
 	if people {
-		return s
+		return "make this happen: " + s
 	}
 	return "exploit this weakness: " + s
 }
