@@ -60,6 +60,11 @@ func Markdown(w io.Writer, r *Result) error {
 	}
 
 	mdThreats(ew, r)
+	ew.printf("### Attack paths\n\n")
+	if len(r.Paths) > 0 {
+		ew.printf("The weakest paths from an entry point to a component holding a critical asset; the score sums each hop's protection points, lower is weaker (`ward paths` lists more).\n\n")
+	}
+	mdPaths(ew, r.Paths, len(r.Paths))
 	mdMitigations(ew, r)
 	mdAssumptions(ew, r)
 	mdQuestions(ew, r)

@@ -35,6 +35,9 @@ type Result struct {
 	Warnings    []Warning      `json:"warnings"`
 	Files       []string       `json:"files"`
 	Rules       map[string]int `json:"rules"`
+	// Paths lists the weakest attack paths from entry points to critical
+	// assets, at most ResultPaths, weakest first (docs/paths.md).
+	Paths []AttackPath `json:"paths"`
 }
 
 // Tool names the program that produced the result.
@@ -443,6 +446,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, w := range a.Warnings {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
+	r.Paths = attackPaths(a, ResultPaths)
 	return r
 }
 
