@@ -403,20 +403,40 @@ func DOT(w io.Writer, r *Result, opt DiagramOptions) error {
 	if err != nil {
 		return err
 	}
+	return v.writeDOT(w, nil)
+}
+
+// dotLinks, when set, gives every drawn component and flow an SVG id, a
+// class naming its worst open severity, a tooltip and a link to its
+// findings (see svg.go). DOT output for people leaves it nil.
+type dotLinks struct {
+	// open counts open findings per component or flow id.
+	open map[string]int
+}
+
+// writeDOT writes the view in DOT, with links when l is not nil.
+func (v *view) writeDOT(w io.Writer, l *dotLinks) error {
+	r := v.r
 	ew := &errWriter{w: w}
 	ew.printf("digraph %s {\n", dotQuote(r.System.ID))
 	ew.printf("  rankdir=LR;\n")
 	ew.printf("  graph [fontname=\"Helvetica\", fontsize=11];\n")
 	ew.printf("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#ffffff\", color=\"#495057\"];\n")
 	ew.printf("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#495057\"];\n")
+	if l != nil {
+		ew.printf("%s", l.tuning(len(v.flows)))
+	}
 	var walk func(b Boundary, depth int)
 	walk = func(b Boundary, depth int) {
 		ind := strings.Repeat("  ", depth)
 		ew.printf("%ssubgraph cluster_%s {\n", ind, v.boundary(b.ID))
 		ew.printf("%s  label=%s;\n", ind, dotQuote(boundaryLabel(b)))
 		ew.printf("%s  style=%s; color=%s;\n", ind, dotQuote(trustStyle(b.Trust)), dotQuote("#868e96"))
+		if l != nil {
+			ew.printf("%s  id=%s;\n", ind, dotQuote("b-"+b.ID))
+		}
 		for _, c := range v.inside[b.ID] {
-			ew.printf("%s  %s\n", ind, v.dotNode(c))
+			ew.printf("%s  %s\n", ind, v.dotNode(c, l))
 		}
 		for _, ch := range v.children[b.ID] {
 			walk(ch, depth+1)
@@ -427,15 +447,22 @@ func DOT(w io.Writer, r *Result, opt DiagramOptions) error {
 		walk(b, 1)
 	}
 	for _, c := range v.unbounded {
-		ew.printf("  %s\n", v.dotNode(c))
+		ew.printf("  %s\n", v.dotNode(c, l))
 	}
 	for _, f := range v.flows {
-		attrs := []string{"label=" + dotQuote(strings.Join(v.flowLabel(f), "\n"))}
+		label := strings.Join(v.flowLabel(f), "\n")
+		attrs := []string{"label=" + dotQuote(label)}
+		if l != nil && len(v.flows) > svgLabelledFlows {
+			attrs = nil
+		}
 		if flowMarks(f) != "" {
 			attrs = append(attrs, "style=dashed")
 		}
 		if st, ok := severityStyle[f.Worst]; ok {
 			attrs = append(attrs, "color="+dotQuote(st[1]), "penwidth=2")
+		}
+		if l != nil {
+			attrs = append(attrs, l.attrs("fl-"+f.ID, f.Worst, f.From+" → "+f.To+": "+strings.ReplaceAll(label, "\n", ", "), l.open[f.ID])...)
 		}
 		ew.printf("  %s -> %s [%s];\n", v.comp(f.From), v.comp(f.To), strings.Join(attrs, ", "))
 	}
@@ -456,7 +483,7 @@ func trustStyle(trust string) string {
 	return "rounded"
 }
 
-func (v *view) dotNode(c Component) string {
+func (v *view) dotNode(c Component, l *dotLinks) string {
 	shape, style := dotShape(c.Kind)
 	attrs := []string{"label=" + dotQuote(strings.Join(componentLabel(c), "\n")), "shape=" + shape}
 	if st, ok := severityStyle[c.Worst]; ok {
@@ -466,6 +493,9 @@ func (v *view) dotNode(c Component) string {
 		attrs = append(attrs, "fontcolor="+dotQuote("#868e96"), "color="+dotQuote("#adb5bd"))
 	}
 	attrs = append(attrs, "style="+dotQuote(style))
+	if l != nil {
+		attrs = append(attrs, l.attrs("c-"+c.ID, c.Worst, c.Name+" ("+c.Kind+")", l.open[c.ID])...)
+	}
 	return fmt.Sprintf("%s [%s];", v.comp(c.ID), strings.Join(attrs, ", "))
 }
 
