@@ -67,4 +67,3 @@ func BenchmarkSVG(b *testing.B) {
 type countWriter struct{ n int }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
-
