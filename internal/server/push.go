@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -297,3 +298,31 @@ func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, 
 
 var _ = bytes.NewReader
 var _ = fmt.Sprintf
+
+// LoadDemo stores a bundle as a version of its system in team (created if
+// missing), as the "demo" actor. It is how ward serve --demo loads the
+// examples.
+func (s *Server) LoadDemo(ctx context.Context, team string, b Bundle) error {
+	if err := b.check(); err != nil {
+		return err
+	}
+	if _, err := s.store.GetTeam(ctx, team); errors.Is(err, store.ErrNotFound) {
+		if _, err := s.store.CreateTeam(ctx, store.Team{ID: team, Name: "Demo"}, "demo"); err != nil && !errors.Is(err, store.ErrExists) {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	_, res, err := s.analyseBundle(ctx, b)
+	if err != nil {
+		return err
+	}
+	result, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	fs, ms, as := rows(res)
+	_, _, err = s.store.PushVersion(ctx, store.Push{SystemID: res.System.ID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
+		Author: "demo", Message: "demo example", Findings: fs, Mitigations: ms, Assumptions: as})
+	return err
+}
