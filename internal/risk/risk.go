@@ -342,6 +342,17 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 			status = model.StatusMitigated
 		}
 	}
+	if status == model.StatusMitigated && d != nil && len(f.Mitigations) > len(done) {
+		// A decision cannot call a finding mitigated while its linked
+		// mitigations are not in place.
+		for _, mi := range f.Mitigations {
+			if !mi.Status.Done() || broken[mi.ID] != nil {
+				status = model.StatusOpen
+				f.Reopened = fmt.Sprintf("the decision says mitigated, but mitigation %s is %s", mi.ID, mi.Status)
+				break
+			}
+		}
+	}
 	if status == model.StatusAccepted && !expires.IsZero() && !now.Before(expires.AddDate(0, 0, 1)) {
 		status = model.StatusOpen
 		f.Reopened = fmt.Sprintf("the acceptance expired on %s", expires)
@@ -386,7 +397,8 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 	if dl == 0 && di == 0 {
 		return r
 	}
-	return Make(model.Likelihood(int(r.Likelihood)-min(dl, 4)), model.Impact(int(r.Impact)-min(di, 2)))
+	// Clamp in int: the scales are unsigned and must not wrap below rare.
+	return Make(model.Likelihood(clamp(int(r.Likelihood)-min(dl, 4))), model.Impact(clamp(int(r.Impact)-min(di, 2))))
 }
 
 // Rank orders findings: open ones first, then by residual score, inherent

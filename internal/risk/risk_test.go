@@ -1,0 +1,54 @@
+package risk
+
+import (
+	"testing"
+	"time"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// TestReduceNeverWraps: mitigations lower risk, never raise it, however
+// many there are.
+func TestReduceNeverWraps(t *testing.T) {
+	for l := model.Likelihood(1); l <= 5; l++ {
+		for i := model.Impact(1); i <= 5; i++ {
+			r := Make(l, i)
+			ms := []*model.Mitigation{{ReducesLikelihood: 2, ReducesImpact: 1}, {ReducesLikelihood: 2, ReducesImpact: 1}, {ReducesLikelihood: 2}}
+			got := reduce(r, ms)
+			if got.Score > r.Score || got.Likelihood < 1 || got.Impact < 1 {
+				t.Errorf("reduce(%v×%v) = %+v; must not exceed %d nor leave the scales", l, i, got, r.Score)
+			}
+		}
+	}
+}
+
+func TestBands(t *testing.T) {
+	for score, want := range map[int]model.Severity{25: model.SevCritical, 20: model.SevCritical, 16: model.SevHigh, 12: model.SevHigh,
+		10: model.SevMedium, 6: model.SevMedium, 5: model.SevLow, 3: model.SevLow, 2: model.SevInfo, 1: model.SevInfo} {
+		if got := Band(score); got != want {
+			t.Errorf("Band(%d) = %s, want %s", score, got, want)
+		}
+	}
+}
+
+// TestMitigatedDecisionNeedsMitigationsInPlace: a decision cannot close a
+// finding while its linked mitigations are only planned.
+func TestMitigatedDecisionNeedsMitigationsInPlace(t *testing.T) {
+	c := &model.Component{ID: "api", Kind: model.KindService}
+	planned := &model.Mitigation{ID: "m1", Status: model.MitPlanned, ReducesLikelihood: 2}
+	done := &model.Mitigation{ID: "m2", Status: model.MitImplemented, ReducesLikelihood: 2}
+	m := &model.Model{Components: []*model.Component{c}, Mitigations: []*model.Mitigation{planned, done}}
+	for _, tc := range []struct {
+		mits []*model.Mitigation
+		want model.Status
+	}{{[]*model.Mitigation{planned}, model.StatusOpen}, {[]*model.Mitigation{done}, model.StatusMitigated}, {nil, model.StatusMitigated}} {
+		d := &model.Decision{Finding: "r:api", Status: model.StatusMitigated, Mitigations: tc.mits}
+		m.Decisions = []*model.Decision{d}
+		m.Index()
+		f := &model.Finding{ID: "r:api", Targets: []model.Target{{Component: c}}, Category: model.Spoofing}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Status != tc.want {
+			t.Errorf("mitigations %v: status %s, want %s (%s)", tc.mits, f.Status, tc.want, f.Reopened)
+		}
+	}
+}
