@@ -3,6 +3,7 @@ package synth
 import (
 	"context"
 	"io"
+	"syscall"
 	"testing"
 
 	"github.com/wardtm/ward/internal/analysis"
@@ -49,6 +50,7 @@ func BenchmarkSVG(b *testing.B) {
 			condensed, _ := report.Condensed(r, c.opt)
 			b.ReportAllocs()
 			var size int
+			cpu0 := cpuTime()
 			for b.Loop() {
 				w := &countWriter{}
 				if err := report.SVG(ctx, w, r, c.opt); err != nil {
@@ -56,12 +58,23 @@ func BenchmarkSVG(b *testing.B) {
 				}
 				size = w.n
 			}
+			// CPU time is steadier than wall time on a shared machine.
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 			b.ReportMetric(float64(size)/1024, "KB-svg")
 			if condensed {
 				b.ReportMetric(1, "condensed")
 			}
 		})
 	}
+}
+
+// cpuTime is the CPU time (user + system) the process has used, in ns.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 type countWriter struct{ n int }
