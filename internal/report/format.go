@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -9,15 +10,21 @@ import (
 
 // Options tune rendering for the formats that take options.
 type Options struct {
-	Text TextOptions
+	Text    TextOptions
+	Tracker TrackerOptions
 }
 
 // renderers maps every report format to its renderer. Each is a handler over
 // the same canonical Result.
 var renderers = map[string]func(w io.Writer, r *Result, opt Options) error{
-	"text":     func(w io.Writer, r *Result, opt Options) error { return Text(w, r, opt.Text) },
-	"markdown": func(w io.Writer, r *Result, _ Options) error { return Markdown(w, r) },
-	"json":     func(w io.Writer, r *Result, _ Options) error { return JSON(w, r) },
+	"text":          func(w io.Writer, r *Result, opt Options) error { return Text(w, r, opt.Text) },
+	"markdown":      func(w io.Writer, r *Result, _ Options) error { return Markdown(w, r) },
+	"json":          func(w io.Writer, r *Result, _ Options) error { return JSON(w, r) },
+	"sarif":         func(w io.Writer, r *Result, _ Options) error { return SARIF(w, r) },
+	"csv":           func(w io.Writer, r *Result, _ Options) error { return CSV(w, r) },
+	"github-issues": func(w io.Writer, r *Result, opt Options) error { return GitHubIssues(w, r, opt.Tracker) },
+	"jira":          func(w io.Writer, r *Result, opt Options) error { return Jira(w, r, opt.Tracker) },
+	"html":          func(w io.Writer, r *Result, _ Options) error { return HTML(context.Background(), w, r) },
 }
 
 // Formats lists the report formats, sorted.
