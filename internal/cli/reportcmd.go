@@ -29,9 +29,16 @@ func (a *app) reportCmd() *cobra.Command {
             assumptions and open questions
   json      the versioned result contract (docs/json.md)
   text      the same as 'ward check --all --verbose'
+  html      one self-contained page to open in a browser or send: summary,
+            the diagram (SVG, elements link to their findings), findings
+            with filters, mitigations, assumptions, questions; prints well
+  pdf       the HTML report printed by headless Chromium (needs -o FILE
+            and Chromium: apt-get install chromium, or WARD_CHROMIUM)
 
 By default report never fails on findings; pass --fail-on to gate on them.`,
 		Example: `  ward report --format markdown -o docs/threat-model.md
+  ward report --format html -o threat-model.html
+  ward report --format pdf -o threat-model.pdf
   ward report --format json > result.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -39,8 +46,11 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 			if err != nil {
 				return err
 			}
-			if !slices.Contains(report.Formats(), format) {
+			if !slices.Contains(report.Formats(), format) && format != "pdf" {
 				return fmtErr(format)
+			}
+			if err := pdfOutput(format, output); err != nil {
+				return err
 			}
 			path, err := a.modelPath(args)
 			if err != nil {
@@ -49,6 +59,12 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 			res, err := a.analyse(cmd.Context(), path, af)
 			if err != nil {
 				return err
+			}
+			if format == "pdf" {
+				if err := a.writePDF(cmd.Context(), res.result, output); err != nil {
+					return err
+				}
+				return gate(res.analysis, threshold)
 			}
 			var buf bytes.Buffer
 			err = report.Render(&buf, format, res.result, report.Options{Text: report.TextOptions{All: true, Verbose: true}})
@@ -68,7 +84,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", "markdown", "output `format`: "+strings.Join(report.Formats(), ", "))
+	cmd.Flags().StringVarP(&format, "format", "f", "markdown", "output `format`: "+strings.Join(append(report.Formats(), "pdf"), ", "))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
 	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 3 when an open finding is at or above this `severity`")
 	return cmd
