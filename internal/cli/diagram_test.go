@@ -62,8 +62,13 @@ func TestDiagramCommand(t *testing.T) {
 	if code != ExitInvalid || !strings.Contains(errs, `unknown asset "nope" (assets: card)`) {
 		t.Fatalf("unknown asset: exit %d, stderr %q", code, errs)
 	}
-	code, _, errs = runDiagram(t, dir, "--format", "svg")
-	if code != ExitInvalid || !strings.Contains(errs, "mermaid or dot") {
+	code, out, errs = runDiagram(t, dir, "--format", "svg", "--boundary", "dc")
+	if code != ExitOK || !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, "<svg") || !strings.Contains(out, `xlink:href="#c-api"`) ||
+		!strings.Contains(out, `xlink:href="#c-db"`) {
+		t.Fatalf("svg: exit %d, stderr %q, out:\n%s", code, errs, out)
+	}
+	code, _, errs = runDiagram(t, dir, "--format", "png")
+	if code != ExitInvalid || !strings.Contains(errs, "mermaid, dot or svg") {
 		t.Fatalf("bad format: exit %d, stderr %q", code, errs)
 	}
 }
