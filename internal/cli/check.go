@@ -17,6 +17,7 @@ func (a *app) checkCmd() *cobra.Command {
 		all     bool
 		verbose bool
 		base    string
+		track   report.TrackerOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "check [MODEL]",
@@ -61,7 +62,7 @@ The exit status does not depend on --format.`,
 					return err
 				}
 			}
-			err = report.Render(a.env.Stdout, format, res.result, report.Options{Text: report.TextOptions{All: all, Verbose: verbose}})
+			err = report.Render(a.env.Stdout, format, res.result, report.Options{Text: report.TextOptions{All: all, Verbose: verbose}, Tracker: track})
 			if err != nil {
 				return err
 			}
@@ -76,6 +77,7 @@ The exit status does not depend on --format.`,
 	cmd.Flags().StringVar(&failOn, "fail-on", "high", "exit 3 when an open finding is at or above this `severity` (critical, high, medium, low, info, none)")
 	cmd.Flags().StringVar(&base, "baseline", "", "fail only on findings new since this baseline `model` (file, directory or git:REV)")
 	cmd.Flags().BoolVar(&all, "all", false, "also list closed findings (mitigated, accepted, false positive, transferred)")
+	trackerFlags(cmd, &track)
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "explain each finding: why, risk rationale and suggested mitigations")
 	return cmd
 }

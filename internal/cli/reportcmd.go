@@ -18,6 +18,7 @@ func (a *app) reportCmd() *cobra.Command {
 		format string
 		output string
 		failOn string
+		track  report.TrackerOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "report [MODEL]",
@@ -34,12 +35,20 @@ func (a *app) reportCmd() *cobra.Command {
             with filters, mitigations, assumptions, questions; prints well
   pdf       the HTML report printed by headless Chromium (needs -o FILE
             and Chromium: apt-get install chromium, or WARD_CHROMIUM)
+  sarif     SARIF 2.1.0 for GitHub code scanning and other dashboards:
+            one result per open finding (docs/ci.md)
+  csv       one row per finding for spreadsheets (formula-safe)
+  github-issues, jira
+            the open work as issues to import: open mitigations and
+            open findings no mitigation addresses (docs/reports.md)
 
 By default report never fails on findings; pass --fail-on to gate on them.`,
 		Example: `  ward report --format markdown -o docs/threat-model.md
   ward report --format html -o threat-model.html
   ward report --format pdf -o threat-model.pdf
-  ward report --format json > result.json`,
+  ward report --format json > result.json
+  ward report --format sarif -o ward.sarif
+  ward report --format jira --jira-project SEC > issues.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			threshold, err := parseFailOn(failOn)
@@ -67,7 +76,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 				return gate(res.analysis, threshold)
 			}
 			var buf bytes.Buffer
-			err = report.Render(&buf, format, res.result, report.Options{Text: report.TextOptions{All: true, Verbose: true}})
+			err = report.Render(&buf, format, res.result, report.Options{Text: report.TextOptions{All: true, Verbose: true}, Tracker: track})
 			if err != nil {
 				return err
 			}
@@ -87,6 +96,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 	cmd.Flags().StringVarP(&format, "format", "f", "markdown", "output `format`: "+strings.Join(append(report.Formats(), "pdf"), ", "))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
 	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 3 when an open finding is at or above this `severity`")
+	trackerFlags(cmd, &track)
 	return cmd
 }
 
@@ -109,4 +119,10 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// trackerFlags registers the flags of the github-issues and jira formats.
+func trackerFlags(cmd *cobra.Command, t *report.TrackerOptions) {
+	cmd.Flags().StringVar(&t.JiraProject, "jira-project", report.DefaultJiraProject, "Jira project `key` for --format jira")
+	cmd.Flags().StringVar(&t.SourceURL, "source-url", "", "link file:line in issues to `URL`/FILE#LLINE (e.g. https://github.com/org/repo/blob/main)")
 }

@@ -236,7 +236,7 @@ func TestJSONContract(t *testing.T) {
 			if err := json.Unmarshal(buf.Bytes(), &raw); err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"findings", "questions", "assets", "boundaries", "components", "flows", "mitigations", "assumptions", "warnings", "files"} {
+			for _, k := range []string{"findings", "questions", "assets", "boundaries", "components", "flows", "mitigations", "assumptions", "warnings", "files", "rule_docs"} {
 				if _, ok := raw[k].([]any); !ok {
 					t.Errorf("%s is %T, want an array", k, raw[k])
 				}

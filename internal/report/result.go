@@ -38,6 +38,23 @@ type Result struct {
 	// Paths lists the weakest attack paths from entry points to critical
 	// assets, at most ResultPaths, weakest first (docs/paths.md).
 	Paths []AttackPath `json:"paths"`
+	// RuleDocs documents every rule that produced a finding, sorted by id.
+	RuleDocs []RuleInfo `json:"rule_docs"`
+}
+
+// RuleInfo is the documentation of a rule that produced a finding: what
+// SARIF, trackers and dashboards show next to the finding.
+type RuleInfo struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Category    string   `json:"category"`
+	Doc         string   `json:"doc"`
+	CWE         []int    `json:"cwe"`
+	CAPEC       []int    `json:"capec"`
+	Mitigations []string `json:"mitigations"`
+	References  []string `json:"references"`
+	// Origin is builtin or custom.
+	Origin string `json:"origin"`
 }
 
 // Tool names the program that produced the result.
@@ -447,7 +464,27 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
 	r.Paths = attackPaths(a, ResultPaths)
+	r.RuleDocs = ruleDocs(a)
 	return r
+}
+
+// ruleDocs documents the rules that produced findings, sorted by id.
+func ruleDocs(a *analysis.Analysis) []RuleInfo {
+	fired := map[string]bool{}
+	for _, f := range a.Findings {
+		fired[f.Rule] = true
+	}
+	out := []RuleInfo{}
+	for _, rl := range a.Rules {
+		if !fired[rl.ID] {
+			continue
+		}
+		delete(fired, rl.ID) // a rule id appears once
+		out = append(out, RuleInfo{ID: rl.ID, Title: rl.Title, Category: string(rl.Category), Doc: rl.Doc, CWE: orEmpty(rl.CWE),
+			CAPEC: orEmpty(rl.CAPEC), Mitigations: orEmpty(rl.Mitigations), References: orEmpty(rl.References), Origin: string(rl.Origin)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 func orUnknown(s string) string {

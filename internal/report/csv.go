@@ -1,0 +1,110 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// csvHeader names the CSV columns, in order. They are stable: new columns
+// are added at the end.
+var csvHeader = []string{"rank", "id", "severity", "score", "status", "category", "title", "targets", "assets",
+	"rule", "cwe", "owner", "decision", "mitigations", "location"}
+
+// CSV writes one row per finding, ranked, as RFC 4180 CSV (CRLF line ends,
+// quoted where needed) for spreadsheets. Every cell a spreadsheet could read
+// as a formula is defused (see csvSafe).
+func CSV(w io.Writer, r *Result) error {
+	mits := map[string]Mitigation{}
+	for _, m := range r.Mitigations {
+		mits[m.ID] = m
+	}
+	accepted := map[string]Accepted{}
+	for _, a := range r.Summary.Accepted {
+		accepted[a.ID] = a
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for _, f := range r.Findings {
+		targets := make([]string, 0, len(f.Targets))
+		for _, t := range f.Targets {
+			targets = append(targets, targetLabel(t))
+		}
+		cwe := make([]string, 0, len(f.CWE))
+		for _, c := range f.CWE {
+			cwe = append(cwe, "CWE-"+strconv.Itoa(c))
+		}
+		var owner, decision string
+		if d := f.Decision; d != nil {
+			owner, decision = d.Owner, d.Status
+			if d.Reason != "" {
+				decision += ": " + d.Reason
+			}
+			if d.Expires != "" {
+				decision += " (until " + d.Expires + ")"
+			}
+		} else if a, ok := accepted[f.ID]; ok {
+			owner, decision = a.Owner, "accepted"
+			if a.Expires != "" {
+				decision += " (until " + a.Expires + ")"
+			}
+		}
+		ms := make([]string, 0, len(f.Mitigations))
+		for _, id := range f.Mitigations {
+			m := mits[id]
+			s := id + " (" + m.Status
+			if m.Owner != "" {
+				s += ", " + m.Owner
+			}
+			ms = append(ms, s+")")
+		}
+		var location string
+		if l := f.Location; l != nil {
+			location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+		} else {
+			for _, t := range f.Targets {
+				if l := t.Location; l != nil {
+					location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+					break
+				}
+			}
+		}
+		row := []string{strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
+			strings.Join(targets, "; "), strings.Join(f.Assets, "; "), f.Rule, strings.Join(cwe, "; "), owner, decision,
+			strings.Join(ms, "; "), location}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formula injection (CWE-1236): a cell that
+// starts with = + - @, a tab or a carriage return (or their full-width
+// forms, which some spreadsheets also accept) gets a leading single quote,
+// so it is shown as text and never evaluated. Text in a threat model is
+// written by many people; a title like "=HYPERLINK(...)" must stay text.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	for _, p := range []string{"＝", "＋", "－", "＠"} {
+		if strings.HasPrefix(s, p) {
+			return "'" + s
+		}
+	}
+	return s
+}
