@@ -14,7 +14,7 @@ import "github.com/wardtm/ward/internal/model"
 //	ref:"components"    the value (or each item) names an id of that kind
 //	keys:"controls"     map keys must be control keys; values yes/no/unknown
 //	format:"date"       a YYYY-MM-DD date
-//	id:"true"           the element's identifier: lower-case letters, digits, - _ .
+//	id:"true"           the element's identifier: letters, digits, - _ . (starting with a letter or digit)
 
 //go:generate go run ./gen -schema ward.schema.json -publish ../../schema/ward.schema.json -docs ../../docs/format.md
 
@@ -183,7 +183,11 @@ type Component struct {
 	New bool `yaml:"new"`
 	// For agents: the tools or actions it can invoke.
 	Tools []string `yaml:"tools"`
-	// Free tags, usable in custom rules.
+	// Free tags, usable in custom rules. Built-in rules read a few: multi-tenant
+	// (holds several tenants' data: tenant isolation is checked), signup (creates
+	// accounts: fake-account abuse is checked; also recognised in the id or name)
+	// and logging, log, siem or observability (a log sink: sensitive data
+	// flowing into it is checked; also recognised in the id or name).
 	Tags []string `yaml:"tags"`
 	// How stored data is encrypted: none, disk (volume or managed-service
 	// encryption only), application (encrypted by the application with keys
