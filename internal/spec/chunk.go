@@ -23,8 +23,14 @@ const (
 	pieceTarget = 512 << 10
 )
 
-// parseYAML parses data into a document node.
+// parseYAML parses data into a document node. Files in the plain subset of
+// YAML that models are written in go through fastParse, which is faster
+// than parsing in parallel; anything else goes to the general parser, in
+// parallel pieces when the file is large (pieces again try fastParse).
 func parseYAML(data []byte) (*yaml.Node, error) {
+	if n, ok := fastParse(data); ok {
+		return n, nil
+	}
 	if len(data) >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
 		if n, ok := parseParallel(data, pieceTarget); ok {
 			return n, nil
@@ -123,14 +129,17 @@ func parsePiece(p *piece) (*yaml.Node, error) {
 		buf = append(buf, p.text...)
 		shift = p.startLine - 2
 	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(buf, &n); err != nil {
-		return nil, err
+	n, ok := fastParse(buf)
+	if !ok {
+		n = new(yaml.Node)
+		if err := yaml.Unmarshal(buf, n); err != nil {
+			return nil, err
+		}
 	}
 	if shift > 0 {
-		shiftLines(&n, shift)
+		shiftLines(n, shift)
 	}
-	return &n, nil
+	return n, nil
 }
 
 // shiftLines moves every node of a piece to its line in the whole file.

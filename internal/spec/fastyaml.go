@@ -868,8 +868,9 @@ func (p *fastParser) flowSkip(ind int) {
 			for j < len(s) && s[j] == ' ' {
 				j++
 			}
-			if j < len(s) && s[j] != '\n' && s[j] != '#' && j-p.ls <= ind {
-				p.refuse()
+			if j < len(s) && s[j] != '\n' && s[j] != '#' && j-p.ls <= ind &&
+				!(j-p.ls == ind && (s[j] == ']' || s[j] == '}')) {
+				p.refuse() // only a closing bracket may be as indented as the block
 			}
 			continue
 		}

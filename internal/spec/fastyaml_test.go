@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -258,6 +260,9 @@ var fastSnippets = []struct {
 	{"a: [x:, y]\n", false},
 	{"a: [x:[y]]\n", false},
 	{"a: [http://x.y/z]\n", true},
+	{"a: [\n  x,\n]\nb: {\n  c: d\n}\n", true},
+	{"- a: [\n    x\n  ]\n", true},
+	{"- a: [\n    x\n ]\n", false},
 }
 
 func TestFastParseSnippets(t *testing.T) {
@@ -307,4 +312,293 @@ func BenchmarkYAMLv4(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// yamlGen writes a YAML document of the subset (with some mistakes mixed
+// in) driven by fuzz bytes, so that the fuzzer explores the subset deeply
+// rather than mostly refused noise.
+type yamlGen struct {
+	src   []byte
+	i     int
+	out   []byte
+	depth int
+}
+
+func (g *yamlGen) pick(n int) int {
+	if g.i >= len(g.src) {
+		return 0
+	}
+	v := int(g.src[g.i]) % n
+	g.i++
+	return v
+}
+
+var (
+	genPlain = []string{"a", "x y", "1", "-1", "0x1F", "1_000", "1.5", ".5", "1e3", "true", "False", "yes", "~",
+		"null", "2027-01-31", "2027-1-3", "12:30", "a:b", "a#b", "-x", "é", "http://x/y", "10.0.0.0/8", ".inf",
+		"-.inf", "+1", "0o17", "+.5", "0.", "-0", "id-1", "ü ß", "NULL", "0b11", "9223372036854775808", "a  b"}
+	genBlockOnly = []string{"a,b", "x[1]", "{x", "a}", "b]"}
+	genBad       = []string{"a: b", "- x", "#x", "&a", "*a", "!t", "%x", "@x", "`x", "? x", "a:", "|", ">", "<<", "x\ty", "---", "..."}
+	genQuoted    = []string{`"a"`, `'b'`, `"x\ty"`, `'it''s'`, `""`, `''`, `"a: b"`, `"\u00e9\x41"`, `"#"`, `'- x'`, `"1"`, `'~'`, `"\U0001F600"`, `"a\"b"`, `"\/\\"`, `'x # y'`}
+)
+
+func (g *yamlGen) w(s string) { g.out = append(g.out, s...) }
+
+func (g *yamlGen) spaces(n int) {
+	for range n {
+		g.out = append(g.out, ' ')
+	}
+}
+
+// eol ends a line, maybe with a comment and maybe adding blank or comment
+// lines.
+func (g *yamlGen) eol(ind int) {
+	switch g.pick(8) {
+	case 0:
+		g.w(" # c")
+	case 1:
+		g.w("  ")
+	}
+	g.w("\n")
+	switch g.pick(10) {
+	case 0:
+		g.w("\n")
+	case 1:
+		g.spaces(g.pick(ind + 3))
+		g.w("# comment\n")
+	case 2:
+		g.spaces(g.pick(4))
+		g.w("\n")
+	}
+}
+
+func (g *yamlGen) scalar(flow bool) {
+	switch g.pick(12) {
+	case 0, 1, 2:
+		g.w(genQuoted[g.pick(len(genQuoted))])
+	case 3:
+		if !flow {
+			g.w(genBlockOnly[g.pick(len(genBlockOnly))])
+			return
+		}
+		fallthrough
+	case 4:
+		if g.pick(4) == 0 {
+			g.w(genBad[g.pick(len(genBad))])
+			return
+		}
+		fallthrough
+	default:
+		g.w(genPlain[g.pick(len(genPlain))])
+	}
+}
+
+func (g *yamlGen) key() {
+	if g.pick(6) == 0 {
+		g.w(genQuoted[g.pick(len(genQuoted))])
+	} else {
+		g.w(genPlain[g.pick(len(genPlain))])
+	}
+	if g.pick(10) == 0 {
+		g.w(" ")
+	}
+	g.w(":")
+}
+
+// flowNode writes a flow collection; ind is the enclosing block's indent.
+func (g *yamlGen) flowNode(ind int) {
+	g.depth++
+	defer func() { g.depth-- }()
+	isMap := g.pick(2) == 0
+	open, closer := "[", "]"
+	if isMap {
+		open, closer = "{", "}"
+	}
+	g.w(open)
+	n := g.pick(4)
+	for i := range n {
+		if i > 0 {
+			g.w(",")
+		}
+		switch g.pick(6) {
+		case 0:
+			if g.pick(3) == 0 {
+				g.w(" # c")
+			}
+			g.w("\n")
+			g.spaces(ind + 1 + g.pick(3) - g.pick(2))
+		case 1, 2:
+			g.w(" ")
+		}
+		if isMap {
+			g.key()
+			g.w(" ")
+		}
+		if g.depth < 4 && g.pick(5) == 0 {
+			g.flowNode(ind)
+		} else {
+			g.scalar(true)
+		}
+	}
+	switch g.pick(8) {
+	case 0:
+		g.w(",")
+	case 1:
+		g.w("\n")
+		g.spaces(ind + g.pick(3))
+	}
+	g.w(closer)
+}
+
+func (g *yamlGen) blockScalar(ind int) {
+	g.w([]string{"|", ">"}[g.pick(2)])
+	g.w([]string{"", "-", "+", "", "1"}[g.pick(5)])
+	if g.pick(4) == 0 {
+		g.w(" # c")
+	}
+	g.w("\n")
+	in := ind + 1 + g.pick(3)
+	n := g.pick(5)
+	for range n {
+		switch g.pick(6) {
+		case 0:
+			g.w("\n")
+		case 1:
+			g.spaces(g.pick(in + 3))
+			g.w("\n")
+		case 2:
+			g.spaces(in + 1 + g.pick(2))
+			g.w("more indented\n")
+		default:
+			g.spaces(in)
+			g.w([]string{"text", "a b", "# not a comment", "x: y", "- z", "é"}[g.pick(6)])
+			g.w("\n")
+		}
+	}
+}
+
+// value writes what follows "key:" or "-": its line end included.
+func (g *yamlGen) value(ind int, item bool) {
+	deep := g.depth < 6
+	switch c := g.pick(12); {
+	case c == 0:
+		g.eol(ind) // null
+	case c <= 2 && deep:
+		g.eol(ind)
+		g.block(ind+1+g.pick(3), g.pick(2) == 0)
+	case c == 3 && deep && !item:
+		g.eol(ind)
+		g.block(ind, false) // indentless sequence
+	case c == 4 && deep && item:
+		g.w(" ")
+		g.spaces(g.pick(2))
+		g.compact(ind)
+	case c == 5:
+		g.w(" ")
+		g.flowNode(ind)
+		g.eol(ind)
+	case c == 6:
+		g.w(" ")
+		g.blockScalar(ind)
+	default:
+		g.w(" ")
+		g.scalar(false)
+		g.eol(ind)
+	}
+}
+
+// compact writes a mapping starting on a sequence item's line.
+func (g *yamlGen) compact(seqInd int) {
+	g.depth++
+	defer func() { g.depth-- }()
+	// The mapping's indentation is where its first key starts.
+	line := len(g.out) - 1
+	for line >= 0 && g.out[line] != '\n' {
+		line--
+	}
+	ind := len(g.out) - line - 1
+	n := 1 + g.pick(3)
+	for i := range n {
+		if i > 0 {
+			g.spaces(ind)
+		}
+		g.key()
+		g.value(ind, false)
+	}
+	_ = seqInd
+}
+
+// block writes a block mapping or sequence at indentation ind.
+func (g *yamlGen) block(ind int, seq bool) {
+	g.depth++
+	defer func() { g.depth-- }()
+	n := 1 + g.pick(4)
+	for range n {
+		d := ind
+		if g.pick(40) == 0 {
+			d += 1 - 2*g.pick(2) // a mistake
+		}
+		g.spaces(max(d, 0))
+		if seq {
+			g.w("-")
+			if g.pick(5) == 0 {
+				g.w(" ")
+			}
+			g.value(ind, true)
+		} else {
+			g.key()
+			g.value(ind, false)
+		}
+	}
+}
+
+func genYAML(src []byte) []byte {
+	g := &yamlGen{src: src}
+	if g.pick(4) == 0 {
+		g.w("# head\n\n")
+	}
+	if g.pick(4) == 0 {
+		g.w("---\n")
+	}
+	g.block(g.pick(3)*g.pick(2), g.pick(3) == 0)
+	out := g.out
+	if g.pick(5) == 0 {
+		out = []byte(strings.ReplaceAll(string(out), "\n", "\r\n"))
+	}
+	if g.pick(6) == 0 {
+		out = bytes.TrimRight(out, "\r\n")
+	}
+	return out
+}
+
+// FuzzFastParseGen feeds fastParse generated documents of the subset.
+func FuzzFastParseGen(f *testing.F) {
+	for i := range 64 {
+		seed := make([]byte, 64)
+		for j := range seed {
+			seed[j] = byte(i*31 + j*17 + i*j)
+		}
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		checkFast(t, "gen", genYAML(src))
+	})
+}
+
+func TestFastParseGen(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	accepted, total := 0, 20000
+	if testing.Short() {
+		total = 2000
+	}
+	for range total {
+		src := make([]byte, 200)
+		for j := range src {
+			src[j] = byte(r.IntN(256))
+		}
+		if checkFast(t, "gen", genYAML(src)) {
+			accepted++
+		}
+	}
+	t.Logf("%d of %d generated documents accepted", accepted, total)
 }
