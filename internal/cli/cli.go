@@ -201,7 +201,7 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd(), a.diffCmd(), a.serveCmd())
+	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd(), a.diffCmd(), a.serveCmd(), a.pushCmd(), a.pullCmd(), a.backupCmd())
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
 	a.addHelpTopics(root)
 	return root

@@ -436,3 +436,17 @@ func (s *DB) ListVersions(ctx context.Context, systemID string, p store.Page) ([
 	}
 	return out, total, rows.Err()
 }
+
+// Backup writes a consistent copy of the SQLite database at src to dst
+// with VACUUM INTO, which is safe while other connections write.
+func Backup(ctx context.Context, src, dst string) error {
+	db, err := sql.Open("sqlite", sqliteDSN(src))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, dst); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
