@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -20,6 +22,11 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"pl":        pl,
 	"inc":       func(i int) int { return i + 1 },
 	"locString": locString,
+	"ticks":     ticks,
+	// anchor links to an element of the page. Ids are the model's own
+	// (letters, digits, '.', '-', '_', ':'), so the fragment needs no escaping.
+	"anchor": func(prefix, id string) template.URL { return template.URL("#" + prefix + id) },
+	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")
@@ -51,9 +58,34 @@ func HTML(ctx context.Context, w io.Writer, r *Result) error {
 		}
 		p.SVG = template.HTML(svg) // Graphviz escapes every label it writes.
 		p.Condensed = len(r.Components) > MaxSVGComponents
+		// Fit the page's width when that keeps labels legible.
+		if m := svgWidth.FindStringSubmatch(svg); m != nil {
+			w, _ := strconv.Atoi(m[1])
+			p.Fit = w <= 1800
+		}
 	}
 	return htmlTemplate.Execute(w, p)
 }
+
+// ticks escapes s and sets `quoted` spans, as rule titles write ids, in code.
+func ticks(s string) template.HTML {
+	parts := strings.Split(template.HTMLEscapeString(s), "`")
+	if len(parts)%2 == 0 {
+		// An unpaired backtick stays as it is.
+		return template.HTML(strings.Join(parts, "`"))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + p + "</code>")
+		} else {
+			b.WriteString(p)
+		}
+	}
+	return template.HTML(b.String())
+}
+
+var svgWidth = regexp.MustCompile(`<svg width="(\d+)pt"`)
 
 type htmlPage struct {
 	R            *Result
@@ -62,6 +94,7 @@ type htmlPage struct {
 	JS           template.JS
 	SVG          template.HTML
 	Condensed    bool
+	Fit          bool
 	DiagramError string
 	Sev          []sevCount
 	Categories   []sevCount
@@ -106,7 +139,10 @@ type htmlFinding struct {
 	Location                                     string
 }
 
-type htmlTarget struct{ Kind, Label, Href string }
+type htmlTarget struct {
+	Kind, Label string
+	Href        template.URL
+}
 
 type namedRisk struct {
 	Name string
@@ -260,7 +296,7 @@ func (p *htmlPage) findings(r *Result, mits map[string]Mitigation) {
 				ht.Label = fmt.Sprintf("%s (%s → %s)", t.ID, t.From, t.To)
 			}
 			if prefix, ok := kinds[t.ID]; ok && (t.Kind == "component" || t.Kind == "flow") {
-				ht.Href = "#" + prefix + t.ID
+				ht.Href = template.URL("#" + prefix + t.ID)
 			}
 			h.Targets = append(h.Targets, ht)
 		}

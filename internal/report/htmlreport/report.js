@@ -2,6 +2,13 @@
 (function () {
   "use strict";
   document.documentElement.className += " js";
+  var zoom = document.getElementById("zoom"), dfd = document.getElementById("dfd");
+  if (zoom && dfd) {
+    zoom.addEventListener("click", function () {
+      var fit = dfd.classList.toggle("fit");
+      zoom.textContent = fit ? "Actual size" : "Fit to width";
+    });
+  }
   var form = document.getElementById("filters");
   if (!form) { return; }
   var cards = Array.prototype.slice.call(document.querySelectorAll(".finding"));
