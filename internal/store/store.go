@@ -225,6 +225,13 @@ type Store interface {
 	CreateUser(ctx context.Context, u User, actor string) (User, error)
 	GetUser(ctx context.Context, id string) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
+	// GetUserBySubject returns the single-sign-on account whose Subject
+	// (issuer + "|" + sub) is subject; ErrNotFound when there is none (or
+	// subject is empty).
+	GetUserBySubject(ctx context.Context, subject string) (User, error)
+	// SetUserRole changes an account's role and team, recording it in the
+	// audit log; ErrNotFound when the account does not exist.
+	SetUserRole(ctx context.Context, id string, role Role, teamID, actor string) (User, error)
 	ListUsers(ctx context.Context, p Page) ([]User, int, error)
 	CountUsers(ctx context.Context) (int, error)
 

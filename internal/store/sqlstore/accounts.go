@@ -142,6 +142,38 @@ func (s *DB) GetUserByEmail(ctx context.Context, email string) (store.User, erro
 	return scanUser(s.db.QueryRowContext(ctx, userCols+` WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))))
 }
 
+// GetUserBySubject returns a single-sign-on account by its issuer|subject.
+func (s *DB) GetUserBySubject(ctx context.Context, subject string) (store.User, error) {
+	if subject == "" {
+		return store.User{}, store.ErrNotFound
+	}
+	return scanUser(s.db.QueryRowContext(ctx, userCols+` WHERE subject = $1`, subject))
+}
+
+// SetUserRole changes an account's role and team.
+func (s *DB) SetUserRole(ctx context.Context, id string, role store.Role, teamID, actor string) (store.User, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, team_id = $2 WHERE id = $3`, string(role), teamID, id)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		detail := string(role)
+		if teamID != "" {
+			detail += " " + teamID
+		}
+		return audit(ctx, tx, s.now().UTC(), actor, "user.role", "user:"+id, detail)
+	})
+	if err != nil {
+		return store.User{}, err
+	}
+	return s.GetUser(ctx, id)
+}
+
 // ListUsers lists accounts by email.
 func (s *DB) ListUsers(ctx context.Context, p store.Page) ([]store.User, int, error) {
 	p = p.Normal()

@@ -280,6 +280,23 @@ func testUsers(t *testing.T, s store.Store) {
 	if n != 2 {
 		t.Errorf("CountUsers = %d", n)
 	}
+	if got := must(s.GetUserBySubject(ctx, "https://idp|bob")); got.ID != "u3" || got.TeamID != "pay" {
+		t.Errorf("GetUserBySubject = %+v", got)
+	}
+	for _, sub := range []string{"", "https://idp|nobody", "https://other|bob"} {
+		if _, err := s.GetUserBySubject(ctx, sub); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetUserBySubject(%q): %v, want ErrNotFound", sub, err)
+		}
+	}
+	if got := must(s.SetUserRole(ctx, "u3", store.RoleSecurity, "", "sso")); got.Role != store.RoleSecurity || got.TeamID != "" || got.Subject != "https://idp|bob" {
+		t.Errorf("SetUserRole = %+v", got)
+	}
+	if got := must(s.GetUser(ctx, "u3")); got.Role != store.RoleSecurity {
+		t.Errorf("role not stored: %+v", got)
+	}
+	if _, err := s.SetUserRole(ctx, "nope", store.RoleAdmin, "", "sso"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetUserRole of a missing account: %v", err)
+	}
 	if _, err := s.GetUser(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing user: %v", err)
 	}
