@@ -36,7 +36,9 @@ func pdfOutput(format, output string) error {
 func (a *app) findChromium() (string, error) {
 	if p := a.env.Getenv("WARD_CHROMIUM"); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("WARD_CHROMIUM=%s: %w; %w", p, err, errNoChromium)
+			// Not wrapped: a missing browser is a tool failure (exit 1),
+			// not a missing model file.
+			return "", fmt.Errorf("WARD_CHROMIUM=%s: no such file: %w", p, errNoChromium)
 		}
 		return p, nil
 	}
