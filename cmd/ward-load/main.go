@@ -1,0 +1,716 @@
+// Command ward-load is Ward's load benchmark. It starts a Ward server
+// in-process on the loopback interface (or targets one with -server), seeds
+// teams, API tokens and systems, then runs N concurrent clients for a fixed
+// time, each mixing reads (the findings list with filters, a system, a
+// version with its analysis) and writes (pushes of new model versions and
+// decisions on findings). It measures the latency of every request by kind
+// (exact percentiles over all samples), the throughput and the failed
+// requests, and afterwards checks that every acknowledged write is stored:
+// the version exists with the acknowledged SHA-256 and each system's version
+// numbers are gapless.
+//
+// It exits 1 when the read p99 exceeds -max-read-p99, or when any write
+// failed or was lost (or any read failed), so it can gate CI.
+//
+//	go run ./cmd/ward-load                                  # SQLite in a temporary directory
+//	go run ./cmd/ward-load -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
+//	go run ./cmd/ward-load -clients 20 -duration 3s         # a quick smoke run
+//	go run ./cmd/ward-load -server http://127.0.0.1:8080 -setup-token ...
+//
+// See docs/server.md ("Load benchmark").
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wardtm/ward/examples"
+	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store"
+	"github.com/wardtm/ward/internal/store/sqlstore"
+)
+
+type config struct {
+	db          string
+	serverURL   string
+	setupToken  string
+	adminEmail  string
+	adminPass   string
+	clients     int
+	duration    time.Duration
+	readRatio   float64
+	teams       int
+	systems     int
+	think       time.Duration
+	maxReadP99  time.Duration
+	maxFailures int
+	timeout     time.Duration
+	example     string
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.db, "db", "", "database of the in-process server: a SQLite file or a postgres:// URL (default: SQLite in a temporary directory)")
+	flag.StringVar(&c.serverURL, "server", "", "`URL` of a running ward serve to target instead of starting one (loopback only)")
+	flag.StringVar(&c.setupToken, "setup-token", "", "with -server: the one-time setup token of a fresh server, to create the administrator")
+	flag.StringVar(&c.adminEmail, "admin-email", "", "with -server: an administrator's email (instead of -setup-token)")
+	flag.StringVar(&c.adminPass, "admin-password", os.Getenv("WARD_LOAD_ADMIN_PASSWORD"), "with -server: the administrator's password (WARD_LOAD_ADMIN_PASSWORD)")
+	flag.IntVar(&c.clients, "clients", 200, "concurrent clients")
+	flag.DurationVar(&c.duration, "duration", 20*time.Second, "how long the clients run")
+	flag.Float64Var(&c.readRatio, "read-ratio", 0.9, "share of requests that are reads (0..1)")
+	flag.IntVar(&c.teams, "teams", 4, "teams to seed")
+	flag.IntVar(&c.systems, "systems", 0, "systems to seed (default: one per client, so each system has one writer)")
+	flag.DurationVar(&c.think, "think", 0, "mean pause between a client's requests (exponentially distributed; 0 = none, closed loop)")
+	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
+	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
+	flag.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one request")
+	flag.StringVar(&c.example, "example", "shop", "embedded example model the systems are made from")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server included when in-process) to `file`")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ward-load:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ok, err := run(ctx, c, os.Stdout)
+	pprof.StopCPUProfile()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ward-load:", err)
+		os.Exit(2)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+// run runs the benchmark and reports whether it met the thresholds.
+func run(ctx context.Context, c config, out io.Writer) (bool, error) {
+	if c.clients < 1 || c.duration <= 0 || c.readRatio < 0 || c.readRatio > 1 || c.teams < 1 {
+		return false, errors.New("-clients, -duration and -teams must be positive and -read-ratio within 0..1")
+	}
+	if c.systems <= 0 {
+		c.systems = c.clients
+	}
+	base, files, err := exampleBundle(c.example)
+	if err != nil {
+		return false, err
+	}
+	l := &loader{c: c, baseFiles: files, baseID: base, run: fmt.Sprintf("%x", rand.Uint32())}
+	l.http = &http.Client{Timeout: c.timeout, Transport: &http.Transport{
+		Proxy: nil, MaxIdleConns: c.clients * 2, MaxIdleConnsPerHost: c.clients * 2, IdleConnTimeout: time.Minute,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+	}}
+	dialect := "external"
+	if c.serverURL == "" {
+		stopServer, d, err := l.startInProcess(ctx)
+		if err != nil {
+			return false, err
+		}
+		defer stopServer()
+		dialect = d
+	} else {
+		if err := loopbackOnly(c.serverURL); err != nil {
+			return false, err
+		}
+		l.url = strings.TrimRight(c.serverURL, "/")
+		if err := l.adminLogin(ctx); err != nil {
+			return false, err
+		}
+	}
+	seedStart := time.Now()
+	if err := l.seed(ctx); err != nil {
+		return false, fmt.Errorf("seed: %w", err)
+	}
+	fmt.Fprintf(out, "ward-load: %s, %d clients for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), GOMAXPROCS %d\n",
+		dialect, c.clients, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), runtime.GOMAXPROCS(0))
+
+	res := l.drive(ctx)
+	lost, verr := l.verify(ctx)
+	return report(out, c, res, lost, verr), nil
+}
+
+// loopbackOnly refuses to aim the benchmark at anything but this machine.
+func loopbackOnly(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("-server: %w", err)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-server %s: the benchmark only targets loopback addresses", raw)
+}
+
+// exampleBundle returns the files of an embedded example and its system id.
+func exampleBundle(name string) (string, map[string]string, error) {
+	entries, err := fs.ReadDir(examples.FS, name)
+	if err != nil {
+		return "", nil, fmt.Errorf("-example %s: %w", name, err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		data, err := fs.ReadFile(examples.FS, path.Join(name, e.Name()))
+		if err != nil {
+			return "", nil, err
+		}
+		files[e.Name()] = string(data)
+	}
+	main := files["ward.yaml"]
+	i := strings.Index(main, "\nsystem:\n  id: ")
+	if i < 0 {
+		return "", nil, fmt.Errorf("example %s: no system id", name)
+	}
+	rest := main[i+len("\nsystem:\n  id: "):]
+	return strings.TrimSpace(rest[:strings.IndexByte(rest, '\n')]), files, nil
+}
+
+type loader struct {
+	c         config
+	http      *http.Client
+	url       string
+	admin     string // session cookie value
+	run       string
+	baseID    string
+	baseFiles map[string]string
+
+	teams   []string
+	tokens  []string // per team
+	systems []*system
+}
+
+type system struct {
+	id      string
+	team    int
+	finding string // a generated finding to decide on
+
+	mu    sync.Mutex
+	acked map[int]string // version number → sha256, acknowledged by the server
+}
+
+// startInProcess opens the store and serves it on 127.0.0.1.
+func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
+	dsn := l.c.db
+	cleanup := func() {}
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "ward-load-*")
+		if err != nil {
+			return nil, "", err
+		}
+		dsn = filepath.Join(dir, "ward.db")
+		cleanup = func() { os.RemoveAll(dir) }
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	var broker server.Broker
+	var closeBroker func() error
+	if st.Dialect() == sqlstore.Postgres {
+		b, err := sqlstore.NewBroker(ctx, dsn, logger)
+		if err != nil {
+			st.Close()
+			cleanup()
+			return nil, "", err
+		}
+		broker, closeBroker = b, b.Close
+	}
+	// An administrator for this run, created directly in the store so a
+	// database that already has accounts can be reused.
+	l.c.adminEmail = "load-" + l.run + "@example.com"
+	l.c.adminPass = "load-benchmark-" + l.run
+	hash, err := server.HashPassword(l.c.adminPass)
+	if err == nil {
+		_, err = st.CreateUser(ctx, store.User{ID: "u-load-" + l.run, Email: l.c.adminEmail, Name: "ward-load", Role: store.RoleAdmin, PasswordHash: hash}, "ward-load")
+	}
+	if err != nil {
+		st.Close()
+		cleanup()
+		return nil, "", err
+	}
+	srv := server.New(server.Config{Version: "ward-load", Events: broker}, st, logger)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		st.Close()
+		cleanup()
+		return nil, "", err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	l.url = "http://" + ln.Addr().String()
+	if err := l.adminLogin(ctx); err != nil {
+		hs.Close()
+		st.Close()
+		cleanup()
+		return nil, "", err
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		if closeBroker != nil {
+			closeBroker()
+		}
+		st.Close()
+		cleanup()
+	}, string(st.Dialect()), nil
+}
+
+// adminLogin signs the administrator in (or creates it with the setup token).
+func (l *loader) adminLogin(ctx context.Context) error {
+	var resp *http.Response
+	var err error
+	var body []byte
+	if l.c.setupToken != "" {
+		l.c.adminEmail, l.c.adminPass = "load-admin@example.com", "load-benchmark-"+l.run
+		resp, body, err = l.do(ctx, "POST", "/api/v1/setup", "", map[string]string{"token": l.c.setupToken, "email": l.c.adminEmail, "name": "ward-load", "password": l.c.adminPass})
+	} else {
+		if l.c.adminEmail == "" || l.c.adminPass == "" {
+			return errors.New("with -server, give -setup-token or -admin-email and -admin-password")
+		}
+		resp, body, err = l.do(ctx, "POST", "/api/v1/login", "", map[string]string{"email": l.c.adminEmail, "password": l.c.adminPass})
+	}
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("sign in: %d %s", resp.StatusCode, body)
+	}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == server.SessionCookie {
+			l.admin = ck.Value
+		}
+	}
+	if l.admin == "" {
+		return errors.New("sign in: no session cookie")
+	}
+	return nil
+}
+
+// do sends one request; auth is a session cookie value or "Bearer …".
+func (l *loader) do(ctx context.Context, method, p, auth string, body any) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, l.url+p, rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	switch {
+	case strings.HasPrefix(auth, "Bearer "):
+		req.Header.Set("Authorization", auth)
+	case auth != "":
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: auth})
+	}
+	resp, err := l.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp, data, err
+}
+
+func (l *loader) mustJSON(ctx context.Context, method, p, auth string, body any, want int, out any) error {
+	resp, data, err := l.do(ctx, method, p, auth, body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, p, resp.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// files returns the example's files for system id with a distinct marker,
+// so that every push is a new version.
+func (l *loader) files(id, marker string) map[string]string {
+	out := make(map[string]string, len(l.baseFiles))
+	for n, f := range l.baseFiles {
+		out[n] = f
+	}
+	out["ward.yaml"] = strings.Replace(out["ward.yaml"], "\nsystem:\n  id: "+l.baseID+"\n", "\nsystem:\n  id: "+id+"\n", 1) +
+		"# ward-load " + marker + "\n"
+	return out
+}
+
+type pushResult struct {
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+	Created bool   `json:"created"`
+}
+
+// seed creates the teams, one member token per team and the systems, in
+// parallel.
+func (l *loader) seed(ctx context.Context) error {
+	for i := range l.c.teams {
+		id := fmt.Sprintf("load-%s-t%d", l.run, i)
+		if err := l.mustJSON(ctx, "POST", "/api/v1/teams", l.admin, map[string]string{"id": id, "name": "Load " + id}, http.StatusCreated, nil); err != nil {
+			return err
+		}
+		var tok struct {
+			Token string `json:"token"`
+		}
+		if err := l.mustJSON(ctx, "POST", "/api/v1/tokens", l.admin, map[string]string{"name": "ward-load", "team": id}, http.StatusCreated, &tok); err != nil {
+			return err
+		}
+		l.teams = append(l.teams, id)
+		l.tokens = append(l.tokens, "Bearer "+tok.Token)
+	}
+	l.systems = make([]*system, l.c.systems)
+	errs := make(chan error, l.c.systems)
+	sem := make(chan struct{}, 8)
+	for i := range l.systems {
+		s := &system{id: fmt.Sprintf("load-%s-s%d", l.run, i), team: i % l.c.teams, acked: map[int]string{}}
+		l.systems[i] = s
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var pr pushResult
+			err := l.mustJSON(ctx, "POST", "/api/v1/systems/"+s.id+"/versions", l.tokens[s.team],
+				map[string]any{"team": l.teams[s.team], "message": "seed", "main": "ward.yaml", "files": l.files(s.id, "seed")}, http.StatusCreated, &pr)
+			if err == nil {
+				s.acked[pr.Version] = pr.SHA256
+				var fl struct {
+					Items []struct {
+						ID string `json:"id"`
+					} `json:"items"`
+				}
+				err = l.mustJSON(ctx, "GET", "/api/v1/findings?limit=100&status=open&system="+s.id, l.tokens[s.team], nil, http.StatusOK, &fl)
+				for _, f := range fl.Items {
+					if strings.Contains(f.ID, ":") {
+						s.finding = f.ID
+						break
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range l.systems {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Kinds of operation.
+const (
+	opFindings = "read findings"
+	opSystem   = "read system"
+	opVersion  = "read version"
+	opPush     = "write push"
+	opDecision = "write decision"
+)
+
+var opOrder = []string{opFindings, opSystem, opVersion, opPush, opDecision}
+
+type sample struct {
+	op  string
+	d   time.Duration
+	err string // empty when the request succeeded
+}
+
+type results struct {
+	elapsed time.Duration
+	samples []sample
+}
+
+// findingFilters are the findings-list queries the clients make.
+var findingFilters = []string{
+	"severity=high&status=open",
+	"severity=medium",
+	"data=pii",
+	"status=accepted",
+	"sort=system&limit=20",
+	"severity=critical&sort=id",
+}
+
+// drive runs the clients for the configured duration.
+func (l *loader) drive(ctx context.Context) results {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		all []sample
+		seq atomic.Int64
+	)
+	start := time.Now()
+	deadline := start.Add(l.c.duration)
+	var wg sync.WaitGroup
+	for i := range l.c.clients {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
+			var mine []sample
+			// Client i writes only to its own systems, so its writes never
+			// race another client's decision on the same revision.
+			var own []*system
+			for j := i; j < len(l.systems); j += l.c.clients {
+				own = append(own, l.systems[j])
+			}
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				if l.c.think > 0 {
+					time.Sleep(time.Duration(rng.ExpFloat64() * float64(l.c.think)))
+					if !time.Now().Before(deadline) {
+						break
+					}
+				}
+				var s sample
+				if rng.Float64() >= l.c.readRatio && len(own) > 0 {
+					s = l.write(ctx, rng, own[rng.IntN(len(own))], seq.Add(1))
+				} else {
+					s = l.read(ctx, rng, l.systems[rng.IntN(len(l.systems))])
+				}
+				if ctx.Err() != nil && s.err != "" {
+					break
+				}
+				mine = append(mine, s)
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return results{elapsed: time.Since(start), samples: all}
+}
+
+func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system) sample {
+	tok := l.tokens[s.team]
+	var op, p string
+	switch x := rng.Float64(); {
+	case x < 0.4:
+		op, p = opFindings, "/api/v1/findings?team="+l.teams[s.team]+"&"+findingFilters[rng.IntN(len(findingFilters))]
+	case x < 0.7:
+		op, p = opSystem, "/api/v1/systems/"+s.id
+	default:
+		op, p = opVersion, "/api/v1/systems/"+s.id+"/versions/"+[]string{"1", "latest"}[rng.IntN(2)]
+	}
+	t0 := time.Now()
+	resp, _, err := l.do(ctx, "GET", p, tok, nil)
+	d := time.Since(t0)
+	switch {
+	case err != nil:
+		return sample{op, d, err.Error()}
+	case resp.StatusCode != http.StatusOK:
+		return sample{op, d, resp.Status}
+	}
+	return sample{op: op, d: d}
+}
+
+func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64) sample {
+	op, p := opPush, "/api/v1/systems/"+s.id+"/versions"
+	var body any = map[string]any{"team": l.teams[s.team], "message": fmt.Sprintf("load %d", n), "main": "ward.yaml",
+		"files": l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))}
+	if s.finding != "" && rng.IntN(2) == 0 {
+		op, p = opDecision, "/api/v1/systems/"+s.id+"/decisions"
+		body = map[string]any{"finding": s.finding, "status": []string{"accepted", "mitigated", "false_positive"}[rng.IntN(3)],
+			"reason": fmt.Sprintf("ward-load decision %d", n), "owner": "load", "expires": "2030-01-01"}
+	}
+	t0 := time.Now()
+	resp, data, err := l.do(ctx, "POST", p, l.tokens[s.team], body)
+	d := time.Since(t0)
+	switch {
+	case err != nil:
+		return sample{op, d, err.Error()}
+	case resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK:
+		return sample{op, d, fmt.Sprintf("%s %s", resp.Status, bytes.TrimSpace(data))}
+	}
+	var pr pushResult
+	if err := json.Unmarshal(data, &pr); err != nil || pr.Version < 1 || pr.SHA256 == "" {
+		return sample{op, d, fmt.Sprintf("bad acknowledgement %s", data)}
+	}
+	s.mu.Lock()
+	s.acked[pr.Version] = pr.SHA256
+	s.mu.Unlock()
+	return sample{op: op, d: d}
+}
+
+// verify checks that every acknowledged write is stored with its SHA-256
+// and that each system's version numbers run 1..latest without a gap. It
+// returns the problems found.
+func (l *loader) verify(ctx context.Context) ([]string, error) {
+	var problems []string
+	for _, s := range l.systems {
+		var sys struct {
+			Latest int `json:"latest"`
+		}
+		if err := l.mustJSON(ctx, "GET", "/api/v1/systems/"+s.id, l.admin, nil, http.StatusOK, &sys); err != nil {
+			return problems, err
+		}
+		stored := map[int]string{}
+		for off := 0; ; off += 500 {
+			var page struct {
+				Items []struct {
+					Version int    `json:"version"`
+					SHA256  string `json:"sha256"`
+				} `json:"items"`
+				Total int `json:"total"`
+			}
+			if err := l.mustJSON(ctx, "GET", fmt.Sprintf("/api/v1/systems/%s/versions?limit=500&offset=%d", s.id, off), l.admin, nil, http.StatusOK, &page); err != nil {
+				return problems, err
+			}
+			for _, v := range page.Items {
+				stored[v.Version] = v.SHA256
+			}
+			if off+500 >= page.Total {
+				break
+			}
+		}
+		for n := 1; n <= sys.Latest; n++ {
+			if _, ok := stored[n]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: version %d missing (gap below latest %d)", s.id, n, sys.Latest))
+			}
+		}
+		if len(stored) != sys.Latest {
+			problems = append(problems, fmt.Sprintf("%s: %d versions stored, latest is %d", s.id, len(stored), sys.Latest))
+		}
+		for n, sum := range s.acked {
+			if got, ok := stored[n]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: acknowledged version %d lost", s.id, n))
+			} else if got != sum {
+				problems = append(problems, fmt.Sprintf("%s: version %d has sha256 %.12s, acknowledged %.12s", s.id, n, got, sum))
+			}
+		}
+	}
+	return problems, nil
+}
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+// report prints the table and reports whether the run met the thresholds.
+func report(out io.Writer, c config, r results, lost []string, verr error) bool {
+	by := map[string][]time.Duration{}
+	fails := map[string]int{}
+	errSamples := map[string]string{}
+	var reads, writes []time.Duration
+	var readFails, writeFails int
+	for _, s := range r.samples {
+		by[s.op] = append(by[s.op], s.d)
+		isRead := strings.HasPrefix(s.op, "read")
+		if isRead {
+			reads = append(reads, s.d)
+		} else {
+			writes = append(writes, s.d)
+		}
+		if s.err != "" {
+			fails[s.op]++
+			errSamples[s.op] = s.err
+			if isRead {
+				readFails++
+			} else {
+				writeFails++
+			}
+		}
+	}
+	secs := r.elapsed.Seconds()
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tcount\tfailed\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	row := func(name string, ds []time.Duration, failed int) {
+		slices.Sort(ds)
+		var mx time.Duration
+		if len(ds) > 0 {
+			mx = ds[len(ds)-1]
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", name, len(ds), failed, float64(len(ds))/secs,
+			ms(pct(ds, .50)), ms(pct(ds, .95)), ms(pct(ds, .99)), ms(mx))
+	}
+	for _, op := range opOrder {
+		if len(by[op]) > 0 {
+			row(op, by[op], fails[op])
+		}
+	}
+	row("all reads", reads, readFails)
+	row("all writes", writes, writeFails)
+	tw.Flush()
+	fmt.Fprintf(out, "throughput: %.0f requests/s (%.0f reads/s, %.0f writes/s) over %s\n",
+		float64(len(r.samples))/secs, float64(len(reads))/secs, float64(len(writes))/secs, r.elapsed.Round(time.Millisecond))
+	for _, op := range opOrder {
+		if e, ok := errSamples[op]; ok {
+			fmt.Fprintf(out, "  %s failure, e.g.: %.300s\n", op, e)
+		}
+	}
+	ok := true
+	if verr != nil {
+		fmt.Fprintf(out, "FAIL: could not verify the writes: %v\n", verr)
+		ok = false
+	}
+	if len(lost) > 0 {
+		fmt.Fprintf(out, "FAIL: %d problems with acknowledged writes, e.g.:\n", len(lost))
+		for _, p := range lost[:min(len(lost), 10)] {
+			fmt.Fprintln(out, "  "+p)
+		}
+		ok = false
+	} else if verr == nil {
+		fmt.Fprintf(out, "verified: every acknowledged write is stored with its SHA-256; version numbers are gapless\n")
+	}
+	slices.Sort(reads)
+	if p99 := pct(reads, .99); p99 > c.maxReadP99 {
+		fmt.Fprintf(out, "FAIL: read p99 %s ms exceeds %s\n", ms(p99), c.maxReadP99)
+		ok = false
+	}
+	if readFails+writeFails > c.maxFailures {
+		fmt.Fprintf(out, "FAIL: %d failed requests (%d reads, %d writes); at most %d allowed\n", readFails+writeFails, readFails, writeFails, c.maxFailures)
+		ok = false
+	}
+	if ok {
+		fmt.Fprintf(out, "PASS: read p99 ≤ %s, no failed or lost writes\n", c.maxReadP99)
+	}
+	return ok
+}
