@@ -204,5 +204,35 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd(), a.diffCmd(), a.serveCmd(), a.pushCmd(), a.pullCmd(), a.backupCmd())
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
 	a.addHelpTopics(root)
+	groupCommands(root)
 	return root
+}
+
+// groupCommands sorts the commands into groups for 'ward help'.
+func groupCommands(root *cobra.Command) {
+	groups := []struct{ id, title string }{
+		{"model", "Threat models:"},
+		{"change", "Change, interop and pen tests:"},
+		{"server", "The Ward server:"},
+		{"topics", "Help topics (ward help TOPIC):"},
+		{"other", "Other:"},
+	}
+	for _, g := range groups {
+		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
+	}
+	of := map[string]string{
+		"init": "model", "check": "model", "report": "model", "diagram": "model", "rules": "model", "triage": "model",
+		"diff": "change", "import": "change", "export": "change", "paths": "change", "blast": "change", "brief": "change",
+		"serve": "server", "push": "server", "pull": "server", "backup": "server",
+		"format": "topics", "controls": "topics", "risk": "topics", "exit-codes": "topics",
+	}
+	for _, c := range root.Commands() {
+		if g, ok := of[c.Name()]; ok {
+			c.GroupID = g
+		} else {
+			c.GroupID = "other"
+		}
+	}
+	root.SetHelpCommandGroupID("other")
+	root.SetCompletionCommandGroupID("other")
 }
