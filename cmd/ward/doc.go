@@ -13,10 +13,20 @@ The commands are:
 
 	init       scaffold a ward.yaml, interactively or from flags
 	check      validate, find threats, rank them, list open questions
-	report     write a report: markdown (design-doc section), json, text
-	diagram    draw the data-flow diagram: mermaid or dot
+	report     write a report: markdown, html, pdf, json, sarif, csv, trackers, text
+	diagram    draw the data-flow diagram: mermaid, dot or svg
 	rules      list and explain the rules (built-in and custom)
 	triage     does this design need a threat model, and how much of security's time?
+	diff       what a change to a model means for security; gate CI on added risk
+	import     convert another tool's model (OTM, Threat Dragon, Threat Composer, Threagile, MS TMT)
+	export     write another tool's format (OTM, Threat Composer)
+	paths      the weakest attack paths from entry points to critical assets
+	blast      what a compromised component reaches
+	brief      the pen-test brief: scope, assets, paths, assumptions to disprove
+	serve      run the Ward server (SQLite by default, PostgreSQL for replicas)
+	push       send a model to the server
+	pull       fetch a system's model from the server, to commit
+	backup     copy the server's SQLite database while it runs
 	schema     print the JSON Schema of the model format
 	version    print the version, format and schema versions
 
@@ -27,7 +37,9 @@ Exit status: 0 ok; 1 ward failed; 2 usage error or invalid model (problems
 are printed as file:line:col: what is wrong — what to do); 3 open findings at
 or above --fail-on. The exit status never depends on --format.
 
-Environment: WARD_DEBUG=1 turns on debug logging on standard error. Results
-go to standard output, diagnostics and logs to standard error.
+Environment: WARD_DEBUG=1 turns on debug logging on standard error;
+WARD_SERVER and WARD_TOKEN tell push and pull where the server is; the
+server's WARD_* settings are listed in docs/server.md. Results go to
+standard output, diagnostics and logs to standard error.
 */
 package main
