@@ -37,6 +37,9 @@ type serveConfig struct {
 	maxBody        int64
 	trustedOrigins []string
 	shutdown       time.Duration
+	// metricsToken lets a Prometheus scraper read /metrics; it is read
+	// from WARD_METRICS_TOKEN only (a flag would show in ps).
+	metricsToken string
 }
 
 // envDefaults reads the WARD_* variables: the one place the server's
@@ -62,6 +65,7 @@ func (a *app) envDefaults(c *serveConfig) error {
 		c.trustedOrigins = strings.Split(v, ",")
 	}
 	c.demo = get("WARD_DEMO") == "1" || get("WARD_DEMO") == "true"
+	c.metricsToken = get("WARD_METRICS_TOKEN")
 	return nil
 }
 
@@ -182,7 +186,7 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
-		Events: broker, TrustedOrigins: c.trustedOrigins}, st, logger)
+		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken}, st, logger)
 	if c.demo {
 		if err := a.loadDemo(ctx, srv); err != nil {
 			return fmt.Errorf("--demo: %w", err)
@@ -196,7 +200,8 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 			"    -d '{\"token\":\"%s\",\"email\":\"you@example.com\",\"name\":\"You\",\"password\":\"at least 12 characters\"}'\n\n", url, setup)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go a.sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -93,7 +93,19 @@ func (s *Server) handleListTeams(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	teams, total, err := s.store.ListTeams(r.Context(), p)
+	var teams []store.Team
+	var total int
+	if pr := principal(r.Context()); Allowed(pr, Read, "") {
+		teams, total, err = s.store.ListTeams(r.Context(), p)
+	} else {
+		// Members and tokens see their own team only.
+		var t store.Team
+		t, err = s.store.GetTeam(r.Context(), pr.TeamID)
+		teams, total = []store.Team{t}, 1
+		if errors.Is(err, store.ErrNotFound) {
+			teams, total, err = nil, 0, nil
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -143,7 +155,11 @@ func validID(s string) bool {
 }
 
 func (s *Server) handleGetTeam(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.store.GetTeam(r.Context(), r.PathValue("team"))
+	id := r.PathValue("team")
+	if !Allowed(principal(r.Context()), Read, id) {
+		return store.ErrNotFound // other teams are not revealed to members and tokens
+	}
+	t, err := s.store.GetTeam(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -507,7 +523,13 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error
 		if t.ID != id {
 			continue
 		}
-		if p.TokenID != "" || !Allowed(p, Write, t.TeamID) {
+		if p.TokenID != "" {
+			return errorf(http.StatusForbidden, "forbidden", "API tokens cannot revoke tokens; sign in")
+		}
+		if !Allowed(p, Read, t.TeamID) {
+			return store.ErrNotFound // another team's token: do not reveal it exists
+		}
+		if !Allowed(p, Write, t.TeamID) {
 			return errorf(http.StatusForbidden, "forbidden", "you cannot revoke this token")
 		}
 		if err := s.store.RevokeToken(r.Context(), id, p.Actor()); err != nil {

@@ -139,11 +139,29 @@ const (
 // ("" for organisation-wide data). It is the whole authorization policy:
 //
 //	admin     everything
-//	security  reads everything; reviews (decisions) on every team
+//	security  reads everything; reviews (decisions, assumption status) on
+//	          every team; never pushes, edits mitigations or manages tokens
 //	member    reads, writes and reviews their own team only
 //	viewer    reads everything, changes nothing
+//	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
+//	          document, setup, login and logout
 //
-// API tokens act as members (or viewers) of their team.
+// API tokens act as members (or viewers) of their team, and only of their
+// team: a viewer token does not read other teams. Tokens never create or
+// revoke tokens. Disabled accounts are anonymous.
+//
+// Handlers apply it as follows. Access to a system of a team the
+// principal may not read answers 404, not 403, so that other teams'
+// systems, teams and tokens are not revealed; organisation-wide lists
+// (teams, systems, findings, mitigations, assumptions) are narrowed to the
+// principal's team. Accounts (GET/POST /api/v1/users) and creating teams
+// need Admin. The audit log is read by admins and security engineers.
+// Tokens are listed, created and revoked by admins and by members (signed
+// in, not by token) for their own team. /metrics needs Admin, or the
+// bearer secret Config.MetricsToken for a Prometheus scraper.
+//
+// internal/server/authz_test.go checks every route against every kind of
+// principal.
 func Allowed(p *Principal, a Access, teamID string) bool {
 	if p == nil {
 		return false

@@ -109,7 +109,24 @@ func (m *metrics) write(w io.Writer) {
 	}
 }
 
+// handleMetrics serves the metrics to an administrator, or to a scraper
+// sending Authorization: Bearer with Config.MetricsToken. They are not
+// public by default: route names and traffic say more than they should to
+// anyone who can reach the port.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !bearer || s.cfg.MetricsToken == "" || !constantTimeEqual(tok, s.cfg.MetricsToken) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return errorf(http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer with the metrics token (WARD_METRICS_TOKEN), or sign in as an administrator")
+		}
+		if !Allowed(p, Admin, "") {
+			return errorf(http.StatusForbidden, "forbidden", "only administrators and the metrics scraper read metrics")
+		}
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	s.metrics.write(w)
 	return nil

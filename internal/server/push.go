@@ -248,6 +248,28 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := req.Bundle.check(); err != nil {
 		return err
 	}
+	// An existing system keeps its team: other teams' systems are not
+	// revealed (404), and a push never moves a system between teams.
+	x, err := s.store.GetSystem(r.Context(), r.PathValue("system"))
+	switch {
+	case err == nil:
+		p := principal(r.Context())
+		if !Allowed(p, Read, x.TeamID) {
+			return store.ErrNotFound
+		}
+		if !Allowed(p, Write, x.TeamID) {
+			return errorf(http.StatusForbidden, "forbidden", "your role (%s) does not allow this", p.Role)
+		}
+		if req.Team == "" {
+			req.Team = x.TeamID
+		}
+		if req.Team != x.TeamID {
+			return errorf(http.StatusConflict, "conflict", "system %q belongs to team %q, not %q", x.ID, x.TeamID, req.Team)
+		}
+	case errors.Is(err, store.ErrNotFound):
+	default:
+		return err
+	}
 	if req.Team == "" {
 		req.Team = principal(r.Context()).TeamID
 	}

@@ -40,6 +40,10 @@ type Config struct {
 	// TrustedOrigins are extra origins allowed to make state-changing
 	// browser requests (CSRF protection), e.g. https://ward.example.com.
 	TrustedOrigins []string
+	// MetricsToken, when set, lets a Prometheus scraper read /metrics with
+	// Authorization: Bearer MetricsToken. Without it only administrators
+	// read /metrics.
+	MetricsToken string
 }
 
 // Broker publishes and subscribes to live events.

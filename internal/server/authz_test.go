@@ -1,0 +1,527 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store"
+	"github.com/wardtm/ward/internal/store/sqlstore"
+)
+
+// syncBuffer is a log sink safe to read while the server writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// clock is a settable time for the server under test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// tenv is a test server that also exposes its store, clock and log.
+type tenv struct {
+	*env
+	st    *sqlstore.DB
+	clock *clock
+	log   *syncBuffer
+}
+
+type envOptions struct {
+	// wrap replaces the store the server sees (to inject failures).
+	wrap func(store.Store) store.Store
+	cfg  func(*server.Config)
+}
+
+func newTestEnv(t *testing.T, o envOptions) *tenv {
+	t.Helper()
+	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var seen store.Store = st
+	if o.wrap != nil {
+		seen = o.wrap(st)
+	}
+	logs := &syncBuffer{}
+	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now}
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
+	s := server.New(cfg, seen, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs}
+	resp := e.do("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "name": "Ada", "password": "correct horse battery"})
+	e.want(resp, 200)
+	e.admin = cookie(resp)
+	return e
+}
+
+// call sends a request and returns its status and body. A nil body sends
+// none; a []byte is sent as is.
+func (e *tenv) call(method, path, auth string, body any) (int, []byte) {
+	e.t.Helper()
+	resp := e.do(method, path, auth, body)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp.StatusCode, data
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// state is what a refused write must leave unchanged.
+type state struct {
+	Systems map[string][2]int64 // latest version, revision
+	Audit   int
+	Teams   int
+	Users   int
+	Tokens  int
+	Revoked int
+}
+
+func (e *tenv) state() state {
+	e.t.Helper()
+	ctx := e.t.Context()
+	s := state{Systems: map[string][2]int64{}}
+	systems, _, err := e.st.ListSystems(ctx, "", store.Page{Limit: 500})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, x := range systems {
+		s.Systems[x.ID] = [2]int64{int64(x.Latest), x.Revision}
+	}
+	var after int64
+	for {
+		evs, err := e.st.Audit(ctx, after, store.Page{Limit: 500})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		s.Audit += len(evs)
+		after = evs[len(evs)-1].Seq
+	}
+	if _, s.Teams, err = e.st.ListTeams(ctx, store.Page{Limit: 1}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, s.Users, err = e.st.ListUsers(ctx, store.Page{Limit: 1}); err != nil {
+		e.t.Fatal(err)
+	}
+	ts, err := e.st.ListTokens(ctx, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s.Tokens = len(ts)
+	for _, t := range ts {
+		if t.Revoked {
+			s.Revoked++
+		}
+	}
+	return s
+}
+
+// The principals of the matrix, in the column order of every row's want.
+var principals = []string{"anon", "admin", "security", "memberA", "memberB", "viewer", "tokenA", "viewerTokenA", "disabled"}
+
+const (
+	sysA = "fulfilment-pipeline" // examples/events, team-a
+	sysB = "helpdesk-copilot"    // examples/admin-agent, team-b
+)
+
+// authzRow is one row of the matrix: a route, the data it targets (team
+// A's, team B's, or none) and the outcome for each principal: "ok" (2xx),
+// or the status expected.
+type authzRow struct {
+	route  string
+	target string // "", "A" or "B"
+	want   string
+}
+
+// Shorthands for rows that share a pattern.
+const (
+	everyone  = "ok ok ok ok ok ok ok ok ok"
+	signedIn  = "401 ok ok ok ok ok ok ok 401"
+	adminOnly = "401 ok 403 403 403 403 403 403 401"
+	// Reads of one team's system: other teams' members and tokens get 404.
+	readA = "401 ok ok ok 404 ok ok ok 401"
+	readB = "401 ok ok 404 ok ok 404 404 401"
+	// Lists narrowed with ?team=: asking for another team is refused.
+	listA = "401 ok ok ok 403 ok ok ok 401"
+	listB = "401 ok ok 403 ok ok 403 403 401"
+	// Writes (push, mitigation status): admin and the team's members.
+	writeA = "401 ok 403 ok 404 403 ok 403 401"
+	writeB = "401 ok 403 404 ok 403 404 404 401"
+	// Reviews (decisions, assumption status): also security.
+	reviewA = "401 ok ok ok 404 403 ok 403 401"
+	reviewB = "401 ok ok 404 ok 403 404 404 401"
+)
+
+var authzMatrix = []authzRow{
+	{"GET /healthz", "", everyone},
+	{"GET /readyz", "", everyone},
+	{"GET /metrics", "", adminOnly},
+	{"GET /api/v1/openapi.json", "", everyone},
+	{"GET /api/v1/version", "", everyone},
+	{"POST /api/v1/setup", "", "410 410 410 410 410 410 410 410 410"},
+	{"POST /api/v1/login", "", everyone},
+	{"POST /api/v1/logout", "", everyone},
+	{"GET /api/v1/me", "", signedIn},
+	// Single sign-on is public; this server has none configured (its own
+
+	{"GET /api/v1/teams", "", signedIn},
+	{"POST /api/v1/teams", "", adminOnly},
+	{"GET /api/v1/teams/{team}", "A", readA},
+	{"GET /api/v1/teams/{team}", "B", readB},
+
+	{"GET /api/v1/systems", "", signedIn},
+	{"GET /api/v1/systems", "A", listA},
+	{"GET /api/v1/systems", "B", listB},
+	{"GET /api/v1/systems/{system}", "A", readA},
+	{"GET /api/v1/systems/{system}", "B", readB},
+	{"POST /api/v1/systems/{system}/versions", "A", writeA},
+	{"POST /api/v1/systems/{system}/versions", "B", writeB},
+	{"GET /api/v1/systems/{system}/versions", "A", readA},
+	{"GET /api/v1/systems/{system}/versions", "B", readB},
+	{"GET /api/v1/systems/{system}/versions/{version}", "A", readA},
+	{"GET /api/v1/systems/{system}/versions/{version}", "B", readB},
+	{"GET /api/v1/systems/{system}/versions/{version}/model", "A", readA},
+	{"GET /api/v1/systems/{system}/versions/{version}/model", "B", readB},
+	{"GET /api/v1/systems/{system}/diff", "A", readA},
+	{"GET /api/v1/systems/{system}/diff", "B", readB},
+	{"POST /api/v1/systems/{system}/decisions", "A", reviewA},
+	{"POST /api/v1/systems/{system}/decisions", "B", reviewB},
+	{"PATCH /api/v1/systems/{system}/mitigations/{id}", "A", writeA},
+	{"PATCH /api/v1/systems/{system}/mitigations/{id}", "B", writeB},
+	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "A", reviewA},
+	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "B", reviewB},
+	{"GET /api/v1/systems/{system}/events", "A", readA},
+	{"GET /api/v1/systems/{system}/events", "B", readB},
+
+	{"GET /api/v1/findings", "", signedIn},
+	{"GET /api/v1/findings", "A", listA},
+	{"GET /api/v1/findings", "B", listB},
+	{"GET /api/v1/mitigations", "", signedIn},
+	{"GET /api/v1/mitigations", "A", listA},
+	{"GET /api/v1/mitigations", "B", listB},
+	{"GET /api/v1/assumptions", "", signedIn},
+	{"GET /api/v1/assumptions", "A", listA},
+	{"GET /api/v1/assumptions", "B", listB},
+
+	// Tokens: admins, and signed-in members for their own team.
+	{"GET /api/v1/tokens", "", "401 ok 403 ok ok 403 403 403 401"},
+	{"POST /api/v1/tokens", "A", "401 ok 403 ok 403 403 403 403 401"},
+	{"POST /api/v1/tokens", "B", "401 ok 403 403 ok 403 403 403 401"},
+	{"DELETE /api/v1/tokens/{id}", "A", "401 ok 403 ok 404 403 403 403 401"},
+	{"DELETE /api/v1/tokens/{id}", "B", "401 ok 403 404 ok 403 403 403 401"},
+	{"GET /api/v1/users", "", adminOnly},
+	{"POST /api/v1/users", "", adminOnly},
+	{"GET /api/v1/audit", "", "401 ok ok 403 403 403 403 403 401"},
+}
+
+// matrix is the seeded world the authorization matrix runs in.
+type matrix struct {
+	*tenv
+	auth     map[string]string // principal -> session cookie or "Bearer ..."
+	finding  map[string]string // target -> a generated finding id of its system
+	bundles  map[string]map[string]string
+	seq      int
+	adminTok map[string]string // target -> a member token of that team, for pushes
+}
+
+var (
+	teamOf = map[string]string{"A": "team-a", "B": "team-b"}
+	sysOf  = map[string]string{"A": sysA, "B": sysB}
+	mitOf  = map[string]string{"A": "hmac-webhook", "B": "refund-confirm-button"}
+	asmOf  = map[string]string{"A": "msk-private", "B": "proxy-only"}
+)
+
+func (e *tenv) login(email, password string) string {
+	e.t.Helper()
+	resp := e.do("POST", "/api/v1/login", "", map[string]string{"email": email, "password": password})
+	e.want(resp, 200)
+	return cookie(resp)
+}
+
+func seedMatrix(t *testing.T) *matrix {
+	e := newTestEnv(t, envOptions{})
+	m := &matrix{tenv: e, auth: map[string]string{"anon": "", "admin": e.admin}, finding: map[string]string{},
+		bundles: map[string]map[string]string{"A": bundle(t, "../../examples/events"), "B": bundle(t, "../../examples/admin-agent")},
+		adminTok: map[string]string{}}
+	for _, team := range []string{"team-a", "team-b"} {
+		e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": team}), 201)
+	}
+	const pw = "a long enough password"
+	for _, u := range []struct{ name, role, team string }{
+		{"security", "security", ""}, {"memberA", "member", "team-a"}, {"memberB", "member", "team-b"}, {"viewer", "viewer", ""},
+	} {
+		email := strings.ToLower(u.name) + "@example.com"
+		e.want(e.do("POST", "/api/v1/users", e.admin, map[string]string{"email": email, "role": u.role, "team": u.team, "password": pw}), 201)
+		m.auth[u.name] = e.login(email, pw)
+	}
+	tok := func(team, role string) string {
+		out := e.want(e.do("POST", "/api/v1/tokens", e.admin, map[string]string{"name": "ci-" + role, "team": team, "role": role}), 201)
+		return "Bearer " + out["token"].(string)
+	}
+	m.auth["tokenA"] = tok("team-a", "member")
+	m.auth["viewerTokenA"] = tok("team-a", "viewer")
+	m.adminTok["A"], m.adminTok["B"] = m.auth["tokenA"], tok("team-b", "member")
+
+	// A disabled account with a live session: it must count for nothing.
+	ctx := t.Context()
+	if _, err := e.st.CreateUser(ctx, store.User{ID: "u-disabled", Email: "gone@example.com", Role: store.RoleAdmin, Disabled: true}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.CreateSession(ctx, store.Session{IDHash: sha256Hex("disabled-session"), UserID: "u-disabled", CreatedAt: e.clock.Now(),
+		ExpiresAt: e.clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	m.auth["disabled"] = "disabled-session"
+
+	for _, x := range []string{"A", "B"} {
+		e.want(e.do("POST", "/api/v1/systems/"+sysOf[x]+"/versions", m.adminTok[x], map[string]any{"main": "ward.yaml", "files": m.bundles[x]}), 201)
+		fs := e.want(e.do("GET", "/api/v1/findings?system="+sysOf[x], e.admin, nil), 200)
+		for _, it := range fs["items"].([]any) {
+			if id := it.(map[string]any)["id"].(string); strings.Contains(id, ":") {
+				m.finding[x] = id
+				break
+			}
+		}
+		if m.finding[x] == "" {
+			t.Fatalf("system %s has no generated finding to decide on", sysOf[x])
+		}
+	}
+	return m
+}
+
+// request builds the path and body of a cell. Writes get a body unique to
+// the cell, so that an allowed write really changes something.
+func (m *matrix) request(r authzRow) (method, path string, body any) {
+	m.seq++
+	method, path, _ = strings.Cut(r.route, " ")
+	sys, team := sysOf[r.target], teamOf[r.target]
+	path = strings.NewReplacer("{system}", sys, "{team}", team, "{version}", "latest").Replace(path)
+	switch {
+	case strings.Contains(path, "/mitigations/{id}"):
+		path = strings.Replace(path, "{id}", mitOf[r.target], 1)
+	case strings.Contains(path, "/assumptions/{id}"):
+		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
+	case r.route == "DELETE /api/v1/tokens/{id}":
+		// A fresh token of the target team for each cell.
+		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	}
+	if method == "GET" && r.target != "" && !strings.Contains(r.route, "{") {
+		path += "?team=" + team
+	}
+	switch r.route {
+	case "POST /api/v1/setup":
+		body = map[string]string{"token": setupToken, "email": "late@example.com", "password": "another long password"}
+	case "POST /api/v1/login":
+		body = map[string]string{"email": "viewer@example.com", "password": "a long enough password"}
+	case "POST /api/v1/teams":
+		body = map[string]string{"id": fmt.Sprintf("t-%d", m.seq)}
+	case "POST /api/v1/users":
+		body = map[string]string{"email": fmt.Sprintf("u%d@example.com", m.seq), "role": "viewer"}
+	case "POST /api/v1/tokens":
+		body = map[string]string{"name": fmt.Sprintf("tok-%d", m.seq), "team": team}
+	case "POST /api/v1/systems/{system}/versions":
+		files := map[string]string{}
+		for k, v := range m.bundles[r.target] {
+			files[k] = v
+		}
+		files["ward.yaml"] += fmt.Sprintf("\n# cell %d\n", m.seq)
+		body = map[string]any{"main": "ward.yaml", "files": files, "message": "matrix"}
+	case "POST /api/v1/systems/{system}/decisions":
+		body = map[string]any{"finding": m.finding[r.target], "status": "accepted", "reason": "matrix", "owner": "dana", "expires": "2027-02-01"}
+	case "PATCH /api/v1/systems/{system}/mitigations/{id}":
+		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
+	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
+		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
+	}
+	return method, path, body
+}
+
+// send performs a cell's request. Event streams are cut once their
+// headers arrive.
+func (m *matrix) send(method, path, auth string, body any) (int, []byte) {
+	m.t.Helper()
+	if !strings.HasSuffix(path, "/events") {
+		return m.call(method, path, auth, body)
+	}
+	ctx, cancel := context.WithTimeout(m.t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, m.srv.URL+path, nil)
+	switch {
+	case strings.HasPrefix(auth, "Bearer "):
+		req.Header.Set("Authorization", auth)
+	case auth != "":
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: auth})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, data
+	}
+	line := make([]byte, 64)
+	n, _ := resp.Body.Read(line)
+	return resp.StatusCode, line[:n]
+}
+
+// leaks lists what a principal limited to one team must never see.
+var leaks = map[string][]string{
+	"memberA":      {sysB, "team-b", "Helpdesk"},
+	"tokenA":       {sysB, "team-b", "Helpdesk"},
+	"viewerTokenA": {sysB, "team-b", "Helpdesk"},
+	"memberB":      {sysA, "team-a", "fulfilment"},
+}
+
+// TestAuthorizationMatrix runs every route (from server.Routes, so a new
+// route without a row fails) as every kind of principal, on its own team's
+// data and on another team's, and checks the status, that reads show no
+// other team's data, and that refused requests change nothing.
+func TestAuthorizationMatrix(t *testing.T) {
+	routes := server.Routes()
+	covered := map[string]bool{}
+	for _, r := range authzMatrix {
+		covered[r.route] = true
+		if !slices.Contains(routes, r.route) {
+			t.Errorf("matrix row for %q, which is not a route", r.route)
+		}
+		if n := len(strings.Fields(r.want)); n != len(principals) {
+			t.Fatalf("row %s %s: %d outcomes for %d principals", r.route, r.target, n, len(principals))
+		}
+	}
+	for _, r := range routes {
+		if !covered[r] {
+			t.Errorf("route %q has no row in the authorization matrix (authz_test.go)", r)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+
+	m := seedMatrix(t)
+	// Logout ends the caller's session: run it last.
+	rows := slices.Clone(authzMatrix)
+	slices.SortStableFunc(rows, func(a, b authzRow) int {
+		return boolInt(a.route == "POST /api/v1/logout") - boolInt(b.route == "POST /api/v1/logout")
+	})
+	cells := 0
+	for _, r := range rows {
+		wants := strings.Fields(r.want)
+		for i, who := range principals {
+			cells++
+			method, path, body := m.request(r)
+			before := m.state()
+			status, data := m.send(method, path, m.auth[who], body)
+			after := m.state()
+			want := wants[i]
+			name := fmt.Sprintf("%s %s as %s", method, path, who)
+			ok := status >= 200 && status < 300
+			if want == "ok" && !ok || want != "ok" && fmt.Sprint(status) != want {
+				t.Errorf("%s: status %d, want %s\n%s", name, status, want, truncate(data))
+				continue
+			}
+			if !ok {
+				if !equalState(before, after) {
+					t.Errorf("%s: refused (%d) but the store changed:\nbefore %+v\nafter  %+v", name, status, before, after)
+				}
+				var eb struct {
+					Error struct{ Code, Message string }
+				}
+				if err := json.Unmarshal(data, &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
+					t.Errorf("%s: %d without a JSON error body: %s", name, status, truncate(data))
+				}
+				continue
+			}
+			for _, s := range leaks[who] {
+				if bytes.Contains(data, []byte(s)) {
+					t.Errorf("%s: the response shows %q, another team's data:\n%s", name, s, truncate(data))
+				}
+			}
+			if method == "POST" && strings.HasSuffix(path, "/versions") && after.Systems[sysOf[r.target]][0] != before.Systems[sysOf[r.target]][0]+1 {
+				t.Errorf("%s: allowed push stored no new version", name)
+			}
+		}
+	}
+	t.Logf("authorization matrix: %d routes, %d rows, %d cells", len(routes), len(rows), cells)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func equalState(a, b state) bool {
+	if a.Audit != b.Audit || a.Teams != b.Teams || a.Users != b.Users || a.Tokens != b.Tokens || a.Revoked != b.Revoked || len(a.Systems) != len(b.Systems) {
+		return false
+	}
+	for k, v := range a.Systems {
+		if b.Systems[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(b []byte) string {
+	if len(b) > 600 {
+		return string(b[:600]) + "..."
+	}
+	return string(b)
+}
