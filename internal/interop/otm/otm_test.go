@@ -297,6 +297,9 @@ func TestExport(t *testing.T) {
 	}
 }
 
+// FuzzImportOTM checks that no input panics and every import loads. The
+// corpus seeds are several KB, so minimising each new input takes the whole
+// default budget: run with -fuzzminimizetime 1s, or fuzzing looks stalled.
 func FuzzImportOTM(f *testing.F) {
 	files, _ := filepath.Glob("testdata/corpus/*")
 	for _, p := range files {
