@@ -40,7 +40,12 @@ func TestDependenciesPointInward(t *testing.T) {
 		"./internal/rules":    {"internal/risk", "internal/report", "internal/cli", "internal/analysis"},
 		"./internal/risk":     {"internal/report", "internal/cli", "internal/spec"},
 		"./internal/analysis": {"internal/report", "internal/cli", "internal/server"},
-		"./internal/report":   {"internal/cli"},
+		"./internal/report":   {"internal/cli", "internal/server", "internal/store"},
+		"./internal/diff":     {"internal/cli", "internal/server", "internal/store"},
+		"./internal/paths":    {"internal/cli", "internal/server", "internal/store", "internal/report"},
+		"./internal/interop":  {"internal/cli", "internal/server", "internal/store"},
+		"./internal/store":    {"internal/server", "internal/cli"},
+		"./internal/server":   {"internal/cli"},
 	}
 	for pkg, banned := range rules {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
@@ -51,6 +56,26 @@ func TestDependenciesPointInward(t *testing.T) {
 			for _, b := range banned {
 				if strings.HasSuffix(d, b) {
 					t.Errorf("%s imports %s: dependencies must point inward (spec -> model -> rule -> risk -> report; cli wires)", pkg, d)
+				}
+			}
+		}
+	}
+}
+
+// TestPureCoreHasNoIO keeps the analysis packages free of files, network,
+// databases and processes: only the CLI, the server, the store and the
+// loaders touch the outside world.
+func TestPureCoreHasNoIO(t *testing.T) {
+	forbidden := []string{"os", "os/exec", "net", "net/http", "database/sql", "io/fs", "syscall"}
+	for _, pkg := range []string{"./internal/model", "./internal/rule", "./internal/rules", "./internal/risk", "./internal/analysis", "./internal/diff", "./internal/paths"} {
+		out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", pkg, err)
+		}
+		for _, d := range strings.Fields(string(out)) {
+			for _, f := range forbidden {
+				if d == f {
+					t.Errorf("%s imports %s: analysis code must not do I/O", pkg, d)
 				}
 			}
 		}
