@@ -35,6 +35,8 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/v1/login", s.handleLogin)
 	h("POST /api/v1/logout", s.handleLogout)
 	a("GET /api/v1/me", s.handleMe)
+	h("GET /api/v1/oidc/login", s.handleOIDCLogin)
+	h("GET /api/v1/oidc/callback", s.handleOIDCCallback)
 
 	a("GET /api/v1/teams", s.handleListTeams)
 	a("POST /api/v1/teams", s.handleCreateTeam)

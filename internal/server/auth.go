@@ -306,8 +306,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	return s.startSession(w, r, u)
 }
 
-// startSession creates a session for u and sets its cookie.
+// startSession creates a session for u, sets its cookie and answers with
+// the account.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+	if err := s.newSession(w, r, u); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userJSON(u))
+	return nil
+}
+
+// newSession creates a session for u and sets its cookie.
+func (s *Server) newSession(w http.ResponseWriter, r *http.Request, u store.User) error {
 	secret := randomSecret()
 	now := s.cfg.Now()
 	if err := s.store.CreateSession(r.Context(), store.Session{IDHash: hashSecret(secret), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}); err != nil {
@@ -315,7 +325,6 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL.Seconds())})
-	writeJSON(w, http.StatusOK, userJSON(u))
 	return nil
 }
 

@@ -27,6 +27,8 @@ var endpoints = []endpoint{
 	{"POST /api/v1/login", "Sign in with email and password; sets the session cookie", true, "Login", 200},
 	{"POST /api/v1/logout", "Sign out", true, "", 204},
 	{"GET /api/v1/me", "Who is calling", false, "", 200},
+	{"GET /api/v1/oidc/login", "Single sign-on: redirects to the identity provider (state, nonce, PKCE)", true, "", 302},
+	{"GET /api/v1/oidc/callback", "Single sign-on: the identity provider returns here; starts a session and redirects to /", true, "", 303},
 	{"GET /api/v1/teams", "List teams", false, "", 200},
 	{"POST /api/v1/teams", "Create a team (admin)", false, "Team", 201},
 	{"GET /api/v1/teams/{team}", "Get a team", false, "", 200},

@@ -40,6 +40,8 @@ type Config struct {
 	// TrustedOrigins are extra origins allowed to make state-changing
 	// browser requests (CSRF protection), e.g. https://ward.example.com.
 	TrustedOrigins []string
+	// OIDC, when set, enables single sign-on (see oidc.go).
+	OIDC *OIDC
 	// MetricsToken, when set, lets a Prometheus scraper read /metrics with
 	// Authorization: Bearer MetricsToken. Without it only administrators
 	// read /metrics.
@@ -59,6 +61,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	limiter *loginLimiter
+	oidc    *oidcClient
 	handler http.Handler
 	// patterns lists the registered routes, for the OpenAPI test.
 	patterns []string
@@ -82,6 +85,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.Events = newLocalBroker()
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now)}
+	s.oidc = newOIDCClient(cfg.OIDC)
 	s.handler = s.routes()
 	return s
 }
