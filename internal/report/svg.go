@@ -44,7 +44,11 @@ func SVG(ctx context.Context, w io.Writer, r *Result, opt DiagramOptions) error 
 		return err
 	}
 	var dot bytes.Buffer
+	layout := graphviz.DOT
 	if len(v.components) > MaxSVGComponents {
+		// Boundaries talk to each other in every direction: a
+		// force-directed map reads better than ranks.
+		layout = graphviz.SFDP
 		err = v.writeOverview(&dot)
 	} else {
 		err = v.writeDOT(&dot, &dotLinks{open: openByElement(r)})
@@ -52,7 +56,7 @@ func SVG(ctx context.Context, w io.Writer, r *Result, opt DiagramOptions) error 
 	if err != nil {
 		return err
 	}
-	out, err := layoutSVG(ctx, dot.Bytes())
+	out, err := layoutSVG(ctx, dot.Bytes(), layout)
 	if err != nil {
 		return err
 	}
@@ -88,7 +92,7 @@ var gv struct {
 }
 
 // layoutSVG lays out a DOT graph and renders it as SVG.
-func layoutSVG(ctx context.Context, dot []byte) ([]byte, error) {
+func layoutSVG(ctx context.Context, dot []byte, layout graphviz.Layout) ([]byte, error) {
 	gv.Lock()
 	defer gv.Unlock()
 	if gv.g == nil {
@@ -98,6 +102,7 @@ func layoutSVG(ctx context.Context, dot []byte) ([]byte, error) {
 		}
 		gv.g = g
 	}
+	gv.g.SetLayout(layout)
 	graph, err := graphviz.ParseBytes(dot)
 	if err != nil {
 		return nil, fmt.Errorf("graphviz: parse diagram: %w", err)
@@ -251,7 +256,7 @@ func (v *view) writeOverview(w io.Writer) error {
 	}
 	ew := &errWriter{w: w}
 	ew.printf("digraph %s {\n", dotQuote(r.System.ID))
-	ew.printf("  rankdir=LR; nslimit=1; nslimit1=1; mclimit=0.1;\n")
+	ew.printf("  overlap=prism; sep=\"+8\"; outputorder=edgesfirst;\n")
 	unit := "trust boundary"
 	if byTrust {
 		unit = "trust level"
