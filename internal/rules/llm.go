@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -63,11 +66,12 @@ var llmRules = []*rule.Rule{
 		Property: model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !llmKind(c) || len(c.Tools) == 0 {
+			acts := llmActingTools(c.Tools)
+			if !llmKind(c) || len(acts) == 0 {
 				return
 			}
 			x.Report(x.Lacks(c, model.CtlHumanApproval),
-				"Agent "+q(c.ID)+" can use "+ids(c.Tools, llmSame)+" with no person approving consequential actions", nil)
+				"Agent "+q(c.ID)+" can use "+ids(acts, llmSame)+" with no person approving consequential actions", nil)
 		},
 	},
 	{
@@ -320,4 +324,21 @@ func llmContext(c *model.Component) []*model.Asset {
 		}
 	}
 	return loggingDedup(as)
+}
+
+// llmReadVerbs start the names of tools that only read.
+var llmReadVerbs = []string{"get", "read", "lookup", "look", "list", "search", "find", "fetch", "query", "view", "show", "describe", "retrieve", "check"}
+
+// llmActingTools returns the tools that may act on the world: all but those
+// whose name starts with a read-only verb (read_ticket, lookup_customer).
+func llmActingTools(tools []string) []string {
+	var out []string
+	for _, t := range tools {
+		first := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return !(r >= 'a' && r <= 'z') })
+		if len(first) > 0 && slices.Contains(llmReadVerbs, first[0]) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
