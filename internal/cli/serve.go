@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -40,6 +41,11 @@ type serveConfig struct {
 	// metricsToken lets a Prometheus scraper read /metrics; it is read
 	// from WARD_METRICS_TOKEN only (a flag would show in ps).
 	metricsToken string
+	// oidc configures single sign-on; its client secret is read from
+	// WARD_OIDC_CLIENT_SECRET or from oidcSecretFile, never from a flag.
+	oidc            server.OIDC
+	oidcSecretFile  string
+	oidcDefaultRole string
 }
 
 // envDefaults reads the WARD_* variables: the one place the server's
@@ -66,7 +72,33 @@ func (a *app) envDefaults(c *serveConfig) error {
 	}
 	c.demo = get("WARD_DEMO") == "1" || get("WARD_DEMO") == "true"
 	c.metricsToken = get("WARD_METRICS_TOKEN")
+	c.oidc.Issuer = get("WARD_OIDC_ISSUER")
+	c.oidc.ClientID = get("WARD_OIDC_CLIENT_ID")
+	c.oidc.ClientSecret = server.Secret(get("WARD_OIDC_CLIENT_SECRET"))
+	c.oidcSecretFile = get("WARD_OIDC_CLIENT_SECRET_FILE")
+	c.oidc.RedirectURL = get("WARD_OIDC_REDIRECT_URL")
+	c.oidc.AllowedDomains = list(get("WARD_OIDC_ALLOWED_DOMAINS"), nil)
+	c.oidc.Scopes = list(get("WARD_OIDC_SCOPES"), []string{"email", "profile"})
+	c.oidc.GroupsClaim = or(get("WARD_OIDC_GROUPS_CLAIM"), "groups")
+	c.oidc.AdminGroups = list(get("WARD_OIDC_ADMIN_GROUPS"), []string{"ward-admins"})
+	c.oidc.SecurityGroups = list(get("WARD_OIDC_SECURITY_GROUPS"), []string{"security"})
+	c.oidc.TeamPrefix = or(get("WARD_OIDC_TEAM_PREFIX"), "team-")
+	c.oidcDefaultRole = or(get("WARD_OIDC_DEFAULT_ROLE"), "viewer")
 	return nil
+}
+
+// list splits a comma-separated variable, or returns def when it is empty.
+func list(v string, def []string) []string {
+	if v == "" {
+		return def
+	}
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func or(v, def string) string {
@@ -117,6 +149,17 @@ above debug level.`,
 	f.Int64Var(&c.maxBody, "max-body", c.maxBody, "largest request body in `bytes`")
 	f.StringSliceVar(&c.trustedOrigins, "trusted-origin", c.trustedOrigins, "extra `origin` allowed to make browser requests, e.g. https://ward.example.com (WARD_TRUSTED_ORIGINS)")
 	f.DurationVar(&c.shutdown, "shutdown-timeout", c.shutdown, "how long to let requests finish on SIGTERM")
+	f.StringVar(&c.oidc.Issuer, "oidc-issuer", c.oidc.Issuer, "OpenID Connect issuer `URL`; enables single sign-on (WARD_OIDC_ISSUER)")
+	f.StringVar(&c.oidc.ClientID, "oidc-client-id", c.oidc.ClientID, "OIDC client id (WARD_OIDC_CLIENT_ID)")
+	f.StringVar(&c.oidcSecretFile, "oidc-client-secret-file", c.oidcSecretFile, "`file` holding the OIDC client secret (WARD_OIDC_CLIENT_SECRET_FILE; or WARD_OIDC_CLIENT_SECRET)")
+	f.StringVar(&c.oidc.RedirectURL, "oidc-redirect-url", c.oidc.RedirectURL, "OIDC callback `URL` registered with the provider (WARD_OIDC_REDIRECT_URL; default BASE/api/v1/oidc/callback)")
+	f.StringSliceVar(&c.oidc.AllowedDomains, "oidc-allowed-domain", c.oidc.AllowedDomains, "email `domain` allowed to sign in; repeat for several; default any (WARD_OIDC_ALLOWED_DOMAINS)")
+	f.StringSliceVar(&c.oidc.Scopes, "oidc-scopes", c.oidc.Scopes, "`scopes` requested besides openid (WARD_OIDC_SCOPES)")
+	f.StringVar(&c.oidc.GroupsClaim, "oidc-groups-claim", c.oidc.GroupsClaim, "ID token `claim` listing the user's groups (WARD_OIDC_GROUPS_CLAIM)")
+	f.StringSliceVar(&c.oidc.AdminGroups, "oidc-admin-group", c.oidc.AdminGroups, "`group` whose members are administrators (WARD_OIDC_ADMIN_GROUPS)")
+	f.StringSliceVar(&c.oidc.SecurityGroups, "oidc-security-group", c.oidc.SecurityGroups, "`group` whose members are security engineers (WARD_OIDC_SECURITY_GROUPS)")
+	f.StringVar(&c.oidc.TeamPrefix, "oidc-team-prefix", c.oidc.TeamPrefix, "groups named PREFIX<team id> make members of that team (WARD_OIDC_TEAM_PREFIX)")
+	f.StringVar(&c.oidcDefaultRole, "oidc-default-role", c.oidcDefaultRole, "`role` of users in no mapped group: viewer, security, admin or none to refuse them (WARD_OIDC_DEFAULT_ROLE)")
 	return cmd
 }
 
@@ -185,8 +228,15 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
+	sso, err := a.oidcConfig(c)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
-		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken}, st, logger)
+		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso}, st, logger)
+	if sso != nil {
+		logger.Info("single sign-on enabled", "oidc", sso)
+	}
 	if c.demo {
 		if err := a.loadDemo(ctx, srv); err != nil {
 			return fmt.Errorf("--demo: %w", err)
@@ -274,4 +324,47 @@ func randomToken() string {
 		panic(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// oidcConfig checks the single-sign-on settings and reads the client
+// secret; it returns nil when single sign-on is off.
+func (a *app) oidcConfig(c serveConfig) (*server.OIDC, error) {
+	o := c.oidc
+	if o.Issuer == "" {
+		if o.ClientID != "" || c.oidcSecretFile != "" {
+			return nil, usagef("--oidc-client-id and --oidc-client-secret-file need --oidc-issuer (WARD_OIDC_ISSUER)")
+		}
+		return nil, nil
+	}
+	if u, err := url.Parse(o.Issuer); err != nil || u.Host == "" || u.Scheme != "https" && u.Scheme != "http" {
+		return nil, usagef("--oidc-issuer %q: use the provider's issuer URL, e.g. https://login.example.com/realms/acme", o.Issuer)
+	}
+	if o.ClientID == "" {
+		return nil, usagef("--oidc-issuer needs --oidc-client-id (WARD_OIDC_CLIENT_ID)")
+	}
+	if c.oidcSecretFile != "" {
+		b, err := os.ReadFile(a.path(c.oidcSecretFile))
+		if err != nil {
+			return nil, fmt.Errorf("--oidc-client-secret-file: %w", err)
+		}
+		o.ClientSecret = server.Secret(strings.TrimSpace(string(b)))
+	}
+	if o.ClientSecret == "" {
+		return nil, usagef("--oidc-issuer needs the client secret: set WARD_OIDC_CLIENT_SECRET or --oidc-client-secret-file")
+	}
+	if o.RedirectURL != "" {
+		if u, err := url.Parse(o.RedirectURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, usagef("--oidc-redirect-url %q: use an https:// URL ending in /api/v1/oidc/callback", o.RedirectURL)
+		}
+	}
+	switch r := store.Role(c.oidcDefaultRole); r {
+	case store.RoleViewer, store.RoleSecurity, store.RoleAdmin, server.RoleNone:
+		o.DefaultRole = r
+	default:
+		return nil, usagef("--oidc-default-role %q: use viewer, security, admin or none", c.oidcDefaultRole)
+	}
+	if o.TeamPrefix == "" {
+		return nil, usagef("--oidc-team-prefix must not be empty")
+	}
+	return &o, nil
 }
