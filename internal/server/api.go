@@ -367,6 +367,9 @@ func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {
 	if fq.MinSeverity != "" && !oneOf(fq.MinSeverity, "info", "low", "medium", "high", "critical") {
 		return errorf(http.StatusBadRequest, "invalid_query", "severity must be info, low, medium, high or critical")
 	}
+	if err := checkStatus(fq.Status, findingStatuses); err != nil {
+		return err
+	}
 	if fq.Sort != "" && !oneOf(fq.Sort, "severity", "system", "id") {
 		return errorf(http.StatusBadRequest, "invalid_query", "sort must be severity, system or id")
 	}
@@ -409,6 +412,9 @@ func (s *Server) handleMitigations(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	if err := checkStatus(r.URL.Query().Get("status"), mitigationStatuses); err != nil {
+		return err
+	}
 	ms, total, err := s.store.Mitigations(r.Context(), team, r.URL.Query().Get("status"), p)
 	if err != nil {
 		return err
@@ -428,6 +434,9 @@ func (s *Server) handleAssumptions(w http.ResponseWriter, r *http.Request) error
 	}
 	team, err := scopeTeam(principal(r.Context()), r.URL.Query().Get("team"))
 	if err != nil {
+		return err
+	}
+	if err := checkStatus(r.URL.Query().Get("status"), assumptionStatuses); err != nil {
 		return err
 	}
 	as, total, err := s.store.Assumptions(r.Context(), team, r.URL.Query().Get("status"), p)

@@ -65,6 +65,7 @@ type tenv struct {
 	st    *sqlstore.DB
 	clock *clock
 	log   *syncBuffer
+	dir   string // holds the SQLite database
 }
 
 type envOptions struct {
@@ -75,7 +76,8 @@ type envOptions struct {
 
 func newTestEnv(t *testing.T, o envOptions) *tenv {
 	t.Helper()
-	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	dir := t.TempDir()
+	st, err := sqlstore.Open(t.Context(), filepath.Join(dir, "ward.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +95,7 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	s := server.New(cfg, seen, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs}
+	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir}
 	resp := e.do("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "name": "Ada", "password": "correct horse battery"})
 	e.want(resp, 200)
 	e.admin = cookie(resp)
@@ -216,6 +218,9 @@ var authzMatrix = []authzRow{
 	{"POST /api/v1/logout", "", everyone},
 	{"GET /api/v1/me", "", signedIn},
 	// Single sign-on is public; this server has none configured (its own
+	// tests, with a fake identity provider, are in oidc_test.go).
+	{"GET /api/v1/oidc/login", "", "404 404 404 404 404 404 404 404 404"},
+	{"GET /api/v1/oidc/callback", "", "404 404 404 404 404 404 404 404 404"},
 
 	{"GET /api/v1/teams", "", signedIn},
 	{"POST /api/v1/teams", "", adminOnly},
@@ -294,7 +299,7 @@ func (e *tenv) login(email, password string) string {
 func seedMatrix(t *testing.T) *matrix {
 	e := newTestEnv(t, envOptions{})
 	m := &matrix{tenv: e, auth: map[string]string{"anon": "", "admin": e.admin}, finding: map[string]string{},
-		bundles: map[string]map[string]string{"A": bundle(t, "../../examples/events"), "B": bundle(t, "../../examples/admin-agent")},
+		bundles:  map[string]map[string]string{"A": bundle(t, "../../examples/events"), "B": bundle(t, "../../examples/admin-agent")},
 		adminTok: map[string]string{}}
 	for _, team := range []string{"team-a", "team-b"} {
 		e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": team}), 201)
