@@ -13,15 +13,28 @@ import (
 // Findings queries findings of every system's latest version.
 func (s *DB) Findings(ctx context.Context, q store.FindingQuery) ([]store.Finding, int, error) {
 	p := q.Page.Normal()
-	where := `WHERE ($1 = '' OR team_id = $1) AND ($2 = '' OR system_id = $2) AND sev_rank >= $3 AND ($4 = '' OR status = $4)
-		AND ($5 = '' OR data_kinds LIKE $5 ESCAPE '\') AND ($6 = '' OR assets LIKE $6 ESCAPE '\') AND ($7 = '' OR owner = $7)`
 	like := func(v string) string {
-		if v == "" {
-			return ""
-		}
 		return "%," + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`, ",", "").Replace(v) + ",%"
 	}
-	args := []any{q.TeamID, q.SystemID, SeverityRank(q.MinSeverity), q.Status, like(q.DataKind), like(q.Asset), q.Owner}
+	// Only the filters in use become conditions: "($1 = '' OR team_id = $1)"
+	// would keep the planner from using the indexes, so every query
+	// scanned the whole table.
+	where := "WHERE sev_rank >= $1"
+	args := []any{SeverityRank(q.MinSeverity)}
+	for _, c := range []struct{ cond, v string }{
+		{"team_id = $%d", q.TeamID}, {"system_id = $%d", q.SystemID}, {"status = $%d", q.Status},
+		{`data_kinds LIKE $%d ESCAPE '\'`, q.DataKind}, {`assets LIKE $%d ESCAPE '\'`, q.Asset}, {"owner = $%d", q.Owner},
+	} {
+		if c.v == "" {
+			continue
+		}
+		v := c.v
+		if strings.Contains(c.cond, "LIKE") {
+			v = like(v)
+		}
+		args = append(args, v)
+		where += " AND " + fmt.Sprintf(c.cond, len(args))
+	}
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM findings `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
@@ -37,7 +50,7 @@ func (s *DB) Findings(ctx context.Context, q store.FindingQuery) ([]store.Findin
 		return nil, 0, fmt.Errorf("sort %q: use severity, system or id", q.Sort)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT system_id, team_id, version, id, rule, category, severity, score, status, title, owner, assets, data_kinds
-		FROM findings `+where+` ORDER BY `+order+` LIMIT $8 OFFSET $9`, append(args, p.Limit, p.Offset)...)
+		FROM findings `+where+fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)+1, len(args)+2), append(args, p.Limit, p.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,6 +44,11 @@ type DB struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	// writeMu queues this process's SQLite write transactions in Go: SQLite
+	// runs one writer at a time, and writers waiting in its busy handler
+	// would each hold a pool connection (starving readers) and poll with
+	// sleeps of up to 100 ms.
+	writeMu sync.Mutex
 }
 
 var _ store.Store = (*DB)(nil)
@@ -170,6 +176,10 @@ func mapErr(err error) error {
 
 // tx runs fn in a transaction, rolling back on error.
 func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.dialect == SQLite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
