@@ -95,16 +95,6 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.editModel(w, r, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
-		doc, err := parseFile(b.Main, b.Files[b.Main])
-		if err != nil {
-			return err
-		}
-		root := doc.Content[0]
-		list := lookup(root, "decisions")
-		if list == nil {
-			list = &yaml.Node{Kind: yaml.SequenceNode}
-			set(root, "decisions", list)
-		}
 		entry := &yaml.Node{Kind: yaml.MappingNode}
 		set(entry, "finding", str(req.Finding))
 		set(entry, "status", str(req.Status))
@@ -120,16 +110,37 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
 			}
 			set(entry, "mitigations", seq)
 		}
-		replaced := false
-		for i, item := range list.Content {
-			if f := lookup(item, "finding"); f != nil && f.Value == req.Finding {
-				list.Content[i] = entry
-				replaced = true
+		// Replace an existing decision on the finding, in whichever file
+		// holds it; otherwise add one to the main file.
+		for name, content := range b.Files {
+			doc, err := parseFile(name, content)
+			if err != nil {
+				continue
+			}
+			list := lookup(doc.Content[0], "decisions")
+			if list == nil || list.Kind != yaml.SequenceNode {
+				continue
+			}
+			for i, item := range list.Content {
+				if f := lookup(item, "finding"); f != nil && f.Value == req.Finding {
+					list.Content[i] = entry
+					out, err := formatFile(doc)
+					b.Files[name] = out
+					return err
+				}
 			}
 		}
-		if !replaced {
-			list.Content = append(list.Content, entry)
+		doc, err := parseFile(b.Main, b.Files[b.Main])
+		if err != nil {
+			return err
 		}
+		root := doc.Content[0]
+		list := lookup(root, "decisions")
+		if list == nil {
+			list = &yaml.Node{Kind: yaml.SequenceNode}
+			set(root, "decisions", list)
+		}
+		list.Content = append(list.Content, entry)
 		out, err := formatFile(doc)
 		b.Files[b.Main] = out
 		return err

@@ -237,3 +237,21 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("OpenAPI paths and routes differ:\ndocumented %v\nroutes     %v", documented, got)
 	}
 }
+
+// TestDecisionInIncludedFile: a decision on a finding already decided in an
+// included file replaces that decision rather than adding a second one.
+func TestDecisionInIncludedFile(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "storefront", "name": "Storefront"}), 201)
+	files := bundle(t, "../../examples/shop")
+	e.want(e.do("POST", "/api/v1/systems/larkspur-shop/versions", e.admin, map[string]any{"team": "storefront", "files": files}), 201)
+	// threats.yaml decides no-rate-limiting:web-frontend (accepted); take a new decision on it.
+	d := map[string]any{"finding": "no-rate-limiting:web-frontend", "status": "false_positive", "reason": "the CDN rate-limits"}
+	e.want(e.do("POST", "/api/v1/systems/larkspur-shop/decisions", e.admin, d), 201)
+	model := e.want(e.do("GET", "/api/v1/systems/larkspur-shop/versions/latest/model", e.admin, nil), 200)
+	fs := model["files"].(map[string]any)
+	n := strings.Count(fs["ward.yaml"].(string)+fs["threats.yaml"].(string), "finding: no-rate-limiting:web-frontend")
+	if n != 1 {
+		t.Errorf("the finding is decided %d times across the files, want once", n)
+	}
+}
