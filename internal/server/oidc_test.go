@@ -230,6 +230,7 @@ func TestOIDCRoleMapping(t *testing.T) {
 		{name: "custom prefix", groups: []string{"ward:pay"}, role: "member", team: "pay", override: func(o *server.OIDC) { o.TeamPrefix = "ward:" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSSO(t, tc.override)
 			s.idp.SetUser(oidctest.User{Subject: "s1", Email: "bob@example.com", EmailVerified: true, Groups: tc.groups})
 			s.signedIn(s.login())
@@ -281,6 +282,7 @@ func TestOIDCRefusals(t *testing.T) {
 		}, status: 409, code: "oidc_email_taken"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSSO(t, tc.configure)
 			tc.arrange(s)
 			refused(t, s.login(), tc.status, tc.code)
