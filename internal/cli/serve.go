@@ -198,6 +198,10 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	if err != nil {
 		return err
 	}
+	sso, err := a.oidcConfig(c)
+	if err != nil {
+		return err
+	}
 	dsn, err := a.dsn(c)
 	if err != nil {
 		return err
@@ -227,10 +231,6 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
-	}
-	sso, err := a.oidcConfig(c)
-	if err != nil {
-		return err
 	}
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
 		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso}, st, logger)
