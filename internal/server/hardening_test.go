@@ -557,3 +557,58 @@ func TestMetricsToken(t *testing.T) {
 	resp, data = e.raw("GET", "/api/v1/me", "", map[string]string{"Authorization": "Bearer scrape-secret-123"}, "")
 	wantError(t, "metrics token on the API", resp, data, 401, "")
 }
+
+// slowStore answers finding queries only when the request gives up.
+type slowStore struct {
+	store.Store
+}
+
+func (slowStore) Findings(ctx context.Context, _ store.FindingQuery) ([]store.Finding, int, error) {
+	select {
+	case <-ctx.Done():
+		return nil, 0, fmt.Errorf("findings: %w", ctx.Err())
+	case <-time.After(30 * time.Second):
+		return nil, 0, errors.New("the request timeout did not apply")
+	}
+}
+
+// TestRequestTimeout: a request's work is bounded (503 with a message),
+// while event streams live on past the timeout.
+func TestRequestTimeout(t *testing.T) {
+	e := newTestEnv(t, envOptions{wrap: func(s store.Store) store.Store { return slowStore{s} },
+		cfg: func(c *server.Config) { c.RequestTimeout = 2 * time.Second }})
+	start := time.Now()
+	resp, data := e.raw("GET", "/api/v1/findings", e.admin, nil, "")
+	wantError(t, "slow query", resp, data, 503, "timeout")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the slow query took %s", d)
+	}
+
+	tok := e.teamWithToken()
+	e.want(e.do("POST", "/api/v1/systems/"+sysA+"/versions", tok, map[string]any{"main": "ward.yaml", "files": bundle(t, "../../examples/events")}), 201)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/api/v1/systems/"+sysA+"/events", nil)
+	req.Header.Set("Authorization", tok)
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	if stream.StatusCode != 200 {
+		t.Fatalf("events: %d", stream.StatusCode)
+	}
+	time.Sleep(3 * time.Second) // past the request timeout
+	files := bundle(t, "../../examples/events")
+	files["ward.yaml"] += "\n# changed\n"
+	e.want(e.do("POST", "/api/v1/systems/"+sysA+"/versions", tok, map[string]any{"main": "ward.yaml", "files": files}), 201)
+	buf := make([]byte, 0, 512)
+	for !strings.Contains(string(buf), `"version":2`) {
+		chunk := make([]byte, 256)
+		n, err := stream.Body.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if err != nil {
+			t.Fatalf("the event stream ended (%v) after %q", err, buf)
+		}
+	}
+}

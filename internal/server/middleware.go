@@ -58,6 +58,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// isEventStream tells the long-lived server-sent event streams, which
+// have no request timeout, from every other request.
+func isEventStream(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/systems/") && strings.HasSuffix(r.URL.Path, "/events")
+}
+
 // wrap applies the middleware every request goes through, outermost first:
 // request id, access log and metrics, panic recovery, security headers,
 // CSRF protection and a body size limit.
@@ -96,6 +102,13 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 			hdr.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBodyBytes)
+		if !isEventStream(r) {
+			// Bound the work (database, analysis) and a slow reader.
+			tctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+			defer cancel()
+			r = r.WithContext(tctx)
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.RequestTimeout + 5*time.Second))
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

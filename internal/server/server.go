@@ -27,6 +27,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// MaxBodyBytes bounds request bodies (default 8 MiB).
 	MaxBodyBytes int64
+	// RequestTimeout bounds the work of one request and the time to write
+	// its response (default 60s); event streams are exempt.
+	RequestTimeout time.Duration
 	// SetupToken, when set and no account exists yet, lets
 	// POST /api/v1/setup create the first administrator once.
 	SetupToken string
@@ -74,6 +77,9 @@ type Server struct {
 func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = time.Minute
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 8 << 20
