@@ -14,6 +14,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if n := s.streams.Add(1); n > int64(s.cfg.MaxEventStreams) {
+		s.streams.Add(-1)
+		w.Header().Set("Retry-After", "30")
+		return errorf(http.StatusServiceUnavailable, "too_many_streams", "the server has too many live streams open; try again later")
+	}
+	defer s.streams.Add(-1)
 	rc := http.NewResponseController(w)
 	ch, stop := s.cfg.Events.Subscribe("system:" + x.ID)
 	defer stop()

@@ -612,3 +612,45 @@ func TestRequestTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestEventStreamLimit: live streams are bounded per process; a stream
+// that ends frees its place.
+func TestEventStreamLimit(t *testing.T) {
+	e := newTestEnv(t, envOptions{cfg: func(c *server.Config) { c.MaxEventStreams = 1 }})
+	tok := e.teamWithToken()
+	e.want(e.do("POST", "/api/v1/systems/"+sysA+"/versions", tok, map[string]any{"main": "ward.yaml", "files": bundle(t, "../../examples/events")}), 201)
+	open := func() (*http.Response, context.CancelFunc) {
+		ctx, cancel := context.WithCancel(t.Context())
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/api/v1/systems/"+sysA+"/events", nil)
+		req.Header.Set("Authorization", tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, cancel
+	}
+	first, stop := open()
+	if first.StatusCode != 200 {
+		t.Fatalf("first stream: %d", first.StatusCode)
+	}
+	second, stop2 := open()
+	data, _ := io.ReadAll(second.Body)
+	stop2()
+	wantError(t, "second stream", second, data, 503, "too_many_streams")
+	stop()
+	first.Body.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		third, stop3 := open()
+		status := third.StatusCode
+		stop3()
+		third.Body.Close()
+		if status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a closed stream did not free its place: %d", status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wardtm/ward/internal/store"
@@ -30,6 +31,9 @@ type Config struct {
 	// RequestTimeout bounds the work of one request and the time to write
 	// its response (default 60s); event streams are exempt.
 	RequestTimeout time.Duration
+	// MaxEventStreams bounds the live event streams open at once on this
+	// process (default 1000); one more is refused with 503.
+	MaxEventStreams int
 	// SetupToken, when set and no account exists yet, lets
 	// POST /api/v1/setup create the first administrator once.
 	SetupToken string
@@ -69,6 +73,8 @@ type Server struct {
 	// patterns lists the registered routes, for the OpenAPI test.
 	patterns []string
 
+	streams atomic.Int64 // open event streams
+
 	setupMu   sync.Mutex
 	setupUsed bool
 }
@@ -77,6 +83,9 @@ type Server struct {
 func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.MaxEventStreams == 0 {
+		cfg.MaxEventStreams = 1000
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = time.Minute
