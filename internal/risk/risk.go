@@ -346,7 +346,12 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 		// A decision cannot call a finding mitigated while its linked
 		// mitigations are not in place.
 		for _, mi := range f.Mitigations {
-			if !mi.Status.Done() || broken[mi.ID] != nil {
+			if a := broken[mi.ID]; a != nil {
+				status = model.StatusOpen
+				f.Reopened = fmt.Sprintf("assumption %s was invalidated: %s", a.ID, a.Text)
+				break
+			}
+			if !mi.Status.Done() {
 				status = model.StatusOpen
 				f.Reopened = fmt.Sprintf("the decision says mitigated, but mitigation %s is %s", mi.ID, mi.Status)
 				break
