@@ -497,6 +497,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s: the response shows %q, another team's data:\n%s", name, s, truncate(data))
 				}
 			}
+			if method == "GET" && slices.Contains(orgLists, r.route) {
+				m.checkList(name, r, who, data)
+			}
 			if method == "POST" && strings.HasSuffix(path, "/versions") && after.Systems[sysOf[r.target]][0] != before.Systems[sysOf[r.target]][0]+1 {
 				t.Errorf("%s: allowed push stored no new version", name)
 			}
@@ -529,4 +532,66 @@ func truncate(b []byte) string {
 		return string(b[:600]) + "..."
 	}
 	return string(b)
+}
+
+// orgLists are the organisation-wide lists, narrowed for members and tokens.
+var orgLists = []string{"GET /api/v1/systems", "GET /api/v1/findings", "GET /api/v1/mitigations", "GET /api/v1/assumptions"}
+
+// scopeOf is the team a principal's lists are narrowed to.
+var scopeOf = map[string]string{"memberA": "team-a", "tokenA": "team-a", "viewerTokenA": "team-a", "memberB": "team-b"}
+
+// checkList checks that a list shows what it should: both teams' rows to
+// those who read everything, the own team's rows (and a total counting
+// nothing else) to those narrowed to a team. The leak check alone would
+// pass on an empty list.
+func (m *matrix) checkList(name string, r authzRow, who string, data []byte) {
+	m.t.Helper()
+	var l struct {
+		Items []struct {
+			System string `json:"system"`
+			ID     string `json:"id"`
+			Team   string `json:"team"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	if err := json.Unmarshal(data, &l); err != nil {
+		m.t.Errorf("%s: %v", name, err)
+		return
+	}
+	teams := map[string]bool{}
+	for _, it := range l.Items {
+		teams[it.Team] = true
+	}
+	team := scopeOf[who]
+	if team == "" {
+		team = teamOf[r.target]
+	}
+	want := map[string]bool{"team-a": true, "team-b": true}
+	if team != "" {
+		want = map[string]bool{team: true}
+	}
+	if len(teams) != len(want) || !teams["team-a"] && want["team-a"] || !teams["team-b"] && want["team-b"] {
+		m.t.Errorf("%s: rows of teams %v, want %v", name, teams, want)
+	}
+	// The total counts only what the principal may see.
+	ctx := m.t.Context()
+	var n int
+	var err error
+	all := store.Page{Limit: 1}
+	switch r.route {
+	case "GET /api/v1/systems":
+		_, n, err = m.st.ListSystems(ctx, team, all)
+	case "GET /api/v1/findings":
+		_, n, err = m.st.Findings(ctx, store.FindingQuery{TeamID: team, Page: all})
+	case "GET /api/v1/mitigations":
+		_, n, err = m.st.Mitigations(ctx, team, "", all)
+	case "GET /api/v1/assumptions":
+		_, n, err = m.st.Assumptions(ctx, team, "", all)
+	}
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if l.Total != n {
+		m.t.Errorf("%s: total %d, want %d (the rows of %q)", name, l.Total, n, team)
+	}
 }
