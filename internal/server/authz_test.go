@@ -595,3 +595,51 @@ func (m *matrix) checkList(name string, r authzRow, who string, data []byte) {
 		m.t.Errorf("%s: total %d, want %d (the rows of %q)", name, l.Total, n, team)
 	}
 }
+
+// TestPushOwnership: a push never creates a system in another team, never
+// moves a system between teams and never reveals another team's system.
+func TestPushOwnership(t *testing.T) {
+	m := seedMatrix(t)
+	renamed := func(x, id string) map[string]string {
+		files := map[string]string{}
+		for k, v := range m.bundles[x] {
+			files[k] = strings.Replace(v, "id: "+sysOf[x], "id: "+id, 1)
+		}
+		return files
+	}
+	for _, c := range []struct {
+		who, system, team string
+		files             map[string]string
+		status            int
+	}{
+		{"memberA", "new-one", "team-b", renamed("A", "new-one"), 403},       // a new system in another team
+		{"tokenA", "new-two", "team-b", renamed("A", "new-two"), 403},        // likewise with a token
+		{"memberA", sysB, "team-a", m.bundles["B"], 404},                     // another team's system, claimed
+		{"tokenA", sysB, "", m.bundles["B"], 404},                            // another team's system
+		{"admin", sysA, "team-b", m.bundles["A"], 409},                       // moving a system between teams
+		{"admin", "new-three", "", renamed("A", "new-three"), 400},           // a new system needs a team
+		{"admin", "new-four", "no-such-team", renamed("A", "new-four"), 404}, // an unknown team
+	} {
+		before := m.state()
+		body := map[string]any{"main": "ward.yaml", "files": c.files, "team": c.team}
+		status, data := m.call("POST", "/api/v1/systems/"+c.system+"/versions", m.auth[c.who], body)
+		if status != c.status {
+			t.Errorf("push %s to team %q as %s: %d, want %d\n%s", c.system, c.team, c.who, status, c.status, truncate(data))
+		}
+		if after := m.state(); !equalState(before, after) {
+			t.Errorf("push %s as %s: refused but the store changed", c.system, c.who)
+		}
+		if c.status == 404 && bytes.Contains(data, []byte("team-b")) {
+			t.Errorf("push %s as %s: the refusal names the owning team: %s", c.system, c.who, data)
+		}
+	}
+	// Members create systems in their own team.
+	status, data := m.call("POST", "/api/v1/systems/new-five/versions", m.auth["memberA"], map[string]any{"main": "ward.yaml", "files": renamed("A", "new-five")})
+	if status != 201 {
+		t.Fatalf("member's new system: %d %s", status, data)
+	}
+	x, err := m.st.GetSystem(t.Context(), "new-five")
+	if err != nil || x.TeamID != "team-a" {
+		t.Errorf("new system: %+v %v", x, err)
+	}
+}
