@@ -1,18 +1,67 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
-// JSON writes the result as indented JSON.
+// JSON writes the result as indented JSON. It streams: the long lists
+// (findings, questions, elements) are encoded one item at a time, so memory
+// stays proportional to the largest item rather than to the whole output
+// (a 10,000-component model's result is over 100 MB of JSON). The bytes are
+// exactly what encoding/json with a two-space indent would write.
 func JSON(w io.Writer, r *Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	v := reflect.ValueOf(r).Elem()
+	t := v.Type()
+	var buf bytes.Buffer
+	encode := func(x any, prefix string) error {
+		buf.Reset()
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(prefix, "  ")
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	bw.WriteString("{\n")
+	for i := 0; i < t.NumField(); i++ {
+		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if key == "" || key == "-" {
+			continue
+		}
+		bw.WriteString(`  "` + key + `": `)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Slice && fv.Len() > 0 {
+			bw.WriteString("[\n")
+			for j := 0; j < fv.Len(); j++ {
+				bw.WriteString("    ")
+				if err := encode(fv.Index(j).Interface(), "    "); err != nil {
+					return err
+				}
+				if j < fv.Len()-1 {
+					bw.WriteString(",")
+				}
+				bw.WriteString("\n")
+			}
+			bw.WriteString("  ]")
+		} else if err := encode(fv.Interface(), "  "); err != nil {
+			return err
+		}
+		if i < t.NumField()-1 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
 }
 
 // maxTextQuestions is how many questions the text output lists by default.
