@@ -754,7 +754,9 @@ func (c *custom) check(x *Ctx) {
 		}
 		gap = And(facts...)
 	}
-	x.Report(gap, expand(c.title, x.Target), nil)
+	if x.Reports(gap) {
+		x.Report(gap, expand(c.title, x.Target), nil)
+	}
 }
 
 func (c *custom) eval(p cel.Program, act interpreter.Activation, t model.Target) bool {

@@ -217,6 +217,21 @@ func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
 	return model.Unknown
 }
 
+// Reports says whether a check outcome needs reporting: false when gap is
+// No, and then the unknown facts consulted for it are dropped, as Report
+// would. Rules call it to skip building a finding's title for nothing:
+//
+//	if gap := x.Lacks(c, ctl); x.Reports(gap) {
+//		x.Report(gap, title, assets)
+//	}
+func (x *Ctx) Reports(gap model.Tri) bool {
+	if gap == model.No {
+		x.pending = x.pending[:0]
+		return false
+	}
+	return true
+}
+
 // Report records the outcome of a check: a finding when gap is Yes, questions
 // when it is Unknown, nothing when it is No. The title names the elements
 // involved; assets are those at stake (the target's own when nil); why lists

@@ -49,8 +49,10 @@ var abuseRules = []*rule.Rule{
 				return
 			}
 			at := loggingDedup(append(creds, sensitive(c.Assets())...))
-			x.Report(x.Lacks(c, model.CtlBotProtection),
-				q(c.ID)+" accepts credentials from "+ids(senders(from), compID)+" on the internet without bot protection (credential stuffing)", abuseOrNil(at))
+			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" accepts credentials from "+ids(senders(from), compID)+" on the internet without bot protection (credential stuffing)", abuseOrNil(at))
+			}
 		},
 	},
 	{
@@ -79,8 +81,10 @@ var abuseRules = []*rule.Rule{
 				return
 			}
 			at := loggingDedup(append(cards, ofKind(c.Assets(), model.AssetMoney)...))
-			x.Report(x.Lacks(c, model.CtlBotProtection),
-				q(c.ID)+" takes "+ids(cards, assetID)+" from "+ids(from, compID)+" on the internet without bot protection (carding)", at)
+			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" takes "+ids(cards, assetID)+" from "+ids(from, compID)+" on the internet without bot protection (carding)", at)
+			}
 		},
 	},
 	{
@@ -125,8 +129,10 @@ var abuseRules = []*rule.Rule{
 				return
 			}
 			at = loggingDedup(at)
-			x.Report(x.Lacks(c, model.CtlBotProtection, model.CtlRateLimits),
-				q(c.ID)+" serves "+ids(at, assetID)+" to "+ids(loggingDedupC(from), compID)+" on the internet with no rate limits or bot protection (scraping)", at)
+			if gap := x.Lacks(c, model.CtlBotProtection, model.CtlRateLimits); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" serves "+ids(at, assetID)+" to "+ids(loggingDedupC(from), compID)+" on the internet with no rate limits or bot protection (scraping)", at)
+			}
 		},
 	},
 	{
@@ -156,8 +162,10 @@ var abuseRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlBotProtection),
-				q(c.ID)+" lets "+ids(from, compID)+" on the internet create accounts without bot protection (fake account creation)", nil)
+			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" lets "+ids(from, compID)+" on the internet create accounts without bot protection (fake account creation)", nil)
+			}
 		},
 	},
 	{
@@ -190,8 +198,10 @@ var abuseRules = []*rule.Rule{
 			if len(money) == 0 || len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlBotProtection),
-				q(c.ID)+" moves "+ids(money, assetID)+" for "+ids(from, compID)+" on the internet without detecting automated abuse", money)
+			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" moves "+ids(money, assetID)+" for "+ids(from, compID)+" on the internet without detecting automated abuse", money)
+			}
 		},
 	},
 }

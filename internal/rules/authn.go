@@ -39,7 +39,9 @@ var authnRules = []*rule.Rule{
 			if len(from) > 0 {
 				who = ids(senders(from), compID)
 			}
-			x.Report(x.Lacks(c, model.CtlAuthenticates), "`"+c.ID+"` accepts requests from "+who+" without authenticating callers", nil)
+			if gap := x.Lacks(c, model.CtlAuthenticates); x.Reports(gap) {
+				x.Report(gap, "`"+c.ID+"` accepts requests from "+who+" without authenticating callers", nil)
+			}
 		},
 	},
 	{
@@ -59,7 +61,9 @@ var authnRules = []*rule.Rule{
 			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() {
 				return
 			}
-			x.Report(x.Unauthenticated(f), "Flow "+flowName(f)+" enters a more trusted zone without authenticating "+q(f.From.ID), nil)
+			if gap := x.Unauthenticated(f); x.Reports(gap) {
+				x.Report(gap, "Flow "+flowName(f)+" enters a more trusted zone without authenticating "+q(f.From.ID), nil)
+			}
 		},
 	},
 	{
@@ -80,7 +84,9 @@ var authnRules = []*rule.Rule{
 			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal {
 				return
 			}
-			x.Report(x.Unauthenticated(f), q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil)
+			if gap := x.Unauthenticated(f); x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil)
+			}
 		},
 	},
 }

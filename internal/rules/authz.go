@@ -32,7 +32,9 @@ var authzRules = []*rule.Rule{
 			if !injectionCode(c) || !entryPoint(c) || c.Public {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlAuthorizes), q(c.ID)+" serves "+ids(senders(injectionUntrusted(c)), compID)+" without checking access to each object", nil)
+			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" serves "+ids(senders(injectionUntrusted(c)), compID)+" without checking access to each object", nil)
+			}
 		},
 	},
 	{
@@ -79,7 +81,9 @@ var authzRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlAuthorizes), q(c.ID)+" trusts "+ids(senders(front), compID)+" to have authorized requests for "+ids(at, assetID), at)
+			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" trusts "+ids(senders(front), compID)+" to have authorized requests for "+ids(at, assetID), at)
+			}
 		},
 	},
 	{
@@ -106,8 +110,10 @@ var authzRules = []*rule.Rule{
 			if !c.HasTag("multi-tenant") || !(c.IsProcess() || c.IsStore()) {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlTenantIsolation), q(c.ID)+" handles several tenants' data without enforcing tenant isolation", nil,
-				"the component is shared by tenants")
+			if gap := x.Lacks(c, model.CtlTenantIsolation); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" handles several tenants' data without enforcing tenant isolation", nil,
+					"the component is shared by tenants")
+			}
 		},
 	},
 	{
@@ -140,8 +146,10 @@ var authzRules = []*rule.Rule{
 					return // less-trusted-caller-into-admin asks the same of this flow
 				}
 			}
-			x.Report(x.Lacks(c, model.CtlLeastPrivilege), q(c.ID)+" takes input from "+ids(senders(injectionUntrusted(c)), compID)+
-				" and may run with broader permissions than it needs", nil)
+			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" takes input from "+ids(senders(injectionUntrusted(c)), compID)+
+					" and may run with broader permissions than it needs", nil)
+			}
 		},
 	},
 	{
@@ -175,8 +183,10 @@ var authzRules = []*rule.Rule{
 			} else {
 				gap = x.Lacks(f.To, model.CtlAuthorizes)
 			}
-			x.Report(gap, q(f.From.ID)+" in "+transportZone(f.From)+" can call administrative "+q(f.To.ID)+" on "+q(f.ID), nil,
-				"a less trusted system reaches an administrative interface")
+			if x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" in "+transportZone(f.From)+" can call administrative "+q(f.To.ID)+" on "+q(f.ID), nil,
+					"a less trusted system reaches an administrative interface")
+			}
 		},
 	},
 }

@@ -82,7 +82,9 @@ var boundaryRules = []*rule.Rule{
 			if len(which) == 0 {
 				return
 			}
-			x.Report(gap, "Restricted zone "+q(b.ID)+" does not restrict who can reach "+ids(which, compID)+" on the network", at)
+			if x.Reports(gap) {
+				x.Report(gap, "Restricted zone "+q(b.ID)+" does not restrict who can reach "+ids(which, compID)+" on the network", at)
+			}
 		},
 	},
 	{
@@ -121,7 +123,9 @@ var boundaryRules = []*rule.Rule{
 			if len(which) == 0 {
 				return
 			}
-			x.Report(gap, "Zone "+q(b.ID)+" ("+b.Trust.String()+" trust) holds "+ids(which, compID)+" with sensitive data", at)
+			if x.Reports(gap) {
+				x.Report(gap, "Zone "+q(b.ID)+" ("+b.Trust.String()+" trust) holds "+ids(which, compID)+" with sensitive data", at)
+			}
 		},
 	},
 }

@@ -35,7 +35,9 @@ var dataRules = []*rule.Rule{
 			if len(s) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlEncryptsAtRest), q(c.ID)+" stores "+ids(s, assetID)+" without encryption at rest", s)
+			if gap := x.Lacks(c, model.CtlEncryptsAtRest); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" stores "+ids(s, assetID)+" without encryption at rest", s)
+			}
 		},
 	},
 	{
@@ -153,7 +155,9 @@ var dataRules = []*rule.Rule{
 			if len(need) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlBackups), q(c.ID)+" holds "+ids(need, assetID)+" without tested backups", need)
+			if gap := x.Lacks(c, model.CtlBackups); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" holds "+ids(need, assetID)+" without tested backups", need)
+			}
 		},
 	},
 	{
@@ -187,7 +191,9 @@ var dataRules = []*rule.Rule{
 			if len(s) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlEncryptedBackups), "Backups of "+q(c.ID)+" holding "+ids(s, assetID)+" are not encrypted", s)
+			if gap := x.Lacks(c, model.CtlEncryptedBackups); x.Reports(gap) {
+				x.Report(gap, "Backups of "+q(c.ID)+" holding "+ids(s, assetID)+" are not encrypted", s)
+			}
 		},
 	},
 	{
@@ -228,8 +234,10 @@ var dataRules = []*rule.Rule{
 			default:
 				return
 			}
-			x.Report(gap, q(c.ID)+" holding "+ids(s, assetID)+" is readable by "+ids(readers, compID)+" with broad grants", s,
-				"several components can read the store")
+			if x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" holding "+ids(s, assetID)+" is readable by "+ids(readers, compID)+" with broad grants", s,
+					"several components can read the store")
+			}
 		},
 	},
 	{
@@ -272,8 +280,10 @@ var dataRules = []*rule.Rule{
 			if len(need) == 0 || len(direct) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" holding "+ids(need, assetID)+" is written directly by "+ids(senders(direct), compID)+
-				" without validation", need, "outside actors write to the store directly")
+			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" holding "+ids(need, assetID)+" is written directly by "+ids(senders(direct), compID)+
+					" without validation", need, "outside actors write to the store directly")
+			}
 		},
 	},
 }

@@ -33,7 +33,9 @@ var dosRules = []*rule.Rule{
 			if len(dosPaidCallees(c)) > 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlRateLimits), q(c.ID)+" is reachable from the internet without rate limiting", nil)
+			if gap := x.Lacks(c, model.CtlRateLimits); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" is reachable from the internet without rate limiting", nil)
+			}
 		},
 	},
 	{
@@ -59,8 +61,10 @@ var dosRules = []*rule.Rule{
 			if !entryPoint(c) || c.ThirdParty || c.Kind == model.KindLLM || c.Kind == model.KindAgent {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlTimeouts),
-				q(c.ID)+" takes requests from "+loggingCallers(c)+" without timeouts or size limits", nil)
+			if gap := x.Lacks(c, model.CtlTimeouts); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" takes requests from "+loggingCallers(c)+" without timeouts or size limits", nil)
+			}
 		},
 	},
 	{
@@ -86,8 +90,10 @@ var dosRules = []*rule.Rule{
 			if !c.Paid || len(c.In) == 0 || c.Kind == model.KindLLM || c.Kind == model.KindAgent {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlSpendingLimits),
-				"Calls to paid API "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+			if gap := x.Lacks(c, model.CtlSpendingLimits); x.Reports(gap) {
+				x.Report(gap,
+					"Calls to paid API "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+			}
 		},
 	},
 	{
@@ -137,7 +143,9 @@ var dosRules = []*rule.Rule{
 				}
 				gap, via = rule.And(x.Lacks(c, model.CtlRateLimits), dosAny(fronts...)), "internet traffic through "+ids(front, compID)
 			}
-			x.Report(gap, q(c.ID)+" calls paid API "+ids(paid, compID)+" for "+via+" without rate limits", dosMoney(x.Model))
+			if x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" calls paid API "+ids(paid, compID)+" for "+via+" without rate limits", dosMoney(x.Model))
+			}
 		},
 	},
 }

@@ -47,7 +47,9 @@ var injectionRules = []*rule.Rule{
 			for _, d := range dbs {
 				at = append(at, d.Stores...)
 			}
-			x.Report(x.Lacks(c, model.CtlSafeQueries), q(c.ID)+" builds queries for "+ids(dbs, compID)+" without parameters", injectionUnique(at))
+			if gap := x.Lacks(c, model.CtlSafeQueries); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" builds queries for "+ids(dbs, compID)+" without parameters", injectionUnique(at))
+			}
 		},
 	},
 	{
@@ -84,7 +86,9 @@ var injectionRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlEncodesOutput), q(c.ID)+" renders content for "+ids(senders(from), compID)+" without encoding output", nil)
+			if gap := x.Lacks(c, model.CtlEncodesOutput); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" renders content for "+ids(senders(from), compID)+" without encoding output", nil)
+			}
 		},
 	},
 	{
@@ -121,7 +125,9 @@ var injectionRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" accepts input from "+ids(senders(from), compID)+" without allow-list validation", nil)
+			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" accepts input from "+ids(senders(from), compID)+" without allow-list validation", nil)
+			}
 		},
 	},
 	{
@@ -149,7 +155,9 @@ var injectionRules = []*rule.Rule{
 			if !injectionCode(f.To) || f.To.OutOfScope || !f.Inbound() || injectionUserInput(f) {
 				return // unvalidated-user-input covers input from people and what relays it
 			}
-			x.Report(x.Lacks(f.To, model.CtlValidatesInput), q(f.To.ID)+" deserializes data from "+q(f.From.ID)+" on "+q(f.ID)+" without validating it", nil)
+			if gap := x.Lacks(f.To, model.CtlValidatesInput); x.Reports(gap) {
+				x.Report(gap, q(f.To.ID)+" deserializes data from "+q(f.From.ID)+" on "+q(f.ID)+" without validating it", nil)
+			}
 		},
 	},
 	{
@@ -195,8 +203,10 @@ var injectionRules = []*rule.Rule{
 			if len(stores) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" reads "+ids(stores, compID)+", written by internet-facing "+
-				ids(secretsUnique(writers), compID)+", without validating the data", nil, "stored data originates from the internet")
+			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" reads "+ids(stores, compID)+", written by internet-facing "+
+					ids(secretsUnique(writers), compID)+", without validating the data", nil, "stored data originates from the internet")
+			}
 		},
 	},
 	{
@@ -232,8 +242,10 @@ var injectionRules = []*rule.Rule{
 			if len(ext) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlValidatesInput), q(c.ID)+" calls "+ids(secretsUnique(ext), compID)+" while taking input from "+
-				ids(senders(injectionUntrusted(c)), compID)+", without validating destinations", nil)
+			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" calls "+ids(secretsUnique(ext), compID)+" while taking input from "+
+					ids(senders(injectionUntrusted(c)), compID)+", without validating destinations", nil)
+			}
 		},
 	},
 	{
@@ -269,8 +281,10 @@ var injectionRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlCSRFProtection), q(c.ID)+" accepts session-authenticated requests from "+ids(senders(from), compID)+
-				" without CSRF protection", nil)
+			if gap := x.Lacks(c, model.CtlCSRFProtection); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" accepts session-authenticated requests from "+ids(senders(from), compID)+
+					" without CSRF protection", nil)
+			}
 		},
 	},
 }

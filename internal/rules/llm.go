@@ -42,8 +42,10 @@ var llmRules = []*rule.Rule{
 			if len(src) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlPromptIsolation),
-				q(c.ID)+" takes content from "+ids(src, compID)+" into its prompt without isolating it from its instructions (prompt injection)", nil)
+			if gap := x.Lacks(c, model.CtlPromptIsolation); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" takes content from "+ids(src, compID)+" into its prompt without isolating it from its instructions (prompt injection)", nil)
+			}
 		},
 	},
 	{
@@ -70,8 +72,10 @@ var llmRules = []*rule.Rule{
 			if !llmKind(c) || len(acts) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlHumanApproval),
-				"Agent "+q(c.ID)+" can use "+ids(acts, llmSame)+" with no person approving consequential actions", nil)
+			if gap := x.Lacks(c, model.CtlHumanApproval); x.Reports(gap) {
+				x.Report(gap,
+					"Agent "+q(c.ID)+" can use "+ids(acts, llmSame)+" with no person approving consequential actions", nil)
+			}
 		},
 	},
 	{
@@ -96,8 +100,10 @@ var llmRules = []*rule.Rule{
 			if !llmKind(c) || len(c.Tools) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlLimitsTools),
-				"Agent "+q(c.ID)+" may call "+ids(c.Tools, llmSame)+" with more reach than its task needs", nil)
+			if gap := x.Lacks(c, model.CtlLimitsTools); x.Reports(gap) {
+				x.Report(gap,
+					"Agent "+q(c.ID)+" may call "+ids(c.Tools, llmSame)+" with more reach than its task needs", nil)
+			}
 		},
 	},
 	{
@@ -130,8 +136,10 @@ var llmRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlFiltersOutput),
-				q(c.ID)+" has "+ids(at, assetID)+" in its context and answers "+ids(readers, compID)+" without filtering its output", at)
+			if gap := x.Lacks(c, model.CtlFiltersOutput); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" has "+ids(at, assetID)+" in its context and answers "+ids(readers, compID)+" without filtering its output", at)
+			}
 		},
 	},
 	{
@@ -177,7 +185,9 @@ var llmRules = []*rule.Rule{
 			default:
 				gap = x.Lacks(gen, model.CtlFiltersOutput)
 			}
-			x.Report(gap, q(use.ID)+" uses output of "+q(gen.ID)+" on "+q(f.ID)+" without treating it as untrusted", nil)
+			if x.Reports(gap) {
+				x.Report(gap, q(use.ID)+" uses output of "+q(gen.ID)+" on "+q(f.ID)+" without treating it as untrusted", nil)
+			}
 		},
 	},
 	{
@@ -206,8 +216,10 @@ var llmRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlTimeouts),
-				q(c.ID)+" serves "+ids(from, compID)+" with no limit on tokens, iterations or time per request", nil)
+			if gap := x.Lacks(c, model.CtlTimeouts); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" serves "+ids(from, compID)+" with no limit on tokens, iterations or time per request", nil)
+			}
 		},
 	},
 	{
@@ -232,8 +244,10 @@ var llmRules = []*rule.Rule{
 			if !llmKind(c) || !c.Paid || len(c.In) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlSpendingLimits),
-				"Calls to paid model "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+			if gap := x.Lacks(c, model.CtlSpendingLimits); x.Reports(gap) {
+				x.Report(gap,
+					"Calls to paid model "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+			}
 		},
 	},
 }

@@ -35,8 +35,10 @@ var loggingRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlLogsSecurityEvents),
-				q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
+			if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
+			}
 		},
 	},
 	{
@@ -76,8 +78,10 @@ var loggingRules = []*rule.Rule{
 			if len(money) > 0 {
 				what = "handles " + ids(money, assetID)
 			}
-			x.Report(x.Lacks(c, model.CtlTamperEvidentLogs),
-				q(c.ID)+" "+what+" but its audit logs could be altered or deleted", nil)
+			if gap := x.Lacks(c, model.CtlTamperEvidentLogs); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" "+what+" but its audit logs could be altered or deleted", nil)
+			}
 		},
 	},
 	{
@@ -113,8 +117,10 @@ var loggingRules = []*rule.Rule{
 					return
 				}
 			}
-			x.Report(x.Lacks(c, model.CtlRedactsLogs),
-				q(c.ID)+" handles "+ids(at, assetID)+" and may write them to its logs", at)
+			if gap := x.Lacks(c, model.CtlRedactsLogs); x.Reports(gap) {
+				x.Report(gap,
+					q(c.ID)+" handles "+ids(at, assetID)+" and may write them to its logs", at)
+			}
 		},
 	},
 	{
@@ -147,7 +153,9 @@ var loggingRules = []*rule.Rule{
 			if f.From.IsProcess() && !f.From.ThirdParty {
 				gap = x.Lacks(f.From, model.CtlRedactsLogs)
 			}
-			x.Report(gap, "Flow "+flowName(f)+" carries "+ids(at, assetID)+" into log sink "+q(f.To.ID), at)
+			if x.Reports(gap) {
+				x.Report(gap, "Flow "+flowName(f)+" carries "+ids(at, assetID)+" into log sink "+q(f.To.ID), at)
+			}
 		},
 	},
 }

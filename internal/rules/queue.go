@@ -32,8 +32,10 @@ var queueRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlRateLimits),
-				"Queue "+q(c.ID)+" takes messages from "+ids(from, compID)+" in a less trusted zone without rate limits or quotas", queueAssets(c))
+			if gap := x.Lacks(c, model.CtlRateLimits); x.Reports(gap) {
+				x.Report(gap,
+					"Queue "+q(c.ID)+" takes messages from "+ids(from, compID)+" in a less trusted zone without rate limits or quotas", queueAssets(c))
+			}
 		},
 	},
 	{
@@ -67,8 +69,10 @@ var queueRules = []*rule.Rule{
 			if len(to) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlDeadLetter),
-				"Messages on "+q(c.ID)+" that "+ids(loggingDedupC(to), compID)+" cannot process have no dead-letter queue", queueAssets(c))
+			if gap := x.Lacks(c, model.CtlDeadLetter); x.Reports(gap) {
+				x.Report(gap,
+					"Messages on "+q(c.ID)+" that "+ids(loggingDedupC(to), compID)+" cannot process have no dead-letter queue", queueAssets(c))
+			}
 		},
 	},
 	{
@@ -94,8 +98,10 @@ var queueRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.FlowLacks(f, model.CtlVerifiesSignatures),
-				q(f.To.ID)+" acts on "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" without verifying who produced them", at)
+			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				x.Report(gap,
+					q(f.To.ID)+" acts on "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" without verifying who produced them", at)
+			}
 		},
 	},
 	{
@@ -121,8 +127,10 @@ var queueRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.FlowLacks(f, model.CtlReplayProtection),
-				q(f.To.ID)+" may apply "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" more than once", at)
+			if gap := x.FlowLacks(f, model.CtlReplayProtection); x.Reports(gap) {
+				x.Report(gap,
+					q(f.To.ID)+" may apply "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" more than once", at)
+			}
 		},
 	},
 }

@@ -51,7 +51,9 @@ var secretsRules = []*rule.Rule{
 			if len(keyFor) > 0 {
 				held = append(held, "the static credentials for "+ids(secretsUnique(keyFor), compID))
 			}
-			x.Report(x.Lacks(c, model.CtlSecretsManaged), q(c.ID)+" holds "+strings.Join(held, " and ")+" outside a secrets manager", creds)
+			if gap := x.Lacks(c, model.CtlSecretsManaged); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" holds "+strings.Join(held, " and ")+" outside a secrets manager", creds)
+			}
 		},
 	},
 	{
@@ -89,8 +91,10 @@ var secretsRules = []*rule.Rule{
 			if secretsBearerAuth(f.Authentication) {
 				what = append(what, "its "+secretsAuthName(f.Authentication))
 			}
-			x.Report(transportPlaintext(x, f), q(f.From.ID)+" sends "+strings.Join(what, " and ")+" to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption",
-				creds, "credentials can be replayed once captured")
+			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" sends "+strings.Join(what, " and ")+" to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption",
+					creds, "credentials can be replayed once captured")
+			}
 		},
 	},
 	{
@@ -127,7 +131,9 @@ var secretsRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlSecureSessions), q(c.ID)+" keeps sessions for "+ids(senders(from), compID)+" that may be hijacked", nil)
+			if gap := x.Lacks(c, model.CtlSecureSessions); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" keeps sessions for "+ids(senders(from), compID)+" that may be hijacked", nil)
+			}
 		},
 	},
 	{

@@ -33,8 +33,10 @@ var storageRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlPublicAccessBlocked),
-				"Storage "+q(c.ID)+" holds "+ids(at, assetID)+" and public access to it is not blocked", at)
+			if gap := x.Lacks(c, model.CtlPublicAccessBlocked); x.Reports(gap) {
+				x.Report(gap,
+					"Storage "+q(c.ID)+" holds "+ids(at, assetID)+" and public access to it is not blocked", at)
+			}
 		},
 	},
 	{

@@ -74,8 +74,10 @@ var thirdpartyRules = []*rule.Rule{
 				// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
 				return
 			}
-			x.Report(x.FlowLacks(f, model.CtlVerifiesSignatures),
-				"Callback "+flowName(f)+" from third party "+q(f.From.ID)+" is accepted without verifying a signature", nil)
+			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				x.Report(gap,
+					"Callback "+flowName(f)+" from third party "+q(f.From.ID)+" is accepted without verifying a signature", nil)
+			}
 		},
 	},
 	{
@@ -114,8 +116,10 @@ var thirdpartyRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			x.Report(x.FlowLacks(f, model.CtlReplayProtection),
-				"Callback "+flowName(f)+" from "+q(f.From.ID)+" affects "+ids(at, assetID)+" and may be replayed", at)
+			if gap := x.FlowLacks(f, model.CtlReplayProtection); x.Reports(gap) {
+				x.Report(gap,
+					"Callback "+flowName(f)+" from "+q(f.From.ID)+" affects "+ids(at, assetID)+" and may be replayed", at)
+			}
 		},
 	},
 	{
@@ -144,8 +148,10 @@ var thirdpartyRules = []*rule.Rule{
 			if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin {
 				return
 			}
-			x.Report(x.Lacks(f.To, model.CtlAccessReviewed),
-				"Third party "+q(f.From.ID)+" reaches "+q(f.To.ID)+" directly on "+q(f.ID)+" and its access is not reviewed", f.To.Assets())
+			if gap := x.Lacks(f.To, model.CtlAccessReviewed); x.Reports(gap) {
+				x.Report(gap,
+					"Third party "+q(f.From.ID)+" reaches "+q(f.To.ID)+" directly on "+q(f.ID)+" and its access is not reviewed", f.To.Assets())
+			}
 		},
 	},
 	{
@@ -176,7 +182,9 @@ var thirdpartyRules = []*rule.Rule{
 			if len(at) == 0 && !internetExposed(c) && !c.Admin {
 				return
 			}
-			x.Report(x.Lacks(c, model.CtlPinsDependencies), q(c.ID)+" may run unpinned or unscanned third-party packages and images", nil)
+			if gap := x.Lacks(c, model.CtlPinsDependencies); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", nil)
+			}
 		},
 	},
 }

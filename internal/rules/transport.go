@@ -47,7 +47,9 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
-			x.Report(transportPlaintext(x, f), "Flow "+flowName(f)+" uses cleartext "+f.Protocol+transportCarrying(f), nil, why...)
+			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				x.Report(gap, "Flow "+flowName(f)+" uses cleartext "+f.Protocol+transportCarrying(f), nil, why...)
+			}
 		},
 	},
 	{
@@ -76,8 +78,10 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			s := sensitive(f.Carries)
-			x.Report(transportPlaintext(x, f), "Flow "+flowName(f)+" carries "+ids(s, assetID)+" without encryption", s,
-				"the flow carries sensitive data")
+			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				x.Report(gap, "Flow "+flowName(f)+" carries "+ids(s, assetID)+" without encryption", s,
+					"the flow carries sensitive data")
+			}
 		},
 	},
 	{
@@ -104,8 +108,10 @@ var transportRules = []*rule.Rule{
 			if transportOwner(f) != idUnencryptedCrossing {
 				return
 			}
-			x.Report(transportPlaintext(x, f), "Flow "+flowName(f)+" crosses from "+transportZone(f.From)+" to "+transportZone(f.To)+" without encryption", nil,
-				"the flow crosses a trust boundary")
+			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				x.Report(gap, "Flow "+flowName(f)+" crosses from "+transportZone(f.From)+" to "+transportZone(f.To)+" without encryption", nil,
+					"the flow crosses a trust boundary")
+			}
 		},
 	},
 	{
@@ -132,7 +138,9 @@ var transportRules = []*rule.Rule{
 			if transportOwner(f) != idUnencryptedInternal {
 				return
 			}
-			x.Report(transportPlaintext(x, f), q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
+			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
+			}
 		},
 	},
 	{
@@ -185,8 +193,10 @@ var transportRules = []*rule.Rule{
 				// unauthenticated-service-to-service.
 				return
 			}
-			x.Report(gap, q(f.From.ID)+" sends "+ids(restricted, assetID)+" to "+q(f.To.ID)+" on "+q(f.ID)+" without mutual TLS", restricted,
-				"the caller is identified only by a static shared secret")
+			if x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" sends "+ids(restricted, assetID)+" to "+q(f.To.ID)+" on "+q(f.ID)+" without mutual TLS", restricted,
+					"the caller is identified only by a static shared secret")
+			}
 		},
 	},
 }
