@@ -18,13 +18,37 @@ type builder struct {
 	ids map[string]idDef
 	// decided maps finding ids to their decision.
 	decided map[string]*model.Decision
-	// known lists ids by kind, for suggestions.
-	known map[string][]string
+	// order lists ids in the order they were defined, for suggestions.
+	order []string
 }
 
+// idDef is where an id was first defined, as what, and the model element it
+// names. The position is worked out only when a message needs it.
 type idDef struct {
 	kind string
-	pos  model.Pos
+	e    *elem
+	// auto is set for a flow without an id: it is then at the flow itself,
+	// not at its id key.
+	auto bool
+	x    any
+}
+
+func (d idDef) pos() model.Pos {
+	if d.auto {
+		return d.e.pos()
+	}
+	return d.e.keyPos("id", -1)
+}
+
+// known lists the ids of a kind in the order they were defined.
+func (b *builder) known(kind string) []string {
+	var out []string
+	for _, id := range b.order {
+		if b.ids[id].kind == kind {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // build assembles the model from the main document (first) and its includes.
@@ -32,7 +56,12 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 	if len(docs) == 0 {
 		return nil, nil
 	}
-	b := &builder{m: &model.Model{Version: 1}, ids: map[string]idDef{}, decided: map[string]*model.Decision{}, known: map[string][]string{}}
+	n := 0
+	for _, p := range docs {
+		d := p.doc
+		n += len(d.Assets) + len(d.Boundaries) + len(d.Components) + len(d.Mitigations) + len(d.Flows) + len(d.Threats) + len(d.Assumptions)
+	}
+	b := &builder{m: &model.Model{Version: 1}, ids: make(map[string]idDef, n), order: make([]string, 0, n), decided: map[string]*model.Decision{}}
 	main := docs[0].doc
 	for i, p := range docs {
 		if i > 0 {
@@ -57,11 +86,10 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		b.defineThreats(p.doc.Threats)
 		b.defineAssumptions(p.doc.Assumptions)
 	}
-	b.m.Index()
+	// References are looked up in b.ids; the model is indexed once, at the end.
 	for _, p := range docs {
 		b.resolveComponents(p.doc.Components)
 	}
-	b.m.Index()
 	for _, p := range docs {
 		b.resolveFlows(p.doc.Flows)
 		b.resolveThreats(p.doc.Threats)
@@ -116,26 +144,35 @@ func (b *builder) header(d *Document) {
 	}
 }
 
-// define records an id, reporting a duplicate with where the first one is.
-func (b *builder) define(id, kind string, pos model.Pos) bool {
+// define records an id, defined by e (at its id key, or at e itself when
+// auto), reporting a duplicate with where the first one is. x is the model
+// element the id names, filled in once define succeeds.
+func (b *builder) define(id, kind string, e *elem, auto bool, x any) bool {
 	if id == "" {
 		return false
 	}
 	if prev, ok := b.ids[id]; ok {
-		b.diags.add(pos, "duplicate id %q", fmt.Sprintf("the first one is the %s at %s; ids must be unique across the whole model", prev.kind, prev.pos), id)
+		def := idDef{e: e, auto: auto}
+		b.diags.add(def.pos(), "duplicate id %q", fmt.Sprintf("the first one is the %s at %s; ids must be unique across the whole model", prev.kind, prev.pos()), id)
 		return false
 	}
-	b.ids[id] = idDef{kind: kind, pos: pos}
-	b.known[kind] = append(b.known[kind], id)
+	b.ids[id] = idDef{kind: kind, e: e, auto: auto, x: x}
+	b.order = append(b.order, id)
 	return true
+}
+
+func lookup[T any](b *builder, id string) (x T) {
+	x, _ = b.ids[id].x.(T)
+	return x
 }
 
 func (b *builder) defineAssets(as []*Asset) {
 	for _, a := range as {
-		if !b.define(a.ID, "asset", a.keyPos("id", -1)) {
+		x := new(model.Asset)
+		if !b.define(a.ID, "asset", &a.elem, false, x) {
 			continue
 		}
-		x := &model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Pos: a.pos()}
+		*x = model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Pos: a.pos()}
 		if x.Kind == "" {
 			x.Kind = model.AssetData
 		}
@@ -151,10 +188,11 @@ func (b *builder) defineAssets(as []*Asset) {
 }
 
 func (b *builder) defineBoundary(bd *Boundary, parent *model.Boundary) {
-	if !b.define(bd.ID, "boundary", bd.keyPos("id", -1)) {
+	x := new(model.Boundary)
+	if !b.define(bd.ID, "boundary", &bd.elem, false, x) {
 		return
 	}
-	x := &model.Boundary{ID: bd.ID, Name: bd.Name, Description: bd.Description, Parent: parent, Pos: bd.pos()}
+	*x = model.Boundary{ID: bd.ID, Name: bd.Name, Description: bd.Description, Parent: parent, Pos: bd.pos()}
 	x.Trust, _ = model.ParseTrust(bd.Trust)
 	if parent != nil {
 		parent.Children = append(parent.Children, x)
@@ -171,10 +209,11 @@ func (b *builder) defineBoundary(bd *Boundary, parent *model.Boundary) {
 
 func (b *builder) defineComponents(cs []*Component) {
 	for _, c := range cs {
-		if !b.define(c.ID, "component", c.keyPos("id", -1)) {
+		x := new(model.Component)
+		if !b.define(c.ID, "component", &c.elem, false, x) {
 			continue
 		}
-		x := &model.Component{ID: c.ID, Name: c.Name, Description: c.Description, Kind: model.ComponentKind(c.Kind), Tech: c.Tech,
+		*x = model.Component{ID: c.ID, Name: c.Name, Description: c.Description, Kind: model.ComponentKind(c.Kind), Tech: c.Tech,
 			OutOfScope: c.OutOfScope, Admin: c.Admin, Public: c.Public, Paid: c.Paid, ThirdParty: c.ThirdParty, New: c.New,
 			Tools: c.Tools, Tags: c.Tags, EncryptionAtRest: model.AtRest(c.EncryptionAtRest), Pos: c.pos()}
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
@@ -219,10 +258,11 @@ func (b *builder) controls(e *elem, in map[string]string, out *model.Controls, f
 
 func (b *builder) defineMitigations(ms []*Mitigation) {
 	for _, mi := range ms {
-		if !b.define(mi.ID, "mitigation", mi.keyPos("id", -1)) {
+		x := new(model.Mitigation)
+		if !b.define(mi.ID, "mitigation", &mi.elem, false, x) {
 			continue
 		}
-		x := &model.Mitigation{ID: mi.ID, Title: mi.Title, Description: mi.Description, Status: model.MitigationStatus(mi.Status),
+		*x = model.Mitigation{ID: mi.ID, Title: mi.Title, Description: mi.Description, Status: model.MitigationStatus(mi.Status),
 			Owner: mi.Owner, Ticket: mi.Ticket, Due: date(mi.Due), Pos: mi.pos()}
 		if x.Status == "" {
 			x.Status = model.MitProposed
@@ -253,22 +293,23 @@ func date(s string) model.Date {
 func (b *builder) defineFlows(fs []*Flow) {
 	for _, f := range fs {
 		id := f.ID
-		pos := f.keyPos("id", -1)
+		auto := false
 		if id == "" {
 			if f.From == "" || f.To == "" {
 				continue
 			}
 			id = f.From + "-to-" + f.To
-			pos = f.pos()
+			auto = true
 			if prev, ok := b.ids[id]; ok && prev.kind == "flow" {
-				b.diags.add(pos, "a second flow from %q to %q has no id", fmt.Sprintf("give each flow between them an id (the first is at %s)", prev.pos), f.From, f.To)
+				b.diags.add(f.pos(), "a second flow from %q to %q has no id", fmt.Sprintf("give each flow between them an id (the first is at %s)", prev.pos()), f.From, f.To)
 				continue
 			}
 		}
-		if !b.define(id, "flow", pos) {
+		x := new(model.Flow)
+		if !b.define(id, "flow", &f.elem, auto, x) {
 			continue
 		}
-		x := &model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
+		*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
 			Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos()}
 		b.controls(&f.elem, f.Controls, &x.Controls, true)
 		f.resolved = x
@@ -278,10 +319,11 @@ func (b *builder) defineFlows(fs []*Flow) {
 
 func (b *builder) defineThreats(ts []*Threat) {
 	for _, t := range ts {
-		if !b.define(t.ID, "threat", t.keyPos("id", -1)) {
+		x := new(model.Threat)
+		if !b.define(t.ID, "threat", &t.elem, false, x) {
 			continue
 		}
-		x := &model.Threat{ID: t.ID, Title: t.Title, Description: t.Description, Status: model.Status(t.Status), FoundBy: model.Source(t.FoundBy),
+		*x = model.Threat{ID: t.ID, Title: t.Title, Description: t.Description, Status: model.Status(t.Status), FoundBy: model.Source(t.FoundBy),
 			Owner: t.Owner, Reason: t.Reason, Expires: date(t.Expires), Pos: t.pos()}
 		for _, s := range t.Stride {
 			if c, ok := model.ParseCategory(s); ok {
@@ -322,10 +364,11 @@ func (b *builder) closure(e *elem, status, reason, owner, expires string) {
 
 func (b *builder) defineAssumptions(as []*Assumption) {
 	for _, a := range as {
-		if !b.define(a.ID, "assumption", a.keyPos("id", -1)) {
+		x := new(model.Assumption)
+		if !b.define(a.ID, "assumption", &a.elem, false, x) {
 			continue
 		}
-		x := &model.Assumption{ID: a.ID, Text: a.Text, Status: model.AssumptionStatus(a.Status), Evidence: a.Evidence, Supports: a.Supports, Pos: a.pos()}
+		*x = model.Assumption{ID: a.ID, Text: a.Text, Status: model.AssumptionStatus(a.Status), Evidence: a.Evidence, Supports: a.Supports, Pos: a.pos()}
 		if x.Status == "" {
 			x.Status = model.AssumptionUnvalidated
 		}
@@ -349,9 +392,9 @@ func (b *builder) ref(e *elem, key string, i int, id, kind, owner string) {
 	if b.full() {
 		return
 	}
-	known := b.known[kind]
+	known := b.known(kind)
 	if kind == "element" {
-		known = append(append(append(append([]string{}, b.known["component"]...), b.known["flow"]...), b.known["boundary"]...), b.known["asset"]...)
+		known = append(append(append(b.known("component"), b.known("flow")...), b.known("boundary")...), b.known("asset")...)
 	}
 	msg := fmt.Sprintf("unknown %s %q in %s", kind, id, owner)
 	if def, ok := b.ids[id]; ok {
@@ -360,15 +403,30 @@ func (b *builder) ref(e *elem, key string, i int, id, kind, owner string) {
 	b.diags.add(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
 }
 
+// element returns the component, flow, boundary or asset with the id.
+func (b *builder) element(id string) (model.Target, bool) {
+	switch x := b.ids[id].x.(type) {
+	case *model.Component:
+		return model.Target{Component: x}, true
+	case *model.Flow:
+		return model.Target{Flow: x}, true
+	case *model.Boundary:
+		return model.Target{Boundary: x}, true
+	case *model.Asset:
+		return model.Target{Asset: x}, true
+	}
+	return model.Target{}, false
+}
+
 func (b *builder) resolveComponents(cs []*Component) {
 	for _, c := range cs {
-		x := b.m.Component(c.ID)
+		x := lookup[*model.Component](b, c.ID)
 		if x == nil || x.Pos != c.pos() {
 			continue
 		}
 		owner := fmt.Sprintf("component %q", c.ID)
 		if c.Boundary != "" {
-			if bd := b.m.Boundary(c.Boundary); bd != nil {
+			if bd := lookup[*model.Boundary](b, c.Boundary); bd != nil {
 				x.Boundary = bd
 				bd.Components = append(bd.Components, x)
 			} else {
@@ -383,7 +441,7 @@ func (b *builder) resolveComponents(cs []*Component) {
 func (b *builder) assets(e *elem, key string, ids []string, owner string) []*model.Asset {
 	var out []*model.Asset
 	for i, id := range ids {
-		if a := b.m.Asset(id); a != nil {
+		if a := lookup[*model.Asset](b, id); a != nil {
 			out = append(out, a)
 		} else {
 			b.ref(e, key, i, id, "asset", owner)
@@ -395,7 +453,7 @@ func (b *builder) assets(e *elem, key string, ids []string, owner string) []*mod
 func (b *builder) mitigations(e *elem, ids []string, owner string) []*model.Mitigation {
 	var out []*model.Mitigation
 	for i, id := range ids {
-		if mi := b.m.Mitigation(id); mi != nil {
+		if mi := lookup[*model.Mitigation](b, id); mi != nil {
 			out = append(out, mi)
 		} else {
 			b.ref(e, "mitigations", i, id, "mitigation", owner)
@@ -411,11 +469,11 @@ func (b *builder) resolveFlows(fs []*Flow) {
 			continue
 		}
 		owner := fmt.Sprintf("flow %q", x.ID)
-		x.From = b.m.Component(f.From)
+		x.From = lookup[*model.Component](b, f.From)
 		if x.From == nil {
 			b.ref(&f.elem, "from", -1, f.From, "component", owner)
 		}
-		x.To = b.m.Component(f.To)
+		x.To = lookup[*model.Component](b, f.To)
 		if x.To == nil {
 			b.ref(&f.elem, "to", -1, f.To, "component", owner)
 		}
@@ -442,7 +500,7 @@ func (b *builder) resolveThreats(ts []*Threat) {
 		}
 		owner := fmt.Sprintf("threat %q", t.ID)
 		for i, id := range t.Targets {
-			if tg, ok := b.m.Element(id); ok {
+			if tg, ok := b.element(id); ok {
 				x.Targets = append(x.Targets, tg)
 			} else {
 				b.ref(&t.elem, "targets", i, id, "element", owner)
