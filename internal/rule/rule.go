@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,11 +122,32 @@ func (p pending) text() string {
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
 
+// results are one rule's outcome. Questions are keyed by element and fact
+// and only get their id and wording when Run merges them, once per question
+// rather than once per rule that asks it.
 type results struct {
 	findings  []*model.Finding
-	questions map[string]*model.Question
-	qorder    []string
+	questions map[qkey]*asked
+	qorder    []*asked
+	// slab, cats and tgts back findings in chunks instead of one allocation
+	// each; cats and tgts are handed out with capacity 1 so appends copy.
+	slab []model.Finding
+	cats []model.Category
+	tgts []model.Target
 }
+
+type qkey struct {
+	target model.Target
+	key    string
+}
+
+// asked is a question one rule depends on.
+type asked struct {
+	p         pending
+	potential []model.Potential
+}
+
+const chunk = 256
 
 // Memo returns fn's result for key, computing it once per run and sharing it
 // between rules: for facts rules derive from the graph (paths, reachability)
@@ -252,17 +272,14 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	if gap == model.Unknown {
 		pot := model.Potential{Target: x.Target, Assets: assets, Category: r.Category, Property: r.PropertyAtStake(), Exploitability: r.Exploitability}
 		for _, p := range x.pending {
-			qid := p.target.ID() + "." + p.key
-			q := x.out.questions[qid]
+			k := qkey{p.target, p.key}
+			q := x.out.questions[k]
 			if q == nil {
-				q = &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos()}
-				x.out.questions[qid] = q
-				x.out.qorder = append(x.out.qorder, qid)
+				q = &asked{p: p}
+				x.out.questions[k] = q
+				x.out.qorder = append(x.out.qorder, q)
 			}
-			if !slices.Contains(q.Rules, r.ID) {
-				q.Rules = append(q.Rules, r.ID)
-			}
-			q.Potential = append(q.Potential, pot)
+			q.potential = append(q.potential, pot)
 		}
 		return
 	}
@@ -272,10 +289,22 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 			return
 		}
 	}
-	x.out.findings = append(x.out.findings, &model.Finding{ID: id, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
-		Category: r.Category, Categories: []model.Category{r.Category}, Targets: []model.Target{x.Target}, Assets: assets,
+	o := x.out
+	if len(o.slab) == 0 {
+		o.slab = make([]model.Finding, chunk)
+		o.cats = make([]model.Category, chunk)
+		o.tgts = make([]model.Target, chunk)
+	}
+	f := &o.slab[0]
+	o.slab = o.slab[1:]
+	o.cats[0], o.tgts[0] = r.Category, x.Target
+	cats, tgts := o.cats[:1:1], o.tgts[:1:1]
+	o.cats, o.tgts = o.cats[1:], o.tgts[1:]
+	*f = model.Finding{ID: id, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
+		Category: r.Category, Categories: cats, Targets: tgts, Assets: assets,
 		CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: r.PropertyAtStake(),
-		Exploitability: r.Exploitability, Rationale: why, Status: model.StatusOpen, FoundBy: model.FoundByTool, Pos: x.Target.Pos()})
+		Exploitability: r.Exploitability, Rationale: why, Status: model.StatusOpen, FoundBy: model.FoundByTool, Pos: x.Target.Pos()}
+	o.findings = append(o.findings, f)
 }
 
 // TargetAssets returns the assets an element holds: a component's stored and
@@ -329,30 +358,43 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 	}
 	res := &Result{}
 	questions := map[string]*model.Question{}
+	nf := 0
 	for _, out := range per {
+		if out != nil {
+			nf += len(out.findings)
+		}
+	}
+	res.Findings = make([]*model.Finding, 0, nf)
+	for i, out := range per {
 		if out == nil {
 			continue
 		}
 		res.Findings = append(res.Findings, out.findings...)
-		for _, id := range out.qorder {
-			q := out.questions[id]
-			if have := questions[id]; have != nil {
-				have.Rules = append(have.Rules, q.Rules...)
-				have.Potential = append(have.Potential, q.Potential...)
+		id := rules[i].ID
+		for _, a := range out.qorder {
+			p := a.p
+			qid := p.target.ID() + "." + p.key
+			if have := questions[qid]; have != nil {
+				have.Rules = append(have.Rules, id)
+				have.Potential = append(have.Potential, a.potential...)
 			} else {
-				questions[id] = q
+				q := &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
+					Rules: []string{id}, Potential: a.potential}
+				questions[qid] = q
 				res.Questions = append(res.Questions, q)
 			}
 		}
 	}
-	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].ID < res.Findings[j].ID })
-	sort.SliceStable(res.Questions, func(i, j int) bool { return res.Questions[i].ID < res.Questions[j].ID })
+	// Finding ids (rule:element) and question ids are unique, so an
+	// unstable sort gives the same order as a stable one.
+	slices.SortFunc(res.Findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(res.Questions, func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) })
 	return res, nil
 }
 
 // runRule applies one rule to every element it examines.
 func runRule(m *model.Model, r *Rule, shared *memo) *results {
-	out := &results{questions: map[string]*model.Question{}}
+	out := &results{questions: map[qkey]*asked{}}
 	if r.Check == nil {
 		return out
 	}
