@@ -112,6 +112,23 @@ const maxDepth = 64
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
+// validID reports whether s matches idPattern, without the regexp machinery.
+func validID(s string) bool {
+	if s == "" || !idByte(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !idByte(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func idByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
 // decoder turns YAML nodes into format values, collecting every problem.
 type decoder struct {
 	file  string
@@ -166,10 +183,31 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		d.add(n, "%s must be a mapping of keys to values, not %s", "write it as `key: value` lines", si.name, kindName(n))
 		return
 	}
-	seen := make([]bool, len(si.fields))
-	pairs := d.pairs(n)
-	for _, p := range pairs {
-		k, val := p[0], p[1]
+	var seenBuf [32]bool
+	seen := seenBuf[:0]
+	if len(si.fields) > len(seenBuf) {
+		seen = make([]bool, len(si.fields))
+	} else {
+		seen = seenBuf[:len(si.fields)]
+	}
+	var pairs [][2]*yaml.Node
+	plain := plainMapping(n)
+	if !plain {
+		pairs = d.pairs(n)
+	}
+	for i := 0; ; i++ {
+		var k, val *yaml.Node
+		if plain {
+			if 2*i+1 >= len(n.Content) {
+				break
+			}
+			k, val = n.Content[2*i], n.Content[2*i+1]
+		} else {
+			if i >= len(pairs) {
+				break
+			}
+			k, val = pairs[i][0], pairs[i][1]
+		}
 		if !d.spend(k) {
 			return
 		}
@@ -212,6 +250,17 @@ func requiredHint(f field) string {
 		hint += " with one of: " + strings.Join(f.enum, ", ")
 	}
 	return hint
+}
+
+// plainMapping reports whether a mapping's keys are all scalars and none is
+// a merge key, so that its pairs are simply its content.
+func plainMapping(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Value == "<<" && k.ShortTag() == "!!merge" {
+			return false
+		}
+	}
+	return true
 }
 
 // pairs returns key/value pairs of a mapping, applying << merge keys.
@@ -347,24 +396,35 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 			return
 		}
 		et := v.Type().Elem()
-		out := reflect.MakeSlice(v.Type(), 0, len(n.Content))
-		for _, item := range n.Content {
-			item = resolve(item)
-			if !d.spend(item) {
-				return
-			}
-			switch et.Kind() {
-			case reflect.String:
-				if s, ok := d.scalar(item, f, owner); ok {
-					out = reflect.Append(out, reflect.ValueOf(s))
+		switch et.Kind() {
+		case reflect.String:
+			out := make([]string, 0, len(n.Content))
+			for _, item := range n.Content {
+				item = resolve(item)
+				if !d.spend(item) {
+					return
 				}
-			case reflect.Pointer:
-				ev := reflect.New(et.Elem())
-				d.decodeStruct(item, ev.Elem())
-				out = reflect.Append(out, ev)
+				if s, ok := d.scalar(item, f, owner); ok {
+					out = append(out, s)
+				}
 			}
+			v.Set(reflect.ValueOf(out).Convert(v.Type()))
+		case reflect.Pointer:
+			// The structs share one backing array: one allocation, not one
+			// per item.
+			arr := reflect.MakeSlice(reflect.SliceOf(et.Elem()), len(n.Content), len(n.Content))
+			out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+			for i, item := range n.Content {
+				item = resolve(item)
+				if !d.spend(item) {
+					return
+				}
+				ev := arr.Index(i).Addr()
+				d.decodeStruct(item, ev.Elem())
+				out.Index(i).Set(ev)
+			}
+			v.Set(out)
 		}
-		v.Set(out)
 	case reflect.Pointer:
 		ev := reflect.New(v.Type().Elem())
 		d.decodeStruct(n, ev.Elem())
@@ -440,7 +500,7 @@ func (d *decoder) scalar(n *yaml.Node, f field, owner string) (string, bool) {
 		}
 		s = low
 	}
-	if f.id && !idPattern.MatchString(s) {
+	if f.id && !validID(s) {
 		d.add(n, "%q is not a valid id", "use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
 		return "", false
 	}
