@@ -147,8 +147,6 @@ type asked struct {
 	potential []model.Potential
 }
 
-const chunk = 256
-
 // Memo returns fn's result for key, computing it once per run and sharing it
 // between rules: for facts rules derive from the graph (paths, reachability)
 // and need for many elements. fn must depend only on the model and key.
@@ -291,9 +289,10 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	}
 	o := x.out
 	if len(o.slab) == 0 {
-		o.slab = make([]model.Finding, chunk)
-		o.cats = make([]model.Category, chunk)
-		o.tgts = make([]model.Target, chunk)
+		n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
+		o.slab = make([]model.Finding, n)
+		o.cats = make([]model.Category, n)
+		o.tgts = make([]model.Target, n)
 	}
 	f := &o.slab[0]
 	o.slab = o.slab[1:]

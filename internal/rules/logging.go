@@ -197,13 +197,26 @@ func loggingSink(c *model.Component) bool {
 			return true
 		}
 	}
-	for _, s := range []string{c.ID, c.Name} {
-		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-		}) {
-			if loggingSinkWords[w] {
+	return loggingSinkName(c.ID) || loggingSinkName(c.Name)
+}
+
+// loggingSinkName says whether a word of s (runs of ASCII letters and digits,
+// case-folded) names a log sink. It scans in place rather than splitting.
+func loggingSinkName(s string) bool {
+	s = strings.ToLower(s)
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9') {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if loggingSinkWords[s[start:i]] {
 				return true
 			}
+			start = -1
 		}
 	}
 	return false
