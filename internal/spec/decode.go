@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -414,14 +415,12 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 			// per item.
 			arr := reflect.MakeSlice(reflect.SliceOf(et.Elem()), len(n.Content), len(n.Content))
 			out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-			for i, item := range n.Content {
-				item = resolve(item)
-				if !d.spend(item) {
+			if d.depth == 1 && len(n.Content) >= parallelItems && runtime.GOMAXPROCS(0) > 1 {
+				if !d.decodeItemsParallel(n.Content, arr, out) {
 					return
 				}
-				ev := arr.Index(i).Addr()
-				d.decodeStruct(item, ev.Elem())
-				out.Index(i).Set(ev)
+			} else if !d.decodeItems(n.Content, 0, arr, out) {
+				return
 			}
 			v.Set(out)
 		}
@@ -467,6 +466,57 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 		}
 		v.Set(reflect.ValueOf(m))
 	}
+}
+
+// parallelItems is the length from which a top-level list is decoded in two
+// halves at once.
+var parallelItems = 2048
+
+// decodeItems decodes items into the structs of arr from index off, storing
+// their addresses in out. It returns false when the node budget ran out.
+func (d *decoder) decodeItems(items []*yaml.Node, off int, arr, out reflect.Value) bool {
+	for i, item := range items {
+		item = resolve(item)
+		if !d.spend(item) {
+			return false
+		}
+		ev := arr.Index(off + i).Addr()
+		d.decodeStruct(item, ev.Elem())
+		out.Index(off + i).Set(ev)
+	}
+	return true
+}
+
+// decodeItemsParallel is decodeItems from 0 with the second half decoded by
+// another goroutine. Its result is kept only when that half found no problem
+// and stayed within what is left of the node budget; then decoding it in turn
+// would have given the same values and no diagnostics. Otherwise the second
+// half is decoded again in turn, so diagnostics are exactly those of a
+// sequential decode.
+func (d *decoder) decodeItemsParallel(items []*yaml.Node, arr, out reflect.Value) bool {
+	h := len(items) / 2
+	var cdiags Diagnostics
+	start := d.budget
+	child := &decoder{file: d.file, diags: &cdiags, budget: start, depth: d.depth}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		child.decodeItems(items[h:], h, arr, out)
+	}()
+	ok := d.decodeItems(items[:h], 0, arr, out)
+	<-done
+	if !ok {
+		return false
+	}
+	if spent := start - child.budget; len(cdiags) == 0 && spent < d.budget {
+		d.budget -= spent
+		return true
+	}
+	for i := h; i < len(items); i++ {
+		arr.Index(i).SetZero()
+		out.Index(i).SetZero()
+	}
+	return d.decodeItems(items[h:], h, arr, out)
 }
 
 // scalar reads a string value and checks its enum, id and date constraints.
