@@ -9,8 +9,9 @@
 package risk
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
 		}
 		unauth = unauth || u
 		if explain && from != "" && tr == model.TrustInternet {
-			why = append(why, fmt.Sprintf("reachable from the internet through %s", from))
+			why = append(why, "reachable from the internet through "+from)
 		}
 	}
 	switch least {
@@ -158,7 +159,7 @@ func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
 		}
 		return i, reason
 	}
-	return i, fmt.Sprintf("%s needs %s %s", which, needName(i), prop)
+	return i, which + " needs " + needName(i) + " " + prop.String()
 }
 
 // impact computes the impact, the asset that sets it, and the property.
@@ -409,18 +410,20 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // Rank orders findings: open ones first, then by residual score, inherent
 // score and id, and numbers them from 1.
 func Rank(fs []*model.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
+	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
 		if a.Open() != b.Open() {
-			return a.Open()
+			if a.Open() {
+				return -1
+			}
+			return 1
 		}
-		if a.Residual.Score != b.Residual.Score {
-			return a.Residual.Score > b.Residual.Score
+		if c := cmp.Compare(b.Residual.Score, a.Residual.Score); c != 0 {
+			return c
 		}
-		if a.Inherent.Score != b.Inherent.Score {
-			return a.Inherent.Score > b.Inherent.Score
+		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	for i, f := range fs {
 		f.Rank = i + 1
@@ -430,21 +433,24 @@ func Rank(fs []*model.Finding) {
 // AtStake sets each question's AtStake to the worst inherent severity the
 // findings it holds back would have, and sorts the questions by it.
 func AtStake(m *model.Model, qs []*model.Question) {
+	f := &model.Finding{}
+	tg := make([]model.Target, 1)
 	for _, q := range qs {
 		for _, p := range q.Potential {
-			f := model.Finding{Targets: []model.Target{p.Target}, Assets: p.Assets, Category: p.Category, Property: p.Property,
+			tg[0] = p.Target
+			*f = model.Finding{Targets: tg, Assets: p.Assets, Category: p.Category, Property: p.Property,
 				Exploitability: p.Exploitability}
-			l, _ := likelihood(&f, false)
-			i, _, _ := impact(m, &f)
+			l, _ := likelihood(f, false)
+			i, _, _ := impact(m, f)
 			if s := Make(l, i).Severity; s > q.AtStake {
 				q.AtStake = s
 			}
 		}
 	}
-	sort.SliceStable(qs, func(i, j int) bool {
-		if qs[i].AtStake != qs[j].AtStake {
-			return qs[i].AtStake > qs[j].AtStake
+	slices.SortStableFunc(qs, func(a, b *model.Question) int {
+		if c := cmp.Compare(b.AtStake, a.AtStake); c != 0 {
+			return c
 		}
-		return qs[i].ID < qs[j].ID
+		return strings.Compare(a.ID, b.ID)
 	})
 }
