@@ -387,8 +387,14 @@ func article(word string) string {
 // before computing suggestions, which cost time in proportion to the model.
 func (b *builder) full() bool { return len(b.diags) >= MaxDiagnostics }
 
+// owner names the element a reference is made in, such as `flow "f-1"`;
+// the text is made only when a message needs it.
+type owner struct{ what, id string }
+
+func (o owner) String() string { return fmt.Sprintf("%s %q", o.what, o.id) }
+
 // ref reports an unknown reference with suggestions.
-func (b *builder) ref(e *elem, key string, i int, id, kind, owner string) {
+func (b *builder) ref(e *elem, key string, i int, id, kind string, owner owner) {
 	if b.full() {
 		return
 	}
@@ -396,9 +402,9 @@ func (b *builder) ref(e *elem, key string, i int, id, kind, owner string) {
 	if kind == "element" {
 		known = append(append(append(b.known("component"), b.known("flow")...), b.known("boundary")...), b.known("asset")...)
 	}
-	msg := fmt.Sprintf("unknown %s %q in %s", kind, id, owner)
+	msg := fmt.Sprintf("unknown %s %q in %s", kind, id, owner.String())
 	if def, ok := b.ids[id]; ok {
-		msg = fmt.Sprintf("%q is %s %s, not %s %s (in %s)", id, article(def.kind), def.kind, article(kind), kind, owner)
+		msg = fmt.Sprintf("%q is %s %s, not %s %s (in %s)", id, article(def.kind), def.kind, article(kind), kind, owner.String())
 	}
 	b.diags.add(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
 }
@@ -424,7 +430,7 @@ func (b *builder) resolveComponents(cs []*Component) {
 		if x == nil || x.Pos != c.pos() {
 			continue
 		}
-		owner := fmt.Sprintf("component %q", c.ID)
+		owner := owner{"component", c.ID}
 		if c.Boundary != "" {
 			if bd := lookup[*model.Boundary](b, c.Boundary); bd != nil {
 				x.Boundary = bd
@@ -438,7 +444,7 @@ func (b *builder) resolveComponents(cs []*Component) {
 	}
 }
 
-func (b *builder) assets(e *elem, key string, ids []string, owner string) []*model.Asset {
+func (b *builder) assets(e *elem, key string, ids []string, owner owner) []*model.Asset {
 	var out []*model.Asset
 	for i, id := range ids {
 		if a := lookup[*model.Asset](b, id); a != nil {
@@ -450,7 +456,7 @@ func (b *builder) assets(e *elem, key string, ids []string, owner string) []*mod
 	return out
 }
 
-func (b *builder) mitigations(e *elem, ids []string, owner string) []*model.Mitigation {
+func (b *builder) mitigations(e *elem, ids []string, owner owner) []*model.Mitigation {
 	var out []*model.Mitigation
 	for i, id := range ids {
 		if mi := lookup[*model.Mitigation](b, id); mi != nil {
@@ -468,7 +474,7 @@ func (b *builder) resolveFlows(fs []*Flow) {
 		if x == nil {
 			continue
 		}
-		owner := fmt.Sprintf("flow %q", x.ID)
+		owner := owner{"flow", x.ID}
 		x.From = lookup[*model.Component](b, f.From)
 		if x.From == nil {
 			b.ref(&f.elem, "from", -1, f.From, "component", owner)
@@ -498,7 +504,7 @@ func (b *builder) resolveThreats(ts []*Threat) {
 		if x == nil {
 			continue
 		}
-		owner := fmt.Sprintf("threat %q", t.ID)
+		owner := owner{"threat", t.ID}
 		for i, id := range t.Targets {
 			if tg, ok := b.element(id); ok {
 				x.Targets = append(x.Targets, tg)
@@ -526,7 +532,7 @@ func (b *builder) decisions(ds []*Decision) {
 		}
 		x := &model.Decision{Finding: d.Finding, Status: model.Status(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: date(d.Expires), Pos: d.pos()}
 		b.closure(&d.elem, d.Status, d.Reason, d.Owner, d.Expires)
-		x.Mitigations = b.mitigations(&d.elem, d.Mitigations, fmt.Sprintf("decision on %q", d.Finding))
+		x.Mitigations = b.mitigations(&d.elem, d.Mitigations, owner{"decision on", d.Finding})
 		b.decided[d.Finding] = x
 		b.m.Decisions = append(b.m.Decisions, x)
 	}
