@@ -66,3 +66,13 @@ func TestParallelDecodeSame(t *testing.T) {
 		})
 	}
 }
+
+// TestValidIDMatchesPattern checks the hand-written id check against the
+// pattern the JSON schema publishes.
+func TestValidIDMatchesPattern(t *testing.T) {
+	for _, s := range []string{"", "a", "A9", "9a", "a.b_c-d", ".a", "_a", "-a", "a b", "a\n", "é", "aé", "a/b", "a:b", "a..", "Z-", "a\x00"} {
+		if got, want := validID(s), idPattern.MatchString(s); got != want {
+			t.Errorf("validID(%q) = %v, the pattern says %v", s, got, want)
+		}
+	}
+}
