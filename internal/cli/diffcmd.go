@@ -276,44 +276,7 @@ func untar(r io.Reader, dir string) error {
 }
 
 // relocate renames the files in a result's locations.
-func relocate(r *report.Result, name func(string) string) {
-	fix := func(l *report.Location) {
-		if l != nil {
-			l.File = name(l.File)
-		}
-	}
-	for i := range r.Files {
-		r.Files[i] = name(r.Files[i])
-	}
-	for i := range r.Findings {
-		fix(r.Findings[i].Location)
-		for j := range r.Findings[i].Targets {
-			fix(r.Findings[i].Targets[j].Location)
-		}
-		if r.Findings[i].Decision != nil {
-			fix(r.Findings[i].Decision.Location)
-		}
-	}
-	for i := range r.Questions {
-		fix(r.Questions[i].Location)
-		fix(r.Questions[i].Element.Location)
-	}
-	for i := range r.Components {
-		fix(r.Components[i].Location)
-	}
-	for i := range r.Flows {
-		fix(r.Flows[i].Location)
-	}
-	for i := range r.Mitigations {
-		fix(r.Mitigations[i].Location)
-	}
-	for i := range r.Assumptions {
-		fix(r.Assumptions[i].Location)
-	}
-	for i := range r.Warnings {
-		fix(r.Warnings[i].Location)
-	}
-}
+func relocate(r *report.Result, name func(string) string) { r.RenameFiles(name) }
 
 // baseline loads the baseline model for check --baseline and compares the
 // checked model with it. The returned function, run after the report, lists

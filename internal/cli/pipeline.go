@@ -148,42 +148,7 @@ func (a *app) relResult(r *report.Result) {
 	if a.env.Dir == "" {
 		return
 	}
-	fix := func(l *report.Location) {
-		if l != nil {
-			l.File = a.display(l.File)
-		}
-	}
-	for i := range r.Files {
-		r.Files[i] = a.display(r.Files[i])
-	}
-	for i := range r.Findings {
-		fix(r.Findings[i].Location)
-		for j := range r.Findings[i].Targets {
-			fix(r.Findings[i].Targets[j].Location)
-		}
-		if r.Findings[i].Decision != nil {
-			fix(r.Findings[i].Decision.Location)
-		}
-	}
-	for i := range r.Questions {
-		fix(r.Questions[i].Location)
-		fix(r.Questions[i].Element.Location)
-	}
-	for i := range r.Components {
-		fix(r.Components[i].Location)
-	}
-	for i := range r.Flows {
-		fix(r.Flows[i].Location)
-	}
-	for i := range r.Mitigations {
-		fix(r.Mitigations[i].Location)
-	}
-	for i := range r.Assumptions {
-		fix(r.Assumptions[i].Location)
-	}
-	for i := range r.Warnings {
-		fix(r.Warnings[i].Location)
-	}
+	r.RenameFiles(a.display)
 }
 
 // parseFailOn parses --fail-on.

@@ -493,3 +493,45 @@ func orUnknown(s string) string {
 	}
 	return s
 }
+
+// RenameFiles rewrites the file of every location in the result (and the
+// list of files) with rename, e.g. to make paths relative to a directory.
+func (r *Result) RenameFiles(rename func(string) string) {
+	fix := func(l *Location) {
+		if l != nil {
+			l.File = rename(l.File)
+		}
+	}
+	for i := range r.Files {
+		r.Files[i] = rename(r.Files[i])
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		fix(f.Location)
+		for j := range f.Targets {
+			fix(f.Targets[j].Location)
+		}
+		if f.Decision != nil {
+			fix(f.Decision.Location)
+		}
+	}
+	for i := range r.Questions {
+		fix(r.Questions[i].Location)
+		fix(r.Questions[i].Element.Location)
+	}
+	for i := range r.Components {
+		fix(r.Components[i].Location)
+	}
+	for i := range r.Flows {
+		fix(r.Flows[i].Location)
+	}
+	for i := range r.Mitigations {
+		fix(r.Mitigations[i].Location)
+	}
+	for i := range r.Assumptions {
+		fix(r.Assumptions[i].Location)
+	}
+	for i := range r.Warnings {
+		fix(r.Warnings[i].Location)
+	}
+}

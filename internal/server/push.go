@@ -149,39 +149,7 @@ func stripDir(err error, dir string) error {
 }
 
 func fixLocations(r *report.Result, dir string) {
-	fix := func(l *report.Location) {
-		if l != nil {
-			l.File = relTo(dir, l.File)
-		}
-	}
-	for i := range r.Findings {
-		fix(r.Findings[i].Location)
-		for j := range r.Findings[i].Targets {
-			fix(r.Findings[i].Targets[j].Location)
-		}
-		if r.Findings[i].Decision != nil {
-			fix(r.Findings[i].Decision.Location)
-		}
-	}
-	for i := range r.Questions {
-		fix(r.Questions[i].Location)
-		fix(r.Questions[i].Element.Location)
-	}
-	for i := range r.Components {
-		fix(r.Components[i].Location)
-	}
-	for i := range r.Flows {
-		fix(r.Flows[i].Location)
-	}
-	for i := range r.Mitigations {
-		fix(r.Mitigations[i].Location)
-	}
-	for i := range r.Assumptions {
-		fix(r.Assumptions[i].Location)
-	}
-	for i := range r.Warnings {
-		fix(r.Warnings[i].Location)
-	}
+	r.RenameFiles(func(p string) string { return relTo(dir, p) })
 }
 
 // rows extracts the queryable rows of a result.
