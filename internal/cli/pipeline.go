@@ -17,7 +17,6 @@ import (
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
-	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -112,8 +111,7 @@ func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analys
 // loadRules returns the built-in rules plus the model's custom rules and any
 // given with --rules.
 func (a *app) loadRules(l *spec.Loaded, extra []string) ([]*rule.Rule, error) {
-	rs := append([]*rule.Rule{}, rules.All()...)
-	srcs := l.RuleFiles
+	var srcs []spec.Source
 	for _, p := range extra {
 		data, err := os.ReadFile(a.path(p))
 		if err != nil {
@@ -121,14 +119,7 @@ func (a *app) loadRules(l *spec.Loaded, extra []string) ([]*rule.Rule, error) {
 		}
 		srcs = append(srcs, spec.Source{Name: a.path(p), Data: data})
 	}
-	if len(srcs) == 0 {
-		return rs, nil
-	}
-	custom, err := rule.LoadCustom(srcs, rs)
-	if err != nil {
-		return nil, err
-	}
-	return append(rs, custom...), nil
+	return analysis.Rules(l, srcs)
 }
 
 // relDiags rewrites diagnostic paths relative to the working directory.

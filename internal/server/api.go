@@ -403,19 +403,27 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func (s *Server) handleMitigations(w http.ResponseWriter, r *http.Request) error {
+// listQuery reads what the organisation-wide lists share: the page, the
+// team the principal may see, and a status among statuses.
+func listQuery[T ~string](r *http.Request, statuses []T) (store.Page, string, string, error) {
 	p, err := page(r)
 	if err != nil {
-		return err
+		return p, "", "", err
 	}
 	team, err := scopeTeam(principal(r.Context()), r.URL.Query().Get("team"))
 	if err != nil {
+		return p, "", "", err
+	}
+	status := r.URL.Query().Get("status")
+	return p, team, status, checkStatus(status, statuses)
+}
+
+func (s *Server) handleMitigations(w http.ResponseWriter, r *http.Request) error {
+	p, team, status, err := listQuery(r, mitigationStatuses)
+	if err != nil {
 		return err
 	}
-	if err := checkStatus(r.URL.Query().Get("status"), mitigationStatuses); err != nil {
-		return err
-	}
-	ms, total, err := s.store.Mitigations(r.Context(), team, r.URL.Query().Get("status"), p)
+	ms, total, err := s.store.Mitigations(r.Context(), team, status, p)
 	if err != nil {
 		return err
 	}
@@ -428,18 +436,11 @@ func (s *Server) handleMitigations(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) handleAssumptions(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
+	p, team, status, err := listQuery(r, assumptionStatuses)
 	if err != nil {
 		return err
 	}
-	team, err := scopeTeam(principal(r.Context()), r.URL.Query().Get("team"))
-	if err != nil {
-		return err
-	}
-	if err := checkStatus(r.URL.Query().Get("status"), assumptionStatuses); err != nil {
-		return err
-	}
-	as, total, err := s.store.Assumptions(r.Context(), team, r.URL.Query().Get("status"), p)
+	as, total, err := s.store.Assumptions(r.Context(), team, status, p)
 	if err != nil {
 		return err
 	}

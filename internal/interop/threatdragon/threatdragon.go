@@ -9,10 +9,12 @@ package threatdragon
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -427,11 +429,7 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 	// Add roots in order, children under their parents (parents are
 	// larger, so sorting by area descending places parents first).
 	order := append([]*box(nil), boxes...)
-	for a := 1; a < len(order); a++ {
-		for b := a; b > 0 && order[b].area > order[b-1].area; b-- {
-			order[b], order[b-1] = order[b-1], order[b]
-		}
-	}
+	slices.SortStableFunc(order, func(x, y *box) int { return cmp.Compare(y.area, x.area) })
 	for _, bx := range order {
 		if p := parentOf(bx.r.center(), bx, bx.area); p != nil {
 			p.b.Boundaries = append(p.b.Boundaries, bx.b)

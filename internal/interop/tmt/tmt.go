@@ -10,11 +10,13 @@ package tmt
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -467,11 +469,7 @@ func (c *conv) surface(i int, s *surface, multi bool, seen map[string]int) {
 		return best
 	}
 	order := append([]*box(nil), boxes...)
-	for a := 1; a < len(order); a++ {
-		for b := a; b > 0 && order[b].area > order[b-1].area; b-- {
-			order[b], order[b-1] = order[b-1], order[b]
-		}
-	}
+	slices.SortStableFunc(order, func(x, y *box) int { return cmp.Compare(y.area, x.area) })
 	for _, bx := range order {
 		if p := parentOf(bx.r.center(), bx); p != nil {
 			p.b.Boundaries = append(p.b.Boundaries, bx.b)
