@@ -270,6 +270,13 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/users", "", adminOnly},
 	{"POST /api/v1/users", "", adminOnly},
 	{"GET /api/v1/audit", "", "401 ok ok 403 403 403 403 403 401"},
+	// Account lifecycle (accounts.go): administrators; a password change
+	// is for signed-in accounts themselves, not tokens.
+	{"GET /api/v1/users/{id}", "", adminOnly},
+	{"PATCH /api/v1/users/{id}", "", adminOnly},
+	{"DELETE /api/v1/users/{id}", "", adminOnly},
+	{"POST /api/v1/users/{id}/password", "", adminOnly},
+	{"POST /api/v1/me/password", "", "401 ok ok ok ok ok 403 403 401"},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -359,6 +366,10 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", mitOf[r.target], 1)
 	case strings.Contains(path, "/assumptions/{id}"):
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
+	case strings.Contains(path, "/users/{id}"):
+		// A fresh account for each cell.
+		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -391,6 +402,13 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
 	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
 		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
+	case "PATCH /api/v1/users/{id}":
+		body = map[string]any{"role": "security"}
+	case "POST /api/v1/users/{id}/password":
+		body = map[string]any{"password": fmt.Sprintf("a new password %d", m.seq)}
+	case "POST /api/v1/me/password":
+		// The same password again, so the principal's session stays usable.
+		body = map[string]any{"current": "a long enough password", "password": "a long enough password"}
 	}
 	return method, path, body
 }
@@ -470,6 +488,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for i, who := range principals {
 			cells++
 			method, path, body := m.request(r)
+			if r.route == "POST /api/v1/me/password" && who == "admin" {
+				body = map[string]any{"current": "correct horse battery", "password": "correct horse battery"}
+			}
 			before := m.state()
 			status, data := m.send(method, path, m.auth[who], body)
 			after := m.state()

@@ -52,6 +52,11 @@ var endpoints = []endpoint{
 	{"GET /api/v1/users", "List accounts (admin)", false, "", 200},
 	{"POST /api/v1/users", "Create an account (admin)", false, "User", 201},
 	{"GET /api/v1/audit", "The append-only audit log (admin, security)", false, "", 200},
+	{"GET /api/v1/users/{id}", "Get an account (admin)", false, "", 200},
+	{"PATCH /api/v1/users/{id}", "Change an account's role and team, disable or enable it (admin)", false, "UserPatch", 200},
+	{"DELETE /api/v1/users/{id}", "Delete an account: sessions end, its tokens are revoked, what it authored stays (admin)", false, "", 204},
+	{"POST /api/v1/users/{id}/password", "Reset an account's password; ends its sessions (admin)", false, "PasswordReset", 204},
+	{"POST /api/v1/me/password", "Change your own password; ends your other sessions", false, "PasswordChange", 204},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -83,7 +88,11 @@ func openAPI(version string) map[string]any {
 			"owner": strT, "ticket": strT, "due": strT, "base_revision": intT, "message": strT}, "status"),
 		"AssumptionStatus": obj(map[string]any{"status": map[string]any{"enum": []string{"unvalidated", "validated", "invalidated"}},
 			"evidence": strT, "base_revision": intT, "message": strT}, "status"),
-		"Token": obj(map[string]any{"name": strT, "team": strT, "role": map[string]any{"enum": []string{"member", "viewer"}}}, "name", "team"),
+		"Token": obj(map[string]any{"name": strT, "team": strT, "role": map[string]any{"enum": []string{"member", "viewer", "admin"}}, "expires_in_days": intT}, "name"),
+		"UserPatch": obj(map[string]any{"role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}}, "team": strT,
+			"disabled": map[string]any{"type": "boolean"}}),
+		"PasswordReset":  obj(map[string]any{"password": strT}, "password"),
+		"PasswordChange": obj(map[string]any{"current": strT, "password": strT}, "current", "password"),
 		"User": obj(map[string]any{"email": strT, "name": strT, "role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}},
 			"team": strT, "password": strT}, "email", "role"),
 	}

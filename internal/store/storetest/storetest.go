@@ -31,6 +31,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"AuditAppendOnly", testAudit},
+		{"UserLifecycle", testUserLifecycle},
+		{"TokenExpiry", testTokenExpiry},
+		{"DiffCache", testDiffCache},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
