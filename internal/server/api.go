@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wardtm/ward/internal/diff"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -72,6 +71,10 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/me/password", s.handleChangePassword)
 
 	mux.Handle("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := s.allowed(r.URL.Path); allow != "" {
+			w.Header().Set("Allow", allow)
+			return errorf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s; use %s", r.Method, r.URL.Path, allow)
+		}
 		return errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
 	}))
 	return s.wrap(mux)
@@ -314,7 +317,8 @@ func (s *Server) handleGetModel(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleDiff compares two stored versions (?from=N&to=M, default the two
-// latest) with the same analysis as ward diff.
+// latest) with the same analysis as ward diff, computed once and stored
+// (diffcache.go).
 func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	x, err := s.system(r, Read)
 	if err != nil {
@@ -332,30 +336,14 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return perr
 	}
-	side := func(n int) (diff.Side, error) {
-		if n < 1 {
-			return diff.Side{Label: "(none)"}, nil
-		}
-		v, err := s.store.GetVersion(r.Context(), x.ID, n)
-		if err != nil {
-			return diff.Side{}, err
-		}
-		a, res, err := s.analyseBundle(r.Context(), unarchive(v.YAML))
-		if err != nil {
-			return diff.Side{}, err
-		}
-		return diff.Side{Label: "version " + strconv.Itoa(n), Result: res, Model: a.Model}, nil
-	}
-	o, err := side(from)
+	body, err := s.opDiff(r.Context(), x, from, to)
 	if err != nil {
 		return err
 	}
-	n, err := side(to)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, diff.Compare(o, n))
-	return nil
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
 }
 
 func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {
