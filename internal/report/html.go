@@ -46,6 +46,7 @@ func mustRead(name string) string {
 // filter script are embedded; the page loads nothing from the network and
 // prints cleanly. The diagram is laid out in process (see SVG).
 func HTML(ctx context.Context, w io.Writer, r *Result) error {
+	w = controlsShown{w} // control characters from names are shown, not written raw
 	p := newHTMLPage(r)
 	if len(r.Components) > 0 {
 		svg, err := inlineSVG(ctx, r, DiagramOptions{})

@@ -79,7 +79,9 @@ type TextOptions struct {
 // Text writes the result for a terminal: open findings ranked, questions,
 // then a summary line.
 func Text(w io.Writer, r *Result, opt TextOptions) error {
-	ew := &errWriter{w: w}
+	// Text from the model goes to a terminal: control characters in it
+	// (escape sequences) are shown, not obeyed.
+	ew := &errWriter{w: controlsShown{w}}
 	s := r.Summary
 	ew.printf("%s (%s): %d finding%s, %d open, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), s.Open, s.Questions, pl(s.Questions))
 	shown := 0
@@ -179,6 +181,18 @@ func pl(n int) string {
 type errWriter struct {
 	w   io.Writer
 	err error
+}
+
+// controlsShown writes control characters (but newlines and tabs) and
+// bidirectional overrides as visible escapes (mdControls).
+type controlsShown struct{ w io.Writer }
+
+func (c controlsShown) Write(p []byte) (int, error) {
+	s := string(p)
+	if _, err := io.WriteString(c.w, mdControls(s)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func (e *errWriter) printf(format string, args ...any) {

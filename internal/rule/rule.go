@@ -341,6 +341,9 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 	defer stopWatch()
 	per := make([]*results, len(rules))
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(rules)))
+	if n := BudgetOf(ctx).Workers; n > 0 {
+		workers = min(workers, n)
+	}
 	var next atomic.Int64
 	shared := &memo{}
 	var wg sync.WaitGroup
