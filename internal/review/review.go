@@ -271,7 +271,9 @@ type Request struct {
 func (r Request) Age(now time.Time) int { return days(now.Sub(r.Created)) }
 
 // Overdue reports whether an open request is past its due date.
-func (r Request) Overdue(now time.Time) bool { return r.State.Open() && !r.Due.IsZero() && now.After(r.Due) }
+func (r Request) Overdue(now time.Time) bool {
+	return r.State.Open() && !r.Due.IsZero() && now.After(r.Due)
+}
 
 func days(d time.Duration) int {
 	if d < 0 {
