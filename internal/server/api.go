@@ -65,9 +65,8 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users", s.handleCreateUser)
 	a("GET /api/v1/audit", s.handleAudit)
 
-	mux.Handle("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
-	}))
+	s.webRoutes(mux)
+	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)
 }
 
