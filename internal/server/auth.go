@@ -133,6 +133,9 @@ const (
 	Write
 	Review
 	Admin
+	// Approve is security's part of design reviews: triage, assign,
+	// approve or send back a review request, enter review hours.
+	Approve
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -140,8 +143,10 @@ const (
 //
 //	admin     everything
 //	security  reads everything; reviews (decisions, assumption status) on
-//	          every team; never pushes, edits mitigations or manages tokens
-//	member    reads, writes and reviews their own team only
+//	          every team; never pushes, edits mitigations or manages tokens;
+//	          triages and approves design reviews (Approve) of every team
+//	member    reads, writes and reviews their own team only; requests
+//	          design reviews but never approves them
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
@@ -170,11 +175,11 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review
+		return a == Read || a == Review || a == Approve
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && teamID != "" && teamID == p.TeamID
+		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
 	}
 	return false
 }
