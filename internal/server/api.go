@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -209,11 +210,15 @@ func (s *Server) handleListSystems(w http.ResponseWriter, r *http.Request) error
 // system loads a system the principal may access, answering 404 (not 403)
 // for other teams' systems so their existence is not revealed.
 func (s *Server) system(r *http.Request, a Access) (store.System, error) {
-	x, err := s.store.GetSystem(r.Context(), r.PathValue("system"))
+	return s.systemFor(r.Context(), principal(r.Context()), r.PathValue("system"), a)
+}
+
+// systemFor loads system id for p with access a, as system does.
+func (s *Server) systemFor(ctx context.Context, p *Principal, id string, a Access) (store.System, error) {
+	x, err := s.store.GetSystem(ctx, id)
 	if err != nil {
 		return x, err
 	}
-	p := principal(r.Context())
 	if !Allowed(p, Read, x.TeamID) {
 		return x, store.ErrNotFound
 	}

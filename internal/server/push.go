@@ -247,43 +247,54 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	return s.storeVersion(w, r, r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle, http.StatusCreated)
+	res, err := s.storeVersion(r.Context(), principal(r.Context()), r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle)
+	return writePush(w, res, err)
+}
+
+// writePush answers a request that stored a version: 201 when a new
+// version was created, 200 when the model was unchanged.
+func writePush(w http.ResponseWriter, res pushResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+	return nil
 }
 
 // storeVersion analyses a bundle and stores it as the system's new version.
-func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
-	ctx := r.Context()
+func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
 	_, res, err := s.analyseBundle(ctx, b)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if res.System.ID != systemID {
-		return errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
 	}
 	result, err := json.Marshal(res)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	fs, ms, as := rows(res)
 	v, created, err := s.store.PushVersion(ctx, store.Push{SystemID: systemID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
-		Author: principal(ctx).Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
+		Author: p.Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	sys, err := s.store.GetSystem(ctx, systemID)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if created {
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)
 		}
-	} else {
-		status = http.StatusOK
 	}
-	writeJSON(w, status, pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary})
-	return nil
+	return pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}, nil
 }
 
 var _ = bytes.NewReader
