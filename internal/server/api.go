@@ -66,6 +66,18 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users", s.handleCreateUser)
 	a("GET /api/v1/audit", s.handleAudit)
 
+	// Design reviews (review.go).
+	a("GET /api/v1/reviews", s.handleListReviews)
+	a("POST /api/v1/reviews", s.handleCreateReview)
+	a("GET /api/v1/reviews/{id}", s.handleGetReview)
+	a("POST /api/v1/reviews/{id}/actions", s.handleReviewAction)
+	a("PUT /api/v1/reviews/capacity", s.handleSetCapacity)
+	a("GET /api/v1/reviews/reminders", s.handleReviewReminders)
+	a("GET /api/v1/reviews/settings", s.handleGetReviewSettings)
+	a("PUT /api/v1/reviews/settings", s.handleSetReviewSettings)
+	a("POST /api/v1/reviews/triage", s.handleTriagePreview)
+	a("GET /api/v1/systems/{system}/review", s.handleSystemReview)
+
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)
