@@ -248,6 +248,8 @@ var authzMatrix = []authzRow{
 	{"PATCH /api/v1/systems/{system}/mitigations/{id}", "B", writeB},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "A", reviewA},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "B", reviewB},
+	{"PATCH /api/v1/systems/{system}/controls", "A", writeA},
+	{"PATCH /api/v1/systems/{system}/controls", "B", writeB},
 	{"GET /api/v1/systems/{system}/events", "A", readA},
 	{"GET /api/v1/systems/{system}/events", "B", readB},
 
@@ -307,6 +309,7 @@ var (
 	sysOf  = map[string]string{"A": sysA, "B": sysB}
 	mitOf  = map[string]string{"A": "hmac-webhook", "B": "refund-confirm-button"}
 	asmOf  = map[string]string{"A": "msk-private", "B": "proxy-only"}
+	ctlOf  = map[string]string{"A": "kafka", "B": "orchestrator"}
 )
 
 func (e *tenv) login(email, password string) string {
@@ -414,6 +417,8 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"finding": m.finding[r.target], "status": "accepted", "reason": "matrix", "owner": "dana", "expires": "2027-02-01"}
 	case "PATCH /api/v1/systems/{system}/mitigations/{id}":
 		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
+	case "PATCH /api/v1/systems/{system}/controls":
+		body = map[string]any{"kind": "component", "element": ctlOf[r.target], "key": fmt.Sprintf("matrix_%d", m.seq), "value": "yes"}
 	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
 		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
 	case "POST /api/v1/reviews":

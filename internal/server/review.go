@@ -243,7 +243,7 @@ func (s *Server) requestReview(ctx context.Context, p *Principal, in reviewInput
 	rq := store.ReviewRequest{ID: "rv-" + newID(5), SystemID: in.System, TeamID: in.Team, Title: in.Title, DesignDoc: in.DesignDoc,
 		Answers: string(answers), Tier: string(res.Tier), Score: res.Score, Reasons: string(result), Policy: res.Policy, State: string(state),
 		RequestedBy: p.display(), WantedBy: wanted, Due: cfg.Settings.Due(now, wanted)}
-	rq, err = s.store.CreateReview(ctx, rq, store.ReviewEvent{Actor: p.Actor(), Action: "request", To: string(state), Note: res.Summary})
+	rq, err = s.store.CreateReview(ctx, rq, store.ReviewEvent{At: now, Actor: p.Actor(), Action: "request", To: string(state), Note: res.Summary})
 	if err != nil {
 		return reviewJSON{}, err
 	}
@@ -420,7 +420,7 @@ func (s *Server) actOnReview(ctx context.Context, p *Principal, id string, in re
 			ApprovedAt: a.At, ExpiresAt: a.Expires, HighRisks: a.HighRisks}
 	}
 	out, err := s.store.UpdateReview(ctx, store.ReviewUpdate{Request: next, BaseRevision: base, Approval: appr,
-		Event: store.ReviewEvent{Actor: p.Actor(), Action: string(in.Action), From: string(from), To: string(to), Note: in.Note}})
+		Event: store.ReviewEvent{At: now, Actor: p.Actor(), Action: string(in.Action), From: string(from), To: string(to), Note: in.Note}})
 	if err != nil {
 		return reviewJSON{}, err
 	}
