@@ -79,6 +79,11 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/reviews/triage", s.handleTriagePreview)
 	a("GET /api/v1/systems/{system}/review", s.handleSystemReview)
 
+	// Editing in the browser (editor.go).
+	a("POST /api/v1/systems", s.handleCreateSystem)
+	a("POST /api/v1/systems/{system}/preview", s.handlePreviewModel)
+	a("PUT /api/v1/systems/{system}/model", s.handleSaveModel)
+
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)

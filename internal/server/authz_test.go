@@ -292,6 +292,15 @@ var authzMatrix = []authzRow{
 	{"POST /api/v1/reviews/triage", "", signedIn},
 	{"GET /api/v1/systems/{system}/review", "A", readA},
 	{"GET /api/v1/systems/{system}/review", "B", readB},
+
+	// Editing in the browser (editor.go): creating a system for a team is
+	// a write of that team; previews and saves are writes of the system.
+	{"POST /api/v1/systems", "A", "401 ok 403 ok 403 403 ok 403 401"},
+	{"POST /api/v1/systems", "B", "401 ok 403 403 ok 403 403 403 401"},
+	{"POST /api/v1/systems/{system}/preview", "A", writeA},
+	{"POST /api/v1/systems/{system}/preview", "B", writeB},
+	{"PUT /api/v1/systems/{system}/model", "A", writeA},
+	{"PUT /api/v1/systems/{system}/model", "B", writeB},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -432,6 +441,16 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"week": "2026-W48", "engineer": "security@example.com", "hours": m.seq % 40}
 	case "PUT /api/v1/reviews/settings":
 		body = map[string]any{"settings": map[string]any{"approval_days": 365, "warn_days": 30, "due_days": 10 + m.seq%20, "security_led_hours": 8, "self_serve_hours": 2}}
+	case "POST /api/v1/systems":
+		body = map[string]any{"from": "template", "template": "web-app", "team": team, "id": fmt.Sprintf("new-%d", m.seq)}
+	case "POST /api/v1/systems/{system}/preview":
+		body = map[string]any{"files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
+	case "PUT /api/v1/systems/{system}/model":
+		x, err := m.st.GetSystem(m.t.Context(), sys)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		body = map[string]any{"base_revision": x.Revision, "files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
 	case "POST /api/v1/reviews/triage":
 		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
 	}

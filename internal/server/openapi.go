@@ -63,6 +63,9 @@ var endpoints = []endpoint{
 	{"PUT /api/v1/reviews/settings", "Change the triage policy and review settings (admin)", false, "ReviewSettings", 200},
 	{"POST /api/v1/reviews/triage", "Triage answers under the organisation's policy without storing anything", false, "TriagePreview", 200},
 	{"GET /api/v1/systems/{system}/review", "A system's review badge: approved, pending, no_review or stale, with the approval", false, "", 200},
+	{"POST /api/v1/systems", "Create a system from ward init's questions, a template or another tool's file", false, "NewSystem", 201},
+	{"POST /api/v1/systems/{system}/preview", "Check working files and structured edits against the latest version without storing: diagnostics, findings, graph, diagram, diff", false, "Preview", 200},
+	{"PUT /api/v1/systems/{system}/model", "Save edited model files (and structured edits) as a new version; 409 with a diff when the system moved on", false, "SaveModel", 201},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -111,6 +114,16 @@ func openAPI(version string) map[string]any {
 		"Capacity": obj(map[string]any{"week": strT, "engineer": strT, "hours": map[string]any{"type": "number"}}, "hours"),
 		"ReviewSettings": obj(map[string]any{"policy": strT, "settings": obj(map[string]any{"approval_days": intT, "warn_days": intT, "due_days": intT,
 			"security_led_hours": map[string]any{"type": "number"}, "self_serve_hours": map[string]any{"type": "number"}})}),
+		"Edit": obj(map[string]any{"op": map[string]any{"enum": []string{"add", "update", "delete"}},
+			"section": map[string]any{"enum": []string{"components", "flows", "boundaries", "assets", "layout"}}, "id": strT, "parent": strT,
+			"set": map[string]any{"type": "object", "description": "keys and values: string, integer, boolean, list of strings or (controls) a map of strings"},
+			"unset": strsT}, "op", "section"),
+		"Preview": obj(map[string]any{"base_revision": intT, "files": map[string]any{"type": "object", "additionalProperties": strT},
+			"edits": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Edit"}}, "svg": map[string]any{"type": "boolean"}}),
+		"SaveModel": obj(map[string]any{"base_revision": intT, "files": map[string]any{"type": "object", "additionalProperties": strT},
+			"edits": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Edit"}}, "message": strT}, "base_revision"),
+		"NewSystem": obj(map[string]any{"from": map[string]any{"enum": []string{"questions", "template", "import"}}, "team": strT, "id": strT, "name": strT,
+			"answers": map[string]any{"$ref": "#/components/schemas/Answers"}, "kinds": strsT, "template": strT, "format": strT, "file_name": strT, "content": strT}, "from"),
 		"TriagePreview": obj(map[string]any{"answers": map[string]any{"$ref": "#/components/schemas/Answers"}}),
 	}
 	errResp := func(desc string) map[string]any {
