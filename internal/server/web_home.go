@@ -29,8 +29,14 @@ type homeSlot struct {
 // that does not apply to p is left out.
 func (s *Server) homeSlots(ctx context.Context, p *Principal) ([]homeSlot, error) {
 	var out []homeSlot
-	if Allowed(p, Review, "") {
-		out = append(out, homeSlot{Template: "home-review-placeholder"})
+	if Allowed(p, Review, "") || p.TeamID != "" {
+		// The review queue (web_review.go): its top for security, the
+		// team's own requests for members.
+		slot, err := s.reviewHomeSlot(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, slot)
 	}
 	return out, nil
 }

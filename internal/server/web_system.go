@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardtm/ward/internal/diff"
 	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/review"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -57,6 +58,8 @@ type systemView struct {
 	MitIDs    []string
 	Decisions []string
 	TeamName  string
+	// Review is the system's design-review badge (web_review.go).
+	Review review.Badge
 }
 
 func (s *Server) pageSystem(w http.ResponseWriter, r *http.Request) error {
@@ -97,6 +100,9 @@ func (s *Server) pageSystem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sv.Versions = vs
+	if sv.Review, err = s.systemBadge(ctx, x); err != nil {
+		return err
+	}
 	_ = p
 	return s.render(w, r, "system.html", x.Name, sv)
 }
