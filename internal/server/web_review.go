@@ -184,11 +184,11 @@ func (s *Server) pageReviewPreview(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) && pe.Status == http.StatusBadRequest {
-			return s.renderFragment(w, r, "review_new.html", "triage-preview", reviewFormView{Error: pe.Msg})
+			return s.renderFragment(w, r, "review_new.html", "triage-preview-fragment", reviewFormView{Error: pe.Msg})
 		}
 		return err
 	}
-	return s.renderFragment(w, r, "review_new.html", "triage-preview", reviewFormView{Preview: &res})
+	return s.renderFragment(w, r, "review_new.html", "triage-preview-fragment", reviewFormView{Preview: &res})
 }
 
 // reviewDetailView is a request's page.
@@ -335,6 +335,9 @@ func (s *Server) pageReviewPolicy(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) pageReviewPolicySave(w http.ResponseWriter, r *http.Request) error {
+	if err := s.require(r, Admin, ""); err != nil {
+		return err
+	}
 	if err := parseForm(r); err != nil {
 		return err
 	}
