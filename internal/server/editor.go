@@ -84,6 +84,28 @@ type fileDiff struct {
 	Unified string `json:"unified"`
 	Added   int    `json:"added"`
 	Removed int    `json:"removed"`
+	// Rows are the unified diff's lines for pages.
+	Rows []diffRow `json:"-"`
+}
+
+// diffRow is a line of a unified diff with its class (add, del, hunk, ctx).
+type diffRow struct{ Class, Text string }
+
+func diffRows(unified string) []diffRow {
+	var out []diffRow
+	for _, l := range strings.Split(strings.TrimSuffix(unified, "\n"), "\n") {
+		c := "ctx"
+		switch {
+		case strings.HasPrefix(l, "@@"):
+			c = "hunk"
+		case strings.HasPrefix(l, "+"):
+			c = "add"
+		case strings.HasPrefix(l, "-"):
+			c = "del"
+		}
+		out = append(out, diffRow{c, l})
+	}
+	return out
 }
 
 // previewFinding is a finding as the editor lists it.
@@ -289,6 +311,7 @@ func diffBundles(old, b Bundle) []fileDiff {
 		}
 		d := modeledit.LineDiff(old.Files[n], b.Files[n])
 		fd := fileDiff{File: n, Unified: modeledit.Unified(d, 2)}
+		fd.Rows = diffRows(fd.Unified)
 		for _, l := range d {
 			switch l.Op {
 			case '+':

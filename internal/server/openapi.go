@@ -116,7 +116,7 @@ func openAPI(version string) map[string]any {
 			"security_led_hours": map[string]any{"type": "number"}, "self_serve_hours": map[string]any{"type": "number"}})}),
 		"Edit": obj(map[string]any{"op": map[string]any{"enum": []string{"add", "update", "delete"}},
 			"section": map[string]any{"enum": []string{"components", "flows", "boundaries", "assets", "layout"}}, "id": strT, "parent": strT,
-			"set": map[string]any{"type": "object", "description": "keys and values: string, integer, boolean, list of strings or (controls) a map of strings"},
+			"set":   map[string]any{"type": "object", "description": "keys and values: string, integer, boolean, list of strings or (controls) a map of strings"},
 			"unset": strsT}, "op", "section"),
 		"Preview": obj(map[string]any{"base_revision": intT, "files": map[string]any{"type": "object", "additionalProperties": strT},
 			"edits": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Edit"}}, "svg": map[string]any{"type": "boolean"}}),
