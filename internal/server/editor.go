@@ -177,6 +177,11 @@ func applyEdits(b Bundle, edits []modeledit.Edit) error {
 	if len(edits) > modeledit.MaxEdits {
 		return errorf(http.StatusBadRequest, "invalid", "at most %d edits at once", modeledit.MaxEdits)
 	}
+	for i := range edits {
+		if err := edits[i].Validate(); err != nil {
+			return errorf(http.StatusBadRequest, "invalid", "edit %d: %v", i+1, err)
+		}
+	}
 	names := fileOrder(b)
 	for i, e := range edits {
 		target := b.Main

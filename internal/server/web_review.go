@@ -89,6 +89,19 @@ func (v reviewFormView) Tri(name string) triQuestion {
 	return q
 }
 
+// KindLabel names a kind of sensitive data for people.
+func (v reviewFormView) KindLabel(k model.DataKind) string {
+	switch k {
+	case model.DataPII:
+		return "PII"
+	case model.DataPHI:
+		return "PHI (health)"
+	case model.DataPaymentCard:
+		return "Payment cards"
+	}
+	return strings.ToUpper(string(k[:1])) + strings.ReplaceAll(string(k[1:]), "_", " ")
+}
+
 // Levels are the criticality choices ("" is unknown).
 func (v reviewFormView) Levels() []string { return []string{"", "low", "medium", "high", "critical"} }
 
@@ -278,6 +291,18 @@ func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
 type queuePage struct {
 	queueView
 	CanRequest bool
+}
+
+// Prev and Next name the weeks before and after the plan's.
+func (q queuePage) Prev() string { return q.shift(-7) }
+func (q queuePage) Next() string { return q.shift(7) }
+
+func (q queuePage) shift(days int) string {
+	monday, err := review.ParseWeek(q.Week)
+	if err != nil {
+		return q.Week
+	}
+	return review.Week(monday.AddDate(0, 0, days))
 }
 
 // LeftOf is an engineer's hours left after the plan.
