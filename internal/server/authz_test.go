@@ -427,7 +427,7 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 	case "PATCH /api/v1/systems/{system}/mitigations/{id}":
 		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
 	case "PATCH /api/v1/systems/{system}/controls":
-		body = map[string]any{"kind": "component", "element": ctlOf[r.target], "key": fmt.Sprintf("matrix_%d", m.seq), "value": "yes"}
+		body = map[string]any{"kind": "component", "element": ctlOf[r.target], "key": "authenticates", "value": m.flipControl(r.target, "authenticates")}
 	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
 		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
 	case "POST /api/v1/reviews":
