@@ -13,14 +13,22 @@ import (
 	"github.com/wardtm/ward/internal/server"
 )
 
+// textNow is the text of sel read in the page by script, "" when absent:
+// unlike a DOM query it does not fail while the browser swaps documents.
+func textNow(b *browser, sel string) string {
+	s, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {innerText: ""}).innerText`))
+	return s
+}
+
 // waitText waits until the text of sel contains want.
 func waitText(t *testing.T, b *browser, sel, want string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(b.text(sel), want); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(textNow(b, sel), want); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s never showed %q; it shows %q", sel, want, b.text(sel))
+			t.Fatalf("%s never showed %q; it shows %q", sel, want, textNow(b, sel))
 		}
 	}
+	b.do(chromedp.WaitVisible(chromedp.CSS("footer")))
 }
 
 // TestBrowserReview drives a design review in headless Chromium: a member
@@ -129,25 +137,25 @@ func TestBrowserReview(t *testing.T) {
 
 	// Triage, start, approve.
 	b.do(chromedp.Click(chromedp.CSS(`table.queue tbody tr:first-child a[href^="/review/rv-"]`)), chromedp.WaitVisible(chromedp.CSS(`form:has(input[name=action][value=triage]) button`)))
-	step := func(action, note string) {
+	// Each step waits for its own flash message: the previous page's
+	// message is still on screen until the browser navigates.
+	step := func(action, note, flash string) {
 		t.Helper()
 		form := `form:has(input[name=action][value=` + action + `])`
 		if note != "" {
 			b.do(chromedp.SendKeys(chromedp.CSS(form+` textarea[name=note]`), note))
 		}
-		b.do(chromedp.Click(chromedp.CSS(form+` button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+		b.do(chromedp.Click(chromedp.CSS(form+` button[type=submit]`)))
+		waitText(t, b, "#flash", flash)
 	}
-	step("triage", "Card data: I take it.")
-	if got := b.text(".review-state"); !strings.Contains(got, "triaged") || !strings.Contains(got, "sam@example.com") {
+	step("triage", "Card data: I take it.", "Triage: the review is now triaged.")
+	if got := textNow(b, ".review-state"); !strings.Contains(got, "triaged") || !strings.Contains(got, "sam@example.com") {
 		t.Errorf("after triage: %q", got)
 	}
-	step("start", "")
+	step("start", "", "Start review: the review is now in review.")
 	b.screenshot("review-in-review")
-	step("approve", "Tokenised cards only; fine.")
-	if got := b.text("#flash"); !strings.Contains(got, "Approved: recorded on larkspur-shop") {
-		t.Errorf("after approving the flash says %q", got)
-	}
-	if got := b.text(".review-state"); !strings.Contains(got, "approved") {
+	step("approve", "Tokenised cards only; fine.", "Approved: recorded on larkspur-shop.")
+	if got := textNow(b, ".review-state"); !strings.Contains(got, "approved") {
 		t.Errorf("after approval: %q", got)
 	}
 	b.screenshot("review-approved")
