@@ -51,6 +51,8 @@ var webMatrix = []authzRow{
 	{"GET /systems/{system}/diff", "B", pageReadB},
 	{"GET /systems/{system}/download/{format}", "A", pageReadA},
 	{"GET /systems/{system}/download/{format}", "B", pageReadB},
+	{"GET /systems/{system}/live", "A", pageReadA},
+	{"GET /systems/{system}/live", "B", pageReadB},
 	{"POST /systems/{system}/decisions", "A", formReviewA},
 	{"POST /systems/{system}/decisions", "B", formReviewB},
 	{"POST /systems/{system}/mitigations/{id}", "A", formWriteA},
@@ -64,14 +66,19 @@ var webMatrix = []authzRow{
 	// Rows recorded with empty forms (a 400 is a refusal by validation);
 	// their owners refine them with real forms.
 	{"GET /review", "", pageSignedIn},
+	{"GET /review", "A", "login ok ok ok 403 ok ok ok login"},
+	{"GET /review", "B", "login ok ok 403 ok ok 403 403 login"},
 	{"GET /review/new", "", pageSignedIn},
-	{"POST /review", "", "401 400 400 400 400 400 400 400 401"},
+	{"POST /review", "A", formWriteA},
+	{"POST /review", "B", formWriteB},
 	{"POST /review/triage", "", "401 ok ok ok ok ok ok ok 401"},
-	{"GET /review/{id}", "", "login 404 404 404 404 404 404 404 login"},
-	{"POST /review/{id}/act", "", "401 404 404 404 404 404 404 404 401"},
-	{"POST /review/capacity", "", "401 400 400 400 400 400 400 400 401"},
+	{"GET /review/{id}", "A", pageReadA},
+	{"GET /review/{id}", "B", pageReadB},
+	{"POST /review/{id}/act", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /review/{id}/act", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"POST /review/capacity", "", "401 ok ok 403 403 403 403 403 401"},
 	{"GET /review/policy", "", pageAdmin},
-	{"POST /review/policy", "", "401 400 403 403 403 403 403 403 401"},
+	{"POST /review/policy", "", "401 ok 403 403 403 403 403 403 401"},
 	{"GET /systems/new", "", "login ok 403 ok ok 403 ok 403 login"},
 	{"POST /systems/new", "", "401 400 400 400 400 400 400 403 401"},
 	{"GET /systems/{system}/edit", "A", "login ok 403 ok 404 403 ok 403 login"},
@@ -98,6 +105,11 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
 	case path == "/static/":
 		path = "/static/x/ward.css"
+	case strings.HasPrefix(r.route, "GET /review/{id}"), strings.HasPrefix(r.route, "POST /review/{id}"):
+		// A fresh security-led request of the target team for each cell.
+		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
+			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	}
 	path = strings.ReplaceAll(path, "{id}", "1")
 	if method == "GET" && r.target != "" && !strings.Contains(r.route, "{") {
@@ -119,6 +131,20 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		form = url.Values{"status": {"validated"}, "evidence": {fmt.Sprintf("pen test %d", m.seq)}}
 	case "POST /systems/{system}/controls":
 		form = url.Values{"kind": {"component"}, "element": {ctlOf[r.target]}, "key": {"authenticates"}, "value": {m.flipControl(r.target, "authenticates")}}
+	case "POST /review":
+		// Self-serve answers: the request does not stay open, so the next
+		// allowed cell can file another for the same system.
+		form = url.Values{"system": {sys}, "title": {fmt.Sprintf("page matrix %d", m.seq)}, "paved_path": {"yes"}, "internet_facing": {"no"},
+			"sensitive_data": {"none"}, "new_third_parties": {"none"}, "auth_changes": {"no"}, "criticality": {"low"}}
+	case "POST /review/triage":
+		form = url.Values{"paved_path": {"no"}, "sensitive_data": {"pii"}}
+	case "POST /review/{id}/act":
+		form = url.Values{"action": {"triage"}, "note": {fmt.Sprintf("page matrix %d", m.seq)}}
+	case "POST /review/capacity":
+		form = url.Values{"week": {"2026-W48"}, "engineer": {"security@example.com"}, "hours": {fmt.Sprint(m.seq % 40)}}
+	case "POST /review/policy":
+		form = url.Values{"policy": {fmt.Sprintf("ward_policy: 1\nname: matrix-%d\n", m.seq)}, "approval_days": {"365"}, "warn_days": {"30"},
+			"due_days": {"14"}, "security_led_hours": {"8"}, "self_serve_hours": {"2"}}
 	default:
 		form = url.Values{}
 	}
