@@ -271,6 +271,18 @@ func TestBrowser(t *testing.T) {
 	if b.exists(`tr[id="` + qid + `"]`) {
 		t.Errorf("question %s is still open after it was answered", qid)
 	}
+	// Someone else saves a version: the open page says so (SSE, htmx).
+	member := b.sessionCookie()
+	b.open("/systems/larkspur-shop")
+	time.Sleep(300 * time.Millisecond) // the stream connects after load
+	if status, out := b.api("POST", "/api/v1/systems/larkspur-shop/decisions", member,
+		map[string]any{"finding": finding, "status": "accepted", "owner": "mia", "reason": "live", "expires": "2027-06-30"}); status != 201 {
+		t.Fatalf("decision through the API: %d %v", status, out)
+	}
+	b.do(chromedp.WaitVisible(chromedp.CSS("#live .flash-ok")))
+	if got := b.text("#live"); !strings.Contains(got, "Version 4 was just saved") {
+		t.Errorf("live region says %q", got)
+	}
 	b.open("/findings?status=open")
 	b.screenshot("findings")
 	b.signOut()
@@ -296,8 +308,8 @@ func TestBrowser(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a viewer's decision POST: %d, want 403", resp.StatusCode)
 	}
-	if status, sys := b.api("GET", "/api/v1/systems/larkspur-shop", viewer, nil); status != 200 || sys["latest"].(float64) != 3 {
-		t.Errorf("after the viewer's POST the system is at %v, want 3", sys["latest"])
+	if status, sys := b.api("GET", "/api/v1/systems/larkspur-shop", viewer, nil); status != 200 || sys["latest"].(float64) != 4 {
+		t.Errorf("after the viewer's POST the system is at %v, want 4", sys["latest"])
 	}
 	b.screenshot("system-viewer")
 	t.Logf("screenshots in %s", b.shot)

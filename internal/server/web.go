@@ -113,6 +113,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.homePages(wr)
 	s.reviewPages(wr)
 	s.systemPages(wr)
+	s.livePages(wr)
 	s.editorPages(wr)
 }
 

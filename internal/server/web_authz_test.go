@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardtm/ward/internal/server"
 )
@@ -158,7 +160,9 @@ func (m *matrix) sendPage(method, path, auth string, form url.Values) (int, stri
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, _ := http.NewRequestWithContext(m.t.Context(), method, m.srv.URL+path, body)
+	ctx, cancel := context.WithTimeout(m.t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, m.srv.URL+path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -173,6 +177,11 @@ func (m *matrix) sendPage(method, path, auth string, form url.Values) (int, stri
 		m.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if strings.HasSuffix(path, "/live") && resp.StatusCode == http.StatusOK {
+		line := make([]byte, 64) // an event stream: its first bytes will do
+		n, _ := resp.Body.Read(line)
+		return resp.StatusCode, "", line[:n]
+	}
 	data, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Location"), data
 }

@@ -143,3 +143,23 @@ func TestWebSystemPages(t *testing.T) {
 		t.Errorf("stale decision: %d %.500s", resp.StatusCode, body)
 	}
 }
+
+// TestWebCrossOrigin: a cross-origin form post is refused with an HTML page.
+func TestWebCrossOrigin(t *testing.T) {
+	e := newEnv(t)
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", e.srv.URL+"/logout", strings.NewReader(""))
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: e.admin})
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "cross-origin request refused") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("cross-origin form: %d %s %.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// The session survived.
+	e.want(e.do("GET", "/api/v1/me", e.admin, nil), 200)
+}
