@@ -46,6 +46,11 @@ type serveConfig struct {
 	oidc            server.OIDC
 	oidcSecretFile  string
 	oidcDefaultRole string
+	// tokenTTL and tokenMaxTTL are API tokens' default and longest
+	// lifetimes; streamsPerAccount bounds one account's event streams.
+	tokenTTL          time.Duration
+	tokenMaxTTL       time.Duration
+	streamsPerAccount int
 }
 
 // envDefaults reads the WARD_* variables: the one place the server's
@@ -60,6 +65,21 @@ func (a *app) envDefaults(c *serveConfig) error {
 	c.sessionTTL = 12 * time.Hour
 	c.maxBody = 8 << 20
 	c.shutdown = 15 * time.Second
+	c.tokenTTL = 90 * 24 * time.Hour
+	c.tokenMaxTTL = 365 * 24 * time.Hour
+	c.streamsPerAccount = 8
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+	}{{"WARD_TOKEN_TTL", &c.tokenTTL}, {"WARD_TOKEN_MAX_TTL", &c.tokenMaxTTL}} {
+		if v := get(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				return usagef("%s=%q: use a duration such as 720h", d.name, v)
+			}
+			*d.v = x
+		}
+	}
 	if v := get("WARD_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -151,6 +171,9 @@ above debug level.`,
 	f.DurationVar(&c.sessionTTL, "session-ttl", c.sessionTTL, "browser session lifetime (WARD_SESSION_TTL)")
 	f.Int64Var(&c.maxBody, "max-body", c.maxBody, "largest request body in `bytes`")
 	f.StringSliceVar(&c.trustedOrigins, "trusted-origin", c.trustedOrigins, "extra `origin` allowed to make browser requests, e.g. https://ward.example.com (WARD_TRUSTED_ORIGINS)")
+	f.DurationVar(&c.tokenTTL, "token-ttl", c.tokenTTL, "default lifetime of a new API token (WARD_TOKEN_TTL)")
+	f.DurationVar(&c.tokenMaxTTL, "token-max-ttl", c.tokenMaxTTL, "longest lifetime a new API token may ask for (WARD_TOKEN_MAX_TTL)")
+	f.IntVar(&c.streamsPerAccount, "max-streams-per-account", c.streamsPerAccount, "live event streams one account may hold open")
 	f.DurationVar(&c.shutdown, "shutdown-timeout", c.shutdown, "how long to let requests finish on SIGTERM")
 	f.StringVar(&c.oidc.Issuer, "oidc-issuer", c.oidc.Issuer, "OpenID Connect issuer `URL`; enables single sign-on (WARD_OIDC_ISSUER)")
 	f.StringVar(&c.oidc.ClientID, "oidc-client-id", c.oidc.ClientID, "OIDC client id (WARD_OIDC_CLIENT_ID)")
@@ -236,7 +259,8 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
-		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso}, st, logger)
+		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso,
+		TokenTTL: c.tokenTTL, MaxTokenTTL: c.tokenMaxTTL, MaxStreamsPerAccount: c.streamsPerAccount}, st, logger)
 	if sso != nil {
 		logger.Info("single sign-on enabled", "oidc", sso)
 	}
@@ -280,6 +304,9 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	// Event streams never end by themselves: close them first, or
+	// Shutdown waits its whole grace period for them.
+	hs.RegisterOnShutdown(srv.CloseStreams)
 	go a.sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -301,6 +301,13 @@ var authzMatrix = []authzRow{
 	{"POST /api/v1/systems/{system}/preview", "B", writeB},
 	{"PUT /api/v1/systems/{system}/model", "A", writeA},
 	{"PUT /api/v1/systems/{system}/model", "B", writeB},
+	// Account lifecycle (accounts.go): administrators; a password change
+	// is for signed-in accounts themselves, not tokens.
+	{"GET /api/v1/users/{id}", "", adminOnly},
+	{"PATCH /api/v1/users/{id}", "", adminOnly},
+	{"DELETE /api/v1/users/{id}", "", adminOnly},
+	{"POST /api/v1/users/{id}/password", "", adminOnly},
+	{"POST /api/v1/me/password", "", "401 ok ok ok ok ok 403 403 401"},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -396,6 +403,10 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
 			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(path, "/users/{id}"):
+		// A fresh account for each cell.
+		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -453,6 +464,13 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"base_revision": x.Revision, "files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
 	case "POST /api/v1/reviews/triage":
 		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
+	case "PATCH /api/v1/users/{id}":
+		body = map[string]any{"role": "security"}
+	case "POST /api/v1/users/{id}/password":
+		body = map[string]any{"password": fmt.Sprintf("a new password %d", m.seq)}
+	case "POST /api/v1/me/password":
+		// The same password again, so the principal's session stays usable.
+		body = map[string]any{"current": "a long enough password", "password": "a long enough password"}
 	}
 	return method, path, body
 }
@@ -532,6 +550,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for i, who := range principals {
 			cells++
 			method, path, body := m.request(r)
+			if r.route == "POST /api/v1/me/password" && who == "admin" {
+				body = map[string]any{"current": "correct horse battery", "password": "correct horse battery"}
+			}
 			before := m.state()
 			status, data := m.send(method, path, m.auth[who], body)
 			after := m.state()

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
@@ -23,6 +25,8 @@ type Error struct {
 	Msg    string
 	// Details carries structured information (model diagnostics).
 	Details any
+	// RetryAfter, when set, is sent as the Retry-After header (429, 503).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -106,6 +110,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if pe != nil {
 		status = pe.Status
 		body.Error.Code, body.Error.Message, body.Error.Details = pe.Code, pe.Msg, pe.Details
+		if pe.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(pe.RetryAfter.Seconds())+1))
+		}
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError

@@ -53,6 +53,19 @@ type Config struct {
 	// Authorization: Bearer MetricsToken. Without it only administrators
 	// read /metrics.
 	MetricsToken string
+	// MaxStreamsPerAccount bounds the live event streams one account (with
+	// all its tokens) holds open on this process (default 8); one more is
+	// refused with 429.
+	MaxStreamsPerAccount int
+	// StreamRecheck is how often an open event stream checks that its
+	// token or session is still valid (default 30s); a revocation on this
+	// process closes its streams at once.
+	StreamRecheck time.Duration
+	// TokenTTL is the lifetime of a new API token when the request does
+	// not ask for one (default 90 days); MaxTokenTTL the longest a request
+	// may ask for (default 365 days).
+	TokenTTL    time.Duration
+	MaxTokenTTL time.Duration
 }
 
 // Broker publishes and subscribes to live events.
@@ -77,7 +90,8 @@ type Server struct {
 	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
 	webCache resultCache
 
-	streams atomic.Int64 // open event streams
+	streams   atomic.Int64 // open event streams
+	streamSet *streamSet   // open event streams by principal
 
 	setupMu   sync.Mutex
 	setupUsed bool
@@ -100,10 +114,23 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxStreamsPerAccount == 0 {
+		cfg.MaxStreamsPerAccount = 8
+	}
+	if cfg.StreamRecheck == 0 {
+		cfg.StreamRecheck = 30 * time.Second
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 90 * 24 * time.Hour
+	}
+	if cfg.MaxTokenTTL == 0 {
+		cfg.MaxTokenTTL = 365 * 24 * time.Hour
+	}
+	cfg.MaxTokenTTL = max(cfg.MaxTokenTTL, cfg.TokenTTL)
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now)}
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet()}
 	s.oidc = newOIDCClient(cfg.OIDC)
 	s.handler = s.routes()
 	return s
@@ -111,6 +138,11 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// CloseStreams ends every open event stream, so that a graceful shutdown
+// does not wait for clients that never hang up. Call it (or register it
+// with http.Server.RegisterOnShutdown) before http.Server.Shutdown.
+func (s *Server) CloseStreams() { s.streamSet.closeAll() }
 
 // Routes lists the registered route patterns ("METHOD /path").
 func Routes() []string {

@@ -32,6 +32,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Tokens", testTokens},
 		{"AuditAppendOnly", testAudit},
 		{"Reviews", testReviews}, {"ConcurrentReviewUpdates", testConcurrentReviewUpdates},
+		{"UserLifecycle", testUserLifecycle},
+		{"TokenExpiry", testTokenExpiry},
+		{"DiffCache", testDiffCache},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
