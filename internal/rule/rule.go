@@ -101,6 +101,7 @@ type Ctx struct {
 	// pending are the unknown facts consulted since the last Report.
 	pending []pending
 	out     *results
+	track   *tracker // the run's budget (budget.go)
 }
 
 type pending struct {
@@ -333,6 +334,11 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 	// Rules are independent and only read the model, so they run on all
 	// cores; each rule collects its own results, merged in rule order so the
 	// outcome does not depend on scheduling.
+	track, stopWatch, err := newTracker(ctx, rules)
+	if err != nil {
+		return nil, err
+	}
+	defer stopWatch()
 	per := make([]*results, len(rules))
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(rules)))
 	var next atomic.Int64
@@ -344,15 +350,18 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(rules) || ctx.Err() != nil {
+				if i >= len(rules) || track.stopped() {
 					return
 				}
-				per[i] = runRule(m, rules[i], shared)
+				per[i] = runRule(m, rules[i], shared, track)
 			}
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := track.result(rules, per); err != nil {
 		return nil, err
 	}
 	res := &Result{}
@@ -392,16 +401,21 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 }
 
 // runRule applies one rule to every element it examines.
-func runRule(m *model.Model, r *Rule, shared *memo) *results {
+func runRule(m *model.Model, r *Rule, shared *memo, track *tracker) *results {
 	out := &results{questions: map[qkey]*asked{}}
 	if r.Check == nil {
 		return out
 	}
-	x := &Ctx{Model: m, out: out, rule: r, memo: shared}
+	x := &Ctx{Model: m, out: out, rule: r, memo: shared, track: track}
 	check := func(t model.Target) {
+		if track.stopped() { // cancelled or over budget
+			return
+		}
 		x.Target = t
 		x.pending = x.pending[:0]
+		n := len(out.findings)
 		r.Check(x)
+		track.found(len(out.findings) - n)
 	}
 	switch r.On {
 	case OnComponent:

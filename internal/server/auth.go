@@ -227,8 +227,11 @@ func (s *Server) requireP(p *Principal, a Access, teamID string) error {
 }
 
 // loginLimiter throttles password guessing per account and per client
-// address: after 5 failures in 15 minutes, further attempts wait, doubling
-// each time up to 15 minutes.
+// address, independently: after 5 failures on an account, or 10 from an
+// address (an IPv6 /64), in 15 minutes, further attempts wait, doubling
+// each time up to 15 minutes. A successful sign-in clears its account's
+// count only: an address's count is never reset by a success, so an
+// attacker cannot reset it by signing in to an account of their own.
 type loginLimiter struct {
 	mu   sync.Mutex
 	now  func() time.Time
@@ -246,8 +249,9 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 }
 
 const (
-	loginFree   = 5
-	loginWindow = 15 * time.Minute
+	loginFree     = 5
+	loginFreeAddr = 10
+	loginWindow   = 15 * time.Minute
 )
 
 // wait returns how long the keys must wait before another attempt.
@@ -282,8 +286,12 @@ func (l *loginLimiter) fail(keys ...string) {
 			l.hits[k] = a
 		}
 		a.fails++
-		if a.fails >= loginFree {
-			backoff := time.Second << min(a.fails-loginFree, 10)
+		free := loginFree
+		if strings.HasPrefix(k, "ip:") {
+			free = loginFreeAddr
+		}
+		if a.fails >= free {
+			backoff := time.Second << min(a.fails-free, 10)
 			a.until = now.Add(min(backoff, loginWindow))
 		}
 	}
@@ -308,7 +316,11 @@ func throttled(d time.Duration) error {
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	// One IPv6 host owns a whole /64: throttle the network, not the address.
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }
@@ -358,7 +370,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, email, password s
 		s.limiter.fail(keys...)
 		return store.User{}, errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
 	}
-	s.limiter.succeed(keys...)
+	s.limiter.succeed(keys[0]) // the account's count only, never the address's
 	return u, nil
 }
 

@@ -88,7 +88,9 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	}
 	logs := &syncBuffer{}
 	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now}
+	// Analyses are rate-limited per account; these tests push often on a
+	// stopped clock (the rate limit has its own test).
+	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now, AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}

@@ -44,8 +44,13 @@ func (b *Bundle) check() error {
 	}
 	for name := range b.Files {
 		clean := path.Clean(name)
-		if name == "" || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
+		if name == "" || clean != name || path.IsAbs(name) || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
 			return errorf(http.StatusBadRequest, "invalid", "file name %q must be a clean relative path inside the model's directory", name)
+		}
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			if _, ok := b.Files[d]; ok {
+				return errorf(http.StatusBadRequest, "invalid", "%q is both a file and the directory of %q", d, name)
+			}
 		}
 	}
 	if _, ok := b.Files[b.Main]; !ok {
@@ -89,7 +94,12 @@ func unarchive(data []byte) Bundle {
 // analyseBundle writes the bundle to a private temporary directory, loads
 // it as the CLI would (includes confined by os.Root) and analyses it.
 func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
-	dir, err := os.MkdirTemp("", "ward-push-*")
+	ctx, release, err := s.analyse(ctx) // bounded pool and budget (bounds.go)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	dir, err := os.MkdirTemp("", TempPrefix+"*")
 	if err != nil {
 		return nil, nil, err
 	}

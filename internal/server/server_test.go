@@ -36,7 +36,8 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	logs := &bytes.Buffer{}
-	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }},
+	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20},
 		st, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
