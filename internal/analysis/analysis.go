@@ -29,6 +29,12 @@ type Analysis struct {
 type Options struct {
 	// Now is the date acceptances expire against; zero means time.Now().
 	Now time.Time
+	// Mitigated keeps threats whose controls are stated present (--all).
+	Mitigated bool
+	// Uncertainty is how many likelihood steps an unverified threat ranks
+	// below a stated gap (risk.Options.Uncertainty; 0 = default, <0 = none).
+	// The model's policy.uncertainty overrides it when set.
+	Uncertainty int
 }
 
 // Run analyses m with the given rules.
@@ -36,12 +42,12 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	res, err := rule.Run(ctx, m, rules)
+	res, err := rule.RunWith(ctx, m, rules, rule.Options{Mitigated: opt.Mitigated})
 	if err != nil {
 		return nil, err
 	}
 	findings := append(res.Findings, People(m)...)
-	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now})
+	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: opt.Uncertainty})
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
@@ -78,11 +84,24 @@ func worstProperty(cs []model.Category) model.Property {
 	return p
 }
 
-// Count returns how many open findings are at or above sev.
+// Count returns how many open findings are at or above sev. Unverified
+// threats do not count: see CountUnverified.
 func (a *Analysis) Count(sev model.Severity) int {
 	n := 0
 	for _, f := range a.Findings {
 		if f.Open() && f.Residual.Severity >= sev {
+			n++
+		}
+	}
+	return n
+}
+
+// CountUnverified returns how many unverified threats are at or above sev
+// (for --fail-on-unverified).
+func (a *Analysis) CountUnverified(sev model.Severity) int {
+	n := 0
+	for _, f := range a.Findings {
+		if f.Unverified() && f.Residual.Severity >= sev {
 			n++
 		}
 	}
