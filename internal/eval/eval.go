@@ -100,7 +100,11 @@ func RunCase(ctx context.Context, dir string, opt Options) (*CaseResult, error) 
 		return nil, err
 	}
 	if ref.Case == "" {
-		ref.Case = filepath.Base(dir)
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		ref.Case = filepath.Base(abs)
 	}
 	res, err := Analyse(ctx, filepath.Join(dir, ref.Model), ref.From, opt)
 	if err != nil {
