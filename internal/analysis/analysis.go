@@ -47,7 +47,11 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		return nil, err
 	}
 	findings := append(res.Findings, People(m)...)
-	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: opt.Uncertainty})
+	unc := opt.Uncertainty
+	if m.Policy.Uncertainty != 0 {
+		unc = m.Policy.Uncertainty
+	}
+	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc})
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
