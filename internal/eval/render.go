@@ -35,7 +35,8 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nTargets (issue 7): weighted recall >= 85 %, noise <= 3, high/critical in top 10 >= 80 %, questions <= 2 per element.")
+	fmt.Fprintf(w, "\nWeighted recall over all listed threats %s; mean of the cases' weighted recall %s.\n", pct(r.Total.Scores.Recall), pct(r.Total.MeanRecall))
+	fmt.Fprintln(w, "Targets (issue 7): weighted recall >= 85 %, noise <= 3, high/critical in top 10 >= 80 %, questions <= 2 per element.")
 	if !verbose {
 		fmt.Fprintln(w, "Run with --verbose for the threats each case misses.")
 		return nil

@@ -101,6 +101,9 @@ type Totals struct {
 	Cases  int    `json:"cases"`
 	Counts Counts `json:"counts"`
 	Scores Scores `json:"scores"`
+	// MeanRecall is the mean of the cases' weighted recall: every case
+	// counts the same, however long its list.
+	MeanRecall float64 `json:"mean_weighted_recall"`
 }
 
 // ThreatResult says whether and how Ward found one listed threat.
@@ -254,5 +257,8 @@ func total(cs []CaseResult) Totals {
 		a.Elements += b.Elements
 	}
 	t.Scores = t.Counts.Scores()
+	for _, c := range cs {
+		t.MeanRecall += c.Scores.Recall / float64(len(cs))
+	}
 	return t
 }
