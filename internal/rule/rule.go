@@ -116,6 +116,9 @@ type Ctx struct {
 	mitigated bool
 	// also are extra targets for the next Report.
 	also []model.Target
+	// enables, when enablesSet, replaces the rule's Also for the next Report.
+	enables    []model.Category
+	enablesSet bool
 	out  *results
 }
 
@@ -267,9 +270,23 @@ func (x *Ctx) Reports(gap model.Tri) bool {
 		x.pending = x.pending[:0]
 		x.settled = false
 		x.also = x.also[:0]
+		x.enablesSet = false
 		return false
 	}
 	return true
+}
+
+// Enables sets the further STRIDE categories the next Report raises,
+// replacing the rule's Also: for weaknesses whose extra threats depend on the
+// element (elevation only where the receiver offers privileged functions).
+// Each category must be one of the rule's Also, so ids stay predictable.
+func (x *Ctx) Enables(cats ...model.Category) {
+	x.enables, x.enablesSet = x.enables[:0], true
+	for _, c := range cats {
+		if slices.Contains(x.rule.Also, c) {
+			x.enables = append(x.enables, c)
+		}
+	}
 }
 
 // AlsoTarget names another element in the next Report's threat, for
@@ -292,6 +309,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		x.pending = x.pending[:0]
 		x.settled = false
 		x.also = x.also[:0]
+		x.enablesSet = false
 	}()
 	status := model.StatusOpen
 	switch gap {
@@ -304,6 +322,10 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		status = model.StatusUnverified
 	}
 	r := x.rule
+	extra := r.Also
+	if x.enablesSet {
+		extra = x.enables
+	}
 	tid := x.Target.ID()
 	if tid == "" { // a model-level threat is about the system
 		tid = x.Model.System.ID
@@ -312,7 +334,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		assets = TargetAssets(x.Target)
 	}
 	id := r.ID + ":" + tid
-	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8-len(r.Also)*8):] {
+	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8-len(extra)*8):] {
 		if prev.ID == id { // a rule reports once per element
 			return
 		}
@@ -334,14 +356,14 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	}
 	first := len(o.findings)
 	var alias []string
-	if len(r.Also) > 0 {
+	if len(extra) > 0 {
 		alias = []string{id} // decisions on the weakness's id cover every category
 	}
-	for k := -1; k < len(r.Also); k++ {
+	for k := -1; k < len(extra); k++ {
 		cat, fid, prop := r.Category, id, r.PropertyAtStake()
 		var aliases []string
 		if k >= 0 {
-			cat = r.Also[k]
+			cat = extra[k]
 			fid, prop = id+":"+string(cat), cat.Property()
 			aliases = alias
 		}
@@ -490,6 +512,7 @@ func runRule(m *model.Model, r *Rule, shared *memo, mitigated bool) *results {
 		x.pending = x.pending[:0]
 		x.settled = false
 		x.also = x.also[:0]
+		x.enablesSet = false
 		r.Check(x)
 	}
 	switch r.On {

@@ -40,6 +40,7 @@ var authnRules = []*rule.Rule{
 				who = ids(senders(from), compID)
 			}
 			if gap := x.Lacks(c, model.CtlAuthenticates); x.Reports(gap) {
+				elevationIf(x, c)
 				x.Report(gap, "`"+c.ID+"` accepts requests from "+who+" without authenticating callers", nil)
 			}
 		},
@@ -62,6 +63,7 @@ var authnRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
+				elevationIf(x, f.To)
 				x.Report(gap, "Flow "+flowName(f)+" enters a more trusted zone without authenticating "+q(f.From.ID), nil)
 			}
 		},
@@ -84,7 +86,13 @@ var authnRules = []*rule.Rule{
 			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal {
 				return
 			}
+			// Only a receiver worth impersonating a caller to: one that
+			// holds or receives valuable data or offers privileged functions.
+			if !privileged(f.To) && !valuable(f.Carries) && !valuable(f.To.Assets()) {
+				return
+			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
+				elevationIf(x, f.To)
 				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil)
 			}
 		},

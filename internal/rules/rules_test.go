@@ -63,7 +63,7 @@ func TestFixtures(t *testing.T) {
 			if len(got) == 0 {
 				t.Errorf("fires.yaml: rule raised no open threat; threats: %v", idsOf(fs))
 			}
-			if want := wants(t, filepath.Join(dir, "fires.yaml")); want != nil && !slices.Equal(want, got) {
+			if want := wants(t, filepath.Join(dir, "fires.yaml")); want != nil && !slices.Equal(want, weaknesses(got)) {
 				t.Errorf("fires.yaml: got %v, want %v", got, want)
 			}
 			fs, qs = run(t, filepath.Join(dir, "quiet.yaml"), all)
@@ -115,6 +115,21 @@ func ofRule(fs []*model.Finding, id string, status model.Status) []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// weaknesses maps threat ids to the weakness ids they come from (without
+// the STRIDE category suffix of the extra threats a weakness enables).
+func weaknesses(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if parts := strings.SplitN(id, ":", 3); len(parts) == 3 {
+			id = parts[0] + ":" + parts[1]
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
 	return out
 }
 

@@ -178,8 +178,9 @@ var thirdpartyRules = []*rule.Rule{
 			if !c.IsProcess() || c.ThirdParty {
 				return
 			}
-			at := sensitive(c.Assets())
-			if len(at) == 0 && !internetExposed(c) && !c.Admin {
+			// What an attacker reaches first or what runs with most power:
+			// internet-facing and administrative components.
+			if !internetExposed(c) && !c.Admin {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlPinsDependencies); x.Reports(gap) {

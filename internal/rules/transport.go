@@ -138,6 +138,15 @@ var transportRules = []*rule.Rule{
 			if transportOwner(f) != idUnencryptedInternal {
 				return
 			}
+			// Inside one zone, only a flow carrying something non-public
+			// is worth reading or altering on the way.
+			carries := false
+			for _, a := range f.Carries {
+				carries = carries || a.Classification != model.ClassPublic
+			}
+			if !carries {
+				return
+			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
 				x.Report(gap, q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
 			}
