@@ -119,7 +119,7 @@ type Ctx struct {
 	// enables, when enablesSet, replaces the rule's Also for the next Report.
 	enables    []model.Category
 	enablesSet bool
-	out  *results
+	out        *results
 }
 
 type pending struct {
