@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/eval"
+	"github.com/wardtm/ward/internal/spec"
 )
 
 // defaultEvalDir is where the repository keeps the benchmark's dev set.
@@ -54,7 +56,14 @@ case's model or reference list is invalid.`,
 				if !eval.IsInput(err) && len(args) == 0 {
 					return usagef("%v — pass the directory of benchmark cases", err)
 				}
-				return a.relDiags(err)
+				var ds spec.Diagnostics
+				if errors.As(a.relDiags(err), &ds) {
+					for _, d := range ds {
+						fmt.Fprintln(a.env.Stderr, d.String())
+					}
+					return usagef("the benchmark case is invalid (%d problem%s)", len(ds), plural(len(ds)))
+				}
+				return err
 			}
 			for i := range rep.Cases {
 				rep.Cases[i].Model = a.display(rep.Cases[i].Model)

@@ -23,10 +23,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	fmt.Fprintf(w, "Ward quality benchmark: %d case%s, %d listed threats\n\n", r.Total.Cases, plural(r.Total.Cases), r.Total.Counts.Listed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "case\tlisted\tweighted recall\traised (open+unverified)\tnoise\thigh/crit in top 10\ttop 3 in top 10\tquestions/element\t")
+	fmt.Fprintln(tw, "case\tlisted\tweighted recall\traised (open+unverified)\tnoise\thigh/crit in top 10\ttop 3 in top 10\tquestions/element (all)\t")
 	row := func(name string, c Counts, s Scores) {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d (%d+%d)\t%.2f\t%s\t%s\t%.2f (%d/%d)\t\n", name, c.Listed, pct(s.Recall), c.Raised, c.Open, c.Unverified,
-			s.Noise, frac(c.HighInTop, c.HighListed), frac(c.Top3InTop, c.Top3Listed), s.QuestionsPerElement, c.Questions, c.Elements)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d (%d+%d)\t%.2f\t%s\t%s\t%.2f (%d/%d; all %d)\t\n", name, c.Listed, pct(s.Recall), c.Raised, c.Open, c.Unverified,
+			s.Noise, frac(c.HighInTop, c.HighListed), frac(c.Top3InTop, c.Top3Listed), s.QuestionsPerElement, c.Questions, c.Elements, c.AllQuestions)
 	}
 	for _, c := range r.Cases {
 		row(c.Case, c.Counts, c.Scores)

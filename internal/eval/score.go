@@ -63,10 +63,13 @@ type Counts struct {
 	// by one of Ward's top ten.
 	Top3Listed int `json:"top3_listed"`
 	Top3InTop  int `json:"top3_in_top10"`
-	// Questions is how many questions the result asks; Elements how many
+	// Questions is how many entries the result's question list has (an
+	// element's further questions grouped under one entry count as one);
+	// AllQuestions counts the grouped ones too. Elements is how many
 	// components and flows the model has.
-	Questions int `json:"questions"`
-	Elements  int `json:"elements"`
+	Questions    int `json:"questions"`
+	AllQuestions int `json:"all_questions"`
+	Elements     int `json:"elements"`
 }
 
 // Scores are the benchmark's figures, each from Counts. A ratio whose
@@ -84,6 +87,8 @@ type Scores struct {
 	Top3 float64 `json:"top3_in_top10"`
 	// QuestionsPerElement is Questions / Elements.
 	QuestionsPerElement float64 `json:"questions_per_element"`
+	// AllQuestionsPerElement is AllQuestions / Elements.
+	AllQuestionsPerElement float64 `json:"all_questions_per_element"`
 }
 
 // CaseResult is one case's counts, scores and per-threat outcome.
@@ -212,6 +217,10 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 		cr.Threats = append(cr.Threats, tr)
 	}
 	c.Questions = len(res.Questions)
+	c.AllQuestions = c.Questions
+	for _, q := range res.Questions {
+		c.AllQuestions += len(q.More)
+	}
 	c.Elements = len(res.Components) + len(res.Flows)
 	cr.Scores = c.Scores()
 	return cr
@@ -220,12 +229,13 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 // Scores computes the figures from the counts.
 func (c Counts) Scores() Scores {
 	return Scores{
-		Recall:              ratio(c.Found, c.Weight),
-		PlainRecall:         ratio(c.Matched, c.Listed),
-		Noise:               ratio(c.Raised, c.Listed),
-		HighTop:             ratio(c.HighInTop, c.HighListed),
-		Top3:                ratio(c.Top3InTop, c.Top3Listed),
-		QuestionsPerElement: ratio(c.Questions, c.Elements),
+		Recall:                 ratio(c.Found, c.Weight),
+		PlainRecall:            ratio(c.Matched, c.Listed),
+		Noise:                  ratio(c.Raised, c.Listed),
+		HighTop:                ratio(c.HighInTop, c.HighListed),
+		Top3:                   ratio(c.Top3InTop, c.Top3Listed),
+		QuestionsPerElement:    ratio(c.Questions, c.Elements),
+		AllQuestionsPerElement: ratio(c.AllQuestions, c.Elements),
 	}
 }
 
@@ -254,6 +264,7 @@ func total(cs []CaseResult) Totals {
 		a.Top3Listed += b.Top3Listed
 		a.Top3InTop += b.Top3InTop
 		a.Questions += b.Questions
+		a.AllQuestions += b.AllQuestions
 		a.Elements += b.Elements
 	}
 	t.Scores = t.Counts.Scores()
