@@ -5,7 +5,9 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/wardtm/ward/internal/model"
@@ -53,7 +55,82 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	}
 	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc})
 	risk.AtStake(m, res.Questions)
+	limit := DefaultMaxUnverified
+	if m.Policy.MaxUnverified != 0 {
+		limit = m.Policy.MaxUnverified
+	}
+	findings = capUnverified(findings, res.Questions, limit)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
+}
+
+// DefaultMaxUnverified is how many unverified threats Ward lists per
+// element by default: a reviewer writes the few that matter most on each
+// element, so the rest of what the model leaves unknown stays on the
+// question list (the model's to-do list) rather than in the threat list.
+const DefaultMaxUnverified = 5
+
+// capUnverified keeps at most limit unverified threats per element (its
+// first target), those with the highest inherent risk; limit < 0 keeps all.
+// The questions keep their ranking (computed over every threat they settle)
+// and lose the ids of the threats no longer listed. Ranks are renumbered.
+func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*model.Finding {
+	if limit < 0 {
+		return fs
+	}
+	type key struct {
+		c *model.Component
+		f *model.Flow
+		b *model.Boundary
+		a *model.Asset
+	}
+	var unv []*model.Finding
+	for _, f := range fs {
+		if f.Unverified() && len(f.Targets) > 0 {
+			unv = append(unv, f)
+		}
+	}
+	if len(unv) == 0 {
+		return fs
+	}
+	// fs is ranked, so the first unverified threats met per element are
+	// the ones to keep; rank by inherent risk for the cap itself.
+	slices.SortStableFunc(unv, func(a, b *model.Finding) int {
+		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Rank, b.Rank)
+	})
+	seen := map[key]int{}
+	drop := map[*model.Finding]bool{}
+	for _, f := range unv {
+		t := f.Targets[0]
+		k := key{t.Component, t.Flow, t.Boundary, t.Asset}
+		if seen[k] >= limit {
+			drop[f] = true
+			continue
+		}
+		seen[k]++
+	}
+	if len(drop) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if !drop[f] {
+			f.Rank = len(out) + 1
+			out = append(out, f)
+		}
+	}
+	for _, q := range qs {
+		kept := q.Threats[:0]
+		for _, f := range q.Threats {
+			if !drop[f] {
+				kept = append(kept, f)
+			}
+		}
+		q.Threats = kept
+	}
+	return out
 }
 
 // People turns the threats written in the model into findings.

@@ -42,6 +42,10 @@ type Policy struct {
 	Uncertainty int
 	// FailOnUnverified makes --fail-on count unverified threats too.
 	FailOnUnverified bool
+	// MaxUnverified caps the unverified threats listed per element (the
+	// ones with the highest inherent risk stay; the rest remain questions);
+	// 0 = not set (the default), -1 = no cap.
+	MaxUnverified int
 }
 
 // Index (re)builds the id lookups and each component's In and Out flows. The

@@ -405,6 +405,23 @@ type Component struct {
 	New bool
 	// Tools lists what an LLM agent can do (for agent components).
 	Tools []string
+	// Anonymous marks an entry point that anyone may use by design (a
+	// public survey, a sign-up page): authentication threats do not apply,
+	// abuse threats still do.
+	Anonymous bool
+	// Relay says whether the component only forwards requests (CDN, WAF,
+	// gateway, proxy) without owning the objects behind it; unknown means
+	// inferred from its name and tech.
+	Relay Tri
+	// HumanAccess names the only role whose people may access the store
+	// directly ("dba", "sre-oncall"); empty when not stated.
+	HumanAccess string
+	// RateLimitScope says what rate_limits counts: "per_caller" or
+	// "global" (one shared budget); empty when not stated.
+	RateLimitScope string
+	// Price is what one call to a paid API costs, as a level; unset when
+	// not stated.
+	Price Level
 	Tags  []string
 	// Controls holds the tri-state control facts.
 	Controls Controls
