@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -51,11 +52,14 @@ case's model or reference list is invalid.`,
 			if len(args) > 0 {
 				dir = args[0]
 			}
+			if _, err := os.Stat(a.path(dir)); err != nil {
+				if len(args) == 0 {
+					return usagef("no benchmark cases here (%s does not exist) — pass the directory of cases, or run ward eval at the root of Ward's repository", dir)
+				}
+				return usagef("%s does not exist — pass a case directory or a directory of cases", dir)
+			}
 			rep, err := eval.Run(cmd.Context(), a.path(dir), eval.Options{Importers: importers(), Version: a.env.Version})
 			if err != nil {
-				if !eval.IsInput(err) && len(args) == 0 {
-					return usagef("%v — pass the directory of benchmark cases", err)
-				}
 				var ds spec.Diagnostics
 				if errors.As(a.relDiags(err), &ds) {
 					for _, d := range ds {
