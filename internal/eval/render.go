@@ -58,6 +58,13 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 				top = " [top 3]"
 			}
 			fmt.Fprintf(w, "  %-9s %-8s %s %s  %s%s: %s\n", mark, t.Severity, model.Category(t.Category).Letter(), strings.Join(t.Targets, "|"), t.ID, top, t.Text)
+			if len(t.Matches) > 0 {
+				more := ""
+				if len(t.Matches) > 3 {
+					more = fmt.Sprintf(" and %d more", len(t.Matches)-3)
+				}
+				fmt.Fprintf(w, "            matched by %s%s\n", strings.Join(t.Matches[:min(3, len(t.Matches))], ", "), more)
+			}
 		}
 	}
 	return nil
