@@ -165,7 +165,7 @@ threats:
 	}
 	got := eval.Score(ref, res)
 	want := eval.Counts{Listed: 6, Matched: 4, Weight: 4 + 3 + 2 + 1 + 3 + 3, Found: 4 + 3 + 2 + 3,
-		Raised: 12, Open: 11, Unverified: 1, HighListed: 4, HighInTop: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
+		Raised: 12, Open: 11, Unverified: 1, OnList: 2, HighListed: 4, HighInTop: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
 	if diff := cmp.Diff(want, got.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}

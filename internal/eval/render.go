@@ -36,6 +36,7 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		return err
 	}
 	fmt.Fprintf(w, "\nWeighted recall over all listed threats %s; mean of the cases' weighted recall %s.\n", pct(r.Total.Scores.Recall), pct(r.Total.MeanRecall))
+	fmt.Fprintf(w, "Raised threats that a reviewer listed too: %d of %d (%s).\n", r.Total.Counts.OnList, r.Total.Counts.Raised, pct(r.Total.Scores.OnList))
 	fmt.Fprintln(w, "Targets (issue 7): weighted recall >= 85 %, noise <= 3, high/critical in top 10 >= 80 %, questions <= 2 per element.")
 	if !verbose {
 		fmt.Fprintln(w, "Run with --verbose for the threats each case misses.")

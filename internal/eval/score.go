@@ -55,6 +55,9 @@ type Counts struct {
 	Raised     int `json:"raised"`
 	Open       int `json:"open"`
 	Unverified int `json:"unverified"`
+	// OnList counts the raised threats that match at least one listed
+	// threat; the rest are what a reviewer did not write down.
+	OnList int `json:"on_list"`
 	// HighListed counts listed high and critical threats; HighInTop those
 	// among them matched by one of Ward's top ten.
 	HighListed int `json:"high_listed"`
@@ -81,6 +84,9 @@ type Scores struct {
 	PlainRecall float64 `json:"recall"`
 	// Noise is Raised / Listed.
 	Noise float64 `json:"noise_ratio"`
+	// OnList is OnList / Raised: the share of raised threats a reviewer
+	// listed too.
+	OnList float64 `json:"on_list"`
 	// HighTop is HighInTop / HighListed.
 	HighTop float64 `json:"high_in_top10"`
 	// Top3 is Top3InTop / Top3Listed.
@@ -169,6 +175,14 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 	top := map[string]bool{}
 	for _, f := range raised[:min(TopN, len(raised))] {
 		top[f.ID] = true
+	}
+	for _, f := range raised {
+		for i := range ref.Threats {
+			if matches(&ref.Threats[i], f) {
+				c.OnList++
+				break
+			}
+		}
 	}
 	for i := range ref.Threats {
 		t := &ref.Threats[i]
@@ -259,6 +273,7 @@ func total(cs []CaseResult) Totals {
 		a.Raised += b.Raised
 		a.Open += b.Open
 		a.Unverified += b.Unverified
+		a.OnList += b.OnList
 		a.HighListed += b.HighListed
 		a.HighInTop += b.HighInTop
 		a.Top3Listed += b.Top3Listed
