@@ -57,6 +57,13 @@ func TestDevSet(t *testing.T) {
 	if rep.Total.Cases < 13 {
 		t.Errorf("the dev set has %d cases, want the 5 corpus and at least 8 original cases", rep.Total.Cases)
 	}
+	again, err := eval.Run(t.Context(), devSet, eval.Options{Importers: importers()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rep, again); diff != "" {
+		t.Errorf("two runs over the dev set differ: the scores must be deterministic (-first +second):\n%s", diff)
+	}
 	var b bytes.Buffer
 	if err := rep.WriteText(&b, false); err != nil {
 		t.Fatal(err)
