@@ -276,7 +276,12 @@ type Asset struct {
 	// MustNotStore marks data that should not be stored at all (for example
 	// card verification codes after authorisation).
 	MustNotStore bool
-	Pos          Pos
+	// Value is what the asset is worth to the business: a floor for the
+	// impact of any threat against it (unset when not stated).
+	Value Level
+	// Hashed marks credentials stored only as salted one-way hashes.
+	Hashed bool
+	Pos    Pos
 }
 
 // Label returns the asset's name, or its id.
@@ -316,8 +321,22 @@ func (a *Asset) Need(p Property) Level {
 		l = a.Availability
 	}
 	if l != LevelUnset {
-		return l
+		return a.hashedCap(p, l)
 	}
+	return a.hashedCap(p, a.classNeed(p))
+}
+
+// hashedCap lowers the confidentiality need of hashed credentials: reading
+// them gives hashes to crack offline, not passwords.
+func (a *Asset) hashedCap(p Property, l Level) Level {
+	if a.Hashed && p == Confidentiality && l > Medium {
+		return l - 1
+	}
+	return l
+}
+
+// classNeed is the need the classification implies.
+func (a *Asset) classNeed(p Property) Level {
 	switch a.Classification {
 	case ClassRestricted:
 		return Critical
@@ -571,7 +590,15 @@ type Flow struct {
 	// OneWay is true for fire-and-forget flows; otherwise the flow is a
 	// request with a response.
 	OneWay bool
-	Tags   []string
+	// Returns lists the assets the response carries back, when stated.
+	Returns []*Asset
+	// Local marks a same-host or link-local flow (transport threats do not
+	// apply).
+	Local bool
+	// ForwardsIdentity says whether the end user's identity reaches the
+	// receiver (yes) or only the calling service's (no).
+	ForwardsIdentity Tri
+	Tags             []string
 	// Controls holds tri-state control facts about the flow itself
 	// (for example verifies_signatures on a webhook).
 	Controls Controls

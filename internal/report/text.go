@@ -196,7 +196,7 @@ func questionIndex(r *Result) map[string]Question {
 // answerPath says where in the model a question is answered.
 func answerPath(q Question) string {
 	switch q.Key {
-	case "encryption", "authentication":
+	case "encryption", "authentication", "forwards_identity":
 		return fmt.Sprintf("flows[%s].%s", q.Element.ID, q.Key)
 	case "*":
 		return fmt.Sprintf("%ss[%s].controls", q.Element.Kind, q.Element.ID)

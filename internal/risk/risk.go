@@ -170,9 +170,22 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 	}
 	best, which := model.Impact(0), ""
 	for _, a := range f.Assets {
-		i := levelImpact(a.Need(prop))
+		// The asset's business value is a floor whatever the property.
+		i := levelImpact(max(a.Need(prop), a.Value))
 		if i > best {
 			best, which = i, a.ID
+		}
+	}
+	// Denial of wallet: the price per call of a paid API sets the stake.
+	if f.Category == model.DenialOfService {
+		for _, t := range f.Targets {
+			c := t.Component
+			if t.Flow != nil {
+				c = t.Flow.To
+			}
+			if c != nil && c.Paid && c.Price != model.LevelUnset && levelImpact(c.Price) > best {
+				best, which = levelImpact(c.Price), c.ID+"'s price per call"
+			}
 		}
 	}
 	if best == 0 {

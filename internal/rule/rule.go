@@ -137,6 +137,9 @@ func (p pending) text() string {
 	case "authentication":
 		f := p.target.Flow
 		return fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)
+	case "forwards_identity":
+		f := p.target.Flow
+		return fmt.Sprintf("Does flow `%s` carry the end user's identity to `%s`, or only `%s`'s own credentials?", f.ID, f.To.ID, f.From.ID)
 	}
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
@@ -254,6 +257,21 @@ func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
 		return model.Yes
 	}
 	x.pending = append(x.pending, pending{key: "authentication", target: model.Target{Flow: f}})
+	return model.Unknown
+}
+
+// IdentityDropped says whether flow f reaches its receiver without the end
+// user's identity (only the calling service is authenticated): Yes when
+// forwards_identity is no, No when yes, else Unknown (and a question).
+func (x *Ctx) IdentityDropped(f *model.Flow) model.Tri {
+	switch f.ForwardsIdentity {
+	case model.Yes:
+		x.settled = true
+		return model.No
+	case model.No:
+		return model.Yes
+	}
+	x.pending = append(x.pending, pending{key: "forwards_identity", target: model.Target{Flow: f}})
 	return model.Unknown
 }
 

@@ -21,7 +21,9 @@ var authnRules = []*rule.Rule{
 		Property:       model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !entryPoint(c) || c.Public {
+			// Anonymous by design: anyone may call it, so its callers going
+			// unauthenticated is the design, not a threat.
+			if !entryPoint(c) || c.Public || c.Anonymous {
 				return
 			}
 			from := lessTrustedSenders(c)
@@ -59,7 +61,7 @@ var authnRules = []*rule.Rule{
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() {
+			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || f.To.Anonymous {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
@@ -83,7 +85,7 @@ var authnRules = []*rule.Rule{
 		Property:       model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal {
+			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal || !transportNetwork(f) {
 				return
 			}
 			// Only a receiver worth impersonating a caller to: one that

@@ -68,7 +68,7 @@ var reviewerRules = []*rule.Rule{
 		Receiver: true,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.Inbound() || !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.From.Trust() > model.TrustPartner {
+			if !f.Inbound() || !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.From.Trust() > model.TrustPartner || f.To.Anonymous {
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlShortLivedTokens); x.Reports(gap) {
@@ -548,6 +548,47 @@ var reviewerRules = []*rule.Rule{
 			}
 		},
 	},
+	{
+		ID:       "confused-deputy",
+		Title:    "Service acts for users without their identity (confused deputy)",
+		Category: model.ElevationOfPrivilege,
+		Also:     []model.Category{model.InformationDisclosure},
+		On:       rule.OnFlow,
+		Doc: "A component that serves end users calls another service with its own service identity only. The receiver " +
+			"cannot tell which user the call is for, so it cannot check that user's rights: any user who steers the caller " +
+			"(a crafted request, a prompt injection, a bug) reads or changes other users' records with the caller's full access.",
+		CWE:   []int{441, 639, 863},
+		CAPEC: []int{122, 233},
+		Mitigations: []string{
+			"Forward the end user's identity (a user token, token exchange or on-behalf-of flow) and authorize each call against it.",
+			"Where only the service can be authenticated, pass the user and tenant in a signed context and check object ownership in the receiver.",
+			"Scope the caller's service identity to the operations it needs.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://datatracker.ietf.org/doc/html/rfc8693",
+			"https://cwe.mitre.org/data/definitions/441.html",
+		},
+		Receiver: true,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.To.ThirdParty || reviewerRelay(f.From) || f.Inbound() {
+				return
+			}
+			// The caller serves end users; the receiver holds their records.
+			users := false
+			for _, in := range f.From.In {
+				users = users || in.From.Kind == model.KindPerson || in.From.Kind == model.KindClient || in.From.Kind == model.KindDevice
+			}
+			at := sensitive(f.To.Assets())
+			if !users || len(at) == 0 || f.To.IsStore() && f.ForwardsIdentity == model.Unknown {
+				return
+			}
+			if gap := x.IdentityDropped(f); x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" with its own identity; any user it serves can reach others' "+ids(at, assetID), at)
+			}
+		},
+	},
 }
 
 // reviewerBearer reports whether an authentication method is a bearer
@@ -589,7 +630,8 @@ func reviewerWords(c *model.Component, words ...string) bool {
 // reviewerRelay reports whether c forwards requests without owning the
 // objects behind them: stated relay, or a CDN, WAF, load balancer or proxy.
 func reviewerRelay(c *model.Component) bool {
-	return c.Relay == model.Yes || c.Relay == model.Unknown && reviewerWords(c, "cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront", "akamai", "fastly", "cloudflare")
+	return c.Relay == model.Yes || c.Relay == model.Unknown && reviewerWords(c, "cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
+		"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik")
 }
 
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
@@ -684,6 +726,22 @@ func containsAsset(as []*model.Asset, a *model.Asset) bool {
 func senderIn(cs []*model.Component, c *model.Component) bool {
 	for _, x := range cs {
 		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewerLinkLocal reports whether c is a link-local or same-host service
+// (the cloud instance metadata endpoint, a local agent or sidecar).
+func reviewerLinkLocal(c *model.Component) bool {
+	return reviewerWords(c, "imds", "localhost", "sidecar", "169") && !c.IsStore() && c.Kind != model.KindPerson
+}
+
+// reviewerBrowserBehind reports whether a relay forwards browser traffic.
+func reviewerBrowserBehind(c *model.Component) bool {
+	for _, f := range c.In {
+		if injectionBrowser(f.From) {
 			return true
 		}
 	}

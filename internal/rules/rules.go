@@ -157,13 +157,30 @@ func lessTrustedSenders(c *model.Component) []*model.Flow {
 // entryPoint reports whether c runs code and receives flows from a less
 // trusted place (or sits on the internet itself and receives flows).
 func entryPoint(c *model.Component) bool {
+	return entryPointDepth(c, 0)
+}
+
+// entryPointDepth is entryPoint looking through at most three relays: a
+// component behind a CDN, WAF or gateway that only forwards is the entry
+// point that owns the objects.
+func entryPointDepth(c *model.Component, depth int) bool {
 	if !c.IsProcess() || len(c.In) == 0 {
 		return false
 	}
 	if c.Trust() == model.TrustInternet {
 		return true
 	}
-	return len(lessTrustedSenders(c)) > 0
+	if len(lessTrustedSenders(c)) > 0 {
+		return true
+	}
+	if depth < 3 {
+		for _, f := range c.In {
+			if f.From != c && reviewerRelay(f.From) && entryPointDepth(f.From, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // internetExposed reports whether c is on the internet or receives flows

@@ -234,12 +234,13 @@ var transportSecure = map[string]bool{
 // transportLocal lists "protocols" that do not cross a network.
 var transportLocal = map[string]bool{
 	"ipc": true, "in-process": true, "inproc": true, "local": true, "unix": true, "stdio": true, "memory": true, "function-call": true,
+	"exec": true, "loopback": true, "localhost": true, "pipe": true, "shm": true,
 }
 
 // transportNetwork reports whether f is network traffic, as opposed to a
 // person using a client or device, or a local call.
 func transportNetwork(f *model.Flow) bool {
-	if transportLocal[f.Protocol] {
+	if f.Local || transportLocal[f.Protocol] || reviewerLinkLocal(f.To) {
 		return false
 	}
 	ui := func(k model.ComponentKind) bool {
