@@ -100,16 +100,41 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 		}
 		return cmp.Compare(a.Rank, b.Rank)
 	})
-	seen := map[key]int{}
-	drop := map[*model.Finding]bool{}
+	// Per element: first the riskiest threat of each STRIDE category, then
+	// the next riskiest whatever their category, up to limit.
+	per := map[key][]*model.Finding{}
+	var order []key
 	for _, f := range unv {
 		t := f.Targets[0]
 		k := key{t.Component, t.Flow, t.Boundary, t.Asset}
-		if seen[k] >= limit {
-			drop[f] = true
+		if per[k] == nil {
+			order = append(order, k)
+		}
+		per[k] = append(per[k], f)
+	}
+	drop := map[*model.Finding]bool{}
+	for _, k := range order {
+		el := per[k]
+		if len(el) <= limit {
 			continue
 		}
-		seen[k]++
+		keep := map[*model.Finding]bool{}
+		cats := map[model.Category]bool{}
+		for _, f := range el {
+			if len(keep) < limit && !cats[f.Category] {
+				cats[f.Category], keep[f] = true, true
+			}
+		}
+		for _, f := range el {
+			if len(keep) < limit {
+				keep[f] = true
+			}
+		}
+		for _, f := range el {
+			if !keep[f] {
+				drop[f] = true
+			}
+		}
 	}
 	if len(drop) == 0 {
 		return fs

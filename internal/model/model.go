@@ -337,23 +337,38 @@ func (a *Asset) hashedCap(p Property, l Level) Level {
 
 // classNeed is the need the classification implies.
 func (a *Asset) classNeed(p Property) Level {
+	// A classification speaks of confidentiality. Integrity follows it one
+	// step lower, except for money and credentials, whose integrity is
+	// what they are for; availability is medium unless stated, since how
+	// secret data is says nothing of how long it may be down.
+	l := Medium
 	switch a.Classification {
 	case ClassRestricted:
-		return Critical
+		l = Critical
 	case ClassConfidential:
-		return High
+		l = High
 	case ClassInternal:
-		return Medium
+		l = Medium
 	case ClassPublic:
-		if p == Confidentiality {
-			return Low
+		l = Low
+	default:
+		if len(a.Data) > 0 {
+			l = High
+		}
+	}
+	switch p {
+	case Integrity:
+		if a.Kind == AssetMoney || a.Kind == AssetCredential {
+			return max(l, High)
+		}
+		return max(Medium, min(l, l-1))
+	case Availability:
+		if a.Kind == AssetAvailability {
+			return High
 		}
 		return Medium
 	}
-	if len(a.Data) > 0 {
-		return High
-	}
-	return Medium
+	return l
 }
 
 // Property is one of confidentiality, integrity and availability.

@@ -26,7 +26,8 @@ var authzRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
 			"https://cheatsheetseries.owasp.org/cheatsheets/Insecure_Direct_Object_Reference_Prevention_Cheat_Sheet.html",
 		},
-		Property: model.Confidentiality,
+		Property:       model.Confidentiality,
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// A relay forwards without owning objects: the check is owed by

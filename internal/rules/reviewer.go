@@ -65,7 +65,8 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",
 			"https://datatracker.ietf.org/doc/html/rfc9700",
 		},
-		Receiver: true,
+		Receiver:       true,
+		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !f.Inbound() || !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.From.Trust() > model.TrustPartner || f.To.Anonymous {
@@ -138,14 +139,15 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Error_Handling_Cheat_Sheet.html",
 			"https://cwe.mitre.org/data/definitions/209.html",
 		},
-		Exploitability: 1,
+		Exploitability: 0,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || reviewerRelay(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlGenericErrors); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" may return stack traces or internal details to callers from the internet", nil)
+				// What leaks is a map of the system, not the data itself.
+				x.Report(gap, q(c.ID)+" may return stack traces or internal details to callers from the internet", []*model.Asset{})
 			}
 		},
 	},
@@ -169,7 +171,8 @@ var reviewerRules = []*rule.Rule{
 			"https://owasp.org/www-project-mobile-top-10/",
 			"https://cwe.mitre.org/data/definitions/602.html",
 		},
-		Receiver: true,
+		Receiver:       true,
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if f.From.Kind != model.KindClient && f.From.Kind != model.KindDevice || !f.To.IsProcess() || f.To.ThirdParty || reviewerRelay(f.To) {
@@ -312,7 +315,7 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
 			"https://pages.nist.gov/800-63-3/sp800-63b.html",
 		},
-		Exploitability: 1,
+		Exploitability: 0,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty || !reviewerIssuesCodes(c) {
@@ -341,7 +344,7 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
 			"https://owasp.org/www-project-automated-threats-to-web-applications/ (OAT-001 carding, OAT-007 cracking)",
 		},
-		Exploitability: 1,
+		Exploitability: 0,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty {
@@ -352,7 +355,11 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlUniformResponses); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" may tell internet callers which accounts or cards in "+ids(at, assetID)+" are valid", at)
+				// What leaks is whether an account or card is valid, not
+				// the data: card testing costs money, enumeration helps
+				// later attacks.
+				x.Report(gap, q(c.ID)+" may tell internet callers which accounts or cards in "+ids(at, assetID)+" are valid",
+					append([]*model.Asset{}, ofKind(x.Model.Assets, model.AssetMoney)...))
 			}
 		},
 	},
@@ -472,6 +479,7 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",
 			"https://cwe.mitre.org/data/definitions/654.html",
 		},
+		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !(c.IsProcess() || c.IsStore()) || c.ThirdParty || c.Kind == model.KindLLM {
@@ -504,7 +512,8 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
 			"https://cwe.mitre.org/data/definitions/324.html",
 		},
-		Receiver: true,
+		Receiver:       true,
+		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() {

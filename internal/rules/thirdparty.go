@@ -63,7 +63,8 @@ var thirdpartyRules = []*rule.Rule{
 			"https://cwe.mitre.org/data/definitions/345.html",
 			"https://www.standardwebhooks.com/",
 		},
-		Property: model.Integrity,
+		Property:       model.Integrity,
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !tpCallback(f) {
