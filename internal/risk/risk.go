@@ -485,13 +485,63 @@ func Rank(fs []*model.Finding) {
 			}
 			return 1
 		}
+		// Equal scores: what is worse if it happens comes first.
+		if c := cmp.Compare(b.Residual.Impact, a.Residual.Impact); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	spread(fs)
 	for i, f := range fs {
 		f.Rank = i + 1
+	}
+}
+
+// spread reorders each run of equally ranked findings (same status class,
+// residual score and impact) so that every element's first threat comes
+// before any element's second: a reviewer's list covers the design rather
+// than repeating one component. It keeps the order within an element.
+func spread(fs []*model.Finding) {
+	same := func(a, b *model.Finding) bool {
+		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Score == b.Residual.Score && a.Residual.Impact == b.Residual.Impact
+	}
+	var buf []*model.Finding
+	for i := 0; i < len(fs); {
+		j := i + 1
+		for j < len(fs) && same(fs[i], fs[j]) {
+			j++
+		}
+		if j-i > 2 {
+			run := fs[i:j]
+			buf = append(buf[:0], run...)
+			seen := map[string]int{}
+			round := make([]int, len(buf))
+			for k, f := range buf {
+				id := ""
+				if len(f.Targets) > 0 {
+					id = f.Targets[0].ID()
+				}
+				// A weakness's further STRIDE threats (aliased to it) come
+				// after every first threat of the run.
+				round[k] = seen[id]
+				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
+					round[k] += len(buf)
+				}
+				seen[id]++
+			}
+			idx := make([]int, len(buf))
+			for k := range idx {
+				idx[k] = k
+			}
+			slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(round[a], round[b]) })
+			for k, x := range idx {
+				run[k] = buf[x]
+			}
+		}
+		i = j
 	}
 }
 

@@ -77,12 +77,11 @@ var authnRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "Inside the network, one service calls another without authenticating. " +
 			"Any compromised workload on the same network can impersonate the caller; network location is not identity.",
-		CWE:            []int{306},
-		CAPEC:          []int{151},
-		Mitigations:    []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
-		References:     []string{"https://csrc.nist.gov/pubs/sp/800/207/final"},
-		Exploitability: -1,
-		Property:       model.Integrity,
+		CWE:         []int{306},
+		CAPEC:       []int{151},
+		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
+		References:  []string{"https://csrc.nist.gov/pubs/sp/800/207/final"},
+		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal || !transportNetwork(f) {

@@ -58,8 +58,7 @@ var authzRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
 		},
-		Property:       model.Confidentiality,
-		Exploitability: -1,
+		Property: model.Confidentiality,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || entryPoint(c) {

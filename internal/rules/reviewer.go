@@ -254,7 +254,9 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
-				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", nil)
+				// Whoever changes artefacts runs code wherever they are
+				// deployed: the system's most valuable assets are at stake.
+				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x.Model))
 			}
 		},
 	},
@@ -600,6 +602,22 @@ var reviewerRules = []*rule.Rule{
 	},
 }
 
+// systemAssets returns the model's most valuable assets (highest integrity
+// or confidentiality need), for threats whose reach is the whole system.
+func systemAssets(m *model.Model) []*model.Asset {
+	var best model.Level
+	for _, a := range m.Assets {
+		best = max(best, a.Need(model.Integrity), a.Need(model.Confidentiality))
+	}
+	out := []*model.Asset{}
+	for _, a := range m.Assets {
+		if max(a.Need(model.Integrity), a.Need(model.Confidentiality)) == best {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // reviewerBearer reports whether an authentication method is a bearer
 // credential that works for whoever holds it.
 func reviewerBearer(a model.Auth) bool {
@@ -744,7 +762,17 @@ func senderIn(cs []*model.Component, c *model.Component) bool {
 // reviewerLinkLocal reports whether c is a link-local or same-host service
 // (the cloud instance metadata endpoint, a local agent or sidecar).
 func reviewerLinkLocal(c *model.Component) bool {
-	return reviewerWords(c, "imds", "localhost", "sidecar", "169") && !c.IsStore() && c.Kind != model.KindPerson
+	if c.IsStore() || c.Kind == model.KindPerson {
+		return false
+	}
+	return reviewerWords(c, "imds", "localhost", "sidecar", "169") ||
+		reviewerWords(c, "metadata") && reviewerWords(c, "instance", "ec2", "gce", "cloud", "vm", "compute")
+}
+
+// reviewerLinkLocalFlow reports whether flow f goes to a link-local or
+// same-host service, by its receiver or its own id and name.
+func reviewerLinkLocalFlow(f *model.Flow) bool {
+	return reviewerLinkLocal(f.To) || reviewerWords(&model.Component{ID: f.ID, Name: f.Name}, "imds", "localhost", "loopback")
 }
 
 // reviewerBrowserBehind reports whether a relay forwards browser traffic.

@@ -173,7 +173,6 @@ var thirdpartyRules = []*rule.Rule{
 			"https://owasp.org/Top10/A08_2021-Software_and_Data_Integrity_Failures/",
 			"https://slsa.dev/",
 		},
-		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || c.ThirdParty {
@@ -185,7 +184,9 @@ var thirdpartyRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlPinsDependencies); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", nil)
+				// A poisoned package runs with everything the component can
+				// reach: the system's most valuable assets are at stake.
+				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", systemAssets(x.Model))
 			}
 		},
 	},

@@ -240,7 +240,7 @@ var transportLocal = map[string]bool{
 // transportNetwork reports whether f is network traffic, as opposed to a
 // person using a client or device, or a local call.
 func transportNetwork(f *model.Flow) bool {
-	if f.Local || transportLocal[f.Protocol] || reviewerLinkLocal(f.To) {
+	if f.Local || transportLocal[f.Protocol] || reviewerLinkLocalFlow(f) {
 		return false
 	}
 	ui := func(k model.ComponentKind) bool {
