@@ -415,8 +415,8 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 	if status == model.StatusUnverified {
 		// Not known to be mitigated: the same threat with the gap stated
 		// ranks above it.
-		f.Residual = Make(model.Likelihood(clamp(int(f.Residual.Likelihood)-unc)), f.Residual.Impact)
-		f.Projected = Make(model.Likelihood(clamp(int(f.Projected.Likelihood)-unc)), f.Projected.Impact)
+		f.Residual = Make(uncertain(f.Residual.Likelihood, unc), f.Residual.Impact)
+		f.Projected = Make(uncertain(f.Projected.Likelihood, unc), f.Projected.Impact)
 		if unc > 0 {
 			f.Rationale = append(f.Rationale, "not known to be mitigated: the model leaves the control unknown")
 		}
@@ -428,6 +428,17 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 		}
 	}
 	f.Status = status
+}
+
+// uncertain lowers a likelihood by unc steps for a threat whose control is
+// unknown, but not below unlikely: a threat whose precondition holds is not
+// made rare by the model's silence. At equal scores an open threat still
+// ranks first (Rank).
+func uncertain(l model.Likelihood, unc int) model.Likelihood {
+	if unc == 0 || l <= 2 {
+		return l
+	}
+	return model.Likelihood(max(2, int(l)-unc))
 }
 
 // reopener returns the invalidated assumption that held up the finding, its

@@ -28,7 +28,6 @@ var injectionRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Query_Parameterization_Cheat_Sheet.html",
 			"https://owasp.org/Top10/A03_2021-Injection/",
 		},
-		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || len(c.In) == 0 || reviewerRelay(c) {
