@@ -12,8 +12,7 @@ import (
 // Decisions taken through the API (a finding accepted, a mitigation's status
 // changed, an assumption validated) are edits of the model's YAML, stored as
 // a new version like any push, so they can be pulled and committed. Edits
-// keep the file's order and comments; indentation is normalised to two
-// spaces.
+// change only the lines they must (yamlops.go).
 
 func parseFile(name, content string) (*yaml.Node, error) {
 	var doc yaml.Node
@@ -95,55 +94,7 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.editModel(w, r, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
-		entry := &yaml.Node{Kind: yaml.MappingNode}
-		set(entry, "finding", str(req.Finding))
-		set(entry, "status", str(req.Status))
-		for _, kv := range [][2]string{{"reason", req.Reason}, {"owner", req.Owner}, {"expires", req.Expires}} {
-			if kv[1] != "" {
-				set(entry, kv[0], str(kv[1]))
-			}
-		}
-		if len(req.Mitigations) > 0 {
-			seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-			for _, m := range req.Mitigations {
-				seq.Content = append(seq.Content, str(m))
-			}
-			set(entry, "mitigations", seq)
-		}
-		// Replace an existing decision on the finding, in whichever file
-		// holds it; otherwise add one to the main file.
-		for name, content := range b.Files {
-			doc, err := parseFile(name, content)
-			if err != nil {
-				continue
-			}
-			list := lookup(doc.Content[0], "decisions")
-			if list == nil || list.Kind != yaml.SequenceNode {
-				continue
-			}
-			for i, item := range list.Content {
-				if f := lookup(item, "finding"); f != nil && f.Value == req.Finding {
-					list.Content[i] = entry
-					out, err := formatFile(doc)
-					b.Files[name] = out
-					return err
-				}
-			}
-		}
-		doc, err := parseFile(b.Main, b.Files[b.Main])
-		if err != nil {
-			return err
-		}
-		root := doc.Content[0]
-		list := lookup(root, "decisions")
-		if list == nil {
-			list = &yaml.Node{Kind: yaml.SequenceNode}
-			set(root, "decisions", list)
-		}
-		list.Content = append(list.Content, entry)
-		out, err := formatFile(doc)
-		b.Files[b.Main] = out
-		return err
+		return applyDecision(b, req)
 	})
 }
 
@@ -190,29 +141,7 @@ func (s *Server) handleAssumptionStatus(w http.ResponseWriter, r *http.Request) 
 // file of the model.
 func (s *Server) editItem(w http.ResponseWriter, r *http.Request, a Access, section, id string, base int64, message string, fields map[string]string) error {
 	return s.editModel(w, r, a, base, message, func(b *Bundle) error {
-		for name, content := range b.Files {
-			doc, err := parseFile(name, content)
-			if err != nil {
-				continue
-			}
-			list := lookup(doc.Content[0], section)
-			if list == nil || list.Kind != yaml.SequenceNode {
-				continue
-			}
-			for _, item := range list.Content {
-				if v := lookup(item, "id"); v != nil && v.Value == id && item.Kind == yaml.MappingNode {
-					for _, k := range []string{"status", "owner", "ticket", "due", "evidence"} {
-						if v, ok := fields[k]; ok && v != "" {
-							set(item, k, str(v))
-						}
-					}
-					out, err := formatFile(doc)
-					b.Files[name] = out
-					return err
-				}
-			}
-		}
-		return errorf(http.StatusNotFound, "not_found", "the model has no %s with id %q", section[:len(section)-1], id)
+		return applyItemFields(b, section, id, fields)
 	})
 }
 
