@@ -2,11 +2,14 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/store"
 )
 
 // Decisions taken through the API (a finding accepted, a mitigation's status
@@ -146,28 +149,33 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, a Access, sect
 }
 
 // editModel applies edit to the latest version's files and stores the
-// result as a new version, refusing with 409 when base is stale.
+// result as a new version, refusing with 409 when base is stale. Without a
+// base, an edit that lost a race with another writer is applied again on
+// top of the new latest version, so neither is lost.
 func (s *Server) editModel(w http.ResponseWriter, r *http.Request, a Access, base int64, message string, edit func(*Bundle) error) error {
-	x, err := s.system(r, a)
-	if err != nil {
-		return err
-	}
-	if base != 0 && base != x.Revision {
-		return errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
-	}
-	v, err := s.store.GetVersion(r.Context(), x.ID, 0)
-	if err != nil {
-		return err
-	}
-	b := unarchive(v.YAML)
-	if err := edit(&b); err != nil {
-		return err
-	}
 	if message == "" {
 		message = fmt.Sprintf("edited through the API by %s", principal(r.Context()).Actor())
 	}
-	if base == 0 {
-		base = x.Revision
+	for attempt := 1; ; attempt++ {
+		x, err := s.system(r, a)
+		if err != nil {
+			return err
+		}
+		if base != 0 && base != x.Revision {
+			return errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
+		}
+		v, err := s.store.GetVersion(r.Context(), x.ID, x.Latest)
+		if err != nil {
+			return err
+		}
+		b := unarchive(v.YAML)
+		if err := edit(&b); err != nil {
+			return err
+		}
+		err = s.storeVersionAs(w, r, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, http.StatusCreated, nil)
+		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
+			continue
+		}
+		return err
 	}
-	return s.storeVersion(w, r, x.ID, x.TeamID, message, base, b, http.StatusCreated)
 }

@@ -30,7 +30,13 @@ const setupToken = "setup-secret-for-tests"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	return newEnvAt(t, filepath.Join(t.TempDir(), "ward.db"))
+}
+
+// newEnvAt is newEnv on the store at dsn (a SQLite file or a PostgreSQL URL).
+func newEnvAt(t *testing.T, dsn string) *env {
+	t.Helper()
+	st, err := sqlstore.Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
