@@ -134,4 +134,3 @@ func TestPushPullKeepDecisions(t *testing.T) {
 		t.Errorf("forced push: %s", out)
 	}
 }
-

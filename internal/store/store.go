@@ -121,11 +121,11 @@ type Push struct {
 	// BaseRevision, when not zero, must equal the system's revision.
 	BaseRevision int64
 	// Origin is OriginPush (the default) or OriginEdit; Pushed as in Version.
-	Origin string
-	Pushed []byte
-	Findings     []Finding
-	Mitigations  []Mitigation
-	Assumptions  []Assumption
+	Origin      string
+	Pushed      []byte
+	Findings    []Finding
+	Mitigations []Mitigation
+	Assumptions []Assumption
 }
 
 // Page selects part of a list.
