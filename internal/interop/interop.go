@@ -123,6 +123,18 @@ func (g *IDs) Make(s, fallback string) string {
 	return id
 }
 
+// Used says whether id was made or used already.
+func (g *IDs) Used(id string) bool { return g.used[id] }
+
+// Use records id (already valid) as used and returns it.
+func (g *IDs) Use(id string) string {
+	if g.used == nil {
+		g.used = map[string]bool{}
+	}
+	g.used[id] = true
+	return id
+}
+
 // Encode writes doc as readable ward.yaml with the notes as a comment block
 // at the top, and checks that the result loads.
 func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
