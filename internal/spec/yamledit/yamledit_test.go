@@ -133,7 +133,9 @@ func FuzzEdit(f *testing.F) {
 			func(x *File) error { return x.SetField("decisions", key, field, String(value)) },
 			func(x *File) error { return x.SetField("mitigations", key, field, List([]string{value})) },
 			func(x *File) error { return x.DeleteField("decisions", key, field) },
-			func(x *File) error { return x.AppendItem("mitigations", []Field{{"id", String(key)}, {field, String(value)}}) },
+			func(x *File) error {
+				return x.AppendItem("mitigations", []Field{{"id", String(key)}, {field, String(value)}})
+			},
 			func(x *File) error { return x.DeleteItem("decisions", key) },
 		} {
 			x, err := Parse(src)
