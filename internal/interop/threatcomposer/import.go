@@ -17,6 +17,10 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 		return nil, err
 	}
 	pack := w.Type == "threat-pack"
+	if w.Type == "mitigation-pack" {
+		return nil, interop.Inputf(name, "a mitigation pack is a library of mitigations with no threats or architecture; import threat packs or workspaces (.tc.json)",
+			"a Threat Composer mitigation pack")
+	}
 	if w.Type != "" && !pack {
 		return nil, interop.Inputf(name, "ward reads workspace exports (.tc.json) and threat packs",
 			"Threat Composer file of type %q, which ward does not read", w.Type)
