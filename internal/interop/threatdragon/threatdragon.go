@@ -124,7 +124,7 @@ type cell struct {
 		Text  *text `json:"text"`
 		Label *text `json:"label"`
 	} `json:"attrs"`
-	Labels []label `json:"labels"`
+	Labels   []label   `json:"labels"`
 	Source   *endpoint `json:"source"`
 	Target   *endpoint `json:"target"`
 	Vertices []point   `json:"vertices"`
