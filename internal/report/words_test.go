@@ -1,0 +1,46 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestReaderWords: reports people read never show the codes the JSON keeps
+// (path weaknesses, found_by values) nor call the team's threats a rule.
+func TestReaderWords(t *testing.T) {
+	var codes []string
+	for c := range weaknessWords {
+		if strings.Contains(c, "_") { // "unauthenticated" and "plaintext" are words too
+			codes = append(codes, c)
+		}
+	}
+	for _, name := range scenarios {
+		r := build(t, name)
+		for _, f := range []struct {
+			name   string
+			render func(*bytes.Buffer) error
+		}{
+			{"markdown", func(b *bytes.Buffer) error { return Markdown(b, r) }},
+			{"text", func(b *bytes.Buffer) error { return Text(b, r, TextOptions{All: true, Verbose: true}) }},
+			{"html", func(b *bytes.Buffer) error { return HTML(t.Context(), b, r) }},
+			{"paths", func(b *bytes.Buffer) error {
+				return WritePaths(b, "text", &PathsReport{Paths: r.Paths})
+			}},
+		} {
+			var b bytes.Buffer
+			if err := f.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, c := range append(codes, "people rule", "found by pen_test", "found by security_review", "found by bug_bounty") {
+				if strings.Contains(out, c) {
+					t.Errorf("%s %s shows %q", name, f.name, c)
+				}
+			}
+		}
+	}
+	if got := OriginText("people", "people"); got != "written by people" {
+		t.Errorf("OriginText = %q", got)
+	}
+}
