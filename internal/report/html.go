@@ -29,6 +29,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"words":      func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"weaknesses": weaknessList,
 	"source":     SourceText,
+	"closed":     closedCounts,
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")

@@ -100,6 +100,9 @@ func mdSummary(ew *errWriter, r *Result) {
 		}
 		ew.printf("- **%d open finding%s** of %d: %s. Worst open: **%s**.\n", s.Open, pl(s.Open), s.Findings, strings.Join(parts, ", "), s.Worst)
 	}
+	if c := closedCounts(s); c != "" {
+		ew.printf("- Closed: %s.\n", c)
+	}
 	if len(s.Accepted) == 0 {
 		ew.printf("- No accepted risks.\n")
 	} else {

@@ -81,7 +81,7 @@ type TextOptions struct {
 func Text(w io.Writer, r *Result, opt TextOptions) error {
 	ew := &errWriter{w: w}
 	s := r.Summary
-	ew.printf("%s (%s): %d finding%s, %d open, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), s.Open, s.Questions, pl(s.Questions))
+	ew.printf("%s (%s): %d finding%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	shown := 0
 	for _, f := range r.Findings {
 		if f.Status != "open" && !opt.All {

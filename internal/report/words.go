@@ -1,6 +1,10 @@
 package report
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Reader-facing words for the codes the JSON keeps stable.
 
@@ -57,4 +61,35 @@ func OriginText(origin, rule string) string {
 		return "custom rule " + rule
 	}
 	return "rule " + rule
+}
+
+// statusOrder is the order statuses are counted in; any other status
+// (a newer one) follows, alphabetically.
+var statusOrder = []string{"open", "mitigated", "accepted", "transferred", "false_positive"}
+
+// statusCounts says how many findings have each status, open first and
+// every closed status after: "9 open, 3 accepted, 2 mitigated".
+func statusCounts(s Summary) string {
+	return strings.Join(append([]string{fmt.Sprintf("%d open", s.Open)}, closedParts(s)...), ", ")
+}
+
+// closedCounts says how many findings are closed, by status: "2
+// mitigated, 3 accepted" ("" when none is).
+func closedCounts(s Summary) string { return strings.Join(closedParts(s), ", ") }
+
+func closedParts(s Summary) []string {
+	var parts []string
+	var rest []string
+	for st := range s.ByStatus {
+		if st != "open" && !slices.Contains(statusOrder, st) {
+			rest = append(rest, st)
+		}
+	}
+	slices.Sort(rest)
+	for _, st := range append(statusOrder[1:], rest...) {
+		if n := s.ByStatus[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(st, "_", " ")))
+		}
+	}
+	return parts
 }

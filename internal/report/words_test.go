@@ -44,3 +44,19 @@ func TestReaderWords(t *testing.T) {
 		t.Errorf("OriginText = %q", got)
 	}
 }
+
+// TestSummaryCountsEveryStatus: the summary line names every closed status,
+// a new one too, not only open.
+func TestSummaryCountsEveryStatus(t *testing.T) {
+	s := Summary{Findings: 12, Open: 4, ByStatus: map[string]int{"open": 4, "mitigated": 2, "accepted": 3, "false_positive": 1, "transferred": 1, "unverified": 1}}
+	if got, want := statusCounts(s), "4 open, 2 mitigated, 3 accepted, 1 transferred, 1 false positive, 1 unverified"; got != want {
+		t.Errorf("statusCounts = %q, want %q", got, want)
+	}
+	var b bytes.Buffer
+	if err := Text(&b, &Result{Summary: s}, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "12 findings, 4 open, 2 mitigated, 3 accepted, 1 transferred, 1 false positive, 1 unverified") {
+		t.Errorf("text summary: %s", b.String())
+	}
+}
