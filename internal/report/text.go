@@ -95,7 +95,12 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		if f.Reopened != "" {
 			status = "reopened"
 		}
-		ew.printf("%3d. %-8s %-9s %s\n", f.Rank, strings.ToUpper(f.Severity), status, f.Title)
+		// A closed finding's severity is what it was, not an open risk.
+		sev := strings.ToUpper(f.Severity)
+		if f.Status != "open" {
+			sev = "(" + f.Severity + ")"
+		}
+		ew.printf("%3d. %-8s %-9s %s\n", f.Rank, sev, status, f.Title)
 		ew.printf("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
 		if f.Reopened != "" {
 			ew.printf("     re-opened: %s\n", f.Reopened)

@@ -60,3 +60,26 @@ func TestSummaryCountsEveryStatus(t *testing.T) {
 		t.Errorf("text summary: %s", b.String())
 	}
 }
+
+// TestClosedSeverity: a mitigated finding's residual severity is not shown
+// as an open risk (text in parentheses, HTML "was").
+func TestClosedSeverity(t *testing.T) {
+	r := &Result{Findings: []Finding{
+		{ID: "a", Rank: 1, Severity: "high", Status: "open", Title: "Open one"},
+		{ID: "b", Rank: 2, Severity: "medium", Status: "mitigated", Title: "Mitigated one"},
+	}}
+	var b bytes.Buffer
+	if err := Text(&b, r, TextOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "2. (medium) mitigated") || strings.Contains(b.String(), "MEDIUM") {
+		t.Errorf("text:\n%s", b.String())
+	}
+	b.Reset()
+	if err := HTML(t.Context(), &b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), ">was medium</span>") {
+		t.Error("HTML shows a mitigated finding's severity as open")
+	}
+}
