@@ -124,7 +124,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "the input `format` (default: detected)")
+	cmd.Flags().StringVar(&from, "from", "", "the input `format`: "+formatNames(importers(), func(i interop.Importer) string { return i.Name })+" (default: detected)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the model to `file` instead of standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite the output file")
 	return cmd
@@ -179,7 +179,7 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVar(&to, "to", "", "the output `format`")
+	cmd.Flags().StringVar(&to, "to", "", "the output `format`: "+formatNames(exporters(), func(e interop.Exporter) string { return e.Name }))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
 	return cmd
 }
