@@ -30,6 +30,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"weaknesses": weaknessList,
 	"source":     SourceText,
 	"closed":     closedCounts,
+	"markdown":   markdownHTML,
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")

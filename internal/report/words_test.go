@@ -83,3 +83,26 @@ func TestClosedSeverity(t *testing.T) {
 		t.Error("HTML shows a mitigated finding's severity as open")
 	}
 }
+
+// TestMarkdownDescriptions: imported Markdown renders as Markdown in the
+// HTML report (and so the PDF), and raw HTML in it stays text.
+func TestMarkdownDescriptions(t *testing.T) {
+	desc := "## Context\n\nThe **payment** flow:\n\n- tokens are `hashed`\n- see [the runbook](https://example.com/run?a=1&b=2)\n\n<script>alert(1)</script> and <b onclick=x>bold</b> and [bad](javascript:alert(1))"
+	r := &Result{System: System{Name: "S", ID: "s", Description: desc}, Findings: []Finding{{ID: "a", Rank: 1, Severity: "high", Status: "open", Title: "T", Description: desc}}}
+	var b bytes.Buffer
+	if err := HTML(t.Context(), &b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{`<p class="mdh"><strong>Context</strong></p>`, "<strong>payment</strong>", "<li>tokens are <code>hashed</code></li>",
+		`<a href="https://example.com/run?a=1&amp;b=2" rel="noopener noreferrer">the runbook</a>`, "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b onclick=x&gt;"} {
+		if strings.Count(out, want) != 2 {
+			t.Errorf("want %q twice (system and finding)", want)
+		}
+	}
+	for _, bad := range []string{"<script>alert", "## Context", "**payment**", `href="javascript`, "onclick=x>"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("HTML contains %q", bad)
+		}
+	}
+}
