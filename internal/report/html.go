@@ -25,8 +25,12 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"ticks":     ticks,
 	// anchor links to an element of the page. Ids are the model's own
 	// (letters, digits, '.', '-', '_', ':'), so the fragment needs no escaping.
-	"anchor": func(prefix, id string) template.URL { return template.URL("#" + prefix + id) },
-	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"anchor":     func(prefix, id string) template.URL { return template.URL("#" + prefix + id) },
+	"words":      func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"weaknesses": weaknessList,
+	"source":     SourceText,
+	"closed":     closedCounts,
+	"markdown":   markdownHTML,
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")

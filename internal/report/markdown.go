@@ -110,6 +110,9 @@ func mdSummary(ew *errWriter, r *Result) {
 		ew.printf("- **%d unverified threat%s** (not known to be mitigated; the model leaves the control unknown): %s.\n",
 			s.Unverified, pl(s.Unverified), strings.Join(parts, ", "))
 	}
+	if c := closedCounts(s); c != "" {
+		ew.printf("- Closed: %s.\n", c)
+	}
 	if len(s.Accepted) == 0 {
 		ew.printf("- No accepted risks.\n")
 	} else {

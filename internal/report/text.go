@@ -82,8 +82,7 @@ type TextOptions struct {
 func Text(w io.Writer, r *Result, opt TextOptions) error {
 	ew := &errWriter{w: w}
 	s := r.Summary
-	ew.printf("%s (%s): %d threat%s, %d open, %d unverified, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), s.Open,
-		s.Unverified, s.Questions, pl(s.Questions))
+	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	qs := questionIndex(r)
 	shown := 0
 	for _, f := range r.Findings {
@@ -98,7 +97,12 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		if f.Reopened != "" {
 			status = "reopened"
 		}
-		ew.printf("%3d. %-8s %-10s %s\n", f.Rank, strings.ToUpper(f.Severity), status, f.Title)
+		// A closed threat's severity is what it was, not an open risk.
+		sev := strings.ToUpper(f.Severity)
+		if !Active(f.Status) {
+			sev = "(" + f.Severity + ")"
+		}
+		ew.printf("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
 		ew.printf("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
 		if f.Reopened != "" {
 			ew.printf("     re-opened: %s\n", f.Reopened)

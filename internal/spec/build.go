@@ -434,7 +434,7 @@ func (b *builder) ref(e *elem, key string, i int, id, kind string, owner owner) 
 	if def, ok := b.ids[id]; ok {
 		msg = fmt.Sprintf("%q is %s %s, not %s %s (in %s)", id, article(def.kind), def.kind, article(kind), kind, owner.String())
 	}
-	b.diags.add(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
+	b.diags.addRef(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
 }
 
 // element returns the component, flow, boundary or asset with the id.
@@ -578,7 +578,7 @@ func (b *builder) resolveAssumptions(as []*Assumption) {
 				for k := range b.ids {
 					all = append(all, k)
 				}
-				b.diags.add(a.keyPos("supports", i), "assumption %q supports %q, which the model does not define", listHint(id, sortStrings(all), "ids"), a.ID, id)
+				b.diags.addRef(a.keyPos("supports", i), "assumption %q supports %q, which the model does not define", listHint(id, sortStrings(all), "ids"), a.ID, id)
 			}
 		}
 	}
