@@ -248,6 +248,8 @@ type Store interface {
 
 	Audit(ctx context.Context, afterSeq int64, p Page) ([]AuditEvent, error)
 
+	LiveSessions // live threat-modeling sessions (sessions.go)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

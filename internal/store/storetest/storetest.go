@@ -31,6 +31,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"AuditAppendOnly", testAudit},
+		{"LiveSessions", testLiveSessions},
+		{"LiveSessionsConcurrentAppends", testLiveAppendRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
