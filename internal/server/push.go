@@ -250,40 +250,52 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	return s.storeVersion(w, r, r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle, http.StatusCreated)
 }
 
-// storeVersion analyses a bundle and stores it as the system's new version.
+// storeVersion analyses a bundle, stores it as the system's new version
+// and answers with what was stored.
 func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
-	ctx := r.Context()
-	_, res, err := s.analyseBundle(ctx, b)
+	out, err := s.saveVersion(r.Context(), systemID, team, message, base, b)
 	if err != nil {
 		return err
 	}
+	if !out.Created {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, out)
+	return nil
+}
+
+// saveVersion analyses a bundle and stores it as the system's new version,
+// as the principal of ctx: the one operation behind pushes, edits through
+// the API and live sessions' decisions.
+func (s *Server) saveVersion(ctx context.Context, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
+	_, res, err := s.analyseBundle(ctx, b)
+	if err != nil {
+		return pushResponse{}, err
+	}
 	if res.System.ID != systemID {
-		return errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
 	}
 	result, err := json.Marshal(res)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	fs, ms, as := rows(res)
 	v, created, err := s.store.PushVersion(ctx, store.Push{SystemID: systemID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
 		Author: principal(ctx).Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	sys, err := s.store.GetSystem(ctx, systemID)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if created {
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)
 		}
-	} else {
-		status = http.StatusOK
 	}
-	writeJSON(w, status, pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary})
-	return nil
+	return pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}, nil
 }
 
 var _ = bytes.NewReader

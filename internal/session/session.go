@@ -225,6 +225,9 @@ type State struct {
 	// Threats maps promoted card ids to the threat (or finding) ids they
 	// became in the model.
 	Threats map[string]string `json:"threats,omitempty"`
+	// GuestSecret is the guest link's secret, shown to the facilitator
+	// only (View blanks it for everyone else).
+	GuestSecret string `json:"guest_secret,omitempty"`
 	// Seq is the sequence number of the last event applied.
 	Seq int64 `json:"seq"`
 }

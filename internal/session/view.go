@@ -196,6 +196,9 @@ const anonymous = "anonymous"
 // only (the facilitator sees all, anonymised as the session is).
 func (s *State) View(viewer string) View {
 	v := View{State: *s, Viewer: viewer, Role: s.role(viewer), Mine: map[string]int{}}
+	if v.Role != Facilitator {
+		v.GuestSecret = ""
+	}
 	v.Cards = make([]Card, len(s.Cards))
 	for i, c := range s.Cards {
 		c.Authors = slices.Clone(c.Authors)

@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// RoleGuest is the role of a principal who joined one session by its
+// guest link: it reads and contributes to that session only. Guests are
+// not accounts; they are never stored in users.
+const RoleGuest Role = "guest"
+
 // LiveSession is a live threat-modeling session (package session). Its
 // history is an append-only list of events numbered from 1; State is the
 // session after event Seq, as JSON, so that readers need not replay the
