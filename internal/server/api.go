@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -65,9 +66,20 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users", s.handleCreateUser)
 	a("GET /api/v1/audit", s.handleAudit)
 
-	mux.Handle("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
-	}))
+	// Design reviews (review.go).
+	a("GET /api/v1/reviews", s.handleListReviews)
+	a("POST /api/v1/reviews", s.handleCreateReview)
+	a("GET /api/v1/reviews/{id}", s.handleGetReview)
+	a("POST /api/v1/reviews/{id}/actions", s.handleReviewAction)
+	a("PUT /api/v1/reviews/capacity", s.handleSetCapacity)
+	a("GET /api/v1/reviews/reminders", s.handleReviewReminders)
+	a("GET /api/v1/reviews/settings", s.handleGetReviewSettings)
+	a("PUT /api/v1/reviews/settings", s.handleSetReviewSettings)
+	a("POST /api/v1/reviews/triage", s.handleTriagePreview)
+	a("GET /api/v1/systems/{system}/review", s.handleSystemReview)
+
+	s.webRoutes(mux)
+	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)
 }
 
@@ -210,11 +222,15 @@ func (s *Server) handleListSystems(w http.ResponseWriter, r *http.Request) error
 // system loads a system the principal may access, answering 404 (not 403)
 // for other teams' systems so their existence is not revealed.
 func (s *Server) system(r *http.Request, a Access) (store.System, error) {
-	x, err := s.store.GetSystem(r.Context(), r.PathValue("system"))
+	return s.systemFor(r.Context(), principal(r.Context()), r.PathValue("system"), a)
+}
+
+// systemFor loads system id for p with access a, as system does.
+func (s *Server) systemFor(ctx context.Context, p *Principal, id string, a Access) (store.System, error) {
+	x, err := s.store.GetSystem(ctx, id)
 	if err != nil {
 		return x, err
 	}
-	p := principal(r.Context())
 	if !Allowed(p, Read, x.TeamID) {
 		return x, store.ErrNotFound
 	}

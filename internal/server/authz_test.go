@@ -270,6 +270,26 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/users", "", adminOnly},
 	{"POST /api/v1/users", "", adminOnly},
 	{"GET /api/v1/audit", "", "401 ok ok 403 403 403 403 403 401"},
+
+	// Design reviews: members (and member tokens) request them for their
+	// team; security and admins triage and approve; everyone signed in
+	// reads the queue narrowed to what they may read.
+	{"GET /api/v1/reviews", "", signedIn},
+	{"GET /api/v1/reviews", "A", listA},
+	{"GET /api/v1/reviews", "B", listB},
+	{"POST /api/v1/reviews", "A", writeA},
+	{"POST /api/v1/reviews", "B", writeB},
+	{"GET /api/v1/reviews/{id}", "A", readA},
+	{"GET /api/v1/reviews/{id}", "B", readB},
+	{"POST /api/v1/reviews/{id}/actions", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /api/v1/reviews/{id}/actions", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"PUT /api/v1/reviews/capacity", "", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /api/v1/reviews/reminders", "", signedIn},
+	{"GET /api/v1/reviews/settings", "", signedIn},
+	{"PUT /api/v1/reviews/settings", "", adminOnly},
+	{"POST /api/v1/reviews/triage", "", signedIn},
+	{"GET /api/v1/systems/{system}/review", "A", readA},
+	{"GET /api/v1/systems/{system}/review", "B", readB},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -359,6 +379,11 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", mitOf[r.target], 1)
 	case strings.Contains(path, "/assumptions/{id}"):
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
+	case strings.HasPrefix(r.route, "GET /api/v1/reviews/{id}"), strings.HasPrefix(r.route, "POST /api/v1/reviews/{id}"):
+		// A fresh security-led request of the target team for each cell.
+		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
+			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -391,6 +416,19 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
 	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
 		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
+	case "POST /api/v1/reviews":
+		// Self-serve answers: the request does not stay open, so the next
+		// allowed cell can file another for the same system.
+		body = map[string]any{"system": sys, "design_doc": "https://docs.example.com/d", "answers": map[string]any{"paved_path": "yes", "internet_facing": "no",
+			"sensitive_data": []string{}, "new_third_parties": []string{}, "auth_changes": "no", "criticality": "low"}}
+	case "POST /api/v1/reviews/{id}/actions":
+		body = map[string]any{"action": "triage", "note": fmt.Sprintf("cell %d", m.seq)}
+	case "PUT /api/v1/reviews/capacity":
+		body = map[string]any{"week": "2026-W48", "engineer": "security@example.com", "hours": m.seq % 40}
+	case "PUT /api/v1/reviews/settings":
+		body = map[string]any{"settings": map[string]any{"approval_days": 365, "warn_days": 30, "due_days": 10 + m.seq%20, "security_led_hours": 8, "self_serve_hours": 2}}
+	case "POST /api/v1/reviews/triage":
+		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
 	}
 	return method, path, body
 }

@@ -52,6 +52,16 @@ var endpoints = []endpoint{
 	{"GET /api/v1/users", "List accounts (admin)", false, "", 200},
 	{"POST /api/v1/users", "Create an account (admin)", false, "User", 201},
 	{"GET /api/v1/audit", "The append-only audit log (admin, security)", false, "", 200},
+	{"GET /api/v1/reviews", "The design-review queue: open requests ranked by risk priority with the week's capacity plan (?team=&week=), reminders, recent approvals", false, "", 200},
+	{"POST /api/v1/reviews", "Request a design review: the answers are triaged at once (tier, priority, reasons)", false, "ReviewRequest", 201},
+	{"GET /api/v1/reviews/{id}", "Get a review request with its history", false, "", 200},
+	{"POST /api/v1/reviews/{id}/actions", "Act on a review request: triage, start, request_changes, resubmit, approve, self_serve, assign", false, "ReviewAction", 200},
+	{"PUT /api/v1/reviews/capacity", "Enter a security engineer's review hours for a week (security, admin)", false, "Capacity", 200},
+	{"GET /api/v1/reviews/reminders", "Overdue and due-soon reviews; stale, expired and expiring approvals", false, "", 200},
+	{"GET /api/v1/reviews/settings", "The triage policy (as a policy file), the review settings and the intake questions", false, "", 200},
+	{"PUT /api/v1/reviews/settings", "Change the triage policy and review settings (admin)", false, "ReviewSettings", 200},
+	{"POST /api/v1/reviews/triage", "Triage answers under the organisation's policy without storing anything", false, "TriagePreview", 200},
+	{"GET /api/v1/systems/{system}/review", "A system's review badge: approved, pending, no_review or stale, with the approval", false, "", 200},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -66,6 +76,7 @@ var (
 	strT  = map[string]any{"type": "string"}
 	intT  = map[string]any{"type": "integer"}
 	strsT = map[string]any{"type": "array", "items": strT}
+	triT  = map[string]any{"enum": []string{"", "yes", "no", "unknown"}}
 )
 
 // openAPI builds the OpenAPI 3.1 document.
@@ -86,6 +97,18 @@ func openAPI(version string) map[string]any {
 		"Token": obj(map[string]any{"name": strT, "team": strT, "role": map[string]any{"enum": []string{"member", "viewer"}}}, "name", "team"),
 		"User": obj(map[string]any{"email": strT, "name": strT, "role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}},
 			"team": strT, "password": strT}, "email", "role"),
+		"Answers": obj(map[string]any{"paved_path": triT, "internet_facing": triT, "auth_changes": triT,
+			"sensitive_data":    map[string]any{"type": []string{"array", "null"}, "items": strT, "description": "kinds of sensitive data; null or absent is unknown, [] is none"},
+			"new_third_parties": map[string]any{"type": []string{"array", "null"}, "items": strT, "description": "names; null or absent is unknown, [] is none"},
+			"criticality":       map[string]any{"enum": []string{"", "low", "medium", "high", "critical", "unknown"}}}),
+		"ReviewRequest": obj(map[string]any{"system": strT, "team": strT, "title": strT, "design_doc": strT,
+			"wanted_by": map[string]any{"type": "string", "format": "date"}, "answers": map[string]any{"$ref": "#/components/schemas/Answers"}}, "system"),
+		"ReviewAction": obj(map[string]any{"action": map[string]any{"enum": []string{"triage", "start", "request_changes", "resubmit", "approve", "self_serve", "assign"}},
+			"assignee": strT, "note": strT, "base_revision": intT}, "action"),
+		"Capacity": obj(map[string]any{"week": strT, "engineer": strT, "hours": map[string]any{"type": "number"}}, "hours"),
+		"ReviewSettings": obj(map[string]any{"policy": strT, "settings": obj(map[string]any{"approval_days": intT, "warn_days": intT, "due_days": intT,
+			"security_led_hours": map[string]any{"type": "number"}, "self_serve_hours": map[string]any{"type": "number"}})}),
+		"TriagePreview": obj(map[string]any{"answers": map[string]any{"$ref": "#/components/schemas/Answers"}}),
 	}
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}

@@ -247,27 +247,26 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	return s.storeVersion(w, r, r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle, http.StatusCreated)
+	res, err := s.storeVersion(r.Context(), principal(r.Context()), r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle)
+	return writePush(w, res, err)
 }
 
-// storeVersion analyses a bundle, stores it as the system's new version
-// and answers with what was stored.
-func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
-	out, err := s.saveVersion(r.Context(), systemID, team, message, base, b)
+// writePush answers a request that stored a version: 201 when a new
+// version was created, 200 when the model was unchanged.
+func writePush(w http.ResponseWriter, res pushResponse, err error) error {
 	if err != nil {
 		return err
 	}
-	if !out.Created {
-		status = http.StatusOK
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
 	}
-	writeJSON(w, status, out)
+	writeJSON(w, status, res)
 	return nil
 }
 
-// saveVersion analyses a bundle and stores it as the system's new version,
-// as the principal of ctx: the one operation behind pushes, edits through
-// the API and live sessions' decisions.
-func (s *Server) saveVersion(ctx context.Context, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
+// storeVersion analyses a bundle and stores it as the system's new version.
+func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
 	_, res, err := s.analyseBundle(ctx, b)
 	if err != nil {
 		return pushResponse{}, err
@@ -281,7 +280,7 @@ func (s *Server) saveVersion(ctx context.Context, systemID, team, message string
 	}
 	fs, ms, as := rows(res)
 	v, created, err := s.store.PushVersion(ctx, store.Push{SystemID: systemID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
-		Author: principal(ctx).Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
+		Author: p.Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
 	if err != nil {
 		return pushResponse{}, err
 	}

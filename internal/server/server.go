@@ -72,6 +72,8 @@ type Server struct {
 	handler http.Handler
 	// patterns lists the registered routes, for the OpenAPI test.
 	patterns []string
+	// webPatterns lists the web UI's routes (web.go).
+	webPatterns []string
 
 	streams atomic.Int64 // open event streams
 

@@ -365,7 +365,7 @@ func (s *Server) sessionPromote(ctx context.Context, p *Principal, id string) (*
 		return nil, pushResponse{}, err
 	}
 	msg := fmt.Sprintf("threat-modeling session %s: %s (%d decisions)", st.ID, st.Title, len(plan.Cards))
-	out, err := s.saveVersion(ctx, x.ID, x.TeamID, msg, x.Revision, b)
+	out, err := s.storeVersion(ctx, p, x.ID, x.TeamID, msg, x.Revision, b)
 	if err != nil {
 		return nil, pushResponse{}, err
 	}

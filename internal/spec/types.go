@@ -54,6 +54,10 @@ type Document struct {
 	Mitigations []*Mitigation `yaml:"mitigations"`
 	// What the model takes for granted, and what each assumption holds up.
 	Assumptions []*Assumption `yaml:"assumptions"`
+	// Where the browser's visual editor draws components and boundaries.
+	// Optional and ignored by analysis; kept as the last section, one line
+	// per element, so that moving a box changes only these lines.
+	Layout []*Placement `yaml:"layout"`
 }
 
 // System says what is being modelled and who owns it.
@@ -324,4 +328,20 @@ type Assumption struct {
 	// What it holds up: threat, mitigation, finding or element ids. When the
 	// assumption is invalidated, these re-open.
 	Supports []string `yaml:"supports"`
+}
+
+// Placement is where the visual editor draws one component or boundary.
+// Entries for elements that no longer exist are ignored.
+type Placement struct {
+	elem
+	// The component or boundary drawn.
+	ID string `yaml:"id" required:"true"`
+	// Left edge, in pixels.
+	X int `yaml:"x"`
+	// Top edge, in pixels.
+	Y int `yaml:"y"`
+	// Width, in pixels (boundaries; components use a fixed size).
+	W int `yaml:"w"`
+	// Height, in pixels (boundaries).
+	H int `yaml:"h"`
 }

@@ -205,6 +205,7 @@ type AuditEvent struct {
 
 // Store is the server's persistence.
 type Store interface {
+	Reviews // design reviews (review.go)
 	CreateTeam(ctx context.Context, t Team, actor string) (Team, error)
 	GetTeam(ctx context.Context, id string) (Team, error)
 	ListTeams(ctx context.Context, p Page) ([]Team, int, error)

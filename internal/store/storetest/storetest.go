@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AuditAppendOnly", testAudit},
 		{"LiveSessions", testLiveSessions},
 		{"LiveSessionsConcurrentAppends", testLiveAppendRace},
+		{"Reviews", testReviews}, {"ConcurrentReviewUpdates", testConcurrentReviewUpdates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
