@@ -62,6 +62,13 @@ var endpoints = []endpoint{
 	{"PUT /api/v1/reviews/settings", "Change the triage policy and review settings (admin)", false, "ReviewSettings", 200},
 	{"POST /api/v1/reviews/triage", "Triage answers under the organisation's policy without storing anything", false, "TriagePreview", 200},
 	{"GET /api/v1/systems/{system}/review", "A system's review badge: approved, pending, no_review or stale, with the approval", false, "", 200},
+	{"POST /api/v1/systems/{system}/sessions", "Open a live threat-modeling session on a version (the caller facilitates; the guest link is in the answer only)", false, "Session", 201},
+	{"GET /api/v1/systems/{system}/sessions", "List a system's live sessions, newest first", false, "", 200},
+	{"GET /api/v1/sessions/{session}", "A session as the caller may see it (hidden cards, anonymity, own votes; tallies after voting)", false, "", 200},
+	{"POST /api/v1/sessions/{session}/actions", "Act in a session: join, phase, settings, card.add, card.edit, card.take, card.dismiss, card.merge, present, ready, hand, vote, decide, reflect, conclude", false, "SessionAction", 200},
+	{"POST /api/v1/sessions/{session}/promote", "Save the session's decisions as a new model version (facilitator)", false, "", 201},
+	{"GET /api/v1/sessions/{session}/record", "The session record (?format=json|markdown)", false, "", 200},
+	{"GET /api/v1/sessions/{session}/log", "The session's append-only event log (?after=seq)", false, "", 200},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -103,6 +110,11 @@ func openAPI(version string) map[string]any {
 			"criticality":       map[string]any{"enum": []string{"", "low", "medium", "high", "critical", "unknown"}}}),
 		"ReviewRequest": obj(map[string]any{"system": strT, "team": strT, "title": strT, "design_doc": strT,
 			"wanted_by": map[string]any{"type": "string", "format": "date"}, "answers": map[string]any{"$ref": "#/components/schemas/Answers"}}, "system"),
+		"Session": obj(map[string]any{"title": strT, "version": map[string]any{"type": "integer"}, "minutes": map[string]any{"type": "integer"},
+			"settings": map[string]any{"type": "object"}}, "title"),
+		"SessionAction": obj(map[string]any{"type": strT, "request_id": strT, "card": map[string]any{"type": "object"}, "card_id": strT, "from": strT,
+			"count": map[string]any{"type": "integer"}, "on": map[string]any{"type": "boolean"}, "phase": strT, "timer": map[string]any{"type": "integer"},
+			"settings": map[string]any{"type": "object"}, "decision": map[string]any{"type": "object"}, "reflection": map[string]any{"type": "object"}, "name": strT}, "type"),
 		"ReviewAction": obj(map[string]any{"action": map[string]any{"enum": []string{"triage", "start", "request_changes", "resubmit", "approve", "self_serve", "assign"}},
 			"assignee": strT, "note": strT, "base_revision": intT}, "action"),
 		"Capacity": obj(map[string]any{"week": strT, "engineer": strT, "hours": map[string]any{"type": "number"}}, "hours"),

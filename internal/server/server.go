@@ -77,6 +77,9 @@ type Server struct {
 
 	streams atomic.Int64 // open event streams
 
+	live     *liveHub // live sessions' streams (session_stream.go)
+	liveOnce sync.Once
+
 	setupMu   sync.Mutex
 	setupUsed bool
 }

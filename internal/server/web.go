@@ -110,6 +110,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.webPatterns = append(s.webPatterns, "GET /static/")
 	s.entryPages(wr)
 	s.homePages(wr)
+	s.sessionPages(wr)
 }
 
 // WebRoutes lists the registered web page patterns ("METHOD /path").

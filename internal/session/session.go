@@ -139,10 +139,10 @@ type Card struct {
 }
 
 // Live reports whether the card is on the board (not merged away or dismissed).
-func (c *Card) Live() bool { return c.MergedInto == "" && c.Seed != SeedDismissed }
+func (c Card) Live() bool { return c.MergedInto == "" && c.Seed != SeedDismissed }
 
 // Votable reports whether members may vote on the card.
-func (c *Card) Votable() bool {
+func (c Card) Votable() bool {
 	return c.Live() && (c.Kind == KindTeam || c.Kind == KindHint || c.Seed == SeedTaken)
 }
 
@@ -473,6 +473,18 @@ func (s *State) Apply(e Event) error {
 }
 
 func (s *State) apply(e Event) error {
+	if e.Type != EvCreate {
+		// Maps left out of stored JSON come back nil.
+		if s.Votes == nil {
+			s.Votes = map[string]map[string]int{}
+		}
+		if s.Reflections == nil {
+			s.Reflections = map[string]Reflection{}
+		}
+		if s.Threats == nil {
+			s.Threats = map[string]string{}
+		}
+	}
 	switch e.Type {
 	case EvCreate:
 		if e.Session == nil || s.ID != "" {
