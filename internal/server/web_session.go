@@ -245,7 +245,7 @@ func (v *liveView) StrideLetters() []string { return session.StrideLetters }
 
 // cardView helpers.
 
-func (c cardView) Col() string    { return "col-el-" + c.C.Target }
+func (c cardView) Col() string { return "col-el-" + c.C.Target }
 func (c cardView) Col2() string {
 	l := "S"
 	if len(c.C.Stride) > 0 {
@@ -253,14 +253,16 @@ func (c cardView) Col2() string {
 	}
 	return "col-st-" + l
 }
-func (c cardView) Mine() int      { return c.V.Mine[c.C.ID] }
-func (c cardView) Tally() int     { return c.V.Tally[c.C.ID] }
-func (c cardView) Tallied() bool  { return c.V.Tally != nil }
-func (c cardView) Voting() bool   { return c.V.Phase == session.Vote && c.C.Votable() && c.V.Role != session.Observer && c.V.Role != "" }
-func (c cardView) Plus() int      { return c.Mine() + 1 }
-func (c cardView) Minus() int     { return max(c.Mine()-1, 0) }
-func (c cardView) CanPlus() bool  { return c.Mine() < c.V.Settings.MaxPerCard && c.V.Left > 0 }
-func (c cardView) Seed() bool     { return c.C.Seed != "" }
+func (c cardView) Mine() int     { return c.V.Mine[c.C.ID] }
+func (c cardView) Tally() int    { return c.V.Tally[c.C.ID] }
+func (c cardView) Tallied() bool { return c.V.Tally != nil }
+func (c cardView) Voting() bool {
+	return c.V.Phase == session.Vote && c.C.Votable() && c.V.Role != session.Observer && c.V.Role != ""
+}
+func (c cardView) Plus() int       { return c.Mine() + 1 }
+func (c cardView) Minus() int      { return max(c.Mine()-1, 0) }
+func (c cardView) CanPlus() bool   { return c.Mine() < c.V.Settings.MaxPerCard && c.V.Left > 0 }
+func (c cardView) Seed() bool      { return c.C.Seed != "" }
 func (c cardView) Presented() bool { return c.V.Presented == c.C.ID }
 func (c cardView) Target() string {
 	for _, e := range c.V.Elements {
