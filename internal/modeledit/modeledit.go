@@ -101,15 +101,15 @@ func ParseEdits(data []byte) ([]Edit, error) {
 		return nil, fmt.Errorf("edits: at most %d edits at once", MaxEdits)
 	}
 	for i := range edits {
-		if err := edits[i].check(); err != nil {
+		if err := edits[i].Validate(); err != nil {
 			return nil, fmt.Errorf("edit %d: %w", i+1, err)
 		}
 	}
 	return edits, nil
 }
 
-// check validates an edit's shape and normalises its values.
-func (e *Edit) check() error {
+// Validate checks an edit's shape and normalises its values.
+func (e *Edit) Validate() error {
 	t, ok := sections[e.Section]
 	if !ok {
 		return fmt.Errorf("unknown section %q: use components, flows, boundaries, assets or layout", e.Section)
@@ -246,7 +246,7 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	}
 	for i := range edits {
 		e := edits[i]
-		if err := e.check(); err != nil {
+		if err := e.Validate(); err != nil {
 			return nil, fmt.Errorf("edit %d: %w", i+1, err)
 		}
 		var err error

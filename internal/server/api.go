@@ -54,6 +54,7 @@ func (s *Server) routes() http.Handler {
 	a("PATCH /api/v1/systems/{system}/mitigations/{id}", s.handleMitigationStatus)
 	a("PATCH /api/v1/systems/{system}/assumptions/{id}", s.handleAssumptionStatus)
 	a("GET /api/v1/systems/{system}/events", s.handleEvents)
+	a("PATCH /api/v1/systems/{system}/controls", s.handleSetControl)
 
 	a("GET /api/v1/findings", s.handleFindings)
 	a("GET /api/v1/mitigations", s.handleMitigations)
@@ -86,6 +87,10 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/sessions/{session}/promote", s.handlePromoteSession)
 	a("GET /api/v1/sessions/{session}/record", s.handleSessionRecord)
 	a("GET /api/v1/sessions/{session}/log", s.handleSessionEvents)
+	// Editing in the browser (editor.go).
+	a("POST /api/v1/systems", s.handleCreateSystem)
+	a("POST /api/v1/systems/{system}/preview", s.handlePreviewModel)
+	a("PUT /api/v1/systems/{system}/model", s.handleSaveModel)
 
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
@@ -351,15 +356,27 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return perr
 	}
+	d, err := s.compare(r.Context(), x, from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// compare compares two stored versions of x with the same analysis as
+// ward diff (version 0 or less is "none"); it is the operation behind the
+// JSON diff and the system page's versions.
+func (s *Server) compare(ctx context.Context, x store.System, from, to int) (*diff.Diff, error) {
 	side := func(n int) (diff.Side, error) {
 		if n < 1 {
 			return diff.Side{Label: "(none)"}, nil
 		}
-		v, err := s.store.GetVersion(r.Context(), x.ID, n)
+		v, err := s.store.GetVersion(ctx, x.ID, n)
 		if err != nil {
 			return diff.Side{}, err
 		}
-		a, res, err := s.analyseBundle(r.Context(), unarchive(v.YAML))
+		a, res, err := s.analyseBundle(ctx, unarchive(v.YAML))
 		if err != nil {
 			return diff.Side{}, err
 		}
@@ -367,14 +384,13 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, err := side(from)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, err := side(to)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, diff.Compare(o, n))
-	return nil
+	return diff.Compare(o, n), nil
 }
 
 func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {

@@ -248,6 +248,8 @@ var authzMatrix = []authzRow{
 	{"PATCH /api/v1/systems/{system}/mitigations/{id}", "B", writeB},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "A", reviewA},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "B", reviewB},
+	{"PATCH /api/v1/systems/{system}/controls", "A", writeA},
+	{"PATCH /api/v1/systems/{system}/controls", "B", writeB},
 	{"GET /api/v1/systems/{system}/events", "A", readA},
 	{"GET /api/v1/systems/{system}/events", "B", readB},
 
@@ -310,6 +312,14 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/sessions/{session}/record", "B", readB},
 	{"GET /api/v1/sessions/{session}/log", "A", reviewA},
 	{"GET /api/v1/sessions/{session}/log", "B", reviewB},
+	// Editing in the browser (editor.go): creating a system for a team is
+	// a write of that team; previews and saves are writes of the system.
+	{"POST /api/v1/systems", "A", "401 ok 403 ok 403 403 ok 403 401"},
+	{"POST /api/v1/systems", "B", "401 ok 403 403 ok 403 403 403 401"},
+	{"POST /api/v1/systems/{system}/preview", "A", writeA},
+	{"POST /api/v1/systems/{system}/preview", "B", writeB},
+	{"PUT /api/v1/systems/{system}/model", "A", writeA},
+	{"PUT /api/v1/systems/{system}/model", "B", writeB},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -327,6 +337,7 @@ var (
 	sysOf  = map[string]string{"A": sysA, "B": sysB}
 	mitOf  = map[string]string{"A": "hmac-webhook", "B": "refund-confirm-button"}
 	asmOf  = map[string]string{"A": "msk-private", "B": "proxy-only"}
+	ctlOf  = map[string]string{"A": "kafka", "B": "orchestrator"}
 )
 
 func (e *tenv) login(email, password string) string {
@@ -436,6 +447,8 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"finding": m.finding[r.target], "status": "accepted", "reason": "matrix", "owner": "dana", "expires": "2027-02-01"}
 	case "PATCH /api/v1/systems/{system}/mitigations/{id}":
 		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
+	case "PATCH /api/v1/systems/{system}/controls":
+		body = map[string]any{"kind": "component", "element": ctlOf[r.target], "key": "authenticates", "value": m.flipControl(r.target, "authenticates")}
 	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
 		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
 	case "POST /api/v1/reviews":
@@ -453,6 +466,16 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}
 	case "POST /api/v1/sessions/{session}/actions":
 		body = map[string]any{"type": "join"}
+	case "POST /api/v1/systems":
+		body = map[string]any{"from": "template", "template": "web-app", "team": team, "id": fmt.Sprintf("new-%d", m.seq)}
+	case "POST /api/v1/systems/{system}/preview":
+		body = map[string]any{"files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
+	case "PUT /api/v1/systems/{system}/model":
+		x, err := m.st.GetSystem(m.t.Context(), sys)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		body = map[string]any{"base_revision": x.Revision, "files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
 	case "POST /api/v1/reviews/triage":
 		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
 	}

@@ -103,7 +103,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 			hdr.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBodyBytes)
-		if !isEventStream(r) {
+		if !isEventStream(r) && !isLiveStream(r) {
 			// Bound the work (database, analysis) and a slow reader.
 			tctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 			defer cancel()

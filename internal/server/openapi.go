@@ -43,6 +43,7 @@ var endpoints = []endpoint{
 	{"PATCH /api/v1/systems/{system}/mitigations/{id}", "Change a mitigation's status; stored as a new version", false, "MitigationStatus", 201},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "Validate or invalidate an assumption; stored as a new version", false, "AssumptionStatus", 201},
 	{"GET /api/v1/systems/{system}/events", "Live events of a system (server-sent events)", false, "", 200},
+	{"PATCH /api/v1/systems/{system}/controls", "Set a control of a component or flow (answers a question); stored as a new version", false, "Control", 201},
 	{"GET /api/v1/findings", "Findings of every system's latest version (?severity=&status=&data=&asset=&team=&system=&owner=&sort=)", false, "", 200},
 	{"GET /api/v1/mitigations", "Mitigations of latest versions (?team=&status=)", false, "", 200},
 	{"GET /api/v1/assumptions", "Assumptions of latest versions (?team=&status=)", false, "", 200},
@@ -69,6 +70,9 @@ var endpoints = []endpoint{
 	{"POST /api/v1/sessions/{session}/promote", "Save the session's decisions as a new model version (facilitator)", false, "", 201},
 	{"GET /api/v1/sessions/{session}/record", "The session record (?format=json|markdown)", false, "", 200},
 	{"GET /api/v1/sessions/{session}/log", "The session's append-only event log (?after=seq)", false, "", 200},
+	{"POST /api/v1/systems", "Create a system from ward init's questions, a template or another tool's file", false, "NewSystem", 201},
+	{"POST /api/v1/systems/{system}/preview", "Check working files and structured edits against the latest version without storing: diagnostics, findings, graph, diagram, diff", false, "Preview", 200},
+	{"PUT /api/v1/systems/{system}/model", "Save edited model files (and structured edits) as a new version; 409 with a diff when the system moved on", false, "SaveModel", 201},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -101,6 +105,8 @@ func openAPI(version string) map[string]any {
 			"owner": strT, "ticket": strT, "due": strT, "base_revision": intT, "message": strT}, "status"),
 		"AssumptionStatus": obj(map[string]any{"status": map[string]any{"enum": []string{"unvalidated", "validated", "invalidated"}},
 			"evidence": strT, "base_revision": intT, "message": strT}, "status"),
+		"Control": obj(map[string]any{"kind": map[string]any{"enum": []string{"component", "flow"}}, "element": strT, "key": strT,
+			"value": map[string]any{"enum": []string{"yes", "no", "unknown"}}, "base_revision": intT, "message": strT}, "kind", "element", "key", "value"),
 		"Token": obj(map[string]any{"name": strT, "team": strT, "role": map[string]any{"enum": []string{"member", "viewer"}}}, "name", "team"),
 		"User": obj(map[string]any{"email": strT, "name": strT, "role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}},
 			"team": strT, "password": strT}, "email", "role"),
@@ -120,6 +126,16 @@ func openAPI(version string) map[string]any {
 		"Capacity": obj(map[string]any{"week": strT, "engineer": strT, "hours": map[string]any{"type": "number"}}, "hours"),
 		"ReviewSettings": obj(map[string]any{"policy": strT, "settings": obj(map[string]any{"approval_days": intT, "warn_days": intT, "due_days": intT,
 			"security_led_hours": map[string]any{"type": "number"}, "self_serve_hours": map[string]any{"type": "number"}})}),
+		"Edit": obj(map[string]any{"op": map[string]any{"enum": []string{"add", "update", "delete"}},
+			"section": map[string]any{"enum": []string{"components", "flows", "boundaries", "assets", "layout"}}, "id": strT, "parent": strT,
+			"set":   map[string]any{"type": "object", "description": "keys and values: string, integer, boolean, list of strings or (controls) a map of strings"},
+			"unset": strsT}, "op", "section"),
+		"Preview": obj(map[string]any{"base_revision": intT, "files": map[string]any{"type": "object", "additionalProperties": strT},
+			"edits": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Edit"}}, "svg": map[string]any{"type": "boolean"}}),
+		"SaveModel": obj(map[string]any{"base_revision": intT, "files": map[string]any{"type": "object", "additionalProperties": strT},
+			"edits": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Edit"}}, "message": strT}, "base_revision"),
+		"NewSystem": obj(map[string]any{"from": map[string]any{"enum": []string{"questions", "template", "import"}}, "team": strT, "id": strT, "name": strT,
+			"answers": map[string]any{"$ref": "#/components/schemas/Answers"}, "kinds": strsT, "template": strT, "format": strT, "file_name": strT, "content": strT}, "from"),
 		"TriagePreview": obj(map[string]any{"answers": map[string]any{"$ref": "#/components/schemas/Answers"}}),
 	}
 	errResp := func(desc string) map[string]any {

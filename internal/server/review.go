@@ -99,14 +99,20 @@ type reviewJSON struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 	Actions     []review.Action `json:"actions"`
-	// Estimate, Fits, Engineer and Why are the capacity plan's, in the queue.
+	// Rank, Estimate, Fits, Engineer and Why are the queue's: the place in
+	// the ranking and the week's capacity plan.
+	Rank     int     `json:"rank,omitempty"`
 	Estimate float64 `json:"estimate_hours,omitempty"`
 	Fits     *bool   `json:"fits,omitempty"`
 	Engineer string  `json:"planned_engineer,omitempty"`
 	Why      string  `json:"plan,omitempty"`
 }
 
+// StateLabel is the state for people.
 func (x reviewJSON) StateLabel() string { return x.State.Label() }
+
+// Planned reports whether the review fits in this week's hours.
+func (x reviewJSON) Planned() bool { return x.Fits != nil && *x.Fits }
 
 // rule returns the request as the review rules see it.
 func ruleRequest(r store.ReviewRequest) review.Request {
@@ -243,7 +249,7 @@ func (s *Server) requestReview(ctx context.Context, p *Principal, in reviewInput
 	rq := store.ReviewRequest{ID: "rv-" + newID(5), SystemID: in.System, TeamID: in.Team, Title: in.Title, DesignDoc: in.DesignDoc,
 		Answers: string(answers), Tier: string(res.Tier), Score: res.Score, Reasons: string(result), Policy: res.Policy, State: string(state),
 		RequestedBy: p.display(), WantedBy: wanted, Due: cfg.Settings.Due(now, wanted)}
-	rq, err = s.store.CreateReview(ctx, rq, store.ReviewEvent{Actor: p.Actor(), Action: "request", To: string(state), Note: res.Summary})
+	rq, err = s.store.CreateReview(ctx, rq, store.ReviewEvent{At: now, Actor: p.Actor(), Action: "request", To: string(state), Note: res.Summary})
 	if err != nil {
 		return reviewJSON{}, err
 	}
@@ -420,7 +426,7 @@ func (s *Server) actOnReview(ctx context.Context, p *Principal, id string, in re
 			ApprovedAt: a.At, ExpiresAt: a.Expires, HighRisks: a.HighRisks}
 	}
 	out, err := s.store.UpdateReview(ctx, store.ReviewUpdate{Request: next, BaseRevision: base, Approval: appr,
-		Event: store.ReviewEvent{Actor: p.Actor(), Action: string(in.Action), From: string(from), To: string(to), Note: in.Note}})
+		Event: store.ReviewEvent{At: now, Actor: p.Actor(), Action: string(in.Action), From: string(from), To: string(to), Note: in.Note}})
 	if err != nil {
 		return reviewJSON{}, err
 	}
@@ -574,7 +580,7 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 	for _, sl := range plan.Slots {
 		x := reviewView(byID[sl.Request.ID], p, now)
 		fits := sl.Fits
-		x.Estimate, x.Fits, x.Engineer, x.Why = sl.Estimate, &fits, sl.Engineer, sl.Why
+		x.Rank, x.Estimate, x.Fits, x.Engineer, x.Why = len(q.Items)+1, sl.Estimate, &fits, sl.Engineer, sl.Why
 		q.Items = append(q.Items, x)
 	}
 	if q.Reminders, err = s.reminders(ctx, team, rules, cfg.Settings); err != nil {

@@ -74,6 +74,8 @@ type Server struct {
 	patterns []string
 	// webPatterns lists the web UI's routes (web.go).
 	webPatterns []string
+	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
+	webCache resultCache
 
 	streams atomic.Int64 // open event streams
 

@@ -93,7 +93,7 @@ func (e *env) want(resp *http.Response, status int) map[string]any {
 	return out
 }
 
-func bundle(t *testing.T, dir string) map[string]string {
+func bundle(t testing.TB, dir string) map[string]string {
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {

@@ -71,6 +71,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -111,6 +112,10 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.entryPages(wr)
 	s.homePages(wr)
 	s.sessionPages(wr)
+	s.reviewPages(wr)
+	s.systemPages(wr)
+	s.livePages(wr)
+	s.editorPages(wr)
 }
 
 // WebRoutes lists the registered web page patterns ("METHOD /path").
@@ -301,7 +306,45 @@ var templateFuncs = template.FuncMap{
 		}
 		return template.URL("?" + q.Encode())
 	},
-	"lower": strings.ToLower,
+	"lower":  strings.ToLower,
+	"orDash": orDash,
+	"has":    func(list []string, x string) bool { return slices.Contains(list, x) },
+	"prev":   func(n int) int { return n - 1 },
+	"mitStatuses": func() []string {
+		out := make([]string, 0, len(mitigationStatuses))
+		for _, s := range mitigationStatuses {
+			out = append(out, string(s))
+		}
+		return out
+	},
+	"asmStatuses": func() []string {
+		out := make([]string, 0, len(assumptionStatuses))
+		for _, s := range assumptionStatuses {
+			out = append(out, string(s))
+		}
+		return out
+	},
+	"sevs": func() []string { return severities },
+	// sevHref narrows a list link to one severity.
+	"sevHref": func(href, sev string) string {
+		if strings.HasPrefix(href, "/systems/") {
+			return href + "?status=open&severity=" + sev + "#threats"
+		}
+		sep := "?"
+		if strings.Contains(href, "?") {
+			sep = "&"
+		}
+		return href + sep + "severity=" + sev
+	},
+	"rows": func(rows []findingRow, withSystem bool) map[string]any {
+		return map[string]any{"Rows": rows, "WithSystem": withSystem}
+	},
+	"risk": func(rows []*riskRow, label string) map[string]any {
+		return map[string]any{"Rows": rows, "Label": label}
+	},
+	"filters": func(f findingFilter, o filterOptions) map[string]any {
+		return map[string]any{"F": f, "O": o}
+	},
 	"title": func(s string) string {
 		s = strings.ReplaceAll(s, "_", " ")
 		if s == "" {

@@ -42,11 +42,14 @@ type ReviewRequest struct {
 type ReviewEvent struct {
 	RequestID string
 	Seq       int
-	At        time.Time
-	Actor     string
-	Action    string
-	From, To  string
-	Note      string
+	// At is when it happened; when set on CreateReview or UpdateReview it
+	// is also the request's creation or update time (default: the store's
+	// clock).
+	At       time.Time
+	Actor    string
+	Action   string
+	From, To string
+	Note     string
 }
 
 // ReviewUpdate changes a review request: the new request (its ID names

@@ -38,6 +38,9 @@ func insertReviewEvent(ctx context.Context, tx *sql.Tx, ev store.ReviewEvent) er
 // CreateReview stores a new review request with its first event.
 func (s *DB) CreateReview(ctx context.Context, r store.ReviewRequest, ev store.ReviewEvent) (store.ReviewRequest, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
+	if !ev.At.IsZero() {
+		now = ev.At.UTC().Truncate(time.Millisecond)
+	}
 	r.CreatedAt, r.UpdatedAt, r.Revision = now, now, 1
 	r.WantedBy, r.Due = r.WantedBy.UTC().Truncate(time.Millisecond), r.Due.UTC().Truncate(time.Millisecond)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -97,6 +100,9 @@ func (s *DB) ListReviews(ctx context.Context, q store.ReviewQuery) ([]store.Revi
 // the approval, if any, in one transaction.
 func (s *DB) UpdateReview(ctx context.Context, u store.ReviewUpdate) (store.ReviewRequest, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
+	if !u.Event.At.IsZero() {
+		now = u.Event.At.UTC().Truncate(time.Millisecond)
+	}
 	r := u.Request
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		lockClause := ""
