@@ -492,7 +492,7 @@ func (m *matrix) liveSession(r authzRow, sys string) string {
 		return m.want(m.do("POST", "/api/v1/sessions/"+id+"/actions", m.admin, b), 200)
 	}
 	switch r.route {
-	case "POST /api/v1/sessions/{session}/promote":
+	case "POST /api/v1/sessions/{session}/promote", "POST /s/{session}/promote":
 		v := act(map[string]any{"type": "phase", "phase": "brainstorm"})
 		target := v["elements"].([]any)[0].(map[string]any)["id"]
 		v = act(map[string]any{"type": "card.add", "card": map[string]any{"target": target, "text": fmt.Sprintf("threat of cell %d", m.seq)}})

@@ -352,7 +352,7 @@ func (s *Server) pageSessionRegion(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.renderFragment(w, r, "session.html", "session-region", s.liveViewFor(r, st))
+	return s.renderFragment(w, r, "session.html", "session-region-fragment", s.liveViewFor(r, st))
 }
 
 // sessionForm reads a member action from a form.
@@ -449,7 +449,7 @@ func (s *Server) pageSessionAct(w http.ResponseWriter, r *http.Request) error {
 		return s.done(w, r, "/s/"+id, "")
 	}
 	if c.Type == session.EvAdd {
-		return s.renderFragment(w, r, "session.html", "session-addform", s.liveViewFor(r, st))
+		return s.renderFragment(w, r, "session.html", "session-addform-fragment", s.liveViewFor(r, st))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
