@@ -79,6 +79,14 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/reviews/triage", s.handleTriagePreview)
 	a("GET /api/v1/systems/{system}/review", s.handleSystemReview)
 
+	// Live threat-modeling sessions (session.go).
+	a("POST /api/v1/systems/{system}/sessions", s.handleCreateSession)
+	a("GET /api/v1/systems/{system}/sessions", s.handleListSessions)
+	a("GET /api/v1/sessions/{session}", s.handleGetSession)
+	a("POST /api/v1/sessions/{session}/actions", s.handleSessionAction)
+	a("POST /api/v1/sessions/{session}/promote", s.handlePromoteSession)
+	a("GET /api/v1/sessions/{session}/record", s.handleSessionRecord)
+	a("GET /api/v1/sessions/{session}/log", s.handleSessionEvents)
 	// Editing in the browser (editor.go).
 	a("POST /api/v1/systems", s.handleCreateSystem)
 	a("POST /api/v1/systems/{system}/preview", s.handlePreviewModel)

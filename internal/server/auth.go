@@ -166,6 +166,10 @@ const (
 	// Approve is security's part of design reviews: triage, assign,
 	// approve or send back a review request, enter review hours.
 	Approve
+	// Join is taking part in a team's live session (cards, votes,
+	// reflection); Observe is watching one and posting hints.
+	Join
+	Observe
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -180,6 +184,11 @@ const (
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
+//
+// Live sessions: members join their team's sessions (Join, Observe) and
+// open them (Write); security observes any team's (Observe); viewers read
+// them; a guest (RoleGuest, TeamID "session:<id>") reads and joins that one
+// session only, with nothing else of the organisation readable.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Tokens never create or
@@ -205,11 +214,13 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review || a == Approve
+		return a == Read || a == Review || a == Approve || a == Observe
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
 		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+	case store.RoleGuest:
+		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}
 	return false
 }

@@ -114,6 +114,9 @@ type Server struct {
 	rates     *rateLimiter
 	diffs     flight // concurrent computations of one diff
 
+	live     *liveHub // live sessions' streams (session_stream.go)
+	liveOnce sync.Once
+
 	setupMu   sync.Mutex
 	setupUsed bool
 }

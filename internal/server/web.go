@@ -111,6 +111,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.webPatterns = append(s.webPatterns, "GET /static/")
 	s.entryPages(wr)
 	s.homePages(wr)
+	s.sessionPages(wr)
 	s.reviewPages(wr)
 	s.systemPages(wr)
 	s.livePages(wr)

@@ -315,6 +315,8 @@ type Store interface {
 	// PutDiff stores a diff (storing it twice keeps the first).
 	PutDiff(ctx context.Context, k DiffKey, body []byte) error
 
+	LiveSessions // live threat-modeling sessions (sessions.go)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

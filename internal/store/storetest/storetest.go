@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"AuditAppendOnly", testAudit},
+		{"LiveSessions", testLiveSessions},
+		{"LiveSessionsConcurrentAppends", testLiveAppendRace},
 		{"Reviews", testReviews}, {"ConcurrentReviewUpdates", testConcurrentReviewUpdates},
 		{"UserLifecycle", testUserLifecycle},
 		{"TokenExpiry", testTokenExpiry},
