@@ -151,7 +151,10 @@ func (a *app) serveCmd() *cobra.Command {
 		Long: `Serve runs the Ward server. With no flags it works on a fresh machine: an
 embedded SQLite database (WAL mode) in ./ward-data, listening on
 127.0.0.1:8080. On first start it prints a one-time token to create the first
-administrator. --demo loads the example models so there is something to see.
+administrator, with the URL of the first-run page that uses it. --demo loads
+the example models so there is something to see and, on a fresh database,
+creates one demo account per role (admin, security, member, viewer) with a
+password it prints: open the printed URL and sign in.
 
 --db postgres://... uses PostgreSQL instead; several ward serve processes on
 one PostgreSQL database serve the same data, and live events reach all of
@@ -282,17 +285,42 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	if sso != nil {
 		logger.Info("single sign-on enabled", "oidc", sso)
 	}
+	demoPassword := ""
 	if c.demo {
 		if err := a.loadDemo(ctx, srv); err != nil {
 			return fmt.Errorf("--demo: %w", err)
 		}
+		if setup != "" {
+			pw := "demo-" + randomToken()[:12]
+			created, err := srv.LoadDemoAccounts(ctx, pw)
+			if err != nil {
+				return fmt.Errorf("--demo: accounts: %w", err)
+			}
+			if created {
+				demoPassword, setup = pw, ""
+			}
+		}
 	}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.env.Stdout, "Ward is listening on %s (database: %s)\n", url, st.Dialect())
+	if demoPassword != "" {
+		fmt.Fprintf(a.env.Stdout, "\nOpen %s/ in a browser and sign in with one of the demo accounts\n(password %s for each):\n\n", url, demoPassword)
+		for _, d := range server.DemoAccounts {
+			what := string(d.Role)
+			if d.Team != "" {
+				what += " of team " + d.Team
+			}
+			fmt.Fprintf(a.env.Stdout, "  %-24s %s\n", d.Email, what)
+		}
+		fmt.Fprintln(a.env.Stdout)
+	}
 	if setup != "" {
-		fmt.Fprintf(a.env.Stdout, "\nNo account exists yet. Create the first administrator (this token works once):\n\n"+
-			"  curl -sS -X POST %s/api/v1/setup -H 'Content-Type: application/json' \\\n"+
+		fmt.Fprintf(a.env.Stdout, "\nNo account exists yet. Open %s/setup in a browser and create the first\n"+
+			"administrator with this one-time setup token:\n\n  %s\n\nor from a terminal:\n\n", url, setup)
+		fmt.Fprintf(a.env.Stdout, "  curl -sS -X POST %s/api/v1/setup -H 'Content-Type: application/json' \\\n"+
 			"    -d '{\"token\":\"%s\",\"email\":\"you@example.com\",\"name\":\"You\",\"password\":\"at least 12 characters\"}'\n\n", url, setup)
+	} else if demoPassword == "" {
+		fmt.Fprintf(a.env.Stdout, "Open %s/ in a browser to sign in.\n", url)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10,

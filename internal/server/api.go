@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
+	"github.com/wardtm/ward/internal/diff"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -51,6 +54,7 @@ func (s *Server) routes() http.Handler {
 	a("PATCH /api/v1/systems/{system}/mitigations/{id}", s.handleMitigationStatus)
 	a("PATCH /api/v1/systems/{system}/assumptions/{id}", s.handleAssumptionStatus)
 	a("GET /api/v1/systems/{system}/events", s.handleEvents)
+	a("PATCH /api/v1/systems/{system}/controls", s.handleSetControl)
 
 	a("GET /api/v1/findings", s.handleFindings)
 	a("GET /api/v1/mitigations", s.handleMitigations)
@@ -63,6 +67,31 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users", s.handleCreateUser)
 	a("GET /api/v1/audit", s.handleAudit)
 
+	// Design reviews (review.go).
+	a("GET /api/v1/reviews", s.handleListReviews)
+	a("POST /api/v1/reviews", s.handleCreateReview)
+	a("GET /api/v1/reviews/{id}", s.handleGetReview)
+	a("POST /api/v1/reviews/{id}/actions", s.handleReviewAction)
+	a("PUT /api/v1/reviews/capacity", s.handleSetCapacity)
+	a("GET /api/v1/reviews/reminders", s.handleReviewReminders)
+	a("GET /api/v1/reviews/settings", s.handleGetReviewSettings)
+	a("PUT /api/v1/reviews/settings", s.handleSetReviewSettings)
+	a("POST /api/v1/reviews/triage", s.handleTriagePreview)
+	a("GET /api/v1/systems/{system}/review", s.handleSystemReview)
+
+	// Live threat-modeling sessions (session.go).
+	a("POST /api/v1/systems/{system}/sessions", s.handleCreateSession)
+	a("GET /api/v1/systems/{system}/sessions", s.handleListSessions)
+	a("GET /api/v1/sessions/{session}", s.handleGetSession)
+	a("POST /api/v1/sessions/{session}/actions", s.handleSessionAction)
+	a("POST /api/v1/sessions/{session}/promote", s.handlePromoteSession)
+	a("GET /api/v1/sessions/{session}/record", s.handleSessionRecord)
+	a("GET /api/v1/sessions/{session}/log", s.handleSessionEvents)
+	// Editing in the browser (editor.go).
+	a("POST /api/v1/systems", s.handleCreateSystem)
+	a("POST /api/v1/systems/{system}/preview", s.handlePreviewModel)
+	a("PUT /api/v1/systems/{system}/model", s.handleSaveModel)
+
 	// Account and token lifecycle (accounts.go, tokens.go).
 	a("GET /api/v1/users/{id}", s.handleGetUser)
 	a("PATCH /api/v1/users/{id}", s.handleUpdateUser)
@@ -70,13 +99,8 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users/{id}/password", s.handleResetPassword)
 	a("POST /api/v1/me/password", s.handleChangePassword)
 
-	mux.Handle("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
-		if allow := s.allowed(r.URL.Path); allow != "" {
-			w.Header().Set("Allow", allow)
-			return errorf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s; use %s", r.Method, r.URL.Path, allow)
-		}
-		return errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
-	}))
+	s.webRoutes(mux)
+	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)
 }
 
@@ -219,11 +243,15 @@ func (s *Server) handleListSystems(w http.ResponseWriter, r *http.Request) error
 // system loads a system the principal may access, answering 404 (not 403)
 // for other teams' systems so their existence is not revealed.
 func (s *Server) system(r *http.Request, a Access) (store.System, error) {
-	x, err := s.store.GetSystem(r.Context(), r.PathValue("system"))
+	return s.systemFor(r.Context(), principal(r.Context()), r.PathValue("system"), a)
+}
+
+// systemFor loads system id for p with access a, as system does.
+func (s *Server) systemFor(ctx context.Context, p *Principal, id string, a Access) (store.System, error) {
+	x, err := s.store.GetSystem(ctx, id)
 	if err != nil {
 		return x, err
 	}
-	p := principal(r.Context())
 	if !Allowed(p, Read, x.TeamID) {
 		return x, store.ErrNotFound
 	}
@@ -344,6 +372,21 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(body)
 	return err
+}
+
+// compare compares two stored versions of x with the same analysis as
+// ward diff (version 0 or less is "none"); it is the operation behind the
+// system page's versions, served from the stored diff like the JSON API.
+func (s *Server) compare(ctx context.Context, x store.System, from, to int) (*diff.Diff, error) {
+	body, err := s.opDiff(ctx, x, max(from, 0), to)
+	if err != nil {
+		return nil, err
+	}
+	var d diff.Diff
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("stored diff of %s %d..%d: %w", x.ID, from, to, err)
+	}
+	return &d, nil
 }
 
 func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {

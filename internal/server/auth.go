@@ -166,6 +166,13 @@ const (
 	Write
 	Review
 	Admin
+	// Approve is security's part of design reviews: triage, assign,
+	// approve or send back a review request, enter review hours.
+	Approve
+	// Join is taking part in a team's live session (cards, votes,
+	// reflection); Observe is watching one and posting hints.
+	Join
+	Observe
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -173,11 +180,18 @@ const (
 //
 //	admin     everything
 //	security  reads everything; reviews (decisions, assumption status) on
-//	          every team; never pushes, edits mitigations or manages tokens
-//	member    reads, writes and reviews their own team only
+//	          every team; never pushes, edits mitigations or manages tokens;
+//	          triages and approves design reviews (Approve) of every team
+//	member    reads, writes and reviews their own team only; requests
+//	          design reviews but never approves them
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
+//
+// Live sessions: members join their team's sessions (Join, Observe) and
+// open them (Write); security observes any team's (Observe); viewers read
+// them; a guest (RoleGuest, TeamID "session:<id>") reads and joins that one
+// session only, with nothing else of the organisation readable.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Tokens never create or
@@ -203,11 +217,13 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review
+		return a == Read || a == Review || a == Approve || a == Observe
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && teamID != "" && teamID == p.TeamID
+		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+	case store.RoleGuest:
+		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}
 	return false
 }
@@ -340,26 +356,36 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	email := strings.ToLower(strings.TrimSpace(req.Email))
+	u, err := s.login(w, r, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	return s.startSession(w, r, u)
+}
+
+// login checks an email and password, throttling guesses; it is the
+// operation behind POST /api/v1/login and the sign-in page.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, email, password string) (store.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
 	keys := []string{"email:" + email, "ip:" + clientIP(r)}
 	if d := s.limiter.wait(keys...); d > 0 {
-		return throttled(d)
+		return store.User{}, throttled(d)
 	}
 	u, err := s.store.GetUserByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return store.User{}, err
 	}
 	hash := u.PasswordHash
 	if hash == "" {
 		hash = dummyHash()
 	}
-	ok, herr := CheckPassword(hash, req.Password)
+	ok, herr := CheckPassword(hash, password)
 	if herr != nil || !ok || u.ID == "" || u.PasswordHash == "" || u.Disabled {
 		s.limiter.fail(keys...)
-		return errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
+		return store.User{}, errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
 	}
 	s.limiter.succeed(keys[0]) // the account's count only, never the address's
-	return s.startSession(w, r, u)
+	return u, nil
 }
 
 // startSession creates a session for u, sets its cookie and answers with
@@ -385,13 +411,21 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, u store.User
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.endSession(w, r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// endSession deletes the request's session and clears its cookie.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		if err := s.store.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
 			return err
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -409,32 +443,53 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	s.setupMu.Lock()
-	defer s.setupMu.Unlock()
-	n, err := s.store.CountUsers(r.Context())
+	u, err := s.setup(r.Context(), req)
 	if err != nil {
 		return err
 	}
+	return s.startSession(w, r, u)
+}
+
+// setupOpen reports whether the first administrator may still be created.
+func (s *Server) setupOpen(ctx context.Context) (bool, error) {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	n, err := s.store.CountUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	return s.cfg.SetupToken != "" && !s.setupUsed && n == 0, nil
+}
+
+// setup creates the first administrator; it is the operation behind
+// POST /api/v1/setup and the first-run page.
+func (s *Server) setup(ctx context.Context, req setupRequest) (store.User, error) {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	n, err := s.store.CountUsers(ctx)
+	if err != nil {
+		return store.User{}, err
+	}
 	if s.cfg.SetupToken == "" || s.setupUsed || n > 0 {
-		return errorf(http.StatusGone, "setup_done", "setup is already done; sign in instead")
+		return store.User{}, errorf(http.StatusGone, "setup_done", "setup is already done; sign in instead")
 	}
 	if !constantTimeEqual(req.Token, s.cfg.SetupToken) {
-		return errorf(http.StatusForbidden, "bad_setup_token", "wrong setup token; use the one ward serve printed")
+		return store.User{}, errorf(http.StatusForbidden, "bad_setup_token", "wrong setup token; use the one ward serve printed")
 	}
 	if !strings.Contains(req.Email, "@") {
-		return errorf(http.StatusBadRequest, "invalid", "email must be an email address")
+		return store.User{}, errorf(http.StatusBadRequest, "invalid", "email must be an email address")
 	}
 	hash, err := HashPassword(req.Password)
 	if err != nil {
-		return err
+		return store.User{}, err
 	}
-	u, err := s.store.CreateUser(r.Context(), store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: store.RoleAdmin, PasswordHash: hash}, "setup")
+	u, err := s.store.CreateUser(ctx, store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: store.RoleAdmin, PasswordHash: hash}, "setup")
 	if err != nil {
-		return err
+		return store.User{}, err
 	}
 	s.setupUsed = true
 	s.log.Info("first administrator created", "user", u.ID)
-	return s.startSession(w, r, u)
+	return u, nil
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {

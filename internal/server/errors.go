@@ -104,6 +104,10 @@ func (s *Server) adapt(h handlerFunc) http.Handler {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if isBrowserPath(r) {
+		s.writePageError(w, r, err) // web pages get HTML (web.go)
+		return
+	}
 	var body errorBody
 	pe := classify(err)
 	status := http.StatusInternalServerError

@@ -61,7 +61,8 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // isEventStream tells the long-lived server-sent event streams, which
 // have no request timeout, from every other request.
 func isEventStream(r *http.Request) bool {
-	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/systems/") && strings.HasSuffix(r.URL.Path, "/events")
+	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/systems/") && strings.HasSuffix(r.URL.Path, "/events") ||
+		isSessionStream(r)
 }
 
 // wrap applies the middleware every request goes through, outermost first:
@@ -102,7 +103,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 			hdr.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBodyBytes)
-		if !isEventStream(r) {
+		if !isEventStream(r) && !isLiveStream(r) {
 			// Bound the work (database, analysis) and a slow reader.
 			tctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 			defer cancel()

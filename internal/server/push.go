@@ -202,6 +202,15 @@ type pushRequest struct {
 	Team         string `json:"team"`
 	Message      string `json:"message"`
 	BaseRevision int64  `json:"base_revision"`
+	// BaseVersion is the version the pushed files start from (the CLI's
+	// .ward-base file); BasePushed says they are that version's files as
+	// the client pushed them rather than as stored. Without a base, the
+	// base is the files of the newest pushed version (merge.go).
+	BaseVersion int  `json:"base_version,omitempty"`
+	BasePushed  bool `json:"base_pushed,omitempty"`
+	// Force replaces the server's model with the pushed one, without
+	// merging what changed on the server.
+	Force bool `json:"force,omitempty"`
 	Bundle
 }
 
@@ -214,6 +223,11 @@ type pushResponse struct {
 	SHA256   string         `json:"sha256"`
 	Revision int64          `json:"revision"`
 	Summary  report.Summary `json:"summary"`
+	// Merged lists the changes made on the server since the push's base
+	// that were merged into the pushed model (e.g. "decision on X added").
+	Merged []string `json:"merged,omitempty"`
+	// Base is the version the merge started from.
+	Base int `json:"base,omitempty"`
 }
 
 // handlePush stores a new version of a system's model. The server analyses
@@ -257,43 +271,66 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	return s.storeVersion(w, r, r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle, http.StatusCreated)
+	res, err := s.pushMerged(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	return writePush(w, res, err)
+}
+
+// writePush answers a request that stored a version: 201 when a new
+// version was created, 200 when the model was unchanged.
+func writePush(w http.ResponseWriter, res pushResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+	return nil
 }
 
 // storeVersion analyses a bundle and stores it as the system's new version.
-func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
-	ctx := r.Context()
+func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
+	return s.storeVersionAs(ctx, p, store.Push{SystemID: systemID, TeamID: team, Message: message, BaseRevision: base}, b, nil)
+}
+
+// storeVersionAs is storeVersion with the version's origin, the files
+// pushed (when merged) and the merged changes to report.
+func (s *Server) storeVersionAs(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse) (pushResponse, error) {
+	systemID, team := p.SystemID, p.TeamID
 	_, res, err := s.analyseBundle(ctx, b)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if res.System.ID != systemID {
-		return errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
 	}
 	result, err := json.Marshal(res)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	fs, ms, as := rows(res)
-	v, created, err := s.store.PushVersion(ctx, store.Push{SystemID: systemID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
-		Author: principal(ctx).Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
+	p.Name, p.YAML, p.Result, p.Author = res.System.Name, b.archive(), result, pr.Actor()
+	p.Findings, p.Mitigations, p.Assumptions = fs, ms, as
+	v, created, err := s.store.PushVersion(ctx, p)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	sys, err := s.store.GetSystem(ctx, systemID)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if created {
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)
 		}
-	} else {
-		status = http.StatusOK
 	}
-	writeJSON(w, status, pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary})
-	return nil
+	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}
+	if merged != nil {
+		out.Merged, out.Base = merged.Merged, merged.Base
+	}
+	return out, nil
 }
 
 var _ = bytes.NewReader

@@ -105,12 +105,19 @@ type Server struct {
 	handler http.Handler
 	// patterns lists the registered routes, for the OpenAPI test.
 	patterns []string
+	// webPatterns lists the web UI's routes (web.go).
+	webPatterns []string
+	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
+	webCache resultCache
 
 	streams   atomic.Int64 // open event streams
 	streamSet *streamSet   // open event streams by principal
 	pool      *analysisPool
 	rates     *rateLimiter
 	diffs     flight // concurrent computations of one diff
+
+	live     *liveHub // live sessions' streams (session_stream.go)
+	liveOnce sync.Once
 
 	setupMu   sync.Mutex
 	setupUsed bool
