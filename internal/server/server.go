@@ -72,7 +72,8 @@ type Config struct {
 	// once (default: the number of cores less one, at least one; never more
 	// than the cores), each on at most Budget.Workers cores (default half
 	// of them); AnalysisQueue how many more
-	// wait (default 4 × MaxAnalyses); past that the server answers 429
+	// wait (default 32; each holds its request body, and waits
+	// at most the request timeout); past that the server answers 429
 	// with Retry-After.
 	MaxAnalyses   int
 	AnalysisQueue int
@@ -162,7 +163,8 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	}
 	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
 	if cfg.AnalysisQueue <= 0 {
-		cfg.AnalysisQueue = 4 * cfg.MaxAnalyses
+		// Each waiter holds its decoded request (at most MaxBodyBytes).
+		cfg.AnalysisQueue = 32
 	}
 	if cfg.AnalysesPerMinute <= 0 {
 		cfg.AnalysesPerMinute = 30
