@@ -91,7 +91,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 			ew.printf("\nFindings, ranked by residual risk:\n")
 		}
 		shown++
-		status := f.Status
+		status := strings.ReplaceAll(f.Status, "_", " ")
 		if f.Reopened != "" {
 			status = "reopened"
 		}

@@ -156,6 +156,7 @@ func (s *Server) editModel(w http.ResponseWriter, r *http.Request, a Access, bas
 	if message == "" {
 		message = fmt.Sprintf("edited through the API by %s", principal(r.Context()).Actor())
 	}
+	cache := &analysisCache{}
 	for attempt := 1; ; attempt++ {
 		x, err := s.system(r, a)
 		if err != nil {
@@ -172,8 +173,9 @@ func (s *Server) editModel(w http.ResponseWriter, r *http.Request, a Access, bas
 		if err := edit(&b); err != nil {
 			return err
 		}
-		err = s.storeVersionAs(w, r, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, http.StatusCreated, nil)
+		err = s.storeVersionAs(w, r, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, http.StatusCreated, nil, cache)
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
+			backoff(r, attempt)
 			continue
 		}
 		return err

@@ -266,15 +266,15 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 
 // storeVersion analyses a bundle and stores it as the system's new version.
 func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
-	return s.storeVersionAs(w, r, store.Push{SystemID: systemID, TeamID: team, Message: message, BaseRevision: base}, b, status, nil)
+	return s.storeVersionAs(w, r, store.Push{SystemID: systemID, TeamID: team, Message: message, BaseRevision: base}, b, status, nil, nil)
 }
 
 // storeVersionAs is storeVersion with the version's origin, the files
 // pushed (when merged) and the merged changes to report.
-func (s *Server) storeVersionAs(w http.ResponseWriter, r *http.Request, p store.Push, b Bundle, status int, merged *pushResponse) error {
+func (s *Server) storeVersionAs(w http.ResponseWriter, r *http.Request, p store.Push, b Bundle, status int, merged *pushResponse, cache *analysisCache) error {
 	ctx := r.Context()
 	systemID, team := p.SystemID, p.TeamID
-	_, res, err := s.analyseBundle(ctx, b)
+	res, err := cache.analyse(ctx, s, b)
 	if err != nil {
 		return err
 	}
