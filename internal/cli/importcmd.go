@@ -11,32 +11,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/interop"
-	"github.com/wardtm/ward/internal/interop/otm"
-	"github.com/wardtm/ward/internal/interop/threagile"
-	"github.com/wardtm/ward/internal/interop/threatcomposer"
-	"github.com/wardtm/ward/internal/interop/threatdragon"
-	"github.com/wardtm/ward/internal/interop/tmt"
+	"github.com/wardtm/ward/internal/interop/formats"
 	"github.com/wardtm/ward/internal/spec"
 )
 
 // importers lists every format ward import reads, in detection order.
-func importers() []interop.Importer {
-	return []interop.Importer{
-		otm.Importer(),
-		threatcomposer.Importer(),
-		tmt.Importer,
-		threagile.Importer,
-		threatdragon.Importer,
-	}
-}
+func importers() []interop.Importer { return formats.Importers() }
 
 // exporters lists every format ward export writes.
-func exporters() []interop.Exporter {
-	return []interop.Exporter{
-		otm.Exporter(),
-		threatcomposer.Exporter(),
-	}
-}
+func exporters() []interop.Exporter { return formats.Exporters() }
 
 func formatNames[T any](xs []T, name func(T) string) string {
 	var out []string

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store/sqlstore"
 )
@@ -27,6 +28,9 @@ import (
 type remote struct {
 	server string
 	token  string
+	// session, when set, is a session cookie (ward user/token/team with
+	// --email) sent instead of the token.
+	session string
 }
 
 func (a *app) remoteFlags(cmd *cobra.Command, r *remote) {
@@ -49,7 +53,7 @@ func (a *app) resolveRemote(r *remote) error {
 		return usagef("--server %q is not an http(s) URL", r.server)
 	}
 	if r.token == "" {
-		return usagef("no API token: set WARD_TOKEN (create one with POST /api/v1/tokens)")
+		return usagef("no API token: set WARD_TOKEN (create one with ward token create, or in the web UI)")
 	}
 	r.server = strings.TrimRight(r.server, "/")
 	return nil
@@ -109,13 +113,18 @@ func (a *app) call(ctx context.Context, r remote, method, p string, body, out an
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Authorization", "Bearer "+r.token)
+	if r.session != "" {
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.session})
+	} else {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
 	req.Header.Set("User-Agent", "ward/"+a.env.Version)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("reach the server: %w", err)
 	}
 	defer resp.Body.Close()
+	a.warnTokenExpiry(resp)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		return err

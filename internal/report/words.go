@@ -70,7 +70,7 @@ var statusOrder = []string{"open", "mitigated", "accepted", "transferred", "fals
 // statusCounts says how many findings have each status, open first and
 // every closed status after: "9 open, 3 accepted, 2 mitigated".
 func statusCounts(s Summary) string {
-	return strings.Join(append([]string{fmt.Sprintf("%d open", s.Open)}, closedParts(s)...), ", ")
+	return strings.Join(append([]string{fmt.Sprintf("%d open", s.Open), fmt.Sprintf("%d unverified", s.Unverified)}, closedParts(s)...), ", ")
 }
 
 // closedCounts says how many findings are closed, by status: "2
@@ -81,7 +81,7 @@ func closedParts(s Summary) []string {
 	var parts []string
 	var rest []string
 	for st := range s.ByStatus {
-		if st != "open" && !slices.Contains(statusOrder, st) {
+		if !Active(st) && !slices.Contains(statusOrder, st) {
 			rest = append(rest, st)
 		}
 	}

@@ -45,18 +45,18 @@ func TestReaderWords(t *testing.T) {
 	}
 }
 
-// TestSummaryCountsEveryStatus: the summary line names every closed status,
-// a new one too, not only open.
+// TestSummaryCountsEveryStatus: the summary line names every status: open
+// and unverified first, then every closed status, a new one too.
 func TestSummaryCountsEveryStatus(t *testing.T) {
-	s := Summary{Findings: 12, Open: 4, ByStatus: map[string]int{"open": 4, "mitigated": 2, "accepted": 3, "false_positive": 1, "transferred": 1, "unverified": 1}}
-	if got, want := statusCounts(s), "4 open, 2 mitigated, 3 accepted, 1 transferred, 1 false positive, 1 unverified"; got != want {
+	s := Summary{Findings: 13, Open: 4, Unverified: 1, ByStatus: map[string]int{"open": 4, "mitigated": 2, "accepted": 3, "false_positive": 1, "transferred": 1, "unverified": 1, "waived": 1}}
+	if got, want := statusCounts(s), "4 open, 1 unverified, 2 mitigated, 3 accepted, 1 transferred, 1 false positive, 1 waived"; got != want {
 		t.Errorf("statusCounts = %q, want %q", got, want)
 	}
 	var b bytes.Buffer
 	if err := Text(&b, &Result{Summary: s}, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "12 findings, 4 open, 2 mitigated, 3 accepted, 1 transferred, 1 false positive, 1 unverified") {
+	if !strings.Contains(b.String(), "13 threats, 4 open, 1 unverified, 2 mitigated, 3 accepted, 1 transferred, 1 false positive, 1 waived") {
 		t.Errorf("text summary: %s", b.String())
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +29,13 @@ type Principal struct {
 	Role    store.Role
 	// TeamID limits members and tokens to one team.
 	TeamID string
+	// OwnerID is the account behind the request: UserID for a session,
+	// the token's creator for a token ("" for tokens no account created).
+	OwnerID string
+	// TokenExpires is when the token stops working (zero for sessions).
+	TokenExpires time.Time
+	// session is the hash of the session id, for a session.
+	session string
 }
 
 // Actor names the principal in the audit log.
@@ -72,18 +78,7 @@ func (s *Server) authenticate(r *http.Request) (*Principal, error) {
 		if !ok || !strings.HasPrefix(tok, "ward_") {
 			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "use Authorization: Bearer ward_... with an API token")
 		}
-		t, err := s.store.GetTokenByHash(ctx, hashSecret(tok))
-		if errors.Is(err, store.ErrNotFound) || err == nil && t.Revoked {
-			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
-		}
-		if err != nil {
-			return nil, err
-		}
-		now := s.cfg.Now()
-		if now.Sub(t.LastUsed) > time.Minute {
-			_ = s.store.TouchToken(ctx, t.ID, now)
-		}
-		return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID}, nil
+		return s.tokenPrincipal(ctx, tok)
 	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
@@ -107,7 +102,38 @@ func (s *Server) authenticate(r *http.Request) (*Principal, error) {
 	if u.Disabled {
 		return nil, nil
 	}
-	return &Principal{UserID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID}, nil
+	return &Principal{UserID: u.ID, OwnerID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID, session: sess.IDHash}, nil
+}
+
+// tokenPrincipal checks an API token: known, not revoked, not expired, and
+// its creator still an enabled account (an administrator, for an
+// administrator's token).
+func (s *Server) tokenPrincipal(ctx context.Context, secret string) (*Principal, error) {
+	t, err := s.store.GetTokenByHash(ctx, hashSecret(secret))
+	if errors.Is(err, store.ErrNotFound) || err == nil && t.Revoked {
+		return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	if t.Expired(now) {
+		return nil, errorf(http.StatusUnauthorized, "token_expired", "the API token expired on %s; create a new one (ward token create)", t.ExpiresAt.Format(time.DateOnly))
+	}
+	owner := t.Creator()
+	if owner != "" {
+		u, err := s.store.GetUser(ctx, owner)
+		if errors.Is(err, store.ErrNotFound) || err == nil && (u.Disabled || t.Role == store.RoleAdmin && u.Role != store.RoleAdmin) {
+			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the account that created this API token is disabled, deleted or no longer allowed to hold it")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if now.Sub(t.LastUsed) > time.Minute {
+		_ = s.store.TouchToken(ctx, t.ID, now)
+	}
+	return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID, OwnerID: owner, TokenExpires: t.ExpiresAt}, nil
 }
 
 // authed wraps a handler that needs a principal.
@@ -119,6 +145,10 @@ func (s *Server) authed(h handlerFunc) handlerFunc {
 		}
 		if p == nil {
 			return errorf(http.StatusUnauthorized, "unauthenticated", "sign in, or send an API token")
+		}
+		if !p.TokenExpires.IsZero() {
+			// Clients (ward push, ward token) warn when this is near.
+			w.Header().Set("Ward-Token-Expires", p.TokenExpires.UTC().Format(time.RFC3339))
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
 	}
@@ -133,6 +163,13 @@ const (
 	Write
 	Review
 	Admin
+	// Approve is security's part of design reviews: triage, assign,
+	// approve or send back a review request, enter review hours.
+	Approve
+	// Join is taking part in a team's live session (cards, votes,
+	// reflection); Observe is watching one and posting hints.
+	Join
+	Observe
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -140,11 +177,18 @@ const (
 //
 //	admin     everything
 //	security  reads everything; reviews (decisions, assumption status) on
-//	          every team; never pushes, edits mitigations or manages tokens
-//	member    reads, writes and reviews their own team only
+//	          every team; never pushes, edits mitigations or manages tokens;
+//	          triages and approves design reviews (Approve) of every team
+//	member    reads, writes and reviews their own team only; requests
+//	          design reviews but never approves them
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
+//
+// Live sessions: members join their team's sessions (Join, Observe) and
+// open them (Write); security observes any team's (Observe); viewers read
+// them; a guest (RoleGuest, TeamID "session:<id>") reads and joins that one
+// session only, with nothing else of the organisation readable.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Tokens never create or
@@ -170,17 +214,23 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review
+		return a == Read || a == Review || a == Approve || a == Observe
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && teamID != "" && teamID == p.TeamID
+		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+	case store.RoleGuest:
+		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}
 	return false
 }
 
 func (s *Server) require(r *http.Request, a Access, teamID string) error {
-	p := principal(r.Context())
+	return s.requireP(principal(r.Context()), a, teamID)
+}
+
+// requireP is require for op functions, which get the principal passed.
+func (s *Server) requireP(p *Principal, a Access, teamID string) error {
 	if !Allowed(p, a, teamID) {
 		return errorf(http.StatusForbidden, "forbidden", "your role (%s) does not allow this", p.Role)
 	}
@@ -188,8 +238,11 @@ func (s *Server) require(r *http.Request, a Access, teamID string) error {
 }
 
 // loginLimiter throttles password guessing per account and per client
-// address: after 5 failures in 15 minutes, further attempts wait, doubling
-// each time up to 15 minutes.
+// address, independently: after 5 failures on an account, or 10 from an
+// address (an IPv6 /64), in 15 minutes, further attempts wait, doubling
+// each time up to 15 minutes. A successful sign-in clears its account's
+// count only: an address's count is never reset by a success, so an
+// attacker cannot reset it by signing in to an account of their own.
 type loginLimiter struct {
 	mu   sync.Mutex
 	now  func() time.Time
@@ -207,8 +260,9 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 }
 
 const (
-	loginFree   = 5
-	loginWindow = 15 * time.Minute
+	loginFree     = 5
+	loginFreeAddr = 10
+	loginWindow   = 15 * time.Minute
 )
 
 // wait returns how long the keys must wait before another attempt.
@@ -243,8 +297,12 @@ func (l *loginLimiter) fail(keys ...string) {
 			l.hits[k] = a
 		}
 		a.fails++
-		if a.fails >= loginFree {
-			backoff := time.Second << min(a.fails-loginFree, 10)
+		free := loginFree
+		if strings.HasPrefix(k, "ip:") {
+			free = loginFreeAddr
+		}
+		if a.fails >= free {
+			backoff := time.Second << min(a.fails-free, 10)
 			a.until = now.Add(min(backoff, loginWindow))
 		}
 	}
@@ -258,10 +316,22 @@ func (l *loginLimiter) succeed(keys ...string) {
 	}
 }
 
+// throttled is the 429 of a throttled sign-in; the adapter turns its
+// RetryAfter into the Retry-After header.
+func throttled(d time.Duration) error {
+	e := errorf(http.StatusTooManyRequests, "throttled", "too many failed sign-ins; try again in %s", d.Round(time.Second))
+	e.RetryAfter = d
+	return e
+}
+
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	// One IPv6 host owns a whole /64: throttle the network, not the address.
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }
@@ -283,27 +353,36 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	email := strings.ToLower(strings.TrimSpace(req.Email))
+	u, err := s.login(w, r, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	return s.startSession(w, r, u)
+}
+
+// login checks an email and password, throttling guesses; it is the
+// operation behind POST /api/v1/login and the sign-in page.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, email, password string) (store.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
 	keys := []string{"email:" + email, "ip:" + clientIP(r)}
 	if d := s.limiter.wait(keys...); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
-		return errorf(http.StatusTooManyRequests, "throttled", "too many failed sign-ins; try again in %s", d.Round(time.Second))
+		return store.User{}, throttled(d)
 	}
 	u, err := s.store.GetUserByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return store.User{}, err
 	}
 	hash := u.PasswordHash
 	if hash == "" {
 		hash = dummyHash()
 	}
-	ok, herr := CheckPassword(hash, req.Password)
+	ok, herr := CheckPassword(hash, password)
 	if herr != nil || !ok || u.ID == "" || u.PasswordHash == "" || u.Disabled {
 		s.limiter.fail(keys...)
-		return errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
+		return store.User{}, errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
 	}
-	s.limiter.succeed(keys...)
-	return s.startSession(w, r, u)
+	s.limiter.succeed(keys[0]) // the account's count only, never the address's
+	return u, nil
 }
 
 // startSession creates a session for u, sets its cookie and answers with
@@ -329,13 +408,21 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, u store.User
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.endSession(w, r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// endSession deletes the request's session and clears its cookie.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		if err := s.store.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
 			return err
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -353,32 +440,53 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	s.setupMu.Lock()
-	defer s.setupMu.Unlock()
-	n, err := s.store.CountUsers(r.Context())
+	u, err := s.setup(r.Context(), req)
 	if err != nil {
 		return err
 	}
+	return s.startSession(w, r, u)
+}
+
+// setupOpen reports whether the first administrator may still be created.
+func (s *Server) setupOpen(ctx context.Context) (bool, error) {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	n, err := s.store.CountUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	return s.cfg.SetupToken != "" && !s.setupUsed && n == 0, nil
+}
+
+// setup creates the first administrator; it is the operation behind
+// POST /api/v1/setup and the first-run page.
+func (s *Server) setup(ctx context.Context, req setupRequest) (store.User, error) {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	n, err := s.store.CountUsers(ctx)
+	if err != nil {
+		return store.User{}, err
+	}
 	if s.cfg.SetupToken == "" || s.setupUsed || n > 0 {
-		return errorf(http.StatusGone, "setup_done", "setup is already done; sign in instead")
+		return store.User{}, errorf(http.StatusGone, "setup_done", "setup is already done; sign in instead")
 	}
 	if !constantTimeEqual(req.Token, s.cfg.SetupToken) {
-		return errorf(http.StatusForbidden, "bad_setup_token", "wrong setup token; use the one ward serve printed")
+		return store.User{}, errorf(http.StatusForbidden, "bad_setup_token", "wrong setup token; use the one ward serve printed")
 	}
 	if !strings.Contains(req.Email, "@") {
-		return errorf(http.StatusBadRequest, "invalid", "email must be an email address")
+		return store.User{}, errorf(http.StatusBadRequest, "invalid", "email must be an email address")
 	}
 	hash, err := HashPassword(req.Password)
 	if err != nil {
-		return err
+		return store.User{}, err
 	}
-	u, err := s.store.CreateUser(r.Context(), store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: store.RoleAdmin, PasswordHash: hash}, "setup")
+	u, err := s.store.CreateUser(ctx, store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: store.RoleAdmin, PasswordHash: hash}, "setup")
 	if err != nil {
-		return err
+		return store.User{}, err
 	}
 	s.setupUsed = true
 	s.log.Info("first administrator created", "user", u.ID)
-	return s.startSession(w, r, u)
+	return u, nil
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {

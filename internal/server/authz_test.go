@@ -88,7 +88,9 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	}
 	logs := &syncBuffer{}
 	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now}
+	// Analyses are rate-limited per account; these tests push often on a
+	// stopped clock (the rate limit has its own test).
+	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now, AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
@@ -248,6 +250,8 @@ var authzMatrix = []authzRow{
 	{"PATCH /api/v1/systems/{system}/mitigations/{id}", "B", writeB},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "A", reviewA},
 	{"PATCH /api/v1/systems/{system}/assumptions/{id}", "B", reviewB},
+	{"PATCH /api/v1/systems/{system}/controls", "A", writeA},
+	{"PATCH /api/v1/systems/{system}/controls", "B", writeB},
 	{"GET /api/v1/systems/{system}/events", "A", readA},
 	{"GET /api/v1/systems/{system}/events", "B", readB},
 
@@ -270,6 +274,61 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/users", "", adminOnly},
 	{"POST /api/v1/users", "", adminOnly},
 	{"GET /api/v1/audit", "", "401 ok ok 403 403 403 403 403 401"},
+
+	// Design reviews: members (and member tokens) request them for their
+	// team; security and admins triage and approve; everyone signed in
+	// reads the queue narrowed to what they may read.
+	{"GET /api/v1/reviews", "", signedIn},
+	{"GET /api/v1/reviews", "A", listA},
+	{"GET /api/v1/reviews", "B", listB},
+	{"POST /api/v1/reviews", "A", writeA},
+	{"POST /api/v1/reviews", "B", writeB},
+	{"GET /api/v1/reviews/{id}", "A", readA},
+	{"GET /api/v1/reviews/{id}", "B", readB},
+	{"POST /api/v1/reviews/{id}/actions", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /api/v1/reviews/{id}/actions", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"PUT /api/v1/reviews/capacity", "", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /api/v1/reviews/reminders", "", signedIn},
+	{"GET /api/v1/reviews/settings", "", signedIn},
+	{"PUT /api/v1/reviews/settings", "", adminOnly},
+	{"POST /api/v1/reviews/triage", "", signedIn},
+	{"GET /api/v1/systems/{system}/review", "A", readA},
+	{"GET /api/v1/systems/{system}/review", "B", readB},
+
+	// Live sessions (session.go): the team's members open them; whoever
+	// reads the team reads them; members join as participants, security
+	// as observers, viewers only watch; the facilitator (here the admin
+	// who opened it) saves the decisions; the raw log is for members of
+	// the session and reviewers of the team.
+	{"POST /api/v1/systems/{system}/sessions", "A", writeA},
+	{"POST /api/v1/systems/{system}/sessions", "B", writeB},
+	{"GET /api/v1/systems/{system}/sessions", "A", readA},
+	{"GET /api/v1/systems/{system}/sessions", "B", readB},
+	{"GET /api/v1/sessions/{session}", "A", readA},
+	{"GET /api/v1/sessions/{session}", "B", readB},
+	{"POST /api/v1/sessions/{session}/actions", "A", "401 ok ok ok 404 403 ok 403 401"},
+	{"POST /api/v1/sessions/{session}/actions", "B", "401 ok ok 404 ok 403 404 404 401"},
+	{"POST /api/v1/sessions/{session}/promote", "A", "401 ok 403 403 404 403 403 403 401"},
+	{"POST /api/v1/sessions/{session}/promote", "B", "401 ok 403 404 403 403 404 404 401"},
+	{"GET /api/v1/sessions/{session}/record", "A", readA},
+	{"GET /api/v1/sessions/{session}/record", "B", readB},
+	{"GET /api/v1/sessions/{session}/log", "A", reviewA},
+	{"GET /api/v1/sessions/{session}/log", "B", reviewB},
+	// Editing in the browser (editor.go): creating a system for a team is
+	// a write of that team; previews and saves are writes of the system.
+	{"POST /api/v1/systems", "A", "401 ok 403 ok 403 403 ok 403 401"},
+	{"POST /api/v1/systems", "B", "401 ok 403 403 ok 403 403 403 401"},
+	{"POST /api/v1/systems/{system}/preview", "A", writeA},
+	{"POST /api/v1/systems/{system}/preview", "B", writeB},
+	{"PUT /api/v1/systems/{system}/model", "A", writeA},
+	{"PUT /api/v1/systems/{system}/model", "B", writeB},
+	// Account lifecycle (accounts.go): administrators; a password change
+	// is for signed-in accounts themselves, not tokens.
+	{"GET /api/v1/users/{id}", "", adminOnly},
+	{"PATCH /api/v1/users/{id}", "", adminOnly},
+	{"DELETE /api/v1/users/{id}", "", adminOnly},
+	{"POST /api/v1/users/{id}/password", "", adminOnly},
+	{"POST /api/v1/me/password", "", "401 ok ok ok ok ok 403 403 401"},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -287,6 +346,7 @@ var (
 	sysOf  = map[string]string{"A": sysA, "B": sysB}
 	mitOf  = map[string]string{"A": "hmac-webhook", "B": "refund-confirm-button"}
 	asmOf  = map[string]string{"A": "msk-private", "B": "proxy-only"}
+	ctlOf  = map[string]string{"A": "kafka", "B": "orchestrator"}
 )
 
 func (e *tenv) login(email, password string) string {
@@ -359,6 +419,17 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", mitOf[r.target], 1)
 	case strings.Contains(path, "/assumptions/{id}"):
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
+	case strings.HasPrefix(r.route, "GET /api/v1/reviews/{id}"), strings.HasPrefix(r.route, "POST /api/v1/reviews/{id}"):
+		// A fresh security-led request of the target team for each cell.
+		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
+			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(path, "/users/{id}"):
+		// A fresh account for each cell.
+		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(r.route, "/api/v1/sessions/{session}"):
+		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -389,10 +460,70 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"finding": m.finding[r.target], "status": "accepted", "reason": "matrix", "owner": "dana", "expires": "2027-02-01"}
 	case "PATCH /api/v1/systems/{system}/mitigations/{id}":
 		body = map[string]any{"status": "implemented", "owner": fmt.Sprintf("owner-%d", m.seq)}
+	case "PATCH /api/v1/systems/{system}/controls":
+		body = map[string]any{"kind": "component", "element": ctlOf[r.target], "key": "authenticates", "value": m.flipControl(r.target, "authenticates")}
 	case "PATCH /api/v1/systems/{system}/assumptions/{id}":
 		body = map[string]any{"status": "validated", "evidence": fmt.Sprintf("pen test %d", m.seq)}
+	case "POST /api/v1/reviews":
+		// Self-serve answers: the request does not stay open, so the next
+		// allowed cell can file another for the same system.
+		body = map[string]any{"system": sys, "design_doc": "https://docs.example.com/d", "answers": map[string]any{"paved_path": "yes", "internet_facing": "no",
+			"sensitive_data": []string{}, "new_third_parties": []string{}, "auth_changes": "no", "criticality": "low"}}
+	case "POST /api/v1/reviews/{id}/actions":
+		body = map[string]any{"action": "triage", "note": fmt.Sprintf("cell %d", m.seq)}
+	case "PUT /api/v1/reviews/capacity":
+		body = map[string]any{"week": "2026-W48", "engineer": "security@example.com", "hours": m.seq % 40}
+	case "PUT /api/v1/reviews/settings":
+		body = map[string]any{"settings": map[string]any{"approval_days": 365, "warn_days": 30, "due_days": 10 + m.seq%20, "security_led_hours": 8, "self_serve_hours": 2}}
+	case "POST /api/v1/systems/{system}/sessions":
+		body = map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}
+	case "POST /api/v1/sessions/{session}/actions":
+		body = map[string]any{"type": "join"}
+	case "POST /api/v1/systems":
+		body = map[string]any{"from": "template", "template": "web-app", "team": team, "id": fmt.Sprintf("new-%d", m.seq)}
+	case "POST /api/v1/systems/{system}/preview":
+		body = map[string]any{"files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
+	case "PUT /api/v1/systems/{system}/model":
+		x, err := m.st.GetSystem(m.t.Context(), sys)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		body = map[string]any{"base_revision": x.Revision, "files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
+	case "POST /api/v1/reviews/triage":
+		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
+	case "PATCH /api/v1/users/{id}":
+		body = map[string]any{"role": "security"}
+	case "POST /api/v1/users/{id}/password":
+		body = map[string]any{"password": fmt.Sprintf("a new password %d", m.seq)}
+	case "POST /api/v1/me/password":
+		// The same password again, so the principal's session stays usable.
+		body = map[string]any{"current": "a long enough password", "password": "a long enough password"}
 	}
 	return method, path, body
+}
+
+// liveSession opens a fresh session (the admin facilitates) on sys for a
+// cell: in the decide phase with a decision for promote, revealed for the
+// log.
+func (m *matrix) liveSession(r authzRow, sys string) string {
+	out := m.want(m.do("POST", "/api/v1/systems/"+sys+"/sessions", m.admin, map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}), 201)
+	id := out["id"].(string)
+	act := func(b map[string]any) map[string]any {
+		return m.want(m.do("POST", "/api/v1/sessions/"+id+"/actions", m.admin, b), 200)
+	}
+	switch r.route {
+	case "POST /api/v1/sessions/{session}/promote", "POST /s/{session}/promote":
+		v := act(map[string]any{"type": "phase", "phase": "brainstorm"})
+		target := v["elements"].([]any)[0].(map[string]any)["id"]
+		v = act(map[string]any{"type": "card.add", "card": map[string]any{"target": target, "text": fmt.Sprintf("threat of cell %d", m.seq)}})
+		cards := v["cards"].([]any)
+		card := cards[len(cards)-1].(map[string]any)["id"]
+		act(map[string]any{"type": "phase", "phase": "decide"})
+		act(map[string]any{"type": "decide", "decision": map[string]any{"card": card, "likelihood": "possible", "impact": "minor", "status": "false_positive", "reason": "matrix"}})
+	case "GET /api/v1/sessions/{session}/log":
+		act(map[string]any{"type": "phase", "phase": "reveal"})
+	}
+	return id
 }
 
 // send performs a cell's request. Event streams are cut once their
@@ -470,6 +601,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for i, who := range principals {
 			cells++
 			method, path, body := m.request(r)
+			if r.route == "POST /api/v1/me/password" && who == "admin" {
+				body = map[string]any{"current": "correct horse battery", "password": "correct horse battery"}
+			}
 			before := m.state()
 			status, data := m.send(method, path, m.auth[who], body)
 			after := m.state()

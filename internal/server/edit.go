@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -88,62 +89,87 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	res, err := s.decide(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	return writePush(w, res, err)
+}
+
+// decide records a decision on a generated finding as a new version of the
+// model; it is the operation behind the JSON API and the system page.
+func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req decisionRequest) (pushResponse, error) {
 	if !oneOf(req.Status, "mitigated", "accepted", "false_positive", "transferred") {
-		return errorf(http.StatusBadRequest, "invalid", "status must be mitigated, accepted, false_positive or transferred")
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "status must be mitigated, accepted, false_positive or transferred")
 	}
 	if req.Expires != "" {
 		if _, err := time.Parse(time.DateOnly, req.Expires); err != nil {
-			return errorf(http.StatusBadRequest, "invalid", "expires must be a date, YYYY-MM-DD")
+			return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "expires must be a date, YYYY-MM-DD")
 		}
 	}
-	return s.editModel(w, r, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
+	return s.editModel(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
 		return applyDecision(b, req)
 	})
 }
 
+type mitigationRequest struct {
+	Status       string `json:"status"`
+	Owner        string `json:"owner"`
+	Ticket       string `json:"ticket"`
+	Due          string `json:"due"`
+	BaseRevision int64  `json:"base_revision"`
+	Message      string `json:"message"`
+}
+
 // handleMitigationStatus changes a mitigation's status (and owner, ticket, due).
 func (s *Server) handleMitigationStatus(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Status       string `json:"status"`
-		Owner        string `json:"owner"`
-		Ticket       string `json:"ticket"`
-		Due          string `json:"due"`
-		BaseRevision int64  `json:"base_revision"`
-		Message      string `json:"message"`
-	}
+	var req mitigationRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	res, err := s.setMitigation(r.Context(), principal(r.Context()), r.PathValue("system"), r.PathValue("id"), req)
+	return writePush(w, res, err)
+}
+
+// setMitigation changes a mitigation's status (and owner, ticket, due) as
+// a new version of the model.
+func (s *Server) setMitigation(ctx context.Context, p *Principal, systemID, id string, req mitigationRequest) (pushResponse, error) {
 	if !oneOf(req.Status, "proposed", "planned", "implemented", "verified", "wont_do") {
-		return errorf(http.StatusBadRequest, "invalid", "status must be proposed, planned, implemented, verified or wont_do")
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "status must be proposed, planned, implemented, verified or wont_do")
 	}
-	return s.editItem(w, r, Write, "mitigations", r.PathValue("id"), req.BaseRevision, req.Message, map[string]string{"status": req.Status, "owner": req.Owner, "ticket": req.Ticket, "due": req.Due})
+	return s.editItem(ctx, p, systemID, Write, "mitigations", id, req.BaseRevision, req.Message, map[string]string{"status": req.Status, "owner": req.Owner, "ticket": req.Ticket, "due": req.Due})
+}
+
+type assumptionRequest struct {
+	Status       string `json:"status"`
+	Evidence     string `json:"evidence"`
+	BaseRevision int64  `json:"base_revision"`
+	Message      string `json:"message"`
 }
 
 // handleAssumptionStatus validates or invalidates an assumption, with evidence.
 func (s *Server) handleAssumptionStatus(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Status       string `json:"status"`
-		Evidence     string `json:"evidence"`
-		BaseRevision int64  `json:"base_revision"`
-		Message      string `json:"message"`
-	}
+	var req assumptionRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	res, err := s.setAssumption(r.Context(), principal(r.Context()), r.PathValue("system"), r.PathValue("id"), req)
+	return writePush(w, res, err)
+}
+
+// setAssumption validates or invalidates an assumption, with evidence, as
+// a new version of the model.
+func (s *Server) setAssumption(ctx context.Context, p *Principal, systemID, id string, req assumptionRequest) (pushResponse, error) {
 	if !oneOf(req.Status, "unvalidated", "validated", "invalidated") {
-		return errorf(http.StatusBadRequest, "invalid", "status must be unvalidated, validated or invalidated")
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "status must be unvalidated, validated or invalidated")
 	}
 	if req.Status != "unvalidated" && req.Evidence == "" {
-		return errorf(http.StatusBadRequest, "invalid", "say what shows it (evidence): a test, a pen-test report, a link")
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "say what shows it (evidence): a test, a pen-test report, a link")
 	}
-	return s.editItem(w, r, Review, "assumptions", r.PathValue("id"), req.BaseRevision, req.Message, map[string]string{"status": req.Status, "evidence": req.Evidence})
+	return s.editItem(ctx, p, systemID, Review, "assumptions", id, req.BaseRevision, req.Message, map[string]string{"status": req.Status, "evidence": req.Evidence})
 }
 
 // editItem sets fields of the item with the id in a top-level list of any
 // file of the model.
-func (s *Server) editItem(w http.ResponseWriter, r *http.Request, a Access, section, id string, base int64, message string, fields map[string]string) error {
-	return s.editModel(w, r, a, base, message, func(b *Bundle) error {
+func (s *Server) editItem(ctx context.Context, p *Principal, systemID string, a Access, section, id string, base int64, message string, fields map[string]string) (pushResponse, error) {
+	return s.editModel(ctx, p, systemID, a, base, message, func(b *Bundle) error {
 		return applyItemFields(b, section, id, fields)
 	})
 }
@@ -152,32 +178,32 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, a Access, sect
 // result as a new version, refusing with 409 when base is stale. Without a
 // base, an edit that lost a race with another writer is applied again on
 // top of the new latest version, so neither is lost.
-func (s *Server) editModel(w http.ResponseWriter, r *http.Request, a Access, base int64, message string, edit func(*Bundle) error) error {
+func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a Access, base int64, message string, edit func(*Bundle) error) (pushResponse, error) {
 	if message == "" {
-		message = fmt.Sprintf("edited through the API by %s", principal(r.Context()).Actor())
+		message = fmt.Sprintf("edited through the API by %s", p.Actor())
 	}
 	cache := &analysisCache{}
 	for attempt := 1; ; attempt++ {
-		x, err := s.system(r, a)
+		x, err := s.systemFor(ctx, p, systemID, a)
 		if err != nil {
-			return err
+			return pushResponse{}, err
 		}
 		if base != 0 && base != x.Revision {
-			return errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
+			return pushResponse{}, errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
 		}
-		v, err := s.store.GetVersion(r.Context(), x.ID, x.Latest)
+		v, err := s.store.GetVersion(ctx, x.ID, x.Latest)
 		if err != nil {
-			return err
+			return pushResponse{}, err
 		}
 		b := unarchive(v.YAML)
 		if err := edit(&b); err != nil {
-			return err
+			return pushResponse{}, err
 		}
-		err = s.storeVersionAs(w, r, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, http.StatusCreated, nil, cache)
+		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache)
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
-			backoff(r, attempt)
+			backoff(ctx, attempt)
 			continue
 		}
-		return err
+		return res, err
 	}
 }

@@ -30,10 +30,10 @@ const maxMergeAttempts = 40
 
 // backoff waits a little, more after each lost race, with jitter so that
 // racing writers spread out.
-func backoff(r *http.Request, attempt int) {
+func backoff(ctx context.Context, attempt int) {
 	d := time.Duration(rand.IntN(2+min(attempt, 10)*4)) * time.Millisecond
 	select {
-	case <-r.Context().Done():
+	case <-ctx.Done():
 	case <-time.After(d):
 	}
 }
@@ -74,8 +74,7 @@ type conflictDetail struct {
 
 // pushMerged stores a push, merging into it what changed on the server
 // since its base.
-func (s *Server) pushMerged(w http.ResponseWriter, r *http.Request, systemID string, req pushRequest) error {
-	ctx := r.Context()
+func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string, req pushRequest) (pushResponse, error) {
 	cache := &analysisCache{}
 	for attempt := 1; ; attempt++ {
 		p := store.Push{SystemID: systemID, TeamID: req.Team, Message: req.Message, BaseRevision: req.BaseRevision, Origin: store.OriginPush}
@@ -85,29 +84,29 @@ func (s *Server) pushMerged(w http.ResponseWriter, r *http.Request, systemID str
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
-			return err
+			return pushResponse{}, err
 		case sys.Latest > 0 && req.BaseRevision == 0 && !req.Force:
 			latest, err := s.store.GetVersion(ctx, systemID, sys.Latest)
 			if err != nil {
-				return err
+				return pushResponse{}, err
 			}
-			base, baseN, err := s.pushBase(r, systemID, req)
+			base, baseN, err := s.pushBase(ctx, systemID, req)
 			if err != nil {
-				return err
+				return pushResponse{}, err
 			}
 			theirs := unarchive(latest.YAML)
 			if base != nil {
 				out, changes, conflicts, err := yamledit.Merge(base.Files, theirs.Files, b.Files, b.Main)
 				if errors.Is(err, yamledit.ErrModelChanged) {
-					return errorf(http.StatusConflict, "conflict",
+					return pushResponse{}, errorf(http.StatusConflict, "conflict",
 						"system %q: version %d (by %s) changed the model since your base (version %d) — pull it, merge it with your change (ward pull %s --dir DIR), and push again; or push with --force to replace it",
 						systemID, latest.Number, latest.Author, baseN, systemID)
 				}
 				if err != nil {
-					return errorf(http.StatusConflict, "conflict", "system %q: cannot merge the changes made on the server since version %d: %v", systemID, baseN, err)
+					return pushResponse{}, errorf(http.StatusConflict, "conflict", "system %q: cannot merge the changes made on the server since version %d: %v", systemID, baseN, err)
 				}
 				if len(conflicts) > 0 {
-					return conflictError(systemID, baseN, latest.Number, conflicts)
+					return pushResponse{}, conflictError(systemID, baseN, latest.Number, conflicts)
 				}
 				if len(changes) > 0 {
 					p.Pushed = b.archive()
@@ -121,19 +120,18 @@ func (s *Server) pushMerged(w http.ResponseWriter, r *http.Request, systemID str
 			// Stored only if nobody wrote in between; else merge again.
 			p.BaseRevision = sys.Revision
 		}
-		err = s.storeVersionAs(w, r, p, b, http.StatusCreated, merged, cache)
+		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache)
 		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
-			backoff(r, attempt)
+			backoff(ctx, attempt)
 			continue
 		}
-		return err
+		return res, err
 	}
 }
 
 // pushBase returns the files a push starts from and their version, or nil
 // when there is nothing to merge.
-func (s *Server) pushBase(r *http.Request, systemID string, req pushRequest) (*Bundle, int, error) {
-	ctx := r.Context()
+func (s *Server) pushBase(ctx context.Context, systemID string, req pushRequest) (*Bundle, int, error) {
 	if req.BaseVersion > 0 {
 		v, err := s.store.GetVersion(ctx, systemID, req.BaseVersion)
 		if errors.Is(err, store.ErrNotFound) {

@@ -44,8 +44,13 @@ func (b *Bundle) check() error {
 	}
 	for name := range b.Files {
 		clean := path.Clean(name)
-		if name == "" || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
+		if name == "" || clean != name || path.IsAbs(name) || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
 			return errorf(http.StatusBadRequest, "invalid", "file name %q must be a clean relative path inside the model's directory", name)
+		}
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			if _, ok := b.Files[d]; ok {
+				return errorf(http.StatusBadRequest, "invalid", "%q is both a file and the directory of %q", d, name)
+			}
 		}
 	}
 	if _, ok := b.Files[b.Main]; !ok {
@@ -89,7 +94,12 @@ func unarchive(data []byte) Bundle {
 // analyseBundle writes the bundle to a private temporary directory, loads
 // it as the CLI would (includes confined by os.Root) and analyses it.
 func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
-	dir, err := os.MkdirTemp("", "ward-push-*")
+	ctx, release, err := s.analyse(ctx) // bounded pool and budget (bounds.go)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	dir, err := os.MkdirTemp("", TempPrefix+"*")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -261,55 +271,72 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	return s.pushMerged(w, r, r.PathValue("system"), req)
+	res, err := s.pushMerged(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	return writePush(w, res, err)
+}
+
+// writePush answers a request that stored a version: 201 when a new
+// version was created, 200 when the model was unchanged.
+func writePush(w http.ResponseWriter, res pushResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+	return nil
 }
 
 // storeVersion analyses a bundle and stores it as the system's new version.
-func (s *Server) storeVersion(w http.ResponseWriter, r *http.Request, systemID, team, message string, base int64, b Bundle, status int) error {
-	return s.storeVersionAs(w, r, store.Push{SystemID: systemID, TeamID: team, Message: message, BaseRevision: base}, b, status, nil, nil)
+func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
+	return s.storeVersionAs(ctx, p, store.Push{SystemID: systemID, TeamID: team, Message: message, BaseRevision: base}, b, nil)
 }
 
 // storeVersionAs is storeVersion with the version's origin, the files
 // pushed (when merged) and the merged changes to report.
-func (s *Server) storeVersionAs(w http.ResponseWriter, r *http.Request, p store.Push, b Bundle, status int, merged *pushResponse, cache *analysisCache) error {
-	ctx := r.Context()
+func (s *Server) storeVersionAs(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse) (pushResponse, error) {
+	return s.storeVersionCached(ctx, pr, p, b, merged, nil)
+}
+
+// storeVersionCached is storeVersionAs reusing the analysis of a bundle a
+// lost race already analysed (cache may be nil).
+func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse, cache *analysisCache) (pushResponse, error) {
 	systemID, team := p.SystemID, p.TeamID
 	res, err := cache.analyse(ctx, s, b)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if res.System.ID != systemID {
-		return errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
 	}
 	result, err := json.Marshal(res)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	fs, ms, as := rows(res)
-	p.Name, p.YAML, p.Result, p.Author = res.System.Name, b.archive(), result, principal(ctx).Actor()
+	p.Name, p.YAML, p.Result, p.Author = res.System.Name, b.archive(), result, pr.Actor()
 	p.Findings, p.Mitigations, p.Assumptions = fs, ms, as
 	v, created, err := s.store.PushVersion(ctx, p)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	sys, err := s.store.GetSystem(ctx, systemID)
 	if err != nil {
-		return err
+		return pushResponse{}, err
 	}
 	if created {
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)
 		}
-	} else {
-		status = http.StatusOK
 	}
 	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}
 	if merged != nil {
 		out.Merged, out.Base = merged.Merged, merged.Base
 	}
-	writeJSON(w, status, out)
-	return nil
+	return out, nil
 }
 
 var _ = bytes.NewReader

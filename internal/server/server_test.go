@@ -42,7 +42,8 @@ func newEnvAt(t *testing.T, dsn string) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	logs := &bytes.Buffer{}
-	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }},
+	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20},
 		st, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
@@ -99,7 +100,7 @@ func (e *env) want(resp *http.Response, status int) map[string]any {
 	return out
 }
 
-func bundle(t *testing.T, dir string) map[string]string {
+func bundle(t testing.TB, dir string) map[string]string {
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {

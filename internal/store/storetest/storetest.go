@@ -32,6 +32,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"AuditAppendOnly", testAudit},
+		{"LiveSessions", testLiveSessions},
+		{"LiveSessionsConcurrentAppends", testLiveAppendRace},
+		{"Reviews", testReviews}, {"ConcurrentReviewUpdates", testConcurrentReviewUpdates},
+		{"UserLifecycle", testUserLifecycle},
+		{"TokenExpiry", testTokenExpiry},
+		{"DiffCache", testDiffCache},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,316 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store/sqlstore"
+)
+
+// screenshots, when set, is where the browser tests also write their
+// screenshots (docs/ui): go test ./internal/server -run Browser -args -screenshots=$PWD/docs/ui
+var screenshots = flag.String("screenshots", "", "also write the browser tests' screenshots to this directory")
+
+const chromium = "/usr/bin/chromium"
+
+// browser is a headless Chromium on a Ward server with a real SQLite store.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	srv  *httptest.Server
+	shot string // where screenshots go
+}
+
+func newBrowser(t *testing.T, token string) *browser {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing: CI must run the browser tests (apt-get install -y chromium)", chromium)
+		}
+		t.Skipf("%s is missing (apt-get install -y chromium)", chromium)
+	}
+	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := server.New(server.Config{SetupToken: token, Version: "test"}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(s) // 127.0.0.1:0
+	t.Cleanup(srv.Close)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	b := &browser{t: t, ctx: ctx, srv: srv, shot: t.TempDir()}
+	b.do(chromedp.Navigate("about:blank")) // start the browser
+	return b
+}
+
+// do runs steps, failing the test with where the browser was.
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.fail(err)
+	}
+}
+
+func (b *browser) fail(err error) {
+	b.t.Helper()
+	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+	body, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("body")))
+	b.t.Fatalf("browser: %v\nat %s\n%.1500s", err, loc, body)
+}
+
+// open loads a path and waits for the page's main element.
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main")))
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail(err)
+	}
+	return s
+}
+
+func (b *browser) exists(sel string) bool {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
+	if err != nil {
+		b.fail(err)
+	}
+	return n > 0
+}
+
+func jsString(s string) string {
+	out, _ := json.Marshal(s)
+	return string(out)
+}
+
+// screenshot saves the viewport as name.png (and in -screenshots).
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()) // the viewport, PNG
+	if err != nil {
+		b.fail(err)
+	}
+	dirs := []string{b.shot}
+	if *screenshots != "" {
+		dirs = append(dirs, *screenshots)
+	}
+	for _, d := range dirs {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// signIn signs in through the sign-in page.
+func (b *browser) signIn(email, password string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.srv.URL+"/login"), chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("header nav")))
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+}
+
+// sessionCookie is the browser's Ward session.
+func (b *browser) sessionCookie() string {
+	b.t.Helper()
+	res, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{b.srv.URL}})
+	if err != nil {
+		b.fail(err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == server.SessionCookie {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// api calls the JSON API with a session cookie.
+func (b *browser) api(method, path, session string, body any) (int, map[string]any) {
+	b.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequestWithContext(b.t.Context(), method, b.srv.URL+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: session})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestBrowser drives Ward in headless Chromium as people would: the first
+// run creates the administrator; a member signs in, selects an element on
+// the diagram, decides on a finding and answers a question, and sees the
+// findings update; a viewer sees no buttons and has a POST refused.
+func TestBrowser(t *testing.T) {
+	const token = "browser-setup-token"
+	b := newBrowser(t, token)
+
+	// First run: the root sends a stranger to sign in, which sends them to setup.
+	b.open("/")
+	b.screenshot("setup")
+	if !b.exists(`form[action="/setup"]`) {
+		t.Fatal("a fresh server does not show the first-run page")
+	}
+	b.do(chromedp.SendKeys(chromedp.ID("token"), token), chromedp.SendKeys(chromedp.ID("name"), "Ada Admin"),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"), chromedp.SendKeys(chromedp.ID("password"), "correct horse battery"),
+		chromedp.SendKeys(chromedp.ID("password2"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`form[action="/setup"] button`)), chromedp.WaitVisible(chromedp.CSS("header nav")))
+	if got := b.text("#flash"); !strings.Contains(got, "Welcome to Ward") {
+		t.Errorf("after setup the flash says %q", got)
+	}
+	admin := b.sessionCookie()
+	if admin == "" {
+		t.Fatal("no session cookie after setup: the browser refused it")
+	}
+
+	// Seed a team, two accounts and the shop example through the API.
+	for _, c := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/teams", map[string]string{"id": "storefront", "name": "Storefront"}},
+		{"/api/v1/users", map[string]string{"email": "mia@example.com", "name": "Mia Member", "role": "member", "team": "storefront", "password": "member password 1"}},
+		{"/api/v1/users", map[string]string{"email": "vic@example.com", "name": "Vic Viewer", "role": "viewer", "password": "viewer password 1"}},
+		{"/api/v1/systems/larkspur-shop/versions", map[string]any{"team": "storefront", "files": bundle(t, "../../examples/shop")}},
+	} {
+		if status, out := b.api("POST", c.path, admin, c.body); status != 201 {
+			t.Fatalf("seed %s: %d %v", c.path, status, out)
+		}
+	}
+	b.open("/")
+	b.screenshot("home-admin")
+	b.signOut()
+
+	// A member signs in and lands on their team's home.
+	b.signIn("mia@example.com", "member password 1")
+	if h := b.text("main h1"); !strings.Contains(h, "storefront") {
+		t.Errorf("member's home heading %q", h)
+	}
+	b.screenshot("home-member")
+
+	// The system page; selecting an element on the diagram narrows the threats.
+	b.open("/systems/larkspur-shop")
+	b.screenshot("system")
+	b.do(chromedp.Click(chromedp.CSS(`.diagram svg a[*|href*="element=web-frontend"]`)), chromedp.WaitVisible(chromedp.ID("selected")))
+	if got := b.text("#selected h2"); !strings.Contains(got, "web-frontend") {
+		t.Errorf("selected element panel: %q", got)
+	}
+	if !b.exists(`.diagram g.selected`) {
+		t.Error("the selected element is not marked on the diagram")
+	}
+	b.screenshot("system-selected")
+
+	// Decide: a finding becomes a false positive, as a new version.
+	const finding = "no-rate-limiting:web-frontend"
+	row := `tr[id="f-` + finding + `"]`
+	b.open("/systems/larkspur-shop?element=web-frontend")
+	before := b.text(row + " td:nth-child(5)")
+	b.do(chromedp.Click(chromedp.CSS(row+` details.act:nth-of-type(2) summary`)),
+		chromedp.SetValue(chromedp.CSS(row+` select[name=status]`), "false_positive"),
+		chromedp.SendKeys(chromedp.CSS(row+` input[name=reason]`), "the CDN rate-limits every route"))
+	b.screenshot("decide")
+	b.do(chromedp.Click(chromedp.CSS(row+` form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+	if got := b.text("#flash"); !strings.Contains(got, "saved as version 2") {
+		t.Errorf("after deciding the flash says %q", got)
+	}
+	after := b.text(row + " td:nth-child(5)")
+	if before == after || !strings.Contains(after, "False positive") {
+		t.Errorf("the finding's status went from %q to %q, want False positive", before, after)
+	}
+
+	// Answer a question by setting a control: the question goes away.
+	b.open("/systems/larkspur-shop")
+	attr, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(`#questions tbody tr`), "id"))
+	if err != nil {
+		b.fail(err)
+	}
+	qid := attr.Value
+	b.do(chromedp.Click(chromedp.CSS(`tr[id="`+qid+`"] button[value=yes]`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+	if got := b.text("#flash"); !strings.Contains(got, "saved as version 3") {
+		t.Errorf("after answering the flash says %q", got)
+	}
+	if b.exists(`tr[id="` + qid + `"]`) {
+		t.Errorf("question %s is still open after it was answered", qid)
+	}
+	// Someone else saves a version: the open page says so (SSE, htmx).
+	member := b.sessionCookie()
+	b.open("/systems/larkspur-shop")
+	time.Sleep(300 * time.Millisecond) // the stream connects after load
+	if status, out := b.api("POST", "/api/v1/systems/larkspur-shop/decisions", member,
+		map[string]any{"finding": finding, "status": "accepted", "owner": "mia", "reason": "live", "expires": "2027-06-30"}); status != 201 {
+		t.Fatalf("decision through the API: %d %v", status, out)
+	}
+	b.do(chromedp.WaitVisible(chromedp.CSS("#live .flash-ok")))
+	if got := b.text("#live"); !strings.Contains(got, "Version 4 was just saved") {
+		t.Errorf("live region says %q", got)
+	}
+	b.open("/findings?status=open")
+	b.screenshot("findings")
+	b.signOut()
+
+	// A viewer reads everything and changes nothing.
+	b.signIn("vic@example.com", "viewer password 1")
+	b.open("/systems/larkspur-shop")
+	for _, sel := range []string{`form[action$="/decisions"]`, `form[action*="/mitigations/"]`, `form[action*="/assumptions/"]`, `form[action$="/controls"]`} {
+		if b.exists(sel) {
+			t.Errorf("a viewer sees %s", sel)
+		}
+	}
+	viewer := b.sessionCookie()
+	form := url.Values{"finding": {finding}, "status": {"accepted"}, "reason": {"viewer"}}
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", b.srv.URL+"/systems/larkspur-shop/decisions", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: viewer})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer's decision POST: %d, want 403", resp.StatusCode)
+	}
+	if status, sys := b.api("GET", "/api/v1/systems/larkspur-shop", viewer, nil); status != 200 || sys["latest"].(float64) != 4 {
+		t.Errorf("after the viewer's POST the system is at %v, want 4", sys["latest"])
+	}
+	b.screenshot("system-viewer")
+	t.Logf("screenshots in %s", b.shot)
+}

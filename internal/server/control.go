@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// controlRequest sets one control of a component or flow: the answer to
+// one of the model's open questions ("does the API rate-limit? yes").
+type controlRequest struct {
+	// Kind is "component" or "flow".
+	Kind string `json:"kind"`
+	// Element is the component's or flow's id.
+	Element      string `json:"element"`
+	Key          string `json:"key"`
+	Value        string `json:"value"`
+	BaseRevision int64  `json:"base_revision"`
+	Message      string `json:"message"`
+}
+
+// handleSetControl sets a control of a component or flow.
+func (s *Server) handleSetControl(w http.ResponseWriter, r *http.Request) error {
+	var req controlRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	res, err := s.setControl(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	return writePush(w, res, err)
+}
+
+// setControl sets controls[key] of a component or flow to yes, no or
+// unknown, as a new version of the model; it is how a question is answered,
+// from the JSON API and from the system page.
+func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, req controlRequest) (pushResponse, error) {
+	if !oneOf(req.Kind, "component", "flow") {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "kind must be component or flow")
+	}
+	if !oneOf(req.Value, "yes", "no", "unknown") {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "value must be yes, no or unknown")
+	}
+	if !validID(req.Key) || req.Element == "" {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "name the element and the control key (lower-case letters, digits and _)")
+	}
+	section := "components"
+	if req.Kind == "flow" {
+		section = "flows"
+	}
+	return s.editModel(ctx, p, systemID, Write, req.BaseRevision, req.Message, func(b *Bundle) error {
+		for name, content := range b.Files {
+			doc, err := parseFile(name, content)
+			if err != nil {
+				continue
+			}
+			list := lookup(doc.Content[0], section)
+			if list == nil || list.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, item := range list.Content {
+				if item.Kind != yaml.MappingNode || elementID(item, req.Kind) != req.Element {
+					continue
+				}
+				controls := lookup(item, "controls")
+				if controls == nil || controls.Kind != yaml.MappingNode {
+					controls = &yaml.Node{Kind: yaml.MappingNode}
+					set(item, "controls", controls)
+				}
+				set(controls, req.Key, &yaml.Node{Kind: yaml.ScalarNode, Value: req.Value})
+				out, err := formatFile(doc)
+				b.Files[name] = out
+				return err
+			}
+		}
+		return errorf(http.StatusNotFound, "not_found", "the model has no %s with id %q", req.Kind, req.Element)
+	})
+}
+
+// elementID is a component's id, or a flow's (FROM-to-TO when not given).
+func elementID(item *yaml.Node, kind string) string {
+	if v := lookup(item, "id"); v != nil {
+		return v.Value
+	}
+	if kind == "flow" {
+		from, to := lookup(item, "from"), lookup(item, "to")
+		if from != nil && to != nil {
+			return from.Value + "-to-" + to.Value
+		}
+	}
+	return ""
+}

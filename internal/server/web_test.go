@@ -1,0 +1,165 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/wardtm/ward/internal/server"
+)
+
+// noFollow is a client that reports redirects instead of following them.
+var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// page fetches a web page as auth (a session cookie value, "" for none)
+// without following redirects.
+func (e *env) page(method, path, auth string, form url.Values) (*http.Response, string) {
+	e.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequestWithContext(e.t.Context(), method, e.srv.URL+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if auth != "" {
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: auth})
+	}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, string(data)
+}
+
+func TestWebFramework(t *testing.T) {
+	e := newEnv(t)
+	// Signed out: pages redirect to sign-in, which comes back.
+	resp, _ := e.page("GET", "/?team=x", "", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape("/?team=x") {
+		t.Errorf("anonymous page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body := e.page("GET", "/login", "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `name="password"`) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("login page: %d %s", resp.StatusCode, body)
+	}
+	// Signed in: the home page with the layout.
+	resp, body = e.page("GET", "/", e.admin, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Sign out") || strings.Contains(body, "style=") || strings.Contains(body, "<script>") {
+		t.Fatalf("home: %d %s", resp.StatusCode, body)
+	}
+	// Unknown pages are HTML 404s; unknown API paths stay JSON.
+	resp, body = e.page("GET", "/no/such/page", e.admin, nil)
+	if resp.StatusCode != 404 || !strings.Contains(body, "There is no page at /no/such/page") {
+		t.Errorf("404 page: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.page("GET", "/api/v1/nope", e.admin, nil)
+	if resp.StatusCode != 404 || !strings.Contains(body, `"not_found"`) {
+		t.Errorf("API 404: %d %s", resp.StatusCode, body)
+	}
+	// Static files: hashed URLs cached for a year.
+	for _, name := range []string{"ward.css", "vendor/htmx.min.js", "vendor/hx-sse.min.js"} {
+		_, home := e.page("GET", "/", e.admin, nil)
+		i := strings.Index(home, "/static/")
+		if i < 0 {
+			t.Fatal("the layout links no static file")
+		}
+		var link string
+		for _, f := range strings.Split(home, `"`) {
+			if strings.HasPrefix(f, "/static/") && strings.HasSuffix(f, "/"+name) {
+				link = f
+			}
+		}
+		if link == "" {
+			t.Errorf("the layout does not link %s", name)
+			continue
+		}
+		resp, data := e.page("GET", link, "", nil)
+		if resp.StatusCode != 200 || len(data) == 0 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("%s: %d %q", link, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+	// Sign in with the form, land on next.
+	resp, _ = e.page("POST", "/login", "", url.Values{"email": {"admin@example.com"}, "password": {"correct horse battery"}, "next": {"/systems"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/systems" || cookie(resp) == "" {
+		t.Errorf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body = e.page("POST", "/login", "", url.Values{"email": {"admin@example.com"}, "password": {"wrong password!!"}, "next": {"//evil.example"}})
+	if resp.StatusCode != 401 || !strings.Contains(body, "wrong email or password") {
+		t.Errorf("bad sign-in: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestWebSystemPages reads every page over a pushed model and acts on a
+// finding through the page's forms, as the JSON API would.
+func TestWebSystemPages(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "storefront", "name": "Storefront"}), 201)
+	e.want(e.do("POST", "/api/v1/systems/larkspur-shop/versions", e.admin, map[string]any{"team": "storefront", "files": bundle(t, "../../examples/shop")}), 201)
+	for _, c := range []struct{ path, want string }{
+		{"/", "Gap finder"},
+		{"/systems", "larkspur-shop"},
+		{"/findings?status=open&severity=high", "Findings"},
+		{"/gaps/questions", "Unanswered questions"},
+		{"/gaps/unmitigated", "Open threats with no mitigation"},
+		{"/systems/larkspur-shop", "Threats, ranked"},
+		{"/systems/larkspur-shop?element=web-frontend", "clear the selection"},
+		{"/systems/larkspur-shop?q=rate&stride=denial_of_service", "Threats, ranked"},
+		{"/systems/larkspur-shop/diff?from=0&to=1", "What version 1 means"},
+	} {
+		resp, body := e.page("GET", c.path, e.admin, nil)
+		if resp.StatusCode != 200 || !strings.Contains(body, c.want) {
+			t.Errorf("GET %s: %d, want %q in\n%.2000s", c.path, resp.StatusCode, c.want, body)
+		}
+		if strings.Contains(body, " style=") || strings.Contains(body, "<script>") {
+			t.Errorf("GET %s: inline style or script", c.path)
+		}
+	}
+	for _, f := range []string{"brief", "html", "json", "sarif", "csv", "markdown", "text", "svg"} {
+		resp, body := e.page("GET", "/systems/larkspur-shop/download/"+f, e.admin, nil)
+		if resp.StatusCode != 200 || len(body) < 100 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("download %s: %d %d bytes", f, resp.StatusCode, len(body))
+		}
+	}
+	// Accept a finding through the page's form: a new version.
+	resp, _ := e.page("POST", "/systems/larkspur-shop/decisions", e.admin, url.Values{"finding": {"no-rate-limiting:web-frontend"},
+		"status": {"false_positive"}, "reason": {"the CDN rate-limits"}, "base_revision": {"1"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/systems/larkspur-shop#f-") {
+		t.Fatalf("decision: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	sys := e.want(e.do("GET", "/api/v1/systems/larkspur-shop", e.admin, nil), 200)
+	if sys["latest"].(float64) != 2 {
+		t.Errorf("after the decision: latest %v, want 2", sys["latest"])
+	}
+	// A stale form is refused (409), not applied over the newer version.
+	resp, body := e.page("POST", "/systems/larkspur-shop/decisions", e.admin, url.Values{"finding": {"no-rate-limiting:web-frontend"},
+		"status": {"accepted"}, "base_revision": {"1"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "reload") {
+		t.Errorf("stale decision: %d %.500s", resp.StatusCode, body)
+	}
+}
+
+// TestWebCrossOrigin: a cross-origin form post is refused with an HTML page.
+func TestWebCrossOrigin(t *testing.T) {
+	e := newEnv(t)
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", e.srv.URL+"/logout", strings.NewReader(""))
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: e.admin})
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "cross-origin request refused") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("cross-origin form: %d %s %.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// The session survived.
+	e.want(e.do("GET", "/api/v1/me", e.admin, nil), 200)
+}
