@@ -246,6 +246,7 @@ func (c Counts) Scores() Scores {
 		Recall:                 ratio(c.Found, c.Weight),
 		PlainRecall:            ratio(c.Matched, c.Listed),
 		Noise:                  ratio(c.Raised, c.Listed),
+		OnList:                 ratio(c.OnList, c.Raised),
 		HighTop:                ratio(c.HighInTop, c.HighListed),
 		Top3:                   ratio(c.Top3InTop, c.Top3Listed),
 		QuestionsPerElement:    ratio(c.Questions, c.Elements),
