@@ -378,12 +378,13 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		alias = []string{id} // decisions on the weakness's id cover every category
 	}
 	for k := -1; k < len(extra); k++ {
-		cat, fid, prop := r.Category, id, r.PropertyAtStake()
+		cat, fid, prop, ttl := r.Category, id, r.PropertyAtStake(), title
 		var aliases []string
 		if k >= 0 {
 			cat = extra[k]
 			fid, prop = id+":"+string(cat), cat.Property()
 			aliases = alias
+			ttl = title + effects[cat]
 		}
 		if len(o.slab) == 0 {
 			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
@@ -395,7 +396,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		o.cats[0] = cat
 		cats := o.cats[:1:1]
 		o.cats = o.cats[1:]
-		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
+		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: ttl, Description: r.Doc,
 			Category: cat, Categories: cats, Targets: tgts, Assets: assets,
 			CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: prop,
 			Exploitability: r.Exploitability, Rationale: why, Status: status, FoundBy: model.FoundByTool, Pos: x.Target.Pos(),
@@ -416,6 +417,16 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		}
 		q.threats = append(q.threats, raised...)
 	}
+}
+
+// effects says, in a title, what a weakness's further STRIDE threat is.
+var effects = map[model.Category]string{
+	model.Spoofing:              ": someone can act as another",
+	model.Tampering:             ": data or requests can be altered",
+	model.Repudiation:           ": actions cannot be traced to who did them",
+	model.InformationDisclosure: ": data can be read by the wrong people",
+	model.DenialOfService:       ": the service can be made unavailable",
+	model.ElevationOfPrivilege:  ": callers can gain access they were not given",
 }
 
 // TargetAssets returns the assets an element holds: a component's stored and
