@@ -2,10 +2,12 @@
 // stands. Likelihood (1–5) comes from exposure: how untrusted the places are
 // that can reach the element, whether the way in is authenticated, and how easy
 // the attack is. Impact (1–5) comes from the most sensitive asset at stake and
-// its need for the property the threat is against. Score = likelihood × impact
-// (1–25), banded into critical (≥ 20), high (≥ 12), medium (≥ 6), low (≥ 3) and
-// info. Residual risk counts implemented or verified mitigations; projected
-// risk counts planned ones too. See docs/risk.md.
+// its need for the property the threat is against (its business value as a
+// floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
+// (≥ 12), medium (≥ 6), low (≥ 3) and info. Residual risk counts implemented or
+// verified mitigations, and for an unverified threat (control unknown) an
+// uncertainty factor; projected risk counts planned mitigations too. See
+// docs/risk.md.
 package risk
 
 import (
@@ -88,7 +90,7 @@ func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
 			least = tr
 		}
 		unauth = unauth || u
-		if explain && from != "" && tr == model.TrustInternet {
+		if explain && from != "" && tr == model.TrustInternet && !slices.Contains(why, "reachable from the internet through "+from) {
 			why = append(why, "reachable from the internet through "+from)
 		}
 	}
