@@ -183,7 +183,7 @@ flows:
 					"disappeared cross-site-scripting:api high", "disappeared cross-site-scripting:api:information_disclosure high",
 					"disappeared no-security-event-logging:api high", "disappeared overprivileged-entry-point:api high",
 					"disappeared no-request-limits:api medium", "disappeared privileged-store-access:db medium",
-					"disappeared privileged-store-access:db:information_disclosure medium", "disappeared unencrypted-backups:db medium"},
+					"disappeared unencrypted-backups:db medium"},
 				Elements: []string{"removed boundary internet []", "removed boundary dc []", "removed asset orders []", "removed asset logs []",
 					"removed component user []", "removed component api []", "removed component db []", "removed flow u-api []"}},
 		},

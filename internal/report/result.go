@@ -356,13 +356,24 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	openAsset := map[string]int{}
 	addressed := map[string][]string{}
 	r.Findings = make([]Finding, 0, len(a.Findings))
+	// The per-finding lists are cut from shared backing arrays, each with
+	// its exact capacity: one allocation per list kind instead of per finding.
+	var ncat, ntg, nas int
+	for _, f := range a.Findings {
+		ncat, ntg, nas = ncat+len(f.Categories), ntg+len(f.Targets), nas+len(f.Assets)
+	}
+	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
+	empty := []string{}
 	for _, f := range a.Findings {
 		x := Finding{ID: f.ID, Rank: f.Rank, Rule: f.Rule, Origin: string(f.Origin), Title: f.Title, Description: f.Description,
 			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
 			Reopened: f.Reopened, FoundBy: string(f.FoundBy), Inherent: risk(f.Inherent), Residual: risk(f.Residual), Projected: risk(f.Projected),
 			Rationale: orEmpty(f.Rationale), CWE: orEmpty(f.CWE), CAPEC: orEmpty(f.CAPEC), Suggested: orEmpty(f.Suggested),
-			References: orEmpty(f.References), Location: loc(f.Pos), Categories: []string{}, Targets: []Target{}, Assets: []string{}, Mitigations: []string{},
+			References: orEmpty(f.References), Location: loc(f.Pos), Mitigations: empty,
 			Aliases: f.Aliases, Questions: f.Questions}
+		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
+		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+		x.Assets, asSlab = asSlab[len(asSlab):len(asSlab):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
 		for _, c := range f.Categories {
 			x.Categories = append(x.Categories, string(c))
 		}
@@ -381,6 +392,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 					worstAsset[as.ID] = f.Residual.Severity
 				}
 			}
+		}
+		if len(f.Mitigations) > 0 {
+			x.Mitigations = make([]string, 0, len(f.Mitigations))
 		}
 		for _, mi := range f.Mitigations {
 			x.Mitigations = append(x.Mitigations, mi.ID)
