@@ -364,6 +364,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	}
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	empty := []string{}
+	// Findings are ranked, so statuses come in runs: count a run at a time.
+	var last model.Status
+	lastN := 0
 	for _, f := range a.Findings {
 		x := Finding{ID: f.ID, Rank: f.Rank, Rule: f.Rule, Origin: string(f.Origin), Title: f.Title, Description: f.Description,
 			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
@@ -405,7 +408,14 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		r.Findings = append(r.Findings, x)
 		sum.Findings++
-		sum.ByStatus[string(f.Status)]++
+		if f.Status == last {
+			lastN++
+		} else {
+			if lastN > 0 {
+				sum.ByStatus[string(last)] += lastN
+			}
+			last, lastN = f.Status, 1
+		}
 		if f.Open() {
 			sum.Open++
 			sum.BySeverity[f.Residual.Severity.String()]++
@@ -426,6 +436,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			}
 			sum.Accepted = append(sum.Accepted, Accepted{ID: f.ID, Title: f.Title, Owner: owner, Expires: exp})
 		}
+	}
+	if lastN > 0 {
+		sum.ByStatus[string(last)] += lastN
 	}
 	var worst model.Severity
 	for _, f := range a.Findings {

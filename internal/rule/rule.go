@@ -144,9 +144,9 @@ func (p pending) text() string {
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
 
-// results are one rule's outcome. Questions are keyed by element and fact
-// and only get their id and wording when Run merges them, once per question
-// rather than once per rule that asks it.
+// results are one rule's outcome. Questions are keyed by element and fact;
+// they get their id when a rule first asks them and their wording when Run
+// merges them, once per question rather than once per rule that asks it.
 type results struct {
 	findings  []*model.Finding
 	questions map[qkey]*asked
@@ -166,6 +166,7 @@ type qkey struct {
 // asked is a question one rule depends on.
 type asked struct {
 	p       pending
+	id      string
 	threats []*model.Finding
 }
 
@@ -407,15 +408,24 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		return
 	}
 	raised := o.findings[first:]
+	// The threats raised together share one list of the questions that
+	// settle them.
+	qids := make([]string, 0, len(x.pending))
 	for _, p := range x.pending {
 		k := qkey{p.target, p.key}
 		q := o.questions[k]
 		if q == nil {
-			q = &asked{p: p}
+			q = &asked{p: p, id: p.target.ID() + "." + p.key}
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
 		q.threats = append(q.threats, raised...)
+		if !slices.Contains(qids, q.id) {
+			qids = append(qids, q.id)
+		}
+	}
+	for _, f := range raised {
+		f.Questions = qids
 	}
 }
 
@@ -507,7 +517,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		id := rules[i].ID
 		for _, a := range out.qorder {
 			p := a.p
-			qid := p.target.ID() + "." + p.key
+			qid := a.id
 			if have := questions[qid]; have != nil {
 				have.Rules = append(have.Rules, id)
 				have.Threats = append(have.Threats, a.threats...)
@@ -516,9 +526,6 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
-			}
-			for _, f := range a.threats {
-				f.Questions = append(f.Questions, qid)
 			}
 		}
 	}

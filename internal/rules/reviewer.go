@@ -512,7 +512,10 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() {
+			// Static keys between organisations: ours at a vendor, or a
+			// partner's into us.
+			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() ||
+				!tpThirdParty(f.To) && !tpThirdParty(f.From) {
 				return
 			}
 			holder := f.From
@@ -557,7 +560,6 @@ var reviewerRules = []*rule.Rule{
 		ID:       "confused-deputy",
 		Title:    "Service acts for users without their identity (confused deputy)",
 		Category: model.ElevationOfPrivilege,
-		Also:     []model.Category{model.InformationDisclosure},
 		On:       rule.OnFlow,
 		Doc: "A component that serves end users calls another service with its own service identity only. The receiver " +
 			"cannot tell which user the call is for, so it cannot check that user's rights: any user who steers the caller " +
