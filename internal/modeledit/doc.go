@@ -401,6 +401,20 @@ func (d *doc) update(e Edit) ([]byte, error) {
 		if k == "id" {
 			e.ID, _ = v.(string)
 		}
+		// A flow without an id is named FROM-to-TO: follow its new ends.
+		if to, ok := v.(string); ok && e.Section == "flows" && (k == "from" || k == "to") {
+			if _, idn := lookup(f.node, "id"); idn == nil {
+				_, fromN := lookup(f.node, "from")
+				_, toN := lookup(f.node, "to")
+				if fromN != nil && toN != nil {
+					if k == "from" {
+						e.ID = to + "-to-" + toN.Value
+					} else {
+						e.ID = fromN.Value + "-to-" + to
+					}
+				}
+			}
+		}
 	}
 	return src, nil
 }

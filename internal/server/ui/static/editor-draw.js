@@ -226,16 +226,28 @@
     g.boundaries.forEach(function (b) {
       if (b.parent) { var p = graph.getCellById('b:' + b.parent); if (p) { p.addChild(graph.getCellById('b:' + b.id)); } }
     });
+    var pairs = {};
+    g.flows.forEach(function (f) { pairs[f.from + '>' + f.to] = true; });
     g.flows.forEach(function (f) {
       var text = [f.protocol, (f.carries || []).join(', ')].filter(Boolean).join(': ');
-      graph.addEdge({ id: 'f:' + f.id, source: { cell: 'c:' + f.from }, target: { cell: 'c:' + f.to }, zIndex: 90,
+      // A flow with one the other way round bends to its own side.
+      var vertices = [];
+      if (pairs[f.to + '>' + f.from]) {
+        var a = lay.pos['c:' + f.from], b = lay.pos['c:' + f.to];
+        var ax = a.x + W / 2, ay = a.y + H / 2, bx = b.x + W / 2, by = b.y + H / 2;
+        var dx = bx - ax, dy = by - ay, len = Math.sqrt(dx * dx + dy * dy) || 1;
+        vertices = [{ x: (ax + bx) / 2 - dy / len * 28, y: (ay + by) / 2 + dx / len * 28 }];
+      }
+      graph.addEdge({ id: 'f:' + f.id, source: { cell: 'c:' + f.from }, target: { cell: 'c:' + f.to }, zIndex: 90, vertices: vertices,
         attrs: { line: { stroke: worstStroke[f.worst] || '#57606a', strokeWidth: 1.5, targetMarker: 'classic' } },
         labels: text ? [{ attrs: { label: { text: text, fontSize: 11, fill: '#3d4752' }, body: { fill: '#ffffff' } } }] : [],
         data: { type: 'flow', id: f.id } });
     });
     graph.stopBatch('redraw');
-    if (!state.fitted) { graph.zoomToFit({ padding: 24, maxScale: 1 }); state.fitted = true; }
+    if (!state.fitted) { fit(); state.fitted = true; }
   }
+
+  function fit() { graph.zoomToFit({ padding: 24, maxScale: 1 }); }
 
   // --- selection and the side panel ---
 
@@ -420,11 +432,9 @@
       var set = {};
       if (f.from === from) { set.from = to; }
       if (f.to === from) { set.to = to; }
-      if (Object.keys(set).length) {
-        var explicit = f.id !== f.from + '-to-' + f.to;
-        edits.push({ op: 'update', section: 'flows', id: explicit ? f.id : f.id, set: set });
-        if (!explicit) { /* the implicit id follows from and to */ }
-      }
+      // A flow without an id of its own is named FROM-to-TO: its name
+      // follows the new ends.
+      if (Object.keys(set).length) { edits.push({ op: 'update', section: 'flows', id: f.id, set: set }); }
     });
     var c = byID(state.graph.components)[from];
     if (c && c.place) { edits.push({ op: 'update', section: 'layout', id: from, set: { id: to } }); }
@@ -516,18 +526,14 @@
     if (m === 'flow') { status('Click the component the flow starts from.'); }
   }
 
-  // freeSpot finds a place for a new node in the visible area, away from
-  // other nodes.
-  function freeSpot(w, h) {
-    var area = graph.getGraphArea();
-    var boxes = graph.getNodes().filter(function (n) { return n.getData().type === 'component'; }).map(function (n) { return n.getBBox(); });
-    for (var y = Math.max(area.y, 0) + 20; y < area.y + area.height; y += 80) {
-      for (var x = Math.max(area.x, 0) + 20; x < area.x + area.width - w; x += 90) {
-        var r = new X6.Rectangle(x, y, w, h);
-        if (!boxes.some(function (b) { return b.isIntersectWithRect(r); })) { return { x: Math.round(x / 10) * 10, y: Math.round(y / 10) * 10 }; }
-      }
-    }
-    return { x: 40, y: 40 };
+  // freeSpot finds a place for a new node: right of everything drawn,
+  // level with the top, so that it overlaps nothing.
+  function freeSpot() {
+    var nodes = graph.getNodes();
+    if (!nodes.length) { return { x: 40, y: 40 }; }
+    var x2 = -Infinity, y1 = Infinity;
+    nodes.forEach(function (n) { var b = n.getBBox(); x2 = Math.max(x2, b.x + b.width); y1 = Math.min(y1, b.y); });
+    return { x: Math.round((x2 + 40) / 10) * 10, y: Math.round(y1 / 10) * 10 };
   }
 
   function uniqueID(base, list) {
@@ -539,23 +545,21 @@
   btn.addComponent.addEventListener('click', function () {
     setMode(null);
     var id = uniqueID('component', state.graph.components);
-    var p = freeSpot(W, H);
+    var p = freeSpot();
     var edits = [{ op: 'add', section: 'components', set: { id: id, name: 'New component', kind: 'service' } }];
-    var inside = innermost({ x: p.x + W / 2, y: p.y + H / 2 }, null);
-    if (inside) { edits[0].set.boundary = inside; }
     // Place the new component (and, the first time, every other one).
     edits = edits.concat(layoutEdits([]).filter(function (e) { return e.op === 'add'; }));
     edits.push({ op: 'add', section: 'layout', set: { id: id, x: p.x, y: p.y } });
-    send(edits, 'Adding a component').then(function (ok) { if (ok) { select({ type: 'component', id: id }); } });
+    send(edits, 'Adding a component').then(function (ok) { if (ok) { fit(); select({ type: 'component', id: id }); } });
   });
 
   btn.addBoundary.addEventListener('click', function () {
     setMode(null);
     var id = uniqueID('boundary', state.graph.boundaries);
-    var p = freeSpot(220, 140);
+    var p = freeSpot();
     send([{ op: 'add', section: 'boundaries', set: { id: id, name: 'New boundary', trust: 'internal' } },
       { op: 'add', section: 'layout', set: { id: id, x: p.x, y: p.y, w: 220, h: 140 } }], 'Adding a boundary')
-      .then(function (ok) { if (ok) { select({ type: 'boundary', id: id }); } });
+      .then(function (ok) { if (ok) { fit(); select({ type: 'boundary', id: id }); } });
   });
 
   btn.addFlow.addEventListener('click', function () { setMode(state.mode === 'flow' ? null : 'flow'); });
