@@ -82,13 +82,14 @@ var webMatrix = []authzRow{
 	{"GET /review/policy", "", pageAdmin},
 	{"POST /review/policy", "", "401 ok 403 403 403 403 403 403 401"},
 	{"GET /systems/new", "", "login ok 403 ok ok 403 ok 403 login"},
-	{"POST /systems/new", "", "401 400 400 400 400 400 400 403 401"},
+	{"POST /systems/new", "A", "401 ok 403 ok 403 403 ok 403 401"},
+	{"POST /systems/new", "B", "401 ok 403 403 ok 403 403 403 401"},
 	{"GET /systems/{system}/edit", "A", "login ok 403 ok 404 403 ok 403 login"},
 	{"GET /systems/{system}/edit", "B", "login ok 403 404 ok 403 404 404 login"},
 	{"POST /systems/{system}/edit/check", "A", formWriteA},
 	{"POST /systems/{system}/edit/check", "B", formWriteB},
-	{"POST /systems/{system}/edit", "A", "401 400 403 400 404 403 400 403 401"},
-	{"POST /systems/{system}/edit", "B", "401 400 403 404 400 403 404 404 401"},
+	{"POST /systems/{system}/edit", "A", formWriteA},
+	{"POST /systems/{system}/edit", "B", formWriteB},
 	{"GET /systems/{system}/draw", "A", "login ok 403 ok 404 403 ok 403 login"},
 	{"GET /systems/{system}/draw", "B", "login ok 403 404 ok 403 404 404 login"},
 }
@@ -147,6 +148,15 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 	case "POST /review/policy":
 		form = url.Values{"policy": {fmt.Sprintf("ward_policy: 1\nname: matrix-%d\n", m.seq)}, "approval_days": {"365"}, "warn_days": {"30"},
 			"due_days": {"14"}, "security_led_hours": {"8"}, "self_serve_hours": {"2"}}
+	case "POST /systems/new":
+		form = url.Values{"from": {"template"}, "template": {"web-app"}, "team": {team}, "id": {fmt.Sprintf("page-new-%d", m.seq)}}
+	case "POST /systems/{system}/edit/check", "POST /systems/{system}/edit":
+		x, err := m.st.GetSystem(m.t.Context(), sys)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		form = url.Values{"file": {"ward.yaml"}, "base_revision": {fmt.Sprint(x.Revision)},
+			"content": {m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# page cell %d\n", m.seq)}}
 	default:
 		form = url.Values{}
 	}
@@ -247,7 +257,10 @@ func runWebMatrix(t *testing.T, routes []string) {
 			if got != "ok" && r.route != "POST /logout" && r.route != "POST /setup" && !equalState(before, after) {
 				t.Errorf("%s: refused (%s) but the store changed", name, got)
 			}
-			if got == "ok" && method == "POST" && strings.HasPrefix(path, "/systems/") && !strings.HasSuffix(path, "/check") {
+			if got == "ok" && method == "POST" && path == "/systems/new" && len(after.Systems) != len(before.Systems)+1 {
+				t.Errorf("%s: an allowed form created no system", name)
+			}
+			if got == "ok" && method == "POST" && strings.HasPrefix(path, "/systems/") && !strings.HasSuffix(path, "/check") && path != "/systems/new" {
 				x := sysOf[r.target]
 				if after.Systems[x][0] != before.Systems[x][0]+1 {
 					t.Errorf("%s: an allowed form stored no new version", name)
