@@ -123,7 +123,8 @@ func TestBrowserEditor(t *testing.T) {
 	// A new system from a template.
 	b.signIn("mia@example.com", "member password 1")
 	member := b.sessionCookie()
-	b.open("/systems/new")
+	b.open("/systems")
+	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new"]`)), chromedp.WaitVisible(chromedp.ID("from-template")))
 	b.screenshot("editor-new-system")
 	b.do(chromedp.SendKeys(chromedp.CSS(`#from-template input[name=id]`), "checkout"),
 		chromedp.SendKeys(chromedp.CSS(`#from-template input[name=name]`), "Checkout"),
@@ -171,8 +172,9 @@ func TestBrowserEditor(t *testing.T) {
 	}
 	problems.check(t, "YAML editor")
 
-	// The visual editor: the drawing is built from the model.
-	b.open("/systems/checkout/draw")
+	// The visual editor, from the system page: the drawing is built from
+	// the model.
+	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/checkout/draw"]`)), chromedp.WaitVisible(chromedp.ID("canvas")))
 	b.wait(`window.wardDraw && window.wardDraw.ready`)
 	first := b.drawSnapshot()
 	if len(first.Nodes) != 6 || len(first.Edges) != 4 { // 4 components, 2 boundaries; 4 flows
