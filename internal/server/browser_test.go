@@ -202,26 +202,46 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("no session cookie after setup: the browser refused it")
 	}
 
-	// Seed a team, two accounts and the shop example through the API.
-	for _, c := range []struct {
-		path string
-		body any
-	}{
-		{"/api/v1/teams", map[string]string{"id": "storefront", "name": "Storefront"}},
-		{"/api/v1/users", map[string]string{"email": "mia@example.com", "name": "Mia Member", "role": "member", "team": "storefront", "password": "member password 1"}},
-		{"/api/v1/users", map[string]string{"email": "vic@example.com", "name": "Vic Viewer", "role": "viewer", "password": "viewer password 1"}},
-		{"/api/v1/systems/larkspur-shop/versions", map[string]any{"team": "storefront", "files": bundle(t, "../../examples/shop")}},
-	} {
-		if status, out := b.api("POST", c.path, admin, c.body); status != 201 {
-			t.Fatalf("seed %s: %d %v", c.path, status, out)
+	// Administration in the browser: a team and two invited accounts, whose
+	// first passwords are shown once.
+	if !b.exists(`form[action="/admin/teams"]`) {
+		t.Fatal("after setup the administrator is not on the administration page")
+	}
+	b.do(chromedp.SendKeys(chromedp.CSS(`form[action="/admin/teams"] input[name=id]`), "storefront"),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/admin/teams"] input[name=name]`), "Storefront"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/teams"] button`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+	invite := func(email, role, team string) string {
+		b.t.Helper()
+		b.open("/admin")
+		steps := []chromedp.Action[chromedp.Void]{
+			chromedp.SendKeys(chromedp.CSS(`form[action="/admin/users"] input[name=email]`), email),
+			chromedp.SetValue(chromedp.CSS(`form[action="/admin/users"] select[name=role]`), role),
 		}
+		if team != "" {
+			steps = append(steps, chromedp.SetValue(chromedp.CSS(`form[action="/admin/users"] select[name=team]`), team))
+		}
+		steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/admin/users"] button`)), chromedp.WaitVisible(chromedp.CSS(".secret code")))
+		b.do(steps...)
+		return b.text(".secret code")
+	}
+	memberPW := invite("mia@example.com", "member", "storefront")
+	b.screenshot("admin")
+	viewerPW := invite("vic@example.com", "viewer", "")
+	if memberPW == "" || viewerPW == "" || memberPW == viewerPW {
+		t.Fatalf("first passwords %q and %q", memberPW, viewerPW)
+	}
+
+	// The shop example, pushed through the API.
+	if status, out := b.api("POST", "/api/v1/systems/larkspur-shop/versions", admin,
+		map[string]any{"team": "storefront", "files": bundle(t, "../../examples/shop")}); status != 201 {
+		t.Fatalf("push: %d %v", status, out)
 	}
 	b.open("/")
 	b.screenshot("home-admin")
 	b.signOut()
 
 	// A member signs in and lands on their team's home.
-	b.signIn("mia@example.com", "member password 1")
+	b.signIn("mia@example.com", memberPW)
 	if h := b.text("main h1"); !strings.Contains(h, "storefront") {
 		t.Errorf("member's home heading %q", h)
 	}
@@ -285,10 +305,23 @@ func TestBrowser(t *testing.T) {
 	}
 	b.open("/findings?status=open")
 	b.screenshot("findings")
+
+	// The member makes an API token for CI: shown once.
+	b.open("/account")
+	b.do(chromedp.SendKeys(chromedp.CSS(`form[action="/account/tokens"] input[name=name]`), "ci"),
+		chromedp.Click(chromedp.CSS(`form[action="/account/tokens"] button`)), chromedp.WaitVisible(chromedp.CSS(".secret code")))
+	if tok := b.text(".secret code"); !strings.HasPrefix(tok, "ward_") {
+		t.Errorf("the new token is %q", tok)
+	}
+	b.screenshot("account")
+	b.open("/account")
+	if b.exists(".secret") {
+		t.Error("the token is shown again")
+	}
 	b.signOut()
 
 	// A viewer reads everything and changes nothing.
-	b.signIn("vic@example.com", "viewer password 1")
+	b.signIn("vic@example.com", viewerPW)
 	b.open("/systems/larkspur-shop")
 	for _, sel := range []string{`form[action$="/decisions"]`, `form[action*="/mitigations/"]`, `form[action*="/assumptions/"]`, `form[action$="/controls"]`} {
 		if b.exists(sel) {

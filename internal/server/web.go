@@ -114,6 +114,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.reviewPages(wr)
 	s.systemPages(wr)
 	s.livePages(wr)
+	s.adminPages(wr)
 	s.editorPages(wr)
 }
 
@@ -340,6 +341,9 @@ var templateFuncs = template.FuncMap{
 	},
 	"risk": func(rows []*riskRow, label string) map[string]any {
 		return map[string]any{"Rows": rows, "Label": label}
+	},
+	"tokens": func(ts []tokenRow, from string) map[string]any {
+		return map[string]any{"Tokens": ts, "From": from}
 	},
 	"filters": func(f findingFilter, o filterOptions) map[string]any {
 		return map[string]any{"F": f, "O": o}

@@ -25,6 +25,7 @@ const (
 	pageReadB    = "login ok ok 404 ok ok 404 404 login"
 	pageAll      = "ok ok ok ok ok ok ok ok ok"
 	pageAdmin    = "login ok 403 403 403 403 403 403 login"
+	formAdmin    = "401 ok 403 403 403 403 403 403 401"
 	// Forms answer 401 (not a redirect) to the anonymous.
 	formWriteA  = "401 ok 403 ok 404 403 ok 403 401"
 	formWriteB  = "401 ok 403 404 ok 403 404 404 401"
@@ -63,6 +64,23 @@ var webMatrix = []authzRow{
 	{"POST /systems/{system}/assumptions/{id}", "B", formReviewB},
 	{"POST /systems/{system}/controls", "A", formWriteA},
 	{"POST /systems/{system}/controls", "B", formWriteB},
+
+	// Administration and my account (web_admin.go).
+	{"GET /admin", "", pageAdmin},
+	{"POST /admin/teams", "", formAdmin},
+	{"POST /admin/users", "", formAdmin},
+	{"POST /admin/users/{id}", "", formAdmin},
+	{"POST /admin/users/{id}/password", "", formAdmin},
+	{"POST /admin/tokens", "A", formAdmin},
+	{"POST /admin/tokens", "B", formAdmin},
+	{"POST /tokens/{id}/revoke", "A", "401 ok 403 ok 404 403 403 403 401"},
+	{"POST /tokens/{id}/revoke", "B", "401 ok 403 404 ok 403 403 403 401"},
+	{"GET /account", "", "login ok ok ok ok ok 403 403 login"},
+	// Only the accounts whose password is the one sent succeed.
+	{"POST /account/password", "", "401 403 ok ok ok ok 403 403 401"},
+	// Members always create tokens of their own team.
+	{"POST /account/tokens", "A", "401 ok 403 ok ok 403 403 403 401"},
+	{"POST /account/tokens", "B", "401 ok 403 ok ok 403 403 403 401"},
 
 	// Design reviews (web_review*.go) and the model editor (web_editor*.go).
 	// Rows recorded with empty forms (a 400 is a refusal by validation);
@@ -108,6 +126,19 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
 	case path == "/static/":
 		path = "/static/x/ward.css"
+	case strings.Contains(path, "/admin/users/{id}"):
+		// A fresh account for each cell.
+		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("page-victim-%d@example.com", m.seq), "role": "viewer",
+			"password": "a long enough password"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case path == "/tokens/{id}/revoke":
+		// A fresh token of the target team (or of team A) for each cell.
+		tt := team
+		if tt == "" {
+			tt = "team-a"
+		}
+		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("page-victim-%d", m.seq), "team": tt}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case strings.HasPrefix(r.route, "GET /review/{id}"), strings.HasPrefix(r.route, "POST /review/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
@@ -157,6 +188,17 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		}
 		form = url.Values{"file": {"ward.yaml"}, "base_revision": {fmt.Sprint(x.Revision)},
 			"content": {m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# page cell %d\n", m.seq)}}
+	case "POST /admin/teams":
+		form = url.Values{"id": {fmt.Sprintf("page-team-%d", m.seq)}}
+	case "POST /admin/users":
+		form = url.Values{"email": {fmt.Sprintf("page-new-%d@example.com", m.seq)}, "role": {"viewer"}}
+	case "POST /admin/users/{id}":
+		form = url.Values{"action": {"disable"}}
+	case "POST /admin/tokens", "POST /account/tokens":
+		form = url.Values{"name": {fmt.Sprintf("page-token-%d", m.seq)}, "team": {team}, "role": {"member"}}
+	case "POST /account/password":
+		// The same password again, so the principal's session stays usable.
+		form = url.Values{"current": {"a long enough password"}, "password": {"a long enough password"}, "password2": {"a long enough password"}}
 	default:
 		form = url.Values{}
 	}
