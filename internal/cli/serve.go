@@ -370,7 +370,7 @@ func (a *app) loadDemo(ctx context.Context, srv *server.Server) error {
 			return fmt.Errorf("example %s: %w", d.Name(), err)
 		}
 	}
-	return nil
+	return srv.LoadDemoReviews(ctx) // a review queue to look at (docs/review.md)
 }
 
 func randomToken() string {

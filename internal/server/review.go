@@ -731,3 +731,68 @@ func (s *Server) previewTriage(ctx context.Context, f review.Form) (triage.Resul
 	}
 	return triage.Evaluate(ans, cfg.Policy), nil
 }
+
+// modelAnswers reads the intake answers in the context: section of a
+// system's latest model, for a request form to start from; ok is false
+// when the system has no model p may read.
+func (s *Server) modelAnswers(ctx context.Context, p *Principal, systemID string) (f review.Form, ok bool, err error) {
+	x, err := s.store.GetSystem(ctx, systemID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (x.Latest == 0 || !Allowed(p, Read, x.TeamID)) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, err
+	}
+	v, err := s.store.GetVersion(ctx, x.ID, 0)
+	if err != nil {
+		return f, false, err
+	}
+	b := unarchive(v.YAML)
+	a, _, err := s.analyseBundle(ctx, b)
+	if err != nil {
+		return f, false, err
+	}
+	declared := triage.ContextKeys([]byte(b.Files[b.Main]))["sensitive_data"]
+	return review.FormOf(triage.FromContext(a.Model.Context, declared)), true, nil
+}
+
+// LoadDemoReviews files design reviews of the demo team's systems, when
+// there are none yet, so the queue of ward serve --demo is not empty: the
+// answers come from each model's context: section; the first system's
+// review is approved, the second's in review, the others wait.
+func (s *Server) LoadDemoReviews(ctx context.Context) error {
+	if _, n, err := s.store.ListReviews(ctx, store.ReviewQuery{Page: store.Page{Limit: 1}}); err != nil || n > 0 {
+		return err
+	}
+	systems, _, err := s.store.ListSystems(ctx, "demo", store.Page{Limit: 20})
+	if err != nil {
+		return err
+	}
+	member := &Principal{UserID: "demo", Email: "member@demo.example", Role: store.RoleMember, TeamID: "demo"}
+	security := &Principal{UserID: "demo", Email: "security@demo.example", Role: store.RoleSecurity}
+	for i, x := range systems {
+		f, ok, err := s.modelAnswers(ctx, security, x.ID)
+		if err != nil || !ok {
+			return err
+		}
+		r, err := s.requestReview(ctx, member, reviewInput{System: x.ID, Title: "Design review of " + x.Name,
+			DesignDoc: "https://docs.example.com/designs/" + x.ID, Answers: f})
+		if err != nil {
+			return fmt.Errorf("demo review of %s: %w", x.ID, err)
+		}
+		var steps []review.Action
+		switch {
+		case r.State != review.Requested:
+		case i == 0:
+			steps = []review.Action{review.Triage, review.Start, review.Approve}
+		case i == 1:
+			steps = []review.Action{review.Triage, review.Start}
+		}
+		for _, a := range steps {
+			if _, err := s.actOnReview(ctx, security, r.ID, reviewActionInput{Action: a, Note: "demo"}); err != nil {
+				return fmt.Errorf("demo review of %s: %s: %w", x.ID, a, err)
+			}
+		}
+	}
+	return nil
+}
