@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/server/oidctest"
 )
 
 // noFollow is a client that reports redirects instead of following them.
@@ -162,4 +163,48 @@ func TestWebCrossOrigin(t *testing.T) {
 	}
 	// The session survived.
 	e.want(e.do("GET", "/api/v1/me", e.admin, nil), 200)
+}
+
+// TestWebSSO: with single sign-on configured the sign-in page offers it,
+// and the callback lands on the UI's home page, signed in.
+func TestWebSSO(t *testing.T) {
+	s := newSSO(t, nil)
+	s.idp.SetUser(oidctest.User{Subject: "u-7", Email: "sam@example.com", EmailVerified: true, Name: "Sam"})
+	resp := s.get(s.step, s.ward.URL+"/login")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `href="/api/v1/oidc/login"`) {
+		t.Fatalf("sign-in page: %d, no single sign-on button", resp.StatusCode)
+	}
+	s.signedIn(s.login())
+	resp = s.get(s.step, s.ward.URL+"/")
+	body, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "sam@example.com") || !strings.Contains(string(body), "Gap finder") {
+		t.Errorf("home after single sign-on: %d %.500s", resp.StatusCode, body)
+	}
+}
+
+// TestWebDisable: an administrator disables a member in the page; the
+// member's session stops working at once.
+func TestWebDisable(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "pay"}), 201)
+	u := e.want(e.do("POST", "/api/v1/users", e.admin, map[string]string{"email": "m@example.com", "role": "member", "team": "pay", "password": "member password 1"}), 201)
+	resp, _ := e.page("POST", "/login", "", url.Values{"email": {"m@example.com"}, "password": {"member password 1"}})
+	member := cookie(resp)
+	if resp, _ := e.page("GET", "/", member, nil); resp.StatusCode != 200 {
+		t.Fatalf("member's home: %d", resp.StatusCode)
+	}
+	resp, _ = e.page("POST", "/admin/users/"+u["id"].(string), e.admin, url.Values{"action": {"disable"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	if resp, _ := e.page("GET", "/", member, nil); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("a disabled member's page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The administrator cannot disable themself from the page either.
+	me := e.want(e.do("GET", "/api/v1/me", e.admin, nil), 200)
+	resp, body := e.page("POST", "/admin/users/"+me["user_id"].(string), e.admin, url.Values{"action": {"disable"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "your own account") {
+		t.Errorf("self-disable: %d %.300s", resp.StatusCode, body)
+	}
 }
