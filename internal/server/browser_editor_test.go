@@ -126,6 +126,9 @@ func TestBrowserEditor(t *testing.T) {
 	b.open("/systems")
 	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new"]`)), chromedp.WaitVisible(chromedp.ID("from-template")))
 	b.screenshot("editor-new-system")
+	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new?from=questions"]`)), chromedp.WaitVisible(chromedp.ID("from-questions")))
+	b.screenshot("editor-new-questions")
+	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new?from=template"]`)), chromedp.WaitVisible(chromedp.ID("from-template")))
 	b.do(chromedp.SendKeys(chromedp.CSS(`#from-template input[name=id]`), "checkout"),
 		chromedp.SendKeys(chromedp.CSS(`#from-template input[name=name]`), "Checkout"),
 		chromedp.Click(chromedp.CSS(`#from-template button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("yaml")))

@@ -219,7 +219,7 @@ func TestNewSystem(t *testing.T) {
 	}
 	// From the questions.
 	resp, _ = e.page("POST", "/systems/new", member, url.Values{"from": {"questions"}, "team": {"storefront"}, "id": {"ledger"},
-		"internet_facing": {"yes"}, "paved_path": {"no"}, "auth_changes": {"unknown"}, "sensitive_known": {"yes"}, "sensitive_data": {"financial", "pii"},
+		"internet_facing": {"yes"}, "paved_path": {"no"}, "auth_changes": {"unknown"}, "sensitive_data": {"financial", "pii"},
 		"new_third_parties": {"Stripe"}, "criticality": {"high"}, "kinds": {"client", "service", "datastore", "queue"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("from questions: %d", resp.StatusCode)
@@ -229,6 +229,21 @@ func TestNewSystem(t *testing.T) {
 		if !strings.Contains(m, want) {
 			t.Errorf("questions model lacks %q:\n%s", want, m)
 		}
+	}
+	// "None of these" answers none; nothing checked leaves it unknown.
+	for id, form := range map[string]url.Values{"none-data": {"sensitive_none": {"yes"}}, "unknown-data": {}} {
+		form.Set("from", "questions")
+		form.Set("team", "storefront")
+		form.Set("id", id)
+		if resp, _ := e.page("POST", "/systems/new", member, form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", id, resp.StatusCode)
+		}
+	}
+	if m := latestFiles(t, e, member, "none-data")["ward.yaml"]; !strings.Contains(m, "  sensitive_data: []") {
+		t.Errorf("none of these: %s", m)
+	}
+	if m := latestFiles(t, e, member, "unknown-data")["ward.yaml"]; !strings.Contains(m, "  # sensitive_data: [pii]") {
+		t.Errorf("nothing checked: %s", m)
 	}
 	// A bad id and a team the member is not in are refused.
 	if resp, _ = e.page("POST", "/systems/new", member, url.Values{"from": {"template"}, "team": {"storefront"}, "id": {"no spaces"}, "template": {"web-app"}}); resp.StatusCode != 400 {

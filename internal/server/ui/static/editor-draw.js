@@ -80,7 +80,10 @@
     state.files = p.files;
     state.valid = p.valid;
     state.dirty = (p.diff || []).length > 0;
-    if (p.graph) { state.graph = p.graph; draw(); }
+    if (p.graph) { state.graph = p.graph; draw(); picker(); }
+    var tools = !!state.graph;
+    [btn.addComponent, btn.addBoundary, btn.addFlow].forEach(function (b) { b.disabled = !tools; });
+    if (!tools) { status('The model does not load: fix the problems in the YAML editor first.', true); }
     showDiags(p.diagnostics || []);
     showDiff(p.diff || []);
     btn.save.disabled = !state.dirty || !state.valid;
@@ -249,6 +252,26 @@
 
   function fit() { graph.zoomToFit({ padding: 24, maxScale: 1 }); }
 
+  // picker lists every element, for choosing one with the keyboard.
+  var pick = document.getElementById('pick');
+  function picker() {
+    var g = state.graph;
+    pick.textContent = '';
+    pick.appendChild(el('option', { value: '' }, '—'));
+    [['component', g.components], ['boundary', g.boundaries], ['flow', g.flows]].forEach(function (kv) {
+      var group = el('optgroup', { label: kv[0] === 'boundary' ? 'Boundaries' : kv[0].charAt(0).toUpperCase() + kv[0].slice(1) + 's' });
+      kv[1].forEach(function (x) {
+        group.appendChild(el('option', { value: kv[0] + ':' + x.id }, kv[0] === 'flow' ? x.from + ' → ' + x.to + ' (' + x.id + ')' : (x.name || x.id) + ' (' + x.id + ')'));
+      });
+      pick.appendChild(group);
+    });
+    pick.value = state.selected ? state.selected.type + ':' + state.selected.id : '';
+  }
+  pick.addEventListener('change', function () {
+    var v = pick.value, i = v.indexOf(':');
+    select(i > 0 ? { type: v.slice(0, i), id: v.slice(i + 1) } : null);
+  });
+
   // --- selection and the side panel ---
 
   function find(sel) {
@@ -266,6 +289,7 @@
     });
     state.selected = find(sel) ? sel : null;
     btn.del.disabled = !state.selected;
+    pick.value = state.selected ? state.selected.type + ':' + state.selected.id : '';
     panel();
     if (!quiet && state.selected) { status('Selected ' + state.selected.type + ' ' + state.selected.id + '.'); }
   }
