@@ -133,7 +133,7 @@ func (a *app) serveCmd() *cobra.Command {
 	envErr := a.envDefaults(&c)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the Ward server: API, accounts, the organisation's models",
+		Short: "Run the Ward server: web UI, API, accounts, the organisation's models",
 		Long: `Serve runs the Ward server. With no flags it works on a fresh machine: an
 embedded SQLite database (WAL mode) in ./ward-data, listening on
 127.0.0.1:8080. On first start it prints a one-time token to create the first
