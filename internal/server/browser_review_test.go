@@ -112,9 +112,10 @@ func TestBrowserReview(t *testing.T) {
 
 	// Security: the request is at the top of the queue, above an older one.
 	b.signIn("sam@example.com", "security password 1")
-	if !b.exists(`#rq-h`) {
-		t.Error("security's home has no review queue card")
+	if !b.exists(`#rq-h`) || !strings.Contains(textNow(b, `section:has(#rq-h)`), "Checkout v2") {
+		t.Error("security's home has no review queue card with the request")
 	}
+	b.screenshot("review-home")
 	b.do(chromedp.Click(chromedp.CSS(`header nav a[href="/review"]`)), chromedp.WaitVisible(chromedp.CSS("table.queue")))
 	if got := b.text("table.queue tbody tr:first-child"); !strings.Contains(got, "Checkout v2") {
 		t.Fatalf("top of the queue: %q", got)

@@ -304,7 +304,13 @@ func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "review_queue.html", "Review queue", queuePage{queueView: v, CanRequest: p.TeamID != "" && Allowed(p, Write, p.TeamID) || Allowed(p, Admin, "")})
+	return s.render(w, r, "review_queue.html", "Review queue", queuePage{queueView: v, CanRequest: canRequest(p)})
+}
+
+// canRequest reports whether p may request design reviews: members of
+// their team, and administrators.
+func canRequest(p *Principal) bool {
+	return p.TeamID != "" && Allowed(p, Write, p.TeamID) || Allowed(p, Admin, "")
 }
 
 type queuePage struct {
@@ -437,6 +443,8 @@ type reviewHome struct {
 	Waiting   int
 	Reminders []reminderJSON
 	Week      string
+	// CanRequest tells whether p may request reviews (of their team).
+	CanRequest bool
 }
 
 // reviewHomeSlot is the review queue card for p's home page: the top of
@@ -447,7 +455,7 @@ func (s *Server) reviewHomeSlot(ctx context.Context, p *Principal) (homeSlot, er
 	if err != nil {
 		return homeSlot{}, err
 	}
-	h := reviewHome{Open: len(q.Items), Waiting: q.Waiting, Reminders: q.Reminders, Week: q.Week}
+	h := reviewHome{Open: len(q.Items), Waiting: q.Waiting, Reminders: q.Reminders, Week: q.Week, CanRequest: canRequest(p)}
 	h.Top = q.Items[:min(len(q.Items), 5)]
 	if len(h.Reminders) > 5 {
 		h.Reminders = h.Reminders[:5]
