@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // editorEnv is a server with the shop example pushed by team storefront
@@ -311,3 +315,62 @@ func (e *env) pageHX(method, path, auth string, form url.Values) (*http.Response
 func ftoa(f float64) string { return strconv.Itoa(int(f)) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkEditorPreview measures what one pause in typing costs: a check
+// of the shop example with a visual edit (loader, rules, risk, graph, diff)
+// over HTTP on SQLite, with and without the diagram.
+func BenchmarkEditorPreview(b *testing.B) {
+	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s := server.New(server.Config{SetupToken: setupToken, Version: "bench"}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	call := func(method, path, auth string, body any) (int, []byte) {
+		data, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(b.Context(), method, srv.URL+path, bytes.NewReader(data))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: auth})
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == server.SessionCookie {
+				return resp.StatusCode, []byte(c.Value)
+			}
+		}
+		return resp.StatusCode, out
+	}
+	_, admin := call("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "password": "correct horse battery"})
+	call("POST", "/api/v1/teams", string(admin), map[string]string{"id": "storefront"})
+	files := map[string]string{}
+	for _, n := range []string{"ward.yaml", "threats.yaml"} {
+		data, err := os.ReadFile("../../examples/shop/" + n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files[n] = string(data)
+	}
+	call("POST", "/api/v1/systems/larkspur-shop/versions", string(admin), map[string]any{"team": "storefront", "files": files})
+	edits := []map[string]any{
+		{"op": "add", "section": "components", "set": map[string]any{"id": "fraud-check", "kind": "service", "boundary": "prod-vpc"}},
+		{"op": "add", "section": "flows", "set": map[string]any{"from": "orders-service", "to": "fraud-check", "protocol": "grpc"}},
+	}
+	for _, svg := range []bool{false, true} {
+		b.Run(map[bool]string{false: "graph", true: "graph+svg"}[svg], func(b *testing.B) {
+			for b.Loop() {
+				call("POST", "/api/v1/systems/larkspur-shop/preview", string(admin), map[string]any{"edits": edits, "svg": svg})
+			}
+		})
+	}
+}
