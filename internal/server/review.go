@@ -99,6 +99,9 @@ type reviewJSON struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 	Actions     []review.Action `json:"actions"`
+	// Modelled tells whether the system has a model in Ward yet (a review
+	// may come first, at design time).
+	Modelled bool `json:"modelled"`
 	// Rank, Estimate, Fits, Engineer and Why are the queue's: the place in
 	// the ranking and the week's capacity plan.
 	Rank     int     `json:"rank,omitempty"`
@@ -316,6 +319,11 @@ func (s *Server) reviewDetail(ctx context.Context, p *Principal, id string) (rev
 		return reviewDetail{}, err
 	}
 	d := reviewDetail{reviewJSON: reviewView(r, p, s.cfg.Now()), History: []reviewEventJSON{}}
+	if x, err := s.store.GetSystem(ctx, r.SystemID); err == nil {
+		d.Modelled = x.Latest > 0
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return reviewDetail{}, err
+	}
 	for _, e := range evs {
 		d.History = append(d.History, reviewEventJSON{At: e.At, Actor: e.Actor, Action: e.Action, From: e.From, To: e.To, Note: e.Note})
 	}
@@ -571,6 +579,10 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 	if err != nil {
 		return queueView{}, err
 	}
+	modelled, err := s.modelledSystems(ctx, team)
+	if err != nil {
+		return queueView{}, err
+	}
 	q := queueView{Team: team, Week: week, Items: []reviewJSON{}, Capacity: []review.Hours{}, Settings: cfg.Settings, CanPlan: Allowed(p, Approve, "")}
 	for _, c := range caps {
 		q.Capacity = append(q.Capacity, review.Hours{Engineer: c.Engineer, Hours: c.Hours})
@@ -581,6 +593,7 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 		x := reviewView(byID[sl.Request.ID], p, now)
 		fits := sl.Fits
 		x.Rank, x.Estimate, x.Fits, x.Engineer, x.Why = len(q.Items)+1, sl.Estimate, &fits, sl.Engineer, sl.Why
+		x.Modelled = modelled[x.System]
 		q.Items = append(q.Items, x)
 	}
 	if q.Reminders, err = s.reminders(ctx, team, rules, cfg.Settings); err != nil {
@@ -592,7 +605,9 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 	}
 	q.Recent = []reviewJSON{}
 	for _, r := range recent {
-		q.Recent = append(q.Recent, reviewView(r, p, now))
+		x := reviewView(r, p, now)
+		x.Modelled = modelled[x.System]
+		q.Recent = append(q.Recent, x)
 	}
 	if q.CanPlan {
 		if q.Engineers, err = s.securityEngineers(ctx); err != nil {
@@ -600,6 +615,24 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 		}
 	}
 	return q, nil
+}
+
+// modelledSystems is the set of team's systems ("" for all) that have a
+// model.
+func (s *Server) modelledSystems(ctx context.Context, team string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for off := 0; ; off += 500 {
+		xs, total, err := s.store.ListSystems(ctx, team, store.Page{Limit: 500, Offset: off})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range xs {
+			out[x.ID] = x.Latest > 0
+		}
+		if off+500 >= total || len(xs) == 0 {
+			return out, nil
+		}
+	}
 }
 
 func orEmptyHours(h []review.Hours) []review.Hours {
