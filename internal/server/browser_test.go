@@ -344,6 +344,7 @@ func TestBrowser(t *testing.T) {
 	if status, sys := b.api("GET", "/api/v1/systems/larkspur-shop", viewer, nil); status != 200 || sys["latest"].(float64) != 4 {
 		t.Errorf("after the viewer's POST the system is at %v, want 4", sys["latest"])
 	}
+	b.open("/systems/larkspur-shop#threats")
 	b.screenshot("system-viewer")
 	t.Logf("screenshots in %s", b.shot)
 }

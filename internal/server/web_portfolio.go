@@ -426,14 +426,23 @@ func filterFindings(rows []sysResult, ff findingFilter) []findingRow {
 			out = append(out, findingRow{System: sr.System, F: f, Elements: els})
 		}
 	}
+	// One system: its own ranking (open findings first, by residual
+	// risk). Across systems: open first, then by score.
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].F.Score != out[j].F.Score {
-			return out[i].F.Score > out[j].F.Score
+		a, b := out[i], out[j]
+		if ff.System != "" {
+			return a.F.Rank < b.F.Rank
 		}
-		if out[i].System.ID != out[j].System.ID {
-			return out[i].System.ID < out[j].System.ID
+		if ao, bo := a.F.Status == string(model.StatusOpen), b.F.Status == string(model.StatusOpen); ao != bo {
+			return ao
 		}
-		return out[i].F.Rank < out[j].F.Rank
+		if a.F.Score != b.F.Score {
+			return a.F.Score > b.F.Score
+		}
+		if a.System.ID != b.System.ID {
+			return a.System.ID < b.System.ID
+		}
+		return a.F.Rank < b.F.Rank
 	})
 	return out
 }
