@@ -374,3 +374,33 @@ func BenchmarkEditorPreview(b *testing.B) {
 		})
 	}
 }
+
+// TestEditorEditsFollowIncludes: in a model split across files, an edit
+// goes to the file that holds its item (or its section), and layout to the
+// main file.
+func TestEditorEditsFollowIncludes(t *testing.T) {
+	e, member := editorEnv(t)
+	files := map[string]string{
+		"ward.yaml": "ward: 1\ninclude: [parts.yaml]\nsystem:\n  id: split\n  name: Split\n  team: storefront\n",
+		"parts.yaml": "ward: 1\n# The parts.\ncomponents:\n  - id: api\n    kind: service\n  - id: db\n    kind: datastore\nflows:\n  - from: api\n    to: db\n",
+	}
+	e.want(e.do("POST", "/api/v1/systems/split/versions", member, map[string]any{"team": "storefront", "files": files}), 201)
+	edits := []map[string]any{
+		{"op": "update", "section": "components", "id": "db", "set": map[string]any{"tech": "PostgreSQL"}},
+		{"op": "add", "section": "components", "set": map[string]any{"id": "cache", "kind": "datastore"}},
+		{"op": "add", "section": "layout", "set": map[string]any{"id": "cache", "x": 10, "y": 20}},
+		{"op": "delete", "section": "flows", "id": "api-to-db"},
+	}
+	out := e.want(e.do("POST", "/api/v1/systems/split/preview", member, map[string]any{"edits": edits}), 200)
+	if out["valid"] != true {
+		t.Fatalf("preview: %v", out["diagnostics"])
+	}
+	got := out["files"].(map[string]any)
+	wantParts := "ward: 1\n# The parts.\ncomponents:\n  - id: api\n    kind: service\n  - id: db\n    kind: datastore\n    tech: PostgreSQL\n  - id: cache\n    kind: datastore\nflows: []\n"
+	if got["parts.yaml"] != wantParts {
+		t.Errorf("parts.yaml:\n%s\nwant:\n%s", got["parts.yaml"], wantParts)
+	}
+	if m := got["ward.yaml"].(string); !strings.HasSuffix(m, "\nlayout:\n  - {id: cache, x: 10, y: 20}\n") || !strings.HasPrefix(m, files["ward.yaml"]) {
+		t.Errorf("ward.yaml:\n%s", m)
+	}
+}
