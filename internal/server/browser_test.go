@@ -127,6 +127,23 @@ func (b *browser) screenshot(name string) {
 	}
 }
 
+// checkAccessible fails the test when the page has a form control without
+// a label, a button without a name, or no h1.
+func (b *browser) checkAccessible(page string) {
+	b.t.Helper()
+	bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+		.filter(e => e.tagName === 'BUTTON' ? !(e.textContent.trim() || e.getAttribute('aria-label'))
+			: !((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))
+		.map(e => e.outerHTML.slice(0, 120))
+		.concat(document.querySelector('main h1') ? [] : ['no h1 in main'])`))
+	if err != nil {
+		b.fail(err)
+	}
+	for _, e := range bad {
+		b.t.Errorf("%s: not accessible: %s", page, e)
+	}
+}
+
 // signIn signs in through the sign-in page.
 func (b *browser) signIn(email, password string) {
 	b.t.Helper()
@@ -187,6 +204,7 @@ func TestBrowser(t *testing.T) {
 	// First run: the root sends a stranger to sign in, which sends them to setup.
 	b.open("/")
 	b.screenshot("setup")
+	b.checkAccessible("setup")
 	if !b.exists(`form[action="/setup"]`) {
 		t.Fatal("a fresh server does not show the first-run page")
 	}
@@ -226,6 +244,7 @@ func TestBrowser(t *testing.T) {
 	}
 	memberPW := invite("mia@example.com", "member", "storefront")
 	b.screenshot("admin")
+	b.checkAccessible("admin")
 	viewerPW := invite("vic@example.com", "viewer", "")
 	if memberPW == "" || viewerPW == "" || memberPW == viewerPW {
 		t.Fatalf("first passwords %q and %q", memberPW, viewerPW)
@@ -238,6 +257,7 @@ func TestBrowser(t *testing.T) {
 	}
 	b.open("/")
 	b.screenshot("home-admin")
+	b.checkAccessible("home-admin")
 	b.signOut()
 
 	// A member signs in and lands on their team's home.
@@ -246,10 +266,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("member's home heading %q", h)
 	}
 	b.screenshot("home-member")
+	b.checkAccessible("home-member")
 
 	// The system page; selecting an element on the diagram narrows the threats.
 	b.open("/systems/larkspur-shop")
 	b.screenshot("system")
+	b.checkAccessible("system")
 	b.do(chromedp.Click(chromedp.CSS(`.diagram svg a[*|href*="element=web-frontend"]`)), chromedp.WaitVisible(chromedp.ID("selected")))
 	if got := b.text("#selected h2"); !strings.Contains(got, "web-frontend") {
 		t.Errorf("selected element panel: %q", got)
@@ -258,6 +280,24 @@ func TestBrowser(t *testing.T) {
 		t.Error("the selected element is not marked on the diagram")
 	}
 	b.screenshot("system-selected")
+
+	// With JavaScript, changing a filter narrows the list in place (htmx).
+	b.open("/systems/larkspur-shop")
+	all := b.text("#threat-list p.muted")
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#threats select[name=severity]');
+		s.value = 'high'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)); err != nil {
+		b.fail(err)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('#threat-list p.muted').textContent !== `+jsString(all))); err != nil {
+		b.fail(err)
+	}
+	if n := b.text("#threat-list p.muted"); !strings.HasSuffix(n, "shown") || n == all {
+		t.Errorf("after filtering by severity the list says %q (before: %q)", n, all)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil || !strings.Contains(loc, "severity=high") {
+		t.Errorf("the filtered list's address is %q", loc)
+	}
 
 	// Decide: a finding becomes a false positive, as a new version.
 	const finding = "no-rate-limiting:web-frontend"
@@ -305,6 +345,7 @@ func TestBrowser(t *testing.T) {
 	}
 	b.open("/findings?status=open")
 	b.screenshot("findings")
+	b.checkAccessible("findings")
 
 	// The member makes an API token for CI: shown once.
 	b.open("/account")
@@ -314,6 +355,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the new token is %q", tok)
 	}
 	b.screenshot("account")
+	b.checkAccessible("account")
 	b.open("/account")
 	if b.exists(".secret") {
 		t.Error("the token is shown again")
@@ -346,5 +388,6 @@ func TestBrowser(t *testing.T) {
 	}
 	b.open("/systems/larkspur-shop#threats")
 	b.screenshot("system-viewer")
+	b.checkAccessible("system-viewer")
 	t.Logf("screenshots in %s", b.shot)
 }

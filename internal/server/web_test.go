@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/server/oidctest"
+	"github.com/wardtm/ward/internal/store"
 )
 
 // noFollow is a client that reports redirects instead of following them.
@@ -206,5 +207,37 @@ func TestWebDisable(t *testing.T) {
 	resp, body := e.page("POST", "/admin/users/"+me["user_id"].(string), e.admin, url.Values{"action": {"disable"}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "your own account") {
 		t.Errorf("self-disable: %d %.300s", resp.StatusCode, body)
+	}
+}
+
+// TestWebInternalErrors: a page that fails (an error, a panic) is an HTML
+// 500 showing an id that is in the log with the cause, and not the cause.
+func TestWebInternalErrors(t *testing.T) {
+	e := newTestEnv(t, envOptions{wrap: func(s store.Store) store.Store { return faultyStore{s} }})
+	for _, c := range []struct{ path, inLog string }{
+		{"/admin", "hunter2"}, // ListTeams fails
+		{"/", "kaboom"},       // ListSystems panics
+	} {
+		resp, body := e.page("GET", c.path, e.admin, nil)
+		id := ""
+		if i := strings.Index(body, "Error id <code>"); i >= 0 {
+			id, _, _ = strings.Cut(body[i+len("Error id <code>"):], "</code>")
+		}
+		if resp.StatusCode != 500 || id == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: %d %s, want an HTML 500 with an error id\n%.500s", c.path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			continue
+		}
+		if strings.Contains(body, c.inLog) {
+			t.Errorf("%s: the page shows the internal error", c.path)
+		}
+		found := false
+		for line := range strings.Lines(e.log.String()) {
+			if strings.Contains(line, `"error_id":"`+id+`"`) && strings.Contains(line, c.inLog) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: error id %s with the cause is not in the log", c.path, id)
+		}
 	}
 }
