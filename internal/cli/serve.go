@@ -138,9 +138,10 @@ func (a *app) serveCmd() *cobra.Command {
 embedded SQLite database (WAL mode) in ./ward-data, listening on
 127.0.0.1:8080. On first start it prints a one-time token to create the first
 administrator, with the URL of the first-run page that uses it. --demo loads
-the example models so there is something to see and, on a fresh database,
-creates one demo account per role (admin, security, member, viewer) with a
-password it prints: open the printed URL and sign in.
+the example models and files design reviews of them (docs/review.md), so
+there is something to see, and, on a fresh database, creates one demo
+account per role (admin, security, member, viewer) with a password it
+prints: open the printed URL and sign in.
 
 --db postgres://... uses PostgreSQL instead; several ward serve processes on
 one PostgreSQL database serve the same data, and live events reach all of
