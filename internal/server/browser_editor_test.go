@@ -204,12 +204,27 @@ func TestBrowserEditor(t *testing.T) {
 	if !strings.Contains(d, "+  - id: component-1") || !strings.Contains(d, "+  - from: component-1") || strings.Contains(d, "\n-") {
 		t.Errorf("the YAML diff is not minimal:\n%s", d)
 	}
+	// Drag the new component into the Production boundary: it moves there
+	// in the model too.
+	type box struct{ X, Y, W, H float64 }
+	rect := func(sel string) box {
+		r, err := chromedp.Run(b.ctx, chromedp.Evaluate[box](`(function(){var r=document.querySelector(`+jsString(sel)+`).getBoundingClientRect(); return {X:r.x,Y:r.y,W:r.width,H:r.height};})()`))
+		if err != nil {
+			b.fail(err)
+		}
+		return r
+	}
+	from, to := rect(`g[data-cell-id="c:component-1"]`), rect(`g[data-cell-id="b:production"]`)
+	b.do(chromedp.DragAndDropXY(from.X+from.W/2, from.Y+from.H/2, to.X+to.W/2, to.Y+to.H-12, 12))
+	b.wait(`!window.wardDraw.state().busy && document.querySelector('#draw-diff').textContent.includes('boundary: production')`)
+	time.Sleep(500 * time.Millisecond)
+	b.screenshot("editor-draw-moved")
 	b.do(chromedp.Click(chromedp.ID("save")))
 	b.wait(`document.getElementById('draw-status').textContent.includes('Saved version 3')`)
 	drawn := b.drawSnapshot()
 	_, m := b.api("GET", "/api/v1/systems/checkout/versions/latest/model", member, nil)
 	yaml := m["files"].(map[string]any)["ward.yaml"].(string)
-	for _, want := range []string{"  - id: component-1\n    name: New component\n    kind: queue\n", "  - from: component-1\n    to: api\n", "\nlayout:\n", "  - {id: component-1, "} {
+	for _, want := range []string{"  - id: component-1\n    name: New component\n    kind: queue\n    boundary: production\n", "  - from: component-1\n    to: api\n", "\nlayout:\n", "  - {id: component-1, "} {
 		if !strings.Contains(yaml, want) {
 			t.Errorf("the saved YAML lacks %q:\n%s", want, yaml)
 		}

@@ -37,7 +37,10 @@
     panning: { enabled: true, eventTypes: ['leftMouseDown'] },
     mousewheel: { enabled: true, modifiers: ['ctrl', 'meta'] },
     interacting: { nodeMovable: true, edgeMovable: false, edgeLabelMovable: false, vertexMovable: false, vertexAddable: false, arrowheadMovable: false },
-    background: { color: '#fbfcfd' }
+    background: { color: '#fbfcfd' },
+    // Render at once: the drawing is rebuilt after every change, and
+    // asynchronous rendering left views of removed cells behind.
+    async: false
   });
 
   function status(text, bad) {
@@ -205,7 +208,6 @@
   function draw() {
     var g = state.graph;
     var lay = positions(g);
-    graph.startBatch('redraw');
     graph.clearCells();
     g.boundaries.forEach(function (b) {
       var p = lay.pos['b:' + b.id];
@@ -246,7 +248,6 @@
         labels: text ? [{ attrs: { label: { text: text, fontSize: 11, fill: '#3d4752' }, body: { fill: '#ffffff' } } }] : [],
         data: { type: 'flow', id: f.id } });
     });
-    graph.stopBatch('redraw');
     if (!state.fitted) { fit(); state.fitted = true; }
   }
 
@@ -404,7 +405,17 @@
   }
 
   function panel() {
+    // Keep the keyboard focus on the same field across the rebuild.
+    var active = document.activeElement && props.contains(document.activeElement) ? document.activeElement : null;
+    var focusName = active ? active.getAttribute('name') + '|' + (active.value || '') : null;
     props.textContent = '';
+    setTimeout(function () {
+      if (!focusName) { return; }
+      var parts = focusName.split('|');
+      var cands = props.querySelectorAll('[name="' + parts[0] + '"]');
+      var target = Array.prototype.filter.call(cands, function (c) { return c.type !== 'checkbox' || c.value === parts[1]; })[0] || cands[0];
+      if (target) { target.focus(); }
+    }, 0);
     var sel = state.selected, x = find(sel), g = state.graph;
     if (!x) { props.appendChild(el('p', { 'class': 'hint' }, 'Select a component, flow or boundary.')); return; }
     props.appendChild(el('h3', {}, sel.type.charAt(0).toUpperCase() + sel.type.slice(1) + ' ' + x.id));
