@@ -3,6 +3,7 @@ package review
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,8 @@ func TestSettings(t *testing.T) {
 		{"due", func(s *Settings) { s.DueDays = 0 }, "due_days"},
 		{"hours", func(s *Settings) { s.SecurityLedHours = -1 }, "security_led_hours"},
 		{"self-serve hours", func(s *Settings) { s.SelfServeHours = 0 }, "self_serve_hours"},
+		{"NaN hours", func(s *Settings) { s.SecurityLedHours = math.NaN() }, "security_led_hours"},
+		{"infinite hours", func(s *Settings) { s.SelfServeHours = math.Inf(1) }, "self_serve_hours"},
 	} {
 		x := DefaultSettings()
 		c.mod(&x)

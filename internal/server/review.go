@@ -674,7 +674,7 @@ func (s *Server) setCapacity(ctx context.Context, p *Principal, week, engineer s
 	if _, err := review.ParseWeek(week); err != nil {
 		return invalid("%v", err)
 	}
-	if hours < 0 || hours > 80 {
+	if !(hours >= 0 && hours <= 80) { // also refuses NaN
 		return invalid("hours %g: enter 0 to 80 hours for the week (0 removes them)", hours)
 	}
 	engineer = strings.TrimSpace(engineer)
