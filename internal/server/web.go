@@ -325,6 +325,13 @@ var templateFuncs = template.FuncMap{
 		return out
 	},
 	"sevs": func() []string { return severities },
+	// openHref is the list of a risk row's open findings.
+	"openHref": func(href string) string {
+		if strings.HasPrefix(href, "/systems/") {
+			return href + "?status=open#threats"
+		}
+		return href
+	},
 	// sevHref narrows a list link to one severity.
 	"sevHref": func(href, sev string) string {
 		if strings.HasPrefix(href, "/systems/") {
