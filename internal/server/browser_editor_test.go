@@ -204,6 +204,10 @@ func TestBrowserEditor(t *testing.T) {
 	if !strings.Contains(d, "+  - id: component-1") || !strings.Contains(d, "+  - from: component-1") || strings.Contains(d, "\n-") {
 		t.Errorf("the YAML diff is not minimal:\n%s", d)
 	}
+	// A new asset, carried by the selected flow, from the side panel.
+	b.do(chromedp.SendKeys(chromedp.CSS(`#props input[name="new-asset-carries"]`), "order-events"),
+		chromedp.Click(chromedp.CSS(`#props input[name="new-asset-carries"] + button`)))
+	b.wait(`!window.wardDraw.state().busy && document.querySelector('#draw-diff').textContent.includes('carries: [order-events]')`)
 	// Drag the new component into the Production boundary: it moves there
 	// in the model too.
 	type box struct{ X, Y, W, H float64 }
@@ -224,7 +228,7 @@ func TestBrowserEditor(t *testing.T) {
 	drawn := b.drawSnapshot()
 	_, m := b.api("GET", "/api/v1/systems/checkout/versions/latest/model", member, nil)
 	yaml := m["files"].(map[string]any)["ward.yaml"].(string)
-	for _, want := range []string{"  - id: component-1\n    name: New component\n    kind: queue\n    boundary: production\n", "  - from: component-1\n    to: api\n", "\nlayout:\n", "  - {id: component-1, "} {
+	for _, want := range []string{"  - id: component-1\n    name: New component\n    kind: queue\n    boundary: production\n", "  - from: component-1\n    to: api\n    protocol: https\n    carries: [order-events]\n", "  - id: order-events\n    kind: data\n", "\nlayout:\n", "  - {id: component-1, "} {
 		if !strings.Contains(yaml, want) {
 			t.Errorf("the saved YAML lacks %q:\n%s", want, yaml)
 		}

@@ -336,6 +336,22 @@
     });
     if (!options.length) { box.appendChild(el('span', { 'class': 'hint' }, 'No assets in the model yet.')); }
     fs.appendChild(box);
+    // A new asset, added to the model and ticked here at once.
+    var row = el('div', { 'class': 'row' });
+    var input = el('input', { type: 'text', name: 'new-asset-' + name, placeholder: 'new asset id', 'aria-label': 'new asset id for ' + legendText.toLowerCase(), size: '14' });
+    var add = el('button', { type: 'button', 'class': 'small' }, 'Add asset');
+    add.addEventListener('click', function () {
+      var id = input.value.trim();
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) { status('An asset id uses letters, digits, - _ and ., starting with a letter or digit.', true); return; }
+      var sel = state.selected, section = sel.type === 'component' ? 'components' : 'flows';
+      var set = {};
+      set[name] = checked(name).concat([id]);
+      send([{ op: 'add', section: 'assets', set: { id: id, kind: 'data' } }, { op: 'update', section: section, id: sel.id, set: set }], 'Adding asset ' + id);
+    });
+    input.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') { ev.preventDefault(); add.click(); } });
+    row.appendChild(input);
+    row.appendChild(add);
+    fs.appendChild(row);
     props.appendChild(fs);
     return fs;
   }
@@ -428,8 +444,8 @@
       var bnd = field('Trust boundary', selectBox('boundary', g.boundaries.map(function (b) { return b.id; }), x.boundary || '', '(none)'));
       bnd.addEventListener('change', function () { update('boundary', bnd.value); });
       bindText(field('Technology', el('input', { type: 'text', name: 'tech', value: x.tech || '' })), 'tech');
-      checks('Stores', 'stores', g.assets, x.stores).addEventListener('change', function () { update('stores', checked('stores')); });
-      checks('Processes', 'processes', g.assets, x.processes).addEventListener('change', function () { update('processes', checked('processes')); });
+      checks('Stores', 'stores', g.assets, x.stores).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('stores', checked('stores')); } });
+      checks('Processes', 'processes', g.assets, x.processes).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('processes', checked('processes')); } });
       var oos = el('label', { 'class': 'inline' });
       var cb = el('input', { type: 'checkbox', name: 'out_of_scope', checked: x.out_of_scope });
       oos.appendChild(cb); oos.appendChild(document.createTextNode('Out of scope'));
@@ -443,7 +459,7 @@
       au.addEventListener('change', function () { update('authentication', au.value); });
       var en = field('Encryption', selectBox('encryption', g.enums.encryption, x.encryption === 'unknown' ? '' : x.encryption, '(unknown)'));
       en.addEventListener('change', function () { update('encryption', en.value); });
-      checks('Data carried', 'carries', g.assets, x.carries).addEventListener('change', function () { update('carries', checked('carries')); });
+      checks('Data carried', 'carries', g.assets, x.carries).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('carries', checked('carries')); } });
       var ow = el('label', { 'class': 'inline' });
       var owc = el('input', { type: 'checkbox', name: 'one_way', checked: x.one_way });
       ow.appendChild(owc); ow.appendChild(document.createTextNode('One way (fire and forget)'));
