@@ -23,6 +23,7 @@ The commands are:
 	paths      the weakest attack paths from entry points to critical assets
 	blast      what a compromised component reaches
 	brief      the pen-test brief: scope, assets, paths, assumptions to disprove
+	eval       score Ward's threats against reviewers' threat lists (docs/quality.md)
 	serve      run the Ward server and its web UI (SQLite by default, PostgreSQL for replicas)
 	push       send a model to the server
 	pull       fetch a system's model from the server, to commit

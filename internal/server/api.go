@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -78,6 +79,14 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/reviews/triage", s.handleTriagePreview)
 	a("GET /api/v1/systems/{system}/review", s.handleSystemReview)
 
+	// Live threat-modeling sessions (session.go).
+	a("POST /api/v1/systems/{system}/sessions", s.handleCreateSession)
+	a("GET /api/v1/systems/{system}/sessions", s.handleListSessions)
+	a("GET /api/v1/sessions/{session}", s.handleGetSession)
+	a("POST /api/v1/sessions/{session}/actions", s.handleSessionAction)
+	a("POST /api/v1/sessions/{session}/promote", s.handlePromoteSession)
+	a("GET /api/v1/sessions/{session}/record", s.handleSessionRecord)
+	a("GET /api/v1/sessions/{session}/log", s.handleSessionEvents)
 	// Editing in the browser (editor.go).
 	a("POST /api/v1/systems", s.handleCreateSystem)
 	a("POST /api/v1/systems/{system}/preview", s.handlePreviewModel)
@@ -347,7 +356,8 @@ func (s *Server) handleGetModel(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleDiff compares two stored versions (?from=N&to=M, default the two
-// latest) with the same analysis as ward diff.
+// latest) with the same analysis as ward diff, computed once and stored
+// (diffcache.go).
 func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	x, err := s.system(r, Read)
 	if err != nil {
@@ -365,41 +375,29 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return perr
 	}
-	d, err := s.compare(r.Context(), x, from, to)
+	body, err := s.opDiff(r.Context(), x, from, to)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
 }
 
 // compare compares two stored versions of x with the same analysis as
 // ward diff (version 0 or less is "none"); it is the operation behind the
-// JSON diff and the system page's versions.
+// system page's versions, served from the stored diff like the JSON API.
 func (s *Server) compare(ctx context.Context, x store.System, from, to int) (*diff.Diff, error) {
-	side := func(n int) (diff.Side, error) {
-		if n < 1 {
-			return diff.Side{Label: "(none)"}, nil
-		}
-		v, err := s.store.GetVersion(ctx, x.ID, n)
-		if err != nil {
-			return diff.Side{}, err
-		}
-		a, res, err := s.analyseBundle(ctx, unarchive(v.YAML))
-		if err != nil {
-			return diff.Side{}, err
-		}
-		return diff.Side{Label: "version " + strconv.Itoa(n), Result: res, Model: a.Model}, nil
-	}
-	o, err := side(from)
+	body, err := s.opDiff(ctx, x, max(from, 0), to)
 	if err != nil {
 		return nil, err
 	}
-	n, err := side(to)
-	if err != nil {
-		return nil, err
+	var d diff.Diff
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("stored diff of %s %d..%d: %w", x.ID, from, to, err)
 	}
-	return diff.Compare(o, n), nil
+	return &d, nil
 }
 
 func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {

@@ -166,6 +166,10 @@ const (
 	// Approve is security's part of design reviews: triage, assign,
 	// approve or send back a review request, enter review hours.
 	Approve
+	// Join is taking part in a team's live session (cards, votes,
+	// reflection); Observe is watching one and posting hints.
+	Join
+	Observe
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -180,6 +184,11 @@ const (
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
+//
+// Live sessions: members join their team's sessions (Join, Observe) and
+// open them (Write); security observes any team's (Observe); viewers read
+// them; a guest (RoleGuest, TeamID "session:<id>") reads and joins that one
+// session only, with nothing else of the organisation readable.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Tokens never create or
@@ -205,11 +214,13 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review || a == Approve
+		return a == Read || a == Review || a == Approve || a == Observe
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
 		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+	case store.RoleGuest:
+		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}
 	return false
 }
@@ -227,8 +238,11 @@ func (s *Server) requireP(p *Principal, a Access, teamID string) error {
 }
 
 // loginLimiter throttles password guessing per account and per client
-// address: after 5 failures in 15 minutes, further attempts wait, doubling
-// each time up to 15 minutes.
+// address, independently: after 5 failures on an account, or 10 from an
+// address (an IPv6 /64), in 15 minutes, further attempts wait, doubling
+// each time up to 15 minutes. A successful sign-in clears its account's
+// count only: an address's count is never reset by a success, so an
+// attacker cannot reset it by signing in to an account of their own.
 type loginLimiter struct {
 	mu   sync.Mutex
 	now  func() time.Time
@@ -246,8 +260,9 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 }
 
 const (
-	loginFree   = 5
-	loginWindow = 15 * time.Minute
+	loginFree     = 5
+	loginFreeAddr = 10
+	loginWindow   = 15 * time.Minute
 )
 
 // wait returns how long the keys must wait before another attempt.
@@ -282,8 +297,12 @@ func (l *loginLimiter) fail(keys ...string) {
 			l.hits[k] = a
 		}
 		a.fails++
-		if a.fails >= loginFree {
-			backoff := time.Second << min(a.fails-loginFree, 10)
+		free := loginFree
+		if strings.HasPrefix(k, "ip:") {
+			free = loginFreeAddr
+		}
+		if a.fails >= free {
+			backoff := time.Second << min(a.fails-free, 10)
 			a.until = now.Add(min(backoff, loginWindow))
 		}
 	}
@@ -308,7 +327,11 @@ func throttled(d time.Duration) error {
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	// One IPv6 host owns a whole /64: throttle the network, not the address.
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }
@@ -358,7 +381,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, email, password s
 		s.limiter.fail(keys...)
 		return store.User{}, errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
 	}
-	s.limiter.succeed(keys...)
+	s.limiter.succeed(keys[0]) // the account's count only, never the address's
 	return u, nil
 }
 

@@ -88,7 +88,9 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	}
 	logs := &syncBuffer{}
 	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now}
+	// Analyses are rate-limited per account; these tests push often on a
+	// stopped clock (the rate limit has its own test).
+	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now, AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
@@ -293,6 +295,25 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/systems/{system}/review", "A", readA},
 	{"GET /api/v1/systems/{system}/review", "B", readB},
 
+	// Live sessions (session.go): the team's members open them; whoever
+	// reads the team reads them; members join as participants, security
+	// as observers, viewers only watch; the facilitator (here the admin
+	// who opened it) saves the decisions; the raw log is for members of
+	// the session and reviewers of the team.
+	{"POST /api/v1/systems/{system}/sessions", "A", writeA},
+	{"POST /api/v1/systems/{system}/sessions", "B", writeB},
+	{"GET /api/v1/systems/{system}/sessions", "A", readA},
+	{"GET /api/v1/systems/{system}/sessions", "B", readB},
+	{"GET /api/v1/sessions/{session}", "A", readA},
+	{"GET /api/v1/sessions/{session}", "B", readB},
+	{"POST /api/v1/sessions/{session}/actions", "A", "401 ok ok ok 404 403 ok 403 401"},
+	{"POST /api/v1/sessions/{session}/actions", "B", "401 ok ok 404 ok 403 404 404 401"},
+	{"POST /api/v1/sessions/{session}/promote", "A", "401 ok 403 403 404 403 403 403 401"},
+	{"POST /api/v1/sessions/{session}/promote", "B", "401 ok 403 404 403 403 404 404 401"},
+	{"GET /api/v1/sessions/{session}/record", "A", readA},
+	{"GET /api/v1/sessions/{session}/record", "B", readB},
+	{"GET /api/v1/sessions/{session}/log", "A", reviewA},
+	{"GET /api/v1/sessions/{session}/log", "B", reviewB},
 	// Editing in the browser (editor.go): creating a system for a team is
 	// a write of that team; previews and saves are writes of the system.
 	{"POST /api/v1/systems", "A", "401 ok 403 ok 403 403 ok 403 401"},
@@ -407,6 +428,8 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		// A fresh account for each cell.
 		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(r.route, "/api/v1/sessions/{session}"):
+		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -452,6 +475,10 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"week": "2026-W48", "engineer": "security@example.com", "hours": m.seq % 40}
 	case "PUT /api/v1/reviews/settings":
 		body = map[string]any{"settings": map[string]any{"approval_days": 365, "warn_days": 30, "due_days": 10 + m.seq%20, "security_led_hours": 8, "self_serve_hours": 2}}
+	case "POST /api/v1/systems/{system}/sessions":
+		body = map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}
+	case "POST /api/v1/sessions/{session}/actions":
+		body = map[string]any{"type": "join"}
 	case "POST /api/v1/systems":
 		body = map[string]any{"from": "template", "template": "web-app", "team": team, "id": fmt.Sprintf("new-%d", m.seq)}
 	case "POST /api/v1/systems/{system}/preview":
@@ -473,6 +500,30 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"current": "a long enough password", "password": "a long enough password"}
 	}
 	return method, path, body
+}
+
+// liveSession opens a fresh session (the admin facilitates) on sys for a
+// cell: in the decide phase with a decision for promote, revealed for the
+// log.
+func (m *matrix) liveSession(r authzRow, sys string) string {
+	out := m.want(m.do("POST", "/api/v1/systems/"+sys+"/sessions", m.admin, map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}), 201)
+	id := out["id"].(string)
+	act := func(b map[string]any) map[string]any {
+		return m.want(m.do("POST", "/api/v1/sessions/"+id+"/actions", m.admin, b), 200)
+	}
+	switch r.route {
+	case "POST /api/v1/sessions/{session}/promote", "POST /s/{session}/promote":
+		v := act(map[string]any{"type": "phase", "phase": "brainstorm"})
+		target := v["elements"].([]any)[0].(map[string]any)["id"]
+		v = act(map[string]any{"type": "card.add", "card": map[string]any{"target": target, "text": fmt.Sprintf("threat of cell %d", m.seq)}})
+		cards := v["cards"].([]any)
+		card := cards[len(cards)-1].(map[string]any)["id"]
+		act(map[string]any{"type": "phase", "phase": "decide"})
+		act(map[string]any{"type": "decide", "decision": map[string]any{"card": card, "likelihood": "possible", "impact": "minor", "status": "false_positive", "reason": "matrix"}})
+	case "GET /api/v1/sessions/{session}/log":
+		act(map[string]any{"type": "phase", "phase": "reveal"})
+	}
+	return id
 }
 
 // send performs a cell's request. Event streams are cut once their

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -71,7 +72,10 @@ func classify(err error) *Error {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_model", Msg: fmt.Sprintf("the model is invalid (%d problems)", len(ds)), Details: ds}
 	}
 	var mbe *http.MaxBytesError
+	var be *rule.BudgetError
 	switch {
+	case errors.As(err, &be):
+		return errorf(http.StatusUnprocessableEntity, "over_budget", "%s", be.Error())
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "too_large", "the request body is larger than %d bytes", mbe.Limit)
 	case errors.Is(err, context.DeadlineExceeded):

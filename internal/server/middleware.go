@@ -61,7 +61,8 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // isEventStream tells the long-lived server-sent event streams, which
 // have no request timeout, from every other request.
 func isEventStream(r *http.Request) bool {
-	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/systems/") && strings.HasSuffix(r.URL.Path, "/events")
+	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/systems/") && strings.HasSuffix(r.URL.Path, "/events") ||
+		isSessionStream(r)
 }
 
 // wrap applies the middleware every request goes through, outermost first:
@@ -95,7 +96,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		hdr.Set("Referrer-Policy", "no-referrer")
 		hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
 		hdr.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if r.TLS != nil {
+		if r.TLS != nil || s.cfg.HSTS {
 			hdr.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {

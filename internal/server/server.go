@@ -15,10 +15,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -66,6 +68,22 @@ type Config struct {
 	// may ask for (default 365 days).
 	TokenTTL    time.Duration
 	MaxTokenTTL time.Duration
+	// MaxAnalyses bounds the analyses (pushes, edits, diffs) running at
+	// once (default: the number of cores); AnalysisQueue how many more
+	// wait (default 4 × MaxAnalyses); past that the server answers 429
+	// with Retry-After.
+	MaxAnalyses   int
+	AnalysisQueue int
+	// Budget bounds each analysis in the engine (rule.Budget; zero fields
+	// are the defaults documented in docs/rules.md).
+	Budget rule.Budget
+	// AnalysesPerMinute and AnalysesBurst rate-limit the requests that
+	// analyse a model, per account (defaults 30 and 10).
+	AnalysesPerMinute int
+	AnalysesBurst     int
+	// HSTS sends Strict-Transport-Security on every response, for a server
+	// behind a TLS-terminating proxy (it is always sent over direct TLS).
+	HSTS bool
 }
 
 // Broker publishes and subscribes to live events.
@@ -92,6 +110,12 @@ type Server struct {
 
 	streams   atomic.Int64 // open event streams
 	streamSet *streamSet   // open event streams by principal
+	pool      *analysisPool
+	rates     *rateLimiter
+	diffs     flight // concurrent computations of one diff
+
+	live     *liveHub // live sessions' streams (session_stream.go)
+	liveOnce sync.Once
 
 	setupMu   sync.Mutex
 	setupUsed bool
@@ -127,10 +151,28 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.MaxTokenTTL = 365 * 24 * time.Hour
 	}
 	cfg.MaxTokenTTL = max(cfg.MaxTokenTTL, cfg.TokenTTL)
+	if cfg.MaxAnalyses <= 0 {
+		cfg.MaxAnalyses = runtime.NumCPU()
+	}
+	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
+	if cfg.AnalysisQueue <= 0 {
+		cfg.AnalysisQueue = 4 * cfg.MaxAnalyses
+	}
+	if cfg.AnalysesPerMinute <= 0 {
+		cfg.AnalysesPerMinute = 30
+	}
+	if cfg.AnalysesBurst <= 0 {
+		cfg.AnalysesBurst = 10
+	}
+	cfg.Budget = rule.WithBudgetDefaults(cfg.Budget)
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet()}
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(),
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
+	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
+	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	s.oidc = newOIDCClient(cfg.OIDC)
 	s.handler = s.routes()
 	return s

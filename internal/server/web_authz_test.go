@@ -110,6 +110,27 @@ var webMatrix = []authzRow{
 	{"POST /systems/{system}/edit", "B", formWriteB},
 	{"GET /systems/{system}/draw", "A", "login ok 403 ok 404 403 ok 403 login"},
 	{"GET /systems/{system}/draw", "B", "login ok 403 404 ok 403 404 404 login"},
+
+	// Live sessions (web_session.go): as the API (authz_test.go); a guest
+	// link is public while its session runs.
+	{"GET /systems/{system}/sessions", "A", pageReadA},
+	{"GET /systems/{system}/sessions", "B", pageReadB},
+	{"POST /systems/{system}/sessions", "A", formWriteA},
+	{"POST /systems/{system}/sessions", "B", formWriteB},
+	{"GET /s/{session}", "A", pageReadA},
+	{"GET /s/{session}", "B", pageReadB},
+	{"GET /s/{session}/region", "A", pageReadA},
+	{"GET /s/{session}/region", "B", pageReadB},
+	{"GET /s/{session}/stream", "A", pageReadA},
+	{"GET /s/{session}/stream", "B", pageReadB},
+	{"POST /s/{session}/act", "A", "401 ok ok ok 404 403 ok 403 401"},
+	{"POST /s/{session}/act", "B", "401 ok ok 404 ok 403 404 404 401"},
+	{"POST /s/{session}/promote", "A", "401 ok 403 403 404 403 403 403 401"},
+	{"POST /s/{session}/promote", "B", "401 ok 403 404 403 403 404 404 401"},
+	{"GET /s/{session}/record", "A", pageReadA},
+	{"GET /s/{session}/record", "B", pageReadB},
+	{"GET /s/{session}/guest/{secret}", "A", pageAll},
+	{"POST /s/{session}/guest/{secret}", "A", pageAll},
 }
 
 // webForm builds the path and form of a page cell; writes differ per cell
@@ -139,6 +160,11 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		}
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("page-victim-%d", m.seq), "team": tt}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(r.route, "/s/{session}/guest/"):
+		out := m.want(m.do("POST", "/api/v1/systems/"+sys+"/sessions", m.admin, map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}), 201)
+		path = out["guest_link"].(string)
+	case strings.Contains(r.route, "/s/{session}"):
+		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
 	case strings.HasPrefix(r.route, "GET /review/{id}"), strings.HasPrefix(r.route, "POST /review/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
@@ -172,6 +198,12 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 			"sensitive_data": {"none"}, "new_third_parties": {"none"}, "auth_changes": {"no"}, "criticality": {"low"}}
 	case "POST /review/triage":
 		form = url.Values{"paved_path": {"no"}, "sensitive_data": {"pii"}}
+	case "POST /systems/{system}/sessions":
+		form = url.Values{"title": {fmt.Sprintf("page cell %d", m.seq)}}
+	case "POST /s/{session}/act":
+		form = url.Values{"type": {"join"}}
+	case "POST /s/{session}/guest/{secret}":
+		form = url.Values{"name": {fmt.Sprintf("guest %d", m.seq)}}
 	case "POST /review/{id}/act":
 		form = url.Values{"action": {"triage"}, "note": {fmt.Sprintf("page matrix %d", m.seq)}}
 	case "POST /review/capacity":
@@ -229,7 +261,7 @@ func (m *matrix) sendPage(method, path, auth string, form url.Values) (int, stri
 		m.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if strings.HasSuffix(path, "/live") && resp.StatusCode == http.StatusOK {
+	if (strings.HasSuffix(path, "/live") || strings.HasSuffix(path, "/stream")) && resp.StatusCode == http.StatusOK {
 		line := make([]byte, 64) // an event stream: its first bytes will do
 		n, _ := resp.Body.Read(line)
 		return resp.StatusCode, "", line[:n]
@@ -302,7 +334,7 @@ func runWebMatrix(t *testing.T, routes []string) {
 			if got == "ok" && method == "POST" && path == "/systems/new" && len(after.Systems) != len(before.Systems)+1 {
 				t.Errorf("%s: an allowed form created no system", name)
 			}
-			if got == "ok" && method == "POST" && strings.HasPrefix(path, "/systems/") && !strings.HasSuffix(path, "/check") && path != "/systems/new" {
+			if got == "ok" && method == "POST" && strings.HasPrefix(path, "/systems/") && !strings.HasSuffix(path, "/check") && !strings.HasSuffix(path, "/sessions") && path != "/systems/new" {
 				x := sysOf[r.target]
 				if after.Systems[x][0] != before.Systems[x][0]+1 {
 					t.Errorf("%s: an allowed form stored no new version", name)

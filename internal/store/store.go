@@ -58,7 +58,19 @@ type Version struct {
 	Author    string
 	Message   string
 	CreatedAt time.Time
+	// Origin is OriginPush or OriginEdit.
+	Origin string
+	// Pushed is the client's model as sent when it differs from YAML
+	// (changes made on the server merged in); empty otherwise. Not filled
+	// by ListVersions.
+	Pushed []byte
 }
+
+// Origins of a version.
+const (
+	OriginPush = "push" // a client sent the model
+	OriginEdit = "edit" // a change made on the server (a decision, a status)
+)
 
 // Finding is a finding of a system's latest version, for queries across
 // the organisation.
@@ -109,9 +121,12 @@ type Push struct {
 	Message  string
 	// BaseRevision, when not zero, must equal the system's revision.
 	BaseRevision int64
-	Findings     []Finding
-	Mitigations  []Mitigation
-	Assumptions  []Assumption
+	// Origin is OriginPush (the default) or OriginEdit; Pushed as in Version.
+	Origin      string
+	Pushed      []byte
+	Findings    []Finding
+	Mitigations []Mitigation
+	Assumptions []Assumption
 }
 
 // Page selects part of a list.
@@ -299,6 +314,8 @@ type Store interface {
 	GetDiff(ctx context.Context, k DiffKey) ([]byte, error)
 	// PutDiff stores a diff (storing it twice keeps the first).
 	PutDiff(ctx context.Context, k DiffKey, body []byte) error
+
+	LiveSessions // live threat-modeling sessions (sessions.go)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
