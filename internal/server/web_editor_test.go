@@ -381,7 +381,7 @@ func BenchmarkEditorPreview(b *testing.B) {
 func TestEditorEditsFollowIncludes(t *testing.T) {
 	e, member := editorEnv(t)
 	files := map[string]string{
-		"ward.yaml": "ward: 1\ninclude: [parts.yaml]\nsystem:\n  id: split\n  name: Split\n  team: storefront\n",
+		"ward.yaml":  "ward: 1\ninclude: [parts.yaml]\nsystem:\n  id: split\n  name: Split\n  team: storefront\n",
 		"parts.yaml": "ward: 1\n# The parts.\ncomponents:\n  - id: api\n    kind: service\n  - id: db\n    kind: datastore\nflows:\n  - from: api\n    to: db\n",
 	}
 	e.want(e.do("POST", "/api/v1/systems/split/versions", member, map[string]any{"team": "storefront", "files": files}), 201)
