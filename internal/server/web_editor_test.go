@@ -404,3 +404,26 @@ func TestEditorEditsFollowIncludes(t *testing.T) {
 		t.Errorf("ward.yaml:\n%s", m)
 	}
 }
+
+// TestEditorPreviewRate: checks as you type are not held to the rate of
+// pushes (burst 10): a burst of 20 passes, then the preview limit answers
+// 429 with Retry-After long before a script could swamp the server.
+func TestEditorPreviewRate(t *testing.T) {
+	e, member := editorEnv(t)
+	e.want(e.do("POST", "/api/v1/systems", member, map[string]any{"from": "template", "template": "event-pipeline", "team": "storefront", "id": "tiny"}), 201)
+	for i := range 20 {
+		if resp := e.do("POST", "/api/v1/systems/tiny/preview", member, map[string]any{}); resp.StatusCode != 200 {
+			t.Fatalf("preview %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	var limited *http.Response
+	for range 100 {
+		if resp := e.do("POST", "/api/v1/systems/tiny/preview", member, map[string]any{}); resp.StatusCode == http.StatusTooManyRequests {
+			limited = resp
+			break
+		}
+	}
+	if limited == nil || limited.Header.Get("Retry-After") == "" {
+		t.Fatal("previews are not rate-limited")
+	}
+}
