@@ -90,6 +90,20 @@ func (s *Server) liveSession(ctx context.Context, p *Principal, id string) (stor
 	return row, st, nil
 }
 
+// displayName is how a principal is named on a board: the account's
+// name, else its email, else the token.
+func (s *Server) displayName(ctx context.Context, p *Principal) string {
+	if p.UserID != "" && p.Role != store.RoleGuest {
+		if u, err := s.store.GetUser(ctx, p.UserID); err == nil && u.Name != "" {
+			return u.Name
+		}
+	}
+	if p.Email != "" {
+		return p.Email
+	}
+	return p.Actor()
+}
+
 // sessionRole is the role a principal joins a session with, or "" when it
 // may only read it.
 func sessionRole(p *Principal, row store.LiveSession) session.Role {
@@ -171,7 +185,7 @@ func (s *Server) sessionAct(ctx context.Context, p *Principal, id string, c sess
 			}
 			name := strings.TrimSpace(c.Name)
 			if p.Role != store.RoleGuest || name == "" {
-				name = p.Email
+				name = s.displayName(ctx, p)
 			}
 			if len(name) > 100 {
 				name = name[:100]
@@ -302,7 +316,7 @@ func (s *Server) sessionCreate(ctx context.Context, p *Principal, systemID strin
 	id := newID(5)
 	secret := randomSecret()
 	first := session.New(session.Info{ID: id, SystemID: x.ID, TeamID: x.TeamID, Version: v.Number, Title: req.Title, Facilitator: memberID(p),
-		Name: p.Email, Elements: els, Assets: assets}, seeds, now)
+		Name: s.displayName(ctx, p), Elements: els, Assets: assets}, seeds, now)
 	first.Seq = 1
 	if req.Settings != nil {
 		tmp := &session.State{}
