@@ -51,11 +51,12 @@ func liveEval[T any](b *browser, js string) T {
 	return v
 }
 
-// liveClick clicks the element by a JavaScript selector expression and
-// lets htmx send its request.
+// liveClick clicks the element the selector finds, in one step in the
+// page (a refresh of the board cannot swap it out between finding and
+// clicking), retrying until it is there.
 func liveClick(b *browser, sel string) {
 	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(sel)))
+	liveUntil(b, `(function(){const e = document.querySelector(`+jsString(sel)+`); if (!e || e.disabled) return false; e.click(); return true;})()`, 5*time.Second)
 }
 
 // TestBrowserSession runs a whole session in Chromium: three members in
@@ -215,7 +216,7 @@ func TestBrowserSession(t *testing.T) {
 	// Reflect: everyone says yes; the facilitator closes it as signed off.
 	next("Reflect")
 	for _, p := range people {
-		p.do(chromedp.Click(chromedp.ID("answer-yes")), chromedp.Click(chromedp.ID("reflect-btn")))
+		liveUntil(p, `(function(){const y = document.getElementById('answer-yes'), b = document.getElementById('reflect-btn'); if (!y || !b) return false; y.click(); b.click(); return true;})()`, 5*time.Second)
 	}
 	liveUntil(ana, `document.querySelector('#status .counts').textContent.includes('3 answered')`, 5*time.Second)
 	liveClick(ana, "#conclude")

@@ -115,14 +115,13 @@ func (s *Server) fanOut(ctx context.Context, room *liveRoom) error {
 	h.mu.Lock()
 	after := room.seq
 	h.mu.Unlock()
-	row, err := s.store.GetLiveSession(ctx, room.id)
-	if err != nil {
+	// Events first, then the state: the state is then at least as new as
+	// the last event, so every event's card is in it.
+	evs, err := s.store.LiveEvents(ctx, room.id, after, 1000)
+	if err != nil || len(evs) == 0 {
 		return err
 	}
-	if row.Seq <= after {
-		return nil
-	}
-	evs, err := s.store.LiveEvents(ctx, room.id, after, 1000)
+	row, err := s.store.GetLiveSession(ctx, room.id)
 	if err != nil {
 		return err
 	}
