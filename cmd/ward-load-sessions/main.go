@@ -41,6 +41,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -75,10 +76,23 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 60*time.Second, "how long the participants act")
 	flag.DurationVar(&c.drain, "drain", 5*time.Second, "how long to wait for the last deliveries")
 	flag.DurationVar(&c.maxP99, "max-p99", 200*time.Millisecond, "fail when the delivery p99 exceeds this")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run (the servers included) to `file`")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ward-load-sessions:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	ok, err := run(ctx, c, os.Stdout)
+	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ward-load-sessions:", err)
 		os.Exit(2)

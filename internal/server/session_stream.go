@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/session"
+	"github.com/wardtm/ward/internal/store"
 )
 
 // The live stream of a session: one server-sent event stream per browser
@@ -32,6 +33,7 @@ import (
 type liveHub struct {
 	mu    sync.Mutex
 	rooms map[string]*liveRoom
+	cache map[string]*liveEntry // session states (session.go)
 }
 
 type liveRoom struct {
@@ -121,6 +123,17 @@ func (s *Server) fanOut(ctx context.Context, room *liveRoom) error {
 	if err != nil || len(evs) == 0 {
 		return err
 	}
+	last := evs[len(evs)-1].Seq
+	h.mu.Lock()
+	subs := make([]*liveSub, 0, len(room.subs))
+	for sub := range room.subs {
+		subs = append(subs, sub)
+	}
+	h.mu.Unlock()
+	fan := func(st *session.State) error { return s.fanEvents(room, st, evs, subs) }
+	if ok, err := s.cachedState(room.id, last, fan); ok || err != nil {
+		return err
+	}
 	row, err := s.store.GetLiveSession(ctx, room.id)
 	if err != nil {
 		return err
@@ -129,12 +142,12 @@ func (s *Server) fanOut(ctx context.Context, room *liveRoom) error {
 	if err := json.Unmarshal(row.State, st); err != nil {
 		return err
 	}
-	h.mu.Lock()
-	subs := make([]*liveSub, 0, len(room.subs))
-	for sub := range room.subs {
-		subs = append(subs, sub)
-	}
-	h.mu.Unlock()
+	return fan(st)
+}
+
+// fanEvents renders each event against st and sends it to the subscribers.
+func (s *Server) fanEvents(room *liveRoom, st *session.State, evs []store.LiveEvent, subs []*liveSub) error {
+	h := s.hub()
 	for _, le := range evs {
 		var e session.Event
 		if err := json.Unmarshal(le.Data, &e); err != nil {
