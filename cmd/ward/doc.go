@@ -23,10 +23,14 @@ The commands are:
 	paths      the weakest attack paths from entry points to critical assets
 	blast      what a compromised component reaches
 	brief      the pen-test brief: scope, assets, paths, assumptions to disprove
+	eval       score Ward's threats against reviewers' threat lists (docs/quality.md)
 	serve      run the Ward server (SQLite by default, PostgreSQL for replicas)
 	push       send a model to the server
 	pull       fetch a system's model from the server, to commit
 	backup     copy the server's SQLite database while it runs
+	user       manage the server's accounts (administrators)
+	token      manage API tokens: list, create, revoke
+	team       list and create the server's teams
 	schema     print the JSON Schema of the model format
 	version    print the version, format and schema versions
 
@@ -38,7 +42,8 @@ are printed as file:line:col: what is wrong — what to do); 3 open findings at
 or above --fail-on. The exit status never depends on --format.
 
 Environment: WARD_DEBUG=1 turns on debug logging on standard error;
-WARD_SERVER and WARD_TOKEN tell push and pull where the server is; the
+WARD_SERVER and WARD_TOKEN tell push, pull, user, token and team where the
+server is (WARD_TOKEN is made with 'ward token create'); the
 server's WARD_* settings are listed in docs/server.md. Results go to
 standard output, diagnostics and logs to standard error.
 */

@@ -130,7 +130,11 @@ func TestServePushPull(t *testing.T) {
 		}
 		return string(out)
 	}
-	root, _ := filepath.Abs("../..")
+	// Push copies: push writes .ward-base beside the model.
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
 	for _, ex := range []string{"shop", "events", "admin-agent"} {
 		out := run(root, "push", "examples/"+ex, "-m", "e2e")
 		if !strings.Contains(out, "version 1") {

@@ -5,7 +5,9 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/wardtm/ward/internal/model"
@@ -29,6 +31,12 @@ type Analysis struct {
 type Options struct {
 	// Now is the date acceptances expire against; zero means time.Now().
 	Now time.Time
+	// Mitigated keeps threats whose controls are stated present (--all).
+	Mitigated bool
+	// Uncertainty is how many likelihood steps an unverified threat ranks
+	// below a stated gap (risk.Options.Uncertainty; 0 = default, <0 = none).
+	// The model's policy.uncertainty overrides it when set.
+	Uncertainty int
 }
 
 // Run analyses m with the given rules.
@@ -36,14 +44,118 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	res, err := rule.Run(ctx, m, rules)
+	res, err := rule.RunWith(ctx, m, rules, rule.Options{Mitigated: opt.Mitigated})
 	if err != nil {
 		return nil, err
 	}
 	findings := append(res.Findings, People(m)...)
-	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now})
+	unc := opt.Uncertainty
+	if m.Policy.Uncertainty != 0 {
+		unc = m.Policy.Uncertainty
+	}
+	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc})
 	risk.AtStake(m, res.Questions)
+	limit := DefaultMaxUnverified
+	if m.Policy.MaxUnverified != 0 {
+		limit = m.Policy.MaxUnverified
+	}
+	findings = capUnverified(findings, res.Questions, limit)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
+}
+
+// DefaultMaxUnverified is how many unverified threats Ward lists per
+// element by default: a reviewer writes the few that matter most on each
+// element, so the rest of what the model leaves unknown stays on the
+// question list (the model's to-do list) rather than in the threat list.
+const DefaultMaxUnverified = 5
+
+// capUnverified keeps at most limit unverified threats per element (its
+// first target), those with the highest inherent risk; limit < 0 keeps all.
+// The questions keep their ranking (computed over every threat they settle)
+// and lose the ids of the threats no longer listed. Ranks are renumbered.
+func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*model.Finding {
+	if limit < 0 {
+		return fs
+	}
+	type key struct {
+		c *model.Component
+		f *model.Flow
+		b *model.Boundary
+		a *model.Asset
+	}
+	var unv []*model.Finding
+	for _, f := range fs {
+		if f.Unverified() && len(f.Targets) > 0 {
+			unv = append(unv, f)
+		}
+	}
+	if len(unv) == 0 {
+		return fs
+	}
+	// fs is ranked, so the first unverified threats met per element are
+	// the ones to keep; rank by inherent risk for the cap itself.
+	slices.SortStableFunc(unv, func(a, b *model.Finding) int {
+		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Rank, b.Rank)
+	})
+	// Per element: first the riskiest threat of each STRIDE category, then
+	// the next riskiest whatever their category, up to limit.
+	per := map[key][]*model.Finding{}
+	var order []key
+	for _, f := range unv {
+		t := f.Targets[0]
+		k := key{t.Component, t.Flow, t.Boundary, t.Asset}
+		if per[k] == nil {
+			order = append(order, k)
+		}
+		per[k] = append(per[k], f)
+	}
+	drop := map[*model.Finding]bool{}
+	for _, k := range order {
+		el := per[k]
+		if len(el) <= limit {
+			continue
+		}
+		keep := map[*model.Finding]bool{}
+		cats := map[model.Category]bool{}
+		for _, f := range el {
+			if len(keep) < limit && !cats[f.Category] {
+				cats[f.Category], keep[f] = true, true
+			}
+		}
+		for _, f := range el {
+			if len(keep) < limit {
+				keep[f] = true
+			}
+		}
+		for _, f := range el {
+			if !keep[f] {
+				drop[f] = true
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if !drop[f] {
+			f.Rank = len(out) + 1
+			out = append(out, f)
+		}
+	}
+	for _, q := range qs {
+		kept := q.Threats[:0]
+		for _, f := range q.Threats {
+			if !drop[f] {
+				kept = append(kept, f)
+			}
+		}
+		q.Threats = kept
+	}
+	return out
 }
 
 // People turns the threats written in the model into findings.
@@ -78,11 +190,24 @@ func worstProperty(cs []model.Category) model.Property {
 	return p
 }
 
-// Count returns how many open findings are at or above sev.
+// Count returns how many open findings are at or above sev. Unverified
+// threats do not count: see CountUnverified.
 func (a *Analysis) Count(sev model.Severity) int {
 	n := 0
 	for _, f := range a.Findings {
 		if f.Open() && f.Residual.Severity >= sev {
+			n++
+		}
+	}
+	return n
+}
+
+// CountUnverified returns how many unverified threats are at or above sev
+// (for --fail-on-unverified).
+func (a *Analysis) CountUnverified(sev model.Severity) int {
+	n := 0
+	for _, f := range a.Findings {
+		if f.Unverified() && f.Residual.Severity >= sev {
 			n++
 		}
 	}

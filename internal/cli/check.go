@@ -16,6 +16,7 @@ func (a *app) checkCmd() *cobra.Command {
 		failOn  string
 		all     bool
 		verbose bool
+		unver   bool
 		base    string
 		track   report.TrackerOptions
 	)
@@ -31,6 +32,11 @@ With --baseline OLD (a model file or directory, or git:REV for this model as
 committed at REV), only findings new since the baseline count towards
 --fail-on: absent there, closed there, or less severe there. The output lists
 them under "New since the baseline". Use it to adopt Ward gradually.
+
+Threats whose controls the model leaves unknown are listed as "unverified"
+(not known to be mitigated) in the same ranking, each with the question that
+settles it. --fail-on counts open threats only; add --fail-on-unverified (or
+policy: {fail_on_unverified: true} in the model) to gate on unverified ones.
 
 Exit status: 0 when no open finding reaches --fail-on, 3 when one does,
 2 when the model or the command line is invalid, 1 when ward itself failed.
@@ -52,6 +58,7 @@ The exit status does not depend on --format.`,
 			if err != nil {
 				return err
 			}
+			af.mitigated = all
 			res, err := a.analyse(cmd.Context(), path, af)
 			if err != nil {
 				return err
@@ -69,14 +76,15 @@ The exit status does not depend on --format.`,
 			if since != nil {
 				return since()
 			}
-			return gate(res.analysis, threshold)
+			return gateUnverified(res.analysis, threshold, unver)
 		},
 	}
 	af.register(cmd)
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output `format`: "+strings.Join(report.Formats(), ", "))
 	cmd.Flags().StringVar(&failOn, "fail-on", "high", "exit 3 when an open finding is at or above this `severity` (critical, high, medium, low, info, none)")
 	cmd.Flags().StringVar(&base, "baseline", "", "fail only on findings new since this baseline `model` (file, directory or git:REV)")
-	cmd.Flags().BoolVar(&all, "all", false, "also list closed findings (mitigated, accepted, false positive, transferred)")
+	cmd.Flags().BoolVar(&all, "all", false, "also list closed findings (mitigated, accepted, false positive, transferred), threats whose controls are stated present, and every question")
+	cmd.Flags().BoolVar(&unver, "fail-on-unverified", false, "let --fail-on count unverified threats (not known to be mitigated) too, not only open ones")
 	trackerFlags(cmd, &track)
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "explain each finding: why, risk rationale and suggested mitigations")
 	return cmd

@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -81,6 +83,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		env.Version = Version()
 	}
 	a := &app{env: env, log: newLogger(env)}
+	b, berr := budgetFromEnv(env.Getenv)
+	if berr != nil {
+		return a.exit(berr)
+	}
+	ctx = rule.WithBudget(ctx, b) // the same analysis limits as the server
 	root := a.root()
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
@@ -111,6 +118,9 @@ func (a *app) exit(err error) int {
 		}
 		fmt.Fprintf(a.env.Stderr, "ward: the model is invalid (%d problem%s)\n", n, plural(n))
 		return ExitInvalid
+	case rule.IsBudget(err):
+		fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
+		return ExitInvalid
 	case errors.As(err, new(*interop.InputError)):
 		fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
 		return ExitInvalid
@@ -132,6 +142,30 @@ func (a *app) exit(err error) int {
 	}
 	fmt.Fprintf(a.env.Stderr, "ward: %v\n", err)
 	return ExitFailure
+}
+
+// budgetFromEnv reads the analysis limits (docs/rules.md): the
+// WARD_MAX_CUSTOM_RULES, WARD_MAX_FINDINGS and WARD_MAX_RULE_COST
+// variables, the same settings ward serve has as flags.
+func budgetFromEnv(get func(string) string) (rule.Budget, error) {
+	var b rule.Budget
+	for _, v := range []struct {
+		name string
+		set  func(int64)
+	}{
+		{"WARD_MAX_CUSTOM_RULES", func(n int64) { b.MaxCustomRules = int(n) }},
+		{"WARD_MAX_FINDINGS", func(n int64) { b.MaxFindings = int(n) }},
+		{"WARD_MAX_RULE_COST", func(n int64) { b.MaxCost = n }},
+	} {
+		if s := get(v.name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n <= 0 || n > 1<<40 {
+				return b, usagef("%s=%q: use a positive whole number", v.name, s)
+			}
+			v.set(n)
+		}
+	}
+	return rule.WithBudgetDefaults(b), nil
 }
 
 func plural(n int) string {
@@ -203,6 +237,8 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd(), a.diffCmd(), a.serveCmd(), a.pushCmd(), a.pullCmd(), a.backupCmd())
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
+	root.AddCommand(a.userCmd(), a.tokenCmd(), a.teamCmd())
+	root.AddCommand(a.evalCmd())
 	a.addHelpTopics(root)
 	groupCommands(root)
 	return root
@@ -223,7 +259,9 @@ func groupCommands(root *cobra.Command) {
 	of := map[string]string{
 		"init": "model", "check": "model", "report": "model", "diagram": "model", "rules": "model", "triage": "model",
 		"diff": "change", "import": "change", "export": "change", "paths": "change", "blast": "change", "brief": "change",
+		"eval":  "model",
 		"serve": "server", "push": "server", "pull": "server", "backup": "server",
+		"user": "server", "token": "server", "team": "server",
 		"format": "topics", "controls": "topics", "risk": "topics", "exit-codes": "topics",
 	}
 	for _, c := range root.Commands() {

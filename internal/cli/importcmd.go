@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,10 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			if err != nil {
 				return err
 			}
+			if what := interop.NotAModel(data); what != "" {
+				return usagef("%s is %s, not a threat model file — import the model file itself (%s)", args[0], what,
+					formatNames(importers(), func(i interop.Importer) string { return i.Title }))
+			}
 			var imp *interop.Importer
 			all := importers()
 			for i := range all {
@@ -68,8 +73,20 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 				}
 				return usagef("%s: not a format ward can import — name it with --from (%s)", args[0], names)
 			}
-			res, err := imp.Import(a.display(a.path(args[0])), data)
-			if err != nil {
+			var res *interop.Imported
+			if imp.ImportFrom != nil {
+				// Included files are read from the file's directory, and
+				// only from there.
+				root, err := os.OpenRoot(filepath.Dir(a.path(args[0])))
+				if err != nil {
+					return err
+				}
+				defer root.Close()
+				res, err = imp.ImportFrom(root, a.display(a.path(args[0])), data)
+				if err != nil {
+					return err
+				}
+			} else if res, err = imp.Import(a.display(a.path(args[0])), data); err != nil {
 				return err
 			}
 			out, err := interop.Encode(res.Doc, res.Notes, imp.Title+" file "+args[0])
@@ -90,7 +107,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "the input `format` (default: detected)")
+	cmd.Flags().StringVar(&from, "from", "", "the input `format`: "+formatNames(importers(), func(i interop.Importer) string { return i.Name })+" (default: detected)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the model to `file` instead of standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite the output file")
 	return cmd
@@ -145,7 +162,7 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVar(&to, "to", "", "the output `format`")
+	cmd.Flags().StringVar(&to, "to", "", "the output `format`: "+formatNames(exporters(), func(e interop.Exporter) string { return e.Name }))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of standard output")
 	return cmd
 }

@@ -24,6 +24,8 @@ import (
 type analyseFlags struct {
 	rules []string
 	date  string
+	// mitigated keeps threats whose controls are stated present (check --all).
+	mitigated bool
 }
 
 func (f *analyseFlags) register(cmd *cobra.Command) {
@@ -90,7 +92,7 @@ func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analys
 		return nil, a.relDiags(err)
 	}
 	prog.step("analysing")
-	an, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: now})
+	an, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: now, Mitigated: f.mitigated})
 	if err != nil {
 		return nil, err
 	}
@@ -153,10 +155,20 @@ func parseFailOn(s string) (model.Severity, error) {
 
 // gate returns a findingsError when open findings reach the threshold.
 func gate(an *analysis.Analysis, threshold model.Severity) error {
+	return gateUnverified(an, threshold, false)
+}
+
+// gateUnverified is gate counting unverified threats too when unverified is
+// set or the model's policy says fail_on_unverified.
+func gateUnverified(an *analysis.Analysis, threshold model.Severity, unverified bool) error {
 	if threshold == model.SevNone {
 		return nil
 	}
-	if n := an.Count(threshold); n > 0 {
+	n := an.Count(threshold)
+	if unverified || an.Model.Policy.FailOnUnverified {
+		n += an.CountUnverified(threshold)
+	}
+	if n > 0 {
 		return findingsError{n: n, threshold: threshold.String()}
 	}
 	return nil

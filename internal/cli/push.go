@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store/sqlstore"
 )
@@ -27,6 +28,9 @@ import (
 type remote struct {
 	server string
 	token  string
+	// session, when set, is a session cookie (ward user/token/team with
+	// --email) sent instead of the token.
+	session string
 }
 
 func (a *app) remoteFlags(cmd *cobra.Command, r *remote) {
@@ -49,7 +53,7 @@ func (a *app) resolveRemote(r *remote) error {
 		return usagef("--server %q is not an http(s) URL", r.server)
 	}
 	if r.token == "" {
-		return usagef("no API token: set WARD_TOKEN (create one with POST /api/v1/tokens)")
+		return usagef("no API token: set WARD_TOKEN (create one with ward token create, or in the web UI)")
 	}
 	r.server = strings.TrimRight(r.server, "/")
 	return nil
@@ -78,7 +82,11 @@ func (e *apiError) Error() string {
 	}
 	b.WriteString(")")
 	for _, d := range e.Details {
-		fmt.Fprintf(&b, "\n%s:%d:%d: %s", d.File, d.Line, d.Col, d.Msg)
+		if d.Col > 0 {
+			fmt.Fprintf(&b, "\n%s:%d:%d: %s", d.File, d.Line, d.Col, d.Msg)
+		} else {
+			fmt.Fprintf(&b, "\n%s:%d: %s", d.File, d.Line, d.Msg)
+		}
 		if d.Hint != "" {
 			fmt.Fprintf(&b, " — %s", d.Hint)
 		}
@@ -105,13 +113,18 @@ func (a *app) call(ctx context.Context, r remote, method, p string, body, out an
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Authorization", "Bearer "+r.token)
+	if r.session != "" {
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.session})
+	} else {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
 	req.Header.Set("User-Agent", "ward/"+a.env.Version)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("reach the server: %w", err)
 	}
 	defer resp.Body.Close()
+	a.warnTokenExpiry(resp)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		return err
@@ -153,6 +166,7 @@ func (a *app) pushCmd() *cobra.Command {
 		r       remote
 		team    string
 		message string
+		force   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "push [MODEL]",
@@ -161,7 +175,16 @@ func (a *app) pushCmd() *cobra.Command {
 the server named by --server or WARD_SERVER, with the API token in WARD_TOKEN.
 The server analyses the model itself and stores it as the system's new
 version; pushing an unchanged model is a no-op. The system is the model's
-system.id; the team defaults to the token's team.`,
+system.id; the team defaults to the token's team.
+
+Push never reverts what was decided on the server. It sends the version the
+files start from (kept in .ward-base beside the model, written by push and
+pull; add it to .gitignore): decisions, mitigations and assumptions changed
+on the server since then are merged into the pushed model, and push says
+which (ward pull brings them into your files). An item changed both on the
+server and in your files is a conflict: nothing is stored and each one is
+shown with its line. Without .ward-base (CI) the base is the newest version
+that came from a push. --force replaces the server's model with yours.`,
 		Example: `  WARD_SERVER=https://ward.example.com WARD_TOKEN=ward_... ward push
   ward push services/payments -m "add refund flow"`,
 		Args: cobra.MaximumNArgs(1),
@@ -182,6 +205,13 @@ system.id; the team defaults to the token's team.`,
 				return err
 			}
 			body := map[string]any{"team": team, "message": message, "main": filepath.Base(p), "files": files}
+			system := l.Model.System.ID
+			if st, ok := readBase(l.Dir, r.server, system); ok && !force {
+				body["base_version"], body["base_pushed"] = st.Version, st.Pushed
+			}
+			if force {
+				body["force"] = true
+			}
 			var out struct {
 				System  string `json:"system"`
 				Version int    `json:"version"`
@@ -190,14 +220,28 @@ system.id; the team defaults to the token's team.`,
 					Open  int    `json:"open"`
 					Worst string `json:"worst"`
 				} `json:"summary"`
+				Merged []string `json:"merged"`
+				Base   int      `json:"base"`
 			}
-			if err := a.call(cmd.Context(), r, "POST", "/api/v1/systems/"+url.PathEscape(l.Model.System.ID)+"/versions", body, &out); err != nil {
+			if err := a.call(cmd.Context(), r, "POST", "/api/v1/systems/"+url.PathEscape(system)+"/versions", body, &out); err != nil {
 				return exitForAPI(err)
 			}
 			if out.Created {
 				fmt.Fprintf(a.env.Stdout, "pushed %s version %d (%d open findings, worst %s)\n", out.System, out.Version, out.Summary.Open, out.Summary.Worst)
+				// The files are this version as pushed; an unchanged push
+				// keeps the old base (the stored version may hold more).
+				if err := writeBase(l.Dir, syncState{Server: r.server, System: system, Version: out.Version, Pushed: true}); err != nil {
+					return err
+				}
 			} else {
 				fmt.Fprintf(a.env.Stdout, "%s is unchanged: still version %d\n", out.System, out.Version)
+			}
+			if len(out.Merged) > 0 {
+				fmt.Fprintf(a.env.Stdout, "merged %d change(s) made on the server since version %d:\n", len(out.Merged), out.Base)
+				for _, m := range out.Merged {
+					fmt.Fprintf(a.env.Stdout, "  %s\n", m)
+				}
+				fmt.Fprintf(a.env.Stdout, "your files do not have them yet: ward pull %s --dir %s --force\n", system, a.display(l.Dir))
 			}
 			return nil
 		},
@@ -205,6 +249,7 @@ system.id; the team defaults to the token's team.`,
 	a.remoteFlags(cmd, &r)
 	cmd.Flags().StringVar(&team, "team", "", "the owning team (default: the token's team)")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "a note stored with the version")
+	cmd.Flags().BoolVar(&force, "force", false, "replace the server's model with yours, without merging what changed there")
 	return cmd
 }
 
@@ -297,6 +342,9 @@ committed. Files that exist and differ are not overwritten without --force.`,
 				if err := root.WriteFile(n, []byte(out.Files[n]), 0o644); err != nil {
 					return err
 				}
+			}
+			if err := writeBase(target, syncState{Server: r.server, System: args[0], Version: out.Version}); err != nil {
+				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "wrote %d file(s) of %s version %d into %s\n", len(names), args[0], out.Version, dir)
 			return nil

@@ -56,7 +56,7 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 				return err
 			}
 			if !slices.Contains(report.Formats(), format) && format != "pdf" {
-				return fmtErr(format)
+				return usagef("unknown --format %q: use %s", format, strings.Join(append(report.Formats(), "pdf"), ", "))
 			}
 			if err := pdfOutput(format, output); err != nil {
 				return err

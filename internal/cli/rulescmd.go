@@ -55,6 +55,9 @@ func (a *app) rulesCmd() *cobra.Command {
 		Short: "List rules: id, STRIDE category, element kind, origin, title",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return usagef("unknown --format %q: use text or json", format)
+			}
 			rs, err := load(cmd.Context())
 			if err != nil {
 				return err

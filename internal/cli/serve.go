@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/examples"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/store"
 	"github.com/wardtm/ward/internal/store/sqlstore"
@@ -46,6 +47,17 @@ type serveConfig struct {
 	oidc            server.OIDC
 	oidcSecretFile  string
 	oidcDefaultRole string
+	// tokenTTL and tokenMaxTTL are API tokens' default and longest
+	// lifetimes; streamsPerAccount bounds one account's event streams.
+	tokenTTL          time.Duration
+	tokenMaxTTL       time.Duration
+	streamsPerAccount int
+	// Bounds on analyses: the engine budget (defaults from WARD_MAX_*, as
+	// for the CLI), the pool, the per-account rate; hsts for a TLS proxy.
+	budget            rule.Budget
+	maxAnalyses       int
+	analysesPerMinute int
+	hsts              bool
 }
 
 // envDefaults reads the WARD_* variables: the one place the server's
@@ -60,6 +72,28 @@ func (a *app) envDefaults(c *serveConfig) error {
 	c.sessionTTL = 12 * time.Hour
 	c.maxBody = 8 << 20
 	c.shutdown = 15 * time.Second
+	c.tokenTTL = 90 * 24 * time.Hour
+	c.tokenMaxTTL = 365 * 24 * time.Hour
+	c.streamsPerAccount = 8
+	b, err := budgetFromEnv(get)
+	if err != nil {
+		return err
+	}
+	c.budget = b
+	c.analysesPerMinute = 30
+	c.hsts = get("WARD_HSTS") == "1" || get("WARD_HSTS") == "true"
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+	}{{"WARD_TOKEN_TTL", &c.tokenTTL}, {"WARD_TOKEN_MAX_TTL", &c.tokenMaxTTL}} {
+		if v := get(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				return usagef("%s=%q: use a duration such as 720h", d.name, v)
+			}
+			*d.v = x
+		}
+	}
 	if v := get("WARD_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -151,6 +185,15 @@ above debug level.`,
 	f.DurationVar(&c.sessionTTL, "session-ttl", c.sessionTTL, "browser session lifetime (WARD_SESSION_TTL)")
 	f.Int64Var(&c.maxBody, "max-body", c.maxBody, "largest request body in `bytes`")
 	f.StringSliceVar(&c.trustedOrigins, "trusted-origin", c.trustedOrigins, "extra `origin` allowed to make browser requests, e.g. https://ward.example.com (WARD_TRUSTED_ORIGINS)")
+	f.DurationVar(&c.tokenTTL, "token-ttl", c.tokenTTL, "default lifetime of a new API token (WARD_TOKEN_TTL)")
+	f.DurationVar(&c.tokenMaxTTL, "token-max-ttl", c.tokenMaxTTL, "longest lifetime a new API token may ask for (WARD_TOKEN_MAX_TTL)")
+	f.IntVar(&c.budget.MaxCustomRules, "max-custom-rules", c.budget.MaxCustomRules, "custom rules one model may run (WARD_MAX_CUSTOM_RULES)")
+	f.IntVar(&c.budget.MaxFindings, "max-findings", c.budget.MaxFindings, "findings one model may produce (WARD_MAX_FINDINGS)")
+	f.Int64Var(&c.budget.MaxCost, "max-rule-cost", c.budget.MaxCost, "CEL cost all custom rules may spend on one model (WARD_MAX_RULE_COST)")
+	f.IntVar(&c.maxAnalyses, "max-analyses", 0, "analyses run at once (default and maximum: the number of cores)")
+	f.IntVar(&c.analysesPerMinute, "analyses-per-minute", c.analysesPerMinute, "analyses (pushes, edits, new diffs) one account may start per minute")
+	f.BoolVar(&c.hsts, "hsts", c.hsts, "send Strict-Transport-Security on every response, for a server behind a TLS proxy (WARD_HSTS=1)")
+	f.IntVar(&c.streamsPerAccount, "max-streams-per-account", c.streamsPerAccount, "live event streams one account may hold open")
 	f.DurationVar(&c.shutdown, "shutdown-timeout", c.shutdown, "how long to let requests finish on SIGTERM")
 	f.StringVar(&c.oidc.Issuer, "oidc-issuer", c.oidc.Issuer, "OpenID Connect issuer `URL`; enables single sign-on (WARD_OIDC_ISSUER)")
 	f.StringVar(&c.oidc.ClientID, "oidc-client-id", c.oidc.ClientID, "OIDC client id (WARD_OIDC_CLIENT_ID)")
@@ -236,7 +279,9 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
-		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso}, st, logger)
+		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso,
+		TokenTTL: c.tokenTTL, MaxTokenTTL: c.tokenMaxTTL, MaxStreamsPerAccount: c.streamsPerAccount,
+		Budget: c.budget, MaxAnalyses: c.maxAnalyses, AnalysesPerMinute: c.analysesPerMinute, HSTS: c.hsts}, st, logger)
 	if sso != nil {
 		logger.Info("single sign-on enabled", "oidc", sso)
 	}
@@ -280,7 +325,11 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	// Event streams never end by themselves: close them first, or
+	// Shutdown waits its whole grace period for them.
+	hs.RegisterOnShutdown(srv.CloseStreams)
 	go a.sweepSessions(ctx, st, logger)
+	go sweepTemp(ctx, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -298,6 +347,24 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 		return err
 	}
 	return nil
+}
+
+// sweepTemp removes the temporary push directories a killed server left
+// behind, at start and then every ten minutes (a live one lasts at most
+// the request timeout).
+func sweepTemp(ctx context.Context, logger *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n := server.SweepTemp(10 * time.Minute); n > 0 {
+			logger.Info("removed stale temporary push directories", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (a *app) sweepSessions(ctx context.Context, st store.Store, logger *slog.Logger) {

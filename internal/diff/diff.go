@@ -11,6 +11,7 @@ package diff
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -93,6 +94,8 @@ const (
 	Added   = "added"
 	Removed = "removed"
 	Changed = "changed"
+	// Orphaned is a decision still in the model whose finding is gone.
+	Orphaned = "orphaned"
 )
 
 // FindingState is a finding on one side.
@@ -188,6 +191,8 @@ type DecisionChange struct {
 	Change  string           `json:"change"`
 	Old     *report.Decision `json:"old,omitempty"`
 	New     *report.Decision `json:"new,omitempty"`
+	// Location is where an orphaned decision still is.
+	Location *report.Location `json:"location,omitempty"`
 }
 
 // StatusChange is a mitigation or assumption added, removed or whose status
@@ -376,8 +381,21 @@ func decisions(o, n *report.Result) []DecisionChange {
 			out = append(out, DecisionChange{Finding: id, Change: Changed, Old: p, New: d})
 		}
 	}
+	// A decision whose finding went away but that is still in the model is
+	// orphaned, not removed: the analysis warns about it.
+	orphans := map[string]*report.Location{}
+	for _, w := range n.Warnings {
+		var id string
+		if _, err := fmt.Sscanf(w.Message, "decision for finding %q matches no finding", &id); err == nil {
+			orphans[id] = w.Location
+		}
+	}
 	for _, id := range oids {
 		if after[id] == nil {
+			if at, ok := orphans[id]; ok {
+				out = append(out, DecisionChange{Finding: id, Change: Orphaned, Old: before[id], Location: at})
+				continue
+			}
 			out = append(out, DecisionChange{Finding: id, Change: Removed, Old: before[id]})
 		}
 	}

@@ -162,6 +162,19 @@ flows:
 				Decisions: []string{"added unauthenticated-entry-point:api"}},
 		},
 		{
+			name: "finding gone, decision still in the file: orphaned, not removed",
+			old: strings.Replace(base, "authenticates: yes", "authenticates: no", 1) + `decisions:
+  - {finding: "unauthenticated-entry-point:api", status: accepted, owner: alice, reason: public, expires: 2027-01-31}
+`,
+			new: base + `decisions:
+  - {finding: "unauthenticated-entry-point:api", status: accepted, owner: alice, reason: public, expires: 2027-01-31}
+`,
+			want: brief{Verdict: "same",
+				Findings:  []string{"disappeared unauthenticated-entry-point:api critical"},
+				Elements:  []string{"changed component api [controls.authenticates=no>yes]"},
+				Decisions: []string{"orphaned unauthenticated-entry-point:api"}},
+		},
+		{
 			name: "acceptance expired on the new side re-opens",
 			old: strings.Replace(base, "authenticates: yes", "authenticates: no", 1) + `decisions:
   - {finding: "unauthenticated-entry-point:api", status: accepted, owner: alice, reason: public, expires: 2027-01-31}
@@ -266,5 +279,23 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s output (-want +got):\n%s", format, diff)
 			}
 		})
+	}
+}
+
+// TestOrphanedDecisionText: the words say the decision is still there and
+// what to do.
+func TestOrphanedDecisionText(t *testing.T) {
+	dec := `decisions:
+  - {finding: "unauthenticated-entry-point:api", status: accepted, owner: alice, reason: public, expires: 2027-01-31}
+`
+	d := diff.Compare(side(t, "old", strings.Replace(base, "authenticates: yes", "authenticates: no", 1)+dec), side(t, "new", base+dec))
+	var b strings.Builder
+	if err := diff.Text(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "orphaned decision (accepted by alice until 2027-01-31) — the finding is gone, the decision is still in the model at new.yaml:") ||
+		!strings.Contains(out, "remove it") || strings.Contains(out, "removed (was") {
+		t.Errorf("text:\n%s", out)
 	}
 }

@@ -203,6 +203,12 @@ func decisionText(c DecisionChange) string {
 		return c.Finding + ": " + one(c.New.Status, c.New.Owner, c.New.Expires)
 	case Removed:
 		return c.Finding + ": removed (was " + one(c.Old.Status, c.Old.Owner, c.Old.Expires) + ")"
+	case Orphaned:
+		s := c.Finding + ": orphaned decision (" + one(c.Old.Status, c.Old.Owner, c.Old.Expires) + ") — the finding is gone, the decision is still in the model"
+		if c.Location != nil {
+			s += fmt.Sprintf(" at %s:%d", c.Location.File, c.Location.Line)
+		}
+		return s + "; remove it"
 	}
 	return c.Finding + ": " + one(c.Old.Status, c.Old.Owner, c.Old.Expires) + " → " + one(c.New.Status, c.New.Owner, c.New.Expires)
 }

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -55,6 +56,10 @@ type Importer struct {
 	Detect func(name string, data []byte) bool
 	// Import converts data (from the file called name) into a Ward model.
 	Import func(name string, data []byte) (*Imported, error)
+	// ImportFrom, when set, is Import for a file read from disk: root is
+	// its directory, from which the files it includes are read (confined
+	// to it).
+	ImportFrom func(root *os.Root, name string, data []byte) (*Imported, error)
 }
 
 // Exporter writes one other tool's format.
@@ -118,6 +123,18 @@ func (g *IDs) Make(s, fallback string) string {
 	base := id
 	for i := 2; g.used[id]; i++ {
 		id = base + "-" + strconv.Itoa(i)
+	}
+	g.used[id] = true
+	return id
+}
+
+// Used says whether id was made or used already.
+func (g *IDs) Used(id string) bool { return g.used[id] }
+
+// Use records id (already valid) as used and returns it.
+func (g *IDs) Use(id string) string {
+	if g.used == nil {
+		g.used = map[string]bool{}
 	}
 	g.used[id] = true
 	return id
@@ -245,4 +262,28 @@ func sortStrings(s []string) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// NotAModel says what data is when it is plainly not a threat model file
+// (an archive, an image, a binary), or "" — so an import refuses it with
+// a clear message instead of a parser error full of garbage bytes.
+func NotAModel(data []byte) string {
+	magic := []struct {
+		prefix, what string
+	}{
+		{"PK\x03\x04", "a zip archive"}, {"PK\x05\x06", "an empty zip archive"}, {"\x1f\x8b", "a gzip archive"},
+		{"%PDF-", "a PDF document"}, {"\x89PNG", "a PNG image"}, {"\xff\xd8\xff", "a JPEG image"}, {"GIF8", "a GIF image"},
+		{"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"}, {"Rar!", "a RAR archive"}, {"\x7fELF", "an executable"}, {"MZ", "a Windows executable"},
+		{"\xd0\xcf\x11\xe0", "an Office document"},
+	}
+	for _, m := range magic {
+		if bytes.HasPrefix(data, []byte(m.prefix)) {
+			return m.what
+		}
+	}
+	head := data[:min(len(data), 8192)]
+	if bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte("\xff\xfe")) && !bytes.HasPrefix(head, []byte("\xfe\xff")) {
+		return "a binary file"
+	}
+	return ""
 }

@@ -49,6 +49,19 @@ const (
 	CtlTimeouts
 	CtlDeadLetter
 	CtlAccessReviewed
+	CtlShortLivedTokens
+	CtlGenericErrors
+	CtlServerAuthoritative
+	CtlAuditsWrites
+	CtlSignedArtifacts
+	CtlMetadataProtected
+	CtlAttemptLimits
+	CtlUniformResponses
+	CtlFrameProtection
+	CtlValidatesRedirects
+	CtlChecksTokenAudience
+	CtlRedundant
+	CtlAttestation
 	numControls
 )
 
@@ -95,6 +108,19 @@ var controlInfo = [NumControls]ControlInfo{
 	CtlTimeouts:            {"timeouts", "Does `%s` set timeouts and limits on request size and work per request?", "Requests have timeouts and size and work limits.", false},
 	CtlDeadLetter:          {"dead_letter", "Does `%s` move messages that keep failing to a dead-letter queue instead of retrying forever?", "Poison messages go to a dead-letter queue with alerting.", false},
 	CtlAccessReviewed:      {"access_reviewed", "Is access to `%s` reviewed regularly and removed when people leave?", "Who can access the component is reviewed regularly.", false},
+	CtlShortLivedTokens:    {"short_lived_tokens", "Are the tokens and session credentials on `%s` short-lived, rotated on use and revocable?", "Bearer tokens and session credentials expire quickly, refresh tokens rotate with reuse detection, and all can be revoked.", false},
+	CtlGenericErrors:       {"generic_errors", "Does `%s` return only generic errors to callers (no stack traces, queries, versions or internal names)?", "Errors returned to callers are generic; details go to the logs with a correlation id.", false},
+	CtlServerAuthoritative: {"server_authoritative", "Does `%s` recompute or verify everything clients compute (prices, totals, scores, positions, permissions)?", "The server is authoritative: it recomputes or verifies client-computed state and never trusts it as sent.", false},
+	CtlAuditsWrites:        {"audits_writes", "Is every write to `%s` attributed to who made it, and can writers change only what their role allows?", "Writes to the shared store are attributed and audited, and each writer can change only the records its role allows.", false},
+	CtlSignedArtifacts:     {"signed_artifacts", "Are the artefacts `%s` builds or runs (images, binaries, firmware) signed at build and verified before they run?", "Built artefacts are signed by the build and verified (signature, digest, provenance) before deployment or installation.", false},
+	CtlMetadataProtected:   {"metadata_protected", "Is the cloud metadata service out of reach of `%s`'s request paths (IMDSv2, hop limit, network policy), with narrowly scoped workload credentials?", "The instance metadata endpoint cannot be reached through the workload's outbound requests, and its credentials are narrowly scoped.", false},
+	CtlAttemptLimits:       {"attempt_limits", "Does `%s` limit guesses per account and per code (reset codes, OTPs, vouchers) with lockout or expiry?", "Guesses of short secrets are limited per account and per code, and codes expire after a few attempts.", false},
+	CtlUniformResponses:    {"uniform_responses", "Does `%s` answer the same way (content and timing) whether an account, card or code exists or not?", "Responses and timing do not reveal whether an account, card or code is valid.", false},
+	CtlFrameProtection:     {"frame_protection", "Does `%s` forbid framing by other sites (CSP frame-ancestors or X-Frame-Options)?", "Pages refuse to be framed by other origins.", false},
+	CtlValidatesRedirects:  {"validates_redirects", "Does `%s` match redirect and callback URLs exactly against registered values (and use PKCE and state)?", "Redirect and callback URLs are matched exactly against registered values; authorization codes are single-use and bound with PKCE and state.", false},
+	CtlChecksTokenAudience: {"checks_token_audience", "Does `%s` check every token's issuer, audience, expiry and scope before acting on it?", "Every token is checked for issuer, audience, expiry and scope before the request is served.", false},
+	CtlRedundant:           {"redundant", "Does `%s` run redundantly (several instances or zones, failover tested) so one failure does not stop the service?", "The component runs redundantly, with failover tested.", false},
+	CtlAttestation:         {"attestation", "Does `%s` admit a device, node or workload only after attesting its identity (hardware-backed keys, allow-listed serials)?", "New devices, nodes and workloads join only after attestation of a hardware- or platform-backed identity.", false},
 }
 
 // Info returns the documentation of the control.

@@ -93,10 +93,26 @@ type Finding struct {
 	Reopened string
 	Rank     int
 	Pos      Pos
+	// Aliases are earlier ids of the same threat (the weakness's id before
+	// it was split by STRIDE category, or before it moved to another
+	// element); decisions recorded against them still apply.
+	Aliases []string
+	// Questions are the ids of the questions whose answers would settle an
+	// unverified threat (turn it open or mitigated).
+	Questions []string
 }
 
-// Open reports whether the finding still needs action.
+// Open reports whether the finding still needs action because a gap is
+// stated (or people wrote it as open).
 func (f *Finding) Open() bool { return f.Status == StatusOpen }
+
+// Unverified reports whether the finding is not known to be mitigated: its
+// precondition holds and the control that would settle it is unknown.
+func (f *Finding) Unverified() bool { return f.Status == StatusUnverified }
+
+// Active reports whether the finding belongs in the ranked threat list:
+// open or unverified.
+func (f *Finding) Active() bool { return f.Status == StatusOpen || f.Status == StatusUnverified }
 
 // Question is what Ward asks the team when a rule depends on a control whose
 // value is unknown. Answering it in the model turns it into a finding or makes
@@ -115,15 +131,12 @@ type Question struct {
 	// AtStake is the worst severity a "no" would produce.
 	AtStake Severity
 	Pos     Pos
-	// Potential lists what a "no" would produce, for scoring AtStake.
-	Potential []Potential
-}
-
-// Potential is a finding a question holds back, with just what scoring needs.
-type Potential struct {
-	Target         Target
-	Assets         []*Asset
-	Category       Category
-	Property       Property
-	Exploitability int
+	// Threats are the unverified threats the answer settles.
+	Threats []*Finding
+	// Moves is how much risk the answer would move: the sum of the
+	// inherent scores of the unverified threats it settles. Questions are
+	// ranked by it.
+	Moves int
+	// First marks the questions to answer first (the top of the ranking).
+	First bool
 }

@@ -9,6 +9,7 @@ type Model struct {
 	System      System
 	Scope       Scope
 	Context     Context
+	Policy      Policy
 	Assets      []*Asset
 	Boundaries  []*Boundary // every boundary, parents before children
 	Components  []*Component
@@ -31,6 +32,20 @@ type Model struct {
 	storedBy  map[*Asset][]*Component
 	handledBy map[*Asset][]*Component
 	carriedBy map[*Asset][]*Flow
+}
+
+// Policy holds the team's choices about how threats are ranked and gated.
+type Policy struct {
+	// Uncertainty is how many likelihood steps an unverified threat ranks
+	// below the same threat with the gap stated; 0 = not set (the default).
+	// Set it to -1 for none.
+	Uncertainty int
+	// FailOnUnverified makes --fail-on count unverified threats too.
+	FailOnUnverified bool
+	// MaxUnverified caps the unverified threats listed per element (the
+	// ones with the highest inherent risk stay; the rest remain questions);
+	// 0 = not set (the default), -1 = no cap.
+	MaxUnverified int
 }
 
 // Index (re)builds the id lookups and each component's In and Out flows. The

@@ -276,7 +276,12 @@ type Asset struct {
 	// MustNotStore marks data that should not be stored at all (for example
 	// card verification codes after authorisation).
 	MustNotStore bool
-	Pos          Pos
+	// Value is what the asset is worth to the business: a floor for the
+	// impact of any threat against it (unset when not stated).
+	Value Level
+	// Hashed marks credentials stored only as salted one-way hashes.
+	Hashed bool
+	Pos    Pos
 }
 
 // Label returns the asset's name, or its id.
@@ -316,25 +321,54 @@ func (a *Asset) Need(p Property) Level {
 		l = a.Availability
 	}
 	if l != LevelUnset {
-		return l
+		return a.hashedCap(p, l)
 	}
+	return a.hashedCap(p, a.classNeed(p))
+}
+
+// hashedCap lowers the confidentiality need of hashed credentials: reading
+// them gives hashes to crack offline, not passwords.
+func (a *Asset) hashedCap(p Property, l Level) Level {
+	if a.Hashed && p == Confidentiality && l > Medium {
+		return l - 1
+	}
+	return l
+}
+
+// classNeed is the need the classification implies.
+func (a *Asset) classNeed(p Property) Level {
+	// A classification speaks of confidentiality. Integrity follows it one
+	// step lower, except for money and credentials, whose integrity is
+	// what they are for; availability is medium unless stated, since how
+	// secret data is says nothing of how long it may be down.
+	l := Medium
 	switch a.Classification {
 	case ClassRestricted:
-		return Critical
+		l = Critical
 	case ClassConfidential:
-		return High
+		l = High
 	case ClassInternal:
-		return Medium
+		l = Medium
 	case ClassPublic:
-		if p == Confidentiality {
-			return Low
+		l = Low
+	default:
+		if len(a.Data) > 0 {
+			l = High
+		}
+	}
+	switch p {
+	case Integrity:
+		if a.Kind == AssetMoney || a.Kind == AssetCredential {
+			return max(l, High)
+		}
+		return max(Medium, min(l, l-1))
+	case Availability:
+		if a.Kind == AssetAvailability {
+			return High
 		}
 		return Medium
 	}
-	if len(a.Data) > 0 {
-		return High
-	}
-	return Medium
+	return l
 }
 
 // Property is one of confidentiality, integrity and availability.
@@ -405,6 +439,23 @@ type Component struct {
 	New bool
 	// Tools lists what an LLM agent can do (for agent components).
 	Tools []string
+	// Anonymous marks an entry point that anyone may use by design (a
+	// public survey, a sign-up page): authentication threats do not apply,
+	// abuse threats still do.
+	Anonymous bool
+	// Relay says whether the component only forwards requests (CDN, WAF,
+	// gateway, proxy) without owning the objects behind it; unknown means
+	// inferred from its name and tech.
+	Relay Tri
+	// HumanAccess names the only role whose people may access the store
+	// directly ("dba", "sre-oncall"); empty when not stated.
+	HumanAccess string
+	// RateLimitScope says what rate_limits counts: "per_caller" or
+	// "global" (one shared budget); empty when not stated.
+	RateLimitScope string
+	// Price is what one call to a paid API costs, as a level; unset when
+	// not stated.
+	Price Level
 	Tags  []string
 	// Controls holds the tri-state control facts.
 	Controls Controls
@@ -554,7 +605,15 @@ type Flow struct {
 	// OneWay is true for fire-and-forget flows; otherwise the flow is a
 	// request with a response.
 	OneWay bool
-	Tags   []string
+	// Returns lists the assets the response carries back, when stated.
+	Returns []*Asset
+	// Local marks a same-host or link-local flow (transport threats do not
+	// apply).
+	Local bool
+	// ForwardsIdentity says whether the end user's identity reaches the
+	// receiver (yes) or only the calling service's (no).
+	ForwardsIdentity Tri
+	Tags             []string
 	// Controls holds tri-state control facts about the flow itself
 	// (for example verifies_signatures on a webhook).
 	Controls Controls

@@ -135,6 +135,10 @@ const (
 	StatusAccepted      Status = "accepted"
 	StatusFalsePositive Status = "false_positive"
 	StatusTransferred   Status = "transferred"
+	// StatusUnverified marks a generated threat whose precondition holds but
+	// whose control the model leaves unknown: not known to be mitigated. Only
+	// the engine sets it; people settle it by answering the question.
+	StatusUnverified Status = "unverified"
 )
 
 // Statuses lists the statuses people may write.

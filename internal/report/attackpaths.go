@@ -130,7 +130,7 @@ func WritePaths(w io.Writer, format string, r *PathsReport) error {
 		for _, h := range p.Hops {
 			ew.printf("   %s → %s via %s (%d)", h.From, h.To, h.Flow, h.Score)
 			if len(h.Weaknesses) > 0 {
-				ew.printf(": %s", strings.Join(h.Weaknesses, ", "))
+				ew.printf(": %s", weaknessList(h.Weaknesses))
 			}
 			if len(h.Findings) > 0 {
 				ew.printf(" [findings: %s]", strings.Join(h.Findings, ", "))
@@ -160,7 +160,7 @@ func mdPaths(ew *errWriter, ps []AttackPath, n int) {
 		for _, h := range p.Hops {
 			route = append(route, "("+code(h.Flow)+") "+code(h.To))
 		}
-		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(strings.Join(p.Weaknesses(), ", "))))
+		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(weaknessList(p.Weaknesses()))))
 	}
 	t.write(ew)
 }

@@ -52,9 +52,15 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 		ew.printf(" from `%s`", r.Files[0])
 	}
 	ew.printf(".\n\n")
-	ew.printf("**Your brief: prove our assumptions wrong.** This system's threat model rests on the assumptions, " +
-		"controls and trust boundaries below. We want to know which of them do not hold. Start from the entry points " +
-		"and the weakest attack paths; every assumption in section 7 is a claim we would like you to break.\n\n")
+	if len(m.Assumptions) == 0 {
+		ew.printf("**Your brief: prove our design wrong.** This system's threat model rests on the controls and trust " +
+			"boundaries below; it records no assumptions (section 7). We want to know which of them do not hold. Start from " +
+			"the entry points and the weakest attack paths.\n\n")
+	} else {
+		ew.printf("**Your brief: prove our assumptions wrong.** This system's threat model rests on the assumptions, " +
+			"controls and trust boundaries below. We want to know which of them do not hold. Start from the entry points " +
+			"and the weakest attack paths; every assumption in section 7 is a claim we would like you to break.\n\n")
+	}
 
 	// 1. System and scope.
 	ew.printf("## 1. System and scope\n\n")
@@ -198,9 +204,14 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			unval = append(unval, as)
 		}
 	}
-	if len(unval) == 0 {
+	switch {
+	case len(m.Assumptions) == 0:
+		ew.printf("The model records no assumptions, so none has been checked: what the design takes for granted " +
+			"(who can reach what, what a provider guarantees) is not written down. Ask the team what they rely on, " +
+			"and test that.\n\n")
+	case len(unval) == 0:
 		ew.printf("Every recorded assumption has been checked (%d validated, %d invalidated).\n\n", len(val), len(inval))
-	} else {
+	default:
 		ew.printf("Nobody has checked these yet. Breaking one re-opens everything it holds up.\n\n")
 		for i, as := range unval {
 			ew.printf("%d. **Prove that \"%s\" is false.** (`%s`)\n", i+1, strings.TrimSuffix(mdText(as.Text), "."), as.ID)
@@ -229,9 +240,11 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 	ew.printf("## 8. Recording results\n\n")
 	ew.printf("Results go back into the threat model (`%s`), so the model stays the record. For each assumption above, "+
 		"set its status and the evidence:\n\n", firstFile(r))
-	id := "db-not-public"
+	id := "the-assumption-id"
 	if len(unval) > 0 {
 		id = unval[0].ID
+	} else if len(m.Assumptions) > 0 {
+		id = m.Assumptions[0].ID
 	}
 	ew.printf("```yaml\nassumptions:\n  - id: %s\n    status: invalidated   # or validated\n    evidence: >\n"+
 		"      PT-2026-07 finding 3: reached it from the internet through … (report section, date)\n```\n\n", id)

@@ -35,3 +35,27 @@ func TestBriefShop(t *testing.T) {
 		}
 	}
 }
+
+// TestBriefNoAssumptions: a model that records no assumptions does not get
+// a brief saying every assumption was checked.
+func TestBriefNoAssumptions(t *testing.T) {
+	m, _, err := spec.Parse("m.yaml", []byte("ward: 1\nsystem: {id: s, name: S}\ncomponents:\n  - {id: u, kind: person}\n  - {id: api, kind: service}\nflows:\n  - {from: u, to: api, protocol: https}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Brief(&buf, a, Build(a, Tool{Name: "ward"}), BriefOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "Every recorded assumption has been checked") || strings.Contains(out, "prove our assumptions wrong") {
+		t.Errorf("the brief claims assumptions were checked or exist:\n%s", out)
+	}
+	if !strings.Contains(out, "The model records no assumptions, so none has been checked") {
+		t.Errorf("the brief does not say no assumptions are recorded")
+	}
+}

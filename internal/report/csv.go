@@ -75,7 +75,7 @@ func CSV(w io.Writer, r *Result) error {
 			}
 		}
 		row := []string{strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
-			strings.Join(targets, "; "), strings.Join(f.Assets, "; "), f.Rule, strings.Join(cwe, "; "), owner, decision,
+			strings.Join(targets, "; "), strings.Join(f.Assets, "; "), csvRule(f), strings.Join(cwe, "; "), owner, decision,
 			strings.Join(ms, "; "), location}
 		for i := range row {
 			row[i] = csvSafe(row[i])
@@ -107,4 +107,12 @@ func csvSafe(s string) string {
 		}
 	}
 	return s
+}
+
+// csvRule is the rule column: a threat people wrote has no rule.
+func csvRule(f Finding) string {
+	if f.Origin == "people" {
+		return OriginText(f.Origin, f.Rule)
+	}
+	return f.Rule
 }

@@ -25,8 +25,12 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"ticks":     ticks,
 	// anchor links to an element of the page. Ids are the model's own
 	// (letters, digits, '.', '-', '_', ':'), so the fragment needs no escaping.
-	"anchor": func(prefix, id string) template.URL { return template.URL("#" + prefix + id) },
-	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"anchor":     func(prefix, id string) template.URL { return template.URL("#" + prefix + id) },
+	"words":      func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"weaknesses": weaknessList,
+	"source":     SourceText,
+	"closed":     closedCounts,
+	"markdown":   markdownHTML,
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")
@@ -316,7 +320,7 @@ func (p *htmlPage) findings(r *Result, mits map[string]Mitigation) {
 	if cats["none"] {
 		p.FCat = append(p.FCat, filterOption{Value: "none", Label: "unclassified"})
 	}
-	for _, s := range model.Statuses {
+	for _, s := range append([]model.Status{model.StatusUnverified}, model.Statuses...) {
 		if statuses[string(s)] {
 			p.FStatus = append(p.FStatus, string(s))
 		}
@@ -327,30 +331,12 @@ func (p *htmlPage) findings(r *Result, mits map[string]Mitigation) {
 	sort.Strings(p.Owners)
 }
 
-// questions sorts the open questions by what is at stake, most first.
+// questions lists the open questions in the result's order: the ones to
+// answer first, then by how much risk their answer moves.
 func (p *htmlPage) questions(r *Result) {
-	rank := map[string]int{}
-	for i, s := range severityOrder {
-		rank[s] = i
-	}
 	for _, q := range r.Questions {
 		p.Questions = append(p.Questions, htmlQuestion{Question: q, Where: answerPath(q), Location: locString(q.Location)})
 	}
-	sort.SliceStable(p.Questions, func(i, j int) bool {
-		a, b := p.Questions[i], p.Questions[j]
-		ra, oka := rank[a.AtStake]
-		rb, okb := rank[b.AtStake]
-		if !oka {
-			ra = len(severityOrder)
-		}
-		if !okb {
-			rb = len(severityOrder)
-		}
-		if ra != rb {
-			return ra < rb
-		}
-		return a.ID < b.ID
-	})
 }
 
 // elements lists every component and flow with its findings: the anchors

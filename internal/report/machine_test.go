@@ -167,14 +167,14 @@ func TestSARIFGoSARIF(t *testing.T) {
 	if got := *run.Tool.Driver.Name; got != "ward" {
 		t.Errorf("driver name %q", got)
 	}
-	open := 0
-	for _, f := range r.Findings {
-		if f.Status == "open" {
-			open++
+	active, unverified := openFindings(r), 0
+	for _, f := range active {
+		if f.Status == "unverified" {
+			unverified++
 		}
 	}
-	if len(run.Results) != open {
-		t.Fatalf("%d results, want one per open finding (%d)", len(run.Results), open)
+	if len(run.Results) != len(active) || unverified == 0 {
+		t.Fatalf("%d results, want one per open or unverified finding (%d, %d unverified)", len(run.Results), len(active), unverified)
 	}
 	rules := map[string]bool{}
 	for _, rl := range run.Tool.Driver.Rules {
@@ -182,12 +182,16 @@ func TestSARIFGoSARIF(t *testing.T) {
 	}
 	var got []string
 	for i, res := range run.Results {
-		f := openFindings(r)[i]
+		f := active[i]
 		if *res.RuleID != f.Rule || !rules[*res.RuleID] {
 			t.Errorf("result %d: rule %q, want %q described in driver.rules", i, *res.RuleID, f.Rule)
 		}
-		if want := sarifLevel(f.Severity); res.Level != want {
-			t.Errorf("result %d: level %s, want %s", i, res.Level, want)
+		want, kind := sarifLevel(f.Severity), "fail"
+		if f.Status == "unverified" {
+			want, kind = "none", "review"
+		}
+		if res.Level != want || res.Kind != kind && !(kind == "fail" && res.Kind == "") {
+			t.Errorf("result %d: level %s kind %s, want %s %s", i, res.Level, res.Kind, want, kind)
 		}
 		if res.PartialFingerprints[fingerprintKey] != findingHash(f.ID) {
 			t.Errorf("result %d: fingerprint %v", i, res.PartialFingerprints)
@@ -197,6 +201,9 @@ func TestSARIFGoSARIF(t *testing.T) {
 			continue
 		}
 		pl := res.Locations[0].PhysicalLocation
+		if f.Status != "open" {
+			continue
+		}
 		got = append(got, *pl.ArtifactLocation.URI+":"+strconv.Itoa(*pl.Region.StartLine)+":"+strconv.Itoa(*pl.Region.StartColumn))
 	}
 	// The people threats point at their definitions, the generated finding at its element.
@@ -206,10 +213,11 @@ func TestSARIFGoSARIF(t *testing.T) {
 	}
 }
 
+// openFindings lists the active findings (open and unverified), ranked.
 func openFindings(r *Result) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.Status == "open" {
+		if Active(f.Status) {
 			out = append(out, f)
 		}
 	}
@@ -300,8 +308,9 @@ func TestCSVRoundTrip(t *testing.T) {
 	}
 }
 
-// TestTrackerItems checks what becomes an issue: open mitigations, and open
-// findings no open mitigation addresses; nothing else.
+// TestTrackerItems checks what becomes an issue: open mitigations, open
+// findings no open mitigation addresses, and the questions to answer first
+// (settling unverified threats); nothing else.
 func TestTrackerItems(t *testing.T) {
 	r := build(t, "payments")
 	var ids []string
@@ -309,6 +318,14 @@ func TestTrackerItems(t *testing.T) {
 		ids = append(ids, it.externalID)
 	}
 	want := []string{"mitigation/M1", "finding/credentials-in-cleartext:store-order", "finding/T2"}
+	for _, q := range r.Questions {
+		if q.First {
+			want = append(want, "question/"+q.ID)
+		}
+	}
+	if len(want) == 3 {
+		t.Error("no question to answer first became a work item")
+	}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("work items (-want +got):\n%s", diff)
 	}

@@ -100,6 +100,19 @@ func mdSummary(ew *errWriter, r *Result) {
 		}
 		ew.printf("- **%d open finding%s** of %d: %s. Worst open: **%s**.\n", s.Open, pl(s.Open), s.Findings, strings.Join(parts, ", "), s.Worst)
 	}
+	if s.Unverified > 0 {
+		var parts []string
+		for _, sev := range severityOrder {
+			if n := s.UnverifiedBySeverity[sev]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+			}
+		}
+		ew.printf("- **%d unverified threat%s** (not known to be mitigated; the model leaves the control unknown): %s.\n",
+			s.Unverified, pl(s.Unverified), strings.Join(parts, ", "))
+	}
+	if c := closedCounts(s); c != "" {
+		ew.printf("- Closed: %s.\n", c)
+	}
 	if len(s.Accepted) == 0 {
 		ew.printf("- No accepted risks.\n")
 	} else {
@@ -190,7 +203,7 @@ func mdThreats(ew *errWriter, r *Result) {
 	ew.printf("### Threats\n\n")
 	var open, closed []Finding
 	for _, f := range r.Findings {
-		if f.Status == string(model.StatusOpen) {
+		if Active(f.Status) {
 			open = append(open, f)
 		} else {
 			closed = append(closed, f)
@@ -207,15 +220,22 @@ func mdThreats(ew *errWriter, r *Result) {
 	byRank(open)
 	byRank(closed)
 	if len(open) == 0 {
-		ew.printf("No open threats.\n\n")
+		ew.printf("No open or unverified threats.\n\n")
 	} else {
-		ew.printf("Open threats, ranked by residual risk:\n\n")
+		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
+			"answer the question in the model to settle it.\n\n")
 		t := &mdTable{head: []string{"#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets"}}
 		for _, f := range open {
 			status, title := f.Status, mdCell(f.Title)
 			if f.Reopened != "" {
 				status = "re-opened"
 				title += "<br>_Re-opened: " + mdCell(f.Reopened) + "_"
+			}
+			if f.Status == string(model.StatusUnverified) {
+				status = "_unverified_"
+				if len(f.Questions) > 0 {
+					title += "<br>_Settle: " + codes(f.Questions) + "_"
+				}
 			}
 			t.row(fmt.Sprint(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
 				targets(f.Targets), codes(f.Assets))
@@ -325,16 +345,45 @@ func mdQuestions(ew *errWriter, r *Result) {
 		ew.printf("None: every control the rules depend on is answered.\n\n")
 		return
 	}
-	ew.printf("Unknown facts the rules depend on. A \"no\" would raise a finding of the severity at stake.\n\n")
-	t := &mdTable{head: []string{"Question", "At stake", "Answer in", "ID"}}
+	ew.printf("Unknown facts the rules depend on, ranked by how much risk the answer moves. " +
+		"Each settles unverified threats: \"no\" makes them open, \"yes\" mitigated.\n\n")
+	var first, rest []Question
 	for _, q := range r.Questions {
-		where := code(answerPath(q))
-		if l := locString(q.Location); l != "" {
-			where += " (" + code(l) + ")"
+		if q.First {
+			first = append(first, q)
+		} else {
+			rest = append(rest, q)
 		}
-		t.row(mdCell(q.Text), q.AtStake, mdCell(where), code(q.ID))
 	}
-	t.write(ew)
+	table := func(qs []Question) {
+		t := &mdTable{head: []string{"Question", "At stake", "Moves", "Answer in", "ID"}}
+		for _, q := range qs {
+			if q.Key == "*" {
+				var keys []string
+				for _, x := range q.More {
+					keys = append(keys, code(answerPath(x)))
+				}
+				t.row(mdCell(q.Text), q.AtStake, fmt.Sprint(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
+				continue
+			}
+			where := code(answerPath(q))
+			if l := locString(q.Location); l != "" {
+				where += " (" + code(l) + ")"
+			}
+			t.row(mdCell(q.Text), q.AtStake, fmt.Sprint(q.Moves), mdCell(where), code(q.ID))
+		}
+		t.write(ew)
+	}
+	if len(first) > 0 {
+		ew.printf("**Answer these first:**\n\n")
+		table(first)
+	}
+	if len(rest) > 0 {
+		if len(first) > 0 {
+			ew.printf("Then:\n\n")
+		}
+		table(rest)
+	}
 }
 
 // mdTable is a GitHub-flavoured Markdown table; cells are already escaped.

@@ -1,11 +1,13 @@
 // Package report turns an analysis into the canonical result, Ward's
-// versioned JSON contract (schema "ward.result/v1", see docs/json.md), and
+// versioned JSON contract (schema "ward.result/v2", see docs/json.md), and
 // renders that one result in every output format: text, Markdown and JSON.
 // Each format is a handler over the same Result, with golden-file tests.
 package report
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/wardtm/ward/internal/analysis"
@@ -13,8 +15,10 @@ import (
 )
 
 // Schema identifies the JSON contract. Additive changes keep it; anything
-// that removes or changes the meaning of a field bumps it.
-const Schema = "ward.result/v1"
+// that removes or changes the meaning of a field bumps it. v2: findings
+// include unverified threats (status "unverified"), questions are grouped
+// per element and ranked by the risk their answer moves.
+const Schema = "ward.result/v2"
 
 // Result is the canonical result of analysing one model.
 type Result struct {
@@ -89,6 +93,10 @@ type ScopeItem struct {
 type Summary struct {
 	Findings int `json:"findings"`
 	Open     int `json:"open"`
+	// Unverified counts threats not known to be mitigated.
+	Unverified int `json:"unverified"`
+	// UnverifiedBySeverity counts unverified threats by residual severity.
+	UnverifiedBySeverity map[string]int `json:"unverified_by_severity"`
 	// BySeverity counts open findings by residual severity.
 	BySeverity map[string]int `json:"by_severity"`
 	// ByStatus counts all findings by status.
@@ -181,6 +189,11 @@ type Finding struct {
 	Mitigations []string  `json:"mitigations"`
 	Decision    *Decision `json:"decision,omitempty"`
 	Location    *Location `json:"location,omitempty"`
+	// Aliases are earlier ids of the threat that decisions may still use.
+	Aliases []string `json:"aliases,omitempty"`
+	// Questions are the ids of the questions that would settle an
+	// unverified threat.
+	Questions []string `json:"questions,omitempty"`
 }
 
 // Decision is what the team decided on a generated finding.
@@ -201,6 +214,16 @@ type Question struct {
 	Rules    []string  `json:"rules"`
 	AtStake  string    `json:"at_stake"`
 	Location *Location `json:"location,omitempty"`
+	// Moves is how much risk the answer moves: the sum of the inherent
+	// scores of the unverified threats it settles. Questions are ranked by it.
+	Moves int `json:"moves"`
+	// First marks the questions to answer first.
+	First bool `json:"first"`
+	// Threats are the ids of the unverified threats the answer settles.
+	Threats []string `json:"threats"`
+	// More groups an element's further questions under one entry (whose
+	// key is "*"), so the list stays short; each has the fields above.
+	More []Question `json:"more,omitempty"`
 }
 
 // Asset is an asset with what is at stake for it.
@@ -323,9 +346,10 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		r.Rules[string(rl.Origin)]++
 	}
 	sum := Summary{BySeverity: map[string]int{}, ByStatus: map[string]int{}, ByCategory: map[string]int{}, ByAsset: map[string]int{},
-		Accepted: []Accepted{}, Worst: "none"}
+		UnverifiedBySeverity: map[string]int{}, Accepted: []Accepted{}, Worst: "none"}
 	for _, s := range []model.Severity{model.SevCritical, model.SevHigh, model.SevMedium, model.SevLow, model.SevInfo} {
 		sum.BySeverity[s.String()] = 0
+		sum.UnverifiedBySeverity[s.String()] = 0
 	}
 	worstEl := map[string]model.Severity{}
 	worstAsset := map[string]model.Severity{}
@@ -337,7 +361,8 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
 			Reopened: f.Reopened, FoundBy: string(f.FoundBy), Inherent: risk(f.Inherent), Residual: risk(f.Residual), Projected: risk(f.Projected),
 			Rationale: orEmpty(f.Rationale), CWE: orEmpty(f.CWE), CAPEC: orEmpty(f.CAPEC), Suggested: orEmpty(f.Suggested),
-			References: orEmpty(f.References), Location: loc(f.Pos), Categories: []string{}, Targets: []Target{}, Assets: []string{}, Mitigations: []string{}}
+			References: orEmpty(f.References), Location: loc(f.Pos), Categories: []string{}, Targets: []Target{}, Assets: []string{}, Mitigations: []string{},
+			Aliases: f.Aliases, Questions: f.Questions}
 		for _, c := range f.Categories {
 			x.Categories = append(x.Categories, string(c))
 		}
@@ -374,6 +399,10 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 				sum.ByCategory[string(f.Category)]++
 			}
 		}
+		if f.Unverified() {
+			sum.Unverified++
+			sum.UnverifiedBySeverity[f.Residual.Severity.String()]++
+		}
 		if f.Status == model.StatusAccepted {
 			owner, exp := "", ""
 			if f.Decision != nil {
@@ -391,12 +420,8 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 	}
 	sum.Worst = worst.String()
-	r.Questions = make([]Question, 0, len(a.Questions))
-	for _, q := range a.Questions {
-		r.Questions = append(r.Questions, Question{ID: q.ID, Text: q.Text, Element: target(q.Target, m.System.ID), Key: q.Key, Rules: q.Rules,
-			AtStake: q.AtStake.String(), Location: loc(q.Pos)})
-	}
-	sum.Questions = len(r.Questions)
+	r.Questions = questions(a.Questions, m.System.ID)
+	sum.Questions = len(a.Questions)
 	r.Summary = sum
 	r.Assets = make([]Asset, 0, len(m.Assets))
 	for _, as := range m.Assets {
@@ -468,6 +493,51 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	return r
 }
 
+// questions converts the ranked questions, keeping at most two entries per
+// element: an element's best question, and either its second one or a group
+// holding the rest ("*"). Single questions come first, in rank order, then
+// the groups, ranked by the risk they move together.
+func questions(qs []*model.Question, system string) []Question {
+	per := map[string][]*model.Question{}
+	for _, q := range qs {
+		per[q.Target.ID()] = append(per[q.Target.ID()], q)
+	}
+	one := func(q *model.Question) Question {
+		x := Question{ID: q.ID, Text: q.Text, Element: target(q.Target, system), Key: q.Key, Rules: q.Rules,
+			AtStake: q.AtStake.String(), Location: loc(q.Pos), Moves: q.Moves, First: q.First, Threats: make([]string, 0, len(q.Threats))}
+		for _, f := range q.Threats {
+			x.Threats = append(x.Threats, f.ID)
+		}
+		return x
+	}
+	out := make([]Question, 0, len(qs))
+	var groups []Question
+	for _, q := range qs {
+		el := per[q.Target.ID()]
+		switch {
+		case len(el) <= 2 || q == el[0]:
+			out = append(out, one(q))
+		case q == el[1]:
+			g := Question{ID: q.Target.ID() + ".*", Element: target(q.Target, system), Key: "*", Rules: []string{}, Threats: []string{},
+				Location: loc(q.Target.Pos()), More: make([]Question, 0, len(el)-1)}
+			keys := make([]string, 0, len(el)-1)
+			var worst model.Severity
+			for _, r := range el[1:] {
+				x := one(r)
+				g.More = append(g.More, x)
+				g.Moves += r.Moves
+				worst = max(worst, r.AtStake)
+				keys = append(keys, r.Key)
+			}
+			g.AtStake = worst.String()
+			g.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
+			groups = append(groups, g)
+		}
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Moves > groups[j].Moves })
+	return append(out, groups...)
+}
+
 // ruleDocs documents the rules that produced findings, sorted by id.
 func ruleDocs(a *analysis.Analysis) []RuleInfo {
 	fired := map[string]bool{}
@@ -518,6 +588,10 @@ func (r *Result) RenameFiles(rename func(string) string) {
 	for i := range r.Questions {
 		fix(r.Questions[i].Location)
 		fix(r.Questions[i].Element.Location)
+		for j := range r.Questions[i].More {
+			fix(r.Questions[i].More[j].Location)
+			fix(r.Questions[i].More[j].Element.Location)
+		}
 	}
 	for i := range r.Components {
 		fix(r.Components[i].Location)

@@ -78,6 +78,7 @@ type sarifResult struct {
 	RuleID              string            `json:"ruleId"`
 	RuleIndex           int               `json:"ruleIndex"`
 	Level               string            `json:"level"`
+	Kind                string            `json:"kind,omitempty"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations,omitempty"`
 	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
@@ -145,7 +146,7 @@ func SARIF(w io.Writer, r *Result) error {
 		results = []sarifResult{}
 	)
 	for _, f := range r.Findings {
-		if f.Status != "open" {
+		if !Active(f.Status) {
 			continue
 		}
 		i, ok := index[f.Rule]
@@ -158,7 +159,7 @@ func SARIF(w io.Writer, r *Result) error {
 			index[f.Rule] = i
 			rules = append(rules, sarifRuleOf(d))
 		}
-		if s := sevRank(f.Severity); s > worst[f.Rule] {
+		if s := sevRank(f.Severity); s > worst[f.Rule] && f.Status == "open" {
 			worst[f.Rule] = s
 		}
 		results = append(results, sarifResultOf(r, f, i))
@@ -265,6 +266,9 @@ func sarifRuleOf(d RuleInfo) sarifRule {
 
 func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 	var msg strings.Builder
+	if f.Status == "unverified" {
+		msg.WriteString("Unverified (not known to be mitigated): ")
+	}
 	msg.WriteString(f.Title)
 	if !strings.HasSuffix(f.Title, ".") {
 		msg.WriteString(".")
@@ -277,7 +281,14 @@ func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 		fmt.Fprintf(&msg, ", assets at stake: %s", strings.Join(f.Assets, ", "))
 	}
 	fmt.Fprintf(&msg, ". Finding %s (rank %d): record a decision or a mitigation for it in the model.", f.ID, f.Rank)
-	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: sarifLevel(f.Severity), Message: sarifText{Text: msg.String()},
+	level, kind := sarifLevel(f.Severity), ""
+	if f.Status == "unverified" {
+		// SARIF's "review" kind: needs a person to decide; the level of a
+		// result that is not a failure is "none".
+		level, kind = "none", "review"
+		fmt.Fprintf(&msg, " Settle it by answering %s.", strings.Join(f.Questions, ", "))
+	}
+	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: level, Kind: kind, Message: sarifText{Text: msg.String()},
 		PartialFingerprints: map[string]string{fingerprintKey: findingHash(f.ID)}}
 	primary := f.Location
 	for _, t := range f.Targets {

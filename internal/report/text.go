@@ -76,29 +76,43 @@ type TextOptions struct {
 	Verbose bool
 }
 
-// Text writes the result for a terminal: open findings ranked, questions,
-// then a summary line.
+// Text writes the result for a terminal: the active threats (open and
+// unverified) in one ranked list, the questions to answer first, then a
+// summary line.
 func Text(w io.Writer, r *Result, opt TextOptions) error {
 	ew := &errWriter{w: w}
 	s := r.Summary
-	ew.printf("%s (%s): %d finding%s, %d open, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), s.Open, s.Questions, pl(s.Questions))
+	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
+	qs := questionIndex(r)
 	shown := 0
 	for _, f := range r.Findings {
-		if f.Status != "open" && !opt.All {
+		if !Active(f.Status) && !opt.All {
 			continue
 		}
 		if shown == 0 {
-			ew.printf("\nFindings, ranked by residual risk:\n")
+			ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
 		}
 		shown++
 		status := f.Status
 		if f.Reopened != "" {
 			status = "reopened"
 		}
-		ew.printf("%3d. %-8s %-9s %s\n", f.Rank, strings.ToUpper(f.Severity), status, f.Title)
+		// A closed threat's severity is what it was, not an open risk.
+		sev := strings.ToUpper(f.Severity)
+		if !Active(f.Status) {
+			sev = "(" + f.Severity + ")"
+		}
+		ew.printf("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
 		ew.printf("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
 		if f.Reopened != "" {
 			ew.printf("     re-opened: %s\n", f.Reopened)
+		}
+		if f.Status == "unverified" {
+			for _, id := range f.Questions {
+				if q, ok := qs[id]; ok {
+					ew.printf("     settle: set %s\n", answerPath(q))
+				}
+			}
 		}
 		if opt.Verbose {
 			if f.Description != "" {
@@ -115,16 +129,41 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		}
 	}
 	if shown == 0 {
-		ew.printf("\nNo open findings.\n")
+		ew.printf("\nNo open or unverified threats.\n")
 	}
 	if len(r.Questions) > 0 {
-		ew.printf("\nQuestions to answer in the model (a \"no\" would raise a finding), most at stake first:\n")
-		for i, q := range r.Questions {
-			if i == maxTextQuestions && !opt.All && !opt.Verbose {
-				ew.printf("  ... and %d more (--all lists them; --format json has them all)\n", len(r.Questions)-i)
+		first := 0
+		for _, q := range r.Questions {
+			if q.First {
+				if first == 0 {
+					ew.printf("\nAnswer these first (each settles unverified threats; a \"no\" makes them open):\n")
+				}
+				first++
+				ew.printf("  - %s\n", q.Text)
+				ew.printf("    %s: set %s  [%s at stake, moves %d]  %s\n", q.ID, answerPath(q), q.AtStake, q.Moves, locString(q.Location))
+			}
+		}
+		rest := len(r.Questions) - first
+		if rest > 0 {
+			ew.printf("\nOther questions, by the risk their answer moves:\n")
+		}
+		n := 0
+		for _, q := range r.Questions {
+			if q.First {
+				continue
+			}
+			if n == maxTextQuestions && !opt.All && !opt.Verbose {
+				ew.printf("  ... and %d more (--all lists them; --format json has them all)\n", rest-n)
 				break
 			}
+			n++
 			ew.printf("  - %s\n", q.Text)
+			if q.Key == "*" {
+				for _, x := range q.More {
+					ew.printf("    %s: set %s  [%s at stake]\n", x.ID, answerPath(x), x.AtStake)
+				}
+				continue
+			}
 			ew.printf("    %s: set %s  [%s at stake]  %s\n", q.ID, answerPath(q), q.AtStake, locString(q.Location))
 		}
 	}
@@ -135,17 +174,36 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		}
 		ew.printf("\n")
 	}
-	bs := s.BySeverity
-	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
-		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], len(s.Accepted), s.Worst)
+	bs, us := s.BySeverity, s.UnverifiedBySeverity
+	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Unverified: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
+		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], us["critical"], us["high"], us["medium"], us["low"], us["info"], len(s.Accepted), s.Worst)
 	return ew.err
+}
+
+// Active reports whether a finding status belongs in the ranked threat
+// list: open or unverified.
+func Active(status string) bool { return status == "open" || status == "unverified" }
+
+// questionIndex maps every question id, grouped ones included, to its
+// question.
+func questionIndex(r *Result) map[string]Question {
+	out := make(map[string]Question, len(r.Questions))
+	for _, q := range r.Questions {
+		out[q.ID] = q
+		for _, x := range q.More {
+			out[x.ID] = x
+		}
+	}
+	return out
 }
 
 // answerPath says where in the model a question is answered.
 func answerPath(q Question) string {
 	switch q.Key {
-	case "encryption", "authentication":
+	case "encryption", "authentication", "forwards_identity":
 		return fmt.Sprintf("flows[%s].%s", q.Element.ID, q.Key)
+	case "*":
+		return fmt.Sprintf("%ss[%s].controls", q.Element.Kind, q.Element.ID)
 	}
 	return fmt.Sprintf("%ss[%s].controls.%s", q.Element.Kind, q.Element.ID, q.Key)
 }

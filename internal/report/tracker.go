@@ -27,7 +27,7 @@ const DefaultJiraProject = "WARD"
 // workItem is one issue to create, independent of the tracker.
 type workItem struct {
 	externalID string
-	kind       string // mitigation or finding
+	kind       string // mitigation, finding or verify (a question settling unverified threats)
 	title      string
 	severity   string // worst open severity at stake, "none" if none
 	categories []string
@@ -37,7 +37,8 @@ type workItem struct {
 	loc        *Location
 	mitigation *Mitigation
 	finding    *Finding
-	findings   []*Finding // what a mitigation addresses
+	question   *Question
+	findings   []*Finding // what a mitigation addresses, or a question settles
 }
 
 // workItems lists the open work in r: open mitigations in model order, then
@@ -87,6 +88,24 @@ func workItems(r *Result) []workItem {
 		}
 		items = append(items, workItem{externalID: "finding/" + f.ID, kind: "finding", title: f.Title, severity: f.Severity,
 			categories: f.Categories, loc: loc, finding: f})
+	}
+	// Unverified threats become work through the questions to answer first:
+	// one item per question, listing the threats its answer settles.
+	for i := range r.Questions {
+		q := &r.Questions[i]
+		if !q.First {
+			continue
+		}
+		it := workItem{externalID: "question/" + q.ID, kind: "verify", title: "Verify: " + q.Text, severity: q.AtStake, loc: q.Location, question: q}
+		for _, id := range q.Threats {
+			if f := byID[id]; f != nil && f.Status == "unverified" && !covered[id] {
+				it.findings = append(it.findings, f)
+				it.categories = appendNew(it.categories, f.Categories...)
+			}
+		}
+		if len(it.findings) > 0 {
+			items = append(items, it)
+		}
 	}
 	return items
 }
@@ -211,6 +230,16 @@ func markdownBody(r *Result, it workItem, opt TrackerOptions) string {
 			}
 		}
 		b.WriteString("\nWhen it is done, set its `status` to `implemented` (or `verified`) in the model.\n")
+	} else if q := it.question; q != nil {
+		fmt.Fprintf(&b, "Unverified threats in the threat model of %s: the model does not say whether the control is in place.\n\n", sys)
+		fmt.Fprintf(&b, "- **Question:** %s\n- **Answer in:** `%s` (yes or no)\n- **Severity at stake:** %s\n", q.Text, answerPath(*q), q.AtStake)
+		if l := mdLink(q.Location, opt); l != "" {
+			fmt.Fprintf(&b, "- **Defined at:** %s\n", l)
+		}
+		b.WriteString("\nSettles these unverified threats (\"no\" makes them open, \"yes\" mitigated):\n\n")
+		for _, f := range it.findings {
+			fmt.Fprintf(&b, "- `%s` **%s** unverified: %s\n", f.ID, f.Severity, f.Title)
+		}
 	} else {
 		f := it.finding
 		fmt.Fprintf(&b, "Open threat `%s` in the threat model of %s.\n\n", f.ID, sys)
@@ -422,6 +451,16 @@ func jiraBody(r *Result, it workItem, opt TrackerOptions) string {
 			}
 		}
 		b.WriteString("\nWhen it is done, set its {{status}} to {{implemented}} (or {{verified}}) in the model.\n")
+	} else if q := it.question; q != nil {
+		fmt.Fprintf(&b, "Unverified threats in the threat model of %s: the model does not say whether the control is in place.\n\n", sys)
+		fmt.Fprintf(&b, "* *Question:* %s\n* *Answer in:* {{%s}} (yes or no)\n* *Severity at stake:* %s\n", jiraText(q.Text), jiraText(answerPath(*q)), q.AtStake)
+		if l := jiraLink(q.Location, opt); l != "" {
+			fmt.Fprintf(&b, "* *Defined at:* %s\n", l)
+		}
+		b.WriteString("\nSettles these unverified threats (\"no\" makes them open, \"yes\" mitigated):\n\n")
+		for _, f := range it.findings {
+			fmt.Fprintf(&b, "* {{%s}} *%s* unverified: %s\n", jiraText(f.ID), f.Severity, jiraText(f.Title))
+		}
 	} else {
 		f := it.finding
 		fmt.Fprintf(&b, "Open threat {{%s}} in the threat model of %s.\n\n", jiraText(f.ID), sys)

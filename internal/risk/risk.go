@@ -170,9 +170,22 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 	}
 	best, which := model.Impact(0), ""
 	for _, a := range f.Assets {
-		i := levelImpact(a.Need(prop))
+		// The asset's business value is a floor whatever the property.
+		i := levelImpact(max(a.Need(prop), a.Value))
 		if i > best {
 			best, which = i, a.ID
+		}
+	}
+	// Denial of wallet: the price per call of a paid API sets the stake.
+	if f.Category == model.DenialOfService {
+		for _, t := range f.Targets {
+			c := t.Component
+			if t.Flow != nil {
+				c = t.Flow.To
+			}
+			if c != nil && c.Paid && c.Price != model.LevelUnset && levelImpact(c.Price) > best {
+				best, which = levelImpact(c.Price), c.ID+"'s price per call"
+			}
 		}
 	}
 	if best == 0 {
@@ -196,10 +209,19 @@ func needName(i model.Impact) string {
 	return "low"
 }
 
+// DefaultUncertainty is how many likelihood steps an unverified threat's
+// residual risk sits below the same threat with the gap stated: a stated gap
+// outranks an equal unknown one, an unknown critical one still ranks high.
+const DefaultUncertainty = 1
+
 // Options tune Assess.
 type Options struct {
 	// Now is the date used to expire acceptances.
 	Now time.Time
+	// Uncertainty is how many likelihood steps (1–4) an unverified threat's
+	// residual risk is lowered by; 0 means DefaultUncertainty and a negative
+	// value means none (unknown ranks like a stated gap).
+	Uncertainty int
 }
 
 // Assess scores every finding, applies decisions, mitigations and
@@ -216,9 +238,20 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 	for _, f := range findings {
 		byID[f.ID] = f
 	}
+	// Decisions recorded against an earlier id (a weakness split into one
+	// threat per STRIDE category, a threat moved to another element) apply
+	// to every threat that names it as an alias.
+	aliased := map[string]bool{}
+	for _, f := range findings {
+		for _, a := range f.Aliases {
+			if decisions[a] != nil {
+				aliased[a] = true
+			}
+		}
+	}
 	sugg := &suggester{fs: findings}
 	for _, d := range m.Decisions {
-		if byID[d.Finding] == nil {
+		if byID[d.Finding] == nil && !aliased[d.Finding] {
 			warns = append(warns, Warning{Pos: d.Pos, Msg: fmt.Sprintf("decision for finding %q matches no finding", d.Finding),
 				Hint: sugg.suggest(d.Finding)})
 		}
@@ -230,14 +263,26 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 			if a.Status == model.AssumptionInvalidated {
 				broken[s] = a
 			}
-			if strings.Contains(s, ":") && byID[s] == nil {
+			if strings.Contains(s, ":") && byID[s] == nil && !aliased[s] {
 				warns = append(warns, Warning{Pos: a.Pos, Msg: fmt.Sprintf("assumption %q supports finding %q, which does not exist", a.ID, s),
 					Hint: sugg.suggest(s)})
 			}
 		}
 	}
+	unc := opt.Uncertainty
+	switch {
+	case unc == 0:
+		unc = DefaultUncertainty
+	case unc < 0:
+		unc = 0
+	}
+	unc = min(unc, 4)
 	for _, f := range findings {
-		score(m, f, decisions[f.ID], broken, opt.Now)
+		d := decisions[f.ID]
+		for i := 0; d == nil && i < len(f.Aliases); i++ {
+			d = decisions[f.Aliases[i]]
+		}
+		score(m, f, d, broken, opt.Now, unc)
 	}
 	Rank(findings)
 	return warns
@@ -290,7 +335,7 @@ func (s *suggester) suggest(id string) string {
 	return "current findings with the same rule or element: " + strings.Join(same, ", ")
 }
 
-func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[string]*model.Assumption, now time.Time) {
+func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[string]*model.Assumption, now time.Time, unc int) {
 	var lwhy []string
 	l, i := model.Likelihood(0), model.Impact(0)
 	if f.Threat != nil {
@@ -310,8 +355,12 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 	f.Rationale = append(lwhy, iwhy)
 	f.Inherent = Make(l, i)
 
-	// Status from the decision or the threat.
+	// Status from the decision, the threat or the controls (a generated
+	// threat arrives open, unverified or mitigated).
 	status, expires := model.StatusOpen, model.Date{}
+	if f.Threat == nil && f.Status != "" {
+		status = f.Status
+	}
 	switch {
 	case d != nil:
 		status, expires = d.Status, d.Expires
@@ -363,13 +412,33 @@ func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[strin
 		status = model.StatusOpen
 		f.Reopened = fmt.Sprintf("the acceptance expired on %s", expires)
 	}
-	if status != model.StatusOpen {
+	if status == model.StatusUnverified {
+		// Not known to be mitigated: the same threat with the gap stated
+		// ranks above it.
+		f.Residual = Make(uncertain(f.Residual.Likelihood, unc), f.Residual.Impact)
+		f.Projected = Make(uncertain(f.Projected.Likelihood, unc), f.Projected.Impact)
+		if unc > 0 {
+			f.Rationale = append(f.Rationale, "not known to be mitigated: the model leaves the control unknown")
+		}
+	}
+	if status != model.StatusOpen && status != model.StatusUnverified {
 		if a := reopener(f, broken); a != nil {
 			status = model.StatusOpen
 			f.Reopened = fmt.Sprintf("assumption %s was invalidated: %s", a.ID, a.Text)
 		}
 	}
 	f.Status = status
+}
+
+// uncertain lowers a likelihood by unc steps for a threat whose control is
+// unknown, but not below unlikely: a threat whose precondition holds is not
+// made rare by the model's silence. At equal scores an open threat still
+// ranks first (Rank).
+func uncertain(l model.Likelihood, unc int) model.Likelihood {
+	if unc == 0 || l <= 2 {
+		return l
+	}
+	return model.Likelihood(max(2, int(l)-unc))
 }
 
 // reopener returns the invalidated assumption that held up the finding, its
@@ -407,12 +476,13 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 	return Make(model.Likelihood(clamp(int(r.Likelihood)-min(dl, 4))), model.Impact(clamp(int(r.Impact)-min(di, 2))))
 }
 
-// Rank orders findings: open ones first, then by residual score, inherent
+// Rank orders findings: the active ones (open or unverified) first, then
+// by residual score, open before unverified at equal score, then inherent
 // score and id, and numbers them from 1.
 func Rank(fs []*model.Finding) {
 	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
-		if a.Open() != b.Open() {
-			if a.Open() {
+		if a.Active() != b.Active() {
+			if a.Active() {
 				return -1
 			}
 			return 1
@@ -420,37 +490,110 @@ func Rank(fs []*model.Finding) {
 		if c := cmp.Compare(b.Residual.Score, a.Residual.Score); c != 0 {
 			return c
 		}
+		if a.Open() != b.Open() {
+			if a.Open() {
+				return -1
+			}
+			return 1
+		}
+		// Equal scores: what is worse if it happens comes first.
+		if c := cmp.Compare(b.Residual.Impact, a.Residual.Impact); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	spread(fs)
 	for i, f := range fs {
 		f.Rank = i + 1
 	}
 }
 
-// AtStake sets each question's AtStake to the worst inherent severity the
-// findings it holds back would have, and sorts the questions by it.
+// spread reorders each run of equally ranked findings (same status class,
+// residual score and impact) so that every element's first threat comes
+// before any element's second: a reviewer's list covers the design rather
+// than repeating one component. It keeps the order within an element.
+func spread(fs []*model.Finding) {
+	same := func(a, b *model.Finding) bool {
+		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Score == b.Residual.Score && a.Residual.Impact == b.Residual.Impact
+	}
+	var buf []*model.Finding
+	for i := 0; i < len(fs); {
+		j := i + 1
+		for j < len(fs) && same(fs[i], fs[j]) {
+			j++
+		}
+		if j-i > 2 {
+			run := fs[i:j]
+			buf = append(buf[:0], run...)
+			seen := map[string]int{}
+			round := make([]int, len(buf))
+			for k, f := range buf {
+				id := ""
+				if len(f.Targets) > 0 {
+					id = f.Targets[0].ID()
+				}
+				// A weakness's further STRIDE threats (aliased to it) come
+				// after every first threat of the run.
+				round[k] = seen[id]
+				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
+					round[k] += len(buf)
+				}
+				seen[id]++
+			}
+			idx := make([]int, len(buf))
+			for k := range idx {
+				idx[k] = k
+			}
+			slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(round[a], round[b]) })
+			for k, x := range idx {
+				run[k] = buf[x]
+			}
+		}
+		i = j
+	}
+}
+
+// AtStake sets each question's AtStake to the worst inherent severity of the
+// unverified threats its answer settles, and Moves to how much risk the
+// answer would move (the sum of their inherent scores, counting only
+// threats still unverified after decisions). It sorts the questions by
+// Moves, then AtStake, and marks the first ones to answer: at most one per
+// element and first limit overall (0 means one per element of the model).
 func AtStake(m *model.Model, qs []*model.Question) {
-	f := &model.Finding{}
-	tg := make([]model.Target, 1)
 	for _, q := range qs {
-		for _, p := range q.Potential {
-			tg[0] = p.Target
-			*f = model.Finding{Targets: tg, Assets: p.Assets, Category: p.Category, Property: p.Property,
-				Exploitability: p.Exploitability}
-			l, _ := likelihood(f, false)
-			i, _, _ := impact(m, f)
-			if s := Make(l, i).Severity; s > q.AtStake {
+		q.AtStake, q.Moves = model.SevNone, 0
+		for _, f := range q.Threats {
+			if s := f.Inherent.Severity; s > q.AtStake {
 				q.AtStake = s
+			}
+			if f.Unverified() {
+				q.Moves += f.Inherent.Score
 			}
 		}
 	}
 	slices.SortStableFunc(qs, func(a, b *model.Question) int {
+		if c := cmp.Compare(b.Moves, a.Moves); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.AtStake, a.AtStake); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	// Answer these first: the questions moving the most risk, one per
+	// element, about one for every three elements of the model.
+	limit := max(3, (len(m.Components)+len(m.Flows))/3)
+	seen := map[string]bool{}
+	n := 0
+	for _, q := range qs {
+		q.First = false
+		if n < limit && q.Moves > 0 && !seen[q.Target.ID()] {
+			seen[q.Target.ID()] = true
+			q.First = true
+			n++
+		}
+	}
 }

@@ -728,10 +728,10 @@ func celHint(msg string, on On) string {
 // check is the Check of a custom rule.
 func (c *custom) check(x *Ctx) {
 	act := c.vars.activation(x.Model, x.Target)
-	if act == nil || !c.eval(c.when, act, x.Target) {
+	if act == nil || !c.eval(x, c.when, act) {
 		return
 	}
-	if c.unless != nil && c.eval(c.unless, act, x.Target) {
+	if c.unless != nil && c.eval(x, c.unless, act) {
 		return
 	}
 	gap := model.Yes
@@ -759,10 +759,12 @@ func (c *custom) check(x *Ctx) {
 	}
 }
 
-func (c *custom) eval(p cel.Program, act interpreter.Activation, t model.Target) bool {
-	out, _, err := p.Eval(act)
+func (c *custom) eval(x *Ctx, p cel.Program, act interpreter.Activation) bool {
+	out, err := x.track.eval(x.rule, p, act)
 	if err != nil {
-		c.state.fail(t.ID(), err)
+		if !x.track.stopped() { // an interrupted evaluation is not the rule's fault
+			c.state.fail(x.Target.ID(), err)
+		}
 		return false
 	}
 	b, ok := out.Value().(bool)

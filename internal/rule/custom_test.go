@@ -94,6 +94,10 @@ func TestLoadCustomValid(t *testing.T) {
 	}
 	var findings []string
 	for _, f := range res.Findings {
+		if f.Status == model.StatusUnverified {
+			findings = append(findings, f.ID+" | "+f.Title+" (unverified)")
+			continue
+		}
 		findings = append(findings, f.ID+" | "+f.Title)
 		if f.Origin != model.OriginCustom {
 			t.Errorf("%s: origin %v, want custom", f.ID, f.Origin)
@@ -106,6 +110,8 @@ func TestLoadCustomValid(t *testing.T) {
 		"acme-restricted-asset:cards | `cards`: Restricted asset",
 		"acme-storage-backups:db | `db`: Storage without backups",
 		"acme-unsigned-partner-webhook:hook | `hook`: Partner webhook without signature check",
+		"acme-unsigned-partner-webhook:hook2 | `hook2`: Partner webhook without signature check (unverified)",
+		"acme-unsigned-partner-webhook:upload | `upload`: Partner webhook without signature check (unverified)",
 	}
 	if d := cmp.Diff(wantFindings, findings); d != "" {
 		t.Errorf("findings (-want +got):\n%s", d)
@@ -397,8 +403,8 @@ func TestCustomConcurrent(t *testing.T) {
 		<-done
 	}
 	for i, n := range counts {
-		if n != 6 {
-			t.Errorf("model %d: %d findings, want 6", i, n)
+		if n != 8 {
+			t.Errorf("model %d: %d findings, want 8 (6 open, 2 unverified)", i, n)
 		}
 	}
 }

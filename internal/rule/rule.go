@@ -1,10 +1,13 @@
 // Package rule is Ward's analysis engine. A Rule is a value: a stable id, its
 // documentation and a Check that looks at one element of a model. Run applies
-// rules to every element they apply to and returns findings (rules that fire)
-// and questions (rules that depend on a fact the model leaves unknown).
+// rules to every element they apply to and returns threats and questions.
 //
-// Unknown is never taken as "absent": when a rule needs a control the model
-// does not state, the engine asks the team instead of reporting a threat.
+// A rule whose structural precondition holds raises a threat whatever the
+// controls say; the controls set its status: stated absent → open, unknown →
+// unverified (with the questions whose answers would settle it), stated
+// present → mitigated (kept only when Options.Mitigated asks for them).
+// Unknown is never taken as "absent": an unverified threat is not called a
+// gap, and risk scores it below an equal stated gap.
 package rule
 
 import (
@@ -78,6 +81,12 @@ type Rule struct {
 	// Exploitability adjusts likelihood from -2 (hard) to +2 (trivial).
 	Exploitability int
 	Origin         model.Origin
+	// Also lists further STRIDE categories the same weakness enables; each
+	// raises its own threat, with id rule:target:category.
+	Also []model.Category
+	// Receiver makes a flow rule's threats name the receiving component
+	// too, for threats about what the receiver does with the flow.
+	Receiver bool
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.
@@ -100,7 +109,18 @@ type Ctx struct {
 	memo   *memo
 	// pending are the unknown facts consulted since the last Report.
 	pending []pending
-	out     *results
+	// settled is set when a consulted control is stated present, so that a
+	// No outcome is a mitigated threat rather than a missing precondition.
+	settled bool
+	// mitigated keeps mitigated threats (Options.Mitigated).
+	mitigated bool
+	// also are extra targets for the next Report.
+	also []model.Target
+	// enables, when enablesSet, replaces the rule's Also for the next Report.
+	enables    []model.Category
+	enablesSet bool
+	out        *results
+	track      *tracker // the run's budget (budget.go)
 }
 
 type pending struct {
@@ -118,6 +138,9 @@ func (p pending) text() string {
 	case "authentication":
 		f := p.target.Flow
 		return fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)
+	case "forwards_identity":
+		f := p.target.Flow
+		return fmt.Sprintf("Does flow `%s` carry the end user's identity to `%s`, or only `%s`'s own credentials?", f.ID, f.To.ID, f.From.ID)
 	}
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
@@ -143,8 +166,8 @@ type qkey struct {
 
 // asked is a question one rule depends on.
 type asked struct {
-	p         pending
-	potential []model.Potential
+	p       pending
+	threats []*model.Finding
 }
 
 // Memo returns fn's result for key, computing it once per run and sharing it
@@ -199,6 +222,7 @@ func (x *Ctx) lacks(t model.Target, cs *model.Controls, ctls []model.Control) mo
 	for _, c := range ctls {
 		switch cs[c] {
 		case model.Yes:
+			x.settled = true
 			return model.No
 		case model.Unknown:
 			unk = append(unk, c)
@@ -215,6 +239,7 @@ func (x *Ctx) lacks(t model.Target, cs *model.Controls, ctls []model.Control) mo
 func (x *Ctx) Unencrypted(f *model.Flow) model.Tri {
 	switch f.Encrypted() {
 	case model.Yes:
+		x.settled = true
 		return model.No
 	case model.No:
 		return model.Yes
@@ -227,6 +252,7 @@ func (x *Ctx) Unencrypted(f *model.Flow) model.Tri {
 func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
 	switch f.Authenticated() {
 	case model.Yes:
+		x.settled = true
 		return model.No
 	case model.No:
 		return model.Yes
@@ -235,75 +261,162 @@ func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
 	return model.Unknown
 }
 
+// IdentityDropped says whether flow f reaches its receiver without the end
+// user's identity (only the calling service is authenticated): Yes when
+// forwards_identity is no, No when yes, else Unknown (and a question).
+func (x *Ctx) IdentityDropped(f *model.Flow) model.Tri {
+	switch f.ForwardsIdentity {
+	case model.Yes:
+		x.settled = true
+		return model.No
+	case model.No:
+		return model.Yes
+	}
+	x.pending = append(x.pending, pending{key: "forwards_identity", target: model.Target{Flow: f}})
+	return model.Unknown
+}
+
 // Reports says whether a check outcome needs reporting: false when gap is
-// No, and then the unknown facts consulted for it are dropped, as Report
-// would. Rules call it to skip building a finding's title for nothing:
+// No (unless mitigated threats are kept and a stated control settled it),
+// and then the unknown facts consulted for it are dropped, as Report would.
+// Rules call it to skip building a threat's title for nothing:
 //
 //	if gap := x.Lacks(c, ctl); x.Reports(gap) {
 //		x.Report(gap, title, assets)
 //	}
 func (x *Ctx) Reports(gap model.Tri) bool {
-	if gap == model.No {
+	if gap == model.No && !(x.mitigated && x.settled) {
 		x.pending = x.pending[:0]
+		x.settled = false
+		x.also = x.also[:0]
+		x.enablesSet = false
 		return false
 	}
 	return true
 }
 
-// Report records the outcome of a check: a finding when gap is Yes, questions
-// when it is Unknown, nothing when it is No. The title names the elements
-// involved; assets are those at stake (the target's own when nil); why lists
-// the facts that make the threat likely.
+// Enables sets the further STRIDE categories the next Report raises,
+// replacing the rule's Also: for weaknesses whose extra threats depend on the
+// element (elevation only where the receiver offers privileged functions).
+// Each category must be one of the rule's Also, so ids stay predictable.
+func (x *Ctx) Enables(cats ...model.Category) {
+	x.enables, x.enablesSet = x.enables[:0], true
+	for _, c := range cats {
+		if slices.Contains(x.rule.Also, c) {
+			x.enables = append(x.enables, c)
+		}
+	}
+}
+
+// AlsoTarget names another element in the next Report's threat, for
+// threats that involve both a flow and a component.
+func (x *Ctx) AlsoTarget(t model.Target) {
+	if t.ID() != "" && t.ID() != x.Target.ID() {
+		x.also = append(x.also, t)
+	}
+}
+
+// Report records the outcome of a check: a threat on the target, open when
+// gap is Yes, unverified when it is Unknown (the unknown facts consulted
+// become the questions that would settle it), mitigated when it is No
+// because a stated control settled it (kept only when Options.Mitigated
+// asks for it). The title names the elements involved; assets are those at
+// stake (the target's own when nil); why lists the facts that make the
+// threat likely. A rule with Also raises one threat per category.
 func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...string) {
-	defer func() { x.pending = x.pending[:0] }()
-	if gap == model.No {
-		return
+	defer func() {
+		x.pending = x.pending[:0]
+		x.settled = false
+		x.also = x.also[:0]
+		x.enablesSet = false
+	}()
+	status := model.StatusOpen
+	switch gap {
+	case model.No:
+		if !x.mitigated || !x.settled {
+			return
+		}
+		status = model.StatusMitigated
+	case model.Unknown:
+		status = model.StatusUnverified
 	}
 	r := x.rule
+	extra := r.Also
+	if x.enablesSet {
+		extra = x.enables
+	}
 	tid := x.Target.ID()
-	if tid == "" { // a model-level finding is about the system
+	if tid == "" { // a model-level threat is about the system
 		tid = x.Model.System.ID
 	}
 	if assets == nil {
 		assets = TargetAssets(x.Target)
 	}
-	if gap == model.Unknown {
-		pot := model.Potential{Target: x.Target, Assets: assets, Category: r.Category, Property: r.PropertyAtStake(), Exploitability: r.Exploitability}
-		for _, p := range x.pending {
-			k := qkey{p.target, p.key}
-			q := x.out.questions[k]
-			if q == nil {
-				q = &asked{p: p}
-				x.out.questions[k] = q
-				x.out.qorder = append(x.out.qorder, q)
-			}
-			q.potential = append(q.potential, pot)
-		}
-		return
-	}
 	id := r.ID + ":" + tid
-	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8):] {
+	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8-len(extra)*8):] {
 		if prev.ID == id { // a rule reports once per element
 			return
 		}
 	}
 	o := x.out
-	if len(o.slab) == 0 {
-		n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
-		o.slab = make([]model.Finding, n)
-		o.cats = make([]model.Category, n)
-		o.tgts = make([]model.Target, n)
+	ntg := 1 + len(x.also)
+	if r.Receiver && x.Target.Flow != nil && x.Target.Flow.To != nil {
+		ntg++
 	}
-	f := &o.slab[0]
-	o.slab = o.slab[1:]
-	o.cats[0], o.tgts[0] = r.Category, x.Target
-	cats, tgts := o.cats[:1:1], o.tgts[:1:1]
-	o.cats, o.tgts = o.cats[1:], o.tgts[1:]
-	*f = model.Finding{ID: id, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
-		Category: r.Category, Categories: cats, Targets: tgts, Assets: assets,
-		CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: r.PropertyAtStake(),
-		Exploitability: r.Exploitability, Rationale: why, Status: model.StatusOpen, FoundBy: model.FoundByTool, Pos: x.Target.Pos()}
-	o.findings = append(o.findings, f)
+	var tgts []model.Target
+	if len(o.tgts) < ntg {
+		o.tgts = make([]model.Target, max(ntg, min(max(len(o.findings), 8), 512)))
+	}
+	tgts, o.tgts = o.tgts[:ntg:ntg], o.tgts[ntg:]
+	tgts[0] = x.Target
+	copy(tgts[1:], x.also)
+	if ntg > 1+len(x.also) {
+		tgts[ntg-1] = model.Target{Component: x.Target.Flow.To}
+	}
+	first := len(o.findings)
+	var alias []string
+	if len(extra) > 0 {
+		alias = []string{id} // decisions on the weakness's id cover every category
+	}
+	for k := -1; k < len(extra); k++ {
+		cat, fid, prop := r.Category, id, r.PropertyAtStake()
+		var aliases []string
+		if k >= 0 {
+			cat = extra[k]
+			fid, prop = id+":"+string(cat), cat.Property()
+			aliases = alias
+		}
+		if len(o.slab) == 0 {
+			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
+			o.slab = make([]model.Finding, n)
+			o.cats = make([]model.Category, n)
+		}
+		f := &o.slab[0]
+		o.slab = o.slab[1:]
+		o.cats[0] = cat
+		cats := o.cats[:1:1]
+		o.cats = o.cats[1:]
+		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
+			Category: cat, Categories: cats, Targets: tgts, Assets: assets,
+			CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: prop,
+			Exploitability: r.Exploitability, Rationale: why, Status: status, FoundBy: model.FoundByTool, Pos: x.Target.Pos(),
+			Aliases: aliases}
+		o.findings = append(o.findings, f)
+	}
+	if status != model.StatusUnverified {
+		return
+	}
+	raised := o.findings[first:]
+	for _, p := range x.pending {
+		k := qkey{p.target, p.key}
+		q := o.questions[k]
+		if q == nil {
+			q = &asked{p: p}
+			o.questions[k] = q
+			o.qorder = append(o.qorder, q)
+		}
+		q.threats = append(q.threats, raised...)
+	}
 }
 
 // TargetAssets returns the assets an element holds: a component's stored and
@@ -326,13 +439,30 @@ type Result struct {
 	Questions []*model.Question
 }
 
+// Options tune RunWith.
+type Options struct {
+	// Mitigated keeps threats whose controls are stated present, with
+	// status mitigated (ward check --all); by default they are dropped.
+	Mitigated bool
+}
+
 // Run applies the rules to every element of m they examine. Out-of-scope
 // components are not examined, and neither are flows between two of them.
-// Findings are returned in a deterministic order.
+// Threats are returned in a deterministic order.
 func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
+	return RunWith(ctx, m, rules, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*Result, error) {
 	// Rules are independent and only read the model, so they run on all
 	// cores; each rule collects its own results, merged in rule order so the
 	// outcome does not depend on scheduling.
+	track, stopWatch, err := newTracker(ctx, rules)
+	if err != nil {
+		return nil, err
+	}
+	defer stopWatch()
 	per := make([]*results, len(rules))
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(rules)))
 	var next atomic.Int64
@@ -344,15 +474,18 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(rules) || ctx.Err() != nil {
+				if i >= len(rules) || track.stopped() {
 					return
 				}
-				per[i] = runRule(m, rules[i], shared)
+				per[i] = runRule(m, rules[i], shared, track, opt.Mitigated)
 			}
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := track.result(rules, per); err != nil {
 		return nil, err
 	}
 	res := &Result{}
@@ -375,12 +508,15 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 			qid := p.target.ID() + "." + p.key
 			if have := questions[qid]; have != nil {
 				have.Rules = append(have.Rules, id)
-				have.Potential = append(have.Potential, a.potential...)
+				have.Threats = append(have.Threats, a.threats...)
 			} else {
 				q := &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
-					Rules: []string{id}, Potential: a.potential}
+					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
+			}
+			for _, f := range a.threats {
+				f.Questions = append(f.Questions, qid)
 			}
 		}
 	}
@@ -392,16 +528,24 @@ func Run(ctx context.Context, m *model.Model, rules []*Rule) (*Result, error) {
 }
 
 // runRule applies one rule to every element it examines.
-func runRule(m *model.Model, r *Rule, shared *memo) *results {
+func runRule(m *model.Model, r *Rule, shared *memo, track *tracker, mitigated bool) *results {
 	out := &results{questions: map[qkey]*asked{}}
 	if r.Check == nil {
 		return out
 	}
-	x := &Ctx{Model: m, out: out, rule: r, memo: shared}
+	x := &Ctx{Model: m, out: out, rule: r, memo: shared, track: track, mitigated: mitigated}
 	check := func(t model.Target) {
+		if track.stopped() { // cancelled or over budget
+			return
+		}
 		x.Target = t
 		x.pending = x.pending[:0]
+		n := len(out.findings)
+		x.settled = false
+		x.also = x.also[:0]
+		x.enablesSet = false
 		r.Check(x)
+		track.found(len(out.findings) - n)
 	}
 	switch r.On {
 	case OnComponent:

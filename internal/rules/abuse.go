@@ -114,7 +114,14 @@ var abuseRules = []*rule.Rule{
 			var from []*model.Component
 			var at []*model.Asset
 			for _, f := range abuseFromInternetActors(c) {
-				if s := abuseScrapable(f.Carries); !f.OneWay && len(s) > 0 {
+				// What comes back matters: the stated response, else what
+				// the request carries (a form posted is not served back
+				// when returns says so).
+				back := f.Carries
+				if f.Returns != nil {
+					back = f.Returns
+				}
+				if s := abuseScrapable(back); !f.OneWay && len(s) > 0 {
 					from, at = append(from, f.From), append(at, s...)
 				}
 			}

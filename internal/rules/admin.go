@@ -58,6 +58,12 @@ var adminRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlMFAForAdmins); x.Reports(gap) {
+				// The threat is also on the sign-in: the flows people use.
+				for _, f := range c.In {
+					if f.From.Kind == model.KindPerson || f.From.Kind == model.KindClient {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
+				}
 				x.Report(gap, "Administrators of "+q(c.ID)+" sign in without a second factor", nil)
 			}
 		},

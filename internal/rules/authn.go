@@ -21,7 +21,9 @@ var authnRules = []*rule.Rule{
 		Property:       model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !entryPoint(c) || c.Public {
+			// Anonymous by design: anyone may call it, so its callers going
+			// unauthenticated is the design, not a threat.
+			if !entryPoint(c) || c.Public || c.Anonymous {
 				return
 			}
 			from := lessTrustedSenders(c)
@@ -40,6 +42,7 @@ var authnRules = []*rule.Rule{
 				who = ids(senders(from), compID)
 			}
 			if gap := x.Lacks(c, model.CtlAuthenticates); x.Reports(gap) {
+				elevationIf(x, c)
 				x.Report(gap, "`"+c.ID+"` accepts requests from "+who+" without authenticating callers", nil)
 			}
 		},
@@ -58,10 +61,11 @@ var authnRules = []*rule.Rule{
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() {
+			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || f.To.Anonymous {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
+				elevationIf(x, f.To)
 				x.Report(gap, "Flow "+flowName(f)+" enters a more trusted zone without authenticating "+q(f.From.ID), nil)
 			}
 		},
@@ -73,18 +77,23 @@ var authnRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "Inside the network, one service calls another without authenticating. " +
 			"Any compromised workload on the same network can impersonate the caller; network location is not identity.",
-		CWE:            []int{306},
-		CAPEC:          []int{151},
-		Mitigations:    []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
-		References:     []string{"https://csrc.nist.gov/pubs/sp/800/207/final"},
-		Exploitability: -1,
-		Property:       model.Integrity,
+		CWE:         []int{306},
+		CAPEC:       []int{151},
+		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
+		References:  []string{"https://csrc.nist.gov/pubs/sp/800/207/final"},
+		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal {
+			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal || !transportNetwork(f) {
+				return
+			}
+			// Only a receiver worth impersonating a caller to: one that
+			// holds or receives valuable data or offers privileged functions.
+			if !privileged(f.To) && !valuable(f.Carries) && !valuable(f.To.Assets()) {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
+				elevationIf(x, f.To)
 				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil)
 			}
 		},

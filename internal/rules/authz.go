@@ -26,10 +26,13 @@ var authzRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
 			"https://cheatsheetseries.owasp.org/cheatsheets/Insecure_Direct_Object_Reference_Prevention_Cheat_Sheet.html",
 		},
-		Property: model.Confidentiality,
+		Property:       model.Confidentiality,
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !entryPoint(c) || c.Public {
+			// A relay forwards without owning objects: the check is owed by
+			// the component behind it.
+			if !injectionCode(c) || !entryPoint(c) || c.Public || reviewerRelay(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
@@ -55,8 +58,7 @@ var authzRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
 		},
-		Property:       model.Confidentiality,
-		Exploitability: -1,
+		Property: model.Confidentiality,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || entryPoint(c) {

@@ -33,7 +33,14 @@ var dosRules = []*rule.Rule{
 			if len(dosPaidCallees(c)) > 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlRateLimits); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlRateLimits)
+			if gap == model.No && c.RateLimitScope == "global" {
+				// One shared budget: a single caller exhausts it for all.
+				x.Report(model.Yes, q(c.ID)+" limits requests with one global budget that a single caller can exhaust", nil,
+					"rate_limit_scope is global")
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" is reachable from the internet without rate limiting", nil)
 			}
 		},
@@ -91,6 +98,7 @@ var dosRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlSpendingLimits); x.Reports(gap) {
+				spendingFlows(x, c)
 				x.Report(gap,
 					"Calls to paid API "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
 			}
@@ -179,4 +187,12 @@ func dosAny(ts ...model.Tri) model.Tri {
 		}
 	}
 	return out
+}
+
+// spendingFlows names the flows that spend money at paid API c in the next
+// report: denial of wallet happens on the calls.
+func spendingFlows(x *rule.Ctx, c *model.Component) {
+	for _, f := range c.In {
+		x.AlsoTarget(model.Target{Flow: f})
+	}
 }

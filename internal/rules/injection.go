@@ -30,7 +30,7 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || len(c.In) == 0 {
+			if !injectionCode(c) || len(c.In) == 0 || reviewerRelay(c) {
 				return
 			}
 			var dbs []*model.Component
@@ -74,12 +74,12 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) {
+			if !injectionCode(c) || reviewerRelay(c) {
 				return
 			}
 			var from []*model.Flow
 			for _, f := range c.In {
-				if injectionBrowser(f.From) && !f.OneWay && transportWeb(f.Protocol) {
+				if (injectionBrowser(f.From) || reviewerRelay(f.From) && reviewerBrowserBehind(f.From)) && !f.OneWay && transportWeb(f.Protocol) {
 					from = append(from, f)
 				}
 			}

@@ -58,7 +58,8 @@ var loggingRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
 			"https://csrc.nist.gov/pubs/sp/800/92/final",
 		},
-		Property: model.Integrity,
+		Property:       model.Integrity,
+		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || len(c.In) == 0 || c.ThirdParty {

@@ -25,23 +25,115 @@ var families = [][]*rule.Rule{
 	// Logging, denial of service and cost, automated abuse, third parties,
 	// privileged access, cloud storage, queues, LLMs and agents, boundaries, assets.
 	loggingRules, dosRules, abuseRules, thirdpartyRules, adminRules, storageRules, queueRules, llmRules, boundaryRules, assetRules,
+	// What reviewers raise on almost every design (reviewer.go).
+	reviewerRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
 // values; callers must not modify them.
 func All() []*rule.Rule { return all }
 
+// enables lists, for each weakness, the further STRIDE categories it
+// enables beyond the rule's own: each raises its own threat (id
+// rule:target:category), so a cleartext hop is both read and altered on the
+// wire, a missing authentication both spoofing and elevation.
+var enables = map[string][]model.Category{
+	idCleartextProtocol:   {model.Tampering, model.Spoofing},
+	idCredsCleartext:      {model.Spoofing, model.Tampering},
+	idSensitiveCleartext:  {model.Tampering},
+	idUnencryptedCrossing: {model.Tampering},
+	idUnencryptedInternal: {model.Tampering},
+
+	"restricted-data-without-mtls":       {model.InformationDisclosure},
+	"unauthenticated-entry-point":        {model.ElevationOfPrivilege},
+	"unauthenticated-inbound-flow":       {model.ElevationOfPrivilege},
+	"unauthenticated-service-to-service": {model.ElevationOfPrivilege},
+	"admin-without-mfa":                  {model.ElevationOfPrivilege},
+	"internal-service-trusts-caller":     {model.Spoofing},
+
+	"query-injection":             {model.InformationDisclosure},
+	"unvalidated-user-input":      {model.ElevationOfPrivilege},
+	"cross-site-scripting":        {model.InformationDisclosure},
+	"server-side-request-forgery": {model.ElevationOfPrivilege},
+	"untrusted-deserialization":   {model.ElevationOfPrivilege},
+	"cross-site-request-forgery":  {model.Spoofing},
+
+	"missing-object-authorization":   {model.InformationDisclosure, model.Tampering},
+	"tenant-isolation":               {model.Tampering},
+	"third-party-direct-data-access": {model.InformationDisclosure},
+	"store-reachable-from-internet":  {model.Tampering},
+	"sensitive-store-broad-access":   {model.Tampering},
+	"audit-log-tampering":            {model.Tampering},
+
+	"unverified-third-party-callback": {model.Tampering},
+	"queue-message-tampering":         {model.Spoofing},
+	"unmanaged-secrets":               {model.Spoofing},
+	"secrets-in-client":               {model.Spoofing},
+	"llm-prompt-injection":            {model.InformationDisclosure},
+	"llm-insecure-output-handling":    {model.ElevationOfPrivilege},
+	"unpinned-dependencies":           {model.ElevationOfPrivilege},
+}
+
+// receivers lists the flow rules whose threats are also about what the
+// receiving component does with the flow: they name both.
+var receivers = map[string]bool{
+	"unauthenticated-inbound-flow": true, "unauthenticated-service-to-service": true, "untrusted-deserialization": true,
+	"less-trusted-caller-into-admin": true, "third-party-direct-data-access": true, "unverified-third-party-callback": true,
+	"third-party-callback-replay": true, "queue-message-tampering": true, "queue-message-replay": true,
+	"llm-insecure-output-handling": true, "restricted-data-without-mtls": true, "sensitive-data-to-new-third-party": true,
+	"sensitive-data-to-log-sink": true,
+}
+
 var all = func() []*rule.Rule {
 	var out []*rule.Rule
 	for _, f := range families {
 		for _, r := range f {
 			r.Origin = model.OriginBuiltin
+			if r.Also == nil {
+				r.Also = enables[r.ID]
+			}
+			r.Receiver = r.Receiver || receivers[r.ID]
 			out = append(out, r)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }()
+
+// privileged reports whether c offers privileged functions: an
+// administrative interface, an agent with tools, a data store (direct access
+// bypasses the application), or a holder of money, credentials or assets
+// whose integrity matters most.
+func privileged(c *model.Component) bool {
+	if c.Admin || len(c.Tools) > 0 || c.IsStore() {
+		return true
+	}
+	for _, a := range c.Assets() {
+		if a.Kind == model.AssetMoney || a.Kind == model.AssetCredential || a.Need(model.Integrity) >= model.Critical {
+			return true
+		}
+	}
+	return false
+}
+
+// valuable reports whether any of as needs high confidentiality or
+// integrity.
+func valuable(as []*model.Asset) bool {
+	for _, a := range as {
+		if a.Need(model.Confidentiality) >= model.High || a.Need(model.Integrity) >= model.High {
+			return true
+		}
+	}
+	return false
+}
+
+// elevationIf limits a weakness's extra threats to the elevation of
+// privilege it enables when the receiver offers privileged functions.
+func elevationIf(x *rule.Ctx, c *model.Component) {
+	if !privileged(c) {
+		x.Enables()
+	}
+}
 
 // q quotes an element id for titles.
 func q(id string) string { return "`" + id + "`" }
@@ -65,13 +157,30 @@ func lessTrustedSenders(c *model.Component) []*model.Flow {
 // entryPoint reports whether c runs code and receives flows from a less
 // trusted place (or sits on the internet itself and receives flows).
 func entryPoint(c *model.Component) bool {
+	return entryPointDepth(c, 0)
+}
+
+// entryPointDepth is entryPoint looking through at most three relays: a
+// component behind a CDN, WAF or gateway that only forwards is the entry
+// point that owns the objects.
+func entryPointDepth(c *model.Component, depth int) bool {
 	if !c.IsProcess() || len(c.In) == 0 {
 		return false
 	}
 	if c.Trust() == model.TrustInternet {
 		return true
 	}
-	return len(lessTrustedSenders(c)) > 0
+	if len(lessTrustedSenders(c)) > 0 {
+		return true
+	}
+	if depth < 3 {
+		for _, f := range c.In {
+			if f.From != c && reviewerRelay(f.From) && entryPointDepth(f.From, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // internetExposed reports whether c is on the internet or receives flows

@@ -63,7 +63,8 @@ var thirdpartyRules = []*rule.Rule{
 			"https://cwe.mitre.org/data/definitions/345.html",
 			"https://www.standardwebhooks.com/",
 		},
-		Property: model.Integrity,
+		Property:       model.Integrity,
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !tpCallback(f) {
@@ -172,18 +173,20 @@ var thirdpartyRules = []*rule.Rule{
 			"https://owasp.org/Top10/A08_2021-Software_and_Data_Integrity_Failures/",
 			"https://slsa.dev/",
 		},
-		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || c.ThirdParty {
 				return
 			}
-			at := sensitive(c.Assets())
-			if len(at) == 0 && !internetExposed(c) && !c.Admin {
+			// What an attacker reaches first or what runs with most power:
+			// internet-facing and administrative components.
+			if !internetExposed(c) && !c.Admin {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlPinsDependencies); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", nil)
+				// A poisoned package runs with everything the component can
+				// reach: the system's most valuable assets are at stake.
+				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", systemAssets(x.Model))
 			}
 		},
 	},

@@ -138,6 +138,15 @@ var transportRules = []*rule.Rule{
 			if transportOwner(f) != idUnencryptedInternal {
 				return
 			}
+			// Inside one zone, only a flow carrying something non-public
+			// is worth reading or altering on the way.
+			carries := false
+			for _, a := range f.Carries {
+				carries = carries || a.Classification != model.ClassPublic
+			}
+			if !carries {
+				return
+			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
 				x.Report(gap, q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
 			}
@@ -225,12 +234,13 @@ var transportSecure = map[string]bool{
 // transportLocal lists "protocols" that do not cross a network.
 var transportLocal = map[string]bool{
 	"ipc": true, "in-process": true, "inproc": true, "local": true, "unix": true, "stdio": true, "memory": true, "function-call": true,
+	"exec": true, "loopback": true, "localhost": true, "pipe": true, "shm": true,
 }
 
 // transportNetwork reports whether f is network traffic, as opposed to a
 // person using a client or device, or a local call.
 func transportNetwork(f *model.Flow) bool {
-	if transportLocal[f.Protocol] {
+	if f.Local || transportLocal[f.Protocol] || reviewerLinkLocalFlow(f) {
 		return false
 	}
 	ui := func(k model.ComponentKind) bool {

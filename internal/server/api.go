@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/wardtm/ward/internal/diff"
 	"github.com/wardtm/ward/internal/report"
@@ -91,6 +91,13 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/systems", s.handleCreateSystem)
 	a("POST /api/v1/systems/{system}/preview", s.handlePreviewModel)
 	a("PUT /api/v1/systems/{system}/model", s.handleSaveModel)
+
+	// Account and token lifecycle (accounts.go, tokens.go).
+	a("GET /api/v1/users/{id}", s.handleGetUser)
+	a("PATCH /api/v1/users/{id}", s.handleUpdateUser)
+	a("DELETE /api/v1/users/{id}", s.handleDeleteUser)
+	a("POST /api/v1/users/{id}/password", s.handleResetPassword)
+	a("POST /api/v1/me/password", s.handleChangePassword)
 
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
@@ -338,7 +345,8 @@ func (s *Server) handleGetModel(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleDiff compares two stored versions (?from=N&to=M, default the two
-// latest) with the same analysis as ward diff.
+// latest) with the same analysis as ward diff, computed once and stored
+// (diffcache.go).
 func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	x, err := s.system(r, Read)
 	if err != nil {
@@ -356,41 +364,29 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return perr
 	}
-	d, err := s.compare(r.Context(), x, from, to)
+	body, err := s.opDiff(r.Context(), x, from, to)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
 }
 
 // compare compares two stored versions of x with the same analysis as
 // ward diff (version 0 or less is "none"); it is the operation behind the
-// JSON diff and the system page's versions.
+// system page's versions, served from the stored diff like the JSON API.
 func (s *Server) compare(ctx context.Context, x store.System, from, to int) (*diff.Diff, error) {
-	side := func(n int) (diff.Side, error) {
-		if n < 1 {
-			return diff.Side{Label: "(none)"}, nil
-		}
-		v, err := s.store.GetVersion(ctx, x.ID, n)
-		if err != nil {
-			return diff.Side{}, err
-		}
-		a, res, err := s.analyseBundle(ctx, unarchive(v.YAML))
-		if err != nil {
-			return diff.Side{}, err
-		}
-		return diff.Side{Label: "version " + strconv.Itoa(n), Result: res, Model: a.Model}, nil
-	}
-	o, err := side(from)
+	body, err := s.opDiff(ctx, x, max(from, 0), to)
 	if err != nil {
 		return nil, err
 	}
-	n, err := side(to)
-	if err != nil {
-		return nil, err
+	var d diff.Diff
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("stored diff of %s %d..%d: %w", x.ID, from, to, err)
 	}
-	return diff.Compare(o, n), nil
+	return &d, nil
 }
 
 func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {
@@ -490,171 +486,6 @@ func (s *Server) handleAssumptions(w http.ResponseWriter, r *http.Request) error
 		out = append(out, map[string]any{"system": a.SystemID, "team": a.TeamID, "id": a.ID, "text": a.Text, "status": a.Status})
 	}
 	writeList(w, out, total, p)
-	return nil
-}
-
-func tokenJSON(t store.Token) map[string]any {
-	return map[string]any{"id": t.ID, "name": t.Name, "team": t.TeamID, "role": t.Role, "created_by": t.CreatedBy, "created_at": t.CreatedAt,
-		"last_used": t.LastUsed, "revoked": t.Revoked}
-}
-
-func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r.Context())
-	team := r.URL.Query().Get("team")
-	if p.Role != store.RoleAdmin {
-		if p.Role != store.RoleMember || p.TokenID != "" {
-			return errorf(http.StatusForbidden, "forbidden", "only administrators and team members manage tokens")
-		}
-		team = p.TeamID
-	}
-	ts, err := s.store.ListTokens(r.Context(), team)
-	if err != nil {
-		return err
-	}
-	out := make([]map[string]any, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, tokenJSON(t))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
-	return nil
-}
-
-// handleCreateToken creates an API token for a team. The secret is in the
-// response only; the server keeps its hash.
-func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Name string     `json:"name"`
-		Team string     `json:"team"`
-		Role store.Role `json:"role"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	p := principal(r.Context())
-	if p.TokenID != "" {
-		return errorf(http.StatusForbidden, "forbidden", "API tokens cannot create tokens; sign in")
-	}
-	if req.Role == "" {
-		req.Role = store.RoleMember
-	}
-	if req.Role != store.RoleMember && req.Role != store.RoleViewer {
-		return errorf(http.StatusBadRequest, "invalid", "a token's role is member or viewer")
-	}
-	if req.Name == "" || len(req.Name) > 100 {
-		return errorf(http.StatusBadRequest, "invalid", "name the token (1 to 100 characters), e.g. after the CI job using it")
-	}
-	if err := s.require(r, Write, req.Team); err != nil {
-		return err
-	}
-	if _, err := s.store.GetTeam(r.Context(), req.Team); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return errorf(http.StatusNotFound, "not_found", "team %q does not exist", req.Team)
-		}
-		return err
-	}
-	id := newID(6)
-	secret := "ward_" + id + "_" + randomSecret()
-	t, err := s.store.CreateToken(r.Context(), store.Token{ID: id, Name: req.Name, TeamID: req.Team, Role: req.Role, Hash: hashSecret(secret), CreatedBy: p.Actor()}, p.Actor())
-	if err != nil {
-		return err
-	}
-	out := tokenJSON(t)
-	out["token"] = secret
-	out["note"] = "this is the only time the token is shown; store it as a secret"
-	writeJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r.Context())
-	id := r.PathValue("id")
-	ts, err := s.store.ListTokens(r.Context(), "")
-	if err != nil {
-		return err
-	}
-	for _, t := range ts {
-		if t.ID != id {
-			continue
-		}
-		if p.TokenID != "" {
-			return errorf(http.StatusForbidden, "forbidden", "API tokens cannot revoke tokens; sign in")
-		}
-		if !Allowed(p, Read, t.TeamID) {
-			return store.ErrNotFound // another team's token: do not reveal it exists
-		}
-		if !Allowed(p, Write, t.TeamID) {
-			return errorf(http.StatusForbidden, "forbidden", "you cannot revoke this token")
-		}
-		if err := s.store.RevokeToken(r.Context(), id, p.Actor()); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	return store.ErrNotFound
-}
-
-func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
-	if err := s.require(r, Admin, ""); err != nil {
-		return err
-	}
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	us, total, err := s.store.ListUsers(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	out := make([]map[string]any, 0, len(us))
-	for _, u := range us {
-		out = append(out, userJSON(u))
-	}
-	writeList(w, out, total, p)
-	return nil
-}
-
-func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
-	if err := s.require(r, Admin, ""); err != nil {
-		return err
-	}
-	var req struct {
-		Email    string     `json:"email"`
-		Name     string     `json:"name"`
-		Role     store.Role `json:"role"`
-		Team     string     `json:"team"`
-		Password string     `json:"password"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if !strings.Contains(req.Email, "@") {
-		return errorf(http.StatusBadRequest, "invalid", "email must be an email address")
-	}
-	switch req.Role {
-	case store.RoleAdmin, store.RoleSecurity, store.RoleViewer:
-		req.Team = ""
-	case store.RoleMember:
-		if _, err := s.store.GetTeam(r.Context(), req.Team); err != nil {
-			return errorf(http.StatusBadRequest, "invalid", "a member needs an existing team (team)")
-		}
-	default:
-		return errorf(http.StatusBadRequest, "invalid", "role must be admin, security, member or viewer")
-	}
-	hash := ""
-	if req.Password != "" {
-		h, err := HashPassword(req.Password)
-		if err != nil {
-			return err
-		}
-		hash = h
-	}
-	u, err := s.store.CreateUser(r.Context(), store.User{ID: "u-" + newID(6), Email: req.Email, Name: req.Name, Role: req.Role, TeamID: req.Team, PasswordHash: hash},
-		principal(r.Context()).Actor())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, userJSON(u))
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +29,13 @@ type Principal struct {
 	Role    store.Role
 	// TeamID limits members and tokens to one team.
 	TeamID string
+	// OwnerID is the account behind the request: UserID for a session,
+	// the token's creator for a token ("" for tokens no account created).
+	OwnerID string
+	// TokenExpires is when the token stops working (zero for sessions).
+	TokenExpires time.Time
+	// session is the hash of the session id, for a session.
+	session string
 }
 
 // Actor names the principal in the audit log.
@@ -72,18 +78,7 @@ func (s *Server) authenticate(r *http.Request) (*Principal, error) {
 		if !ok || !strings.HasPrefix(tok, "ward_") {
 			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "use Authorization: Bearer ward_... with an API token")
 		}
-		t, err := s.store.GetTokenByHash(ctx, hashSecret(tok))
-		if errors.Is(err, store.ErrNotFound) || err == nil && t.Revoked {
-			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
-		}
-		if err != nil {
-			return nil, err
-		}
-		now := s.cfg.Now()
-		if now.Sub(t.LastUsed) > time.Minute {
-			_ = s.store.TouchToken(ctx, t.ID, now)
-		}
-		return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID}, nil
+		return s.tokenPrincipal(ctx, tok)
 	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
@@ -107,7 +102,38 @@ func (s *Server) authenticate(r *http.Request) (*Principal, error) {
 	if u.Disabled {
 		return nil, nil
 	}
-	return &Principal{UserID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID}, nil
+	return &Principal{UserID: u.ID, OwnerID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID, session: sess.IDHash}, nil
+}
+
+// tokenPrincipal checks an API token: known, not revoked, not expired, and
+// its creator still an enabled account (an administrator, for an
+// administrator's token).
+func (s *Server) tokenPrincipal(ctx context.Context, secret string) (*Principal, error) {
+	t, err := s.store.GetTokenByHash(ctx, hashSecret(secret))
+	if errors.Is(err, store.ErrNotFound) || err == nil && t.Revoked {
+		return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	if t.Expired(now) {
+		return nil, errorf(http.StatusUnauthorized, "token_expired", "the API token expired on %s; create a new one (ward token create)", t.ExpiresAt.Format(time.DateOnly))
+	}
+	owner := t.Creator()
+	if owner != "" {
+		u, err := s.store.GetUser(ctx, owner)
+		if errors.Is(err, store.ErrNotFound) || err == nil && (u.Disabled || t.Role == store.RoleAdmin && u.Role != store.RoleAdmin) {
+			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the account that created this API token is disabled, deleted or no longer allowed to hold it")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if now.Sub(t.LastUsed) > time.Minute {
+		_ = s.store.TouchToken(ctx, t.ID, now)
+	}
+	return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID, OwnerID: owner, TokenExpires: t.ExpiresAt}, nil
 }
 
 // authed wraps a handler that needs a principal.
@@ -119,6 +145,10 @@ func (s *Server) authed(h handlerFunc) handlerFunc {
 		}
 		if p == nil {
 			return errorf(http.StatusUnauthorized, "unauthenticated", "sign in, or send an API token")
+		}
+		if !p.TokenExpires.IsZero() {
+			// Clients (ward push, ward token) warn when this is near.
+			w.Header().Set("Ward-Token-Expires", p.TokenExpires.UTC().Format(time.RFC3339))
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
 	}
@@ -196,7 +226,11 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 }
 
 func (s *Server) require(r *http.Request, a Access, teamID string) error {
-	p := principal(r.Context())
+	return s.requireP(principal(r.Context()), a, teamID)
+}
+
+// requireP is require for op functions, which get the principal passed.
+func (s *Server) requireP(p *Principal, a Access, teamID string) error {
 	if !Allowed(p, a, teamID) {
 		return errorf(http.StatusForbidden, "forbidden", "your role (%s) does not allow this", p.Role)
 	}
@@ -204,8 +238,11 @@ func (s *Server) require(r *http.Request, a Access, teamID string) error {
 }
 
 // loginLimiter throttles password guessing per account and per client
-// address: after 5 failures in 15 minutes, further attempts wait, doubling
-// each time up to 15 minutes.
+// address, independently: after 5 failures on an account, or 10 from an
+// address (an IPv6 /64), in 15 minutes, further attempts wait, doubling
+// each time up to 15 minutes. A successful sign-in clears its account's
+// count only: an address's count is never reset by a success, so an
+// attacker cannot reset it by signing in to an account of their own.
 type loginLimiter struct {
 	mu   sync.Mutex
 	now  func() time.Time
@@ -223,8 +260,9 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 }
 
 const (
-	loginFree   = 5
-	loginWindow = 15 * time.Minute
+	loginFree     = 5
+	loginFreeAddr = 10
+	loginWindow   = 15 * time.Minute
 )
 
 // wait returns how long the keys must wait before another attempt.
@@ -259,8 +297,12 @@ func (l *loginLimiter) fail(keys ...string) {
 			l.hits[k] = a
 		}
 		a.fails++
-		if a.fails >= loginFree {
-			backoff := time.Second << min(a.fails-loginFree, 10)
+		free := loginFree
+		if strings.HasPrefix(k, "ip:") {
+			free = loginFreeAddr
+		}
+		if a.fails >= free {
+			backoff := time.Second << min(a.fails-free, 10)
 			a.until = now.Add(min(backoff, loginWindow))
 		}
 	}
@@ -274,10 +316,22 @@ func (l *loginLimiter) succeed(keys ...string) {
 	}
 }
 
+// throttled is the 429 of a throttled sign-in; the adapter turns its
+// RetryAfter into the Retry-After header.
+func throttled(d time.Duration) error {
+	e := errorf(http.StatusTooManyRequests, "throttled", "too many failed sign-ins; try again in %s", d.Round(time.Second))
+	e.RetryAfter = d
+	return e
+}
+
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	// One IPv6 host owns a whole /64: throttle the network, not the address.
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }
@@ -312,8 +366,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, email, password s
 	email = strings.ToLower(strings.TrimSpace(email))
 	keys := []string{"email:" + email, "ip:" + clientIP(r)}
 	if d := s.limiter.wait(keys...); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
-		return store.User{}, errorf(http.StatusTooManyRequests, "throttled", "too many failed sign-ins; try again in %s", d.Round(time.Second))
+		return store.User{}, throttled(d)
 	}
 	u, err := s.store.GetUserByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -328,7 +381,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, email, password s
 		s.limiter.fail(keys...)
 		return store.User{}, errorf(http.StatusUnauthorized, "bad_credentials", "wrong email or password")
 	}
-	s.limiter.succeed(keys...)
+	s.limiter.succeed(keys[0]) // the account's count only, never the address's
 	return u, nil
 }
 

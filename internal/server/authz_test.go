@@ -88,7 +88,9 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	}
 	logs := &syncBuffer{}
 	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now}
+	// Analyses are rate-limited per account; these tests push often on a
+	// stopped clock (the rate limit has its own test).
+	cfg := server.Config{SetupToken: setupToken, Version: "test", Now: clk.Now, AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
@@ -320,6 +322,13 @@ var authzMatrix = []authzRow{
 	{"POST /api/v1/systems/{system}/preview", "B", writeB},
 	{"PUT /api/v1/systems/{system}/model", "A", writeA},
 	{"PUT /api/v1/systems/{system}/model", "B", writeB},
+	// Account lifecycle (accounts.go): administrators; a password change
+	// is for signed-in accounts themselves, not tokens.
+	{"GET /api/v1/users/{id}", "", adminOnly},
+	{"PATCH /api/v1/users/{id}", "", adminOnly},
+	{"DELETE /api/v1/users/{id}", "", adminOnly},
+	{"POST /api/v1/users/{id}/password", "", adminOnly},
+	{"POST /api/v1/me/password", "", "401 ok ok ok ok ok 403 403 401"},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -415,6 +424,10 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
 			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(path, "/users/{id}"):
+		// A fresh account for each cell.
+		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case strings.Contains(r.route, "/api/v1/sessions/{session}"):
 		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
@@ -478,6 +491,13 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"base_revision": x.Revision, "files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
 	case "POST /api/v1/reviews/triage":
 		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
+	case "PATCH /api/v1/users/{id}":
+		body = map[string]any{"role": "security"}
+	case "POST /api/v1/users/{id}/password":
+		body = map[string]any{"password": fmt.Sprintf("a new password %d", m.seq)}
+	case "POST /api/v1/me/password":
+		// The same password again, so the principal's session stays usable.
+		body = map[string]any{"current": "a long enough password", "password": "a long enough password"}
 	}
 	return method, path, body
 }
@@ -581,6 +601,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for i, who := range principals {
 			cells++
 			method, path, body := m.request(r)
+			if r.route == "POST /api/v1/me/password" && who == "admin" {
+				body = map[string]any{"current": "correct horse battery", "password": "correct horse battery"}
+			}
 			before := m.state()
 			status, data := m.send(method, path, m.auth[who], body)
 			after := m.state()

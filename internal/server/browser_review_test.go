@@ -145,7 +145,7 @@ func TestBrowserReview(t *testing.T) {
 		if note != "" {
 			b.do(chromedp.SendKeys(chromedp.CSS(form+` textarea[name=note]`), note))
 		}
-		b.do(chromedp.Click(chromedp.CSS(form+` button[type=submit]`)))
+		b.do(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
 		waitText(t, b, "#flash", flash)
 	}
 	step("triage", "Card data: I take it.", "Triage: the review is now triaged.")

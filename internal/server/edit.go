@@ -3,18 +3,20 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/store"
 )
 
 // Decisions taken through the API (a finding accepted, a mitigation's status
 // changed, an assumption validated) are edits of the model's YAML, stored as
 // a new version like any push, so they can be pulled and committed. Edits
-// keep the file's order and comments; indentation is normalised to two
-// spaces.
+// change only the lines they must (yamlops.go).
 
 func parseFile(name, content string) (*yaml.Node, error) {
 	var doc yaml.Node
@@ -103,55 +105,7 @@ func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req 
 		}
 	}
 	return s.editModel(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
-		entry := &yaml.Node{Kind: yaml.MappingNode}
-		set(entry, "finding", str(req.Finding))
-		set(entry, "status", str(req.Status))
-		for _, kv := range [][2]string{{"reason", req.Reason}, {"owner", req.Owner}, {"expires", req.Expires}} {
-			if kv[1] != "" {
-				set(entry, kv[0], str(kv[1]))
-			}
-		}
-		if len(req.Mitigations) > 0 {
-			seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-			for _, m := range req.Mitigations {
-				seq.Content = append(seq.Content, str(m))
-			}
-			set(entry, "mitigations", seq)
-		}
-		// Replace an existing decision on the finding, in whichever file
-		// holds it; otherwise add one to the main file.
-		for name, content := range b.Files {
-			doc, err := parseFile(name, content)
-			if err != nil {
-				continue
-			}
-			list := lookup(doc.Content[0], "decisions")
-			if list == nil || list.Kind != yaml.SequenceNode {
-				continue
-			}
-			for i, item := range list.Content {
-				if f := lookup(item, "finding"); f != nil && f.Value == req.Finding {
-					list.Content[i] = entry
-					out, err := formatFile(doc)
-					b.Files[name] = out
-					return err
-				}
-			}
-		}
-		doc, err := parseFile(b.Main, b.Files[b.Main])
-		if err != nil {
-			return err
-		}
-		root := doc.Content[0]
-		list := lookup(root, "decisions")
-		if list == nil {
-			list = &yaml.Node{Kind: yaml.SequenceNode}
-			set(root, "decisions", list)
-		}
-		list.Content = append(list.Content, entry)
-		out, err := formatFile(doc)
-		b.Files[b.Main] = out
-		return err
+		return applyDecision(b, req)
 	})
 }
 
@@ -216,55 +170,38 @@ func (s *Server) setAssumption(ctx context.Context, p *Principal, systemID, id s
 // file of the model.
 func (s *Server) editItem(ctx context.Context, p *Principal, systemID string, a Access, section, id string, base int64, message string, fields map[string]string) (pushResponse, error) {
 	return s.editModel(ctx, p, systemID, a, base, message, func(b *Bundle) error {
-		for name, content := range b.Files {
-			doc, err := parseFile(name, content)
-			if err != nil {
-				continue
-			}
-			list := lookup(doc.Content[0], section)
-			if list == nil || list.Kind != yaml.SequenceNode {
-				continue
-			}
-			for _, item := range list.Content {
-				if v := lookup(item, "id"); v != nil && v.Value == id && item.Kind == yaml.MappingNode {
-					for _, k := range []string{"status", "owner", "ticket", "due", "evidence"} {
-						if v, ok := fields[k]; ok && v != "" {
-							set(item, k, str(v))
-						}
-					}
-					out, err := formatFile(doc)
-					b.Files[name] = out
-					return err
-				}
-			}
-		}
-		return errorf(http.StatusNotFound, "not_found", "the model has no %s with id %q", section[:len(section)-1], id)
+		return applyItemFields(b, section, id, fields)
 	})
 }
 
 // editModel applies edit to the latest version's files and stores the
-// result as a new version, refusing with 409 when base is stale.
+// result as a new version, refusing with 409 when base is stale. Without a
+// base, an edit that lost a race with another writer is applied again on
+// top of the new latest version, so neither is lost.
 func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a Access, base int64, message string, edit func(*Bundle) error) (pushResponse, error) {
-	x, err := s.systemFor(ctx, p, systemID, a)
-	if err != nil {
-		return pushResponse{}, err
-	}
-	if base != 0 && base != x.Revision {
-		return pushResponse{}, errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
-	}
-	v, err := s.store.GetVersion(ctx, x.ID, 0)
-	if err != nil {
-		return pushResponse{}, err
-	}
-	b := unarchive(v.YAML)
-	if err := edit(&b); err != nil {
-		return pushResponse{}, err
-	}
 	if message == "" {
 		message = fmt.Sprintf("edited through the API by %s", p.Actor())
 	}
-	if base == 0 {
-		base = x.Revision
+	for attempt := 1; ; attempt++ {
+		x, err := s.systemFor(ctx, p, systemID, a)
+		if err != nil {
+			return pushResponse{}, err
+		}
+		if base != 0 && base != x.Revision {
+			return pushResponse{}, errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
+		}
+		v, err := s.store.GetVersion(ctx, x.ID, x.Latest)
+		if err != nil {
+			return pushResponse{}, err
+		}
+		b := unarchive(v.YAML)
+		if err := edit(&b); err != nil {
+			return pushResponse{}, err
+		}
+		res, err := s.storeVersionAs(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil)
+		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
+			continue
+		}
+		return res, err
 	}
-	return s.storeVersion(ctx, p, x.ID, x.TeamID, message, base, b)
 }

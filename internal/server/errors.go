@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -23,6 +26,8 @@ type Error struct {
 	Msg    string
 	// Details carries structured information (model diagnostics).
 	Details any
+	// RetryAfter, when set, is sent as the Retry-After header (429, 503).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -67,7 +72,10 @@ func classify(err error) *Error {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_model", Msg: fmt.Sprintf("the model is invalid (%d problems)", len(ds)), Details: ds}
 	}
 	var mbe *http.MaxBytesError
+	var be *rule.BudgetError
 	switch {
+	case errors.As(err, &be):
+		return errorf(http.StatusUnprocessableEntity, "over_budget", "%s", be.Error())
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "too_large", "the request body is larger than %d bytes", mbe.Limit)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -106,6 +114,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if pe != nil {
 		status = pe.Status
 		body.Error.Code, body.Error.Message, body.Error.Details = pe.Code, pe.Msg, pe.Details
+		if pe.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(pe.RetryAfter.Seconds())+1))
+		}
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError

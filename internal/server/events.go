@@ -20,6 +20,23 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusServiceUnavailable, "too_many_streams", "the server has too many live streams open; try again later")
 	}
 	defer s.streams.Add(-1)
+	p := principal(r.Context())
+	st := s.streamSet.open(p, s.cfg.MaxStreamsPerAccount)
+	if st == nil {
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_streams", RetryAfter: 30 * time.Second,
+			Msg: fmt.Sprintf("you already have %d live streams open; close one first", s.cfg.MaxStreamsPerAccount)}
+	}
+	defer s.streamSet.release(st)
+	// The credentials are checked again periodically (revocation on
+	// another replica, session expiry) and at the token's expiry.
+	recheck := time.NewTicker(s.cfg.StreamRecheck)
+	defer recheck.Stop()
+	var expiry <-chan time.Time
+	if !p.TokenExpires.IsZero() {
+		t := time.NewTimer(max(p.TokenExpires.Sub(s.cfg.Now()), 0))
+		defer t.Stop()
+		expiry = t.C
+	}
 	rc := http.NewResponseController(w)
 	ch, stop := s.cfg.Events.Subscribe("system:" + x.ID)
 	defer stop()
@@ -36,6 +53,15 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-st.done: // revoked, disabled, shutting down
+			return nil
+		case <-expiry:
+			return nil
+		case <-recheck.C:
+			if q, err := s.authenticate(r); err != nil || q == nil || q.Role != p.Role || !Allowed(q, Read, x.TeamID) {
+				return nil
+			}
+			continue
 		case ev := <-ch:
 			fmt.Fprintf(w, "data: %s\n\n", ev)
 		case <-ping.C:

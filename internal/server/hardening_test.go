@@ -205,10 +205,19 @@ func TestBadRequests(t *testing.T) {
 		{"unknown mitigation status", "GET", "/api/v1/mitigations?status=done", nil, "", 400, "invalid_query"},
 		{"unknown assumption status", "GET", "/api/v1/assumptions?status=true", nil, "", 400, "invalid_query"},
 		{"audit after", "GET", "/api/v1/audit?after=yesterday", nil, "", 400, "invalid_query"},
-		{"unknown method", "PUT", "/api/v1/teams", json, `{}`, 404, "not_found"},
+		{"unknown method", "PUT", "/api/v1/teams", json, `{}`, 405, "method_not_allowed"},
+		{"wrong method on a pattern", "DELETE", "/api/v1/systems/x/diff", nil, "", 405, "method_not_allowed"},
+		{"unknown path", "GET", "/api/v1/nothing", nil, "", 404, "not_found"},
 	} {
 		resp, data := e.raw(c.method, c.path, e.admin, c.hdr, c.body)
 		wantError(t, c.name, resp, data, c.status, c.code)
+		if c.status == 405 && resp.Header.Get("Allow") == "" {
+			t.Errorf("%s: 405 without Allow", c.name)
+		}
+	}
+	resp, _ := e.raw("PUT", "/api/v1/teams", e.admin, json, `{}`)
+	if got := resp.Header.Get("Allow"); got != "GET, HEAD, POST" {
+		t.Errorf("Allow on /api/v1/teams: %q", got)
 	}
 	// Valid filters still work.
 	e.want(e.do("GET", "/api/v1/findings?status=open&severity=high&sort=system&limit=500", e.admin, nil), 200)

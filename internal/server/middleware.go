@@ -96,7 +96,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		hdr.Set("Referrer-Policy", "no-referrer")
 		hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
 		hdr.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if r.TLS != nil {
+		if r.TLS != nil || s.cfg.HSTS {
 			hdr.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -73,6 +73,11 @@ var endpoints = []endpoint{
 	{"POST /api/v1/systems", "Create a system from ward init's questions, a template or another tool's file", false, "NewSystem", 201},
 	{"POST /api/v1/systems/{system}/preview", "Check working files and structured edits against the latest version without storing: diagnostics, findings, graph, diagram, diff", false, "Preview", 200},
 	{"PUT /api/v1/systems/{system}/model", "Save edited model files (and structured edits) as a new version; 409 with a diff when the system moved on", false, "SaveModel", 201},
+	{"GET /api/v1/users/{id}", "Get an account (admin)", false, "", 200},
+	{"PATCH /api/v1/users/{id}", "Change an account's role and team, disable or enable it (admin)", false, "UserPatch", 200},
+	{"DELETE /api/v1/users/{id}", "Delete an account: sessions end, its tokens are revoked, what it authored stays (admin)", false, "", 204},
+	{"POST /api/v1/users/{id}/password", "Reset an account's password; ends its sessions (admin)", false, "PasswordReset", 204},
+	{"POST /api/v1/me/password", "Change your own password; ends your other sessions", false, "PasswordChange", 204},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -107,7 +112,11 @@ func openAPI(version string) map[string]any {
 			"evidence": strT, "base_revision": intT, "message": strT}, "status"),
 		"Control": obj(map[string]any{"kind": map[string]any{"enum": []string{"component", "flow"}}, "element": strT, "key": strT,
 			"value": map[string]any{"enum": []string{"yes", "no", "unknown"}}, "base_revision": intT, "message": strT}, "kind", "element", "key", "value"),
-		"Token": obj(map[string]any{"name": strT, "team": strT, "role": map[string]any{"enum": []string{"member", "viewer"}}}, "name", "team"),
+		"Token": obj(map[string]any{"name": strT, "team": strT, "role": map[string]any{"enum": []string{"member", "viewer", "admin"}}, "expires_in_days": intT}, "name"),
+		"UserPatch": obj(map[string]any{"role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}}, "team": strT,
+			"disabled": map[string]any{"type": "boolean"}}),
+		"PasswordReset":  obj(map[string]any{"password": strT}, "password"),
+		"PasswordChange": obj(map[string]any{"current": strT, "password": strT}, "current", "password"),
 		"User": obj(map[string]any{"email": strT, "name": strT, "role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}},
 			"team": strT, "password": strT}, "email", "role"),
 		"Answers": obj(map[string]any{"paved_path": triT, "internet_facing": triT, "auth_changes": triT,

@@ -44,8 +44,13 @@ func (b *Bundle) check() error {
 	}
 	for name := range b.Files {
 		clean := path.Clean(name)
-		if name == "" || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
+		if name == "" || clean != name || path.IsAbs(name) || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsAny(name, "\\\x00") {
 			return errorf(http.StatusBadRequest, "invalid", "file name %q must be a clean relative path inside the model's directory", name)
+		}
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			if _, ok := b.Files[d]; ok {
+				return errorf(http.StatusBadRequest, "invalid", "%q is both a file and the directory of %q", d, name)
+			}
 		}
 	}
 	if _, ok := b.Files[b.Main]; !ok {
@@ -89,7 +94,12 @@ func unarchive(data []byte) Bundle {
 // analyseBundle writes the bundle to a private temporary directory, loads
 // it as the CLI would (includes confined by os.Root) and analyses it.
 func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
-	dir, err := os.MkdirTemp("", "ward-push-*")
+	ctx, release, err := s.analyse(ctx) // bounded pool and budget (bounds.go)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	dir, err := os.MkdirTemp("", TempPrefix+"*")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,6 +202,15 @@ type pushRequest struct {
 	Team         string `json:"team"`
 	Message      string `json:"message"`
 	BaseRevision int64  `json:"base_revision"`
+	// BaseVersion is the version the pushed files start from (the CLI's
+	// .ward-base file); BasePushed says they are that version's files as
+	// the client pushed them rather than as stored. Without a base, the
+	// base is the files of the newest pushed version (merge.go).
+	BaseVersion int  `json:"base_version,omitempty"`
+	BasePushed  bool `json:"base_pushed,omitempty"`
+	// Force replaces the server's model with the pushed one, without
+	// merging what changed on the server.
+	Force bool `json:"force,omitempty"`
 	Bundle
 }
 
@@ -204,6 +223,11 @@ type pushResponse struct {
 	SHA256   string         `json:"sha256"`
 	Revision int64          `json:"revision"`
 	Summary  report.Summary `json:"summary"`
+	// Merged lists the changes made on the server since the push's base
+	// that were merged into the pushed model (e.g. "decision on X added").
+	Merged []string `json:"merged,omitempty"`
+	// Base is the version the merge started from.
+	Base int `json:"base,omitempty"`
 }
 
 // handlePush stores a new version of a system's model. The server analyses
@@ -247,7 +271,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	res, err := s.storeVersion(r.Context(), principal(r.Context()), r.PathValue("system"), req.Team, req.Message, req.BaseRevision, req.Bundle)
+	res, err := s.pushMerged(r.Context(), principal(r.Context()), r.PathValue("system"), req)
 	return writePush(w, res, err)
 }
 
@@ -267,6 +291,13 @@ func writePush(w http.ResponseWriter, res pushResponse, err error) error {
 
 // storeVersion analyses a bundle and stores it as the system's new version.
 func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team, message string, base int64, b Bundle) (pushResponse, error) {
+	return s.storeVersionAs(ctx, p, store.Push{SystemID: systemID, TeamID: team, Message: message, BaseRevision: base}, b, nil)
+}
+
+// storeVersionAs is storeVersion with the version's origin, the files
+// pushed (when merged) and the merged changes to report.
+func (s *Server) storeVersionAs(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse) (pushResponse, error) {
+	systemID, team := p.SystemID, p.TeamID
 	_, res, err := s.analyseBundle(ctx, b)
 	if err != nil {
 		return pushResponse{}, err
@@ -279,8 +310,9 @@ func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team,
 		return pushResponse{}, err
 	}
 	fs, ms, as := rows(res)
-	v, created, err := s.store.PushVersion(ctx, store.Push{SystemID: systemID, TeamID: team, Name: res.System.Name, YAML: b.archive(), Result: result,
-		Author: p.Actor(), Message: message, BaseRevision: base, Findings: fs, Mitigations: ms, Assumptions: as})
+	p.Name, p.YAML, p.Result, p.Author = res.System.Name, b.archive(), result, pr.Actor()
+	p.Findings, p.Mitigations, p.Assumptions = fs, ms, as
+	v, created, err := s.store.PushVersion(ctx, p)
 	if err != nil {
 		return pushResponse{}, err
 	}
@@ -294,7 +326,11 @@ func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team,
 			s.log.Warn("publish event", "err", err)
 		}
 	}
-	return pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}, nil
+	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}
+	if merged != nil {
+		out.Merged, out.Base = merged.Merged, merged.Base
+	}
+	return out, nil
 }
 
 var _ = bytes.NewReader

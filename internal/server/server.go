@@ -15,10 +15,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -53,6 +55,35 @@ type Config struct {
 	// Authorization: Bearer MetricsToken. Without it only administrators
 	// read /metrics.
 	MetricsToken string
+	// MaxStreamsPerAccount bounds the live event streams one account (with
+	// all its tokens) holds open on this process (default 8); one more is
+	// refused with 429.
+	MaxStreamsPerAccount int
+	// StreamRecheck is how often an open event stream checks that its
+	// token or session is still valid (default 30s); a revocation on this
+	// process closes its streams at once.
+	StreamRecheck time.Duration
+	// TokenTTL is the lifetime of a new API token when the request does
+	// not ask for one (default 90 days); MaxTokenTTL the longest a request
+	// may ask for (default 365 days).
+	TokenTTL    time.Duration
+	MaxTokenTTL time.Duration
+	// MaxAnalyses bounds the analyses (pushes, edits, diffs) running at
+	// once (default: the number of cores); AnalysisQueue how many more
+	// wait (default 4 × MaxAnalyses); past that the server answers 429
+	// with Retry-After.
+	MaxAnalyses   int
+	AnalysisQueue int
+	// Budget bounds each analysis in the engine (rule.Budget; zero fields
+	// are the defaults documented in docs/rules.md).
+	Budget rule.Budget
+	// AnalysesPerMinute and AnalysesBurst rate-limit the requests that
+	// analyse a model, per account (defaults 30 and 10).
+	AnalysesPerMinute int
+	AnalysesBurst     int
+	// HSTS sends Strict-Transport-Security on every response, for a server
+	// behind a TLS-terminating proxy (it is always sent over direct TLS).
+	HSTS bool
 }
 
 // Broker publishes and subscribes to live events.
@@ -77,7 +108,11 @@ type Server struct {
 	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
 	webCache resultCache
 
-	streams atomic.Int64 // open event streams
+	streams   atomic.Int64 // open event streams
+	streamSet *streamSet   // open event streams by principal
+	pool      *analysisPool
+	rates     *rateLimiter
+	diffs     flight // concurrent computations of one diff
 
 	live     *liveHub // live sessions' streams (session_stream.go)
 	liveOnce sync.Once
@@ -103,10 +138,41 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxStreamsPerAccount == 0 {
+		cfg.MaxStreamsPerAccount = 8
+	}
+	if cfg.StreamRecheck == 0 {
+		cfg.StreamRecheck = 30 * time.Second
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 90 * 24 * time.Hour
+	}
+	if cfg.MaxTokenTTL == 0 {
+		cfg.MaxTokenTTL = 365 * 24 * time.Hour
+	}
+	cfg.MaxTokenTTL = max(cfg.MaxTokenTTL, cfg.TokenTTL)
+	if cfg.MaxAnalyses <= 0 {
+		cfg.MaxAnalyses = runtime.NumCPU()
+	}
+	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
+	if cfg.AnalysisQueue <= 0 {
+		cfg.AnalysisQueue = 4 * cfg.MaxAnalyses
+	}
+	if cfg.AnalysesPerMinute <= 0 {
+		cfg.AnalysesPerMinute = 30
+	}
+	if cfg.AnalysesBurst <= 0 {
+		cfg.AnalysesBurst = 10
+	}
+	cfg.Budget = rule.WithBudgetDefaults(cfg.Budget)
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now)}
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(),
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
+	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
+	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	s.oidc = newOIDCClient(cfg.OIDC)
 	s.handler = s.routes()
 	return s
@@ -114,6 +180,11 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// CloseStreams ends every open event stream, so that a graceful shutdown
+// does not wait for clients that never hang up. Call it (or register it
+// with http.Server.RegisterOnShutdown) before http.Server.Shutdown.
+func (s *Server) CloseStreams() { s.streamSet.closeAll() }
 
 // Routes lists the registered route patterns ("METHOD /path").
 func Routes() []string {

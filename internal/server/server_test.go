@@ -30,13 +30,20 @@ const setupToken = "setup-secret-for-tests"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	return newEnvAt(t, filepath.Join(t.TempDir(), "ward.db"))
+}
+
+// newEnvAt is newEnv on the store at dsn (a SQLite file or a PostgreSQL URL).
+func newEnvAt(t *testing.T, dsn string) *env {
+	t.Helper()
+	st, err := sqlstore.Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	logs := &bytes.Buffer{}
-	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }},
+	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20},
 		st, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
@@ -150,7 +157,8 @@ func TestPushQueryDecide(t *testing.T) {
 	e.want(e.do("POST", "/api/v1/systems/larkspur-shop/decisions", bearer, decision), 409)
 
 	model := e.want(e.do("GET", "/api/v1/systems/larkspur-shop/versions/latest/model", bearer, nil), 200)
-	if model["version"].(float64) != 2 || !strings.Contains(model["files"].(map[string]any)["ward.yaml"].(string), "finding: "+id) {
+	// The decision goes with the others (threats.yaml).
+	if model["version"].(float64) != 2 || !strings.Contains(model["files"].(map[string]any)["threats.yaml"].(string), "finding: "+id) {
 		t.Fatalf("the decision is not in the pulled model: %v", model["version"])
 	}
 	after := e.want(e.do("GET", "/api/v1/findings?system=larkspur-shop&status=accepted", e.admin, nil), 200)

@@ -612,6 +612,10 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 		s.writePageError(w, r, errorf(http.StatusNotFound, "not_found", "There is no page at %s.", r.URL.Path))
 		return nil
 	}
+	if allow := s.allowed(r.URL.Path); allow != "" {
+		w.Header().Set("Allow", allow)
+		return errorf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s; use %s", r.Method, r.URL.Path, allow)
+	}
 	return errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
 }
 

@@ -104,7 +104,7 @@ func (b *builder) checkIncluded(d *Document) {
 	for _, k := range []struct {
 		set bool
 		key string
-	}{{d.System != nil, "system"}, {d.Scope != nil, "scope"}, {d.Context != nil, "context"}, {len(d.Rules) > 0, "rules"}} {
+	}{{d.System != nil, "system"}, {d.Scope != nil, "scope"}, {d.Context != nil, "context"}, {len(d.Rules) > 0, "rules"}, {d.Policy != nil, "policy"}} {
 		if k.set {
 			b.diags.add(d.keyPos(k.key, -1), "%q may only be set in the main model file", "move it to the file that includes this one", k.key)
 		}
@@ -142,6 +142,28 @@ func (b *builder) header(d *Document) {
 		ctx.NewThirdParties = c.NewThirdParties
 		b.m.System.Criticality = ctx.Criticality
 	}
+	if p := d.Policy; p != nil {
+		pol := &b.m.Policy
+		pol.FailOnUnverified = p.FailOnUnverified
+		if p.hasKey("uncertainty") {
+			if p.Uncertainty < 0 || p.Uncertainty > 4 {
+				b.diags.add(p.keyPos("uncertainty", -1), "policy uncertainty %d is out of range", "use 0 (unknown ranks like a stated gap) to 4", p.Uncertainty)
+			}
+			pol.Uncertainty = max(0, min(4, p.Uncertainty))
+			if pol.Uncertainty == 0 {
+				pol.Uncertainty = -1
+			}
+		}
+		if p.hasKey("max_unverified_per_element") {
+			if p.MaxUnverifiedPerElement < 0 {
+				b.diags.add(p.keyPos("max_unverified_per_element", -1), "max_unverified_per_element %d is negative", "use 0 to list every unverified threat, or a positive cap", p.MaxUnverifiedPerElement)
+			}
+			pol.MaxUnverified = p.MaxUnverifiedPerElement
+			if pol.MaxUnverified <= 0 {
+				pol.MaxUnverified = -1
+			}
+		}
+	}
 }
 
 // define records an id, defined by e (at its id key, or at e itself when
@@ -172,7 +194,8 @@ func (b *builder) defineAssets(as []*Asset) {
 		if !b.define(a.ID, "asset", &a.elem, false, x) {
 			continue
 		}
-		*x = model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Pos: a.pos()}
+		*x = model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Hashed: a.Hashed, Pos: a.pos()}
+		x.Value, _ = model.ParseLevel(a.Value)
 		if x.Kind == "" {
 			x.Kind = model.AssetData
 		}
@@ -215,7 +238,10 @@ func (b *builder) defineComponents(cs []*Component) {
 		}
 		*x = model.Component{ID: c.ID, Name: c.Name, Description: c.Description, Kind: model.ComponentKind(c.Kind), Tech: c.Tech,
 			OutOfScope: c.OutOfScope, Admin: c.Admin, Public: c.Public, Paid: c.Paid, ThirdParty: c.ThirdParty, New: c.New,
-			Tools: c.Tools, Tags: c.Tags, EncryptionAtRest: model.AtRest(c.EncryptionAtRest), Pos: c.pos()}
+			Tools: c.Tools, Tags: c.Tags, EncryptionAtRest: model.AtRest(c.EncryptionAtRest), Pos: c.pos(),
+			Anonymous: c.Anonymous, HumanAccess: c.HumanAccess, RateLimitScope: c.RateLimitScope}
+		x.Relay, _ = model.ParseTri(c.Relay)
+		x.Price, _ = model.ParseLevel(c.PricePerCall)
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
 			x.ThirdParty = true
 		}
@@ -310,7 +336,9 @@ func (b *builder) defineFlows(fs []*Flow) {
 			continue
 		}
 		*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
-			Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos()}
+			Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos(),
+			Local: f.Local}
+		x.ForwardsIdentity, _ = model.ParseTri(f.ForwardsIdentity)
 		b.controls(&f.elem, f.Controls, &x.Controls, true)
 		f.resolved = x
 		b.m.Flows = append(b.m.Flows, x)
@@ -406,7 +434,7 @@ func (b *builder) ref(e *elem, key string, i int, id, kind string, owner owner) 
 	if def, ok := b.ids[id]; ok {
 		msg = fmt.Sprintf("%q is %s %s, not %s %s (in %s)", id, article(def.kind), def.kind, article(kind), kind, owner.String())
 	}
-	b.diags.add(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
+	b.diags.addRef(e.keyPos(key, i), "%s", listHint(id, known, kind+"s"), msg)
 }
 
 // element returns the component, flow, boundary or asset with the id.
@@ -487,6 +515,7 @@ func (b *builder) resolveFlows(fs []*Flow) {
 			b.diags.add(f.keyPos("to", -1), "flow %q goes from %q to itself", "a flow joins two different components; model the inner parts as separate components", x.ID, f.From)
 		}
 		x.Carries = b.assets(&f.elem, "carries", f.Carries, owner)
+		x.Returns = b.assets(&f.elem, "returns", f.Returns, owner)
 	}
 	// Drop broken flows so the rest of the model stays well formed.
 	kept := b.m.Flows[:0]
@@ -549,7 +578,7 @@ func (b *builder) resolveAssumptions(as []*Assumption) {
 				for k := range b.ids {
 					all = append(all, k)
 				}
-				b.diags.add(a.keyPos("supports", i), "assumption %q supports %q, which the model does not define", listHint(id, sortStrings(all), "ids"), a.ID, id)
+				b.diags.addRef(a.keyPos("supports", i), "assumption %q supports %q, which the model does not define", listHint(id, sortStrings(all), "ids"), a.ID, id)
 			}
 		}
 	}

@@ -26,6 +26,9 @@ type Diagnostic struct {
 	Msg string
 	// Hint says what to do.
 	Hint string
+	// ref marks an unresolved reference, which a misspelt section key
+	// explains (see collapse).
+	ref bool
 }
 
 // String formats the diagnostic as "file:line:col: what is wrong — what to do".
@@ -98,6 +101,53 @@ const MaxDiagnostics = 200
 
 func (ds *Diagnostics) add(pos model.Pos, msg, hint string, args ...any) {
 	ds.put(Diagnostic{Pos: pos, Msg: fmt.Sprintf(msg, args...), Hint: hint})
+}
+
+// addRef adds an unresolved-reference error.
+func (ds *Diagnostics) addRef(pos model.Pos, msg, hint string, args ...any) {
+	ds.put(Diagnostic{Pos: pos, Msg: fmt.Sprintf(msg, args...), Hint: hint, ref: true})
+}
+
+// definingSections are the top-level keys that define the ids references
+// name.
+var definingSections = []string{"assets", "boundaries", "components", "flows", "threats", "mitigations", "assumptions"}
+
+// collapse keeps one error for a misspelt top-level section key: when a
+// key of the model is unknown and most like a section that defines ids
+// ("componets" for "components"), the references left unresolved because
+// that section is missing are a cascade of the same mistake, so they are
+// dropped and the key's error says so.
+func collapse(ds Diagnostics) Diagnostics {
+	at := -1
+	for i, d := range ds {
+		if d.Level == Error && strings.HasPrefix(d.Msg, "unknown key ") && strings.HasSuffix(d.Msg, " in the model") {
+			for _, s := range definingSections {
+				if strings.Contains(d.Hint, `"`+s+`"`) {
+					at = i
+				}
+			}
+		}
+	}
+	if at < 0 {
+		return ds
+	}
+	out := make(Diagnostics, 0, len(ds))
+	dropped := 0
+	for _, d := range ds {
+		if d.ref {
+			dropped++
+			continue
+		}
+		out = append(out, d)
+	}
+	if dropped > 0 {
+		for i := range out {
+			if out[i].Pos == ds[at].Pos && out[i].Msg == ds[at].Msg {
+				out[i].Hint += fmt.Sprintf(" (%d reference%s to what it defines not checked until it is fixed)", dropped, map[bool]string{true: "s"}[dropped != 1])
+			}
+		}
+	}
+	return out
 }
 
 func (ds *Diagnostics) warn(pos model.Pos, msg, hint string, args ...any) {

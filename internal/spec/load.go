@@ -80,7 +80,7 @@ func Load(ctx context.Context, file string) (*Loaded, error) {
 		rules = l.ruleFiles(docs[0])
 	}
 	m, bdiags := build(docs)
-	diags := append(l.diags, bdiags...)
+	diags := collapse(append(l.diags, bdiags...))
 	diags.Sort()
 	if diags.HasErrors() {
 		return nil, diags
@@ -101,7 +101,7 @@ func Parse(name string, data []byte) (*model.Model, Diagnostics, error) {
 		return nil, diags, diags
 	}
 	m, more := build([]parsed{{name: name, doc: doc}})
-	diags = append(diags, more...)
+	diags = collapse(append(diags, more...))
 	diags.Sort()
 	if diags.HasErrors() {
 		return nil, diags, diags

@@ -66,6 +66,9 @@ func TestParseDiagnostics(t *testing.T) {
 		{"unknown key", head + "compnents: []\n", []string{
 			`m.yaml:3:1: unknown key "compnents" in the model — did you mean "components"?`,
 		}},
+		{"misspelt section: one error, not a cascade", head + "componets:\n  - {id: a, kind: service}\n  - {id: b, kind: datastore}\nflows:\n  - {from: a, to: b}\n  - {from: b, to: a}\nthreats:\n  - {id: t, title: T, targets: [a, b]}\n", []string{
+			`m.yaml:3:1: unknown key "componets" in the model — did you mean "components"? (6 references to what it defines not checked until it is fixed)`,
+		}},
 		{"unknown key in component", head + "components:\n  - id: a\n    kind: service\n    boundry: vpc\n", []string{
 			`m.yaml:6:5: unknown key "boundry" in component — did you mean "boundary"?`,
 		}},

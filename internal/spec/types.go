@@ -37,6 +37,8 @@ type Document struct {
 	Scope *Scope `yaml:"scope"`
 	// The design's answers to the intake questions, used by `ward triage`.
 	Context *Context `yaml:"context"`
+	// How the team wants threats ranked and gated (see docs/risk.md).
+	Policy *Policy `yaml:"policy"`
 	// What is worth protecting.
 	Assets []*Asset `yaml:"assets"`
 	// Trust boundaries, which may nest.
@@ -111,6 +113,21 @@ type Context struct {
 	Criticality string `yaml:"criticality" enum:"low,medium,high,critical"`
 }
 
+// Policy holds the team's choices about ranking and gating threats.
+type Policy struct {
+	elem
+	// How many likelihood steps (0 to 4) an unverified threat (control
+	// unknown) ranks below the same threat with the gap stated. Default 1;
+	// 0 ranks unknown like a stated gap.
+	Uncertainty int `yaml:"uncertainty"`
+	// True to let --fail-on count unverified threats too, as
+	// --fail-on-unverified does.
+	FailOnUnverified bool `yaml:"fail_on_unverified"`
+	// How many unverified threats to list per element, the riskiest first
+	// (default 5; 0 lists them all). The rest stay on the question list.
+	MaxUnverifiedPerElement int `yaml:"max_unverified_per_element"`
+}
+
 // Asset is something worth protecting.
 type Asset struct {
 	elem
@@ -135,6 +152,12 @@ type Asset struct {
 	// True for data that should not be stored at all (card security codes,
 	// plaintext passwords). Any component that stores it is a finding.
 	MustNotStore bool `yaml:"must_not_store"`
+	// What the asset is worth to the business, whatever the property at
+	// stake: a floor for the impact of every threat against it.
+	Value string `yaml:"value" enum:"low,medium,high,critical"`
+	// True for credentials stored only as salted one-way hashes (argon2id,
+	// bcrypt, scrypt): reading them discloses less than plaintext.
+	Hashed bool `yaml:"hashed"`
 }
 
 // Boundary is a trust boundary. Boundaries nest with boundaries.
@@ -187,6 +210,24 @@ type Component struct {
 	New bool `yaml:"new"`
 	// For agents: the tools or actions it can invoke.
 	Tools []string `yaml:"tools"`
+	// True for an entry point anyone may use by design (a public survey, a
+	// sign-up form): authentication threats do not apply to it; abuse and
+	// injection threats still do.
+	Anonymous bool `yaml:"anonymous"`
+	// yes for a relay that forwards requests without owning the objects
+	// behind it (CDN, WAF, gateway, proxy): object authorization and output
+	// encoding are expected of the components behind it. Inferred from the
+	// id, name and tech (cdn, waf, proxy, gateway, ...) when not stated.
+	Relay string `yaml:"relay" enum:"yes,no"`
+	// For stores: the only role whose people may access it directly (dba,
+	// sre-oncall). Insider threats then ask whether that role is reviewed.
+	HumanAccess string `yaml:"human_access"`
+	// What rate_limits counts: per_caller (each caller has a budget) or
+	// global (one shared budget a single caller can exhaust).
+	RateLimitScope string `yaml:"rate_limit_scope" enum:"per_caller,global"`
+	// For paid APIs: what one call costs, as a level; it sets the impact of
+	// denial of wallet.
+	PricePerCall string `yaml:"price_per_call" enum:"low,medium,high,critical"`
 	// Free tags, usable in custom rules. Built-in rules read a few: multi-tenant
 	// (holds several tenants' data: tenant isolation is checked), signup (creates
 	// accounts: fake-account abuse is checked; also recognised in the id or name)
@@ -229,6 +270,18 @@ type Flow struct {
 	// True for fire-and-forget flows (events, logs); false (the default)
 	// for request/response.
 	OneWay bool `yaml:"one_way"`
+	// Assets the response carries back to the sender, on request/response
+	// flows; carries then lists only what the request sends. Left out, the
+	// response is taken to hold what the receiver handles.
+	Returns []string `yaml:"returns" ref:"assets"`
+	// True for same-host or link-local flows (unix sockets, local exec,
+	// loopback, the cloud metadata service): transport threats do not apply.
+	// Inferred from protocols such as unix, ipc and exec.
+	Local bool `yaml:"local"`
+	// yes when the flow carries the end user's identity to the receiver
+	// (a user token, on-behalf-of), no when only the calling service is
+	// authenticated and the receiver cannot tell which user it acts for.
+	ForwardsIdentity string `yaml:"forwards_identity" enum:"yes,no"`
 	// Free tags, usable in custom rules.
 	Tags []string `yaml:"tags"`
 	// Controls on the flow itself (verifies_signatures, replay_protection, ...).

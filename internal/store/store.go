@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -57,7 +58,19 @@ type Version struct {
 	Author    string
 	Message   string
 	CreatedAt time.Time
+	// Origin is OriginPush or OriginEdit.
+	Origin string
+	// Pushed is the client's model as sent when it differs from YAML
+	// (changes made on the server merged in); empty otherwise. Not filled
+	// by ListVersions.
+	Pushed []byte
 }
+
+// Origins of a version.
+const (
+	OriginPush = "push" // a client sent the model
+	OriginEdit = "edit" // a change made on the server (a decision, a status)
+)
 
 // Finding is a finding of a system's latest version, for queries across
 // the organisation.
@@ -108,9 +121,12 @@ type Push struct {
 	Message  string
 	// BaseRevision, when not zero, must equal the system's revision.
 	BaseRevision int64
-	Findings     []Finding
-	Mitigations  []Mitigation
-	Assumptions  []Assumption
+	// Origin is OriginPush (the default) or OriginEdit; Pushed as in Version.
+	Origin      string
+	Pushed      []byte
+	Findings    []Finding
+	Mitigations []Mitigation
+	Assumptions []Assumption
 }
 
 // Page selects part of a list.
@@ -191,6 +207,32 @@ type Token struct {
 	CreatedAt time.Time
 	LastUsed  time.Time
 	Revoked   bool
+	// ExpiresAt is when the token stops working; the zero time means never
+	// (only tokens made outside the server: the server always sets it).
+	ExpiresAt time.Time
+}
+
+// Expired reports whether the token has expired at now.
+func (t Token) Expired(now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// Creator returns the id of the account that created the token, from
+// CreatedBy "user:ID"; empty when an account did not create it.
+func (t Token) Creator() string {
+	id, ok := strings.CutPrefix(t.CreatedBy, "user:")
+	if !ok {
+		return ""
+	}
+	return id
+}
+
+// DiffKey names a stored diff between two versions of a system, computed
+// by one engine version.
+type DiffKey struct {
+	SystemID string
+	From, To int
+	Engine   string
 }
 
 // AuditEvent records who did what, when. The log is append-only.
@@ -248,6 +290,30 @@ type Store interface {
 	TouchToken(ctx context.Context, id string, at time.Time) error
 
 	Audit(ctx context.Context, afterSeq int64, p Page) ([]AuditEvent, error)
+
+	// Account lifecycle (issue 10). Each records itself in the audit log
+	// and answers ErrNotFound for a missing account.
+	//
+	// SetUserDisabled disables or enables an account. Disabling ends its
+	// sessions; its tokens are kept but the server refuses them while
+	// their creator is disabled, so enabling the account again restores
+	// them.
+	SetUserDisabled(ctx context.Context, id string, disabled bool, actor string) (User, error)
+	// DeleteUser deletes an account: its sessions are deleted, the tokens
+	// it created are revoked (kept, for the audit trail), and what it
+	// authored (versions, audit events) is kept unchanged, naming the
+	// account by its id; the audit event of the deletion records the id
+	// with the email, so those records stay attributable.
+	DeleteUser(ctx context.Context, id, actor string) error
+	// SetUserPassword replaces an account's password hash and ends every
+	// session of the account except keepSession (a session id hash, or ""
+	// to end them all). detail says why ("change" or "reset").
+	SetUserPassword(ctx context.Context, id, hash, keepSession, detail, actor string) error
+
+	// GetDiff returns a stored diff; ErrNotFound when none is stored.
+	GetDiff(ctx context.Context, k DiffKey) ([]byte, error)
+	// PutDiff stores a diff (storing it twice keeps the first).
+	PutDiff(ctx context.Context, k DiffKey, body []byte) error
 
 	LiveSessions // live threat-modeling sessions (sessions.go)
 

@@ -54,6 +54,25 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 	if len(m.System.Contacts) > 0 {
 		d.Project.OwnerContact = m.System.Contacts[0]
 	}
+	// OTM has no assumptions: they travel in a project attribute.
+	if len(m.Assumptions) > 0 {
+		var as []map[string]any
+		for _, x := range m.Assumptions {
+			a := map[string]any{"id": x.ID, "text": x.Text, "status": string(x.Status)}
+			if x.Evidence != "" {
+				a["evidence"] = x.Evidence
+			}
+			if len(x.Supports) > 0 {
+				a["supports"] = strings.Join(x.Supports, ", ")
+			}
+			as = append(as, a)
+		}
+		d.Project.Attributes["assumptions"] = as
+	}
+	decisions := map[string]*model.Decision{}
+	for _, dc := range m.Decisions {
+		decisions[dc.Finding] = dc
+	}
 	for _, as := range m.Assets {
 		x := asset{Name: as.Label(), ID: as.ID, Description: as.Description, Risk: &assetRisk{
 			Confidentiality: levelRating(as.Need(model.Confidentiality)),
@@ -69,6 +88,14 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		}
 		if len(as.Data) > 0 {
 			attrs["data"] = joinKinds(as.Data)
+		}
+		for k, l := range map[string]model.Level{"confidentiality": as.Confidentiality, "integrity": as.Integrity, "availability": as.Availability} {
+			if l.String() != "" {
+				attrs[k] = l.String()
+			}
+		}
+		if as.MustNotStore {
+			attrs["must_not_store"] = "true"
 		}
 		if len(attrs) > 0 {
 			x.Attributes = attrs
@@ -109,7 +136,8 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		implicit[t] = id
 		r := zoneRating[t]
 		d.TrustZones = append(d.TrustZones, trustZone{ID: id, Name: strings.ToUpper(t.String()[:1]) + t.String()[1:] + " (outside any boundary)",
-			Type: t.String(), Description: "Components the Ward model places in no boundary.", Risk: &zoneRisk{TrustRating: &r}})
+			Type: t.String(), Description: "Components the Ward model places in no boundary.", Risk: &zoneRisk{TrustRating: &r},
+			Attributes: map[string]any{"ward": "no boundary"}})
 		return id
 	}
 
@@ -144,6 +172,17 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		if c.OutOfScope {
 			attrs["Out Of Scope"] = "true"
 		}
+		for k, v := range map[string]bool{"admin": c.Admin, "public": c.Public, "paid": c.Paid, "third_party": c.ThirdParty, "new": c.New} {
+			if v {
+				attrs[k] = "true"
+			}
+		}
+		if len(c.Tools) > 0 {
+			attrs["tools"] = strings.Join(c.Tools, ", ")
+		}
+		if c.EncryptionAtRest != "" {
+			attrs["encryption_at_rest"] = string(c.EncryptionAtRest)
+		}
 		for _, k := range model.AllControls() {
 			if v := c.Controls.Get(k); v != model.Unknown {
 				attrs[k.Key()] = v.String()
@@ -170,6 +209,11 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		}
 		if f.Encryption != model.EncUnknown {
 			attrs["encryption"] = string(f.Encryption)
+		}
+		for _, k := range model.AllControls() {
+			if v := f.Controls.Get(k); v != model.Unknown {
+				attrs[k.Key()] = v.String()
+			}
 		}
 		if len(attrs) > 0 {
 			x.Attributes = attrs
@@ -203,6 +247,23 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		if len(other) > 0 {
 			attrs["otherTargets"] = strings.Join(other, ", ")
 		}
+		if th := f.Threat; th != nil {
+			// What the team wrote, so an import gives the threat back.
+			for k, v := range map[string]string{"threatStatus": string(th.Status), "likelihood": th.Likelihood.String(), "impact": th.Impact.String(),
+				"foundBy": string(th.FoundBy), "owner": th.Owner, "reason": th.Reason, "expires": dateString(th.Expires), "assets": assetList(th.Assets)} {
+				if v != "" {
+					attrs[k] = v
+				}
+			}
+		}
+		if dc := decisions[f.ID]; dc != nil {
+			for k, v := range map[string]string{"decision": string(dc.Status), "decisionReason": dc.Reason, "decisionOwner": dc.Owner,
+				"decisionExpires": dateString(dc.Expires), "decisionMitigations": mitigationList(dc.Mitigations)} {
+				if v != "" {
+					attrs[k] = v
+				}
+			}
+		}
 		if len(f.Rationale) > 0 {
 			t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
 		}
@@ -222,14 +283,63 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		if !mi.Due.IsZero() {
 			attrs["due"] = mi.Due.Time.Format("2006-01-02")
 		}
+		switch {
+		case mi.ReducesLikelihood > 0 && mi.ReducesImpact > 0:
+			attrs["reduces"] = "both"
+		case mi.ReducesImpact > 0:
+			attrs["reduces"] = "impact"
+		}
 		x.Attributes = attrs
 		d.Mitigations = append(d.Mitigations, x)
+	}
+	// Decisions whose finding is gone (orphaned) have no threat to sit on.
+	found := map[string]bool{}
+	for _, f := range a.Findings {
+		found[f.ID] = true
+	}
+	var orphans []map[string]any
+	for _, dc := range m.Decisions {
+		if !found[dc.Finding] {
+			x := map[string]any{"finding": dc.Finding, "status": string(dc.Status)}
+			for k, v := range map[string]string{"reason": dc.Reason, "owner": dc.Owner, "expires": dateString(dc.Expires), "mitigations": mitigationList(dc.Mitigations)} {
+				if v != "" {
+					x[k] = v
+				}
+			}
+			orphans = append(orphans, x)
+		}
+	}
+	if len(orphans) > 0 {
+		d.Project.Attributes["orphanedDecisions"] = orphans
 	}
 	out, err := json.MarshalIndent(&d, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode OTM: %w", err)
 	}
 	return append(out, '\n'), nil
+}
+
+func dateString(d model.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time.Format("2006-01-02")
+}
+
+func assetList(as []*model.Asset) string {
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+func mitigationList(ms []*model.Mitigation) string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	return strings.Join(ids, ", ")
 }
 
 func ptrs(s []string) []*string {

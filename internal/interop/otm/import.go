@@ -33,7 +33,11 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 	im := &importer{name: name, d: &d, out: &interop.Imported{Doc: &spec.Document{Ward: 1}},
 		zones: map[string]*spec.Boundary{}, comps: map[string]*spec.Component{}, flows: map[string]*spec.Flow{},
 		assets: map[string]string{}, kinds: map[string]string{}}
-	im.run()
+	if fromWard(d.Project) {
+		im.runWard()
+	} else {
+		im.run()
+	}
 	return im.out, nil
 }
 

@@ -9,6 +9,10 @@ package threagile
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,10 +26,11 @@ import (
 
 // Importer reads Threagile YAML models.
 var Importer = interop.Importer{
-	Name:   "threagile",
-	Title:  "Threagile",
-	Detect: Detect,
-	Import: Import,
+	Name:       "threagile",
+	Title:      "Threagile",
+	Detect:     Detect,
+	Import:     Import,
+	ImportFrom: ImportFrom,
 }
 
 // Limits on the YAML accepted.
@@ -41,7 +46,8 @@ func Detect(name string, data []byte) bool {
 	has := func(key string) bool {
 		return bytes.HasPrefix(data, []byte(key+":")) || bytes.Contains(data, []byte("\n"+key+":"))
 	}
-	return has("technical_assets") && (has("threagile_version") || has("data_assets") || has("trust_boundaries"))
+	return has("technical_assets") && (has("threagile_version") || has("data_assets") || has("trust_boundaries")) ||
+		has("threagile_version") && has("includes")
 }
 
 type model struct {
@@ -153,14 +159,29 @@ type risk struct {
 	BreachAssets      []string `yaml:"data_breach_technical_assets"`
 }
 
-// Import converts a Threagile model into a Ward model.
+// Import converts a Threagile model into a Ward model. A model split with
+// includes: needs its files: use ImportFrom.
 func Import(name string, data []byte) (*interop.Imported, error) {
+	return importFrom(nil, name, data)
+}
+
+// ImportFrom converts a Threagile model whose includes: are read from
+// root (the model's directory: an include cannot leave it).
+func ImportFrom(root *os.Root, name string, data []byte) (*interop.Imported, error) {
+	return importFrom(root, name, data)
+}
+
+func importFrom(dir *os.Root, name string, data []byte) (*interop.Imported, error) {
 	if len(data) > interop.MaxInputBytes {
 		return nil, fmt.Errorf("%s: %w", name, interop.ErrTooLarge)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(name, err)
+	}
+	included, err := resolveIncludes(dir, name, &root)
+	if err != nil {
+		return nil, err
 	}
 	if root.Kind == 0 {
 		return nil, interop.Inputf(name, "", "the file is empty")
@@ -186,7 +207,154 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 	if err := c.run(&m); err != nil {
 		return nil, err
 	}
+	if len(included) > 0 {
+		c.im.Note("the model's includes were read and merged: %s", strings.Join(included, ", "))
+	}
+	if len(c.im.Doc.Components) == 0 {
+		c.im.Note("the model has no technical assets: there is no architecture to analyse")
+	}
 	return c.im, nil
+}
+
+// maxIncludes bounds how many files a model may include, in all.
+const maxIncludes = 256
+
+// resolveIncludes merges the files named by includes: (recursively,
+// relative to the including file, inside dir) into root, as Threagile
+// does: entries of the sections that are mappings are added (an id defined
+// twice is an error), lists are appended, other values kept from the first
+// file that sets them. It returns the files read.
+func resolveIncludes(dir *os.Root, name string, root *yaml.Node) ([]string, error) {
+	top := root
+	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
+		top = top.Content[0]
+	}
+	if top.Kind != yaml.MappingNode || lookupKey(top, "includes") == nil {
+		return nil, nil
+	}
+	if dir == nil {
+		return nil, interop.Inputf(name, "import the file from disk (ward import PATH) so its included files can be read",
+			"this Threagile model includes other files")
+	}
+	origin := map[string]string{} // section/key → file that defined it
+	for _, p := range pairs(top) {
+		if sub := pairs(p.val); p.val.Kind == yaml.MappingNode {
+			for _, e := range sub {
+				origin[p.key+"/"+e.key] = name
+			}
+		}
+	}
+	var read []string
+	seen := map[string]bool{path.Clean(filepath.ToSlash(filepath.Base(name))): true}
+	var walk func(from string, n *yaml.Node) error
+	walk = func(from string, n *yaml.Node) error {
+		inc := lookupKey(n, "includes")
+		removeKey(n, "includes")
+		if inc == nil {
+			return nil
+		}
+		if inc.Kind != yaml.SequenceNode {
+			return &interop.InputError{File: from, Line: inc.Line, Col: inc.Column, Msg: "includes must be a list of file names"}
+		}
+		for _, f := range inc.Content {
+			rel := path.Join(path.Dir(from), filepath.ToSlash(f.Value))
+			if f.Kind != yaml.ScalarNode || f.Value == "" || path.IsAbs(filepath.ToSlash(f.Value)) || !filepath.IsLocal(rel) {
+				return &interop.InputError{File: from, Line: f.Line, Col: f.Column, Msg: fmt.Sprintf("include %q is outside the model's directory", f.Value),
+					Hint: "included files must sit in the model's directory or below it"}
+			}
+			if seen[rel] {
+				continue
+			}
+			seen[rel] = true
+			if len(read) >= maxIncludes {
+				return &interop.InputError{File: from, Line: f.Line, Col: f.Column, Msg: fmt.Sprintf("more than %d included files", maxIncludes)}
+			}
+			data, err := readInside(dir, rel)
+			if err != nil {
+				return &interop.InputError{File: from, Line: f.Line, Col: f.Column, Msg: fmt.Sprintf("include %q: %v", f.Value, err),
+					Hint: "included files must sit in the model's directory or below it"}
+			}
+			read = append(read, rel)
+			var doc yaml.Node
+			if err := yaml.Unmarshal(data, &doc); err != nil {
+				return yamlError(rel, err)
+			}
+			if doc.Kind == 0 {
+				continue
+			}
+			sub := doc.Content[0]
+			if sub.Kind != yaml.MappingNode {
+				return &interop.InputError{File: rel, Line: sub.Line, Col: sub.Column, Msg: "an included Threagile file is a YAML mapping"}
+			}
+			if err := walk(rel, sub); err != nil {
+				return err
+			}
+			for _, p := range pairs(sub) {
+				have := lookupKey(top, p.key)
+				switch {
+				case have == nil || have.Kind == yaml.ScalarNode && have.Tag == "!!null":
+					removeKey(top, p.key)
+					top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: p.key}, p.val)
+					for _, e := range pairs(p.val) {
+						origin[p.key+"/"+e.key] = rel
+					}
+				case have.Kind == yaml.MappingNode && p.val.Kind == yaml.MappingNode:
+					for i := 0; i+1 < len(p.val.Content); i += 2 {
+						k := p.val.Content[i].Value
+						if o, dup := origin[p.key+"/"+k]; dup {
+							return &interop.InputError{File: rel, Line: p.val.Content[i].Line, Col: p.val.Content[i].Column,
+								Msg: fmt.Sprintf("%s %q is also defined in %s", p.key, k, o)}
+						}
+						origin[p.key+"/"+k] = rel
+						have.Content = append(have.Content, p.val.Content[i], p.val.Content[i+1])
+					}
+				case have.Kind == yaml.SequenceNode && p.val.Kind == yaml.SequenceNode:
+					have.Content = append(have.Content, p.val.Content...)
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(path.Clean(filepath.ToSlash(filepath.Base(name))), top); err != nil {
+		return nil, err
+	}
+	return read, nil
+}
+
+// readInside reads a file of dir, bounded; os.Root refuses paths and
+// symbolic links that leave it.
+func readInside(dir *os.Root, rel string) ([]byte, error) {
+	f, err := dir.Open(filepath.FromSlash(rel))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, interop.MaxInputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > interop.MaxInputBytes {
+		return nil, interop.ErrTooLarge
+	}
+	return data, nil
+}
+
+func lookupKey(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func removeKey(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
 }
 
 // bounded walks n, expanding aliases, and reports whether it stays within

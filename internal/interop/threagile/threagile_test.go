@@ -150,3 +150,65 @@ func FuzzImportThreagile(f *testing.F) {
 		}
 	})
 }
+
+// TestIncludes: a model split with includes: (Threagile's own files) is
+// detected, its includes are read from its directory and merged; includes
+// that leave the directory, or a model read without its directory, are
+// refused clearly.
+func TestIncludes(t *testing.T) {
+	data, err := os.ReadFile("testdata/split/model.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Detect("model.yaml", data) {
+		t.Error("a model with includes: is not detected")
+	}
+	root, err := os.OpenRoot("testdata/split")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	res, err := ImportFrom(root, "model.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Doc.System.Name != "Some Example Application" || len(res.Doc.Components) != 3 {
+		t.Errorf("system %q, %d components; want the included title and 3 components", res.Doc.System.Name, len(res.Doc.Components))
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "includes were read and merged: meta.yaml, technical_assets_clients.yaml") {
+		t.Errorf("notes: %v", res.Notes)
+	}
+	if _, err := interop.Encode(res.Doc, res.Notes, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Import("model.yaml", data); err == nil || !strings.Contains(err.Error(), "includes other files") {
+		t.Errorf("import without the directory: %v", err)
+	}
+
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "m", "parts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "secret.yaml"), []byte("title: outside\n"), 0o644)
+	os.Symlink(filepath.Join(dir, "secret.yaml"), filepath.Join(dir, "m", "link.yaml"))
+	write := func(name, s string) { os.WriteFile(filepath.Join(dir, "m", name), []byte(s), 0o644) }
+	write("parts/a.yaml", "includes: [b.yaml]\ntechnical_assets:\n  A:\n    id: a\n    type: process\n")
+	write("parts/b.yaml", "includes: [a.yaml]\ntechnical_assets:\n  B:\n    id: b\n    type: datastore\n")
+	r2, _ := os.OpenRoot(filepath.Join(dir, "m"))
+	defer r2.Close()
+	for _, tt := range []struct{ main, want string }{
+		{"threagile_version: 1.0.0\nincludes: [parts/a.yaml]\n", ""},
+		{"threagile_version: 1.0.0\nincludes: [../secret.yaml]\n", "outside the model's directory"},
+		{"threagile_version: 1.0.0\nincludes: [link.yaml]\n", "include \"link.yaml\""},
+		{"threagile_version: 1.0.0\nincludes: [/etc/passwd]\n", "outside the model's directory"},
+		{"threagile_version: 1.0.0\nincludes: [parts/a.yaml]\ntechnical_assets:\n  A:\n    id: a\n", "technical_assets \"A\" is also defined in"},
+	} {
+		res, err := ImportFrom(r2, "main.yaml", []byte(tt.main))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v", tt.main, err)
+		case tt.want == "" && len(res.Doc.Components) != 2:
+			t.Errorf("%q: %d components, want 2 (nested includes, a cycle)", tt.main, len(res.Doc.Components))
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: got %v, want an error with %q", tt.main, err, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package threatcomposer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/wardtm/ward/internal/interop"
@@ -16,6 +17,10 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 		return nil, err
 	}
 	pack := w.Type == "threat-pack"
+	if w.Type == "mitigation-pack" {
+		return nil, interop.Inputf(name, "a mitigation pack is a library of mitigations with no threats or architecture; import threat packs or workspaces (.tc.json)",
+			"a Threat Composer mitigation pack")
+	}
 	if w.Type != "" && !pack {
 		return nil, interop.Inputf(name, "ward reads workspace exports (.tc.json) and threat packs",
 			"Threat Composer file of type %q, which ward does not read", w.Type)
@@ -109,7 +114,7 @@ func firstNonEmpty(s ...string) string {
 func metaText(ms []metadata) []string {
 	var out []string
 	for _, m := range ms {
-		if m.Key == "STRIDE" || m.Key == "Priority" {
+		if m.Key == "STRIDE" || m.Key == "Priority" || strings.HasPrefix(m.Key, "custom:ward") {
 			continue
 		}
 		var v string
@@ -216,7 +221,7 @@ func (im *importer) importThreats(ts []threat) {
 		if statement == "" {
 			statement = "Untitled threat"
 		}
-		x := &spec.Threat{ID: im.ids.Make(numbered("threat", t.NumericID), "threat"), FoundBy: "team"}
+		x := &spec.Threat{ID: im.wardID(t.Metadata, numbered("threat", t.NumericID), "threat"), FoundBy: "team"}
 		x.Title, _ = title(statement, 300)
 		var desc []string
 		if x.Title != oneLine(statement) {
@@ -255,6 +260,19 @@ func (im *importer) importThreats(ts []threat) {
 			if !contains(unknown, t.Status) {
 				unknown = append(unknown, t.Status)
 			}
+		}
+		if _, fromWard := meta(t.Metadata, keyID).(string); fromWard {
+			st, _ := meta(t.Metadata, keyStatus).(string)
+			if !validThreatStatus[st] {
+				st = ""
+			}
+			x.Status, x.Reason = st, ""
+			if st == "open" {
+				x.Status = ""
+			}
+			x.Owner, _ = meta(t.Metadata, keyOwner).(string)
+			x.Reason, _ = meta(t.Metadata, keyReason).(string)
+			x.Expires, _ = meta(t.Metadata, keyExpires).(string)
 		}
 		if t.ID != "" {
 			im.threats[t.ID] = x
@@ -299,7 +317,7 @@ var mitStatus = map[string]string{
 func (im *importer) importMitigations(ms []mitigation) {
 	var unknown []string
 	for _, m := range ms {
-		x := &spec.Mitigation{ID: im.ids.Make(numbered("mitigation", m.NumericID), "mitigation")}
+		x := &spec.Mitigation{ID: im.wardID(m.Metadata, numbered("mitigation", m.NumericID), "mitigation")}
 		var long bool
 		x.Title, long = title(firstNonEmpty(m.Content, "Untitled mitigation"), 200)
 		var desc []string
@@ -317,6 +335,9 @@ func (im *importer) importMitigations(ms []mitigation) {
 			if !contains(unknown, m.Status) {
 				unknown = append(unknown, m.Status)
 			}
+		}
+		if st, ok := meta(m.Metadata, keyStatus).(string); ok && validMitStatus[st] {
+			s = st
 		}
 		if s != "proposed" {
 			x.Status = s
@@ -375,7 +396,10 @@ func (im *importer) importAssumptions(w *workspace) {
 		if extra := append(metaText(a.Metadata), tagLine(a.Tags)...); len(extra) > 0 {
 			text += "\n\n" + strings.Join(extra, "\n")
 		}
-		x := &spec.Assumption{ID: im.ids.Make(numbered("assumption", a.NumericID), "assumption"), Text: text, Supports: supports[a.ID]}
+		x := &spec.Assumption{ID: im.wardID(a.Metadata, numbered("assumption", a.NumericID), "assumption"), Text: text, Supports: supports[a.ID]}
+		if st, ok := meta(a.Metadata, keyStatus).(string); ok && (st == "validated" || st == "invalidated") {
+			x.Status = st
+		}
 		known[a.ID] = true
 		im.out.Doc.Assumptions = append(im.out.Doc.Assumptions, x)
 	}
@@ -390,6 +414,21 @@ func (im *importer) importAssumptions(w *workspace) {
 	if len(w.Assumptions) > 0 {
 		im.note("assumptions imported as unvalidated; their comments are appended to the text")
 	}
+}
+
+var validThreatStatus = map[string]bool{"open": true, "mitigated": true, "accepted": true, "false_positive": true, "transferred": true}
+
+var validMitStatus = map[string]bool{"proposed": true, "planned": true, "implemented": true, "verified": true, "wont_do": true}
+
+var wardIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// wardID is the id Ward exported in the metadata, else one made from
+// fallback.
+func (im *importer) wardID(ms []metadata, fallback, kind string) string {
+	if id, ok := meta(ms, keyID).(string); ok && wardIDRE.MatchString(id) && !im.ids.Used(id) {
+		return im.ids.Use(id)
+	}
+	return im.ids.Make(fallback, kind)
 }
 
 func tagLine(tags []string) []string {

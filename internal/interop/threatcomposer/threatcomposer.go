@@ -33,7 +33,7 @@ func Detect(name string, data []byte) bool {
 		return false
 	}
 	return bytes.Contains(head, []byte(`"applicationInfo"`)) ||
-		bytes.Contains(head, []byte(`"threat-pack"`)) && bytes.Contains(head, []byte(`"threat-composer"`)) ||
+		(bytes.Contains(head, []byte(`"threat-pack"`)) || bytes.Contains(head, []byte(`"mitigation-pack"`))) && bytes.Contains(head, []byte(`"threat-composer"`)) ||
 		bytes.Contains(head, []byte(`"threatSource"`)) && bytes.Contains(head, []byte(`"threatAction"`))
 }
 

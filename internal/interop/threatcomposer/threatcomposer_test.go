@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -282,6 +283,39 @@ func TestExport(t *testing.T) {
 			if len(im.Doc.Threats) != len(a.Findings) || len(im.Doc.Mitigations) != len(a.Model.Mitigations) || len(im.Doc.Assumptions) != len(a.Model.Assumptions) {
 				t.Errorf("round trip lost threats, mitigations or assumptions")
 			}
+			// What the format can hold comes back with its ids and statuses.
+			var before, after []string
+			for _, x := range a.Model.Mitigations {
+				before = append(before, "mitigation "+x.ID+" "+string(x.Status))
+			}
+			for _, x := range a.Model.Assumptions {
+				before = append(before, "assumption "+x.ID+" "+string(x.Status))
+			}
+			for _, x := range a.Model.Threats {
+				before = append(before, "threat "+x.ID+" "+string(x.Status)+" "+x.Owner)
+			}
+			for _, x := range im.Doc.Mitigations {
+				after = append(after, "mitigation "+x.ID+" "+or(x.Status, "proposed"))
+			}
+			for _, x := range im.Doc.Assumptions {
+				after = append(after, "assumption "+x.ID+" "+or(x.Status, "unvalidated"))
+			}
+			for _, x := range im.Doc.Threats {
+				if !strings.HasPrefix(x.ID, "threat-") {
+					after = append(after, "threat "+x.ID+" "+x.Status+" "+x.Owner)
+				}
+			}
+			slices.Sort(before)
+			slices.Sort(after)
+			if diff := cmp.Diff(before, after); diff != "" {
+				t.Errorf("round trip (-exported +imported):\n%s", diff)
+			}
+			// What it cannot hold is listed in the export.
+			for _, what := range []string{"cannot hold", "components, data flows, boundaries and assets", "security controls", "decisions on findings"} {
+				if !strings.Contains(w.ApplicationInfo.Description, what) {
+					t.Errorf("the export's notes do not mention %q", what)
+				}
+			}
 		})
 	}
 }
@@ -312,4 +346,11 @@ func FuzzImportThreatComposer(f *testing.F) {
 			t.Fatalf("imported model does not load: %v\n%s", err, out)
 		}
 	})
+}
+
+func or(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }

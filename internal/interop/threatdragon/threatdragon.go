@@ -124,16 +124,34 @@ type cell struct {
 		Text  *text `json:"text"`
 		Label *text `json:"label"`
 	} `json:"attrs"`
-	Labels []struct {
-		Attrs *struct {
-			Text      *text `json:"text"`
-			LabelText *text `json:"labelText"`
-		} `json:"attrs"`
-	} `json:"labels"`
+	Labels   []label   `json:"labels"`
 	Source   *endpoint `json:"source"`
 	Target   *endpoint `json:"target"`
 	Vertices []point   `json:"vertices"`
 	Data     *props    `json:"data"`
+}
+
+// label is an edge label: an object with attrs (Threat Dragon v1 and most
+// v2 files) or a plain string (v2 files saved by some 2.x versions).
+type label struct {
+	Attrs *struct {
+		Text      *text `json:"text"`
+		LabelText *text `json:"labelText"`
+	} `json:"attrs"`
+	text string
+}
+
+func (l *label) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &l.text)
+	}
+	type plain label
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*l = label(p)
+	return nil
 }
 
 type threat struct {
@@ -328,6 +346,9 @@ func (cl *cell) name() string {
 	}
 	if n == "" {
 		for _, l := range cl.Labels {
+			if l.text != "" {
+				n = l.text
+			}
 			if l.Attrs == nil {
 				continue
 			}

@@ -137,3 +137,32 @@ func FuzzImportThreatDragon(f *testing.F) {
 		}
 	})
 }
+
+// TestRealFiles imports files Threat Dragon itself saved (testdata/real):
+// flow labels given as plain strings name the flows.
+func TestRealFiles(t *testing.T) {
+	data, err := os.ReadFile("testdata/real/URL-shortener-LLM.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Detect("URL-shortener-LLM.json", data) {
+		t.Fatal("not detected")
+	}
+	res, err := Import("URL-shortener-LLM.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := interop.Encode(res.Doc, res.Notes, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range res.Doc.Flows {
+		names = append(names, f.Name)
+	}
+	// A bidirectional flow is two Ward flows.
+	want := []string{"Store URL Mapping", "Shorten Request", "Shorten Request", "Redirect Request", "Redirect Request", "Fetch API credentials",
+		"User Request", "User Request", "Retrieve Long URL"}
+	if d := cmp.Diff(want, names); d != "" {
+		t.Errorf("flows (-want +got):\n%s", d)
+	}
+}

@@ -249,28 +249,33 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, err
 	return int(n), err
 }
 
-const tokenCols = `SELECT id, name, team_id, role, hash, created_by, created_at, last_used, revoked FROM tokens`
+const tokenCols = `SELECT id, name, team_id, role, hash, created_by, created_at, last_used, revoked, expires_at FROM tokens`
 
 func scanToken(r scanner) (store.Token, error) {
 	var t store.Token
 	var role string
-	var c, l int64
-	if err := r.Scan(&t.ID, &t.Name, &t.TeamID, &role, &t.Hash, &t.CreatedBy, &c, &l, &t.Revoked); err != nil {
+	var c, l, e int64
+	if err := r.Scan(&t.ID, &t.Name, &t.TeamID, &role, &t.Hash, &t.CreatedBy, &c, &l, &t.Revoked, &e); err != nil {
 		return t, mapErr(err)
 	}
-	t.Role, t.CreatedAt, t.LastUsed = store.Role(role), fromMS(c), fromMS(l)
+	t.Role, t.CreatedAt, t.LastUsed, t.ExpiresAt = store.Role(role), fromMS(c), fromMS(l), fromMS(e)
 	return t, nil
 }
 
 // CreateToken stores an API token (its hash only).
 func (s *DB) CreateToken(ctx context.Context, t store.Token, actor string) (store.Token, error) {
 	t.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	t.ExpiresAt = t.ExpiresAt.UTC().Truncate(time.Millisecond)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, name, team_id, role, hash, created_by, created_at, last_used, revoked)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)`, t.ID, t.Name, t.TeamID, string(t.Role), t.Hash, t.CreatedBy, ms(t.CreatedAt), false); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, name, team_id, role, hash, created_by, created_at, last_used, revoked, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)`, t.ID, t.Name, t.TeamID, string(t.Role), t.Hash, t.CreatedBy, ms(t.CreatedAt), false, msOrZero(t.ExpiresAt)); err != nil {
 			return mapErr(err)
 		}
-		return audit(ctx, tx, t.CreatedAt, actor, "token.create", "token:"+t.ID, "team:"+t.TeamID)
+		detail := "team:" + t.TeamID
+		if !t.ExpiresAt.IsZero() {
+			detail += " expires:" + t.ExpiresAt.Format(time.RFC3339)
+		}
+		return audit(ctx, tx, t.CreatedAt, actor, "token.create", "token:"+t.ID, detail)
 	})
 	return t, err
 }

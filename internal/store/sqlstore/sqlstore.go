@@ -252,7 +252,10 @@ func Digest(yaml []byte) string {
 // PushVersion stores a new version of a system's model.
 func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	v := store.Version{SystemID: p.SystemID, SHA256: Digest(p.YAML), YAML: p.YAML, Result: p.Result, Author: p.Author, Message: p.Message, CreatedAt: now}
+	if p.Origin == "" {
+		p.Origin = store.OriginPush
+	}
+	v := store.Version{SystemID: p.SystemID, SHA256: Digest(p.YAML), YAML: p.YAML, Result: p.Result, Author: p.Author, Message: p.Message, CreatedAt: now, Origin: p.Origin, Pushed: p.Pushed}
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
@@ -291,8 +294,8 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 		}
 		v.Number = latest + 1
 		created = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, v.SystemID, v.Number, v.SHA256, string(v.YAML), string(v.Result), v.Author, v.Message, ms(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, v.SystemID, v.Number, v.SHA256, string(v.YAML), string(v.Result), v.Author, v.Message, ms(now), v.Origin, string(v.Pushed)); err != nil {
 			return mapErr(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE systems SET latest = $1, revision = revision + 1, name = $2, updated_at = $3 WHERE id = $4`,
@@ -358,18 +361,21 @@ func SeverityRank(s string) int {
 	return 0
 }
 
-const versionCols = `SELECT system_id, number, sha256, yaml, result, author, message, created_at FROM versions`
+const versionCols = `SELECT system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed FROM versions`
 
 type scanner interface{ Scan(...any) error }
 
 func scanVersion(r scanner) (store.Version, error) {
 	var v store.Version
-	var y, res string
+	var y, res, pushed string
 	var at int64
-	if err := r.Scan(&v.SystemID, &v.Number, &v.SHA256, &y, &res, &v.Author, &v.Message, &at); err != nil {
+	if err := r.Scan(&v.SystemID, &v.Number, &v.SHA256, &y, &res, &v.Author, &v.Message, &at, &v.Origin, &pushed); err != nil {
 		return v, mapErr(err)
 	}
 	v.YAML, v.Result, v.CreatedAt = []byte(y), []byte(res), fromMS(at)
+	if pushed != "" {
+		v.Pushed = []byte(pushed)
+	}
 	return v, nil
 }
 
@@ -429,7 +435,7 @@ func (s *DB) ListVersions(ctx context.Context, systemID string, p store.Page) ([
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM versions WHERE system_id = $1`, systemID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT system_id, number, sha256, '', '', author, message, created_at FROM versions
+	rows, err := s.db.QueryContext(ctx, `SELECT system_id, number, sha256, '', '', author, message, created_at, origin, '' FROM versions
 		WHERE system_id = $1 ORDER BY number DESC LIMIT $2 OFFSET $3`, systemID, p.Limit, p.Offset)
 	if err != nil {
 		return nil, 0, err

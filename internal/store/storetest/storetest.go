@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Teams", testTeams},
 		{"PushVersions", testPush},
 		{"ConcurrentPushes", testConcurrentPush},
+		{"VersionOrigin", testVersionOrigin},
 		{"FindingQueries", testFindings},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
@@ -34,6 +35,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LiveSessions", testLiveSessions},
 		{"LiveSessionsConcurrentAppends", testLiveAppendRace},
 		{"Reviews", testReviews}, {"ConcurrentReviewUpdates", testConcurrentReviewUpdates},
+		{"UserLifecycle", testUserLifecycle},
+		{"TokenExpiry", testTokenExpiry},
+		{"DiffCache", testDiffCache},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +153,30 @@ func testPush(t *testing.T, s store.Store) {
 	list, total, err := s.ListSystems(ctx, "other", store.Page{})
 	if err != nil || total != 0 || len(list) != 0 {
 		t.Errorf("ListSystems(other) = %v %d %v", list, total, err)
+	}
+}
+
+// testVersionOrigin: a version keeps where it came from and, when the
+// server merged its own changes in, the files the client sent.
+func testVersionOrigin(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	must(s.CreateTeam(ctx, store.Team{ID: "pay", Name: "Payments"}, "admin"))
+	must3(s.PushVersion(ctx, push("shop", "pay", "ward: 1\n")))
+	e := push("shop", "pay", "ward: 1\n# decided\n")
+	e.Origin = store.OriginEdit
+	must3(s.PushVersion(ctx, e))
+	p := push("shop", "pay", "ward: 1\n# decided\n# pushed\n")
+	p.Pushed = []byte("ward: 1\n# pushed\n")
+	must3(s.PushVersion(ctx, p))
+	for n, want := range map[int][2]string{1: {store.OriginPush, ""}, 2: {store.OriginEdit, ""}, 3: {store.OriginPush, "ward: 1\n# pushed\n"}} {
+		v := must(s.GetVersion(ctx, "shop", n))
+		if v.Origin != want[0] || string(v.Pushed) != want[1] {
+			t.Errorf("version %d: origin %q pushed %q, want %q %q", n, v.Origin, v.Pushed, want[0], want[1])
+		}
+	}
+	vs, _, err := s.ListVersions(ctx, "shop", store.Page{})
+	if err != nil || len(vs) != 3 || vs[1].Origin != store.OriginEdit {
+		t.Errorf("ListVersions origins: %+v %v", vs, err)
 	}
 }
 

@@ -1,0 +1,786 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// The families reviewers raise on almost every design: log stores, bearer
+// token theft, insider access, error leakage, clients on attacker machines,
+// shared stores, build supply chain, cloud metadata, short secrets,
+// validation oracles, clickjacking, OAuth redirects, token audience, single
+// points of failure, long-lived keys and unattested joins.
+
+var reviewerRules = []*rule.Rule{
+	{
+		ID:       "log-store-tampering",
+		Title:    "Stored logs can be altered or deleted",
+		Category: model.Repudiation,
+		Also:     []model.Category{model.Tampering},
+		On:       rule.OnComponent,
+		Doc: "A log or audit store keeps the evidence of what happened, and whoever can write to it, or administer it, can " +
+			"change or delete that evidence. An intruder or a dishonest operator erases their tracks, and disputes, fraud " +
+			"and breaches can no longer be reconstructed.",
+		CWE:   []int{117, 779, 532},
+		CAPEC: []int{93, 268},
+		Mitigations: []string{
+			"Make the log store append-only (object lock, WORM retention, write-only ingestion credentials).",
+			"Keep deletion and retention changes with a separate role, and alert on them.",
+			"Ship logs off the hosts that produce them as soon as they are written.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
+			"https://owasp.org/www-project-application-security-verification-standard/ (V7 error handling and logging)",
+			"https://capec.mitre.org/data/definitions/268.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsStore() || !loggingSink(c) || c.ThirdParty {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlTamperEvidentLogs); x.Reports(gap) {
+				x.Report(gap, "Log store "+q(c.ID)+" can be altered or its records deleted by those who write or run it", nil)
+			}
+		},
+	},
+	{
+		ID:       "bearer-token-replay",
+		Title:    "Stolen bearer tokens or session credentials can be replayed",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "The caller proves who it is with a bearer credential (session cookie, access or refresh token, API key) that " +
+			"works for whoever holds it. Tokens leak through logs, browser storage, malware, shared devices and proxies; a " +
+			"stolen one is replayed from anywhere until it expires, and long-lived or never-rotated tokens give lasting access.",
+		CWE:   []int{294, 613, 384},
+		CAPEC: []int{60, 593},
+		Mitigations: []string{
+			"Keep access tokens short-lived; rotate refresh tokens on every use and revoke the family when an old one is reused.",
+			"Bind tokens to the client where possible (DPoP, mTLS-bound tokens) and revoke sessions on logout and password change.",
+			"Keep tokens out of URLs, logs and script-readable storage (HttpOnly, Secure cookies).",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",
+			"https://datatracker.ietf.org/doc/html/rfc9700",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.Inbound() || !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.From.Trust() > model.TrustPartner || f.To.Anonymous {
+				return
+			}
+			if gap := x.Lacks(f.To, model.CtlShortLivedTokens); x.Reports(gap) {
+				x.Report(gap, "A "+secretsAuthName(f.Authentication)+" stolen from "+q(f.From.ID)+" can be replayed against "+q(f.To.ID)+" on "+q(f.ID), nil)
+			}
+		},
+	},
+	{
+		ID:       "privileged-store-access",
+		Title:    "Administrators and insiders can read or change a sensitive store",
+		Category: model.ElevationOfPrivilege,
+		Also:     []model.Category{model.InformationDisclosure},
+		On:       rule.OnComponent,
+		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
+			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
+			"dishonest insider reads or changes every record.",
+		CWE:   []int{269, 284, 250},
+		CAPEC: []int{122, 233},
+		Mitigations: []string{
+			"Restrict human access to a named role with just-in-time, approved and time-boxed elevation; keep break-glass sealed and alerted.",
+			"Review membership regularly and remove leavers the same day.",
+			"Log every human query and change, to a store the same people cannot alter.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final (AC-2, AC-6)",
+			"https://capec.mitre.org/data/definitions/122.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindDatastore && c.Kind != model.KindStorage || c.ThirdParty || loggingSink(c) {
+				return
+			}
+			at := reviewerRestricted(c.Stores)
+			if len(at) == 0 {
+				return
+			}
+			if c.HumanAccess != "" {
+				// Access is restricted to a named role: what remains is
+				// whether that role is reviewed.
+				x.Enables()
+			}
+			if gap := x.Lacks(c, model.CtlAccessReviewed); x.Reports(gap) {
+				who := "administrators and support staff"
+				if c.HumanAccess != "" {
+					who = "the " + c.HumanAccess + " role"
+				}
+				x.Report(gap, "Insiders with direct access to "+q(c.ID)+" ("+who+") can read or change "+ids(at, assetID)+" without oversight", at)
+			}
+		},
+	},
+	{
+		ID:       "error-detail-leakage",
+		Title:    "Errors reveal internals to unauthenticated callers",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "Stack traces, database errors, framework versions and internal host names returned to callers map the system " +
+			"for an attacker and sometimes leak data outright (a failing query echoes the row). Internet-facing entry points " +
+			"are probed for exactly this.",
+		CWE:   []int{209, 497, 200},
+		CAPEC: []int{54, 215},
+		Mitigations: []string{
+			"Return generic error messages with a correlation id; log the details server-side.",
+			"Turn off debug modes and default error pages in production; strip version headers.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Error_Handling_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/209.html",
+		},
+		Exploitability: 0,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || reviewerRelay(c) {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlGenericErrors); x.Reports(gap) {
+				// What leaks is a map of the system, not the data itself.
+				x.Report(gap, q(c.ID)+" may return stack traces or internal details to callers from the internet", []*model.Asset{})
+			}
+		},
+	},
+	{
+		ID:       "client-computed-state-trusted",
+		Title:    "Server trusts state computed on a client the attacker controls",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "Browsers, mobile apps, desktop programs, game clients and devices run on machines their users control. " +
+			"Anything they compute (prices and totals, scores and positions, flags saying what the user may do) can be changed " +
+			"before it is sent. A server that accepts it as sent lets users pay less, cheat or grant themselves rights.",
+		CWE:   []int{602, 565, 472},
+		CAPEC: []int{207, 162},
+		Mitigations: []string{
+			"Recompute prices, totals, permissions and game state on the server from authoritative data; treat client values as requests.",
+			"Validate every client action against server-side rules (speed, cooldowns, allowed transitions).",
+			"Sign or keep server-side any state the client must hand back.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
+			"https://owasp.org/www-project-mobile-top-10/",
+			"https://cwe.mitre.org/data/definitions/602.html",
+		},
+		Receiver:       true,
+		Exploitability: 1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if f.From.Kind != model.KindClient && f.From.Kind != model.KindDevice || !f.To.IsProcess() || f.To.ThirdParty || reviewerRelay(f.To) {
+				return
+			}
+			if gap := x.Lacks(f.To, model.CtlServerAuthoritative); x.Reports(gap) {
+				x.Report(gap, q(f.To.ID)+" may trust state that "+q(f.From.ID)+" computes and sends on "+q(f.ID), nil)
+			}
+		},
+	},
+	{
+		ID:       "shared-store-tampering",
+		Title:    "Authorized writers can tamper with a shared store",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
+			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
+			"attributed writes nobody can tell who changed what.",
+		CWE:   []int{284, 732, 778},
+		CAPEC: []int{75, 268},
+		Mitigations: []string{
+			"Give each writer its own identity with write access only to the tables or records it owns.",
+			"Record who changed what (row-level history, change data capture to an append-only log).",
+			"Reconcile high-value records against an independent source.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindDatastore && c.Kind != model.KindStorage || loggingSink(c) {
+				return
+			}
+			var writers []*model.Component
+			for _, f := range c.In {
+				if (f.From.IsProcess() || f.From.IsActor()) && !senderIn(writers, f.From) {
+					writers = append(writers, f.From)
+				}
+			}
+			var at []*model.Asset
+			for _, a := range c.Stores {
+				if a.Need(model.Integrity) >= model.High {
+					at = append(at, a)
+				}
+			}
+			if len(writers) < 2 || len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
+				x.Report(gap, ids(writers, compID)+" all write "+q(c.ID)+"; any of them can change "+ids(at, assetID)+" unattributed", at)
+			}
+		},
+	},
+	{
+		ID:       "build-artifact-tampering",
+		Title:    "Built artefacts can be tampered with between build and run",
+		Category: model.Tampering,
+		Also:     []model.Category{model.ElevationOfPrivilege},
+		On:       rule.OnComponent,
+		Doc: "Images, binaries, firmware and deployment bundles pass from a build system through registries and CDNs to the " +
+			"machines that run them. Whoever can change a pipeline, a base image or a stored artefact gets their code run " +
+			"everywhere it is deployed, unless artefacts are signed at build and verified before they run.",
+		CWE:   []int{494, 1395, 345},
+		CAPEC: []int{538, 669},
+		Mitigations: []string{
+			"Sign artefacts in the build (Sigstore/cosign, code signing) and verify signature and provenance before deploy or install.",
+			"Pin base images and build tools by digest; build on ephemeral, isolated runners.",
+			"Protect pipeline definitions and signing keys (reviewed changes, HSM or KMS, two-person release).",
+		},
+		References: []string{
+			"https://slsa.dev/spec/v1.0/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Software_Supply_Chain_Security_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/494.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.ThirdParty || !(reviewerBuilds(c) || c.Kind == model.KindDevice && reviewerFirmware(c)) {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
+				// Whoever changes artefacts runs code wherever they are
+				// deployed: the system's most valuable assets are at stake.
+				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x.Model))
+			}
+		},
+	},
+	{
+		ID:       "cloud-metadata-credential-theft",
+		Title:    "Workload credentials stolen through the cloud metadata service",
+		Category: model.ElevationOfPrivilege,
+		Also:     []model.Category{model.InformationDisclosure},
+		On:       rule.OnComponent,
+		Doc: "A cloud workload that fetches URLs or reaches other hosts on behalf of callers can be steered to the instance " +
+			"metadata endpoint (169.254.169.254 and the like), which hands out the workload's cloud credentials. With them the " +
+			"attacker acts as the workload on the cloud API, often with far more access than the request path needed.",
+		CWE:   []int{918, 522, 250},
+		CAPEC: []int{664},
+		Mitigations: []string{
+			"Require session-token metadata access (IMDSv2 with hop limit 1) or block the endpoint from application containers.",
+			"Scope the workload's cloud role to what it needs; prefer workload identity federation.",
+			"Validate and allow-list outbound destinations.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
+			"https://capec.mitre.org/data/definitions/664.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || !reviewerCloud(x.Model, c) {
+				return
+			}
+			outbound := false
+			for _, f := range c.Out {
+				outbound = outbound || f.To.Kind == model.KindExternal || f.To.ThirdParty || f.To.Trust() < c.Trust()
+			}
+			if !outbound {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlMetadataProtected); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" makes outbound requests from the cloud; steered to the metadata service it yields its cloud credentials", nil)
+			}
+		},
+	},
+	{
+		ID:       "short-secret-guessing",
+		Title:    "Short secrets can be guessed online",
+		Category: model.Spoofing,
+		On:       rule.OnComponent,
+		Doc: "Password-reset codes, one-time passwords, authorization codes, invitation links and voucher codes are short. " +
+			"Without limits per account and per code, an attacker guesses them online in hours and takes over accounts or " +
+			"redeems value.",
+		CWE:   []int{307, 330, 640},
+		CAPEC: []int{49, 112},
+		Mitigations: []string{
+			"Limit attempts per account and per code; invalidate a code after a few failures and after a short time.",
+			"Use long random codes for links; keep numeric codes for a second factor only, with strict attempt limits.",
+			"Alert on guessing patterns across accounts.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Forgot_Password_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
+			"https://pages.nist.gov/800-63-3/sp800-63b.html",
+		},
+		Exploitability: 0,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty || !reviewerIssuesCodes(c) {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlAttemptLimits); x.Reports(gap) {
+				x.Report(gap, "Codes that "+q(c.ID)+" issues (reset codes, OTPs, authorization codes) may be guessed from the internet", nil)
+			}
+		},
+	},
+	{
+		ID:       "validation-oracle",
+		Title:    "Answers reveal which accounts or cards are valid",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "An endpoint that answers differently for a known and an unknown account, or for a valid and an invalid card, " +
+			"is an oracle: attackers enumerate accounts for targeted attacks and test stolen cards through the merchant " +
+			"account, which brings fees, chargebacks and scheme penalties.",
+		CWE:   []int{204, 203, 799},
+		CAPEC: []int{575, 560},
+		Mitigations: []string{
+			"Answer sign-in, sign-up and reset requests the same way, in content and timing, whether the account exists or not.",
+			"Require bot protection and velocity limits on card verification and small payments; watch decline rates.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
+			"https://owasp.org/www-project-automated-threats-to-web-applications/ (OAT-001 carding, OAT-007 cracking)",
+		},
+		Exploitability: 0,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty {
+				return
+			}
+			at := withData(c.Assets(), model.DataCredentials, model.DataPaymentCard)
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlUniformResponses); x.Reports(gap) {
+				// What leaks is whether an account or card is valid, not
+				// the data: card testing costs money, enumeration helps
+				// later attacks.
+				x.Report(gap, q(c.ID)+" may tell internet callers which accounts or cards in "+ids(at, assetID)+" are valid",
+					append([]*model.Asset{}, ofKind(x.Model.Assets, model.AssetMoney)...))
+			}
+		},
+	},
+	{
+		ID:       "clickjacking",
+		Title:    "Cookie-authenticated pages can be framed by another site",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "A page that acts with the user's cookies can be loaded invisibly in a frame on an attacker's page, and the user " +
+			"tricked into clicking its buttons: approving consent, changing settings, confirming a payment.",
+		CWE:   []int{1021},
+		CAPEC: []int{103},
+		Mitigations: []string{
+			"Send Content-Security-Policy frame-ancestors 'none' (or the allowed origins) and X-Frame-Options DENY.",
+			"Use SameSite cookies and require re-confirmation for sensitive actions.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Clickjacking_Defense_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/1021.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || c.ThirdParty {
+				return
+			}
+			browser := false
+			for _, f := range c.In {
+				browser = browser || injectionBrowser(f.From) && f.Authentication == model.AuthSession
+			}
+			if !browser {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlFrameProtection); x.Reports(gap) {
+				x.Report(gap, "Pages of "+q(c.ID)+" that act on the user's session may be framed and clicked through by another site", nil)
+			}
+		},
+	},
+	{
+		ID:       "oauth-redirect-validation",
+		Title:    "Authorization codes or tokens delivered to an attacker's redirect",
+		Category: model.Spoofing,
+		On:       rule.OnComponent,
+		Doc: "An authorization server (OAuth 2, OpenID Connect, SSO) sends codes and tokens to the redirect URI in the request. " +
+			"Loose matching (prefixes, wildcards, open redirects on the client) or codes without PKCE and single use let an " +
+			"attacker receive a victim's code and act as the victim.",
+		CWE:   []int{601, 346, 287},
+		CAPEC: []int{194, 593},
+		Mitigations: []string{
+			"Match redirect URIs exactly against registered values; no wildcards.",
+			"Require PKCE and state for every client; make codes single-use and short-lived.",
+			"Prefer response modes that keep tokens out of URLs.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/OAuth2_Cheat_Sheet.html",
+			"https://datatracker.ietf.org/doc/html/rfc9700",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || c.ThirdParty || !reviewerAuthServer(c) {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlValidatesRedirects); x.Reports(gap) {
+				x.Report(gap, "Authorization server "+q(c.ID)+" may deliver codes or tokens to a redirect URI the attacker controls", nil)
+			}
+		},
+	},
+	{
+		ID:       "token-audience-confusion",
+		Title:    "Tokens meant for another audience or scope are accepted",
+		Category: model.ElevationOfPrivilege,
+		Also:     []model.Category{model.Spoofing},
+		On:       rule.OnComponent,
+		Doc: "A service accepts bearer tokens issued by an identity provider. If it does not check the audience, issuer, " +
+			"expiry and scope of each token, a token issued for another API, an ID token, or one with a narrower scope is " +
+			"accepted, and its holder does more than it was granted.",
+		CWE:   []int{287, 863, 345},
+		CAPEC: []int{115, 633},
+		Mitigations: []string{
+			"Validate signature, issuer, audience, expiry and scope of every token before serving the request.",
+			"Issue tokens per API (audience) and with the narrowest scope; reject ID tokens as access tokens.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",
+			"https://datatracker.ietf.org/doc/html/rfc8725",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || c.ThirdParty || reviewerRelay(c) {
+				return
+			}
+			token := false
+			for _, f := range c.In {
+				token = token || f.Authentication == model.AuthToken && f.From.Trust() < model.TrustInternal
+			}
+			if !token {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlChecksTokenAudience); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" may accept tokens issued for another audience or scope", nil)
+			}
+		},
+	},
+	{
+		ID:       "single-point-of-failure",
+		Title:    "Availability-critical component is a single point of failure",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "The design depends on one component for something that must stay available, and nothing says it runs " +
+			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it.",
+		CWE:   []int{654, 1088, 400},
+		CAPEC: []int{607},
+		Mitigations: []string{
+			"Run several instances across failure domains behind health-checked load balancing; test failover.",
+			"Degrade gracefully: queue work, serve cached answers, alert when the component stops.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/654.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !(c.IsProcess() || c.IsStore()) || c.ThirdParty || c.Kind == model.KindLLM {
+				return
+			}
+			at := reviewerAvailability(x.Model, c)
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" is a single point of failure for "+ids(at, assetID), at)
+			}
+		},
+	},
+	{
+		ID:       "long-lived-credentials",
+		Title:    "Long-lived keys or credentials are never rotated",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "The caller authenticates with a static credential (an API key, a password, a shared secret) that lives in " +
+			"configuration for months or years. It is copied into scripts, logs and laptops; when it leaks, whoever holds it " +
+			"is the caller until someone notices and rotates it.",
+		CWE:   []int{798, 324, 522},
+		CAPEC: []int{560, 70},
+		Mitigations: []string{
+			"Replace static keys with short-lived credentials (workload identity, OAuth client credentials with short tokens, mTLS).",
+			"Where keys must stay, keep them in a secrets manager, rotate them on a schedule and on every staff change, and scope each key narrowly.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/324.html",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() {
+				return
+			}
+			holder := f.From
+			if holder.IsActor() {
+				holder = f.To // the key is issued and must be rotated by the receiver
+			}
+			if gap := x.Lacks(holder, model.CtlSecretsManaged); x.Reports(gap) {
+				x.Report(gap, "The "+secretsAuthName(f.Authentication)+" that "+q(f.From.ID)+" uses on "+q(f.ID)+" may be long-lived and never rotated", nil)
+			}
+		},
+	},
+	{
+		ID:       "unattested-join",
+		Title:    "Devices, nodes or workloads join without attestation",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "Devices, cluster nodes or workloads register themselves with a broker, a fleet service or a cluster. Without " +
+			"attestation of a hardware- or platform-backed identity, a cloned device, a rogue node or a manufacturer's spare " +
+			"identity joins as a legitimate one, then receives data and commands meant for others.",
+		CWE:   []int{290, 1188, 287},
+		CAPEC: []int{151, 633},
+		Mitigations: []string{
+			"Provision identities in a secure element or TPM and attest them on join; allow-list serials and revoke on loss.",
+			"For clusters, use node and workload attestation (for example SPIFFE/SPIRE, cloud instance identity documents).",
+		},
+		References: []string{
+			"https://owasp.org/www-project-internet-of-things-top-10/",
+			"https://spiffe.io/docs/latest/spiffe-about/overview/",
+		},
+		Receiver: true,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if f.From.Kind != model.KindDevice || f.From.ThirdParty || !(f.To.IsProcess() || f.To.Kind == model.KindQueue) {
+				return
+			}
+			if gap := x.Lacks(f.To, model.CtlAttestation); x.Reports(gap) {
+				x.Report(gap, q(f.To.ID)+" may admit a cloned or rogue "+q(f.From.ID)+" on "+q(f.ID)+" without attesting its identity", nil)
+			}
+		},
+	},
+	{
+		ID:       "confused-deputy",
+		Title:    "Service acts for users without their identity (confused deputy)",
+		Category: model.ElevationOfPrivilege,
+		Also:     []model.Category{model.InformationDisclosure},
+		On:       rule.OnFlow,
+		Doc: "A component that serves end users calls another service with its own service identity only. The receiver " +
+			"cannot tell which user the call is for, so it cannot check that user's rights: any user who steers the caller " +
+			"(a crafted request, a prompt injection, a bug) reads or changes other users' records with the caller's full access.",
+		CWE:   []int{441, 639, 863},
+		CAPEC: []int{122, 233},
+		Mitigations: []string{
+			"Forward the end user's identity (a user token, token exchange or on-behalf-of flow) and authorize each call against it.",
+			"Where only the service can be authenticated, pass the user and tenant in a signed context and check object ownership in the receiver.",
+			"Scope the caller's service identity to the operations it needs.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://datatracker.ietf.org/doc/html/rfc8693",
+			"https://cwe.mitre.org/data/definitions/441.html",
+		},
+		Receiver: true,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.To.ThirdParty || reviewerRelay(f.From) || f.Inbound() {
+				return
+			}
+			// The caller serves end users; the receiver holds their records.
+			users := false
+			for _, in := range f.From.In {
+				users = users || in.From.Kind == model.KindPerson || in.From.Kind == model.KindClient || in.From.Kind == model.KindDevice
+			}
+			at := sensitive(f.To.Assets())
+			if !users || len(at) == 0 || f.To.IsStore() && f.ForwardsIdentity == model.Unknown {
+				return
+			}
+			if gap := x.IdentityDropped(f); x.Reports(gap) {
+				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" with its own identity; any user it serves can reach others' "+ids(at, assetID), at)
+			}
+		},
+	},
+}
+
+// systemAssets returns the model's most valuable assets (highest integrity
+// or confidentiality need), for threats whose reach is the whole system.
+func systemAssets(m *model.Model) []*model.Asset {
+	var best model.Level
+	for _, a := range m.Assets {
+		best = max(best, a.Need(model.Integrity), a.Need(model.Confidentiality))
+	}
+	out := []*model.Asset{}
+	for _, a := range m.Assets {
+		if max(a.Need(model.Integrity), a.Need(model.Confidentiality)) == best {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// reviewerBearer reports whether an authentication method is a bearer
+// credential that works for whoever holds it.
+func reviewerBearer(a model.Auth) bool {
+	return a == model.AuthSession || a == model.AuthToken || a == model.AuthAPIKey
+}
+
+// reviewerRestricted returns the stored assets worth an insider's abuse:
+// restricted or critical-confidentiality data, credentials, money.
+func reviewerRestricted(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if a.Need(model.Confidentiality) >= model.Critical || a.Need(model.Integrity) >= model.Critical ||
+			a.Kind == model.AssetMoney || len(withData([]*model.Asset{a}, model.DataPaymentCard, model.DataPHI, model.DataCredentials)) > 0 {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// reviewerWords reports whether a word of the component's id, name, tech or
+// tags is one of words.
+func reviewerWords(c *model.Component, words ...string) bool {
+	for _, s := range append([]string{c.ID, c.Name, c.Tech}, c.Tags...) {
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		}) {
+			for _, x := range words {
+				if w == x {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// reviewerRelay reports whether c forwards requests without owning the
+// objects behind them: stated relay, or a CDN, WAF, load balancer or proxy.
+func reviewerRelay(c *model.Component) bool {
+	return c.Relay == model.Yes || c.Relay == model.Unknown && reviewerWords(c, "cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
+		"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik")
+}
+
+// reviewerBuilds reports whether c builds, stores or ships artefacts.
+func reviewerBuilds(c *model.Component) bool {
+	return reviewerWords(c, "ci", "cd", "build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware")
+}
+
+// reviewerFirmware reports whether device c receives software updates.
+func reviewerFirmware(c *model.Component) bool {
+	for _, f := range c.In {
+		for _, a := range f.Carries {
+			if a.Kind == model.AssetInfrastructure || strings.Contains(strings.ToLower(a.ID+" "+a.Name), "firmware") {
+				return true
+			}
+		}
+		if f.From.Trust() == model.TrustInternet || f.From.ThirdParty || f.From.Kind == model.KindStorage {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewerCloud reports whether c runs in a public cloud, as far as the
+// model says: its tech, its boundary or the system names a cloud.
+func reviewerCloud(m *model.Model, c *model.Component) bool {
+	words := []string{"aws", "gcp", "azure", "ec2", "ecs", "eks", "gke", "aks", "lambda", "cloud", "k8s", "kubernetes", "fargate"}
+	if reviewerWords(c, words...) {
+		return true
+	}
+	for b := c.Boundary; b != nil; b = b.Parent {
+		if reviewerWords(&model.Component{ID: b.ID, Name: b.Name}, words...) {
+			return true
+		}
+	}
+	return reviewerWords(&model.Component{ID: m.System.ID, Name: m.System.Name, Tech: m.System.Description}, words...)
+}
+
+// reviewerIssuesCodes reports whether c issues short secrets: it signs
+// people in or handles credentials.
+func reviewerIssuesCodes(c *model.Component) bool {
+	if len(withData(c.Assets(), model.DataCredentials)) > 0 && c.Kind != model.KindAgent {
+		for _, f := range c.In {
+			if f.From.Kind == model.KindPerson || f.From.Kind == model.KindClient {
+				return true
+			}
+		}
+	}
+	return reviewerAuthServer(c)
+}
+
+// reviewerAuthServer reports whether c is an identity or authorization
+// server.
+func reviewerAuthServer(c *model.Component) bool {
+	return reviewerWords(c, "oauth", "oidc", "sso", "idp", "keycloak", "auth0", "okta", "cognito", "authz", "authorization", "identity")
+}
+
+// reviewerAvailability returns the assets whose availability need is high
+// or critical that c holds, or that flows through c carry (a component on
+// the only path to them).
+func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	add := func(as []*model.Asset) {
+		for _, a := range as {
+			if a.Availability >= model.High && !containsAsset(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	add(c.Assets())
+	for _, f := range c.In {
+		add(f.Carries)
+	}
+	if len(out) == 0 && m.System.Criticality >= model.Critical && len(c.In) >= 3 && c.IsProcess() {
+		for _, a := range m.Assets {
+			if a.Kind == model.AssetAvailability {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func containsAsset(as []*model.Asset, a *model.Asset) bool {
+	for _, x := range as {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func senderIn(cs []*model.Component, c *model.Component) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewerLinkLocal reports whether c is a link-local or same-host service
+// (the cloud instance metadata endpoint, a local agent or sidecar).
+func reviewerLinkLocal(c *model.Component) bool {
+	if c.IsStore() || c.Kind == model.KindPerson {
+		return false
+	}
+	return reviewerWords(c, "imds", "localhost", "sidecar", "169") ||
+		reviewerWords(c, "metadata") && reviewerWords(c, "instance", "ec2", "gce", "cloud", "vm", "compute")
+}
+
+// reviewerLinkLocalFlow reports whether flow f goes to a link-local or
+// same-host service, by its receiver or its own id and name.
+func reviewerLinkLocalFlow(f *model.Flow) bool {
+	return reviewerLinkLocal(f.To) || reviewerWords(&model.Component{ID: f.ID, Name: f.Name}, "imds", "localhost", "loopback")
+}
+
+// reviewerBrowserBehind reports whether a relay forwards browser traffic.
+func reviewerBrowserBehind(c *model.Component) bool {
+	for _, f := range c.In {
+		if injectionBrowser(f.From) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,191 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// Bounds on the server's work (issue 10): a pool that runs at most
+// Config.MaxAnalyses analyses at once with a bounded queue, per-account
+// rate limits on the endpoints that analyse, and the sweep of temporary
+// directories a killed process left behind.
+
+// analysisPool runs analyses on a fixed number of slots; callers beyond the
+// slots wait in a bounded queue, and beyond the queue are refused with 429.
+type analysisPool struct {
+	slots   chan struct{}
+	waiting atomic.Int64
+	queue   int64
+}
+
+func newAnalysisPool(slots, queue int) *analysisPool {
+	return &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue)}
+}
+
+// acquire takes a slot, waiting in the queue if need be; release gives it
+// back.
+func (p *analysisPool) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case p.slots <- struct{}{}:
+		return func() { <-p.slots }, nil
+	default:
+	}
+	if p.waiting.Add(1) > p.queue {
+		p.waiting.Add(-1)
+		return nil, &Error{Status: http.StatusTooManyRequests, Code: "busy", RetryAfter: 5 * time.Second,
+			Msg: "the server is analysing as many models as it can; try again shortly"}
+	}
+	defer p.waiting.Add(-1)
+	select {
+	case p.slots <- struct{}{}:
+		return func() { <-p.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// analyse reserves a slot for one analysis and applies the analysis budget
+// to ctx.
+func (s *Server) analyse(ctx context.Context) (context.Context, func(), error) {
+	if err := s.limitAnalyses(principal(ctx)); err != nil {
+		return ctx, nil, err
+	}
+	release, err := s.pool.acquire(ctx)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return rule.WithBudget(ctx, s.cfg.Budget), release, nil
+}
+
+// rateLimiter is a token bucket per key: rate tokens a minute, up to burst.
+type rateLimiter struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	rate    float64 // tokens per second
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newRateLimiter(now func() time.Time, perMinute, burst int) *rateLimiter {
+	return &rateLimiter{now: now, rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+// take spends a token of key, or says how long until one is available.
+func (l *rateLimiter) take(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.buckets) > 100_000 { // bound memory: drop full buckets
+		for k, b := range l.buckets {
+			if b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
+				delete(l.buckets, k)
+			}
+		}
+	}
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+}
+
+// limitAnalyses applies the per-account rate limit to the requests that
+// analyse a model (push, decisions and status edits, uncached diffs): it
+// is charged when the analysis is about to run, after authorization, so
+// refused and cached requests cost nothing.
+func (s *Server) limitAnalyses(p *Principal) error {
+	if p == nil {
+		return nil
+	}
+	key := "user:" + p.OwnerID
+	if p.OwnerID == "" {
+		key = p.Actor()
+	}
+	if d := s.rates.take(key); d > 0 {
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: d,
+			Msg: "too many analyses from your account; try again in " + d.Round(time.Second).String()}
+	}
+	return nil
+}
+
+// TempPrefix names the temporary directories pushes are analysed in.
+const TempPrefix = "ward-push-"
+
+// SweepTemp removes the temporary directories of pushes older than
+// maxAge, which only a killed process leaves behind (a live analysis is
+// bounded by the request timeout). It returns how many it removed.
+func SweepTemp(maxAge time.Duration) int {
+	dir := os.TempDir()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), TempPrefix) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || time.Since(fi.ModTime()) < maxAge {
+			continue
+		}
+		if os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// allowed returns the methods the routes accept on path (for 405 and its
+// Allow header), or "" when no route matches the path at all.
+func (s *Server) allowed(p string) string {
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	var methods []string
+	seen := map[string]bool{}
+	for _, pat := range s.patterns {
+		method, route, ok := strings.Cut(pat, " ")
+		if !ok || seen[method] {
+			continue
+		}
+		rs := strings.Split(strings.Trim(route, "/"), "/")
+		if len(rs) != len(segs) {
+			continue
+		}
+		match := true
+		for i, r := range rs {
+			if strings.HasPrefix(r, "{") {
+				match = match && segs[i] != ""
+			} else {
+				match = match && r == segs[i]
+			}
+		}
+		if match {
+			seen[method] = true
+			methods = append(methods, method)
+			if method == http.MethodGet {
+				methods = append(methods, http.MethodHead)
+			}
+		}
+	}
+	return strings.Join(methods, ", ")
+}

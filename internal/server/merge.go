@@ -1,0 +1,147 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/wardtm/ward/internal/spec/yamledit"
+	"github.com/wardtm/ward/internal/store"
+)
+
+// A push never silently reverts what was decided on the server. The pushed
+// files start from a base version: the one the CLI last pulled or pushed
+// (its .ward-base file, sent as base_version), or — for a push without one,
+// as from CI — the files of the newest version that came from a push (as
+// the client sent them). What changed on the server since the base in
+// decisions, mitigations and assumptions is merged into the pushed model
+// item by item (yamledit.Merge); an item changed differently on both sides
+// is a conflict (409, each item with its fields), and so is a model pushed
+// by someone else since the base that differs from this one. The merge is
+// retried when another writer stores a version in between, so nothing
+// acknowledged is lost and the loser of a race is told.
+
+// maxMergeAttempts bounds the retries of a push or an edit that lost a race.
+const maxMergeAttempts = 8
+
+// conflictDetail is one item in conflict, in the shape of a model
+// diagnostic so the CLI prints it as file:line: message.
+type conflictDetail struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+	Msg  string `json:"message"`
+	Hint string `json:"hint,omitempty"`
+}
+
+// pushMerged stores a push, merging into it what changed on the server
+// since its base.
+func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string, req pushRequest) (pushResponse, error) {
+	for attempt := 1; ; attempt++ {
+		p := store.Push{SystemID: systemID, TeamID: req.Team, Message: req.Message, BaseRevision: req.BaseRevision, Origin: store.OriginPush}
+		b := req.Bundle
+		var merged *pushResponse
+		sys, err := s.store.GetSystem(ctx, systemID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return pushResponse{}, err
+		case sys.Latest > 0 && req.BaseRevision == 0 && !req.Force:
+			latest, err := s.store.GetVersion(ctx, systemID, sys.Latest)
+			if err != nil {
+				return pushResponse{}, err
+			}
+			base, baseN, err := s.pushBase(ctx, systemID, req)
+			if err != nil {
+				return pushResponse{}, err
+			}
+			theirs := unarchive(latest.YAML)
+			if base != nil {
+				out, changes, conflicts, err := yamledit.Merge(base.Files, theirs.Files, b.Files, b.Main)
+				if errors.Is(err, yamledit.ErrModelChanged) {
+					return pushResponse{}, errorf(http.StatusConflict, "conflict",
+						"system %q: version %d (by %s) changed the model since your base (version %d) — pull it, merge it with your change (ward pull %s --dir DIR), and push again; or push with --force to replace it",
+						systemID, latest.Number, latest.Author, baseN, systemID)
+				}
+				if err != nil {
+					return pushResponse{}, errorf(http.StatusConflict, "conflict", "system %q: cannot merge the changes made on the server since version %d: %v", systemID, baseN, err)
+				}
+				if len(conflicts) > 0 {
+					return pushResponse{}, conflictError(systemID, baseN, latest.Number, conflicts)
+				}
+				if len(changes) > 0 {
+					p.Pushed = b.archive()
+					b = Bundle{Main: b.Main, Files: out}
+					merged = &pushResponse{Base: baseN}
+					for _, c := range changes {
+						merged.Merged = append(merged.Merged, c.String())
+					}
+				}
+			}
+			// Stored only if nobody wrote in between; else merge again.
+			p.BaseRevision = sys.Revision
+		}
+		res, err := s.storeVersionAs(ctx, pr, p, b, merged)
+		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
+			continue
+		}
+		return res, err
+	}
+}
+
+// pushBase returns the files a push starts from and their version, or nil
+// when there is nothing to merge.
+func (s *Server) pushBase(ctx context.Context, systemID string, req pushRequest) (*Bundle, int, error) {
+	if req.BaseVersion > 0 {
+		v, err := s.store.GetVersion(ctx, systemID, req.BaseVersion)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, 0, errorf(http.StatusConflict, "conflict", "system %q has no version %d (your base): pull it again (ward pull %s)", systemID, req.BaseVersion, systemID)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		b := unarchive(v.YAML)
+		if req.BasePushed && len(v.Pushed) > 0 {
+			b = unarchive(v.Pushed)
+		}
+		return &b, v.Number, nil
+	}
+	// No base: the newest version that came from a push, as pushed.
+	for off := 0; ; off += 100 {
+		vs, total, err := s.store.ListVersions(ctx, systemID, store.Page{Limit: 100, Offset: off})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, x := range vs {
+			if x.Origin != store.OriginPush {
+				continue
+			}
+			v, err := s.store.GetVersion(ctx, systemID, x.Number)
+			if err != nil {
+				return nil, 0, err
+			}
+			b := unarchive(v.YAML)
+			if len(v.Pushed) > 0 {
+				b = unarchive(v.Pushed)
+			}
+			return &b, v.Number, nil
+		}
+		if len(vs) == 0 || off+len(vs) >= total {
+			return nil, 0, nil
+		}
+	}
+}
+
+// conflictError is the 409 of a push whose changes conflict with the
+// server's: the message names no model contents (it is logged); the
+// details list each item with its file and line.
+func conflictError(systemID string, base, latest int, conflicts []yamledit.Conflict) error {
+	hint := fmt.Sprintf("keep the server's value by editing this item, or keep yours with ward push --force; see the server's with ward pull %s --dir DIR", systemID)
+	var ds []conflictDetail
+	for _, c := range conflicts {
+		ds = append(ds, conflictDetail{File: c.File, Line: c.Line, Msg: c.String(), Hint: hint})
+	}
+	return &Error{Status: http.StatusConflict, Code: "conflict", Details: ds,
+		Msg: fmt.Sprintf("system %q: %d item(s) changed both on the server (since your base, version %d; now version %d) and in your model — nothing was stored", systemID, len(conflicts), base, latest)}
+}

@@ -1,0 +1,154 @@
+package yamledit
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const base = `ward: 1
+# people's decisions
+decisions:
+  - finding: a:x   # first
+    status: accepted
+    owner: dana
+    expires: 2027-01-01
+
+  - finding: b:y
+    status: false_positive
+    reason: >
+      Long reason
+      on two lines.
+# end
+mitigations:
+  - id: m1
+    title: 'Quoted title'
+    status: planned
+`
+
+func TestMerge(t *testing.T) {
+	theirs := strings.Replace(base, "status: planned", "status: implemented", 1) + `
+assumptions:
+  - id: as1
+    text: added on the server
+`
+	theirs = strings.Replace(theirs, "  - finding: b:y\n    status: false_positive\n    reason: >\n      Long reason\n      on two lines.\n", "", 1)
+	ours := strings.Replace(base, "ward: 1\n", "ward: 1\n# local comment\n", 1)
+	got, changes, conflicts, err := Merge(map[string]string{"w.yaml": base}, map[string]string{"w.yaml": theirs}, map[string]string{"w.yaml": ours}, "w.yaml")
+	if err != nil || len(conflicts) > 0 {
+		t.Fatal(err, conflicts)
+	}
+	var cs []string
+	for _, c := range changes {
+		cs = append(cs, c.String())
+	}
+	if diff := cmp.Diff([]string{"assumption as1 added", "decision on b:y removed", "mitigation m1 changed"}, cs); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	want := strings.Replace(theirs, "ward: 1\n", "ward: 1\n# local comment\n", 1)
+	if diff := cmp.Diff(want, got["w.yaml"]); diff != "" {
+		t.Errorf("merged (-want +got):\n%s", diff)
+	}
+}
+
+func TestMergeConflict(t *testing.T) {
+	theirs := strings.Replace(base, "owner: dana", "owner: sam", 1)
+	ours := strings.Replace(base, "owner: dana", "owner: lee", 1)
+	_, _, conflicts, err := Merge(map[string]string{"w.yaml": base}, map[string]string{"w.yaml": theirs}, map[string]string{"w.yaml": ours}, "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(conflicts) != 1 || conflicts[0].Line != 4 || conflicts[0].String() != "decision on a:x changed on the server and in your model: owner: sam on the server, lee in yours" {
+		t.Errorf("conflicts: %+v", conflicts)
+	}
+	// The rest of the model changed on the server: refused.
+	_, _, _, err = Merge(map[string]string{"w.yaml": base}, map[string]string{"w.yaml": strings.Replace(base, "ward: 1", "ward: 2", 1)}, map[string]string{"w.yaml": ours}, "w.yaml")
+	if err != ErrModelChanged {
+		t.Errorf("model changed: %v", err)
+	}
+}
+
+func TestEdits(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(f *File) error
+		want string
+	}{
+		{"inline keeps the comment", func(f *File) error { return f.SetField("decisions", "a:x", "finding", String("a:z")) },
+			strings.Replace(base, "- finding: a:x   # first", "- finding: a:z   # first", 1)},
+		{"single quotes kept", func(f *File) error { return f.SetField("mitigations", "m1", "title", String("It's new")) },
+			strings.Replace(base, "'Quoted title'", "'It''s new'", 1)},
+		{"block replaced", func(f *File) error { return f.SetField("decisions", "b:y", "reason", String("short")) },
+			strings.Replace(base, "reason: >\n      Long reason\n      on two lines.\n", "reason: >-\n      short\n", 1)},
+		{"field added after the last", func(f *File) error { return f.SetField("decisions", "a:x", "reason", String("yes: quoted")) },
+			strings.Replace(base, "2027-01-01\n", "2027-01-01\n    reason: \"yes: quoted\"\n", 1)},
+		{"field deleted", func(f *File) error { return f.DeleteField("decisions", "a:x", "owner") },
+			strings.Replace(base, "    owner: dana\n", "", 1)},
+		{"item appended", func(f *File) error {
+			return f.AppendItem("mitigations", []Field{{"id", String("m2")}, {"title", String("true")}, {"covers", List([]string{"a", "b c"})}})
+		}, base + "  - id: m2\n    title: \"true\"\n    covers: [a, b c]\n"},
+		{"section created", func(f *File) error { return f.AppendItem("assumptions", []Field{{"id", String("x")}}) },
+			base + "\nassumptions:\n  - id: x\n"},
+		{"last item deleted", func(f *File) error { return f.DeleteItem("mitigations", "m1") },
+			strings.Replace(base, "mitigations:\n  - id: m1\n    title: 'Quoted title'\n    status: planned\n", "mitigations: []\n", 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.edit(f); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, f.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func FuzzEdit(f *testing.F) {
+	f.Add(base, "a:x", "status", "x y")
+	f.Add("decisions: []\n", "a", "reason", "")
+	f.Add("decisions:\n- finding: a\n  status: x\n", "a", "status", "\"q\"")
+	f.Add("mitigations: [{id: a}]\n", "a", "status", "1")
+	f.Fuzz(func(t *testing.T, src, key, field, value string) {
+		if len(src) > 4096 {
+			return
+		}
+		done := make(chan bool)
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				panic(fmt.Sprintf("HANG %q %q %q %q", src, key, field, value))
+			}
+		}()
+		for i, op := range []func(*File) error{
+			func(x *File) error { return x.SetField("decisions", key, field, String(value)) },
+			func(x *File) error { return x.SetField("mitigations", key, field, List([]string{value})) },
+			func(x *File) error { return x.DeleteField("decisions", key, field) },
+			func(x *File) error {
+				return x.AppendItem("mitigations", []Field{{"id", String(key)}, {field, String(value)}})
+			},
+			func(x *File) error { return x.DeleteItem("decisions", key) },
+		} {
+			x, err := Parse(src)
+			if err != nil {
+				return
+			}
+			if err := op(x); err == nil {
+				if _, err := Parse(x.String()); err != nil {
+					t.Fatalf("op %d left invalid YAML: %v\n%s", i, err, x.String())
+				}
+			}
+		}
+		_, _, _, _ = Merge(map[string]string{"a.yaml": src}, map[string]string{"a.yaml": base}, map[string]string{"a.yaml": src}, "a.yaml")
+		_ = fmt.Sprint()
+	})
+}
