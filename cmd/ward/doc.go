@@ -24,7 +24,7 @@ The commands are:
 	blast      what a compromised component reaches
 	brief      the pen-test brief: scope, assets, paths, assumptions to disprove
 	eval       score Ward's threats against reviewers' threat lists (docs/quality.md)
-	serve      run the Ward server (SQLite by default, PostgreSQL for replicas)
+	serve      run the Ward server and its web UI (SQLite by default, PostgreSQL for replicas)
 	push       send a model to the server
 	pull       fetch a system's model from the server, to commit
 	backup     copy the server's SQLite database while it runs

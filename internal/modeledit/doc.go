@@ -368,16 +368,20 @@ func (d *doc) valueEnd(m *yaml.Node, end int, key string) int {
 // update sets and unsets keys of an item.
 func (d *doc) update(e Edit) ([]byte, error) {
 	src := []byte(d.text())
+	cur := d // parsed src; nil after a change
 	for _, k := range keyOrder(sections[e.Section]) {
 		v, set := e.Set[k]
 		unset := slices.Contains(e.Unset, k)
 		if !set && !unset {
 			continue
 		}
-		cur, err := parse(src)
-		if err != nil {
-			return nil, err
+		if cur == nil {
+			var err error
+			if cur, err = parse(src); err != nil {
+				return nil, err
+			}
 		}
+		var err error
 		f, flow, ok := cur.findItem(e.Section, e.ID)
 		if !ok {
 			return nil, fmt.Errorf("no %s item with id %q", e.Section, e.ID)
@@ -398,8 +402,23 @@ func (d *doc) update(e Edit) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		cur = nil
 		if k == "id" {
 			e.ID, _ = v.(string)
+		}
+		// A flow without an id is named FROM-to-TO: follow its new ends.
+		if to, ok := v.(string); ok && e.Section == "flows" && (k == "from" || k == "to") {
+			if _, idn := lookup(f.node, "id"); idn == nil {
+				_, fromN := lookup(f.node, "from")
+				_, toN := lookup(f.node, "to")
+				if fromN != nil && toN != nil {
+					if k == "from" {
+						e.ID = to + "-to-" + toN.Value
+					} else {
+						e.ID = fromN.Value + "-to-" + to
+					}
+				}
+			}
 		}
 	}
 	return src, nil

@@ -201,3 +201,24 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkApply applies a visual editor's typical change (a component, a
+// flow to it and its place) to the shop example's main file (~400 lines).
+func BenchmarkApply(b *testing.B) {
+	src, err := os.ReadFile("../../examples/shop/ward.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	edits := []Edit{
+		{Op: OpAdd, Section: "components", Set: map[string]any{"id": "fraud-check", "kind": "service", "boundary": "prod-vpc"}},
+		{Op: OpAdd, Section: "flows", Set: map[string]any{"from": "orders-service", "to": "fraud-check", "protocol": "grpc"}},
+		{Op: OpAdd, Section: "layout", Set: map[string]any{"id": "fraud-check", "x": 400, "y": 120}},
+		{Op: OpUpdate, Section: "components", ID: "fraud-check", Set: map[string]any{"controls": map[string]any{"authenticates": "yes"}}},
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := Apply(src, edits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -461,6 +461,9 @@ func checkNewID(id string) error {
 	if id == "" || len(id) > 64 || !scaffold.IDPattern.MatchString(id) {
 		return invalid("system id %q: use letters, digits, '-', '_' and '.', starting with a letter or digit (at most 64)", id)
 	}
+	if id == "new" {
+		return invalid("system id %q is taken by the page that creates systems: choose another", id)
+	}
 	return nil
 }
 

@@ -83,6 +83,9 @@ func TestReviewWorkflow(t *testing.T) {
 	if len(items) != 2 || items[0].(map[string]any)["id"] != id || items[1].(map[string]any)["id"] != mid["id"] {
 		t.Fatalf("queue order: %v", items)
 	}
+	if items[0].(map[string]any)["modelled"] != true || items[1].(map[string]any)["modelled"] != false {
+		t.Errorf("modelled: %v / %v", items[0].(map[string]any)["modelled"], items[1].(map[string]any)["modelled"])
+	}
 	if got := items[0].(map[string]any)["actions"]; fmt.Sprint(got) != "[triage self_serve assign]" {
 		t.Errorf("security's actions: %v", got)
 	}

@@ -67,7 +67,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hv := homeView{Slots: slots, Count: len(rows), Gaps: gapCards(gaps(rows, s.cfg.Now()), "")}
+	hv := homeView{Slots: slots, Count: len(rows), Gaps: gapCards(gapCounts(rows, s.cfg.Now()), "")}
 	if !Allowed(p, Read, "") {
 		hv.Team = p.TeamID
 	}
@@ -141,6 +141,7 @@ func (s *Server) pageFindings(w http.ResponseWriter, r *http.Request) error {
 type gapView struct {
 	Kind, Title, Empty, Team string
 	Items                    []gapItem
+	Total                    int
 }
 
 func (s *Server) pageGap(w http.ResponseWriter, r *http.Request) error {
@@ -160,6 +161,10 @@ func (s *Server) pageGap(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	gv.Items = gaps(rows, s.cfg.Now())[kind]
+	gv.Items = gaps(rows, s.cfg.Now(), kind)
+	gv.Total = len(gv.Items)
+	if len(gv.Items) > maxListed {
+		gv.Items = gv.Items[:maxListed]
+	}
 	return s.render(w, r, "gaps.html", gv.Title, gv)
 }
