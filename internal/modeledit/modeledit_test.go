@@ -222,3 +222,27 @@ func BenchmarkApply(b *testing.B) {
 		}
 	}
 }
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text":          "plain text",
+		"rule-id:element":     "rule-id:element",
+		"https://x.example/a": "https://x.example/a",
+		"a#b":                 "a#b",
+		"a: b":                `"a: b"`,
+		"a #b":                `"a #b"`,
+		"a:":                  `"a:"`,
+		"yes":                 "yes", // a string in YAML 1.2, as Ward writes controls
+		"123":                 `"123"`,
+		"2027-01-01":          `"2027-01-01"`,
+		"-x":                  `"-x"`,
+		"":                    `""`,
+		" padded":             `" padded"`,
+		"two\nlines":          `"two\nlines"`,
+		"null":                `"null"`,
+	} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -231,10 +231,10 @@ func TestWeek(t *testing.T) {
 
 func TestHighRisks(t *testing.T) {
 	got := HighRisks([]Finding{
-		{"b", "critical", "open"}, {"a", "high", "accepted"}, {"c", "high", "mitigated"}, {"d", "medium", "open"},
+		{"b", "critical", "open"}, {"a", "high", "accepted"}, {"c", "high", "mitigated"}, {"d", "medium", "open"}, {"g", "high", "unverified"},
 		{"e", "high", "false_positive"}, {"f", "high", "transferred"}, {"b", "critical", "open"},
 	})
-	if diff := cmp.Diff([]string{"a", "b", "f"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b", "f", "g"}, got); diff != "" {
 		t.Errorf("HighRisks (-want +got):\n%s", diff)
 	}
 }

@@ -128,8 +128,10 @@ func TestBrowserEditor(t *testing.T) {
 	b.open("/systems")
 	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new"]`)), chromedp.WaitVisible(chromedp.ID("from-template")))
 	b.screenshot("editor-new-system")
+	b.checkAccessible("new system")
 	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new?from=questions"]`)), chromedp.WaitVisible(chromedp.ID("from-questions")))
 	b.screenshot("editor-new-questions")
+	b.checkAccessible("new system from questions")
 	b.do(chromedp.Click(chromedp.CSS(`a[href="/systems/new?from=template"]`)), chromedp.WaitVisible(chromedp.ID("from-template")))
 	b.do(chromedp.SendKeys(chromedp.CSS(`#from-template input[name=id]`), "checkout"),
 		chromedp.SendKeys(chromedp.CSS(`#from-template input[name=name]`), "Checkout"),
@@ -157,6 +159,7 @@ func TestBrowserEditor(t *testing.T) {
 		t.Error("the findings of the last valid model are not marked as such")
 	}
 	b.screenshot("editor-yaml-problem")
+	b.checkAccessible("YAML editor")
 
 	// Fixed: valid again, and the findings follow the new flow.
 	b.do(chromedp.SendKeys(chromedp.ID("yaml"), strings.Repeat(kb.Backspace, len("browsr"))+"browser"))
@@ -197,6 +200,7 @@ func TestBrowserEditor(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`g[data-cell-id="c:api"]`)))
 	b.wait(`document.querySelector('g[data-cell-id="f:component-1-to-api"]') !== null && !window.wardDraw.state().busy`)
 	b.screenshot("editor-draw-edited")
+	b.checkAccessible("visual editor")
 	d, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById('draw-diff').textContent`))
 	if err != nil {
 		b.fail(err)

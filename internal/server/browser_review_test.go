@@ -168,5 +168,14 @@ func TestBrowserReview(t *testing.T) {
 	if _, out := b.api("GET", "/api/v1/systems/larkspur-shop/review", admin, nil); out["status"] != "approved" {
 		t.Errorf("API badge: %v", out)
 	}
+	b.signOut()
+
+	// The administrator's policy page: a problem shows with its position.
+	b.signIn("ada@example.com", "correct horse battery")
+	b.open("/review/policy")
+	b.do(chromedp.SetValue(chromedp.ID("policy"), "ward_policy: 1\nthresholds:\n  security_led: 500\n"),
+		chromedp.Click(chromedp.CSS(`form[action="/review/policy"] button.primary`)))
+	waitText(t, b, "main", "triage-policy.yaml:3:")
+	b.screenshot("review-policy")
 	t.Logf("screenshots in %s", b.shot)
 }

@@ -136,7 +136,7 @@ func openAPI(version string) map[string]any {
 		"ReviewSettings": obj(map[string]any{"policy": strT, "settings": obj(map[string]any{"approval_days": intT, "warn_days": intT, "due_days": intT,
 			"security_led_hours": map[string]any{"type": "number"}, "self_serve_hours": map[string]any{"type": "number"}})}),
 		"Edit": obj(map[string]any{"op": map[string]any{"enum": []string{"add", "update", "delete"}},
-			"section": map[string]any{"enum": []string{"components", "flows", "boundaries", "assets", "layout"}}, "id": strT, "parent": strT,
+			"section": map[string]any{"enum": []string{"components", "flows", "boundaries", "assets", "layout", "threats", "mitigations", "assumptions", "decisions"}}, "id": strT, "parent": strT,
 			"set":   map[string]any{"type": "object", "description": "keys and values: string, integer, boolean, list of strings or (controls) a map of strings"},
 			"unset": strsT}, "op", "section"),
 		"Preview": obj(map[string]any{"base_revision": intT, "files": map[string]any{"type": "object", "additionalProperties": strT},

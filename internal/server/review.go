@@ -707,6 +707,9 @@ func policyError(err error) error {
 	}
 	pe := classify(diags)
 	pe.Code, pe.Msg = "invalid_policy", fmt.Sprintf("the triage policy is invalid (%d problems)", len(diags))
+	if len(diags) == 1 {
+		pe.Msg = "the triage policy is invalid (1 problem)"
+	}
 	return pe
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/wardtm/ward/internal/model"
+
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -54,6 +56,9 @@ type homeView struct {
 	Gaps            []gapCard
 	Totals          riskRow
 	Count           int
+	// Unverified counts threats not known to be mitigated: a control the
+	// model leaves unknown (answering the question settles them).
+	Unverified int
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
@@ -70,6 +75,13 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 	hv := homeView{Slots: slots, Count: len(rows), Gaps: gapCards(gapCounts(rows, s.cfg.Now()), "")}
 	if !Allowed(p, Read, "") {
 		hv.Team = p.TeamID
+	}
+	for _, sr := range rows {
+		for i := range sr.Result.Findings {
+			if sr.Result.Findings[i].Status == string(model.StatusUnverified) {
+				hv.Unverified++
+			}
+		}
 	}
 	hv.Systems = systemRisk(rows)
 	for _, rr := range hv.Systems {

@@ -483,7 +483,7 @@ type filterOptions struct {
 
 func optionsOf(rows []sysResult, system string) filterOptions {
 	o := filterOptions{Severities: severities}
-	for _, st := range model.Statuses {
+	for _, st := range append(model.Statuses, model.StatusUnverified) {
 		o.Statuses = append(o.Statuses, string(st))
 	}
 	cats, found, owners, els := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}

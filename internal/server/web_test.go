@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/server/oidctest"
 	"github.com/wardtm/ward/internal/store"
@@ -122,7 +123,7 @@ func TestWebSystemPages(t *testing.T) {
 			t.Errorf("GET %s: inline style or script", c.path)
 		}
 	}
-	for _, f := range []string{"brief", "html", "json", "sarif", "csv", "markdown", "text", "svg"} {
+	for _, f := range append(report.Formats(), "brief", "svg") {
 		resp, body := e.page("GET", "/systems/larkspur-shop/download/"+f, e.admin, nil)
 		if resp.StatusCode != 200 || len(body) < 100 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("download %s: %d %d bytes", f, resp.StatusCode, len(body))
