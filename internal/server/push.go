@@ -99,6 +99,12 @@ func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysi
 		return nil, nil, err
 	}
 	defer release()
+	return s.analyseFiles(ctx, b)
+}
+
+// analyseFiles is analyseBundle for a caller that already holds a slot of
+// the analysis pool (the editor's previews, limited at their own rate).
+func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
 	dir, err := os.MkdirTemp("", TempPrefix+"*")
 	if err != nil {
 		return nil, nil, err

@@ -381,7 +381,7 @@ func BenchmarkEditorPreview(b *testing.B) {
 func TestEditorEditsFollowIncludes(t *testing.T) {
 	e, member := editorEnv(t)
 	files := map[string]string{
-		"ward.yaml": "ward: 1\ninclude: [parts.yaml]\nsystem:\n  id: split\n  name: Split\n  team: storefront\n",
+		"ward.yaml":  "ward: 1\ninclude: [parts.yaml]\nsystem:\n  id: split\n  name: Split\n  team: storefront\n",
 		"parts.yaml": "ward: 1\n# The parts.\ncomponents:\n  - id: api\n    kind: service\n  - id: db\n    kind: datastore\nflows:\n  - from: api\n    to: db\n",
 	}
 	e.want(e.do("POST", "/api/v1/systems/split/versions", member, map[string]any{"team": "storefront", "files": files}), 201)
@@ -402,5 +402,28 @@ func TestEditorEditsFollowIncludes(t *testing.T) {
 	}
 	if m := got["ward.yaml"].(string); !strings.HasSuffix(m, "\nlayout:\n  - {id: cache, x: 10, y: 20}\n") || !strings.HasPrefix(m, files["ward.yaml"]) {
 		t.Errorf("ward.yaml:\n%s", m)
+	}
+}
+
+// TestEditorPreviewRate: checks as you type are not held to the rate of
+// pushes (burst 10): a burst of 20 passes, then the preview limit answers
+// 429 with Retry-After long before a script could swamp the server.
+func TestEditorPreviewRate(t *testing.T) {
+	e, member := editorEnv(t)
+	e.want(e.do("POST", "/api/v1/systems", member, map[string]any{"from": "template", "template": "event-pipeline", "team": "storefront", "id": "tiny"}), 201)
+	for i := range 20 {
+		if resp := e.do("POST", "/api/v1/systems/tiny/preview", member, map[string]any{}); resp.StatusCode != 200 {
+			t.Fatalf("preview %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	var limited *http.Response
+	for range 100 {
+		if resp := e.do("POST", "/api/v1/systems/tiny/preview", member, map[string]any{}); resp.StatusCode == http.StatusTooManyRequests {
+			limited = resp
+			break
+		}
+	}
+	if limited == nil || limited.Header.Get("Retry-After") == "" {
+		t.Fatal("previews are not rate-limited")
 	}
 }
