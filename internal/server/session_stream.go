@@ -202,18 +202,21 @@ func (s *Server) renderFrame(st *session.State, e *session.Event, viewer string,
 			card = e.CardID // other members never learn who voted where
 		}
 	}
-	key := "status"
 	var c *session.Card
 	if card != "" {
 		c = st.Card(card)
 	}
+	// The status panel differs by role and by the viewer's own ready and
+	// hand buttons; a card by whether the viewer wrote it (hidden, edit),
+	// the role, and the viewer's votes on it.
 	m := st.Member(viewer)
-	role := session.Role("")
+	role, ready, hand := session.Role(""), false, false
 	if m != nil {
-		role = m.Role
+		role, ready, hand = m.Role, m.Ready, m.Hand
 	}
+	key := fmt.Sprintf("status|%s|%t|%t", role, ready, hand)
 	if c != nil {
-		key = fmt.Sprintf("card|%s|%t|%t|%s|%d", c.ID, st.Hidden(c, viewer), containsStr(c.Authors, viewer), role, st.Votes[viewer][c.ID])
+		key += fmt.Sprintf("|card|%s|%t|%t|%d", c.ID, st.Hidden(c, viewer), containsStr(c.Authors, viewer), st.Votes[viewer][c.ID])
 		if e.Type == session.EvVote {
 			key += "|" + viewer // the voter's own tabs: their votes left
 		}
