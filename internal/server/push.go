@@ -271,7 +271,13 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	res, err := s.pushMerged(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	// The merge and the analysis run on one analysis slot (bounds.go).
+	ctx, release, err := s.analyse(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
+	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req)
 	return writePush(w, res, err)
 }
 
