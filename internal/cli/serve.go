@@ -147,14 +147,15 @@ func (a *app) serveCmd() *cobra.Command {
 	envErr := a.envDefaults(&c)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the Ward server: API, accounts, the organisation's models",
+		Short: "Run the Ward server: web UI, API, accounts, the organisation's models",
 		Long: `Serve runs the Ward server. With no flags it works on a fresh machine: an
 embedded SQLite database (WAL mode) in ./ward-data, listening on
 127.0.0.1:8080. On first start it prints a one-time token to create the first
 administrator, with the URL of the first-run page that uses it. --demo loads
-the example models so there is something to see and, on a fresh database,
-creates one demo account per role (admin, security, member, viewer) with a
-password it prints: open the printed URL and sign in.
+the example models and files design reviews of them (docs/review.md), so
+there is something to see, and, on a fresh database, creates one demo
+account per role (admin, security, member, viewer) with a password it
+prints: open the printed URL and sign in.
 
 --db postgres://... uses PostgreSQL instead; several ward serve processes on
 one PostgreSQL database serve the same data, and live events reach all of
@@ -410,7 +411,7 @@ func (a *app) loadDemo(ctx context.Context, srv *server.Server) error {
 			return fmt.Errorf("example %s: %w", d.Name(), err)
 		}
 	}
-	return nil
+	return srv.LoadDemoReviews(ctx) // a review queue to look at (docs/review.md)
 }
 
 func randomToken() string {

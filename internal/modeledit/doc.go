@@ -171,7 +171,7 @@ type found struct {
 
 // itemID is an item's id; flows without one default to FROM-to-TO.
 func itemID(section string, it *yaml.Node) string {
-	if _, v := lookup(it, "id"); v != nil && v.Kind == yaml.ScalarNode {
+	if _, v := lookup(it, idKey(section)); v != nil && v.Kind == yaml.ScalarNode {
 		return v.Value
 	}
 	if section == "flows" {
@@ -340,7 +340,11 @@ func (d *doc) add(e Edit) ([]byte, error) {
 			return nil, fmt.Errorf("%s is not a list", e.Section)
 		}
 		// Missing, null or []: write the list in block style.
-		return d.setKey(owner, end, e.Section, []item{it}, flow)
+		order := docOrder
+		if owner != d.root {
+			order = keyOrder(sections["boundaries"])
+		}
+		return d.setKey(owner, end, order, e.Section, []item{it}, flow)
 	}
 	if seq.Style&yaml.FlowStyle != 0 {
 		return nil, fmt.Errorf("%s is written in flow style ([...]); write it as a block list to edit it here", e.Section)
@@ -368,21 +372,25 @@ func (d *doc) valueEnd(m *yaml.Node, end int, key string) int {
 // update sets and unsets keys of an item.
 func (d *doc) update(e Edit) ([]byte, error) {
 	src := []byte(d.text())
+	cur := d // parsed src; nil after a change
 	for _, k := range keyOrder(sections[e.Section]) {
 		v, set := e.Set[k]
 		unset := slices.Contains(e.Unset, k)
 		if !set && !unset {
 			continue
 		}
-		cur, err := parse(src)
-		if err != nil {
-			return nil, err
+		if cur == nil {
+			var err error
+			if cur, err = parse(src); err != nil {
+				return nil, err
+			}
 		}
+		var err error
 		f, flow, ok := cur.findItem(e.Section, e.ID)
 		if !ok {
 			return nil, fmt.Errorf("no %s item with id %q", e.Section, e.ID)
 		}
-		if k == "id" && v != e.ID {
+		if k == idKey(e.Section) && v != e.ID {
 			if id, _ := v.(string); id == "" || cur.taken(e.Section, id) {
 				return nil, fmt.Errorf("%s already has an item with id %q", e.Section, id)
 			}
@@ -393,13 +401,28 @@ func (d *doc) update(e Edit) ([]byte, error) {
 		case unset:
 			src, err = cur.removeKey(f.node, f.span.last, k, true)
 		default:
-			src, err = cur.setKey(f.node, f.span.last, k, v, false)
+			src, err = cur.setKey(f.node, f.span.last, keyOrder(sections[e.Section]), k, v, false)
 		}
 		if err != nil {
 			return nil, err
 		}
-		if k == "id" {
+		cur = nil
+		if k == idKey(e.Section) {
 			e.ID, _ = v.(string)
+		}
+		// A flow without an id is named FROM-to-TO: follow its new ends.
+		if to, ok := v.(string); ok && e.Section == "flows" && (k == "from" || k == "to") {
+			if _, idn := lookup(f.node, "id"); idn == nil {
+				_, fromN := lookup(f.node, "from")
+				_, toN := lookup(f.node, "to")
+				if fromN != nil && toN != nil {
+					if k == "from" {
+						e.ID = to + "-to-" + toN.Value
+					} else {
+						e.ID = fromN.Value + "-to-" + to
+					}
+				}
+			}
 		}
 	}
 	return src, nil
@@ -499,8 +522,9 @@ func equal(n *yaml.Node, v any) bool {
 
 // setKey sets key in the block mapping m (whose entries end at end). An
 // existing entry is replaced in place (a block mapping value key by key);
-// a new one goes after the key that precedes it in canonical order.
-func (d *doc) setKey(m *yaml.Node, end int, key string, v any, flowItems bool) ([]byte, error) {
+// a new one goes after the key that precedes it in order (the keys of m's
+// type, in the format's order).
+func (d *doc) setKey(m *yaml.Node, end int, order []string, key string, v any, flowItems bool) ([]byte, error) {
 	kn, cur := lookup(m, key)
 	if kn != nil {
 		if equal(cur, v) {
@@ -533,10 +557,6 @@ func (d *doc) setKey(m *yaml.Node, end int, key string, v any, flowItems bool) (
 		indent = m.Content[0].Column - 1
 	} else if m != d.root {
 		return nil, errors.New("cannot add to an empty mapping")
-	}
-	order := docOrder
-	if m != d.root {
-		order = canonical(m, key)
 	}
 	repl := entry(key, v, indent)
 	if items, ok := v.([]item); ok {
@@ -583,30 +603,6 @@ func (d *doc) setKey(m *yaml.Node, end int, key string, v any, flowItems bool) (
 		}
 	}
 	return d.replace(at, at-1, repl), nil
-}
-
-// canonical returns the key order of the item type that m is an item of,
-// chosen by the keys it has.
-func canonical(m *yaml.Node, key string) []string {
-	best, score := []string(nil), -1
-	for _, name := range []string{"components", "flows", "boundaries", "assets", "layout"} {
-		ks := keyOrder(sections[name])
-		if !slices.Contains(ks, key) {
-			continue
-		}
-		s := 0
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			if slices.Contains(ks, m.Content[i].Value) {
-				s++
-			} else {
-				s -= 10
-			}
-		}
-		if s > score {
-			best, score = ks, s
-		}
-	}
-	return best
 }
 
 // seqIndent is how far the file indents list items under their key (0 or

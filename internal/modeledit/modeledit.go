@@ -46,10 +46,12 @@ const (
 type Edit struct {
 	// Op is add, update or delete.
 	Op string `json:"op"`
-	// Section is components, flows, boundaries, assets or layout.
+	// Section is components, flows, boundaries, assets, layout, threats,
+	// mitigations, assumptions or decisions.
 	Section string `json:"section"`
-	// ID names the item to update or delete. For add, the new item's id is
-	// Set["id"] (flows may leave it out: it defaults to FROM-to-TO).
+	// ID names the item to update or delete (a decision by its finding).
+	// For add, the new item's id is Set["id"] (Set["finding"] for a
+	// decision; flows may leave it out: it defaults to FROM-to-TO).
 	ID string `json:"id,omitempty"`
 	// Parent, for adding a boundary, names the boundary to nest it in.
 	Parent string `json:"parent,omitempty"`
@@ -69,6 +71,21 @@ var sections = map[string]reflect.Type{
 	"boundaries": reflect.TypeFor[spec.Boundary](),
 	"assets":     reflect.TypeFor[spec.Asset](),
 	"layout":     reflect.TypeFor[spec.Placement](),
+	// What people decide is edited the same way (the server's decision,
+	// mitigation and assumption edits can use it too).
+	"threats":     reflect.TypeFor[spec.Threat](),
+	"mitigations": reflect.TypeFor[spec.Mitigation](),
+	"assumptions": reflect.TypeFor[spec.Assumption](),
+	"decisions":   reflect.TypeFor[spec.Decision](),
+}
+
+// idKey is the key that names an item of a section: the finding for
+// decisions, id elsewhere.
+func idKey(section string) string {
+	if section == "decisions" {
+		return "finding"
+	}
+	return "id"
 }
 
 // keyOrder returns the yaml keys of t in declaration order.
@@ -112,7 +129,7 @@ func ParseEdits(data []byte) ([]Edit, error) {
 func (e *Edit) Validate() error {
 	t, ok := sections[e.Section]
 	if !ok {
-		return fmt.Errorf("unknown section %q: use components, flows, boundaries, assets or layout", e.Section)
+		return fmt.Errorf("unknown section %q: use components, flows, boundaries, assets, layout, threats, mitigations, assumptions or decisions", e.Section)
 	}
 	switch e.Op {
 	case OpAdd:
@@ -144,8 +161,8 @@ func (e *Edit) Validate() error {
 		if !slices.Contains(keys, k) {
 			return fmt.Errorf("%s have no key %q", e.Section, k)
 		}
-		if k == "id" {
-			return errors.New("the id cannot be removed")
+		if k == idKey(e.Section) {
+			return fmt.Errorf("the %s cannot be removed", k)
 		}
 		if _, both := e.Set[k]; both {
 			return fmt.Errorf("key %q is both set and unset", k)
@@ -158,8 +175,8 @@ func (e *Edit) Validate() error {
 		if len(e.Unset) > 0 {
 			return errors.New("add takes no unset")
 		}
-		if id, _ := e.Set["id"].(string); id == "" && e.Section != "flows" {
-			return fmt.Errorf("add to %s needs set.id", e.Section)
+		if id, _ := e.Set[idKey(e.Section)].(string); id == "" && e.Section != "flows" {
+			return fmt.Errorf("add to %s needs set.%s", e.Section, idKey(e.Section))
 		}
 	}
 	return nil
@@ -289,6 +306,9 @@ func cmpOr(s ...string) string {
 
 func idOf(set map[string]any) string {
 	s, _ := set["id"].(string)
+	if s == "" {
+		s, _ = set["finding"].(string)
+	}
 	return s
 }
 
@@ -401,7 +421,8 @@ func quote(s string) string {
 }
 
 func plainSafe(s string) bool {
-	if strings.TrimSpace(s) != s || strings.ContainsAny(s, "\n\t#:{}[],&*!|>'\"%@`") {
+	if strings.TrimSpace(s) != s || strings.ContainsAny(s, "\n\t{}[],&*!|>'\"%@`") ||
+		strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "#") || strings.HasPrefix(s, ":") {
 		return false
 	}
 	return !strings.HasPrefix(s, "-") && !strings.HasPrefix(s, "?")

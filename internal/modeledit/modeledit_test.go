@@ -201,3 +201,48 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkApply applies a visual editor's typical change (a component, a
+// flow to it and its place) to the shop example's main file (~400 lines).
+func BenchmarkApply(b *testing.B) {
+	src, err := os.ReadFile("../../examples/shop/ward.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	edits := []Edit{
+		{Op: OpAdd, Section: "components", Set: map[string]any{"id": "fraud-check", "kind": "service", "boundary": "prod-vpc"}},
+		{Op: OpAdd, Section: "flows", Set: map[string]any{"from": "orders-service", "to": "fraud-check", "protocol": "grpc"}},
+		{Op: OpAdd, Section: "layout", Set: map[string]any{"id": "fraud-check", "x": 400, "y": 120}},
+		{Op: OpUpdate, Section: "components", ID: "fraud-check", Set: map[string]any{"controls": map[string]any{"authenticates": "yes"}}},
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := Apply(src, edits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text":          "plain text",
+		"rule-id:element":     "rule-id:element",
+		"https://x.example/a": "https://x.example/a",
+		"a#b":                 "a#b",
+		"a: b":                `"a: b"`,
+		"a #b":                `"a #b"`,
+		"a:":                  `"a:"`,
+		"yes":                 "yes", // a string in YAML 1.2, as Ward writes controls
+		"123":                 `"123"`,
+		"2027-01-01":          `"2027-01-01"`,
+		"-x":                  `"-x"`,
+		"":                    `""`,
+		" padded":             `" padded"`,
+		"two\nlines":          `"two\nlines"`,
+		"null":                `"null"`,
+	} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -63,6 +63,7 @@ func HTML(ctx context.Context, w io.Writer, r *Result) error {
 		}
 		p.SVG = template.HTML(svg) // Graphviz escapes every label it writes.
 		p.Condensed = len(r.Components) > MaxSVGComponents
+		p.Tiles = printTiles(svg)
 		// Fit the page's width when that keeps labels legible.
 		if m := svgWidth.FindStringSubmatch(svg); m != nil {
 			w, _ := strconv.Atoi(m[1])
@@ -101,20 +102,22 @@ type htmlPage struct {
 	Condensed    bool
 	Fit          bool
 	DiagramError string
-	Sev          []sevCount
-	Categories   []sevCount
-	Assets       []assetBar
-	Accepted     []acceptedRow
-	Overdue      []Mitigation
-	Invalidated  int
-	Findings     []htmlFinding
-	FSev         []string
-	FCat         []filterOption
-	FStatus      []string
-	Owners       []string
-	Paths        []AttackPath
-	Questions    []htmlQuestion
-	Elements     []elementRow
+	// Tiles is the diagram cut for print (landscape pages, legible scale).
+	Tiles       []printTile
+	Sev         []sevCount
+	Categories  []sevCount
+	Assets      []assetBar
+	Accepted    []acceptedRow
+	Overdue     []Mitigation
+	Invalidated int
+	Findings    []htmlFinding
+	FSev        []string
+	FCat        []filterOption
+	FStatus     []string
+	Owners      []string
+	Paths       []AttackPath
+	Questions   []htmlQuestion
+	Elements    []elementRow
 }
 
 type sevCount struct {

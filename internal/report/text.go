@@ -95,7 +95,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 			ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
 		}
 		shown++
-		status := f.Status
+		status := strings.ReplaceAll(f.Status, "_", " ")
 		if f.Reopened != "" {
 			status = "reopened"
 		}

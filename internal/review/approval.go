@@ -36,8 +36,8 @@ type Finding struct {
 }
 
 // HighRisks returns the ids, sorted, of the high and critical findings that
-// are still a risk: not mitigated, not false positives. Accepted and
-// transferred risk is still risk.
+// are still a risk: not mitigated, not false positives. Open, unverified,
+// accepted and transferred risk is still risk.
 func HighRisks(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {

@@ -227,9 +227,9 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("warn_days %d: use 0 to fewer than approval_days (%d)", s.WarnDays, s.ApprovalDays)
 	case s.DueDays < 1 || s.DueDays > 365:
 		return fmt.Errorf("due_days %d: use 1 to 365 days", s.DueDays)
-	case s.SecurityLedHours <= 0 || s.SecurityLedHours > 200:
+	case !(s.SecurityLedHours > 0 && s.SecurityLedHours <= 200): // also refuses NaN
 		return fmt.Errorf("security_led_hours %g: use more than 0 and at most 200", s.SecurityLedHours)
-	case s.SelfServeHours <= 0 || s.SelfServeHours > 200:
+	case !(s.SelfServeHours > 0 && s.SelfServeHours <= 200):
 		return fmt.Errorf("self_serve_hours %g: use more than 0 and at most 200", s.SelfServeHours)
 	}
 	return nil

@@ -3,6 +3,7 @@ package review
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,8 @@ func TestSettings(t *testing.T) {
 		{"due", func(s *Settings) { s.DueDays = 0 }, "due_days"},
 		{"hours", func(s *Settings) { s.SecurityLedHours = -1 }, "security_led_hours"},
 		{"self-serve hours", func(s *Settings) { s.SelfServeHours = 0 }, "self_serve_hours"},
+		{"NaN hours", func(s *Settings) { s.SecurityLedHours = math.NaN() }, "security_led_hours"},
+		{"infinite hours", func(s *Settings) { s.SelfServeHours = math.Inf(1) }, "self_serve_hours"},
 	} {
 		x := DefaultSettings()
 		c.mod(&x)
@@ -228,10 +231,10 @@ func TestWeek(t *testing.T) {
 
 func TestHighRisks(t *testing.T) {
 	got := HighRisks([]Finding{
-		{"b", "critical", "open"}, {"a", "high", "accepted"}, {"c", "high", "mitigated"}, {"d", "medium", "open"},
+		{"b", "critical", "open"}, {"a", "high", "accepted"}, {"c", "high", "mitigated"}, {"d", "medium", "open"}, {"g", "high", "unverified"},
 		{"e", "high", "false_positive"}, {"f", "high", "transferred"}, {"b", "critical", "open"},
 	})
-	if diff := cmp.Diff([]string{"a", "b", "f"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b", "f", "g"}, got); diff != "" {
 		t.Errorf("HighRisks (-want +got):\n%s", diff)
 	}
 }
@@ -372,4 +375,50 @@ func TestPolicyYAMLRoundTrip(t *testing.T) {
 			t.Errorf("%s: round trip (-want +got):\n%s\n%s", p.Name, diff, text)
 		}
 	}
+}
+
+// FuzzParseWeek: any text either parses to a Monday that names itself, or
+// is refused; never a panic.
+func FuzzParseWeek(f *testing.F) {
+	for _, s := range []string{"2026-W49", "2026-W53", "2025-W01", "", "2026-W", "-W1", "9999-W52", "0000-W01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		mon, err := ParseWeek(s)
+		if err != nil {
+			return
+		}
+		if mon.Weekday() != time.Monday || Week(mon) != s {
+			t.Errorf("ParseWeek(%q) = %v (%s)", s, mon, Week(mon))
+		}
+	})
+}
+
+// FuzzFormAnswers: any form either turns into answers that survive the
+// round trip through FormOf, or is refused; never a panic.
+func FuzzFormAnswers(f *testing.F) {
+	f.Add("no", "yes", "pii,payment_card", "Stripe", "yes", "high")
+	f.Add("", "", "", "", "", "")
+	f.Add("maybe", "x", "none", "none", "unknown", "unknown")
+	f.Fuzz(func(t *testing.T, paved, internet, kinds, parties, auth, crit string) {
+		form := Form{PavedPath: paved, InternetFacing: internet, AuthChanges: auth, Criticality: crit}
+		if kinds != "" {
+			form.SensitiveData = strings.Split(kinds, ",")
+		}
+		if parties != "" {
+			form.NewThirdParties = strings.Split(parties, ",")
+		}
+		a, err := form.Answers()
+		if err != nil {
+			return
+		}
+		back, err := FormOf(a).Answers()
+		if err != nil {
+			t.Fatalf("FormOf(%+v) does not parse back: %v", a, err)
+		}
+		if diff := cmp.Diff(a, back); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+		_ = triage.Evaluate(a, triage.DefaultPolicy())
+	})
 }

@@ -152,29 +152,40 @@ func (s *Server) handleListTeams(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+type teamCreate struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 func (s *Server) handleCreateTeam(w http.ResponseWriter, r *http.Request) error {
+	var req teamCreate
 	if err := s.require(r, Admin, ""); err != nil {
 		return err
-	}
-	var req struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if !validID(req.ID) {
-		return errorf(http.StatusBadRequest, "invalid", "team id %q: use lower-case letters, digits and -", req.ID)
-	}
-	if req.Name == "" {
-		req.Name = req.ID
-	}
-	t, err := s.store.CreateTeam(r.Context(), store.Team{ID: req.ID, Name: req.Name}, principal(r.Context()).Actor())
+	t, err := s.opCreateTeam(r.Context(), principal(r.Context()), req)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
 	return nil
+}
+
+// opCreateTeam creates a team (administrators); the JSON API and the
+// administration page share it.
+func (s *Server) opCreateTeam(ctx context.Context, p *Principal, req teamCreate) (store.Team, error) {
+	if err := s.requireP(p, Admin, ""); err != nil {
+		return store.Team{}, err
+	}
+	if !validID(req.ID) {
+		return store.Team{}, errorf(http.StatusBadRequest, "invalid", "team id %q: use lower-case letters, digits and -", req.ID)
+	}
+	if req.Name == "" {
+		req.Name = req.ID
+	}
+	return s.store.CreateTeam(ctx, store.Team{ID: req.ID, Name: req.Name}, p.Actor())
 }
 
 func validID(s string) bool {

@@ -127,6 +127,23 @@ func (b *browser) screenshot(name string) {
 	}
 }
 
+// checkAccessible fails the test when the page has a form control without
+// a label, a button without a name, or no h1.
+func (b *browser) checkAccessible(page string) {
+	b.t.Helper()
+	bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+		.filter(e => e.tagName === 'BUTTON' ? !(e.textContent.trim() || e.getAttribute('aria-label'))
+			: !((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))
+		.map(e => e.outerHTML.slice(0, 120))
+		.concat(document.querySelector('main h1') ? [] : ['no h1 in main'])`))
+	if err != nil {
+		b.fail(err)
+	}
+	for _, e := range bad {
+		b.t.Errorf("%s: not accessible: %s", page, e)
+	}
+}
+
 // signIn signs in through the sign-in page.
 func (b *browser) signIn(email, password string) {
 	b.t.Helper()
@@ -187,6 +204,7 @@ func TestBrowser(t *testing.T) {
 	// First run: the root sends a stranger to sign in, which sends them to setup.
 	b.open("/")
 	b.screenshot("setup")
+	b.checkAccessible("setup")
 	if !b.exists(`form[action="/setup"]`) {
 		t.Fatal("a fresh server does not show the first-run page")
 	}
@@ -202,34 +220,58 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("no session cookie after setup: the browser refused it")
 	}
 
-	// Seed a team, two accounts and the shop example through the API.
-	for _, c := range []struct {
-		path string
-		body any
-	}{
-		{"/api/v1/teams", map[string]string{"id": "storefront", "name": "Storefront"}},
-		{"/api/v1/users", map[string]string{"email": "mia@example.com", "name": "Mia Member", "role": "member", "team": "storefront", "password": "member password 1"}},
-		{"/api/v1/users", map[string]string{"email": "vic@example.com", "name": "Vic Viewer", "role": "viewer", "password": "viewer password 1"}},
-		{"/api/v1/systems/larkspur-shop/versions", map[string]any{"team": "storefront", "files": bundle(t, "../../examples/shop")}},
-	} {
-		if status, out := b.api("POST", c.path, admin, c.body); status != 201 {
-			t.Fatalf("seed %s: %d %v", c.path, status, out)
+	// Administration in the browser: a team and two invited accounts, whose
+	// first passwords are shown once.
+	if !b.exists(`form[action="/admin/teams"]`) {
+		t.Fatal("after setup the administrator is not on the administration page")
+	}
+	b.do(chromedp.SendKeys(chromedp.CSS(`form[action="/admin/teams"] input[name=id]`), "storefront"),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/admin/teams"] input[name=name]`), "Storefront"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/teams"] button`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+	invite := func(email, role, team string) string {
+		b.t.Helper()
+		b.open("/admin")
+		steps := []chromedp.Action[chromedp.Void]{
+			chromedp.SendKeys(chromedp.CSS(`form[action="/admin/users"] input[name=email]`), email),
+			chromedp.SetValue(chromedp.CSS(`form[action="/admin/users"] select[name=role]`), role),
 		}
+		if team != "" {
+			steps = append(steps, chromedp.SetValue(chromedp.CSS(`form[action="/admin/users"] select[name=team]`), team))
+		}
+		steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/admin/users"] button`)), chromedp.WaitVisible(chromedp.CSS(".secret code")))
+		b.do(steps...)
+		return b.text(".secret code")
+	}
+	memberPW := invite("mia@example.com", "member", "storefront")
+	b.screenshot("admin")
+	b.checkAccessible("admin")
+	viewerPW := invite("vic@example.com", "viewer", "")
+	if memberPW == "" || viewerPW == "" || memberPW == viewerPW {
+		t.Fatalf("first passwords %q and %q", memberPW, viewerPW)
+	}
+
+	// The shop example, pushed through the API.
+	if status, out := b.api("POST", "/api/v1/systems/larkspur-shop/versions", admin,
+		map[string]any{"team": "storefront", "files": bundle(t, "../../examples/shop")}); status != 201 {
+		t.Fatalf("push: %d %v", status, out)
 	}
 	b.open("/")
 	b.screenshot("home-admin")
+	b.checkAccessible("home-admin")
 	b.signOut()
 
 	// A member signs in and lands on their team's home.
-	b.signIn("mia@example.com", "member password 1")
+	b.signIn("mia@example.com", memberPW)
 	if h := b.text("main h1"); !strings.Contains(h, "storefront") {
 		t.Errorf("member's home heading %q", h)
 	}
 	b.screenshot("home-member")
+	b.checkAccessible("home-member")
 
 	// The system page; selecting an element on the diagram narrows the threats.
 	b.open("/systems/larkspur-shop")
 	b.screenshot("system")
+	b.checkAccessible("system")
 	b.do(chromedp.Click(chromedp.CSS(`.diagram svg a[*|href*="element=web-frontend"]`)), chromedp.WaitVisible(chromedp.ID("selected")))
 	if got := b.text("#selected h2"); !strings.Contains(got, "web-frontend") {
 		t.Errorf("selected element panel: %q", got)
@@ -238,6 +280,24 @@ func TestBrowser(t *testing.T) {
 		t.Error("the selected element is not marked on the diagram")
 	}
 	b.screenshot("system-selected")
+
+	// With JavaScript, changing a filter narrows the list in place (htmx).
+	b.open("/systems/larkspur-shop")
+	all := b.text("#threat-list p.muted")
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#threats select[name=severity]');
+		s.value = 'high'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)); err != nil {
+		b.fail(err)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('#threat-list p.muted').textContent !== `+jsString(all))); err != nil {
+		b.fail(err)
+	}
+	if n := b.text("#threat-list p.muted"); !strings.HasSuffix(n, "shown") || n == all {
+		t.Errorf("after filtering by severity the list says %q (before: %q)", n, all)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil || !strings.Contains(loc, "severity=high") {
+		t.Errorf("the filtered list's address is %q", loc)
+	}
 
 	// Decide: a finding becomes a false positive, as a new version.
 	const finding = "no-rate-limiting:web-frontend"
@@ -285,10 +345,25 @@ func TestBrowser(t *testing.T) {
 	}
 	b.open("/findings?status=open")
 	b.screenshot("findings")
+	b.checkAccessible("findings")
+
+	// The member makes an API token for CI: shown once.
+	b.open("/account")
+	b.do(chromedp.SendKeys(chromedp.CSS(`form[action="/account/tokens"] input[name=name]`), "ci"),
+		chromedp.Click(chromedp.CSS(`form[action="/account/tokens"] button`)), chromedp.WaitVisible(chromedp.CSS(".secret code")))
+	if tok := b.text(".secret code"); !strings.HasPrefix(tok, "ward_") {
+		t.Errorf("the new token is %q", tok)
+	}
+	b.screenshot("account")
+	b.checkAccessible("account")
+	b.open("/account")
+	if b.exists(".secret") {
+		t.Error("the token is shown again")
+	}
 	b.signOut()
 
 	// A viewer reads everything and changes nothing.
-	b.signIn("vic@example.com", "viewer password 1")
+	b.signIn("vic@example.com", viewerPW)
 	b.open("/systems/larkspur-shop")
 	for _, sel := range []string{`form[action$="/decisions"]`, `form[action*="/mitigations/"]`, `form[action*="/assumptions/"]`, `form[action$="/controls"]`} {
 		if b.exists(sel) {
@@ -311,6 +386,8 @@ func TestBrowser(t *testing.T) {
 	if status, sys := b.api("GET", "/api/v1/systems/larkspur-shop", viewer, nil); status != 200 || sys["latest"].(float64) != 4 {
 		t.Errorf("after the viewer's POST the system is at %v, want 4", sys["latest"])
 	}
+	b.open("/systems/larkspur-shop#threats")
 	b.screenshot("system-viewer")
+	b.checkAccessible("system-viewer")
 	t.Logf("screenshots in %s", b.shot)
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/wardtm/ward/internal/modeledit"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/review"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/scaffold"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
@@ -49,9 +50,14 @@ const (
 	maxPreviewFindings = 25
 )
 
-// previewSlots bounds concurrent previews per process, so that a few busy
-// editors cannot take every core.
-var previewSlots = make(chan struct{}, 4)
+// A preview runs on every pause in typing, so previews have their own rate
+// limit per account, well above what a person typing causes (the editor
+// waits 0.4 s after the last key) and far below a script's; they share the
+// analysis pool (Config.MaxAnalyses) with pushes.
+const (
+	previewsPerMinute = 240
+	previewsBurst     = 60
+)
 
 // previewRequest is the editor's working state.
 type previewRequest struct {
@@ -247,15 +253,22 @@ func (s *Server) previewModel(ctx context.Context, p *Principal, systemID string
 	}
 	out := editorPreview{System: x.ID, Revision: x.Revision, Main: b.Main, Files: b.Files, Diagnostics: []diagJSON{}, Findings: []previewFinding{}, Diff: diffBundles(latest, b)}
 
-	select {
-	case previewSlots <- struct{}{}:
-		defer func() { <-previewSlots }()
-	case <-ctx.Done():
-		return editorPreview{}, ctx.Err()
+	key := "user:" + p.OwnerID
+	if p.OwnerID == "" {
+		key = p.Actor()
 	}
-	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
+	if d := s.previews.take(key); d > 0 {
+		return editorPreview{}, &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: d,
+			Msg: "too many checks from your account; try again in " + d.Round(time.Second).String()}
+	}
+	release, err := s.pool.acquire(ctx)
+	if err != nil {
+		return editorPreview{}, err
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(rule.WithBudget(ctx, s.cfg.Budget), previewTimeout)
 	defer cancel()
-	_, res, err := s.analyseBundle(ctx, b)
+	_, res, err := s.analyseFiles(ctx, b)
 	var diags spec.Diagnostics
 	switch {
 	case errors.As(err, &diags):
@@ -460,6 +473,9 @@ func (s *Server) createSystem(ctx context.Context, p *Principal, req newSystemRe
 func checkNewID(id string) error {
 	if id == "" || len(id) > 64 || !scaffold.IDPattern.MatchString(id) {
 		return invalid("system id %q: use letters, digits, '-', '_' and '.', starting with a letter or digit (at most 64)", id)
+	}
+	if id == "new" {
+		return invalid("system id %q is taken by the page that creates systems: choose another", id)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/wardtm/ward/internal/store"
 )
 
 // handleEvents streams a system's live events as server-sent events (new
@@ -14,6 +16,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.streamEvents(w, r, x, func(ev []byte) ([]byte, bool) { return ev, true })
+}
+
+// streamEvents streams x's events to the principal of r, each passed
+// through format (which may drop it), until the client leaves, the
+// credentials stop working or the server shuts down. The JSON event
+// stream and the web pages' live regions (web_live.go) share it.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, x store.System, format func(ev []byte) ([]byte, bool)) error {
 	if n := s.streams.Add(1); n > int64(s.cfg.MaxEventStreams) {
 		s.streams.Add(-1)
 		w.Header().Set("Retry-After", "30")
@@ -63,7 +73,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		case ev := <-ch:
-			fmt.Fprintf(w, "data: %s\n\n", ev)
+			data, ok := format(ev)
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(w, "data: %s\n\n", data)
 		case <-ping.C:
 			fmt.Fprint(w, ": ping\n\n")
 		}

@@ -99,6 +99,12 @@ func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysi
 		return nil, nil, err
 	}
 	defer release()
+	return s.analyseFiles(ctx, b)
+}
+
+// analyseFiles is analyseBundle for a caller that already holds a slot of
+// the analysis pool (the editor's previews, limited at their own rate).
+func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
 	dir, err := os.MkdirTemp("", TempPrefix+"*")
 	if err != nil {
 		return nil, nil, err
@@ -303,8 +309,14 @@ func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team,
 // storeVersionAs is storeVersion with the version's origin, the files
 // pushed (when merged) and the merged changes to report.
 func (s *Server) storeVersionAs(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse) (pushResponse, error) {
+	return s.storeVersionCached(ctx, pr, p, b, merged, nil)
+}
+
+// storeVersionCached is storeVersionAs reusing the analysis of a bundle a
+// lost race already analysed (cache may be nil).
+func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse, cache *analysisCache) (pushResponse, error) {
 	systemID, team := p.SystemID, p.TeamID
-	_, res, err := s.analyseBundle(ctx, b)
+	res, err := cache.analyse(ctx, s, b)
 	if err != nil {
 		return pushResponse{}, err
 	}

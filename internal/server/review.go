@@ -99,6 +99,9 @@ type reviewJSON struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 	Actions     []review.Action `json:"actions"`
+	// Modelled tells whether the system has a model in Ward yet (a review
+	// may come first, at design time).
+	Modelled bool `json:"modelled"`
 	// Rank, Estimate, Fits, Engineer and Why are the queue's: the place in
 	// the ranking and the week's capacity plan.
 	Rank     int     `json:"rank,omitempty"`
@@ -316,6 +319,11 @@ func (s *Server) reviewDetail(ctx context.Context, p *Principal, id string) (rev
 		return reviewDetail{}, err
 	}
 	d := reviewDetail{reviewJSON: reviewView(r, p, s.cfg.Now()), History: []reviewEventJSON{}}
+	if x, err := s.store.GetSystem(ctx, r.SystemID); err == nil {
+		d.Modelled = x.Latest > 0
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return reviewDetail{}, err
+	}
 	for _, e := range evs {
 		d.History = append(d.History, reviewEventJSON{At: e.At, Actor: e.Actor, Action: e.Action, From: e.From, To: e.To, Note: e.Note})
 	}
@@ -571,6 +579,10 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 	if err != nil {
 		return queueView{}, err
 	}
+	modelled, err := s.modelledSystems(ctx, team)
+	if err != nil {
+		return queueView{}, err
+	}
 	q := queueView{Team: team, Week: week, Items: []reviewJSON{}, Capacity: []review.Hours{}, Settings: cfg.Settings, CanPlan: Allowed(p, Approve, "")}
 	for _, c := range caps {
 		q.Capacity = append(q.Capacity, review.Hours{Engineer: c.Engineer, Hours: c.Hours})
@@ -581,6 +593,7 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 		x := reviewView(byID[sl.Request.ID], p, now)
 		fits := sl.Fits
 		x.Rank, x.Estimate, x.Fits, x.Engineer, x.Why = len(q.Items)+1, sl.Estimate, &fits, sl.Engineer, sl.Why
+		x.Modelled = modelled[x.System]
 		q.Items = append(q.Items, x)
 	}
 	if q.Reminders, err = s.reminders(ctx, team, rules, cfg.Settings); err != nil {
@@ -592,7 +605,9 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 	}
 	q.Recent = []reviewJSON{}
 	for _, r := range recent {
-		q.Recent = append(q.Recent, reviewView(r, p, now))
+		x := reviewView(r, p, now)
+		x.Modelled = modelled[x.System]
+		q.Recent = append(q.Recent, x)
 	}
 	if q.CanPlan {
 		if q.Engineers, err = s.securityEngineers(ctx); err != nil {
@@ -600,6 +615,24 @@ func (s *Server) reviewQueue(ctx context.Context, p *Principal, team, week strin
 		}
 	}
 	return q, nil
+}
+
+// modelledSystems is the set of team's systems ("" for all) that have a
+// model.
+func (s *Server) modelledSystems(ctx context.Context, team string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for off := 0; ; off += 500 {
+		xs, total, err := s.store.ListSystems(ctx, team, store.Page{Limit: 500, Offset: off})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range xs {
+			out[x.ID] = x.Latest > 0
+		}
+		if off+500 >= total || len(xs) == 0 {
+			return out, nil
+		}
+	}
 }
 
 func orEmptyHours(h []review.Hours) []review.Hours {
@@ -641,7 +674,7 @@ func (s *Server) setCapacity(ctx context.Context, p *Principal, week, engineer s
 	if _, err := review.ParseWeek(week); err != nil {
 		return invalid("%v", err)
 	}
-	if hours < 0 || hours > 80 {
+	if !(hours >= 0 && hours <= 80) { // also refuses NaN
 		return invalid("hours %g: enter 0 to 80 hours for the week (0 removes them)", hours)
 	}
 	engineer = strings.TrimSpace(engineer)
@@ -674,6 +707,9 @@ func policyError(err error) error {
 	}
 	pe := classify(diags)
 	pe.Code, pe.Msg = "invalid_policy", fmt.Sprintf("the triage policy is invalid (%d problems)", len(diags))
+	if len(diags) == 1 {
+		pe.Msg = "the triage policy is invalid (1 problem)"
+	}
 	return pe
 }
 
@@ -730,4 +766,69 @@ func (s *Server) previewTriage(ctx context.Context, f review.Form) (triage.Resul
 		return triage.Result{}, err
 	}
 	return triage.Evaluate(ans, cfg.Policy), nil
+}
+
+// modelAnswers reads the intake answers in the context: section of a
+// system's latest model, for a request form to start from; ok is false
+// when the system has no model p may read.
+func (s *Server) modelAnswers(ctx context.Context, p *Principal, systemID string) (f review.Form, ok bool, err error) {
+	x, err := s.store.GetSystem(ctx, systemID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (x.Latest == 0 || !Allowed(p, Read, x.TeamID)) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, err
+	}
+	v, err := s.store.GetVersion(ctx, x.ID, 0)
+	if err != nil {
+		return f, false, err
+	}
+	b := unarchive(v.YAML)
+	a, _, err := s.analyseBundle(ctx, b)
+	if err != nil {
+		return f, false, err
+	}
+	declared := triage.ContextKeys([]byte(b.Files[b.Main]))["sensitive_data"]
+	return review.FormOf(triage.FromContext(a.Model.Context, declared)), true, nil
+}
+
+// LoadDemoReviews files design reviews of the demo team's systems, when
+// there are none yet, so the queue of ward serve --demo is not empty: the
+// answers come from each model's context: section; the first system's
+// review is approved, the second's in review, the others wait.
+func (s *Server) LoadDemoReviews(ctx context.Context) error {
+	if _, n, err := s.store.ListReviews(ctx, store.ReviewQuery{Page: store.Page{Limit: 1}}); err != nil || n > 0 {
+		return err
+	}
+	systems, _, err := s.store.ListSystems(ctx, "demo", store.Page{Limit: 20})
+	if err != nil {
+		return err
+	}
+	member := &Principal{UserID: "demo", Email: "member@demo.example", Role: store.RoleMember, TeamID: "demo"}
+	security := &Principal{UserID: "demo", Email: "security@demo.example", Role: store.RoleSecurity}
+	for i, x := range systems {
+		f, ok, err := s.modelAnswers(ctx, security, x.ID)
+		if err != nil || !ok {
+			return err
+		}
+		r, err := s.requestReview(ctx, member, reviewInput{System: x.ID, Title: "Design review of " + x.Name,
+			DesignDoc: "https://docs.example.com/designs/" + x.ID, Answers: f})
+		if err != nil {
+			return fmt.Errorf("demo review of %s: %w", x.ID, err)
+		}
+		var steps []review.Action
+		switch {
+		case r.State != review.Requested:
+		case i == 0:
+			steps = []review.Action{review.Triage, review.Start, review.Approve}
+		case i == 1:
+			steps = []review.Action{review.Triage, review.Start}
+		}
+		for _, a := range steps {
+			if _, err := s.actOnReview(ctx, security, r.ID, reviewActionInput{Action: a, Note: "demo"}); err != nil {
+				return fmt.Errorf("demo review of %s: %s: %w", x.ID, a, err)
+			}
+		}
+	}
+	return nil
 }

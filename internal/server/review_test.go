@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,9 @@ func TestReviewWorkflow(t *testing.T) {
 	if len(items) != 2 || items[0].(map[string]any)["id"] != id || items[1].(map[string]any)["id"] != mid["id"] {
 		t.Fatalf("queue order: %v", items)
 	}
+	if items[0].(map[string]any)["modelled"] != true || items[1].(map[string]any)["modelled"] != false {
+		t.Errorf("modelled: %v / %v", items[0].(map[string]any)["modelled"], items[1].(map[string]any)["modelled"])
+	}
 	if got := items[0].(map[string]any)["actions"]; fmt.Sprint(got) != "[triage self_serve assign]" {
 		t.Errorf("security's actions: %v", got)
 	}
@@ -161,8 +165,15 @@ func TestReviewWorkflow(t *testing.T) {
 	}
 	// The approval remembers the high and critical threats it saw (open or
 	// unverified), so that a later version can be compared with them.
-	if hr := appr["high_risks"].([]any); len(hr) == 0 {
-		t.Errorf("high risks seen at approval: none recorded")
+	var want []string
+	for _, f := range w.want(w.do("GET", "/api/v1/findings?system=larkspur-shop&severity=high&limit=500", w.member, nil), 200)["items"].([]any) {
+		if f := f.(map[string]any); f["status"] != "mitigated" && f["status"] != "false_positive" {
+			want = append(want, f["id"].(string))
+		}
+	}
+	slices.Sort(want)
+	if hr := fmt.Sprint(appr["high_risks"]); len(want) == 0 || hr != fmt.Sprint(want) {
+		t.Errorf("high risks seen at approval: %s, want %v", hr, want)
 	}
 
 	// A new version without new high risk keeps the approval; one that

@@ -115,6 +115,7 @@ type Server struct {
 	streamSet *streamSet   // open event streams by principal
 	pool      *analysisPool
 	rates     *rateLimiter
+	previews  *rateLimiter
 	diffs     flight // concurrent computations of one diff
 
 	live     *liveHub // live sessions' streams (session_stream.go)
@@ -178,6 +179,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(),
 		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+	s.previews = newRateLimiter(cfg.Now, previewsPerMinute, previewsBurst)
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })

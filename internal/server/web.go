@@ -115,6 +115,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.reviewPages(wr)
 	s.systemPages(wr)
 	s.livePages(wr)
+	s.adminPages(wr)
 	s.editorPages(wr)
 }
 
@@ -325,6 +326,13 @@ var templateFuncs = template.FuncMap{
 		return out
 	},
 	"sevs": func() []string { return severities },
+	// openHref is the list of a risk row's open findings.
+	"openHref": func(href string) string {
+		if strings.HasPrefix(href, "/systems/") {
+			return href + "?status=open#threats"
+		}
+		return href
+	},
 	// sevHref narrows a list link to one severity.
 	"sevHref": func(href, sev string) string {
 		if strings.HasPrefix(href, "/systems/") {
@@ -341,6 +349,9 @@ var templateFuncs = template.FuncMap{
 	},
 	"risk": func(rows []*riskRow, label string) map[string]any {
 		return map[string]any{"Rows": rows, "Label": label}
+	},
+	"tokens": func(ts []tokenRow, from string) map[string]any {
+		return map[string]any{"Tokens": ts, "From": from}
 	},
 	"filters": func(f findingFilter, o filterOptions) map[string]any {
 		return map[string]any{"F": f, "O": o}

@@ -25,6 +25,7 @@ const (
 	pageReadB    = "login ok ok 404 ok ok 404 404 login"
 	pageAll      = "ok ok ok ok ok ok ok ok ok"
 	pageAdmin    = "login ok 403 403 403 403 403 403 login"
+	formAdmin    = "401 ok 403 403 403 403 403 403 401"
 	// Forms answer 401 (not a redirect) to the anonymous.
 	formWriteA  = "401 ok 403 ok 404 403 ok 403 401"
 	formWriteB  = "401 ok 403 404 ok 403 404 404 401"
@@ -64,6 +65,23 @@ var webMatrix = []authzRow{
 	{"POST /systems/{system}/controls", "A", formWriteA},
 	{"POST /systems/{system}/controls", "B", formWriteB},
 
+	// Administration and my account (web_admin.go).
+	{"GET /admin", "", pageAdmin},
+	{"POST /admin/teams", "", formAdmin},
+	{"POST /admin/users", "", formAdmin},
+	{"POST /admin/users/{id}", "", formAdmin},
+	{"POST /admin/users/{id}/password", "", formAdmin},
+	{"POST /admin/tokens", "A", formAdmin},
+	{"POST /admin/tokens", "B", formAdmin},
+	{"POST /tokens/{id}/revoke", "A", "401 ok 403 ok 404 403 403 403 401"},
+	{"POST /tokens/{id}/revoke", "B", "401 ok 403 404 ok 403 403 403 401"},
+	{"GET /account", "", "login ok ok ok ok ok 403 403 login"},
+	// Only the accounts whose password is the one sent succeed.
+	{"POST /account/password", "", "401 403 ok ok ok ok 403 403 401"},
+	// Members always create tokens of their own team.
+	{"POST /account/tokens", "A", "401 ok 403 ok ok 403 403 403 401"},
+	{"POST /account/tokens", "B", "401 ok 403 ok ok 403 403 403 401"},
+
 	// Design reviews (web_review*.go) and the model editor (web_editor*.go).
 	// Rows recorded with empty forms (a 400 is a refusal by validation);
 	// their owners refine them with real forms.
@@ -82,13 +100,14 @@ var webMatrix = []authzRow{
 	{"GET /review/policy", "", pageAdmin},
 	{"POST /review/policy", "", "401 ok 403 403 403 403 403 403 401"},
 	{"GET /systems/new", "", "login ok 403 ok ok 403 ok 403 login"},
-	{"POST /systems/new", "", "401 400 400 400 400 400 400 403 401"},
+	{"POST /systems/new", "A", "401 ok 403 ok 403 403 ok 403 401"},
+	{"POST /systems/new", "B", "401 ok 403 403 ok 403 403 403 401"},
 	{"GET /systems/{system}/edit", "A", "login ok 403 ok 404 403 ok 403 login"},
 	{"GET /systems/{system}/edit", "B", "login ok 403 404 ok 403 404 404 login"},
 	{"POST /systems/{system}/edit/check", "A", formWriteA},
 	{"POST /systems/{system}/edit/check", "B", formWriteB},
-	{"POST /systems/{system}/edit", "A", "401 400 403 400 404 403 400 403 401"},
-	{"POST /systems/{system}/edit", "B", "401 400 403 404 400 403 404 404 401"},
+	{"POST /systems/{system}/edit", "A", formWriteA},
+	{"POST /systems/{system}/edit", "B", formWriteB},
 	{"GET /systems/{system}/draw", "A", "login ok 403 ok 404 403 ok 403 login"},
 	{"GET /systems/{system}/draw", "B", "login ok 403 404 ok 403 404 404 login"},
 
@@ -128,6 +147,19 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
 	case path == "/static/":
 		path = "/static/x/ward.css"
+	case strings.Contains(path, "/admin/users/{id}"):
+		// A fresh account for each cell.
+		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("page-victim-%d@example.com", m.seq), "role": "viewer",
+			"password": "a long enough password"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case path == "/tokens/{id}/revoke":
+		// A fresh token of the target team (or of team A) for each cell.
+		tt := team
+		if tt == "" {
+			tt = "team-a"
+		}
+		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("page-victim-%d", m.seq), "team": tt}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case strings.Contains(r.route, "/s/{session}/guest/"):
 		out := m.want(m.do("POST", "/api/v1/systems/"+sys+"/sessions", m.admin, map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}), 201)
 		path = out["guest_link"].(string)
@@ -179,6 +211,26 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 	case "POST /review/policy":
 		form = url.Values{"policy": {fmt.Sprintf("ward_policy: 1\nname: matrix-%d\n", m.seq)}, "approval_days": {"365"}, "warn_days": {"30"},
 			"due_days": {"14"}, "security_led_hours": {"8"}, "self_serve_hours": {"2"}}
+	case "POST /systems/new":
+		form = url.Values{"from": {"template"}, "template": {"web-app"}, "team": {team}, "id": {fmt.Sprintf("page-new-%d", m.seq)}}
+	case "POST /systems/{system}/edit/check", "POST /systems/{system}/edit":
+		x, err := m.st.GetSystem(m.t.Context(), sys)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		form = url.Values{"file": {"ward.yaml"}, "base_revision": {fmt.Sprint(x.Revision)},
+			"content": {m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# page cell %d\n", m.seq)}}
+	case "POST /admin/teams":
+		form = url.Values{"id": {fmt.Sprintf("page-team-%d", m.seq)}}
+	case "POST /admin/users":
+		form = url.Values{"email": {fmt.Sprintf("page-new-%d@example.com", m.seq)}, "role": {"viewer"}}
+	case "POST /admin/users/{id}":
+		form = url.Values{"action": {"disable"}}
+	case "POST /admin/tokens", "POST /account/tokens":
+		form = url.Values{"name": {fmt.Sprintf("page-token-%d", m.seq)}, "team": {team}, "role": {"member"}}
+	case "POST /account/password":
+		// The same password again, so the principal's session stays usable.
+		form = url.Values{"current": {"a long enough password"}, "password": {"a long enough password"}, "password2": {"a long enough password"}}
 	default:
 		form = url.Values{}
 	}
@@ -279,7 +331,10 @@ func runWebMatrix(t *testing.T, routes []string) {
 			if got != "ok" && r.route != "POST /logout" && r.route != "POST /setup" && !equalState(before, after) {
 				t.Errorf("%s: refused (%s) but the store changed", name, got)
 			}
-			if got == "ok" && method == "POST" && strings.HasPrefix(path, "/systems/") && !strings.HasSuffix(path, "/check") && !strings.HasSuffix(path, "/sessions") {
+			if got == "ok" && method == "POST" && path == "/systems/new" && len(after.Systems) != len(before.Systems)+1 {
+				t.Errorf("%s: an allowed form created no system", name)
+			}
+			if got == "ok" && method == "POST" && strings.HasPrefix(path, "/systems/") && !strings.HasSuffix(path, "/check") && !strings.HasSuffix(path, "/sessions") && path != "/systems/new" {
 				x := sysOf[r.target]
 				if after.Systems[x][0] != before.Systems[x][0]+1 {
 					t.Errorf("%s: an allowed form stored no new version", name)

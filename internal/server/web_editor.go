@@ -309,8 +309,12 @@ func newSystemForm(r *http.Request) (newSystemRequest, error) {
 	req.Kinds = r.PostForm["kinds"]
 	tri := func(k string) string { return formValue(r, k) }
 	req.Answers = review.Form{PavedPath: tri("paved_path"), InternetFacing: tri("internet_facing"), AuthChanges: tri("auth_changes"), Criticality: tri("criticality")}
-	if r.PostFormValue("sensitive_known") == "yes" {
-		req.Answers.SensitiveData = append([]string{}, r.PostForm["sensitive_data"]...)
+	// Kinds checked are the answer; "none of these" alone is none; nothing
+	// checked is unknown.
+	if kinds := r.PostForm["sensitive_data"]; len(kinds) > 0 {
+		req.Answers.SensitiveData = append([]string{}, kinds...)
+	} else if r.PostFormValue("sensitive_none") == "yes" {
+		req.Answers.SensitiveData = []string{}
 	}
 	if tp := formValue(r, "new_third_parties"); tp != "" {
 		req.Answers.NewThirdParties = []string{}

@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // editorEnv is a server with the shop example pushed by team storefront
@@ -219,7 +223,7 @@ func TestNewSystem(t *testing.T) {
 	}
 	// From the questions.
 	resp, _ = e.page("POST", "/systems/new", member, url.Values{"from": {"questions"}, "team": {"storefront"}, "id": {"ledger"},
-		"internet_facing": {"yes"}, "paved_path": {"no"}, "auth_changes": {"unknown"}, "sensitive_known": {"yes"}, "sensitive_data": {"financial", "pii"},
+		"internet_facing": {"yes"}, "paved_path": {"no"}, "auth_changes": {"unknown"}, "sensitive_data": {"financial", "pii"},
 		"new_third_parties": {"Stripe"}, "criticality": {"high"}, "kinds": {"client", "service", "datastore", "queue"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("from questions: %d", resp.StatusCode)
@@ -229,6 +233,21 @@ func TestNewSystem(t *testing.T) {
 		if !strings.Contains(m, want) {
 			t.Errorf("questions model lacks %q:\n%s", want, m)
 		}
+	}
+	// "None of these" answers none; nothing checked leaves it unknown.
+	for id, form := range map[string]url.Values{"none-data": {"sensitive_none": {"yes"}}, "unknown-data": {}} {
+		form.Set("from", "questions")
+		form.Set("team", "storefront")
+		form.Set("id", id)
+		if resp, _ := e.page("POST", "/systems/new", member, form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", id, resp.StatusCode)
+		}
+	}
+	if m := latestFiles(t, e, member, "none-data")["ward.yaml"]; !strings.Contains(m, "  sensitive_data: []") {
+		t.Errorf("none of these: %s", m)
+	}
+	if m := latestFiles(t, e, member, "unknown-data")["ward.yaml"]; !strings.Contains(m, "  # sensitive_data: [pii]") {
+		t.Errorf("nothing checked: %s", m)
 	}
 	// A bad id and a team the member is not in are refused.
 	if resp, _ = e.page("POST", "/systems/new", member, url.Values{"from": {"template"}, "team": {"storefront"}, "id": {"no spaces"}, "template": {"web-app"}}); resp.StatusCode != 400 {
@@ -296,3 +315,115 @@ func (e *env) pageHX(method, path, auth string, form url.Values) (*http.Response
 func ftoa(f float64) string { return strconv.Itoa(int(f)) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkEditorPreview measures what one pause in typing costs: a check
+// of the shop example with a visual edit (loader, rules, risk, graph, diff)
+// over HTTP on SQLite, with and without the diagram.
+func BenchmarkEditorPreview(b *testing.B) {
+	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s := server.New(server.Config{SetupToken: setupToken, Version: "bench"}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	call := func(method, path, auth string, body any) (int, []byte) {
+		data, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(b.Context(), method, srv.URL+path, bytes.NewReader(data))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: auth})
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == server.SessionCookie {
+				return resp.StatusCode, []byte(c.Value)
+			}
+		}
+		return resp.StatusCode, out
+	}
+	_, admin := call("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "password": "correct horse battery"})
+	call("POST", "/api/v1/teams", string(admin), map[string]string{"id": "storefront"})
+	files := map[string]string{}
+	for _, n := range []string{"ward.yaml", "threats.yaml"} {
+		data, err := os.ReadFile("../../examples/shop/" + n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files[n] = string(data)
+	}
+	call("POST", "/api/v1/systems/larkspur-shop/versions", string(admin), map[string]any{"team": "storefront", "files": files})
+	edits := []map[string]any{
+		{"op": "add", "section": "components", "set": map[string]any{"id": "fraud-check", "kind": "service", "boundary": "prod-vpc"}},
+		{"op": "add", "section": "flows", "set": map[string]any{"from": "orders-service", "to": "fraud-check", "protocol": "grpc"}},
+	}
+	for _, svg := range []bool{false, true} {
+		b.Run(map[bool]string{false: "graph", true: "graph+svg"}[svg], func(b *testing.B) {
+			for b.Loop() {
+				call("POST", "/api/v1/systems/larkspur-shop/preview", string(admin), map[string]any{"edits": edits, "svg": svg})
+			}
+		})
+	}
+}
+
+// TestEditorEditsFollowIncludes: in a model split across files, an edit
+// goes to the file that holds its item (or its section), and layout to the
+// main file.
+func TestEditorEditsFollowIncludes(t *testing.T) {
+	e, member := editorEnv(t)
+	files := map[string]string{
+		"ward.yaml":  "ward: 1\ninclude: [parts.yaml]\nsystem:\n  id: split\n  name: Split\n  team: storefront\n",
+		"parts.yaml": "ward: 1\n# The parts.\ncomponents:\n  - id: api\n    kind: service\n  - id: db\n    kind: datastore\nflows:\n  - from: api\n    to: db\n",
+	}
+	e.want(e.do("POST", "/api/v1/systems/split/versions", member, map[string]any{"team": "storefront", "files": files}), 201)
+	edits := []map[string]any{
+		{"op": "update", "section": "components", "id": "db", "set": map[string]any{"tech": "PostgreSQL"}},
+		{"op": "add", "section": "components", "set": map[string]any{"id": "cache", "kind": "datastore"}},
+		{"op": "add", "section": "layout", "set": map[string]any{"id": "cache", "x": 10, "y": 20}},
+		{"op": "delete", "section": "flows", "id": "api-to-db"},
+	}
+	out := e.want(e.do("POST", "/api/v1/systems/split/preview", member, map[string]any{"edits": edits}), 200)
+	if out["valid"] != true {
+		t.Fatalf("preview: %v", out["diagnostics"])
+	}
+	got := out["files"].(map[string]any)
+	wantParts := "ward: 1\n# The parts.\ncomponents:\n  - id: api\n    kind: service\n  - id: db\n    kind: datastore\n    tech: PostgreSQL\n  - id: cache\n    kind: datastore\nflows: []\n"
+	if got["parts.yaml"] != wantParts {
+		t.Errorf("parts.yaml:\n%s\nwant:\n%s", got["parts.yaml"], wantParts)
+	}
+	if m := got["ward.yaml"].(string); !strings.HasSuffix(m, "\nlayout:\n  - {id: cache, x: 10, y: 20}\n") || !strings.HasPrefix(m, files["ward.yaml"]) {
+		t.Errorf("ward.yaml:\n%s", m)
+	}
+}
+
+// TestEditorPreviewRate: checks as you type are not held to the rate of
+// pushes (burst 10): a burst of 20 passes, then the preview limit answers
+// 429 with Retry-After long before a script could swamp the server.
+func TestEditorPreviewRate(t *testing.T) {
+	e, member := editorEnv(t)
+	e.want(e.do("POST", "/api/v1/systems", member, map[string]any{"from": "template", "template": "event-pipeline", "team": "storefront", "id": "tiny"}), 201)
+	for i := range 20 {
+		if resp := e.do("POST", "/api/v1/systems/tiny/preview", member, map[string]any{}); resp.StatusCode != 200 {
+			t.Fatalf("preview %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	var limited *http.Response
+	for range 100 {
+		if resp := e.do("POST", "/api/v1/systems/tiny/preview", member, map[string]any{}); resp.StatusCode == http.StatusTooManyRequests {
+			limited = resp
+			break
+		}
+	}
+	if limited == nil || limited.Header.Get("Retry-After") == "" {
+		t.Fatal("previews are not rate-limited")
+	}
+}

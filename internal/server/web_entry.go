@@ -105,5 +105,5 @@ func (s *Server) pageSetupPost(w http.ResponseWriter, r *http.Request) error {
 	if err := s.newSession(w, r, u); err != nil {
 		return err
 	}
-	return s.done(w, r, "/", "Welcome to Ward. You are the administrator: create a team and invite its members under Administration.")
+	return s.done(w, r, "/admin", "Welcome to Ward. You are the administrator: create a team and invite its members.")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/wardtm/ward/internal/model"
+
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -54,6 +56,9 @@ type homeView struct {
 	Gaps            []gapCard
 	Totals          riskRow
 	Count           int
+	// Unverified counts threats not known to be mitigated: a control the
+	// model leaves unknown (answering the question settles them).
+	Unverified int
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
@@ -67,9 +72,16 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hv := homeView{Slots: slots, Count: len(rows), Gaps: gapCards(gaps(rows, s.cfg.Now()), "")}
+	hv := homeView{Slots: slots, Count: len(rows), Gaps: gapCards(gapCounts(rows, s.cfg.Now()), "")}
 	if !Allowed(p, Read, "") {
 		hv.Team = p.TeamID
+	}
+	for _, sr := range rows {
+		for i := range sr.Result.Findings {
+			if sr.Result.Findings[i].Status == string(model.StatusUnverified) {
+				hv.Unverified++
+			}
+		}
 	}
 	hv.Systems = systemRisk(rows)
 	for _, rr := range hv.Systems {
@@ -141,6 +153,7 @@ func (s *Server) pageFindings(w http.ResponseWriter, r *http.Request) error {
 type gapView struct {
 	Kind, Title, Empty, Team string
 	Items                    []gapItem
+	Total                    int
 }
 
 func (s *Server) pageGap(w http.ResponseWriter, r *http.Request) error {
@@ -160,6 +173,10 @@ func (s *Server) pageGap(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	gv.Items = gaps(rows, s.cfg.Now())[kind]
+	gv.Items = gaps(rows, s.cfg.Now(), kind)
+	gv.Total = len(gv.Items)
+	if len(gv.Items) > maxListed {
+		gv.Items = gv.Items[:maxListed]
+	}
 	return s.render(w, r, "gaps.html", gv.Title, gv)
 }

@@ -149,39 +149,67 @@ type gapItem struct {
 	Anchor   string // where on the system page
 }
 
-// gaps computes every gap of the portfolio, by kind.
-func gaps(rows []sysResult, now time.Time) map[string][]gapItem {
-	out := map[string][]gapItem{}
+// walkGaps finds every gap of the portfolio and hands each to emit with
+// its kind and a function building its row (called only by lists).
+func walkGaps(rows []sysResult, now time.Time, emit func(kind string, item func() gapItem)) {
 	soon := now.AddDate(0, 0, 30)
 	for _, sr := range rows {
 		x, r := sr.System, sr.Result
-		for _, f := range r.Findings {
+		for i := range r.Findings {
+			f := &r.Findings[i]
 			if f.Status == string(model.StatusOpen) && len(f.Mitigations) == 0 {
-				out["unmitigated"] = append(out["unmitigated"], gapItem{System: x, ID: f.ID, Title: f.Title, Severity: f.Severity, Anchor: "f-" + f.ID})
+				emit("unmitigated", func() gapItem {
+					return gapItem{System: x, ID: f.ID, Title: f.Title, Severity: f.Severity, Anchor: "f-" + f.ID}
+				})
 			}
 			if f.Decision != nil && f.Decision.Status == string(model.StatusAccepted) && f.Decision.Expires != "" {
 				if t, err := time.Parse(time.DateOnly, f.Decision.Expires); err == nil && t.Before(soon) {
-					out["expiring"] = append(out["expiring"], gapItem{System: x, ID: f.ID, Title: f.Title, Severity: f.Severity,
-						Detail: "expires " + f.Decision.Expires + ", owner " + orDash(f.Decision.Owner), Anchor: "f-" + f.ID})
+					emit("expiring", func() gapItem {
+						return gapItem{System: x, ID: f.ID, Title: f.Title, Severity: f.Severity,
+							Detail: "expires " + f.Decision.Expires + ", owner " + orDash(f.Decision.Owner), Anchor: "f-" + f.ID}
+					})
 				}
 			}
 		}
-		for _, a := range r.Assumptions {
+		for i := range r.Assumptions {
+			a := &r.Assumptions[i]
 			if a.Status == "invalidated" {
-				out["invalidated"] = append(out["invalidated"], gapItem{System: x, ID: a.ID, Title: a.Text, Detail: a.Evidence, Anchor: "a-" + a.ID})
+				emit("invalidated", func() gapItem {
+					return gapItem{System: x, ID: a.ID, Title: a.Text, Detail: a.Evidence, Anchor: "a-" + a.ID}
+				})
 			}
 		}
-		for _, q := range r.Questions {
-			out["questions"] = append(out["questions"], gapItem{System: x, ID: q.ID, Title: q.Text, Detail: q.AtStake, Anchor: "q-" + q.ID})
+		for i := range r.Questions {
+			q := &r.Questions[i]
+			emit("questions", func() gapItem {
+				return gapItem{System: x, ID: q.ID, Title: q.Text, Detail: q.AtStake, Anchor: "q-" + q.ID}
+			})
 		}
 		if now.Sub(x.UpdatedAt) > 90*24*time.Hour {
-			out["stale"] = append(out["stale"], gapItem{System: x, ID: x.ID, Title: x.Name, Detail: "last version " + x.UpdatedAt.UTC().Format(time.DateOnly)})
+			emit("stale", func() gapItem {
+				return gapItem{System: x, ID: x.ID, Title: x.Name, Detail: "last version " + x.UpdatedAt.UTC().Format(time.DateOnly)}
+			})
 		}
 	}
-	for _, items := range out {
-		sort.SliceStable(items, func(i, j int) bool { return sevRank(items[i].Severity) < sevRank(items[j].Severity) })
-	}
+}
+
+// gaps lists the gaps of one kind, worst first.
+func gaps(rows []sysResult, now time.Time, kind string) []gapItem {
+	var out []gapItem
+	walkGaps(rows, now, func(k string, item func() gapItem) {
+		if k == kind {
+			out = append(out, item())
+		}
+	})
+	sort.SliceStable(out, func(i, j int) bool { return sevRank(out[i].Severity) < sevRank(out[j].Severity) })
 	return out
+}
+
+// gapCounts counts the gaps by kind (the home page's cards).
+func gapCounts(rows []sysResult, now time.Time) map[string]int {
+	counts := map[string]int{}
+	walkGaps(rows, now, func(k string, _ func() gapItem) { counts[k]++ })
+	return counts
 }
 
 func orDash(s string) string {
@@ -197,14 +225,14 @@ type gapCard struct {
 	Count                  int
 }
 
-func gapCards(g map[string][]gapItem, team string) []gapCard {
+func gapCards(counts map[string]int, team string) []gapCard {
 	var out []gapCard
 	for _, k := range gapKinds {
 		href := "/gaps/" + k.ID
 		if team != "" {
 			href += "?team=" + team
 		}
-		out = append(out, gapCard{ID: k.ID, Title: k.Title, Empty: k.Empty, Href: href, Count: len(g[k.ID])})
+		out = append(out, gapCard{ID: k.ID, Title: k.Title, Empty: k.Empty, Href: href, Count: counts[k.ID]})
 	}
 	return out
 }
@@ -334,7 +362,7 @@ func assetRisk(rows []sysResult) []*riskRow {
 // findingRow is a finding with its system, for lists.
 type findingRow struct {
 	System store.System
-	F      report.Finding
+	F      *report.Finding
 	// Elements are the ids of the components and flows it concerns.
 	Elements []string
 }
@@ -360,14 +388,14 @@ func readFindingFilter(r *http.Request) findingFilter {
 // Any reports whether any filter is set.
 func (f findingFilter) Any() bool { return f != findingFilter{Team: f.Team, System: f.System} }
 
-func findingOwner(f report.Finding) string {
+func findingOwner(f *report.Finding) string {
 	if f.Decision != nil && f.Decision.Owner != "" {
 		return f.Decision.Owner
 	}
 	return ""
 }
 
-func (ff findingFilter) match(sr sysResult, f report.Finding, class map[string]string) bool {
+func (ff findingFilter) match(sr sysResult, f *report.Finding, class map[string]string) bool {
 	if ff.Severity != "" && f.Severity != ff.Severity || ff.Status != "" && f.Status != ff.Status {
 		return false
 	}
@@ -413,7 +441,8 @@ func filterFindings(rows []sysResult, ff findingFilter) []findingRow {
 			}
 			class[a.ID] = c
 		}
-		for _, f := range sr.Result.Findings {
+		for i := range sr.Result.Findings {
+			f := &sr.Result.Findings[i]
 			if !ff.match(sr, f, class) {
 				continue
 			}
@@ -426,14 +455,23 @@ func filterFindings(rows []sysResult, ff findingFilter) []findingRow {
 			out = append(out, findingRow{System: sr.System, F: f, Elements: els})
 		}
 	}
+	// One system: its own ranking (open findings first, by residual
+	// risk). Across systems: open first, then by score.
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].F.Score != out[j].F.Score {
-			return out[i].F.Score > out[j].F.Score
+		a, b := out[i], out[j]
+		if ff.System != "" {
+			return a.F.Rank < b.F.Rank
 		}
-		if out[i].System.ID != out[j].System.ID {
-			return out[i].System.ID < out[j].System.ID
+		if ao, bo := a.F.Status == string(model.StatusOpen), b.F.Status == string(model.StatusOpen); ao != bo {
+			return ao
 		}
-		return out[i].F.Rank < out[j].F.Rank
+		if a.F.Score != b.F.Score {
+			return a.F.Score > b.F.Score
+		}
+		if a.System.ID != b.System.ID {
+			return a.System.ID < b.System.ID
+		}
+		return a.F.Rank < b.F.Rank
 	})
 	return out
 }
@@ -445,7 +483,7 @@ type filterOptions struct {
 
 func optionsOf(rows []sysResult, system string) filterOptions {
 	o := filterOptions{Severities: severities}
-	for _, st := range model.Statuses {
+	for _, st := range append(model.Statuses, model.StatusUnverified) {
 		o.Statuses = append(o.Statuses, string(st))
 	}
 	cats, found, owners, els := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -456,7 +494,7 @@ func optionsOf(rows []sysResult, system string) filterOptions {
 		for _, f := range sr.Result.Findings {
 			cats[f.Category] = true
 			found[f.FoundBy] = true
-			if o := findingOwner(f); o != "" {
+			if o := findingOwner(&f); o != "" {
 				owners[o] = true
 			}
 			if !slices.Contains(o.Statuses, f.Status) {

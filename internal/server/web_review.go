@@ -60,6 +60,8 @@ type reviewFormView struct {
 	Questions []triage.QuestionInfo
 	Preview   *triage.Result
 	Policy    string
+	// FromModel tells that the answers come from the model's context.
+	FromModel bool
 }
 
 func (v reviewFormView) Has(kind model.DataKind) bool {
@@ -148,14 +150,31 @@ func (s *Server) reviewForm(ctx context.Context, p *Principal, in reviewInput, m
 }
 
 func (s *Server) pageReviewNew(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r.Context())
+	ctx := r.Context()
+	p := principal(ctx)
 	in := reviewInput{System: r.URL.Query().Get("system"), Team: r.URL.Query().Get("team")}
-	if x, err := s.store.GetSystem(r.Context(), in.System); err == nil && Allowed(p, Read, x.TeamID) {
+	if x, err := s.store.GetSystem(ctx, in.System); err == nil && Allowed(p, Read, x.TeamID) {
 		in.Team = x.TeamID
 	}
-	v, err := s.reviewForm(r.Context(), p, in, "")
+	// A modelled system: start from the answers in its model's context.
+	f, fromModel, err := s.modelAnswers(ctx, p, in.System)
 	if err != nil {
 		return err
+	}
+	if fromModel {
+		in.Answers = f
+	}
+	v, err := s.reviewForm(ctx, p, in, "")
+	if err != nil {
+		return err
+	}
+	if fromModel {
+		v.FromModel = true
+		res, err := s.previewTriage(ctx, f)
+		if err != nil {
+			return err
+		}
+		v.Preview = &res
 	}
 	return s.render(w, r, "review_new.html", "Request a design review", v)
 }
@@ -285,7 +304,13 @@ func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "review_queue.html", "Review queue", queuePage{queueView: v, CanRequest: p.TeamID != "" && Allowed(p, Write, p.TeamID) || Allowed(p, Admin, "")})
+	return s.render(w, r, "review_queue.html", "Review queue", queuePage{queueView: v, CanRequest: canRequest(p)})
+}
+
+// canRequest reports whether p may request design reviews: members of
+// their team, and administrators.
+func canRequest(p *Principal) bool {
+	return p.TeamID != "" && Allowed(p, Write, p.TeamID) || Allowed(p, Admin, "")
 }
 
 type queuePage struct {
@@ -418,6 +443,8 @@ type reviewHome struct {
 	Waiting   int
 	Reminders []reminderJSON
 	Week      string
+	// CanRequest tells whether p may request reviews (of their team).
+	CanRequest bool
 }
 
 // reviewHomeSlot is the review queue card for p's home page: the top of
@@ -428,7 +455,7 @@ func (s *Server) reviewHomeSlot(ctx context.Context, p *Principal) (homeSlot, er
 	if err != nil {
 		return homeSlot{}, err
 	}
-	h := reviewHome{Open: len(q.Items), Waiting: q.Waiting, Reminders: q.Reminders, Week: q.Week}
+	h := reviewHome{Open: len(q.Items), Waiting: q.Waiting, Reminders: q.Reminders, Week: q.Week, CanRequest: canRequest(p)}
 	h.Top = q.Items[:min(len(q.Items), 5)]
 	if len(h.Reminders) > 5 {
 		h.Reminders = h.Reminders[:5]

@@ -1,11 +1,18 @@
 package server_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store"
+	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // sensitiveForm is the request form of a card-handling design.
@@ -29,6 +36,14 @@ func TestReviewPages(t *testing.T) {
 		t.Fatalf("system page before a review: %d\n%s", resp.StatusCode, body)
 	}
 	resp, body = w.page("GET", "/review/new?system=larkspur-shop", w.member, nil)
+	// The answers start from the model's context: section, triaged at once.
+	for _, want := range []string{"Answers taken from the <code>context:</code> section", `id="paved_path-yes" name="paved_path" value="yes" checked`,
+		`id="sensitive_data-payment_card" name="sensitive_data" value="payment_card" checked`, `value="Parcelmail"`, `<option value="critical" selected>`,
+		"tier-security-led"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("request form: not pre-filled from the model: lacks %s", want)
+		}
+	}
 	for _, want := range []string{`name="paved_path"`, `value="payment_card"`, `name="new_third_parties"`, `name="wanted_by"`, `name="design_doc"`, `value="larkspur-shop"`, `hx-post="/review/triage"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("request form lacks %s", want)
@@ -77,6 +92,9 @@ func TestReviewPages(t *testing.T) {
 		{w.viewer, "POST", "/review", sensitiveForm("larkspur-shop"), 403},
 		{other, "POST", "/review", sensitiveForm("larkspur-shop"), 404},
 		{w.member, "POST", "/review/capacity", url.Values{"week": {"2026-W48"}, "hours": {"4"}}, 403},
+		{w.sec, "POST", "/review/capacity", url.Values{"week": {"2026-W48"}, "hours": {"NaN"}}, 400},
+		{w.sec, "POST", "/review/capacity", url.Values{"week": {"2026-W48"}, "hours": {"+Inf"}}, 400},
+		{w.sec, "POST", "/review/capacity", url.Values{"week": {"2026-W99"}, "hours": {"4"}}, 400},
 		{w.member, "GET", "/review/policy", nil, 403},
 		{w.sec, "GET", "/review/policy", nil, 403},
 		{w.sec, "POST", "/review/policy", url.Values{"policy": {""}}, 403},
@@ -147,5 +165,43 @@ func TestReviewPages(t *testing.T) {
 	}
 	if got := w.want(w.do("GET", "/api/v1/reviews/settings", w.member, nil), 200); got["policy_name"] != "acme" {
 		t.Errorf("policy after the page: %v", got["policy_name"])
+	}
+}
+
+// TestDemoReviews: ward serve --demo's review queue is not empty: the
+// examples' reviews are filed from their models' answers, once.
+func TestDemoReviews(t *testing.T) {
+	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := server.New(server.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, ex := range []string{"shop", "events", "admin-agent"} {
+		if err := s.LoadDemo(t.Context(), "demo", server.Bundle{Main: "ward.yaml", Files: bundle(t, "../../examples/"+ex)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // the second time changes nothing
+		if err := s.LoadDemoReviews(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, n, err := st.ListReviews(t.Context(), store.ReviewQuery{Page: store.Page{Limit: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	for _, r := range rs {
+		states[r.State]++
+		if r.Score == 0 || r.Tier == "" || !strings.Contains(r.Answers, "paved_path") {
+			t.Errorf("demo review %s: %+v", r.SystemID, r)
+		}
+	}
+	if n != 3 || states["approved"] != 1 || states["in_review"] != 1 || states["approved"]+states["in_review"]+states["requested"]+states["self_serve"] != 3 {
+		t.Errorf("demo reviews: %d, states %v", n, states)
+	}
+	if as, err := st.LatestApprovals(t.Context(), "demo"); err != nil || len(as) != 1 || as[0].ApprovedBy != "security@demo.example" {
+		t.Errorf("demo approvals: %+v %v", as, err)
 	}
 }

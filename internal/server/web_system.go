@@ -314,6 +314,9 @@ func (s *Server) pageDownload(w http.ResponseWriter, r *http.Request) error {
 	format := r.PathValue("format")
 	ext := map[string]string{"text": "txt", "markdown": "md", "json": "json", "sarif": "sarif", "csv": "csv", "github-issues": "json",
 		"jira": "json", "html": "html", "brief": "md", "svg": "svg"}[format]
+	if ext == "" && slices.Contains(report.Formats(), format) {
+		ext = "txt" // a format added to the report package later
+	}
 	if ext == "" {
 		return errorf(http.StatusNotFound, "not_found", "There is no report format %q; use one of %s, brief or svg.", format, strings.Join(report.Formats(), ", "))
 	}

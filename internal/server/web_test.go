@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/server/oidctest"
+	"github.com/wardtm/ward/internal/store"
 )
 
 // noFollow is a client that reports redirects instead of following them.
@@ -120,7 +123,7 @@ func TestWebSystemPages(t *testing.T) {
 			t.Errorf("GET %s: inline style or script", c.path)
 		}
 	}
-	for _, f := range []string{"brief", "html", "json", "sarif", "csv", "markdown", "text", "svg"} {
+	for _, f := range append(report.Formats(), "brief", "svg") {
 		resp, body := e.page("GET", "/systems/larkspur-shop/download/"+f, e.admin, nil)
 		if resp.StatusCode != 200 || len(body) < 100 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("download %s: %d %d bytes", f, resp.StatusCode, len(body))
@@ -162,4 +165,80 @@ func TestWebCrossOrigin(t *testing.T) {
 	}
 	// The session survived.
 	e.want(e.do("GET", "/api/v1/me", e.admin, nil), 200)
+}
+
+// TestWebSSO: with single sign-on configured the sign-in page offers it,
+// and the callback lands on the UI's home page, signed in.
+func TestWebSSO(t *testing.T) {
+	s := newSSO(t, nil)
+	s.idp.SetUser(oidctest.User{Subject: "u-7", Email: "sam@example.com", EmailVerified: true, Name: "Sam"})
+	resp := s.get(s.step, s.ward.URL+"/login")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `href="/api/v1/oidc/login"`) {
+		t.Fatalf("sign-in page: %d, no single sign-on button", resp.StatusCode)
+	}
+	s.signedIn(s.login())
+	resp = s.get(s.step, s.ward.URL+"/")
+	body, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "sam@example.com") || !strings.Contains(string(body), "Gap finder") {
+		t.Errorf("home after single sign-on: %d %.500s", resp.StatusCode, body)
+	}
+}
+
+// TestWebDisable: an administrator disables a member in the page; the
+// member's session stops working at once.
+func TestWebDisable(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "pay"}), 201)
+	u := e.want(e.do("POST", "/api/v1/users", e.admin, map[string]string{"email": "m@example.com", "role": "member", "team": "pay", "password": "member password 1"}), 201)
+	resp, _ := e.page("POST", "/login", "", url.Values{"email": {"m@example.com"}, "password": {"member password 1"}})
+	member := cookie(resp)
+	if resp, _ := e.page("GET", "/", member, nil); resp.StatusCode != 200 {
+		t.Fatalf("member's home: %d", resp.StatusCode)
+	}
+	resp, _ = e.page("POST", "/admin/users/"+u["id"].(string), e.admin, url.Values{"action": {"disable"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	if resp, _ := e.page("GET", "/", member, nil); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("a disabled member's page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The administrator cannot disable themself from the page either.
+	me := e.want(e.do("GET", "/api/v1/me", e.admin, nil), 200)
+	resp, body := e.page("POST", "/admin/users/"+me["user_id"].(string), e.admin, url.Values{"action": {"disable"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "your own account") {
+		t.Errorf("self-disable: %d %.300s", resp.StatusCode, body)
+	}
+}
+
+// TestWebInternalErrors: a page that fails (an error, a panic) is an HTML
+// 500 showing an id that is in the log with the cause, and not the cause.
+func TestWebInternalErrors(t *testing.T) {
+	e := newTestEnv(t, envOptions{wrap: func(s store.Store) store.Store { return faultyStore{s} }})
+	for _, c := range []struct{ path, inLog string }{
+		{"/admin", "hunter2"}, // ListTeams fails
+		{"/", "kaboom"},       // ListSystems panics
+	} {
+		resp, body := e.page("GET", c.path, e.admin, nil)
+		id := ""
+		if i := strings.Index(body, "Error id <code>"); i >= 0 {
+			id, _, _ = strings.Cut(body[i+len("Error id <code>"):], "</code>")
+		}
+		if resp.StatusCode != 500 || id == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: %d %s, want an HTML 500 with an error id\n%.500s", c.path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			continue
+		}
+		if strings.Contains(body, c.inLog) {
+			t.Errorf("%s: the page shows the internal error", c.path)
+		}
+		found := false
+		for line := range strings.Lines(e.log.String()) {
+			if strings.Contains(line, `"error_id":"`+id+`"`) && strings.Contains(line, c.inLog) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: error id %s with the cause is not in the log", c.path, id)
+		}
+	}
 }

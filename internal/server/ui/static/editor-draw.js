@@ -37,7 +37,10 @@
     panning: { enabled: true, eventTypes: ['leftMouseDown'] },
     mousewheel: { enabled: true, modifiers: ['ctrl', 'meta'] },
     interacting: { nodeMovable: true, edgeMovable: false, edgeLabelMovable: false, vertexMovable: false, vertexAddable: false, arrowheadMovable: false },
-    background: { color: '#fbfcfd' }
+    background: { color: '#fbfcfd' },
+    // Render at once: the drawing is rebuilt after every change, and
+    // asynchronous rendering left views of removed cells behind.
+    async: false
   });
 
   function status(text, bad) {
@@ -80,7 +83,10 @@
     state.files = p.files;
     state.valid = p.valid;
     state.dirty = (p.diff || []).length > 0;
-    if (p.graph) { state.graph = p.graph; draw(); }
+    if (p.graph) { state.graph = p.graph; draw(); picker(); }
+    var tools = !!state.graph;
+    [btn.addComponent, btn.addBoundary, btn.addFlow].forEach(function (b) { b.disabled = !tools; });
+    if (!tools) { status('The model does not load: fix the problems in the YAML editor first.', true); }
     showDiags(p.diagnostics || []);
     showDiff(p.diff || []);
     btn.save.disabled = !state.dirty || !state.valid;
@@ -202,7 +208,6 @@
   function draw() {
     var g = state.graph;
     var lay = positions(g);
-    graph.startBatch('redraw');
     graph.clearCells();
     g.boundaries.forEach(function (b) {
       var p = lay.pos['b:' + b.id];
@@ -226,16 +231,47 @@
     g.boundaries.forEach(function (b) {
       if (b.parent) { var p = graph.getCellById('b:' + b.parent); if (p) { p.addChild(graph.getCellById('b:' + b.id)); } }
     });
+    var pairs = {};
+    g.flows.forEach(function (f) { pairs[f.from + '>' + f.to] = true; });
     g.flows.forEach(function (f) {
       var text = [f.protocol, (f.carries || []).join(', ')].filter(Boolean).join(': ');
-      graph.addEdge({ id: 'f:' + f.id, source: { cell: 'c:' + f.from }, target: { cell: 'c:' + f.to }, zIndex: 90,
+      // A flow with one the other way round bends to its own side.
+      var vertices = [];
+      if (pairs[f.to + '>' + f.from]) {
+        var a = lay.pos['c:' + f.from], b = lay.pos['c:' + f.to];
+        var ax = a.x + W / 2, ay = a.y + H / 2, bx = b.x + W / 2, by = b.y + H / 2;
+        var dx = bx - ax, dy = by - ay, len = Math.sqrt(dx * dx + dy * dy) || 1;
+        vertices = [{ x: (ax + bx) / 2 - dy / len * 28, y: (ay + by) / 2 + dx / len * 28 }];
+      }
+      graph.addEdge({ id: 'f:' + f.id, source: { cell: 'c:' + f.from }, target: { cell: 'c:' + f.to }, zIndex: 90, vertices: vertices,
         attrs: { line: { stroke: worstStroke[f.worst] || '#57606a', strokeWidth: 1.5, targetMarker: 'classic' } },
         labels: text ? [{ attrs: { label: { text: text, fontSize: 11, fill: '#3d4752' }, body: { fill: '#ffffff' } } }] : [],
         data: { type: 'flow', id: f.id } });
     });
-    graph.stopBatch('redraw');
-    if (!state.fitted) { graph.zoomToFit({ padding: 24, maxScale: 1 }); state.fitted = true; }
+    if (!state.fitted) { fit(); state.fitted = true; }
   }
+
+  function fit() { graph.zoomToFit({ padding: 24, maxScale: 1 }); }
+
+  // picker lists every element, for choosing one with the keyboard.
+  var pick = document.getElementById('pick');
+  function picker() {
+    var g = state.graph;
+    pick.textContent = '';
+    pick.appendChild(el('option', { value: '' }, '—'));
+    [['component', g.components], ['boundary', g.boundaries], ['flow', g.flows]].forEach(function (kv) {
+      var group = el('optgroup', { label: kv[0] === 'boundary' ? 'Boundaries' : kv[0].charAt(0).toUpperCase() + kv[0].slice(1) + 's' });
+      kv[1].forEach(function (x) {
+        group.appendChild(el('option', { value: kv[0] + ':' + x.id }, kv[0] === 'flow' ? x.from + ' → ' + x.to + ' (' + x.id + ')' : (x.name || x.id) + ' (' + x.id + ')'));
+      });
+      pick.appendChild(group);
+    });
+    pick.value = state.selected ? state.selected.type + ':' + state.selected.id : '';
+  }
+  pick.addEventListener('change', function () {
+    var v = pick.value, i = v.indexOf(':');
+    select(i > 0 ? { type: v.slice(0, i), id: v.slice(i + 1) } : null);
+  });
 
   // --- selection and the side panel ---
 
@@ -254,6 +290,7 @@
     });
     state.selected = find(sel) ? sel : null;
     btn.del.disabled = !state.selected;
+    pick.value = state.selected ? state.selected.type + ':' + state.selected.id : '';
     panel();
     if (!quiet && state.selected) { status('Selected ' + state.selected.type + ' ' + state.selected.id + '.'); }
   }
@@ -299,6 +336,22 @@
     });
     if (!options.length) { box.appendChild(el('span', { 'class': 'hint' }, 'No assets in the model yet.')); }
     fs.appendChild(box);
+    // A new asset, added to the model and ticked here at once.
+    var row = el('div', { 'class': 'row' });
+    var input = el('input', { type: 'text', name: 'new-asset-' + name, placeholder: 'new asset id', 'aria-label': 'new asset id for ' + legendText.toLowerCase(), size: '14' });
+    var add = el('button', { type: 'button', 'class': 'small' }, 'Add asset');
+    add.addEventListener('click', function () {
+      var id = input.value.trim();
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) { status('An asset id uses letters, digits, - _ and ., starting with a letter or digit.', true); return; }
+      var sel = state.selected, section = sel.type === 'component' ? 'components' : 'flows';
+      var set = {};
+      set[name] = checked(name).concat([id]);
+      send([{ op: 'add', section: 'assets', set: { id: id, kind: 'data' } }, { op: 'update', section: section, id: sel.id, set: set }], 'Adding asset ' + id);
+    });
+    input.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') { ev.preventDefault(); add.click(); } });
+    row.appendChild(input);
+    row.appendChild(add);
+    fs.appendChild(row);
     props.appendChild(fs);
     return fs;
   }
@@ -368,7 +421,17 @@
   }
 
   function panel() {
+    // Keep the keyboard focus on the same field across the rebuild.
+    var active = document.activeElement && props.contains(document.activeElement) ? document.activeElement : null;
+    var focusName = active ? active.getAttribute('name') + '|' + (active.value || '') : null;
     props.textContent = '';
+    setTimeout(function () {
+      if (!focusName) { return; }
+      var parts = focusName.split('|');
+      var cands = props.querySelectorAll('[name="' + parts[0] + '"]');
+      var target = Array.prototype.filter.call(cands, function (c) { return c.type !== 'checkbox' || c.value === parts[1]; })[0] || cands[0];
+      if (target) { target.focus(); }
+    }, 0);
     var sel = state.selected, x = find(sel), g = state.graph;
     if (!x) { props.appendChild(el('p', { 'class': 'hint' }, 'Select a component, flow or boundary.')); return; }
     props.appendChild(el('h3', {}, sel.type.charAt(0).toUpperCase() + sel.type.slice(1) + ' ' + x.id));
@@ -381,8 +444,8 @@
       var bnd = field('Trust boundary', selectBox('boundary', g.boundaries.map(function (b) { return b.id; }), x.boundary || '', '(none)'));
       bnd.addEventListener('change', function () { update('boundary', bnd.value); });
       bindText(field('Technology', el('input', { type: 'text', name: 'tech', value: x.tech || '' })), 'tech');
-      checks('Stores', 'stores', g.assets, x.stores).addEventListener('change', function () { update('stores', checked('stores')); });
-      checks('Processes', 'processes', g.assets, x.processes).addEventListener('change', function () { update('processes', checked('processes')); });
+      checks('Stores', 'stores', g.assets, x.stores).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('stores', checked('stores')); } });
+      checks('Processes', 'processes', g.assets, x.processes).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('processes', checked('processes')); } });
       var oos = el('label', { 'class': 'inline' });
       var cb = el('input', { type: 'checkbox', name: 'out_of_scope', checked: x.out_of_scope });
       oos.appendChild(cb); oos.appendChild(document.createTextNode('Out of scope'));
@@ -396,7 +459,7 @@
       au.addEventListener('change', function () { update('authentication', au.value); });
       var en = field('Encryption', selectBox('encryption', g.enums.encryption, x.encryption === 'unknown' ? '' : x.encryption, '(unknown)'));
       en.addEventListener('change', function () { update('encryption', en.value); });
-      checks('Data carried', 'carries', g.assets, x.carries).addEventListener('change', function () { update('carries', checked('carries')); });
+      checks('Data carried', 'carries', g.assets, x.carries).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('carries', checked('carries')); } });
       var ow = el('label', { 'class': 'inline' });
       var owc = el('input', { type: 'checkbox', name: 'one_way', checked: x.one_way });
       ow.appendChild(owc); ow.appendChild(document.createTextNode('One way (fire and forget)'));
@@ -420,11 +483,9 @@
       var set = {};
       if (f.from === from) { set.from = to; }
       if (f.to === from) { set.to = to; }
-      if (Object.keys(set).length) {
-        var explicit = f.id !== f.from + '-to-' + f.to;
-        edits.push({ op: 'update', section: 'flows', id: explicit ? f.id : f.id, set: set });
-        if (!explicit) { /* the implicit id follows from and to */ }
-      }
+      // A flow without an id of its own is named FROM-to-TO: its name
+      // follows the new ends.
+      if (Object.keys(set).length) { edits.push({ op: 'update', section: 'flows', id: f.id, set: set }); }
     });
     var c = byID(state.graph.components)[from];
     if (c && c.place) { edits.push({ op: 'update', section: 'layout', id: from, set: { id: to } }); }
@@ -516,18 +577,14 @@
     if (m === 'flow') { status('Click the component the flow starts from.'); }
   }
 
-  // freeSpot finds a place for a new node in the visible area, away from
-  // other nodes.
-  function freeSpot(w, h) {
-    var area = graph.getGraphArea();
-    var boxes = graph.getNodes().filter(function (n) { return n.getData().type === 'component'; }).map(function (n) { return n.getBBox(); });
-    for (var y = Math.max(area.y, 0) + 20; y < area.y + area.height; y += 80) {
-      for (var x = Math.max(area.x, 0) + 20; x < area.x + area.width - w; x += 90) {
-        var r = new X6.Rectangle(x, y, w, h);
-        if (!boxes.some(function (b) { return b.isIntersectWithRect(r); })) { return { x: Math.round(x / 10) * 10, y: Math.round(y / 10) * 10 }; }
-      }
-    }
-    return { x: 40, y: 40 };
+  // freeSpot finds a place for a new node: right of everything drawn,
+  // level with the top, so that it overlaps nothing.
+  function freeSpot() {
+    var nodes = graph.getNodes();
+    if (!nodes.length) { return { x: 40, y: 40 }; }
+    var x2 = -Infinity, y1 = Infinity;
+    nodes.forEach(function (n) { var b = n.getBBox(); x2 = Math.max(x2, b.x + b.width); y1 = Math.min(y1, b.y); });
+    return { x: Math.round((x2 + 40) / 10) * 10, y: Math.round(y1 / 10) * 10 };
   }
 
   function uniqueID(base, list) {
@@ -539,23 +596,21 @@
   btn.addComponent.addEventListener('click', function () {
     setMode(null);
     var id = uniqueID('component', state.graph.components);
-    var p = freeSpot(W, H);
+    var p = freeSpot();
     var edits = [{ op: 'add', section: 'components', set: { id: id, name: 'New component', kind: 'service' } }];
-    var inside = innermost({ x: p.x + W / 2, y: p.y + H / 2 }, null);
-    if (inside) { edits[0].set.boundary = inside; }
     // Place the new component (and, the first time, every other one).
     edits = edits.concat(layoutEdits([]).filter(function (e) { return e.op === 'add'; }));
     edits.push({ op: 'add', section: 'layout', set: { id: id, x: p.x, y: p.y } });
-    send(edits, 'Adding a component').then(function (ok) { if (ok) { select({ type: 'component', id: id }); } });
+    send(edits, 'Adding a component').then(function (ok) { if (ok) { fit(); select({ type: 'component', id: id }); } });
   });
 
   btn.addBoundary.addEventListener('click', function () {
     setMode(null);
     var id = uniqueID('boundary', state.graph.boundaries);
-    var p = freeSpot(220, 140);
+    var p = freeSpot();
     send([{ op: 'add', section: 'boundaries', set: { id: id, name: 'New boundary', trust: 'internal' } },
       { op: 'add', section: 'layout', set: { id: id, x: p.x, y: p.y, w: 220, h: 140 } }], 'Adding a boundary')
-      .then(function (ok) { if (ok) { select({ type: 'boundary', id: id }); } });
+      .then(function (ok) { if (ok) { fit(); select({ type: 'boundary', id: id }); } });
   });
 
   btn.addFlow.addEventListener('click', function () { setMode(state.mode === 'flow' ? null : 'flow'); });

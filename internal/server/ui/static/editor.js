@@ -86,6 +86,10 @@
       })
       .then(function (r) {
         pending = null;
+        if (r.status === 429) {
+          status('Many checks in a short time: the next pause in typing checks again.', 'busy');
+          return;
+        }
         if (!r.ok) {
           status('The check failed (' + r.status + '): your text is kept; try again.', 'bad');
           return;
