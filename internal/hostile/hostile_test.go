@@ -58,6 +58,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if srv != nil { // a run of some cases only: stop the server here
+		srv.cmd.Process.Signal(syscall.SIGTERM)
+		srv.cmd.Wait()
+		os.RemoveAll(srv.dir)
+	}
 	os.RemoveAll(dir)
 	var b strings.Builder
 	b.WriteString("| case | bound | measured | |\n|---|---|---|---|\n")
@@ -330,6 +335,7 @@ func TestReportFormatsHostileNames(t *testing.T) {
 
 type server struct {
 	url, admin, member, viewer string
+	dir                        string // its data directory
 	cmd                        *exec.Cmd
 	mon                        *monitor
 }
@@ -362,7 +368,7 @@ func startServer() (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd}
+	s := &server{cmd: cmd, dir: dir}
 	urlRE, tokRE := regexp.MustCompile(`listening on (http://\S+)`), regexp.MustCompile(`"token":"([^"]+)"`)
 	sc := bufio.NewScanner(stdout)
 	setup := ""
@@ -792,6 +798,4 @@ func TestServerZHealthThroughout(t *testing.T) {
 	}
 	record(t, "/healthz p99 ≤ 100 ms, no failure; peak ≤ 1024 MB",
 		fmt.Sprintf("p99 %s, worst %s, %d probes, %d failed; peak %.0f MB", p99.Round(time.Millisecond), worst.Round(time.Millisecond), n, failures, peak))
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	s.cmd.Wait()
 }
