@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -128,6 +129,9 @@ func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis
 	l, err := spec.Load(ctx, filepath.Join(dir, filepath.FromSlash(b.Main)))
 	if err != nil {
 		return nil, nil, stripDir(err, dir)
+	}
+	if err := rule.CheckCustomCount(ctx, l.RuleFiles); err != nil { // before compiling them
+		return nil, nil, err
 	}
 	rs, err := analysis.Rules(l, nil)
 	if err != nil {
