@@ -87,6 +87,9 @@ func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analys
 	size := len(l.Model.Components) + len(l.Model.Flows)
 	prog.large(size)
 	prog.step("loading rules")
+	if err := rule.CheckCustomCount(ctx, l.RuleFiles); err != nil { // before compiling them
+		return nil, err
+	}
 	rs, err := a.loadRules(l, f.rules)
 	if err != nil {
 		return nil, a.relDiags(err)

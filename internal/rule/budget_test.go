@@ -128,3 +128,20 @@ func TestCancelInsideRule(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckCustomCount: the custom-rule cap is applied to the files,
+// before any rule is compiled, whatever the YAML style.
+func TestCheckCustomCount(t *testing.T) {
+	ctx := WithBudget(t.Context(), Budget{MaxCustomRules: 3})
+	block := spec.Source{Name: "a.yaml", Data: []byte("ward_rules: 1\nrules:\n  - id: a\n  - id: b\n")}
+	flow := spec.Source{Name: "b.yaml", Data: []byte("ward_rules: 1\nrules: [{id: c}, {id: d}]\n")}
+	broken := spec.Source{Name: "c.yaml", Data: []byte("rules: [")}
+	if err := CheckCustomCount(ctx, []spec.Source{block, broken}); err != nil {
+		t.Errorf("2 rules within 3: %v", err)
+	}
+	err := CheckCustomCount(ctx, []spec.Source{block, flow})
+	var be *BudgetError
+	if !errors.As(err, &be) || be.Count != 4 || be.Limit != "custom rules" {
+		t.Errorf("4 rules over 3: %v", err)
+	}
+}

@@ -194,8 +194,11 @@ const (
 // session only, with nothing else of the organisation readable.
 //
 // API tokens act as members (or viewers) of their team, and only of their
-// team: a viewer token does not read other teams. Tokens never create or
-// revoke tokens. Disabled accounts are anonymous.
+// team: a viewer token does not read other teams. Team tokens never create
+// or revoke tokens; an administrator's own token (role admin, made by a
+// signed-in administrator) acts as an administrator but never makes another
+// administrator's token. Disabled and deleted accounts are anonymous, and
+// so are the tokens they created.
 //
 // Handlers apply it as follows. Access to a system of a team the
 // principal may not read answers 404, not 403, so that other teams'

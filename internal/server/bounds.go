@@ -54,7 +54,14 @@ func (p *analysisPool) acquire(ctx context.Context) (release func(), err error) 
 
 // analyse reserves a slot for one analysis and applies the analysis budget
 // to ctx.
+//
+// A request whose whole work is costly (a push merges YAML before it
+// analyses) calls it first; the analyses inside then run on the slot it
+// holds (the context says so) and are not charged again.
 func (s *Server) analyse(ctx context.Context) (context.Context, func(), error) {
+	if ctx.Value(inPoolKey{}) != nil {
+		return ctx, func() {}, nil
+	}
 	if err := s.limitAnalyses(principal(ctx)); err != nil {
 		return ctx, nil, err
 	}
@@ -62,8 +69,11 @@ func (s *Server) analyse(ctx context.Context) (context.Context, func(), error) {
 	if err != nil {
 		return ctx, nil, err
 	}
-	return rule.WithBudget(ctx, s.cfg.Budget), release, nil
+	return context.WithValue(rule.WithBudget(ctx, s.cfg.Budget), inPoolKey{}, true), release, nil
 }
+
+// inPoolKey marks a context that holds an analysis slot.
+type inPoolKey struct{}
 
 // rateLimiter is a token bucket per key: rate tokens a minute, up to burst.
 type rateLimiter struct {

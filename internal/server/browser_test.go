@@ -51,7 +51,7 @@ func newBrowser(t *testing.T, token string) *browser {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := server.New(server.Config{SetupToken: token, Version: "test"}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := server.New(server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(s) // 127.0.0.1:0
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -128,6 +129,9 @@ func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis
 	l, err := spec.Load(ctx, filepath.Join(dir, filepath.FromSlash(b.Main)))
 	if err != nil {
 		return nil, nil, stripDir(err, dir)
+	}
+	if err := rule.CheckCustomCount(ctx, l.RuleFiles); err != nil { // before compiling them
+		return nil, nil, err
 	}
 	rs, err := analysis.Rules(l, nil)
 	if err != nil {
@@ -277,7 +281,13 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	res, err := s.pushMerged(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	// The merge and the analysis run on one analysis slot (bounds.go).
+	ctx, release, err := s.analyse(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
+	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req)
 	return writePush(w, res, err)
 }
 

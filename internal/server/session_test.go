@@ -37,7 +37,7 @@ func newLiveEnv(t *testing.T) *liveEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := httptest.NewServer(server.New(server.Config{SetupToken: setupToken, Version: "test", Now: liveClock}, st, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	srv := httptest.NewServer(server.New(server.Config{SetupToken: setupToken, Version: "test", Now: liveClock, AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, st, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv}
 	resp := e.do("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "name": "Ada", "password": "correct horse battery"})

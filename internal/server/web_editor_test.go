@@ -325,7 +325,7 @@ func BenchmarkEditorPreview(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	s := server.New(server.Config{SetupToken: setupToken, Version: "bench"}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := server.New(server.Config{SetupToken: setupToken, Version: "bench", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	call := func(method, path, auth string, body any) (int, []byte) {
