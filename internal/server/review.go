@@ -58,7 +58,9 @@ func (s *Server) reviewConfig(ctx context.Context) (reviewConfig, error) {
 	if text != "" {
 		p, err := triage.ParsePolicy("triage-policy.yaml", []byte(text))
 		if err != nil {
-			return c, fmt.Errorf("the stored triage policy no longer parses: %w", err)
+			// A server fault, not the caller's: an administrator fixes it
+			// on /review/policy, which shows the problems.
+			return c, fmt.Errorf("the stored triage policy no longer parses (fix it at /review/policy): %v", err)
 		}
 		c.Policy, c.PolicyYAML, c.Custom = p, text, true
 	} else {

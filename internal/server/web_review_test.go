@@ -205,3 +205,36 @@ func TestDemoReviews(t *testing.T) {
 		t.Errorf("demo approvals: %+v %v", as, err)
 	}
 }
+
+// TestReviewHomeCardSurvivesErrors: a stored policy that no longer parses
+// breaks the queue (loudly, with an id) but not the home page.
+func TestReviewHomeCardSurvivesErrors(t *testing.T) {
+	w := newReviewWorld(t)
+	if err := w.st.SetReviewSetting(t.Context(), "triage_policy", "weights: [not, a, mapping]\n", "test"); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := w.page("GET", "/", w.sec, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "The review queue could not be loaded (error id ") {
+		t.Errorf("home with a broken policy: %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(w.log.String(), "review queue card") {
+		t.Error("the card's error is not logged")
+	}
+	resp, body = w.page("GET", "/review", w.sec, nil)
+	if resp.StatusCode != 500 || !strings.Contains(body, "Error id") || strings.Contains(body, "not, a, mapping") {
+		t.Errorf("the queue page with a broken policy: %d, want 500 with an id and no details\n%s", resp.StatusCode, body)
+	}
+	// The administrator sees the stored text with its problems, and fixes it.
+	resp, body = w.page("GET", "/review/policy", w.admin, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "no longer parses") || !strings.Contains(body, "triage-policy.yaml:1:") || !strings.Contains(body, "not, a, mapping") {
+		t.Errorf("policy page with a broken policy: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = w.page("POST", "/review/policy", w.admin, url.Values{"reset": {"1"}, "approval_days": {"365"}, "warn_days": {"30"}, "due_days": {"14"},
+		"security_led_hours": {"8"}, "self_serve_hours": {"2"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("restoring the default policy: %d", resp.StatusCode)
+	}
+	if resp, _ = w.page("GET", "/review", w.sec, nil); resp.StatusCode != 200 {
+		t.Errorf("the queue after the fix: %d", resp.StatusCode)
+	}
+}
