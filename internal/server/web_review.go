@@ -290,10 +290,17 @@ func (s *Server) pageReviewAct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	msg := in.Action.Label() + ": the review is now " + x.State.Label() + "."
-	if in.Action == review.Approve {
+	switch in.Action {
+	case review.Approve:
 		msg = "Approved: recorded on " + x.System + "."
+	case review.Assign:
+		msg = "Reassigned " + x.Title + " to " + or(x.Assignee, "nobody") + "."
 	}
-	return s.done(w, r, "/review/"+id, msg)
+	to := "/review/" + id
+	if formValue(r, "next") == "/review" { // reassigned from the queue
+		to = "/review"
+	}
+	return s.done(w, r, to, msg)
 }
 
 func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
@@ -305,6 +312,13 @@ func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, "review_queue.html", "Review queue", queuePage{queueView: v, CanRequest: canRequest(p)})
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // canRequest reports whether p may request design reviews: members of

@@ -129,6 +129,19 @@ func TestReviewPages(t *testing.T) {
 	if i < 0 || !strings.Contains(body[i:i+800], `href="/review/`+id+`"`) || !strings.Contains(body, "fits") || !strings.Contains(body, "12 hours entered") {
 		t.Errorf("queue page:\n%s", body)
 	}
+	// Reassignment from the queue (members see no such form): Sid has no
+	// hours this week, so the review now waits.
+	if _, mb := w.page("GET", "/review", w.member, nil); strings.Contains(mb, `value="assign"`) {
+		t.Error("the member's queue offers reassignment")
+	}
+	resp, _ = w.page("POST", "/review/"+id+"/act", w.sec, url.Values{"action": {"assign"}, "assignee": {"sid@example.com"}, "next": {"/review"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/review" {
+		t.Errorf("reassign from the queue: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = w.page("GET", "/review", w.sec, nil)
+	if !strings.Contains(body, `<option value="sid@example.com" selected>`) || !strings.Contains(body, "sid@example.com entered no hours this week") {
+		t.Errorf("the queue after reassignment:\n%s", body)
+	}
 	for _, a := range []url.Values{{"action": {"triage"}, "assignee": {"sam@example.com"}}, {"action": {"start"}}, {"action": {"approve"}, "note": {"Tokenised: fine."}}} {
 		resp, _ = w.page("POST", "/review/"+id+"/act", w.sec, a)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/review/"+id {
