@@ -45,7 +45,10 @@ or above --fail-on. The exit status never depends on --format.
 Environment: WARD_DEBUG=1 turns on debug logging on standard error;
 WARD_SERVER and WARD_TOKEN tell push, pull, user, token, team and review
 where the server is (WARD_TOKEN is made with 'ward token create'); the
-server's WARD_* settings are listed in docs/server.md. Results go to
-standard output, diagnostics and logs to standard error.
+server's WARD_* settings are listed in docs/server.md. Push and pull keep
+the version the files start from in .ward-base beside the model (local
+state: git-ignore it), so a push merges what was decided on the server
+instead of reverting it. Results go to standard output, diagnostics and
+logs to standard error.
 */
 package main

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardtm/ward/internal/report"
@@ -77,17 +78,40 @@ func (s *Server) liveSession(ctx context.Context, p *Principal, id string) (stor
 	if err != nil {
 		return row, nil, err
 	}
-	if !Allowed(p, Read, row.TeamID) && !Allowed(p, Read, guestScope(row.ID)) {
-		return row, nil, store.ErrNotFound
-	}
-	if p.Role == store.RoleGuest && (row.Phase == string(session.Close) || !s.cfg.Now().Before(row.ExpiresAt)) {
-		return row, nil, errorf(http.StatusGone, "session_over", "this session is over; guest links end with it")
+	if err := s.liveAccess(p, row); err != nil {
+		return row, nil, err
 	}
 	st := &session.State{}
 	if err := json.Unmarshal(row.State, st); err != nil {
 		return row, nil, fmt.Errorf("session %s: stored state: %w", id, err)
 	}
 	return row, st, nil
+}
+
+// displayName is how a principal is named on a board: the account's
+// name, else its email, else the token.
+func (s *Server) displayName(ctx context.Context, p *Principal) string {
+	if p.UserID != "" && p.Role != store.RoleGuest {
+		if u, err := s.store.GetUser(ctx, p.UserID); err == nil && u.Name != "" {
+			return u.Name
+		}
+	}
+	if p.Email != "" {
+		return p.Email
+	}
+	return p.Actor()
+}
+
+// liveAccess checks that p may read the session: 404 for other teams'
+// sessions, 410 for guests after it ended.
+func (s *Server) liveAccess(p *Principal, row store.LiveSession) error {
+	if !Allowed(p, Read, row.TeamID) && !Allowed(p, Read, guestScope(row.ID)) {
+		return store.ErrNotFound
+	}
+	if p.Role == store.RoleGuest && (row.Phase == string(session.Close) || !s.cfg.Now().Before(row.ExpiresAt)) {
+		return errorf(http.StatusGone, "session_over", "this session is over; guest links end with it")
+	}
+	return nil
 }
 
 // sessionRole is the role a principal joins a session with, or "" when it
@@ -149,7 +173,7 @@ var memberTypes = []string{session.EvJoin, session.EvPhase, session.EvSettings, 
 // sessionAct applies a member's command to a session and returns the
 // state after it. A command with a request id already stored returns the
 // current state without applying it again.
-func (s *Server) sessionAct(ctx context.Context, p *Principal, id string, c sessionCmd) (*session.State, error) {
+func (s *Server) sessionAct(ctx context.Context, p *Principal, id string, c sessionCmd) (*session.View, error) {
 	if !oneOf(c.Type, memberTypes...) {
 		return nil, errorf(http.StatusBadRequest, "invalid", "type must be one of %s", strings.Join(memberTypes, ", "))
 	}
@@ -171,7 +195,7 @@ func (s *Server) sessionAct(ctx context.Context, p *Principal, id string, c sess
 			}
 			name := strings.TrimSpace(c.Name)
 			if p.Role != store.RoleGuest || name == "" {
-				name = p.Email
+				name = s.displayName(ctx, p)
 			}
 			if len(name) > 100 {
 				name = name[:100]
@@ -192,17 +216,65 @@ func (s *Server) sessionAct(ctx context.Context, p *Principal, id string, c sess
 	})
 }
 
+// liveEntry caches a session's state in this process, at event seq, so
+// that an action does not decode the stored state again; its lock also
+// queues this process's actions on the session, so that they do not
+// conflict with each other (other replicas' are caught by the
+// compare-and-set in AppendLiveEvent).
+type liveEntry struct {
+	mu  sync.Mutex
+	st  *session.State
+	seq int64
+}
+
+func (s *Server) liveEntry(id string) *liveEntry {
+	h := s.hub()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cache == nil || len(h.cache) > 10000 {
+		h.cache = map[string]*liveEntry{} // a cache: dropping it is safe
+	}
+	e := h.cache[id]
+	if e == nil {
+		e = &liveEntry{}
+		h.cache[id] = e
+	}
+	return e
+}
+
 // sessionAppend builds an event against the current state, applies it and
-// appends it, retrying on a concurrent append.
-func (s *Server) sessionAppend(ctx context.Context, p *Principal, id, requestID string, build func(store.LiveSession, *session.State) (session.Event, error)) (*session.State, error) {
+// appends it, retrying on a concurrent append. It returns what the
+// principal sees afterwards.
+func (s *Server) sessionAppend(ctx context.Context, p *Principal, id, requestID string, build func(store.LiveSession, *session.State) (session.Event, error)) (*session.View, error) {
+	entry := s.liveEntry(id)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	viewer := memberID(p)
 	for attempt := 0; ; attempt++ {
-		row, st, err := s.liveSession(ctx, p, id)
+		row, err := s.store.GetLiveSession(ctx, id)
 		if err != nil {
 			return nil, err
 		}
+		if entry.st == nil || entry.seq != row.Seq {
+			// Stale or empty: decode the stored state.
+			entry.st = nil
+			if _, entry.st, err = s.liveSession(ctx, p, id); err != nil {
+				entry.st = nil
+				return nil, err
+			}
+			entry.seq = entry.st.Seq
+			if entry.seq != row.Seq {
+				entry.st = nil
+				continue
+			}
+		} else if err := s.liveAccess(p, row); err != nil {
+			return nil, err
+		}
+		st := entry.st
 		if requestID != "" {
 			if _, err := s.store.LiveEventByRequest(ctx, id, requestID); err == nil {
-				return st, nil
+				v := st.View(viewer)
+				return &v, nil
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return nil, err
 			}
@@ -213,22 +285,29 @@ func (s *Server) sessionAppend(ctx context.Context, p *Principal, id, requestID 
 		}
 		e.At, e.Seq = s.cfg.Now().UTC().Truncate(time.Millisecond), st.Seq+1
 		if err := st.Apply(e); err != nil {
-			return nil, domainError(err)
+			return nil, domainError(err) // the state is unchanged
 		}
 		data, err := json.Marshal(e)
 		if err != nil {
+			entry.st = nil
 			return nil, err
 		}
 		state, err := json.Marshal(st)
 		if err != nil {
+			entry.st = nil
 			return nil, err
 		}
 		err = s.store.AppendLiveEvent(ctx, store.LiveEvent{SessionID: id, At: e.At, Actor: e.Actor, Type: e.Type, RequestID: requestID, Data: data},
 			row.Seq, state, string(st.Phase))
+		if err != nil {
+			entry.st = nil // applied but not stored: decode again
+		}
 		switch {
 		case err == nil:
+			entry.seq = e.Seq
+			v := st.View(viewer)
 			s.announce(ctx, id, e.Seq)
-			return st, nil
+			return &v, nil
 		case errors.Is(err, store.ErrExists):
 			continue // stored by a concurrent retry: the next round returns it
 		case errors.Is(err, store.ErrConflict) && attempt < 50:
@@ -236,6 +315,18 @@ func (s *Server) sessionAppend(ctx context.Context, p *Principal, id, requestID 
 		}
 		return nil, err
 	}
+}
+
+// cachedState calls fn with the cached state of a session when it is at
+// least at event seq; it reports whether it did.
+func (s *Server) cachedState(id string, seq int64, fn func(*session.State) error) (bool, error) {
+	entry := s.liveEntry(id)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	if entry.st == nil || entry.seq < seq {
+		return false, nil
+	}
+	return true, fn(entry.st)
 }
 
 // announce tells every replica's streams that the session has new events:
@@ -302,7 +393,7 @@ func (s *Server) sessionCreate(ctx context.Context, p *Principal, systemID strin
 	id := newID(5)
 	secret := randomSecret()
 	first := session.New(session.Info{ID: id, SystemID: x.ID, TeamID: x.TeamID, Version: v.Number, Title: req.Title, Facilitator: memberID(p),
-		Name: p.Email, Elements: els, Assets: assets}, seeds, now)
+		Name: s.displayName(ctx, p), Elements: els, Assets: assets}, seeds, now)
 	first.Seq = 1
 	if req.Settings != nil {
 		tmp := &session.State{}
@@ -334,7 +425,7 @@ func (s *Server) sessionCreate(ctx context.Context, p *Principal, systemID strin
 
 // sessionPromote saves the decisions not yet in the model as a new version
 // of it, with the same operation a push uses, and records the version.
-func (s *Server) sessionPromote(ctx context.Context, p *Principal, id string) (*session.State, pushResponse, error) {
+func (s *Server) sessionPromote(ctx context.Context, p *Principal, id string) (*session.View, pushResponse, error) {
 	_, st, err := s.liveSession(ctx, p, id)
 	if err != nil {
 		return nil, pushResponse{}, err
@@ -369,10 +460,10 @@ func (s *Server) sessionPromote(ctx context.Context, p *Principal, id string) (*
 	if err != nil {
 		return nil, pushResponse{}, err
 	}
-	st, err = s.sessionAppend(ctx, p, id, "", func(_ store.LiveSession, _ *session.State) (session.Event, error) {
+	after, err := s.sessionAppend(ctx, p, id, "", func(_ store.LiveSession, _ *session.State) (session.Event, error) {
 		return session.Event{Type: session.EvPromoted, Actor: memberID(p), Produced: out.Version, Threats: plan.Cards}, nil
 	})
-	return st, out, err
+	return after, out, err
 }
 
 // JSON API.
@@ -427,11 +518,11 @@ func (s *Server) handleSessionAction(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	p := principal(r.Context())
-	st, err := s.sessionAct(r.Context(), p, r.PathValue("session"), c)
+	v, err := s.sessionAct(r.Context(), p, r.PathValue("session"), c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, st.View(memberID(p)))
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/session"
+	"github.com/wardtm/ward/internal/store"
 )
 
 // The live stream of a session: one server-sent event stream per browser
@@ -32,6 +33,7 @@ import (
 type liveHub struct {
 	mu    sync.Mutex
 	rooms map[string]*liveRoom
+	cache map[string]*liveEntry // session states (session.go)
 }
 
 type liveRoom struct {
@@ -115,14 +117,24 @@ func (s *Server) fanOut(ctx context.Context, room *liveRoom) error {
 	h.mu.Lock()
 	after := room.seq
 	h.mu.Unlock()
-	row, err := s.store.GetLiveSession(ctx, room.id)
-	if err != nil {
+	// Events first, then the state: the state is then at least as new as
+	// the last event, so every event's card is in it.
+	evs, err := s.store.LiveEvents(ctx, room.id, after, 1000)
+	if err != nil || len(evs) == 0 {
 		return err
 	}
-	if row.Seq <= after {
-		return nil
+	last := evs[len(evs)-1].Seq
+	h.mu.Lock()
+	subs := make([]*liveSub, 0, len(room.subs))
+	for sub := range room.subs {
+		subs = append(subs, sub)
 	}
-	evs, err := s.store.LiveEvents(ctx, room.id, after, 1000)
+	h.mu.Unlock()
+	fan := func(st *session.State) error { return s.fanEvents(room, st, evs, subs) }
+	if ok, err := s.cachedState(room.id, last, fan); ok || err != nil {
+		return err
+	}
+	row, err := s.store.GetLiveSession(ctx, room.id)
 	if err != nil {
 		return err
 	}
@@ -130,12 +142,12 @@ func (s *Server) fanOut(ctx context.Context, room *liveRoom) error {
 	if err := json.Unmarshal(row.State, st); err != nil {
 		return err
 	}
-	h.mu.Lock()
-	subs := make([]*liveSub, 0, len(room.subs))
-	for sub := range room.subs {
-		subs = append(subs, sub)
-	}
-	h.mu.Unlock()
+	return fan(st)
+}
+
+// fanEvents renders each event against st and sends it to the subscribers.
+func (s *Server) fanEvents(room *liveRoom, st *session.State, evs []store.LiveEvent, subs []*liveSub) error {
+	h := s.hub()
 	for _, le := range evs {
 		var e session.Event
 		if err := json.Unmarshal(le.Data, &e); err != nil {
@@ -190,18 +202,21 @@ func (s *Server) renderFrame(st *session.State, e *session.Event, viewer string,
 			card = e.CardID // other members never learn who voted where
 		}
 	}
-	key := "status"
 	var c *session.Card
 	if card != "" {
 		c = st.Card(card)
 	}
+	// The status panel differs by role and by the viewer's own ready and
+	// hand buttons; a card by whether the viewer wrote it (hidden, edit),
+	// the role, and the viewer's votes on it.
 	m := st.Member(viewer)
-	role := session.Role("")
+	role, ready, hand := session.Role(""), false, false
 	if m != nil {
-		role = m.Role
+		role, ready, hand = m.Role, m.Ready, m.Hand
 	}
+	key := fmt.Sprintf("status|%s|%t|%t", role, ready, hand)
 	if c != nil {
-		key = fmt.Sprintf("card|%s|%t|%t|%s|%d", c.ID, st.Hidden(c, viewer), containsStr(c.Authors, viewer), role, st.Votes[viewer][c.ID])
+		key += fmt.Sprintf("|card|%s|%t|%t|%d", c.ID, st.Hidden(c, viewer), containsStr(c.Authors, viewer), st.Votes[viewer][c.ID])
 		if e.Type == session.EvVote {
 			key += "|" + viewer // the voter's own tabs: their votes left
 		}

@@ -391,3 +391,23 @@ func (w testLog) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// TestSessionStreamPerViewer checks that a frame rendered once per kind
+// of viewer still shows each viewer their own buttons: when Ben says he is
+// ready, Ben's tab offers "Not ready" and Cy's still "I'm ready".
+func TestSessionStreamPerViewer(t *testing.T) {
+	l := newLiveEnv(t)
+	id := l.want(l.do("POST", "/api/v1/systems/larkspur-shop/sessions", l.users["ana"], map[string]any{"title": "Ready"}), 201)["id"].(string)
+	l.act("ben", id, map[string]any{"type": "join"}, 200)
+	l.act("cy", id, map[string]any{"type": "join"}, 200)
+	bs := openStream(t, l.srv.URL, id, server.SessionCookie, l.users["ben"], -1)
+	cs := openStream(t, l.srv.URL, id, server.SessionCookie, l.users["cy"], -1)
+	l.act("ben", id, map[string]any{"type": "ready", "on": true}, 200)
+	isReady := func(e sseEvent) bool { return e.Event == "upsert" && strings.Contains(e.Data, "✓ ready") }
+	if ev := bs.until("ben's ready frame", isReady); !strings.Contains(ev.Data, "Not ready") {
+		t.Errorf("ben's own frame does not offer Not ready:\n%s", ev.Data)
+	}
+	if ev := cs.until("cy's ready frame", isReady); strings.Contains(ev.Data, "Not ready") || !strings.Contains(ev.Data, "m ready</button>") {
+		t.Errorf("cy's frame shows ben's button:\n%s", ev.Data)
+	}
+}

@@ -328,13 +328,18 @@ func (s *Server) renderSession(w io.Writer, block string, data any) error {
 }
 
 func (s *Server) liveViewFor(r *http.Request, st *session.State) *liveView {
+	v := st.View(memberID(principal(r.Context())))
+	return s.liveViewOf(r, &v)
+}
+
+// liveViewOf wraps a member's view for the templates.
+func (s *Server) liveViewOf(r *http.Request, v *session.View) *liveView {
 	p := principal(r.Context())
-	v := st.View(memberID(p))
 	by := r.URL.Query().Get("by")
 	if by != "stride" {
 		by = "element"
 	}
-	return &liveView{View: &v, By: by, Seq: st.Seq, RequestID: newID(8), CanSave: Allowed(p, Write, st.TeamID) && Allowed(p, Review, st.TeamID)}
+	return &liveView{View: v, By: by, Seq: v.Seq, RequestID: newID(8), CanSave: Allowed(p, Write, v.TeamID) && Allowed(p, Review, v.TeamID)}
 }
 
 func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) error {
@@ -449,7 +454,7 @@ func (s *Server) pageSessionAct(w http.ResponseWriter, r *http.Request) error {
 		return s.done(w, r, "/s/"+id, "")
 	}
 	if c.Type == session.EvAdd {
-		return s.renderFragment(w, r, "session.html", "session-addform-fragment", s.liveViewFor(r, st))
+		return s.renderFragment(w, r, "session.html", "session-addform-fragment", s.liveViewOf(r, st))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

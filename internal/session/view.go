@@ -3,6 +3,7 @@ package session
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -196,6 +197,11 @@ const anonymous = "anonymous"
 // only (the facilitator sees all, anonymised as the session is).
 func (s *State) View(viewer string) View {
 	v := View{State: *s, Viewer: viewer, Role: s.role(viewer), Mine: map[string]int{}}
+	// The view shares nothing mutable with the state, so that it can be
+	// rendered while the state moves on.
+	v.Members, v.Spans, v.Decisions, v.Merges = slices.Clone(s.Members), slices.Clone(s.Spans), slices.Clone(s.Decisions), slices.Clone(s.Merges)
+	v.Elements, v.Assets = slices.Clone(s.Elements), slices.Clone(s.Assets)
+	v.Threats = maps.Clone(s.Threats)
 	if v.Role != Facilitator {
 		v.GuestSecret = ""
 	}
@@ -250,7 +256,6 @@ func (s *State) View(viewer string) View {
 		v.Reflections[viewer] = r
 	}
 	if s.Settings.Anonymous {
-		v.Merges = slices.Clone(s.Merges)
 		for i := range v.Merges {
 			v.Merges[i].By = ""
 		}

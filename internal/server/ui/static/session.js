@@ -12,7 +12,8 @@
   if (!live) { return; }
 
   function busy(el) {
-    if (el.contains(document.activeElement) && document.activeElement !== document.body) { return true; }
+    var a = document.activeElement;
+    if (a && el.contains(a) && (a.tagName === "TEXTAREA" || a.tagName === "SELECT" || a.tagName === "INPUT" && a.type === "text")) { return true; }
     var fields = el.querySelectorAll("textarea, input[type=text]");
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].value !== fields[i].defaultValue) { return true; }
