@@ -111,6 +111,9 @@ func (b *browser) drawSnapshot() drawSnapshot {
 // update, saves; then draws a component and a flow in the visual editor,
 // saves, finds them in the YAML, and after a reload sees the same drawing.
 func TestBrowserEditor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser test (about 10–20 s): run without -short")
+	}
 	const token = "editor-setup-token"
 	b := newBrowser(t, token)
 	var problems consoleProblems
