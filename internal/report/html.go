@@ -31,6 +31,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"source":     SourceText,
 	"closed":     closedCounts,
 	"markdown":   markdownHTML,
+	"active":     Active,
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")
