@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/wardtm/ward/internal/modeledit"
 )
 
 // controlRequest sets one control of a component or flow: the answer to
@@ -62,6 +64,22 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 					continue
 				}
 				controls := lookup(item, "controls")
+				// First as a minimal line edit (modeledit keeps every other
+				// line as written), with the element's other controls kept.
+				all := map[string]any{req.Key: req.Value}
+				if controls != nil && controls.Kind == yaml.MappingNode {
+					for i := 0; i+1 < len(controls.Content); i += 2 {
+						if k := controls.Content[i].Value; k != req.Key {
+							all[k] = controls.Content[i+1].Value
+						}
+					}
+				}
+				edit := modeledit.Edit{Op: "update", Section: section, ID: req.Element, Set: map[string]any{"controls": all}}
+				if out, err := modeledit.Apply([]byte(content), []modeledit.Edit{edit}); err == nil {
+					b.Files[name] = string(out)
+					return nil
+				}
+				// Otherwise re-encode the file.
 				if controls == nil || controls.Kind != yaml.MappingNode {
 					controls = &yaml.Node{Kind: yaml.MappingNode}
 					set(item, "controls", controls)

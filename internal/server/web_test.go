@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardtm/ward/internal/modeledit"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/server/oidctest"
@@ -239,6 +240,37 @@ func TestWebInternalErrors(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: error id %s with the cause is not in the log", c.path, id)
+		}
+	}
+}
+
+// TestAnswerIsMinimal: answering a question changes one line of the YAML
+// and keeps the element's other controls.
+func TestAnswerIsMinimal(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "storefront"}), 201)
+	files := bundle(t, "../../examples/shop")
+	e.want(e.do("POST", "/api/v1/systems/larkspur-shop/versions", e.admin, map[string]any{"team": "storefront", "files": files}), 201)
+	for _, c := range []struct{ kind, element, key, value string }{
+		{"component", "web-frontend", "validates_input", "yes"},     // an existing control changes
+		{"component", "web-frontend", "logs_security_events", "no"}, // a new one is added
+	} {
+		before := e.want(e.do("GET", "/api/v1/systems/larkspur-shop/versions/latest/model", e.admin, nil), 200)["files"].(map[string]any)
+		e.want(e.do("PATCH", "/api/v1/systems/larkspur-shop/controls", e.admin, map[string]string{"kind": c.kind, "element": c.element, "key": c.key, "value": c.value}), 201)
+		after := e.want(e.do("GET", "/api/v1/systems/larkspur-shop/versions/latest/model", e.admin, nil), 200)["files"].(map[string]any)
+		changed := 0
+		for name, old := range before {
+			for _, l := range modeledit.LineDiff(old.(string), after[name].(string)) {
+				if l.Op != ' ' {
+					changed++
+				}
+			}
+		}
+		if changed == 0 || changed > 2 {
+			t.Errorf("%s.%s = %s changed %d lines, want 1 (or 2: one out, one in)", c.element, c.key, c.value, changed)
+		}
+		if !strings.Contains(after["ward.yaml"].(string), c.key+": "+c.value) {
+			t.Errorf("%s: %s: %s is not in the model", c.element, c.key, c.value)
 		}
 	}
 }
