@@ -181,6 +181,7 @@ var reviewerRules = []*rule.Rule{
 		ID:       "shared-store-tampering",
 		Title:    "Authorized writers can tamper with a shared store",
 		Category: model.Tampering,
+		Also:     []model.Category{model.Repudiation},
 		On:       rule.OnComponent,
 		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
@@ -755,11 +756,23 @@ func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
 	for _, f := range c.In {
 		add(f.Carries)
 	}
-	if len(out) == 0 && m.System.Criticality >= model.Critical && len(c.In) >= 3 && c.IsProcess() {
-		for _, a := range m.Assets {
-			if a.Kind == model.AssetAvailability {
-				out = append(out, a)
-			}
+	if len(out) > 0 || !c.IsProcess() || reviewerRelay(c) {
+		return out
+	}
+	// The system's availability, stated as an asset of its own: a process
+	// many components depend on (three or more senders), or one that drives
+	// others on its own (a scheduler: no senders, two or more receivers),
+	// carries it.
+	senders := map[*model.Component]bool{}
+	for _, f := range c.In {
+		senders[f.From] = true
+	}
+	if len(senders) < 3 && !(len(c.In) == 0 && len(c.Out) >= 2) {
+		return out
+	}
+	for _, a := range m.Assets {
+		if a.Kind == model.AssetAvailability && a.Need(model.Availability) >= model.High {
+			out = append(out, a)
 		}
 	}
 	return out

@@ -120,7 +120,7 @@ type Policy struct {
 	// --fail-on-unverified does.
 	FailOnUnverified bool `yaml:"fail_on_unverified"`
 	// How many unverified threats to list per element, the riskiest first
-	// (default 5; 0 lists them all). The rest stay on the question list.
+	// (default 6; 0 lists them all). The rest stay on the question list.
 	MaxUnverifiedPerElement int `yaml:"max_unverified_per_element"`
 }
 
