@@ -249,6 +249,22 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
+				// The artefacts travel: the flows that ship them from a
+				// builder or registry, or bring them to a device, are named.
+				if c.Kind == model.KindDevice {
+					for _, f := range c.In {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
+				} else {
+					for _, f := range c.Out {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
+					for _, f := range c.In {
+						if f.From.IsProcess() || f.From.Kind == model.KindDevice {
+							x.AlsoTarget(model.Target{Flow: f}) // pulled by it
+						}
+					}
+				}
 				// Whoever changes artefacts runs code wherever they are
 				// deployed: the system's most valuable assets are at stake.
 				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x))
