@@ -702,6 +702,28 @@ func reviewerRelay(c *model.Component) bool {
 		"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik")
 }
 
+// throughRelays names, for titles, who is really behind each caller: a
+// relay is replaced by those who send to it (two relays deep).
+func throughRelays(cs []*model.Component) []*model.Component {
+	var out []*model.Component
+	var add func(c *model.Component, depth int)
+	add = func(c *model.Component, depth int) {
+		if depth < 2 && reviewerRelay(c) && len(c.In) > 0 {
+			for _, f := range c.In {
+				add(f.From, depth+1)
+			}
+			return
+		}
+		if !senderIn(out, c) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cs {
+		add(c, 0)
+	}
+	return out
+}
+
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
 func reviewerBuilds(c *model.Component) bool {
 	return reviewerWords(c, "ci", "cd", "build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware")
