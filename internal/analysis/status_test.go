@@ -326,3 +326,33 @@ flows:
 		t.Errorf("targets %v do not name the pull", f.Targets)
 	}
 }
+
+// TestAnonymousInferred: end users on flows stating authentication none
+// make an unprivileged entry point anonymous by design; the same on an
+// admin interface stays an open gap.
+func TestAnonymousInferred(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: page, kind: client, boundary: internet}
+  - {id: submit, kind: service, boundary: dc}
+flows:
+  - {from: page, to: submit, protocol: https, authentication: none}
+`
+	a := analyse(t, src)
+	for _, f := range a.Findings {
+		if strings.HasPrefix(f.ID, "unauthenticated-") {
+			t.Errorf("anonymous-by-design entry point raised %s (%s)", f.ID, f.Status)
+		}
+	}
+	if find(a, "no-rate-limiting:submit") == nil {
+		t.Errorf("abuse threats lost: %v", ids(a))
+	}
+	a = analyse(t, strings.Replace(src, "kind: service, boundary: dc}", "kind: service, boundary: dc, admin: true}", 1))
+	if f := find(a, "unauthenticated-inbound-flow:page-to-submit"); f == nil || f.Status != model.StatusOpen {
+		t.Errorf("unauthenticated admin interface → %+v, want open", f)
+	}
+}

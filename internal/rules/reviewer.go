@@ -724,6 +724,27 @@ func throughRelays(cs []*model.Component) []*model.Component {
 	return out
 }
 
+// anonymousByDesign reports whether entry point c is meant to be used
+// without an account: stated anonymous, or every caller is an end user
+// (person or client) on a flow that states authentication none, and c
+// offers no privileged function. Stating "none" for end users is a design
+// choice the team made knowingly; for services or privileged components it
+// stays a gap.
+func anonymousByDesign(c *model.Component) bool {
+	if c.Anonymous {
+		return true
+	}
+	if c.Admin || privileged(c) || len(c.In) == 0 {
+		return false
+	}
+	for _, f := range c.In {
+		if f.From.Kind != model.KindPerson && f.From.Kind != model.KindClient || f.Authentication != model.AuthNone {
+			return false
+		}
+	}
+	return true
+}
+
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
 func reviewerBuilds(c *model.Component) bool {
 	return reviewerWords(c, "ci", "cd", "build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware")

@@ -208,7 +208,9 @@ type Component struct {
 	Tools []string `yaml:"tools"`
 	// True for an entry point anyone may use by design (a public survey, a
 	// sign-up form): authentication threats do not apply to it; abuse and
-	// injection threats still do.
+	// injection threats still do. Inferred when every caller is a person or
+	// client on a flow stating authentication: none and the component offers
+	// no privileged function (admin, data store, money, credentials).
 	Anonymous bool `yaml:"anonymous"`
 	// yes for a relay that forwards requests without owning the objects
 	// behind it (CDN, WAF, gateway, proxy): object authorization and output
