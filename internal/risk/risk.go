@@ -476,6 +476,11 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		status = model.StatusOpen
 		f.Reopened = fmt.Sprintf("the acceptance expired on %s", expires)
 	}
+	if status == model.StatusMitigated && d == nil && f.Threat == nil && len(f.Mitigations) == 0 {
+		// A control stated present counts like an implemented mitigation.
+		ctl := []*model.Mitigation{{ReducesLikelihood: 2}}
+		f.Residual, f.Projected = reduce(f.Inherent, ctl), reduce(f.Inherent, ctl)
+	}
 	if status == model.StatusUnverified {
 		// Not known to be mitigated: the same threat with the gap stated
 		// ranks above it.
