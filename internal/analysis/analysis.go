@@ -68,7 +68,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 // element by default: a reviewer writes the few that matter most on each
 // element, so the rest of what the model leaves unknown stays on the
 // question list (the model's to-do list) rather than in the threat list.
-const DefaultMaxUnverified = 5
+const DefaultMaxUnverified = 6
 
 // capUnverified keeps at most limit unverified threats per element (its
 // first target), those with the highest inherent risk; limit < 0 keeps all.

@@ -269,3 +269,90 @@ func parse(t *testing.T, src string) *model.Model {
 }
 
 func allRules() []*rule.Rule { return rules.All() }
+
+// TestSinglePointOfFailureHub: when the system's availability is an asset,
+// a process three components depend on is a single point of failure; one
+// with a single caller is not.
+func TestSinglePointOfFailureHub(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: uptime, kind: availability, availability: critical}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: a, kind: service, boundary: dc}
+  - {id: b, kind: service, boundary: dc}
+  - {id: c, kind: service, boundary: dc}
+  - {id: hub, kind: service, boundary: dc}
+  - {id: leaf, kind: service, boundary: dc}
+flows:
+  - {from: a, to: hub, protocol: grpc}
+  - {from: b, to: hub, protocol: grpc}
+  - {from: c, to: hub, protocol: grpc}
+  - {from: a, to: leaf, protocol: grpc}
+`
+	a := analyse(t, src)
+	if find(a, "single-point-of-failure:hub") == nil {
+		t.Errorf("hub is not a single point of failure: %v", ids(a))
+	}
+	if f := find(a, "single-point-of-failure:leaf"); f != nil {
+		t.Errorf("a component with one caller raised %s", f.ID)
+	}
+}
+
+// TestArtefactFlows: a tampered artefact names the flows that ship or pull
+// it from the registry.
+func TestArtefactFlows(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: registry, kind: storage, tech: container registry, boundary: dc}
+  - {id: nodes, kind: service, boundary: dc}
+flows:
+  - {id: image-pull, from: nodes, to: registry, protocol: https}
+`
+	f := find(analyse(t, src), "build-artifact-tampering:registry")
+	if f == nil {
+		t.Fatal("no artefact threat on the registry")
+	}
+	named := false
+	for _, tg := range f.Targets {
+		named = named || tg.Flow != nil && tg.Flow.ID == "image-pull"
+	}
+	if !named {
+		t.Errorf("targets %v do not name the pull", f.Targets)
+	}
+}
+
+// TestAnonymousInferred: end users on flows stating authentication none
+// make an unprivileged entry point anonymous by design; the same on an
+// admin interface stays an open gap.
+func TestAnonymousInferred(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: page, kind: client, boundary: internet}
+  - {id: submit, kind: service, boundary: dc}
+flows:
+  - {from: page, to: submit, protocol: https, authentication: none}
+`
+	a := analyse(t, src)
+	for _, f := range a.Findings {
+		if strings.HasPrefix(f.ID, "unauthenticated-") {
+			t.Errorf("anonymous-by-design entry point raised %s (%s)", f.ID, f.Status)
+		}
+	}
+	if find(a, "no-rate-limiting:submit") == nil {
+		t.Errorf("abuse threats lost: %v", ids(a))
+	}
+	a = analyse(t, strings.Replace(src, "kind: service, boundary: dc}", "kind: service, boundary: dc, admin: true}", 1))
+	if f := find(a, "unauthenticated-inbound-flow:page-to-submit"); f == nil || f.Status != model.StatusOpen {
+		t.Errorf("unauthenticated admin interface → %+v, want open", f)
+	}
+}

@@ -195,6 +195,7 @@ flows:
 				Findings: []string{"disappeared unauthenticated-entry-point:api critical",
 					"disappeared cross-site-scripting:api high", "disappeared cross-site-scripting:api:information_disclosure high",
 					"disappeared no-security-event-logging:api high", "disappeared overprivileged-entry-point:api high",
+					"disappeared sensitive-data-in-logs:api high",
 					"disappeared no-request-limits:api medium", "disappeared privileged-store-access:db medium",
 					"disappeared unencrypted-backups:db medium"},
 				Elements: []string{"removed boundary internet []", "removed boundary dc []", "removed asset orders []", "removed asset logs []",

@@ -476,6 +476,11 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		status = model.StatusOpen
 		f.Reopened = fmt.Sprintf("the acceptance expired on %s", expires)
 	}
+	if status == model.StatusMitigated && d == nil && f.Threat == nil && len(f.Mitigations) == 0 {
+		// A control stated present counts like an implemented mitigation.
+		ctl := []*model.Mitigation{{ReducesLikelihood: 2}}
+		f.Residual, f.Projected = reduce(f.Inherent, ctl), reduce(f.Inherent, ctl)
+	}
 	if status == model.StatusUnverified {
 		// Not known to be mitigated: the same threat with the gap stated
 		// ranks above it.
@@ -579,13 +584,16 @@ func Rank(fs []*model.Finding) {
 	}
 }
 
-// spread reorders each run of equally ranked findings (same status class,
-// residual score and impact) so that every element's first threat comes
-// before any element's second: a reviewer's list covers the design rather
-// than repeating one component. It keeps the order within an element.
+// spread reorders each run of findings in the same severity band (and the
+// same status class: open, unverified, closed) so that every element's first
+// threat comes before any element's second and every rule's first instance
+// before any rule's second: a reviewer's list covers the design and its
+// families rather than repeating one component or one rule. A weakness's
+// further STRIDE threats come after the first ones. Within those rounds the
+// order by score is kept.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
-		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Score == b.Residual.Score && a.Residual.Impact == b.Residual.Impact
+		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
 	}
 	var buf []*model.Finding
 	for i := 0; i < len(fs); {
@@ -597,6 +605,7 @@ func spread(fs []*model.Finding) {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
 			seen := map[model.Target]int{}
+			rules := map[string]int{}
 			round := make([]int, len(buf))
 			for k, f := range buf {
 				var id model.Target
@@ -604,12 +613,16 @@ func spread(fs []*model.Finding) {
 					id = f.Targets[0]
 				}
 				// A weakness's further STRIDE threats (aliased to it) come
-				// after every first threat of the run.
-				round[k] = seen[id]
+				// after every first threat of the band; a rule's second
+				// instance after every rule's first.
+				round[k] = seen[id] + rules[f.Rule]
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[k] += len(buf)
 				}
 				seen[id]++
+				if f.Origin != model.OriginPeople {
+					rules[f.Rule]++
+				}
 			}
 			idx := make([]int, len(buf))
 			for k := range idx {

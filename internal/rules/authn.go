@@ -23,7 +23,7 @@ var authnRules = []*rule.Rule{
 			c := x.Target.Component
 			// Anonymous by design: anyone may call it, so its callers going
 			// unauthenticated is the design, not a threat.
-			if !entryPoint(c) || c.Public || c.Anonymous {
+			if !entryPoint(c) || c.Public || anonymousByDesign(c) {
 				return
 			}
 			from := lessTrustedSenders(c)
@@ -61,7 +61,7 @@ var authnRules = []*rule.Rule{
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || f.To.Anonymous {
+			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || anonymousByDesign(f.To) {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {

@@ -36,7 +36,7 @@ var authzRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" serves "+ids(senders(injectionUntrusted(c)), compID)+" without checking access to each object", nil)
+				x.Report(gap, q(c.ID)+" serves "+ids(throughRelays(senders(injectionUntrusted(c))), compID)+" without checking access to each object", nil)
 			}
 		},
 	},

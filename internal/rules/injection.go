@@ -87,7 +87,7 @@ var injectionRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlEncodesOutput); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" renders content for "+ids(senders(from), compID)+" without encoding output", nil)
+				x.Report(gap, q(c.ID)+" renders content for "+ids(throughRelays(senders(from)), compID)+" without encoding output", nil)
 			}
 		},
 	},

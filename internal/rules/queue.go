@@ -70,6 +70,10 @@ var queueRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlDeadLetter); x.Reports(gap) {
+				// A poison message stalls its consumers: they are named too.
+				for _, t := range to {
+					x.AlsoTarget(model.Target{Component: t})
+				}
 				x.Report(gap,
 					"Messages on "+q(c.ID)+" that "+ids(loggingDedupC(to), compID)+" cannot process have no dead-letter queue", queueAssets(c))
 			}

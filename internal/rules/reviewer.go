@@ -181,6 +181,7 @@ var reviewerRules = []*rule.Rule{
 		ID:       "shared-store-tampering",
 		Title:    "Authorized writers can tamper with a shared store",
 		Category: model.Tampering,
+		Also:     []model.Category{model.Repudiation},
 		On:       rule.OnComponent,
 		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
@@ -248,6 +249,22 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
+				// The artefacts travel: the flows that ship them from a
+				// builder or registry, or bring them to a device, are named.
+				if c.Kind == model.KindDevice {
+					for _, f := range c.In {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
+				} else {
+					for _, f := range c.Out {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
+					for _, f := range c.In {
+						if f.From.IsProcess() || f.From.Kind == model.KindDevice {
+							x.AlsoTarget(model.Target{Flow: f}) // pulled by it
+						}
+					}
+				}
 				// Whoever changes artefacts runs code wherever they are
 				// deployed: the system's most valuable assets are at stake.
 				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x))
@@ -685,6 +702,49 @@ func reviewerRelay(c *model.Component) bool {
 		"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik")
 }
 
+// throughRelays names, for titles, who is really behind each caller: a
+// relay is replaced by those who send to it (two relays deep).
+func throughRelays(cs []*model.Component) []*model.Component {
+	var out []*model.Component
+	var add func(c *model.Component, depth int)
+	add = func(c *model.Component, depth int) {
+		if depth < 2 && reviewerRelay(c) && len(c.In) > 0 {
+			for _, f := range c.In {
+				add(f.From, depth+1)
+			}
+			return
+		}
+		if !senderIn(out, c) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cs {
+		add(c, 0)
+	}
+	return out
+}
+
+// anonymousByDesign reports whether entry point c is meant to be used
+// without an account: stated anonymous, or every caller is an end user
+// (person or client) on a flow that states authentication none, and c
+// offers no privileged function. Stating "none" for end users is a design
+// choice the team made knowingly; for services or privileged components it
+// stays a gap.
+func anonymousByDesign(c *model.Component) bool {
+	if c.Anonymous {
+		return true
+	}
+	if c.Admin || privileged(c) || len(c.In) == 0 {
+		return false
+	}
+	for _, f := range c.In {
+		if f.From.Kind != model.KindPerson && f.From.Kind != model.KindClient || f.Authentication != model.AuthNone {
+			return false
+		}
+	}
+	return true
+}
+
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
 func reviewerBuilds(c *model.Component) bool {
 	return reviewerWords(c, "ci", "cd", "build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware")
@@ -755,11 +815,23 @@ func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
 	for _, f := range c.In {
 		add(f.Carries)
 	}
-	if len(out) == 0 && m.System.Criticality >= model.Critical && len(c.In) >= 3 && c.IsProcess() {
-		for _, a := range m.Assets {
-			if a.Kind == model.AssetAvailability {
-				out = append(out, a)
-			}
+	if len(out) > 0 || !c.IsProcess() || reviewerRelay(c) {
+		return out
+	}
+	// The system's availability, stated as an asset of its own: a process
+	// many components depend on (three or more senders), or one that drives
+	// others on its own (a scheduler: no senders, two or more receivers),
+	// carries it.
+	senders := map[*model.Component]bool{}
+	for _, f := range c.In {
+		senders[f.From] = true
+	}
+	if len(senders) < 3 && !(len(c.In) == 0 && len(c.Out) >= 2) {
+		return out
+	}
+	for _, a := range m.Assets {
+		if a.Kind == model.AssetAvailability && a.Need(model.Availability) >= model.High {
+			out = append(out, a)
 		}
 	}
 	return out

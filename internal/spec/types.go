@@ -124,7 +124,7 @@ type Policy struct {
 	// --fail-on-unverified does.
 	FailOnUnverified bool `yaml:"fail_on_unverified"`
 	// How many unverified threats to list per element, the riskiest first
-	// (default 5; 0 lists them all). The rest stay on the question list.
+	// (default 6; 0 lists them all). The rest stay on the question list.
 	MaxUnverifiedPerElement int `yaml:"max_unverified_per_element"`
 }
 
@@ -212,7 +212,9 @@ type Component struct {
 	Tools []string `yaml:"tools"`
 	// True for an entry point anyone may use by design (a public survey, a
 	// sign-up form): authentication threats do not apply to it; abuse and
-	// injection threats still do.
+	// injection threats still do. Inferred when every caller is a person or
+	// client on a flow stating authentication: none and the component offers
+	// no privileged function (admin, data store, money, credentials).
 	Anonymous bool `yaml:"anonymous"`
 	// yes for a relay that forwards requests without owning the objects
 	// behind it (CDN, WAF, gateway, proxy): object authorization and output
