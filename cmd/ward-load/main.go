@@ -264,7 +264,9 @@ func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
 		cleanup()
 		return nil, "", err
 	}
-	srv := server.New(server.Config{Version: "ward-load", Events: broker}, st, logger)
+	srv := server.New(server.Config{Version: "ward-load", Events: broker,
+		// A load test pushes far faster than one account may in production.
+		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		st.Close()

@@ -36,7 +36,7 @@ type server struct {
 
 func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--analyses-per-minute", "1000000"}, args...)...)
 	cmd.Dir = t.TempDir()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -159,6 +159,17 @@ func TestServePushPull(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("check of the pulled model: %v\n%s", err, out)
 	}
+	// An open event stream must not hold up the shutdown (it used to take
+	// the whole grace period and end in an error).
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/systems/larkspur-shop/events", nil)
+	req.Header.Set("Authorization", "Bearer "+tok["token"].(string))
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("event stream: %v %v", err, stream)
+	}
+	defer stream.Body.Close()
+	stream.Body.Read(make([]byte, 64))
+	start := time.Now()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +179,9 @@ func TestServePushPull(t *testing.T) {
 	case err := <-done:
 		if err != nil {
 			t.Errorf("ward serve did not stop cleanly: %v\n%s", err, s.stderr)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("ward serve took %s to stop with an event stream open, want under 3s", d)
 		}
 	case <-time.After(20 * time.Second):
 		t.Error("ward serve did not stop within 20s of SIGTERM")

@@ -35,7 +35,7 @@ import (
 // wantSetup, its one-time setup token). It does not call t.Fatal, so it
 // can run in goroutines.
 func launchWard(t *testing.T, bin string, wantSetup bool, args ...string) (*server, error) {
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--analyses-per-minute", "1000000"}, args...)...)
 	cmd.Dir = t.TempDir()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -54,12 +54,13 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		unc = m.Policy.Uncertainty
 	}
 	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc})
-	risk.AtStake(m, res.Questions)
 	limit := DefaultMaxUnverified
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified
 	}
 	findings = capUnverified(findings, res.Questions, limit)
+	// Questions rank by the listed threats they settle.
+	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
 
@@ -71,8 +72,8 @@ const DefaultMaxUnverified = 5
 
 // capUnverified keeps at most limit unverified threats per element (its
 // first target), those with the highest inherent risk; limit < 0 keeps all.
-// The questions keep their ranking (computed over every threat they settle)
-// and lose the ids of the threats no longer listed. Ranks are renumbered.
+// The questions lose the threats no longer listed (they stay on the list,
+// ranked by what is listed). Ranks are renumbered.
 func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*model.Finding {
 	if limit < 0 {
 		return fs

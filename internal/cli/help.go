@@ -74,9 +74,15 @@ medium >= 6, low >= 3, info otherwise.
 
 Inherent risk ignores mitigations. Residual risk counts implemented or
 verified mitigations (each lowers likelihood by 2, or impact by 1 with
-reduces: impact). Projected risk also counts planned ones. Findings are
-ranked by residual score; --fail-on compares residual severity of open
-findings. Full details: docs/risk.md.`
+reduces: impact). Projected risk also counts planned ones.
+
+A threat whose control is stated absent is open; one whose control is unknown
+is unverified (not known to be mitigated): its residual likelihood is lowered
+by the uncertainty factor (1 step, not below unlikely; policy: {uncertainty:
+N}), so a stated gap outranks an equal unknown one. Open and unverified
+threats are ranked together by residual score; --fail-on compares residual
+severity of open threats (add --fail-on-unverified to count unverified ones).
+Full details: docs/risk.md.`
 
 const exitHelp = `0  ok: the model is valid and no open finding reaches --fail-on
 1  ward failed (I/O error, internal error)
@@ -89,8 +95,9 @@ func controlsHelp() string {
 	var b strings.Builder
 	b.WriteString(`Controls are facts about components (and a few about flows), each yes, no or
 unknown. Unknown is the default and is never read as "no": when a rule needs a
-control you have not stated, ward asks you the question instead of reporting a
-threat. Answer it under the element's controls:
+control you have not stated, ward lists the threat as unverified (not known
+to be mitigated) with the question that settles it. Answer it under the
+element's controls:
 
   components:
     - id: api

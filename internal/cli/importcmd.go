@@ -169,6 +169,9 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 
 // readLimited reads a file to import, refusing oversized ones.
 func readLimited(path string) ([]byte, error) {
+	if err := checkRegular(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

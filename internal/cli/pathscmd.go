@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -110,6 +111,9 @@ docs/paths.md documents the semantics.`,
 			if format != "text" && format != "json" {
 				return usagef("unknown --format %q: use text or json", format)
 			}
+			if err := a.swappedArgs("blast", args); err != nil {
+				return err
+			}
 			path, err := a.modelPath(args[1:])
 			if err != nil {
 				return err
@@ -139,12 +143,31 @@ docs/paths.md documents the semantics.`,
 // unknownID is the usage error for an id the model does not define.
 func unknownID(kind, id string, ids []string) error {
 	if s := spec.Suggest(id, ids); s != "" {
-		return usagef("unknown %s %q: did you mean %q?", kind, id, s)
+		return usagef("no %s %q in the model (did you mean %q?)", kind, id, s)
+	}
+	if len(ids) == 0 {
+		return usagef("no %s %q: the model has no %ss", kind, id, kind)
 	}
 	if len(ids) > 10 {
-		return usagef("unknown %s %q (the model has %d; e.g. %s, …)", kind, id, len(ids), joinIDs(ids[:10]))
+		return usagef("no %s %q in the model (it has %d; e.g. %s, …)", kind, id, len(ids), joinIDs(ids[:10]))
 	}
-	return usagef("unknown %s %q (the model has: %s)", kind, id, joinIDs(ids))
+	return usagef("no %s %q in the model (it has: %s)", kind, id, joinIDs(ids))
+}
+
+// swappedArgs explains `ward blast MODEL COMPONENT`: when the model
+// argument does not exist but the component argument is a path, the two
+// were given the wrong way round.
+func (a *app) swappedArgs(cmd string, args []string) error {
+	if len(args) != 2 {
+		return nil
+	}
+	if _, err := os.Stat(a.path(args[1])); err == nil {
+		return nil
+	}
+	if _, err := os.Stat(a.path(args[0])); err != nil {
+		return nil
+	}
+	return usagef("no model at %s, and %s is a file or folder: the component comes first — ward %s %s %s", args[1], args[0], cmd, args[1], args[0])
 }
 
 func joinIDs(ids []string) string {

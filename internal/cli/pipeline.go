@@ -115,6 +115,9 @@ func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analys
 func (a *app) loadRules(l *spec.Loaded, extra []string) ([]*rule.Rule, error) {
 	var srcs []spec.Source
 	for _, p := range extra {
+		if err := checkRegular(a.path(p)); err != nil {
+			return nil, err
+		}
 		data, err := os.ReadFile(a.path(p))
 		if err != nil {
 			return nil, usagef("--rules: %v", err)

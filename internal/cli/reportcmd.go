@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -103,7 +106,13 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 // writeFileAtomic writes data to a temporary file beside path and renames it
 // into place, so a failure never leaves a half-written file.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".ward-*")
+	dir := dirOf(path)
+	if st, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return usagef("cannot write %s: the folder %s does not exist — create it first", filepath.Base(path), dir)
+	} else if err == nil && !st.IsDir() {
+		return usagef("cannot write %s: %s is a file, not a folder", filepath.Base(path), dir)
+	}
+	tmp, err := os.CreateTemp(dir, ".ward-*")
 	if err != nil {
 		return err
 	}

@@ -422,6 +422,9 @@ func (a *app) triageModelAnswers(cmd *cobra.Command, args []string) (triage.Answ
 
 // readInput reads a user-named input file, mapping a missing file to a usage error.
 func (a *app) readInput(p string) ([]byte, error) {
+	if err := checkRegular(a.path(p)); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(a.path(p))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

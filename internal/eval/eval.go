@@ -126,7 +126,7 @@ type Analysed struct {
 
 // Analyse loads the model at path (a ward.yaml, or another tool's file read
 // by the importer named from, or detected) and analyses it as `ward check`
-// does. An imported model's own threats, decisions and mitigations are
+// does with --all. An imported model's own threats, decisions and mitigations are
 // dropped first: they are the answer the benchmark scores against.
 func Analyse(ctx context.Context, path, from string, opt Options) (*Analysed, error) {
 	now := opt.Now
@@ -151,7 +151,9 @@ func Analyse(ctx context.Context, path, from string, opt Options) (*Analysed, er
 	if err != nil {
 		return nil, err
 	}
-	an, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: now})
+	// Mitigated keeps threats whose controls are stated present, as
+	// `ward check --all` does: reference entries marked mitigated match them.
+	an, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: now, Mitigated: true})
 	if err != nil {
 		return nil, err
 	}

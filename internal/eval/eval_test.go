@@ -182,6 +182,9 @@ threats:
 	if n := got.Scores.Noise; n != 2 {
 		t.Errorf("noise = %v, want 2", n)
 	}
+	if o := got.Scores.OnList; o != 2.0/12 {
+		t.Errorf("on list = %v, want 2/12", o)
+	}
 	found := map[string]string{}
 	for _, tr := range got.Threats {
 		found[tr.ID] = strings.Join(tr.Matches, ",") + "|" + strconv.Itoa(tr.Rank)

@@ -37,6 +37,19 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	}
 	fmt.Fprintf(w, "\nWeighted recall over all listed threats %s; mean of the cases' weighted recall %s.\n", pct(r.Total.Scores.Recall), pct(r.Total.MeanRecall))
 	fmt.Fprintf(w, "Raised threats that a reviewer listed too: %d of %d (%s).\n", r.Total.Counts.OnList, r.Total.Counts.Raised, pct(r.Total.Scores.OnList))
+	fmt.Fprint(w, "Listed threats found, by STRIDE category:")
+	for _, c := range model.Categories {
+		if x, ok := r.Total.ByCategory[string(c)]; ok {
+			fmt.Fprintf(w, " %s %d/%d", c.Letter(), x.Matched, x.Listed)
+		}
+	}
+	fmt.Fprint(w, "; by severity:")
+	for _, sev := range []model.Severity{model.SevCritical, model.SevHigh, model.SevMedium, model.SevLow} {
+		if x, ok := r.Total.BySeverity[sev.String()]; ok {
+			fmt.Fprintf(w, " %s %d/%d (%d in top 10)", sev, x.Matched, x.Listed, x.InTop)
+		}
+	}
+	fmt.Fprintln(w, ".")
 	fmt.Fprintln(w, "Targets (issue 7): weighted recall >= 85 %, noise <= 3, high/critical in top 10 >= 80 %, questions <= 2 per element.")
 	if !verbose {
 		fmt.Fprintln(w, "Run with --verbose for the threats each case misses.")

@@ -115,6 +115,17 @@ type Totals struct {
 	// MeanRecall is the mean of the cases' weighted recall: every case
 	// counts the same, however long its list.
 	MeanRecall float64 `json:"mean_weighted_recall"`
+	// ByCategory and BySeverity break the listed threats down by STRIDE
+	// category and by the reviewer's severity.
+	ByCategory map[string]Tally `json:"by_category"`
+	BySeverity map[string]Tally `json:"by_severity"`
+}
+
+// Tally counts listed threats, those Ward raised, and those in its top 10.
+type Tally struct {
+	Listed  int `json:"listed"`
+	Matched int `json:"matched"`
+	InTop   int `json:"in_top10"`
 }
 
 // ThreatResult says whether and how Ward found one listed threat.
@@ -246,6 +257,7 @@ func (c Counts) Scores() Scores {
 		Recall:                 ratio(c.Found, c.Weight),
 		PlainRecall:            ratio(c.Matched, c.Listed),
 		Noise:                  ratio(c.Raised, c.Listed),
+		OnList:                 ratio(c.OnList, c.Raised),
 		HighTop:                ratio(c.HighInTop, c.HighListed),
 		Top3:                   ratio(c.Top3InTop, c.Top3Listed),
 		QuestionsPerElement:    ratio(c.Questions, c.Elements),
@@ -283,8 +295,25 @@ func total(cs []CaseResult) Totals {
 		a.Elements += b.Elements
 	}
 	t.Scores = t.Counts.Scores()
+	t.ByCategory, t.BySeverity = map[string]Tally{}, map[string]Tally{}
 	for _, c := range cs {
 		t.MeanRecall += c.Scores.Recall / float64(len(cs))
+		for _, tr := range c.Threats {
+			for _, m := range []struct {
+				to  map[string]Tally
+				key string
+			}{{t.ByCategory, tr.Category}, {t.BySeverity, tr.Severity}} {
+				x := m.to[m.key]
+				x.Listed++
+				if tr.Found {
+					x.Matched++
+				}
+				if tr.InTop {
+					x.InTop++
+				}
+				m.to[m.key] = x
+			}
+		}
 	}
 	return t
 }

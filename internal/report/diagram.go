@@ -393,7 +393,7 @@ var mermaidEscaper = strings.NewReplacer(
 	"\r", " ",
 )
 
-func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
+func mermaidText(s string) string { return mermaidEscaper.Replace(mdControls(s)) }
 
 // DOT writes the data-flow diagram in Graphviz DOT: trust boundaries as
 // nested clusters, components shaped by kind and filled by their worst open

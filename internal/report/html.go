@@ -31,6 +31,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"source":     SourceText,
 	"closed":     closedCounts,
 	"markdown":   markdownHTML,
+	"active":     Active,
 }).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")
@@ -50,6 +51,7 @@ func mustRead(name string) string {
 // filter script are embedded; the page loads nothing from the network and
 // prints cleanly. The diagram is laid out in process (see SVG).
 func HTML(ctx context.Context, w io.Writer, r *Result) error {
+	w = controlsShown{w} // control characters from names are shown, not written raw
 	p := newHTMLPage(r)
 	if len(r.Components) > 0 {
 		svg, err := inlineSVG(ctx, r, DiagramOptions{})
@@ -62,6 +64,7 @@ func HTML(ctx context.Context, w io.Writer, r *Result) error {
 		}
 		p.SVG = template.HTML(svg) // Graphviz escapes every label it writes.
 		p.Condensed = len(r.Components) > MaxSVGComponents
+		p.Tiles = printTiles(svg)
 		// Fit the page's width when that keeps labels legible.
 		if m := svgWidth.FindStringSubmatch(svg); m != nil {
 			w, _ := strconv.Atoi(m[1])
@@ -100,20 +103,22 @@ type htmlPage struct {
 	Condensed    bool
 	Fit          bool
 	DiagramError string
-	Sev          []sevCount
-	Categories   []sevCount
-	Assets       []assetBar
-	Accepted     []acceptedRow
-	Overdue      []Mitigation
-	Invalidated  int
-	Findings     []htmlFinding
-	FSev         []string
-	FCat         []filterOption
-	FStatus      []string
-	Owners       []string
-	Paths        []AttackPath
-	Questions    []htmlQuestion
-	Elements     []elementRow
+	// Tiles is the diagram cut for print (landscape pages, legible scale).
+	Tiles       []printTile
+	Sev         []sevCount
+	Categories  []sevCount
+	Assets      []assetBar
+	Accepted    []acceptedRow
+	Overdue     []Mitigation
+	Invalidated int
+	Findings    []htmlFinding
+	FSev        []string
+	FCat        []filterOption
+	FStatus     []string
+	Owners      []string
+	Paths       []AttackPath
+	Questions   []htmlQuestion
+	Elements    []elementRow
 }
 
 type sevCount struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -22,7 +23,7 @@ func Markdown(w io.Writer, r *Result) error {
 	}
 	ew.printf("## Threat model: %s\n\n", mdText(title))
 	var meta []string
-	meta = append(meta, "System `"+r.System.ID+"`")
+	meta = append(meta, "System "+code(r.System.ID))
 	if r.System.Team != "" {
 		meta = append(meta, "owned by "+mdText(r.System.Team))
 	}
@@ -412,20 +413,53 @@ func (t *mdTable) write(ew *errWriter) {
 func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.ReplaceAll(s, "|", "\\|")
+	s = strings.ReplaceAll(mdEscape(s), "|", "\\|")
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "<br>")
 }
 
 // mdText flattens text for a line of prose or a list item.
 func mdText(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return mdEscape(strings.Join(strings.Fields(s), " "))
 }
 
 func code(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+	return "`" + strings.ReplaceAll(mdControls(s), "`", "'") + "`"
+}
+
+// mdHTML escapes what a Markdown renderer would take for HTML.
+var mdHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// mdEscape makes text from a model inert in Markdown: HTML is escaped and
+// control and bidirectional-override characters are shown as escapes, so
+// that a name can neither inject markup nor rewrite a reader's terminal
+// or reorder what is shown.
+func mdEscape(s string) string { return mdHTML.Replace(mdControls(s)) }
+
+// mdControls shows control characters (but newlines and tabs) and
+// bidirectional overrides as \xNN or \uNNNN.
+func mdControls(s string) string {
+	if !strings.ContainsFunc(s, hiddenRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !hiddenRune(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func hiddenRune(r rune) bool {
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f)
 }
 
 func codes(ids []string) string {

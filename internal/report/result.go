@@ -356,13 +356,27 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	openAsset := map[string]int{}
 	addressed := map[string][]string{}
 	r.Findings = make([]Finding, 0, len(a.Findings))
+	// The per-finding lists are cut from shared backing arrays, each with
+	// its exact capacity: one allocation per list kind instead of per finding.
+	var ncat, ntg, nas int
+	for _, f := range a.Findings {
+		ncat, ntg, nas = ncat+len(f.Categories), ntg+len(f.Targets), nas+len(f.Assets)
+	}
+	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
+	empty := []string{}
+	// Findings are ranked, so statuses come in runs: count a run at a time.
+	var last model.Status
+	lastN := 0
 	for _, f := range a.Findings {
 		x := Finding{ID: f.ID, Rank: f.Rank, Rule: f.Rule, Origin: string(f.Origin), Title: f.Title, Description: f.Description,
 			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
 			Reopened: f.Reopened, FoundBy: string(f.FoundBy), Inherent: risk(f.Inherent), Residual: risk(f.Residual), Projected: risk(f.Projected),
 			Rationale: orEmpty(f.Rationale), CWE: orEmpty(f.CWE), CAPEC: orEmpty(f.CAPEC), Suggested: orEmpty(f.Suggested),
-			References: orEmpty(f.References), Location: loc(f.Pos), Categories: []string{}, Targets: []Target{}, Assets: []string{}, Mitigations: []string{},
+			References: orEmpty(f.References), Location: loc(f.Pos), Mitigations: empty,
 			Aliases: f.Aliases, Questions: f.Questions}
+		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
+		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+		x.Assets, asSlab = asSlab[len(asSlab):len(asSlab):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
 		for _, c := range f.Categories {
 			x.Categories = append(x.Categories, string(c))
 		}
@@ -382,6 +396,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 				}
 			}
 		}
+		if len(f.Mitigations) > 0 {
+			x.Mitigations = make([]string, 0, len(f.Mitigations))
+		}
 		for _, mi := range f.Mitigations {
 			x.Mitigations = append(x.Mitigations, mi.ID)
 			addressed[mi.ID] = append(addressed[mi.ID], f.ID)
@@ -391,7 +408,14 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		r.Findings = append(r.Findings, x)
 		sum.Findings++
-		sum.ByStatus[string(f.Status)]++
+		if f.Status == last {
+			lastN++
+		} else {
+			if lastN > 0 {
+				sum.ByStatus[string(last)] += lastN
+			}
+			last, lastN = f.Status, 1
+		}
 		if f.Open() {
 			sum.Open++
 			sum.BySeverity[f.Residual.Severity.String()]++
@@ -412,6 +436,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			}
 			sum.Accepted = append(sum.Accepted, Accepted{ID: f.ID, Title: f.Title, Owner: owner, Expires: exp})
 		}
+	}
+	if lastN > 0 {
+		sum.ByStatus[string(last)] += lastN
 	}
 	var worst model.Severity
 	for _, f := range a.Findings {

@@ -80,7 +80,9 @@ type TextOptions struct {
 // unverified) in one ranked list, the questions to answer first, then a
 // summary line.
 func Text(w io.Writer, r *Result, opt TextOptions) error {
-	ew := &errWriter{w: w}
+	// Text from the model goes to a terminal: control characters in it
+	// (escape sequences) are shown, not obeyed.
+	ew := &errWriter{w: controlsShown{w}}
 	s := r.Summary
 	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	qs := questionIndex(r)
@@ -93,7 +95,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 			ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
 		}
 		shown++
-		status := f.Status
+		status := strings.ReplaceAll(f.Status, "_", " ")
 		if f.Reopened != "" {
 			status = "reopened"
 		}
@@ -237,6 +239,18 @@ func pl(n int) string {
 type errWriter struct {
 	w   io.Writer
 	err error
+}
+
+// controlsShown writes control characters (but newlines and tabs) and
+// bidirectional overrides as visible escapes (mdControls).
+type controlsShown struct{ w io.Writer }
+
+func (c controlsShown) Write(p []byte) (int, error) {
+	s := string(p)
+	if _, err := io.WriteString(c.w, mdControls(s)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func (e *errWriter) printf(format string, args ...any) {

@@ -159,7 +159,9 @@ func GitHubIssues(w io.Writer, r *Result, opt TrackerOptions) error {
 		if it.kind == "mitigation" {
 			title = "[ward] Mitigation: " + it.title
 		}
-		out = append(out, githubIssue{ExternalID: it.externalID, Kind: it.kind, Title: title, Body: markdownBody(r, it, opt),
+		// Control characters and bidirectional overrides from names are
+		// shown as escapes: the tracker renders what it is given.
+		out = append(out, githubIssue{ExternalID: it.externalID, Kind: it.kind, Title: mdControls(title), Body: mdControls(markdownBody(r, it, opt)),
 			Labels: labels, Assignees: assignees, Severity: it.severity, Owner: it.owner, Due: it.due, Ticket: it.ticket})
 	}
 	return writeJSON(w, out)
@@ -353,8 +355,8 @@ func Jira(w io.Writer, r *Result, opt TrackerOptions) error {
 		if it.kind == "mitigation" {
 			summary = "Mitigation: " + summary
 		}
-		fields := jiraFields{Project: jiraKey{key}, Summary: truncate(strings.ReplaceAll(summary, "`", ""), 255),
-			Description: jiraBody(r, it, opt), IssueType: jiraName{"Task"}, Labels: labels, DueDate: it.due}
+		fields := jiraFields{Project: jiraKey{key}, Summary: truncate(strings.ReplaceAll(mdControls(summary), "`", ""), 255),
+			Description: mdControls(jiraBody(r, it, opt)), IssueType: jiraName{"Task"}, Labels: labels, DueDate: it.due}
 		if p := jiraPriority[it.severity]; p != "" {
 			fields.Priority = &jiraName{p}
 		}

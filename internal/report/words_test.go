@@ -106,3 +106,16 @@ func TestMarkdownDescriptions(t *testing.T) {
 		}
 	}
 }
+
+// TestUnverifiedSeverityShown: an unverified threat is active: its
+// severity shows as a risk, not as what it was.
+func TestUnverifiedSeverityShown(t *testing.T) {
+	r := &Result{Findings: []Finding{{ID: "u", Rank: 1, Severity: "high", Status: "unverified", Title: "Unverified one"}}}
+	var b bytes.Buffer
+	if err := HTML(t.Context(), &b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "was high") || !strings.Contains(b.String(), `<span class="badge sev-high">high</span>`) {
+		t.Error("an unverified threat's severity is shown as closed")
+	}
+}

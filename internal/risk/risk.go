@@ -2,10 +2,12 @@
 // stands. Likelihood (1–5) comes from exposure: how untrusted the places are
 // that can reach the element, whether the way in is authenticated, and how easy
 // the attack is. Impact (1–5) comes from the most sensitive asset at stake and
-// its need for the property the threat is against. Score = likelihood × impact
-// (1–25), banded into critical (≥ 20), high (≥ 12), medium (≥ 6), low (≥ 3) and
-// info. Residual risk counts implemented or verified mitigations; projected
-// risk counts planned ones too. See docs/risk.md.
+// its need for the property the threat is against (its business value as a
+// floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
+// (≥ 12), medium (≥ 6), low (≥ 3) and info. Residual risk counts implemented or
+// verified mitigations, and for an unverified threat (control unknown) an
+// uncertainty factor; projected risk counts planned mitigations too. See
+// docs/risk.md.
 package risk
 
 import (
@@ -77,9 +79,19 @@ func exposure(t model.Target) (model.Trust, bool, string) {
 // Likelihood estimates a finding's inherent likelihood and says why.
 func Likelihood(f *model.Finding) (model.Likelihood, []string) { return likelihood(f, true) }
 
+// likelihoodWith is Likelihood sharing the wording of exposure reasons
+// through reach (keyed by the element reached from).
+func likelihoodWith(f *model.Finding, reach map[string]string) (model.Likelihood, []string) {
+	return likelihoodReach(f, true, reach)
+}
+
 // likelihood computes the likelihood, with the reasons only when explain is set.
 func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
-	base, why := 2, []string(nil)
+	return likelihoodReach(f, explain, nil)
+}
+
+func likelihoodReach(f *model.Finding, explain bool, reach map[string]string) (model.Likelihood, []string) {
+	base, why := 2, make([]string, 0, 4+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth := false
 	for _, t := range f.Targets {
@@ -89,7 +101,16 @@ func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
 		}
 		unauth = unauth || u
 		if explain && from != "" && tr == model.TrustInternet {
-			why = append(why, "reachable from the internet through "+from)
+			r, ok := reach[from]
+			if !ok {
+				r = "reachable from the internet through " + from
+				if reach != nil {
+					reach[from] = r
+				}
+			}
+			if !slices.Contains(why, r) {
+				why = append(why, r)
+			}
 		}
 	}
 	switch least {
@@ -234,24 +255,34 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 	for _, d := range m.Decisions {
 		decisions[d.Finding] = d
 	}
-	byID := make(map[string]*model.Finding, len(findings))
-	for _, f := range findings {
-		byID[f.ID] = f
+	// Which decision and assumption ids match a finding, by its id or an
+	// alias (a weakness split into one threat per STRIDE category, a threat
+	// moved to another element): looked up in the small sets of ids the
+	// model names rather than indexing every finding.
+	named := map[string]bool{}
+	for _, d := range m.Decisions {
+		named[d.Finding] = false
 	}
-	// Decisions recorded against an earlier id (a weakness split into one
-	// threat per STRIDE category, a threat moved to another element) apply
-	// to every threat that names it as an alias.
-	aliased := map[string]bool{}
-	for _, f := range findings {
-		for _, a := range f.Aliases {
-			if decisions[a] != nil {
-				aliased[a] = true
+	for _, a := range m.Assumptions {
+		for _, s := range a.Supports {
+			named[s] = false
+		}
+	}
+	if len(named) > 0 {
+		for _, f := range findings {
+			if _, ok := named[f.ID]; ok {
+				named[f.ID] = true
+			}
+			for _, a := range f.Aliases {
+				if _, ok := named[a]; ok {
+					named[a] = true
+				}
 			}
 		}
 	}
 	sugg := &suggester{fs: findings}
 	for _, d := range m.Decisions {
-		if byID[d.Finding] == nil && !aliased[d.Finding] {
+		if !named[d.Finding] {
 			warns = append(warns, Warning{Pos: d.Pos, Msg: fmt.Sprintf("decision for finding %q matches no finding", d.Finding),
 				Hint: sugg.suggest(d.Finding)})
 		}
@@ -263,7 +294,7 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 			if a.Status == model.AssumptionInvalidated {
 				broken[s] = a
 			}
-			if strings.Contains(s, ":") && byID[s] == nil && !aliased[s] {
+			if strings.Contains(s, ":") && !named[s] {
 				warns = append(warns, Warning{Pos: a.Pos, Msg: fmt.Sprintf("assumption %q supports finding %q, which does not exist", a.ID, s),
 					Hint: sugg.suggest(s)})
 			}
@@ -277,12 +308,16 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 		unc = 0
 	}
 	unc = min(unc, 4)
+	ex := &explainer{m: m, impacts: map[impactKey]string{}, reach: map[string]string{}}
 	for _, f := range findings {
-		d := decisions[f.ID]
-		for i := 0; d == nil && i < len(f.Aliases); i++ {
-			d = decisions[f.Aliases[i]]
+		var d *model.Decision
+		if len(decisions) > 0 {
+			d = decisions[f.ID]
+			for i := 0; d == nil && i < len(f.Aliases); i++ {
+				d = decisions[f.Aliases[i]]
+			}
 		}
-		score(m, f, d, broken, opt.Now, unc)
+		score(ex, f, d, broken, opt.Now, unc)
 	}
 	Rank(findings)
 	return warns
@@ -335,20 +370,49 @@ func (s *suggester) suggest(id string) string {
 	return "current findings with the same rule or element: " + strings.Join(same, ", ")
 }
 
-func score(m *model.Model, f *model.Finding, d *model.Decision, broken map[string]*model.Assumption, now time.Time, unc int) {
+// explainer scores findings and words their rationale, sharing the
+// strings that repeat across findings (a model of thousands of elements
+// says "reachable from the internet through X" many times).
+type explainer struct {
+	m       *model.Model
+	impacts map[impactKey]string
+	reach   map[string]string
+}
+
+type impactKey struct {
+	which string
+	i     model.Impact
+	prop  model.Property
+}
+
+func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
+	i, which, prop := impact(ex.m, f)
+	if which == "" {
+		return ImpactOf(ex.m, f)
+	}
+	k := impactKey{which, i, prop}
+	s, ok := ex.impacts[k]
+	if !ok {
+		s = which + " needs " + needName(i) + " " + prop.String()
+		ex.impacts[k] = s
+	}
+	return i, s
+}
+
+func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string]*model.Assumption, now time.Time, unc int) {
 	var lwhy []string
 	l, i := model.Likelihood(0), model.Impact(0)
 	if f.Threat != nil {
 		l, i = f.Threat.Likelihood, f.Threat.Impact
 	}
 	if l == 0 {
-		l, lwhy = Likelihood(f)
+		l, lwhy = likelihoodWith(f, ex.reach)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}
 	var iwhy string
 	if i == 0 {
-		i, iwhy = ImpactOf(m, f)
+		i, iwhy = ex.impactOf(f)
 	} else {
 		iwhy = "impact stated in the model"
 	}
@@ -480,7 +544,8 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // by residual score, open before unverified at equal score, then inherent
 // score and id, and numbers them from 1.
 func Rank(fs []*model.Finding) {
-	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
+	// Ids are unique, so an unstable sort ending on them is deterministic.
+	slices.SortFunc(fs, func(a, b *model.Finding) int {
 		if a.Active() != b.Active() {
 			if a.Active() {
 				return -1
@@ -503,7 +568,10 @@ func Rank(fs []*model.Finding) {
 		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Pos.String(), b.Pos.String())
 	})
 	spread(fs)
 	for i, f := range fs {
@@ -528,12 +596,12 @@ func spread(fs []*model.Finding) {
 		if j-i > 2 {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
-			seen := map[string]int{}
+			seen := map[model.Target]int{}
 			round := make([]int, len(buf))
 			for k, f := range buf {
-				id := ""
+				var id model.Target
 				if len(f.Targets) > 0 {
-					id = f.Targets[0].ID()
+					id = f.Targets[0]
 				}
 				// A weakness's further STRIDE threats (aliased to it) come
 				// after every first threat of the run.

@@ -28,6 +28,9 @@ type Budget struct {
 	// rules on all elements together; CostLimit still bounds each single
 	// evaluation.
 	MaxCost int64
+	// Workers, when set, bounds the cores one analysis uses (a server
+	// keeps some for answering requests); zero means all (up to 8).
+	Workers int
 }
 
 // Default limits.

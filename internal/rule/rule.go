@@ -145,9 +145,9 @@ func (p pending) text() string {
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
 
-// results are one rule's outcome. Questions are keyed by element and fact
-// and only get their id and wording when Run merges them, once per question
-// rather than once per rule that asks it.
+// results are one rule's outcome. Questions are keyed by element and fact;
+// they get their id when a rule first asks them and their wording when Run
+// merges them, once per question rather than once per rule that asks it.
 type results struct {
 	findings  []*model.Finding
 	questions map[qkey]*asked
@@ -167,6 +167,7 @@ type qkey struct {
 // asked is a question one rule depends on.
 type asked struct {
 	p       pending
+	id      string
 	threats []*model.Finding
 }
 
@@ -379,12 +380,13 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		alias = []string{id} // decisions on the weakness's id cover every category
 	}
 	for k := -1; k < len(extra); k++ {
-		cat, fid, prop := r.Category, id, r.PropertyAtStake()
+		cat, fid, prop, ttl := r.Category, id, r.PropertyAtStake(), title
 		var aliases []string
 		if k >= 0 {
 			cat = extra[k]
 			fid, prop = id+":"+string(cat), cat.Property()
 			aliases = alias
+			ttl = title + effects[cat]
 		}
 		if len(o.slab) == 0 {
 			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
@@ -396,7 +398,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		o.cats[0] = cat
 		cats := o.cats[:1:1]
 		o.cats = o.cats[1:]
-		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: title, Description: r.Doc,
+		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: ttl, Description: r.Doc,
 			Category: cat, Categories: cats, Targets: tgts, Assets: assets,
 			CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: prop,
 			Exploitability: r.Exploitability, Rationale: why, Status: status, FoundBy: model.FoundByTool, Pos: x.Target.Pos(),
@@ -407,16 +409,35 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		return
 	}
 	raised := o.findings[first:]
+	// The threats raised together share one list of the questions that
+	// settle them.
+	qids := make([]string, 0, len(x.pending))
 	for _, p := range x.pending {
 		k := qkey{p.target, p.key}
 		q := o.questions[k]
 		if q == nil {
-			q = &asked{p: p}
+			q = &asked{p: p, id: p.target.ID() + "." + p.key}
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
 		q.threats = append(q.threats, raised...)
+		if !slices.Contains(qids, q.id) {
+			qids = append(qids, q.id)
+		}
 	}
+	for _, f := range raised {
+		f.Questions = qids
+	}
+}
+
+// effects says, in a title, what a weakness's further STRIDE threat is.
+var effects = map[model.Category]string{
+	model.Spoofing:              ": someone can act as another",
+	model.Tampering:             ": data or requests can be altered",
+	model.Repudiation:           ": actions cannot be traced to who did them",
+	model.InformationDisclosure: ": data can be read by the wrong people",
+	model.DenialOfService:       ": the service can be made unavailable",
+	model.ElevationOfPrivilege:  ": callers can gain access they were not given",
 }
 
 // TargetAssets returns the assets an element holds: a component's stored and
@@ -465,6 +486,9 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	defer stopWatch()
 	per := make([]*results, len(rules))
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(rules)))
+	if n := BudgetOf(ctx).Workers; n > 0 {
+		workers = min(workers, n)
+	}
 	var next atomic.Int64
 	shared := &memo{}
 	var wg sync.WaitGroup
@@ -505,7 +529,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		id := rules[i].ID
 		for _, a := range out.qorder {
 			p := a.p
-			qid := p.target.ID() + "." + p.key
+			qid := a.id
 			if have := questions[qid]; have != nil {
 				have.Rules = append(have.Rules, id)
 				have.Threats = append(have.Threats, a.threats...)
@@ -514,9 +538,6 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
-			}
-			for _, f := range a.threats {
-				f.Questions = append(f.Questions, qid)
 			}
 		}
 	}

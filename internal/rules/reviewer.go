@@ -81,7 +81,6 @@ var reviewerRules = []*rule.Rule{
 		ID:       "privileged-store-access",
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
-		Also:     []model.Category{model.InformationDisclosure},
 		On:       rule.OnComponent,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
@@ -106,11 +105,6 @@ var reviewerRules = []*rule.Rule{
 			at := reviewerRestricted(c.Stores)
 			if len(at) == 0 {
 				return
-			}
-			if c.HumanAccess != "" {
-				// Access is restricted to a named role: what remains is
-				// whether that role is reviewed.
-				x.Enables()
 			}
 			if gap := x.Lacks(c, model.CtlAccessReviewed); x.Reports(gap) {
 				who := "administrators and support staff"
@@ -256,7 +250,7 @@ var reviewerRules = []*rule.Rule{
 			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
 				// Whoever changes artefacts runs code wherever they are
 				// deployed: the system's most valuable assets are at stake.
-				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x.Model))
+				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x))
 			}
 		},
 	},
@@ -518,7 +512,10 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() {
+			// Static keys between organisations: ours at a vendor, or a
+			// partner's into us.
+			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() ||
+				!tpThirdParty(f.To) && !tpThirdParty(f.From) {
 				return
 			}
 			holder := f.From
@@ -563,7 +560,6 @@ var reviewerRules = []*rule.Rule{
 		ID:       "confused-deputy",
 		Title:    "Service acts for users without their identity (confused deputy)",
 		Category: model.ElevationOfPrivilege,
-		Also:     []model.Category{model.InformationDisclosure},
 		On:       rule.OnFlow,
 		Doc: "A component that serves end users calls another service with its own service identity only. The receiver " +
 			"cannot tell which user the call is for, so it cannot check that user's rights: any user who steers the caller " +
@@ -604,7 +600,13 @@ var reviewerRules = []*rule.Rule{
 
 // systemAssets returns the model's most valuable assets (highest integrity
 // or confidentiality need), for threats whose reach is the whole system.
-func systemAssets(m *model.Model) []*model.Asset {
+func systemAssets(x *rule.Ctx) []*model.Asset {
+	return x.Memo(systemAssetsKey{}, func() any { return findSystemAssets(x.Model) }).([]*model.Asset)
+}
+
+type systemAssetsKey struct{}
+
+func findSystemAssets(m *model.Model) []*model.Asset {
 	var best model.Level
 	for _, a := range m.Assets {
 		best = max(best, a.Need(model.Integrity), a.Need(model.Confidentiality))
@@ -638,17 +640,39 @@ func reviewerRestricted(as []*model.Asset) []*model.Asset {
 }
 
 // reviewerWords reports whether a word of the component's id, name, tech or
-// tags is one of words.
+// tags (runs of ASCII letters and digits, case-folded) is one of words. It
+// scans in place: rules call it for every element.
 func reviewerWords(c *model.Component, words ...string) bool {
-	for _, s := range append([]string{c.ID, c.Name, c.Tech}, c.Tags...) {
-		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-		}) {
+	if hasWord(c.ID, words) || hasWord(c.Name, words) || hasWord(c.Tech, words) {
+		return true
+	}
+	for _, t := range c.Tags {
+		if hasWord(t, words) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasWord reports whether a word of s, compared case-insensitively, is one
+// of words (given in lower case).
+func hasWord(s string, words []string) bool {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := s[start:i]
 			for _, x := range words {
-				if w == x {
+				if len(x) == len(w) && strings.EqualFold(x, w) {
 					return true
 				}
 			}
+			start = -1
 		}
 	}
 	return false
@@ -765,14 +789,19 @@ func reviewerLinkLocal(c *model.Component) bool {
 	if c.IsStore() || c.Kind == model.KindPerson {
 		return false
 	}
-	return reviewerWords(c, "imds", "localhost", "sidecar", "169") ||
+	return reviewerWords(c, linkLocalWords...) ||
 		reviewerWords(c, "metadata") && reviewerWords(c, "instance", "ec2", "gce", "cloud", "vm", "compute")
 }
+
+var (
+	linkLocalWords = []string{"imds", "localhost", "sidecar", "169"}
+	flowLocalWords = []string{"imds", "localhost", "loopback"}
+)
 
 // reviewerLinkLocalFlow reports whether flow f goes to a link-local or
 // same-host service, by its receiver or its own id and name.
 func reviewerLinkLocalFlow(f *model.Flow) bool {
-	return reviewerLinkLocal(f.To) || reviewerWords(&model.Component{ID: f.ID, Name: f.Name}, "imds", "localhost", "loopback")
+	return reviewerLinkLocal(f.To) || hasWord(f.ID, flowLocalWords) || hasWord(f.Name, flowLocalWords)
 }
 
 // reviewerBrowserBehind reports whether a relay forwards browser traffic.

@@ -186,7 +186,7 @@ var thirdpartyRules = []*rule.Rule{
 			if gap := x.Lacks(c, model.CtlPinsDependencies); x.Reports(gap) {
 				// A poisoned package runs with everything the component can
 				// reach: the system's most valuable assets are at stake.
-				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", systemAssets(x.Model))
+				x.Report(gap, q(c.ID)+" may run unpinned or unscanned third-party packages and images", systemAssets(x))
 			}
 		},
 	},

@@ -146,6 +146,9 @@ func (s *Server) authed(h handlerFunc) handlerFunc {
 		if p == nil {
 			return errorf(http.StatusUnauthorized, "unauthenticated", "sign in, or send an API token")
 		}
+		if err := s.refuseEarly(r, p); err != nil {
+			return err
+		}
 		if !p.TokenExpires.IsZero() {
 			// Clients (ward push, ward token) warn when this is near.
 			w.Header().Set("Ward-Token-Expires", p.TokenExpires.UTC().Format(time.RFC3339))

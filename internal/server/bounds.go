@@ -109,6 +109,43 @@ func (l *rateLimiter) take(key string) time.Duration {
 	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
 
+// wait says how long until key has a token, without spending one.
+func (l *rateLimiter) wait(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		return 0
+	}
+	tokens := min(l.burst, b.tokens+l.now().Sub(b.at).Seconds()*l.rate)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / l.rate * float64(time.Second))
+}
+
+// rateKey is the account an analysis is charged to.
+func rateKey(p *Principal) string {
+	if p.OwnerID == "" {
+		return p.Actor()
+	}
+	return "user:" + p.OwnerID
+}
+
+// refuseEarly answers 429 to a write on a system (push, decision, status
+// edit) from an account with no analysis left, before its body is read: a
+// flood of refused pushes costs the server next to nothing.
+func (s *Server) refuseEarly(r *http.Request, p *Principal) error {
+	if r.Method != http.MethodPost && r.Method != http.MethodPatch || !strings.HasPrefix(r.URL.Path, "/api/v1/systems/") {
+		return nil
+	}
+	if d := s.rates.wait(rateKey(p)); d > 0 {
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: d,
+			Msg: "too many analyses from your account; try again in " + d.Round(time.Second).String()}
+	}
+	return nil
+}
+
 // limitAnalyses applies the per-account rate limit to the requests that
 // analyse a model (push, decisions and status edits, uncached diffs): it
 // is charged when the analysis is about to run, after authorization, so
@@ -117,11 +154,7 @@ func (s *Server) limitAnalyses(p *Principal) error {
 	if p == nil {
 		return nil
 	}
-	key := "user:" + p.OwnerID
-	if p.OwnerID == "" {
-		key = p.Actor()
-	}
-	if d := s.rates.take(key); d > 0 {
+	if d := s.rates.take(rateKey(p)); d > 0 {
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: d,
 			Msg: "too many analyses from your account; try again in " + d.Round(time.Second).String()}
 	}

@@ -182,6 +182,7 @@ func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a
 	if message == "" {
 		message = fmt.Sprintf("edited through the API by %s", p.Actor())
 	}
+	cache := &analysisCache{}
 	for attempt := 1; ; attempt++ {
 		x, err := s.systemFor(ctx, p, systemID, a)
 		if err != nil {
@@ -198,8 +199,9 @@ func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a
 		if err := edit(&b); err != nil {
 			return pushResponse{}, err
 		}
-		res, err := s.storeVersionAs(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil)
+		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache)
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
+			backoff(ctx, attempt)
 			continue
 		}
 		return res, err

@@ -25,7 +25,7 @@ func checkStatus[T ~string](v string, valid []T) error {
 }
 
 var (
-	findingStatuses    = model.Statuses
+	findingStatuses    = append([]model.Status{model.StatusUnverified}, model.Statuses...)
 	mitigationStatuses = model.MitigationStatuses
 	assumptionStatuses = model.AssumptionStatuses
 )

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"time"
 
+	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/spec/yamledit"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -23,7 +26,41 @@ import (
 // acknowledged is lost and the loser of a race is told.
 
 // maxMergeAttempts bounds the retries of a push or an edit that lost a race.
-const maxMergeAttempts = 8
+const maxMergeAttempts = 40
+
+// backoff waits a little, more after each lost race, with jitter so that
+// racing writers spread out.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(rand.IntN(2+min(attempt, 10)*4)) * time.Millisecond
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// analysisCache keeps the analysis of the last bundle, so a retry whose
+// bundle did not change does not analyse it again.
+type analysisCache struct {
+	key string
+	res *report.Result
+}
+
+func (c *analysisCache) analyse(ctx context.Context, s *Server, b Bundle) (*report.Result, error) {
+	if c == nil {
+		_, res, err := s.analyseBundle(ctx, b)
+		return res, err
+	}
+	key := string(b.archive())
+	if c.res != nil && c.key == key {
+		return c.res, nil
+	}
+	_, res, err := s.analyseBundle(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	c.key, c.res = key, res
+	return res, nil
+}
 
 // conflictDetail is one item in conflict, in the shape of a model
 // diagnostic so the CLI prints it as file:line: message.
@@ -38,6 +75,7 @@ type conflictDetail struct {
 // pushMerged stores a push, merging into it what changed on the server
 // since its base.
 func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string, req pushRequest) (pushResponse, error) {
+	cache := &analysisCache{}
 	for attempt := 1; ; attempt++ {
 		p := store.Push{SystemID: systemID, TeamID: req.Team, Message: req.Message, BaseRevision: req.BaseRevision, Origin: store.OriginPush}
 		b := req.Bundle
@@ -82,8 +120,9 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 			// Stored only if nobody wrote in between; else merge again.
 			p.BaseRevision = sys.Revision
 		}
-		res, err := s.storeVersionAs(ctx, pr, p, b, merged)
+		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache)
 		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
+			backoff(ctx, attempt)
 			continue
 		}
 		return res, err

@@ -103,6 +103,7 @@ func openAPI(version string) map[string]any {
 		"Login": obj(map[string]any{"email": strT, "password": strT}, "email", "password"),
 		"Team":  obj(map[string]any{"id": strT, "name": strT}, "id"),
 		"Push": obj(map[string]any{"team": strT, "message": strT, "base_revision": intT, "main": strT,
+			"base_version": intT, "base_pushed": map[string]any{"type": "boolean"}, "force": map[string]any{"type": "boolean"},
 			"files": map[string]any{"type": "object", "additionalProperties": strT}}, "files"),
 		"Decision": obj(map[string]any{"finding": strT, "status": map[string]any{"enum": []string{"mitigated", "accepted", "false_positive", "transferred"}},
 			"reason": strT, "owner": strT, "expires": map[string]any{"type": "string", "format": "date"}, "mitigations": strsT, "base_revision": intT, "message": strT}, "finding", "status"),

@@ -303,8 +303,14 @@ func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team,
 // storeVersionAs is storeVersion with the version's origin, the files
 // pushed (when merged) and the merged changes to report.
 func (s *Server) storeVersionAs(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse) (pushResponse, error) {
+	return s.storeVersionCached(ctx, pr, p, b, merged, nil)
+}
+
+// storeVersionCached is storeVersionAs reusing the analysis of a bundle a
+// lost race already analysed (cache may be nil).
+func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse, cache *analysisCache) (pushResponse, error) {
 	systemID, team := p.SystemID, p.TeamID
-	_, res, err := s.analyseBundle(ctx, b)
+	res, err := cache.analyse(ctx, s, b)
 	if err != nil {
 		return pushResponse{}, err
 	}

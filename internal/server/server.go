@@ -69,8 +69,11 @@ type Config struct {
 	TokenTTL    time.Duration
 	MaxTokenTTL time.Duration
 	// MaxAnalyses bounds the analyses (pushes, edits, diffs) running at
-	// once (default: the number of cores); AnalysisQueue how many more
-	// wait (default 4 × MaxAnalyses); past that the server answers 429
+	// once (default: the number of cores less one, at least one; never more
+	// than the cores), each on at most Budget.Workers cores (default half
+	// of them); AnalysisQueue how many more
+	// wait (default 32; each holds its request body, and waits
+	// at most the request timeout); past that the server answers 429
 	// with Retry-After.
 	MaxAnalyses   int
 	AnalysisQueue int
@@ -153,11 +156,16 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	}
 	cfg.MaxTokenTTL = max(cfg.MaxTokenTTL, cfg.TokenTTL)
 	if cfg.MaxAnalyses <= 0 {
-		cfg.MaxAnalyses = runtime.NumCPU()
+		// One core stays free for answering requests while analyses run.
+		cfg.MaxAnalyses = max(1, runtime.NumCPU()-1)
+	}
+	if cfg.Budget.Workers <= 0 {
+		cfg.Budget.Workers = max(1, runtime.NumCPU()/2)
 	}
 	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
 	if cfg.AnalysisQueue <= 0 {
-		cfg.AnalysisQueue = 4 * cfg.MaxAnalyses
+		// Each waiter holds its decoded request (at most MaxBodyBytes).
+		cfg.AnalysisQueue = 32
 	}
 	if cfg.AnalysesPerMinute <= 0 {
 		cfg.AnalysesPerMinute = 30

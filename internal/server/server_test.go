@@ -144,6 +144,12 @@ func TestPushQueryDecide(t *testing.T) {
 	if list["total"].(float64) < 1 {
 		t.Fatalf("no open high findings: %v", list)
 	}
+	// Unverified threats (controls the model leaves unknown) are stored
+	// with their own status and queried apart from open ones.
+	unv := e.want(e.do("GET", "/api/v1/findings?system=larkspur-shop&status=unverified", e.admin, nil), 200)
+	if unv["total"].(float64) < 1 || unv["items"].([]any)[0].(map[string]any)["status"] != "unverified" {
+		t.Fatalf("no unverified threats stored: %v", unv["total"])
+	}
 	first := list["items"].([]any)[0].(map[string]any)
 	id := first["id"].(string)
 	if !strings.Contains(id, ":") {

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
@@ -126,6 +127,19 @@ type loader struct {
 }
 
 func (l *loader) read(rel string) ([]byte, error) {
+	// Look before opening: opening a named pipe blocks until a writer
+	// comes, and a device may never end.
+	fi, err := l.root.Stat(rel)
+	if err != nil {
+		if strings.Contains(err.Error(), "escapes from parent") {
+			return nil, fileDiag(filepath.Join(l.dir, rel), "is a symbolic link to a file outside the model's directory",
+				"copy the file into the model's directory, or link to one inside it")
+		}
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fileDiag(filepath.Join(l.dir, rel), "is "+fileKind(fi.Mode())+", not a regular file", "name a regular file")
+	}
 	f, err := l.root.Open(rel)
 	if err != nil {
 		return nil, err
@@ -212,6 +226,10 @@ func (l *loader) glob(from, pat string, pos model.Pos) ([]string, bool) {
 		return nil, false
 	}
 	if len(matches) == 0 {
+		if fi, err := l.root.Lstat(full); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			l.diags.add(pos, "%q is a symbolic link to a file outside the model's directory", "copy the file into the model's directory, or link to one inside it", pat)
+			return nil, false
+		}
 		l.diags.add(pos, "%q matches no file", "check the path; it is relative to the file that names it", pat)
 		return nil, false
 	}
@@ -255,6 +273,11 @@ func (l *loader) ruleFiles(main parsed) []Source {
 // parseDoc parses one YAML file into a Document, or returns nil when the
 // file cannot be parsed at all.
 func parseDoc(src Source, diags *Diagnostics) *Document {
+	if pos, bad := invalidUTF8(src.Data); bad != 0 {
+		diags.add(model.Pos{File: src.Name, Line: pos.Line, Col: pos.Col}, "the file is not valid UTF-8 (byte 0x%02x)",
+			"save the file as UTF-8; YAML allows no other encoding here", bad)
+		return nil
+	}
 	root, err := parseYAML(src.Data)
 	if err != nil {
 		*diags = append(*diags, syntaxDiag(src.Name, err))
@@ -278,6 +301,45 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 		return nil
 	}
 	return doc
+}
+
+func fileDiag(file, msg, hint string) Diagnostics {
+	return Diagnostics{{Pos: model.Pos{File: file, Line: 1, Col: 1}, Msg: "the file " + msg, Hint: hint}}
+}
+
+// fileKind words what a non-regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// invalidUTF8 returns the line and column (in characters) of the first
+// byte of data that is not UTF-8, and that byte; 0 when all is valid.
+func invalidUTF8(data []byte) (model.Pos, byte) {
+	if utf8.Valid(data) {
+		return model.Pos{}, 0
+	}
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return model.Pos{Line: line, Col: utf8.RuneCount(data[start:i]) + 1}, data[i]
+		}
+		if r == '\n' {
+			line, start = line+1, i+size
+		}
+		i += size
+	}
+	return model.Pos{}, 0
 }
 
 // nodeBudget allows generously more nodes and keys than a file of that size

@@ -239,7 +239,8 @@ type Component struct {
 	// it manages) or tokenized.
 	EncryptionAtRest string `yaml:"encryption_at_rest" enum:"none,disk,application,tokenized"`
 	// Security controls as yes / no / unknown facts. Unknown (the default)
-	// is never taken to mean no: Ward asks a question instead.
+	// is never taken to mean no: the threats it would settle are listed as
+	// unverified, with the question to answer.
 	Controls map[string]string `yaml:"controls" keys:"controls"`
 }
 

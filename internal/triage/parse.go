@@ -126,6 +126,10 @@ var conditionKeys = []string{"paved_path", "internet_facing", "auth_changes", "s
 
 func (r *reader) override(n *yaml.Node) (Override, bool) {
 	var o Override
+	if m := resolve(n); m != nil && isNull(m) { // "- " with nothing after it
+		r.add(m, "an override is empty", "write `- {when: {internet_facing: yes}, tier: security-led}`, or remove the dash")
+		return o, false
+	}
 	before := len(r.diags)
 	seen := map[string]bool{}
 	r.mapping(n, "override", []string{"when", "tier", "reason"}, func(key string, _, v *yaml.Node) {

@@ -69,6 +69,53 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		}
 		d.Project.Attributes["assumptions"] = as
 	}
+	// OTM has no scope or design context: they travel in attributes too.
+	if len(m.Scope.In)+len(m.Scope.Out) > 0 {
+		items := func(xs []model.ScopeItem) []map[string]any {
+			out := []map[string]any{}
+			for _, x := range xs {
+				out = append(out, map[string]any{"what": x.What, "why": x.Why})
+			}
+			return out
+		}
+		d.Project.Attributes["scope"] = map[string]any{"in": items(m.Scope.In), "out": items(m.Scope.Out)}
+	}
+	if c := m.Context; c.PavedPath != model.Unknown || c.InternetFacing != model.Unknown || c.AuthChanges != model.Unknown ||
+		c.Criticality.String() != "" || c.SensitiveData != nil || len(c.NewThirdParties) > 0 {
+		x := map[string]any{}
+		for k, v := range map[string]model.Tri{"paved_path": c.PavedPath, "internet_facing": c.InternetFacing, "auth_changes": c.AuthChanges} {
+			if v != model.Unknown {
+				x[k] = v.String()
+			}
+		}
+		if c.Criticality.String() != "" {
+			x["criticality"] = c.Criticality.String()
+		}
+		if c.SensitiveData != nil {
+			kinds := []string{}
+			for _, k := range c.SensitiveData {
+				kinds = append(kinds, string(k))
+			}
+			x["sensitive_data"] = kinds
+		}
+		if len(c.NewThirdParties) > 0 {
+			x["new_third_parties"] = c.NewThirdParties
+		}
+		d.Project.Attributes["context"] = x
+	}
+	if pol := m.Policy; pol != (model.Policy{}) {
+		p := map[string]any{}
+		if pol.Uncertainty != 0 {
+			p["uncertainty"] = max(pol.Uncertainty, 0)
+		}
+		if pol.FailOnUnverified {
+			p["fail_on_unverified"] = true
+		}
+		if pol.MaxUnverified != 0 {
+			p["max_unverified_per_element"] = max(pol.MaxUnverified, 0)
+		}
+		d.Project.Attributes["policy"] = p
+	}
 	decisions := map[string]*model.Decision{}
 	for _, dc := range m.Decisions {
 		decisions[dc.Finding] = dc
@@ -93,6 +140,12 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 			if l.String() != "" {
 				attrs[k] = l.String()
 			}
+		}
+		if as.Value.String() != "" {
+			attrs["value"] = as.Value.String()
+		}
+		if as.Hashed {
+			attrs["hashed"] = "true"
 		}
 		if as.MustNotStore {
 			attrs["must_not_store"] = "true"
@@ -180,6 +233,21 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		if len(c.Tools) > 0 {
 			attrs["tools"] = strings.Join(c.Tools, ", ")
 		}
+		if c.Anonymous {
+			attrs["anonymous"] = "true"
+		}
+		if c.Relay != model.Unknown {
+			attrs["relay"] = c.Relay.String()
+		}
+		if c.HumanAccess != "" {
+			attrs["human_access"] = c.HumanAccess
+		}
+		if c.RateLimitScope != "" {
+			attrs["rate_limit_scope"] = c.RateLimitScope
+		}
+		if c.Price.String() != "" {
+			attrs["price_per_call"] = c.Price.String()
+		}
 		if c.EncryptionAtRest != "" {
 			attrs["encryption_at_rest"] = string(c.EncryptionAtRest)
 		}
@@ -214,6 +282,15 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 			if v := f.Controls.Get(k); v != model.Unknown {
 				attrs[k.Key()] = v.String()
 			}
+		}
+		if len(f.Returns) > 0 {
+			attrs["returns"] = assetList(f.Returns)
+		}
+		if f.Local {
+			attrs["local"] = "true"
+		}
+		if f.ForwardsIdentity != model.Unknown {
+			attrs["forwards_identity"] = f.ForwardsIdentity.String()
 		}
 		if len(attrs) > 0 {
 			x.Attributes = attrs

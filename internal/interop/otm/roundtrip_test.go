@@ -57,6 +57,8 @@ func essence(a *analysis.Analysis) []string {
 		}
 		return strings.Join(s, ",")
 	}
+	add("context %v %v %v %v %v %v scope %d/%d policy %+v", m.Context.PavedPath, m.Context.InternetFacing, m.Context.AuthChanges, m.Context.Criticality,
+		m.Context.SensitiveData, m.Context.NewThirdParties, len(m.Scope.In), len(m.Scope.Out), m.Policy)
 	for _, b := range m.Boundaries {
 		p := ""
 		if b.Parent != nil {

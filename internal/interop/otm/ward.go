@@ -78,7 +78,8 @@ func (im *importer) runWard() {
 	}
 	for _, a := range d.Assets {
 		x := &spec.Asset{ID: im.wardID(a.ID, a.Name, "asset"), Description: a.Description, Kind: sattr(a.Attributes, "kind"),
-			Classification: sattr(a.Attributes, "classification"), Data: list(sattr(a.Attributes, "data")), MustNotStore: sattr(a.Attributes, "must_not_store") == "true"}
+			Classification: sattr(a.Attributes, "classification"), Data: list(sattr(a.Attributes, "data")), MustNotStore: sattr(a.Attributes, "must_not_store") == "true",
+			Value: sattr(a.Attributes, "value"), Hashed: sattr(a.Attributes, "hashed") == "true"}
 		if a.Name != x.ID {
 			x.Name = a.Name
 		}
@@ -122,7 +123,9 @@ func (im *importer) runWard() {
 			Tech: sattr(c.Attributes, "tech"), OutOfScope: sattr(c.Attributes, "Out Of Scope") == "true",
 			Admin: sattr(c.Attributes, "admin") == "true", Public: sattr(c.Attributes, "public") == "true", Paid: sattr(c.Attributes, "paid") == "true",
 			ThirdParty: sattr(c.Attributes, "third_party") == "true", New: sattr(c.Attributes, "new") == "true",
-			Tools: list(sattr(c.Attributes, "tools")), EncryptionAtRest: sattr(c.Attributes, "encryption_at_rest"), Controls: controlsOf(c.Attributes)}
+			Tools: list(sattr(c.Attributes, "tools")), EncryptionAtRest: sattr(c.Attributes, "encryption_at_rest"), Controls: controlsOf(c.Attributes),
+			Anonymous: sattr(c.Attributes, "anonymous") == "true", Relay: sattr(c.Attributes, "relay"), HumanAccess: sattr(c.Attributes, "human_access"),
+			RateLimitScope: sattr(c.Attributes, "rate_limit_scope"), PricePerCall: sattr(c.Attributes, "price_per_call")}
 		if c.Name != x.ID {
 			x.Name = c.Name
 		}
@@ -149,13 +152,56 @@ func (im *importer) runWard() {
 		x := &spec.Flow{ID: im.wardID(f.ID, f.Name, "flow"), Description: f.Description, From: from.ID, To: to.ID,
 			Carries: im.assetRefs(f.Assets, fmt.Sprintf("data flow %q", f.Name)), Tags: cleanTags(strs(f.Tags)),
 			Protocol: sattr(f.Attributes, "protocol"), Authentication: sattr(f.Attributes, "authentication"), Encryption: sattr(f.Attributes, "encryption"),
-			OneWay: f.Bidirectional != nil && !*f.Bidirectional, Controls: controlsOf(f.Attributes)}
+			OneWay: f.Bidirectional != nil && !*f.Bidirectional, Controls: controlsOf(f.Attributes),
+			Local: sattr(f.Attributes, "local") == "true", ForwardsIdentity: sattr(f.Attributes, "forwards_identity")}
+		for _, r := range list(sattr(f.Attributes, "returns")) {
+			if id, ok := im.assets[r]; ok {
+				x.Returns = append(x.Returns, id)
+			}
+		}
 		if f.Name != x.ID && f.Name != from.ID+" → "+to.ID {
 			x.Name = f.Name
 		}
 		x.Port, _ = strconv.Atoi(sattr(f.Attributes, "port"))
 		im.flows[f.ID] = x
 		doc.Flows = append(doc.Flows, x)
+	}
+	if sc, ok := p.Attributes["scope"].(map[string]any); ok {
+		items := func(v any) []*spec.ScopeItem {
+			var out []*spec.ScopeItem
+			xs, _ := v.([]any)
+			for _, x := range xs {
+				if m, ok := x.(map[string]any); ok {
+					out = append(out, &spec.ScopeItem{What: sattr(m, "what"), Why: sattr(m, "why")})
+				}
+			}
+			return out
+		}
+		doc.Scope = &spec.Scope{In: items(sc["in"]), Out: items(sc["out"])}
+	}
+	if c, ok := p.Attributes["context"].(map[string]any); ok {
+		strsOf := func(v any) []string {
+			var out []string
+			xs, _ := v.([]any)
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+		doc.Context = &spec.Context{PavedPath: sattr(c, "paved_path"), InternetFacing: sattr(c, "internet_facing"), AuthChanges: sattr(c, "auth_changes"),
+			Criticality: sattr(c, "criticality"), SensitiveData: strsOf(c["sensitive_data"]), NewThirdParties: strsOf(c["new_third_parties"])}
+	}
+	if pol, ok := p.Attributes["policy"].(map[string]any); ok {
+		x := &spec.Policy{FailOnUnverified: pol["fail_on_unverified"] == true}
+		if v, ok := pol["uncertainty"].(float64); ok {
+			x.Uncertainty = int(v)
+		}
+		if v, ok := pol["max_unverified_per_element"].(float64); ok {
+			x.MaxUnverifiedPerElement = int(v)
+		}
+		doc.Policy = x
 	}
 	if as, ok := p.Attributes["assumptions"].([]any); ok {
 		for _, a := range as {

@@ -164,7 +164,8 @@ func TestHostileInput(t *testing.T) {
 		{"syntax", "{\n\"schema\": 1,\n\"threats\": [,]}", "JSON syntax error", 3},
 		{"wrong shape", "{\"schema\": 1,\n\"applicationInfo\": {\"name\": \"x\"},\n\"threats\": [{\"impactedAssets\": \"db\"}]}", "threats.impactedAssets: expected an array", 3},
 		{"not a workspace", `{"foo": 1}`, "not a Threat Composer workspace", 0},
-		{"other type", `{"type": "mitigation-pack", "schema": 1}`, `type "mitigation-pack"`, 0},
+		{"mitigation pack", `{"type": "mitigation-pack", "schema": 1}`, `a Threat Composer mitigation pack`, 0},
+		{"other type", `{"type": "dashboard", "schema": 1}`, `type "dashboard"`, 0},
 		{"array", `[]`, "expected an object", 1},
 	}
 	for _, c := range cases {

@@ -215,7 +215,7 @@ func isTri(enum []string) bool {
 }
 
 // controlsDoc describes the controls mapping.
-const controlsDoc = "Security controls as yes / no / unknown facts (true and false are read as yes and no). Unknown, the default, is never taken to mean no: Ward asks a question instead."
+const controlsDoc = "Security controls as yes / no / unknown facts (true and false are read as yes and no). Unknown, the default, is never taken to mean no: the threats it would settle are listed as unverified (not known to be mitigated), with the question to answer."
 
 // ---- JSON Schema ----
 

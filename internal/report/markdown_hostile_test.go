@@ -1,0 +1,66 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// hostileModel has markup, terminal escapes and bidirectional overrides in
+// every free-text field a report shows.
+const hostileModel = `ward: 1
+system:
+  id: hostile
+  name: "Shop <script>alert(1)</script> \e[31mRED\e[0m"
+  description: "<img src=x onerror=alert(1)> \u202eevil\u202c"
+  team: "<b>team</b>"
+assets:
+  - {id: cards, name: "Cards <iframe>", classification: restricted, data: [payment_card]}
+boundaries:
+  - {id: net, name: "Net \e]0;title\a", trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: web, name: "<script>web</script>\u0007", kind: service, boundary: net, stores: [cards]}
+  - {id: db, name: "DB \e[2J", kind: datastore, boundary: dc, stores: [cards]}
+flows:
+  - {id: q, name: "q <a href=javascript:x>", from: web, to: db, carries: [cards]}
+`
+
+// TestMarkdownHostileNames: names from a model can inject neither HTML nor
+// terminal control sequences into a Markdown report.
+func TestMarkdownHostileNames(t *testing.T) {
+	m, _, err := spec.Parse("hostile.yaml", []byte(hostileModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Markdown(&buf, Build(a, Tool{Name: "ward", Version: "test"})); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, bad := range []string{"<script", "<img", "<iframe", "<b>", "<a href", "\x1b", "\a", "\u202e"} {
+		if strings.Contains(out, bad) {
+			i := strings.Index(out, bad)
+			t.Errorf("the report contains %q: ...%q...", bad, out[max(0, i-40):min(len(out), i+40)])
+		}
+	}
+	for _, r := range out {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			t.Errorf("control character %U in the report", r)
+			break
+		}
+	}
+	if !strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(out, `\x1b[31mRED`) {
+		t.Errorf("hostile text is not shown escaped:\n%s", out[:min(len(out), 600)])
+	}
+}
