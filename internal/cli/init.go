@@ -14,6 +14,7 @@ import (
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/scaffold"
 	"github.com/wardtm/ward/internal/spec"
+	"github.com/wardtm/ward/internal/triage"
 )
 
 func (a *app) initCmd() *cobra.Command {
@@ -21,6 +22,7 @@ func (a *app) initCmd() *cobra.Command {
 		af               answerFlags
 		dir, id, name    string
 		team, components string
+		template         string
 		yes, force       bool
 	)
 	cmd := &cobra.Command{
@@ -35,11 +37,17 @@ written; edit it to describe your design.
 On a terminal, init asks for what the flags do not give (Enter takes the
 default shown, or leaves a triage question unknown). With --yes, or when
 standard input is not a terminal, it asks nothing and uses the flags and
-defaults. It never overwrites an existing ward.yaml unless --force is given.`,
+defaults. It never overwrites an existing ward.yaml unless --force is given.
+
+With --template, init starts from a common shape of system instead of the
+questions (the same templates as the server's "New system" page):
+` + templateList() + `
+It asks nothing then; edit the model's context to answer the triage questions.`,
 		Example: `  ward init
   ward init --yes --id payments-api --name "Payments API" --team payments \
     --internet-facing yes --sensitive-data payment_card,pii --components client,service,datastore,queue
-  ward init --dir services/search --yes`,
+  ward init --dir services/search --yes
+  ward init --template llm-feature --id support-bot --team support`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			target := a.path(dir)
@@ -57,6 +65,17 @@ defaults. It never overwrites an existing ward.yaml unless --force is given.`,
 				return err
 			}
 			sc := scaffold.Scaffold{ID: id, Name: name, Team: team, Answers: ans}
+			if template != "" {
+				for _, q := range triage.Questions {
+					if cmd.Flags().Changed(strings.TrimPrefix(q.Flag, "--")) {
+						return usagef("--template and %s: a template has its own context; answer the questions in the model after", q.Flag)
+					}
+				}
+				if cmd.Flags().Changed("components") {
+					return usagef("--template and --components: a template has its own components")
+				}
+				yes = true
+			}
 			if cmd.Flags().Changed("components") {
 				if sc.Kinds, err = scaffold.ParseKinds(components); err != nil {
 					return usagef("--components: %v", err)
@@ -81,6 +100,11 @@ defaults. It never overwrites an existing ward.yaml unless --force is given.`,
 				sc.Kinds = scaffold.DefaultKinds
 			}
 			data := sc.Render()
+			if template != "" {
+				if data, err = scaffold.FromTemplate(template, sc.ID, sc.Name, sc.Team); err != nil {
+					return usagef("--template: %v (templates: %s)", err, templateNames())
+				}
+			}
 			// Never write a model ward itself would reject.
 			if _, _, err := spec.Parse(file, data); err != nil {
 				return fmt.Errorf("internal error: the scaffold does not validate:\n%v", err)
@@ -100,7 +124,7 @@ defaults. It never overwrites an existing ward.yaml unless --force is given.`,
 			fmt.Fprintf(a.env.Stderr, "  2. ward triage %s    — does it need a threat model, and who leads it?\n", shown)
 			fmt.Fprintf(a.env.Stderr, "  3. ward check %s     — find threats, rank them, list open questions\n", shown)
 			fmt.Fprintf(a.env.Stderr, "  4. ward schema > %s  — editor completion\n", a.display(filepath.Join(target, "ward.schema.json")))
-			if u := sc.Answers.Unknown(); len(u) > 0 {
+			if u := sc.Answers.Unknown(); len(u) > 0 && template == "" {
 				names := make([]string, len(u))
 				for i, q := range u {
 					names[i] = string(q)
@@ -117,6 +141,7 @@ defaults. It never overwrites an existing ward.yaml unless --force is given.`,
 	fl.StringVar(&name, "name", "", "system `name` (default: from the id)")
 	fl.StringVar(&team, "team", "", "owning `team`")
 	fl.StringVar(&components, "components", "", "component `kinds` to scaffold, comma-separated (person, client, service, function, datastore, storage, queue, external, device, llm, agent; default person,service,datastore)")
+	fl.StringVar(&template, "template", "", "start from a `template` instead of the questions: "+templateNames())
 	fl.BoolVarP(&yes, "yes", "y", false, "ask nothing: accept defaults for what the flags do not give")
 	fl.BoolVar(&force, "force", false, "overwrite an existing ward.yaml")
 	return cmd
@@ -197,3 +222,19 @@ func absOr(p string) string {
 }
 
 var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+func templateNames() string {
+	names := make([]string, len(scaffold.Templates))
+	for i, t := range scaffold.Templates {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func templateList() string {
+	var b strings.Builder
+	for _, t := range scaffold.Templates {
+		fmt.Fprintf(&b, "\n  %-15s %s", t.Name, t.Description)
+	}
+	return b.String() + "\n"
+}

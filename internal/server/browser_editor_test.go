@@ -40,6 +40,19 @@ func (c *consoleProblems) listen(b *browser) {
 	}()
 }
 
+// ignore drops the expected messages that contain sub.
+func (c *consoleProblems) ignore(sub string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := c.list[:0]
+	for _, m := range c.list {
+		if !strings.Contains(m, sub) {
+			kept = append(kept, m)
+		}
+	}
+	c.list = kept
+}
+
 func (c *consoleProblems) check(t *testing.T, where string) {
 	t.Helper()
 	c.mu.Lock()
@@ -98,6 +111,9 @@ func (b *browser) drawSnapshot() drawSnapshot {
 // update, saves; then draws a component and a flow in the visual editor,
 // saves, finds them in the YAML, and after a reload sees the same drawing.
 func TestBrowserEditor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser test (about 10–20 s): run without -short")
+	}
 	const token = "editor-setup-token"
 	b := newBrowser(t, token)
 	var problems consoleProblems
@@ -244,6 +260,27 @@ func TestBrowserEditor(t *testing.T) {
 		t.Errorf("after a reload the drawing differs:\nbefore %+v\nafter  %+v", drawn, again)
 	}
 	b.screenshot("editor-draw-reloaded")
+
+	// Someone else saves a newer version: the drawing's save is refused
+	// with the difference shown, and nothing is overwritten.
+	_, m = b.api("GET", "/api/v1/systems/checkout/versions/latest/model", member, nil)
+	newer := strings.Replace(m["files"].(map[string]any)["ward.yaml"].(string), "name: Checkout", "name: Checkout EU", 1)
+	_, sys := b.api("GET", "/api/v1/systems/checkout", member, nil)
+	if status, out := b.api("PUT", "/api/v1/systems/checkout/model", member, map[string]any{"base_revision": sys["revision"], "files": map[string]string{"ward.yaml": newer}}); status != 201 {
+		t.Fatalf("the other save: %d %v", status, out)
+	}
+	b.do(chromedp.Click(chromedp.ID("add-component")))
+	b.wait(`document.querySelector('g[data-cell-id="c:component-2"]') !== null && !window.wardDraw.state().busy`)
+	b.do(chromedp.Click(chromedp.ID("save")))
+	b.wait(`document.getElementById('draw-status').textContent.includes('someone saved a newer version')`)
+	if d, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById('draw-diff').textContent`)); !strings.Contains(d, "-  name: Checkout EU") {
+		t.Errorf("the conflict does not show the newer version's change:\n%s", d)
+	}
+	b.screenshot("editor-draw-conflict")
+	problems.ignore("status of 409 (Conflict)") // the refused save, as expected
+	if _, m := b.api("GET", "/api/v1/systems/checkout/versions/latest/model", member, nil); strings.Contains(m["files"].(map[string]any)["ward.yaml"].(string), "component-2") {
+		t.Error("a stale save from the drawing overwrote the newer version")
+	}
 	t.Logf("screenshots in %s", b.shot)
 	problems.check(t, "visual editor")
 }

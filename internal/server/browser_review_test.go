@@ -36,6 +36,9 @@ func waitText(t *testing.T, b *browser, sel, want string) {
 // security signs in, finds it at the top of the queue, enters hours,
 // triages, reviews and approves it; the system's badge shows approved.
 func TestBrowserReview(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser end-to-end test (about 10 s); CI runs it")
+	}
 	const token = "browser-review-token"
 	b := newBrowser(t, token)
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,13 +87,25 @@ func (b *browser) open(path string) {
 	b.do(chromedp.Navigate(b.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main")))
 }
 
+// text is the rendered text of the first element sel selects. It reads
+// through JavaScript (not DOM node ids), so a page that has just been
+// replaced reads as itself.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.fail(err)
+	js := `(() => { const e = document.querySelector(` + jsString(sel) + `); return e ? e.innerText : null })()`
+	var err error
+	for range 50 {
+		var s *string
+		if s, err = chromedp.Run(b.ctx, chromedp.Evaluate[*string](js)); err == nil && s != nil {
+			return *s
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return s
+	if err == nil {
+		err = fmt.Errorf("no element %s", sel)
+	}
+	b.fail(err)
+	return ""
 }
 
 func (b *browser) exists(sel string) bool {
@@ -125,6 +138,24 @@ func (b *browser) screenshot(name string) {
 			b.t.Fatal(err)
 		}
 	}
+}
+
+// waitText waits until the element's text contains want.
+func (b *browser) waitText(sel, want string) {
+	b.t.Helper()
+	js := `(document.querySelector(` + jsString(sel) + `) || {textContent: ''}).textContent.includes(` + jsString(want) + `)`
+	var err error
+	for range 100 { // errors while the page navigates are expected
+		var ok bool
+		if ok, err = chromedp.Run(b.ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err == nil {
+		err = fmt.Errorf("%s never said %q", sel, want)
+	}
+	b.fail(err)
 }
 
 // checkAccessible fails the test when the page has a form control without
@@ -227,7 +258,8 @@ func TestBrowser(t *testing.T) {
 	}
 	b.do(chromedp.SendKeys(chromedp.CSS(`form[action="/admin/teams"] input[name=id]`), "storefront"),
 		chromedp.SendKeys(chromedp.CSS(`form[action="/admin/teams"] input[name=name]`), "Storefront"),
-		chromedp.Click(chromedp.CSS(`form[action="/admin/teams"] button`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+		chromedp.Click(chromedp.CSS(`form[action="/admin/teams"] button`)))
+	b.waitText("#flash", "Team storefront created")
 	invite := func(email, role, team string) string {
 		b.t.Helper()
 		b.open("/admin")
@@ -308,7 +340,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(row+` select[name=status]`), "false_positive"),
 		chromedp.SendKeys(chromedp.CSS(row+` input[name=reason]`), "the CDN rate-limits every route"))
 	b.screenshot("decide")
-	b.do(chromedp.Click(chromedp.CSS(row+` form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+	b.do(chromedp.Click(chromedp.CSS(row + ` form button[type=submit]`)))
+	b.waitText("#flash", "saved as version")
 	if got := b.text("#flash"); !strings.Contains(got, "saved as version 2") {
 		t.Errorf("after deciding the flash says %q", got)
 	}
@@ -324,7 +357,8 @@ func TestBrowser(t *testing.T) {
 		b.fail(err)
 	}
 	qid := attr.Value
-	b.do(chromedp.Click(chromedp.CSS(`tr[id="`+qid+`"] button[value=yes]`)), chromedp.WaitVisible(chromedp.CSS("#flash .flash-ok")))
+	b.do(chromedp.Click(chromedp.CSS(`tr[id="` + qid + `"] button[value=yes]`)))
+	b.waitText("#flash", "Answered")
 	if got := b.text("#flash"); !strings.Contains(got, "saved as version 3") {
 		t.Errorf("after answering the flash says %q", got)
 	}

@@ -51,8 +51,9 @@ const (
 )
 
 // A preview runs on every pause in typing, so previews have their own rate
-// limit per account, well above what a person typing causes (the editor
-// waits 0.4 s after the last key) and far below a script's; they share the
+// limit per account (defaults of Config.PreviewsPerMinute and
+// PreviewsBurst), well above what a person typing causes (the editor waits
+// 0.4 s after the last key) and far below a script's; they share the
 // analysis pool (Config.MaxAnalyses) with pushes.
 const (
 	previewsPerMinute = 240

@@ -12,6 +12,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -84,6 +85,10 @@ type Config struct {
 	// analyse a model, per account (defaults 30 and 10).
 	AnalysesPerMinute int
 	AnalysesBurst     int
+	// PreviewsPerMinute and PreviewsBurst rate-limit the model editor's
+	// checks as you type, per account (defaults 240 and 60; editor.go).
+	PreviewsPerMinute int
+	PreviewsBurst     int
 	// HSTS sends Strict-Transport-Security on every response, for a server
 	// behind a TLS-terminating proxy (it is always sent over direct TLS).
 	HSTS bool
@@ -179,7 +184,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(),
 		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
-	s.previews = newRateLimiter(cfg.Now, previewsPerMinute, previewsBurst)
+	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })

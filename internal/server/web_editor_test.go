@@ -325,7 +325,9 @@ func BenchmarkEditorPreview(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	s := server.New(server.Config{SetupToken: setupToken, Version: "bench"}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Without the rate limits: this measures the work, not the limits.
+	s := server.New(server.Config{SetupToken: setupToken, Version: "bench", PreviewsPerMinute: 1 << 30, PreviewsBurst: 1 << 30,
+		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	call := func(method, path, auth string, body any) (int, []byte) {
@@ -373,6 +375,22 @@ func BenchmarkEditorPreview(b *testing.B) {
 			}
 		})
 	}
+	// The editor page itself: the latest version checked, with its diagram.
+	b.Run("page", func(b *testing.B) {
+		for b.Loop() {
+			req, _ := http.NewRequestWithContext(b.Context(), "GET", srv.URL+"/systems/larkspur-shop/edit", nil)
+			req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: string(admin)})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("editor page: %d", resp.StatusCode)
+			}
+		}
+	})
 }
 
 // TestEditorEditsFollowIncludes: in a model split across files, an edit

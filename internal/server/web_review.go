@@ -290,10 +290,17 @@ func (s *Server) pageReviewAct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	msg := in.Action.Label() + ": the review is now " + x.State.Label() + "."
-	if in.Action == review.Approve {
+	switch in.Action {
+	case review.Approve:
 		msg = "Approved: recorded on " + x.System + "."
+	case review.Assign:
+		msg = "Reassigned " + x.Title + " to " + or(x.Assignee, "nobody") + "."
 	}
-	return s.done(w, r, "/review/"+id, msg)
+	to := "/review/" + id
+	if formValue(r, "next") == "/review" { // reassigned from the queue
+		to = "/review"
+	}
+	return s.done(w, r, to, msg)
 }
 
 func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
@@ -305,6 +312,13 @@ func (s *Server) pageReviewQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, "review_queue.html", "Review queue", queuePage{queueView: v, CanRequest: canRequest(p)})
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // canRequest reports whether p may request design reviews: members of
@@ -377,11 +391,26 @@ func (s *Server) pageReviewPolicy(w http.ResponseWriter, r *http.Request) error 
 	if err := s.require(r, Admin, ""); err != nil {
 		return err
 	}
-	c, err := s.reviewConfig(r.Context())
-	if err != nil {
-		return err
+	ctx := r.Context()
+	c, err := s.reviewConfig(ctx)
+	if err == nil {
+		return s.render(w, r, "review_policy.html", "Triage policy", policyPage{Config: c, Text: c.PolicyYAML})
 	}
-	return s.render(w, r, "review_policy.html", "Triage policy", policyPage{Config: c, Text: c.PolicyYAML})
+	// The stored policy no longer parses: show it with its problems so
+	// the administrator can fix it here.
+	text, serr := s.store.ReviewSetting(ctx, settingPolicy)
+	if serr != nil {
+		return serr
+	}
+	_, perr := triage.ParsePolicy("triage-policy.yaml", []byte(text))
+	if perr == nil {
+		return err // something else is wrong
+	}
+	pp := policyPage{Config: reviewConfig{Policy: triage.DefaultPolicy(), Settings: review.DefaultSettings(), Custom: true}, Text: text}
+	if pe, ok := policyError(perr).(*Error); ok {
+		pp.Error, pp.Diags = "The stored policy no longer parses; Ward cannot triage until it is fixed. "+pe.Msg, pe.Details
+	}
+	return s.render(w, r, "review_policy.html", "Triage policy", pp)
 }
 
 func (s *Server) pageReviewPolicySave(w http.ResponseWriter, r *http.Request) error {
@@ -445,6 +474,7 @@ type reviewHome struct {
 	Week      string
 	// CanRequest tells whether p may request reviews (of their team).
 	CanRequest bool
+	Error      string
 }
 
 // reviewHomeSlot is the review queue card for p's home page: the top of
@@ -453,7 +483,11 @@ type reviewHome struct {
 func (s *Server) reviewHomeSlot(ctx context.Context, p *Principal) (homeSlot, error) {
 	q, err := s.reviewQueue(ctx, p, "", "")
 	if err != nil {
-		return homeSlot{}, err
+		// The home page stays up: the card says the queue failed, with an
+		// id that is also in the log.
+		id := newID(8)
+		s.log.Error("review queue card", "error_id", id, "request_id", requestID(ctx), "err", err)
+		return homeSlot{Template: "home-review-queue", Data: reviewHome{Error: "The review queue could not be loaded (error id " + id + ")."}}, nil
 	}
 	h := reviewHome{Open: len(q.Items), Waiting: q.Waiting, Reminders: q.Reminders, Week: q.Week, CanRequest: canRequest(p)}
 	h.Top = q.Items[:min(len(q.Items), 5)]

@@ -129,6 +129,19 @@ func TestReviewPages(t *testing.T) {
 	if i < 0 || !strings.Contains(body[i:i+800], `href="/review/`+id+`"`) || !strings.Contains(body, "fits") || !strings.Contains(body, "12 hours entered") {
 		t.Errorf("queue page:\n%s", body)
 	}
+	// Reassignment from the queue (members see no such form): Sid has no
+	// hours this week, so the review now waits.
+	if _, mb := w.page("GET", "/review", w.member, nil); strings.Contains(mb, `value="assign"`) {
+		t.Error("the member's queue offers reassignment")
+	}
+	resp, _ = w.page("POST", "/review/"+id+"/act", w.sec, url.Values{"action": {"assign"}, "assignee": {"sid@example.com"}, "next": {"/review"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/review" {
+		t.Errorf("reassign from the queue: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = w.page("GET", "/review", w.sec, nil)
+	if !strings.Contains(body, `<option value="sid@example.com" selected>`) || !strings.Contains(body, "sid@example.com entered no hours this week") {
+		t.Errorf("the queue after reassignment:\n%s", body)
+	}
 	for _, a := range []url.Values{{"action": {"triage"}, "assignee": {"sam@example.com"}}, {"action": {"start"}}, {"action": {"approve"}, "note": {"Tokenised: fine."}}} {
 		resp, _ = w.page("POST", "/review/"+id+"/act", w.sec, a)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/review/"+id {
@@ -203,5 +216,38 @@ func TestDemoReviews(t *testing.T) {
 	}
 	if as, err := st.LatestApprovals(t.Context(), "demo"); err != nil || len(as) != 1 || as[0].ApprovedBy != "security@demo.example" {
 		t.Errorf("demo approvals: %+v %v", as, err)
+	}
+}
+
+// TestReviewHomeCardSurvivesErrors: a stored policy that no longer parses
+// breaks the queue (loudly, with an id) but not the home page.
+func TestReviewHomeCardSurvivesErrors(t *testing.T) {
+	w := newReviewWorld(t)
+	if err := w.st.SetReviewSetting(t.Context(), "triage_policy", "weights: [not, a, mapping]\n", "test"); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := w.page("GET", "/", w.sec, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "The review queue could not be loaded (error id ") {
+		t.Errorf("home with a broken policy: %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(w.log.String(), "review queue card") {
+		t.Error("the card's error is not logged")
+	}
+	resp, body = w.page("GET", "/review", w.sec, nil)
+	if resp.StatusCode != 500 || !strings.Contains(body, "Error id") || strings.Contains(body, "not, a, mapping") {
+		t.Errorf("the queue page with a broken policy: %d, want 500 with an id and no details\n%s", resp.StatusCode, body)
+	}
+	// The administrator sees the stored text with its problems, and fixes it.
+	resp, body = w.page("GET", "/review/policy", w.admin, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "no longer parses") || !strings.Contains(body, "triage-policy.yaml:1:") || !strings.Contains(body, "not, a, mapping") {
+		t.Errorf("policy page with a broken policy: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = w.page("POST", "/review/policy", w.admin, url.Values{"reset": {"1"}, "approval_days": {"365"}, "warn_days": {"30"}, "due_days": {"14"},
+		"security_led_hours": {"8"}, "self_serve_hours": {"2"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("restoring the default policy: %d", resp.StatusCode)
+	}
+	if resp, _ = w.page("GET", "/review", w.sec, nil); resp.StatusCode != 200 {
+		t.Errorf("the queue after the fix: %d", resp.StatusCode)
 	}
 }

@@ -234,7 +234,10 @@
     var pairs = {};
     g.flows.forEach(function (f) { pairs[f.from + '>' + f.to] = true; });
     g.flows.forEach(function (f) {
-      var text = [f.protocol, (f.carries || []).join(', ')].filter(Boolean).join(': ');
+      // The protocol and the data carried, shortened: the panel has it all.
+      var carries = f.carries || [];
+      var data = carries.length > 2 ? carries.slice(0, 1).join('') + ' +' + (carries.length - 1) : carries.join(', ');
+      var text = [f.protocol, data].filter(Boolean).join(': ');
       // A flow with one the other way round bends to its own side.
       var vertices = [];
       if (pairs[f.to + '>' + f.from]) {
