@@ -591,4 +591,3 @@ func guestURL(id, secret string) string {
 
 // GuestLink is the guest link, for the facilitator.
 func (v *liveView) GuestLink() string { return guestURL(v.ID, v.GuestSecret) }
-
