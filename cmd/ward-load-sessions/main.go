@@ -253,14 +253,13 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 				b.sent[marker] = time.Now()
 				b.mu.Unlock()
 				var v struct {
-					Cards []struct {
+					Card *struct {
 						ID, Text string
 						Version  int
-						Authors  []string
 					}
 				}
 				start := time.Now()
-				err := b.call(actx, p.replica, "POST", "/api/v1/sessions/"+p.session+"/actions", p.token, body, &v)
+				err := b.call(actx, p.replica, "POST", "/api/v1/sessions/"+p.session+"/actions?view=brief", p.token, body, &v)
 				took := time.Since(start)
 				if err != nil {
 					if actx.Err() == nil {
@@ -275,10 +274,8 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 				b.mu.Lock()
 				b.reqs = append(b.reqs, took)
 				b.mu.Unlock()
-				for _, cd := range v.Cards {
-					if strings.Contains(cd.Text, marker) {
-						p.card, p.version, p.text = cd.ID, cd.Version, cd.Text
-					}
+				if cd := v.Card; cd != nil && strings.Contains(cd.Text, marker) {
+					p.card, p.version, p.text = cd.ID, cd.Version, cd.Text
 				}
 			}
 		})

@@ -518,11 +518,32 @@ func (s *Server) handleSessionAction(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	p := principal(r.Context())
+	if !oneOf(r.URL.Query().Get("view"), "", "full", "brief") {
+		return errorf(http.StatusBadRequest, "invalid_query", "view is full or brief")
+	}
 	v, err := s.sessionAct(r.Context(), p, r.PathValue("session"), c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	switch r.URL.Query().Get("view") {
+	case "", "full":
+		writeJSON(w, http.StatusOK, v)
+	case "brief":
+		// For clients that follow the stream: the event number and the
+		// card acted on, not the whole board.
+		id := c.CardID
+		if c.Card != nil && c.Card.ID != "" {
+			id = c.Card.ID
+		}
+		if c.Type == session.EvAdd {
+			id = fmt.Sprintf("c%d", v.Seq)
+		}
+		out := map[string]any{"seq": v.Seq}
+		if cd := viewCard(v, id); id != "" && cd.Version > 0 {
+			out["card"] = cd
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
 	return nil
 }
 

@@ -152,7 +152,13 @@ func TestBrowserSession(t *testing.T) {
 	}
 	ben.screenshot("session-brainstorm")
 
+	// Ben is typing when the facilitator reveals: the board reloads around
+	// him and keeps what he typed.
+	ben.do(chromedp.SendKeys(chromedp.ID("card-text"), "half-typed thought"))
 	next("Reveal")
+	if v := liveEval[string](ben, `document.getElementById('card-text').value`); v != "half-typed thought" {
+		t.Errorf("after the reveal ben's half-typed card is %q", v)
+	}
 	cardOf := func(text string) string {
 		t.Helper()
 		return liveEval[string](ana, `(function(){for (const c of document.querySelectorAll('.scard')) { const x = c.querySelector('.text'); if (x && x.textContent === `+jsString(text)+`) return c.dataset.card; } return "";})()`)

@@ -353,12 +353,32 @@ func (s *Server) pageSessionStream(w http.ResponseWriter, r *http.Request) error
 			sent = f.seq
 			_, _ = w.Write(f.text)
 		case <-ping.C:
+			// A stream outlives the checks made when it opened: drop it
+			// when the account is disabled or signed out, the guest's
+			// session ended, or the principal lost access.
+			if !s.streamStillAllowed(r, id) {
+				return nil
+			}
 			fmt.Fprint(w, ": ping\n\n")
 		}
 		if err := rc.Flush(); err != nil {
 			return nil
 		}
 	}
+}
+
+// streamStillAllowed authenticates the stream's request again and checks
+// its access to the session.
+func (s *Server) streamStillAllowed(r *http.Request, id string) bool {
+	p, err := s.authenticate(r)
+	if err == nil && p == nil {
+		p, err = s.authenticateGuest(r)
+	}
+	if err != nil || p == nil {
+		return false
+	}
+	row, err := s.store.GetLiveSession(r.Context(), id)
+	return err == nil && s.liveAccess(p, row) == nil
 }
 
 // replay sends the events after last up to upTo, rendered against the

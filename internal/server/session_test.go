@@ -411,3 +411,20 @@ func TestSessionStreamPerViewer(t *testing.T) {
 		t.Errorf("cy's frame shows ben's button:\n%s", ev.Data)
 	}
 }
+
+// TestSessionBriefAnswer: ?view=brief answers an action with the event
+// number and the card acted on, not the whole board.
+func TestSessionBriefAnswer(t *testing.T) {
+	l := newLiveEnv(t)
+	id := l.want(l.do("POST", "/api/v1/systems/larkspur-shop/sessions", l.users["ana"], map[string]any{"title": "Brief"}), 201)["id"].(string)
+	out := l.want(l.do("POST", "/api/v1/sessions/"+id+"/actions?view=brief", l.users["ana"], map[string]any{"type": "card.add",
+		"card": map[string]any{"target": "auth-service", "text": "brief card"}}), 200)
+	card, _ := out["card"].(map[string]any)
+	if out["seq"].(float64) != 2 || card == nil || card["text"] != "brief card" || card["version"].(float64) != 1 || out["cards"] != nil {
+		t.Errorf("brief answer: %v", out)
+	}
+	l.want(l.do("POST", "/api/v1/sessions/"+id+"/actions?view=nope", l.users["ana"], map[string]any{"type": "ready", "on": true}), 400)
+	if v := l.want(l.do("GET", "/api/v1/sessions/"+id, l.users["ana"], nil), 200); v["seq"].(float64) != 2 {
+		t.Errorf("a refused request was applied: seq %v", v["seq"])
+	}
+}

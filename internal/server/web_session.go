@@ -357,7 +357,25 @@ func (s *Server) pageSessionRegion(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.renderFragment(w, r, "session.html", "session-region-fragment", s.liveViewFor(r, st))
+	return s.writeSessionFragment(w, "session-region", s.liveViewFor(r, st))
+}
+
+// writeSessionFragment writes a block of session.html. Unlike
+// renderFragment it leaves the flash message alone: a refresh racing a
+// redirect must not eat the message meant for the page.
+func (s *Server) writeSessionFragment(w http.ResponseWriter, block string, data any) error {
+	var buf bytes.Buffer
+	if err := s.renderSession(&buf, block, data); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	_, err := w.Write(buf.Bytes())
+	if err != nil {
+		return errWritten
+	}
+	return nil
 }
 
 // sessionForm reads a member action from a form.
@@ -454,7 +472,7 @@ func (s *Server) pageSessionAct(w http.ResponseWriter, r *http.Request) error {
 		return s.done(w, r, "/s/"+id, "")
 	}
 	if c.Type == session.EvAdd {
-		return s.renderFragment(w, r, "session.html", "session-addform-fragment", s.liveViewOf(r, st))
+		return s.writeSessionFragment(w, "session-addform", s.liveViewOf(r, st))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -573,5 +591,3 @@ func guestURL(id, secret string) string {
 
 // GuestLink is the guest link, for the facilitator.
 func (v *liveView) GuestLink() string { return guestURL(v.ID, v.GuestSecret) }
-
-var _ = bytes.NewBuffer
