@@ -573,6 +573,11 @@ func (c *conv) run(m *model) error {
 				c.missing = append(c.missing, fmt.Sprintf("link %q of %s targets unknown technical asset %q", lp.key, pd.asset, l.Target))
 				continue
 			}
+			if to.ID == pd.from {
+				// A Ward flow joins two different components.
+				c.missing = append(c.missing, fmt.Sprintf("link %q of %s targets the asset itself (not imported: a flow joins two different components)", lp.key, pd.asset))
+				continue
+			}
 			fl := &spec.Flow{ID: c.ids.Make(pd.from+" "+lp.key, "flow"), Name: lp.key, Description: strings.TrimSpace(l.Description), From: pd.from, To: to.ID}
 			fl.Protocol, fl.Encryption = protocol(l.Protocol)
 			fl.Authentication = authentication[l.Authentication]
