@@ -23,8 +23,11 @@ import (
 type Budget struct {
 	// MaxCustomRules bounds the custom rules run on one model.
 	MaxCustomRules int
-	// MaxFindings bounds the findings of one model; past it the analysis
-	// stops with an error naming the rule that produced most.
+	// MaxFindings bounds the findings custom rules raise on one model; past
+	// it the analysis stops with an error naming the rule that produced
+	// most. The built-in catalogue is not counted: what it raises grows
+	// linearly with the model, whose size the loader bounds, and a large
+	// real model (10,000 components) legitimately has over 100,000 threats.
 	MaxFindings int
 	// MaxCost bounds the CEL cost (CostLimit's units) spent by all custom
 	// rules on all elements together; CostLimit still bounds each single
@@ -195,7 +198,7 @@ func (t *tracker) result(rules []*Rule, per []*results) error {
 	switch be.Limit {
 	case "findings":
 		for i, out := range per {
-			if out != nil && int64(len(out.findings)) > be.Count {
+			if out != nil && rules[i].Origin == model.OriginCustom && int64(len(out.findings)) > be.Count {
 				be.Rule, be.Count = rules[i].ID, int64(len(out.findings))
 			}
 		}

@@ -81,6 +81,27 @@ func TestBudgetFindings(t *testing.T) {
 	}
 }
 
+// TestBudgetFindingsCatalogue: the findings cap counts custom rules only;
+// the built-in catalogue on a large model is not stopped by it.
+func TestBudgetFindingsCatalogue(t *testing.T) {
+	m := synthModel(t, 400)
+	// Rules of the catalogue are values like custom ones; only their
+	// origin differs.
+	builtin := customRules(t, 3, "true")
+	for i, r := range builtin {
+		r.ID, r.Origin = fmt.Sprintf("builtin-%d", i), model.OriginBuiltin
+	}
+	rules := append(customRules(t, 1, "false"), builtin...)
+	ctx := WithBudget(t.Context(), Budget{MaxFindings: 10})
+	res, err := Run(ctx, m, rules)
+	if err != nil {
+		t.Fatalf("the catalogue counted against the custom-rule findings cap: %v", err)
+	}
+	if len(res.Findings) <= 10 {
+		t.Fatalf("want more than 10 catalogue findings on a 400-component model to make the test meaningful, got %d", len(res.Findings))
+	}
+}
+
 // TestBudgetCost: the cost of all evaluations together is bounded, not
 // only each one.
 func TestBudgetCost(t *testing.T) {
