@@ -84,8 +84,11 @@ func inlineSVG(ctx context.Context, r *Result, opt DiagramOptions) (string, erro
 var svgComment = regexp.MustCompile(`(?s)<!--.*?-->\n?`)
 
 // graphviz holds one Graphviz instance for the process. The library keeps a
-// single WebAssembly module (compiled and instantiated once, when the program
-// starts), which is not safe for concurrent use, so renders take turns.
+// single WebAssembly module, which is not safe for concurrent use, so renders
+// take turns. The module is compiled and instantiated on the first drawing
+// (graphviz.New calls graphviz.Load), not when the program starts: Ward uses
+// a copy of go-graphviz patched for that (third_party/go-graphviz/WARD.md),
+// so commands that draw nothing do not pay 20–180 ms for it.
 var gv struct {
 	sync.Mutex
 	g *graphviz.Graphviz

@@ -25,6 +25,8 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// pretty asks writeJSON for indented JSON (a GET with ?pretty).
+	pretty bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -52,6 +54,12 @@ func (w *statusWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// wantsPretty reports whether a read asks for indented JSON: GET or HEAD
+// with a "pretty" query parameter. Everything else is compact.
+func wantsPretty(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Query().Has("pretty")
+}
 
 // contentSecurityPolicy allows nothing inline: scripts and styles come from
 // the server's own origin only.
@@ -87,7 +95,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		}
 		ctx := context.WithValue(r.Context(), keyRequestID, id)
 		r = r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, pretty: wantsPretty(r)}
 		hdr := sw.Header()
 		hdr.Set("X-Request-Id", id)
 		hdr.Set("Content-Security-Policy", contentSecurityPolicy)

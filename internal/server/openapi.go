@@ -193,7 +193,7 @@ func openAPI(version string) map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Ward API", "version": version,
-			"description": "The Ward server's JSON API. Authenticate with the session cookie (browsers) or Authorization: Bearer ward_... (API tokens)."},
+			"description": "The Ward server's JSON API. Authenticate with the session cookie (browsers) or Authorization: Bearer ward_... (API tokens). Responses are compact JSON; add ?pretty to a GET for the same document indented."},
 		"paths": paths,
 		"components": map[string]any{
 			"schemas": schemas,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
 )
@@ -19,6 +20,11 @@ import (
 var benchNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var benchSizes = []int{1000, 10000}
+
+// benchBudget lifts the findings budget: the synthetic models at N=10,000
+// produce more findings than rule.DefaultMaxFindings allows, as an
+// administrator would with WARD_MAX_FINDINGS.
+var benchBudget = rule.Budget{MaxFindings: 1 << 30}
 
 // writeModel generates a model of n components into a temp file once.
 func writeModel(tb testing.TB, n int) string {
@@ -50,7 +56,7 @@ func BenchmarkLoad(b *testing.B) {
 // model. The model is loaded afresh (outside the timer) for each iteration,
 // because analysis writes its results into it.
 func BenchmarkAnalyze(b *testing.B) {
-	ctx := context.Background()
+	ctx := rule.WithBudget(context.Background(), benchBudget)
 	for _, n := range benchSizes {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
 			data := Generate(n, DefaultSeed)
@@ -104,7 +110,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 }
 
 func endToEnd(tb testing.TB, path string) *report.Result {
-	ctx := context.Background()
+	ctx := rule.WithBudget(context.Background(), benchBudget)
 	l, err := spec.Load(ctx, path)
 	if err != nil {
 		tb.Fatal(err)

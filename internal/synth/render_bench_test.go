@@ -1,0 +1,31 @@
+package synth
+
+import (
+	"io"
+	"strconv"
+	"testing"
+
+	"github.com/wardtm/ward/internal/report"
+)
+
+// BenchmarkRenderJSON measures `--format json` rendering alone: the result
+// is built once outside the timer and written to io.Discard. MB/s is the
+// rate of JSON written.
+func BenchmarkRenderJSON(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			r := endToEnd(b, writeModel(b, n))
+			var cw countWriter
+			if err := report.JSON(&cw, r); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(cw.n))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := report.JSON(io.Discard, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
