@@ -246,5 +246,9 @@ func TestBrowserSession(t *testing.T) {
 	if st != 200 || !strings.Contains(fmt.Sprint(model["files"]), "id: session-"+id+"-"+aCard) {
 		t.Errorf("version 2 of the model: %d, threat missing", st)
 	}
+	// The merged card's two lines become one title with its words apart.
+	if files := fmt.Sprint(model["files"]); !strings.Contains(files, texts[ana]+" — "+texts[ben]) {
+		t.Errorf("the promoted threat's title glues the merged card's lines: %s", files)
+	}
 	t.Logf("screenshots in %s", ana.shot)
 }

@@ -282,6 +282,10 @@ func parseTemplates() (map[string]*template.Template, error) {
 
 var templateFuncs = template.FuncMap{
 	"static": staticURL,
+	// oneline joins a multi-line text (a merged card) into one line for a
+	// single-line input, which would otherwise drop the line breaks and
+	// glue the words together.
+	"oneline": func(s string) string { return strings.Join(strings.Fields(s), " ") },
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
