@@ -46,20 +46,7 @@ func BenchmarkReviewPages(b *testing.B) {
 	}
 	srv := httptest.NewServer(s)
 	b.Cleanup(srv.Close)
-	login := func(email string) string {
-		resp, err := noFollow.PostForm(srv.URL+"/login", map[string][]string{"email": {email}, "password": {"benchmark password"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		for _, c := range resp.Cookies() {
-			if c.Name == server.SessionCookie {
-				return c.Value
-			}
-		}
-		b.Fatalf("sign-in of %s: %d", email, resp.StatusCode)
-		return ""
-	}
+	login := func(email string) string { return benchLogin(b, srv.URL, email) }
 	member, security := login("member@demo.example"), login("security@demo.example")
 	call := func(method, path, who string, body any) map[string]any {
 		data, _ := json.Marshal(body)

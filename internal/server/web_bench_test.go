@@ -58,20 +58,7 @@ func BenchmarkWebPages(b *testing.B) {
 	}
 	srv := httptest.NewServer(s)
 	b.Cleanup(srv.Close)
-	login := func(email string) string {
-		resp, err := noFollow.PostForm(srv.URL+"/login", map[string][]string{"email": {email}, "password": {"benchmark password"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		for _, c := range resp.Cookies() {
-			if c.Name == server.SessionCookie {
-				return c.Value
-			}
-		}
-		b.Fatalf("sign-in of %s: %d", email, resp.StatusCode)
-		return ""
-	}
+	login := func(email string) string { return benchLogin(b, srv.URL, email) }
 	admin, member := login("admin@demo.example"), login("member@demo.example")
 	type load struct{ path, who string }
 	get := func(b *testing.B, l load) time.Duration {
@@ -123,4 +110,22 @@ func BenchmarkWebPages(b *testing.B) {
 			b.ReportMetric(pct(0.95), "p95-ms")
 		})
 	}
+}
+
+// benchLogin signs a demo account in with the benchmarks' password and
+// returns its session cookie.
+func benchLogin(b *testing.B, url, email string) string {
+	b.Helper()
+	resp, err := noFollow.PostForm(url+"/login", map[string][]string{"email": {email}, "password": {"benchmark password"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == server.SessionCookie {
+			return c.Value
+		}
+	}
+	b.Fatalf("sign-in of %s: %d", email, resp.StatusCode)
+	return ""
 }
