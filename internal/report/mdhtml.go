@@ -75,6 +75,11 @@ var (
 	linkRE    = regexp.MustCompile(`\[([^\]]+)\]\(((?:https?://|mailto:)[^\s)]+)\)`)
 )
 
+// InlineHTML renders one line of Markdown — a threat's title, whose
+// element names are `code` spans — as safe HTML: escaped first, then code
+// spans, strong, emphasis and http(s)/mailto links only.
+func InlineHTML(s string) template.HTML { return template.HTML(inlineMD(s)) }
+
 // inlineMD escapes s and renders code spans, strong, emphasis and links.
 func inlineMD(s string) string {
 	s = template.HTMLEscapeString(s)

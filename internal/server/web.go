@@ -77,6 +77,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -285,6 +286,8 @@ var templateFuncs = template.FuncMap{
 	// oneline joins a multi-line text (a merged card) into one line for a
 	// single-line input, which would otherwise drop the line breaks and
 	// glue the words together.
+	// md renders a one-line Markdown title (element names as `code`).
+	"md":      report.InlineHTML,
 	"oneline": func(s string) string { return strings.Join(strings.Fields(s), " ") },
 	"date": func(t time.Time) string {
 		if t.IsZero() {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -99,6 +100,9 @@ func TestWebFramework(t *testing.T) {
 	}
 }
 
+// preRE matches preformatted text, which shows the CLI's output as is.
+var preRE = regexp.MustCompile(`(?s)<pre>.*?</pre>`)
+
 // TestWebSystemPages reads every page over a pushed model and acts on a
 // finding through the page's forms, as the JSON API would.
 func TestWebSystemPages(t *testing.T) {
@@ -122,6 +126,12 @@ func TestWebSystemPages(t *testing.T) {
 		}
 		if strings.Contains(body, " style=") || strings.Contains(body, "<script>") {
 			t.Errorf("GET %s: inline style or script", c.path)
+		}
+		// Threat titles name elements as Markdown code spans: shown as
+		// code, never as raw backticks (the CLI's text in <pre> aside).
+		if prose := preRE.ReplaceAllString(body, ""); strings.Contains(prose, "`") {
+			i := strings.Index(prose, "`")
+			t.Errorf("GET %s: raw backtick in the page: %q", c.path, prose[max(0, i-80):min(len(prose), i+80)])
 		}
 	}
 	for _, f := range append(report.Formats(), "brief", "svg") {
