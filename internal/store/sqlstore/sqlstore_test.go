@@ -104,3 +104,27 @@ func TestPostgresReplicasMigrateTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimRaceTwoProcesses claims one outbox from two handles of one
+// database, as two ward serve processes do: no delivery twice.
+func TestClaimRaceTwoProcesses(t *testing.T) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "ward.db") },
+		"postgres": freshPostgres,
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := dsn(t)
+			a, err := sqlstore.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			b, err := sqlstore.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			storetest.ClaimRace(t, a, b)
+		})
+	}
+}
