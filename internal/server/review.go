@@ -258,6 +258,9 @@ func (s *Server) requestReview(ctx context.Context, p *Principal, in reviewInput
 	if err != nil {
 		return reviewJSON{}, err
 	}
+	if state.Open() {
+		s.notifyRequested(ctx, p, rq) // security hears of it (notify.go)
+	}
 	return reviewView(rq, p, now), nil
 }
 
@@ -440,6 +443,7 @@ func (s *Server) actOnReview(ctx context.Context, p *Principal, id string, in re
 	if err != nil {
 		return reviewJSON{}, err
 	}
+	s.notifyReview(ctx, p, r, out, in.Action) // assigned, approved (notify.go)
 	return reviewView(out, p, now), nil
 }
 
