@@ -1,174 +1,21 @@
 package notify_test
 
 import (
-	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
 	"io"
-	"math/big"
 	"mime"
 	"mime/multipart"
 	"net"
 	"net/mail"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wardtm/ward/internal/notify"
+	"github.com/wardtm/ward/internal/notify/notifytest"
 )
-
-// smtpServer is a small real SMTP server for tests: EHLO, STARTTLS (when
-// it has a certificate), AUTH PLAIN, MAIL, RCPT, DATA, QUIT.
-type smtpServer struct {
-	addr    string
-	tls     *tls.Config
-	user    string
-	pass    string
-	reject  atomic.Int32 // answer RCPT with this code when not 0
-	mu      sync.Mutex
-	msgs    []received
-	authed  []string
-	tlsUsed []bool
-}
-
-type received struct {
-	from, to string
-	data     string
-}
-
-func newSMTPServer(t *testing.T, withTLS bool) (*smtpServer, *x509.CertPool) {
-	t.Helper()
-	s := &smtpServer{user: "ward", pass: "s3cret-pass"}
-	var pool *x509.CertPool
-	if withTLS {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, _ := x509.ParseCertificate(der)
-		pool = x509.NewCertPool()
-		pool.AddCert(cert)
-		s.tls = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	s.addr = ln.Addr().String()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s, pool
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	r, w := bufio.NewReader(c), bufio.NewWriter(c)
-	say := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
-	say("220 test ESMTP")
-	secure, user := false, ""
-	var from, to string
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		line = strings.TrimRight(line, "\r\n")
-		verb := strings.ToUpper(strings.Fields(line + " x")[0])
-		switch verb {
-		case "EHLO", "HELO":
-			w.WriteString("250-test\r\n")
-			if s.tls != nil && !secure {
-				w.WriteString("250-STARTTLS\r\n")
-			}
-			say("250 AUTH PLAIN")
-		case "STARTTLS":
-			say("220 go ahead")
-			tc := tls.Server(c, s.tls)
-			if tc.Handshake() != nil {
-				return
-			}
-			c, secure = tc, true
-			r, w = bufio.NewReader(c), bufio.NewWriter(c)
-		case "AUTH":
-			f := strings.Fields(line)
-			if len(f) < 3 || f[1] != "PLAIN" {
-				say("504 unsupported")
-				continue
-			}
-			b, _ := base64.StdEncoding.DecodeString(f[2])
-			parts := strings.Split(string(b), "\x00")
-			if len(parts) != 3 || parts[1] != s.user || parts[2] != s.pass {
-				say("535 authentication failed")
-				continue
-			}
-			user = parts[1]
-			say("235 ok")
-		case "MAIL":
-			from = line
-			say("250 ok")
-		case "RCPT":
-			if code := s.reject.Load(); code != 0 {
-				say(strconv.Itoa(int(code)) + " no such user")
-				continue
-			}
-			to = line
-			say("250 ok")
-		case "DATA":
-			say("354 send")
-			var data strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(strings.TrimPrefix(l, "."))
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, received{from, to, data.String()})
-			s.authed = append(s.authed, user)
-			s.tlsUsed = append(s.tlsUsed, secure)
-			s.mu.Unlock()
-			say("250 queued")
-		case "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("500 unknown")
-		}
-	}
-}
-
-func (s *smtpServer) messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.msgs...)
-}
 
 func testMail(t *testing.T) notify.Mail {
 	ev := notify.Event{Key: "k", Kind: notify.ReviewRequested, Team: "pay", Title: "Design review requested: checkout <v2>",
@@ -183,8 +30,8 @@ func testMail(t *testing.T) notify.Mail {
 // TestSMTPStartTLSAuth sends through a local server that offers STARTTLS:
 // the client upgrades, authenticates, and the message has both parts.
 func TestSMTPStartTLSAuth(t *testing.T) {
-	srv, pool := newSMTPServer(t, true)
-	m := &notify.SMTP{Addr: srv.addr, From: "Ward <ward@example.com>", Username: "ward", Password: "s3cret-pass",
+	srv, pool := notifytest.NewSMTPServer(t, true)
+	m := &notify.SMTP{Addr: srv.Addr, From: "Ward <ward@example.com>", Username: "ward", Password: "s3cret-pass",
 		TLSConfig: &tls.Config{RootCAs: pool}, Timeout: 5 * time.Second}
 	if err := m.Check(); err != nil {
 		t.Fatal(err)
@@ -192,14 +39,14 @@ func TestSMTPStartTLSAuth(t *testing.T) {
 	if err := m.Send(t.Context(), testMail(t)); err != nil {
 		t.Fatal(err)
 	}
-	got := srv.messages()
-	if len(got) != 1 || !srv.tlsUsed[0] || srv.authed[0] != "ward" {
-		t.Fatalf("messages %d, tls %v, auth %v", len(got), srv.tlsUsed, srv.authed)
+	got := srv.Messages()
+	if len(got) != 1 || !got[0].TLS || got[0].User != "ward" {
+		t.Fatalf("messages %+v", got)
 	}
-	if got[0].from != "MAIL FROM:<ward@example.com>" || !strings.HasPrefix(got[0].to, "RCPT TO:<bob@example.com>") {
-		t.Errorf("envelope %q %q", got[0].from, got[0].to)
+	if got[0].From != "MAIL FROM:<ward@example.com>" || !strings.HasPrefix(got[0].To, "RCPT TO:<bob@example.com>") {
+		t.Errorf("envelope %q %q", got[0].From, got[0].To)
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(got[0].data))
+	msg, err := mail.ReadMessage(strings.NewReader(got[0].Data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,19 +80,19 @@ func TestSMTPStartTLSAuth(t *testing.T) {
 // TestSMTPRefusesPlainAuthRemote: without STARTTLS, the password is only
 // sent to localhost; TLSStartTLS refuses a server that does not offer it.
 func TestSMTPNoTLS(t *testing.T) {
-	srv, _ := newSMTPServer(t, false)
-	m := &notify.SMTP{Addr: srv.addr, From: "ward@example.com", TLSMode: notify.TLSStartTLS, Timeout: 5 * time.Second}
+	srv, _ := notifytest.NewSMTPServer(t, false)
+	m := &notify.SMTP{Addr: srv.Addr, From: "ward@example.com", TLSMode: notify.TLSStartTLS, Timeout: 5 * time.Second}
 	err := m.Send(t.Context(), testMail(t))
 	var se *notify.SendError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Fatalf("STARTTLS required but not offered: got %v", err)
 	}
 	// Auto mode on localhost without TLS: allowed, and auth works.
-	m = &notify.SMTP{Addr: srv.addr, From: "ward@example.com", Username: "ward", Password: "s3cret-pass", Timeout: 5 * time.Second}
+	m = &notify.SMTP{Addr: srv.Addr, From: "ward@example.com", Username: "ward", Password: "s3cret-pass", Timeout: 5 * time.Second}
 	if err := m.Send(t.Context(), testMail(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.messages(); len(got) != 1 || srv.tlsUsed[0] {
+	if got := srv.Messages(); len(got) != 1 || got[0].TLS {
 		t.Fatalf("messages %+v", got)
 	}
 	// A wrong password is a permanent error (5xx).
@@ -253,12 +100,12 @@ func TestSMTPNoTLS(t *testing.T) {
 	if err := m.Send(t.Context(), testMail(t)); !errors.As(err, &se) || !se.Permanent || strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("wrong password: %v", err)
 	}
-	srv.reject.Store(550)
+	srv.Reject.Store(550)
 	m.Password = "s3cret-pass"
 	if err := m.Send(t.Context(), testMail(t)); !errors.As(err, &se) || !se.Permanent {
 		t.Fatalf("rejected recipient: %v", err)
 	}
-	srv.reject.Store(451)
+	srv.Reject.Store(451)
 	if err := m.Send(t.Context(), testMail(t)); !errors.As(err, &se) || se.Permanent {
 		t.Fatalf("temporary failure must be retried: %v", err)
 	}

@@ -72,6 +72,8 @@ type envOptions struct {
 	// wrap replaces the store the server sees (to inject failures).
 	wrap func(store.Store) store.Store
 	cfg  func(*server.Config)
+	// server, when set, receives the server under test.
+	server func(*server.Server)
 }
 
 func newTestEnv(t *testing.T, o envOptions) *tenv {
@@ -95,6 +97,9 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 		o.cfg(&cfg)
 	}
 	s := server.New(cfg, seen, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if o.server != nil {
+		o.server(s)
+	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir}

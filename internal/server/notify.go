@@ -156,7 +156,7 @@ func (s *Server) notify(ctx context.Context, ev notify.Event) error {
 	var ds []store.Delivery
 	add := func(channel, target string) {
 		ds = append(ds, store.Delivery{Key: ev.Key + "|" + channel + "|" + target, Channel: channel, Target: target, TeamID: ev.Team,
-			Kind: string(ev.Kind), Payload: payload})
+			Kind: string(ev.Kind), Payload: payload, NextAttemptAt: s.cfg.Now()})
 	}
 	hooks, err := s.store.ListWebhooks(ctx, ev.Team)
 	if err != nil {

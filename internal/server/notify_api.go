@@ -203,14 +203,14 @@ func (s *Server) testNotifications(ctx context.Context, p *Principal, team, webh
 	var ds []store.Delivery
 	for _, h := range hs {
 		if h.Enabled && (webhook == "" || h.ID == webhook) {
-			ds = append(ds, store.Delivery{Key: ev.Key + "|webhook|" + h.ID, Channel: store.ChannelWebhook, Target: h.ID, TeamID: team, Kind: string(ev.Kind), Payload: payload})
+			ds = append(ds, store.Delivery{Key: ev.Key + "|webhook|" + h.ID, Channel: store.ChannelWebhook, Target: h.ID, TeamID: team, Kind: string(ev.Kind), Payload: payload, NextAttemptAt: ev.At})
 		}
 	}
 	if webhook != "" && len(ds) == 0 {
 		return 0, invalid("webhook %s is not an enabled webhook of team %s", webhook, team)
 	}
 	if s.notifier.cfg.SMTP != nil && p.Email != "" && webhook == "" {
-		ds = append(ds, store.Delivery{Key: ev.Key + "|email|" + p.Email, Channel: store.ChannelEmail, Target: p.Email, TeamID: team, Kind: string(ev.Kind), Payload: payload})
+		ds = append(ds, store.Delivery{Key: ev.Key + "|email|" + p.Email, Channel: store.ChannelEmail, Target: p.Email, TeamID: team, Kind: string(ev.Kind), Payload: payload, NextAttemptAt: ev.At})
 	}
 	n, err := s.store.EnqueueDeliveries(ctx, ds)
 	if err != nil {
