@@ -3,9 +3,9 @@ package server_test
 import (
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"net/http/httptest"
-	"mime"
 	"net/mail"
 	"slices"
 	"strings"

@@ -169,4 +169,3 @@ func (s *SMTPServer) Messages() []Message {
 	defer s.mu.Unlock()
 	return append([]Message(nil), s.msgs...)
 }
-
