@@ -92,7 +92,7 @@ func (s *Server) checkWebhook(h *store.Webhook, in webhookInput) error {
 	if in.URL != nil {
 		h.URL = strings.TrimSpace(*in.URL)
 		if err := s.notifier.policy.CheckURL(h.URL); err != nil {
-			return invalid("url: %v", err)
+			return invalid("%v", err)
 		}
 	}
 	if in.Kinds != nil {
