@@ -178,6 +178,11 @@ one PostgreSQL database serve the same data, and live events reach all of
 them through LISTEN/NOTIFY. Migrations run at start-up, safely when replicas
 start together.
 
+Notifications (docs/notifications.md): teams' webhooks get signed,
+Slack-compatible messages; with --smtp-addr and --smtp-from, people get email
+too (the password from WARD_SMTP_PASSWORD or --smtp-password-file). Every
+process delivers from one outbox in the database, with retries.
+
 Every flag has a WARD_* environment variable (docs/server.md lists them).
 Logs are JSON on standard error; model contents and secrets are never logged
 above debug level.`,
