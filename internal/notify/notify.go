@@ -121,6 +121,9 @@ type Event struct {
 	// Actor is who caused it (an email or "token:ID"); people are not
 	// notified of their own actions.
 	Actor string `json:"actor,omitempty"`
+	// ActorID is the account behind the actor (a token's creator), who
+	// is not notified either; not sent.
+	ActorID string `json:"-"`
 	// Data carries the kind's details (ids, severities, dates).
 	Data map[string]any `json:"data,omitempty"`
 	// To names accounts (emails) to notify besides the kind's audience,

@@ -403,3 +403,43 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestGracefulShutdown: cancelling Run stops claiming but lets the
+// delivery in flight finish and records it.
+func TestGracefulShutdown(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-release
+	}))
+	defer rcv.Close()
+	st := openStore(t, filepath.Join(t.TempDir(), "ward.db"))
+	setupHook(t, st, rcv.URL)
+	enqueue(t, st, 2)
+	w := worker(st, &clock{t: time.Now()})
+	w.Now, w.Poll, w.Concurrency = time.Now, 10*time.Millisecond, 1
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	<-started
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("Run returned with a delivery in flight")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after the delivery in flight finished")
+	}
+	ds, _, _ := st.ListDeliveries(t.Context(), store.DeliveryQuery{})
+	states := map[string]int{}
+	for _, d := range ds {
+		states[d.State]++
+	}
+	if states[store.DeliveryDone] != 1 || states[store.DeliveryPending] != 1 {
+		t.Errorf("after shutdown: %v, want one done (in flight) and one pending (never claimed)", states)
+	}
+}

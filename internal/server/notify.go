@@ -204,7 +204,7 @@ func (s *Server) emailRecipients(ctx context.Context, ev notify.Event) ([]string
 			return nil, err
 		}
 		for _, u := range us {
-			if u.Disabled || u.Email == "" || u.Email == ev.Actor || "user:"+u.ID == ev.Actor {
+			if u.Disabled || u.Email == "" || u.Email == ev.Actor || u.ID == ev.ActorID {
 				continue
 			}
 			p := &Principal{UserID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID}
@@ -372,7 +372,7 @@ func (s *Server) notifyPush(ctx context.Context, pr *Principal, systemID, team s
 		}
 		s.notifyLogged(ctx, notify.Event{Key: fmt.Sprintf("risk.high_pushed:%s:%d", systemID, version), Kind: notify.HighRiskPushed, Team: team,
 			System: systemID, Title: fmt.Sprintf("%s version %d adds %d high or critical risk(s)", systemID, version, len(ids)), Text: text,
-			URL: url, Actor: pr.display(), Data: map[string]any{"version": version, "findings": ids}})
+			URL: url, Actor: pr.display(), ActorID: pr.OwnerID, Data: map[string]any{"version": version, "findings": ids}})
 	}
 	wasInvalid := map[string]bool{}
 	for _, a := range prev.Assumptions {
@@ -384,7 +384,7 @@ func (s *Server) notifyPush(ctx context.Context, pr *Principal, systemID, team s
 		}
 		s.notifyLogged(ctx, notify.Event{Key: fmt.Sprintf("assumption.invalidated:%s:%s:%d", systemID, a.ID, version), Kind: notify.AssumptionInvalidated,
 			Team: team, System: systemID, Title: fmt.Sprintf("Assumption %s of %s is invalidated", a.ID, systemID),
-			Text: a.Text + "\nThe threats and mitigations it held up are open again.", URL: url, Actor: pr.display(),
+			Text: a.Text + "\nThe threats and mitigations it held up are open again.", URL: url, Actor: pr.display(), ActorID: pr.OwnerID,
 			Data: map[string]any{"version": version, "assumption": a.ID}})
 	}
 }
@@ -397,12 +397,12 @@ func (s *Server) notifyReview(ctx context.Context, p *Principal, before, after s
 	if after.Assignee != "" && after.Assignee != before.Assignee {
 		s.notifyLogged(ctx, notify.Event{Key: "review.assigned:" + key, Kind: notify.ReviewAssigned, Team: after.TeamID, System: after.SystemID,
 			Title: fmt.Sprintf("Design review assigned to %s: %s", after.Assignee, after.Title),
-			Text:  fmt.Sprintf("Tier %s, due %s.", after.Tier, after.Due.Format(time.DateOnly)), URL: url, Actor: p.display(),
+			Text:  fmt.Sprintf("Tier %s, due %s.", after.Tier, after.Due.Format(time.DateOnly)), URL: url, Actor: p.display(), ActorID: p.OwnerID,
 			To: []string{after.Assignee}, Data: data})
 	}
 	if action == review.Approve {
 		s.notifyLogged(ctx, notify.Event{Key: "review.approved:" + key, Kind: notify.ReviewApproved, Team: after.TeamID, System: after.SystemID,
-			Title: fmt.Sprintf("Design review approved: %s", after.Title), Text: "Approved by " + p.display() + ".", URL: url, Actor: p.display(),
+			Title: fmt.Sprintf("Design review approved: %s", after.Title), Text: "Approved by " + p.display() + ".", URL: url, Actor: p.display(), ActorID: p.OwnerID,
 			To: []string{after.RequestedBy}, Data: data})
 	}
 }
@@ -412,7 +412,7 @@ func (s *Server) notifyRequested(ctx context.Context, p *Principal, r store.Revi
 	s.notifyLogged(ctx, notify.Event{Key: "review.requested:" + r.ID, Kind: notify.ReviewRequested, Team: r.TeamID, System: r.SystemID,
 		Title: fmt.Sprintf("Design review requested: %s", r.Title),
 		Text:  fmt.Sprintf("Team %s asks for a review of %s (tier %s, priority %d), due %s.", r.TeamID, r.SystemID, r.Tier, r.Score, r.Due.Format(time.DateOnly)),
-		URL:   "/review/" + r.ID, Actor: p.display(), Data: map[string]any{"review": r.ID, "tier": r.Tier, "priority": r.Score, "due": r.Due.Format(time.DateOnly)}})
+		URL:   "/review/" + r.ID, Actor: p.display(), ActorID: p.OwnerID, Data: map[string]any{"review": r.ID, "tier": r.Tier, "priority": r.Score, "due": r.Due.Format(time.DateOnly)}})
 }
 
 var _ slog.LogValuer = (*notify.SMTP)(nil)

@@ -191,7 +191,7 @@ func (s *Server) testNotifications(ctx context.Context, p *Principal, team, webh
 	}
 	ev := notify.Event{Key: "ward.test:" + newID(8), Kind: notify.Test, At: s.cfg.Now().UTC(), Team: team,
 		Title: "Test notification from Ward", Text: fmt.Sprintf("Sent by %s to check team %s's notification settings.", p.display(), team),
-		URL: s.notifier.cfg.BaseURL + "/teams/" + team + "/notifications", Actor: p.display()}
+		URL: s.notifier.cfg.BaseURL + "/teams/" + team + "/notifications", Actor: p.display(), ActorID: p.OwnerID}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return 0, err

@@ -179,6 +179,28 @@ func TestNotificationsEndToEnd(t *testing.T) {
 	if got := n.hook.got(); !slices.Contains(got, "risk.high_pushed") {
 		t.Errorf("webhook received %v, want risk.high_pushed after a push with high risks", got)
 	}
+	// The push's model has an invalidated assumption: the team and
+	// security hear of it, not ann, whose token pushed.
+	if got := n.mailTo("Assumption partner-ip-range"); !slices.Equal(got, []string{"admin@example.com", "sec@example.com"}) {
+		t.Errorf("invalidated assumption (push) mailed to %v", got)
+	}
+	// Security invalidates another one on the server.
+	n.want(n.do("PATCH", "/api/v1/systems/"+sysA+"/assumptions/msk-private", sec, map[string]any{"status": "invalidated", "evidence": "public endpoint found"}), 201)
+	// And the admin accepts a risk until five days from now.
+	finding := ""
+	fs := n.want(n.do("GET", "/api/v1/findings?system="+sysA, n.admin, nil), 200)
+	for _, it := range fs["items"].([]any) {
+		if id := it.(map[string]any)["id"].(string); strings.Contains(id, ":") && finding == "" {
+			finding = id
+		}
+	}
+	expires := n.clock.Now().AddDate(0, 0, 5).Format(time.DateOnly)
+	n.want(n.do("POST", "/api/v1/systems/"+sysA+"/decisions", n.admin, map[string]any{"finding": finding, "status": "accepted", "reason": "compensating control",
+		"owner": "dana", "expires": expires}), 201)
+	n.deliver()
+	if got := n.mailTo("Assumption msk-private"); !slices.Equal(got, []string{"admin@example.com", "ann@example.com"}) {
+		t.Errorf("invalidated assumption (server) mailed to %v", got)
+	}
 
 	// The review goes overdue: the scan notifies it once, however often it runs.
 	n.clock.Add(60 * 24 * time.Hour)
@@ -190,6 +212,9 @@ func TestNotificationsEndToEnd(t *testing.T) {
 	n.deliver()
 	if got := n.mailTo("Design review overdue"); !slices.Equal(got, []string{"admin@example.com", "ann@example.com", "sec@example.com"}) {
 		t.Errorf("overdue review mailed to %v", got)
+	}
+	if got := n.mailTo("Acceptance of " + finding); !slices.Equal(got, []string{"ann@example.com"}) {
+		t.Errorf("expiring acceptance mailed to %v, want the team's member", got)
 	}
 	stale := 0
 	for _, k := range n.hook.got() {
