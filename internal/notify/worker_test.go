@@ -85,7 +85,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func openStore(t *testing.T, path string) *sqlstore.DB {
+func openStore(t testing.TB, path string) *sqlstore.DB {
 	st, err := sqlstore.Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -273,8 +273,16 @@ func (s *Server) ScanNotifications(ctx context.Context) error {
 			break
 		}
 	}
-	return s.scanAcceptances(ctx, now)
+	if err := s.scanAcceptances(ctx, now); err != nil {
+		return err
+	}
+	// Finished deliveries are kept 30 days, for the deliveries list.
+	_, err := s.store.PruneDeliveries(ctx, now.Add(-deliveryRetention))
+	return err
 }
+
+// deliveryRetention is how long finished deliveries are kept.
+const deliveryRetention = 30 * 24 * time.Hour
 
 // scanAcceptances notifies acceptances of the systems' latest versions
 // that end within the warning period (or ended already).

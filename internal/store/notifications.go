@@ -111,6 +111,10 @@ type Notifications interface {
 	// FinishDelivery records an attempt's outcome; ErrConflict when the
 	// lease is no longer r.Lease (it lapsed and another claim took it).
 	FinishDelivery(ctx context.Context, r DeliveryResult) error
+	// PruneDeliveries deletes delivered and given-up deliveries last
+	// changed before before; pending ones stay. It returns how many it
+	// deleted.
+	PruneDeliveries(ctx context.Context, before time.Time) (int, error)
 	// ListDeliveries lists deliveries, newest first, with the total.
 	ListDeliveries(ctx context.Context, q DeliveryQuery) ([]Delivery, int, error)
 

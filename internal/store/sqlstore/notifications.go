@@ -146,6 +146,21 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "") + "…" // a rune cut in two is dropped
 }
 
+// PruneDeliveries deletes finished deliveries last changed before before.
+func (s *DB) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM notify_outbox WHERE state IN ('done', 'dead') AND updated_at < $1`, ms(before))
+		if err != nil {
+			return err
+		}
+		m, err := res.RowsAffected()
+		n = int(m)
+		return err
+	})
+	return n, err
+}
+
 // ListDeliveries lists deliveries, newest first.
 func (s *DB) ListDeliveries(ctx context.Context, q store.DeliveryQuery) ([]store.Delivery, int, error) {
 	p := q.Page.Normal()

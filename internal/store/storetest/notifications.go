@@ -92,6 +92,16 @@ func testOutbox(t *testing.T, s store.Store) {
 	if _, n := mustList(s.ListDeliveries(ctx, store.DeliveryQuery{TeamID: "other"})); n != 0 {
 		t.Errorf("another team's deliveries: %d", n)
 	}
+	// Pruning keeps pending deliveries and recent finished ones.
+	if n := must(s.PruneDeliveries(ctx, time.Now().Add(-time.Hour))); n != 0 {
+		t.Errorf("pruned %d recent deliveries", n)
+	}
+	if n := must(s.PruneDeliveries(ctx, time.Now().Add(time.Hour))); n != 2 {
+		t.Errorf("pruned %d, want the done and the dead one", n)
+	}
+	if left, n := mustList(s.ListDeliveries(ctx, store.DeliveryQuery{})); n != 1 || left[0].Key != "later" {
+		t.Errorf("after pruning: %+v", left)
+	}
 	if _, err := s.EnqueueDeliveries(ctx, []store.Delivery{{Key: "x"}}); err == nil {
 		t.Error("a delivery without channel and target was enqueued")
 	}
