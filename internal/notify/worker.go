@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wardtm/ward/internal/store"
@@ -77,6 +78,14 @@ type Worker struct {
 	once sync.Once
 	wake chan struct{}
 	id   string
+
+	delivered, retried, dead atomic.Int64
+}
+
+// Stats counts this worker's attempts since it started: delivered,
+// failed and to be retried, given up.
+func (w *Worker) Stats() (delivered, retried, dead int64) {
+	return w.delivered.Load(), w.retried.Load(), w.dead.Load()
 }
 
 func (w *Worker) init() {
@@ -240,6 +249,14 @@ func (w *Worker) finish(ctx context.Context, d store.Delivery, err error) {
 		w.Log.Info("notification not delivered", "delivery", d.ID, "channel", d.Channel, "kind", d.Kind, "attempt", d.Attempts, "state", r.State, "err", r.Error)
 	} else {
 		w.Log.Debug("notification delivered", "delivery", d.ID, "channel", d.Channel, "kind", d.Kind, "attempt", d.Attempts)
+	}
+	switch r.State {
+	case store.DeliveryDone:
+		w.delivered.Add(1)
+	case store.DeliveryDead:
+		w.dead.Add(1)
+	default:
+		w.retried.Add(1)
 	}
 	if err := w.Store.FinishDelivery(ctx, r); err != nil {
 		w.Log.Warn("notifications: record an attempt", "delivery", d.ID, "err", err)

@@ -93,6 +93,12 @@ func (s *Server) newNotifier() {
 		n.worker.Mail = c.SMTP
 	}
 	s.notifier = n
+	for i, name := range []string{"ward_notifications_delivered", "ward_notifications_retried", "ward_notifications_given_up"} {
+		s.metrics.gauge(name, func() float64 {
+			d, r, g := n.worker.Stats()
+			return float64([]int64{d, r, g}[i])
+		})
+	}
 }
 
 // seal seals a new webhook secret.
