@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -264,5 +265,33 @@ func TestNotifyPreferencesKinds(t *testing.T) {
 	n.deliver()
 	if got := n.mailTo("Design review requested"); len(got) != 0 {
 		t.Errorf("mailed %v; the admin unticked review.requested", got)
+	}
+}
+
+// TestNotifyPages: the team page refuses a private address on a server
+// that does not allow them, with the reason on the page (400); a new
+// webhook's secret is on the answering page only; the preferences form
+// refuses an unknown kind.
+func TestNotifyPages(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	_, ann, _ := e.member("ann@example.com")
+	resp, body := e.page("POST", "/teams/team-a/webhooks", ann, url.Values{"name": {"on-prem"}, "url": {"http://10.1.2.3/hook"}})
+	if resp.StatusCode != 400 || !strings.Contains(body, "private or loopback") || !strings.Contains(body, "--notify-allow-private") {
+		t.Errorf("private address: %d\n%.2000s", resp.StatusCode, body)
+	}
+	resp, body = e.page("POST", "/teams/team-a/webhooks", ann, url.Values{"name": {"Slack"}, "url": {"https://hooks.example.com/x"}, "kinds": {"review.requested"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "whsec_") {
+		t.Fatalf("create: %d\n%.2000s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, "Secrets are stored unencrypted") {
+		t.Error("a server without WARD_NOTIFY_KEY does not say secrets are unsealed")
+	}
+	_, body = e.page("GET", "/teams/team-a/notifications", ann, nil)
+	if strings.Contains(body, "whsec_") || !strings.Contains(body, "review.requested") {
+		t.Errorf("the page after creation:\n%.3000s", body)
+	}
+	resp, body = e.page("POST", "/account/notifications", ann, url.Values{"email": {"on"}, "kinds": {"review.nope"}})
+	if resp.StatusCode != 400 || !strings.Contains(body, "unknown event kind") {
+		t.Errorf("unknown kind: %d\n%.1500s", resp.StatusCode, body)
 	}
 }

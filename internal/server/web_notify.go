@@ -24,6 +24,19 @@ func (s *Server) notifyPages(wr webRouter) {
 	wr.page("POST /teams/{team}/notifications/test", s.pageTestNotifications)
 }
 
+// formError sorts a form's error: a 4xx other than 403 and 404 is shown
+// on the page again (status and message); others become the error page.
+func formError(ferr error) (int, string, error) {
+	if ferr == nil {
+		return http.StatusOK, "", nil
+	}
+	pe := classify(ferr)
+	if pe == nil || pe.Status >= 500 || pe.Status == http.StatusNotFound || pe.Status == http.StatusForbidden {
+		return 0, "", ferr
+	}
+	return pe.Status, pe.Msg, nil
+}
+
 // eventChoice is a kind with whether it is ticked.
 type eventChoice struct {
 	notify.KindInfo
@@ -65,13 +78,9 @@ type myNotifyView struct {
 
 func (s *Server) myNotifyAnswer(w http.ResponseWriter, r *http.Request, ferr error) error {
 	p := principal(r.Context())
-	status, msg := http.StatusOK, ""
-	if ferr != nil {
-		pe := classify(ferr)
-		if pe == nil || pe.Status >= 500 || pe.Status == http.StatusNotFound || pe.Status == http.StatusForbidden {
-			return ferr
-		}
-		status, msg = pe.Status, pe.Msg
+	status, msg, err := formError(ferr)
+	if err != nil {
+		return err
 	}
 	pr, err := s.getPrefs(r.Context(), p)
 	if err != nil {
@@ -117,13 +126,9 @@ func (s *Server) teamNotifyAnswer(w http.ResponseWriter, r *http.Request, sec *s
 	ctx := r.Context()
 	p := principal(ctx)
 	team := r.PathValue("team")
-	status, msg := http.StatusOK, ""
-	if ferr != nil {
-		pe := classify(ferr)
-		if pe == nil || pe.Status >= 500 || pe.Status == http.StatusNotFound || pe.Status == http.StatusForbidden {
-			return ferr
-		}
-		status, msg = pe.Status, pe.Msg
+	status, msg, err := formError(ferr)
+	if err != nil {
+		return err
 	}
 	hooks, err := s.listWebhooks(ctx, p, team)
 	if err != nil {
