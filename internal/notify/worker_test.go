@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +20,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the PostgreSQL schema
 
 	"github.com/wardtm/ward/internal/notify"
 	"github.com/wardtm/ward/internal/store"
@@ -226,13 +230,37 @@ func TestRefusesPrivateByDefault(t *testing.T) {
 }
 
 // TestTwoWorkersNoDuplicates runs two workers on two handles of one
-// database (two ward serve processes) over 60 deliveries: each arrives
-// exactly once.
+// database (two ward serve processes) over 60 deliveries, on SQLite and,
+// when WARD_TEST_POSTGRES is set, PostgreSQL: each arrives exactly once.
 func TestTwoWorkersNoDuplicates(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { twoWorkers(t, filepath.Join(t.TempDir(), "ward.db")) })
+	t.Run("postgres", func(t *testing.T) {
+		base := os.Getenv("WARD_TEST_POSTGRES")
+		if base == "" {
+			t.Skip("WARD_TEST_POSTGRES is not set")
+		}
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		schema := fmt.Sprintf("ward_notify_test_%d", os.Getpid())
+		if _, err := db.ExecContext(t.Context(), `DROP SCHEMA IF EXISTS `+schema+` CASCADE; CREATE SCHEMA `+schema); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`)
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		twoWorkers(t, base+sep+"search_path="+schema)
+	})
+}
+
+func twoWorkers(t *testing.T, dsn string) {
 	c := &clock{t: time.Now().Add(time.Second).Truncate(time.Second)}
 	rcv := newReceiver(t, time.Now)
-	path := filepath.Join(t.TempDir(), "ward.db")
-	a, b := openStore(t, path), openStore(t, path)
+	a, b := openStore(t, dsn), openStore(t, dsn)
 	setupHook(t, a, rcv.URL)
 	enqueue(t, a, 60)
 	ctx, cancel := context.WithCancel(t.Context())
