@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -470,4 +471,26 @@ func TestGracefulShutdown(t *testing.T) {
 	if states[store.DeliveryDone] != 1 || states[store.DeliveryPending] != 1 {
 		t.Errorf("after shutdown: %v, want one done (in flight) and one pending (never claimed)", states)
 	}
+}
+
+// FuzzCheckURL: a URL the default policy accepts never names a refused
+// address literally, and checking never panics.
+func FuzzCheckURL(f *testing.F) {
+	for _, s := range []string{"https://hooks.slack.com/services/T/B/X", "http://10.0.0.1/", "https://[::ffff:169.254.169.254]/",
+		"https://169.254.169.254.nip.io/", "http://0x7f000001/", "https://user@example.com/", "https://LOCALHOST./x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if (notify.Policy{}).CheckURL(raw) != nil {
+			return
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.User != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			t.Fatalf("accepted %q", raw)
+		}
+		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		if ip, err := netip.ParseAddr(host); err == nil && (notify.Policy{}).CheckAddr(ip) != nil || host == "localhost" {
+			t.Fatalf("accepted a refused address in %q", raw)
+		}
+	})
 }
