@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -493,4 +494,27 @@ func FuzzCheckURL(f *testing.F) {
 			t.Fatalf("accepted a refused address in %q", raw)
 		}
 	})
+}
+
+// TestClientRefusesByName: a name that resolves to a refused address is
+// refused when connecting (the check is after DNS), and a redirect is
+// not followed.
+func TestClientRefusesByName(t *testing.T) {
+	hit := 0
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit++ }))
+	defer target.Close()
+	port := target.URL[strings.LastIndex(target.URL, ":")+1:]
+	err := notify.PostWebhook(t.Context(), notify.Policy{}.Client(2*time.Second), "http://localhost:"+port+"/x", secret, "1", notify.Test, []byte(`{}`), time.Now())
+	if err == nil || !strings.Contains(err.Error(), "private or loopback") || hit != 0 {
+		t.Errorf("localhost by name under the default policy: %v (hits %d)", err, hit)
+	}
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL, http.StatusFound)
+	}))
+	defer redirect.Close()
+	err = notify.PostWebhook(t.Context(), notify.Policy{AllowPrivate: true}.Client(2*time.Second), redirect.URL, secret, "1", notify.Test, []byte(`{}`), time.Now())
+	var se *notify.SendError
+	if !errors.As(err, &se) || !se.Permanent || !strings.Contains(err.Error(), "HTTP 302") || hit != 0 {
+		t.Errorf("redirect: %v (hits %d): want a permanent failure, not followed", err, hit)
+	}
 }
