@@ -247,37 +247,17 @@ func (s *Server) prefs(ctx context.Context, userID string) (store.NotifyPrefs, e
 	return p, err
 }
 
-// ScanNotifications enqueues the notifications of the periodic job:
-// overdue open reviews (review.stale) and acceptances ending within
-// NotifyConfig.ExpiryWarn (acceptance.expiring). Each is keyed by what it
-// is about and its date, so it is sent once however often the scan runs
-// and on however many replicas.
+// ScanNotifications enqueues the notifications of the periodic job: the
+// review reminders that need someone (package review: open reviews past
+// their due date, approvals gone stale by new high risks, approvals
+// expired) as review.stale, and acceptances ending within
+// NotifyConfig.ExpiryWarn (acceptance.expiring); then it prunes old
+// deliveries. Each is keyed by what it is about and its date, so it is
+// sent once however often the scan runs and on however many replicas.
 func (s *Server) ScanNotifications(ctx context.Context) error {
 	now := s.cfg.Now().UTC()
-	for off := 0; ; off += 500 {
-		rs, total, err := s.store.ListReviews(ctx, store.ReviewQuery{States: openStates, Page: store.Page{Limit: 500, Offset: off}})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if r.Due.IsZero() || !r.Due.Before(now) {
-				continue
-			}
-			days := int(now.Sub(r.Due).Hours() / 24)
-			ev := notify.Event{Key: "review.stale:" + r.ID + ":" + r.Due.Format(time.DateOnly), Kind: notify.ReviewStale, Team: r.TeamID, System: r.SystemID,
-				Title: fmt.Sprintf("Design review overdue: %s", r.Title),
-				Text:  fmt.Sprintf("The review of %s (%s) was due %s, %d days ago.\nAssignee: %s", r.SystemID, review.State(r.State).Label(), r.Due.Format(time.DateOnly), days, orDash(r.Assignee)),
-				URL:   "/review/" + r.ID, Data: map[string]any{"review": r.ID, "due": r.Due.Format(time.DateOnly), "state": r.State, "assignee": r.Assignee}}
-			if r.Assignee != "" {
-				ev.To = []string{r.Assignee}
-			}
-			if err := s.notify(ctx, ev); err != nil {
-				return err
-			}
-		}
-		if off+500 >= total || len(rs) == 0 {
-			break
-		}
+	if err := s.scanReminders(ctx); err != nil {
+		return err
 	}
 	if err := s.scanAcceptances(ctx, now); err != nil {
 		return err
@@ -289,6 +269,69 @@ func (s *Server) ScanNotifications(ctx context.Context) error {
 
 // deliveryRetention is how long finished deliveries are kept.
 const deliveryRetention = 30 * 24 * time.Hour
+
+// staleTitles are the titles of the reminders that become review.stale.
+var staleTitles = map[review.ReminderKind]string{
+	review.RemindOverdue: "Design review overdue",
+	review.RemindStale:   "Design approval stale",
+	review.RemindExpired: "Design approval expired",
+}
+
+// scanReminders notifies the review reminders that need someone now.
+func (s *Server) scanReminders(ctx context.Context) error {
+	cfg, err := s.reviewConfig(ctx)
+	if err != nil {
+		return err
+	}
+	var open []review.Request
+	for off := 0; ; off += 500 {
+		rs, total, err := s.store.ListReviews(ctx, store.ReviewQuery{States: openStates, Page: store.Page{Limit: 500, Offset: off}})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			open = append(open, ruleRequest(r))
+		}
+		if off+500 >= total || len(rs) == 0 {
+			break
+		}
+	}
+	rems, err := s.reminders(ctx, "", open, cfg.Settings)
+	if err != nil {
+		return err
+	}
+	for _, rem := range rems {
+		title, ok := staleTitles[rem.Kind]
+		if !ok || rem.Request == "" {
+			continue
+		}
+		r, err := s.store.GetReview(ctx, rem.Request)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ev := notify.Event{Key: fmt.Sprintf("review.stale:%s:%s:%s", rem.Kind, r.ID, rem.When.Format(time.DateOnly)), Kind: notify.ReviewStale,
+			Team: r.TeamID, System: r.SystemID, Title: fmt.Sprintf("%s: %s", title, r.Title), Text: upperFirst(rem.Text) + ".",
+			URL: "/review/" + r.ID, Data: map[string]any{"reason": string(rem.Kind), "review": r.ID, "when": rem.When.Format(time.DateOnly),
+				"state": r.State, "assignee": r.Assignee}}
+		if r.Assignee != "" {
+			ev.To = []string{r.Assignee}
+		}
+		if err := s.notify(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
 // scanAcceptances notifies acceptances of the systems' latest versions
 // that end within the warning period (or ended already).

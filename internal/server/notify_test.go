@@ -295,3 +295,29 @@ func TestNotifyPages(t *testing.T) {
 		t.Errorf("unknown kind: %d\n%.1500s", resp.StatusCode, body)
 	}
 }
+
+// TestNotifyApproval: an approval reaches the requester; when it expires,
+// the periodic scan sends review.stale once.
+func TestNotifyApproval(t *testing.T) {
+	n := newNotifyEnv(t)
+	_, ann, annTok := n.member("ann@example.com")
+	n.pushA(annTok)
+	rv := n.want(n.do("POST", "/api/v1/reviews", ann, map[string]any{"system": sysA, "title": "Fulfilment", "answers": sensitive}), 201)
+	for _, a := range []string{"triage", "start", "approve"} {
+		n.want(n.do("POST", "/api/v1/reviews/"+rv["id"].(string)+"/actions", n.admin, map[string]any{"action": a}), 200)
+	}
+	n.deliver()
+	if got := n.mailTo("Design review approved"); !slices.Equal(got, []string{"ann@example.com"}) {
+		t.Errorf("approval mailed to %v, want the requester", got)
+	}
+	n.clock.Add(400 * 24 * time.Hour)
+	for range 2 {
+		if err := n.srv.ScanNotifications(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.deliver()
+	if got := n.mailTo("Design approval expired"); !slices.Equal(got, []string{"admin@example.com", "ann@example.com"}) {
+		t.Errorf("expired approval mailed to %v", got)
+	}
+}
