@@ -132,8 +132,8 @@ func (s *Server) RunNotifications(ctx context.Context) {
 	wg.Wait()
 }
 
-// DeliverNotifications makes one pass over the outbox (tests and ward
-// notify use it to deliver at once); it returns how many it claimed.
+// DeliverNotifications makes one pass over the outbox, delivering what is
+// due at once (tests use it); it returns how many it claimed.
 func (s *Server) DeliverNotifications(ctx context.Context) (int, error) {
 	return s.notifier.worker.RunOnce(ctx)
 }
