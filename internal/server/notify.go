@@ -204,35 +204,43 @@ func (s *Server) notifyLogged(ctx context.Context, ev notify.Event) {
 func (s *Server) emailRecipients(ctx context.Context, ev notify.Event) ([]string, error) {
 	info, _ := notify.Info(ev.Kind)
 	var out []string
+	err := s.eachUser(ctx, func(u store.User) error {
+		if u.Disabled || u.Email == "" || u.Email == ev.Actor || u.ID == ev.ActorID {
+			return nil
+		}
+		p := &Principal{UserID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID}
+		if !Allowed(p, Read, ev.Team) {
+			return nil
+		}
+		named := slices.Contains(ev.To, u.Email)
+		team := info.Team && Allowed(p, Write, ev.Team) && u.TeamID == ev.Team
+		security := info.Security && Allowed(p, Approve, ev.Team)
+		if !named && !team && !security {
+			return nil
+		}
+		prefs, err := s.prefs(ctx, u.ID)
+		if err == nil && prefs.Email && slices.Contains(prefs.Kinds, string(ev.Kind)) {
+			out = append(out, u.Email)
+		}
+		return err
+	})
+	return out, err
+}
+
+// eachUser calls fn with every account, 500 at a time.
+func (s *Server) eachUser(ctx context.Context, fn func(store.User) error) error {
 	for off := 0; ; off += 500 {
 		us, total, err := s.store.ListUsers(ctx, store.Page{Limit: 500, Offset: off})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, u := range us {
-			if u.Disabled || u.Email == "" || u.Email == ev.Actor || u.ID == ev.ActorID {
-				continue
-			}
-			p := &Principal{UserID: u.ID, Email: u.Email, Role: u.Role, TeamID: u.TeamID}
-			if !Allowed(p, Read, ev.Team) {
-				continue
-			}
-			named := slices.Contains(ev.To, u.Email)
-			team := info.Team && Allowed(p, Write, ev.Team) && u.TeamID == ev.Team
-			security := info.Security && Allowed(p, Approve, ev.Team)
-			if !named && !team && !security {
-				continue
-			}
-			prefs, err := s.prefs(ctx, u.ID)
-			if err != nil {
-				return nil, err
-			}
-			if prefs.Email && slices.Contains(prefs.Kinds, string(ev.Kind)) {
-				out = append(out, u.Email)
+			if err := fn(u); err != nil {
+				return err
 			}
 		}
 		if off+500 >= total || len(us) == 0 {
-			return out, nil
+			return nil
 		}
 	}
 }
