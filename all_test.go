@@ -45,6 +45,7 @@ func TestDependenciesPointInward(t *testing.T) {
 		"./internal/paths":    {"internal/cli", "internal/server", "internal/store", "internal/report"},
 		"./internal/interop":  {"internal/cli", "internal/server", "internal/store"},
 		"./internal/store":    {"internal/server", "internal/cli"},
+		"./internal/notify":   {"internal/server", "internal/cli"},
 		"./internal/server":   {"internal/cli"},
 	}
 	for pkg, banned := range rules {

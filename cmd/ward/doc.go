@@ -32,6 +32,7 @@ The commands are:
 	token      manage API tokens: list, create, revoke
 	team       list and create the server's teams
 	review     request a design review; the review queue and a system's badge
+	notify     a team's notification webhooks: add, list, test, deliveries
 	schema     print the JSON Schema of the model format
 	version    print the version, format and schema versions
 
@@ -43,8 +44,8 @@ are printed as file:line:col: what is wrong — what to do); 3 open findings at
 or above --fail-on. The exit status never depends on --format.
 
 Environment: WARD_DEBUG=1 turns on debug logging on standard error;
-WARD_SERVER and WARD_TOKEN tell push, pull, user, token, team and review
-where the server is (WARD_TOKEN is made with 'ward token create'); the
+WARD_SERVER and WARD_TOKEN tell push, pull, user, token, team, review and
+notify where the server is (WARD_TOKEN is made with 'ward token create'); the
 server's WARD_* settings are listed in docs/server.md. Push and pull keep
 the version the files start from in .ward-base beside the model (local
 state: git-ignore it), so a push merges what was decided on the server

@@ -240,6 +240,7 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	root.AddCommand(a.userCmd(), a.tokenCmd(), a.teamCmd())
 	root.AddCommand(a.reviewCmd())
 	root.AddCommand(a.evalCmd())
+	root.AddCommand(a.notifyCmd())
 	a.addHelpTopics(root)
 	groupCommands(root)
 	return root

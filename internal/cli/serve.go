@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/examples"
+	"github.com/wardtm/ward/internal/notify"
 	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/store"
@@ -58,6 +59,14 @@ type serveConfig struct {
 	maxAnalyses       int
 	analysesPerMinute int
 	hsts              bool
+	// Notifications (docs/notifications.md): SMTP for email (its password
+	// from WARD_SMTP_PASSWORD or smtpPasswordFile, never a flag), the key
+	// sealing webhook secrets (WARD_NOTIFY_KEY or notifyKeyFile), whether
+	// webhooks may reach private addresses, the public URL for links.
+	smtp             notify.SMTP
+	smtpPasswordFile string
+	notifyKeyFile    string
+	notify           server.NotifyConfig
 }
 
 // envDefaults reads the WARD_* variables: the one place the server's
@@ -118,6 +127,13 @@ func (a *app) envDefaults(c *serveConfig) error {
 	c.oidc.SecurityGroups = list(get("WARD_OIDC_SECURITY_GROUPS"), []string{"security"})
 	c.oidc.TeamPrefix = or(get("WARD_OIDC_TEAM_PREFIX"), "team-")
 	c.oidcDefaultRole = or(get("WARD_OIDC_DEFAULT_ROLE"), "viewer")
+	c.smtp = notify.SMTP{Addr: get("WARD_SMTP_ADDR"), From: get("WARD_SMTP_FROM"), Username: get("WARD_SMTP_USER"),
+		Password: notify.Password(get("WARD_SMTP_PASSWORD")), TLSMode: or(get("WARD_SMTP_TLS"), notify.TLSAuto)}
+	c.smtpPasswordFile = get("WARD_SMTP_PASSWORD_FILE")
+	c.notify.Key = get("WARD_NOTIFY_KEY")
+	c.notifyKeyFile = get("WARD_NOTIFY_KEY_FILE")
+	c.notify.AllowPrivate = get("WARD_NOTIFY_ALLOW_PRIVATE") == "1" || get("WARD_NOTIFY_ALLOW_PRIVATE") == "true"
+	c.notify.BaseURL = get("WARD_BASE_URL")
 	return nil
 }
 
@@ -161,6 +177,11 @@ prints: open the printed URL and sign in.
 one PostgreSQL database serve the same data, and live events reach all of
 them through LISTEN/NOTIFY. Migrations run at start-up, safely when replicas
 start together.
+
+Notifications (docs/notifications.md): teams' webhooks get signed,
+Slack-compatible messages; with --smtp-addr and --smtp-from, people get email
+too (the password from WARD_SMTP_PASSWORD or --smtp-password-file). Every
+process delivers from one outbox in the database, with retries.
 
 Every flag has a WARD_* environment variable (docs/server.md lists them).
 Logs are JSON on standard error; model contents and secrets are never logged
@@ -207,7 +228,58 @@ above debug level.`,
 	f.StringSliceVar(&c.oidc.SecurityGroups, "oidc-security-group", c.oidc.SecurityGroups, "`group` whose members are security engineers (WARD_OIDC_SECURITY_GROUPS)")
 	f.StringVar(&c.oidc.TeamPrefix, "oidc-team-prefix", c.oidc.TeamPrefix, "groups named PREFIX<team id> make members of that team (WARD_OIDC_TEAM_PREFIX)")
 	f.StringVar(&c.oidcDefaultRole, "oidc-default-role", c.oidcDefaultRole, "`role` of users in no mapped group: viewer, security, admin or none to refuse them (WARD_OIDC_DEFAULT_ROLE)")
+	f.StringVar(&c.smtp.Addr, "smtp-addr", c.smtp.Addr, "SMTP server `host:port` for email notifications; off when empty (WARD_SMTP_ADDR)")
+	f.StringVar(&c.smtp.From, "smtp-from", c.smtp.From, "sender `address` of notification emails (WARD_SMTP_FROM)")
+	f.StringVar(&c.smtp.Username, "smtp-user", c.smtp.Username, "SMTP user name; the password comes from WARD_SMTP_PASSWORD or --smtp-password-file (WARD_SMTP_USER)")
+	f.StringVar(&c.smtpPasswordFile, "smtp-password-file", c.smtpPasswordFile, "`file` holding the SMTP password (WARD_SMTP_PASSWORD_FILE)")
+	f.StringVar(&c.smtp.TLSMode, "smtp-tls", c.smtp.TLSMode, "auto (STARTTLS when offered), starttls (required), tls (port 465) or none (WARD_SMTP_TLS)")
+	f.StringVar(&c.notifyKeyFile, "notify-key-file", c.notifyKeyFile, "`file` holding the key that seals webhook secrets (WARD_NOTIFY_KEY_FILE; or WARD_NOTIFY_KEY)")
+	f.BoolVar(&c.notify.AllowPrivate, "notify-allow-private", c.notify.AllowPrivate, "let webhooks reach private and loopback addresses, for receivers on premises (WARD_NOTIFY_ALLOW_PRIVATE=1)")
+	f.StringVar(&c.notify.BaseURL, "base-url", c.notify.BaseURL, "the server's public `URL`, for links in notifications, e.g. https://ward.example.com (WARD_BASE_URL)")
 	return cmd
+}
+
+// notifyConfig checks the notification settings and reads their secrets
+// from files.
+func (a *app) notifyConfig(c serveConfig) (server.NotifyConfig, error) {
+	n := c.notify
+	if c.notifyKeyFile != "" {
+		b, err := os.ReadFile(a.path(c.notifyKeyFile))
+		if err != nil {
+			return n, fmt.Errorf("--notify-key-file: %w", err)
+		}
+		n.Key = strings.TrimSpace(string(b))
+	}
+	if _, err := notify.NewSealer(n.Key); err != nil {
+		return n, usagef("%v", err)
+	}
+	if n.BaseURL != "" {
+		if u, err := url.Parse(n.BaseURL); err != nil || u.Host == "" || u.Scheme != "https" && u.Scheme != "http" {
+			return n, usagef("--base-url %q: use the server's public URL, e.g. https://ward.example.com", n.BaseURL)
+		}
+	}
+	if c.smtp.Addr == "" {
+		if c.smtp.From != "" || c.smtp.Username != "" {
+			return n, usagef("--smtp-from and --smtp-user need --smtp-addr (WARD_SMTP_ADDR)")
+		}
+		return n, nil
+	}
+	m := c.smtp
+	if c.smtpPasswordFile != "" {
+		b, err := os.ReadFile(a.path(c.smtpPasswordFile))
+		if err != nil {
+			return n, fmt.Errorf("--smtp-password-file: %w", err)
+		}
+		m.Password = notify.Password(strings.TrimSpace(string(b)))
+	}
+	if m.From == "" {
+		return n, usagef("--smtp-addr needs --smtp-from (WARD_SMTP_FROM), the sender of notification emails")
+	}
+	if err := m.Check(); err != nil {
+		return n, usagef("%v", err)
+	}
+	n.SMTP = &m
+	return n, nil
 }
 
 func (a *app) serverLogger(c serveConfig) (*slog.Logger, error) {
@@ -249,6 +321,10 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	if err != nil {
 		return err
 	}
+	ncfg, err := a.notifyConfig(c)
+	if err != nil {
+		return err
+	}
 	dsn, err := a.dsn(c)
 	if err != nil {
 		return err
@@ -282,7 +358,10 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
 		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso,
 		TokenTTL: c.tokenTTL, MaxTokenTTL: c.tokenMaxTTL, MaxStreamsPerAccount: c.streamsPerAccount,
-		Budget: c.budget, MaxAnalyses: c.maxAnalyses, AnalysesPerMinute: c.analysesPerMinute, HSTS: c.hsts}, st, logger)
+		Budget: c.budget, MaxAnalyses: c.maxAnalyses, AnalysesPerMinute: c.analysesPerMinute, HSTS: c.hsts, Notify: ncfg}, st, logger)
+	if ncfg.SMTP != nil {
+		logger.Info("email notifications enabled", "smtp", ncfg.SMTP)
+	}
 	if sso != nil {
 		logger.Info("single sign-on enabled", "oidc", sso)
 	}
@@ -331,6 +410,12 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	hs.RegisterOnShutdown(srv.CloseStreams)
 	go a.sweepSessions(ctx, st, logger)
 	go sweepTemp(ctx, logger)
+	// Notifications are delivered until the HTTP server has drained, then
+	// the deliveries in flight finish (each bounded by its timeout).
+	nctx, stopNotify := context.WithCancel(context.WithoutCancel(ctx))
+	notified := make(chan struct{})
+	go func() { srv.RunNotifications(nctx); close(notified) }()
+	defer func() { stopNotify(); <-notified }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

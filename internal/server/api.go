@@ -99,6 +99,16 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users/{id}/password", s.handleResetPassword)
 	a("POST /api/v1/me/password", s.handleChangePassword)
 
+	// Notifications (notify.go, notify_api.go).
+	a("GET /api/v1/me/notifications", s.handleGetPrefs)
+	a("PUT /api/v1/me/notifications", s.handleSetPrefs)
+	a("GET /api/v1/teams/{team}/webhooks", s.handleListWebhooks)
+	a("POST /api/v1/teams/{team}/webhooks", s.handleCreateWebhook)
+	a("PATCH /api/v1/teams/{team}/webhooks/{id}", s.handleUpdateWebhook)
+	a("DELETE /api/v1/teams/{team}/webhooks/{id}", s.handleDeleteWebhook)
+	a("POST /api/v1/teams/{team}/notifications/test", s.handleTestNotifications)
+	a("GET /api/v1/teams/{team}/notifications/deliveries", s.handleTeamDeliveries)
+
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)

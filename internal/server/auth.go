@@ -173,6 +173,8 @@ const (
 	// reflection); Observe is watching one and posting hints.
 	Join
 	Observe
+	// Configure is managing a team's notification webhooks (notify.go).
+	Configure
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -187,6 +189,11 @@ const (
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
+//
+// Notifications: a team's webhooks are configured (Configure) by
+// administrators and by the team's members signed in, never by a token
+// (a token must not redirect the team's notifications); each signed-in
+// account sets its own preferences.
 //
 // Live sessions: members join their team's sessions (Join, Observe) and
 // open them (Write); security observes any team's (Observe); viewers read
@@ -224,7 +231,7 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID && (a != Configure || p.TokenID == "")
 	case store.RoleGuest:
 		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}

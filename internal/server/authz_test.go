@@ -72,6 +72,8 @@ type envOptions struct {
 	// wrap replaces the store the server sees (to inject failures).
 	wrap func(store.Store) store.Store
 	cfg  func(*server.Config)
+	// server, when set, receives the server under test.
+	server func(*server.Server)
 }
 
 func newTestEnv(t *testing.T, o envOptions) *tenv {
@@ -95,6 +97,9 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 		o.cfg(&cfg)
 	}
 	s := server.New(cfg, seen, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if o.server != nil {
+		o.server(s)
+	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir}
@@ -207,6 +212,9 @@ const (
 	// Reviews (decisions, assumption status): also security.
 	reviewA = "401 ok ok ok 404 403 ok 403 401"
 	reviewB = "401 ok ok 404 ok 403 404 404 401"
+	// Configuring a team's notifications: admin and its members signed in.
+	configureA = "401 ok 403 ok 404 403 403 403 401"
+	configureB = "401 ok 403 404 ok 403 404 404 401"
 )
 
 var authzMatrix = []authzRow{
@@ -329,6 +337,23 @@ var authzMatrix = []authzRow{
 	{"DELETE /api/v1/users/{id}", "", adminOnly},
 	{"POST /api/v1/users/{id}/password", "", adminOnly},
 	{"POST /api/v1/me/password", "", "401 ok ok ok ok ok 403 403 401"},
+	// Notifications (notify_api.go): preferences are signed-in accounts'
+	// own; webhooks are configured by admins and the team's members
+	// signed in (never a token); tests and deliveries are writes.
+	{"GET /api/v1/me/notifications", "", "401 ok ok ok ok ok 403 403 401"},
+	{"PUT /api/v1/me/notifications", "", "401 ok ok ok ok ok 403 403 401"},
+	{"GET /api/v1/teams/{team}/webhooks", "A", configureA},
+	{"GET /api/v1/teams/{team}/webhooks", "B", configureB},
+	{"POST /api/v1/teams/{team}/webhooks", "A", configureA},
+	{"POST /api/v1/teams/{team}/webhooks", "B", configureB},
+	{"PATCH /api/v1/teams/{team}/webhooks/{id}", "A", configureA},
+	{"PATCH /api/v1/teams/{team}/webhooks/{id}", "B", configureB},
+	{"DELETE /api/v1/teams/{team}/webhooks/{id}", "A", configureA},
+	{"DELETE /api/v1/teams/{team}/webhooks/{id}", "B", configureB},
+	{"POST /api/v1/teams/{team}/notifications/test", "A", writeA},
+	{"POST /api/v1/teams/{team}/notifications/test", "B", writeB},
+	{"GET /api/v1/teams/{team}/notifications/deliveries", "A", writeA},
+	{"GET /api/v1/teams/{team}/notifications/deliveries", "B", writeB},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -430,6 +455,10 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case strings.Contains(r.route, "/api/v1/sessions/{session}"):
 		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
+	case strings.Contains(r.route, "/webhooks/{id}"):
+		// A fresh webhook of the target team for each cell.
+		out := m.want(m.do("POST", "/api/v1/teams/"+team+"/webhooks", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "url": "https://hooks.example.com/x"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -447,6 +476,12 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]string{"id": fmt.Sprintf("t-%d", m.seq)}
 	case "POST /api/v1/users":
 		body = map[string]string{"email": fmt.Sprintf("u%d@example.com", m.seq), "role": "viewer"}
+	case "PUT /api/v1/me/notifications":
+		body = map[string]any{"email": m.seq%2 == 0, "kinds": []string{"review.assigned"}}
+	case "POST /api/v1/teams/{team}/webhooks":
+		body = map[string]any{"name": fmt.Sprintf("hook-%d", m.seq), "url": "https://hooks.example.com/services/x"}
+	case "PATCH /api/v1/teams/{team}/webhooks/{id}":
+		body = map[string]any{"enabled": false}
 	case "POST /api/v1/tokens":
 		body = map[string]string{"name": fmt.Sprintf("tok-%d", m.seq), "team": team}
 	case "POST /api/v1/systems/{system}/versions":

@@ -36,10 +36,17 @@ type browser struct {
 	t    *testing.T
 	ctx  context.Context
 	srv  *httptest.Server
+	s    *server.Server
 	shot string // where screenshots go
 }
 
 func newBrowser(t *testing.T, token string) *browser {
+	t.Helper()
+	return newBrowserConfig(t, server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20})
+}
+
+// newBrowserConfig is newBrowser on a server configured by cfg.
+func newBrowserConfig(t *testing.T, cfg server.Config) *browser {
 	t.Helper()
 	if _, err := exec.LookPath(chromium); err != nil {
 		if os.Getenv("CI") != "" {
@@ -52,7 +59,7 @@ func newBrowser(t *testing.T, token string) *browser {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := server.New(server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := server.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(s) // 127.0.0.1:0
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -61,7 +68,7 @@ func newBrowser(t *testing.T, token string) *browser {
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	b := &browser{t: t, ctx: ctx, srv: srv, shot: t.TempDir()}
+	b := &browser{t: t, ctx: ctx, srv: srv, s: s, shot: t.TempDir()}
 	b.do(chromedp.Navigate("about:blank")) // start the browser
 	return b
 }

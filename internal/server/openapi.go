@@ -78,6 +78,14 @@ var endpoints = []endpoint{
 	{"DELETE /api/v1/users/{id}", "Delete an account: sessions end, its tokens are revoked, what it authored stays (admin)", false, "", 204},
 	{"POST /api/v1/users/{id}/password", "Reset an account's password; ends its sessions (admin)", false, "PasswordReset", 204},
 	{"POST /api/v1/me/password", "Change your own password; ends your other sessions", false, "PasswordChange", 204},
+	{"GET /api/v1/me/notifications", "Your notification preferences: email on or off, the event kinds you want (docs/notifications.md)", false, "", 200},
+	{"PUT /api/v1/me/notifications", "Change your notification preferences (signed-in accounts)", false, "NotifyPrefs", 200},
+	{"GET /api/v1/teams/{team}/webhooks", "A team's webhooks, without their secrets (admins, the team's members signed in)", false, "", 200},
+	{"POST /api/v1/teams/{team}/webhooks", "Add a webhook; the answer holds its signing secret, shown this once", false, "Webhook", 201},
+	{"PATCH /api/v1/teams/{team}/webhooks/{id}", "Change a webhook; rotate_secret answers the new secret once", false, "Webhook", 200},
+	{"DELETE /api/v1/teams/{team}/webhooks/{id}", "Delete a webhook", false, "", 204},
+	{"POST /api/v1/teams/{team}/notifications/test", "Queue a test message to the team's webhooks (or one) and your email", false, "NotifyTest", 202},
+	{"GET /api/v1/teams/{team}/notifications/deliveries", "Latest deliveries to the team's webhooks: state, attempts, last error", false, "", 200},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -120,6 +128,10 @@ func openAPI(version string) map[string]any {
 		"PasswordChange": obj(map[string]any{"current": strT, "password": strT}, "current", "password"),
 		"User": obj(map[string]any{"email": strT, "name": strT, "role": map[string]any{"enum": []string{"admin", "security", "member", "viewer"}},
 			"team": strT, "password": strT}, "email", "role"),
+		"NotifyPrefs": obj(map[string]any{"email": map[string]any{"type": "boolean"}, "kinds": strsT}),
+		"Webhook": obj(map[string]any{"name": strT, "url": strT, "kinds": strsT, "enabled": map[string]any{"type": "boolean"},
+			"rotate_secret": map[string]any{"type": "boolean"}}),
+		"NotifyTest": obj(map[string]any{"webhook": strT}),
 		"Answers": obj(map[string]any{"paved_path": triT, "internet_facing": triT, "auth_changes": triT,
 			"sensitive_data":    map[string]any{"type": []string{"array", "null"}, "items": strT, "description": "kinds of sensitive data; null or absent is unknown, [] is none"},
 			"new_third_parties": map[string]any{"type": []string{"array", "null"}, "items": strT, "description": "names; null or absent is unknown, [] is none"},

@@ -347,6 +347,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)
 		}
+		s.notifyPush(ctx, pr, systemID, team, v.Number, res) // high risks, invalidated assumptions (notify.go)
 	}
 	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}
 	if merged != nil {

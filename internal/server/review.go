@@ -258,6 +258,9 @@ func (s *Server) requestReview(ctx context.Context, p *Principal, in reviewInput
 	if err != nil {
 		return reviewJSON{}, err
 	}
+	if state.Open() {
+		s.notifyRequested(ctx, p, rq) // security hears of it (notify.go)
+	}
 	return reviewView(rq, p, now), nil
 }
 
@@ -341,19 +344,14 @@ func (s *Server) reviewDetail(ctx context.Context, p *Principal, id string) (rev
 // enabled security engineers and administrators.
 func (s *Server) securityEngineers(ctx context.Context) ([]string, error) {
 	var out []string
-	for off := 0; ; off += 500 {
-		us, total, err := s.store.ListUsers(ctx, store.Page{Limit: 500, Offset: off})
-		if err != nil {
-			return nil, err
+	err := s.eachUser(ctx, func(u store.User) error {
+		if !u.Disabled && (u.Role == store.RoleSecurity || u.Role == store.RoleAdmin) {
+			out = append(out, u.Email)
 		}
-		for _, u := range us {
-			if !u.Disabled && (u.Role == store.RoleSecurity || u.Role == store.RoleAdmin) {
-				out = append(out, u.Email)
-			}
-		}
-		if off+500 >= total || len(us) == 0 {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(out)
 	return out, nil
@@ -440,6 +438,7 @@ func (s *Server) actOnReview(ctx context.Context, p *Principal, id string, in re
 	if err != nil {
 		return reviewJSON{}, err
 	}
+	s.notifyReview(ctx, p, r, out, in.Action) // assigned, approved (notify.go)
 	return reviewView(out, p, now), nil
 }
 

@@ -92,6 +92,8 @@ type Config struct {
 	// HSTS sends Strict-Transport-Security on every response, for a server
 	// behind a TLS-terminating proxy (it is always sent over direct TLS).
 	HSTS bool
+	// Notify configures notifications (notify.go).
+	Notify NotifyConfig
 }
 
 // Broker publishes and subscribes to live events.
@@ -122,6 +124,8 @@ type Server struct {
 	rates     *rateLimiter
 	previews  *rateLimiter
 	diffs     flight // concurrent computations of one diff
+
+	notifier *notifier // notifications (notify.go)
 
 	live     *liveHub // live sessions' streams (session_stream.go)
 	liveOnce sync.Once
@@ -189,6 +193,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	s.oidc = newOIDCClient(cfg.OIDC)
+	s.newNotifier()
 	s.handler = s.routes()
 	return s
 }

@@ -118,6 +118,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.livePages(wr)
 	s.adminPages(wr)
 	s.editorPages(wr)
+	s.notifyPages(wr)
 }
 
 // WebRoutes lists the registered web page patterns ("METHOD /path").

@@ -82,6 +82,19 @@ var webMatrix = []authzRow{
 	{"POST /account/tokens", "A", "401 ok 403 ok ok 403 403 403 401"},
 	{"POST /account/tokens", "B", "401 ok 403 ok ok 403 403 403 401"},
 
+	// Notifications (web_notify.go): my preferences; a team's webhooks for
+	// admins and its members; a test message is a write.
+	{"GET /account/notifications", "", "login ok ok ok ok ok 403 403 login"},
+	{"POST /account/notifications", "", "401 ok ok ok ok ok 403 403 401"},
+	{"GET /teams/{team}/notifications", "A", "login ok 403 ok 404 403 403 403 login"},
+	{"GET /teams/{team}/notifications", "B", "login ok 403 404 ok 403 404 404 login"},
+	{"POST /teams/{team}/webhooks", "A", "401 ok 403 ok 404 403 403 403 401"},
+	{"POST /teams/{team}/webhooks", "B", "401 ok 403 404 ok 403 404 404 401"},
+	{"POST /teams/{team}/webhooks/{id}", "A", "401 ok 403 ok 404 403 403 403 401"},
+	{"POST /teams/{team}/webhooks/{id}", "B", "401 ok 403 404 ok 403 404 404 401"},
+	{"POST /teams/{team}/notifications/test", "A", formWriteA},
+	{"POST /teams/{team}/notifications/test", "B", formWriteB},
+
 	// Design reviews (web_review*.go) and the model editor (web_editor*.go).
 	// Rows recorded with empty forms (a 400 is a refusal by validation);
 	// their owners refine them with real forms.
@@ -151,6 +164,10 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		// A fresh account for each cell.
 		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("page-victim-%d@example.com", m.seq), "role": "viewer",
 			"password": "a long enough password"}), 201)
+		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(r.route, "/webhooks/{id}"):
+		// A fresh webhook of the target team for each cell.
+		out := m.want(m.do("POST", "/api/v1/teams/"+team+"/webhooks", m.admin, map[string]string{"name": fmt.Sprintf("page-victim-%d", m.seq), "url": "https://hooks.example.com/x"}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case path == "/tokens/{id}/revoke":
 		// A fresh token of the target team (or of team A) for each cell.
@@ -228,6 +245,12 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		form = url.Values{"action": {"disable"}}
 	case "POST /admin/tokens", "POST /account/tokens":
 		form = url.Values{"name": {fmt.Sprintf("page-token-%d", m.seq)}, "team": {team}, "role": {"member"}}
+	case "POST /account/notifications":
+		form = url.Values{"email": {"on"}, "kinds": {"review.assigned", "review.stale"}}
+	case "POST /teams/{team}/webhooks":
+		form = url.Values{"name": {fmt.Sprintf("page-hook-%d", m.seq)}, "url": {"https://hooks.example.com/x"}, "kinds": {"review.requested"}}
+	case "POST /teams/{team}/webhooks/{id}":
+		form = url.Values{"do": {"disable"}}
 	case "POST /account/password":
 		// The same password again, so the principal's session stays usable.
 		form = url.Values{"current": {"a long enough password"}, "password": {"a long enough password"}, "password2": {"a long enough password"}}

@@ -317,6 +317,8 @@ type Store interface {
 
 	LiveSessions // live threat-modeling sessions (sessions.go)
 
+	Notifications // notification outbox, webhooks, preferences (notifications.go)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

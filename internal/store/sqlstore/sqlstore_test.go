@@ -31,7 +31,7 @@ func TestSQLite(t *testing.T) {
 
 // postgresURL returns the test server's URL. WARD_TEST_POSTGRES names it;
 // in CI (CI set) PostgreSQL is required and a missing server fails the test.
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	url := os.Getenv("WARD_TEST_POSTGRES")
 	if url == "" {
 		if os.Getenv("CI") != "" {
@@ -46,7 +46,7 @@ var schemaSeq atomic.Int64
 
 // freshPostgres creates an empty schema for one test and returns a URL that
 // uses it, so tests never see each other's data.
-func freshPostgres(t *testing.T) string {
+func freshPostgres(t testing.TB) string {
 	base := postgresURL(t)
 	db, err := sql.Open("pgx", base)
 	if err != nil {
@@ -102,5 +102,73 @@ func TestPostgresReplicasMigrateTogether(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestClaimRaceTwoProcesses claims one outbox from two handles of one
+// database, as two ward serve processes do: no delivery twice.
+func TestClaimRaceTwoProcesses(t *testing.T) {
+	for name, dsn := range map[string]func(t testing.TB) string{
+		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "ward.db") },
+		"postgres": freshPostgres,
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := dsn(t)
+			a, err := sqlstore.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			b, err := sqlstore.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			storetest.ClaimRace(t, a, b)
+		})
+	}
+}
+
+// BenchmarkClaimFinish claims and finishes outbox deliveries, 4 at a time
+// (the worker's default), on SQLite and PostgreSQL.
+func BenchmarkClaimFinish(b *testing.B) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			if name == "postgres" && os.Getenv("WARD_TEST_POSTGRES") == "" {
+				b.Skip("WARD_TEST_POSTGRES is not set")
+			}
+			url := ""
+			if name == "sqlite" {
+				url = filepath.Join(b.TempDir(), "ward.db")
+			} else {
+				url = freshPostgres(b)
+			}
+			s, err := sqlstore.Open(b.Context(), url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ds := make([]store.Delivery, b.N)
+			for i := range ds {
+				ds[i] = store.Delivery{Key: fmt.Sprint("k", i), Channel: store.ChannelWebhook, Target: "wh", TeamID: "t", Kind: "review.requested", Payload: []byte(`{}`)}
+			}
+			if _, err := s.EnqueueDeliveries(b.Context(), ds); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for done := 0; done < b.N; {
+				now := time.Now()
+				got, err := s.ClaimDeliveries(b.Context(), "bench", now, now.Add(time.Minute), 4)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, d := range got {
+					if err := s.FinishDelivery(b.Context(), store.DeliveryResult{ID: d.ID, Lease: "bench", State: store.DeliveryDone}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				done += len(got)
+			}
+		})
 	}
 }
