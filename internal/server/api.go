@@ -99,6 +99,16 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users/{id}/password", s.handleResetPassword)
 	a("POST /api/v1/me/password", s.handleChangePassword)
 
+	// Training exercises and runs (training.go).
+	a("GET /api/v1/training/exercises", s.handleListExercises)
+	a("GET /api/v1/training/exercises/{exercise}", s.handleGetExercise)
+	a("GET /api/v1/training/runs", s.handleListRuns)
+	a("POST /api/v1/training/runs", s.handleOpenRun)
+	a("GET /api/v1/training/runs/{run}", s.handleGetRun)
+	a("POST /api/v1/training/runs/{run}/actions", s.handleRunAction)
+	a("GET /api/v1/training/runs/{run}/results", s.handleRunResults)
+	a("GET /api/v1/teams/{team}/training", s.handleTrainingEvidence)
+
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)

@@ -173,6 +173,10 @@ const (
 	// reflection); Observe is watching one and posting hints.
 	Join
 	Observe
+	// Instruct is opening and running training runs; Train is taking
+	// part in one (joining a group, for the principal's own team).
+	Instruct
+	Train
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -192,6 +196,11 @@ const (
 // open them (Write); security observes any team's (Observe); viewers read
 // them; a guest (RoleGuest, TeamID "session:<id>") reads and joins that one
 // session only, with nothing else of the organisation readable.
+//
+// Training: security engineers and administrators instruct (open and
+// run training runs); members train for their own team (join a group of
+// a run, write threats); security may also join a group (no team
+// evidence); viewers read runs and results.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Team tokens never create
@@ -220,11 +229,11 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review || a == Approve || a == Observe
+		return a == Read || a == Review || a == Approve || a == Observe || a == Instruct || a == Train
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+		return a != Admin && a != Approve && a != Instruct && teamID != "" && teamID == p.TeamID
 	case store.RoleGuest:
 		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}

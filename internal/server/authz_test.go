@@ -207,6 +207,8 @@ const (
 	// Reviews (decisions, assumption status): also security.
 	reviewA = "401 ok ok ok 404 403 ok 403 401"
 	reviewB = "401 ok ok 404 ok 403 404 404 401"
+	// Training reads: everyone who trains or reads everything.
+	trainee = "401 ok ok ok ok ok ok 403 401"
 )
 
 var authzMatrix = []authzRow{
@@ -329,6 +331,19 @@ var authzMatrix = []authzRow{
 	{"DELETE /api/v1/users/{id}", "", adminOnly},
 	{"POST /api/v1/users/{id}/password", "", adminOnly},
 	{"POST /api/v1/me/password", "", "401 ok ok ok ok ok 403 403 401"},
+	// Training (training.go): security and admins instruct; members (and
+	// their tokens) train for their team; viewers read; the run's
+	// instructor (security here) joins no group; participants see results
+	// once the run is done.
+	{"GET /api/v1/training/exercises", "", trainee},
+	{"GET /api/v1/training/exercises/{exercise}", "", trainee},
+	{"GET /api/v1/training/runs", "", trainee},
+	{"POST /api/v1/training/runs", "", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /api/v1/training/runs/{run}", "", trainee},
+	{"POST /api/v1/training/runs/{run}/actions", "", "401 ok 400 ok ok 403 ok 403 401"},
+	{"GET /api/v1/training/runs/{run}/results", "", "401 ok ok 409 409 ok 409 403 401"},
+	{"GET /api/v1/teams/{team}/training", "A", readA},
+	{"GET /api/v1/teams/{team}/training", "B", readB},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -430,6 +445,12 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case strings.Contains(r.route, "/api/v1/sessions/{session}"):
 		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
+	case strings.Contains(path, "{exercise}"):
+		path = strings.Replace(path, "{exercise}", "food-delivery", 1)
+	case strings.Contains(path, "{run}"):
+		// A fresh run for each cell, opened by security (its instructor).
+		out := m.want(m.do("POST", "/api/v1/training/runs", m.auth["security"], map[string]any{"exercise": "food-delivery", "groups": []string{"Red", "Blue"}}), 201)
+		path = strings.Replace(path, "{run}", out["id"].(string), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -479,6 +500,10 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}
 	case "POST /api/v1/sessions/{session}/actions":
 		body = map[string]any{"type": "join"}
+	case "POST /api/v1/training/runs":
+		body = map[string]any{"exercise": "build-platform", "title": fmt.Sprintf("cell %d", m.seq), "groups": []string{"Red", "Blue", "Green"}}
+	case "POST /api/v1/training/runs/{run}/actions":
+		body = map[string]any{"type": "join", "group": "g1"}
 	case "POST /api/v1/systems":
 		body = map[string]any{"from": "template", "template": "web-app", "team": team, "id": fmt.Sprintf("new-%d", m.seq)}
 	case "POST /api/v1/systems/{system}/preview":
