@@ -382,4 +382,3 @@ func boardName(g *training.Group, id string) string {
 	}
 	return strings.TrimPrefix(id, "token:")
 }
-

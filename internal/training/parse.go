@@ -48,8 +48,8 @@ func Parse(name string, data []byte) (*Exercise, error) {
 type parser struct {
 	flawNodes []*yaml.Node
 	file      string
-	diags spec.Diagnostics
-	nodes int
+	diags     spec.Diagnostics
+	nodes     int
 }
 
 func (p *parser) errf(n *yaml.Node, hint, format string, args ...any) {
