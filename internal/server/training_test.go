@@ -1,0 +1,159 @@
+package server_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// trainingEnv is newLiveEnv with a second team's member (out, team other)
+// and a run of the food-delivery exercise opened by sec for three groups.
+func openTrainingRun(t *testing.T, l *liveEnv) string {
+	out := l.want(l.do("POST", "/api/v1/training/runs", l.users["sec"], map[string]any{"exercise": "food-delivery", "title": "November cohort",
+		"groups": []string{"Red", "Blue", "Green"}}), 201)
+	return out["id"].(string)
+}
+
+func TestTrainingRunAPI(t *testing.T) {
+	l := newLiveEnv(t)
+	ex := l.want(l.do("GET", "/api/v1/training/exercises", l.users["ana"], nil), 200)
+	if n := len(ex["items"].([]any)); n != 2 {
+		t.Fatalf("%d exercises, want 2", n)
+	}
+	// Members do not see the reference; instructors do.
+	if x := l.want(l.do("GET", "/api/v1/training/exercises/food-delivery", l.users["ana"], nil), 200); x["reference"] != nil || x["flaws"] != nil {
+		t.Error("a member sees the reference")
+	}
+	if x := l.want(l.do("GET", "/api/v1/training/exercises/food-delivery", l.users["sec"], nil), 200); x["reference"] == nil {
+		t.Error("the instructor does not see the reference")
+	}
+	l.want(l.do("POST", "/api/v1/training/runs", l.users["ana"], map[string]any{"exercise": "food-delivery", "groups": []string{"A"}}), 403)
+	l.want(l.do("POST", "/api/v1/training/runs", l.users["sec"], map[string]any{"exercise": "nope", "groups": []string{"A"}}), 404)
+	l.want(l.do("POST", "/api/v1/training/runs", l.users["sec"], map[string]any{"exercise": "food-delivery", "groups": []string{}}), 400)
+	id := openTrainingRun(t, l)
+	act := func(who string, status int, body map[string]any) map[string]any {
+		t.Helper()
+		return l.want(l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users[who], body), status)
+	}
+	act("ana", 200, map[string]any{"type": "join", "group": "g1"})
+	act("ben", 200, map[string]any{"type": "join", "group": "g2"})
+	act("out", 200, map[string]any{"type": "join", "group": "g3"})
+	act("view", 403, map[string]any{"type": "join", "group": "g3"})
+	act("ana", 403, map[string]any{"type": "phase", "phase": "find"})
+	act("ana", 409, map[string]any{"type": "card.add", "card": map[string]any{"target": "tracking-page", "text": "guessable", "stride": []string{"I"}}})
+	act("ana", 200, map[string]any{"type": "note.add", "note": map[string]any{"kind": "question", "text": "Is the webhook signed?"}})
+	act("sec", 200, map[string]any{"type": "phase", "phase": "find"})
+	act("ana", 200, map[string]any{"type": "card.add", "card": map[string]any{"target": "tracking-page", "text": "Tracking links are guessable", "stride": []string{"I"}}})
+	act("ana", 200, map[string]any{"type": "card.add", "card": map[string]any{"target": "provider-webhook", "text": "Forged paid webhook", "stride": []string{"S"}}})
+	act("ben", 200, map[string]any{"type": "card.add", "card": map[string]any{"target": "provider-webhook", "text": "Fake payment confirmation", "stride": []string{"T"}}})
+	act("out", 200, map[string]any{"type": "card.add", "card": map[string]any{"target": "orders-db", "text": "Backups copied to laptops", "stride": []string{"I"}}})
+	act("ben", 400, map[string]any{"type": "card.add", "card": map[string]any{"target": "mainframe", "text": "x", "stride": []string{"I"}}})
+
+	// Before the run is done, a participant sees only their own group's cards.
+	run := l.want(l.do("GET", "/api/v1/training/runs/"+id, l.users["ben"], nil), 200)
+	for _, g := range run["groups"].([]any) {
+		g := g.(map[string]any)
+		cards, _ := g["board"].(map[string]any)["cards"].([]any)
+		if g["id"] != "g2" && len(cards) != 0 {
+			t.Errorf("ben sees %d cards of group %s", len(cards), g["id"])
+		}
+	}
+	l.want(l.do("GET", "/api/v1/training/runs/"+id+"/results", l.users["ben"], nil), 409)
+
+	act("sec", 200, map[string]any{"type": "phase", "phase": "prioritise"})
+	act("ana", 200, map[string]any{"type": "top_three", "top_three": []string{"g1-c2", "g1-c1"}})
+	act("ana", 200, map[string]any{"type": "submit"})
+	act("ben", 200, map[string]any{"type": "top_three", "top_three": []string{"g2-c1"}})
+	act("sec", 200, map[string]any{"type": "accept", "group": "g3", "card_id": "g3-c1", "severity": "medium"})
+	act("sec", 200, map[string]any{"type": "phase", "phase": "done"})
+	act("ana", 409, map[string]any{"type": "card.add", "card": map[string]any{"target": "tracking-page", "text": "late", "stride": []string{"I"}}})
+
+	res := l.want(l.do("GET", "/api/v1/training/runs/"+id+"/results", l.users["ben"], nil), 200)
+	c := res["comparison"].(map[string]any)
+	overlap := c["overlap"].([]any)
+	if got := overlap[0].([]any); got[0].(float64) != 2 || got[1].(float64) != 1 || got[2].(float64) != 0 {
+		t.Errorf("overlap row of Red: %v", got)
+	}
+	if got := overlap[2].([]any)[2].(float64); got != 1 {
+		t.Errorf("Green found %v (its find was added to the reference)", got)
+	}
+	groups := c["groups"].([]any)
+	if a := groups[0].(map[string]any)["top_three"].(map[string]any)["score"].(float64); a < 0.66 || a > 0.67 {
+		t.Errorf("Red's agreement %.3f, want 2/3", a)
+	}
+
+	// Evidence for the participants' teams, readable by those teams.
+	ev := l.want(l.do("GET", "/api/v1/teams/storefront/training", l.users["ana"], nil), 200)
+	items := ev["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["participants"].(float64) != 2 || items[0].(map[string]any)["run"] != id {
+		t.Errorf("storefront evidence: %v", items)
+	}
+	l.want(l.do("GET", "/api/v1/teams/storefront/training", l.users["out"], nil), 404)
+	if ev := l.want(l.do("GET", "/api/v1/teams/other/training", l.users["out"], nil), 200); len(ev["items"].([]any)) != 1 {
+		t.Errorf("other's evidence: %v", ev)
+	}
+}
+
+func TestTrainingPages(t *testing.T) {
+	l := newLiveEnv(t)
+	_, body := l.page("GET", "/training", l.users["sec"], nil)
+	for _, want := range []string{"Tavola", "Foundry", `id="open-run"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/training lacks %q", want)
+		}
+	}
+	if _, body := l.page("GET", "/training", l.users["ana"], nil); strings.Contains(body, `id="open-run"`) {
+		t.Error("a member sees the form that opens runs")
+	}
+	resp, _ := l.page("POST", "/training/runs", l.users["sec"], url.Values{"exercise": {"build-platform"}, "groups": {"Red\nBlue\nGreen"}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/training/runs/") {
+		t.Fatalf("open: %d %s", resp.StatusCode, loc)
+	}
+	id := strings.TrimPrefix(loc, "/training/runs/")
+	for _, who := range []string{"sec", "ana", "view", "admin"} {
+		auth := l.users[who]
+		if who == "admin" {
+			auth = l.admin
+		}
+		if resp, body := l.page("GET", "/training/runs/"+id, auth, nil); resp.StatusCode != 200 {
+			t.Errorf("run page as %s before anyone joined: %d\n%s", who, resp.StatusCode, body)
+		}
+	}
+	form := func(who string, v url.Values) string {
+		t.Helper()
+		resp, _ := l.page("POST", "/training/runs/"+id+"/act", l.users[who], v)
+		if resp.StatusCode != 303 {
+			t.Fatalf("%s %v: %d", who, v, resp.StatusCode)
+		}
+		return resp.Header.Get("Location")
+	}
+	form("ana", url.Values{"type": {"join"}, "group": {"g1"}})
+	form("sec", url.Values{"type": {"phase"}, "phase": {"find"}})
+	form("ana", url.Values{"type": {"card.add"}, "target": {"runner-pool"}, "stride": {"T", "I"}, "text": {"Caches shared <b>between</b> teams"}})
+	// A refusal comes back as a flash on the page, not an error page.
+	resp, _ = l.page("POST", "/training/runs/"+id+"/act", l.users["ana"], url.Values{"type": {"card.add"}, "target": {"runner-pool"}, "text": {""}})
+	if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Set-Cookie"), "ward_flash") {
+		t.Errorf("a refused card: %d, cookies %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+	}
+	_, body = l.page("GET", "/training/runs/"+id, l.users["ana"], nil)
+	if strings.Contains(body, "Tavola") {
+		t.Error("wrong exercise shown")
+	}
+	for _, want := range []string{"Caches shared &lt;b&gt;between&lt;/b&gt; teams", `id="add-threat"`, "s board", "Foundry"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the run page lacks %q", want)
+		}
+	}
+	form("sec", url.Values{"type": {"phase"}, "phase": {"prioritise"}})
+	form("ana", url.Values{"type": {"top_three"}, "top1": {"g1-c1"}})
+	if loc := form("sec", url.Values{"type": {"phase"}, "phase": {"done"}}); !strings.HasSuffix(loc, "/results") {
+		t.Errorf("completing goes to %s", loc)
+	}
+	_, body = l.page("GET", "/training/runs/"+id+"/results", l.users["ana"], nil)
+	for _, want := range []string{`id="overlap"`, "poisons the shared dependency cache", "top-three agreement"} {
+		if !strings.Contains(strings.ToLower(body), strings.ToLower(want)) {
+			t.Errorf("the results page lacks %q", want)
+		}
+	}
+}
