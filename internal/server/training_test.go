@@ -1,9 +1,16 @@
 package server_test
 
 import (
+	"log/slog"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wardtm/ward/internal/server"
+	"github.com/wardtm/ward/internal/store"
+	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // trainingEnv is newLiveEnv with a second team's member (out, team other)
@@ -154,6 +161,64 @@ func TestTrainingPages(t *testing.T) {
 	for _, want := range []string{`id="overlap"`, "poisons the shared dependency cache", "top-three agreement"} {
 		if !strings.Contains(strings.ToLower(body), strings.ToLower(want)) {
 			t.Errorf("the results page lacks %q", want)
+		}
+	}
+}
+
+func TestDemoTraining(t *testing.T) {
+	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := server.New(server.Config{Version: "test", Now: liveClock}, st, slog.New(slog.DiscardHandler))
+	if _, err := s.LoadDemoAccounts(t.Context(), "demo password long"); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := st.ListTrainingRuns(t.Context(), store.Page{})
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d demo runs (%v), want 2", len(runs), err)
+	}
+	for _, r := range runs {
+		if r.Phase != "done" || r.CompletedAt.IsZero() || !r.CompletedAt.Before(liveClock()) {
+			t.Errorf("demo run %s: phase %s completed %v", r.Title, r.Phase, r.CompletedAt)
+		}
+	}
+	ev, err := st.ListTrainingEvidence(t.Context(), "demo")
+	if err != nil || len(ev) != 2 || ev[0].Participants != 9 {
+		t.Errorf("demo evidence: %+v %v", ev, err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, srv: srv}
+	resp := e.do("POST", "/api/v1/login", "", map[string]string{"email": "member@demo.example", "password": "demo password long"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("demo member sign-in: %d", resp.StatusCode)
+	}
+	sec := cookie(resp)
+	for _, run := range runs {
+		res := e.want(e.do("GET", "/api/v1/training/runs/"+run.ID+"/results", sec, nil), 200)
+		checkDemoRun(t, run.Title, res["comparison"].(map[string]any))
+	}
+}
+
+func checkDemoRun(t *testing.T, title string, c map[string]any) {
+	t.Log(title)
+	overlap := c["overlap"].([]any)
+	if len(overlap) != 3 {
+		t.Fatalf("overlap %v", overlap)
+	}
+	// Different groups found different threats: each found something no
+	// other group did, and no pair found everything the other did.
+	for i, g := range c["groups"].([]any) {
+		g := g.(map[string]any)
+		if len(g["unique"].([]any)) == 0 {
+			t.Errorf("demo group %s has no unique find", g["name"])
+		}
+		tt := g["top_three"].(map[string]any)
+		t.Logf("%s: covered %d, unique %d, outside %d, agreement %.2f, overlap row %v", g["name"], len(g["covered"].([]any)), len(g["unique"].([]any)), len(g["outside"].([]any)), tt["score"], overlap[i])
+		if row := overlap[i].([]any); row[i].(float64) < 4 {
+			t.Errorf("demo group %s found only %v", g["name"], row[i])
 		}
 	}
 }

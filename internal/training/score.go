@@ -99,10 +99,11 @@ type Comparison struct {
 func Compare(ref Reference, subs []Submission) Comparison {
 	var c Comparison
 	c.FoundBy = map[string][]string{}
+	c.Missed = []string{}
 	covered := make([]map[string]bool, len(subs))
 	for i, s := range subs {
 		covered[i] = map[string]bool{}
-		r := GroupResult{Group: s.Group, Name: s.Name, Total: len(ref.Threats)}
+		r := GroupResult{Group: s.Group, Name: s.Name, Total: len(ref.Threats), Covered: []string{}, Outside: []Found{}, Unique: []string{}}
 		for _, f := range s.Threats {
 			m := Matches(ref.Threats, f)
 			if len(m) == 0 {

@@ -206,7 +206,7 @@ func TestCompare(t *testing.T) {
 	if diff := cmp.Diff([]string{"b"}, c.Missed); diff != "" {
 		t.Errorf("missed -want +got\n%s", diff)
 	}
-	if diff := cmp.Diff([][]string{nil, nil, {"d"}}, [][]string{c.Groups[0].Unique, c.Groups[1].Unique, c.Groups[2].Unique}); diff != "" {
+	if diff := cmp.Diff([][]string{{}, {}, {"d"}}, [][]string{c.Groups[0].Unique, c.Groups[1].Unique, c.Groups[2].Unique}); diff != "" {
 		t.Errorf("unique -want +got\n%s", diff)
 	}
 	if len(c.Groups[1].Outside) != 1 || c.Groups[1].Outside[0].Text != "no audit" {
