@@ -32,6 +32,7 @@ The commands are:
 	token      manage API tokens: list, create, revoke
 	team       list and create the server's teams
 	review     request a design review; the review queue and a system's badge
+	training   training exercises: list, show, validate one you wrote (docs/training.md)
 	schema     print the JSON Schema of the model format
 	version    print the version, format and schema versions
 
