@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/session"
@@ -110,6 +111,7 @@ type runView struct {
 	// Group is the board shown (nil on the instructor's overview).
 	Group *groupView
 	Next  string
+	now   time.Time
 }
 
 type groupView struct {
@@ -147,6 +149,21 @@ func (v *runView) Deadline() string {
 	return v.Run.Deadline.UTC().Format("15:04 UTC")
 }
 
+// StrideName names a STRIDE letter.
+func (v *runView) StrideName(l string) string { return session.StrideName(l) }
+
+// Left says how long the phase's time box has left, at rendering.
+func (v *runView) Left() string {
+	d := v.Run.Deadline.Sub(v.now)
+	switch {
+	case d <= 0:
+		return "time is up"
+	case d < time.Minute:
+		return "less than a minute left"
+	}
+	return fmt.Sprintf("%d min left", int(d.Minutes()+0.5))
+}
+
 // StrideLetters are the STRIDE letters for the card form.
 func (v *runView) StrideLetters() []string { return session.StrideLetters }
 
@@ -174,7 +191,7 @@ func (v *runView) Member(g *training.Group, id string) string { return boardName
 func (s *Server) runView(r *http.Request, run *training.Run, x *training.Exercise, group *training.Group) *runView {
 	p := principal(r.Context())
 	me := memberID(p)
-	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me,
+	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me, now: s.cfg.Now(),
 		CanJoin: run.Phase != training.Done && run.GroupOf(me) == nil && run.Instructor != me && Allowed(p, Train, p.TeamID)}
 	if i := slices.Index(training.Phases, run.Phase); i+1 < len(training.Phases) {
 		v.Next = string(training.Phases[i+1])
@@ -299,6 +316,18 @@ func (v *resultsView) Pct(n, of int) string {
 
 // Score formats an agreement score (0..1) as a percentage.
 func (v *resultsView) Score(x float64) string { return fmt.Sprintf("%.0f %%", x*100) }
+
+// Together counts the reference threats at least one group found.
+func (v *resultsView) Together() int { return len(v.Ref.Threats) - len(v.C.Missed) }
+
+// Best is the most reference threats one group found.
+func (v *resultsView) Best() int {
+	n := 0
+	for _, g := range v.C.Groups {
+		n = max(n, len(g.Covered))
+	}
+	return n
+}
 
 // Threat returns a reference threat.
 func (v *resultsView) Threat(id string) *training.RefThreat { return v.Ref.Threat(id) }
