@@ -3,6 +3,7 @@ package server_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -33,6 +34,7 @@ func TestBrowserTraining(t *testing.T) {
 		{"/api/v1/users", map[string]string{"email": "ana@example.com", "name": "Ana", "role": "member", "team": "payments", "password": "member password a"}},
 		{"/api/v1/users", map[string]string{"email": "ben@example.com", "name": "Ben", "role": "member", "team": "payments", "password": "member password b"}},
 		{"/api/v1/users", map[string]string{"email": "cy@example.com", "name": "Cy", "role": "member", "team": "growth", "password": "member password c"}},
+		{"/api/v1/users", map[string]string{"email": "dee@example.com", "name": "Dee", "role": "member", "team": "payments", "password": "member password d"}},
 	} {
 		if st, out := sec.api("POST", c.path, admin, c.body); st != 201 {
 			t.Fatalf("seed %s: %d %v", c.path, st, out)
@@ -40,10 +42,11 @@ func TestBrowserTraining(t *testing.T) {
 	}
 	sec.signOut()
 	sec.signIn("sam@example.com", "security password s")
-	ana, ben, cy := liveTab(sec), liveTab(sec), liveTab(sec)
+	ana, ben, cy, dee := liveTab(sec), liveTab(sec), liveTab(sec), liveTab(sec)
 	ana.signIn("ana@example.com", "member password a")
 	ben.signIn("ben@example.com", "member password b")
 	cy.signIn("cy@example.com", "member password c")
+	dee.signIn("dee@example.com", "member password d")
 
 	// The instructor opens a run from the training page.
 	sec.open("/training")
@@ -69,10 +72,17 @@ func TestBrowserTraining(t *testing.T) {
 		chromedp.Click(chromedp.ID("add-note-btn")), chromedp.WaitVisible(chromedp.ID("add-note")))
 	ana.waitText(".notes", "signature checked")
 	ana.checkAccessible("/training/runs/{run} (read)")
+	dee.open("/training/runs/" + run)
+	dee.do(chromedp.Click(chromedp.ID("join-g1")), chromedp.WaitVisible(chromedp.ID("add-note")))
+	dee.waitText(".notes", "signature checked")
 
+	// The instructor starts the find phase; Dee's open page reloads itself
+	// (its live regions poll every 5 s) and offers the threat form.
 	sec.open("/training/runs/" + run)
 	sec.do(chromedp.Click(chromedp.ID("next-phase")), chromedp.WaitVisible(chromedp.CSS(".instruct")))
 	sec.waitText("#flash", "find phase")
+	took := liveUntil(dee, `!!document.getElementById('add-threat')`, 15*time.Second)
+	t.Logf("a participant's page followed the phase change in %s", took.Round(100*time.Millisecond))
 
 	add := func(p *browser, target, letter, text string) {
 		t.Helper()
@@ -85,6 +95,9 @@ func TestBrowserTraining(t *testing.T) {
 	add(ana, "provider-webhook", "S", "Anyone can post paid to the webhook")
 	add(ana, "tracking-page", "I", "Tracking numbers count up: addresses for everyone")
 	add(ana, "orders-db", "I", "Snapshots copied to analytics")
+	// Dee, in the same group, sees Ana's cards appear without reloading.
+	took = liveUntil(dee, `document.querySelectorAll('#board-live .tcard').length === 3`, 15*time.Second)
+	t.Logf("a teammate's card reached the open board in %s", took.Round(100*time.Millisecond))
 	add(ben, "courier-api", "S", "Courier id in the body: post as another courier")
 	add(ben, "provider-webhook", "T", "Forged payment confirmation")
 	add(ben, "payout-service", "S", "Stolen phone changes the payout account")

@@ -111,7 +111,9 @@ type runView struct {
 	// Group is the board shown (nil on the instructor's overview).
 	Group *groupView
 	Next  string
-	now   time.Time
+	// Self is the page's path, which its live regions poll.
+	Self string
+	now  time.Time
 }
 
 type groupView struct {
@@ -191,7 +193,7 @@ func (v *runView) Member(g *training.Group, id string) string { return boardName
 func (s *Server) runView(r *http.Request, run *training.Run, x *training.Exercise, group *training.Group) *runView {
 	p := principal(r.Context())
 	me := memberID(p)
-	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me, now: s.cfg.Now(),
+	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me, now: s.cfg.Now(), Self: r.URL.Path,
 		CanJoin: run.Phase != training.Done && run.GroupOf(me) == nil && run.Instructor != me && Allowed(p, Train, p.TeamID)}
 	if i := slices.Index(training.Phases, run.Phase); i+1 < len(training.Phases) {
 		v.Next = string(training.Phases[i+1])
@@ -218,11 +220,28 @@ func (s *Server) runView(r *http.Request, run *training.Run, x *training.Exercis
 	return v
 }
 
+// phaseMoved answers a live region's poll (htmx, ?phase=) when the run
+// moved to another phase since the page was rendered: the whole page
+// reloads (HX-Refresh), since its forms change with the phase.
+func phaseMoved(w http.ResponseWriter, r *http.Request, run *training.Run) bool {
+	seen := r.URL.Query().Get("phase")
+	if r.Header.Get("HX-Request") != "true" || seen == "" || seen == string(run.Phase) {
+		return false
+	}
+	w.Header().Set("HX-Refresh", "true")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	return true
+}
+
 func (s *Server) pageRun(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
 	run, x, err := s.trainingRun(r.Context(), p, r.PathValue("run"))
 	if err != nil {
 		return err
+	}
+	if phaseMoved(w, r, run) {
+		return nil
 	}
 	run = narrow(p, run)
 	return s.render(w, r, "training_run.html", run.Title, s.runView(r, run, x, run.GroupOf(memberID(p))))
@@ -233,6 +252,9 @@ func (s *Server) pageRunGroup(w http.ResponseWriter, r *http.Request) error {
 	run, x, err := s.trainingRun(r.Context(), p, r.PathValue("run"))
 	if err != nil {
 		return err
+	}
+	if phaseMoved(w, r, run) {
+		return nil
 	}
 	run = narrow(p, run)
 	g := run.Group(r.PathValue("group"))
