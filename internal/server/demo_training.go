@@ -131,7 +131,7 @@ func (s *Server) demoRun(ctx context.Context, d demoRun, ins training.Actor, tra
 	if x == nil {
 		return fmt.Errorf("no exercise %q", d.exercise)
 	}
-	r, err := training.Open(newID(5), x, d.title, []string{"Red", "Blue", "Green"}, ins, start)
+	r, err := training.Open(newID(5), x, d.title, []string{"Red", "Blue", "Green"}, training.Minutes{}, ins, start)
 	if err != nil {
 		return err
 	}

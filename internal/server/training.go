@@ -73,6 +73,8 @@ type openRunRequest struct {
 	Exercise string   `json:"exercise"`
 	Title    string   `json:"title"`
 	Groups   []string `json:"groups"`
+	// Minutes overrides the exercise's time boxes (all three, or none).
+	Minutes training.Minutes `json:"minutes"`
 }
 
 // trainingOpen opens a run; the principal is its instructor.
@@ -85,7 +87,7 @@ func (s *Server) trainingOpen(ctx context.Context, p *Principal, req openRunRequ
 		return nil, err
 	}
 	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
-	r, err := training.Open(newID(5), x, req.Title, req.Groups, training.Actor{ID: memberID(p), Name: s.displayName(ctx, p)}, now)
+	r, err := training.Open(newID(5), x, req.Title, req.Groups, req.Minutes, training.Actor{ID: memberID(p), Name: s.displayName(ctx, p)}, now)
 	if err != nil {
 		return nil, trainingError(err)
 	}
@@ -152,17 +154,13 @@ func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a tra
 		return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not join training groups: members join for their team", p.Role)
 	}
 	for attempt := 0; ; attempt++ {
-		row, err := s.store.GetTrainingRun(ctx, id)
-		if err != nil {
-			return nil, err
-		}
+		// The stored state carries the row's sequence number: the base
+		// of the compare-and-set.
 		r, _, err := s.trainingRun(ctx, p, id)
 		if err != nil {
 			return nil, err
 		}
-		if r.Seq != row.Seq {
-			continue
-		}
+		base := r.Seq
 		// A participant who lost the right to train (role or team
 		// changed) reads but no longer acts; the instructor keeps
 		// running the run.
@@ -198,7 +196,7 @@ func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a tra
 			}
 		}
 		err = s.store.UpdateTrainingRun(ctx, store.TrainingRun{ID: r.ID, Title: r.Title, Phase: string(r.Phase), Seq: r.Seq, State: state,
-			UpdatedAt: now, CompletedAt: r.Completed}, row.Seq, ev)
+			UpdatedAt: now, CompletedAt: r.Completed}, base, ev)
 		switch {
 		case err == nil:
 			if len(ev) > 0 {

@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/store"
@@ -220,5 +223,54 @@ func checkDemoRun(t *testing.T, title string, c map[string]any) {
 		if row := overlap[i].([]any); row[i].(float64) < 4 {
 			t.Errorf("demo group %s found only %v", g["name"], row[i])
 		}
+	}
+}
+
+// TestTrainingConcurrentCards: nine members of three groups add ten cards
+// each at once; every card is stored (a run is one row updated by
+// compare-and-set, and a request that loses the race is retried).
+func TestTrainingConcurrentCards(t *testing.T) {
+	l := newLiveEnv(t)
+	id := openTrainingRun(t, l)
+	var people []string
+	for i := range 9 {
+		name := fmt.Sprintf("p%d", i)
+		l.want(l.do("POST", "/api/v1/users", l.admin, map[string]string{"email": name + "@example.com", "name": name, "role": "member", "team": "storefront",
+			"password": "correct horse " + name}), 201)
+		resp := l.do("POST", "/api/v1/login", "", map[string]string{"email": name + "@example.com", "password": "correct horse " + name})
+		l.want(resp, 200)
+		l.users[name] = cookie(resp)
+		l.want(l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users[name], map[string]any{"type": "join", "group": fmt.Sprintf("g%d", i%3+1)}), 200)
+		people = append(people, name)
+	}
+	l.want(l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users["sec"], map[string]any{"type": "phase", "phase": "find"}), 200)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan string, 90)
+	for _, name := range people {
+		wg.Go(func() {
+			for k := range 10 {
+				resp := l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users[name], map[string]any{"type": "card.add",
+					"card": map[string]any{"target": "auth-service", "stride": []string{"S"}, "text": fmt.Sprintf("%s card %d", name, k)}})
+				if resp.StatusCode != 200 {
+					errs <- fmt.Sprintf("%s card %d: %d", name, k, resp.StatusCode)
+				}
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	t.Logf("90 cards from 9 people at once in %s", time.Since(start).Round(time.Millisecond))
+	run := l.want(l.do("GET", "/api/v1/training/runs/"+id, l.users["sec"], nil), 200)
+	n := 0
+	for _, g := range run["groups"].([]any) {
+		n += len(g.(map[string]any)["board"].(map[string]any)["cards"].([]any))
+	}
+	if n != 90 {
+		t.Errorf("%d cards stored, want 90", n)
 	}
 }

@@ -62,7 +62,20 @@ func (s *Server) pageOpenRun(w http.ResponseWriter, r *http.Request) error {
 			groups = append(groups, g)
 		}
 	}
-	run, err := s.trainingOpen(r.Context(), principal(r.Context()), openRunRequest{Exercise: formValue(r, "exercise"), Title: formValue(r, "title"), Groups: groups})
+	var mins training.Minutes
+	for _, f := range []struct {
+		key string
+		to  *int
+	}{{"read", &mins.Read}, {"find", &mins.Find}, {"prioritise", &mins.Prioritise}} {
+		if v := formValue(r, f.key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return flashBack(w, r, errorf(http.StatusBadRequest, "invalid", "minutes are whole numbers"), "/training")
+			}
+			*f.to = n
+		}
+	}
+	run, err := s.trainingOpen(r.Context(), principal(r.Context()), openRunRequest{Exercise: formValue(r, "exercise"), Title: formValue(r, "title"), Groups: groups, Minutes: mins})
 	if err != nil {
 		return flashBack(w, r, err, "/training")
 	}

@@ -138,10 +138,18 @@ type Action struct {
 }
 
 // Open starts a run of an exercise with named groups, in the read phase
-// with its time box running.
-func Open(id string, x *Exercise, title string, groups []string, instructor Actor, at time.Time) (*Run, error) {
+// with its time box running. Zero minutes take the exercise's.
+func Open(id string, x *Exercise, title string, groups []string, minutes Minutes, instructor Actor, at time.Time) (*Run, error) {
 	if len(groups) < 1 || len(groups) > MaxGroups {
 		return nil, errf(ErrInvalid, "a run has 1 to %d groups", MaxGroups)
+	}
+	if minutes == (Minutes{}) {
+		minutes = x.Minutes
+	}
+	for _, m := range []int{minutes.Read, minutes.Find, minutes.Prioritise} {
+		if m < 1 || m > 240 {
+			return nil, errf(ErrInvalid, "each phase's time box is 1 to 240 minutes")
+		}
 	}
 	title = strings.TrimSpace(title)
 	if title == "" {
@@ -151,7 +159,7 @@ func Open(id string, x *Exercise, title string, groups []string, instructor Acto
 		return nil, errf(ErrInvalid, "a title holds at most 200 characters")
 	}
 	r := &Run{ID: id, Exercise: x.ID, Title: title, Instructor: instructor.ID, InstructorName: instructor.Name,
-		Phase: Read, Minutes: x.Minutes, Created: at}
+		Phase: Read, Minutes: minutes, Created: at}
 	var els []session.Element
 	for _, e := range x.Elements() {
 		els = append(els, session.Element{ID: e.ID, Name: e.Name, Kind: e.Kind})

@@ -239,12 +239,21 @@ func TestRun(t *testing.T) {
 	x := Lookup("food-delivery")
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	ins := Actor{ID: "u-ins", Name: "Ines"}
-	r, err := Open("run1", x, "", []string{"Red", "Blue", "Green"}, ins, at)
+	r, err := Open("run1", x, "", []string{"Red", "Blue", "Green"}, Minutes{}, ins, at)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Deadline != at.Add(10*time.Minute) || r.Phase != Read {
 		t.Fatalf("phase %s deadline %v", r.Phase, r.Deadline)
+	}
+	if _, err := Open("run2", x, "", []string{"A"}, Minutes{Read: 5, Find: 0, Prioritise: 5}, ins, at); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a zero time box: %v", err)
+	}
+	if r2, err := Open("run2", x, "", []string{"A"}, Minutes{5, 20, 5}, ins, at); err != nil || r2.Deadline != at.Add(5*time.Minute) {
+		t.Errorf("own time boxes: %v", err)
+	}
+	if _, err := Open("run2", x, "", []string{"A", "a"}, Minutes{}, ins, at); !errors.Is(err, ErrInvalid) {
+		t.Errorf("two groups of the same name: %v", err)
 	}
 	alice, bob := Actor{ID: "u-a", Name: "Alice", Team: "payments"}, Actor{ID: "u-b", Name: "Bob", Team: "growth"}
 	must := func(a Action, by Actor) {
