@@ -60,6 +60,14 @@ func (s *Server) trainingExercises(_ context.Context, p *Principal) ([]*training
 	return training.Builtin()
 }
 
+// trainingExercise returns an exercise the principal may read.
+func (s *Server) trainingExercise(ctx context.Context, p *Principal, id string) (*training.Exercise, error) {
+	if _, err := s.trainingExercises(ctx, p); err != nil {
+		return nil, err
+	}
+	return s.exercise(id)
+}
+
 func (s *Server) exercise(id string) (*training.Exercise, error) {
 	x := training.Lookup(id)
 	if x == nil {
@@ -249,10 +257,7 @@ func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) handleGetExercise(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
-	if _, err := s.trainingExercises(r.Context(), p); err != nil {
-		return err
-	}
-	x, err := s.exercise(r.PathValue("exercise"))
+	x, err := s.trainingExercise(r.Context(), p, r.PathValue("exercise"))
 	if err != nil {
 		return err
 	}

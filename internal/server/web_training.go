@@ -103,10 +103,7 @@ type exercisePage struct {
 
 func (s *Server) pageExercise(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
-	if _, err := s.trainingExercises(r.Context(), p); err != nil {
-		return err
-	}
-	x, err := s.exercise(r.PathValue("exercise"))
+	x, err := s.trainingExercise(r.Context(), p, r.PathValue("exercise"))
 	if err != nil {
 		return err
 	}
@@ -247,29 +244,31 @@ func phaseMoved(w http.ResponseWriter, r *http.Request, run *training.Run) bool 
 	return true
 }
 
-func (s *Server) pageRun(w http.ResponseWriter, r *http.Request) error {
+// runPage loads the run of a page as the principal may see it; answered
+// is set when a live region's poll was answered (the phase moved).
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) (run *training.Run, x *training.Exercise, answered bool, err error) {
 	p := principal(r.Context())
-	run, x, err := s.trainingRun(r.Context(), p, r.PathValue("run"))
-	if err != nil {
+	run, x, err = s.trainingRun(r.Context(), p, r.PathValue("run"))
+	if err != nil || phaseMoved(w, r, run) {
+		return nil, nil, err == nil, err
+	}
+	return narrow(p, run), x, false, nil
+}
+
+func (s *Server) pageRun(w http.ResponseWriter, r *http.Request) error {
+	run, x, answered, err := s.runPage(w, r)
+	if err != nil || answered {
 		return err
 	}
-	if phaseMoved(w, r, run) {
-		return nil
-	}
-	run = narrow(p, run)
-	return s.render(w, r, "training_run.html", run.Title, s.runView(r, run, x, run.GroupOf(memberID(p))))
+	return s.render(w, r, "training_run.html", run.Title, s.runView(r, run, x, run.GroupOf(memberID(principal(r.Context())))))
 }
 
 func (s *Server) pageRunGroup(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
-	run, x, err := s.trainingRun(r.Context(), p, r.PathValue("run"))
-	if err != nil {
+	run, x, answered, err := s.runPage(w, r)
+	if err != nil || answered {
 		return err
 	}
-	if phaseMoved(w, r, run) {
-		return nil
-	}
-	run = narrow(p, run)
 	g := run.Group(r.PathValue("group"))
 	if g == nil {
 		return store.ErrNotFound
