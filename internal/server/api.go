@@ -102,6 +102,7 @@ func (s *Server) routes() http.Handler {
 	// Training exercises and runs (training.go).
 	a("GET /api/v1/training/exercises", s.handleListExercises)
 	a("GET /api/v1/training/exercises/{exercise}", s.handleGetExercise)
+	a("POST /api/v1/training/exercises", s.handleSaveExercise)
 	a("GET /api/v1/training/runs", s.handleListRuns)
 	a("POST /api/v1/training/runs", s.handleOpenRun)
 	a("GET /api/v1/training/runs/{run}", s.handleGetRun)

@@ -337,6 +337,7 @@ var authzMatrix = []authzRow{
 	// once the run is done.
 	{"GET /api/v1/training/exercises", "", trainee},
 	{"GET /api/v1/training/exercises/{exercise}", "", trainee},
+	{"POST /api/v1/training/exercises", "", "401 ok ok 403 403 403 403 403 401"},
 	{"GET /api/v1/training/runs", "", trainee},
 	{"POST /api/v1/training/runs", "", "401 ok ok 403 403 403 403 403 401"},
 	{"GET /api/v1/training/runs/{run}", "", trainee},
@@ -500,6 +501,8 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}
 	case "POST /api/v1/sessions/{session}/actions":
 		body = map[string]any{"type": "join"}
+	case "POST /api/v1/training/exercises":
+		body = map[string]any{"source": tinyExercise(fmt.Sprintf("cell-%d", m.seq))}
 	case "POST /api/v1/training/runs":
 		body = map[string]any{"exercise": "build-platform", "title": fmt.Sprintf("cell %d", m.seq), "groups": []string{"Red", "Blue", "Green"}}
 	case "POST /api/v1/training/runs/{run}/actions":

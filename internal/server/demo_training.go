@@ -218,7 +218,11 @@ func (s *Server) demoRun(ctx context.Context, d demoRun, ins training.Actor, tra
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateTrainingRun(ctx, store.TrainingRun{ID: r.ID, ExerciseID: x.ID, Title: r.Title, Phase: string(training.Read), Seq: 1,
+	src, err := training.Source(x.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateTrainingRun(ctx, store.TrainingRun{ID: r.ID, ExerciseID: x.ID, ExerciseSource: src, Title: r.Title, Phase: string(training.Read), Seq: 1,
 		State: []byte(`{}`), CreatedBy: "demo", CreatedAt: start}); err != nil {
 		return err
 	}

@@ -80,6 +80,7 @@ var endpoints = []endpoint{
 	{"POST /api/v1/me/password", "Change your own password; ends your other sessions", false, "PasswordChange", 204},
 	// Training exercises and runs (training.go).
 	{"GET /api/v1/training/exercises", "List the training exercises", false, "", 200},
+	{"POST /api/v1/training/exercises", "Store an exercise an instructor wrote (YAML, docs/training.md); problems as diagnostics with line and column (instructors)", false, "TrainingExercise", 201},
 	{"GET /api/v1/training/exercises/{exercise}", "An exercise: design, model and elements; flaws and reference for instructors only", false, "", 200},
 	{"GET /api/v1/training/runs", "List training runs, newest first", false, "", 200},
 	{"POST /api/v1/training/runs", "Open a training run of an exercise for several groups (instructors: security or admin)", false, "TrainingRun", 201},
@@ -142,6 +143,7 @@ func openAPI(version string) map[string]any {
 			"settings": map[string]any{"type": "object"}, "decision": map[string]any{"type": "object"}, "reflection": map[string]any{"type": "object"}, "name": strT}, "type"),
 		"TrainingRun": obj(map[string]any{"exercise": strT, "title": strT, "groups": map[string]any{"type": "array", "items": strT},
 			"minutes": obj(map[string]any{"read": intT, "find": intT, "prioritise": intT})}, "exercise", "groups"),
+		"TrainingExercise": obj(map[string]any{"source": strT}, "source"),
 		"TrainingAction": obj(map[string]any{"type": map[string]any{"enum": []string{"join", "card.add", "card.edit", "card.merge", "note.add", "top_three", "submit", "phase", "accept"}},
 			"group": strT, "card": map[string]any{"type": "object"}, "card_id": strT, "from": strT, "note": map[string]any{"type": "object"},
 			"top_three": map[string]any{"type": "array", "items": strT}, "phase": map[string]any{"enum": []string{"read", "find", "prioritise", "done"}},

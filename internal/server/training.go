@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardtm/ward/internal/store"
@@ -52,28 +54,133 @@ func canTrain(p *Principal) bool {
 // seesAll reports whether p sees every group's board before a run is done.
 func seesAll(p *Principal) bool { return Allowed(p, Instruct, "") || Allowed(p, Read, "") }
 
-// trainingExercises lists the built-in exercises.
-func (s *Server) trainingExercises(_ context.Context, p *Principal) ([]*training.Exercise, error) {
+// trainingExercises lists the built-in exercises and those instructors
+// stored.
+func (s *Server) trainingExercises(ctx context.Context, p *Principal) ([]*training.Exercise, error) {
 	if !canTrain(p) {
 		return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not take part in training", p.Role)
 	}
-	return training.Builtin()
+	xs, err := training.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	stored, err := s.store.ListTrainingExercises(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range stored {
+		x, _, err := s.exercise(ctx, row.ID)
+		if err != nil {
+			// Saved by an older Ward that was less strict: listed by the
+			// log, not the page.
+			s.log.Warn("stored training exercise does not parse", "exercise", row.ID, "err", err)
+			continue
+		}
+		xs = append(xs, x)
+	}
+	return xs, nil
 }
 
 // trainingExercise returns an exercise the principal may read.
 func (s *Server) trainingExercise(ctx context.Context, p *Principal, id string) (*training.Exercise, error) {
-	if _, err := s.trainingExercises(ctx, p); err != nil {
-		return nil, err
+	if !canTrain(p) {
+		return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not take part in training", p.Role)
 	}
-	return s.exercise(id)
+	x, _, err := s.exercise(ctx, id)
+	return x, err
 }
 
-func (s *Server) exercise(id string) (*training.Exercise, error) {
-	x := training.Lookup(id)
-	if x == nil {
-		return nil, errorf(http.StatusNotFound, "not_found", "no exercise %q; GET /api/v1/training/exercises lists them", id)
+// exercise finds an exercise, built in or stored, with its YAML.
+func (s *Server) exercise(ctx context.Context, id string) (*training.Exercise, []byte, error) {
+	if x := training.Lookup(id); x != nil {
+		src, err := training.Source(id)
+		return x, src, err
 	}
+	row, err := s.store.GetTrainingExercise(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, errorf(http.StatusNotFound, "not_found", "no exercise %q; GET /api/v1/training/exercises lists them", id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := parseExercise(row.Source)
+	return x, row.Source, err
+}
+
+// exerciseCache keeps parsed exercises by the hash of their YAML, so that
+// pages do not parse a run's exercise on every request. It is a cache:
+// dropping it is safe.
+var exerciseCache struct {
+	sync.Mutex
+	m map[[32]byte]*training.Exercise
+}
+
+// parseExercise parses a stored exercise (or a run's copy of one).
+func parseExercise(src []byte) (*training.Exercise, error) {
+	key := sha256.Sum256(src)
+	exerciseCache.Lock()
+	x := exerciseCache.m[key]
+	exerciseCache.Unlock()
+	if x != nil {
+		return x, nil
+	}
+	x, err := training.Parse("exercise.yaml", src)
+	if err != nil {
+		return nil, err
+	}
+	exerciseCache.Lock()
+	if exerciseCache.m == nil || len(exerciseCache.m) >= 64 {
+		exerciseCache.m = map[[32]byte]*training.Exercise{}
+	}
+	exerciseCache.m[key] = x
+	exerciseCache.Unlock()
 	return x, nil
+}
+
+// saveExerciseRequest stores an exercise an instructor wrote.
+type saveExerciseRequest struct {
+	// Source is the exercise's YAML (docs/training.md).
+	Source string `json:"source"`
+}
+
+// trainingSaveExercise checks and stores an exercise (Instruct): a new
+// one, or a new text of one instructors stored before; built-in ids are
+// taken. Problems come back as diagnostics with line and column.
+func (s *Server) trainingSaveExercise(ctx context.Context, p *Principal, req saveExerciseRequest) (*training.Exercise, error) {
+	if !Allowed(p, Instruct, "") {
+		return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) cannot write training exercises: instructors are security engineers or administrators", p.Role)
+	}
+	src := []byte(req.Source)
+	x, err := training.Parse("exercise.yaml", src)
+	if err != nil {
+		if e := classify(err); e.Code == "invalid_model" {
+			e.Code, e.Msg = "invalid_exercise", strings.Replace(e.Msg, "model", "exercise", 1)
+			return nil, e
+		}
+		return nil, err
+	}
+	if training.Lookup(x.ID) != nil {
+		return nil, errorf(http.StatusConflict, "exists", "%q is a built-in exercise: give yours another id", x.ID)
+	}
+	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
+	if err := s.store.PutTrainingExercise(ctx, store.TrainingExercise{ID: x.ID, Title: x.Title, Source: src, CreatedBy: p.Actor(), CreatedAt: now, UpdatedAt: now}); err != nil {
+		return nil, err
+	}
+	s.log.Info("training exercise saved", "exercise", x.ID, "by", p)
+	return x, nil
+}
+
+func (s *Server) handleSaveExercise(w http.ResponseWriter, r *http.Request) error {
+	var req saveExerciseRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	x, err := s.trainingSaveExercise(r.Context(), principal(r.Context()), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, exerciseOut(x, true))
+	return nil
 }
 
 // openRunRequest opens a training run.
@@ -90,7 +197,7 @@ func (s *Server) trainingOpen(ctx context.Context, p *Principal, req openRunRequ
 	if !Allowed(p, Instruct, "") {
 		return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) cannot open training runs: instructors are security engineers or administrators", p.Role)
 	}
-	x, err := s.exercise(req.Exercise)
+	x, src, err := s.exercise(ctx, req.Exercise)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +211,7 @@ func (s *Server) trainingOpen(ctx context.Context, p *Principal, req openRunRequ
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateTrainingRun(ctx, store.TrainingRun{ID: r.ID, ExerciseID: x.ID, Title: r.Title, Phase: string(r.Phase), Seq: 1, State: state,
+	if err := s.store.CreateTrainingRun(ctx, store.TrainingRun{ID: r.ID, ExerciseID: x.ID, ExerciseSource: src, Title: r.Title, Phase: string(r.Phase), Seq: 1, State: state,
 		CreatedBy: p.Actor(), CreatedAt: now}); err != nil {
 		return nil, err
 	}
@@ -125,9 +232,10 @@ func (s *Server) trainingRun(ctx context.Context, p *Principal, id string) (*tra
 	if err := json.Unmarshal(row.State, r); err != nil {
 		return nil, nil, fmt.Errorf("training run %s: stored state: %w", id, err)
 	}
-	x, err := s.exercise(r.Exercise)
+	// The run keeps the exercise as it was opened.
+	x, err := parseExercise(row.ExerciseSource)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("training run %s: its exercise: %w", id, err)
 	}
 	return r, x, nil
 }

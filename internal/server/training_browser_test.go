@@ -52,6 +52,20 @@ func TestBrowserTraining(t *testing.T) {
 	sec.open("/training")
 	sec.checkAccessible("/training")
 	sec.screenshot("training-list")
+
+	// An instructor's own exercise: problems at their line and column,
+	// then saved.
+	sec.do(chromedp.Click(chromedp.CSS(`#write-exercise summary`)),
+		chromedp.SetValue(chromedp.ID("x-source"), strings.Replace(tinyExercise("tiny-shop"), "target: db,", "target: dbb,", 1)),
+		chromedp.Click(chromedp.ID("save-exercise")), chromedp.WaitVisible(chromedp.CSS(".problems")))
+	sec.waitText(".problems", `exercise.yaml:20:`)
+	sec.checkAccessible("/training (exercise problems)")
+	sec.do(chromedp.ScrollIntoView(chromedp.ID("write-exercise")))
+	sec.screenshot("training-exercise-problems")
+	sec.do(chromedp.SetValue(chromedp.ID("x-source"), tinyExercise("tiny-shop")), chromedp.Click(chromedp.ID("save-exercise")),
+		chromedp.WaitVisible(chromedp.ID("design-h")))
+	sec.waitText("#flash", "Exercise saved")
+	sec.open("/training")
 	sec.do(chromedp.SetValue(chromedp.ID("r-exercise"), "food-delivery"), chromedp.SendKeys(chromedp.ID("r-title"), "November cohort"),
 		chromedp.Clear(chromedp.ID("r-groups")), chromedp.SendKeys(chromedp.ID("r-groups"), "Red\nBlue\nGreen"),
 		chromedp.Click(chromedp.ID("open-run-btn")), chromedp.WaitVisible(chromedp.CSS(".instruct")))

@@ -274,3 +274,71 @@ func TestTrainingConcurrentCards(t *testing.T) {
 		t.Errorf("%d cards stored, want 90", n)
 	}
 }
+
+// tinyExercise is a valid exercise with the id.
+func tinyExercise(id string) string {
+	return `training: 1
+id: ` + id + `
+title: Tiny
+design: |
+  A web app and its database.
+model:
+  ward: 1
+  system: {id: tiny, name: Tiny}
+  assets:
+    - {id: data, name: Data, kind: data}
+  components:
+    - {id: web, name: Web, kind: service}
+    - {id: db, name: DB, kind: datastore, stores: [data]}
+  flows:
+    - {id: web-db, from: web, to: db, protocol: sql}
+flaws:
+  - {id: f1, title: No auth on the database, where: [db]}
+reference:
+  threats:
+    - {id: a, title: Read everything, target: db, stride: [I], asset: data, severity: high, flaw: f1}
+    - {id: b, title: Change rows, target: web-db, stride: [T], severity: medium}
+    - {id: c, title: Flood, target: web, stride: [D], severity: low}
+  top_three: [a, b, c]
+`
+}
+
+func TestTrainingStoredExercise(t *testing.T) {
+	l := newLiveEnv(t)
+	l.want(l.do("POST", "/api/v1/training/exercises", l.users["ana"], map[string]any{"source": tinyExercise("tiny")}), 403)
+	bad := l.want(l.do("POST", "/api/v1/training/exercises", l.users["sec"], map[string]any{"source": strings.Replace(tinyExercise("tiny"), "target: db,", "target: dbb,", 1)}), 422)
+	if e := bad["error"].(map[string]any); e["code"] != "invalid_exercise" || !strings.Contains(fmt.Sprint(e["details"]), "line:20") {
+		t.Errorf("invalid exercise: %v", e)
+	}
+	l.want(l.do("POST", "/api/v1/training/exercises", l.users["sec"], map[string]any{"source": tinyExercise("food-delivery")}), 409)
+	l.want(l.do("POST", "/api/v1/training/exercises", l.users["sec"], map[string]any{"source": tinyExercise("tiny")}), 201)
+	if xs := l.want(l.do("GET", "/api/v1/training/exercises", l.users["ana"], nil), 200); len(xs["items"].([]any)) != 3 {
+		t.Errorf("exercises: %v", xs)
+	}
+	out := l.want(l.do("POST", "/api/v1/training/runs", l.users["sec"], map[string]any{"exercise": "tiny", "groups": []string{"A", "B"}}), 201)
+	id := out["id"].(string)
+	// The exercise changes after the run opened: the run keeps its copy.
+	l.want(l.do("POST", "/api/v1/training/exercises", l.users["sec"], map[string]any{"source": strings.Replace(tinyExercise("tiny"), "name: DB", "name: Renamed DB", 1)}), 201)
+	l.want(l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users["ana"], map[string]any{"type": "join", "group": "g1"}), 200)
+	l.want(l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users["sec"], map[string]any{"type": "phase", "phase": "find"}), 200)
+	l.want(l.do("POST", "/api/v1/training/runs/"+id+"/actions", l.users["ana"], map[string]any{"type": "card.add",
+		"card": map[string]any{"target": "db", "stride": []string{"I"}, "text": "Everything readable"}}), 200)
+	res := l.want(l.do("GET", "/api/v1/training/runs/"+id+"/results", l.users["sec"], nil), 200)
+	if got := res["comparison"].(map[string]any)["groups"].([]any)[0].(map[string]any)["covered"]; fmt.Sprint(got) != "[a]" {
+		t.Errorf("covered %v", got)
+	}
+	_, body := l.page("GET", "/training/runs/"+id, l.users["ana"], nil)
+	if !strings.Contains(body, "name: DB") || strings.Contains(body, "Renamed DB") {
+		t.Error("the run shows the exercise as edited after it opened")
+	}
+
+	// The page shows problems with line and column, and keeps the text.
+	resp, body := l.page("POST", "/training/exercises", l.users["sec"], url.Values{"source": {strings.Replace(tinyExercise("tiny2"), "severity: low", "severity: lowish", 1)}})
+	if resp.StatusCode != 422 || !strings.Contains(body, "exercise.yaml:22:") || !strings.Contains(body, "lowish") {
+		t.Errorf("page with problems: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = l.page("POST", "/training/exercises", l.users["sec"], url.Values{"source": {tinyExercise("tiny2")}})
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/training/exercises/tiny2" {
+		t.Errorf("saved from the page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

@@ -139,6 +139,7 @@ var webMatrix = []authzRow{
 	// participants when the run is done.
 	{"GET /training", "", pageTrainee},
 	{"POST /training/runs", "", "401 ok ok 403 403 403 403 403 401"},
+	{"POST /training/exercises", "", "401 ok ok 403 403 403 403 403 401"},
 	{"GET /training/exercises/{exercise}", "", pageTrainee},
 	{"GET /training/runs/{run}", "", pageTrainee},
 	{"GET /training/runs/{run}/groups/{group}", "", "login ok ok 403 403 ok 403 403 login"},
@@ -220,6 +221,8 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		form = url.Values{"title": {fmt.Sprintf("page cell %d", m.seq)}}
 	case "POST /s/{session}/act":
 		form = url.Values{"type": {"join"}}
+	case "POST /training/exercises":
+		form = url.Values{"source": {tinyExercise(fmt.Sprintf("page-cell-%d", m.seq))}}
 	case "POST /training/runs":
 		form = url.Values{"exercise": {"food-delivery"}, "groups": {"Red\nBlue"}, "title": {fmt.Sprintf("page cell %d", m.seq)}}
 	case "POST /training/runs/{run}/act":

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/session"
+	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/store"
 	"github.com/wardtm/ward/internal/training"
 )
@@ -26,6 +27,7 @@ import (
 func (s *Server) trainingPages(wr webRouter) {
 	wr.page("GET /training", s.pageTraining)
 	wr.page("POST /training/runs", s.pageOpenRun)
+	wr.page("POST /training/exercises", s.pageSaveExercise)
 	wr.page("GET /training/exercises/{exercise}", s.pageExercise)
 	wr.page("GET /training/runs/{run}", s.pageRun)
 	wr.page("GET /training/runs/{run}/groups/{group}", s.pageRunGroup)
@@ -37,6 +39,9 @@ type trainingPage struct {
 	Exercises []*training.Exercise
 	Runs      []runSummary
 	Instruct  bool
+	// Source and Problems are an exercise sent back with its problems.
+	Source   string
+	Problems []string
 }
 
 func (s *Server) pageTraining(w http.ResponseWriter, r *http.Request) error {
@@ -50,6 +55,39 @@ func (s *Server) pageTraining(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, "training.html", "Training", trainingPage{Exercises: xs, Runs: runs, Instruct: Allowed(p, Instruct, "")})
+}
+
+func (s *Server) pageSaveExercise(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	p := principal(r.Context())
+	src := formValue(r, "source")
+	x, err := s.trainingSaveExercise(r.Context(), p, saveExerciseRequest{Source: src})
+	if err != nil && classify(err).Code == "invalid_exercise" {
+		// Shown in the page, each problem with its line and column.
+		var diags spec.Diagnostics
+		_, perr := training.Parse("exercise.yaml", []byte(src))
+		errors.As(perr, &diags)
+		var problems []string
+		for _, d := range diags {
+			problems = append(problems, d.String())
+		}
+		xs, lerr := s.trainingExercises(r.Context(), p)
+		if lerr != nil {
+			return lerr
+		}
+		runs, lerr := s.trainingRuns(r.Context(), p, store.Page{Limit: 100})
+		if lerr != nil {
+			return lerr
+		}
+		return s.renderStatus(w, r, http.StatusUnprocessableEntity, "training.html", "layout", s.viewFor(w, r, "Training",
+			trainingPage{Exercises: xs, Runs: runs, Instruct: true, Source: src, Problems: problems}))
+	}
+	if err != nil {
+		return flashBack(w, r, err, "/training")
+	}
+	return s.done(w, r, "/training/exercises/"+x.ID, "Exercise saved: groups can now be given it in a run.")
 }
 
 func (s *Server) pageOpenRun(w http.ResponseWriter, r *http.Request) error {

@@ -81,16 +81,19 @@ type LiveSessions interface {
 // JSON, updated by compare-and-set on Seq. CompletedAt is zero until the
 // run is done.
 type TrainingRun struct {
-	ID          string
-	ExerciseID  string
-	Title       string
-	Phase       string
-	Seq         int64
-	State       []byte
-	CreatedBy   string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	CompletedAt time.Time
+	ID         string
+	ExerciseID string
+	// ExerciseSource is the exercise's YAML as the run opened it (not
+	// returned by ListTrainingRuns).
+	ExerciseSource []byte
+	Title          string
+	Phase          string
+	Seq            int64
+	State          []byte
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	CompletedAt    time.Time
 }
 
 // TrainingEvidence records that members of a team completed a training
@@ -104,8 +107,27 @@ type TrainingEvidence struct {
 	CompletedAt  time.Time
 }
 
-// Training keeps training runs and the evidence they leave.
+// TrainingExercise is an exercise an instructor wrote, as YAML (package
+// training parses it).
+type TrainingExercise struct {
+	ID        string
+	Title     string
+	Source    []byte
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Training keeps training runs, the exercises instructors wrote and the
+// evidence runs leave.
 type Training interface {
+	// PutTrainingExercise stores an exercise, replacing the one with the
+	// same id (keeping its CreatedAt and CreatedBy).
+	PutTrainingExercise(ctx context.Context, x TrainingExercise) error
+	GetTrainingExercise(ctx context.Context, id string) (TrainingExercise, error)
+	// ListTrainingExercises lists the stored exercises by id, without
+	// their Source.
+	ListTrainingExercises(ctx context.Context) ([]TrainingExercise, error)
 	CreateTrainingRun(ctx context.Context, r TrainingRun) error
 	GetTrainingRun(ctx context.Context, id string) (TrainingRun, error)
 	// ListTrainingRuns lists runs, newest first, without their State.

@@ -14,7 +14,7 @@ import (
 func testTraining(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	r1 := store.TrainingRun{ID: "tr1", ExerciseID: "food-delivery", Title: "Autumn cohort", Phase: "read", Seq: 1, State: []byte(`{"seq":1}`), CreatedBy: "user:u1", CreatedAt: at}
+	r1 := store.TrainingRun{ID: "tr1", ExerciseID: "food-delivery", ExerciseSource: []byte("training: 1\n"), Title: "Autumn cohort", Phase: "read", Seq: 1, State: []byte(`{"seq":1}`), CreatedBy: "user:u1", CreatedAt: at}
 	must(0, s.CreateTrainingRun(ctx, r1))
 	r2 := r1
 	r2.ID, r2.CreatedAt = "tr2", at.Add(time.Hour)
@@ -23,14 +23,14 @@ func testTraining(t *testing.T, s store.Store) {
 		t.Errorf("duplicate run: got %v, want ErrExists", err)
 	}
 	got := must(s.GetTrainingRun(ctx, "tr1"))
-	if got.Seq != 1 || string(got.State) != `{"seq":1}` || !got.CreatedAt.Equal(at) || !got.CompletedAt.IsZero() || got.Title != "Autumn cohort" {
+	if got.Seq != 1 || string(got.State) != `{"seq":1}` || string(got.ExerciseSource) != "training: 1\n" || !got.CreatedAt.Equal(at) || !got.CompletedAt.IsZero() || got.Title != "Autumn cohort" {
 		t.Errorf("GetTrainingRun = %+v", got)
 	}
 	if _, err := s.GetTrainingRun(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing run: %v", err)
 	}
 	list := must(s.ListTrainingRuns(ctx, store.Page{}))
-	if len(list) != 2 || list[0].ID != "tr2" || len(list[0].State) != 0 {
+	if len(list) != 2 || list[0].ID != "tr2" || len(list[0].State) != 0 || len(list[0].ExerciseSource) != 0 {
 		t.Errorf("ListTrainingRuns: %d runs, first %s with %d bytes of state", len(list), list[0].ID, len(list[0].State))
 	}
 
@@ -105,5 +105,28 @@ func testTrainingRace(t *testing.T, s store.Store) {
 	wg.Wait()
 	if ok != 1 || conflict != 7 {
 		t.Errorf("%d updates won and %d conflicted, want 1 and 7", ok, conflict)
+	}
+}
+
+func testTrainingExercises(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	if xs := must(s.ListTrainingExercises(ctx)); len(xs) != 0 {
+		t.Fatalf("a new store has %d exercises", len(xs))
+	}
+	if _, err := s.GetTrainingExercise(ctx, "tiny"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing exercise: %v", err)
+	}
+	must(0, s.PutTrainingExercise(ctx, store.TrainingExercise{ID: "tiny", Title: "Tiny", Source: []byte("v1"), CreatedBy: "user:a", CreatedAt: at, UpdatedAt: at}))
+	must(0, s.PutTrainingExercise(ctx, store.TrainingExercise{ID: "atlas", Title: "Atlas", Source: []byte("a"), CreatedBy: "user:a", CreatedAt: at, UpdatedAt: at}))
+	later := at.Add(time.Hour)
+	must(0, s.PutTrainingExercise(ctx, store.TrainingExercise{ID: "tiny", Title: "Tiny 2", Source: []byte("v2"), CreatedBy: "user:b", CreatedAt: later, UpdatedAt: later}))
+	want := store.TrainingExercise{ID: "tiny", Title: "Tiny 2", Source: []byte("v2"), CreatedBy: "user:a", CreatedAt: at, UpdatedAt: later}
+	if diff := cmp.Diff(want, must(s.GetTrainingExercise(ctx, "tiny"))); diff != "" {
+		t.Errorf("replaced exercise -want +got\n%s", diff)
+	}
+	xs := must(s.ListTrainingExercises(ctx))
+	if len(xs) != 2 || xs[0].ID != "atlas" || xs[1].Title != "Tiny 2" || xs[1].Source != nil {
+		t.Errorf("ListTrainingExercises: %+v", xs)
 	}
 }

@@ -5,6 +5,9 @@ CREATE TABLE training_runs (
   id TEXT PRIMARY KEY,
   exercise_id TEXT NOT NULL,
   title TEXT NOT NULL,
+  -- the exercise's YAML as the run opened it: a run keeps its exercise
+  -- when the exercise is edited later
+  exercise_source TEXT NOT NULL,
   phase TEXT NOT NULL,
   seq BIGINT NOT NULL,
   state TEXT NOT NULL,
@@ -14,6 +17,15 @@ CREATE TABLE training_runs (
   completed_at BIGINT NOT NULL
 );
 CREATE INDEX training_runs_created ON training_runs(created_at);
+-- Exercises instructors wrote (the built-in ones are in the binary).
+CREATE TABLE training_exercises (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
 -- Training evidence: a team's participants completed an exercise in a run.
 -- Read by the programme's maturity rules (Training -> Observation).
 CREATE TABLE training_evidence (
