@@ -2,6 +2,7 @@ package training
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -352,4 +353,39 @@ func FuzzParse(f *testing.F) {
 		}
 		Compare(x.Reference, nil)
 	})
+}
+
+// BenchmarkCompare scores a large run: 12 groups of 200 threats each
+// against the food-delivery reference.
+//
+//	go test ./internal/training -run '^$' -bench Compare
+func BenchmarkCompare(b *testing.B) {
+	x := Lookup("food-delivery")
+	els := x.Elements()
+	var subs []Submission
+	for g := range 12 {
+		s := Submission{Group: fmt.Sprintf("g%d", g)}
+		for i := range 200 {
+			e := els[(g*7+i)%len(els)]
+			s.Threats = append(s.Threats, Found{ID: fmt.Sprintf("c%d", i), Target: e.ID, Stride: []string{"STRIDE"[i%6 : i%6+1]}})
+		}
+		s.TopThree = []string{"c1", "c2", "c3"}
+		subs = append(subs, s)
+	}
+	for b.Loop() {
+		Compare(x.Reference, subs)
+	}
+}
+
+// BenchmarkParse parses the larger built-in exercise (with its model).
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("exercises/food-delivery.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Parse("food-delivery.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
