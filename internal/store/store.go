@@ -316,7 +316,7 @@ type Store interface {
 	PutDiff(ctx context.Context, k DiffKey, body []byte) error
 
 	LiveSessions // live threat-modeling sessions (sessions.go)
-	Training     // training runs and evidence (sessions.go)
+	Training     // training runs, exercises and evidence (training.go)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
