@@ -263,8 +263,8 @@ func narrow(p *Principal, r *training.Run) *training.Run {
 // trainingAct applies an action to a run, retrying when another request
 // changed it first, and records the evidence when the run completes.
 func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a training.Action) (*training.Run, error) {
-	if !slices.Contains([]string{"join", "card.add", "card.edit", "card.merge", "note.add", "top_three", "submit", "phase", "accept"}, a.Type) {
-		return nil, errorf(http.StatusBadRequest, "invalid", "type is join, card.add, card.edit, card.merge, note.add, top_three, submit, phase or accept")
+	if !slices.Contains([]string{"join", "card.add", "card.edit", "card.merge", "note.add", "top_three", "submit", "phase", "accept", "match"}, a.Type) {
+		return nil, errorf(http.StatusBadRequest, "invalid", "type is join, card.add, card.edit, card.merge, note.add, top_three, submit, phase, accept or match")
 	}
 	if a.Type == "join" && !Allowed(p, Train, p.TeamID) {
 		return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not join training groups: members join for their team", p.Role)
@@ -272,7 +272,7 @@ func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a tra
 	for attempt := 0; ; attempt++ {
 		// The stored state carries the row's sequence number: the base
 		// of the compare-and-set.
-		r, _, err := s.trainingRun(ctx, p, id)
+		r, x, err := s.trainingRun(ctx, p, id)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +289,7 @@ func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a tra
 			by.Name = s.displayName(ctx, p)
 		}
 		wasDone := r.Phase == training.Done
-		if err := r.Apply(a, by, now); err != nil {
+		if err := r.ApplyTo(x, a, by, now); err != nil {
 			return nil, trainingError(err)
 		}
 		r.Seq++

@@ -324,7 +324,7 @@ func runForm(r *http.Request) (training.Action, error) {
 	}
 	f := func(k string) string { return formValue(r, k) }
 	a := training.Action{Type: f("type"), Group: f("group"), CardID: f("card_id"), From: f("from"), Phase: training.Phase(f("phase")),
-		Severity: f("severity"), Title: f("title")}
+		Severity: f("severity"), Title: f("title"), Ref: f("ref")}
 	switch a.Type {
 	case "card.add", "card.edit":
 		v, _ := strconv.Atoi(f("version"))
@@ -355,7 +355,7 @@ func (s *Server) pageRunAct(w http.ResponseWriter, r *http.Request) error {
 		return flashBack(w, r, err, back)
 	}
 	msg := map[string]string{"join": "You joined the group.", "submit": "Your group's answer is submitted; you can still change it until the instructor moves on.",
-		"accept": "Added to this run's reference.", "top_three": "Top three saved."}[a.Type]
+		"accept": "Added to this run's reference.", "top_three": "Top three saved.", "match": "Matched: it counts as that reference threat."}[a.Type]
 	if a.Type == "phase" {
 		msg = "Every group is now in the " + string(a.Phase) + " phase."
 		if a.Phase == training.Done {

@@ -71,6 +71,10 @@ type Run struct {
 	// Added are threats the instructor accepted from groups' finds
 	// outside the reference; they count as reference threats in this run.
 	Added []RefThreat `json:"added,omitempty"`
+	// Matched maps a group's card ("g1/g1-c3") to the reference threat
+	// the instructor judged it to be, when the mechanical match (same
+	// element, shared STRIDE letter) missed it.
+	Matched map[string]string `json:"matched,omitempty"`
 	Seq   int64       `json:"seq"`
 }
 
@@ -134,6 +138,8 @@ type Action struct {
 	Phase Phase `json:"phase,omitempty"`
 	// accept: the card (of Group) added to the reference with a severity
 	Severity string `json:"severity,omitempty"`
+	// match: the card (of Group) counts as this reference threat ("" undoes)
+	Ref string `json:"ref,omitempty"`
 	Title    string `json:"title,omitempty"`
 }
 
@@ -255,7 +261,7 @@ func (r *Run) Submissions() []Submission {
 	for _, g := range r.Groups {
 		s := Submission{Group: g.ID, Name: g.Name, TopThree: g.TopThree}
 		for _, c := range g.Threats() {
-			s.Threats = append(s.Threats, Found{ID: c.ID, Target: c.Target, Stride: c.Stride, Asset: c.Asset, Text: c.Text})
+			s.Threats = append(s.Threats, Found{ID: c.ID, Target: c.Target, Stride: c.Stride, Asset: c.Asset, Text: c.Text, Ref: r.Matched[g.ID+"/"+c.ID]})
 		}
 		out = append(out, s)
 	}
@@ -278,6 +284,12 @@ func (g *Group) Threats() []session.Card {
 // unchanged only as far as the action goes (callers apply to a copy read
 // from the store and discard it on error).
 func (r *Run) Apply(a Action, by Actor, at time.Time) error {
+	return r.ApplyTo(nil, a, by, at)
+}
+
+// ApplyTo is Apply with the run's exercise, which the instructor's match
+// action checks reference threat ids against.
+func (r *Run) ApplyTo(x *Exercise, a Action, by Actor, at time.Time) error {
 	if by.ID == "" {
 		return errf(ErrForbidden, "sign in first")
 	}
@@ -293,6 +305,11 @@ func (r *Run) Apply(a Action, by Actor, at time.Time) error {
 			return errf(ErrForbidden, "only the instructor adds threats to the reference")
 		}
 		return r.accept(a)
+	case "match":
+		if !instructor {
+			return errf(ErrForbidden, "only the instructor matches threats to the reference")
+		}
+		return r.match(a, x)
 	}
 	if r.Phase == Done {
 		return errf(ErrPhase, "the run is complete")
@@ -462,6 +479,39 @@ func (g *Group) rank(ids []string) error {
 		out = append(out, id)
 	}
 	g.TopThree = out
+	return nil
+}
+
+// match records that a group's card is a reference threat of the run
+// (of the exercise, or added during the run), or undoes it (Ref "").
+func (r *Run) match(a Action, x *Exercise) error {
+	if r.Phase != Prioritise && r.Phase != Done {
+		return errf(ErrPhase, "threats are matched to the reference once groups prioritise")
+	}
+	g := r.Group(a.Group)
+	if g == nil {
+		return errf(ErrNotFound, "no group %q", a.Group)
+	}
+	c := g.Board.Card(a.CardID)
+	if c == nil || !c.Live() || c.Kind != session.KindTeam {
+		return errf(ErrNotFound, "card %q is not one of the group's threats", a.CardID)
+	}
+	key := g.ID + "/" + c.ID
+	if a.Ref == "" {
+		delete(r.Matched, key)
+		return nil
+	}
+	known := slices.ContainsFunc(r.Added, func(t RefThreat) bool { return t.ID == a.Ref })
+	if x != nil && x.Reference.Threat(a.Ref) != nil {
+		known = true
+	}
+	if !known {
+		return errf(ErrNotFound, "%q is not a reference threat of this run", a.Ref)
+	}
+	if r.Matched == nil {
+		r.Matched = map[string]string{}
+	}
+	r.Matched[key] = a.Ref
 	return nil
 }
 

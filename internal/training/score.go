@@ -12,6 +12,9 @@ type Found struct {
 	Stride []string `json:"stride"`
 	Asset  string   `json:"asset,omitempty"`
 	Text   string   `json:"text"`
+	// Ref, when set, is the reference threat the instructor judged the
+	// threat to be: it matches that one only.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Submission is what one group handed in.
@@ -27,8 +30,17 @@ type Submission struct {
 // the same element or flow and at least one STRIDE category in common. A
 // found threat with no STRIDE category matches every reference threat on
 // its target (the group saw the problem but did not classify it).
+//
+// A threat the instructor matched by hand (Ref) matches that reference
+// threat only.
 func Matches(ref []RefThreat, f Found) []string {
 	var out []string
+	if f.Ref != "" {
+		if slices.ContainsFunc(ref, func(t RefThreat) bool { return t.ID == f.Ref }) {
+			return []string{f.Ref}
+		}
+		return nil
+	}
 	for _, t := range ref {
 		if t.Target != f.Target {
 			continue

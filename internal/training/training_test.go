@@ -144,6 +144,8 @@ func TestMatches(t *testing.T) {
 		{"other letter", Found{Target: "db", Stride: []string{"T"}}, nil},
 		{"other target", Found{Target: "web", Stride: []string{"I"}}, nil},
 		{"no stride matches the target", Found{Target: "web"}, []string{"c", "d"}},
+		{"matched by hand", Found{Target: "db", Stride: []string{"T"}, Ref: "c"}, []string{"c"}},
+		{"matched by hand to an unknown one", Found{Target: "db", Stride: []string{"I"}, Ref: "zz"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, Matches(ref, tc.f)); diff != "" {
@@ -301,6 +303,17 @@ func TestRun(t *testing.T) {
 	must(Action{Type: "top_three", TopThree: []string{"g2-c1"}}, bob)
 	must(Action{Type: "accept", Group: "g2", CardID: "g2-c2", Severity: "medium"}, ins)
 	refuse(Action{Type: "accept", Group: "g2", CardID: "g2-c2", Severity: "medium"}, ins, ErrInvalid)
+	refuse(Action{Type: "match", Group: "g2", CardID: "g2-c1", Ref: "nope"}, ins, ErrNotFound)
+	refuse(Action{Type: "match", Group: "g2", CardID: "g2-c1", Ref: "sms-pumping"}, bob, ErrForbidden)
+	if err := r.ApplyTo(x, Action{Type: "match", Group: "g2", CardID: "g2-c1", Ref: "sms-pumping"}, ins, at); err != nil {
+		t.Fatal(err)
+	}
+	if got := Compare(r.Reference(x), r.Submissions()).Groups[1].Covered; !cmp.Equal(got, []string{"sms-pumping", "added-1"}) {
+		t.Errorf("after the instructor's match: %v", got)
+	}
+	if err := r.ApplyTo(x, Action{Type: "match", Group: "g2", CardID: "g2-c1"}, ins, at); err != nil {
+		t.Fatal(err)
+	}
 	must(Action{Type: "phase", Phase: Done}, ins)
 	refuse(Action{Type: "card.add", Card: card("auth-service", "late", "S")}, bob, ErrPhase)
 	refuse(Action{Type: "phase", Phase: Find}, ins, ErrPhase)
