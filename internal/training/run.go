@@ -75,7 +75,7 @@ type Run struct {
 	// the instructor judged it to be, when the mechanical match (same
 	// element, shared STRIDE letter) missed it.
 	Matched map[string]string `json:"matched,omitempty"`
-	Seq   int64       `json:"seq"`
+	Seq     int64             `json:"seq"`
 }
 
 // Group is one group of a run with its own board.
@@ -139,8 +139,8 @@ type Action struct {
 	// accept: the card (of Group) added to the reference with a severity
 	Severity string `json:"severity,omitempty"`
 	// match: the card (of Group) counts as this reference threat ("" undoes)
-	Ref string `json:"ref,omitempty"`
-	Title    string `json:"title,omitempty"`
+	Ref   string `json:"ref,omitempty"`
+	Title string `json:"title,omitempty"`
 }
 
 // Open starts a run of an exercise with named groups, in the read phase
