@@ -246,7 +246,9 @@ func narrow(p *Principal, r *training.Run) *training.Run {
 		return r
 	}
 	out := *r
-	out.Groups = nil
+	// The instructor's judgements name reference threats: not before
+	// the debrief.
+	out.Groups, out.Added, out.Matched = nil, nil, nil
 	mine := r.GroupOf(memberID(p))
 	for _, g := range r.Groups {
 		if g == mine {
