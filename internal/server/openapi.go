@@ -86,7 +86,7 @@ var endpoints = []endpoint{
 	{"POST /api/v1/training/runs", "Open a training run of an exercise for several groups (instructors: security or admin)", false, "TrainingRun", 201},
 	{"GET /api/v1/training/runs/{run}", "A training run; participants see only their own group's board until it is done", false, "", 200},
 	{"POST /api/v1/training/runs/{run}/actions", "Act in a run: join, card.add, card.edit, card.merge, note.add, top_three, submit (groups); phase, accept, match (instructor)", false, "TrainingAction", 200},
-	{"GET /api/v1/training/runs/{run}/results", "Coverage, top-three agreement, outside finds, overlap matrix and unique finds per group", false, "", 200},
+	{"GET /api/v1/training/runs/{run}/results", "Coverage, top-three agreement, outside finds, overlap matrix and unique finds per group (?format=json|markdown)", false, "", 200},
 	{"GET /api/v1/teams/{team}/training", "A team's training evidence: completed runs", false, "", 200},
 }
 

@@ -452,9 +452,18 @@ func (s *Server) handleRunAction(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRunResults(w http.ResponseWriter, r *http.Request) error {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "markdown" {
+		return errorf(http.StatusBadRequest, "invalid", "format is json or markdown")
+	}
 	run, x, c, err := s.trainingResults(r.Context(), principal(r.Context()), r.PathValue("run"))
 	if err != nil {
 		return err
+	}
+	if format == "markdown" {
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="training-`+run.ID+`.md"`)
+		return training.Markdown(w, x, run, c)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"run": run.ID, "exercise": x.ID, "phase": run.Phase, "reference": run.Reference(x), "comparison": c})
 	return nil

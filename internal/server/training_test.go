@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -91,6 +92,14 @@ func TestTrainingRunAPI(t *testing.T) {
 	if a := groups[0].(map[string]any)["top_three"].(map[string]any)["score"].(float64); a < 0.66 || a > 0.67 {
 		t.Errorf("Red's agreement %.3f, want 2/3", a)
 	}
+
+	resp := l.do("GET", "/api/v1/training/runs/"+id+"/results?format=markdown", l.users["ben"], nil)
+	md, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/markdown") || !strings.Contains(string(md), "| **Red** | **2** | 1 | 0 |") {
+		t.Errorf("markdown results: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), md)
+	}
+	l.want(l.do("GET", "/api/v1/training/runs/"+id+"/results?format=pdf", l.users["ben"], nil), 400)
 
 	// Evidence for the participants' teams, readable by those teams.
 	ev := l.want(l.do("GET", "/api/v1/teams/storefront/training", l.users["ana"], nil), 200)
