@@ -135,8 +135,17 @@ func TestTrainingPages(t *testing.T) {
 		if who == "admin" {
 			auth = l.admin
 		}
-		if resp, body := l.page("GET", "/training/runs/"+id, auth, nil); resp.StatusCode != 200 {
+		resp, body := l.page("GET", "/training/runs/"+id, auth, nil)
+		if resp.StatusCode != 200 {
 			t.Errorf("run page as %s before anyone joined: %d\n%s", who, resp.StatusCode, body)
+		}
+		// The groups' progress: for the instructor and readers of everything,
+		// not for participants; the phase button for the instructor only.
+		if got, want := strings.Contains(body, `id="groups-live"`), who != "ana"; got != want {
+			t.Errorf("%s sees the groups' table: %v", who, got)
+		}
+		if got, want := strings.Contains(body, `id="next-phase"`), who == "sec"; got != want {
+			t.Errorf("%s sees the phase button: %v", who, got)
 		}
 	}
 	form := func(who string, v url.Values) string {

@@ -155,7 +155,9 @@ type runView struct {
 	Design   template.HTML
 	Viewer   string
 	Instruct bool // the viewer is this run's instructor
-	CanJoin  bool
+	// SeesAll tells that the viewer may see every group before the end.
+	SeesAll bool
+	CanJoin bool
 	// Group is the board shown (nil on the instructor's overview).
 	Group *groupView
 	Next  string
@@ -241,7 +243,7 @@ func (v *runView) Member(g *training.Group, id string) string { return boardName
 func (s *Server) runView(r *http.Request, run *training.Run, x *training.Exercise, group *training.Group) *runView {
 	p := principal(r.Context())
 	me := memberID(p)
-	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me, now: s.cfg.Now(), Self: r.URL.Path,
+	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me, SeesAll: seesAll(p), now: s.cfg.Now(), Self: r.URL.Path,
 		CanJoin: run.Phase != training.Done && run.GroupOf(me) == nil && run.Instructor != me && Allowed(p, Train, p.TeamID)}
 	if i := slices.Index(training.Phases, run.Phase); i+1 < len(training.Phases) {
 		v.Next = string(training.Phases[i+1])

@@ -402,3 +402,26 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestParseHostile: inputs built to be expensive end in a bounded list of
+// problems, never a panic or a hang (the fuzz target explores further).
+func TestParseHostile(t *testing.T) {
+	for name, in := range map[string]string{
+		"deep flow nesting":   strings.Repeat("[", 400000),
+		"many duplicate keys": "training: 1\n" + strings.Repeat("x: 1\n", 150000),
+		"long list":           "flaws:\n" + strings.Repeat("- a\n", 200000),
+		"deep model":          "model:\n  ward: 1\n  x: " + strings.Repeat("[", 300000),
+		"alias in the model":  strings.Replace(minimal, "  system: {id: tiny, name: Tiny}", "  system: &s {id: tiny, name: Tiny}\n  scope: *s", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("h.yaml", []byte(in))
+			var ds spec.Diagnostics
+			if !errors.As(err, &ds) {
+				t.Fatalf("got %v, want diagnostics", err)
+			}
+			if len(ds) > spec.MaxDiagnostics+1 {
+				t.Errorf("%d problems reported", len(ds))
+			}
+		})
+	}
+}
