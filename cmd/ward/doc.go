@@ -33,6 +33,7 @@ The commands are:
 	team       list and create the server's teams
 	review     request a design review; the review queue and a system's badge
 	notify     a team's notification webhooks: add, list, test, deliveries
+	training   training exercises: list, show, validate one you wrote (docs/training.md)
 	schema     print the JSON Schema of the model format
 	version    print the version, format and schema versions
 

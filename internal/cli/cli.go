@@ -241,6 +241,7 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	root.AddCommand(a.reviewCmd())
 	root.AddCommand(a.evalCmd())
 	root.AddCommand(a.notifyCmd())
+	root.AddCommand(a.trainingCmd())
 	a.addHelpTopics(root)
 	groupCommands(root)
 	return root
@@ -263,7 +264,7 @@ func groupCommands(root *cobra.Command) {
 		"diff": "change", "import": "change", "export": "change", "paths": "change", "blast": "change", "brief": "change",
 		"eval":  "model",
 		"serve": "server", "push": "server", "pull": "server", "backup": "server",
-		"user": "server", "token": "server", "team": "server", "review": "server",
+		"user": "server", "token": "server", "team": "server", "review": "server", "training": "server",
 		"format": "topics", "controls": "topics", "risk": "topics", "exit-codes": "topics",
 	}
 	for _, c := range root.Commands() {

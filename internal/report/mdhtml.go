@@ -97,3 +97,8 @@ func inlineMD(s string) string {
 	}
 	return s
 }
+
+// MarkdownHTML renders a Markdown document (a design document of a
+// training exercise) as safe HTML, like descriptions: escaped first, a
+// small set of constructs becomes markup.
+func MarkdownHTML(s string) template.HTML { return markdownHTML(s) }

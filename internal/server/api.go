@@ -108,6 +108,16 @@ func (s *Server) routes() http.Handler {
 	a("DELETE /api/v1/teams/{team}/webhooks/{id}", s.handleDeleteWebhook)
 	a("POST /api/v1/teams/{team}/notifications/test", s.handleTestNotifications)
 	a("GET /api/v1/teams/{team}/notifications/deliveries", s.handleTeamDeliveries)
+	// Training exercises and runs (training.go).
+	a("GET /api/v1/training/exercises", s.handleListExercises)
+	a("GET /api/v1/training/exercises/{exercise}", s.handleGetExercise)
+	a("POST /api/v1/training/exercises", s.handleSaveExercise)
+	a("GET /api/v1/training/runs", s.handleListRuns)
+	a("POST /api/v1/training/runs", s.handleOpenRun)
+	a("GET /api/v1/training/runs/{run}", s.handleGetRun)
+	a("POST /api/v1/training/runs/{run}/actions", s.handleRunAction)
+	a("GET /api/v1/training/runs/{run}/results", s.handleRunResults)
+	a("GET /api/v1/teams/{team}/training", s.handleTrainingEvidence)
 
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))

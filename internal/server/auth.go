@@ -175,6 +175,10 @@ const (
 	Observe
 	// Configure is managing a team's notification webhooks (notify.go).
 	Configure
+	// Instruct is opening and running training runs; Train is taking
+	// part in one (joining a group, for the principal's own team).
+	Instruct
+	Train
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -199,6 +203,11 @@ const (
 // open them (Write); security observes any team's (Observe); viewers read
 // them; a guest (RoleGuest, TeamID "session:<id>") reads and joins that one
 // session only, with nothing else of the organisation readable.
+//
+// Training: security engineers and administrators instruct (open and
+// run training runs); members train for their own team (join a group of
+// a run, write threats); security may also join a group (no team
+// evidence); viewers read runs and results.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Team tokens never create
@@ -227,11 +236,11 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review || a == Approve || a == Observe
+		return a == Read || a == Review || a == Approve || a == Observe || a == Instruct || a == Train
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID && (a != Configure || p.TokenID == "")
+		return a != Admin && a != Approve && a != Instruct && teamID != "" && teamID == p.TeamID && (a != Configure || p.TokenID == "")
 	case store.RoleGuest:
 		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}

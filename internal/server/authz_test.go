@@ -215,6 +215,8 @@ const (
 	// Configuring a team's notifications: admin and its members signed in.
 	configureA = "401 ok 403 ok 404 403 403 403 401"
 	configureB = "401 ok 403 404 ok 403 404 404 401"
+	// Training reads: everyone who trains or reads everything.
+	trainee = "401 ok ok ok ok ok ok 403 401"
 )
 
 var authzMatrix = []authzRow{
@@ -354,6 +356,20 @@ var authzMatrix = []authzRow{
 	{"POST /api/v1/teams/{team}/notifications/test", "B", writeB},
 	{"GET /api/v1/teams/{team}/notifications/deliveries", "A", writeA},
 	{"GET /api/v1/teams/{team}/notifications/deliveries", "B", writeB},
+	// Training (training.go): security and admins instruct; members (and
+	// their tokens) train for their team; viewers read; the run's
+	// instructor (security here) joins no group; participants see results
+	// once the run is done.
+	{"GET /api/v1/training/exercises", "", trainee},
+	{"GET /api/v1/training/exercises/{exercise}", "", trainee},
+	{"POST /api/v1/training/exercises", "", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /api/v1/training/runs", "", trainee},
+	{"POST /api/v1/training/runs", "", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /api/v1/training/runs/{run}", "", trainee},
+	{"POST /api/v1/training/runs/{run}/actions", "", "401 ok 400 ok ok 403 ok 403 401"},
+	{"GET /api/v1/training/runs/{run}/results", "", "401 ok ok 409 409 ok 409 403 401"},
+	{"GET /api/v1/teams/{team}/training", "A", readA},
+	{"GET /api/v1/teams/{team}/training", "B", readB},
 }
 
 // matrix is the seeded world the authorization matrix runs in.
@@ -459,6 +475,12 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		// A fresh webhook of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/teams/"+team+"/webhooks", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "url": "https://hooks.example.com/x"}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case strings.Contains(path, "{exercise}"):
+		path = strings.Replace(path, "{exercise}", "food-delivery", 1)
+	case strings.Contains(path, "{run}"):
+		// A fresh run for each cell, opened by security (its instructor).
+		out := m.want(m.do("POST", "/api/v1/training/runs", m.auth["security"], map[string]any{"exercise": "food-delivery", "groups": []string{"Red", "Blue"}}), 201)
+		path = strings.Replace(path, "{run}", out["id"].(string), 1)
 	case r.route == "DELETE /api/v1/tokens/{id}":
 		// A fresh token of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/tokens", m.admin, map[string]string{"name": fmt.Sprintf("victim-%d", m.seq), "team": team}), 201)
@@ -514,6 +536,12 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"title": fmt.Sprintf("cell %d", m.seq)}
 	case "POST /api/v1/sessions/{session}/actions":
 		body = map[string]any{"type": "join"}
+	case "POST /api/v1/training/exercises":
+		body = map[string]any{"source": tinyExercise(fmt.Sprintf("cell-%d", m.seq))}
+	case "POST /api/v1/training/runs":
+		body = map[string]any{"exercise": "build-platform", "title": fmt.Sprintf("cell %d", m.seq), "groups": []string{"Red", "Blue", "Green"}}
+	case "POST /api/v1/training/runs/{run}/actions":
+		body = map[string]any{"type": "join", "group": "g1"}
 	case "POST /api/v1/systems":
 		body = map[string]any{"from": "template", "template": "web-app", "team": team, "id": fmt.Sprintf("new-%d", m.seq)}
 	case "POST /api/v1/systems/{system}/preview":

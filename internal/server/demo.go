@@ -52,5 +52,5 @@ func (s *Server) LoadDemoAccounts(ctx context.Context, password string) (bool, e
 		}
 	}
 	s.setupUsed = true
-	return true, nil
+	return true, s.loadDemoTraining(ctx)
 }

@@ -86,6 +86,16 @@ var endpoints = []endpoint{
 	{"DELETE /api/v1/teams/{team}/webhooks/{id}", "Delete a webhook", false, "", 204},
 	{"POST /api/v1/teams/{team}/notifications/test", "Queue a test message to the team's webhooks (or one) and your email", false, "NotifyTest", 202},
 	{"GET /api/v1/teams/{team}/notifications/deliveries", "Latest deliveries to the team's webhooks: state, attempts, last error", false, "", 200},
+	// Training exercises and runs (training.go).
+	{"GET /api/v1/training/exercises", "List the training exercises", false, "", 200},
+	{"POST /api/v1/training/exercises", "Store an exercise an instructor wrote (YAML, docs/training.md); problems as diagnostics with line and column (instructors)", false, "TrainingExercise", 201},
+	{"GET /api/v1/training/exercises/{exercise}", "An exercise: design, model and elements; flaws and reference for instructors only", false, "", 200},
+	{"GET /api/v1/training/runs", "List training runs, newest first", false, "", 200},
+	{"POST /api/v1/training/runs", "Open a training run of an exercise for several groups (instructors: security or admin)", false, "TrainingRun", 201},
+	{"GET /api/v1/training/runs/{run}", "A training run; participants see only their own group's board until it is done", false, "", 200},
+	{"POST /api/v1/training/runs/{run}/actions", "Act in a run: join, card.add, card.edit, card.merge, note.add, top_three, submit (groups); phase, accept, match (instructor)", false, "TrainingAction", 200},
+	{"GET /api/v1/training/runs/{run}/results", "Coverage, top-three agreement, outside finds, overlap matrix and unique finds per group (?format=json|markdown)", false, "", 200},
+	{"GET /api/v1/teams/{team}/training", "A team's training evidence: completed runs", false, "", 200},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -143,6 +153,13 @@ func openAPI(version string) map[string]any {
 		"SessionAction": obj(map[string]any{"type": strT, "request_id": strT, "card": map[string]any{"type": "object"}, "card_id": strT, "from": strT,
 			"count": map[string]any{"type": "integer"}, "on": map[string]any{"type": "boolean"}, "phase": strT, "timer": map[string]any{"type": "integer"},
 			"settings": map[string]any{"type": "object"}, "decision": map[string]any{"type": "object"}, "reflection": map[string]any{"type": "object"}, "name": strT}, "type"),
+		"TrainingRun": obj(map[string]any{"exercise": strT, "title": strT, "groups": map[string]any{"type": "array", "items": strT},
+			"minutes": obj(map[string]any{"read": intT, "find": intT, "prioritise": intT})}, "exercise", "groups"),
+		"TrainingExercise": obj(map[string]any{"source": strT}, "source"),
+		"TrainingAction": obj(map[string]any{"type": map[string]any{"enum": []string{"join", "card.add", "card.edit", "card.merge", "note.add", "top_three", "submit", "phase", "accept", "match"}},
+			"group": strT, "card": map[string]any{"type": "object"}, "card_id": strT, "from": strT, "note": map[string]any{"type": "object"},
+			"top_three": map[string]any{"type": "array", "items": strT}, "phase": map[string]any{"enum": []string{"read", "find", "prioritise", "done"}},
+			"severity": strT, "title": strT, "ref": strT}, "type"),
 		"ReviewAction": obj(map[string]any{"action": map[string]any{"enum": []string{"triage", "start", "request_changes", "resubmit", "approve", "self_serve", "assign"}},
 			"assignee": strT, "note": strT, "base_revision": intT}, "action"),
 		"Capacity": obj(map[string]any{"week": strT, "engineer": strT, "hours": map[string]any{"type": "number"}}, "hours"),

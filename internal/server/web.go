@@ -119,6 +119,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.adminPages(wr)
 	s.editorPages(wr)
 	s.notifyPages(wr)
+	s.trainingPages(wr)
 }
 
 // WebRoutes lists the registered web page patterns ("METHOD /path").
@@ -176,6 +177,7 @@ var navEntries = []struct {
 	{"Systems", "/systems", func(p *Principal) bool { return true }},
 	{"Findings", "/findings", func(p *Principal) bool { return true }},
 	{"Review queue", "/review", func(p *Principal) bool { return Allowed(p, Review, "") }},
+	{"Training", "/training", canTrain},
 	{"Administration", "/admin", func(p *Principal) bool { return Allowed(p, Admin, "") }},
 }
 

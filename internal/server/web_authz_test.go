@@ -31,6 +31,7 @@ const (
 	formWriteB  = "401 ok 403 404 ok 403 404 404 401"
 	formReviewA = "401 ok ok ok 404 403 ok 403 401"
 	formReviewB = "401 ok ok 404 ok 403 404 404 401"
+	pageTrainee = "login ok ok ok ok ok ok 403 login"
 )
 
 // webMatrix is the authorization matrix of the web pages and htmx
@@ -144,6 +145,19 @@ var webMatrix = []authzRow{
 	{"GET /s/{session}/record", "B", pageReadB},
 	{"GET /s/{session}/guest/{secret}", "A", pageAll},
 	{"POST /s/{session}/guest/{secret}", "A", pageAll},
+
+	// Training (web_training.go): as the API (authz_test.go). Runs are
+	// opened by security, their instructor, who joins no group (a 400,
+	// shown as a flash after a redirect); another group's board opens to
+	// participants when the run is done.
+	{"GET /training", "", pageTrainee},
+	{"POST /training/runs", "", "401 ok ok 403 403 403 403 403 401"},
+	{"POST /training/exercises", "", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /training/exercises/{exercise}", "", pageTrainee},
+	{"GET /training/runs/{run}", "", pageTrainee},
+	{"GET /training/runs/{run}/groups/{group}", "", "login ok ok 403 403 ok 403 403 login"},
+	{"POST /training/runs/{run}/act", "", "401 ok ok ok ok 403 ok 403 401"},
+	{"GET /training/runs/{run}/results", "", "login ok ok 409 409 ok 409 403 login"},
 }
 
 // webForm builds the path and form of a page cell; writes differ per cell
@@ -182,6 +196,11 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		path = out["guest_link"].(string)
 	case strings.Contains(r.route, "/s/{session}"):
 		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
+	case strings.Contains(path, "{exercise}"):
+		path = strings.Replace(path, "{exercise}", "build-platform", 1)
+	case strings.Contains(path, "{run}"):
+		out := m.want(m.do("POST", "/api/v1/training/runs", m.auth["security"], map[string]any{"exercise": "food-delivery", "groups": []string{"Red", "Blue"}}), 201)
+		path = strings.NewReplacer("{run}", out["id"].(string), "{group}", "g1").Replace(path)
 	case strings.HasPrefix(r.route, "GET /review/{id}"), strings.HasPrefix(r.route, "POST /review/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
@@ -219,6 +238,12 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		form = url.Values{"title": {fmt.Sprintf("page cell %d", m.seq)}}
 	case "POST /s/{session}/act":
 		form = url.Values{"type": {"join"}}
+	case "POST /training/exercises":
+		form = url.Values{"source": {tinyExercise(fmt.Sprintf("page-cell-%d", m.seq))}}
+	case "POST /training/runs":
+		form = url.Values{"exercise": {"food-delivery"}, "groups": {"Red\nBlue"}, "title": {fmt.Sprintf("page cell %d", m.seq)}}
+	case "POST /training/runs/{run}/act":
+		form = url.Values{"type": {"join"}, "group": {"g1"}}
 	case "POST /s/{session}/guest/{secret}":
 		form = url.Values{"name": {fmt.Sprintf("guest %d", m.seq)}}
 	case "POST /review/{id}/act":

@@ -316,6 +316,7 @@ type Store interface {
 	PutDiff(ctx context.Context, k DiffKey, body []byte) error
 
 	LiveSessions // live threat-modeling sessions (sessions.go)
+	Training     // training runs, exercises and evidence (training.go)
 
 	Notifications // notification outbox, webhooks, preferences (notifications.go)
 

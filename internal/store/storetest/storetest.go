@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TokenExpiry", testTokenExpiry},
 		{"DiffCache", testDiffCache},
 		{"NotifyOutbox", testOutbox}, {"NotifyClaimRace", testClaimRace}, {"NotifyWebhooksAndPrefs", testWebhooksAndPrefs},
+		{"Training", testTraining}, {"TrainingConcurrentUpdates", testTrainingRace},
+		{"TrainingExercises", testTrainingExercises},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
