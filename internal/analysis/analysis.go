@@ -53,7 +53,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if m.Policy.Uncertainty != 0 {
 		unc = m.Policy.Uncertainty
 	}
-	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc})
+	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
 	limit := DefaultMaxUnverified
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified
@@ -63,6 +63,10 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
+
+// relay says whether a component forwards requests without owning the
+// objects behind them (the built-in catalogue's reading of the model).
+func relay(c *model.Component) bool { return rules.Relay(c) }
 
 // DefaultMaxUnverified is how many unverified threats Ward lists per
 // element by default: a reviewer writes the few that matter most on each

@@ -49,17 +49,21 @@ func clamp(v int) int { return max(1, min(5, v)) }
 
 // exposure is the least trusted boundary that reaches an element directly,
 // and whether some way in from a less trusted place is unauthenticated.
-func exposure(t model.Target) (model.Trust, bool, string) {
+// Requests that pass through a relay (a CDN, WAF, proxy or gateway that
+// forwards them without owning the objects behind them, when relay says so)
+// reach the element from wherever they reach the relay: the input an
+// attacker controls at the edge arrives intact behind it.
+func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 	switch {
 	case t.Component != nil:
 		c := t.Component
 		least, unauth, from := c.Trust(), false, ""
 		for _, f := range c.In {
-			ft := f.From.Trust()
+			ft := relay.sender(f.From)
 			if ft < least {
 				least, from = ft, f.From.ID
 			}
-			if ft < c.Trust() && f.Authentication == model.AuthNone {
+			if f.From.Trust() < c.Trust() && f.Authentication == model.AuthNone {
 				unauth = true
 			}
 		}
@@ -68,7 +72,7 @@ func exposure(t model.Target) (model.Trust, bool, string) {
 		return least, unauth, from
 	case t.Flow != nil:
 		f := t.Flow
-		least := min(f.From.Trust(), f.To.Trust())
+		least := min(relay.sender(f.From), f.To.Trust())
 		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
 	case t.Boundary != nil:
 		return t.Boundary.Trust, false, ""
@@ -76,26 +80,58 @@ func exposure(t model.Target) (model.Trust, bool, string) {
 	return model.TrustInternal, false, ""
 }
 
+// relays knows which components forward requests, and memoises the least
+// trusted place whose requests reach each relay (two relays deep, as a CDN
+// in front of a gateway).
+type relays struct {
+	is    func(*model.Component) bool
+	reach map[*model.Component]model.Trust
+}
+
+// sender returns how trusted the requests are that c sends on: its own
+// trust, or for a relay the least trusted place that reaches it.
+func (r *relays) sender(c *model.Component) model.Trust {
+	if r == nil || r.is == nil {
+		return c.Trust()
+	}
+	return r.through(c, 0)
+}
+
+func (r *relays) through(c *model.Component, depth int) model.Trust {
+	if depth >= 2 || len(c.In) == 0 || !r.is(c) {
+		return c.Trust()
+	}
+	if t, ok := r.reach[c]; ok {
+		return t
+	}
+	least := c.Trust()
+	for _, f := range c.In {
+		least = min(least, r.through(f.From, depth+1))
+	}
+	if r.reach == nil {
+		r.reach = map[*model.Component]model.Trust{}
+	}
+	if depth == 0 {
+		r.reach[c] = least
+	}
+	return least
+}
+
 // Likelihood estimates a finding's inherent likelihood and says why.
-func Likelihood(f *model.Finding) (model.Likelihood, []string) { return likelihood(f, true) }
-
-// likelihoodWith is Likelihood sharing the wording of exposure reasons
-// through reach (keyed by the element reached from).
-func likelihoodWith(f *model.Finding, reach map[string]string) (model.Likelihood, []string) {
-	return likelihoodReach(f, true, reach)
+// Relays are not followed (see Options.Relay).
+func Likelihood(f *model.Finding) (model.Likelihood, []string) {
+	return likelihoodReach(f, true, nil, nil)
 }
 
-// likelihood computes the likelihood, with the reasons only when explain is set.
-func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
-	return likelihoodReach(f, explain, nil)
-}
-
-func likelihoodReach(f *model.Finding, explain bool, reach map[string]string) (model.Likelihood, []string) {
+// likelihoodReach computes the likelihood, with the reasons only when
+// explain is set, sharing the wording of exposure reasons through reach
+// (keyed by the element reached from) and following relays.
+func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
 	base, why := 2, make([]string, 0, 4+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth := false
 	for _, t := range f.Targets {
-		tr, u, from := exposure(t)
+		tr, u, from := exposure(t, relay)
 		if tr < least {
 			least = tr
 		}
@@ -243,6 +279,10 @@ type Options struct {
 	// residual risk is lowered by; 0 means DefaultUncertainty and a negative
 	// value means none (unknown ranks like a stated gap).
 	Uncertainty int
+	// Relay says whether a component forwards requests without owning the
+	// objects behind them (a CDN, WAF, proxy or gateway); the components
+	// behind it are then exposed to whatever reaches it. Nil: no relays.
+	Relay func(*model.Component) bool
 }
 
 // Assess scores every finding, applies decisions, mitigations and
@@ -308,7 +348,7 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 		unc = 0
 	}
 	unc = min(unc, 4)
-	ex := &explainer{m: m, impacts: map[impactKey]string{}, reach: map[string]string{}}
+	ex := &explainer{m: m, impacts: map[impactKey]string{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
 	for _, f := range findings {
 		var d *model.Decision
 		if len(decisions) > 0 {
@@ -377,6 +417,7 @@ type explainer struct {
 	m       *model.Model
 	impacts map[impactKey]string
 	reach   map[string]string
+	relay   *relays
 }
 
 type impactKey struct {
@@ -406,7 +447,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		l, i = f.Threat.Likelihood, f.Threat.Impact
 	}
 	if l == 0 {
-		l, lwhy = likelihoodWith(f, ex.reach)
+		l, lwhy = likelihoodReach(f, true, ex.reach, ex.relay)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -697,10 +698,26 @@ func hasWord(s string, words []string) bool {
 
 // reviewerRelay reports whether c forwards requests without owning the
 // objects behind them: stated relay, or a CDN, WAF, load balancer or proxy.
-func reviewerRelay(c *model.Component) bool {
-	return c.Relay == model.Yes || c.Relay == model.Unknown && reviewerWords(c, "cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
-		"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik")
+func reviewerRelay(c *model.Component) bool { return Relay(c) }
+
+// Relay reports whether c forwards requests without owning the objects
+// behind them (a CDN, WAF, proxy, load balancer or gateway): stated with
+// relay, or inferred from its id, name and tech when not stated. Risk uses
+// it to expose the components behind a relay to whatever reaches it.
+func Relay(c *model.Component) bool {
+	if c.Relay != model.Unknown {
+		return c.Relay == model.Yes
+	}
+	// The tech names what the component is built with first ("Envoy + a
+	// Go plugin"); what follows may describe what is in front of it
+	// ("Node.js behind the company ingress"), so only its first word counts.
+	tech, _, _ := strings.Cut(strings.TrimSpace(c.Tech), " ")
+	return hasWord(c.ID, relayWords) || hasWord(c.Name, relayWords) || hasWord(tech, relayWords) || slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, relayWords) })
 }
+
+// relayWords name relays: CDNs, WAFs, proxies, load balancers, gateways.
+var relayWords = []string{"cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
+	"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik"}
 
 // throughRelays names, for titles, who is really behind each caller: a
 // relay is replaced by those who send to it (two relays deep).

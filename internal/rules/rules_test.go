@@ -166,3 +166,17 @@ func wants(t *testing.T, path string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestAssetlessModelFlows: in a model that names no assets, a flow to or
+// from a store is taken to carry its unknown data (unverified, the encryption
+// question asked); a flow between services is not.
+func TestAssetlessModelFlows(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "unencrypted-internal-flow", "assetless.yaml"), rules.All())
+	got := ofRule(fs, "unencrypted-internal-flow", model.StatusUnverified)
+	if want := []string{"unencrypted-internal-flow:put", "unencrypted-internal-flow:put:tampering"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got := asking(qs, "unencrypted-internal-flow"); !slices.Equal(got, []string{"put.encryption"}) {
+		t.Errorf("questions: got %v, want [put.encryption]", got)
+	}
+}

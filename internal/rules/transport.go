@@ -140,7 +140,11 @@ var transportRules = []*rule.Rule{
 			}
 			// Inside one zone, only a flow carrying something non-public
 			// is worth reading or altering on the way.
-			carries := false
+			// A model that names no assets at all (a diagram imported from
+			// another tool) says nothing about what its stores hold: a flow
+			// to or from a store carries that unknown data, and unknown is
+			// not "nothing worth protecting".
+			carries := len(x.Model.Assets) == 0 && (f.From.IsStore() || f.To.IsStore())
 			for _, a := range f.Carries {
 				carries = carries || a.Classification != model.ClassPublic
 			}
