@@ -51,12 +51,17 @@ func clamp(v int) int { return max(1, min(5, v)) }
 // and whether some way in from a less trusted place is unauthenticated.
 // Requests that pass through a relay (a CDN, WAF, proxy or gateway that
 // forwards them without owning the objects behind them, when relay says so)
-// reach the element from wherever they reach the relay: the input an
+// reach a component from wherever they reach the relay: the input an
 // attacker controls at the edge arrives intact behind it.
 func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 	switch {
 	case t.Component != nil:
 		c := t.Component
+		if relay != nil {
+			if e, ok := relay.comp[c]; ok {
+				return e.least, e.unauth, e.from
+			}
+		}
 		least, unauth, from := c.Trust(), false, ""
 		for _, f := range c.In {
 			ft := relay.sender(f.From)
@@ -69,10 +74,18 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 		}
 		// Request/response flows let the callee's answer reach the caller;
 		// what matters for exposure is who can send, so Out flows are ignored.
+		if relay != nil {
+			if relay.comp == nil {
+				relay.comp = map[*model.Component]exposed{}
+			}
+			relay.comp[c] = exposed{least, unauth, from}
+		}
 		return least, unauth, from
 	case t.Flow != nil:
 		f := t.Flow
-		least := min(relay.sender(f.From), f.To.Trust())
+		// What happens on the wire happens where the wire runs: a flow's
+		// exposure is its two ends' zones, not what reaches its sender.
+		least := min(f.From.Trust(), f.To.Trust())
 		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
 	case t.Boundary != nil:
 		return t.Boundary.Trust, false, ""
@@ -81,38 +94,46 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 }
 
 // relays knows which components forward requests, and memoises the least
-// trusted place whose requests reach each relay (two relays deep, as a CDN
-// in front of a gateway).
+// trusted place whose requests reach each sender (through two relays at
+// most, as a CDN in front of a gateway) and each component's exposure.
 type relays struct {
 	is    func(*model.Component) bool
 	reach map[*model.Component]model.Trust
+	// comp memoises each component's exposure: many threats share it.
+	comp map[*model.Component]exposed
+}
+
+type exposed struct {
+	least  model.Trust
+	unauth bool
+	from   string
 }
 
 // sender returns how trusted the requests are that c sends on: its own
-// trust, or for a relay the least trusted place that reaches it.
+// trust, or for a relay the least trusted place that reaches it. The
+// answer is memoised per component: many threats share each sender.
 func (r *relays) sender(c *model.Component) model.Trust {
 	if r == nil || r.is == nil {
 		return c.Trust()
 	}
-	return r.through(c, 0)
+	if t, ok := r.reach[c]; ok {
+		return t
+	}
+	t := r.through(c, 0)
+	if r.reach == nil {
+		r.reach = map[*model.Component]model.Trust{}
+	}
+	r.reach[c] = t
+	return t
 }
 
 func (r *relays) through(c *model.Component, depth int) model.Trust {
 	if depth >= 2 || len(c.In) == 0 || !r.is(c) {
 		return c.Trust()
 	}
-	if t, ok := r.reach[c]; ok {
-		return t
-	}
 	least := c.Trust()
 	for _, f := range c.In {
 		least = min(least, r.through(f.From, depth+1))
-	}
-	if r.reach == nil {
-		r.reach = map[*model.Component]model.Trust{}
-	}
-	if depth == 0 {
-		r.reach[c] = least
 	}
 	return least
 }
@@ -127,7 +148,7 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 // explain is set, sharing the wording of exposure reasons through reach
 // (keyed by the element reached from) and following relays.
 func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
-	base, why := 2, make([]string, 0, 4+len(f.Rationale))
+	base, why := 2, make([]string, 0, 5+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth := false
 	for _, t := range f.Targets {
@@ -590,40 +611,52 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // by residual score, open before unverified at equal score, then inherent
 // score and id, and numbers them from 1.
 func Rank(fs []*model.Finding) {
-	// Ids are unique, so an unstable sort ending on them is deterministic.
-	slices.SortFunc(fs, func(a, b *model.Finding) int {
-		if a.Active() != b.Active() {
-			if a.Active() {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(b.Residual.Score, a.Residual.Score); c != 0 {
+	// Sort on one precomputed key per finding (the comparison is made
+	// O(n log n) times on lists of 100,000 threats); ids are unique, so an
+	// unstable sort ending on them is deterministic.
+	type keyed struct {
+		k uint64
+		f *model.Finding
+	}
+	ks := make([]keyed, len(fs))
+	for i, f := range fs {
+		ks[i] = keyed{rankKey(f), f}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := cmp.Compare(a.k, b.k); c != 0 {
 			return c
 		}
-		if a.Open() != b.Open() {
-			if a.Open() {
-				return -1
-			}
-			return 1
-		}
-		// Equal scores: what is worse if it happens comes first.
-		if c := cmp.Compare(b.Residual.Impact, a.Residual.Impact); c != 0 {
+		if c := strings.Compare(a.f.ID, b.f.ID); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.ID, b.ID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Pos.String(), b.Pos.String())
+		return strings.Compare(a.f.Pos.String(), b.f.Pos.String())
 	})
+	for i := range ks {
+		fs[i] = ks[i].f
+	}
 	spread(fs)
 	for i, f := range fs {
 		f.Rank = i + 1
 	}
 }
+
+// rankKey orders findings, smallest first: active (open or unverified)
+// before closed, then by residual score (highest first), open before
+// unverified at equal score, then what is worse if it happens (residual
+// impact), then inherent score.
+func rankKey(f *model.Finding) uint64 {
+	var inactive, notOpen uint64
+	if !f.Active() {
+		inactive = 1
+	}
+	if !f.Open() {
+		notOpen = 1
+	}
+	return inactive<<40 | uint64(63-clampKey(f.Residual.Score))<<32 | notOpen<<24 |
+		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8
+}
+
+func clampKey(v int) int { return max(0, min(63, v)) }
 
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
