@@ -611,29 +611,42 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // by residual score, open before unverified at equal score, then inherent
 // score and id, and numbers them from 1.
 func Rank(fs []*model.Finding) {
-	// Sort on one precomputed key per finding (the comparison is made
-	// O(n log n) times on lists of 100,000 threats); ids are unique, so an
-	// unstable sort ending on them is deterministic.
-	type keyed struct {
-		k uint64
-		f *model.Finding
+	// Order by id first (the rules' threats arrive in id order; only the
+	// team's threats, appended after them, may need moving), then place
+	// the findings by their precomputed key with a stable counting sort:
+	// the lists run to 100,000s of threats but keys take few values.
+	byID := func(a, b *model.Finding) int {
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Pos.String(), b.Pos.String())
 	}
-	ks := make([]keyed, len(fs))
+	if !slices.IsSortedFunc(fs, byID) {
+		slices.SortStableFunc(fs, byID)
+	}
+	keys := make([]uint64, len(fs))
+	count := map[uint64]int{}
 	for i, f := range fs {
-		ks[i] = keyed{rankKey(f), f}
+		keys[i] = rankKey(f)
+		count[keys[i]]++
 	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		if c := cmp.Compare(a.k, b.k); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.f.ID, b.f.ID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.f.Pos.String(), b.f.Pos.String())
-	})
-	for i := range ks {
-		fs[i] = ks[i].f
+	distinct := make([]uint64, 0, len(count))
+	for k := range count {
+		distinct = append(distinct, k)
 	}
+	slices.Sort(distinct)
+	next := make(map[uint64]int, len(distinct))
+	at := 0
+	for _, k := range distinct {
+		next[k] = at
+		at += count[k]
+	}
+	sorted := make([]*model.Finding, len(fs))
+	for i, f := range fs {
+		sorted[next[keys[i]]] = f
+		next[keys[i]]++
+	}
+	copy(fs, sorted)
 	spread(fs)
 	for i, f := range fs {
 		f.Rank = i + 1
@@ -670,6 +683,9 @@ func spread(fs []*model.Finding) {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
 	}
 	var buf []*model.Finding
+	var round, at []int
+	seen := map[model.Target]int{}
+	rules := map[string]int{}
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(fs[i], fs[j]) {
@@ -678,9 +694,10 @@ func spread(fs []*model.Finding) {
 		if j-i > 2 {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
-			seen := map[model.Target]int{}
-			rules := map[string]int{}
-			round := make([]int, len(buf))
+			clear(seen)
+			clear(rules)
+			round = slices.Grow(round[:0], len(buf))[:len(buf)]
+			most := 0
 			for k, f := range buf {
 				var id model.Target
 				if len(f.Targets) > 0 {
@@ -693,18 +710,25 @@ func spread(fs []*model.Finding) {
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[k] += len(buf)
 				}
+				most = max(most, round[k])
 				seen[id]++
 				if f.Origin != model.OriginPeople {
 					rules[f.Rule]++
 				}
 			}
-			idx := make([]int, len(buf))
-			for k := range idx {
-				idx[k] = k
+			// A stable counting sort by round keeps the order by score
+			// within each round.
+			at = slices.Grow(at[:0], most+2)[:most+2]
+			clear(at)
+			for _, r := range round {
+				at[r+1]++
 			}
-			slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(round[a], round[b]) })
-			for k, x := range idx {
-				run[k] = buf[x]
+			for r := 1; r < len(at); r++ {
+				at[r] += at[r-1]
+			}
+			for k, f := range buf {
+				run[at[round[k]]] = f
+				at[round[k]]++
 			}
 		}
 		i = j
