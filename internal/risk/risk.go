@@ -341,7 +341,20 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 			}
 		}
 	}
-	sugg := &suggester{fs: findings}
+	var stale []string
+	for _, d := range m.Decisions {
+		if !named[d.Finding] {
+			stale = append(stale, d.Finding)
+		}
+	}
+	for _, a := range m.Assumptions {
+		for _, s := range a.Supports {
+			if strings.Contains(s, ":") && !named[s] {
+				stale = append(stale, s)
+			}
+		}
+	}
+	sugg := &suggester{fs: findings, want: stale}
 	for _, d := range m.Decisions {
 		if !named[d.Finding] {
 			warns = append(warns, Warning{Pos: d.Pos, Msg: fmt.Sprintf("decision for finding %q matches no finding", d.Finding),
@@ -392,24 +405,47 @@ type Warning struct {
 }
 
 // suggester finds current findings with the same rule or element as a
-// finding id that matches nothing. It indexes the findings on first use, so
-// many stale decisions cost O(findings + decisions), not their product.
+// finding id that matches nothing. It indexes, in one pass over the
+// findings, the first five findings of each rule and element that the stale
+// ids name (want, given up front; an id asked about later is added and the
+// findings scanned again), so many stale decisions cost O(findings +
+// decisions), not their product, and nothing is kept per finding.
 type suggester struct {
 	fs       []*model.Finding
+	want     []string
 	byRule   map[string][]int
 	byTarget map[string][]int
 }
 
 func (s *suggester) suggest(id string) string {
-	if s.byRule == nil {
-		s.byRule, s.byTarget = map[string][]int{}, map[string][]int{}
+	rule, target, _ := strings.Cut(id, ":")
+	_, okR := s.byRule[rule]
+	_, okT := s.byTarget[target]
+	if !okR || !okT {
+		if s.byRule == nil {
+			s.byRule, s.byTarget = map[string][]int{}, map[string][]int{}
+			for _, w := range s.want {
+				r, t, _ := strings.Cut(w, ":")
+				s.byRule[r], s.byTarget[t] = nil, nil
+			}
+		}
+		s.byRule[rule], s.byTarget[target] = nil, nil
+		for k := range s.byRule {
+			s.byRule[k] = s.byRule[k][:0]
+		}
+		for k := range s.byTarget {
+			s.byTarget[k] = s.byTarget[k][:0]
+		}
 		for i, f := range s.fs {
 			r, t, _ := strings.Cut(f.ID, ":")
-			s.byRule[r] = append(s.byRule[r], i)
-			s.byTarget[t] = append(s.byTarget[t], i)
+			if l, ok := s.byRule[r]; ok && len(l) < 5 {
+				s.byRule[r] = append(l, i)
+			}
+			if l, ok := s.byTarget[t]; ok && len(l) < 5 {
+				s.byTarget[t] = append(l, i)
+			}
 		}
 	}
-	rule, target, _ := strings.Cut(id, ":")
 	// Merge the two ascending index lists, in finding order, without repeats.
 	a, b := s.byRule[rule], s.byTarget[target]
 	var same []string
