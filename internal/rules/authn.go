@@ -76,7 +76,9 @@ var authnRules = []*rule.Rule{
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
 		Doc: "Inside the network, one service calls another without authenticating. " +
-			"Any compromised workload on the same network can impersonate the caller; network location is not identity.",
+			"Any compromised workload on the same network can impersonate the caller; network location is not identity. " +
+			"A connection to a database or object store is raised only when the model states authentication: none " +
+			"(they log their clients in by default; the credential's own risks are other rules'); brokers and services always.",
 		CWE:         []int{306},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
