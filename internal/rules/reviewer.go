@@ -104,15 +104,21 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			at := reviewerRestricted(c.Stores)
+			what := ids(at, assetID)
 			if len(at) == 0 {
-				return
+				// A model that names no assets says nothing about what its
+				// stores hold: unknown is not "nothing sensitive".
+				if !unknownData(x.Model) {
+					return
+				}
+				what = "what it stores"
 			}
 			if gap := x.Lacks(c, model.CtlAccessReviewed); x.Reports(gap) {
 				who := "administrators and support staff"
 				if c.HumanAccess != "" {
 					who = "the " + c.HumanAccess + " role"
 				}
-				x.Report(gap, "Insiders with direct access to "+q(c.ID)+" ("+who+") can read or change "+ids(at, assetID)+" without oversight", at)
+				x.Report(gap, "Insiders with direct access to "+q(c.ID)+" ("+who+") can read or change "+what+" without oversight", at)
 			}
 		},
 	},
@@ -763,9 +769,23 @@ func anonymousByDesign(c *model.Component) bool {
 }
 
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
+// unknownData reports whether the model names no assets at all (a diagram
+// imported from another tool): what its stores hold and its flows carry is
+// unknown, which is not the same as worthless.
+func unknownData(m *model.Model) bool { return len(m.Assets) == 0 }
+
 func reviewerBuilds(c *model.Component) bool {
-	return reviewerWords(c, "ci", "cd", "build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware")
+	// "ci" and "cd" name a builder in an id, name or tag; in tech they are
+	// too ambiguous (tool template ids such as CD-MICROSOFT-AZURE-DB-...).
+	return hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||
+		slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, buildShortWords) }) ||
+		reviewerWords(c, buildWords...)
 }
+
+var (
+	buildShortWords = []string{"ci", "cd"}
+	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
+)
 
 // reviewerFirmware reports whether device c receives software updates.
 func reviewerFirmware(c *model.Component) bool {

@@ -144,7 +144,7 @@ var transportRules = []*rule.Rule{
 			// another tool) says nothing about what its stores hold: a flow
 			// to or from a store carries that unknown data, and unknown is
 			// not "nothing worth protecting".
-			carries := len(x.Model.Assets) == 0 && (f.From.IsStore() || f.To.IsStore())
+			carries := unknownData(x.Model) && (f.From.IsStore() || f.To.IsStore())
 			for _, a := range f.Carries {
 				carries = carries || a.Classification != model.ClassPublic
 			}
