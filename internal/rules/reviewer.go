@@ -235,6 +235,10 @@ var reviewerRules = []*rule.Rule{
 		Category: model.Tampering,
 		Also:     []model.Category{model.ElevationOfPrivilege},
 		On:       rule.OnComponent,
+		// Builds run code from many hands by design (every contributor's
+		// change, third-party actions, base images): the input is attacker-
+		// controllable without any network foothold.
+		Exploitability: 1,
 		Doc: "Images, binaries, firmware and deployment bundles pass from a build system through registries and CDNs to the " +
 			"machines that run them. Whoever can change a pipeline, a base image or a stored artefact gets their code run " +
 			"everywhere it is deployed, unless artefacts are signed at build and verified before they run.",
