@@ -249,7 +249,13 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 	best, which := model.Impact(0), ""
 	for _, a := range f.Assets {
 		// The asset's business value is a floor whatever the property.
-		i := levelImpact(max(a.Need(prop), a.Value))
+		need := a.Need(prop)
+		if prop == model.Availability && a.Availability == model.LevelUnset {
+			// Unstated, an asset's availability need is the business
+			// criticality of the system that holds it, when that is higher.
+			need = max(need, m.System.Criticality)
+		}
+		i := levelImpact(max(need, a.Value))
 		if i > best {
 			best, which = i, a.ID
 		}
