@@ -718,7 +718,7 @@ func clampKey(v int) int { return max(0, min(63, v)) }
 // threat comes before any element's second and every rule's first instance
 // before any rule's second: a reviewer's list covers the design and its
 // families rather than repeating one component or one rule. A weakness's
-// further STRIDE threats come after the first ones. Within those rounds the
+// further STRIDE threats come a round later still. Within those rounds the
 // order by score is kept.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
@@ -746,11 +746,12 @@ func spread(fs []*model.Finding) {
 					id = f.Targets[0]
 				}
 				// A weakness's further STRIDE threats (aliased to it) come
-				// after every first threat of the band; a rule's second
-				// instance after every rule's first.
+				// one round later than their place on the element would
+				// put them; a rule's second instance after every rule's
+				// first.
 				round[k] = seen[id] + rules[f.Rule]
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
-					round[k] += len(buf)
+					round[k]++
 				}
 				most = max(most, round[k])
 				seen[id]++
