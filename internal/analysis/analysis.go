@@ -5,7 +5,6 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -53,7 +52,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if m.Policy.Uncertainty != 0 {
 		unc = m.Policy.Uncertainty
 	}
-	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc})
+	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
 	limit := DefaultMaxUnverified
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified
@@ -63,6 +62,10 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
+
+// relay says whether a component forwards requests without owning the
+// objects behind them (the built-in catalogue's reading of the model).
+func relay(c *model.Component) bool { return rules.Relay(c) }
 
 // DefaultMaxUnverified is how many unverified threats Ward lists per
 // element by default: a reviewer writes the few that matter most on each
@@ -74,75 +77,99 @@ const DefaultMaxUnverified = 6
 // first target), those with the highest inherent risk; limit < 0 keeps all.
 // The questions lose the threats no longer listed (they stay on the list,
 // ranked by what is listed). Ranks are renumbered.
+//
+// It runs on lists of 100,000s of threats, so it groups with counting sorts
+// and marks the threats it drops with rank 0 rather than keeping sets.
 func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*model.Finding {
 	if limit < 0 {
 		return fs
 	}
-	type key struct {
-		c *model.Component
-		f *model.Flow
-		b *model.Boundary
-		a *model.Asset
-	}
-	var unv []*model.Finding
+	// fs is ranked, so the unverified threats are met in rank order; a
+	// stable counting sort by inherent score (highest first) gives the
+	// order the cap keeps them in: inherent risk, then rank.
+	var byScore [26][]*model.Finding
+	n := 0
 	for _, f := range fs {
 		if f.Unverified() && len(f.Targets) > 0 {
-			unv = append(unv, f)
+			s := max(0, min(25, f.Inherent.Score))
+			byScore[25-s] = append(byScore[25-s], f)
+			n++
 		}
 	}
-	if len(unv) == 0 {
+	if n == 0 {
 		return fs
 	}
-	// fs is ranked, so the first unverified threats met per element are
-	// the ones to keep; rank by inherent risk for the cap itself.
-	slices.SortStableFunc(unv, func(a, b *model.Finding) int {
-		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Rank, b.Rank)
-	})
-	// Per element: first the riskiest threat of each STRIDE category, then
-	// the next riskiest whatever their category, up to limit.
-	per := map[key][]*model.Finding{}
-	var order []key
-	for _, f := range unv {
-		t := f.Targets[0]
-		k := key{t.Component, t.Flow, t.Boundary, t.Asset}
-		if per[k] == nil {
-			order = append(order, k)
-		}
-		per[k] = append(per[k], f)
+	unv := make([]*model.Finding, 0, n)
+	for _, b := range byScore {
+		unv = append(unv, b...)
 	}
-	drop := map[*model.Finding]bool{}
-	for _, k := range order {
-		el := per[k]
+	// Group by element (first target), keeping that order within groups.
+	group := make(map[model.Target]int32, n/4)
+	gid := make([]int32, n)
+	var size []int32
+	for i, f := range unv {
+		g, ok := group[f.Targets[0]]
+		if !ok {
+			g = int32(len(size))
+			group[f.Targets[0]] = g
+			size = append(size, 0)
+		}
+		gid[i] = g
+		size[g]++
+	}
+	start := make([]int32, len(size)+1)
+	for g, c := range size {
+		start[g+1] = start[g] + c
+	}
+	order := make([]*model.Finding, n)
+	fill := append([]int32(nil), start[:len(size)]...)
+	for i, f := range unv {
+		order[fill[gid[i]]] = f
+		fill[gid[i]]++
+	}
+	// Per element: first the riskiest threat of each STRIDE category, then
+	// the next riskiest whatever their category, up to limit; the rest are
+	// marked dropped (rank 0).
+	dropped := 0
+	var keep []bool
+	for g := range size {
+		el := order[start[g]:start[g+1]]
 		if len(el) <= limit {
 			continue
 		}
-		keep := map[*model.Finding]bool{}
-		cats := map[model.Category]bool{}
-		for _, f := range el {
-			if len(keep) < limit && !cats[f.Category] {
-				cats[f.Category], keep[f] = true, true
+		if cap(keep) < len(el) {
+			keep = make([]bool, len(el))
+		}
+		keep = keep[:len(el)]
+		clear(keep)
+		kept := 0
+		var cats [8]bool
+		for i, f := range el {
+			c := categoryIndex(f.Category)
+			if kept < limit && !cats[c] {
+				cats[c], keep[i] = true, true
+				kept++
 			}
 		}
-		for _, f := range el {
-			if len(keep) < limit {
-				keep[f] = true
+		for i := range el {
+			if kept < limit && !keep[i] {
+				keep[i] = true
+				kept++
 			}
 		}
-		for _, f := range el {
-			if !keep[f] {
-				drop[f] = true
+		for i, f := range el {
+			if !keep[i] {
+				f.Rank = 0
+				dropped++
 			}
 		}
 	}
-	if len(drop) == 0 {
+	if dropped == 0 {
 		return fs
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if !drop[f] {
+		if f.Rank != 0 {
 			f.Rank = len(out) + 1
 			out = append(out, f)
 		}
@@ -150,13 +177,21 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 	for _, q := range qs {
 		kept := q.Threats[:0]
 		for _, f := range q.Threats {
-			if !drop[f] {
+			if f.Rank != 0 {
 				kept = append(kept, f)
 			}
 		}
 		q.Threats = kept
 	}
 	return out
+}
+
+// categoryIndex numbers the STRIDE categories 0–5 (6 for anything else).
+func categoryIndex(c model.Category) int {
+	if i := slices.Index(model.Categories, c); i >= 0 {
+		return i
+	}
+	return 6
 }
 
 // People turns the threats written in the model into findings.

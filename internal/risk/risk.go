@@ -49,25 +49,42 @@ func clamp(v int) int { return max(1, min(5, v)) }
 
 // exposure is the least trusted boundary that reaches an element directly,
 // and whether some way in from a less trusted place is unauthenticated.
-func exposure(t model.Target) (model.Trust, bool, string) {
+// Requests that pass through a relay (a CDN, WAF, proxy or gateway that
+// forwards them without owning the objects behind them, when relay says so)
+// reach a component from wherever they reach the relay: the input an
+// attacker controls at the edge arrives intact behind it.
+func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 	switch {
 	case t.Component != nil:
 		c := t.Component
+		if relay != nil {
+			if e, ok := relay.comp[c]; ok {
+				return e.least, e.unauth, e.from
+			}
+		}
 		least, unauth, from := c.Trust(), false, ""
 		for _, f := range c.In {
-			ft := f.From.Trust()
+			ft := relay.sender(f.From)
 			if ft < least {
 				least, from = ft, f.From.ID
 			}
-			if ft < c.Trust() && f.Authentication == model.AuthNone {
+			if f.From.Trust() < c.Trust() && f.Authentication == model.AuthNone {
 				unauth = true
 			}
 		}
 		// Request/response flows let the callee's answer reach the caller;
 		// what matters for exposure is who can send, so Out flows are ignored.
+		if relay != nil {
+			if relay.comp == nil {
+				relay.comp = map[*model.Component]exposed{}
+			}
+			relay.comp[c] = exposed{least, unauth, from}
+		}
 		return least, unauth, from
 	case t.Flow != nil:
 		f := t.Flow
+		// What happens on the wire happens where the wire runs: a flow's
+		// exposure is its two ends' zones, not what reaches its sender.
 		least := min(f.From.Trust(), f.To.Trust())
 		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
 	case t.Boundary != nil:
@@ -76,26 +93,66 @@ func exposure(t model.Target) (model.Trust, bool, string) {
 	return model.TrustInternal, false, ""
 }
 
+// relays knows which components forward requests, and memoises the least
+// trusted place whose requests reach each sender (through two relays at
+// most, as a CDN in front of a gateway) and each component's exposure.
+type relays struct {
+	is    func(*model.Component) bool
+	reach map[*model.Component]model.Trust
+	// comp memoises each component's exposure: many threats share it.
+	comp map[*model.Component]exposed
+}
+
+type exposed struct {
+	least  model.Trust
+	unauth bool
+	from   string
+}
+
+// sender returns how trusted the requests are that c sends on: its own
+// trust, or for a relay the least trusted place that reaches it. The
+// answer is memoised per component: many threats share each sender.
+func (r *relays) sender(c *model.Component) model.Trust {
+	if r == nil || r.is == nil {
+		return c.Trust()
+	}
+	if t, ok := r.reach[c]; ok {
+		return t
+	}
+	t := r.through(c, 0)
+	if r.reach == nil {
+		r.reach = map[*model.Component]model.Trust{}
+	}
+	r.reach[c] = t
+	return t
+}
+
+func (r *relays) through(c *model.Component, depth int) model.Trust {
+	if depth >= 2 || len(c.In) == 0 || !r.is(c) {
+		return c.Trust()
+	}
+	least := c.Trust()
+	for _, f := range c.In {
+		least = min(least, r.through(f.From, depth+1))
+	}
+	return least
+}
+
 // Likelihood estimates a finding's inherent likelihood and says why.
-func Likelihood(f *model.Finding) (model.Likelihood, []string) { return likelihood(f, true) }
-
-// likelihoodWith is Likelihood sharing the wording of exposure reasons
-// through reach (keyed by the element reached from).
-func likelihoodWith(f *model.Finding, reach map[string]string) (model.Likelihood, []string) {
-	return likelihoodReach(f, true, reach)
+// Relays are not followed (see Options.Relay).
+func Likelihood(f *model.Finding) (model.Likelihood, []string) {
+	return likelihoodReach(f, true, nil, nil)
 }
 
-// likelihood computes the likelihood, with the reasons only when explain is set.
-func likelihood(f *model.Finding, explain bool) (model.Likelihood, []string) {
-	return likelihoodReach(f, explain, nil)
-}
-
-func likelihoodReach(f *model.Finding, explain bool, reach map[string]string) (model.Likelihood, []string) {
-	base, why := 2, make([]string, 0, 4+len(f.Rationale))
+// likelihoodReach computes the likelihood, with the reasons only when
+// explain is set, sharing the wording of exposure reasons through reach
+// (keyed by the element reached from) and following relays.
+func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
+	base, why := 2, make([]string, 0, 5+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth := false
 	for _, t := range f.Targets {
-		tr, u, from := exposure(t)
+		tr, u, from := exposure(t, relay)
 		if tr < least {
 			least = tr
 		}
@@ -192,7 +249,13 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 	best, which := model.Impact(0), ""
 	for _, a := range f.Assets {
 		// The asset's business value is a floor whatever the property.
-		i := levelImpact(max(a.Need(prop), a.Value))
+		need := a.Need(prop)
+		if prop == model.Availability && a.Availability == model.LevelUnset {
+			// Unstated, an asset's availability need is the business
+			// criticality of the system that holds it, when that is higher.
+			need = max(need, m.System.Criticality)
+		}
+		i := levelImpact(max(need, a.Value))
 		if i > best {
 			best, which = i, a.ID
 		}
@@ -243,6 +306,10 @@ type Options struct {
 	// residual risk is lowered by; 0 means DefaultUncertainty and a negative
 	// value means none (unknown ranks like a stated gap).
 	Uncertainty int
+	// Relay says whether a component forwards requests without owning the
+	// objects behind them (a CDN, WAF, proxy or gateway); the components
+	// behind it are then exposed to whatever reaches it. Nil: no relays.
+	Relay func(*model.Component) bool
 }
 
 // Assess scores every finding, applies decisions, mitigations and
@@ -280,7 +347,20 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 			}
 		}
 	}
-	sugg := &suggester{fs: findings}
+	var stale []string
+	for _, d := range m.Decisions {
+		if !named[d.Finding] {
+			stale = append(stale, d.Finding)
+		}
+	}
+	for _, a := range m.Assumptions {
+		for _, s := range a.Supports {
+			if strings.Contains(s, ":") && !named[s] {
+				stale = append(stale, s)
+			}
+		}
+	}
+	sugg := &suggester{fs: findings, want: stale}
 	for _, d := range m.Decisions {
 		if !named[d.Finding] {
 			warns = append(warns, Warning{Pos: d.Pos, Msg: fmt.Sprintf("decision for finding %q matches no finding", d.Finding),
@@ -308,7 +388,7 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 		unc = 0
 	}
 	unc = min(unc, 4)
-	ex := &explainer{m: m, impacts: map[impactKey]string{}, reach: map[string]string{}}
+	ex := &explainer{m: m, impacts: map[impactKey]string{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
 	for _, f := range findings {
 		var d *model.Decision
 		if len(decisions) > 0 {
@@ -331,24 +411,47 @@ type Warning struct {
 }
 
 // suggester finds current findings with the same rule or element as a
-// finding id that matches nothing. It indexes the findings on first use, so
-// many stale decisions cost O(findings + decisions), not their product.
+// finding id that matches nothing. It indexes, in one pass over the
+// findings, the first five findings of each rule and element that the stale
+// ids name (want, given up front; an id asked about later is added and the
+// findings scanned again), so many stale decisions cost O(findings +
+// decisions), not their product, and nothing is kept per finding.
 type suggester struct {
 	fs       []*model.Finding
+	want     []string
 	byRule   map[string][]int
 	byTarget map[string][]int
 }
 
 func (s *suggester) suggest(id string) string {
-	if s.byRule == nil {
-		s.byRule, s.byTarget = map[string][]int{}, map[string][]int{}
+	rule, target, _ := strings.Cut(id, ":")
+	_, okR := s.byRule[rule]
+	_, okT := s.byTarget[target]
+	if !okR || !okT {
+		if s.byRule == nil {
+			s.byRule, s.byTarget = map[string][]int{}, map[string][]int{}
+			for _, w := range s.want {
+				r, t, _ := strings.Cut(w, ":")
+				s.byRule[r], s.byTarget[t] = nil, nil
+			}
+		}
+		s.byRule[rule], s.byTarget[target] = nil, nil
+		for k := range s.byRule {
+			s.byRule[k] = s.byRule[k][:0]
+		}
+		for k := range s.byTarget {
+			s.byTarget[k] = s.byTarget[k][:0]
+		}
 		for i, f := range s.fs {
 			r, t, _ := strings.Cut(f.ID, ":")
-			s.byRule[r] = append(s.byRule[r], i)
-			s.byTarget[t] = append(s.byTarget[t], i)
+			if l, ok := s.byRule[r]; ok && len(l) < 5 {
+				s.byRule[r] = append(l, i)
+			}
+			if l, ok := s.byTarget[t]; ok && len(l) < 5 {
+				s.byTarget[t] = append(l, i)
+			}
 		}
 	}
-	rule, target, _ := strings.Cut(id, ":")
 	// Merge the two ascending index lists, in finding order, without repeats.
 	a, b := s.byRule[rule], s.byTarget[target]
 	var same []string
@@ -377,6 +480,7 @@ type explainer struct {
 	m       *model.Model
 	impacts map[impactKey]string
 	reach   map[string]string
+	relay   *relays
 }
 
 type impactKey struct {
@@ -406,7 +510,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		l, i = f.Threat.Likelihood, f.Threat.Impact
 	}
 	if l == 0 {
-		l, lwhy = likelihoodWith(f, ex.reach)
+		l, lwhy = likelihoodReach(f, true, ex.reach, ex.relay)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}
@@ -549,53 +653,81 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // by residual score, open before unverified at equal score, then inherent
 // score and id, and numbers them from 1.
 func Rank(fs []*model.Finding) {
-	// Ids are unique, so an unstable sort ending on them is deterministic.
-	slices.SortFunc(fs, func(a, b *model.Finding) int {
-		if a.Active() != b.Active() {
-			if a.Active() {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(b.Residual.Score, a.Residual.Score); c != 0 {
-			return c
-		}
-		if a.Open() != b.Open() {
-			if a.Open() {
-				return -1
-			}
-			return 1
-		}
-		// Equal scores: what is worse if it happens comes first.
-		if c := cmp.Compare(b.Residual.Impact, a.Residual.Impact); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Inherent.Score, a.Inherent.Score); c != 0 {
-			return c
-		}
+	// Order by id first (the rules' threats arrive in id order; only the
+	// team's threats, appended after them, may need moving), then place
+	// the findings by their precomputed key with a stable counting sort:
+	// the lists run to 100,000s of threats but keys take few values.
+	byID := func(a, b *model.Finding) int {
 		if c := strings.Compare(a.ID, b.ID); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Pos.String(), b.Pos.String())
-	})
+	}
+	if !slices.IsSortedFunc(fs, byID) {
+		slices.SortStableFunc(fs, byID)
+	}
+	keys := make([]uint64, len(fs))
+	count := map[uint64]int{}
+	for i, f := range fs {
+		keys[i] = rankKey(f)
+		count[keys[i]]++
+	}
+	distinct := make([]uint64, 0, len(count))
+	for k := range count {
+		distinct = append(distinct, k)
+	}
+	slices.Sort(distinct)
+	next := make(map[uint64]int, len(distinct))
+	at := 0
+	for _, k := range distinct {
+		next[k] = at
+		at += count[k]
+	}
+	sorted := make([]*model.Finding, len(fs))
+	for i, f := range fs {
+		sorted[next[keys[i]]] = f
+		next[keys[i]]++
+	}
+	copy(fs, sorted)
 	spread(fs)
 	for i, f := range fs {
 		f.Rank = i + 1
 	}
 }
 
+// rankKey orders findings, smallest first: active (open or unverified)
+// before closed, then by residual score (highest first), open before
+// unverified at equal score, then what is worse if it happens (residual
+// impact), then inherent score.
+func rankKey(f *model.Finding) uint64 {
+	var inactive, notOpen uint64
+	if !f.Active() {
+		inactive = 1
+	}
+	if !f.Open() {
+		notOpen = 1
+	}
+	return inactive<<40 | uint64(63-clampKey(f.Residual.Score))<<32 | notOpen<<24 |
+		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8
+}
+
+func clampKey(v int) int { return max(0, min(63, v)) }
+
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
 // threat comes before any element's second and every rule's first instance
 // before any rule's second: a reviewer's list covers the design and its
 // families rather than repeating one component or one rule. A weakness's
-// further STRIDE threats come after the first ones. Within those rounds the
+// further STRIDE threats come a round later still. Within those rounds the
 // order by score is kept.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
 	}
 	var buf []*model.Finding
+	var round, at []int
+	seen := map[model.Target]int{}
+	rules := map[string]int{}
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(fs[i], fs[j]) {
@@ -604,33 +736,42 @@ func spread(fs []*model.Finding) {
 		if j-i > 2 {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
-			seen := map[model.Target]int{}
-			rules := map[string]int{}
-			round := make([]int, len(buf))
+			clear(seen)
+			clear(rules)
+			round = slices.Grow(round[:0], len(buf))[:len(buf)]
+			most := 0
 			for k, f := range buf {
 				var id model.Target
 				if len(f.Targets) > 0 {
 					id = f.Targets[0]
 				}
 				// A weakness's further STRIDE threats (aliased to it) come
-				// after every first threat of the band; a rule's second
-				// instance after every rule's first.
+				// one round later than their place on the element would
+				// put them; a rule's second instance after every rule's
+				// first.
 				round[k] = seen[id] + rules[f.Rule]
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
-					round[k] += len(buf)
+					round[k]++
 				}
+				most = max(most, round[k])
 				seen[id]++
 				if f.Origin != model.OriginPeople {
 					rules[f.Rule]++
 				}
 			}
-			idx := make([]int, len(buf))
-			for k := range idx {
-				idx[k] = k
+			// A stable counting sort by round keeps the order by score
+			// within each round.
+			at = slices.Grow(at[:0], most+2)[:most+2]
+			clear(at)
+			for _, r := range round {
+				at[r+1]++
 			}
-			slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(round[a], round[b]) })
-			for k, x := range idx {
-				run[k] = buf[x]
+			for r := 1; r < len(at); r++ {
+				at[r] += at[r-1]
+			}
+			for k, f := range buf {
+				run[at[round[k]]] = f
+				at[round[k]]++
 			}
 		}
 		i = j

@@ -52,3 +52,30 @@ func TestMitigatedDecisionNeedsMitigationsInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestExposureThroughRelays: a component behind a relay (a gateway that
+// forwards requests) is exposed to whatever reaches the relay; without
+// relays it is exposed to its direct callers only.
+func TestExposureThroughRelays(t *testing.T) {
+	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	user := &model.Component{ID: "user", Kind: model.KindClient, Boundary: inet}
+	gw := &model.Component{ID: "gw", Kind: model.KindService, Boundary: dc}
+	api := &model.Component{ID: "api", Kind: model.KindService, Boundary: dc}
+	m := &model.Model{Boundaries: []*model.Boundary{inet, dc}, Components: []*model.Component{user, gw, api},
+		Flows: []*model.Flow{{ID: "in", From: user, To: gw}, {ID: "fwd", From: gw, To: api}}}
+	m.Index()
+	for _, tc := range []struct {
+		relay func(*model.Component) bool
+		want  model.Likelihood
+	}{
+		{nil, 2},
+		{func(c *model.Component) bool { return c == gw }, 4},
+	} {
+		f := &model.Finding{ID: "r:api", Targets: []model.Target{{Component: api}}, Category: model.ElevationOfPrivilege}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Relay: tc.relay})
+		if f.Inherent.Likelihood != tc.want {
+			t.Errorf("relay set %v: likelihood %d, want %d (%v)", tc.relay != nil, f.Inherent.Likelihood, tc.want, f.Rationale)
+		}
+	}
+}

@@ -76,7 +76,9 @@ var authnRules = []*rule.Rule{
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
 		Doc: "Inside the network, one service calls another without authenticating. " +
-			"Any compromised workload on the same network can impersonate the caller; network location is not identity.",
+			"Any compromised workload on the same network can impersonate the caller; network location is not identity. " +
+			"A connection to a database or object store is raised only when the model states authentication: none " +
+			"(they log their clients in by default; the credential's own risks are other rules'); brokers and services always.",
 		CWE:         []int{306},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
@@ -90,6 +92,14 @@ var authnRules = []*rule.Rule{
 			// Only a receiver worth impersonating a caller to: one that
 			// holds or receives valuable data or offers privileged functions.
 			if !privileged(f.To) && !valuable(f.Carries) && !valuable(f.To.Assets()) {
+				return
+			}
+			// A database or object store logs its clients in by default:
+			// an unknown method there is not a spoofing threat (the
+			// credential's own risks are: credentials-in-cleartext,
+			// unmanaged-secrets). Brokers often take anonymous producers,
+			// so queues stay; a stated none stays everywhere.
+			if f.Authentication == model.AuthUnknown && (f.To.Kind == model.KindDatastore || f.To.Kind == model.KindStorage) {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {

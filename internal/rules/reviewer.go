@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -103,15 +104,21 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			at := reviewerRestricted(c.Stores)
+			what := ids(at, assetID)
 			if len(at) == 0 {
-				return
+				// A model that names no assets says nothing about what its
+				// stores hold: unknown is not "nothing sensitive".
+				if !unknownData(x.Model) {
+					return
+				}
+				what = "what it stores"
 			}
 			if gap := x.Lacks(c, model.CtlAccessReviewed); x.Reports(gap) {
 				who := "administrators and support staff"
 				if c.HumanAccess != "" {
 					who = "the " + c.HumanAccess + " role"
 				}
-				x.Report(gap, "Insiders with direct access to "+q(c.ID)+" ("+who+") can read or change "+ids(at, assetID)+" without oversight", at)
+				x.Report(gap, "Insiders with direct access to "+q(c.ID)+" ("+who+") can read or change "+what+" without oversight", at)
 			}
 		},
 	},
@@ -228,6 +235,10 @@ var reviewerRules = []*rule.Rule{
 		Category: model.Tampering,
 		Also:     []model.Category{model.ElevationOfPrivilege},
 		On:       rule.OnComponent,
+		// Builds run code from many hands by design (every contributor's
+		// change, third-party actions, base images): the input is attacker-
+		// controllable without any network foothold.
+		Exploitability: 1,
 		Doc: "Images, binaries, firmware and deployment bundles pass from a build system through registries and CDNs to the " +
 			"machines that run them. Whoever can change a pipeline, a base image or a stored artefact gets their code run " +
 			"everywhere it is deployed, unless artefacts are signed at build and verified before they run.",
@@ -697,10 +708,26 @@ func hasWord(s string, words []string) bool {
 
 // reviewerRelay reports whether c forwards requests without owning the
 // objects behind them: stated relay, or a CDN, WAF, load balancer or proxy.
-func reviewerRelay(c *model.Component) bool {
-	return c.Relay == model.Yes || c.Relay == model.Unknown && reviewerWords(c, "cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
-		"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik")
+func reviewerRelay(c *model.Component) bool { return Relay(c) }
+
+// Relay reports whether c forwards requests without owning the objects
+// behind them (a CDN, WAF, proxy, load balancer or gateway): stated with
+// relay, or inferred from its id, name and tech when not stated. Risk uses
+// it to expose the components behind a relay to whatever reaches it.
+func Relay(c *model.Component) bool {
+	if c.Relay != model.Unknown {
+		return c.Relay == model.Yes
+	}
+	// The tech names what the component is built with first ("Envoy + a
+	// Go plugin"); what follows may describe what is in front of it
+	// ("Node.js behind the company ingress"), so only its first word counts.
+	tech, _, _ := strings.Cut(strings.TrimSpace(c.Tech), " ")
+	return hasWord(c.ID, relayWords) || hasWord(c.Name, relayWords) || hasWord(tech, relayWords) || slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, relayWords) })
 }
+
+// relayWords name relays: CDNs, WAFs, proxies, load balancers, gateways.
+var relayWords = []string{"cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
+	"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik"}
 
 // throughRelays names, for titles, who is really behind each caller: a
 // relay is replaced by those who send to it (two relays deep).
@@ -746,9 +773,23 @@ func anonymousByDesign(c *model.Component) bool {
 }
 
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
+// unknownData reports whether the model names no assets at all (a diagram
+// imported from another tool): what its stores hold and its flows carry is
+// unknown, which is not the same as worthless.
+func unknownData(m *model.Model) bool { return len(m.Assets) == 0 }
+
 func reviewerBuilds(c *model.Component) bool {
-	return reviewerWords(c, "ci", "cd", "build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware")
+	// "ci" and "cd" name a builder in an id, name or tag; in tech they are
+	// too ambiguous (tool template ids such as CD-MICROSOFT-AZURE-DB-...).
+	return hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||
+		slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, buildShortWords) }) ||
+		reviewerWords(c, buildWords...)
 }
+
+var (
+	buildShortWords = []string{"ci", "cd"}
+	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
+)
 
 // reviewerFirmware reports whether device c receives software updates.
 func reviewerFirmware(c *model.Component) bool {

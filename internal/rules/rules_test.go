@@ -166,3 +166,21 @@ func wants(t *testing.T, path string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestAssetlessModel: in a model that names no assets, a flow to or from a
+// store is taken to carry its unknown data (unverified, the encryption
+// question asked), a flow between services is not, and a store's insider
+// access is unverified rather than skipped for want of sensitive assets.
+func TestAssetlessModel(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "unencrypted-internal-flow", "assetless.yaml"), rules.All())
+	got := ofRule(fs, "unencrypted-internal-flow", model.StatusUnverified)
+	if want := []string{"unencrypted-internal-flow:put", "unencrypted-internal-flow:put:tampering"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got := asking(qs, "unencrypted-internal-flow"); !slices.Equal(got, []string{"put.encryption"}) {
+		t.Errorf("questions: got %v, want [put.encryption]", got)
+	}
+	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, []string{"privileged-store-access:files"}) {
+		t.Errorf("privileged-store-access: got %v, want [privileged-store-access:files]", got)
+	}
+}

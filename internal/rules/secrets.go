@@ -80,7 +80,7 @@ var secretsRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if transportOwner(f) != idCredsCleartext {
+			if !transportOwns(f, idCredsCleartext) {
 				return
 			}
 			creds := secretsCarried(f)

@@ -23,7 +23,9 @@ var storageRules = []*rule.Rule{
 			"https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
 			"https://cloud.google.com/storage/docs/public-access-prevention",
 		},
-		Exploitability: 1,
+		// The storage API is on the internet whichever components the
+		// model draws calling it, and scanners find open buckets unaided.
+		Exploitability: 2,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if c.Kind != model.KindStorage || c.Public {

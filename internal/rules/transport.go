@@ -10,7 +10,7 @@ import (
 // Transport rules share one partition: a flow that may travel in cleartext is
 // reported by exactly one of cleartext-protocol, credentials-in-cleartext
 // (secrets.go), sensitive-data-in-cleartext, unencrypted-boundary-crossing and
-// unencrypted-internal-flow, chosen by transportOwner.
+// unencrypted-internal-flow, chosen by transportOwns.
 
 const (
 	idCleartextProtocol   = "cleartext-protocol"
@@ -43,7 +43,7 @@ var transportRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if transportOwner(f) != idCleartextProtocol {
+			if !transportOwns(f, idCleartextProtocol) {
 				return
 			}
 			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
@@ -74,7 +74,7 @@ var transportRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if transportOwner(f) != idSensitiveCleartext {
+			if !transportOwns(f, idSensitiveCleartext) {
 				return
 			}
 			s := sensitive(f.Carries)
@@ -105,7 +105,7 @@ var transportRules = []*rule.Rule{
 		Property: model.Confidentiality,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if transportOwner(f) != idUnencryptedCrossing {
+			if !transportOwns(f, idUnencryptedCrossing) {
 				return
 			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
@@ -135,12 +135,16 @@ var transportRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if transportOwner(f) != idUnencryptedInternal {
+			if !transportOwns(f, idUnencryptedInternal) {
 				return
 			}
 			// Inside one zone, only a flow carrying something non-public
 			// is worth reading or altering on the way.
-			carries := false
+			// A model that names no assets at all (a diagram imported from
+			// another tool) says nothing about what its stores hold: a flow
+			// to or from a store carries that unknown data, and unknown is
+			// not "nothing worth protecting".
+			carries := unknownData(x.Model) && (f.From.IsStore() || f.To.IsStore())
 			for _, a := range f.Carries {
 				carries = carries || a.Classification != model.ClassPublic
 			}
@@ -257,15 +261,21 @@ func transportLegacy(p string) bool {
 	return transportCleartextAlways[p] || transportCleartextUpgradable[p]
 }
 
-// transportOwner returns the id of the rule that reports f if it travels in
-// cleartext, or "" when none does (not network traffic).
-func transportOwner(f *model.Flow) string {
+// transportOwns reports whether rule id reports f if it travels in
+// cleartext: f is network traffic and falls in id's part of the partition.
+// The partition is decided first, as it is cheap; each flow then pays the
+// network test (words in names) once, in the rule that owns it.
+func transportOwns(f *model.Flow, id string) bool {
+	return transportClass(f) == id && transportNetwork(f)
+}
+
+// transportClass returns the id of the rule whose part of the partition f
+// falls in, were it network traffic.
+func transportClass(f *model.Flow) string {
 	switch {
-	case !transportNetwork(f):
-		return ""
 	case transportLegacy(f.Protocol):
 		return idCleartextProtocol
-	case len(secretsCarried(f)) > 0 || secretsBearerAuth(f.Authentication):
+	case secretsBearerAuth(f.Authentication) || len(secretsCarried(f)) > 0:
 		return idCredsCleartext
 	case f.CarriesSensitive():
 		return idSensitiveCleartext

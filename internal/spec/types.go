@@ -218,8 +218,9 @@ type Component struct {
 	Anonymous bool `yaml:"anonymous"`
 	// yes for a relay that forwards requests without owning the objects
 	// behind it (CDN, WAF, gateway, proxy): object authorization and output
-	// encoding are expected of the components behind it. Inferred from the
-	// id, name and tech (cdn, waf, proxy, gateway, ...) when not stated.
+	// encoding are expected of the components behind it, and they are as
+	// exposed as the relay. Inferred from the id, the name, a tag or the
+	// first word of tech (cdn, waf, proxy, gateway, ...) when not stated.
 	Relay string `yaml:"relay" enum:"yes,no"`
 	// For stores: the only role whose people may access it directly (dba,
 	// sre-oncall). Insider threats then ask whether that role is reviewed.
