@@ -366,14 +366,41 @@ func (s *Server) scanAcceptances(ctx context.Context, now time.Time) error {
 			if err := json.Unmarshal(v.Result, &res); err != nil {
 				continue // an old result format: nothing to say
 			}
-			for _, a := range res.Summary.Accepted {
+			// One decision can cover several threats: the STRIDE
+			// categories of one weakness ("rule:target" and
+			// "rule:target:tampering"). They expire together and are
+			// announced once, naming every threat.
+			type acceptance struct {
+				ID, Title, Owner, Expires string
+				covers                    []string
+			}
+			var due []*acceptance
+			accepted := res.Summary.Accepted
+			slices.SortFunc(accepted, func(a, b struct{ ID, Title, Owner, Expires string }) int { return strings.Compare(a.ID, b.ID) })
+			for _, a := range accepted {
 				if a.Expires == "" || a.Expires > horizon {
 					continue
 				}
+				grouped := false
+				for _, d := range due {
+					if d.Expires == a.Expires && d.Owner == a.Owner && strings.HasPrefix(a.ID, d.ID+":") {
+						d.covers, grouped = append(d.covers, a.ID), true
+						break
+					}
+				}
+				if !grouped {
+					due = append(due, &acceptance{ID: a.ID, Title: a.Title, Owner: a.Owner, Expires: a.Expires, covers: []string{a.ID}})
+				}
+			}
+			for _, a := range due {
+				also := ""
+				if len(a.covers) > 1 {
+					also = fmt.Sprintf("\nThe same acceptance covers %s.", strings.Join(a.covers[1:], ", "))
+				}
 				ev := notify.Event{Key: "acceptance.expiring:" + x.ID + ":" + a.ID + ":" + a.Expires, Kind: notify.AcceptanceExpiring, Team: x.TeamID, System: x.ID,
 					Title: fmt.Sprintf("Acceptance of %s in %s ends %s", a.ID, x.ID, a.Expires),
-					Text:  fmt.Sprintf("%s\nAccepted by %s until %s. Review the risk: extend the acceptance with a reason, or mitigate it.", a.Title, orDash(a.Owner), a.Expires),
-					URL:   "/systems/" + x.ID, Data: map[string]any{"finding": a.ID, "expires": a.Expires, "owner": a.Owner}}
+					Text:  fmt.Sprintf("%s\nAccepted by %s until %s. Review the risk: extend the acceptance with a reason, or mitigate it.%s", a.Title, orDash(a.Owner), a.Expires, also),
+					URL:   "/systems/" + x.ID, Data: map[string]any{"finding": a.ID, "findings": a.covers, "expires": a.Expires, "owner": a.Owner}}
 				if err := s.notify(ctx, ev); err != nil {
 					return err
 				}
