@@ -214,7 +214,7 @@ func (m CostModel) OutsideCost(source, severity string, observed []float64) Rang
 			lo, hi, sum = min(lo, v), max(hi, v), sum+v
 		}
 		return Range{Low: lo, Central: sum / float64(len(observed)), High: hi, Currency: m.Currency,
-			How: fmt.Sprintf("range and mean of the %d imported %s %s costs", len(observed), severity, SourceLabel(source)),
+			How:     fmt.Sprintf("range and mean of the %d imported %s %s costs", len(observed), severity, SourceLabel(source)),
 			Sources: []string{"your imported " + SourceLabel(source) + " results"}}
 	}
 	switch source {
