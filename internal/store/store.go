@@ -316,6 +316,7 @@ type Store interface {
 	PutDiff(ctx context.Context, k DiffKey, body []byte) error
 
 	LiveSessions // live threat-modeling sessions (sessions.go)
+	Programme    // the self-serve programme (programme.go)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
