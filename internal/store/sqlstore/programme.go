@@ -392,4 +392,3 @@ func (s *DB) Snapshots(ctx context.Context, teamID, since string) ([]store.RiskS
 	}
 	return out, rows.Err()
 }
-
