@@ -231,3 +231,41 @@ func TestEvidenceTable(t *testing.T) {
 		t.Errorf("rows = %+v", rows)
 	}
 }
+
+func TestSample(t *testing.T) {
+	recent := []int{10, 20, 30, 40, 50, 60, 70}
+	if ok, why := Sample(80, recent, 0.25); !ok || !strings.Contains(why, "top 25 %") {
+		t.Errorf("riskiest not sampled: %s", why)
+	}
+	if ok, _ := Sample(60, recent, 0.25); !ok {
+		t.Error("second riskiest of 8 with 25 % not sampled")
+	}
+	if ok, _ := Sample(50, recent, 0.25); ok {
+		t.Error("third of 8 sampled at 25 %")
+	}
+	if ok, _ := Sample(5, nil, 0.25); !ok {
+		t.Error("the only design is the riskiest")
+	}
+	if ok, _ := Sample(99, recent, 0); ok {
+		t.Error("share 0 sampled")
+	}
+}
+
+func TestGraduationTrend(t *testing.T) {
+	d := func(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
+	moves := map[string][]Move{"a": {{To: Observation, At: d(2026, 4, 1)}}, "b": nil}
+	outside := map[string][]Outside{"a": {{Found: d(2026, 2, 1)}, {Found: d(2026, 5, 1)}}, "b": {{Found: d(2026, 5, 2)}}}
+	rows := GraduationTrend(moves, outside, d(2026, 1, 15), d(2026, 6, 30))
+	if len(rows) != 2 || rows[0].Quarter != "2026-Q1" {
+		t.Fatalf("rows = %+v", rows)
+	}
+	if rows[0].Findings[Traditional] != 1 || rows[0].Teams[Traditional] != 2 {
+		t.Errorf("Q1 = %+v", rows[0])
+	}
+	if rows[1].Findings[Observation] != 1 || rows[1].Findings[Traditional] != 1 || rows[1].Teams[Observation] != 1 {
+		t.Errorf("Q2 = %+v", rows[1])
+	}
+	if v, ok := rows[1].PerTeam(Observation); !ok || v != 1 {
+		t.Errorf("per team = %v %v", v, ok)
+	}
+}

@@ -99,6 +99,17 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/users/{id}/password", s.handleResetPassword)
 	a("POST /api/v1/me/password", s.handleChangePassword)
 
+	// The self-serve programme (programme*.go).
+	a("POST /api/v1/programme/findings", s.handleImportOutside)
+	a("GET /api/v1/programme/findings", s.handleListOutside)
+	a("GET /api/v1/programme/teams", s.handleProgrammeTeams)
+	a("GET /api/v1/programme/teams/{team}", s.handleProgrammeTeam)
+	a("PUT /api/v1/programme/teams/{team}/phase", s.handleSetTeamPhase)
+	a("POST /api/v1/programme/proposals/{id}", s.handleDecideProposal)
+	a("GET /api/v1/programme/leadership", s.handleLeadership)
+	a("GET /api/v1/programme/settings", s.handleGetProgrammeSettings)
+	a("PUT /api/v1/programme/settings", s.handleSetProgrammeSettings)
+
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))
 	return s.wrap(mux)

@@ -173,6 +173,10 @@ const (
 	// reflection); Observe is watching one and posting hints.
 	Join
 	Observe
+	// Coach is a security coach's part of the self-serve programme:
+	// import outside findings, confirm or dismiss phase proposals, set a
+	// team's phase.
+	Coach
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -187,6 +191,12 @@ const (
 //	viewer    reads everything, changes nothing
 //	anonymous nothing but /healthz, /readyz, /api/v1/version, the OpenAPI
 //	          document, setup, login and logout
+//
+// The self-serve programme: security engineers (and admins) coach
+// (Coach): import outside findings and move teams between phases; members
+// read their own team's programme page; organisation-wide views (the
+// leadership view, every team) are read by whoever reads everything
+// (admin, security, viewer — leaders sign in as viewers).
 //
 // Live sessions: members join their team's sessions (Join, Observe) and
 // open them (Write); security observes any team's (Observe); viewers read
@@ -220,11 +230,11 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review || a == Approve || a == Observe
+		return a == Read || a == Review || a == Approve || a == Observe || a == Coach
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && a != Approve && teamID != "" && teamID == p.TeamID
+		return a != Admin && a != Approve && a != Coach && teamID != "" && teamID == p.TeamID
 	case store.RoleGuest:
 		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}

@@ -78,6 +78,15 @@ var endpoints = []endpoint{
 	{"DELETE /api/v1/users/{id}", "Delete an account: sessions end, its tokens are revoked, what it authored stays (admin)", false, "", 204},
 	{"POST /api/v1/users/{id}/password", "Reset an account's password; ends its sessions (admin)", false, "PasswordReset", 204},
 	{"POST /api/v1/me/password", "Change your own password; ends your other sessions", false, "PasswordChange", 204},
+	{"POST /api/v1/programme/findings", "Import outside findings (pen test, bug bounty, incident; CSV, JSON, SARIF or a platform export with a mapping); each answers \"would the model have caught it?\" (security, admin)", false, "OutsideImport", 201},
+	{"GET /api/v1/programme/findings", "Outside findings with their catch analysis (?team=&system=&source=&catch=&batch=)", false, "", 200},
+	{"GET /api/v1/programme/teams", "Teams in the self-serve programme: phase, readiness with the numbers behind it, open proposal", false, "", 200},
+	{"GET /api/v1/programme/teams/{team}", "A team's programme: phase and history, evidence by quarter, reviewed models, escapes, proposals", false, "", 200},
+	{"PUT /api/v1/programme/teams/{team}/phase", "Set a team's phase with a note (security coach)", false, "Phase", 200},
+	{"POST /api/v1/programme/proposals/{id}", "Confirm or dismiss a phase proposal with a note (security coach)", false, "ProposalDecision", 200},
+	{"GET /api/v1/programme/leadership", "Leadership view: risk by team and asset class, trend, programme progress, cost ranges with sources (?format=json|csv)", false, "", 200},
+	{"GET /api/v1/programme/settings", "Graduation rules and cost model", false, "", 200},
+	{"PUT /api/v1/programme/settings", "Change the graduation rules and cost model (admin)", false, "ProgrammeSettings", 200},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -147,6 +156,11 @@ func openAPI(version string) map[string]any {
 		"NewSystem": obj(map[string]any{"from": map[string]any{"enum": []string{"questions", "template", "import"}}, "team": strT, "id": strT, "name": strT,
 			"answers": map[string]any{"$ref": "#/components/schemas/Answers"}, "kinds": strsT, "template": strT, "format": strT, "file_name": strT, "content": strT}, "from"),
 		"TriagePreview": obj(map[string]any{"answers": map[string]any{"$ref": "#/components/schemas/Answers"}}),
+		"OutsideImport": obj(map[string]any{"content": strT, "format": map[string]any{"type": "string", "enum": []string{"csv", "json", "sarif"}},
+			"file": strT, "source": strT, "system": strT, "mapping": strT}, "content"),
+		"Phase": obj(map[string]any{"phase": strT, "note": strT}, "phase", "note"),
+		"ProposalDecision": obj(map[string]any{"confirm": map[string]any{"type": "boolean"}, "note": strT}, "confirm", "note"),
+		"ProgrammeSettings": obj(map[string]any{"rules": map[string]any{"type": "object"}, "costs": map[string]any{"type": "object"}}),
 	}
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}

@@ -157,7 +157,7 @@ func (v *view) Role() string {
 	return string(v.P.Role)
 }
 
-var accessNames = map[string]Access{"read": Read, "write": Write, "review": Review, "admin": Admin}
+var accessNames = map[string]Access{"read": Read, "write": Write, "review": Review, "admin": Admin, "coach": Coach}
 
 // navLink is an entry of the top navigation.
 type navLink struct {
