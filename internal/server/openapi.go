@@ -158,8 +158,8 @@ func openAPI(version string) map[string]any {
 		"TriagePreview": obj(map[string]any{"answers": map[string]any{"$ref": "#/components/schemas/Answers"}}),
 		"OutsideImport": obj(map[string]any{"content": strT, "format": map[string]any{"type": "string", "enum": []string{"csv", "json", "sarif"}},
 			"file": strT, "source": strT, "system": strT, "mapping": strT}, "content"),
-		"Phase": obj(map[string]any{"phase": strT, "note": strT}, "phase", "note"),
-		"ProposalDecision": obj(map[string]any{"confirm": map[string]any{"type": "boolean"}, "note": strT}, "confirm", "note"),
+		"Phase":             obj(map[string]any{"phase": strT, "note": strT}, "phase", "note"),
+		"ProposalDecision":  obj(map[string]any{"confirm": map[string]any{"type": "boolean"}, "note": strT}, "confirm", "note"),
 		"ProgrammeSettings": obj(map[string]any{"rules": map[string]any{"type": "object"}, "costs": map[string]any{"type": "object"}}),
 	}
 	errResp := func(desc string) map[string]any {

@@ -545,4 +545,3 @@ func (s *Server) decideProposal(ctx context.Context, p *Principal, id string, in
 	}
 	return out, err
 }
-

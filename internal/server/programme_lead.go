@@ -22,7 +22,7 @@ type leadership struct {
 	Generated time.Time `json:"generated"`
 	// Risk: open threats by team × asset class × severity.
 	Risk     []leadRiskRow `json:"risk"`
-	Classes  []string  `json:"asset_classes"`
+	Classes  []string      `json:"asset_classes"`
 	OpenRisk map[string]int
 	TopRisks []topRisk        `json:"top_risks"`
 	Trend    []snapshotPoint  `json:"trend"`
