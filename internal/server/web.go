@@ -118,6 +118,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.livePages(wr)
 	s.adminPages(wr)
 	s.editorPages(wr)
+	s.programmePages(wr)
 }
 
 // WebRoutes lists the registered web page patterns ("METHOD /path").
@@ -175,6 +176,7 @@ var navEntries = []struct {
 	{"Systems", "/systems", func(p *Principal) bool { return true }},
 	{"Findings", "/findings", func(p *Principal) bool { return true }},
 	{"Review queue", "/review", func(p *Principal) bool { return Allowed(p, Review, "") }},
+	{"Programme", "/programme", func(p *Principal) bool { return p.TeamID != "" || Allowed(p, Read, "") }},
 	{"Administration", "/admin", func(p *Principal) bool { return Allowed(p, Admin, "") }},
 }
 
