@@ -61,15 +61,15 @@ var demoTeams = []demoTeam{
 		outside: []demoOutside{{11, programme.ByBugBounty, "critical", programme.Escaped, 2500}, {9, programme.ByPenTest, "high", programme.Known, 1800},
 			{5, programme.ByBugBounty, "medium", programme.Engine, 600}, {3, programme.ByPenTest, "low", programme.Known, 900}}},
 	{id: "storefront", name: "Storefront", from: "fulfilment-pipeline", system: "storefront-orders", trained: true, openFrom: 12, openTo: 6,
-		phases: []demoPhase{{programme.Training, 9, "storefront joins the programme"}, {programme.Observation, 5, "exercise completed; observed session on the order pipeline"}},
+		phases:   []demoPhase{{programme.Training, 9, "storefront joins the programme"}, {programme.Observation, 5, "exercise completed; observed session on the order pipeline"}},
 		reviewed: []demoReview{{4.5, []string{"high", "high"}}, {2.5, []string{"medium"}}, {1.5, []string{"high"}}, {0.3, []string{"medium", "low"}}},
 		outside: []demoOutside{{8, programme.ByPenTest, "high", programme.Escaped, 2200}, {6, programme.ByBugBounty, "high", programme.Engine, 1500},
 			{2, programme.ByPenTest, "medium", programme.Known, 1100}}},
 	{id: "growth", name: "Growth", from: "helpdesk-copilot", system: "growth-assistant", trained: true, openFrom: 8, openTo: 7,
-		phases: []demoPhase{{programme.Training, 2, "growth starts training"}},
+		phases:  []demoPhase{{programme.Training, 2, "growth starts training"}},
 		outside: []demoOutside{{7, programme.ByBugBounty, "high", programme.Escaped, 1200}, {1, programme.ByIncident, "medium", programme.Engine, 0}}},
 	{id: "platform", name: "Platform", from: "larkspur-shop", system: "platform-accounts", trained: true, openFrom: 10, openTo: 9,
-		phases: []demoPhase{{programme.Training, 10, "platform joins"}, {programme.Observation, 4, "training done, observed session held"}},
+		phases:   []demoPhase{{programme.Training, 10, "platform joins"}, {programme.Observation, 4, "training done, observed session held"}},
 		reviewed: []demoReview{{3.5, []string{"medium"}}, {2, nil}, {1, []string{"high"}}},
 		outside: []demoOutside{{2.5, programme.ByPenTest, "high", programme.Escaped, 2400}, {1.2, programme.ByBugBounty, "high", programme.Escaped, 1900},
 			{0.5, programme.ByPenTest, "medium", programme.Known, 800}}},
@@ -85,7 +85,9 @@ func (s *Server) LoadDemoProgramme(ctx context.Context) error {
 		return err
 	}
 	now := s.cfg.Now().UTC()
-	ago := func(months float64) time.Time { return now.Add(-time.Duration(months * 30.4 * 24 * float64(time.Hour))) }
+	ago := func(months float64) time.Time {
+		return now.Add(-time.Duration(months * 30.4 * 24 * float64(time.Hour)))
+	}
 	coach := &Principal{UserID: "demo", Email: "security@demo.example", Role: store.RoleSecurity}
 	rng := rand.New(rand.NewPCG(12, 2026))
 	for _, t := range demoTeams {

@@ -101,7 +101,7 @@ func TestProgrammeDemo(t *testing.T) {
 	}
 	var teams struct {
 		Items []struct {
-			Team struct{ ID string }
+			Team    struct{ ID string }
 			Phase   string
 			Open    *struct{ To string } `json:"open_proposal"`
 			Escapes int
