@@ -442,21 +442,7 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
 	case r.route == "POST /api/v1/programme/proposals/{id}":
-		// A fresh open proposal of the target team for each cell.
-		id := fmt.Sprintf("pp-cell-%d", m.seq)
-		open, err := m.st.ListProposals(m.t.Context(), team, "open")
-		if err != nil {
-			m.t.Fatal(err)
-		}
-		for _, o := range open {
-			if _, err := m.st.DecideProposal(m.t.Context(), o.ID, false, "test", "next cell", time.Time{}); err != nil {
-				m.t.Fatal(err)
-			}
-		}
-		if _, err := m.st.CreateProposal(m.t.Context(), store.PhaseProposal{ID: id, TeamID: team, From: "training", To: "observation"}); err != nil {
-			m.t.Fatal(err)
-		}
-		path = strings.Replace(path, "{id}", id, 1)
+		path = strings.Replace(path, "{id}", m.freshProposal(team), 1)
 	case strings.Contains(path, "/users/{id}"):
 		// A fresh account for each cell.
 		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
@@ -818,4 +804,23 @@ func TestPushOwnership(t *testing.T) {
 	if err != nil || x.TeamID != "team-a" {
 		t.Errorf("new system: %+v %v", x, err)
 	}
+}
+
+// freshProposal replaces the team's open phase proposal with a new one,
+// for a cell that decides it.
+func (m *matrix) freshProposal(team string) string {
+	id := fmt.Sprintf("pp-cell-%d", m.seq)
+	open, err := m.st.ListProposals(m.t.Context(), team, "open")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, o := range open {
+		if _, err := m.st.DecideProposal(m.t.Context(), o.ID, false, "test", "next cell", time.Time{}); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	if _, err := m.st.CreateProposal(m.t.Context(), store.PhaseProposal{ID: id, TeamID: team, From: "training", To: "observation"}); err != nil {
+		m.t.Fatal(err)
+	}
+	return id
 }
