@@ -161,10 +161,14 @@ func (r Range) String() string {
 	if r.Missing != "" && r.High == 0 {
 		return "no figure (" + r.Missing + ")"
 	}
+	out := fmt.Sprintf("%s %s–%s (central %s)", r.Currency, Money(r.Low), Money(r.High), Money(r.Central))
 	if r.Low == r.High {
-		return fmt.Sprintf("%s %s", r.Currency, Money(r.Low))
+		out = fmt.Sprintf("%s %s", r.Currency, Money(r.Low))
 	}
-	return fmt.Sprintf("%s %s–%s (central %s)", r.Currency, Money(r.Low), Money(r.High), Money(r.Central))
+	if r.Missing != "" {
+		out += " — " + r.Missing
+	}
+	return out
 }
 
 // Money shows an amount rounded to two significant figures with k/M, so
@@ -204,6 +208,10 @@ func (m CostModel) AvoidedVsProduction() Range {
 		How: "design fix × (production multiplier − 1)", Sources: append(d.Sources, x.Source)}
 }
 
+// MinObserved is how many of its own recorded costs of a source and
+// severity the organisation needs before Ward uses them as the range.
+const MinObserved = 3
+
 // OutsideCost is what an outside finding of a source and severity costs
 // when its actual cost is not known: the organisation's own imported costs
 // for that source and severity (paid, in observed), else the defaults.
@@ -213,9 +221,20 @@ func (m CostModel) OutsideCost(source, severity string, observed []float64) Rang
 		for _, v := range observed {
 			lo, hi, sum = min(lo, v), max(hi, v), sum+v
 		}
-		return Range{Low: lo, Central: sum / float64(len(observed)), High: hi, Currency: m.Currency,
+		r := Range{Low: lo, Central: sum / float64(len(observed)), High: hi, Currency: m.Currency,
 			How:     fmt.Sprintf("range and mean of the %d imported %s %s costs", len(observed), severity, SourceLabel(source)),
 			Sources: []string{"your imported " + SourceLabel(source) + " results"}}
+		if len(observed) >= MinObserved {
+			return r
+		}
+		// Too few of the organisation's own costs to make a range: the
+		// published figure when there is one, else half to twice them.
+		if d := m.OutsideCost(source, severity, nil); d.Missing == "" {
+			return d
+		}
+		r.Low, r.High = lo/2, hi*2
+		r.How = fmt.Sprintf("only %d imported %s %s costs: shown as half to twice their range", len(observed), severity, SourceLabel(source))
+		return r
 	}
 	switch source {
 	case ByBugBounty:

@@ -179,7 +179,7 @@ func TestCosts(t *testing.T) {
 	}
 	fixed := []Threat{{Severity: "critical", Status: "mitigated", FoundBy: "team"}, {Severity: "critical", Status: "mitigated", FoundBy: "tool"},
 		{Severity: "high", Status: "mitigated", FoundBy: "team"}, {Severity: "high", Status: "open", FoundBy: "team"}}
-	outside := []Outside{{Source: "bug_bounty", Severity: "high", Cost: 500}, {Source: "bug_bounty", Severity: "high", Cost: 1500},
+	outside := []Outside{{Source: "bug_bounty", Severity: "high", Cost: 500}, {Source: "bug_bounty", Severity: "high", Cost: 1500}, {Source: "bug_bounty", Severity: "high", Cost: 1000},
 		{Source: "bug_bounty", Severity: "medium"}, {Source: "pen_test", Severity: "high"}}
 	v := Costs(m, fixed, outside)
 	if v.DesignFixed != 3 {
@@ -192,7 +192,7 @@ func TestCosts(t *testing.T) {
 	if v.AvoidedOutside.Low != 2*1923+500 || v.AvoidedOutside.High != 2*2041+1500 || v.AvoidedOutside.Central != 2*2000+1000 {
 		t.Errorf("avoided vs outside = %+v", v.AvoidedOutside)
 	}
-	if v.Recorded != 2000 {
+	if v.Recorded != 3000 {
 		t.Errorf("recorded = %v", v.Recorded)
 	}
 	// The medium bounty and the pen test (GBP figure, USD organisation)
@@ -200,7 +200,7 @@ func TestCosts(t *testing.T) {
 	if !strings.Contains(v.OutsideSpent.Missing, "no figure") {
 		t.Errorf("outside spent = %+v, want a missing note", v.OutsideSpent)
 	}
-	if v.OutsideSpent.Low != 2000 {
+	if v.OutsideSpent.Low != 3000 {
 		t.Errorf("outside spent = %+v", v.OutsideSpent)
 	}
 	if s := v.AvoidedProduction.String(); !strings.HasPrefix(s, "USD ") || !strings.Contains(s, "–") || !strings.Contains(s, "central") {
@@ -267,5 +267,18 @@ func TestGraduationTrend(t *testing.T) {
 	}
 	if v, ok := rows[1].PerTeam(Observation); !ok || v != 1 {
 		t.Errorf("per team = %v %v", v, ok)
+	}
+}
+
+func TestOutsideCostFewObservations(t *testing.T) {
+	m := DefaultCostModel()
+	// One critical payment: the published figure, not a single number.
+	if r := m.OutsideCost("bug_bounty", "critical", []float64{2500}); r.Low != 1923 || r.High != 2041 {
+		t.Errorf("critical with one payment = %+v", r)
+	}
+	// One medium payment and no published figure: half to twice it, said.
+	r := m.OutsideCost("bug_bounty", "medium", []float64{600})
+	if r.Low != 300 || r.High != 1200 || r.Central != 600 || !strings.Contains(r.How, "half to twice") {
+		t.Errorf("medium with one payment = %+v", r)
 	}
 }

@@ -229,14 +229,15 @@ func Assess(e Evidence, r Rules) Assessment {
 			p.Checks = []Check{activityCheck(e.Activities, ActTraining, "training exercises completed", r.TrainingExercises),
 				activityCheck(e.Activities, ActObserved, "sessions observed by security", r.ObservedSessions)}
 		case Observation:
-			p.Rule = fmt.Sprintf("over the last %d reviewed models, security added at most %d critical and %d high threats",
-				r.ObservationModels, r.ObservationMaxCritical, r.ObservationMaxHigh)
+			p.Rule = fmt.Sprintf("over the last %d reviewed models, security added %s and %s",
+				r.ObservationModels, atMost(r.ObservationMaxCritical, "critical threat", "critical threats"), atMost(r.ObservationMaxHigh, "high threat", "high threats"))
 			window := reviewed[:min(len(reviewed), r.ObservationModels)]
 			p.Checks = append(p.Checks, countCheck("reviewed models", r.ObservationModels, window))
 			p.Checks = append(p.Checks, addedCheck(window, "critical", r.ObservationMaxCritical), addedCheck(window, "high", r.ObservationMaxHigh))
 		case Review:
-			p.Rule = fmt.Sprintf("over the last %d reviewed models and at least %d months, security added at most %d critical and %d high threats and at most %.0f %% of the medium ones, with no more than %d critical escapes",
-				r.ReviewModels, r.ReviewMonths, r.ReviewMaxCritical, r.ReviewMaxHigh, r.ReviewMaxMediumShare*100, r.ReviewMaxCriticalEscapes)
+			p.Rule = fmt.Sprintf("over the last %d reviewed models and at least %d months, security added %s, %s and at most %.0f %% of the medium ones, with %s",
+				r.ReviewModels, r.ReviewMonths, atMost(r.ReviewMaxCritical, "critical threat", "critical threats"), atMost(r.ReviewMaxHigh, "high threat", "high threats"),
+				r.ReviewMaxMediumShare*100, atMost(r.ReviewMaxCriticalEscapes, "critical escape", "critical escapes"))
 			start := e.Now.AddDate(0, -r.ReviewMonths, 0)
 			var window []ReviewedModel
 			for i, m := range reviewed {
@@ -383,4 +384,12 @@ func monthsBetween(a, b time.Time) int {
 		m--
 	}
 	return max(m, 0)
+}
+
+// atMost says "no Xs" for 0, else "at most n X(s)".
+func atMost(n int, one, many string) string {
+	if n == 0 {
+		return "no " + many
+	}
+	return "at most " + plural(n, one, many)
 }

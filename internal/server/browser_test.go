@@ -41,6 +41,12 @@ type browser struct {
 
 func newBrowser(t *testing.T, token string) *browser {
 	t.Helper()
+	return newBrowserWith(t, token, nil)
+}
+
+// newBrowserWith is newBrowser on a server load has filled (demo data).
+func newBrowserWith(t *testing.T, token string, load func(*server.Server)) *browser {
+	t.Helper()
 	if _, err := exec.LookPath(chromium); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is missing: CI must run the browser tests (apt-get install -y chromium)", chromium)
@@ -53,6 +59,9 @@ func newBrowser(t *testing.T, token string) *browser {
 	}
 	t.Cleanup(func() { st.Close() })
 	s := server.New(server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if load != nil {
+		load(s)
+	}
 	srv := httptest.NewServer(s) // 127.0.0.1:0
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,

@@ -67,8 +67,8 @@ func (s *Server) pageProgramme(w http.ResponseWriter, r *http.Request) error {
 
 type teamPage struct {
 	teamProgramme
-	Phases []programme.Phase
-	Fixed  string
+	Phases   []programme.Phase
+	FixedPct string
 }
 
 func (s *Server) pageProgrammeTeam(w http.ResponseWriter, r *http.Request) error {
@@ -76,7 +76,7 @@ func (s *Server) pageProgrammeTeam(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "programme_team.html", "Team "+v.Team.Name, teamPage{teamProgramme: v, Phases: programme.Phases, Fixed: pct(v.FixedShare)})
+	return s.render(w, r, "programme_team.html", "Team "+v.Team.Name, teamPage{teamProgramme: v, Phases: programme.Phases, FixedPct: pct(v.FixedShare)})
 }
 
 func (s *Server) pageProgrammeSetPhase(w http.ResponseWriter, r *http.Request) error {
