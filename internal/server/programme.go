@@ -218,6 +218,16 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 	}
 	found, err := programme.Parse([]byte(in.Content), programme.ParseOptions{File: in.File, Format: in.Format, Source: in.Source, System: in.System, Mapping: mapping})
 	if err != nil {
+		var pes programme.ParseErrors
+		if errors.As(err, &pes) {
+			e := errorf(http.StatusUnprocessableEntity, "invalid_findings", "%s has %s; nothing was imported", in.File, plural(len(pes), "problem", "problems"))
+			details := make([]problemJSON, 0, len(pes))
+			for _, p := range pes {
+				details = append(details, problemJSON{File: p.File, Line: p.Line, Col: p.Col, Msg: p.Msg})
+			}
+			e.Details = details
+			return importResult{}, e
+		}
 		if errors.Is(err, programme.ErrInvalid) {
 			return importResult{}, errorf(http.StatusUnprocessableEntity, "invalid_findings", "%s", err)
 		}
@@ -544,4 +554,26 @@ func (s *Server) decideProposal(ctx context.Context, p *Principal, id string, in
 		return out, errorf(http.StatusConflict, "proposal_decided", "%v", err)
 	}
 	return out, err
+}
+
+// problemJSON is a problem of an imported file, at file:line:col.
+type problemJSON struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col,omitempty"`
+	Msg  string `json:"message"`
+}
+
+func (p problemJSON) String() string {
+	if p.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -135,6 +135,7 @@ type outsidePage struct {
 	Presets  []string
 	Result   *importResult
 	Error    string
+	Problems []string
 	In       importInput
 }
 
@@ -194,14 +195,17 @@ func (s *Server) pageOutsideImport(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		v.Error = pe.Msg
+		if ps, ok := pe.Details.([]problemJSON); ok {
+			for _, x := range ps {
+				v.Problems = append(v.Problems, x.String())
+			}
+		}
 		return s.renderStatus(w, r, pe.Status, "programme_findings.html", "layout", s.viewFor(w, r, "Outside findings", v))
 	}
 	v.Result = &res
 	return s.render(w, r, "programme_findings.html", "Outside findings", v)
 }
 
-// Lines splits an import error into its lines for the page.
-func (v outsidePage) Lines() []string { return strings.Split(v.Error, "\n") }
 
 type leadPage struct {
 	leadership
