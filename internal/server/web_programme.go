@@ -206,7 +206,6 @@ func (s *Server) pageOutsideImport(w http.ResponseWriter, r *http.Request) error
 	return s.render(w, r, "programme_findings.html", "Outside findings", v)
 }
 
-
 type leadPage struct {
 	leadership
 	Lead string
