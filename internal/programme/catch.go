@@ -86,6 +86,29 @@ func CatchOf(o Outside, fs []Finding, known bool) CatchResult {
 	if !known {
 		return CatchResult{Catch: Unlinked, Why: "no model of this system is stored: link the finding to a system Ward knows"}
 	}
+	return NewModel(fs).Catch(o)
+}
+
+// Model is a system's findings ready for many catch analyses (an import
+// checks thousands of findings against one model).
+type Model struct {
+	ranked []Finding
+}
+
+// NewModel prepares a model's findings: people's threats and decided
+// findings are preferred over undecided ones when several match.
+func NewModel(fs []Finding) *Model {
+	ranked := slices.Clone(fs)
+	slices.SortStableFunc(ranked, func(a, b Finding) int { return weight(b) - weight(a) })
+	return &Model{ranked: ranked}
+}
+
+// Catch answers CatchOf for a system that has a model; nil answers
+// Unlinked.
+func (m *Model) Catch(o Outside) CatchResult {
+	if m == nil {
+		return CatchResult{Catch: Unlinked, Why: "no model of this system is stored: link the finding to a system Ward knows"}
+	}
 	cat := o.Category
 	if cat == "" {
 		for _, c := range o.CWE {
@@ -109,9 +132,7 @@ func CatchOf(o Outside, fs []Finding, known bool) CatchResult {
 		r.Why = fmt.Sprintf("the model had %s (%s, %s) %s", f.ID, f.Status, who, how)
 		return r
 	}
-	// Prefer people's threats and decided findings over undecided ones.
-	ranked := slices.Clone(fs)
-	slices.SortStableFunc(ranked, func(a, b Finding) int { return weight(b) - weight(a) })
+	ranked := m.ranked
 	if o.Threat != "" {
 		for _, f := range ranked {
 			if f.ID == o.Threat {

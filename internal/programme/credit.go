@@ -1,7 +1,5 @@
 package programme
 
-import "slices"
-
 // Finding is a threat of an analysed model version as the programme needs
 // it: who found it, how severe it is before mitigation, where it stands.
 type Finding struct {
@@ -132,13 +130,4 @@ func first(xs []string) string {
 		return ""
 	}
 	return xs[0]
-}
-
-func containsAny(xs []string, ys ...string) bool {
-	for _, y := range ys {
-		if slices.Contains(xs, y) {
-			return true
-		}
-	}
-	return false
 }

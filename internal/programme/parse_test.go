@@ -2,6 +2,7 @@ package programme
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,4 +154,27 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tenK is a CSV of 10,000 outside findings.
+func tenK() []byte {
+	var b strings.Builder
+	b.WriteString(Header + "\n")
+	srcs := []string{"pen_test", "bug_bounty", "incident"}
+	for i := range 10_000 {
+		fmt.Fprintf(&b, "%s,R-%d,Finding number %d with a title of ordinary length,%s,2026-%02d-%02d,larkspur-shop,web,%s,CWE-%d,,%d\n",
+			srcs[i%3], i, i, Severities[i%5], i%12+1, i%28+1, Categories[i%6], 79+i%5, i%2000)
+	}
+	return []byte(b.String())
+}
+
+func BenchmarkParseCSV10k(b *testing.B) {
+	data := tenK()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		out, err := Parse(data, ParseOptions{File: "b.csv"})
+		if err != nil || len(out) != 10_000 {
+			b.Fatal(err, len(out))
+		}
+	}
 }

@@ -234,9 +234,8 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 		return importResult{}, err
 	}
 	type model struct {
-		fs   []programme.Finding
+		m    *programme.Model // nil: no model stored
 		team string
-		ok   bool
 	}
 	models := map[string]model{}
 	batch := "ob-" + newID(5)
@@ -252,10 +251,13 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 			if x.ID == "" {
 				return importResult{}, invalid("finding %d (%s) names system %q, which the server does not have: push its model first, or fix the system", i+1, o.Title, o.SystemID)
 			}
-			m = model{fs: fs, team: x.TeamID, ok: ok}
+			m = model{team: x.TeamID}
+			if ok {
+				m.m = programme.NewModel(fs)
+			}
 			models[o.SystemID] = m
 		}
-		c := programme.CatchOf(o, m.fs, m.ok)
+		c := m.m.Catch(o)
 		if c.Element != "" && o.Element == "" {
 			o.Element = c.Element
 		}
@@ -359,16 +361,14 @@ func (s *Server) teamEvidence(ctx context.Context, teamID string, now time.Time)
 		}
 		e.Reviewed = append(e.Reviewed, programme.ReviewedModel{SystemID: m.SystemID, Version: m.Version, RequestID: m.RequestID, ReviewedAt: m.ReviewedAt, Threats: ts})
 	}
-	outside, _, err := s.store.OutsideFindings(ctx, store.OutsideQuery{TeamID: teamID, Page: store.Page{Limit: 100_000}})
+	escapes, _, err := s.store.OutsideFindings(ctx, store.OutsideQuery{TeamID: teamID, Catch: string(programme.Escaped), Page: store.Page{Limit: 100_000}})
 	if err != nil {
 		return e, nil, nil, err
 	}
-	for _, o := range outside {
-		if o.Catch == string(programme.Escaped) {
-			e.Escapes = append(e.Escapes, programme.Escape{ID: o.ID, Title: o.Title, Severity: o.Severity, Found: o.Found, SystemID: o.SystemID})
-		}
+	for _, o := range escapes {
+		e.Escapes = append(e.Escapes, programme.Escape{ID: o.ID, Title: o.Title, Severity: o.Severity, Found: o.Found, SystemID: o.SystemID})
 	}
-	return e, e.Reviewed, outside, nil
+	return e, e.Reviewed, escapes, nil
 }
 
 // proposePhase checks a team's evidence against the rules and stores a

@@ -45,7 +45,7 @@ func newProgrammeDemo(t *testing.T) *programmeDemo {
 }
 
 // loadProgrammeDemo loads what ward serve --demo loads.
-func loadProgrammeDemo(t *testing.T, s *server.Server) {
+func loadProgrammeDemo(t testing.TB, s *server.Server) {
 	t.Helper()
 	for _, ex := range []string{"shop", "events", "admin-agent"} {
 		if err := s.LoadDemo(t.Context(), "demo", server.Bundle{Main: "ward.yaml", Files: bundle(t, "../../examples/"+ex)}); err != nil {

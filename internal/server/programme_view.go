@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -149,7 +148,11 @@ func (s *Server) teamProgramme(ctx context.Context, p *Principal, teamID string)
 		return teamProgramme{}, err
 	}
 	now := s.cfg.Now().UTC()
-	e, reviewed, outside, err := s.teamEvidence(ctx, teamID, now)
+	e, reviewed, _, err := s.teamEvidence(ctx, teamID, now)
+	if err != nil {
+		return teamProgramme{}, err
+	}
+	outside, _, err := s.store.OutsideFindings(ctx, store.OutsideQuery{TeamID: teamID, Page: store.Page{Limit: 100_000}})
 	if err != nil {
 		return teamProgramme{}, err
 	}
@@ -370,5 +373,3 @@ func (s *Server) listOutside(ctx context.Context, p *Principal, q store.OutsideQ
 	}
 	return out, total, nil
 }
-
-var _ = fmt.Sprint

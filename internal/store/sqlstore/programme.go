@@ -46,7 +46,19 @@ func (s *DB) ImportOutside(ctx context.Context, b store.ImportBatch, fs []store.
 			return mapErr(err)
 		}
 		const per = 19
-		const rows = 500
+		// PostgreSQL takes 500 rows per statement (fewer round trips);
+		// SQLite one prepared row at a time (its parser is slow on
+		// thousands of numbered parameters, and calls are in-process).
+		rows := 500
+		if s.dialect == SQLite {
+			rows = 1
+		}
+		var prepared *sql.Stmt
+		defer func() {
+			if prepared != nil {
+				prepared.Close()
+			}
+		}()
 		for start := 0; start < len(fs); start += rows {
 			chunk := fs[start:min(start+rows, len(fs))]
 			var q strings.Builder
@@ -68,7 +80,18 @@ func (s *DB) ImportOutside(ctx context.Context, b store.ImportBatch, fs []store.
 					cweText(f.CWE), f.Threat, f.Cost, f.Catch, f.CatchThreat, f.CatchWhy, b.ID, b.ImportedBy, ms(b.At))
 			}
 			q.WriteString(` ON CONFLICT (source, system_id, ref) WHERE ref <> '' DO NOTHING`)
-			res, err := tx.ExecContext(ctx, q.String(), args...)
+			var res sql.Result
+			var err error
+			if rows == 1 {
+				if prepared == nil {
+					if prepared, err = tx.PrepareContext(ctx, q.String()); err != nil {
+						return err
+					}
+				}
+				res, err = prepared.ExecContext(ctx, args...)
+			} else {
+				res, err = tx.ExecContext(ctx, q.String(), args...)
+			}
 			if err != nil {
 				if isForeignKey(err) {
 					return fmt.Errorf("a finding's team does not exist: %w", store.ErrNotFound)

@@ -34,6 +34,7 @@ CREATE TABLE outside_findings (
 );
 CREATE UNIQUE INDEX outside_findings_ref ON outside_findings(source, system_id, ref) WHERE ref <> '';
 CREATE INDEX outside_findings_team ON outside_findings(team_id, found);
+CREATE INDEX outside_findings_batch ON outside_findings(batch);
 CREATE TABLE team_phases (
   team_id TEXT PRIMARY KEY REFERENCES teams(id),
   phase TEXT NOT NULL,
