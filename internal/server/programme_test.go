@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -144,4 +145,125 @@ func TestProgrammeDemo(t *testing.T) {
 		t.Errorf("csv: %d %.500s", code, body)
 	}
 	_ = url.Values{}
+}
+
+// TestProgrammeWorkflow: approving a review records the reviewed model
+// with its threats credited; outside findings are answered against the
+// model; escapes propose a step back; the coach confirms with a note;
+// Security-optional teams' reviews are sampled; bad input is refused
+// with its reason.
+func TestProgrammeWorkflow(t *testing.T) {
+	w := newReviewWorld(t)
+	ctx := t.Context()
+	// An approved review records the reviewed model.
+	out := w.want(w.do("POST", "/api/v1/reviews", w.member, map[string]any{"system": "larkspur-shop", "design_doc": "https://docs.example.com/x", "answers": sensitive}), 201)
+	id := out["id"].(string)
+	for _, a := range []string{"triage", "start", "approve"} {
+		w.want(w.do("POST", "/api/v1/reviews/"+id+"/actions", w.sec, map[string]any{"action": a}), 200)
+	}
+	rms, err := w.st.ReviewedModels(ctx, "storefront", 0)
+	if err != nil || len(rms) != 1 || rms[0].SystemID != "larkspur-shop" || rms[0].RequestID != id {
+		t.Fatalf("reviewed models = %+v, %v", rms, err)
+	}
+	var threats []struct {
+		ID      string
+		FoundBy string `json:"found_by"`
+	}
+	if err := json.Unmarshal([]byte(rms[0].Threats), &threats); err != nil || len(threats) == 0 {
+		t.Fatalf("threats: %v %s", err, rms[0].Threats)
+	}
+	team := 0
+	for _, x := range threats {
+		if x.FoundBy == "team" {
+			team++
+		}
+	}
+	if team == 0 {
+		t.Errorf("no threat credited to the team: %s", rms[0].Threats)
+	}
+
+	// Importing: members may not; a bad file is refused with its places.
+	// Found after the team entered its phase (the clock stands at 2026-11-23 12:00).
+	csv := "title,severity,found,element,category\nReset link reusable,high,2026-11-23T12:30:00Z,auth-notifier,repudiation\nCheckout floods,high,2026-11-23T13:00:00Z,browser,denial_of_service\n"
+	imp := map[string]any{"content": csv, "source": "pen_test", "system": "larkspur-shop", "file": "pt.csv"}
+	if code, _ := w.call("POST", "/api/v1/programme/findings", w.member, imp); code != 403 {
+		t.Errorf("member import: %d", code)
+	}
+	code, body := w.call("POST", "/api/v1/programme/findings", w.sec, map[string]any{"content": "title,severity,found\nX,severe,2026-01-01\n", "source": "pen_test", "system": "larkspur-shop", "file": "bad.csv"})
+	if code != 422 || !strings.Contains(string(body), `"file":"bad.csv","line":2,"col":3`) || !strings.Contains(string(body), "nothing was imported") {
+		t.Errorf("bad file: %d %s", code, body)
+	}
+	code, body = w.call("POST", "/api/v1/programme/findings", w.sec, map[string]any{"content": csv, "source": "pen_test", "system": "nowhere"})
+	if code != 400 || !strings.Contains(string(body), "push its model first") {
+		t.Errorf("unknown system: %d %s", code, body)
+	}
+
+	// The team is in Observation: two high escapes propose a step back.
+	w.want(w.do("PUT", "/api/v1/programme/teams/storefront/phase", w.sec, map[string]any{"phase": "observation", "note": "observed session went well"}), 200)
+	if code, _ := w.call("PUT", "/api/v1/programme/teams/storefront/phase", w.sec, map[string]any{"phase": "observation"}); code != 400 {
+		t.Errorf("phase without a note: %d", code)
+	}
+	res := w.want(w.do("POST", "/api/v1/programme/findings", w.sec, imp), 201)
+	by := res["by_catch"].(map[string]any)
+	if res["new"].(float64) != 2 || by["escape"] == nil {
+		t.Errorf("import = %v", res)
+	}
+	tp := w.want(w.do("GET", "/api/v1/programme/teams/storefront", w.member, nil), 200)
+	op, _ := tp["open_proposal"].(map[string]any)
+	if op == nil || op["to"] != "training" || op["step_back"] != true {
+		t.Fatalf("after two high escapes the open proposal is %v", tp["open_proposal"])
+	}
+	if tp["evidence"] == nil || len(tp["reviewed_models"].([]any)) != 1 {
+		t.Errorf("team page: evidence %v, reviewed %v", tp["evidence"], tp["reviewed_models"])
+	}
+	// The coach dismisses it with a note; deciding twice is a conflict.
+	pid := op["id"].(string)
+	if code, _ := w.call("POST", "/api/v1/programme/proposals/"+pid, w.member, map[string]any{"confirm": true, "note": "x"}); code != 403 {
+		t.Errorf("member decides: %d", code)
+	}
+	d := w.want(w.do("POST", "/api/v1/programme/proposals/"+pid, w.sec, map[string]any{"confirm": false, "note": "the escapes are in a vendor library"}), 200)
+	if d["state"] != "dismissed" || d["note"] != "the escapes are in a vendor library" {
+		t.Errorf("decided = %v", d)
+	}
+	if code, _ := w.call("POST", "/api/v1/programme/proposals/"+pid, w.sec, map[string]any{"confirm": true, "note": "again"}); code != 409 {
+		t.Errorf("decide twice: %d", code)
+	}
+
+	// Members see their own team only.
+	teams := w.want(w.do("GET", "/api/v1/programme/teams", w.member, nil), 200)
+	if items := teams["items"].([]any); len(items) != 1 {
+		t.Errorf("member sees %d teams", len(items))
+	}
+	if code, _ := w.call("GET", "/api/v1/programme/teams/growth", w.member, nil); code != 404 {
+		t.Errorf("member reads another team: %d", code)
+	}
+	if code, _ := w.call("GET", "/api/v1/programme/leadership", w.member, nil); code != 403 {
+		t.Errorf("member reads leadership: %d", code)
+	}
+
+	// Settings: only administrators; bad rules refused with the reason.
+	if code, _ := w.call("PUT", "/api/v1/programme/settings", w.sec, map[string]any{"rules": map[string]any{"sample_share": 0.5}}); code != 403 {
+		t.Errorf("security changes settings: %d", code)
+	}
+	code, body = w.call("PUT", "/api/v1/programme/settings", w.admin, map[string]any{"rules": map[string]any{"sample_share": 2}})
+	if code != 400 || !strings.Contains(string(body), "sample_share must be a share between 0 and 1") {
+		t.Errorf("bad share: %d %s", code, body)
+	}
+	w.want(w.do("PUT", "/api/v1/programme/settings", w.admin, map[string]any{"rules": map[string]any{"sample_share": 0.5}}), 200)
+
+	// Security-optional: a low-priority design is self-serve, the riskiest sampled.
+	w.want(w.do("PUT", "/api/v1/programme/teams/storefront/phase", w.sec, map[string]any{"phase": "security_optional", "note": "graduated"}), 200)
+	hot := w.want(w.do("POST", "/api/v1/reviews", w.member, map[string]any{"system": "hot-design", "team": "storefront", "answers": sensitive}), 201)
+	if hot["state"] != "requested" {
+		t.Errorf("the riskiest design is not sampled: %v", hot["state"])
+	}
+	mild := map[string]any{"paved_path": "no", "internet_facing": "yes", "sensitive_data": []string{"pii"}, "new_third_parties": []string{}, "auth_changes": "no", "criticality": "medium"}
+	cool := w.want(w.do("POST", "/api/v1/reviews", w.member, map[string]any{"system": "cool-design", "team": "storefront", "answers": mild}), 201)
+	if cool["state"] != "self_serve" {
+		t.Errorf("a design below the team's top half is %v, want self_serve", cool["state"])
+	}
+	det := w.want(w.do("GET", "/api/v1/reviews/"+cool["id"].(string), w.member, nil), 200)
+	if !strings.Contains(fmt.Sprint(det), "Security-optional team") {
+		t.Errorf("the request's history does not say why: %v", det)
+	}
 }
