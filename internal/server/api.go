@@ -109,6 +109,7 @@ func (s *Server) routes() http.Handler {
 	a("GET /api/v1/programme/leadership", s.handleLeadership)
 	a("GET /api/v1/programme/settings", s.handleGetProgrammeSettings)
 	a("PUT /api/v1/programme/settings", s.handleSetProgrammeSettings)
+	a("POST /api/v1/reviews/{id}/threats", s.handleReviewThreat)
 
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))

@@ -339,6 +339,8 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/programme/leadership", "", "401 ok ok 403 403 ok 403 403 401"},
 	{"GET /api/v1/programme/settings", "", signedIn},
 	{"PUT /api/v1/programme/settings", "", adminOnly},
+	{"POST /api/v1/reviews/{id}/threats", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /api/v1/reviews/{id}/threats", "B", "401 ok ok 404 403 403 404 404 401"},
 	// Account lifecycle (accounts.go): administrators; a password change
 	// is for signed-in accounts themselves, not tokens.
 	{"GET /api/v1/users/{id}", "", adminOnly},
@@ -436,6 +438,8 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", mitOf[r.target], 1)
 	case strings.Contains(path, "/assumptions/{id}"):
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
+	case r.route == "POST /api/v1/reviews/{id}/threats":
+		path = strings.Replace(path, "{id}", m.openReview(sys, team), 1)
 	case strings.HasPrefix(r.route, "GET /api/v1/reviews/{id}"), strings.HasPrefix(r.route, "POST /api/v1/reviews/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
@@ -517,6 +521,9 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"phase": []string{"training", "observation"}[m.seq%2], "note": fmt.Sprintf("cell %d", m.seq)}
 	case "POST /api/v1/programme/proposals/{id}":
 		body = map[string]any{"confirm": m.seq%2 == 0, "note": fmt.Sprintf("cell %d", m.seq)}
+	case "POST /api/v1/reviews/{id}/threats":
+		body = map[string]any{"title": fmt.Sprintf("Threat of cell %d", m.seq), "target": ctlOf[r.target], "stride": []string{"tampering"},
+			"likelihood": "possible", "impact": "moderate"}
 	case "PUT /api/v1/programme/settings":
 		body = map[string]any{"rules": map[string]any{"observation_models": 3 + m.seq%3}}
 	case "PATCH /api/v1/users/{id}":
@@ -823,4 +830,19 @@ func (m *matrix) freshProposal(team string) string {
 		m.t.Fatal(err)
 	}
 	return id
+}
+
+// openReview returns the open review of a system, requesting one (as the
+// administrator) when there is none.
+func (m *matrix) openReview(sys, team string) string {
+	open, _, err := m.st.ListReviews(m.t.Context(), store.ReviewQuery{SystemID: sys, States: []string{"requested", "triaged", "in_review", "changes_requested"}})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if len(open) > 0 {
+		return open[0].ID
+	}
+	out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": sys, "team": team,
+		"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
+	return out["id"].(string)
 }

@@ -87,6 +87,7 @@ var endpoints = []endpoint{
 	{"GET /api/v1/programme/leadership", "Leadership view: risk by team and asset class, trend, programme progress, cost ranges with sources (?format=json|csv)", false, "", 200},
 	{"GET /api/v1/programme/settings", "Graduation rules and cost model", false, "", 200},
 	{"PUT /api/v1/programme/settings", "Change the graduation rules and cost model (admin)", false, "ProgrammeSettings", 200},
+	{"POST /api/v1/reviews/{id}/threats", "Add a threat found in a design review to the model (found_by: security_review), stored as a new version (security, admin)", false, "ReviewThreat", 201},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -160,6 +161,8 @@ func openAPI(version string) map[string]any {
 			"file": strT, "source": strT, "system": strT, "mapping": strT}, "content"),
 		"Phase":             obj(map[string]any{"phase": strT, "note": strT}, "phase", "note"),
 		"ProposalDecision":  obj(map[string]any{"confirm": map[string]any{"type": "boolean"}, "note": strT}, "confirm", "note"),
+		"ReviewThreat": obj(map[string]any{"title": strT, "description": strT, "target": strT, "stride": strsT, "likelihood": strT, "impact": strT},
+			"title", "target", "stride", "likelihood", "impact"),
 		"ProgrammeSettings": obj(map[string]any{"rules": map[string]any{"type": "object"}, "costs": map[string]any{"type": "object"}}),
 	}
 	errResp := func(desc string) map[string]any {

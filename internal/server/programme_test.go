@@ -158,9 +158,20 @@ func TestProgrammeWorkflow(t *testing.T) {
 	// An approved review records the reviewed model.
 	out := w.want(w.do("POST", "/api/v1/reviews", w.member, map[string]any{"system": "larkspur-shop", "design_doc": "https://docs.example.com/x", "answers": sensitive}), 201)
 	id := out["id"].(string)
-	for _, a := range []string{"triage", "start", "approve"} {
+	for _, a := range []string{"triage", "start"} {
 		w.want(w.do("POST", "/api/v1/reviews/"+id+"/actions", w.sec, map[string]any{"action": a}), 200)
 	}
+	// Security turns a review comment into a threat: found by security review.
+	rt := map[string]any{"title": "Refund endpoint trusts the amount sent by the browser", "target": "back-office", "stride": []string{"tampering"},
+		"likelihood": "likely", "impact": "major"}
+	if code, _ := w.call("POST", "/api/v1/reviews/"+id+"/threats", w.member, rt); code != 403 {
+		t.Errorf("a member adds a review threat: %d", code)
+	}
+	if code, body := w.call("POST", "/api/v1/reviews/"+id+"/threats", w.sec, map[string]any{"title": "x", "target": "back-office", "stride": []string{"tamper"}, "likelihood": "likely", "impact": "major"}); code != 400 || !strings.Contains(string(body), `stride \"tamper\"`) {
+		t.Errorf("bad stride: %d %s", code, body)
+	}
+	w.want(w.do("POST", "/api/v1/reviews/"+id+"/threats", w.sec, rt), 201)
+	w.want(w.do("POST", "/api/v1/reviews/"+id+"/actions", w.sec, map[string]any{"action": "approve"}), 200)
 	rms, err := w.st.ReviewedModels(ctx, "storefront", 0)
 	if err != nil || len(rms) != 1 || rms[0].SystemID != "larkspur-shop" || rms[0].RequestID != id {
 		t.Fatalf("reviewed models = %+v, %v", rms, err)
@@ -180,6 +191,13 @@ func TestProgrammeWorkflow(t *testing.T) {
 	}
 	if team == 0 {
 		t.Errorf("no threat credited to the team: %s", rms[0].Threats)
+	}
+	if !strings.Contains(rms[0].Threats, `"title":"Refund endpoint trusts the amount sent by the browser","found_by":"security_review"`) {
+		t.Errorf("the review's threat is not credited to security: %s", rms[0].Threats)
+	}
+	hist := w.want(w.do("GET", "/api/v1/reviews/"+id, w.member, nil), 200)
+	if !strings.Contains(fmt.Sprint(hist["history"]), "threat_added") {
+		t.Errorf("the review's history lacks the threat: %v", hist["history"])
 	}
 
 	// Importing: members may not; a bad file is refused with its places.

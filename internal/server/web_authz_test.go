@@ -144,6 +144,8 @@ var webMatrix = []authzRow{
 	{"POST /programme/findings", "A", "401 ok ok 403 403 403 403 403 401"},
 	{"GET /programme/leadership", "", "login ok ok 403 403 ok 403 403 login"},
 	{"GET /programme/summary", "", "login ok ok 403 403 ok 403 403 login"},
+	{"POST /review/{id}/threats", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /review/{id}/threats", "B", "401 ok ok 404 403 403 404 404 401"},
 }
 
 // webForm builds the path and form of a page cell; writes differ per cell
@@ -178,6 +180,8 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		path = out["guest_link"].(string)
 	case strings.Contains(r.route, "/s/{session}"):
 		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
+	case r.route == "POST /review/{id}/threats":
+		path = strings.Replace(path, "{id}", m.openReview(sys, team), 1)
 	case strings.HasPrefix(r.route, "GET /review/{id}"), strings.HasPrefix(r.route, "POST /review/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
@@ -247,6 +251,9 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 	case "POST /account/password":
 		// The same password again, so the principal's session stays usable.
 		form = url.Values{"current": {"a long enough password"}, "password": {"a long enough password"}, "password2": {"a long enough password"}}
+	case "POST /review/{id}/threats":
+		form = url.Values{"title": {fmt.Sprintf("Threat of page cell %d", m.seq)}, "target": {ctlOf[r.target]}, "stride": {"tampering"},
+			"likelihood": {"possible"}, "impact": {"moderate"}}
 	case "POST /programme/teams/{team}/phase":
 		form = url.Values{"phase": {[]string{"training", "observation"}[m.seq%2]}, "note": {fmt.Sprintf("page cell %d", m.seq)}}
 	case "POST /programme/proposals/{id}":

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/programme"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -26,6 +27,7 @@ func (s *Server) programmePages(wr webRouter) {
 	wr.page("POST /programme/findings", s.pageOutsideImport)
 	wr.page("GET /programme/leadership", s.pageLeadership)
 	wr.page("GET /programme/summary", s.pageSummary)
+	wr.page("POST /review/{id}/threats", s.pageReviewThreat)
 }
 
 // pct shows a share as a whole percentage.
@@ -249,6 +251,9 @@ var _ = func() bool {
 	templateFuncs["sevOrder"] = func() []string { return []string{"critical", "high", "medium", "low"} }
 	templateFuncs["sourcesOutside"] = func() []string { return programme.OutsideSources }
 	templateFuncs["catches"] = func() []string { return []string{"escape", "engine", "known", "unlinked"} }
+	templateFuncs["likelihoods"] = func() []string { return model.LikelihoodNames }
+	templateFuncs["impacts"] = func() []string { return model.ImpactNames }
+	templateFuncs["strideNames"] = func() []string { return programme.Categories }
 	templateFuncs["refAnchor"] = func(id string) string { return strings.NewReplacer("@", "-", "/", "-").Replace(id) }
 	return true
 }()
