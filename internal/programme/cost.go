@@ -111,15 +111,24 @@ func (m CostModel) Validate() error {
 // ParseCostModel reads a cost model as JSON over the defaults.
 func ParseCostModel(data []byte) (CostModel, error) {
 	m := DefaultCostModel()
+	if err := decodeOver(data, &m, "cost model"); err != nil {
+		return m, err
+	}
+	return m, m.Validate()
+}
+
+// decodeOver reads JSON settings over the defaults already in v: keys not
+// given keep their default, unknown keys are refused; empty data is none.
+func decodeOver(data []byte, v any, what string) error {
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return m, nil
+		return nil
 	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return m, fmt.Errorf("cost model: %w", err)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return m, m.Validate()
+	return nil
 }
 
 // Range is a derived money range: low, central and high, in one currency,

@@ -282,3 +282,25 @@ func TestOutsideCostFewObservations(t *testing.T) {
 		t.Errorf("medium with one payment = %+v", r)
 	}
 }
+
+// FuzzSettings: the organisation's rules and cost model, as stored JSON,
+// parse to valid values or fail with an error; never panic.
+func FuzzSettings(f *testing.F) {
+	f.Add([]byte(`{"observation_models": 4, "sample_share": 0.3}`))
+	f.Add([]byte(`{"currency": "EUR", "bounty": {"high": {"low": 1, "central": 2, "high": 3, "currency": "EUR", "unit": "x", "source": "y"}}}`))
+	f.Add([]byte(`{"review_max_medium_share": NaN}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if r, err := ParseRules(data); err == nil {
+			if r.Validate() != nil {
+				t.Fatalf("invalid rules accepted: %+v", r)
+			}
+			Assess(Evidence{Phase: Review, Now: now, Reviewed: reviewed(3, 24*time.Hour)}, r)
+		}
+		if m, err := ParseCostModel(data); err == nil {
+			if m.Validate() != nil {
+				t.Fatalf("invalid cost model accepted: %+v", m)
+			}
+			_ = Costs(m, []Threat{{Severity: "high", Status: "mitigated"}}, []Outside{{Source: "pen_test", Severity: "low"}}).AvoidedProduction.String()
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package programme
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -97,13 +96,8 @@ func (r Rules) Validate() error {
 // their default; unknown keys are refused.
 func ParseRules(data []byte) (Rules, error) {
 	r := DefaultRules()
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return r, nil
-	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return r, fmt.Errorf("graduation rules: %w", err)
+	if err := decodeOver(data, &r, "graduation rules"); err != nil {
+		return r, err
 	}
 	return r, r.Validate()
 }
