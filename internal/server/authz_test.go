@@ -66,6 +66,7 @@ type tenv struct {
 	clock *clock
 	log   *syncBuffer
 	dir   string // holds the SQLite database
+	s     *server.Server
 }
 
 type envOptions struct {
@@ -97,7 +98,7 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	s := server.New(cfg, seen, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir}
+	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir, s: s}
 	resp := e.do("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "name": "Ada", "password": "correct horse battery"})
 	e.want(resp, 200)
 	e.admin = cookie(resp)

@@ -577,3 +577,15 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// RecordTrainingDone records that a team completed a training exercise
+// (programme evidence for Training → Observation) and brings the team's
+// proposal up to date. It is the entry point for the training exercises
+// (package training) once a run's results are in.
+func (s *Server) RecordTrainingDone(ctx context.Context, teamID, ref, label string, at time.Time) error {
+	if err := s.store.RecordActivity(ctx, store.ProgrammeActivity{TeamID: teamID, Kind: programme.ActTraining, Ref: ref, Label: label, At: at}); err != nil {
+		return err
+	}
+	_, err := s.proposePhase(ctx, teamID)
+	return err
+}

@@ -16,9 +16,11 @@ import (
 	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
-// BenchmarkProgramme measures, on the demo data, importing 10,000 outside
-// findings (each checked against its model) and rendering the programme's
-// pages. go test ./internal/server -run XXX -bench Programme -benchtime 5x
+// BenchmarkProgramme measures the programme's pages on the demo data,
+// importing 10,000 outside findings (each checked against its model), and
+// the pages again with the imported findings:
+//
+//	go test ./internal/server -run '^$' -bench Programme -benchtime 5x
 func BenchmarkProgramme(b *testing.B) {
 	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
 	if err != nil {
@@ -59,6 +61,16 @@ func BenchmarkProgramme(b *testing.B) {
 		}
 		return out
 	}
+	pages := func(when string) {
+		for _, p := range []string{"/programme", "/programme/teams/payments", "/programme/leadership", "/programme/summary", "/programme/findings", "/api/v1/programme/leadership?format=csv"} {
+			b.Run(when+strings.NewReplacer("/", "_").Replace(p), func(b *testing.B) {
+				for b.Loop() {
+					call(b, "GET", p, nil)
+				}
+			})
+		}
+	}
+	pages("demo")
 	b.Run("import10k", func(b *testing.B) {
 		run := 0
 		for b.Loop() {
@@ -75,11 +87,5 @@ func BenchmarkProgramme(b *testing.B) {
 			}
 		}
 	})
-	for _, p := range []string{"/programme", "/programme/teams/payments", "/programme/leadership", "/programme/summary", "/programme/findings", "/api/v1/programme/leadership?format=csv"} {
-		b.Run(strings.NewReplacer("/", "_").Replace(p), func(b *testing.B) {
-			for b.Loop() {
-				call(b, "GET", p, nil)
-			}
-		})
-	}
+	pages("after-import")
 }

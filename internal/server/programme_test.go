@@ -285,3 +285,32 @@ func TestProgrammeWorkflow(t *testing.T) {
 		t.Errorf("the request's history does not say why: %v", det)
 	}
 }
+
+// TestTrainingEvidence: a team in Training that completed the exercise and
+// ran a session security observed is proposed for Observation.
+func TestTrainingEvidence(t *testing.T) {
+	w := newReviewWorld(t)
+	ctx := t.Context()
+	w.want(w.do("PUT", "/api/v1/programme/teams/storefront/phase", w.sec, map[string]any{"phase": "training", "note": "kick-off"}), 200)
+	if err := w.s.RecordTrainingDone(ctx, "storefront", "run-1", "Exercise “Parcel lockers”", w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	tp := w.want(w.do("GET", "/api/v1/programme/teams/storefront", w.sec, nil), 200)
+	if tp["open_proposal"] != nil {
+		t.Fatalf("proposed without an observed session: %v", tp["open_proposal"])
+	}
+	// A session with security as observer.
+	sess := w.want(w.do("POST", "/api/v1/systems/larkspur-shop/sessions", w.member, map[string]any{"title": "Checkout"}), 201)
+	w.want(w.do("POST", "/api/v1/sessions/"+sess["id"].(string)+"/actions", w.sec, map[string]any{"type": "join"}), 200)
+	if err := w.s.RecordTrainingDone(ctx, "storefront", "run-1", "again", w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	tp = w.want(w.do("GET", "/api/v1/programme/teams/storefront", w.sec, nil), 200)
+	op, _ := tp["open_proposal"].(map[string]any)
+	if op == nil || op["to"] != "observation" {
+		t.Fatalf("open proposal = %v", tp["open_proposal"])
+	}
+	if acts := tp["activities"].([]any); len(acts) != 2 {
+		t.Errorf("activities = %v", acts)
+	}
+}
