@@ -148,7 +148,10 @@ type Evidence struct {
 	Activities []Activity
 	Reviewed   []ReviewedModel
 	Escapes    []Escape
-	Now        time.Time
+	// OtherEscapes counts the escapes not in Escapes (callers may pass
+	// only the severities the rules weigh).
+	OtherEscapes int
+	Now          time.Time
 }
 
 // Ref points at a record behind a number: a reviewed model, an outside

@@ -361,10 +361,18 @@ func (s *Server) teamEvidence(ctx context.Context, teamID string, now time.Time)
 		}
 		e.Reviewed = append(e.Reviewed, programme.ReviewedModel{SystemID: m.SystemID, Version: m.Version, RequestID: m.RequestID, ReviewedAt: m.ReviewedAt, Threats: ts})
 	}
-	escapes, _, err := s.store.OutsideFindings(ctx, store.OutsideQuery{TeamID: teamID, Catch: string(programme.Escaped), Page: store.Page{Limit: 100_000}})
+	// The rules weigh critical and high escapes only; the others are
+	// counted (Evidence.OtherEscapes).
+	escapes, _, err := s.store.OutsideFindings(ctx, store.OutsideQuery{TeamID: teamID, Catch: string(programme.Escaped), Severities: []string{"critical", "high"},
+		Page: store.Page{Limit: 100_000}})
 	if err != nil {
 		return e, nil, nil, err
 	}
+	_, all, err := s.store.OutsideFindings(ctx, store.OutsideQuery{TeamID: teamID, Catch: string(programme.Escaped), Page: store.Page{Limit: 1}})
+	if err != nil {
+		return e, nil, nil, err
+	}
+	e.OtherEscapes = all - len(escapes)
 	for _, o := range escapes {
 		e.Escapes = append(e.Escapes, programme.Escape{ID: o.ID, Title: o.Title, Severity: o.Severity, Found: o.Found, SystemID: o.SystemID})
 	}

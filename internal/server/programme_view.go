@@ -296,7 +296,7 @@ func (s *Server) programmeOverview(ctx context.Context, p *Principal) ([]teamRow
 			return nil, err
 		}
 		a := programme.Assess(e, cfg.Rules)
-		r := teamRow{Team: t, Phase: e.Phase, Since: e.Since, Advance: a.Advance, StepBack: a.StepBack, Escapes: len(e.Escapes), Reviewed: len(reviewed),
+		r := teamRow{Team: t, Phase: e.Phase, Since: e.Since, Advance: a.Advance, StepBack: a.StepBack, Escapes: len(e.Escapes) + e.OtherEscapes, Reviewed: len(reviewed),
 			Mode: programme.ModeOf(e.Phase, cfg.Rules)}
 		for _, o := range open {
 			if o.TeamID == t.ID {

@@ -51,7 +51,9 @@ type OutsideQuery struct {
 	Source   string
 	Catch    string
 	Batch    string
-	Page     Page
+	// Severities keeps findings of these severities (all when empty).
+	Severities []string
+	Page       Page
 }
 
 // TeamPhase is the phase of a team in the self-serve programme.

@@ -118,13 +118,14 @@ func (s *DB) OutsideFindings(ctx context.Context, q store.OutsideQuery) ([]store
 	if q.Page.Limit > 500 {
 		p.Limit = min(q.Page.Limit, 200_000) // programme views read whole teams
 	}
-	where := ` WHERE ($1 = '' OR team_id = $1) AND ($2 = '' OR system_id = $2) AND ($3 = '' OR source = $3) AND ($4 = '' OR catch = $4) AND ($5 = '' OR batch = $5)`
-	args := []any{q.TeamID, q.SystemID, q.Source, q.Catch, q.Batch}
+	where := ` WHERE ($1 = '' OR team_id = $1) AND ($2 = '' OR system_id = $2) AND ($3 = '' OR source = $3) AND ($4 = '' OR catch = $4) AND ($5 = '' OR batch = $5)
+		AND ($6 = ',' OR $6 LIKE '%,' || severity || ',%')`
+	args := []any{q.TeamID, q.SystemID, q.Source, q.Catch, q.Batch, list(q.Severities)}
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outside_findings`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+outsideCols+` FROM outside_findings`+where+` ORDER BY found DESC, id LIMIT $6 OFFSET $7`, append(args, p.Limit, p.Offset)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+outsideCols+` FROM outside_findings`+where+` ORDER BY found DESC, id LIMIT $7 OFFSET $8`, append(args, p.Limit, p.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -63,6 +63,8 @@ func testProgramme(t *testing.T, s store.Store) {
 		{store.OutsideQuery{TeamID: "payments", Catch: "escape"}, []string{"of-5", "of-1"}},
 		{store.OutsideQuery{Source: "bug_bounty"}, []string{"of-2", "of-3"}},
 		{store.OutsideQuery{SystemID: "checkout", Page: store.Page{Limit: 1, Offset: 1}}, []string{"of-1"}},
+		{store.OutsideQuery{Severities: []string{"critical", "high"}}, []string{"of-2", "of-1"}},
+		{store.OutsideQuery{TeamID: "payments", Severities: []string{"low"}}, []string{"of-5"}},
 	} {
 		got, _ := mustList(s.OutsideFindings(ctx, c.q))
 		if diff := cmp.Diff(c.want, ids(got)); diff != "" {
