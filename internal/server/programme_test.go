@@ -300,7 +300,13 @@ func TestTrainingEvidence(t *testing.T) {
 		t.Fatalf("proposed without an observed session: %v", tp["open_proposal"])
 	}
 	// A session with security as observer.
+	w.want(w.do("PUT", "/api/v1/programme/teams/storefront/phase", w.sec, map[string]any{"phase": "observation", "note": "to see the invite"}), 200)
 	sess := w.want(w.do("POST", "/api/v1/systems/larkspur-shop/sessions", w.member, map[string]any{"title": "Checkout"}), 201)
+	// In Observation, security is invited to observe the team's sessions.
+	if resp, body := w.page("GET", "/programme", w.sec, nil); resp.StatusCode != 200 || !strings.Contains(body, `href="/s/`+sess["id"].(string)+`"`) {
+		t.Errorf("the session is not among the sessions to observe:\n%.3000s", body)
+	}
+	w.want(w.do("PUT", "/api/v1/programme/teams/storefront/phase", w.sec, map[string]any{"phase": "training", "note": "back to the test"}), 200)
 	w.want(w.do("POST", "/api/v1/sessions/"+sess["id"].(string)+"/actions", w.sec, map[string]any{"type": "join"}), 200)
 	if err := w.s.RecordTrainingDone(ctx, "storefront", "run-1", "again", w.clock.Now()); err != nil {
 		t.Fatal(err)

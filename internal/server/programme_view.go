@@ -373,3 +373,43 @@ func (s *Server) listOutside(ctx context.Context, p *Principal, q store.OutsideQ
 	}
 	return out, total, nil
 }
+
+// observeInvite is a live session of a team in Observation: security is
+// invited to observe it by default.
+type observeInvite struct {
+	Session string    `json:"session"`
+	Title   string    `json:"title"`
+	System  string    `json:"system"`
+	Team    string    `json:"team"`
+	Phase   string    `json:"phase"`
+	Created time.Time `json:"created"`
+}
+
+// observeInvites lists the running sessions (not closed, opened in the
+// last 30 days) of the teams in rows that are in Observation: in
+// Observation, sessions invite security as observer by default.
+func (s *Server) observeInvites(ctx context.Context, rows []teamRow) ([]observeInvite, error) {
+	var out []observeInvite
+	since := s.cfg.Now().AddDate(0, 0, -30)
+	for _, r := range rows {
+		if r.Phase != programme.Observation {
+			continue
+		}
+		systems, err := s.teamSystems(ctx, r.Team.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range systems {
+			ls, err := s.store.ListLiveSessions(ctx, x.ID, store.Page{Limit: 20})
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range ls {
+				if l.Phase != string(session.Close) && l.CreatedAt.After(since) {
+					out = append(out, observeInvite{Session: l.ID, Title: l.Title, System: x.ID, Team: r.Team.ID, Phase: l.Phase, Created: l.CreatedAt})
+				}
+			}
+		}
+	}
+	return out, nil
+}

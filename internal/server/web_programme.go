@@ -35,6 +35,7 @@ func pct(x float64) string { return fmt.Sprintf("%.0f %%", x*100) }
 
 type programmePage struct {
 	Teams     []teamRow
+	Observe   []observeInvite
 	Phases    []phaseCount
 	LeadShare string
 	BSIMM     string
@@ -50,6 +51,11 @@ func (s *Server) pageProgramme(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := programmePage{Teams: rows, BSIMM: pct(bsimmAA31), Source: bsimmAA31Source, Org: Allowed(p, Read, "")}
+	if Allowed(p, Coach, "") {
+		if v.Observe, err = s.observeInvites(ctx, rows); err != nil {
+			return err
+		}
+	}
 	counts := map[programme.Phase]int{}
 	lead := 0
 	for _, t := range rows {
