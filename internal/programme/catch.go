@@ -3,6 +3,7 @@ package programme
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -169,7 +170,11 @@ func (m *Model) Catch(o Outside) CatchResult {
 	case cat == "":
 		r.Why = fmt.Sprintf("no threat on %s matches; the finding names no STRIDE category", o.Element)
 	default:
-		r.Why = fmt.Sprintf("the model should have had a %s threat on %s", cat, o.Element)
+		article := "a"
+		if strings.ContainsRune("aeiou", rune(cat[0])) {
+			article = "an"
+		}
+		r.Why = fmt.Sprintf("the model should have had %s %s threat on %s", article, cat, o.Element)
 	}
 	return r
 }

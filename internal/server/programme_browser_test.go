@@ -79,6 +79,16 @@ func TestProgrammeBrowser(t *testing.T) {
 		t.Errorf("the history lacks the note:\n%s", hist)
 	}
 	b.screenshot("programme-confirmed")
+	// Import a pen test's finding by pasting it: a bad line is refused
+	// with its place, a good one answered at once.
+	b.open("/programme/findings")
+	b.do(chromedp.Click(chromedp.CSS(`details.act summary`)),
+		chromedp.SetValue(chromedp.ID("content"), "source,title,severity,found,system,element,category\npen_test,Order export leaks,severe,2026-11-20,payments-checkout,web,information_disclosure\n"),
+		chromedp.Click(chromedp.CSS(`form[action="/programme/findings"] button[type=submit]`)))
+	b.waitText("main", "pasted text:2:29: severity \"severe\"")
+	b.do(chromedp.SetValue(chromedp.ID("content"), "source,title,severity,found,system,element,category\npen_test,Order export leaks,high,2026-11-20,payments-checkout,web,repudiation\n"),
+		chromedp.Click(chromedp.CSS(`form[action="/programme/findings"] button[type=submit]`)))
+	b.waitText("main", "Imported 1 findings (1 new)")
 	b.open("/programme/findings?catch=escape")
 	b.checkAccessible("outside findings")
 	b.screenshot("programme-findings")

@@ -23,7 +23,7 @@ type leadership struct {
 	// Risk: open threats by team × asset class × severity.
 	Risk     []leadRiskRow `json:"risk"`
 	Classes  []string      `json:"asset_classes"`
-	OpenRisk map[string]int
+	OpenRisk map[string]int `json:"open_risk"`
 	TopRisks []topRisk        `json:"top_risks"`
 	Trend    []snapshotPoint  `json:"trend"`
 	Expiring []expiringAccept `json:"expiring_acceptances"`
