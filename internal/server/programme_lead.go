@@ -21,9 +21,9 @@ import (
 type leadership struct {
 	Generated time.Time `json:"generated"`
 	// Risk: open threats by team × asset class × severity.
-	Risk     []leadRiskRow `json:"risk"`
-	Classes  []string      `json:"asset_classes"`
-	OpenRisk map[string]int `json:"open_risk"`
+	Risk     []leadRiskRow    `json:"risk"`
+	Classes  []string         `json:"asset_classes"`
+	OpenRisk map[string]int   `json:"open_risk"`
 	TopRisks []topRisk        `json:"top_risks"`
 	Trend    []snapshotPoint  `json:"trend"`
 	Expiring []expiringAccept `json:"expiring_acceptances"`
