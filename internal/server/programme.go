@@ -220,7 +220,7 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 	if err != nil {
 		var pes programme.ParseErrors
 		if errors.As(err, &pes) {
-			e := errorf(http.StatusUnprocessableEntity, "invalid_findings", "%s has %s; nothing was imported", in.File, plural(len(pes), "problem", "problems"))
+			e := errorf(http.StatusUnprocessableEntity, "invalid_findings", "%s has %s; nothing was imported", in.File, countOf(len(pes), "problem", "problems"))
 			details := make([]problemJSON, 0, len(pes))
 			for _, p := range pes {
 				details = append(details, problemJSON{File: p.File, Line: p.Line, Col: p.Col, Msg: p.Msg})
@@ -579,7 +579,7 @@ func (p problemJSON) String() string {
 	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 }
 
-func plural(n int, one, many string) string {
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

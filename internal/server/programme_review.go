@@ -108,7 +108,7 @@ func (s *Server) pageReviewThreat(w http.ResponseWriter, r *http.Request) error 
 		Stride: r.PostForm["stride"], Likelihood: formValue(r, "likelihood"), Impact: formValue(r, "impact")}
 	out, err := s.addReviewThreat(ctx, principal(ctx), id, in)
 	if err != nil {
-		return formError(w, r, s, "/review/"+id, err)
+		return s.programmeFormError(w, r, "/review/"+id, err)
 	}
 	return s.done(w, r, "/review/"+id, fmt.Sprintf("Threat added to the model (version %d), found by security review.", out.Version))
 }

@@ -31,7 +31,7 @@ func (s *Server) programmePages(wr webRouter) {
 }
 
 // pct shows a share as a whole percentage.
-func pct(x float64) string { return fmt.Sprintf("%.0f %%", x*100) }
+func sharePct(x float64) string { return fmt.Sprintf("%.0f %%", x*100) }
 
 type programmePage struct {
 	Teams     []teamRow
@@ -50,7 +50,7 @@ func (s *Server) pageProgramme(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := programmePage{Teams: rows, BSIMM: pct(bsimmAA31), Source: bsimmAA31Source, Org: Allowed(p, Read, "")}
+	v := programmePage{Teams: rows, BSIMM: sharePct(bsimmAA31), Source: bsimmAA31Source, Org: Allowed(p, Read, "")}
 	if Allowed(p, Coach, "") {
 		if v.Observe, err = s.observeInvites(ctx, rows); err != nil {
 			return err
@@ -68,7 +68,7 @@ func (s *Server) pageProgramme(w http.ResponseWriter, r *http.Request) error {
 		v.Phases = append(v.Phases, phaseCount{Phase: ph, Label: ph.Label(), Teams: counts[ph]})
 	}
 	if len(rows) > 0 {
-		v.LeadShare = pct(float64(lead) / float64(len(rows)))
+		v.LeadShare = sharePct(float64(lead) / float64(len(rows)))
 	}
 	return s.render(w, r, "programme.html", "Programme", v)
 }
@@ -84,7 +84,7 @@ func (s *Server) pageProgrammeTeam(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "programme_team.html", "Team "+v.Team.Name, teamPage{teamProgramme: v, Phases: programme.Phases, FixedPct: pct(v.FixedShare)})
+	return s.render(w, r, "programme_team.html", "Team "+v.Team.Name, teamPage{teamProgramme: v, Phases: programme.Phases, FixedPct: sharePct(v.FixedShare)})
 }
 
 func (s *Server) pageProgrammeSetPhase(w http.ResponseWriter, r *http.Request) error {
@@ -99,7 +99,7 @@ func (s *Server) pageProgrammeSetPhase(w http.ResponseWriter, r *http.Request) e
 	}
 	v, err := s.setTeamPhase(ctx, p, team, phaseInput{Phase: formValue(r, "phase"), Note: formValue(r, "note")})
 	if err != nil {
-		return formError(w, r, s, "/programme/teams/"+team, err)
+		return s.programmeFormError(w, r, "/programme/teams/"+team, err)
 	}
 	return s.done(w, r, "/programme/teams/"+team, fmt.Sprintf("%s is now in phase %s.", v.Team.Name, v.Phase.Label()))
 }
@@ -112,7 +112,7 @@ func (s *Server) pageProgrammeDecide(w http.ResponseWriter, r *http.Request) err
 	confirm := formValue(r, "decision") == "confirm"
 	pp, err := s.decideProposal(ctx, principal(ctx), r.PathValue("id"), decisionInput{Confirm: confirm, Note: formValue(r, "note")})
 	if err != nil {
-		return formError(w, r, s, "/programme/teams/"+pp.TeamID, err)
+		return s.programmeFormError(w, r, "/programme/teams/"+pp.TeamID, err)
 	}
 	msg := fmt.Sprintf("Proposal dismissed; %s stays in %s.", pp.TeamID, programme.Phase(pp.From).Label())
 	if confirm {
@@ -121,9 +121,9 @@ func (s *Server) pageProgrammeDecide(w http.ResponseWriter, r *http.Request) err
 	return s.done(w, r, "/programme/teams/"+pp.TeamID, msg)
 }
 
-// formError turns a refused form into a flash message on the page it came
+// programmeFormError turns a refused form into a flash message on the page it came
 // from (bad input) or an error page (anything else).
-func formError(w http.ResponseWriter, r *http.Request, s *Server, back string, err error) error {
+func (s *Server) programmeFormError(w http.ResponseWriter, r *http.Request, back string, err error) error {
 	var pe *Error
 	if errors.As(err, &pe) && (pe.Status == http.StatusBadRequest || pe.Status == http.StatusConflict || pe.Status == http.StatusUnprocessableEntity) && back != "/programme/teams/" {
 		setFlash(w, r, "error", pe.Msg)
@@ -220,7 +220,7 @@ type leadPage struct {
 }
 
 // Pct shows a share.
-func (leadPage) Pct(x float64) string { return pct(x) }
+func (leadPage) Pct(x float64) string { return sharePct(x) }
 
 // PerTeam shows a trend cell: outside findings per team in the phase.
 func (leadPage) PerTeam(r programme.TrendRow, ph programme.Phase) string {
@@ -239,7 +239,7 @@ func (s *Server) pageLeadership(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "programme_leadership.html", "Leadership", leadPage{leadership: v, Lead: pct(v.LeadShare)})
+	return s.render(w, r, "programme_leadership.html", "Leadership", leadPage{leadership: v, Lead: sharePct(v.LeadShare)})
 }
 
 func (s *Server) pageSummary(w http.ResponseWriter, r *http.Request) error {
@@ -247,7 +247,7 @@ func (s *Server) pageSummary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "programme_summary.html", "Executive summary", leadPage{leadership: v, Lead: pct(v.LeadShare)})
+	return s.render(w, r, "programme_summary.html", "Executive summary", leadPage{leadership: v, Lead: sharePct(v.LeadShare)})
 }
 
 // The programme templates' functions, added to the shared set (templates
