@@ -168,7 +168,7 @@ func (s *Server) LoadDemoProgramme(ctx context.Context) error {
 			csv += fmt.Sprintf("%s,%s-%s-%d,%s,%s,%s,%s,%s,%s,,%s,%.0f\n", o.source, strings.ToUpper(o.source[:2]), t.id, i+1,
 				demoTitle(o, el, cat), o.severity, ago(o.months).Format(time.DateOnly), t.system, el, cat, threat, o.cost)
 		}
-		if _, err := s.importOutside(ctx, coach, importInput{Content: csv, Format: programme.FormatCSV, File: "demo-" + t.id + ".csv"}); err != nil {
+		if _, err := s.importOutside(ctx, coach, outsideImportInput{Content: csv, Format: programme.FormatCSV, File: "demo-" + t.id + ".csv"}); err != nil {
 			return fmt.Errorf("demo programme: outside findings of %s: %w", t.id, err)
 		}
 		if _, err := s.proposePhase(ctx, t.id); err != nil {

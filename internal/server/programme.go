@@ -121,8 +121,8 @@ func resultFindings(result []byte) ([]programme.Finding, error) {
 	return out, nil
 }
 
-// importInput is an outside-findings file to import.
-type importInput struct {
+// outsideImportInput is an outside-findings file to import.
+type outsideImportInput struct {
 	// Content is the file's text; Format csv, json or sarif (guessed when
 	// empty); File its name, for errors.
 	Content string `json:"content"`
@@ -170,8 +170,8 @@ func outsideOf(f store.OutsideFinding) programme.Outside {
 		Element: f.Element, Category: f.Category, CWE: f.CWE, Threat: f.Threat, Cost: f.Cost, Ref: f.Ref}
 }
 
-// importResult is what an import did.
-type importResult struct {
+// outsideImportResult is what an import did.
+type outsideImportResult struct {
 	Batch    string         `json:"batch"`
 	Findings int            `json:"findings"`
 	New      int            `json:"new"`
@@ -185,22 +185,22 @@ const maxOutsideBytes = 32 << 20
 
 // importOutside parses outside findings, answers "would the model have
 // caught it?" for each against its system's latest model, and stores them.
-func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput) (importResult, error) {
+func (s *Server) importOutside(ctx context.Context, p *Principal, in outsideImportInput) (outsideImportResult, error) {
 	start := time.Now()
 	if err := s.requireP(p, Coach, ""); err != nil {
-		return importResult{}, err
+		return outsideImportResult{}, err
 	}
 	if len(in.Content) > maxOutsideBytes {
-		return importResult{}, invalid("the file is %d bytes; at most %d: split it", len(in.Content), maxOutsideBytes)
+		return outsideImportResult{}, invalid("the file is %d bytes; at most %d: split it", len(in.Content), maxOutsideBytes)
 	}
 	if strings.TrimSpace(in.Content) == "" {
-		return importResult{}, invalid("content: the file is empty")
+		return outsideImportResult{}, invalid("content: the file is empty")
 	}
 	var mapping map[string]string
 	if in.Mapping != "" {
 		m, err := programme.ParseMapping(in.Mapping)
 		if err != nil {
-			return importResult{}, invalid("mapping: %v", err)
+			return outsideImportResult{}, invalid("mapping: %v", err)
 		}
 		mapping = m
 	}
@@ -226,12 +226,12 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 				details = append(details, problemJSON{File: p.File, Line: p.Line, Col: p.Col, Msg: p.Msg})
 			}
 			e.Details = details
-			return importResult{}, e
+			return outsideImportResult{}, e
 		}
 		if errors.Is(err, programme.ErrInvalid) {
-			return importResult{}, errorf(http.StatusUnprocessableEntity, "invalid_findings", "%s", err)
+			return outsideImportResult{}, errorf(http.StatusUnprocessableEntity, "invalid_findings", "%s", err)
 		}
-		return importResult{}, err
+		return outsideImportResult{}, err
 	}
 	type model struct {
 		m    *programme.Model // nil: no model stored
@@ -239,17 +239,17 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 	}
 	models := map[string]model{}
 	batch := "ob-" + newID(5)
-	res := importResult{Batch: batch, Findings: len(found), ByCatch: map[string]int{}}
+	res := outsideImportResult{Batch: batch, Findings: len(found), ByCatch: map[string]int{}}
 	rows := make([]store.OutsideFinding, 0, len(found))
 	for i, o := range found {
 		m, seen := models[o.SystemID]
 		if !seen {
 			fs, x, ok, err := s.modelFindings(ctx, o.SystemID)
 			if err != nil {
-				return importResult{}, err
+				return outsideImportResult{}, err
 			}
 			if x.ID == "" {
-				return importResult{}, invalid("finding %d (%s) names system %q, which the server does not have: push its model first, or fix the system", i+1, o.Title, o.SystemID)
+				return outsideImportResult{}, invalid("finding %d (%s) names system %q, which the server does not have: push its model first, or fix the system", i+1, o.Title, o.SystemID)
 			}
 			m = model{team: x.TeamID}
 			if ok {
@@ -278,12 +278,12 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 		format = "guessed"
 	}
 	if res.New, err = s.store.ImportOutside(ctx, store.ImportBatch{ID: batch, Source: source, File: in.File, Format: format, ImportedBy: p.Actor()}, rows); err != nil {
-		return importResult{}, err
+		return outsideImportResult{}, err
 	}
 	// The escapes that were new in this import.
 	stored, _, err := s.store.OutsideFindings(ctx, store.OutsideQuery{Batch: batch, Catch: string(programme.Escaped), Page: store.Page{Limit: 100_000}})
 	if err != nil {
-		return importResult{}, err
+		return outsideImportResult{}, err
 	}
 	for _, f := range stored {
 		res.Escapes = append(res.Escapes, outsideView(f))
@@ -293,7 +293,7 @@ func (s *Server) importOutside(ctx context.Context, p *Principal, in importInput
 		teams[m.team] = true
 	}
 	if err := s.escapesImported(ctx, batch, res.Escapes, teams); err != nil {
-		return importResult{}, err
+		return outsideImportResult{}, err
 	}
 	res.Took = time.Since(start).Round(time.Millisecond).String()
 	return res, nil
@@ -477,8 +477,8 @@ func (s *Server) reviewStateForPhase(ctx context.Context, teamID, state string, 
 	return "self_serve", why
 }
 
-// phaseInput sets a team's phase directly (a coach's decision).
-type phaseInput struct {
+// teamPhaseInput sets a team's phase directly (a coach's decision).
+type teamPhaseInput struct {
 	Phase string `json:"phase"`
 	Note  string `json:"note"`
 }
@@ -494,7 +494,7 @@ func cleanNote(s string) (string, error) {
 	return s, nil
 }
 
-func (s *Server) setTeamPhase(ctx context.Context, p *Principal, teamID string, in phaseInput) (teamProgramme, error) {
+func (s *Server) setTeamPhase(ctx context.Context, p *Principal, teamID string, in teamPhaseInput) (teamProgramme, error) {
 	if err := s.requireP(p, Coach, teamID); err != nil {
 		return teamProgramme{}, err
 	}
@@ -536,13 +536,13 @@ func (s *Server) setTeamPhase(ctx context.Context, p *Principal, teamID string, 
 	return s.teamProgramme(ctx, p, teamID)
 }
 
-// decisionInput confirms or dismisses a proposal.
-type decisionInput struct {
+// proposalDecisionInput confirms or dismisses a proposal.
+type proposalDecisionInput struct {
 	Confirm bool   `json:"confirm"`
 	Note    string `json:"note"`
 }
 
-func (s *Server) decideProposal(ctx context.Context, p *Principal, id string, in decisionInput) (store.PhaseProposal, error) {
+func (s *Server) decideProposal(ctx context.Context, p *Principal, id string, in proposalDecisionInput) (store.PhaseProposal, error) {
 	pp, err := s.store.GetProposal(ctx, id)
 	if err != nil {
 		return pp, err

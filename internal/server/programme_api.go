@@ -11,7 +11,7 @@ import (
 // calls the operation in programme*.go and encodes the result.
 
 func (s *Server) handleImportOutside(w http.ResponseWriter, r *http.Request) error {
-	var in importInput
+	var in outsideImportInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) handleProgrammeTeams(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if rows == nil {
-		rows = []teamRow{}
+		rows = []programmeTeamRow{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": rows})
 	return nil
@@ -63,7 +63,7 @@ func (s *Server) handleProgrammeTeam(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleSetTeamPhase(w http.ResponseWriter, r *http.Request) error {
-	var in phaseInput
+	var in teamPhaseInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) handleSetTeamPhase(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handleDecideProposal(w http.ResponseWriter, r *http.Request) error {
-	var in decisionInput
+	var in proposalDecisionInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

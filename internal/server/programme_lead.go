@@ -36,7 +36,7 @@ type leadership struct {
 	// BSIMM is the industry share for comparison, with its source.
 	BSIMM       float64              `json:"bsimm_share"`
 	BSIMMSource string               `json:"bsimm_source"`
-	Ready       []teamRow            `json:"ready_teams"`
+	Ready       []programmeTeamRow   `json:"ready_teams"`
 	Costs       programme.CostView   `json:"costs"`
 	Figures     []namedFigure        `json:"figures"`
 	Graduation  []programme.TrendRow `json:"graduation_trend"`

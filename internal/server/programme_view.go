@@ -260,8 +260,8 @@ func (s *Server) teamProgramme(ctx context.Context, p *Principal, teamID string)
 	return v, nil
 }
 
-// teamRow is one team in the programme overview.
-type teamRow struct {
+// programmeTeamRow is one team in the programme overview.
+type programmeTeamRow struct {
 	Team     store.Team           `json:"team"`
 	Phase    programme.Phase      `json:"phase"`
 	Since    time.Time            `json:"since,omitzero"`
@@ -275,7 +275,7 @@ type teamRow struct {
 
 // programmeOverview lists the teams the principal may read with their
 // phase, readiness and open proposal; ready teams first.
-func (s *Server) programmeOverview(ctx context.Context, p *Principal) ([]teamRow, error) {
+func (s *Server) programmeOverview(ctx context.Context, p *Principal) ([]programmeTeamRow, error) {
 	cfg, err := s.programmeConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -289,14 +289,14 @@ func (s *Server) programmeOverview(ctx context.Context, p *Principal) ([]teamRow
 		return nil, err
 	}
 	now := s.cfg.Now().UTC()
-	var out []teamRow
+	var out []programmeTeamRow
 	for _, t := range teams {
 		e, reviewed, _, err := s.teamEvidence(ctx, t.ID, now)
 		if err != nil {
 			return nil, err
 		}
 		a := programme.Assess(e, cfg.Rules)
-		r := teamRow{Team: t, Phase: e.Phase, Since: e.Since, Advance: a.Advance, StepBack: a.StepBack, Escapes: len(e.Escapes) + e.OtherEscapes, Reviewed: len(reviewed),
+		r := programmeTeamRow{Team: t, Phase: e.Phase, Since: e.Since, Advance: a.Advance, StepBack: a.StepBack, Escapes: len(e.Escapes) + e.OtherEscapes, Reviewed: len(reviewed),
 			Mode: programme.ModeOf(e.Phase, cfg.Rules)}
 		for _, o := range open {
 			if o.TeamID == t.ID {
@@ -306,13 +306,13 @@ func (s *Server) programmeOverview(ctx context.Context, p *Principal) ([]teamRow
 		}
 		out = append(out, r)
 	}
-	slices.SortStableFunc(out, func(a, b teamRow) int {
+	slices.SortStableFunc(out, func(a, b programmeTeamRow) int {
 		return cmp.Compare(rank(b), rank(a))
 	})
 	return out, nil
 }
 
-func rank(r teamRow) int {
+func rank(r programmeTeamRow) int {
 	switch {
 	case r.Open != nil:
 		return 3
@@ -388,7 +388,7 @@ type observeInvite struct {
 // observeInvites lists the running sessions (not closed, opened in the
 // last 30 days) of the teams in rows that are in Observation: in
 // Observation, sessions invite security as observer by default.
-func (s *Server) observeInvites(ctx context.Context, rows []teamRow) ([]observeInvite, error) {
+func (s *Server) observeInvites(ctx context.Context, rows []programmeTeamRow) ([]observeInvite, error) {
 	var out []observeInvite
 	since := s.cfg.Now().AddDate(0, 0, -30)
 	for _, r := range rows {

@@ -34,7 +34,7 @@ func (s *Server) programmePages(wr webRouter) {
 func sharePct(x float64) string { return fmt.Sprintf("%.0f %%", x*100) }
 
 type programmePage struct {
-	Teams     []teamRow
+	Teams     []programmeTeamRow
 	Observe   []observeInvite
 	Phases    []phaseCount
 	LeadShare string
@@ -73,7 +73,7 @@ func (s *Server) pageProgramme(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "programme.html", "Programme", v)
 }
 
-type teamPage struct {
+type programmeTeamPage struct {
 	teamProgramme
 	Phases   []programme.Phase
 	FixedPct string
@@ -84,7 +84,7 @@ func (s *Server) pageProgrammeTeam(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "programme_team.html", "Team "+v.Team.Name, teamPage{teamProgramme: v, Phases: programme.Phases, FixedPct: sharePct(v.FixedShare)})
+	return s.render(w, r, "programme_team.html", "Team "+v.Team.Name, programmeTeamPage{teamProgramme: v, Phases: programme.Phases, FixedPct: sharePct(v.FixedShare)})
 }
 
 func (s *Server) pageProgrammeSetPhase(w http.ResponseWriter, r *http.Request) error {
@@ -97,7 +97,7 @@ func (s *Server) pageProgrammeSetPhase(w http.ResponseWriter, r *http.Request) e
 	if !Allowed(p, Read, team) {
 		return store.ErrNotFound
 	}
-	v, err := s.setTeamPhase(ctx, p, team, phaseInput{Phase: formValue(r, "phase"), Note: formValue(r, "note")})
+	v, err := s.setTeamPhase(ctx, p, team, teamPhaseInput{Phase: formValue(r, "phase"), Note: formValue(r, "note")})
 	if err != nil {
 		return s.programmeFormError(w, r, "/programme/teams/"+team, err)
 	}
@@ -110,7 +110,7 @@ func (s *Server) pageProgrammeDecide(w http.ResponseWriter, r *http.Request) err
 	}
 	ctx := r.Context()
 	confirm := formValue(r, "decision") == "confirm"
-	pp, err := s.decideProposal(ctx, principal(ctx), r.PathValue("id"), decisionInput{Confirm: confirm, Note: formValue(r, "note")})
+	pp, err := s.decideProposal(ctx, principal(ctx), r.PathValue("id"), proposalDecisionInput{Confirm: confirm, Note: formValue(r, "note")})
 	if err != nil {
 		return s.programmeFormError(w, r, "/programme/teams/"+pp.TeamID, err)
 	}
@@ -141,10 +141,10 @@ type outsidePage struct {
 	CanCoach bool
 	Header   string
 	Presets  []string
-	Result   *importResult
+	Result   *outsideImportResult
 	Error    string
 	Problems []string
-	In       importInput
+	In       outsideImportInput
 }
 
 func (s *Server) outsidePage(r *http.Request) (outsidePage, error) {
@@ -178,7 +178,7 @@ func (s *Server) pageOutsideImport(w http.ResponseWriter, r *http.Request) error
 		}
 		return errorf(http.StatusBadRequest, "invalid_form", "the form could not be read")
 	}
-	in := importInput{Format: formValue(r, "format"), Source: formValue(r, "source"), System: formValue(r, "system"), Mapping: formValue(r, "mapping"),
+	in := outsideImportInput{Format: formValue(r, "format"), Source: formValue(r, "source"), System: formValue(r, "system"), Mapping: formValue(r, "mapping"),
 		Content: r.PostFormValue("content"), File: "pasted text"}
 	if f, h, err := r.FormFile("file"); err == nil {
 		data, err := io.ReadAll(io.LimitReader(f, maxOutsideBytes+1))
