@@ -34,20 +34,21 @@ func TestModelHasNoIO(t *testing.T) {
 // layers that wire things together.
 func TestDependenciesPointInward(t *testing.T) {
 	rules := map[string][]string{
-		"./internal/model":    {"internal/spec", "internal/rule", "internal/risk", "internal/report", "internal/cli", "internal/analysis"},
-		"./internal/spec":     {"internal/rule", "internal/risk", "internal/report", "internal/cli", "internal/analysis"},
-		"./internal/rule":     {"internal/risk", "internal/report", "internal/cli", "internal/analysis"},
-		"./internal/rules":    {"internal/risk", "internal/report", "internal/cli", "internal/analysis"},
-		"./internal/risk":     {"internal/report", "internal/cli", "internal/spec"},
-		"./internal/analysis": {"internal/report", "internal/cli", "internal/server"},
-		"./internal/report":   {"internal/cli", "internal/server", "internal/store"},
-		"./internal/diff":     {"internal/cli", "internal/server", "internal/store"},
-		"./internal/paths":    {"internal/cli", "internal/server", "internal/store", "internal/report"},
-		"./internal/interop":  {"internal/cli", "internal/server", "internal/store"},
-		"./internal/store":    {"internal/server", "internal/cli"},
-		"./internal/notify":   {"internal/server", "internal/cli"},
-		"./internal/server":   {"internal/cli"},
-		"./internal/training": {"internal/server", "internal/cli", "internal/store"},
+		"./internal/model":     {"internal/spec", "internal/rule", "internal/risk", "internal/report", "internal/cli", "internal/analysis"},
+		"./internal/spec":      {"internal/rule", "internal/risk", "internal/report", "internal/cli", "internal/analysis"},
+		"./internal/rule":      {"internal/risk", "internal/report", "internal/cli", "internal/analysis"},
+		"./internal/rules":     {"internal/risk", "internal/report", "internal/cli", "internal/analysis"},
+		"./internal/risk":      {"internal/report", "internal/cli", "internal/spec"},
+		"./internal/analysis":  {"internal/report", "internal/cli", "internal/server"},
+		"./internal/report":    {"internal/cli", "internal/server", "internal/store"},
+		"./internal/diff":      {"internal/cli", "internal/server", "internal/store"},
+		"./internal/paths":     {"internal/cli", "internal/server", "internal/store", "internal/report"},
+		"./internal/interop":   {"internal/cli", "internal/server", "internal/store"},
+		"./internal/store":     {"internal/server", "internal/cli"},
+		"./internal/programme": {"internal/server", "internal/cli", "internal/store", "internal/spec", "internal/report"},
+		"./internal/notify":    {"internal/server", "internal/cli"},
+		"./internal/server":    {"internal/cli"},
+		"./internal/training":  {"internal/server", "internal/cli", "internal/store"},
 	}
 	for pkg, banned := range rules {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
@@ -69,7 +70,7 @@ func TestDependenciesPointInward(t *testing.T) {
 // loaders touch the outside world.
 func TestPureCoreHasNoIO(t *testing.T) {
 	forbidden := []string{"os", "os/exec", "net", "net/http", "database/sql", "io/fs", "syscall"}
-	for _, pkg := range []string{"./internal/model", "./internal/rule", "./internal/rules", "./internal/risk", "./internal/analysis", "./internal/diff", "./internal/paths"} {
+	for _, pkg := range []string{"./internal/model", "./internal/rule", "./internal/rules", "./internal/risk", "./internal/analysis", "./internal/diff", "./internal/paths", "./internal/programme"} {
 		out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}", pkg).Output()
 		if err != nil {
 			t.Fatalf("go list %s: %v", pkg, err)

@@ -34,6 +34,7 @@ The commands are:
 	review     request a design review; the review queue and a system's badge
 	notify     a team's notification webhooks: add, list, test, deliveries
 	training   training exercises: list, show, validate one you wrote (docs/training.md)
+	findings   import pen-test and bug-bounty findings; would the model have caught them?
 	schema     print the JSON Schema of the model format
 	version    print the version, format and schema versions
 
@@ -46,11 +47,11 @@ or above --fail-on. The exit status never depends on --format.
 
 Environment: WARD_DEBUG=1 turns on debug logging on standard error;
 WARD_SERVER and WARD_TOKEN tell push, pull, user, token, team, review and
-notify where the server is (WARD_TOKEN is made with 'ward token create'); the
-server's WARD_* settings are listed in docs/server.md. Push and pull keep
-the version the files start from in .ward-base beside the model (local
-state: git-ignore it), so a push merges what was decided on the server
-instead of reverting it. Results go to standard output, diagnostics and
-logs to standard error.
+notify, training and findings where the server is (WARD_TOKEN is made with
+'ward token create'); the server's WARD_* settings are listed in
+docs/server.md. Push and pull keep the version the files start from in
+.ward-base beside the model (local state: git-ignore it), so a push merges
+what was decided on the server instead of reverting it. Results go to
+standard output, diagnostics and logs to standard error.
 */
 package main

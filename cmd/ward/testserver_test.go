@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,4 +40,35 @@ func cmdTestServer(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("WARD_SERVER", srv.URL)
 	ts.Setenv("ADMIN_PASSWORD", pw)
+	ts.Setenv("ADMIN_TOKEN", adminToken(ts, srv.URL, pw))
+}
+
+// adminToken signs the administrator in and makes an administrator's API
+// token, for scripts that push models (set WARD_TOKEN=$ADMIN_TOKEN).
+func adminToken(ts *testscript.TestScript, server, pw string) string {
+	body := fmt.Sprintf(`{"email":"admin@example.com","password":%q}`, pw)
+	resp, err := http.Post(server+"/api/v1/login", "application/json", bytes.NewReader([]byte(body)))
+	ts.Check(err)
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == wardserver.SessionCookie {
+			session = c
+		}
+	}
+	if session == nil {
+		ts.Fatalf("login: HTTP %d, no session", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", server+"/api/v1/tokens", bytes.NewReader([]byte(`{"name":"script","role":"admin"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(session)
+	resp, err = http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	ts.Check(json.NewDecoder(resp.Body).Decode(&out))
+	if out.Token == "" {
+		ts.Fatalf("admin token: HTTP %d", resp.StatusCode)
+	}
+	return out.Token
 }

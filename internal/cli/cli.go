@@ -239,6 +239,7 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
 	root.AddCommand(a.userCmd(), a.tokenCmd(), a.teamCmd())
 	root.AddCommand(a.reviewCmd())
+	root.AddCommand(a.findingsCmd())
 	root.AddCommand(a.evalCmd())
 	root.AddCommand(a.notifyCmd())
 	root.AddCommand(a.trainingCmd())
@@ -264,7 +265,7 @@ func groupCommands(root *cobra.Command) {
 		"diff": "change", "import": "change", "export": "change", "paths": "change", "blast": "change", "brief": "change",
 		"eval":  "model",
 		"serve": "server", "push": "server", "pull": "server", "backup": "server",
-		"user": "server", "token": "server", "team": "server", "review": "server", "training": "server",
+		"user": "server", "token": "server", "team": "server", "review": "server", "training": "server", "findings": "server",
 		"format": "topics", "controls": "topics", "risk": "topics", "exit-codes": "topics",
 	}
 	for _, c := range root.Commands() {

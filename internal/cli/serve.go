@@ -496,7 +496,10 @@ func (a *app) loadDemo(ctx context.Context, srv *server.Server) error {
 			return fmt.Errorf("example %s: %w", d.Name(), err)
 		}
 	}
-	return srv.LoadDemoReviews(ctx) // a review queue to look at (docs/review.md)
+	if err := srv.LoadDemoReviews(ctx); err != nil { // a review queue to look at (docs/review.md)
+		return err
+	}
+	return srv.LoadDemoProgramme(ctx) // teams in the self-serve programme (docs/programme.md)
 }
 
 func randomToken() string {

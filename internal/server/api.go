@@ -118,6 +118,17 @@ func (s *Server) routes() http.Handler {
 	a("POST /api/v1/training/runs/{run}/actions", s.handleRunAction)
 	a("GET /api/v1/training/runs/{run}/results", s.handleRunResults)
 	a("GET /api/v1/teams/{team}/training", s.handleTrainingEvidence)
+	// The self-serve programme (programme*.go).
+	a("POST /api/v1/programme/findings", s.handleImportOutside)
+	a("GET /api/v1/programme/findings", s.handleListOutside)
+	a("GET /api/v1/programme/teams", s.handleProgrammeTeams)
+	a("GET /api/v1/programme/teams/{team}", s.handleProgrammeTeam)
+	a("PUT /api/v1/programme/teams/{team}/phase", s.handleSetTeamPhase)
+	a("POST /api/v1/programme/proposals/{id}", s.handleDecideProposal)
+	a("GET /api/v1/programme/leadership", s.handleLeadership)
+	a("GET /api/v1/programme/settings", s.handleGetProgrammeSettings)
+	a("PUT /api/v1/programme/settings", s.handleSetProgrammeSettings)
+	a("POST /api/v1/reviews/{id}/threats", s.handleReviewThreat)
 
 	s.webRoutes(mux)
 	mux.Handle("/", s.adapt(s.notFound))

@@ -179,6 +179,10 @@ const (
 	// part in one (joining a group, for the principal's own team).
 	Instruct
 	Train
+	// Coach is a security coach's part of the self-serve programme:
+	// import outside findings, confirm or dismiss phase proposals, set a
+	// team's phase.
+	Coach
 )
 
 // Allowed reports whether p may have access a to the data of team teamID
@@ -198,6 +202,12 @@ const (
 // administrators and by the team's members signed in, never by a token
 // (a token must not redirect the team's notifications); each signed-in
 // account sets its own preferences.
+//
+// The self-serve programme: security engineers (and admins) coach
+// (Coach): import outside findings and move teams between phases; members
+// read their own team's programme page; organisation-wide views (the
+// leadership view, every team) are read by whoever reads everything
+// (admin, security, viewer — leaders sign in as viewers).
 //
 // Live sessions: members join their team's sessions (Join, Observe) and
 // open them (Write); security observes any team's (Observe); viewers read
@@ -236,11 +246,11 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleAdmin:
 		return true
 	case store.RoleSecurity:
-		return a == Read || a == Review || a == Approve || a == Observe || a == Instruct || a == Train
+		return a == Read || a == Review || a == Approve || a == Observe || a == Instruct || a == Train || a == Coach
 	case store.RoleViewer:
 		return a == Read && p.TokenID == "" || a == Read && teamID == p.TeamID
 	case store.RoleMember:
-		return a != Admin && a != Approve && a != Instruct && teamID != "" && teamID == p.TeamID && (a != Configure || p.TokenID == "")
+		return a != Admin && a != Approve && a != Instruct && a != Coach && teamID != "" && teamID == p.TeamID && (a != Configure || p.TokenID == "")
 	case store.RoleGuest:
 		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
 	}

@@ -66,6 +66,7 @@ type tenv struct {
 	clock *clock
 	log   *syncBuffer
 	dir   string // holds the SQLite database
+	s     *server.Server
 }
 
 type envOptions struct {
@@ -102,7 +103,7 @@ func newTestEnv(t *testing.T, o envOptions) *tenv {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir}
+	e := &tenv{env: &env{t: t, srv: srv, logs: &bytes.Buffer{}}, st: st, clock: clk, log: logs, dir: dir, s: s}
 	resp := e.do("POST", "/api/v1/setup", "", map[string]string{"token": setupToken, "email": "admin@example.com", "name": "Ada", "password": "correct horse battery"})
 	e.want(resp, 200)
 	e.admin = cookie(resp)
@@ -332,6 +333,25 @@ var authzMatrix = []authzRow{
 	{"POST /api/v1/systems/{system}/preview", "B", writeB},
 	{"PUT /api/v1/systems/{system}/model", "A", writeA},
 	{"PUT /api/v1/systems/{system}/model", "B", writeB},
+	// The self-serve programme (programme*.go): security and admins coach
+	// (import outside findings, move teams); members read their team's
+	// page; organisation-wide views for those who read everything.
+	{"POST /api/v1/programme/findings", "A", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /api/v1/programme/findings", "", signedIn},
+	{"GET /api/v1/programme/findings", "A", listA},
+	{"GET /api/v1/programme/findings", "B", listB},
+	{"GET /api/v1/programme/teams", "", signedIn},
+	{"GET /api/v1/programme/teams/{team}", "A", readA},
+	{"GET /api/v1/programme/teams/{team}", "B", readB},
+	{"PUT /api/v1/programme/teams/{team}/phase", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"PUT /api/v1/programme/teams/{team}/phase", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"POST /api/v1/programme/proposals/{id}", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /api/v1/programme/proposals/{id}", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"GET /api/v1/programme/leadership", "", "401 ok ok 403 403 ok 403 403 401"},
+	{"GET /api/v1/programme/settings", "", signedIn},
+	{"PUT /api/v1/programme/settings", "", adminOnly},
+	{"POST /api/v1/reviews/{id}/threats", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /api/v1/reviews/{id}/threats", "B", "401 ok ok 404 403 403 404 404 401"},
 	// Account lifecycle (accounts.go): administrators; a password change
 	// is for signed-in accounts themselves, not tokens.
 	{"GET /api/v1/users/{id}", "", adminOnly},
@@ -460,11 +480,15 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		path = strings.Replace(path, "{id}", mitOf[r.target], 1)
 	case strings.Contains(path, "/assumptions/{id}"):
 		path = strings.Replace(path, "{id}", asmOf[r.target], 1)
+	case r.route == "POST /api/v1/reviews/{id}/threats":
+		path = strings.Replace(path, "{id}", m.openReview(sys, team), 1)
 	case strings.HasPrefix(r.route, "GET /api/v1/reviews/{id}"), strings.HasPrefix(r.route, "POST /api/v1/reviews/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
 			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	case r.route == "POST /api/v1/programme/proposals/{id}":
+		path = strings.Replace(path, "{id}", m.freshProposal(team), 1)
 	case strings.Contains(path, "/users/{id}"):
 		// A fresh account for each cell.
 		out := m.want(m.do("POST", "/api/v1/users", m.admin, map[string]string{"email": fmt.Sprintf("victim-%d@example.com", m.seq), "role": "viewer"}), 201)
@@ -554,6 +578,18 @@ func (m *matrix) request(r authzRow) (method, path string, body any) {
 		body = map[string]any{"base_revision": x.Revision, "files": map[string]string{"ward.yaml": m.bundles[r.target]["ward.yaml"] + fmt.Sprintf("\n# cell %d\n", m.seq)}}
 	case "POST /api/v1/reviews/triage":
 		body = map[string]any{"answers": map[string]any{"paved_path": "no", "sensitive_data": []string{"pii"}}}
+	case "POST /api/v1/programme/findings":
+		body = map[string]any{"format": "csv", "file": "cell.csv", "source": "pen_test", "system": sys,
+			"content": fmt.Sprintf("ref,title,severity,found\ncell-%d,Finding of cell %d,high,2026-11-01\n", m.seq, m.seq)}
+	case "PUT /api/v1/programme/teams/{team}/phase":
+		body = map[string]any{"phase": []string{"training", "observation"}[m.seq%2], "note": fmt.Sprintf("cell %d", m.seq)}
+	case "POST /api/v1/programme/proposals/{id}":
+		body = map[string]any{"confirm": m.seq%2 == 0, "note": fmt.Sprintf("cell %d", m.seq)}
+	case "POST /api/v1/reviews/{id}/threats":
+		body = map[string]any{"title": fmt.Sprintf("Threat of cell %d", m.seq), "target": ctlOf[r.target], "stride": []string{"tampering"},
+			"likelihood": "possible", "impact": "moderate"}
+	case "PUT /api/v1/programme/settings":
+		body = map[string]any{"rules": map[string]any{"observation_models": 3 + m.seq%3}}
 	case "PATCH /api/v1/users/{id}":
 		body = map[string]any{"role": "security"}
 	case "POST /api/v1/users/{id}/password":
@@ -839,4 +875,38 @@ func TestPushOwnership(t *testing.T) {
 	if err != nil || x.TeamID != "team-a" {
 		t.Errorf("new system: %+v %v", x, err)
 	}
+}
+
+// freshProposal replaces the team's open phase proposal with a new one,
+// for a cell that decides it.
+func (m *matrix) freshProposal(team string) string {
+	id := fmt.Sprintf("pp-cell-%d", m.seq)
+	open, err := m.st.ListProposals(m.t.Context(), team, "open")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, o := range open {
+		if _, err := m.st.DecideProposal(m.t.Context(), o.ID, false, "test", "next cell", time.Time{}); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	if _, err := m.st.CreateProposal(m.t.Context(), store.PhaseProposal{ID: id, TeamID: team, From: "training", To: "observation"}); err != nil {
+		m.t.Fatal(err)
+	}
+	return id
+}
+
+// openReview returns the open review of a system, requesting one (as the
+// administrator) when there is none.
+func (m *matrix) openReview(sys, team string) string {
+	open, _, err := m.st.ListReviews(m.t.Context(), store.ReviewQuery{SystemID: sys, States: []string{"requested", "triaged", "in_review", "changes_requested"}})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if len(open) > 0 {
+		return open[0].ID
+	}
+	out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": sys, "team": team,
+		"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
+	return out["id"].(string)
 }

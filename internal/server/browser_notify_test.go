@@ -24,7 +24,7 @@ func TestBrowserNotifications(t *testing.T) {
 	}
 	const token = "browser-notify-token"
 	b := newBrowserConfig(t, server.Config{SetupToken: token, Version: "test",
-		Notify: server.NotifyConfig{AllowPrivate: true, Key: "browser-notification-key", BaseURL: "https://ward.example.com"}})
+		Notify: server.NotifyConfig{AllowPrivate: true, Key: "browser-notification-key", BaseURL: "https://ward.example.com"}}, nil)
 	hook := newHookReceiver(t, time.Now)
 
 	data, _ := json.Marshal(map[string]string{"token": token, "email": "ada@example.com", "name": "Ada", "password": "correct horse battery"})

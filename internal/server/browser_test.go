@@ -42,11 +42,18 @@ type browser struct {
 
 func newBrowser(t *testing.T, token string) *browser {
 	t.Helper()
-	return newBrowserConfig(t, server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20})
+	return newBrowserConfig(t, server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, nil)
 }
 
-// newBrowserConfig is newBrowser on a server configured by cfg.
-func newBrowserConfig(t *testing.T, cfg server.Config) *browser {
+// newBrowserWith is newBrowser on a server load has filled (demo data).
+func newBrowserWith(t *testing.T, token string, load func(*server.Server)) *browser {
+	t.Helper()
+	return newBrowserConfig(t, server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, load)
+}
+
+// newBrowserConfig is newBrowser on a server configured by cfg and filled
+// by load (when not nil).
+func newBrowserConfig(t *testing.T, cfg server.Config, load func(*server.Server)) *browser {
 	t.Helper()
 	if _, err := exec.LookPath(chromium); err != nil {
 		if os.Getenv("CI") != "" {
@@ -60,6 +67,9 @@ func newBrowserConfig(t *testing.T, cfg server.Config) *browser {
 	}
 	t.Cleanup(func() { st.Close() })
 	s := server.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if load != nil {
+		load(s)
+	}
 	srv := httptest.NewServer(s) // 127.0.0.1:0
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,

@@ -96,6 +96,16 @@ var endpoints = []endpoint{
 	{"POST /api/v1/training/runs/{run}/actions", "Act in a run: join, card.add, card.edit, card.merge, note.add, top_three, submit (groups); phase, accept, match (instructor)", false, "TrainingAction", 200},
 	{"GET /api/v1/training/runs/{run}/results", "Coverage, top-three agreement, outside finds, overlap matrix and unique finds per group (?format=json|markdown)", false, "", 200},
 	{"GET /api/v1/teams/{team}/training", "A team's training evidence: completed runs", false, "", 200},
+	{"POST /api/v1/programme/findings", "Import outside findings (pen test, bug bounty, incident; CSV, JSON, SARIF or a platform export with a mapping); each answers \"would the model have caught it?\" (security, admin)", false, "OutsideImport", 201},
+	{"GET /api/v1/programme/findings", "Outside findings with their catch analysis (?team=&system=&source=&catch=&batch=)", false, "", 200},
+	{"GET /api/v1/programme/teams", "Teams in the self-serve programme: phase, readiness with the numbers behind it, open proposal", false, "", 200},
+	{"GET /api/v1/programme/teams/{team}", "A team's programme: phase and history, evidence by quarter, reviewed models, escapes, proposals", false, "", 200},
+	{"PUT /api/v1/programme/teams/{team}/phase", "Set a team's phase with a note (security coach)", false, "Phase", 200},
+	{"POST /api/v1/programme/proposals/{id}", "Confirm or dismiss a phase proposal with a note (security coach)", false, "ProposalDecision", 200},
+	{"GET /api/v1/programme/leadership", "Leadership view: risk by team and asset class, trend, programme progress, cost ranges with sources (?format=json|csv)", false, "", 200},
+	{"GET /api/v1/programme/settings", "Graduation rules and cost model", false, "", 200},
+	{"PUT /api/v1/programme/settings", "Change the graduation rules and cost model (admin)", false, "ProgrammeSettings", 200},
+	{"POST /api/v1/reviews/{id}/threats", "Add a threat found in a design review to the model (found_by: security_review), stored as a new version (security, admin)", false, "ReviewThreat", 201},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -176,6 +186,13 @@ func openAPI(version string) map[string]any {
 		"NewSystem": obj(map[string]any{"from": map[string]any{"enum": []string{"questions", "template", "import"}}, "team": strT, "id": strT, "name": strT,
 			"answers": map[string]any{"$ref": "#/components/schemas/Answers"}, "kinds": strsT, "template": strT, "format": strT, "file_name": strT, "content": strT}, "from"),
 		"TriagePreview": obj(map[string]any{"answers": map[string]any{"$ref": "#/components/schemas/Answers"}}),
+		"OutsideImport": obj(map[string]any{"content": strT, "format": map[string]any{"type": "string", "enum": []string{"csv", "json", "sarif"}},
+			"file": strT, "source": strT, "system": strT, "mapping": strT}, "content"),
+		"Phase":            obj(map[string]any{"phase": strT, "note": strT}, "phase", "note"),
+		"ProposalDecision": obj(map[string]any{"confirm": map[string]any{"type": "boolean"}, "note": strT}, "confirm", "note"),
+		"ReviewThreat": obj(map[string]any{"title": strT, "description": strT, "target": strT, "stride": strsT, "likelihood": strT, "impact": strT},
+			"title", "target", "stride", "likelihood", "impact"),
+		"ProgrammeSettings": obj(map[string]any{"rules": map[string]any{"type": "object"}, "costs": map[string]any{"type": "object"}}),
 	}
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}

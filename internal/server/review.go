@@ -240,6 +240,10 @@ func (s *Server) requestReview(ctx context.Context, p *Principal, in reviewInput
 	}
 	res := triage.Evaluate(ans, cfg.Policy)
 	state := review.InitialState(res.Tier)
+	summary := res.Summary
+	if st, why := s.reviewStateForPhase(ctx, in.Team, string(state), res.Score); why != "" {
+		state, summary = review.State(st), res.Summary+"; "+why // the team's programme phase (programme.go)
+	}
 	if state.Open() {
 		open, _, err := s.store.ListReviews(ctx, store.ReviewQuery{SystemID: in.System, States: openStates, Page: store.Page{Limit: 1}})
 		if err != nil {
@@ -254,7 +258,7 @@ func (s *Server) requestReview(ctx context.Context, p *Principal, in reviewInput
 	rq := store.ReviewRequest{ID: "rv-" + newID(5), SystemID: in.System, TeamID: in.Team, Title: in.Title, DesignDoc: in.DesignDoc,
 		Answers: string(answers), Tier: string(res.Tier), Score: res.Score, Reasons: string(result), Policy: res.Policy, State: string(state),
 		RequestedBy: p.display(), WantedBy: wanted, Due: cfg.Settings.Due(now, wanted)}
-	rq, err = s.store.CreateReview(ctx, rq, store.ReviewEvent{At: now, Actor: p.Actor(), Action: "request", To: string(state), Note: res.Summary})
+	rq, err = s.store.CreateReview(ctx, rq, store.ReviewEvent{At: now, Actor: p.Actor(), Action: "request", To: string(state), Note: summary})
 	if err != nil {
 		return reviewJSON{}, err
 	}
@@ -439,6 +443,9 @@ func (s *Server) actOnReview(ctx context.Context, p *Principal, id string, in re
 		return reviewJSON{}, err
 	}
 	s.notifyReview(ctx, p, r, out, in.Action) // assigned, approved (notify.go)
+	if appr != nil {
+		s.recordReviewed(ctx, *appr) // programme evidence (programme.go)
+	}
 	return reviewView(out, p, now), nil
 }
 

@@ -320,6 +320,14 @@ func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a tra
 			if len(ev) > 0 {
 				s.log.Info("training run completed", "run", r.ID, "teams", len(ev))
 			}
+			// Completing a run is training evidence in the self-serve
+			// programme (programme.go), which may propose a phase change.
+			// The run is saved either way; a failure here is logged.
+			for _, e := range ev {
+				if err := s.RecordTrainingDone(context.WithoutCancel(ctx), e.TeamID, "training:"+r.ID, "Training run "+r.Title, r.Completed); err != nil {
+					s.log.Warn("programme: training evidence", "team", e.TeamID, "run", r.ID, "err", err)
+				}
+			}
 			return r, nil
 		case errors.Is(err, store.ErrConflict) && attempt < 50:
 			continue

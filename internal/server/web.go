@@ -120,6 +120,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	s.editorPages(wr)
 	s.notifyPages(wr)
 	s.trainingPages(wr)
+	s.programmePages(wr)
 }
 
 // WebRoutes lists the registered web page patterns ("METHOD /path").
@@ -159,7 +160,7 @@ func (v *view) Role() string {
 	return string(v.P.Role)
 }
 
-var accessNames = map[string]Access{"read": Read, "write": Write, "review": Review, "admin": Admin}
+var accessNames = map[string]Access{"read": Read, "write": Write, "review": Review, "admin": Admin, "coach": Coach}
 
 // navLink is an entry of the top navigation.
 type navLink struct {
@@ -178,6 +179,7 @@ var navEntries = []struct {
 	{"Findings", "/findings", func(p *Principal) bool { return true }},
 	{"Review queue", "/review", func(p *Principal) bool { return Allowed(p, Review, "") }},
 	{"Training", "/training", canTrain},
+	{"Programme", "/programme", func(p *Principal) bool { return p.TeamID != "" || Allowed(p, Read, "") }},
 	{"Administration", "/admin", func(p *Principal) bool { return Allowed(p, Admin, "") }},
 }
 

@@ -158,6 +158,20 @@ var webMatrix = []authzRow{
 	{"GET /training/runs/{run}/groups/{group}", "", "login ok ok 403 403 ok 403 403 login"},
 	{"POST /training/runs/{run}/act", "", "401 ok ok ok ok 403 ok 403 401"},
 	{"GET /training/runs/{run}/results", "", "login ok ok 409 409 ok 409 403 login"},
+	// The self-serve programme (web_programme.go): as the API.
+	{"GET /programme", "", pageSignedIn},
+	{"GET /programme/teams/{team}", "A", pageReadA},
+	{"GET /programme/teams/{team}", "B", pageReadB},
+	{"POST /programme/teams/{team}/phase", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /programme/teams/{team}/phase", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"POST /programme/proposals/{id}", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /programme/proposals/{id}", "B", "401 ok ok 404 403 403 404 404 401"},
+	{"GET /programme/findings", "", pageSignedIn},
+	{"POST /programme/findings", "A", "401 ok ok 403 403 403 403 403 401"},
+	{"GET /programme/leadership", "", "login ok ok 403 403 ok 403 403 login"},
+	{"GET /programme/summary", "", "login ok ok 403 403 ok 403 403 login"},
+	{"POST /review/{id}/threats", "A", "401 ok ok 403 404 403 403 403 401"},
+	{"POST /review/{id}/threats", "B", "401 ok ok 404 403 403 404 404 401"},
 }
 
 // webForm builds the path and form of a page cell; writes differ per cell
@@ -201,11 +215,16 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 	case strings.Contains(path, "{run}"):
 		out := m.want(m.do("POST", "/api/v1/training/runs", m.auth["security"], map[string]any{"exercise": "food-delivery", "groups": []string{"Red", "Blue"}}), 201)
 		path = strings.NewReplacer("{run}", out["id"].(string), "{group}", "g1").Replace(path)
+	case r.route == "POST /review/{id}/threats":
+		path = strings.Replace(path, "{id}", m.openReview(sys, team), 1)
 	case strings.HasPrefix(r.route, "GET /review/{id}"), strings.HasPrefix(r.route, "POST /review/{id}"):
 		// A fresh security-led request of the target team for each cell.
 		out := m.want(m.do("POST", "/api/v1/reviews", m.admin, map[string]any{"system": fmt.Sprintf("design-%d", m.seq), "team": team,
 			"answers": map[string]any{"sensitive_data": []string{"payment_card"}}}), 201)
 		path = strings.Replace(path, "{id}", out["id"].(string), 1)
+	}
+	if r.route == "POST /programme/proposals/{id}" {
+		path = strings.Replace(path, "{id}", m.freshProposal(team), 1)
 	}
 	path = strings.ReplaceAll(path, "{id}", "1")
 	if method == "GET" && r.target != "" && !strings.Contains(r.route, "{") {
@@ -279,6 +298,16 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 	case "POST /account/password":
 		// The same password again, so the principal's session stays usable.
 		form = url.Values{"current": {"a long enough password"}, "password": {"a long enough password"}, "password2": {"a long enough password"}}
+	case "POST /review/{id}/threats":
+		form = url.Values{"title": {fmt.Sprintf("Threat of page cell %d", m.seq)}, "target": {ctlOf[r.target]}, "stride": {"tampering"},
+			"likelihood": {"possible"}, "impact": {"moderate"}}
+	case "POST /programme/teams/{team}/phase":
+		form = url.Values{"phase": {[]string{"training", "observation"}[m.seq%2]}, "note": {fmt.Sprintf("page cell %d", m.seq)}}
+	case "POST /programme/proposals/{id}":
+		form = url.Values{"decision": {[]string{"confirm", "dismiss"}[m.seq%2]}, "note": {fmt.Sprintf("page cell %d", m.seq)}}
+	case "POST /programme/findings":
+		form = url.Values{"format": {"csv"}, "source": {"pen_test"}, "system": {sys},
+			"content": {fmt.Sprintf("ref,title,severity,found\npage-%d,Finding of page cell %d,high,2026-11-01\n", m.seq, m.seq)}}
 	default:
 		form = url.Values{}
 	}

@@ -319,6 +319,7 @@ type Store interface {
 	Training     // training runs, exercises and evidence (training.go)
 
 	Notifications // notification outbox, webhooks, preferences (notifications.go)
+	Programme     // the self-serve programme (programme.go)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

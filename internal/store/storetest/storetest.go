@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"NotifyOutbox", testOutbox}, {"NotifyClaimRace", testClaimRace}, {"NotifyWebhooksAndPrefs", testWebhooksAndPrefs},
 		{"Training", testTraining}, {"TrainingConcurrentUpdates", testTrainingRace},
 		{"TrainingExercises", testTrainingExercises},
+		{"Programme", testProgramme},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
