@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,6 +109,15 @@ func TestTrainingRunAPI(t *testing.T) {
 		t.Errorf("storefront evidence: %v", items)
 	}
 	l.want(l.do("GET", "/api/v1/teams/storefront/training", l.users["out"], nil), 404)
+	// The programme counts it: the team's page lists the training.
+	prog := l.want(l.do("GET", "/api/v1/programme/teams/storefront", l.users["ana"], nil), 200)
+	acts, _ := prog["activities"].([]any)
+	if !slices.ContainsFunc(acts, func(a any) bool {
+		m := a.(map[string]any)
+		return m["kind"] == "training" && m["ref"] == "training:"+id
+	}) {
+		t.Errorf("programme activities of storefront: %v, want the training run", acts)
+	}
 	if ev := l.want(l.do("GET", "/api/v1/teams/other/training", l.users["out"], nil), 200); len(ev["items"].([]any)) != 1 {
 		t.Errorf("other's evidence: %v", ev)
 	}
