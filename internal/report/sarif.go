@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -133,19 +135,25 @@ var peopleRule = RuleInfo{ID: "people", Title: "Threat written in the threat mod
 		"a penetration test, a bug bounty report or an incident), ranked by the likelihood and impact stated there.",
 	CWE: []int{}, CAPEC: []int{}, Mitigations: []string{}, References: []string{}, Origin: "people"}
 
-// SARIF writes the open findings of r as a SARIF 2.1.0 log.
+// SARIF writes the open findings of r as a SARIF 2.1.0 log. It streams:
+// the rules (one per rule with an open finding) are collected first, then
+// the log is written around the results, which are encoded one at a time
+// (a 10,000-component model's log is several hundred MB). The bytes are
+// exactly what encoding/json with a two-space indent would write for the
+// whole log (TestSARIFIsEncodingJSON).
 func SARIF(w io.Writer, r *Result) error {
-	docs := map[string]RuleInfo{peopleRule.ID: peopleRule}
+	docs := make(map[string]RuleInfo, len(r.RuleDocs)+1)
+	docs[peopleRule.ID] = peopleRule
 	for _, d := range r.RuleDocs {
 		docs[d.ID] = d
 	}
 	var (
-		rules   []sarifRule
-		index   = map[string]int{}
-		worst   = map[string]int{} // rule id -> index of its worst severity in sevOrder
-		results = []sarifResult{}
+		rules     []sarifRule
+		index     = map[string]int{}
+		worst     = map[string]int{} // rule id -> index of its worst severity in sevOrder
+		ruleIndex = make([]int, len(r.Findings))
 	)
-	for _, f := range r.Findings {
+	for k, f := range r.Findings {
 		if !Active(f.Status) {
 			continue
 		}
@@ -159,10 +167,10 @@ func SARIF(w io.Writer, r *Result) error {
 			index[f.Rule] = i
 			rules = append(rules, sarifRuleOf(d))
 		}
+		ruleIndex[k] = i
 		if s := sevRank(f.Severity); s > worst[f.Rule] && f.Status == "open" {
 			worst[f.Rule] = s
 		}
-		results = append(results, sarifResultOf(r, f, i))
 	}
 	for id, i := range index {
 		// GitHub reads security-severity from the rule: the worst open finding's.
@@ -175,14 +183,51 @@ func SARIF(w io.Writer, r *Result) error {
 		Tool:              sarifTool{Driver: sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: InformationURI, Rules: rules}},
 		AutomationDetails: &sarifAutomation{ID: "ward/" + r.System.ID + "/"},
 		ColumnKind:        "unicodeCodePoints",
-		Results:           results,
+		Results:           []sarifResult{},
 		Properties: map[string]any{"ward-schema": r.Schema, "system": r.System.ID, "open-findings": r.Summary.Open,
 			"questions": r.Summary.Questions, "worst": r.Summary.Worst},
 	}}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	if err := enc.Encode(log); err != nil {
+		return err
+	}
+	// The log with no results, indented; the results go between the two
+	// halves of its empty list. Strings cannot hold the marker: a newline
+	// in a string is written as \n.
+	frame := indentJSON(nil, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "")
+	const marker, prefix = "\n      \"results\": [", "        "
+	at := bytes.Index(frame, []byte(marker+"]"))
+	if at < 0 {
+		return fmt.Errorf("sarif: no results list in the log")
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.Write(frame[:at+len(marker)])
+	var out []byte
+	n := 0
+	for k, f := range r.Findings {
+		if !Active(f.Status) {
+			continue
+		}
+		buf.Reset()
+		if err := enc.Encode(sarifResultOf(r, f, ruleIndex[k])); err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		n++
+		bw.WriteString("\n" + prefix)
+		out = indentJSON(out[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n")), prefix)
+		bw.Write(out)
+	}
+	if n > 0 {
+		bw.WriteString("\n      ")
+	}
+	bw.Write(frame[at+len(marker):])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // sevOrder lists severities from none to critical; sevRank is the index.
