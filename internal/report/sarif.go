@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -125,7 +127,19 @@ func sarifLevel(sev string) string {
 // medium (4.0–6.9) and low (0.1–3.9).
 var securitySeverity = map[string]float64{"critical": 9.5, "high": 8.0, "medium": 5.5, "low": 3.0, "info": 1.0}
 
+// securitySeverityText is securitySeverity written out once.
+var securitySeverityText = func() map[string]string {
+	out := make(map[string]string, len(securitySeverity))
+	for k, v := range securitySeverity {
+		out[k] = fmt.Sprintf("%.1f", v)
+	}
+	return out
+}()
+
 func securitySeverityString(sev string) string {
+	if s, ok := securitySeverityText[sev]; ok {
+		return s
+	}
 	return fmt.Sprintf("%.1f", securitySeverity[sev])
 }
 
@@ -204,22 +218,19 @@ func SARIF(w io.Writer, r *Result) error {
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.Write(frame[:at+len(marker)])
-	var out []byte
+	var out, compact []byte
 	n := 0
 	for k, f := range r.Findings {
 		if !Active(f.Status) {
 			continue
 		}
-		buf.Reset()
-		if err := enc.Encode(sarifResultOf(r, f, ruleIndex[k])); err != nil {
-			return err
-		}
+		compact = appendSARIFResult(compact[:0], r, f, ruleIndex[k])
 		if n > 0 {
 			bw.WriteByte(',')
 		}
 		n++
 		bw.WriteString("\n" + prefix)
-		out = indentJSON(out[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n")), prefix)
+		out = indentJSON(out[:0], compact, prefix)
 		bw.Write(out)
 	}
 	if n > 0 {
@@ -309,7 +320,8 @@ func sarifRuleOf(d RuleInfo) sarifRule {
 	return rule
 }
 
-func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
+// sarifMessage is a result's message text, level and kind.
+func sarifMessage(f Finding) (text, level, kind string) {
 	var msg strings.Builder
 	if f.Status == "unverified" {
 		msg.WriteString("Unverified (not known to be mitigated): ")
@@ -318,24 +330,28 @@ func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 	if !strings.HasSuffix(f.Title, ".") {
 		msg.WriteString(".")
 	}
-	fmt.Fprintf(&msg, " Residual risk %s (score %d)", f.Severity, f.Score)
+	msg.WriteString(" Residual risk " + f.Severity + " (score " + strconv.Itoa(f.Score) + ")")
 	if len(f.Categories) > 0 {
-		fmt.Fprintf(&msg, ", STRIDE %s", strings.Join(f.Categories, ", "))
+		msg.WriteString(", STRIDE " + strings.Join(f.Categories, ", "))
 	}
 	if len(f.Assets) > 0 {
-		fmt.Fprintf(&msg, ", assets at stake: %s", strings.Join(f.Assets, ", "))
+		msg.WriteString(", assets at stake: " + strings.Join(f.Assets, ", "))
 	}
-	fmt.Fprintf(&msg, ". Finding %s (rank %d): record a decision or a mitigation for it in the model.", f.ID, f.Rank)
-	level, kind := sarifLevel(f.Severity), ""
+	msg.WriteString(". Finding " + f.ID + " (rank " + strconv.Itoa(f.Rank) + "): record a decision or a mitigation for it in the model.")
+	level = sarifLevel(f.Severity)
 	if f.Status == "unverified" {
 		// SARIF's "review" kind: needs a person to decide; the level of a
 		// result that is not a failure is "none".
 		level, kind = "none", "review"
-		fmt.Fprintf(&msg, " Settle it by answering %s.", strings.Join(f.Questions, ", "))
+		msg.WriteString(" Settle it by answering " + strings.Join(f.Questions, ", ") + ".")
 	}
-	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: level, Kind: kind, Message: sarifText{Text: msg.String()},
-		PartialFingerprints: map[string]string{fingerprintKey: findingHash(f.ID)}}
-	primary := f.Location
+	return msg.String(), level, kind
+}
+
+// sarifLocations returns a result's primary location (nil when none) and
+// its related locations: the other targets' distinct locations.
+func sarifLocations(r *Result, f Finding) (primary *Location, related []sarifLocation) {
+	primary = f.Location
 	for _, t := range f.Targets {
 		if primary == nil && t.Location != nil {
 			primary = t.Location
@@ -344,37 +360,130 @@ func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 	if primary == nil && len(r.Files) > 0 {
 		primary = &Location{File: r.Files[0], Line: 1, Col: 1}
 	}
+	var seen []Location // few targets: a list beats a map
 	if primary != nil {
-		res.Locations = []sarifLocation{{PhysicalLocation: physical(*primary)}}
-	}
-	seen := map[Location]bool{}
-	if primary != nil {
-		seen[*primary] = true
+		seen = append(seen, *primary)
 	}
 	for _, t := range f.Targets {
-		if t.Location == nil || seen[*t.Location] {
+		if t.Location == nil || slices.Contains(seen, *t.Location) {
 			continue
 		}
-		seen[*t.Location] = true
-		id := len(res.RelatedLocations) + 1
-		res.RelatedLocations = append(res.RelatedLocations, sarifLocation{ID: &id, PhysicalLocation: physical(*t.Location),
+		seen = append(seen, *t.Location)
+		id := len(related) + 1
+		related = append(related, sarifLocation{ID: &id, PhysicalLocation: physical(*t.Location),
 			Message: &sarifText{Text: t.Kind + " " + t.ID}})
 	}
+	return primary, related
+}
+
+// sarifTags are a result's tags: security and its STRIDE categories.
+func sarifTags(f Finding) []string {
+	tags := make([]string, 1, 1+len(f.Categories))
+	tags[0] = "security"
+	for _, c := range f.Categories {
+		tags = append(tags, "stride/"+c)
+	}
+	return dedupe(tags)
+}
+
+// sarifTargets labels a result's targets.
+func sarifTargets(f Finding) []string {
 	targets := make([]string, 0, len(f.Targets))
 	for _, t := range f.Targets {
 		targets = append(targets, targetLabel(t))
 	}
-	tags := []string{"security"}
-	for _, c := range f.Categories {
-		tags = append(tags, "stride/"+c)
+	return targets
+}
+
+// appendSARIFResult appends the SARIF result of finding f as compact JSON:
+// the sarifResult encoding/json would write (TestSARIFIsEncodingJSON),
+// without building it.
+func appendSARIFResult(dst []byte, r *Result, f Finding, ruleIndex int) []byte {
+	text, level, kind := sarifMessage(f)
+	dst = append(dst, `{"ruleId":`...)
+	dst = appendJSONString(dst, f.Rule)
+	dst = append(dst, `,"ruleIndex":`...)
+	dst = appendJSONInt(dst, ruleIndex)
+	dst = append(dst, `,"level":`...)
+	dst = appendJSONString(dst, level)
+	if kind != "" {
+		dst = append(dst, `,"kind":`...)
+		dst = appendJSONString(dst, kind)
 	}
-	res.Properties = map[string]any{"security-severity": securitySeverityString(f.Severity), "tags": dedupe(tags),
-		"ward-finding-id": f.ID, "rank": f.Rank, "severity": f.Severity, "score": f.Score, "status": f.Status,
-		"targets": targets, "assets": orEmpty(f.Assets), "mitigations": orEmpty(f.Mitigations)}
+	dst = append(dst, `,"message":{"text":`...)
+	dst = appendJSONString(dst, text)
+	dst = append(dst, '}')
+	primary, related := sarifLocations(r, f)
+	if primary != nil {
+		dst = append(dst, `,"locations":[{"physicalLocation":`...)
+		dst = appendSARIFPhysical(dst, physical(*primary))
+		dst = append(dst, "}]"...)
+	}
+	if len(related) > 0 {
+		dst = append(dst, `,"relatedLocations":[`...)
+		for i, l := range related {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"id":`...)
+			dst = appendJSONInt(dst, *l.ID)
+			dst = append(dst, `,"physicalLocation":`...)
+			dst = appendSARIFPhysical(dst, l.PhysicalLocation)
+			dst = append(dst, `,"message":{"text":`...)
+			dst = appendJSONString(dst, l.Message.Text)
+			dst = append(dst, "}}"...)
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"partialFingerprints":{"`+fingerprintKey+`":`...)
+	dst = appendJSONString(dst, findingHash(f.ID))
+	// Properties, in the order encoding/json writes a map: sorted keys.
+	dst = append(dst, `},"properties":{"assets":`...)
+	dst = appendJSONStrings(dst, orEmpty(f.Assets))
+	dst = append(dst, `,"mitigations":`...)
+	dst = appendJSONStrings(dst, orEmpty(f.Mitigations))
+	dst = append(dst, `,"rank":`...)
+	dst = appendJSONInt(dst, f.Rank)
 	if f.Reopened != "" {
-		res.Properties["reopened"] = f.Reopened
+		dst = append(dst, `,"reopened":`...)
+		dst = appendJSONString(dst, f.Reopened)
 	}
-	return res
+	dst = append(dst, `,"score":`...)
+	dst = appendJSONInt(dst, f.Score)
+	dst = append(dst, `,"security-severity":`...)
+	dst = appendJSONString(dst, securitySeverityString(f.Severity))
+	dst = append(dst, `,"severity":`...)
+	dst = appendJSONString(dst, f.Severity)
+	dst = append(dst, `,"status":`...)
+	dst = appendJSONString(dst, f.Status)
+	dst = append(dst, `,"tags":`...)
+	dst = appendJSONStrings(dst, sarifTags(f))
+	dst = append(dst, `,"targets":`...)
+	dst = appendJSONStrings(dst, sarifTargets(f))
+	dst = append(dst, `,"ward-finding-id":`...)
+	dst = appendJSONString(dst, f.ID)
+	return append(dst, "}}"...)
+}
+
+// appendSARIFPhysical appends a physical location as compact JSON.
+func appendSARIFPhysical(dst []byte, pl sarifPhysicalLocation) []byte {
+	dst = append(dst, `{"artifactLocation":{"uri":`...)
+	dst = appendJSONString(dst, pl.ArtifactLocation.URI)
+	if pl.ArtifactLocation.URIBaseID != "" {
+		dst = append(dst, `,"uriBaseId":`...)
+		dst = appendJSONString(dst, pl.ArtifactLocation.URIBaseID)
+	}
+	dst = append(dst, '}')
+	if pl.Region != nil {
+		dst = append(dst, `,"region":{"startLine":`...)
+		dst = appendJSONInt(dst, pl.Region.StartLine)
+		if pl.Region.StartColumn != 0 {
+			dst = append(dst, `,"startColumn":`...)
+			dst = appendJSONInt(dst, pl.Region.StartColumn)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, '}')
 }
 
 // findingHash is the hex SHA-256 of a finding id.

@@ -111,6 +111,56 @@ func sarifReference(w io.Writer, r *Result) error {
 	return enc.Encode(log)
 }
 
+// sarifResultOf builds a result as the reference encodes it.
+func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
+	text, level, kind := sarifMessage(f)
+	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: level, Kind: kind, Message: sarifText{Text: text},
+		PartialFingerprints: map[string]string{fingerprintKey: findingHash(f.ID)}}
+	primary, related := sarifLocations(r, f)
+	if primary != nil {
+		res.Locations = []sarifLocation{{PhysicalLocation: physical(*primary)}}
+	}
+	res.RelatedLocations = related
+	res.Properties = map[string]any{"security-severity": securitySeverityString(f.Severity), "tags": sarifTags(f),
+		"ward-finding-id": f.ID, "rank": f.Rank, "severity": f.Severity, "score": f.Score, "status": f.Status,
+		"targets": sarifTargets(f), "assets": orEmpty(f.Assets), "mitigations": orEmpty(f.Mitigations)}
+	if f.Reopened != "" {
+		res.Properties["reopened"] = f.Reopened
+	}
+	return res
+}
+
+var jsonStringSeeds = []string{"", "plain", "quote \" back \\ slash", "ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f",
+	"<html> & </html>", "\u2028\u2029 sep", "bad \xff\xfe utf8 \xe2\x80", "é ü 日本 🎉", "\u202e bidi"}
+
+// TestAppendJSONString compares appendJSONString with encoding/json.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range jsonStringSeeds {
+		checkJSONString(t, s)
+	}
+}
+
+// FuzzAppendJSONString compares appendJSONString with encoding/json on
+// any string.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range jsonStringSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(checkJSONString)
+}
+
+func checkJSONString(t *testing.T, s string) {
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := appendJSONString(nil, s); !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+		t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want.Bytes())
+	}
+}
+
 func TestSARIFIsEncodingJSON(t *testing.T) {
 	for name, r := range streamCases(t) {
 		t.Run(name, func(t *testing.T) {
