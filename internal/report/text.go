@@ -140,7 +140,10 @@ type TextOptions struct {
 func Text(w io.Writer, r *Result, opt TextOptions) error {
 	// Text from the model goes to a terminal: control characters in it
 	// (escape sequences) are shown, not obeyed.
-	ew := &errWriter{w: controlsShown{w}}
+	// Buffered: the text is written a line at a time, and an unbuffered
+	// standard output would make each line a system call.
+	bw := bufio.NewWriterSize(w, 1<<16)
+	ew := &errWriter{w: controlsShown{bw}}
 	s := r.Summary
 	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	qs := questionIndex(r)
@@ -237,7 +240,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	bs, us := s.BySeverity, s.UnverifiedBySeverity
 	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Unverified: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
 		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], us["critical"], us["high"], us["medium"], us["low"], us["info"], len(s.Accepted), s.Worst)
-	return ew.err
+	return ew.flush(bw)
 }
 
 // Active reports whether a finding status belongs in the ranked threat
@@ -304,11 +307,45 @@ type errWriter struct {
 type controlsShown struct{ w io.Writer }
 
 func (c controlsShown) Write(p []byte) (int, error) {
+	if !mayHide(p) {
+		return c.w.Write(p)
+	}
 	s := string(p)
 	if _, err := io.WriteString(c.w, mdControls(s)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// mayHideByte marks the bytes that can be, or begin, a rune hiddenRune
+// reports: C0 controls (but newline and tab), DEL, and the lead bytes of
+// C1 controls (0xC2) and of the marks and overrides at U+200E..U+2069
+// (0xE2). Text without them needs no escaping.
+var mayHideByte = func() (t [256]bool) {
+	for b := range 0x20 {
+		t[b] = b != '\n' && b != '\t'
+	}
+	t[0x7f], t[0xc2], t[0xe2] = true, true, true
+	return t
+}()
+
+// mayHide reports whether p may hold a rune mdControls escapes; false is
+// certain.
+func mayHide(p []byte) bool {
+	for _, b := range p {
+		if mayHideByte[b] {
+			return true
+		}
+	}
+	return false
+}
+
+// flush flushes bw, the buffer under e, and returns the first error.
+func (e *errWriter) flush(bw *bufio.Writer) error {
+	if e.err != nil {
+		return e.err
+	}
+	return bw.Flush()
 }
 
 func (e *errWriter) printf(format string, args ...any) {
