@@ -466,7 +466,7 @@ func mdEscape(s string) string { return mdHTML.Replace(mdControls(s)) }
 // mdControls shows control characters (but newlines and tabs) and
 // bidirectional overrides as \xNN or \uNNNN.
 func mdControls(s string) string {
-	if !strings.ContainsFunc(s, hiddenRune) {
+	if !mayHideString(s) || !strings.ContainsFunc(s, hiddenRune) {
 		return s
 	}
 	var b strings.Builder
