@@ -114,10 +114,15 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value) error {
 		err  error
 		done chan struct{}
 	}
-	// A window of chunks in flight, in order; buffers are recycled.
+	// A window of chunks in flight, in order. Buffers come from a fixed
+	// pool, one more than the chunks that can be outstanding (queued in
+	// order, or held by the writer), so a worker always finds one.
 	jobs := make(chan *chunk)
 	order := make(chan *chunk, 2*workers)
-	free := make(chan []byte, 3*workers)
+	free := make(chan []byte, 2*workers+2)
+	for range cap(free) {
+		free <- nil
+	}
 	stop := make(chan struct{})
 	defer close(stop)
 	for range workers {
@@ -127,7 +132,8 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value) error {
 				var buf []byte
 				select {
 				case buf = <-free:
-				default:
+				case <-stop:
+					return
 				}
 				c.out, c.err = encodeChunk(&e, buf[:0], c.lo, min(c.lo+jsonChunk, n))
 				close(c.done)
@@ -157,10 +163,7 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value) error {
 			return c.err
 		}
 		w.Write(c.out)
-		select {
-		case free <- c.out:
-		default:
-		}
+		free <- c.out
 	}
 	return nil
 }
