@@ -22,6 +22,7 @@ func JSON(w io.Writer, r *Result) error {
 	v := reflect.ValueOf(r).Elem()
 	t := v.Type()
 	var ie itemEncoder
+	var pool chan []byte // chunk buffers, shared by the lists
 	bw.WriteString("{\n")
 	for i := 0; i < t.NumField(); i++ {
 		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -32,7 +33,7 @@ func JSON(w io.Writer, r *Result) error {
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Slice && fv.Len() > 0 {
 			bw.WriteString("[\n")
-			if err := writeJSONItems(bw, fv); err != nil {
+			if err := writeJSONItems(bw, fv, &pool); err != nil {
 				return err
 			}
 			bw.WriteString("  ]")
@@ -74,12 +75,12 @@ func (e *itemEncoder) encode(dst []byte, x any, prefix string) ([]byte, error) {
 }
 
 // jsonChunk is how many list items one worker encodes at a time.
-const jsonChunk = 512
+const jsonChunk = 128
 
 // writeJSONItems writes the items of a non-empty list, one per line at
 // four spaces, separated by commas. Long lists are encoded in chunks on
 // GOMAXPROCS goroutines and written in order.
-func writeJSONItems(w *bufio.Writer, list reflect.Value) error {
+func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chan []byte) error {
 	n := list.Len()
 	encodeChunk := func(e *itemEncoder, dst []byte, lo, hi int) ([]byte, error) {
 		var err error
@@ -116,13 +117,17 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value) error {
 	}
 	// A window of chunks in flight, in order. Buffers come from a fixed
 	// pool, one more than the chunks that can be outstanding (queued in
-	// order, or held by the writer), so a worker always finds one.
+	// order, or held by the writer), so a worker always finds one; the
+	// pool is kept for the next list.
 	jobs := make(chan *chunk)
 	order := make(chan *chunk, 2*workers)
-	free := make(chan []byte, 2*workers+2)
-	for range cap(free) {
-		free <- nil
+	if *pool == nil || cap(*pool) != 2*workers+2 {
+		*pool = make(chan []byte, 2*workers+2)
+		for range cap(*pool) {
+			*pool <- nil
+		}
 	}
+	free := *pool
 	stop := make(chan struct{})
 	defer close(stop)
 	for range workers {
