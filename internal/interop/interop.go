@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"reflect"
 	"regexp"
@@ -190,17 +191,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 		}
 		return enc.Bytes(), nil
 	}
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		key := f.Tag.Get("yaml")
-		if !f.IsExported() || key == "" || key == "-" {
-			continue
-		}
-		fv := v.Field(i)
-		if fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
-			continue
-		}
+	for key, fv := range yamlFields(v) {
 		if fv.Kind() != reflect.Slice || fv.Type().Elem().Kind() == reflect.String || fv.Len() <= yamlChunk {
 			child := toNode(fv)
 			if child == nil {
@@ -250,17 +241,10 @@ func diagsErr(ds spec.Diagnostics) error {
 	return ds
 }
 
-// toNode turns a format value into a YAML node, leaving zero values out and
-// keeping the field order of the format types.
-func toNode(v reflect.Value) *yaml.Node {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return nil
-		}
-		return toNode(v.Elem())
-	case reflect.Struct:
-		n := &yaml.Node{Kind: yaml.MappingNode}
+// yamlFields yields the YAML key and value of each field of the struct v
+// that is written: exported, tagged, and not zero or empty.
+func yamlFields(v reflect.Value) iter.Seq2[string, reflect.Value] {
+	return func(yield func(string, reflect.Value) bool) {
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
@@ -272,6 +256,25 @@ func toNode(v reflect.Value) *yaml.Node {
 			if fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
 				continue
 			}
+			if !yield(key, fv) {
+				return
+			}
+		}
+	}
+}
+
+// toNode turns a format value into a YAML node, leaving zero values out and
+// keeping the field order of the format types.
+func toNode(v reflect.Value) *yaml.Node {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return toNode(v.Elem())
+	case reflect.Struct:
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for key, fv := range yamlFields(v) {
 			child := toNode(fv)
 			if child == nil {
 				continue

@@ -177,28 +177,3 @@ func TestSARIFIsEncodingJSON(t *testing.T) {
 		})
 	}
 }
-
-// TestJSONChunksInOrder checks the chunked, parallel JSON against
-// encoding/json on results with lists longer than a chunk.
-func TestJSONChunksInOrder(t *testing.T) {
-	for name, r := range streamCases(t) {
-		t.Run(name, func(t *testing.T) {
-			var got, want bytes.Buffer
-			if err := JSON(&got, r); err != nil {
-				t.Fatal(err)
-			}
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(r); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.Bytes(), want.Bytes()) {
-				t.Errorf("JSON differs from encoding/json\n%s", firstDiff(got.String(), want.String()))
-			}
-		})
-	}
-	if n := len(synthesised(t).Findings); n <= 2*jsonChunk {
-		t.Errorf("the synthetic result has %d findings, too few to test chunks", n)
-	}
-}
