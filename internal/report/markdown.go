@@ -436,6 +436,9 @@ func (t *mdTable) end() { t.ew.printf("\n") }
 // mdCell escapes text for a table cell: pipes are escaped, line breaks
 // become <br>, so a cell never breaks the table.
 func mdCell(s string) string {
+	if !strings.ContainsAny(s, "\r\n|<>&") && !mayHideString(s) {
+		return strings.TrimSpace(s) // nothing to escape or break
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	s = strings.ReplaceAll(mdEscape(s), "|", "\\|")
@@ -491,11 +494,25 @@ func codes(ids []string) string {
 	if len(ids) == 0 {
 		return "—"
 	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = code(id)
+	// strings.Join of code(id) for each, built in one buffer.
+	var b strings.Builder
+	n := 0
+	for _, id := range ids {
+		n += len(id) + 4
 	}
-	return mdCell(strings.Join(parts, ", "))
+	b.Grow(n)
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if id == "" {
+			continue
+		}
+		b.WriteByte('`')
+		b.WriteString(strings.ReplaceAll(mdControls(id), "`", "'"))
+		b.WriteByte('`')
+	}
+	return mdCell(b.String())
 }
 
 func orDash(s string) string {
