@@ -21,7 +21,11 @@ func TestLoadSmoke(t *testing.T) {
 		t.Fatalf("go build ward-load: %v\n%s", err, out)
 	}
 	run := func(t *testing.T, db string) {
-		cmd := exec.Command(bin, "-db", db, "-clients", "20", "-duration", "3s", "-max-read-p99", "2s")
+		// Correctness only: no failed request, no lost or reordered write.
+		// The latency bound is one no busy machine can miss (the request
+		// timeout is longer still); the latency targets are measured by
+		// running ward-load itself (docs/server.md), not by this test.
+		cmd := exec.Command(bin, "-db", db, "-clients", "20", "-duration", "3s", "-max-read-p99", "60s", "-timeout", "120s")
 		out, err := cmd.CombinedOutput()
 		t.Logf("%s", out)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"reflect"
 	"regexp"
@@ -146,7 +147,6 @@ func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
 	if doc.Ward == 0 {
 		doc.Ward = 1
 	}
-	n := toNode(reflect.ValueOf(doc).Elem())
 	var head []string
 	head = append(head, "Imported by ward from "+source+".")
 	if len(notes) > 0 {
@@ -155,15 +155,9 @@ func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
 			head = append(head, "- "+s)
 		}
 	}
-	n.HeadComment = strings.Join(head, "\n")
 	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
+	if err := encodeYAML(&buf, reflect.ValueOf(doc).Elem(), strings.Join(head, "\n")); err != nil {
 		return nil, fmt.Errorf("encode model: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
 	}
 	if _, diags, err := spec.Parse("imported.yaml", buf.Bytes()); err != nil {
 		return buf.Bytes(), fmt.Errorf("the imported model is invalid (a bug in the importer): %w", errors.Join(err, diagsErr(diags)))
@@ -171,11 +165,102 @@ func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// yamlChunk is how many list items encodeYAML encodes at a time.
+const yamlChunk = 256
+
+// encodeYAML writes the struct v as YAML with head as its top comment:
+// the bytes a yaml encoder (indent 2) writes for toNode(v), but a section
+// at a time and long lists a chunk of items at a time, so that neither the
+// node tree of the whole model nor the encoder's events for it (the yaml
+// emitter keeps every event of a document) are held at once. A block list
+// continues across chunks: each chunk is encoded under its key, and the
+// key's line is dropped from every chunk but the first.
+func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
+	var enc bytes.Buffer
+	emit := func(key string, val *yaml.Node) ([]byte, error) {
+		n := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, val}}
+		n.HeadComment, head = head, "" // the comment goes on the first section
+		enc.Reset()
+		e := yaml.NewEncoder(&enc)
+		e.SetIndent(2)
+		if err := e.Encode(n); err != nil {
+			return nil, err
+		}
+		if err := e.Close(); err != nil {
+			return nil, err
+		}
+		return enc.Bytes(), nil
+	}
+	for key, fv := range yamlFields(v) {
+		if fv.Kind() != reflect.Slice || fv.Type().Elem().Kind() == reflect.String || fv.Len() <= yamlChunk {
+			child := toNode(fv)
+			if child == nil {
+				continue
+			}
+			out, err := emit(key, child)
+			if err != nil {
+				return err
+			}
+			w.Write(out)
+			continue
+		}
+		// A long list of objects: always block style.
+		var keyLine []byte
+		for lo := 0; lo < fv.Len(); lo += yamlChunk {
+			seq := &yaml.Node{Kind: yaml.SequenceNode}
+			for j := lo; j < min(lo+yamlChunk, fv.Len()); j++ {
+				if c := toNode(fv.Index(j)); c != nil {
+					seq.Content = append(seq.Content, c)
+				}
+			}
+			if len(seq.Content) == 0 && (keyLine != nil || lo+yamlChunk < fv.Len()) {
+				continue // nothing to add; an all-empty list is written once, as []
+			}
+			out, err := emit(key, seq)
+			if err != nil {
+				return err
+			}
+			if keyLine == nil {
+				keyLine = append([]byte(nil), out[:bytes.IndexByte(out, '\n')+1]...)
+				w.Write(out)
+				continue
+			}
+			if !bytes.HasPrefix(out, keyLine) {
+				return fmt.Errorf("list %s: chunk does not start with %q", key, keyLine)
+			}
+			w.Write(out[len(keyLine):])
+		}
+	}
+	return nil
+}
+
 func diagsErr(ds spec.Diagnostics) error {
 	if len(ds) == 0 {
 		return nil
 	}
 	return ds
+}
+
+// yamlFields yields the YAML key and value of each field of the struct v
+// that is written: exported, tagged, and not zero or empty.
+func yamlFields(v reflect.Value) iter.Seq2[string, reflect.Value] {
+	return func(yield func(string, reflect.Value) bool) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key := f.Tag.Get("yaml")
+			if !f.IsExported() || key == "" || key == "-" {
+				continue
+			}
+			fv := v.Field(i)
+			if fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
+				continue
+			}
+			if !yield(key, fv) {
+				return
+			}
+		}
+	}
 }
 
 // toNode turns a format value into a YAML node, leaving zero values out and
@@ -189,17 +274,7 @@ func toNode(v reflect.Value) *yaml.Node {
 		return toNode(v.Elem())
 	case reflect.Struct:
 		n := &yaml.Node{Kind: yaml.MappingNode}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			key := f.Tag.Get("yaml")
-			if !f.IsExported() || key == "" || key == "-" {
-				continue
-			}
-			fv := v.Field(i)
-			if fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
-				continue
-			}
+		for key, fv := range yamlFields(v) {
 			child := toNode(fv)
 			if child == nil {
 				continue

@@ -150,7 +150,7 @@ func mdPaths(ew *errWriter, ps []AttackPath, n int) {
 		ew.printf("No attack path leads from an entry point to a critical asset.\n\n")
 		return
 	}
-	t := &mdTable{head: []string{"#", "Entry", "Asset", "Path", "Score", "Weaknesses"}}
+	t := newMDTable(ew, "#", "Entry", "Asset", "Path", "Score", "Weaknesses")
 	for i, p := range ps {
 		if i >= n {
 			break
@@ -162,7 +162,7 @@ func mdPaths(ew *errWriter, ps []AttackPath, n int) {
 		}
 		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(weaknessList(p.Weaknesses()))))
 	}
-	t.write(ew)
+	t.end()
 }
 
 // BlastReport is the output of `ward blast`.

@@ -77,11 +77,11 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			ew.printf("%s\n\n", part.none)
 			continue
 		}
-		t := &mdTable{head: []string{"What", "Why"}}
+		t := newMDTable(ew, "What", "Why")
 		for _, it := range part.items {
 			t.row(mdCell(it.What), orDash(mdCell(it.Why)))
 		}
-		t.write(ew)
+		t.end()
 	}
 	var oos []string
 	for _, c := range m.Components {
@@ -100,7 +100,7 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 	if len(r.System.Contacts) > 0 {
 		contacts = mdCell(strings.Join(r.System.Contacts, ", "))
 	}
-	t := &mdTable{head: []string{"Item", "Agreed"}}
+	t := newMDTable(ew, "Item", "Agreed")
 	t.row("Testing window (dates, hours, time zone)", "_TBD_")
 	t.row("Environments and hostnames / IP ranges", "_TBD (prefer a production-like staging environment)_")
 	t.row("Test accounts and roles provided", "_TBD_")
@@ -109,7 +109,7 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 	t.row("Forbidden actions (denial of service, social engineering, real customer data, third-party systems)", "_TBD_")
 	t.row("Handling of data obtained (no exfiltration of real data; evidence redacted)", "_TBD_")
 	t.row("Reporting: critical findings immediately to the contacts; full report by", "_TBD_")
-	t.write(ew)
+	t.end()
 
 	// 3. Assets.
 	ew.printf("## 3. The assets that matter\n\n")
@@ -123,7 +123,7 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 		ew.printf("The model names no critical assets.\n\n")
 	} else {
 		ew.printf("What an attacker would want, and why it matters to us. Demonstrating access to any of these is a finding.\n\n")
-		t := &mdTable{head: []string{"Asset", "ID", "Why it matters", "Where it lives"}}
+		t := newMDTable(ew, "Asset", "ID", "Why it matters", "Where it lives")
 		for _, as := range crit {
 			why := assetWhy(as)
 			var where []string
@@ -132,7 +132,7 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			}
 			t.row(mdCell(as.Label()), code(as.ID), mdCell(why), orDash(strings.Join(where, ", ")))
 		}
-		t.write(ew)
+		t.end()
 	}
 
 	// 4. Entry points.
@@ -142,7 +142,7 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 		ew.printf("The model has no entry points: no actor or component in an internet or partner boundary.\n\n")
 	} else {
 		ew.printf("Where an outside attacker starts: actors and what they talk to in internet and partner boundaries.\n\n")
-		t := &mdTable{head: []string{"Entry point", "ID", "Kind", "Trust", "Flows out"}}
+		t := newMDTable(ew, "Entry point", "ID", "Kind", "Trust", "Flows out")
 		for _, c := range entries {
 			var outs []string
 			for _, f := range c.Out {
@@ -150,7 +150,7 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			}
 			t.row(mdCell(c.Label()), code(c.ID), string(c.Kind), c.Trust().String(), orDash(strings.Join(outs, ", ")))
 		}
-		t.write(ew)
+		t.end()
 	}
 
 	// 5. Attack paths.
@@ -170,11 +170,11 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 		ew.printf("No control on these paths is stated as in place.\n\n")
 	} else {
 		ew.printf("Stated as in place on the elements of the paths above. Each is a claim: show us where it does not hold.\n\n")
-		t := &mdTable{head: []string{"Element", "Relies on"}}
+		t := newMDTable(ew, "Element", "Relies on")
 		for _, rc := range relied {
 			t.row(code(rc.id), mdCell(strings.Join(rc.controls, ", ")))
 		}
-		t.write(ew)
+		t.end()
 	}
 	var done []Mitigation
 	for _, mi := range r.Mitigations {
@@ -184,11 +184,11 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 	}
 	if len(done) > 0 {
 		ew.printf("Mitigations recorded as implemented or verified:\n\n")
-		t := &mdTable{head: []string{"Mitigation", "ID", "Status", "Addresses"}}
+		t := newMDTable(ew, "Mitigation", "ID", "Status", "Addresses")
 		for _, mi := range done {
 			t.row(mdCell(mi.Title), code(mi.ID), mi.Status, codes(mi.Addresses))
 		}
-		t.write(ew)
+		t.end()
 	}
 
 	// 7. Assumptions.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"context"
 	"embed"
 	"fmt"
@@ -51,7 +52,10 @@ func mustRead(name string) string {
 // filter script are embedded; the page loads nothing from the network and
 // prints cleanly. The diagram is laid out in process (see SVG).
 func HTML(ctx context.Context, w io.Writer, r *Result) error {
-	w = controlsShown{w} // control characters from names are shown, not written raw
+	// The template writes many small pieces: buffer them under the
+	// filter, which shows control characters from names, not raw.
+	bw := bufio.NewWriterSize(w, 1<<16)
+	w = controlsShown{bw}
 	p := newHTMLPage(r)
 	if len(r.Components) > 0 {
 		svg, err := inlineSVG(ctx, r, DiagramOptions{})
@@ -71,7 +75,10 @@ func HTML(ctx context.Context, w io.Writer, r *Result) error {
 			p.Fit = w <= 1800
 		}
 	}
-	return htmlTemplate.Execute(w, p)
+	if err := htmlTemplate.Execute(w, p); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // ticks escapes s and sets `quoted` spans, as rule titles write ids, in code.

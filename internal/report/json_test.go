@@ -9,10 +9,14 @@ import (
 // TestJSONIsEncodingJSON checks that the streamed, hand-indented JSON is
 // byte for byte what encoding/json writes for the whole result with a
 // two-space indent and HTML left unescaped.
+// The cases include a generated model whose lists span many of the
+// chunks the writer encodes in parallel (streamCases).
 func TestJSONIsEncodingJSON(t *testing.T) {
-	for _, name := range scenarios {
+	if n := len(synthesised(t).Findings); n <= 2*jsonChunk {
+		t.Errorf("the synthetic result has %d findings, too few to test chunks", n)
+	}
+	for name, r := range streamCases(t) {
 		t.Run(name, func(t *testing.T) {
-			r := build(t, name)
 			var got, want bytes.Buffer
 			if err := JSON(&got, r); err != nil {
 				t.Fatal(err)

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -16,7 +18,8 @@ import (
 // ranked threats, mitigations, assumptions, open questions and warnings.
 // It reads only the result, so its output is as deterministic as the result.
 func Markdown(w io.Writer, r *Result) error {
-	ew := &errWriter{w: w}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	ew := &errWriter{w: bw}
 	title := r.System.Name
 	if title == "" {
 		title = r.System.ID
@@ -84,7 +87,7 @@ func Markdown(w io.Writer, r *Result) error {
 		}
 		ew.printf("\n")
 	}
-	return ew.err
+	return ew.flush(bw)
 }
 
 func mdSummary(ew *errWriter, r *Result) {
@@ -188,7 +191,7 @@ func mdAssets(ew *errWriter, r *Result) {
 		ew.printf("The model names no assets.\n\n")
 		return
 	}
-	t := &mdTable{head: []string{"Asset", "ID", "Kind", "Classification", "Data", "Confidentiality", "Integrity", "Availability", "Open findings"}}
+	t := newMDTable(ew, "Asset", "ID", "Kind", "Classification", "Data", "Confidentiality", "Integrity", "Availability", "Open findings")
 	for _, a := range r.Assets {
 		open := fmt.Sprint(a.Open)
 		if a.Open > 0 {
@@ -197,20 +200,21 @@ func mdAssets(ew *errWriter, r *Result) {
 		t.row(mdCell(a.Name), code(a.ID), mdCell(a.Kind), orDash(a.Classification), orDash(strings.Join(a.Data, ", ")),
 			a.Confidentiality, a.Integrity, a.Availability, open)
 	}
-	t.write(ew)
+	t.end()
 }
 
 func mdThreats(ew *errWriter, r *Result) {
 	ew.printf("### Threats\n\n")
-	var open, closed []Finding
-	for _, f := range r.Findings {
-		if Active(f.Status) {
+	// Pointers into r.Findings, not copies: a large model has 100,000+.
+	var open, closed []*Finding
+	for i := range r.Findings {
+		if f := &r.Findings[i]; Active(f.Status) {
 			open = append(open, f)
 		} else {
 			closed = append(closed, f)
 		}
 	}
-	byRank := func(fs []Finding) {
+	byRank := func(fs []*Finding) {
 		sort.SliceStable(fs, func(i, j int) bool {
 			if fs[i].Rank != fs[j].Rank {
 				return fs[i].Rank < fs[j].Rank
@@ -225,7 +229,7 @@ func mdThreats(ew *errWriter, r *Result) {
 	} else {
 		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
 			"answer the question in the model to settle it.\n\n")
-		t := &mdTable{head: []string{"#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets"}}
+		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
 		for _, f := range open {
 			status, title := f.Status, mdCell(f.Title)
 			if f.Reopened != "" {
@@ -238,24 +242,24 @@ func mdThreats(ew *errWriter, r *Result) {
 					title += "<br>_Settle: " + codes(f.Questions) + "_"
 				}
 			}
-			t.row(fmt.Sprint(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
+			t.row(strconv.Itoa(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
 				targets(f.Targets), codes(f.Assets))
 		}
-		t.write(ew)
+		t.end()
 	}
 	if len(closed) > 0 {
 		ew.printf("Closed threats (mitigated, accepted, transferred or false positive):\n\n")
-		t := &mdTable{head: []string{"#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision"}}
+		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision")
 		for _, f := range closed {
-			t.row(fmt.Sprint(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
+			t.row(strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
 				targets(f.Targets), codes(f.Assets), decision(f))
 		}
-		t.write(ew)
+		t.end()
 	}
 }
 
 // decision says who closed a finding, why, and until when.
-func decision(f Finding) string {
+func decision(f *Finding) string {
 	var parts []string
 	if d := f.Decision; d != nil {
 		if d.Reason != "" {
@@ -277,7 +281,7 @@ func decision(f Finding) string {
 	return mdCell(strings.Join(parts, "; "))
 }
 
-func stride(f Finding) string {
+func stride(f *Finding) string {
 	cats := f.Categories
 	if len(cats) == 0 && f.Category != "" {
 		cats = []string{f.Category}
@@ -312,7 +316,7 @@ func mdMitigations(ew *errWriter, r *Result) {
 		ew.printf("No mitigations recorded.\n\n")
 		return
 	}
-	t := &mdTable{head: []string{"Mitigation", "ID", "Status", "Owner", "Ticket", "Due", "Addresses"}}
+	t := newMDTable(ew, "Mitigation", "ID", "Status", "Owner", "Ticket", "Due", "Addresses")
 	for _, m := range r.Mitigations {
 		due := orDash(m.Due)
 		if m.Overdue {
@@ -320,7 +324,7 @@ func mdMitigations(ew *errWriter, r *Result) {
 		}
 		t.row(mdCell(m.Title), code(m.ID), mdCell(m.Status), orDash(mdCell(m.Owner)), orDash(mdCell(m.Ticket)), due, codes(m.Addresses))
 	}
-	t.write(ew)
+	t.end()
 }
 
 func mdAssumptions(ew *errWriter, r *Result) {
@@ -329,7 +333,7 @@ func mdAssumptions(ew *errWriter, r *Result) {
 		ew.printf("No assumptions recorded.\n\n")
 		return
 	}
-	t := &mdTable{head: []string{"Assumption", "ID", "Status", "Evidence", "Supports"}}
+	t := newMDTable(ew, "Assumption", "ID", "Status", "Evidence", "Supports")
 	for _, a := range r.Assumptions {
 		status := mdCell(a.Status)
 		if a.Status == string(model.AssumptionInvalidated) {
@@ -337,7 +341,7 @@ func mdAssumptions(ew *errWriter, r *Result) {
 		}
 		t.row(mdCell(a.Text), code(a.ID), status, orDash(mdCell(a.Evidence)), codes(a.Supports))
 	}
-	t.write(ew)
+	t.end()
 }
 
 func mdQuestions(ew *errWriter, r *Result) {
@@ -357,23 +361,23 @@ func mdQuestions(ew *errWriter, r *Result) {
 		}
 	}
 	table := func(qs []Question) {
-		t := &mdTable{head: []string{"Question", "At stake", "Moves", "Answer in", "ID"}}
+		t := newMDTable(ew, "Question", "At stake", "Moves", "Answer in", "ID")
 		for _, q := range qs {
 			if q.Key == "*" {
 				var keys []string
 				for _, x := range q.More {
 					keys = append(keys, code(answerPath(x)))
 				}
-				t.row(mdCell(q.Text), q.AtStake, fmt.Sprint(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
+				t.row(mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
 				continue
 			}
 			where := code(answerPath(q))
 			if l := locString(q.Location); l != "" {
 				where += " (" + code(l) + ")"
 			}
-			t.row(mdCell(q.Text), q.AtStake, fmt.Sprint(q.Moves), mdCell(where), code(q.ID))
+			t.row(mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID))
 		}
-		t.write(ew)
+		t.end()
 	}
 	if len(first) > 0 {
 		ew.printf("**Answer these first:**\n\n")
@@ -387,30 +391,54 @@ func mdQuestions(ew *errWriter, r *Result) {
 	}
 }
 
-// mdTable is a GitHub-flavoured Markdown table; cells are already escaped.
+// mdTable writes a GitHub-flavoured Markdown table a row at a time; cells
+// are already escaped.
 type mdTable struct {
-	head []string
-	rows [][]string
+	ew   *errWriter
+	line []byte
 }
 
-func (t *mdTable) row(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *mdTable) write(ew *errWriter) {
-	ew.printf("| %s |\n", strings.Join(t.head, " | "))
-	seps := make([]string, len(t.head))
-	for i := range seps {
-		seps[i] = "---"
+// newMDTable writes the table's head.
+func newMDTable(ew *errWriter, head ...string) *mdTable {
+	t := &mdTable{ew: ew}
+	t.row(head...)
+	t.line = append(t.line[:0], '|')
+	for range head {
+		t.line = append(t.line, "---|"...)
 	}
-	ew.printf("|%s|\n", strings.Join(seps, "|"))
-	for _, r := range t.rows {
-		ew.printf("| %s |\n", strings.Join(r, " | "))
-	}
-	ew.printf("\n")
+	t.line = append(t.line, '\n')
+	t.write()
+	return t
 }
+
+// row writes one row.
+func (t *mdTable) row(cells ...string) {
+	t.line = append(t.line[:0], "| "...)
+	for i, c := range cells {
+		if i > 0 {
+			t.line = append(t.line, " | "...)
+		}
+		t.line = append(t.line, c...)
+	}
+	t.line = append(t.line, " |\n"...)
+	t.write()
+}
+
+func (t *mdTable) write() {
+	if t.ew.err == nil {
+		_, t.ew.err = t.ew.w.Write(t.line)
+	}
+}
+
+// end closes the table with a blank line.
+func (t *mdTable) end() { t.ew.printf("\n") }
 
 // mdCell escapes text for a table cell: pipes are escaped, line breaks
 // become <br>, so a cell never breaks the table.
 func mdCell(s string) string {
+	if !strings.ContainsAny(s, "\r\n|<>&") && !mayHideString(s) {
+		return strings.TrimSpace(s) // nothing to escape or break
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	s = strings.ReplaceAll(mdEscape(s), "|", "\\|")
@@ -441,7 +469,7 @@ func mdEscape(s string) string { return mdHTML.Replace(mdControls(s)) }
 // mdControls shows control characters (but newlines and tabs) and
 // bidirectional overrides as \xNN or \uNNNN.
 func mdControls(s string) string {
-	if !strings.ContainsFunc(s, hiddenRune) {
+	if !mayHideString(s) || !strings.ContainsFunc(s, hiddenRune) {
 		return s
 	}
 	var b strings.Builder
@@ -466,11 +494,25 @@ func codes(ids []string) string {
 	if len(ids) == 0 {
 		return "—"
 	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = code(id)
+	// strings.Join of code(id) for each, built in one buffer.
+	var b strings.Builder
+	n := 0
+	for _, id := range ids {
+		n += len(id) + 4
 	}
-	return mdCell(strings.Join(parts, ", "))
+	b.Grow(n)
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if id == "" {
+			continue
+		}
+		b.WriteByte('`')
+		b.WriteString(strings.ReplaceAll(mdControls(id), "`", "'"))
+		b.WriteByte('`')
+	}
+	return mdCell(b.String())
 }
 
 func orDash(s string) string {

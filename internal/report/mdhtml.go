@@ -34,11 +34,11 @@ func markdownHTML(s string) template.HTML {
 		case t == "":
 			flush()
 			closeList()
-		case headingRE.MatchString(t):
+		case t[0] == '#' && headingRE.MatchString(t):
 			flush()
 			closeList()
 			b.WriteString(`<p class="mdh"><strong>` + inlineMD(headingRE.ReplaceAllString(t, "")) + "</strong></p>")
-		case bulletRE.MatchString(t), numberRE.MatchString(t):
+		case listStart(t[0]) && (bulletRE.MatchString(t) || numberRE.MatchString(t)):
 			flush()
 			kind, item := "ul", bulletRE.ReplaceAllString(t, "")
 			if numberRE.MatchString(t) {
@@ -80,18 +80,33 @@ var (
 // spans, strong, emphasis and http(s)/mailto links only.
 func InlineHTML(s string) template.HTML { return template.HTML(inlineMD(s)) }
 
+// listStart reports whether a line starting with c may be a list item.
+func listStart(c byte) bool { return c == '-' || c == '*' || c == '+' || c >= '0' && c <= '9' }
+
 // inlineMD escapes s and renders code spans, strong, emphasis and links.
+// Each rule runs only when s holds the characters it needs to match.
 func inlineMD(s string) string {
 	s = template.HTMLEscapeString(s)
+	if !strings.ContainsAny(s, "`[*_") {
+		return s
+	}
 	// Code spans first; their content is kept out of the other rules.
 	var codes []string
-	s = codeRE.ReplaceAllStringFunc(s, func(m string) string {
-		codes = append(codes, "<code>"+m[1:len(m)-1]+"</code>")
-		return "\x00" + string(rune('0'+len(codes)-1)) + "\x00"
-	})
-	s = linkRE.ReplaceAllString(s, `<a href="$2" rel="noopener noreferrer">$1</a>`)
-	s = strongRE.ReplaceAllString(s, "<strong>$1$2</strong>")
-	s = emRE.ReplaceAllString(s, "$1<em>$2</em>")
+	if strings.Contains(s, "`") {
+		s = codeRE.ReplaceAllStringFunc(s, func(m string) string {
+			codes = append(codes, "<code>"+m[1:len(m)-1]+"</code>")
+			return "\x00" + string(rune('0'+len(codes)-1)) + "\x00"
+		})
+	}
+	if strings.Contains(s, "](") {
+		s = linkRE.ReplaceAllString(s, `<a href="$2" rel="noopener noreferrer">$1</a>`)
+	}
+	if strings.Contains(s, "**") || strings.Contains(s, "__") {
+		s = strongRE.ReplaceAllString(s, "<strong>$1$2</strong>")
+	}
+	if strings.ContainsAny(s, "*_") {
+		s = emRE.ReplaceAllString(s, "$1<em>$2</em>")
+	}
 	for i, c := range codes {
 		s = strings.Replace(s, "\x00"+string(rune('0'+i))+"\x00", c, 1)
 	}

@@ -358,9 +358,22 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	r.Findings = make([]Finding, 0, len(a.Findings))
 	// The per-finding lists are cut from shared backing arrays, each with
 	// its exact capacity: one allocation per list kind instead of per finding.
+	// Findings on the same element share the engine's list of assets at
+	// stake (one backing array): their id lists are shared too, built once.
+	// On a large model this list is most of a finding's size.
+	type assetsKey struct {
+		first **model.Asset
+		n     int
+	}
+	assetIDs := map[assetsKey][]string{}
 	var ncat, ntg, nas int
 	for _, f := range a.Findings {
-		ncat, ntg, nas = ncat+len(f.Categories), ntg+len(f.Targets), nas+len(f.Assets)
+		ncat, ntg = ncat+len(f.Categories), ntg+len(f.Targets)
+		if len(f.Assets) > 0 {
+			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); assetIDs[k] == nil {
+				assetIDs[k], nas = []string{}, nas+len(f.Assets)
+			}
+		}
 	}
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	empty := []string{}
@@ -376,7 +389,15 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			Aliases: f.Aliases, Questions: f.Questions}
 		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
 		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
-		x.Assets, asSlab = asSlab[len(asSlab):len(asSlab):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
+		x.Assets = empty
+		fill := false
+		if len(f.Assets) > 0 {
+			k := assetsKey{&f.Assets[0], len(f.Assets)}
+			if x.Assets = assetIDs[k]; len(x.Assets) == 0 {
+				x.Assets, asSlab = asSlab[len(asSlab):len(asSlab):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
+				fill = true
+			}
+		}
 		for _, c := range f.Categories {
 			x.Categories = append(x.Categories, string(c))
 		}
@@ -387,7 +408,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			}
 		}
 		for _, as := range f.Assets {
-			x.Assets = append(x.Assets, as.ID)
+			if fill {
+				x.Assets = append(x.Assets, as.ID)
+			}
 			if f.Open() {
 				openAsset[as.ID]++
 				sum.ByAsset[as.ID]++
@@ -395,6 +418,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 					worstAsset[as.ID] = f.Residual.Severity
 				}
 			}
+		}
+		if fill {
+			assetIDs[assetsKey{&f.Assets[0], len(f.Assets)}] = x.Assets
 		}
 		if len(f.Mitigations) > 0 {
 			x.Mitigations = make([]string, 0, len(f.Mitigations))

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +11,8 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -123,7 +127,19 @@ func sarifLevel(sev string) string {
 // medium (4.0–6.9) and low (0.1–3.9).
 var securitySeverity = map[string]float64{"critical": 9.5, "high": 8.0, "medium": 5.5, "low": 3.0, "info": 1.0}
 
+// securitySeverityText is securitySeverity written out once.
+var securitySeverityText = func() map[string]string {
+	out := make(map[string]string, len(securitySeverity))
+	for k, v := range securitySeverity {
+		out[k] = fmt.Sprintf("%.1f", v)
+	}
+	return out
+}()
+
 func securitySeverityString(sev string) string {
+	if s, ok := securitySeverityText[sev]; ok {
+		return s
+	}
 	return fmt.Sprintf("%.1f", securitySeverity[sev])
 }
 
@@ -133,19 +149,25 @@ var peopleRule = RuleInfo{ID: "people", Title: "Threat written in the threat mod
 		"a penetration test, a bug bounty report or an incident), ranked by the likelihood and impact stated there.",
 	CWE: []int{}, CAPEC: []int{}, Mitigations: []string{}, References: []string{}, Origin: "people"}
 
-// SARIF writes the open findings of r as a SARIF 2.1.0 log.
+// SARIF writes the open findings of r as a SARIF 2.1.0 log. It streams:
+// the rules (one per rule with an open finding) are collected first, then
+// the log is written around the results, which are encoded one at a time
+// (a 10,000-component model's log is several hundred MB). The bytes are
+// exactly what encoding/json with a two-space indent would write for the
+// whole log (TestSARIFIsEncodingJSON).
 func SARIF(w io.Writer, r *Result) error {
-	docs := map[string]RuleInfo{peopleRule.ID: peopleRule}
+	docs := make(map[string]RuleInfo, len(r.RuleDocs)+1)
+	docs[peopleRule.ID] = peopleRule
 	for _, d := range r.RuleDocs {
 		docs[d.ID] = d
 	}
 	var (
-		rules   []sarifRule
-		index   = map[string]int{}
-		worst   = map[string]int{} // rule id -> index of its worst severity in sevOrder
-		results = []sarifResult{}
+		rules     []sarifRule
+		index     = map[string]int{}
+		worst     = map[string]int{} // rule id -> index of its worst severity in sevOrder
+		ruleIndex = make([]int, len(r.Findings))
 	)
-	for _, f := range r.Findings {
+	for k, f := range r.Findings {
 		if !Active(f.Status) {
 			continue
 		}
@@ -159,10 +181,10 @@ func SARIF(w io.Writer, r *Result) error {
 			index[f.Rule] = i
 			rules = append(rules, sarifRuleOf(d))
 		}
+		ruleIndex[k] = i
 		if s := sevRank(f.Severity); s > worst[f.Rule] && f.Status == "open" {
 			worst[f.Rule] = s
 		}
-		results = append(results, sarifResultOf(r, f, i))
 	}
 	for id, i := range index {
 		// GitHub reads security-severity from the rule: the worst open finding's.
@@ -175,14 +197,48 @@ func SARIF(w io.Writer, r *Result) error {
 		Tool:              sarifTool{Driver: sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: InformationURI, Rules: rules}},
 		AutomationDetails: &sarifAutomation{ID: "ward/" + r.System.ID + "/"},
 		ColumnKind:        "unicodeCodePoints",
-		Results:           results,
+		Results:           []sarifResult{},
 		Properties: map[string]any{"ward-schema": r.Schema, "system": r.System.ID, "open-findings": r.Summary.Open,
 			"questions": r.Summary.Questions, "worst": r.Summary.Worst},
 	}}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	if err := enc.Encode(log); err != nil {
+		return err
+	}
+	// The log with no results, indented; the results go between the two
+	// halves of its empty list. Strings cannot hold the marker: a newline
+	// in a string is written as \n.
+	frame := indentJSON(nil, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "")
+	const marker, prefix = "\n      \"results\": [", "        "
+	at := bytes.Index(frame, []byte(marker+"]"))
+	if at < 0 {
+		return fmt.Errorf("sarif: no results list in the log")
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.Write(frame[:at+len(marker)])
+	var out, compact []byte
+	n := 0
+	for k, f := range r.Findings {
+		if !Active(f.Status) {
+			continue
+		}
+		compact = appendSARIFResult(compact[:0], r, f, ruleIndex[k])
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		n++
+		bw.WriteString("\n" + prefix)
+		out = indentJSON(out[:0], compact, prefix)
+		bw.Write(out)
+	}
+	if n > 0 {
+		bw.WriteString("\n      ")
+	}
+	bw.Write(frame[at+len(marker):])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // sevOrder lists severities from none to critical; sevRank is the index.
@@ -264,7 +320,8 @@ func sarifRuleOf(d RuleInfo) sarifRule {
 	return rule
 }
 
-func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
+// sarifMessage is a result's message text, level and kind.
+func sarifMessage(f Finding) (text, level, kind string) {
 	var msg strings.Builder
 	if f.Status == "unverified" {
 		msg.WriteString("Unverified (not known to be mitigated): ")
@@ -273,24 +330,28 @@ func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 	if !strings.HasSuffix(f.Title, ".") {
 		msg.WriteString(".")
 	}
-	fmt.Fprintf(&msg, " Residual risk %s (score %d)", f.Severity, f.Score)
+	msg.WriteString(" Residual risk " + f.Severity + " (score " + strconv.Itoa(f.Score) + ")")
 	if len(f.Categories) > 0 {
-		fmt.Fprintf(&msg, ", STRIDE %s", strings.Join(f.Categories, ", "))
+		msg.WriteString(", STRIDE " + strings.Join(f.Categories, ", "))
 	}
 	if len(f.Assets) > 0 {
-		fmt.Fprintf(&msg, ", assets at stake: %s", strings.Join(f.Assets, ", "))
+		msg.WriteString(", assets at stake: " + strings.Join(f.Assets, ", "))
 	}
-	fmt.Fprintf(&msg, ". Finding %s (rank %d): record a decision or a mitigation for it in the model.", f.ID, f.Rank)
-	level, kind := sarifLevel(f.Severity), ""
+	msg.WriteString(". Finding " + f.ID + " (rank " + strconv.Itoa(f.Rank) + "): record a decision or a mitigation for it in the model.")
+	level = sarifLevel(f.Severity)
 	if f.Status == "unverified" {
 		// SARIF's "review" kind: needs a person to decide; the level of a
 		// result that is not a failure is "none".
 		level, kind = "none", "review"
-		fmt.Fprintf(&msg, " Settle it by answering %s.", strings.Join(f.Questions, ", "))
+		msg.WriteString(" Settle it by answering " + strings.Join(f.Questions, ", ") + ".")
 	}
-	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: level, Kind: kind, Message: sarifText{Text: msg.String()},
-		PartialFingerprints: map[string]string{fingerprintKey: findingHash(f.ID)}}
-	primary := f.Location
+	return msg.String(), level, kind
+}
+
+// sarifLocations returns a result's primary location (nil when none) and
+// its related locations: the other targets' distinct locations.
+func sarifLocations(r *Result, f Finding) (primary *Location, related []sarifLocation) {
+	primary = f.Location
 	for _, t := range f.Targets {
 		if primary == nil && t.Location != nil {
 			primary = t.Location
@@ -299,37 +360,130 @@ func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 	if primary == nil && len(r.Files) > 0 {
 		primary = &Location{File: r.Files[0], Line: 1, Col: 1}
 	}
+	var seen []Location // few targets: a list beats a map
 	if primary != nil {
-		res.Locations = []sarifLocation{{PhysicalLocation: physical(*primary)}}
-	}
-	seen := map[Location]bool{}
-	if primary != nil {
-		seen[*primary] = true
+		seen = append(seen, *primary)
 	}
 	for _, t := range f.Targets {
-		if t.Location == nil || seen[*t.Location] {
+		if t.Location == nil || slices.Contains(seen, *t.Location) {
 			continue
 		}
-		seen[*t.Location] = true
-		id := len(res.RelatedLocations) + 1
-		res.RelatedLocations = append(res.RelatedLocations, sarifLocation{ID: &id, PhysicalLocation: physical(*t.Location),
+		seen = append(seen, *t.Location)
+		id := len(related) + 1
+		related = append(related, sarifLocation{ID: &id, PhysicalLocation: physical(*t.Location),
 			Message: &sarifText{Text: t.Kind + " " + t.ID}})
 	}
+	return primary, related
+}
+
+// sarifTags are a result's tags: security and its STRIDE categories.
+func sarifTags(f Finding) []string {
+	tags := make([]string, 1, 1+len(f.Categories))
+	tags[0] = "security"
+	for _, c := range f.Categories {
+		tags = append(tags, "stride/"+c)
+	}
+	return dedupe(tags)
+}
+
+// sarifTargets labels a result's targets.
+func sarifTargets(f Finding) []string {
 	targets := make([]string, 0, len(f.Targets))
 	for _, t := range f.Targets {
 		targets = append(targets, targetLabel(t))
 	}
-	tags := []string{"security"}
-	for _, c := range f.Categories {
-		tags = append(tags, "stride/"+c)
+	return targets
+}
+
+// appendSARIFResult appends the SARIF result of finding f as compact JSON:
+// the sarifResult encoding/json would write (TestSARIFIsEncodingJSON),
+// without building it.
+func appendSARIFResult(dst []byte, r *Result, f Finding, ruleIndex int) []byte {
+	text, level, kind := sarifMessage(f)
+	dst = append(dst, `{"ruleId":`...)
+	dst = appendJSONString(dst, f.Rule)
+	dst = append(dst, `,"ruleIndex":`...)
+	dst = appendJSONInt(dst, ruleIndex)
+	dst = append(dst, `,"level":`...)
+	dst = appendJSONString(dst, level)
+	if kind != "" {
+		dst = append(dst, `,"kind":`...)
+		dst = appendJSONString(dst, kind)
 	}
-	res.Properties = map[string]any{"security-severity": securitySeverityString(f.Severity), "tags": dedupe(tags),
-		"ward-finding-id": f.ID, "rank": f.Rank, "severity": f.Severity, "score": f.Score, "status": f.Status,
-		"targets": targets, "assets": orEmpty(f.Assets), "mitigations": orEmpty(f.Mitigations)}
+	dst = append(dst, `,"message":{"text":`...)
+	dst = appendJSONString(dst, text)
+	dst = append(dst, '}')
+	primary, related := sarifLocations(r, f)
+	if primary != nil {
+		dst = append(dst, `,"locations":[{"physicalLocation":`...)
+		dst = appendSARIFPhysical(dst, physical(*primary))
+		dst = append(dst, "}]"...)
+	}
+	if len(related) > 0 {
+		dst = append(dst, `,"relatedLocations":[`...)
+		for i, l := range related {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"id":`...)
+			dst = appendJSONInt(dst, *l.ID)
+			dst = append(dst, `,"physicalLocation":`...)
+			dst = appendSARIFPhysical(dst, l.PhysicalLocation)
+			dst = append(dst, `,"message":{"text":`...)
+			dst = appendJSONString(dst, l.Message.Text)
+			dst = append(dst, "}}"...)
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"partialFingerprints":{"`+fingerprintKey+`":`...)
+	dst = appendJSONString(dst, findingHash(f.ID))
+	// Properties, in the order encoding/json writes a map: sorted keys.
+	dst = append(dst, `},"properties":{"assets":`...)
+	dst = appendJSONStrings(dst, orEmpty(f.Assets))
+	dst = append(dst, `,"mitigations":`...)
+	dst = appendJSONStrings(dst, orEmpty(f.Mitigations))
+	dst = append(dst, `,"rank":`...)
+	dst = appendJSONInt(dst, f.Rank)
 	if f.Reopened != "" {
-		res.Properties["reopened"] = f.Reopened
+		dst = append(dst, `,"reopened":`...)
+		dst = appendJSONString(dst, f.Reopened)
 	}
-	return res
+	dst = append(dst, `,"score":`...)
+	dst = appendJSONInt(dst, f.Score)
+	dst = append(dst, `,"security-severity":`...)
+	dst = appendJSONString(dst, securitySeverityString(f.Severity))
+	dst = append(dst, `,"severity":`...)
+	dst = appendJSONString(dst, f.Severity)
+	dst = append(dst, `,"status":`...)
+	dst = appendJSONString(dst, f.Status)
+	dst = append(dst, `,"tags":`...)
+	dst = appendJSONStrings(dst, sarifTags(f))
+	dst = append(dst, `,"targets":`...)
+	dst = appendJSONStrings(dst, sarifTargets(f))
+	dst = append(dst, `,"ward-finding-id":`...)
+	dst = appendJSONString(dst, f.ID)
+	return append(dst, "}}"...)
+}
+
+// appendSARIFPhysical appends a physical location as compact JSON.
+func appendSARIFPhysical(dst []byte, pl sarifPhysicalLocation) []byte {
+	dst = append(dst, `{"artifactLocation":{"uri":`...)
+	dst = appendJSONString(dst, pl.ArtifactLocation.URI)
+	if pl.ArtifactLocation.URIBaseID != "" {
+		dst = append(dst, `,"uriBaseId":`...)
+		dst = appendJSONString(dst, pl.ArtifactLocation.URIBaseID)
+	}
+	dst = append(dst, '}')
+	if pl.Region != nil {
+		dst = append(dst, `,"region":{"startLine":`...)
+		dst = appendJSONInt(dst, pl.Region.StartLine)
+		if pl.Region.StartColumn != 0 {
+			dst = append(dst, `,"startColumn":`...)
+			dst = appendJSONInt(dst, pl.Region.StartColumn)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, '}')
 }
 
 // findingHash is the hex SHA-256 of a finding id.

@@ -7,34 +7,22 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 )
 
 // JSON writes the result as indented JSON. It streams: the long lists
-// (findings, questions, elements) are encoded one item at a time, so memory
-// stays proportional to the largest item rather than to the whole output
-// (a 10,000-component model's result is over 100 MB of JSON). The bytes are
+// (findings, questions, elements) are encoded in chunks of items, on all
+// cores for a large result, and written in order, so memory stays
+// proportional to a few chunks rather than to the whole output (a
+// 10,000-component model's result is over 500 MB of JSON). The bytes are
 // exactly what encoding/json with a two-space indent would write.
 func JSON(w io.Writer, r *Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	v := reflect.ValueOf(r).Elem()
 	t := v.Type()
-	// One encoder and two buffers serve every item: marshal compactly,
-	// then indent in one pass (indentJSON), which is several times faster
-	// than an encoder set to indent, which re-scans and validates.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	var out []byte
-	encode := func(x any, prefix string) error {
-		buf.Reset()
-		if err := enc.Encode(x); err != nil {
-			return err
-		}
-		out = indentJSON(out[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n")), prefix)
-		_, err := bw.Write(out)
-		return err
-	}
+	var ie itemEncoder
+	var pool chan []byte // chunk buffers, shared by the lists
 	bw.WriteString("{\n")
 	for i := 0; i < t.NumField(); i++ {
 		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -45,19 +33,16 @@ func JSON(w io.Writer, r *Result) error {
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Slice && fv.Len() > 0 {
 			bw.WriteString("[\n")
-			for j := 0; j < fv.Len(); j++ {
-				bw.WriteString("    ")
-				if err := encode(fv.Index(j).Interface(), "    "); err != nil {
-					return err
-				}
-				if j < fv.Len()-1 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n")
+			if err := writeJSONItems(bw, fv, &pool); err != nil {
+				return err
 			}
 			bw.WriteString("  ]")
-		} else if err := encode(fv.Interface(), "  "); err != nil {
-			return err
+		} else {
+			out, err := ie.encode(nil, fv.Interface(), "  ")
+			if err != nil {
+				return err
+			}
+			bw.Write(out)
 		}
 		if i < t.NumField()-1 {
 			bw.WriteString(",")
@@ -66,6 +51,126 @@ func JSON(w io.Writer, r *Result) error {
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+// itemEncoder marshals values compactly with one reused encoder, then
+// indents them in one pass (indentJSON), which is several times faster
+// than an encoder set to indent, which re-scans and validates.
+type itemEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// encode appends x, indented with prefix, to dst.
+func (e *itemEncoder) encode(dst []byte, x any, prefix string) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.buf)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.buf.Reset()
+	if err := e.enc.Encode(x); err != nil {
+		return dst, err
+	}
+	return indentJSON(dst, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), prefix), nil
+}
+
+// jsonChunk is how many list items one worker encodes at a time.
+const jsonChunk = 128
+
+// writeJSONItems writes the items of a non-empty list, one per line at
+// four spaces, separated by commas. Long lists are encoded in chunks on
+// GOMAXPROCS goroutines and written in order.
+func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chan []byte) error {
+	n := list.Len()
+	encodeChunk := func(e *itemEncoder, dst []byte, lo, hi int) ([]byte, error) {
+		var err error
+		for j := lo; j < hi; j++ {
+			dst = append(dst, "    "...)
+			if dst, err = e.encode(dst, list.Index(j).Interface(), "    "); err != nil {
+				return dst, err
+			}
+			if j < n-1 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, '\n')
+		}
+		return dst, nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), (n+jsonChunk-1)/jsonChunk)
+	if workers <= 1 {
+		var e itemEncoder
+		var out []byte
+		for lo := 0; lo < n; lo += jsonChunk {
+			var err error
+			if out, err = encodeChunk(&e, out[:0], lo, min(lo+jsonChunk, n)); err != nil {
+				return err
+			}
+			w.Write(out)
+		}
+		return nil
+	}
+	type chunk struct {
+		lo   int
+		out  []byte
+		err  error
+		done chan struct{}
+	}
+	// A window of chunks in flight, in order. Buffers come from a fixed
+	// pool, one more than the chunks that can be outstanding (queued in
+	// order, or held by the writer), so a worker always finds one; the
+	// pool is kept for the next list.
+	jobs := make(chan *chunk)
+	order := make(chan *chunk, 2*workers)
+	if *pool == nil || cap(*pool) != 2*workers+2 {
+		*pool = make(chan []byte, 2*workers+2)
+		for range cap(*pool) {
+			*pool <- nil
+		}
+	}
+	free := *pool
+	stop := make(chan struct{})
+	defer close(stop)
+	for range workers {
+		go func() {
+			var e itemEncoder
+			for c := range jobs {
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-stop:
+					return
+				}
+				c.out, c.err = encodeChunk(&e, buf[:0], c.lo, min(c.lo+jsonChunk, n))
+				close(c.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for lo := 0; lo < n; lo += jsonChunk {
+			c := &chunk{lo: lo, done: make(chan struct{})}
+			select {
+			case order <- c:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for c := range order {
+		<-c.done
+		if c.err != nil {
+			return c.err
+		}
+		w.Write(c.out)
+		free <- c.out
+	}
+	return nil
 }
 
 // indentJSON appends src, compact JSON as encoding/json marshals it (no
@@ -140,7 +245,10 @@ type TextOptions struct {
 func Text(w io.Writer, r *Result, opt TextOptions) error {
 	// Text from the model goes to a terminal: control characters in it
 	// (escape sequences) are shown, not obeyed.
-	ew := &errWriter{w: controlsShown{w}}
+	// Buffered: the text is written a line at a time, and an unbuffered
+	// standard output would make each line a system call.
+	bw := bufio.NewWriterSize(w, 1<<16)
+	ew := &errWriter{w: controlsShown{bw}}
 	s := r.Summary
 	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	qs := questionIndex(r)
@@ -237,7 +345,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	bs, us := s.BySeverity, s.UnverifiedBySeverity
 	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Unverified: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
 		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], us["critical"], us["high"], us["medium"], us["low"], us["info"], len(s.Accepted), s.Worst)
-	return ew.err
+	return ew.flush(bw)
 }
 
 // Active reports whether a finding status belongs in the ranked threat
@@ -304,11 +412,54 @@ type errWriter struct {
 type controlsShown struct{ w io.Writer }
 
 func (c controlsShown) Write(p []byte) (int, error) {
-	s := string(p)
-	if _, err := io.WriteString(c.w, mdControls(s)); err != nil {
+	if !mayHide(p) {
+		return c.w.Write(p)
+	}
+	if _, err := io.WriteString(c.w, mdControls(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// mayHideByte marks the bytes that can be, or begin, a rune hiddenRune
+// reports: C0 controls (but newline and tab), DEL, and the lead bytes of
+// C1 controls (0xC2) and of the marks and overrides at U+200E..U+2069
+// (0xE2). Text without them needs no escaping.
+var mayHideByte = func() (t [256]bool) {
+	for b := range 0x20 {
+		t[b] = b != '\n' && b != '\t'
+	}
+	t[0x7f], t[0xc2], t[0xe2] = true, true, true
+	return t
+}()
+
+// mayHide reports whether p may hold a rune mdControls escapes; false is
+// certain.
+func mayHide(p []byte) bool {
+	for _, b := range p {
+		if mayHideByte[b] {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHideString is mayHide for a string.
+func mayHideString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if mayHideByte[s[i]] {
+			return true
+		}
+	}
+	return false
+}
+
+// flush flushes bw, the buffer under e, and returns the first error.
+func (e *errWriter) flush(bw *bufio.Writer) error {
+	if e.err != nil {
+		return e.err
+	}
+	return bw.Flush()
 }
 
 func (e *errWriter) printf(format string, args ...any) {

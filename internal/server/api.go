@@ -368,10 +368,13 @@ func (s *Server) handleGetVersion(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	out := versionJSON(v)
-	out["result"] = json.RawMessage(v.Result)
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	if sw, ok := w.(*statusWriter); ok && sw.pretty || !canonicalJSON(v.Result) {
+		out := versionJSON(v)
+		out["result"] = json.RawMessage(v.Result)
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+	return writeVersion(w, v)
 }
 
 // handleGetModel returns a version's files, to commit back to the

@@ -96,6 +96,7 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		b.decisions(p.doc.Decisions)
 		b.resolveAssumptions(p.doc.Assumptions)
 	}
+	b.dropBrokenFlows()
 	b.m.Index()
 	return b.m, b.diags
 }
@@ -517,7 +518,13 @@ func (b *builder) resolveFlows(fs []*Flow) {
 		x.Carries = b.assets(&f.elem, "carries", f.Carries, owner)
 		x.Returns = b.assets(&f.elem, "returns", f.Returns, owner)
 	}
-	// Drop broken flows so the rest of the model stays well formed.
+}
+
+// dropBrokenFlows drops the flows whose ends did not resolve, so the rest
+// of the model stays well formed. It runs once, after every file's flows
+// are resolved: run per file, it dropped the (not yet resolved) flows of
+// the files after the first.
+func (b *builder) dropBrokenFlows() {
 	kept := b.m.Flows[:0]
 	for _, x := range b.m.Flows {
 		if x.From != nil && x.To != nil {

@@ -3,6 +3,7 @@
 package spec
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -76,4 +77,26 @@ func TestSymlinkEscape(t *testing.T) {
 	wantFileDiag(t, loadWithin(t, filepath.Join(m, "ward.yaml")), "symbolic link to a file outside the model's directory")
 	os.WriteFile(filepath.Join(m, "main.yaml"), []byte("ward: 1\ninclude: [ward.yaml]\nsystem: {id: s, name: S}\n"), 0o600)
 	wantFileDiag(t, loadWithin(t, filepath.Join(m, "main.yaml")), "outside the model's directory")
+}
+
+// TestFlowsInSeveralFiles is a regression test: flows in an included file
+// were dropped when the main file also had flows (the broken-flow pass ran
+// per file, before the later files' flows were resolved).
+func TestFlowsInSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	main := "ward: 1\nsystem: {id: s, name: S}\ninclude: [more.yaml]\ncomponents:\n  - {id: a, kind: service}\n  - {id: b, kind: service}\n" +
+		"flows:\n  - {id: f1, from: a, to: b}\n"
+	more := "ward: 1\nflows:\n  - {id: f2, from: b, to: a}\n"
+	for name, s := range map[string]string{"ward.yaml": main, "more.yaml": more} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := Load(context.Background(), filepath.Join(dir, "ward.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(l.Model.Flows); n != 2 {
+		t.Errorf("%d flows, want 2 (one per file)", n)
+	}
 }

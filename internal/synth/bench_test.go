@@ -19,19 +19,48 @@ import (
 // benchNow fixes the date acceptances expire against, so runs compare.
 var benchNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var benchSizes = []int{1000, 10000}
+var benchSizes = sizes()
+
+// sizes are the model sizes benchmarked: 1,000 and 10,000 components, and
+// 100,000 (500,000 flows) when WARD_BENCH_100K is set — a run of several
+// minutes and gigabytes, for measuring growth, not for every benchmark run.
+func sizes() []int {
+	if os.Getenv("WARD_BENCH_100K") != "" {
+		return []int{1000, 10000, 100000}
+	}
+	return []int{1000, 10000}
+}
 
 // benchBudget lifts the findings budget: the synthetic models at N=10,000
 // produce more findings than rule.DefaultMaxFindings allows, as an
 // administrator would with WARD_MAX_FINDINGS.
 var benchBudget = rule.Budget{MaxFindings: 1 << 30}
 
-// writeModel generates a model of n components into a temp file once.
+// writeModel generates a model of n components into a temp directory
+// once: one file, or, when larger than a model file may be, a main file
+// including parts (Split).
 func writeModel(tb testing.TB, n int) string {
 	tb.Helper()
-	p := filepath.Join(tb.TempDir(), "ward.yaml")
-	if err := os.WriteFile(p, Generate(n, DefaultSeed), 0o644); err != nil {
+	dir := tb.TempDir()
+	p := filepath.Join(dir, "ward.yaml")
+	data := Generate(n, DefaultSeed)
+	if len(data) <= spec.MaxFileBytes {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return p
+	}
+	main, parts := Split(data, spec.MaxFileBytes/2)
+	if err := os.MkdirAll(filepath.Join(dir, "parts"), 0o755); err != nil {
 		tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, main, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	for name, b := range parts {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	return p
 }
@@ -124,8 +153,14 @@ func endToEnd(tb testing.TB, path string) *report.Result {
 
 // BenchmarkGenerate measures the generator itself.
 func BenchmarkGenerate(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		Generate(10000, DefaultSeed)
+	for _, n := range benchSizes {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				size = len(Generate(n, DefaultSeed))
+			}
+			b.SetBytes(int64(size))
+		})
 	}
 }

@@ -29,3 +29,34 @@ func BenchmarkRenderJSON(b *testing.B) {
 		})
 	}
 }
+
+// renderFormats are the formats `ward check --format` offers for whole
+// results, each measured by BenchmarkRender.
+var renderFormats = []string{"text", "json", "sarif", "markdown", "csv", "html"}
+
+// BenchmarkRender measures each output format's renderer alone: the result
+// is built once per size outside the timer and rendered to io.Discard.
+// MB/s is the rate of output written.
+func BenchmarkRender(b *testing.B) {
+	for _, n := range benchSizes {
+		var r *report.Result
+		for _, f := range renderFormats {
+			b.Run("N="+strconv.Itoa(n)+"/"+f, func(b *testing.B) {
+				if r == nil {
+					r = endToEnd(b, writeModel(b, n))
+				}
+				var cw countWriter
+				if err := report.Render(&cw, f, r, report.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(cw.n))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := report.Render(io.Discard, f, r, report.Options{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

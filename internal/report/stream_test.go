@@ -1,0 +1,179 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+	"github.com/wardtm/ward/internal/synth"
+)
+
+// The streaming renderers must write exactly what the straightforward
+// versions (build everything, encode once) write. The scenarios are small;
+// a generated model of a few hundred components exercises every kind of
+// element, long lists and many findings per rule.
+
+var (
+	synthOnce   sync.Once
+	synthResult *Result
+)
+
+// synthesised returns the result of a generated 300-component model.
+func synthesised(t *testing.T) *Result {
+	t.Helper()
+	synthOnce.Do(func() {
+		ctx := rule.WithBudget(context.Background(), rule.Budget{MaxFindings: 1 << 30})
+		m, _, err := spec.Parse("ward.yaml", synth.Generate(300, synth.DefaultSeed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := analysis.Run(ctx, m, rules.All(), analysis.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		synthResult = Build(a, Tool{Name: "ward", Version: "test"})
+	})
+	if synthResult == nil {
+		t.Fatal("no synthetic result")
+	}
+	return synthResult
+}
+
+// streamCases are the results the streaming renderers are compared on.
+func streamCases(t *testing.T) map[string]*Result {
+	out := map[string]*Result{"synth-300": synthesised(t)}
+	for _, name := range scenarios {
+		out[name] = build(t, name)
+	}
+	// No open findings at all: the results list is empty.
+	closed := *build(t, "payments")
+	closed.Findings = nil
+	out["no-findings"] = &closed
+	return out
+}
+
+// sarifReference is SARIF as it was written before streaming: the whole
+// log built, then encoded with an indenting encoder.
+func sarifReference(w io.Writer, r *Result) error {
+	docs := map[string]RuleInfo{peopleRule.ID: peopleRule}
+	for _, d := range r.RuleDocs {
+		docs[d.ID] = d
+	}
+	var (
+		rules   []sarifRule
+		index   = map[string]int{}
+		worst   = map[string]int{}
+		results = []sarifResult{}
+	)
+	for _, f := range r.Findings {
+		if !Active(f.Status) {
+			continue
+		}
+		i, ok := index[f.Rule]
+		if !ok {
+			d, known := docs[f.Rule]
+			if !known {
+				d = RuleInfo{ID: f.Rule, Title: f.Title, Category: f.Category, CWE: f.CWE, CAPEC: f.CAPEC, Origin: f.Origin}
+			}
+			i = len(rules)
+			index[f.Rule] = i
+			rules = append(rules, sarifRuleOf(d))
+		}
+		if s := sevRank(f.Severity); s > worst[f.Rule] && f.Status == "open" {
+			worst[f.Rule] = s
+		}
+		results = append(results, sarifResultOf(r, f, i))
+	}
+	for id, i := range index {
+		rules[i].Properties["security-severity"] = securitySeverityString(sevOrder[worst[id]])
+	}
+	if rules == nil {
+		rules = []sarifRule{}
+	}
+	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{{
+		Tool:              sarifTool{Driver: sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: InformationURI, Rules: rules}},
+		AutomationDetails: &sarifAutomation{ID: "ward/" + r.System.ID + "/"},
+		ColumnKind:        "unicodeCodePoints",
+		Results:           results,
+		Properties: map[string]any{"ward-schema": r.Schema, "system": r.System.ID, "open-findings": r.Summary.Open,
+			"questions": r.Summary.Questions, "worst": r.Summary.Worst},
+	}}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// sarifResultOf builds a result as the reference encodes it.
+func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
+	text, level, kind := sarifMessage(f)
+	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: level, Kind: kind, Message: sarifText{Text: text},
+		PartialFingerprints: map[string]string{fingerprintKey: findingHash(f.ID)}}
+	primary, related := sarifLocations(r, f)
+	if primary != nil {
+		res.Locations = []sarifLocation{{PhysicalLocation: physical(*primary)}}
+	}
+	res.RelatedLocations = related
+	res.Properties = map[string]any{"security-severity": securitySeverityString(f.Severity), "tags": sarifTags(f),
+		"ward-finding-id": f.ID, "rank": f.Rank, "severity": f.Severity, "score": f.Score, "status": f.Status,
+		"targets": sarifTargets(f), "assets": orEmpty(f.Assets), "mitigations": orEmpty(f.Mitigations)}
+	if f.Reopened != "" {
+		res.Properties["reopened"] = f.Reopened
+	}
+	return res
+}
+
+var jsonStringSeeds = []string{"", "plain", "quote \" back \\ slash", "ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f",
+	"<html> & </html>", "\u2028\u2029 sep", "bad \xff\xfe utf8 \xe2\x80", "é ü 日本 🎉", "\u202e bidi"}
+
+// TestAppendJSONString compares appendJSONString with encoding/json.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range jsonStringSeeds {
+		checkJSONString(t, s)
+	}
+}
+
+// FuzzAppendJSONString compares appendJSONString with encoding/json on
+// any string.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range jsonStringSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(checkJSONString)
+}
+
+func checkJSONString(t *testing.T, s string) {
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := appendJSONString(nil, s); !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+		t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want.Bytes())
+	}
+}
+
+func TestSARIFIsEncodingJSON(t *testing.T) {
+	for name, r := range streamCases(t) {
+		t.Run(name, func(t *testing.T) {
+			var got, want bytes.Buffer
+			if err := SARIF(&got, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := sarifReference(&want, r); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("SARIF differs from the reference\n%s", firstDiff(got.String(), want.String()))
+			}
+		})
+	}
+}
