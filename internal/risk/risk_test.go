@@ -81,9 +81,9 @@ func TestExposureThroughRelays(t *testing.T) {
 }
 
 // TestDenialOfServiceImpact: an availability need Ward infers (from the
-// classification, the asset's value or the system's criticality) makes a
-// denial of service at most major; only a stated critical availability need
-// makes it severe. Confidentiality keeps the value floor.
+// classification or the system's criticality) makes a denial of service at
+// most major; only a stated critical availability need, or the asset's
+// stated business value, makes it severe.
 func TestDenialOfServiceImpact(t *testing.T) {
 	for _, tc := range []struct {
 		asset model.Asset
@@ -92,7 +92,7 @@ func TestDenialOfServiceImpact(t *testing.T) {
 		want  model.Impact
 	}{
 		{model.Asset{ID: "a", Classification: model.ClassRestricted}, model.Critical, model.DenialOfService, 4},
-		{model.Asset{ID: "a", Value: model.Critical}, model.LevelUnset, model.DenialOfService, 4},
+		{model.Asset{ID: "a", Value: model.Critical}, model.LevelUnset, model.DenialOfService, 5},
 		{model.Asset{ID: "a", Availability: model.Critical}, model.LevelUnset, model.DenialOfService, 5},
 		{model.Asset{ID: "a"}, model.High, model.DenialOfService, 4},
 		{model.Asset{ID: "a"}, model.LevelUnset, model.DenialOfService, 3},
