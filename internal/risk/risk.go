@@ -248,13 +248,18 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 	}
 	best, which := model.Impact(0), ""
 	for _, a := range f.Assets {
-		// The asset's business value is a floor whatever the property.
 		need := a.Need(prop)
 		if prop == model.Availability && a.Availability == model.LevelUnset {
 			// Unstated, an asset's availability need is the business
-			// criticality of the system that holds it, when that is higher.
-			need = max(need, m.System.Criticality)
+			// criticality of the system that holds it, when that is
+			// higher; but an outage is temporary and neither discloses
+			// nor changes the asset, so a need Ward infers (from the
+			// classification or the system) is at most high: only a
+			// stated availability need or value makes a denial of
+			// service critical.
+			need = min(max(need, m.System.Criticality), model.High)
 		}
+		// The asset's business value is a floor whatever the property.
 		i := levelImpact(max(need, a.Value))
 		if i > best {
 			best, which = i, a.ID

@@ -79,3 +79,30 @@ func TestExposureThroughRelays(t *testing.T) {
 		}
 	}
 }
+
+// TestDenialOfServiceImpact: an availability need Ward infers (from the
+// classification or the system's criticality) makes a denial of service at
+// most major; only a stated critical availability need, or the asset's
+// stated business value, makes it severe.
+func TestDenialOfServiceImpact(t *testing.T) {
+	for _, tc := range []struct {
+		asset model.Asset
+		crit  model.Level
+		prop  model.Category
+		want  model.Impact
+	}{
+		{model.Asset{ID: "a", Classification: model.ClassRestricted}, model.Critical, model.DenialOfService, 4},
+		{model.Asset{ID: "a", Value: model.Critical}, model.LevelUnset, model.DenialOfService, 5},
+		{model.Asset{ID: "a", Availability: model.Critical}, model.LevelUnset, model.DenialOfService, 5},
+		{model.Asset{ID: "a"}, model.High, model.DenialOfService, 4},
+		{model.Asset{ID: "a"}, model.LevelUnset, model.DenialOfService, 3},
+		{model.Asset{ID: "a", Value: model.Critical}, model.LevelUnset, model.InformationDisclosure, 5},
+	} {
+		a := tc.asset
+		m := &model.Model{System: model.System{Criticality: tc.crit}}
+		f := &model.Finding{Category: tc.prop, Assets: []*model.Asset{&a}}
+		if got, why := ImpactOf(m, f); got != tc.want {
+			t.Errorf("%+v (system %v), %s: impact %d, want %d (%s)", tc.asset, tc.crit, tc.prop, got, tc.want, why)
+		}
+	}
+}
