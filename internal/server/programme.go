@@ -473,11 +473,16 @@ func (s *Server) recordReviewed(ctx context.Context, a store.Approval) {
 }
 
 // reviewStateForPhase applies the team's phase to a new review request:
+// a Review team's design always waits for security's review of the
+// artefacts before approval (never self-serve, whatever its triage tier);
 // a Security-optional team's design is self-serve unless it is in the
 // sample security still reviews (highest risk first). It returns the
 // state and a note saying why, or the state unchanged.
 func (s *Server) reviewStateForPhase(ctx context.Context, teamID, state string, score int) (string, string) {
 	ph, err := s.store.TeamPhase(ctx, teamID)
+	if err == nil && ph.Phase == string(programme.Review) && state == "self_serve" {
+		return "requested", "team in the Review phase: security reviews the artefacts before approval"
+	}
 	if err != nil || ph.Phase != string(programme.SecurityOptional) || state == "self_serve" {
 		return state, ""
 	}

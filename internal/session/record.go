@@ -14,23 +14,25 @@ import (
 // decisions and the threats they became, the reflection and the model
 // version produced.
 type Record struct {
-	Schema     string            `json:"schema"`
-	ID         string            `json:"id"`
-	System     string            `json:"system"`
-	Team       string            `json:"team"`
-	Version    int               `json:"version"`
-	Title      string            `json:"title"`
-	Created    time.Time         `json:"created"`
-	Anonymous  bool              `json:"anonymous"`
-	Phase      Phase             `json:"phase"`
-	Members    []RecordMember    `json:"members"`
-	Phases     []RecordPhase     `json:"phases"`
-	Cards      []RecordCard      `json:"cards"`
-	Merges     []Merge           `json:"merges"`
-	Decisions  []Decision        `json:"decisions"`
-	Threats    map[string]string `json:"threats"`
-	Produced   int               `json:"produced_version,omitempty"`
-	Reflection RecordReflection  `json:"reflection"`
+	Schema    string    `json:"schema"`
+	ID        string    `json:"id"`
+	System    string    `json:"system"`
+	Team      string    `json:"team"`
+	Version   int       `json:"version"`
+	Title     string    `json:"title"`
+	Created   time.Time `json:"created"`
+	Anonymous bool      `json:"anonymous"`
+	// SecurityInvited: security was invited to observe.
+	SecurityInvited bool              `json:"security_invited,omitempty"`
+	Phase           Phase             `json:"phase"`
+	Members         []RecordMember    `json:"members"`
+	Phases          []RecordPhase     `json:"phases"`
+	Cards           []RecordCard      `json:"cards"`
+	Merges          []Merge           `json:"merges"`
+	Decisions       []Decision        `json:"decisions"`
+	Threats         map[string]string `json:"threats"`
+	Produced        int               `json:"produced_version,omitempty"`
+	Reflection      RecordReflection  `json:"reflection"`
 }
 
 // RecordMember is one member who joined.
@@ -87,7 +89,7 @@ const RecordSchema = "ward.session/v1"
 // Record returns the session's record; now ends a phase still running.
 func (s *State) Record(now time.Time) Record {
 	r := Record{Schema: RecordSchema, ID: s.ID, System: s.SystemID, Team: s.TeamID, Version: s.Version, Title: s.Title, Created: s.Created,
-		Anonymous: s.Settings.Anonymous, Phase: s.Phase, Produced: s.Produced, Threats: map[string]string{}, Decisions: slices.Clone(s.Decisions)}
+		Anonymous: s.Settings.Anonymous, SecurityInvited: s.SecurityInvited, Phase: s.Phase, Produced: s.Produced, Threats: map[string]string{}, Decisions: slices.Clone(s.Decisions)}
 	name := func(id string) string {
 		if m := s.Member(id); m != nil {
 			return cmp.Or(m.Name, m.ID)
@@ -159,6 +161,9 @@ func (r *Record) Markdown() string {
 		p("**Not signed off**: %d of %d present said yes (more than %d %% needed); the session stays open.\n", r.Reflection.Yes, r.Reflection.Present, r.Reflection.Majority)
 	default:
 		p("In progress (phase: %s).\n", r.Phase)
+	}
+	if r.SecurityInvited {
+		p("Security was invited to observe.\n")
 	}
 	if r.Produced > 0 {
 		p("The decisions were saved as model version %d.\n", r.Produced)

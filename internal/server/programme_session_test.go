@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestObservationInvitesSecurity: a session opened for a team in the
+// Observation phase invites security as observer by default — security is
+// mailed (session.observe), the team's webhook hears of it once, and the
+// session's state and record say so; the facilitator may untick it, and a
+// team in another phase invites nobody unless asked.
+func TestObservationInvitesSecurity(t *testing.T) {
+	n := newNotifyEnv(t)
+	_, ann, annTok := n.member("ann@example.com")
+	n.want(n.do("POST", "/api/v1/users", n.admin, map[string]string{"email": "sec@example.com", "role": "security", "password": memberPW}), 201)
+	wh := n.want(n.do("POST", "/api/v1/teams/team-a/webhooks", ann, map[string]any{"name": "Slack #team-a", "url": n.hook.URL + "/hook",
+		"kinds": []string{"session.observe"}}), 201)
+	n.hook.secret = wh["secret"].(string)
+	n.pushA(annTok)
+	open := func(title string, invite *bool) map[string]any {
+		body := map[string]any{"title": title}
+		if invite != nil {
+			body["invite_security"] = *invite
+		}
+		out := n.want(n.do("POST", "/api/v1/systems/"+sysA+"/sessions", ann, body), 201)
+		return n.want(n.do("GET", "/api/v1/sessions/"+out["id"].(string), ann, nil), 200)
+	}
+
+	// Traditional (no phase set): nobody is invited by default.
+	if st := open("Before the programme", nil); st["security_invited"] == true {
+		t.Errorf("a Traditional team's session invites security: %v", st["security_invited"])
+	}
+	n.deliver()
+	if got := n.mailTo("Observe a threat-modeling session"); len(got) != 0 {
+		t.Errorf("mailed %v for a Traditional team's session", got)
+	}
+
+	// Observation: security is invited by default.
+	n.want(n.do("PUT", "/api/v1/programme/teams/team-a/phase", n.admin, map[string]any{"phase": "observation", "note": "trained"}), 200)
+	st := open("Checkout threats", nil)
+	if st["security_invited"] != true {
+		t.Fatalf("an Observation team's session: security_invited = %v, want true", st["security_invited"])
+	}
+	n.deliver()
+	if got := n.mailTo("Observe a threat-modeling session: Checkout threats"); !slices.Equal(got, []string{"admin@example.com", "sec@example.com"}) {
+		t.Errorf("invitation mailed to %v, want security and the admin (not ann, the facilitator)", got)
+	}
+	if got := n.hook.got(); !slices.Equal(got, []string{"session.observe"}) || n.hook.bad != 0 {
+		t.Fatalf("webhook received %v (%d bad signatures)", got, n.hook.bad)
+	}
+	if text, _ := n.hook.bodies[0]["text"].(string); !strings.Contains(text, "/s/"+st["id"].(string)) || !strings.Contains(text, "Observation phase") {
+		t.Errorf("invitation text %q", text)
+	}
+	rec := n.want(n.do("GET", "/api/v1/sessions/"+st["id"].(string)+"/record", ann, nil), 200)
+	if rec["security_invited"] != true {
+		t.Errorf("the record does not say security was invited: %v", rec)
+	}
+	code, md := n.call("GET", "/api/v1/sessions/"+st["id"].(string)+"/record?format=markdown", ann, nil)
+	if code != 200 || !strings.Contains(string(md), "Security was invited to observe.") {
+		t.Errorf("markdown record %d: %s", code, md)
+	}
+
+	// The facilitator unticks it: no invitation.
+	no := false
+	if st := open("Quick look", &no); st["security_invited"] == true {
+		t.Errorf("unticked, the session still invites security")
+	}
+	n.deliver()
+	if got := n.mailTo("Quick look"); len(got) != 0 {
+		t.Errorf("an unticked session mailed %v", got)
+	}
+	if got := n.hook.got(); len(got) != 1 {
+		t.Errorf("webhook received %v, want the one invitation", got)
+	}
+}
+
+// TestReviewPhaseNeedsSecurity: in the Review phase a design whose triage
+// tier would make it self-serve still waits for security's review of the
+// artefacts, and its history says why; other phases keep the tier's state.
+func TestReviewPhaseNeedsSecurity(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	_, ann, annTok := e.member("ann@example.com")
+	e.pushA(annTok)
+	low := map[string]any{"paved_path": "yes", "internet_facing": "no", "sensitive_data": []string{}, "new_third_parties": []string{}, "auth_changes": "no", "criticality": "low"}
+	rv := e.want(e.do("POST", "/api/v1/reviews", ann, map[string]any{"system": sysA, "team": "team-a", "answers": low}), 201)
+	if rv["state"] != "self_serve" {
+		t.Fatalf("a low-risk design outside the programme is %v, want self_serve (the test needs it)", rv["state"])
+	}
+	e.want(e.do("PUT", "/api/v1/programme/teams/team-a/phase", e.admin, map[string]any{"phase": "review", "note": "three clean reviews"}), 200)
+	rv2 := e.want(e.do("POST", "/api/v1/reviews", ann, map[string]any{"system": "checkout", "team": "team-a", "answers": low}), 201)
+	if rv2["state"] != "requested" {
+		t.Errorf("a Review team's low-risk design is %v, want requested (security reviews the artefacts)", rv2["state"])
+	}
+	det := e.want(e.do("GET", "/api/v1/reviews/"+rv2["id"].(string), ann, nil), 200)
+	if !strings.Contains(fmt.Sprint(det), "Review phase: security reviews the artefacts") {
+		t.Errorf("the request's history does not say why: %v", det)
+	}
+	// Only security approves it.
+	if code, _ := e.call("POST", "/api/v1/reviews/"+rv2["id"].(string)+"/actions", ann, map[string]any{"action": "approve"}); code != 403 {
+		t.Errorf("the team approves its own Review-phase design: %d, want 403", code)
+	}
+}
