@@ -259,8 +259,8 @@ func (s *Server) prefs(ctx context.Context, userID string) (store.NotifyPrefs, e
 // review reminders that need someone (package review: open reviews past
 // their due date, approvals gone stale by new high risks, approvals
 // expired) as review.stale, and acceptances ending within
-// NotifyConfig.ExpiryWarn (acceptance.expiring); then it prunes old
-// deliveries. Each is keyed by what it is about and its date, so it is
+// NotifyConfig.ExpiryWarn (acceptance.expiring); it takes this week's
+// risk snapshots (SnapshotRisk); then it prunes old deliveries. Each is keyed by what it is about and its date, so it is
 // sent once however often the scan runs and on however many replicas.
 func (s *Server) ScanNotifications(ctx context.Context) error {
 	now := s.cfg.Now().UTC()
@@ -268,6 +268,10 @@ func (s *Server) ScanNotifications(ctx context.Context) error {
 		return err
 	}
 	if err := s.scanAcceptances(ctx, now); err != nil {
+		return err
+	}
+	// This week's risk snapshots, for the leadership trend (programme_snapshot.go).
+	if _, err := s.SnapshotRisk(ctx); err != nil {
 		return err
 	}
 	// Finished deliveries are kept 30 days, for the deliveries list.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestObservationInvitesSecurity: a session opened for a team in the
@@ -101,5 +102,63 @@ func TestReviewPhaseNeedsSecurity(t *testing.T) {
 	// Only security approves it.
 	if code, _ := e.call("POST", "/api/v1/reviews/"+rv2["id"].(string)+"/actions", ann, map[string]any{"action": "approve"}); code != 403 {
 		t.Errorf("the team approves its own Review-phase design: %d, want 403", code)
+	}
+}
+
+// TestPeriodicRiskSnapshots: the periodic job takes this ISO week's risk
+// snapshot of every team, once however often it runs, and next week's
+// when the week turns — without anyone reading the leadership view.
+func TestPeriodicRiskSnapshots(t *testing.T) {
+	n := newNotifyEnv(t)
+	_, _, annTok := n.member("ann@example.com")
+	n.pushA(annTok)
+	teams := n.want(n.do("GET", "/api/v1/teams", n.admin, nil), 200)
+	nTeams := len(teams["items"].([]any))
+	if nTeams < 1 {
+		t.Fatalf("%d teams: the test needs one", nTeams)
+	}
+	week := func() string { y, w := n.clock.Now().UTC().ISOWeek(); return fmt.Sprintf("%d-W%02d", y, w) }
+	count := func(wk string) (int, map[string]string) {
+		ss, err := n.st.Snapshots(t.Context(), "", wk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, data := 0, map[string]string{}
+		for _, s := range ss {
+			if s.Week == wk {
+				c++
+				data[s.TeamID] = s.Data
+			}
+		}
+		return c, data
+	}
+	if c, _ := count(week()); c != 0 {
+		t.Fatalf("%d snapshots before the job ran", c)
+	}
+	for range 3 {
+		if err := n.srv.ScanNotifications(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, data := count(week())
+	if c != nTeams {
+		t.Fatalf("after three runs: %d snapshots this week, want one per team (%d)", c, nTeams)
+	}
+	if !strings.Contains(data["team-a"], `"open":{`) || !strings.Contains(data["team-a"], "high") {
+		t.Errorf("team-a's snapshot does not hold its open risk: %s", data["team-a"])
+	}
+	if again, err := n.srv.SnapshotRisk(t.Context()); err != nil || again != 0 {
+		t.Errorf("a second snapshot in the same week stored %d (%v)", again, err)
+	}
+	first := week()
+	n.clock.Add(7 * 24 * time.Hour)
+	if err := n.srv.ScanNotifications(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := count(week()); c != nTeams {
+		t.Errorf("next week: %d snapshots, want %d", c, nTeams)
+	}
+	if all, err := n.st.Snapshots(t.Context(), "", first); err != nil || len(all) != 2*nTeams {
+		t.Errorf("two weeks hold %d snapshots (%v), want %d", len(all), err, 2*nTeams)
 	}
 }
