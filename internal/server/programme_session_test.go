@@ -162,3 +162,25 @@ func TestPeriodicRiskSnapshots(t *testing.T) {
 		t.Errorf("two weeks hold %d snapshots (%v), want %d", len(all), err, 2*nTeams)
 	}
 }
+
+// TestProgrammeSettingsPageCSRF: the settings form refuses a cross-site
+// post (nothing changes) and takes a same-origin one.
+func TestProgrammeSettingsPageCSRF(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	cross := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site"}
+	e.want(e.do("PUT", "/api/v1/programme/settings", e.admin, map[string]any{"rules": map[string]any{"sample_share": 0.5}}), 200)
+	resp, data := e.raw("POST", "/programme/settings", e.admin, cross, "reset=1")
+	if resp.StatusCode != 403 || !strings.Contains(string(data), "cross-origin request refused") {
+		t.Errorf("cross-site settings form: %d %.300s", resp.StatusCode, data)
+	}
+	if got := e.want(e.do("GET", "/api/v1/programme/settings", e.admin, nil), 200)["rules"].(map[string]any)["sample_share"]; got != 0.5 {
+		t.Errorf("a cross-site post changed the settings: sample_share %v", got)
+	}
+	if resp, data := e.raw("POST", "/programme/settings", e.admin, form, "reset=1"); resp.StatusCode != 200 {
+		t.Errorf("same-origin reset: %d %.300s", resp.StatusCode, data)
+	}
+	if got := e.want(e.do("GET", "/api/v1/programme/settings", e.admin, nil), 200)["rules"].(map[string]any)["sample_share"]; got != 0.25 {
+		t.Errorf("after reset sample_share = %v, want the default 0.25", got)
+	}
+}
