@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+
 )
 
 // TestObservationInvitesSecurity: a session opened for a team in the
@@ -182,5 +183,44 @@ func TestProgrammeSettingsPageCSRF(t *testing.T) {
 	}
 	if got := e.want(e.do("GET", "/api/v1/programme/settings", e.admin, nil), 200)["rules"].(map[string]any)["sample_share"]; got != 0.25 {
 		t.Errorf("after reset sample_share = %v, want the default 0.25", got)
+	}
+}
+
+// TestDemoTrainingEvidence: with the demo accounts loaded after the
+// programme's teams (the order of ward serve --demo), the demo's training
+// runs are evidence for the programme's teams, and growth (the
+// Training-phase team) shows the real runs on its programme record.
+func TestDemoTrainingEvidence(t *testing.T) {
+	e := newProgrammeDemo(t)
+	evs, err := e.st.ListTrainingEvidence(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	teams := map[string]bool{}
+	for _, ev := range evs {
+		teams[ev.TeamID] = true
+	}
+	for _, want := range []string{"payments", "storefront", "growth", "platform"} {
+		if !teams[want] {
+			t.Errorf("no demo training evidence for team %s (teams: %v)", want, teams)
+		}
+	}
+	acts, err := e.st.Activities(t.Context(), "growth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	for _, a := range acts {
+		if !strings.HasPrefix(a.Ref, "training:") {
+			t.Errorf("growth's training evidence %q is not a run record", a.Ref)
+			continue
+		}
+		if _, err := e.st.GetTrainingRun(t.Context(), strings.TrimPrefix(a.Ref, "training:")); err != nil {
+			t.Errorf("growth's evidence %s: %v", a.Ref, err)
+		}
+		runs++
+	}
+	if runs == 0 {
+		t.Errorf("growth has no training evidence from a run: %v", acts)
 	}
 }
