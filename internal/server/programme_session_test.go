@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestObservationInvitesSecurity: a session opened for a team in the
