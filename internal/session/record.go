@@ -14,25 +14,26 @@ import (
 // decisions and the threats they became, the reflection and the model
 // version produced.
 type Record struct {
-	Schema    string    `json:"schema"`
-	ID        string    `json:"id"`
-	System    string    `json:"system"`
-	Team      string    `json:"team"`
-	Version   int       `json:"version"`
-	Title     string    `json:"title"`
-	Created   time.Time `json:"created"`
-	Anonymous bool      `json:"anonymous"`
+	Schema     string            `json:"schema"`
+	ID         string            `json:"id"`
+	System     string            `json:"system"`
+	Team       string            `json:"team"`
+	Version    int               `json:"version"`
+	Title      string            `json:"title"`
+	Created    time.Time         `json:"created"`
+	Anonymous  bool              `json:"anonymous"`
+	Phase      Phase             `json:"phase"`
+	Members    []RecordMember    `json:"members"`
+	Phases     []RecordPhase     `json:"phases"`
+	Cards      []RecordCard      `json:"cards"`
+	Merges     []Merge           `json:"merges"`
+	Decisions  []Decision        `json:"decisions"`
+	Threats    map[string]string `json:"threats"`
+	Produced   int               `json:"produced_version,omitempty"`
+	Reflection RecordReflection  `json:"reflection"`
+
 	// SecurityInvited: security was invited to observe.
-	SecurityInvited bool              `json:"security_invited,omitempty"`
-	Phase           Phase             `json:"phase"`
-	Members         []RecordMember    `json:"members"`
-	Phases          []RecordPhase     `json:"phases"`
-	Cards           []RecordCard      `json:"cards"`
-	Merges          []Merge           `json:"merges"`
-	Decisions       []Decision        `json:"decisions"`
-	Threats         map[string]string `json:"threats"`
-	Produced        int               `json:"produced_version,omitempty"`
-	Reflection      RecordReflection  `json:"reflection"`
+	SecurityInvited bool `json:"security_invited,omitempty"`
 }
 
 // RecordMember is one member who joined.
