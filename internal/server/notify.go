@@ -259,9 +259,10 @@ func (s *Server) prefs(ctx context.Context, userID string) (store.NotifyPrefs, e
 // review reminders that need someone (package review: open reviews past
 // their due date, approvals gone stale by new high risks, approvals
 // expired) as review.stale, and acceptances ending within
-// NotifyConfig.ExpiryWarn (acceptance.expiring); it takes this week's
-// risk snapshots (SnapshotRisk); then it prunes old deliveries. Each is keyed by what it is about and its date, so it is
-// sent once however often the scan runs and on however many replicas.
+// NotifyConfig.ExpiryWarn (acceptance.expiring); then it prunes old
+// deliveries and takes this week's risk snapshots (SnapshotRisk). Each is
+// keyed by what it is about and its date, so it is sent (or taken) once
+// however often the scan runs and on however many replicas.
 func (s *Server) ScanNotifications(ctx context.Context) error {
 	now := s.cfg.Now().UTC()
 	if err := s.scanReminders(ctx); err != nil {
@@ -270,12 +271,12 @@ func (s *Server) ScanNotifications(ctx context.Context) error {
 	if err := s.scanAcceptances(ctx, now); err != nil {
 		return err
 	}
-	// This week's risk snapshots, for the leadership trend (programme_snapshot.go).
-	if _, err := s.SnapshotRisk(ctx); err != nil {
+	// Finished deliveries are kept 30 days, for the deliveries list.
+	if _, err := s.store.PruneDeliveries(ctx, now.Add(-deliveryRetention)); err != nil {
 		return err
 	}
-	// Finished deliveries are kept 30 days, for the deliveries list.
-	_, err := s.store.PruneDeliveries(ctx, now.Add(-deliveryRetention))
+	// This week's risk snapshots, for the leadership trend (programme_snapshot.go).
+	_, err := s.SnapshotRisk(ctx)
 	return err
 }
 

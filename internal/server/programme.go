@@ -114,8 +114,11 @@ func joinInvalid(errs []error) error {
 	e := errorf(http.StatusBadRequest, "invalid", "%s; %s", errs[0], errs[1])
 	var ds programme.Invalid
 	for _, x := range errs {
-		if d, ok := x.(*Error).Details.(programme.Invalid); ok {
-			ds = append(ds, d...)
+		var pe *Error
+		if errors.As(x, &pe) {
+			if d, ok := pe.Details.(programme.Invalid); ok {
+				ds = append(ds, d...)
+			}
 		}
 	}
 	if len(ds) > 0 {
