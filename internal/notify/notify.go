@@ -39,6 +39,7 @@ const (
 	HighRiskPushed        Kind = "risk.high_pushed"
 	EscapeImported        Kind = "escape.imported"
 	PhaseProposed         Kind = "phase.proposed"
+	SessionObserve        Kind = "session.observe"
 	// Test is a test message (ward notify test); nobody subscribes to it.
 	Test Kind = "ward.test"
 )
@@ -65,6 +66,7 @@ var Kinds = []KindInfo{
 	{HighRiskPushed, "A push adds a high or critical risk", true, true},
 	{EscapeImported, "An outside finding no model covered is imported", true, true},
 	{PhaseProposed, "A team phase change is proposed", true, true},
+	{SessionObserve, "A team in Observation opens a session (security observes)", false, true},
 }
 
 // Info returns the kind's description; ok is false for an unknown kind.

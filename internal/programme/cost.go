@@ -2,7 +2,6 @@ package programme
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -72,23 +71,23 @@ func DefaultCostModel() CostModel {
 
 // Validate checks the model: ranges ordered, currencies named.
 func (m CostModel) Validate() error {
-	var errs []string
+	var errs Invalid
 	check := func(name string, f Figure, money bool) {
 		if !f.Set() {
 			return
 		}
 		if f.Low < 0 || f.Low > f.Central || f.Central > f.High || math.IsInf(f.High, 0) || math.IsNaN(f.Low+f.Central+f.High) {
-			errs = append(errs, fmt.Sprintf("%s: low ≤ central ≤ high, all ≥ 0 (is %v, %v, %v)", name, f.Low, f.Central, f.High))
+			errs = append(errs, FieldError{name, fmt.Sprintf("%s: low ≤ central ≤ high, all ≥ 0 (is %v, %v, %v)", name, f.Low, f.Central, f.High)})
 		}
 		if money && len(f.Currency) != 3 {
-			errs = append(errs, fmt.Sprintf("%s: currency must be a 3-letter code (is %q)", name, f.Currency))
+			errs = append(errs, FieldError{name + ".currency", fmt.Sprintf("%s: currency must be a 3-letter code (is %q)", name, f.Currency)})
 		}
 		if strings.TrimSpace(f.Source) == "" {
-			errs = append(errs, name+": every figure needs its source")
+			errs = append(errs, FieldError{name + ".source", name + ": every figure needs its source"})
 		}
 	}
 	if len(m.Currency) != 3 {
-		errs = append(errs, fmt.Sprintf("currency must be a 3-letter code (is %q)", m.Currency))
+		errs = append(errs, FieldError{"currency", fmt.Sprintf("currency must be a 3-letter code (is %q)", m.Currency)})
 	}
 	check("engineer_rate", m.EngineerRate, true)
 	check("design_fix_hours", m.DesignFixHours, false)
@@ -98,12 +97,12 @@ func (m CostModel) Validate() error {
 	check("breach", m.Breach, true)
 	for _, s := range sortedKeys(m.Bounty) {
 		if SevRank(s) == 0 {
-			errs = append(errs, fmt.Sprintf("bounty: unknown severity %q", s))
+			errs = append(errs, FieldError{"bounty", fmt.Sprintf("bounty: unknown severity %q", s)})
 		}
 		check("bounty."+s, m.Bounty[s], true)
 	}
 	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
+		return errs
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package programme
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -53,22 +52,23 @@ func DefaultRules() Rules {
 		StepBackCriticalEscapes: 1, StepBackHighEscapes: 2, StepBackDays: 90, SampleShare: 0.25}
 }
 
-// Validate checks that the rules make sense.
+// Validate checks that the rules make sense; its error is an Invalid,
+// naming the field of each problem.
 func (r Rules) Validate() error {
-	var errs []string
+	var errs Invalid
 	pos := func(name string, v int) {
 		if v < 1 || v > 100 {
-			errs = append(errs, fmt.Sprintf("%s must be between 1 and 100 (is %d)", name, v))
+			errs = append(errs, FieldError{name, fmt.Sprintf("%s must be between 1 and 100 (is %d)", name, v)})
 		}
 	}
 	nonneg := func(name string, v int) {
 		if v < 0 || v > 1000 {
-			errs = append(errs, fmt.Sprintf("%s must be between 0 and 1000 (is %d)", name, v))
+			errs = append(errs, FieldError{name, fmt.Sprintf("%s must be between 0 and 1000 (is %d)", name, v)})
 		}
 	}
 	share := func(name string, v float64) {
 		if math.IsNaN(v) || v < 0 || v > 1 {
-			errs = append(errs, fmt.Sprintf("%s must be a share between 0 and 1 (is %v)", name, v))
+			errs = append(errs, FieldError{name, fmt.Sprintf("%s must be a share between 0 and 1 (is %v)", name, v)})
 		}
 	}
 	nonneg("training_exercises", r.TrainingExercises)
@@ -87,9 +87,28 @@ func (r Rules) Validate() error {
 	pos("step_back_days", r.StepBackDays)
 	share("sample_share", r.SampleShare)
 	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
+		return errs
 	}
 	return nil
+}
+
+// FieldError is one problem of settings: the field (a JSON key, dotted
+// for nested ones: "bounty.high") and the message, which names it.
+type FieldError struct {
+	Field string `json:"field"`
+	Msg   string `json:"message"`
+}
+
+// Invalid is the problems of settings, each with its field; pages show
+// each next to its field.
+type Invalid []FieldError
+
+func (v Invalid) Error() string {
+	msgs := make([]string, len(v))
+	for i, e := range v {
+		msgs[i] = e.Msg
+	}
+	return strings.Join(msgs, "; ")
 }
 
 // ParseRules reads rules as JSON over the defaults: keys not given keep

@@ -65,7 +65,9 @@ var demoTeams = []demoTeam{
 		reviewed: []demoReview{{4.5, []string{"high", "high"}}, {2.5, []string{"medium"}}, {1.5, []string{"high"}}, {0.3, []string{"medium", "low"}}},
 		outside: []demoOutside{{8, programme.ByPenTest, "high", programme.Escaped, 2200}, {6, programme.ByBugBounty, "high", programme.Engine, 1500},
 			{2, programme.ByPenTest, "medium", programme.Known, 1100}}},
-	{id: "growth", name: "Growth", from: "helpdesk-copilot", system: "growth-assistant", trained: true, openFrom: 8, openTo: 7,
+	// growth's training evidence is the demo's real training runs
+	// (demo_training.go, loaded with the demo accounts), not a record here.
+	{id: "growth", name: "Growth", from: "helpdesk-copilot", system: "growth-assistant", openFrom: 8, openTo: 7,
 		phases:  []demoPhase{{programme.Training, 2, "growth starts training"}},
 		outside: []demoOutside{{7, programme.ByBugBounty, "high", programme.Escaped, 1200}, {1, programme.ByIncident, "medium", programme.Engine, 0}}},
 	{id: "platform", name: "Platform", from: "larkspur-shop", system: "platform-accounts", trained: true, openFrom: 10, openTo: 9,

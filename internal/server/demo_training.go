@@ -123,6 +123,27 @@ func (s *Server) loadDemoTraining(ctx context.Context) error {
 			return fmt.Errorf("demo training %s: %w", d.exercise, err)
 		}
 	}
+	// As a run completed through the server would (training.go), each
+	// run is programme evidence for its participants' teams: the demo's
+	// Training-phase team (growth) shows these real runs.
+	runs, err := s.store.ListTrainingRuns(ctx, store.Page{Limit: 10})
+	if err != nil {
+		return err
+	}
+	evs, err := s.store.ListTrainingEvidence(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		for _, e := range evs {
+			if e.RunID != r.ID {
+				continue
+			}
+			if err := s.RecordTrainingDone(ctx, e.TeamID, "training:"+r.ID, "Training run "+r.Title, e.CompletedAt); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -260,8 +260,9 @@ func (s *Server) prefs(ctx context.Context, userID string) (store.NotifyPrefs, e
 // their due date, approvals gone stale by new high risks, approvals
 // expired) as review.stale, and acceptances ending within
 // NotifyConfig.ExpiryWarn (acceptance.expiring); then it prunes old
-// deliveries. Each is keyed by what it is about and its date, so it is
-// sent once however often the scan runs and on however many replicas.
+// deliveries and takes this week's risk snapshots (SnapshotRisk). Each is
+// keyed by what it is about and its date, so it is sent (or taken) once
+// however often the scan runs and on however many replicas.
 func (s *Server) ScanNotifications(ctx context.Context) error {
 	now := s.cfg.Now().UTC()
 	if err := s.scanReminders(ctx); err != nil {
@@ -271,7 +272,11 @@ func (s *Server) ScanNotifications(ctx context.Context) error {
 		return err
 	}
 	// Finished deliveries are kept 30 days, for the deliveries list.
-	_, err := s.store.PruneDeliveries(ctx, now.Add(-deliveryRetention))
+	if _, err := s.store.PruneDeliveries(ctx, now.Add(-deliveryRetention)); err != nil {
+		return err
+	}
+	// This week's risk snapshots, for the leadership trend (programme_snapshot.go).
+	_, err := s.SnapshotRisk(ctx)
 	return err
 }
 

@@ -159,7 +159,7 @@ func openAPI(version string) map[string]any {
 		"ReviewRequest": obj(map[string]any{"system": strT, "team": strT, "title": strT, "design_doc": strT,
 			"wanted_by": map[string]any{"type": "string", "format": "date"}, "answers": map[string]any{"$ref": "#/components/schemas/Answers"}}, "system"),
 		"Session": obj(map[string]any{"title": strT, "version": map[string]any{"type": "integer"}, "minutes": map[string]any{"type": "integer"},
-			"settings": map[string]any{"type": "object"}}, "title"),
+			"settings": map[string]any{"type": "object"}, "invite_security": map[string]any{"type": "boolean"}}, "title"),
 		"SessionAction": obj(map[string]any{"type": strT, "request_id": strT, "card": map[string]any{"type": "object"}, "card_id": strT, "from": strT,
 			"count": map[string]any{"type": "integer"}, "on": map[string]any{"type": "boolean"}, "phase": strT, "timer": map[string]any{"type": "integer"},
 			"settings": map[string]any{"type": "object"}, "decision": map[string]any{"type": "object"}, "reflection": map[string]any{"type": "object"}, "name": strT}, "type"),

@@ -60,15 +60,19 @@ func (s *Server) setProgrammeConfig(ctx context.Context, p *Principal, rules, co
 	if err := s.requireP(p, Admin, ""); err != nil {
 		return programmeConfig{}, err
 	}
+	var bad []error
 	if rules != nil {
 		if _, err := programme.ParseRules(rules); err != nil {
-			return programmeConfig{}, invalid("rules: %v", err)
+			bad = append(bad, settingsInvalid("rules", err))
 		}
 	}
 	if costs != nil {
 		if _, err := programme.ParseCostModel(costs); err != nil {
-			return programmeConfig{}, invalid("costs: %v", err)
+			bad = append(bad, settingsInvalid("costs", err))
 		}
+	}
+	if len(bad) > 0 {
+		return programmeConfig{}, joinInvalid(bad)
 	}
 	for key, v := range map[string]json.RawMessage{settingRules: rules, settingCosts: costs} {
 		if v == nil {
@@ -83,6 +87,44 @@ func (s *Server) setProgrammeConfig(ctx context.Context, p *Principal, rules, co
 		}
 	}
 	return s.programmeConfig(ctx)
+}
+
+// settingsInvalid is a 400 for bad programme settings; its details name
+// the field of each problem ("rules.sample_share", "costs.bounty.high"),
+// for pages to show each next to its field.
+func settingsInvalid(part string, err error) error {
+	e := errorf(http.StatusBadRequest, "invalid", "%s: %v", part, err)
+	var fe programme.Invalid
+	if errors.As(err, &fe) {
+		ds := make(programme.Invalid, len(fe))
+		for i, f := range fe {
+			ds[i] = programme.FieldError{Field: part + "." + f.Field, Msg: f.Msg}
+		}
+		e.Details = ds
+	}
+	return e
+}
+
+// joinInvalid joins the problems of the rules and of the cost model into
+// one 400 (both are checked before anything is stored).
+func joinInvalid(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	e := errorf(http.StatusBadRequest, "invalid", "%s; %s", errs[0], errs[1])
+	var ds programme.Invalid
+	for _, x := range errs {
+		var pe *Error
+		if errors.As(x, &pe) {
+			if d, ok := pe.Details.(programme.Invalid); ok {
+				ds = append(ds, d...)
+			}
+		}
+	}
+	if len(ds) > 0 {
+		e.Details = ds
+	}
+	return e
 }
 
 // modelFindings returns the findings of a system's latest version for the
@@ -473,11 +515,16 @@ func (s *Server) recordReviewed(ctx context.Context, a store.Approval) {
 }
 
 // reviewStateForPhase applies the team's phase to a new review request:
+// a Review team's design always waits for security's review of the
+// artefacts before approval (never self-serve, whatever its triage tier);
 // a Security-optional team's design is self-serve unless it is in the
 // sample security still reviews (highest risk first). It returns the
 // state and a note saying why, or the state unchanged.
 func (s *Server) reviewStateForPhase(ctx context.Context, teamID, state string, score int) (string, string) {
 	ph, err := s.store.TeamPhase(ctx, teamID)
+	if err == nil && ph.Phase == string(programme.Review) && state == "self_serve" {
+		return "requested", "team in the Review phase: security reviews the artefacts before approval"
+	}
 	if err != nil || ph.Phase != string(programme.SecurityOptional) || state == "self_serve" {
 		return state, ""
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardtm/ward/internal/programme"
 	"github.com/wardtm/ward/internal/server"
@@ -88,4 +89,34 @@ func BenchmarkProgramme(b *testing.B) {
 		}
 	})
 	pages("after-import")
+}
+
+// BenchmarkSnapshotRisk: the periodic job's snapshot step on the demo
+// data, when this week's snapshots are missing (the leadership view's
+// work) and when they are there already (every other hourly run).
+func BenchmarkSnapshotRisk(b *testing.B) {
+	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	s := server.New(server.Config{Version: "bench", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20, Now: func() time.Time { return now }}, st,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	loadProgrammeDemo(b, s)
+	b.Run("missing", func(b *testing.B) {
+		for b.Loop() {
+			now = now.AddDate(0, 0, 7) // a new week each time
+			if n, err := s.SnapshotRisk(b.Context()); err != nil || n == 0 {
+				b.Fatal(n, err)
+			}
+		}
+	})
+	b.Run("taken", func(b *testing.B) {
+		for b.Loop() {
+			if n, err := s.SnapshotRisk(b.Context()); err != nil || n != 0 {
+				b.Fatal(n, err)
+			}
+		}
+	})
 }

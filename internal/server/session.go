@@ -348,6 +348,10 @@ type createSessionRequest struct {
 	// Minutes is the time box (default 90); guest links end with it.
 	Minutes  int               `json:"minutes"`
 	Settings *session.Settings `json:"settings,omitempty"`
+	// InviteSecurity invites security to observe (notification
+	// session.observe); absent, it does so when the team is in the
+	// programme's Observation phase.
+	InviteSecurity *bool `json:"invite_security,omitempty"`
 }
 
 // createdSession is what opening a session returns.
@@ -392,8 +396,12 @@ func (s *Server) sessionCreate(ctx context.Context, p *Principal, systemID strin
 	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
 	id := newID(5)
 	secret := randomSecret()
+	invite := s.observedByDefault(ctx, x.TeamID)
+	if req.InviteSecurity != nil {
+		invite = *req.InviteSecurity
+	}
 	first := session.New(session.Info{ID: id, SystemID: x.ID, TeamID: x.TeamID, Version: v.Number, Title: req.Title, Facilitator: memberID(p),
-		Name: s.displayName(ctx, p), Elements: els, Assets: assets}, seeds, now)
+		Name: s.displayName(ctx, p), Elements: els, Assets: assets, SecurityInvited: invite}, seeds, now)
 	first.Seq = 1
 	if req.Settings != nil {
 		tmp := &session.State{}
@@ -419,6 +427,9 @@ func (s *Server) sessionCreate(ctx context.Context, p *Principal, systemID strin
 		store.LiveEvent{Seq: 1, At: now, Actor: memberID(p), Type: session.EvCreate, Data: data})
 	if err != nil {
 		return createdSession{}, err
+	}
+	if invite {
+		s.inviteObserver(ctx, p, x, id, req.Title, now.Add(time.Duration(req.Minutes)*time.Minute))
 	}
 	return createdSession{ID: id, GuestLink: "/s/" + id + "/guest/" + secret}, nil
 }

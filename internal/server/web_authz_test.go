@@ -170,6 +170,8 @@ var webMatrix = []authzRow{
 	{"POST /programme/findings", "A", "401 ok ok 403 403 403 403 403 401"},
 	{"GET /programme/leadership", "", "login ok ok 403 403 ok 403 403 login"},
 	{"GET /programme/summary", "", "login ok ok 403 403 ok 403 403 login"},
+	{"GET /programme/settings", "", pageAdmin},
+	{"POST /programme/settings", "", "401 ok 403 403 403 403 403 403 401"},
 	{"POST /review/{id}/threats", "A", "401 ok ok 403 404 403 403 403 401"},
 	{"POST /review/{id}/threats", "B", "401 ok ok 404 403 403 404 404 401"},
 }
@@ -305,6 +307,8 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		form = url.Values{"phase": {[]string{"training", "observation"}[m.seq%2]}, "note": {fmt.Sprintf("page cell %d", m.seq)}}
 	case "POST /programme/proposals/{id}":
 		form = url.Values{"decision": {[]string{"confirm", "dismiss"}[m.seq%2]}, "note": {fmt.Sprintf("page cell %d", m.seq)}}
+	case "POST /programme/settings":
+		form = url.Values{"reset": {"1"}}
 	case "POST /programme/findings":
 		form = url.Values{"format": {"csv"}, "source": {"pen_test"}, "system": {sys},
 			"content": {fmt.Sprintf("ref,title,severity,found\npage-%d,Finding of page cell %d,high,2026-11-01\n", m.seq, m.seq)}}

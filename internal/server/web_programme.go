@@ -28,6 +28,8 @@ func (s *Server) programmePages(wr webRouter) {
 	wr.page("GET /programme/leadership", s.pageLeadership)
 	wr.page("GET /programme/summary", s.pageSummary)
 	wr.page("POST /review/{id}/threats", s.pageReviewThreat)
+	wr.page("GET /programme/settings", s.pageProgrammeSettings)
+	wr.page("POST /programme/settings", s.pageSetProgrammeSettings)
 }
 
 // pct shows a share as a whole percentage.

@@ -496,6 +496,8 @@ type sessionsPage struct {
 	System  store.System
 	List    []store.LiveSession
 	CanOpen bool
+	// Observe ticks "invite security to observe" (Observation phase).
+	Observe bool
 }
 
 func (s *Server) pageSessions(w http.ResponseWriter, r *http.Request) error {
@@ -507,7 +509,8 @@ func (s *Server) pageSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "sessions.html", "Sessions · "+x.Name, sessionsPage{System: x, List: list, CanOpen: Allowed(principal(r.Context()), Write, x.TeamID)})
+	return s.render(w, r, "sessions.html", "Sessions · "+x.Name, sessionsPage{System: x, List: list, CanOpen: Allowed(principal(r.Context()), Write, x.TeamID),
+		Observe: s.observedByDefault(r.Context(), x.TeamID)})
 }
 
 func (s *Server) pageCreateSession(w http.ResponseWriter, r *http.Request) error {
@@ -520,6 +523,10 @@ func (s *Server) pageCreateSession(w http.ResponseWriter, r *http.Request) error
 		st := session.DefaultSettings()
 		st.Anonymous = true
 		req.Settings = &st
+	}
+	if formValue(r, "invite_choice") == "1" {
+		invite := formValue(r, "invite_security") == "1"
+		req.InviteSecurity = &invite
 	}
 	out, err := s.sessionCreate(r.Context(), principal(r.Context()), r.PathValue("system"), req)
 	if err != nil {

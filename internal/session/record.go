@@ -31,6 +31,9 @@ type Record struct {
 	Threats    map[string]string `json:"threats"`
 	Produced   int               `json:"produced_version,omitempty"`
 	Reflection RecordReflection  `json:"reflection"`
+
+	// SecurityInvited: security was invited to observe.
+	SecurityInvited bool `json:"security_invited,omitempty"`
 }
 
 // RecordMember is one member who joined.
@@ -87,7 +90,7 @@ const RecordSchema = "ward.session/v1"
 // Record returns the session's record; now ends a phase still running.
 func (s *State) Record(now time.Time) Record {
 	r := Record{Schema: RecordSchema, ID: s.ID, System: s.SystemID, Team: s.TeamID, Version: s.Version, Title: s.Title, Created: s.Created,
-		Anonymous: s.Settings.Anonymous, Phase: s.Phase, Produced: s.Produced, Threats: map[string]string{}, Decisions: slices.Clone(s.Decisions)}
+		Anonymous: s.Settings.Anonymous, SecurityInvited: s.SecurityInvited, Phase: s.Phase, Produced: s.Produced, Threats: map[string]string{}, Decisions: slices.Clone(s.Decisions)}
 	name := func(id string) string {
 		if m := s.Member(id); m != nil {
 			return cmp.Or(m.Name, m.ID)
@@ -159,6 +162,9 @@ func (r *Record) Markdown() string {
 		p("**Not signed off**: %d of %d present said yes (more than %d %% needed); the session stays open.\n", r.Reflection.Yes, r.Reflection.Present, r.Reflection.Majority)
 	default:
 		p("In progress (phase: %s).\n", r.Phase)
+	}
+	if r.SecurityInvited {
+		p("Security was invited to observe.\n")
 	}
 	if r.Produced > 0 {
 		p("The decisions were saved as model version %d.\n", r.Produced)

@@ -205,6 +205,8 @@ type State struct {
 	Assets   []AssetRef `json:"assets"`
 	Settings Settings   `json:"settings"`
 	Phase    Phase      `json:"phase"`
+	// SecurityInvited: security was invited to observe when it opened.
+	SecurityInvited bool `json:"security_invited,omitempty"`
 	// Deadline is the phase timer's end, zero without a timer.
 	Deadline  time.Time `json:"deadline,omitzero"`
 	Spans     []Span    `json:"spans"`
@@ -320,13 +322,16 @@ type Info struct {
 	Name        string
 	Elements    []Element
 	Assets      []AssetRef
+	// SecurityInvited records that security was invited to observe (the
+	// default for a team in the programme's Observation phase).
+	SecurityInvited bool
 }
 
 // New returns the create event of a session on a version of a system,
 // with the engine's seed cards.
 func New(in Info, seeds []Card, at time.Time) Event {
 	s := &State{ID: in.ID, SystemID: in.SystemID, TeamID: in.TeamID, Version: in.Version, Title: in.Title, Created: at, Settings: DefaultSettings(),
-		Phase: Review, Elements: in.Elements, Assets: in.Assets}
+		Phase: Review, Elements: in.Elements, Assets: in.Assets, SecurityInvited: in.SecurityInvited}
 	facilitator := in.Facilitator
 	s.Members = []Member{{ID: facilitator, Name: in.Name, Role: Facilitator, JoinedAt: at}}
 	for i, c := range seeds {
