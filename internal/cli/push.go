@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,33 +96,58 @@ func (e *apiError) Error() string {
 }
 
 // call sends a JSON request to the server and decodes the JSON answer.
+// A 429 "busy" answer (the server's analysis queue is full, or the account
+// is over its rate) is retried after the Retry-After the server gives, at
+// most maxRetries times and within maxRetryWait in all: the server refused
+// before doing anything, so a retry is safe for every method.
 func (a *app) call(ctx context.Context, r remote, method, p string, body, out any) error {
-	var rd io.Reader
+	var payload []byte
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
 			return err
 		}
-		rd = bytes.NewReader(data)
+		payload = data
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, r.server+p, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if r.session != "" {
-		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.session})
-	} else {
-		req.Header.Set("Authorization", "Bearer "+r.token)
-	}
-	req.Header.Set("User-Agent", "ward/"+a.env.Version)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("reach the server: %w", err)
+	var waited time.Duration
+	var resp *http.Response
+	for attempt := 0; ; attempt++ {
+		var rd io.Reader
+		if payload != nil {
+			rd = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, r.server+p, rd)
+		if err != nil {
+			return err
+		}
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if r.session != "" {
+			req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.session})
+		} else {
+			req.Header.Set("Authorization", "Bearer "+r.token)
+		}
+		req.Header.Set("User-Agent", "ward/"+a.env.Version)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("reach the server: %w", err)
+		}
+		wait, retry := retryAfter(resp, attempt, waited)
+		if !retry {
+			break
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		fmt.Fprintf(a.env.Stderr, "ward: the server is busy (HTTP 429); retrying in %s\n", wait)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("reach the server: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		waited += wait
 	}
 	defer resp.Body.Close()
 	a.warnTokenExpiry(resp)
@@ -151,11 +177,35 @@ func (a *app) call(ctx context.Context, r remote, method, p string, body, out an
 	return nil
 }
 
+// Retries of a busy answer (call).
+const (
+	maxRetries   = 3
+	maxRetryWait = 30 * time.Second
+)
+
+// retryAfter says whether a busy answer is retried and after how long:
+// the server's Retry-After in seconds (1 s when absent or unreadable, at
+// most 10 s a time), while retries and the total wait stay in bounds.
+func retryAfter(resp *http.Response, attempt int, waited time.Duration) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests || attempt >= maxRetries {
+		return 0, false
+	}
+	wait := time.Second
+	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
+		wait = min(time.Duration(n)*time.Second, 10*time.Second)
+	}
+	if waited+wait > maxRetryWait {
+		return 0, false
+	}
+	return wait, true
+}
+
 // exitForAPI maps server answers to exit codes: the model or request was
-// refused (4xx) → 2; anything else → 1.
+// refused (4xx) → 2; anything else → 1, a server too busy to answer
+// (429, after call's retries) included.
 func exitForAPI(err error) error {
 	var ae *apiError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests {
 		return usageError{err}
 	}
 	return err
