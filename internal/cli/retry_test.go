@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/wardtm/ward/internal/cli"
 	"github.com/wardtm/ward/internal/server"
-	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // TestPushRetriesBusy: a push answered 429 "busy" (the server's analysis
@@ -26,13 +24,8 @@ import (
 // that stays busy ends the push with exit 1 (not 2: the model was not
 // refused) after a bounded number of tries.
 func TestPushRetriesBusy(t *testing.T) {
-	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	real := httptest.NewServer(server.New(server.Config{SetupToken: "setup", Version: "test", Now: time.Now}, st, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	defer real.Close()
+	ts := newTeamServer(t)
+	real, admin, tok := ts.srv, ts.admin, ts.token
 	target, _ := url.Parse(real.URL)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	var busy, pushes atomic.Int64 // busy: how many pushes to refuse first
@@ -50,32 +43,6 @@ func TestPushRetriesBusy(t *testing.T) {
 		proxy.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-
-	post := func(path, cookie string, body any) map[string]any {
-		t.Helper()
-		data, _ := json.Marshal(body)
-		req, _ := http.NewRequest("POST", real.URL+path, bytes.NewReader(data))
-		req.Header.Set("Content-Type", "application/json")
-		if cookie != "" {
-			req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: cookie})
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		for _, c := range resp.Cookies() {
-			if c.Name == server.SessionCookie {
-				out["cookie"] = c.Value
-			}
-		}
-		return out
-	}
-	admin := post("/api/v1/setup", "", map[string]string{"token": "setup", "email": "a@example.com", "password": "a long enough password"})["cookie"].(string)
-	post("/api/v1/teams", admin, map[string]string{"id": "storefront", "name": "Storefront"})
-	tok := post("/api/v1/tokens", admin, map[string]string{"name": "ci", "team": "storefront"})["token"].(string)
 
 	dir := t.TempDir()
 	if err := os.CopyFS(filepath.Join(dir, "shop"), os.DirFS("../../examples/shop")); err != nil {

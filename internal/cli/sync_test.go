@@ -3,10 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,8 +11,6 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/cli"
-	"github.com/wardtm/ward/internal/server"
-	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // TestPushPullKeepDecisions drives push and pull as a team would: a
@@ -24,43 +18,8 @@ import (
 // second (and said so), .ward-base follows, and a conflicting change is
 // refused with its file and line.
 func TestPushPullKeepDecisions(t *testing.T) {
-	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	h := server.New(server.Config{SetupToken: "setup", Version: "test", Now: time.Now}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	call := func(path, cookie string, body any) map[string]any {
-		t.Helper()
-		data, _ := json.Marshal(body)
-		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(data))
-		req.Header.Set("Content-Type", "application/json")
-		if cookie != "" {
-			req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: cookie})
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, raw)
-		}
-		var out map[string]any
-		_ = json.Unmarshal(raw, &out)
-		for _, c := range resp.Cookies() {
-			if c.Name == server.SessionCookie {
-				out["cookie"] = c.Value
-			}
-		}
-		return out
-	}
-	admin := call("/api/v1/setup", "", map[string]string{"token": "setup", "email": "a@example.com", "password": "a long enough password"})["cookie"].(string)
-	call("/api/v1/teams", admin, map[string]string{"id": "storefront", "name": "Storefront"})
-	tok := call("/api/v1/tokens", admin, map[string]string{"name": "ci", "team": "storefront"})["token"].(string)
+	ts := newTeamServer(t)
+	srv, call, admin, tok := ts.srv, ts.call, ts.admin, ts.token
 
 	dir := t.TempDir()
 	if err := os.CopyFS(filepath.Join(dir, "shop"), os.DirFS("../../examples/shop")); err != nil {
