@@ -1,0 +1,127 @@
+package rules
+
+import (
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// operationsRules are threats that come from where things run and how money
+// leaves the organisation: devices in places attackers can handle, and
+// payment instructions a job sends to a bank with no person checking them.
+var operationsRules = []*rule.Rule{
+	{
+		ID:       "field-device-tampering",
+		Title:    "Device in the field can be physically tampered with",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "A device the team relies on sits where others can handle it: a customer's home, a vehicle, a shop floor, a kiosk or a street. " +
+			"Anyone with the device in hand (a customer, a driver, a thief, or a buyer of the same model) can open it, attach to debug ports, replace its firmware or fool its sensors, " +
+			"so that it reports what suits them, and can read the keys and secrets it stores to impersonate it or the fleet.",
+		CWE:   []int{1263, 1191, 1247, 922},
+		CAPEC: []int{401, 440, 187},
+		Mitigations: []string{
+			"Boot only signed firmware (secure boot) and disable or lock debug interfaces (JTAG, SWD, UART) in production devices.",
+			"Keep device keys in a secure element or TPM, unique per device, and encrypt flash; never share one secret across the fleet.",
+			"Detect tampering where it matters (enclosure switches, sensor plausibility checks server-side) and revoke a device's identity when it is reported lost or tampered.",
+		},
+		References: []string{
+			"https://owasp.org/www-project-internet-of-things-top-10/",
+			"https://owasp.org/www-project-iot-security-verification-standard/",
+			"https://cwe.mitre.org/data/definitions/1263.html",
+		},
+		Also: []model.Category{model.InformationDisclosure},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindDevice || c.OutOfScope {
+				return
+			}
+			// Only where the team does not control who touches it: a device in
+			// an internet or partner zone (homes, vehicles, customers' sites).
+			if t := c.Trust(); t != model.TrustInternet && t != model.TrustPartner {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlHardened); x.Reports(gap) {
+				at := c.Assets()
+				if len(at) == 0 {
+					at = systemAssets(x)
+				}
+				x.Report(gap, q(c.ID)+" can be opened, reflashed or read out by whoever holds it", at)
+			}
+		},
+	},
+	{
+		ID:       "payment-instruction-without-approval",
+		Title:    "Payment instructions leave without a second approval",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "A component the team runs builds payment or transfer instructions on its own (a scheduled job, a batch, a back-office process) and sends them to a bank or payment processor, which executes them as sent. " +
+			"Nobody checks the instructions before they leave: whoever can change the component, its code, its image, its input data or the file before upload redirects money, " +
+			"and the bank has no reason to refuse because the instruction arrives with the organisation's own credentials.",
+		CWE:   []int{654, 345, 841},
+		CAPEC: []int{74},
+		Mitigations: []string{
+			"Require a second person (four-eyes) to approve each run, or at least runs whose totals or beneficiaries differ from the last approved one.",
+			"Reconcile the instructions against the approved source records (totals, counts, changed bank accounts) before sending, and sign the file so the bank can verify it was not changed after approval.",
+			"Use the bank's own dual-authorisation or limits for files above a threshold, and alert on new beneficiaries.",
+		},
+		References: []string{
+			"https://owasp.org/www-project-top-10-ci-cd-security-risks/",
+			"https://cwe.mitre.org/data/definitions/654.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Abuse_Case_Cheat_Sheet.html",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || tpThirdParty(c) || c.OutOfScope {
+				return
+			}
+			// The component acts on its own (a scheduled job, a batch): no
+			// person, client or device drives it, directly or through the
+			// services and queues upstream, so nobody approved these payments.
+			if drivenByPeople(c) {
+				return
+			}
+			var money []*model.Asset
+			for _, f := range c.Out {
+				if !tpThirdParty(f.To) || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
+					continue
+				}
+				for _, a := range f.Carries {
+					if a.Kind == model.AssetMoney {
+						money = append(money, a)
+					}
+				}
+			}
+			if len(money) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlHumanApproval); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" sends payment instructions ("+ids(money, assetID)+") that nobody approves before the bank executes them", money)
+			}
+		},
+	},
+}
+
+// drivenByPeople reports whether a person, client or device sends requests
+// or messages that reach c, directly or through processes and queues
+// upstream (reads from a store are not requests and are not followed).
+func drivenByPeople(c *model.Component) bool {
+	seen := map[*model.Component]bool{c: true}
+	next := []*model.Component{c}
+	for len(next) > 0 {
+		n := next[len(next)-1]
+		next = next[:len(next)-1]
+		for _, f := range n.In {
+			from := f.From
+			switch {
+			case from.Kind == model.KindPerson || from.Kind == model.KindClient || from.Kind == model.KindDevice:
+				return true
+			case seen[from] || !(from.IsProcess() || from.Kind == model.KindQueue):
+				continue
+			}
+			seen[from] = true
+			next = append(next, from)
+		}
+	}
+	return false
+}
