@@ -1,13 +1,16 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
 
-// operationsRules are threats that come from where things run and how money
-// leaves the organisation: devices in places attackers can handle, and
-// payment instructions a job sends to a bank with no person checking them.
+// operationsRules are threats that come from where things run and how
+// people and money are handled: devices in places attackers can handle,
+// payment instructions a job sends to a bank with no person checking them,
+// and support staff who can be talked into resetting a customer's sign-in.
 var operationsRules = []*rule.Rule{
 	{
 		ID:       "field-device-tampering",
@@ -97,6 +100,58 @@ var operationsRules = []*rule.Rule{
 			}
 			if gap := x.Lacks(c, model.CtlHumanApproval); x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" sends payment instructions ("+ids(money, assetID)+") that nobody approves before the bank executes them", money)
+			}
+		},
+	},
+	{
+		ID:       "support-reset-social-engineering",
+		Title:    "Support staff can be talked into resetting a customer's credentials",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "Staff at a support or back-office console can change the credentials customers sign in with (reset a password, re-enrol a device, change the phone number or e-mail that receives codes). " +
+			"A caller who knows a few facts about a customer (found online, in a breach, or by phishing) talks an agent into a reset, then signs in as that customer: " +
+			"the strongest sign-in is as weak as the help-desk procedure that replaces it, and outsourced or busy call centres are the usual target.",
+		CWE:   []int{640, 287, 308},
+		CAPEC: []int{416, 407},
+		Mitigations: []string{
+			"Verify the caller with something the customer holds (a confirmation in the app on an enrolled device, a call back to the number on file), not with facts an attacker can look up.",
+			"Have a second person approve resets, or delay them and notify the customer on every channel on file so they can stop it.",
+			"Limit which agents can reset credentials, log every reset per agent and review unusual volumes.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Forgot_Password_Cheat_Sheet.html",
+			"https://pages.nist.gov/800-63-3/sp800-63b.html",
+			"https://capec.mitre.org/data/definitions/416.html",
+		},
+		// The attacker needs a phone and a few facts, not network access: the
+		// console sits inside, but the call that drives it comes from anyone.
+		Exploitability: 1,
+		Receiver:       true,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			// A console staff use (an administrative process people sign in
+			// to) calls the component that holds customers' credentials.
+			if !f.From.Admin || !f.From.IsProcess() || tpThirdParty(f.From) || !f.To.IsProcess() || tpThirdParty(f.To) || f.To.OutOfScope {
+				return
+			}
+			staff := false
+			for _, in := range f.From.In {
+				staff = staff || in.From.Kind == model.KindPerson
+			}
+			var creds []*model.Asset
+			for _, a := range f.To.Assets() {
+				// People's sign-in credentials, not the system's own keys
+				// (data: [secrets]).
+				if a.Kind == model.AssetCredential && slices.Contains(a.Data, model.DataCredentials) && !slices.Contains(a.Data, model.DataSecrets) {
+					creds = append(creds, a)
+				}
+			}
+			// Customers sign in there: the receiver is an entry point.
+			if !staff || len(creds) == 0 || !entryPoint(f.To) {
+				return
+			}
+			if gap := x.Lacks(f.From, model.CtlHumanApproval); x.Reports(gap) {
+				x.Report(gap, "A caller may talk staff at "+q(f.From.ID)+" into changing customers' "+ids(creds, assetID)+" in "+q(f.To.ID)+" on "+q(f.ID), creds)
 			}
 		},
 	},
