@@ -75,26 +75,7 @@ var operationsRules = []*rule.Rule{
 		Property: model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || tpThirdParty(c) || c.OutOfScope {
-				return
-			}
-			// The component acts on its own (a scheduled job, a batch): no
-			// person, client or device drives it, directly or through the
-			// services and queues upstream, so nobody approved these payments.
-			if drivenByPeople(c) {
-				return
-			}
-			var money []*model.Asset
-			for _, f := range c.Out {
-				if !tpThirdParty(f.To) || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
-					continue
-				}
-				for _, a := range f.Carries {
-					if a.Kind == model.AssetMoney {
-						money = append(money, a)
-					}
-				}
-			}
+			money, _ := paymentRun(c)
 			if len(money) == 0 {
 				return
 			}
@@ -155,6 +136,51 @@ var operationsRules = []*rule.Rule{
 			}
 		},
 	},
+	{
+		ID:       "payment-run-not-idempotent",
+		Title:    "Payment run can fail halfway or run twice",
+		Category: model.DenialOfService,
+		Also:     []model.Category{model.Tampering},
+		On:       rule.OnComponent,
+		Doc: "A component the team runs sends payment or transfer instructions on its own, on a schedule or in batches. " +
+			"Jobs are retried after a timeout, re-run by an operator, started twice by a scheduler after a node restart, or stop halfway: " +
+			"if the receiver cannot tell a repeat from a new instruction, people are paid twice, or not at all, and nobody knows which until the statements arrive.",
+		CWE:   []int{837, 362, 754},
+		CAPEC: []int{60},
+		Mitigations: []string{
+			"Give each run and each instruction a stable idempotency key or file reference that the bank or processor refuses to execute twice.",
+			"Record the run's state (prepared, sent, acknowledged) durably and make the job resume from it rather than start again; allow one instance at a time.",
+			"Reconcile what was sent against the bank's acknowledgement and alert when a run is missing, partial or duplicated.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/837.html",
+			"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/",
+		},
+		Property: model.Integrity,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			money, flows := paymentRun(c)
+			if len(money) == 0 {
+				return
+			}
+			// Stated absent on any flow that carries the money is a gap;
+			// otherwise unknown on any of them leaves it unverified.
+			gap := model.No
+			for _, f := range flows {
+				switch x.FlowLacks(f, model.CtlReplayProtection) {
+				case model.Yes:
+					gap = model.Yes
+				case model.Unknown:
+					if gap != model.Yes {
+						gap = model.Unknown
+					}
+				}
+			}
+			if x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" may send "+ids(money, assetID)+" twice, or stop halfway, when a run is retried or restarted", money)
+			}
+		},
+	},
 }
 
 // drivenByPeople reports whether a person, client or device sends requests
@@ -179,4 +205,35 @@ func drivenByPeople(c *model.Component) bool {
 		}
 	}
 	return false
+}
+
+// paymentRun returns the money c sends to third parties, and the flows it
+// sends it on, when c is a process the team runs that acts on its own (a
+// scheduled job, a batch): no person, client or device drives it, directly
+// or through the services and queues upstream, so no customer asked for
+// these payments.
+func paymentRun(c *model.Component) ([]*model.Asset, []*model.Flow) {
+	if !c.IsProcess() || tpThirdParty(c) || c.OutOfScope {
+		return nil, nil
+	}
+	var money []*model.Asset
+	var flows []*model.Flow
+	for _, f := range c.Out {
+		if !tpThirdParty(f.To) || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
+			continue
+		}
+		n := len(money)
+		for _, a := range f.Carries {
+			if a.Kind == model.AssetMoney {
+				money = append(money, a)
+			}
+		}
+		if len(money) > n {
+			flows = append(flows, f)
+		}
+	}
+	if len(money) == 0 || drivenByPeople(c) {
+		return nil, nil
+	}
+	return money, flows
 }
