@@ -25,6 +25,8 @@ var families = [][]*rule.Rule{
 	// Logging, denial of service and cost, automated abuse, third parties,
 	// privileged access, cloud storage, queues, LLMs and agents, boundaries, assets.
 	loggingRules, dosRules, abuseRules, thirdpartyRules, adminRules, storageRules, queueRules, llmRules, boundaryRules, assetRules,
+	// Field devices and payment instructions (operations.go).
+	operationsRules,
 	// What reviewers raise on almost every design (reviewer.go).
 	reviewerRules,
 }
