@@ -458,6 +458,9 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	if _, err := r.Cookie(TraineeCookie); err == nil { // a training run's guest signs out too
+		http.SetCookie(w, &http.Cookie{Name: TraineeCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	}
 	return nil
 }
 

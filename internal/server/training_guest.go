@@ -302,7 +302,7 @@ func (s *Server) pageRunGuestLink(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	v := s.runView(r, narrow(p, run), x, nil)
-	v.Self, v.NewGuestLink = "/training/runs/"+id, link
+	v.Self, v.NewGuestLink, v.GuestLinkOn, v.Guests = "/training/runs/"+id, link, true, len(run.Guests)
 	return s.render(w, r, "training_run.html", run.Title, v)
 }
 

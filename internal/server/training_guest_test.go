@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,7 +98,7 @@ func TestTrainingGuestLink(t *testing.T) {
 
 	// The run's page: the exercise and the group's board.
 	if code, body := asGuest(t, l, gil, "GET", "/training/runs/"+id, nil); code != 200 || !strings.Contains(body, "Gil (guest)") || !strings.Contains(body, "Design document") ||
-		!strings.Contains(body, "you are a guest of this run") || strings.Contains(body, "make-guest-link") {
+		!strings.Contains(body, "you are a guest of this run") || strings.Contains(body, "make-guest-link") || strings.Contains(body, `href="/systems"`) {
 		t.Fatalf("the guest's run page: %d %s", code, body)
 	}
 	if code, _ := asGuest(t, l, gil, "GET", "/training/runs/"+id+"/groups/g1", nil); code != 200 {
@@ -177,7 +178,8 @@ func TestTrainingGuestLink(t *testing.T) {
 	// The instructor's page makes a new link, shown once; the old link
 	// stops working, guests who joined stay.
 	resp, body = l.page("POST", "/training/runs/"+id+"/guest-link", l.users["sec"], url.Values{})
-	if resp.StatusCode != 200 || !strings.Contains(body, `id="new-guest-link">/training/runs/`+id+`/guest/`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="new-guest-link">/training/runs/`+id+`/guest/`) || !strings.Contains(body, "A guest link is on; 1 guest(s)") ||
+		!strings.Contains(body, "revoke-guest-link") {
 		t.Fatalf("new link page: %d %s", resp.StatusCode, body)
 	}
 	if _, body := l.page("GET", "/training/runs/"+id, l.users["sec"], nil); strings.Contains(body, "new-guest-link") || !strings.Contains(body, "A guest link is on") ||
@@ -189,6 +191,18 @@ func TestTrainingGuestLink(t *testing.T) {
 	}
 	if code, _ := asGuest(t, l, gil, "GET", "/training/runs/"+id, nil); code != 200 {
 		t.Errorf("the guest after a new link: %d", code)
+	}
+
+	// Signing out forgets the guest's cookie.
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", l.srv.URL+"/logout", nil)
+	req.AddCookie(&http.Cookie{Name: server.TraineeCookie, Value: gil})
+	out, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if !slices.ContainsFunc(out.Cookies(), func(c *http.Cookie) bool { return c.Name == server.TraineeCookie && c.MaxAge < 0 }) {
+		t.Errorf("sign out as a guest: %v", out.Header.Values("Set-Cookie"))
 	}
 
 	// Revoking (the other run): its guests are signed out, its link gone.
