@@ -229,13 +229,9 @@ func (s *Server) trainingRun(ctx context.Context, p *Principal, id string) (*tra
 	case !canTrain(p):
 		return nil, nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not take part in training", p.Role)
 	}
-	row, err := s.store.GetTrainingRun(ctx, id)
+	r, row, err := s.loadRun(ctx, id)
 	if err != nil {
 		return nil, nil, err
-	}
-	r := &training.Run{}
-	if err := json.Unmarshal(row.State, r); err != nil {
-		return nil, nil, fmt.Errorf("training run %s: stored state: %w", id, err)
 	}
 	// The run keeps the exercise as it was opened.
 	x, err := parseExercise(row.ExerciseSource)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,7 +55,7 @@ func (s *Server) authenticateTrainee(r *http.Request) (*Principal, error) {
 	if !ok || runID == "" || secret == "" {
 		return nil, nil
 	}
-	run, err := s.loadRun(r.Context(), runID)
+	run, _, err := s.loadRun(r.Context(), runID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -73,32 +74,20 @@ func (s *Server) authenticateTrainee(r *http.Request) (*Principal, error) {
 
 // trainingPageAuthed is pageAuthed that also accepts a run guest's cookie.
 func (s *Server) trainingPageAuthed(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.authenticate(r)
-		if err == nil && p == nil {
-			p, err = s.authenticateTrainee(r)
-		}
-		if err != nil {
-			return err
-		}
-		if p == nil {
-			return s.pageAuthed(h)(w, r) // redirects to sign-in
-		}
-		return h(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
-	}
+	return s.pageAuthedOr(s.authenticateTrainee, h)
 }
 
-// loadRun reads a run's state, without any access check.
-func (s *Server) loadRun(ctx context.Context, id string) (*training.Run, error) {
+// loadRun reads a run's state and row, without any access check.
+func (s *Server) loadRun(ctx context.Context, id string) (*training.Run, store.TrainingRun, error) {
 	row, err := s.store.GetTrainingRun(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, row, err
 	}
 	r := &training.Run{}
 	if err := json.Unmarshal(row.State, r); err != nil {
-		return nil, err
+		return nil, row, fmt.Errorf("training run %s: stored state: %w", id, err)
 	}
-	return r, nil
+	return r, row, nil
 }
 
 // updateRun changes a run's state with fn under the run's compare-and-set,
@@ -106,12 +95,8 @@ func (s *Server) loadRun(ctx context.Context, id string) (*training.Run, error) 
 // (fn must not move phases), so it records no evidence.
 func (s *Server) updateRun(ctx context.Context, id string, fn func(*training.Run, *training.Exercise, time.Time) error) (*training.Run, error) {
 	for attempt := 0; ; attempt++ {
-		row, err := s.store.GetTrainingRun(ctx, id)
+		r, row, err := s.loadRun(ctx, id)
 		if err != nil {
-			return nil, err
-		}
-		r := &training.Run{}
-		if err := json.Unmarshal(row.State, r); err != nil {
 			return nil, err
 		}
 		x, err := parseExercise(row.ExerciseSource)
@@ -197,7 +182,7 @@ func instructs(p *Principal, r *training.Run) error {
 
 // guestRun checks a guest link: the run, while it is not complete.
 func (s *Server) guestRun(r *http.Request) (*training.Run, error) {
-	run, err := s.loadRun(r.Context(), r.PathValue("run"))
+	run, _, err := s.loadRun(r.Context(), r.PathValue("run"))
 	if err != nil || run.GuestLink == "" || !constantTimeEqual(run.GuestLink, hashSecret(r.PathValue("secret"))) {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err

@@ -318,7 +318,7 @@ func (s *Server) pageRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.runView(r, run, x, run.GroupOf(memberID(principal(r.Context()))))
 	if v.Instruct {
-		raw, err := s.loadRun(r.Context(), run.ID)
+		raw, _, err := s.loadRun(r.Context(), run.ID)
 		if err != nil {
 			return err
 		}
