@@ -117,6 +117,8 @@ func (s *Server) routes() http.Handler {
 	a("GET /api/v1/training/runs/{run}", s.handleGetRun)
 	a("POST /api/v1/training/runs/{run}/actions", s.handleRunAction)
 	a("GET /api/v1/training/runs/{run}/results", s.handleRunResults)
+	a("POST /api/v1/training/runs/{run}/guest-link", s.handleRunGuestLink)
+	a("DELETE /api/v1/training/runs/{run}/guest-link", s.handleRevokeRunGuests)
 	a("GET /api/v1/teams/{team}/training", s.handleTrainingEvidence)
 	// The self-serve programme (programme*.go).
 	a("POST /api/v1/programme/findings", s.handleImportOutside)

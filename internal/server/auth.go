@@ -217,7 +217,9 @@ const (
 // Training: security engineers and administrators instruct (open and
 // run training runs); members train for their own team (join a group of
 // a run, write threats); security may also join a group (no team
-// evidence); viewers read runs and results.
+// evidence); viewers read runs and results. A training guest (RoleGuest,
+// TeamID "training:<run>", from the run's guest link) reads that run and
+// trains in it only, with nothing else of the organisation readable.
 //
 // API tokens act as members (or viewers) of their team, and only of their
 // team: a viewer token does not read other teams. Team tokens never create
@@ -252,7 +254,8 @@ func Allowed(p *Principal, a Access, teamID string) bool {
 	case store.RoleMember:
 		return a != Admin && a != Approve && a != Instruct && a != Coach && teamID != "" && teamID == p.TeamID && (a != Configure || p.TokenID == "")
 	case store.RoleGuest:
-		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID
+		return (a == Read || a == Join) && strings.HasPrefix(teamID, "session:") && teamID == p.TeamID ||
+			(a == Read || a == Train) && strings.HasPrefix(teamID, "training:") && teamID == p.TeamID
 	}
 	return false
 }
@@ -455,6 +458,9 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	if _, err := r.Cookie(TraineeCookie); err == nil { // a training run's guest signs out too
+		http.SetCookie(w, &http.Cookie{Name: TraineeCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	}
 	return nil
 }
 

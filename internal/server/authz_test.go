@@ -388,6 +388,9 @@ var authzMatrix = []authzRow{
 	{"GET /api/v1/training/runs/{run}", "", trainee},
 	{"POST /api/v1/training/runs/{run}/actions", "", "401 ok 400 ok ok 403 ok 403 401"},
 	{"GET /api/v1/training/runs/{run}/results", "", "401 ok ok 409 409 ok 409 403 401"},
+	// Guest links: the run's instructor only (admins are not this run's).
+	{"POST /api/v1/training/runs/{run}/guest-link", "", "401 403 ok 403 403 403 403 403 401"},
+	{"DELETE /api/v1/training/runs/{run}/guest-link", "", "401 403 ok 403 403 403 403 403 401"},
 	{"GET /api/v1/teams/{team}/training", "A", readA},
 	{"GET /api/v1/teams/{team}/training", "B", readB},
 }

@@ -95,6 +95,8 @@ var endpoints = []endpoint{
 	{"GET /api/v1/training/runs/{run}", "A training run; participants see only their own group's board until it is done", false, "", 200},
 	{"POST /api/v1/training/runs/{run}/actions", "Act in a run: join, card.add, card.edit, card.merge, note.add, top_three, submit (groups); phase, accept, match (instructor)", false, "TrainingAction", 200},
 	{"GET /api/v1/training/runs/{run}/results", "Coverage, top-three agreement, outside finds, overlap matrix and unique finds per group (?format=json|markdown)", false, "", 200},
+	{"POST /api/v1/training/runs/{run}/guest-link", "Make the run's guest link for one-off participants, replacing any earlier link; the answer's guest_link is shown this once (the run's instructor)", false, "", 201},
+	{"DELETE /api/v1/training/runs/{run}/guest-link", "Revoke the run's guest link and sign its guests out (the run's instructor)", false, "", 204},
 	{"GET /api/v1/teams/{team}/training", "A team's training evidence: completed runs", false, "", 200},
 	{"POST /api/v1/programme/findings", "Import outside findings (pen test, bug bounty, incident; CSV, JSON, SARIF or a platform export with a mapping); each answers \"would the model have caught it?\" (security, admin)", false, "OutsideImport", 201},
 	{"GET /api/v1/programme/findings", "Outside findings with their catch analysis (?team=&system=&source=&catch=&batch=)", false, "", 200},

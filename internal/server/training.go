@@ -47,8 +47,9 @@ func exerciseOut(x *training.Exercise, full bool) exerciseJSON {
 
 // canTrain reports whether p may read training runs: as a participant
 // (Train for their own team) or as a reader of everything.
+// A run's guest trains in that run only (trainingRun), never elsewhere.
 func canTrain(p *Principal) bool {
-	return Allowed(p, Read, "") || Allowed(p, Train, p.TeamID)
+	return Allowed(p, Read, "") || !isRunScope(p.TeamID) && Allowed(p, Train, p.TeamID)
 }
 
 // seesAll reports whether p sees every group's board before a run is done.
@@ -221,16 +222,16 @@ func (s *Server) trainingOpen(ctx context.Context, p *Principal, req openRunRequ
 
 // trainingRun loads a run the principal may read, with its exercise.
 func (s *Server) trainingRun(ctx context.Context, p *Principal, id string) (*training.Run, *training.Exercise, error) {
-	if !canTrain(p) {
+	switch {
+	case Allowed(p, Read, runScope(id)): // a guest of this run (or a reader of everything)
+	case isRunScope(p.TeamID):
+		return nil, nil, store.ErrNotFound // a guest of another run: not revealed
+	case !canTrain(p):
 		return nil, nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not take part in training", p.Role)
 	}
-	row, err := s.store.GetTrainingRun(ctx, id)
+	r, row, err := s.loadRun(ctx, id)
 	if err != nil {
 		return nil, nil, err
-	}
-	r := &training.Run{}
-	if err := json.Unmarshal(row.State, r); err != nil {
-		return nil, nil, fmt.Errorf("training run %s: stored state: %w", id, err)
 	}
 	// The run keeps the exercise as it was opened.
 	x, err := parseExercise(row.ExerciseSource)
@@ -241,11 +242,13 @@ func (s *Server) trainingRun(ctx context.Context, p *Principal, id string) (*tra
 }
 
 // narrow hides other groups' work from a participant until the run is done.
+// The guest link's and guests' hashes stay on the server.
 func narrow(p *Principal, r *training.Run) *training.Run {
-	if r.Phase == training.Done || seesAll(p) || r.Instructor == memberID(p) {
-		return r
-	}
 	out := *r
+	out.GuestLink, out.Guests = "", nil
+	if r.Phase == training.Done || seesAll(p) || r.Instructor == memberID(p) {
+		return &out
+	}
 	// The instructor's judgements name reference threats: not before
 	// the debrief.
 	out.Groups, out.Added, out.Matched = nil, nil, nil
@@ -286,7 +289,7 @@ func (s *Server) trainingAct(ctx context.Context, p *Principal, id string, a tra
 			return nil, errorf(http.StatusForbidden, "forbidden", "your role (%s) does not take part in training", p.Role)
 		}
 		now := s.cfg.Now().UTC().Truncate(time.Millisecond)
-		by := training.Actor{ID: memberID(p), Team: p.TeamID}
+		by := training.Actor{ID: memberID(p), Team: evidenceTeam(p)}
 		if a.Type == "join" {
 			by.Name = s.displayName(ctx, p)
 		}

@@ -90,6 +90,29 @@ func TestBrowserTraining(t *testing.T) {
 	dee.do(chromedp.Click(chromedp.ID("join-g1")), chromedp.WaitVisible(chromedp.ID("add-note")))
 	dee.waitText(".notes", "signature checked")
 
+	// A one-off participant: the instructor makes a guest link (shown
+	// once); a stranger opens it, gives a name and joins Blue, where they
+	// write an assumption; nothing else of the organisation opens.
+	sec.open("/training/runs/" + run)
+	sec.do(chromedp.Click(chromedp.ID("make-guest-link")), chromedp.WaitVisible(chromedp.ID("new-guest-link")))
+	link := sec.text("#new-guest-link")
+	sec.checkAccessible("/training/runs/{run} (guest link)")
+	sec.screenshot("training-guest-link")
+	guest := liveTab(sec)
+	guest.open(link)
+	guest.checkAccessible("/training/runs/{run}/guest/{secret}")
+	guest.do(chromedp.SendKeys(chromedp.ID("g-name"), "Gil"), chromedp.SetValue(chromedp.ID("g-group"), "g2"),
+		chromedp.Click(chromedp.ID("guest-join")), chromedp.WaitVisible(chromedp.ID("add-note")))
+	guest.waitText("#flash", "Welcome, Gil")
+	guest.waitText("main", "you are a guest of this run")
+	guest.do(chromedp.SetValue(chromedp.ID("n-kind"), "assumption"), chromedp.SendKeys(chromedp.ID("n-text"), "Couriers use company phones"),
+		chromedp.Click(chromedp.ID("add-note-btn")), chromedp.WaitVisible(chromedp.ID("add-note")))
+	guest.waitText(".notes", "company phones")
+	guest.checkAccessible("/training/runs/{run} (guest)")
+	guest.screenshot("training-guest-board")
+	guest.open("/training")
+	guest.waitText("main", "Sign in to Ward")
+
 	// The instructor starts the find phase; Dee's open page reloads itself
 	// (its live regions poll every 5 s) and offers the threat form.
 	sec.open("/training/runs/" + run)
@@ -172,6 +195,9 @@ func TestBrowserTraining(t *testing.T) {
 	sec.waitText("#together", "The groups together found 7 of 13")
 	sec.screenshot("training-results")
 
+	// The guest link ended with the run.
+	guest.open("/training/runs/" + run)
+	guest.waitText("main", "410")
 	// Participants see the results once the run is done.
 	cy.open("/training/runs/" + run + "/results")
 	cy.waitText("#overlap", "Green")

@@ -184,7 +184,7 @@ var navEntries = []struct {
 }
 
 func nav(p *Principal, current string) []navLink {
-	if p == nil {
+	if p == nil || isRunScope(p.TeamID) { // a training run's guest: that run only
 		return nil
 	}
 	var out []navLink

@@ -158,6 +158,10 @@ var webMatrix = []authzRow{
 	{"GET /training/runs/{run}/groups/{group}", "", "login ok ok 403 403 ok 403 403 login"},
 	{"POST /training/runs/{run}/act", "", "401 ok ok ok ok 403 ok 403 401"},
 	{"GET /training/runs/{run}/results", "", "login ok ok 409 409 ok 409 403 login"},
+	{"POST /training/runs/{run}/guest-link", "", "401 403 ok 403 403 403 403 403 401"},
+	{"POST /training/runs/{run}/guest-link/revoke", "", "401 403 ok 403 403 403 403 403 401"},
+	{"GET /training/runs/{run}/guest/{secret}", "", pageAll},
+	{"POST /training/runs/{run}/guest/{secret}", "", pageAll},
 	// The self-serve programme (web_programme.go): as the API.
 	{"GET /programme", "", pageSignedIn},
 	{"GET /programme/teams/{team}", "A", pageReadA},
@@ -214,6 +218,10 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		path = strings.Replace(path, "{session}", m.liveSession(r, sys), 1)
 	case strings.Contains(path, "{exercise}"):
 		path = strings.Replace(path, "{exercise}", "build-platform", 1)
+	case strings.Contains(r.route, "/training/runs/{run}/guest/"):
+		out := m.want(m.do("POST", "/api/v1/training/runs", m.auth["security"], map[string]any{"exercise": "food-delivery", "groups": []string{"Red", "Blue"}}), 201)
+		link := m.want(m.do("POST", "/api/v1/training/runs/"+out["id"].(string)+"/guest-link", m.auth["security"], nil), 201)
+		path = link["guest_link"].(string)
 	case strings.Contains(path, "{run}"):
 		out := m.want(m.do("POST", "/api/v1/training/runs", m.auth["security"], map[string]any{"exercise": "food-delivery", "groups": []string{"Red", "Blue"}}), 201)
 		path = strings.NewReplacer("{run}", out["id"].(string), "{group}", "g1").Replace(path)
@@ -265,6 +273,8 @@ func (m *matrix) webForm(r authzRow) (method, path string, form url.Values) {
 		form = url.Values{"exercise": {"food-delivery"}, "groups": {"Red\nBlue"}, "title": {fmt.Sprintf("page cell %d", m.seq)}}
 	case "POST /training/runs/{run}/act":
 		form = url.Values{"type": {"join"}, "group": {"g1"}}
+	case "POST /training/runs/{run}/guest/{secret}":
+		form = url.Values{"name": {fmt.Sprintf("trainee %d", m.seq)}, "group": {"g2"}}
 	case "POST /s/{session}/guest/{secret}":
 		form = url.Values{"name": {fmt.Sprintf("guest %d", m.seq)}}
 	case "POST /review/{id}/act":

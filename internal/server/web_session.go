@@ -42,10 +42,16 @@ func (s *Server) sessionPages(wr webRouter) {
 
 // sessionPageAuthed is pageAuthed that also accepts a guest's cookie.
 func (s *Server) sessionPageAuthed(h handlerFunc) handlerFunc {
+	return s.pageAuthedOr(s.authenticateGuest, h)
+}
+
+// pageAuthedOr is pageAuthed that also accepts the principal guest finds
+// (a guest's cookie) when the request has no account or token.
+func (s *Server) pageAuthedOr(guest func(*http.Request) (*Principal, error), h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := s.authenticate(r)
 		if err == nil && p == nil {
-			p, err = s.authenticateGuest(r)
+			p, err = guest(r)
 		}
 		if err != nil {
 			return err

@@ -29,10 +29,19 @@ func (s *Server) trainingPages(wr webRouter) {
 	wr.page("POST /training/runs", s.pageOpenRun)
 	wr.page("POST /training/exercises", s.pageSaveExercise)
 	wr.page("GET /training/exercises/{exercise}", s.pageExercise)
-	wr.page("GET /training/runs/{run}", s.pageRun)
-	wr.page("GET /training/runs/{run}/groups/{group}", s.pageRunGroup)
-	wr.page("POST /training/runs/{run}/act", s.pageRunAct)
-	wr.page("GET /training/runs/{run}/results", s.pageRunResults)
+	// A run's pages also take its guests (training_guest.go).
+	tp := func(pattern string, fn handlerFunc) {
+		s.webPatterns = append(s.webPatterns, pattern)
+		wr.mux.Handle(pattern, s.adaptPage(s.trainingPageAuthed(fn)))
+	}
+	tp("GET /training/runs/{run}", s.pageRun)
+	tp("GET /training/runs/{run}/groups/{group}", s.pageRunGroup)
+	tp("POST /training/runs/{run}/act", s.pageRunAct)
+	tp("GET /training/runs/{run}/results", s.pageRunResults)
+	wr.page("POST /training/runs/{run}/guest-link", s.pageRunGuestLink)
+	wr.page("POST /training/runs/{run}/guest-link/revoke", s.pageRunRevokeGuests)
+	wr.public("GET /training/runs/{run}/guest/{secret}", s.pageTrainingGuest)
+	wr.public("POST /training/runs/{run}/guest/{secret}", s.pageTrainingGuestJoin)
 }
 
 type trainingPage struct {
@@ -164,6 +173,13 @@ type runView struct {
 	// Self is the page's path, which its live regions poll.
 	Self string
 	now  time.Time
+	// Guest link (instructor): whether one is on, how many guests
+	// joined, and a new link (shown once).
+	GuestLinkOn  bool
+	Guests       int
+	NewGuestLink string
+	// Guest tells that the viewer is a guest of this run.
+	Guest bool
 }
 
 type groupView struct {
@@ -244,7 +260,7 @@ func (s *Server) runView(r *http.Request, run *training.Run, x *training.Exercis
 	p := principal(r.Context())
 	me := memberID(p)
 	v := &runView{Run: run, X: x, Design: report.MarkdownHTML(x.Design), Viewer: me, Instruct: run.Instructor == me, SeesAll: seesAll(p), now: s.cfg.Now(), Self: r.URL.Path,
-		CanJoin: run.Phase != training.Done && run.GroupOf(me) == nil && run.Instructor != me && Allowed(p, Train, p.TeamID)}
+		CanJoin: run.Phase != training.Done && run.GroupOf(me) == nil && run.Instructor != me && Allowed(p, Train, p.TeamID), Guest: isRunScope(p.TeamID)}
 	if i := slices.Index(training.Phases, run.Phase); i+1 < len(training.Phases) {
 		v.Next = string(training.Phases[i+1])
 	}
@@ -300,7 +316,15 @@ func (s *Server) pageRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || answered {
 		return err
 	}
-	return s.render(w, r, "training_run.html", run.Title, s.runView(r, run, x, run.GroupOf(memberID(principal(r.Context())))))
+	v := s.runView(r, run, x, run.GroupOf(memberID(principal(r.Context()))))
+	if v.Instruct {
+		raw, _, err := s.loadRun(r.Context(), run.ID)
+		if err != nil {
+			return err
+		}
+		v.GuestLinkOn, v.Guests = raw.GuestLink != "", len(raw.Guests)
+	}
+	return s.render(w, r, "training_run.html", run.Title, v)
 }
 
 func (s *Server) pageRunGroup(w http.ResponseWriter, r *http.Request) error {

@@ -76,6 +76,19 @@ type Run struct {
 	// element, shared STRIDE letter) missed it.
 	Matched map[string]string `json:"matched,omitempty"`
 	Seq     int64             `json:"seq"`
+	// GuestLink is the hash of the run's guest link secret ("" when the
+	// instructor made none or revoked it); Guests maps the hash of each
+	// guest's own cookie secret to the guest. Both stay on the server
+	// (the server blanks them in what it answers).
+	GuestLink string           `json:"guest_link,omitempty"`
+	Guests    map[string]Guest `json:"guests,omitempty"`
+}
+
+// Guest is a one-off participant who joined through the run's guest link.
+// Guests join a group like members but never count as team evidence.
+type Guest struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Group is one group of a run with its own board.
