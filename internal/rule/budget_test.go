@@ -115,8 +115,12 @@ func TestBudgetCost(t *testing.T) {
 	}
 }
 
-// TestCancelInsideRule: cancelling stops a single long rule within
-// ~100 ms, not after it has run over every element.
+// TestCancelInsideRule: cancelling stops a single long rule at once, not
+// after it has run over every element (about 7 s here, measured). On a
+// quiet machine it stops within a few milliseconds; the bound is loose
+// because CI machines are shared and a descheduled process can wait
+// hundreds of milliseconds for a core — what the test guards is that
+// cancellation reaches inside the rule's evaluation.
 func TestCancelInsideRule(t *testing.T) {
 	m := synthModel(t, 2000)
 	const l = "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]"
@@ -136,8 +140,8 @@ func TestCancelInsideRule(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("Run after cancel: %v", err)
 		}
-		if d := time.Since(start); d > 150*time.Millisecond {
-			t.Errorf("Run stopped %s after the cancel, want within ~100 ms", d)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("Run stopped %s after the cancel, want well within 1 s", d)
 		}
 		t.Logf("stopped %s after the cancel", time.Since(start))
 	case <-time.After(10 * time.Second):
