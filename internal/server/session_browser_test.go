@@ -140,8 +140,12 @@ func TestBrowserSession(t *testing.T) {
 		worst = max(worst, time.Since(sent))
 	}
 	t.Logf("three cards added at once: the last browser had all three %s after the last click", worst.Round(time.Millisecond))
-	if worst > time.Second {
-		t.Errorf("cards reached every browser in %s, want within a second", worst)
+	// The product target is one second (deliveries are measured by
+	// cmd/ward-load-sessions, docs/sessions.md); three headless browsers on
+	// a shared two-core CI machine get a looser bound, which still fails
+	// when live updates stop flowing.
+	if worst > 3*time.Second {
+		t.Errorf("cards reached every browser in %s, want within a second (3 s allowed here)", worst)
 	}
 	// Before the reveal, others' cards are placeholders; the form is empty again.
 	if n := liveEval[int](ben, `document.querySelectorAll('#col-el-auth-service .scard.is-hidden').length`); n != 2 {
