@@ -95,5 +95,10 @@ func TestProgrammeSettingsBrowser(t *testing.T) {
 	b.screenshot("session-open-observation")
 	b.do(chromedp.SendKeys(chromedp.ID("s-title"), "Order pipeline threats"), chromedp.Click(chromedp.CSS(`#open-session button[type=submit]`)))
 	b.waitText(".live-head", "security invited to observe")
+	// The session's phase classes (phase-review, …) must not pick up the
+	// programme's phase badge colours: the title keeps the text colour.
+	if h1, body := liveEval[string](b, `getComputedStyle(document.querySelector('h1')).color`), liveEval[string](b, `getComputedStyle(document.body).color`); h1 != body {
+		t.Errorf("the session title is coloured %s, the page's text %s: a phase style leaks into the session page", h1, body)
+	}
 	b.screenshot("session-security-invited")
 }
