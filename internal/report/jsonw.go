@@ -83,15 +83,4 @@ func appendJSONStrings(dst []byte, list []string) []byte {
 	return append(dst, ']')
 }
 
-// appendJSONKey appends "key": after a comma when the object already has
-// a member (first is false).
-func appendJSONKey(dst []byte, key string, first bool) []byte {
-	if !first {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, '"')
-	dst = append(dst, key...)
-	return append(dst, '"', ':')
-}
-
 func appendJSONInt(dst []byte, n int) []byte { return strconv.AppendInt(dst, int64(n), 10) }

@@ -197,9 +197,6 @@ func internetExposed(c *model.Component) bool {
 	return false
 }
 
-// handlesInput reports whether c runs code and receives any flow.
-func handlesInput(c *model.Component) bool { return c.IsProcess() && len(c.In) > 0 }
-
 // sensitive returns the sensitive assets among as.
 func sensitive(as []*model.Asset) []*model.Asset {
 	var out []*model.Asset

@@ -53,23 +53,6 @@ func (s *Server) authenticateGuest(r *http.Request) (*Principal, error) {
 	return &Principal{UserID: g.MemberID, Email: g.Name, Role: store.RoleGuest, TeamID: guestScope(g.SessionID)}, nil
 }
 
-// sessionAuthed wraps a session handler: an account, a token or a guest.
-func (s *Server) sessionAuthed(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.authenticate(r)
-		if err == nil && p == nil {
-			p, err = s.authenticateGuest(r)
-		}
-		if err != nil {
-			return err
-		}
-		if p == nil {
-			return errorf(http.StatusUnauthorized, "unauthenticated", "sign in, or open the session's guest link")
-		}
-		return h(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
-	}
-}
-
 // liveSession loads a session the principal may read: 404 for sessions of
 // teams it may not read (not revealed), and for guests outside their
 // session or after it ended.

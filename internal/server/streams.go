@@ -105,10 +105,3 @@ func (ss *streamSet) closeAll() {
 		}
 	}
 }
-
-// count returns the streams open under key.
-func (ss *streamSet) count(key string) int {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return len(ss.byKey[key])
-}

@@ -185,7 +185,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		return
 	}
 	var seenBuf [32]bool
-	seen := seenBuf[:0]
+	var seen []bool
 	if len(si.fields) > len(seenBuf) {
 		seen = make([]bool, len(si.fields))
 	} else {

@@ -216,7 +216,6 @@ type conv struct {
 	cellIDs                                              map[*cell]string // cell -> Ward component or flow id
 	kinds                                                map[string]int   // counters for notes
 	actorGuess, severityGuess, encryptedFalse, nonSTRIDE bool
-	types                                                map[string]bool
 }
 
 func (c *conv) run(f *file) {
