@@ -62,6 +62,9 @@ const (
 	CtlChecksTokenAudience
 	CtlRedundant
 	CtlAttestation
+	CtlSandboxed
+	CtlDualApproval
+	CtlMinimisesData
 	numControls
 )
 
@@ -121,6 +124,9 @@ var controlInfo = [NumControls]ControlInfo{
 	CtlChecksTokenAudience: {"checks_token_audience", "Does `%s` check every token's issuer, audience, expiry and scope before acting on it?", "Every token is checked for issuer, audience, expiry and scope before the request is served.", false},
 	CtlRedundant:           {"redundant", "Does `%s` run redundantly (several instances or zones, failover tested) so one failure does not stop the service?", "The component runs redundantly, with failover tested.", false},
 	CtlAttestation:         {"attestation", "Does `%s` admit a device, node or workload only after attesting its identity (hardware-backed keys, allow-listed serials)?", "New devices, nodes and workloads join only after attestation of a hardware- or platform-backed identity.", false},
+	CtlSandboxed:           {"sandboxed", "Does `%s` open, parse or load untrusted files and artefacts in a sandbox (separate process or VM, no network, least privilege, resource limits)?", "Untrusted files and artefacts are parsed or loaded in an isolated sandbox with no network, minimal privileges and resource limits.", false},
+	CtlDualApproval:        {"dual_approval", "Do consequential actions in `%s` (approvals, payments, adjustments, bank-account changes) need a second person's approval?", "Consequential actions need a second, different person's approval (four-eyes), and nobody approves their own.", false},
+	CtlMinimisesData:       {"minimises_data", "Does `%s` carry only the data the receiver needs, under a processing agreement that limits its use and retention?", "Only the fields the receiver needs are sent, under an agreement that limits use, retention and sub-processors.", true},
 }
 
 // Info returns the documentation of the control.

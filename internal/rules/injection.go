@@ -214,9 +214,10 @@ var injectionRules = []*rule.Rule{
 		Title:    "Outbound requests may be steered by input (SSRF)",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
-		Doc: "The component takes input from the internet and makes requests to external systems. If any part of an " +
-			"outbound URL or host comes from that input, an attacker points the request at internal services or the cloud " +
-			"metadata endpoint and uses the component's network position and credentials.",
+		Doc: "The component takes input from the internet and makes requests to external systems, or sends webhooks to URLs " +
+			"that customers or partners register. If any part of an outbound URL or host comes from that input, an attacker " +
+			"points the request at internal services or the cloud metadata endpoint and uses the component's network position " +
+			"and credentials.",
 		CWE:   []int{918},
 		CAPEC: []int{664},
 		Mitigations: []string{
@@ -230,7 +231,16 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !entryPoint(c) || !internetExposed(c) {
+			if !injectionCode(c) {
+				return
+			}
+			if !entryPoint(c) || !internetExposed(c) {
+				// Webhook senders call URLs their customers chose.
+				if hooks := handoffWebhookTargets(c); len(hooks) > 0 {
+					if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+						x.Report(gap, q(c.ID)+" sends webhooks to URLs that "+ids(hooks, compID)+" registered, without checking they do not point at internal addresses", nil)
+					}
+				}
 				return
 			}
 			var ext []*model.Component

@@ -70,7 +70,8 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.Inbound() || !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.From.Trust() > model.TrustPartner || f.To.Anonymous {
+			if !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.To.Anonymous ||
+				!(f.Inbound() && f.From.Trust() <= model.TrustPartner || handoffServiceToken(f)) {
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlShortLivedTokens); x.Reports(gap) {

@@ -29,6 +29,9 @@ var families = [][]*rule.Rule{
 	operationsRules,
 	// What reviewers raise on almost every design (reviewer.go).
 	reviewerRules,
+	// Hand-offs beyond the edge: files, payment files, webhooks, keys,
+	// staff consoles, processors (handoffs.go).
+	handoffRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same

@@ -1,0 +1,515 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// Hand-offs: what happens to content, money, keys and data after the
+// internet edge — files parsed by a worker behind a bucket, payment files
+// handed to a bank, outbound webhooks, key use in a KMS, staff acting
+// alone or reading everything, data handed to processors.
+var handoffRules = []*rule.Rule{
+	{
+		ID:       "untrusted-file-parsing",
+		Title:    "Files or artefacts from a less trusted source are parsed or loaded beyond the edge",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "A worker or service reads files from object storage and opens them: renders documents, scans archives, makes thumbnails, loads model or plugin artefacts. " +
+			"The files came from somewhere less trusted (customers' uploads, partners' transfers), or they are serialized artefacts (pickles, plugins) that run code when loaded. " +
+			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
+			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands.",
+		CWE:   []int{502, 434, 94},
+		CAPEC: []int{586, 17},
+		Mitigations: []string{
+			"Parse and render untrusted files in a sandbox: a separate short-lived process or micro-VM with no network, a read-only file system, least-privilege credentials scoped to the one file, and CPU, memory and time limits.",
+			"Keep parsers patched, disable features the job does not need (macros, external references, scripting), and convert to a simple safe format early.",
+			"Never load native serialized objects (pickle, joblib, Java serialization) from a store others can write; use data-only formats (safetensors, ONNX, JSON) or verify a signature or digest recorded at build before loading.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
+			"https://owasp.org/www-project-machine-learning-security-top-10/",
+			"https://cwe.mitre.org/data/definitions/502.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || handoffUntrustedWriter(c) {
+				return // an entry point's own input is unvalidated-user-input's
+			}
+			fed := handoffFedStores(x)
+			var files, arts []*model.Component
+			var via []*model.Flow
+			for _, f := range c.Out {
+				s := f.To
+				if f.OneWay || s.Kind != model.KindStorage {
+					continue
+				}
+				switch {
+				case fed[s]:
+					files = append(files, s)
+				case handoffArtefacts(c, s):
+					arts = append(arts, s)
+				default:
+					continue
+				}
+				via = append(via, f)
+			}
+			for _, f := range c.In {
+				if s := f.From; s.Kind == model.KindStorage && fed[s] {
+					files = append(files, s)
+					via = append(via, f)
+				}
+			}
+			if len(files) == 0 && len(arts) == 0 {
+				return
+			}
+			ctl := model.CtlSandboxed
+			title := q(c.ID) + " opens files from " + ids(secretsUnique(files), compID) + " that come from a less trusted source; a parser exploit runs code in " + q(c.ID)
+			if len(files) == 0 {
+				ctl = model.CtlSignedArtifacts
+				title = q(c.ID) + " loads serialized artefacts from " + ids(arts, compID) + " that others can write; a crafted artefact runs code in " + q(c.ID)
+			}
+			if gap := x.Lacks(c, ctl); x.Reports(gap) {
+				for _, f := range via {
+					x.AlsoTarget(model.Target{Flow: f})
+				}
+				x.Report(gap, title, nil)
+			}
+		},
+	},
+	{
+		ID:       "payment-file-tampering",
+		Title:    "Payment file or batch handed to a downstream system can be altered on the way",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "A job hands payment instructions (a payment file, a batch of payouts, a transfer request) to a bank, treasury or payment system that executes them as received. " +
+			"Nothing lets the receiver tell the instructions it gets from those that were produced: whoever can write the drop folder, the transfer host, the queue or the job's output " +
+			"changes a beneficiary account or an amount, and the money leaves with the organisation's authority.",
+		CWE:   []int{345, 354, 494},
+		CAPEC: []int{75, 148},
+		Mitigations: []string{
+			"Sign the file or batch where it is produced (PGP, XML signature, the bank's signing scheme) and have the receiver verify it before executing.",
+			"Send control totals (count and sum) and a hash over a separate channel, and reconcile them on receipt.",
+			"Restrict write access to the drop location to the producing job, use a one-way push, and alert on changes to beneficiary accounts.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Transaction_Authorization_Cheat_Sheet.html",
+			"https://owasp.org/www-project-application-security-verification-standard/ (V11 business logic, V6 cryptography)",
+			"https://cwe.mitre.org/data/definitions/345.html",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || f.From.OutOfScope || f.From.ThirdParty || f.To.IsActor() && f.To.Kind != model.KindExternal ||
+				!(f.To.OutOfScope || tpThirdParty(f.To)) {
+				return
+			}
+			if !f.OneWay && handoffAPIProtocols[strings.ToLower(f.Protocol)] {
+				return // an API call, not a file or batch handed over; transport rules cover it
+			}
+			money := ofKind(f.Carries, model.AssetMoney)
+			if len(money) == 0 {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				x.Report(gap, "Payment instructions ("+ids(money, assetID)+") on "+flowName(f)+" can be changed before "+q(f.To.ID)+" executes them", money)
+			}
+		},
+	},
+	{
+		ID:       "staff-action-without-second-approval",
+		Title:    "One staff member can carry out a consequential action alone",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "Staff use an internal console to take decisions that move money or change records others rely on: approve an application, grant an amount, adjust a balance, release a hold, change a bank account. " +
+			"If one person can do it alone, one dishonest, coerced or phished employee (or anyone holding their session) approves a claim for an accomplice or pays themselves, " +
+			"and the change looks like ordinary work. Separation of duties is the control reviewers and auditors expect for these actions.",
+		CWE:   []int{654, 284, 841},
+		CAPEC: []int{122},
+		Mitigations: []string{
+			"Require a second, different person to approve consequential actions (four-eyes), at least above a threshold or for changes to payees; the system enforces that nobody approves their own request.",
+			"Separate roles so the person who enters or changes a case cannot also approve or pay it.",
+			"Log who requested and who approved each action, and review outliers (volumes, amounts, relatives) regularly.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Abuse_Case_Cheat_Sheet.html",
+			"https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final (AC-5 separation of duties)",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty {
+				return
+			}
+			staff := handoffStaff(c)
+			if len(staff) == 0 {
+				return
+			}
+			at := handoffConsequential(c)
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlDualApproval); x.Reports(gap) {
+				x.Report(gap, "One "+ids(staff, compID)+" acting alone in "+q(c.ID)+" can change "+ids(at, assetID)+" with no second approval", at)
+			}
+		},
+	},
+	{
+		ID:       "staff-access-beyond-need",
+		Title:    "Staff can open any person's records, not only those their work needs",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "An internal application shows staff (caseworkers, support agents, analysts, operators) the personal data of many people. " +
+			"Being allowed into the application is not the same as needing a given record: without checks that tie access to an assigned case, a ticket or a purpose, " +
+			"every user can browse neighbours, colleagues and public figures, and a single curious, bribed or phished account reads everyone's data.",
+		CWE:   []int{359, 285, 639},
+		CAPEC: []int{122, 116},
+		Mitigations: []string{
+			"Limit each user to the records their work needs (assigned cases, open tickets, their region or tenant), with a break-glass path that asks for a reason and alerts.",
+			"Show only the fields the task needs; mask identity numbers and bank details by default.",
+			"Log every record view with the user, and review unusual access (many records, records of staff or well-known people).",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+			"https://owasp.org/www-project-top-10-privacy-risks/",
+			"https://owasp.org/www-project-application-security-verification-standard/ (V4 access control)",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
+				return // entry points get missing-object-authorization
+			}
+			staff := handoffStaff(c)
+			if len(staff) == 0 {
+				return
+			}
+			at := handoffPersonal(c.Assets())
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+				x.Report(gap, "Every "+ids(staff, compID)+" using "+q(c.ID)+" may open anyone's "+ids(at, assetID)+", not only what their work needs", at)
+			}
+		},
+	},
+	{
+		ID:       "unsigned-outbound-webhook",
+		Title:    "Outbound webhooks are not signed",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "The system notifies customers' or partners' systems by calling URLs they registered (webhooks). " +
+			"If the calls carry no signature the receiver can verify, the receiver cannot tell them from a forged call to the same URL: " +
+			"anyone who learns or guesses the endpoint sends \"document signed\" or \"payment completed\" events, and a captured call can be replayed.",
+		CWE:   []int{345, 347, 290},
+		CAPEC: []int{148, 151},
+		Mitigations: []string{
+			"Sign every webhook (HMAC over the body and a timestamp, or an asymmetric signature) with a per-receiver secret, and document how to verify it.",
+			"Include a unique event id and timestamp so receivers can refuse replays; rotate signing secrets on request.",
+			"Keep events thin (ids, not content) so receivers fetch details over an authenticated API.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/REST_Security_Cheat_Sheet.html",
+			"https://www.standardwebhooks.com/",
+			"https://cwe.mitre.org/data/definitions/345.html",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !handoffWebhookFlow(f) {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				x.Report(gap, q(f.To.ID)+" cannot tell webhooks on "+flowName(f)+" from forged ones: they are not signed", nil)
+			}
+		},
+	},
+	{
+		ID:       "key-use-not-authorized",
+		Title:    "Any workload that reaches the key service may use its keys",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "Keys kept in a KMS, HSM or vault never leave it; what protects them is who may ask it to sign, decrypt or unwrap. " +
+			"If the key policy lets any role in the account or cluster use a key, instead of only the service whose job it is, " +
+			"a compromise of any workload signs documents, decrypts data or mints tokens as the organisation, and the key's strength no longer matters.",
+		CWE:   []int{862, 320, 284},
+		CAPEC: []int{122, 1},
+		Mitigations: []string{
+			"Grant each key's use (sign, decrypt, unwrap) to the one service identity that needs it, per key and per operation; keep administration of keys in a separate role that cannot use them.",
+			"Alert on use of a key by any other identity and on key-policy changes; log every use with the caller.",
+			"Use separate keys per purpose and per environment.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Key_Management_Cheat_Sheet.html",
+			"https://owasp.org/www-project-application-security-verification-standard/ (V6.4 secret management)",
+			"https://csrc.nist.gov/pubs/sp/800/57/pt1/r5/final",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.OutOfScope || !reviewerWords(c, handoffKeyWords...) {
+				return
+			}
+			var callers []*model.Component
+			for _, f := range c.In {
+				if f.From.IsProcess() {
+					callers = append(callers, f.From)
+				}
+			}
+			if len(callers) == 0 {
+				return
+			}
+			keys := ofKind(c.Assets(), model.AssetCredential)
+			keys = append(keys, withData(c.Assets(), model.DataSecrets, model.DataCredentials)...)
+			keys = loggingDedup(keys)
+			what := "its keys"
+			if len(keys) > 0 {
+				what = ids(keys, assetID)
+			}
+			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+				x.Report(gap, "Workloads other than "+ids(secretsUnique(callers), compID)+" may ask "+q(c.ID)+" to use "+what, abuseOrNil(keys))
+			}
+		},
+	},
+	{
+		ID:       "sensitive-data-to-processor",
+		Title:    "Personal or restricted data handed to an outside processor",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "The system sends personal or restricted data to an outside service that processes it for us: an email, SMS or print vendor, an identity-verification (KYC) service, a scoring bureau. " +
+			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
+			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it.",
+		CWE:   []int{359, 201, 212},
+		CAPEC: []int{438, 116},
+		Mitigations: []string{
+			"Send only the fields the processor needs: links to an authenticated page rather than content, no identity numbers or amounts in emails and texts.",
+			"Have a data processing agreement that limits use, retention and sub-processors, and check the vendor's security assessment.",
+			"Encrypt files handed over (PGP for SFTP drops) and purge them on the vendor's side after delivery.",
+		},
+		References: []string{
+			"https://owasp.org/www-project-top-10-privacy-risks/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/User_Privacy_Protection_Cheat_Sheet.html",
+			"https://gdpr-info.eu/art-28-gdpr/",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || f.To.Kind != model.KindExternal || !f.To.ThirdParty ||
+				f.To.Paid || tpNew(x.Model, f.To) {
+				return // new third parties have their own rule; paid APIs are looked up, not handed data
+			}
+			at := handoffPersonal(f.Carries)
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
+				x.Report(gap, "Processor "+q(f.To.ID)+" receives "+ids(at, assetID)+" on "+flowName(f)+" and holds it outside our control", at)
+			}
+		},
+	},
+}
+
+// handoffAPIProtocols are request/response API protocols: a call to a
+// payment API over them is not a file or batch handed over.
+var handoffAPIProtocols = map[string]bool{"http": true, "https": true, "grpc": true, "rest": true, "graphql": true}
+
+// handoffKeyWords name a key service.
+var handoffKeyWords = []string{"kms", "hsm", "hsms", "cloudhsm", "keyvault", "vault"}
+
+// handoffUntrustedWriter reports whether c puts content from the internet
+// or a partner into the system: an outside actor there, or a process that
+// takes flows from one.
+func handoffUntrustedWriter(c *model.Component) bool {
+	if c.IsActor() {
+		// Devices fetch firmware and configuration far more often than
+		// they deposit files.
+		return c.Kind != model.KindDevice && c.Trust() <= model.TrustPartner
+	}
+	if !c.IsProcess() {
+		return false
+	}
+	for _, f := range c.In {
+		if t := f.From.Trust(); t <= model.TrustPartner && t < c.Trust() && len(f.Carries) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+type fedStoresKey struct{}
+
+// handoffFedStores returns the object stores whose content comes, directly
+// or through up to three workers that copy it on, from a less trusted
+// source. It is computed once per run.
+func handoffFedStores(x *rule.Ctx) map[*model.Component]bool {
+	return x.Memo(fedStoresKey{}, func() any { return findFedStores(x.Model) }).(map[*model.Component]bool)
+}
+
+func findFedStores(m *model.Model) map[*model.Component]bool {
+	fed := map[*model.Component]bool{}
+	tainted := map[*model.Component]bool{}
+	for _, c := range m.Components {
+		if handoffUntrustedWriter(c) {
+			tainted[c] = true
+		}
+	}
+	for range 4 {
+		grew := false
+		for _, c := range m.Components {
+			if c.Kind != model.KindStorage || fed[c] {
+				continue
+			}
+			for _, f := range c.In {
+				if tainted[f.From] && len(f.Carries) > 0 {
+					fed[c], grew = true, true
+					break
+				}
+			}
+		}
+		// A worker that reads a fed store and writes another passes the
+		// content on.
+		for s := range fed {
+			for _, f := range s.In {
+				if w := f.From; w.IsProcess() && !f.OneWay && !tainted[w] {
+					tainted[w], grew = true, true
+				}
+			}
+			for _, f := range s.Out {
+				if w := f.To; w.IsProcess() && !tainted[w] {
+					tainted[w], grew = true, true
+				}
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	return fed
+}
+
+// handoffArtefacts reports whether c loads serialized artefacts (pickles,
+// plugins) from store s that some other component writes.
+func handoffArtefacts(c, s *model.Component) bool {
+	var as []*model.Asset
+	for _, a := range s.Stores {
+		if handoffSerialized(a) {
+			as = append(as, a)
+		}
+	}
+	if len(as) == 0 {
+		return false
+	}
+	for _, f := range s.In {
+		if f.From != c {
+			for _, a := range f.Carries {
+				if handoffSerialized(a) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// handoffSerialized reports whether asset a is described as native
+// serialized code: loading it runs it.
+func handoffSerialized(a *model.Asset) bool {
+	return hasWord(a.ID, handoffSerialWords) || hasWord(a.Name, handoffSerialWords) || hasWord(a.Description, handoffSerialWords)
+}
+
+var handoffSerialWords = []string{"pickle", "pickled", "pickles", "joblib", "plugin", "plugins"}
+
+// handoffStaff returns the people inside the organisation who use c
+// directly.
+func handoffStaff(c *model.Component) []*model.Component {
+	var out []*model.Component
+	for _, f := range c.In {
+		if p := f.From; p.Kind == model.KindPerson && p.Trust() >= model.TrustInternal && !p.ThirdParty {
+			out = append(out, p)
+		}
+	}
+	return secretsUnique(out)
+}
+
+// handoffConsequential returns what staff change through c that moves
+// money or that others rely on: money, and data whose integrity need is
+// critical, that c writes on.
+func handoffConsequential(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	for _, f := range c.Out {
+		if f.To.IsActor() && !f.To.OutOfScope && f.To.Kind != model.KindExternal {
+			continue
+		}
+		for _, a := range f.Carries {
+			if (a.Kind == model.AssetMoney || a.Kind == model.AssetData && a.Need(model.Integrity) >= model.Critical) && !containsAsset(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// handoffPersonal returns the assets among as holding many people's
+// personal data: personal, health or financial data classified restricted
+// or needing high confidentiality.
+func handoffPersonal(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range withData(as, model.DataPII, model.DataPHI, model.DataFinancial) {
+		if a.Kind != model.AssetCredential && a.Need(model.Confidentiality) >= model.High {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// handoffWebhookFlow reports whether f is a webhook the system sends: from
+// a process of ours to a less trusted receiver, named a webhook or
+// callback on the flow, or sent one way by a component so named.
+func handoffWebhookFlow(f *model.Flow) bool {
+	if !f.From.IsProcess() || f.From.OutOfScope || f.From.ThirdParty || f.To.Trust() > model.TrustPartner || f.To.Kind == model.KindPerson {
+		return false
+	}
+	if hasWord(f.ID, handoffWebhookWords) || hasWord(f.Name, handoffWebhookWords) || f.OneWay && reviewerWords(f.From, handoffWebhookWords...) {
+		return true
+	}
+	for _, t := range f.Tags {
+		if hasWord(t, handoffWebhookWords) {
+			return true
+		}
+	}
+	return false
+}
+
+var handoffWebhookWords = []string{"webhook", "webhooks", "callback", "callbacks"}
+
+// handoffWebhookTargets returns the less trusted receivers c sends webhooks
+// to: their URLs are chosen by whoever registers them.
+func handoffWebhookTargets(c *model.Component) []*model.Component {
+	var out []*model.Component
+	for _, f := range c.Out {
+		if handoffWebhookFlow(f) {
+			out = append(out, f.To)
+		}
+	}
+	return secretsUnique(out)
+}
+
+// handoffServiceToken reports whether f is an internal service-to-service
+// call authenticated by a bearer token or API key to a receiver holding
+// restricted data or money: a token copied from the caller's host, config
+// or logs is replayed from anywhere inside.
+func handoffServiceToken(f *model.Flow) bool {
+	if !f.From.IsProcess() || f.From.Trust() < model.TrustInternal || f.To.Trust() < model.TrustInternal ||
+		f.Authentication != model.AuthToken && f.Authentication != model.AuthAPIKey {
+		return false
+	}
+	return len(reviewerRestricted(f.To.Assets())) > 0
+}
