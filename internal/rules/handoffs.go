@@ -112,6 +112,9 @@ var handoffRules = []*rule.Rule{
 			if !f.OneWay && handoffAPIProtocols[strings.ToLower(f.Protocol)] {
 				return // an API call, not a file or batch handed over; transport rules cover it
 			}
+			if reviewerWords(f.To, handoffMessagingWords...) {
+				return // a messaging vendor relays what it gets; it executes no payment
+			}
 			money := ofKind(f.Carries, model.AssetMoney)
 			if len(money) == 0 {
 				return
@@ -321,6 +324,9 @@ var handoffRules = []*rule.Rule{
 // payment API over them is not a file or batch handed over.
 var handoffAPIProtocols = map[string]bool{"http": true, "https": true, "grpc": true, "rest": true, "graphql": true}
 
+// handoffMessagingWords name an e-mail, SMS or push vendor.
+var handoffMessagingWords = []string{"email", "e-mail", "mail", "smtp", "sms", "push", "notify", "notification", "notifications", "sendgrid", "mailgun", "twilio"}
+
 // handoffKeyWords name a key service.
 var handoffKeyWords = []string{"kms", "hsm", "hsms", "cloudhsm", "keyvault", "vault"}
 
@@ -427,12 +433,12 @@ func handoffSerialized(a *model.Asset) bool {
 
 var handoffSerialWords = []string{"pickle", "pickled", "pickles", "joblib", "plugin", "plugins"}
 
-// handoffStaff returns the people inside the organisation who use c
-// directly.
+// handoffStaff returns the people of the organisation who use c directly:
+// people inside its network, or anyone using an administrative console.
 func handoffStaff(c *model.Component) []*model.Component {
 	var out []*model.Component
 	for _, f := range c.In {
-		if p := f.From; p.Kind == model.KindPerson && p.Trust() >= model.TrustInternal && !p.ThirdParty {
+		if p := f.From; p.Kind == model.KindPerson && !p.ThirdParty && (p.Trust() >= model.TrustInternal || c.Admin) {
 			out = append(out, p)
 		}
 	}
@@ -449,7 +455,9 @@ func handoffConsequential(c *model.Component) []*model.Asset {
 			continue
 		}
 		for _, a := range f.Carries {
-			if (a.Kind == model.AssetMoney || a.Kind == model.AssetData && a.Need(model.Integrity) >= model.Critical) && !containsAsset(out, a) {
+			consequential := a.Kind == model.AssetMoney || a.Kind == model.AssetData &&
+				(a.Need(model.Integrity) >= model.Critical || a.HasData(model.DataFinancial) && a.Need(model.Integrity) >= model.High)
+			if consequential && !containsAsset(out, a) {
 				out = append(out, a)
 			}
 		}

@@ -53,7 +53,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "The caller proves who it is with a bearer credential (session cookie, access or refresh token, API key) that " +
 			"works for whoever holds it. Tokens leak through logs, browser storage, malware, shared devices and proxies; a " +
-			"stolen one is replayed from anywhere until it expires, and long-lived or never-rotated tokens give lasting access.",
+			"stolen one is replayed from anywhere until it expires, and long-lived or never-rotated tokens give lasting access. " +
+			"Inside the network the same holds for service tokens and API keys that one service uses to call another holding restricted " +
+			"data or money: copied from a host, an environment variable or a log, they are replayed by anyone who reaches the receiver.",
 		CWE:   []int{294, 613, 384},
 		CAPEC: []int{60, 593},
 		Mitigations: []string{

@@ -1,0 +1,34 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestWebhookSSRF: a component sending webhooks to URLs its customers
+// register is asked about SSRF even though it takes no input from the
+// internet; one sending mail to a vendor is not.
+func TestWebhookSSRF(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "server-side-request-forgery", "webhooks.yaml"), rules.All())
+	got := ofRule(fs, "server-side-request-forgery", model.StatusOpen)
+	want := []string{"server-side-request-forgery:webhook-sender", "server-side-request-forgery:webhook-sender:elevation_of_privilege"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "unsigned-outbound-webhook", ""); !slices.Equal(got, []string{"unsigned-outbound-webhook:deliver"}) {
+		t.Errorf("unsigned-outbound-webhook: got %v, want [unsigned-outbound-webhook:deliver]", got)
+	}
+}
+
+// TestInternalServiceToken: a service token on an internal call is
+// replayable when the receiver holds restricted data, not otherwise.
+func TestInternalServiceToken(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "bearer-token-replay", "internal.yaml"), rules.All())
+	if got := ofRule(fs, "bearer-token-replay", ""); !slices.Equal(got, []string{"bearer-token-replay:fetch"}) {
+		t.Errorf("got %v, want [bearer-token-replay:fetch]", got)
+	}
+}
