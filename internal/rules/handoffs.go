@@ -521,3 +521,29 @@ func handoffServiceToken(f *model.Flow) bool {
 	}
 	return len(reviewerRestricted(f.To.Assets())) > 0
 }
+
+// handoffServesOtherSystems returns, for a business-critical system (its
+// context says criticality high or critical), what process c answers to
+// processes of other systems (callers outside the model's scope): they
+// stop when c stops, so c needs the availability the system is rated for.
+func handoffServesOtherSystems(m *model.Model, c *model.Component) []*model.Asset {
+	if m.Context.Criticality < model.High {
+		return nil
+	}
+	var out []*model.Asset
+	for _, f := range c.In {
+		if !f.From.OutOfScope || !f.From.IsProcess() || f.OneWay {
+			continue
+		}
+		as := f.Returns
+		if len(as) == 0 {
+			as = c.Assets()
+		}
+		for _, a := range as {
+			if !containsAsset(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}

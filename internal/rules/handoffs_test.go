@@ -32,3 +32,13 @@ func TestInternalServiceToken(t *testing.T) {
 		t.Errorf("got %v, want [bearer-token-replay:fetch]", got)
 	}
 }
+
+// TestServesOtherSystems: in a business-critical system, a service that
+// other systems' processes call is a single point of failure for what it
+// answers them; one only people use is not.
+func TestServesOtherSystems(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "single-point-of-failure", "other-systems.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); !slices.Equal(got, []string{"single-point-of-failure:scoring"}) {
+		t.Errorf("got %v, want [single-point-of-failure:scoring]", got)
+	}
+}

@@ -495,7 +495,9 @@ var reviewerRules = []*rule.Rule{
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
 		Doc: "The design depends on one component for something that must stay available, and nothing says it runs " +
-			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it.",
+			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it. " +
+			"In a system rated business-critical, a service that other systems call (a scoring or pricing API behind loan or " +
+			"order decisions) stops them too.",
 		CWE:   []int{654, 1088, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -866,6 +868,9 @@ func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
 	// many components depend on (three or more senders), or one that drives
 	// others on its own (a scheduler: no senders, two or more receivers),
 	// carries it.
+	if at := handoffServesOtherSystems(m, c); len(at) > 0 {
+		return at
+	}
 	senders := map[*model.Component]bool{}
 	for _, f := range c.In {
 		senders[f.From] = true
