@@ -307,7 +307,7 @@ var handoffRules = []*rule.Rule{
 			f := x.Target.Flow
 			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || f.To.Kind != model.KindExternal || !f.To.ThirdParty ||
 				f.To.Paid || tpNew(x.Model, f.To) {
-				return // new third parties have their own rule; paid APIs are looked up, not handed data
+				return // new third parties have their own rule; a paid API is asked per call (lookups), with rules of its own
 			}
 			at := handoffPersonal(f.Carries)
 			if len(at) == 0 {
@@ -382,7 +382,10 @@ func findFedStores(m *model.Model) map[*model.Component]bool {
 		}
 		// A worker that reads a fed store and writes another passes the
 		// content on.
-		for s := range fed {
+		for _, s := range m.Components {
+			if !fed[s] {
+				continue
+			}
 			for _, f := range s.In {
 				if w := f.From; w.IsProcess() && !f.OneWay && !tainted[w] {
 					tainted[w], grew = true, true
