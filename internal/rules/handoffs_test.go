@@ -42,3 +42,23 @@ func TestServesOtherSystems(t *testing.T) {
 		t.Errorf("got %v, want [single-point-of-failure:scoring]", got)
 	}
 }
+
+// TestNewThirdPartyNamesVendor: data a new vendor sends back on its
+// callback is disclosed to that vendor, which the threat names.
+func TestNewThirdPartyNamesVendor(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-new-third-party", "callback.yaml"), rules.All())
+	for _, f := range fs {
+		if f.Rule != "sensitive-data-to-new-third-party" {
+			continue
+		}
+		var got []string
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+		if want := []string{"kyc-callback", "kyc-vendor", "portal"}; !slices.Equal(got, want) {
+			t.Errorf("targets %v, want %v", got, want)
+		}
+		return
+	}
+	t.Error("no sensitive-data-to-new-third-party threat")
+}

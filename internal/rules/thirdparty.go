@@ -43,6 +43,12 @@ var thirdpartyRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
+			// The disclosure is to the vendor: it is named even when the
+			// data travels back to us on its callback or response (the
+			// receiver is named anyway).
+			if vendor != f.To {
+				x.AlsoTarget(model.Target{Component: vendor})
+			}
 			x.Report(model.Yes, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
 		},
 	},
