@@ -781,14 +781,29 @@ func unknownData(m *model.Model) bool { return len(m.Assets) == 0 }
 func reviewerBuilds(c *model.Component) bool {
 	// "ci" and "cd" name a builder in an id, name or tag; in tech they are
 	// too ambiguous (tool template ids such as CD-MICROSOFT-AZURE-DB-...).
-	return hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||
+	if hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||
 		slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, buildShortWords) }) ||
-		reviewerWords(c, buildWords...)
+		reviewerWords(c, buildWords...) {
+		return true
+	}
+	// "Registry" names an artefact registry, unless what it stores are
+	// only credentials (a token, client or key registry).
+	return reviewerWords(c, "registry") && !credentialsOnly(c.Stores)
+}
+
+// credentialsOnly reports whether as is not empty and holds credentials only.
+func credentialsOnly(as []*model.Asset) bool {
+	for _, a := range as {
+		if a.Kind != model.AssetCredential {
+			return false
+		}
+	}
+	return len(as) > 0
 }
 
 var (
 	buildShortWords = []string{"ci", "cd"}
-	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
+	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
 )
 
 // reviewerFirmware reports whether device c receives software updates.
