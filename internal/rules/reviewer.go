@@ -339,7 +339,8 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
 			"https://pages.nist.gov/800-63-3/sp800-63b.html",
 		},
-		Exploitability: 0,
+		// Online guessing is scripted (OAT-007): easy once reachable.
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty || !reviewerIssuesCodes(c) {
@@ -368,7 +369,8 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
 			"https://owasp.org/www-project-automated-threats-to-web-applications/ (OAT-001 carding, OAT-007 cracking)",
 		},
-		Exploitability: 0,
+		// Enumeration and card testing are scripted (OAT-001, OAT-007).
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty {
