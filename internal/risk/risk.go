@@ -102,8 +102,10 @@ type relays struct {
 	// comp memoises each component's exposure: many threats share it.
 	comp map[*model.Component]exposed
 	// origin memoises, per component and number of hops, where the
-	// content it takes in can originate.
+	// content it takes in can originate; words the reasons that say so,
+	// per sender.
 	origin map[hops]origin
+	words  map[string]string
 }
 
 type hops struct {
@@ -209,7 +211,7 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			break
 		}
 		tr, u, from := exposure(t, relay)
-		word, key := "reachable from the internet through ", ""
+		word, words := "reachable from the internet through ", reach
 		if f.Vector == model.VectorContent && relay != nil {
 			// The payload is content: it reaches the element from
 			// wherever it can originate, through the components that pass
@@ -224,7 +226,11 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 					if o.via != nil && t.Flow == nil {
 						from = o.via.ID
 					}
-					key = "content " // worded apart from the same sender's reach
+					words = relay.words // worded apart from the same sender's reach
+					if words == nil {
+						relay.words = map[string]string{}
+						words = relay.words
+					}
 				}
 			}
 		}
@@ -233,12 +239,11 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 		}
 		unauth = unauth || u
 		if explain && from != "" && tr == model.TrustInternet {
-			key += from
-			r, ok := reach[key]
+			r, ok := words[from]
 			if !ok {
 				r = word + from
-				if reach != nil {
-					reach[key] = r
+				if words != nil {
+					words[from] = r
 				}
 			}
 			if !slices.Contains(why, r) {
