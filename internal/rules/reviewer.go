@@ -774,12 +774,12 @@ func anonymousByDesign(c *model.Component) bool {
 	return true
 }
 
-// reviewerBuilds reports whether c builds, stores or ships artefacts.
 // unknownData reports whether the model names no assets at all (a diagram
 // imported from another tool): what its stores hold and its flows carry is
 // unknown, which is not the same as worthless.
 func unknownData(m *model.Model) bool { return len(m.Assets) == 0 }
 
+// reviewerBuilds reports whether c builds, stores or ships artefacts.
 func reviewerBuilds(c *model.Component) bool {
 	// "ci" and "cd" name a builder in an id, name or tag; in tech they are
 	// too ambiguous (tool template ids such as CD-MICROSOFT-AZURE-DB-...).
