@@ -130,6 +130,12 @@ func (a *app) explain(r *rule.Rule) error {
 	fmt.Fprintf(w, "STRIDE:   %s (%s)\n", r.Category, r.Category.Letter())
 	fmt.Fprintf(w, "Examines: every %s\n", r.On)
 	fmt.Fprintf(w, "Against:  %s\n", r.PropertyAtStake())
+	switch r.Vector {
+	case model.VectorContent:
+		fmt.Fprintf(w, "Vector:   content (likelihood follows where the content can originate)\n")
+	case model.VectorSupplyChain:
+		fmt.Fprintf(w, "Vector:   supply chain (likelihood does not follow exposure)\n")
+	}
 	fmt.Fprintf(w, "Origin:   %s", r.Origin)
 	if !r.Source.IsZero() {
 		fmt.Fprintf(w, " (%s)", r.Source)

@@ -76,6 +76,9 @@ type Finding struct {
 	// Exploitability adjusts the likelihood (-2..+2) for how easy the rule's
 	// attack is.
 	Exploitability int
+	// Vector is how the attacker reaches what the threat is about; it
+	// decides what the likelihood follows.
+	Vector Vector
 	// Rationale lists, in words, why the likelihood and impact are what they are.
 	Rationale []string
 
@@ -139,4 +142,34 @@ type Question struct {
 	Moves int
 	// First marks the questions to answer first (the top of the ranking).
 	First bool
+}
+
+// Vector is how an attacker reaches what a threat is about (after CVSS's
+// attack vector): it decides what Ward's likelihood follows.
+type Vector uint8
+
+const (
+	// VectorNetwork: the attacker sends the element requests; likelihood
+	// follows its exposure (the default).
+	VectorNetwork Vector = iota
+	// VectorContent: the attack is content the element takes in (an
+	// injected query, a prompt, a message) that other components may have
+	// passed on unchanged; likelihood follows where that content can
+	// originate.
+	VectorContent
+	// VectorSupplyChain: the attack arrives in code or artefacts the
+	// element runs, made and published elsewhere; the element's exposure
+	// does not matter.
+	VectorSupplyChain
+)
+
+// String names the vector as docs and `ward rules explain` do.
+func (v Vector) String() string {
+	switch v {
+	case VectorContent:
+		return "content"
+	case VectorSupplyChain:
+		return "supply chain"
+	}
+	return "network"
 }

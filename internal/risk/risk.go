@@ -101,6 +101,53 @@ type relays struct {
 	reach map[*model.Component]model.Trust
 	// comp memoises each component's exposure: many threats share it.
 	comp map[*model.Component]exposed
+	// origin memoises, per component and number of hops, where the
+	// content it takes in can originate; words the reasons that say so,
+	// per sender.
+	origin map[hops]origin
+	words  map[string]string
+}
+
+type hops struct {
+	c *model.Component
+	n int
+}
+
+// origin is the least trusted place whose content reaches a component,
+// and the sender it arrives through (nil: the component's own zone).
+type origin struct {
+	least model.Trust
+	via   *model.Component
+}
+
+// contentHops is how many flows content may take to the element: passed
+// on by at most two components (an edge service and a queue or store in
+// front of a consumer).
+const contentHops = 3
+
+// content returns the least trusted place whose content can reach c in at
+// most n flows when the components on the way pass it on unchanged, and the
+// sender it arrives through. Every (component, n) is computed once, so
+// the cost is linear in the flows.
+func (r *relays) content(c *model.Component, n int) origin {
+	o := origin{least: c.Trust()}
+	if n == 0 || len(c.In) == 0 {
+		return o
+	}
+	k := hops{c, n}
+	if v, ok := r.origin[k]; ok {
+		return v
+	}
+	for _, f := range c.In {
+		if up := r.content(f.From, n-1); up.least < o.least {
+			o = origin{up.least, f.From}
+		}
+	}
+	if r.origin == nil {
+		r.origin = map[hops]origin{}
+	}
+	r.origin[k] = o
+	return o
 }
 
 type exposed struct {
@@ -152,17 +199,51 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 	var least model.Trust = model.TrustRestricted
 	unauth := false
 	for _, t := range f.Targets {
+		if f.Vector == model.VectorSupplyChain {
+			// The attack arrives in what the element runs, made and
+			// published elsewhere: who can send it requests does not
+			// matter. Compromising a publisher, a package or a build
+			// takes effort: possible.
+			least = model.TrustPartner
+			if explain {
+				why = append(why, "the attack arrives in code or artefacts made elsewhere, whoever can reach the element (supply chain)")
+			}
+			break
+		}
 		tr, u, from := exposure(t, relay)
+		word, words := "reachable from the internet through ", reach
+		if f.Vector == model.VectorContent && relay != nil {
+			// The payload is content: it reaches the element from
+			// wherever it can originate, through the components that pass
+			// it on, not only from who sends the element requests.
+			c := t.Component
+			if t.Flow != nil {
+				c = t.Flow.From
+			}
+			if c != nil {
+				if o := relay.content(c, contentHops); o.least < tr {
+					tr, from, word = o.least, c.ID, "takes in content from the internet through "
+					if o.via != nil && t.Flow == nil {
+						from = o.via.ID
+					}
+					words = relay.words // worded apart from the same sender's reach
+					if words == nil {
+						relay.words = map[string]string{}
+						words = relay.words
+					}
+				}
+			}
+		}
 		if tr < least {
 			least = tr
 		}
 		unauth = unauth || u
 		if explain && from != "" && tr == model.TrustInternet {
-			r, ok := reach[from]
+			r, ok := words[from]
 			if !ok {
-				r = "reachable from the internet through " + from
-				if reach != nil {
-					reach[from] = r
+				r = word + from
+				if words != nil {
+					words[from] = r
 				}
 			}
 			if !slices.Contains(why, r) {
@@ -170,23 +251,25 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			}
 		}
 	}
-	switch least {
-	case model.TrustInternet:
+	switch {
+	case f.Vector == model.VectorSupplyChain:
+		base = 3
+	case least == model.TrustInternet:
 		base = 4
 		if explain && len(why) == 0 {
 			why = append(why, "exposed to the internet")
 		}
-	case model.TrustPartner:
+	case least == model.TrustPartner:
 		base = 3
 		if explain {
 			why = append(why, "reachable from a partner network")
 		}
-	case model.TrustInternal:
+	case least == model.TrustInternal:
 		base = 2
 		if explain {
 			why = append(why, "reachable only from internal networks")
 		}
-	case model.TrustRestricted:
+	case least == model.TrustRestricted:
 		base = 1
 		if explain {
 			why = append(why, "reachable only from a restricted zone")

@@ -106,3 +106,42 @@ func TestDenialOfServiceImpact(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackVectors: a content-carried threat follows where its content
+// can originate (at most contentHops flows away, passed on by the
+// components between), a
+// network threat only who sends the element requests, and a supply-chain
+// threat neither.
+func TestAttackVectors(t *testing.T) {
+	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	user := &model.Component{ID: "user", Kind: model.KindClient, Boundary: inet}
+	chat := &model.Component{ID: "chat", Kind: model.KindService, Boundary: dc}
+	queue := &model.Component{ID: "queue", Kind: model.KindQueue, Boundary: dc}
+	agent := &model.Component{ID: "agent", Kind: model.KindAgent, Boundary: dc}
+	tool := &model.Component{ID: "tool", Kind: model.KindService, Boundary: dc}
+	far := &model.Component{ID: "far", Kind: model.KindService, Boundary: dc}
+	m := &model.Model{Boundaries: []*model.Boundary{inet, dc}, Components: []*model.Component{user, chat, queue, agent, tool, far},
+		Flows: []*model.Flow{{ID: "f1", From: user, To: chat}, {ID: "f2", From: chat, To: queue}, {ID: "f3", From: queue, To: agent},
+			{ID: "f4", From: agent, To: tool}, {ID: "f5", From: tool, To: far}, {ID: "loop", From: far, To: chat}}}
+	m.Index()
+	for _, tc := range []struct {
+		on     *model.Component
+		vector model.Vector
+		want   model.Likelihood
+	}{
+		{agent, model.VectorNetwork, 2},    // only internal callers send it requests
+		{agent, model.VectorContent, 4},    // the user's text, passed on by chat and queue
+		{tool, model.VectorContent, 2},     // four flows away: beyond contentHops
+		{far, model.VectorContent, 2},      // the loop back to chat changes nothing
+		{chat, model.VectorSupplyChain, 3}, // on the internet edge, but the attack is upstream
+		{far, model.VectorSupplyChain, 3},  // deep inside, the same
+		{chat, model.VectorNetwork, 4},     // the edge
+	} {
+		f := &model.Finding{ID: "r:" + tc.on.ID, Targets: []model.Target{{Component: tc.on}}, Category: model.Tampering, Vector: tc.vector}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Inherent.Likelihood != tc.want {
+			t.Errorf("%s on %s: likelihood %d, want %d (%v)", tc.vector, tc.on.ID, f.Inherent.Likelihood, tc.want, f.Rationale)
+		}
+	}
+}

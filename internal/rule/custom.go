@@ -271,7 +271,7 @@ func (l *loader) addAt(p model.Pos, hint, msg string, args ...any) {
 var topKeys = []string{"ward_rules", "rules"}
 
 var ruleKeys = []string{"id", "title", "finding", "category", "on", "when", "requires", "unless", "property",
-	"exploitability", "doc", "cwe", "capec", "mitigations", "references"}
+	"exploitability", "vector", "doc", "cwe", "capec", "mitigations", "references"}
 
 var requiredKeys = []string{"id", "title", "category", "on", "when", "doc"}
 
@@ -537,6 +537,19 @@ func (l *loader) rule(n *yaml.Node) *Rule {
 			ok = false
 		}
 		r.Exploitability = e
+	}
+	if v, vn, has := s.str(l, "vector"); has {
+		switch strings.ToLower(v) {
+		case "network":
+			r.Vector = model.VectorNetwork
+		case "content":
+			r.Vector = model.VectorContent
+		case "supply_chain":
+			r.Vector = model.VectorSupplyChain
+		default:
+			l.add(vn, enumHint(v, []string{"network", "content", "supply_chain"}), "%q is not an attack vector", v)
+			ok = false
+		}
 	}
 	for _, k := range []string{"cwe", "capec"} {
 		for _, it := range s.list(l, k) {

@@ -66,23 +66,24 @@ func TestLoadCustomValid(t *testing.T) {
 		Origin            model.Origin
 		Property          model.Property
 		Exploitability    int
+		Vector            model.Vector
 		CWE, CAPEC        []int
 		Mitigations, Refs []string
 	}
 	var got []meta
 	for _, r := range rules {
-		got = append(got, meta{r.ID, r.Title, r.Source.String(), r.Category, r.On, r.Origin, r.PropertyAtStake(), r.Exploitability,
+		got = append(got, meta{r.ID, r.Title, r.Source.String(), r.Category, r.On, r.Origin, r.PropertyAtStake(), r.Exploitability, r.Vector,
 			r.CWE, r.CAPEC, r.Mitigations, r.References})
 	}
 	want := []meta{
-		{"acme-no-ftp", "Legacy FTP in use", "valid.yaml:4:5", model.InformationDisclosure, OnFlow, model.OriginCustom, model.Confidentiality, 1,
+		{"acme-no-ftp", "Legacy FTP in use", "valid.yaml:4:5", model.InformationDisclosure, OnFlow, model.OriginCustom, model.Confidentiality, 1, model.VectorNetwork,
 			[]int{319}, []int{157}, []string{"Use SFTP or HTTPS."}, []string{"https://example.com/ftp"}},
-		{"acme-unsigned-partner-webhook", "Partner webhook without signature check", "valid.yaml:18:5", model.Spoofing, OnFlow, model.OriginCustom, model.Integrity, 0, nil, nil, nil, nil},
-		{"acme-card-store-unencrypted", "Card data stored without application-level encryption", "valid.yaml:27:5", model.InformationDisclosure, OnComponent, model.OriginCustom, model.Confidentiality, 0, nil, nil, nil, nil},
-		{"acme-storage-backups", "Storage without backups", "valid.yaml:38:5", model.DenialOfService, OnComponent, model.OriginCustom, model.Availability, 0, nil, nil, nil, nil},
-		{"acme-partner-boundary", "Partner zone", "valid.yaml:46:5", model.Tampering, OnBoundary, model.OriginCustom, model.Integrity, 0, nil, nil, nil, nil},
-		{"acme-restricted-asset", "Restricted asset", "valid.yaml:54:5", model.InformationDisclosure, OnAsset, model.OriginCustom, model.Confidentiality, 0, nil, nil, nil, nil},
-		{"acme-never", "Never fires", "valid.yaml:61:5", model.Tampering, OnComponent, model.OriginCustom, model.Integrity, 0, nil, nil, nil, nil},
+		{"acme-unsigned-partner-webhook", "Partner webhook without signature check", "valid.yaml:18:5", model.Spoofing, OnFlow, model.OriginCustom, model.Integrity, 0, model.VectorNetwork, nil, nil, nil, nil},
+		{"acme-card-store-unencrypted", "Card data stored without application-level encryption", "valid.yaml:27:5", model.InformationDisclosure, OnComponent, model.OriginCustom, model.Confidentiality, 0, model.VectorNetwork, nil, nil, nil, nil},
+		{"acme-storage-backups", "Storage without backups", "valid.yaml:38:5", model.DenialOfService, OnComponent, model.OriginCustom, model.Availability, 0, model.VectorNetwork, nil, nil, nil, nil},
+		{"acme-partner-boundary", "Partner zone", "valid.yaml:46:5", model.Tampering, OnBoundary, model.OriginCustom, model.Integrity, 0, model.VectorNetwork, nil, nil, nil, nil},
+		{"acme-restricted-asset", "Restricted asset", "valid.yaml:54:5", model.InformationDisclosure, OnAsset, model.OriginCustom, model.Confidentiality, 0, model.VectorNetwork, nil, nil, nil, nil},
+		{"acme-never", "Never fires", "valid.yaml:61:5", model.Tampering, OnComponent, model.OriginCustom, model.Integrity, 0, model.VectorSupplyChain, nil, nil, nil, nil},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("rules (-want +got):\n%s", d)
@@ -188,6 +189,7 @@ func TestLoadCustomErrors(t *testing.T) {
 		{"literal block position", with("when: |", "  component.admin &&", "    component.nope"), []string{`r.yaml:10:18: invalid "when" expression: undefined field 'nope' — did you mean "name"? (fields are listed in docs/rules.md)`}},
 		{"unless not bool", with("when: 'true'", "unless: component.tags"), []string{`r.yaml:9:13: the "unless" expression must be true or false, not list(string) — write a condition that is true or false, e.g. ` + "`flow.protocol == \"ftp\"`"}},
 		{"bad property", with("when: 'true'", "property: secrecy"), []string{`r.yaml:9:15: "secrecy" is not a property — use one of: confidentiality, integrity, availability`}},
+		{"bad vector", with("when: 'true'", "vector: supply-chain"), []string{`r.yaml:9:13: "supply-chain" is not an attack vector — did you mean "supply_chain"? (one of: network, content, supply_chain)`}},
 		{"bad cwe", with("when: 'true'", "cwe: [CWE-79, x]"), []string{`r.yaml:9:19: "x" is not a CWE number — write the number, e.g. 319`}},
 		{"list as scalar", with("when: 'true'", "mitigations: patch it"), []string{`r.yaml:9:18: "mitigations" must be a list — write [patch it]`}},
 		{"unknown placeholder", with("when: 'true'", "finding: '{{idd}} is bad'"), []string{`r.yaml:9:14: unknown placeholder {{idd}} in "finding" — did you mean "id"?`}},

@@ -80,7 +80,11 @@ type Rule struct {
 	Property model.Property
 	// Exploitability adjusts likelihood from -2 (hard) to +2 (trivial).
 	Exploitability int
-	Origin         model.Origin
+	// Vector is how the attacker reaches what the threat is about
+	// (network by default): risk follows exposure, the content's origin,
+	// or neither (supply chain).
+	Vector model.Vector
+	Origin model.Origin
 	// Also lists further STRIDE categories the same weakness enables; each
 	// raises its own threat, with id rule:target:category.
 	Also []model.Category
@@ -401,7 +405,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: ttl, Description: r.Doc,
 			Category: cat, Categories: cats, Targets: tgts, Assets: assets,
 			CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: prop,
-			Exploitability: r.Exploitability, Rationale: why, Status: status, FoundBy: model.FoundByTool, Pos: x.Target.Pos(),
+			Exploitability: r.Exploitability, Vector: r.Vector, Rationale: why, Status: status, FoundBy: model.FoundByTool, Pos: x.Target.Pos(),
 			Aliases: aliases}
 		o.findings = append(o.findings, f)
 	}

@@ -105,6 +105,8 @@ var abuseRules = []*rule.Rule{
 			abuseOAT,
 			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
 		},
+		// Automated at scale by bots (OAT-011): easy once reachable.
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// Staff reading data through an admin tool is not scraping.
@@ -160,6 +162,8 @@ var abuseRules = []*rule.Rule{
 			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
 		},
 		Property: model.Integrity,
+		// Automated at scale by bots (OAT-019): easy once reachable.
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || c.ThirdParty || !abuseSignup(c) {
@@ -192,6 +196,8 @@ var abuseRules = []*rule.Rule{
 			abuseOAT,
 			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
 		},
+		// Automated at scale by bots (OAT-005, OAT-012, OAT-021).
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || c.ThirdParty || c.Admin {

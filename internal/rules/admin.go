@@ -52,6 +52,9 @@ var adminRules = []*rule.Rule{
 			"https://pages.nist.gov/800-63-4/sp800-63b.html",
 		},
 		Property: model.Integrity,
+		// Reused passwords are replayed by bots (credential stuffing,
+		// CAPEC-600), as against any login.
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.Admin || c.IsActor() || !adminUsedByPeople(c) {

@@ -153,7 +153,11 @@ var authzRules = []*rule.Rule{
 				}
 			}
 			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" takes input from "+ids(senders(injectionUntrusted(c)), compID)+
+				callers := senders(injectionUntrusted(c))
+				if len(callers) == 0 { // an entry point only through relays in its own zone
+					callers = throughRelays(senders(c.In))
+				}
+				x.Report(gap, q(c.ID)+" takes input from "+ids(callers, compID)+
 					" and may run with broader permissions than it needs", nil)
 			}
 		},

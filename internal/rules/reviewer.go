@@ -342,7 +342,8 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
 			"https://pages.nist.gov/800-63-3/sp800-63b.html",
 		},
-		Exploitability: 0,
+		// Online guessing is scripted (OAT-007): easy once reachable.
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty || !reviewerIssuesCodes(c) {
@@ -371,7 +372,8 @@ var reviewerRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
 			"https://owasp.org/www-project-automated-threats-to-web-applications/ (OAT-001 carding, OAT-007 cracking)",
 		},
-		Exploitability: 0,
+		// Enumeration and card testing are scripted (OAT-001, OAT-007).
+		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !c.IsProcess() || !internetExposed(c) || c.ThirdParty {
@@ -777,23 +779,38 @@ func anonymousByDesign(c *model.Component) bool {
 	return true
 }
 
-// reviewerBuilds reports whether c builds, stores or ships artefacts.
 // unknownData reports whether the model names no assets at all (a diagram
 // imported from another tool): what its stores hold and its flows carry is
 // unknown, which is not the same as worthless.
 func unknownData(m *model.Model) bool { return len(m.Assets) == 0 }
 
+// reviewerBuilds reports whether c builds, stores or ships artefacts.
 func reviewerBuilds(c *model.Component) bool {
 	// "ci" and "cd" name a builder in an id, name or tag; in tech they are
 	// too ambiguous (tool template ids such as CD-MICROSOFT-AZURE-DB-...).
-	return hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||
+	if hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||
 		slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, buildShortWords) }) ||
-		reviewerWords(c, buildWords...)
+		reviewerWords(c, buildWords...) {
+		return true
+	}
+	// "Registry" names an artefact registry, unless what it stores are
+	// only credentials (a token, client or key registry).
+	return reviewerWords(c, "registry") && !credentialsOnly(c.Stores)
+}
+
+// credentialsOnly reports whether as is not empty and holds credentials only.
+func credentialsOnly(as []*model.Asset) bool {
+	for _, a := range as {
+		if a.Kind != model.AssetCredential {
+			return false
+		}
+	}
+	return len(as) > 0
 }
 
 var (
 	buildShortWords = []string{"ci", "cd"}
-	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "registry", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
+	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
 )
 
 // reviewerFirmware reports whether device c receives software updates.

@@ -87,6 +87,27 @@ var receivers = map[string]bool{
 	"sensitive-data-to-log-sink": true,
 }
 
+// vectors lists the rules whose attack does not arrive as a request to the
+// element (docs/risk.md, Likelihood): content-carried attacks, whose
+// payload other components may pass on unchanged, follow where the content
+// can originate; supply-chain attacks arrive in what the element runs and
+// do not follow its exposure. Every other rule is network.
+var vectors = map[string]model.Vector{
+	// Injection: the payload is data the element parses, builds queries,
+	// pages or objects from, or fetches.
+	"query-injection": model.VectorContent, "cross-site-scripting": model.VectorContent,
+	"unvalidated-user-input": model.VectorContent, "untrusted-deserialization": model.VectorContent,
+	"second-order-injection": model.VectorContent, "server-side-request-forgery": model.VectorContent,
+	"queue-poison-message": model.VectorContent,
+	// LLMs and agents: the prompt, and what the model does with it.
+	"llm-prompt-injection": model.VectorContent, "llm-insecure-output-handling": model.VectorContent,
+	"llm-sensitive-output-disclosure": model.VectorContent, "agent-unapproved-actions": model.VectorContent,
+	"agent-tools-not-limited": model.VectorContent, "confused-deputy": model.VectorContent,
+
+	"unpinned-dependencies":    model.VectorSupplyChain,
+	"build-artifact-tampering": model.VectorSupplyChain,
+}
+
 var all = func() []*rule.Rule {
 	var out []*rule.Rule
 	for _, f := range families {
@@ -96,6 +117,9 @@ var all = func() []*rule.Rule {
 				r.Also = enables[r.ID]
 			}
 			r.Receiver = r.Receiver || receivers[r.ID]
+			if r.Vector == model.VectorNetwork {
+				r.Vector = vectors[r.ID]
+			}
 			out = append(out, r)
 		}
 	}
