@@ -321,25 +321,61 @@ func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number
 			return err
 		}
 	}
-	for _, f := range p.Findings {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
-			list(f.Assets), list(f.DataKinds)); err != nil {
-			return mapErr(err)
-		}
+	fs := make([][]any, len(p.Findings))
+	for i, f := range p.Findings {
+		fs[i] = []any{p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
+			list(f.Assets), list(f.DataKinds)}
 	}
-	for _, m := range p.Mitigations {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			p.SystemID, p.TeamID, m.ID, m.Title, m.Status, m.Owner, m.Due); err != nil {
-			return mapErr(err)
-		}
+	if err := insertRows(ctx, tx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `, fs); err != nil {
+		return err
 	}
-	for _, a := range p.Assumptions {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES ($1, $2, $3, $4, $5)`,
-			p.SystemID, p.TeamID, a.ID, a.Text, a.Status); err != nil {
+	mit := make([][]any, len(p.Mitigations))
+	for i, m := range p.Mitigations {
+		mit[i] = []any{p.SystemID, p.TeamID, m.ID, m.Title, m.Status, m.Owner, m.Due}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES `, mit); err != nil {
+		return err
+	}
+	as := make([][]any, len(p.Assumptions))
+	for i, a := range p.Assumptions {
+		as[i] = []any{p.SystemID, p.TeamID, a.ID, a.Text, a.Status}
+	}
+	return insertRows(ctx, tx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES `, as)
+}
+
+// insertRowsMax bounds the rows of one INSERT statement, so that its
+// parameters stay far below both databases' limits (SQLite 32,766,
+// PostgreSQL 65,535) whatever the width of the rows.
+const insertRowsMax = 200
+
+// insertRows inserts rows (all of the same width) with multi-row INSERT
+// statements: a push's findings, mitigations and assumptions are a few
+// statements instead of one per row (issue 13: one per row was the largest
+// part of storing a push, and a round trip each on PostgreSQL).
+func insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), insertRowsMax)
+		var q strings.Builder
+		q.WriteString(insert)
+		args := make([]any, 0, n*len(rows[0]))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "$%d", len(args)+j+1)
+			}
+			q.WriteByte(')')
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return mapErr(err)
 		}
+		rows = rows[n:]
 	}
 	return nil
 }
