@@ -326,53 +326,77 @@ func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number
 		fs[i] = []any{p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
 			list(f.Assets), list(f.DataKinds)}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `, fs); err != nil {
+	if err := s.insertRows(ctx, tx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `, fs); err != nil {
 		return err
 	}
 	mit := make([][]any, len(p.Mitigations))
 	for i, m := range p.Mitigations {
 		mit[i] = []any{p.SystemID, p.TeamID, m.ID, m.Title, m.Status, m.Owner, m.Due}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES `, mit); err != nil {
+	if err := s.insertRows(ctx, tx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES `, mit); err != nil {
 		return err
 	}
 	as := make([][]any, len(p.Assumptions))
 	for i, a := range p.Assumptions {
 		as[i] = []any{p.SystemID, p.TeamID, a.ID, a.Text, a.Status}
 	}
-	return insertRows(ctx, tx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES `, as)
+	return s.insertRows(ctx, tx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES `, as)
 }
 
-// insertRowsMax bounds the rows of one INSERT statement, so that its
-// parameters stay far below both databases' limits (SQLite 32,766,
-// PostgreSQL 65,535) whatever the width of the rows.
+// insertRowsMax bounds the rows of one INSERT statement on PostgreSQL, so
+// that its parameters stay far below its limit of 65,535 whatever the
+// width of the rows.
 const insertRowsMax = 200
 
-// insertRows inserts rows (all of the same width) with multi-row INSERT
-// statements: a push's findings, mitigations and assumptions are a few
-// statements instead of one per row (issue 13: one per row was the largest
-// part of storing a push, and a round trip each on PostgreSQL).
-func insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
-	for len(rows) > 0 {
-		n := min(len(rows), insertRowsMax)
+// insertRows inserts rows (all of the same width) in a push's transaction
+// (issue 13: one statement per row was the largest part of storing a
+// push). On PostgreSQL they go as multi-row INSERTs, a round trip per 200
+// rows instead of one per row. On SQLite, which has no round trips but
+// parses "$N" parameters by name (a long statement costs quadratic time),
+// one single-row statement is prepared once and run per row.
+func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	values := func(n int) string {
 		var q strings.Builder
 		q.WriteString(insert)
-		args := make([]any, 0, n*len(rows[0]))
-		for i, r := range rows[:n] {
+		for i := range n {
 			if i > 0 {
 				q.WriteString(", ")
 			}
 			q.WriteByte('(')
-			for j := range r {
+			for j := range width {
 				if j > 0 {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "$%d", len(args)+j+1)
+				fmt.Fprintf(&q, "$%d", i*width+j+1)
 			}
 			q.WriteByte(')')
+		}
+		return q.String()
+	}
+	if s.dialect == SQLite {
+		st, err := tx.PrepareContext(ctx, values(1))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return mapErr(err)
+			}
+		}
+		return nil
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), insertRowsMax)
+		args := make([]any, 0, n*width)
+		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, values(n), args...); err != nil {
 			return mapErr(err)
 		}
 		rows = rows[n:]
