@@ -121,9 +121,10 @@ type Server struct {
 	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
 	webCache resultCache
 
-	streams    atomic.Int64 // open event streams
-	streamSet  *streamSet   // open event streams by principal
-	tokenCache *tokenCache  // API tokens recently found valid (authcache.go)
+	streams    atomic.Int64  // open event streams
+	streamSet  *streamSet    // open event streams by principal
+	tokenCache *tokenCache   // API tokens recently found valid (authcache.go)
+	versions   *versionCache // versions recently read (versioncache.go)
 	pool       *analysisPool
 	rates      *rateLimiter
 	previews   *rateLimiter
@@ -193,7 +194,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(),
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes),
 		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
