@@ -7,7 +7,9 @@
 // (exact percentiles over all samples), the throughput and the failed
 // requests, and afterwards checks that every acknowledged write is stored:
 // the version exists with the acknowledged SHA-256 and each system's version
-// numbers are gapless.
+// numbers are gapless. A 429 answer is retried after its Retry-After as the
+// CLI retries it (at most 3 times, 30 s in all); such requests count once,
+// with their waits, and are reported as retried, not as failures.
 //
 // It exits 1 when the read p99 exceeds -max-read-p99, or when any write
 // failed or was lost (or any read failed), so it can gate CI.
