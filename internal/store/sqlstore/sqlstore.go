@@ -49,6 +49,9 @@ type DB struct {
 	// would each hold a pool connection (starving readers) and poll with
 	// sleeps of up to 100 ms.
 	writeMu sync.Mutex
+	// findings caches the findings rows of systems' latest versions for
+	// team findings lists on SQLite (findingscache.go).
+	findings findingsCache
 }
 
 var _ store.Store = (*DB)(nil)
