@@ -370,6 +370,11 @@ func (s *Server) cachedVersion(r *http.Request, x store.System, name string) (*c
 	if err != nil {
 		return nil, err
 	}
+	return s.versionN(r.Context(), x, n)
+}
+
+// versionN is cachedVersion by number (0: the latest).
+func (s *Server) versionN(ctx context.Context, x store.System, n int) (*cachedVersion, error) {
 	if n == 0 {
 		n = x.Latest // read in the same row as the system's team
 	}
@@ -378,7 +383,7 @@ func (s *Server) cachedVersion(r *http.Request, x store.System, name string) (*c
 			return e, nil
 		}
 	}
-	v, err := s.store.GetVersion(r.Context(), x.ID, n)
+	v, err := s.store.GetVersion(ctx, x.ID, n)
 	if err != nil {
 		return nil, err
 	}

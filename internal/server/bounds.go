@@ -131,15 +131,25 @@ func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func
 	if err := s.limitAnalyses(principal(ctx)); err != nil {
 		return ctx, nil, err
 	}
-	release, err := s.pool.acquire(ctx, size)
-	if err != nil {
-		return ctx, nil, err
+	release := func() {}
+	if ctx.Value(slotKey{}) == nil {
+		r, err := s.pool.acquire(ctx, size)
+		if err != nil {
+			return ctx, nil, err
+		}
+		release = r
 	}
 	return context.WithValue(rule.WithBudget(ctx, s.cfg.Budget), inPoolKey{}, true), release, nil
 }
 
-// inPoolKey marks a context that holds an analysis slot.
-type inPoolKey struct{}
+// inPoolKey marks a context that holds an analysis slot and was charged
+// its analysis; slotKey one that holds a slot taken before its analysis
+// (an edit waits for it before reading the model: edit.go), whose
+// analysis is charged when it runs.
+type (
+	inPoolKey struct{}
+	slotKey   struct{}
+)
 
 // rateLimiter is a token bucket per key: rate tokens a minute, up to burst.
 type rateLimiter struct {
