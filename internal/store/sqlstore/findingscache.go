@@ -135,29 +135,22 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 			match = append(match, r)
 		}
 	}
-	var less func(a, b *findingRow) int
+	var order func(a, b *findingRow) int
 	switch q.Sort {
 	case "system":
-		less = func(a, b *findingRow) int {
-			return cmp.Or(strings.Compare(a.f.SystemID, b.f.SystemID), cmp.Compare(b.rank, a.rank), strings.Compare(a.f.ID, b.f.ID))
-		}
+		order = bySystem
 	case "id":
-		less = func(a, b *findingRow) int {
-			return cmp.Or(strings.Compare(a.f.ID, b.f.ID), strings.Compare(a.f.SystemID, b.f.SystemID))
-		}
+		order = byID
 	default:
-		less = func(a, b *findingRow) int {
-			return cmp.Or(cmp.Compare(b.rank, a.rank), cmp.Compare(b.f.Score, a.f.Score), strings.Compare(a.f.SystemID, b.f.SystemID), strings.Compare(a.f.ID, b.f.ID))
-		}
+		order = bySeverity
 	}
-	slices.SortFunc(match, less)
 	total := len(match)
 	start := min(p.Offset, total)
 	end := total
 	if p.Limit < total-start {
 		end = start + p.Limit
 	}
-	match = match[start:end]
+	match = firstSorted(match, end, order)[start:end]
 	var out []store.Finding
 	for _, r := range match {
 		f := r.f
@@ -219,4 +212,78 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
+}
+
+// The orders of the SQL path: severity (sev_rank DESC, score DESC,
+// system_id, id), system (system_id, sev_rank DESC, id) and id (id,
+// system_id); (system_id, id) is unique, so each is total.
+func bySeverity(a, b *findingRow) int {
+	if a.rank != b.rank {
+		return cmp.Compare(b.rank, a.rank)
+	}
+	if a.f.Score != b.f.Score {
+		return cmp.Compare(b.f.Score, a.f.Score)
+	}
+	if c := strings.Compare(a.f.SystemID, b.f.SystemID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.f.ID, b.f.ID)
+}
+
+func bySystem(a, b *findingRow) int {
+	if c := strings.Compare(a.f.SystemID, b.f.SystemID); c != 0 {
+		return c
+	}
+	if a.rank != b.rank {
+		return cmp.Compare(b.rank, a.rank)
+	}
+	return strings.Compare(a.f.ID, b.f.ID)
+}
+
+func byID(a, b *findingRow) int {
+	if c := strings.Compare(a.f.ID, b.f.ID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.f.SystemID, b.f.SystemID)
+}
+
+// firstSorted returns the first n of rows in order, sorted: a page of 50
+// out of thousands keeps the n smallest in a heap instead of sorting all.
+func firstSorted(rows []*findingRow, n int, order func(a, b *findingRow) int) []*findingRow {
+	if n <= 0 {
+		return nil
+	}
+	if n >= len(rows)/4 {
+		slices.SortFunc(rows, order)
+		return rows[:n]
+	}
+	// A max-heap of the n smallest seen so far.
+	h := slices.Clone(rows[:n])
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && order(h[r], h[l]) > 0 {
+				l = r
+			}
+			if order(h[l], h[i]) <= 0 {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, r := range rows[n:] {
+		if order(r, h[0]) < 0 {
+			h[0] = r
+			down(0)
+		}
+	}
+	slices.SortFunc(h, order)
+	return h
 }

@@ -56,6 +56,7 @@ func TestTeamFindingsMatchSQL(t *testing.T) {
 					{}, {Status: "open"}, {Owner: "bob"}, {DataKind: "pii"}, {DataKind: "PII"}, {DataKind: "a%b"}, {DataKind: "%"},
 					{Asset: "card"}, {Asset: "cards"}, {SystemID: "s03"}, {SystemID: "s04", Status: "accepted"},
 					{Sort: "system"}, {Sort: "id"}, {Sort: "system", Page: store.Page{Limit: 5, Offset: 3}}, {Page: store.Page{Offset: 1000}},
+					{Page: store.Page{Limit: 3}}, {Sort: "id", Page: store.Page{Limit: 4, Offset: 2}}, {Status: "open", Page: store.Page{Limit: 2, Offset: 1}},
 				} {
 					q.TeamID, q.MinSeverity = tm, sev
 					got, gotTotal, ok, err := s.teamFindings(ctx, q, q.Page.Normal())
