@@ -7,7 +7,9 @@
 // (exact percentiles over all samples), the throughput and the failed
 // requests, and afterwards checks that every acknowledged write is stored:
 // the version exists with the acknowledged SHA-256 and each system's version
-// numbers are gapless.
+// numbers are gapless. A 429 answer is retried after its Retry-After as the
+// CLI retries it (at most 3 times, 30 s in all); such requests count once,
+// with their waits, and are reported as retried, not as failures.
 //
 // It exits 1 when the read p99 exceeds -max-read-p99, or when any write
 // failed or was lost (or any read failed), so it can gate CI.
@@ -41,6 +43,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -456,9 +459,60 @@ const (
 var opOrder = []string{opFindings, opSystem, opVersion, opPush, opDecision}
 
 type sample struct {
-	op  string
-	d   time.Duration
-	err string // empty when the request succeeded
+	op      string
+	d       time.Duration // from the first attempt to the answer, waits included
+	err     string        // empty when the request succeeded
+	retries int           // 429 answers retried after their Retry-After
+	cut     bool          // still waiting to retry when the run ended
+}
+
+// Retries of a 429 answer, as the CLI makes them (internal/cli/push.go):
+// after the server's Retry-After (1 s when absent, at most 10 s a time),
+// at most maxRetries times and maxRetryWait in all.
+const (
+	maxRetries   = 3
+	maxRetryWait = 30 * time.Second
+)
+
+// retryAfter says whether a 429 is retried and after how long.
+func retryAfter(resp *http.Response, attempt int, waited time.Duration) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests || attempt >= maxRetries {
+		return 0, false
+	}
+	wait := time.Second
+	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
+		wait = min(time.Duration(n)*time.Second, 10*time.Second)
+	}
+	if waited+wait > maxRetryWait {
+		return 0, false
+	}
+	return wait, true
+}
+
+// doRetry is do retrying 429 answers; it stops waiting at the end of the
+// run (deadline) and says so.
+func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, deadline time.Time) (resp *http.Response, data []byte, retries int, cut bool, err error) {
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		resp, data, err = l.do(ctx, method, p, auth, body)
+		if err != nil {
+			return resp, data, retries, false, err
+		}
+		wait, again := retryAfter(resp, attempt, waited)
+		if !again {
+			return resp, data, retries, false, nil
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return resp, data, retries, true, nil
+		}
+		retries++
+		waited += wait
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return resp, data, retries, true, nil
+		}
+	}
 }
 
 type results struct {
@@ -507,9 +561,9 @@ func (l *loader) drive(ctx context.Context) results {
 				}
 				var s sample
 				if rng.Float64() >= l.c.readRatio && len(own) > 0 {
-					s = l.write(ctx, rng, own[rng.IntN(len(own))], seq.Add(1))
+					s = l.write(ctx, rng, own[rng.IntN(len(own))], seq.Add(1), deadline)
 				} else {
-					s = l.read(ctx, rng, l.systems[rng.IntN(len(l.systems))])
+					s = l.read(ctx, rng, l.systems[rng.IntN(len(l.systems))], deadline)
 				}
 				if ctx.Err() != nil && s.err != "" {
 					break
@@ -525,7 +579,7 @@ func (l *loader) drive(ctx context.Context) results {
 	return results{elapsed: time.Since(start), samples: all}
 }
 
-func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system) sample {
+func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system, deadline time.Time) sample {
 	tok := l.tokens[s.team]
 	var op, p string
 	switch x := rng.Float64(); {
@@ -537,18 +591,20 @@ func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system) sample {
 		op, p = opVersion, "/api/v1/systems/"+s.id+"/versions/"+[]string{"1", "latest"}[rng.IntN(2)]
 	}
 	t0 := time.Now()
-	resp, _, err := l.do(ctx, "GET", p, tok, nil)
+	resp, _, retries, cut, err := l.doRetry(ctx, "GET", p, tok, nil, deadline)
 	d := time.Since(t0)
 	switch {
 	case err != nil:
-		return sample{op, d, err.Error()}
+		return sample{op: op, d: d, err: err.Error(), retries: retries}
+	case cut:
+		return sample{op: op, d: d, retries: retries, cut: true}
 	case resp.StatusCode != http.StatusOK:
-		return sample{op, d, resp.Status}
+		return sample{op: op, d: d, err: resp.Status, retries: retries}
 	}
-	return sample{op: op, d: d}
+	return sample{op: op, d: d, retries: retries}
 }
 
-func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64) sample {
+func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64, deadline time.Time) sample {
 	op, p := opPush, "/api/v1/systems/"+s.id+"/versions"
 	var body any = map[string]any{"team": l.teams[s.team], "message": fmt.Sprintf("load %d", n), "main": "ward.yaml",
 		"files": l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))}
@@ -558,22 +614,24 @@ func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64) 
 			"reason": fmt.Sprintf("ward-load decision %d", n), "owner": "load", "expires": "2030-01-01"}
 	}
 	t0 := time.Now()
-	resp, data, err := l.do(ctx, "POST", p, l.tokens[s.team], body)
+	resp, data, retries, cut, err := l.doRetry(ctx, "POST", p, l.tokens[s.team], body, deadline)
 	d := time.Since(t0)
 	switch {
 	case err != nil:
-		return sample{op, d, err.Error()}
+		return sample{op: op, d: d, err: err.Error(), retries: retries}
+	case cut:
+		return sample{op: op, d: d, retries: retries, cut: true}
 	case resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK:
-		return sample{op, d, fmt.Sprintf("%s %s", resp.Status, bytes.TrimSpace(data))}
+		return sample{op: op, d: d, err: fmt.Sprintf("%s %s", resp.Status, bytes.TrimSpace(data)), retries: retries}
 	}
 	var pr pushResult
 	if err := json.Unmarshal(data, &pr); err != nil || pr.Version < 1 || pr.SHA256 == "" {
-		return sample{op, d, fmt.Sprintf("bad acknowledgement %s", data)}
+		return sample{op: op, d: d, err: fmt.Sprintf("bad acknowledgement %s", data), retries: retries}
 	}
 	s.mu.Lock()
 	s.acked[pr.Version] = pr.SHA256
 	s.mu.Unlock()
-	return sample{op: op, d: d}
+	return sample{op: op, d: d, retries: retries}
 }
 
 // verify checks that every acknowledged write is stored with its SHA-256
@@ -640,10 +698,26 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseco
 func report(out io.Writer, c config, r results, lost []string, verr error) bool {
 	by := map[string][]time.Duration{}
 	fails := map[string]int{}
+	retried := map[string]int{}  // succeeded after one or more 429s
+	refusals := map[string]int{} // 429 answers, retried or not
 	errSamples := map[string]string{}
 	var reads, writes []time.Duration
-	var readFails, writeFails int
+	var readFails, writeFails, cut int
 	for _, s := range r.samples {
+		refusals[s.op] += s.retries
+		if s.cut {
+			// Still waiting out a Retry-After when the run ended: neither
+			// a success nor a failure, and no latency.
+			cut++
+			refusals[s.op]++
+			continue
+		}
+		if s.retries > 0 && s.err == "" {
+			retried[s.op]++
+		}
+		if strings.HasPrefix(s.err, "429 ") {
+			refusals[s.op]++
+		}
 		by[s.op] = append(by[s.op], s.d)
 		isRead := strings.HasPrefix(s.op, "read")
 		if isRead {
@@ -663,26 +737,34 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 	}
 	secs := r.elapsed.Seconds()
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tcount\tfailed\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
-	row := func(name string, ds []time.Duration, failed int) {
+	fmt.Fprintln(tw, "operation\tcount\tfailed\tretried\t429s\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	row := func(name string, ds []time.Duration, failed, retried, refusals int) {
 		slices.Sort(ds)
 		var mx time.Duration
 		if len(ds) > 0 {
 			mx = ds[len(ds)-1]
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", name, len(ds), failed, float64(len(ds))/secs,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", name, len(ds), failed, retried, refusals, float64(len(ds))/secs,
 			ms(pct(ds, .50)), ms(pct(ds, .95)), ms(pct(ds, .99)), ms(mx))
 	}
+	var sums [2][2]int // [read/write][retried/429s]
 	for _, op := range opOrder {
 		if len(by[op]) > 0 {
-			row(op, by[op], fails[op])
+			row(op, by[op], fails[op], retried[op], refusals[op])
 		}
+		k := 1
+		if strings.HasPrefix(op, "read") {
+			k = 0
+		}
+		sums[k][0] += retried[op]
+		sums[k][1] += refusals[op]
 	}
-	row("all reads", reads, readFails)
-	row("all writes", writes, writeFails)
+	row("all reads", reads, readFails, sums[0][0], sums[0][1])
+	row("all writes", writes, writeFails, sums[1][0], sums[1][1])
 	tw.Flush()
 	fmt.Fprintf(out, "throughput: %.0f requests/s (%.0f reads/s, %.0f writes/s) over %s\n",
-		float64(len(r.samples))/secs, float64(len(reads))/secs, float64(len(writes))/secs, r.elapsed.Round(time.Millisecond))
+		float64(len(reads)+len(writes))/secs, float64(len(reads))/secs, float64(len(writes))/secs, r.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(out, "retried: requests answered 429 busy and retried after Retry-After (as the CLI does); they count once, with their waits, and are not failures. %d were still waiting to retry when the run ended (not counted)\n", cut)
 	for _, op := range opOrder {
 		if e, ok := errSamples[op]; ok {
 			fmt.Fprintf(out, "  %s failure, e.g.: %.300s\n", op, e)

@@ -165,7 +165,7 @@ func (s *Server) opUpdateUser(ctx context.Context, p *Principal, id string, req 
 			if u, err = s.store.SetUserRole(ctx, id, role, team, p.Actor()); err != nil {
 				return u, err
 			}
-			s.streamSet.kick("user:" + id)
+			s.revoked("user:" + id)
 		}
 	}
 	if req.Disabled != nil && *req.Disabled != u.Disabled {
@@ -173,7 +173,7 @@ func (s *Server) opUpdateUser(ctx context.Context, p *Principal, id string, req 
 			return u, err
 		}
 		if u.Disabled {
-			s.streamSet.kick("user:" + id)
+			s.revoked("user:" + id)
 		}
 	}
 	return u, nil
@@ -196,7 +196,7 @@ func (s *Server) opDeleteUser(ctx context.Context, p *Principal, id string) erro
 	if err := s.store.DeleteUser(ctx, id, p.Actor()); err != nil {
 		return err
 	}
-	s.streamSet.kick("user:" + id)
+	s.revoked("user:" + id)
 	return nil
 }
 
@@ -220,7 +220,7 @@ func (s *Server) opResetPassword(ctx context.Context, p *Principal, id, password
 	if err := s.store.SetUserPassword(ctx, id, hash, "", "reset", p.Actor()); err != nil {
 		return err
 	}
-	s.streamSet.kick("user:" + id)
+	s.revoked("user:" + id)
 	return nil
 }
 

@@ -356,21 +356,59 @@ func (s *Server) version(r *http.Request, name string) (store.System, store.Vers
 	if err != nil {
 		return x, store.Version{}, err
 	}
-	n, err := versionNumber(name)
+	e, err := s.cachedVersion(r, x, name)
 	if err != nil {
 		return x, store.Version{}, err
 	}
-	v, err := s.store.GetVersion(r.Context(), x.ID, n)
-	return x, v, err
+	return x, e.v, nil
 }
 
-// handleGetVersion returns a version's metadata and its analysis.
+// cachedVersion reads version name ("latest" or a number) of system x,
+// which the caller may read, through the version cache (versioncache.go).
+func (s *Server) cachedVersion(r *http.Request, x store.System, name string) (*cachedVersion, error) {
+	n, err := versionNumber(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.versionN(r.Context(), x, n)
+}
+
+// versionN is cachedVersion by number (0: the latest).
+func (s *Server) versionN(ctx context.Context, x store.System, n int) (*cachedVersion, error) {
+	if n == 0 {
+		n = x.Latest // read in the same row as the system's team
+	}
+	if n > 0 {
+		if e := s.versions.get(x.ID, n); e != nil {
+			return e, nil
+		}
+	}
+	v, err := s.store.GetVersion(ctx, x.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	return s.versions.put(v), nil
+}
+
+// handleGetVersion returns a version's metadata and its analysis. A
+// version never changes, so it carries an ETag and If-None-Match is
+// answered 304.
 func (s *Server) handleGetVersion(w http.ResponseWriter, r *http.Request) error {
-	_, v, err := s.version(r, r.PathValue("version"))
+	x, err := s.system(r, Read)
 	if err != nil {
 		return err
 	}
-	if sw, ok := w.(*statusWriter); ok && sw.pretty || !canonicalJSON(v.Result) {
+	e, err := s.cachedVersion(r, x, r.PathValue("version"))
+	if err != nil {
+		return err
+	}
+	v := e.v
+	sw, ok := w.(*statusWriter)
+	pretty := ok && sw.pretty
+	if notModified(w, r, versionETag(v, pretty)) {
+		return nil
+	}
+	if pretty || !e.canonical {
 		out := versionJSON(v)
 		out["result"] = json.RawMessage(v.Result)
 		writeJSON(w, http.StatusOK, out)

@@ -108,32 +108,56 @@ func (s *Server) authenticate(r *http.Request) (*Principal, error) {
 // tokenPrincipal checks an API token: known, not revoked, not expired, and
 // its creator still an enabled account (an administrator, for an
 // administrator's token).
+//
+// A token found valid is cached for tokenCacheTTL (authcache.go); its
+// expiry is still checked on every request.
 func (s *Server) tokenPrincipal(ctx context.Context, secret string) (*Principal, error) {
-	t, err := s.store.GetTokenByHash(ctx, hashSecret(secret))
+	hash := hashSecret(secret)
+	now := s.cfg.Now()
+	e, ok, gen := s.tokenCache.get(hash, now)
+	if !ok {
+		p, lastUsed, err := s.lookupToken(ctx, hash, now)
+		if err != nil {
+			return nil, err
+		}
+		e = tokenEntry{p: *p, lastUsed: lastUsed, until: now.Add(tokenCacheTTL)}
+		s.tokenCache.put(hash, gen, e)
+	}
+	if !e.p.TokenExpires.IsZero() && !now.Before(e.p.TokenExpires) {
+		return nil, errorf(http.StatusUnauthorized, "token_expired", "the API token expired on %s; create a new one (ward token create)", e.p.TokenExpires.Format(time.DateOnly))
+	}
+	if now.Sub(e.lastUsed) > time.Minute {
+		_ = s.store.TouchToken(ctx, e.p.TokenID, now)
+		s.tokenCache.touched(hash, now)
+	}
+	p := e.p
+	return &p, nil
+}
+
+// lookupToken is tokenPrincipal's lookup in the store; it also returns
+// when the token was last used.
+func (s *Server) lookupToken(ctx context.Context, hash string, now time.Time) (*Principal, time.Time, error) {
+	t, err := s.store.GetTokenByHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) || err == nil && t.Revoked {
-		return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
+		return nil, time.Time{}, errorf(http.StatusUnauthorized, "unauthenticated", "the API token is unknown or revoked")
 	}
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	now := s.cfg.Now()
 	if t.Expired(now) {
-		return nil, errorf(http.StatusUnauthorized, "token_expired", "the API token expired on %s; create a new one (ward token create)", t.ExpiresAt.Format(time.DateOnly))
+		return nil, time.Time{}, errorf(http.StatusUnauthorized, "token_expired", "the API token expired on %s; create a new one (ward token create)", t.ExpiresAt.Format(time.DateOnly))
 	}
 	owner := t.Creator()
 	if owner != "" {
 		u, err := s.store.GetUser(ctx, owner)
 		if errors.Is(err, store.ErrNotFound) || err == nil && (u.Disabled || t.Role == store.RoleAdmin && u.Role != store.RoleAdmin) {
-			return nil, errorf(http.StatusUnauthorized, "unauthenticated", "the account that created this API token is disabled, deleted or no longer allowed to hold it")
+			return nil, time.Time{}, errorf(http.StatusUnauthorized, "unauthenticated", "the account that created this API token is disabled, deleted or no longer allowed to hold it")
 		}
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 	}
-	if now.Sub(t.LastUsed) > time.Minute {
-		_ = s.store.TouchToken(ctx, t.ID, now)
-	}
-	return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID, OwnerID: owner, TokenExpires: t.ExpiresAt}, nil
+	return &Principal{TokenID: t.ID, Role: t.Role, TeamID: t.TeamID, OwnerID: owner, TokenExpires: t.ExpiresAt}, t.LastUsed, nil
 }
 
 // authed wraps a handler that needs a principal.

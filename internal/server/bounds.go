@@ -18,38 +18,104 @@ import (
 // rate limits on the endpoints that analyse, and the sweep of temporary
 // directories a killed process left behind.
 
-// analysisPool runs analyses on a fixed number of slots; callers beyond the
-// slots wait in a bounded queue, and beyond the queue are refused with 429.
+// analysisPool runs analyses on a fixed number of slots. Callers beyond
+// the slots wait in a bounded FIFO queue; admission to it is bounded three
+// ways, and past any of them the caller is refused with 429 and a
+// Retry-After saying when the queue should have drained:
+//
+//   - how many wait (Config.AnalysisQueue),
+//   - the memory they hold: the sizes of the models they carry
+//     (Config.AnalysisQueueBytes),
+//   - how long the newcomer would wait: the number ahead of it times the
+//     recent mean time a slot is held, over the slots, must stay under
+//     maxWait (half the request timeout), so a request is refused at
+//     once rather than queued to time out.
+//
+// Under a burst of pushes from many clients (issue 13: 200 clients in a
+// closed loop) the queue absorbs them instead of refusing most, while a
+// flood still meets the same bounds.
 type analysisPool struct {
-	slots   chan struct{}
-	waiting atomic.Int64
-	queue   int64
+	slots    chan struct{}
+	waiting  atomic.Int64
+	bytes    atomic.Int64 // model bytes held by the waiters
+	queue    int64
+	maxBytes int64
+	maxWait  time.Duration
+	// hold is the moving mean of how long a slot is held, in nanoseconds.
+	hold atomic.Int64
 }
 
-func newAnalysisPool(slots, queue int) *analysisPool {
-	return &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue)}
+func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration) *analysisPool {
+	p := &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue), maxBytes: maxBytes, maxWait: maxWait}
+	p.hold.Store(int64(100 * time.Millisecond)) // until measured
+	return p
 }
 
-// acquire takes a slot, waiting in the queue if need be; release gives it
-// back.
-func (p *analysisPool) acquire(ctx context.Context) (release func(), err error) {
+// estimate is how long a newcomer behind n waiters would wait.
+func (p *analysisPool) estimate(n int64) time.Duration {
+	return time.Duration((n + 1) * p.hold.Load() / int64(cap(p.slots)))
+}
+
+// busy is the refusal when the queue is full.
+func (p *analysisPool) busy(n int64) error {
+	wait := min(max(p.estimate(n), time.Second), time.Minute)
+	return &Error{Status: http.StatusTooManyRequests, Code: "busy", RetryAfter: wait,
+		Msg: "the server is analysing as many models as it can; try again in " + wait.Round(time.Second).String()}
+}
+
+// acquire takes a slot for a model of size bytes, waiting in the queue if
+// need be; release gives it back.
+func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(), err error) {
 	select {
 	case p.slots <- struct{}{}:
-		return func() { <-p.slots }, nil
+		return p.releaser(), nil
 	default:
 	}
-	if p.waiting.Add(1) > p.queue {
+	n := p.waiting.Add(1)
+	b := p.bytes.Add(size)
+	if n > p.queue || b > p.maxBytes && n > 1 || p.maxWait > 0 && p.estimate(n-1) > p.maxWait {
 		p.waiting.Add(-1)
-		return nil, &Error{Status: http.StatusTooManyRequests, Code: "busy", RetryAfter: 5 * time.Second,
-			Msg: "the server is analysing as many models as it can; try again shortly"}
+		p.bytes.Add(-size)
+		return nil, p.busy(n - 1)
 	}
-	defer p.waiting.Add(-1)
+	defer func() {
+		p.waiting.Add(-1)
+		p.bytes.Add(-size)
+	}()
 	select {
 	case p.slots <- struct{}{}:
-		return func() { <-p.slots }, nil
+		return p.releaser(), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// releaser returns the release of a slot taken now; it updates the mean
+// hold time (weight 1/8 to the newest).
+func (p *analysisPool) releaser() func() {
+	start := time.Now()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			d := int64(time.Since(start))
+			for {
+				old := p.hold.Load()
+				if p.hold.CompareAndSwap(old, old+(d-old)/8) {
+					break
+				}
+			}
+			<-p.slots
+		})
+	}
+}
+
+// bundleSize is the memory a waiting model holds, roughly.
+func bundleSize(b Bundle) int64 {
+	n := int64(len(b.Main))
+	for name, f := range b.Files {
+		n += int64(len(name) + len(f))
+	}
+	return n
 }
 
 // analyse reserves a slot for one analysis and applies the analysis budget
@@ -58,22 +124,32 @@ func (p *analysisPool) acquire(ctx context.Context) (release func(), err error) 
 // A request whose whole work is costly (a push merges YAML before it
 // analyses) calls it first; the analyses inside then run on the slot it
 // holds (the context says so) and are not charged again.
-func (s *Server) analyse(ctx context.Context) (context.Context, func(), error) {
+func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func(), error) {
 	if ctx.Value(inPoolKey{}) != nil {
 		return ctx, func() {}, nil
 	}
 	if err := s.limitAnalyses(principal(ctx)); err != nil {
 		return ctx, nil, err
 	}
-	release, err := s.pool.acquire(ctx)
-	if err != nil {
-		return ctx, nil, err
+	release := func() {}
+	if ctx.Value(slotKey{}) == nil {
+		r, err := s.pool.acquire(ctx, size)
+		if err != nil {
+			return ctx, nil, err
+		}
+		release = r
 	}
 	return context.WithValue(rule.WithBudget(ctx, s.cfg.Budget), inPoolKey{}, true), release, nil
 }
 
-// inPoolKey marks a context that holds an analysis slot.
-type inPoolKey struct{}
+// inPoolKey marks a context that holds an analysis slot and was charged
+// its analysis; slotKey one that holds a slot taken before its analysis
+// (an edit waits for it before reading the model: edit.go), whose
+// analysis is charged when it runs.
+type (
+	inPoolKey struct{}
+	slotKey   struct{}
+)
 
 // rateLimiter is a token bucket per key: rate tokens a minute, up to burst.
 type rateLimiter struct {

@@ -191,11 +191,23 @@ func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a
 		if base != 0 && base != x.Revision {
 			return pushResponse{}, errorf(http.StatusConflict, "conflict", "system %q is at revision %d, not %d: reload and retry", x.ID, x.Revision, base)
 		}
-		v, err := s.store.GetVersion(ctx, x.ID, x.Latest)
+		if ctx.Value(inPoolKey{}) == nil && ctx.Value(slotKey{}) == nil {
+			// Wait for the analysis slot before reading and editing the
+			// model, so that a request refused 429 (or waiting) has cost
+			// nothing; the rate limit is still charged when the analysis
+			// runs (bounds.go).
+			release, err := s.pool.acquire(ctx, 0)
+			if err != nil {
+				return pushResponse{}, err
+			}
+			defer release()
+			ctx = context.WithValue(ctx, slotKey{}, true)
+		}
+		v, err := s.versionN(ctx, x, x.Latest)
 		if err != nil {
 			return pushResponse{}, err
 		}
-		b := unarchive(v.YAML)
+		b := unarchive(v.v.YAML)
 		if err := edit(&b); err != nil {
 			return pushResponse{}, err
 		}

@@ -262,7 +262,7 @@ func (s *Server) previewModel(ctx context.Context, p *Principal, systemID string
 		return editorPreview{}, &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: d,
 			Msg: "too many checks from your account; try again in " + d.Round(time.Second).String()}
 	}
-	release, err := s.pool.acquire(ctx)
+	release, err := s.pool.acquire(ctx, bundleSize(b))
 	if err != nil {
 		return editorPreview{}, err
 	}

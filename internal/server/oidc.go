@@ -383,6 +383,7 @@ func (s *Server) oidcAccount(r *http.Request, subject string, claims map[string]
 		if u, err = s.store.SetUserRole(ctx, u.ID, role, team, "oidc"); err != nil {
 			return store.User{}, err
 		}
+		s.tokenCache.invalidate() // the account's tokens may no longer be allowed
 	}
 	return u, nil
 }

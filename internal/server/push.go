@@ -95,7 +95,7 @@ func unarchive(data []byte) Bundle {
 // analyseBundle writes the bundle to a private temporary directory, loads
 // it as the CLI would (includes confined by os.Root) and analyses it.
 func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
-	ctx, release, err := s.analyse(ctx) // bounded pool and budget (bounds.go)
+	ctx, release, err := s.analyse(ctx, bundleSize(b)) // bounded pool and budget (bounds.go)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -282,7 +282,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The merge and the analysis run on one analysis slot (bounds.go).
-	ctx, release, err := s.analyse(r.Context())
+	ctx, release, err := s.analyse(r.Context(), bundleSize(req.Bundle))
 	if err != nil {
 		return err
 	}

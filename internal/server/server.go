@@ -72,12 +72,15 @@ type Config struct {
 	// MaxAnalyses bounds the analyses (pushes, edits, diffs) running at
 	// once (default: the number of cores less one, at least one; never more
 	// than the cores), each on at most Budget.Workers cores (default half
-	// of them); AnalysisQueue how many more
-	// wait (default 32; each holds its request body, and waits
-	// at most the request timeout); past that the server answers 429
-	// with Retry-After.
-	MaxAnalyses   int
-	AnalysisQueue int
+	// of them). Beyond them requests wait in a queue bounded by
+	// AnalysisQueue waiters (default 1024), AnalysisQueueBytes of models
+	// held by the waiters (default 128 MiB) and the expected wait (half the
+	// request timeout, from the recent time an analysis takes); past any
+	// of these the server answers 429 with a Retry-After of the expected
+	// wait (bounds.go).
+	MaxAnalyses        int
+	AnalysisQueue      int
+	AnalysisQueueBytes int64
 	// Budget bounds each analysis in the engine (rule.Budget; zero fields
 	// are the defaults documented in docs/rules.md).
 	Budget rule.Budget
@@ -118,12 +121,14 @@ type Server struct {
 	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
 	webCache resultCache
 
-	streams   atomic.Int64 // open event streams
-	streamSet *streamSet   // open event streams by principal
-	pool      *analysisPool
-	rates     *rateLimiter
-	previews  *rateLimiter
-	diffs     flight // concurrent computations of one diff
+	streams    atomic.Int64  // open event streams
+	streamSet  *streamSet    // open event streams by principal
+	tokenCache *tokenCache   // API tokens recently found valid (authcache.go)
+	versions   *versionCache // versions recently read (versioncache.go)
+	pool       *analysisPool
+	rates      *rateLimiter
+	previews   *rateLimiter
+	diffs      flight // concurrent computations of one diff
 
 	notifier *notifier // notifications (notify.go)
 
@@ -173,8 +178,11 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	}
 	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
 	if cfg.AnalysisQueue <= 0 {
-		// Each waiter holds its decoded request (at most MaxBodyBytes).
-		cfg.AnalysisQueue = 32
+		cfg.AnalysisQueue = 1024
+	}
+	if cfg.AnalysisQueueBytes <= 0 {
+		// Each waiter holds its decoded model (at most MaxBodyBytes).
+		cfg.AnalysisQueueBytes = 128 << 20
 	}
 	if cfg.AnalysesPerMinute <= 0 {
 		cfg.AnalysesPerMinute = 30
@@ -186,8 +194,8 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(),
-		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes),
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })

@@ -126,7 +126,7 @@ func (s *Server) opRevokeToken(ctx context.Context, p *Principal, id string) err
 		if err := s.store.RevokeToken(ctx, id, p.Actor()); err != nil {
 			return err
 		}
-		s.streamSet.kick("token:" + id)
+		s.revoked("token:" + id)
 		return nil
 	}
 	return store.ErrNotFound

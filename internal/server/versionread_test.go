@@ -54,3 +54,45 @@ func TestVersionReadIsEncodingJSON(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestVersionCache: the cache stays within its bound, keeps one entry per
+// version, remembers whether the analysis is canonical, and a version's
+// ETag answers If-None-Match with 304.
+func TestVersionCache(t *testing.T) {
+	c := newVersionCache(4096)
+	big := bytes.Repeat([]byte("x"), 700)
+	for n := 1; n <= 20; n++ {
+		c.put(store.Version{SystemID: "s", Number: n, SHA256: "d", Result: append([]byte(`{"a":"`), append(big, `"}`...)...)})
+		if c.bytes > c.max {
+			t.Fatalf("after %d versions the cache holds %d bytes, bound %d", n, c.bytes, c.max)
+		}
+	}
+	if e := c.get("s", 20); e == nil || !e.canonical || e.v.Number != 20 {
+		t.Errorf("the newest version: %+v", e)
+	}
+	if e := c.put(store.Version{SystemID: "s", Number: 21, Result: []byte(`{"a": 1}`)}); e.canonical {
+		t.Error("an indented result taken as canonical")
+	}
+	if e := c.put(store.Version{SystemID: "s", Number: 22, Result: bytes.Repeat([]byte("x"), 2000)}); e == nil || c.get("s", 22) != nil {
+		t.Error("a version larger than a quarter of the cache was cached")
+	}
+	v := store.Version{SystemID: "s", Number: 3, SHA256: "abc"}
+	tag := versionETag(v, false)
+	if tag == versionETag(v, true) {
+		t.Error("pretty and compact share an ETag")
+	}
+	for h, want := range map[string]int{"": 200, tag: 304, `"x", ` + tag: 304, "W/" + tag: 304, versionETag(v, true): 200} {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/", nil)
+		if h != "" {
+			r.Header.Set("If-None-Match", h)
+		}
+		got := 200
+		if notModified(rec, r, tag) {
+			got = rec.Code
+		}
+		if got != want || rec.Header().Get("ETag") != tag {
+			t.Errorf("If-None-Match %q: %d (ETag %q), want %d", h, got, rec.Header().Get("ETag"), want)
+		}
+	}
+}

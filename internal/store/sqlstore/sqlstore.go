@@ -49,6 +49,9 @@ type DB struct {
 	// would each hold a pool connection (starving readers) and poll with
 	// sleeps of up to 100 ms.
 	writeMu sync.Mutex
+	// findings caches the findings rows of systems' latest versions for
+	// team findings lists on SQLite (findingscache.go).
+	findings findingsCache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -85,13 +88,20 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // sqliteDSN turns a path into a modernc DSN with WAL, a busy timeout,
-// foreign keys and immediate transactions (so writers queue instead of
-// failing on lock upgrades).
+// foreign keys, the file memory-mapped (up to 256 MiB) and immediate
+// transactions (so writers queue instead of failing on lock upgrades).
+//
+// Memory-mapping is for reads under writes (issue 13): in WAL mode every
+// commit makes each other connection drop its page cache at its next read,
+// so a connection re-reads its pages all the time. Mapped pages cost no
+// system call to read again and are not held in the page cache, so dropping
+// it is cheap; a larger page cache instead (16 MiB) made every drop free
+// thousands of pages (17 % of the load run's CPU) and every read a pread.
 func sqliteDSN(path string) string {
 	if strings.HasPrefix(path, "file:") {
 		return path
 	}
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)&_txlock=immediate"
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -321,25 +331,85 @@ func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number
 			return err
 		}
 	}
-	for _, f := range p.Findings {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
-			list(f.Assets), list(f.DataKinds)); err != nil {
-			return mapErr(err)
-		}
+	fs := make([][]any, len(p.Findings))
+	for i, f := range p.Findings {
+		fs[i] = []any{p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
+			list(f.Assets), list(f.DataKinds)}
 	}
-	for _, m := range p.Mitigations {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			p.SystemID, p.TeamID, m.ID, m.Title, m.Status, m.Owner, m.Due); err != nil {
-			return mapErr(err)
-		}
+	if err := s.insertRows(ctx, tx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `, fs); err != nil {
+		return err
 	}
-	for _, a := range p.Assumptions {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES ($1, $2, $3, $4, $5)`,
-			p.SystemID, p.TeamID, a.ID, a.Text, a.Status); err != nil {
+	mit := make([][]any, len(p.Mitigations))
+	for i, m := range p.Mitigations {
+		mit[i] = []any{p.SystemID, p.TeamID, m.ID, m.Title, m.Status, m.Owner, m.Due}
+	}
+	if err := s.insertRows(ctx, tx, `INSERT INTO mitigations (system_id, team_id, id, title, status, owner, due) VALUES `, mit); err != nil {
+		return err
+	}
+	as := make([][]any, len(p.Assumptions))
+	for i, a := range p.Assumptions {
+		as[i] = []any{p.SystemID, p.TeamID, a.ID, a.Text, a.Status}
+	}
+	return s.insertRows(ctx, tx, `INSERT INTO assumptions (system_id, team_id, id, text, status) VALUES `, as)
+}
+
+// insertRowsMax bounds the rows of one INSERT statement on PostgreSQL, so
+// that its parameters stay far below its limit of 65,535 whatever the
+// width of the rows.
+const insertRowsMax = 200
+
+// insertRows inserts rows (all of the same width) in a push's transaction
+// (issue 13: one statement per row was the largest part of storing a
+// push). On PostgreSQL they go as multi-row INSERTs, a round trip per 200
+// rows instead of one per row. On SQLite, which has no round trips but
+// parses "$N" parameters by name (a long statement costs quadratic time),
+// one single-row statement is prepared once and run per row.
+func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	values := func(n int) string {
+		var q strings.Builder
+		q.WriteString(insert)
+		for i := range n {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteByte('(')
+			for j := range width {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "$%d", i*width+j+1)
+			}
+			q.WriteByte(')')
+		}
+		return q.String()
+	}
+	if s.dialect == SQLite {
+		st, err := tx.PrepareContext(ctx, values(1))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return mapErr(err)
+			}
+		}
+		return nil
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), insertRowsMax)
+		args := make([]any, 0, n*width)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, values(n), args...); err != nil {
 			return mapErr(err)
 		}
+		rows = rows[n:]
 	}
 	return nil
 }

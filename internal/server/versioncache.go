@@ -1,0 +1,93 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/wardtm/ward/internal/store"
+)
+
+// versionCache keeps recently read versions in memory, bounded by the
+// bytes of their model and analysis. A stored version never changes (no
+// statement updates or deletes a version row), so an entry is never stale
+// and needs no invalidation; who may read it is still checked on every
+// request, before the cache is consulted (Server.version). It spares a
+// version read the database row (the model archive and an analysis of
+// hundreds of kilobytes) and the check that the analysis is canonical.
+type versionCache struct {
+	mu      sync.Mutex
+	entries map[string]*cachedVersion
+	bytes   int64
+	max     int64
+}
+
+type cachedVersion struct {
+	v         store.Version
+	canonical bool // canonicalJSON(v.Result)
+}
+
+// versionCacheBytes bounds the cache (about 200 versions of the shop
+// example, whose analysis is 280 KB).
+const versionCacheBytes = 64 << 20
+
+func newVersionCache(max int64) *versionCache {
+	return &versionCache{entries: map[string]*cachedVersion{}, max: max}
+}
+
+func versionKey(system string, n int) string { return system + "\x00" + strconv.Itoa(n) }
+
+func (c *versionCache) get(system string, n int) *cachedVersion {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[versionKey(system, n)]
+}
+
+// put caches a version read from the store; past the bound it evicts
+// entries (in map order, which is random enough for a bounded cache).
+func (c *versionCache) put(v store.Version) *cachedVersion {
+	e := &cachedVersion{v: v, canonical: canonicalJSON(v.Result)}
+	size := int64(len(v.YAML) + len(v.Result) + len(v.Message) + len(v.Pushed) + 256)
+	if size > c.max/4 {
+		return e
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := versionKey(v.SystemID, v.Number)
+	if old, ok := c.entries[k]; ok {
+		return old
+	}
+	for k2, old := range c.entries {
+		if c.bytes+size <= c.max {
+			break
+		}
+		delete(c.entries, k2)
+		c.bytes -= int64(len(old.v.YAML) + len(old.v.Result) + len(old.v.Message) + len(old.v.Pushed) + 256)
+	}
+	c.entries[k] = e
+	c.bytes += size
+	return e
+}
+
+// versionETag names a version's representation: the version is immutable,
+// so its system, number and digest identify the bytes (pretty or not).
+func versionETag(v store.Version, pretty bool) string {
+	tag := `"` + strconv.Itoa(v.Number) + "-" + v.SHA256
+	if pretty {
+		tag += "-pretty"
+	}
+	return tag + `"`
+}
+
+// notModified answers 304 when the request's If-None-Match names etag.
+func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	w.Header().Set("ETag", etag)
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if t = strings.TrimSpace(t); t == etag || t == "*" || t == "W/"+etag {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,289 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/wardtm/ward/internal/store"
+)
+
+// A team's findings list on SQLite is answered from memory (issue 13). In
+// WAL mode every commit makes each other connection drop its page cache,
+// so under a steady trickle of pushes a findings query re-read and
+// re-parsed its hundred-odd index and table pages every time (≈ 3 ms of
+// CPU, the costliest read of the load benchmark).
+//
+// The findings rows of a version of a system never change: they are
+// written once, when the version becomes the system's latest, and removed
+// when the next one does. So they are cached by (system, version), and a
+// query reads only the team's systems with their latest version (a few
+// pages of the systems table) and filters, counts and sorts the cached
+// rows in Go, with exactly the SQL path's semantics: SQLite's LIKE
+// ignores ASCII case, its "=" and ORDER BY compare bytes as Go does.
+// Because it reads the latest versions on every query it is never stale,
+// whichever process pushed. PostgreSQL keeps the SQL path (its buffers
+// are shared and its collation may not be byte order).
+
+// findingsCacheRows bounds the cached rows; past it the cache starts over.
+const findingsCacheRows = 200_000
+
+// teamFindingsMax is the most systems a team may have for its list to be
+// answered from memory; a larger team takes the SQL path.
+const teamFindingsMax = 2_000
+
+type findingsCache struct {
+	mu    sync.Mutex
+	rows  int
+	bySys map[string]cachedFindings // system id → the rows of the latest version seen
+}
+
+type cachedFindings struct {
+	version int
+	rows    []findingRow
+}
+
+// findingRow is a findings row as stored, with the lists as the LIKE
+// filters see them.
+type findingRow struct {
+	f            store.Finding
+	rank         int
+	assets, data string // ",a,b," lower-cased for ASCII
+}
+
+func (c *findingsCache) get(system string, version int) ([]findingRow, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.bySys[system]
+	if !ok || e.version != version {
+		return nil, false
+	}
+	return e.rows, true
+}
+
+func (c *findingsCache) put(system string, version int, rows []findingRow) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.bySys[system]; ok {
+		if old.version > version {
+			return
+		}
+		c.rows -= len(old.rows)
+	}
+	if c.bySys == nil || c.rows+len(rows) > findingsCacheRows {
+		c.bySys, c.rows = map[string]cachedFindings{}, 0
+	}
+	c.bySys[system] = cachedFindings{version: version, rows: rows}
+	c.rows += len(rows)
+}
+
+// teamFindings answers q (with a TeamID) from memory; ok is false when it
+// cannot (the team has too many systems, or a system's rows changed while
+// they were read), and the caller takes the SQL path.
+func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Page) ([]store.Finding, int, bool, error) {
+	type sys struct {
+		id     string
+		latest int
+	}
+	var systems []sys
+	query, args := `SELECT id, latest FROM systems WHERE team_id = $1`, []any{q.TeamID}
+	if q.SystemID != "" {
+		query, args = query+` AND id = $2`, append(args, q.SystemID)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	for rows.Next() {
+		var x sys
+		if err := rows.Scan(&x.id, &x.latest); err != nil {
+			rows.Close()
+			return nil, 0, false, err
+		}
+		if x.latest > 0 {
+			systems = append(systems, x)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, false, err
+	}
+	if len(systems) > teamFindingsMax {
+		return nil, 0, false, nil
+	}
+	rank := SeverityRank(q.MinSeverity)
+	fold := func(v string) string {
+		return "," + asciiLower(strings.ReplaceAll(v, ",", "")) + ","
+	}
+	data, asset := fold(q.DataKind), fold(q.Asset)
+	var match []*findingRow
+	for _, x := range systems {
+		fs, ok := s.findings.get(x.id, x.latest)
+		if !ok {
+			if fs, ok, err = s.loadFindings(ctx, x.id, x.latest); err != nil || !ok {
+				return nil, 0, false, err
+			}
+		}
+		for i := range fs {
+			r := &fs[i]
+			if r.rank < rank || r.f.TeamID != q.TeamID || q.Status != "" && r.f.Status != q.Status || q.Owner != "" && r.f.Owner != q.Owner ||
+				q.DataKind != "" && !strings.Contains(r.data, data) || q.Asset != "" && !strings.Contains(r.assets, asset) {
+				continue
+			}
+			match = append(match, r)
+		}
+	}
+	var order func(a, b *findingRow) int
+	switch q.Sort {
+	case "system":
+		order = bySystem
+	case "id":
+		order = byID
+	default:
+		order = bySeverity
+	}
+	total := len(match)
+	start := min(p.Offset, total)
+	end := total
+	if p.Limit < total-start {
+		end = start + p.Limit
+	}
+	match = firstSorted(match, end, order)[start:end]
+	var out []store.Finding
+	for _, r := range match {
+		f := r.f
+		f.Assets, f.DataKinds = slices.Clone(f.Assets), slices.Clone(f.DataKinds)
+		out = append(out, f)
+	}
+	return out, total, true, nil
+}
+
+// loadFindings reads the findings rows of version of system and caches
+// them. The rows of a version are written and removed in one transaction
+// each, so a statement sees all of them or none: rows found are complete;
+// none found is trusted only when the system's latest is still version
+// afterwards (ok false otherwise).
+func (s *DB) loadFindings(ctx context.Context, system string, version int) ([]findingRow, bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT team_id, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds
+		FROM findings WHERE system_id = $1 AND version = $2`, system, version)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out := []findingRow{}
+	for rows.Next() {
+		r := findingRow{f: store.Finding{SystemID: system, Version: version}}
+		if err := rows.Scan(&r.f.TeamID, &r.f.ID, &r.f.Rule, &r.f.Category, &r.f.Severity, &r.rank, &r.f.Score, &r.f.Status, &r.f.Title, &r.f.Owner, &r.assets, &r.data); err != nil {
+			return nil, false, err
+		}
+		r.f.Assets, r.f.DataKinds = unlist(r.assets), unlist(r.data)
+		r.assets, r.data = asciiLower(r.assets), asciiLower(r.data)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if len(out) == 0 {
+		var latest int
+		if err := s.db.QueryRowContext(ctx, `SELECT latest FROM systems WHERE id = $1`, system).Scan(&latest); err != nil {
+			return nil, false, mapErr(err)
+		}
+		if latest != version {
+			return nil, false, nil
+		}
+	}
+	s.findings.put(system, version, out)
+	return out, true, nil
+}
+
+// asciiLower lower-cases ASCII letters only, as SQLite's LIKE compares.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// The orders of the SQL path: severity (sev_rank DESC, score DESC,
+// system_id, id), system (system_id, sev_rank DESC, id) and id (id,
+// system_id); (system_id, id) is unique, so each is total.
+func bySeverity(a, b *findingRow) int {
+	if a.rank != b.rank {
+		return cmp.Compare(b.rank, a.rank)
+	}
+	if a.f.Score != b.f.Score {
+		return cmp.Compare(b.f.Score, a.f.Score)
+	}
+	if c := strings.Compare(a.f.SystemID, b.f.SystemID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.f.ID, b.f.ID)
+}
+
+func bySystem(a, b *findingRow) int {
+	if c := strings.Compare(a.f.SystemID, b.f.SystemID); c != 0 {
+		return c
+	}
+	if a.rank != b.rank {
+		return cmp.Compare(b.rank, a.rank)
+	}
+	return strings.Compare(a.f.ID, b.f.ID)
+}
+
+func byID(a, b *findingRow) int {
+	if c := strings.Compare(a.f.ID, b.f.ID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.f.SystemID, b.f.SystemID)
+}
+
+// firstSorted returns the first n of rows in order, sorted: a page of 50
+// out of thousands keeps the n smallest in a heap instead of sorting all.
+func firstSorted(rows []*findingRow, n int, order func(a, b *findingRow) int) []*findingRow {
+	if n <= 0 {
+		return nil
+	}
+	if n >= len(rows)/4 {
+		slices.SortFunc(rows, order)
+		return rows[:n]
+	}
+	// A max-heap of the n smallest seen so far.
+	h := slices.Clone(rows[:n])
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && order(h[r], h[l]) > 0 {
+				l = r
+			}
+			if order(h[l], h[i]) <= 0 {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, r := range rows[n:] {
+		if order(r, h[0]) < 0 {
+			h[0] = r
+			down(0)
+		}
+	}
+	slices.SortFunc(h, order)
+	return h
+}
