@@ -314,6 +314,9 @@ func levelImpact(l model.Level) model.Impact {
 func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
 	i, which, prop := impact(m, f)
 	if which == "" {
+		if i <= 2 && len(m.Assets) > 0 && !touchData(f) {
+			return i, "its elements hold, carry and reach none of the model's named data"
+		}
 		reason := "no asset at stake is named"
 		if i > 2 {
 			reason += "; the system is business-critical"
@@ -361,6 +364,12 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 		}
 	}
 	if best == 0 {
+		if len(m.Assets) > 0 && !touchData(f) {
+			// The model names its data and the threat's elements hold,
+			// carry and reach none of it (a public calculator): what is
+			// at stake is minor, however critical the system.
+			return 2, "", prop
+		}
 		if m.System.Criticality >= model.High {
 			return 3, "", prop
 		}
@@ -906,4 +915,34 @@ func AtStake(m *model.Model, qs []*model.Question) {
 			n++
 		}
 	}
+}
+
+// touchData reports whether any of f's elements stores or processes a named
+// asset, sends or receives one on a flow, or reads or writes a store.
+func touchData(f *model.Finding) bool {
+	for _, t := range f.Targets {
+		switch {
+		case t.Asset != nil:
+			return true
+		case t.Flow != nil:
+			if len(t.Flow.Carries) > 0 || t.Flow.From.IsStore() || t.Flow.To.IsStore() {
+				return true
+			}
+		case t.Component != nil:
+			c := t.Component
+			if len(c.Stores)+len(c.Processes) > 0 || c.IsStore() {
+				return true
+			}
+			for _, l := range [][]*model.Flow{c.In, c.Out} {
+				for _, fl := range l {
+					if len(fl.Carries) > 0 || fl.From.IsStore() || fl.To.IsStore() {
+						return true
+					}
+				}
+			}
+		default: // a model-level or boundary threat
+			return true
+		}
+	}
+	return false
 }

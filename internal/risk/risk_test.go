@@ -145,3 +145,33 @@ func TestAttackVectors(t *testing.T) {
 		}
 	}
 }
+
+// TestImpactWithoutData: in a model that names its data, a threat whose
+// elements hold, carry and reach none of it has a minor impact however
+// critical the system; an element that touches data, or a model that names
+// none, keeps the system's criticality.
+func TestImpactWithoutData(t *testing.T) {
+	rec := &model.Asset{ID: "records"}
+	user := &model.Component{ID: "user", Kind: model.KindPerson}
+	calc := &model.Component{ID: "calc", Kind: model.KindFunction}
+	gw := &model.Component{ID: "gw", Kind: model.KindService}
+	toCalc := &model.Flow{ID: "f1", From: user, To: calc}
+	toGw := &model.Flow{ID: "f2", From: user, To: gw, Carries: []*model.Asset{rec}}
+	calc.In, gw.In = []*model.Flow{toCalc}, []*model.Flow{toGw}
+	named := &model.Model{System: model.System{Criticality: model.Critical}, Assets: []*model.Asset{rec}}
+	unnamed := &model.Model{System: model.System{Criticality: model.Critical}}
+	for _, tc := range []struct {
+		m    *model.Model
+		c    *model.Component
+		want model.Impact
+	}{
+		{named, calc, 2},
+		{named, gw, 3},
+		{unnamed, calc, 3},
+	} {
+		f := &model.Finding{Category: model.Tampering, Targets: []model.Target{{Component: tc.c}}}
+		if got, why := ImpactOf(tc.m, f); got != tc.want {
+			t.Errorf("%s (model names %d assets): impact %d, want %d (%s)", tc.c.ID, len(tc.m.Assets), got, tc.want, why)
+		}
+	}
+}

@@ -35,6 +35,13 @@ var authzRules = []*rule.Rule{
 			if !injectionCode(c) || !entryPoint(c) || c.Public || reviewerRelay(c) {
 				return
 			}
+			// Anonymous by design and touching none of the model's named
+			// data: there are no objects of one caller that another could
+			// reach (a public calculator). With data it still applies:
+			// anyone can then ask for any object by its id.
+			if c.Anonymous && len(x.Model.Assets) > 0 && !touchesData(c) {
+				return
+			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
 				callers := throughRelays(senders(injectionUntrusted(c)))
 				if len(callers) == 0 { // an entry point only through relays in its own zone
@@ -214,6 +221,22 @@ func authzIntoAdmin(f *model.Flow) bool {
 	switch f.From.Kind {
 	case model.KindService, model.KindFunction, model.KindQueue, model.KindAgent:
 		return true
+	}
+	return false
+}
+
+// touchesData reports whether c stores or processes a named asset, or sends
+// or receives one on a flow, or writes to or reads from a store.
+func touchesData(c *model.Component) bool {
+	if len(c.Stores)+len(c.Processes) > 0 {
+		return true
+	}
+	for _, l := range [][]*model.Flow{c.In, c.Out} {
+		for _, f := range l {
+			if len(f.Carries) > 0 || f.From.IsStore() || f.To.IsStore() {
+				return true
+			}
+		}
 	}
 	return false
 }
