@@ -398,11 +398,13 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		o.cats[0] = cat
 		cats := o.cats[:1:1]
 		o.cats = o.cats[1:]
-		*f = model.Finding{ID: fid, Rule: r.ID, Origin: r.Origin, Title: ttl, Description: r.Doc,
-			Category: cat, Categories: cats, Targets: tgts, Assets: assets,
-			CWE: r.CWE, CAPEC: r.CAPEC, Suggested: r.Mitigations, References: r.References, Property: prop,
-			Exploitability: r.Exploitability, Rationale: why, Status: status, FoundBy: model.FoundByTool, Pos: x.Target.Pos(),
-			Aliases: aliases}
+		// The slab is zeroed: set the fields one by one rather than copying
+		// a whole 550-byte literal (a bulk copy with write barriers).
+		f.ID, f.Rule, f.Origin, f.Title, f.Description = fid, r.ID, r.Origin, ttl, r.Doc
+		f.Category, f.Categories, f.Targets, f.Assets = cat, cats, tgts, assets
+		f.CWE, f.CAPEC, f.Suggested, f.References, f.Property = r.CWE, r.CAPEC, r.Mitigations, r.References, prop
+		f.Exploitability, f.Rationale, f.Status, f.FoundBy, f.Pos = r.Exploitability, why, status, model.FoundByTool, x.Target.Pos()
+		f.Aliases = aliases
 		o.findings = append(o.findings, f)
 	}
 	if status != model.StatusUnverified {
