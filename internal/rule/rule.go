@@ -503,7 +503,12 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 				if i >= len(rules) || track.stopped() {
 					return
 				}
-				per[i] = runRule(m, rules[i], shared, track, opt.Mitigated)
+				out := runRule(m, rules[i], shared, track, opt.Mitigated)
+				// Sorted here, on all cores: every id starts with the
+				// rule's id and a colon, so the run's order is the rules'
+				// own orders, one rule after another (byRuleID).
+				slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+				per[i] = out
 			}
 		}()
 	}
@@ -523,11 +528,16 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		}
 	}
 	res.Findings = make([]*model.Finding, 0, nf)
+	order, sorted := byRuleID(rules)
+	for _, i := range order {
+		if per[i] != nil {
+			res.Findings = append(res.Findings, per[i].findings...)
+		}
+	}
 	for i, out := range per {
 		if out == nil {
 			continue
 		}
-		res.Findings = append(res.Findings, out.findings...)
 		id := rules[i].ID
 		for _, a := range out.qorder {
 			p := a.p
@@ -545,9 +555,30 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	}
 	// Finding ids (rule:element) and question ids are unique, so an
 	// unstable sort gives the same order as a stable one.
-	slices.SortFunc(res.Findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+	if !sorted {
+		slices.SortFunc(res.Findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+	}
 	slices.SortFunc(res.Questions, func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) })
 	return res, nil
+}
+
+// byRuleID returns the rules' indices ordered by id and a colon, the
+// prefix of every id their findings have: no rule id contains a colon, so
+// all of one rule's findings sort before or after all of another's, and the
+// findings of the rules in this order, each rule's sorted, are sorted. It
+// reports false when two rules share an id (their findings interleave).
+func byRuleID(rules []*Rule) ([]int, bool) {
+	order := make([]int, len(rules))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(rules[a].ID+":", rules[b].ID+":") })
+	for k, i := range order {
+		if strings.Contains(rules[i].ID, ":") || k > 0 && rules[i].ID == rules[order[k-1]].ID {
+			return order, false
+		}
+	}
+	return order, true
 }
 
 // runRule applies one rule to every element it examines.
