@@ -119,7 +119,8 @@ func hintsIgnore(m *model.Model, people []*model.Finding) bool {
 	}
 	for _, a := range m.Assumptions {
 		for _, s := range a.Supports {
-			if named(s) {
+			// Only finding ids (with a colon) are checked for staleness.
+			if strings.Contains(s, ":") && named(s) {
 				return false
 			}
 		}

@@ -40,7 +40,11 @@ func TestMergeByIDIsStableSort(t *testing.T) {
 		t.Error("a decision naming a team's threat id as its rule part allowed the merge")
 	}
 	m.Decisions = nil
-	m.Assumptions = []*model.Assumption{{Supports: []string{"other:c1"}}}
+	m.Assumptions = []*model.Assumption{{Supports: []string{"mitigation-1", "other:c7"}}}
+	if !hintsIgnore(m, people) {
+		t.Error("an assumption supporting a mitigation blocked the merge")
+	}
+	m.Assumptions[0].Supports = append(m.Assumptions[0].Supports, "other:c1")
 	if hintsIgnore(m, people) {
 		t.Error("an assumption sharing an element part with a team's threat allowed the merge")
 	}
