@@ -7,6 +7,7 @@ package analysis
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wardtm/ward/internal/model"
@@ -47,7 +48,12 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if err != nil {
 		return nil, err
 	}
-	findings := append(res.Findings, People(m)...)
+	findings := res.Findings
+	if people := People(m); hintsIgnore(m, people) {
+		findings = mergeByID(findings, people)
+	} else {
+		findings = append(findings, people...)
+	}
 	unc := opt.Uncertainty
 	if m.Policy.Uncertainty != 0 {
 		unc = m.Policy.Uncertainty
@@ -61,6 +67,65 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	// Questions rank by the listed threats they settle.
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
+}
+
+// byID is the order risk.Rank starts from: id, then position.
+func byID(a, b *model.Finding) int {
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Pos.String(), b.Pos.String())
+}
+
+// mergeByID returns the rules' findings (sorted by id) and the team's
+// threats in byID order, as a stable sort of the two lists one after the
+// other would, by merging: risk.Rank then finds them sorted instead of
+// sorting 100,000s of threats again to place the few the team wrote.
+func mergeByID(sorted, more []*model.Finding) []*model.Finding {
+	if len(more) == 0 || !slices.IsSortedFunc(sorted, byID) {
+		return append(sorted, more...)
+	}
+	slices.SortStableFunc(more, byID)
+	out := make([]*model.Finding, 0, len(sorted)+len(more))
+	for len(sorted) > 0 && len(more) > 0 {
+		if byID(more[0], sorted[0]) < 0 {
+			out, more = append(out, more[0]), more[1:]
+		} else {
+			out, sorted = append(out, sorted[0]), sorted[1:]
+		}
+	}
+	return append(append(out, sorted...), more...)
+}
+
+// hintsIgnore reports whether the hints risk.Assess gives for decisions
+// and assumptions naming findings that do not exist cannot list the team's
+// threats: those hints list findings sharing the rule or element part of
+// the id in the order Assess receives them, so only then may the team's
+// threats be merged into place rather than appended.
+func hintsIgnore(m *model.Model, people []*model.Finding) bool {
+	parts := map[string]bool{}
+	for _, f := range people {
+		r, t, _ := strings.Cut(f.ID, ":")
+		parts["r:"+r], parts["t:"+t] = true, true
+	}
+	named := func(id string) bool {
+		r, t, _ := strings.Cut(id, ":")
+		return parts["r:"+r] || parts["t:"+t]
+	}
+	for _, d := range m.Decisions {
+		if named(d.Finding) {
+			return false
+		}
+	}
+	for _, a := range m.Assumptions {
+		for _, s := range a.Supports {
+			// Only finding ids (with a colon) are checked for staleness.
+			if strings.Contains(s, ":") && named(s) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // relay says whether a component forwards requests without owning the

@@ -69,6 +69,15 @@ The exit status does not depend on --format.`,
 					return err
 				}
 			}
+			var gate error
+			if since == nil {
+				// Decide the exit status now and let the analysis go: the
+				// renderers read only the result, and on a large model the
+				// engine's findings are hundreds of megabytes the renderers
+				// can reuse.
+				gate = gateUnverified(res.analysis, threshold, unver)
+				res.analysis, res.loaded = nil, nil
+			}
 			err = report.Render(a.env.Stdout, format, res.result, report.Options{Text: report.TextOptions{All: all, Verbose: verbose}, Tracker: track})
 			if err != nil {
 				return err
@@ -76,7 +85,7 @@ The exit status does not depend on --format.`,
 			if since != nil {
 				return since()
 			}
-			return gateUnverified(res.analysis, threshold, unver)
+			return gate
 		},
 	}
 	af.register(cmd)

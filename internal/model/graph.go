@@ -64,6 +64,7 @@ func (m *Model) Index() {
 	for _, c := range m.Components {
 		m.components[c.ID] = c
 		c.In, c.Out = c.In[:0], c.Out[:0]
+		c.index()
 	}
 	m.storedBy = make(map[*Asset][]*Component, len(m.Assets))
 	m.handledBy = make(map[*Asset][]*Component, len(m.Assets))

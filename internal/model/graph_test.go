@@ -30,3 +30,41 @@ func TestReverseAssetIndex(t *testing.T) {
 		t.Errorf("CarriedBy(b) = %v", got)
 	}
 }
+
+// TestComponentAssetsShared checks that Assets is the merged list without
+// duplicates, built once by Index and shared between calls, and built afresh
+// when Stores or Processes are replaced after Index.
+func TestComponentAssetsShared(t *testing.T) {
+	a, b, c := &Asset{ID: "a"}, &Asset{ID: "b"}, &Asset{ID: "c"}
+	x := &Component{ID: "x", Stores: []*Asset{a, b}, Processes: []*Asset{b, c, a}}
+	before := x.Assets() // not indexed yet: merged on the fly
+	m := &Model{Assets: []*Asset{a, b, c}, Components: []*Component{x}}
+	m.Index()
+	got := x.Assets()
+	if want := []*Asset{a, b, c}; !slices.Equal(got, want) || !slices.Equal(before, want) {
+		t.Fatalf("Assets() = %v (before Index %v), want %v", got, before, want)
+	}
+	if again := x.Assets(); &again[0] != &got[0] {
+		t.Error("Assets() built a new list after Index")
+	}
+	if cap(got) != len(got) {
+		t.Errorf("shared list has spare capacity %d: an append by a caller would write into it", cap(got)-len(got))
+	}
+	x.Processes = []*Asset{c}
+	if got := x.Assets(); !slices.Equal(got, []*Asset{a, b, c}) {
+		t.Errorf("after replacing Processes: Assets() = %v", got)
+	}
+	x.Stores = []*Asset{c}
+	if got := x.Assets(); !slices.Equal(got, []*Asset{c}) {
+		t.Errorf("after replacing Stores: Assets() = %v", got)
+	}
+	// Long lists go through a set.
+	var many []*Asset
+	for range 40 {
+		many = append(many, &Asset{})
+	}
+	y := &Component{Stores: many, Processes: append(slices.Clone(many[:10]), a)}
+	if got := y.Assets(); len(got) != 41 || got[40] != a {
+		t.Errorf("long lists: %d assets, last %v", len(got), got[len(got)-1])
+	}
+}

@@ -8,6 +8,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -464,6 +465,7 @@ type Component struct {
 	In               []*Flow
 	Out              []*Flow
 	Pos              Pos
+	held             heldAssets
 }
 
 // Label returns the component's name, or its id.
@@ -514,22 +516,59 @@ func (c *Component) IsActor() bool {
 }
 
 // Assets returns the assets the component stores or processes, without
-// duplicates, stored ones first.
+// duplicates, stored ones first. The list is built once by Model.Index and
+// shared by every caller (rules put it at stake in many threats), so callers
+// must not modify it; if Stores or Processes were replaced since, it is
+// built afresh.
 func (c *Component) Assets() []*Asset {
 	if len(c.Processes) == 0 {
 		return c.Stores
 	}
-	out := make([]*Asset, 0, len(c.Stores)+len(c.Processes))
-	seen := make(map[*Asset]bool, len(c.Stores)+len(c.Processes))
-	for _, l := range [][]*Asset{c.Stores, c.Processes} {
+	if h := &c.held; sameList(h.stores, c.Stores) && sameList(h.processes, c.Processes) && h.all != nil {
+		return h.all
+	}
+	return mergeAssets(c.Stores, c.Processes)
+}
+
+// heldAssets is Component.Assets' list and the lists it was built from.
+type heldAssets struct {
+	stores, processes, all []*Asset
+}
+
+// index builds the component's Assets list (Model.Index).
+func (c *Component) index() {
+	c.held = heldAssets{}
+	if len(c.Processes) > 0 {
+		c.held = heldAssets{stores: c.Stores, processes: c.Processes, all: mergeAssets(c.Stores, c.Processes)}
+	}
+}
+
+// sameList reports whether a and b are the same slice (same start and length).
+func sameList(a, b []*Asset) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func mergeAssets(stores, processes []*Asset) []*Asset {
+	out := make([]*Asset, 0, len(stores)+len(processes))
+	var seen map[*Asset]bool
+	if cap(out) > 32 {
+		seen = make(map[*Asset]bool, cap(out))
+	}
+	for _, l := range [][]*Asset{stores, processes} {
 		for _, a := range l {
-			if !seen[a] {
+			switch {
+			case seen != nil:
+				if seen[a] {
+					continue
+				}
 				seen[a] = true
-				out = append(out, a)
+			case slices.Contains(out, a):
+				continue
 			}
+			out = append(out, a)
 		}
 	}
-	return out
+	return slices.Clip(out)
 }
 
 // HasTag reports whether the component carries the tag.

@@ -328,29 +328,43 @@ func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
 
 // impact computes the impact, the asset that sets it, and the property.
 func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Property) {
+	return impactMemo(m, f, nil)
+}
+
+// stakeKey names one list of assets at stake (rules share a list among
+// many threats: an element's assets, the system's most valuable ones) and
+// the property a threat is against.
+type stakeKey struct {
+	first *(*model.Asset)
+	n     int
+	prop  model.Property
+}
+
+type stake struct {
+	best  model.Impact
+	which string
+}
+
+// impactMemo is impact, remembering in memo (when not nil) the outcome of
+// long asset lists: rules put the same list at stake in many threats, and
+// it grows with the model, so scanning it per threat would be quadratic.
+func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (model.Impact, string, model.Property) {
 	prop := f.Property
 	if prop == 0 {
 		prop = f.Category.Property()
 	}
-	best, which := model.Impact(0), ""
-	for _, a := range f.Assets {
-		need := a.Need(prop)
-		if prop == model.Availability && a.Availability == model.LevelUnset {
-			// Unstated, an asset's availability need is the business
-			// criticality of the system that holds it, when that is
-			// higher; but an outage is temporary and neither discloses
-			// nor changes the asset, so a need Ward infers (from the
-			// classification or the system) is at most high: only a
-			// stated availability need or value makes a denial of
-			// service critical.
-			need = min(max(need, m.System.Criticality), model.High)
+	var st stake
+	if memo != nil && len(f.Assets) >= 8 {
+		k := stakeKey{&f.Assets[0], len(f.Assets), prop}
+		var ok bool
+		if st, ok = memo[k]; !ok {
+			st.best, st.which = assetImpact(m, f.Assets, prop)
+			memo[k] = st
 		}
-		// The asset's business value is a floor whatever the property.
-		i := levelImpact(max(need, a.Value))
-		if i > best {
-			best, which = i, a.ID
-		}
+	} else {
+		st.best, st.which = assetImpact(m, f.Assets, prop)
 	}
+	best, which := st.best, st.which
 	// Denial of wallet: the price per call of a paid API sets the stake.
 	if f.Category == model.DenialOfService {
 		for _, t := range f.Targets {
@@ -376,6 +390,31 @@ func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Prope
 		return 2, "", prop
 	}
 	return best, which, prop
+}
+
+// assetImpact is the impact of the most sensitive of the assets for
+// property prop, and that asset's id.
+func assetImpact(m *model.Model, assets []*model.Asset, prop model.Property) (model.Impact, string) {
+	best, which := model.Impact(0), ""
+	for _, a := range assets {
+		need := a.Need(prop)
+		if prop == model.Availability && a.Availability == model.LevelUnset {
+			// Unstated, an asset's availability need is the business
+			// criticality of the system that holds it, when that is
+			// higher; but an outage is temporary and neither discloses
+			// nor changes the asset, so a need Ward infers (from the
+			// classification or the system) is at most high: only a
+			// stated availability need or value makes a denial of
+			// service critical.
+			need = min(max(need, m.System.Criticality), model.High)
+		}
+		// The asset's business value is a floor whatever the property.
+		i := levelImpact(max(need, a.Value))
+		if i > best {
+			best, which = i, a.ID
+		}
+	}
+	return best, which
 }
 
 func needName(i model.Impact) string {
@@ -485,7 +524,7 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 		unc = 0
 	}
 	unc = min(unc, 4)
-	ex := &explainer{m: m, impacts: map[impactKey]string{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
+	ex := &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
 	for _, f := range findings {
 		var d *model.Decision
 		if len(decisions) > 0 {
@@ -576,6 +615,7 @@ func (s *suggester) suggest(id string) string {
 type explainer struct {
 	m       *model.Model
 	impacts map[impactKey]string
+	stakes  map[stakeKey]stake
 	reach   map[string]string
 	relay   *relays
 }
@@ -587,7 +627,7 @@ type impactKey struct {
 }
 
 func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
-	i, which, prop := impact(ex.m, f)
+	i, which, prop := impactMemo(ex.m, f, ex.stakes)
 	if which == "" {
 		return ImpactOf(ex.m, f)
 	}

@@ -100,7 +100,7 @@ var dosRules = []*rule.Rule{
 			if gap := x.Lacks(c, model.CtlSpendingLimits); x.Reports(gap) {
 				spendingFlows(x, c)
 				x.Report(gap,
-					"Calls to paid API "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+					"Calls to paid API "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x))
 			}
 		},
 	},
@@ -152,7 +152,7 @@ var dosRules = []*rule.Rule{
 				gap, via = rule.And(x.Lacks(c, model.CtlRateLimits), dosAny(fronts...)), "internet traffic through "+ids(front, compID)
 			}
 			if x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" calls paid API "+ids(paid, compID)+" for "+via+" without rate limits", dosMoney(x.Model))
+				x.Report(gap, q(c.ID)+" calls paid API "+ids(paid, compID)+" for "+via+" without rate limits", dosMoney(x))
 			}
 		},
 	},
@@ -169,10 +169,13 @@ func dosPaidCallees(c *model.Component) []*model.Component {
 	return out
 }
 
-// dosMoney returns the model's money assets, or nil.
-func dosMoney(m *model.Model) []*model.Asset {
-	return ofKind(m.Assets, model.AssetMoney)
+// dosMoney returns the model's money assets, or nil: found once per run
+// and shared by every threat that puts them at stake.
+func dosMoney(x *rule.Ctx) []*model.Asset {
+	return x.Memo(moneyKey{}, func() any { return ofKind(x.Model.Assets, model.AssetMoney) }).([]*model.Asset)
 }
+
+type moneyKey struct{}
 
 // dosAny combines facts: Yes when any is Yes, Unknown when none is Yes and
 // some is Unknown, else No.

@@ -247,7 +247,7 @@ var llmRules = []*rule.Rule{
 			if gap := x.Lacks(c, model.CtlSpendingLimits); x.Reports(gap) {
 				spendingFlows(x, c)
 				x.Report(gap,
-					"Calls to paid model "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x.Model))
+					"Calls to paid model "+q(c.ID)+" from "+ids(senders(c.In), compID)+" are not capped by a quota or budget", dosMoney(x))
 			}
 		},
 	},

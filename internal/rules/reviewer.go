@@ -388,7 +388,7 @@ var reviewerRules = []*rule.Rule{
 				// the data: card testing costs money, enumeration helps
 				// later attacks.
 				x.Report(gap, q(c.ID)+" may tell internet callers which accounts or cards in "+ids(at, assetID)+" are valid",
-					append([]*model.Asset{}, ofKind(x.Model.Assets, model.AssetMoney)...))
+					orNoAssets(dosMoney(x)))
 			}
 		},
 	},
@@ -516,7 +516,7 @@ var reviewerRules = []*rule.Rule{
 			if !(c.IsProcess() || c.IsStore()) || c.ThirdParty || c.Kind == model.KindLLM {
 				return
 			}
-			at := reviewerAvailability(x.Model, c)
+			at := reviewerAvailability(x, c)
 			if len(at) == 0 {
 				return
 			}
@@ -865,7 +865,7 @@ func reviewerAuthServer(c *model.Component) bool {
 // reviewerAvailability returns the assets whose availability need is high
 // or critical that c holds, or that flows through c carry (a component on
 // the only path to them).
-func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
+func reviewerAvailability(x *rule.Ctx, c *model.Component) []*model.Asset {
 	var out []*model.Asset
 	add := func(as []*model.Asset) {
 		for _, a := range as {
@@ -885,7 +885,7 @@ func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
 	// many components depend on (three or more senders), or one that drives
 	// others on its own (a scheduler: no senders, two or more receivers),
 	// carries it.
-	if at := handoffServesOtherSystems(m, c); len(at) > 0 {
+	if at := handoffServesOtherSystems(x.Model, c); len(at) > 0 {
 		return at
 	}
 	senders := map[*model.Component]bool{}
@@ -895,12 +895,28 @@ func reviewerAvailability(m *model.Model, c *model.Component) []*model.Asset {
 	if len(senders) < 3 && !(len(c.In) == 0 && len(c.Out) >= 2) {
 		return out
 	}
-	for _, a := range m.Assets {
-		if a.Kind == model.AssetAvailability && a.Need(model.Availability) >= model.High {
-			out = append(out, a)
+	// out is empty here: the list is the model's, found once per run and
+	// shared by every threat that puts it at stake.
+	return x.Memo(availabilityKey{}, func() any {
+		var all []*model.Asset
+		for _, a := range x.Model.Assets {
+			if a.Kind == model.AssetAvailability && a.Need(model.Availability) >= model.High {
+				all = append(all, a)
+			}
 		}
+		return all
+	}).([]*model.Asset)
+}
+
+type availabilityKey struct{}
+
+// orNoAssets returns as, or an empty list (no asset at stake, rather than
+// the target's own) when as is nil.
+func orNoAssets(as []*model.Asset) []*model.Asset {
+	if as == nil {
+		return noAssets
 	}
-	return out
+	return as
 }
 
 func containsAsset(as []*model.Asset, a *model.Asset) bool {

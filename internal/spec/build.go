@@ -260,18 +260,6 @@ func (b *builder) defineComponents(cs []*Component) {
 	}
 }
 
-func (e *elem) hasKey(key string) bool {
-	if e.node == nil {
-		return false
-	}
-	for k := 0; k+1 < len(e.node.Content); k += 2 {
-		if e.node.Content[k].Value == key {
-			return true
-		}
-	}
-	return false
-}
-
 func (b *builder) controls(e *elem, in map[string]string, out *model.Controls, flow bool) {
 	for k, v := range in {
 		c, ok := model.ControlByKey(k)

@@ -16,42 +16,131 @@ import (
 )
 
 // elem is embedded in every element of the format: it remembers where the
-// element was written, so later checks can point at it and at its keys.
+// element was written and which keys it has, so later checks can point at it
+// and at its keys. It does not keep the YAML node tree (on a large model
+// that is most of the memory loading takes, and it would stay reachable
+// until the model is built): the rare diagnostic that points at one of an
+// element's keys parses the file again to find it (srcFile.nodeAt).
 type elem struct {
-	node *yaml.Node
-	file string
+	src       *srcFile
+	line, col int32
+	set       bool
+	// keys has bit i set when the element states field i of info.
+	keys uint64
+	info *structInfo
 }
 
-func (e *elem) setNode(n *yaml.Node, file string) { e.node, e.file = n, file }
+// srcFile is a file being decoded, kept so that key positions can be found
+// again when a diagnostic needs one.
+type srcFile struct {
+	name string
+	data []byte
+	once sync.Once
+	// maps indexes the file's mapping nodes by line and column.
+	maps map[[2]int]*yaml.Node
+}
+
+// nodeAt returns the mapping node at line and col, parsing the file again
+// the first time it is asked (the parse is deterministic: the same nodes at
+// the same positions as when the file was decoded).
+func (f *srcFile) nodeAt(line, col int) *yaml.Node {
+	f.once.Do(func() {
+		f.maps = map[[2]int]*yaml.Node{}
+		root, err := parseYAML(f.data)
+		if err != nil {
+			return
+		}
+		seen := map[*yaml.Node]bool{}
+		var walk func(n *yaml.Node, depth int)
+		walk = func(n *yaml.Node, depth int) {
+			if n == nil || seen[n] || depth > maxDepth+2 {
+				return
+			}
+			seen[n] = true
+			if n.Kind == yaml.MappingNode {
+				k := [2]int{n.Line, n.Column}
+				if _, ok := f.maps[k]; !ok {
+					f.maps[k] = n
+				}
+			}
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+		walk(root, 0)
+	})
+	return f.maps[[2]int{line, col}]
+}
+
+func (e *elem) setNode(n *yaml.Node, src *srcFile, si *structInfo) {
+	*e = elem{src: src, line: int32(n.Line), col: int32(n.Column), set: true, info: si}
+}
+
+func (e *elem) file() string {
+	if e.src == nil {
+		return ""
+	}
+	return e.src.name
+}
 
 // pos returns the element's position.
 func (e *elem) pos() model.Pos {
-	if e.node == nil {
-		return model.Pos{File: e.file}
+	if !e.set {
+		return model.Pos{File: e.file()}
 	}
-	return model.Pos{File: e.file, Line: e.node.Line, Col: e.node.Column}
+	return model.Pos{File: e.file(), Line: int(e.line), Col: int(e.col)}
 }
 
 // keyPos returns the position of the value of key, then of its i-th item when
 // i >= 0, falling back on the element's own position.
 func (e *elem) keyPos(key string, i int) model.Pos {
-	if e.node == nil || e.node.Kind != yaml.MappingNode {
+	if !e.set || e.src == nil {
 		return e.pos()
 	}
-	for k := 0; k+1 < len(e.node.Content); k += 2 {
-		if e.node.Content[k].Value != key {
+	n := e.src.nodeAt(int(e.line), int(e.col))
+	if n == nil || n.Kind != yaml.MappingNode {
+		return e.pos()
+	}
+	for k := 0; k+1 < len(n.Content); k += 2 {
+		if n.Content[k].Value != key {
 			continue
 		}
-		v := e.node.Content[k+1]
+		v := n.Content[k+1]
 		if i >= 0 && v.Kind == yaml.SequenceNode && i < len(v.Content) {
 			v = v.Content[i]
 		}
-		return model.Pos{File: e.file, Line: v.Line, Col: v.Column}
+		return model.Pos{File: e.file(), Line: v.Line, Col: v.Column}
 	}
 	return e.pos()
 }
 
-type noder interface{ setNode(*yaml.Node, string) }
+// hasKey reports whether the element states key (even with no value).
+func (e *elem) hasKey(key string) bool {
+	if !e.set || e.info == nil {
+		return false
+	}
+	if i, ok := e.info.byKey[key]; ok && i < 64 {
+		return e.keys&(1<<i) != 0
+	}
+	// A key the format does not have, or past the first 64: look in the file.
+	n := e.src.nodeAt(int(e.line), int(e.col))
+	if n == nil {
+		return false
+	}
+	for k := 0; k+1 < len(n.Content); k += 2 {
+		if n.Content[k].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+type noder interface {
+	setNode(n *yaml.Node, src *srcFile, si *structInfo)
+	element() *elem
+}
+
+func (e *elem) element() *elem { return e }
 
 // field describes one key of a format type.
 type field struct {
@@ -133,6 +222,7 @@ func idByte(c byte) bool {
 // decoder turns YAML nodes into format values, collecting every problem.
 type decoder struct {
 	file  string
+	src   *srcFile
 	diags *Diagnostics
 	// budget bounds the number of nodes visited, so aliases cannot expand a
 	// small file into an enormous one.
@@ -177,8 +267,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		return
 	}
 	si := infoOf(v.Type())
+	var el *elem
 	if nd, ok := v.Addr().Interface().(noder); ok {
-		nd.setNode(n, d.file)
+		nd.setNode(n, d.src, si)
+		el = nd.element()
 	}
 	if n.Kind != yaml.MappingNode {
 		d.add(n, "%s must be a mapping of keys to values, not %s", "write it as `key: value` lines", si.name, kindName(n))
@@ -225,6 +317,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 			continue
 		}
 		seen[idx] = true
+		if el != nil && idx < 64 {
+			el.keys |= 1 << idx
+		}
 		f := si.fields[idx]
 		if isNull(resolve(val)) {
 			if f.required { // `id:` with nothing after it
@@ -497,7 +592,7 @@ func (d *decoder) decodeItemsParallel(items []*yaml.Node, arr, out reflect.Value
 	h := len(items) / 2
 	var cdiags Diagnostics
 	start := d.budget
-	child := &decoder{file: d.file, diags: &cdiags, budget: start, depth: d.depth}
+	child := &decoder{file: d.file, src: d.src, diags: &cdiags, budget: start, depth: d.depth}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -289,10 +289,10 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 	}
 	n := root.Content[0]
 	doc := &Document{}
-	d := &decoder{file: src.Name, diags: diags, budget: nodeBudget(len(src.Data))}
+	d := &decoder{file: src.Name, src: &srcFile{name: src.Name, data: src.Data}, diags: diags, budget: nodeBudget(len(src.Data))}
 	before := len(*diags)
 	d.decodeStruct(n, reflect.ValueOf(doc).Elem())
-	if len(*diags) > before && doc.node == nil {
+	if len(*diags) > before && !doc.set {
 		return nil
 	}
 	if d.budget <= 0 {

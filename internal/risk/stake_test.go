@@ -1,0 +1,40 @@
+package risk
+
+import (
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// TestImpactMemoSame checks that remembering the impact of a long shared
+// list of assets gives what scanning it gives, per property, for threats
+// sharing the list, a prefix of it and a list of their own.
+func TestImpactMemoSame(t *testing.T) {
+	m := &model.Model{System: model.System{Criticality: model.High}}
+	var shared []*model.Asset
+	for i := range 30 {
+		a := &model.Asset{ID: string(rune('a' + i%26)), Classification: model.Classification(i % 4)}
+		if i == 17 {
+			a.Availability = model.Critical
+		}
+		if i == 23 {
+			a.Value = model.Critical
+		}
+		shared = append(shared, a)
+	}
+	own := append([]*model.Asset(nil), shared[:12]...)
+	memo := map[stakeKey]stake{}
+	for _, cat := range model.Categories {
+		for _, as := range [][]*model.Asset{shared, shared[:12], own, shared, shared[:3]} {
+			f := &model.Finding{Category: cat, Assets: as}
+			i1, w1, p1 := impactMemo(m, f, nil)
+			i2, w2, p2 := impactMemo(m, f, memo)
+			if i1 != i2 || w1 != w2 || p1 != p2 {
+				t.Errorf("%s, %d assets: memo gives %v %q %v, scan gives %v %q %v", cat, len(as), i2, w2, p2, i1, w1, p1)
+			}
+		}
+	}
+	if len(memo) == 0 {
+		t.Error("nothing was remembered")
+	}
+}
