@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"runtime"
 	"strings"
+	"sync"
 )
 
 // JSON writes the result as indented JSON. It streams: the long lists
@@ -22,7 +22,7 @@ func JSON(w io.Writer, r *Result) error {
 	v := reflect.ValueOf(r).Elem()
 	t := v.Type()
 	var ie itemEncoder
-	var pool chan []byte // chunk buffers, shared by the lists
+	var pool chunkPool // chunk buffers, shared by the lists
 	bw.WriteString("{\n")
 	for i := 0; i < t.NumField(); i++ {
 		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -79,10 +79,12 @@ const jsonChunk = 128
 
 // writeJSONItems writes the items of a non-empty list, one per line at
 // four spaces, separated by commas. Long lists are encoded in chunks on
-// GOMAXPROCS goroutines and written in order.
-func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chan []byte) error {
+// GOMAXPROCS goroutines and written in order (writeChunks).
+func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error {
 	n := list.Len()
-	encodeChunk := func(e *itemEncoder, dst []byte, lo, hi int) ([]byte, error) {
+	return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		e := itemEncoders.Get().(*itemEncoder)
+		defer itemEncoders.Put(e)
 		var err error
 		for j := lo; j < hi; j++ {
 			dst = append(dst, "    "...)
@@ -95,83 +97,11 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chan []byte) erro
 			dst = append(dst, '\n')
 		}
 		return dst, nil
-	}
-	workers := min(runtime.GOMAXPROCS(0), (n+jsonChunk-1)/jsonChunk)
-	if workers <= 1 {
-		var e itemEncoder
-		var out []byte
-		for lo := 0; lo < n; lo += jsonChunk {
-			var err error
-			if out, err = encodeChunk(&e, out[:0], lo, min(lo+jsonChunk, n)); err != nil {
-				return err
-			}
-			w.Write(out)
-		}
-		return nil
-	}
-	type chunk struct {
-		lo   int
-		out  []byte
-		err  error
-		done chan struct{}
-	}
-	// A window of chunks in flight, in order. Buffers come from a fixed
-	// pool, one more than the chunks that can be outstanding (queued in
-	// order, or held by the writer), so a worker always finds one; the
-	// pool is kept for the next list.
-	jobs := make(chan *chunk)
-	order := make(chan *chunk, 2*workers)
-	if *pool == nil || cap(*pool) != 2*workers+2 {
-		*pool = make(chan []byte, 2*workers+2)
-		for range cap(*pool) {
-			*pool <- nil
-		}
-	}
-	free := *pool
-	stop := make(chan struct{})
-	defer close(stop)
-	for range workers {
-		go func() {
-			var e itemEncoder
-			for c := range jobs {
-				var buf []byte
-				select {
-				case buf = <-free:
-				case <-stop:
-					return
-				}
-				c.out, c.err = encodeChunk(&e, buf[:0], c.lo, min(c.lo+jsonChunk, n))
-				close(c.done)
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		for lo := 0; lo < n; lo += jsonChunk {
-			c := &chunk{lo: lo, done: make(chan struct{})}
-			select {
-			case order <- c:
-			case <-stop:
-				return
-			}
-			select {
-			case jobs <- c:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	for c := range order {
-		<-c.done
-		if c.err != nil {
-			return c.err
-		}
-		w.Write(c.out)
-		free <- c.out
-	}
-	return nil
+	})
 }
+
+// itemEncoders are the encoders of the chunks in flight.
+var itemEncoders = sync.Pool{New: func() any { return new(itemEncoder) }}
 
 // indentJSON appends src, compact JSON as encoding/json marshals it (no
 // whitespace outside strings), indented by two spaces with every new line
