@@ -90,7 +90,9 @@ var urlKeep = func() (t [256]bool) {
 	return t
 }()
 
-func isHexDigit(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 // appendURLPart appends s, part of a quoted href, as html/template writes
 // it there: normalised as a URL (other bytes percent-encoded), then
