@@ -82,6 +82,19 @@ const jsonChunk = 128
 // GOMAXPROCS goroutines and written in order (writeChunks).
 func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error {
 	n := list.Len()
+	if item := jsonItemWriter(list.Interface()); item != nil {
+		return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			for j := lo; j < hi; j++ {
+				dst = append(dst, "    "...)
+				dst = item(dst, j)
+				if j < n-1 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, '\n')
+			}
+			return dst, nil
+		})
+	}
 	return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
 		e := itemEncoders.Get().(*itemEncoder)
 		defer itemEncoders.Put(e)
