@@ -195,49 +195,26 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	s := r.Summary
 	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	qs := questionIndex(r)
-	shown := 0
-	for _, f := range r.Findings {
-		if !Active(f.Status) && !opt.All {
-			continue
+	var list []int // the findings shown, by index
+	for i := range r.Findings {
+		if Active(r.Findings[i].Status) || opt.All {
+			list = append(list, i)
 		}
-		if shown == 0 {
-			ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
-		}
-		shown++
-		status := strings.ReplaceAll(f.Status, "_", " ")
-		if f.Reopened != "" {
-			status = "reopened"
-		}
-		// A closed threat's severity is what it was, not an open risk.
-		sev := strings.ToUpper(f.Severity)
-		if !Active(f.Status) {
-			sev = "(" + f.Severity + ")"
-		}
-		ew.printf("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
-		ew.printf("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
-		if f.Reopened != "" {
-			ew.printf("     re-opened: %s\n", f.Reopened)
-		}
-		if f.Status == "unverified" {
-			for _, id := range f.Questions {
-				if q, ok := qs[id]; ok {
-					ew.printf("     settle: set %s\n", answerPath(q))
-				}
+	}
+	shown := len(list)
+	if shown > 0 {
+		ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
+	}
+	if ew.err == nil {
+		// In chunks on all cores (writeChunks), straight to the buffer:
+		// textFinding shows control characters itself.
+		var pool chunkPool
+		ew.err = writeChunks(bw, len(list), 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			for _, i := range list[lo:hi] {
+				dst = textFinding(dst, &r.Findings[i], qs, opt)
 			}
-		}
-		if opt.Verbose {
-			if f.Description != "" {
-				ew.printf("     %s\n", f.Description)
-			}
-			ew.printf("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
-				f.Residual.Score, f.Inherent.Score, f.Projected.Score)
-			for _, why := range f.Rationale {
-				ew.printf("       - %s\n", why)
-			}
-			for _, m := range f.Suggested {
-				ew.printf("     fix: %s\n", m)
-			}
-		}
+			return dst, nil
+		})
 	}
 	if shown == 0 {
 		ew.printf("\nNo open or unverified threats.\n")
@@ -289,6 +266,55 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Unverified: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
 		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], us["critical"], us["high"], us["medium"], us["low"], us["info"], len(s.Accepted), s.Worst)
 	return ew.flush(bw)
+}
+
+// textFinding appends a finding's lines of the text output. Control
+// characters are shown line by line, as controlsShown shows them in each
+// write of the other lines.
+func textFinding(dst []byte, f *Finding, qs map[string]Question, opt TextOptions) []byte {
+	line := func(format string, args ...any) {
+		start := len(dst)
+		dst = fmt.Appendf(dst, format, args...)
+		if mayHide(dst[start:]) {
+			shown := mdControls(string(dst[start:]))
+			dst = append(dst[:start], shown...)
+		}
+	}
+	status := strings.ReplaceAll(f.Status, "_", " ")
+	if f.Reopened != "" {
+		status = "reopened"
+	}
+	// A closed threat's severity is what it was, not an open risk.
+	sev := strings.ToUpper(f.Severity)
+	if !Active(f.Status) {
+		sev = "(" + f.Severity + ")"
+	}
+	line("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
+	line("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
+	if f.Reopened != "" {
+		line("     re-opened: %s\n", f.Reopened)
+	}
+	if f.Status == "unverified" {
+		for _, id := range f.Questions {
+			if q, ok := qs[id]; ok {
+				line("     settle: set %s\n", answerPath(q))
+			}
+		}
+	}
+	if opt.Verbose {
+		if f.Description != "" {
+			line("     %s\n", f.Description)
+		}
+		line("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
+			f.Residual.Score, f.Inherent.Score, f.Projected.Score)
+		for _, why := range f.Rationale {
+			line("       - %s\n", why)
+		}
+		for _, m := range f.Suggested {
+			line("     fix: %s\n", m)
+		}
+	}
+	return dst
 }
 
 // Active reports whether a finding status belongs in the ranked threat
