@@ -1,11 +1,13 @@
 package otm
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -47,6 +49,16 @@ var mitigationStates = map[model.MitigationStatus]string{
 // trust zones, every finding (generated or written by the team) a threat
 // instantiated on its component and flow targets, with its mitigations.
 func Export(a *analysis.Analysis) ([]byte, error) {
+	var b bytes.Buffer
+	if err := Write(&b, a); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Write writes the export to out, streaming (interop.WriteIndentedJSON):
+// the bytes Export returns.
+func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
 	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: []dataflow{}}
 	d.Project = &project{Name: m.System.Name, ID: m.System.ID, Description: m.System.Description, Owner: m.System.Team,
@@ -389,11 +401,10 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 	if len(orphans) > 0 {
 		d.Project.Attributes["orphanedDecisions"] = orphans
 	}
-	out, err := json.MarshalIndent(&d, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode OTM: %w", err)
+	if err := interop.WriteIndentedJSON(out, &d); err != nil {
+		return fmt.Errorf("encode OTM: %w", err)
 	}
-	return append(out, '\n'), nil
+	return nil
 }
 
 func dateString(d model.Date) string {

@@ -1,14 +1,16 @@
 package threatcomposer
 
 import (
+	"bytes"
 	"crypto/sha1"
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -73,6 +75,16 @@ type exported struct {
 // finding (generated or written by the team) becomes a threat statement
 // whose grammar parts are derived from its targets and assets.
 func Export(a *analysis.Analysis) ([]byte, error) {
+	var b bytes.Buffer
+	if err := Write(&b, a); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Write writes the export to out, streaming (interop.WriteIndentedJSON):
+// the bytes Export returns.
+func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
 	id := func(kind, wardID string) string { return uuid5("ward:" + m.System.ID + ":" + kind + ":" + wardID) }
 	w := exported{Schema: 1, Assumptions: []assumption{}, Mitigations: []mitigation{}, AssumptionLinks: []assumptionLink{},
@@ -166,11 +178,10 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 			}
 		}
 	}
-	out, err := json.MarshalIndent(&w, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode Threat Composer workspace: %w", err)
+	if err := interop.WriteIndentedJSON(out, &w); err != nil {
+		return fmt.Errorf("encode Threat Composer workspace: %w", err)
 	}
-	return append(out, '\n'), nil
+	return nil
 }
 
 // Metadata keys that carry Ward's ids and statuses, so an import of the
