@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // WriteIndentedJSON writes v, a pointer to a struct, exactly as
@@ -28,19 +30,12 @@ func WriteIndentedJSON(w io.Writer, v any) error {
 	rv = rv.Elem()
 	t := rv.Type()
 	bw := bufio.NewWriterSize(w, 1<<16)
-	var compact, indented bytes.Buffer
-	// encode writes x, indented with prefix.
+	var ie itemEncoder
 	encode := func(x any, prefix string) error {
-		compact.Reset()
-		indented.Reset()
-		enc := json.NewEncoder(&compact) // escapes HTML, as json.Marshal does
-		if err := enc.Encode(x); err != nil {
+		if err := ie.encode(x, prefix); err != nil {
 			return err
 		}
-		if err := json.Indent(&indented, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), prefix, "  "); err != nil {
-			return err
-		}
-		_, err := bw.Write(indented.Bytes())
+		_, err := bw.Write(ie.out.Bytes())
 		return err
 	}
 	bw.WriteString("{")
@@ -79,14 +74,8 @@ func WriteIndentedJSON(w io.Writer, v any) error {
 		bw.WriteString(": ")
 		if fv.Kind() == reflect.Slice && fv.Len() > 0 && fv.Type().Elem().Kind() != reflect.Uint8 && !fv.Type().Implements(marshalerType) {
 			bw.WriteString("[")
-			for j := range fv.Len() {
-				if j > 0 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n    ")
-				if err := encode(fv.Index(j).Interface(), "    "); err != nil {
-					return err
-				}
+			if err := writeItems(bw, fv); err != nil {
+				return err
 			}
 			bw.WriteString("\n  ]")
 			continue
@@ -100,6 +89,65 @@ func WriteIndentedJSON(w io.Writer, v any) error {
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+// itemEncoder encodes one value at a time: marshalled compactly, then
+// indented.
+type itemEncoder struct{ compact, out bytes.Buffer }
+
+// encode leaves x in e.out, indented with prefix.
+func (e *itemEncoder) encode(x any, prefix string) error {
+	e.compact.Reset()
+	e.out.Reset()
+	enc := json.NewEncoder(&e.compact) // escapes HTML, as json.Marshal does
+	if err := enc.Encode(x); err != nil {
+		return err
+	}
+	return json.Indent(&e.out, bytes.TrimSuffix(e.compact.Bytes(), []byte("\n")), prefix, "  ")
+}
+
+// itemsPerWorker is how many list items one goroutine encodes at a time.
+const itemsPerWorker = 128
+
+// writeItems writes the items of a non-empty list, each on a new line at
+// four spaces, separated by commas. A window of items is encoded at a
+// time, split among GOMAXPROCS goroutines, and written in order.
+func writeItems(w *bufio.Writer, list reflect.Value) error {
+	n := list.Len()
+	workers := max(1, min(runtime.GOMAXPROCS(0), (n+itemsPerWorker-1)/itemsPerWorker))
+	bufs := make([]bytes.Buffer, workers)
+	errs := make([]error, workers)
+	for lo := 0; lo < n; lo += workers * itemsPerWorker {
+		var wg sync.WaitGroup
+		for k := range workers {
+			from, to := min(n, lo+k*itemsPerWorker), min(n, lo+(k+1)*itemsPerWorker)
+			wg.Go(func() {
+				var e itemEncoder
+				b := &bufs[k]
+				b.Reset()
+				for j := from; j < to; j++ {
+					if j > 0 {
+						b.WriteByte(',')
+					}
+					b.WriteString("\n    ")
+					if errs[k] = e.encode(list.Index(j).Interface(), "    "); errs[k] != nil {
+						return
+					}
+					b.Write(e.out.Bytes())
+				}
+			})
+		}
+		wg.Wait()
+		for k := range workers {
+			if errs[k] != nil {
+				return errs[k]
+			}
+			if _, err := w.Write(bufs[k].Bytes()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()

@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 )
 
@@ -37,6 +38,12 @@ func TestWriteIndentedJSON(t *testing.T) {
 			{Empty: []string{}}}, Ptr: &jsonwItem{Name: "p"}, Bytes: []byte("bytes"), NoTag: 3, Strings: []string{"s", "t"},
 			private: 1, EmptyMap: map[string]int{}},
 	}
+	// Enough items for several windows of parallel encoding.
+	long := &jsonwDoc{}
+	for i := range 3*itemsPerWorker*4 + 5 {
+		long.Items = append(long.Items, jsonwItem{Name: strconv.Itoa(i), Attrs: map[string]any{"i": i}})
+	}
+	docs = append(docs, long)
 	for i, d := range docs {
 		want, err := json.MarshalIndent(d, "", "  ")
 		if err != nil {
