@@ -16,7 +16,11 @@ import (
 // struct's fields are encoded one at a time and its lists one item at a
 // time, so memory holds one item's JSON rather than the whole document
 // twice (an export of a 10,000-component model is hundreds of MB).
-func WriteIndentedJSON(w io.Writer, v any) error {
+//
+// lazy names lists made as they are written: the list under a key in lazy
+// is written from its items rather than from the field, which holds the
+// list's empty value (nil or empty) when there are none.
+func WriteIndentedJSON(w io.Writer, v any, lazy map[string]Lazy) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
 		// Not a struct: nothing to stream.
@@ -58,7 +62,9 @@ func WriteIndentedJSON(w io.Writer, v any) error {
 			key = f.Name
 		}
 		fv := rv.Field(i)
-		if strings.Contains(","+opts+",", ",omitempty,") && isEmptyJSON(fv) {
+		l, isLazy := lazy[key]
+		isLazy = isLazy && l.N > 0
+		if !isLazy && strings.Contains(","+opts+",", ",omitempty,") && isEmptyJSON(fv) {
 			continue
 		}
 		if n > 0 {
@@ -72,9 +78,12 @@ func WriteIndentedJSON(w io.Writer, v any) error {
 		bw.WriteString("\n  ")
 		bw.Write(kb)
 		bw.WriteString(": ")
-		if fv.Kind() == reflect.Slice && fv.Len() > 0 && fv.Type().Elem().Kind() != reflect.Uint8 && !fv.Type().Implements(marshalerType) {
+		if !isLazy && fv.Kind() == reflect.Slice && fv.Len() > 0 && fv.Type().Elem().Kind() != reflect.Uint8 && !fv.Type().Implements(marshalerType) {
+			isLazy, l = true, Lazy{N: fv.Len(), Item: func(j int) any { return fv.Index(j).Interface() }}
+		}
+		if isLazy {
 			bw.WriteString("[")
-			if err := writeItems(bw, fv); err != nil {
+			if err := writeItems(bw, l); err != nil {
 				return err
 			}
 			bw.WriteString("\n  ]")
@@ -89,6 +98,13 @@ func WriteIndentedJSON(w io.Writer, v any) error {
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+// Lazy is a list of N items made as they are written: Item(i) makes the
+// i-th, and may be called from several goroutines at once.
+type Lazy struct {
+	N    int
+	Item func(i int) any
 }
 
 // itemEncoder encodes one value at a time: marshalled compactly, then
@@ -112,8 +128,8 @@ const itemsPerWorker = 128
 // writeItems writes the items of a non-empty list, each on a new line at
 // four spaces, separated by commas. A window of items is encoded at a
 // time, split among GOMAXPROCS goroutines, and written in order.
-func writeItems(w *bufio.Writer, list reflect.Value) error {
-	n := list.Len()
+func writeItems(w *bufio.Writer, list Lazy) error {
+	n := list.N
 	workers := max(1, min(runtime.GOMAXPROCS(0), (n+itemsPerWorker-1)/itemsPerWorker))
 	bufs := make([]bytes.Buffer, workers)
 	errs := make([]error, workers)
@@ -130,7 +146,7 @@ func writeItems(w *bufio.Writer, list reflect.Value) error {
 						b.WriteByte(',')
 					}
 					b.WriteString("\n    ")
-					if errs[k] = e.encode(list.Index(j).Interface(), "    "); errs[k] != nil {
+					if errs[k] = e.encode(list.Item(j), "    "); errs[k] != nil {
 						return
 					}
 					b.Write(e.out.Bytes())

@@ -51,11 +51,33 @@ func TestWriteIndentedJSON(t *testing.T) {
 		}
 		want = append(want, '\n')
 		var got bytes.Buffer
-		if err := WriteIndentedJSON(&got, d); err != nil {
+		if err := WriteIndentedJSON(&got, d, nil); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want) {
 			t.Errorf("document %d:\n got %s\nwant %s", i, got.Bytes(), want)
+		}
+	}
+}
+
+// TestWriteIndentedJSONLazy checks that a lazy list writes what the same
+// list in the field writes, and that an empty one writes the field.
+func TestWriteIndentedJSONLazy(t *testing.T) {
+	items := make([]jsonwItem, 2*itemsPerWorker*4+3)
+	for i := range items {
+		items[i] = jsonwItem{Name: strconv.Itoa(i), HTML: "<i>"}
+	}
+	for _, n := range []int{0, 1, len(items)} {
+		var want, got bytes.Buffer
+		if err := WriteIndentedJSON(&want, &jsonwDoc{Omitted: items[:n], Items: items[:n]}, nil); err != nil {
+			t.Fatal(err)
+		}
+		lazy := Lazy{N: n, Item: func(i int) any { return items[i] }}
+		if err := WriteIndentedJSON(&got, &jsonwDoc{Items: items[:0]}, map[string]Lazy{"omitted": lazy, "items": lazy}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%d items:\n got %s\nwant %s", n, got.Bytes(), want.Bytes())
 		}
 	}
 }

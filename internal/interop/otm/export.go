@@ -310,7 +310,10 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		d.Dataflows = append(d.Dataflows, x)
 	}
 
-	for _, f := range a.Findings {
+	// The threats are made as they are written (interop.Lazy): a large
+	// model has over 100,000.
+	threatOf := func(i int) any {
+		f := a.Findings[i]
 		lik := float64(f.Inherent.Likelihood) * 20
 		t := threat{ID: f.ID, Name: f.Title, Description: f.Description, Risk: &threatRisk{Likelihood: &lik, Impact: float64(f.Inherent.Impact) * 20}}
 		cats := f.Categories
@@ -357,7 +360,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
 		}
 		t.Attributes = attrs
-		d.Threats = append(d.Threats, t)
+		return t
 	}
 	for _, mi := range m.Mitigations {
 		x := mitigation{ID: mi.ID, Name: mi.Title, Description: mi.Description,
@@ -401,7 +404,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	if len(orphans) > 0 {
 		d.Project.Attributes["orphanedDecisions"] = orphans
 	}
-	if err := interop.WriteIndentedJSON(out, &d); err != nil {
+	if err := interop.WriteIndentedJSON(out, &d, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
 		return fmt.Errorf("encode OTM: %w", err)
 	}
 	return nil

@@ -94,11 +94,20 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	w.Dataflow.Description = dataflows(m)
 
 	findingIDs := map[string]string{}
-	for i, f := range a.Findings {
+	for _, f := range a.Findings {
+		tid := id("threat", f.ID)
+		findingIDs[f.ID] = tid
+		for _, mi := range f.Mitigations {
+			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: tid})
+		}
+	}
+	// The threats are made as they are written (interop.Lazy): a large
+	// model has over 100,000.
+	threatOf := func(i int) any {
+		f := a.Findings[i]
 		t := grammar(f)
-		t.ID = id("threat", f.ID)
+		t.ID = findingIDs[f.ID]
 		t.NumericID, t.DisplayOrder = i+1, i+1
-		findingIDs[f.ID] = t.ID
 		t.Metadata = []metadata{{Key: "Priority", Value: priorityOf(f.Residual.Severity)}}
 		var letters []string
 		cats := f.Categories
@@ -135,10 +144,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		if t.Status == "" {
 			t.Status = threatIdentified
 		}
-		w.Threats = append(w.Threats, t)
-		for _, mi := range f.Mitigations {
-			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: t.ID})
-		}
+		return t
 	}
 	for i, mi := range m.Mitigations {
 		x := mitigation{ID: id("mitigation", mi.ID), NumericID: i + 1, DisplayOrder: i + 1,
@@ -178,7 +184,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			}
 		}
 	}
-	if err := interop.WriteIndentedJSON(out, &w); err != nil {
+	if err := interop.WriteIndentedJSON(out, &w, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
 		return fmt.Errorf("encode Threat Composer workspace: %w", err)
 	}
 	return nil
