@@ -41,8 +41,10 @@ func CSV(w io.Writer, r *Result) error {
 		buf := bytes.NewBuffer(dst)
 		cw := csv.NewWriter(buf)
 		cw.UseCRLF = true
+		var row []string
 		for i := lo; i < hi; i++ {
-			if err := cw.Write(csvRow(&r.Findings[i], mits, accepted)); err != nil {
+			row = csvRow(row[:0], &r.Findings[i], mits, accepted)
+			if err := cw.Write(row); err != nil {
 				return buf.Bytes(), err
 			}
 		}
@@ -55,8 +57,8 @@ func CSV(w io.Writer, r *Result) error {
 	return bw.Flush()
 }
 
-// csvRow is a finding's row, every cell defused (csvSafe).
-func csvRow(f *Finding, mits map[string]Mitigation, accepted map[string]Accepted) []string {
+// csvRow appends to row a finding's cells, every one defused (csvSafe).
+func csvRow(row []string, f *Finding, mits map[string]Mitigation, accepted map[string]Accepted) []string {
 	targets := make([]string, 0, len(f.Targets))
 	for _, t := range f.Targets {
 		targets = append(targets, targetLabel(t))
@@ -100,9 +102,9 @@ func csvRow(f *Finding, mits map[string]Mitigation, accepted map[string]Accepted
 			}
 		}
 	}
-	row := []string{strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
+	row = append(row, strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
 		strings.Join(targets, "; "), strings.Join(f.Assets, "; "), csvRule(f), strings.Join(cwe, "; "), owner, decision,
-		strings.Join(ms, "; "), location}
+		strings.Join(ms, "; "), location)
 	for i := range row {
 		row[i] = csvSafe(row[i])
 	}

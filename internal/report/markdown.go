@@ -230,7 +230,7 @@ func mdThreats(ew *errWriter, r *Result) {
 		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
 			"answer the question in the model to settle it.\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
-		t.rows(len(open), func(i int) []string {
+		t.rows(len(open), func(cells []string, i int) []string {
 			f := open[i]
 			status, title := f.Status, mdCell(f.Title)
 			if f.Reopened != "" {
@@ -243,18 +243,18 @@ func mdThreats(ew *errWriter, r *Result) {
 					title += "<br>_Settle: " + codes(f.Questions) + "_"
 				}
 			}
-			return []string{strconv.Itoa(f.Rank), "**" + f.Severity + "**", status, title, code(f.ID), stride(f),
-				targets(f.Targets), codes(f.Assets)}
+			return append(cells, strconv.Itoa(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
+				targets(f.Targets), codes(f.Assets))
 		})
 		t.end()
 	}
 	if len(closed) > 0 {
 		ew.printf("Closed threats (mitigated, accepted, transferred or false positive):\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision")
-		t.rows(len(closed), func(i int) []string {
+		t.rows(len(closed), func(cells []string, i int) []string {
 			f := closed[i]
-			return []string{strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
-				targets(f.Targets), codes(f.Assets), decision(f)}
+			return append(cells, strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
+				targets(f.Targets), codes(f.Assets), decision(f))
 		})
 		t.end()
 	}
@@ -364,20 +364,20 @@ func mdQuestions(ew *errWriter, r *Result) {
 	}
 	table := func(qs []*Question) {
 		t := newMDTable(ew, "Question", "At stake", "Moves", "Answer in", "ID")
-		t.rows(len(qs), func(i int) []string {
+		t.rows(len(qs), func(cells []string, i int) []string {
 			q := qs[i]
 			if q.Key == "*" {
 				var keys []string
 				for _, x := range q.More {
 					keys = append(keys, code(answerPath(x)))
 				}
-				return []string{mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID)}
+				return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
 			}
 			where := code(answerPath(*q))
 			if l := locString(q.Location); l != "" {
 				where += " (" + code(l) + ")"
 			}
-			return []string{mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID)}
+			return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID))
 		})
 		t.end()
 	}
@@ -427,15 +427,18 @@ func (t *mdTable) write() {
 	}
 }
 
-// rows writes n rows, the i-th made by row(i) (which must be safe to call
-// concurrently), in chunks on all cores and in order (writeChunks).
-func (t *mdTable) rows(n int, row func(i int) []string) {
+// rows writes n rows, the i-th's cells appended to cells by row(cells,
+// i) (which must be safe to call concurrently), in chunks on all cores
+// and in order (writeChunks).
+func (t *mdTable) rows(n int, row func(cells []string, i int) []string) {
 	if t.ew.err != nil {
 		return
 	}
 	t.ew.err = writeChunks(t.ew.w, n, 4*jsonChunk, &t.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		var cells []string
 		for i := lo; i < hi; i++ {
-			dst = appendMDRow(dst, row(i))
+			cells = row(cells[:0], i)
+			dst = appendMDRow(dst, cells)
 		}
 		return dst, nil
 	})
