@@ -31,10 +31,21 @@ var htmlEscapes = [256]string{0: "\uFFFD", '"': "&#34;", '&': "&amp;", '\'': "&#
 // the page's writer shows them (controlsShown, which saw each value the
 // template printed in one write).
 func appendEsc(dst []byte, s string) []byte {
-	if mayHideString(s) {
-		return append(dst, mdControls(string(appendEscaped(nil, s)))...)
+	// One pass for the common case: escape, and fall back to the slow
+	// path at the first byte that may begin a hidden rune.
+	start, last := len(dst), 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if mayHideByte[c] {
+			return append(dst[:start], mdControls(string(appendEscaped(nil, s)))...)
+		}
+		if r := htmlEscapes[c]; r != "" {
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, r...)
+			last = i + 1
+		}
 	}
-	return appendEscaped(dst, s)
+	return append(dst, s[last:]...)
 }
 
 // appendEscaped appends s escaped as html/template escapes a string in
