@@ -169,3 +169,39 @@ func TestJSONItemsAllFields(t *testing.T) {
 		})
 	}
 }
+
+// TestTrackersAreEncodingJSON checks that the tracker payloads, written a
+// list item at a time on all cores, are what encoding/json writes for the
+// whole payload: each is decoded and encoded again with a two-space
+// indent, and must come out the same.
+func TestTrackersAreEncodingJSON(t *testing.T) {
+	for name, r := range streamCases(t) {
+		for _, tc := range []struct {
+			format string
+			write  func(*bytes.Buffer) error
+			v      any
+		}{
+			{"github-issues", func(b *bytes.Buffer) error { return GitHubIssues(b, r, TrackerOptions{}) }, &[]githubIssue{}},
+			{"jira", func(b *bytes.Buffer) error { return Jira(b, r, TrackerOptions{}) }, &jiraBulk{}},
+		} {
+			t.Run(name+"/"+tc.format, func(t *testing.T) {
+				var got, want bytes.Buffer
+				if err := tc.write(&got); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(got.Bytes(), tc.v); err != nil {
+					t.Fatal(err)
+				}
+				enc := json.NewEncoder(&want)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(tc.v); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Errorf("%s differs from encoding/json\n%s", tc.format, firstDiff(got.String(), want.String()))
+				}
+			})
+		}
+	}
+}
