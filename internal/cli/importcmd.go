@@ -146,15 +146,11 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 			if err != nil {
 				return err
 			}
-			out, err := exp.Export(res.analysis)
-			if err != nil {
-				return err
-			}
+			write := func(w io.Writer) error { return exp.Write(w, res.analysis) }
 			if output == "" || output == "-" {
-				_, err = a.env.Stdout.Write(out)
-				return err
+				return write(a.env.Stdout)
 			}
-			if err := writeFileAtomic(a.path(output), out); err != nil {
+			if err := writeFileAtomicWith(a.path(output), write); err != nil {
 				return fmt.Errorf("write export: %w", err)
 			}
 			fmt.Fprintf(a.env.Stderr, "wrote %s\n", output)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -106,6 +107,14 @@ By default report never fails on findings; pass --fail-on to gate on them.`,
 // writeFileAtomic writes data to a temporary file beside path and renames it
 // into place, so a failure never leaves a half-written file.
 func writeFileAtomic(path string, data []byte) error {
+	return writeFileAtomicWith(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeFileAtomicWith is writeFileAtomic of what write writes.
+func writeFileAtomicWith(path string, write func(io.Writer) error) error {
 	dir := dirOf(path)
 	if st, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return usagef("cannot write %s: the folder %s does not exist — create it first", filepath.Base(path), dir)
@@ -117,7 +126,7 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}

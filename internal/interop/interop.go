@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"reflect"
@@ -68,8 +69,9 @@ type Exporter struct {
 	Name  string
 	Title string
 	// Ext is the usual file extension, with the dot.
-	Ext    string
-	Export func(a *analysis.Analysis) ([]byte, error)
+	Ext string
+	// Write writes the analysed model in the format, streaming.
+	Write func(w io.Writer, a *analysis.Analysis) error
 }
 
 // InputError is a problem with the file being imported, to be shown with

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -25,67 +27,88 @@ func CSV(w io.Writer, r *Result) error {
 	for _, a := range r.Summary.Accepted {
 		accepted[a.ID] = a
 	}
-	cw := csv.NewWriter(w)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
-	for _, f := range r.Findings {
-		targets := make([]string, 0, len(f.Targets))
-		for _, t := range f.Targets {
-			targets = append(targets, targetLabel(t))
-		}
-		cwe := make([]string, 0, len(f.CWE))
-		for _, c := range f.CWE {
-			cwe = append(cwe, "CWE-"+strconv.Itoa(c))
-		}
-		var owner, decision string
-		if d := f.Decision; d != nil {
-			owner, decision = d.Owner, d.Status
-			if d.Reason != "" {
-				decision += ": " + d.Reason
-			}
-			if d.Expires != "" {
-				decision += " (until " + d.Expires + ")"
-			}
-		} else if a, ok := accepted[f.ID]; ok {
-			owner, decision = a.Owner, "accepted"
-			if a.Expires != "" {
-				decision += " (until " + a.Expires + ")"
+	cw.Flush()
+	// The rows, in chunks on all cores (writeChunks), each chunk by its
+	// own csv.Writer.
+	var pool chunkPool
+	err := writeChunks(bw, len(r.Findings), 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		buf := bytes.NewBuffer(dst)
+		cw := csv.NewWriter(buf)
+		cw.UseCRLF = true
+		var row []string
+		for i := lo; i < hi; i++ {
+			row = csvRow(row[:0], &r.Findings[i], mits, accepted)
+			if err := cw.Write(row); err != nil {
+				return buf.Bytes(), err
 			}
 		}
-		ms := make([]string, 0, len(f.Mitigations))
-		for _, id := range f.Mitigations {
-			m := mits[id]
-			s := id + " (" + m.Status
-			if m.Owner != "" {
-				s += ", " + m.Owner
-			}
-			ms = append(ms, s+")")
+		cw.Flush()
+		return buf.Bytes(), cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// csvRow appends to row a finding's cells, every one defused (csvSafe).
+func csvRow(row []string, f *Finding, mits map[string]Mitigation, accepted map[string]Accepted) []string {
+	targets := make([]string, 0, len(f.Targets))
+	for _, t := range f.Targets {
+		targets = append(targets, targetLabel(t))
+	}
+	cwe := make([]string, 0, len(f.CWE))
+	for _, c := range f.CWE {
+		cwe = append(cwe, "CWE-"+strconv.Itoa(c))
+	}
+	var owner, decision string
+	if d := f.Decision; d != nil {
+		owner, decision = d.Owner, d.Status
+		if d.Reason != "" {
+			decision += ": " + d.Reason
 		}
-		var location string
-		if l := f.Location; l != nil {
-			location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
-		} else {
-			for _, t := range f.Targets {
-				if l := t.Location; l != nil {
-					location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
-					break
-				}
-			}
+		if d.Expires != "" {
+			decision += " (until " + d.Expires + ")"
 		}
-		row := []string{strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
-			strings.Join(targets, "; "), strings.Join(f.Assets, "; "), csvRule(f), strings.Join(cwe, "; "), owner, decision,
-			strings.Join(ms, "; "), location}
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return err
+	} else if a, ok := accepted[f.ID]; ok {
+		owner, decision = a.Owner, "accepted"
+		if a.Expires != "" {
+			decision += " (until " + a.Expires + ")"
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	ms := make([]string, 0, len(f.Mitigations))
+	for _, id := range f.Mitigations {
+		m := mits[id]
+		s := id + " (" + m.Status
+		if m.Owner != "" {
+			s += ", " + m.Owner
+		}
+		ms = append(ms, s+")")
+	}
+	var location string
+	if l := f.Location; l != nil {
+		location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+	} else {
+		for _, t := range f.Targets {
+			if l := t.Location; l != nil {
+				location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+				break
+			}
+		}
+	}
+	row = append(row, strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
+		strings.Join(targets, "; "), strings.Join(f.Assets, "; "), csvRule(f), strings.Join(cwe, "; "), owner, decision,
+		strings.Join(ms, "; "), location)
+	for i := range row {
+		row[i] = csvSafe(row[i])
+	}
+	return row
 }
 
 // csvSafe defuses spreadsheet formula injection (CWE-1236): a cell that
@@ -110,7 +133,7 @@ func csvSafe(s string) string {
 }
 
 // csvRule is the rule column: a threat people wrote has no rule.
-func csvRule(f Finding) string {
+func csvRule(f *Finding) string {
 	if f.Origin == "people" {
 		return OriginText(f.Origin, f.Rule)
 	}

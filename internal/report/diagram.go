@@ -520,8 +520,12 @@ func dotShape(kind string) (string, string) {
 	return "box", "filled"
 }
 
+// dotEscapes escapes a DOT string's quotes and backslashes and makes
+// newlines centred line breaks.
+var dotEscapes = strings.NewReplacer("\\", "\\\\", "\"", "\\\"", "\r\n", "\\n", "\n", "\\n", "\r", "\\n")
+
 // dotQuote quotes s as a DOT string; newlines become centred line breaks.
 func dotQuote(s string) string {
-	s = strings.NewReplacer("\\", "\\\\", "\"", "\\\"", "\r\n", "\\n", "\n", "\\n", "\r", "\\n").Replace(s)
+	s = dotEscapes.Replace(s)
 	return "\"" + s + "\""
 }

@@ -18,7 +18,8 @@ import (
 //go:embed htmlreport/report.html.tmpl htmlreport/report.css htmlreport/report.js
 var htmlFiles embed.FS
 
-var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+// htmlFuncs are the functions the page template calls.
+var htmlFuncs = template.FuncMap{
 	"join":      strings.Join,
 	"pl":        pl,
 	"inc":       func(i int) int { return i + 1 },
@@ -33,7 +34,9 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"closed":     closedCounts,
 	"markdown":   markdownHTML,
 	"active":     Active,
-}).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
+}
+
+var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(htmlFuncs).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")
 
@@ -75,8 +78,23 @@ func HTML(ctx context.Context, w io.Writer, r *Result) error {
 			p.Fit = w <= 1800
 		}
 	}
-	if err := htmlTemplate.Execute(w, p); err != nil {
-		return err
+	// The template writes the page around its long lists, which are
+	// written by hand (htmlrows.go): on a large model they are nearly all
+	// of it, and html/template's reflection and escapers cost seconds.
+	hw := htmlRows{p: p, r: r}
+	hw.index()
+	for _, part := range []struct {
+		name string
+		rows func(io.Writer) error
+	}{{"top", hw.findings}, {"findings-end", hw.questions}, {"questions-end", hw.elements}, {"end", nil}} {
+		if err := htmlTemplate.ExecuteTemplate(w, part.name, p); err != nil {
+			return err
+		}
+		if part.rows != nil {
+			if err := part.rows(bw); err != nil {
+				return err
+			}
+		}
 	}
 	return bw.Flush()
 }
@@ -118,14 +136,18 @@ type htmlPage struct {
 	Accepted    []acceptedRow
 	Overdue     []Mitigation
 	Invalidated int
-	Findings    []htmlFinding
-	FSev        []string
-	FCat        []filterOption
-	FStatus     []string
-	Owners      []string
-	Paths       []AttackPath
-	Questions   []htmlQuestion
-	Elements    []elementRow
+	// Findings are the result's findings in rank order.
+	Findings  []*Finding
+	FSev      []string
+	FCat      []filterOption
+	FStatus   []string
+	Owners    []string
+	Paths     []AttackPath
+	Questions []Question
+	// Elements is whether the model has components or flows to list.
+	Elements bool
+	// mits are the result's mitigations by id.
+	mits map[string]*Mitigation
 }
 
 type sevCount struct {
@@ -146,35 +168,6 @@ type acceptedRow struct {
 
 type filterOption struct{ Value, Label string }
 
-type htmlFinding struct {
-	Finding
-	Stride, StatusLabel, CategoryLabel, OwnerKey string
-	Targets                                      []htmlTarget
-	Mits                                         []Mitigation
-	Risks                                        []namedRisk
-	Location                                     string
-}
-
-type htmlTarget struct {
-	Kind, Label string
-	Href        template.URL
-}
-
-type namedRisk struct {
-	Name string
-	R    Risk
-}
-
-type htmlQuestion struct {
-	Question
-	Where, Location string
-}
-
-type elementRow struct {
-	Anchor, ID, Name, Kind, Boundary, Worst string
-	Findings                                []string
-}
-
 // pct formats n/total as a CSS percentage with one decimal.
 func pct(n, total int) string {
 	if total == 0 {
@@ -192,7 +185,8 @@ func categoryLabel(c string) string {
 }
 
 func newHTMLPage(r *Result) *htmlPage {
-	p := &htmlPage{R: r, Title: r.System.Name, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Paths: r.Paths}
+	p := &htmlPage{R: r, Title: r.System.Name, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Paths: r.Paths,
+		Questions: r.Questions, Elements: len(r.Components)+len(r.Flows) > 0}
 	if p.Title == "" {
 		p.Title = r.System.ID
 	}
@@ -224,9 +218,9 @@ func newHTMLPage(r *Result) *htmlPage {
 	for _, a := range s.Accepted {
 		p.Accepted = append(p.Accepted, acceptedRow{Accepted: a, Expired: a.Expires != "" && a.Expires < day})
 	}
-	mits := map[string]Mitigation{}
-	for _, m := range r.Mitigations {
-		mits[m.ID] = m
+	p.mits = make(map[string]*Mitigation, len(r.Mitigations))
+	for i, m := range r.Mitigations {
+		p.mits[m.ID] = &r.Mitigations[i]
 		if m.Overdue {
 			p.Overdue = append(p.Overdue, m)
 		}
@@ -236,88 +230,69 @@ func newHTMLPage(r *Result) *htmlPage {
 			p.Invalidated++
 		}
 	}
-	p.findings(r, mits)
-	p.questions(r)
-	p.elements(r)
+	p.findings(r)
 	return p
 }
 
+// findingCategories are a finding's STRIDE categories as the page's
+// filter knows them: "none" for an unclassified finding.
+func findingCategories(f *Finding) []string {
+	if len(f.Categories) > 0 {
+		return f.Categories
+	}
+	if f.Category != "" {
+		return []string{f.Category}
+	}
+	return []string{"none"}
+}
+
+// owners appends to who, once each, the people a finding concerns: its
+// decision's owner and its mitigations' owners, or else the system's team.
+func (p *htmlPage) owners(who []string, f *Finding) []string {
+	who = who[:0]
+	add := func(o string) {
+		if o != "" && !contains(who, o) {
+			who = append(who, o)
+		}
+	}
+	if f.Decision != nil {
+		add(f.Decision.Owner)
+	}
+	for _, id := range f.Mitigations {
+		if m, ok := p.mits[id]; ok {
+			add(m.Owner)
+		}
+	}
+	if len(who) == 0 {
+		add(p.R.System.Team)
+	}
+	return who
+}
+
 // findings ranks the findings and collects the filter options in use.
-func (p *htmlPage) findings(r *Result, mits map[string]Mitigation) {
-	fs := append([]Finding(nil), r.Findings...)
+func (p *htmlPage) findings(r *Result) {
+	p.Findings = make([]*Finding, len(r.Findings))
+	for i := range r.Findings {
+		p.Findings[i] = &r.Findings[i]
+	}
+	fs := p.Findings
 	sort.SliceStable(fs, func(i, j int) bool {
 		if fs[i].Rank != fs[j].Rank {
 			return fs[i].Rank < fs[j].Rank
 		}
 		return fs[i].ID < fs[j].ID
 	})
-	kinds := map[string]string{}
-	for _, c := range r.Components {
-		kinds[c.ID] = "c-"
-	}
-	for _, f := range r.Flows {
-		kinds[f.ID] = "fl-"
-	}
 	sevs, cats, statuses, owners := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var who []string
 	for _, f := range fs {
-		h := htmlFinding{Finding: f, StatusLabel: strings.ReplaceAll(f.Status, "_", " "), Location: locString(f.Location)}
-		if f.Reopened != "" {
-			h.StatusLabel = "re-opened"
-		}
-		cs := f.Categories
-		if len(cs) == 0 && f.Category != "" {
-			cs = []string{f.Category}
-		}
-		if len(cs) == 0 {
-			cs = []string{"none"}
-		}
-		h.Stride = strings.Join(cs, " ")
-		labels := make([]string, len(cs))
-		for i, c := range cs {
+		for _, c := range findingCategories(f) {
 			cats[c] = true
-			if c == "none" {
-				c = ""
-			}
-			labels[i] = categoryLabel(c)
 		}
-		h.CategoryLabel = strings.Join(labels, ", ")
 		sevs[f.Severity], statuses[f.Status] = true, true
-		var who []string
-		add := func(o string) {
-			if o != "" && !contains(who, o) {
-				who = append(who, o)
-			}
-		}
-		if f.Decision != nil {
-			add(f.Decision.Owner)
-		}
-		for _, id := range f.Mitigations {
-			m, ok := mits[id]
-			if !ok {
-				m = Mitigation{ID: id, Title: id, Status: "unknown"}
-			}
-			h.Mits = append(h.Mits, m)
-			add(m.Owner)
-		}
-		if len(who) == 0 {
-			add(r.System.Team)
-		}
+		who = p.owners(who, f)
 		for _, o := range who {
 			owners[o] = true
 		}
-		h.OwnerKey = strings.Join(who, "|")
-		for _, t := range f.Targets {
-			ht := htmlTarget{Kind: t.Kind, Label: t.ID}
-			if t.From != "" || t.To != "" {
-				ht.Label = fmt.Sprintf("%s (%s → %s)", t.ID, t.From, t.To)
-			}
-			if prefix, ok := kinds[t.ID]; ok && (t.Kind == "component" || t.Kind == "flow") {
-				ht.Href = template.URL("#" + prefix + t.ID)
-			}
-			h.Targets = append(h.Targets, ht)
-		}
-		h.Risks = []namedRisk{{"Inherent", f.Inherent}, {"Residual", f.Residual}, {"Projected", f.Projected}}
-		p.Findings = append(p.Findings, h)
 	}
 	for _, s := range severityOrder {
 		if sevs[s] {
@@ -341,50 +316,4 @@ func (p *htmlPage) findings(r *Result, mits map[string]Mitigation) {
 		p.Owners = append(p.Owners, o)
 	}
 	sort.Strings(p.Owners)
-}
-
-// questions lists the open questions in the result's order: the ones to
-// answer first, then by how much risk their answer moves.
-func (p *htmlPage) questions(r *Result) {
-	for _, q := range r.Questions {
-		p.Questions = append(p.Questions, htmlQuestion{Question: q, Where: answerPath(q), Location: locString(q.Location)})
-	}
-}
-
-// elements lists every component and flow with its findings: the anchors
-// the diagram links to.
-func (p *htmlPage) elements(r *Result) {
-	byTarget := map[string][]string{}
-	for _, f := range p.Findings {
-		for _, t := range f.Finding.Targets {
-			if t.Kind == "component" || t.Kind == "flow" {
-				byTarget[t.ID] = append(byTarget[t.ID], f.ID)
-			}
-		}
-	}
-	names := map[string]string{}
-	for _, c := range r.Components {
-		names[c.ID] = c.Name
-		p.Elements = append(p.Elements, elementRow{Anchor: "c-" + c.ID, ID: c.ID, Name: c.Name, Kind: c.Kind, Boundary: c.Boundary,
-			Worst: c.Worst, Findings: byTarget[c.ID]})
-	}
-	for _, f := range r.Flows {
-		from, to := names[f.From], names[f.To]
-		if from == "" {
-			from = f.From
-		}
-		if to == "" {
-			to = f.To
-		}
-		kind := "flow"
-		if f.Protocol != "" {
-			kind += " · " + f.Protocol
-		}
-		b := ""
-		if f.Crosses {
-			b = "crosses a boundary"
-		}
-		p.Elements = append(p.Elements, elementRow{Anchor: "fl-" + f.ID, ID: f.ID, Name: from + " → " + to, Kind: kind, Boundary: b,
-			Worst: f.Worst, Findings: byTarget[f.ID]})
-	}
 }

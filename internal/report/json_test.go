@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -79,6 +81,127 @@ func checkIndent(t *testing.T, src []byte) {
 		}
 		if got := indentJSON(nil, compact.Bytes(), prefix); !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("indentJSON(%q, %q) =\n%s\nwant\n%s", compact.Bytes(), prefix, got, want.Bytes())
+		}
+	}
+}
+
+// fill sets every field of v, recursively, to a value that is not the
+// zero value (empty when empty is set: empty strings, empty non-nil
+// slices and maps, zero numbers), so that every field is written.
+func fill(v reflect.Value, depth int, empty bool) {
+	switch v.Kind() {
+	case reflect.String:
+		if !empty {
+			v.SetString("s \"<&>\u2028 " + strconv.Itoa(depth))
+		}
+	case reflect.Int:
+		if !empty {
+			v.SetInt(int64(7 + depth))
+		}
+	case reflect.Bool:
+		v.SetBool(!empty)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(v.Field(i), depth+1, empty)
+		}
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fill(p.Elem(), depth+1, empty)
+		v.Set(p)
+	case reflect.Slice:
+		n := 2
+		if empty || depth > 4 {
+			n = 0
+		}
+		s := reflect.MakeSlice(v.Type(), n, n)
+		for i := range n {
+			fill(s.Index(i), depth+1, empty)
+		}
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		if !empty {
+			for _, k := range []string{"zeta", "alpha", "mid\"dle"} {
+				e := reflect.New(v.Type().Elem()).Elem()
+				fill(e, depth+1, empty)
+				m.SetMapIndex(reflect.ValueOf(k), e)
+			}
+		}
+		v.Set(m)
+	default:
+		panic("fill: unhandled kind " + v.Kind().String())
+	}
+}
+
+// TestJSONItemsAllFields compares the hand-written items with
+// encoding/json on items with every field set, every field empty (but
+// not nil), and every field zero (nil).
+func TestJSONItemsAllFields(t *testing.T) {
+	for _, mode := range []string{"full", "empty", "zero"} {
+		t.Run(mode, func(t *testing.T) {
+			var r Result
+			for _, list := range []any{&r.Findings, &r.Questions, &r.Components, &r.Flows} {
+				v := reflect.ValueOf(list).Elem()
+				s := reflect.MakeSlice(v.Type(), 3, 3)
+				for i := range 3 {
+					if mode != "zero" {
+						fill(s.Index(i), 0, mode == "empty" || i == 1)
+					}
+				}
+				v.Set(s)
+				if jsonItemWriter(v.Interface()) == nil {
+					t.Fatalf("%s has no hand-written items", v.Type())
+				}
+			}
+			var got, want bytes.Buffer
+			if err := JSON(&got, &r); err != nil {
+				t.Fatal(err)
+			}
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(&r); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("JSON differs from encoding/json\n%s", firstDiff(got.String(), want.String()))
+			}
+		})
+	}
+}
+
+// TestTrackersAreEncodingJSON checks that the tracker payloads, written a
+// list item at a time on all cores, are what encoding/json writes for the
+// whole payload: each is decoded and encoded again with a two-space
+// indent, and must come out the same.
+func TestTrackersAreEncodingJSON(t *testing.T) {
+	for name, r := range streamCases(t) {
+		for _, tc := range []struct {
+			format string
+			write  func(*bytes.Buffer) error
+			v      any
+		}{
+			{"github-issues", func(b *bytes.Buffer) error { return GitHubIssues(b, r, TrackerOptions{}) }, &[]githubIssue{}},
+			{"jira", func(b *bytes.Buffer) error { return Jira(b, r, TrackerOptions{}) }, &jiraBulk{}},
+		} {
+			t.Run(name+"/"+tc.format, func(t *testing.T) {
+				var got, want bytes.Buffer
+				if err := tc.write(&got); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(got.Bytes(), tc.v); err != nil {
+					t.Fatal(err)
+				}
+				enc := json.NewEncoder(&want)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(tc.v); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Errorf("%s differs from encoding/json\n%s", tc.format, firstDiff(got.String(), want.String()))
+				}
+			})
 		}
 	}
 }

@@ -230,7 +230,8 @@ func mdThreats(ew *errWriter, r *Result) {
 		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
 			"answer the question in the model to settle it.\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
-		for _, f := range open {
+		t.rows(len(open), func(cells []string, i int) []string {
+			f := open[i]
 			status, title := f.Status, mdCell(f.Title)
 			if f.Reopened != "" {
 				status = "re-opened"
@@ -242,18 +243,19 @@ func mdThreats(ew *errWriter, r *Result) {
 					title += "<br>_Settle: " + codes(f.Questions) + "_"
 				}
 			}
-			t.row(strconv.Itoa(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
+			return append(cells, strconv.Itoa(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
 				targets(f.Targets), codes(f.Assets))
-		}
+		})
 		t.end()
 	}
 	if len(closed) > 0 {
 		ew.printf("Closed threats (mitigated, accepted, transferred or false positive):\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision")
-		for _, f := range closed {
-			t.row(strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
+		t.rows(len(closed), func(cells []string, i int) []string {
+			f := closed[i]
+			return append(cells, strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
 				targets(f.Targets), codes(f.Assets), decision(f))
-		}
+		})
 		t.end()
 	}
 }
@@ -352,31 +354,31 @@ func mdQuestions(ew *errWriter, r *Result) {
 	}
 	ew.printf("Unknown facts the rules depend on, ranked by how much risk the answer moves. " +
 		"Each settles unverified threats: \"no\" makes them open, \"yes\" mitigated.\n\n")
-	var first, rest []Question
-	for _, q := range r.Questions {
-		if q.First {
+	var first, rest []*Question
+	for i := range r.Questions {
+		if q := &r.Questions[i]; q.First {
 			first = append(first, q)
 		} else {
 			rest = append(rest, q)
 		}
 	}
-	table := func(qs []Question) {
+	table := func(qs []*Question) {
 		t := newMDTable(ew, "Question", "At stake", "Moves", "Answer in", "ID")
-		for _, q := range qs {
+		t.rows(len(qs), func(cells []string, i int) []string {
+			q := qs[i]
 			if q.Key == "*" {
 				var keys []string
 				for _, x := range q.More {
 					keys = append(keys, code(answerPath(x)))
 				}
-				t.row(mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
-				continue
+				return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
 			}
-			where := code(answerPath(q))
+			where := code(answerPath(*q))
 			if l := locString(q.Location); l != "" {
 				where += " (" + code(l) + ")"
 			}
-			t.row(mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID))
-		}
+			return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID))
+		})
 		t.end()
 	}
 	if len(first) > 0 {
@@ -396,6 +398,8 @@ func mdQuestions(ew *errWriter, r *Result) {
 type mdTable struct {
 	ew   *errWriter
 	line []byte
+	// pool holds the buffers of rows written in chunks (rows).
+	pool chunkPool
 }
 
 // newMDTable writes the table's head.
@@ -413,14 +417,7 @@ func newMDTable(ew *errWriter, head ...string) *mdTable {
 
 // row writes one row.
 func (t *mdTable) row(cells ...string) {
-	t.line = append(t.line[:0], "| "...)
-	for i, c := range cells {
-		if i > 0 {
-			t.line = append(t.line, " | "...)
-		}
-		t.line = append(t.line, c...)
-	}
-	t.line = append(t.line, " |\n"...)
+	t.line = appendMDRow(t.line[:0], cells)
 	t.write()
 }
 
@@ -428,6 +425,35 @@ func (t *mdTable) write() {
 	if t.ew.err == nil {
 		_, t.ew.err = t.ew.w.Write(t.line)
 	}
+}
+
+// rows writes n rows, the i-th's cells appended to cells by row(cells,
+// i) (which must be safe to call concurrently), in chunks on all cores
+// and in order (writeChunks).
+func (t *mdTable) rows(n int, row func(cells []string, i int) []string) {
+	if t.ew.err != nil {
+		return
+	}
+	t.ew.err = writeChunks(t.ew.w, n, 4*jsonChunk, &t.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		var cells []string
+		for i := lo; i < hi; i++ {
+			cells = row(cells[:0], i)
+			dst = appendMDRow(dst, cells)
+		}
+		return dst, nil
+	})
+}
+
+// appendMDRow appends a row of cells.
+func appendMDRow(dst []byte, cells []string) []byte {
+	dst = append(dst, "| "...)
+	for i, c := range cells {
+		if i > 0 {
+			dst = append(dst, " | "...)
+		}
+		dst = append(dst, c...)
+	}
+	return append(dst, " |\n"...)
 }
 
 // end closes the table with a blank line.

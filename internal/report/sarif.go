@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // SARIF 2.1.0, written by hand: the few objects Ward needs, shaped as the
@@ -218,28 +219,40 @@ func SARIF(w io.Writer, r *Result) error {
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.Write(frame[:at+len(marker)])
-	var out, compact []byte
-	n := 0
-	for k, f := range r.Findings {
-		if !Active(f.Status) {
-			continue
+	// The results, in chunks on all cores (writeChunks).
+	var active []int
+	for k := range r.Findings {
+		if Active(r.Findings[k].Status) {
+			active = append(active, k)
 		}
-		compact = appendSARIFResult(compact[:0], r, f, ruleIndex[k])
-		if n > 0 {
-			bw.WriteByte(',')
-		}
-		n++
-		bw.WriteString("\n" + prefix)
-		out = indentJSON(out[:0], compact, prefix)
-		bw.Write(out)
 	}
-	if n > 0 {
+	var pool chunkPool
+	err := writeChunks(bw, len(active), jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		compact := sarifScratch.Get().(*[]byte)
+		defer sarifScratch.Put(compact)
+		for j, k := range active[lo:hi] {
+			if lo+j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\n"+prefix...)
+			*compact = appendSARIFResult((*compact)[:0], r, &r.Findings[k], ruleIndex[k])
+			dst = indentJSON(dst, *compact, prefix)
+		}
+		return dst, nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(active) > 0 {
 		bw.WriteString("\n      ")
 	}
 	bw.Write(frame[at+len(marker):])
 	bw.WriteByte('\n')
 	return bw.Flush()
 }
+
+// sarifScratch holds the compact results of the chunks in flight.
+var sarifScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // sevOrder lists severities from none to critical; sevRank is the index.
 var sevOrder = []string{"none", "info", "low", "medium", "high", "critical"}
@@ -321,7 +334,7 @@ func sarifRuleOf(d RuleInfo) sarifRule {
 }
 
 // sarifMessage is a result's message text, level and kind.
-func sarifMessage(f Finding) (text, level, kind string) {
+func sarifMessage(f *Finding) (text, level, kind string) {
 	var msg strings.Builder
 	if f.Status == "unverified" {
 		msg.WriteString("Unverified (not known to be mitigated): ")
@@ -350,7 +363,7 @@ func sarifMessage(f Finding) (text, level, kind string) {
 
 // sarifLocations returns a result's primary location (nil when none) and
 // its related locations: the other targets' distinct locations.
-func sarifLocations(r *Result, f Finding) (primary *Location, related []sarifLocation) {
+func sarifLocations(r *Result, f *Finding) (primary *Location, related []sarifLocation) {
 	primary = f.Location
 	for _, t := range f.Targets {
 		if primary == nil && t.Location != nil {
@@ -377,7 +390,7 @@ func sarifLocations(r *Result, f Finding) (primary *Location, related []sarifLoc
 }
 
 // sarifTags are a result's tags: security and its STRIDE categories.
-func sarifTags(f Finding) []string {
+func sarifTags(f *Finding) []string {
 	tags := make([]string, 1, 1+len(f.Categories))
 	tags[0] = "security"
 	for _, c := range f.Categories {
@@ -387,7 +400,7 @@ func sarifTags(f Finding) []string {
 }
 
 // sarifTargets labels a result's targets.
-func sarifTargets(f Finding) []string {
+func sarifTargets(f *Finding) []string {
 	targets := make([]string, 0, len(f.Targets))
 	for _, t := range f.Targets {
 		targets = append(targets, targetLabel(t))
@@ -398,7 +411,7 @@ func sarifTargets(f Finding) []string {
 // appendSARIFResult appends the SARIF result of finding f as compact JSON:
 // the sarifResult encoding/json would write (TestSARIFIsEncodingJSON),
 // without building it.
-func appendSARIFResult(dst []byte, r *Result, f Finding, ruleIndex int) []byte {
+func appendSARIFResult(dst []byte, r *Result, f *Finding, ruleIndex int) []byte {
 	text, level, kind := sarifMessage(f)
 	dst = append(dst, `{"ruleId":`...)
 	dst = appendJSONString(dst, f.Rule)

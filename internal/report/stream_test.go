@@ -113,17 +113,17 @@ func sarifReference(w io.Writer, r *Result) error {
 
 // sarifResultOf builds a result as the reference encodes it.
 func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
-	text, level, kind := sarifMessage(f)
+	text, level, kind := sarifMessage(&f)
 	res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: level, Kind: kind, Message: sarifText{Text: text},
 		PartialFingerprints: map[string]string{fingerprintKey: findingHash(f.ID)}}
-	primary, related := sarifLocations(r, f)
+	primary, related := sarifLocations(r, &f)
 	if primary != nil {
 		res.Locations = []sarifLocation{{PhysicalLocation: physical(*primary)}}
 	}
 	res.RelatedLocations = related
-	res.Properties = map[string]any{"security-severity": securitySeverityString(f.Severity), "tags": sarifTags(f),
+	res.Properties = map[string]any{"security-severity": securitySeverityString(f.Severity), "tags": sarifTags(&f),
 		"ward-finding-id": f.ID, "rank": f.Rank, "severity": f.Severity, "score": f.Score, "status": f.Status,
-		"targets": sarifTargets(f), "assets": orEmpty(f.Assets), "mitigations": orEmpty(f.Mitigations)}
+		"targets": sarifTargets(&f), "assets": orEmpty(f.Assets), "mitigations": orEmpty(f.Mitigations)}
 	if f.Reopened != "" {
 		res.Properties["reopened"] = f.Reopened
 	}

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"runtime"
 	"strings"
+	"sync"
 )
 
 // JSON writes the result as indented JSON. It streams: the long lists
@@ -22,7 +22,7 @@ func JSON(w io.Writer, r *Result) error {
 	v := reflect.ValueOf(r).Elem()
 	t := v.Type()
 	var ie itemEncoder
-	var pool chan []byte // chunk buffers, shared by the lists
+	var pool chunkPool // chunk buffers, shared by the lists
 	bw.WriteString("{\n")
 	for i := 0; i < t.NumField(); i++ {
 		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -79,10 +79,25 @@ const jsonChunk = 128
 
 // writeJSONItems writes the items of a non-empty list, one per line at
 // four spaces, separated by commas. Long lists are encoded in chunks on
-// GOMAXPROCS goroutines and written in order.
-func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chan []byte) error {
+// GOMAXPROCS goroutines and written in order (writeChunks).
+func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error {
 	n := list.Len()
-	encodeChunk := func(e *itemEncoder, dst []byte, lo, hi int) ([]byte, error) {
+	if item := jsonItemWriter(list.Interface()); item != nil {
+		return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			for j := lo; j < hi; j++ {
+				dst = append(dst, "    "...)
+				dst = item(dst, j)
+				if j < n-1 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, '\n')
+			}
+			return dst, nil
+		})
+	}
+	return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		e := itemEncoders.Get().(*itemEncoder)
+		defer itemEncoders.Put(e)
 		var err error
 		for j := lo; j < hi; j++ {
 			dst = append(dst, "    "...)
@@ -95,83 +110,11 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chan []byte) erro
 			dst = append(dst, '\n')
 		}
 		return dst, nil
-	}
-	workers := min(runtime.GOMAXPROCS(0), (n+jsonChunk-1)/jsonChunk)
-	if workers <= 1 {
-		var e itemEncoder
-		var out []byte
-		for lo := 0; lo < n; lo += jsonChunk {
-			var err error
-			if out, err = encodeChunk(&e, out[:0], lo, min(lo+jsonChunk, n)); err != nil {
-				return err
-			}
-			w.Write(out)
-		}
-		return nil
-	}
-	type chunk struct {
-		lo   int
-		out  []byte
-		err  error
-		done chan struct{}
-	}
-	// A window of chunks in flight, in order. Buffers come from a fixed
-	// pool, one more than the chunks that can be outstanding (queued in
-	// order, or held by the writer), so a worker always finds one; the
-	// pool is kept for the next list.
-	jobs := make(chan *chunk)
-	order := make(chan *chunk, 2*workers)
-	if *pool == nil || cap(*pool) != 2*workers+2 {
-		*pool = make(chan []byte, 2*workers+2)
-		for range cap(*pool) {
-			*pool <- nil
-		}
-	}
-	free := *pool
-	stop := make(chan struct{})
-	defer close(stop)
-	for range workers {
-		go func() {
-			var e itemEncoder
-			for c := range jobs {
-				var buf []byte
-				select {
-				case buf = <-free:
-				case <-stop:
-					return
-				}
-				c.out, c.err = encodeChunk(&e, buf[:0], c.lo, min(c.lo+jsonChunk, n))
-				close(c.done)
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		for lo := 0; lo < n; lo += jsonChunk {
-			c := &chunk{lo: lo, done: make(chan struct{})}
-			select {
-			case order <- c:
-			case <-stop:
-				return
-			}
-			select {
-			case jobs <- c:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	for c := range order {
-		<-c.done
-		if c.err != nil {
-			return c.err
-		}
-		w.Write(c.out)
-		free <- c.out
-	}
-	return nil
+	})
 }
+
+// itemEncoders are the encoders of the chunks in flight.
+var itemEncoders = sync.Pool{New: func() any { return new(itemEncoder) }}
 
 // indentJSON appends src, compact JSON as encoding/json marshals it (no
 // whitespace outside strings), indented by two spaces with every new line
@@ -252,49 +195,26 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	s := r.Summary
 	ew.printf("%s (%s): %d threat%s, %s, %d question%s\n", r.System.Name, r.System.ID, s.Findings, pl(s.Findings), statusCounts(s), s.Questions, pl(s.Questions))
 	qs := questionIndex(r)
-	shown := 0
-	for _, f := range r.Findings {
-		if !Active(f.Status) && !opt.All {
-			continue
+	var list []int // the findings shown, by index
+	for i := range r.Findings {
+		if Active(r.Findings[i].Status) || opt.All {
+			list = append(list, i)
 		}
-		if shown == 0 {
-			ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
-		}
-		shown++
-		status := strings.ReplaceAll(f.Status, "_", " ")
-		if f.Reopened != "" {
-			status = "reopened"
-		}
-		// A closed threat's severity is what it was, not an open risk.
-		sev := strings.ToUpper(f.Severity)
-		if !Active(f.Status) {
-			sev = "(" + f.Severity + ")"
-		}
-		ew.printf("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
-		ew.printf("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
-		if f.Reopened != "" {
-			ew.printf("     re-opened: %s\n", f.Reopened)
-		}
-		if f.Status == "unverified" {
-			for _, id := range f.Questions {
-				if q, ok := qs[id]; ok {
-					ew.printf("     settle: set %s\n", answerPath(q))
-				}
+	}
+	shown := len(list)
+	if shown > 0 {
+		ew.printf("\nThreats, ranked by residual risk (unverified: not known to be mitigated; answer its question to settle it):\n")
+	}
+	if ew.err == nil {
+		// In chunks on all cores (writeChunks), straight to the buffer:
+		// textFinding shows control characters itself.
+		var pool chunkPool
+		ew.err = writeChunks(bw, len(list), 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			for _, i := range list[lo:hi] {
+				dst = textFinding(dst, &r.Findings[i], qs, opt)
 			}
-		}
-		if opt.Verbose {
-			if f.Description != "" {
-				ew.printf("     %s\n", f.Description)
-			}
-			ew.printf("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
-				f.Residual.Score, f.Inherent.Score, f.Projected.Score)
-			for _, why := range f.Rationale {
-				ew.printf("       - %s\n", why)
-			}
-			for _, m := range f.Suggested {
-				ew.printf("     fix: %s\n", m)
-			}
-		}
+			return dst, nil
+		})
 	}
 	if shown == 0 {
 		ew.printf("\nNo open or unverified threats.\n")
@@ -346,6 +266,55 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Unverified: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
 		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], us["critical"], us["high"], us["medium"], us["low"], us["info"], len(s.Accepted), s.Worst)
 	return ew.flush(bw)
+}
+
+// textFinding appends a finding's lines of the text output. Control
+// characters are shown line by line, as controlsShown shows them in each
+// write of the other lines.
+func textFinding(dst []byte, f *Finding, qs map[string]Question, opt TextOptions) []byte {
+	line := func(format string, args ...any) {
+		start := len(dst)
+		dst = fmt.Appendf(dst, format, args...)
+		if mayHide(dst[start:]) {
+			shown := mdControls(string(dst[start:]))
+			dst = append(dst[:start], shown...)
+		}
+	}
+	status := strings.ReplaceAll(f.Status, "_", " ")
+	if f.Reopened != "" {
+		status = "reopened"
+	}
+	// A closed threat's severity is what it was, not an open risk.
+	sev := strings.ToUpper(f.Severity)
+	if !Active(f.Status) {
+		sev = "(" + f.Severity + ")"
+	}
+	line("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
+	line("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
+	if f.Reopened != "" {
+		line("     re-opened: %s\n", f.Reopened)
+	}
+	if f.Status == "unverified" {
+		for _, id := range f.Questions {
+			if q, ok := qs[id]; ok {
+				line("     settle: set %s\n", answerPath(q))
+			}
+		}
+	}
+	if opt.Verbose {
+		if f.Description != "" {
+			line("     %s\n", f.Description)
+		}
+		line("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
+			f.Residual.Score, f.Inherent.Score, f.Projected.Score)
+		for _, why := range f.Rationale {
+			line("       - %s\n", why)
+		}
+		for _, m := range f.Suggested {
+			line("     fix: %s\n", m)
+		}
+	}
+	return dst
 }
 
 // Active reports whether a finding status belongs in the ranked threat

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"encoding/json"
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -142,8 +142,9 @@ type githubIssue struct {
 // Owners written as @login become assignees; other owners are named in the
 // body only, since GitHub can only assign accounts.
 func GitHubIssues(w io.Writer, r *Result, opt TrackerOptions) error {
-	out := []githubIssue{}
-	for _, it := range workItems(r) {
+	items := workItems(r)
+	return writeJSONList(w, "", "", len(items), func(i int) any {
+		it := &items[i]
 		labels := []string{"ward", "threat-model", "ward:" + it.kind}
 		if it.severity != "none" {
 			labels = append(labels, "severity:"+it.severity)
@@ -161,17 +162,52 @@ func GitHubIssues(w io.Writer, r *Result, opt TrackerOptions) error {
 		}
 		// Control characters and bidirectional overrides from names are
 		// shown as escapes: the tracker renders what it is given.
-		out = append(out, githubIssue{ExternalID: it.externalID, Kind: it.kind, Title: mdControls(title), Body: mdControls(markdownBody(r, it, opt)),
-			Labels: labels, Assignees: assignees, Severity: it.severity, Owner: it.owner, Due: it.due, Ticket: it.ticket})
-	}
-	return writeJSON(w, out)
+		return githubIssue{ExternalID: it.externalID, Kind: it.kind, Title: mdControls(title), Body: mdControls(markdownBody(r, *it, opt)),
+			Labels: labels, Assignees: assignees, Severity: it.severity, Owner: it.owner, Due: it.due, Ticket: it.ticket}
+	})
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+// writeJSONList writes a non-nil list of n items, made by item(i), as
+// encoding/json with a two-space indent and HTML unescaped writes it,
+// between head and tail (the enclosing object's text around the list, or
+// nothing when the list is the document), then a newline. The items are
+// made and encoded in chunks on all cores (writeChunks), so memory holds
+// a few chunks, not the whole payload.
+func writeJSONList(w io.Writer, head, tail string, n int, item func(i int) any) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	prefix := "  "
+	if head != "" {
+		prefix = "    "
+	}
+	bw.WriteString(head)
+	if n == 0 {
+		bw.WriteString("[]")
+	} else {
+		bw.WriteString("[\n")
+		var pool chunkPool
+		err := writeChunks(bw, n, jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			e := itemEncoders.Get().(*itemEncoder)
+			defer itemEncoders.Put(e)
+			var err error
+			for j := lo; j < hi; j++ {
+				dst = append(dst, prefix...)
+				if dst, err = e.encode(dst, item(j), prefix); err != nil {
+					return dst, err
+				}
+				if j < n-1 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, '\n')
+			}
+			return dst, nil
+		})
+		if err != nil {
+			return err
+		}
+		bw.WriteString(prefix[2:] + "]")
+	}
+	bw.WriteString(tail + "\n")
+	return bw.Flush()
 }
 
 // link is a back-link to a model location, in Markdown.
@@ -342,8 +378,10 @@ func Jira(w io.Writer, r *Result, opt TrackerOptions) error {
 	if key == "" {
 		key = DefaultJiraProject
 	}
-	out := jiraBulk{IssueUpdates: []jiraIssue{}}
-	for _, it := range workItems(r) {
+	items := workItems(r)
+	// The payload is a jiraBulk, written a list item at a time.
+	return writeJSONList(w, "{\n  \"issueUpdates\": ", "\n}", len(items), func(i int) any {
+		it := &items[i]
 		labels := []string{"ward", "threat-model", "ward-" + it.kind, jiraLabel("ward-id-" + it.externalID)}
 		if it.severity != "none" {
 			labels = append(labels, "severity-"+it.severity)
@@ -356,13 +394,12 @@ func Jira(w io.Writer, r *Result, opt TrackerOptions) error {
 			summary = "Mitigation: " + summary
 		}
 		fields := jiraFields{Project: jiraKey{key}, Summary: truncate(strings.ReplaceAll(mdControls(summary), "`", ""), 255),
-			Description: mdControls(jiraBody(r, it, opt)), IssueType: jiraName{"Task"}, Labels: labels, DueDate: it.due}
+			Description: mdControls(jiraBody(r, *it, opt)), IssueType: jiraName{"Task"}, Labels: labels, DueDate: it.due}
 		if p := jiraPriority[it.severity]; p != "" {
 			fields.Priority = &jiraName{p}
 		}
-		out.IssueUpdates = append(out.IssueUpdates, jiraIssue{Fields: fields})
-	}
-	return writeJSON(w, out)
+		return jiraIssue{Fields: fields}
+	})
 }
 
 // jiraLabel makes s a valid Jira label: no spaces, at most 255 characters.
@@ -378,10 +415,13 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// jiraMarkup escapes the characters of Jira wiki markup.
+var jiraMarkup = strings.NewReplacer("{", `\{`, "}", `\}`, "[", `\[`, "]", `\]`, "|", `\|`)
+
 // jiraText escapes Jira wiki markup in free text and turns Markdown code
 // spans into {{monospace}}.
 func jiraText(s string) string {
-	s = strings.NewReplacer("{", `\{`, "}", `\}`, "[", `\[`, "]", `\]`, "|", `\|`).Replace(s)
+	s = jiraMarkup.Replace(s)
 	var b strings.Builder
 	open := false
 	for _, part := range strings.SplitAfter(s, "`") {

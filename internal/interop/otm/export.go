@@ -1,11 +1,13 @@
 package otm
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -47,6 +49,16 @@ var mitigationStates = map[model.MitigationStatus]string{
 // trust zones, every finding (generated or written by the team) a threat
 // instantiated on its component and flow targets, with its mitigations.
 func Export(a *analysis.Analysis) ([]byte, error) {
+	var b bytes.Buffer
+	if err := Write(&b, a); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Write writes the export to out, streaming (interop.WriteIndentedJSON):
+// the bytes Export returns.
+func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
 	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: []dataflow{}}
 	d.Project = &project{Name: m.System.Name, ID: m.System.ID, Description: m.System.Description, Owner: m.System.Team,
@@ -298,7 +310,10 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		d.Dataflows = append(d.Dataflows, x)
 	}
 
-	for _, f := range a.Findings {
+	// The threats are made as they are written (interop.Lazy): a large
+	// model has over 100,000.
+	threatOf := func(i int) any {
+		f := a.Findings[i]
 		lik := float64(f.Inherent.Likelihood) * 20
 		t := threat{ID: f.ID, Name: f.Title, Description: f.Description, Risk: &threatRisk{Likelihood: &lik, Impact: float64(f.Inherent.Impact) * 20}}
 		cats := f.Categories
@@ -345,7 +360,7 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 			t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
 		}
 		t.Attributes = attrs
-		d.Threats = append(d.Threats, t)
+		return t
 	}
 	for _, mi := range m.Mitigations {
 		x := mitigation{ID: mi.ID, Name: mi.Title, Description: mi.Description,
@@ -389,11 +404,10 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 	if len(orphans) > 0 {
 		d.Project.Attributes["orphanedDecisions"] = orphans
 	}
-	out, err := json.MarshalIndent(&d, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode OTM: %w", err)
+	if err := interop.WriteIndentedJSON(out, &d, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
+		return fmt.Errorf("encode OTM: %w", err)
 	}
-	return append(out, '\n'), nil
+	return nil
 }
 
 func dateString(d model.Date) string {

@@ -23,7 +23,7 @@ func Importer() interop.Importer {
 
 // Exporter returns the OTM exporter.
 func Exporter() interop.Exporter {
-	return interop.Exporter{Name: "otm", Title: "Open Threat Model (OTM) 0.2.0 JSON", Ext: ".otm.json", Export: Export}
+	return interop.Exporter{Name: "otm", Title: "Open Threat Model (OTM) 0.2.0 JSON", Ext: ".otm.json", Write: Write}
 }
 
 // Detect reports whether data looks like an OTM file: an otmVersion key near

@@ -1,14 +1,16 @@
 package threatcomposer
 
 import (
+	"bytes"
 	"crypto/sha1"
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -73,6 +75,16 @@ type exported struct {
 // finding (generated or written by the team) becomes a threat statement
 // whose grammar parts are derived from its targets and assets.
 func Export(a *analysis.Analysis) ([]byte, error) {
+	var b bytes.Buffer
+	if err := Write(&b, a); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Write writes the export to out, streaming (interop.WriteIndentedJSON):
+// the bytes Export returns.
+func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
 	id := func(kind, wardID string) string { return uuid5("ward:" + m.System.ID + ":" + kind + ":" + wardID) }
 	w := exported{Schema: 1, Assumptions: []assumption{}, Mitigations: []mitigation{}, AssumptionLinks: []assumptionLink{},
@@ -82,11 +94,20 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 	w.Dataflow.Description = dataflows(m)
 
 	findingIDs := map[string]string{}
-	for i, f := range a.Findings {
+	for _, f := range a.Findings {
+		tid := id("threat", f.ID)
+		findingIDs[f.ID] = tid
+		for _, mi := range f.Mitigations {
+			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: tid})
+		}
+	}
+	// The threats are made as they are written (interop.Lazy): a large
+	// model has over 100,000.
+	threatOf := func(i int) any {
+		f := a.Findings[i]
 		t := grammar(f)
-		t.ID = id("threat", f.ID)
+		t.ID = findingIDs[f.ID]
 		t.NumericID, t.DisplayOrder = i+1, i+1
-		findingIDs[f.ID] = t.ID
 		t.Metadata = []metadata{{Key: "Priority", Value: priorityOf(f.Residual.Severity)}}
 		var letters []string
 		cats := f.Categories
@@ -123,10 +144,7 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 		if t.Status == "" {
 			t.Status = threatIdentified
 		}
-		w.Threats = append(w.Threats, t)
-		for _, mi := range f.Mitigations {
-			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: t.ID})
-		}
+		return t
 	}
 	for i, mi := range m.Mitigations {
 		x := mitigation{ID: id("mitigation", mi.ID), NumericID: i + 1, DisplayOrder: i + 1,
@@ -166,11 +184,10 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 			}
 		}
 	}
-	out, err := json.MarshalIndent(&w, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode Threat Composer workspace: %w", err)
+	if err := interop.WriteIndentedJSON(out, &w, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
+		return fmt.Errorf("encode Threat Composer workspace: %w", err)
 	}
-	return append(out, '\n'), nil
+	return nil
 }
 
 // Metadata keys that carry Ward's ids and statuses, so an import of the

@@ -20,7 +20,7 @@ func Importer() interop.Importer {
 
 // Exporter returns the Threat Composer exporter.
 func Exporter() interop.Exporter {
-	return interop.Exporter{Name: "threat-composer", Title: "AWS Threat Composer workspace (.tc.json)", Ext: ".tc.json", Export: Export}
+	return interop.Exporter{Name: "threat-composer", Title: "AWS Threat Composer workspace (.tc.json)", Ext: ".tc.json", Write: Write}
 }
 
 // Detect reports whether data looks like a Threat Composer export.

@@ -1,0 +1,96 @@
+package report
+
+import (
+	"io"
+	"runtime"
+)
+
+// chunkPool holds the buffers of writeChunks, kept from one list to the
+// next.
+type chunkPool chan []byte
+
+// writeChunks writes items [0, n) to w in order, encoded by enc, which
+// appends items [lo, hi) to dst. Items are encoded size at a time; a long
+// list is encoded on GOMAXPROCS goroutines and written in order, so memory
+// stays proportional to a few chunks rather than to the whole output. enc
+// must be safe to call concurrently on different ranges. The buffers come
+// from *pool, made on first use.
+func writeChunks(w io.Writer, n, size int, pool *chunkPool, enc func(dst []byte, lo, hi int) ([]byte, error)) error {
+	workers := min(runtime.GOMAXPROCS(0), (n+size-1)/size)
+	if workers <= 1 {
+		var out []byte
+		for lo := 0; lo < n; lo += size {
+			var err error
+			if out, err = enc(out[:0], lo, min(lo+size, n)); err != nil {
+				return err
+			}
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	type chunk struct {
+		lo   int
+		out  []byte
+		err  error
+		done chan struct{}
+	}
+	// A window of chunks in flight, in order. Buffers come from a fixed
+	// pool, one more than the chunks that can be outstanding (queued in
+	// order, or held by the writer), so a worker always finds one; the
+	// pool is kept for the next list.
+	jobs := make(chan *chunk)
+	order := make(chan *chunk, 2*workers)
+	if *pool == nil || cap(*pool) != 2*workers+2 {
+		*pool = make(chunkPool, 2*workers+2)
+		for range cap(*pool) {
+			*pool <- nil
+		}
+	}
+	free := *pool
+	stop := make(chan struct{})
+	defer close(stop)
+	for range workers {
+		go func() {
+			for c := range jobs {
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-stop:
+					return
+				}
+				c.out, c.err = enc(buf[:0], c.lo, min(c.lo+size, n))
+				close(c.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for lo := 0; lo < n; lo += size {
+			c := &chunk{lo: lo, done: make(chan struct{})}
+			select {
+			case order <- c:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for c := range order {
+		<-c.done
+		if c.err != nil {
+			return c.err
+		}
+		if _, err := w.Write(c.out); err != nil {
+			return err
+		}
+		free <- c.out
+	}
+	return nil
+}

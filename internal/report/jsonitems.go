@@ -1,0 +1,309 @@
+package report
+
+import "slices"
+
+// The items of the result's long lists — findings, questions, components
+// and flows, nearly all of a large result's JSON — are written by hand,
+// already indented, rather than marshalled by reflection and re-indented:
+// the bytes encoding/json writes with a two-space indent and HTML left
+// unescaped (struct fields in order, omitempty honoured, nil slices and
+// maps as null, map keys sorted). TestJSONIsEncodingJSON compares the
+// whole result with encoding/json, and TestJSONItemsAllFields does so on
+// items with every field set, so a field added to one of these types
+// without its line here fails.
+
+// jsonSpaces holds the indentation of every depth written here.
+const jsonSpaces = "                                                                "
+
+// jsonW appends indented JSON: objects and arrays nest, each level two
+// spaces deeper, and n counts the members written at each open level.
+type jsonW struct {
+	b     []byte
+	depth int
+	n     [16]int
+}
+
+// newline starts a member at the current level.
+func (w *jsonW) newline() {
+	if w.n[w.depth] > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.n[w.depth]++
+	w.b = append(w.b, '\n')
+	w.b = append(w.b, jsonSpaces[:2*w.depth]...)
+}
+
+func (w *jsonW) key(k string) {
+	w.newline()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':', ' ')
+}
+
+// open starts an object or array at the next level.
+func (w *jsonW) open(c byte) {
+	w.b = append(w.b, c)
+	w.depth++
+	w.n[w.depth] = 0
+}
+
+// close ends it, on its own line unless it is empty.
+func (w *jsonW) close(c byte) {
+	empty := w.n[w.depth] == 0
+	w.depth--
+	if !empty {
+		w.b = append(w.b, '\n')
+		w.b = append(w.b, jsonSpaces[:2*w.depth]...)
+	}
+	w.b = append(w.b, c)
+}
+
+func (w *jsonW) str(k, v string) {
+	w.key(k)
+	w.b = appendJSONString(w.b, v)
+}
+
+// strOmit writes a string field tagged omitempty.
+func (w *jsonW) strOmit(k, v string) {
+	if v != "" {
+		w.str(k, v)
+	}
+}
+
+func (w *jsonW) int(k string, v int) {
+	w.key(k)
+	w.b = appendJSONInt(w.b, v)
+}
+
+func (w *jsonW) bool(k string, v bool) {
+	w.key(k)
+	if v {
+		w.b = append(w.b, "true"...)
+	} else {
+		w.b = append(w.b, "false"...)
+	}
+}
+
+// strs writes a list of strings: null when nil.
+func (w *jsonW) strs(k string, v []string) {
+	w.key(k)
+	if v == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.open('[')
+	for _, s := range v {
+		w.newline()
+		w.b = appendJSONString(w.b, s)
+	}
+	w.close(']')
+}
+
+func (w *jsonW) ints(k string, v []int) {
+	w.key(k)
+	if v == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.open('[')
+	for _, n := range v {
+		w.newline()
+		w.b = appendJSONInt(w.b, n)
+	}
+	w.close(']')
+}
+
+// location writes a location field tagged omitempty.
+func (w *jsonW) location(k string, l *Location) {
+	if l == nil {
+		return
+	}
+	w.key(k)
+	w.open('{')
+	w.str("file", l.File)
+	w.int("line", l.Line)
+	w.int("col", l.Col)
+	w.close('}')
+}
+
+func (w *jsonW) target(t *Target) {
+	w.open('{')
+	w.str("kind", t.Kind)
+	w.str("id", t.ID)
+	w.strOmit("from", t.From)
+	w.strOmit("to", t.To)
+	w.location("location", t.Location)
+	w.close('}')
+}
+
+func (w *jsonW) risk(k string, r *Risk) {
+	w.key(k)
+	w.open('{')
+	w.int("likelihood", r.Likelihood)
+	w.str("likelihood_label", r.LikelihoodLabel)
+	w.int("impact", r.Impact)
+	w.str("impact_label", r.ImpactLabel)
+	w.int("score", r.Score)
+	w.str("severity", r.Severity)
+	w.close('}')
+}
+
+func (w *jsonW) finding(f *Finding) {
+	w.open('{')
+	w.str("id", f.ID)
+	w.int("rank", f.Rank)
+	w.str("rule", f.Rule)
+	w.str("origin", f.Origin)
+	w.str("title", f.Title)
+	w.strOmit("description", f.Description)
+	w.str("category", f.Category)
+	w.strs("categories", f.Categories)
+	w.str("severity", f.Severity)
+	w.int("score", f.Score)
+	w.str("status", f.Status)
+	w.strOmit("reopened", f.Reopened)
+	w.str("found_by", f.FoundBy)
+	w.key("targets")
+	if f.Targets == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.open('[')
+		for i := range f.Targets {
+			w.newline()
+			w.target(&f.Targets[i])
+		}
+		w.close(']')
+	}
+	w.strs("assets", f.Assets)
+	w.risk("inherent", &f.Inherent)
+	w.risk("residual", &f.Residual)
+	w.risk("projected", &f.Projected)
+	w.strs("rationale", f.Rationale)
+	w.ints("cwe", f.CWE)
+	w.ints("capec", f.CAPEC)
+	w.strs("suggested_mitigations", f.Suggested)
+	w.strs("references", f.References)
+	w.strs("mitigations", f.Mitigations)
+	if d := f.Decision; d != nil {
+		w.key("decision")
+		w.open('{')
+		w.str("status", d.Status)
+		w.strOmit("reason", d.Reason)
+		w.strOmit("owner", d.Owner)
+		w.strOmit("expires", d.Expires)
+		w.location("location", d.Location)
+		w.close('}')
+	}
+	w.location("location", f.Location)
+	if len(f.Aliases) > 0 {
+		w.strs("aliases", f.Aliases)
+	}
+	if len(f.Questions) > 0 {
+		w.strs("questions", f.Questions)
+	}
+	w.close('}')
+}
+
+func (w *jsonW) question(q *Question) {
+	w.open('{')
+	w.str("id", q.ID)
+	w.str("text", q.Text)
+	w.key("element")
+	w.target(&q.Element)
+	w.str("key", q.Key)
+	w.strs("rules", q.Rules)
+	w.str("at_stake", q.AtStake)
+	w.location("location", q.Location)
+	w.int("moves", q.Moves)
+	w.bool("first", q.First)
+	w.strs("threats", q.Threats)
+	if len(q.More) > 0 {
+		w.key("more")
+		w.open('[')
+		for i := range q.More {
+			w.newline()
+			w.question(&q.More[i])
+		}
+		w.close(']')
+	}
+	w.close('}')
+}
+
+func (w *jsonW) component(c *Component) {
+	w.open('{')
+	w.str("id", c.ID)
+	w.str("name", c.Name)
+	w.str("kind", c.Kind)
+	w.strOmit("boundary", c.Boundary)
+	w.strOmit("tech", c.Tech)
+	if c.OutOfScope {
+		w.bool("out_of_scope", true)
+	}
+	w.strs("stores", c.Stores)
+	w.strs("processes", c.Processes)
+	w.key("controls")
+	if c.Controls == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		keys := make([]string, 0, len(c.Controls))
+		for k := range c.Controls {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w.open('{')
+		for _, k := range keys {
+			w.newline()
+			w.b = appendJSONString(w.b, k)
+			w.b = append(w.b, ':', ' ')
+			w.b = appendJSONString(w.b, c.Controls[k])
+		}
+		w.close('}')
+	}
+	w.str("worst", c.Worst)
+	w.location("location", c.Location)
+	w.close('}')
+}
+
+func (w *jsonW) flow(f *Flow) {
+	w.open('{')
+	w.str("id", f.ID)
+	w.str("from", f.From)
+	w.str("to", f.To)
+	w.strOmit("protocol", f.Protocol)
+	if f.Port != 0 {
+		w.int("port", f.Port)
+	}
+	w.str("authentication", f.Authentication)
+	w.str("encryption", f.Encryption)
+	w.strs("carries", f.Carries)
+	w.bool("one_way", f.OneWay)
+	w.bool("crosses_boundary", f.Crosses)
+	w.str("worst", f.Worst)
+	w.location("location", f.Location)
+	w.close('}')
+}
+
+// jsonItemWriter returns the hand-written encoder of the items of list x
+// if it has one (nil for a type left to encoding/json): it appends item
+// i as an element of a list at the result's second level (the item at
+// four spaces).
+func jsonItemWriter(x any) func(dst []byte, i int) []byte {
+	var item func(w *jsonW, i int)
+	switch l := x.(type) {
+	case []Finding:
+		item = func(w *jsonW, i int) { w.finding(&l[i]) }
+	case []Question:
+		item = func(w *jsonW, i int) { w.question(&l[i]) }
+	case []Component:
+		item = func(w *jsonW, i int) { w.component(&l[i]) }
+	case []Flow:
+		item = func(w *jsonW, i int) { w.flow(&l[i]) }
+	default:
+		return nil
+	}
+	return func(dst []byte, i int) []byte {
+		w := jsonW{b: dst, depth: 2}
+		item(&w, i)
+		return w.b
+	}
+}
