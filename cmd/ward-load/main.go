@@ -43,7 +43,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -466,29 +465,6 @@ type sample struct {
 	cut     bool          // still waiting to retry when the run ended
 }
 
-// Retries of a 429 answer, as the CLI makes them (internal/cli/push.go):
-// after the server's Retry-After (1 s when absent, at most 10 s a time),
-// at most maxRetries times and maxRetryWait in all.
-const (
-	maxRetries   = 3
-	maxRetryWait = 30 * time.Second
-)
-
-// retryAfter says whether a 429 is retried and after how long.
-func retryAfter(resp *http.Response, attempt int, waited time.Duration) (time.Duration, bool) {
-	if resp.StatusCode != http.StatusTooManyRequests || attempt >= maxRetries {
-		return 0, false
-	}
-	wait := time.Second
-	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
-		wait = min(time.Duration(n)*time.Second, 10*time.Second)
-	}
-	if waited+wait > maxRetryWait {
-		return 0, false
-	}
-	return wait, true
-}
-
 // doRetry is do retrying 429 answers; it stops waiting at the end of the
 // run (deadline) and says so.
 func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, deadline time.Time) (resp *http.Response, data []byte, retries int, cut bool, err error) {
@@ -498,7 +474,7 @@ func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, 
 		if err != nil {
 			return resp, data, retries, false, err
 		}
-		wait, again := retryAfter(resp, attempt, waited)
+		wait, again := server.RetryAfter(resp, attempt, waited)
 		if !again {
 			return resp, data, retries, false, nil
 		}

@@ -13,7 +13,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -98,7 +97,7 @@ func (e *apiError) Error() string {
 // call sends a JSON request to the server and decodes the JSON answer.
 // A 429 "busy" answer (the server's analysis queue is full, or the account
 // is over its rate) is retried after the Retry-After the server gives, at
-// most maxRetries times and within maxRetryWait in all: the server refused
+// most server.RetryMax times and within server.RetryMaxWait in all: the server refused
 // before doing anything, so a retry is safe for every method.
 func (a *app) call(ctx context.Context, r remote, method, p string, body, out any) error {
 	var payload []byte
@@ -135,7 +134,7 @@ func (a *app) call(ctx context.Context, r remote, method, p string, body, out an
 		if err != nil {
 			return fmt.Errorf("reach the server: %w", err)
 		}
-		wait, retry := retryAfter(resp, attempt, waited)
+		wait, retry := server.RetryAfter(resp, attempt, waited)
 		if !retry {
 			break
 		}
@@ -175,29 +174,6 @@ func (a *app) call(ctx context.Context, r remote, method, p string, body, out an
 		return json.Unmarshal(data, out)
 	}
 	return nil
-}
-
-// Retries of a busy answer (call).
-const (
-	maxRetries   = 3
-	maxRetryWait = 30 * time.Second
-)
-
-// retryAfter says whether a busy answer is retried and after how long:
-// the server's Retry-After in seconds (1 s when absent or unreadable, at
-// most 10 s a time), while retries and the total wait stay in bounds.
-func retryAfter(resp *http.Response, attempt int, waited time.Duration) (time.Duration, bool) {
-	if resp.StatusCode != http.StatusTooManyRequests || attempt >= maxRetries {
-		return 0, false
-	}
-	wait := time.Second
-	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
-		wait = min(time.Duration(n)*time.Second, 10*time.Second)
-	}
-	if waited+wait > maxRetryWait {
-		return 0, false
-	}
-	return wait, true
 }
 
 // exitForAPI maps server answers to exit codes: the model or request was
