@@ -61,8 +61,9 @@ ids are reported with file:line:col and what to do.`
 const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts
 from exposure: the least trusted boundary that reaches the element (internet 4,
 partner 3, internal 2, restricted 1), plus 1 when a way in from a less trusted
-place is unauthenticated, plus the rule's exploitability (-2..+2). Rules
-whose attack is content the element takes in (injection, prompts) start from
+place is unauthenticated, plus the rule's exploitability (-2..+2; an attack
+that needs a foothold loses no step where only internal networks reach the
+element, whose exposure already assumes one). Rules whose attack is content the element takes in (injection, prompts) start from
 the least trusted place that content can come from, up to three flows away;
 supply-chain rules (dependencies, build artefacts) start at possible (3),
 whatever the exposure ('ward rules explain ID' says which).

@@ -281,7 +281,17 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			why = append(why, "an inbound flow from a less trusted place is unauthenticated")
 		}
 	}
-	if f.Exploitability != 0 {
+	switch {
+	case f.Exploitability < 0 && least >= model.TrustInternal:
+		// An attack that needs a foothold, on an element only internal
+		// or restricted networks reach: the exposure already counts the
+		// foothold ("unlikely: needs a foothold inside the network"), and
+		// the insider who abuses access they hold needs none. Counted
+		// once, not twice.
+		if explain {
+			why = append(why, "the foothold the attack needs is the internal access its exposure already assumes")
+		}
+	case f.Exploitability != 0:
 		base += f.Exploitability
 		if explain && f.Exploitability > 0 {
 			why = append(why, "the attack is easy to carry out")

@@ -175,3 +175,35 @@ func TestImpactWithoutData(t *testing.T) {
 		}
 	}
 }
+
+// TestFootholdCountedOnce: an attack that needs a foothold (negative
+// exploitability) loses a step on an element the internet or a partner
+// reaches, but not on one only internal networks reach, whose exposure
+// already assumes the foothold; an easy attack gains its step everywhere.
+func TestFootholdCountedOnce(t *testing.T) {
+	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	user := &model.Component{ID: "user", Kind: model.KindClient, Boundary: inet}
+	web := &model.Component{ID: "web", Kind: model.KindService, Boundary: dc}
+	db := &model.Component{ID: "db", Kind: model.KindDatastore, Boundary: dc}
+	m := &model.Model{Boundaries: []*model.Boundary{inet, dc}, Components: []*model.Component{user, web, db},
+		Flows: []*model.Flow{{ID: "in", From: user, To: web}, {ID: "q", From: web, To: db}}}
+	m.Index()
+	for _, tc := range []struct {
+		c       *model.Component
+		exploit int
+		want    model.Likelihood
+	}{
+		{web, -1, 3}, // internet 4, needs a foothold: 3
+		{db, -1, 2},  // internal 2: the foothold is already counted
+		{db, 0, 2},
+		{db, 1, 3}, // easy attacks still gain their step
+		{web, 1, 5},
+	} {
+		f := &model.Finding{ID: "r:" + tc.c.ID, Targets: []model.Target{{Component: tc.c}}, Category: model.Tampering, Exploitability: tc.exploit}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Inherent.Likelihood != tc.want {
+			t.Errorf("%s, exploitability %d: likelihood %d, want %d (%v)", tc.c.ID, tc.exploit, f.Inherent.Likelihood, tc.want, f.Rationale)
+		}
+	}
+}
