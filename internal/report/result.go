@@ -155,9 +155,11 @@ type Risk struct {
 	Severity        string `json:"severity"`
 }
 
-func risk(r model.Risk) Risk {
-	return Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact),
-		ImpactLabel: r.Impact.String(), Score: r.Score, Severity: r.Severity.String()}
+// setRisk writes r into *dst field by field (dst is zero).
+func setRisk(dst *Risk, r model.Risk) {
+	dst.Likelihood, dst.LikelihoodLabel = int(r.Likelihood), r.Likelihood.String()
+	dst.Impact, dst.ImpactLabel = int(r.Impact), r.Impact.String()
+	dst.Score, dst.Severity = r.Score, r.Severity.String()
 }
 
 // Finding is a threat in the result. Severity is the residual severity.
@@ -353,86 +355,125 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	}
 	worstEl := map[string]model.Severity{}
 	worstAsset := map[string]model.Severity{}
-	openAsset := map[string]int{}
 	addressed := map[string][]string{}
-	r.Findings = make([]Finding, 0, len(a.Findings))
 	// The per-finding lists are cut from shared backing arrays, each with
 	// its exact capacity: one allocation per list kind instead of per finding.
 	// Findings on the same element share the engine's list of assets at
 	// stake (one backing array): their id lists are shared too, built once.
-	// On a large model this list is most of a finding's size.
+	// On a large model this list is most of a finding's size. The open
+	// findings and worst severity per asset are counted per shared list and
+	// spread over its assets at the end: a few rules put model-wide lists
+	// (hundreds of assets at N=10,000) at stake for thousands of threats, so
+	// counting per asset of every threat grew with the square of the model.
 	type assetsKey struct {
 		first **model.Asset
 		n     int
 	}
-	assetIDs := map[assetsKey][]string{}
-	var ncat, ntg, nas int
+	type assetList struct {
+		assets []*model.Asset
+		ids    []string
+		open   int
+		worst  model.Severity
+	}
+	listOf := map[assetsKey]int{}
+	var lists []assetList
+	var ncat, ntg, nas, nmit, nloc int
 	for _, f := range a.Findings {
-		ncat, ntg = ncat+len(f.Categories), ntg+len(f.Targets)
+		ncat, ntg, nmit = ncat+len(f.Categories), ntg+len(f.Targets), nmit+len(f.Mitigations)
+		if !f.Pos.IsZero() {
+			nloc++
+		}
+		for _, t := range f.Targets {
+			if t.Kind() != "" && !t.Pos().IsZero() {
+				nloc++
+			}
+		}
 		if len(f.Assets) > 0 {
-			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); assetIDs[k] == nil {
-				assetIDs[k], nas = []string{}, nas+len(f.Assets)
+			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); listOf[k] == 0 {
+				lists = append(lists, assetList{assets: f.Assets})
+				listOf[k], nas = len(lists), nas+len(f.Assets)
 			}
 		}
 	}
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
+	mitSlab, locSlab := make([]string, 0, nmit), make([]Location, 0, nloc)
+	// at returns p's location from the slab, nil for no position (as loc).
+	at := func(p model.Pos) *Location {
+		if p.IsZero() {
+			return nil
+		}
+		locSlab = append(locSlab, Location{File: p.File, Line: p.Line, Col: p.Col})
+		return &locSlab[len(locSlab)-1]
+	}
 	empty := []string{}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
 	lastN := 0
-	for _, f := range a.Findings {
-		x := Finding{ID: f.ID, Rank: f.Rank, Rule: f.Rule, Origin: string(f.Origin), Title: f.Title, Description: f.Description,
-			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
-			Reopened: f.Reopened, FoundBy: string(f.FoundBy), Inherent: risk(f.Inherent), Residual: risk(f.Residual), Projected: risk(f.Projected),
-			Rationale: orEmpty(f.Rationale), CWE: orEmpty(f.CWE), CAPEC: orEmpty(f.CAPEC), Suggested: orEmpty(f.Suggested),
-			References: orEmpty(f.References), Location: loc(f.Pos), Mitigations: empty,
-			Aliases: f.Aliases, Questions: f.Questions}
-		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
-		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
-		x.Assets = empty
-		fill := false
-		if len(f.Assets) > 0 {
-			k := assetsKey{&f.Assets[0], len(f.Assets)}
-			if x.Assets = assetIDs[k]; len(x.Assets) == 0 {
-				x.Assets, asSlab = asSlab[len(asSlab):len(asSlab):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
-				fill = true
-			}
+	var worst model.Severity
+	// The findings are written field by field into the zeroed slice: a
+	// Finding is ≈ 600 bytes, and building it as a value and appending it
+	// copied it with bulk write barriers.
+	r.Findings = make([]Finding, len(a.Findings))
+	for i, f := range a.Findings {
+		x := &r.Findings[i]
+		open := f.Open()
+		sev := f.Residual.Severity
+		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
+		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
+		x.Severity, x.Score, x.Status = sev.String(), f.Residual.Score, string(f.Status)
+		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
+		setRisk(&x.Inherent, f.Inherent)
+		setRisk(&x.Residual, f.Residual)
+		setRisk(&x.Projected, f.Projected)
+		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
+		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
+		x.Location = at(f.Pos)
+		x.Aliases, x.Questions = f.Aliases, f.Questions
+		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
+		for j, c := range f.Categories {
+			x.Categories[j] = string(c)
 		}
-		for _, c := range f.Categories {
-			x.Categories = append(x.Categories, string(c))
-		}
-		for _, t := range f.Targets {
-			x.Targets = append(x.Targets, target(t, m.System.ID))
-			if f.Open() && f.Residual.Severity > worstEl[t.ID()] {
-				worstEl[t.ID()] = f.Residual.Severity
-			}
-		}
-		for _, as := range f.Assets {
-			if fill {
-				x.Assets = append(x.Assets, as.ID)
-			}
-			if f.Open() {
-				openAsset[as.ID]++
-				sum.ByAsset[as.ID]++
-				if f.Residual.Severity > worstAsset[as.ID] {
-					worstAsset[as.ID] = f.Residual.Severity
+		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+		for j, t := range f.Targets {
+			tg := &x.Targets[j]
+			if t.Kind() == "" {
+				tg.Kind, tg.ID = "system", m.System.ID
+			} else {
+				tg.Kind, tg.ID, tg.Location = t.Kind(), t.ID(), at(t.Pos())
+				if t.Flow != nil {
+					tg.From, tg.To = t.Flow.From.ID, t.Flow.To.ID
 				}
 			}
+			if open && sev > worstEl[t.ID()] {
+				worstEl[t.ID()] = sev
+			}
 		}
-		if fill {
-			assetIDs[assetsKey{&f.Assets[0], len(f.Assets)}] = x.Assets
+		x.Assets = empty
+		if len(f.Assets) > 0 {
+			l := &lists[listOf[assetsKey{&f.Assets[0], len(f.Assets)}]-1]
+			if l.ids == nil {
+				l.ids, asSlab = asSlab[len(asSlab):len(asSlab)+len(f.Assets):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
+				for j, as := range f.Assets {
+					l.ids[j] = as.ID
+				}
+			}
+			x.Assets = l.ids
+			if open {
+				l.open++
+				l.worst = max(l.worst, sev)
+			}
 		}
+		x.Mitigations = empty
 		if len(f.Mitigations) > 0 {
-			x.Mitigations = make([]string, 0, len(f.Mitigations))
+			x.Mitigations, mitSlab = mitSlab[len(mitSlab):len(mitSlab)+len(f.Mitigations):len(mitSlab)+len(f.Mitigations)], mitSlab[:len(mitSlab)+len(f.Mitigations)]
 		}
-		for _, mi := range f.Mitigations {
-			x.Mitigations = append(x.Mitigations, mi.ID)
+		for j, mi := range f.Mitigations {
+			x.Mitigations[j] = mi.ID
 			addressed[mi.ID] = append(addressed[mi.ID], f.ID)
 		}
 		if d := f.Decision; d != nil {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
 		}
-		r.Findings = append(r.Findings, x)
 		sum.Findings++
 		if f.Status == last {
 			lastN++
@@ -442,16 +483,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			}
 			last, lastN = f.Status, 1
 		}
-		if f.Open() {
+		if open {
 			sum.Open++
-			sum.BySeverity[f.Residual.Severity.String()]++
+			sum.BySeverity[sev.String()]++
 			if f.Category != "" {
 				sum.ByCategory[string(f.Category)]++
 			}
+			worst = max(worst, sev)
 		}
 		if f.Unverified() {
 			sum.Unverified++
-			sum.UnverifiedBySeverity[f.Residual.Severity.String()]++
+			sum.UnverifiedBySeverity[sev.String()]++
 		}
 		if f.Status == model.StatusAccepted {
 			owner, exp := "", ""
@@ -466,10 +508,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	if lastN > 0 {
 		sum.ByStatus[string(last)] += lastN
 	}
-	var worst model.Severity
-	for _, f := range a.Findings {
-		if f.Open() && f.Residual.Severity > worst {
-			worst = f.Residual.Severity
+	// Open findings per asset (sum.ByAsset, also each asset's count below)
+	// and the worst open severity per asset, a list at a time.
+	for _, l := range lists {
+		if l.open == 0 {
+			continue
+		}
+		for _, as := range l.assets {
+			sum.ByAsset[as.ID] += l.open
+			if l.worst > worstAsset[as.ID] {
+				worstAsset[as.ID] = l.worst
+			}
 		}
 	}
 	sum.Worst = worst.String()
@@ -480,7 +529,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, as := range m.Assets {
 		x := Asset{ID: as.ID, Name: as.Label(), Kind: string(as.Kind), Classification: as.Classification.String(), Data: []string{},
 			Confidentiality: as.Need(model.Confidentiality).String(), Integrity: as.Need(model.Integrity).String(),
-			Availability: as.Need(model.Availability).String(), Open: openAsset[as.ID], Worst: worstAsset[as.ID].String()}
+			Availability: as.Need(model.Availability).String(), Open: sum.ByAsset[as.ID], Worst: worstAsset[as.ID].String()}
 		for _, d := range as.Data {
 			x.Data = append(x.Data, string(d))
 		}

@@ -1,0 +1,38 @@
+package synth
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// BenchmarkBuild measures report.Build alone: the model is loaded and
+// analysed once outside the timer (Build only reads the analysis), then the
+// canonical result is built from it in every iteration.
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			ctx := rule.WithBudget(context.Background(), benchBudget)
+			l, err := spec.Load(ctx, writeModel(b, n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			a, err := analysis.Run(ctx, l.Model, rules.All(), analysis.Options{Now: benchNow})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			var r *report.Result
+			for b.Loop() {
+				r = report.Build(a, report.Tool{Name: "ward", Version: "bench"})
+			}
+			b.ReportMetric(float64(len(r.Findings)), "findings")
+		})
+	}
+}
