@@ -311,19 +311,6 @@ type Warning struct {
 	Location *Location `json:"location,omitempty"`
 }
 
-// target converts a model target. A rule on the whole model has an empty
-// target; it becomes the system itself, so every target has a kind and id.
-func target(t model.Target, system string) Target {
-	if t.Kind() == "" {
-		return Target{Kind: "system", ID: system}
-	}
-	out := Target{Kind: t.Kind(), ID: t.ID(), Location: loc(t.Pos())}
-	if t.Flow != nil {
-		out.From, out.To = t.Flow.From.ID, t.Flow.To.ID
-	}
-	return out
-}
-
 func orEmpty[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -375,36 +362,20 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		open   int
 		worst  model.Severity
 	}
-	listOf := map[assetsKey]int{}
-	var lists []assetList
-	var ncat, ntg, nas, nmit, nloc int
+	listOf := map[assetsKey]int{} // 1 + index in lists
+	var ncat, ntg, nas, nmit int
 	for _, f := range a.Findings {
 		ncat, ntg, nmit = ncat+len(f.Categories), ntg+len(f.Targets), nmit+len(f.Mitigations)
-		if !f.Pos.IsZero() {
-			nloc++
-		}
-		for _, t := range f.Targets {
-			if t.Kind() != "" && !t.Pos().IsZero() {
-				nloc++
-			}
-		}
 		if len(f.Assets) > 0 {
 			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); listOf[k] == 0 {
-				lists = append(lists, assetList{assets: f.Assets})
-				listOf[k], nas = len(lists), nas+len(f.Assets)
+				listOf[k], nas = len(listOf)+1, nas+len(f.Assets)
 			}
 		}
 	}
+	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
-	mitSlab, locSlab := make([]string, 0, nmit), make([]Location, 0, nloc)
-	// at returns p's location from the slab, nil for no position (as loc).
-	at := func(p model.Pos) *Location {
-		if p.IsZero() {
-			return nil
-		}
-		locSlab = append(locSlab, Location{File: p.File, Line: p.Line, Col: p.Col})
-		return &locSlab[len(locSlab)-1]
-	}
+	mitSlab := make([]string, 0, nmit)
+	var locs locPool
 	empty := []string{}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
@@ -427,7 +398,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		setRisk(&x.Projected, f.Projected)
 		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
 		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
-		x.Location = at(f.Pos)
+		x.Location = locs.at(f.Pos)
 		x.Aliases, x.Questions = f.Aliases, f.Questions
 		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
 		for j, c := range f.Categories {
@@ -435,15 +406,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
 		for j, t := range f.Targets {
-			tg := &x.Targets[j]
-			if t.Kind() == "" {
-				tg.Kind, tg.ID = "system", m.System.ID
-			} else {
-				tg.Kind, tg.ID, tg.Location = t.Kind(), t.ID(), at(t.Pos())
-				if t.Flow != nil {
-					tg.From, tg.To = t.Flow.From.ID, t.Flow.To.ID
-				}
-			}
+			setTarget(&x.Targets[j], t, m.System.ID, &locs)
 			if open && sev > worstEl[t.ID()] {
 				worstEl[t.ID()] = sev
 			}
@@ -452,6 +415,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		if len(f.Assets) > 0 {
 			l := &lists[listOf[assetsKey{&f.Assets[0], len(f.Assets)}]-1]
 			if l.ids == nil {
+				l.assets = f.Assets
 				l.ids, asSlab = asSlab[len(asSlab):len(asSlab)+len(f.Assets):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
 				for j, as := range f.Assets {
 					l.ids[j] = as.ID
@@ -543,35 +507,42 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		r.Boundaries = append(r.Boundaries, x)
 	}
-	r.Components = make([]Component, 0, len(m.Components))
-	for _, c := range m.Components {
-		x := Component{ID: c.ID, Name: c.Label(), Kind: string(c.Kind), Tech: c.Tech, OutOfScope: c.OutOfScope, Stores: []string{}, Processes: []string{},
-			Controls: map[string]string{}, Worst: worstEl[c.ID].String(), Location: loc(c.Pos)}
+	r.Components = make([]Component, len(m.Components))
+	for i, c := range m.Components {
+		x := &r.Components[i]
+		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
+		x.Controls, x.Worst, x.Location = map[string]string{}, worstEl[c.ID].String(), locs.at(c.Pos)
 		if c.Boundary != nil {
 			x.Boundary = c.Boundary.ID
 		}
-		for _, as := range c.Stores {
-			x.Stores = append(x.Stores, as.ID)
+		x.Stores, x.Processes = make([]string, len(c.Stores)), make([]string, len(c.Processes))
+		for k, as := range c.Stores {
+			x.Stores[k] = as.ID
 		}
-		for _, as := range c.Processes {
-			x.Processes = append(x.Processes, as.ID)
+		for k, as := range c.Processes {
+			x.Processes[k] = as.ID
 		}
-		for i, t := range c.Controls {
+		for k, t := range c.Controls {
 			if t != model.Unknown {
-				x.Controls[model.Control(i).Key()] = t.String()
+				x.Controls[model.Control(k).Key()] = t.String()
 			}
 		}
-		r.Components = append(r.Components, x)
 	}
-	r.Flows = make([]Flow, 0, len(m.Flows))
+	ncar := 0
 	for _, f := range m.Flows {
-		x := Flow{ID: f.ID, From: f.From.ID, To: f.To.ID, Protocol: f.Protocol, Port: f.Port, Authentication: orUnknown(string(f.Authentication)),
-			Encryption: orUnknown(string(f.Encryption)), Carries: []string{}, OneWay: f.OneWay, Crosses: f.CrossesBoundary(),
-			Worst: worstEl[f.ID].String(), Location: loc(f.Pos)}
-		for _, as := range f.Carries {
-			x.Carries = append(x.Carries, as.ID)
+		ncar += len(f.Carries)
+	}
+	carSlab := make([]string, ncar)
+	r.Flows = make([]Flow, len(m.Flows))
+	for i, f := range m.Flows {
+		x := &r.Flows[i]
+		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
+		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
+		x.OneWay, x.Crosses, x.Worst, x.Location = f.OneWay, f.CrossesBoundary(), worstEl[f.ID].String(), locs.at(f.Pos)
+		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
+		for k, as := range f.Carries {
+			x.Carries[k] = as.ID
 		}
-		r.Flows = append(r.Flows, x)
 	}
 	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
 	for _, mi := range m.Mitigations {
@@ -600,44 +571,116 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 // holding the rest ("*"). Single questions come first, in rank order, then
 // the groups, ranked by the risk they move together.
 func questions(qs []*model.Question, system string) []Question {
-	per := map[string][]*model.Question{}
-	for _, q := range qs {
-		per[q.Target.ID()] = append(per[q.Target.ID()], q)
-	}
-	one := func(q *model.Question) Question {
-		x := Question{ID: q.ID, Text: q.Text, Element: target(q.Target, system), Key: q.Key, Rules: q.Rules,
-			AtStake: q.AtStake.String(), Location: loc(q.Pos), Moves: q.Moves, First: q.First, Threats: make([]string, 0, len(q.Threats))}
-		for _, f := range q.Threats {
-			x.Threats = append(x.Threats, f.ID)
+	// Each element's questions in rank order, by a counting sort on the
+	// element: one map lookup per question.
+	elOf := make([]int32, len(qs))
+	index := map[string]int32{}
+	var count []int32
+	nthreats := 0
+	for i, q := range qs {
+		id := q.Target.ID()
+		e, ok := index[id]
+		if !ok {
+			e = int32(len(count))
+			index[id] = e
+			count = append(count, 0)
 		}
-		return x
+		elOf[i] = e
+		count[e]++
+		nthreats += len(q.Threats)
 	}
-	out := make([]Question, 0, len(qs))
-	var groups []Question
-	for _, q := range qs {
-		el := per[q.Target.ID()]
+	start := make([]int32, len(count)+1)
+	nsingle, ngroups, nmore := 0, 0, 0
+	for e, c := range count {
+		start[e+1] = start[e] + c
+		if c <= 2 {
+			nsingle += int(c)
+		} else {
+			nsingle, ngroups, nmore = nsingle+1, ngroups+1, nmore+int(c)-1
+		}
+	}
+	byEl := make([]*model.Question, len(qs))
+	next := append([]int32(nil), start[:len(count)]...)
+	for i, q := range qs {
+		byEl[next[elOf[i]]] = q
+		next[elOf[i]]++
+	}
+	// Everything is written in place into slices of the exact size (a
+	// Question is ≈ 230 bytes): singles first, then the groups.
+	out := make([]Question, nsingle+ngroups)
+	more := make([]Question, nmore)
+	threats := make([]string, nthreats)
+	var locs locPool
+	one := func(x *Question, q *model.Question) {
+		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
+		setTarget(&x.Element, q.Target, system, &locs)
+		x.AtStake, x.Location, x.Moves, x.First = q.AtStake.String(), locs.at(q.Pos), q.Moves, q.First
+		x.Threats, threats = threats[:len(q.Threats):len(q.Threats)], threats[len(q.Threats):]
+		for k, f := range q.Threats {
+			x.Threats[k] = f.ID
+		}
+	}
+	n, g := 0, nsingle
+	for i, q := range qs {
+		el := byEl[start[elOf[i]]:start[elOf[i]+1]]
 		switch {
 		case len(el) <= 2 || q == el[0]:
-			out = append(out, one(q))
+			one(&out[n], q)
+			n++
 		case q == el[1]:
-			g := Question{ID: q.Target.ID() + ".*", Element: target(q.Target, system), Key: "*", Rules: []string{}, Threats: []string{},
-				Location: loc(q.Target.Pos()), More: make([]Question, 0, len(el)-1)}
+			x := &out[g]
+			g++
+			x.ID, x.Key, x.Rules, x.Threats = q.Target.ID()+".*", "*", []string{}, []string{}
+			setTarget(&x.Element, q.Target, system, &locs)
+			x.Location = locs.at(q.Target.Pos())
+			x.More, more = more[:len(el)-1:len(el)-1], more[len(el)-1:]
 			keys := make([]string, 0, len(el)-1)
 			var worst model.Severity
-			for _, r := range el[1:] {
-				x := one(r)
-				g.More = append(g.More, x)
-				g.Moves += r.Moves
+			for k, r := range el[1:] {
+				one(&x.More[k], r)
+				x.Moves += r.Moves
 				worst = max(worst, r.AtStake)
 				keys = append(keys, r.Key)
 			}
-			g.AtStake = worst.String()
-			g.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
-			groups = append(groups, g)
+			x.AtStake = worst.String()
+			x.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
 		}
 	}
+	groups := out[nsingle:]
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Moves > groups[j].Moves })
-	return append(out, groups...)
+	return out
+}
+
+// setTarget writes a model target into *dst (zero), its location from
+// locs. A rule on the whole model has an empty target; it becomes the
+// system itself, so every target has a kind and id.
+func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
+	if t.Kind() == "" {
+		dst.Kind, dst.ID = "system", system
+		return
+	}
+	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), locs.at(t.Pos())
+	if t.Flow != nil {
+		dst.From, dst.To = t.Flow.From.ID, t.Flow.To.ID
+	}
+}
+
+// locPool hands out locations from chunks: one allocation per 256
+// locations instead of one each.
+type locPool struct{ free []Location }
+
+// at returns p's location, nil for no position (as loc).
+func (l *locPool) at(p model.Pos) *Location {
+	if p.IsZero() {
+		return nil
+	}
+	if len(l.free) == 0 {
+		l.free = make([]Location, 256)
+	}
+	x := &l.free[0]
+	l.free = l.free[1:]
+	x.File, x.Line, x.Col = p.File, p.Line, p.Col
+	return x
 }
 
 // ruleDocs documents the rules that produced findings, sorted by id.
