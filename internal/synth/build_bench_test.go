@@ -2,10 +2,14 @@ package synth
 
 import (
 	"context"
+	"io"
 	"strconv"
 	"testing"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/interop/otm"
+	"github.com/wardtm/ward/internal/interop/threatcomposer"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/rules"
@@ -34,5 +38,39 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(r.Findings)), "findings")
 		})
+	}
+}
+
+// BenchmarkExport measures `ward export --to otm|threat-composer` writing
+// alone: the model is loaded and analysed once outside the timer and the
+// export written to io.Discard. MB/s is the rate of output written.
+func BenchmarkExport(b *testing.B) {
+	for _, n := range benchSizes {
+		var a *analysis.Analysis
+		for _, e := range []interop.Exporter{otm.Exporter(), threatcomposer.Exporter()} {
+			b.Run("N="+strconv.Itoa(n)+"/"+e.Name, func(b *testing.B) {
+				if a == nil {
+					ctx := rule.WithBudget(context.Background(), benchBudget)
+					l, err := spec.Load(ctx, writeModel(b, n))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if a, err = analysis.Run(ctx, l.Model, rules.All(), analysis.Options{Now: benchNow}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				var cw countWriter
+				if err := e.Write(&cw, a); err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(cw.n))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := e.Write(io.Discard, a); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
