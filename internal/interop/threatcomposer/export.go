@@ -41,11 +41,26 @@ const (
 
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	// Walk n runes, remembering where the first n-1 end, instead of
+	// converting the whole string to runes: the impact and the statement
+	// can name hundreds of assets.
+	i, cut := 0, 0
+	for k := 0; k < n && i < len(s); k++ {
+		if k == n-1 {
+			cut = i
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	r := []rune(s)[:n-1]
-	return strings.TrimRight(string(r), " ") + "…"
+	if i >= len(s) {
+		return s // at most n runes
+	}
+	head := s[:cut]
+	if !utf8.ValidString(head) {
+		// string([]rune(…)) writes U+FFFD for each invalid byte.
+		head = string([]rune(head))
+	}
+	return strings.TrimRight(head, " ") + "…"
 }
 
 var threatStatus = map[model.Status]string{
