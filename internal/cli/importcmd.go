@@ -142,7 +142,7 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 			if err != nil {
 				return err
 			}
-			res, err := a.analyse(cmd.Context(), path, af)
+			res, err := a.analyseOnly(cmd.Context(), path, af)
 			if err != nil {
 				return err
 			}

@@ -69,6 +69,17 @@ type analysed struct {
 
 // analyse loads the model at path with its rules and analyses it.
 func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
+	return a.analyseAnd(ctx, path, f, true)
+}
+
+// analyseOnly is analyse without the canonical result (nil), for commands
+// that write the analysis in another form (ward export): building it would
+// hold a second copy of every finding.
+func (a *app) analyseOnly(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
+	return a.analyseAnd(ctx, path, f, false)
+}
+
+func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build bool) (*analysed, error) {
 	now := a.env.Now()
 	if f.date != "" {
 		t, err := time.Parse(time.DateOnly, f.date)
@@ -106,6 +117,9 @@ func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analys
 		an.Warnings = append(an.Warnings, risk.Warning{Pos: e.Source,
 			Msg:  fmt.Sprintf("custom rule %q failed to evaluate on %d element(s), first on %q: %v", e.Rule, e.Count, e.Target, e.Err),
 			Hint: "the rule was treated as not applying there; guard the expression with has() or fix it (see docs/rules.md)"})
+	}
+	if !build {
+		return &analysed{loaded: l, analysis: an}, nil
 	}
 	prog.step("ranking")
 	res := report.Build(an, report.Tool{Name: "ward", Version: a.env.Version})

@@ -155,9 +155,11 @@ type Risk struct {
 	Severity        string `json:"severity"`
 }
 
-func risk(r model.Risk) Risk {
-	return Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact),
-		ImpactLabel: r.Impact.String(), Score: r.Score, Severity: r.Severity.String()}
+// setRisk writes r into *dst field by field (dst is zero).
+func setRisk(dst *Risk, r model.Risk) {
+	dst.Likelihood, dst.LikelihoodLabel = int(r.Likelihood), r.Likelihood.String()
+	dst.Impact, dst.ImpactLabel = int(r.Impact), r.Impact.String()
+	dst.Score, dst.Severity = r.Score, r.Severity.String()
 }
 
 // Finding is a threat in the result. Severity is the residual severity.
@@ -309,19 +311,6 @@ type Warning struct {
 	Location *Location `json:"location,omitempty"`
 }
 
-// target converts a model target. A rule on the whole model has an empty
-// target; it becomes the system itself, so every target has a kind and id.
-func target(t model.Target, system string) Target {
-	if t.Kind() == "" {
-		return Target{Kind: "system", ID: system}
-	}
-	out := Target{Kind: t.Kind(), ID: t.ID(), Location: loc(t.Pos())}
-	if t.Flow != nil {
-		out.From, out.To = t.Flow.From.ID, t.Flow.To.ID
-	}
-	return out
-}
-
 func orEmpty[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -353,86 +342,102 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	}
 	worstEl := map[string]model.Severity{}
 	worstAsset := map[string]model.Severity{}
-	openAsset := map[string]int{}
 	addressed := map[string][]string{}
-	r.Findings = make([]Finding, 0, len(a.Findings))
 	// The per-finding lists are cut from shared backing arrays, each with
 	// its exact capacity: one allocation per list kind instead of per finding.
 	// Findings on the same element share the engine's list of assets at
 	// stake (one backing array): their id lists are shared too, built once.
-	// On a large model this list is most of a finding's size.
+	// On a large model this list is most of a finding's size. The open
+	// findings and worst severity per asset are counted per shared list and
+	// spread over its assets at the end: a few rules put model-wide lists
+	// (hundreds of assets at N=10,000) at stake for thousands of threats, so
+	// counting per asset of every threat grew with the square of the model.
 	type assetsKey struct {
 		first **model.Asset
 		n     int
 	}
-	assetIDs := map[assetsKey][]string{}
-	var ncat, ntg, nas int
+	type assetList struct {
+		assets []*model.Asset
+		ids    []string
+		open   int
+		worst  model.Severity
+	}
+	listOf := map[assetsKey]int{} // 1 + index in lists
+	var ncat, ntg, nas, nmit int
 	for _, f := range a.Findings {
-		ncat, ntg = ncat+len(f.Categories), ntg+len(f.Targets)
+		ncat, ntg, nmit = ncat+len(f.Categories), ntg+len(f.Targets), nmit+len(f.Mitigations)
 		if len(f.Assets) > 0 {
-			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); assetIDs[k] == nil {
-				assetIDs[k], nas = []string{}, nas+len(f.Assets)
+			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); listOf[k] == 0 {
+				listOf[k], nas = len(listOf)+1, nas+len(f.Assets)
 			}
 		}
 	}
+	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
+	mitSlab := make([]string, 0, nmit)
+	var locs locPool
 	empty := []string{}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
 	lastN := 0
-	for _, f := range a.Findings {
-		x := Finding{ID: f.ID, Rank: f.Rank, Rule: f.Rule, Origin: string(f.Origin), Title: f.Title, Description: f.Description,
-			Category: string(f.Category), Severity: f.Residual.Severity.String(), Score: f.Residual.Score, Status: string(f.Status),
-			Reopened: f.Reopened, FoundBy: string(f.FoundBy), Inherent: risk(f.Inherent), Residual: risk(f.Residual), Projected: risk(f.Projected),
-			Rationale: orEmpty(f.Rationale), CWE: orEmpty(f.CWE), CAPEC: orEmpty(f.CAPEC), Suggested: orEmpty(f.Suggested),
-			References: orEmpty(f.References), Location: loc(f.Pos), Mitigations: empty,
-			Aliases: f.Aliases, Questions: f.Questions}
-		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
-		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+	var worst model.Severity
+	// The findings are written field by field into the zeroed slice: a
+	// Finding is ≈ 600 bytes, and building it as a value and appending it
+	// copied it with bulk write barriers.
+	r.Findings = make([]Finding, len(a.Findings))
+	for i, f := range a.Findings {
+		x := &r.Findings[i]
+		open := f.Open()
+		sev := f.Residual.Severity
+		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
+		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
+		x.Severity, x.Score, x.Status = sev.String(), f.Residual.Score, string(f.Status)
+		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
+		setRisk(&x.Inherent, f.Inherent)
+		setRisk(&x.Residual, f.Residual)
+		setRisk(&x.Projected, f.Projected)
+		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
+		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
+		x.Location = locs.at(f.Pos)
+		x.Aliases, x.Questions = f.Aliases, f.Questions
+		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
+		for j, c := range f.Categories {
+			x.Categories[j] = string(c)
+		}
+		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+		for j, t := range f.Targets {
+			setTarget(&x.Targets[j], t, m.System.ID, &locs)
+			if open && sev > worstEl[t.ID()] {
+				worstEl[t.ID()] = sev
+			}
+		}
 		x.Assets = empty
-		fill := false
 		if len(f.Assets) > 0 {
-			k := assetsKey{&f.Assets[0], len(f.Assets)}
-			if x.Assets = assetIDs[k]; len(x.Assets) == 0 {
-				x.Assets, asSlab = asSlab[len(asSlab):len(asSlab):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
-				fill = true
-			}
-		}
-		for _, c := range f.Categories {
-			x.Categories = append(x.Categories, string(c))
-		}
-		for _, t := range f.Targets {
-			x.Targets = append(x.Targets, target(t, m.System.ID))
-			if f.Open() && f.Residual.Severity > worstEl[t.ID()] {
-				worstEl[t.ID()] = f.Residual.Severity
-			}
-		}
-		for _, as := range f.Assets {
-			if fill {
-				x.Assets = append(x.Assets, as.ID)
-			}
-			if f.Open() {
-				openAsset[as.ID]++
-				sum.ByAsset[as.ID]++
-				if f.Residual.Severity > worstAsset[as.ID] {
-					worstAsset[as.ID] = f.Residual.Severity
+			l := &lists[listOf[assetsKey{&f.Assets[0], len(f.Assets)}]-1]
+			if l.ids == nil {
+				l.assets = f.Assets
+				l.ids, asSlab = asSlab[len(asSlab):len(asSlab)+len(f.Assets):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
+				for j, as := range f.Assets {
+					l.ids[j] = as.ID
 				}
 			}
+			x.Assets = l.ids
+			if open {
+				l.open++
+				l.worst = max(l.worst, sev)
+			}
 		}
-		if fill {
-			assetIDs[assetsKey{&f.Assets[0], len(f.Assets)}] = x.Assets
-		}
+		x.Mitigations = empty
 		if len(f.Mitigations) > 0 {
-			x.Mitigations = make([]string, 0, len(f.Mitigations))
+			x.Mitigations, mitSlab = mitSlab[len(mitSlab):len(mitSlab)+len(f.Mitigations):len(mitSlab)+len(f.Mitigations)], mitSlab[:len(mitSlab)+len(f.Mitigations)]
 		}
-		for _, mi := range f.Mitigations {
-			x.Mitigations = append(x.Mitigations, mi.ID)
+		for j, mi := range f.Mitigations {
+			x.Mitigations[j] = mi.ID
 			addressed[mi.ID] = append(addressed[mi.ID], f.ID)
 		}
 		if d := f.Decision; d != nil {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
 		}
-		r.Findings = append(r.Findings, x)
 		sum.Findings++
 		if f.Status == last {
 			lastN++
@@ -442,16 +447,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			}
 			last, lastN = f.Status, 1
 		}
-		if f.Open() {
+		if open {
 			sum.Open++
-			sum.BySeverity[f.Residual.Severity.String()]++
+			sum.BySeverity[sev.String()]++
 			if f.Category != "" {
 				sum.ByCategory[string(f.Category)]++
 			}
+			worst = max(worst, sev)
 		}
 		if f.Unverified() {
 			sum.Unverified++
-			sum.UnverifiedBySeverity[f.Residual.Severity.String()]++
+			sum.UnverifiedBySeverity[sev.String()]++
 		}
 		if f.Status == model.StatusAccepted {
 			owner, exp := "", ""
@@ -466,10 +472,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	if lastN > 0 {
 		sum.ByStatus[string(last)] += lastN
 	}
-	var worst model.Severity
-	for _, f := range a.Findings {
-		if f.Open() && f.Residual.Severity > worst {
-			worst = f.Residual.Severity
+	// Open findings per asset (sum.ByAsset, also each asset's count below)
+	// and the worst open severity per asset, a list at a time.
+	for _, l := range lists {
+		if l.open == 0 {
+			continue
+		}
+		for _, as := range l.assets {
+			sum.ByAsset[as.ID] += l.open
+			if l.worst > worstAsset[as.ID] {
+				worstAsset[as.ID] = l.worst
+			}
 		}
 	}
 	sum.Worst = worst.String()
@@ -480,7 +493,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, as := range m.Assets {
 		x := Asset{ID: as.ID, Name: as.Label(), Kind: string(as.Kind), Classification: as.Classification.String(), Data: []string{},
 			Confidentiality: as.Need(model.Confidentiality).String(), Integrity: as.Need(model.Integrity).String(),
-			Availability: as.Need(model.Availability).String(), Open: openAsset[as.ID], Worst: worstAsset[as.ID].String()}
+			Availability: as.Need(model.Availability).String(), Open: sum.ByAsset[as.ID], Worst: worstAsset[as.ID].String()}
 		for _, d := range as.Data {
 			x.Data = append(x.Data, string(d))
 		}
@@ -494,35 +507,42 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		r.Boundaries = append(r.Boundaries, x)
 	}
-	r.Components = make([]Component, 0, len(m.Components))
-	for _, c := range m.Components {
-		x := Component{ID: c.ID, Name: c.Label(), Kind: string(c.Kind), Tech: c.Tech, OutOfScope: c.OutOfScope, Stores: []string{}, Processes: []string{},
-			Controls: map[string]string{}, Worst: worstEl[c.ID].String(), Location: loc(c.Pos)}
+	r.Components = make([]Component, len(m.Components))
+	for i, c := range m.Components {
+		x := &r.Components[i]
+		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
+		x.Controls, x.Worst, x.Location = map[string]string{}, worstEl[c.ID].String(), locs.at(c.Pos)
 		if c.Boundary != nil {
 			x.Boundary = c.Boundary.ID
 		}
-		for _, as := range c.Stores {
-			x.Stores = append(x.Stores, as.ID)
+		x.Stores, x.Processes = make([]string, len(c.Stores)), make([]string, len(c.Processes))
+		for k, as := range c.Stores {
+			x.Stores[k] = as.ID
 		}
-		for _, as := range c.Processes {
-			x.Processes = append(x.Processes, as.ID)
+		for k, as := range c.Processes {
+			x.Processes[k] = as.ID
 		}
-		for i, t := range c.Controls {
+		for k, t := range c.Controls {
 			if t != model.Unknown {
-				x.Controls[model.Control(i).Key()] = t.String()
+				x.Controls[model.Control(k).Key()] = t.String()
 			}
 		}
-		r.Components = append(r.Components, x)
 	}
-	r.Flows = make([]Flow, 0, len(m.Flows))
+	ncar := 0
 	for _, f := range m.Flows {
-		x := Flow{ID: f.ID, From: f.From.ID, To: f.To.ID, Protocol: f.Protocol, Port: f.Port, Authentication: orUnknown(string(f.Authentication)),
-			Encryption: orUnknown(string(f.Encryption)), Carries: []string{}, OneWay: f.OneWay, Crosses: f.CrossesBoundary(),
-			Worst: worstEl[f.ID].String(), Location: loc(f.Pos)}
-		for _, as := range f.Carries {
-			x.Carries = append(x.Carries, as.ID)
+		ncar += len(f.Carries)
+	}
+	carSlab := make([]string, ncar)
+	r.Flows = make([]Flow, len(m.Flows))
+	for i, f := range m.Flows {
+		x := &r.Flows[i]
+		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
+		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
+		x.OneWay, x.Crosses, x.Worst, x.Location = f.OneWay, f.CrossesBoundary(), worstEl[f.ID].String(), locs.at(f.Pos)
+		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
+		for k, as := range f.Carries {
+			x.Carries[k] = as.ID
 		}
-		r.Flows = append(r.Flows, x)
 	}
 	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
 	for _, mi := range m.Mitigations {
@@ -551,44 +571,116 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 // holding the rest ("*"). Single questions come first, in rank order, then
 // the groups, ranked by the risk they move together.
 func questions(qs []*model.Question, system string) []Question {
-	per := map[string][]*model.Question{}
-	for _, q := range qs {
-		per[q.Target.ID()] = append(per[q.Target.ID()], q)
-	}
-	one := func(q *model.Question) Question {
-		x := Question{ID: q.ID, Text: q.Text, Element: target(q.Target, system), Key: q.Key, Rules: q.Rules,
-			AtStake: q.AtStake.String(), Location: loc(q.Pos), Moves: q.Moves, First: q.First, Threats: make([]string, 0, len(q.Threats))}
-		for _, f := range q.Threats {
-			x.Threats = append(x.Threats, f.ID)
+	// Each element's questions in rank order, by a counting sort on the
+	// element: one map lookup per question.
+	elOf := make([]int32, len(qs))
+	index := map[string]int32{}
+	var count []int32
+	nthreats := 0
+	for i, q := range qs {
+		id := q.Target.ID()
+		e, ok := index[id]
+		if !ok {
+			e = int32(len(count))
+			index[id] = e
+			count = append(count, 0)
 		}
-		return x
+		elOf[i] = e
+		count[e]++
+		nthreats += len(q.Threats)
 	}
-	out := make([]Question, 0, len(qs))
-	var groups []Question
-	for _, q := range qs {
-		el := per[q.Target.ID()]
+	start := make([]int32, len(count)+1)
+	nsingle, ngroups, nmore := 0, 0, 0
+	for e, c := range count {
+		start[e+1] = start[e] + c
+		if c <= 2 {
+			nsingle += int(c)
+		} else {
+			nsingle, ngroups, nmore = nsingle+1, ngroups+1, nmore+int(c)-1
+		}
+	}
+	byEl := make([]*model.Question, len(qs))
+	next := append([]int32(nil), start[:len(count)]...)
+	for i, q := range qs {
+		byEl[next[elOf[i]]] = q
+		next[elOf[i]]++
+	}
+	// Everything is written in place into slices of the exact size (a
+	// Question is ≈ 230 bytes): singles first, then the groups.
+	out := make([]Question, nsingle+ngroups)
+	more := make([]Question, nmore)
+	threats := make([]string, nthreats)
+	var locs locPool
+	one := func(x *Question, q *model.Question) {
+		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
+		setTarget(&x.Element, q.Target, system, &locs)
+		x.AtStake, x.Location, x.Moves, x.First = q.AtStake.String(), locs.at(q.Pos), q.Moves, q.First
+		x.Threats, threats = threats[:len(q.Threats):len(q.Threats)], threats[len(q.Threats):]
+		for k, f := range q.Threats {
+			x.Threats[k] = f.ID
+		}
+	}
+	n, g := 0, nsingle
+	for i, q := range qs {
+		el := byEl[start[elOf[i]]:start[elOf[i]+1]]
 		switch {
 		case len(el) <= 2 || q == el[0]:
-			out = append(out, one(q))
+			one(&out[n], q)
+			n++
 		case q == el[1]:
-			g := Question{ID: q.Target.ID() + ".*", Element: target(q.Target, system), Key: "*", Rules: []string{}, Threats: []string{},
-				Location: loc(q.Target.Pos()), More: make([]Question, 0, len(el)-1)}
+			x := &out[g]
+			g++
+			x.ID, x.Key, x.Rules, x.Threats = q.Target.ID()+".*", "*", []string{}, []string{}
+			setTarget(&x.Element, q.Target, system, &locs)
+			x.Location = locs.at(q.Target.Pos())
+			x.More, more = more[:len(el)-1:len(el)-1], more[len(el)-1:]
 			keys := make([]string, 0, len(el)-1)
 			var worst model.Severity
-			for _, r := range el[1:] {
-				x := one(r)
-				g.More = append(g.More, x)
-				g.Moves += r.Moves
+			for k, r := range el[1:] {
+				one(&x.More[k], r)
+				x.Moves += r.Moves
 				worst = max(worst, r.AtStake)
 				keys = append(keys, r.Key)
 			}
-			g.AtStake = worst.String()
-			g.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
-			groups = append(groups, g)
+			x.AtStake = worst.String()
+			x.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
 		}
 	}
+	groups := out[nsingle:]
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Moves > groups[j].Moves })
-	return append(out, groups...)
+	return out
+}
+
+// setTarget writes a model target into *dst (zero), its location from
+// locs. A rule on the whole model has an empty target; it becomes the
+// system itself, so every target has a kind and id.
+func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
+	if t.Kind() == "" {
+		dst.Kind, dst.ID = "system", system
+		return
+	}
+	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), locs.at(t.Pos())
+	if t.Flow != nil {
+		dst.From, dst.To = t.Flow.From.ID, t.Flow.To.ID
+	}
+}
+
+// locPool hands out locations from chunks: one allocation per 256
+// locations instead of one each.
+type locPool struct{ free []Location }
+
+// at returns p's location, nil for no position (as loc).
+func (l *locPool) at(p model.Pos) *Location {
+	if p.IsZero() {
+		return nil
+	}
+	if len(l.free) == 0 {
+		l.free = make([]Location, 256)
+	}
+	x := &l.free[0]
+	l.free = l.free[1:]
+	x.File, x.Line, x.Col = p.File, p.Line, p.Col
+	return x
 }
 
 // ruleDocs documents the rules that produced findings, sorted by id.

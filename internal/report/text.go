@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/wardtm/ward/internal/jsonindent"
 )
 
 // JSON writes the result as indented JSON. It streams: the long lists
@@ -116,59 +118,8 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error 
 // itemEncoders are the encoders of the chunks in flight.
 var itemEncoders = sync.Pool{New: func() any { return new(itemEncoder) }}
 
-// indentJSON appends src, compact JSON as encoding/json marshals it (no
-// whitespace outside strings), indented by two spaces with every new line
-// starting with prefix: the bytes json.Indent(dst, src, prefix, "  ")
-// writes, including "{}" and "[]" for empty objects and arrays. It does not
-// validate src.
-func indentJSON(dst, src []byte, prefix string) []byte {
-	depth := 0
-	newline := func() {
-		dst = append(dst, '\n')
-		dst = append(dst, prefix...)
-		for range depth {
-			dst = append(dst, ' ', ' ')
-		}
-	}
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch c {
-		case '"':
-			// Copy the string through its closing quote.
-			j := i + 1
-			for j < len(src) && src[j] != '"' {
-				if src[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			j = min(j, len(src)-1)
-			dst = append(dst, src[i:j+1]...)
-			i = j
-		case '{', '[':
-			dst = append(dst, c)
-			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
-				dst = append(dst, src[i+1])
-				i++
-				continue
-			}
-			depth++
-			newline()
-		case '}', ']':
-			depth--
-			newline()
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, c)
-			newline()
-		case ':':
-			dst = append(dst, ':', ' ')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
+// indentJSON is jsonindent.Append.
+func indentJSON(dst, src []byte, prefix string) []byte { return jsonindent.Append(dst, src, prefix) }
 
 // maxTextQuestions is how many questions the text output lists by default.
 const maxTextQuestions = 15

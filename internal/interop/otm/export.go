@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/analysis"
@@ -325,7 +326,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			t.Categories = append(t.Categories, &n)
 		}
 		for _, w := range f.CWE {
-			s := fmt.Sprintf("CWE-%d", w)
+			s := "CWE-" + strconv.Itoa(w)
 			t.CWEs = append(t.CWEs, &s)
 		}
 		attrs := map[string]any{"origin": string(f.Origin), "rule": f.Rule, "status": string(f.Status),

@@ -41,11 +41,26 @@ const (
 
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	// Walk n runes, remembering where the first n-1 end, instead of
+	// converting the whole string to runes: the impact and the statement
+	// can name hundreds of assets.
+	i, cut := 0, 0
+	for k := 0; k < n && i < len(s); k++ {
+		if k == n-1 {
+			cut = i
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	r := []rune(s)[:n-1]
-	return strings.TrimRight(string(r), " ") + "…"
+	if i >= len(s) {
+		return s // at most n runes
+	}
+	head := s[:cut]
+	if !utf8.ValidString(head) {
+		// string([]rune(…)) writes U+FFFD for each invalid byte.
+		head = string([]rune(head))
+	}
+	return strings.TrimRight(head, " ") + "…"
 }
 
 var threatStatus = map[model.Status]string{
@@ -101,11 +116,29 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: tid})
 		}
 	}
+	// The texts of long lists of assets at stake, made once per list: a few
+	// rules put model-wide lists (hundreds of assets) at stake for thousands
+	// of threats, which share the list's backing array. Read-only while the
+	// threats are written on several goroutines.
+	texts := map[assetsKey]*assetTexts{}
+	for _, f := range a.Findings {
+		if len(f.Assets) >= minSharedAssets {
+			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); texts[k] == nil {
+				texts[k] = newAssetTexts(f.Assets, true)
+			}
+		}
+	}
 	// The threats are made as they are written (interop.Lazy): a large
 	// model has over 100,000.
 	threatOf := func(i int) any {
 		f := a.Findings[i]
-		t := grammar(f)
+		var at *assetTexts
+		if len(f.Assets) >= minSharedAssets {
+			at = texts[assetsKey{&f.Assets[0], len(f.Assets)}]
+		} else {
+			at = newAssetTexts(f.Assets, false)
+		}
+		t := grammar(f, at)
 		t.ID = findingIDs[f.ID]
 		t.NumericID, t.DisplayOrder = i+1, i+1
 		t.Metadata = []metadata{{Key: "Priority", Value: priorityOf(f.Residual.Severity)}}
@@ -229,7 +262,39 @@ func priorityOf(s model.Severity) string {
 // grammar derives Threat Composer's grammar parts from a finding: the source
 // is the actor that reaches the target, the action the finding's title, the
 // impact what the finding does to its assets.
-func grammar(f *model.Finding) threat {
+// minSharedAssets is the length from which lists of assets at stake have
+// their texts made once per list.
+const minSharedAssets = 8
+
+// assetsKey identifies a list of assets at stake by its backing array.
+type assetsKey struct {
+	first **model.Asset
+	n     int
+}
+
+// assetTexts are what a threat's grammar says about its assets at stake.
+type assetTexts struct {
+	labels []string // nil for none
+	joined string   // labels joined by ", "
+	and    string   // joinAnd(labels), if made (shared)
+	shared bool
+}
+
+// newAssetTexts makes the texts of as; and is made for a shared list only
+// (the grammar joins an unshared list when it needs to).
+func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
+	t := assetTexts{shared: shared}
+	for _, a := range as {
+		t.labels = append(t.labels, a.Label())
+	}
+	t.joined = strings.Join(t.labels, ", ")
+	if shared {
+		t.and = joinAnd(t.labels)
+	}
+	return &t
+}
+
+func grammar(f *model.Finding, at *assetTexts) threat {
 	var t threat
 	var target string
 	source, prereq := "threat actor", ""
@@ -262,15 +327,12 @@ func grammar(f *model.Finding) threat {
 	t.ThreatSource = clip(source, maxPart)
 	t.Prerequisites = clip(prereq, maxPart)
 	t.ThreatAction = clip(action(f.Title, f.Origin == model.OriginPeople), maxPart)
-	var assets []string
-	for _, as := range f.Assets {
-		assets = append(assets, as.Label())
-	}
+	assets := at.labels
 	t.ImpactedAssets = assets
 	if t.ImpactedAssets == nil {
 		t.ImpactedAssets = []string{}
 	}
-	what := strings.Join(assets, ", ")
+	what := at.joined
 	if what == "" {
 		what = target
 	}
@@ -298,7 +360,11 @@ func grammar(f *model.Finding) threat {
 	}
 	s += " can " + t.ThreatAction + ", which leads to " + t.ThreatImpact
 	if len(t.ImpactedGoal) > 0 && len(assets) > 0 {
-		s += ", resulting in reduced " + t.ImpactedGoal[0] + " of " + joinAnd(assets)
+		and := at.and
+		if !at.shared {
+			and = joinAnd(assets)
+		}
+		s += ", resulting in reduced " + t.ImpactedGoal[0] + " of " + and
 	}
 	t.Statement = clip(s, maxStatement)
 	return t
