@@ -571,6 +571,29 @@ func mergeAssets(stores, processes []*Asset) []*Asset {
 	return slices.Clip(out)
 }
 
+// TouchesData reports whether the component stores or processes a named
+// asset, is a store, or sends or receives an asset or reads or writes a
+// store on one of its flows: whether it handles any of the model's data.
+func (c *Component) TouchesData() bool {
+	if len(c.Stores)+len(c.Processes) > 0 || c.IsStore() {
+		return true
+	}
+	for _, l := range [][]*Flow{c.In, c.Out} {
+		for _, f := range l {
+			if f.TouchesData() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TouchesData reports whether the flow carries an asset or reads or
+// writes a store.
+func (f *Flow) TouchesData() bool {
+	return len(f.Carries) > 0 || f.From.IsStore() || f.To.IsStore()
+}
+
 // HasTag reports whether the component carries the tag.
 func (c *Component) HasTag(t string) bool {
 	for _, x := range c.Tags {

@@ -967,30 +967,21 @@ func AtStake(m *model.Model, qs []*model.Question) {
 	}
 }
 
-// touchData reports whether any of f's elements stores or processes a named
-// asset, sends or receives one on a flow, or reads or writes a store.
+// touchData reports whether any of f's elements handles the model's data
+// (Component.TouchesData, Flow.TouchesData); an asset, boundary or
+// model-level target counts as touching it.
 func touchData(f *model.Finding) bool {
 	for _, t := range f.Targets {
 		switch {
-		case t.Asset != nil:
-			return true
 		case t.Flow != nil:
-			if len(t.Flow.Carries) > 0 || t.Flow.From.IsStore() || t.Flow.To.IsStore() {
+			if t.Flow.TouchesData() {
 				return true
 			}
 		case t.Component != nil:
-			c := t.Component
-			if len(c.Stores)+len(c.Processes) > 0 || c.IsStore() {
+			if t.Component.TouchesData() {
 				return true
 			}
-			for _, l := range [][]*model.Flow{c.In, c.Out} {
-				for _, fl := range l {
-					if len(fl.Carries) > 0 || fl.From.IsStore() || fl.To.IsStore() {
-						return true
-					}
-				}
-			}
-		default: // a model-level or boundary threat
+		default:
 			return true
 		}
 	}

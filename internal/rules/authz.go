@@ -39,7 +39,7 @@ var authzRules = []*rule.Rule{
 			// data: there are no objects of one caller that another could
 			// reach (a public calculator). With data it still applies:
 			// anyone can then ask for any object by its id.
-			if c.Anonymous && len(x.Model.Assets) > 0 && !touchesData(c) {
+			if c.Anonymous && len(x.Model.Assets) > 0 && !c.TouchesData() {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
@@ -221,22 +221,6 @@ func authzIntoAdmin(f *model.Flow) bool {
 	switch f.From.Kind {
 	case model.KindService, model.KindFunction, model.KindQueue, model.KindAgent:
 		return true
-	}
-	return false
-}
-
-// touchesData reports whether c stores or processes a named asset, or sends
-// or receives one on a flow, or writes to or reads from a store.
-func touchesData(c *model.Component) bool {
-	if len(c.Stores)+len(c.Processes) > 0 {
-		return true
-	}
-	for _, l := range [][]*model.Flow{c.In, c.Out} {
-		for _, f := range l {
-			if len(f.Carries) > 0 || f.From.IsStore() || f.To.IsStore() {
-				return true
-			}
-		}
 	}
 	return false
 }
