@@ -146,6 +146,15 @@ func newTracker(ctx context.Context, rules []*Rule) (t *tracker, stop func() boo
 // stopped says whether work should stop.
 func (t *tracker) stopped() bool { return t != nil && t.halted.Load() }
 
+// interrupted says whether an evaluation error may come from the run
+// being stopped rather than from the rule: halted, or the context done.
+// The context is asked too because context.AfterFunc sets halted from
+// its own goroutine, which can run after an evaluation has already seen
+// the cancellation.
+func (t *tracker) interrupted() bool {
+	return t != nil && (t.halted.Load() || t.ctx.Err() != nil)
+}
+
 func (t *tracker) fail(err error) {
 	t.mu.Lock()
 	if t.err == nil {

@@ -775,7 +775,7 @@ func (c *custom) check(x *Ctx) {
 func (c *custom) eval(x *Ctx, p cel.Program, act interpreter.Activation) bool {
 	out, err := x.track.eval(x.rule, p, act)
 	if err != nil {
-		if !x.track.stopped() { // an interrupted evaluation is not the rule's fault
+		if !x.track.interrupted() { // an interrupted evaluation is not the rule's fault
 			c.state.fail(x.Target.ID(), err)
 		}
 		return false
