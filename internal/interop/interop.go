@@ -280,9 +280,13 @@ func (p *yamlPiece) encode() {
 		}
 		val, p.empty = seq, len(seq.Content) == 0
 	}
+	var enc bytes.Buffer
+	if p.head == "" && fastYAML(&enc, p.key, val) {
+		p.out = enc.Bytes()
+		return
+	}
 	n := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: p.key}, val}}
 	n.HeadComment = p.head
-	var enc bytes.Buffer
 	e := yaml.NewEncoder(&enc)
 	e.SetIndent(2)
 	if p.err = e.Encode(n); p.err == nil {
