@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,5 +65,42 @@ func TestEncodeChunksAsWhole(t *testing.T) {
 			}
 		}
 		t.Fatalf("lengths differ: %d and %d lines", len(g), len(w))
+	}
+}
+
+// TestEncodeHeadOnFirstWritten: the head comment goes on the first section
+// actually written, also when the first field encodes to nothing (a kind
+// toNode does not write) and the pieces are encoded concurrently.
+func TestEncodeHeadOnFirstWritten(t *testing.T) {
+	type item struct {
+		ID string `yaml:"id"`
+	}
+	type doc struct {
+		Skipped float64 `yaml:"skipped"`
+		Name    string  `yaml:"name"`
+		Items   []item  `yaml:"items"`
+	}
+	d := doc{Skipped: 1.5, Name: "n"}
+	for i := range 3*yamlChunk + 7 {
+		d.Items = append(d.Items, item{ID: strconv.Itoa(i)})
+	}
+	head := "the head\nof the file"
+	var got bytes.Buffer
+	if err := encodeYAML(&got, reflect.ValueOf(&d).Elem(), head); err != nil {
+		t.Fatal(err)
+	}
+	n := toNode(reflect.ValueOf(d))
+	n.HeadComment = head
+	var want bytes.Buffer
+	enc := yaml.NewEncoder(&want)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.String(), "# the head\n# of the file\nname: n\n") || got.String() != want.String() {
+		t.Errorf("got\n%.200s\nwant\n%.200s", got.String(), want.String())
 	}
 }

@@ -19,8 +19,10 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v4"
 
@@ -177,63 +179,120 @@ const yamlChunk = 256
 // emitter keeps every event of a document) are held at once. A block list
 // continues across chunks: each chunk is encoded under its key, and the
 // key's line is dropped from every chunk but the first.
+//
+// The pieces (sections and chunks) are independent documents, so they are
+// encoded on all cores, a window of pieces at a time, and written in order.
 func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
-	var enc bytes.Buffer
-	emit := func(key string, val *yaml.Node) ([]byte, error) {
-		n := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, val}}
-		n.HeadComment, head = head, "" // the comment goes on the first section
-		enc.Reset()
-		e := yaml.NewEncoder(&enc)
-		e.SetIndent(2)
-		if err := e.Encode(n); err != nil {
-			return nil, err
-		}
-		if err := e.Close(); err != nil {
-			return nil, err
-		}
-		return enc.Bytes(), nil
-	}
+	var pieces []yamlPiece
 	for key, fv := range yamlFields(v) {
 		if fv.Kind() != reflect.Slice || fv.Type().Elem().Kind() == reflect.String || fv.Len() <= yamlChunk {
-			child := toNode(fv)
-			if child == nil {
-				continue
-			}
-			out, err := emit(key, child)
-			if err != nil {
-				return err
-			}
-			w.Write(out)
+			pieces = append(pieces, yamlPiece{key: key, v: fv, lo: -1})
 			continue
 		}
-		// A long list of objects: always block style.
-		var keyLine []byte
 		for lo := 0; lo < fv.Len(); lo += yamlChunk {
-			seq := &yaml.Node{Kind: yaml.SequenceNode}
-			for j := lo; j < min(lo+yamlChunk, fv.Len()); j++ {
-				if c := toNode(fv.Index(j)); c != nil {
-					seq.Content = append(seq.Content, c)
-				}
+			pieces = append(pieces, yamlPiece{key: key, v: fv, lo: lo, hi: min(lo+yamlChunk, fv.Len())})
+		}
+	}
+	if len(pieces) > 0 {
+		pieces[0].head = head // the comment goes on the first section
+	}
+	window := 2 * runtime.GOMAXPROCS(0)
+	var keyLine []byte // the current list's key line, once a chunk of it is written
+	pending := ""      // the head comment, when the piece given it wrote nothing
+	for at := 0; at < len(pieces); at += window {
+		batch := pieces[at:min(at+window, len(pieces))]
+		var wg sync.WaitGroup
+		for i := range batch {
+			wg.Go(batch[i].encode)
+		}
+		wg.Wait()
+		for i := range batch {
+			p := &batch[i]
+			if p.err != nil {
+				return p.err
 			}
-			if len(seq.Content) == 0 && (keyLine != nil || lo+yamlChunk < fv.Len()) {
-				continue // nothing to add; an all-empty list is written once, as []
-			}
-			out, err := emit(key, seq)
-			if err != nil {
-				return err
-			}
-			if keyLine == nil {
-				keyLine = append([]byte(nil), out[:bytes.IndexByte(out, '\n')+1]...)
-				w.Write(out)
+			if p.lo < 0 && len(p.out) == 0 {
+				pending, p.head = p.head, ""
 				continue
 			}
-			if !bytes.HasPrefix(out, keyLine) {
-				return fmt.Errorf("list %s: chunk does not start with %q", key, keyLine)
+			if pending != "" { // the comment goes on the first piece written
+				p.head, pending = pending, ""
+				if p.encode(); p.err != nil {
+					return p.err
+				}
 			}
-			w.Write(out[len(keyLine):])
+			if p.lo < 0 {
+				keyLine = nil
+				w.Write(p.out)
+				continue
+			}
+			if p.lo == 0 {
+				keyLine = nil
+			}
+			last := p.hi == p.v.Len()
+			if p.empty && (keyLine != nil || !last) {
+				continue // nothing to add; an all-empty list is written once, as []
+			}
+			if keyLine == nil {
+				keyLine = append([]byte(nil), p.out[:bytes.IndexByte(p.out, '\n')+1]...)
+				w.Write(p.out)
+				continue
+			}
+			if !bytes.HasPrefix(p.out, keyLine) {
+				return fmt.Errorf("list %s: chunk does not start with %q", p.key, keyLine)
+			}
+			w.Write(p.out[len(keyLine):])
+		}
+		for i := range batch {
+			batch[i] = yamlPiece{} // let the window's output and values go
 		}
 	}
 	return nil
+}
+
+// yamlPiece is one document encodeYAML writes: a section (lo < 0) or the
+// chunk [lo, hi) of a long list of objects (always block style).
+type yamlPiece struct {
+	key    string
+	v      reflect.Value
+	lo, hi int
+	head   string
+
+	out   []byte
+	empty bool // a chunk whose items all encode to nothing
+	err   error
+}
+
+// encode encodes the piece under its key into out; a section with nothing
+// to write leaves out empty.
+func (p *yamlPiece) encode() {
+	var val *yaml.Node
+	if p.lo < 0 {
+		if val = toNode(p.v); val == nil {
+			return
+		}
+	} else {
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for j := p.lo; j < p.hi; j++ {
+			if c := toNode(p.v.Index(j)); c != nil {
+				seq.Content = append(seq.Content, c)
+			}
+		}
+		val, p.empty = seq, len(seq.Content) == 0
+	}
+	var enc bytes.Buffer
+	if p.head == "" && fastYAML(&enc, p.key, val) {
+		p.out = enc.Bytes()
+		return
+	}
+	n := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: p.key}, val}}
+	n.HeadComment = p.head
+	e := yaml.NewEncoder(&enc)
+	e.SetIndent(2)
+	if p.err = e.Encode(n); p.err == nil {
+		p.err = e.Close()
+	}
+	p.out = enc.Bytes()
 }
 
 func diagsErr(ds spec.Diagnostics) error {

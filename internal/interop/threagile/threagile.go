@@ -175,11 +175,11 @@ func importFrom(dir *os.Root, name string, data []byte) (*interop.Imported, erro
 	if len(data) > interop.MaxInputBytes {
 		return nil, fmt.Errorf("%s: %w", name, interop.ErrTooLarge)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	root, err := spec.ParseYAML(data)
+	if err != nil {
 		return nil, yamlError(name, err)
 	}
-	included, err := resolveIncludes(dir, name, &root)
+	included, err := resolveIncludes(dir, name, root)
 	if err != nil {
 		return nil, err
 	}
@@ -187,12 +187,12 @@ func importFrom(dir *os.Root, name string, data []byte) (*interop.Imported, erro
 		return nil, interop.Inputf(name, "", "the file is empty")
 	}
 	budget := MaxNodes
-	if n, ok := bounded(&root, 0, &budget); !ok {
+	if n, ok := bounded(root, 0, &budget); !ok {
 		return nil, &interop.InputError{File: name, Line: n.Line, Col: n.Column,
 			Msg:  fmt.Sprintf("the YAML nests more than %d levels deep or expands to more than %d nodes (aliases?)", MaxDepth, MaxNodes),
 			Hint: "remove anchors and aliases that repeat large parts of the file"}
 	}
-	doc := &root
+	doc := root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = doc.Content[0]
 	}
@@ -275,8 +275,8 @@ func resolveIncludes(dir *os.Root, name string, root *yaml.Node) ([]string, erro
 					Hint: "included files must sit in the model's directory or below it"}
 			}
 			read = append(read, rel)
-			var doc yaml.Node
-			if err := yaml.Unmarshal(data, &doc); err != nil {
+			doc, err := spec.ParseYAML(data)
+			if err != nil {
 				return yamlError(rel, err)
 			}
 			if doc.Kind == 0 {
