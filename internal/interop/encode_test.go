@@ -19,6 +19,13 @@ func encodeWhole(t *testing.T, doc *spec.Document, head string) []byte {
 	t.Helper()
 	n := toNode(reflect.ValueOf(doc).Elem())
 	n.HeadComment = head
+	return encodeNode(t, n)
+}
+
+// encodeNode is the yaml emitter's encoding of n, configured as encodeYAML
+// configures it.
+func encodeNode(t testing.TB, n *yaml.Node) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -91,16 +98,8 @@ func TestEncodeHeadOnFirstWritten(t *testing.T) {
 	}
 	n := toNode(reflect.ValueOf(d))
 	n.HeadComment = head
-	var want bytes.Buffer
-	enc := yaml.NewEncoder(&want)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(got.String(), "# the head\n# of the file\nname: n\n") || got.String() != want.String() {
-		t.Errorf("got\n%.200s\nwant\n%.200s", got.String(), want.String())
+	want := string(encodeNode(t, n))
+	if !strings.HasPrefix(got.String(), "# the head\n# of the file\nname: n\n") || got.String() != want {
+		t.Errorf("got\n%.200s\nwant\n%.200s", got.String(), want)
 	}
 }

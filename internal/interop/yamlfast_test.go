@@ -16,17 +16,7 @@ import (
 // as encodeYAML configures it.
 func emitted(t testing.TB, key string, val *yaml.Node) string {
 	t.Helper()
-	var b bytes.Buffer
-	e := yaml.NewEncoder(&b)
-	e.SetIndent(2)
-	n := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, val}}
-	if err := e.Encode(n); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	return string(encodeNode(t, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, val}}))
 }
 
 // sameAsEmitter checks that fastYAML either refuses or writes the
