@@ -9,7 +9,9 @@
 // the version exists with the acknowledged SHA-256 and each system's version
 // numbers are gapless. A 429 answer is retried after its Retry-After as the
 // CLI retries it (at most 3 times, 30 s in all); such requests count once,
-// with their waits, and are reported as retried, not as failures.
+// with their waits, and are reported as retried, not as failures. -content
+// same pushes the seeded model unchanged, as CI does, instead of new
+// content each time.
 //
 // It exits 1 when the read p99 exceeds -max-read-p99, or when any write
 // failed or was lost (or any read failed), so it can gate CI.
@@ -71,6 +73,7 @@ type config struct {
 	maxFailures int
 	timeout     time.Duration
 	example     string
+	content     string
 }
 
 func main() {
@@ -90,6 +93,7 @@ func main() {
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one request")
 	flag.StringVar(&c.example, "example", "shop", "embedded example model the systems are made from")
+	flag.StringVar(&c.content, "content", contentUnique, "what a push sends: "+contentUnique+" (the model with a new comment, so every push is content the server has never seen and analyses) or "+contentSame+" (the model as seeded, as CI pushes an unchanged model; the server merges the decisions made since, so such a push is usually unchanged)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server included when in-process) to `file`")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -124,6 +128,9 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if c.systems <= 0 {
 		c.systems = c.clients
 	}
+	if c.content != contentUnique && c.content != contentSame {
+		return false, fmt.Errorf("-content %q: want %s or %s", c.content, contentUnique, contentSame)
+	}
 	base, files, err := exampleBundle(c.example)
 	if err != nil {
 		return false, err
@@ -154,8 +161,8 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if err := l.seed(ctx); err != nil {
 		return false, fmt.Errorf("seed: %w", err)
 	}
-	fmt.Fprintf(out, "ward-load: %s, %d clients for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), GOMAXPROCS %d\n",
-		dialect, c.clients, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(out, "ward-load: %s, %d clients for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), pushes %s, GOMAXPROCS %d\n",
+		dialect, c.clients, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
 	res := l.drive(ctx)
 	lost, verr := l.verify(ctx)
@@ -385,6 +392,20 @@ func (l *loader) files(id, marker string) map[string]string {
 	return out
 }
 
+// What a push sends (-content).
+const (
+	contentUnique = "unique"
+	contentSame   = "same"
+)
+
+// pushFiles returns the files of the n-th push to s.
+func (l *loader) pushFiles(s *system, n int64) map[string]string {
+	if l.c.content == contentSame {
+		return l.files(s.id, "seed") // byte for byte the seeded model
+	}
+	return l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))
+}
+
 type pushResult struct {
 	Version int    `json:"version"`
 	SHA256  string `json:"sha256"`
@@ -583,7 +604,7 @@ func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system, deadline t
 func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64, deadline time.Time) sample {
 	op, p := opPush, "/api/v1/systems/"+s.id+"/versions"
 	var body any = map[string]any{"team": l.teams[s.team], "message": fmt.Sprintf("load %d", n), "main": "ward.yaml",
-		"files": l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))}
+		"files": l.pushFiles(s, n)}
 	if s.finding != "" && rng.IntN(2) == 0 {
 		op, p = opDecision, "/api/v1/systems/"+s.id+"/decisions"
 		body = map[string]any{"finding": s.finding, "status": []string{"accepted", "mitigated", "false_positive"}[rng.IntN(3)],
