@@ -70,8 +70,8 @@ type Config struct {
 	TokenTTL    time.Duration
 	MaxTokenTTL time.Duration
 	// MaxAnalyses bounds the analyses (pushes, edits, diffs) running at
-	// once (default: the number of cores less one, at least one; never more
-	// than the cores), each on at most Budget.Workers cores (default half
+	// once (default: the cores less one, at least one; never more than the
+	// cores; the cores are GOMAXPROCS, which follows a container's limit), each on at most Budget.Workers cores (default half
 	// of them). Beyond them requests wait in a queue bounded by
 	// AnalysisQueue waiters (default 1024), AnalysisQueueBytes of models
 	// held by the waiters (default 128 MiB) and the expected wait (half the
@@ -170,14 +170,17 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.MaxTokenTTL = 365 * 24 * time.Hour
 	}
 	cfg.MaxTokenTTL = max(cfg.MaxTokenTTL, cfg.TokenTTL)
+	// The cores Go runs on: GOMAXPROCS, which follows a container's CPU
+	// limit where the machine's count (runtime.NumCPU) does not.
+	cores := runtime.GOMAXPROCS(0)
 	if cfg.MaxAnalyses <= 0 {
 		// One core stays free for answering requests while analyses run.
-		cfg.MaxAnalyses = max(1, runtime.NumCPU()-1)
+		cfg.MaxAnalyses = max(1, cores-1)
 	}
 	if cfg.Budget.Workers <= 0 {
-		cfg.Budget.Workers = max(1, runtime.NumCPU()/2)
+		cfg.Budget.Workers = max(1, cores/2)
 	}
-	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
+	cfg.MaxAnalyses = min(cfg.MaxAnalyses, cores)
 	if cfg.AnalysisQueue <= 0 {
 		cfg.AnalysisQueue = 1024
 	}
