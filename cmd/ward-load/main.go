@@ -336,6 +336,15 @@ func (l *loader) adminLogin(ctx context.Context) error {
 
 // do sends one request; auth is a session cookie value or "Bearer …".
 func (l *loader) do(ctx context.Context, method, p, auth string, body any) (*http.Response, []byte, error) {
+	return l.send(ctx, method, p, auth, body, true)
+}
+
+// send is do; unless keep, the answer's body is read and dropped, not
+// kept: a read's body is not looked at, and buffering hundreds of
+// kilobytes per read would make the load generator's garbage collection
+// a large part of what the run measures (it shares the process and the
+// cores with the server).
+func (l *loader) send(ctx context.Context, method, p, auth string, body any, keep bool) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -362,6 +371,10 @@ func (l *loader) do(ctx context.Context, method, p, auth string, body any) (*htt
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
+	if !keep {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return resp, nil, err
+	}
 	data, err := io.ReadAll(resp.Body)
 	return resp, data, err
 }
@@ -486,12 +499,12 @@ type sample struct {
 	cut     bool          // still waiting to retry when the run ended
 }
 
-// doRetry is do retrying 429 answers; it stops waiting at the end of the
-// run (deadline) and says so.
-func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, deadline time.Time) (resp *http.Response, data []byte, retries int, cut bool, err error) {
+// doRetry is send retrying 429 answers; it stops waiting at the end of
+// the run (deadline) and says so.
+func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, deadline time.Time, keep bool) (resp *http.Response, data []byte, retries int, cut bool, err error) {
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
-		resp, data, err = l.do(ctx, method, p, auth, body)
+		resp, data, err = l.send(ctx, method, p, auth, body, keep)
 		if err != nil {
 			return resp, data, retries, false, err
 		}
@@ -588,7 +601,7 @@ func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system, deadline t
 		op, p = opVersion, "/api/v1/systems/"+s.id+"/versions/"+[]string{"1", "latest"}[rng.IntN(2)]
 	}
 	t0 := time.Now()
-	resp, _, retries, cut, err := l.doRetry(ctx, "GET", p, tok, nil, deadline)
+	resp, _, retries, cut, err := l.doRetry(ctx, "GET", p, tok, nil, deadline, false)
 	d := time.Since(t0)
 	switch {
 	case err != nil:
@@ -611,7 +624,7 @@ func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64, 
 			"reason": fmt.Sprintf("ward-load decision %d", n), "owner": "load", "expires": "2030-01-01"}
 	}
 	t0 := time.Now()
-	resp, data, retries, cut, err := l.doRetry(ctx, "POST", p, l.tokens[s.team], body, deadline)
+	resp, data, retries, cut, err := l.doRetry(ctx, "POST", p, l.tokens[s.team], body, deadline, true)
 	d := time.Since(t0)
 	switch {
 	case err != nil:
