@@ -369,8 +369,11 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 			s.log.Warn("publish event", "err", err)
 		}
 		var prev *pushSummary
-		if on != nil && on.v.Number == v.Number-1 {
-			prev = s.memo.notifySummary(on.v.SHA256, s.cfg.Now().UTC().Format(time.DateOnly))
+		// The memo's analysis of the version before is the one stored
+		// with it when both were made the same day.
+		today := s.cfg.Now().UTC().Format(time.DateOnly)
+		if on != nil && on.v.Number == v.Number-1 && on.v.CreatedAt.UTC().Format(time.DateOnly) == today {
+			prev = s.memo.notifySummary(on.v.SHA256, today)
 		}
 		s.notifyPush(ctx, pr, systemID, team, v.Number, a.notify, prev) // high risks, invalidated assumptions (notify.go)
 	}
