@@ -36,6 +36,12 @@ import (
 // example, whose result is 280 KB).
 const analysisMemoBytes = 32 << 20
 
+// summaryMemoBytes bounds a second memo of the same analyses holding only
+// what notifications compare (about 30 KB for the shop): a new version is
+// compared with the version before, which many systems written in turn
+// would have pushed out of the first.
+const summaryMemoBytes = 8 << 20
+
 // storedAnalysis is an analysis in the form a version stores it.
 type storedAnalysis struct {
 	systemID, name string
@@ -56,15 +62,29 @@ func (a *storedAnalysis) size() int64 {
 			n += int64(len(x)) + 16
 		}
 	}
-	// The notification summary shares the rows' strings; its slices only.
-	n += int64(len(a.notify.Findings)*64 + len(a.notify.Assumptions)*48)
 	for _, m := range a.mitigations {
 		n += int64(len(m.ID)+len(m.Title)+len(m.Owner)) + 96
 	}
 	for _, x := range a.assumptions {
 		n += int64(len(x.ID)+len(x.Text)) + 64
 	}
+	// The notification summary shares the rows' strings when there are
+	// rows; alone (summaryOnly), its strings count.
+	n += int64(len(a.notify.Findings)*64 + len(a.notify.Assumptions)*48)
+	if a.findings == nil && a.assumptions == nil {
+		for _, f := range a.notify.Findings {
+			n += int64(len(f.ID) + len(f.Title) + len(f.Severity) + len(f.Status))
+		}
+		for _, x := range a.notify.Assumptions {
+			n += int64(len(x.ID) + len(x.Text) + len(x.Status))
+		}
+	}
 	return n
+}
+
+// summaryOnly is the part of an analysis notifications compare.
+func (a *storedAnalysis) summaryOnly() *storedAnalysis {
+	return &storedAnalysis{systemID: a.systemID, notify: a.notify}
 }
 
 // newStoredAnalysis puts a result in the form a version stores it.
@@ -192,6 +212,7 @@ func (s *Server) storedAnalysisOf(ctx context.Context, b Bundle, digest [sha256.
 			k.day = day
 		}
 		s.memo.put(k, a)
+		s.summaries.put(k, a.summaryOnly())
 	}
 	if cache != nil {
 		cache.key, cache.a = k, a

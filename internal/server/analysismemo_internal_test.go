@@ -39,4 +39,11 @@ func TestAnalysisMemoBounded(t *testing.T) {
 	if m.get(key("huge", "2026-12-05")) != nil || m.get(key("e", "2026-12-05")) == nil {
 		t.Error("an entry over a quarter of the bound was kept, or evicted the others")
 	}
+	// What notifications compare is kept apart, without the result, and
+	// its strings count toward its size.
+	full := entry(100_000)
+	full.notify.Findings = append(full.notify.Findings, struct{ ID, Title, Severity, Status string }{"f1", strings.Repeat("t", 500), "high", "open"})
+	if sum := full.summaryOnly(); sum.result != nil || sum.size() < 500 || sum.size() > full.size()/10 {
+		t.Errorf("summary of a 100 KB analysis: %d bytes, result kept: %v", sum.size(), sum.result != nil)
+	}
 }

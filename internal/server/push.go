@@ -373,7 +373,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		// with it when both were made the same day.
 		today := s.cfg.Now().UTC().Format(time.DateOnly)
 		if on != nil && on.v.Number == v.Number-1 && on.v.CreatedAt.UTC().Format(time.DateOnly) == today {
-			prev = s.memo.notifySummary(on.v.SHA256, today)
+			prev = s.summaries.notifySummary(on.v.SHA256, today)
 		}
 		s.notifyPush(ctx, pr, systemID, team, v.Number, a.notify, prev) // high risks, invalidated assumptions (notify.go)
 	}

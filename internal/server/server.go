@@ -126,6 +126,7 @@ type Server struct {
 	tokenCache *tokenCache   // API tokens recently found valid (authcache.go)
 	versions   *versionCache // versions recently read (versioncache.go)
 	memo       *analysisMemo // analyses of recently stored content (analysismemo.go)
+	summaries  *analysisMemo // what notifications compare of those, kept longer
 	pool       *analysisPool
 	rates      *rateLimiter
 	previews   *rateLimiter
@@ -198,7 +199,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes),
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes),
 		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
