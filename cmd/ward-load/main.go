@@ -9,7 +9,9 @@
 // the version exists with the acknowledged SHA-256 and each system's version
 // numbers are gapless. A 429 answer is retried after its Retry-After as the
 // CLI retries it (at most 3 times, 30 s in all); such requests count once,
-// with their waits, and are reported as retried, not as failures.
+// with their waits, and are reported as retried, not as failures. -content
+// same pushes the seeded model unchanged, as CI does, instead of new
+// content each time.
 //
 // It exits 1 when the read p99 exceeds -max-read-p99, or when any write
 // failed or was lost (or any read failed), so it can gate CI.
@@ -71,6 +73,7 @@ type config struct {
 	maxFailures int
 	timeout     time.Duration
 	example     string
+	content     string
 }
 
 func main() {
@@ -90,6 +93,7 @@ func main() {
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one request")
 	flag.StringVar(&c.example, "example", "shop", "embedded example model the systems are made from")
+	flag.StringVar(&c.content, "content", contentUnique, "what a push sends: "+contentUnique+" (the model with a new comment, so every push is content the server has never seen and analyses) or "+contentSame+" (the model as seeded, as CI pushes an unchanged model; the server merges the decisions made since, so such a push is usually unchanged)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server included when in-process) to `file`")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -124,6 +128,9 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if c.systems <= 0 {
 		c.systems = c.clients
 	}
+	if c.content != contentUnique && c.content != contentSame {
+		return false, fmt.Errorf("-content %q: want %s or %s", c.content, contentUnique, contentSame)
+	}
 	base, files, err := exampleBundle(c.example)
 	if err != nil {
 		return false, err
@@ -154,8 +161,8 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if err := l.seed(ctx); err != nil {
 		return false, fmt.Errorf("seed: %w", err)
 	}
-	fmt.Fprintf(out, "ward-load: %s, %d clients for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), GOMAXPROCS %d\n",
-		dialect, c.clients, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(out, "ward-load: %s, %d clients for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), pushes %s, GOMAXPROCS %d\n",
+		dialect, c.clients, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
 	res := l.drive(ctx)
 	lost, verr := l.verify(ctx)
@@ -329,6 +336,15 @@ func (l *loader) adminLogin(ctx context.Context) error {
 
 // do sends one request; auth is a session cookie value or "Bearer …".
 func (l *loader) do(ctx context.Context, method, p, auth string, body any) (*http.Response, []byte, error) {
+	return l.send(ctx, method, p, auth, body, true)
+}
+
+// send is do; unless keep, the answer's body is read and dropped, not
+// kept: a read's body is not looked at, and buffering hundreds of
+// kilobytes per read would make the load generator's garbage collection
+// a large part of what the run measures (it shares the process and the
+// cores with the server).
+func (l *loader) send(ctx context.Context, method, p, auth string, body any, keep bool) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -355,6 +371,10 @@ func (l *loader) do(ctx context.Context, method, p, auth string, body any) (*htt
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
+	if !keep {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return resp, nil, err
+	}
 	data, err := io.ReadAll(resp.Body)
 	return resp, data, err
 }
@@ -383,6 +403,20 @@ func (l *loader) files(id, marker string) map[string]string {
 	out["ward.yaml"] = strings.Replace(out["ward.yaml"], "\nsystem:\n  id: "+l.baseID+"\n", "\nsystem:\n  id: "+id+"\n", 1) +
 		"# ward-load " + marker + "\n"
 	return out
+}
+
+// What a push sends (-content).
+const (
+	contentUnique = "unique"
+	contentSame   = "same"
+)
+
+// pushFiles returns the files of the n-th push to s.
+func (l *loader) pushFiles(s *system, n int64) map[string]string {
+	if l.c.content == contentSame {
+		return l.files(s.id, "seed") // byte for byte the seeded model
+	}
+	return l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))
 }
 
 type pushResult struct {
@@ -465,12 +499,12 @@ type sample struct {
 	cut     bool          // still waiting to retry when the run ended
 }
 
-// doRetry is do retrying 429 answers; it stops waiting at the end of the
-// run (deadline) and says so.
-func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, deadline time.Time) (resp *http.Response, data []byte, retries int, cut bool, err error) {
+// doRetry is send retrying 429 answers; it stops waiting at the end of
+// the run (deadline) and says so.
+func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, deadline time.Time, keep bool) (resp *http.Response, data []byte, retries int, cut bool, err error) {
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
-		resp, data, err = l.do(ctx, method, p, auth, body)
+		resp, data, err = l.send(ctx, method, p, auth, body, keep)
 		if err != nil {
 			return resp, data, retries, false, err
 		}
@@ -567,7 +601,7 @@ func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system, deadline t
 		op, p = opVersion, "/api/v1/systems/"+s.id+"/versions/"+[]string{"1", "latest"}[rng.IntN(2)]
 	}
 	t0 := time.Now()
-	resp, _, retries, cut, err := l.doRetry(ctx, "GET", p, tok, nil, deadline)
+	resp, _, retries, cut, err := l.doRetry(ctx, "GET", p, tok, nil, deadline, false)
 	d := time.Since(t0)
 	switch {
 	case err != nil:
@@ -583,14 +617,14 @@ func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system, deadline t
 func (l *loader) write(ctx context.Context, rng *rand.Rand, s *system, n int64, deadline time.Time) sample {
 	op, p := opPush, "/api/v1/systems/"+s.id+"/versions"
 	var body any = map[string]any{"team": l.teams[s.team], "message": fmt.Sprintf("load %d", n), "main": "ward.yaml",
-		"files": l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))}
+		"files": l.pushFiles(s, n)}
 	if s.finding != "" && rng.IntN(2) == 0 {
 		op, p = opDecision, "/api/v1/systems/"+s.id+"/decisions"
 		body = map[string]any{"finding": s.finding, "status": []string{"accepted", "mitigated", "false_positive"}[rng.IntN(3)],
 			"reason": fmt.Sprintf("ward-load decision %d", n), "owner": "load", "expires": "2030-01-01"}
 	}
 	t0 := time.Now()
-	resp, data, retries, cut, err := l.doRetry(ctx, "POST", p, l.tokens[s.team], body, deadline)
+	resp, data, retries, cut, err := l.doRetry(ctx, "POST", p, l.tokens[s.team], body, deadline, true)
 	d := time.Since(t0)
 	switch {
 	case err != nil:

@@ -212,7 +212,7 @@ above debug level.`,
 	f.IntVar(&c.budget.MaxCustomRules, "max-custom-rules", c.budget.MaxCustomRules, "custom rules one model may run (WARD_MAX_CUSTOM_RULES)")
 	f.IntVar(&c.budget.MaxFindings, "max-findings", c.budget.MaxFindings, "findings one model may produce (WARD_MAX_FINDINGS)")
 	f.Int64Var(&c.budget.MaxCost, "max-rule-cost", c.budget.MaxCost, "CEL cost all custom rules may spend on one model (WARD_MAX_RULE_COST)")
-	f.IntVar(&c.maxAnalyses, "max-analyses", 0, "analyses run at once (default and maximum: the number of cores)")
+	f.IntVar(&c.maxAnalyses, "max-analyses", 0, "analyses run at once (default: the cores less one, at least 1; at most the cores; cores = GOMAXPROCS)")
 	f.IntVar(&c.analysesPerMinute, "analyses-per-minute", c.analysesPerMinute, "analyses (pushes, edits, new diffs) one account may start per minute")
 	f.BoolVar(&c.hsts, "hsts", c.hsts, "send Strict-Transport-Security on every response, for a server behind a TLS proxy (WARD_HSTS=1)")
 	f.IntVar(&c.streamsPerAccount, "max-streams-per-account", c.streamsPerAccount, "live event streams one account may hold open")

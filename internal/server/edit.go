@@ -211,7 +211,7 @@ func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a
 		if err := edit(&b); err != nil {
 			return pushResponse{}, err
 		}
-		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache)
+		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache, &basis{v: v.v, revision: x.Revision})
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
 			backoff(ctx, attempt)
 			continue

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/spec/yamledit"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -38,30 +37,6 @@ func backoff(ctx context.Context, attempt int) {
 	}
 }
 
-// analysisCache keeps the analysis of the last bundle, so a retry whose
-// bundle did not change does not analyse it again.
-type analysisCache struct {
-	key string
-	res *report.Result
-}
-
-func (c *analysisCache) analyse(ctx context.Context, s *Server, b Bundle) (*report.Result, error) {
-	if c == nil {
-		_, res, err := s.analyseBundle(ctx, b)
-		return res, err
-	}
-	key := string(b.archive())
-	if c.res != nil && c.key == key {
-		return c.res, nil
-	}
-	_, res, err := s.analyseBundle(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	c.key, c.res = key, res
-	return res, nil
-}
-
 // conflictDetail is one item in conflict, in the shape of a model
 // diagnostic so the CLI prints it as file:line: message.
 type conflictDetail struct {
@@ -80,6 +55,7 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 		p := store.Push{SystemID: systemID, TeamID: req.Team, Message: req.Message, BaseRevision: req.BaseRevision, Origin: store.OriginPush}
 		b := req.Bundle
 		var merged *pushResponse
+		var on *basis
 		sys, err := s.store.GetSystem(ctx, systemID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -119,8 +95,9 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 			}
 			// Stored only if nobody wrote in between; else merge again.
 			p.BaseRevision = sys.Revision
+			on = &basis{v: latest, revision: sys.Revision}
 		}
-		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache)
+		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache, on)
 		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
 			backoff(ctx, attempt)
 			continue

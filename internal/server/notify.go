@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/notify"
-	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/review"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -434,15 +433,13 @@ func openHigh(sev, status string) bool {
 // notifyPush tells of what a new version brings: high or critical open
 // threats that were not open at that severity in the version before, and
 // assumptions newly invalidated.
-func (s *Server) notifyPush(ctx context.Context, pr *Principal, systemID, team string, version int, res *report.Result) {
-	var cur, prev pushSummary
-	for _, f := range res.Findings {
-		cur.Findings = append(cur.Findings, struct{ ID, Title, Severity, Status string }{f.ID, f.Title, f.Severity, f.Status})
-	}
-	for _, a := range res.Assumptions {
-		cur.Assumptions = append(cur.Assumptions, struct{ ID, Text, Status string }{a.ID, a.Text, a.Status})
-	}
-	if version > 1 {
+// prevKnown, when not nil, is what the version before brought (from the
+// memo); else it is read from the store.
+func (s *Server) notifyPush(ctx context.Context, pr *Principal, systemID, team string, version int, cur pushSummary, prevKnown *pushSummary) {
+	var prev pushSummary
+	if prevKnown != nil {
+		prev = *prevKnown
+	} else if version > 1 {
 		v, err := s.store.GetVersion(ctx, systemID, version-1)
 		if err != nil {
 			s.log.Warn("notifications: previous version", "system", systemID, "err", err)

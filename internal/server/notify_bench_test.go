@@ -36,8 +36,12 @@ func BenchmarkNotifyPush(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	a, err := newStoredAnalysis(res)
+	if err != nil {
+		b.Fatal(err)
+	}
 	pr := &Principal{UserID: "u", Email: "ann@example.com", Role: store.RoleMember, TeamID: "demo"}
 	for b.Loop() {
-		s.notifyPush(b.Context(), pr, res.System.ID, "demo", 2, res)
+		s.notifyPush(b.Context(), pr, res.System.ID, "demo", 2, a.notify, nil)
 	}
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 
@@ -313,27 +316,45 @@ func (s *Server) storeVersion(ctx context.Context, p *Principal, systemID, team,
 // storeVersionAs is storeVersion with the version's origin, the files
 // pushed (when merged) and the merged changes to report.
 func (s *Server) storeVersionAs(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse) (pushResponse, error) {
-	return s.storeVersionCached(ctx, pr, p, b, merged, nil)
+	return s.storeVersionCached(ctx, pr, p, b, merged, nil, nil)
+}
+
+// basis is the latest version a write started from and the system's
+// revision then, when the caller read them: a write whose content is that
+// version's is answered as unchanged without a database write (CI pushing
+// the same model), and notifications compare with its analysis from the
+// memo instead of decoding it from the store.
+type basis struct {
+	v        store.Version
+	revision int64
 }
 
 // storeVersionCached is storeVersionAs reusing the analysis of a bundle a
-// lost race already analysed (cache may be nil).
-func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse, cache *analysisCache) (pushResponse, error) {
+// lost race already analysed (cache may be nil), started from on (nil
+// when unknown).
+func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.Push, b Bundle, merged *pushResponse, cache *analysisCache, on *basis) (pushResponse, error) {
 	systemID, team := p.SystemID, p.TeamID
-	res, err := cache.analyse(ctx, s, b)
+	archive := b.archive()
+	digest := sha256.Sum256(archive)
+	a, err := s.storedAnalysisOf(ctx, b, digest, cache) // analysed once per content and day (analysismemo.go)
 	if err != nil {
 		return pushResponse{}, err
 	}
-	if res.System.ID != systemID {
-		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", res.System.ID, systemID)
+	if a.systemID != systemID {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "the model's system.id is %q but it was pushed to %q", a.systemID, systemID)
 	}
-	result, err := json.Marshal(res)
-	if err != nil {
-		return pushResponse{}, err
+	if on != nil && on.v.SHA256 == hex.EncodeToString(digest[:]) {
+		// What PushVersion answers for the latest version's content,
+		// without its write transaction: unchanged as of when the latest
+		// version was read (a writer since then came after this push).
+		out := pushResponse{System: systemID, Team: team, Version: on.v.Number, SHA256: on.v.SHA256, Revision: on.revision, Summary: a.summary}
+		if merged != nil {
+			out.Merged, out.Base = merged.Merged, merged.Base
+		}
+		return out, nil
 	}
-	fs, ms, as := rows(res)
-	p.Name, p.YAML, p.Result, p.Author = res.System.Name, b.archive(), result, pr.Actor()
-	p.Findings, p.Mitigations, p.Assumptions = fs, ms, as
+	p.Name, p.YAML, p.Result, p.Author = a.name, archive, a.result, pr.Actor()
+	p.Findings, p.Mitigations, p.Assumptions = a.findings, a.mitigations, a.assumptions
 	v, created, err := s.store.PushVersion(ctx, p)
 	if err != nil {
 		return pushResponse{}, err
@@ -347,9 +368,16 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)
 		}
-		s.notifyPush(ctx, pr, systemID, team, v.Number, res) // high risks, invalidated assumptions (notify.go)
+		var prev *pushSummary
+		// The memo's analysis of the version before is the one stored
+		// with it when both were made the same day.
+		today := s.cfg.Now().UTC().Format(time.DateOnly)
+		if on != nil && on.v.Number == v.Number-1 && on.v.CreatedAt.UTC().Format(time.DateOnly) == today {
+			prev = s.summaries.notifySummary(on.v.SHA256, today)
+		}
+		s.notifyPush(ctx, pr, systemID, team, v.Number, a.notify, prev) // high risks, invalidated assumptions (notify.go)
 	}
-	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: res.Summary}
+	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: a.summary}
 	if merged != nil {
 		out.Merged, out.Base = merged.Merged, merged.Base
 	}

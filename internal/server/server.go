@@ -70,8 +70,8 @@ type Config struct {
 	TokenTTL    time.Duration
 	MaxTokenTTL time.Duration
 	// MaxAnalyses bounds the analyses (pushes, edits, diffs) running at
-	// once (default: the number of cores less one, at least one; never more
-	// than the cores), each on at most Budget.Workers cores (default half
+	// once (default: the cores less one, at least one; never more than the
+	// cores; the cores are GOMAXPROCS, which follows a container's limit), each on at most Budget.Workers cores (default half
 	// of them). Beyond them requests wait in a queue bounded by
 	// AnalysisQueue waiters (default 1024), AnalysisQueueBytes of models
 	// held by the waiters (default 128 MiB) and the expected wait (half the
@@ -125,6 +125,8 @@ type Server struct {
 	streamSet  *streamSet    // open event streams by principal
 	tokenCache *tokenCache   // API tokens recently found valid (authcache.go)
 	versions   *versionCache // versions recently read (versioncache.go)
+	memo       *analysisMemo // analyses of recently stored content (analysismemo.go)
+	summaries  *analysisMemo // what notifications compare of those, kept longer
 	pool       *analysisPool
 	rates      *rateLimiter
 	previews   *rateLimiter
@@ -169,14 +171,17 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.MaxTokenTTL = 365 * 24 * time.Hour
 	}
 	cfg.MaxTokenTTL = max(cfg.MaxTokenTTL, cfg.TokenTTL)
+	// The cores Go runs on: GOMAXPROCS, which follows a container's CPU
+	// limit where the machine's count (runtime.NumCPU) does not.
+	cores := runtime.GOMAXPROCS(0)
 	if cfg.MaxAnalyses <= 0 {
 		// One core stays free for answering requests while analyses run.
-		cfg.MaxAnalyses = max(1, runtime.NumCPU()-1)
+		cfg.MaxAnalyses = max(1, cores-1)
 	}
 	if cfg.Budget.Workers <= 0 {
-		cfg.Budget.Workers = max(1, runtime.NumCPU()/2)
+		cfg.Budget.Workers = max(1, cores/2)
 	}
-	cfg.MaxAnalyses = min(cfg.MaxAnalyses, runtime.NumCPU())
+	cfg.MaxAnalyses = min(cfg.MaxAnalyses, cores)
 	if cfg.AnalysisQueue <= 0 {
 		cfg.AnalysisQueue = 1024
 	}
@@ -194,11 +199,12 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes),
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes),
 		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
+	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	s.oidc = newOIDCClient(cfg.OIDC)
 	s.newNotifier()

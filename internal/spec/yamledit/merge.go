@@ -145,32 +145,46 @@ var ErrModelChanged = fmt.Errorf("the model was pushed by someone else since you
 // Merge returns ErrModelChanged. main is the file new items go to when
 // their file is not in ours.
 func Merge(base, theirs, ours map[string]string, main string) (map[string]string, []Change, []Conflict, error) {
-	if rest(theirs) != rest(base) && rest(theirs) != rest(ours) {
-		return nil, nil, nil, ErrModelChanged
+	// A bundle equal to the base is read once, as the base: CI pushing
+	// the model it pushed before has ours equal to base, and when nothing
+	// changed on the server since the base theirs is. Sharing is safe: an
+	// edit (to ours) happens only for an item theirs changed, after the
+	// indexes below are taken, and a conflict needs both sides changed.
+	sameTheirs, sameOurs := maps.Equal(theirs, base), maps.Equal(ours, base)
+	if !sameTheirs {
+		if rt := rest(theirs); rt != rest(base) && (sameOurs || rt != rest(ours)) {
+			return nil, nil, nil, ErrModelChanged
+		}
 	}
 	pb, err := parseAll(base)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("the base version: %w", err)
 	}
-	pt, err := parseAll(theirs)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("the server's version: %w", err)
+	pt, po := pb, pb
+	if !sameTheirs {
+		if pt, err = parseAll(theirs); err != nil {
+			return nil, nil, nil, fmt.Errorf("the server's version: %w", err)
+		}
 	}
-	po, err := parseAll(ours)
-	if err != nil {
-		return nil, nil, nil, err
+	if !sameOurs {
+		if po, err = parseAll(ours); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	ib, err := indexOf(pb)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	it, err := indexOf(pt)
-	if err != nil {
-		return nil, nil, nil, err
+	it, io := ib, ib
+	if !sameTheirs {
+		if it, err = indexOf(pt); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	io, err := indexOf(po)
-	if err != nil {
-		return nil, nil, nil, err
+	if !sameOurs {
+		if io, err = indexOf(po); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	keys := map[[2]string]bool{}
 	for k := range ib {

@@ -54,6 +54,40 @@ assumptions:
 	}
 }
 
+// TestMergeSameAsBase: a side equal to the base (read once, as the base)
+// merges as any other: CI pushing its base again gets the server's
+// changes in the pushed text, and with nothing changed on the server the
+// pushed files come back as they are.
+func TestMergeSameAsBase(t *testing.T) {
+	theirs := strings.Replace(base, "status: planned", "status: implemented", 1) + "\nassumptions:\n  - id: as1\n    text: added on the server\n"
+	ours := strings.Replace(base, "ward: 1\n", "ward: 1\n# local comment\n", 1)
+	for _, c := range []struct {
+		name               string
+		theirs, ours, want string
+		changes            int
+	}{
+		{"ours is the base", theirs, base, theirs, 2},
+		{"theirs is the base", base, ours, ours, 0},
+		{"all three the same", base, base, base, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, changes, conflicts, err := Merge(map[string]string{"w.yaml": base}, map[string]string{"w.yaml": c.theirs}, map[string]string{"w.yaml": c.ours}, "w.yaml")
+			if err != nil || len(conflicts) > 0 || len(changes) != c.changes {
+				t.Fatal(err, conflicts, changes)
+			}
+			if diff := cmp.Diff(c.want, got["w.yaml"]); diff != "" {
+				t.Errorf("merged (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The rest of the model changed on the server and ours is the base:
+	// refused as before.
+	_, _, _, err := Merge(map[string]string{"w.yaml": base}, map[string]string{"w.yaml": strings.Replace(base, "ward: 1", "ward: 2", 1)}, map[string]string{"w.yaml": base}, "w.yaml")
+	if err != ErrModelChanged {
+		t.Errorf("model changed: %v", err)
+	}
+}
+
 func TestMergeConflict(t *testing.T) {
 	theirs := strings.Replace(base, "owner: dana", "owner: sam", 1)
 	ours := strings.Replace(base, "owner: dana", "owner: lee", 1)
