@@ -85,12 +85,31 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 		f := t.Flow
 		// What happens on the wire happens where the wire runs: a flow's
 		// exposure is its two ends' zones, not what reaches its sender.
+		// A short-range radio link runs through the air around its ends:
+		// only an attacker within range reaches it (CVSS's adjacent
+		// vector), so it is never more exposed than a partner network.
 		least := min(f.From.Trust(), f.To.Trust())
+		if ShortRange(f.Protocol) {
+			least = max(least, model.TrustPartner)
+		}
 		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
 	case t.Boundary != nil:
 		return t.Boundary.Trust, false, ""
 	}
 	return model.TrustInternal, false, ""
+}
+
+// shortRange lists the protocols of short-range radio links (metres, not
+// kilometres: LoRa and cellular are not among them).
+var shortRange = map[string]bool{
+	"ble": true, "bluetooth": true, "bluetooth-le": true, "nfc": true, "rfid": true,
+	"zigbee": true, "zwave": true, "z-wave": true, "uwb": true,
+}
+
+// ShortRange reports whether protocol is a short-range radio link, which
+// only an attacker within range of its ends can listen to or send on.
+func ShortRange(protocol string) bool {
+	return shortRange[strings.ToLower(protocol)]
 }
 
 // relays knows which components forward requests, and memoises the least
@@ -197,7 +216,7 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
 	base, why := 2, make([]string, 0, 5+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
-	unauth := false
+	unauth, near := false, false
 	for _, t := range f.Targets {
 		if f.Vector == model.VectorSupplyChain {
 			// The attack arrives in what the element runs, made and
@@ -211,6 +230,9 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			break
 		}
 		tr, u, from := exposure(t, relay)
+		if t.Flow != nil && ShortRange(t.Flow.Protocol) && min(t.Flow.From.Trust(), t.Flow.To.Trust()) < tr {
+			near = true
+		}
 		word, words := "reachable from the internet through ", reach
 		if f.Vector == model.VectorContent && relay != nil {
 			// The payload is content: it reaches the element from
@@ -261,7 +283,9 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 		}
 	case least == model.TrustPartner:
 		base = 3
-		if explain {
+		if explain && near {
+			why = append(why, "a short-range radio link: reachable only from within range of its ends")
+		} else if explain {
 			why = append(why, "reachable from a partner network")
 		}
 	case least == model.TrustInternal:

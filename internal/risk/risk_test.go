@@ -207,3 +207,33 @@ func TestFootholdCountedOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestShortRangeRadio: a threat on a short-range radio link (BLE, NFC,
+// Zigbee) needs an attacker within range of its ends: it starts from
+// possible even when an end is on the internet; the same link over the
+// network starts from likely, and a radio link inside the data centre
+// stays as unexposed as its ends.
+func TestShortRangeRadio(t *testing.T) {
+	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	phone := &model.Component{ID: "phone", Kind: model.KindClient, Boundary: inet}
+	lock := &model.Component{ID: "lock", Kind: model.KindDevice, Boundary: inet}
+	reader := &model.Component{ID: "reader", Kind: model.KindService, Boundary: dc}
+	badge := &model.Component{ID: "badge", Kind: model.KindService, Boundary: dc}
+	ble := &model.Flow{ID: "ble", From: phone, To: lock, Protocol: "BLE"}
+	web := &model.Flow{ID: "web", From: phone, To: lock, Protocol: "https"}
+	nfc := &model.Flow{ID: "nfc", From: badge, To: reader, Protocol: "nfc"}
+	m := &model.Model{Boundaries: []*model.Boundary{inet, dc}, Components: []*model.Component{phone, lock, reader, badge},
+		Flows: []*model.Flow{ble, web, nfc}}
+	m.Index()
+	for _, tc := range []struct {
+		f    *model.Flow
+		want model.Likelihood
+	}{{ble, 3}, {web, 4}, {nfc, 2}} {
+		f := &model.Finding{ID: "r:" + tc.f.ID, Targets: []model.Target{{Flow: tc.f}}, Category: model.InformationDisclosure}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Inherent.Likelihood != tc.want {
+			t.Errorf("%s over %s: likelihood %d, want %d (%v)", tc.f.ID, tc.f.Protocol, f.Inherent.Likelihood, tc.want, f.Rationale)
+		}
+	}
+}
