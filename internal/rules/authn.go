@@ -53,7 +53,8 @@ var authnRules = []*rule.Rule{
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
 		Doc: "Data enters a more trusted zone without the receiver knowing who sent it. " +
-			"An attacker in the less trusted zone can send forged requests or messages.",
+			"An attacker in the less trusted zone can send forged requests or messages. " +
+			"Reading storage meant to be publicly readable (public: true) is anonymous by design; writing to it is not.",
 		CWE:         []int{306, 290},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Authenticate the sender on this flow (mTLS, signed tokens, signed messages).", "Reject unauthenticated traffic at the boundary."},
@@ -62,6 +63,11 @@ var authnRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || anonymousByDesign(f.To) {
+				return
+			}
+			// Storage meant to be publicly readable, asked for what it
+			// serves (the flow carries nothing in): anonymous by design.
+			if f.To.Public && len(f.Carries) == 0 {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
