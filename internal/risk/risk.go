@@ -884,13 +884,20 @@ func rankKey(f *model.Finding) uint64 {
 
 func clampKey(v int) int { return max(0, min(63, v)) }
 
+// scoreRound is how many points of residual score below the best of its
+// band cost a threat one round of the spread: a band is wide (medium runs
+// from 6 to 11), and without it an element's first threat scoring 6 came
+// before another element's second scoring 10.
+const scoreRound = 2
+
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
 // threat comes before any element's second and every rule's first instance
 // before any rule's second: a reviewer's list covers the design and its
 // families rather than repeating one component or one rule. A weakness's
-// further STRIDE threats come a round later still. Within those rounds the
-// order by score is kept.
+// further STRIDE threats come a round later still, and a threat a round
+// later per scoreRound points below the band's best. Within those rounds
+// the order by score is kept.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
@@ -910,6 +917,7 @@ func spread(fs []*model.Finding) {
 			clear(seen)
 			clear(rules)
 			round = slices.Grow(round[:0], len(buf))[:len(buf)]
+			top := buf[0].Residual.Score // the run is ordered by score
 			most := 0
 			for k, f := range buf {
 				var id model.Target
@@ -924,6 +932,10 @@ func spread(fs []*model.Finding) {
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[k]++
 				}
+				// Coverage does not outweigh a clear difference in risk:
+				// a threat waits one round more per scoreRound points
+				// below the band's best.
+				round[k] += (top - f.Residual.Score) / scoreRound
 				most = max(most, round[k])
 				seen[id]++
 				if f.Origin != model.OriginPeople {

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -235,5 +236,30 @@ func TestShortRangeRadio(t *testing.T) {
 		if f.Inherent.Likelihood != tc.want {
 			t.Errorf("%s over %s: likelihood %d, want %d (%v)", tc.f.ID, tc.f.Protocol, f.Inherent.Likelihood, tc.want, f.Rationale)
 		}
+	}
+}
+
+// TestSpreadScoreGap: within a band, every element's first threat comes
+// before any element's second, but not across a clear difference in risk:
+// a threat waits a round per two points below the band's best.
+func TestSpreadScoreGap(t *testing.T) {
+	a := &model.Component{ID: "a"}
+	b := &model.Component{ID: "b"}
+	c := &model.Component{ID: "c"}
+	mk := func(id string, on *model.Component, score int) *model.Finding {
+		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 2, Impact: model.Impact(score / 2)}
+		return &model.Finding{ID: id, Rule: id, Targets: []model.Target{{Component: on}}, Status: model.StatusUnverified, Inherent: r, Residual: r}
+	}
+	fs := []*model.Finding{mk("r1:a", a, 10), mk("r2:a", a, 10), mk("r3:b", b, 9), mk("r4:c", c, 6)}
+	Rank(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	// b's 9 is an element's first threat within a point of the best: it
+	// goes before a's second; c's 6 is four points below: two rounds later.
+	want := []string{"r1:a", "r3:b", "r2:a", "r4:c"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranked %v, want %v", got, want)
 	}
 }
