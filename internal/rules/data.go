@@ -273,7 +273,7 @@ var dataRules = []*rule.Rule{
 			}
 			var direct []*model.Flow
 			for _, f := range c.In {
-				if f.From.IsActor() {
+				if f.From.IsActor() && !readOnly(f) {
 					direct = append(direct, f)
 				}
 			}
@@ -328,4 +328,11 @@ func dataNeedsBackup(a *model.Asset) bool {
 		return false
 	}
 	return a.Need(model.Availability) >= model.High || a.Need(model.Integrity) >= model.High
+}
+
+// readOnly reports whether the flow only reads: it states what its response
+// returns and carries nothing in (a download by signed URL, a query of a
+// replica). A flow that states neither may write.
+func readOnly(f *model.Flow) bool {
+	return len(f.Carries) == 0 && len(f.Returns) > 0
 }
