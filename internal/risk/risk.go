@@ -85,12 +85,31 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 		f := t.Flow
 		// What happens on the wire happens where the wire runs: a flow's
 		// exposure is its two ends' zones, not what reaches its sender.
+		// A short-range radio link runs through the air around its ends:
+		// only an attacker within range reaches it (CVSS's adjacent
+		// vector), so it is never more exposed than a partner network.
 		least := min(f.From.Trust(), f.To.Trust())
+		if ShortRange(f.Protocol) {
+			least = max(least, model.TrustPartner)
+		}
 		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
 	case t.Boundary != nil:
 		return t.Boundary.Trust, false, ""
 	}
 	return model.TrustInternal, false, ""
+}
+
+// shortRange lists the protocols of short-range radio links (metres, not
+// kilometres: LoRa and cellular are not among them).
+var shortRange = map[string]bool{
+	"ble": true, "bluetooth": true, "bluetooth-le": true, "nfc": true, "rfid": true,
+	"zigbee": true, "zwave": true, "z-wave": true, "uwb": true,
+}
+
+// ShortRange reports whether protocol is a short-range radio link, which
+// only an attacker within range of its ends can listen to or send on.
+func ShortRange(protocol string) bool {
+	return shortRange[strings.ToLower(protocol)]
 }
 
 // relays knows which components forward requests, and memoises the least
@@ -197,7 +216,7 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
 	base, why := 2, make([]string, 0, 5+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
-	unauth := false
+	unauth, near := false, false
 	for _, t := range f.Targets {
 		if f.Vector == model.VectorSupplyChain {
 			// The attack arrives in what the element runs, made and
@@ -211,6 +230,9 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			break
 		}
 		tr, u, from := exposure(t, relay)
+		if t.Flow != nil && ShortRange(t.Flow.Protocol) && min(t.Flow.From.Trust(), t.Flow.To.Trust()) < tr {
+			near = true
+		}
 		word, words := "reachable from the internet through ", reach
 		if f.Vector == model.VectorContent && relay != nil {
 			// The payload is content: it reaches the element from
@@ -261,7 +283,9 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 		}
 	case least == model.TrustPartner:
 		base = 3
-		if explain {
+		if explain && near {
+			why = append(why, "a short-range radio link: reachable only from within range of its ends")
+		} else if explain {
 			why = append(why, "reachable from a partner network")
 		}
 	case least == model.TrustInternal:
@@ -860,13 +884,20 @@ func rankKey(f *model.Finding) uint64 {
 
 func clampKey(v int) int { return max(0, min(63, v)) }
 
+// scoreRound is how many points of residual score below the best of its
+// band cost a threat one round of the spread: a band is wide (medium runs
+// from 6 to 11), and without it an element's first threat scoring 6 came
+// before another element's second scoring 10.
+const scoreRound = 2
+
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
 // threat comes before any element's second and every rule's first instance
 // before any rule's second: a reviewer's list covers the design and its
 // families rather than repeating one component or one rule. A weakness's
-// further STRIDE threats come a round later still. Within those rounds the
-// order by score is kept.
+// further STRIDE threats come a round later still, and a threat a round
+// later per scoreRound points below the band's best. Within those rounds
+// the order by score is kept.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
@@ -886,6 +917,7 @@ func spread(fs []*model.Finding) {
 			clear(seen)
 			clear(rules)
 			round = slices.Grow(round[:0], len(buf))[:len(buf)]
+			top := buf[0].Residual.Score // the run is ordered by score
 			most := 0
 			for k, f := range buf {
 				var id model.Target
@@ -900,6 +932,10 @@ func spread(fs []*model.Finding) {
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[k]++
 				}
+				// Coverage does not outweigh a clear difference in risk:
+				// a threat waits one round more per scoreRound points
+				// below the band's best.
+				round[k] += (top - f.Residual.Score) / scoreRound
 				most = max(most, round[k])
 				seen[id]++
 				if f.Origin != model.OriginPeople {

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -205,5 +206,60 @@ func TestFootholdCountedOnce(t *testing.T) {
 		if f.Inherent.Likelihood != tc.want {
 			t.Errorf("%s, exploitability %d: likelihood %d, want %d (%v)", tc.c.ID, tc.exploit, f.Inherent.Likelihood, tc.want, f.Rationale)
 		}
+	}
+}
+
+// TestShortRangeRadio: a threat on a short-range radio link (BLE, NFC,
+// Zigbee) needs an attacker within range of its ends: it starts from
+// possible even when an end is on the internet; the same link over the
+// network starts from likely, and a radio link inside the data centre
+// stays as unexposed as its ends.
+func TestShortRangeRadio(t *testing.T) {
+	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	phone := &model.Component{ID: "phone", Kind: model.KindClient, Boundary: inet}
+	lock := &model.Component{ID: "lock", Kind: model.KindDevice, Boundary: inet}
+	reader := &model.Component{ID: "reader", Kind: model.KindService, Boundary: dc}
+	badge := &model.Component{ID: "badge", Kind: model.KindService, Boundary: dc}
+	ble := &model.Flow{ID: "ble", From: phone, To: lock, Protocol: "BLE"}
+	web := &model.Flow{ID: "web", From: phone, To: lock, Protocol: "https"}
+	nfc := &model.Flow{ID: "nfc", From: badge, To: reader, Protocol: "nfc"}
+	m := &model.Model{Boundaries: []*model.Boundary{inet, dc}, Components: []*model.Component{phone, lock, reader, badge},
+		Flows: []*model.Flow{ble, web, nfc}}
+	m.Index()
+	for _, tc := range []struct {
+		f    *model.Flow
+		want model.Likelihood
+	}{{ble, 3}, {web, 4}, {nfc, 2}} {
+		f := &model.Finding{ID: "r:" + tc.f.ID, Targets: []model.Target{{Flow: tc.f}}, Category: model.InformationDisclosure}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Inherent.Likelihood != tc.want {
+			t.Errorf("%s over %s: likelihood %d, want %d (%v)", tc.f.ID, tc.f.Protocol, f.Inherent.Likelihood, tc.want, f.Rationale)
+		}
+	}
+}
+
+// TestSpreadScoreGap: within a band, every element's first threat comes
+// before any element's second, but not across a clear difference in risk:
+// a threat waits a round per two points below the band's best.
+func TestSpreadScoreGap(t *testing.T) {
+	a := &model.Component{ID: "a"}
+	b := &model.Component{ID: "b"}
+	c := &model.Component{ID: "c"}
+	mk := func(id string, on *model.Component, score int) *model.Finding {
+		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 2, Impact: model.Impact(score / 2)}
+		return &model.Finding{ID: id, Rule: id, Targets: []model.Target{{Component: on}}, Status: model.StatusUnverified, Inherent: r, Residual: r}
+	}
+	fs := []*model.Finding{mk("r1:a", a, 10), mk("r2:a", a, 10), mk("r3:b", b, 9), mk("r4:c", c, 6)}
+	Rank(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	// b's 9 is an element's first threat within a point of the best: it
+	// goes before a's second; c's 6 is four points below: two rounds later.
+	want := []string{"r1:a", "r3:b", "r2:a", "r4:c"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranked %v, want %v", got, want)
 	}
 }

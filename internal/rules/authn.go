@@ -53,7 +53,9 @@ var authnRules = []*rule.Rule{
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
 		Doc: "Data enters a more trusted zone without the receiver knowing who sent it. " +
-			"An attacker in the less trusted zone can send forged requests or messages.",
+			"An attacker in the less trusted zone can send forged requests or messages. " +
+			"A connection to a database or object store is raised only when the model states authentication: none " +
+			"(they log their clients in by default); reading storage meant to be publicly readable (public: true) is anonymous by design, writing to it is not.",
 		CWE:         []int{306, 290},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Authenticate the sender on this flow (mTLS, signed tokens, signed messages).", "Reject unauthenticated traffic at the boundary."},
@@ -62,6 +64,17 @@ var authnRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || anonymousByDesign(f.To) {
+				return
+			}
+			// Storage meant to be publicly readable, asked for what it
+			// serves (the flow carries nothing in): anonymous by design.
+			if f.To.Public && len(f.Carries) == 0 {
+				return
+			}
+			// A database or object store logs its clients in by default:
+			// an unknown method there is not a spoofing threat (as for
+			// unauthenticated-service-to-service); a stated none is.
+			if f.Authentication == model.AuthUnknown && (f.To.Kind == model.KindDatastore || f.To.Kind == model.KindStorage) {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {

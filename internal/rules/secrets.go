@@ -63,7 +63,8 @@ var secretsRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "The flow carries credentials, either as data or as its own authentication (password, API key, session cookie, " +
 			"bearer token), without transport encryption. Anyone who can observe the path captures them and replays them " +
-			"to act as the sender, usually far beyond this one flow.",
+			"to act as the sender, usually far beyond this one flow; where what travels with them needs high integrity, " +
+			"the traffic can be altered too.",
 		CWE:   []int{523, 319},
 		CAPEC: []int{102, 157},
 		Mitigations: []string{
@@ -92,6 +93,12 @@ var secretsRules = []*rule.Rule{
 				what = append(what, "its "+secretsAuthName(f.Authentication))
 			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				// Captured credentials are replayed (spoofing); altering the
+				// traffic is a threat of its own where what travels with
+				// them needs high integrity.
+				if !integrityNeeded(secretsOthers(f.Carries)) {
+					x.Enables(model.Spoofing)
+				}
 				x.Report(gap, q(f.From.ID)+" sends "+strings.Join(what, " and ")+" to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption",
 					creds, "credentials can be replayed once captured")
 			}
@@ -241,6 +248,17 @@ func secretsSystem(as []*model.Asset) []*model.Asset {
 	var out []*model.Asset
 	for _, a := range as {
 		if a.HasData(model.DataSecrets) || a.Kind == model.AssetCredential && !a.HasData(model.DataCredentials) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// secretsOthers returns the assets in as that are not credentials.
+func secretsOthers(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if len(secretsAssets([]*model.Asset{a})) == 0 {
 			out = append(out, a)
 		}
 	}

@@ -59,7 +59,8 @@ var transportRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "The flow carries confidential or regulated data without transport encryption. " +
 			"Anyone who can observe the network path, a compromised host, a mirrored port or a misrouted cloud network, reads it, " +
-			"and regulations such as PCI DSS and HIPAA require it to be encrypted in transit.",
+			"and regulations such as PCI DSS and HIPAA require it to be encrypted in transit. " +
+			"Where what it carries needs high integrity (card data, money, restricted records), it can be altered on the way too.",
 		CWE:   []int{319, 311},
 		CAPEC: []int{157, 94},
 		Mitigations: []string{
@@ -79,6 +80,9 @@ var transportRules = []*rule.Rule{
 			}
 			s := sensitive(f.Carries)
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				if !integrityNeeded(f.Carries) {
+					x.Enables()
+				}
 				x.Report(gap, "Flow "+flowName(f)+" carries "+ids(s, assetID)+" without encryption", s,
 					"the flow carries sensitive data")
 			}
@@ -120,8 +124,8 @@ var transportRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
 		Doc: "Two components in the same zone talk without transport encryption, trusting the internal network. " +
-			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read and " +
-			"alter the traffic; zero-trust designs encrypt internal traffic too.",
+			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read " +
+			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too.",
 		CWE:   []int{319},
 		CAPEC: []int{157, 94},
 		Mitigations: []string{
@@ -152,6 +156,9 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				if !integrityNeeded(f.Carries) && !unknownData(x.Model) {
+					x.Enables()
+				}
 				x.Report(gap, q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
 			}
 		},
@@ -321,6 +328,17 @@ func transportWeb(p string) bool {
 	switch strings.ToLower(p) {
 	case "", "http", "https", "http2", "h2", "http3", "ws", "wss", "graphql", "rest":
 		return true
+	}
+	return false
+}
+
+// integrityNeeded reports whether any of as needs high integrity or more:
+// only then is altering it on the way a threat of its own.
+func integrityNeeded(as []*model.Asset) bool {
+	for _, a := range as {
+		if a.Need(model.Integrity) >= model.High {
+			return true
+		}
 	}
 	return false
 }
