@@ -79,6 +79,13 @@ func newReceiver(t *testing.T, now func() time.Time, fail ...int) *receiver {
 	return r
 }
 
+// newClock starts an injected clock a minute ahead of real time, on a
+// whole second. The store stamps enqueued deliveries with real time, so a
+// clock started only just ahead (it was now + 1 s truncated to the second:
+// sometimes microseconds ahead) could fall behind a delivery enqueued a few
+// milliseconds later on a loaded machine, and the worker found nothing due.
+func newClock() *clock { return &clock{t: time.Now().Add(time.Minute).Truncate(time.Second)} }
+
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -134,7 +141,7 @@ func worker(st notify.Outbox, c *clock) *notify.Worker {
 // Retry-After (300s, capped at 4m), on an injected clock; the signature
 // verifies every time and the delivery arrives once.
 func TestRetryWithBackoff(t *testing.T) {
-	c := &clock{t: time.Now().Add(time.Second).Truncate(time.Second)}
+	c := newClock()
 	rcv := newReceiver(t, c.Now, 503, 429)
 	st := openStore(t, filepath.Join(t.TempDir(), "ward.db"))
 	setupHook(t, st, rcv.URL)
@@ -171,7 +178,7 @@ func TestRetryWithBackoff(t *testing.T) {
 }
 
 func TestGiveUp(t *testing.T) {
-	c := &clock{t: time.Now().Add(time.Second).Truncate(time.Second)}
+	c := newClock()
 	rcv := newReceiver(t, c.Now, 500, 500, 500, 500, 500, 500, 500)
 	st := openStore(t, filepath.Join(t.TempDir(), "ward.db"))
 	setupHook(t, st, rcv.URL)
@@ -201,7 +208,7 @@ func TestGiveUp(t *testing.T) {
 // TestPermanentFailure: a 4xx answer is not retried; nor is a webhook
 // deleted before its delivery.
 func TestPermanentFailure(t *testing.T) {
-	c := &clock{t: time.Now().Add(time.Second).Truncate(time.Second)}
+	c := newClock()
 	rcv := newReceiver(t, c.Now, 404)
 	st := openStore(t, filepath.Join(t.TempDir(), "ward.db"))
 	setupHook(t, st, rcv.URL)
@@ -217,7 +224,7 @@ func TestPermanentFailure(t *testing.T) {
 // TestRefusesPrivateByDefault: the default policy refuses a loopback
 // receiver at connection time, without leaking the URL's path.
 func TestRefusesPrivateByDefault(t *testing.T) {
-	c := &clock{t: time.Now().Add(time.Second).Truncate(time.Second)}
+	c := newClock()
 	rcv := newReceiver(t, c.Now)
 	st := openStore(t, filepath.Join(t.TempDir(), "ward.db"))
 	setupHook(t, st, rcv.URL+"/services/T000/B000/XXXXSECRET")
@@ -260,7 +267,7 @@ func TestTwoWorkersNoDuplicates(t *testing.T) {
 }
 
 func twoWorkers(t *testing.T, dsn string) {
-	c := &clock{t: time.Now().Add(time.Second).Truncate(time.Second)}
+	c := newClock()
 	rcv := newReceiver(t, time.Now)
 	a, b := openStore(t, dsn), openStore(t, dsn)
 	setupHook(t, a, rcv.URL)
