@@ -87,10 +87,11 @@ const jsonChunk = 128
 func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error {
 	n := list.Len()
 	if item := jsonItemWriter(list.Interface()); item != nil {
+		var lists jsonLists
 		return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
 			for j := lo; j < hi; j++ {
 				dst = append(dst, "    "...)
-				dst = item(dst, j)
+				dst = item(dst, j, &lists)
 				if j < n-1 {
 					dst = append(dst, ',')
 				}
