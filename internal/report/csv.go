@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -42,8 +41,9 @@ func CSV(w io.Writer, r *Result) error {
 		cw := csv.NewWriter(buf)
 		cw.UseCRLF = true
 		var row []string
+		joined := map[idListKey]string{}
 		for i := lo; i < hi; i++ {
-			row = csvRow(row[:0], &r.Findings[i], mits, accepted)
+			row = csvRow(row[:0], &r.Findings[i], mits, accepted, joined)
 			if err := cw.Write(row); err != nil {
 				return buf.Bytes(), err
 			}
@@ -58,7 +58,9 @@ func CSV(w io.Writer, r *Result) error {
 }
 
 // csvRow appends to row a finding's cells, every one defused (csvSafe).
-func csvRow(row []string, f *Finding, mits map[string]Mitigation, accepted map[string]Accepted) []string {
+// joined remembers the assets cell of long asset lists, which findings share
+// (report.Build gives findings with the same assets at stake one list).
+func csvRow(row []string, f *Finding, mits map[string]Mitigation, accepted map[string]Accepted, joined map[idListKey]string) []string {
 	targets := make([]string, 0, len(f.Targets))
 	for _, t := range f.Targets {
 		targets = append(targets, targetLabel(t))
@@ -93,17 +95,28 @@ func csvRow(row []string, f *Finding, mits map[string]Mitigation, accepted map[s
 	}
 	var location string
 	if l := f.Location; l != nil {
-		location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+		location = locString(l)
 	} else {
 		for _, t := range f.Targets {
 			if l := t.Location; l != nil {
-				location = fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+				location = locString(l)
 				break
 			}
 		}
 	}
+	assets := ""
+	if len(f.Assets) >= 8 {
+		k := idListKey{&f.Assets[0], len(f.Assets)}
+		var ok bool
+		if assets, ok = joined[k]; !ok {
+			assets = strings.Join(f.Assets, "; ")
+			joined[k] = assets
+		}
+	} else {
+		assets = strings.Join(f.Assets, "; ")
+	}
 	row = append(row, strconv.Itoa(f.Rank), f.ID, f.Severity, strconv.Itoa(f.Score), f.Status, f.Category, f.Title,
-		strings.Join(targets, "; "), strings.Join(f.Assets, "; "), csvRule(f), strings.Join(cwe, "; "), owner, decision,
+		strings.Join(targets, "; "), assets, csvRule(f), strings.Join(cwe, "; "), owner, decision,
 		strings.Join(ms, "; "), location)
 	for i := range row {
 		row[i] = csvSafe(row[i])
@@ -138,4 +151,10 @@ func csvRule(f *Finding) string {
 		return OriginText(f.Origin, f.Rule)
 	}
 	return f.Rule
+}
+
+// idListKey identifies a shared list of ids by its first element and length.
+type idListKey struct {
+	first *string
+	n     int
 }

@@ -106,6 +106,9 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 			v.shown[c.ID] = true
 		}
 	}
+	if opt.Boundary == "" && opt.Asset == "" {
+		v.flows = make([]Flow, 0, len(r.Flows)) // all of them: no regrowth of a large list
+	}
 	for _, f := range r.Flows {
 		if !inBoundary(f.From) && !inBoundary(f.To) {
 			continue

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -36,7 +37,11 @@ var htmlFuncs = template.FuncMap{
 	"active":     Active,
 }
 
-var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(htmlFuncs).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
+// htmlTemplate parses the page template on first use: parsing it costs
+// about a millisecond, which every other command would pay at start-up.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report.html.tmpl").Funcs(htmlFuncs).ParseFS(htmlFiles, "htmlreport/report.html.tmpl"))
+})
 
 var htmlCSS, htmlJS = mustRead("htmlreport/report.css"), mustRead("htmlreport/report.js")
 
@@ -87,7 +92,7 @@ func HTML(ctx context.Context, w io.Writer, r *Result) error {
 		name string
 		rows func(io.Writer) error
 	}{{"top", hw.findings}, {"findings-end", hw.questions}, {"questions-end", hw.elements}, {"end", nil}} {
-		if err := htmlTemplate.ExecuteTemplate(w, part.name, p); err != nil {
+		if err := htmlTemplate().ExecuteTemplate(w, part.name, p); err != nil {
 			return err
 		}
 		if part.rows != nil {

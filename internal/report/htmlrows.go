@@ -1,6 +1,7 @@
 package report
 
 import (
+	"html/template"
 	"io"
 	"strconv"
 	"strings"
@@ -152,7 +153,32 @@ func appendTicks(dst []byte, s string) []byte {
 	if strings.IndexByte(s, '`') < 0 && !strings.ContainsAny(s, "'\"&<>\x00") {
 		return appendShown(dst, s)
 	}
-	return appendShown(dst, string(ticks(s)))
+	// ticks(s), appended in place.
+	esc := template.HTMLEscapeString(s)
+	start := len(dst)
+	if strings.Count(esc, "`")%2 == 1 {
+		dst = append(dst, esc...) // an unpaired backtick stays as it is
+	} else {
+		for i := 0; ; i++ {
+			j := strings.IndexByte(esc, '`')
+			if j < 0 {
+				dst = append(dst, esc...)
+				break
+			}
+			dst = append(dst, esc[:j]...)
+			if i%2 == 0 {
+				dst = append(dst, "<code>"...)
+			} else {
+				dst = append(dst, "</code>"...)
+			}
+			esc = esc[j+1:]
+		}
+	}
+	if mayHide(dst[start:]) {
+		shown := mdControls(string(dst[start:]))
+		dst = append(dst[:start], shown...)
+	}
+	return dst
 }
 
 // appendShown appends HTML with control characters shown (controlsShown).

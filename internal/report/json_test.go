@@ -3,7 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -203,5 +205,46 @@ func TestTrackersAreEncodingJSON(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestJSONSharedLists checks the bytes of long string lists that findings
+// share (written once per chunk, then copied) against encoding/json:
+// findings with the same list, with lists that start at the same element
+// but are shorter, with equal contents in another array, and short lists,
+// across several chunks.
+func TestJSONSharedLists(t *testing.T) {
+	ids := make([]string, 2*minSharedList)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("asset-%d \"q\" é", i)
+	}
+	other := slices.Clone(ids)
+	var r Result
+	for i := range 3*jsonChunk + 7 {
+		var assets []string
+		switch i % 5 {
+		case 0, 1:
+			assets = ids
+		case 2:
+			assets = ids[:minSharedList+i%9]
+		case 3:
+			assets = other[i%4:]
+		case 4:
+			assets = ids[:i%minSharedList]
+		}
+		r.Findings = append(r.Findings, Finding{ID: fmt.Sprint("f", i), Assets: assets, Rationale: ids[i%3:], Suggested: ids})
+	}
+	var got, want bytes.Buffer
+	if err := JSON(&got, &r); err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("JSON differs from encoding/json\n%s", firstDiff(got.String(), want.String()))
 	}
 }

@@ -1,6 +1,9 @@
 package report
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // The items of the result's long lists — findings, questions, components
 // and flows, nearly all of a large result's JSON — are written by hand,
@@ -21,6 +24,45 @@ type jsonW struct {
 	b     []byte
 	depth int
 	n     [16]int
+	// lists remembers the bytes of long string lists already written
+	// (nil: none kept). Findings share their assets at stake, and a few
+	// rules put the same hundreds of assets on thousands of threats.
+	lists *jsonLists
+}
+
+// jsonLists holds the bytes of long string lists already written, for all
+// the goroutines writing one list of items.
+type jsonLists struct {
+	mu sync.RWMutex
+	m  map[jsonListKey][]byte
+}
+
+// minSharedList is the length from which a string list's bytes are kept:
+// the lists rules share across the model are hundreds long, and keeping
+// every short list would cost more than writing it again.
+const minSharedList = 32
+
+func (l *jsonLists) get(k jsonListKey) ([]byte, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	b, ok := l.m[k]
+	return b, ok
+}
+
+func (l *jsonLists) put(k jsonListKey, b []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[jsonListKey][]byte{}
+	}
+	l.m[k] = b
+}
+
+// jsonListKey identifies a list of strings by its first element, length
+// and the level it is written at (which sets its indentation).
+type jsonListKey struct {
+	first    *string
+	n, depth int
 }
 
 // newline starts a member at the current level.
@@ -91,12 +133,24 @@ func (w *jsonW) strs(k string, v []string) {
 		w.b = append(w.b, "null"...)
 		return
 	}
+	var lk jsonListKey
+	if w.lists != nil && len(v) >= minSharedList {
+		lk = jsonListKey{&v[0], len(v), w.depth}
+		if b, ok := w.lists.get(lk); ok {
+			w.b = append(w.b, b...)
+			return
+		}
+	}
+	start := len(w.b)
 	w.open('[')
 	for _, s := range v {
 		w.newline()
 		w.b = appendJSONString(w.b, s)
 	}
 	w.close(']')
+	if lk.first != nil {
+		w.lists.put(lk, slices.Clone(w.b[start:]))
+	}
 }
 
 func (w *jsonW) ints(k string, v []int) {
@@ -286,8 +340,9 @@ func (w *jsonW) flow(f *Flow) {
 // jsonItemWriter returns the hand-written encoder of the items of list x
 // if it has one (nil for a type left to encoding/json): it appends item
 // i as an element of a list at the result's second level (the item at
-// four spaces).
-func jsonItemWriter(x any) func(dst []byte, i int) []byte {
+// four spaces). lists, when not nil, keeps long string lists already
+// written.
+func jsonItemWriter(x any) func(dst []byte, i int, lists *jsonLists) []byte {
 	var item func(w *jsonW, i int)
 	switch l := x.(type) {
 	case []Finding:
@@ -301,8 +356,8 @@ func jsonItemWriter(x any) func(dst []byte, i int) []byte {
 	default:
 		return nil
 	}
-	return func(dst []byte, i int) []byte {
-		w := jsonW{b: dst, depth: 2}
+	return func(dst []byte, i int, lists *jsonLists) []byte {
+		w := jsonW{b: dst, depth: 2, lists: lists}
 		item(&w, i)
 		return w.b
 	}

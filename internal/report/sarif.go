@@ -335,7 +335,16 @@ func sarifRuleOf(d RuleInfo) sarifRule {
 
 // sarifMessage is a result's message text, level and kind.
 func sarifMessage(f *Finding) (text, level, kind string) {
+	// The message names every asset at stake (hundreds for some threats):
+	// its pieces are written into one buffer of the final size.
+	n := len(f.Title) + len(f.Severity) + len(f.ID) + 200
+	for _, l := range [][]string{f.Categories, f.Assets, f.Questions} {
+		for _, x := range l {
+			n += len(x) + 2
+		}
+	}
 	var msg strings.Builder
+	msg.Grow(n)
 	if f.Status == "unverified" {
 		msg.WriteString("Unverified (not known to be mitigated): ")
 	}
@@ -343,20 +352,38 @@ func sarifMessage(f *Finding) (text, level, kind string) {
 	if !strings.HasSuffix(f.Title, ".") {
 		msg.WriteString(".")
 	}
-	msg.WriteString(" Residual risk " + f.Severity + " (score " + strconv.Itoa(f.Score) + ")")
+	msg.WriteString(" Residual risk ")
+	msg.WriteString(f.Severity)
+	msg.WriteString(" (score ")
+	msg.WriteString(strconv.Itoa(f.Score))
+	msg.WriteString(")")
+	writeList := func(prefix string, l []string) {
+		msg.WriteString(prefix)
+		for i, x := range l {
+			if i > 0 {
+				msg.WriteString(", ")
+			}
+			msg.WriteString(x)
+		}
+	}
 	if len(f.Categories) > 0 {
-		msg.WriteString(", STRIDE " + strings.Join(f.Categories, ", "))
+		writeList(", STRIDE ", f.Categories)
 	}
 	if len(f.Assets) > 0 {
-		msg.WriteString(", assets at stake: " + strings.Join(f.Assets, ", "))
+		writeList(", assets at stake: ", f.Assets)
 	}
-	msg.WriteString(". Finding " + f.ID + " (rank " + strconv.Itoa(f.Rank) + "): record a decision or a mitigation for it in the model.")
+	msg.WriteString(". Finding ")
+	msg.WriteString(f.ID)
+	msg.WriteString(" (rank ")
+	msg.WriteString(strconv.Itoa(f.Rank))
+	msg.WriteString("): record a decision or a mitigation for it in the model.")
 	level = sarifLevel(f.Severity)
 	if f.Status == "unverified" {
 		// SARIF's "review" kind: needs a person to decide; the level of a
 		// result that is not a failure is "none".
 		level, kind = "none", "review"
-		msg.WriteString(" Settle it by answering " + strings.Join(f.Questions, ", ") + ".")
+		writeList(" Settle it by answering ", f.Questions)
+		msg.WriteString(".")
 	}
 	return msg.String(), level, kind
 }

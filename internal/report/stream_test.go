@@ -138,6 +138,15 @@ func TestAppendJSONString(t *testing.T) {
 	for _, s := range jsonStringSeeds {
 		checkJSONString(t, s)
 	}
+	// Every byte at every place of the eight-byte skip, and across its end.
+	for c := range 256 {
+		for at := range 17 {
+			b := []byte("abcdefghijklmnopq")
+			b[at] = byte(c)
+			checkJSONString(t, string(b))
+			checkJSONString(t, string(b[:at+1]))
+		}
+	}
 }
 
 // FuzzAppendJSONString compares appendJSONString with encoding/json on

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/jsonindent"
 )
@@ -85,10 +87,11 @@ const jsonChunk = 128
 func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error {
 	n := list.Len()
 	if item := jsonItemWriter(list.Interface()); item != nil {
+		var lists jsonLists
 		return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
 			for j := lo; j < hi; j++ {
 				dst = append(dst, "    "...)
-				dst = item(dst, j)
+				dst = item(dst, j, &lists)
 				if j < n-1 {
 					dst = append(dst, ',')
 				}
@@ -223,47 +226,110 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 // characters are shown line by line, as controlsShown shows them in each
 // write of the other lines.
 func textFinding(dst []byte, f *Finding, qs map[string]Question, opt TextOptions) []byte {
-	line := func(format string, args ...any) {
-		start := len(dst)
-		dst = fmt.Appendf(dst, format, args...)
+	// Each line is appended by hand (this is most of the text output of a
+	// large model; fmt cost a third of it), then has its control characters
+	// shown. The formats are those of fmt: "%3d. %-8s %-10s %s\n", ….
+	start := 0
+	begin := func() { start = len(dst) }
+	end := func() {
 		if mayHide(dst[start:]) {
 			shown := mdControls(string(dst[start:]))
 			dst = append(dst[:start], shown...)
 		}
 	}
-	status := strings.ReplaceAll(f.Status, "_", " ")
+	status := f.Status
+	if strings.IndexByte(status, '_') >= 0 {
+		status = strings.ReplaceAll(status, "_", " ")
+	}
 	if f.Reopened != "" {
 		status = "reopened"
 	}
+	begin()
+	dst = padLeft(dst, strconv.Itoa(f.Rank), 3)
+	dst = append(dst, ". "...)
 	// A closed threat's severity is what it was, not an open risk.
-	sev := strings.ToUpper(f.Severity)
-	if !Active(f.Status) {
-		sev = "(" + f.Severity + ")"
+	if Active(f.Status) {
+		dst = padRight(dst, strings.ToUpper(f.Severity), 8)
+	} else {
+		dst = padRight(dst, "("+f.Severity+")", 8)
 	}
-	line("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
-	line("     %s  [%s%s]  %s\n", f.ID, f.Category, cweList(f.CWE), locString(f.Location))
+	dst = append(dst, ' ')
+	dst = padRight(dst, status, 10)
+	dst = append(dst, ' ')
+	dst = append(dst, f.Title...)
+	dst = append(dst, '\n')
+	end()
+	begin()
+	dst = append(dst, "     "...)
+	dst = append(dst, f.ID...)
+	dst = append(dst, "  ["...)
+	dst = append(dst, f.Category...)
+	dst = appendCWEList(dst, f.CWE)
+	dst = append(dst, "]  "...)
+	dst = appendLoc(dst, f.Location)
+	dst = append(dst, '\n')
+	end()
 	if f.Reopened != "" {
-		line("     re-opened: %s\n", f.Reopened)
+		begin()
+		dst = append(dst, "     re-opened: "...)
+		dst = append(dst, f.Reopened...)
+		dst = append(dst, '\n')
+		end()
 	}
 	if f.Status == "unverified" {
 		for _, id := range f.Questions {
 			if q, ok := qs[id]; ok {
-				line("     settle: set %s\n", answerPath(q))
+				begin()
+				dst = append(dst, "     settle: set "...)
+				dst = appendAnswerPath(dst, &q)
+				dst = append(dst, '\n')
+				end()
 			}
 		}
 	}
 	if opt.Verbose {
 		if f.Description != "" {
-			line("     %s\n", f.Description)
+			begin()
+			dst = append(dst, "     "...)
+			dst = append(dst, f.Description...)
+			dst = append(dst, '\n')
+			end()
 		}
-		line("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
+		begin()
+		dst = fmt.Appendf(dst, "     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
 			f.Residual.Score, f.Inherent.Score, f.Projected.Score)
+		end()
 		for _, why := range f.Rationale {
-			line("       - %s\n", why)
+			begin()
+			dst = append(dst, "       - "...)
+			dst = append(dst, why...)
+			dst = append(dst, '\n')
+			end()
 		}
 		for _, m := range f.Suggested {
-			line("     fix: %s\n", m)
+			begin()
+			dst = append(dst, "     fix: "...)
+			dst = append(dst, m...)
+			dst = append(dst, '\n')
+			end()
 		}
+	}
+	return dst
+}
+
+// padLeft appends s right-aligned in width runes, as fmt's "%3s" does.
+func padLeft(dst []byte, s string, width int) []byte {
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		dst = append(dst, ' ')
+	}
+	return append(dst, s...)
+}
+
+// padRight appends s left-aligned in width runes, as fmt's "%-8s" does.
+func padRight(dst []byte, s string, width int) []byte {
+	dst = append(dst, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		dst = append(dst, ' ')
 	}
 	return dst
 }
@@ -286,32 +352,51 @@ func questionIndex(r *Result) map[string]Question {
 }
 
 // answerPath says where in the model a question is answered.
-func answerPath(q Question) string {
+func answerPath(q Question) string { return string(appendAnswerPath(nil, &q)) }
+
+// appendAnswerPath appends answerPath(*q).
+func appendAnswerPath(dst []byte, q *Question) []byte {
 	switch q.Key {
 	case "encryption", "authentication", "forwards_identity":
-		return fmt.Sprintf("flows[%s].%s", q.Element.ID, q.Key)
-	case "*":
-		return fmt.Sprintf("%ss[%s].controls", q.Element.Kind, q.Element.ID)
+		dst = append(dst, "flows["...)
+		dst = append(dst, q.Element.ID...)
+		dst = append(dst, "]."...)
+		return append(dst, q.Key...)
 	}
-	return fmt.Sprintf("%ss[%s].controls.%s", q.Element.Kind, q.Element.ID, q.Key)
+	dst = append(dst, q.Element.Kind...)
+	dst = append(dst, "s["...)
+	dst = append(dst, q.Element.ID...)
+	dst = append(dst, "].controls"...)
+	if q.Key == "*" {
+		return dst
+	}
+	dst = append(dst, '.')
+	return append(dst, q.Key...)
 }
 
-func cweList(cwe []int) string {
-	if len(cwe) == 0 {
-		return ""
+func cweList(cwe []int) string { return string(appendCWEList(nil, cwe)) }
+
+// appendCWEList appends ", CWE-1, CWE-2" for the CWE ids, nothing for none.
+func appendCWEList(dst []byte, cwe []int) []byte {
+	for _, c := range cwe {
+		dst = append(dst, ", CWE-"...)
+		dst = strconv.AppendInt(dst, int64(c), 10)
 	}
-	parts := make([]string, len(cwe))
-	for i, c := range cwe {
-		parts[i] = fmt.Sprintf("CWE-%d", c)
-	}
-	return ", " + strings.Join(parts, ", ")
+	return dst
 }
 
-func locString(l *Location) string {
+func locString(l *Location) string { return string(appendLoc(nil, l)) }
+
+// appendLoc appends locString(l): file:line:col, nothing for no location.
+func appendLoc(dst []byte, l *Location) []byte {
 	if l == nil {
-		return ""
+		return dst
 	}
-	return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Col)
+	dst = append(dst, l.File...)
+	dst = append(dst, ':')
+	dst = strconv.AppendInt(dst, int64(l.Line), 10)
+	dst = append(dst, ':')
+	return strconv.AppendInt(dst, int64(l.Col), 10)
 }
 
 func pl(n int) string {

@@ -177,18 +177,20 @@ func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
 		if l.ctx.Err() != nil {
 			return out
 		}
-		pos := doc.keyPos("include", i)
+		// The key's position costs a second parse of the file: only a
+		// diagnostic asks for it.
+		pos := func() model.Pos { return doc.keyPos("include", i) }
 		matches, ok := l.glob(rel, pat, pos)
 		if !ok {
 			continue
 		}
 		if depth+1 > MaxIncludeDepth {
-			l.diags.add(pos, "includes nest more than %d deep", "include the files from the main model instead", MaxIncludeDepth)
+			l.diags.add(pos(), "includes nest more than %d deep", "include the files from the main model instead", MaxIncludeDepth)
 			continue
 		}
 		for _, m := range matches {
 			if l.seen[m] {
-				l.diags.warn(pos, "%s is included more than once", "remove the repeated include", m)
+				l.diags.warn(pos(), "%s is included more than once", "remove the repeated include", m)
 				continue
 			}
 			l.seen[m] = true
@@ -198,7 +200,7 @@ func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
 				if errors.As(err, &ds) {
 					l.diags = append(l.diags, ds...)
 				} else {
-					l.diags.add(pos, "cannot read included file %s: %v", "check the path and its permissions", m, unwrapPath(err))
+					l.diags.add(pos(), "cannot read included file %s: %v", "check the path and its permissions", m, unwrapPath(err))
 				}
 				continue
 			}
@@ -209,28 +211,29 @@ func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
 }
 
 // glob resolves an include or rule pattern relative to the file that names
-// it, refusing anything outside the model's directory tree.
-func (l *loader) glob(from, pat string, pos model.Pos) ([]string, bool) {
+// it, refusing anything outside the model's directory tree. pos gives the
+// position of the pattern for a diagnostic.
+func (l *loader) glob(from, pat string, pos func() model.Pos) ([]string, bool) {
 	if pat == "" || path.IsAbs(pat) || filepath.IsAbs(pat) || strings.Contains(pat, "\\") {
-		l.diags.add(pos, "%q must be a relative path inside the model's directory", "write a path relative to this file, without .. or a leading /", pat)
+		l.diags.add(pos(), "%q must be a relative path inside the model's directory", "write a path relative to this file, without .. or a leading /", pat)
 		return nil, false
 	}
 	full := path.Clean(path.Join(path.Dir(from), pat))
 	if full == ".." || strings.HasPrefix(full, "../") {
-		l.diags.add(pos, "%q points outside the model's directory", "keep included files inside the directory of the main model file", pat)
+		l.diags.add(pos(), "%q points outside the model's directory", "keep included files inside the directory of the main model file", pat)
 		return nil, false
 	}
 	matches, err := fs.Glob(l.root.FS(), full)
 	if err != nil {
-		l.diags.add(pos, "bad pattern %q: %v", "fix the wildcard syntax", pat, err)
+		l.diags.add(pos(), "bad pattern %q: %v", "fix the wildcard syntax", pat, err)
 		return nil, false
 	}
 	if len(matches) == 0 {
 		if fi, err := l.root.Lstat(full); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			l.diags.add(pos, "%q is a symbolic link to a file outside the model's directory", "copy the file into the model's directory, or link to one inside it", pat)
+			l.diags.add(pos(), "%q is a symbolic link to a file outside the model's directory", "copy the file into the model's directory, or link to one inside it", pat)
 			return nil, false
 		}
-		l.diags.add(pos, "%q matches no file", "check the path; it is relative to the file that names it", pat)
+		l.diags.add(pos(), "%q matches no file", "check the path; it is relative to the file that names it", pat)
 		return nil, false
 	}
 	return matches, true
@@ -249,7 +252,7 @@ func (l *loader) ruleFiles(main parsed) []Source {
 	var out []Source
 	seen := map[string]bool{}
 	for i, pat := range main.doc.Rules {
-		pos := main.doc.keyPos("rules", i)
+		pos := func() model.Pos { return main.doc.keyPos("rules", i) }
 		matches, ok := l.glob(main.rel, pat, pos)
 		if !ok {
 			continue
@@ -261,7 +264,7 @@ func (l *loader) ruleFiles(main parsed) []Source {
 			seen[m] = true
 			data, err := l.read(m)
 			if err != nil {
-				l.diags.add(pos, "cannot read rule file %s: %v", "check the path and its permissions", m, unwrapPath(err))
+				l.diags.add(pos(), "cannot read rule file %s: %v", "check the path and its permissions", m, unwrapPath(err))
 				continue
 			}
 			out = append(out, Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data})

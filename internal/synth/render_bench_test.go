@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/wardtm/ward/internal/report"
 )
@@ -36,7 +37,8 @@ var renderFormats = []string{"text", "json", "sarif", "markdown", "csv", "html"}
 
 // BenchmarkRender measures each output format's renderer alone: the result
 // is built once per size outside the timer and rendered to io.Discard.
-// MB/s is the rate of output written.
+// MB/s is the rate of output written; cpu-ms/op is the process CPU per
+// render (renderers use all cores).
 func BenchmarkRender(b *testing.B) {
 	for _, n := range benchSizes {
 		var r *report.Result
@@ -51,11 +53,13 @@ func BenchmarkRender(b *testing.B) {
 				}
 				b.SetBytes(int64(cw.n))
 				b.ReportAllocs()
+				cpu := processCPU()
 				for b.Loop() {
 					if err := report.Render(io.Discard, f, r, report.Options{}); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 			})
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -21,7 +20,20 @@ const MaxFileBytes = 1 << 20
 // maxNodes bounds the YAML nodes of the exercise outside its model.
 const maxNodes = 20000
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// validID reports whether s matches ^[a-z0-9][a-z0-9-]{0,62}$ (written out:
+// compiling that expression at start-up was the package's whole init cost).
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // strideNames maps STRIDE names to letters; letters map to themselves.
 var strideNames = map[string]string{
@@ -217,7 +229,7 @@ func (p *parser) id(n *yaml.Node, what string) string {
 	if !ok {
 		return ""
 	}
-	if !idPattern.MatchString(s) {
+	if !validID(s) {
 		p.errf(n, "use lower-case letters, digits and dashes (at most 63)", "%s %q is not a valid id", what, s)
 	}
 	return s
