@@ -392,11 +392,11 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 		k := stakeKey{&f.Assets[0], len(f.Assets), prop}
 		var ok bool
 		if st, ok = memo[k]; !ok {
-			st.best, st.which = assetImpact(m, f.Assets, prop)
+			st.best, st.which = assetImpact(f.Assets, prop)
 			memo[k] = st
 		}
 	} else {
-		st.best, st.which = assetImpact(m, f.Assets, prop)
+		st.best, st.which = assetImpact(f.Assets, prop)
 	}
 	best, which := st.best, st.which
 	// Denial of wallet: the price per call of a paid API sets the stake.
@@ -428,7 +428,7 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 
 // assetImpact is the impact of the most sensitive of the assets for
 // property prop, and that asset's id.
-func assetImpact(m *model.Model, assets []*model.Asset, prop model.Property) (model.Impact, string) {
+func assetImpact(assets []*model.Asset, prop model.Property) (model.Impact, string) {
 	best, which := model.Impact(0), ""
 	for _, a := range assets {
 		need := a.Need(prop)
