@@ -392,11 +392,11 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 		k := stakeKey{&f.Assets[0], len(f.Assets), prop}
 		var ok bool
 		if st, ok = memo[k]; !ok {
-			st.best, st.which = assetImpact(m, f.Assets, prop)
+			st.best, st.which = assetImpact(f.Assets, prop)
 			memo[k] = st
 		}
 	} else {
-		st.best, st.which = assetImpact(m, f.Assets, prop)
+		st.best, st.which = assetImpact(f.Assets, prop)
 	}
 	best, which := st.best, st.which
 	// Denial of wallet: the price per call of a paid API sets the stake.
@@ -428,19 +428,19 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 
 // assetImpact is the impact of the most sensitive of the assets for
 // property prop, and that asset's id.
-func assetImpact(m *model.Model, assets []*model.Asset, prop model.Property) (model.Impact, string) {
+func assetImpact(assets []*model.Asset, prop model.Property) (model.Impact, string) {
 	best, which := model.Impact(0), ""
 	for _, a := range assets {
 		need := a.Need(prop)
 		if prop == model.Availability && a.Availability == model.LevelUnset {
-			// Unstated, an asset's availability need is the business
-			// criticality of the system that holds it, when that is
-			// higher; but an outage is temporary and neither discloses
-			// nor changes the asset, so a need Ward infers (from the
-			// classification or the system) is at most high: only a
-			// stated availability need or value makes a denial of
-			// service critical.
-			need = min(max(need, m.System.Criticality), model.High)
+			// Unstated, an asset's availability need is the one its kind
+			// implies (medium; high for an asset of kind availability),
+			// whatever the system's business criticality: an outage is
+			// temporary and neither discloses nor changes the asset, and
+			// reviewers rate four denial of service threats in five
+			// medium or low. Only a stated availability need or a value
+			// makes a denial of service critical.
+			need = min(need, model.High)
 		}
 		// The asset's business value is a floor whatever the property.
 		i := levelImpact(max(need, a.Value))

@@ -81,10 +81,11 @@ func TestExposureThroughRelays(t *testing.T) {
 	}
 }
 
-// TestDenialOfServiceImpact: an availability need Ward infers (from the
-// classification or the system's criticality) makes a denial of service at
-// most major; only a stated critical availability need, or the asset's
-// stated business value, makes it severe.
+// TestDenialOfServiceImpact: an availability need Ward infers is the one
+// the asset's kind implies (medium; high for kind availability), whatever
+// the system's criticality, so a denial of service is moderate unless the
+// model says more; only a stated critical availability need, or the
+// asset's stated business value, makes it severe.
 func TestDenialOfServiceImpact(t *testing.T) {
 	for _, tc := range []struct {
 		asset model.Asset
@@ -92,10 +93,12 @@ func TestDenialOfServiceImpact(t *testing.T) {
 		prop  model.Category
 		want  model.Impact
 	}{
-		{model.Asset{ID: "a", Classification: model.ClassRestricted}, model.Critical, model.DenialOfService, 4},
+		{model.Asset{ID: "a", Classification: model.ClassRestricted}, model.Critical, model.DenialOfService, 3},
+		{model.Asset{ID: "a", Kind: model.AssetAvailability}, model.Critical, model.DenialOfService, 4},
+		{model.Asset{ID: "a", Availability: model.High}, model.LevelUnset, model.DenialOfService, 4},
 		{model.Asset{ID: "a", Value: model.Critical}, model.LevelUnset, model.DenialOfService, 5},
 		{model.Asset{ID: "a", Availability: model.Critical}, model.LevelUnset, model.DenialOfService, 5},
-		{model.Asset{ID: "a"}, model.High, model.DenialOfService, 4},
+		{model.Asset{ID: "a"}, model.High, model.DenialOfService, 3},
 		{model.Asset{ID: "a"}, model.LevelUnset, model.DenialOfService, 3},
 		{model.Asset{ID: "a", Value: model.Critical}, model.LevelUnset, model.InformationDisclosure, 5},
 	} {
