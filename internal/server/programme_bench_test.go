@@ -7,14 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wardtm/ward/internal/programme"
 	"github.com/wardtm/ward/internal/server"
-	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // BenchmarkProgramme measures the programme's pages on the demo data,
@@ -23,11 +21,7 @@ import (
 //
 //	go test ./internal/server -run '^$' -bench Programme -benchtime 5x
 func BenchmarkProgramme(b *testing.B) {
-	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := benchStore(b)
 	s := server.New(server.Config{Version: "bench", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20, MaxBodyBytes: 64 << 20}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	loadProgrammeDemo(b, s)
 	const pw = "benchmark password"
@@ -95,11 +89,7 @@ func BenchmarkProgramme(b *testing.B) {
 // data, when this week's snapshots are missing (the leadership view's
 // work) and when they are there already (every other hourly run).
 func BenchmarkSnapshotRisk(b *testing.B) {
-	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := benchStore(b)
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	s := server.New(server.Config{Version: "bench", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20, Now: func() time.Time { return now }}, st,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -22,11 +22,7 @@ import (
 //
 //	go test ./internal/server -run '^$' -bench APIReads -benchmem
 func BenchmarkAPIReads(b *testing.B) {
-	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := benchStore(b)
 	s := server.New(server.Config{SetupToken: setupToken}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for ex, team := range map[string]string{"shop": "storefront", "events": "fulfilment", "admin-agent": "support"} {
 		if err := s.LoadDemo(b.Context(), team, server.Bundle{Main: "ward.yaml", Files: bundle(b, "../../examples/"+ex)}); err != nil {
@@ -64,4 +60,16 @@ func BenchmarkAPIReads(b *testing.B) {
 			b.SetBytes(n)
 		})
 	}
+}
+
+// benchStore opens a SQLite store in the benchmark's temporary directory,
+// closed when it ends.
+func benchStore(b *testing.B) *sqlstore.DB {
+	b.Helper()
+	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
 }

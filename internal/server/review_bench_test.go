@@ -8,14 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wardtm/ward/internal/server"
-	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // BenchmarkReviewPages measures the design-review loads — the queue page
@@ -25,11 +23,7 @@ import (
 //
 //	go test ./internal/server -run '^$' -bench ReviewPages -benchtime 200x
 func BenchmarkReviewPages(b *testing.B) {
-	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := benchStore(b)
 	s := server.New(server.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	files := bundle(b, "../../examples/shop")
 	for i := range 50 {

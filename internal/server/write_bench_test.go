@@ -8,13 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wardtm/ward/internal/server"
-	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // BenchmarkAPIWrites measures the writes of the load benchmark
@@ -35,11 +33,7 @@ import (
 //
 //	go test ./internal/server -run '^$' -bench APIWrites -benchmem
 func BenchmarkAPIWrites(b *testing.B) {
-	st, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "ward.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := benchStore(b)
 	s := server.New(server.Config{SetupToken: setupToken, AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	files := bundle(b, "../../examples/shop")
 	if err := s.LoadDemo(b.Context(), "storefront", server.Bundle{Main: "ward.yaml", Files: files}); err != nil {
