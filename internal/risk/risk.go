@@ -929,7 +929,7 @@ func spread(fs []*model.Finding) {
 				// put them; a rule's second instance after every rule's
 				// first.
 				round[k] = seen[id] + rules[f.Rule]
-				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
+				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople && further(f) {
 					round[k]++
 				}
 				// Coverage does not outweigh a clear difference in risk:
@@ -1022,4 +1022,12 @@ func touchData(f *model.Finding) bool {
 		}
 	}
 	return false
+}
+
+// further reports whether f is a weakness's further STRIDE threat: its id
+// is the weakness's id and a colon and its category (a merged threat's
+// aliases are the per-flow ids, not a weakness it follows from).
+func further(f *model.Finding) bool {
+	cat := string(f.Category)
+	return len(f.ID) > len(cat) && strings.HasSuffix(f.ID, cat) && f.ID[len(f.ID)-len(cat)-1] == ':'
 }
