@@ -1,8 +1,8 @@
 package rule
 
 import (
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -162,13 +162,28 @@ func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
 	f.ID = r.ID + ":" + to.ID + suffix
 	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets, aliases, why, qids
 	f.Pos = recv.Pos()
-	f.Title = mergedTitle(f.Title, len(g), to)
+	f.Title = mergedTitle(f.Title, g, to)
 	return f
 }
 
-// mergedTitle says on how many flows into to the weakness repeats.
-func mergedTitle(title string, n int, to *model.Component) string {
-	return title + " (and on the other flows into " + to.ID + ": " + strconv.Itoa(n) + " in all)"
+// mergedTitle adds to the first hop's title the other hops the weakness
+// repeats on (up to three by name) and how many flows into to it covers.
+func mergedTitle(title string, g []*model.Finding, to *model.Component) string {
+	var b strings.Builder
+	b.WriteString(title)
+	b.WriteString("; also on ")
+	for i, f := range g[1:] {
+		if i == 3 {
+			fmt.Fprintf(&b, " and %d more", len(g)-1-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "`%s`", f.Targets[0].ID())
+	}
+	fmt.Fprintf(&b, " (%d flows into `%s`)", len(g), to.ID)
+	return b.String()
 }
 
 // namedIDs returns the threat ids decisions and assumptions name.

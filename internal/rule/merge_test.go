@@ -83,6 +83,9 @@ func TestMergeParallelHops(t *testing.T) {
 	if !slices.Equal(f.Aliases, []string{"clear:a-db", "clear:b-db", "clear:c-db"}) {
 		t.Errorf("aliases %v", f.Aliases)
 	}
+	if want := "cleartext on a-db; also on `b-db`, `c-db` (3 flows into `db`)"; f.Title != want {
+		t.Errorf("title %q, want %q", f.Title, want)
+	}
 	if !slices.Equal(f.Questions, []string{"a-db.encryption", "b-db.encryption", "c-db.encryption"}) {
 		t.Errorf("questions %v", f.Questions)
 	}
