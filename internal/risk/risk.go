@@ -924,12 +924,13 @@ func spread(fs []*model.Finding) {
 				if len(f.Targets) > 0 {
 					id = f.Targets[0]
 				}
-				// A weakness's further STRIDE threats (aliased to it) come
-				// one round later than their place on the element would
-				// put them; a rule's second instance after every rule's
-				// first.
+				// A weakness's further STRIDE threats (aliased to it) and
+				// a weakness merged from parallel hops (aliased to the
+				// hops' threats, rule.Run) come one round later than
+				// their place on the element would put them; a rule's
+				// second instance after every rule's first.
 				round[k] = seen[id] + rules[f.Rule]
-				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople && further(f) {
+				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[k]++
 				}
 				// Coverage does not outweigh a clear difference in risk:
@@ -1022,12 +1023,4 @@ func touchData(f *model.Finding) bool {
 		}
 	}
 	return false
-}
-
-// further reports whether f is a weakness's further STRIDE threat: its id
-// is the weakness's id and a colon and its category (a merged threat's
-// aliases are the per-flow ids, not a weakness it follows from).
-func further(f *model.Finding) bool {
-	cat := string(f.Category)
-	return len(f.ID) > len(cat) && strings.HasSuffix(f.ID, cat) && f.ID[len(f.ID)-len(cat)-1] == ':'
 }
