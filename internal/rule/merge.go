@@ -1,8 +1,8 @@
 package rule
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -33,17 +33,23 @@ import (
 // further STRIDE threats (measured: more high and critical threats in the
 // top 10 than without the delay).
 func mergeParallel(m *model.Model, r *Rule, out *results) {
+	if len(out.findings) < 2 {
+		return
+	}
+	// Group with one map from (receiver, category) to a group number and
+	// a counting sort, not a list per group: most groups hold one hop.
 	type key struct {
 		to  *model.Component
 		cat model.Category
 	}
 	var (
-		groups map[key][]*model.Finding
-		order  []key
-		mixed  map[key]bool
-		named  map[string]bool
+		ids   map[key]int32
+		gid   []int32 // per finding: its group, or -1
+		size  []int32
+		mixed []bool
+		named map[string]bool
 	)
-	for _, f := range out.findings {
+	for i, f := range out.findings {
 		if f.Status != model.StatusUnverified && f.Status != model.StatusOpen || len(f.Targets) == 0 {
 			continue
 		}
@@ -51,44 +57,67 @@ func mergeParallel(m *model.Model, r *Rule, out *results) {
 		if fl == nil || fl.To == nil {
 			continue
 		}
-		k := key{fl.To, f.Category}
-		if f.Status == model.StatusOpen {
-			if mixed == nil {
-				mixed = map[key]bool{}
+		if f.Status == model.StatusUnverified {
+			if named == nil {
+				named = namedIDs(m)
 			}
-			mixed[k] = true
+			if named[f.ID] || anyNamed(named, f.Aliases) {
+				continue
+			}
+		}
+		if ids == nil {
+			ids = make(map[key]int32, len(out.findings)/2)
+			gid = make([]int32, len(out.findings))
+			for j := range gid {
+				gid[j] = -1
+			}
+		}
+		k := key{fl.To, f.Category}
+		g, ok := ids[k]
+		if !ok {
+			g = int32(len(size))
+			ids[k] = g
+			size, mixed = append(size, 0), append(mixed, false)
+		}
+		if f.Status == model.StatusOpen {
+			mixed[g] = true
 			continue
 		}
-		if named == nil {
-			named = namedIDs(m)
-		}
-		if named[f.ID] || anyNamed(named, f.Aliases) {
-			continue
-		}
-		if groups == nil {
-			groups = map[key][]*model.Finding{}
-		}
-		if groups[k] == nil {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], f)
+		gid[i] = g
+		size[g]++
 	}
-	var gone map[*model.Finding]*model.Finding
-	for _, k := range order {
-		g := groups[k]
-		if len(g) < 2 || mixed[k] {
+	start := make([]int32, len(size)+1)
+	merging := false
+	for g, n := range size {
+		if n < 2 || mixed[g] {
+			n = 0
+		} else {
+			merging = true
+		}
+		start[g+1] = start[g] + n
+	}
+	if !merging {
+		return
+	}
+	members := make([]*model.Finding, start[len(size)])
+	fill := start[:len(size):len(size)]
+	fill = append([]int32(nil), fill...)
+	for i, g := range gid {
+		if g >= 0 && start[g+1] > start[g] {
+			members[fill[g]] = out.findings[i]
+			fill[g]++
+		}
+	}
+	gone := make(map[*model.Finding]*model.Finding, len(members))
+	for g := range size {
+		grp := members[start[g]:start[g+1]]
+		if len(grp) == 0 {
 			continue
 		}
-		if gone == nil {
-			gone = map[*model.Finding]*model.Finding{}
-		}
-		merged := merge(r, k.to, g)
-		for _, f := range g[1:] {
+		merged := merge(r, grp[0].Targets[0].Flow.To, grp)
+		for _, f := range grp[1:] {
 			gone[f] = merged
 		}
-	}
-	if gone == nil {
-		return
 	}
 	kept := out.findings[:0]
 	for _, f := range out.findings {
@@ -119,54 +148,56 @@ func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
 	f := g[0]
 	suffix := strings.TrimPrefix(f.ID, r.ID+":"+f.Targets[0].ID()) // "" or ":category"
 	recv := model.Target{Component: to}
-	var targets []model.Target
-	var aliases, why, qids []string
-	var assets []*model.Asset
-	seenT := map[string]bool{}
-	seenA := map[*model.Asset]bool{}
-	seenS := map[string]bool{}
-	add := func(list []string, s string) []string {
-		if seenS[s] {
-			return list
-		}
-		seenS[s] = true
-		return append(list, s)
-	}
+	n, nt := 0, 0
 	for _, x := range g {
-		for _, t := range x.Targets {
-			if id := t.ID(); !seenT[id] {
-				seenT[id] = true
-				targets = append(targets, t)
-			}
-		}
-		for _, a := range x.Assets {
-			if !seenA[a] {
-				seenA[a] = true
-				assets = append(assets, a)
-			}
-		}
-		aliases = add(aliases, x.ID)
-		for _, a := range x.Aliases {
-			aliases = add(aliases, a)
-		}
-		for _, s := range x.Rationale {
-			why = add(why, "\x00w"+s)
-		}
-		for _, q := range x.Questions {
-			qids = add(qids, "\x00q"+q)
-		}
+		n += 1 + len(x.Aliases)
+		nt += len(x.Targets)
 	}
-	for i := range why {
-		why[i] = why[i][2:]
-	}
-	for i := range qids {
-		qids[i] = qids[i][2:]
+	aliases := make([]string, 0, n) // ids are unique: nothing to drop
+	targets := union[model.Target]{list: make([]model.Target, 0, nt)}
+	var assets union[*model.Asset]
+	var why, qids union[string]
+	for _, x := range g {
+		targets.add(x.Targets...)
+		assets.add(x.Assets...)
+		aliases = append(append(aliases, x.ID), x.Aliases...)
+		why.add(x.Rationale...)
+		qids.add(x.Questions...)
 	}
 	f.ID = r.ID + ":" + to.ID + suffix
-	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets, aliases, why, qids
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases, why.list, qids.list
 	f.Pos = recv.Pos()
 	f.Title = mergedTitle(f.Title, g, to)
 	return f
+}
+
+// union collects values in the order first met, each once: by scanning
+// while the list is short (most merges join a few hops), by a set beyond.
+type union[T comparable] struct {
+	list []T
+	set  map[T]struct{}
+}
+
+func (u *union[T]) add(vs ...T) {
+	for _, v := range vs {
+		if u.set == nil {
+			if slices.Contains(u.list, v) {
+				continue
+			}
+			u.list = append(u.list, v)
+			if len(u.list) > 16 {
+				u.set = make(map[T]struct{}, 2*len(u.list))
+				for _, w := range u.list {
+					u.set[w] = struct{}{}
+				}
+			}
+			continue
+		}
+		if _, ok := u.set[v]; !ok {
+			u.set[v] = struct{}{}
+			u.list = append(u.list, v)
+		}
+	}
 }
 
 // mergedTitle adds to the first hop's title the other hops the weakness
@@ -177,15 +208,15 @@ func mergedTitle(title string, g []*model.Finding, to *model.Component) string {
 	b.WriteString("; also on ")
 	for i, f := range g[1:] {
 		if i == 3 {
-			fmt.Fprintf(&b, " and %d more", len(g)-1-i)
+			b.WriteString(" and " + strconv.Itoa(len(g)-1-i) + " more")
 			break
 		}
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "`%s`", f.Targets[0].ID())
+		b.WriteString("`" + f.Targets[0].ID() + "`")
 	}
-	fmt.Fprintf(&b, " (%d flows into `%s`)", len(g), to.ID)
+	b.WriteString(" (" + strconv.Itoa(len(g)) + " flows into `" + to.ID + "`)")
 	return b.String()
 }
 
