@@ -116,11 +116,12 @@ func TestMergeNeverHidesStatedGap(t *testing.T) {
 	find(t, res.Findings, "clear:c-db")
 }
 
-// TestMergeKeepsDecisions: a decision recorded against a per-flow id keeps
-// applying to that hop, which stays out of the merge (accepting one hop
-// does not accept the others); the other hops merge, and a decision on an
-// alias of the merged threat (a per-flow id of a hop that merged before)
-// applies to it.
+// TestMergeKeepsDecisions: a decision recorded against an old per-flow id
+// keeps applying to that hop, which stays out of the merge (accepting one
+// hop does not accept the others); the other hops merge. Assessing the
+// merged threat against a decision on one of its aliases (the run that
+// merged did not see it) applies the decision: risk.Assess honours the
+// aliases.
 func TestMergeKeepsDecisions(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	m := hops()
