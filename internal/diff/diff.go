@@ -276,11 +276,20 @@ func state(f report.Finding) *FindingState {
 func findings(o, n *report.Result) []FindingChange {
 	before := index(o.Findings, func(f report.Finding) string { return f.ID })
 	after := index(n.Findings, func(f report.Finding) string { return f.ID })
+	// A threat whose id is gone continues as the threat that lists it among
+	// its aliases (one weakness on parallel hops merged into one threat,
+	// or split again when a hop's status differs), not as one threat gone
+	// and another appeared.
+	continued := aliasesGone(after, n.Findings)
+	split := aliasesGone(before, o.Findings)
 	var out []FindingChange
 	for _, f := range n.Findings {
 		c := FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, New: state(f), Targets: orEmpty(f.Targets), Location: f.Location}
 		open := f.Status == string(model.StatusOpen)
 		p, ok := before[f.ID]
+		if !ok {
+			p, ok = predecessor(f, before, after, split)
+		}
 		switch {
 		case !ok:
 			c.Change, c.Worse = Appeared, open
@@ -305,7 +314,7 @@ func findings(o, n *report.Result) []FindingChange {
 		out = append(out, c)
 	}
 	for _, f := range o.Findings {
-		if _, ok := after[f.ID]; !ok {
+		if _, ok := after[f.ID]; !ok && continued[f.ID] == "" && !anyIn(f.Aliases, after, before) {
 			out = append(out, FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, Change: Disappeared, Old: state(f),
 				Better: f.Status == string(model.StatusOpen), Targets: orEmpty(f.Targets), Location: f.Location})
 		}
@@ -470,6 +479,57 @@ func questions(o, n *report.Result) []QuestionChange {
 		}
 	}
 	return out
+}
+
+// aliasesGone maps the aliases of fs that are not themselves ids in ids to
+// the id of the threat listing them.
+func aliasesGone(ids map[string]report.Finding, fs []report.Finding) map[string]string {
+	m := map[string]string{}
+	for _, f := range fs {
+		for _, a := range f.Aliases {
+			if _, ok := ids[a]; !ok {
+				m[a] = f.ID
+			}
+		}
+	}
+	return m
+}
+
+// predecessor returns the old threat f continues, f's id being new: among
+// f's aliases gone from the new result, the one that was open if any (so
+// a stated gap folded into a merged threat shows as closed), else the
+// first; or the old threat that listed f's id among its aliases.
+func predecessor(f report.Finding, before, after map[string]report.Finding, split map[string]string) (report.Finding, bool) {
+	var p report.Finding
+	ok := false
+	for _, a := range f.Aliases {
+		if _, now := after[a]; now {
+			continue
+		}
+		if q, was := before[a]; was && (!ok || q.Status == string(model.StatusOpen) && p.Status != string(model.StatusOpen)) {
+			p, ok = q, true
+		}
+	}
+	if !ok {
+		if id := split[f.ID]; id != "" {
+			p, ok = before[id]
+		}
+	}
+	return p, ok
+}
+
+// anyIn reports whether one of the old threat's aliases gone from the old
+// result is an id in the new one (a merged threat split again).
+func anyIn(aliases []string, after, before map[string]report.Finding) bool {
+	for _, a := range aliases {
+		if _, was := before[a]; was {
+			continue
+		}
+		if _, ok := after[a]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func index[T any](xs []T, id func(T) string) map[string]T {

@@ -305,3 +305,56 @@ func TestOrphanedDecisionText(t *testing.T) {
 		t.Errorf("text:\n%s", out)
 	}
 }
+
+// TestCompareMergedHops: when a stated gap on one of two hops into a store
+// becomes unknown, the two per-flow threats merge into one (RULE:RECEIVER);
+// the diff shows the hop that was open as closed under the merged id, and
+// no per-flow threat as gone nor the merged one as appeared. Back again, the
+// merged threat splits and the hop shows as reopened.
+func TestCompareMergedHops(t *testing.T) {
+	const hops = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, classification: restricted, data: [pii]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [orders]}
+  - {id: jobs, kind: service, boundary: dc, processes: [orders]}
+  - {id: db, kind: datastore, boundary: dc, stores: [orders]}
+flows:
+  - {id: api-db, from: api, to: db, protocol: postgres, carries: [orders], encryption: none}
+  - {id: jobs-db, from: jobs, to: db, protocol: postgres, carries: [orders]}
+`
+	open, unknown := side(t, "old", hops), side(t, "new", strings.Replace(hops, ", encryption: none", "", 1))
+	merged := ""
+	for _, f := range unknown.Result.Findings {
+		if len(f.Aliases) > 1 && strings.HasSuffix(f.ID, ":db") {
+			merged = f.ID
+		}
+	}
+	if merged == "" {
+		t.Fatal("no threat merged from the two hops into db")
+	}
+	rule, _, _ := strings.Cut(merged, ":")
+	check := func(d *diff.Diff, want string) {
+		t.Helper()
+		found := false
+		for _, f := range d.Findings {
+			if f.Rule != rule {
+				continue
+			}
+			if f.Change == diff.Appeared || f.Change == diff.Disappeared {
+				t.Errorf("%s %s: the hops' threat should continue, not %s", f.ID, f.Severity(), f.Change)
+			}
+			if f.Change == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %s change for %s in %v", want, rule, summarise(d).Findings)
+		}
+	}
+	check(diff.Compare(open, unknown), diff.Closed)
+	check(diff.Compare(unknown, open), diff.Reopened)
+}

@@ -924,10 +924,11 @@ func spread(fs []*model.Finding) {
 				if len(f.Targets) > 0 {
 					id = f.Targets[0]
 				}
-				// A weakness's further STRIDE threats (aliased to it) come
-				// one round later than their place on the element would
-				// put them; a rule's second instance after every rule's
-				// first.
+				// A weakness's further STRIDE threats (aliased to it) and
+				// a weakness merged from parallel hops (aliased to the
+				// hops' threats, rule.Run) come one round later than
+				// their place on the element would put them; a rule's
+				// second instance after every rule's first.
 				round[k] = seen[id] + rules[f.Rule]
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[k]++

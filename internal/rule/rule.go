@@ -631,6 +631,9 @@ func runRule(m *model.Model, r *Rule, shared *memo, track *tracker, mitigated bo
 	case OnModel:
 		check(model.Target{})
 	}
+	if r.On == OnFlow {
+		mergeParallel(m, r, out)
+	}
 	return out
 }
 

@@ -1,0 +1,244 @@
+package rule
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// mergeParallel folds a flow rule's unverified threats that repeat one
+// weakness on parallel hops into one threat, as a reviewer writes it:
+// "unknown encryption on every flow into the database" once, not once per
+// caller. A group is the rule's threats of one category on k >= 2 flows
+// into the same component, all unverified; when any threat of the group is
+// open (a stated gap) nothing is merged, so a stated gap never hides behind
+// unknown ones. Mitigated threats (--all) stay per flow.
+//
+// The merged threat has the id rule:receiver (rule:receiver:category for a
+// weakness's further STRIDE threat), targets every flow and whatever else
+// the per-flow threats targeted (the receiver too for a Receiver rule), carries the union of
+// their assets, rationale and questions, and lists the per-flow ids (and
+// their own aliases) as Aliases. A per-flow threat that a decision or an
+// assumption names by its id or an alias is left out of the merge, so the
+// decision keeps applying to exactly the hop it was recorded for.
+//
+// The receiver is a target only when the rule names it per flow: as a
+// target its own exposure (who else reaches it) would set the likelihood,
+// which the hops do not have; and the first flow stays the first target,
+// so the per-element cap of unverified threats counts the merged threat
+// where it counted that flow's, not against the receiver's own threats.
+// Having aliases, it takes the round's delay risk.Rank gives a weakness's
+// further STRIDE threats (measured: more high and critical threats in the
+// top 10 than without the delay).
+func mergeParallel(m *model.Model, r *Rule, out *results) {
+	if len(out.findings) < 2 {
+		return
+	}
+	// Group with one map from (receiver, category) to a group number and
+	// a counting sort, not a list per group: most groups hold one hop.
+	type key struct {
+		to  *model.Component
+		cat model.Category
+	}
+	var (
+		ids   map[key]int32
+		gid   []int32 // per finding: its group, or -1
+		size  []int32
+		mixed []bool
+		named map[string]bool
+	)
+	for i, f := range out.findings {
+		if f.Status != model.StatusUnverified && f.Status != model.StatusOpen || len(f.Targets) == 0 {
+			continue
+		}
+		fl := f.Targets[0].Flow
+		if fl == nil || fl.To == nil {
+			continue
+		}
+		if f.Status == model.StatusUnverified {
+			if named == nil {
+				named = namedIDs(m)
+			}
+			if named[f.ID] || anyNamed(named, f.Aliases) {
+				continue
+			}
+		}
+		if ids == nil {
+			ids = make(map[key]int32, len(out.findings)/2)
+			gid = make([]int32, len(out.findings))
+			for j := range gid {
+				gid[j] = -1
+			}
+		}
+		k := key{fl.To, f.Category}
+		g, ok := ids[k]
+		if !ok {
+			g = int32(len(size))
+			ids[k] = g
+			size, mixed = append(size, 0), append(mixed, false)
+		}
+		if f.Status == model.StatusOpen {
+			mixed[g] = true
+			continue
+		}
+		gid[i] = g
+		size[g]++
+	}
+	start := make([]int32, len(size)+1)
+	merging := false
+	for g, n := range size {
+		if n < 2 || mixed[g] {
+			n = 0
+		} else {
+			merging = true
+		}
+		start[g+1] = start[g] + n
+	}
+	if !merging {
+		return
+	}
+	members := make([]*model.Finding, start[len(size)])
+	fill := start[:len(size):len(size)]
+	fill = append([]int32(nil), fill...)
+	for i, g := range gid {
+		if g >= 0 && start[g+1] > start[g] {
+			members[fill[g]] = out.findings[i]
+			fill[g]++
+		}
+	}
+	gone := make(map[*model.Finding]*model.Finding, len(members))
+	for g := range size {
+		grp := members[start[g]:start[g+1]]
+		if len(grp) == 0 {
+			continue
+		}
+		merged := merge(r, grp[0].Targets[0].Flow.To, grp)
+		for _, f := range grp[1:] {
+			gone[f] = merged
+		}
+	}
+	kept := out.findings[:0]
+	for _, f := range out.findings {
+		if gone[f] == nil {
+			kept = append(kept, f)
+		}
+	}
+	clear(out.findings[len(kept):])
+	out.findings = kept
+	// The questions now settle the merged threat, listed once.
+	for _, a := range out.qorder {
+		ts := a.threats[:0]
+		for _, t := range a.threats {
+			if to := gone[t]; to != nil {
+				t = to
+			}
+			if !slices.Contains(ts, t) {
+				ts = append(ts, t)
+			}
+		}
+		a.threats = ts
+	}
+}
+
+// merge turns g[0] into the merged threat of g on flows into to and returns
+// it.
+func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
+	f := g[0]
+	suffix := strings.TrimPrefix(f.ID, r.ID+":"+f.Targets[0].ID()) // "" or ":category"
+	recv := model.Target{Component: to}
+	n, nt := 0, 0
+	for _, x := range g {
+		n += 1 + len(x.Aliases)
+		nt += len(x.Targets)
+	}
+	aliases := make([]string, 0, n) // ids are unique: nothing to drop
+	targets := union[model.Target]{list: make([]model.Target, 0, nt)}
+	var assets union[*model.Asset]
+	var why, qids union[string]
+	for _, x := range g {
+		targets.add(x.Targets...)
+		assets.add(x.Assets...)
+		aliases = append(append(aliases, x.ID), x.Aliases...)
+		why.add(x.Rationale...)
+		qids.add(x.Questions...)
+	}
+	f.ID = r.ID + ":" + to.ID + suffix
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases, why.list, qids.list
+	f.Pos = recv.Pos()
+	f.Title = mergedTitle(f.Title, g, to)
+	return f
+}
+
+// union collects values in the order first met, each once: by scanning
+// while the list is short (most merges join a few hops), by a set beyond.
+type union[T comparable] struct {
+	list []T
+	set  map[T]struct{}
+}
+
+func (u *union[T]) add(vs ...T) {
+	for _, v := range vs {
+		if u.set == nil {
+			if slices.Contains(u.list, v) {
+				continue
+			}
+			u.list = append(u.list, v)
+			if len(u.list) > 16 {
+				u.set = make(map[T]struct{}, 2*len(u.list))
+				for _, w := range u.list {
+					u.set[w] = struct{}{}
+				}
+			}
+			continue
+		}
+		if _, ok := u.set[v]; !ok {
+			u.set[v] = struct{}{}
+			u.list = append(u.list, v)
+		}
+	}
+}
+
+// mergedTitle adds to the first hop's title the other hops the weakness
+// repeats on (up to three by name) and how many flows into to it covers.
+func mergedTitle(title string, g []*model.Finding, to *model.Component) string {
+	var b strings.Builder
+	b.WriteString(title)
+	b.WriteString("; also on ")
+	for i, f := range g[1:] {
+		if i == 3 {
+			b.WriteString(" and " + strconv.Itoa(len(g)-1-i) + " more")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("`" + f.Targets[0].ID() + "`")
+	}
+	b.WriteString(" (" + strconv.Itoa(len(g)) + " flows into `" + to.ID + "`)")
+	return b.String()
+}
+
+// namedIDs returns the threat ids decisions and assumptions name.
+func namedIDs(m *model.Model) map[string]bool {
+	named := map[string]bool{}
+	for _, d := range m.Decisions {
+		named[d.Finding] = true
+	}
+	for _, a := range m.Assumptions {
+		for _, s := range a.Supports {
+			named[s] = true
+		}
+	}
+	return named
+}
+
+func anyNamed(named map[string]bool, ids []string) bool {
+	for _, id := range ids {
+		if named[id] {
+			return true
+		}
+	}
+	return false
+}
