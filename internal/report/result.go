@@ -155,11 +155,29 @@ type Risk struct {
 	Severity        string `json:"severity"`
 }
 
-// setRisk writes r into *dst field by field (dst is zero).
-func setRisk(dst *Risk, r model.Risk) {
-	dst.Likelihood, dst.LikelihoodLabel = int(r.Likelihood), r.Likelihood.String()
-	dst.Impact, dst.ImpactLabel = int(r.Impact), r.Impact.String()
-	dst.Score, dst.Severity = r.Score, r.Severity.String()
+// riskPool makes one Risk per distinct engine risk, shared by the findings
+// that have it (a model has a few dozen distinct risks).
+type riskPool map[model.Risk]*Risk
+
+func (p riskPool) of(r model.Risk) *Risk {
+	x := p[r]
+	if x == nil {
+		x = &Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact), ImpactLabel: r.Impact.String(),
+			Score: r.Score, Severity: r.Severity.String()}
+		p[r] = x
+	}
+	return x
+}
+
+// zeroRisk stands for a nil risk (a Finding built by hand).
+var zeroRisk Risk
+
+// riskOr returns r, or a zero Risk if r is nil.
+func riskOr(r *Risk) *Risk {
+	if r == nil {
+		return &zeroRisk
+	}
+	return r
 }
 
 // Finding is a threat in the result. Severity is the residual severity.
@@ -180,9 +198,12 @@ type Finding struct {
 	FoundBy     string    `json:"found_by"`
 	Targets     []Target  `json:"targets"`
 	Assets      []string  `json:"assets"`
-	Inherent    Risk      `json:"inherent"`
-	Residual    Risk      `json:"residual"`
-	Projected   Risk      `json:"projected"`
+	// The risks are shared between findings (report.Build makes one per
+	// distinct value: at N=10,000 they were a third of a Finding's size), so
+	// they are read-only; a Finding built by hand may leave them nil.
+	Inherent    *Risk     `json:"inherent"`
+	Residual    *Risk     `json:"residual"`
+	Projected   *Risk     `json:"projected"`
 	Rationale   []string  `json:"rationale"`
 	CWE         []int     `json:"cwe"`
 	CAPEC       []int     `json:"capec"`
@@ -376,6 +397,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
 	var locs locPool
+	risks := riskPool{}
 	empty := []string{}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
@@ -393,9 +415,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
 		x.Severity, x.Score, x.Status = sev.String(), f.Residual.Score, string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
-		setRisk(&x.Inherent, f.Inherent)
-		setRisk(&x.Residual, f.Residual)
-		setRisk(&x.Projected, f.Projected)
+		x.Inherent, x.Residual, x.Projected = risks.of(f.Inherent), risks.of(f.Residual), risks.of(f.Projected)
 		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
 		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
 		x.Location = locs.at(f.Pos)
