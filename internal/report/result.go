@@ -186,18 +186,18 @@ type Finding struct {
 	Rank int    `json:"rank"`
 	Rule string `json:"rule"`
 	// Origin is builtin, custom or people (written in the model).
-	Origin      string    `json:"origin"`
-	Title       string    `json:"title"`
-	Description string    `json:"description,omitempty"`
-	Category    string    `json:"category"`
-	Categories  []string  `json:"categories"`
-	Severity    string    `json:"severity"`
-	Score       int       `json:"score"`
-	Status      string    `json:"status"`
-	Reopened    string    `json:"reopened,omitempty"`
-	FoundBy     string    `json:"found_by"`
-	Targets     []Target  `json:"targets"`
-	Assets      []string  `json:"assets"`
+	Origin      string   `json:"origin"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Category    string   `json:"category"`
+	Categories  []string `json:"categories"`
+	Severity    string   `json:"severity"`
+	Score       int      `json:"score"`
+	Status      string   `json:"status"`
+	Reopened    string   `json:"reopened,omitempty"`
+	FoundBy     string   `json:"found_by"`
+	Targets     []Target `json:"targets"`
+	Assets      []string `json:"assets"`
 	// The risks are shared between findings (report.Build makes one per
 	// distinct value: at N=10,000 they were a third of a Finding's size), so
 	// they are read-only; a Finding built by hand may leave them nil.
