@@ -384,9 +384,18 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		worst  model.Severity
 	}
 	listOf := map[assetsKey]int{} // 1 + index in lists
+	// Most findings have one target, and the findings on an element share
+	// its one-target list (targets are read-only after Build, as locations).
+	lone := map[model.Target]int{} // 1 + index in tgSlab once made
 	var ncat, ntg, nas, nmit int
 	for _, f := range a.Findings {
-		ncat, ntg, nmit = ncat+len(f.Categories), ntg+len(f.Targets), nmit+len(f.Mitigations)
+		ncat, nmit = ncat+len(f.Categories), nmit+len(f.Mitigations)
+		if len(f.Targets) != 1 {
+			ntg += len(f.Targets)
+		} else if _, ok := lone[f.Targets[0]]; !ok {
+			lone[f.Targets[0]] = 0
+			ntg++
+		}
 		if len(f.Assets) > 0 {
 			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); listOf[k] == 0 {
 				listOf[k], nas = len(listOf)+1, nas+len(f.Assets)
@@ -424,9 +433,21 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		for j, c := range f.Categories {
 			x.Categories[j] = string(c)
 		}
-		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
-		for j, t := range f.Targets {
-			setTarget(&x.Targets[j], t, m.System.ID, &locs)
+		if k := 0; len(f.Targets) == 1 {
+			if k = lone[f.Targets[0]]; k == 0 {
+				k = len(tgSlab) + 1
+				tgSlab = tgSlab[:k]
+				setTarget(&tgSlab[k-1], f.Targets[0], m.System.ID, &locs)
+				lone[f.Targets[0]] = k
+			}
+			x.Targets = tgSlab[k-1 : k : k]
+		} else {
+			x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+			for j, t := range f.Targets {
+				setTarget(&x.Targets[j], t, m.System.ID, &locs)
+			}
+		}
+		for _, t := range f.Targets {
 			if open && sev > worstEl[t.ID()] {
 				worstEl[t.ID()] = sev
 			}
