@@ -389,7 +389,10 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	lone := map[model.Target]int{} // 1 + index in tgSlab once made
 	var ncat, ntg, nas, nmit int
 	for _, f := range a.Findings {
-		ncat, nmit = ncat+len(f.Categories), nmit+len(f.Mitigations)
+		nmit += len(f.Mitigations)
+		if len(f.Categories) != 1 {
+			ncat += len(f.Categories)
+		}
 		if len(f.Targets) != 1 {
 			ntg += len(f.Targets)
 		} else if _, ok := lone[f.Targets[0]]; !ok {
@@ -407,6 +410,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	mitSlab := make([]string, 0, nmit)
 	var locs locPool
 	risks := riskPool{}
+	oneCat := map[model.Category][]string{}
 	empty := []string{}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
@@ -429,9 +433,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
 		x.Location = locs.at(f.Pos)
 		x.Aliases, x.Questions = f.Aliases, f.Questions
-		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
-		for j, c := range f.Categories {
-			x.Categories[j] = string(c)
+		if len(f.Categories) == 1 { // a generated threat's: one list per category
+			c := f.Categories[0]
+			if x.Categories = oneCat[c]; x.Categories == nil {
+				x.Categories = []string{string(c)}
+				oneCat[c] = x.Categories
+			}
+		} else {
+			x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
+			for j, c := range f.Categories {
+				x.Categories[j] = string(c)
+			}
 		}
 		if k := 0; len(f.Targets) == 1 {
 			if k = lone[f.Targets[0]]; k == 0 {
