@@ -251,7 +251,7 @@ func (p *oracleHtmlPage) findings(r *Result, mits map[string]Mitigation) {
 			}
 			h.Targets = append(h.Targets, ht)
 		}
-		h.Risks = []oracleNamedRisk{{"Inherent", f.Inherent}, {"Residual", f.Residual}, {"Projected", f.Projected}}
+		h.Risks = []oracleNamedRisk{{"Inherent", *riskOr(f.Inherent)}, {"Residual", *riskOr(f.Residual)}, {"Projected", *riskOr(f.Projected)}}
 		p.Findings = append(p.Findings, h)
 	}
 	for _, s := range severityOrder {
@@ -347,7 +347,10 @@ func hostileResult(t *testing.T) *Result {
 		f.References = []string{h(i), h(i + 4), h(i + 5), h(i + 6), h(i + 7)}
 		f.Rationale, f.Suggested, f.Assets, f.Questions = []string{h(i + 1)}, []string{h(i + 2)}, []string{h(i + 3)}, []string{h(i + 4)}
 		f.Targets = append([]Target{{Kind: "flow", ID: h(i), From: h(i + 1), To: h(i + 2)}}, f.Targets...)
-		f.Inherent.LikelihoodLabel, f.Residual.Severity = h(i+9), h(i+10)
+		// The risks are shared between findings: change copies.
+		in, res := *f.Inherent, *f.Residual
+		in.LikelihoodLabel, res.Severity = h(i+9), h(i+10)
+		f.Inherent, f.Residual = &in, &res
 		f.Location = &Location{File: h(i + 11), Line: i, Col: 2}
 		f.Decision = &Decision{Status: h(i), Reason: h(i + 1), Owner: h(i + 2), Expires: h(i + 3)}
 		f.Mitigations = []string{h(i), "no-such-mitigation"}

@@ -430,9 +430,9 @@ func (h *htmlRows) finding(b []byte, f *Finding, who []string) ([]byte, []string
 		b = append(b, `</dd>`...)
 	}
 	b = append(b, "\n</dl></div>\n<div><table class=\"risk\"><thead><tr><th></th><th>Likelihood</th><th>Impact</th><th>Score</th></tr></thead><tbody>\n"...)
-	b = appendRiskRow(b, "Inherent", &f.Inherent)
-	b = appendRiskRow(b, "Residual", &f.Residual)
-	b = appendRiskRow(b, "Projected", &f.Projected)
+	b = appendRiskRow(b, "Inherent", riskOr(f.Inherent))
+	b = appendRiskRow(b, "Residual", riskOr(f.Residual))
+	b = appendRiskRow(b, "Projected", riskOr(f.Projected))
 	b = append(b, "</tbody></table></div>\n</div>\n</article>\n"...)
 	return b, who
 }

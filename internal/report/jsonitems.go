@@ -190,8 +190,14 @@ func (w *jsonW) target(t *Target) {
 	w.close('}')
 }
 
+// risk writes r, or null if r is nil (as encoding/json does; report.Build
+// always sets the risks).
 func (w *jsonW) risk(k string, r *Risk) {
 	w.key(k)
+	if r == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
 	w.open('{')
 	w.int("likelihood", r.Likelihood)
 	w.str("likelihood_label", r.LikelihoodLabel)
@@ -229,9 +235,9 @@ func (w *jsonW) finding(f *Finding) {
 		w.close(']')
 	}
 	w.strs("assets", f.Assets)
-	w.risk("inherent", &f.Inherent)
-	w.risk("residual", &f.Residual)
-	w.risk("projected", &f.Projected)
+	w.risk("inherent", f.Inherent)
+	w.risk("residual", f.Residual)
+	w.risk("projected", f.Projected)
 	w.strs("rationale", f.Rationale)
 	w.ints("cwe", f.CWE)
 	w.ints("capec", f.CAPEC)

@@ -37,3 +37,38 @@ func TestRenameFilesOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildSharesRisks checks that Build makes one Risk per distinct value
+// (the findings share them) and that each is still the finding's own
+// value: the result decoded from JSON, whose risks are distinct, says the
+// same.
+func TestBuildSharesRisks(t *testing.T) {
+	r := synthesised(t)
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var distinct Result
+	if err := json.Unmarshal(data, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	byValue := map[Risk]*Risk{}
+	for i := range r.Findings {
+		f, d := &r.Findings[i], &distinct.Findings[i]
+		for j, p := range []*Risk{f.Inherent, f.Residual, f.Projected} {
+			if p == nil {
+				t.Fatalf("%s: risk %d is nil", f.ID, j)
+			}
+			if q := byValue[*p]; q != nil && q != p {
+				t.Fatalf("%s: risk %+v is not shared", f.ID, *p)
+			}
+			byValue[*p] = p
+		}
+		if *f.Inherent != *d.Inherent || *f.Residual != *d.Residual || *f.Projected != *d.Projected {
+			t.Fatalf("%s: risks differ from the decoded copy", f.ID)
+		}
+	}
+	if len(r.Findings) < 100 || len(byValue) > len(r.Findings)/10 {
+		t.Errorf("%d distinct risks for %d findings", len(byValue), len(r.Findings))
+	}
+}

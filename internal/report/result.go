@@ -155,11 +155,29 @@ type Risk struct {
 	Severity        string `json:"severity"`
 }
 
-// setRisk writes r into *dst field by field (dst is zero).
-func setRisk(dst *Risk, r model.Risk) {
-	dst.Likelihood, dst.LikelihoodLabel = int(r.Likelihood), r.Likelihood.String()
-	dst.Impact, dst.ImpactLabel = int(r.Impact), r.Impact.String()
-	dst.Score, dst.Severity = r.Score, r.Severity.String()
+// riskPool makes one Risk per distinct engine risk, shared by the findings
+// that have it (a model has a few dozen distinct risks).
+type riskPool map[model.Risk]*Risk
+
+func (p riskPool) of(r model.Risk) *Risk {
+	x := p[r]
+	if x == nil {
+		x = &Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact), ImpactLabel: r.Impact.String(),
+			Score: r.Score, Severity: r.Severity.String()}
+		p[r] = x
+	}
+	return x
+}
+
+// zeroRisk stands for a nil risk (a Finding built by hand).
+var zeroRisk Risk
+
+// riskOr returns r, or a zero Risk if r is nil.
+func riskOr(r *Risk) *Risk {
+	if r == nil {
+		return &zeroRisk
+	}
+	return r
 }
 
 // Finding is a threat in the result. Severity is the residual severity.
@@ -168,21 +186,24 @@ type Finding struct {
 	Rank int    `json:"rank"`
 	Rule string `json:"rule"`
 	// Origin is builtin, custom or people (written in the model).
-	Origin      string    `json:"origin"`
-	Title       string    `json:"title"`
-	Description string    `json:"description,omitempty"`
-	Category    string    `json:"category"`
-	Categories  []string  `json:"categories"`
-	Severity    string    `json:"severity"`
-	Score       int       `json:"score"`
-	Status      string    `json:"status"`
-	Reopened    string    `json:"reopened,omitempty"`
-	FoundBy     string    `json:"found_by"`
-	Targets     []Target  `json:"targets"`
-	Assets      []string  `json:"assets"`
-	Inherent    Risk      `json:"inherent"`
-	Residual    Risk      `json:"residual"`
-	Projected   Risk      `json:"projected"`
+	Origin      string   `json:"origin"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Category    string   `json:"category"`
+	Categories  []string `json:"categories"`
+	Severity    string   `json:"severity"`
+	Score       int      `json:"score"`
+	Status      string   `json:"status"`
+	Reopened    string   `json:"reopened,omitempty"`
+	FoundBy     string   `json:"found_by"`
+	Targets     []Target `json:"targets"`
+	Assets      []string `json:"assets"`
+	// The risks are shared between findings (report.Build makes one per
+	// distinct value: at N=10,000 they were a third of a Finding's size), so
+	// they are read-only; a Finding built by hand may leave them nil.
+	Inherent    *Risk     `json:"inherent"`
+	Residual    *Risk     `json:"residual"`
+	Projected   *Risk     `json:"projected"`
 	Rationale   []string  `json:"rationale"`
 	CWE         []int     `json:"cwe"`
 	CAPEC       []int     `json:"capec"`
@@ -363,9 +384,21 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		worst  model.Severity
 	}
 	listOf := map[assetsKey]int{} // 1 + index in lists
+	// Most findings have one target, and the findings on an element share
+	// its one-target list (targets are read-only after Build, as locations).
+	lone := map[model.Target]int{} // 1 + index in tgSlab once made
 	var ncat, ntg, nas, nmit int
 	for _, f := range a.Findings {
-		ncat, ntg, nmit = ncat+len(f.Categories), ntg+len(f.Targets), nmit+len(f.Mitigations)
+		nmit += len(f.Mitigations)
+		if len(f.Categories) != 1 {
+			ncat += len(f.Categories)
+		}
+		if len(f.Targets) != 1 {
+			ntg += len(f.Targets)
+		} else if _, ok := lone[f.Targets[0]]; !ok {
+			lone[f.Targets[0]] = 0
+			ntg++
+		}
 		if len(f.Assets) > 0 {
 			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); listOf[k] == 0 {
 				listOf[k], nas = len(listOf)+1, nas+len(f.Assets)
@@ -376,6 +409,8 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
 	var locs locPool
+	risks := riskPool{}
+	oneCat := map[model.Category][]string{}
 	empty := []string{}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
@@ -393,20 +428,38 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
 		x.Severity, x.Score, x.Status = sev.String(), f.Residual.Score, string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
-		setRisk(&x.Inherent, f.Inherent)
-		setRisk(&x.Residual, f.Residual)
-		setRisk(&x.Projected, f.Projected)
+		x.Inherent, x.Residual, x.Projected = risks.of(f.Inherent), risks.of(f.Residual), risks.of(f.Projected)
 		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
 		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
 		x.Location = locs.at(f.Pos)
 		x.Aliases, x.Questions = f.Aliases, f.Questions
-		x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
-		for j, c := range f.Categories {
-			x.Categories[j] = string(c)
+		if len(f.Categories) == 1 { // a generated threat's: one list per category
+			c := f.Categories[0]
+			if x.Categories = oneCat[c]; x.Categories == nil {
+				x.Categories = []string{string(c)}
+				oneCat[c] = x.Categories
+			}
+		} else {
+			x.Categories, catSlab = catSlab[len(catSlab):len(catSlab)+len(f.Categories):len(catSlab)+len(f.Categories)], catSlab[:len(catSlab)+len(f.Categories)]
+			for j, c := range f.Categories {
+				x.Categories[j] = string(c)
+			}
 		}
-		x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
-		for j, t := range f.Targets {
-			setTarget(&x.Targets[j], t, m.System.ID, &locs)
+		if k := 0; len(f.Targets) == 1 {
+			if k = lone[f.Targets[0]]; k == 0 {
+				k = len(tgSlab) + 1
+				tgSlab = tgSlab[:k]
+				setTarget(&tgSlab[k-1], f.Targets[0], m.System.ID, &locs)
+				lone[f.Targets[0]] = k
+			}
+			x.Targets = tgSlab[k-1 : k : k]
+		} else {
+			x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
+			for j, t := range f.Targets {
+				setTarget(&x.Targets[j], t, m.System.ID, &locs)
+			}
+		}
+		for _, t := range f.Targets {
 			if open && sev > worstEl[t.ID()] {
 				worstEl[t.ID()] = sev
 			}

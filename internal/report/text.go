@@ -296,8 +296,8 @@ func textFinding(dst []byte, f *Finding, qs map[string]Question, opt TextOptions
 			end()
 		}
 		begin()
-		dst = fmt.Appendf(dst, "     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
-			f.Residual.Score, f.Inherent.Score, f.Projected.Score)
+		dst = fmt.Appendf(dst, "     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", riskOr(f.Residual).LikelihoodLabel, riskOr(f.Residual).ImpactLabel,
+			riskOr(f.Residual).Score, riskOr(f.Inherent).Score, riskOr(f.Projected).Score)
 		end()
 		for _, why := range f.Rationale {
 			begin()

@@ -43,8 +43,8 @@ func oracleTextFinding(dst []byte, f *Finding, qs map[string]Question, opt TextO
 		if f.Description != "" {
 			line("     %s\n", f.Description)
 		}
-		line("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", f.Residual.LikelihoodLabel, f.Residual.ImpactLabel,
-			f.Residual.Score, f.Inherent.Score, f.Projected.Score)
+		line("     risk: likelihood %s × impact %s = %d (inherent %d, projected %d)\n", riskOr(f.Residual).LikelihoodLabel, riskOr(f.Residual).ImpactLabel,
+			riskOr(f.Residual).Score, riskOr(f.Inherent).Score, riskOr(f.Projected).Score)
 		for _, why := range f.Rationale {
 			line("       - %s\n", why)
 		}
@@ -97,7 +97,7 @@ func TestTextFindingIsFmt(t *testing.T) {
 					ID: "r:" + st, Category: "tampering", CWE: []int{rank, 79}[:rank&1+1], Location: &Location{File: "m/ward.yaml", Line: rank, Col: 3},
 					Reopened: map[bool]string{true: "mitigation m1 is gone"}[rank == 42], Questions: []string{"q1", "q2", "q3", "nope"},
 					Description: "desc\r\nline", Rationale: []string{"why", "ünïcode"}, Suggested: []string{"fix it"},
-					Residual: Risk{LikelihoodLabel: "high", ImpactLabel: "low", Score: 6}, Inherent: Risk{Score: 9}, Projected: Risk{Score: 2}})
+					Residual: &Risk{LikelihoodLabel: "high", ImpactLabel: "low", Score: 6}, Inherent: &Risk{Score: 9}, Projected: &Risk{Score: 2}})
 			}
 		}
 	}

@@ -285,7 +285,7 @@ func markdownBody(r *Result, it workItem, opt TrackerOptions) string {
 			b.WriteString(strings.TrimSpace(f.Description) + "\n\n")
 		}
 		fmt.Fprintf(&b, "- **Severity:** %s (score %d: likelihood %s × impact %s)\n", f.Severity, f.Score,
-			f.Residual.LikelihoodLabel, f.Residual.ImpactLabel)
+			riskOr(f.Residual).LikelihoodLabel, riskOr(f.Residual).ImpactLabel)
 		if len(f.Categories) > 0 {
 			fmt.Fprintf(&b, "- **STRIDE:** %s\n", strings.Join(f.Categories, ", "))
 		}
@@ -510,7 +510,7 @@ func jiraBody(r *Result, it workItem, opt TrackerOptions) string {
 			b.WriteString(jiraText(strings.TrimSpace(f.Description)) + "\n\n")
 		}
 		fmt.Fprintf(&b, "* *Severity:* %s (score %d: likelihood %s × impact %s)\n", f.Severity, f.Score,
-			f.Residual.LikelihoodLabel, f.Residual.ImpactLabel)
+			riskOr(f.Residual).LikelihoodLabel, riskOr(f.Residual).ImpactLabel)
 		if len(f.Categories) > 0 {
 			fmt.Fprintf(&b, "* *STRIDE:* %s\n", strings.Join(f.Categories, ", "))
 		}
