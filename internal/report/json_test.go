@@ -20,21 +20,7 @@ func TestJSONIsEncodingJSON(t *testing.T) {
 		t.Errorf("the synthetic result has %d findings, too few to test chunks", n)
 	}
 	for name, r := range streamCases(t) {
-		t.Run(name, func(t *testing.T) {
-			var got, want bytes.Buffer
-			if err := JSON(&got, r); err != nil {
-				t.Fatal(err)
-			}
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(r); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.Bytes(), want.Bytes()) {
-				t.Errorf("JSON differs from encoding/json\n%s", firstDiff(got.String(), want.String()))
-			}
-		})
+		t.Run(name, func(t *testing.T) { sameAsEncodingJSON(t, r) })
 	}
 }
 
