@@ -17,6 +17,7 @@ var (
 	holdOut2 = filepath.Join("..", "..", "testdata", "eval-holdout2")
 	holdOut3 = filepath.Join("..", "..", "testdata", "eval-holdout3")
 	holdOut4 = filepath.Join("..", "..", "testdata", "eval-holdout4")
+	holdOut5 = filepath.Join("..", "..", "testdata", "eval-holdout5")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -45,6 +46,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout2", holdOut2, false},
 		{"eval-holdout3", holdOut3, false},
 		{"eval-holdout4", holdOut4, false},
+		{"eval-holdout5", holdOut5, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
