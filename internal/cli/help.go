@@ -121,7 +121,7 @@ element's controls:
 	}
 	b.WriteString(`
 Flows also answer questions through their own keys: authentication (none,
-password, session, token, api_key, mtls, signature, iam) and encryption
+password, session, token, api_key, mtls, signature, iam, ssh_key) and encryption
 (none, tls, mtls). Components say how stored data is encrypted with
 encryption_at_rest (none, disk, application, tokenized).`)
 	return b.String()

@@ -633,10 +633,11 @@ const (
 	AuthMTLS      Auth = "mtls"
 	AuthSignature Auth = "signature"
 	AuthIAM       Auth = "iam"
+	AuthSSHKey    Auth = "ssh_key"
 )
 
 // AuthValues lists the values accepted for flow authentication.
-var AuthValues = []Auth{AuthNone, AuthPassword, AuthSession, AuthToken, AuthAPIKey, AuthMTLS, AuthSignature, AuthIAM}
+var AuthValues = []Auth{AuthNone, AuthPassword, AuthSession, AuthToken, AuthAPIKey, AuthMTLS, AuthSignature, AuthIAM, AuthSSHKey}
 
 // Encryption is a flow's encryption in transit.
 type Encryption string

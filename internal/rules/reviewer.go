@@ -549,7 +549,7 @@ var reviewerRules = []*rule.Rule{
 			f := x.Target.Flow
 			// Static keys between organisations: ours at a vendor, or a
 			// partner's into us.
-			if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword || f.From.Kind == model.KindPerson || !f.CrossesBoundary() ||
+			if !staticCredential(f.Authentication) || f.From.Kind == model.KindPerson || !f.CrossesBoundary() ||
 				!tpThirdParty(f.To) && !tpThirdParty(f.From) {
 				return
 			}
@@ -966,4 +966,12 @@ func reviewerBrowserBehind(c *model.Component) bool {
 		}
 	}
 	return false
+}
+
+// staticCredential reports whether an authentication method rests on a
+// credential the caller keeps for months or years: an API key, a password or
+// an SSH key pair (a key file copied between machines is as long-lived as a
+// shared secret, although it never crosses the wire).
+func staticCredential(a model.Auth) bool {
+	return a == model.AuthAPIKey || a == model.AuthPassword || a == model.AuthSSHKey
 }

@@ -184,3 +184,22 @@ func TestAssetlessModel(t *testing.T) {
 		t.Errorf("privileged-store-access: got %v, want [privileged-store-access:files]", got)
 	}
 }
+
+// TestSSHKeyIsLongLived: a partner's SSH key pair into us is a static
+// credential like an API key; the threat names it as an SSH key.
+func TestSSHKeyIsLongLived(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "long-lived-credentials", "ssh-key.yaml"), rules.All())
+	got := ofRule(fs, "long-lived-credentials", model.StatusOpen)
+	if want := []string{"long-lived-credentials:partner-sftp"}; !slices.Equal(got, want) {
+		t.Fatalf("open threats: got %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.Rule == "long-lived-credentials" && !strings.Contains(f.Title, "SSH key") {
+			t.Errorf("title %q does not name the SSH key", f.Title)
+		}
+	}
+	// Bearer-secret threats do not apply: the private key never crosses the wire.
+	if got := ofRule(fs, "bearer-token-replay", ""); len(got) != 0 {
+		t.Errorf("bearer-token-replay raised on a key-pair login: %v", got)
+	}
+}

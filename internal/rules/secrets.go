@@ -224,6 +224,8 @@ func secretsAuthName(a model.Auth) string {
 		return "API key"
 	case model.AuthSession:
 		return "session cookie"
+	case model.AuthSSHKey:
+		return "SSH key"
 	}
 	return "bearer token"
 }

@@ -266,7 +266,7 @@ type Flow struct {
 	// Port.
 	Port int `yaml:"port"`
 	// How the sender is authenticated. Leave it out when you do not know.
-	Authentication string `yaml:"authentication" enum:"none,password,session,token,api_key,mtls,signature,iam"`
+	Authentication string `yaml:"authentication" enum:"none,password,session,token,api_key,mtls,signature,iam,ssh_key"`
 	// Encryption in transit. Leave it out when you do not know.
 	Encryption string `yaml:"encryption" enum:"none,tls,mtls"`
 	// Assets the flow carries.
