@@ -897,7 +897,12 @@ const scoreRound = 2
 // families rather than repeating one component or one rule. A weakness's
 // further STRIDE threats come a round later still, and a threat a round
 // later per scoreRound points below the band's best. Within those rounds
-// the order by score is kept.
+// the order by score is kept. Last, an open or unverified threat that names
+// the same element and STRIDE category as one ranked before it (in its run
+// or an earlier one) moves after every other threat of its run: a reviewer
+// writes one line per element and category, and a second tampering threat
+// on the same API tells the team less than the first threat of another
+// pair.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
@@ -906,6 +911,9 @@ func spread(fs []*model.Finding) {
 	var round, at []int
 	seen := map[model.Target]int{}
 	rules := map[string]int{}
+	// pairs holds the (element, category) pairs that the threats ranked so
+	// far name, kept from one run to the next.
+	pairs := map[pair]bool{}
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(fs[i], fs[j]) {
@@ -958,8 +966,49 @@ func spread(fs []*model.Finding) {
 				at[round[k]]++
 			}
 		}
+		if fs[i].Active() {
+			buf = lastRepeats(fs[i:j], pairs, buf)
+		}
 		i = j
 	}
+}
+
+// lastRepeats moves the threats of run that name an (element, category)
+// pair already named — by a threat before them in run or in an earlier
+// run (pairs) — after the others, keeping each group's order, and adds the
+// run's pairs to pairs. buf is scratch space, returned for reuse.
+func lastRepeats(run []*model.Finding, pairs map[pair]bool, buf []*model.Finding) []*model.Finding {
+	buf = buf[:0]
+	n := 0
+	for _, f := range run {
+		p := pairOf(f)
+		if pairs[p] {
+			buf = append(buf, f)
+			continue
+		}
+		pairs[p] = true
+		run[n] = f
+		n++
+	}
+	copy(run[n:], buf)
+	return buf
+}
+
+// pair is an element and a STRIDE category: what one line of a reviewer's
+// list is about.
+type pair struct {
+	t model.Target
+	c model.Category
+}
+
+// pairOf returns the pair a finding names first: its first target (for a
+// flow threat the flow) and its category.
+func pairOf(f *model.Finding) pair {
+	var t model.Target
+	if len(f.Targets) > 0 {
+		t = f.Targets[0]
+	}
+	return pair{t, f.Category}
 }
 
 // AtStake sets each question's AtStake to the worst inherent severity of the
