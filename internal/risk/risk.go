@@ -913,7 +913,7 @@ func spread(fs []*model.Finding) {
 	rules := map[string]int{}
 	// pairs holds the (element, category) pairs that the threats ranked so
 	// far name, kept from one run to the next.
-	pairs := map[pair]bool{}
+	pairs := named{}
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(fs[i], fs[j]) {
@@ -977,16 +977,16 @@ func spread(fs []*model.Finding) {
 // pair already named — by a threat before them in run or in an earlier
 // run (pairs) — after the others, keeping each group's order, and adds the
 // run's pairs to pairs. buf is scratch space, returned for reuse.
-func lastRepeats(run []*model.Finding, pairs map[pair]bool, buf []*model.Finding) []*model.Finding {
+func lastRepeats(run []*model.Finding, pairs named, buf []*model.Finding) []*model.Finding {
 	buf = buf[:0]
 	n := 0
 	for _, f := range run {
-		p := pairOf(f)
-		if pairs[p] {
+		t, bit := pairOf(f)
+		if pairs[t]&bit != 0 {
 			buf = append(buf, f)
 			continue
 		}
-		pairs[p] = true
+		pairs[t] |= bit
 		run[n] = f
 		n++
 	}
@@ -994,21 +994,23 @@ func lastRepeats(run []*model.Finding, pairs map[pair]bool, buf []*model.Finding
 	return buf
 }
 
-// pair is an element and a STRIDE category: what one line of a reviewer's
-// list is about.
-type pair struct {
-	t model.Target
-	c model.Category
-}
+// named records, per element, the STRIDE categories that the threats
+// ranked so far name it first for (one bit per category): one small entry
+// per element rather than one per pair.
+type named map[model.Target]uint8
 
-// pairOf returns the pair a finding names first: its first target (for a
-// flow threat the flow) and its category.
-func pairOf(f *model.Finding) pair {
+// pairOf returns the element a finding names first (its first target; for a
+// flow threat the flow) and its category's bit.
+func pairOf(f *model.Finding) (model.Target, uint8) {
 	var t model.Target
 	if len(f.Targets) > 0 {
 		t = f.Targets[0]
 	}
-	return pair{t, f.Category}
+	bit := uint8(1) << len(model.Categories) // a category outside STRIDE
+	if i := slices.Index(model.Categories, f.Category); i >= 0 {
+		bit = 1 << i
+	}
+	return t, bit
 }
 
 // AtStake sets each question's AtStake to the worst inherent severity of the
