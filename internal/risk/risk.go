@@ -897,7 +897,12 @@ const scoreRound = 2
 // families rather than repeating one component or one rule. A weakness's
 // further STRIDE threats come a round later still, and a threat a round
 // later per scoreRound points below the band's best. Within those rounds
-// the order by score is kept.
+// the order by score is kept. Last, an open or unverified threat that names
+// the same element and STRIDE category as one ranked before it (in its run
+// or an earlier one) moves after every other threat of its run: a reviewer
+// writes one line per element and category, and a second tampering threat
+// on the same API tells the team less than the first threat of another
+// pair.
 func spread(fs []*model.Finding) {
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
@@ -906,6 +911,9 @@ func spread(fs []*model.Finding) {
 	var round, at []int
 	seen := map[model.Target]int{}
 	rules := map[string]int{}
+	// pairs holds the (element, category) pairs that the threats ranked so
+	// far name, kept from one run to the next.
+	pairs := named{}
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(fs[i], fs[j]) {
@@ -958,8 +966,51 @@ func spread(fs []*model.Finding) {
 				at[round[k]]++
 			}
 		}
+		if fs[i].Active() {
+			buf = lastRepeats(fs[i:j], pairs, buf)
+		}
 		i = j
 	}
+}
+
+// lastRepeats moves the threats of run that name an (element, category)
+// pair already named — by a threat before them in run or in an earlier
+// run (pairs) — after the others, keeping each group's order, and adds the
+// run's pairs to pairs. buf is scratch space, returned for reuse.
+func lastRepeats(run []*model.Finding, pairs named, buf []*model.Finding) []*model.Finding {
+	buf = buf[:0]
+	n := 0
+	for _, f := range run {
+		t, bit := pairOf(f)
+		if pairs[t]&bit != 0 {
+			buf = append(buf, f)
+			continue
+		}
+		pairs[t] |= bit
+		run[n] = f
+		n++
+	}
+	copy(run[n:], buf)
+	return buf
+}
+
+// named records, per element, the STRIDE categories that the threats
+// ranked so far name it first for (one bit per category): one small entry
+// per element rather than one per pair.
+type named map[model.Target]uint8
+
+// pairOf returns the element a finding names first (its first target; for a
+// flow threat the flow) and its category's bit.
+func pairOf(f *model.Finding) (model.Target, uint8) {
+	var t model.Target
+	if len(f.Targets) > 0 {
+		t = f.Targets[0]
+	}
+	bit := uint8(1) << len(model.Categories) // a category outside STRIDE
+	if i := slices.Index(model.Categories, f.Category); i >= 0 {
+		bit = 1 << i
+	}
+	return t, bit
 }
 
 // AtStake sets each question's AtStake to the worst inherent severity of the

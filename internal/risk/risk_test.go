@@ -2,6 +2,7 @@ package risk
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,11 +250,12 @@ func TestSpreadScoreGap(t *testing.T) {
 	a := &model.Component{ID: "a"}
 	b := &model.Component{ID: "b"}
 	c := &model.Component{ID: "c"}
-	mk := func(id string, on *model.Component, score int) *model.Finding {
+	mk := func(id string, on *model.Component, score int, cat model.Category) *model.Finding {
 		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 2, Impact: model.Impact(score / 2)}
-		return &model.Finding{ID: id, Rule: id, Targets: []model.Target{{Component: on}}, Status: model.StatusUnverified, Inherent: r, Residual: r}
+		return &model.Finding{ID: id, Rule: id, Category: cat, Targets: []model.Target{{Component: on}}, Status: model.StatusUnverified, Inherent: r, Residual: r}
 	}
-	fs := []*model.Finding{mk("r1:a", a, 10), mk("r2:a", a, 10), mk("r3:b", b, 9), mk("r4:c", c, 6)}
+	fs := []*model.Finding{mk("r1:a", a, 10, model.Tampering), mk("r2:a", a, 10, model.InformationDisclosure),
+		mk("r3:b", b, 9, model.Tampering), mk("r4:c", c, 6, model.Tampering)}
 	Rank(fs)
 	var got []string
 	for _, f := range fs {
@@ -262,6 +264,37 @@ func TestSpreadScoreGap(t *testing.T) {
 	// b's 9 is an element's first threat within a point of the best: it
 	// goes before a's second; c's 6 is four points below: two rounds later.
 	want := []string{"r1:a", "r3:b", "r2:a", "r4:c"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranked %v, want %v", got, want)
+	}
+}
+
+// TestSpreadRepeatedPair: a threat naming the same element and STRIDE
+// category as one ranked before it — in its band or a higher one — comes
+// after every other threat of its band, but stays above the next band.
+func TestSpreadRepeatedPair(t *testing.T) {
+	api := &model.Component{ID: "api"}
+	db := &model.Component{ID: "db"}
+	q := &model.Component{ID: "q"}
+	mk := func(id string, on *model.Component, cat model.Category, score int) *model.Finding {
+		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 4, Impact: model.Impact(score / 4)}
+		return &model.Finding{ID: id, Rule: strings.Split(id, ":")[0], Category: cat, Targets: []model.Target{{Component: on}},
+			Status: model.StatusUnverified, Inherent: r, Residual: r}
+	}
+	fs := []*model.Finding{
+		mk("bola:api", api, model.Tampering, 20),         // critical: names (api, tampering) first
+		mk("client-state:api", api, model.Tampering, 16), // high: repeats it
+		mk("injection:api", api, model.Tampering, 16),    // high: repeats it too
+		mk("exposed:db", db, model.InformationDisclosure, 15),
+		mk("poison:q", q, model.DenialOfService, 12),
+		mk("logs:q", q, model.Repudiation, 8), // medium: stays below the high band
+	}
+	Rank(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	want := []string{"bola:api", "exposed:db", "poison:q", "client-state:api", "injection:api", "logs:q"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ranked %v, want %v", got, want)
 	}
