@@ -91,6 +91,12 @@ type Rule struct {
 	// Receiver makes a flow rule's threats name the receiving component
 	// too, for threats about what the receiver does with the flow.
 	Receiver bool
+	// Family names rules that partition their elements and raise one
+	// weakness (the transport rules: a flow that may travel in cleartext is
+	// reported by exactly one of them): their unverified threats of one
+	// category inside one zone, or into one receiver, are merged into one
+	// (family.go).
+	Family string
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.
@@ -523,6 +529,8 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if err := track.result(rules, per); err != nil {
 		return nil, err
 	}
+	order, sorted := byRuleID(rules)
+	familyMerged := mergeFamilies(m, rules, per, order)
 	res := &Result{}
 	questions := map[string]*model.Question{}
 	nf := 0
@@ -532,7 +540,6 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		}
 	}
 	res.Findings = make([]*model.Finding, 0, nf)
-	order, sorted := byRuleID(rules)
 	for _, i := range order {
 		if per[i] != nil {
 			res.Findings = append(res.Findings, per[i].findings...)
@@ -554,6 +561,21 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
+			}
+		}
+	}
+	if familyMerged {
+		// A question two rules of a family asked may now list one merged
+		// threat twice.
+		for _, q := range res.Questions {
+			if len(q.Rules) > 1 {
+				ts := q.Threats[:0:0]
+				for _, t := range q.Threats {
+					if !slices.Contains(ts, t) {
+						ts = append(ts, t)
+					}
+				}
+				q.Threats = ts
 			}
 		}
 	}

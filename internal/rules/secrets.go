@@ -58,6 +58,7 @@ var secretsRules = []*rule.Rule{
 	},
 	{
 		ID:       idCredsCleartext,
+		Family:   familyTransport,
 		Title:    "Credentials travel without encryption",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,

@@ -1,0 +1,230 @@
+package rule
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// mergeFamilies folds the unverified threats of a rule family (rules that
+// share Family: they partition their flows, each flow reported by at most
+// one of them, and raise one weakness) that repeat the weakness inside one
+// zone into one threat, as a reviewer writes it: "traffic inside the data
+// centre is not known to be encrypted" once, not once per hop and once more
+// per kind of data on the hop. mergeParallel has already folded each rule's
+// parallel hops into one receiver; this joins the family's threats of one
+// category
+//
+//   - on flows whose ends are all in one boundary (the hops inside a zone),
+//     into one threat with id rule:boundary, and
+//   - on other flows into the same receiver (crossings into it), into one
+//     threat with id rule:receiver,
+//
+// where rule is the first rule of the group in id order. Only unverified
+// threats are merged: an open threat (a stated gap on its hop) stays its
+// own threat beside the merged unknowns, so it never hides behind them; a
+// threat a decision or an assumption names stays out, and mitigated threats
+// (--all) stay as they are. The merged threat keeps the
+// first threat's rule, targets every flow of the group, carries the union
+// of the group's assets, rationale and questions, and lists the other ids
+// (and their aliases) as Aliases, so decisions recorded against them keep
+// applying. It reports whether anything was merged.
+func mergeFamilies(m *model.Model, rules []*Rule, per []*results, order []int) bool {
+	var fams []string
+	for _, r := range rules {
+		if r.Family != "" && !slices.Contains(fams, r.Family) {
+			fams = append(fams, r.Family)
+		}
+	}
+	merged := false
+	for _, fam := range fams {
+		var members []int // indices into rules, in id order
+		for _, i := range order {
+			if rules[i].Family == fam && per[i] != nil {
+				members = append(members, i)
+			}
+		}
+		if len(members) > 0 && mergeFamily(m, rules, per, members) {
+			merged = true
+		}
+	}
+	return merged
+}
+
+// familyKey is what a family's threats are grouped by: a zone (every flow
+// inside one boundary) or a receiver, and the category.
+type familyKey struct {
+	zone *model.Boundary
+	to   *model.Component
+	cat  model.Category
+}
+
+func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) bool {
+	type member struct {
+		f    *model.Finding
+		rule int
+	}
+	groups := map[familyKey][]member{}
+	var keys []familyKey
+	var named map[string]bool
+	for _, i := range members {
+		for _, f := range per[i].findings {
+			if f.Status != model.StatusUnverified && f.Status != model.StatusOpen {
+				continue
+			}
+			k, ok := familyKeyOf(f)
+			if !ok {
+				continue
+			}
+			if f.Status == model.StatusOpen {
+				continue
+			}
+			if named == nil {
+				named = namedIDs(m)
+			}
+			if named[f.ID] || anyNamed(named, f.Aliases) {
+				continue
+			}
+			if _, seen := groups[k]; !seen {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], member{f, i})
+		}
+	}
+	gone := map[*model.Finding]*model.Finding{}
+	touched := map[int]bool{}
+	for _, k := range keys {
+		g := groups[k]
+		if len(g) < 2 {
+			continue
+		}
+		fs := make([]*model.Finding, len(g))
+		for j, x := range g {
+			fs[j] = x.f
+			touched[x.rule] = true
+		}
+		to := mergeZone(rules[g[0].rule], k, fs)
+		for _, f := range fs[1:] {
+			gone[f] = to
+		}
+	}
+	if len(gone) == 0 {
+		return false
+	}
+	for i := range touched {
+		out := per[i]
+		kept := out.findings[:0]
+		for _, f := range out.findings {
+			if gone[f] == nil {
+				kept = append(kept, f)
+			}
+		}
+		clear(out.findings[len(kept):])
+		out.findings = kept
+		slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+		for _, a := range out.qorder {
+			ts := a.threats[:0]
+			for _, t := range a.threats {
+				if to := gone[t]; to != nil {
+					t = to
+				}
+				if !slices.Contains(ts, t) {
+					ts = append(ts, t)
+				}
+			}
+			a.threats = ts
+		}
+	}
+	return true
+}
+
+// familyKeyOf groups a flow threat: by zone when every flow it targets has
+// both ends in the same boundary, else by the first flow's receiver.
+func familyKeyOf(f *model.Finding) (familyKey, bool) {
+	if len(f.Targets) == 0 || f.Targets[0].Flow == nil || f.Targets[0].Flow.To == nil {
+		return familyKey{}, false
+	}
+	first := f.Targets[0].Flow
+	zone := first.To.Boundary
+	for _, t := range f.Targets {
+		if t.Flow == nil {
+			continue
+		}
+		if zone == nil || t.Flow.From.Boundary != zone || t.Flow.To.Boundary != zone {
+			zone = nil
+			break
+		}
+	}
+	if zone != nil {
+		return familyKey{zone: zone, cat: f.Category}, true
+	}
+	return familyKey{to: first.To, cat: f.Category}, true
+}
+
+// mergeZone turns g[0] into the merged threat of g and returns it.
+func mergeZone(r *Rule, k familyKey, g []*model.Finding) *model.Finding {
+	f := g[0]
+	where := model.Target{Boundary: k.zone}
+	if k.zone == nil {
+		where = model.Target{Component: k.to}
+	}
+	id := r.ID + ":" + where.ID()
+	if f.Category != r.Category {
+		id += ":" + string(f.Category)
+	}
+	var targets union[model.Target]
+	var assets union[*model.Asset]
+	var why, qids, aliases union[string]
+	for _, x := range g {
+		targets.add(x.Targets...)
+		assets.add(x.Assets...)
+		if x.ID != id {
+			aliases.add(x.ID)
+		}
+		for _, a := range x.Aliases {
+			if a != id {
+				aliases.add(a)
+			}
+		}
+		why.add(x.Rationale...)
+		qids.add(x.Questions...)
+	}
+	var flows []string
+	for _, t := range targets.list {
+		if t.Flow != nil {
+			flows = append(flows, t.Flow.ID)
+		}
+	}
+	title, _, _ := strings.Cut(f.Title, "; also on ")
+	f.ID = id
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases.list, why.list, qids.list
+	f.Pos = where.Pos()
+	f.Title = zoneTitle(title, flows, k)
+	return f
+}
+
+// zoneTitle adds to the first hop's title the other hops (up to three by
+// name) and how many flows inside the zone, or into the receiver, it covers.
+func zoneTitle(title string, flows []string, k familyKey) string {
+	var b strings.Builder
+	b.WriteString(title)
+	b.WriteString("; also on ")
+	for i, id := range flows[1:] {
+		if i == 3 {
+			b.WriteString(" and " + strconv.Itoa(len(flows)-1-i) + " more")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("`" + id + "`")
+	}
+	if k.zone != nil {
+		b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows inside `" + k.zone.ID + "`)")
+	} else {
+		b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows into `" + k.to.ID + "`)")
+	}
+	return b.String()
+}

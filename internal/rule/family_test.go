@@ -1,0 +1,114 @@
+package rule_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// familyRule reports, as one of family fam, the flows whose name is name:
+// the way the catalogue's transport rules split flows between them.
+func familyRule(id, name, fam string) *rule.Rule {
+	return &rule.Rule{ID: id, Title: "t", Doc: "d", Category: model.InformationDisclosure,
+		Also: []model.Category{model.Tampering}, On: rule.OnFlow, Family: fam,
+		Check: func(x *rule.Ctx) {
+			if f := x.Target.Flow; f.Name == name {
+				x.Report(x.Unencrypted(f), "cleartext on "+f.ID, nil)
+			}
+		}}
+}
+
+// zoned returns a model with services s1, s2 and store db inside boundary
+// dc and a partner p outside it: hops s1→db ("a"), s2→db ("b"), s1→s2
+// ("b"), s2→s1 ("a", stated unencrypted) and the crossing p→s1 ("a").
+func zoned() *model.Model {
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	out := &model.Boundary{ID: "partners", Trust: model.TrustPartner}
+	s1 := &model.Component{ID: "s1", Kind: model.KindService, Boundary: dc}
+	s2 := &model.Component{ID: "s2", Kind: model.KindService, Boundary: dc}
+	db := &model.Component{ID: "db", Kind: model.KindDatastore, Boundary: dc}
+	p := &model.Component{ID: "p", Kind: model.KindExternal, Boundary: out}
+	m := &model.Model{System: model.System{ID: "sys"}, Boundaries: []*model.Boundary{dc, out},
+		Components: []*model.Component{s1, s2, db, p}}
+	m.Flows = []*model.Flow{
+		{ID: "s1-db", Name: "a", From: s1, To: db},
+		{ID: "s2-db", Name: "b", From: s2, To: db},
+		{ID: "s1-s2", Name: "b", From: s1, To: s2},
+		{ID: "s2-s1", Name: "a", From: s2, To: s1, Encryption: model.EncNone},
+		{ID: "p-s1", Name: "a", From: p, To: s1},
+	}
+	m.Index()
+	return m
+}
+
+func TestFamilyMergesInsideZone(t *testing.T) {
+	m := zoned()
+	rs := []*rule.Rule{familyRule("fam-b", "b", "fam"), familyRule("fam-a", "a", "fam")}
+	res, err := rule.Run(context.Background(), m, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"fam-a:dc", "fam-a:dc:tampering", // the three hops inside dc, whichever rule owns each
+		"fam-a:p-s1", "fam-a:p-s1:tampering", // a crossing: its receiver has no other hop of the family
+		"fam-a:s2-s1", "fam-a:s2-s1:tampering", // open: a stated gap stays its own threat
+	}
+	if got := ids(res.Findings); !slices.Equal(got, want) {
+		t.Fatalf("threats %v, want %v", got, want)
+	}
+	z := find(t, res.Findings, "fam-a:dc")
+	var tg []string
+	for _, x := range z.Targets {
+		tg = append(tg, x.ID())
+	}
+	if !slices.Equal(tg, []string{"s1-db", "s1-s2", "s2-db"}) {
+		t.Errorf("targets %v", tg)
+	}
+	if !slices.Equal(z.Aliases, []string{"fam-a:s1-db", "fam-b:s1-s2", "fam-b:s2-db"}) {
+		t.Errorf("aliases %v", z.Aliases)
+	}
+	if z.Status != model.StatusUnverified || z.Rule != "fam-a" || z.Pos != m.Boundaries[0].Pos {
+		t.Errorf("merged threat %+v", z)
+	}
+	zt := find(t, res.Findings, "fam-a:dc:tampering")
+	if !slices.Contains(zt.Aliases, "fam-b:s2-db:tampering") || zt.Category != model.Tampering {
+		t.Errorf("tampering threat %+v", zt)
+	}
+	// Every hop's question settles the merged threat, listed once.
+	for _, q := range res.Questions {
+		if q.Target.Flow == nil || q.Target.Flow.Encryption != model.EncUnknown || q.Target.Flow.From == m.Components[3] {
+			continue
+		}
+		if !slices.Contains(q.Threats, z) || len(q.Threats) != 2 {
+			t.Errorf("question %s settles %v", q.ID, ids(q.Threats))
+		}
+	}
+	// Without a family the rules keep their threats per hop.
+	rs = []*rule.Rule{familyRule("fam-b", "b", ""), familyRule("fam-a", "a", "")}
+	if res, err = rule.Run(context.Background(), zoned(), rs); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(res.Findings); got != 10 {
+		t.Errorf("without a family: %d threats %v, want 10", got, ids(res.Findings))
+	}
+}
+
+// A hop a decision names keeps its own threat, so the decision applies to
+// it alone.
+func TestFamilyLeavesNamedHops(t *testing.T) {
+	m := zoned()
+	m.Decisions = []*model.Decision{{Finding: "fam-b:s2-db"}}
+	rs := []*rule.Rule{familyRule("fam-b", "b", "fam"), familyRule("fam-a", "a", "fam")}
+	res, err := rule.Run(context.Background(), m, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	find(t, res.Findings, "fam-b:s2-db")
+	z := find(t, res.Findings, "fam-a:dc")
+	if slices.Contains(z.Aliases, "fam-b:s2-db") || len(z.Targets) != 2 {
+		t.Errorf("merged threat %v targets %d", z.Aliases, len(z.Targets))
+	}
+}
