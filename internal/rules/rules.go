@@ -32,6 +32,8 @@ var families = [][]*rule.Rule{
 	// Hand-offs beyond the edge: files, payment files, webhooks, keys,
 	// staff consoles, processors (handoffs.go).
 	handoffRules,
+	// What staff can do with the access their work gives them (insider.go).
+	insiderRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
