@@ -62,56 +62,85 @@ type familyKey struct {
 }
 
 func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) bool {
-	type member struct {
-		f    *model.Finding
-		rule int
+	// Group with one map from key to a group number and a counting sort,
+	// as mergeParallel does: most groups hold one threat.
+	n := 0
+	for _, i := range members {
+		n += len(per[i].findings)
 	}
-	groups := map[familyKey][]member{}
-	var keys []familyKey
-	var named map[string]bool
+	var (
+		ids   map[familyKey]int32
+		size  []int32
+		named map[string]bool
+		fs    []*model.Finding // the candidates, in rule then id order
+		rof   []int32          // each candidate's rule
+		gid   []int32          // each candidate's group
+	)
 	for _, i := range members {
 		for _, f := range per[i].findings {
-			if f.Status != model.StatusUnverified && f.Status != model.StatusOpen {
-				continue
+			if f.Status != model.StatusUnverified {
+				continue // open threats stay their own; mitigated ones too
 			}
 			k, ok := familyKeyOf(f)
 			if !ok {
 				continue
 			}
-			if f.Status == model.StatusOpen {
-				continue
-			}
 			if named == nil {
 				named = namedIDs(m)
+				ids = make(map[familyKey]int32, n/2)
 			}
 			if named[f.ID] || anyNamed(named, f.Aliases) {
 				continue
 			}
-			if _, seen := groups[k]; !seen {
-				keys = append(keys, k)
+			g, seen := ids[k]
+			if !seen {
+				g = int32(len(size))
+				ids[k] = g
+				size = append(size, 0)
 			}
-			groups[k] = append(groups[k], member{f, i})
+			size[g]++
+			fs, rof, gid = append(fs, f), append(rof, int32(i)), append(gid, g)
 		}
 	}
-	gone := map[*model.Finding]*model.Finding{}
-	touched := map[int]bool{}
-	for _, k := range keys {
-		g := groups[k]
-		if len(g) < 2 {
+	start := make([]int32, len(size)+1)
+	merging := false
+	for g, c := range size {
+		if c < 2 {
+			c = 0
+		} else {
+			merging = true
+		}
+		start[g+1] = start[g] + c
+	}
+	if !merging {
+		return false
+	}
+	grouped := make([]int32, start[len(size)]) // candidate indices by group
+	fill := append([]int32(nil), start[:len(size)]...)
+	for j, g := range gid {
+		if start[g+1] > start[g] {
+			grouped[fill[g]] = int32(j)
+			fill[g]++
+		}
+	}
+	gone := make(map[*model.Finding]*model.Finding, len(grouped))
+	touched := map[int32]bool{}
+	var g []*model.Finding
+	for k := range size {
+		grp := grouped[start[k]:start[k+1]]
+		if len(grp) == 0 {
 			continue
 		}
-		fs := make([]*model.Finding, len(g))
-		for j, x := range g {
-			fs[j] = x.f
-			touched[x.rule] = true
+		g = g[:0]
+		for _, j := range grp {
+			g = append(g, fs[j])
+			touched[rof[j]] = true
 		}
-		to := mergeZone(rules[g[0].rule], k, fs)
-		for _, f := range fs[1:] {
+		f0 := g[0]
+		to := mergeZone(rules[rof[grp[0]]], familyKeyOf2(f0), g)
+		for _, f := range g[1:] {
 			gone[f] = to
 		}
-	}
-	if len(gone) == 0 {
-		return false
 	}
 	for i := range touched {
 		out := per[i]
@@ -138,6 +167,12 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 		}
 	}
 	return true
+}
+
+// familyKeyOf2 is familyKeyOf for a threat known to have a key.
+func familyKeyOf2(f *model.Finding) familyKey {
+	k, _ := familyKeyOf(f)
+	return k
 }
 
 // familyKeyOf groups a flow threat: by zone when every flow it targets has
