@@ -76,8 +76,7 @@ var thirdpartyRules = []*rule.Rule{
 			if !tpCallback(f) {
 				return
 			}
-			switch f.Authentication {
-			case model.AuthSignature, model.AuthMTLS, model.AuthNone:
+			if !tpCallbackUnverified(f) {
 				// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
 				return
 			}
@@ -236,4 +235,16 @@ func tpCallback(f *model.Flow) bool {
 	}
 	s := strings.ToLower(f.ID + " " + f.Name)
 	return strings.Contains(s, "webhook") || strings.Contains(s, "callback")
+}
+
+// tpCallbackUnverified reports whether unverified-third-party-callback asks
+// about callback f's signature: not when the flow is signed or mutually
+// authenticated already, nor when it is stated unauthenticated
+// (unauthenticated-inbound-flow's).
+func tpCallbackUnverified(f *model.Flow) bool {
+	switch f.Authentication {
+	case model.AuthSignature, model.AuthMTLS, model.AuthNone:
+		return false
+	}
+	return true
 }
