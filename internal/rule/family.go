@@ -22,11 +22,13 @@ import (
 //   - on other flows into the same receiver (crossings into it), into one
 //     threat with id rule:receiver,
 //
-// where rule is the first rule of the group in id order. Only unverified
-// threats are merged: an open threat (a stated gap on its hop) stays its
-// own threat beside the merged unknowns, so it never hides behind them; a
-// threat a decision or an assumption names stays out, and mitigated threats
-// (--all) stay as they are. The merged threat keeps the
+// where rule is the first rule of the group in id order. Unverified and
+// open threats are grouped apart: stated gaps on several hops are one open
+// threat, unknowns one unverified threat, so a stated gap never hides
+// behind unknown ones. A threat a decision or an assumption names stays
+// out, mitigated threats (--all) stay as they are, and a group whose id
+// another threat already has (the unknowns' group took it, or a receiver's
+// threat that stays) keeps its threats apart. The merged threat keeps the
 // first threat's rule, targets every flow of the group, carries the union
 // of the group's assets, rationale and questions, and lists the other ids
 // (and their aliases) as Aliases, so decisions recorded against them keep
@@ -59,6 +61,7 @@ type familyKey struct {
 	zone *model.Boundary
 	to   *model.Component
 	cat  model.Category
+	open bool
 }
 
 func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) bool {
@@ -78,13 +81,14 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 	)
 	for _, i := range members {
 		for _, f := range per[i].findings {
-			if f.Status != model.StatusUnverified {
-				continue // open threats stay their own; mitigated ones too
+			if f.Status != model.StatusUnverified && f.Status != model.StatusOpen {
+				continue // mitigated threats stay their own
 			}
 			k, ok := familyKeyOf(f)
 			if !ok {
 				continue
 			}
+			k.open = f.Status == model.StatusOpen
 			if named == nil {
 				named = namedIDs(m)
 				ids = make(map[familyKey]int32, n/2)
@@ -123,6 +127,21 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 			fill[g]++
 		}
 	}
+	// A merged threat's id (rule:zone or rule:receiver) must not be one a
+	// threat that stays keeps: one mergeParallel already gave a receiver
+	// (it has aliases), or another group's.
+	inGroup := make(map[*model.Finding]bool, len(grouped))
+	for _, j := range grouped {
+		inGroup[fs[j]] = true
+	}
+	taken := map[string]bool{}
+	for _, i := range members {
+		for _, f := range per[i].findings {
+			if len(f.Aliases) > 0 && !inGroup[f] {
+				taken[f.ID] = true
+			}
+		}
+	}
 	gone := make(map[*model.Finding]*model.Finding, len(grouped))
 	touched := map[int32]bool{}
 	var g []*model.Finding
@@ -131,16 +150,24 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 		if len(grp) == 0 {
 			continue
 		}
+		r, key := rules[rof[grp[0]]], familyKeyOf2(fs[grp[0]])
+		id := zoneID(r, key, fs[grp[0]])
+		if taken[id] {
+			continue
+		}
+		taken[id] = true
 		g = g[:0]
 		for _, j := range grp {
 			g = append(g, fs[j])
 			touched[rof[j]] = true
 		}
-		f0 := g[0]
-		to := mergeZone(rules[rof[grp[0]]], familyKeyOf2(f0), g)
+		to := mergeZone(r, key, id, g)
 		for _, f := range g[1:] {
 			gone[f] = to
 		}
+	}
+	if len(gone) == 0 {
+		return false
 	}
 	for i := range touched {
 		out := per[i]
@@ -198,17 +225,28 @@ func familyKeyOf(f *model.Finding) (familyKey, bool) {
 	return familyKey{to: first.To, cat: f.Category}, true
 }
 
-// mergeZone turns g[0] into the merged threat of g and returns it.
-func mergeZone(r *Rule, k familyKey, g []*model.Finding) *model.Finding {
-	f := g[0]
-	where := model.Target{Boundary: k.zone}
-	if k.zone == nil {
-		where = model.Target{Component: k.to}
-	}
-	id := r.ID + ":" + where.ID()
+// zoneID is the id of the merged threat of the group with key k whose
+// first threat is f: rule:zone or rule:receiver, with f's category suffix.
+func zoneID(r *Rule, k familyKey, f *model.Finding) string {
+	id := r.ID + ":" + k.where().ID()
 	if f.Category != r.Category {
 		id += ":" + string(f.Category)
 	}
+	return id
+}
+
+func (k familyKey) where() model.Target {
+	if k.zone != nil {
+		return model.Target{Boundary: k.zone}
+	}
+	return model.Target{Component: k.to}
+}
+
+// mergeZone turns g[0] into the merged threat of g, with id id, and
+// returns it.
+func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Finding {
+	f := g[0]
+	where := k.where()
 	var targets union[model.Target]
 	var assets union[*model.Asset]
 	var why, qids, aliases union[string]

@@ -112,3 +112,46 @@ func TestFamilyLeavesNamedHops(t *testing.T) {
 		t.Errorf("merged threat %v targets %d", z.Aliases, len(z.Targets))
 	}
 }
+
+// Stated gaps on several hops of a zone are one threat too, kept apart from
+// the unknown ones; two merged threats never share an id.
+func TestFamilyOpenHops(t *testing.T) {
+	m := zoned()
+	s1, s2, db := m.Components[0], m.Components[1], m.Components[2]
+	m.Flows = []*model.Flow{
+		{ID: "s1-s2", Name: "b", From: s1, To: s2, Encryption: model.EncNone},
+		{ID: "s2-db", Name: "b", From: s2, To: db, Encryption: model.EncNone},
+		{ID: "s2-s1", Name: "a", From: s2, To: s1},
+		{ID: "s1-db", Name: "a", From: s1, To: db},
+	}
+	m.Index()
+	rs := []*rule.Rule{familyRule("fam-b", "b", "fam"), familyRule("fam-a", "a", "fam")}
+	res, err := rule.Run(context.Background(), m, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"fam-a:dc", "fam-a:dc:tampering", "fam-b:dc", "fam-b:dc:tampering"}
+	if got := ids(res.Findings); !slices.Equal(got, want) {
+		t.Fatalf("threats %v, want %v", got, want)
+	}
+	if f := find(t, res.Findings, "fam-b:dc"); f.Status != model.StatusOpen || len(f.Targets) != 2 {
+		t.Errorf("open hops: %+v", f)
+	}
+	// Both groups led by the same rule: the second keeps its threats per hop.
+	for _, f := range m.Flows[:2] {
+		f.Name = "a"
+	}
+	if res, err = rule.Run(context.Background(), m, rs); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range res.Findings {
+		if seen[f.ID] {
+			t.Errorf("id %s twice in %v", f.ID, ids(res.Findings))
+		}
+		seen[f.ID] = true
+	}
+	if len(res.Findings) != 6 {
+		t.Errorf("threats %v, want one merged pair and four per hop", ids(res.Findings))
+	}
+}

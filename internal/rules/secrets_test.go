@@ -24,3 +24,21 @@ func TestOneSpoofingThreatPerStaticKey(t *testing.T) {
 		t.Errorf("long-lived-credentials: got %v, want both vendor flows", got)
 	}
 }
+
+// TestCallbackTamperingOnce: an unsigned callback that changes high-integrity
+// state has one tampering threat, third-party-callback-replay's; one with
+// nothing to replay keeps the unsigned callback's own.
+func TestCallbackTamperingOnce(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unverified-third-party-callback", "replay.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Category == model.Tampering && f.Status == model.StatusOpen {
+			got = append(got, f.ID)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"third-party-callback-replay:psp-webhook", "unverified-third-party-callback:mail-callback:tampering"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tampering threats %v, want %v", got, want)
+	}
+}

@@ -81,6 +81,12 @@ var thirdpartyRules = []*rule.Rule{
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				if f.Controls.Get(model.CtlReplayProtection) != model.Yes && len(tpReplayAssets(f)) > 0 {
+					// third-party-callback-replay raises the tampering
+					// threat of this callback (events applied that should
+					// not be): one tampering threat per callback.
+					x.Enables()
+				}
 				x.Report(gap,
 					"Callback "+flowName(f)+" from third party "+q(f.From.ID)+" is accepted without verifying a signature", nil)
 			}
@@ -109,16 +115,7 @@ var thirdpartyRules = []*rule.Rule{
 			if !tpCallback(f) || f.Authentication == model.AuthNone {
 				return
 			}
-			as := f.Carries
-			if len(as) == 0 {
-				as = f.To.Assets()
-			}
-			var at []*model.Asset
-			for _, a := range as {
-				if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
-					at = append(at, a)
-				}
-			}
+			at := tpReplayAssets(f)
 			if len(at) == 0 {
 				return
 			}
@@ -247,4 +244,21 @@ func tpCallbackUnverified(f *model.Flow) bool {
 		return false
 	}
 	return true
+}
+
+// tpReplayAssets returns what a replayed callback f would change: money and
+// high-integrity data it carries, or that its receiver holds when it
+// carries nothing stated.
+func tpReplayAssets(f *model.Flow) []*model.Asset {
+	as := f.Carries
+	if len(as) == 0 {
+		as = f.To.Assets()
+	}
+	var at []*model.Asset
+	for _, a := range as {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+			at = append(at, a)
+		}
+	}
+	return at
 }
