@@ -567,8 +567,20 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if familyMerged {
 		// A question two rules of a family asked may now list one merged
 		// threat twice.
+		fam := map[string]bool{}
+		for _, r := range rules {
+			if r.Family != "" {
+				fam[r.ID] = true
+			}
+		}
 		for _, q := range res.Questions {
-			if len(q.Rules) > 1 {
+			n := 0
+			for _, id := range q.Rules {
+				if fam[id] {
+					n++
+				}
+			}
+			if n > 1 && hasDuplicate(q.Threats) {
 				ts := q.Threats[:0:0]
 				for _, t := range q.Threats {
 					if !slices.Contains(ts, t) {
@@ -717,4 +729,14 @@ func Bool(b bool) model.Tri {
 		return model.Yes
 	}
 	return model.No
+}
+
+// hasDuplicate reports whether a threat is listed twice (short lists).
+func hasDuplicate(ts []*model.Finding) bool {
+	for i, t := range ts {
+		if slices.Contains(ts[i+1:], t) {
+			return true
+		}
+	}
+	return false
 }
