@@ -34,6 +34,8 @@ var families = [][]*rule.Rule{
 	handoffRules,
 	// What staff can do with the access their work gives them (insider.go).
 	insiderRules,
+	// The machines components run on (hosts.go).
+	hostRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
