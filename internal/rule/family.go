@@ -8,19 +8,19 @@ import (
 	"github.com/wardtm/ward/internal/model"
 )
 
-// mergeFamilies folds the unverified threats of a rule family (rules that
-// share Family: they partition their flows, each flow reported by at most
-// one of them, and raise one weakness) that repeat the weakness inside one
-// zone into one threat, as a reviewer writes it: "traffic inside the data
+// mergeFamilies folds the threats of a rule family (rules that share
+// Family: they partition their flows, each flow reported by at most one of
+// them, and raise one weakness) that repeat the weakness on the flows into
+// one zone into one threat, as a reviewer writes it: "traffic into the data
 // centre is not known to be encrypted" once, not once per hop and once more
 // per kind of data on the hop. mergeParallel has already folded each rule's
 // parallel hops into one receiver; this joins the family's threats of one
 // category
 //
-//   - on flows whose ends are all in one boundary (the hops inside a zone),
-//     into one threat with id rule:boundary, and
-//   - on other flows into the same receiver (crossings into it), into one
-//     threat with id rule:receiver,
+//   - on flows whose receivers are all in one boundary (hops inside the
+//     zone and crossings into it), into one threat with id rule:boundary, and
+//   - on flows into a receiver in no boundary, into one threat with id
+//     rule:receiver,
 //
 // where rule is the first rule of the group in id order. Unverified and
 // open threats are grouped apart: stated gaps on several hops are one open
@@ -202,8 +202,8 @@ func familyKeyOf2(f *model.Finding) familyKey {
 	return k
 }
 
-// familyKeyOf groups a flow threat: by zone when every flow it targets has
-// both ends in the same boundary, else by the first flow's receiver.
+// familyKeyOf groups a flow threat: by zone when every flow it targets
+// goes into the same boundary, else by the first flow's receiver.
 func familyKeyOf(f *model.Finding) (familyKey, bool) {
 	if len(f.Targets) == 0 || f.Targets[0].Flow == nil || f.Targets[0].Flow.To == nil {
 		return familyKey{}, false
@@ -214,7 +214,7 @@ func familyKeyOf(f *model.Finding) (familyKey, bool) {
 		if t.Flow == nil {
 			continue
 		}
-		if zone == nil || t.Flow.From.Boundary != zone || t.Flow.To.Boundary != zone {
+		if zone == nil || t.Flow.To.Boundary != zone {
 			zone = nil
 			break
 		}

@@ -22,8 +22,9 @@ func familyRule(id, name, fam string) *rule.Rule {
 }
 
 // zoned returns a model with services s1, s2 and store db inside boundary
-// dc and a partner p outside it: hops s1→db ("a"), s2→db ("b"), s1→s2
-// ("b"), s2→s1 ("a", stated unencrypted) and the crossing p→s1 ("a").
+// dc, a partner p outside it and a service x in no boundary: hops s1→db
+// ("a"), s2→db ("b"), s1→s2 ("b"), s2→s1 ("a", stated unencrypted), the
+// crossing p→s1 ("a"), and p→x ("a") and s1→x ("b") into x.
 func zoned() *model.Model {
 	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
 	out := &model.Boundary{ID: "partners", Trust: model.TrustPartner}
@@ -31,14 +32,17 @@ func zoned() *model.Model {
 	s2 := &model.Component{ID: "s2", Kind: model.KindService, Boundary: dc}
 	db := &model.Component{ID: "db", Kind: model.KindDatastore, Boundary: dc}
 	p := &model.Component{ID: "p", Kind: model.KindExternal, Boundary: out}
+	x := &model.Component{ID: "x", Kind: model.KindService}
 	m := &model.Model{System: model.System{ID: "sys"}, Boundaries: []*model.Boundary{dc, out},
-		Components: []*model.Component{s1, s2, db, p}}
+		Components: []*model.Component{s1, s2, db, p, x}}
 	m.Flows = []*model.Flow{
 		{ID: "s1-db", Name: "a", From: s1, To: db},
 		{ID: "s2-db", Name: "b", From: s2, To: db},
 		{ID: "s1-s2", Name: "b", From: s1, To: s2},
 		{ID: "s2-s1", Name: "a", From: s2, To: s1, Encryption: model.EncNone},
 		{ID: "p-s1", Name: "a", From: p, To: s1},
+		{ID: "p-x", Name: "a", From: p, To: x},
+		{ID: "s1-x", Name: "b", From: s1, To: x},
 	}
 	m.Index()
 	return m
@@ -52,9 +56,9 @@ func TestFamilyMergesInsideZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"fam-a:dc", "fam-a:dc:tampering", // the three hops inside dc, whichever rule owns each
-		"fam-a:p-s1", "fam-a:p-s1:tampering", // a crossing: its receiver has no other hop of the family
-		"fam-a:s2-s1", "fam-a:s2-s1:tampering", // open: a stated gap stays its own threat
+		"fam-a:dc", "fam-a:dc:tampering", // the hops into dc, whichever rule owns each
+		"fam-a:s2-s1", "fam-a:s2-s1:tampering", // open: a stated gap stays apart from the unknowns
+		"fam-a:x", "fam-a:x:tampering", // a receiver in no boundary: its hops
 	}
 	if got := ids(res.Findings); !slices.Equal(got, want) {
 		t.Fatalf("threats %v, want %v", got, want)
@@ -64,10 +68,10 @@ func TestFamilyMergesInsideZone(t *testing.T) {
 	for _, x := range z.Targets {
 		tg = append(tg, x.ID())
 	}
-	if !slices.Equal(tg, []string{"s1-db", "s1-s2", "s2-db"}) {
+	if !slices.Equal(tg, []string{"p-s1", "s1-db", "s1-s2", "s2-db"}) {
 		t.Errorf("targets %v", tg)
 	}
-	if !slices.Equal(z.Aliases, []string{"fam-a:s1-db", "fam-b:s1-s2", "fam-b:s2-db"}) {
+	if !slices.Equal(z.Aliases, []string{"fam-a:p-s1", "fam-a:s1-db", "fam-b:s1-s2", "fam-b:s2-db"}) {
 		t.Errorf("aliases %v", z.Aliases)
 	}
 	if z.Status != model.StatusUnverified || z.Rule != "fam-a" || z.Pos != m.Boundaries[0].Pos {
@@ -77,12 +81,15 @@ func TestFamilyMergesInsideZone(t *testing.T) {
 	if !slices.Contains(zt.Aliases, "fam-b:s2-db:tampering") || zt.Category != model.Tampering {
 		t.Errorf("tampering threat %+v", zt)
 	}
-	// Every hop's question settles the merged threat, listed once.
+	if x := find(t, res.Findings, "fam-a:x"); len(x.Targets) != 2 || !slices.Contains(x.Aliases, "fam-b:s1-x") {
+		t.Errorf("receiver's threat %+v", x)
+	}
+	// Every hop's question settles the merged threats, each listed once.
 	for _, q := range res.Questions {
-		if q.Target.Flow == nil || q.Target.Flow.Encryption != model.EncUnknown || q.Target.Flow.From == m.Components[3] {
+		if q.Target.Flow == nil || q.Target.Flow.Encryption != model.EncUnknown {
 			continue
 		}
-		if !slices.Contains(q.Threats, z) || len(q.Threats) != 2 {
+		if len(q.Threats) != 2 || len(q.Threats[0].Aliases) < 2 {
 			t.Errorf("question %s settles %v", q.ID, ids(q.Threats))
 		}
 	}
@@ -91,8 +98,8 @@ func TestFamilyMergesInsideZone(t *testing.T) {
 	if res, err = rule.Run(context.Background(), zoned(), rs); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(res.Findings); got != 10 {
-		t.Errorf("without a family: %d threats %v, want 10", got, ids(res.Findings))
+	if got := len(res.Findings); got != 14 {
+		t.Errorf("without a family: %d threats %v, want 14", got, ids(res.Findings))
 	}
 }
 
@@ -108,7 +115,7 @@ func TestFamilyLeavesNamedHops(t *testing.T) {
 	}
 	find(t, res.Findings, "fam-b:s2-db")
 	z := find(t, res.Findings, "fam-a:dc")
-	if slices.Contains(z.Aliases, "fam-b:s2-db") || len(z.Targets) != 2 {
+	if slices.Contains(z.Aliases, "fam-b:s2-db") || len(z.Targets) != 3 {
 		t.Errorf("merged threat %v targets %d", z.Aliases, len(z.Targets))
 	}
 }

@@ -93,9 +93,8 @@ type Rule struct {
 	Receiver bool
 	// Family names rules that partition their elements and raise one
 	// weakness (the transport rules: a flow that may travel in cleartext is
-	// reported by exactly one of them): their unverified threats of one
-	// category inside one zone, or into one receiver, are merged into one
-	// (family.go).
+	// reported by exactly one of them): their threats of one category and
+	// status on the flows into one zone are merged into one (family.go).
 	Family string
 	// Source is where a custom rule was defined.
 	Source model.Pos

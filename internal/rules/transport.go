@@ -19,9 +19,10 @@ const (
 	idUnencryptedCrossing = "unencrypted-boundary-crossing"
 	idUnencryptedInternal = "unencrypted-internal-flow"
 
-	// familyTransport joins the partition's unverified threats of one
-	// category inside one zone, or into one receiver, into one threat: one
-	// unknown, "is traffic here encrypted?", whichever rule owns each hop.
+	// familyTransport joins the partition's threats of one category on the
+	// flows into one zone into one threat (unknowns and stated gaps apart):
+	// one unknown, "is traffic into this zone encrypted?", whichever rule
+	// owns each hop.
 	familyTransport = "transport"
 )
 
