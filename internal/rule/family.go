@@ -209,12 +209,12 @@ func familyKeyOf(f *model.Finding) (familyKey, bool) {
 		return familyKey{}, false
 	}
 	first := f.Targets[0].Flow
-	zone := first.To.Boundary
+	zone := outermost(first.To.Boundary)
 	for _, t := range f.Targets {
 		if t.Flow == nil {
 			continue
 		}
-		if zone == nil || t.Flow.To.Boundary != zone {
+		if zone == nil || outermost(t.Flow.To.Boundary) != zone {
 			zone = nil
 			break
 		}
@@ -346,4 +346,15 @@ func subset[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+// outermost returns the outermost boundary of b's trust level that b is
+// nested in (b itself when its parent is trusted differently, or none): a
+// data centre and a device network inside one hospital network are one
+// zone; a restricted enclave inside it is its own.
+func outermost(b *model.Boundary) *model.Boundary {
+	for b != nil && b.Parent != nil && b.Parent.Trust == b.Trust {
+		b = b.Parent
+	}
+	return b
 }
