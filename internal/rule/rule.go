@@ -91,6 +91,11 @@ type Rule struct {
 	// Receiver makes a flow rule's threats name the receiving component
 	// too, for threats about what the receiver does with the flow.
 	Receiver bool
+	// Family names rules that partition their elements and raise one
+	// weakness (the transport rules: a flow that may travel in cleartext is
+	// reported by exactly one of them): their threats of one category and
+	// status on the flows into one zone are merged into one (family.go).
+	Family string
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.
@@ -523,6 +528,8 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if err := track.result(rules, per); err != nil {
 		return nil, err
 	}
+	order, sorted := byRuleID(rules)
+	familyMerged := mergeFamilies(m, rules, per, order)
 	res := &Result{}
 	questions := map[string]*model.Question{}
 	nf := 0
@@ -532,7 +539,6 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		}
 	}
 	res.Findings = make([]*model.Finding, 0, nf)
-	order, sorted := byRuleID(rules)
 	for _, i := range order {
 		if per[i] != nil {
 			res.Findings = append(res.Findings, per[i].findings...)
@@ -554,6 +560,33 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
+			}
+		}
+	}
+	if familyMerged {
+		// A question two rules of a family asked may now list one merged
+		// threat twice.
+		fam := map[string]bool{}
+		for _, r := range rules {
+			if r.Family != "" {
+				fam[r.ID] = true
+			}
+		}
+		for _, q := range res.Questions {
+			n := 0
+			for _, id := range q.Rules {
+				if fam[id] {
+					n++
+				}
+			}
+			if n > 1 && hasDuplicate(q.Threats) {
+				ts := q.Threats[:0:0]
+				for _, t := range q.Threats {
+					if !slices.Contains(ts, t) {
+						ts = append(ts, t)
+					}
+				}
+				q.Threats = ts
 			}
 		}
 	}
@@ -695,4 +728,14 @@ func Bool(b bool) model.Tri {
 		return model.Yes
 	}
 	return model.No
+}
+
+// hasDuplicate reports whether a threat is listed twice (short lists).
+func hasDuplicate(ts []*model.Finding) bool {
+	for i, t := range ts {
+		if slices.Contains(ts[i+1:], t) {
+			return true
+		}
+	}
+	return false
 }

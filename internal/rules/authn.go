@@ -55,7 +55,8 @@ var authnRules = []*rule.Rule{
 		Doc: "Data enters a more trusted zone without the receiver knowing who sent it. " +
 			"An attacker in the less trusted zone can send forged requests or messages. " +
 			"A connection to a database or object store is raised only when the model states authentication: none " +
-			"(they log their clients in by default); reading storage meant to be publicly readable (public: true) is anonymous by design, writing to it is not.",
+			"(they log their clients in by default); reading storage meant to be publicly readable (public: true) is anonymous by design, writing to it is not. " +
+			"A third party's callback whose authentication is unknown is left to unverified-third-party-callback (one forged sender, one threat).",
 		CWE:         []int{306, 290},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Authenticate the sender on this flow (mTLS, signed tokens, signed messages).", "Reject unauthenticated traffic at the boundary."},
@@ -75,6 +76,13 @@ var authnRules = []*rule.Rule{
 			// an unknown method there is not a spoofing threat (as for
 			// unauthenticated-service-to-service); a stated none is.
 			if f.Authentication == model.AuthUnknown && (f.To.Kind == model.KindDatastore || f.To.Kind == model.KindStorage) {
+				return
+			}
+			// A third party's callback whose authentication is unknown is
+			// unverified-third-party-callback's: the same forged sender,
+			// asked as the question that settles it (is the signature
+			// verified?). One threat, as a reviewer writes it.
+			if f.Authentication == model.AuthUnknown && tpCallback(f) {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
@@ -113,6 +121,13 @@ var authnRules = []*rule.Rule{
 			// unmanaged-secrets). Brokers often take anonymous producers,
 			// so queues stay; a stated none stays everywhere.
 			if f.Authentication == model.AuthUnknown && (f.To.Kind == model.KindDatastore || f.To.Kind == model.KindStorage) {
+				return
+			}
+			// A third party's callback whose authentication is unknown is
+			// unverified-third-party-callback's: the same forged sender,
+			// asked as the question that settles it (is the signature
+			// verified?). One threat, as a reviewer writes it.
+			if f.Authentication == model.AuthUnknown && tpCallback(f) {
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {

@@ -450,7 +450,7 @@ func handoffStaff(c *model.Component) []*model.Component {
 
 // handoffConsequential returns what staff change through c that moves
 // money or that others rely on: money, and data whose integrity need is
-// critical, that c writes on.
+// high or more (decisions, balances, results), that c writes on.
 func handoffConsequential(c *model.Component) []*model.Asset {
 	var out []*model.Asset
 	for _, f := range c.Out {
@@ -458,8 +458,7 @@ func handoffConsequential(c *model.Component) []*model.Asset {
 			continue
 		}
 		for _, a := range f.Carries {
-			consequential := a.Kind == model.AssetMoney || a.Kind == model.AssetData &&
-				(a.Need(model.Integrity) >= model.Critical || a.HasData(model.DataFinancial) && a.Need(model.Integrity) >= model.High)
+			consequential := a.Kind == model.AssetMoney || a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High
 			if consequential && !containsAsset(out, a) {
 				out = append(out, a)
 			}

@@ -155,6 +155,13 @@ var injectionRules = []*rule.Rule{
 			if !injectionCode(f.To) || f.To.OutOfScope || !f.Inbound() || injectionUserInput(f) {
 				return // unvalidated-user-input covers input from people and what relays it
 			}
+			if tpCallback(f) && tpCallbackUnverified(f) {
+				// A third party's callback whose signature is in question:
+				// unverified-third-party-callback raises its forged content,
+				// and its fix (verify the signature over the raw body before
+				// parsing, or fetch the state) is this one's.
+				return
+			}
 			if gap := x.Lacks(f.To, model.CtlValidatesInput); x.Reports(gap) {
 				x.Report(gap, q(f.To.ID)+" deserializes data from "+q(f.From.ID)+" on "+q(f.ID)+" without validating it", nil)
 			}

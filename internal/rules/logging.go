@@ -118,6 +118,13 @@ var loggingRules = []*rule.Rule{
 					return
 				}
 			}
+			// Only the component's own secrets, left to unmanaged-secrets
+			// while nothing is stated: that threat is their leak, through
+			// logs as much as code, images or backups.
+			if loggingOwnSecretsOnly(c, at) && c.Controls.Get(model.CtlRedactsLogs) == model.Unknown &&
+				c.Controls.Get(model.CtlSecretsManaged) != model.Yes {
+				return
+			}
 			if gap := x.Lacks(c, model.CtlRedactsLogs); x.Reports(gap) {
 				x.Report(gap,
 					q(c.ID)+" handles "+ids(at, assetID)+" and may write them to its logs", at)
@@ -229,4 +236,21 @@ func loggingCallers(c *model.Component) string {
 		return ids(from, compID)
 	}
 	return "internet callers"
+}
+
+// loggingOwnSecretsOnly reports whether everything sensitive c may log (at)
+// is a secret c holds itself, which unmanaged-secrets raises on c.
+func loggingOwnSecretsOnly(c *model.Component, at []*model.Asset) bool {
+	switch c.Kind {
+	case model.KindService, model.KindFunction, model.KindAgent:
+	default:
+		return false
+	}
+	own := secretsSystem(c.Assets())
+	for _, a := range at {
+		if !containsAsset(own, a) {
+			return false
+		}
+	}
+	return len(own) > 0
 }

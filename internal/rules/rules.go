@@ -32,6 +32,10 @@ var families = [][]*rule.Rule{
 	// Hand-offs beyond the edge: files, payment files, webhooks, keys,
 	// staff consoles, processors (handoffs.go).
 	handoffRules,
+	// What staff can do with the access their work gives them (insider.go).
+	insiderRules,
+	// The machines components run on (hosts.go).
+	hostRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same

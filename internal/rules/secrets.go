@@ -52,12 +52,20 @@ var secretsRules = []*rule.Rule{
 				held = append(held, "the static credentials for "+ids(secretsUnique(keyFor), compID))
 			}
 			if gap := x.Lacks(c, model.CtlSecretsManaged); x.Reports(gap) {
+				if len(creds) == 0 && secretsAllLongLived(c) {
+					// Each key it holds is a static key for another
+					// organisation, whose theft and replay
+					// long-lived-credentials raises on the flow: one
+					// spoofing threat per key, not a second on the holder.
+					x.Enables()
+				}
 				x.Report(gap, q(c.ID)+" holds "+strings.Join(held, " and ")+" outside a secrets manager", creds)
 			}
 		},
 	},
 	{
 		ID:       idCredsCleartext,
+		Family:   familyTransport,
 		Title:    "Credentials travel without encryption",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
@@ -265,4 +273,19 @@ func secretsOthers(as []*model.Asset) []*model.Asset {
 		}
 	}
 	return out
+}
+
+// secretsAllLongLived reports whether every static credential c uses on its
+// outgoing flows is one long-lived-credentials reports: an API key or
+// password across a boundary to a third party.
+func secretsAllLongLived(c *model.Component) bool {
+	for _, f := range c.Out {
+		if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword {
+			continue
+		}
+		if !f.CrossesBoundary() || !tpThirdParty(f.To) && !tpThirdParty(f.From) {
+			return false
+		}
+	}
+	return true
 }

@@ -76,12 +76,17 @@ var thirdpartyRules = []*rule.Rule{
 			if !tpCallback(f) {
 				return
 			}
-			switch f.Authentication {
-			case model.AuthSignature, model.AuthMTLS, model.AuthNone:
+			if !tpCallbackUnverified(f) {
 				// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				if f.Controls.Get(model.CtlReplayProtection) != model.Yes && len(tpReplayAssets(f)) > 0 {
+					// third-party-callback-replay raises the tampering
+					// threat of this callback (events applied that should
+					// not be): one tampering threat per callback.
+					x.Enables()
+				}
 				x.Report(gap,
 					"Callback "+flowName(f)+" from third party "+q(f.From.ID)+" is accepted without verifying a signature", nil)
 			}
@@ -110,16 +115,7 @@ var thirdpartyRules = []*rule.Rule{
 			if !tpCallback(f) || f.Authentication == model.AuthNone {
 				return
 			}
-			as := f.Carries
-			if len(as) == 0 {
-				as = f.To.Assets()
-			}
-			var at []*model.Asset
-			for _, a := range as {
-				if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
-					at = append(at, a)
-				}
-			}
+			at := tpReplayAssets(f)
 			if len(at) == 0 {
 				return
 			}
@@ -236,4 +232,33 @@ func tpCallback(f *model.Flow) bool {
 	}
 	s := strings.ToLower(f.ID + " " + f.Name)
 	return strings.Contains(s, "webhook") || strings.Contains(s, "callback")
+}
+
+// tpCallbackUnverified reports whether unverified-third-party-callback asks
+// about callback f's signature: not when the flow is signed or mutually
+// authenticated already, nor when it is stated unauthenticated
+// (unauthenticated-inbound-flow's).
+func tpCallbackUnverified(f *model.Flow) bool {
+	switch f.Authentication {
+	case model.AuthSignature, model.AuthMTLS, model.AuthNone:
+		return false
+	}
+	return true
+}
+
+// tpReplayAssets returns what a replayed callback f would change: money and
+// high-integrity data it carries, or that its receiver holds when it
+// carries nothing stated.
+func tpReplayAssets(f *model.Flow) []*model.Asset {
+	as := f.Carries
+	if len(as) == 0 {
+		as = f.To.Assets()
+	}
+	var at []*model.Asset
+	for _, a := range as {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+			at = append(at, a)
+		}
+	}
+	return at
 }

@@ -18,11 +18,18 @@ const (
 	idSensitiveCleartext  = "sensitive-data-in-cleartext"
 	idUnencryptedCrossing = "unencrypted-boundary-crossing"
 	idUnencryptedInternal = "unencrypted-internal-flow"
+
+	// familyTransport joins the partition's threats of one category on the
+	// flows into one zone into one threat (unknowns and stated gaps apart):
+	// one unknown, "is traffic into this zone encrypted?", whichever rule
+	// owns each hop.
+	familyTransport = "transport"
 )
 
 var transportRules = []*rule.Rule{
 	{
 		ID:       idCleartextProtocol,
+		Family:   familyTransport,
 		Title:    "Flow uses a legacy cleartext protocol",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
@@ -54,6 +61,7 @@ var transportRules = []*rule.Rule{
 	},
 	{
 		ID:       idSensitiveCleartext,
+		Family:   familyTransport,
 		Title:    "Sensitive data travels without encryption",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
@@ -90,6 +98,7 @@ var transportRules = []*rule.Rule{
 	},
 	{
 		ID:       idUnencryptedCrossing,
+		Family:   familyTransport,
 		Title:    "Unencrypted flow crosses a trust boundary",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
@@ -120,6 +129,7 @@ var transportRules = []*rule.Rule{
 	},
 	{
 		ID:       idUnencryptedInternal,
+		Family:   familyTransport,
 		Title:    "Unencrypted flow inside a network",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,

@@ -1,0 +1,360 @@
+package rule
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// mergeFamilies folds the threats of a rule family (rules that share
+// Family: they partition their flows, each flow reported by at most one of
+// them, and raise one weakness) that repeat the weakness on the flows into
+// one zone into one threat, as a reviewer writes it: "traffic into the data
+// centre is not known to be encrypted" once, not once per hop and once more
+// per kind of data on the hop. mergeParallel has already folded each rule's
+// parallel hops into one receiver; this joins the family's threats of one
+// category
+//
+//   - on flows whose receivers are all in one boundary (hops inside the
+//     zone and crossings into it), into one threat with id rule:boundary, and
+//   - on flows into a receiver in no boundary, into one threat with id
+//     rule:receiver,
+//
+// where rule is the first rule of the group in id order. Unverified and
+// open threats are grouped apart: stated gaps on several hops are one open
+// threat, unknowns one unverified threat, so a stated gap never hides
+// behind unknown ones. A threat a decision or an assumption names stays
+// out, mitigated threats (--all) stay as they are, and a group whose id
+// another threat already has (the unknowns' group took it, or a receiver's
+// threat that stays) keeps its threats apart. The merged threat keeps the
+// first threat's rule, targets every flow of the group, carries the union
+// of the group's assets, rationale and questions, and lists the other ids
+// (and their aliases) as Aliases, so decisions recorded against them keep
+// applying. It reports whether anything was merged.
+func mergeFamilies(m *model.Model, rules []*Rule, per []*results, order []int) bool {
+	var fams []string
+	for _, r := range rules {
+		if r.Family != "" && !slices.Contains(fams, r.Family) {
+			fams = append(fams, r.Family)
+		}
+	}
+	merged := false
+	for _, fam := range fams {
+		var members []int // indices into rules, in id order
+		for _, i := range order {
+			if rules[i].Family == fam && per[i] != nil {
+				members = append(members, i)
+			}
+		}
+		if len(members) > 0 && mergeFamily(m, rules, per, members) {
+			merged = true
+		}
+	}
+	return merged
+}
+
+// familyKey is what a family's threats are grouped by: a zone (every flow
+// inside one boundary) or a receiver, and the category.
+type familyKey struct {
+	zone *model.Boundary
+	to   *model.Component
+	cat  model.Category
+	open bool
+}
+
+func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) bool {
+	// Group with one map from key to a group number and a counting sort,
+	// as mergeParallel does: most groups hold one threat.
+	n := 0
+	for _, i := range members {
+		n += len(per[i].findings)
+	}
+	var (
+		ids   map[familyKey]int32
+		size  []int32
+		named map[string]bool
+		fs    []*model.Finding // the candidates, in rule then id order
+		rof   []int32          // each candidate's rule
+		gid   []int32          // each candidate's group
+	)
+	for _, i := range members {
+		for _, f := range per[i].findings {
+			if f.Status != model.StatusUnverified && f.Status != model.StatusOpen {
+				continue // mitigated threats stay their own
+			}
+			k, ok := familyKeyOf(f)
+			if !ok {
+				continue
+			}
+			k.open = f.Status == model.StatusOpen
+			if named == nil {
+				named = namedIDs(m)
+				ids = make(map[familyKey]int32, n/2)
+			}
+			if named[f.ID] || anyNamed(named, f.Aliases) {
+				continue
+			}
+			g, seen := ids[k]
+			if !seen {
+				g = int32(len(size))
+				ids[k] = g
+				size = append(size, 0)
+			}
+			size[g]++
+			fs, rof, gid = append(fs, f), append(rof, int32(i)), append(gid, g)
+		}
+	}
+	start := make([]int32, len(size)+1)
+	merging := false
+	for g, c := range size {
+		if c < 2 {
+			c = 0
+		} else {
+			merging = true
+		}
+		start[g+1] = start[g] + c
+	}
+	if !merging {
+		return false
+	}
+	grouped := make([]int32, start[len(size)]) // candidate indices by group
+	fill := append([]int32(nil), start[:len(size)]...)
+	for j, g := range gid {
+		if start[g+1] > start[g] {
+			grouped[fill[g]] = int32(j)
+			fill[g]++
+		}
+	}
+	// A merged threat's id (rule:zone or rule:receiver) must not be one a
+	// threat that stays keeps: one mergeParallel already gave a receiver
+	// (it has aliases), or another group's.
+	inGroup := make(map[*model.Finding]bool, len(grouped))
+	for _, j := range grouped {
+		inGroup[fs[j]] = true
+	}
+	taken := map[string]bool{}
+	for _, i := range members {
+		for _, f := range per[i].findings {
+			if len(f.Aliases) > 0 && !inGroup[f] {
+				taken[f.ID] = true
+			}
+		}
+	}
+	gone := make(map[*model.Finding]*model.Finding, len(grouped))
+	touched := map[int32]bool{}
+	var g []*model.Finding
+	for k := range size {
+		grp := grouped[start[k]:start[k+1]]
+		if len(grp) == 0 {
+			continue
+		}
+		r, key := rules[rof[grp[0]]], familyKeyOf2(fs[grp[0]])
+		id := zoneID(r, key, fs[grp[0]])
+		if taken[id] {
+			continue
+		}
+		taken[id] = true
+		g = g[:0]
+		for _, j := range grp {
+			g = append(g, fs[j])
+			touched[rof[j]] = true
+		}
+		to := mergeZone(r, key, id, g)
+		for _, f := range g[1:] {
+			gone[f] = to
+		}
+	}
+	if len(gone) == 0 {
+		return false
+	}
+	for i := range touched {
+		out := per[i]
+		kept := out.findings[:0]
+		for _, f := range out.findings {
+			if gone[f] == nil {
+				kept = append(kept, f)
+			}
+		}
+		clear(out.findings[len(kept):])
+		out.findings = kept
+		slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+		for _, a := range out.qorder {
+			ts := a.threats[:0]
+			for _, t := range a.threats {
+				if to := gone[t]; to != nil {
+					t = to
+				}
+				if !slices.Contains(ts, t) {
+					ts = append(ts, t)
+				}
+			}
+			a.threats = ts
+		}
+	}
+	return true
+}
+
+// familyKeyOf2 is familyKeyOf for a threat known to have a key.
+func familyKeyOf2(f *model.Finding) familyKey {
+	k, _ := familyKeyOf(f)
+	return k
+}
+
+// familyKeyOf groups a flow threat: by zone when every flow it targets
+// goes into the same boundary, else by the first flow's receiver.
+func familyKeyOf(f *model.Finding) (familyKey, bool) {
+	if len(f.Targets) == 0 || f.Targets[0].Flow == nil || f.Targets[0].Flow.To == nil {
+		return familyKey{}, false
+	}
+	first := f.Targets[0].Flow
+	zone := outermost(first.To.Boundary)
+	for _, t := range f.Targets {
+		if t.Flow == nil {
+			continue
+		}
+		if zone == nil || outermost(t.Flow.To.Boundary) != zone {
+			zone = nil
+			break
+		}
+	}
+	if zone != nil {
+		return familyKey{zone: zone, cat: f.Category}, true
+	}
+	return familyKey{to: first.To, cat: f.Category}, true
+}
+
+// zoneID is the id of the merged threat of the group with key k whose
+// first threat is f: rule:zone or rule:receiver, with f's category suffix.
+func zoneID(r *Rule, k familyKey, f *model.Finding) string {
+	id := r.ID + ":" + k.where().ID()
+	if f.Category != r.Category {
+		id += ":" + string(f.Category)
+	}
+	return id
+}
+
+func (k familyKey) where() model.Target {
+	if k.zone != nil {
+		return model.Target{Boundary: k.zone}
+	}
+	return model.Target{Component: k.to}
+}
+
+// mergeZone turns g[0] into the merged threat of g, with id id, and
+// returns it.
+func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Finding {
+	f := g[0]
+	where := k.where()
+	// Sized up front: the unions are built once per merged group, and
+	// growing them was most of what the merge allocated.
+	na, nt, ns, nw, nq := 0, 0, 0, 0, 0
+	for _, x := range g {
+		na += 1 + len(x.Aliases)
+		nt += len(x.Targets)
+		ns += len(x.Assets)
+		nw += len(x.Rationale)
+		nq += len(x.Questions)
+	}
+	targets := union[model.Target]{list: make([]model.Target, 0, nt)}
+	qids := union[string]{list: make([]string, 0, nq)}
+	aliases := union[string]{list: make([]string, 0, na)}
+	// The hops of a family mostly share their assets and rationale: keep
+	// the first's list when the others add nothing to it.
+	var assets union[*model.Asset]
+	var why union[string]
+	sameAssets, sameWhy := true, true
+	for _, x := range g[1:] {
+		sameAssets = sameAssets && subset(x.Assets, f.Assets)
+		sameWhy = sameWhy && subset(x.Rationale, f.Rationale)
+	}
+	if !sameAssets {
+		assets.list = make([]*model.Asset, 0, ns)
+	}
+	if !sameWhy {
+		why.list = make([]string, 0, nw)
+	}
+	for _, x := range g {
+		targets.add(x.Targets...)
+		if !sameAssets {
+			assets.add(x.Assets...)
+		}
+		if !sameWhy {
+			why.add(x.Rationale...)
+		}
+		if x.ID != id {
+			aliases.add(x.ID)
+		}
+		for _, a := range x.Aliases {
+			if a != id {
+				aliases.add(a)
+			}
+		}
+		qids.add(x.Questions...)
+	}
+	if sameAssets {
+		assets.list = f.Assets
+	}
+	if sameWhy {
+		why.list = f.Rationale
+	}
+	var flows []string
+	for _, t := range targets.list {
+		if t.Flow != nil {
+			flows = append(flows, t.Flow.ID)
+		}
+	}
+	title, _, _ := strings.Cut(f.Title, "; also on ")
+	f.ID = id
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases.list, why.list, qids.list
+	f.Pos = where.Pos()
+	f.Title = zoneTitle(title, flows, k)
+	return f
+}
+
+// zoneTitle adds to the first hop's title the other hops (up to three by
+// name) and how many flows inside the zone, or into the receiver, it covers.
+func zoneTitle(title string, flows []string, k familyKey) string {
+	var b strings.Builder
+	b.Grow(len(title) + 64 + 24*min(len(flows), 4))
+	b.WriteString(title)
+	b.WriteString("; also on ")
+	for i, id := range flows[1:] {
+		if i == 3 {
+			b.WriteString(" and " + strconv.Itoa(len(flows)-1-i) + " more")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("`" + id + "`")
+	}
+	if k.zone != nil {
+		b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows inside `" + k.zone.ID + "`)")
+	} else {
+		b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows into `" + k.to.ID + "`)")
+	}
+	return b.String()
+}
+
+// subset reports whether every element of a is in b (short lists).
+func subset[T comparable](a, b []T) bool {
+	for _, v := range a {
+		if !slices.Contains(b, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// outermost returns the outermost boundary of b's trust level that b is
+// nested in (b itself when its parent is trusted differently, or none): a
+// data centre and a device network inside one hospital network are one
+// zone; a restricted enclave inside it is its own.
+func outermost(b *model.Boundary) *model.Boundary {
+	for b != nil && b.Parent != nil && b.Parent.Trust == b.Trust {
+		b = b.Parent
+	}
+	return b
+}

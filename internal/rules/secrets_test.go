@@ -1,0 +1,44 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestOneSpoofingThreatPerStaticKey: a component whose only secrets are
+// static keys for other organisations gets unmanaged-secrets' disclosure
+// threat, and the keys' replay once, as long-lived-credentials on each flow;
+// a key for a system of ours keeps the holder's spoofing threat.
+func TestOneSpoofingThreatPerStaticKey(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unmanaged-secrets", "vendor-keys.yaml"), rules.All())
+	got := ofRule(fs, "unmanaged-secrets", model.StatusOpen)
+	want := []string{"unmanaged-secrets:exporter", "unmanaged-secrets:exporter:spoofing", "unmanaged-secrets:mailer"}
+	if !slices.Equal(got, want) {
+		t.Errorf("unmanaged-secrets: got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "long-lived-credentials", model.StatusOpen); len(got) != 2 {
+		t.Errorf("long-lived-credentials: got %v, want both vendor flows", got)
+	}
+}
+
+// TestCallbackTamperingOnce: an unsigned callback that changes high-integrity
+// state has one tampering threat, third-party-callback-replay's; one with
+// nothing to replay keeps the unsigned callback's own.
+func TestCallbackTamperingOnce(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unverified-third-party-callback", "replay.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Category == model.Tampering && f.Status == model.StatusOpen {
+			got = append(got, f.ID)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"third-party-callback-replay:psp-webhook", "unverified-third-party-callback:mail-callback:tampering"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tampering threats %v, want %v", got, want)
+	}
+}
