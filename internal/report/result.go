@@ -420,19 +420,18 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// Finding is ≈ 600 bytes, and building it as a value and appending it
 	// copied it with bulk write barriers.
 	r.Findings = make([]Finding, len(a.Findings))
+	// The fields that depend on one engine finding alone are written on
+	// another goroutine (plainFields), and so are the questions and the
+	// attack paths; this loop writes the rest, which share maps and pools.
+	// They write distinct fields of the same findings: no two goroutines
+	// write the same memory.
+	side := buildAside(a, r.Findings, m.System.ID)
 	for i, f := range a.Findings {
 		x := &r.Findings[i]
 		open := f.Open()
 		sev := f.Residual.Severity
-		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
-		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
-		x.Severity, x.Score, x.Status = sev.String(), f.Residual.Score, string(f.Status)
-		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
 		x.Inherent, x.Residual, x.Projected = risks.of(f.Inherent), risks.of(f.Residual), risks.of(f.Projected)
-		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
-		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
 		x.Location = locs.at(f.Pos)
-		x.Aliases, x.Questions = f.Aliases, f.Questions
 		if len(f.Categories) == 1 { // a generated threat's: one list per category
 			c := f.Categories[0]
 			if x.Categories = oneCat[c]; x.Categories == nil {
@@ -488,9 +487,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			x.Mitigations[j] = mi.ID
 			addressed[mi.ID] = append(addressed[mi.ID], f.ID)
 		}
-		if d := f.Decision; d != nil {
-			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
-		}
 		sum.Findings++
 		if f.Status == last {
 			lastN++
@@ -539,7 +535,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 	}
 	sum.Worst = worst.String()
-	r.Questions = questions(a.Questions, m.System.ID, &locs)
 	sum.Questions = len(a.Questions)
 	r.Summary = sum
 	r.Assets = make([]Asset, 0, len(m.Assets))
@@ -614,8 +609,8 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, w := range a.Warnings {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
-	r.Paths = attackPaths(a, ResultPaths)
-	r.RuleDocs = ruleDocs(a)
+	side.wait()
+	r.Questions, r.Paths, r.RuleDocs = side.questions, side.paths, side.docs
 	return r
 }
 
