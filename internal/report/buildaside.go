@@ -58,9 +58,9 @@ func plainFields(dst []Finding, src []*model.Finding) {
 // elemInfo is what Build keeps per element the findings are about.
 type elemInfo struct {
 	t      model.Target
-	lone   bool           // some finding has this element as its one target
-	slab   int            // 1 + index of its one-target list in the targets' slab, once made
-	worst  model.Severity // worst severity of its open findings
 	loc    *Location      // its location, once asked for
+	slab   int32          // 1 + index of its one-target list in the targets' slab, once made
+	worst  model.Severity // worst severity of its open findings
+	lone   bool           // some finding has this element as its one target
 	locSet bool
 }

@@ -390,8 +390,9 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// element's location) is found by one map lookup per finding, here,
 	// and the lookups' outcomes are kept per finding for the loop below:
 	// on a large model these maps are large and each lookup a cache miss.
-	elOf := map[model.Target]int32{}
-	var els []elemInfo
+	nel := len(m.Components) + len(m.Flows) + len(m.Boundaries) + len(m.Assets) + 1
+	elOf := make(map[model.Target]int32, nel)
+	els := make([]elemInfo, 0, nel)
 	elem := func(t model.Target) int32 {
 		e, ok := elOf[t]
 		if !ok {
@@ -484,12 +485,12 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			}
 		}
 		if len(f.Targets) == 1 {
-			k := e.slab
+			k := int(e.slab)
 			if k == 0 {
 				k = len(tgSlab) + 1
 				tgSlab = tgSlab[:k]
 				setTarget(&tgSlab[k-1], f.Targets[0], m.System.ID, &locs)
-				e.slab = k
+				e.slab = int32(k)
 			}
 			x.Targets = tgSlab[k-1 : k : k]
 			if open {
