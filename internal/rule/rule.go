@@ -525,6 +525,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	}
 	res := &Result{}
 	questions := map[string]*model.Question{}
+	var asks []pending // each new question's fact, worded below
 	nf := 0
 	for _, out := range per {
 		if out != nil {
@@ -550,13 +551,15 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 				have.Rules = append(have.Rules, id)
 				have.Threats = append(have.Threats, a.threats...)
 			} else {
-				q := &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
+				q := &model.Question{ID: qid, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
+				asks = append(asks, p)
 			}
 		}
 	}
+	wordQuestions(res.Questions, asks)
 	// Finding ids (rule:element) and question ids are unique, so an
 	// unstable sort gives the same order as a stable one.
 	if !sorted {
