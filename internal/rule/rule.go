@@ -525,7 +525,16 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	}
 	res := &Result{}
 	questions := map[string]*model.Question{}
-	var asks []pending // each new question's fact, worded below
+	nq := 0
+	for _, out := range per {
+		if out != nil {
+			nq += len(out.qorder)
+		}
+	}
+	asks := make([]*asked, 0, nq) // each new question's fact, worded below
+	if nq > 0 {
+		res.Questions = make([]*model.Question, 0, nq)
+	}
 	nf := 0
 	for _, out := range per {
 		if out != nil {
@@ -555,7 +564,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
-				asks = append(asks, p)
+				asks = append(asks, a)
 			}
 		}
 	}

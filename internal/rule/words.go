@@ -13,11 +13,11 @@ const wordChunk = 4096
 // wordQuestions sets each question's text from its fact (qs[i] from
 // asks[i]), on all cores for long lists: a large model asks 100,000s of
 // questions, each worded with fmt.
-func wordQuestions(qs []*model.Question, asks []pending) {
+func wordQuestions(qs []*model.Question, asks []*asked) {
 	workers := min(runtime.GOMAXPROCS(0), (len(qs)+wordChunk-1)/wordChunk)
 	if workers <= 1 {
 		for i, q := range qs {
-			q.Text = asks[i].text()
+			q.Text = asks[i].p.text()
 		}
 		return
 	}
@@ -27,7 +27,7 @@ func wordQuestions(qs []*model.Question, asks []pending) {
 		hi := min(lo+per, len(qs))
 		wg.Go(func() {
 			for i := lo; i < hi; i++ {
-				qs[i].Text = asks[i].text()
+				qs[i].Text = asks[i].p.text()
 			}
 		})
 	}
