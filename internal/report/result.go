@@ -437,7 +437,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
-	var locs locPool
+	locs := locPool{byPos: make(map[model.Pos]*Location, nel)}
 	risks := riskPool{}
 	oneCat := map[model.Category][]string{}
 	empty := []string{}
@@ -671,7 +671,7 @@ func questions(qs []*model.Question, system string, locs *locPool) []Question {
 	// Each element's questions in rank order, by a counting sort on the
 	// element: one map lookup per question.
 	elOf := make([]int32, len(qs))
-	index := map[string]int32{}
+	index := make(map[string]int32, len(qs)/2)
 	var count []int32
 	nthreats := 0
 	for i, q := range qs {

@@ -524,13 +524,13 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		return nil, err
 	}
 	res := &Result{}
-	questions := map[string]*model.Question{}
 	nq := 0
 	for _, out := range per {
 		if out != nil {
 			nq += len(out.qorder)
 		}
 	}
+	questions := make(map[string]*model.Question, nq)
 	asks := make([]*asked, 0, nq) // each new question's fact, worded below
 	if nq > 0 {
 		res.Questions = make([]*model.Question, 0, nq)
