@@ -386,29 +386,58 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	listOf := map[assetsKey]int{} // 1 + index in lists
 	// Most findings have one target, and the findings on an element share
 	// its one-target list (targets are read-only after Build, as locations).
-	lone := map[model.Target]int{} // 1 + index in tgSlab once made
+	// What Build keeps per element (that list, the worst open severity, the
+	// element's location) is found by one map lookup per finding, here,
+	// and the lookups' outcomes are kept per finding for the loop below:
+	// on a large model these maps are large and each lookup a cache miss.
+	nel := len(m.Components) + len(m.Flows) + len(m.Boundaries) + len(m.Assets) + 1
+	elOf := make(map[model.Target]int32, nel)
+	els := make([]elemInfo, 0, nel)
+	elem := func(t model.Target) int32 {
+		e, ok := elOf[t]
+		if !ok {
+			e = int32(len(els))
+			elOf[t] = e
+			els = append(els, elemInfo{t: t})
+		}
+		return e
+	}
+	fel := make([]int32, len(a.Findings))   // each finding's first target's element, -1 for none
+	flist := make([]int32, len(a.Findings)) // each finding's list of assets at stake, -1 for none
 	var ncat, ntg, nas, nmit int
-	for _, f := range a.Findings {
+	for i, f := range a.Findings {
 		nmit += len(f.Mitigations)
 		if len(f.Categories) != 1 {
 			ncat += len(f.Categories)
 		}
+		fel[i] = -1
+		if len(f.Targets) > 0 {
+			fel[i] = elem(f.Targets[0])
+		}
 		if len(f.Targets) != 1 {
 			ntg += len(f.Targets)
-		} else if _, ok := lone[f.Targets[0]]; !ok {
-			lone[f.Targets[0]] = 0
+			for _, t := range f.Targets[min(1, len(f.Targets)):] {
+				elem(t)
+			}
+		} else if e := &els[fel[i]]; !e.lone {
+			e.lone = true
 			ntg++
 		}
+		flist[i] = -1
 		if len(f.Assets) > 0 {
-			if k := (assetsKey{&f.Assets[0], len(f.Assets)}); listOf[k] == 0 {
-				listOf[k], nas = len(listOf)+1, nas+len(f.Assets)
+			k := assetsKey{&f.Assets[0], len(f.Assets)}
+			l := listOf[k]
+			if l == 0 {
+				l = len(listOf) + 1
+				listOf[k], nas = l, nas+len(f.Assets)
 			}
+			flist[i] = int32(l - 1)
 		}
 	}
 	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
-	var locs locPool
+	locs := locPool{byPos: make(map[model.Pos]*Location, nel)}
 	risks := riskPool{}
 	oneCat := map[model.Category][]string{}
 	empty := []string{}
@@ -420,19 +449,29 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// Finding is ≈ 600 bytes, and building it as a value and appending it
 	// copied it with bulk write barriers.
 	r.Findings = make([]Finding, len(a.Findings))
+	// The fields that depend on one engine finding alone are written on
+	// another goroutine (plainFields), and so are the questions and the
+	// attack paths; this loop writes the rest, which share maps and pools.
+	// They write distinct fields of the same findings: no two goroutines
+	// write the same memory.
+	side := buildAside(a, r.Findings, m.System.ID)
 	for i, f := range a.Findings {
 		x := &r.Findings[i]
 		open := f.Open()
 		sev := f.Residual.Severity
-		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
-		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
-		x.Severity, x.Score, x.Status = sev.String(), f.Residual.Score, string(f.Status)
-		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
 		x.Inherent, x.Residual, x.Projected = risks.of(f.Inherent), risks.of(f.Residual), risks.of(f.Projected)
-		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
-		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
-		x.Location = locs.at(f.Pos)
-		x.Aliases, x.Questions = f.Aliases, f.Questions
+		var e *elemInfo
+		if fel[i] >= 0 {
+			e = &els[fel[i]]
+		}
+		if e != nil && f.Pos == e.t.Pos() { // a generated threat is where its element is
+			if !e.locSet {
+				e.loc, e.locSet = locs.at(f.Pos), true
+			}
+			x.Location = e.loc
+		} else {
+			x.Location = locs.at(f.Pos)
+		}
 		if len(f.Categories) == 1 { // a generated threat's: one list per category
 			c := f.Categories[0]
 			if x.Categories = oneCat[c]; x.Categories == nil {
@@ -445,28 +484,31 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 				x.Categories[j] = string(c)
 			}
 		}
-		if k := 0; len(f.Targets) == 1 {
-			if k = lone[f.Targets[0]]; k == 0 {
+		if len(f.Targets) == 1 {
+			k := int(e.slab)
+			if k == 0 {
 				k = len(tgSlab) + 1
 				tgSlab = tgSlab[:k]
 				setTarget(&tgSlab[k-1], f.Targets[0], m.System.ID, &locs)
-				lone[f.Targets[0]] = k
+				e.slab = int32(k)
 			}
 			x.Targets = tgSlab[k-1 : k : k]
+			if open {
+				e.worst = max(e.worst, sev)
+			}
 		} else {
 			x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
 			for j, t := range f.Targets {
 				setTarget(&x.Targets[j], t, m.System.ID, &locs)
-			}
-		}
-		for _, t := range f.Targets {
-			if open && sev > worstEl[t.ID()] {
-				worstEl[t.ID()] = sev
+				if open {
+					o := &els[elOf[t]]
+					o.worst = max(o.worst, sev)
+				}
 			}
 		}
 		x.Assets = empty
 		if len(f.Assets) > 0 {
-			l := &lists[listOf[assetsKey{&f.Assets[0], len(f.Assets)}]-1]
+			l := &lists[flist[i]]
 			if l.ids == nil {
 				l.assets = f.Assets
 				l.ids, asSlab = asSlab[len(asSlab):len(asSlab)+len(f.Assets):len(asSlab)+len(f.Assets)], asSlab[:len(asSlab)+len(f.Assets)]
@@ -487,9 +529,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		for j, mi := range f.Mitigations {
 			x.Mitigations[j] = mi.ID
 			addressed[mi.ID] = append(addressed[mi.ID], f.ID)
-		}
-		if d := f.Decision; d != nil {
-			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
 		}
 		sum.Findings++
 		if f.Status == last {
@@ -525,6 +564,12 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	if lastN > 0 {
 		sum.ByStatus[string(last)] += lastN
 	}
+	// The worst open severity per element id (elements are named by id).
+	for _, e := range els {
+		if id := e.t.ID(); e.worst > worstEl[id] {
+			worstEl[id] = e.worst
+		}
+	}
 	// Open findings per asset (sum.ByAsset, also each asset's count below)
 	// and the worst open severity per asset, a list at a time.
 	for _, l := range lists {
@@ -539,7 +584,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 	}
 	sum.Worst = worst.String()
-	r.Questions = questions(a.Questions, m.System.ID, &locs)
 	sum.Questions = len(a.Questions)
 	r.Summary = sum
 	r.Assets = make([]Asset, 0, len(m.Assets))
@@ -614,8 +658,8 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, w := range a.Warnings {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
-	r.Paths = attackPaths(a, ResultPaths)
-	r.RuleDocs = ruleDocs(a)
+	side.wait()
+	r.Questions, r.Paths, r.RuleDocs = side.questions, side.paths, side.docs
 	return r
 }
 
@@ -627,7 +671,7 @@ func questions(qs []*model.Question, system string, locs *locPool) []Question {
 	// Each element's questions in rank order, by a counting sort on the
 	// element: one map lookup per question.
 	elOf := make([]int32, len(qs))
-	index := map[string]int32{}
+	index := make(map[string]int32, len(qs)/2)
 	var count []int32
 	nthreats := 0
 	for i, q := range qs {

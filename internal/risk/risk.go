@@ -558,8 +558,9 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 		unc = 0
 	}
 	unc = min(unc, 4)
-	ex := &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
-	for _, f := range findings {
+	// Each finding is scored on its own (scoreAll): on all cores, each
+	// worker with its own explainer.
+	scoreAll(findings, func(ex *explainer, f *model.Finding) {
 		var d *model.Decision
 		if len(decisions) > 0 {
 			d = decisions[f.ID]
@@ -568,7 +569,9 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 			}
 		}
 		score(ex, f, d, broken, opt.Now, unc)
-	}
+	}, func() *explainer {
+		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
+	})
 	Rank(findings)
 	return warns
 }

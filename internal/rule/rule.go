@@ -531,7 +531,17 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	order, sorted := byRuleID(rules)
 	familyMerged := mergeFamilies(m, rules, per, order)
 	res := &Result{}
-	questions := map[string]*model.Question{}
+	nq := 0
+	for _, out := range per {
+		if out != nil {
+			nq += len(out.qorder)
+		}
+	}
+	questions := make(map[string]*model.Question, nq)
+	asks := make([]*asked, 0, nq) // each new question's fact, worded below
+	if nq > 0 {
+		res.Questions = make([]*model.Question, 0, nq)
+	}
 	nf := 0
 	for _, out := range per {
 		if out != nil {
@@ -556,10 +566,11 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 				have.Rules = append(have.Rules, id)
 				have.Threats = append(have.Threats, a.threats...)
 			} else {
-				q := &model.Question{ID: qid, Text: p.text(), Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
+				q := &model.Question{ID: qid, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
 					Rules: []string{id}, Threats: a.threats}
 				questions[qid] = q
 				res.Questions = append(res.Questions, q)
+				asks = append(asks, a)
 			}
 		}
 	}
@@ -590,6 +601,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 			}
 		}
 	}
+	wordQuestions(res.Questions, asks)
 	// Finding ids (rule:element) and question ids are unique, so an
 	// unstable sort gives the same order as a stable one.
 	if !sorted {

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestCommand(t *testing.T) {
+	for args, want := range map[string][]string{
+		"check": {"check", "x/ward.yaml"},
+		"serve": {"-v", "serve", "--addr", ":0"},
+		"":      {"--help"},
+	} {
+		if got := command(want); got != args {
+			t.Errorf("command(%q) = %q, want %q", want, got, args)
+		}
+	}
+}
+
+// TestCeilingGivenUp: a one-shot command collects only at the ceiling
+// (GOGC off), and once a collection leaves more live than the threshold the
+// usual pacing comes back (GOGC 100, no memory limit).
+func TestCeilingGivenUp(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	oldPct := debug.SetGCPercent(100)
+	oldLim := debug.SetMemoryLimit(math.MaxInt64)
+	defer func() {
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLim)
+	}()
+	gcPolicy([]string{"check"})
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Fatalf("GOGC under the ceiling = %d, want off", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != heapCeiling {
+		t.Fatalf("memory limit = %d, want %d", l, heapCeiling)
+	}
+	// Watch with a threshold below what is live now: the next collection
+	// gives the ceiling up.
+	live := make([]byte, 8<<20)
+	watchCeiling(1 << 20)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		runtime.GC()
+		p := debug.SetGCPercent(-1)
+		if p == 100 {
+			debug.SetGCPercent(100)
+			if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+				t.Fatalf("memory limit after giving up = %d, want none", l)
+			}
+			runtime.KeepAlive(live)
+			return
+		}
+		debug.SetGCPercent(p)
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the ceiling was not given up after a collection left more live than the threshold")
+}
+
+func TestServeKeepsPacing(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	oldPct := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(oldPct)
+	gcPolicy([]string{"serve"})
+	if p := debug.SetGCPercent(100); p == -1 {
+		t.Fatal("serve runs with the collector off")
+	}
+	if l := debug.SetMemoryLimit(-1); l == heapCeiling {
+		t.Fatal("serve runs under the one-shot ceiling")
+	}
+}

@@ -1,0 +1,68 @@
+package report
+
+import (
+	"sync"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
+)
+
+// aside is the part of Build that runs beside its main loop over the
+// findings, on other goroutines: the findings' own fields, the questions,
+// the attack paths and the rules' documentation. None of it reads what the
+// main loop writes, and the main loop writes other fields of the findings.
+type aside struct {
+	wg        sync.WaitGroup
+	questions []Question
+	paths     []AttackPath
+	docs      []RuleInfo
+}
+
+func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
+	s := &aside{}
+	s.wg.Go(func() { plainFields(dst, a.Findings) })
+	s.wg.Go(func() {
+		// The questions' locations come from a pool of their own: a
+		// position's location is shared within the questions and within
+		// the findings (RenameFiles renames each location once).
+		var locs locPool
+		s.questions = questions(a.Questions, system, &locs)
+	})
+	s.wg.Go(func() {
+		s.paths = attackPaths(a, ResultPaths)
+		s.docs = ruleDocs(a)
+	})
+	return s
+}
+
+func (s *aside) wait() { s.wg.Wait() }
+
+// plainFields writes the fields of each result finding that depend on its
+// engine finding alone. It goes from the last finding back, so that it and
+// Build's main loop, which goes forwards writing other fields of the same
+// findings, meet on the same cache lines only once.
+func plainFields(dst []Finding, src []*model.Finding) {
+	for i := len(src) - 1; i >= 0; i-- {
+		f, x := src[i], &dst[i]
+		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
+		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
+		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), f.Residual.Score, string(f.Status)
+		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
+		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
+		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
+		x.Aliases, x.Questions = f.Aliases, f.Questions
+		if d := f.Decision; d != nil {
+			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
+		}
+	}
+}
+
+// elemInfo is what Build keeps per element the findings are about.
+type elemInfo struct {
+	t      model.Target
+	loc    *Location      // its location, once asked for
+	slab   int32          // 1 + index of its one-target list in the targets' slab, once made
+	worst  model.Severity // worst severity of its open findings
+	lone   bool           // some finding has this element as its one target
+	locSet bool
+}
