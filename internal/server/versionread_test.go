@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,84 @@ func TestVersionCache(t *testing.T) {
 		if got != want || rec.Header().Get("ETag") != tag {
 			t.Errorf("If-None-Match %q: %d (ETag %q), want %d", h, got, rec.Header().Get("ETag"), want)
 		}
+	}
+}
+
+// canonicalJSONByByte is canonicalJSON as it was, looking at every byte:
+// the reference the faster scan must agree with.
+func canonicalJSONByByte(b []byte) bool {
+	if len(b) == 0 || bytes.ContainsAny(b, "<>&") ||
+		bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029")) {
+		return false
+	}
+	in := false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\n' || c == '\r' || c == '\t'):
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzCanonicalJSON checks the quote-to-quote scan against the
+// byte-by-byte one.
+func FuzzCanonicalJSON(f *testing.F) {
+	for _, s := range []string{`{"a":"b c","d":[1,2]}`, `{"a": 1}`, `{"a":"x\"y z"}`, `{"a":"x\\"  ,"b":1}`, `{"a":"x\\\" y"}`,
+		`"unterminated \" x`, `{"a":"\u2028"}`, "{\"a\":\"\u2028\"}", `{"a":"<"}`, `{"a":"\\\\"} `, `[true, null]`, "\"\t\"\t", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := canonicalJSON(b), canonicalJSONByByte(b); got != want {
+			t.Fatalf("canonicalJSON(%q) = %v, byte by byte %v", b, got, want)
+		}
+	})
+}
+
+// TestCanonicalJSONOnResults checks the scan on real results, compact
+// (canonical) and indented (not), and on every cut of a small one.
+func TestCanonicalJSONOnResults(t *testing.T) {
+	v := map[string]any{"title": `quote " back \ slash \\"`, "list": []any{"a b", 1.5, true, nil, map[string]any{"k": "\\"}}, "n": "\t"}
+	compact, _ := json.Marshal(v)
+	indented, _ := json.MarshalIndent(v, "", "  ")
+	if !canonicalJSON(compact) || canonicalJSON(indented) {
+		t.Fatalf("compact %v, indented %v; want true, false", canonicalJSON(compact), canonicalJSON(indented))
+	}
+	for _, b := range [][]byte{compact, indented} {
+		for i := range b {
+			for j := i; j <= len(b); j++ {
+				if got, want := canonicalJSON(b[i:j]), canonicalJSONByByte(b[i:j]); got != want {
+					t.Fatalf("canonicalJSON(%q) = %v, byte by byte %v", b[i:j], got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkCanonicalJSON measures the check on a result-sized document
+// (about 300 KB), against the byte-by-byte scan it replaced.
+func BenchmarkCanonicalJSON(b *testing.B) {
+	var items []map[string]any
+	for i := range 1000 {
+		items = append(items, map[string]any{"id": i, "title": "Tampering with the order flow \"checkout\" by a \\ user", "score": 12.5,
+			"assets": []string{"orders", "payments"}, "description": strings.Repeat("a long description ", 10)})
+	}
+	doc, _ := json.Marshal(map[string]any{"findings": items})
+	for _, c := range []struct {
+		name string
+		fn   func([]byte) bool
+	}{{"scan", canonicalJSON}, {"byte-by-byte", canonicalJSONByByte}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if !c.fn(doc) {
+					b.Fatal("not canonical")
+				}
+			}
+		})
 	}
 }

@@ -92,7 +92,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 	if q.SystemID != "" {
 		query, args = query+` AND id = $2`, append(args, q.SystemID)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.queryP(ctx, query, args...)
 	if err != nil {
 		return nil, 0, false, err
 	}

@@ -52,6 +52,8 @@ type DB struct {
 	// findings caches the findings rows of systems' latest versions for
 	// team findings lists on SQLite (findingscache.go).
 	findings findingsCache
+	// prepared holds the hottest reads prepared, on SQLite (stmtcache.go).
+	prepared stmtCache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -139,7 +141,10 @@ func (s *DB) SQL() *sql.DB { return s.db }
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.prepared.close()
+	return s.db.Close()
+}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
@@ -463,7 +468,7 @@ func scanSystem(r scanner) (store.System, error) {
 
 // GetSystem returns a system.
 func (s *DB) GetSystem(ctx context.Context, id string) (store.System, error) {
-	return scanSystem(s.db.QueryRowContext(ctx, systemCols+` WHERE id = $1`, id))
+	return scanSystem(s.queryRowP(ctx, systemCols+` WHERE id = $1`, id))
 }
 
 // ListSystems lists systems, of one team when teamID is set.
