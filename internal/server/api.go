@@ -409,7 +409,7 @@ func (s *Server) handleGetVersion(w http.ResponseWriter, r *http.Request) error 
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
-	return writeVersion(w, v)
+	return writeVersion(w, e)
 }
 
 // handleGetModel returns a version's files, to commit back to the

@@ -26,6 +26,9 @@ type versionCache struct {
 type cachedVersion struct {
 	v         store.Version
 	canonical bool // canonicalJSON(v.Result)
+	// head and tail are the metadata writeVersion writes around a
+	// canonical result, encoded once.
+	head, tail []byte
 }
 
 // versionCacheBytes bounds the cache (about 200 versions of the shop
@@ -47,7 +50,22 @@ func (c *versionCache) get(system string, n int) *cachedVersion {
 // put caches a version read from the store; past the bound it evicts
 // entries (in map order, which is random enough for a bounded cache).
 func (c *versionCache) put(v store.Version) *cachedVersion {
-	e := &cachedVersion{v: v, canonical: canonicalJSON(v.Result)}
+	return c.add(v, canonicalJSON(v.Result))
+}
+
+// putStored caches a version this process has just stored, whose result
+// is json.Marshal's output and so canonical (newStoredAnalysis): the
+// latest version, the one most read next, is then served without reading
+// it back (issue 13).
+func (c *versionCache) putStored(v store.Version) *cachedVersion {
+	return c.add(v, true)
+}
+
+func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
+	e := &cachedVersion{v: v, canonical: canonical}
+	if canonical {
+		e.head, e.tail, _ = versionFrame(v) // on error writeVersion tries again and says so
+	}
 	size := int64(len(v.YAML) + len(v.Result) + len(v.Message) + len(v.Pushed) + 256)
 	if size > c.max/4 {
 		return e

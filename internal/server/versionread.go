@@ -72,21 +72,33 @@ scan:
 
 var lineSep, paraSep = []byte("\u2028"), []byte("\u2029")
 
-// writeVersion writes a version with its stored result, compact: the keys
-// in encoding/json's (sorted) order, "result" between "message" and
-// "sha256".
-func writeVersion(w http.ResponseWriter, v store.Version) error {
+// versionFrame is what writeVersion writes before and after the result,
+// compact: the keys in encoding/json's (sorted) order, "result" between
+// "message" and "sha256".
+func versionFrame(v store.Version) (head, tail []byte, err error) {
 	before, err := json.Marshal(map[string]any{"author": v.Author, "created_at": v.CreatedAt, "message": v.Message})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	after, err := json.Marshal(map[string]any{"sha256": v.SHA256, "system": v.SystemID, "version": v.Number})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	head := append(before[:len(before)-1], `,"result":`...) // {"author":…,"message":…,"result":
-	tail := append([]byte{','}, after[1:]...)               // ,"sha256":…}
-	tail = append(tail, '\n')
+	head = append(before[:len(before)-1], `,"result":`...) // {"author":…,"message":…,"result":
+	tail = append([]byte{','}, after[1:]...)               // ,"sha256":…}
+	return head, append(tail, '\n'), nil
+}
+
+// writeVersion writes a version with its stored result, compact, around
+// the metadata of e (versionFrame) when it has them.
+func writeVersion(w http.ResponseWriter, e *cachedVersion) error {
+	v, head, tail := e.v, e.head, e.tail
+	if head == nil {
+		var err error
+		if head, tail, err = versionFrame(v); err != nil {
+			return err
+		}
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(v.Result)+len(tail)))
 	w.WriteHeader(http.StatusOK)

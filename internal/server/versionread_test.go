@@ -35,15 +35,18 @@ func TestVersionReadIsEncodingJSON(t *testing.T) {
 	if !canonicalJSON(result) {
 		t.Fatalf("json.Marshal output is not canonical: %s", result)
 	}
-	rec := httptest.NewRecorder()
-	if err := writeVersion(rec, v); err != nil {
-		t.Fatal(err)
-	}
-	if got := rec.Body.Bytes(); !bytes.Equal(got, want(v)) {
-		t.Errorf("version read\n got %s\nwant %s", got, want(v))
-	}
-	if n := rec.Header().Get("Content-Length"); n != itoa(rec.Body.Len()) {
-		t.Errorf("Content-Length %s for %d bytes", n, rec.Body.Len())
+	// Framed on each read, and once when the version is cached.
+	for _, e := range []*cachedVersion{{v: v}, newVersionCache(1 << 20).putStored(v)} {
+		rec := httptest.NewRecorder()
+		if err := writeVersion(rec, e); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.Body.Bytes(); !bytes.Equal(got, want(v)) {
+			t.Errorf("version read (framed once: %v)\n got %s\nwant %s", e.head != nil, got, want(v))
+		}
+		if n := rec.Header().Get("Content-Length"); n != itoa(rec.Body.Len()) {
+			t.Errorf("Content-Length %s for %d bytes", n, rec.Body.Len())
+		}
 	}
 	var indented bytes.Buffer
 	json.Indent(&indented, result, "", "  ")
