@@ -128,3 +128,32 @@ func BenchmarkTeamFindings(b *testing.B) {
 		}
 	}
 }
+
+// TestSQLiteFindingsIndexes: on SQLite the findings table keeps only the
+// indexes its remaining SQL uses (migration 00100): the team findings
+// lists are answered from memory, and every push rewrites a system's rows
+// in each index.
+func TestSQLiteFindingsIndexes(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.db.QueryContext(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, n)
+	}
+	want := []string{"findings_rank", "findings_team", "sqlite_autoindex_findings_1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("indexes on findings: %v, want %v", got, want)
+	}
+}
