@@ -331,18 +331,13 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 // replaceLatest replaces the queryable rows of a system with those of its
 // new latest version.
 func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number int) error {
-	for _, q := range []string{`DELETE FROM findings WHERE system_id = $1`, `DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
+	if err := s.replaceFindings(ctx, tx, p, number); err != nil {
+		return err
+	}
+	for _, q := range []string{`DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, p.SystemID); err != nil {
 			return err
 		}
-	}
-	fs := make([][]any, len(p.Findings))
-	for i, f := range p.Findings {
-		fs[i] = []any{p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
-			list(f.Assets), list(f.DataKinds)}
-	}
-	if err := s.insertRows(ctx, tx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `, fs); err != nil {
-		return err
 	}
 	mit := make([][]any, len(p.Mitigations))
 	for i, m := range p.Mitigations {
