@@ -17,8 +17,8 @@ import (
 // TestFindingsRowsAfterPushes: after each of a run of random versions —
 // findings kept, changed, added and removed —
 // a system's findings rows are exactly its latest version's, with its
-// number (findings are updated in place, findingsrows.go), on SQLite and
-// PostgreSQL.
+// number, on SQLite (updated in place, findingsrows.go) and PostgreSQL
+// (deleted and inserted).
 func TestFindingsRowsAfterPushes(t *testing.T) {
 	for name, dsn := range map[string]func(t testing.TB) string{
 		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "ward.db") },
