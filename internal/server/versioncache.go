@@ -21,7 +21,24 @@ type versionCache struct {
 	entries map[string]*cachedVersion
 	bytes   int64
 	max     int64
+	// known remembers, past eviction, whether a version's result is
+	// canonical, so that a version read back from the database is not
+	// scanned again (a result of hundreds of kilobytes; issue 13: the
+	// load benchmark reads twice the versions the cache holds). A stored
+	// version never changes; the key holds its digest and the result's
+	// length all the same.
+	known map[knownKey]bool
 }
+
+type knownKey struct {
+	system string
+	number int
+	sha256 string
+	size   int
+}
+
+// knownMax bounds the remembered checks (a few MB); past it they start over.
+const knownMax = 20_000
 
 type cachedVersion struct {
 	v         store.Version
@@ -36,7 +53,7 @@ type cachedVersion struct {
 const versionCacheBytes = 64 << 20
 
 func newVersionCache(max int64) *versionCache {
-	return &versionCache{entries: map[string]*cachedVersion{}, max: max}
+	return &versionCache{entries: map[string]*cachedVersion{}, known: map[knownKey]bool{}, max: max}
 }
 
 func versionKey(system string, n int) string { return system + "\x00" + strconv.Itoa(n) }
@@ -50,7 +67,13 @@ func (c *versionCache) get(system string, n int) *cachedVersion {
 // put caches a version read from the store; past the bound it evicts
 // entries (in map order, which is random enough for a bounded cache).
 func (c *versionCache) put(v store.Version) *cachedVersion {
-	return c.add(v, canonicalJSON(v.Result))
+	c.mu.Lock()
+	canonical, ok := c.known[knownKey{v.SystemID, v.Number, v.SHA256, len(v.Result)}]
+	c.mu.Unlock()
+	if !ok {
+		canonical = canonicalJSON(v.Result)
+	}
+	return c.add(v, canonical)
 }
 
 // putStored caches a version this process has just stored, whose result
@@ -66,12 +89,16 @@ func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
 	if canonical {
 		e.head, e.tail, _ = versionFrame(v) // on error writeVersion tries again and says so
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.known) >= knownMax {
+		clear(c.known)
+	}
+	c.known[knownKey{v.SystemID, v.Number, v.SHA256, len(v.Result)}] = canonical
 	size := int64(len(v.YAML) + len(v.Result) + len(v.Message) + len(v.Pushed) + 256)
 	if size > c.max/4 {
 		return e
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	k := versionKey(v.SystemID, v.Number)
 	if old, ok := c.entries[k]; ok {
 		return old

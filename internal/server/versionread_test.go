@@ -179,3 +179,33 @@ func BenchmarkCanonicalJSON(b *testing.B) {
 		})
 	}
 }
+
+// TestVersionCacheRemembersChecks: a version evicted from the cache and
+// read back is not checked for canonical form again: what was found for
+// its (system, number, digest, size) is remembered (a stored version never
+// changes), for large versions the cache does not hold as well.
+func TestVersionCacheRemembersChecks(t *testing.T) {
+	c := newVersionCache(4096)
+	canonical := store.Version{SystemID: "s", Number: 1, SHA256: "d", Result: []byte(`{"a":"xx"}`)}
+	if e := c.put(canonical); !e.canonical {
+		t.Fatal("a compact result taken as not canonical")
+	}
+	for n := 2; n <= 40; n++ { // evict it
+		c.put(store.Version{SystemID: "s", Number: n, SHA256: "d", Result: bytes.Repeat([]byte("1"), 500)})
+	}
+	if c.get("s", 1) != nil {
+		t.Fatal("version 1 was not evicted")
+	}
+	// The same key with other bytes of the same length (which a stored
+	// version cannot have): the remembered answer is used, not a scan.
+	again := canonical
+	again.Result = []byte(`{"a": "x"}`)
+	if e := c.put(again); !e.canonical {
+		t.Error("version 1 read back was scanned again instead of remembered")
+	}
+	big := store.Version{SystemID: "s", Number: 99, SHA256: "e", Result: []byte(`{"a": 1}` + strings.Repeat(" ", 2000))}
+	c.put(big)
+	if v, ok := c.known[knownKey{"s", 99, "e", len(big.Result)}]; !ok || v {
+		t.Errorf("a version too large to cache: remembered %v, %v; want false, true", v, ok)
+	}
+}
