@@ -258,11 +258,6 @@ func scopeTeam(p *Principal, asked string) (string, error) {
 	return p.TeamID, nil
 }
 
-func systemJSON(x store.System) map[string]any {
-	return map[string]any{"id": x.ID, "team": x.TeamID, "name": x.Name, "latest": x.Latest, "revision": x.Revision,
-		"created_at": x.CreatedAt, "updated_at": x.UpdatedAt}
-}
-
 func (s *Server) handleListSystems(w http.ResponseWriter, r *http.Request) error {
 	p, err := page(r)
 	if err != nil {
@@ -276,7 +271,7 @@ func (s *Server) handleListSystems(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, len(list))
+	out := make([]systemDoc, 0, len(list))
 	for _, x := range list {
 		out = append(out, systemJSON(x))
 	}
@@ -414,7 +409,7 @@ func (s *Server) handleGetVersion(w http.ResponseWriter, r *http.Request) error 
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
-	return writeVersion(w, v)
+	return writeVersion(w, e)
 }
 
 // handleGetModel returns a version's files, to commit back to the
@@ -499,11 +494,9 @@ func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, len(fs))
+	out := make([]findingDoc, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, map[string]any{"system": f.SystemID, "team": f.TeamID, "version": f.Version, "id": f.ID, "rule": f.Rule,
-			"category": f.Category, "severity": f.Severity, "score": f.Score, "status": f.Status, "title": f.Title, "owner": f.Owner,
-			"assets": orEmpty(f.Assets), "data": orEmpty(f.DataKinds)})
+		out = append(out, findingJSON(f))
 	}
 	writeList(w, out, total, p)
 	return nil

@@ -21,11 +21,31 @@ type versionCache struct {
 	entries map[string]*cachedVersion
 	bytes   int64
 	max     int64
+	// known remembers, past eviction, whether a version's result is
+	// canonical, so that a version read back from the database is not
+	// scanned again (a result of hundreds of kilobytes; issue 13: the
+	// load benchmark reads twice the versions the cache holds). A stored
+	// version never changes; the key holds its digest and the result's
+	// length all the same.
+	known map[knownKey]bool
 }
+
+type knownKey struct {
+	system string
+	number int
+	sha256 string
+	size   int
+}
+
+// knownMax bounds the remembered checks (a few MB); past it they start over.
+const knownMax = 20_000
 
 type cachedVersion struct {
 	v         store.Version
 	canonical bool // canonicalJSON(v.Result)
+	// head and tail are the metadata writeVersion writes around a
+	// canonical result, encoded once.
+	head, tail []byte
 }
 
 // versionCacheBytes bounds the cache (about 200 versions of the shop
@@ -33,7 +53,7 @@ type cachedVersion struct {
 const versionCacheBytes = 64 << 20
 
 func newVersionCache(max int64) *versionCache {
-	return &versionCache{entries: map[string]*cachedVersion{}, max: max}
+	return &versionCache{entries: map[string]*cachedVersion{}, known: map[knownKey]bool{}, max: max}
 }
 
 func versionKey(system string, n int) string { return system + "\x00" + strconv.Itoa(n) }
@@ -47,13 +67,38 @@ func (c *versionCache) get(system string, n int) *cachedVersion {
 // put caches a version read from the store; past the bound it evicts
 // entries (in map order, which is random enough for a bounded cache).
 func (c *versionCache) put(v store.Version) *cachedVersion {
-	e := &cachedVersion{v: v, canonical: canonicalJSON(v.Result)}
+	c.mu.Lock()
+	canonical, ok := c.known[knownKey{v.SystemID, v.Number, v.SHA256, len(v.Result)}]
+	c.mu.Unlock()
+	if !ok {
+		canonical = canonicalJSON(v.Result)
+	}
+	return c.add(v, canonical)
+}
+
+// putStored caches a version this process has just stored, whose result
+// is json.Marshal's output and so canonical (newStoredAnalysis): the
+// latest version, the one most read next, is then served without reading
+// it back (issue 13).
+func (c *versionCache) putStored(v store.Version) *cachedVersion {
+	return c.add(v, true)
+}
+
+func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
+	e := &cachedVersion{v: v, canonical: canonical}
+	if canonical {
+		e.head, e.tail, _ = versionFrame(v) // on error writeVersion tries again and says so
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.known) >= knownMax {
+		clear(c.known)
+	}
+	c.known[knownKey{v.SystemID, v.Number, v.SHA256, len(v.Result)}] = canonical
 	size := int64(len(v.YAML) + len(v.Result) + len(v.Message) + len(v.Pushed) + 256)
 	if size > c.max/4 {
 		return e
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	k := versionKey(v.SystemID, v.Number)
 	if old, ok := c.entries[k]; ok {
 		return old

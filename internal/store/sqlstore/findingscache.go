@@ -92,7 +92,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 	if q.SystemID != "" {
 		query, args = query+` AND id = $2`, append(args, q.SystemID)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.queryP(ctx, query, args...)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -118,7 +118,8 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 		return "," + asciiLower(strings.ReplaceAll(v, ",", "")) + ","
 	}
 	data, asset := fold(q.DataKind), fold(q.Asset)
-	var match []*findingRow
+	lists := make([][]findingRow, 0, len(systems))
+	n := 0
 	for _, x := range systems {
 		fs, ok := s.findings.get(x.id, x.latest)
 		if !ok {
@@ -126,9 +127,17 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 				return nil, 0, false, err
 			}
 		}
+		lists = append(lists, fs)
+		n += len(fs)
+	}
+	match := make([]*findingRow, 0, n)
+	for _, fs := range lists {
 		for i := range fs {
 			r := &fs[i]
-			if r.rank < rank || r.f.TeamID != q.TeamID || q.Status != "" && r.f.Status != q.Status || q.Owner != "" && r.f.Owner != q.Owner ||
+			if r.rank < rank {
+				break // a system's rows are cached most severe first
+			}
+			if r.f.TeamID != q.TeamID || q.Status != "" && r.f.Status != q.Status || q.Owner != "" && r.f.Owner != q.Owner ||
 				q.DataKind != "" && !strings.Contains(r.data, data) || q.Asset != "" && !strings.Contains(r.assets, asset) {
 				continue
 			}
@@ -151,11 +160,28 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 		end = start + p.Limit
 	}
 	match = firstSorted(match, end, order)[start:end]
-	var out []store.Finding
+	if len(match) == 0 {
+		return nil, total, true, nil
+	}
+	// The lists are copied (callers own what they get) into one backing
+	// array, each capped so that appending to one cannot reach the next.
+	k := 0
 	for _, r := range match {
-		f := r.f
-		f.Assets, f.DataKinds = slices.Clone(f.Assets), slices.Clone(f.DataKinds)
-		out = append(out, f)
+		k += len(r.f.Assets) + len(r.f.DataKinds)
+	}
+	lists2 := make([]string, 0, k)
+	clone := func(xs []string) []string {
+		if xs == nil {
+			return nil
+		}
+		i := len(lists2)
+		lists2 = append(lists2, xs...)
+		return lists2[i:len(lists2):len(lists2)]
+	}
+	out := make([]store.Finding, len(match))
+	for i, r := range match {
+		out[i] = r.f
+		out[i].Assets, out[i].DataKinds = clone(r.f.Assets), clone(r.f.DataKinds)
 	}
 	return out, total, true, nil
 }
@@ -185,6 +211,9 @@ func (s *DB) loadFindings(ctx context.Context, system string, version int) ([]fi
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
+	// Most severe first (the list's default order within a system), so
+	// a query with a minimum severity stops at the first row below it.
+	slices.SortFunc(out, func(a, b findingRow) int { return bySeverity(&a, &b) })
 	if len(out) == 0 {
 		var latest int
 		if err := s.db.QueryRowContext(ctx, `SELECT latest FROM systems WHERE id = $1`, system).Scan(&latest); err != nil {

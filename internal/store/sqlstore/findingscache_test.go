@@ -86,3 +86,74 @@ func TestTeamFindingsMatchSQL(t *testing.T) {
 		t.Error("an unknown sort was accepted")
 	}
 }
+
+// BenchmarkTeamFindings measures a team's findings list from memory as
+// cmd/ward-load asks for it: 50 systems of 60 findings each (the shop
+// example's size), each of the load's filters in turn, 50 rows a page.
+func BenchmarkTeamFindings(b *testing.B) {
+	ctx := b.Context()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "ward.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.CreateTeam(ctx, store.Team{ID: "pay", Name: "pay"}, "admin"); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	for i := range 50 {
+		sys := fmt.Sprintf("s%02d", i)
+		p := store.Push{SystemID: sys, TeamID: "pay", Name: sys, YAML: []byte("ward: 1\n"), Result: []byte(`{}`), Author: "a", Message: "m"}
+		for j := range 60 {
+			p.Findings = append(p.Findings, store.Finding{ID: fmt.Sprintf("rule-%d:component-%d", j%20, j), Rule: "r", Category: "spoofing",
+				Severity: pick("info", "low", "medium", "medium", "high", "critical"), Score: rng.IntN(25),
+				Status: pick("open", "open", "open", "accepted", "mitigated"), Title: "A finding title of some length", Owner: pick("", "bob"),
+				DataKinds: []string{pick("pii", "payment_card", "credentials")}, Assets: []string{pick("cards", "orders", "logs")}})
+		}
+		if _, _, err := s.PushVersion(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	queries := []store.FindingQuery{{MinSeverity: "high", Status: "open"}, {MinSeverity: "medium"}, {DataKind: "pii"},
+		{Status: "accepted"}, {Sort: "system", Page: store.Page{Limit: 20}}, {MinSeverity: "critical", Sort: "id"}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		q := queries[i%len(queries)]
+		i++
+		q.TeamID = "pay"
+		if _, _, ok, err := s.teamFindings(ctx, q, q.Page.Normal()); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
+// TestSQLiteFindingsIndexes: on SQLite the findings table keeps only the
+// indexes its remaining SQL uses (migration 00100): the team findings
+// lists are answered from memory, and every push rewrites a system's rows
+// in each index.
+func TestSQLiteFindingsIndexes(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.db.QueryContext(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, n)
+	}
+	want := []string{"findings_rank", "findings_team", "sqlite_autoindex_findings_1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("indexes on findings: %v, want %v", got, want)
+	}
+}

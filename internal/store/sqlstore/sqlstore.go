@@ -52,6 +52,8 @@ type DB struct {
 	// findings caches the findings rows of systems' latest versions for
 	// team findings lists on SQLite (findingscache.go).
 	findings findingsCache
+	// prepared holds the hottest reads prepared, on SQLite (stmtcache.go).
+	prepared stmtCache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -139,7 +141,10 @@ func (s *DB) SQL() *sql.DB { return s.db }
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.prepared.close()
+	return s.db.Close()
+}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
@@ -326,18 +331,13 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 // replaceLatest replaces the queryable rows of a system with those of its
 // new latest version.
 func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number int) error {
-	for _, q := range []string{`DELETE FROM findings WHERE system_id = $1`, `DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
+	if err := s.replaceFindings(ctx, tx, p, number); err != nil {
+		return err
+	}
+	for _, q := range []string{`DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, p.SystemID); err != nil {
 			return err
 		}
-	}
-	fs := make([][]any, len(p.Findings))
-	for i, f := range p.Findings {
-		fs[i] = []any{p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
-			list(f.Assets), list(f.DataKinds)}
-	}
-	if err := s.insertRows(ctx, tx, `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `, fs); err != nil {
-		return err
 	}
 	mit := make([][]any, len(p.Mitigations))
 	for i, m := range p.Mitigations {
@@ -463,7 +463,7 @@ func scanSystem(r scanner) (store.System, error) {
 
 // GetSystem returns a system.
 func (s *DB) GetSystem(ctx context.Context, id string) (store.System, error) {
-	return scanSystem(s.db.QueryRowContext(ctx, systemCols+` WHERE id = $1`, id))
+	return scanSystem(s.queryRowP(ctx, systemCols+` WHERE id = $1`, id))
 }
 
 // ListSystems lists systems, of one team when teamID is set.
