@@ -18,6 +18,7 @@ var (
 	holdOut3 = filepath.Join("..", "..", "testdata", "eval-holdout3")
 	holdOut4 = filepath.Join("..", "..", "testdata", "eval-holdout4")
 	holdOut5 = filepath.Join("..", "..", "testdata", "eval-holdout5")
+	holdOut6 = filepath.Join("..", "..", "testdata", "eval-holdout6")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -47,6 +48,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout3", holdOut3, false},
 		{"eval-holdout4", holdOut4, false},
 		{"eval-holdout5", holdOut5, false},
+		{"eval-holdout6", holdOut6, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
