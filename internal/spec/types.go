@@ -348,6 +348,15 @@ type Decision struct {
 	Expires string `yaml:"expires" format:"date"`
 	// Mitigations that address the finding.
 	Mitigations []string `yaml:"mitigations" ref:"mitigations"`
+	// For a merged threat (one threat for a weakness repeated on several
+	// hops into one receiver or zone): the ids of the per-hop threats the
+	// decision was taken on, as the merged threat lists them in its aliases.
+	// When a hop not listed here later joins the merged threat, the
+	// decision no longer applies (the threat is listed again, with a
+	// warning) until it is taken again; hops that left are fine. Ward
+	// writes it when a decision is taken on the server. Without it the
+	// decision covers the whole group, whatever hops join it.
+	Covers []string `yaml:"covers"`
 }
 
 // Mitigation is a control to put in place.

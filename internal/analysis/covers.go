@@ -1,0 +1,97 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/risk"
+)
+
+// A merged threat (one weakness on several hops into one receiver or zone,
+// internal/rule merge.go and family.go) lists the ids of the threats merged
+// into it as its Aliases. A decision taken on it with covers lists those
+// ids as they were then; a hop that joined the group later is not covered,
+// so the decision must not silently extend to it.
+
+// uncoveredDecisions returns the model's decisions that do not apply
+// because the merged threat they name now holds threats their covers do
+// not list, with a warning for each. Decisions without covers (written by
+// hand, or before covers existed) cover the whole group and are never
+// returned; ids in covers that are no longer merged in (a hop removed) do
+// not matter.
+func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.Decision]bool, []risk.Warning) {
+	var withCovers map[string]*model.Decision
+	for _, d := range m.Decisions {
+		if d.Covers != nil {
+			if withCovers == nil {
+				withCovers = map[string]*model.Decision{}
+			}
+			withCovers[d.Finding] = d
+		}
+	}
+	if withCovers == nil {
+		return nil, nil
+	}
+	var (
+		off   map[*model.Decision]bool
+		warns []risk.Warning
+	)
+	for _, f := range findings {
+		if len(f.Aliases) == 0 || f.Origin == model.OriginPeople {
+			continue
+		}
+		// The decision risk.Assess would apply: by id, then by alias.
+		d := withCovers[f.ID]
+		for i := 0; d == nil && i < len(f.Aliases); i++ {
+			d = withCovers[f.Aliases[i]]
+		}
+		if d == nil || off[d] {
+			continue
+		}
+		var missing []string
+		for _, a := range f.Aliases {
+			if a != d.Finding && !contains(d.Covers, a) {
+				missing = append(missing, a)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if off == nil {
+			off = map[*model.Decision]bool{}
+		}
+		off[d] = true
+		warns = append(warns, risk.Warning{Pos: d.Pos,
+			Msg: fmt.Sprintf("decision for finding %q (%s) does not apply: %s joined the merged threat after the decision was taken",
+				d.Finding, d.Status, hopList(missing)),
+			Hint: fmt.Sprintf("re-decide %s: it now also covers %s; take the decision again (ward writes covers on the server) or add the ids to its covers", d.Finding, hopList(missing))})
+	}
+	return off, warns
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// hopList names up to five ids and says how many more there are.
+func hopList(ids []string) string {
+	const most = 5
+	q := make([]string, 0, min(len(ids), most))
+	for _, id := range ids[:min(len(ids), most)] {
+		q = append(q, "`"+id+"`")
+	}
+	s := strings.Join(q, ", ")
+	if len(ids) > most {
+		s += fmt.Sprintf(" and %d more", len(ids)-most)
+	}
+	if len(ids) == 1 {
+		return "hop " + s
+	}
+	return "hops " + s
+}
