@@ -43,7 +43,6 @@ func decision(covers string) string {
 	return d
 }
 
-
 func uncoveredWarnings(ws []string) []string {
 	var out []string
 	for _, w := range ws {
