@@ -125,6 +125,13 @@ func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req 
 // those ids: the hops a decision taken on it now covers (docs/risk.md).
 // A decision on any other finding covers nothing more than itself (nil).
 func mergedFrom(result []byte, id string) ([]string, error) {
+	merged, err := mergedIndex(result)
+	return merged[id], err
+}
+
+// mergedIndex maps the ids of a stored analysis's merged threats to the
+// ids of the threats merged into them.
+func mergedIndex(result []byte) (map[string][]string, error) {
 	if len(result) == 0 {
 		return nil, nil
 	}
@@ -138,12 +145,13 @@ func mergedFrom(result []byte, id string) ([]string, error) {
 	if err := json.Unmarshal(result, &res); err != nil {
 		return nil, fmt.Errorf("stored analysis: %w", err)
 	}
+	merged := map[string][]string{}
 	for _, f := range res.Findings {
-		if f.ID == id && f.Origin != string(model.OriginPeople) {
-			return f.Aliases, nil
+		if len(f.Aliases) > 0 && f.Origin != string(model.OriginPeople) {
+			merged[f.ID] = f.Aliases
 		}
 	}
-	return nil, nil
+	return merged, nil
 }
 
 type mitigationRequest struct {
