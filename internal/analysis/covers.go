@@ -49,12 +49,7 @@ func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.D
 		if d == nil || off[d] {
 			continue
 		}
-		var missing []string
-		for _, a := range f.Aliases {
-			if a != d.Finding && !contains(d.Covers, a) {
-				missing = append(missing, a)
-			}
-		}
+		missing := uncovered(m, f.Aliases, d)
 		if len(missing) == 0 {
 			continue
 		}
@@ -62,10 +57,11 @@ func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.D
 			off = map[*model.Decision]bool{}
 		}
 		off[d] = true
+		hops := hopList(missing)
 		warns = append(warns, risk.Warning{Pos: d.Pos,
 			Msg: fmt.Sprintf("decision for finding %q (%s) does not apply: %s joined the merged threat after the decision was taken",
-				d.Finding, d.Status, hopList(missing)),
-			Hint: fmt.Sprintf("re-decide %s: it now also covers %s; take the decision again (ward writes covers on the server) or add the ids to its covers", d.Finding, hopList(missing))})
+				d.Finding, d.Status, hops),
+			Hint: fmt.Sprintf("re-decide %s: it now also covers %s; take the decision again (ward writes covers on the server) or add the ids to its covers", d.Finding, hops)})
 	}
 	return off, warns
 }
@@ -77,6 +73,54 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// uncovered returns the hops of a merged threat with the ids merged into
+// it (aliases) that d's covers do not list, by the first of the hop's ids.
+// The threats merged are per hop (a flow: rule:flow or
+// rule:flow:category), and a hop is covered when covers lists any of its
+// ids (its current id or an earlier one), so a receiver's merged threat
+// folded into a zone's, itself not a hop, does not count. When no id
+// names a flow, every id not listed is returned.
+func uncovered(m *model.Model, aliases []string, d *model.Decision) []string {
+	var (
+		first   []string // each flow's first id, in order
+		covered map[string]bool
+		others  []string
+	)
+	for _, a := range aliases {
+		if a == d.Finding {
+			continue
+		}
+		_, rest, _ := strings.Cut(a, ":")
+		el, _, _ := strings.Cut(rest, ":")
+		if m.Flow(el) == nil {
+			if !contains(d.Covers, a) {
+				others = append(others, a)
+			}
+			continue
+		}
+		if covered == nil {
+			covered = map[string]bool{}
+		}
+		c, seen := covered[el]
+		if !seen {
+			first = append(first, a)
+		}
+		covered[el] = c || contains(d.Covers, a)
+	}
+	if covered == nil {
+		return others
+	}
+	out := first[:0]
+	for _, id := range first {
+		_, rest, _ := strings.Cut(id, ":")
+		el, _, _ := strings.Cut(rest, ":")
+		if !covered[el] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // hopList names up to five ids and says how many more there are.

@@ -123,3 +123,37 @@ func TestDecisionCoversNewHop(t *testing.T) {
 func TestDecisionWithoutCovers(t *testing.T) {
 	checkCovers(t, hopsModel("a", "b", "c")+decision(""), model.StatusAccepted, false)
 }
+
+// TestDecisionCoversZone: in a zone's merged threat, a new hop into a
+// receiver already decided for (whose hops now merge into one receiver
+// threat first) is named by its own id, and listing that id is enough.
+func TestDecisionCoversZone(t *testing.T) {
+	src := strings.Replace(hopsModel("a", "b", "c"), "  - {id: b-db, from: b, to: db,", "  - {id: b-db, from: b, to: cache,", 1)
+	src = strings.Replace(src, "components:\n", "components:\n  - {id: cache, kind: datastore, boundary: dc, stores: [cards]}\n", 1)
+	const zone = "sensitive-data-in-cleartext:dc"
+	dec := func(covers string) string {
+		return strings.Replace(decision(covers), mergedID, zone, 1)
+	}
+	covers := "sensitive-data-in-cleartext:a-db, sensitive-data-in-cleartext:b-db"
+	a := analyse(t, src+dec(covers))
+	f := find(a, zone)
+	if f == nil {
+		t.Fatalf("no zone threat among %v", ids(a))
+	}
+	if f.Status != model.StatusUnverified {
+		t.Errorf("status %s with hop c-db new, want unverified", f.Status)
+	}
+	var w string
+	for _, x := range a.Warnings {
+		if strings.Contains(x.Msg, "does not apply") {
+			w = x.Msg
+		}
+	}
+	if !strings.Contains(w, "hop `sensitive-data-in-cleartext:c-db` joined") {
+		t.Errorf("warning %q, want it to name hop c-db only", w)
+	}
+	a = analyse(t, src+dec(covers+", sensitive-data-in-cleartext:c-db"))
+	if f := find(a, zone); f == nil || f.Status != model.StatusAccepted {
+		t.Errorf("with c-db covered: %v", f)
+	}
+}
