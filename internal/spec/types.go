@@ -348,14 +348,16 @@ type Decision struct {
 	Expires string `yaml:"expires" format:"date"`
 	// Mitigations that address the finding.
 	Mitigations []string `yaml:"mitigations" ref:"mitigations"`
-	// For a merged threat (one threat for a weakness repeated on several
-	// hops into one receiver or zone): the ids of the per-hop threats the
-	// decision was taken on, as the merged threat lists them in its aliases.
-	// When a hop not listed here later joins the merged threat, the
-	// decision no longer applies (the threat is listed again, with a
-	// warning) until it is taken again; hops that left are fine. Ward
-	// writes it when a decision is taken on the server. Without it the
-	// decision covers the whole group, whatever hops join it.
+	// For a decision on a merged threat (a weakness on several hops into one
+	// receiver or zone, listed once): the ids of the threats merged into it
+	// when the decision was taken, one per hop (RULE:FLOW or
+	// RULE:FLOW:CATEGORY, as the merged threat's aliases list them). A hop
+	// counts as covered when any of its ids is listed. When a hop not listed
+	// joins the group later, the decision does not apply (the threat is
+	// listed unverified or open again, with a warning naming the hop) until
+	// it is taken again or the hop's id added; hops that left do not matter.
+	// Ward writes it when a decision is taken on the server or in a session.
+	// Without covers the decision covers the whole group, whatever hops join.
 	Covers []string `yaml:"covers"`
 }
 
