@@ -21,17 +21,16 @@ import (
 // returned; ids in covers that are no longer merged in (a hop removed) do
 // not matter.
 func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.Decision]bool, []risk.Warning) {
-	var withCovers map[string]*model.Decision
+	covers := false
 	for _, d := range m.Decisions {
-		if d.Covers != nil {
-			if withCovers == nil {
-				withCovers = map[string]*model.Decision{}
-			}
-			withCovers[d.Finding] = d
-		}
+		covers = covers || d.Covers != nil
 	}
-	if withCovers == nil {
+	if !covers {
 		return nil, nil
+	}
+	decisions := make(map[string]*model.Decision, len(m.Decisions))
+	for _, d := range m.Decisions {
+		decisions[d.Finding] = d
 	}
 	var (
 		off   map[*model.Decision]bool
@@ -42,11 +41,11 @@ func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.D
 			continue
 		}
 		// The decision risk.Assess would apply: by id, then by alias.
-		d := withCovers[f.ID]
+		d := decisions[f.ID]
 		for i := 0; d == nil && i < len(f.Aliases); i++ {
-			d = withCovers[f.Aliases[i]]
+			d = decisions[f.Aliases[i]]
 		}
-		if d == nil || off[d] {
+		if d == nil || d.Covers == nil || off[d] {
 			continue
 		}
 		missing := uncovered(m, f.Aliases, d)
