@@ -58,7 +58,22 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if m.Policy.Uncertainty != 0 {
 		unc = m.Policy.Uncertainty
 	}
-	warns := risk.Assess(m, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
+	// A decision on a merged threat that a hop joined since does not
+	// apply: risk.Assess sees the model without it.
+	assessed := m
+	off, uncovered := uncoveredDecisions(m, findings)
+	if len(off) > 0 {
+		mm := *m
+		mm.Decisions = make([]*model.Decision, 0, len(m.Decisions)-len(off))
+		for _, d := range m.Decisions {
+			if !off[d] {
+				mm.Decisions = append(mm.Decisions, d)
+			}
+		}
+		assessed = &mm
+	}
+	warns := risk.Assess(assessed, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
+	warns = append(warns, uncovered...)
 	limit := DefaultMaxUnverified
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified

@@ -48,7 +48,8 @@ Sections (all optional but ward and system):
                         impact, status, found_by, mitigations
   decisions:            on generated findings, by finding id: mitigated,
                         accepted (owner, reason, expires), false_positive,
-                        transferred
+                        transferred; covers (the hops of a merged threat
+                        it was taken on; a hop added later is not covered)
   mitigations:          status (proposed, planned, implemented, verified,
                         wont_do), owner, ticket, due
   assumptions:          text, status (unvalidated, validated, invalidated),

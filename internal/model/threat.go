@@ -289,7 +289,11 @@ type Decision struct {
 	Owner       string
 	Expires     Date
 	Mitigations []*Mitigation
-	Pos         Pos
+	// Covers lists, for a decision on a merged threat, the ids of the
+	// threats merged into it that the decision was taken on; nil means the
+	// whole group, whatever joins it.
+	Covers []string
+	Pos    Pos
 }
 
 // Expired reports whether an acceptance has passed its expiry date.

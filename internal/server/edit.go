@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -81,6 +83,10 @@ type decisionRequest struct {
 	Mitigations  []string `json:"mitigations"`
 	BaseRevision int64    `json:"base_revision"`
 	Message      string   `json:"message"`
+
+	// covers is set by decide, not by clients: the ids of the threats
+	// merged into the finding decided, from the latest analysis.
+	covers []string
 }
 
 // handleDecision records a decision on a generated finding.
@@ -104,9 +110,48 @@ func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req 
 			return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "expires must be a date, YYYY-MM-DD")
 		}
 	}
-	return s.editModel(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle) error {
+	return s.editModelOf(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle, v *cachedVersion) error {
+		covers, err := mergedFrom(v.v.Result, req.Finding)
+		if err != nil {
+			return err
+		}
+		req.covers = covers
 		return applyDecision(b, req)
 	})
+}
+
+// mergedFrom returns, when the finding with the id in a stored analysis is
+// a merged threat (it has aliases: the ids of the threats merged into it),
+// those ids: the hops a decision taken on it now covers (docs/risk.md).
+// A decision on any other finding covers nothing more than itself (nil).
+func mergedFrom(result []byte, id string) ([]string, error) {
+	merged, err := mergedIndex(result)
+	return merged[id], err
+}
+
+// mergedIndex maps the ids of a stored analysis's merged threats to the
+// ids of the threats merged into them.
+func mergedIndex(result []byte) (map[string][]string, error) {
+	if len(result) == 0 {
+		return nil, nil
+	}
+	var res struct {
+		Findings []struct {
+			ID      string   `json:"id"`
+			Origin  string   `json:"origin"`
+			Aliases []string `json:"aliases"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(result, &res); err != nil {
+		return nil, fmt.Errorf("stored analysis: %w", err)
+	}
+	merged := map[string][]string{}
+	for _, f := range res.Findings {
+		if len(f.Aliases) > 0 && f.Origin != string(model.OriginPeople) {
+			merged[f.ID] = f.Aliases
+		}
+	}
+	return merged, nil
 }
 
 type mitigationRequest struct {
@@ -179,6 +224,12 @@ func (s *Server) editItem(ctx context.Context, p *Principal, systemID string, a 
 // base, an edit that lost a race with another writer is applied again on
 // top of the new latest version, so neither is lost.
 func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a Access, base int64, message string, edit func(*Bundle) error) (pushResponse, error) {
+	return s.editModelOf(ctx, p, systemID, a, base, message, func(b *Bundle, _ *cachedVersion) error { return edit(b) })
+}
+
+// editModelOf is editModel for an edit that reads the version it edits
+// (its stored analysis).
+func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string, a Access, base int64, message string, edit func(*Bundle, *cachedVersion) error) (pushResponse, error) {
 	if message == "" {
 		message = fmt.Sprintf("edited through the API by %s", p.Actor())
 	}
@@ -208,7 +259,7 @@ func (s *Server) editModel(ctx context.Context, p *Principal, systemID string, a
 			return pushResponse{}, err
 		}
 		b := unarchive(v.v.YAML)
-		if err := edit(&b); err != nil {
+		if err := edit(&b, v); err != nil {
 			return pushResponse{}, err
 		}
 		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache, &basis{v: v.v, revision: x.Revision})

@@ -75,7 +75,7 @@ func (s *Server) addReviewThreat(ctx context.Context, p *Principal, id string, i
 	threat := session.ThreatEntry{ID: "review-" + r.ID + "-" + newID(2), Title: in.Title, Description: strings.TrimSpace(in.Description),
 		Stride: in.Stride, Targets: []string{in.Target}, Likelihood: in.Likelihood, Impact: in.Impact, FoundBy: programme.BySecurityReview}
 	out, err := s.editModel(ctx, p, r.SystemID, Review, 0, fmt.Sprintf("threat added in design review %s by %s", r.ID, p.display()), func(b *Bundle) error {
-		return applyPlan(b, session.Plan{Threats: []session.ThreatEntry{threat}})
+		return applyPlan(b, session.Plan{Threats: []session.ThreatEntry{threat}}, nil)
 	})
 	if err != nil {
 		return out, err

@@ -446,7 +446,11 @@ func (s *Server) sessionPromote(ctx context.Context, p *Principal, id string) (*
 		return nil, pushResponse{}, err
 	}
 	b := unarchive(v.YAML)
-	if err := applyPlan(&b, plan); err != nil {
+	merged, err := mergedIndex(v.Result)
+	if err != nil {
+		return nil, pushResponse{}, err
+	}
+	if err := applyPlan(&b, plan, merged); err != nil {
 		return nil, pushResponse{}, err
 	}
 	msg := fmt.Sprintf("threat-modeling session %s: %s (%d decisions)", st.ID, st.Title, len(plan.Cards))

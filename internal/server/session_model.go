@@ -9,8 +9,9 @@ import (
 // applyPlan adds a session's decisions to the model's main file: threats,
 // mitigations, assumptions and decisions on findings, each appended to its
 // top-level list (created when missing), so that the version's diff reads
-// as what the session decided.
-func applyPlan(b *Bundle, p session.Plan) error {
+// as what the session decided. A decision on a merged threat of merged
+// (mergedIndex of the version edited) records the hops it covers.
+func applyPlan(b *Bundle, p session.Plan, merged map[string][]string) error {
 	doc, err := parseFile(b.Main, b.Files[b.Main])
 	if err != nil {
 		return err
@@ -45,6 +46,7 @@ func applyPlan(b *Bundle, p session.Plan) error {
 	for _, d := range p.Decisions {
 		m := mapping([][2]string{{"finding", d.Finding}, {"status", d.Status}, {"reason", d.Reason}, {"owner", d.Owner}, {"expires", d.Expires}})
 		setList(m, "mitigations", d.Mitigations)
+		setList(m, "covers", merged[d.Finding])
 		appendTo("decisions", m)
 	}
 	out, err := formatFile(doc)

@@ -41,6 +41,9 @@ func decisionFields(d decisionRequest) []yamledit.Field {
 	if len(d.Mitigations) > 0 {
 		fs = append(fs, yamledit.Field{Key: "mitigations", Value: yamledit.List(d.Mitigations)})
 	}
+	if len(d.covers) > 0 {
+		fs = append(fs, yamledit.Field{Key: "covers", Value: yamledit.List(d.covers)})
+	}
 	return fs
 }
 
@@ -84,7 +87,7 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 							return err
 						}
 					}
-					for _, k := range []string{"reason", "owner", "expires", "mitigations"} {
+					for _, k := range []string{"reason", "owner", "expires", "mitigations", "covers"} {
 						if !given[k] {
 							if err := f.DeleteField("decisions", d.Finding, k); err != nil {
 								return err

@@ -554,7 +554,7 @@ func (b *builder) decisions(ds []*Decision) {
 			b.diags.add(d.keyPos("finding", -1), "%q is not a finding id", "finding ids look like rule-id:element-id, as `ward check` prints them; decisions on your own threats go in the threat's status", d.Finding)
 			continue
 		}
-		x := &model.Decision{Finding: d.Finding, Status: model.Status(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: date(d.Expires), Pos: d.pos()}
+		x := &model.Decision{Finding: d.Finding, Status: model.Status(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: date(d.Expires), Covers: d.Covers, Pos: d.pos()}
 		b.closure(&d.elem, d.Status, d.Reason, d.Owner, d.Expires)
 		x.Mitigations = b.mitigations(&d.elem, d.Mitigations, owner{"decision on", d.Finding})
 		b.decided[d.Finding] = x

@@ -348,6 +348,17 @@ type Decision struct {
 	Expires string `yaml:"expires" format:"date"`
 	// Mitigations that address the finding.
 	Mitigations []string `yaml:"mitigations" ref:"mitigations"`
+	// For a decision on a merged threat (a weakness on several hops into one
+	// receiver or zone, listed once): the ids of the threats merged into it
+	// when the decision was taken, one per hop (RULE:FLOW or
+	// RULE:FLOW:CATEGORY, as the merged threat's aliases list them). A hop
+	// counts as covered when any of its ids is listed. When a hop not listed
+	// joins the group later, the decision does not apply (the threat is
+	// listed unverified or open again, with a warning naming the hop) until
+	// it is taken again or the hop's id added; hops that left do not matter.
+	// Ward writes it when a decision is taken on the server or in a session.
+	// Without covers the decision covers the whole group, whatever hops join.
+	Covers []string `yaml:"covers"`
 }
 
 // Mitigation is a control to put in place.
