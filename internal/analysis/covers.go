@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -65,15 +66,6 @@ func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.D
 	return off, warns
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // uncovered returns the hops of a merged threat with the ids merged into
 // it (aliases) that d's covers do not list, by the first of the hop's ids.
 // The threats merged are per hop (a flow: rule:flow or
@@ -94,7 +86,7 @@ func uncovered(m *model.Model, aliases []string, d *model.Decision) []string {
 		_, rest, _ := strings.Cut(a, ":")
 		el, _, _ := strings.Cut(rest, ":")
 		if m.Flow(el) == nil {
-			if !contains(d.Covers, a) {
+			if !slices.Contains(d.Covers, a) {
 				others = append(others, a)
 			}
 			continue
@@ -106,7 +98,7 @@ func uncovered(m *model.Model, aliases []string, d *model.Decision) []string {
 		if !seen {
 			first = append(first, a)
 		}
-		covered[el] = c || contains(d.Covers, a)
+		covered[el] = c || slices.Contains(d.Covers, a)
 	}
 	if covered == nil {
 		return others

@@ -171,27 +171,8 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 	}
 	for i := range touched {
 		out := per[i]
-		kept := out.findings[:0]
-		for _, f := range out.findings {
-			if gone[f] == nil {
-				kept = append(kept, f)
-			}
-		}
-		clear(out.findings[len(kept):])
-		out.findings = kept
+		out.dropMerged(gone)
 		slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
-		for _, a := range out.qorder {
-			ts := a.threats[:0]
-			for _, t := range a.threats {
-				if to := gone[t]; to != nil {
-					t = to
-				}
-				if !slices.Contains(ts, t) {
-					ts = append(ts, t)
-				}
-			}
-			a.threats = ts
-		}
 	}
 	return true
 }

@@ -119,6 +119,14 @@ func mergeParallel(m *model.Model, r *Rule, out *results) {
 			gone[f] = merged
 		}
 	}
+	out.dropMerged(gone)
+}
+
+// dropMerged removes the threats merged into others (gone maps each to the
+// threat it was merged into) from out's findings, keeping their order, and
+// makes the questions that settled them settle the merged threat, listed
+// once.
+func (out *results) dropMerged(gone map[*model.Finding]*model.Finding) {
 	kept := out.findings[:0]
 	for _, f := range out.findings {
 		if gone[f] == nil {
@@ -127,7 +135,6 @@ func mergeParallel(m *model.Model, r *Rule, out *results) {
 	}
 	clear(out.findings[len(kept):])
 	out.findings = kept
-	// The questions now settle the merged threat, listed once.
 	for _, a := range out.qorder {
 		ts := a.threats[:0]
 		for _, t := range a.threats {
