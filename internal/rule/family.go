@@ -2,7 +2,6 @@ package rule
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -297,26 +296,10 @@ func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Findi
 // zoneTitle adds to the first hop's title the other hops (up to three by
 // name) and how many flows inside the zone, or into the receiver, it covers.
 func zoneTitle(title string, flows []string, k familyKey) string {
-	var b strings.Builder
-	b.Grow(len(title) + 64 + 24*min(len(flows), 4))
-	b.WriteString(title)
-	b.WriteString("; also on ")
-	for i, id := range flows[1:] {
-		if i == 3 {
-			b.WriteString(" and " + strconv.Itoa(len(flows)-1-i) + " more")
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("`" + id + "`")
-	}
 	if k.zone != nil {
-		b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows inside `" + k.zone.ID + "`)")
-	} else {
-		b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows into `" + k.to.ID + "`)")
+		return alsoOn(title, flows, "inside `"+k.zone.ID+"`")
 	}
-	return b.String()
+	return alsoOn(title, flows, "into `"+k.to.ID+"`")
 }
 
 // subset reports whether every element of a is in b (short lists).

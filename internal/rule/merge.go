@@ -210,20 +210,32 @@ func (u *union[T]) add(vs ...T) {
 // mergedTitle adds to the first hop's title the other hops the weakness
 // repeats on (up to three by name) and how many flows into to it covers.
 func mergedTitle(title string, g []*model.Finding, to *model.Component) string {
+	flows := make([]string, len(g))
+	for i, f := range g {
+		flows[i] = f.Targets[0].ID()
+	}
+	return alsoOn(title, flows, "into `"+to.ID+"`")
+}
+
+// alsoOn adds to the first hop's title the other hops of flows (up to three
+// by name) and how many flows, where, the threat covers:
+// "…; also on `b`, `c` (3 flows into `db`)".
+func alsoOn(title string, flows []string, where string) string {
 	var b strings.Builder
+	b.Grow(len(title) + len(where) + 32 + 24*min(len(flows), 4))
 	b.WriteString(title)
 	b.WriteString("; also on ")
-	for i, f := range g[1:] {
+	for i, id := range flows[1:] {
 		if i == 3 {
-			b.WriteString(" and " + strconv.Itoa(len(g)-1-i) + " more")
+			b.WriteString(" and " + strconv.Itoa(len(flows)-1-i) + " more")
 			break
 		}
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("`" + f.Targets[0].ID() + "`")
+		b.WriteString("`" + id + "`")
 	}
-	b.WriteString(" (" + strconv.Itoa(len(g)) + " flows into `" + to.ID + "`)")
+	b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows " + where + ")")
 	return b.String()
 }
 
