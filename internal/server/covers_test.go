@@ -64,6 +64,11 @@ func TestDecideMergedWritesCovers(t *testing.T) {
 	if s := status(); s != "unverified" {
 		t.Errorf("status %s with a new hop, want unverified", s)
 	}
+	// The system page says why, and what to do.
+	if resp, body := e.page("GET", "/systems/hops", e.admin, nil); resp.StatusCode != 200 ||
+		!strings.Contains(body, `id="warnings"`) || !strings.Contains(body, "re-decide "+id) || !strings.Contains(body, "c-db") {
+		t.Errorf("system page without the withheld decision's warning: %d\n%s", resp.StatusCode, body)
+	}
 	// Deciding again covers the three hops.
 	e.want(e.do("POST", "/api/v1/systems/hops/decisions", e.admin, d), 201)
 	y = pulled()
