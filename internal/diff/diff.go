@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -96,6 +97,10 @@ const (
 	Changed = "changed"
 	// Orphaned is a decision still in the model whose finding is gone.
 	Orphaned = "orphaned"
+	// Withheld is a decision still in the model, on a finding that is still
+	// there, that no longer applies: a hop joined the merged threat after the
+	// decision was taken (its covers do not list it; docs/risk.md).
+	Withheld = "withheld"
 )
 
 // FindingState is a finding on one side.
@@ -191,8 +196,10 @@ type DecisionChange struct {
 	Change  string           `json:"change"`
 	Old     *report.Decision `json:"old,omitempty"`
 	New     *report.Decision `json:"new,omitempty"`
-	// Location is where an orphaned decision still is.
+	// Location is where an orphaned or withheld decision still is.
 	Location *report.Location `json:"location,omitempty"`
+	// Why says, for a withheld decision, what joined the threat since.
+	Why string `json:"why,omitempty"`
 }
 
 // StatusChange is a mitigation or assumption added, removed or whose status
@@ -391,12 +398,17 @@ func decisions(o, n *report.Result) []DecisionChange {
 		}
 	}
 	// A decision whose finding went away but that is still in the model is
-	// orphaned, not removed: the analysis warns about it.
+	// orphaned, not removed; one the analysis withheld (a hop joined the
+	// merged threat it was taken on) is withheld, not removed: the analysis
+	// warns about both.
 	orphans := map[string]*report.Location{}
+	withheld := map[string]report.Warning{}
 	for _, w := range n.Warnings {
 		var id string
 		if _, err := fmt.Sscanf(w.Message, "decision for finding %q matches no finding", &id); err == nil {
 			orphans[id] = w.Location
+		} else if id, _, ok := withheldDecision(w.Message); ok {
+			withheld[id] = w
 		}
 	}
 	for _, id := range oids {
@@ -405,11 +417,37 @@ func decisions(o, n *report.Result) []DecisionChange {
 				out = append(out, DecisionChange{Finding: id, Change: Orphaned, Old: before[id], Location: at})
 				continue
 			}
+			if w, ok := withheld[id]; ok {
+				_, why, _ := withheldDecision(w.Message)
+				out = append(out, DecisionChange{Finding: id, Change: Withheld, Old: before[id], Location: w.Location, Why: why})
+				continue
+			}
 			out = append(out, DecisionChange{Finding: id, Change: Removed, Old: before[id]})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b DecisionChange) int { return strings.Compare(a.Finding, b.Finding) })
 	return out
+}
+
+// withheldDecision reads the analysis's warning for a decision it did not
+// apply because hops joined the merged threat since (analysis/covers.go):
+// the finding's id and what joined.
+func withheldDecision(msg string) (id, why string, ok bool) {
+	const prefix = "decision for finding "
+	rest, found := strings.CutPrefix(msg, prefix)
+	if !found {
+		return "", "", false
+	}
+	q, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return "", "", false
+	}
+	_, why, found = strings.Cut(rest[len(q):], ") does not apply: ")
+	if !found {
+		return "", "", false
+	}
+	id, err = strconv.Unquote(q)
+	return id, why, err == nil
 }
 
 func mitigations(o, n *report.Result) []StatusChange {

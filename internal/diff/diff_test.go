@@ -358,3 +358,54 @@ flows:
 	check(diff.Compare(open, unknown), diff.Closed)
 	check(diff.Compare(unknown, open), diff.Reopened)
 }
+
+// TestWithheldDecision: a hop joining a merged threat after its acceptance
+// was taken withholds the decision (analysis/covers.go); the diff says so
+// and where the decision is, instead of calling it removed.
+func TestWithheldDecision(t *testing.T) {
+	const head = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: cards, classification: restricted, data: [payment_card]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: a, kind: service, boundary: dc, processes: [cards]}
+  - {id: b, kind: service, boundary: dc, processes: [cards]}
+  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
+flows:
+  - {id: a-db, from: a, to: db, protocol: sql, carries: [cards]}
+  - {id: b-db, from: b, to: db, protocol: sql, carries: [cards]}
+`
+	const dec = `decisions:
+  - finding: sensitive-data-in-cleartext:db
+    status: accepted
+    reason: the data centre network is ours
+    owner: dana
+    expires: 2027-01-31
+    covers: [sensitive-data-in-cleartext:a-db, sensitive-data-in-cleartext:b-db]
+`
+	third := strings.Replace(head, "flows:\n", "  - {id: c, kind: service, boundary: dc, processes: [cards]}\nflows:\n", 1) +
+		"  - {id: c-db, from: c, to: db, protocol: sql, carries: [cards]}\n"
+	d := diff.Compare(side(t, "old", head+dec), side(t, "new", third+dec))
+	var got *diff.DecisionChange
+	for i, c := range d.Decisions {
+		if c.Finding == "sensitive-data-in-cleartext:db" {
+			got = &d.Decisions[i]
+		}
+	}
+	if got == nil || got.Change != diff.Withheld || got.Location == nil || got.Location.Line == 0 ||
+		!strings.Contains(got.Why, "sensitive-data-in-cleartext:c-db") {
+		t.Fatalf("decision change = %+v, want withheld with location and the hop that joined", got)
+	}
+	var b strings.Builder
+	if err := diff.Text(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "sensitive-data-in-cleartext:db: withheld decision (accepted by dana until 2027-01-31) — hop `sensitive-data-in-cleartext:c-db` joined") ||
+		!strings.Contains(out, "the decision is at new.yaml:") || !strings.Contains(out, "take it again") ||
+		strings.Contains(out, "removed (was") {
+		t.Errorf("text:\n%s", out)
+	}
+}

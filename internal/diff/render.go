@@ -209,6 +209,12 @@ func decisionText(c DecisionChange) string {
 			s += fmt.Sprintf(" at %s:%d", c.Location.File, c.Location.Line)
 		}
 		return s + "; remove it"
+	case Withheld:
+		s := c.Finding + ": withheld decision (" + one(c.Old.Status, c.Old.Owner, c.Old.Expires) + ") — " + c.Why
+		if c.Location != nil {
+			s += fmt.Sprintf("; the decision is at %s:%d", c.Location.File, c.Location.Line)
+		}
+		return s + "; take it again for the new hops"
 	}
 	return c.Finding + ": " + one(c.Old.Status, c.Old.Owner, c.Old.Expires) + " → " + one(c.New.Status, c.New.Owner, c.New.Expires)
 }
