@@ -351,7 +351,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		}
 		if dc := decisions[f.ID]; dc != nil {
 			for k, v := range map[string]string{"decision": string(dc.Status), "decisionReason": dc.Reason, "decisionOwner": dc.Owner,
-				"decisionExpires": dateString(dc.Expires), "decisionMitigations": mitigationList(dc.Mitigations)} {
+				"decisionExpires": dateString(dc.Expires), "decisionMitigations": mitigationList(dc.Mitigations), "decisionCovers": strings.Join(dc.Covers, ", ")} {
 				if v != "" {
 					attrs[k] = v
 				}
@@ -394,7 +394,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	for _, dc := range m.Decisions {
 		if !found[dc.Finding] {
 			x := map[string]any{"finding": dc.Finding, "status": string(dc.Status)}
-			for k, v := range map[string]string{"reason": dc.Reason, "owner": dc.Owner, "expires": dateString(dc.Expires), "mitigations": mitigationList(dc.Mitigations)} {
+			for k, v := range map[string]string{"reason": dc.Reason, "owner": dc.Owner, "expires": dateString(dc.Expires), "mitigations": mitigationList(dc.Mitigations), "covers": strings.Join(dc.Covers, ", ")} {
 				if v != "" {
 					x[k] = v
 				}

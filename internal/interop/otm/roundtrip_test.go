@@ -88,7 +88,7 @@ func essence(a *analysis.Analysis) []string {
 		add("assumption %s status=%s supports=%v", x.ID, x.Status, x.Supports)
 	}
 	for _, d := range m.Decisions {
-		add("decision %s status=%s owner=%s expires=%s", d.Finding, d.Status, d.Owner, d.Expires)
+		add("decision %s status=%s owner=%s expires=%s covers=%v", d.Finding, d.Status, d.Owner, d.Expires, d.Covers)
 	}
 	for _, f := range a.Findings {
 		add("finding %s origin=%s status=%s", f.ID, f.Origin, f.Status)
@@ -137,6 +137,15 @@ func TestRoundTrip(t *testing.T) {
 	for _, ex := range []string{"shop", "events", "admin-agent"} {
 		t.Run(ex, func(t *testing.T) { roundTrip(t, filepath.Join("..", "..", "..", "examples", ex, "ward.yaml")) })
 	}
+	// A decision on a merged threat keeps the hops it covers (and so stays
+	// withheld for the hop that joined since).
+	t.Run("covers", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "ward.yaml")
+		if err := os.WriteFile(p, []byte(coversModel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		roundTrip(t, p)
+	})
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprintf("synth-%d", seed), func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "ward.yaml")
@@ -147,3 +156,33 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// coversModel holds a decision on a merged threat whose covers leave out a
+// hop that joined later (so the decision is withheld), and an orphaned one.
+const coversModel = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: cards, classification: restricted, data: [payment_card]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: a, kind: service, boundary: dc, processes: [cards]}
+  - {id: b, kind: service, boundary: dc, processes: [cards]}
+  - {id: c, kind: service, boundary: dc, processes: [cards]}
+  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
+flows:
+  - {id: a-db, from: a, to: db, protocol: sql, carries: [cards]}
+  - {id: b-db, from: b, to: db, protocol: sql, carries: [cards]}
+  - {id: c-db, from: c, to: db, protocol: sql, carries: [cards]}
+decisions:
+  - finding: sensitive-data-in-cleartext:db
+    status: accepted
+    reason: the data centre network is ours
+    owner: dana
+    expires: 2027-01-31
+    covers: [sensitive-data-in-cleartext:a-db, sensitive-data-in-cleartext:b-db]
+  - finding: gone:rule
+    status: false_positive
+    reason: not ours
+    covers: [gone:x, gone:y]
+`

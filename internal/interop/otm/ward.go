@@ -255,7 +255,8 @@ func (im *importer) runWard() {
 		if sattr(a, "origin") != string(model.OriginPeople) {
 			if st := sattr(a, "decision"); st != "" {
 				doc.Decisions = append(doc.Decisions, &spec.Decision{Finding: t.ID, Status: st, Reason: sattr(a, "decisionReason"),
-					Owner: sattr(a, "decisionOwner"), Expires: sattr(a, "decisionExpires"), Mitigations: mits(list(sattr(a, "decisionMitigations")))})
+					Owner: sattr(a, "decisionOwner"), Expires: sattr(a, "decisionExpires"), Mitigations: mits(list(sattr(a, "decisionMitigations"))),
+					Covers: list(sattr(a, "decisionCovers"))})
 			}
 			continue
 		}
@@ -285,7 +286,8 @@ func (im *importer) runWard() {
 		for _, x := range ds {
 			if m, ok := x.(map[string]any); ok {
 				doc.Decisions = append(doc.Decisions, &spec.Decision{Finding: sattr(m, "finding"), Status: sattr(m, "status"), Reason: sattr(m, "reason"),
-					Owner: sattr(m, "owner"), Expires: sattr(m, "expires"), Mitigations: mits(list(sattr(m, "mitigations")))})
+					Owner: sattr(m, "owner"), Expires: sattr(m, "expires"), Mitigations: mits(list(sattr(m, "mitigations"))),
+					Covers: list(sattr(m, "covers"))})
 			}
 		}
 	}
