@@ -19,6 +19,7 @@ var (
 	holdOut4 = filepath.Join("..", "..", "testdata", "eval-holdout4")
 	holdOut5 = filepath.Join("..", "..", "testdata", "eval-holdout5")
 	holdOut6 = filepath.Join("..", "..", "testdata", "eval-holdout6")
+	holdOut7 = filepath.Join("..", "..", "testdata", "eval-holdout7")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -49,6 +50,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout4", holdOut4, false},
 		{"eval-holdout5", holdOut5, false},
 		{"eval-holdout6", holdOut6, false},
+		{"eval-holdout7", holdOut7, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
