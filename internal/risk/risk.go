@@ -359,6 +359,11 @@ func heldAccess(f *model.Finding) bool {
 	return f.Origin == model.OriginBuiltin && heldAccessRules[f.Rule]
 }
 
+// HeldAccess reports whether the built-in rule id's attacker is staff using
+// access they hold, whose likelihood is possible at least (`ward rules
+// explain` says so).
+func HeldAccess(id string) bool { return heldAccessRules[id] }
+
 // levelImpact converts a need to an impact.
 func levelImpact(l model.Level) model.Impact {
 	switch l {
