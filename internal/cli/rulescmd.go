@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
@@ -135,6 +136,10 @@ func (a *app) explain(r *rule.Rule) error {
 		fmt.Fprintf(w, "Vector:   content (likelihood follows where the content can originate)\n")
 	case model.VectorSupplyChain:
 		fmt.Fprintf(w, "Vector:   supply chain (likelihood does not follow exposure)\n")
+	default:
+		if r.Origin == model.OriginBuiltin && risk.HeldAccess(r.ID) {
+			fmt.Fprintf(w, "Vector:   held access (staff abuse access they hold: possible at least, wherever the element sits)\n")
+		}
 	}
 	fmt.Fprintf(w, "Origin:   %s", r.Origin)
 	if !r.Source.IsZero() {

@@ -323,11 +323,46 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			why = append(why, "the attack needs skill or a foothold")
 		}
 	}
+	if heldAccess(f) && base < heldAccessLikelihood {
+		// The attacker is a member of staff using access they hold: they
+		// are already where the attack starts, however deep inside the
+		// network the element sits.
+		base = heldAccessLikelihood
+		if explain {
+			why = append(why, "staff hold the access the attack needs: possible wherever the element sits")
+		}
+	}
 	if !explain {
 		return model.Likelihood(clamp(base)), nil
 	}
 	return model.Likelihood(clamp(base)), append(why, f.Rationale...)
 }
+
+// heldAccessRules are the built-in rules whose attacker is a member of
+// staff abusing access they hold, not someone who must reach the element:
+// acting alone where a second person should approve, reading beyond what
+// the job needs, an administrator's password-only sign-in (docs/risk.md,
+// Likelihood: held access).
+var heldAccessRules = map[string]bool{
+	"staff-action-without-second-approval": true,
+	"staff-access-beyond-need":             true,
+	"admin-without-mfa":                    true,
+}
+
+// heldAccessLikelihood is where a held-access threat starts, at least:
+// possible. The staff member needs no foothold, but is one of few people
+// (the scale's "reachable by partners or with some effort").
+const heldAccessLikelihood = 3
+
+// heldAccess reports whether f's attacker is staff using access they hold.
+func heldAccess(f *model.Finding) bool {
+	return f.Origin == model.OriginBuiltin && heldAccessRules[f.Rule]
+}
+
+// HeldAccess reports whether the built-in rule id's attacker is staff using
+// access they hold, whose likelihood is possible at least (`ward rules
+// explain` says so).
+func HeldAccess(id string) bool { return heldAccessRules[id] }
 
 // levelImpact converts a need to an impact.
 func levelImpact(l model.Level) model.Impact {
@@ -762,8 +797,12 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	if status == model.StatusUnverified {
 		// Not known to be mitigated: the same threat with the gap stated
 		// ranks above it.
-		f.Residual = Make(uncertain(f.Residual.Likelihood, unc), f.Residual.Impact)
-		f.Projected = Make(uncertain(f.Projected.Likelihood, unc), f.Projected.Impact)
+		floor := model.Likelihood(2)
+		if heldAccess(f) {
+			floor = heldAccessLikelihood
+		}
+		f.Residual = Make(uncertain(f.Residual.Likelihood, unc, floor), f.Residual.Impact)
+		f.Projected = Make(uncertain(f.Projected.Likelihood, unc, floor), f.Projected.Impact)
 		if unc > 0 {
 			f.Rationale = append(f.Rationale, "not known to be mitigated: the model leaves the control unknown")
 		}
@@ -778,14 +817,16 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 }
 
 // uncertain lowers a likelihood by unc steps for a threat whose control is
-// unknown, but not below unlikely: a threat whose precondition holds is not
-// made rare by the model's silence. At equal scores an open threat still
-// ranks first (Rank).
-func uncertain(l model.Likelihood, unc int) model.Likelihood {
-	if unc == 0 || l <= 2 {
+// unknown, but not below floor: unlikely, for a threat whose precondition
+// holds is not made rare by the model's silence; possible for a threat of
+// held access, whose attacker does not have to get through anything the
+// model leaves unknown. At equal scores an open threat still ranks first
+// (Rank).
+func uncertain(l model.Likelihood, unc int, floor model.Likelihood) model.Likelihood {
+	if unc == 0 || l <= floor {
 		return l
 	}
-	return model.Likelihood(max(2, int(l)-unc))
+	return max(floor, model.Likelihood(max(1, int(l)-unc)))
 }
 
 // reopener returns the invalidated assumption that held up the finding, its

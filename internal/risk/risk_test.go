@@ -299,3 +299,52 @@ func TestSpreadRepeatedPair(t *testing.T) {
 		t.Errorf("ranked %v, want %v", got, want)
 	}
 }
+
+// TestHeldAccess: a threat whose attacker is staff using access they hold
+// (acting alone without a second approval, reading beyond need, an
+// administrator's password-only sign-in) is possible wherever the console
+// sits, and the model's silence about the control does not lower it below
+// possible; a threat of another rule on the same console needs the foothold
+// its exposure says (unlikely). Where the network already makes a threat
+// likelier, held access changes nothing, and mitigations still count.
+func TestHeldAccess(t *testing.T) {
+	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	clerk := &model.Component{ID: "clerk", Kind: model.KindPerson, Boundary: dc}
+	console := &model.Component{ID: "console", Kind: model.KindService, Boundary: dc}
+	user := &model.Component{ID: "user", Kind: model.KindClient, Boundary: inet}
+	portal := &model.Component{ID: "portal", Kind: model.KindService, Boundary: inet}
+	fix := &model.Mitigation{ID: "four-eyes", Status: model.MitImplemented, ReducesLikelihood: 2}
+	m := &model.Model{Boundaries: []*model.Boundary{inet, dc}, Components: []*model.Component{clerk, console, user, portal},
+		Flows:       []*model.Flow{{ID: "use", From: clerk, To: console}, {ID: "web", From: user, To: portal}},
+		Mitigations: []*model.Mitigation{fix}}
+	m.Decisions = []*model.Decision{{Finding: "staff-access-beyond-need:console", Status: model.StatusOpen, Mitigations: []*model.Mitigation{fix}}}
+	m.Index()
+	for _, tc := range []struct {
+		rule               string
+		on                 *model.Component
+		exploit            int
+		status             model.Status
+		inherent, residual model.Likelihood
+	}{
+		{"staff-action-without-second-approval", console, 0, model.StatusUnverified, 3, 3}, // was 2 and 2
+		{"staff-action-without-second-approval", console, 0, model.StatusOpen, 3, 3},
+		{"admin-without-mfa", console, 1, model.StatusUnverified, 3, 3},            // internal 2 + 1: uncertainty took it to 2
+		{"admin-without-mfa", portal, 1, model.StatusUnverified, 5, 4},             // the internet: uncertainty as for any threat
+		{"staff-access-beyond-need", console, 0, model.StatusOpen, 3, 1},           // a decision links an implemented mitigation: it counts
+		{"privileged-store-access", console, 0, model.StatusUnverified, 2, 2},      // not held access: a foothold
+		{"missing-object-authorization", console, 1, model.StatusUnverified, 3, 2}, // the network vector
+	} {
+		f := &model.Finding{ID: tc.rule + ":" + tc.on.ID, Rule: tc.rule, Origin: model.OriginBuiltin, Targets: []model.Target{{Component: tc.on}},
+			Category: model.ElevationOfPrivilege, Exploitability: tc.exploit, Status: tc.status}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Inherent.Likelihood != tc.inherent || f.Residual.Likelihood != tc.residual {
+			t.Errorf("%s (%s): likelihood %d, residual %d; want %d, %d (%v)", f.ID, tc.status, f.Inherent.Likelihood, f.Residual.Likelihood, tc.inherent, tc.residual, f.Rationale)
+		}
+	}
+	// A threat the team wrote under the same rule name is theirs to rate.
+	f := &model.Finding{ID: "t1", Rule: "staff-action-without-second-approval", Origin: model.OriginPeople, Targets: []model.Target{{Component: console}}, Category: model.Tampering}
+	if l, _ := Likelihood(f); l != 2 {
+		t.Errorf("a people threat: likelihood %d, want 2", l)
+	}
+}
