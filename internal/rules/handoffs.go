@@ -147,7 +147,11 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty {
+			if !injectionCode(c) && c.Kind != model.KindClient || c.OutOfScope || c.ThirdParty {
+				return
+			}
+			if c.Kind == model.KindClient {
+				consoleWithoutSecondApproval(x, c)
 				return
 			}
 			staff := handoffStaff(c)

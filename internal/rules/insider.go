@@ -86,3 +86,103 @@ func insiderUsedByStaff(c *model.Component) bool {
 	}
 	return false
 }
+
+// staffConsoles returns the clients through which people of the
+// organisation reach c: a client that is an administrative console, or
+// one used by people inside the organisation's network. Reviewers name
+// the console people use, not only the service behind it.
+func staffConsoles(c *model.Component) []*model.Component {
+	var out []*model.Component
+	for _, f := range c.In {
+		k := f.From
+		if k.Kind != model.KindClient || k.OutOfScope || k == c {
+			continue
+		}
+		if len(consoleStaff(k, c)) > 0 && !containsComp(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// consoleStaff returns the people of the organisation who use client k to
+// reach c: people inside its network, or anyone, when k or c is an
+// administrative console.
+func consoleStaff(k, c *model.Component) []*model.Component {
+	var out []*model.Component
+	for _, f := range k.In {
+		if p := f.From; p.Kind == model.KindPerson && !p.ThirdParty && (p.Trust() >= model.TrustInternal || k.Admin || c.Admin) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// staffViaConsoles returns the people of the organisation who use c
+// directly (handoffStaff) or through a staff console, and those consoles.
+func staffViaConsoles(c *model.Component) ([]*model.Component, []*model.Component) {
+	staff := handoffStaff(c)
+	consoles := staffConsoles(c)
+	for _, k := range consoles {
+		staff = append(staff, consoleStaff(k, c)...)
+	}
+	return secretsUnique(staff), consoles
+}
+
+func containsComp(cs []*model.Component, c *model.Component) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// consoleWithoutSecondApproval is staff-action-without-second-approval on
+// a console: staff use client k to reach services of ours that change
+// money or records others rely on. The threat is on the console, where
+// reviewers put it, and on the services, which must enforce the second
+// approval (the question is theirs).
+func consoleWithoutSecondApproval(x *rule.Ctx, k *model.Component) {
+	var svcs []*model.Component
+	var at []*model.Asset
+	for _, f := range k.Out {
+		s := f.To
+		if !injectionCode(s) || s.OutOfScope || s.ThirdParty || len(consoleStaff(k, s)) == 0 || len(handoffStaff(s)) > 0 {
+			continue // staff using s directly: the threat is on s
+		}
+		as := handoffConsequential(s)
+		if len(as) == 0 || containsComp(svcs, s) {
+			continue
+		}
+		svcs = append(svcs, s)
+		for _, a := range as {
+			if !containsAsset(at, a) {
+				at = append(at, a)
+			}
+		}
+	}
+	if len(svcs) == 0 {
+		return
+	}
+	// Stated absent on any service is a gap; unknown on any leaves it
+	// unverified.
+	gap := model.No
+	for _, s := range svcs {
+		switch x.Lacks(s, model.CtlDualApproval) {
+		case model.Yes:
+			gap = model.Yes
+		case model.Unknown:
+			if gap != model.Yes {
+				gap = model.Unknown
+			}
+		}
+	}
+	if x.Reports(gap) {
+		for _, s := range svcs {
+			x.AlsoTarget(model.Target{Component: s})
+		}
+		staff := consoleStaff(k, svcs[0])
+		x.Report(gap, "One "+ids(secretsUnique(staff), compID)+" acting alone through "+q(k.ID)+" can change "+ids(at, assetID)+" in "+ids(svcs, compID)+" with no second approval", at)
+	}
+}

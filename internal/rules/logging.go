@@ -36,6 +36,11 @@ var loggingRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
+				// What staff do through their consoles goes unrecorded
+				// too: reviewers name the console.
+				for _, k := range staffConsoles(c) {
+					x.AlsoTarget(model.Target{Component: k})
+				}
 				x.Report(gap,
 					q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
 			}
