@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"sort"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -8,6 +10,50 @@ import (
 // insiderRules are what staff of the organisation can do with the access
 // their work gives them, beyond the consoles marked admin.
 var insiderRules = []*rule.Rule{
+	{
+		ID:       "outsider-content-in-staff-tool",
+		Title:    "Content from outsiders is opened or shown in a staff tool",
+		Category: model.Tampering,
+		On:       rule.OnComponent,
+		Doc: "Staff (support or dispute agents, reviewers, examiners, operators) use a console that opens files and shows text that customers, the public or a vendor supplied: uploaded evidence, attachments, messages, names, metadata. " +
+			"A malicious document or video aimed at the staff member's machine, or script in a message rendered without encoding (stored cross-site scripting), runs with the staff member's session and access, " +
+			"which reach far more than the outsider's own account. Checks at the public edge do not protect the staff tool, which trusts what is already inside.",
+		CWE:   []int{79, 434, 116},
+		CAPEC: []int{63, 592, 1},
+		Mitigations: []string{
+			"Scan uploaded files for malware and convert or re-render documents and media to safe formats (content disarm and reconstruction) before staff open them; open the rest in an isolated viewer, never on the agent's desktop with its sessions.",
+			"Encode every outsider-supplied field for its context in the staff tool (HTML, attributes, URLs), and set a strict Content Security Policy on it.",
+			"Serve staff tools from their own origin, with sessions that are short-lived and re-authenticated for sensitive actions.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
+			"https://owasp.org/www-community/attacks/xss/#stored-xss-attacks",
+		},
+		Vector:         model.VectorContent,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			k := x.Target.Component
+			if k.Kind != model.KindClient || k.OutOfScope || k.ThirdParty || !staffTool(k) {
+				return
+			}
+			shown := k.Assets()
+			for _, f := range k.Out {
+				shown = append(shown, f.Carries...)
+				shown = append(shown, f.Returns...)
+			}
+			files, stores := outsiderFiles(x, shown)
+			if len(files) == 0 {
+				return
+			}
+			if gap := x.Lacks(k, model.CtlSandboxed); x.Reports(gap) {
+				for _, s := range stores {
+					x.AlsoTarget(model.Target{Component: s})
+				}
+				x.Report(gap, "Staff open "+ids(files, assetID)+" in "+q(k.ID)+" that outsiders put in "+ids(stores, compID)+"; a malicious file, or script in what it shows, runs with the staff member's session", files)
+			}
+		},
+	},
 	{
 		ID:       "staff-changes-not-attributable",
 		Title:    "Changes staff make to records others rely on cannot be traced to a person",
@@ -185,4 +231,45 @@ func consoleWithoutSecondApproval(x *rule.Ctx, k *model.Component) {
 		staff := consoleStaff(k, svcs[0])
 		x.Report(gap, "One "+ids(secretsUnique(staff), compID)+" acting alone through "+q(k.ID)+" can change "+ids(at, assetID)+" in "+ids(svcs, compID)+" with no second approval", at)
 	}
+}
+
+var tpOutageVariant = 1
+
+// staffTool reports whether client k is used by people of the organisation
+// or of a partner working for it (an outsourcer's agents), or is an
+// administrative console.
+func staffTool(k *model.Component) bool {
+	if k.Admin {
+		return true
+	}
+	for _, f := range k.In {
+		if p := f.From; p.Kind == model.KindPerson && !p.ThirdParty && p.Trust() >= model.TrustPartner {
+			return true
+		}
+	}
+	return false
+}
+
+// outsiderFiles returns the assets among shown that are kept in object
+// storage whose content comes from a less trusted source
+// (handoffFedStores), and those stores.
+func outsiderFiles(x *rule.Ctx, shown []*model.Asset) ([]*model.Asset, []*model.Component) {
+	fed := handoffFedStores(x)
+	var files []*model.Asset
+	var stores []*model.Component
+	for s := range fed {
+		for _, a := range s.Stores {
+			if containsAsset(shown, a) {
+				if !containsAsset(files, a) {
+					files = append(files, a)
+				}
+				if !containsComp(stores, s) {
+					stores = append(stores, s)
+				}
+			}
+		}
+	}
+	sort.Slice(stores, func(i, j int) bool { return stores[i].ID < stores[j].ID })
+	sort.Slice(files, func(i, j int) bool { return files[i].ID < files[j].ID })
+	return files, stores
 }
