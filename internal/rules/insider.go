@@ -11,6 +11,54 @@ import (
 // their work gives them, beyond the consoles marked admin.
 var insiderRules = []*rule.Rule{
 	{
+		ID:       "unmanaged-device-holds-records",
+		Title:    "Other people's records on devices the organisation does not manage",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "People working for the organisation outside its network (an outsourcer's agents, contractors, staff at a venue or in the field) use a client on devices the organisation may not manage: personal phones, contractor laptops, shared terminals. " +
+			"The client shows, caches or downloads many people's personal data. A lost or stolen device, malware on it, a screenshot or a download to a personal folder leaks those records, " +
+			"and a live session on the device is an account an attacker can use.",
+		CWE:   []int{359, 922, 200},
+		CAPEC: []int{37, 545},
+		Mitigations: []string{
+			"Allow access to other people's records only from managed devices (device management, disk encryption, screen lock, remote wipe), checked at sign-in (device posture or certificates).",
+			"Where devices cannot be managed, serve records through a virtual desktop or browser isolation with download, copy and print disabled, and cache nothing on the device.",
+			"Keep sessions short on such devices and revoke them when a device is reported lost or a contract ends.",
+		},
+		References: []string{
+			"https://mas.owasp.org/MASVS/ (MASVS-STORAGE)",
+			"https://csrc.nist.gov/pubs/sp/800/124/r2/final (managing mobile devices)",
+			"https://csrc.nist.gov/pubs/sp/800/46/r2/final (telework and BYOD security)",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			k := x.Target.Component
+			if k.Kind != model.KindClient && k.Kind != model.KindDevice || k.OutOfScope || k.ThirdParty || k.Trust() > model.TrustPartner {
+				return
+			}
+			var users []*model.Component
+			for _, f := range k.In {
+				if p := f.From; p.Kind == model.KindPerson && !p.ThirdParty && p.Trust() == model.TrustPartner {
+					users = append(users, p)
+				}
+			}
+			if len(users) == 0 {
+				return
+			}
+			shown := k.Assets()
+			for _, f := range k.Out {
+				shown = append(shown, f.Returns...)
+			}
+			at := loggingDedup(handoffPersonal(shown))
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(k, model.CtlHardened); x.Reports(gap) {
+				x.Report(gap, ids(secretsUnique(users), compID)+" use "+q(k.ID)+" outside our network on devices we may not manage; a lost, infected or shared device leaks "+ids(at, assetID), at)
+			}
+		},
+	},
+	{
 		ID:       "outsider-content-in-staff-tool",
 		Title:    "Content from outsiders is opened or shown in a staff tool",
 		Category: model.Tampering,
