@@ -301,9 +301,10 @@ func tpReplayAssets(f *model.Flow) []*model.Asset {
 	return at
 }
 
-// tpDependedOn returns the money that moves only when third party c is up,
-// and the calls that carry it: a process or client of ours calls it over an
-// API and waits for the answer (a payment, payout, capture or refund).
+// tpDependedOn returns what moves only when third party c is up, and the
+// calls that carry it: a process or client of ours calls it over an API
+// with money (a payment, payout, capture or refund) or with operational
+// data the model says needs high availability (alarms to a paging service).
 // Other vendors were measured too (session 10 of issue 7): reviewers list
 // their outages far less often than Ward would raise them.
 func tpDependedOn(c *model.Component) ([]*model.Asset, []*model.Flow) {
@@ -318,6 +319,15 @@ func tpDependedOn(c *model.Component) ([]*model.Asset, []*model.Flow) {
 			continue // a file or batch handed over waits for the next run
 		}
 		as := ofKind(f.Carries, model.AssetMoney)
+		for _, a := range f.Carries {
+			// Operational data stated to need high availability (alarms,
+			// live readings); a person's record needs its store available,
+			// not every copy sent out.
+			if a.Kind == model.AssetData && a.Availability >= model.High &&
+				len(withData([]*model.Asset{a}, model.DataPII, model.DataPHI, model.DataFinancial, model.DataPaymentCard, model.DataCredentials, model.DataSecrets)) == 0 {
+				as = append(as, a)
+			}
+		}
 		if len(as) > 0 {
 			calls = append(calls, f)
 		}
