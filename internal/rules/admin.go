@@ -72,6 +72,55 @@ var adminRules = []*rule.Rule{
 		},
 	},
 	{
+		ID:       "staff-password-without-mfa",
+		Title:    "Staff or partner users sign in to a console with a password alone",
+		Category: model.Spoofing,
+		On:       rule.OnFlow,
+		Doc: "People who work with many others' records (staff, a customer organisation's administrators, a vendor's operators) sign in to their console with a password, and nothing says a second factor is required. " +
+			"Their accounts are worth phishing: one reused or phished password opens every record the role can see and every action it can take (inviting users, changing payees, watching live sessions), " +
+			"and the attacker looks like the member of staff.",
+		CWE:   []int{308, 287},
+		CAPEC: []int{560, 600, 98},
+		Mitigations: []string{
+			"Require a second factor for every staff, partner and vendor account that reaches other people's data or money; prefer phishing-resistant factors (FIDO2/WebAuthn) through single sign-on with the organisation's identity provider.",
+			"Ask for the second factor again before the most sensitive actions (exports, payee or limit changes, adding users).",
+			"Alert on sign-ins from new devices or places and on bursts of failed logins.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
+			"https://owasp.org/www-project-application-security-verification-standard/ (V2 authentication)",
+			"https://pages.nist.gov/800-63-4/sp800-63b.html",
+		},
+		Property:       model.Integrity,
+		Receiver:       true,
+		Exploitability: 1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if f.Authentication != model.AuthPassword {
+				return
+			}
+			console, people := staffSignIn(f)
+			if console == nil || len(people) == 0 {
+				return
+			}
+			// The receiver checks the password: the second factor is its.
+			r := f.To
+			if r.Admin && r.IsProcess() || r.OutOfScope || r.ThirdParty && !r.IsActor() {
+				return // admin-without-mfa asks the same of an admin interface
+			}
+			at := staffStake(console, r)
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(r, model.CtlMFAForAdmins); x.Reports(gap) {
+				if console != f.From && console != r {
+					x.AlsoTarget(model.Target{Component: console})
+				}
+				x.Report(gap, ids(people, compID)+" sign in to "+q(console.ID)+" on "+q(f.ID)+" with a password and no stated second factor; a phished account reaches "+ids(at, assetID), at)
+			}
+		},
+	},
+	{
 		ID:       "admin-access-not-reviewed",
 		Title:    "Access to an administrative interface is not reviewed",
 		Category: model.ElevationOfPrivilege,
@@ -137,4 +186,55 @@ func adminUsedByPeople(c *model.Component) bool {
 		}
 	}
 	return false
+}
+
+// staffSignIn returns, for a flow on which people sign in, the console
+// they use and the people, when they are neither the public nor the
+// organisation's own staff inside its network: people in a partner's
+// network (a customer organisation's administrators, an outsourcer's
+// agents), or anyone using a vendor's or an administrative console.
+// Members of the public signing in are credential-stuffing's.
+func staffSignIn(f *model.Flow) (*model.Component, []*model.Component) {
+	var console *model.Component
+	var people []*model.Component
+	switch f.From.Kind {
+	case model.KindPerson:
+		console = f.To
+		people = []*model.Component{f.From}
+	case model.KindClient:
+		console = f.From
+		for _, g := range f.From.In {
+			if g.From.Kind == model.KindPerson {
+				people = append(people, g.From)
+			}
+		}
+	default:
+		return nil, nil
+	}
+	var out []*model.Component
+	for _, p := range people {
+		if p.ThirdParty && !console.ThirdParty {
+			continue
+		}
+		// Staff inside the network were measured too (session 10 of
+		// issue 7): more threats than reviewers list on the seen sets.
+		if p.Trust() == model.TrustPartner || console.Admin || console.ThirdParty {
+			out = append(out, p)
+		}
+	}
+	return console, secretsUnique(out)
+}
+
+// staffStake returns what a staff console's account reaches: many people's
+// personal data and money held by the console or the component behind it.
+func staffStake(console, r *model.Component) []*model.Asset {
+	var out []*model.Asset
+	for _, c := range []*model.Component{console, r} {
+		for _, a := range c.Assets() {
+			if (a.Kind == model.AssetMoney || containsAsset(handoffPersonal([]*model.Asset{a}), a)) && !containsAsset(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }

@@ -143,6 +143,10 @@ var dataRules = []*rule.Rule{
 		Property: model.Availability,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
+			if c.Kind == model.KindDevice {
+				deviceWithoutBackups(x, c)
+				return
+			}
 			if !dataPersistent(c) {
 				return
 			}
@@ -345,4 +349,26 @@ func dataNeedsBackup(a *model.Asset) bool {
 // replica). A flow that states neither may write.
 func readOnly(f *model.Flow) bool {
 	return len(f.Carries) == 0 && len(f.Returns) > 0
+}
+
+// deviceWithoutBackups is store-without-backups on a device of ours that
+// runs configuration or programs (infrastructure assets) whose loss stops
+// or corrupts what it controls: a controller, PLC or field device that is
+// wiped, fails or is reflashed must be restored from a known-good copy.
+func deviceWithoutBackups(x *rule.Ctx, c *model.Component) {
+	if c.ThirdParty || c.OutOfScope {
+		return
+	}
+	var need []*model.Asset
+	for _, a := range c.Assets() {
+		if a.Kind == model.AssetInfrastructure && dataNeedsBackup(a) && !containsAsset(need, a) {
+			need = append(need, a)
+		}
+	}
+	if len(need) == 0 {
+		return
+	}
+	if gap := x.Lacks(c, model.CtlBackups); x.Reports(gap) {
+		x.Report(gap, "Nothing says the programs and configuration of "+q(c.ID)+" ("+ids(need, assetID)+") are backed up and can be restored", need)
+	}
 }

@@ -147,7 +147,11 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty {
+			if !injectionCode(c) && c.Kind != model.KindClient || c.OutOfScope || c.ThirdParty {
+				return
+			}
+			if c.Kind == model.KindClient {
+				consoleWithoutSecondApproval(x, c)
 				return
 			}
 			staff := handoffStaff(c)
@@ -278,6 +282,48 @@ var handoffRules = []*rule.Rule{
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
 				x.Report(gap, "Workloads other than "+ids(secretsUnique(callers), compID)+" may ask "+q(c.ID)+" to use "+what, abuseOrNil(keys))
+			}
+		},
+	},
+	{
+		ID:       "sign-in-secrets-through-third-party",
+		Title:    "Codes, links or PINs that grant access are delivered through a third party",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "The system hands people's sign-in material (one-time codes, magic or share links, door PINs, activation codes) to an outside service that delivers it: an SMS, e-mail or push provider. " +
+			"The provider stores and logs what it sends, and the channel reaches whoever holds the phone number or mailbox now: recycled and ported numbers, SIM swaps, shared and forwarded mailboxes, lock screens. " +
+			"Whoever reads the message holds the access it grants.",
+		CWE:   []int{200, 522, 640},
+		CAPEC: []int{37, 593},
+		Mitigations: []string{
+			"Send only what is short-lived and single-use (codes that expire in minutes, links that work once), and bind them to the device or session that asked for them.",
+			"Prefer channels the person controls (an app with push to a registered device, passkeys) over SMS and e-mail for anything that grants lasting access.",
+			"Confirm phone numbers and addresses before sending, and limit what a message grants (a link that asks for sign-in rather than granting it).",
+		},
+		References: []string{
+			"https://pages.nist.gov/800-63-4/sp800-63b.html (restricted authenticators: SMS)",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Forgot_Password_Cheat_Sheet.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || f.To.Kind != model.KindExternal || !f.To.ThirdParty ||
+				len(f.Returns) > 0 {
+				return // a call that reads data back signs in with what it carries
+			}
+			var at []*model.Asset
+			for _, a := range ofKind(f.Carries, model.AssetCredential) {
+				if a.HasData(model.DataCredentials) && !a.HasData(model.DataSecrets) {
+					at = append(at, a)
+				}
+			}
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
+				x.Report(gap, ids(at, assetID)+" reach people through third party "+q(f.To.ID)+" on "+flowName(f)+"; whoever reads the message there, or holds the number or mailbox, holds the access", at)
 			}
 		},
 	},

@@ -36,6 +36,11 @@ var loggingRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
+				// What staff do through their consoles goes unrecorded
+				// too: reviewers name the console.
+				for _, k := range staffConsoles(c) {
+					x.AlsoTarget(model.Target{Component: k})
+				}
 				x.Report(gap,
 					q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
 			}
@@ -62,12 +67,24 @@ var loggingRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || len(c.In) == 0 || c.ThirdParty {
+			if !c.IsProcess() || len(c.In) == 0 || c.OutOfScope {
+				return
+			}
+			// Records a process keeps on its own host (stores), which its
+			// administrators, or whoever takes the host, can edit.
+			journal := loggingOwnRecords(c)
+			if c.ThirdParty && (len(journal) == 0 || c.Trust() < model.TrustInternal) {
 				return
 			}
 			money := append(ofKind(c.Assets(), model.AssetMoney), withData(c.Assets(), model.DataFinancial)...)
 			money = loggingDedup(money)
-			if !c.Admin && len(money) == 0 {
+			if !c.Admin && len(money) == 0 && len(journal) == 0 {
+				return
+			}
+			if len(journal) > 0 && len(money) == 0 && !c.Admin {
+				if gap := x.Lacks(c, model.CtlTamperEvidentLogs); x.Reports(gap) {
+					x.Report(gap, q(c.ID)+" keeps "+ids(journal, assetID)+" on its own host, where its administrators or an intruder on it could alter or delete them", journal)
+				}
 				return
 			}
 			// Without security logging at all, no-security-event-logging or
@@ -253,4 +270,31 @@ func loggingOwnSecretsOnly(c *model.Component, at []*model.Asset) bool {
 		}
 	}
 	return len(own) > 0
+}
+
+// loggingOwnRecords returns the records a process keeps only on its own
+// host: data needing high integrity or more that it stores itself and that
+// no flow carries anywhere, so no copy exists off the host (an action
+// journal, a local event log).
+func loggingOwnRecords(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range c.Stores {
+		if a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High && !loggingCarried(c, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// loggingCarried reports whether a flow into or out of c carries or
+// returns a.
+func loggingCarried(c *model.Component, a *model.Asset) bool {
+	for _, fs := range [][]*model.Flow{c.In, c.Out} {
+		for _, f := range fs {
+			if containsAsset(f.Carries, a) || containsAsset(f.Returns, a) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -177,7 +177,49 @@ var operationsRules = []*rule.Rule{
 				}
 			}
 			if x.Reports(gap) {
+				// The duplicate leaves on the calls to the receiver.
+				for _, f := range flows {
+					x.AlsoTarget(model.Target{Flow: f})
+				}
 				x.Report(gap, q(c.ID)+" may send "+ids(money, assetID)+" twice, or stop halfway, when a run is retried or restarted", money)
+			}
+		},
+	},
+	{
+		ID:       "payment-call-not-idempotent",
+		Title:    "A retried call that moves money can pay twice",
+		Category: model.Tampering,
+		On:       rule.OnFlow,
+		Doc: "A service of ours asks a payment, payout or banking provider to move money (a payout, a refund, a transfer, a capture) while serving a request. " +
+			"Calls time out, clients and queues retry, and workers restart between sending and recording the answer: if the provider cannot tell a repeat from a new instruction, " +
+			"the same money is sent twice, and an attacker who can make calls fail or time out (or a forged \"failed\" status) turns that into a way to be paid again.",
+		CWE:   []int{837, 362, 841},
+		CAPEC: []int{60, 212},
+		Mitigations: []string{
+			"Send a stable idempotency key with every money-moving call (derived from the business operation, not the attempt) and keep it across retries; use the provider's idempotency support.",
+			"Record the operation's state (requested, sent, confirmed) before calling, and on a timeout ask the provider for the operation's status instead of sending again.",
+			"Reconcile what was sent against the provider's reports daily and alert on duplicates.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/837.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Transaction_Authorization_Cheat_Sheet.html",
+			"https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/",
+		},
+		Property:       model.Integrity,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			c := f.From
+			if !c.IsProcess() || tpThirdParty(c) || c.OutOfScope || !tpThirdParty(f.To) ||
+				f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient || !drivenByPeople(c) {
+				return // a job acting on its own is payment-run-not-idempotent's
+			}
+			money := ofKind(f.Carries, model.AssetMoney)
+			if len(money) == 0 || !paymentRetried(c, f.To, money) || !paymentProvider(f.To, money) {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlReplayProtection); x.Reports(gap) {
+				x.Report(gap, "A retried call on "+flowName(f)+" may move "+ids(money, assetID)+" twice: nothing says "+q(f.To.ID)+" can tell a repeat from a new instruction", money)
 			}
 		},
 	},
@@ -236,4 +278,46 @@ func paymentRun(c *model.Component) ([]*model.Asset, []*model.Flow) {
 		return nil, nil
 	}
 	return money, flows
+}
+
+// paymentRetried reports whether c has a reason to send money to
+// provider p again: p reports back to c on the money it was sent (a status
+// call or webhook, which may say "failed"), or c takes its work from a
+// queue, which redelivers what was not acknowledged.
+func paymentRetried(c, p *model.Component, money []*model.Asset) bool {
+	for _, f := range p.Out {
+		if f.To != c {
+			continue
+		}
+		for _, a := range f.Carries {
+			if containsAsset(money, a) {
+				return true
+			}
+		}
+	}
+	for _, f := range c.In {
+		if f.From.Kind == model.KindQueue {
+			return true
+		}
+	}
+	return false
+}
+
+// paymentProvider reports whether third party p executes the money it is
+// sent: it reports back on it (a status call or webhook carrying the same
+// money into the system), or it is sent card data with it.
+func paymentProvider(p *model.Component, money []*model.Asset) bool {
+	for _, f := range p.Out {
+		for _, a := range f.Carries {
+			if containsAsset(money, a) {
+				return true
+			}
+		}
+	}
+	for _, f := range p.In {
+		if len(withData(f.Carries, model.DataPaymentCard)) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,64 @@ import (
 
 var secretsRules = []*rule.Rule{
 	{
+		ID:       "integration-credentials-overreach",
+		Title:    "A job's credentials for other systems read more than it needs",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "A background process (an ingestion or sync worker, an ETL job) signs in to other systems with credentials it holds (API tokens, service accounts, database logins) and pulls their data. " +
+			"Such integration accounts are usually granted read-all (every space, drive, table or customer) because scoping them is work, and they are long-lived: " +
+			"whoever compromises the job, its configuration or its host, or finds one of its tokens, reads everything those systems hold, as the integration.",
+		CWE:   []int{250, 269, 522},
+		CAPEC: []int{122, 560},
+		Mitigations: []string{
+			"Scope each integration credential to the spaces, tables or objects the job needs, read-only, and review the grants when the job changes.",
+			"Prefer short-lived, federated credentials (workload identity, OAuth with narrow scopes) over static tokens; keep any static ones in a secrets manager with rotation.",
+			"Log and alert on what the integration account reads (volume, unusual spaces) in the source systems.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+			"https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/",
+			"https://cwe.mitre.org/data/definitions/250.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
+				return // entry points get overprivileged-entry-point
+			}
+			var sources []*model.Component
+			var read []*model.Asset
+			for _, f := range c.Out {
+				creds := ofKind(f.Carries, model.AssetCredential)
+				if len(creds) == 0 || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
+					continue
+				}
+				as := f.Returns
+				if len(as) == 0 && f.To.IsStore() {
+					as = f.To.Stores
+				}
+				got := false
+				for _, a := range as {
+					if a.Kind == model.AssetData && (a.Need(model.Confidentiality) >= model.High) {
+						got = true
+						if !containsAsset(read, a) {
+							read = append(read, a)
+						}
+					}
+				}
+				if got && !containsComp(sources, f.To) {
+					sources = append(sources, f.To)
+				}
+			}
+			if len(sources) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" signs in to "+ids(sources, compID)+" with credentials it holds; if they read more than the job needs, its compromise reads all of "+ids(read, assetID), read)
+			}
+		},
+	},
+	{
 		ID:       "unmanaged-secrets",
 		Title:    "Secrets not kept in a secrets manager",
 		Category: model.InformationDisclosure,

@@ -9,6 +9,44 @@ import (
 
 var thirdpartyRules = []*rule.Rule{
 	{
+		ID:       "third-party-outage-no-fallback",
+		Title:    "The system stops when a third party it depends on stops",
+		Category: model.DenialOfService,
+		On:       rule.OnComponent,
+		Doc: "A path the business depends on runs through another organisation's service: a payment or payout provider, a media or ingest vendor, a paging or alerting service, a hosted store the product reads. " +
+			"Outages, throttling of the account, an expired contract or key, or an attack on the vendor stop that path, and nothing on our side can restart it: " +
+			"payments fail or back up, alerts are not delivered, work in progress is lost. Without a stated fallback the outage of one vendor is an outage of the system.",
+		CWE:   []int{1357, 654, 400},
+		CAPEC: []int{607},
+		Mitigations: []string{
+			"Decide what the system does when the vendor is down: queue and retry with backoff and a dead-letter path, degrade to a reduced service, or fail over to a second provider; test it.",
+			"Set timeouts and circuit breakers on every call to the vendor, and alert on its errors and latency (not only on our own).",
+			"Agree service levels and support paths with the vendor, and keep the data needed to rebuild or switch (exports, re-indexing).",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Third_Party_Javascript_Management_Cheat_Sheet.html",
+			"https://csrc.nist.gov/pubs/sp/800/161/r1/upd1/final (supply chain risk management)",
+			"https://cwe.mitre.org/data/definitions/1357.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !tpThirdParty(c) || c.OutOfScope || c.Kind == model.KindPerson || c.Kind == model.KindClient || c.Kind == model.KindDevice {
+				return
+			}
+			at, calls := tpDependedOn(c)
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+				for _, f := range calls {
+					x.AlsoTarget(model.Target{Flow: f})
+				}
+				x.Report(gap, "Nothing says what happens when third party "+q(c.ID)+" is down: "+tpDependents(c)+" stop with it", orNoAssets(at))
+			}
+		},
+	},
+	{
 		ID:       "sensitive-data-to-new-third-party",
 		Title:    "Sensitive data shared with a new third party",
 		Category: model.InformationDisclosure,
@@ -261,4 +299,54 @@ func tpReplayAssets(f *model.Flow) []*model.Asset {
 		}
 	}
 	return at
+}
+
+// tpDependedOn returns what moves only when third party c is up, and the
+// calls that carry it: a process or client of ours calls it over an API
+// with money (a payment, payout, capture or refund) or with operational
+// data the model says needs high availability (alarms to a paging service).
+// Other vendors were measured too (session 10 of issue 7): reviewers list
+// their outages far less often than Ward would raise them.
+func tpDependedOn(c *model.Component) ([]*model.Asset, []*model.Flow) {
+	var money []*model.Asset
+	var calls []*model.Flow
+	for _, f := range c.In {
+		from := f.From
+		if tpThirdParty(from) && from.Kind != model.KindClient || from.OutOfScope || from.Kind == model.KindPerson || f.OneWay {
+			continue
+		}
+		if p := strings.ToLower(f.Protocol); p != "" && !handoffAPIProtocols[p] {
+			continue // a file or batch handed over waits for the next run
+		}
+		as := ofKind(f.Carries, model.AssetMoney)
+		for _, a := range f.Carries {
+			// Operational data stated to need high availability (alarms,
+			// live readings); a person's record needs its store available,
+			// not every copy sent out.
+			if a.Kind == model.AssetData && a.Availability >= model.High &&
+				len(withData([]*model.Asset{a}, model.DataPII, model.DataPHI, model.DataFinancial, model.DataPaymentCard, model.DataCredentials, model.DataSecrets)) == 0 {
+				as = append(as, a)
+			}
+		}
+		if len(as) > 0 {
+			calls = append(calls, f)
+		}
+		for _, a := range as {
+			if !containsAsset(money, a) {
+				money = append(money, a)
+			}
+		}
+	}
+	return money, calls
+}
+
+// tpDependents names who calls third party c.
+func tpDependents(c *model.Component) string {
+	var cs []*model.Component
+	for _, f := range c.In {
+		if !containsComp(cs, f.From) && f.From.Kind != model.KindPerson {
+			cs = append(cs, f.From)
+		}
+	}
+	return ids(cs, compID)
 }
