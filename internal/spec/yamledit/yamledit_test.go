@@ -186,3 +186,55 @@ func FuzzEdit(f *testing.F) {
 		_ = fmt.Sprint()
 	})
 }
+
+// TestMemoMerge: merges through a memo (files read before, evicted, or
+// reused as another side) answer what merges without one answer, and the
+// memo's files are never edited.
+func TestMemoMerge(t *testing.T) {
+	theirs := strings.Replace(base, "status: planned", "status: implemented", 1) + "\nassumptions:\n  - id: as1\n    text: added on the server\n"
+	ours := strings.Replace(base, "ward: 1\n", "ward: 1\n# local comment\n", 1)
+	other := "mitigations:\n  - id: m9\n    status: planned\n"
+	conflicting := strings.Replace(base, "owner: dana", "owner: lee", 1)
+	type bundles struct{ base, theirs, ours map[string]string }
+	one := func(s string) map[string]string { return map[string]string{"w.yaml": s} }
+	two := func(s, o string) map[string]string { return map[string]string{"w.yaml": s, "x/more.yaml": o, "rules.txt": "r"} }
+	cases := []bundles{
+		{one(base), one(theirs), one(ours)},
+		{one(base), one(theirs), one(base)},
+		{one(base), one(base), one(ours)},
+		{one(base), one(strings.Replace(base, "owner: dana", "owner: sam", 1)), one(conflicting)},
+		{one(base), one(strings.Replace(base, "ward: 1", "ward: 2", 1)), one(ours)},
+		{one(ours), one(theirs), one(base)},
+		{two(base, other), two(theirs, strings.Replace(other, "planned", "done", 1)), two(ours, other)},
+		{two(base, other), two(base, ""), two(ours, other)},
+		{one("decisions: [a]\n"), one(base), one(ours)},
+		{one(base), one("a: [\n"), one(ours)},
+	}
+	type answer struct {
+		Out       map[string]string
+		Changes   []Change
+		Conflicts []Conflict
+		Err       string
+	}
+	run := func(m *Memo, c bundles) answer {
+		out, ch, co, err := m.Merge(c.base, c.theirs, c.ours, "w.yaml")
+		a := answer{Out: out, Changes: ch, Conflicts: co}
+		if err != nil {
+			a.Err = err.Error()
+		}
+		return a
+	}
+	for _, size := range []int{1 << 20, 8 << 10, 0} {
+		m := NewMemo(size)
+		for round := range 3 {
+			for i, c := range cases {
+				if diff := cmp.Diff(run(nil, c), run(m, c)); diff != "" {
+					t.Errorf("memo of %d bytes, round %d, case %d (-without +with):\n%s", size, round, i, diff)
+				}
+			}
+		}
+		if m.size > size {
+			t.Errorf("memo holds %d bytes, more than its %d", m.size, size)
+		}
+	}
+}
