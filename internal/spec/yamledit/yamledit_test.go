@@ -238,3 +238,65 @@ func TestMemoMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestBatch: edits in a Batch (one parse at the end for fields set in
+// place) give the text and tree the same edits give one by one, and a
+// failed batch leaves the file as it was.
+func TestBatch(t *testing.T) {
+	for i, edits := range []func(*File) error{
+		func(f *File) error {
+			for _, kv := range [][2]string{{"status", "mitigated"}, {"owner", "sam lee"}, {"expires", "2030-01-01"}, {"reason", "new: reason"}} {
+				if err := f.SetField("decisions", "a:x", kv[0], String(kv[1])); err != nil {
+					return err
+				}
+			}
+			return f.DeleteField("decisions", "a:x", "covers")
+		},
+		func(f *File) error {
+			if err := f.SetField("decisions", "b:y", "status", String("accepted")); err != nil {
+				return err
+			}
+			if err := f.SetField("decisions", "b:y", "reason", String("short")); err != nil { // a folded block: lines replaced
+				return err
+			}
+			if err := f.SetField("mitigations", "m1", "status", String("implemented")); err != nil {
+				return err
+			}
+			return f.DeleteField("decisions", "a:x", "owner")
+		},
+		func(f *File) error {
+			if err := f.SetField("decisions", "a:x", "mitigations", List([]string{"m1", "m2"})); err != nil {
+				return err
+			}
+			return f.AppendItem("decisions", []Field{{"finding", String("c:z")}, {"status", String("accepted")}})
+		},
+	} {
+		one, err := Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := edits(one); err != nil {
+			t.Fatal(i, err)
+		}
+		batch, _ := Parse(base)
+		if err := batch.Batch(edits); err != nil {
+			t.Fatal(i, err)
+		}
+		if diff := cmp.Diff(one.String(), batch.String()); diff != "" {
+			t.Errorf("edits %d (-one by one +batch):\n%s", i, diff)
+		}
+		if !batch.SameTree(&one.doc) || !Same(batch.String(), one.String()) {
+			t.Errorf("edits %d: the batch's tree differs", i)
+		}
+	}
+	f, _ := Parse(base)
+	err := f.Batch(func(f *File) error {
+		if err := f.SetField("decisions", "a:x", "status", String("x")); err != nil {
+			return err
+		}
+		return fmt.Errorf("fail")
+	})
+	if err == nil || f.String() != base {
+		t.Errorf("a failed batch changed the file: %v\n%s", err, f.String())
+	}
+}
