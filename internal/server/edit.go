@@ -111,11 +111,11 @@ func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req 
 		}
 	}
 	return s.editModelOf(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle, v *cachedVersion) error {
-		covers, err := mergedFrom(v.v.Result, req.Finding)
+		merged, err := v.mergedIndex()
 		if err != nil {
 			return err
 		}
-		req.covers = covers
+		req.covers = merged[req.Finding]
 		return applyDecision(b, req)
 	})
 }

@@ -46,6 +46,25 @@ type cachedVersion struct {
 	// head and tail are the metadata writeVersion writes around a
 	// canonical result, encoded once.
 	head, tail []byte
+
+	// merged is mergedIndex of the result, read once (or given by the
+	// analysis that stored the version).
+	mergedOnce sync.Once
+	merged     map[string][]string
+	mergedErr  error
+}
+
+// mergedIndex is mergedIndex(e.v.Result), decoded once per cached
+// version: a decision reads it from the version it edits.
+func (e *cachedVersion) mergedIndex() (map[string][]string, error) {
+	e.mergedOnce.Do(func() { e.merged, e.mergedErr = mergedIndex(e.v.Result) })
+	return e.merged, e.mergedErr
+}
+
+// setMerged gives a version stored by this process the index of the
+// analysis it was stored with.
+func (e *cachedVersion) setMerged(m map[string][]string) {
+	e.mergedOnce.Do(func() { e.merged = m })
 }
 
 // versionCacheBytes bounds the cache (about 200 versions of the shop

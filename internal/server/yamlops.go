@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v4"
 
@@ -79,8 +80,14 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 			set(entry, fl.Key, str(fl.Value.S))
 		}
 	}
-	for name, content := range b.Files {
-		text, doc, err := parseEdit(name, content)
+	// The files naming the finding are read first: the others are read
+	// (parsed) only when none holds a decision on it.
+	names := slices.Sorted(maps.Keys(b.Files))
+	slices.SortStableFunc(names, func(x, y string) int {
+		return cmpBool(strings.Contains(b.Files[y], d.Finding), strings.Contains(b.Files[x], d.Finding))
+	})
+	for _, name := range names {
+		text, doc, err := parseEdit(name, b.Files[name])
 		if err != nil {
 			continue
 		}
@@ -134,6 +141,17 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 	}
 	list.Content = append(list.Content, entry)
 	return editFile(b, target, text, doc, func(f *yamledit.File) error { return f.AppendItem("decisions", fields) })
+}
+
+// cmpBool orders false before true.
+func cmpBool(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case x:
+		return 1
+	}
+	return -1
 }
 
 // hasList says a file has a top-level list under key.
