@@ -197,7 +197,9 @@ func TestMemoMerge(t *testing.T) {
 	conflicting := strings.Replace(base, "owner: dana", "owner: lee", 1)
 	type bundles struct{ base, theirs, ours map[string]string }
 	one := func(s string) map[string]string { return map[string]string{"w.yaml": s} }
-	two := func(s, o string) map[string]string { return map[string]string{"w.yaml": s, "x/more.yaml": o, "rules.txt": "r"} }
+	two := func(s, o string) map[string]string {
+		return map[string]string{"w.yaml": s, "x/more.yaml": o, "rules.txt": "r"}
+	}
 	cases := []bundles{
 		{one(base), one(theirs), one(ours)},
 		{one(base), one(theirs), one(base)},
