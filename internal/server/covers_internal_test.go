@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/wardtm/ward/examples"
 	"github.com/wardtm/ward/internal/session"
+	"github.com/wardtm/ward/internal/store"
 	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
@@ -96,5 +98,22 @@ func TestStoredAnalysisMerged(t *testing.T) {
 	}
 	if !some {
 		t.Error("no example has merged threats")
+	}
+}
+
+// TestMergedRemembered: a version's merged threats are decoded once and
+// remembered past the version's eviction from the cache.
+func TestMergedRemembered(t *testing.T) {
+	c := newVersionCache(1) // holds no version
+	res := []byte(`{"findings":[{"id":"r:db","origin":"builtin","aliases":["r:a-db","r:b-db"]}]}`)
+	v := store.Version{SystemID: "s", Number: 3, SHA256: "x", Result: res}
+	m, err := c.mergedOf(c.put(v))
+	if err != nil || !slices.Equal(m["r:db"], []string{"r:a-db", "r:b-db"}) {
+		t.Fatal(m, err)
+	}
+	// Read back again: not decoded (this result would not decode).
+	v.Result = bytes.Repeat([]byte("!"), len(res))
+	if m, err := c.mergedOf(c.put(v)); err != nil || len(m["r:db"]) != 2 {
+		t.Errorf("not remembered: %v %v", m, err)
 	}
 }

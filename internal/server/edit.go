@@ -111,7 +111,7 @@ func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req 
 		}
 	}
 	return s.editModelOf(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle, v *cachedVersion) error {
-		merged, err := v.mergedIndex()
+		merged, err := s.versions.mergedOf(v)
 		if err != nil {
 			return err
 		}

@@ -364,7 +364,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		return pushResponse{}, err
 	}
 	if created {
-		s.versions.putStored(v).setMerged(a.merged)
+		s.versions.rememberMerged(s.versions.putStored(v), a.merged)
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)

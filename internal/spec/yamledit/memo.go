@@ -70,12 +70,15 @@ func (m *Memo) file(name, src string) *memoFile {
 		}
 		m.mu.Unlock()
 	}
-	mf := &memoFile{key: key, rest: sha256.Sum256([]byte(restOf(src))), size: 128}
+	mf := &memoFile{key: key, size: 128}
+	rest := ""
 	if yamlFile {
 		f, err := Parse(src)
 		if err != nil {
 			mf.parseErr = fmt.Errorf("%s: %w", name, err)
+			rest = restOf(src)
 		} else {
+			rest = restOfTree(src, &f.doc)
 			for _, s := range Merged {
 				items, err := f.Items(s)
 				if err != nil {
@@ -99,6 +102,10 @@ func (m *Memo) file(name, src string) *memoFile {
 			}
 		}
 	}
+	if !yamlFile {
+		rest = restOf(src)
+	}
+	mf.rest = sha256.Sum256([]byte(rest))
 	if m == nil || mf.size > m.max/4 {
 		return mf
 	}

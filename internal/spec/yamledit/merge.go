@@ -81,6 +81,22 @@ func restOf(src string) string {
 	if yaml.Unmarshal([]byte(src), &v) != nil {
 		return src
 	}
+	return restValue(v)
+}
+
+// restOfTree is restOf for a file already parsed (doc, as Parse read it):
+// decoding the tree gives what unmarshalling the text gives.
+func restOfTree(src string, doc *yaml.Node) string {
+	var v any
+	if doc.Kind != 0 {
+		if doc.Decode(&v) != nil {
+			return restOf(src)
+		}
+	}
+	return restValue(v)
+}
+
+func restValue(v any) string {
 	if m, ok := v.(map[string]any); ok {
 		for _, s := range Merged {
 			delete(m, s)

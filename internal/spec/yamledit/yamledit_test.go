@@ -182,6 +182,9 @@ func FuzzEdit(f *testing.F) {
 				}
 			}
 		}
+		if x, err := Parse(src); err == nil && restOfTree(src, &x.doc) != restOf(src) {
+			t.Fatalf("rest of the tree differs from the text's: %q", src)
+		}
 		_, _, _, _ = Merge(map[string]string{"a.yaml": src}, map[string]string{"a.yaml": base}, map[string]string{"a.yaml": src}, "a.yaml")
 		_ = fmt.Sprint()
 	})
@@ -300,5 +303,19 @@ func TestBatch(t *testing.T) {
 	})
 	if err == nil || f.String() != base {
 		t.Errorf("a failed batch changed the file: %v\n%s", err, f.String())
+	}
+}
+
+// TestRestOfTree: the rest read from a parsed file is the rest read from
+// its text.
+func TestRestOfTree(t *testing.T) {
+	for _, src := range []string{base, "", "# only a comment\n", "a: 1\ndecisions: []\nb: [x, {y: 2}]\n", "a: &x {k: v}\nb: *x\n", "a: 2027-01-01\nb: 0x10\nc: ~\n"} {
+		f, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := restOfTree(src, &f.doc), restOf(src); got != want {
+			t.Errorf("%q: tree %q, text %q", src, got, want)
+		}
 	}
 }
