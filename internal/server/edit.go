@@ -264,6 +264,11 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 		if err := edit(&b, v); err != nil {
 			return pushResponse{}, err
 		}
+		for name, f := range b.parsed { // the next push merges with them
+			if b.Files[name] == f.String() {
+				s.merges.Remember(name, f)
+			}
+		}
 		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache, &basis{v: v.v, revision: x.Revision})
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
 			backoff(ctx, attempt)

@@ -37,6 +37,10 @@ func parseEdit(name, content string) (f *yamledit.File, doc *yaml.Node, err erro
 func editFile(b *Bundle, name string, f *yamledit.File, doc *yaml.Node, edit func(*yamledit.File) error) error {
 	if err := f.Batch(edit); err == nil && f.SameTree(doc) {
 		b.Files[name] = f.String()
+		if b.parsed == nil {
+			b.parsed = map[string]*yamledit.File{}
+		}
+		b.parsed[name] = f
 		return nil
 	}
 	want, err := formatFile(doc)

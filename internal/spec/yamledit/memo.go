@@ -70,10 +70,35 @@ func (m *Memo) file(name, src string) *memoFile {
 		}
 		m.mu.Unlock()
 	}
+	var f *File
+	var err error
+	if yamlFile {
+		f, err = Parse(src)
+	}
+	return m.add(m.build(key, name, src, yamlFile, f, err))
+}
+
+// Remember keeps what a merge reads of a model file someone just parsed
+// (f, named name; an edit's result), without parsing it again.
+func (m *Memo) Remember(name string, f *File) {
+	if m == nil || !isYAML(name) {
+		return
+	}
+	src := f.String()
+	key := sha256.Sum256([]byte(name + "\x00" + src))
+	m.mu.Lock()
+	_, ok := m.items[key]
+	m.mu.Unlock()
+	if !ok {
+		m.add(m.build(key, name, src, true, f, nil))
+	}
+}
+
+// build reads a file: f and err are Parse's answer for a model file.
+func (m *Memo) build(key [32]byte, name, src string, yamlFile bool, f *File, err error) *memoFile {
 	mf := &memoFile{key: key, size: 128}
 	rest := ""
 	if yamlFile {
-		f, err := Parse(src)
 		if err != nil {
 			mf.parseErr = fmt.Errorf("%s: %w", name, err)
 			rest = restOf(src)
@@ -106,6 +131,13 @@ func (m *Memo) file(name, src string) *memoFile {
 		rest = restOf(src)
 	}
 	mf.rest = sha256.Sum256([]byte(rest))
+	return mf
+}
+
+// add keeps mf, unless it is too large; it returns the memo's entry for
+// mf's key.
+func (m *Memo) add(mf *memoFile) *memoFile {
+	key := mf.key
 	if m == nil || mf.size > m.max/4 {
 		return mf
 	}
