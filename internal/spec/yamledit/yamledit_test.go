@@ -182,6 +182,36 @@ func FuzzEdit(f *testing.F) {
 				}
 			}
 		}
+		// The same edits in one batch: the text of the edits one by one,
+		// or the file as it was when they fail.
+		one, err := Parse(src)
+		if err != nil {
+			return
+		}
+		edits := func(x *File) error {
+			if err := x.SetField("decisions", key, field, String(value)); err != nil {
+				return err
+			}
+			if err := x.SetField("decisions", key, "status", String(value+"!")); err != nil {
+				return err
+			}
+			return x.SetField("mitigations", key, field, List([]string{value}))
+		}
+		errOne := edits(one)
+		batch, _ := Parse(src)
+		errBatch := batch.Batch(edits)
+		switch {
+		case errOne == nil && errBatch == nil:
+			if one.String() != batch.String() {
+				t.Fatalf("batch %q, one by one %q", batch.String(), one.String())
+			}
+		case errBatch != nil:
+			if batch.String() != src && (src == "" || batch.String() != strings.TrimSuffix(src, "\n")+"\n") {
+				t.Fatalf("a failed batch changed the file: %q", batch.String())
+			}
+		default:
+			t.Fatalf("batch succeeded (%q), one by one failed: %v", batch.String(), errOne)
+		}
 		if x, err := Parse(src); err == nil && restOfTree(src, &x.doc) != restOf(src) {
 			t.Fatalf("rest of the tree differs from the text's: %q", src)
 		}
