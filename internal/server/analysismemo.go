@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/store"
 )
@@ -51,6 +52,9 @@ type storedAnalysis struct {
 	mitigations    []store.Mitigation
 	assumptions    []store.Assumption
 	notify         pushSummary // what notifyPush compares
+	// merged maps the merged threats' ids to the ids merged into them,
+	// as mergedIndex reads them from result (a decision's covers).
+	merged map[string][]string
 }
 
 // size is roughly the memory an entry holds.
@@ -95,7 +99,11 @@ func newStoredAnalysis(res *report.Result) (*storedAnalysis, error) {
 	}
 	a := &storedAnalysis{systemID: res.System.ID, name: res.System.Name, summary: res.Summary, result: data}
 	a.findings, a.mitigations, a.assumptions = rows(res)
+	a.merged = map[string][]string{}
 	for _, f := range res.Findings {
+		if len(f.Aliases) > 0 && f.Origin != string(model.OriginPeople) {
+			a.merged[f.ID] = f.Aliases
+		}
 		a.notify.Findings = append(a.notify.Findings, struct{ ID, Title, Severity, Status string }{f.ID, f.Title, f.Severity, f.Status})
 	}
 	for _, x := range res.Assumptions {

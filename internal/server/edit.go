@@ -111,11 +111,11 @@ func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req 
 		}
 	}
 	return s.editModelOf(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle, v *cachedVersion) error {
-		covers, err := mergedFrom(v.v.Result, req.Finding)
+		merged, err := s.versions.mergedOf(v)
 		if err != nil {
 			return err
 		}
-		req.covers = covers
+		req.covers = merged[req.Finding]
 		return applyDecision(b, req)
 	})
 }
@@ -263,6 +263,11 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 		b := unarchive(v.v.YAML)
 		if err := edit(&b, v); err != nil {
 			return pushResponse{}, err
+		}
+		for name, f := range b.parsed { // the next push merges with them
+			if b.Files[name] == f.String() {
+				s.merges.Remember(name, f)
+			}
 		}
 		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache, &basis{v: v.v, revision: x.Revision})
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {

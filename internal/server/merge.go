@@ -24,6 +24,12 @@ import (
 // retried when another writer stores a version in between, so nothing
 // acknowledged is lost and the loser of a race is told.
 
+// mergeMemoBytes bounds the memo of what merges read of files (about
+// 60 KB for the shop's two files): a push's base is usually the content
+// the system's previous push sent, and its latest version one a merge or
+// an edit read before.
+const mergeMemoBytes = 16 << 20
+
 // maxMergeAttempts bounds the retries of a push or an edit that lost a race.
 const maxMergeAttempts = 40
 
@@ -72,7 +78,7 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 			}
 			theirs := unarchive(latest.YAML)
 			if base != nil {
-				out, changes, conflicts, err := yamledit.Merge(base.Files, theirs.Files, b.Files, b.Main)
+				out, changes, conflicts, err := s.merges.Merge(base.Files, theirs.Files, b.Files, b.Main)
 				if errors.Is(err, yamledit.ErrModelChanged) {
 					return pushResponse{}, errorf(http.StatusConflict, "conflict",
 						"system %q: version %d (by %s) changed the model since your base (version %d) — pull it, merge it with your change (ward pull %s --dir DIR), and push again; or push with --force to replace it",
@@ -123,9 +129,12 @@ func (s *Server) pushBase(ctx context.Context, systemID string, req pushRequest)
 		}
 		return &b, v.Number, nil
 	}
-	// No base: the newest version that came from a push, as pushed.
-	for off := 0; ; off += 100 {
-		vs, total, err := s.store.ListVersions(ctx, systemID, store.Page{Limit: 100, Offset: off})
+	// No base: the newest version that came from a push, as pushed. It is
+	// usually among the last few: a page of versions costs a read of each
+	// one's row (on SQLite past its stored analysis, ≈ 30 µs a version),
+	// so the first page is small.
+	for off, limit := 0, 4; ; off, limit = off+limit, 100 {
+		vs, total, err := s.store.ListVersions(ctx, systemID, store.Page{Limit: limit, Offset: off})
 		if err != nil {
 			return nil, 0, err
 		}

@@ -277,3 +277,26 @@ func raceTests(t *testing.T, dsn func(t *testing.T) string) {
 		}
 	})
 }
+
+// TestPushBaseAfterManyEdits: a push without a base merges from the newest
+// pushed version however many edits followed it (past the first, small
+// page of versions the server reads), so it never reverts them.
+func TestPushBaseAfterManyEdits(t *testing.T) {
+	s := newShop(t, filepath.Join(t.TempDir(), "ward.db"))
+	f := s.findings[0]
+	statuses := []string{"accepted", "false_positive", "mitigated", "accepted", "false_positive", "accepted", "false_positive"}
+	for i, st := range statuses {
+		body := map[string]any{"finding": f, "status": st, "reason": fmt.Sprintf("reason %d", i), "owner": "dana", "expires": "2030-01-01"}
+		if st == "mitigated" {
+			body["mitigations"] = []string{"bot-detection-login"}
+		}
+		s.want(s.do("POST", "/api/v1/systems/larkspur-shop/decisions", s.bearer, body), 201)
+	}
+	out := s.want(s.do("POST", "/api/v1/systems/larkspur-shop/versions", s.bearer, map[string]any{"files": renamed(s.files, "Larkspur Stores")}), 201)
+	if out["base"].(float64) != 1 || fmt.Sprint(out["merged"]) != "[decision on "+f+" added]" {
+		t.Fatalf("push after %d edits: %v", len(statuses), out)
+	}
+	if _, files := s.latest(); !decided(files, f, "false_positive") || !strings.Contains(files["threats.yaml"], "reason 6") {
+		t.Fatalf("the push reverted the last decision:\n%s", files["threats.yaml"])
+	}
+}

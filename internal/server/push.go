@@ -22,6 +22,7 @@ import (
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
+	"github.com/wardtm/ward/internal/spec/yamledit"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -30,6 +31,10 @@ import (
 type Bundle struct {
 	Main  string            `json:"main"`
 	Files map[string]string `json:"files"`
+
+	// parsed are files an edit parsed as they now are (editFile), for
+	// the memo of the merges that will read them.
+	parsed map[string]*yamledit.File
 }
 
 // maxBundleFiles bounds how many files one model may have.
@@ -364,7 +369,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		return pushResponse{}, err
 	}
 	if created {
-		s.versions.putStored(v)
+		s.versions.rememberMerged(s.versions.putStored(v), a.merged)
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
 		if err := s.cfg.Events.Publish(ctx, "system:"+systemID, ev); err != nil {
 			s.log.Warn("publish event", "err", err)

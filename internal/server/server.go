@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/spec/yamledit"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -121,12 +122,13 @@ type Server struct {
 	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
 	webCache resultCache
 
-	streams    atomic.Int64  // open event streams
-	streamSet  *streamSet    // open event streams by principal
-	tokenCache *tokenCache   // API tokens recently found valid (authcache.go)
-	versions   *versionCache // versions recently read (versioncache.go)
-	memo       *analysisMemo // analyses of recently stored content (analysismemo.go)
-	summaries  *analysisMemo // what notifications compare of those, kept longer
+	streams    atomic.Int64   // open event streams
+	streamSet  *streamSet     // open event streams by principal
+	tokenCache *tokenCache    // API tokens recently found valid (authcache.go)
+	versions   *versionCache  // versions recently read (versioncache.go)
+	memo       *analysisMemo  // analyses of recently stored content (analysismemo.go)
+	summaries  *analysisMemo  // what notifications compare of those, kept longer
+	merges     *yamledit.Memo // what a push's merge read of files seen before (merge.go)
 	pool       *analysisPool
 	rates      *rateLimiter
 	previews   *rateLimiter
@@ -199,7 +201,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	if cfg.Events == nil {
 		cfg.Events = newLocalBroker()
 	}
-	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes),
+	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes), merges: yamledit.NewMemo(mergeMemoBytes),
 		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })

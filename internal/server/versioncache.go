@@ -28,6 +28,47 @@ type versionCache struct {
 	// version never changes; the key holds its digest and the result's
 	// length all the same.
 	known map[knownKey]bool
+	// merged remembers, past eviction, each version's merged threats
+	// (cachedVersion.mergedIndex): a decision reads them from the version
+	// it edits, and decoding them from a result read back from the
+	// database costs a decode of the whole result.
+	merged map[knownKey]map[string][]string
+}
+
+// mergedMax bounds the remembered merged threats (a few KB a version);
+// past it they start over.
+const mergedMax = 4096
+
+func (e *cachedVersion) key() knownKey {
+	return knownKey{e.v.SystemID, e.v.Number, e.v.SHA256, len(e.v.Result)}
+}
+
+// mergedOf is e.mergedIndex(), remembered past e's eviction.
+func (c *versionCache) mergedOf(e *cachedVersion) (map[string][]string, error) {
+	c.mu.Lock()
+	m, ok := c.merged[e.key()]
+	c.mu.Unlock()
+	if ok {
+		e.setMerged(m)
+		return m, nil
+	}
+	m, err := e.mergedIndex()
+	if err == nil {
+		c.rememberMerged(e, m)
+	}
+	return m, err
+}
+
+// rememberMerged gives e (a version this process stored, or read) its
+// merged threats and remembers them.
+func (c *versionCache) rememberMerged(e *cachedVersion, m map[string][]string) {
+	e.setMerged(m)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.merged) >= mergedMax {
+		clear(c.merged)
+	}
+	c.merged[e.key()] = m
 }
 
 type knownKey struct {
@@ -46,6 +87,25 @@ type cachedVersion struct {
 	// head and tail are the metadata writeVersion writes around a
 	// canonical result, encoded once.
 	head, tail []byte
+
+	// merged is mergedIndex of the result, read once (or given by the
+	// analysis that stored the version).
+	mergedOnce sync.Once
+	merged     map[string][]string
+	mergedErr  error
+}
+
+// mergedIndex is mergedIndex(e.v.Result), decoded once per cached
+// version: a decision reads it from the version it edits.
+func (e *cachedVersion) mergedIndex() (map[string][]string, error) {
+	e.mergedOnce.Do(func() { e.merged, e.mergedErr = mergedIndex(e.v.Result) })
+	return e.merged, e.mergedErr
+}
+
+// setMerged gives a version stored by this process the index of the
+// analysis it was stored with.
+func (e *cachedVersion) setMerged(m map[string][]string) {
+	e.mergedOnce.Do(func() { e.merged = m })
 }
 
 // versionCacheBytes bounds the cache (about 200 versions of the shop
@@ -53,7 +113,7 @@ type cachedVersion struct {
 const versionCacheBytes = 64 << 20
 
 func newVersionCache(max int64) *versionCache {
-	return &versionCache{entries: map[string]*cachedVersion{}, known: map[knownKey]bool{}, max: max}
+	return &versionCache{entries: map[string]*cachedVersion{}, known: map[knownKey]bool{}, merged: map[knownKey]map[string][]string{}, max: max}
 }
 
 func versionKey(system string, n int) string { return system + "\x00" + strconv.Itoa(n) }

@@ -100,6 +100,15 @@ func BenchmarkAPIWrites(b *testing.B) {
 			n++
 			return push, map[string]any{"files": withComment([]string{"a", "b"}[n%2])}
 		}},
+		// A decision, then a push (without a base) of new content that
+		// merges it: two writes per op, as CI pushes after someone
+		// decided on the server.
+		{"decision+push-new", func() (string, any) {
+			n++
+			post(b, "/api/v1/systems/larkspur-shop/decisions", map[string]any{"finding": finding, "status": []string{"accepted", "false_positive"}[n%2],
+				"reason": fmt.Sprintf("benchmark %d", n), "owner": "dana", "expires": "2030-01-01"})
+			return push, map[string]any{"files": withComment(fmt.Sprint(n))}
+		}},
 		{"decision-new", func() (string, any) {
 			n++
 			return "/api/v1/systems/larkspur-shop/decisions", map[string]any{"finding": finding, "status": "accepted",

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v4"
 
@@ -15,16 +16,36 @@ import (
 // when both read back the same; otherwise (a layout yamledit does not edit
 // in place) the file is re-encoded, as before.
 
-// editFile applies a text edit to one file, checked against want (the same
-// edit on the tree, re-encoded).
-func editFile(b *Bundle, name string, want string, edit func(*yamledit.File) error) error {
-	f, err := yamledit.Parse(b.Files[name])
-	if err == nil {
-		err = edit(f)
+// parseEdit parses a model file to edit: as text (f) and as a tree (doc,
+// a copy of f's), whose top level is a mapping.
+func parseEdit(name, content string) (f *yamledit.File, doc *yaml.Node, err error) {
+	f, err = yamledit.Parse(content)
+	if err != nil {
+		return nil, nil, errorf(http.StatusUnprocessableEntity, "invalid_model", "%s: %v", name, err)
 	}
-	if err == nil && yamledit.Same(f.String(), want) {
+	doc = f.Tree()
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, nil, errorf(http.StatusUnprocessableEntity, "invalid_model", "%s is not a YAML mapping", name)
+	}
+	return f, doc, nil
+}
+
+// editFile applies a text edit to one file (f, parsed from it), checked
+// against doc (the same edit on the tree): the text edit is kept when it
+// reads back as the tree, else the tree is re-encoded. The edits are
+// parsed once, at the end (yamledit's Batch).
+func editFile(b *Bundle, name string, f *yamledit.File, doc *yaml.Node, edit func(*yamledit.File) error) error {
+	if err := f.Batch(edit); err == nil && f.SameTree(doc) {
 		b.Files[name] = f.String()
+		if b.parsed == nil {
+			b.parsed = map[string]*yamledit.File{}
+		}
+		b.parsed[name] = f
 		return nil
+	}
+	want, err := formatFile(doc)
+	if err != nil {
+		return err
 	}
 	b.Files[name] = want
 	return nil
@@ -63,8 +84,14 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 			set(entry, fl.Key, str(fl.Value.S))
 		}
 	}
-	for name, content := range b.Files {
-		doc, err := parseFile(name, content)
+	// The files naming the finding are read first: the others are read
+	// (parsed) only when none holds a decision on it.
+	names := slices.Sorted(maps.Keys(b.Files))
+	slices.SortStableFunc(names, func(x, y string) int {
+		return cmpBool(strings.Contains(b.Files[y], d.Finding), strings.Contains(b.Files[x], d.Finding))
+	})
+	for _, name := range names {
+		text, doc, err := parseEdit(name, b.Files[name])
 		if err != nil {
 			continue
 		}
@@ -75,11 +102,7 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 		for i, item := range list.Content {
 			if f := lookup(item, "finding"); f != nil && f.Value == d.Finding {
 				list.Content[i] = entry
-				want, err := formatFile(doc)
-				if err != nil {
-					return err
-				}
-				return editFile(b, name, want, func(f *yamledit.File) error {
+				return editFile(b, name, text, doc, func(f *yamledit.File) error {
 					given := map[string]bool{}
 					for _, fl := range fields[1:] {
 						given[fl.Key] = true
@@ -110,7 +133,7 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 			}
 		}
 	}
-	doc, err := parseFile(target, b.Files[target])
+	text, doc, err := parseEdit(target, b.Files[target])
 	if err != nil {
 		return err
 	}
@@ -121,11 +144,18 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 		set(root, "decisions", list)
 	}
 	list.Content = append(list.Content, entry)
-	want, err := formatFile(doc)
-	if err != nil {
-		return err
+	return editFile(b, target, text, doc, func(f *yamledit.File) error { return f.AppendItem("decisions", fields) })
+}
+
+// cmpBool orders false before true.
+func cmpBool(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case x:
+		return 1
 	}
-	return editFile(b, target, want, func(f *yamledit.File) error { return f.AppendItem("decisions", fields) })
+	return -1
 }
 
 // hasList says a file has a top-level list under key.
@@ -143,7 +173,7 @@ func hasList(content, key string) bool {
 func applyItemFields(b *Bundle, section, id string, fields map[string]string) error {
 	keys := []string{"status", "owner", "ticket", "due", "evidence"}
 	for name, content := range b.Files {
-		doc, err := parseFile(name, content)
+		text, doc, err := parseEdit(name, content)
 		if err != nil {
 			continue
 		}
@@ -158,11 +188,7 @@ func applyItemFields(b *Bundle, section, id string, fields map[string]string) er
 						set(item, k, str(v))
 					}
 				}
-				want, err := formatFile(doc)
-				if err != nil {
-					return err
-				}
-				return editFile(b, name, want, func(f *yamledit.File) error {
+				return editFile(b, name, text, doc, func(f *yamledit.File) error {
 					for _, k := range keys {
 						if v, ok := fields[k]; ok && v != "" {
 							if err := f.SetField(section, id, k, yamledit.String(v)); err != nil {

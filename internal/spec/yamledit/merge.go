@@ -65,22 +65,6 @@ type entry struct {
 
 type index map[[2]string]entry
 
-// parseAll parses every YAML file of a bundle.
-func parseAll(files map[string]string) (map[string]*File, error) {
-	out := map[string]*File{}
-	for name, src := range files {
-		if !strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, ".yml") {
-			continue
-		}
-		f, err := Parse(src)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		out[name] = f
-	}
-	return out, nil
-}
-
 func canon(n *yaml.Node) string {
 	var v any
 	if err := n.Decode(&v); err != nil {
@@ -90,46 +74,36 @@ func canon(n *yaml.Node) string {
 	return string(b)
 }
 
-func indexOf(fs map[string]*File) (index, error) {
-	ix := index{}
-	for _, name := range slices.Sorted(maps.Keys(fs)) {
-		f := fs[name]
-		for _, s := range Merged {
-			items, err := f.Items(s)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			for _, it := range items {
-				k := [2]string{s, it.Key}
-				if _, dup := ix[k]; dup || it.Key == "" {
-					continue
-				}
-				ix[k] = entry{file: name, item: it, text: f.Lines(it), canon: canon(it.Node), node: it.Node}
-			}
-		}
+// restOf is a file without the merged sections, canonically: what only
+// pushes change.
+func restOf(src string) string {
+	var v any
+	if yaml.Unmarshal([]byte(src), &v) != nil {
+		return src
 	}
-	return ix, nil
+	return restValue(v)
 }
 
-// rest is the bundle without the merged sections, canonically: what only
-// pushes change.
-func rest(files map[string]string) string {
-	var b strings.Builder
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		var v any
-		if yaml.Unmarshal([]byte(files[name]), &v) != nil {
-			b.WriteString(name + "\x00" + files[name])
-			continue
+// restOfTree is restOf for a file already parsed (doc, as Parse read it):
+// decoding the tree gives what unmarshalling the text gives.
+func restOfTree(src string, doc *yaml.Node) string {
+	var v any
+	if doc.Kind != 0 {
+		if doc.Decode(&v) != nil {
+			return restOf(src)
 		}
-		if m, ok := v.(map[string]any); ok {
-			for _, s := range Merged {
-				delete(m, s)
-			}
-		}
-		j, _ := json.Marshal(v)
-		b.WriteString(name + "\x00" + string(j) + "\x00")
 	}
-	return b.String()
+	return restValue(v)
+}
+
+func restValue(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		for _, s := range Merged {
+			delete(m, s)
+		}
+	}
+	j, _ := json.Marshal(v)
+	return string(j) + "\x00"
 }
 
 // ErrModelChanged means the server's model changed since the base outside
@@ -145,47 +119,56 @@ var ErrModelChanged = fmt.Errorf("the model was pushed by someone else since you
 // Merge returns ErrModelChanged. main is the file new items go to when
 // their file is not in ours.
 func Merge(base, theirs, ours map[string]string, main string) (map[string]string, []Change, []Conflict, error) {
-	// A bundle equal to the base is read once, as the base: CI pushing
-	// the model it pushed before has ours equal to base, and when nothing
-	// changed on the server since the base theirs is. Sharing is safe: an
-	// edit (to ours) happens only for an item theirs changed, after the
-	// indexes below are taken, and a conflict needs both sides changed.
-	sameTheirs, sameOurs := maps.Equal(theirs, base), maps.Equal(ours, base)
-	if !sameTheirs {
-		if rt := rest(theirs); rt != rest(base) && (sameOurs || rt != rest(ours)) {
-			return nil, nil, nil, ErrModelChanged
-		}
+	return (*Memo)(nil).Merge(base, theirs, ours, main)
+}
+
+// Merge is Merge reading each file's content once while the memo holds it.
+func (m *Memo) Merge(base, theirs, ours map[string]string, main string) (map[string]string, []Change, []Conflict, error) {
+	// Nothing changed on the server since the base: nothing to merge, and
+	// the pushed files are kept as they are (CI pushing to a server on
+	// which nobody decided anything since its last push).
+	if maps.Equal(theirs, base) {
+		return maps.Clone(ours), nil, nil, nil
 	}
-	pb, err := parseAll(base)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("the base version: %w", err)
-	}
-	pt, po := pb, pb
-	if !sameTheirs {
-		if pt, err = parseAll(theirs); err != nil {
-			return nil, nil, nil, fmt.Errorf("the server's version: %w", err)
-		}
-	}
+	// A bundle equal to the base is read once, as the base (CI pushing
+	// the model it pushed before).
+	sameOurs := maps.Equal(ours, base)
+	rb, ib, perr, ierr := m.bundle(base)
+	rt, it, tperr, tierr := m.bundle(theirs)
+	ro, io, operr, oierr := rb, ib, perr, ierr
 	if !sameOurs {
-		if po, err = parseAll(ours); err != nil {
+		ro, io, operr, oierr = m.bundle(ours)
+	}
+	if rt != rb && (sameOurs || rt != ro) {
+		return nil, nil, nil, ErrModelChanged
+	}
+	switch {
+	case perr != nil:
+		return nil, nil, nil, fmt.Errorf("the base version: %w", perr)
+	case tperr != nil:
+		return nil, nil, nil, fmt.Errorf("the server's version: %w", tperr)
+	case operr != nil:
+		return nil, nil, nil, operr
+	}
+	for _, err := range []error{ierr, tierr, oierr} {
+		if err != nil {
 			return nil, nil, nil, err
 		}
 	}
-	ib, err := indexOf(pb)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	it, io := ib, ib
-	if !sameTheirs {
-		if it, err = indexOf(pt); err != nil {
-			return nil, nil, nil, err
+	// The pushed files the merge edits, parsed when first edited.
+	po := map[string]*File{}
+	edit := func(name string) (*File, error) {
+		if f := po[name]; f != nil {
+			return f, nil
 		}
-	}
-	if !sameOurs {
-		if io, err = indexOf(po); err != nil {
-			return nil, nil, nil, err
+		f, err := Parse(ours[name])
+		if err != nil {
+			return nil, err
 		}
+		po[name] = f
+		return f, nil
 	}
+	var err error
 	keys := map[[2]string]bool{}
 	for k := range ib {
 		keys[k] = true
@@ -217,22 +200,29 @@ func Merge(base, theirs, ours map[string]string, main string) (map[string]string
 			continue
 		}
 		// Changed on the server only: take the server's.
+		var f *File
 		switch {
 		case !inT:
-			err = po[o.file].DeleteItem(k[0], k[1])
+			if f, err = edit(o.file); err == nil {
+				err = f.DeleteItem(k[0], k[1])
+			}
 			changes = append(changes, Change{k[0], k[1], "removed"})
 		case inO:
-			err = po[o.file].ReplaceItem(k[0], k[1], t.text)
+			if f, err = edit(o.file); err == nil {
+				err = f.ReplaceItem(k[0], k[1], t.text)
+			}
 			changes = append(changes, Change{k[0], k[1], "changed"})
 		default:
 			name := t.file
-			if po[name] == nil {
+			if _, ok := ours[name]; !ok || !isYAML(name) {
 				name = main
 			}
-			if po[name] == nil {
+			if _, ok := ours[name]; !ok || !isYAML(name) {
 				return nil, nil, nil, fmt.Errorf("no file %s to add %s %s to", name, noun(k[0]), k[1])
 			}
-			err = po[name].AppendItemText(k[0], t.text)
+			if f, err = edit(name); err == nil {
+				err = f.AppendItemText(k[0], t.text)
+			}
 			changes = append(changes, Change{k[0], k[1], "added"})
 		}
 		if err != nil {

@@ -13,6 +13,7 @@ package yamledit
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,7 +30,47 @@ type File struct {
 	lines []string // without their "\n"
 	final bool     // the text ended with "\n"
 	doc   yaml.Node
+	// In a Batch, a line replaced by one line is not parsed at once
+	// (stale): the tree's line numbers still hold.
+	batch, stale bool
 }
+
+// Batch runs edits on the file, parsing it once at the end for the edits
+// that replace one line by one line (a field set in place), and when
+// another edit needs the tree. The file is left as it was when an edit
+// fails or the result does not parse.
+func (f *File) Batch(edits func(*File) error) error {
+	lines, doc := slices.Clone(f.lines), f.doc
+	f.batch = true
+	err := edits(f)
+	f.batch = false
+	if err == nil && f.stale {
+		err = f.set(f.String())
+	}
+	f.stale = false
+	if err != nil {
+		f.lines, f.doc = lines, doc
+	}
+	return err
+}
+
+// Tree returns a copy of the file's parsed document, to edit as a tree.
+func (f *File) Tree() *yaml.Node { return copyNode(&f.doc) }
+
+func copyNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	if len(n.Content) > 0 {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, x := range n.Content {
+			c.Content[i] = copyNode(x)
+		}
+	}
+	return &c
+}
+
+// SameTree says the file holds the data of the tree n, as Same says of two
+// texts.
+func (f *File) SameTree(n *yaml.Node) bool { return sameNode(&f.doc, n) }
 
 // Parse reads a file whose top level is a mapping (or empty).
 func Parse(src string) (*File, error) {
@@ -76,6 +117,11 @@ func (f *File) root() *yaml.Node {
 
 // replace replaces lines [from, to) (0-based) with repl and re-parses.
 func (f *File) replace(from, to int, repl []string) error {
+	if f.batch && to == from+1 && len(repl) == 1 && !strings.Contains(repl[0], "\n") {
+		f.lines[from] = repl[0]
+		f.stale = true
+		return nil
+	}
 	lines := make([]string, 0, len(f.lines)-(to-from)+len(repl))
 	lines = append(lines, f.lines[:from]...)
 	lines = append(lines, repl...)
@@ -84,6 +130,7 @@ func (f *File) replace(from, to int, repl []string) error {
 	if len(lines) > 0 {
 		src += "\n"
 	}
+	f.stale = false
 	return f.set(src)
 }
 

@@ -182,7 +182,179 @@ func FuzzEdit(f *testing.F) {
 				}
 			}
 		}
+		// The same edits in one batch: the text of the edits one by one,
+		// or the file as it was when they fail.
+		one, err := Parse(src)
+		if err != nil {
+			return
+		}
+		edits := func(x *File) error {
+			if err := x.SetField("decisions", key, field, String(value)); err != nil {
+				return err
+			}
+			if err := x.SetField("decisions", key, "status", String(value+"!")); err != nil {
+				return err
+			}
+			return x.SetField("mitigations", key, field, List([]string{value}))
+		}
+		errOne := edits(one)
+		batch, _ := Parse(src)
+		errBatch := batch.Batch(edits)
+		switch {
+		case errOne == nil && errBatch == nil:
+			if one.String() != batch.String() {
+				t.Fatalf("batch %q, one by one %q", batch.String(), one.String())
+			}
+		case errBatch != nil:
+			if batch.String() != src && (src == "" || batch.String() != strings.TrimSuffix(src, "\n")+"\n") {
+				t.Fatalf("a failed batch changed the file: %q", batch.String())
+			}
+		default:
+			t.Fatalf("batch succeeded (%q), one by one failed: %v", batch.String(), errOne)
+		}
+		if x, err := Parse(src); err == nil && restOfTree(src, &x.doc) != restOf(src) {
+			t.Fatalf("rest of the tree differs from the text's: %q", src)
+		}
 		_, _, _, _ = Merge(map[string]string{"a.yaml": src}, map[string]string{"a.yaml": base}, map[string]string{"a.yaml": src}, "a.yaml")
 		_ = fmt.Sprint()
 	})
+}
+
+// TestMemoMerge: merges through a memo (files read before, evicted, or
+// reused as another side) answer what merges without one answer, and the
+// memo's files are never edited.
+func TestMemoMerge(t *testing.T) {
+	theirs := strings.Replace(base, "status: planned", "status: implemented", 1) + "\nassumptions:\n  - id: as1\n    text: added on the server\n"
+	ours := strings.Replace(base, "ward: 1\n", "ward: 1\n# local comment\n", 1)
+	other := "mitigations:\n  - id: m9\n    status: planned\n"
+	conflicting := strings.Replace(base, "owner: dana", "owner: lee", 1)
+	type bundles struct{ base, theirs, ours map[string]string }
+	one := func(s string) map[string]string { return map[string]string{"w.yaml": s} }
+	two := func(s, o string) map[string]string {
+		return map[string]string{"w.yaml": s, "x/more.yaml": o, "rules.txt": "r"}
+	}
+	cases := []bundles{
+		{one(base), one(theirs), one(ours)},
+		{one(base), one(theirs), one(base)},
+		{one(base), one(base), one(ours)},
+		{one(base), one(strings.Replace(base, "owner: dana", "owner: sam", 1)), one(conflicting)},
+		{one(base), one(strings.Replace(base, "ward: 1", "ward: 2", 1)), one(ours)},
+		{one(ours), one(theirs), one(base)},
+		{two(base, other), two(theirs, strings.Replace(other, "planned", "done", 1)), two(ours, other)},
+		{two(base, other), two(base, ""), two(ours, other)},
+		{one("decisions: [a]\n"), one(base), one(ours)},
+		{one(base), one("a: [\n"), one(ours)},
+	}
+	type answer struct {
+		Out       map[string]string
+		Changes   []Change
+		Conflicts []Conflict
+		Err       string
+	}
+	run := func(m *Memo, c bundles) answer {
+		out, ch, co, err := m.Merge(c.base, c.theirs, c.ours, "w.yaml")
+		a := answer{Out: out, Changes: ch, Conflicts: co}
+		if err != nil {
+			a.Err = err.Error()
+		}
+		return a
+	}
+	for _, size := range []int{1 << 20, 8 << 10, 0} {
+		m := NewMemo(size)
+		// Files remembered from an edit's parse read as files parsed by
+		// the memo.
+		for _, c := range cases {
+			for name, src := range c.theirs {
+				if f, err := Parse(src); err == nil {
+					m.Remember(name, f)
+				}
+			}
+		}
+		for round := range 3 {
+			for i, c := range cases {
+				if diff := cmp.Diff(run(nil, c), run(m, c)); diff != "" {
+					t.Errorf("memo of %d bytes, round %d, case %d (-without +with):\n%s", size, round, i, diff)
+				}
+			}
+		}
+		if m.size > size {
+			t.Errorf("memo holds %d bytes, more than its %d", m.size, size)
+		}
+	}
+}
+
+// TestBatch: edits in a Batch (one parse at the end for fields set in
+// place) give the text and tree the same edits give one by one, and a
+// failed batch leaves the file as it was.
+func TestBatch(t *testing.T) {
+	for i, edits := range []func(*File) error{
+		func(f *File) error {
+			for _, kv := range [][2]string{{"status", "mitigated"}, {"owner", "sam lee"}, {"expires", "2030-01-01"}, {"reason", "new: reason"}} {
+				if err := f.SetField("decisions", "a:x", kv[0], String(kv[1])); err != nil {
+					return err
+				}
+			}
+			return f.DeleteField("decisions", "a:x", "covers")
+		},
+		func(f *File) error {
+			if err := f.SetField("decisions", "b:y", "status", String("accepted")); err != nil {
+				return err
+			}
+			if err := f.SetField("decisions", "b:y", "reason", String("short")); err != nil { // a folded block: lines replaced
+				return err
+			}
+			if err := f.SetField("mitigations", "m1", "status", String("implemented")); err != nil {
+				return err
+			}
+			return f.DeleteField("decisions", "a:x", "owner")
+		},
+		func(f *File) error {
+			if err := f.SetField("decisions", "a:x", "mitigations", List([]string{"m1", "m2"})); err != nil {
+				return err
+			}
+			return f.AppendItem("decisions", []Field{{"finding", String("c:z")}, {"status", String("accepted")}})
+		},
+	} {
+		one, err := Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := edits(one); err != nil {
+			t.Fatal(i, err)
+		}
+		batch, _ := Parse(base)
+		if err := batch.Batch(edits); err != nil {
+			t.Fatal(i, err)
+		}
+		if diff := cmp.Diff(one.String(), batch.String()); diff != "" {
+			t.Errorf("edits %d (-one by one +batch):\n%s", i, diff)
+		}
+		if !batch.SameTree(&one.doc) || !Same(batch.String(), one.String()) {
+			t.Errorf("edits %d: the batch's tree differs", i)
+		}
+	}
+	f, _ := Parse(base)
+	err := f.Batch(func(f *File) error {
+		if err := f.SetField("decisions", "a:x", "status", String("x")); err != nil {
+			return err
+		}
+		return fmt.Errorf("fail")
+	})
+	if err == nil || f.String() != base {
+		t.Errorf("a failed batch changed the file: %v\n%s", err, f.String())
+	}
+}
+
+// TestRestOfTree: the rest read from a parsed file is the rest read from
+// its text.
+func TestRestOfTree(t *testing.T) {
+	for _, src := range []string{base, "", "# only a comment\n", "a: 1\ndecisions: []\nb: [x, {y: 2}]\n", "a: &x {k: v}\nb: *x\n", "a: 2027-01-01\nb: 0x10\nc: ~\n"} {
+		f, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := restOfTree(src, &f.doc), restOf(src); got != want {
+			t.Errorf("%q: tree %q, text %q", src, got, want)
+		}
+	}
 }
