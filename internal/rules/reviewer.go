@@ -195,7 +195,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
-			"attributed writes nobody can tell who changed what.",
+			"attributed writes nobody can tell who changed what. The repudiation threat is raised where people's changes reach " +
+			"the store (a person, an administrative console or an application staff use inside the network writes it) or the " +
+			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat.",
 		CWE:   []int{284, 732, 778},
 		CAPEC: []int{75, 268},
 		Mitigations: []string{
@@ -228,6 +230,12 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
+				if !sharedStorePeopleWrite(c, writers) {
+					// Services that write: which one changed a record is
+					// the tampering threat's; repudiation is a person
+					// denying what they did, or an audit trail kept here.
+					x.Enables()
+				}
 				x.Report(gap, ids(writers, compID)+" all write "+q(c.ID)+"; any of them can change "+ids(at, assetID)+" unattributed", at)
 			}
 		},
@@ -660,6 +668,27 @@ func findSystemAssets(m *model.Model) []*model.Asset {
 func reviewerBearer(a model.Auth) bool {
 	return a == model.AuthSession || a == model.AuthToken || a == model.AuthAPIKey
 }
+
+// sharedStorePeopleWrite reports whether people's changes reach store c
+// directly (a person, an administrative console or an application staff use
+// inside the network writes it) or c keeps the record of who did what (an
+// audit trail or evidence among its assets): where a change is a person's, a
+// missing record of who made it is repudiation.
+func sharedStorePeopleWrite(c *model.Component, writers []*model.Component) bool {
+	for _, w := range writers {
+		if w.IsActor() && !w.ThirdParty || w.Admin || insiderUsedByStaff(w) {
+			return true
+		}
+	}
+	for _, a := range c.Stores {
+		if hasWord(a.ID, sharedStoreAuditWords) || hasWord(a.Name, sharedStoreAuditWords) {
+			return true
+		}
+	}
+	return false
+}
+
+var sharedStoreAuditWords = []string{"audit", "trail", "evidence", "journal"}
 
 // reviewerRestricted returns the stored assets worth an insider's abuse:
 // restricted or critical-confidentiality data, credentials, money.
