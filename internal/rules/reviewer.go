@@ -88,7 +88,11 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
-			"dishonest insider reads or changes every record.",
+			"dishonest insider reads or changes every record. " +
+			"Raised where the model draws people with access to the store (a person, an administrative console or an " +
+			"application staff use reads or writes it, an administrator or operator uses a service that writes it, or " +
+			"human_access names the role), or names no assets; elsewhere whether human access is reviewed is asked as a " +
+			"question, and a stated gap (access_reviewed: no) is a threat.",
 		CWE:   []int{269, 284, 250},
 		CAPEC: []int{122, 233},
 		Mitigations: []string{
@@ -116,7 +120,14 @@ var reviewerRules = []*rule.Rule{
 				}
 				what = "what it stores"
 			}
-			if gap := x.Lacks(c, model.CtlAccessReviewed); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlAccessReviewed)
+			if gap == model.Unknown && len(at) > 0 && c.HumanAccess == "" && !privilegedStoreStaffPath(c) {
+				// Nobody is drawn with access to the store: whether
+				// human access is reviewed is a question, not a threat.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				who := "administrators and support staff"
 				if c.HumanAccess != "" {
 					who = "the " + c.HumanAccess + " role"
@@ -668,6 +679,34 @@ func findSystemAssets(m *model.Model) []*model.Asset {
 func reviewerBearer(a model.Auth) bool {
 	return a == model.AuthSession || a == model.AuthToken || a == model.AuthAPIKey
 }
+
+// privilegedStoreStaffPath reports whether the model draws people with
+// direct access to store c: a person, an administrative console or an
+// application staff use inside the network reads or writes it.
+func privilegedStoreStaffPath(c *model.Component) bool {
+	for _, f := range c.In {
+		if w := f.From; w.IsActor() && !w.ThirdParty || w.Admin || insiderUsedByStaff(w) {
+			return true
+		}
+	}
+	for _, f := range c.Out {
+		if r := f.To; r.IsActor() && !r.ThirdParty || r.Admin || insiderUsedByStaff(r) {
+			return true
+		}
+	}
+	// Staff by role, one application away: an administrator or operator
+	// who uses a service that writes the store.
+	for _, f := range c.In {
+		for _, g := range f.From.In {
+			if p := g.From; p.Kind == model.KindPerson && !p.ThirdParty && reviewerWords(p, privilegedStoreRoles...) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var privilegedStoreRoles = []string{"admin", "admins", "administrator", "administrators", "operator", "operators", "staff", "support", "dba", "ops"}
 
 // sharedStorePeopleWrite reports whether people's changes reach store c
 // directly (a person, an administrative console or an application staff use

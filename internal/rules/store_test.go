@@ -28,3 +28,28 @@ func TestSharedStoreRepudiation(t *testing.T) {
 		}
 	}
 }
+
+// TestPrivilegedStoreQuestion: where nobody is drawn with access to a
+// store of restricted data (only services reach it), whether human access
+// is reviewed is a question that settles no threat; where an
+// administrative console reaches it, the insider threat is raised; a
+// stated gap is a threat either way (fires.yaml).
+func TestPrivilegedStoreQuestion(t *testing.T) {
+	dir := filepath.Join("testdata", "privileged-store-access")
+	fs, qs := run(t, filepath.Join(dir, "question.yaml"), rules.All())
+	if got := ofRule(fs, "privileged-store-access", ""); len(got) > 0 {
+		t.Errorf("question.yaml: raised %v, want no threat", got)
+	}
+	if got := asking(qs, "privileged-store-access"); !slices.Equal(got, []string{"db.access_reviewed"}) {
+		t.Errorf("question.yaml: questions %v, want [db.access_reviewed]", got)
+	}
+	for _, q := range qs {
+		if q.ID == "db.access_reviewed" && len(q.Threats) > 0 {
+			t.Errorf("question.yaml: the question settles %d threats, want none", len(q.Threats))
+		}
+	}
+	fs, _ = run(t, filepath.Join(dir, "unverified.yaml"), rules.All())
+	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, []string{"privileged-store-access:db"}) {
+		t.Errorf("unverified.yaml: got %v, want [privileged-store-access:db]", got)
+	}
+}
