@@ -53,3 +53,15 @@ func TestPrivilegedStoreQuestion(t *testing.T) {
 		t.Errorf("unverified.yaml: got %v, want [privileged-store-access:db]", got)
 	}
 }
+
+// TestRestrictedZoneQuestion: a restricted zone whose isolation is unknown
+// is a question for each of its components that settles no threat.
+func TestRestrictedZoneQuestion(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "restricted-zone-not-isolated", "question.yaml"), rules.All())
+	if got := ofRule(fs, "restricted-zone-not-isolated", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := asking(qs, "restricted-zone-not-isolated"); !slices.Equal(got, []string{"ledger.network_restricted"}) {
+		t.Errorf("questions %v, want [ledger.network_restricted]", got)
+	}
+}
