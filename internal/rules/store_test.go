@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
 )
 
 // TestSharedStoreRepudiation: writers that are all services raise
@@ -63,5 +65,35 @@ func TestRestrictedZoneQuestion(t *testing.T) {
 	}
 	if got := asking(qs, "restricted-zone-not-isolated"); !slices.Equal(got, []string{"ledger.network_restricted"}) {
 		t.Errorf("questions %v, want [ledger.network_restricted]", got)
+	}
+}
+
+// TestBucketDisclosureOnce: on object storage whose public access is not
+// known to be blocked, the content's disclosure is one threat,
+// storage-public-access-not-blocked's, and encryption at rest is a question;
+// once public access is stated blocked, encryption at rest is a threat again.
+func TestBucketDisclosureOnce(t *testing.T) {
+	path := filepath.Join("testdata", "sensitive-store-unencrypted", "bucket.yaml")
+	fs, qs := run(t, path, rules.All())
+	if got := ofRule(fs, "sensitive-store-unencrypted", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := ofRule(fs, "storage-public-access-not-blocked", model.StatusUnverified); !slices.Equal(got, []string{"storage-public-access-not-blocked:docs"}) {
+		t.Errorf("storage-public-access-not-blocked: got %v", got)
+	}
+	if got := asking(qs, "sensitive-store-unencrypted"); !slices.Equal(got, []string{"docs.encrypts_at_rest"}) {
+		t.Errorf("questions %v, want [docs.encrypts_at_rest]", got)
+	}
+	l, err := spec.Load(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Model.Component("docs").Controls[model.CtlPublicAccessBlocked] = model.Yes
+	res, err := rule.Run(t.Context(), l.Model, rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ofRule(res.Findings, "sensitive-store-unencrypted", model.StatusUnverified); !slices.Equal(got, []string{"sensitive-store-unencrypted:docs"}) {
+		t.Errorf("public access blocked: got %v, want [sensitive-store-unencrypted:docs]", got)
 	}
 }
