@@ -37,58 +37,64 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		c, ok := own[f.Rule]
 		return ok && f.Origin != model.OriginPeople && f.Category != c && f.Active() && len(f.Targets) > 0
 	}
-	var want [8]bool
-	n := 0
-	for _, f := range fs {
-		if further(f) {
-			want[categoryIndex(f.Category)] = true
-			n++
-		}
-	}
-	if n == 0 {
-		return fs
-	}
-	// The rules' listed threats by element and category, for every
-	// element they target.
+	// The (element, category) pairs further threats are listed under; the
+	// listed threats of other rules are indexed under those pairs only.
 	type key struct {
 		t   model.Target
 		cat model.Category
 	}
-	by := make(map[key][]*model.Finding, n)
+	var slot map[key]int32
+	for _, f := range fs {
+		if further(f) {
+			if slot == nil {
+				slot = make(map[key]int32)
+			}
+			k := key{f.Targets[0], f.Category}
+			if _, ok := slot[k]; !ok {
+				slot[k] = int32(len(slot))
+			}
+		}
+	}
+	if slot == nil {
+		return fs
+	}
+	by := make([][]*model.Finding, len(slot))
 	for _, g := range fs {
-		if _, ok := own[g.Rule]; !ok || g.Origin == model.OriginPeople || !g.Active() || !want[categoryIndex(g.Category)] {
+		if _, ok := own[g.Rule]; !ok || g.Origin == model.OriginPeople || !g.Active() {
 			continue
 		}
 		for _, t := range g.Targets {
-			k := key{t, g.Category}
-			by[k] = append(by[k], g)
+			if i, ok := slot[key{t, g.Category}]; ok {
+				by[i] = append(by[i], g)
+			}
 		}
 	}
-	var gone map[*model.Finding]bool
+	// Threats that go are marked with rank 0, as capUnverified does. fs is
+	// in rank order, so a threat marked when f is met ranked before f, and
+	// still covers it: what it repeats ranks before it and covers f too.
+	dropped := 0
 	for _, f := range fs {
 		if !further(f) || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		if coveredBy(f, by[key{f.Targets[0], f.Category}]) {
-			if gone == nil {
-				gone = make(map[*model.Finding]bool)
-			}
-			gone[f] = true
+		if coveredBy(f, by[slot[key{f.Targets[0], f.Category}]]) {
+			f.Rank = 0
+			dropped++
 		}
 	}
-	if gone == nil {
+	if dropped == 0 {
 		return fs
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if !gone[f] {
+		if f.Rank != 0 {
 			f.Rank = len(out) + 1
 			out = append(out, f)
 		}
 	}
 	clear(fs[len(out):])
 	for _, q := range qs {
-		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return gone[f] })
+		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
 	}
 	return out
 }
