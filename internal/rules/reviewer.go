@@ -551,7 +551,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "The caller authenticates with a static credential (an API key, a password, a shared secret) that lives in " +
 			"configuration for months or years. It is copied into scripts, logs and laptops; when it leaks, whoever holds it " +
-			"is the caller until someone notices and rotates it.",
+			"is the caller until someone notices and rotates it. Our key for an API billed per use whose spending is not " +
+			"known to be capped is that API's threat (paid-api-no-spending-limit, llm-denial-of-wallet: whoever holds the key " +
+			"runs up the bill), and the key's rotation is asked as a question.",
 		CWE:   []int{798, 324, 522},
 		CAPEC: []int{560, 70},
 		Mitigations: []string{
@@ -576,7 +578,15 @@ var reviewerRules = []*rule.Rule{
 			if holder.IsActor() {
 				holder = f.To // the key is issued and must be rotated by the receiver
 			}
-			if gap := x.Lacks(holder, model.CtlSecretsManaged); x.Reports(gap) {
+			gap := x.Lacks(holder, model.CtlSecretsManaged)
+			if gap == model.Unknown && holder == f.From && f.To.Paid && f.To.Controls.Get(model.CtlSpendingLimits) != model.Yes {
+				// Our key for an API billed per use: whoever holds it runs
+				// up our bill, the paid API's threat (paid-api-no-spending-
+				// limit, llm-denial-of-wallet); its rotation is asked.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, "The "+secretsAuthName(f.Authentication)+" that "+q(f.From.ID)+" uses on "+q(f.ID)+" may be long-lived and never rotated", nil)
 			}
 		},

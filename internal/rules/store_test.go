@@ -97,3 +97,32 @@ func TestBucketDisclosureOnce(t *testing.T) {
 		t.Errorf("public access blocked: got %v, want [sensitive-store-unencrypted:docs]", got)
 	}
 }
+
+// TestPaidAPIKeyOnce: our static key for an API billed per use is one
+// threat, the unbounded spending whoever holds it can cause; the key's
+// rotation is a question. With spending capped, the key is a threat again.
+func TestPaidAPIKeyOnce(t *testing.T) {
+	path := filepath.Join("testdata", "long-lived-credentials", "paid.yaml")
+	fs, qs := run(t, path, rules.All())
+	if got := ofRule(fs, "long-lived-credentials", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := ofRule(fs, "paid-api-no-spending-limit", model.StatusUnverified); !slices.Equal(got, []string{"paid-api-no-spending-limit:sms"}) {
+		t.Errorf("paid-api-no-spending-limit: got %v", got)
+	}
+	if got := asking(qs, "long-lived-credentials"); !slices.Equal(got, []string{"svc.secrets_managed"}) {
+		t.Errorf("questions %v, want [svc.secrets_managed]", got)
+	}
+	l, err := spec.Load(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Model.Component("sms").Controls[model.CtlSpendingLimits] = model.Yes
+	res, err := rule.Run(t.Context(), l.Model, rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ofRule(res.Findings, "long-lived-credentials", model.StatusUnverified); !slices.Equal(got, []string{"long-lived-credentials:svc-to-sms"}) {
+		t.Errorf("spending capped: got %v, want the key's threat", got)
+	}
+}
