@@ -126,3 +126,20 @@ func TestPaidAPIKeyOnce(t *testing.T) {
 		t.Errorf("spending capped: got %v, want the key's threat", got)
 	}
 }
+
+// TestSecondOrderQueriesOnce: an internal job that queries a store
+// internet-facing code writes, with parameterized queries not stated, has
+// one tampering threat, query-injection's; validating what it reads is a
+// question.
+func TestSecondOrderQueriesOnce(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "second-order-injection", "queries.yaml"), rules.All())
+	if got := ofRule(fs, "second-order-injection", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := ofRule(fs, "query-injection", model.StatusUnverified); !slices.Contains(got, "query-injection:reports") {
+		t.Errorf("query-injection: got %v", got)
+	}
+	if got := asking(qs, "second-order-injection"); !slices.Equal(got, []string{"reports.validates_input"}) {
+		t.Errorf("questions %v, want [reports.validates_input]", got)
+	}
+}
