@@ -79,6 +79,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		limit = m.Policy.MaxUnverified
 	}
 	findings = capUnverified(findings, res.Questions, limit)
+	findings = foldFurther(findings, res.Questions, rules)
 	// Questions rank by the listed threats they settle.
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil

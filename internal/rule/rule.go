@@ -441,6 +441,28 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	}
 }
 
+// Ask records the unknown facts consulted since the last Report as
+// questions that settle no threat, and raises nothing: for a weakness whose
+// control the model leaves unknown where the model does not draw the
+// structure that makes it a threat (no one shown with access to a store).
+// The question stays on the model's list, so the unknown is asked about
+// rather than read as "no"; a stated gap is still reported as a threat.
+func (x *Ctx) Ask() {
+	o := x.out
+	for _, p := range x.pending {
+		k := qkey{p.target, p.key}
+		if o.questions[k] == nil {
+			q := &asked{p: p, id: p.target.ID() + "." + p.key}
+			o.questions[k] = q
+			o.qorder = append(o.qorder, q)
+		}
+	}
+	x.pending = x.pending[:0]
+	x.settled = false
+	x.also = x.also[:0]
+	x.enablesSet = false
+}
+
 // effects says, in a title, what a weakness's further STRIDE threat is.
 var effects = map[model.Category]string{
 	model.Spoofing:              ": someone can act as another",

@@ -55,7 +55,9 @@ var boundaryRules = []*rule.Rule{
 		Category: model.ElevationOfPrivilege,
 		On:       rule.OnBoundary,
 		Doc: "A zone marked restricted holds components that any workload on the network can reach. " +
-			"The zone is restricted on paper only: one compromised service anywhere can connect to its databases and services and move laterally into the most sensitive part of the system.",
+			"The zone is restricted on paper only: one compromised service anywhere can connect to its databases and services and move laterally into the most sensitive part of the system. " +
+			"Raised where the zone's isolation is stated absent (network_restricted: no); while it is unknown, whether the " +
+			"network admits only the zone's named callers is asked as a question.",
 		CWE:   []int{653, 923},
 		CAPEC: []int{1},
 		Mitigations: []string{
@@ -80,6 +82,14 @@ var boundaryRules = []*rule.Rule{
 			}
 			gap, which, at := boundaryAnyLacks(x, cs)
 			if len(which) == 0 {
+				return
+			}
+			if gap == model.Unknown {
+				// The paths the model draws into the zone are their own
+				// threats (restricted-zone-tier-skipping, the crossings'
+				// authentication); whether the network admits only them
+				// is a question until it is stated.
+				x.Ask()
 				return
 			}
 			if x.Reports(gap) {

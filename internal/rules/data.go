@@ -13,7 +13,9 @@ var dataRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component keeps confidential or regulated data without encrypting it at rest. " +
 			"Stolen disks, snapshots, backups, replicas, exported volumes and decommissioned hardware then expose the data directly, " +
-			"and most regulations and customer contracts require encryption at rest.",
+			"and most regulations and customer contracts require encryption at rest. " +
+			"On object storage whose public access is not known to be blocked, storage-public-access-not-blocked states the " +
+			"disclosure of its content, and encryption at rest is asked as a question until it is stated.",
 		CWE:   []int{311, 312},
 		CAPEC: []int{116, 37},
 		Mitigations: []string{
@@ -35,7 +37,15 @@ var dataRules = []*rule.Rule{
 			if len(s) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlEncryptsAtRest); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlEncryptsAtRest)
+			if gap == model.Unknown && storagePublicAccessRaised(c) {
+				// Object storage whose public access is not known to be
+				// blocked: its content read by the wrong people is that
+				// threat; encryption at rest is asked, not raised again.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" stores "+ids(s, assetID)+" without encryption at rest", s)
 			}
 		},

@@ -30,7 +30,7 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || len(c.In) == 0 || reviewerRelay(c) {
+			if !injectionBuildsQueries(c) {
 				return
 			}
 			var dbs []*model.Component
@@ -38,9 +38,6 @@ var injectionRules = []*rule.Rule{
 				if f.To.Kind == model.KindDatastore || f.Protocol == "ldap" || f.Protocol == "ldaps" {
 					dbs = append(dbs, f.To)
 				}
-			}
-			if len(dbs) == 0 {
-				return
 			}
 			dbs = secretsUnique(dbs)
 			var at []*model.Asset
@@ -174,7 +171,9 @@ var injectionRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "An internal service, reachable by no outside caller, reads a store or queue that internet-facing code writes to. " +
 			"Attacker-controlled values saved there earlier reach the internal service later, in a context that was never meant to " +
-			"see untrusted input: second-order SQL injection, stored payloads in reports and exports, malicious serialized objects.",
+			"see untrusted input: second-order SQL injection, stored payloads in reports and exports, malicious serialized objects. " +
+			"Where the service also builds database queries that are not known to be parameterized, query-injection raises that " +
+			"tampering, and whether the service validates what it reads is asked as a question.",
 		CWE:   []int{20, 89, 502},
 		CAPEC: []int{153, 66, 586},
 		Mitigations: []string{
@@ -210,7 +209,15 @@ var injectionRules = []*rule.Rule{
 			if len(stores) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlValidatesInput)
+			if gap == model.Unknown && injectionBuildsQueries(c) && c.Controls.Get(model.CtlSafeQueries) != model.Yes {
+				// query-injection raises the same tampering on c: stored
+				// values reaching its unparameterized queries are that
+				// threat; validating what it reads is asked.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" reads "+ids(stores, compID)+", written by internet-facing "+
 					ids(secretsUnique(writers), compID)+", without validating the data", nil, "stored data originates from the internet")
 			}
@@ -377,4 +384,18 @@ func injectionReads(c *model.Component) []*model.Component {
 		}
 	}
 	return secretsUnique(out)
+}
+
+// injectionBuildsQueries reports whether c is code that receives flows and
+// queries a database or directory: query-injection's precondition.
+func injectionBuildsQueries(c *model.Component) bool {
+	if !injectionCode(c) || len(c.In) == 0 || reviewerRelay(c) {
+		return false
+	}
+	for _, f := range c.Out {
+		if f.To.Kind == model.KindDatastore || f.Protocol == "ldap" || f.Protocol == "ldaps" {
+			return true
+		}
+	}
+	return false
 }

@@ -88,7 +88,11 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
-			"dishonest insider reads or changes every record.",
+			"dishonest insider reads or changes every record. " +
+			"Raised where the model draws people with access to the store (a person, an administrative console or an " +
+			"application staff use reads or writes it, an administrator or operator uses a service that writes it, or " +
+			"human_access names the role), or names no assets; elsewhere whether human access is reviewed is asked as a " +
+			"question, and a stated gap (access_reviewed: no) is a threat.",
 		CWE:   []int{269, 284, 250},
 		CAPEC: []int{122, 233},
 		Mitigations: []string{
@@ -116,7 +120,14 @@ var reviewerRules = []*rule.Rule{
 				}
 				what = "what it stores"
 			}
-			if gap := x.Lacks(c, model.CtlAccessReviewed); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlAccessReviewed)
+			if gap == model.Unknown && len(at) > 0 && c.HumanAccess == "" && !privilegedStoreStaffPath(c) {
+				// Nobody is drawn with access to the store: whether
+				// human access is reviewed is a question, not a threat.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				who := "administrators and support staff"
 				if c.HumanAccess != "" {
 					who = "the " + c.HumanAccess + " role"
@@ -195,7 +206,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
-			"attributed writes nobody can tell who changed what.",
+			"attributed writes nobody can tell who changed what. The repudiation threat is raised where people's changes reach " +
+			"the store (a person, an administrative console or an application staff use inside the network writes it) or the " +
+			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat.",
 		CWE:   []int{284, 732, 778},
 		CAPEC: []int{75, 268},
 		Mitigations: []string{
@@ -228,6 +241,12 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
+				if !sharedStorePeopleWrite(c, writers) {
+					// Services that write: which one changed a record is
+					// the tampering threat's; repudiation is a person
+					// denying what they did, or an audit trail kept here.
+					x.Enables()
+				}
 				x.Report(gap, ids(writers, compID)+" all write "+q(c.ID)+"; any of them can change "+ids(at, assetID)+" unattributed", at)
 			}
 		},
@@ -532,7 +551,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "The caller authenticates with a static credential (an API key, a password, a shared secret) that lives in " +
 			"configuration for months or years. It is copied into scripts, logs and laptops; when it leaks, whoever holds it " +
-			"is the caller until someone notices and rotates it.",
+			"is the caller until someone notices and rotates it. Our key for an API billed per use whose spending is not " +
+			"known to be capped is that API's threat (paid-api-no-spending-limit, llm-denial-of-wallet: whoever holds the key " +
+			"runs up the bill), and the key's rotation is asked as a question.",
 		CWE:   []int{798, 324, 522},
 		CAPEC: []int{560, 70},
 		Mitigations: []string{
@@ -557,7 +578,15 @@ var reviewerRules = []*rule.Rule{
 			if holder.IsActor() {
 				holder = f.To // the key is issued and must be rotated by the receiver
 			}
-			if gap := x.Lacks(holder, model.CtlSecretsManaged); x.Reports(gap) {
+			gap := x.Lacks(holder, model.CtlSecretsManaged)
+			if gap == model.Unknown && holder == f.From && f.To.Paid && f.To.Controls.Get(model.CtlSpendingLimits) != model.Yes {
+				// Our key for an API billed per use: whoever holds it runs
+				// up our bill, the paid API's threat (paid-api-no-spending-
+				// limit, llm-denial-of-wallet); its rotation is asked.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, "The "+secretsAuthName(f.Authentication)+" that "+q(f.From.ID)+" uses on "+q(f.ID)+" may be long-lived and never rotated", nil)
 			}
 		},
@@ -660,6 +689,55 @@ func findSystemAssets(m *model.Model) []*model.Asset {
 func reviewerBearer(a model.Auth) bool {
 	return a == model.AuthSession || a == model.AuthToken || a == model.AuthAPIKey
 }
+
+// privilegedStoreStaffPath reports whether the model draws people with
+// direct access to store c: a person, an administrative console or an
+// application staff use inside the network reads or writes it.
+func privilegedStoreStaffPath(c *model.Component) bool {
+	for _, f := range c.In {
+		if w := f.From; w.IsActor() && !w.ThirdParty || w.Admin || insiderUsedByStaff(w) {
+			return true
+		}
+	}
+	for _, f := range c.Out {
+		if r := f.To; r.IsActor() && !r.ThirdParty || r.Admin || insiderUsedByStaff(r) {
+			return true
+		}
+	}
+	// Staff by role, one application away: an administrator or operator
+	// who uses a service that writes the store.
+	for _, f := range c.In {
+		for _, g := range f.From.In {
+			if p := g.From; p.Kind == model.KindPerson && !p.ThirdParty && reviewerWords(p, privilegedStoreRoles...) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var privilegedStoreRoles = []string{"admin", "admins", "administrator", "administrators", "operator", "operators", "staff", "support", "dba", "ops"}
+
+// sharedStorePeopleWrite reports whether people's changes reach store c
+// directly (a person, an administrative console or an application staff use
+// inside the network writes it) or c keeps the record of who did what (an
+// audit trail or evidence among its assets): where a change is a person's, a
+// missing record of who made it is repudiation.
+func sharedStorePeopleWrite(c *model.Component, writers []*model.Component) bool {
+	for _, w := range writers {
+		if w.IsActor() && !w.ThirdParty || w.Admin || insiderUsedByStaff(w) {
+			return true
+		}
+	}
+	for _, a := range c.Stores {
+		if hasWord(a.ID, sharedStoreAuditWords) || hasWord(a.Name, sharedStoreAuditWords) {
+			return true
+		}
+	}
+	return false
+}
+
+var sharedStoreAuditWords = []string{"audit", "trail", "evidence", "journal"}
 
 // reviewerRestricted returns the stored assets worth an insider's abuse:
 // restricted or critical-confidentiality data, credentials, money.

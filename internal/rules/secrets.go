@@ -334,8 +334,9 @@ func secretsOthers(as []*model.Asset) []*model.Asset {
 }
 
 // secretsAllLongLived reports whether every static credential c uses on its
-// outgoing flows is one long-lived-credentials reports: an API key or
-// password across a boundary to a third party.
+// outgoing flows is one long-lived-credentials covers: an API key or
+// password across a boundary to a third party (for an API billed per use,
+// the key's theft is that API's spending threat and its rotation a question).
 func secretsAllLongLived(c *model.Component) bool {
 	for _, f := range c.Out {
 		if f.Authentication != model.AuthAPIKey && f.Authentication != model.AuthPassword {

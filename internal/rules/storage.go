@@ -119,3 +119,11 @@ func storageInternetCallers(c *model.Component) []*model.Flow {
 	}
 	return out
 }
+
+// storagePublicAccessRaised reports whether storage-public-access-not-blocked
+// raises a threat on c: object storage, not public by design, holding or
+// handling sensitive data, with public access not stated blocked.
+func storagePublicAccessRaised(c *model.Component) bool {
+	return c.Kind == model.KindStorage && !c.Public && c.Controls.Get(model.CtlPublicAccessBlocked) != model.Yes &&
+		len(sensitive(loggingHandled(c))) > 0
+}

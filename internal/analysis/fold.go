@@ -1,0 +1,122 @@
+package analysis
+
+import (
+	"slices"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// foldFurther drops a weakness's further STRIDE threat (a rule's Also
+// category, id rule:target:category) where another weakness's own threat
+// already lists that category on the same elements: a reviewer writes one
+// line per element and category, and the further threat restates, as a
+// consequence of a weakness listed under its own category, what the other
+// threat states first-hand — "callers can alter another user's orders"
+// beside "the shop trusts the price the browser sends", both tampering
+// with the shop API. The weakness stays listed (its own threat, with its
+// questions); only its repeat in a category the element already has goes.
+//
+// A further threat f goes when a threat g of another rule has f's
+// category, targets every element f targets, ranks before f and says at
+// least as much: both open or unverified, and g open when f is open (a
+// stated gap never folds into an unknown). g may be a further threat
+// itself: if it goes too, the threat it repeats ranks before it, targets
+// what it targets and covers f as well. It runs after
+// the per-element cap, on the threats listed: the cap has chosen each
+// element's lines, and a repeat among them does not make room for a threat
+// the cap judged less important. Threats with a decision, a mitigation
+// or a reopening stay. The questions lose the threats no longer listed,
+// and ranks are renumbered.
+func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) []*model.Finding {
+	own := make(map[string]model.Category, len(rules))
+	for _, r := range rules {
+		own[r.ID] = r.Category
+	}
+	further := func(f *model.Finding) bool {
+		c, ok := own[f.Rule]
+		return ok && f.Origin != model.OriginPeople && f.Category != c && f.Active() && len(f.Targets) > 0
+	}
+	// The (element, category) pairs further threats are listed under; the
+	// listed threats of other rules are indexed under those pairs only.
+	type key struct {
+		t   model.Target
+		cat model.Category
+	}
+	var slot map[key]int32
+	for _, f := range fs {
+		if further(f) {
+			if slot == nil {
+				slot = make(map[key]int32)
+			}
+			k := key{f.Targets[0], f.Category}
+			if _, ok := slot[k]; !ok {
+				slot[k] = int32(len(slot))
+			}
+		}
+	}
+	if slot == nil {
+		return fs
+	}
+	by := make([][]*model.Finding, len(slot))
+	for _, g := range fs {
+		if _, ok := own[g.Rule]; !ok || g.Origin == model.OriginPeople || !g.Active() {
+			continue
+		}
+		for _, t := range g.Targets {
+			if i, ok := slot[key{t, g.Category}]; ok {
+				by[i] = append(by[i], g)
+			}
+		}
+	}
+	// Threats that go are marked with rank 0, as capUnverified does. fs is
+	// in rank order, so a threat marked when f is met ranked before f, and
+	// still covers it: what it repeats ranks before it and covers f too.
+	dropped := 0
+	for _, f := range fs {
+		if !further(f) || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
+			continue
+		}
+		if coveredBy(f, by[slot[key{f.Targets[0], f.Category}]]) {
+			f.Rank = 0
+			dropped++
+		}
+	}
+	if dropped == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rank != 0 {
+			f.Rank = len(out) + 1
+			out = append(out, f)
+		}
+	}
+	clear(fs[len(out):])
+	for _, q := range qs {
+		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
+	}
+	return out
+}
+
+// coveredBy reports whether one of gs (other threats of f's category on
+// f's first element) is another rule's, ranks before f, targets every
+// element f targets and says at least as much (open when f is open).
+func coveredBy(f *model.Finding, gs []*model.Finding) bool {
+	for _, g := range gs {
+		if g.Rule == f.Rule || g.Rank >= f.Rank || f.Open() && !g.Open() {
+			continue
+		}
+		all := true
+		for _, t := range f.Targets[1:] {
+			if !slices.Contains(g.Targets, t) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,102 @@
+package analysis
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// TestFoldFurther checks which of a weakness's further STRIDE threats fold
+// into another threat of their category on the same elements, and that the
+// questions and ranks follow.
+func TestFoldFurther(t *testing.T) {
+	api := model.Target{Component: &model.Component{ID: "api"}}
+	db := model.Target{Component: &model.Component{ID: "db"}}
+	flow := model.Target{Flow: &model.Flow{ID: "app-api"}}
+	rules := []*rule.Rule{
+		{ID: "idor", Category: model.ElevationOfPrivilege},
+		{ID: "client-state", Category: model.Tampering},
+		{ID: "deser", Category: model.Tampering},
+	}
+	find := func(id, r string, cat model.Category, st model.Status, tg ...model.Target) *model.Finding {
+		return &model.Finding{ID: id, Rule: r, Category: cat, Status: st, Targets: tg}
+	}
+	un, op := model.StatusUnverified, model.StatusOpen
+	for _, tc := range []struct {
+		name string
+		fs   []*model.Finding
+		want []string
+	}{
+		{"a further threat after another rule's threat of its category on its element goes",
+			[]*model.Finding{
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+				find("idor:api", "idor", model.ElevationOfPrivilege, un, api),
+				find("idor:api:tampering", "idor", model.Tampering, un, api),
+			},
+			[]string{"client-state:app-api", "idor:api"}},
+		{"ranked before the other threat, it stays",
+			[]*model.Finding{
+				find("idor:api:tampering", "idor", model.Tampering, un, api),
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+			},
+			[]string{"idor:api:tampering", "client-state:app-api"}},
+		{"an element the other threat does not name keeps it",
+			[]*model.Finding{
+				find("idor:api", "idor", model.ElevationOfPrivilege, un, api),
+				find("idor:app-api:tampering", "idor", model.Tampering, un, flow, api),
+				find("deser:api", "deser", model.Tampering, un, api),
+			},
+			[]string{"idor:api", "idor:app-api:tampering", "deser:api"}},
+		{"a stated gap never folds into an unknown",
+			[]*model.Finding{
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+				find("idor:api:tampering", "idor", model.Tampering, op, api),
+			},
+			[]string{"client-state:app-api", "idor:api:tampering"}},
+		{"a rule's own threat never goes, and another category or element is no cover",
+			[]*model.Finding{
+				find("idor:db:tampering", "idor", model.Tampering, un, db),
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+				find("deser:api", "deser", model.Tampering, un, api),
+				find("idor:api:information_disclosure", "idor", model.InformationDisclosure, un, api),
+			},
+			[]string{"idor:db:tampering", "client-state:app-api", "deser:api", "idor:api:information_disclosure"}},
+		{"a mitigated threat is no cover, and a decided one stays",
+			[]*model.Finding{
+				find("deser:api", "deser", model.Tampering, model.StatusMitigated, api),
+				find("idor:api:tampering", "idor", model.Tampering, un, api),
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+				{ID: "idor:db:tampering", Rule: "idor", Category: model.Tampering, Status: un, Targets: []model.Target{api},
+					Decision: &model.Decision{Finding: "idor:db:tampering"}},
+			},
+			[]string{"deser:api", "idor:api:tampering", "client-state:app-api", "idor:db:tampering"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for i, f := range tc.fs {
+				f.Rank = i + 1
+			}
+			q := &model.Question{ID: "api.x", Threats: slices.Clone(tc.fs)}
+			got := foldFurther(slices.Clone(tc.fs), []*model.Question{q}, rules)
+			var gotIDs, qIDs []string
+			for i, f := range got {
+				gotIDs = append(gotIDs, f.ID)
+				if f.Rank != i+1 {
+					t.Errorf("%s has rank %d at place %d", f.ID, f.Rank, i+1)
+				}
+			}
+			for _, f := range q.Threats {
+				qIDs = append(qIDs, f.ID)
+			}
+			if diff := cmp.Diff(tc.want, gotIDs); diff != "" {
+				t.Errorf("threats (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.want, qIDs); diff != "" {
+				t.Errorf("the question's threats (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

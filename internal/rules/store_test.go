@@ -1,0 +1,145 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// TestSharedStoreRepudiation: writers that are all services raise
+// shared-store-tampering's tampering threat only (which service changed a
+// record is tampering); where people's changes reach the store, through an
+// administrative console, the missing record of who did it is repudiation
+// too.
+func TestSharedStoreRepudiation(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"fires.yaml", []string{"shared-store-tampering:ledger"}},
+		{"people.yaml", []string{"shared-store-tampering:ledger", "shared-store-tampering:ledger:repudiation"}},
+	} {
+		fs, _ := run(t, filepath.Join("testdata", "shared-store-tampering", tc.file), rules.All())
+		if got := ofRule(fs, "shared-store-tampering", model.StatusOpen); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.file, got, tc.want)
+		}
+	}
+}
+
+// TestPrivilegedStoreQuestion: where nobody is drawn with access to a
+// store of restricted data (only services reach it), whether human access
+// is reviewed is a question that settles no threat; where an
+// administrative console reaches it, the insider threat is raised; a
+// stated gap is a threat either way (fires.yaml).
+func TestPrivilegedStoreQuestion(t *testing.T) {
+	dir := filepath.Join("testdata", "privileged-store-access")
+	fs, qs := run(t, filepath.Join(dir, "question.yaml"), rules.All())
+	if got := ofRule(fs, "privileged-store-access", ""); len(got) > 0 {
+		t.Errorf("question.yaml: raised %v, want no threat", got)
+	}
+	if got := asking(qs, "privileged-store-access"); !slices.Equal(got, []string{"db.access_reviewed"}) {
+		t.Errorf("question.yaml: questions %v, want [db.access_reviewed]", got)
+	}
+	for _, q := range qs {
+		if q.ID == "db.access_reviewed" && len(q.Threats) > 0 {
+			t.Errorf("question.yaml: the question settles %d threats, want none", len(q.Threats))
+		}
+	}
+	fs, _ = run(t, filepath.Join(dir, "unverified.yaml"), rules.All())
+	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, []string{"privileged-store-access:db"}) {
+		t.Errorf("unverified.yaml: got %v, want [privileged-store-access:db]", got)
+	}
+}
+
+// TestRestrictedZoneQuestion: a restricted zone whose isolation is unknown
+// is a question for each of its components that settles no threat.
+func TestRestrictedZoneQuestion(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "restricted-zone-not-isolated", "question.yaml"), rules.All())
+	if got := ofRule(fs, "restricted-zone-not-isolated", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := asking(qs, "restricted-zone-not-isolated"); !slices.Equal(got, []string{"ledger.network_restricted"}) {
+		t.Errorf("questions %v, want [ledger.network_restricted]", got)
+	}
+}
+
+// TestBucketDisclosureOnce: on object storage whose public access is not
+// known to be blocked, the content's disclosure is one threat,
+// storage-public-access-not-blocked's, and encryption at rest is a question;
+// once public access is stated blocked, encryption at rest is a threat again.
+func TestBucketDisclosureOnce(t *testing.T) {
+	path := filepath.Join("testdata", "sensitive-store-unencrypted", "bucket.yaml")
+	fs, qs := run(t, path, rules.All())
+	if got := ofRule(fs, "sensitive-store-unencrypted", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := ofRule(fs, "storage-public-access-not-blocked", model.StatusUnverified); !slices.Equal(got, []string{"storage-public-access-not-blocked:docs"}) {
+		t.Errorf("storage-public-access-not-blocked: got %v", got)
+	}
+	if got := asking(qs, "sensitive-store-unencrypted"); !slices.Equal(got, []string{"docs.encrypts_at_rest"}) {
+		t.Errorf("questions %v, want [docs.encrypts_at_rest]", got)
+	}
+	l, err := spec.Load(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Model.Component("docs").Controls[model.CtlPublicAccessBlocked] = model.Yes
+	res, err := rule.Run(t.Context(), l.Model, rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ofRule(res.Findings, "sensitive-store-unencrypted", model.StatusUnverified); !slices.Equal(got, []string{"sensitive-store-unencrypted:docs"}) {
+		t.Errorf("public access blocked: got %v, want [sensitive-store-unencrypted:docs]", got)
+	}
+}
+
+// TestPaidAPIKeyOnce: our static key for an API billed per use is one
+// threat, the unbounded spending whoever holds it can cause; the key's
+// rotation is a question. With spending capped, the key is a threat again.
+func TestPaidAPIKeyOnce(t *testing.T) {
+	path := filepath.Join("testdata", "long-lived-credentials", "paid.yaml")
+	fs, qs := run(t, path, rules.All())
+	if got := ofRule(fs, "long-lived-credentials", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := ofRule(fs, "paid-api-no-spending-limit", model.StatusUnverified); !slices.Equal(got, []string{"paid-api-no-spending-limit:sms"}) {
+		t.Errorf("paid-api-no-spending-limit: got %v", got)
+	}
+	if got := asking(qs, "long-lived-credentials"); !slices.Equal(got, []string{"svc.secrets_managed"}) {
+		t.Errorf("questions %v, want [svc.secrets_managed]", got)
+	}
+	l, err := spec.Load(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Model.Component("sms").Controls[model.CtlSpendingLimits] = model.Yes
+	res, err := rule.Run(t.Context(), l.Model, rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ofRule(res.Findings, "long-lived-credentials", model.StatusUnverified); !slices.Equal(got, []string{"long-lived-credentials:svc-to-sms"}) {
+		t.Errorf("spending capped: got %v, want the key's threat", got)
+	}
+}
+
+// TestSecondOrderQueriesOnce: an internal job that queries a store
+// internet-facing code writes, with parameterized queries not stated, has
+// one tampering threat, query-injection's; validating what it reads is a
+// question.
+func TestSecondOrderQueriesOnce(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "second-order-injection", "queries.yaml"), rules.All())
+	if got := ofRule(fs, "second-order-injection", ""); len(got) > 0 {
+		t.Errorf("raised %v, want no threat", got)
+	}
+	if got := ofRule(fs, "query-injection", model.StatusUnverified); !slices.Contains(got, "query-injection:reports") {
+		t.Errorf("query-injection: got %v", got)
+	}
+	if got := asking(qs, "second-order-injection"); !slices.Equal(got, []string{"reports.validates_input"}) {
+		t.Errorf("questions %v, want [reports.validates_input]", got)
+	}
+}
