@@ -19,9 +19,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
@@ -170,11 +168,7 @@ func (l *loader) read(rel string) ([]byte, error) {
 
 // parseTree parses a file and, depth first, the files it includes.
 func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
-	return l.tree(parseDoc(src, &l.diags), src, rel, depth)
-}
-
-// tree is parseTree for a file already parsed into doc.
-func (l *loader) tree(doc *Document, src Source, rel string, depth int) []parsed {
+	doc := parseDoc(src, &l.diags)
 	if doc == nil {
 		return nil
 	}
@@ -194,8 +188,7 @@ func (l *loader) tree(doc *Document, src Source, rel string, depth int) []parsed
 			l.diags.add(pos(), "includes nest more than %d deep", "include the files from the main model instead", MaxIncludeDepth)
 			continue
 		}
-		ahead := l.prefetch(matches)
-		for k, m := range matches {
+		for _, m := range matches {
 			if l.seen[m] {
 				l.diags.warn(pos(), "%s is included more than once", "remove the repeated include", m)
 				continue
@@ -211,14 +204,8 @@ func (l *loader) tree(doc *Document, src Source, rel string, depth int) []parsed
 				}
 				continue
 			}
-			src := Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data}
-			if doc := ahead.take(k, data); doc != nil {
-				out = append(out, l.tree(doc, src, m, depth+1)...)
-				continue
-			}
-			out = append(out, l.parseTree(src, m, depth+1)...)
+			out = append(out, l.parseTree(Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data}, m, depth+1)...)
 		}
-		ahead.stop()
 	}
 	return out
 }
@@ -400,95 +387,4 @@ func parseLine(s string) int {
 		return 1
 	}
 	return n
-}
-
-// ahead parses the files of one include pattern on another goroutine while
-// the loader works through them in turn (a large model is split into
-// parts of 32 MB; parsing one is most of loading it): the loader parses
-// the even matches, the worker the odd ones. The loader still reads each
-// file itself, in turn (size limits, errors), and uses a file parsed ahead
-// only when its bytes are those it read and parsing it found no problem at
-// all: then parsing it in turn would have given the same document and no
-// diagnostics. Anything else is parsed again in turn, so the model and
-// diagnostics are exactly those of loading in turn.
-type ahead struct {
-	done []chan struct{}
-	got  []aheadFile
-	quit atomic.Bool
-}
-
-type aheadFile struct {
-	data []byte
-	doc  *Document
-}
-
-// prefetch starts parsing the odd matches ahead, or returns nil when there
-// is no second core or nothing to parse ahead.
-func (l *loader) prefetch(matches []string) *ahead {
-	if len(matches) < 2 || runtime.GOMAXPROCS(0) < 2 {
-		return nil
-	}
-	a := &ahead{done: make([]chan struct{}, len(matches)), got: make([]aheadFile, len(matches))}
-	var todo []int
-	for i := 1; i < len(matches); i += 2 {
-		a.done[i] = make(chan struct{})
-		if l.seen[matches[i]] { // the loader skips those it has seen
-			close(a.done[i])
-		} else {
-			todo = append(todo, i)
-		}
-	}
-	ctx, root, dir := l.ctx, l.root, l.dir
-	go func() {
-		for _, i := range todo {
-			if !a.quit.Load() && ctx.Err() == nil {
-				a.got[i] = parseAhead(root, dir, matches[i])
-			}
-			close(a.done[i])
-		}
-	}()
-	return a
-}
-
-// parseAhead reads and parses one file, returning nothing unless it is a
-// regular file within the size limit that parses without a problem.
-func parseAhead(root *os.Root, dir, rel string) aheadFile {
-	fi, err := root.Stat(rel)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > MaxFileBytes {
-		return aheadFile{}
-	}
-	data, err := root.ReadFile(rel)
-	if err != nil || len(data) > MaxFileBytes {
-		return aheadFile{}
-	}
-	var diags Diagnostics
-	doc := parseDoc(Source{Name: filepath.Join(dir, filepath.FromSlash(rel)), Data: data}, &diags)
-	if len(diags) > 0 || doc == nil || doc.src == nil {
-		return aheadFile{}
-	}
-	return aheadFile{data: data, doc: doc}
-}
-
-// take returns match k's document parsed ahead if it was parsed from data
-// without a problem, nil when the loader is to parse it itself.
-func (a *ahead) take(k int, data []byte) *Document {
-	if a == nil || k%2 == 0 {
-		return nil
-	}
-	<-a.done[k]
-	g := a.got[k]
-	a.got[k] = aheadFile{}
-	if g.doc == nil || !bytes.Equal(g.data, data) {
-		return nil
-	}
-	// The document's source is the file as the loader read it.
-	g.doc.src.data = data
-	return g.doc
-}
-
-// stop lets the worker finish: it parses nothing more.
-func (a *ahead) stop() {
-	if a != nil {
-		a.quit.Store(true)
-	}
 }
