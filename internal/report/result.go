@@ -437,7 +437,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
-	locs := locPool{byPos: make(map[model.Pos]*Location, nel)}
+	locs := locPool{byPos: make(map[posKey]*Location, nel)}
 	risks := riskPool{}
 	oneCat := map[model.Category][]string{}
 	empty := []string{}
@@ -765,21 +765,47 @@ func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
 // position of an element is named by every finding, target and question on
 // it (≈ 725,000 mentions of ≈ 60,000 positions at N=10,000). The result's
 // locations are therefore shared; RenameFiles renames each once.
+//
+// Positions are looked up by their file's number in the pool, line and
+// column, not by the file's name: a model has a few files and they are
+// named by the same string, so the name is compared (its pointer, mostly)
+// instead of hashed at each of the 725,000 lookups.
 type locPool struct {
 	free  []Location
-	byPos map[model.Pos]*Location
+	byPos map[posKey]*Location
+	files []string
+	last  int32 // index in files of the last file asked for
 }
+
+type posKey struct{ file, line, col int32 }
 
 // at returns p's location, nil for no position (as loc).
 func (l *locPool) at(p model.Pos) *Location {
 	if p.IsZero() {
 		return nil
 	}
-	if x, ok := l.byPos[p]; ok {
+	if len(l.files) == 0 || l.files[l.last] != p.File {
+		l.last = -1
+		for i, f := range l.files {
+			if f == p.File {
+				l.last = int32(i)
+				break
+			}
+		}
+		if l.last < 0 {
+			l.last = int32(len(l.files))
+			l.files = append(l.files, p.File)
+		}
+	}
+	if p.Line != int(int32(p.Line)) || p.Col != int(int32(p.Col)) {
+		return &Location{File: p.File, Line: p.Line, Col: p.Col} // not a file's position
+	}
+	k := posKey{l.last, int32(p.Line), int32(p.Col)}
+	if x, ok := l.byPos[k]; ok {
 		return x
 	}
 	if l.byPos == nil {
-		l.byPos = make(map[model.Pos]*Location)
+		l.byPos = make(map[posKey]*Location)
 	}
 	if len(l.free) == 0 {
 		l.free = make([]Location, 256)
@@ -787,7 +813,7 @@ func (l *locPool) at(p model.Pos) *Location {
 	x := &l.free[0]
 	l.free = l.free[1:]
 	x.File, x.Line, x.Col = p.File, p.Line, p.Col
-	l.byPos[p] = x
+	l.byPos[k] = x
 	return x
 }
 

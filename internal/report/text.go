@@ -225,7 +225,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 // textFinding appends a finding's lines of the text output. Control
 // characters are shown line by line, as controlsShown shows them in each
 // write of the other lines.
-func textFinding(dst []byte, f *Finding, qs map[string]Question, opt TextOptions) []byte {
+func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOptions) []byte {
 	// Each line is appended by hand (this is most of the text output of a
 	// large model; fmt cost a third of it), then has its control characters
 	// shown. The formats are those of fmt: "%3d. %-8s %-10s %s\n", ….
@@ -281,7 +281,7 @@ func textFinding(dst []byte, f *Finding, qs map[string]Question, opt TextOptions
 			if q, ok := qs[id]; ok {
 				begin()
 				dst = append(dst, "     settle: set "...)
-				dst = appendAnswerPath(dst, &q)
+				dst = appendAnswerPath(dst, q)
 				dst = append(dst, '\n')
 				end()
 			}
@@ -339,13 +339,19 @@ func padRight(dst []byte, s string, width int) []byte {
 func Active(status string) bool { return status == "open" || status == "unverified" }
 
 // questionIndex maps every question id, grouped ones included, to its
-// question.
-func questionIndex(r *Result) map[string]Question {
-	out := make(map[string]Question, len(r.Questions))
-	for _, q := range r.Questions {
+// question (pointers: a Question is ≈ 230 bytes, and there are tens of
+// thousands).
+func questionIndex(r *Result) map[string]*Question {
+	n := len(r.Questions)
+	for i := range r.Questions {
+		n += len(r.Questions[i].More)
+	}
+	out := make(map[string]*Question, n)
+	for i := range r.Questions {
+		q := &r.Questions[i]
 		out[q.ID] = q
-		for _, x := range q.More {
-			out[x.ID] = x
+		for k := range q.More {
+			out[q.More[k].ID] = &q.More[k]
 		}
 	}
 	return out

@@ -105,7 +105,11 @@ func TestTextFindingIsFmt(t *testing.T) {
 	for _, verbose := range []bool{false, true} {
 		opt := TextOptions{Verbose: verbose}
 		for i := range fs {
-			got := string(textFinding(nil, &fs[i], qs, opt))
+			ptrs := make(map[string]*Question, len(qs))
+			for id, q := range qs {
+				ptrs[id] = &q
+			}
+			got := string(textFinding(nil, &fs[i], ptrs, opt))
 			want := string(oracleTextFinding(nil, &fs[i], qs, opt))
 			if got != want {
 				t.Errorf("finding %d, verbose %v:\ngot  %q\nwant %q", i, verbose, got, want)

@@ -28,16 +28,30 @@ const (
 // comments may be dropped), with the same errors, but several times faster
 // on the plain subset models are written in. Importers of other tools'
 // YAML files use it.
-func ParseYAML(data []byte) (*yaml.Node, error) { return parseYAML(data) }
+func ParseYAML(data []byte) (*yaml.Node, error) {
+	if n, ok := fastParse(data); ok {
+		return toYAML(n), nil
+	}
+	return parseGeneral(data)
+}
 
 // parseYAML parses data into a document node. Files in the plain subset of
 // YAML that models are written in go through fastParse, which is faster
 // than parsing in parallel; anything else goes to the general parser, in
 // parallel pieces when the file is large (pieces again try fastParse).
-func parseYAML(data []byte) (*yaml.Node, error) {
+func parseYAML(data []byte) (*ynode, error) {
 	if n, ok := fastParse(data); ok {
 		return n, nil
 	}
+	y, err := parseGeneral(data)
+	if err != nil {
+		return nil, err
+	}
+	return fromYAML(y), nil
+}
+
+// parseGeneral is parseYAML for files outside fastParse's subset.
+func parseGeneral(data []byte) (*yaml.Node, error) {
 	if len(data) >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
 		if n, ok := parseParallel(data, pieceTarget); ok {
 			return n, nil
@@ -136,8 +150,10 @@ func parsePiece(p *piece) (*yaml.Node, error) {
 		buf = append(buf, p.text...)
 		shift = p.startLine - 2
 	}
-	n, ok := fastParse(buf)
-	if !ok {
+	var n *yaml.Node
+	if f, ok := fastParse(buf); ok {
+		n = toYAML(f)
+	} else {
 		n = new(yaml.Node)
 		if err := yaml.Unmarshal(buf, n); err != nil {
 			return nil, err
@@ -275,4 +291,76 @@ func split(data []byte, target int) ([]*piece, bool) {
 		}
 	}
 	return out, true
+}
+
+// toYAML returns the yaml.Node tree of a tree from fastParse (which holds
+// no aliases), in two allocations.
+func toYAML(n *ynode) *yaml.Node {
+	count := 0
+	var walk func(n *ynode)
+	walk = func(n *ynode) {
+		count++
+		for i := range n.Content {
+			walk(&n.Content[i])
+		}
+	}
+	walk(n)
+	nodes := make([]yaml.Node, count)
+	ptrs := make([]*yaml.Node, count-1)
+	var fill func(n *ynode) *yaml.Node
+	fill = func(n *ynode) *yaml.Node {
+		y := &nodes[0]
+		nodes = nodes[1:]
+		y.Kind, y.Style, y.Tag, y.Value, y.Line, y.Column = n.Kind, n.Style, n.Tag, n.Value, int(n.Line), int(n.Column)
+		if k := len(n.Content); k > 0 {
+			y.Content = ptrs[:k:k]
+			ptrs = ptrs[k:]
+			for i := range n.Content {
+				y.Content[i] = fill(&n.Content[i])
+			}
+		}
+		return y
+	}
+	return fill(n)
+}
+
+// fromYAML returns the ynode tree of a tree from the general parser. A node
+// is placed before its children are, so an alias to a node being converted
+// (one of its ancestors) finds it.
+func fromYAML(root *yaml.Node) *ynode {
+	at := map[*yaml.Node][]ynode{}
+	var fill func(y *yaml.Node, slot []ynode)
+	fill = func(y *yaml.Node, slot []ynode) {
+		n := &slot[0]
+		if y.Anchor != "" {
+			at[y] = slot
+		}
+		*n = ynode{Kind: y.Kind, Style: y.Style, Tag: y.Tag, Value: y.Value, Line: int32(y.Line), Column: int32(y.Column)}
+		if y.Kind == yaml.AliasNode {
+			if y.Alias != nil {
+				if t, ok := at[y.Alias]; ok {
+					n.Content = t
+				} else {
+					// Not met before it (the parser does not give such
+					// trees): convert the target on its own.
+					t := make([]ynode, 1)
+					at[y.Alias] = t
+					fill(y.Alias, t)
+					n.Content = t
+				}
+			}
+			return
+		}
+		if len(y.Content) == 0 {
+			return
+		}
+		kids := make([]ynode, len(y.Content))
+		n.Content = kids
+		for i, c := range y.Content {
+			fill(c, kids[i:i+1:i+1])
+		}
+	}
+	out := make([]ynode, 1)
+	fill(root, out)
+	return &out[0]
 }

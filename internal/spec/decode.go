@@ -37,34 +37,34 @@ type srcFile struct {
 	data []byte
 	once sync.Once
 	// maps indexes the file's mapping nodes by line and column.
-	maps map[[2]int]*yaml.Node
+	maps map[[2]int]*ynode
 }
 
 // nodeAt returns the mapping node at line and col, parsing the file again
 // the first time it is asked (the parse is deterministic: the same nodes at
 // the same positions as when the file was decoded).
-func (f *srcFile) nodeAt(line, col int) *yaml.Node {
+func (f *srcFile) nodeAt(line, col int) *ynode {
 	f.once.Do(func() {
-		f.maps = map[[2]int]*yaml.Node{}
+		f.maps = map[[2]int]*ynode{}
 		root, err := parseYAML(f.data)
 		if err != nil {
 			return
 		}
-		seen := map[*yaml.Node]bool{}
-		var walk func(n *yaml.Node, depth int)
-		walk = func(n *yaml.Node, depth int) {
-			if n == nil || seen[n] || depth > maxDepth+2 {
+		var walk func(n *ynode, depth int)
+		walk = func(n *ynode, depth int) {
+			// Aliases are not followed: their targets are met where
+			// they are written.
+			if n == nil || n.Kind == yaml.AliasNode || depth > maxDepth+2 {
 				return
 			}
-			seen[n] = true
 			if n.Kind == yaml.MappingNode {
-				k := [2]int{n.Line, n.Column}
+				k := [2]int{int(n.Line), int(n.Column)}
 				if _, ok := f.maps[k]; !ok {
 					f.maps[k] = n
 				}
 			}
-			for _, c := range n.Content {
-				walk(c, depth+1)
+			for i := range n.Content {
+				walk(&n.Content[i], depth+1)
 			}
 		}
 		walk(root, 0)
@@ -72,8 +72,8 @@ func (f *srcFile) nodeAt(line, col int) *yaml.Node {
 	return f.maps[[2]int{line, col}]
 }
 
-func (e *elem) setNode(n *yaml.Node, src *srcFile, si *structInfo) {
-	*e = elem{src: src, line: int32(n.Line), col: int32(n.Column), set: true, info: si}
+func (e *elem) setNode(n *ynode, src *srcFile, si *structInfo) {
+	*e = elem{src: src, line: n.Line, col: n.Column, set: true, info: si}
 }
 
 func (e *elem) file() string {
@@ -105,11 +105,11 @@ func (e *elem) keyPos(key string, i int) model.Pos {
 		if n.Content[k].Value != key {
 			continue
 		}
-		v := n.Content[k+1]
+		v := n.kid(k + 1)
 		if i >= 0 && v.Kind == yaml.SequenceNode && i < len(v.Content) {
-			v = v.Content[i]
+			v = v.kid(i)
 		}
-		return model.Pos{File: e.file(), Line: v.Line, Col: v.Column}
+		return model.Pos{File: e.file(), Line: int(v.Line), Col: int(v.Column)}
 	}
 	return e.pos()
 }
@@ -136,7 +136,7 @@ func (e *elem) hasKey(key string) bool {
 }
 
 type noder interface {
-	setNode(n *yaml.Node, src *srcFile, si *structInfo)
+	setNode(n *ynode, src *srcFile, si *structInfo)
 	element() *elem
 }
 
@@ -230,11 +230,11 @@ type decoder struct {
 	depth  int
 }
 
-func (d *decoder) pos(n *yaml.Node) model.Pos {
-	return model.Pos{File: d.file, Line: n.Line, Col: n.Column}
+func (d *decoder) pos(n *ynode) model.Pos {
+	return model.Pos{File: d.file, Line: int(n.Line), Col: int(n.Column)}
 }
 
-func (d *decoder) spend(n *yaml.Node) bool {
+func (d *decoder) spend(n *ynode) bool {
 	d.budget--
 	if d.budget == 0 {
 		d.diags.add(d.pos(n), "the model expands to too many YAML nodes (aliases?)", "remove anchors and aliases that repeat large parts of the file")
@@ -242,19 +242,19 @@ func (d *decoder) spend(n *yaml.Node) bool {
 	return d.budget > 0
 }
 
-func resolve(n *yaml.Node) *yaml.Node {
+func resolve(n *ynode) *ynode {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
+		n = n.alias()
 	}
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
+func isNull(n *ynode) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
 // decodeStruct fills the struct v points at from a mapping node.
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
+func (d *decoder) decodeStruct(n *ynode, v reflect.Value) {
 	n = resolve(n)
 	if !d.spend(n) {
 		return
@@ -283,18 +283,18 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 	} else {
 		seen = seenBuf[:len(si.fields)]
 	}
-	var pairs [][2]*yaml.Node
+	var pairs [][2]*ynode
 	plain := plainMapping(n)
 	if !plain {
 		pairs = d.pairs(n)
 	}
 	for i := 0; ; i++ {
-		var k, val *yaml.Node
+		var k, val *ynode
 		if plain {
 			if 2*i+1 >= len(n.Content) {
 				break
 			}
-			k, val = n.Content[2*i], n.Content[2*i+1]
+			k, val = n.kid(2*i), n.kid(2*i+1)
 		} else {
 			if i >= len(pairs) {
 				break
@@ -350,9 +350,9 @@ func requiredHint(f field) string {
 
 // plainMapping reports whether a mapping's keys are all scalars and none is
 // a merge key, so that its pairs are simply its content.
-func plainMapping(n *yaml.Node) bool {
+func plainMapping(n *ynode) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Value == "<<" && k.ShortTag() == "!!merge" {
+		if k := n.kid(i); k.Kind != yaml.ScalarNode || k.Value == "<<" && k.ShortTag() == "!!merge" {
 			return false
 		}
 	}
@@ -360,11 +360,11 @@ func plainMapping(n *yaml.Node) bool {
 }
 
 // pairs returns key/value pairs of a mapping, applying << merge keys.
-func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
-	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
-	var merged [][2]*yaml.Node
+func (d *decoder) pairs(n *ynode) [][2]*ynode {
+	out := make([][2]*ynode, 0, len(n.Content)/2)
+	var merged [][2]*ynode
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.kid(i), n.kid(i+1)
 		if k.Kind != yaml.ScalarNode {
 			d.add(k, "keys must be plain words", "write `key: value`")
 			continue
@@ -373,9 +373,12 @@ func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
 			// A merge key takes a mapping or a list of mappings; earlier
 			// mappings in the list win over later ones.
 			v = resolve(v)
-			srcs := []*yaml.Node{v}
+			srcs := []*ynode{v}
 			if v.Kind == yaml.SequenceNode {
-				srcs = v.Content
+				srcs = srcs[:0]
+				for i := range v.Content {
+					srcs = append(srcs, v.kid(i))
+				}
 			}
 			for _, m := range srcs {
 				m = resolve(m)
@@ -384,15 +387,15 @@ func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
 					continue
 				}
 				for j := 0; j+1 < len(m.Content); j += 2 {
-					if !d.spend(m.Content[j]) {
+					if !d.spend(m.kid(j)) {
 						return out
 					}
-					merged = append(merged, [2]*yaml.Node{m.Content[j], m.Content[j+1]})
+					merged = append(merged, [2]*ynode{m.kid(j), m.kid(j + 1)})
 				}
 			}
 			continue
 		}
-		out = append(out, [2]*yaml.Node{k, v})
+		out = append(out, [2]*ynode{k, v})
 	}
 	if len(merged) == 0 {
 		return out
@@ -414,7 +417,7 @@ func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
 	return out
 }
 
-func (d *decoder) add(n *yaml.Node, msg, hint string, args ...any) {
+func (d *decoder) add(n *ynode, msg, hint string, args ...any) {
 	d.diags.add(d.pos(n), msg, hint, args...)
 }
 
@@ -422,7 +425,7 @@ func (d *decoder) add(n *yaml.Node, msg, hint string, args ...any) {
 // check it before computing costly hints.
 func (d *decoder) full() bool { return len(*d.diags) >= MaxDiagnostics }
 
-func kindName(n *yaml.Node) string {
+func kindName(n *ynode) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -441,7 +444,7 @@ func keyHint(got string, keys []string) string {
 	return "known keys: " + strings.Join(keys, ", ")
 }
 
-func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner string) {
+func (d *decoder) decodeField(f field, n *ynode, v reflect.Value, owner string) {
 	n = resolve(n)
 	switch v.Kind() {
 	case reflect.String:
@@ -495,8 +498,8 @@ func (d *decoder) decodeField(f field, n *yaml.Node, v reflect.Value, owner stri
 		switch et.Kind() {
 		case reflect.String:
 			out := make([]string, 0, len(n.Content))
-			for _, item := range n.Content {
-				item = resolve(item)
+			for i := range n.Content {
+				item := resolve(n.kid(i))
 				if !d.spend(item) {
 					return
 				}
@@ -569,9 +572,9 @@ var parallelItems = 2048
 
 // decodeItems decodes items into the structs of arr from index off, storing
 // their addresses in out. It returns false when the node budget ran out.
-func (d *decoder) decodeItems(items []*yaml.Node, off int, arr, out reflect.Value) bool {
-	for i, item := range items {
-		item = resolve(item)
+func (d *decoder) decodeItems(items []ynode, off int, arr, out reflect.Value) bool {
+	for i := range items {
+		item := resolve(&items[i])
 		if !d.spend(item) {
 			return false
 		}
@@ -588,7 +591,7 @@ func (d *decoder) decodeItems(items []*yaml.Node, off int, arr, out reflect.Valu
 // would have given the same values and no diagnostics. Otherwise the second
 // half is decoded again in turn, so diagnostics are exactly those of a
 // sequential decode.
-func (d *decoder) decodeItemsParallel(items []*yaml.Node, arr, out reflect.Value) bool {
+func (d *decoder) decodeItemsParallel(items []ynode, arr, out reflect.Value) bool {
 	h := len(items) / 2
 	var cdiags Diagnostics
 	start := d.budget
@@ -615,7 +618,7 @@ func (d *decoder) decodeItemsParallel(items []*yaml.Node, arr, out reflect.Value
 }
 
 // scalar reads a string value and checks its enum, id and date constraints.
-func (d *decoder) scalar(n *yaml.Node, f field, owner string) (string, bool) {
+func (d *decoder) scalar(n *ynode, f field, owner string) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
 		d.add(n, "%q in %s must be text, not %s", "quote it if it contains : or starts with [ or {", f.key, owner, kindName(n))
 		return "", false

@@ -11,10 +11,47 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
+// ynode is a YAML node as the loader reads it: yaml.Node without comments,
+// anchors and the stream, with 32-bit positions and its children held by
+// value in one array (72 bytes a node against yaml.Node's 168, and no
+// pointer array: at 10,000 components the tree is 1.1 million nodes, and
+// garbage once decoded). An alias node (from the general parser only) holds
+// its target as its one child: a slice of length one into the target's
+// parent's array.
+type ynode struct {
+	Kind         yaml.Kind
+	Style        yaml.Style
+	Tag          string
+	Value        string
+	Content      []ynode
+	Line, Column int32
+}
+
+// kid returns the i-th child of n.
+func (n *ynode) kid(i int) *ynode { return &n.Content[i] }
+
+// alias returns the node an alias node points at.
+func (n *ynode) alias() *ynode {
+	if len(n.Content) != 1 {
+		return nil
+	}
+	return &n.Content[0]
+}
+
+// ShortTag is yaml.Node's ShortTag for the tags a ynode can hold.
+func (n *ynode) ShortTag() string {
+	if n.Tag != "" {
+		return n.Tag
+	}
+	y := yaml.Node{Kind: n.Kind, Tag: n.Tag, Value: n.Value, Style: n.Style}
+	return y.ShortTag()
+}
+
 // fastParse parses the plain subset of YAML that threat models are written
 // in, producing the same node tree as yaml.Unmarshal into a yaml.Node (kinds,
-// tags, values, styles, lines and columns; comments are dropped). It is
-// several times faster than the general parser and allocates far less.
+// tags, values, styles, lines and columns; comments are dropped), as ynodes
+// (toYAML turns it into yaml.Nodes). It is several times faster than the
+// general parser and allocates far less.
 //
 // It refuses (ok == false) anything outside the subset or anything it is not
 // sure to read exactly as go.yaml.in/yaml/v4 does, and the caller then falls
@@ -23,7 +60,7 @@ import (
 // multi-line plain or quoted scalars, block scalar indentation indicators,
 // tabs, empty flow values, single-pair mappings in flow sequences and scalar
 // documents.
-func fastParse(data []byte) (doc *yaml.Node, ok bool) {
+func fastParse(data []byte) (doc *ynode, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, refused := r.(fastRefusal); !refused {
@@ -43,7 +80,7 @@ type fastRefusal struct{}
 
 // fastParseStrict is fastParse without the safety net for bugs: it panics
 // with fastRefusal to refuse, and with anything else on a bug.
-func fastParseStrict(data []byte) (*yaml.Node, bool) {
+func fastParseStrict(data []byte) (*ynode, bool) {
 	src, ascii, ok := fastPrepare(data)
 	if !ok {
 		return nil, false
@@ -162,9 +199,8 @@ type fastParser struct {
 	depth int
 	ascii bool // the input is all ASCII: columns are byte offsets
 	chunk int
-	nodes []yaml.Node
-	ptrs  []*yaml.Node
-	stack []*yaml.Node
+	slab  []ynode // where collect puts children
+	stack []ynode
 	buf   []byte
 }
 
@@ -197,28 +233,22 @@ func (p *fastParser) col(pos int) int {
 	return 1 + len(seg)
 }
 
-func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style, line, col int) *yaml.Node {
-	if len(p.nodes) == 0 {
-		p.nodes = make([]yaml.Node, p.chunk)
-		p.chunk = min(p.chunk*2, 4096)
-	}
-	n := &p.nodes[0]
-	p.nodes = p.nodes[1:]
-	n.Kind, n.Tag, n.Value, n.Style, n.Line, n.Column = kind, tag, value, style, line, col
-	return n
+func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style, line, col int) ynode {
+	return ynode{Kind: kind, Tag: tag, Value: value, Style: style, Line: int32(line), Column: int32(col)}
 }
 
 // collect moves the children pushed since base into a content slice.
-func (p *fastParser) collect(base int) []*yaml.Node {
+func (p *fastParser) collect(base int) []ynode {
 	k := len(p.stack) - base
 	if k == 0 {
 		return nil
 	}
-	if len(p.ptrs) < k {
-		p.ptrs = make([]*yaml.Node, max(k, 8192))
+	if len(p.slab) < k {
+		p.slab = make([]ynode, max(k, p.chunk))
+		p.chunk = min(p.chunk*2, 4096)
 	}
-	out := p.ptrs[:k:k]
-	p.ptrs = p.ptrs[k:]
+	out := p.slab[:k:k]
+	p.slab = p.slab[k:]
 	copy(out, p.stack[base:])
 	clear(p.stack[base:])
 	p.stack = p.stack[:base]
@@ -303,12 +333,13 @@ func (p *fastParser) endLine() {
 	p.newline()
 }
 
-func (p *fastParser) document() *yaml.Node {
+func (p *fastParser) document() *ynode {
 	ind := p.nextSig()
 	if ind < 0 {
 		p.refuse() // empty: yaml gives no document at all
 	}
 	doc := p.node(yaml.DocumentNode, "", "", 0, p.ln, ind+1)
+	docs := []ynode{doc}
 	if ind == 0 && strings.HasPrefix(p.s[p.ls:], "---") {
 		p.i = p.ls + 3
 		if !p.blankAt(p.i) {
@@ -324,15 +355,15 @@ func (p *fastParser) document() *yaml.Node {
 	if p.nextSig() >= 0 {
 		p.refuse()
 	}
-	doc.Content = []*yaml.Node{root}
-	return doc
+	docs[0].Content = []ynode{root}
+	return &docs[0]
 }
 
 // block parses a block mapping or sequence whose first entry starts at p.i,
 // at indentation ind.
-func (p *fastParser) block(ind int) *yaml.Node {
+func (p *fastParser) block(ind int) ynode {
 	p.enter()
-	var n *yaml.Node
+	var n ynode
 	if p.s[p.i] == '-' && p.blankAt(p.i+1) {
 		n = p.sequence(ind)
 	} else {
@@ -342,14 +373,15 @@ func (p *fastParser) block(ind int) *yaml.Node {
 	return n
 }
 
-func (p *fastParser) sequence(ind int) *yaml.Node {
+func (p *fastParser) sequence(ind int) ynode {
 	n := p.node(yaml.SequenceNode, tagSeq, "", 0, p.ln, ind+1)
 	base := len(p.stack)
 	for {
 		// p.i is at the '-' of an item.
 		line := p.ln
 		p.i++
-		p.stack = append(p.stack, p.value(ind, line, ind+2, true))
+		v := p.value(ind, line, ind+2, true)
+		p.stack = append(p.stack, v)
 		ni := p.nextSig()
 		if ni < ind {
 			break
@@ -366,7 +398,7 @@ func (p *fastParser) sequence(ind int) *yaml.Node {
 	return n
 }
 
-func (p *fastParser) mapping(ind int) *yaml.Node {
+func (p *fastParser) mapping(ind int) ynode {
 	n := p.node(yaml.MappingNode, tagMap, "", 0, p.ln, p.col(p.i))
 	base := len(p.stack)
 	for {
@@ -374,7 +406,8 @@ func (p *fastParser) mapping(ind int) *yaml.Node {
 		k, colon := p.key()
 		line, col := p.ln, p.col(colon)+1
 		p.i = colon + 1
-		p.stack = append(p.stack, k, p.value(ind, line, col, false))
+		v := p.value(ind, line, col, false)
+		p.stack = append(p.stack, k, v)
 		ni := p.nextSig()
 		if ni < ind {
 			break
@@ -389,10 +422,10 @@ func (p *fastParser) mapping(ind int) *yaml.Node {
 }
 
 // key parses a simple key at p.i and returns it with the offset of its ':'.
-func (p *fastParser) key() (*yaml.Node, int) {
+func (p *fastParser) key() (ynode, int) {
 	j := p.i
 	line, col := p.ln, p.col(j)
-	var k *yaml.Node
+	var k ynode
 	colon := -1
 	switch c := p.s[j]; c {
 	case '"', '\'':
@@ -482,7 +515,7 @@ func (p *fastParser) plainBlock(j int) (end, stop int) {
 // value parses what follows a '-' or a key's ':' at p.i: a node on the same
 // line, a block collection on the following lines or nothing (null, placed
 // at line, col). ind is the indentation of the collection holding it.
-func (p *fastParser) value(ind, line, col int, item bool) *yaml.Node {
+func (p *fastParser) value(ind, line, col int, item bool) ynode {
 	j := p.i
 	for j < len(p.s) && p.s[j] == ' ' {
 		j++
@@ -561,7 +594,7 @@ func (p *fastParser) value(ind, line, col int, item bool) *yaml.Node {
 }
 
 // compact parses a mapping that starts on the line of a sequence item's '-'.
-func (p *fastParser) compact(j int) *yaml.Node {
+func (p *fastParser) compact(j int) ynode {
 	p.i = j
 	p.enter()
 	n := p.mapping(j - p.ls) // only spaces and '-' come before it
@@ -686,7 +719,7 @@ func (p *fastParser) quoted(j int) (string, int) {
 // blockScalar parses a literal or folded block scalar whose indicator is at
 // p.i, held by a collection at indentation ind. It is a port of yaml v4's
 // scanner, restricted to inputs that end with a line break.
-func (p *fastParser) blockScalar(ind int, literal bool) *yaml.Node {
+func (p *fastParser) blockScalar(ind int, literal bool) ynode {
 	s := p.s
 	line, col := p.ln, p.col(p.i)
 	k := p.i + 1
@@ -785,7 +818,7 @@ func (p *fastParser) blockScalar(ind int, literal bool) *yaml.Node {
 
 // flow parses a flow collection starting at p.i, inside a block collection
 // at indentation ind; lines it continues on must be indented more.
-func (p *fastParser) flow(ind int) *yaml.Node {
+func (p *fastParser) flow(ind int) ynode {
 	s := p.s
 	open := s[p.i]
 	kind, tag, closer := yaml.SequenceNode, tagSeq, byte(']')
@@ -816,9 +849,11 @@ func (p *fastParser) flow(ind int) *yaml.Node {
 			}
 			p.i++
 			p.flowSkip(ind)
-			p.stack = append(p.stack, k, p.flowItem(ind))
+			v := p.flowItem(ind)
+			p.stack = append(p.stack, k, v)
 		} else {
-			p.stack = append(p.stack, p.flowItem(ind))
+			v := p.flowItem(ind)
+			p.stack = append(p.stack, v)
 		}
 		p.flowSkip(ind)
 		c := s[p.i]
@@ -879,7 +914,7 @@ func (p *fastParser) flowSkip(ind int) {
 }
 
 // flowItem parses a node inside a flow collection.
-func (p *fastParser) flowItem(ind int) *yaml.Node {
+func (p *fastParser) flowItem(ind int) ynode {
 	s := p.s
 	j := p.i
 	switch c := s[j]; c {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -55,7 +56,30 @@ func checkFast(t testing.TB, name string, data []byte) bool {
 	if d := diffNodes("doc", got, &want); d != "" {
 		t.Fatalf("%s: trees differ at %s\ninput: %q", name, d, data)
 	}
+	// The general parser's tree, as the loader reads it, is the same.
+	fast, _ := fastParseStrict(data)
+	if !reflect.DeepEqual(fast, fromYAML(&want)) {
+		t.Fatalf("%s: fromYAML differs from fastParse\ninput: %q", name, data)
+	}
 	return true
+}
+
+// TestFromYAMLAliases: an alias holds its target, including a target it
+// is inside of.
+func TestFromYAMLAliases(t *testing.T) {
+	n, err := parseYAML([]byte("a: &x {b: 1}\nc: *x\nd: &y [*y]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := n.kid(0)
+	c := resolve(m.kid(3))
+	if c != m.kid(1) || c.Kind != yaml.MappingNode || c.kid(0).Value != "b" {
+		t.Fatalf("c resolves to %+v", c)
+	}
+	d := m.kid(5)
+	if resolve(d.kid(0)) != d {
+		t.Fatal("d's item does not resolve to d")
+	}
 }
 
 // fastParseChecked runs fastParseStrict, failing the test on a panic other
@@ -70,7 +94,11 @@ func fastParseChecked(t testing.TB, data []byte) (n *yaml.Node, ok bool) {
 			n, ok = nil, false
 		}
 	}()
-	return fastParseStrict(data)
+	f, ok := fastParseStrict(data)
+	if !ok {
+		return nil, false
+	}
+	return toYAML(f), true
 }
 
 // corpus returns the YAML files of the repository's test data and examples,

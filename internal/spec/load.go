@@ -286,11 +286,11 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 		*diags = append(*diags, syntaxDiag(src.Name, err))
 		return nil
 	}
-	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
+	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.kid(0)) {
 		diags.add(model.Pos{File: src.Name, Line: 1, Col: 1}, "the file is empty", "start it with `ward: 1` (run `ward init` to scaffold a model)")
 		return nil
 	}
-	n := root.Content[0]
+	n := root.kid(0)
 	doc := &Document{}
 	d := &decoder{file: src.Name, src: &srcFile{name: src.Name, data: src.Data}, diags: diags, budget: nodeBudget(len(src.Data))}
 	before := len(*diags)
