@@ -497,6 +497,11 @@ func (s *DB) GetVersion(ctx context.Context, systemID string, number int) (store
 	return scanVersion(s.db.QueryRowContext(ctx, versionCols+` WHERE system_id = $1 AND number = $2`, systemID, number))
 }
 
+// listVersionsSQL reads versions without their YAML and result; on SQLite
+// it is answered from the covering index versions_list (migration 00101).
+const listVersionsSQL = `SELECT system_id, number, sha256, '', '', author, message, created_at, origin, '' FROM versions
+		WHERE system_id = $1 ORDER BY number DESC LIMIT $2 OFFSET $3`
+
 // ListVersions lists a system's versions, newest first, without their YAML
 // and result.
 func (s *DB) ListVersions(ctx context.Context, systemID string, p store.Page) ([]store.Version, int, error) {
@@ -505,8 +510,7 @@ func (s *DB) ListVersions(ctx context.Context, systemID string, p store.Page) ([
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM versions WHERE system_id = $1`, systemID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT system_id, number, sha256, '', '', author, message, created_at, origin, '' FROM versions
-		WHERE system_id = $1 ORDER BY number DESC LIMIT $2 OFFSET $3`, systemID, p.Limit, p.Offset)
+	rows, err := s.db.QueryContext(ctx, listVersionsSQL, systemID, p.Limit, p.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
