@@ -41,7 +41,7 @@ later is not silently covered (ward help risk).
 
 The decision replaces the one on the same finding wherever it is (the main
 file or an included file), or is added to the file that holds the decisions
-(the main file when it has none). Only the lines that change are written:
+(the main file when none does). Only the lines that change are written:
 comments and layout are kept. The result is loaded again before and after it
 is written; a decision the model would refuse (accepted without a reason,
 an owner and an expiry date; false_positive or transferred without a reason;
@@ -76,8 +76,8 @@ deletes the decision on FINDING instead (also one on a threat that is gone).
 	af.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&d.Status, "status", "", "what was decided: `accepted|false_positive|transferred|mitigated`")
-	fl.StringVar(&d.Reason, "reason", "", "why (required for accepted, false_positive and transferred)")
-	fl.StringVar(&d.Owner, "owner", "", "who owns the decision (required for accepted)")
+	fl.StringVar(&d.Reason, "reason", "", "why, in a `sentence` (required for accepted, false_positive and transferred)")
+	fl.StringVar(&d.Owner, "owner", "", "`who` owns the decision (required for accepted)")
 	fl.StringVar(&d.Expires, "expires", "", "when an acceptance ends, `YYYY-MM-DD` (required for accepted)")
 	fl.StringArrayVar(&d.Mitigations, "mitigation", nil, "a mitigation of the model that addresses the finding (`id`; repeatable)")
 	fl.BoolVar(&remove, "remove", false, "delete the decision on FINDING")
