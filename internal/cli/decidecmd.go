@@ -101,23 +101,45 @@ func (a *app) decide(ctx context.Context, args []string, af analyseFlags, d deci
 	}
 	fs := &decide.Files{Main: filepath.Base(p), Files: maps.Clone(files)}
 
-	f := findThreat(an.analysis.Findings, d.Finding)
-	switch {
-	case f != nil && f.ID != d.Finding:
-		fmt.Fprintf(a.env.Stdout, "%s is an earlier id of %s: the decision is taken on %s\n", d.Finding, f.ID, f.ID)
-		d.Finding = f.ID
-	case f == nil && remove:
-		// A decision on a threat that is gone may be removed.
-	case f == nil:
-		return usagef("no current threat has the id %q\n%s", d.Finding, closestIDs(d.Finding, an.analysis.Findings))
-	}
-	var name, what string
+	f, others := findThreat(an.analysis.Findings, d.Finding)
+	var name, what, alias string
 	if remove {
-		if name, err = decide.Remove(fs, d.Finding); errors.Is(err, decide.ErrNoDecision) {
+		// The decision on the id given is removed, even on a threat that
+		// is gone or on an earlier id; else the one on the threat it names.
+		name, err = decide.Remove(fs, d.Finding)
+		if errors.Is(err, decide.ErrNoDecision) && f != nil && f.ID != d.Finding {
+			var decided []*model.Finding
+			for _, x := range append([]*model.Finding{f}, others...) {
+				if x.Decision != nil && x.Decision.Finding == x.ID {
+					decided = append(decided, x)
+				}
+			}
+			if len(decided) > 1 {
+				return usagef("%s is an earlier id of %d decided threats: remove the decision on one of them by its id:%s", d.Finding, len(decided), idList(decided))
+			}
+			if len(decided) == 1 {
+				f = decided[0]
+			}
+			fmt.Fprintf(a.env.Stdout, "%s is an earlier id of %s: removing the decision on %s\n", d.Finding, f.ID, f.ID)
+			d.Finding = f.ID
+			name, err = decide.Remove(fs, d.Finding)
+		}
+		if errors.Is(err, decide.ErrNoDecision) {
 			return usagef("the model has no decision on %s: nothing to remove", d.Finding)
 		}
 		what = "removed the decision on " + d.Finding
 	} else {
+		if f == nil {
+			return usagef("no current threat has the id %q\n%s", d.Finding, closestIDs(d.Finding, an.analysis.Findings))
+		}
+		if len(others) > 0 {
+			return usagef("%s is an earlier id of %d threats (the weakness was split by STRIDE category or merged): decide on one of them by its id:%s",
+				d.Finding, len(others)+1, idList(append([]*model.Finding{f}, others...)))
+		}
+		if f.ID != d.Finding {
+			fmt.Fprintf(a.env.Stdout, "%s is an earlier id of %s: the decision is taken on %s\n", d.Finding, f.ID, f.ID)
+			alias, d.Finding = d.Finding, f.ID
+		}
 		d.Covers = decide.Covers(string(f.Origin), f.Aliases)
 		name, err = decide.Apply(fs, d)
 		what = fmt.Sprintf("%s %s", d.Status, d.Finding)
@@ -168,23 +190,45 @@ func (a *app) decide(ctx context.Context, args []string, af analyseFlags, d deci
 		}
 	}
 	fmt.Fprintf(a.env.Stdout, "%s: %s (+%d -%d lines)\n", shown, what, added, removed)
+	if alias != "" {
+		// A decision still recorded on the earlier id no longer applies.
+		probe := &decide.Files{Main: fs.Main, Files: maps.Clone(fs.Files)}
+		if _, err := decide.Remove(probe, alias); err == nil {
+			fmt.Fprintf(a.env.Stdout, "the decision on the earlier id %s is still in the model: remove it with ward decide %s --remove\n", alias, alias)
+		}
+	}
 	return nil
 }
 
-// findThreat returns the finding with the id, or the one that has it as
-// an alias (an earlier id, or the id of one hop of a merged threat).
-func findThreat(fs []*model.Finding, id string) *model.Finding {
+// findThreat returns the finding with the id, or else the ones that have
+// it as an alias (an earlier id, or the id of one hop of a merged threat):
+// the first, and the others when there are several.
+func findThreat(fs []*model.Finding, id string) (*model.Finding, []*model.Finding) {
 	for _, f := range fs {
 		if f.ID == id {
-			return f
+			return f, nil
 		}
 	}
+	var found []*model.Finding
 	for _, f := range fs {
 		if slices.Contains(f.Aliases, id) {
-			return f
+			found = append(found, f)
 		}
 	}
-	return nil
+	if len(found) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(found, func(x, y *model.Finding) int { return strings.Compare(x.ID, y.ID) })
+	return found[0], found[1:]
+}
+
+// idList lists the findings' ids, one a line.
+func idList(fs []*model.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s", f.ID)
+	}
+	return b.String()
 }
 
 // closestIDs lists the current threats' ids closest to id.
