@@ -102,7 +102,7 @@ func (a *app) decide(ctx context.Context, args []string, af analyseFlags, d deci
 	fs := &decide.Files{Main: filepath.Base(p), Files: maps.Clone(files)}
 
 	f, others := findThreat(an.analysis.Findings, d.Finding)
-	var name, what, alias string
+	var name, what string
 	if remove {
 		// The decision on the id given is removed, even on a threat that
 		// is gone or on an earlier id; else the one on the threat it names.
@@ -138,13 +138,13 @@ func (a *app) decide(ctx context.Context, args []string, af analyseFlags, d deci
 		}
 		if f.ID != d.Finding {
 			fmt.Fprintf(a.env.Stdout, "%s is an earlier id of %s: the decision is taken on %s\n", d.Finding, f.ID, f.ID)
-			alias, d.Finding = d.Finding, f.ID
+			d.Finding = f.ID
 		}
 		d.Covers = decide.Covers(string(f.Origin), f.Aliases)
 		name, err = decide.Apply(fs, d)
 		what = fmt.Sprintf("%s %s", d.Status, d.Finding)
 		if len(d.Covers) > 0 {
-			what += fmt.Sprintf(" (covers %d hops: %s)", len(d.Covers), strings.Join(d.Covers, ", "))
+			what += fmt.Sprintf(" (covers hops %s)", strings.Join(d.Covers, ", "))
 		}
 	}
 	if err != nil {
@@ -190,13 +190,6 @@ func (a *app) decide(ctx context.Context, args []string, af analyseFlags, d deci
 		}
 	}
 	fmt.Fprintf(a.env.Stdout, "%s: %s (+%d -%d lines)\n", shown, what, added, removed)
-	if alias != "" {
-		// A decision still recorded on the earlier id no longer applies.
-		probe := &decide.Files{Main: fs.Main, Files: maps.Clone(fs.Files)}
-		if _, err := decide.Remove(probe, alias); err == nil {
-			fmt.Fprintf(a.env.Stdout, "the decision on the earlier id %s is still in the model: remove it with ward decide %s --remove\n", alias, alias)
-		}
-	}
 	return nil
 }
 
