@@ -42,6 +42,7 @@ func TestDependenciesPointInward(t *testing.T) {
 		"./internal/analysis":  {"internal/report", "internal/cli", "internal/server"},
 		"./internal/report":    {"internal/cli", "internal/server", "internal/store"},
 		"./internal/diff":      {"internal/cli", "internal/server", "internal/store"},
+		"./internal/decide":    {"internal/cli", "internal/server", "internal/store", "internal/analysis", "internal/report", "internal/rule", "internal/risk"},
 		"./internal/paths":     {"internal/cli", "internal/server", "internal/store", "internal/report"},
 		"./internal/interop":   {"internal/cli", "internal/server", "internal/store"},
 		"./internal/store":     {"internal/server", "internal/cli"},
@@ -70,7 +71,7 @@ func TestDependenciesPointInward(t *testing.T) {
 // loaders touch the outside world.
 func TestPureCoreHasNoIO(t *testing.T) {
 	forbidden := []string{"os", "os/exec", "net", "net/http", "database/sql", "io/fs", "syscall"}
-	for _, pkg := range []string{"./internal/model", "./internal/rule", "./internal/rules", "./internal/risk", "./internal/analysis", "./internal/diff", "./internal/paths", "./internal/programme"} {
+	for _, pkg := range []string{"./internal/model", "./internal/rule", "./internal/rules", "./internal/risk", "./internal/analysis", "./internal/diff", "./internal/paths", "./internal/programme", "./internal/decide"} {
 		out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}", pkg).Output()
 		if err != nil {
 			t.Fatalf("go list %s: %v", pkg, err)

@@ -17,6 +17,7 @@ The commands are:
 	diagram    draw the data-flow diagram: mermaid, dot or svg
 	rules      list and explain the rules (built-in and custom)
 	triage     does this design need a threat model, and how much of security's time?
+	decide     record (or remove) a decision on a finding: accepted, false positive, transferred
 	diff       what a change to a model means for security; gate CI on added risk
 	import     convert another tool's model (OTM, Threat Dragon, Threat Composer, Threagile, MS TMT)
 	export     write another tool's format (OTM, Threat Composer)

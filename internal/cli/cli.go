@@ -239,7 +239,7 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
 	root.AddCommand(a.userCmd(), a.tokenCmd(), a.teamCmd())
 	root.AddCommand(a.reviewCmd())
-	root.AddCommand(a.findingsCmd())
+	root.AddCommand(a.findingsCmd(), a.decideCmd())
 	root.AddCommand(a.evalCmd())
 	root.AddCommand(a.notifyCmd())
 	root.AddCommand(a.trainingCmd())
@@ -261,7 +261,7 @@ func groupCommands(root *cobra.Command) {
 		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
 	}
 	of := map[string]string{
-		"init": "model", "check": "model", "report": "model", "diagram": "model", "rules": "model", "triage": "model",
+		"init": "model", "check": "model", "report": "model", "diagram": "model", "rules": "model", "triage": "model", "decide": "model",
 		"diff": "change", "import": "change", "export": "change", "paths": "change", "blast": "change", "brief": "change",
 		"eval":  "model",
 		"serve": "server", "push": "server", "pull": "server", "backup": "server",

@@ -49,7 +49,8 @@ Sections (all optional but ward and system):
   decisions:            on generated findings, by finding id: mitigated,
                         accepted (owner, reason, expires), false_positive,
                         transferred; covers (the hops of a merged threat
-                        it was taken on; a hop added later is not covered)
+                        it was taken on; a hop added later is not covered);
+                        'ward decide' writes one, covers included
   mitigations:          status (proposed, planned, implemented, verified,
                         wont_do), owner, ticket, due
   assumptions:          text, status (unvalidated, validated, invalidated),

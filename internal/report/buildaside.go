@@ -52,7 +52,7 @@ func plainFields(dst []Finding, src []*model.Finding) {
 		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
 		x.Aliases, x.Questions = f.Aliases, f.Questions
 		if d := f.Decision; d != nil {
-			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Location: loc(d.Pos)}
+			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}
 		}
 	}
 }

@@ -352,7 +352,7 @@ func hostileResult(t *testing.T) *Result {
 		in.LikelihoodLabel, res.Severity = h(i+9), h(i+10)
 		f.Inherent, f.Residual = &in, &res
 		f.Location = &Location{File: h(i + 11), Line: i, Col: 2}
-		f.Decision = &Decision{Status: h(i), Reason: h(i + 1), Owner: h(i + 2), Expires: h(i + 3)}
+		f.Decision = &Decision{Status: h(i), Reason: h(i + 1), Owner: h(i + 2), Expires: h(i + 3), Covers: []string{h(i + 4), h(i + 5)}}
 		f.Mitigations = []string{h(i), "no-such-mitigation"}
 		if i%2 == 0 {
 			f.Categories, f.Category = nil, h(i+5)

@@ -371,6 +371,10 @@ func (h *htmlRows) finding(b []byte, f *Finding, who []string) ([]byte, []string
 			b = append(b, ` · until `...)
 			b = appendEsc(b, d.Expires)
 		}
+		if len(d.Covers) > 0 {
+			b = append(b, ` · covers hops `...)
+			b = appendEsc(b, strings.Join(d.Covers, ", "))
+		}
 		b = append(b, `</dd>`...)
 	}
 	b = append(b, '\n')

@@ -251,6 +251,9 @@ func (w *jsonW) finding(f *Finding) {
 		w.strOmit("reason", d.Reason)
 		w.strOmit("owner", d.Owner)
 		w.strOmit("expires", d.Expires)
+		if len(d.Covers) > 0 {
+			w.strs("covers", d.Covers)
+		}
 		w.location("location", d.Location)
 		w.close('}')
 	}

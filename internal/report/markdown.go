@@ -273,6 +273,9 @@ func decision(f *Finding) string {
 		if d.Expires != "" {
 			parts = append(parts, "until "+d.Expires)
 		}
+		if len(d.Covers) > 0 {
+			parts = append(parts, "covers hops "+strings.Join(d.Covers, ", "))
+		}
 	}
 	if len(f.Mitigations) > 0 {
 		parts = append(parts, "mitigations "+strings.Join(f.Mitigations, ", "))

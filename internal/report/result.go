@@ -221,10 +221,13 @@ type Finding struct {
 
 // Decision is what the team decided on a generated finding.
 type Decision struct {
-	Status   string    `json:"status"`
-	Reason   string    `json:"reason,omitempty"`
-	Owner    string    `json:"owner,omitempty"`
-	Expires  string    `json:"expires,omitempty"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	Owner   string `json:"owner,omitempty"`
+	Expires string `json:"expires,omitempty"`
+	// Covers are, for a decision on a merged threat, the hops (the ids of
+	// the threats merged into it) the decision was taken on (docs/risk.md).
+	Covers   []string  `json:"covers,omitempty"`
 	Location *Location `json:"location,omitempty"`
 }
 

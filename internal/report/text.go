@@ -269,6 +269,15 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 	dst = appendLoc(dst, f.Location)
 	dst = append(dst, '\n')
 	end()
+	if d := f.Decision; d != nil && len(d.Covers) > 0 {
+		begin()
+		dst = append(dst, "     "...)
+		dst = append(dst, strings.ReplaceAll(d.Status, "_", " ")...)
+		dst = append(dst, ", covers hops "...)
+		dst = append(dst, strings.Join(d.Covers, ", ")...)
+		dst = append(dst, '\n')
+		end()
+	}
 	if f.Reopened != "" {
 		begin()
 		dst = append(dst, "     re-opened: "...)

@@ -29,6 +29,9 @@ func oracleTextFinding(dst []byte, f *Finding, qs map[string]Question, opt TextO
 	}
 	line("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
 	line("     %s  [%s%s]  %s\n", f.ID, f.Category, oracleCWEList(f.CWE), oracleLocString(f.Location))
+	if d := f.Decision; d != nil && len(d.Covers) > 0 {
+		line("     %s, covers hops %s\n", strings.ReplaceAll(d.Status, "_", " "), strings.Join(d.Covers, ", "))
+	}
 	if f.Reopened != "" {
 		line("     re-opened: %s\n", f.Reopened)
 	}
@@ -97,7 +100,8 @@ func TestTextFindingIsFmt(t *testing.T) {
 					ID: "r:" + st, Category: "tampering", CWE: []int{rank, 79}[:rank&1+1], Location: &Location{File: "m/ward.yaml", Line: rank, Col: 3},
 					Reopened: map[bool]string{true: "mitigation m1 is gone"}[rank == 42], Questions: []string{"q1", "q2", "q3", "nope"},
 					Description: "desc\r\nline", Rationale: []string{"why", "ünïcode"}, Suggested: []string{"fix it"},
-					Residual: &Risk{LikelihoodLabel: "high", ImpactLabel: "low", Score: 6}, Inherent: &Risk{Score: 9}, Projected: &Risk{Score: 2}})
+					Residual: &Risk{LikelihoodLabel: "high", ImpactLabel: "low", Score: 6}, Inherent: &Risk{Score: 9}, Projected: &Risk{Score: 2},
+					Decision: map[bool]*Decision{true: {Status: st, Covers: []string{"r:a-db", "r:b-\x1b[2Jdb"}}}[rank == 7 || rank == 999]})
 			}
 		}
 	}

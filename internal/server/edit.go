@@ -7,11 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"go.yaml.in/yaml/v4"
 
-	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/decide"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -102,13 +101,8 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
 // decide records a decision on a generated finding as a new version of the
 // model; it is the operation behind the JSON API and the system page.
 func (s *Server) decide(ctx context.Context, p *Principal, systemID string, req decisionRequest) (pushResponse, error) {
-	if !oneOf(req.Status, "mitigated", "accepted", "false_positive", "transferred") {
-		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "status must be mitigated, accepted, false_positive or transferred")
-	}
-	if req.Expires != "" {
-		if _, err := time.Parse(time.DateOnly, req.Expires); err != nil {
-			return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "expires must be a date, YYYY-MM-DD")
-		}
+	if err := decide.Check(req.decision()); err != nil {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "%s", err)
 	}
 	return s.editModelOf(ctx, p, systemID, Review, req.BaseRevision, req.Message, func(b *Bundle, v *cachedVersion) error {
 		merged, err := s.versions.mergedOf(v)
@@ -149,8 +143,8 @@ func mergedIndex(result []byte) (map[string][]string, error) {
 	}
 	merged := map[string][]string{}
 	for _, f := range res.Findings {
-		if len(f.Aliases) > 0 && f.Origin != string(model.OriginPeople) {
-			merged[f.ID] = f.Aliases
+		if c := decide.Covers(f.Origin, f.Aliases); c != nil {
+			merged[f.ID] = c
 		}
 	}
 	return merged, nil

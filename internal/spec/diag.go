@@ -188,6 +188,10 @@ func Suggest(s string, candidates []string) string {
 	return ""
 }
 
+// Distance is the Levenshtein distance between a and b (ids longer than
+// 64 bytes are only equal or far apart).
+func Distance(a, b string) int { return distance(a, b) }
+
 // distance is the Levenshtein distance between a and b.
 func distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {

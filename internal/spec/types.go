@@ -333,6 +333,8 @@ type Threat struct {
 }
 
 // Decision records what the team decided about a generated finding.
+// Written by hand, taken on the server, or with `ward decide FINDING
+// --status ...` from the terminal (ward help decide).
 type Decision struct {
 	elem
 	// The finding's id as Ward prints it (rule-id:element-id).
@@ -356,7 +358,8 @@ type Decision struct {
 	// joins the group later, the decision does not apply (the threat is
 	// listed unverified or open again, with a warning naming the hop) until
 	// it is taken again or the hop's id added; hops that left do not matter.
-	// Ward writes it when a decision is taken on the server or in a session.
+	// Ward writes it when a decision is taken on the server, in a session or
+	// with ward decide.
 	// Without covers the decision covers the whole group, whatever hops join.
 	Covers []string `yaml:"covers"`
 }

@@ -1,0 +1,121 @@
+package decide
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		d    Decision
+		ok   bool
+	}{
+		{"accepted", Decision{Status: "accepted", Expires: "2027-01-31"}, true},
+		{"mitigated without expiry", Decision{Status: "mitigated"}, true},
+		{"unknown status", Decision{Status: "acepted"}, false},
+		{"open is not a decision", Decision{Status: "open"}, false},
+		{"bad date", Decision{Status: "accepted", Expires: "31/01/2027"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := Check(tt.d); (err == nil) != tt.ok {
+				t.Errorf("Check(%+v) = %v", tt.d, err)
+			}
+		})
+	}
+}
+
+func TestCovers(t *testing.T) {
+	if got := Covers("builtin", []string{"r:a-db", "r:b-db"}); !slices.Equal(got, []string{"r:a-db", "r:b-db"}) {
+		t.Errorf("merged: %v", got)
+	}
+	if got := Covers("builtin", nil); got != nil {
+		t.Errorf("single: %v", got)
+	}
+	if got := Covers("people", []string{"old"}); got != nil {
+		t.Errorf("people's threat: %v", got)
+	}
+}
+
+func TestApply(t *testing.T) {
+	const main = "ward: 1\nsystem: {id: s, name: S}\n# decisions\ndecisions:\n  - finding: r:a   # kept\n    status: false_positive\n    reason: no\n"
+	tests := []struct {
+		name     string
+		files    map[string]string
+		d        Decision
+		wantFile string
+		want     string
+	}{
+		{
+			name:     "replaced in place, fields removed",
+			files:    map[string]string{"ward.yaml": main},
+			d:        Decision{Finding: "r:a", Status: "accepted", Reason: "ours", Owner: "dana", Expires: "2027-01-31", Covers: []string{"r:x-a", "r:y-a"}},
+			wantFile: "ward.yaml",
+			want:     "ward: 1\nsystem: {id: s, name: S}\n# decisions\ndecisions:\n  - finding: r:a   # kept\n    status: accepted\n    reason: ours\n    owner: dana\n    expires: 2027-01-31\n    covers: [r:x-a, r:y-a]\n",
+		},
+		{
+			name:     "added to the main file",
+			files:    map[string]string{"ward.yaml": main},
+			d:        Decision{Finding: "r:b", Status: "mitigated", Mitigations: []string{"m1"}},
+			wantFile: "ward.yaml",
+			want:     main + "  - finding: r:b\n    status: mitigated\n    mitigations: [m1]\n",
+		},
+		{
+			name:     "added to the included file holding decisions",
+			files:    map[string]string{"ward.yaml": "ward: 1\nsystem: {id: s, name: S}\n", "parts/d.yaml": "ward: 1\ndecisions: []\n"},
+			d:        Decision{Finding: "r:b", Status: "false_positive", Reason: "no"},
+			wantFile: "parts/d.yaml",
+			want:     "ward: 1\ndecisions:\n  - finding: r:b\n    status: false_positive\n    reason: no\n",
+		},
+		{
+			name:     "a list created in the main file",
+			files:    map[string]string{"ward.yaml": "ward: 1\nsystem: {id: s, name: S}\n"},
+			d:        Decision{Finding: "r:b", Status: "false_positive", Reason: "no"},
+			wantFile: "ward.yaml",
+			want:     "ward: 1\nsystem: {id: s, name: S}\n\ndecisions:\n  - finding: r:b\n    status: false_positive\n    reason: no\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := &Files{Main: "ward.yaml", Files: tt.files}
+			name, err := Apply(fs, tt.d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name != tt.wantFile {
+				t.Errorf("written to %s, want %s", name, tt.wantFile)
+			}
+			if diff := cmp.Diff(tt.want, fs.Files[tt.wantFile]); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRemove(t *testing.T) {
+	fs := &Files{Main: "ward.yaml", Files: map[string]string{
+		"ward.yaml": "ward: 1\nsystem: {id: s, name: S}\n",
+		"d.yaml":    "ward: 1\n# ours\ndecisions:\n  - finding: r:a\n    status: false_positive\n    reason: no\n",
+	}}
+	if _, err := Remove(fs, "r:b"); !errors.Is(err, ErrNoDecision) {
+		t.Errorf("no decision: %v", err)
+	}
+	name, err := Remove(fs, "r:a")
+	if err != nil || name != "d.yaml" {
+		t.Fatalf("Remove = %q, %v", name, err)
+	}
+	if diff := cmp.Diff("ward: 1\n# ours\ndecisions: []\n", fs.Files["d.yaml"]); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestApplyInvalidFile(t *testing.T) {
+	fs := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": "- a list\n"}}
+	if _, err := Apply(fs, Decision{Finding: "r:a", Status: "mitigated"}); !errors.Is(err, ErrInvalidFile) {
+		t.Errorf("got %v, want ErrInvalidFile", err)
+	}
+}
