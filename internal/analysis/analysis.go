@@ -78,11 +78,39 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified
 	}
-	findings = capUnverified(findings, res.Questions, limit)
-	findings = foldFurther(findings, res.Questions, rules)
+	findings = list(findings, res.Questions, rules, limit)
 	// Questions rank by the listed threats they settle.
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
+}
+
+// list chooses the threats listed from fs (ranked by risk.Assess) and
+// ranks them again: the per-element cap of unverified threats, then the
+// fold of further threats into an earlier-ranked threat of their category.
+// Each step that depends on the ranking sees only the threats that survive
+// the steps before it: the fold judges "ranked before" on the ranking of
+// the threats the cap kept, and the final ranking's spread and its rule for
+// a repeated (element, category) pair count only the threats listed — a
+// threat the cap or the fold removed no longer takes a round of the spread
+// or names a pair that sends a listed threat of the same element and
+// category to the end of its band.
+func list(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, limit int) []*model.Finding {
+	n := len(fs)
+	fs = capUnverified(fs, qs, limit)
+	if len(fs) == n {
+		// Nothing capped: the ranking is already that of the survivors.
+		return rerank(foldFurther(fs, qs, rules), n)
+	}
+	risk.Rank(fs)
+	return rerank(foldFurther(fs, qs, rules), len(fs))
+}
+
+// rerank ranks fs again when the fold removed threats from the n ranked.
+func rerank(fs []*model.Finding, n int) []*model.Finding {
+	if len(fs) != n {
+		risk.Rank(fs)
+	}
+	return fs
 }
 
 // byID is the order risk.Rank starts from: id, then position.
