@@ -19,8 +19,8 @@ import "github.com/wardtm/ward/internal/model"
 //go:generate go run ./gen -schema ward.schema.json -publish ../../schema/ward.schema.json -docs ../../docs/format.md
 
 // Document is a whole ward.yaml file. A model may be split across files with
-// include; included files use the same sections but may not set ward, system,
-// scope or context.
+// include; included files start with the same format version (ward: 1) and
+// use the same sections, but may not set system, scope or context.
 type Document struct {
 	elem
 	// Format version. Always 1 for this version of the format.
