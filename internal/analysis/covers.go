@@ -61,7 +61,7 @@ func uncoveredDecisions(m *model.Model, findings []*model.Finding) (map[*model.D
 		warns = append(warns, risk.Warning{Pos: d.Pos,
 			Msg: fmt.Sprintf("decision for finding %q (%s) does not apply: %s joined the merged threat after the decision was taken",
 				d.Finding, d.Status, hops),
-			Hint: fmt.Sprintf("re-decide %s: it now also covers %s; take the decision again (ward writes covers on the server) or add the ids to its covers", d.Finding, hops)})
+			Hint: fmt.Sprintf("re-decide %s: it now also covers %s; take the decision again (`ward decide %s`, or on the server: both write covers) or add the ids to its covers", d.Finding, hops, d.Finding)})
 	}
 	return off, warns
 }
