@@ -276,6 +276,12 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 	if dropped == 0 {
 		return fs
 	}
+	return dropUnranked(fs, qs)
+}
+
+// dropUnranked removes the threats a step set to rank 0 from the list and
+// from the questions that name them, and numbers the rest 1, 2, … in order.
+func dropUnranked(fs []*model.Finding, qs []*model.Question) []*model.Finding {
 	out := fs[:0]
 	for _, f := range fs {
 		if f.Rank != 0 {
@@ -283,14 +289,9 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 			out = append(out, f)
 		}
 	}
+	clear(fs[len(out):])
 	for _, q := range qs {
-		kept := q.Threats[:0]
-		for _, f := range q.Threats {
-			if f.Rank != 0 {
-				kept = append(kept, f)
-			}
-		}
-		q.Threats = kept
+		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
 	}
 	return out
 }

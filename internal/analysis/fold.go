@@ -85,18 +85,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	if dropped == 0 {
 		return fs
 	}
-	out := fs[:0]
-	for _, f := range fs {
-		if f.Rank != 0 {
-			f.Rank = len(out) + 1
-			out = append(out, f)
-		}
-	}
-	clear(fs[len(out):])
-	for _, q := range qs {
-		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
-	}
-	return out
+	return dropUnranked(fs, qs)
 }
 
 // coveredBy reports whether one of gs (other threats of f's category on

@@ -192,6 +192,21 @@ func dosAny(ts ...model.Tri) model.Tri {
 	return out
 }
 
+// anyGapOf is dosAny over f of each of xs: a control stated absent on any
+// of them is a gap; otherwise unknown on any leaves it unverified.
+func anyGapOf[T any](xs []T, f func(T) model.Tri) model.Tri {
+	out := model.No
+	for _, x := range xs {
+		switch f(x) {
+		case model.Yes:
+			return model.Yes
+		case model.Unknown:
+			out = model.Unknown
+		}
+	}
+	return out
+}
+
 // spendingFlows names the flows that spend money at paid API c in the next
 // report: denial of wallet happens on the calls.
 func spendingFlows(x *rule.Ctx, c *model.Component) {

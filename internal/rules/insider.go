@@ -261,17 +261,7 @@ func consoleWithoutSecondApproval(x *rule.Ctx, k *model.Component) {
 	}
 	// Stated absent on any service is a gap; unknown on any leaves it
 	// unverified.
-	gap := model.No
-	for _, s := range svcs {
-		switch x.Lacks(s, model.CtlDualApproval) {
-		case model.Yes:
-			gap = model.Yes
-		case model.Unknown:
-			if gap != model.Yes {
-				gap = model.Unknown
-			}
-		}
-	}
+	gap := anyGapOf(svcs, func(s *model.Component) model.Tri { return x.Lacks(s, model.CtlDualApproval) })
 	if x.Reports(gap) {
 		for _, s := range svcs {
 			x.AlsoTarget(model.Target{Component: s})

@@ -165,17 +165,7 @@ var operationsRules = []*rule.Rule{
 			}
 			// Stated absent on any flow that carries the money is a gap;
 			// otherwise unknown on any of them leaves it unverified.
-			gap := model.No
-			for _, f := range flows {
-				switch x.FlowLacks(f, model.CtlReplayProtection) {
-				case model.Yes:
-					gap = model.Yes
-				case model.Unknown:
-					if gap != model.Yes {
-						gap = model.Unknown
-					}
-				}
-			}
+			gap := anyGapOf(flows, func(f *model.Flow) model.Tri { return x.FlowLacks(f, model.CtlReplayProtection) })
 			if x.Reports(gap) {
 				// The duplicate leaves on the calls to the receiver.
 				for _, f := range flows {
