@@ -212,15 +212,21 @@ func (w *jsonW) strs(k string, v []string) {
 		}
 	}
 	start := len(w.b)
+	w.list(v)
+	if lk.first != nil {
+		w.lists.put(lk, slices.Clone(w.b[start:]))
+	}
+}
+
+// list writes a non-nil list of strings as a value (keeping nothing: v
+// may live on the caller's stack).
+func (w *jsonW) list(v []string) {
 	w.open('[')
 	for _, s := range v {
 		w.newline()
 		w.b = appendJSONString(w.b, s)
 	}
 	w.close(']')
-	if lk.first != nil {
-		w.lists.put(lk, slices.Clone(w.b[start:]))
-	}
 }
 
 func (w *jsonW) ints(k string, v []int) {
