@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The HTML page's long lists — the findings, the open questions and the
@@ -211,18 +212,53 @@ func (h *htmlRows) index() {
 // findings writes one article per finding, in rank order.
 func (h *htmlRows) findings(w io.Writer) error {
 	fs := h.p.Findings
+	// Each chunk takes a memo no other goroutine holds; the memos (keyed
+	// by addresses in this result) end with this list.
+	memos := sync.Pool{New: func() any { return &htmlMemo{rules: map[string]*htmlRuleMemo{}} }}
 	return writeChunks(w, len(fs), htmlChunk, &h.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		memo := memos.Get().(*htmlMemo)
+		defer memos.Put(memo)
 		var who []string
 		for _, f := range fs[lo:hi] {
-			dst, who = h.finding(dst, f, who)
+			dst, who = h.finding(dst, f, who, memo)
 		}
 		return dst, nil
 	})
 }
 
+// htmlMemo holds, for one goroutine at a time, the HTML of the parts of a
+// finding its rule repeats on every threat: its description, and its
+// suggested mitigations and references. As in jsonMemo, a description is
+// recognised by comparing it with the one remembered, the lists by the
+// identity of their backing arrays; so what is written is what writing
+// the part again would give.
+type htmlMemo struct {
+	rules map[string]*htmlRuleMemo
+}
+
+type htmlRuleMemo struct {
+	desc      string
+	descHTML  []byte
+	parts     jsonPartsKey
+	partsHTML []byte
+}
+
+func (m *htmlMemo) rule(id string) *htmlRuleMemo {
+	e := m.rules[id]
+	if e == nil {
+		e = &htmlRuleMemo{}
+		m.rules[id] = e
+	}
+	return e
+}
+
 // finding appends one finding's article; who is scratch space for its
-// owners.
-func (h *htmlRows) finding(b []byte, f *Finding, who []string) ([]byte, []string) {
+// owners; memo (nil: none) keeps what its rule's findings repeat.
+func (h *htmlRows) finding(b []byte, f *Finding, who []string, memo *htmlMemo) ([]byte, []string) {
+	var e *htmlRuleMemo
+	if memo != nil {
+		e = memo.rule(f.Rule)
+	}
 	b = append(b, `<article class="finding sev-`...)
 	b = appendEsc(b, f.Severity)
 	b = append(b, `" id="finding-`...)
@@ -303,7 +339,15 @@ func (h *htmlRows) finding(b []byte, f *Finding, who []string) ([]byte, []string
 	b = append(b, "\n<div class=\"body\"><div>\n"...)
 	if f.Description != "" {
 		b = append(b, `<div class="md">`...)
-		b = appendShown(b, string(markdownHTML(f.Description)))
+		if e != nil && e.descHTML != nil && e.desc == f.Description {
+			b = append(b, e.descHTML...)
+		} else {
+			start := len(b)
+			b = appendShown(b, string(markdownHTML(f.Description)))
+			if e != nil {
+				e.desc, e.descHTML = f.Description, append(e.descHTML[:0], b[start:]...)
+			}
+		}
 		b = append(b, `</div>`...)
 	}
 	b = append(b, "\n<dl>\n<dt>Targets</dt><dd class=\"chips\">"...)
@@ -407,6 +451,15 @@ func (h *htmlRows) finding(b []byte, f *Finding, who []string) ([]byte, []string
 		b = append(b, `</ul></dd>`...)
 	}
 	b = append(b, '\n')
+	var k jsonPartsKey
+	if e != nil {
+		k = jsonPartsKey{sliceKey(f.CWE), sliceKey(f.CAPEC), sliceKey(f.Suggested), sliceKey(f.References), 0}
+		if e.partsHTML != nil && e.parts == k {
+			b = append(b, e.partsHTML...)
+			return h.findingEnd(b, f), who
+		}
+	}
+	start := len(b)
 	b = appendTickList(b, "Suggested", f.Suggested)
 	if len(f.CWE) > 0 || len(f.CAPEC) > 0 || len(f.References) > 0 {
 		b = append(b, `<dt>References</dt><dd class="chips">`...)
@@ -433,12 +486,20 @@ func (h *htmlRows) finding(b []byte, f *Finding, who []string) ([]byte, []string
 		}
 		b = append(b, `</dd>`...)
 	}
+	if e != nil {
+		e.parts, e.partsHTML = k, append(e.partsHTML[:0], b[start:]...)
+	}
+	return h.findingEnd(b, f), who
+}
+
+// findingEnd appends the end of a finding's article: its risks.
+func (h *htmlRows) findingEnd(b []byte, f *Finding) []byte {
 	b = append(b, "\n</dl></div>\n<div><table class=\"risk\"><thead><tr><th></th><th>Likelihood</th><th>Impact</th><th>Score</th></tr></thead><tbody>\n"...)
 	b = appendRiskRow(b, "Inherent", riskOr(f.Inherent))
 	b = appendRiskRow(b, "Residual", riskOr(f.Residual))
 	b = appendRiskRow(b, "Projected", riskOr(f.Projected))
 	b = append(b, "</tbody></table></div>\n</div>\n</article>\n"...)
-	return b, who
+	return b
 }
 
 // appendTickList appends a definition of lines in which `quoted` spans

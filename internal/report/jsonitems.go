@@ -28,6 +28,76 @@ type jsonW struct {
 	// (nil: none kept). Findings share their assets at stake, and a few
 	// rules put the same hundreds of assets on thousands of threats.
 	lists *jsonLists
+	// memo remembers the bytes of what findings repeat (nil: none kept).
+	memo *jsonMemo
+}
+
+// jsonMemo holds, for one goroutine at a time, the bytes of the parts of
+// a finding that are the same on many findings: a rule's description and
+// its CWE, CAPEC, suggested mitigations and references (the same strings
+// and lists on each of its threats, a third of a large result's JSON), and
+// the risks report.Build shares. A part is recognised by the identity of
+// what it is written from (the same risk, the same list backing arrays) or,
+// for a description, by comparing the string with the one remembered (the
+// same bytes, so a comparison that returns at once); so what is written is
+// what writing the part again would give.
+type jsonMemo struct {
+	risks map[jsonRiskKey][]byte
+	rules map[string]*jsonRuleMemo
+}
+
+type jsonRiskKey struct {
+	r     *Risk
+	depth int
+}
+
+// jsonRuleMemo is what a rule's findings last wrote.
+type jsonRuleMemo struct {
+	desc      string
+	descBytes []byte // desc as a JSON string
+	parts     jsonPartsKey
+	partBytes []byte // the cwe, capec, suggested_mitigations and references members
+}
+
+// jsonPartsKey identifies the four lists of a rule's findings (and the
+// level they are written at).
+type jsonPartsKey struct {
+	cwe, capec      jsonSliceKey[int]
+	suggested, refs jsonSliceKey[string]
+	depth           int
+}
+
+// jsonSliceKey identifies a slice's contents: its first element's address
+// and its length (-1 for nil).
+type jsonSliceKey[T any] struct {
+	first *T
+	n     int
+}
+
+func sliceKey[T any](s []T) jsonSliceKey[T] {
+	switch {
+	case s == nil:
+		return jsonSliceKey[T]{n: -1}
+	case len(s) == 0:
+		return jsonSliceKey[T]{}
+	}
+	return jsonSliceKey[T]{&s[0], len(s)}
+}
+
+// maxMemoRisks bounds the risks a memo keeps: report.Build makes a few
+// dozen, a result built otherwise may hold one per finding.
+const maxMemoRisks = 256
+
+func (m *jsonMemo) rule(id string) *jsonRuleMemo {
+	e := m.rules[id]
+	if e == nil {
+		if m.rules == nil {
+			m.rules = map[string]*jsonRuleMemo{}
+		}
+		e = &jsonRuleMemo{}
+		m.rules[id] = e
+	}
+	return e
 }
 
 // jsonLists holds the bytes of long string lists already written, for all
@@ -142,15 +212,21 @@ func (w *jsonW) strs(k string, v []string) {
 		}
 	}
 	start := len(w.b)
+	w.list(v)
+	if lk.first != nil {
+		w.lists.put(lk, slices.Clone(w.b[start:]))
+	}
+}
+
+// list writes a non-nil list of strings as a value (keeping nothing: v
+// may live on the caller's stack).
+func (w *jsonW) list(v []string) {
 	w.open('[')
 	for _, s := range v {
 		w.newline()
 		w.b = appendJSONString(w.b, s)
 	}
 	w.close(']')
-	if lk.first != nil {
-		w.lists.put(lk, slices.Clone(w.b[start:]))
-	}
 }
 
 func (w *jsonW) ints(k string, v []int) {
@@ -198,6 +274,15 @@ func (w *jsonW) risk(k string, r *Risk) {
 		w.b = append(w.b, "null"...)
 		return
 	}
+	var mk jsonRiskKey
+	if w.memo != nil {
+		mk = jsonRiskKey{r, w.depth}
+		if b, ok := w.memo.risks[mk]; ok {
+			w.b = append(w.b, b...)
+			return
+		}
+	}
+	start := len(w.b)
 	w.open('{')
 	w.int("likelihood", r.Likelihood)
 	w.str("likelihood_label", r.LikelihoodLabel)
@@ -206,16 +291,71 @@ func (w *jsonW) risk(k string, r *Risk) {
 	w.int("score", r.Score)
 	w.str("severity", r.Severity)
 	w.close('}')
+	if w.memo != nil && len(w.memo.risks) < maxMemoRisks {
+		if w.memo.risks == nil {
+			w.memo.risks = map[jsonRiskKey][]byte{}
+		}
+		w.memo.risks[mk] = slices.Clone(w.b[start:])
+	}
+}
+
+// description writes a finding's description (omitempty), from the bytes
+// its rule's findings last wrote when it is the same.
+func (w *jsonW) description(e *jsonRuleMemo, d string) {
+	if d == "" {
+		return
+	}
+	if e == nil {
+		w.str("description", d)
+		return
+	}
+	w.key("description")
+	if e.descBytes == nil || e.desc != d {
+		start := len(w.b)
+		w.b = appendJSONString(w.b, d)
+		e.desc, e.descBytes = d, append(e.descBytes[:0], w.b[start:]...)
+		return
+	}
+	w.b = append(w.b, e.descBytes...)
+}
+
+// ruleParts writes a finding's cwe, capec, suggested_mitigations and
+// references, from the bytes its rule's findings last wrote when they are
+// the same lists at the same level.
+func (w *jsonW) ruleParts(e *jsonRuleMemo, f *Finding) {
+	var k jsonPartsKey
+	if e != nil {
+		k = jsonPartsKey{sliceKey(f.CWE), sliceKey(f.CAPEC), sliceKey(f.Suggested), sliceKey(f.References), w.depth}
+		// The members' bytes also depend on whether one came before
+		// (their comma); in a finding one always has.
+		if e.partBytes != nil && e.parts == k && w.n[w.depth] > 0 {
+			w.b = append(w.b, e.partBytes...)
+			w.n[w.depth] += 4
+			return
+		}
+	}
+	start, first := len(w.b), w.n[w.depth] == 0
+	w.ints("cwe", f.CWE)
+	w.ints("capec", f.CAPEC)
+	w.strs("suggested_mitigations", f.Suggested)
+	w.strs("references", f.References)
+	if e != nil && !first {
+		e.parts, e.partBytes = k, append(e.partBytes[:0], w.b[start:]...)
+	}
 }
 
 func (w *jsonW) finding(f *Finding) {
+	var e *jsonRuleMemo
+	if w.memo != nil {
+		e = w.memo.rule(f.Rule)
+	}
 	w.open('{')
 	w.str("id", f.ID)
 	w.int("rank", f.Rank)
 	w.str("rule", f.Rule)
 	w.str("origin", f.Origin)
 	w.str("title", f.Title)
-	w.strOmit("description", f.Description)
+	w.description(e, f.Description)
 	w.str("category", f.Category)
 	w.strs("categories", f.Categories)
 	w.str("severity", f.Severity)
@@ -239,10 +379,7 @@ func (w *jsonW) finding(f *Finding) {
 	w.risk("residual", f.Residual)
 	w.risk("projected", f.Projected)
 	w.strs("rationale", f.Rationale)
-	w.ints("cwe", f.CWE)
-	w.ints("capec", f.CAPEC)
-	w.strs("suggested_mitigations", f.Suggested)
-	w.strs("references", f.References)
+	w.ruleParts(e, f)
 	w.strs("mitigations", f.Mitigations)
 	if d := f.Decision; d != nil {
 		w.key("decision")
@@ -350,8 +487,8 @@ func (w *jsonW) flow(f *Flow) {
 // if it has one (nil for a type left to encoding/json): it appends item
 // i as an element of a list at the result's second level (the item at
 // four spaces). lists, when not nil, keeps long string lists already
-// written.
-func jsonItemWriter(x any) func(dst []byte, i int, lists *jsonLists) []byte {
+// written; memo, when not nil, what findings repeat (one goroutine's).
+func jsonItemWriter(x any) func(dst []byte, i int, lists *jsonLists, memo *jsonMemo) []byte {
 	var item func(w *jsonW, i int)
 	switch l := x.(type) {
 	case []Finding:
@@ -365,8 +502,8 @@ func jsonItemWriter(x any) func(dst []byte, i int, lists *jsonLists) []byte {
 	default:
 		return nil
 	}
-	return func(dst []byte, i int, lists *jsonLists) []byte {
-		w := jsonW{b: dst, depth: 2, lists: lists}
+	return func(dst []byte, i int, lists *jsonLists, memo *jsonMemo) []byte {
+		w := jsonW{b: dst, depth: 2, lists: lists, memo: memo}
 		item(&w, i)
 		return w.b
 	}

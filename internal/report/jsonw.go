@@ -21,8 +21,14 @@ func appendJSONString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		// Skip eight plain bytes at a time: none below 0x20, none a quote
 		// or a backslash, none outside ASCII (most of a result's text).
-		for i+8 <= len(s) && plain8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+		// (The eight bytes are cut first, so that one bounds check covers
+		// them and the compiler loads them as one word.)
+		for len(s)-i >= 8 {
+			t := s[i : i+8]
+			if !plain8(uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+				uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56) {
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {

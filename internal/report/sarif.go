@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // SARIF 2.1.0, written by hand: the few objects Ward needs, shaped as the
@@ -228,15 +227,14 @@ func SARIF(w io.Writer, r *Result) error {
 	}
 	var pool chunkPool
 	err := writeChunks(bw, len(active), jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
-		compact := sarifScratch.Get().(*[]byte)
-		defer sarifScratch.Put(compact)
 		for j, k := range active[lo:hi] {
 			if lo+j > 0 {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, "\n"+prefix...)
-			*compact = appendSARIFResult((*compact)[:0], r, &r.Findings[k], ruleIndex[k])
-			dst = indentJSON(dst, *compact, prefix)
+			w := jsonW{b: dst, depth: len(prefix) / 2}
+			w.sarifResult(r, &r.Findings[k], ruleIndex[k])
+			dst = w.b
 		}
 		return dst, nil
 	})
@@ -250,9 +248,6 @@ func SARIF(w io.Writer, r *Result) error {
 	bw.WriteByte('\n')
 	return bw.Flush()
 }
-
-// sarifScratch holds the compact results of the chunks in flight.
-var sarifScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // sevOrder lists severities from none to critical; sevRank is the index.
 var sevOrder = []string{"none", "info", "low", "medium", "high", "critical"}
@@ -435,95 +430,91 @@ func sarifTargets(f *Finding) []string {
 	return targets
 }
 
-// appendSARIFResult appends the SARIF result of finding f as compact JSON:
-// the sarifResult encoding/json would write (TestSARIFIsEncodingJSON),
-// without building it.
-func appendSARIFResult(dst []byte, r *Result, f *Finding, ruleIndex int) []byte {
+// sarifResult writes the SARIF result of finding f, indented at w's
+// level: what encoding/json writes for a sarifResult with HTML escaping off,
+// indented (TestSARIFIsEncodingJSON), without reflection or a second pass
+// to indent it.
+func (w *jsonW) sarifResult(r *Result, f *Finding, ruleIndex int) {
 	text, level, kind := sarifMessage(f)
-	dst = append(dst, `{"ruleId":`...)
-	dst = appendJSONString(dst, f.Rule)
-	dst = append(dst, `,"ruleIndex":`...)
-	dst = appendJSONInt(dst, ruleIndex)
-	dst = append(dst, `,"level":`...)
-	dst = appendJSONString(dst, level)
-	if kind != "" {
-		dst = append(dst, `,"kind":`...)
-		dst = appendJSONString(dst, kind)
-	}
-	dst = append(dst, `,"message":{"text":`...)
-	dst = appendJSONString(dst, text)
-	dst = append(dst, '}')
+	w.open('{')
+	w.str("ruleId", f.Rule)
+	w.int("ruleIndex", ruleIndex)
+	w.str("level", level)
+	w.strOmit("kind", kind)
+	w.key("message")
+	w.open('{')
+	w.str("text", text)
+	w.close('}')
 	primary, related := sarifLocations(r, f)
 	if primary != nil {
-		dst = append(dst, `,"locations":[{"physicalLocation":`...)
-		dst = appendSARIFPhysical(dst, physical(*primary))
-		dst = append(dst, "}]"...)
+		w.key("locations")
+		w.open('[')
+		w.newline()
+		w.open('{')
+		w.key("physicalLocation")
+		w.sarifPhysical(physical(*primary))
+		w.close('}')
+		w.close(']')
 	}
 	if len(related) > 0 {
-		dst = append(dst, `,"relatedLocations":[`...)
-		for i, l := range related {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"id":`...)
-			dst = appendJSONInt(dst, *l.ID)
-			dst = append(dst, `,"physicalLocation":`...)
-			dst = appendSARIFPhysical(dst, l.PhysicalLocation)
-			dst = append(dst, `,"message":{"text":`...)
-			dst = appendJSONString(dst, l.Message.Text)
-			dst = append(dst, "}}"...)
+		w.key("relatedLocations")
+		w.open('[')
+		for _, l := range related {
+			w.newline()
+			w.open('{')
+			w.int("id", *l.ID)
+			w.key("physicalLocation")
+			w.sarifPhysical(l.PhysicalLocation)
+			w.key("message")
+			w.open('{')
+			w.str("text", l.Message.Text)
+			w.close('}')
+			w.close('}')
 		}
-		dst = append(dst, ']')
+		w.close(']')
 	}
-	dst = append(dst, `,"partialFingerprints":{"`+fingerprintKey+`":`...)
-	dst = appendJSONString(dst, findingHash(f.ID))
+	w.key("partialFingerprints")
+	w.open('{')
+	w.str(fingerprintKey, findingHash(f.ID))
+	w.close('}')
 	// Properties, in the order encoding/json writes a map: sorted keys.
-	dst = append(dst, `},"properties":{"assets":`...)
-	dst = appendJSONStrings(dst, orEmpty(f.Assets))
-	dst = append(dst, `,"mitigations":`...)
-	dst = appendJSONStrings(dst, orEmpty(f.Mitigations))
-	dst = append(dst, `,"rank":`...)
-	dst = appendJSONInt(dst, f.Rank)
-	if f.Reopened != "" {
-		dst = append(dst, `,"reopened":`...)
-		dst = appendJSONString(dst, f.Reopened)
-	}
-	dst = append(dst, `,"score":`...)
-	dst = appendJSONInt(dst, f.Score)
-	dst = append(dst, `,"security-severity":`...)
-	dst = appendJSONString(dst, securitySeverityString(f.Severity))
-	dst = append(dst, `,"severity":`...)
-	dst = appendJSONString(dst, f.Severity)
-	dst = append(dst, `,"status":`...)
-	dst = appendJSONString(dst, f.Status)
-	dst = append(dst, `,"tags":`...)
-	dst = appendJSONStrings(dst, sarifTags(f))
-	dst = append(dst, `,"targets":`...)
-	dst = appendJSONStrings(dst, sarifTargets(f))
-	dst = append(dst, `,"ward-finding-id":`...)
-	dst = appendJSONString(dst, f.ID)
-	return append(dst, "}}"...)
+	w.key("properties")
+	w.open('{')
+	w.strs("assets", orEmpty(f.Assets))
+	w.strs("mitigations", orEmpty(f.Mitigations))
+	w.int("rank", f.Rank)
+	w.strOmit("reopened", f.Reopened)
+	w.int("score", f.Score)
+	w.str("security-severity", securitySeverityString(f.Severity))
+	w.str("severity", f.Severity)
+	w.str("status", f.Status)
+	w.key("tags")
+	w.list(sarifTags(f))
+	w.key("targets")
+	w.list(sarifTargets(f))
+	w.str("ward-finding-id", f.ID)
+	w.close('}')
+	w.close('}')
 }
 
-// appendSARIFPhysical appends a physical location as compact JSON.
-func appendSARIFPhysical(dst []byte, pl sarifPhysicalLocation) []byte {
-	dst = append(dst, `{"artifactLocation":{"uri":`...)
-	dst = appendJSONString(dst, pl.ArtifactLocation.URI)
-	if pl.ArtifactLocation.URIBaseID != "" {
-		dst = append(dst, `,"uriBaseId":`...)
-		dst = appendJSONString(dst, pl.ArtifactLocation.URIBaseID)
-	}
-	dst = append(dst, '}')
+// sarifPhysical writes a physical location as a member's value.
+func (w *jsonW) sarifPhysical(pl sarifPhysicalLocation) {
+	w.open('{')
+	w.key("artifactLocation")
+	w.open('{')
+	w.str("uri", pl.ArtifactLocation.URI)
+	w.strOmit("uriBaseId", pl.ArtifactLocation.URIBaseID)
+	w.close('}')
 	if pl.Region != nil {
-		dst = append(dst, `,"region":{"startLine":`...)
-		dst = appendJSONInt(dst, pl.Region.StartLine)
+		w.key("region")
+		w.open('{')
+		w.int("startLine", pl.Region.StartLine)
 		if pl.Region.StartColumn != 0 {
-			dst = append(dst, `,"startColumn":`...)
-			dst = appendJSONInt(dst, pl.Region.StartColumn)
+			w.int("startColumn", pl.Region.StartColumn)
 		}
-		dst = append(dst, '}')
+		w.close('}')
 	}
-	return append(dst, '}')
+	w.close('}')
 }
 
 // findingHash is the hex SHA-256 of a finding id.

@@ -88,10 +88,15 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error 
 	n := list.Len()
 	if item := jsonItemWriter(list.Interface()); item != nil {
 		var lists jsonLists
+		// Each chunk takes a memo no other goroutine holds; the memos
+		// (keyed by addresses in this result) end with this list.
+		memos := sync.Pool{New: func() any { return new(jsonMemo) }}
 		return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			memo := memos.Get().(*jsonMemo)
+			defer memos.Put(memo)
 			for j := lo; j < hi; j++ {
 				dst = append(dst, "    "...)
-				dst = item(dst, j, &lists)
+				dst = item(dst, j, &lists, memo)
 				if j < n-1 {
 					dst = append(dst, ',')
 				}
