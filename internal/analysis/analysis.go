@@ -72,13 +72,20 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		}
 		assessed = &mm
 	}
+	// The threats in the id order risk.Rank starts from, kept so that the
+	// re-rankings after the cap and the fold start from it without sorting
+	// 100,000s of ids again.
+	idOrder := slices.Clone(findings)
+	if !slices.IsSortedFunc(idOrder, byID) {
+		slices.SortStableFunc(idOrder, byID)
+	}
 	warns := risk.Assess(assessed, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
 	warns = append(warns, uncovered...)
 	limit := DefaultMaxUnverified
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified
 	}
-	findings = list(findings, res.Questions, rules, limit)
+	findings = list(findings, idOrder, res.Questions, rules, limit)
 	// Questions rank by the listed threats they settle.
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
@@ -94,23 +101,36 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 // threat the cap or the fold removed no longer takes a round of the spread
 // or names a pair that sends a listed threat of the same element and
 // category to the end of its band.
-func list(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, limit int) []*model.Finding {
+//
+// idOrder holds fs in id order (risk.Rank's starting order); the steps
+// mark the threats they remove with rank 0.
+func list(fs, idOrder []*model.Finding, qs []*model.Question, rules []*rule.Rule, limit int) []*model.Finding {
 	n := len(fs)
 	fs = capUnverified(fs, qs, limit)
-	if len(fs) == n {
-		// Nothing capped: the ranking is already that of the survivors.
-		return rerank(foldFurther(fs, qs, rules), n)
-	}
-	risk.Rank(fs)
-	return rerank(foldFurther(fs, qs, rules), len(fs))
-}
-
-// rerank ranks fs again when the fold removed threats from the n ranked.
-func rerank(fs []*model.Finding, n int) []*model.Finding {
 	if len(fs) != n {
-		risk.Rank(fs)
+		idOrder = rerank(fs, idOrder)
+	}
+	n = len(fs)
+	if fs = foldFurther(fs, qs, rules); len(fs) != n {
+		rerank(fs, idOrder)
 	}
 	return fs
+}
+
+// rerank ranks fs, the threats a step kept, again: it puts them in id
+// order from idOrder (dropping those the step removed, rank 0), so that
+// risk.Rank finds them sorted, and returns idOrder without them.
+func rerank(fs, idOrder []*model.Finding) []*model.Finding {
+	kept := idOrder[:0]
+	for _, f := range idOrder {
+		if f.Rank != 0 {
+			kept = append(kept, f)
+		}
+	}
+	clear(idOrder[len(kept):])
+	copy(fs, kept)
+	risk.Rank(fs)
+	return kept
 }
 
 // byID is the order risk.Rank starts from: id, then position.
