@@ -2,6 +2,7 @@ package decide
 
 import (
 	"errors"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -118,4 +119,41 @@ func TestApplyInvalidFile(t *testing.T) {
 	if _, err := Apply(fs, Decision{Finding: "r:a", Status: "mitigated"}); !errors.Is(err, ErrInvalidFile) {
 		t.Errorf("got %v, want ErrInvalidFile", err)
 	}
+}
+
+var validID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,200}$`)
+
+// FuzzApply: whatever file a decision is written into, Apply and Remove
+// either refuse it with an error or leave a file that parses as YAML and
+// holds the decision (or no longer holds it) — never a panic, never a
+// file the next edit cannot read.
+func FuzzApply(f *testing.F) {
+	f.Add("ward: 1\nsystem: {id: s, name: S}\n", "x:a", "reason")
+	f.Add("ward: 1\n# c\ndecisions:\n  - finding: x:a\n    status: accepted\n    reason: r # why\n", "x:a", "new reason")
+	f.Add("ward: 1\ndecisions: []\n", "x:a", "r")
+	f.Add("ward: 1\ndecisions:\n- {finding: 'x:a', status: false_positive}\n- finding: y\n", "y", "multi\nline")
+	f.Add("- a\n- b\n", "x", "r")
+	f.Add("ward: 1\r\ndecisions:\r\n  - finding: x\r\n    status: accepted\r\n", "x", "r: colon")
+	f.Fuzz(func(t *testing.T, content, finding, reason string) {
+		// Ids come from the analysis: rule:element[:category].
+		if len(content) > 1<<14 || !validID.MatchString(finding) {
+			return
+		}
+		fs := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": content}}
+		d := Decision{Finding: finding, Status: "accepted", Reason: reason, Owner: "dana", Expires: "2027-01-31", Covers: []string{finding + ":a", finding + ":b"}}
+		name, err := Apply(fs, d)
+		if err != nil {
+			return
+		}
+		out := fs.Files[name]
+		if _, _, err := ParseEdit(name, out); err != nil {
+			t.Fatalf("Apply left a file that does not parse: %v\n--- before\n%s\n--- after\n%s", err, content, out)
+		}
+		if _, err := Remove(fs, finding); err != nil {
+			t.Fatalf("Remove of the decision Apply wrote: %v\n--- after apply\n%s", err, out)
+		}
+		if _, _, err := ParseEdit(name, fs.Files[name]); err != nil {
+			t.Fatalf("Remove left a file that does not parse: %v\n%s", err, fs.Files[name])
+		}
+	})
 }
