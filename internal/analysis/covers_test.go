@@ -5,29 +5,14 @@ import (
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/synth"
 )
 
 // hopsModel has services sending card data in cleartext (encryption not
 // stated) to one database: the hops merge into one threat per category.
-func hopsModel(senders ...string) string {
-	src := `ward: 1
-system: {id: s, name: S}
-assets:
-  - {id: cards, classification: restricted, data: [payment_card]}
-boundaries:
-  - {id: dc, trust: internal}
-components:
-  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
-`
-	flows := "flows:\n"
-	for _, s := range senders {
-		src += "  - {id: " + s + ", kind: service, boundary: dc, processes: [cards]}\n"
-		flows += "  - {id: " + s + "-db, from: " + s + ", to: db, protocol: sql, carries: [cards]}\n"
-	}
-	return src + flows
-}
+func hopsModel(senders ...string) string { return synth.Hops("s", "S", senders, "") }
 
-const mergedID = "sensitive-data-in-cleartext:db"
+const mergedID = synth.HopsThreat
 
 func decision(covers string) string {
 	d := `decisions:

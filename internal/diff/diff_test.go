@@ -18,6 +18,7 @@ import (
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
+	"github.com/wardtm/ward/internal/synth"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -362,31 +363,10 @@ flows:
 // was taken withholds the decision (analysis/covers.go); the diff says so
 // and where the decision is, instead of calling it removed.
 func TestWithheldDecision(t *testing.T) {
-	const head = `ward: 1
-system: {id: s, name: S}
-assets:
-  - {id: cards, classification: restricted, data: [payment_card]}
-boundaries:
-  - {id: dc, trust: internal}
-components:
-  - {id: a, kind: service, boundary: dc, processes: [cards]}
-  - {id: b, kind: service, boundary: dc, processes: [cards]}
-  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
-flows:
-  - {id: a-db, from: a, to: db, protocol: sql, carries: [cards]}
-  - {id: b-db, from: b, to: db, protocol: sql, carries: [cards]}
-`
-	const dec = `decisions:
-  - finding: sensitive-data-in-cleartext:db
-    status: accepted
-    reason: the data centre network is ours
-    owner: dana
-    expires: 2027-01-31
-    covers: [sensitive-data-in-cleartext:a-db, sensitive-data-in-cleartext:b-db]
-`
-	third := strings.Replace(head, "flows:\n", "  - {id: c, kind: service, boundary: dc, processes: [cards]}\nflows:\n", 1) +
-		"  - {id: c-db, from: c, to: db, protocol: sql, carries: [cards]}\n"
-	d := diff.Compare(side(t, "old", head+dec), side(t, "new", third+dec))
+	dec := synth.HopsAccepted("dana", "a", "b")
+	two := synth.Hops("s", "S", []string{"a", "b"}, dec)
+	three := synth.Hops("s", "S", []string{"a", "b", "c"}, dec)
+	d := diff.Compare(side(t, "old", two), side(t, "new", three))
 	var got *diff.DecisionChange
 	for i, c := range d.Decisions {
 		if c.Finding == "sensitive-data-in-cleartext:db" {

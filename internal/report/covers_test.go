@@ -10,32 +10,13 @@ import (
 	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
+	"github.com/wardtm/ward/internal/synth"
 )
 
 // TestDecisionCovers: a decision on a merged threat carries the hops it
 // covers into the result, and text, Markdown, HTML and JSON show them.
 func TestDecisionCovers(t *testing.T) {
-	const model = `ward: 1
-system: {id: s, name: S}
-assets:
-  - {id: cards, classification: restricted, data: [payment_card]}
-boundaries:
-  - {id: dc, trust: internal}
-components:
-  - {id: a, kind: service, boundary: dc, processes: [cards]}
-  - {id: b, kind: service, boundary: dc, processes: [cards]}
-  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
-flows:
-  - {id: a-db, from: a, to: db, protocol: sql, carries: [cards]}
-  - {id: b-db, from: b, to: db, protocol: sql, carries: [cards]}
-decisions:
-  - finding: sensitive-data-in-cleartext:db
-    status: accepted
-    reason: ours
-    owner: dana
-    expires: 2027-01-31
-    covers: [sensitive-data-in-cleartext:a-db, sensitive-data-in-cleartext:b-db]
-`
+	model := synth.Hops("s", "S", []string{"a", "b"}, synth.HopsAccepted("dana", "a", "b"))
 	m, _, err := spec.Parse("ward.yaml", []byte(model))
 	if err != nil {
 		t.Fatal(err)

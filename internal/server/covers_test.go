@@ -3,26 +3,14 @@ package server_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/wardtm/ward/internal/synth"
 )
 
 // coversModel has services sending card data (encryption not stated) to
 // one database: the hops merge into one threat.
 func coversModel(senders ...string) map[string]string {
-	src := `ward: 1
-system: {id: hops, name: Hops}
-assets:
-  - {id: cards, classification: restricted, data: [payment_card]}
-boundaries:
-  - {id: dc, trust: internal}
-components:
-  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
-`
-	flows := "flows:\n"
-	for _, s := range senders {
-		src += "  - {id: " + s + ", kind: service, boundary: dc, processes: [cards]}\n"
-		flows += "  - {id: " + s + "-db, from: " + s + ", to: db, protocol: sql, carries: [cards]}\n"
-	}
-	return map[string]string{"ward.yaml": src + flows + "decisions: []\n"}
+	return map[string]string{"ward.yaml": synth.Hops("hops", "Hops", senders, "decisions: []\n")}
 }
 
 // TestDecideMergedWritesCovers: a decision taken on a merged threat

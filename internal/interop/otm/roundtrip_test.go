@@ -159,30 +159,8 @@ func TestRoundTrip(t *testing.T) {
 
 // coversModel holds a decision on a merged threat whose covers leave out a
 // hop that joined later (so the decision is withheld), and an orphaned one.
-const coversModel = `ward: 1
-system: {id: s, name: S}
-assets:
-  - {id: cards, classification: restricted, data: [payment_card]}
-boundaries:
-  - {id: dc, trust: internal}
-components:
-  - {id: a, kind: service, boundary: dc, processes: [cards]}
-  - {id: b, kind: service, boundary: dc, processes: [cards]}
-  - {id: c, kind: service, boundary: dc, processes: [cards]}
-  - {id: db, kind: datastore, boundary: dc, stores: [cards]}
-flows:
-  - {id: a-db, from: a, to: db, protocol: sql, carries: [cards]}
-  - {id: b-db, from: b, to: db, protocol: sql, carries: [cards]}
-  - {id: c-db, from: c, to: db, protocol: sql, carries: [cards]}
-decisions:
-  - finding: sensitive-data-in-cleartext:db
-    status: accepted
-    reason: the data centre network is ours
-    owner: dana
-    expires: 2027-01-31
-    covers: [sensitive-data-in-cleartext:a-db, sensitive-data-in-cleartext:b-db]
-  - finding: gone:rule
+var coversModel = synth.Hops("s", "S", []string{"a", "b", "c"}, synth.HopsAccepted("dana", "a", "b")+`  - finding: gone:rule
     status: false_positive
     reason: not ours
     covers: [gone:x, gone:y]
-`
+`)
