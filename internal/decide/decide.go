@@ -107,11 +107,11 @@ func Apply(fs *Files, d Decision) (string, error) {
 		if fl.Value.IsList {
 			seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 			for _, m := range fl.Value.List {
-				seq.Content = append(seq.Content, str(m))
+				seq.Content = append(seq.Content, Str(m))
 			}
-			set(entry, fl.Key, seq)
+			Set(entry, fl.Key, seq)
 		} else {
-			set(entry, fl.Key, str(fl.Value.S))
+			Set(entry, fl.Key, Str(fl.Value.S))
 		}
 	}
 	name, text, doc, list, i := fs.find(d.Finding)
@@ -151,10 +151,10 @@ func Apply(fs *Files, d Decision) (string, error) {
 		return "", err
 	}
 	root := doc.Content[0]
-	l := lookup(root, "decisions")
+	l := Lookup(root, "decisions")
 	if l == nil || l.Kind != yaml.SequenceNode {
 		l = &yaml.Node{Kind: yaml.SequenceNode}
-		set(root, "decisions", l)
+		Set(root, "decisions", l)
 	}
 	l.Content = append(l.Content, entry)
 	return target, fs.Edit(target, text, doc, func(f *yamledit.File) error { return f.AppendItem("decisions", fields) })
@@ -186,12 +186,12 @@ func (fs *Files) find(finding string) (name string, text *yamledit.File, doc *ya
 		if err != nil {
 			continue
 		}
-		list := lookup(doc.Content[0], "decisions")
+		list := Lookup(doc.Content[0], "decisions")
 		if list == nil || list.Kind != yaml.SequenceNode {
 			continue
 		}
 		for i, item := range list.Content {
-			if f := lookup(item, "finding"); f != nil && f.Value == finding {
+			if f := Lookup(item, "finding"); f != nil && f.Value == finding {
 				return name, text, doc, list, i
 			}
 		}
@@ -240,10 +240,11 @@ func (fs *Files) Edit(name string, f *yamledit.File, doc *yaml.Node, edit func(*
 	return nil
 }
 
-func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+// Str is a string scalar node.
+func Str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 
-// lookup returns the value of key in a mapping, or nil.
-func lookup(m *yaml.Node, key string) *yaml.Node {
+// Lookup returns the value of key in a mapping, or nil.
+func Lookup(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
 			return m.Content[i+1]
@@ -252,15 +253,22 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// set sets key in a mapping, appending it when missing.
-func set(m *yaml.Node, key string, v *yaml.Node) {
+// Set sets key in a mapping, appending it when missing; a nil value
+// removes the key.
+func Set(m *yaml.Node, key string, v *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			m.Content[i+1] = v
+			if v == nil {
+				m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			} else {
+				m.Content[i+1] = v
+			}
 			return
 		}
 	}
-	m.Content = append(m.Content, str(key), v)
+	if v != nil {
+		m.Content = append(m.Content, Str(key), v)
+	}
 }
 
 // cmpBool orders false before true.
@@ -283,6 +291,6 @@ func hasList(content, key string) bool {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return false
 	}
-	l := lookup(doc.Content[0], key)
+	l := Lookup(doc.Content[0], key)
 	return l != nil && l.Kind == yaml.SequenceNode
 }

@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/wardtm/ward/internal/decide"
 	"github.com/wardtm/ward/internal/modeledit"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 			if err != nil {
 				continue
 			}
-			list := lookup(doc.Content[0], section)
+			list := decide.Lookup(doc.Content[0], section)
 			if list == nil || list.Kind != yaml.SequenceNode {
 				continue
 			}
@@ -63,7 +64,7 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 				if item.Kind != yaml.MappingNode || elementID(item, req.Kind) != req.Element {
 					continue
 				}
-				controls := lookup(item, "controls")
+				controls := decide.Lookup(item, "controls")
 				// First as a minimal line edit (modeledit keeps every other
 				// line as written), with the element's other controls kept.
 				all := map[string]any{req.Key: req.Value}
@@ -82,9 +83,9 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 				// Otherwise re-encode the file.
 				if controls == nil || controls.Kind != yaml.MappingNode {
 					controls = &yaml.Node{Kind: yaml.MappingNode}
-					set(item, "controls", controls)
+					decide.Set(item, "controls", controls)
 				}
-				set(controls, req.Key, &yaml.Node{Kind: yaml.ScalarNode, Value: req.Value})
+				decide.Set(controls, req.Key, &yaml.Node{Kind: yaml.ScalarNode, Value: req.Value})
 				out, err := formatFile(doc)
 				b.Files[name] = out
 				return err
@@ -96,11 +97,11 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 
 // elementID is a component's id, or a flow's (FROM-to-TO when not given).
 func elementID(item *yaml.Node, kind string) string {
-	if v := lookup(item, "id"); v != nil {
+	if v := decide.Lookup(item, "id"); v != nil {
 		return v.Value
 	}
 	if kind == "flow" {
-		from, to := lookup(item, "from"), lookup(item, "to")
+		from, to := decide.Lookup(item, "from"), decide.Lookup(item, "to")
 		if from != nil && to != nil {
 			return from.Value + "-to-" + to.Value
 		}

@@ -43,36 +43,6 @@ func formatFile(doc *yaml.Node) (string, error) {
 	return buf.String(), nil
 }
 
-func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
-
-// lookup returns the value of key in a mapping, or nil.
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// set sets key in a mapping, appending it when missing; an empty value
-// removes the key.
-func set(m *yaml.Node, key string, v *yaml.Node) {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			if v == nil {
-				m.Content = append(m.Content[:i], m.Content[i+2:]...)
-			} else {
-				m.Content[i+1] = v
-			}
-			return
-		}
-	}
-	if v != nil {
-		m.Content = append(m.Content, str(key), v)
-	}
-}
-
 type decisionRequest struct {
 	Finding      string   `json:"finding"`
 	Status       string   `json:"status"`

@@ -3,6 +3,7 @@ package server
 import (
 	"go.yaml.in/yaml/v4"
 
+	"github.com/wardtm/ward/internal/decide"
 	"github.com/wardtm/ward/internal/session"
 )
 
@@ -18,10 +19,10 @@ func applyPlan(b *Bundle, p session.Plan, merged map[string][]string) error {
 	}
 	root := doc.Content[0]
 	appendTo := func(section string, item *yaml.Node) {
-		list := lookup(root, section)
+		list := decide.Lookup(root, section)
 		if list == nil || list.Kind != yaml.SequenceNode {
 			list = &yaml.Node{Kind: yaml.SequenceNode}
-			set(root, section, list)
+			decide.Set(root, section, list)
 		}
 		list.Content = append(list.Content, item)
 	}
@@ -63,7 +64,7 @@ func mapping(pairs [][2]string) *yaml.Node {
 func setPairs(m *yaml.Node, pairs [][2]string) {
 	for _, kv := range pairs {
 		if kv[1] != "" {
-			set(m, kv[0], str(kv[1]))
+			decide.Set(m, kv[0], decide.Str(kv[1]))
 		}
 	}
 }
@@ -74,7 +75,7 @@ func setList(m *yaml.Node, key string, xs []string) {
 	}
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 	for _, x := range xs {
-		seq.Content = append(seq.Content, str(x))
+		seq.Content = append(seq.Content, decide.Str(x))
 	}
-	set(m, key, seq)
+	decide.Set(m, key, seq)
 }

@@ -68,15 +68,15 @@ func applyItemFields(b *Bundle, section, id string, fields map[string]string) er
 		if err != nil {
 			continue
 		}
-		list := lookup(doc.Content[0], section)
+		list := decide.Lookup(doc.Content[0], section)
 		if list == nil || list.Kind != yaml.SequenceNode {
 			continue
 		}
 		for _, item := range list.Content {
-			if v := lookup(item, "id"); v != nil && v.Value == id && item.Kind == yaml.MappingNode {
+			if v := decide.Lookup(item, "id"); v != nil && v.Value == id && item.Kind == yaml.MappingNode {
 				for _, k := range keys {
 					if v, ok := fields[k]; ok && v != "" {
-						set(item, k, str(v))
+						decide.Set(item, k, decide.Str(v))
 					}
 				}
 				return editFile(b, name, text, doc, func(f *yamledit.File) error {
