@@ -20,6 +20,7 @@ var (
 	holdOut5 = filepath.Join("..", "..", "testdata", "eval-holdout5")
 	holdOut6 = filepath.Join("..", "..", "testdata", "eval-holdout6")
 	holdOut7 = filepath.Join("..", "..", "testdata", "eval-holdout7")
+	holdOut8 = filepath.Join("..", "..", "testdata", "eval-holdout8")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -51,6 +52,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout5", holdOut5, false},
 		{"eval-holdout6", holdOut6, false},
 		{"eval-holdout7", holdOut7, false},
+		{"eval-holdout8", holdOut8, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
