@@ -143,3 +143,15 @@ func TestSecondOrderQueriesOnce(t *testing.T) {
 		t.Errorf("questions %v, want [reports.validates_input]", got)
 	}
 }
+
+// TestRelayLoggingQuestion: behind a relay, the entry point that owns the
+// data raises the repudiation threat; the relay's logging is only asked.
+func TestRelayLoggingQuestion(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "no-security-event-logging", "relay.yaml"), rules.All())
+	if got := ofRule(fs, "no-security-event-logging", ""); !slices.Equal(got, []string{"no-security-event-logging:api"}) {
+		t.Errorf("threats %v, want [no-security-event-logging:api]", got)
+	}
+	if got := asking(qs, "no-security-event-logging"); !slices.Contains(got, "gateway.logs_security_events") {
+		t.Errorf("questions %v, want gateway.logs_security_events among them", got)
+	}
+}
