@@ -94,7 +94,20 @@ var authzRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlAuthorizes)
+			if gap == model.Unknown {
+				// A caller serving end users reaches the service without
+				// being known to pass their identity: confused-deputy
+				// raises that on the call, and its fix is this one's.
+				// Whether the service authorizes is asked.
+				for _, f := range c.In {
+					if f.ForwardsIdentity != model.Yes && len(deputyRecords(f)) > 0 {
+						x.Ask()
+						return
+					}
+				}
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" trusts "+ids(senders(front), compID)+" to have authorized requests for "+ids(at, assetID), at)
 			}
 		},
