@@ -58,7 +58,9 @@ var authzRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A service behind an internet-facing component handles sensitive data and may act on whatever its caller asks, " +
 			"trusting that the front end already checked permissions. Any flaw or missing check in the front end, or any other " +
-			"workload that can call the service, then reaches every user's data (a confused deputy).",
+			"workload that can call the service, then reaches every user's data (a confused deputy). " +
+			"Where a caller serving end users is not known to pass their identity, confused-deputy raises that call and " +
+			"whether the service authorizes is asked.",
 		CWE:   []int{862, 441},
 		CAPEC: []int{1, 122},
 		Mitigations: []string{
