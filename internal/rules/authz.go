@@ -58,7 +58,9 @@ var authzRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A service behind an internet-facing component handles sensitive data and may act on whatever its caller asks, " +
 			"trusting that the front end already checked permissions. Any flaw or missing check in the front end, or any other " +
-			"workload that can call the service, then reaches every user's data (a confused deputy).",
+			"workload that can call the service, then reaches every user's data (a confused deputy). " +
+			"Where a caller serving end users is not known to pass their identity, confused-deputy raises that call and " +
+			"whether the service authorizes is asked.",
 		CWE:   []int{862, 441},
 		CAPEC: []int{1, 122},
 		Mitigations: []string{
@@ -94,7 +96,20 @@ var authzRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlAuthorizes)
+			if gap == model.Unknown {
+				// A caller serving end users reaches the service without
+				// being known to pass their identity: confused-deputy
+				// raises that on the call, and its fix is this one's.
+				// Whether the service authorizes is asked.
+				for _, f := range c.In {
+					if f.ForwardsIdentity != model.Yes && len(deputyRecords(f)) > 0 {
+						x.Ask()
+						return
+					}
+				}
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" trusts "+ids(senders(front), compID)+" to have authorized requests for "+ids(at, assetID), at)
 			}
 		},

@@ -643,16 +643,8 @@ var reviewerRules = []*rule.Rule{
 		Receiver: true,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.To.ThirdParty || reviewerRelay(f.From) || f.Inbound() {
-				return
-			}
-			// The caller serves end users; the receiver holds their records.
-			users := false
-			for _, in := range f.From.In {
-				users = users || in.From.Kind == model.KindPerson || in.From.Kind == model.KindClient || in.From.Kind == model.KindDevice
-			}
-			at := sensitive(f.To.Assets())
-			if !users || len(at) == 0 || f.To.IsStore() && f.ForwardsIdentity == model.Unknown {
+			at := deputyRecords(f)
+			if len(at) == 0 {
 				return
 			}
 			if gap := x.IdentityDropped(f); x.Reports(gap) {
@@ -660,6 +652,24 @@ var reviewerRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// deputyRecords returns the sensitive records of f's receiver when f is
+// a call confused-deputy examines: a process that serves end users calls
+// an internal process or store of ours that holds their records (a store
+// only where the model says whether the user's identity goes along).
+func deputyRecords(f *model.Flow) []*model.Asset {
+	if !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.To.ThirdParty || reviewerRelay(f.From) || f.Inbound() {
+		return nil
+	}
+	users := false
+	for _, in := range f.From.In {
+		users = users || in.From.Kind == model.KindPerson || in.From.Kind == model.KindClient || in.From.Kind == model.KindDevice
+	}
+	if !users || f.To.IsStore() && f.ForwardsIdentity == model.Unknown {
+		return nil
+	}
+	return sensitive(f.To.Assets())
 }
 
 // systemAssets returns the model's most valuable assets (highest integrity

@@ -162,7 +162,20 @@ var secretsRules = []*rule.Rule{
 				// Captured credentials are replayed (spoofing); altering the
 				// traffic is a threat of its own where what travels with
 				// them needs high integrity.
-				if !integrityNeeded(secretsOthers(f.Carries)) {
+				//
+				// A service reading or writing a store's credential records
+				// (accounts, tokens) on a hop that does not authenticate
+				// with a secret of its own sends no credential anyone logs
+				// in with on this flow: their theft is the disclosure, and
+				// acting as their owners is the store's and the sign-in's
+				// threat, not this hop's.
+				records := (f.To.IsStore() || f.From.IsStore()) && !secretsBearerAuth(f.Authentication)
+				switch integrity := integrityNeeded(secretsOthers(f.Carries)); {
+				case records && !integrity:
+					x.Enables()
+				case records:
+					x.Enables(model.Tampering)
+				case !integrity:
 					x.Enables(model.Spoofing)
 				}
 				x.Report(gap, q(f.From.ID)+" sends "+strings.Join(what, " and ")+" to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption",

@@ -42,3 +42,19 @@ func TestCallbackTamperingOnce(t *testing.T) {
 		t.Errorf("tampering threats %v, want %v", got, want)
 	}
 }
+
+// TestCredentialRecordsNoSpoofing: a hop carrying a store's credential
+// records, with no secret of its own, is a disclosure threat and not a
+// spoofing one; a hop that logs in with a password keeps its spoofing
+// threat.
+func TestCredentialRecordsNoSpoofing(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "credentials-in-cleartext", "records.yaml"), rules.All())
+	got := ofRule(fs, "credentials-in-cleartext", model.StatusUnverified)
+	want := []string{"credentials-in-cleartext:dc", "credentials-in-cleartext:ledger-login:spoofing"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := asking(qs, "credentials-in-cleartext"); !slices.Contains(got, "accounts.encryption") {
+		t.Errorf("questions %v, want accounts.encryption among them", got)
+	}
+}

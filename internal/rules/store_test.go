@@ -143,3 +143,42 @@ func TestSecondOrderQueriesOnce(t *testing.T) {
 		t.Errorf("questions %v, want [reports.validates_input]", got)
 	}
 }
+
+// TestRelayLoggingQuestion: behind a relay, the entry point that owns the
+// data raises the repudiation threat; the relay's logging is only asked.
+func TestRelayLoggingQuestion(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "no-security-event-logging", "relay.yaml"), rules.All())
+	if got := ofRule(fs, "no-security-event-logging", ""); !slices.Equal(got, []string{"no-security-event-logging:api"}) {
+		t.Errorf("threats %v, want [no-security-event-logging:api]", got)
+	}
+	if got := asking(qs, "no-security-event-logging"); !slices.Contains(got, "gateway.logs_security_events") {
+		t.Errorf("questions %v, want gateway.logs_security_events among them", got)
+	}
+}
+
+// TestQuestionsWithoutThreat: where a rule's structural precondition rests
+// on an unknown that another rule raises (the caller's authentication, the
+// user's identity on the call), the rule asks and raises nothing.
+func TestQuestionsWithoutThreat(t *testing.T) {
+	for _, tc := range []struct {
+		path, rule, question string
+		other                []string // threats another rule raises instead
+	}{
+		{filepath.Join("restricted-data-without-mtls", "question.yaml"), "restricted-data-without-mtls", "api-to-ledger.authentication", nil},
+		{filepath.Join("internal-service-trusts-caller", "deputy.yaml"), "internal-service-trusts-caller", "orders.authorizes",
+			[]string{"confused-deputy:api-orders"}},
+	} {
+		fs, qs := run(t, filepath.Join("testdata", tc.path), rules.All())
+		if got := ofRule(fs, tc.rule, ""); len(got) > 0 {
+			t.Errorf("%s: raised %v, want no threat", tc.path, got)
+		}
+		if got := asking(qs, tc.rule); !slices.Contains(got, tc.question) {
+			t.Errorf("%s: questions %v, want %s among them", tc.path, got, tc.question)
+		}
+		for _, id := range tc.other {
+			if !slices.ContainsFunc(fs, func(f *model.Finding) bool { return f.ID == id }) {
+				t.Errorf("%s: no %s; threats %v", tc.path, id, idsOf(fs))
+			}
+		}
+	}
+}

@@ -217,6 +217,14 @@ var transportRules = []*rule.Rule{
 				gap = model.Yes
 			case model.AuthUnknown:
 				gap = x.Unauthenticated(f)
+				if gap == model.Unknown {
+					// Whether the caller presents a static secret at all
+					// is what is unknown: asked, not raised (a caller that
+					// may not authenticate is
+					// unauthenticated-service-to-service's threat).
+					x.Ask()
+					return
+				}
 			default:
 				// mtls, iam and signature are strong; tokens and sessions carry
 				// an end user's or a short-lived identity; none is reported by
