@@ -202,7 +202,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.Events = newLocalBroker()
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes), merges: yamledit.NewMemo(mergeMemoBytes),
-		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2, writesConcurrently(st)), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
@@ -226,4 +226,12 @@ func (s *Server) CloseStreams() { s.streamSet.closeAll() }
 func Routes() []string {
 	s := New(Config{}, nil, nil)
 	return append([]string(nil), s.patterns...)
+}
+
+// writesConcurrently says whether st's write transactions run in a
+// database server, several at once (PostgreSQL), so that a write stores
+// its version off the analysis slot (bounds.go).
+func writesConcurrently(st store.Store) bool {
+	w, ok := st.(interface{ WritesConcurrently() bool })
+	return ok && w.WritesConcurrently()
 }
