@@ -78,7 +78,9 @@ type Config struct {
 	// held by the waiters (default 128 MiB) and the expected wait (half the
 	// request timeout, from the recent time an analysis takes); past any
 	// of these the server answers 429 with a Retry-After of the expected
-	// wait (bounds.go).
+	// wait (bounds.go). On PostgreSQL a write stores its version on one of
+	// 2 × MaxAnalyses store slots, giving its analysis slot to the next
+	// write (bounds.go, handoff).
 	MaxAnalyses        int
 	AnalysisQueue      int
 	AnalysisQueueBytes int64
