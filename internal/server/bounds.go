@@ -36,17 +36,18 @@ import (
 // closed loop) the queue absorbs them instead of refusing most, while a
 // flood still meets the same bounds.
 //
-// A write holds its slot for the work that needs a core (its merge or
-// edit and its analysis), not for storing the version: before the store's
-// write transaction it hands the slot over (hold.handoff) for one of the
-// store slots, so the next write's analysis runs while this one waits on
-// the database (PostgreSQL's round trips and commit, SQLite's write lock).
+// On PostgreSQL a write holds its slot for the work that needs a core
+// (its merge or edit and its analysis), not for storing the version:
+// before the store's write transaction it hands the slot over (handoff)
+// for one of the store slots, so the next write's analysis runs while
+// this one waits on the database (round trips, the server's work, the
+// commit).
 // The store slots (twice the analysis slots, at least 2) bound the
 // analysed writes waiting on the database, and with them their memory; a
 // write waiting for one keeps its analysis slot, so a slow database slows
 // the analyses instead of piling up analysed results. Only a store whose
-// writes run in the database server hands over (PostgreSQL: the store
-// says so, WritesConcurrently); on SQLite storing a version is this
+// writes run in a database server hands over (the store says so:
+// WritesConcurrently); on SQLite storing a version is this
 // process's CPU under the database's one write lock, so it stays on the
 // slot and the writes keep to cores − 1, leaving a core to the reads
 // (handing over there made the reads' p99 about twice as long and the
