@@ -91,11 +91,19 @@ func main() {
 	flag.DurationVar(&c.think, "think", 0, "mean pause between a client's requests (exponentially distributed; 0 = none, closed loop)")
 	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
-	flag.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one request")
+	flag.DurationVar(&c.timeout, "timeout", 70*time.Second, "timeout of one request (default: longer than the server's request timeout of 1 minute, so the server's bounds decide, as for the CLI, which sets none)")
 	flag.StringVar(&c.example, "example", "shop", "embedded example model the systems are made from")
 	flag.StringVar(&c.content, "content", contentUnique, "what a push sends: "+contentUnique+" (the model with a new comment, so every push is content the server has never seen and analyses) or "+contentSame+" (the model as seeded, as CI pushes an unchanged model; the server merges the decisions made since, so such a push is usually unchanged)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server included when in-process) to `file`")
+	blockprofile := flag.String("blockprofile", "", "write a profile of where goroutines waited (channels, locks, select; server included when in-process) to `file`")
+	mutexprofile := flag.String("mutexprofile", "", "write a profile of contended mutexes (server included when in-process) to `file`")
 	flag.Parse()
+	if *blockprofile != "" {
+		runtime.SetBlockProfileRate(int(100 * time.Microsecond)) // waits of 100 µs and more, sampled below
+	}
+	if *mutexprofile != "" {
+		runtime.SetMutexProfileFraction(10)
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -111,12 +119,32 @@ func main() {
 	defer stop()
 	ok, err := run(ctx, c, os.Stdout)
 	pprof.StopCPUProfile()
+	if *blockprofile != "" {
+		writeProfile("block", *blockprofile)
+	}
+	if *mutexprofile != "" {
+		writeProfile("mutex", *mutexprofile)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ward-load:", err)
 		os.Exit(2)
 	}
 	if !ok {
 		os.Exit(1)
+	}
+}
+
+// writeProfile writes the named runtime profile (block, mutex) to file.
+func writeProfile(name, file string) {
+	f, err := os.Create(file)
+	if err == nil {
+		err = pprof.Lookup(name).WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ward-load:", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,19 +35,75 @@ import (
 // Under a burst of pushes from many clients (issue 13: 200 clients in a
 // closed loop) the queue absorbs them instead of refusing most, while a
 // flood still meets the same bounds.
+//
+// On PostgreSQL a write holds its slot for the work that needs a core
+// (its merge or edit and its analysis), not for storing the version:
+// before the store's write transaction it hands the slot over (handoff)
+// for one of the store slots, so the next write's analysis runs while
+// this one waits on the database (round trips, the server's work, the
+// commit).
+// The store slots (twice the analysis slots, at least 2) bound the
+// analysed writes waiting on the database, and with them their memory; a
+// write waiting for one keeps its analysis slot, so a slow database slows
+// the analyses instead of piling up analysed results. Only a store whose
+// writes run in a database server hands over (the store says so:
+// WritesConcurrently); on SQLite storing a version is this
+// process's CPU under the database's one write lock, so it stays on the
+// slot and the writes keep to cores − 1, leaving a core to the reads
+// (handing over there made the reads' p99 about twice as long and the
+// pushes no faster: docs/server.md, 2026-12-06).
 type analysisPool struct {
 	slots    chan struct{}
+	stores   chan struct{}
 	waiting  atomic.Int64
 	bytes    atomic.Int64 // model bytes held by the waiters
 	queue    int64
 	maxBytes int64
 	maxWait  time.Duration
-	// hold is the moving mean of how long a slot is held, in nanoseconds.
-	hold atomic.Int64
+	// hold is how long a slot is held, in nanoseconds: the mean of the
+	// recent holds without the longest and shortest eighth (holds).
+	hold  atomic.Int64
+	holds holdTimes
 }
 
-func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration) *analysisPool {
+// holdTimes keeps the last holds of a slot. Their trimmed mean estimates
+// a write's time on a slot: a moving mean moved by one long hold (a
+// garbage collection, the process descheduled on a busy machine) made the
+// expected wait of a full queue jump past maxWait, and the writes refused
+// then waited their Retry-After and the queue again — the 16–20 s tail of
+// the closed-loop pushes (docs/server.md, 2026-12-06).
+type holdTimes struct {
+	mu   sync.Mutex
+	last [32]int64
+	n, i int
+}
+
+// add records a hold of d and returns the new estimate.
+func (h *holdTimes) add(d int64) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last[h.i] = d
+	h.i = (h.i + 1) % len(h.last)
+	h.n = min(h.n+1, len(h.last))
+	sorted := h.last
+	s := sorted[:h.n]
+	slices.Sort(s)
+	trim := h.n / 8
+	s = s[trim : h.n-trim]
+	var sum int64
+	for _, x := range s {
+		sum += x
+	}
+	return sum / int64(len(s))
+}
+
+// newAnalysisPool returns a pool of slots analysis slots; with handover,
+// writes store their versions on store slots instead (handoff).
+func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration, handover bool) *analysisPool {
 	p := &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue), maxBytes: maxBytes, maxWait: maxWait}
+	if handover {
+		p.stores = make(chan struct{}, max(2, 2*slots))
+	}
 	p.hold.Store(int64(100 * time.Millisecond)) // until measured
 	return p
 }
@@ -90,22 +147,93 @@ func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(),
 	}
 }
 
-// releaser returns the release of a slot taken now; it updates the mean
-// hold time (weight 1/8 to the newest).
+// releaser returns the release of a slot taken now; it updates the
+// estimated hold time.
 func (p *analysisPool) releaser() func() {
 	start := time.Now()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			d := int64(time.Since(start))
-			for {
-				old := p.hold.Load()
-				if p.hold.CompareAndSwap(old, old+(d-old)/8) {
-					break
-				}
-			}
+			p.hold.Store(p.holds.add(int64(time.Since(start))))
 			<-p.slots
 		})
+	}
+}
+
+// hold is the pool's slots one write holds: an analysis slot while it
+// merges, edits and analyses, then a store slot while it stores the
+// version (handoff). It travels in the write's context (holdKey).
+type hold struct {
+	pool     *analysisPool
+	analysis func() // releases the analysis slot; nil when not held
+	store    bool   // a store slot is held
+}
+
+type holdKey struct{}
+
+// holding returns a context carrying a new hold of the analysis slot
+// that release gives back, and the hold's done.
+func (p *analysisPool) holding(ctx context.Context, release func()) (context.Context, func()) {
+	h := &hold{pool: p, analysis: release}
+	return context.WithValue(ctx, holdKey{}, h), h.done
+}
+
+func holdOf(ctx context.Context) *hold {
+	h, _ := ctx.Value(holdKey{}).(*hold)
+	return h
+}
+
+// handoff trades the analysis slot of the write in ctx (if any) for a
+// store slot: called once its analysis is done, before the store's write
+// transaction. It waits for the store slot keeping the analysis slot. On
+// a pool without store slots the write keeps its analysis slot.
+func handoff(ctx context.Context) error {
+	h := holdOf(ctx)
+	if h == nil || h.store || h.pool.stores == nil {
+		return nil
+	}
+	select {
+	case h.pool.stores <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	h.store = true
+	if h.analysis != nil {
+		h.analysis()
+		h.analysis = nil
+	}
+	return nil
+}
+
+// resume takes an analysis slot again for a write in ctx that lost a race
+// after its handoff and must merge or edit again (a write of another
+// replica, or of another request on the same system, came first).
+func resume(ctx context.Context) error {
+	h := holdOf(ctx)
+	if h == nil || h.analysis != nil {
+		return nil
+	}
+	if h.store {
+		<-h.pool.stores
+		h.store = false
+	}
+	r, err := h.pool.acquire(ctx, 0)
+	if err != nil {
+		return err
+	}
+	h.analysis = r
+	return nil
+}
+
+// done gives back whatever the hold holds.
+func (h *hold) done() {
+	if h.analysis != nil {
+		h.analysis()
+		h.analysis = nil
+	}
+	if h.store {
+		<-h.pool.stores
+		h.store = false
 	}
 }
 
@@ -137,7 +265,7 @@ func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func
 		if err != nil {
 			return ctx, nil, err
 		}
-		release = r
+		ctx, release = s.pool.holding(ctx, r)
 	}
 	return context.WithValue(rule.WithBudget(ctx, s.cfg.Budget), inPoolKey{}, true), release, nil
 }

@@ -213,10 +213,12 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 			// model, so that a request refused 429 (or waiting) has cost
 			// nothing; the rate limit is still charged when the analysis
 			// runs (bounds.go).
-			release, err := s.pool.acquire(ctx, 0)
+			r, err := s.pool.acquire(ctx, 0)
 			if err != nil {
 				return pushResponse{}, err
 			}
+			var release func()
+			ctx, release = s.pool.holding(ctx, r)
 			defer release()
 			ctx = context.WithValue(ctx, slotKey{}, true)
 		}
@@ -236,6 +238,9 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache, &basis{v: v.v, revision: x.Revision})
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
 			backoff(ctx, attempt)
+			if err := resume(ctx); err != nil { // edit again on an analysis slot
+				return pushResponse{}, err
+			}
 			continue
 		}
 		return res, err

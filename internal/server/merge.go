@@ -106,6 +106,9 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache, on)
 		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
 			backoff(ctx, attempt)
+			if err := resume(ctx); err != nil { // merge again on an analysis slot
+				return pushResponse{}, err
+			}
 			continue
 		}
 		return res, err

@@ -360,6 +360,11 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	}
 	p.Name, p.YAML, p.Result, p.Author = a.name, archive, a.result, pr.Actor()
 	p.Findings, p.Mitigations, p.Assumptions = a.findings, a.mitigations, a.assumptions
+	// The analysis is done: the store's write runs on a store slot, and
+	// the analysis slot goes to the next write (bounds.go).
+	if err := handoff(ctx); err != nil {
+		return pushResponse{}, err
+	}
 	v, created, err := s.store.PushVersion(ctx, p)
 	if err != nil {
 		return pushResponse{}, err

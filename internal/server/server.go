@@ -78,7 +78,9 @@ type Config struct {
 	// held by the waiters (default 128 MiB) and the expected wait (half the
 	// request timeout, from the recent time an analysis takes); past any
 	// of these the server answers 429 with a Retry-After of the expected
-	// wait (bounds.go).
+	// wait (bounds.go). On PostgreSQL a write stores its version on one of
+	// 2 × MaxAnalyses store slots, giving its analysis slot to the next
+	// write (bounds.go, handoff).
 	MaxAnalyses        int
 	AnalysisQueue      int
 	AnalysisQueueBytes int64
@@ -202,10 +204,13 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.Events = newLocalBroker()
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes), merges: yamledit.NewMemo(mergeMemoBytes),
-		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2, writesConcurrently(st)), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
+	s.metrics.gauge("ward_analyses_storing", func() float64 { return float64(len(s.pool.stores)) })
+	s.metrics.gauge("ward_analysis_slot_seconds", func() float64 { return time.Duration(s.pool.hold.Load()).Seconds() })
+	s.metrics.gauge("ward_analysis_wait_seconds", func() float64 { return s.pool.estimate(s.pool.waiting.Load()).Seconds() })
 	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	s.oidc = newOIDCClient(cfg.OIDC)
@@ -226,4 +231,12 @@ func (s *Server) CloseStreams() { s.streamSet.closeAll() }
 func Routes() []string {
 	s := New(Config{}, nil, nil)
 	return append([]string(nil), s.patterns...)
+}
+
+// writesConcurrently says whether st's write transactions run in a
+// database server, several at once (PostgreSQL), so that a write stores
+// its version off the analysis slot (bounds.go).
+func writesConcurrently(st store.Store) bool {
+	w, ok := st.(interface{ WritesConcurrently() bool })
+	return ok && w.WritesConcurrently()
 }

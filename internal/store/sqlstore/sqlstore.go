@@ -134,6 +134,11 @@ func (s *DB) migrate(ctx context.Context) error {
 // Dialect returns the database engine.
 func (s *DB) Dialect() Dialect { return s.dialect }
 
+// WritesConcurrently reports whether write transactions run in the
+// database server, several at once (PostgreSQL), rather than one at a time
+// as this process's work (SQLite's single writer).
+func (s *DB) WritesConcurrently() bool { return s.dialect == Postgres }
+
 // SQL returns the underlying database, for backups and tests.
 func (s *DB) SQL() *sql.DB { return s.db }
 
