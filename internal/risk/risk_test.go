@@ -348,3 +348,32 @@ func TestHeldAccess(t *testing.T) {
 		t.Errorf("a people threat: likelihood %d, want 2", l)
 	}
 }
+
+// TestElevationImpact: a privilege gained is the power to read and to
+// change what the role reaches, so an elevation threat's impact is the
+// larger of the confidentiality and integrity needs at stake, whichever
+// property its rule names; the other categories keep their own property.
+func TestElevationImpact(t *testing.T) {
+	orders := &model.Asset{ID: "orders", Confidentiality: model.High, Integrity: model.Critical}
+	profile := &model.Asset{ID: "profile", Confidentiality: model.Critical, Integrity: model.Medium}
+	m := &model.Model{Assets: []*model.Asset{orders, profile}}
+	for _, tc := range []struct {
+		cat  model.Category
+		prop model.Property
+		as   []*model.Asset
+		want model.Impact
+		why  string
+	}{
+		{model.ElevationOfPrivilege, model.Confidentiality, []*model.Asset{orders}, 5, "orders needs critical integrity"},
+		{model.ElevationOfPrivilege, 0, []*model.Asset{profile}, 5, "profile needs critical confidentiality"},
+		{model.ElevationOfPrivilege, model.Confidentiality, []*model.Asset{orders, profile}, 5, "profile needs critical confidentiality"},
+		{model.InformationDisclosure, 0, []*model.Asset{orders}, 4, "orders needs high confidentiality"},
+		{model.Tampering, 0, []*model.Asset{profile}, 3, "profile needs medium integrity"},
+		{model.Spoofing, 0, []*model.Asset{profile}, 3, "profile needs medium integrity"},
+	} {
+		f := &model.Finding{Category: tc.cat, Property: tc.prop, Assets: tc.as}
+		if got, why := ImpactOf(m, f); got != tc.want || why != tc.why {
+			t.Errorf("%s (property %v) on %d assets: %d %q, want %d %q", tc.cat, tc.prop, len(tc.as), got, why, tc.want, tc.why)
+		}
+	}
+}
