@@ -341,13 +341,15 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 
 // heldAccessRules are the built-in rules whose attacker is a member of
 // staff abusing access they hold, not someone who must reach the element:
-// acting alone where a second person should approve, reading beyond what
-// the job needs, an administrator's password-only sign-in (docs/risk.md,
+// acting alone where a second person should approve (an action, or a run
+// of payment instructions sent to the bank), reading beyond what the job
+// needs, an administrator's password-only sign-in (docs/risk.md,
 // Likelihood: held access).
 var heldAccessRules = map[string]bool{
 	"staff-action-without-second-approval": true,
 	"staff-access-beyond-need":             true,
 	"admin-without-mfa":                    true,
+	"payment-instruction-without-approval": true,
 }
 
 // heldAccessLikelihood is where a held-access threat starts, at least:

@@ -329,11 +329,12 @@ func TestHeldAccess(t *testing.T) {
 	}{
 		{"staff-action-without-second-approval", console, 0, model.StatusUnverified, 3, 3}, // was 2 and 2
 		{"staff-action-without-second-approval", console, 0, model.StatusOpen, 3, 3},
-		{"admin-without-mfa", console, 1, model.StatusUnverified, 3, 3},            // internal 2 + 1: uncertainty took it to 2
-		{"admin-without-mfa", portal, 1, model.StatusUnverified, 5, 4},             // the internet: uncertainty as for any threat
-		{"staff-access-beyond-need", console, 0, model.StatusOpen, 3, 1},           // a decision links an implemented mitigation: it counts
-		{"privileged-store-access", console, 0, model.StatusUnverified, 2, 2},      // not held access: a foothold
-		{"missing-object-authorization", console, 1, model.StatusUnverified, 3, 2}, // the network vector
+		{"admin-without-mfa", console, 1, model.StatusUnverified, 3, 3},                    // internal 2 + 1: uncertainty took it to 2
+		{"admin-without-mfa", portal, 1, model.StatusUnverified, 5, 4},                     // the internet: uncertainty as for any threat
+		{"staff-access-beyond-need", console, 0, model.StatusOpen, 3, 1},                   // a decision links an implemented mitigation: it counts
+		{"payment-instruction-without-approval", console, 0, model.StatusUnverified, 3, 3}, // one person's run pays: was 2 and 2
+		{"privileged-store-access", console, 0, model.StatusUnverified, 2, 2},              // not held access: a foothold
+		{"missing-object-authorization", console, 1, model.StatusUnverified, 3, 2},         // the network vector
 	} {
 		f := &model.Finding{ID: tc.rule + ":" + tc.on.ID, Rule: tc.rule, Origin: model.OriginBuiltin, Targets: []model.Target{{Component: tc.on}},
 			Category: model.ElevationOfPrivilege, Exploitability: tc.exploit, Status: tc.status}
