@@ -2,8 +2,9 @@
 // stands. Likelihood (1–5) comes from exposure: how untrusted the places are
 // that can reach the element, whether the way in is authenticated, and how easy
 // the attack is. Impact (1–5) comes from the most sensitive asset at stake and
-// its need for the property the threat is against (its business value as a
-// floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
+// its need for the property the threat is against (for elevation of
+// privilege the larger of confidentiality and integrity; its business value
+// as a floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
 // (≥ 12), medium (≥ 6), low (≥ 3) and info. Residual risk counts implemented or
 // verified mitigations, and for an unverified threat (control unknown) an
 // uncertainty factor; projected risk counts planned mitigations too. See
@@ -340,13 +341,15 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 
 // heldAccessRules are the built-in rules whose attacker is a member of
 // staff abusing access they hold, not someone who must reach the element:
-// acting alone where a second person should approve, reading beyond what
-// the job needs, an administrator's password-only sign-in (docs/risk.md,
+// acting alone where a second person should approve (an action, or a run
+// of payment instructions sent to the bank), reading beyond what the job
+// needs, an administrator's password-only sign-in (docs/risk.md,
 // Likelihood: held access).
 var heldAccessRules = map[string]bool{
 	"staff-action-without-second-approval": true,
 	"staff-access-beyond-need":             true,
 	"admin-without-mfa":                    true,
+	"payment-instruction-without-approval": true,
 }
 
 // heldAccessLikelihood is where a held-access threat starts, at least:
@@ -422,18 +425,21 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 	if prop == 0 {
 		prop = f.Category.Property()
 	}
-	var st stake
-	if memo != nil && len(f.Assets) >= 8 {
-		k := stakeKey{&f.Assets[0], len(f.Assets), prop}
-		var ok bool
-		if st, ok = memo[k]; !ok {
-			st.best, st.which = assetImpact(f.Assets, prop)
-			memo[k] = st
+	best, which := stakeMemo(f.Assets, prop, memo)
+	if f.Category == model.ElevationOfPrivilege {
+		// A privilege gained is the power to read and to change what the
+		// role reaches: the larger of the two needs sets the stake (the
+		// rule's own property on a tie).
+		other := model.Integrity
+		if prop == model.Integrity {
+			other = model.Confidentiality
 		}
-	} else {
-		st.best, st.which = assetImpact(f.Assets, prop)
+		if prop != model.Availability {
+			if b, w := stakeMemo(f.Assets, other, memo); b > best {
+				best, which, prop = b, w, other
+			}
+		}
 	}
-	best, which := st.best, st.which
 	// Denial of wallet: the price per call of a paid API sets the stake.
 	if f.Category == model.DenialOfService {
 		for _, t := range f.Targets {
@@ -459,6 +465,21 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 		return 2, "", prop
 	}
 	return best, which, prop
+}
+
+// stakeMemo is assetImpact, remembered in memo (when not nil) for long
+// asset lists.
+func stakeMemo(assets []*model.Asset, prop model.Property, memo map[stakeKey]stake) (model.Impact, string) {
+	if memo == nil || len(assets) < 8 {
+		return assetImpact(assets, prop)
+	}
+	k := stakeKey{&assets[0], len(assets), prop}
+	st, ok := memo[k]
+	if !ok {
+		st.best, st.which = assetImpact(assets, prop)
+		memo[k] = st
+	}
+	return st.best, st.which
 }
 
 // assetImpact is the impact of the most sensitive of the assets for

@@ -329,11 +329,12 @@ func TestHeldAccess(t *testing.T) {
 	}{
 		{"staff-action-without-second-approval", console, 0, model.StatusUnverified, 3, 3}, // was 2 and 2
 		{"staff-action-without-second-approval", console, 0, model.StatusOpen, 3, 3},
-		{"admin-without-mfa", console, 1, model.StatusUnverified, 3, 3},            // internal 2 + 1: uncertainty took it to 2
-		{"admin-without-mfa", portal, 1, model.StatusUnverified, 5, 4},             // the internet: uncertainty as for any threat
-		{"staff-access-beyond-need", console, 0, model.StatusOpen, 3, 1},           // a decision links an implemented mitigation: it counts
-		{"privileged-store-access", console, 0, model.StatusUnverified, 2, 2},      // not held access: a foothold
-		{"missing-object-authorization", console, 1, model.StatusUnverified, 3, 2}, // the network vector
+		{"admin-without-mfa", console, 1, model.StatusUnverified, 3, 3},                    // internal 2 + 1: uncertainty took it to 2
+		{"admin-without-mfa", portal, 1, model.StatusUnverified, 5, 4},                     // the internet: uncertainty as for any threat
+		{"staff-access-beyond-need", console, 0, model.StatusOpen, 3, 1},                   // a decision links an implemented mitigation: it counts
+		{"payment-instruction-without-approval", console, 0, model.StatusUnverified, 3, 3}, // one person's run pays: was 2 and 2
+		{"privileged-store-access", console, 0, model.StatusUnverified, 2, 2},              // not held access: a foothold
+		{"missing-object-authorization", console, 1, model.StatusUnverified, 3, 2},         // the network vector
 	} {
 		f := &model.Finding{ID: tc.rule + ":" + tc.on.ID, Rule: tc.rule, Origin: model.OriginBuiltin, Targets: []model.Target{{Component: tc.on}},
 			Category: model.ElevationOfPrivilege, Exploitability: tc.exploit, Status: tc.status}
@@ -346,5 +347,34 @@ func TestHeldAccess(t *testing.T) {
 	f := &model.Finding{ID: "t1", Rule: "staff-action-without-second-approval", Origin: model.OriginPeople, Targets: []model.Target{{Component: console}}, Category: model.Tampering}
 	if l, _ := Likelihood(f); l != 2 {
 		t.Errorf("a people threat: likelihood %d, want 2", l)
+	}
+}
+
+// TestElevationImpact: a privilege gained is the power to read and to
+// change what the role reaches, so an elevation threat's impact is the
+// larger of the confidentiality and integrity needs at stake, whichever
+// property its rule names; the other categories keep their own property.
+func TestElevationImpact(t *testing.T) {
+	orders := &model.Asset{ID: "orders", Confidentiality: model.High, Integrity: model.Critical}
+	profile := &model.Asset{ID: "profile", Confidentiality: model.Critical, Integrity: model.Medium}
+	m := &model.Model{Assets: []*model.Asset{orders, profile}}
+	for _, tc := range []struct {
+		cat  model.Category
+		prop model.Property
+		as   []*model.Asset
+		want model.Impact
+		why  string
+	}{
+		{model.ElevationOfPrivilege, model.Confidentiality, []*model.Asset{orders}, 5, "orders needs critical integrity"},
+		{model.ElevationOfPrivilege, 0, []*model.Asset{profile}, 5, "profile needs critical confidentiality"},
+		{model.ElevationOfPrivilege, model.Confidentiality, []*model.Asset{orders, profile}, 5, "profile needs critical confidentiality"},
+		{model.InformationDisclosure, 0, []*model.Asset{orders}, 4, "orders needs high confidentiality"},
+		{model.Tampering, 0, []*model.Asset{profile}, 3, "profile needs medium integrity"},
+		{model.Spoofing, 0, []*model.Asset{profile}, 3, "profile needs medium integrity"},
+	} {
+		f := &model.Finding{Category: tc.cat, Property: tc.prop, Assets: tc.as}
+		if got, why := ImpactOf(m, f); got != tc.want || why != tc.why {
+			t.Errorf("%s (property %v) on %d assets: %d %q, want %d %q", tc.cat, tc.prop, len(tc.as), got, why, tc.want, tc.why)
+		}
 	}
 }
