@@ -328,6 +328,51 @@ var handoffRules = []*rule.Rule{
 		},
 	},
 	{
+		ID:       "notification-content-disclosure",
+		Title:    "Messages delivered through a third party reveal what the system handles",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "A process of ours sends messages through a third party that delivers them to people or channels (SMS, e-mail, push, paging, chat), and nothing says what the messages may contain. " +
+			"Text written for convenience carries what the sender handles: a clinic's name, an amount or a decision, file names, alarm values, a connection string in an error. " +
+			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from.",
+		CWE:   []int{359, 201, 532},
+		CAPEC: []int{116, 438},
+		Mitigations: []string{
+			"Decide what each message may contain: a neutral text with a link to an authenticated page rather than the content, no identity numbers, amounts, diagnoses or decisions, no secrets or raw error text.",
+			"Filter or redact outgoing messages in one place (a template allow-list, a scrubber for errors posted to chat) and test it.",
+			"Limit who reads the channel (private chat channels, on-call rosters) and what the vendor keeps, under a processing agreement.",
+		},
+		References: []string{
+			"https://owasp.org/www-project-top-10-privacy-risks/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/User_Privacy_Protection_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/359.html",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || !tpThirdParty(f.To) || f.To.IsActor() && f.To.Kind != model.KindExternal ||
+				len(f.Returns) > 0 || !reviewerWords(f.To, notifyWords...) {
+				return
+			}
+			if tpNew(x.Model, f.To) && len(abuseScrapable(f.Carries)) > 0 ||
+				!f.To.Paid && !tpNew(x.Model, f.To) && len(handoffPersonal(f.Carries)) > 0 {
+				return // the data named on the flow is the new third party's or the processor's threat
+			}
+			at := notifyContent(f.Carries)
+			if len(at) == 0 && len(f.Carries) == 0 {
+				// Nothing named on the flow: the messages can say what the sender handles.
+				at = notifyContent(f.From.Assets())
+			}
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
+				x.Report(gap, "Messages that "+q(f.From.ID)+" sends through "+q(f.To.ID)+" on "+flowName(f)+" can reveal "+ids(at, assetID)+" to whoever sees them there", at)
+			}
+		},
+	},
+	{
 		ID:       "sensitive-data-to-processor",
 		Title:    "Personal or restricted data handed to an outside processor",
 		Category: model.InformationDisclosure,
@@ -372,6 +417,23 @@ var handoffAPIProtocols = map[string]bool{"http": true, "https": true, "grpc": t
 
 // handoffMessagingWords name an e-mail, SMS or push vendor.
 var handoffMessagingWords = []string{"email", "e-mail", "mail", "smtp", "sms", "push", "notify", "notification", "notifications", "sendgrid", "mailgun", "twilio"}
+
+// notifyWords name a service that delivers messages to people or channels:
+// the messaging vendors, paging and chat.
+var notifyWords = append([]string{"pager", "paging", "pagerduty", "opsgenie", "chat", "slack", "teams"}, handoffMessagingWords...)
+
+// notifyContent returns the sensitive assets among as that a message can
+// reveal, leaving sign-in material to sign-in-secrets-through-third-party.
+func notifyContent(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range sensitive(as) {
+		if a.Kind == model.AssetCredential && a.HasData(model.DataCredentials) && !a.HasData(model.DataSecrets) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
 
 // handoffKeyWords name a key service.
 var handoffKeyWords = []string{"kms", "hsm", "hsms", "cloudhsm", "keyvault", "vault"}

@@ -32,7 +32,7 @@ var operationsRules = []*rule.Rule{
 			"https://owasp.org/www-project-iot-security-verification-standard/",
 			"https://cwe.mitre.org/data/definitions/1263.html",
 		},
-		Also: []model.Category{model.InformationDisclosure},
+		Also: []model.Category{model.InformationDisclosure, model.Spoofing},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if c.Kind != model.KindDevice || c.OutOfScope {
