@@ -67,7 +67,7 @@ var loggingRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || len(c.In) == 0 || c.OutOfScope {
+			if !c.IsProcess() || c.OutOfScope {
 				return
 			}
 			// Records a process keeps on its own host (stores), which its
@@ -78,6 +78,12 @@ var loggingRules = []*rule.Rule{
 			}
 			money := append(ofKind(c.Assets(), model.AssetMoney), withData(c.Assets(), model.DataFinancial)...)
 			money = loggingDedup(money)
+			if len(c.In) == 0 && (len(money) == 0 || c.ThirdParty) {
+				// Nobody calls it: only a job that charges or pays on its
+				// own (on a schedule or an event) keeps records others
+				// dispute, the charges it made.
+				return
+			}
 			if !c.Admin && len(money) == 0 && len(journal) == 0 {
 				return
 			}
