@@ -34,6 +34,9 @@ var handoffRules = []*rule.Rule{
 			"https://owasp.org/www-project-machine-learning-security-top-10/",
 			"https://cwe.mitre.org/data/definitions/502.html",
 		},
+		// Huge, deeply nested or decompression-bomb files tie up the worker
+		// and the queue behind it (CWE-409).
+		Also:           []model.Category{model.DenialOfService},
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
@@ -72,6 +75,7 @@ var handoffRules = []*rule.Rule{
 			if len(files) == 0 {
 				ctl = model.CtlSignedArtifacts
 				title = q(c.ID) + " loads serialized artefacts from " + ids(arts, compID) + " that others can write; a crafted artefact runs code in " + q(c.ID)
+				x.Enables() // a team's own artefacts are not built to exhaust the loader
 			}
 			if gap := x.Lacks(c, ctl); x.Reports(gap) {
 				for _, f := range via {
