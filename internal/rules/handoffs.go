@@ -20,12 +20,14 @@ var handoffRules = []*rule.Rule{
 		Doc: "A worker or service reads files from object storage and opens them: renders documents, scans archives, makes thumbnails, loads model or plugin artefacts. " +
 			"The files came from somewhere less trusted (customers' uploads, partners' transfers), or they are serialized artefacts (pickles, plugins) that run code when loaded. " +
 			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
-			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands.",
+			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands. " +
+			"Files from outside also tie up the worker without any exploit (a further threat, denial of service): decompression bombs, thousands of pages, deeply nested or huge images stall the queue behind it for everyone.",
 		CWE:   []int{502, 434, 94},
 		CAPEC: []int{586, 17},
 		Mitigations: []string{
 			"Parse and render untrusted files in a sandbox: a separate short-lived process or micro-VM with no network, a read-only file system, least-privilege credentials scoped to the one file, and CPU, memory and time limits.",
 			"Keep parsers patched, disable features the job does not need (macros, external references, scripting), and convert to a simple safe format early.",
+			"Bound the work per file: size, page and pixel limits checked before parsing, decompression ratio limits, a time limit per job, and a separate queue so one customer's files cannot stall everyone's.",
 			"Never load native serialized objects (pickle, joblib, Java serialization) from a store others can write; use data-only formats (safetensors, ONNX, JSON) or verify a signature or digest recorded at build before loading.",
 		},
 		References: []string{

@@ -52,6 +52,7 @@ var loggingRules = []*rule.Rule{
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
 		Doc: "The audit trail of a component that moves money or performs administrative actions is kept where the component's own operators or an intruder can edit or delete it. " +
+			"A job that charges or pays on its own (on a schedule or an event, with no caller) is included: customers dispute its charges, and only records nobody could have edited settle the dispute. " +
 			"Whoever abuses the component can erase the evidence, so fraud and insider abuse cannot be proven or even detected.",
 		CWE:   []int{117, 779},
 		CAPEC: []int{268, 93},
