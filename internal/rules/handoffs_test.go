@@ -88,3 +88,27 @@ func TestHostedPartOutage(t *testing.T) {
 		t.Errorf("medium criticality: got %v, want none", got)
 	}
 }
+
+// TestClientFetchedCode: a client of ours that runs what it fetches from
+// storage or a CDN (updates, a tag) raises tampering, naming the fetch and
+// the source, and no elevation; one reading public pages does not.
+func TestClientFetchedCode(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "build-artifact-tampering", "client-fetch.yaml"), rules.All())
+	got := ofRule(fs, "build-artifact-tampering", "")
+	want := []string{"build-artifact-tampering:agent", "build-artifact-tampering:tag"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.ID != "build-artifact-tampering:agent" {
+			continue
+		}
+		var ids []string
+		for _, tg := range f.Targets {
+			ids = append(ids, tg.ID())
+		}
+		if !slices.Equal(ids, []string{"agent", "poll", "updates"}) {
+			t.Errorf("targets %v, want [agent poll updates]", ids)
+		}
+	}
+}
