@@ -350,7 +350,7 @@ func tpDependedOn(c *model.Component) ([]*model.Asset, []*model.Flow) {
 // the calls our processes make to it: the path runs through it, so its
 // outage is the system's.
 func tpHostedPart(m *model.Model, c *model.Component) ([]*model.Asset, []*model.Flow) {
-	if m.Context.Criticality < model.High || c.Kind == model.KindExternal || !(c.IsProcess() || c.IsStore()) {
+	if m.Context.Criticality < model.High || c.Kind == model.KindExternal || c.Kind == model.KindLLM || !(c.IsProcess() || c.IsStore()) {
 		return nil, nil
 	}
 	var calls []*model.Flow
