@@ -112,3 +112,12 @@ func TestClientFetchedCode(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggingWithoutAssets: in a model that names no assets (an import),
+// an entry point's security logging is asked; what it handles is unknown.
+func TestLoggingWithoutAssets(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "no-security-event-logging", "no-assets.yaml"), rules.All())
+	if got := ofRule(fs, "no-security-event-logging", model.StatusUnverified); !slices.Equal(got, []string{"no-security-event-logging:api"}) {
+		t.Errorf("got %v, want [no-security-event-logging:api]", got)
+	}
+}

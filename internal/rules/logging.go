@@ -13,7 +13,8 @@ var loggingRules = []*rule.Rule{
 		Title:    "Entry point handling sensitive data does not log security events",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
-		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what. " +
+		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what " +
+			"(in a model that names no assets, an imported one, what it handles is unknown and the question is asked). " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
 		CAPEC: []int{268},
@@ -32,8 +33,8 @@ var loggingRules = []*rule.Rule{
 				return
 			}
 			at := sensitive(loggingHandled(c))
-			if len(at) == 0 {
-				return
+			if len(at) == 0 && len(x.Model.Assets) > 0 {
+				return // a model that names no assets (an import) leaves what it handles unknown
 			}
 			if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
 				// What staff do through their consoles goes unrecorded
