@@ -20,12 +20,14 @@ var handoffRules = []*rule.Rule{
 		Doc: "A worker or service reads files from object storage and opens them: renders documents, scans archives, makes thumbnails, loads model or plugin artefacts. " +
 			"The files came from somewhere less trusted (customers' uploads, partners' transfers), or they are serialized artefacts (pickles, plugins) that run code when loaded. " +
 			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
-			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands.",
+			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands. " +
+			"Files from outside also tie up the worker without any exploit (a further threat, denial of service): decompression bombs, thousands of pages, deeply nested or huge images stall the queue behind it for everyone.",
 		CWE:   []int{502, 434, 94},
 		CAPEC: []int{586, 17},
 		Mitigations: []string{
 			"Parse and render untrusted files in a sandbox: a separate short-lived process or micro-VM with no network, a read-only file system, least-privilege credentials scoped to the one file, and CPU, memory and time limits.",
 			"Keep parsers patched, disable features the job does not need (macros, external references, scripting), and convert to a simple safe format early.",
+			"Bound the work per file: size, page and pixel limits checked before parsing, decompression ratio limits, a time limit per job, and a separate queue so one customer's files cannot stall everyone's.",
 			"Never load native serialized objects (pickle, joblib, Java serialization) from a store others can write; use data-only formats (safetensors, ONNX, JSON) or verify a signature or digest recorded at build before loading.",
 		},
 		References: []string{
@@ -34,6 +36,9 @@ var handoffRules = []*rule.Rule{
 			"https://owasp.org/www-project-machine-learning-security-top-10/",
 			"https://cwe.mitre.org/data/definitions/502.html",
 		},
+		// Huge, deeply nested or decompression-bomb files tie up the worker
+		// and the queue behind it (CWE-409).
+		Also:           []model.Category{model.DenialOfService},
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
@@ -72,6 +77,7 @@ var handoffRules = []*rule.Rule{
 			if len(files) == 0 {
 				ctl = model.CtlSignedArtifacts
 				title = q(c.ID) + " loads serialized artefacts from " + ids(arts, compID) + " that others can write; a crafted artefact runs code in " + q(c.ID)
+				x.Enables() // a team's own artefacts are not built to exhaust the loader
 			}
 			if gap := x.Lacks(c, ctl); x.Reports(gap) {
 				for _, f := range via {
@@ -328,6 +334,51 @@ var handoffRules = []*rule.Rule{
 		},
 	},
 	{
+		ID:       "notification-content-disclosure",
+		Title:    "Messages delivered through a third party reveal what the system handles",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
+		Doc: "A process of ours sends messages through a third party that delivers them to people or channels (SMS, e-mail, push, paging, chat), and nothing says what the messages may contain. " +
+			"Text written for convenience carries what the sender handles: a clinic's name, an amount or a decision, file names, alarm values, a connection string in an error. " +
+			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from.",
+		CWE:   []int{359, 201, 532},
+		CAPEC: []int{116, 438},
+		Mitigations: []string{
+			"Decide what each message may contain: a neutral text with a link to an authenticated page rather than the content, no identity numbers, amounts, diagnoses or decisions, no secrets or raw error text.",
+			"Filter or redact outgoing messages in one place (a template allow-list, a scrubber for errors posted to chat) and test it.",
+			"Limit who reads the channel (private chat channels, on-call rosters) and what the vendor keeps, under a processing agreement.",
+		},
+		References: []string{
+			"https://owasp.org/www-project-top-10-privacy-risks/",
+			"https://cheatsheetseries.owasp.org/cheatsheets/User_Privacy_Protection_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/359.html",
+		},
+		Receiver:       true,
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || !tpThirdParty(f.To) || f.To.IsActor() && f.To.Kind != model.KindExternal ||
+				len(f.Returns) > 0 || !reviewerWords(f.To, notifyWords...) {
+				return
+			}
+			if tpNew(x.Model, f.To) && len(abuseScrapable(f.Carries)) > 0 ||
+				!f.To.Paid && !tpNew(x.Model, f.To) && len(handoffPersonal(f.Carries)) > 0 {
+				return // the data named on the flow is the new third party's or the processor's threat
+			}
+			at := notifyContent(f.Carries)
+			if len(at) == 0 && len(f.Carries) == 0 {
+				// Nothing named on the flow: the messages can say what the sender handles.
+				at = notifyContent(f.From.Assets())
+			}
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
+				x.Report(gap, "Messages that "+q(f.From.ID)+" sends through "+q(f.To.ID)+" on "+flowName(f)+" can reveal "+ids(at, assetID)+" to whoever sees them there", at)
+			}
+		},
+	},
+	{
 		ID:       "sensitive-data-to-processor",
 		Title:    "Personal or restricted data handed to an outside processor",
 		Category: model.InformationDisclosure,
@@ -372,6 +423,23 @@ var handoffAPIProtocols = map[string]bool{"http": true, "https": true, "grpc": t
 
 // handoffMessagingWords name an e-mail, SMS or push vendor.
 var handoffMessagingWords = []string{"email", "e-mail", "mail", "smtp", "sms", "push", "notify", "notification", "notifications", "sendgrid", "mailgun", "twilio"}
+
+// notifyWords name a service that delivers messages to people or channels:
+// the messaging vendors, paging and chat.
+var notifyWords = append([]string{"pager", "paging", "pagerduty", "opsgenie", "chat", "slack", "teams"}, handoffMessagingWords...)
+
+// notifyContent returns the sensitive assets among as that a message can
+// reveal, leaving sign-in material to sign-in-secrets-through-third-party.
+func notifyContent(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range sensitive(as) {
+		if a.Kind == model.AssetCredential && a.HasData(model.DataCredentials) && !a.HasData(model.DataSecrets) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
 
 // handoffKeyWords name a key service.
 var handoffKeyWords = []string{"kms", "hsm", "hsms", "cloudhsm", "keyvault", "vault"}

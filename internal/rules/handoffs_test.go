@@ -1,6 +1,8 @@
 package rules_test
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -61,4 +63,61 @@ func TestNewThirdPartyNamesVendor(t *testing.T) {
 		return
 	}
 	t.Error("no sensitive-data-to-new-third-party threat")
+}
+
+// TestHostedPartOutage: in a business-critical system, a vendor-run
+// service drawn inside the design that our processes call is a third
+// party the system cannot work without; an outside API is not, unless
+// money or alarms go through it.
+func TestHostedPartOutage(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "third-party-outage-no-fallback", "hosted-part.yaml"), rules.All())
+	if got := ofRule(fs, "third-party-outage-no-fallback", ""); !slices.Equal(got, []string{"third-party-outage-no-fallback:cms"}) {
+		t.Errorf("got %v, want [third-party-outage-no-fallback:cms]", got)
+	}
+	// The same design at medium criticality raises nothing.
+	m := filepath.Join(t.TempDir(), "medium.yaml")
+	b, err := os.ReadFile(filepath.Join("testdata", "third-party-outage-no-fallback", "hosted-part.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m, bytes.Replace(b, []byte("criticality: high"), []byte("criticality: medium"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ = run(t, m, rules.All())
+	if got := ofRule(fs, "third-party-outage-no-fallback", ""); len(got) != 0 {
+		t.Errorf("medium criticality: got %v, want none", got)
+	}
+}
+
+// TestClientFetchedCode: a client of ours that runs what it fetches from
+// storage or a CDN (updates, a tag) raises tampering, naming the fetch and
+// the source, and no elevation; one reading public pages does not.
+func TestClientFetchedCode(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "build-artifact-tampering", "client-fetch.yaml"), rules.All())
+	got := ofRule(fs, "build-artifact-tampering", "")
+	want := []string{"build-artifact-tampering:agent", "build-artifact-tampering:tag"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.ID != "build-artifact-tampering:agent" {
+			continue
+		}
+		var ids []string
+		for _, tg := range f.Targets {
+			ids = append(ids, tg.ID())
+		}
+		if !slices.Equal(ids, []string{"agent", "poll", "updates"}) {
+			t.Errorf("targets %v, want [agent poll updates]", ids)
+		}
+	}
+}
+
+// TestLoggingWithoutAssets: in a model that names no assets (an import),
+// an entry point's security logging is asked; what it handles is unknown.
+func TestLoggingWithoutAssets(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "no-security-event-logging", "no-assets.yaml"), rules.All())
+	if got := ofRule(fs, "no-security-event-logging", model.StatusUnverified); !slices.Equal(got, []string{"no-security-event-logging:api"}) {
+		t.Errorf("got %v, want [no-security-event-logging:api]", got)
+	}
 }

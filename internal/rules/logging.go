@@ -13,7 +13,8 @@ var loggingRules = []*rule.Rule{
 		Title:    "Entry point handling sensitive data does not log security events",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
-		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what. " +
+		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what " +
+			"(in a model that names no assets, an imported one, what it handles is unknown and the question is asked). " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
 		CAPEC: []int{268},
@@ -32,8 +33,8 @@ var loggingRules = []*rule.Rule{
 				return
 			}
 			at := sensitive(loggingHandled(c))
-			if len(at) == 0 {
-				return
+			if len(at) == 0 && len(x.Model.Assets) > 0 {
+				return // a model that names no assets (an import) leaves what it handles unknown
 			}
 			gap := x.Lacks(c, model.CtlLogsSecurityEvents)
 			if gap == model.Unknown && reviewerRelay(c) {
@@ -61,6 +62,7 @@ var loggingRules = []*rule.Rule{
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
 		Doc: "The audit trail of a component that moves money or performs administrative actions is kept where the component's own operators or an intruder can edit or delete it. " +
+			"A job that charges or pays on its own (on a schedule or an event, with no caller) is included: customers dispute its charges, and only records nobody could have edited settle the dispute. " +
 			"Whoever abuses the component can erase the evidence, so fraud and insider abuse cannot be proven or even detected.",
 		CWE:   []int{117, 779},
 		CAPEC: []int{268, 93},
@@ -76,7 +78,7 @@ var loggingRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || len(c.In) == 0 || c.OutOfScope {
+			if !c.IsProcess() || c.OutOfScope {
 				return
 			}
 			// Records a process keeps on its own host (stores), which its
@@ -87,6 +89,12 @@ var loggingRules = []*rule.Rule{
 			}
 			money := append(ofKind(c.Assets(), model.AssetMoney), withData(c.Assets(), model.DataFinancial)...)
 			money = loggingDedup(money)
+			if len(c.In) == 0 && (len(money) == 0 || c.ThirdParty) {
+				// Nobody calls it: only a job that charges or pays on its
+				// own (on a schedule or an event) keeps records others
+				// dispute, the charges it made.
+				return
+			}
 			if !c.Admin && len(money) == 0 && len(journal) == 0 {
 				return
 			}

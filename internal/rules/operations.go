@@ -19,20 +19,23 @@ var operationsRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A device the team relies on sits where others can handle it: a customer's home, a vehicle, a shop floor, a kiosk or a street. " +
 			"Anyone with the device in hand (a customer, a driver, a thief, or a buyer of the same model) can open it, attach to debug ports, replace its firmware or fool its sensors, " +
-			"so that it reports what suits them, and can read the keys and secrets it stores to impersonate it or the fleet.",
+			"so that it reports what suits them, and can read the keys and secrets it stores to impersonate it or the fleet. " +
+			"The same holds for the device's own checks of who stands in front of it: a card read by its UID alone is cloned, a short keypad PIN is guessed or watched, a command the device obeys on its topic is forged; " +
+			"each is spoofing of the device or at it (a further threat of this weakness).",
 		CWE:   []int{1263, 1191, 1247, 922},
 		CAPEC: []int{401, 440, 187},
 		Mitigations: []string{
 			"Boot only signed firmware (secure boot) and disable or lock debug interfaces (JTAG, SWD, UART) in production devices.",
 			"Keep device keys in a secure element or TPM, unique per device, and encrypt flash; never share one secret across the fleet.",
 			"Detect tampering where it matters (enclosure switches, sensor plausibility checks server-side) and revoke a device's identity when it is reported lost or tampered.",
+			"Authenticate people and commands at the device with secrets that cannot be read off it: cryptographic cards rather than UIDs, lockout after failed PINs, signed commands checked on the device.",
 		},
 		References: []string{
 			"https://owasp.org/www-project-internet-of-things-top-10/",
 			"https://owasp.org/www-project-iot-security-verification-standard/",
 			"https://cwe.mitre.org/data/definitions/1263.html",
 		},
-		Also: []model.Category{model.InformationDisclosure},
+		Also: []model.Category{model.InformationDisclosure, model.Spoofing},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if c.Kind != model.KindDevice || c.OutOfScope {

@@ -103,6 +103,9 @@ var queueRules = []*rule.Rule{
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				// Whoever can publish to the queue forges the messages:
+				// reviewers put the threat on the topic too.
+				x.AlsoTarget(model.Target{Component: f.From})
 				x.Report(gap,
 					q(f.To.ID)+" acts on "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" without verifying who produced them", at)
 			}

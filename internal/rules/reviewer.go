@@ -263,13 +263,17 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: 1,
 		Doc: "Images, binaries, firmware and deployment bundles pass from a build system through registries and CDNs to the " +
 			"machines that run them. Whoever can change a pipeline, a base image or a stored artefact gets their code run " +
-			"everywhere it is deployed, unless artefacts are signed at build and verified before they run.",
+			"everywhere it is deployed, unless artefacts are signed at build and verified before they run. " +
+			"A client of ours that fetches what it runs from storage or a CDN (an update manifest and installer, a script tag, " +
+			"remote configuration or flag snapshots) is such a machine: whoever changes the stored copy changes it for every user, " +
+			"and an older signed version served again (rollback) is a change too.",
 		CWE:   []int{494, 1395, 345},
 		CAPEC: []int{538, 669},
 		Mitigations: []string{
 			"Sign artefacts in the build (Sigstore/cosign, code signing) and verify signature and provenance before deploy or install.",
 			"Pin base images and build tools by digest; build on ephemeral, isolated runners.",
 			"Protect pipeline definitions and signing keys (reviewed changes, HSM or KMS, two-person release).",
+			"On clients, verify a signature over what is fetched (signed update manifests with version and expiry against rollback, Subresource Integrity for scripts, signed configuration) before using it.",
 		},
 		References: []string{
 			"https://slsa.dev/spec/v1.0/",
@@ -278,6 +282,23 @@ var reviewerRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
+			if via, sources := reviewerClientFetches(c); len(via) > 0 && !c.ThirdParty && !c.OutOfScope && !reviewerBuilds(c) {
+				// A client of ours that fetches what it runs (updates,
+				// scripts, configuration) from storage or a CDN.
+				if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
+					// What a tampered client does to its user is tampering
+					// with what they see and send, not their access to us.
+					x.Enables()
+					for _, f := range via {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
+					for _, s := range sources {
+						x.AlsoTarget(model.Target{Component: s})
+					}
+					x.Report(gap, q(c.ID)+" runs what it fetches from "+ids(sources, compID)+"; whoever can change it there changes it for every user", systemAssets(x))
+				}
+				return
+			}
 			if c.ThirdParty || !(reviewerBuilds(c) || c.Kind == model.KindDevice && reviewerFirmware(c)) {
 				return
 			}
@@ -884,6 +905,45 @@ func reviewerBuilds(c *model.Component) bool {
 	// "Registry" names an artefact registry, unless what it stores are
 	// only credentials (a token, client or key registry).
 	return reviewerWords(c, "registry") && !credentialsOnly(c.Stores)
+}
+
+// reviewerClientFetches returns the flows on which client c receives code
+// or configuration it runs, and where they come from: storage, a CDN or
+// another relay, or an outside service, delivering assets that need high
+// integrity (an update manifest, flag snapshots), or a relay delivering
+// nothing named (a script served from a CDN).
+func reviewerClientFetches(c *model.Component) ([]*model.Flow, []*model.Component) {
+	if c.Kind != model.KindClient {
+		return nil, nil
+	}
+	var via []*model.Flow
+	var from []*model.Component
+	add := func(f *model.Flow, s *model.Component, as []*model.Asset) {
+		if s.Kind != model.KindStorage && s.Kind != model.KindExternal && !reviewerRelay(s) {
+			return
+		}
+		ok := len(as) == 0 && reviewerRelay(s)
+		for _, a := range as {
+			if a.Need(model.Integrity) >= model.High {
+				ok = true
+			}
+		}
+		if ok {
+			via = append(via, f)
+			if !containsComp(from, s) {
+				from = append(from, s)
+			}
+		}
+	}
+	for _, f := range c.Out {
+		if !f.OneWay && len(f.Returns) > 0 {
+			add(f, f.To, f.Returns)
+		}
+	}
+	for _, f := range c.In {
+		add(f, f.From, f.Carries)
+	}
+	return via, from
 }
 
 // credentialsOnly reports whether as is not empty and holds credentials only.
