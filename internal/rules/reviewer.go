@@ -838,12 +838,26 @@ func Relay(c *model.Component) bool {
 	// Go plugin"); what follows may describe what is in front of it
 	// ("Node.js behind the company ingress"), so only its first word counts.
 	tech, _, _ := strings.Cut(strings.TrimSpace(c.Tech), " ")
-	return hasWord(c.ID, relayWords) || hasWord(c.Name, relayWords) || hasWord(tech, relayWords) || slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, relayWords) })
+	if hasWord(c.ID, relayWords) || hasWord(c.Name, relayWords) || hasWord(tech, relayWords) || slices.ContainsFunc(c.Tags, func(t string) bool { return hasWord(t, relayWords) }) {
+		return true
+	}
+	// "Gateway" alone names many things that own what passes through them
+	// (a payment, SMS, SFTP, VPN, IoT or EHR gateway): only an API gateway
+	// is read as a relay.
+	return apiGateway(c.ID) || apiGateway(c.Name) || slices.ContainsFunc(c.Tags, apiGateway)
 }
 
-// relayWords name relays: CDNs, WAFs, proxies, load balancers, gateways.
+// apiGateway reports whether s names an API gateway ("api-gateway",
+// "Public API gateway", "api-gw").
+func apiGateway(s string) bool {
+	return hasWord(s, []string{"api", "apis"}) && hasWord(s, []string{"gateway", "gw"})
+}
+
+// relayWords name relays: CDNs, WAFs, proxies, load balancers, ingress
+// controllers and gateway products. The word "gateway" is not among them:
+// see apiGateway.
 var relayWords = []string{"cdn", "waf", "proxy", "lb", "loadbalancer", "cloudfront",
-	"akamai", "fastly", "cloudflare", "gateway", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik"}
+	"akamai", "fastly", "cloudflare", "ingress", "envoy", "nginx", "haproxy", "apigee", "kong", "traefik"}
 
 // throughRelays names, for titles, who is really behind each caller: a
 // relay is replaced by those who send to it (two relays deep).

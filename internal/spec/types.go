@@ -217,10 +217,12 @@ type Component struct {
 	// no privileged function (admin, data store, money, credentials).
 	Anonymous bool `yaml:"anonymous"`
 	// yes for a relay that forwards requests without owning the objects
-	// behind it (CDN, WAF, gateway, proxy): object authorization and output
-	// encoding are expected of the components behind it, and they are as
-	// exposed as the relay. Inferred from the id, the name, a tag or the
-	// first word of tech (cdn, waf, proxy, gateway, ...) when not stated.
+	// behind it (CDN, WAF, API gateway, proxy): object authorization and
+	// output encoding are expected of the components behind it, and they are
+	// as exposed as the relay. Inferred from the id, the name, a tag or the
+	// first word of tech (cdn, waf, proxy, ingress, kong, ...) when not
+	// stated; "gateway" counts only as an API gateway (a payment, SMS or
+	// SFTP gateway owns what it handles).
 	Relay string `yaml:"relay" enum:"yes,no"`
 	// For stores: the only role whose people may access it directly (dba,
 	// sre-oncall). Insider threats then ask whether that role is reviewed.
