@@ -209,17 +209,17 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 		unv = append(unv, b...)
 	}
 	// Group by element (first target), keeping that order within groups.
-	group := make(map[model.Target]int32, n/4)
+	// Elements are numbered in order of first appearance, so the numbers
+	// are the groups.
+	var group risk.Elements
 	gid := make([]int32, n)
 	var size []int32
 	for i, f := range unv {
-		g, ok := group[f.Targets[0]]
-		if !ok {
-			g = int32(len(size))
-			group[f.Targets[0]] = g
+		g := group.Add(f.Targets[0])
+		if g == len(size) {
 			size = append(size, 0)
 		}
-		gid[i] = g
+		gid[i] = int32(g)
 		size[g]++
 	}
 	start := make([]int32, len(size)+1)

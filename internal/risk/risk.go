@@ -890,6 +890,69 @@ type Ranking struct {
 	nElem, nRule int
 }
 
+// Elements numbers elements 0, 1, … in the order first added, keyed by
+// the component's or flow's pointer (a word to hash, not a 32-byte
+// Target): the ranking and the steps after it index slices by element.
+// The zero value is empty and ready to use.
+type Elements struct {
+	comp  map[*model.Component]int32
+	flow  map[*model.Flow]int32
+	other map[model.Target]int32
+	n     int32
+}
+
+// Add returns t's number, numbering it if new.
+func (e *Elements) Add(t model.Target) int {
+	if n, ok := e.Get(t); ok {
+		return n
+	}
+	switch {
+	case isComponent(t):
+		if e.comp == nil {
+			e.comp = map[*model.Component]int32{}
+		}
+		e.comp[t.Component] = e.n
+	case isFlow(t):
+		if e.flow == nil {
+			e.flow = map[*model.Flow]int32{}
+		}
+		e.flow[t.Flow] = e.n
+	default:
+		if e.other == nil {
+			e.other = map[model.Target]int32{}
+		}
+		e.other[t] = e.n
+	}
+	e.n++
+	return int(e.n - 1)
+}
+
+// Get returns t's number, if it has one.
+func (e *Elements) Get(t model.Target) (int, bool) {
+	var n int32
+	var ok bool
+	switch {
+	case isComponent(t):
+		n, ok = e.comp[t.Component]
+	case isFlow(t):
+		n, ok = e.flow[t.Flow]
+	default:
+		n, ok = e.other[t]
+	}
+	return int(n), ok
+}
+
+// Len returns how many elements are numbered.
+func (e *Elements) Len() int { return int(e.n) }
+
+func isComponent(t model.Target) bool {
+	return t.Component != nil && t.Flow == nil && t.Boundary == nil && t.Asset == nil
+}
+
+func isFlow(t model.Target) bool {
+	return t.Flow != nil && t.Component == nil && t.Boundary == nil && t.Asset == nil
+}
+
 // item is one finding of a Ranking.
 type item struct {
 	f *model.Finding
@@ -937,15 +1000,11 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		at += count[k]
 	}
 	r := &Ranking{items: make([]item, len(fs))}
-	elems := make(map[model.Target]int32, len(fs)/4)
+	var elems Elements
 	rules := map[string]int32{}
 	for i, f := range fs {
 		t, bit := pairOf(f)
-		e, ok := elems[t]
-		if !ok {
-			e = int32(len(elems))
-			elems[t] = e
-		}
+		e := int32(elems.Add(t))
 		ru, ok := rules[f.Rule]
 		if !ok {
 			ru = int32(len(rules))
@@ -955,7 +1014,7 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people}
 		next[keys[i]]++
 	}
-	r.nElem, r.nRule = len(elems), len(rules)
+	r.nElem, r.nRule = elems.Len(), len(rules)
 	r.rank(fs, r.items)
 	return r
 }
