@@ -888,6 +888,8 @@ type Ranking struct {
 	items []item
 	// nElem and nRule count the distinct elements and rules.
 	nElem, nRule int
+	// work is the spread's scratch space, reused by Rerank.
+	work []item
 }
 
 // Elements numbers elements 0, 1, … in the order first added, keyed by
@@ -1039,8 +1041,8 @@ func (r *Ranking) Rerank(fs []*model.Finding) {
 
 // rank spreads items (in key order) into fs and numbers them from 1.
 func (r *Ranking) rank(fs []*model.Finding, items []item) {
-	work := spread(slices.Clone(items), r.nElem, r.nRule)
-	for i, it := range work {
+	r.work = spread(append(r.work[:0], items...), r.nElem, r.nRule)
+	for i, it := range r.work {
 		fs[i] = it.f
 		it.f.Rank = i + 1
 	}
@@ -1210,15 +1212,30 @@ func AtStake(m *model.Model, qs []*model.Question) {
 			}
 		}
 	}
-	slices.SortStableFunc(qs, func(a, b *model.Question) int {
-		if c := cmp.Compare(b.Moves, a.Moves); c != 0 {
+	// Sorted with the keys beside the questions, not behind their
+	// pointers: the lists run to 100,000s of questions.
+	type keyed struct {
+		moves   int
+		atStake model.Severity
+		id      string
+		q       *model.Question
+	}
+	ks := make([]keyed, len(qs))
+	for i, q := range qs {
+		ks[i] = keyed{q.Moves, q.AtStake, q.ID, q}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if c := cmp.Compare(b.moves, a.moves); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.AtStake, a.AtStake); c != 0 {
+		if c := cmp.Compare(b.atStake, a.atStake); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.id, b.id)
 	})
+	for i, k := range ks {
+		qs[i] = k.q
+	}
 	// Answer these first: the questions moving the most risk, one per
 	// element, about one for every three elements of the model.
 	limit := max(3, (len(m.Components)+len(m.Flows))/3)
