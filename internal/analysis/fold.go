@@ -52,17 +52,25 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		}
 		return uint64(e)<<32 | uint64(i)
 	}
+	// has marks, per element, the categories it has a pair for (all, for
+	// a category past the 64th), so that most lookups end there.
 	var slot map[uint64]int32
+	var has []uint64
 	for _, f := range fs {
 		if further(f) {
 			if slot == nil {
 				slot = make(map[uint64]int32)
 				cats = slices.Clone(model.Categories)
 			}
-			k := pair(els.Add(f.Targets[0]), f.Category)
+			e := els.Add(f.Targets[0])
+			k := pair(e, f.Category)
 			if _, ok := slot[k]; !ok {
 				slot[k] = int32(len(slot))
 			}
+			if e == len(has) {
+				has = append(has, 0)
+			}
+			has[e] |= catBit(k)
 		}
 	}
 	if slot == nil {
@@ -75,7 +83,11 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		}
 		for _, t := range g.Targets {
 			if e, ok := els.Get(t); ok {
-				if i, ok := slot[pair(e, g.Category)]; ok {
+				k := pair(e, g.Category)
+				if has[e]&catBit(k) == 0 {
+					continue
+				}
+				if i, ok := slot[k]; ok {
 					by[i] = append(by[i], g)
 				}
 			}
@@ -99,6 +111,14 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		return fs
 	}
 	return dropUnranked(fs, qs)
+}
+
+// catBit is the bit of a pair's category in a mask of categories.
+func catBit(pair uint64) uint64 {
+	if c := uint32(pair); c < 64 {
+		return 1 << c
+	}
+	return ^uint64(0)
 }
 
 // coveredBy reports whether one of gs (other threats of f's category on
