@@ -210,3 +210,34 @@ func TestElements(t *testing.T) {
 		t.Errorf("Len() = %d, want %d", e.Len(), len(targets))
 	}
 }
+
+// TestSortQuestions: the counting sort for questions in id order and the
+// comparison sort for others both give the stable sort's order.
+func TestSortQuestions(t *testing.T) {
+	for seed := range uint64(100) {
+		r := rand.New(rand.NewPCG(seed, 2))
+		qs := make([]*model.Question, r.IntN(50))
+		for i := range qs {
+			qs[i] = &model.Question{ID: fmt.Sprintf("q%02d", r.IntN(30)), Moves: r.IntN(4) * 5, AtStake: model.Severity(r.IntN(3))}
+		}
+		if seed%2 == 0 {
+			slices.SortStableFunc(qs, func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) })
+		}
+		want := slices.Clone(qs)
+		slices.SortStableFunc(want, func(a, b *model.Question) int {
+			if a.Moves != b.Moves {
+				return b.Moves - a.Moves
+			}
+			if a.AtStake != b.AtStake {
+				return int(b.AtStake) - int(a.AtStake)
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		sortQuestions(qs)
+		for i := range qs {
+			if qs[i] != want[i] {
+				t.Fatalf("seed %d: place %d holds %s, want %s", seed, i, qs[i].ID, want[i].ID)
+			}
+		}
+	}
+}

@@ -1212,6 +1212,60 @@ func AtStake(m *model.Model, qs []*model.Question) {
 			}
 		}
 	}
+	sortQuestions(qs)
+	// Answer these first: the questions moving the most risk, one per
+	// element, about one for every three elements of the model.
+	limit := max(3, (len(m.Components)+len(m.Flows))/3)
+	seen := map[string]bool{}
+	n := 0
+	for _, q := range qs {
+		q.First = false
+		if n < limit && q.Moves > 0 && !seen[q.Target.ID()] {
+			seen[q.Target.ID()] = true
+			q.First = true
+			n++
+		}
+	}
+}
+
+// sortQuestions orders questions by Moves, then AtStake (highest first),
+// then id, keeping the order of equals.
+func sortQuestions(qs []*model.Question) {
+	byID := func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) }
+	if slices.IsSortedFunc(qs, byID) {
+		// The rules' questions arrive in id order: a stable counting sort
+		// by the two keys, which take few values, places them.
+		type key struct {
+			moves   int
+			atStake model.Severity
+		}
+		count := map[key]int{}
+		for _, q := range qs {
+			count[key{q.Moves, q.AtStake}]++
+		}
+		distinct := make([]key, 0, len(count))
+		for k := range count {
+			distinct = append(distinct, k)
+		}
+		slices.SortFunc(distinct, func(a, b key) int {
+			if c := cmp.Compare(b.moves, a.moves); c != 0 {
+				return c
+			}
+			return cmp.Compare(b.atStake, a.atStake)
+		})
+		at := 0
+		for _, k := range distinct {
+			at, count[k] = at+count[k], at
+		}
+		sorted := make([]*model.Question, len(qs))
+		for _, q := range qs {
+			k := key{q.Moves, q.AtStake}
+			sorted[count[k]] = q
+			count[k]++
+		}
+		copy(qs, sorted)
+		return
+	}
 	// Sorted with the keys beside the questions, not behind their
 	// pointers, and by place last, which makes an unstable sort (faster
 	// than a stable one) give the stable order: the lists run to
@@ -1241,19 +1295,6 @@ func AtStake(m *model.Model, qs []*model.Question) {
 	})
 	for i, k := range ks {
 		qs[i] = k.q
-	}
-	// Answer these first: the questions moving the most risk, one per
-	// element, about one for every three elements of the model.
-	limit := max(3, (len(m.Components)+len(m.Flows))/3)
-	seen := map[string]bool{}
-	n := 0
-	for _, q := range qs {
-		q.First = false
-		if n < limit && q.Moves > 0 && !seen[q.Target.ID()] {
-			seen[q.Target.ID()] = true
-			q.First = true
-			n++
-		}
 	}
 }
 
