@@ -34,10 +34,6 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	for _, r := range rules {
 		own[r.ID] = r.Category
 	}
-	further := func(f *model.Finding) bool {
-		c, ok := own[f.Rule]
-		return ok && f.Origin != model.OriginPeople && f.Category != c && f.Active() && len(f.Targets) > 0
-	}
 	// The (element, category) pairs further threats are listed under; the
 	// listed threats of other rules are indexed under those pairs only.
 	// Elements are numbered (risk.Elements) and categories too, so a pair
@@ -52,21 +48,36 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		}
 		return uint64(e)<<32 | uint64(i)
 	}
-	// has marks, per element, the categories it has a pair for (all, for
-	// a category past the 64th), so that most lookups end there.
+	// One pass sorts the threats, looking each rule up once: per threat,
+	// its pair's slot if it is a further threat, isRules if it is another
+	// listed threat of a rule (one that may cover a further threat), or
+	// notRules. has marks, per element, the categories it has a pair for
+	// (all, for a category past the 64th), so that most lookups of other
+	// threats' pairs end there.
+	const notRules, isRules = -2, -1
 	var slot map[uint64]int32
 	var has []uint64
-	for _, f := range fs {
-		if further(f) {
+	slotOf := make([]int32, len(fs))
+	for i, f := range fs {
+		c, ok := own[f.Rule]
+		switch {
+		case !ok || f.Origin == model.OriginPeople || !f.Active():
+			slotOf[i] = notRules
+		case f.Category == c || len(f.Targets) == 0:
+			slotOf[i] = isRules
+		default: // a further threat
 			if slot == nil {
 				slot = make(map[uint64]int32)
 				cats = slices.Clone(model.Categories)
 			}
 			e := els.Add(f.Targets[0])
 			k := pair(e, f.Category)
-			if _, ok := slot[k]; !ok {
-				slot[k] = int32(len(slot))
+			n, ok := slot[k]
+			if !ok {
+				n = int32(len(slot))
+				slot[k] = n
 			}
+			slotOf[i] = n
 			if e == len(has) {
 				has = append(has, 0)
 			}
@@ -77,8 +88,8 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		return fs
 	}
 	by := make([][]*model.Finding, len(slot))
-	for _, g := range fs {
-		if _, ok := own[g.Rule]; !ok || g.Origin == model.OriginPeople || !g.Active() {
+	for i, g := range fs {
+		if slotOf[i] == notRules {
 			continue
 		}
 		for _, t := range g.Targets {
@@ -87,8 +98,8 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 				if has[e]&catBit(k) == 0 {
 					continue
 				}
-				if i, ok := slot[k]; ok {
-					by[i] = append(by[i], g)
+				if n, ok := slot[k]; ok {
+					by[n] = append(by[n], g)
 				}
 			}
 		}
@@ -97,12 +108,11 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	// in rank order, so a threat marked when f is met ranked before f, and
 	// still covers it: what it repeats ranks before it and covers f too.
 	dropped := 0
-	for _, f := range fs {
-		if !further(f) || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
+	for i, f := range fs {
+		if slotOf[i] < 0 || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		e, _ := els.Get(f.Targets[0])
-		if coveredBy(f, by[slot[pair(e, f.Category)]]) {
+		if coveredBy(f, by[slotOf[i]]) {
 			f.Rank = 0
 			dropped++
 		}
