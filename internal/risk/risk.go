@@ -1004,13 +1004,19 @@ func NewRanking(fs []*model.Finding) *Ranking {
 	r := &Ranking{items: make([]item, len(fs))}
 	var elems Elements
 	rules := map[string]int32{}
+	var lastRule int32
 	for i, f := range fs {
 		t, bit := pairOf(f)
 		e := int32(elems.Add(t))
-		ru, ok := rules[f.Rule]
-		if !ok {
-			ru = int32(len(rules))
-			rules[f.Rule] = ru
+		// fs is in id order, so a rule's threats come one after another.
+		ru := lastRule
+		if i == 0 || f.Rule != fs[i-1].Rule {
+			var ok bool
+			if ru, ok = rules[f.Rule]; !ok {
+				ru = int32(len(rules))
+				rules[f.Rule] = ru
+			}
+			lastRule = ru
 		}
 		people := f.Origin == model.OriginPeople
 		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people}
