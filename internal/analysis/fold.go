@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
 )
 
@@ -33,39 +34,73 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	for _, r := range rules {
 		own[r.ID] = r.Category
 	}
-	further := func(f *model.Finding) bool {
-		c, ok := own[f.Rule]
-		return ok && f.Origin != model.OriginPeople && f.Category != c && f.Active() && len(f.Targets) > 0
-	}
 	// The (element, category) pairs further threats are listed under; the
 	// listed threats of other rules are indexed under those pairs only.
-	type key struct {
-		t   model.Target
-		cat model.Category
+	// Elements are numbered (risk.Elements) and categories too, so a pair
+	// is a word, not a Target and a string, to hash.
+	var els risk.Elements
+	var cats []model.Category
+	pair := func(e int, c model.Category) uint64 {
+		i := slices.Index(cats, c)
+		if i < 0 {
+			i = len(cats)
+			cats = append(cats, c)
+		}
+		return uint64(e)<<32 | uint64(i)
 	}
-	var slot map[key]int32
-	for _, f := range fs {
-		if further(f) {
+	// One pass sorts the threats, looking each rule up once: per threat,
+	// its pair's slot if it is a further threat, isRules if it is another
+	// listed threat of a rule (one that may cover a further threat), or
+	// notRules. has marks, per element, the categories it has a pair for
+	// (all, for a category past the 64th), so that most lookups of other
+	// threats' pairs end there.
+	const notRules, isRules = -2, -1
+	var slot map[uint64]int32
+	var has []uint64
+	slotOf := make([]int32, len(fs))
+	for i, f := range fs {
+		c, ok := own[f.Rule]
+		switch {
+		case !ok || f.Origin == model.OriginPeople || !f.Active():
+			slotOf[i] = notRules
+		case f.Category == c || len(f.Targets) == 0:
+			slotOf[i] = isRules
+		default: // a further threat
 			if slot == nil {
-				slot = make(map[key]int32)
+				slot = make(map[uint64]int32)
+				cats = slices.Clone(model.Categories)
 			}
-			k := key{f.Targets[0], f.Category}
-			if _, ok := slot[k]; !ok {
-				slot[k] = int32(len(slot))
+			e := els.Add(f.Targets[0])
+			k := pair(e, f.Category)
+			n, ok := slot[k]
+			if !ok {
+				n = int32(len(slot))
+				slot[k] = n
 			}
+			slotOf[i] = n
+			if e == len(has) {
+				has = append(has, 0)
+			}
+			has[e] |= catBit(k)
 		}
 	}
 	if slot == nil {
 		return fs
 	}
 	by := make([][]*model.Finding, len(slot))
-	for _, g := range fs {
-		if _, ok := own[g.Rule]; !ok || g.Origin == model.OriginPeople || !g.Active() {
+	for i, g := range fs {
+		if slotOf[i] == notRules {
 			continue
 		}
 		for _, t := range g.Targets {
-			if i, ok := slot[key{t, g.Category}]; ok {
-				by[i] = append(by[i], g)
+			if e, ok := els.Get(t); ok {
+				k := pair(e, g.Category)
+				if has[e]&catBit(k) == 0 {
+					continue
+				}
+				if n, ok := slot[k]; ok {
+					by[n] = append(by[n], g)
+				}
 			}
 		}
 	}
@@ -73,11 +108,11 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	// in rank order, so a threat marked when f is met ranked before f, and
 	// still covers it: what it repeats ranks before it and covers f too.
 	dropped := 0
-	for _, f := range fs {
-		if !further(f) || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
+	for i, f := range fs {
+		if slotOf[i] < 0 || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		if coveredBy(f, by[slot[key{f.Targets[0], f.Category}]]) {
+		if coveredBy(f, by[slotOf[i]]) {
 			f.Rank = 0
 			dropped++
 		}
@@ -86,6 +121,14 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		return fs
 	}
 	return dropUnranked(fs, qs)
+}
+
+// catBit is the bit of a pair's category in a mask of categories.
+func catBit(pair uint64) uint64 {
+	if c := uint32(pair); c < 64 {
+		return 1 << c
+	}
+	return ^uint64(0)
 }
 
 // coveredBy reports whether one of gs (other threats of f's category on
