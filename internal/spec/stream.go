@@ -372,17 +372,23 @@ func streamDoc(src Source, diags *Diagnostics) (*Document, bool) {
 // streamEvents hands each event of each batch to fn, returning the batches
 // to the parser, until the parser is done; false when fn gave up (the
 // parser is then stopped).
-func (d *decoder) streamEvents(full <-chan *streamBatch, free chan<- *streamBatch, fn func(*streamEvent) bool, quit chan struct{}) bool {
+func (d *decoder) streamEvents(full <-chan *streamBatch, free chan<- *streamBatch, fn func(*streamEvent) bool, quit chan struct{}) (ok bool) {
+	done := false
+	defer func() {
+		if !done { // fn gave up or panicked: stop the parser
+			close(quit)
+			for range full {
+			}
+		}
+	}()
 	for b := range full {
 		for i := range b.events {
 			if !fn(&b.events[i]) {
-				close(quit)
-				for range full { // until the parser has stopped
-				}
 				return false
 			}
 		}
 		free <- b // never blocks: it holds every batch
 	}
+	done = true
 	return true
 }
