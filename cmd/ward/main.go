@@ -12,11 +12,15 @@ import (
 	"github.com/wardtm/ward/internal/cli"
 )
 
+// stopProfile ends a CPU profile started by a build with -tags pprof.
+var stopProfile = func() {}
+
 func main() {
 	gcPolicy(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		StdinTTY: term.IsTerminal(int(os.Stdin.Fd())), StderrTTY: term.IsTerminal(int(os.Stderr.Fd()))})
 	stop()
+	stopProfile()
 	os.Exit(code)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,6 +29,11 @@ func formatNames[T any](xs []T, name func(T) string) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// importCollectBytes is the input size from which ward import collects
+// garbage between reading and writing (docs/performance.md: a 2.9 MB
+// Threagile model, 2,000 assets).
+const importCollectBytes = 1 << 20
 
 func (a *app) importCmd() *cobra.Command {
 	var from, output string
@@ -88,6 +94,15 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 				}
 			} else if res, err = imp.Import(a.display(a.path(args[0])), data); err != nil {
 				return err
+			}
+			if len(data) >= importCollectBytes {
+				// What the importer read (its input's node trees and
+				// decoded structs) is garbage now, but a one-shot command
+				// collects only at the heap ceiling (cmd/ward's gcPolicy):
+				// collect once, while little is live, so that writing the
+				// model reuses that memory instead of adding to it.
+				data = nil
+				runtime.GC()
 			}
 			out, err := interop.Encode(res.Doc, res.Notes, imp.Title+" file "+args[0])
 			if err != nil {

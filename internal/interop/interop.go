@@ -324,6 +324,20 @@ func yamlFields(v reflect.Value) iter.Seq2[string, reflect.Value] {
 	}
 }
 
+// keyNodes holds one node per key of the format types: a node is only
+// read once built (by fastYAML and the yaml encoder), so the mappings of
+// every element share their key nodes instead of allocating one per pair
+// (most of what encoding a large imported model allocated).
+var keyNodes sync.Map // string -> *yaml.Node
+
+func keyNode(key string) *yaml.Node {
+	if n, ok := keyNodes.Load(key); ok {
+		return n.(*yaml.Node)
+	}
+	n, _ := keyNodes.LoadOrStore(key, &yaml.Node{Kind: yaml.ScalarNode, Value: key})
+	return n.(*yaml.Node)
+}
+
 // toNode turns a format value into a YAML node, leaving zero values out and
 // keeping the field order of the format types.
 func toNode(v reflect.Value) *yaml.Node {
@@ -334,13 +348,20 @@ func toNode(v reflect.Value) *yaml.Node {
 		}
 		return toNode(v.Elem())
 	case reflect.Struct:
-		n := &yaml.Node{Kind: yaml.MappingNode}
+		// The pairs are gathered on the stack and the content allocated
+		// once, at its size; key nodes are shared (keyNode).
+		var buf [64]*yaml.Node
+		kv := buf[:0]
 		for key, fv := range yamlFields(v) {
 			child := toNode(fv)
 			if child == nil {
 				continue
 			}
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, child)
+			kv = append(kv, keyNode(key), child)
+		}
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		if len(kv) > 0 {
+			n.Content = append([]*yaml.Node(nil), kv...)
 		}
 		return n
 	case reflect.Slice:

@@ -200,6 +200,8 @@ type fastParser struct {
 	ascii bool // the input is all ASCII: columns are byte offsets
 	chunk int
 	slab  []ynode // where collect puts children
+	// batch, when streaming, holds the chunks slab is cut from.
+	batch *streamBatch
 	stack []ynode
 	buf   []byte
 }
@@ -244,8 +246,12 @@ func (p *fastParser) collect(base int) []ynode {
 		return nil
 	}
 	if len(p.slab) < k {
-		p.slab = make([]ynode, max(k, p.chunk))
-		p.chunk = min(p.chunk*2, 4096)
+		if p.batch != nil {
+			p.slab = p.batch.chunk(k)
+		} else {
+			p.slab = make([]ynode, max(k, p.chunk))
+			p.chunk = min(p.chunk*2, 4096)
+		}
 	}
 	out := p.slab[:k:k]
 	p.slab = p.slab[k:]

@@ -281,6 +281,14 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 			"save the file as UTF-8; YAML allows no other encoding here", bad)
 		return nil
 	}
+	if doc, ok := streamDoc(src, diags); ok {
+		return doc
+	}
+	return parseDocTree(src, diags)
+}
+
+// parseDocTree is parseDoc on the whole node tree (streamDoc's fallback).
+func parseDocTree(src Source, diags *Diagnostics) *Document {
 	root, err := parseYAML(src.Data)
 	if err != nil {
 		*diags = append(*diags, syntaxDiag(src.Name, err))

@@ -44,6 +44,17 @@ func clip(s string, n int) string {
 	// Walk n runes, remembering where the first n-1 end, instead of
 	// converting the whole string to runes: the impact and the statement
 	// can name hundreds of assets.
+	// ASCII text (most of it) is cut by bytes.
+	k := 0
+	for k < len(s) && k < n && s[k] < utf8.RuneSelf {
+		k++
+	}
+	if k == len(s) {
+		return s // at most n runes
+	}
+	if k == n {
+		return strings.TrimRight(s[:n-1], " ") + "…"
+	}
 	i, cut := 0, 0
 	for k := 0; k < n && i < len(s); k++ {
 		if k == n-1 {
