@@ -72,65 +72,41 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		}
 		assessed = &mm
 	}
-	// The threats in the id order risk.Rank starts from, kept so that the
-	// re-rankings after the cap and the fold start from it without sorting
-	// 100,000s of ids again.
-	idOrder := slices.Clone(findings)
-	if !slices.IsSortedFunc(idOrder, byID) {
-		slices.SortStableFunc(idOrder, byID)
-	}
-	warns := risk.Assess(assessed, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
+	warns, ranking := risk.AssessRanking(assessed, findings, risk.Options{Now: opt.Now, Uncertainty: unc, Relay: relay})
 	warns = append(warns, uncovered...)
 	limit := DefaultMaxUnverified
 	if m.Policy.MaxUnverified != 0 {
 		limit = m.Policy.MaxUnverified
 	}
-	findings = list(findings, idOrder, res.Questions, rules, limit)
+	findings = list(findings, ranking, res.Questions, rules, limit)
 	// Questions rank by the listed threats they settle.
 	risk.AtStake(m, res.Questions)
 	return &Analysis{Model: m, Findings: findings, Questions: res.Questions, Warnings: warns, Rules: rules, Now: opt.Now}, nil
 }
 
-// list chooses the threats listed from fs (ranked by risk.Assess) and
-// ranks them again: the per-element cap of unverified threats, then the
-// fold of further threats into an earlier-ranked threat of their category.
-// Each step that depends on the ranking sees only the threats that survive
-// the steps before it: the fold judges "ranked before" on the ranking of
-// the threats the cap kept, and the final ranking's spread and its rule for
-// a repeated (element, category) pair count only the threats listed — a
-// threat the cap or the fold removed no longer takes a round of the spread
-// or names a pair that sends a listed threat of the same element and
-// category to the end of its band.
+// list chooses the threats listed from fs (ranked by risk.Assess, in
+// ranking) and ranks them again: the per-element cap of unverified
+// threats, then the fold of further threats into an earlier-ranked threat
+// of their category. Each step that depends on the ranking sees only the
+// threats that survive the steps before it: the fold judges "ranked
+// before" on the ranking of the threats the cap kept, and the final
+// ranking's spread and its rule for a repeated (element, category) pair
+// count only the threats listed — a threat the cap or the fold removed no
+// longer takes a round of the spread or names a pair that sends a listed
+// threat of the same element and category to the end of its band.
 //
-// idOrder holds fs in id order (risk.Rank's starting order); the steps
-// mark the threats they remove with rank 0.
-func list(fs, idOrder []*model.Finding, qs []*model.Question, rules []*rule.Rule, limit int) []*model.Finding {
+// The steps mark the threats they remove with rank 0, and ranking ranks
+// the rest again without sorting them again.
+func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, limit int) []*model.Finding {
 	n := len(fs)
-	fs = capUnverified(fs, qs, limit)
-	if len(fs) != n {
-		idOrder = rerank(fs, idOrder)
+	if fs = capUnverified(fs, qs, limit); len(fs) != n {
+		ranking.Rerank(fs)
 	}
 	n = len(fs)
 	if fs = foldFurther(fs, qs, rules); len(fs) != n {
-		rerank(fs, idOrder)
+		ranking.Rerank(fs)
 	}
 	return fs
-}
-
-// rerank ranks fs, the threats a step kept, again: it puts them in id
-// order from idOrder (dropping those the step removed, rank 0), so that
-// risk.Rank finds them sorted, and returns idOrder without them.
-func rerank(fs, idOrder []*model.Finding) []*model.Finding {
-	kept := idOrder[:0]
-	for _, f := range idOrder {
-		if f.Rank != 0 {
-			kept = append(kept, f)
-		}
-	}
-	clear(idOrder[len(kept):])
-	copy(fs, kept)
-	risk.Rank(fs)
-	return kept
 }
 
 // byID is the order risk.Rank starts from: id, then position.
@@ -233,17 +209,17 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 		unv = append(unv, b...)
 	}
 	// Group by element (first target), keeping that order within groups.
-	group := make(map[model.Target]int32, n/4)
+	// Elements are numbered in order of first appearance, so the numbers
+	// are the groups.
+	var group risk.Elements
 	gid := make([]int32, n)
 	var size []int32
 	for i, f := range unv {
-		g, ok := group[f.Targets[0]]
-		if !ok {
-			g = int32(len(size))
-			group[f.Targets[0]] = g
+		g := group.Add(f.Targets[0])
+		if g == len(size) {
 			size = append(size, 0)
 		}
-		gid[i] = g
+		gid[i] = int32(g)
 		size[g]++
 	}
 	start := make([]int32, len(size)+1)

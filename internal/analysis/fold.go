@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
 )
 
@@ -39,20 +40,37 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	}
 	// The (element, category) pairs further threats are listed under; the
 	// listed threats of other rules are indexed under those pairs only.
-	type key struct {
-		t   model.Target
-		cat model.Category
+	// Elements are numbered (risk.Elements) and categories too, so a pair
+	// is a word, not a Target and a string, to hash.
+	var els risk.Elements
+	var cats []model.Category
+	pair := func(e int, c model.Category) uint64 {
+		i := slices.Index(cats, c)
+		if i < 0 {
+			i = len(cats)
+			cats = append(cats, c)
+		}
+		return uint64(e)<<32 | uint64(i)
 	}
-	var slot map[key]int32
+	// has marks, per element, the categories it has a pair for (all, for
+	// a category past the 64th), so that most lookups end there.
+	var slot map[uint64]int32
+	var has []uint64
 	for _, f := range fs {
 		if further(f) {
 			if slot == nil {
-				slot = make(map[key]int32)
+				slot = make(map[uint64]int32)
+				cats = slices.Clone(model.Categories)
 			}
-			k := key{f.Targets[0], f.Category}
+			e := els.Add(f.Targets[0])
+			k := pair(e, f.Category)
 			if _, ok := slot[k]; !ok {
 				slot[k] = int32(len(slot))
 			}
+			if e == len(has) {
+				has = append(has, 0)
+			}
+			has[e] |= catBit(k)
 		}
 	}
 	if slot == nil {
@@ -64,8 +82,14 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 			continue
 		}
 		for _, t := range g.Targets {
-			if i, ok := slot[key{t, g.Category}]; ok {
-				by[i] = append(by[i], g)
+			if e, ok := els.Get(t); ok {
+				k := pair(e, g.Category)
+				if has[e]&catBit(k) == 0 {
+					continue
+				}
+				if i, ok := slot[k]; ok {
+					by[i] = append(by[i], g)
+				}
 			}
 		}
 	}
@@ -77,7 +101,8 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		if !further(f) || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		if coveredBy(f, by[slot[key{f.Targets[0], f.Category}]]) {
+		e, _ := els.Get(f.Targets[0])
+		if coveredBy(f, by[slot[pair(e, f.Category)]]) {
 			f.Rank = 0
 			dropped++
 		}
@@ -86,6 +111,14 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		return fs
 	}
 	return dropUnranked(fs, qs)
+}
+
+// catBit is the bit of a pair's category in a mask of categories.
+func catBit(pair uint64) uint64 {
+	if c := uint32(pair); c < 64 {
+		return 1 << c
+	}
+	return ^uint64(0)
 }
 
 // coveredBy reports whether one of gs (other threats of f's category on

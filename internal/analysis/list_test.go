@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -38,13 +37,12 @@ func TestListRanksWhatIsListed(t *testing.T) {
 		find("idor:api", api, risk.Make(5, 3), risk.Make(4, 3)),
 		find("inj:web", web, risk.Make(4, 3), risk.Make(4, 3)),
 	}
-	idOrder := slices.Clone(fs) // built in id order
-	risk.Rank(fs)
+	ranking := risk.NewRanking(fs)
 	if fs[0].ID != "held:api" {
 		t.Fatalf("setup: held:api should rank first, got %s", fs[0].ID)
 	}
 	q := &model.Question{ID: "api.x", Threats: append([]*model.Finding(nil), fs[:2]...)}
-	got := list(fs, idOrder, []*model.Question{q}, rules, 1)
+	got := list(fs, ranking, []*model.Question{q}, rules, 1)
 	var ids []string
 	for i, f := range got {
 		ids = append(ids, f.ID)

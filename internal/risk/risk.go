@@ -543,6 +543,14 @@ type Options struct {
 // It returns warnings for decisions and assumptions that point at findings
 // that no longer exist.
 func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
+	warns, _ := AssessRanking(m, findings, opt)
+	return warns
+}
+
+// AssessRanking is Assess, also returning the ranking it gave the
+// findings, for ranking them again after a step removes some of them
+// (Ranking.Rerank).
+func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Warning, *Ranking) {
 	var warns []Warning
 	decisions := map[string]*model.Decision{}
 	for _, d := range m.Decisions {
@@ -628,8 +636,7 @@ func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
 	}, func() *explainer {
 		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
 	})
-	Rank(findings)
-	return warns
+	return warns, NewRanking(findings)
 }
 
 // Warning is a problem found while assessing, pointing at the model.
@@ -888,7 +895,103 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // Rank orders findings: the active ones (open or unverified) first, then
 // by residual score, open before unverified at equal score, then inherent
 // score and id, and numbers them from 1.
-func Rank(fs []*model.Finding) {
+func Rank(fs []*model.Finding) { NewRanking(fs) }
+
+// Ranking is the order Rank gave a list of findings, kept so that the list
+// can be ranked again after a step removes some of its threats (Rerank)
+// without sorting it again: removing threats does not change how the rest
+// compare, only what the spread makes of them.
+type Ranking struct {
+	// items holds the findings in the order Rank sorts them into before
+	// the spread (rank key, then id), with what the spread asks of each
+	// worked out once: the element and rule as small numbers, not map
+	// keys, so that spreading 100,000s of threats indexes slices.
+	items []item
+	// nElem and nRule count the distinct elements and rules.
+	nElem, nRule int
+	// work is the spread's scratch space, reused by Rerank.
+	work []item
+}
+
+// Elements numbers elements 0, 1, … in the order first added, keyed by
+// the component's or flow's pointer (a word to hash, not a 32-byte
+// Target): the ranking and the steps after it index slices by element.
+// The zero value is empty and ready to use.
+type Elements struct {
+	comp  map[*model.Component]int32
+	flow  map[*model.Flow]int32
+	other map[model.Target]int32
+	n     int32
+}
+
+// Add returns t's number, numbering it if new.
+func (e *Elements) Add(t model.Target) int {
+	if n, ok := e.Get(t); ok {
+		return n
+	}
+	switch {
+	case isComponent(t):
+		if e.comp == nil {
+			e.comp = map[*model.Component]int32{}
+		}
+		e.comp[t.Component] = e.n
+	case isFlow(t):
+		if e.flow == nil {
+			e.flow = map[*model.Flow]int32{}
+		}
+		e.flow[t.Flow] = e.n
+	default:
+		if e.other == nil {
+			e.other = map[model.Target]int32{}
+		}
+		e.other[t] = e.n
+	}
+	e.n++
+	return int(e.n - 1)
+}
+
+// Get returns t's number, if it has one.
+func (e *Elements) Get(t model.Target) (int, bool) {
+	var n int32
+	var ok bool
+	switch {
+	case isComponent(t):
+		n, ok = e.comp[t.Component]
+	case isFlow(t):
+		n, ok = e.flow[t.Flow]
+	default:
+		n, ok = e.other[t]
+	}
+	return int(n), ok
+}
+
+// Len returns how many elements are numbered.
+func (e *Elements) Len() int { return int(e.n) }
+
+func isComponent(t model.Target) bool {
+	return t.Component != nil && t.Flow == nil && t.Boundary == nil && t.Asset == nil
+}
+
+func isFlow(t model.Target) bool {
+	return t.Flow != nil && t.Component == nil && t.Boundary == nil && t.Asset == nil
+}
+
+// item is one finding of a Ranking.
+type item struct {
+	f *model.Finding
+	// elem numbers the finding's first target (zero Target included),
+	// rule its rule.
+	elem, rule int32
+	// bit is its category's bit (pairOf).
+	bit uint8
+	// counts says whether it counts as an instance of its rule (not the
+	// team's own threat); later says whether it comes a round later (a
+	// further threat or a merged weakness).
+	counts, later bool
+}
+
+// NewRanking ranks fs as Rank does and returns the ranking for Rerank.
+func NewRanking(fs []*model.Finding) *Ranking {
 	// Order by id first (the rules' threats arrive in id order; only the
 	// team's threats, appended after them, may need moving), then place
 	// the findings by their precomputed key with a stable counting sort:
@@ -919,15 +1022,50 @@ func Rank(fs []*model.Finding) {
 		next[k] = at
 		at += count[k]
 	}
-	sorted := make([]*model.Finding, len(fs))
+	r := &Ranking{items: make([]item, len(fs))}
+	var elems Elements
+	rules := map[string]int32{}
 	for i, f := range fs {
-		sorted[next[keys[i]]] = f
+		t, bit := pairOf(f)
+		e := int32(elems.Add(t))
+		ru, ok := rules[f.Rule]
+		if !ok {
+			ru = int32(len(rules))
+			rules[f.Rule] = ru
+		}
+		people := f.Origin == model.OriginPeople
+		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people}
 		next[keys[i]]++
 	}
-	copy(fs, sorted)
-	spread(fs)
-	for i, f := range fs {
-		f.Rank = i + 1
+	r.nElem, r.nRule = elems.Len(), len(rules)
+	r.rank(fs, r.items)
+	return r
+}
+
+// Rerank ranks fs again, the threats of the ranking that a step kept: the
+// step marked those it removed with rank 0 and fs holds the others. It
+// gives the order Rank would give fs.
+func (r *Ranking) Rerank(fs []*model.Finding) {
+	kept := r.items[:0]
+	for _, it := range r.items {
+		if it.f.Rank != 0 {
+			kept = append(kept, it)
+		}
+	}
+	clear(r.items[len(kept):])
+	r.items = kept
+	if len(kept) != len(fs) {
+		panic(fmt.Sprintf("risk: Rerank of %d findings, %d kept of the ranking", len(fs), len(kept)))
+	}
+	r.rank(fs, kept)
+}
+
+// rank spreads items (in key order) into fs and numbers them from 1.
+func (r *Ranking) rank(fs []*model.Finding, items []item) {
+	r.work = spread(append(r.work[:0], items...), r.nElem, r.nRule)
+	for i, it := range r.work {
+		fs[i] = it.f
+		it.f.Rank = i + 1
 	}
 }
 
@@ -968,53 +1106,56 @@ const scoreRound = 2
 // writes one line per element and category, and a second tampering threat
 // on the same API tells the team less than the first threat of another
 // pair.
-func spread(fs []*model.Finding) {
+//
+// fs is in rank-key order; nElem and nRule bound its items' element and
+// rule numbers. It returns fs, reordered.
+func spread(fs []item, nElem, nRule int) []item {
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
 	}
-	var buf []*model.Finding
+	var buf []item
 	var round, at []int
-	seen := map[model.Target]int{}
-	rules := map[string]int{}
+	// seen and rules count, within a run, the threats met so far per
+	// element and per rule; each run resets the entries it touched.
+	seen := make([]int32, nElem)
+	rules := make([]int32, nRule)
 	// pairs holds the (element, category) pairs that the threats ranked so
-	// far name, kept from one run to the next.
-	pairs := named{}
+	// far name, kept from one run to the next: per element, one bit per
+	// category.
+	pairs := make([]uint8, nElem)
 	for i := 0; i < len(fs); {
 		j := i + 1
-		for j < len(fs) && same(fs[i], fs[j]) {
+		for j < len(fs) && same(fs[i].f, fs[j].f) {
 			j++
 		}
 		if j-i > 2 {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
-			clear(seen)
-			clear(rules)
 			round = slices.Grow(round[:0], len(buf))[:len(buf)]
-			top := buf[0].Residual.Score // the run is ordered by score
+			top := buf[0].f.Residual.Score // the run is ordered by score
 			most := 0
-			for k, f := range buf {
-				var id model.Target
-				if len(f.Targets) > 0 {
-					id = f.Targets[0]
-				}
+			for k, it := range buf {
 				// A weakness's further STRIDE threats (aliased to it) and
 				// a weakness merged from parallel hops (aliased to the
 				// hops' threats, rule.Run) come one round later than
 				// their place on the element would put them; a rule's
 				// second instance after every rule's first.
-				round[k] = seen[id] + rules[f.Rule]
-				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
+				round[k] = int(seen[it.elem] + rules[it.rule])
+				if it.later {
 					round[k]++
 				}
 				// Coverage does not outweigh a clear difference in risk:
 				// a threat waits one round more per scoreRound points
 				// below the band's best.
-				round[k] += (top - f.Residual.Score) / scoreRound
+				round[k] += (top - it.f.Residual.Score) / scoreRound
 				most = max(most, round[k])
-				seen[id]++
-				if f.Origin != model.OriginPeople {
-					rules[f.Rule]++
+				seen[it.elem]++
+				if it.counts {
+					rules[it.rule]++
 				}
+			}
+			for _, it := range buf {
+				seen[it.elem], rules[it.rule] = 0, 0
 			}
 			// A stable counting sort by round keeps the order by score
 			// within each round.
@@ -1026,43 +1167,39 @@ func spread(fs []*model.Finding) {
 			for r := 1; r < len(at); r++ {
 				at[r] += at[r-1]
 			}
-			for k, f := range buf {
-				run[at[round[k]]] = f
+			for k, it := range buf {
+				run[at[round[k]]] = it
 				at[round[k]]++
 			}
 		}
-		if fs[i].Active() {
+		if fs[i].f.Active() {
 			buf = lastRepeats(fs[i:j], pairs, buf)
 		}
 		i = j
 	}
+	return fs
 }
 
 // lastRepeats moves the threats of run that name an (element, category)
 // pair already named — by a threat before them in run or in an earlier
-// run (pairs) — after the others, keeping each group's order, and adds the
-// run's pairs to pairs. buf is scratch space, returned for reuse.
-func lastRepeats(run []*model.Finding, pairs named, buf []*model.Finding) []*model.Finding {
+// run (pairs, per element the categories named) — after the others,
+// keeping each group's order, and adds the run's pairs to pairs. buf is
+// scratch space, returned for reuse.
+func lastRepeats(run []item, pairs []uint8, buf []item) []item {
 	buf = buf[:0]
 	n := 0
-	for _, f := range run {
-		t, bit := pairOf(f)
-		if pairs[t]&bit != 0 {
-			buf = append(buf, f)
+	for _, it := range run {
+		if pairs[it.elem]&it.bit != 0 {
+			buf = append(buf, it)
 			continue
 		}
-		pairs[t] |= bit
-		run[n] = f
+		pairs[it.elem] |= it.bit
+		run[n] = it
 		n++
 	}
 	copy(run[n:], buf)
 	return buf
 }
-
-// named records, per element, the STRIDE categories that the threats
-// ranked so far name it first for (one bit per category): one small entry
-// per element rather than one per pair.
-type named map[model.Target]uint8
 
 // pairOf returns the element a finding names first (its first target; for a
 // flow threat the flow) and its category's bit.
@@ -1096,15 +1233,36 @@ func AtStake(m *model.Model, qs []*model.Question) {
 			}
 		}
 	}
-	slices.SortStableFunc(qs, func(a, b *model.Question) int {
-		if c := cmp.Compare(b.Moves, a.Moves); c != 0 {
+	// Sorted with the keys beside the questions, not behind their
+	// pointers, and by place last, which makes an unstable sort (faster
+	// than a stable one) give the stable order: the lists run to
+	// 100,000s of questions.
+	type keyed struct {
+		moves   int
+		atStake model.Severity
+		id      string
+		at      int
+		q       *model.Question
+	}
+	ks := make([]keyed, len(qs))
+	for i, q := range qs {
+		ks[i] = keyed{q.Moves, q.AtStake, q.ID, i, q}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := cmp.Compare(b.moves, a.moves); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.AtStake, a.AtStake); c != 0 {
+		if c := cmp.Compare(b.atStake, a.atStake); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
 	})
+	for i, k := range ks {
+		qs[i] = k.q
+	}
 	// Answer these first: the questions moving the most risk, one per
 	// element, about one for every three elements of the model.
 	limit := max(3, (len(m.Components)+len(m.Flows))/3)
