@@ -893,8 +893,9 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 }
 
 // Rank orders findings: the active ones (open or unverified) first, then
-// by residual score, open before unverified at equal score, then inherent
-// score and id, and numbers them from 1.
+// by residual score, open before unverified at equal score, then residual
+// impact, inherent score, the data at stake (stakeValue) and id, spreads
+// them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
 
 // Ranking is the order Rank gave a list of findings, kept so that the list
