@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -54,6 +55,12 @@ func randomFindings(r *rand.Rand) []*model.Finding {
 		comps[i] = &model.Component{ID: fmt.Sprintf("c%d", i)}
 	}
 	flows := []*model.Flow{{ID: "f0", From: comps[0], To: comps[1]}, {ID: "f1", From: comps[2], To: comps[3]}}
+	levels := []model.Level{model.LevelUnset, model.Low, model.Medium, model.High, model.Critical}
+	assets := make([]*model.Asset, 5)
+	for i := range assets {
+		assets[i] = &model.Asset{ID: fmt.Sprintf("a%d", i), Confidentiality: levels[r.IntN(len(levels))],
+			Integrity: levels[r.IntN(len(levels))], Value: levels[r.IntN(len(levels))]}
+	}
 	statuses := []model.Status{model.StatusOpen, model.StatusUnverified, model.StatusMitigated, model.StatusAccepted}
 	n := 1 + r.IntN(60)
 	fs := make([]*model.Finding, 0, n)
@@ -72,6 +79,11 @@ func randomFindings(r *rand.Rand) []*model.Finding {
 			// no target: a model-level threat
 		default:
 			f.Targets = []model.Target{{Component: comps[r.IntN(len(comps))]}}
+		}
+		// The data at stake breaks ties: a few assets, often the same
+		// ones, so that equal threats differ by it or not.
+		for range r.IntN(3) {
+			f.Assets = append(f.Assets, assets[r.IntN(len(assets))])
 		}
 		if r.IntN(5) == 0 {
 			f.Origin = model.OriginPeople
@@ -109,7 +121,8 @@ func rankDiff(got, want []*model.Finding) string {
 }
 
 // referenceRank is the ranking as first written: a stable sort by id and
-// by rank key, then the spread with maps keyed by target and rule.
+// by the ranking's criteria one after the other (not the packed rank
+// key), then the spread with maps keyed by target and rule.
 func referenceRank(fs []*model.Finding) {
 	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
 		if c := strings.Compare(a.ID, b.ID); c != 0 {
@@ -117,15 +130,21 @@ func referenceRank(fs []*model.Finding) {
 		}
 		return strings.Compare(a.Pos.String(), b.Pos.String())
 	})
-	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
-		ka, kb := rankKey(a), rankKey(b)
-		switch {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
+	stake := func(f *model.Finding) int {
+		v := 0
+		for _, a := range f.Assets {
+			v += int(max(a.Need(model.Confidentiality), a.Need(model.Integrity), a.Value))
 		}
-		return 0
+		return v
+	}
+	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
+		return cmp.Or(
+			cmp.Compare(b2i(!a.Active()), b2i(!b.Active())),
+			cmp.Compare(b.Residual.Score, a.Residual.Score),
+			cmp.Compare(b2i(!a.Open()), b2i(!b.Open())),
+			cmp.Compare(b.Residual.Impact, a.Residual.Impact),
+			cmp.Compare(b.Inherent.Score, a.Inherent.Score),
+			cmp.Compare(stake(b), stake(a)))
 	})
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
@@ -239,5 +258,41 @@ func TestSortQuestions(t *testing.T) {
 				t.Fatalf("seed %d: place %d holds %s, want %s", seed, i, qs[i].ID, want[i].ID)
 			}
 		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestTieByStake: of two threats of one rule that score alike, the one on
+// the element with more data at stake comes first, whatever their ids,
+// and so takes the rule's first place in the spread.
+func TestTieByStake(t *testing.T) {
+	high := &model.Asset{ID: "orders", Confidentiality: model.High, Integrity: model.High}
+	medium := &model.Asset{ID: "catalogue", Confidentiality: model.Low, Integrity: model.Medium}
+	rich := &model.Component{ID: "orders-api"}
+	poor := &model.Component{ID: "catalogue-api"}
+	mk := func(id string, c *model.Component, as ...*model.Asset) *model.Finding {
+		rule, _, _ := strings.Cut(id, ":")
+		return &model.Finding{ID: id, Rule: rule, Category: model.InformationDisclosure, Status: model.StatusOpen,
+			Targets: []model.Target{{Component: c}}, Assets: as,
+			Inherent: Make(4, 4), Residual: Make(4, 4)}
+	}
+	fs := []*model.Finding{
+		mk("idor:catalogue-api", poor, high, medium),
+		mk("idor:orders-api", rich, high, high, medium),
+		mk("other:web", &model.Component{ID: "web"}),
+	}
+	Rank(fs)
+	if fs[0].ID != "idor:orders-api" || fs[1].ID != "other:web" {
+		t.Errorf("order %s, %s, %s; want idor:orders-api (more at stake) first and the rule's second last",
+			fs[0].ID, fs[1].ID, fs[2].ID)
+	}
+	if got := stakeValue(fs[0]); got != 3+3+2 {
+		t.Errorf("stakeValue = %d, want 8", got)
 	}
 }

@@ -893,8 +893,9 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 }
 
 // Rank orders findings: the active ones (open or unverified) first, then
-// by residual score, open before unverified at equal score, then inherent
-// score and id, and numbers them from 1.
+// by residual score, open before unverified at equal score, then residual
+// impact, inherent score, the data at stake (stakeValue) and id, spreads
+// them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
 
 // Ranking is the order Rank gave a list of findings, kept so that the list
@@ -1078,7 +1079,8 @@ func (r *Ranking) rank(fs []*model.Finding, items []item) {
 // rankKey orders findings, smallest first: active (open or unverified)
 // before closed, then by residual score (highest first), open before
 // unverified at equal score, then what is worse if it happens (residual
-// impact), then inherent score.
+// impact), then inherent score, then the value of the data at stake
+// (stakeValue, highest first).
 func rankKey(f *model.Finding) uint64 {
 	var inactive, notOpen uint64
 	if !f.Active() {
@@ -1088,10 +1090,31 @@ func rankKey(f *model.Finding) uint64 {
 		notOpen = 1
 	}
 	return inactive<<40 | uint64(63-clampKey(f.Residual.Score))<<32 | notOpen<<24 |
-		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8
+		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8 |
+		uint64(255-min(255, stakeValue(f)))
 }
 
 func clampKey(v int) int { return max(0, min(63, v)) }
+
+// stakeValue is how much data a threat puts at stake: over the assets its
+// element holds or carries (Finding.Assets), the sum of each asset's
+// larger need of confidentiality and integrity, or its business value if
+// higher (low 1 … critical 4). It breaks ties of score and impact: the
+// impact follows the one most sensitive asset, so an API that handles
+// five high-need assets and one that handles a single one score alike,
+// and without it equal threats came in id order, which decided through
+// the spread which element's threat of a rule came first (docs/risk.md,
+// "Ties").
+func stakeValue(f *model.Finding) int {
+	v := 0
+	for _, a := range f.Assets {
+		v += int(max(a.Need(model.Confidentiality), a.Need(model.Integrity), a.Value))
+		if v >= 255 {
+			return 255
+		}
+	}
+	return v
+}
 
 // scoreRound is how many points of residual score below the best of its
 // band cost a threat one round of the spread: a band is wide (medium runs
