@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -121,6 +123,49 @@ var adminRules = []*rule.Rule{
 		},
 	},
 	{
+		ID:       "shared-terminal-sign-in",
+		Title:    "People share an on-site terminal, its account or its open session",
+		Category: model.Spoofing,
+		Also:     []model.Category{model.Repudiation},
+		On:       rule.OnComponent,
+		Doc: "A terminal on the premises (a front-desk or security-desk PC, a ward or dispensing station, a console at a counter) " +
+			"is used by several people in turn: it is stated shared, or more than one role signs in at it. Such terminals drift to " +
+			"one account per desk or shift, a PIN or password everyone knows, and a session that stays open while the next person " +
+			"works or the desk is empty. Anyone at the desk then acts as whoever signed in last (spoofing), and what was done " +
+			"(an admit, an override, a refund, a key issued) cannot be tied to a person (repudiation).",
+		CWE:   []int{287, 613, 778, 1390},
+		CAPEC: []int{21, 60},
+		Mitigations: []string{
+			"Give every person their own account and a fast, strong sign-in at the terminal (badge plus PIN, a tap with a token) so that sharing is not the easy path; forbid shared logins in the contract with outsourced staff.",
+			"Lock the session after a short idle time and at shift change, and sign the person out when the badge is removed.",
+			"Record the person, not the terminal, on every consequential action; ask for a second person's sign-in on overrides.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/1390.html",
+			"https://pages.nist.gov/800-63-4/sp800-63b.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindClient && c.Kind != model.KindDevice || c.ThirdParty || c.OutOfScope || !sharedTerminal(c) {
+				return
+			}
+			// What is done as another reaches what the terminal holds and
+			// what it sends on.
+			at := append(append([]*model.Asset(nil), c.Processes...), c.Stores...)
+			for _, f := range c.Out {
+				for _, a := range f.Carries {
+					if !containsAsset(at, a) {
+						at = append(at, a)
+					}
+				}
+			}
+			if gap := x.Lacks(c, model.CtlSecureSessions); x.Reports(gap) {
+				x.Report(gap, "People at "+q(c.ID)+" may share its account or its open session; what one does is done as another, and no one answers for it", at)
+			}
+		},
+	},
+	{
 		ID:       "admin-access-not-reviewed",
 		Title:    "Access to an administrative interface is not reviewed",
 		Category: model.ElevationOfPrivilege,
@@ -237,4 +282,24 @@ func staffStake(console, r *model.Component) []*model.Asset {
 		}
 	}
 	return out
+}
+
+// sharedTerminal reports whether people use terminal c in turn: stated
+// shared (or used per shift) in its name, description or tech, or, on the
+// premises, signed in at by more than one role.
+func sharedTerminal(c *model.Component) bool {
+	text := strings.ToLower(c.Name + " " + c.Description + " " + c.Tech)
+	if strings.Contains(text, "shared") || strings.Contains(text, "per shift") {
+		return true
+	}
+	if c.Trust() == model.TrustInternet {
+		return false // several roles on one app at home are not one desk
+	}
+	var people []*model.Component
+	for _, f := range c.In {
+		if f.From.Kind == model.KindPerson && !containsComp(people, f.From) {
+			people = append(people, f.From)
+		}
+	}
+	return len(people) >= 2
 }
