@@ -35,6 +35,9 @@ type Bundle struct {
 	// parsed are files an edit parsed as they now are (editFile), for
 	// the memo of the merges that will read them.
 	parsed map[string]*yamledit.File
+	// memo, when set, keeps what merges and edits parsed: an edit starts
+	// from a parse of the same content (yamledit.Memo.Parse).
+	memo *yamledit.Memo
 }
 
 // maxBundleFiles bounds how many files one model may have.
