@@ -77,6 +77,9 @@ type Files struct {
 	// Parsed are the files an edit left parsed as they now are (for
 	// callers that parse them again, such as the server's merges).
 	Parsed map[string]*yamledit.File
+	// Parse parses a file to edit (nil: yamledit.Parse); the server's
+	// starts from a parse it kept of the same content (yamledit.Memo).
+	Parse func(name, content string) (*yamledit.File, error)
 }
 
 // Fields are a decision's fields in the order people write them.
@@ -146,7 +149,7 @@ func Apply(fs *Files, d Decision) (string, error) {
 			}
 		}
 	}
-	text, doc, err := ParseEdit(target, fs.Files[target])
+	text, doc, err := fs.ParseFile(target)
 	if err != nil {
 		return "", err
 	}
@@ -182,7 +185,7 @@ func (fs *Files) find(finding string) (name string, text *yamledit.File, doc *ya
 		return cmpBool(strings.Contains(fs.Files[y], finding), strings.Contains(fs.Files[x], finding))
 	})
 	for _, name := range names {
-		text, doc, err := ParseEdit(name, fs.Files[name])
+		text, doc, err := fs.ParseFile(name)
 		if err != nil {
 			continue
 		}
@@ -203,7 +206,20 @@ func (fs *Files) find(finding string) (name string, text *yamledit.File, doc *ya
 // a copy of f's), whose top level is a mapping. Its errors wrap
 // ErrInvalidFile.
 func ParseEdit(name, content string) (f *yamledit.File, doc *yaml.Node, err error) {
-	f, err = yamledit.Parse(content)
+	return parseEditWith(nil, name, content)
+}
+
+// ParseFile is ParseEdit of one of the files, parsed by fs.Parse.
+func (fs *Files) ParseFile(name string) (*yamledit.File, *yaml.Node, error) {
+	return parseEditWith(fs.Parse, name, fs.Files[name])
+}
+
+func parseEditWith(parse func(name, content string) (*yamledit.File, error), name, content string) (f *yamledit.File, doc *yaml.Node, err error) {
+	if parse != nil {
+		f, err = parse(name, content)
+	} else {
+		f, err = yamledit.Parse(content)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalidFile, name, err)
 	}

@@ -2,6 +2,7 @@ package decide
 
 import (
 	"errors"
+	"github.com/wardtm/ward/internal/spec/yamledit"
 	"regexp"
 	"slices"
 	"testing"
@@ -146,6 +147,19 @@ func FuzzApply(f *testing.F) {
 			return
 		}
 		out := fs.Files[name]
+		// The same edit starting from a memo's parse of the file (the
+		// server's) gives the same file and leaves the memo's as it was.
+		m := yamledit.NewMemo(1 << 20)
+		if pf, err := yamledit.Parse(content); err == nil {
+			m.Remember("ward.yaml", pf)
+		}
+		mfs := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": content}, Parse: m.Parse}
+		if mname, err := Apply(mfs, d); err != nil || mname != name || mfs.Files[name] != out {
+			t.Fatalf("Apply from the memo's parse: %q, %v\n%s\n--- without the memo\n%s", mname, err, mfs.Files[name], out)
+		}
+		if g, err := m.Parse("ward.yaml", content); err == nil && g.String() != content {
+			t.Fatalf("Apply changed the memo's parse:\n%s", g.String())
+		}
 		if _, _, err := ParseEdit(name, out); err != nil {
 			t.Fatalf("Apply left a file that does not parse: %v\n--- before\n%s\n--- after\n%s", err, content, out)
 		}

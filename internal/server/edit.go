@@ -227,6 +227,7 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 			return pushResponse{}, err
 		}
 		b := unarchive(v.v.YAML)
+		b.memo = s.merges
 		if err := edit(&b, v); err != nil {
 			return pushResponse{}, err
 		}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -35,6 +34,9 @@ type Bundle struct {
 	// parsed are files an edit parsed as they now are (editFile), for
 	// the memo of the merges that will read them.
 	parsed map[string]*yamledit.File
+	// memo, when set, keeps what merges and edits parsed: an edit starts
+	// from a parse of the same content (yamledit.Memo.Parse).
+	memo *yamledit.Memo
 }
 
 // maxBundleFiles bounds how many files one model may have.
@@ -114,26 +116,12 @@ func (s *Server) analyseBundle(ctx context.Context, b Bundle) (*analysis.Analysi
 // analyseFiles is analyseBundle for a caller that already holds a slot of
 // the analysis pool (the editor's previews, limited at their own rate).
 func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis, *report.Result, error) {
-	dir, err := os.MkdirTemp("", TempPrefix+"*")
+	d, err := s.dirs.take(b.Files) // the bundle's files, written (analysisdir.go)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer os.RemoveAll(dir)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer root.Close()
-	for name, content := range b.Files {
-		if d := path.Dir(name); d != "." {
-			if err := root.MkdirAll(d, 0o700); err != nil {
-				return nil, nil, err
-			}
-		}
-		if err := root.WriteFile(name, []byte(content), 0o600); err != nil {
-			return nil, nil, err
-		}
-	}
+	defer s.dirs.put(d)
+	dir := d.path
 	l, err := spec.Load(ctx, filepath.Join(dir, filepath.FromSlash(b.Main)))
 	if err != nil {
 		return nil, nil, stripDir(err, dir)

@@ -131,6 +131,7 @@ type Server struct {
 	memo       *analysisMemo  // analyses of recently stored content (analysismemo.go)
 	summaries  *analysisMemo  // what notifications compare of those, kept longer
 	merges     *yamledit.Memo // what a push's merge read of files seen before (merge.go)
+	dirs       analysisDirs   // directories analyses write bundles in (analysisdir.go)
 	pool       *analysisPool
 	rates      *rateLimiter
 	previews   *rateLimiter

@@ -17,10 +17,11 @@ import (
 // in place) the file is re-encoded, as before. Decisions are written by
 // internal/decide, the code ward decide runs too.
 
-// parseEdit parses a model file to edit: as text (f) and as a tree (doc,
-// a copy of f's), whose top level is a mapping.
-func parseEdit(name, content string) (f *yamledit.File, doc *yaml.Node, err error) {
-	f, doc, err = decide.ParseEdit(name, content)
+// parseEdit parses a model file of the bundle to edit: as text (f) and as
+// a tree (doc, a copy of f's), whose top level is a mapping.
+func (b *Bundle) parseEdit(name string) (f *yamledit.File, doc *yaml.Node, err error) {
+	fs, _ := b.files()
+	f, doc, err = fs.ParseFile(name)
 	if err != nil {
 		return nil, nil, errorf(http.StatusUnprocessableEntity, "invalid_model", "%s", strings.TrimPrefix(err.Error(), decide.ErrInvalidFile.Error()+": "))
 	}
@@ -31,6 +32,9 @@ func parseEdit(name, content string) (f *yamledit.File, doc *yaml.Node, err erro
 // keeps what the edit parsed.
 func (b *Bundle) files() (fs *decide.Files, done func()) {
 	fs = &decide.Files{Main: b.Main, Files: b.Files, Parsed: b.parsed}
+	if b.memo != nil {
+		fs.Parse = b.memo.Parse
+	}
 	return fs, func() { b.parsed = fs.Parsed }
 }
 
@@ -63,8 +67,8 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 // of any file of the model; empty values are left as they are.
 func applyItemFields(b *Bundle, section, id string, fields map[string]string) error {
 	keys := []string{"status", "owner", "ticket", "due", "evidence"}
-	for name, content := range b.Files {
-		text, doc, err := parseEdit(name, content)
+	for name := range b.Files {
+		text, doc, err := b.parseEdit(name)
 		if err != nil {
 			continue
 		}

@@ -12,11 +12,13 @@ import (
 
 // Memo remembers, per file content, what a merge reads of a file: its
 // canonical rest (the file without the merged sections) and its items in
-// the merged sections. A server merges every push against the base and
-// the latest version, files it has read before: with a memo each content
-// is parsed once. What it keeps is never edited (the pushed files a merge
-// edits are parsed afresh). A nil *Memo remembers nothing. It is safe for
-// concurrent use.
+// the merged sections, and the model file as parsed. A server merges
+// every push against the base and the latest version, files it has read
+// before, and edits the latest version's files: with a memo each content
+// is parsed once. What it keeps is never edited: Parse hands out a File
+// of its own that shares only the parsed tree, which no edit modifies (an
+// edit replaces a File's tree; Tree copies it). A nil *Memo remembers
+// nothing. It is safe for concurrent use.
 type Memo struct {
 	max int
 
@@ -43,6 +45,14 @@ type memoFile struct {
 	// Parse's and Items' errors.
 	parseErr, itemsErr error
 	entries            []memoEntry
+	// file is the model file as parsed (nil for other files and errors).
+	file *File
+
+	// What a merge reads (rest, the entries and errors) of a file an edit
+	// left parsed (Remember) is read when a merge first needs it.
+	once sync.Once
+	name string
+	src  string
 }
 
 type memoEntry struct {
@@ -66,6 +76,7 @@ func (m *Memo) file(name, src string) *memoFile {
 			m.lru.MoveToFront(el)
 			mf := el.Value.(*memoFile)
 			m.mu.Unlock()
+			mf.read()
 			return mf
 		}
 		m.mu.Unlock()
@@ -75,11 +86,52 @@ func (m *Memo) file(name, src string) *memoFile {
 	if yamlFile {
 		f, err = Parse(src)
 	}
-	return m.add(m.build(key, name, src, yamlFile, f, err))
+	mf := m.add(m.build(key, name, src, yamlFile, f, err))
+	mf.read()
+	return mf
 }
 
-// Remember keeps what a merge reads of a model file someone just parsed
-// (f, named name; an edit's result), without parsing it again.
+// read reads what a merge reads of a file Remember kept, once.
+func (mf *memoFile) read() {
+	mf.once.Do(func() {
+		if mf.name != "" {
+			mf.readFile(mf.name, mf.src, true, mf.file, nil)
+			mf.name, mf.src = "", ""
+		}
+	})
+}
+
+// Parse parses a model file to edit, as Parse does; a file the memo holds
+// is not parsed again. The File returned is the caller's to edit.
+func (m *Memo) Parse(name, src string) (*File, error) {
+	if m != nil && isYAML(name) {
+		key := sha256.Sum256([]byte(name + "\x00" + src))
+		m.mu.Lock()
+		el, ok := m.items[key]
+		if ok {
+			m.lru.MoveToFront(el)
+		}
+		m.mu.Unlock()
+		if ok {
+			if f := el.Value.(*memoFile).file; f != nil {
+				return f.share(), nil
+			}
+		}
+	}
+	return Parse(src)
+}
+
+// share returns a File with f's text and tree, to edit without changing f:
+// the tree is shared, and edits replace a File's tree rather than modify
+// it.
+func (f *File) share() *File {
+	return &File{lines: slices.Clone(f.lines), final: f.final, doc: f.doc}
+}
+
+// Remember keeps a model file someone just parsed (f, named name; an
+// edit's result), without parsing it again: the next edit of its content
+// starts from it (Parse), and a merge reads its items when it first needs
+// them. The caller no longer edits f.
 func (m *Memo) Remember(name string, f *File) {
 	if m == nil || !isYAML(name) {
 		return
@@ -90,13 +142,34 @@ func (m *Memo) Remember(name string, f *File) {
 	_, ok := m.items[key]
 	m.mu.Unlock()
 	if !ok {
-		m.add(m.build(key, name, src, true, f, nil))
+		// What a merge will read of it (the items' text, canonical
+		// forms and trees) is counted now as about as much again.
+		m.add(&memoFile{key: key, size: 2 * fileSize(f), file: f, name: name, src: src})
 	}
+}
+
+// fileSize estimates the memory of a parsed file: its text and tree.
+func fileSize(f *File) int {
+	n := 128
+	for _, l := range f.lines {
+		n += 16 + len(l) + treeFactor*lineCost
+	}
+	return n
 }
 
 // build reads a file: f and err are Parse's answer for a model file.
 func (m *Memo) build(key [32]byte, name, src string, yamlFile bool, f *File, err error) *memoFile {
-	mf := &memoFile{key: key, size: 128}
+	mf := &memoFile{key: key}
+	mf.size = 128 + mf.readFile(name, src, yamlFile, f, err)
+	if mf.file = f; f != nil {
+		mf.size += fileSize(f)
+	}
+	return mf
+}
+
+// readFile reads what a merge reads of a file into mf and returns an
+// estimate of its size.
+func (mf *memoFile) readFile(name, src string, yamlFile bool, f *File, err error) (size int) {
 	rest := ""
 	if yamlFile {
 		if err != nil {
@@ -119,9 +192,9 @@ func (m *Memo) build(key [32]byte, name, src string, yamlFile bool, f *File, err
 					mf.entries = append(mf.entries, memoEntry{s, e})
 					// The item's text, its canonical form and its tree
 					// (the node holds only the item's subtree).
-					mf.size += 64 + len(e.canon) + treeFactor*(it.End-it.Start+1)*lineCost
+					size += 64 + len(e.canon) + treeFactor*(it.End-it.Start+1)*lineCost
 					for _, l := range e.text {
-						mf.size += 16 + len(l)
+						size += 16 + len(l)
 					}
 				}
 			}
@@ -131,7 +204,7 @@ func (m *Memo) build(key [32]byte, name, src string, yamlFile bool, f *File, err
 		rest = restOf(src)
 	}
 	mf.rest = sha256.Sum256([]byte(rest))
-	return mf
+	return size
 }
 
 // add keeps mf, unless it is too large; it returns the memo's entry for

@@ -155,13 +155,14 @@ func (m *Memo) Merge(base, theirs, ours map[string]string, main string) (map[str
 			return nil, nil, nil, err
 		}
 	}
-	// The pushed files the merge edits, parsed when first edited.
+	// The pushed files the merge edits, parsed when first edited (the
+	// memo parsed them reading ours).
 	po := map[string]*File{}
 	edit := func(name string) (*File, error) {
 		if f := po[name]; f != nil {
 			return f, nil
 		}
-		f, err := Parse(ours[name])
+		f, err := m.Parse(name, ours[name])
 		if err != nil {
 			return nil, err
 		}
@@ -232,6 +233,7 @@ func (m *Memo) Merge(base, theirs, ours map[string]string, main string) (map[str
 	out := maps.Clone(ours)
 	for name, f := range po {
 		out[name] = f.String()
+		m.Remember(name, f) // the server's next version, which the next write reads
 	}
 	return out, changes, conflicts, nil
 }

@@ -280,6 +280,28 @@ func TestMemoMerge(t *testing.T) {
 		if m.size > size {
 			t.Errorf("memo holds %d bytes, more than its %d", m.size, size)
 		}
+		// A file the memo holds is handed out to edit as Parse reads it,
+		// and editing it leaves the memo's as it was.
+		for i, c := range cases {
+			for name, src := range c.theirs {
+				want, werr := Parse(src)
+				f, err := m.Parse(name, src)
+				if (err != nil) != (werr != nil) {
+					t.Fatalf("case %d: memo's Parse error %v, Parse's %v", i, err, werr)
+				}
+				if err != nil {
+					continue
+				}
+				if f.String() != src || !f.SameTree(want.Tree()) {
+					t.Errorf("case %d: the memo's parse of %s differs from Parse's", i, name)
+				}
+				if err := f.AppendItem("decisions", []Field{{"finding", String("memo:x")}, {"status", String("accepted")}}); err == nil {
+					if g, _ := m.Parse(name, src); g.String() != src || !g.SameTree(want.Tree()) {
+						t.Errorf("case %d: an edit of the memo's parse changed the memo's", i)
+					}
+				}
+			}
+		}
 	}
 }
 
