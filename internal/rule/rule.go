@@ -166,6 +166,22 @@ type results struct {
 	slab []model.Finding
 	cats []model.Category
 	tgts []model.Target
+	// strs, lists and asks back ids and titles, alias and question-id
+	// lists, and questions the same way (arena.go).
+	strs  strArena
+	lists strSlab
+	asks  []asked
+}
+
+// ask returns a new question for p, its id built in the arena.
+func (o *results) ask(p pending) *asked {
+	if len(o.asks) == 0 {
+		o.asks = make([]asked, min(max(len(o.qorder), 8), 512))
+	}
+	q := &o.asks[0]
+	o.asks = o.asks[1:]
+	q.p, q.id = p, o.strs.concat3(p.target.ID(), ".", p.key)
+	return q
 }
 
 type qkey struct {
@@ -362,13 +378,13 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	if assets == nil {
 		assets = TargetAssets(x.Target)
 	}
-	id := r.ID + ":" + tid
+	o := x.out
+	id := o.strs.concat3(r.ID, ":", tid)
 	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8-len(extra)*8):] {
 		if prev.ID == id { // a rule reports once per element
 			return
 		}
 	}
-	o := x.out
 	ntg := 1 + len(x.also)
 	if r.Receiver && x.Target.Flow != nil && x.Target.Flow.To != nil {
 		ntg++
@@ -386,16 +402,17 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	first := len(o.findings)
 	var alias []string
 	if len(extra) > 0 {
-		alias = []string{id} // decisions on the weakness's id cover every category
+		alias = append(o.lists.take(1), id) // decisions on the weakness's id cover every category
+		alias = o.lists.done(alias)
 	}
 	for k := -1; k < len(extra); k++ {
 		cat, fid, prop, ttl := r.Category, id, r.PropertyAtStake(), title
 		var aliases []string
 		if k >= 0 {
 			cat = extra[k]
-			fid, prop = id+":"+string(cat), cat.Property()
+			fid, prop = o.strs.concat3(id, ":", string(cat)), cat.Property()
 			aliases = alias
-			ttl = title + effects[cat]
+			ttl = o.strs.concat2(title, effects[cat])
 		}
 		if len(o.slab) == 0 {
 			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
@@ -422,12 +439,12 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	raised := o.findings[first:]
 	// The threats raised together share one list of the questions that
 	// settle them.
-	qids := make([]string, 0, len(x.pending))
+	qids := o.lists.take(len(x.pending))
 	for _, p := range x.pending {
 		k := qkey{p.target, p.key}
 		q := o.questions[k]
 		if q == nil {
-			q = &asked{p: p, id: p.target.ID() + "." + p.key}
+			q = o.ask(p)
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
@@ -436,6 +453,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 			qids = append(qids, q.id)
 		}
 	}
+	qids = o.lists.done(qids)
 	for _, f := range raised {
 		f.Questions = qids
 	}
@@ -452,7 +470,7 @@ func (x *Ctx) Ask() {
 	for _, p := range x.pending {
 		k := qkey{p.target, p.key}
 		if o.questions[k] == nil {
-			q := &asked{p: p, id: p.target.ID() + "." + p.key}
+			q := o.ask(p)
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
