@@ -147,21 +147,41 @@ const (
 	codeForwardsIdentity
 )
 
-// text words the question; it runs only when a question is first created.
+// text words the question; it runs once per question, when Run merges
+// them. The wording is joined from parts rather than formatted with fmt (a
+// large model asks 100,000s of questions); questionParts says how.
 func (p pending) text() string {
 	switch p.key {
 	case "encryption":
 		f := p.target.Flow
-		return fmt.Sprintf("Is flow `%s` (%s → %s) encrypted in transit (TLS or mTLS)?", f.ID, f.From.ID, f.To.ID)
+		return "Is flow `" + f.ID + "` (" + f.From.ID + " → " + f.To.ID + ") encrypted in transit (TLS or mTLS)?"
 	case "authentication":
 		f := p.target.Flow
-		return fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)
+		return "How does `" + f.To.ID + "` authenticate `" + f.From.ID + "` on flow `" + f.ID + "` (none, token, mtls, ...)?"
 	case "forwards_identity":
 		f := p.target.Flow
-		return fmt.Sprintf("Does flow `%s` carry the end user's identity to `%s`, or only `%s`'s own credentials?", f.ID, f.To.ID, f.From.ID)
+		return "Does flow `" + f.ID + "` carry the end user's identity to `" + f.To.ID + "`, or only `" + f.From.ID + "`'s own credentials?"
+	}
+	if qp := &questionParts[p.ctl]; qp.ok {
+		return qp.before + p.target.ID() + qp.after
 	}
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
+
+// questionParts splits each control's question around its one %s; ok is
+// false (and text formats with fmt) for a question with any other verb.
+var questionParts = func() (qs [model.NumControls]struct {
+	before, after string
+	ok            bool
+}) {
+	for c := range model.NumControls {
+		q := model.Control(c).Info().Question
+		if strings.Count(q, "%") == 1 && strings.Count(q, "%s") == 1 {
+			qs[c].before, qs[c].after, qs[c].ok = strings.Cut(q, "%s")
+		}
+	}
+	return qs
+}()
 
 // results are one rule's outcome. Questions are keyed by element and fact;
 // they get their id when a rule first asks them and their wording when Run
