@@ -153,17 +153,27 @@ func (out *results) dropMerged(gone map[*model.Finding]*model.Finding) {
 // it.
 func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
 	f := g[0]
-	suffix := strings.TrimPrefix(f.ID, r.ID+":"+f.Targets[0].ID()) // "" or ":category"
+	suffix := idSuffix(f.ID, r.ID, f.Targets[0].ID()) // "" or ":category"
 	recv := model.Target{Component: to}
-	n, nt := 0, 0
+	n, nt, nq := 0, 0, 0
 	for _, x := range g {
 		n += 1 + len(x.Aliases)
 		nt += len(x.Targets)
+		nq += len(x.Questions)
 	}
 	aliases := make([]string, 0, n) // ids are unique: nothing to drop
 	targets := union[model.Target]{list: make([]model.Target, 0, nt)}
+	// Each hop asks about itself: the questions mostly add up; the
+	// assets mostly repeat the first hop's.
+	// (Lists stay nil when empty, as they were.)
 	var assets union[*model.Asset]
 	var why, qids union[string]
+	if len(f.Assets) > 0 {
+		assets.list = make([]*model.Asset, 0, len(f.Assets))
+	}
+	if nq > 0 {
+		qids.list = make([]string, 0, min(nq, 17))
+	}
 	for _, x := range g {
 		targets.add(x.Targets...)
 		assets.add(x.Assets...)
@@ -176,6 +186,17 @@ func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
 	f.Pos = recv.Pos()
 	f.Title = mergedTitle(f.Title, g, to)
 	return f
+}
+
+// idSuffix returns what follows rule:element in id ("" or ":category"),
+// or id itself when it does not start so (strings.TrimPrefix without
+// building the prefix).
+func idSuffix(id, rule, elem string) string {
+	n := len(rule) + 1 + len(elem)
+	if len(id) >= n && id[:len(rule)] == rule && id[len(rule)] == ':' && id[len(rule)+1:n] == elem {
+		return id[n:]
+	}
+	return id
 }
 
 // union collects values in the order first met, each once: by scanning

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -136,23 +137,51 @@ type pending struct {
 	key    string
 	ctl    model.Control
 	target model.Target
+	code   uintptr // the fact: a control, or one of the flow facts below
 }
 
-// text words the question; it runs only when a question is first created.
+// The codes of the facts that are not controls, after the controls' own.
+const (
+	codeEncryption = uintptr(model.NumControls) + iota
+	codeAuthentication
+	codeForwardsIdentity
+)
+
+// text words the question; it runs once per question, when Run merges
+// them. The wording is joined from parts rather than formatted with fmt (a
+// large model asks 100,000s of questions); questionParts says how.
 func (p pending) text() string {
 	switch p.key {
 	case "encryption":
 		f := p.target.Flow
-		return fmt.Sprintf("Is flow `%s` (%s → %s) encrypted in transit (TLS or mTLS)?", f.ID, f.From.ID, f.To.ID)
+		return "Is flow `" + f.ID + "` (" + f.From.ID + " → " + f.To.ID + ") encrypted in transit (TLS or mTLS)?"
 	case "authentication":
 		f := p.target.Flow
-		return fmt.Sprintf("How does `%s` authenticate `%s` on flow `%s` (none, token, mtls, ...)?", f.To.ID, f.From.ID, f.ID)
+		return "How does `" + f.To.ID + "` authenticate `" + f.From.ID + "` on flow `" + f.ID + "` (none, token, mtls, ...)?"
 	case "forwards_identity":
 		f := p.target.Flow
-		return fmt.Sprintf("Does flow `%s` carry the end user's identity to `%s`, or only `%s`'s own credentials?", f.ID, f.To.ID, f.From.ID)
+		return "Does flow `" + f.ID + "` carry the end user's identity to `" + f.To.ID + "`, or only `" + f.From.ID + "`'s own credentials?"
+	}
+	if qp := &questionParts[p.ctl]; qp.ok {
+		return qp.before + p.target.ID() + qp.after
 	}
 	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
 }
+
+// questionParts splits each control's question around its one %s; ok is
+// false (and text formats with fmt) for a question with any other verb.
+var questionParts = func() (qs [model.NumControls]struct {
+	before, after string
+	ok            bool
+}) {
+	for c := range model.NumControls {
+		q := model.Control(c).Info().Question
+		if strings.Count(q, "%") == 1 && strings.Count(q, "%s") == 1 {
+			qs[c].before, qs[c].after, qs[c].ok = strings.Cut(q, "%s")
+		}
+	}
+	return qs
+}()
 
 // results are one rule's outcome. Questions are keyed by element and fact;
 // they get their id when a rule first asks them and their wording when Run
@@ -166,11 +195,46 @@ type results struct {
 	slab []model.Finding
 	cats []model.Category
 	tgts []model.Target
+	// strs, lists and asks back ids and titles, alias and question-id
+	// lists, and questions the same way (arena.go).
+	strs  strArena
+	lists strSlab
+	asks  []asked
 }
 
+// ask returns a new question for p, its id built in the arena.
+func (o *results) ask(p pending) *asked {
+	if len(o.asks) == 0 {
+		o.asks = make([]asked, min(max(len(o.qorder), 8), 512))
+	}
+	q := &o.asks[0]
+	o.asks = o.asks[1:]
+	q.p, q.id = p, o.strs.concat3(p.target.ID(), ".", p.key)
+	return q
+}
+
+// qkey is a question's element (its component's or flow's address: the
+// objects are distinct, so the address alone names the element) and fact:
+// two words, hashed faster than the target and the fact's name.
 type qkey struct {
-	target model.Target
-	key    string
+	elem unsafe.Pointer
+	code uintptr
+}
+
+func qkeyOf(p pending) qkey {
+	t := p.target
+	var e unsafe.Pointer
+	switch {
+	case t.Component != nil:
+		e = unsafe.Pointer(t.Component)
+	case t.Flow != nil:
+		e = unsafe.Pointer(t.Flow)
+	case t.Boundary != nil:
+		e = unsafe.Pointer(t.Boundary)
+	case t.Asset != nil:
+		e = unsafe.Pointer(t.Asset)
+	}
+	return qkey{e, p.code}
 }
 
 // asked is a question one rule depends on.
@@ -240,7 +304,7 @@ func (x *Ctx) lacks(t model.Target, cs *model.Controls, ctls []model.Control) mo
 		}
 	}
 	for _, c := range unk {
-		x.pending = append(x.pending, pending{key: c.Key(), ctl: c, target: t})
+		x.pending = append(x.pending, pending{key: c.Key(), ctl: c, target: t, code: uintptr(c)})
 	}
 	return out
 }
@@ -254,7 +318,7 @@ func (x *Ctx) Unencrypted(f *model.Flow) model.Tri {
 	case model.No:
 		return model.Yes
 	}
-	x.pending = append(x.pending, pending{key: "encryption", target: model.Target{Flow: f}})
+	x.pending = append(x.pending, pending{key: "encryption", target: model.Target{Flow: f}, code: codeEncryption})
 	return model.Unknown
 }
 
@@ -267,7 +331,7 @@ func (x *Ctx) Unauthenticated(f *model.Flow) model.Tri {
 	case model.No:
 		return model.Yes
 	}
-	x.pending = append(x.pending, pending{key: "authentication", target: model.Target{Flow: f}})
+	x.pending = append(x.pending, pending{key: "authentication", target: model.Target{Flow: f}, code: codeAuthentication})
 	return model.Unknown
 }
 
@@ -282,7 +346,7 @@ func (x *Ctx) IdentityDropped(f *model.Flow) model.Tri {
 	case model.No:
 		return model.Yes
 	}
-	x.pending = append(x.pending, pending{key: "forwards_identity", target: model.Target{Flow: f}})
+	x.pending = append(x.pending, pending{key: "forwards_identity", target: model.Target{Flow: f}, code: codeForwardsIdentity})
 	return model.Unknown
 }
 
@@ -362,13 +426,13 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	if assets == nil {
 		assets = TargetAssets(x.Target)
 	}
-	id := r.ID + ":" + tid
+	o := x.out
+	id := o.strs.concat3(r.ID, ":", tid)
 	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8-len(extra)*8):] {
 		if prev.ID == id { // a rule reports once per element
 			return
 		}
 	}
-	o := x.out
 	ntg := 1 + len(x.also)
 	if r.Receiver && x.Target.Flow != nil && x.Target.Flow.To != nil {
 		ntg++
@@ -386,16 +450,17 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	first := len(o.findings)
 	var alias []string
 	if len(extra) > 0 {
-		alias = []string{id} // decisions on the weakness's id cover every category
+		alias = append(o.lists.take(1), id) // decisions on the weakness's id cover every category
+		alias = o.lists.done(alias)
 	}
 	for k := -1; k < len(extra); k++ {
 		cat, fid, prop, ttl := r.Category, id, r.PropertyAtStake(), title
 		var aliases []string
 		if k >= 0 {
 			cat = extra[k]
-			fid, prop = id+":"+string(cat), cat.Property()
+			fid, prop = o.strs.concat3(id, ":", string(cat)), cat.Property()
 			aliases = alias
-			ttl = title + effects[cat]
+			ttl = o.strs.concat2(title, effects[cat])
 		}
 		if len(o.slab) == 0 {
 			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
@@ -422,12 +487,12 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	raised := o.findings[first:]
 	// The threats raised together share one list of the questions that
 	// settle them.
-	qids := make([]string, 0, len(x.pending))
+	qids := o.lists.take(len(x.pending))
 	for _, p := range x.pending {
-		k := qkey{p.target, p.key}
+		k := qkeyOf(p)
 		q := o.questions[k]
 		if q == nil {
-			q = &asked{p: p, id: p.target.ID() + "." + p.key}
+			q = o.ask(p)
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
@@ -436,6 +501,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 			qids = append(qids, q.id)
 		}
 	}
+	qids = o.lists.done(qids)
 	for _, f := range raised {
 		f.Questions = qids
 	}
@@ -450,9 +516,9 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 func (x *Ctx) Ask() {
 	o := x.out
 	for _, p := range x.pending {
-		k := qkey{p.target, p.key}
+		k := qkeyOf(p)
 		if o.questions[k] == nil {
-			q := &asked{p: p, id: p.target.ID() + "." + p.key}
+			q := o.ask(p)
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
@@ -524,6 +590,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	}
 	var next atomic.Int64
 	shared := &memo{}
+	in := inScope(m)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -534,7 +601,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 				if i >= len(rules) || track.stopped() {
 					return
 				}
-				out := runRule(m, rules[i], shared, track, opt.Mitigated)
+				out := runRule(m, in, rules[i], shared, track, opt.Mitigated)
 				// Sorted here, on all cores: every id starts with the
 				// rule's id and a colon, so the run's order is the rules'
 				// own orders, one rule after another (byRuleID).
@@ -652,8 +719,33 @@ func byRuleID(rules []*Rule) ([]int, bool) {
 	return order, true
 }
 
+// scope lists the components and flows rules examine, found once per run
+// rather than once per rule: at 100,000 components the flow rules alone
+// would otherwise read both ends of every flow some fifty times.
+type scope struct {
+	components []*model.Component
+	flows      []*model.Flow
+}
+
+// inScope returns m's components that are not out of scope and its flows
+// with at least one end in scope, in model order.
+func inScope(m *model.Model) *scope {
+	s := &scope{components: make([]*model.Component, 0, len(m.Components)), flows: make([]*model.Flow, 0, len(m.Flows))}
+	for _, c := range m.Components {
+		if !c.OutOfScope {
+			s.components = append(s.components, c)
+		}
+	}
+	for _, f := range m.Flows {
+		if !f.From.OutOfScope || !f.To.OutOfScope {
+			s.flows = append(s.flows, f)
+		}
+	}
+	return s
+}
+
 // runRule applies one rule to every element it examines.
-func runRule(m *model.Model, r *Rule, shared *memo, track *tracker, mitigated bool) *results {
+func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, mitigated bool) *results {
 	out := &results{questions: map[qkey]*asked{}}
 	if r.Check == nil {
 		return out
@@ -676,16 +768,12 @@ func runRule(m *model.Model, r *Rule, shared *memo, track *tracker, mitigated bo
 	}
 	switch r.On {
 	case OnComponent:
-		for _, c := range m.Components {
-			if !c.OutOfScope {
-				check(model.Target{Component: c})
-			}
+		for _, c := range in.components {
+			check(model.Target{Component: c})
 		}
 	case OnFlow:
-		for _, f := range m.Flows {
-			if !f.From.OutOfScope || !f.To.OutOfScope {
-				check(model.Target{Flow: f})
-			}
+		for _, f := range in.flows {
+			check(model.Target{Flow: f})
 		}
 	case OnBoundary:
 		for _, b := range m.Boundaries {
