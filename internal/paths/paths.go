@@ -209,8 +209,12 @@ func openFindings(fs []*model.Finding) map[string][]string {
 			continue
 		}
 		for _, t := range f.Targets {
-			if id := t.ID(); id != "" && (t.Flow != nil || t.Component != nil) && !slices.Contains(out[id], f.ID) {
-				out[id] = append(out[id], f.ID)
+			if id := t.ID(); id != "" && (t.Flow != nil || t.Component != nil) {
+				// One lookup for the test and the append (≈ 350,000
+				// findings at N=100,000).
+				if l := out[id]; !slices.Contains(l, f.ID) {
+					out[id] = append(l, f.ID)
+				}
 			}
 		}
 	}

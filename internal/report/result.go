@@ -5,7 +5,9 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -745,9 +747,37 @@ func questions(qs []*model.Question, system string, locs *locPool) []Question {
 			x.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
 		}
 	}
-	groups := out[nsingle:]
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Moves > groups[j].Moves })
+	rankGroups(out[nsingle:])
 	return out
+}
+
+// rankGroups sorts the groups by the risk they move, most first, stably.
+// It sorts their indices and then moves each Question once: sorting the
+// Questions themselves (≈ 230 bytes each) swapped each of them ≈ log² n
+// times, half of questions' time at N=10,000.
+func rankGroups(groups []Question) {
+	order := make([]int32, len(groups))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(i, j int32) int { return cmp.Compare(groups[j].Moves, groups[i].Moves) })
+	// Apply the permutation in place, cycle by cycle: groups[k] takes
+	// groups[order[k]]; a placed slot is marked -1.
+	for s := range order {
+		if order[s] < 0 || int(order[s]) == s {
+			continue
+		}
+		tmp, k := groups[s], s
+		for {
+			src := int(order[k])
+			order[k] = -1
+			if src == s {
+				groups[k] = tmp
+				break
+			}
+			groups[k], k = groups[src], src
+		}
+	}
 }
 
 // setTarget writes a model target into *dst (zero), its location from

@@ -180,22 +180,42 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	}
 	if len(r.Questions) > 0 {
 		first := 0
-		for _, q := range r.Questions {
-			if q.First {
-				if first == 0 {
-					ew.printf("\nAnswer these first (each settles unverified threats; a \"no\" makes them open):\n")
-				}
-				first++
-				ew.printf("  - %s\n", q.Text)
-				ew.printf("    %s: set %s  [%s at stake, moves %d]  %s\n", q.ID, answerPath(q), q.AtStake, q.Moves, locString(q.Location))
+		var line []byte
+		for i := range r.Questions {
+			q := &r.Questions[i]
+			if !q.First {
+				continue
 			}
+			if first == 0 {
+				ew.printf("\nAnswer these first (each settles unverified threats; a \"no\" makes them open):\n")
+			}
+			first++
+			// Appended by hand and written a line at a time, as printf
+			// wrote them ("  - %s\n", "    %s: set %s  [%s at stake, moves
+			// %d]  %s\n"): a large model has a question to answer first
+			// per element (200,000 lines at N=100,000).
+			line = append(line[:0], "  - "...)
+			line = append(line, q.Text...)
+			ew.write(append(line, '\n'))
+			line = append(line[:0], "    "...)
+			line = append(line, q.ID...)
+			line = append(line, ": set "...)
+			line = appendAnswerPath(line, q)
+			line = append(line, "  ["...)
+			line = append(line, q.AtStake...)
+			line = append(line, " at stake, moves "...)
+			line = strconv.AppendInt(line, int64(q.Moves), 10)
+			line = append(line, "]  "...)
+			line = appendLoc(line, q.Location)
+			ew.write(append(line, '\n'))
 		}
 		rest := len(r.Questions) - first
 		if rest > 0 {
 			ew.printf("\nOther questions, by the risk their answer moves:\n")
 		}
 		n := 0
-		for _, q := range r.Questions {
+		for i := range r.Questions {
+			q := &r.Questions[i]
 			if q.First {
 				continue
 			}
@@ -211,7 +231,7 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 				}
 				continue
 			}
-			ew.printf("    %s: set %s  [%s at stake]  %s\n", q.ID, answerPath(q), q.AtStake, locString(q.Location))
+			ew.printf("    %s: set %s  [%s at stake]  %s\n", q.ID, answerPath(*q), q.AtStake, locString(q.Location))
 		}
 	}
 	for _, wn := range r.Warnings {
@@ -485,6 +505,14 @@ func (e *errWriter) flush(bw *bufio.Writer) error {
 		return e.err
 	}
 	return bw.Flush()
+}
+
+// write writes p, unless an earlier write failed.
+func (e *errWriter) write(p []byte) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = e.w.Write(p)
 }
 
 func (e *errWriter) printf(format string, args ...any) {
