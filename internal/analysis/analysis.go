@@ -136,12 +136,28 @@ func compact(fs []*model.Finding, qs []*model.Question) []*model.Finding {
 	for i, f := range fs {
 		f.Rank = -(i + 1)
 	}
+	// The questions' lists get fresh storage too, one array for all: a
+	// list the rules filtered in place (internal/rule dropMerged) still
+	// holds threats merged away past its length, which would keep their
+	// blocks.
+	n := 0
 	for _, q := range qs {
+		n += len(q.Threats)
+	}
+	all := make([]*model.Finding, n)
+	for _, q := range qs {
+		ts := all[:len(q.Threats):len(q.Threats)]
+		all = all[len(q.Threats):]
 		for j, t := range q.Threats {
 			if t.Rank < 0 {
-				q.Threats[j] = out[-t.Rank-1]
+				t = out[-t.Rank-1]
 			}
+			ts[j] = t
 		}
+		if len(ts) == 0 {
+			ts = q.Threats[:0:0]
+		}
+		q.Threats = ts
 	}
 	clear(fs)
 	return out
