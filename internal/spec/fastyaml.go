@@ -346,17 +346,7 @@ func (p *fastParser) document() *ynode {
 	}
 	doc := p.node(yaml.DocumentNode, "", "", 0, p.ln, ind+1)
 	docs := []ynode{doc}
-	if ind == 0 && strings.HasPrefix(p.s[p.ls:], "---") {
-		p.i = p.ls + 3
-		if !p.blankAt(p.i) {
-			p.refuse()
-		}
-		p.endLine()
-		if ind = p.nextSig(); ind < 0 {
-			p.refuse()
-		}
-	}
-	p.i = p.ls + ind
+	ind = p.docStart(ind)
 	root := p.block(ind)
 	if p.nextSig() >= 0 {
 		p.refuse()
@@ -1045,4 +1035,22 @@ func isTimestamp(s string) bool {
 		}
 	}
 	return false
+}
+
+// docStart steps over a "---" document start on the first significant line
+// (indentation ind) and returns the indentation of the line the document's
+// content starts on, with p.i there.
+func (p *fastParser) docStart(ind int) int {
+	if ind == 0 && strings.HasPrefix(p.s[p.ls:], "---") {
+		p.i = p.ls + 3
+		if !p.blankAt(p.i) {
+			p.refuse()
+		}
+		p.endLine()
+		if ind = p.nextSig(); ind < 0 {
+			p.refuse()
+		}
+	}
+	p.i = p.ls + ind
+	return ind
 }

@@ -133,17 +133,7 @@ func (s *streamer) run() {
 	if ind < 0 {
 		p.refuse()
 	}
-	if ind == 0 && len(p.s)-p.ls >= 3 && p.s[p.ls:p.ls+3] == "---" {
-		p.i = p.ls + 3
-		if !p.blankAt(p.i) {
-			p.refuse()
-		}
-		p.endLine()
-		if ind = p.nextSig(); ind < 0 {
-			p.refuse()
-		}
-	}
-	p.i = p.ls + ind
+	ind = p.docStart(ind)
 	if p.s[p.i] == '-' && p.blankAt(p.i+1) {
 		p.refuse() // a list at the root: not streamed
 	}
