@@ -372,26 +372,31 @@ func (p *fastParser) block(ind int) ynode {
 func (p *fastParser) sequence(ind int) ynode {
 	n := p.node(yaml.SequenceNode, tagSeq, "", 0, p.ln, ind+1)
 	base := len(p.stack)
+	p.items(ind, func(v ynode) { p.stack = append(p.stack, v) })
+	n.Content = p.collect(base)
+	return n
+}
+
+// items parses the items of a block sequence at indentation ind, p.i at the
+// '-' of the first, and hands each to each in order (sequence keeps them;
+// the stream hands them over one by one).
+func (p *fastParser) items(ind int, each func(ynode)) {
 	for {
-		// p.i is at the '-' of an item.
 		line := p.ln
 		p.i++
-		v := p.value(ind, line, ind+2, true)
-		p.stack = append(p.stack, v)
+		each(p.value(ind, line, ind+2, true))
 		ni := p.nextSig()
 		if ni < ind {
-			break
+			return
 		}
 		if ni > ind {
 			p.refuse()
 		}
 		p.i = p.ls + ni
 		if p.s[p.i] != '-' || !p.blankAt(p.i+1) {
-			break
+			return
 		}
 	}
-	n.Content = p.collect(base)
-	return n
 }
 
 func (p *fastParser) mapping(ind int) ynode {

@@ -193,22 +193,7 @@ func (s *streamer) list(ind int, k ynode, line, col int) bool {
 	ind = ni
 	p.enter()
 	s.emit(streamEvent{kind: evSeq, key: k, val: p.node(yaml.SequenceNode, tagSeq, "", 0, p.ln, ind+1)})
-	for { // sequence(ind)
-		line := p.ln
-		p.i++
-		s.emit(streamEvent{kind: evItem, val: p.value(ind, line, ind+2, true)})
-		ni := p.nextSig()
-		if ni < ind {
-			break
-		}
-		if ni > ind {
-			p.refuse()
-		}
-		p.i = p.ls + ni
-		if p.s[p.i] != '-' || !p.blankAt(p.i+1) {
-			break
-		}
-	}
+	p.items(ind, func(v ynode) { s.emit(streamEvent{kind: evItem, val: v}) })
 	p.depth--
 	s.emit(streamEvent{kind: evSeqEnd})
 	return true
