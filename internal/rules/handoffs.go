@@ -315,8 +315,7 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || f.To.Kind != model.KindExternal || !f.To.ThirdParty ||
-				len(f.Returns) > 0 {
+			if !handoffToVendor(f) || len(f.Returns) > 0 {
 				return // a call that reads data back signs in with what it carries
 			}
 			var at []*model.Asset
@@ -402,8 +401,7 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope || f.To.Kind != model.KindExternal || !f.To.ThirdParty ||
-				f.To.Paid || tpNew(x.Model, f.To) {
+			if !handoffToVendor(f) || f.To.Paid || tpNew(x.Model, f.To) {
 				return // new third parties have their own rule; a paid API is asked per call (lookups), with rules of its own
 			}
 			at := handoffPersonal(f.Carries)
@@ -662,4 +660,10 @@ func handoffServesOtherSystems(m *model.Model, c *model.Component) []*model.Asse
 		}
 	}
 	return out
+}
+
+// handoffToVendor reports whether f hands data from our own in-scope code to
+// an outside system another organisation runs.
+func handoffToVendor(f *model.Flow) bool {
+	return f.From.IsProcess() && !f.From.ThirdParty && !f.From.OutOfScope && f.To.Kind == model.KindExternal && f.To.ThirdParty
 }
