@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/interop/geom"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -75,11 +76,6 @@ type diagram struct {
 	} `json:"diagramJson"`
 }
 
-type point struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
-}
-
 type endpoint struct {
 	Cell string   `json:"cell"` // v2
 	ID   string   `json:"id"`   // v1
@@ -113,9 +109,9 @@ type props struct {
 
 type cell struct {
 	props
-	ID       string `json:"id"`
-	Shape    string `json:"shape"`
-	Position *point `json:"position"`
+	ID       string      `json:"id"`
+	Shape    string      `json:"shape"`
+	Position *geom.Point `json:"position"`
 	Size     *struct {
 		Width  float64 `json:"width"`
 		Height float64 `json:"height"`
@@ -124,11 +120,11 @@ type cell struct {
 		Text  *text `json:"text"`
 		Label *text `json:"label"`
 	} `json:"attrs"`
-	Labels   []label   `json:"labels"`
-	Source   *endpoint `json:"source"`
-	Target   *endpoint `json:"target"`
-	Vertices []point   `json:"vertices"`
-	Data     *props    `json:"data"`
+	Labels   []label      `json:"labels"`
+	Source   *endpoint    `json:"source"`
+	Target   *endpoint    `json:"target"`
+	Vertices []geom.Point `json:"vertices"`
+	Data     *props       `json:"data"`
 }
 
 // label is an edge label: an object with attrs (Threat Dragon v1 and most
@@ -362,19 +358,11 @@ func (cl *cell) name() string {
 }
 
 // rect is a cell's box on the diagram.
-type rect struct{ x, y, w, h float64 }
-
-func (cl *cell) rect() (rect, bool) {
+func (cl *cell) rect() (geom.Rect, bool) {
 	if cl.Position == nil || cl.Size == nil {
-		return rect{}, false
+		return geom.Rect{}, false
 	}
-	return rect{cl.Position.X, cl.Position.Y, cl.Size.Width, cl.Size.Height}, true
-}
-
-func (r rect) center() point { return point{r.x + r.w/2, r.y + r.h/2} }
-
-func (r rect) contains(p point) bool {
-	return p.X >= r.x && p.X <= r.x+r.w && p.Y >= r.y && p.Y <= r.y+r.h
+	return geom.Rect{X: cl.Position.X, Y: cl.Position.Y, W: cl.Size.Width, H: cl.Size.Height}, true
 }
 
 var person = regexp.MustCompile(`(?i)\b(user|users|customer|customers|admin|administrator|person|people|employee|staff|operator|member|human|owner|driver|patient|citizen|buyer|seller|client user|attacker|actor)s?\b`)
@@ -405,7 +393,7 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 	// Boundaries: boxes, nested by containment.
 	type box struct {
 		b    *spec.Boundary
-		r    rect
+		r    geom.Rect
 		area float64
 	}
 	var boxes []*box
@@ -426,7 +414,7 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 				n = "trust boundary"
 			}
 			b := &spec.Boundary{ID: makeID(n, "boundary"), Name: n, Description: cl.p().Description, Trust: trustOf(n)}
-			boxes = append(boxes, &box{b: b, r: r, area: r.w * r.h})
+			boxes = append(boxes, &box{b: b, r: r, area: r.W * r.H})
 		case "curve":
 			curves = append(curves, cl)
 		case "text":
@@ -434,10 +422,10 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 		}
 	}
 	// A box's parent is the smallest other box holding its centre.
-	parentOf := func(p point, self *box, area float64) *box {
+	parentOf := func(p geom.Point, self *box, area float64) *box {
 		var best *box
 		for _, o := range boxes {
-			if o == self || !o.r.contains(p) || (self != nil && o.area <= area) {
+			if o == self || !o.r.Contains(p) || (self != nil && o.area <= area) {
 				continue
 			}
 			if best == nil || o.area < best.area {
@@ -451,7 +439,7 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 	order := append([]*box(nil), boxes...)
 	slices.SortStableFunc(order, func(x, y *box) int { return cmp.Compare(y.area, x.area) })
 	for _, bx := range order {
-		if p := parentOf(bx.r.center(), bx, bx.area); p != nil {
+		if p := parentOf(bx.r.Center(), bx, bx.area); p != nil {
 			p.b.Boundaries = append(p.b.Boundaries, bx.b)
 		} else {
 			doc.Boundaries = append(doc.Boundaries, bx.b)
@@ -464,7 +452,7 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 	// Components.
 	var outside, inside *spec.Boundary
 	hasBoundaries := len(boxes)+len(curves) > 0
-	centres := map[string]point{}
+	centres := map[string]geom.Point{}
 	for _, cl := range cells {
 		if cl == nil {
 			continue
@@ -523,8 +511,8 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 			doc.Scope.Out = append(doc.Scope.Out, &spec.ScopeItem{What: n, Why: p.ReasonOutOfScope})
 		}
 		if r, ok := cl.rect(); ok {
-			centres[cl.ID] = r.center()
-			if bx := parentOf(r.center(), nil, 0); bx != nil {
+			centres[cl.ID] = r.Center()
+			if bx := parentOf(r.Center(), nil, 0); bx != nil {
 				comp.Boundary = bx.b.ID
 			}
 		}
@@ -594,10 +582,10 @@ func (c *conv) diagram(i int, d *diagram, multi bool, seen map[string]int) {
 			fl.Tags = append(fl.Tags, "out_of_scope")
 			c.kinds["flowOOS"]++
 		}
-		path := append([]point{centres[src.ID]}, cl.Vertices...)
+		path := append([]geom.Point{centres[src.ID]}, cl.Vertices...)
 		path = append(path, centres[dst.ID])
 		for _, cv := range curves {
-			if crosses(path, cv.polyline()) {
+			if geom.Crosses(path, cv.polyline()) {
 				fl.Tags = append(fl.Tags, "crosses_trust_line")
 				break
 			}
@@ -637,37 +625,16 @@ func (e *endpoint) ref() string {
 	return e.ID
 }
 
-func (cl *cell) polyline() []point {
-	var pts []point
+func (cl *cell) polyline() []geom.Point {
+	var pts []geom.Point
 	if cl.Source != nil && cl.Source.X != nil && cl.Source.Y != nil {
-		pts = append(pts, point{*cl.Source.X, *cl.Source.Y})
+		pts = append(pts, geom.Point{X: *cl.Source.X, Y: *cl.Source.Y})
 	}
 	pts = append(pts, cl.Vertices...)
 	if cl.Target != nil && cl.Target.X != nil && cl.Target.Y != nil {
-		pts = append(pts, point{*cl.Target.X, *cl.Target.Y})
+		pts = append(pts, geom.Point{X: *cl.Target.X, Y: *cl.Target.Y})
 	}
 	return pts
-}
-
-// crosses reports whether two polylines intersect (straight segments
-// between the points: Threat Dragon draws smooth curves through them, so
-// this is an approximation).
-func crosses(a, b []point) bool {
-	for i := 0; i+1 < len(a); i++ {
-		for j := 0; j+1 < len(b); j++ {
-			if segments(a[i], a[i+1], b[j], b[j+1]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func segments(p1, p2, p3, p4 point) bool {
-	d := func(a, b, c point) float64 { return (b.X-a.X)*(c.Y-a.Y) - (b.Y-a.Y)*(c.X-a.X) }
-	d1, d2 := d(p3, p4, p1), d(p3, p4, p2)
-	d3, d4 := d(p1, p2, p3), d(p1, p2, p4)
-	return (d1 > 0) != (d2 > 0) && d1 != 0 && d2 != 0 && (d3 > 0) != (d4 > 0) && d3 != 0 && d4 != 0
 }
 
 func trustOf(name string) string {

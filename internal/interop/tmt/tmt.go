@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/interop/geom"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -330,17 +331,11 @@ func num(s string) float64 {
 	return v
 }
 
-type point struct{ x, y float64 }
-
-type rect struct{ x, y, w, h float64 }
-
-func (r rect) center() point { return point{r.x + r.w/2, r.y + r.h/2} }
-func (r rect) contains(p point) bool {
-	return p.x >= r.x && p.x <= r.x+r.w && p.y >= r.y && p.y <= r.y+r.h
+func (e *element) rect() geom.Rect {
+	return geom.Rect{X: num(e.Left), Y: num(e.Top), W: num(e.Width), H: num(e.Height)}
 }
-func (e *element) rect() rect { return rect{num(e.Left), num(e.Top), num(e.Width), num(e.Height)} }
-func (e *element) path() []point {
-	return []point{{num(e.SourceX), num(e.SourceY)}, {num(e.HandleX), num(e.HandleY)}, {num(e.TargetX), num(e.TargetY)}}
+func (e *element) path() []geom.Point {
+	return []geom.Point{{X: num(e.SourceX), Y: num(e.SourceY)}, {X: num(e.HandleX), Y: num(e.HandleY)}, {X: num(e.TargetX), Y: num(e.TargetY)}}
 }
 
 var (
@@ -434,7 +429,7 @@ func (c *conv) surface(i int, s *surface, multi bool, seen map[string]int) {
 	}
 	type box struct {
 		b    *spec.Boundary
-		r    rect
+		r    geom.Rect
 		area float64
 	}
 	var boxes []*box
@@ -449,17 +444,17 @@ func (c *conv) surface(i int, s *surface, multi bool, seen map[string]int) {
 			n = "trust boundary"
 		}
 		r := e.rect()
-		boxes = append(boxes, &box{b: &spec.Boundary{ID: makeID(n, "boundary"), Name: n, Trust: trustOf(n)}, r: r, area: r.w * r.h})
+		boxes = append(boxes, &box{b: &spec.Boundary{ID: makeID(n, "boundary"), Name: n, Trust: trustOf(n)}, r: r, area: r.W * r.H})
 	}
 	for j := range s.Lines {
 		if e := &s.Lines[j].Value; c.kind(e) == "line" {
 			lines = append(lines, e)
 		}
 	}
-	parentOf := func(p point, self *box) *box {
+	parentOf := func(p geom.Point, self *box) *box {
 		var best *box
 		for _, o := range boxes {
-			if o == self || !o.r.contains(p) || self != nil && o.area <= self.area {
+			if o == self || !o.r.Contains(p) || self != nil && o.area <= self.area {
 				continue
 			}
 			if best == nil || o.area < best.area {
@@ -471,7 +466,7 @@ func (c *conv) surface(i int, s *surface, multi bool, seen map[string]int) {
 	order := append([]*box(nil), boxes...)
 	slices.SortStableFunc(order, func(x, y *box) int { return cmp.Compare(y.area, x.area) })
 	for _, bx := range order {
-		if p := parentOf(bx.r.center(), bx); p != nil {
+		if p := parentOf(bx.r.Center(), bx); p != nil {
 			p.b.Boundaries = append(p.b.Boundaries, bx.b)
 		} else {
 			doc.Boundaries = append(doc.Boundaries, bx.b)
@@ -511,7 +506,7 @@ func (c *conv) surface(i int, s *surface, multi bool, seen map[string]int) {
 			}
 			doc.Scope.Out = append(doc.Scope.Out, &spec.ScopeItem{What: n, Why: propValue(e.Properties, "Reason For Out Of Scope")})
 		}
-		if bx := parentOf(e.rect().center(), nil); bx != nil {
+		if bx := parentOf(e.rect().Center(), nil); bx != nil {
 			comp.Boundary = bx.b.ID
 		} else if len(boxes)+len(lines) > 0 {
 			if comp.Kind == "external" || comp.Kind == "person" {
@@ -562,7 +557,7 @@ func (c *conv) surface(i int, s *surface, multi bool, seen map[string]int) {
 			fl.Tags = append(fl.Tags, "out_of_scope")
 		}
 		for _, l := range lines {
-			if crosses(e.path(), l.path()) {
+			if geom.Crosses(e.path(), l.path()) {
 				fl.Tags = append(fl.Tags, "crosses_trust_line")
 				break
 			}
@@ -612,24 +607,6 @@ func idOf(b *spec.Boundary) string {
 		return "none"
 	}
 	return b.ID
-}
-
-func crosses(a, b []point) bool {
-	for i := 0; i+1 < len(a); i++ {
-		for j := 0; j+1 < len(b); j++ {
-			if segments(a[i], a[i+1], b[j], b[j+1]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func segments(p1, p2, p3, p4 point) bool {
-	d := func(a, b, c point) float64 { return (b.x-a.x)*(c.y-a.y) - (b.y-a.y)*(c.x-a.x) }
-	d1, d2 := d(p3, p4, p1), d(p3, p4, p2)
-	d3, d4 := d(p1, p2, p3), d(p1, p2, p4)
-	return (d1 > 0) != (d2 > 0) && d1 != 0 && d2 != 0 && (d3 > 0) != (d4 > 0) && d3 != 0 && d4 != 0
 }
 
 var stride = map[string]string{
