@@ -339,11 +339,12 @@ func (e *element) path() []geom.Point {
 }
 
 var (
-	reDevice   = regexp.MustCompile(`(?i)device|component|hardware|mcu|sensor|iot`)
-	reExternal = regexp.MustCompile(`(?i)interact|external|actor|user|human|browser`)
-	reStore    = regexp.MustCompile(`(?i)store|database|storage|\bdb\b`)
-	reService  = regexp.MustCompile(`(?i)process|service|system|server|application`)
-	rePerson   = regexp.MustCompile(`(?i)\b(user|human|person|admin|operator|customer|employee)s?\b`)
+	reDevice    = regexp.MustCompile(`(?i)device|component|hardware|mcu|sensor|iot`)
+	reExternal  = regexp.MustCompile(`(?i)interact|external|actor|user|human|browser`)
+	reStore     = regexp.MustCompile(`(?i)store|database|storage|\bdb\b`)
+	reService   = regexp.MustCompile(`(?i)process|service|system|server|application`)
+	reProtoJunk = regexp.MustCompile(`[^a-z0-9.+/-]+`) // what a protocol name may not hold
+	rePerson    = regexp.MustCompile(`(?i)\b(user|human|person|admin|operator|customer|employee)s?\b`)
 )
 
 // kind classifies an element: service, external, datastore, device,
@@ -599,7 +600,7 @@ func protocol(s string) (proto, enc string) {
 	case "http":
 		return "http", "none"
 	}
-	return strings.Trim(regexp.MustCompile(`[^a-z0-9.+/-]+`).ReplaceAllString(p, "-"), "-"), ""
+	return strings.Trim(reProtoJunk.ReplaceAllString(p, "-"), "-"), ""
 }
 
 func idOf(b *spec.Boundary) string {
