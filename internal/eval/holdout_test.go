@@ -21,6 +21,7 @@ var (
 	holdOut6 = filepath.Join("..", "..", "testdata", "eval-holdout6")
 	holdOut7 = filepath.Join("..", "..", "testdata", "eval-holdout7")
 	holdOut8 = filepath.Join("..", "..", "testdata", "eval-holdout8")
+	holdOut9 = filepath.Join("..", "..", "testdata", "eval-holdout9")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -53,6 +54,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout6", holdOut6, false},
 		{"eval-holdout7", holdOut7, false},
 		{"eval-holdout8", holdOut8, false},
+		{"eval-holdout9", holdOut9, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
