@@ -1158,9 +1158,12 @@ const scoreRound = 2
 
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
-// threat comes before any element's second and every rule's first instance
-// before any rule's second: a reviewer's list covers the design and its
-// families rather than repeating one component or one rule. A weakness's
+// threat comes before any element's second, every rule's first instance
+// before any rule's second and every place an attack starts from (item.start:
+// the internet, a partner network, the internal network, the supply chain)
+// before any place's second: a reviewer's list covers the design, its
+// families and its attackers rather than repeating one component, one rule
+// or the most exposed way in. A weakness's
 // further STRIDE threats come a round later still, and a threat a round
 // later per scoreRound points below the band's best. Within those rounds
 // the order by score is kept. Last, an open or unverified threat that names
