@@ -79,6 +79,13 @@ type Finding struct {
 	// Vector is how the attacker reaches what the threat is about; it
 	// decides what the likelihood follows.
 	Vector Vector
+	// Start is where the attack starts: the least trusted place the
+	// likelihood found the attacker reaching the element from (for a
+	// content-carried attack, where the content originates). Set by the
+	// risk assessment; unset for a supply-chain attack, which starts
+	// elsewhere, and for a likelihood the model states. The ranking lists
+	// each place's first threat of a band before its second (docs/risk.md).
+	Start Trust
 	// Rationale lists, in words, why the likelihood and impact are what they are.
 	Rationale []string
 

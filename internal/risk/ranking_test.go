@@ -92,6 +92,12 @@ func randomFindings(r *rand.Rand) []*model.Finding {
 		if r.IntN(4) == 0 {
 			f.Aliases = []string{"x"}
 		}
+		// Where the attack starts: unset, a trust level, or the supply
+		// chain (unset, with the vector).
+		f.Start = model.Trust(r.IntN(int(model.TrustRestricted) + 1))
+		if f.Start == model.TrustUnset && r.IntN(2) == 0 {
+			f.Vector = model.VectorSupplyChain
+		}
 		f.ID = fmt.Sprintf("%s:%03d", f.Rule, i)
 		fs = append(fs, f)
 	}
@@ -163,6 +169,7 @@ func referenceRank(fs []*model.Finding) {
 		if len(run) > 2 {
 			seen := map[model.Target]int{}
 			rules := map[string]int{}
+			starts := map[string]bool{}
 			round := map[*model.Finding]int{}
 			top := run[0].Residual.Score
 			for _, f := range run {
@@ -173,6 +180,16 @@ func referenceRank(fs []*model.Finding) {
 				round[f] = seen[id] + rules[f.Rule] + (top-f.Residual.Score)/scoreRound
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[f]++
+				}
+				start := f.Start.String()
+				if f.Start == model.TrustUnset && f.Vector == model.VectorSupplyChain {
+					start = "supply chain"
+				}
+				if start != "" && f.Origin != model.OriginPeople {
+					if starts[start] {
+						round[f]++
+					}
+					starts[start] = true
 				}
 				seen[id]++
 				if f.Origin != model.OriginPeople {
@@ -294,5 +311,37 @@ func TestTieByStake(t *testing.T) {
 	}
 	if got := stakeValue(fs[0]); got != 3+3+2 {
 		t.Errorf("stakeValue = %d, want 8", got)
+	}
+}
+
+// TestSpreadByStart: in a band of threats from the internet, the first
+// threat that starts elsewhere — an insider on the internal network, the
+// supply chain — comes before every internet threat but the first, though
+// it scores a point less; a second internal threat waits a round like the
+// internet ones.
+func TestSpreadByStart(t *testing.T) {
+	mk := func(id string, start model.Trust, r model.Risk) *model.Finding {
+		rule, _, _ := strings.Cut(id, ":")
+		return &model.Finding{ID: id, Rule: rule, Category: model.Tampering, Status: model.StatusUnverified,
+			Targets: []model.Target{{Component: &model.Component{ID: id}}}, Start: start,
+			Inherent: r, Residual: r}
+	}
+	fs := []*model.Finding{
+		mk("a:api", model.TrustInternet, Make(4, 4)),
+		mk("b:portal", model.TrustInternet, Make(4, 4)),
+		mk("c:app", model.TrustInternet, Make(4, 4)),
+		mk("d:console", model.TrustInternal, Make(3, 5)),
+		mk("e:back-office", model.TrustInternal, Make(3, 5)),
+		mk("f:build", model.TrustUnset, Make(3, 5)),
+	}
+	fs[5].Vector = model.VectorSupplyChain
+	Rank(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	want := []string{"a:api", "d:console", "f:build", "b:portal", "c:app", "e:back-office"}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }

@@ -215,6 +215,14 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 // explain is set, sharing the wording of exposure reasons through reach
 // (keyed by the element reached from) and following relays.
 func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
+	l, why, _ := likelihoodStart(f, explain, reach, relay)
+	return l, why
+}
+
+// likelihoodStart is likelihoodReach, also returning where the attack
+// starts (Finding.Start): the least trusted place that reaches the
+// element, unset for a supply-chain attack.
+func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string, model.Trust) {
 	base, why := 2, make([]string, 0, 5+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth, near := false, false
@@ -333,10 +341,14 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 			why = append(why, "staff hold the access the attack needs: possible wherever the element sits")
 		}
 	}
-	if !explain {
-		return model.Likelihood(clamp(base)), nil
+	start := least
+	if f.Vector == model.VectorSupplyChain {
+		start = model.TrustUnset
 	}
-	return model.Likelihood(clamp(base)), append(why, f.Rationale...)
+	if !explain {
+		return model.Likelihood(clamp(base)), nil, start
+	}
+	return model.Likelihood(clamp(base)), append(why, f.Rationale...), start
 }
 
 // heldAccessRules are the built-in rules whose attacker is a member of
@@ -746,8 +758,9 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	if f.Threat != nil {
 		l, i = f.Threat.Likelihood, f.Threat.Impact
 	}
+	f.Start = model.TrustUnset
 	if l == 0 {
-		l, lwhy = likelihoodReach(f, true, ex.reach, ex.relay)
+		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}
@@ -989,6 +1002,27 @@ type item struct {
 	// team's own threat); later says whether it comes a round later (a
 	// further threat or a merged weakness).
 	counts, later bool
+	// start numbers where the attack starts (startOf; 0: not counted).
+	start uint8
+}
+
+// startSupply is startOf's number for a supply-chain attack, after the
+// trust levels.
+const startSupply = uint8(model.TrustRestricted) + 1
+
+// startOf numbers where f's attack starts, for the spread: the trust level
+// the likelihood found it reaching the element from (Finding.Start), or
+// startSupply for an attack that arrives in what the element runs; 0 for
+// the team's own threats and a likelihood the model states, which the
+// spread does not count.
+func startOf(f *model.Finding) uint8 {
+	switch {
+	case f.Origin == model.OriginPeople:
+		return 0
+	case f.Vector == model.VectorSupplyChain && f.Start == model.TrustUnset:
+		return startSupply
+	}
+	return uint8(f.Start)
 }
 
 // NewRanking ranks fs as Rank does and returns the ranking for Rerank.
@@ -1041,7 +1075,7 @@ func NewRanking(fs []*model.Finding) *Ranking {
 			lastRule = ru
 		}
 		people := f.Origin == model.OriginPeople
-		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people}
+		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f)}
 		next[keys[i]]++
 	}
 	r.nElem, r.nRule = elems.Len(), len(rules)
@@ -1124,9 +1158,12 @@ const scoreRound = 2
 
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
-// threat comes before any element's second and every rule's first instance
-// before any rule's second: a reviewer's list covers the design and its
-// families rather than repeating one component or one rule. A weakness's
+// threat comes before any element's second, every rule's first instance
+// before any rule's second and every place an attack starts from (item.start:
+// the internet, a partner network, the internal network, the supply chain)
+// before any place's second: a reviewer's list covers the design, its
+// families and its attackers rather than repeating one component, one rule
+// or the most exposed way in. A weakness's
 // further STRIDE threats come a round later still, and a threat a round
 // later per scoreRound points below the band's best. Within those rounds
 // the order by score is kept. Last, an open or unverified threat that names
@@ -1152,6 +1189,9 @@ func spread(fs []item, nElem, nRule int) []item {
 	// far name, kept from one run to the next: per element, one bit per
 	// category.
 	pairs := make([]uint8, nElem)
+	// starts says, within a run, which places an attack starts from
+	// (startOf) a threat so far has named: one bit per place.
+	var starts uint8
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(fs[i].f, fs[j].f) {
@@ -1177,6 +1217,17 @@ func spread(fs []item, nElem, nRule int) []item {
 				// a threat waits one round more per scoreRound points
 				// below the band's best.
 				round[k] += (top - it.f.Residual.Score) / scoreRound
+				// Every place an attack starts from (the internet, a
+				// partner network, the internal network, the supply
+				// chain) has its first threat of the run before any
+				// place's second: a reviewer's list covers who can
+				// attack, not only the most exposed way in.
+				if it.start != 0 {
+					if starts&(1<<it.start) != 0 {
+						round[k]++
+					}
+					starts |= 1 << it.start
+				}
 				most = max(most, round[k])
 				seen[it.elem]++
 				if it.counts {
@@ -1186,6 +1237,7 @@ func spread(fs []item, nElem, nRule int) []item {
 			for _, it := range buf {
 				seen[it.elem], rules[it.rule] = 0, 0
 			}
+			starts = 0
 			// A stable counting sort by round keeps the order by score
 			// within each round.
 			at = slices.Grow(at[:0], most+2)[:most+2]
