@@ -59,7 +59,13 @@ var adminRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.Admin || c.IsActor() || !adminUsedByPeople(c) && len(c.In) > 0 {
+			if !c.Admin || c.IsActor() {
+				return
+			}
+			// With nothing drawn calling it, the model stating that its
+			// administrators sign in without a second factor says people
+			// do sign in.
+			if !adminUsedByPeople(c) && (len(c.In) > 0 || c.Controls.Get(model.CtlMFAForAdmins) != model.No) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlMFAForAdmins); x.Reports(gap) {
