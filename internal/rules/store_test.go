@@ -182,3 +182,12 @@ func TestQuestionsWithoutThreat(t *testing.T) {
 		}
 	}
 }
+
+// TestTelemetryIsNotALog: a store or broker named for device telemetry is
+// not a log store, so log-store-tampering raises nothing on it.
+func TestTelemetryIsNotALog(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "log-store-tampering", "telemetry.yaml"), rules.All())
+	if got := ofRule(fs, "log-store-tampering", ""); len(got) > 0 {
+		t.Errorf("raised %v on device telemetry", got)
+	}
+}
