@@ -191,3 +191,13 @@ func TestTelemetryIsNotALog(t *testing.T) {
 		t.Errorf("raised %v on device telemetry", got)
 	}
 }
+
+// TestQueueTopicsNotScoped: three producers and two readers of sensitive
+// messages raise the forged-publish threat and the read-everything one.
+func TestQueueTopicsNotScoped(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "fires.yaml"), rules.All())
+	want := []string{"queue-topics-not-scoped:bus", "queue-topics-not-scoped:bus:information_disclosure"}
+	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusOpen); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
