@@ -50,6 +50,11 @@ var abuseRules = []*rule.Rule{
 			}
 			at := loggingDedup(append(creds, sensitive(c.Assets())...))
 			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
+				// The sign-in flows are where the guesses arrive: the
+				// threat names them with the component that checks them.
+				for _, f := range from {
+					x.AlsoTarget(model.Target{Flow: f})
+				}
 				x.Report(gap,
 					q(c.ID)+" accepts credentials from "+ids(senders(from), compID)+" on the internet without bot protection (credential stuffing)", abuseOrNil(at))
 			}

@@ -59,7 +59,13 @@ var adminRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.Admin || c.IsActor() || !adminUsedByPeople(c) {
+			if !c.Admin || c.IsActor() {
+				return
+			}
+			// With nothing drawn calling it, the model stating that its
+			// administrators sign in without a second factor says people
+			// do sign in.
+			if !adminUsedByPeople(c) && (len(c.In) > 0 || c.Controls.Get(model.CtlMFAForAdmins) != model.No) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlMFAForAdmins); x.Reports(gap) {
@@ -212,7 +218,10 @@ var adminRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.Admin || !c.IsProcess() || len(c.In) == 0 {
+			// An admin interface is used by people whether or not the
+			// model draws them; a client marked admin is the console
+			// they act through.
+			if !c.Admin || !c.IsProcess() && c.Kind != model.KindClient || c.ThirdParty || c.OutOfScope {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
@@ -222,7 +231,9 @@ var adminRules = []*rule.Rule{
 	},
 }
 
-// adminUsedByPeople reports whether people or their clients reach c.
+// adminUsedByPeople reports whether people or their clients reach c. An
+// admin interface nothing is drawn calling is used by people the model
+// leaves out: rules that ask it treat that case as used too.
 func adminUsedByPeople(c *model.Component) bool {
 	for _, f := range c.In {
 		switch f.From.Kind {

@@ -7,6 +7,47 @@ import (
 
 var queueRules = []*rule.Rule{
 	{
+		ID:       "queue-topics-not-scoped",
+		Title:    "Every client of a shared queue can publish to and read every topic",
+		Category: model.Tampering,
+		Also:     []model.Category{model.InformationDisclosure},
+		On:       rule.OnComponent,
+		Doc: "Several producers publish to one broker or bus, and nothing says the broker limits each client to its own topics. " +
+			"Any one of them, compromised or misconfigured (a service, a device whose certificate was extracted, a client app), " +
+			"then publishes messages that look like another's (a status event that closes a parcel, a command to another drone), " +
+			"and, where several consumers read sensitive messages, any client subscribes to every topic and reads them all " +
+			"(a further threat, information disclosure).",
+		CWE:   []int{284, 285, 639},
+		CAPEC: []int{122, 148},
+		Mitigations: []string{
+			"Give every producer and consumer its own identity on the broker and an access list of the topics it may publish to or read (per device, per service).",
+			"Put the client's identity into the topic or message and check it at the consumer; drop messages whose sender may not publish them.",
+			"Review the broker's access lists when producers are added, and alert on denied publishes and subscriptions.",
+		},
+		References: []string{
+			"https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html (5.4.2 authorization)",
+			"https://kafka.apache.org/documentation/#security_authz",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Microservices_Security_Cheat_Sheet.html",
+		},
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if c.Kind != model.KindQueue || c.ThirdParty || c.OutOfScope {
+				return
+			}
+			producers, consumers := queueClients(c)
+			as := queueAssets(c)
+			if len(producers) < 2 || !integrityNeeded(as) {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+				if len(consumers) < 2 || len(sensitive(as)) == 0 {
+					x.Enables()
+				}
+				x.Report(gap, ids(producers, compID)+" all publish to "+q(c.ID)+"; nothing says each may publish or read only its own topics", as)
+			}
+		},
+	},
+	{
 		ID:       "queue-flooding",
 		Title:    "Queue accepts messages from a less trusted zone without limits",
 		Category: model.DenialOfService,
@@ -140,6 +181,35 @@ var queueRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// queueClients returns the components that publish to queue c and those
+// that read from it (a caller that gets messages back reads too).
+func queueClients(c *model.Component) (producers, consumers []*model.Component) {
+	for _, f := range c.In {
+		if w := f.From; (w.IsProcess() || w.IsActor()) && !w.ThirdParty {
+			if len(f.Carries) > 0 || len(f.Returns) == 0 {
+				producers = appendComp(producers, w)
+			}
+			if len(f.Returns) > 0 {
+				consumers = appendComp(consumers, w)
+			}
+		}
+	}
+	for _, f := range c.Out {
+		if r := f.To; (r.IsProcess() || r.IsActor()) && !r.ThirdParty {
+			consumers = appendComp(consumers, r)
+		}
+	}
+	return producers, consumers
+}
+
+// appendComp appends c to cs unless it is there.
+func appendComp(cs []*model.Component, c *model.Component) []*model.Component {
+	if containsComp(cs, c) {
+		return cs
+	}
+	return append(cs, c)
 }
 
 // queueAssets returns what passes through queue c, or nil.

@@ -194,6 +194,8 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlServerAuthoritative); x.Reports(gap) {
+				// The state is changed on the client: it is named too.
+				x.AlsoTarget(model.Target{Component: f.From})
 				x.Report(gap, q(f.To.ID)+" may trust state that "+q(f.From.ID)+" computes and sends on "+q(f.ID), nil)
 			}
 		},

@@ -182,3 +182,22 @@ func TestQuestionsWithoutThreat(t *testing.T) {
 		}
 	}
 }
+
+// TestTelemetryIsNotALog: a store or broker named for device telemetry is
+// not a log store, so log-store-tampering raises nothing on it.
+func TestTelemetryIsNotALog(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "log-store-tampering", "telemetry.yaml"), rules.All())
+	if got := ofRule(fs, "log-store-tampering", ""); len(got) > 0 {
+		t.Errorf("raised %v on device telemetry", got)
+	}
+}
+
+// TestQueueTopicsNotScoped: three producers and two readers of sensitive
+// messages raise the forged-publish threat and the read-everything one.
+func TestQueueTopicsNotScoped(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "fires.yaml"), rules.All())
+	want := []string{"queue-topics-not-scoped:bus", "queue-topics-not-scoped:bus:information_disclosure"}
+	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusOpen); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,47 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestAdminUsersNotDrawn: an admin interface nothing is drawn calling is
+// used by people the model leaves out, so the audit rule applies to it, and
+// the sign-in rule where the model states the missing second factor; an
+// admin API only a service calls is no sign-in; a client marked admin is
+// the console people act through.
+func TestAdminUsersNotDrawn(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "admin-without-mfa", "undrawn.yaml"), rules.All())
+	if got, want := ofRule(fs, "admin-without-mfa", ""), []string{"admin-without-mfa:console", "admin-without-mfa:console:elevation_of_privilege"}; !slices.Equal(got, want) {
+		t.Errorf("admin-without-mfa: got %v, want %v", got, want)
+	}
+	fs, _ = run(t, filepath.Join("testdata", "admin-actions-not-logged", "undrawn.yaml"), rules.All())
+	if got, want := ofRule(fs, "admin-actions-not-logged", model.StatusOpen), []string{"admin-actions-not-logged:console", "admin-actions-not-logged:station"}; !slices.Equal(got, want) {
+		t.Errorf("admin-actions-not-logged: got %v, want %v", got, want)
+	}
+}
+
+// TestCredentialStuffingNamesSignIn: the credential-stuffing threat names
+// the flow the passwords arrive on as well as the component that checks
+// them.
+func TestCredentialStuffingNamesSignIn(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "credential-stuffing", "fires.yaml"), rules.All())
+	for _, f := range fs {
+		if f.Rule != "credential-stuffing" {
+			continue
+		}
+		var got []string
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+		if !slices.Contains(got, "login") || !slices.Contains(got, "user-to-login") {
+			t.Errorf("%s targets %v, want login and its sign-in flow", f.ID, got)
+		}
+		return
+	}
+	t.Fatal("credential-stuffing raised nothing")
+}

@@ -1,0 +1,30 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestClientStateNamesClient: the state a server trusts is changed on the
+// client the attacker controls, so the threat names the client as well as
+// the flow and the server.
+func TestClientStateNamesClient(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "client-computed-state-trusted", "fires.yaml"), rules.All())
+	for _, f := range fs {
+		if f.Rule != "client-computed-state-trusted" {
+			continue
+		}
+		var got []string
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+		if want := []string{"app-to-api", "app", "api"}; !slices.Equal(got, want) {
+			t.Errorf("%s targets %v, want %v", f.ID, got, want)
+		}
+		return
+	}
+	t.Fatal("client-computed-state-trusted raised nothing")
+}
