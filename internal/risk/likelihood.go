@@ -1,0 +1,342 @@
+// Likelihood: who can reach an element (exposure through relays and
+// content carried across hops) and how easy the attack is from there.
+
+package risk
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// exposure is the least trusted boundary that reaches an element directly,
+// and whether some way in from a less trusted place is unauthenticated.
+// Requests that pass through a relay (a CDN, WAF, proxy or gateway that
+// forwards them without owning the objects behind them, when relay says so)
+// reach a component from wherever they reach the relay: the input an
+// attacker controls at the edge arrives intact behind it.
+func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
+	switch {
+	case t.Component != nil:
+		c := t.Component
+		if relay != nil {
+			if e, ok := relay.comp[c]; ok {
+				return e.least, e.unauth, e.from
+			}
+		}
+		least, unauth, from := c.Trust(), false, ""
+		for _, f := range c.In {
+			ft := relay.sender(f.From)
+			if ft < least {
+				least, from = ft, f.From.ID
+			}
+			if f.From.Trust() < c.Trust() && f.Authentication == model.AuthNone {
+				unauth = true
+			}
+		}
+		// Request/response flows let the callee's answer reach the caller;
+		// what matters for exposure is who can send, so Out flows are ignored.
+		if relay != nil {
+			if relay.comp == nil {
+				relay.comp = map[*model.Component]exposed{}
+			}
+			relay.comp[c] = exposed{least, unauth, from}
+		}
+		return least, unauth, from
+	case t.Flow != nil:
+		f := t.Flow
+		// What happens on the wire happens where the wire runs: a flow's
+		// exposure is its two ends' zones, not what reaches its sender.
+		// A short-range radio link runs through the air around its ends:
+		// only an attacker within range reaches it (CVSS's adjacent
+		// vector), so it is never more exposed than a partner network.
+		least := min(f.From.Trust(), f.To.Trust())
+		if ShortRange(f.Protocol) {
+			least = max(least, model.TrustPartner)
+		}
+		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
+	case t.Boundary != nil:
+		return t.Boundary.Trust, false, ""
+	}
+	return model.TrustInternal, false, ""
+}
+
+// shortRange lists the protocols of short-range radio links (metres, not
+// kilometres: LoRa and cellular are not among them).
+var shortRange = map[string]bool{
+	"ble": true, "bluetooth": true, "bluetooth-le": true, "nfc": true, "rfid": true,
+	"zigbee": true, "zwave": true, "z-wave": true, "uwb": true,
+}
+
+// ShortRange reports whether protocol is a short-range radio link, which
+// only an attacker within range of its ends can listen to or send on.
+func ShortRange(protocol string) bool {
+	return shortRange[strings.ToLower(protocol)]
+}
+
+// relays knows which components forward requests, and memoises the least
+// trusted place whose requests reach each sender (through two relays at
+// most, as a CDN in front of a gateway) and each component's exposure.
+type relays struct {
+	is    func(*model.Component) bool
+	reach map[*model.Component]model.Trust
+	// comp memoises each component's exposure: many threats share it.
+	comp map[*model.Component]exposed
+	// origin memoises, per component and number of hops, where the
+	// content it takes in can originate; words the reasons that say so,
+	// per sender.
+	origin map[hops]origin
+	words  map[string]string
+}
+
+type hops struct {
+	c *model.Component
+	n int
+}
+
+// origin is the least trusted place whose content reaches a component,
+// and the sender it arrives through (nil: the component's own zone).
+type origin struct {
+	least model.Trust
+	via   *model.Component
+}
+
+// contentHops is how many flows content may take to the element: passed
+// on by at most two components (an edge service and a queue or store in
+// front of a consumer).
+const contentHops = 3
+
+// content returns the least trusted place whose content can reach c in at
+// most n flows when the components on the way pass it on unchanged, and the
+// sender it arrives through. Every (component, n) is computed once, so
+// the cost is linear in the flows.
+func (r *relays) content(c *model.Component, n int) origin {
+	o := origin{least: c.Trust()}
+	if n == 0 || len(c.In) == 0 {
+		return o
+	}
+	k := hops{c, n}
+	if v, ok := r.origin[k]; ok {
+		return v
+	}
+	for _, f := range c.In {
+		if up := r.content(f.From, n-1); up.least < o.least {
+			o = origin{up.least, f.From}
+		}
+	}
+	if r.origin == nil {
+		r.origin = map[hops]origin{}
+	}
+	r.origin[k] = o
+	return o
+}
+
+type exposed struct {
+	least  model.Trust
+	unauth bool
+	from   string
+}
+
+// sender returns how trusted the requests are that c sends on: its own
+// trust, or for a relay the least trusted place that reaches it. The
+// answer is memoised per component: many threats share each sender.
+func (r *relays) sender(c *model.Component) model.Trust {
+	if r == nil || r.is == nil {
+		return c.Trust()
+	}
+	if t, ok := r.reach[c]; ok {
+		return t
+	}
+	t := r.through(c, 0)
+	if r.reach == nil {
+		r.reach = map[*model.Component]model.Trust{}
+	}
+	r.reach[c] = t
+	return t
+}
+
+func (r *relays) through(c *model.Component, depth int) model.Trust {
+	if depth >= 2 || len(c.In) == 0 || !r.is(c) {
+		return c.Trust()
+	}
+	least := c.Trust()
+	for _, f := range c.In {
+		least = min(least, r.through(f.From, depth+1))
+	}
+	return least
+}
+
+// Likelihood estimates a finding's inherent likelihood and says why.
+// Relays are not followed (see Options.Relay).
+func Likelihood(f *model.Finding) (model.Likelihood, []string) {
+	return likelihoodReach(f, true, nil, nil)
+}
+
+// likelihoodReach computes the likelihood, with the reasons only when
+// explain is set, sharing the wording of exposure reasons through reach
+// (keyed by the element reached from) and following relays.
+func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
+	l, why, _ := likelihoodStart(f, explain, reach, relay)
+	return l, why
+}
+
+// likelihoodStart is likelihoodReach, also returning where the attack
+// starts (Finding.Start): the least trusted place that reaches the
+// element, unset for a supply-chain attack.
+func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string, model.Trust) {
+	base, why := 2, make([]string, 0, 5+len(f.Rationale))
+	var least model.Trust = model.TrustRestricted
+	unauth, near := false, false
+	for _, t := range f.Targets {
+		if f.Vector == model.VectorSupplyChain {
+			// The attack arrives in what the element runs, made and
+			// published elsewhere: who can send it requests does not
+			// matter. Compromising a publisher, a package or a build
+			// takes effort: possible.
+			least = model.TrustPartner
+			if explain {
+				why = append(why, "the attack arrives in code or artefacts made elsewhere, whoever can reach the element (supply chain)")
+			}
+			break
+		}
+		tr, u, from := exposure(t, relay)
+		if t.Flow != nil && ShortRange(t.Flow.Protocol) && min(t.Flow.From.Trust(), t.Flow.To.Trust()) < tr {
+			near = true
+		}
+		word, words := "reachable from the internet through ", reach
+		if f.Vector == model.VectorContent && relay != nil {
+			// The payload is content: it reaches the element from
+			// wherever it can originate, through the components that pass
+			// it on, not only from who sends the element requests.
+			c := t.Component
+			if t.Flow != nil {
+				c = t.Flow.From
+			}
+			if c != nil {
+				if o := relay.content(c, contentHops); o.least < tr {
+					tr, from, word = o.least, c.ID, "takes in content from the internet through "
+					if o.via != nil && t.Flow == nil {
+						from = o.via.ID
+					}
+					words = relay.words // worded apart from the same sender's reach
+					if words == nil {
+						relay.words = map[string]string{}
+						words = relay.words
+					}
+				}
+			}
+		}
+		if tr < least {
+			least = tr
+		}
+		unauth = unauth || u
+		if explain && from != "" && tr == model.TrustInternet {
+			r, ok := words[from]
+			if !ok {
+				r = word + from
+				if words != nil {
+					words[from] = r
+				}
+			}
+			if !slices.Contains(why, r) {
+				why = append(why, r)
+			}
+		}
+	}
+	switch {
+	case f.Vector == model.VectorSupplyChain:
+		base = 3
+	case least == model.TrustInternet:
+		base = 4
+		if explain && len(why) == 0 {
+			why = append(why, "exposed to the internet")
+		}
+	case least == model.TrustPartner:
+		base = 3
+		if explain && near {
+			why = append(why, "a short-range radio link: reachable only from within range of its ends")
+		} else if explain {
+			why = append(why, "reachable from a partner network")
+		}
+	case least == model.TrustInternal:
+		base = 2
+		if explain {
+			why = append(why, "reachable only from internal networks")
+		}
+	case least == model.TrustRestricted:
+		base = 1
+		if explain {
+			why = append(why, "reachable only from a restricted zone")
+		}
+	}
+	if unauth {
+		base++
+		if explain {
+			why = append(why, "an inbound flow from a less trusted place is unauthenticated")
+		}
+	}
+	switch {
+	case f.Exploitability < 0 && least >= model.TrustInternal:
+		// An attack that needs a foothold, on an element only internal
+		// or restricted networks reach: the exposure already counts the
+		// foothold ("unlikely: needs a foothold inside the network"), and
+		// the insider who abuses access they hold needs none. Counted
+		// once, not twice.
+		if explain {
+			why = append(why, "the foothold the attack needs is the internal access its exposure already assumes")
+		}
+	case f.Exploitability != 0:
+		base += f.Exploitability
+		if explain && f.Exploitability > 0 {
+			why = append(why, "the attack is easy to carry out")
+		} else if explain {
+			why = append(why, "the attack needs skill or a foothold")
+		}
+	}
+	if heldAccess(f) && base < heldAccessLikelihood {
+		// The attacker is a member of staff using access they hold: they
+		// are already where the attack starts, however deep inside the
+		// network the element sits.
+		base = heldAccessLikelihood
+		if explain {
+			why = append(why, "staff hold the access the attack needs: possible wherever the element sits")
+		}
+	}
+	start := least
+	if f.Vector == model.VectorSupplyChain {
+		start = model.TrustUnset
+	}
+	if !explain {
+		return model.Likelihood(clamp(base)), nil, start
+	}
+	return model.Likelihood(clamp(base)), append(why, f.Rationale...), start
+}
+
+// heldAccessRules are the built-in rules whose attacker is a member of
+// staff abusing access they hold, not someone who must reach the element:
+// acting alone where a second person should approve (an action, or a run
+// of payment instructions sent to the bank), reading beyond what the job
+// needs, an administrator's password-only sign-in (docs/risk.md,
+// Likelihood: held access).
+var heldAccessRules = map[string]bool{
+	"staff-action-without-second-approval": true,
+	"staff-access-beyond-need":             true,
+	"admin-without-mfa":                    true,
+	"payment-instruction-without-approval": true,
+}
+
+// heldAccessLikelihood is where a held-access threat starts, at least:
+// possible. The staff member needs no foothold, but is one of few people
+// (the scale's "reachable by partners or with some effort").
+const heldAccessLikelihood = 3
+
+// heldAccess reports whether f's attacker is staff using access they hold.
+func heldAccess(f *model.Finding) bool {
+	return f.Origin == model.OriginBuiltin && heldAccessRules[f.Rule]
+}
+
+// HeldAccess reports whether the built-in rule id's attacker is staff using
+// access they hold, whose likelihood is possible at least (`ward rules
+// explain` says so).
+func HeldAccess(id string) bool { return heldAccessRules[id] }

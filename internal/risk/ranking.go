@@ -1,0 +1,403 @@
+// Ranking: the order threats are listed in (rank key, spreads) and the
+// element numbering the steps after the ranking share.
+
+package risk
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// Rank orders findings: the active ones (open or unverified) first, then
+// by residual score, open before unverified at equal score, then residual
+// impact, inherent score, the data at stake (stakeValue) and id, spreads
+// them (spread) and numbers them from 1.
+func Rank(fs []*model.Finding) { NewRanking(fs) }
+
+// Ranking is the order Rank gave a list of findings, kept so that the list
+// can be ranked again after a step removes some of its threats (Rerank)
+// without sorting it again: removing threats does not change how the rest
+// compare, only what the spread makes of them.
+type Ranking struct {
+	// items holds the findings in the order Rank sorts them into before
+	// the spread (rank key, then id), with what the spread asks of each
+	// worked out once: the element and rule as small numbers, not map
+	// keys, so that spreading 100,000s of threats indexes slices.
+	items []item
+	// nElem and nRule count the distinct elements and rules.
+	nElem, nRule int
+	// work is the spread's scratch space, reused by Rerank.
+	work []item
+}
+
+// Elements numbers elements 0, 1, … in the order first added, keyed by
+// the component's or flow's pointer (a word to hash, not a 32-byte
+// Target): the ranking and the steps after it index slices by element.
+// The zero value is empty and ready to use.
+type Elements struct {
+	comp  map[*model.Component]int32
+	flow  map[*model.Flow]int32
+	other map[model.Target]int32
+	n     int32
+}
+
+// Add returns t's number, numbering it if new.
+func (e *Elements) Add(t model.Target) int {
+	if n, ok := e.Get(t); ok {
+		return n
+	}
+	switch {
+	case isComponent(t):
+		if e.comp == nil {
+			e.comp = map[*model.Component]int32{}
+		}
+		e.comp[t.Component] = e.n
+	case isFlow(t):
+		if e.flow == nil {
+			e.flow = map[*model.Flow]int32{}
+		}
+		e.flow[t.Flow] = e.n
+	default:
+		if e.other == nil {
+			e.other = map[model.Target]int32{}
+		}
+		e.other[t] = e.n
+	}
+	e.n++
+	return int(e.n - 1)
+}
+
+// Get returns t's number, if it has one.
+func (e *Elements) Get(t model.Target) (int, bool) {
+	var n int32
+	var ok bool
+	switch {
+	case isComponent(t):
+		n, ok = e.comp[t.Component]
+	case isFlow(t):
+		n, ok = e.flow[t.Flow]
+	default:
+		n, ok = e.other[t]
+	}
+	return int(n), ok
+}
+
+// Len returns how many elements are numbered.
+func (e *Elements) Len() int { return int(e.n) }
+
+func isComponent(t model.Target) bool {
+	return t.Component != nil && t.Flow == nil && t.Boundary == nil && t.Asset == nil
+}
+
+func isFlow(t model.Target) bool {
+	return t.Flow != nil && t.Component == nil && t.Boundary == nil && t.Asset == nil
+}
+
+// item is one finding of a Ranking.
+type item struct {
+	f *model.Finding
+	// elem numbers the finding's first target (zero Target included),
+	// rule its rule.
+	elem, rule int32
+	// bit is its category's bit (pairOf).
+	bit uint8
+	// counts says whether it counts as an instance of its rule (not the
+	// team's own threat); later says whether it comes a round later (a
+	// further threat or a merged weakness).
+	counts, later bool
+	// start numbers where the attack starts (startOf; 0: not counted).
+	start uint8
+}
+
+// startSupply is startOf's number for a supply-chain attack, after the
+// trust levels.
+const startSupply = uint8(model.TrustRestricted) + 1
+
+// startOf numbers where f's attack starts, for the spread: the trust level
+// the likelihood found it reaching the element from (Finding.Start), or
+// startSupply for an attack that arrives in what the element runs; 0 for
+// the team's own threats and a likelihood the model states, which the
+// spread does not count.
+func startOf(f *model.Finding) uint8 {
+	switch {
+	case f.Origin == model.OriginPeople:
+		return 0
+	case f.Vector == model.VectorSupplyChain && f.Start == model.TrustUnset:
+		return startSupply
+	}
+	return uint8(f.Start)
+}
+
+// NewRanking ranks fs as Rank does and returns the ranking for Rerank.
+func NewRanking(fs []*model.Finding) *Ranking {
+	// Order by id first (the rules' threats arrive in id order; only the
+	// team's threats, appended after them, may need moving), then place
+	// the findings by their precomputed key with a stable counting sort:
+	// the lists run to 100,000s of threats but keys take few values.
+	byID := func(a, b *model.Finding) int {
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Pos.String(), b.Pos.String())
+	}
+	if !slices.IsSortedFunc(fs, byID) {
+		slices.SortStableFunc(fs, byID)
+	}
+	keys := make([]uint64, len(fs))
+	count := map[uint64]int{}
+	for i, f := range fs {
+		keys[i] = rankKey(f)
+		count[keys[i]]++
+	}
+	distinct := make([]uint64, 0, len(count))
+	for k := range count {
+		distinct = append(distinct, k)
+	}
+	slices.Sort(distinct)
+	next := make(map[uint64]int, len(distinct))
+	at := 0
+	for _, k := range distinct {
+		next[k] = at
+		at += count[k]
+	}
+	r := &Ranking{items: make([]item, len(fs))}
+	var elems Elements
+	rules := map[string]int32{}
+	var lastRule int32
+	for i, f := range fs {
+		t, bit := pairOf(f)
+		e := int32(elems.Add(t))
+		// fs is in id order, so a rule's threats come one after another.
+		ru := lastRule
+		if i == 0 || f.Rule != fs[i-1].Rule {
+			var ok bool
+			if ru, ok = rules[f.Rule]; !ok {
+				ru = int32(len(rules))
+				rules[f.Rule] = ru
+			}
+			lastRule = ru
+		}
+		people := f.Origin == model.OriginPeople
+		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f)}
+		next[keys[i]]++
+	}
+	r.nElem, r.nRule = elems.Len(), len(rules)
+	r.rank(fs, r.items)
+	return r
+}
+
+// Rerank ranks fs again, the threats of the ranking that a step kept: the
+// step marked those it removed with rank 0 and fs holds the others. It
+// gives the order Rank would give fs.
+func (r *Ranking) Rerank(fs []*model.Finding) {
+	kept := r.items[:0]
+	for _, it := range r.items {
+		if it.f.Rank != 0 {
+			kept = append(kept, it)
+		}
+	}
+	clear(r.items[len(kept):])
+	r.items = kept
+	if len(kept) != len(fs) {
+		panic(fmt.Sprintf("risk: Rerank of %d findings, %d kept of the ranking", len(fs), len(kept)))
+	}
+	r.rank(fs, kept)
+}
+
+// rank spreads items (in key order) into fs and numbers them from 1.
+func (r *Ranking) rank(fs []*model.Finding, items []item) {
+	r.work = spread(append(r.work[:0], items...), r.nElem, r.nRule)
+	for i, it := range r.work {
+		fs[i] = it.f
+		it.f.Rank = i + 1
+	}
+}
+
+// rankKey orders findings, smallest first: active (open or unverified)
+// before closed, then by residual score (highest first), open before
+// unverified at equal score, then what is worse if it happens (residual
+// impact), then inherent score, then the value of the data at stake
+// (stakeValue, highest first).
+func rankKey(f *model.Finding) uint64 {
+	var inactive, notOpen uint64
+	if !f.Active() {
+		inactive = 1
+	}
+	if !f.Open() {
+		notOpen = 1
+	}
+	return inactive<<40 | uint64(63-clampKey(f.Residual.Score))<<32 | notOpen<<24 |
+		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8 |
+		uint64(255-min(255, stakeValue(f)))
+}
+
+func clampKey(v int) int { return max(0, min(63, v)) }
+
+// stakeValue is how much data a threat puts at stake: over the assets its
+// element holds or carries (Finding.Assets), the sum of each asset's
+// larger need of confidentiality and integrity, or its business value if
+// higher (low 1 … critical 4). It breaks ties of score and impact: the
+// impact follows the one most sensitive asset, so an API that handles
+// five high-need assets and one that handles a single one score alike,
+// and without it equal threats came in id order, which decided through
+// the spread which element's threat of a rule came first (docs/risk.md,
+// "Ties").
+func stakeValue(f *model.Finding) int {
+	v := 0
+	for _, a := range f.Assets {
+		v += int(max(a.Need(model.Confidentiality), a.Need(model.Integrity), a.Value))
+		if v >= 255 {
+			return 255
+		}
+	}
+	return v
+}
+
+// scoreRound is how many points of residual score below the best of its
+// band cost a threat one round of the spread: a band is wide (medium runs
+// from 6 to 11), and without it an element's first threat scoring 6 came
+// before another element's second scoring 10.
+const scoreRound = 2
+
+// spread reorders each run of findings in the same severity band (and the
+// same status class: open, unverified, closed) so that every element's first
+// threat comes before any element's second, every rule's first instance
+// before any rule's second and every place an attack starts from (item.start:
+// the internet, a partner network, the internal network, the supply chain)
+// before any place's second: a reviewer's list covers the design, its
+// families and its attackers rather than repeating one component, one rule
+// or the most exposed way in. A weakness's
+// further STRIDE threats come a round later still, and a threat a round
+// later per scoreRound points below the band's best. Within those rounds
+// the order by score is kept. Last, an open or unverified threat that names
+// the same element and STRIDE category as one ranked before it (in its run
+// or an earlier one) moves after every other threat of its run: a reviewer
+// writes one line per element and category, and a second tampering threat
+// on the same API tells the team less than the first threat of another
+// pair.
+//
+// fs is in rank-key order; nElem and nRule bound its items' element and
+// rule numbers. It returns fs, reordered.
+func spread(fs []item, nElem, nRule int) []item {
+	same := func(a, b *model.Finding) bool {
+		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
+	}
+	var buf []item
+	var round, at []int
+	// seen and rules count, within a run, the threats met so far per
+	// element and per rule; each run resets the entries it touched.
+	seen := make([]int32, nElem)
+	rules := make([]int32, nRule)
+	// pairs holds the (element, category) pairs that the threats ranked so
+	// far name, kept from one run to the next: per element, one bit per
+	// category.
+	pairs := make([]uint8, nElem)
+	// starts says, within a run, which places an attack starts from
+	// (startOf) a threat so far has named: one bit per place.
+	var starts uint8
+	for i := 0; i < len(fs); {
+		j := i + 1
+		for j < len(fs) && same(fs[i].f, fs[j].f) {
+			j++
+		}
+		if j-i > 2 {
+			run := fs[i:j]
+			buf = append(buf[:0], run...)
+			round = slices.Grow(round[:0], len(buf))[:len(buf)]
+			top := buf[0].f.Residual.Score // the run is ordered by score
+			most := 0
+			for k, it := range buf {
+				// A weakness's further STRIDE threats (aliased to it) and
+				// a weakness merged from parallel hops (aliased to the
+				// hops' threats, rule.Run) come one round later than
+				// their place on the element would put them; a rule's
+				// second instance after every rule's first.
+				round[k] = int(seen[it.elem] + rules[it.rule])
+				if it.later {
+					round[k]++
+				}
+				// Coverage does not outweigh a clear difference in risk:
+				// a threat waits one round more per scoreRound points
+				// below the band's best.
+				round[k] += (top - it.f.Residual.Score) / scoreRound
+				// Every place an attack starts from (the internet, a
+				// partner network, the internal network, the supply
+				// chain) has its first threat of the run before any
+				// place's second: a reviewer's list covers who can
+				// attack, not only the most exposed way in.
+				if it.start != 0 {
+					if starts&(1<<it.start) != 0 {
+						round[k]++
+					}
+					starts |= 1 << it.start
+				}
+				most = max(most, round[k])
+				seen[it.elem]++
+				if it.counts {
+					rules[it.rule]++
+				}
+			}
+			for _, it := range buf {
+				seen[it.elem], rules[it.rule] = 0, 0
+			}
+			starts = 0
+			// A stable counting sort by round keeps the order by score
+			// within each round.
+			at = slices.Grow(at[:0], most+2)[:most+2]
+			clear(at)
+			for _, r := range round {
+				at[r+1]++
+			}
+			for r := 1; r < len(at); r++ {
+				at[r] += at[r-1]
+			}
+			for k, it := range buf {
+				run[at[round[k]]] = it
+				at[round[k]]++
+			}
+		}
+		if fs[i].f.Active() {
+			buf = lastRepeats(fs[i:j], pairs, buf)
+		}
+		i = j
+	}
+	return fs
+}
+
+// lastRepeats moves the threats of run that name an (element, category)
+// pair already named — by a threat before them in run or in an earlier
+// run (pairs, per element the categories named) — after the others,
+// keeping each group's order, and adds the run's pairs to pairs. buf is
+// scratch space, returned for reuse.
+func lastRepeats(run []item, pairs []uint8, buf []item) []item {
+	buf = buf[:0]
+	n := 0
+	for _, it := range run {
+		if pairs[it.elem]&it.bit != 0 {
+			buf = append(buf, it)
+			continue
+		}
+		pairs[it.elem] |= it.bit
+		run[n] = it
+		n++
+	}
+	copy(run[n:], buf)
+	return buf
+}
+
+// pairOf returns the element a finding names first (its first target; for a
+// flow threat the flow) and its category's bit.
+func pairOf(f *model.Finding) (model.Target, uint8) {
+	var t model.Target
+	if len(f.Targets) > 0 {
+		t = f.Targets[0]
+	}
+	bit := uint8(1) << len(model.Categories) // a category outside STRIDE
+	if i := slices.Index(model.Categories, f.Category); i >= 0 {
+		bit = 1 << i
+	}
+	return t, bit
+}
