@@ -48,7 +48,7 @@ var abuseRules = []*rule.Rule{
 			if len(from) == 0 {
 				return
 			}
-			at := loggingDedup(append(creds, sensitive(c.Assets())...))
+			at := distinct(append(creds, sensitive(c.Assets())...))
 			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
 				// The sign-in flows are where the guesses arrive: the
 				// threat names them with the component that checks them.
@@ -85,7 +85,7 @@ var abuseRules = []*rule.Rule{
 			if len(cards) == 0 {
 				return
 			}
-			at := loggingDedup(append(cards, ofKind(c.Assets(), model.AssetMoney)...))
+			at := distinct(append(cards, ofKind(c.Assets(), model.AssetMoney)...))
 			if gap := x.Lacks(c, model.CtlBotProtection); x.Reports(gap) {
 				x.Report(gap,
 					q(c.ID)+" takes "+ids(cards, assetID)+" from "+ids(from, compID)+" on the internet without bot protection (carding)", at)
@@ -142,10 +142,10 @@ var abuseRules = []*rule.Rule{
 			if len(at) == 0 {
 				return
 			}
-			at = loggingDedup(at)
+			at = distinct(at)
 			if gap := x.Lacks(c, model.CtlBotProtection, model.CtlRateLimits); x.Reports(gap) {
 				x.Report(gap,
-					q(c.ID)+" serves "+ids(at, assetID)+" to "+ids(loggingDedupC(from), compID)+" on the internet with no rate limits or bot protection (scraping)", at)
+					q(c.ID)+" serves "+ids(at, assetID)+" to "+ids(distinct(from), compID)+" on the internet with no rate limits or bot protection (scraping)", at)
 			}
 		},
 	},
@@ -255,7 +255,7 @@ func abuseCards(c *model.Component) ([]*model.Asset, []*model.Component) {
 			from = senders(in)
 		}
 	}
-	return loggingDedup(cards), loggingDedupC(from)
+	return distinct(cards), distinct(from)
 }
 
 // abuseScrapable returns the sensitive assets worth harvesting in bulk
@@ -305,16 +305,4 @@ func abuseOrNil(as []*model.Asset) []*model.Asset {
 		return nil
 	}
 	return as
-}
-
-func loggingDedupC(cs []*model.Component) []*model.Component {
-	seen := map[*model.Component]bool{}
-	var out []*model.Component
-	for _, c := range cs {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
 }

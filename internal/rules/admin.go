@@ -278,7 +278,7 @@ func staffSignIn(f *model.Flow) (*model.Component, []*model.Component) {
 			out = append(out, p)
 		}
 	}
-	return console, secretsUnique(out)
+	return console, distinct(out)
 }
 
 // staffStake returns what a staff console's account reaches: many people's

@@ -92,7 +92,7 @@ var authzRules = []*rule.Rule{
 					at = append(at, sensitive(f.To.Stores)...)
 				}
 			}
-			at = injectionUnique(at)
+			at = distinct(at)
 			if len(at) == 0 {
 				return
 			}

@@ -46,7 +46,7 @@ var boundaryRules = []*rule.Rule{
 			if len(fs) == 0 {
 				return
 			}
-			x.Report(model.Yes, "Restricted zone "+q(b.ID)+" takes flows straight from the internet: "+ids(fs, boundaryFlowName), abuseOrNil(loggingDedup(at)))
+			x.Report(model.Yes, "Restricted zone "+q(b.ID)+" takes flows straight from the internet: "+ids(fs, boundaryFlowName), abuseOrNil(distinct(at)))
 		},
 	},
 	{
@@ -157,7 +157,7 @@ func boundaryAnyLacks(x *rule.Ctx, cs []*model.Component) (model.Tri, []*model.C
 			at = append(at, sensitive(c.Assets())...)
 		}
 	}
-	at = abuseOrNil(loggingDedup(at))
+	at = abuseOrNil(distinct(at))
 	if len(yes) > 0 {
 		return model.Yes, yes, at
 	}

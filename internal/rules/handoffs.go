@@ -73,7 +73,7 @@ var handoffRules = []*rule.Rule{
 				return
 			}
 			ctl := model.CtlSandboxed
-			title := q(c.ID) + " opens files from " + ids(secretsUnique(files), compID) + " that come from a less trusted source; a parser exploit runs code in " + q(c.ID)
+			title := q(c.ID) + " opens files from " + ids(distinct(files), compID) + " that come from a less trusted source; a parser exploit runs code in " + q(c.ID)
 			if len(files) == 0 {
 				ctl = model.CtlSignedArtifacts
 				title = q(c.ID) + " loads serialized artefacts from " + ids(arts, compID) + " that others can write; a crafted artefact runs code in " + q(c.ID)
@@ -281,13 +281,13 @@ var handoffRules = []*rule.Rule{
 			}
 			keys := ofKind(c.Assets(), model.AssetCredential)
 			keys = append(keys, withData(c.Assets(), model.DataSecrets, model.DataCredentials)...)
-			keys = loggingDedup(keys)
+			keys = distinct(keys)
 			what := "its keys"
 			if len(keys) > 0 {
 				what = ids(keys, assetID)
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
-				x.Report(gap, "Workloads other than "+ids(secretsUnique(callers), compID)+" may ask "+q(c.ID)+" to use "+what, abuseOrNil(keys))
+				x.Report(gap, "Workloads other than "+ids(distinct(callers), compID)+" may ask "+q(c.ID)+" to use "+what, abuseOrNil(keys))
 			}
 		},
 	},
@@ -557,7 +557,7 @@ func handoffStaff(c *model.Component) []*model.Component {
 			out = append(out, p)
 		}
 	}
-	return secretsUnique(out)
+	return distinct(out)
 }
 
 // handoffConsequential returns what staff change through c that moves
@@ -621,7 +621,7 @@ func handoffWebhookTargets(c *model.Component) []*model.Component {
 			out = append(out, f.To)
 		}
 	}
-	return secretsUnique(out)
+	return distinct(out)
 }
 
 // handoffServiceToken reports whether f is an internal service-to-service

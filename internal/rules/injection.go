@@ -39,13 +39,13 @@ var injectionRules = []*rule.Rule{
 					dbs = append(dbs, f.To)
 				}
 			}
-			dbs = secretsUnique(dbs)
+			dbs = distinct(dbs)
 			var at []*model.Asset
 			for _, d := range dbs {
 				at = append(at, d.Stores...)
 			}
 			if gap := x.Lacks(c, model.CtlSafeQueries); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" builds queries for "+ids(dbs, compID)+" without parameters", injectionUnique(at))
+				x.Report(gap, q(c.ID)+" builds queries for "+ids(dbs, compID)+" without parameters", distinct(at))
 			}
 		},
 	},
@@ -222,7 +222,7 @@ var injectionRules = []*rule.Rule{
 			}
 			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" reads "+ids(stores, compID)+", written by internet-facing "+
-					ids(secretsUnique(writers), compID)+", without validating the data", nil, "stored data originates from the internet")
+					ids(distinct(writers), compID)+", without validating the data", nil, "stored data originates from the internet")
 			}
 		},
 	},
@@ -270,7 +270,7 @@ var injectionRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" calls "+ids(secretsUnique(ext), compID)+" while taking input from "+
+				x.Report(gap, q(c.ID)+" calls "+ids(distinct(ext), compID)+" while taking input from "+
 					ids(senders(injectionUntrusted(c)), compID)+", without validating destinations", nil)
 			}
 		},
@@ -349,18 +349,6 @@ func injectionUntrusted(c *model.Component) []*model.Flow {
 	return lessTrustedSenders(c)
 }
 
-func injectionUnique(as []*model.Asset) []*model.Asset {
-	seen := map[*model.Asset]bool{}
-	var out []*model.Asset
-	for _, a := range as {
-		if !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // injectionUserInput reports whether f brings input from people: from a
 // person, client or device, or through a service on the internet (a CDN or
 // edge proxy) relaying their requests.
@@ -386,7 +374,7 @@ func injectionReads(c *model.Component) []*model.Component {
 			out = append(out, f.From)
 		}
 	}
-	return secretsUnique(out)
+	return distinct(out)
 }
 
 // injectionBuildsQueries reports whether c is code that receives flows and

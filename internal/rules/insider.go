@@ -49,12 +49,12 @@ var insiderRules = []*rule.Rule{
 			for _, f := range k.Out {
 				shown = append(shown, f.Returns...)
 			}
-			at := loggingDedup(handoffPersonal(shown))
+			at := distinct(handoffPersonal(shown))
 			if len(at) == 0 {
 				return
 			}
 			if gap := x.Lacks(k, model.CtlHardened); x.Reports(gap) {
-				x.Report(gap, ids(secretsUnique(users), compID)+" use "+q(k.ID)+" outside our network on devices we may not manage; a lost, infected or shared device leaks "+ids(at, assetID), at)
+				x.Report(gap, ids(distinct(users), compID)+" use "+q(k.ID)+" outside our network on devices we may not manage; a lost, infected or shared device leaks "+ids(at, assetID), at)
 			}
 		},
 	},
@@ -220,7 +220,7 @@ func staffViaConsoles(c *model.Component) ([]*model.Component, []*model.Componen
 	for _, k := range consoles {
 		staff = append(staff, consoleStaff(k, c)...)
 	}
-	return secretsUnique(staff), consoles
+	return distinct(staff), consoles
 }
 
 func containsComp(cs []*model.Component, c *model.Component) bool {
@@ -267,7 +267,7 @@ func consoleWithoutSecondApproval(x *rule.Ctx, k *model.Component) {
 			x.AlsoTarget(model.Target{Component: s})
 		}
 		staff := consoleStaff(k, svcs[0])
-		x.Report(gap, "One "+ids(secretsUnique(staff), compID)+" acting alone through "+q(k.ID)+" can change "+ids(at, assetID)+" in "+ids(svcs, compID)+" with no second approval", at)
+		x.Report(gap, "One "+ids(distinct(staff), compID)+" acting alone through "+q(k.ID)+" can change "+ids(at, assetID)+" in "+ids(svcs, compID)+" with no second approval", at)
 	}
 }
 

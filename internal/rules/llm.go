@@ -338,7 +338,7 @@ func llmContext(c *model.Component) []*model.Asset {
 			as = append(as, f.To.Stores...)
 		}
 	}
-	return loggingDedup(as)
+	return distinct(as)
 }
 
 // llmReadVerbs start the names of tools that only read.

@@ -88,7 +88,7 @@ var loggingRules = []*rule.Rule{
 				return
 			}
 			money := append(ofKind(c.Assets(), model.AssetMoney), withData(c.Assets(), model.DataFinancial)...)
-			money = loggingDedup(money)
+			money = distinct(money)
 			if len(c.In) == 0 && (len(money) == 0 || c.ThirdParty) {
 				// Nobody calls it: only a job that charges or pays on its
 				// own (on a schedule or an event) keeps records others
@@ -212,19 +212,7 @@ func loggingHandled(c *model.Component) []*model.Asset {
 	for _, f := range c.In {
 		out = append(out, f.Carries...)
 	}
-	return loggingDedup(out)
-}
-
-func loggingDedup(as []*model.Asset) []*model.Asset {
-	seen := map[*model.Asset]bool{}
-	var out []*model.Asset
-	for _, a := range as {
-		if !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	return out
+	return distinct(out)
 }
 
 // loggingSinkWords are tags and id words that mark a log or monitoring system.

@@ -116,7 +116,7 @@ var queueRules = []*rule.Rule{
 					x.AlsoTarget(model.Target{Component: t})
 				}
 				x.Report(gap,
-					"Messages on "+q(c.ID)+" that "+ids(loggingDedupC(to), compID)+" cannot process have no dead-letter queue", queueAssets(c))
+					"Messages on "+q(c.ID)+" that "+ids(distinct(to), compID)+" cannot process have no dead-letter queue", queueAssets(c))
 			}
 		},
 	},
@@ -218,7 +218,7 @@ func queueAssets(c *model.Component) []*model.Asset {
 	for _, f := range c.Out {
 		as = append(as, f.Carries...)
 	}
-	return abuseOrNil(loggingDedup(as))
+	return abuseOrNil(distinct(as))
 }
 
 // queueCritical returns, for a flow from a queue to a process, the money and

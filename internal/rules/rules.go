@@ -288,3 +288,16 @@ func ids[T interface{ comparable }](xs []T, id func(T) string) string {
 
 func assetID(a *model.Asset) string    { return a.ID }
 func compID(c *model.Component) string { return c.ID }
+
+// distinct returns xs without repeats, in order of first appearance.
+func distinct[T comparable](xs []T) []T {
+	seen := make(map[T]bool, len(xs))
+	var out []T
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -107,7 +107,7 @@ var secretsRules = []*rule.Rule{
 				held = append(held, ids(creds, assetID))
 			}
 			if len(keyFor) > 0 {
-				held = append(held, "the static credentials for "+ids(secretsUnique(keyFor), compID))
+				held = append(held, "the static credentials for "+ids(distinct(keyFor), compID))
 			}
 			if gap := x.Lacks(c, model.CtlSecretsManaged); x.Reports(gap) {
 				if len(creds) == 0 && secretsAllLongLived(c) {
@@ -263,7 +263,7 @@ var secretsRules = []*rule.Rule{
 				held = append(held, ids(sec, assetID))
 			}
 			if len(keyFor) > 0 {
-				held = append(held, "the API key for "+ids(secretsUnique(keyFor), compID))
+				held = append(held, "the API key for "+ids(distinct(keyFor), compID))
 			}
 			x.Report(model.Yes, q(c.ID)+" ships "+strings.Join(held, " and ")+" to every user", sec,
 				"anything inside a client can be extracted")
@@ -307,18 +307,6 @@ func secretsAuthName(a model.Auth) string {
 		return "SSH key"
 	}
 	return "bearer token"
-}
-
-func secretsUnique(cs []*model.Component) []*model.Component {
-	seen := map[*model.Component]bool{}
-	var out []*model.Component
-	for _, c := range cs {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // secretsSystem returns the system's own secrets among as (API keys, signing
