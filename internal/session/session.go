@@ -52,10 +52,10 @@ const (
 	Close      Phase = "close"
 )
 
-// Phases lists the phases in order.
 // StrideLetters are the STRIDE categories.
 var StrideLetters = []string{"S", "T", "R", "I", "D", "E"}
 
+// Phases lists the phases in order.
 var Phases = []Phase{Review, Brainstorm, Reveal, Group, Vote, Decide, Reflect, Close}
 
 func (p Phase) index() int { return slices.Index(Phases, p) }
