@@ -588,6 +588,12 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if n := BudgetOf(ctx).Workers; n > 0 {
 		workers = min(workers, n)
 	}
+	order, sorted := byRuleID(rules)
+	fams := familiesOf(rules, order)
+	// A family's threats are merged by the worker that finishes its last
+	// rule, while the other workers run the rest; its rules go first so
+	// that the merge is not left for the end.
+	sched := fams.schedule(len(rules))
 	var next atomic.Int64
 	shared := &memo{}
 	in := inScope(m)
@@ -597,16 +603,18 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(rules) || track.stopped() {
+				k := int(next.Add(1)) - 1
+				if k >= len(rules) || track.stopped() {
 					return
 				}
+				i := sched[k]
 				out := runRule(m, in, rules[i], shared, track, opt.Mitigated)
 				// Sorted here, on all cores: every id starts with the
 				// rule's id and a colon, so the run's order is the rules'
 				// own orders, one rule after another (byRuleID).
 				slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
 				per[i] = out
+				fams.ran(m, rules, per, i, track)
 			}
 		}()
 	}
@@ -617,8 +625,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if err := track.result(rules, per); err != nil {
 		return nil, err
 	}
-	order, sorted := byRuleID(rules)
-	familyMerged := mergeFamilies(m, rules, per, order)
+	familyMerged := fams.finish(m, rules, per)
 	res := &Result{}
 	nq := 0
 	for _, out := range per {
