@@ -75,18 +75,27 @@ func familiesOf(rules []*Rule, order []int) *families {
 	return fs
 }
 
-// schedule returns the order the n rules are run in: the families' rules
-// first, then the rest, each in catalogue order. The order of the outcome
-// does not depend on it.
-func (fs *families) schedule(n int) []int {
-	sched := make([]int, 0, n)
-	for i := range n {
+// schedule returns the order the rules are run in: the families' rules
+// first, then the rules on the whole model, on flows, on components, on
+// boundaries and on assets, each in catalogue order: the longest first, so
+// that the last rules to start are short and the workers finish together.
+// The order of the outcome does not depend on it.
+func (fs *families) schedule(rules []*Rule) []int {
+	sched := make([]int, 0, len(rules))
+	for i := range rules {
 		if fs.of[i] >= 0 {
 			sched = append(sched, i)
 		}
 	}
-	for i := range n {
-		if fs.of[i] < 0 {
+	for _, on := range []On{OnModel, OnFlow, OnComponent, OnBoundary, OnAsset} {
+		for i, r := range rules {
+			if fs.of[i] < 0 && r.On == on {
+				sched = append(sched, i)
+			}
+		}
+	}
+	for i, r := range rules { // any other kind
+		if fs.of[i] < 0 && (r.On < OnComponent || r.On > OnModel) {
 			sched = append(sched, i)
 		}
 	}
@@ -94,14 +103,19 @@ func (fs *families) schedule(n int) []int {
 }
 
 // ran records that rule i has run (per[i] is set) and merges its family
-// when it was the family's last rule. A stopped run merges nothing: it
-// fails.
-func (fs *families) ran(m *model.Model, rules []*Rule, per []*results, i int, track *tracker) {
+// when it was the family's last rule. It returns the rules whose results
+// are now final: i when it is in no family, every rule of the family once
+// it is merged, else none. A stopped run merges nothing: it fails.
+func (fs *families) ran(m *model.Model, rules []*Rule, per []*results, i int, track *tracker) []int {
 	k := fs.of[i]
-	if k < 0 || fs.left[k].Add(-1) != 0 || track.stopped() {
-		return
+	if k < 0 {
+		return []int{i}
+	}
+	if fs.left[k].Add(-1) != 0 || track.stopped() {
+		return nil
 	}
 	fs.merge(m, rules, per, int(k))
+	return fs.members[k]
 }
 
 // merge merges family k's threats; every rule of it has run.
