@@ -81,7 +81,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		limit = m.Policy.MaxUnverified
 	}
 	raised := len(findings)
-	findings = list(findings, ranking, res.Questions, rules, limit)
+	findings = list(findings, ranking, res.Questions, rules, limit, workers(ctx))
 	res.Findings = nil // its array may still hold every threat raised
 	findings = compact(findings, res.Questions, workers(ctx))
 	if raised-len(findings) >= collectAfter {
@@ -109,13 +109,13 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 //
 // The steps mark the threats they remove with rank 0, and ranking ranks
 // the rest again without sorting them again.
-func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, limit int) []*model.Finding {
+func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, limit, workers int) []*model.Finding {
 	n := len(fs)
 	if fs = capUnverified(fs, qs, limit); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldFurther(fs, qs, rules); len(fs) != n {
+	if fs = foldFurther(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	return fs
