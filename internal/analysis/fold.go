@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/risk"
@@ -29,7 +30,7 @@ import (
 // the cap judged less important. Threats with a decision, a mitigation
 // or a reopening stay. The questions lose the threats no longer listed,
 // and ranks are renumbered.
-func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) []*model.Finding {
+func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
 	own := make(map[string]model.Category, len(rules))
 	for _, r := range rules {
 		own[r.ID] = r.Category
@@ -87,23 +88,69 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 	if slot == nil {
 		return fs
 	}
-	by := make([][]*model.Finding, len(slot))
-	for i, g := range fs {
-		if slotOf[i] == notRules {
-			continue
-		}
-		for _, t := range g.Targets {
-			if e, ok := els.Get(t); ok {
-				k := pair(e, g.Category)
+	// Index the other threats under the pairs, the list split between the
+	// workers: each notes (slot, threat) for its part, and the notes are
+	// laid out by slot in list order.
+	type note struct{ slot, i int32 }
+	parts := make([][]note, max(1, workers))
+	per := (len(fs) + len(parts) - 1) / len(parts)
+	index := func(part int) {
+		var ns []note
+		for i := part * per; i < min(len(fs), (part+1)*per); i++ {
+			g := fs[i]
+			if slotOf[i] == notRules {
+				continue
+			}
+			for _, t := range g.Targets {
+				e, ok := els.Get(t)
+				if !ok {
+					continue
+				}
+				// A category no further threat has has no pair.
+				c := slices.Index(cats, g.Category)
+				if c < 0 {
+					continue
+				}
+				k := uint64(e)<<32 | uint64(c)
 				if has[e]&catBit(k) == 0 {
 					continue
 				}
 				if n, ok := slot[k]; ok {
-					by[n] = append(by[n], g)
+					ns = append(ns, note{n, int32(i)})
 				}
 			}
 		}
+		parts[part] = ns
 	}
+	if len(parts) == 1 || len(fs) < parallelMin {
+		parts, per = parts[:1], len(fs)
+		index(0)
+	} else {
+		var wg sync.WaitGroup
+		for part := 1; part < len(parts); part++ {
+			wg.Go(func() { index(part) })
+		}
+		index(0)
+		wg.Wait()
+	}
+	start := make([]int32, len(slot)+1)
+	for _, ns := range parts {
+		for _, x := range ns {
+			start[x.slot+1]++
+		}
+	}
+	for n := range len(slot) {
+		start[n+1] += start[n]
+	}
+	flat := make([]*model.Finding, start[len(slot)])
+	fill := slices.Clone(start[:len(slot)])
+	for _, ns := range parts {
+		for _, x := range ns {
+			flat[fill[x.slot]] = fs[x.i]
+			fill[x.slot]++
+		}
+	}
+	by := func(n int32) []*model.Finding { return flat[start[n]:start[n+1]] }
 	// Threats that go are marked with rank 0, as capUnverified does. fs is
 	// in rank order, so a threat marked when f is met ranked before f, and
 	// still covers it: what it repeats ranks before it and covers f too.
@@ -112,7 +159,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule) 
 		if slotOf[i] < 0 || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		if coveredBy(f, by[slotOf[i]]) {
+		if coveredBy(f, by(slotOf[i])) {
 			f.Rank = 0
 			dropped++
 		}

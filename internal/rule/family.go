@@ -3,11 +3,12 @@ package rule
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 )
 
-// mergeFamilies folds the threats of a rule family (rules that share
+// families fold the threats of a rule family (rules that share
 // Family: they partition their flows, each flow reported by at most one of
 // them, and raise one weakness) that repeat the weakness on the flows into
 // one zone into one threat, as a reviewer writes it: "traffic into the data
@@ -31,27 +32,119 @@ import (
 // first threat's rule, targets every flow of the group, carries the union
 // of the group's assets, rationale and questions, and lists the other ids
 // (and their aliases) as Aliases, so decisions recorded against them keep
-// applying. It reports whether anything was merged.
-func mergeFamilies(m *model.Model, rules []*Rule, per []*results, order []int) bool {
-	var fams []string
-	for _, r := range rules {
-		if r.Family != "" && !slices.Contains(fams, r.Family) {
-			fams = append(fams, r.Family)
+// applying.
+//
+// Families are disjoint, so each is merged as soon as its last rule has run
+// (families.ran), on the worker that ran it, while the others run the rest
+// of the rules.
+type families struct {
+	members [][]int        // per family, its rules' indices in id order
+	of      []int32        // per rule, its family or -1
+	left    []atomic.Int32 // per family, its rules still to run
+	done    []atomic.Bool  // per family, merged (or found nothing to merge)
+	merged  atomic.Bool    // whether any family merged threats
+}
+
+// familiesOf groups the rules by family; order is the rules' indices in id
+// order (byRuleID).
+func familiesOf(rules []*Rule, order []int) *families {
+	fs := &families{of: make([]int32, len(rules))}
+	var names []string
+	for i := range fs.of {
+		fs.of[i] = -1
+	}
+	for _, i := range order {
+		fam := rules[i].Family
+		if fam == "" {
+			continue
+		}
+		k := slices.Index(names, fam)
+		if k < 0 {
+			k = len(names)
+			names = append(names, fam)
+			fs.members = append(fs.members, nil)
+		}
+		fs.members[k] = append(fs.members[k], i)
+		fs.of[i] = int32(k)
+	}
+	fs.left = make([]atomic.Int32, len(names))
+	fs.done = make([]atomic.Bool, len(names))
+	for k, ms := range fs.members {
+		fs.left[k].Store(int32(len(ms)))
+	}
+	return fs
+}
+
+// schedule returns the order the rules are run in: the families' rules
+// first, then the rules on the whole model, on flows, on components, on
+// boundaries and on assets, each in catalogue order: the longest first, so
+// that the last rules to start are short and the workers finish together.
+// The order of the outcome does not depend on it.
+func (fs *families) schedule(rules []*Rule) []int {
+	sched := make([]int, 0, len(rules))
+	for i := range rules {
+		if fs.of[i] >= 0 {
+			sched = append(sched, i)
 		}
 	}
-	merged := false
-	for _, fam := range fams {
-		var members []int // indices into rules, in id order
-		for _, i := range order {
-			if rules[i].Family == fam && per[i] != nil {
-				members = append(members, i)
+	for _, on := range []On{OnModel, OnFlow, OnComponent, OnBoundary, OnAsset} {
+		for i, r := range rules {
+			if fs.of[i] < 0 && r.On == on {
+				sched = append(sched, i)
 			}
 		}
-		if len(members) > 0 && mergeFamily(m, rules, per, members) {
-			merged = true
+	}
+	for i, r := range rules { // any other kind
+		if fs.of[i] < 0 && (r.On < OnComponent || r.On > OnModel) {
+			sched = append(sched, i)
 		}
 	}
-	return merged
+	return sched
+}
+
+// ran records that rule i has run (per[i] is set) and merges its family
+// when it was the family's last rule. It returns the rules whose results
+// are now final: i when it is in no family, every rule of the family once
+// it is merged, else none. A stopped run merges nothing: it fails.
+func (fs *families) ran(m *model.Model, rules []*Rule, per []*results, i int, track *tracker) []int {
+	k := fs.of[i]
+	if k < 0 {
+		return []int{i}
+	}
+	if fs.left[k].Add(-1) != 0 || track.stopped() {
+		return nil
+	}
+	fs.merge(m, rules, per, int(k))
+	return fs.members[k]
+}
+
+// merge merges family k's threats; every rule of it has run.
+func (fs *families) merge(m *model.Model, rules []*Rule, per []*results, k int) {
+	if mergeFamily(m, rules, per, fs.members[k]) {
+		fs.merged.Store(true)
+	}
+	fs.done[k].Store(true)
+}
+
+// finish merges the families not merged yet (none, unless a rule ran
+// nothing) and reports whether anything was merged. It runs once the
+// workers are done.
+func (fs *families) finish(m *model.Model, rules []*Rule, per []*results) bool {
+	for k, ms := range fs.members {
+		if fs.done[k].Load() {
+			continue
+		}
+		var run []int
+		for _, i := range ms {
+			if per[i] != nil {
+				run = append(run, i)
+			}
+		}
+		if len(run) > 0 && mergeFamily(m, rules, per, run) {
+			fs.merged.Store(true)
+		}
+	}
+	return fs.merged.Load()
 }
 
 // familyKey is what a family's threats are grouped by: a zone (every flow

@@ -588,25 +588,35 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if n := BudgetOf(ctx).Workers; n > 0 {
 		workers = min(workers, n)
 	}
+	order, sorted := byRuleID(rules)
+	fams := familiesOf(rules, order)
+	// A family's threats are merged by the worker that finishes its last
+	// rule, and the questions rule by rule as the rules finish, while the
+	// other workers run the rest; the families' rules go first so that
+	// neither is left for the end.
+	sched := fams.schedule(rules)
 	var next atomic.Int64
 	shared := &memo{}
 	in := inScope(m)
+	ask := newAsking(rules, per, len(in.components)+len(in.flows))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(rules) || track.stopped() {
+				k := int(next.Add(1)) - 1
+				if k >= len(rules) || track.stopped() {
 					return
 				}
+				i := sched[k]
 				out := runRule(m, in, rules[i], shared, track, opt.Mitigated)
 				// Sorted here, on all cores: every id starts with the
 				// rule's id and a colon, so the run's order is the rules'
 				// own orders, one rule after another (byRuleID).
 				slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
 				per[i] = out
+				ask.done(fams.ran(m, rules, per, i, track)...)
 			}
 		}()
 	}
@@ -617,20 +627,9 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	if err := track.result(rules, per); err != nil {
 		return nil, err
 	}
-	order, sorted := byRuleID(rules)
-	familyMerged := mergeFamilies(m, rules, per, order)
+	familyMerged := fams.finish(m, rules, per)
+	ask.finish()
 	res := &Result{}
-	nq := 0
-	for _, out := range per {
-		if out != nil {
-			nq += len(out.qorder)
-		}
-	}
-	questions := make(map[string]*model.Question, nq)
-	asks := make([]*asked, 0, nq) // each new question's fact, worded below
-	if nq > 0 {
-		res.Questions = make([]*model.Question, 0, nq)
-	}
 	nf := 0
 	for _, out := range per {
 		if out != nil {
@@ -643,60 +642,14 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 			res.Findings = append(res.Findings, per[i].findings...)
 		}
 	}
-	for i, out := range per {
-		if out == nil {
-			continue
-		}
-		id := rules[i].ID
-		for _, a := range out.qorder {
-			p := a.p
-			qid := a.id
-			if have := questions[qid]; have != nil {
-				have.Rules = append(have.Rules, id)
-				have.Threats = append(have.Threats, a.threats...)
-			} else {
-				q := &model.Question{ID: qid, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
-					Rules: []string{id}, Threats: a.threats}
-				questions[qid] = q
-				res.Questions = append(res.Questions, q)
-				asks = append(asks, a)
-			}
-		}
+	if qs := ask.questions(familyMerged, workers); len(qs) > 0 {
+		res.Questions = qs
 	}
-	if familyMerged {
-		// A question two rules of a family asked may now list one merged
-		// threat twice.
-		fam := map[string]bool{}
-		for _, r := range rules {
-			if r.Family != "" {
-				fam[r.ID] = true
-			}
-		}
-		for _, q := range res.Questions {
-			n := 0
-			for _, id := range q.Rules {
-				if fam[id] {
-					n++
-				}
-			}
-			if n > 1 && hasDuplicate(q.Threats) {
-				ts := q.Threats[:0:0]
-				for _, t := range q.Threats {
-					if !slices.Contains(ts, t) {
-						ts = append(ts, t)
-					}
-				}
-				q.Threats = ts
-			}
-		}
-	}
-	wordQuestions(res.Questions, asks)
 	// Finding ids (rule:element) and question ids are unique, so an
 	// unstable sort gives the same order as a stable one.
 	if !sorted {
 		slices.SortFunc(res.Findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
 	}
-	slices.SortFunc(res.Questions, func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) })
 	return res, nil
 }
 
