@@ -377,6 +377,12 @@ const insertRowsMax = 200
 // parses "$N" parameters by name (a long statement costs quadratic time),
 // one single-row statement is prepared once and run per row.
 func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	return s.insertRowsThen(ctx, tx, insert, rows, "")
+}
+
+// insertRowsThen is insertRows with suffix (an ON CONFLICT clause) after
+// the VALUES of each statement.
+func (s *DB) insertRowsThen(ctx context.Context, tx *sql.Tx, insert string, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -397,6 +403,7 @@ func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][
 			}
 			q.WriteByte(')')
 		}
+		q.WriteString(suffix)
 		return q.String()
 	}
 	if s.dialect == SQLite {
