@@ -51,8 +51,9 @@ type DB struct {
 	// sleeps of up to 100 ms.
 	writeMu sync.Mutex
 	// findings caches the findings rows of systems' latest versions for
-	// team findings lists on SQLite (findingscache.go).
-	findings findingsCache
+	// team findings lists (findingscache.go), when findingsInMemory.
+	findings         findingsCache
+	findingsInMemory bool
 	// prepared holds the hottest reads prepared, on SQLite (stmtcache.go).
 	prepared stmtCache
 }
@@ -86,6 +87,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	s.findingsInMemory = d == SQLite
+	if d == Postgres {
+		var collation string
+		if err := db.QueryRowContext(ctx, `SELECT datcollate FROM pg_database WHERE datname = current_database()`).Scan(&collation); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("read the database's collation: %w", err)
+		}
+		s.findingsInMemory = byteOrdered(collation)
 	}
 	return s, nil
 }
