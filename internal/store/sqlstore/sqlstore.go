@@ -153,6 +153,9 @@ func (s *DB) WritesConcurrently() bool { return s.dialect == Postgres }
 // SQL returns the underlying database, for backups and tests.
 func (s *DB) SQL() *sql.DB { return s.db }
 
+// Stats returns the connection pool's statistics (for /metrics).
+func (s *DB) Stats() sql.DBStats { return s.db.Stats() }
+
 // Ping checks that the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
