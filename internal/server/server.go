@@ -214,6 +214,8 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	s.metrics.gauge("ward_analysis_slot_seconds", func() float64 { return time.Duration(s.pool.hold.Load()).Seconds() })
 	s.metrics.gauge("ward_analysis_wait_seconds", func() float64 { return s.pool.estimate(s.pool.waiting.Load()).Seconds() })
 	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
+	s.metrics.gauge("ward_version_cache_hits", func() float64 { h, _ := s.versions.stats(); return float64(h) })
+	s.metrics.gauge("ward_version_cache_misses", func() float64 { _, m := s.versions.stats(); return float64(m) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	if db, ok := st.(interface{ Stats() sql.DBStats }); ok {
 		// The database connection pool: whether requests wait for a

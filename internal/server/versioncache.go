@@ -33,6 +33,8 @@ type versionCache struct {
 	// it edits, and decoding them from a result read back from the
 	// database costs a decode of the whole result.
 	merged map[knownKey]map[string][]string
+	// hits and misses count lookups (get), for /metrics.
+	hits, misses int64
 }
 
 // mergedMax bounds the remembered merged threats (a few KB a version);
@@ -121,7 +123,21 @@ func versionKey(system string, n int) string { return system + "\x00" + strconv.
 func (c *versionCache) get(system string, n int) *cachedVersion {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.entries[versionKey(system, n)]
+	e := c.entries[versionKey(system, n)]
+	if e == nil {
+		c.misses++
+	} else {
+		c.hits++
+	}
+	return e
+}
+
+// stats returns the lookups that found a version and those that did not,
+// since the start.
+func (c *versionCache) stats() (hits, misses int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses
 }
 
 // put caches a version read from the store; past the bound it evicts
