@@ -100,14 +100,20 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 	if q.SystemID != "" {
 		query, args = query+` AND id = $2`, append(args, q.SystemID)
 	}
+	done, err := s.lookup(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
 	rows, err := s.queryP(ctx, query, args...)
 	if err != nil {
+		done()
 		return nil, 0, false, err
 	}
 	for rows.Next() {
 		var x sys
 		if err := rows.Scan(&x.id, &x.latest); err != nil {
 			rows.Close()
+			done()
 			return nil, 0, false, err
 		}
 		if x.latest > 0 {
@@ -115,6 +121,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 		}
 	}
 	rows.Close()
+	done()
 	if err := rows.Err(); err != nil {
 		return nil, 0, false, err
 	}
@@ -200,6 +207,11 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 // none found is trusted only when the system's latest is still version
 // afterwards (ok false otherwise).
 func (s *DB) loadFindings(ctx context.Context, system string, version int) ([]findingRow, bool, error) {
+	done, err := s.lookup(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer done()
 	rows, err := s.db.QueryContext(ctx, `SELECT team_id, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds
 		FROM findings WHERE system_id = $1 AND version = $2`, system, version)
 	if err != nil {
