@@ -27,7 +27,8 @@ import (
 // whichever process pushed.
 //
 // PostgreSQL answers the same way when its database's collation orders
-// text by bytes (C, POSIX, C.UTF-8: byteOrdered), with its LIKE, which
+// text by bytes (the C library's C, POSIX or C.UTF-8: byteOrdered; not
+// an ICU collation), with its LIKE, which
 // keeps case. There the SQL path counted every finding of the team on
 // every list (a list filtered on data kinds read all 4,000 rows of a team
 // of the load benchmark, 10–18 ms of the database's CPU, in a table whose

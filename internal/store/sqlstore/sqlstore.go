@@ -122,12 +122,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	s.findingsInMemory = d == SQLite
 	if d == Postgres {
-		var collation string
-		if err := db.QueryRowContext(ctx, `SELECT datcollate FROM pg_database WHERE datname = current_database()`).Scan(&collation); err != nil {
+		// The collation, and who provides it: from PostgreSQL 15 a
+		// database may take ICU's (datlocprovider 'i'), whatever
+		// datcollate says; the row as JSON reads the column where it
+		// exists.
+		var collation, provider string
+		if err := db.QueryRowContext(ctx, `SELECT datcollate, COALESCE(to_jsonb(d)->>'datlocprovider', 'c')
+			FROM pg_database d WHERE datname = current_database()`).Scan(&collation, &provider); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("read the database's collation: %w", err)
 		}
-		s.findingsInMemory = byteOrdered(collation)
+		s.findingsInMemory = provider == "c" && byteOrdered(collation)
 	}
 	return s, nil
 }
