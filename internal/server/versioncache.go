@@ -155,9 +155,25 @@ func (c *versionCache) put(v store.Version) *cachedVersion {
 // putStored caches a version this process has just stored, whose result
 // is json.Marshal's output and so canonical (newStoredAnalysis): the
 // latest version, the one most read next, is then served without reading
-// it back (issue 13).
+// it back (issue 13). The version it supersedes leaves the cache first,
+// making room: reads of a system go to its latest version, and a
+// superseded one used to keep its place until a random eviction found it,
+// taking the place of versions still read. Read again by number, it is
+// cached again, and is never superseded a second time.
 func (c *versionCache) putStored(v store.Version) *cachedVersion {
+	c.mu.Lock()
+	k := versionKey(v.SystemID, v.Number-1)
+	if old, ok := c.entries[k]; ok {
+		delete(c.entries, k)
+		c.bytes -= old.size()
+	}
+	c.mu.Unlock()
 	return c.add(v, true)
+}
+
+// size is roughly the memory an entry holds.
+func (e *cachedVersion) size() int64 {
+	return int64(len(e.v.YAML) + len(e.v.Result) + len(e.v.Message) + len(e.v.Pushed) + 256)
 }
 
 func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
@@ -171,7 +187,7 @@ func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
 		clear(c.known)
 	}
 	c.known[knownKey{v.SystemID, v.Number, v.SHA256, len(v.Result)}] = canonical
-	size := int64(len(v.YAML) + len(v.Result) + len(v.Message) + len(v.Pushed) + 256)
+	size := e.size()
 	if size > c.max/4 {
 		return e
 	}
@@ -184,7 +200,7 @@ func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
 			break
 		}
 		delete(c.entries, k2)
-		c.bytes -= int64(len(old.v.YAML) + len(old.v.Result) + len(old.v.Message) + len(old.v.Pushed) + 256)
+		c.bytes -= old.size()
 	}
 	c.entries[k] = e
 	c.bytes += size
