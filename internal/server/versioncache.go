@@ -159,11 +159,13 @@ func (c *versionCache) put(v store.Version) *cachedVersion {
 // making room: reads of a system go to its latest version, and a
 // superseded one used to keep its place until a random eviction found it,
 // taking the place of versions still read. Read again by number, it is
-// cached again, and is never superseded a second time.
+// cached again, and is never superseded a second time. A pushed version
+// followed by an edit (a decision, a status) stays: the next push merges
+// from it (pushBase).
 func (c *versionCache) putStored(v store.Version) *cachedVersion {
 	c.mu.Lock()
 	k := versionKey(v.SystemID, v.Number-1)
-	if old, ok := c.entries[k]; ok {
+	if old, ok := c.entries[k]; ok && (v.Origin == store.OriginPush || old.v.Origin != store.OriginPush) {
 		delete(c.entries, k)
 		c.bytes -= old.size()
 	}
