@@ -194,7 +194,9 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 
 	res := l.drive(ctx)
 	lost, verr := l.verify(ctx)
-	return report(out, c, res, lost, verr), nil
+	ok := report(out, c, res, lost, verr)
+	l.serverGauges(ctx, out)
+	return ok, nil
 }
 
 // loopbackOnly refuses to aim the benchmark at anything but this machine.

@@ -72,3 +72,16 @@ func TestAnalysisReusedForSameContent(t *testing.T) {
 		t.Fatalf("latest is %d after an unchanged push, want 3", n)
 	}
 }
+
+// TestMetricsDatabasePool: /metrics shows the database connection pool.
+func TestMetricsDatabasePool(t *testing.T) {
+	s := newShop(t, filepath.Join(t.TempDir(), "ward.db"))
+	if open := s.metric(t, "ward_db_connections_open"); open < 1 {
+		t.Errorf("ward_db_connections_open = %v after requests, want ≥ 1", open)
+	}
+	for _, name := range []string{"ward_db_connections_in_use", "ward_db_connection_waits", "ward_db_connection_wait_seconds"} {
+		if v := s.metric(t, name); v < 0 {
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+}

@@ -14,6 +14,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -213,7 +214,17 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	s.metrics.gauge("ward_analysis_slot_seconds", func() float64 { return time.Duration(s.pool.hold.Load()).Seconds() })
 	s.metrics.gauge("ward_analysis_wait_seconds", func() float64 { return s.pool.estimate(s.pool.waiting.Load()).Seconds() })
 	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
+	s.metrics.gauge("ward_version_cache_hits", func() float64 { h, _ := s.versions.stats(); return float64(h) })
+	s.metrics.gauge("ward_version_cache_misses", func() float64 { _, m := s.versions.stats(); return float64(m) })
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
+	if db, ok := st.(interface{ Stats() sql.DBStats }); ok {
+		// The database connection pool: whether requests wait for a
+		// connection (issue 13). Waits are counted since the start.
+		s.metrics.gauge("ward_db_connections_open", func() float64 { return float64(db.Stats().OpenConnections) })
+		s.metrics.gauge("ward_db_connections_in_use", func() float64 { return float64(db.Stats().InUse) })
+		s.metrics.gauge("ward_db_connection_waits", func() float64 { return float64(db.Stats().WaitCount) })
+		s.metrics.gauge("ward_db_connection_wait_seconds", func() float64 { return db.Stats().WaitDuration.Seconds() })
+	}
 	s.oidc = newOIDCClient(cfg.OIDC)
 	s.newNotifier()
 	s.handler = s.routes()

@@ -33,6 +33,8 @@ type versionCache struct {
 	// it edits, and decoding them from a result read back from the
 	// database costs a decode of the whole result.
 	merged map[knownKey]map[string][]string
+	// hits and misses count lookups (get), for /metrics.
+	hits, misses int64
 }
 
 // mergedMax bounds the remembered merged threats (a few KB a version);
@@ -121,7 +123,21 @@ func versionKey(system string, n int) string { return system + "\x00" + strconv.
 func (c *versionCache) get(system string, n int) *cachedVersion {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.entries[versionKey(system, n)]
+	e := c.entries[versionKey(system, n)]
+	if e == nil {
+		c.misses++
+	} else {
+		c.hits++
+	}
+	return e
+}
+
+// stats returns the lookups that found a version and those that did not,
+// since the start.
+func (c *versionCache) stats() (hits, misses int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses
 }
 
 // put caches a version read from the store; past the bound it evicts
@@ -139,9 +155,27 @@ func (c *versionCache) put(v store.Version) *cachedVersion {
 // putStored caches a version this process has just stored, whose result
 // is json.Marshal's output and so canonical (newStoredAnalysis): the
 // latest version, the one most read next, is then served without reading
-// it back (issue 13).
+// it back (issue 13). The version it supersedes leaves the cache first,
+// making room: reads of a system go to its latest version, and a
+// superseded one used to keep its place until a random eviction found it,
+// taking the place of versions still read. Read again by number, it is
+// cached again, and is never superseded a second time. A pushed version
+// followed by an edit (a decision, a status) stays: the next push merges
+// from it (pushBase).
 func (c *versionCache) putStored(v store.Version) *cachedVersion {
+	c.mu.Lock()
+	k := versionKey(v.SystemID, v.Number-1)
+	if old, ok := c.entries[k]; ok && (v.Origin == store.OriginPush || old.v.Origin != store.OriginPush) {
+		delete(c.entries, k)
+		c.bytes -= old.size()
+	}
+	c.mu.Unlock()
 	return c.add(v, true)
+}
+
+// size is roughly the memory an entry holds.
+func (e *cachedVersion) size() int64 {
+	return int64(len(e.v.YAML) + len(e.v.Result) + len(e.v.Message) + len(e.v.Pushed) + 256)
 }
 
 func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
@@ -155,7 +189,7 @@ func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
 		clear(c.known)
 	}
 	c.known[knownKey{v.SystemID, v.Number, v.SHA256, len(v.Result)}] = canonical
-	size := int64(len(v.YAML) + len(v.Result) + len(v.Message) + len(v.Pushed) + 256)
+	size := e.size()
 	if size > c.max/4 {
 		return e
 	}
@@ -168,7 +202,7 @@ func (c *versionCache) add(v store.Version, canonical bool) *cachedVersion {
 			break
 		}
 		delete(c.entries, k2)
-		c.bytes -= int64(len(old.v.YAML) + len(old.v.Result) + len(old.v.Message) + len(old.v.Pushed) + 256)
+		c.bytes -= old.size()
 	}
 	c.entries[k] = e
 	c.bytes += size

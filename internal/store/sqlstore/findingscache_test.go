@@ -1,26 +1,71 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardtm/ward/internal/store"
 )
 
 // TestTeamFindingsMatchSQL compares the in-memory team findings list with
 // the SQL path on random findings, for every filter and sort, across new
-// versions (which replace the cached rows) and pages.
+// versions (which replace the cached rows) and pages, on SQLite and (with
+// WARD_TEST_POSTGRES) PostgreSQL.
 func TestTeamFindingsMatchSQL(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testTeamFindingsMatchSQL(t, filepath.Join(t.TempDir(), "ward.db")) })
+	t.Run("postgres", func(t *testing.T) { testTeamFindingsMatchSQL(t, postgresSchema(t)) })
+}
+
+// postgresSchema returns a URL of WARD_TEST_POSTGRES with a new empty
+// schema, dropped when t ends; it skips t without WARD_TEST_POSTGRES
+// (and fails it in CI).
+func postgresSchema(t *testing.T) string {
+	base := os.Getenv("WARD_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but WARD_TEST_POSTGRES is not: PostgreSQL is required in CI")
+		}
+		t.Skip("WARD_TEST_POSTGRES is not set")
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	schema := fmt.Sprintf("ward_itest_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := db.ExecContext(t.Context(), `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if db, err := sql.Open("pgx", base); err == nil {
+			db.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`)
+			db.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+func testTeamFindingsMatchSQL(t *testing.T, dsn string) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "ward.db"))
+	s, err := Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if !s.findingsInMemory {
+		t.Skip("this database's collation is not byte order: lists take the SQL path")
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	teams := []string{"pay", "ops"}
 	for _, tm := range teams {
@@ -215,5 +260,14 @@ func TestSQLiteVersionListCovered(t *testing.T) {
 	}
 	if len(plan) != 1 || !strings.Contains(plan[0], "USING COVERING INDEX versions_list") {
 		t.Errorf("plan of the version list: %q, want one step using the covering index versions_list", plan)
+	}
+}
+
+func TestByteOrdered(t *testing.T) {
+	for c, want := range map[string]bool{"C": true, "POSIX": true, "C.UTF-8": true, "C.utf8": true,
+		"en_US.UTF-8": false, "en_US.utf8": false, "de_DE": false, "": false, "und-x-icu": false} {
+		if got := byteOrdered(c); got != want {
+			t.Errorf("byteOrdered(%q) = %v, want %v", c, got, want)
+		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 // findings kept, changed, added and removed —
 // a system's findings rows are exactly its latest version's, with its
 // number, on SQLite (updated in place, findingsrows.go) and PostgreSQL
-// (deleted and inserted).
+// (gone rows deleted, the others upserted).
 func TestFindingsRowsAfterPushes(t *testing.T) {
 	for name, dsn := range map[string]func(t testing.TB) string{
 		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "ward.db") },

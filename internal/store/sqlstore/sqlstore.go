@@ -51,10 +51,32 @@ type DB struct {
 	// sleeps of up to 100 ms.
 	writeMu sync.Mutex
 	// findings caches the findings rows of systems' latest versions for
-	// team findings lists on SQLite (findingscache.go).
-	findings findingsCache
+	// team findings lists (findingscache.go), when findingsInMemory.
+	findings         findingsCache
+	findingsInMemory bool
 	// prepared holds the hottest reads prepared, on SQLite (stmtcache.go).
 	prepared stmtCache
+	// lookups is the turn the hottest reads take for a connection
+	// (lookup).
+	lookups chan struct{}
+}
+
+// lookup waits for a turn to run one of the hottest reads (a system, a
+// version, a team's systems and findings rows) and returns its release.
+// The turns are fewer than the pool's connections, so a read with a turn
+// rarely waits for one, and waiting readers get their turn in arrival
+// order: a Go channel hands a freed slot to the sender that has waited
+// longest, where database/sql hands a freed connection to a random
+// waiter, which made the longest waits of a load far longer than the
+// queue (issue 13: ≈ 1,100 waits for a connection a load-benchmark run
+// on PostgreSQL, 45–59 s in all).
+func (s *DB) lookup(ctx context.Context) (func(), error) {
+	select {
+	case s.lookups <- struct{}{}:
+		return func() { <-s.lookups }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -71,14 +93,25 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", d, err)
 	}
+	maxOpen := 8
 	if d == SQLite {
 		// One writer at a time; WAL lets readers run alongside it.
-		db.SetMaxOpenConns(8)
+		db.SetMaxOpenConns(maxOpen)
 	} else {
-		db.SetMaxOpenConns(32)
-		db.SetMaxIdleConns(16)
+		maxOpen = 32
+		// Every connection may stay idle (none is closed when a burst
+		// ends only to be opened again at the next: a new PostgreSQL
+		// backend process, authentication and pgx's statement cache
+		// filled again, ≈ 20 a load-benchmark run with 16 idle), and an
+		// idle one is closed after five minutes, so a quiet server holds
+		// few backends.
+		db.SetMaxOpenConns(maxOpen)
+		db.SetMaxIdleConns(maxOpen)
+		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &DB{db: db, dialect: d, now: time.Now}
+	// A quarter of the connections stays out of the lookups' turns, for
+	// writes and everything else.
+	s := &DB{db: db, dialect: d, now: time.Now, lookups: make(chan struct{}, maxOpen*3/4)}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d, err)
@@ -86,6 +119,20 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	s.findingsInMemory = d == SQLite
+	if d == Postgres {
+		// The collation, and who provides it: from PostgreSQL 15 a
+		// database may take ICU's (datlocprovider 'i'), whatever
+		// datcollate says; the row as JSON reads the column where it
+		// exists.
+		var collation, provider string
+		if err := db.QueryRowContext(ctx, `SELECT datcollate, COALESCE(to_jsonb(d)->>'datlocprovider', 'c')
+			FROM pg_database d WHERE datname = current_database()`).Scan(&collation, &provider); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("read the database's collation: %w", err)
+		}
+		s.findingsInMemory = provider == "c" && byteOrdered(collation)
 	}
 	return s, nil
 }
@@ -142,6 +189,9 @@ func (s *DB) WritesConcurrently() bool { return s.dialect == Postgres }
 
 // SQL returns the underlying database, for backups and tests.
 func (s *DB) SQL() *sql.DB { return s.db }
+
+// Stats returns the connection pool's statistics (for /metrics).
+func (s *DB) Stats() sql.DBStats { return s.db.Stats() }
 
 // Ping checks that the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -377,6 +427,12 @@ const insertRowsMax = 200
 // parses "$N" parameters by name (a long statement costs quadratic time),
 // one single-row statement is prepared once and run per row.
 func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	return s.insertRowsThen(ctx, tx, insert, rows, "")
+}
+
+// insertRowsThen is insertRows with suffix (an ON CONFLICT clause) after
+// the VALUES of each statement.
+func (s *DB) insertRowsThen(ctx context.Context, tx *sql.Tx, insert string, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -397,6 +453,7 @@ func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][
 			}
 			q.WriteByte(')')
 		}
+		q.WriteString(suffix)
 		return q.String()
 	}
 	if s.dialect == SQLite {
@@ -475,6 +532,11 @@ func scanSystem(r scanner) (store.System, error) {
 
 // GetSystem returns a system.
 func (s *DB) GetSystem(ctx context.Context, id string) (store.System, error) {
+	done, err := s.lookup(ctx)
+	if err != nil {
+		return store.System{}, err
+	}
+	defer done()
 	return scanSystem(s.queryRowP(ctx, systemCols+` WHERE id = $1`, id))
 }
 
@@ -503,6 +565,11 @@ func (s *DB) ListSystems(ctx context.Context, teamID string, p store.Page) ([]st
 
 // GetVersion returns a version; number 0 means the latest.
 func (s *DB) GetVersion(ctx context.Context, systemID string, number int) (store.Version, error) {
+	done, err := s.lookup(ctx)
+	if err != nil {
+		return store.Version{}, err
+	}
+	defer done()
 	if number == 0 {
 		return scanVersion(s.db.QueryRowContext(ctx, versionCols+` WHERE system_id = $1 ORDER BY number DESC LIMIT 1`, systemID))
 	}

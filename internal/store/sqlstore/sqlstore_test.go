@@ -172,3 +172,29 @@ func BenchmarkClaimFinish(b *testing.B) {
 		})
 	}
 }
+
+// TestPostgresLZ4 checks that a version's large columns are compressed
+// with lz4 (migration 00100) when the database server supports it (the
+// conformance suite reads such versions back).
+func TestPostgresLZ4(t *testing.T) {
+	url := freshPostgres(t)
+	s, err := sqlstore.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db := s.SQL()
+	if _, err := db.ExecContext(t.Context(), `CREATE TEMP TABLE lz4_probe (x TEXT COMPRESSION lz4)`); err != nil {
+		t.Skipf("this PostgreSQL has no lz4: %v", err)
+	}
+	for _, col := range []struct{ table, column string }{{"versions", "result"}, {"versions", "yaml"}, {"diff_cache", "body"}} {
+		var c string
+		err := db.QueryRowContext(t.Context(), `SELECT attcompression::text FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2`, col.table, col.column).Scan(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c != "l" {
+			t.Errorf("%s.%s: compression %q, want l (lz4)", col.table, col.column, c)
+		}
+	}
+}
