@@ -64,3 +64,17 @@ func TestJSONWAnyIsEncodingJSON(t *testing.T) {
 		t.Error("NaN: no error")
 	}
 }
+
+// FuzzAppendJSONString compares AppendJSONString with encoding/json.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range awkward {
+		f.Add(s)
+	}
+	f.Add("eight plain bytes then <html> & more \"quotes\" and \\ slashes, then é")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
