@@ -48,8 +48,8 @@ func plainFields(dst []Finding, src []*model.Finding) {
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
 		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), f.Residual.Score, string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
-		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
-		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
+		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE()), orEmpty(f.CAPEC())
+		x.Suggested, x.References = orEmpty(f.Suggested()), orEmpty(f.References())
 		x.Aliases, x.Questions = f.Aliases, f.Questions
 		if d := f.Decision; d != nil {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}

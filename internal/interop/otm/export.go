@@ -325,7 +325,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			n := categoryNames[c]
 			t.Categories = append(t.Categories, &n)
 		}
-		for _, w := range f.CWE {
+		for _, w := range f.CWE() {
 			s := "CWE-" + strconv.Itoa(w)
 			t.CWEs = append(t.CWEs, &s)
 		}
