@@ -50,6 +50,13 @@ func (w *JSONW) newline() {
 	}
 }
 
+// Depth is how many objects and arrays are open.
+func (w *JSONW) Depth() int { return w.depth }
+
+// SetDepth starts w at depth d (for bytes written to be placed at that
+// depth of another writer's document).
+func (w *JSONW) SetDepth(d int) { w.depth = d }
+
 // Key starts a member of the current object.
 func (w *JSONW) Key(k string) {
 	w.newline()

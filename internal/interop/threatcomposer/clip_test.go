@@ -40,3 +40,27 @@ func FuzzClip(f *testing.F) {
 		}
 	})
 }
+
+// TestCutForClipsAlike: a head followed by cutFor(s, n) clips as the head
+// followed by s, for texts shorter and longer than n, with spaces, runes of
+// several bytes and invalid UTF-8 around the cut.
+func TestCutForClipsAlike(t *testing.T) {
+	heads := []string{"A", "An external threat actor can x, which leads to ", "unauthorised disclosure of "}
+	pieces := []string{"a", " ", "  ", "é", "—", "\xff", "\u00a0", "\n", "word", ", "}
+	for seed := range 4000 {
+		var b strings.Builder
+		x := uint32(seed*2654435761 + 1)
+		for b.Len() < int(x%600) {
+			x = x*1664525 + 1013904223
+			b.WriteString(pieces[(x>>16)%uint32(len(pieces))])
+		}
+		s := b.String()
+		for _, n := range []int{5, 30, 200} {
+			for _, h := range heads {
+				if got, want := clip(h+cutFor(s, n), n), clip(h+s, n); got != want {
+					t.Fatalf("n=%d h=%q s=%q: got %q, want %q", n, h, s, got, want)
+				}
+			}
+		}
+	}
+}

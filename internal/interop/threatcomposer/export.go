@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -164,10 +165,13 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		if len(letters) > 0 {
 			t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
 		}
-		comment := fmt.Sprintf("Ward finding `%s` (%s), status %s, residual risk %s.", f.ID, f.Rule, f.Status, f.Residual.Severity)
-		if f.Description != "" {
-			comment = f.Description + "\n\n" + comment
+		// The description, then "Ward finding `id` (rule), status s,
+		// residual risk r.", made in one allocation.
+		desc, gap := f.Description, ""
+		if desc != "" {
+			gap = "\n\n"
 		}
+		comment := concat(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
 		t.Metadata = append(t.Metadata, metadata{Key: "Comments", Value: clip(comment, maxComment)})
 		if f.Origin != model.OriginPeople && f.Rule != "" {
 			t.Tags = []string{clip(f.Rule, maxTag)}
@@ -289,6 +293,34 @@ type assetTexts struct {
 	joined string   // labels joined by ", "
 	and    string   // joinAnd(labels), if made (shared)
 	shared bool
+	// For a shared list: joined and and cut to what a clipped impact and
+	// statement can show (cutFor), so that each threat's texts are built
+	// from a bounded string rather than the whole list; and the JSON of
+	// labels, made by the first threat written (labelsJSON).
+	joinedCut, andCut string
+	json              struct {
+		once   sync.Once
+		prefix string
+		depth  int
+		b      []byte
+	}
+}
+
+// cutFor returns a prefix of s that clips like s after any head: for a
+// head h that starts with no space, clip(h+cutFor(s, n), n) is
+// clip(h+s, n). The prefix runs to the first rune that is not a space at
+// rune n of s or later (so both strings are cut, at the same rune), or is
+// s if there is none.
+func cutFor(s string, n int) string {
+	k := 0
+	for i := 0; i < len(s); k++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if k >= n && !unicode.IsSpace(r) {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // newAssetTexts makes the texts of as; and is made for a shared list only
@@ -301,6 +333,7 @@ func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
 	t.joined = strings.Join(t.labels, ", ")
 	if shared {
 		t.and = joinAnd(t.labels)
+		t.joinedCut, t.andCut = cutFor(t.joined, maxPart), cutFor(t.and, maxStatement)
 	}
 	return &t
 }
@@ -344,6 +377,10 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 		t.ImpactedAssets = []string{}
 	}
 	what := at.joined
+	if at.shared {
+		what = at.joinedCut
+	}
+	t.assets = at
 	if what == "" {
 		what = target
 	}
@@ -365,20 +402,38 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 		t.ThreatImpact = "compromise of " + what
 	}
 	t.ThreatImpact = clip(t.ThreatImpact, maxPart)
-	s := article(t.ThreatSource) + " " + t.ThreatSource
+	pre, sep := "", ""
 	if t.Prerequisites != "" {
-		s += " " + t.Prerequisites
+		pre, sep = t.Prerequisites, " "
 	}
-	s += " can " + t.ThreatAction + ", which leads to " + t.ThreatImpact
+	var s string
 	if len(t.ImpactedGoal) > 0 && len(assets) > 0 {
-		and := at.and
+		and := at.andCut
 		if !at.shared {
 			and = joinAnd(assets)
 		}
-		s += ", resulting in reduced " + t.ImpactedGoal[0] + " of " + and
+		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact,
+			", resulting in reduced ", t.ImpactedGoal[0], " of ", and)
+	} else {
+		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
 	}
 	t.Statement = clip(s, maxStatement)
 	return t
+}
+
+// concat joins parts in one allocation (a statement was built by four
+// concatenations, each copying what came before).
+func concat(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // entryActor returns an outside actor with a flow into c, if any.

@@ -38,9 +38,32 @@ func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
 	w.Key("impactedGoal")
 	w.Strings(t.ImpactedGoal)
 	w.Key("impactedAssets")
-	w.Strings(t.ImpactedAssets)
+	if at := t.assets; at != nil && at.shared && len(t.ImpactedAssets) > 0 && &t.ImpactedAssets[0] == &at.labels[0] && len(t.ImpactedAssets) == len(at.labels) {
+		labelsJSON(&w, at)
+	} else {
+		w.Strings(t.ImpactedAssets)
+	}
 	w.Str("statement", t.Statement)
 	w.StrOmit("status", t.Status)
 	w.Close('}')
 	return w.B, w.Err()
+}
+
+// labelsJSON writes a shared list of asset labels: the bytes the first
+// threat wrote, if written at the same place (the threats of an export
+// all are), as a few rules put hundreds of assets at stake for thousands
+// of threats.
+func labelsJSON(w *interop.JSONW, at *assetTexts) {
+	j := &at.json
+	j.once.Do(func() {
+		x := interop.JSONW{Prefix: w.Prefix}
+		x.SetDepth(w.Depth())
+		x.Strings(at.labels)
+		j.prefix, j.depth, j.b = w.Prefix, w.Depth(), x.B
+	})
+	if j.prefix != w.Prefix || j.depth != w.Depth() {
+		w.Strings(at.labels)
+		return
+	}
+	w.B = append(w.B, j.b...)
 }
