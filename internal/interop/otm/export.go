@@ -61,7 +61,8 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 // the bytes Export returns.
 func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
-	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: []dataflow{}}
+	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: make([]dataflow, 0, len(m.Flows)),
+		Components: make([]component, 0, len(m.Components))}
 	d.Project = &project{Name: m.System.Name, ID: m.System.ID, Description: m.System.Description, Owner: m.System.Team,
 		Attributes: map[string]any{"generator": "ward"}}
 	if len(m.System.Contacts) > 0 {
@@ -208,7 +209,22 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	}
 
 	// Threat instances per element.
-	inst := map[string][]threatInstance{}
+	// Each element's list is cut from one array, sized by a first pass.
+	count := map[string]int{}
+	total := 0
+	for _, f := range a.Findings {
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				count[t.ID()]++
+				total++
+			}
+		}
+	}
+	slab := make([]threatInstance, total)
+	inst := make(map[string][]threatInstance, len(count))
+	for id, n := range count {
+		inst[id], slab = slab[:0:n], slab[n:]
+	}
 	for _, f := range a.Findings {
 		ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
 		if ti.State == "" {
