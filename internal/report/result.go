@@ -203,10 +203,10 @@ type Finding struct {
 	// The risks are shared between findings (report.Build makes one per
 	// distinct value: at N=10,000 they were a third of a Finding's size), so
 	// they are read-only; a Finding built by hand may leave them nil.
-	Inherent    *Risk     `json:"inherent"`
-	Residual    *Risk     `json:"residual"`
-	Projected   *Risk     `json:"projected"`
-	Rationale   []string  `json:"rationale"`
+	Inherent  *Risk    `json:"inherent"`
+	Residual  *Risk    `json:"residual"`
+	Projected *Risk    `json:"projected"`
+	Rationale []string `json:"rationale"`
 	// The references and suggested mitigations are its rule's: Build
 	// shares one FindingRefs per rule (a large result has a million
 	// findings). JSON has their members here, in the finding's object
