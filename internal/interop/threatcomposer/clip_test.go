@@ -1,6 +1,8 @@
 package threatcomposer
 
 import (
+	"crypto/sha1"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -60,6 +62,32 @@ func TestCutForClipsAlike(t *testing.T) {
 				if got, want := clip(h+cutFor(s, n), n), clip(h+s, n); got != want {
 					t.Fatalf("n=%d h=%q s=%q: got %q, want %q", n, h, s, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestUUID5IsSprintf: uuid5Of gives the UUID that hashing with sha1.New and
+// formatting with fmt.Sprintf gave, for short and long names and names in
+// parts.
+func TestUUID5IsSprintf(t *testing.T) {
+	oracle := func(name string) string {
+		h := sha1.New()
+		h.Write(namespace[:])
+		h.Write([]byte(name))
+		var u [16]byte
+		copy(u[:], h.Sum(nil))
+		u[6] = u[6]&0x0f | 0x50
+		u[8] = u[8]&0x3f | 0x80
+		return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	}
+	for _, name := range []string{"", "ward:shop:threat:sqli:db", strings.Repeat("long-id-é", 60)} {
+		if got, want := uuid5(name), oracle(name); got != want {
+			t.Errorf("uuid5(%q) = %s, want %s", name, got, want)
+		}
+		if len(name) > 3 {
+			if got, want := uuid5Of(name[:2], name[2:3], name[3:]), oracle(name); got != want {
+				t.Errorf("uuid5Of(parts of %q) = %s, want %s", name, got, want)
 			}
 		}
 	}

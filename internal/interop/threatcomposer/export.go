@@ -20,16 +20,36 @@ import (
 var namespace = [16]byte{0x6b, 0x1d, 0x2f, 0x0e, 0x5a, 0x43, 0x4c, 0x1b, 0x9e, 0x61, 0x0d, 0x7a, 0x3c, 0x55, 0x28, 0x90}
 
 // uuid5 returns the RFC 9562 version 5 UUID of name in namespace.
-func uuid5(name string) string {
-	h := sha1.New()
-	h.Write(namespace[:])
-	h.Write([]byte(name))
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
+func uuid5(name string) string { return uuid5Of(name) }
+
+// uuid5Of is uuid5 of the concatenation of parts, hashed from a buffer on
+// the stack (an export names every threat and mitigation by one) and
+// written in one allocation: the bytes of
+// fmt.Sprintf("%x-%x-%x-%x-%x", …) on the UUID's five groups.
+func uuid5Of(parts ...string) string {
+	var buf [256]byte
+	b := append(buf[:0], namespace[:]...)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	sum := sha1.Sum(b)
+	u := sum[:16]
 	u[6] = u[6]&0x0f | 0x50
 	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	var out [36]byte
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = hexDigit[c>>4], hexDigit[c&0xf]
+		j += 2
+	}
+	return string(out[:])
 }
+
+const hexDigit = "0123456789abcdef"
 
 // Threat Composer's field limits (its import refuses longer values).
 const (
@@ -46,8 +66,16 @@ func clip(s string, n int) string {
 	// converting the whole string to runes: the impact and the statement
 	// can name hundreds of assets.
 	// ASCII text (most of it) is cut by bytes.
-	k := 0
-	for k < len(s) && k < n && s[k] < utf8.RuneSelf {
+	k, lim := 0, min(len(s), n)
+	for k+8 <= lim {
+		t := s[k : k+8]
+		if (uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+			uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56)&0x8080808080808080 != 0 {
+			break
+		}
+		k += 8
+	}
+	for k < lim && s[k] < utf8.RuneSelf {
 		k++
 	}
 	if k == len(s) {
@@ -113,7 +141,7 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 // the bytes Export returns.
 func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
-	id := func(kind, wardID string) string { return uuid5("ward:" + m.System.ID + ":" + kind + ":" + wardID) }
+	id := func(kind, wardID string) string { return uuid5Of("ward:", m.System.ID, ":", kind, ":", wardID) }
 	w := exported{Schema: 1, Assumptions: []assumption{}, Mitigations: []mitigation{}, AssumptionLinks: []assumptionLink{},
 		MitigationLinks: []mitigationLink{}, Threats: []threat{}}
 	w.ApplicationInfo = appInfo{Name: m.System.Name, Description: strings.TrimSpace(m.System.Description + "\n\n" + notes)}
