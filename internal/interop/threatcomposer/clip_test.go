@@ -92,3 +92,24 @@ func TestUUID5IsSprintf(t *testing.T) {
 		}
 	}
 }
+
+// TestAction: a rule's title becomes a weakness to exploit and a team's a
+// thing to make happen, the first letter lowered unless an acronym starts
+// the title, in ASCII and beyond.
+func TestAction(t *testing.T) {
+	for _, c := range []struct {
+		title  string
+		people bool
+		want   string
+	}{
+		{"Missing authentication.", false, "exploit this weakness: missing authentication"},
+		{"SQL injection", false, "exploit this weakness: SQL injection"},
+		{"  Émission en clair ", true, "make this happen: émission en clair"},
+		{"x", true, "make this happen: x"},
+		{"", false, "exploit the system"},
+	} {
+		if got := action(c.title, c.people); got != c.want {
+			t.Errorf("action(%q, %v) = %q, want %q", c.title, c.people, got, c.want)
+		}
+	}
+}

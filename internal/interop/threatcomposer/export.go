@@ -51,6 +51,16 @@ func uuid5Of(parts ...string) string {
 
 const hexDigit = "0123456789abcdef"
 
+// lowerASCII holds every ASCII byte at its own index, to cut one-byte
+// strings from.
+var lowerASCII = func() string {
+	b := make([]byte, utf8.RuneSelf)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return string(b)
+}()
+
 // Threat Composer's field limits (its import refuses longer values).
 const (
 	maxPart      = 200
@@ -499,14 +509,18 @@ func action(title string, people bool) string {
 	if n == 0 {
 		return "exploit the system"
 	}
+	head := "exploit this weakness: "
+	if people {
+		head = "make this happen: "
+	}
 	// Keep acronyms (SQL, XSS) as they are.
 	if next, _ := utf8.DecodeRuneInString(s[n:]); !unicode.IsUpper(next) {
+		if lr := unicode.ToLower(r); lr < utf8.RuneSelf { // one allocation for the usual case
+			return concat(head, lowerASCII[lr:lr+1], s[n:])
+		}
 		s = string(unicode.ToLower(r)) + s[n:]
 	}
-	if people {
-		return "make this happen: " + s
-	}
-	return "exploit this weakness: " + s
+	return head + s
 }
 
 func article(s string) string {
