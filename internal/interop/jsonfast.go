@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/jsonindent"
@@ -52,10 +53,6 @@ func (w *JSONW) newline() {
 
 // Depth is how many objects and arrays are open.
 func (w *JSONW) Depth() int { return w.depth }
-
-// SetDepth starts w at depth d (for bytes written to be placed at that
-// depth of another writer's document).
-func (w *JSONW) SetDepth(d int) { w.depth = d }
 
 // Key starts a member of the current object.
 func (w *JSONW) Key(k string) {
@@ -234,6 +231,41 @@ func (w *JSONW) Any(v any) {
 		in += "  "
 	}
 	w.B = jsonindent.Append(w.B, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), in)
+}
+
+// JSONOnce keeps the bytes of a value many list items share (a list of
+// hundreds of assets, the same attributes on thousands of threats): the
+// first item to write it keeps what it wrote, the others copy those bytes
+// when they write it at the same prefix and depth (an export's items all
+// do). Safe for items written on several goroutines.
+type JSONOnce struct {
+	p atomic.Pointer[jsonOnceBytes]
+}
+
+type jsonOnceBytes struct {
+	prefix string
+	depth  int
+	b      []byte
+}
+
+// Copy appends the bytes kept, if they were written at w's prefix and
+// depth, and reports whether it did. Otherwise the caller writes the value
+// and calls Keep.
+func (o *JSONOnce) Copy(w *JSONW) bool {
+	if k := o.p.Load(); k != nil && k.prefix == w.Prefix && k.depth == w.depth {
+		w.B = append(w.B, k.b...)
+		return true
+	}
+	return false
+}
+
+// Keep keeps the value's bytes, written to w from start, unless some are
+// kept already. (No callback: a func value would move every item's
+// writer to the heap.)
+func (o *JSONOnce) Keep(w *JSONW, start int) {
+	if w.err == nil && o.p.Load() == nil {
+		o.p.CompareAndSwap(nil, &jsonOnceBytes{w.Prefix, w.depth, bytes.Clone(w.B[start:])})
+	}
 }
 
 const hexDigits = "0123456789abcdef"

@@ -41,7 +41,16 @@ func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
 		w.Key("tags")
 		w.StringPtrs(t.Tags)
 	}
-	attributes(&w, "attributes", t.Attributes)
+	if sa := t.attrs; sa != nil && len(t.Attributes) > 0 && len(t.Attributes) == len(sa.m) {
+		w.Key("attributes")
+		if !sa.json.Copy(&w) {
+			start := len(w.B)
+			w.Map(sa.m)
+			sa.json.Keep(&w, start)
+		}
+	} else {
+		attributes(&w, "attributes", t.Attributes)
+	}
 	w.Close('}')
 	return w.B, w.Err()
 }

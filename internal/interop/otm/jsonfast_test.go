@@ -18,7 +18,11 @@ func TestExportItemsAreEncodingJSON(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	yes, no := true, false
 	odd := "<b>&\"x\"\n\xff\u2028"
+	var cache sharedAttrsCache
+	sa := cache.get(attrKey{"builtin", "r<1>", "open", 4, 5})
 	items := []interop.IndentedJSONAppender{
+		// Shared attributes: written once, then copied (at each prefix).
+		threat{ID: "s1", Attributes: sa.m, attrs: sa}, threat{ID: "s2", Attributes: sa.m, attrs: sa},
 		threat{},
 		threat{ID: "t1", Name: odd, Description: odd, Categories: []*string{s("Spoofing"), nil}, CWEs: []*string{s("CWE-79")},
 			Risk: &threatRisk{Likelihood: f(60), LikelihoodComment: odd, Impact: 12.5, ImpactComment: "c"}, Tags: []*string{s("a")},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -336,12 +335,7 @@ type assetTexts struct {
 	// from a bounded string rather than the whole list; and the JSON of
 	// labels, made by the first threat written (labelsJSON).
 	joinedCut, andCut string
-	json              struct {
-		once   sync.Once
-		prefix string
-		depth  int
-		b      []byte
-	}
+	json              interop.JSONOnce
 }
 
 // cutFor returns a prefix of s that clips like s after any head: for a

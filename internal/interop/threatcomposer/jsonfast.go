@@ -50,20 +50,12 @@ func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
 }
 
 // labelsJSON writes a shared list of asset labels: the bytes the first
-// threat wrote, if written at the same place (the threats of an export
-// all are), as a few rules put hundreds of assets at stake for thousands
-// of threats.
+// threat wrote (interop.JSONOnce), as a few rules put hundreds of assets
+// at stake for thousands of threats.
 func labelsJSON(w *interop.JSONW, at *assetTexts) {
-	j := &at.json
-	j.once.Do(func() {
-		x := interop.JSONW{Prefix: w.Prefix}
-		x.SetDepth(w.Depth())
-		x.Strings(at.labels)
-		j.prefix, j.depth, j.b = w.Prefix, w.Depth(), x.B
-	})
-	if j.prefix != w.Prefix || j.depth != w.Depth() {
+	if !at.json.Copy(w) {
+		start := len(w.B)
 		w.Strings(at.labels)
-		return
+		at.json.Keep(w, start)
 	}
-	w.B = append(w.B, j.b...)
 }
