@@ -22,7 +22,7 @@ func TestCommand(t *testing.T) {
 
 // TestCeilingGivenUp: a one-shot command collects only at the ceiling
 // (GOGC off), and once a collection leaves more live than the threshold the
-// usual pacing comes back (GOGC 100, no memory limit).
+// pacing by the live heap takes over (GOGC largeGOGC, no memory limit).
 func TestCeilingGivenUp(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
@@ -47,8 +47,8 @@ func TestCeilingGivenUp(t *testing.T) {
 	for time.Now().Before(deadline) {
 		runtime.GC()
 		p := debug.SetGCPercent(-1)
-		if p == 100 {
-			debug.SetGCPercent(100)
+		if p == largeGOGC {
+			debug.SetGCPercent(largeGOGC)
 			if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
 				t.Fatalf("memory limit after giving up = %d, want none", l)
 			}

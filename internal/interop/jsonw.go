@@ -119,6 +119,11 @@ type itemEncoder struct {
 
 // encode leaves x in e.out, indented with prefix.
 func (e *itemEncoder) encode(x any, prefix string) error {
+	if a, ok := x.(IndentedJSONAppender); ok {
+		var err error
+		e.out, err = a.AppendIndentedJSON(e.out[:0], prefix)
+		return err
+	}
 	e.compact.Reset()
 	enc := json.NewEncoder(&e.compact) // escapes HTML, as json.Marshal does
 	if err := enc.Encode(x); err != nil {

@@ -48,9 +48,12 @@ const PeopleRule = "people"
 
 // Risk is a likelihood and an impact and what they make.
 type Risk struct {
+	// Score comes first so that the three one-byte fields share a word:
+	// 16 bytes instead of 24, three times in each of a large model's
+	// million threats.
+	Score      int
 	Likelihood Likelihood
 	Impact     Impact
-	Score      int
 	Severity   Severity
 }
 
@@ -67,17 +70,19 @@ type Finding struct {
 	Categories  []Category
 	Targets     []Target
 	Assets      []*Asset
-	CWE         []int
-	CAPEC       []int
-	Suggested   []string
-	References  []string
-	// Property is the CIA property the threat is against.
-	Property Property
+	// Refs are the weakness's references and suggested mitigations: its
+	// rule's, shared by all its threats (nil for none, as on a threat
+	// written by people). Read them with CWE, CAPEC, Suggested and
+	// References.
+	Refs *Refs
 	// Exploitability adjusts the likelihood (-2..+2) for how easy the rule's
 	// attack is.
 	Exploitability int
+	// Property is the CIA property the threat is against.
+	Property Property
 	// Vector is how the attacker reaches what the threat is about; it
-	// decides what the likelihood follows.
+	// decides what the likelihood follows. (Next to Property: the two
+	// bytes share a word.)
 	Vector Vector
 	// Start is where the attack starts: the least trusted place the
 	// likelihood found the attacker reaching the element from (for a
@@ -110,6 +115,48 @@ type Finding struct {
 	// Questions are the ids of the questions whose answers would settle an
 	// unverified threat (turn it open or mitigated).
 	Questions []string
+}
+
+// Refs are what a rule says about the weakness it finds, the same on each
+// of its threats: one pointer per threat instead of four lists (a large
+// model has a million threats). Read-only.
+type Refs struct {
+	CWE        []int
+	CAPEC      []int
+	Suggested  []string
+	References []string
+}
+
+// CWE lists the weakness's CWE ids.
+func (f *Finding) CWE() []int {
+	if f.Refs == nil {
+		return nil
+	}
+	return f.Refs.CWE
+}
+
+// CAPEC lists the attack patterns' CAPEC ids.
+func (f *Finding) CAPEC() []int {
+	if f.Refs == nil {
+		return nil
+	}
+	return f.Refs.CAPEC
+}
+
+// Suggested lists the mitigations the rule suggests.
+func (f *Finding) Suggested() []string {
+	if f.Refs == nil {
+		return nil
+	}
+	return f.Refs.Suggested
+}
+
+// References lists the rule's references.
+func (f *Finding) References() []string {
+	if f.Refs == nil {
+		return nil
+	}
+	return f.Refs.References
 }
 
 // Open reports whether the finding still needs action because a gap is

@@ -42,14 +42,21 @@ func (s *aside) wait() { s.wg.Wait() }
 // Build's main loop, which goes forwards writing other fields of the same
 // findings, meet on the same cache lines only once.
 func plainFields(dst []Finding, src []*model.Finding) {
+	// One FindingRefs per rule's references (and one for none).
+	refs := map[*model.Refs]*FindingRefs{}
 	for i := len(src) - 1; i >= 0; i-- {
 		f, x := src[i], &dst[i]
 		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
 		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), f.Residual.Score, string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
-		x.Rationale, x.CWE, x.CAPEC = orEmpty(f.Rationale), orEmpty(f.CWE), orEmpty(f.CAPEC)
-		x.Suggested, x.References = orEmpty(f.Suggested), orEmpty(f.References)
+		x.Rationale = orEmpty(f.Rationale)
+		r, ok := refs[f.Refs]
+		if !ok {
+			r = &FindingRefs{CWE: orEmpty(f.CWE()), CAPEC: orEmpty(f.CAPEC()), Suggested: orEmpty(f.Suggested()), References: orEmpty(f.References())}
+			refs[f.Refs] = r
+		}
+		x.FindingRefs = r
 		x.Aliases, x.Questions = f.Aliases, f.Questions
 		if d := f.Decision; d != nil {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}

@@ -65,8 +65,8 @@ func csvRow(row []string, f *Finding, mits map[string]Mitigation, accepted map[s
 	for _, t := range f.Targets {
 		targets = append(targets, targetLabel(t))
 	}
-	cwe := make([]string, 0, len(f.CWE))
-	for _, c := range f.CWE {
+	cwe := make([]string, 0, len(f.CWE()))
+	for _, c := range f.CWE() {
 		cwe = append(cwe, "CWE-"+strconv.Itoa(c))
 	}
 	var owner, decision string

@@ -344,8 +344,11 @@ func hostileResult(t *testing.T) *Result {
 		f.Title, f.Description, f.Reopened = h(i)+" `x`", h(i+1)+"\n\n- item **b**", h(i+2)
 		f.Severity, f.Status, f.FoundBy, f.Origin, f.Rule = h(i+3), h(i+4), h(i+5), h(i+6), h(i+7)
 		f.Categories = []string{h(i + 8), "none"}
-		f.References = []string{h(i), h(i + 4), h(i + 5), h(i + 6), h(i + 7)}
-		f.Rationale, f.Suggested, f.Assets, f.Questions = []string{h(i + 1)}, []string{h(i + 2)}, []string{h(i + 3)}, []string{h(i + 4)}
+		// The references are shared between findings: change a copy.
+		refs := *f.FindingRefs
+		refs.References, refs.Suggested = []string{h(i), h(i + 4), h(i + 5), h(i + 6), h(i + 7)}, []string{h(i + 2)}
+		f.FindingRefs = &refs
+		f.Rationale, f.Assets, f.Questions = []string{h(i + 1)}, []string{h(i + 3)}, []string{h(i + 4)}
 		f.Targets = append([]Target{{Kind: "flow", ID: h(i), From: h(i + 1), To: h(i + 2)}}, f.Targets...)
 		// The risks are shared between findings: change copies.
 		in, res := *f.Inherent, *f.Residual

@@ -453,31 +453,31 @@ func (h *htmlRows) finding(b []byte, f *Finding, who []string, memo *htmlMemo) (
 	b = append(b, '\n')
 	var k jsonPartsKey
 	if e != nil {
-		k = jsonPartsKey{sliceKey(f.CWE), sliceKey(f.CAPEC), sliceKey(f.Suggested), sliceKey(f.References), 0}
+		k = jsonPartsKey{sliceKey(f.CWE()), sliceKey(f.CAPEC()), sliceKey(f.Suggested()), sliceKey(f.References()), 0}
 		if e.partsHTML != nil && e.parts == k {
 			b = append(b, e.partsHTML...)
 			return h.findingEnd(b, f), who
 		}
 	}
 	start := len(b)
-	b = appendTickList(b, "Suggested", f.Suggested)
-	if len(f.CWE) > 0 || len(f.CAPEC) > 0 || len(f.References) > 0 {
+	b = appendTickList(b, "Suggested", f.Suggested())
+	if len(f.CWE()) > 0 || len(f.CAPEC()) > 0 || len(f.References()) > 0 {
 		b = append(b, `<dt>References</dt><dd class="chips">`...)
-		for _, c := range f.CWE {
+		for _, c := range f.CWE() {
 			b = append(b, `<a href="https://cwe.mitre.org/data/definitions/`...)
 			b = appendInt(b, c)
 			b = append(b, `.html" rel="noreferrer">CWE-`...)
 			b = appendInt(b, c)
 			b = append(b, `</a>`...)
 		}
-		for _, c := range f.CAPEC {
+		for _, c := range f.CAPEC() {
 			b = append(b, `<a href="https://capec.mitre.org/data/definitions/`...)
 			b = appendInt(b, c)
 			b = append(b, `.html" rel="noreferrer">CAPEC-`...)
 			b = appendInt(b, c)
 			b = append(b, `</a>`...)
 		}
-		for _, ref := range f.References {
+		for _, ref := range f.References() {
 			b = append(b, `<a href="`...)
 			b = appendURL(b, ref)
 			b = append(b, `" rel="noreferrer">`...)

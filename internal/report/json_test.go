@@ -206,7 +206,7 @@ func TestJSONSharedLists(t *testing.T) {
 		case 4:
 			assets = ids[:i%minSharedList]
 		}
-		r.Findings = append(r.Findings, Finding{ID: fmt.Sprint("f", i), Assets: assets, Rationale: ids[i%3:], Suggested: ids})
+		r.Findings = append(r.Findings, Finding{ID: fmt.Sprint("f", i), Assets: assets, Rationale: ids[i%3:], FindingRefs: &FindingRefs{Suggested: ids}})
 	}
 	sameAsEncodingJSON(t, &r)
 }

@@ -323,9 +323,12 @@ func (w *jsonW) description(e *jsonRuleMemo, d string) {
 // references, from the bytes its rule's findings last wrote when they are
 // the same lists at the same level.
 func (w *jsonW) ruleParts(e *jsonRuleMemo, f *Finding) {
+	if f.FindingRefs == nil {
+		return // encoding/json writes no members for a nil embedded struct
+	}
 	var k jsonPartsKey
 	if e != nil {
-		k = jsonPartsKey{sliceKey(f.CWE), sliceKey(f.CAPEC), sliceKey(f.Suggested), sliceKey(f.References), w.depth}
+		k = jsonPartsKey{sliceKey(f.CWE()), sliceKey(f.CAPEC()), sliceKey(f.Suggested()), sliceKey(f.References()), w.depth}
 		// The members' bytes also depend on whether one came before
 		// (their comma); in a finding one always has.
 		if e.partBytes != nil && e.parts == k && w.n[w.depth] > 0 {
@@ -335,10 +338,10 @@ func (w *jsonW) ruleParts(e *jsonRuleMemo, f *Finding) {
 		}
 	}
 	start, first := len(w.b), w.n[w.depth] == 0
-	w.ints("cwe", f.CWE)
-	w.ints("capec", f.CAPEC)
-	w.strs("suggested_mitigations", f.Suggested)
-	w.strs("references", f.References)
+	w.ints("cwe", f.CWE())
+	w.ints("capec", f.CAPEC())
+	w.strs("suggested_mitigations", f.Suggested())
+	w.strs("references", f.References())
 	if e != nil && !first {
 		e.parts, e.partBytes = k, append(e.partBytes[:0], w.b[start:]...)
 	}

@@ -203,14 +203,16 @@ type Finding struct {
 	// The risks are shared between findings (report.Build makes one per
 	// distinct value: at N=10,000 they were a third of a Finding's size), so
 	// they are read-only; a Finding built by hand may leave them nil.
-	Inherent    *Risk     `json:"inherent"`
-	Residual    *Risk     `json:"residual"`
-	Projected   *Risk     `json:"projected"`
-	Rationale   []string  `json:"rationale"`
-	CWE         []int     `json:"cwe"`
-	CAPEC       []int     `json:"capec"`
-	Suggested   []string  `json:"suggested_mitigations"`
-	References  []string  `json:"references"`
+	Inherent  *Risk    `json:"inherent"`
+	Residual  *Risk    `json:"residual"`
+	Projected *Risk    `json:"projected"`
+	Rationale []string `json:"rationale"`
+	// The references and suggested mitigations are its rule's: Build
+	// shares one FindingRefs per rule (a large result has a million
+	// findings). JSON has their members here, in the finding's object
+	// (encoding/json flattens the embedded struct); read them with CWE,
+	// CAPEC, Suggested and References, which allow a nil FindingRefs.
+	*FindingRefs
 	Mitigations []string  `json:"mitigations"`
 	Decision    *Decision `json:"decision,omitempty"`
 	Location    *Location `json:"location,omitempty"`
@@ -219,6 +221,47 @@ type Finding struct {
 	// Questions are the ids of the questions that would settle an
 	// unverified threat.
 	Questions []string `json:"questions,omitempty"`
+}
+
+// FindingRefs are a finding's CWE and CAPEC ids, suggested mitigations and
+// references. Read-only: findings share them.
+type FindingRefs struct {
+	CWE        []int    `json:"cwe"`
+	CAPEC      []int    `json:"capec"`
+	Suggested  []string `json:"suggested_mitigations"`
+	References []string `json:"references"`
+}
+
+// CWE lists the finding's CWE ids (nil without FindingRefs).
+func (f *Finding) CWE() []int {
+	if f.FindingRefs == nil {
+		return nil
+	}
+	return f.FindingRefs.CWE
+}
+
+// CAPEC lists the finding's CAPEC ids.
+func (f *Finding) CAPEC() []int {
+	if f.FindingRefs == nil {
+		return nil
+	}
+	return f.FindingRefs.CAPEC
+}
+
+// Suggested lists the mitigations the finding's rule suggests.
+func (f *Finding) Suggested() []string {
+	if f.FindingRefs == nil {
+		return nil
+	}
+	return f.FindingRefs.Suggested
+}
+
+// References lists the finding's references.
+func (f *Finding) References() []string {
+	if f.FindingRefs == nil {
+		return nil
+	}
+	return f.FindingRefs.References
 }
 
 // Decision is what the team decided on a generated finding.

@@ -175,7 +175,7 @@ func SARIF(w io.Writer, r *Result) error {
 		if !ok {
 			d, known := docs[f.Rule]
 			if !known { // a rule the result has no docs for: describe it by the finding
-				d = RuleInfo{ID: f.Rule, Title: f.Title, Category: f.Category, CWE: f.CWE, CAPEC: f.CAPEC, Origin: f.Origin}
+				d = RuleInfo{ID: f.Rule, Title: f.Title, Category: f.Category, CWE: f.CWE(), CAPEC: f.CAPEC(), Origin: f.Origin}
 			}
 			i = len(rules)
 			index[f.Rule] = i

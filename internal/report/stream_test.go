@@ -80,7 +80,7 @@ func sarifReference(w io.Writer, r *Result) error {
 		if !ok {
 			d, known := docs[f.Rule]
 			if !known {
-				d = RuleInfo{ID: f.Rule, Title: f.Title, Category: f.Category, CWE: f.CWE, CAPEC: f.CAPEC, Origin: f.Origin}
+				d = RuleInfo{ID: f.Rule, Title: f.Title, Category: f.Category, CWE: f.CWE(), CAPEC: f.CAPEC(), Origin: f.Origin}
 			}
 			i = len(rules)
 			index[f.Rule] = i

@@ -289,7 +289,7 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 	dst = append(dst, f.ID...)
 	dst = append(dst, "  ["...)
 	dst = append(dst, f.Category...)
-	dst = appendCWEList(dst, f.CWE)
+	dst = appendCWEList(dst, f.CWE())
 	dst = append(dst, "]  "...)
 	dst = appendLoc(dst, f.Location)
 	dst = append(dst, '\n')
@@ -340,7 +340,7 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 			dst = append(dst, '\n')
 			end()
 		}
-		for _, m := range f.Suggested {
+		for _, m := range f.Suggested() {
 			begin()
 			dst = append(dst, "     fix: "...)
 			dst = append(dst, m...)

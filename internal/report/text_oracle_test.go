@@ -28,7 +28,7 @@ func oracleTextFinding(dst []byte, f *Finding, qs map[string]Question, opt TextO
 		sev = "(" + f.Severity + ")"
 	}
 	line("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
-	line("     %s  [%s%s]  %s\n", f.ID, f.Category, oracleCWEList(f.CWE), oracleLocString(f.Location))
+	line("     %s  [%s%s]  %s\n", f.ID, f.Category, oracleCWEList(f.CWE()), oracleLocString(f.Location))
 	if d := f.Decision; d != nil && len(d.Covers) > 0 {
 		line("     %s, covers hops %s\n", strings.ReplaceAll(d.Status, "_", " "), strings.Join(d.Covers, ", "))
 	}
@@ -51,7 +51,7 @@ func oracleTextFinding(dst []byte, f *Finding, qs map[string]Question, opt TextO
 		for _, why := range f.Rationale {
 			line("       - %s\n", why)
 		}
-		for _, m := range f.Suggested {
+		for _, m := range f.Suggested() {
 			line("     fix: %s\n", m)
 		}
 	}
@@ -97,9 +97,9 @@ func TestTextFindingIsFmt(t *testing.T) {
 		for _, st := range []string{"open", "unverified", "accepted", "false_positive", "mitigated"} {
 			for _, sev := range []string{"critical", "high", "low", "", "sévère-très-longue", "x\x07y"} {
 				fs = append(fs, Finding{Rank: rank, Status: st, Severity: sev, Title: "Tampering with `db` \u202e" + sev,
-					ID: "r:" + st, Category: "tampering", CWE: []int{rank, 79}[:rank&1+1], Location: &Location{File: "m/ward.yaml", Line: rank, Col: 3},
+					ID: "r:" + st, Category: "tampering", FindingRefs: &FindingRefs{CWE: []int{rank, 79}[:rank&1+1], Suggested: []string{"fix it"}}, Location: &Location{File: "m/ward.yaml", Line: rank, Col: 3},
 					Reopened: map[bool]string{true: "mitigation m1 is gone"}[rank == 42], Questions: []string{"q1", "q2", "q3", "nope"},
-					Description: "desc\r\nline", Rationale: []string{"why", "ünïcode"}, Suggested: []string{"fix it"},
+					Description: "desc\r\nline", Rationale: []string{"why", "ünïcode"},
 					Residual: &Risk{LikelihoodLabel: "high", ImpactLabel: "low", Score: 6}, Inherent: &Risk{Score: 9}, Projected: &Risk{Score: 2},
 					Decision: map[bool]*Decision{true: {Status: st, Covers: []string{"r:a-db", "r:b-\x1b[2Jdb"}}}[rank == 7 || rank == 999]})
 			}

@@ -296,9 +296,9 @@ func markdownBody(r *Result, it workItem, opt TrackerOptions) string {
 			fmt.Fprintf(&b, "- **Assets at stake:** %s\n", strings.Join(f.Assets, ", "))
 		}
 		fmt.Fprintf(&b, "- **Rule:** `%s`\n", f.Rule)
-		if len(f.CWE) > 0 {
-			cwes := make([]string, 0, len(f.CWE))
-			for _, c := range f.CWE {
+		if len(f.CWE()) > 0 {
+			cwes := make([]string, 0, len(f.CWE()))
+			for _, c := range f.CWE() {
 				cwes = append(cwes, fmt.Sprintf("[CWE-%d](https://cwe.mitre.org/data/definitions/%d.html)", c, c))
 			}
 			fmt.Fprintf(&b, "- **CWE:** %s\n", strings.Join(cwes, ", "))
@@ -306,9 +306,9 @@ func markdownBody(r *Result, it workItem, opt TrackerOptions) string {
 		if l := mdLink(it.loc, opt); l != "" {
 			fmt.Fprintf(&b, "- **Defined at:** %s\n", l)
 		}
-		if len(f.Suggested) > 0 {
+		if len(f.Suggested()) > 0 {
 			b.WriteString("\nSuggested mitigations:\n\n")
-			for _, s := range f.Suggested {
+			for _, s := range f.Suggested() {
 				b.WriteString("- " + s + "\n")
 			}
 		}
@@ -521,9 +521,9 @@ func jiraBody(r *Result, it workItem, opt TrackerOptions) string {
 			fmt.Fprintf(&b, "* *Assets at stake:* %s\n", jiraText(strings.Join(f.Assets, ", ")))
 		}
 		fmt.Fprintf(&b, "* *Rule:* {{%s}}\n", jiraText(f.Rule))
-		if len(f.CWE) > 0 {
-			cwes := make([]string, 0, len(f.CWE))
-			for _, c := range f.CWE {
+		if len(f.CWE()) > 0 {
+			cwes := make([]string, 0, len(f.CWE()))
+			for _, c := range f.CWE() {
 				cwes = append(cwes, fmt.Sprintf("[CWE-%d|https://cwe.mitre.org/data/definitions/%d.html]", c, c))
 			}
 			fmt.Fprintf(&b, "* *CWE:* %s\n", strings.Join(cwes, ", "))
@@ -531,9 +531,9 @@ func jiraBody(r *Result, it workItem, opt TrackerOptions) string {
 		if l := jiraLink(it.loc, opt); l != "" {
 			fmt.Fprintf(&b, "* *Defined at:* %s\n", l)
 		}
-		if len(f.Suggested) > 0 {
+		if len(f.Suggested()) > 0 {
 			b.WriteString("\nSuggested mitigations:\n\n")
-			for _, s := range f.Suggested {
+			for _, s := range f.Suggested() {
 				b.WriteString("* " + jiraText(s) + "\n")
 			}
 		}

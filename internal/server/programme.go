@@ -154,7 +154,7 @@ func resultFindings(result []byte) ([]programme.Finding, error) {
 	out := make([]programme.Finding, 0, len(res.Findings))
 	for _, f := range res.Findings {
 		pf := programme.Finding{ID: f.ID, Title: f.Title, Origin: f.Origin, FoundBy: f.FoundBy, Severity: f.Inherent.Severity, Status: f.Status,
-			Decided: f.Decision != nil, Categories: f.Categories, CWE: f.CWE}
+			Decided: f.Decision != nil, Categories: f.Categories, CWE: f.CWE()}
 		if len(pf.Categories) == 0 && f.Category != "" {
 			pf.Categories = []string{f.Category}
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/interop"
@@ -61,7 +62,8 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 // the bytes Export returns.
 func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
-	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: []dataflow{}}
+	d := document{OTMVersion: Version, TrustZones: []trustZone{}, Dataflows: make([]dataflow, 0, len(m.Flows)),
+		Components: make([]component, 0, len(m.Components))}
 	d.Project = &project{Name: m.System.Name, ID: m.System.ID, Description: m.System.Description, Owner: m.System.Team,
 		Attributes: map[string]any{"generator": "ward"}}
 	if len(m.System.Contacts) > 0 {
@@ -208,7 +210,22 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	}
 
 	// Threat instances per element.
-	inst := map[string][]threatInstance{}
+	// Each element's list is cut from one array, sized by a first pass.
+	count := map[string]int{}
+	total := 0
+	for _, f := range a.Findings {
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				count[t.ID()]++
+				total++
+			}
+		}
+	}
+	slab := make([]threatInstance, total)
+	inst := make(map[string][]threatInstance, len(count))
+	for id, n := range count {
+		inst[id], slab = slab[:0:n], slab[n:]
+	}
 	for _, f := range a.Findings {
 		ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
 		if ti.State == "" {
@@ -313,6 +330,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 
 	// The threats are made as they are written (interop.Lazy): a large
 	// model has over 100,000.
+	var shared sharedAttrsCache
 	threatOf := func(i int) any {
 		f := a.Findings[i]
 		lik := float64(f.Inherent.Likelihood) * 20
@@ -325,9 +343,19 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			n := categoryNames[c]
 			t.Categories = append(t.Categories, &n)
 		}
-		for _, w := range f.CWE {
+		for _, w := range f.CWE() {
 			s := "CWE-" + strconv.Itoa(w)
 			t.CWEs = append(t.CWEs, &s)
+		}
+		if plainAttrs(f, decisions) {
+			// Most threats have only these five attributes, the same on
+			// many: they share one read-only map and its JSON.
+			sa := shared.get(attrKey{f.Origin, f.Rule, f.Status, f.Residual.Severity, f.Inherent.Severity})
+			t.Attributes, t.attrs = sa.m, sa
+			if len(f.Rationale) > 0 {
+				t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
+			}
+			return t
 		}
 		attrs := map[string]any{"origin": string(f.Origin), "rule": f.Rule, "status": string(f.Status),
 			"severity": f.Residual.Severity.String(), "inherentSeverity": f.Inherent.Severity.String()}
@@ -409,6 +437,63 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		return fmt.Errorf("encode OTM: %w", err)
 	}
 	return nil
+}
+
+// plainAttrs reports whether a threat's attributes are only its origin,
+// rule, status and severities: no other targets, no threat written by the
+// team, no decision.
+func plainAttrs(f *model.Finding, decisions map[string]*model.Decision) bool {
+	if f.Threat != nil || decisions[f.ID] != nil {
+		return false
+	}
+	for _, tg := range f.Targets {
+		if tg.Component == nil && tg.Flow == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// attrKey is what a threat's plain attributes say.
+type attrKey struct {
+	origin             model.Origin
+	rule               string
+	status             model.Status
+	residual, inherent model.Severity
+}
+
+// sharedAttrs is one map of plain attributes, shared by the threats with
+// those values, and its JSON.
+type sharedAttrs struct {
+	m    map[string]any
+	json interop.JSONOnce
+}
+
+// sharedAttrsCache hands out the shared attributes; threats are made on
+// several goroutines.
+type sharedAttrsCache struct {
+	mu sync.RWMutex
+	m  map[attrKey]*sharedAttrs
+}
+
+func (c *sharedAttrsCache) get(k attrKey) *sharedAttrs {
+	c.mu.RLock()
+	sa := c.m[k]
+	c.mu.RUnlock()
+	if sa != nil {
+		return sa
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sa = c.m[k]; sa == nil {
+		sa = &sharedAttrs{m: map[string]any{"origin": string(k.origin), "rule": k.rule, "status": string(k.status),
+			"severity": k.residual.String(), "inherentSeverity": k.inherent.String()}}
+		if c.m == nil {
+			c.m = map[attrKey]*sharedAttrs{}
+		}
+		c.m[k] = sa
+	}
+	return sa
 }
 
 func dateString(d model.Date) string {

@@ -161,6 +161,9 @@ type threat struct {
 	Risk        *threatRisk    `json:"risk" yaml:"risk"`
 	Tags        []*string      `json:"tags,omitempty" yaml:"tags"`
 	Attributes  map[string]any `json:"attributes,omitempty" yaml:"attributes"`
+	// attrs, on an exported threat, holds Attributes when they are shared
+	// with other threats, and their JSON.
+	attrs *sharedAttrs
 }
 
 type threatRisk struct {

@@ -19,16 +19,46 @@ import (
 var namespace = [16]byte{0x6b, 0x1d, 0x2f, 0x0e, 0x5a, 0x43, 0x4c, 0x1b, 0x9e, 0x61, 0x0d, 0x7a, 0x3c, 0x55, 0x28, 0x90}
 
 // uuid5 returns the RFC 9562 version 5 UUID of name in namespace.
-func uuid5(name string) string {
-	h := sha1.New()
-	h.Write(namespace[:])
-	h.Write([]byte(name))
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
+func uuid5(name string) string { return uuid5Of(name) }
+
+// uuid5Of is uuid5 of the concatenation of parts, hashed from a buffer on
+// the stack (an export names every threat and mitigation by one) and
+// written in one allocation: the bytes of
+// fmt.Sprintf("%x-%x-%x-%x-%x", …) on the UUID's five groups.
+func uuid5Of(parts ...string) string {
+	var buf [256]byte
+	b := append(buf[:0], namespace[:]...)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	sum := sha1.Sum(b)
+	u := sum[:16]
 	u[6] = u[6]&0x0f | 0x50
 	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	var out [36]byte
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = hexDigit[c>>4], hexDigit[c&0xf]
+		j += 2
+	}
+	return string(out[:])
 }
+
+const hexDigit = "0123456789abcdef"
+
+// lowerASCII holds every ASCII byte at its own index, to cut one-byte
+// strings from.
+var lowerASCII = func() string {
+	b := make([]byte, utf8.RuneSelf)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return string(b)
+}()
 
 // Threat Composer's field limits (its import refuses longer values).
 const (
@@ -45,8 +75,16 @@ func clip(s string, n int) string {
 	// converting the whole string to runes: the impact and the statement
 	// can name hundreds of assets.
 	// ASCII text (most of it) is cut by bytes.
-	k := 0
-	for k < len(s) && k < n && s[k] < utf8.RuneSelf {
+	k, lim := 0, min(len(s), n)
+	for k+8 <= lim {
+		t := s[k : k+8]
+		if (uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+			uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56)&0x8080808080808080 != 0 {
+			break
+		}
+		k += 8
+	}
+	for k < lim && s[k] < utf8.RuneSelf {
 		k++
 	}
 	if k == len(s) {
@@ -112,7 +150,7 @@ func Export(a *analysis.Analysis) ([]byte, error) {
 // the bytes Export returns.
 func Write(out io.Writer, a *analysis.Analysis) error {
 	m := a.Model
-	id := func(kind, wardID string) string { return uuid5("ward:" + m.System.ID + ":" + kind + ":" + wardID) }
+	id := func(kind, wardID string) string { return uuid5Of("ward:", m.System.ID, ":", kind, ":", wardID) }
 	w := exported{Schema: 1, Assumptions: []assumption{}, Mitigations: []mitigation{}, AssumptionLinks: []assumptionLink{},
 		MitigationLinks: []mitigationLink{}, Threats: []threat{}}
 	w.ApplicationInfo = appInfo{Name: m.System.Name, Description: strings.TrimSpace(m.System.Description + "\n\n" + notes)}
@@ -164,10 +202,13 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		if len(letters) > 0 {
 			t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
 		}
-		comment := fmt.Sprintf("Ward finding `%s` (%s), status %s, residual risk %s.", f.ID, f.Rule, f.Status, f.Residual.Severity)
-		if f.Description != "" {
-			comment = f.Description + "\n\n" + comment
+		// The description, then "Ward finding `id` (rule), status s,
+		// residual risk r.", made in one allocation.
+		desc, gap := f.Description, ""
+		if desc != "" {
+			gap = "\n\n"
 		}
+		comment := concat(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
 		t.Metadata = append(t.Metadata, metadata{Key: "Comments", Value: clip(comment, maxComment)})
 		if f.Origin != model.OriginPeople && f.Rule != "" {
 			t.Tags = []string{clip(f.Rule, maxTag)}
@@ -289,6 +330,29 @@ type assetTexts struct {
 	joined string   // labels joined by ", "
 	and    string   // joinAnd(labels), if made (shared)
 	shared bool
+	// For a shared list: joined and and cut to what a clipped impact and
+	// statement can show (cutFor), so that each threat's texts are built
+	// from a bounded string rather than the whole list; and the JSON of
+	// labels, made by the first threat written (labelsJSON).
+	joinedCut, andCut string
+	json              interop.JSONOnce
+}
+
+// cutFor returns a prefix of s that clips like s after any head: for a
+// head h that starts with no space, clip(h+cutFor(s, n), n) is
+// clip(h+s, n). The prefix runs to the first rune that is not a space at
+// rune n of s or later (so both strings are cut, at the same rune), or is
+// s if there is none.
+func cutFor(s string, n int) string {
+	k := 0
+	for i := 0; i < len(s); k++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if k >= n && !unicode.IsSpace(r) {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // newAssetTexts makes the texts of as; and is made for a shared list only
@@ -301,6 +365,7 @@ func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
 	t.joined = strings.Join(t.labels, ", ")
 	if shared {
 		t.and = joinAnd(t.labels)
+		t.joinedCut, t.andCut = cutFor(t.joined, maxPart), cutFor(t.and, maxStatement)
 	}
 	return &t
 }
@@ -344,6 +409,10 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 		t.ImpactedAssets = []string{}
 	}
 	what := at.joined
+	if at.shared {
+		what = at.joinedCut
+	}
+	t.assets = at
 	if what == "" {
 		what = target
 	}
@@ -365,20 +434,38 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 		t.ThreatImpact = "compromise of " + what
 	}
 	t.ThreatImpact = clip(t.ThreatImpact, maxPart)
-	s := article(t.ThreatSource) + " " + t.ThreatSource
+	pre, sep := "", ""
 	if t.Prerequisites != "" {
-		s += " " + t.Prerequisites
+		pre, sep = t.Prerequisites, " "
 	}
-	s += " can " + t.ThreatAction + ", which leads to " + t.ThreatImpact
+	var s string
 	if len(t.ImpactedGoal) > 0 && len(assets) > 0 {
-		and := at.and
+		and := at.andCut
 		if !at.shared {
 			and = joinAnd(assets)
 		}
-		s += ", resulting in reduced " + t.ImpactedGoal[0] + " of " + and
+		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact,
+			", resulting in reduced ", t.ImpactedGoal[0], " of ", and)
+	} else {
+		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
 	}
 	t.Statement = clip(s, maxStatement)
 	return t
+}
+
+// concat joins parts in one allocation (a statement was built by four
+// concatenations, each copying what came before).
+func concat(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // entryActor returns an outside actor with a flow into c, if any.
@@ -416,14 +503,18 @@ func action(title string, people bool) string {
 	if n == 0 {
 		return "exploit the system"
 	}
+	head := "exploit this weakness: "
+	if people {
+		head = "make this happen: "
+	}
 	// Keep acronyms (SQL, XSS) as they are.
 	if next, _ := utf8.DecodeRuneInString(s[n:]); !unicode.IsUpper(next) {
+		if lr := unicode.ToLower(r); lr < utf8.RuneSelf { // one allocation for the usual case
+			return concat(head, lowerASCII[lr:lr+1], s[n:])
+		}
 		s = string(unicode.ToLower(r)) + s[n:]
 	}
-	if people {
-		return "make this happen: " + s
-	}
-	return "exploit this weakness: " + s
+	return head + s
 }
 
 func article(s string) string {

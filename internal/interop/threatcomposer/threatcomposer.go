@@ -115,6 +115,9 @@ type threat struct {
 	ImpactedAssets []string   `json:"impactedAssets"`
 	Statement      string     `json:"statement"`
 	Status         string     `json:"status,omitempty"`
+	// assets, on an exported threat, are its assets at stake, whose JSON
+	// a shared list writes once (labelsJSON).
+	assets *assetTexts
 }
 
 // Status values, as Threat Composer writes them.

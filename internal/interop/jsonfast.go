@@ -1,0 +1,347 @@
+package interop
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/wardtm/ward/internal/jsonindent"
+)
+
+// IndentedJSONAppender is a list item that writes its own JSON: the bytes
+// WriteIndentedJSON would otherwise get by marshalling it with
+// encoding/json (HTML escaped, fields in order, omitempty honoured, nil
+// slices and maps as null, map keys sorted) and indenting it by two spaces
+// with every new line starting with prefix. The exporters' long lists
+// (threats, components, data flows) implement it: reflection over their
+// structs and maps was most of an export's time. Tests compare the two
+// encodings item by item.
+type IndentedJSONAppender interface {
+	AppendIndentedJSON(dst []byte, prefix string) ([]byte, error)
+}
+
+// JSONW appends indented JSON as encoding/json marshals and json.Indent
+// indents it: objects and arrays nest two spaces deeper at each level,
+// every new line starts with the prefix, empty ones are written "{}" and
+// "[]". Keys are written as given (they must need no escaping).
+type JSONW struct {
+	B      []byte
+	Prefix string
+	depth  int
+	n      [32]int
+	err    error
+}
+
+// Err is the first error met (a value encoding/json refuses).
+func (w *JSONW) Err() error { return w.err }
+
+func (w *JSONW) newline() {
+	if w.n[w.depth] > 0 {
+		w.B = append(w.B, ',')
+	}
+	w.n[w.depth]++
+	w.B = append(w.B, '\n')
+	w.B = append(w.B, w.Prefix...)
+	for range w.depth {
+		w.B = append(w.B, ' ', ' ')
+	}
+}
+
+// Depth is how many objects and arrays are open.
+func (w *JSONW) Depth() int { return w.depth }
+
+// Key starts a member of the current object.
+func (w *JSONW) Key(k string) {
+	w.newline()
+	w.B = append(w.B, '"')
+	w.B = append(w.B, k...)
+	w.B = append(w.B, '"', ':', ' ')
+}
+
+// Item starts an element of the current array.
+func (w *JSONW) Item() { w.newline() }
+
+// Open starts an object ('{') or array ('[') one level deeper.
+func (w *JSONW) Open(c byte) {
+	w.B = append(w.B, c)
+	w.depth++
+	w.n[w.depth] = 0
+}
+
+// Close ends it, on its own line unless it is empty.
+func (w *JSONW) Close(c byte) {
+	empty := w.n[w.depth] == 0
+	w.depth--
+	if !empty {
+		w.B = append(w.B, '\n')
+		w.B = append(w.B, w.Prefix...)
+		for range w.depth {
+			w.B = append(w.B, ' ', ' ')
+		}
+	}
+	w.B = append(w.B, c)
+}
+
+// String appends s as a JSON string value.
+func (w *JSONW) String(s string) { w.B = AppendJSONString(w.B, s) }
+
+// Str writes a string member.
+func (w *JSONW) Str(k, v string) {
+	w.Key(k)
+	w.String(v)
+}
+
+// StrOmit writes a string member tagged omitempty.
+func (w *JSONW) StrOmit(k, v string) {
+	if v != "" {
+		w.Str(k, v)
+	}
+}
+
+// Int writes an int member.
+func (w *JSONW) Int(k string, v int) {
+	w.Key(k)
+	w.B = strconv.AppendInt(w.B, int64(v), 10)
+}
+
+// Float writes a float64 member.
+func (w *JSONW) Float(k string, v float64) {
+	w.Key(k)
+	w.Float64(v)
+}
+
+// Float64 appends v as encoding/json writes a float64.
+func (w *JSONW) Float64(v float64) {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		w.Any(v) // encoding/json's error
+		return
+	}
+	f, abs := byte('f'), math.Abs(v)
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		f = 'e'
+	}
+	w.B = strconv.AppendFloat(w.B, v, f, -1, 64)
+	if f == 'e' {
+		// Clean up e-09 to e-9, as encoding/json does.
+		if n := len(w.B); n >= 4 && w.B[n-4] == 'e' && w.B[n-3] == '-' && w.B[n-2] == '0' {
+			w.B[n-2] = w.B[n-1]
+			w.B = w.B[:n-1]
+		}
+	}
+}
+
+// Bool writes a bool member.
+func (w *JSONW) Bool(k string, v bool) {
+	w.Key(k)
+	w.B = strconv.AppendBool(w.B, v)
+}
+
+// Strings appends a list of strings as a value; nil is null.
+func (w *JSONW) Strings(v []string) {
+	if v == nil {
+		w.B = append(w.B, "null"...)
+		return
+	}
+	w.Open('[')
+	for _, s := range v {
+		w.newline()
+		w.String(s)
+	}
+	w.Close(']')
+}
+
+// StringPtrs appends a list of string pointers as a value; nil is null.
+func (w *JSONW) StringPtrs(v []*string) {
+	if v == nil {
+		w.B = append(w.B, "null"...)
+		return
+	}
+	w.Open('[')
+	for _, s := range v {
+		w.newline()
+		if s == nil {
+			w.B = append(w.B, "null"...)
+		} else {
+			w.String(*s)
+		}
+	}
+	w.Close(']')
+}
+
+// Map appends a map of any values, keys sorted, as a value; nil is null.
+func (w *JSONW) Map(m map[string]any) {
+	if m == nil {
+		w.B = append(w.B, "null"...)
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	w.Open('{')
+	for _, k := range keys {
+		w.newline()
+		w.String(k)
+		w.B = append(w.B, ':', ' ')
+		w.Any(m[k])
+	}
+	w.Close('}')
+}
+
+// Any appends v as a value: strings, ints, floats, bools, string lists and
+// maps by hand, anything else through encoding/json.
+func (w *JSONW) Any(v any) {
+	switch x := v.(type) {
+	case string:
+		w.String(x)
+		return
+	case int:
+		w.B = strconv.AppendInt(w.B, int64(x), 10)
+		return
+	case bool:
+		w.B = strconv.AppendBool(w.B, x)
+		return
+	case float64:
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			w.Float64(x)
+			return
+		}
+	case []string:
+		w.Strings(x)
+		return
+	case map[string]any:
+		w.Map(x)
+		return
+	}
+	var compact bytes.Buffer
+	if err := json.NewEncoder(&compact).Encode(v); err != nil {
+		if w.err == nil {
+			w.err = err
+		}
+		w.B = append(w.B, "null"...)
+		return
+	}
+	in := w.Prefix
+	for range w.depth {
+		in += "  "
+	}
+	w.B = jsonindent.Append(w.B, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), in)
+}
+
+// JSONOnce keeps the bytes of a value many list items share (a list of
+// hundreds of assets, the same attributes on thousands of threats): the
+// first item to write it keeps what it wrote, the others copy those bytes
+// when they write it at the same prefix and depth (an export's items all
+// do). Safe for items written on several goroutines.
+type JSONOnce struct {
+	p atomic.Pointer[jsonOnceBytes]
+}
+
+type jsonOnceBytes struct {
+	prefix string
+	depth  int
+	b      []byte
+}
+
+// Copy appends the bytes kept, if they were written at w's prefix and
+// depth, and reports whether it did. Otherwise the caller writes the value
+// and calls Keep.
+func (o *JSONOnce) Copy(w *JSONW) bool {
+	if k := o.p.Load(); k != nil && k.prefix == w.Prefix && k.depth == w.depth {
+		w.B = append(w.B, k.b...)
+		return true
+	}
+	return false
+}
+
+// Keep keeps the value's bytes, written to w from start, unless some are
+// kept already. (No callback: a func value would move every item's
+// writer to the heap.)
+func (o *JSONOnce) Keep(w *JSONW, start int) {
+	if w.err == nil && o.p.Load() == nil {
+		o.p.CompareAndSwap(nil, &jsonOnceBytes{w.Prefix, w.depth, bytes.Clone(w.B[start:])})
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes by default: quotes, backslashes and control characters, '<',
+// '>' and '&' (HTML), invalid UTF-8 as \ufffd, and U+2028 and U+2029.
+func AppendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time (most of an export's text).
+		for len(s)-i >= 8 {
+			t := s[i : i+8]
+			if !plain8(uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+				uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56) {
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// plain8 reports whether none of the eight bytes in x needs escaping or
+// decoding: each is at least 0x20, below 0x80, and none of '"', '\\',
+// '<', '>' and '&'.
+func plain8(x uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	has := func(c uint64) uint64 { y := x ^ (lsb * c); return (y - lsb) &^ y }
+	return (x|(x-lsb*0x20)|has('"')|has('\\')|has('<')|has('>')|has('&'))&msb == 0
+}

@@ -1,0 +1,80 @@
+package interop
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/wardtm/ward/internal/jsonindent"
+)
+
+// marshalIndented is what WriteIndentedJSON writes for an item without
+// AppendIndentedJSON: encoding/json's bytes (HTML escaped), indented.
+func marshalIndented(t testing.TB, x any, prefix string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(x); err != nil {
+		t.Fatal(err)
+	}
+	return jsonindent.Append(nil, bytes.TrimSuffix(b.Bytes(), []byte("\n")), prefix)
+}
+
+// awkward are strings that need escaping in every way encoding/json
+// escapes: quotes, control characters, HTML, invalid UTF-8, U+2028/9.
+var awkward = []string{"", "plain", `q"uote\back`, "tab\tnl\ncr\r\x01\x1f", "<a href='x'>&amp;</a>", "bad\xffutf8\xc3",
+	"line\u2028para\u2029", "accents é ü — …", "\x7f"}
+
+func TestAppendJSONStringIsEncodingJSON(t *testing.T) {
+	for _, s := range awkward {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestJSONWAnyIsEncodingJSON(t *testing.T) {
+	type other struct {
+		A string `json:"a"`
+		B []int  `json:"b,omitempty"`
+	}
+	values := []any{nil, "s", 0, -42, true, false, 0.0, 12.5, 1e-7, 1e21, 123456789.0, -0.000001, []string(nil), []string{},
+		[]string{"a", "<b>"}, map[string]any(nil), map[string]any{}, map[string]any{"z": 1, "a": "x", "m&": []string{"q"},
+			"n": map[string]any{"k": 2.5}}, other{A: "x", B: []int{1, 2}}, []map[string]any{{"k": "v"}}}
+	for _, v := range values {
+		for _, prefix := range []string{"", "    "} {
+			w := JSONW{Prefix: prefix}
+			w.Open('{')
+			w.Key("v")
+			w.Any(v)
+			w.Close('}')
+			if w.Err() != nil {
+				t.Fatal(w.Err())
+			}
+			want := marshalIndented(t, map[string]any{"v": v}, prefix)
+			if !bytes.Equal(w.B, want) {
+				t.Errorf("%#v:\n got %s\nwant %s", v, w.B, want)
+			}
+		}
+	}
+	w := JSONW{}
+	w.Any(math.NaN())
+	if w.Err() == nil {
+		t.Error("NaN: no error")
+	}
+}
+
+// FuzzAppendJSONString compares AppendJSONString with encoding/json.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range awkward {
+		f.Add(s)
+	}
+	f.Add("eight plain bytes then <html> & more \"quotes\" and \\ slashes, then é")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
