@@ -11,6 +11,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/wardtm/ward/internal/model"
@@ -290,9 +291,19 @@ func assetID(a *model.Asset) string    { return a.ID }
 func compID(c *model.Component) string { return c.ID }
 
 // distinct returns xs without repeats, in order of first appearance.
+// Short lists (most: an element's assets or flows) are checked against
+// what is kept so far, without a map.
 func distinct[T comparable](xs []T) []T {
-	seen := make(map[T]bool, len(xs))
 	var out []T
+	if len(xs) <= 16 {
+		for _, x := range xs {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	seen := make(map[T]bool, len(xs))
 	for _, x := range xs {
 		if !seen[x] {
 			seen[x] = true
