@@ -484,6 +484,8 @@ const (
 	// GuessLinkLocal: a link-local or same-host service (the rules'
 	// reviewerLinkLocal).
 	GuessLinkLocal
+	// GuessLogSink: a log or monitoring system (the rules' loggingSink).
+	GuessLogSink
 )
 
 // Guessed returns guess(c), computed once per component: every rule asks

@@ -224,7 +224,10 @@ var loggingSinkWords = map[string]bool{"log": true, "logs": true, "logging": tru
 
 // loggingSink reports whether c is a log sink: tagged so, or with an id or
 // name made of words such as log, logging or siem.
-func loggingSink(c *model.Component) bool {
+func loggingSink(c *model.Component) bool { return c.Guessed(model.GuessLogSink, loggingSinkGuess) }
+
+// loggingSinkGuess reads loggingSink out of c's tags, id and name.
+func loggingSinkGuess(c *model.Component) bool {
 	for _, t := range c.Tags {
 		if loggingSinkWords[strings.ToLower(t)] {
 			return true
