@@ -250,23 +250,12 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 			named[s] = false
 		}
 	}
-	// Most findings match no named id: a cheap filter on each id's length
-	// and bytes rules them out before the map is hashed.
-	var mayName idFilter
-	for id := range named {
-		mayName.add(id)
-	}
 	if len(named) > 0 {
 		for _, f := range findings {
-			if mayName.has(f.ID) {
-				if _, ok := named[f.ID]; ok {
-					named[f.ID] = true
-				}
+			if _, ok := named[f.ID]; ok {
+				named[f.ID] = true
 			}
 			for _, a := range f.Aliases {
-				if !mayName.has(a) {
-					continue
-				}
 				if _, ok := named[a]; ok {
 					named[a] = true
 				}
@@ -319,13 +308,9 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	scoreAll(findings, func(ex *explainer, f *model.Finding) {
 		var d *model.Decision
 		if len(decisions) > 0 {
-			if mayName.has(f.ID) {
-				d = decisions[f.ID]
-			}
+			d = decisions[f.ID]
 			for i := 0; d == nil && i < len(f.Aliases); i++ {
-				if mayName.has(f.Aliases[i]) {
-					d = decisions[f.Aliases[i]]
-				}
+				d = decisions[f.Aliases[i]]
 			}
 		}
 		score(ex, f, d, broken, opt.Now, unc)
@@ -334,25 +319,6 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	})
 	return warns, NewRanking(findings)
 }
-
-// idFilter is a set of ids that may answer "no" wrongly never and "yes"
-// wrongly seldom: one bit per (length, first, middle and last byte)
-// combination, so most ids are ruled out without hashing them (a model's
-// decisions name a few hundred of 100,000s of threats).
-type idFilter [1 << 16 / 64]uint64
-
-func idBit(id string) uint32 {
-	n := len(id)
-	if n == 0 {
-		return 0
-	}
-	h := uint32(n)*0x9E3779B1 ^ uint32(id[0])*0x85EBCA77 ^ uint32(id[n/2])*0xC2B2AE3D ^ uint32(id[n-1])*0x27D4EB2F
-	return h >> 16
-}
-
-func (s *idFilter) add(id string) { b := idBit(id); s[b/64] |= 1 << (b % 64) }
-
-func (s *idFilter) has(id string) bool { b := idBit(id); return s[b/64]&(1<<(b%64)) != 0 }
 
 // Warning is a problem found while assessing, pointing at the model.
 type Warning struct {

@@ -1,7 +1,6 @@
 package risk
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -377,32 +376,5 @@ func TestElevationImpact(t *testing.T) {
 		if got, why := ImpactOf(m, f); got != tc.want || why != tc.why {
 			t.Errorf("%s (property %v) on %d assets: %d %q, want %d %q", tc.cat, tc.prop, len(tc.as), got, why, tc.want, tc.why)
 		}
-	}
-}
-
-// TestIDFilter checks that the filter never rules out an id it holds, and
-// rules out most others.
-func TestIDFilter(t *testing.T) {
-	var s idFilter
-	var in []string
-	for i := range 300 {
-		id := fmt.Sprintf("rule-%d:component-%d", i%17, i*7)
-		s.add(id)
-		in = append(in, id)
-	}
-	s.add("")
-	for _, id := range append(in, "") {
-		if !s.has(id) {
-			t.Fatalf("%q added but ruled out", id)
-		}
-	}
-	yes := 0
-	for i := range 10000 {
-		if s.has(fmt.Sprintf("other-%d:flow-%d", i%23, i)) {
-			yes++
-		}
-	}
-	if yes > 1000 {
-		t.Errorf("%d of 10000 ids not added pass the filter", yes)
 	}
 }
