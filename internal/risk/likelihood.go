@@ -177,15 +177,18 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 // explain is set, sharing the wording of exposure reasons through reach
 // (keyed by the element reached from) and following relays.
 func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
-	l, why, _ := likelihoodStart(f, explain, reach, relay)
+	l, why, _ := likelihoodStart(f, explain, reach, relay, nil)
 	return l, why
 }
 
 // likelihoodStart is likelihoodReach, also returning where the attack
 // starts (Finding.Start): the least trusted place that reaches the
-// element, unset for a supply-chain attack.
-func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string, model.Trust) {
-	base, why := 2, make([]string, 0, 5+len(f.Rationale))
+// element, unset for a supply-chain attack. The reasons' list comes out of
+// slab when it is set (one allocation for many findings), with room for
+// two more reasons after the likelihood's (score adds the impact's and
+// perhaps the status's).
+func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, relay *relays, slab *[]string) (model.Likelihood, []string, model.Trust) {
+	base, why := 2, whyList(slab, 7+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth, near := false, false
 	for _, t := range f.Targets {
@@ -311,6 +314,24 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, re
 		return model.Likelihood(clamp(base)), nil, start
 	}
 	return model.Likelihood(clamp(base)), append(why, f.Rationale...), start
+}
+
+// whyChunk is how many reasons' room a slab allocation holds.
+const whyChunk = 4096
+
+// whyList returns an empty list with room for n reasons, cut from *slab
+// (refilled when short) when slab is set: capped at n, so appending past it
+// reallocates rather than writing into the next finding's list.
+func whyList(slab *[]string, n int) []string {
+	if slab == nil || n > whyChunk/8 {
+		return make([]string, 0, n)
+	}
+	if len(*slab) < n {
+		*slab = make([]string, whyChunk)
+	}
+	why := (*slab)[:0:n]
+	*slab = (*slab)[n:]
+	return why
 }
 
 // heldAccessRules are the built-in rules whose attacker is a member of

@@ -399,6 +399,8 @@ type explainer struct {
 	stakes  map[stakeKey]stake
 	reach   map[string]string
 	relay   *relays
+	// whys is room for the findings' reasons (whyList).
+	whys []string
 }
 
 type impactKey struct {
@@ -429,7 +431,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	}
 	f.Start = model.TrustUnset
 	if l == 0 {
-		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay)
+		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay, &ex.whys)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}

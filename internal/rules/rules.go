@@ -294,8 +294,12 @@ func compID(c *model.Component) string { return c.ID }
 // Short lists (most: an element's assets or flows) are checked against
 // what is kept so far, without a map.
 func distinct[T comparable](xs []T) []T {
+	if len(xs) == 0 {
+		return nil
+	}
 	var out []T
 	if len(xs) <= 16 {
+		out = make([]T, 0, len(xs))
 		for _, x := range xs {
 			if !slices.Contains(out, x) {
 				out = append(out, x)
