@@ -10,7 +10,6 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -174,7 +173,7 @@ func q(id string) string { return "`" + id + "`" }
 
 // flowName names a flow in titles: `id` (from → to).
 func flowName(f *model.Flow) string {
-	return fmt.Sprintf("`%s` (%s → %s)", f.ID, f.From.ID, f.To.ID)
+	return "`" + f.ID + "` (" + f.From.ID + " → " + f.To.ID + ")"
 }
 
 // lessTrustedSenders returns the flows into c from less trusted places.
