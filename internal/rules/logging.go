@@ -208,7 +208,12 @@ var loggingKinds = []model.DataKind{model.DataCredentials, model.DataSecrets, mo
 // loggingHandled returns the assets c stores or processes and those carried
 // on flows into it.
 func loggingHandled(c *model.Component) []*model.Asset {
-	out := append([]*model.Asset(nil), c.Assets()...)
+	n := len(c.Assets())
+	for _, f := range c.In {
+		n += len(f.Carries)
+	}
+	out := make([]*model.Asset, 0, n) // sized once: asked for every component
+	out = append(out, c.Assets()...)
 	for _, f := range c.In {
 		out = append(out, f.Carries...)
 	}
