@@ -16,7 +16,7 @@ import (
 // forwards them without owning the objects behind them, when relay says so)
 // reach a component from wherever they reach the relay: the input an
 // attacker controls at the edge arrives intact behind it.
-func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
+func exposure(t model.Target, relay *relays) (model.Trust, bool, *model.Component) {
 	switch {
 	case t.Component != nil:
 		c := t.Component
@@ -25,11 +25,11 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 				return e.least, e.unauth, e.from
 			}
 		}
-		least, unauth, from := c.Trust(), false, ""
+		least, unauth, from := c.Trust(), false, (*model.Component)(nil)
 		for _, f := range c.In {
 			ft := relay.sender(f.From)
 			if ft < least {
-				least, from = ft, f.From.ID
+				least, from = ft, f.From
 			}
 			if f.From.Trust() < c.Trust() && f.Authentication == model.AuthNone {
 				unauth = true
@@ -55,11 +55,11 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 		if ShortRange(f.Protocol) {
 			least = max(least, model.TrustPartner)
 		}
-		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
+		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From
 	case t.Boundary != nil:
-		return t.Boundary.Trust, false, ""
+		return t.Boundary.Trust, false, nil
 	}
-	return model.TrustInternal, false, ""
+	return model.TrustInternal, false, nil
 }
 
 // shortRange lists the protocols of short-range radio links (metres, not
@@ -87,7 +87,7 @@ type relays struct {
 	// content it takes in can originate; words the reasons that say so,
 	// per sender.
 	origin map[hops]origin
-	words  map[string]string
+	words  map[*model.Component]string
 }
 
 type hops struct {
@@ -135,7 +135,7 @@ func (r *relays) content(c *model.Component, n int) origin {
 type exposed struct {
 	least  model.Trust
 	unauth bool
-	from   string
+	from   *model.Component
 }
 
 // sender returns how trusted the requests are that c sends on: its own
@@ -176,7 +176,7 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 // likelihoodReach computes the likelihood, with the reasons only when
 // explain is set, sharing the wording of exposure reasons through reach
 // (keyed by the element reached from) and following relays.
-func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
+func likelihoodReach(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays) (model.Likelihood, []string) {
 	l, why, _ := likelihoodStart(f, explain, reach, relay, nil)
 	return l, why
 }
@@ -187,7 +187,7 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, re
 // slab when it is set (one allocation for many findings), with room for
 // two more reasons after the likelihood's (score adds the impact's and
 // perhaps the status's).
-func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, relay *relays, slab *[]string) (model.Likelihood, []string, model.Trust) {
+func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, slab *[]string) (model.Likelihood, []string, model.Trust) {
 	base, why := 2, whyList(slab, 7+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth, near := false, false
@@ -218,13 +218,13 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, re
 			}
 			if c != nil {
 				if o := relay.content(c, contentHops); o.least < tr {
-					tr, from, word = o.least, c.ID, "takes in content from the internet through "
+					tr, from, word = o.least, c, "takes in content from the internet through "
 					if o.via != nil && t.Flow == nil {
-						from = o.via.ID
+						from = o.via
 					}
 					words = relay.words // worded apart from the same sender's reach
 					if words == nil {
-						relay.words = map[string]string{}
+						relay.words = map[*model.Component]string{}
 						words = relay.words
 					}
 				}
@@ -234,10 +234,10 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, re
 			least = tr
 		}
 		unauth = unauth || u
-		if explain && from != "" && tr == model.TrustInternet {
+		if explain && from != nil && from.ID != "" && tr == model.TrustInternet {
 			r, ok := words[from]
 			if !ok {
-				r = word + from
+				r = word + from.ID
 				if words != nil {
 					words[from] = r
 				}
