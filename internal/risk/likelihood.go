@@ -62,17 +62,17 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, *model.Componen
 	return model.TrustInternal, false, nil
 }
 
-// shortRange lists the protocols of short-range radio links (metres, not
-// kilometres: LoRa and cellular are not among them).
-var shortRange = map[string]bool{
-	"ble": true, "bluetooth": true, "bluetooth-le": true, "nfc": true, "rfid": true,
-	"zigbee": true, "zwave": true, "z-wave": true, "uwb": true,
-}
-
 // ShortRange reports whether protocol is a short-range radio link, which
-// only an attacker within range of its ends can listen to or send on.
+// only an attacker within range of its ends can listen to or send on: the
+// protocols of links that run metres, not kilometres (LoRa and cellular
+// are not among them). A switch, not a map: it is asked for every threat
+// on a flow.
 func ShortRange(protocol string) bool {
-	return shortRange[strings.ToLower(protocol)]
+	switch strings.ToLower(protocol) {
+	case "ble", "bluetooth", "bluetooth-le", "nfc", "rfid", "zigbee", "zwave", "z-wave", "uwb":
+		return true
+	}
+	return false
 }
 
 // relays knows which components forward requests, and memoises the least
