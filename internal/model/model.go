@@ -9,6 +9,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -466,6 +467,46 @@ type Component struct {
 	Out              []*Flow
 	Pos              Pos
 	held             heldAssets
+	// guesses caches Guessed's answers: two bits per Guess (known, yes).
+	guesses uint64
+}
+
+// Guess names a yes/no reading of a component's id, name, tech and tags
+// (its words) that other packages make often enough to cache
+// (Component.Guessed).
+type Guess uint8
+
+// The cached guesses; each belongs to the package that computes it.
+const (
+	// GuessRelay: the built-in catalogue's reading of a component as a
+	// relay (rules.Relay).
+	GuessRelay Guess = iota
+	// GuessLinkLocal: a link-local or same-host service (the rules'
+	// reviewerLinkLocal).
+	GuessLinkLocal
+	// GuessLogSink: a log or monitoring system (the rules' loggingSink).
+	GuessLogSink
+)
+
+// Guessed returns guess(c), computed once per component: every rule asks
+// some of these of each element it looks at, and reading words out of
+// names is not free. guess must depend only on the component's own fields
+// (not on In, Out or the rest of the model) and always use the same
+// function for a given g. Index forgets the answers, so a component
+// changed after an analysis is read again once the model is re-indexed.
+// Safe for concurrent use: racing callers compute the same answer.
+func (c *Component) Guessed(g Guess, guess func(*Component) bool) bool {
+	known, yes := uint64(1)<<(2*g), uint64(2)<<(2*g)
+	if v := atomic.LoadUint64(&c.guesses); v&known != 0 {
+		return v&yes != 0
+	}
+	ans := guess(c)
+	set := known
+	if ans {
+		set |= yes
+	}
+	atomic.OrUint64(&c.guesses, set)
+	return ans
 }
 
 // Label returns the component's name, or its id.
@@ -537,6 +578,7 @@ type heldAssets struct {
 
 // index builds the component's Assets list (Model.Index).
 func (c *Component) index() {
+	atomic.StoreUint64(&c.guesses, 0)
 	c.held = heldAssets{}
 	if len(c.Processes) > 0 {
 		c.held = heldAssets{stores: c.Stores, processes: c.Processes, all: mergeAssets(c.Stores, c.Processes)}

@@ -16,7 +16,7 @@ import (
 // forwards them without owning the objects behind them, when relay says so)
 // reach a component from wherever they reach the relay: the input an
 // attacker controls at the edge arrives intact behind it.
-func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
+func exposure(t model.Target, relay *relays) (model.Trust, bool, *model.Component) {
 	switch {
 	case t.Component != nil:
 		c := t.Component
@@ -25,11 +25,11 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 				return e.least, e.unauth, e.from
 			}
 		}
-		least, unauth, from := c.Trust(), false, ""
+		least, unauth, from := c.Trust(), false, (*model.Component)(nil)
 		for _, f := range c.In {
 			ft := relay.sender(f.From)
 			if ft < least {
-				least, from = ft, f.From.ID
+				least, from = ft, f.From
 			}
 			if f.From.Trust() < c.Trust() && f.Authentication == model.AuthNone {
 				unauth = true
@@ -55,24 +55,24 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, string) {
 		if ShortRange(f.Protocol) {
 			least = max(least, model.TrustPartner)
 		}
-		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From.ID
+		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From
 	case t.Boundary != nil:
-		return t.Boundary.Trust, false, ""
+		return t.Boundary.Trust, false, nil
 	}
-	return model.TrustInternal, false, ""
-}
-
-// shortRange lists the protocols of short-range radio links (metres, not
-// kilometres: LoRa and cellular are not among them).
-var shortRange = map[string]bool{
-	"ble": true, "bluetooth": true, "bluetooth-le": true, "nfc": true, "rfid": true,
-	"zigbee": true, "zwave": true, "z-wave": true, "uwb": true,
+	return model.TrustInternal, false, nil
 }
 
 // ShortRange reports whether protocol is a short-range radio link, which
-// only an attacker within range of its ends can listen to or send on.
+// only an attacker within range of its ends can listen to or send on: the
+// protocols of links that run metres, not kilometres (LoRa and cellular
+// are not among them). A switch, not a map: it is asked for every threat
+// on a flow.
 func ShortRange(protocol string) bool {
-	return shortRange[strings.ToLower(protocol)]
+	switch strings.ToLower(protocol) {
+	case "ble", "bluetooth", "bluetooth-le", "nfc", "rfid", "zigbee", "zwave", "z-wave", "uwb":
+		return true
+	}
+	return false
 }
 
 // relays knows which components forward requests, and memoises the least
@@ -87,7 +87,7 @@ type relays struct {
 	// content it takes in can originate; words the reasons that say so,
 	// per sender.
 	origin map[hops]origin
-	words  map[string]string
+	words  map[*model.Component]string
 }
 
 type hops struct {
@@ -135,7 +135,7 @@ func (r *relays) content(c *model.Component, n int) origin {
 type exposed struct {
 	least  model.Trust
 	unauth bool
-	from   string
+	from   *model.Component
 }
 
 // sender returns how trusted the requests are that c sends on: its own
@@ -176,16 +176,19 @@ func Likelihood(f *model.Finding) (model.Likelihood, []string) {
 // likelihoodReach computes the likelihood, with the reasons only when
 // explain is set, sharing the wording of exposure reasons through reach
 // (keyed by the element reached from) and following relays.
-func likelihoodReach(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string) {
-	l, why, _ := likelihoodStart(f, explain, reach, relay)
+func likelihoodReach(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays) (model.Likelihood, []string) {
+	l, why, _ := likelihoodStart(f, explain, reach, relay, nil)
 	return l, why
 }
 
 // likelihoodStart is likelihoodReach, also returning where the attack
 // starts (Finding.Start): the least trusted place that reaches the
-// element, unset for a supply-chain attack.
-func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, relay *relays) (model.Likelihood, []string, model.Trust) {
-	base, why := 2, make([]string, 0, 5+len(f.Rationale))
+// element, unset for a supply-chain attack. The reasons' list comes out of
+// slab when it is set (one allocation for many findings), with room for
+// two more reasons after the likelihood's (score adds the impact's and
+// perhaps the status's).
+func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, slab *[]string) (model.Likelihood, []string, model.Trust) {
+	base, why := 2, whyList(slab, 7+len(f.Rationale))
 	var least model.Trust = model.TrustRestricted
 	unauth, near := false, false
 	for _, t := range f.Targets {
@@ -215,13 +218,13 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, re
 			}
 			if c != nil {
 				if o := relay.content(c, contentHops); o.least < tr {
-					tr, from, word = o.least, c.ID, "takes in content from the internet through "
+					tr, from, word = o.least, c, "takes in content from the internet through "
 					if o.via != nil && t.Flow == nil {
-						from = o.via.ID
+						from = o.via
 					}
 					words = relay.words // worded apart from the same sender's reach
 					if words == nil {
-						relay.words = map[string]string{}
+						relay.words = map[*model.Component]string{}
 						words = relay.words
 					}
 				}
@@ -231,10 +234,10 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, re
 			least = tr
 		}
 		unauth = unauth || u
-		if explain && from != "" && tr == model.TrustInternet {
+		if explain && from != nil && from.ID != "" && tr == model.TrustInternet {
 			r, ok := words[from]
 			if !ok {
-				r = word + from
+				r = word + from.ID
 				if words != nil {
 					words[from] = r
 				}
@@ -311,6 +314,24 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[string]string, re
 		return model.Likelihood(clamp(base)), nil, start
 	}
 	return model.Likelihood(clamp(base)), append(why, f.Rationale...), start
+}
+
+// whyChunk is how many reasons' room a slab allocation holds.
+const whyChunk = 4096
+
+// whyList returns an empty list with room for n reasons, cut from *slab
+// (refilled when short) when slab is set: capped at n, so appending past it
+// reallocates rather than writing into the next finding's list.
+func whyList(slab *[]string, n int) []string {
+	if slab == nil || n > whyChunk/8 {
+		return make([]string, 0, n)
+	}
+	if len(*slab) < n {
+		*slab = make([]string, whyChunk)
+	}
+	why := (*slab)[:0:n]
+	*slab = (*slab)[n:]
+	return why
 }
 
 // heldAccessRules are the built-in rules whose attacker is a member of

@@ -5,8 +5,11 @@ package risk
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -146,11 +149,10 @@ func NewRanking(fs []*model.Finding) *Ranking {
 	if !slices.IsSortedFunc(fs, byID) {
 		slices.SortStableFunc(fs, byID)
 	}
-	keys := make([]uint64, len(fs))
+	keys := rankKeys(fs)
 	count := map[uint64]int{}
-	for i, f := range fs {
-		keys[i] = rankKey(f)
-		count[keys[i]]++
+	for _, k := range keys {
+		count[k]++
 	}
 	distinct := make([]uint64, 0, len(count))
 	for k := range count {
@@ -214,6 +216,42 @@ func (r *Ranking) rank(fs []*model.Finding, items []item) {
 		fs[i] = it.f
 		it.f.Rank = i + 1
 	}
+}
+
+// keysChunk is how many findings a worker keys at a time; lists shorter
+// than two chunks are keyed on the calling goroutine.
+const keysChunk = 8192
+
+// rankKeys returns rankKey of every finding, in fs's order. Each key reads
+// its finding only, so long lists are keyed in chunks on GOMAXPROCS
+// workers.
+func rankKeys(fs []*model.Finding) []uint64 {
+	keys := make([]uint64, len(fs))
+	workers := min(runtime.GOMAXPROCS(0), len(fs)/keysChunk)
+	if workers <= 1 {
+		for i, f := range fs {
+			keys[i] = rankKey(f)
+		}
+		return keys
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(keysChunk)) - keysChunk
+				if lo >= len(fs) {
+					return
+				}
+				hi := min(lo+keysChunk, len(fs))
+				for i := lo; i < hi; i++ {
+					keys[i] = rankKey(fs[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return keys
 }
 
 // rankKey orders findings, smallest first: active (open or unverified)

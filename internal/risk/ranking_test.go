@@ -345,3 +345,22 @@ func TestSpreadByStart(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
+
+// TestRankKeysChunked checks that keying a long list on the workers gives
+// every finding its own key, in order (the chunks' edges included).
+func TestRankKeysChunked(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 1))
+	var fs []*model.Finding
+	for len(fs) < 3*keysChunk+17 {
+		fs = append(fs, randomFindings(r)...)
+	}
+	got := rankKeys(fs)
+	if len(got) != len(fs) {
+		t.Fatalf("%d keys for %d findings", len(got), len(fs))
+	}
+	for i, f := range fs {
+		if want := rankKey(f); got[i] != want {
+			t.Fatalf("finding %d: key %x, want %x", i, got[i], want)
+		}
+	}
+}

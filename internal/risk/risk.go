@@ -315,7 +315,7 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		}
 		score(ex, f, d, broken, opt.Now, unc)
 	}, func() *explainer {
-		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[string]string{}, relay: &relays{is: opt.Relay}}
+		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{is: opt.Relay}}
 	})
 	return warns, NewRanking(findings)
 }
@@ -397,8 +397,10 @@ type explainer struct {
 	m       *model.Model
 	impacts map[impactKey]string
 	stakes  map[stakeKey]stake
-	reach   map[string]string
+	reach   map[*model.Component]string
 	relay   *relays
+	// whys is room for the findings' reasons (whyList).
+	whys []string
 }
 
 type impactKey struct {
@@ -429,7 +431,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	}
 	f.Start = model.TrustUnset
 	if l == 0 {
-		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay)
+		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay, &ex.whys)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}

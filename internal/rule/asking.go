@@ -30,7 +30,14 @@ type asking struct {
 	asks  []*asked // per question, the fact it is worded from
 	famN  []int32  // per question, how many family rules asked it
 	inFam []bool   // per rule, whether it has the id of a family rule
+	// qslab and rslab are room for the next questions and their first
+	// asking rule: a run asks 10,000s of questions, allocated in chunks.
+	qslab []model.Question
+	rslab []string
 }
+
+// questionChunk is how many questions a slab allocation holds at most.
+const questionChunk = 512
 
 // newAsking prepares the merge of the questions of rules into per; hint is
 // about how many questions to expect.
@@ -101,8 +108,16 @@ func (a *asking) merge(i int) {
 		}
 		p := x.p
 		a.byKey[k] = int32(len(a.list))
-		a.list = append(a.list, &model.Question{ID: x.id, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
-			Rules: []string{id}, Threats: x.threats})
+		if len(a.qslab) == 0 {
+			n := min(questionChunk, max(16, len(a.list))) // small models, small chunks
+			a.qslab, a.rslab = make([]model.Question, n), make([]string, n)
+		}
+		q, rules := &a.qslab[0], a.rslab[:1:1] // capped: a second rule's append copies
+		a.qslab, a.rslab = a.qslab[1:], a.rslab[1:]
+		rules[0] = id
+		*q = model.Question{ID: x.id, Key: p.key, Control: p.ctl, Target: p.target, Pos: p.target.Pos(),
+			Rules: rules, Threats: x.threats}
+		a.list = append(a.list, q)
 		a.asks = append(a.asks, x)
 		n := int32(0)
 		if a.inFam[i] {

@@ -208,7 +208,12 @@ var loggingKinds = []model.DataKind{model.DataCredentials, model.DataSecrets, mo
 // loggingHandled returns the assets c stores or processes and those carried
 // on flows into it.
 func loggingHandled(c *model.Component) []*model.Asset {
-	out := append([]*model.Asset(nil), c.Assets()...)
+	n := len(c.Assets())
+	for _, f := range c.In {
+		n += len(f.Carries)
+	}
+	out := make([]*model.Asset, 0, n) // sized once: asked for every component
+	out = append(out, c.Assets()...)
 	for _, f := range c.In {
 		out = append(out, f.Carries...)
 	}
@@ -224,7 +229,10 @@ var loggingSinkWords = map[string]bool{"log": true, "logs": true, "logging": tru
 
 // loggingSink reports whether c is a log sink: tagged so, or with an id or
 // name made of words such as log, logging or siem.
-func loggingSink(c *model.Component) bool {
+func loggingSink(c *model.Component) bool { return c.Guessed(model.GuessLogSink, loggingSinkGuess) }
+
+// loggingSinkGuess reads loggingSink out of c's tags, id and name.
+func loggingSinkGuess(c *model.Component) bool {
 	for _, t := range c.Tags {
 		if loggingSinkWords[strings.ToLower(t)] {
 			return true

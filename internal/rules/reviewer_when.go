@@ -171,6 +171,12 @@ func Relay(c *model.Component) bool {
 	if c.Relay != model.Unknown {
 		return c.Relay == model.Yes
 	}
+	return c.Guessed(model.GuessRelay, relayGuess)
+}
+
+// relayGuess is Relay's reading of the component's words, when it does not
+// state relay.
+func relayGuess(c *model.Component) bool {
 	// The tech names what the component is built with first ("Envoy + a
 	// Go plugin"); what follows may describe what is in front of it
 	// ("Node.js behind the company ingress"), so only its first word counts.
@@ -442,6 +448,11 @@ func reviewerLinkLocal(c *model.Component) bool {
 	if c.IsStore() || c.Kind == model.KindPerson {
 		return false
 	}
+	return c.Guessed(model.GuessLinkLocal, linkLocalGuess)
+}
+
+// linkLocalGuess is reviewerLinkLocal's reading of the component's words.
+func linkLocalGuess(c *model.Component) bool {
 	return reviewerWords(c, linkLocalWords...) ||
 		reviewerWords(c, "metadata") && reviewerWords(c, "instance", "ec2", "gce", "cloud", "vm", "compute")
 }

@@ -10,8 +10,10 @@
 package rules
 
 import (
-	"fmt"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -171,7 +173,7 @@ func q(id string) string { return "`" + id + "`" }
 
 // flowName names a flow in titles: `id` (from → to).
 func flowName(f *model.Flow) string {
-	return fmt.Sprintf("`%s` (%s → %s)", f.ID, f.From.ID, f.To.ID)
+	return "`" + f.ID + "` (" + f.From.ID + " → " + f.To.ID + ")"
 }
 
 // lessTrustedSenders returns the flows into c from less trusted places.
@@ -269,30 +271,58 @@ func ofKind(as []*model.Asset, kinds ...model.AssetKind) []*model.Asset {
 
 // ids lists element ids for titles: `a`, `b` and 3 more.
 func ids[T interface{ comparable }](xs []T, id func(T) string) string {
-	s := ""
-	for i, x := range xs {
-		if i == 2 && len(xs) > 3 {
-			return s + fmt.Sprintf(" and %d more", len(xs)-2)
-		}
+	// Built in one buffer: titles name elements for 100,000s of threats.
+	show := len(xs)
+	if show > 3 {
+		show = 2
+	}
+	size := 16
+	for _, x := range xs[:show] {
+		size += len(id(x)) + 7
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i, x := range xs[:show] {
 		if i > 0 {
 			if i == len(xs)-1 {
-				s += " and "
+				b.WriteString(" and ")
 			} else {
-				s += ", "
+				b.WriteString(", ")
 			}
 		}
-		s += q(id(x))
+		b.WriteByte('`')
+		b.WriteString(id(x))
+		b.WriteByte('`')
 	}
-	return s
+	if show < len(xs) {
+		b.WriteString(" and ")
+		b.WriteString(strconv.Itoa(len(xs) - 2))
+		b.WriteString(" more")
+	}
+	return b.String()
 }
 
 func assetID(a *model.Asset) string    { return a.ID }
 func compID(c *model.Component) string { return c.ID }
 
 // distinct returns xs without repeats, in order of first appearance.
+// Short lists (most: an element's assets or flows) are checked against
+// what is kept so far, without a map.
 func distinct[T comparable](xs []T) []T {
-	seen := make(map[T]bool, len(xs))
+	if len(xs) == 0 {
+		return nil
+	}
 	var out []T
+	if len(xs) <= 16 {
+		out = make([]T, 0, len(xs))
+		for _, x := range xs {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	seen := make(map[T]bool, len(xs))
 	for _, x := range xs {
 		if !seen[x] {
 			seen[x] = true

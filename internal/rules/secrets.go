@@ -275,11 +275,16 @@ var secretsRules = []*rule.Rule{
 func secretsAssets(as []*model.Asset) []*model.Asset {
 	var out []*model.Asset
 	for _, a := range as {
-		if a.Kind == model.AssetCredential || a.HasData(model.DataSecrets) || a.HasData(model.DataCredentials) {
+		if secretsAsset(a) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// secretsAsset reports whether a is a credential or holds secrets.
+func secretsAsset(a *model.Asset) bool {
+	return a.Kind == model.AssetCredential || a.HasData(model.DataSecrets) || a.HasData(model.DataCredentials)
 }
 
 // secretsCarried returns the credential and secret assets a flow carries.

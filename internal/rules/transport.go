@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -282,9 +283,20 @@ func transportNetwork(f *model.Flow) bool {
 }
 
 // transportLegacy reports whether the protocol is a cleartext one.
-func transportLegacy(p string) bool {
-	return transportCleartextAlways[p] || transportCleartextUpgradable[p]
-}
+// Every flow's class asks it once per transport rule: one look-up in the
+// union of the two lists (transportLegacySet) instead of two.
+func transportLegacy(p string) bool { return transportLegacySet[p] }
+
+// transportLegacySet is transportCleartextAlways ∪ transportCleartextUpgradable.
+var transportLegacySet = func() map[string]bool {
+	m := make(map[string]bool, len(transportCleartextAlways)+len(transportCleartextUpgradable))
+	for _, l := range []map[string]bool{transportCleartextAlways, transportCleartextUpgradable} {
+		for p, ok := range l {
+			m[p] = m[p] || ok
+		}
+	}
+	return m
+}()
 
 // transportOwns reports whether rule id reports f if it travels in
 // cleartext: f is network traffic and falls in id's part of the partition.
@@ -300,7 +312,7 @@ func transportClass(f *model.Flow) string {
 	switch {
 	case transportLegacy(f.Protocol):
 		return idCleartextProtocol
-	case secretsBearerAuth(f.Authentication) || len(secretsCarried(f)) > 0:
+	case secretsBearerAuth(f.Authentication) || slices.ContainsFunc(f.Carries, secretsAsset):
 		return idCredsCleartext
 	case f.CarriesSensitive():
 		return idSensitiveCleartext

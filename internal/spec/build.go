@@ -232,8 +232,12 @@ func (b *builder) defineBoundary(bd *Boundary, parent *model.Boundary) {
 }
 
 func (b *builder) defineComponents(cs []*Component) {
-	for _, c := range cs {
-		x := new(model.Component)
+	// One allocation for the file's components and room in the list for
+	// them (a rejected definition leaves its slot unused).
+	slab := make([]model.Component, len(cs))
+	b.m.Components = slices.Grow(b.m.Components, len(cs))
+	for i, c := range cs {
+		x := &slab[i]
 		if !b.define(c.ID, "component", &c.elem, false, x) {
 			continue
 		}
@@ -306,7 +310,10 @@ func date(s string) model.Date {
 }
 
 func (b *builder) defineFlows(fs []*Flow) {
-	for _, f := range fs {
+	// As defineComponents: one allocation for the file's flows.
+	slab := make([]model.Flow, len(fs))
+	b.m.Flows = slices.Grow(b.m.Flows, len(fs))
+	for i, f := range fs {
 		id := f.ID
 		auto := false
 		if id == "" {
@@ -320,7 +327,7 @@ func (b *builder) defineFlows(fs []*Flow) {
 				continue
 			}
 		}
-		x := new(model.Flow)
+		x := &slab[i]
 		if !b.define(id, "flow", &f.elem, auto, x) {
 			continue
 		}

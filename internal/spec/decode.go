@@ -507,7 +507,14 @@ func (d *decoder) decodeField(f field, n *ynode, v reflect.Value, owner string) 
 					out = append(out, s)
 				}
 			}
-			v.Set(reflect.ValueOf(out).Convert(v.Type()))
+			// A plain []string field is set through its address (a
+			// pointer in an interface allocates nothing); Convert boxes
+			// the slice.
+			if p, ok := addrOf[[]string](v); ok {
+				*p = out
+			} else {
+				v.Set(reflect.ValueOf(out).Convert(v.Type()))
+			}
 		case reflect.Pointer:
 			// The structs share one backing array: one allocation, not one
 			// per item.
@@ -668,4 +675,13 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// addrOf returns v's address as a *T when v is an addressable T.
+func addrOf[T any](v reflect.Value) (*T, bool) {
+	if !v.CanAddr() {
+		return nil, false
+	}
+	p, ok := v.Addr().Interface().(*T)
+	return p, ok
 }
