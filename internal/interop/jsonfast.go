@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strconv"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/jsonindent"
+	"github.com/wardtm/ward/internal/jsonstr"
 )
 
 // IndentedJSONAppender is a list item that writes its own JSON: the bytes
@@ -268,80 +268,6 @@ func (o *JSONOnce) Keep(w *JSONW, start int) {
 	}
 }
 
-const hexDigits = "0123456789abcdef"
-
 // AppendJSONString appends s as a JSON string, escaped as encoding/json
-// escapes by default: quotes, backslashes and control characters, '<',
-// '>' and '&' (HTML), invalid UTF-8 as \ufffd, and U+2028 and U+2029.
-func AppendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Skip eight plain bytes at a time (most of an export's text).
-		for len(s)-i >= 8 {
-			t := s[i : i+8]
-			if !plain8(uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-				uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56) {
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// plain8 reports whether none of the eight bytes in x needs escaping or
-// decoding: each is at least 0x20, below 0x80, and none of '"', '\\',
-// '<', '>' and '&'.
-func plain8(x uint64) bool {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	has := func(c uint64) uint64 { y := x ^ (lsb * c); return (y - lsb) &^ y }
-	return (x|(x-lsb*0x20)|has('"')|has('\\')|has('<')|has('>')|has('&'))&msb == 0
-}
+// escapes by default (jsonstr.Append).
+func AppendJSONString(dst []byte, s string) []byte { return jsonstr.Append(dst, s) }

@@ -1,0 +1,99 @@
+// Package jsonstr appends JSON string literals exactly as encoding/json
+// writes them, without reflection: the renderers and exporters that write
+// long lists of simple objects use it instead of json.Marshal per value.
+// Append escapes as json.Marshal does (HTML characters included);
+// AppendNoHTML as an Encoder with SetEscapeHTML(false). Both are checked
+// against encoding/json by FuzzAppend.
+package jsonstr
+
+import "unicode/utf8"
+
+const hexDigits = "0123456789abcdef"
+
+// Append appends s as a JSON string, escaped as encoding/json escapes by
+// default: quotes, backslashes and control characters, '<', '>' and '&',
+// invalid UTF-8 as \ufffd, and U+2028 and U+2029.
+func Append(dst []byte, s string) []byte { return appendString(dst, s, true) }
+
+// AppendNoHTML appends s as a JSON string, escaped as encoding/json escapes
+// with SetEscapeHTML(false): as Append, but '<', '>' and '&' stay as they are.
+func AppendNoHTML(dst []byte, s string) []byte { return appendString(dst, s, false) }
+
+func appendString(dst []byte, s string, html bool) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time (most text is plain ASCII).
+		// The eight bytes are cut first, so that one bounds check covers
+		// them and the compiler loads them as one word.
+		for len(s)-i >= 8 {
+			t := s[i : i+8]
+			if !plain8(uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+				uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56, html) {
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && (!html || b != '<' && b != '>' && b != '&') {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// plain8 reports whether none of the eight bytes in x needs escaping or
+// decoding: each is at least 0x20 and below 0x80, none is '"' or '\\', and
+// with html none is '<', '>' or '&'.
+func plain8(x uint64, html bool) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	has := func(c uint64) uint64 { y := x ^ (lsb * c); return (y - lsb) &^ y }
+	m := x | (x - lsb*0x20) | has('"') | has('\\')
+	if html {
+		m |= has('<') | has('>') | has('&')
+	}
+	return m&msb == 0
+}

@@ -1,0 +1,56 @@
+package jsonstr
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// marshal is what encoding/json writes for s, with or without HTML escaping.
+func marshal(t testing.TB, s string, html bool) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+var samples = []string{
+	"", "plain", "eight ch", "a longer plain string of ASCII text",
+	`quote " and backslash \ inside`, "tab\tnew\nline\rcr\bbs\fff", "\x00\x01\x1f\x7f",
+	"<script>alert('x')</script> & more", "caf\u00e9 \u2028 \u2029 \U0001F600",
+	"bad \xff utf-8 \xc3", "12345678<2345678&", "\u2028\u2029\u2028",
+}
+
+func TestAppendMatchesEncodingJSON(t *testing.T) {
+	for _, s := range samples {
+		if got, want := Append(nil, s), marshal(t, s, true); !bytes.Equal(got, want) {
+			t.Errorf("Append(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := AppendNoHTML(nil, s), marshal(t, s, false); !bytes.Equal(got, want) {
+			t.Errorf("AppendNoHTML(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestAppendKeepsPrefix(t *testing.T) {
+	if got := string(Append([]byte("x:"), "a<b")); got != `x:"a\u003cb"` {
+		t.Errorf("got %s", got)
+	}
+}
+
+func FuzzAppend(f *testing.F) {
+	for _, s := range samples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Append(nil, s), marshal(t, s, true); !bytes.Equal(got, want) {
+			t.Fatalf("Append(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := AppendNoHTML(nil, s), marshal(t, s, false); !bytes.Equal(got, want) {
+			t.Fatalf("AppendNoHTML(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
