@@ -217,9 +217,17 @@ func NewRanking(fs []*model.Finding) *Ranking {
 // step marked those it removed with rank 0 and fs holds the others. It
 // gives the order Rank would give fs.
 func (r *Ranking) Rerank(fs []*model.Finding) {
+	// Reading each threat's rank is a cache miss per threat: the reads
+	// run in chunks on the workers, the items are kept here.
+	keep := make([]bool, len(r.items))
+	inChunks(len(r.items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			keep[i] = r.items[i].f.Rank != 0
+		}
+	})
 	kept := r.items[:0]
-	for _, it := range r.items {
-		if it.f.Rank != 0 {
+	for i, it := range r.items {
+		if keep[i] {
 			kept = append(kept, it)
 		}
 	}
@@ -234,10 +242,43 @@ func (r *Ranking) Rerank(fs []*model.Finding) {
 // rank spreads items (in key order) into fs and numbers them from 1.
 func (r *Ranking) rank(fs []*model.Finding, items []item) {
 	r.work = spread(append(r.work[:0], items...), r.nElem, r.nRule)
-	for i, it := range r.work {
-		fs[i] = it.f
-		it.f.Rank = i + 1
+	work := r.work
+	inChunks(len(work), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fs[i] = work[i].f
+			work[i].f.Rank = i + 1
+		}
+	})
+}
+
+// splitMin is the length from which inChunks splits a loop over the
+// workers: below it, one goroutine (a small model pays for none).
+const splitMin = 20_000
+
+// inChunks calls fn on the ranges [lo, hi) that cover [0, n): for n below
+// splitMin as fn(0, n) on the calling goroutine, else in chunks of
+// keysChunk on GOMAXPROCS workers. fn must touch only what its range
+// names.
+func inChunks(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/keysChunk)
+	if n < splitMin || workers <= 1 {
+		fn(0, n)
+		return
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(keysChunk)) - keysChunk
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+keysChunk, n))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // keysChunk is how many findings a worker keys at a time; lists shorter
