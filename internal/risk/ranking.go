@@ -170,7 +170,7 @@ func NewRanking(fs []*model.Finding) *Ranking {
 	if !slices.IsSortedFunc(fs, byID) {
 		slices.SortStableFunc(fs, byID)
 	}
-	keys := rankKeys(fs)
+	keys, pre, tgt, newRule := rankKeys(fs)
 	count := map[uint64]int{}
 	for _, k := range keys {
 		count[k]++
@@ -180,33 +180,31 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		distinct = append(distinct, k)
 	}
 	slices.Sort(distinct)
-	next := make(map[uint64]int, len(distinct))
+	next := make(map[uint64]*int, len(distinct))
 	at := 0
 	for _, k := range distinct {
-		next[k] = at
+		next[k] = new(at)
 		at += count[k]
 	}
 	r := &Ranking{items: make([]item, len(fs))}
 	var elems Elements
 	rules := map[string]int32{}
 	var lastRule int32
-	for i, f := range fs {
-		t, bit := pairOf(f)
-		e := int32(elems.Add(t))
+	for i := range pre {
+		it := &pre[i]
+		it.elem = int32(elems.Add(tgt[i]))
 		// fs is in id order, so a rule's threats come one after another.
-		ru := lastRule
-		if i == 0 || f.Rule != fs[i-1].Rule {
+		if newRule[i] {
 			var ok bool
-			if ru, ok = rules[f.Rule]; !ok {
-				ru = int32(len(rules))
-				rules[f.Rule] = ru
+			if lastRule, ok = rules[it.f.Rule]; !ok {
+				lastRule = int32(len(rules))
+				rules[it.f.Rule] = lastRule
 			}
-			lastRule = ru
 		}
-		people := f.Origin == model.OriginPeople
-		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f),
-			class: classOf(f), sev: uint8(f.Residual.Severity), score: int16(max(math.MinInt16, min(math.MaxInt16, f.Residual.Score)))}
-		next[keys[i]]++
+		it.rule = lastRule
+		p := next[keys[i]]
+		r.items[*p] = *it
+		*p++
 	}
 	r.nElem, r.nRule = elems.Len(), len(rules)
 	r.rank(fs, r.items)
@@ -281,40 +279,32 @@ func inChunks(n int, fn func(lo, hi int)) {
 	wg.Wait()
 }
 
-// keysChunk is how many findings a worker keys at a time; lists shorter
-// than two chunks are keyed on the calling goroutine.
+// keysChunk is how many items a worker takes at a time (inChunks).
 const keysChunk = 8192
 
-// rankKeys returns rankKey of every finding, in fs's order. Each key reads
-// its finding only, so long lists are keyed in chunks on GOMAXPROCS
-// workers.
-func rankKeys(fs []*model.Finding) []uint64 {
-	keys := make([]uint64, len(fs))
-	workers := min(runtime.GOMAXPROCS(0), len(fs)/keysChunk)
-	if workers <= 1 {
-		for i, f := range fs {
+// rankKeys returns rankKey of every finding, in fs's order, and what
+// NewRanking reads of each: its item but for the element and rule numbers,
+// its first target (pairOf) and whether its rule differs from the finding
+// before it. Each reads its finding (and the one before) only, so long
+// lists are done in chunks on GOMAXPROCS workers (inChunks).
+func rankKeys(fs []*model.Finding) (keys []uint64, pre []item, tgt []model.Target, newRule []bool) {
+	keys = make([]uint64, len(fs))
+	pre = make([]item, len(fs))
+	tgt = make([]model.Target, len(fs))
+	newRule = make([]bool, len(fs))
+	inChunks(len(fs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f := fs[i]
 			keys[i] = rankKey(f)
+			t, bit := pairOf(f)
+			tgt[i] = t
+			newRule[i] = i == 0 || f.Rule != fs[i-1].Rule
+			people := f.Origin == model.OriginPeople
+			pre[i] = item{f: f, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f),
+				class: classOf(f), sev: uint8(f.Residual.Severity), score: int16(max(math.MinInt16, min(math.MaxInt16, f.Residual.Score)))}
 		}
-		return keys
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(keysChunk)) - keysChunk
-				if lo >= len(fs) {
-					return
-				}
-				hi := min(lo+keysChunk, len(fs))
-				for i := lo; i < hi; i++ {
-					keys[i] = rankKey(fs[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return keys
+	})
+	return keys, pre, tgt, newRule
 }
 
 // rankKey orders findings, smallest first: active (open or unverified)

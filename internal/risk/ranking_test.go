@@ -356,7 +356,7 @@ func TestRankKeysChunked(t *testing.T) {
 	for len(fs) < 3*keysChunk+17 {
 		fs = append(fs, randomFindings(r)...)
 	}
-	got := rankKeys(fs)
+	got, _, _, _ := rankKeys(fs)
 	if len(got) != len(fs) {
 		t.Fatalf("%d keys for %d findings", len(got), len(fs))
 	}
