@@ -390,23 +390,38 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int
 	if dropped == 0 {
 		return fs
 	}
-	return dropUnranked(fs, qs)
+	return dropUnranked(fs, qs, workers)
 }
 
 // dropUnranked removes the threats a step set to rank 0 from the list and
 // from the questions that name them, and numbers the rest 1, 2, … in order.
-func dropUnranked(fs []*model.Finding, qs []*model.Question) []*model.Finding {
+// The reads and writes of the threats' ranks (a cache miss each at
+// 100,000s) run in chunks on up to workers goroutines; the list is
+// compacted here.
+func dropUnranked(fs []*model.Finding, qs []*model.Question, workers int) []*model.Finding {
+	keep := make([]bool, len(fs))
+	chunks(len(fs), workers, func(lo, hi int) {
+		for i, f := range fs[lo:hi] {
+			keep[lo+i] = f.Rank != 0
+		}
+	})
 	out := fs[:0]
-	for _, f := range fs {
-		if f.Rank != 0 {
-			f.Rank = len(out) + 1
+	for i, f := range fs {
+		if keep[i] {
 			out = append(out, f)
 		}
 	}
 	clear(fs[len(out):])
-	for _, q := range qs {
-		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
-	}
+	chunks(len(out), workers, func(lo, hi int) {
+		for i, f := range out[lo:hi] {
+			f.Rank = lo + i + 1
+		}
+	})
+	chunks(len(qs), workers, func(lo, hi int) {
+		for _, q := range qs[lo:hi] {
+			q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
+		}
+	})
 	return out
 }
 

@@ -178,7 +178,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 	if dropped == 0 {
 		return fs
 	}
-	return dropUnranked(fs, qs)
+	return dropUnranked(fs, qs, workers)
 }
 
 // catBit is the bit of a pair's category in a mask of categories.
