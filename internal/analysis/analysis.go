@@ -111,7 +111,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 // the rest again without sorting them again.
 func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, limit, workers int) []*model.Finding {
 	n := len(fs)
-	if fs = capUnverified(fs, qs, limit); len(fs) != n {
+	if fs = capUnverified(fs, qs, limit, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
@@ -292,19 +292,30 @@ const DefaultMaxUnverified = 6
 //
 // It runs on lists of 100,000s of threats, so it groups with counting sorts
 // and marks the threats it drops with rank 0 rather than keeping sets.
-func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*model.Finding {
+func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int) []*model.Finding {
 	if limit < 0 {
 		return fs
 	}
 	// fs is ranked, so the unverified threats are met in rank order; a
 	// stable counting sort by inherent score (highest first) gives the
 	// order the cap keeps them in: inherent risk, then rank.
+	// Reading each threat is a cache miss at 100,000s: the workers note
+	// each one's bucket (-1: not capped), the buckets fill here.
+	bucket := make([]int8, len(fs))
+	chunks(len(fs), workers, func(lo, hi int) {
+		for i, f := range fs[lo:hi] {
+			b := int8(-1)
+			if f.Unverified() && len(f.Targets) > 0 {
+				b = int8(25 - max(0, min(25, f.Inherent.Score)))
+			}
+			bucket[lo+i] = b
+		}
+	})
 	var byScore [26][]*model.Finding
 	n := 0
-	for _, f := range fs {
-		if f.Unverified() && len(f.Targets) > 0 {
-			s := max(0, min(25, f.Inherent.Score))
-			byScore[25-s] = append(byScore[25-s], f)
+	for i, f := range fs {
+		if b := bucket[i]; b >= 0 {
+			byScore[b] = append(byScore[b], f)
 			n++
 		}
 	}
@@ -379,23 +390,38 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit int) []*mode
 	if dropped == 0 {
 		return fs
 	}
-	return dropUnranked(fs, qs)
+	return dropUnranked(fs, qs, workers)
 }
 
 // dropUnranked removes the threats a step set to rank 0 from the list and
 // from the questions that name them, and numbers the rest 1, 2, … in order.
-func dropUnranked(fs []*model.Finding, qs []*model.Question) []*model.Finding {
+// The reads and writes of the threats' ranks (a cache miss each at
+// 100,000s) run in chunks on up to workers goroutines; the list is
+// compacted here.
+func dropUnranked(fs []*model.Finding, qs []*model.Question, workers int) []*model.Finding {
+	keep := make([]bool, len(fs))
+	chunks(len(fs), workers, func(lo, hi int) {
+		for i, f := range fs[lo:hi] {
+			keep[lo+i] = f.Rank != 0
+		}
+	})
 	out := fs[:0]
-	for _, f := range fs {
-		if f.Rank != 0 {
-			f.Rank = len(out) + 1
+	for i, f := range fs {
+		if keep[i] {
 			out = append(out, f)
 		}
 	}
 	clear(fs[len(out):])
-	for _, q := range qs {
-		q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
-	}
+	chunks(len(out), workers, func(lo, hi int) {
+		for i, f := range out[lo:hi] {
+			f.Rank = lo + i + 1
+		}
+	})
+	chunks(len(qs), workers, func(lo, hi int) {
+		for _, q := range qs[lo:hi] {
+			q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
+		}
+	})
 	return out
 }
 

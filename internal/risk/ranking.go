@@ -5,6 +5,7 @@ package risk
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -113,6 +114,26 @@ type item struct {
 	counts, later bool
 	// start numbers where the attack starts (startOf; 0: not counted).
 	start uint8
+	// class is the finding's status class (classOf) and sev and score its
+	// residual severity and score, copied so that the spread compares
+	// items without reading the findings: at 100,000 threats each read
+	// is a cache miss, on the one goroutine that ranks. The steps between
+	// NewRanking and Rerank change neither status nor residual risk. The
+	// three fit in item's padding.
+	class, sev uint8
+	score      int16
+}
+
+// classOf numbers f's status class for the spread: 1 open, 2 unverified,
+// 0 closed (not active).
+func classOf(f *model.Finding) uint8 {
+	switch {
+	case f.Open():
+		return 1
+	case f.Active():
+		return 2
+	}
+	return 0
 }
 
 // startSupply is startOf's number for a supply-chain attack, after the
@@ -149,7 +170,7 @@ func NewRanking(fs []*model.Finding) *Ranking {
 	if !slices.IsSortedFunc(fs, byID) {
 		slices.SortStableFunc(fs, byID)
 	}
-	keys := rankKeys(fs)
+	keys, pre, tgt, newRule := rankKeys(fs)
 	count := map[uint64]int{}
 	for _, k := range keys {
 		count[k]++
@@ -159,32 +180,31 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		distinct = append(distinct, k)
 	}
 	slices.Sort(distinct)
-	next := make(map[uint64]int, len(distinct))
+	next := make(map[uint64]*int, len(distinct))
 	at := 0
 	for _, k := range distinct {
-		next[k] = at
+		next[k] = new(at)
 		at += count[k]
 	}
 	r := &Ranking{items: make([]item, len(fs))}
 	var elems Elements
 	rules := map[string]int32{}
 	var lastRule int32
-	for i, f := range fs {
-		t, bit := pairOf(f)
-		e := int32(elems.Add(t))
+	for i := range pre {
+		it := &pre[i]
+		it.elem = int32(elems.Add(tgt[i]))
 		// fs is in id order, so a rule's threats come one after another.
-		ru := lastRule
-		if i == 0 || f.Rule != fs[i-1].Rule {
+		if newRule[i] {
 			var ok bool
-			if ru, ok = rules[f.Rule]; !ok {
-				ru = int32(len(rules))
-				rules[f.Rule] = ru
+			if lastRule, ok = rules[it.f.Rule]; !ok {
+				lastRule = int32(len(rules))
+				rules[it.f.Rule] = lastRule
 			}
-			lastRule = ru
 		}
-		people := f.Origin == model.OriginPeople
-		r.items[next[keys[i]]] = item{f: f, elem: e, rule: ru, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f)}
-		next[keys[i]]++
+		it.rule = lastRule
+		p := next[keys[i]]
+		r.items[*p] = *it
+		*p++
 	}
 	r.nElem, r.nRule = elems.Len(), len(rules)
 	r.rank(fs, r.items)
@@ -195,9 +215,17 @@ func NewRanking(fs []*model.Finding) *Ranking {
 // step marked those it removed with rank 0 and fs holds the others. It
 // gives the order Rank would give fs.
 func (r *Ranking) Rerank(fs []*model.Finding) {
+	// Reading each threat's rank is a cache miss per threat: the reads
+	// run in chunks on the workers, the items are kept here.
+	keep := make([]bool, len(r.items))
+	inChunks(len(r.items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			keep[i] = r.items[i].f.Rank != 0
+		}
+	})
 	kept := r.items[:0]
-	for _, it := range r.items {
-		if it.f.Rank != 0 {
+	for i, it := range r.items {
+		if keep[i] {
 			kept = append(kept, it)
 		}
 	}
@@ -212,27 +240,28 @@ func (r *Ranking) Rerank(fs []*model.Finding) {
 // rank spreads items (in key order) into fs and numbers them from 1.
 func (r *Ranking) rank(fs []*model.Finding, items []item) {
 	r.work = spread(append(r.work[:0], items...), r.nElem, r.nRule)
-	for i, it := range r.work {
-		fs[i] = it.f
-		it.f.Rank = i + 1
-	}
+	work := r.work
+	inChunks(len(work), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fs[i] = work[i].f
+			work[i].f.Rank = i + 1
+		}
+	})
 }
 
-// keysChunk is how many findings a worker keys at a time; lists shorter
-// than two chunks are keyed on the calling goroutine.
-const keysChunk = 8192
+// splitMin is the length from which inChunks splits a loop over the
+// workers: below it, one goroutine (a small model pays for none).
+const splitMin = 20_000
 
-// rankKeys returns rankKey of every finding, in fs's order. Each key reads
-// its finding only, so long lists are keyed in chunks on GOMAXPROCS
-// workers.
-func rankKeys(fs []*model.Finding) []uint64 {
-	keys := make([]uint64, len(fs))
-	workers := min(runtime.GOMAXPROCS(0), len(fs)/keysChunk)
-	if workers <= 1 {
-		for i, f := range fs {
-			keys[i] = rankKey(f)
-		}
-		return keys
+// inChunks calls fn on the ranges [lo, hi) that cover [0, n): for n below
+// splitMin as fn(0, n) on the calling goroutine, else in chunks of
+// keysChunk on GOMAXPROCS workers. fn must touch only what its range
+// names.
+func inChunks(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/keysChunk)
+	if n < splitMin || workers <= 1 {
+		fn(0, n)
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -240,18 +269,42 @@ func rankKeys(fs []*model.Finding) []uint64 {
 		wg.Go(func() {
 			for {
 				lo := int(next.Add(keysChunk)) - keysChunk
-				if lo >= len(fs) {
+				if lo >= n {
 					return
 				}
-				hi := min(lo+keysChunk, len(fs))
-				for i := lo; i < hi; i++ {
-					keys[i] = rankKey(fs[i])
-				}
+				fn(lo, min(lo+keysChunk, n))
 			}
 		})
 	}
 	wg.Wait()
-	return keys
+}
+
+// keysChunk is how many items a worker takes at a time (inChunks).
+const keysChunk = 8192
+
+// rankKeys returns rankKey of every finding, in fs's order, and what
+// NewRanking reads of each: its item but for the element and rule numbers,
+// its first target (pairOf) and whether its rule differs from the finding
+// before it. Each reads its finding (and the one before) only, so long
+// lists are done in chunks on GOMAXPROCS workers (inChunks).
+func rankKeys(fs []*model.Finding) (keys []uint64, pre []item, tgt []model.Target, newRule []bool) {
+	keys = make([]uint64, len(fs))
+	pre = make([]item, len(fs))
+	tgt = make([]model.Target, len(fs))
+	newRule = make([]bool, len(fs))
+	inChunks(len(fs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f := fs[i]
+			keys[i] = rankKey(f)
+			t, bit := pairOf(f)
+			tgt[i] = t
+			newRule[i] = i == 0 || f.Rule != fs[i-1].Rule
+			people := f.Origin == model.OriginPeople
+			pre[i] = item{f: f, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f),
+				class: classOf(f), sev: uint8(f.Residual.Severity), score: int16(max(math.MinInt16, min(math.MaxInt16, f.Residual.Score)))}
+		}
+	})
+	return keys, pre, tgt, newRule
 }
 
 // rankKey orders findings, smallest first: active (open or unverified)
@@ -320,9 +373,7 @@ const scoreRound = 2
 // fs is in rank-key order; nElem and nRule bound its items' element and
 // rule numbers. It returns fs, reordered.
 func spread(fs []item, nElem, nRule int) []item {
-	same := func(a, b *model.Finding) bool {
-		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
-	}
+	same := func(a, b *item) bool { return a.class == b.class && a.sev == b.sev }
 	var buf []item
 	var round, at []int
 	// seen and rules count, within a run, the threats met so far per
@@ -338,14 +389,14 @@ func spread(fs []item, nElem, nRule int) []item {
 	var starts uint8
 	for i := 0; i < len(fs); {
 		j := i + 1
-		for j < len(fs) && same(fs[i].f, fs[j].f) {
+		for j < len(fs) && same(&fs[i], &fs[j]) {
 			j++
 		}
 		if j-i > 2 {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
 			round = slices.Grow(round[:0], len(buf))[:len(buf)]
-			top := buf[0].f.Residual.Score // the run is ordered by score
+			top := int(buf[0].score) // the run is ordered by score
 			most := 0
 			for k, it := range buf {
 				// A weakness's further STRIDE threats (aliased to it) and
@@ -360,7 +411,7 @@ func spread(fs []item, nElem, nRule int) []item {
 				// Coverage does not outweigh a clear difference in risk:
 				// a threat waits one round more per scoreRound points
 				// below the band's best.
-				round[k] += (top - it.f.Residual.Score) / scoreRound
+				round[k] += (top - int(it.score)) / scoreRound
 				// Every place an attack starts from (the internet, a
 				// partner network, the internal network, the supply
 				// chain) has its first threat of the run before any
@@ -397,7 +448,7 @@ func spread(fs []item, nElem, nRule int) []item {
 				at[round[k]]++
 			}
 		}
-		if fs[i].f.Active() {
+		if fs[i].class != 0 {
 			buf = lastRepeats(fs[i:j], pairs, buf)
 		}
 		i = j

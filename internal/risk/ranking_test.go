@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -354,7 +356,7 @@ func TestRankKeysChunked(t *testing.T) {
 	for len(fs) < 3*keysChunk+17 {
 		fs = append(fs, randomFindings(r)...)
 	}
-	got := rankKeys(fs)
+	got, _, _, _ := rankKeys(fs)
 	if len(got) != len(fs) {
 		t.Fatalf("%d keys for %d findings", len(got), len(fs))
 	}
@@ -362,5 +364,59 @@ func TestRankKeysChunked(t *testing.T) {
 		if want := rankKey(f); got[i] != want {
 			t.Fatalf("finding %d: key %x, want %x", i, got[i], want)
 		}
+	}
+}
+
+// TestInChunks checks that inChunks covers every index exactly once, on
+// one goroutine below splitMin and on the workers above it.
+func TestInChunks(t *testing.T) {
+	for _, n := range []int{0, 1, splitMin - 1, splitMin, 3*keysChunk + 5} {
+		hits := make([]atomic.Int32, n)
+		inChunks(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				hits[i].Add(1)
+			}
+		})
+		for i := range hits {
+			if h := hits[i].Load(); h != 1 {
+				t.Fatalf("n=%d: index %d visited %d times", n, i, h)
+			}
+		}
+	}
+}
+
+// TestRankSplitSameAsSerial checks that ranking and reranking a list long
+// enough to run in chunks gives the order and ranks of one goroutine.
+func TestRankSplitSameAsSerial(t *testing.T) {
+	order := func(procs int) []string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		r := rand.New(rand.NewPCG(11, 3))
+		var fs []*model.Finding
+		for len(fs) < splitMin+3*keysChunk {
+			fs = append(fs, randomFindings(r)...)
+		}
+		for i, f := range fs {
+			f.ID = fmt.Sprintf("%s-%06d", f.ID, i)
+		}
+		rk := NewRanking(fs)
+		for i, f := range fs {
+			if i%5 == 2 {
+				f.Rank = 0
+			}
+		}
+		fs = slices.DeleteFunc(fs, func(f *model.Finding) bool { return f.Rank == 0 })
+		rk.Rerank(fs)
+		var got []string
+		for i, f := range fs {
+			if f.Rank != i+1 {
+				t.Fatalf("procs %d: finding %d has rank %d", procs, i, f.Rank)
+			}
+			got = append(got, f.ID)
+		}
+		return got
+	}
+	one, two := order(1), order(2)
+	if !slices.Equal(one, two) {
+		t.Fatal("ranking on two workers differs from one")
 	}
 }

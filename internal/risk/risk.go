@@ -583,17 +583,19 @@ func reduce(r model.Risk, ms []*model.Mitigation) model.Risk {
 // Moves, then AtStake, and marks the first ones to answer: at most one per
 // element and first limit overall (0 means one per element of the model).
 func AtStake(m *model.Model, qs []*model.Question) {
-	for _, q := range qs {
-		q.AtStake, q.Moves = model.SevNone, 0
-		for _, f := range q.Threats {
-			if s := f.Inherent.Severity; s > q.AtStake {
-				q.AtStake = s
-			}
-			if f.Unverified() {
-				q.Moves += f.Inherent.Score
+	inChunks(len(qs), func(lo, hi int) {
+		for _, q := range qs[lo:hi] {
+			q.AtStake, q.Moves = model.SevNone, 0
+			for _, f := range q.Threats {
+				if s := f.Inherent.Severity; s > q.AtStake {
+					q.AtStake = s
+				}
+				if f.Unverified() {
+					q.Moves += f.Inherent.Score
+				}
 			}
 		}
-	}
+	})
 	sortQuestions(qs)
 	// Answer these first: the questions moving the most risk, one per
 	// element, about one for every three elements of the model.
