@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -58,7 +59,9 @@ func Markdown(w io.Writer, r *Result) error {
 		if err := Mermaid(&buf, r, DiagramOptions{}); err != nil {
 			return err
 		}
-		ew.printf("```mermaid\n%s```\n\n", buf.String())
+		ew.printf("```mermaid\n")
+		ew.write(buf.Bytes())
+		ew.printf("```\n\n")
 		ew.printf("Boxes are trust boundaries (name · trust level). Nodes are coloured by their worst open finding; " +
 			"dashed arrows are flows explicitly unencrypted or unauthenticated (⚠).\n\n")
 	}
@@ -230,7 +233,7 @@ func mdThreats(ew *errWriter, r *Result) {
 		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
 			"answer the question in the model to settle it.\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
-		t.rows(len(open), func(cells []string, i int) []string {
+		t.rowsAppend(len(open), func(dst []byte, i int) []byte {
 			f := open[i]
 			status, title := f.Status, mdCell(f.Title)
 			if f.Reopened != "" {
@@ -243,18 +246,29 @@ func mdThreats(ew *errWriter, r *Result) {
 					title += "<br>_Settle: " + codes(f.Questions) + "_"
 				}
 			}
-			return append(cells, strconv.Itoa(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
-				targets(f.Targets), codes(f.Assets))
+			dst = append(dst, "| "...)
+			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
+			dst = append(append(append(dst, " | **"...), f.Severity...), "** | "...)
+			dst = append(append(append(append(dst, status...), " | "...), title...), " | "...)
+			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
+			return append(appendCodesCell(dst, f.Assets), " |\n"...)
 		})
 		t.end()
 	}
 	if len(closed) > 0 {
 		ew.printf("Closed threats (mitigated, accepted, transferred or false positive):\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision")
-		t.rows(len(closed), func(cells []string, i int) []string {
+		t.rowsAppend(len(closed), func(dst []byte, i int) []byte {
 			f := closed[i]
-			return append(cells, strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
-				targets(f.Targets), codes(f.Assets), decision(f))
+			dst = append(dst, "| "...)
+			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
+			dst = append(append(append(dst, " | "...), f.Severity...), " | "...)
+			dst = append(append(append(append(dst, mdCell(f.Status)...), " | "...), mdCell(f.Title)...), " | "...)
+			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
+			dst = append(appendCodesCell(dst, f.Assets), " | "...)
+			return append(append(dst, decision(f)...), " |\n"...)
 		})
 		t.end()
 	}
@@ -401,8 +415,6 @@ func mdQuestions(ew *errWriter, r *Result) {
 type mdTable struct {
 	ew   *errWriter
 	line []byte
-	// pool holds the buffers of rows written in chunks (rows).
-	pool chunkPool
 }
 
 // newMDTable writes the table's head.
@@ -437,7 +449,7 @@ func (t *mdTable) rows(n int, row func(cells []string, i int) []string) {
 	if t.ew.err != nil {
 		return
 	}
-	t.ew.err = writeChunks(t.ew.w, n, 4*jsonChunk, &t.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+	t.ew.err = writeChunks(t.ew.w, n, jsonChunk, &t.ew.pool, func(dst []byte, lo, hi int) ([]byte, error) {
 		var cells []string
 		for i := lo; i < hi; i++ {
 			cells = row(cells[:0], i)
@@ -446,6 +458,103 @@ func (t *mdTable) rows(n int, row func(cells []string, i int) []string) {
 		return dst, nil
 	})
 }
+
+// rowsAppend writes n rows as rows does, the i-th appended whole (its
+// pipes and newline included) by row(dst, i).
+func (t *mdTable) rowsAppend(n int, row func(dst []byte, i int) []byte) {
+	if t.ew.err != nil {
+		return
+	}
+	t.ew.err = writeChunks(t.ew.w, n, jsonChunk, &t.ew.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		for i := lo; i < hi; i++ {
+			dst = row(dst, i)
+		}
+		return dst, nil
+	})
+}
+
+// appendCodesCell appends codes(ids), the list put together in dst.
+func appendCodesCell(dst []byte, ids []string) []byte {
+	if len(ids) == 0 {
+		return append(dst, "—"...)
+	}
+	start := len(dst)
+	for i, id := range ids {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		if id != "" {
+			dst = appendCode(dst, id)
+		}
+	}
+	return mdCellInPlace(dst, start)
+}
+
+// appendTargetsCell appends targets(ts), the list put together in dst.
+func appendTargetsCell(dst []byte, ts []Target) []byte {
+	if len(ts) == 0 {
+		return append(dst, "—"...)
+	}
+	start := len(dst)
+	for i := range ts {
+		t := &ts[i]
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		if t.ID != "" {
+			dst = appendCode(dst, t.ID)
+		}
+		if t.From != "" || t.To != "" {
+			dst = append(append(append(dst, " ("...), t.From...), " → "...)
+			dst = append(append(dst, t.To...), ')')
+		}
+	}
+	return mdCellInPlace(dst, start)
+}
+
+// appendCode appends code(s) for a non-empty s.
+func appendCode(dst []byte, s string) []byte {
+	if mayHideString(s) || strings.IndexByte(s, '`') >= 0 {
+		return append(dst, code(s)...)
+	}
+	return append(append(append(dst, '`'), s...), '`')
+}
+
+// mdCellSpecial marks the bytes that mdCell escapes or replaces.
+var mdCellSpecial = func() (t [256]bool) {
+	for _, b := range []byte("\r\n|<>&") {
+		t[b] = true
+	}
+	return t
+}()
+
+// mdCellInPlace replaces dst[start:] with mdCell of it: in place when
+// mdCell would leave it as it is (nothing to escape, no space to trim),
+// the common case.
+func mdCellInPlace(dst []byte, start int) []byte {
+	seg := dst[start:]
+	if len(seg) == 0 {
+		return dst
+	}
+	plain := seg[0] < utf8.RuneSelf && !asciiSpace(seg[0]) && seg[len(seg)-1] < utf8.RuneSelf && !asciiSpace(seg[len(seg)-1])
+	for _, b := range seg {
+		if !plain {
+			break
+		}
+		plain = !mdCellSpecial[b] && !mayHideByte[b]
+	}
+	if !plain && !mayHide(seg) {
+		// No hidden rune: plain if only the ends stopped it and they
+		// are not space.
+		plain = !bytes.ContainsAny(seg, "\r\n|<>&") && len(bytes.TrimSpace(seg)) == len(seg)
+	}
+	if plain {
+		return dst
+	}
+	return append(dst[:start], mdCell(string(seg))...)
+}
+
+func asciiSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r' }
 
 // appendMDRow appends a row of cells.
 func appendMDRow(dst []byte, cells []string) []byte {

@@ -64,3 +64,28 @@ func TestMarkdownHostileNames(t *testing.T) {
 		t.Errorf("hostile text is not shown escaped:\n%s", out[:min(len(out), 600)])
 	}
 }
+
+// TestMarkdownCellsInPlace: the cells the threat tables put together in
+// their row buffer are what codes and targets return, for every pair of
+// hostile strings, spaces at the ends and empty ids.
+func TestMarkdownCellsInPlace(t *testing.T) {
+	strs := append([]string{"", " ", "a ", " b", "x\u00a0", "\u3000y", "`", "a|b", "ok-1"}, hostileStrings...)
+	for _, a := range strs {
+		for _, b := range strs {
+			ids := []string{a, b}
+			if got, want := string(appendCodesCell([]byte("| "), ids)), "| "+codes(ids); got != want {
+				t.Errorf("codes %q: got %q, want %q", ids, got, want)
+			}
+			ts := []Target{{ID: a}, {ID: b, From: a, To: b}}
+			if got, want := string(appendTargetsCell([]byte("| "), ts)), "| "+targets(ts); got != want {
+				t.Errorf("targets %q: got %q, want %q", ids, got, want)
+			}
+		}
+	}
+	if got := string(appendCodesCell(nil, nil)); got != codes(nil) {
+		t.Errorf("no codes: got %q", got)
+	}
+	if got := string(appendTargetsCell(nil, nil)); got != targets(nil) {
+		t.Errorf("no targets: got %q", got)
+	}
+}

@@ -451,6 +451,9 @@ func pl(n int) string {
 type errWriter struct {
 	w   io.Writer
 	err error
+	// pool holds the buffers of the Markdown tables written in chunks
+	// (mdTable.rows), kept from one table to the next.
+	pool chunkPool
 }
 
 // controlsShown writes control characters (but newlines and tabs) and
