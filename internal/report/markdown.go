@@ -554,7 +554,9 @@ func mdCellInPlace(dst []byte, start int) []byte {
 	return append(dst[:start], mdCell(string(seg))...)
 }
 
-func asciiSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r' }
+func asciiSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r'
+}
 
 // appendMDRow appends a row of cells.
 func appendMDRow(dst []byte, cells []string) []byte {
