@@ -55,12 +55,15 @@ func Markdown(w io.Writer, r *Result) error {
 	if len(r.Components) == 0 {
 		ew.printf("The model has no components.\n\n")
 	} else {
-		var buf bytes.Buffer
-		if err := Mermaid(&buf, r, DiagramOptions{}); err != nil {
-			return err
-		}
+		// Straight to the output, not through a buffer: the diagram of a
+		// large model is megabytes, and with no options Mermaid can fail
+		// only by failing to write.
 		ew.printf("```mermaid\n")
-		ew.write(buf.Bytes())
+		if ew.err == nil {
+			if err := Mermaid(bw, r, DiagramOptions{}); err != nil {
+				return err
+			}
+		}
 		ew.printf("```\n\n")
 		ew.printf("Boxes are trust boundaries (name · trust level). Nodes are coloured by their worst open finding; " +
 			"dashed arrows are flows explicitly unencrypted or unauthenticated (⚠).\n\n")
@@ -381,21 +384,7 @@ func mdQuestions(ew *errWriter, r *Result) {
 	}
 	table := func(qs []*Question) {
 		t := newMDTable(ew, "Question", "At stake", "Moves", "Answer in", "ID")
-		t.rows(len(qs), func(cells []string, i int) []string {
-			q := qs[i]
-			if q.Key == "*" {
-				var keys []string
-				for _, x := range q.More {
-					keys = append(keys, code(answerPath(x)))
-				}
-				return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
-			}
-			where := code(answerPath(*q))
-			if l := locString(q.Location); l != "" {
-				where += " (" + code(l) + ")"
-			}
-			return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID))
-		})
+		t.rowsAppend(len(qs), func(dst []byte, i int) []byte { return appendQuestionRow(dst, qs[i]) })
 		t.end()
 	}
 	if len(first) > 0 {
@@ -408,6 +397,42 @@ func mdQuestions(ew *errWriter, r *Result) {
 		}
 		table(rest)
 	}
+}
+
+// appendQuestionRow appends the row of question q in the questions table.
+func appendQuestionRow(dst []byte, q *Question) []byte {
+	dst = append(append(append(dst, "| "...), mdCell(q.Text)...), " | "...)
+	dst = append(append(dst, q.AtStake...), " | "...)
+	dst = append(strconv.AppendInt(dst, int64(q.Moves), 10), " | "...)
+	if q.Key == "*" {
+		// Each place to answer in, as code, one a line.
+		for j := range q.More {
+			if j > 0 {
+				dst = append(dst, "<br>"...)
+			}
+			dst = append(dst, '`')
+			at := len(dst)
+			dst = closeCode(appendAnswerPath(dst, &q.More[j]), at)
+		}
+	} else {
+		// Where to answer, and the line it is on, in one cell.
+		start := len(dst)
+		dst = append(dst, '`')
+		dst = closeCode(appendAnswerPath(dst, q), start+1)
+		if q.Location != nil {
+			dst = append(dst, " ("...)
+			dst = append(dst, '`')
+			at := len(dst)
+			dst = closeCode(appendLoc(dst, q.Location), at)
+			dst = append(dst, ')')
+		}
+		dst = mdCellInPlace(dst, start)
+	}
+	dst = append(dst, " | "...)
+	if q.ID != "" {
+		dst = appendCode(dst, q.ID)
+	}
+	return append(dst, " |\n"...)
 }
 
 // mdTable writes a GitHub-flavoured Markdown table a row at a time; cells
@@ -518,6 +543,20 @@ func appendCode(dst []byte, s string) []byte {
 		return append(dst, code(s)...)
 	}
 	return append(append(append(dst, '`'), s...), '`')
+}
+
+// closeCode makes dst[start:], text appended just after a backquote (at
+// dst[start-1]), code of that text: escaped, and the backquote closed;
+// nothing at all, backquote included, for no text.
+func closeCode(dst []byte, start int) []byte {
+	seg := dst[start:]
+	switch {
+	case len(seg) == 0:
+		return dst[:start-1]
+	case mayHide(seg) || bytes.IndexByte(seg, '`') >= 0:
+		return append(dst[:start-1], code(string(seg))...)
+	}
+	return append(dst, '`')
 }
 
 // mdCellSpecial marks the bytes that mdCell escapes or replaces.

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -87,5 +88,37 @@ func TestMarkdownCellsInPlace(t *testing.T) {
 	}
 	if got := string(appendTargetsCell(nil, nil)); got != targets(nil) {
 		t.Errorf("no targets: got %q", got)
+	}
+}
+
+// TestMarkdownQuestionRows compares the question rows, put together in
+// place, with the cells joined as the table wrote them before, on the
+// hostile result's questions and ones answered in many places.
+func TestMarkdownQuestionRows(t *testing.T) {
+	qs := hostileResult(t).Questions
+	for i, s := range hostileStrings {
+		q := Question{ID: s, Text: s, AtStake: s, Moves: i, Key: "*", Element: Target{Kind: "component", ID: s}}
+		q.More = []Question{{Key: "encryption", Element: Target{Kind: "flow", ID: s}}, {Key: s, Element: Target{Kind: s, ID: "x"}}}
+		qs = append(qs, q, Question{Key: s, Element: Target{Kind: s, ID: s}, Location: &Location{File: s, Line: i}})
+	}
+	for i := range qs {
+		q := &qs[i]
+		var cells []string
+		if q.Key == "*" {
+			var keys []string
+			for _, x := range q.More {
+				keys = append(keys, code(answerPath(x)))
+			}
+			cells = []string{mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID)}
+		} else {
+			where := code(answerPath(*q))
+			if l := locString(q.Location); l != "" {
+				where += " (" + code(l) + ")"
+			}
+			cells = []string{mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID)}
+		}
+		if got, want := string(appendQuestionRow(nil, q)), string(appendMDRow(nil, cells)); got != want {
+			t.Errorf("question %q:\n got %q\nwant %q", q.ID, got, want)
+		}
 	}
 }
