@@ -238,21 +238,25 @@ func mdThreats(ew *errWriter, r *Result) {
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
 		t.rowsAppend(len(open), func(dst []byte, i int) []byte {
 			f := open[i]
-			status, title := f.Status, mdCell(f.Title)
+			status := f.Status
 			if f.Reopened != "" {
 				status = "re-opened"
-				title += "<br>_Re-opened: " + mdCell(f.Reopened) + "_"
 			}
-			if f.Status == string(model.StatusUnverified) {
+			unverified := f.Status == string(model.StatusUnverified)
+			if unverified {
 				status = "_unverified_"
-				if len(f.Questions) > 0 {
-					title += "<br>_Settle: " + codes(f.Questions) + "_"
-				}
 			}
 			dst = append(dst, "| "...)
 			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
 			dst = append(append(append(dst, " | **"...), f.Severity...), "** | "...)
-			dst = append(append(append(append(dst, status...), " | "...), title...), " | "...)
+			dst = append(append(append(dst, status...), " | "...), mdCell(f.Title)...)
+			if f.Reopened != "" {
+				dst = append(append(append(dst, "<br>_Re-opened: "...), mdCell(f.Reopened)...), '_')
+			}
+			if unverified && len(f.Questions) > 0 {
+				dst = append(appendCodesCell(append(dst, "<br>_Settle: "...), f.Questions), '_')
+			}
+			dst = append(dst, " | "...)
 			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
 			return append(appendCodesCell(dst, f.Assets), " |\n"...)
@@ -582,10 +586,10 @@ func mdCellInPlace(dst []byte, start int) []byte {
 		}
 		plain = !mdCellSpecial[b] && !mayHideByte[b]
 	}
-	if !plain && !mayHide(seg) {
-		// No hidden rune: plain if only the ends stopped it and they
-		// are not space.
-		plain = !bytes.ContainsAny(seg, "\r\n|<>&") && len(bytes.TrimSpace(seg)) == len(seg)
+	if !plain && !bytes.ContainsAny(seg, "\r\n|<>&") && (!mayHide(seg) || !bytes.ContainsFunc(seg, hiddenRune)) {
+		// Nothing to escape (mdControls leaves it as it is): plain if
+		// there is no space to trim at the ends.
+		plain = len(bytes.TrimSpace(seg)) == len(seg)
 	}
 	if plain {
 		return dst
