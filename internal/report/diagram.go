@@ -55,7 +55,7 @@ func idList(ids []string) string {
 
 // view is the part of the diagram to draw, in model order.
 type view struct {
-	r          *Result
+	r *Result
 	// components and flows point into r: a large model's copies were
 	// most of what a diagram allocated.
 	components []*Component
