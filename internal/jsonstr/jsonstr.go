@@ -6,7 +6,10 @@
 // against encoding/json by FuzzAppend.
 package jsonstr
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+	"unsafe"
+)
 
 const hexDigits = "0123456789abcdef"
 
@@ -18,6 +21,14 @@ func Append(dst []byte, s string) []byte { return appendString(dst, s, true) }
 // AppendNoHTML appends s as a JSON string, escaped as encoding/json escapes
 // with SetEscapeHTML(false): as Append, but '<', '>' and '&' stay as they are.
 func AppendNoHTML(dst []byte, s string) []byte { return appendString(dst, s, false) }
+
+// AppendNoHTMLBytes is AppendNoHTML of string(b), without copying b into
+// a string: for text put together in a scratch buffer before it is
+// escaped. b must not change during the call, nor share memory with dst's
+// spare capacity.
+func AppendNoHTMLBytes(dst, b []byte) []byte {
+	return appendString(dst, unsafe.String(unsafe.SliceData(b), len(b)), false)
+}
 
 func appendString(dst []byte, s string, html bool) []byte {
 	dst = append(dst, '"')

@@ -32,6 +32,9 @@ func TestAppendMatchesEncodingJSON(t *testing.T) {
 		if got, want := AppendNoHTML(nil, s), marshal(t, s, false); !bytes.Equal(got, want) {
 			t.Errorf("AppendNoHTML(%q) = %s, want %s", s, got, want)
 		}
+		if got, want := AppendNoHTMLBytes(nil, []byte(s)), marshal(t, s, false); !bytes.Equal(got, want) {
+			t.Errorf("AppendNoHTMLBytes(%q) = %s, want %s", s, got, want)
+		}
 	}
 }
 
@@ -51,6 +54,9 @@ func FuzzAppend(f *testing.F) {
 		}
 		if got, want := AppendNoHTML(nil, s), marshal(t, s, false); !bytes.Equal(got, want) {
 			t.Fatalf("AppendNoHTML(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := AppendNoHTMLBytes([]byte("x"), []byte(s)), append([]byte("x"), marshal(t, s, false)...); !bytes.Equal(got, want) {
+			t.Fatalf("AppendNoHTMLBytes(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

@@ -55,17 +55,19 @@ func idList(ids []string) string {
 
 // view is the part of the diagram to draw, in model order.
 type view struct {
-	r          *Result
-	components []Component
-	flows      []Flow
+	r *Result
+	// components and flows point into r: a large model's copies were
+	// most of what a diagram allocated.
+	components []*Component
+	flows      []*Flow
 	// shown marks the components drawn.
 	shown map[string]bool
 	// boundaries to draw, each with its children and components in order.
 	bounds    map[string]bool
 	children  map[string][]Boundary
-	inside    map[string][]Component
+	inside    map[string][]*Component
 	top       []Boundary
-	unbounded []Component
+	unbounded []*Component
 	assetName map[string]string
 	nodeID    map[string]string
 }
@@ -76,7 +78,7 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 		return nil, err
 	}
 	v := &view{r: r, shown: map[string]bool{}, bounds: map[string]bool{}, children: map[string][]Boundary{},
-		inside: map[string][]Component{}, assetName: map[string]string{}, nodeID: map[string]string{}}
+		inside: map[string][]*Component{}, assetName: map[string]string{}, nodeID: map[string]string{}}
 	for _, a := range r.Assets {
 		v.assetName[a.ID] = a.Name
 	}
@@ -107,9 +109,10 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 		}
 	}
 	if opt.Boundary == "" && opt.Asset == "" {
-		v.flows = make([]Flow, 0, len(r.Flows)) // all of them: no regrowth of a large list
+		v.flows = make([]*Flow, 0, len(r.Flows)) // all of them: no regrowth of a large list
 	}
-	for _, f := range r.Flows {
+	for i := range r.Flows {
+		f := &r.Flows[i]
 		if !inBoundary(f.From) && !inBoundary(f.To) {
 			continue
 		}
@@ -119,8 +122,8 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 		v.flows = append(v.flows, f)
 		v.shown[f.From], v.shown[f.To] = true, true
 	}
-	for _, c := range r.Components {
-		if v.shown[c.ID] {
+	for i := range r.Components {
+		if c := &r.Components[i]; v.shown[c.ID] {
 			v.components = append(v.components, c)
 		}
 	}
@@ -296,7 +299,7 @@ func Mermaid(w io.Writer, r *Result, opt DiagramOptions) error {
 		ind := strings.Repeat("  ", depth)
 		ew.printf("%ssubgraph %s[\"%s\"]\n", ind, v.boundary(b.ID), mermaidText(boundaryLabel(b)))
 		for _, c := range v.inside[b.ID] {
-			ew.printf("%s  %s\n", ind, v.mermaidNode(c))
+			ew.printf("%s  %s\n", ind, v.mermaidNode(*c))
 		}
 		for _, ch := range v.children[b.ID] {
 			walk(ch, depth+1)
@@ -307,14 +310,14 @@ func Mermaid(w io.Writer, r *Result, opt DiagramOptions) error {
 		walk(b, 1)
 	}
 	for _, c := range v.unbounded {
-		ew.printf("  %s\n", v.mermaidNode(c))
+		ew.printf("  %s\n", v.mermaidNode(*c))
 	}
 	for _, f := range v.flows {
 		arrow := "-->"
-		if flowMarks(f) != "" {
+		if flowMarks(*f) != "" {
 			arrow = "-.->"
 		}
-		if lines := v.flowLabel(f); len(lines) > 0 {
+		if lines := v.flowLabel(*f); len(lines) > 0 {
 			ew.printf("  %s %s|\"%s\"| %s\n", v.comp(f.From), arrow, mermaidLines(lines), v.comp(f.To))
 		} else {
 			ew.printf("  %s %s %s\n", v.comp(f.From), arrow, v.comp(f.To))
@@ -439,7 +442,7 @@ func (v *view) writeDOT(w io.Writer, l *dotLinks) error {
 			ew.printf("%s  id=%s;\n", ind, dotQuote("b-"+b.ID))
 		}
 		for _, c := range v.inside[b.ID] {
-			ew.printf("%s  %s\n", ind, v.dotNode(c, l))
+			ew.printf("%s  %s\n", ind, v.dotNode(*c, l))
 		}
 		for _, ch := range v.children[b.ID] {
 			walk(ch, depth+1)
@@ -450,15 +453,15 @@ func (v *view) writeDOT(w io.Writer, l *dotLinks) error {
 		walk(b, 1)
 	}
 	for _, c := range v.unbounded {
-		ew.printf("  %s\n", v.dotNode(c, l))
+		ew.printf("  %s\n", v.dotNode(*c, l))
 	}
 	for _, f := range v.flows {
-		label := strings.Join(v.flowLabel(f), "\n")
+		label := strings.Join(v.flowLabel(*f), "\n")
 		attrs := []string{"label=" + dotQuote(label)}
 		if l != nil && len(v.flows) > svgLabelledFlows {
 			attrs = nil
 		}
-		if flowMarks(f) != "" {
+		if flowMarks(*f) != "" {
 			attrs = append(attrs, "style=dashed")
 		}
 		if st, ok := severityStyle[f.Worst]; ok {

@@ -488,26 +488,21 @@ func (w *jsonW) flow(f *Flow) {
 
 // jsonItemWriter returns the hand-written encoder of the items of list x
 // if it has one (nil for a type left to encoding/json): it appends item
-// i as an element of a list at the result's second level (the item at
-// four spaces). lists, when not nil, keeps long string lists already
-// written; memo, when not nil, what findings repeat (one goroutine's).
-func jsonItemWriter(x any) func(dst []byte, i int, lists *jsonLists, memo *jsonMemo) []byte {
-	var item func(w *jsonW, i int)
+// i to w.b as an element of a list at the result's second level (the item
+// at four spaces, w at depth 2). w.lists, when not nil, keeps long string
+// lists already written; w.memo, when not nil, what findings repeat (one
+// goroutine's). One jsonW serves a whole chunk of items, so that writing
+// an item allocates nothing of its own.
+func jsonItemWriter(x any) func(w *jsonW, i int) {
 	switch l := x.(type) {
 	case []Finding:
-		item = func(w *jsonW, i int) { w.finding(&l[i]) }
+		return func(w *jsonW, i int) { w.finding(&l[i]) }
 	case []Question:
-		item = func(w *jsonW, i int) { w.question(&l[i]) }
+		return func(w *jsonW, i int) { w.question(&l[i]) }
 	case []Component:
-		item = func(w *jsonW, i int) { w.component(&l[i]) }
+		return func(w *jsonW, i int) { w.component(&l[i]) }
 	case []Flow:
-		item = func(w *jsonW, i int) { w.flow(&l[i]) }
-	default:
-		return nil
+		return func(w *jsonW, i int) { w.flow(&l[i]) }
 	}
-	return func(dst []byte, i int, lists *jsonLists, memo *jsonMemo) []byte {
-		w := jsonW{b: dst, depth: 2, lists: lists, memo: memo}
-		item(&w, i)
-		return w.b
-	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -54,11 +55,16 @@ func Markdown(w io.Writer, r *Result) error {
 	if len(r.Components) == 0 {
 		ew.printf("The model has no components.\n\n")
 	} else {
-		var buf bytes.Buffer
-		if err := Mermaid(&buf, r, DiagramOptions{}); err != nil {
-			return err
+		// Straight to the output, not through a buffer: the diagram of a
+		// large model is megabytes, and with no options Mermaid can fail
+		// only by failing to write.
+		ew.printf("```mermaid\n")
+		if ew.err == nil {
+			if err := Mermaid(bw, r, DiagramOptions{}); err != nil {
+				return err
+			}
 		}
-		ew.printf("```mermaid\n%s```\n\n", buf.String())
+		ew.printf("```\n\n")
 		ew.printf("Boxes are trust boundaries (name · trust level). Nodes are coloured by their worst open finding; " +
 			"dashed arrows are flows explicitly unencrypted or unauthenticated (⚠).\n\n")
 	}
@@ -230,31 +236,46 @@ func mdThreats(ew *errWriter, r *Result) {
 		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
 			"answer the question in the model to settle it.\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
-		t.rows(len(open), func(cells []string, i int) []string {
+		t.rowsAppend(len(open), func(dst []byte, i int) []byte {
 			f := open[i]
-			status, title := f.Status, mdCell(f.Title)
+			status := f.Status
 			if f.Reopened != "" {
 				status = "re-opened"
-				title += "<br>_Re-opened: " + mdCell(f.Reopened) + "_"
 			}
-			if f.Status == string(model.StatusUnverified) {
+			unverified := f.Status == string(model.StatusUnverified)
+			if unverified {
 				status = "_unverified_"
-				if len(f.Questions) > 0 {
-					title += "<br>_Settle: " + codes(f.Questions) + "_"
-				}
 			}
-			return append(cells, strconv.Itoa(f.Rank), "**"+f.Severity+"**", status, title, code(f.ID), stride(f),
-				targets(f.Targets), codes(f.Assets))
+			dst = append(dst, "| "...)
+			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
+			dst = append(append(append(dst, " | **"...), f.Severity...), "** | "...)
+			dst = append(append(append(dst, status...), " | "...), mdCell(f.Title)...)
+			if f.Reopened != "" {
+				dst = append(append(append(dst, "<br>_Re-opened: "...), mdCell(f.Reopened)...), '_')
+			}
+			if unverified && len(f.Questions) > 0 {
+				dst = append(appendCodesCell(append(dst, "<br>_Settle: "...), f.Questions), '_')
+			}
+			dst = append(dst, " | "...)
+			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
+			return append(appendCodesCell(dst, f.Assets), " |\n"...)
 		})
 		t.end()
 	}
 	if len(closed) > 0 {
 		ew.printf("Closed threats (mitigated, accepted, transferred or false positive):\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision")
-		t.rows(len(closed), func(cells []string, i int) []string {
+		t.rowsAppend(len(closed), func(dst []byte, i int) []byte {
 			f := closed[i]
-			return append(cells, strconv.Itoa(f.Rank), f.Severity, mdCell(f.Status), mdCell(f.Title), code(f.ID), stride(f),
-				targets(f.Targets), codes(f.Assets), decision(f))
+			dst = append(dst, "| "...)
+			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
+			dst = append(append(append(dst, " | "...), f.Severity...), " | "...)
+			dst = append(append(append(append(dst, mdCell(f.Status)...), " | "...), mdCell(f.Title)...), " | "...)
+			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
+			dst = append(appendCodesCell(dst, f.Assets), " | "...)
+			return append(append(dst, decision(f)...), " |\n"...)
 		})
 		t.end()
 	}
@@ -367,21 +388,7 @@ func mdQuestions(ew *errWriter, r *Result) {
 	}
 	table := func(qs []*Question) {
 		t := newMDTable(ew, "Question", "At stake", "Moves", "Answer in", "ID")
-		t.rows(len(qs), func(cells []string, i int) []string {
-			q := qs[i]
-			if q.Key == "*" {
-				var keys []string
-				for _, x := range q.More {
-					keys = append(keys, code(answerPath(x)))
-				}
-				return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID))
-			}
-			where := code(answerPath(*q))
-			if l := locString(q.Location); l != "" {
-				where += " (" + code(l) + ")"
-			}
-			return append(cells, mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID))
-		})
+		t.rowsAppend(len(qs), func(dst []byte, i int) []byte { return appendQuestionRow(dst, qs[i]) })
 		t.end()
 	}
 	if len(first) > 0 {
@@ -396,13 +403,47 @@ func mdQuestions(ew *errWriter, r *Result) {
 	}
 }
 
+// appendQuestionRow appends the row of question q in the questions table.
+func appendQuestionRow(dst []byte, q *Question) []byte {
+	dst = append(append(append(dst, "| "...), mdCell(q.Text)...), " | "...)
+	dst = append(append(dst, q.AtStake...), " | "...)
+	dst = append(strconv.AppendInt(dst, int64(q.Moves), 10), " | "...)
+	if q.Key == "*" {
+		// Each place to answer in, as code, one a line.
+		for j := range q.More {
+			if j > 0 {
+				dst = append(dst, "<br>"...)
+			}
+			dst = append(dst, '`')
+			at := len(dst)
+			dst = closeCode(appendAnswerPath(dst, &q.More[j]), at)
+		}
+	} else {
+		// Where to answer, and the line it is on, in one cell.
+		start := len(dst)
+		dst = append(dst, '`')
+		dst = closeCode(appendAnswerPath(dst, q), start+1)
+		if q.Location != nil {
+			dst = append(dst, " ("...)
+			dst = append(dst, '`')
+			at := len(dst)
+			dst = closeCode(appendLoc(dst, q.Location), at)
+			dst = append(dst, ')')
+		}
+		dst = mdCellInPlace(dst, start)
+	}
+	dst = append(dst, " | "...)
+	if q.ID != "" {
+		dst = appendCode(dst, q.ID)
+	}
+	return append(dst, " |\n"...)
+}
+
 // mdTable writes a GitHub-flavoured Markdown table a row at a time; cells
 // are already escaped.
 type mdTable struct {
 	ew   *errWriter
 	line []byte
-	// pool holds the buffers of rows written in chunks (rows).
-	pool chunkPool
 }
 
 // newMDTable writes the table's head.
@@ -437,7 +478,7 @@ func (t *mdTable) rows(n int, row func(cells []string, i int) []string) {
 	if t.ew.err != nil {
 		return
 	}
-	t.ew.err = writeChunks(t.ew.w, n, 4*jsonChunk, &t.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+	t.ew.err = writeChunks(t.ew.w, n, jsonChunk, &t.ew.pool, func(dst []byte, lo, hi int) ([]byte, error) {
 		var cells []string
 		for i := lo; i < hi; i++ {
 			cells = row(cells[:0], i)
@@ -445,6 +486,119 @@ func (t *mdTable) rows(n int, row func(cells []string, i int) []string) {
 		}
 		return dst, nil
 	})
+}
+
+// rowsAppend writes n rows as rows does, the i-th appended whole (its
+// pipes and newline included) by row(dst, i).
+func (t *mdTable) rowsAppend(n int, row func(dst []byte, i int) []byte) {
+	if t.ew.err != nil {
+		return
+	}
+	t.ew.err = writeChunks(t.ew.w, n, jsonChunk, &t.ew.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		for i := lo; i < hi; i++ {
+			dst = row(dst, i)
+		}
+		return dst, nil
+	})
+}
+
+// appendCodesCell appends codes(ids), the list put together in dst.
+func appendCodesCell(dst []byte, ids []string) []byte {
+	if len(ids) == 0 {
+		return append(dst, "—"...)
+	}
+	start := len(dst)
+	for i, id := range ids {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		if id != "" {
+			dst = appendCode(dst, id)
+		}
+	}
+	return mdCellInPlace(dst, start)
+}
+
+// appendTargetsCell appends targets(ts), the list put together in dst.
+func appendTargetsCell(dst []byte, ts []Target) []byte {
+	if len(ts) == 0 {
+		return append(dst, "—"...)
+	}
+	start := len(dst)
+	for i := range ts {
+		t := &ts[i]
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		if t.ID != "" {
+			dst = appendCode(dst, t.ID)
+		}
+		if t.From != "" || t.To != "" {
+			dst = append(append(append(dst, " ("...), t.From...), " → "...)
+			dst = append(append(dst, t.To...), ')')
+		}
+	}
+	return mdCellInPlace(dst, start)
+}
+
+// appendCode appends code(s) for a non-empty s.
+func appendCode(dst []byte, s string) []byte {
+	if mayHideString(s) || strings.IndexByte(s, '`') >= 0 {
+		return append(dst, code(s)...)
+	}
+	return append(append(append(dst, '`'), s...), '`')
+}
+
+// closeCode makes dst[start:], text appended just after a backquote (at
+// dst[start-1]), code of that text: escaped, and the backquote closed;
+// nothing at all, backquote included, for no text.
+func closeCode(dst []byte, start int) []byte {
+	seg := dst[start:]
+	switch {
+	case len(seg) == 0:
+		return dst[:start-1]
+	case mayHide(seg) || bytes.IndexByte(seg, '`') >= 0:
+		return append(dst[:start-1], code(string(seg))...)
+	}
+	return append(dst, '`')
+}
+
+// mdCellSpecial marks the bytes that mdCell escapes or replaces.
+var mdCellSpecial = func() (t [256]bool) {
+	for _, b := range []byte("\r\n|<>&") {
+		t[b] = true
+	}
+	return t
+}()
+
+// mdCellInPlace replaces dst[start:] with mdCell of it: in place when
+// mdCell would leave it as it is (nothing to escape, no space to trim),
+// the common case.
+func mdCellInPlace(dst []byte, start int) []byte {
+	seg := dst[start:]
+	if len(seg) == 0 {
+		return dst
+	}
+	plain := seg[0] < utf8.RuneSelf && !asciiSpace(seg[0]) && seg[len(seg)-1] < utf8.RuneSelf && !asciiSpace(seg[len(seg)-1])
+	for _, b := range seg {
+		if !plain {
+			break
+		}
+		plain = !mdCellSpecial[b] && !mayHideByte[b]
+	}
+	if !plain && !bytes.ContainsAny(seg, "\r\n|<>&") && (!mayHide(seg) || !bytes.ContainsFunc(seg, hiddenRune)) {
+		// Nothing to escape (mdControls leaves it as it is): plain if
+		// there is no space to trim at the ends.
+		plain = len(bytes.TrimSpace(seg)) == len(seg)
+	}
+	if plain {
+		return dst
+	}
+	return append(dst[:start], mdCell(string(seg))...)
+}
+
+func asciiSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r'
 }
 
 // appendMDRow appends a row of cells.

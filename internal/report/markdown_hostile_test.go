@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -62,5 +63,62 @@ func TestMarkdownHostileNames(t *testing.T) {
 	}
 	if !strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(out, `\x1b[31mRED`) {
 		t.Errorf("hostile text is not shown escaped:\n%s", out[:min(len(out), 600)])
+	}
+}
+
+// TestMarkdownCellsInPlace: the cells the threat tables put together in
+// their row buffer are what codes and targets return, for every pair of
+// hostile strings, spaces at the ends and empty ids.
+func TestMarkdownCellsInPlace(t *testing.T) {
+	strs := append([]string{"", " ", "a ", " b", "x\u00a0", "\u3000y", "`", "a|b", "ok-1"}, hostileStrings...)
+	for _, a := range strs {
+		for _, b := range strs {
+			ids := []string{a, b}
+			if got, want := string(appendCodesCell([]byte("| "), ids)), "| "+codes(ids); got != want {
+				t.Errorf("codes %q: got %q, want %q", ids, got, want)
+			}
+			ts := []Target{{ID: a}, {ID: b, From: a, To: b}}
+			if got, want := string(appendTargetsCell([]byte("| "), ts)), "| "+targets(ts); got != want {
+				t.Errorf("targets %q: got %q, want %q", ids, got, want)
+			}
+		}
+	}
+	if got := string(appendCodesCell(nil, nil)); got != codes(nil) {
+		t.Errorf("no codes: got %q", got)
+	}
+	if got := string(appendTargetsCell(nil, nil)); got != targets(nil) {
+		t.Errorf("no targets: got %q", got)
+	}
+}
+
+// TestMarkdownQuestionRows compares the question rows, put together in
+// place, with the cells joined as the table wrote them before, on the
+// hostile result's questions and ones answered in many places.
+func TestMarkdownQuestionRows(t *testing.T) {
+	qs := hostileResult(t).Questions
+	for i, s := range hostileStrings {
+		q := Question{ID: s, Text: s, AtStake: s, Moves: i, Key: "*", Element: Target{Kind: "component", ID: s}}
+		q.More = []Question{{Key: "encryption", Element: Target{Kind: "flow", ID: s}}, {Key: s, Element: Target{Kind: s, ID: "x"}}}
+		qs = append(qs, q, Question{Key: s, Element: Target{Kind: s, ID: s}, Location: &Location{File: s, Line: i}})
+	}
+	for i := range qs {
+		q := &qs[i]
+		var cells []string
+		if q.Key == "*" {
+			var keys []string
+			for _, x := range q.More {
+				keys = append(keys, code(answerPath(x)))
+			}
+			cells = []string{mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), strings.Join(keys, "<br>"), code(q.ID)}
+		} else {
+			where := code(answerPath(*q))
+			if l := locString(q.Location); l != "" {
+				where += " (" + code(l) + ")"
+			}
+			cells = []string{mdCell(q.Text), q.AtStake, strconv.Itoa(q.Moves), mdCell(where), code(q.ID)}
+		}
+		if got, want := string(appendQuestionRow(nil, q)), string(appendMDRow(nil, cells)); got != want {
+			t.Errorf("question %q:\n got %q\nwant %q", q.ID, got, want)
+		}
 	}
 }

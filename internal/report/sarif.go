@@ -14,6 +14,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/wardtm/ward/internal/jsonstr"
 )
 
 // SARIF 2.1.0, written by hand: the few objects Ward needs, shaped as the
@@ -225,17 +228,23 @@ func SARIF(w io.Writer, r *Result) error {
 			active = append(active, k)
 		}
 	}
-	var pool chunkPool
+	var (
+		pool  chunkPool
+		lists jsonLists // the long asset lists findings share
+	)
 	err := writeChunks(bw, len(active), jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		w := sarifWriters.Get().(*sarifW)
+		defer sarifWriters.Put(w)
+		w.jsonW = jsonW{b: dst, depth: len(prefix) / 2, lists: &lists}
 		for j, k := range active[lo:hi] {
 			if lo+j > 0 {
-				dst = append(dst, ',')
+				w.b = append(w.b, ',')
 			}
-			dst = append(dst, "\n"+prefix...)
-			w := jsonW{b: dst, depth: len(prefix) / 2}
-			w.sarifResult(r, &r.Findings[k], ruleIndex[k])
-			dst = w.b
+			w.b = append(w.b, "\n"+prefix...)
+			w.result(r, &r.Findings[k], ruleIndex[k])
 		}
+		dst = w.b
+		w.jsonW = jsonW{}
 		return dst, nil
 	})
 	if err != nil {
@@ -328,114 +337,35 @@ func sarifRuleOf(d RuleInfo) sarifRule {
 	return rule
 }
 
-// sarifMessage is a result's message text, level and kind.
-func sarifMessage(f *Finding) (text, level, kind string) {
-	// The message names every asset at stake (hundreds for some threats):
-	// its pieces are written into one buffer of the final size.
-	n := len(f.Title) + len(f.Severity) + len(f.ID) + 200
-	for _, l := range [][]string{f.Categories, f.Assets, f.Questions} {
-		for _, x := range l {
-			n += len(x) + 2
-		}
-	}
-	var msg strings.Builder
-	msg.Grow(n)
-	if f.Status == "unverified" {
-		msg.WriteString("Unverified (not known to be mitigated): ")
-	}
-	msg.WriteString(f.Title)
-	if !strings.HasSuffix(f.Title, ".") {
-		msg.WriteString(".")
-	}
-	msg.WriteString(" Residual risk ")
-	msg.WriteString(f.Severity)
-	msg.WriteString(" (score ")
-	msg.WriteString(strconv.Itoa(f.Score))
-	msg.WriteString(")")
-	writeList := func(prefix string, l []string) {
-		msg.WriteString(prefix)
-		for i, x := range l {
-			if i > 0 {
-				msg.WriteString(", ")
-			}
-			msg.WriteString(x)
-		}
-	}
-	if len(f.Categories) > 0 {
-		writeList(", STRIDE ", f.Categories)
-	}
-	if len(f.Assets) > 0 {
-		writeList(", assets at stake: ", f.Assets)
-	}
-	msg.WriteString(". Finding ")
-	msg.WriteString(f.ID)
-	msg.WriteString(" (rank ")
-	msg.WriteString(strconv.Itoa(f.Rank))
-	msg.WriteString("): record a decision or a mitigation for it in the model.")
-	level = sarifLevel(f.Severity)
+// sarifW writes SARIF results: a jsonW, and what writing one result
+// reuses from the last, so that a result allocates nothing of its own.
+type sarifW struct {
+	jsonW
+	// scratch holds a message or a label as it is put together, before
+	// it is escaped.
+	scratch []byte
+	// seen holds the distinct locations of the result being written.
+	seen []Location
+	// file and art are the last location's file and its artifact
+	// location (nearly every location is in the model's one file).
+	file string
+	art  *sarifArtifactLocation
+}
+
+// sarifWriters are the writers of the chunks in flight.
+var sarifWriters = sync.Pool{New: func() any { return new(sarifW) }}
+
+// result writes the SARIF result of finding f, indented at w's level:
+// what encoding/json writes for a sarifResult with HTML escaping off,
+// indented (TestSARIFIsEncodingJSON), without reflection, a second pass to
+// indent it, or the result built first.
+func (w *sarifW) result(r *Result, f *Finding, ruleIndex int) {
+	level, kind := sarifLevel(f.Severity), ""
 	if f.Status == "unverified" {
 		// SARIF's "review" kind: needs a person to decide; the level of a
 		// result that is not a failure is "none".
 		level, kind = "none", "review"
-		writeList(" Settle it by answering ", f.Questions)
-		msg.WriteString(".")
 	}
-	return msg.String(), level, kind
-}
-
-// sarifLocations returns a result's primary location (nil when none) and
-// its related locations: the other targets' distinct locations.
-func sarifLocations(r *Result, f *Finding) (primary *Location, related []sarifLocation) {
-	primary = f.Location
-	for _, t := range f.Targets {
-		if primary == nil && t.Location != nil {
-			primary = t.Location
-		}
-	}
-	if primary == nil && len(r.Files) > 0 {
-		primary = &Location{File: r.Files[0], Line: 1, Col: 1}
-	}
-	var seen []Location // few targets: a list beats a map
-	if primary != nil {
-		seen = append(seen, *primary)
-	}
-	for _, t := range f.Targets {
-		if t.Location == nil || slices.Contains(seen, *t.Location) {
-			continue
-		}
-		seen = append(seen, *t.Location)
-		id := len(related) + 1
-		related = append(related, sarifLocation{ID: &id, PhysicalLocation: physical(*t.Location),
-			Message: &sarifText{Text: t.Kind + " " + t.ID}})
-	}
-	return primary, related
-}
-
-// sarifTags are a result's tags: security and its STRIDE categories.
-func sarifTags(f *Finding) []string {
-	tags := make([]string, 1, 1+len(f.Categories))
-	tags[0] = "security"
-	for _, c := range f.Categories {
-		tags = append(tags, "stride/"+c)
-	}
-	return dedupe(tags)
-}
-
-// sarifTargets labels a result's targets.
-func sarifTargets(f *Finding) []string {
-	targets := make([]string, 0, len(f.Targets))
-	for _, t := range f.Targets {
-		targets = append(targets, targetLabel(t))
-	}
-	return targets
-}
-
-// sarifResult writes the SARIF result of finding f, indented at w's
-// level: what encoding/json writes for a sarifResult with HTML escaping off,
-// indented (TestSARIFIsEncodingJSON), without reflection or a second pass
-// to indent it.
-func (w *jsonW) sarifResult(r *Result, f *Finding, ruleIndex int) {
-	text, level, kind := sarifMessage(f)
 	w.open('{')
 	w.str("ruleId", f.Rule)
 	w.int("ruleIndex", ruleIndex)
@@ -443,39 +373,18 @@ func (w *jsonW) sarifResult(r *Result, f *Finding, ruleIndex int) {
 	w.strOmit("kind", kind)
 	w.key("message")
 	w.open('{')
-	w.str("text", text)
+	w.key("text")
+	w.scratch = appendSARIFMessage(w.scratch[:0], f)
+	w.b = jsonstr.AppendNoHTMLBytes(w.b, w.scratch)
 	w.close('}')
-	primary, related := sarifLocations(r, f)
-	if primary != nil {
-		w.key("locations")
-		w.open('[')
-		w.newline()
-		w.open('{')
-		w.key("physicalLocation")
-		w.sarifPhysical(physical(*primary))
-		w.close('}')
-		w.close(']')
-	}
-	if len(related) > 0 {
-		w.key("relatedLocations")
-		w.open('[')
-		for _, l := range related {
-			w.newline()
-			w.open('{')
-			w.int("id", *l.ID)
-			w.key("physicalLocation")
-			w.sarifPhysical(l.PhysicalLocation)
-			w.key("message")
-			w.open('{')
-			w.str("text", l.Message.Text)
-			w.close('}')
-			w.close('}')
-		}
-		w.close(']')
-	}
+	w.locations(r, f)
 	w.key("partialFingerprints")
 	w.open('{')
-	w.str(fingerprintKey, findingHash(f.ID))
+	w.key(fingerprintKey)
+	sum := sha256.Sum256([]byte(f.ID))
+	w.b = append(w.b, '"')
+	w.b = hex.AppendEncode(w.b, sum[:])
+	w.b = append(w.b, '"')
 	w.close('}')
 	// Properties, in the order encoding/json writes a map: sorted keys.
 	w.key("properties")
@@ -488,39 +397,156 @@ func (w *jsonW) sarifResult(r *Result, f *Finding, ruleIndex int) {
 	w.str("security-severity", securitySeverityString(f.Severity))
 	w.str("severity", f.Severity)
 	w.str("status", f.Status)
+	// The tags: security and the finding's STRIDE categories, each once.
 	w.key("tags")
-	w.list(sarifTags(f))
+	w.open('[')
+	w.newline()
+	w.b = append(w.b, `"security"`...)
+	for i, c := range f.Categories {
+		if slices.Contains(f.Categories[:i], c) {
+			continue
+		}
+		w.newline()
+		w.scratch = append(append(w.scratch[:0], "stride/"...), c...)
+		w.b = jsonstr.AppendNoHTMLBytes(w.b, w.scratch)
+	}
+	w.close(']')
 	w.key("targets")
-	w.list(sarifTargets(f))
+	w.open('[')
+	for i := range f.Targets {
+		w.newline()
+		w.scratch = appendTargetLabel(w.scratch[:0], &f.Targets[i])
+		w.b = jsonstr.AppendNoHTMLBytes(w.b, w.scratch)
+	}
+	w.close(']')
 	w.str("ward-finding-id", f.ID)
 	w.close('}')
 	w.close('}')
 }
 
-// sarifPhysical writes a physical location as a member's value.
-func (w *jsonW) sarifPhysical(pl sarifPhysicalLocation) {
+// locations writes a result's primary location (none when it has none)
+// and its related locations: the other targets' distinct locations, each
+// with an id from 1 and its target as the message.
+func (w *sarifW) locations(r *Result, f *Finding) {
+	primary := f.Location
+	for _, t := range f.Targets {
+		if primary == nil && t.Location != nil {
+			primary = t.Location
+		}
+	}
+	var model Location
+	if primary == nil && len(r.Files) > 0 {
+		model = Location{File: r.Files[0], Line: 1, Col: 1}
+		primary = &model
+	}
+	w.seen = w.seen[:0]
+	if primary != nil {
+		w.seen = append(w.seen, *primary)
+		w.key("locations")
+		w.open('[')
+		w.newline()
+		w.open('{')
+		w.key("physicalLocation")
+		w.physical(*primary)
+		w.close('}')
+		w.close(']')
+	}
+	related := 0
+	for i := range f.Targets {
+		t := &f.Targets[i]
+		if t.Location == nil || slices.Contains(w.seen, *t.Location) {
+			continue
+		}
+		w.seen = append(w.seen, *t.Location)
+		if related == 0 {
+			w.key("relatedLocations")
+			w.open('[')
+		}
+		related++
+		w.newline()
+		w.open('{')
+		w.int("id", related)
+		w.key("physicalLocation")
+		w.physical(*t.Location)
+		w.key("message")
+		w.open('{')
+		w.key("text")
+		w.scratch = append(append(append(w.scratch[:0], t.Kind...), ' '), t.ID...)
+		w.b = jsonstr.AppendNoHTMLBytes(w.b, w.scratch)
+		w.close('}')
+		w.close('}')
+	}
+	if related > 0 {
+		w.close(']')
+	}
+}
+
+// physical writes the SARIF physical location of l (physical) as a
+// member's value.
+func (w *sarifW) physical(l Location) {
+	if w.art == nil || l.File != w.file {
+		pl := physical(Location{File: l.File})
+		w.file, w.art = l.File, &pl.ArtifactLocation
+	}
 	w.open('{')
 	w.key("artifactLocation")
 	w.open('{')
-	w.str("uri", pl.ArtifactLocation.URI)
-	w.strOmit("uriBaseId", pl.ArtifactLocation.URIBaseID)
+	w.str("uri", w.art.URI)
+	w.strOmit("uriBaseId", w.art.URIBaseID)
 	w.close('}')
-	if pl.Region != nil {
+	if l.Line > 0 {
 		w.key("region")
 		w.open('{')
-		w.int("startLine", pl.Region.StartLine)
-		if pl.Region.StartColumn != 0 {
-			w.int("startColumn", pl.Region.StartColumn)
+		w.int("startLine", l.Line)
+		if l.Col > 0 {
+			w.int("startColumn", l.Col)
 		}
 		w.close('}')
 	}
 	w.close('}')
 }
 
-// findingHash is the hex SHA-256 of a finding id.
-func findingHash(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
+// appendSARIFMessage appends a result's message text: its title, residual
+// risk, STRIDE categories, assets at stake (hundreds for some threats)
+// and what to do about it.
+func appendSARIFMessage(dst []byte, f *Finding) []byte {
+	if f.Status == "unverified" {
+		dst = append(dst, "Unverified (not known to be mitigated): "...)
+	}
+	dst = append(dst, f.Title...)
+	if !strings.HasSuffix(f.Title, ".") {
+		dst = append(dst, '.')
+	}
+	dst = append(dst, " Residual risk "...)
+	dst = append(dst, f.Severity...)
+	dst = append(dst, " (score "...)
+	dst = strconv.AppendInt(dst, int64(f.Score), 10)
+	dst = append(dst, ')')
+	list := func(prefix string, l []string) {
+		dst = append(dst, prefix...)
+		for i, x := range l {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, x...)
+		}
+	}
+	if len(f.Categories) > 0 {
+		list(", STRIDE ", f.Categories)
+	}
+	if len(f.Assets) > 0 {
+		list(", assets at stake: ", f.Assets)
+	}
+	dst = append(dst, ". Finding "...)
+	dst = append(dst, f.ID...)
+	dst = append(dst, " (rank "...)
+	dst = strconv.AppendInt(dst, int64(f.Rank), 10)
+	dst = append(dst, "): record a decision or a mitigation for it in the model."...)
+	if f.Status == "unverified" {
+		list(" Settle it by answering ", f.Questions)
+		dst = append(dst, '.')
+	}
+	return dst
 }
 
 // physical makes a SARIF location of a model location: a relative path
@@ -552,6 +578,16 @@ func targetLabel(t Target) string {
 		s += " (" + t.From + " → " + t.To + ")"
 	}
 	return s
+}
+
+// appendTargetLabel appends targetLabel(*t).
+func appendTargetLabel(dst []byte, t *Target) []byte {
+	dst = append(append(append(dst, t.Kind...), ' '), t.ID...)
+	if t.From != "" || t.To != "" {
+		dst = append(append(append(dst, " ("...), t.From...), " → "...)
+		dst = append(append(dst, t.To...), ')')
+	}
+	return dst
 }
 
 // pascal turns a kebab-case rule id into a SARIF rule name.

@@ -3,8 +3,13 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -171,7 +176,9 @@ func checkJSONString(t *testing.T, s string) {
 }
 
 func TestSARIFIsEncodingJSON(t *testing.T) {
-	for name, r := range streamCases(t) {
+	cases := streamCases(t)
+	cases["hostile"] = hostileResult(t)
+	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
 			var got, want bytes.Buffer
 			if err := SARIF(&got, r); err != nil {
@@ -185,4 +192,115 @@ func TestSARIFIsEncodingJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The pieces of a SARIF result as the reference builds them (as SARIF
+// built them before it wrote each result in place).
+
+// sarifMessage is a result's message text, level and kind.
+func sarifMessage(f *Finding) (text, level, kind string) {
+	// The message names every asset at stake (hundreds for some threats):
+	// its pieces are written into one buffer of the final size.
+	n := len(f.Title) + len(f.Severity) + len(f.ID) + 200
+	for _, l := range [][]string{f.Categories, f.Assets, f.Questions} {
+		for _, x := range l {
+			n += len(x) + 2
+		}
+	}
+	var msg strings.Builder
+	msg.Grow(n)
+	if f.Status == "unverified" {
+		msg.WriteString("Unverified (not known to be mitigated): ")
+	}
+	msg.WriteString(f.Title)
+	if !strings.HasSuffix(f.Title, ".") {
+		msg.WriteString(".")
+	}
+	msg.WriteString(" Residual risk ")
+	msg.WriteString(f.Severity)
+	msg.WriteString(" (score ")
+	msg.WriteString(strconv.Itoa(f.Score))
+	msg.WriteString(")")
+	writeList := func(prefix string, l []string) {
+		msg.WriteString(prefix)
+		for i, x := range l {
+			if i > 0 {
+				msg.WriteString(", ")
+			}
+			msg.WriteString(x)
+		}
+	}
+	if len(f.Categories) > 0 {
+		writeList(", STRIDE ", f.Categories)
+	}
+	if len(f.Assets) > 0 {
+		writeList(", assets at stake: ", f.Assets)
+	}
+	msg.WriteString(". Finding ")
+	msg.WriteString(f.ID)
+	msg.WriteString(" (rank ")
+	msg.WriteString(strconv.Itoa(f.Rank))
+	msg.WriteString("): record a decision or a mitigation for it in the model.")
+	level = sarifLevel(f.Severity)
+	if f.Status == "unverified" {
+		// SARIF's "review" kind: needs a person to decide; the level of a
+		// result that is not a failure is "none".
+		level, kind = "none", "review"
+		writeList(" Settle it by answering ", f.Questions)
+		msg.WriteString(".")
+	}
+	return msg.String(), level, kind
+}
+
+// sarifLocations returns a result's primary location (nil when none) and
+// its related locations: the other targets' distinct locations.
+func sarifLocations(r *Result, f *Finding) (primary *Location, related []sarifLocation) {
+	primary = f.Location
+	for _, t := range f.Targets {
+		if primary == nil && t.Location != nil {
+			primary = t.Location
+		}
+	}
+	if primary == nil && len(r.Files) > 0 {
+		primary = &Location{File: r.Files[0], Line: 1, Col: 1}
+	}
+	var seen []Location // few targets: a list beats a map
+	if primary != nil {
+		seen = append(seen, *primary)
+	}
+	for _, t := range f.Targets {
+		if t.Location == nil || slices.Contains(seen, *t.Location) {
+			continue
+		}
+		seen = append(seen, *t.Location)
+		id := len(related) + 1
+		related = append(related, sarifLocation{ID: &id, PhysicalLocation: physical(*t.Location),
+			Message: &sarifText{Text: t.Kind + " " + t.ID}})
+	}
+	return primary, related
+}
+
+// sarifTags are a result's tags: security and its STRIDE categories.
+func sarifTags(f *Finding) []string {
+	tags := make([]string, 1, 1+len(f.Categories))
+	tags[0] = "security"
+	for _, c := range f.Categories {
+		tags = append(tags, "stride/"+c)
+	}
+	return dedupe(tags)
+}
+
+// sarifTargets labels a result's targets.
+func sarifTargets(f *Finding) []string {
+	targets := make([]string, 0, len(f.Targets))
+	for _, t := range f.Targets {
+		targets = append(targets, targetLabel(t))
+	}
+	return targets
+}
+
+// findingHash is the hex SHA-256 of a finding id.
+func findingHash(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
 }

@@ -94,15 +94,16 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error 
 		return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
 			memo := memos.Get().(*jsonMemo)
 			defer memos.Put(memo)
+			w := jsonW{b: dst, depth: 2, lists: &lists, memo: memo}
 			for j := lo; j < hi; j++ {
-				dst = append(dst, "    "...)
-				dst = item(dst, j, &lists, memo)
+				w.b = append(w.b, "    "...)
+				item(&w, j)
 				if j < n-1 {
-					dst = append(dst, ',')
+					w.b = append(w.b, ',')
 				}
-				dst = append(dst, '\n')
+				w.b = append(w.b, '\n')
 			}
-			return dst, nil
+			return w.b, nil
 		})
 	}
 	return writeChunks(w, n, jsonChunk, pool, func(dst []byte, lo, hi int) ([]byte, error) {
@@ -450,6 +451,9 @@ func pl(n int) string {
 type errWriter struct {
 	w   io.Writer
 	err error
+	// pool holds the buffers of the Markdown tables written in chunks
+	// (mdTable.rows), kept from one table to the next.
+	pool chunkPool
 }
 
 // controlsShown writes control characters (but newlines and tabs) and
