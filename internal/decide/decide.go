@@ -243,6 +243,7 @@ func (fs *Files) Edit(name string, f *yamledit.File, doc *yaml.Node, edit func(*
 		fs.Parsed[name] = f
 		return nil
 	}
+	emptyCollectionComments(doc)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -254,6 +255,29 @@ func (fs *Files) Edit(name string, f *yamledit.File, doc *yaml.Node, edit func(*
 	}
 	fs.Files[name] = buf.String()
 	return nil
+}
+
+// emptyCollectionComments moves the line comment of a key whose value is an
+// empty sequence or mapping onto the value. The encoder writes a key's line
+// comment before the value, so `decisions: # note` with the last decision
+// removed would become `decisions: # note` and `[]` on a line of its own,
+// which does not parse; on the value it is written after it:
+// `decisions: [] # note`.
+func emptyCollectionComments(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.LineComment != "" && (v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) && len(v.Content) == 0 {
+				if v.LineComment == "" {
+					v.LineComment = k.LineComment
+				}
+				k.LineComment = ""
+			}
+		}
+	}
+	for _, c := range n.Content {
+		emptyCollectionComments(c)
+	}
 }
 
 // Str is a string scalar node.
