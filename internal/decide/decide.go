@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
@@ -43,12 +44,23 @@ type Decision struct {
 	Covers []string
 }
 
-// Check refuses a status a decision cannot have and an expiry that is not
-// a date. The fields a status requires (a reason, an owner, an expiry) are
-// checked when the model is loaded (internal/spec).
+// Check refuses a status a decision cannot have, an expiry that is not a
+// date and text that is not UTF-8 (YAML would store it as !!binary, which
+// nobody can read in review). The fields a status requires (a reason, an
+// owner, an expiry) are checked when the model is loaded (internal/spec).
 func Check(d Decision) error {
 	if !slices.Contains(Statuses, d.Status) {
 		return errors.New("status must be mitigated, accepted, false_positive or transferred")
+	}
+	for _, f := range [][2]string{{"reason", d.Reason}, {"owner", d.Owner}} {
+		if !utf8.ValidString(f[1]) {
+			return fmt.Errorf("%s is not valid UTF-8 text — write it in UTF-8", f[0])
+		}
+	}
+	for _, m := range d.Mitigations {
+		if !utf8.ValidString(m) {
+			return errors.New("a mitigation id is not valid UTF-8 text — use the id as the model writes it")
+		}
 	}
 	if d.Expires != "" {
 		if _, err := time.Parse(time.DateOnly, d.Expires); err != nil {

@@ -21,6 +21,10 @@ func TestCheck(t *testing.T) {
 		{"unknown status", Decision{Status: "acepted"}, false},
 		{"open is not a decision", Decision{Status: "open"}, false},
 		{"bad date", Decision{Status: "accepted", Expires: "31/01/2027"}, false},
+		{"reason not UTF-8", Decision{Status: "false_positive", Reason: "bad \x9b reason"}, false},
+		{"owner not UTF-8", Decision{Status: "mitigated", Owner: "d\xffna"}, false},
+		{"mitigation not UTF-8", Decision{Status: "mitigated", Mitigations: []string{"m\xc3"}}, false},
+		{"reason in UTF-8", Decision{Status: "false_positive", Reason: "café — behind the gateway's limit"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
