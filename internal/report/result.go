@@ -409,6 +409,18 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		sum.BySeverity[s.String()] = 0
 		sum.UnverifiedBySeverity[s.String()] = 0
 	}
+	// The findings are written field by field into the zeroed slice: a
+	// Finding is ≈ 600 bytes, and building it as a value and appending it
+	// copied it with bulk write barriers.
+	r.Findings = make([]Finding, len(a.Findings))
+	// The fields that depend on one engine finding alone are written on
+	// another goroutine (plainFields), and so are the questions and the
+	// attack paths; the main loop below writes the rest, which share maps
+	// and pools. They write distinct fields of the same findings: no two
+	// goroutines write the same memory. They start before the pass that
+	// sizes the lists, which reads only the engine's findings, so that
+	// they overlap it too (at 10,000 components it is ≈ 40 ms on one core).
+	side := buildAside(a, r.Findings, m.System.ID)
 	worstEl := map[string]model.Severity{}
 	worstAsset := map[string]model.Severity{}
 	addressed := map[string][]string{}
@@ -493,16 +505,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	var last model.Status
 	lastN := 0
 	var worst model.Severity
-	// The findings are written field by field into the zeroed slice: a
-	// Finding is ≈ 600 bytes, and building it as a value and appending it
-	// copied it with bulk write barriers.
-	r.Findings = make([]Finding, len(a.Findings))
-	// The fields that depend on one engine finding alone are written on
-	// another goroutine (plainFields), and so are the questions and the
-	// attack paths; this loop writes the rest, which share maps and pools.
-	// They write distinct fields of the same findings: no two goroutines
-	// write the same memory.
-	side := buildAside(a, r.Findings, m.System.ID)
 	for i, f := range a.Findings {
 		x := &r.Findings[i]
 		open := f.Open()
