@@ -13,15 +13,16 @@ import (
 // engine works, committed before the engine was run on them (see
 // docs/quality.md, "Held-out set"). They are measurements, never tuning sets.
 var (
-	holdOut  = filepath.Join("..", "..", "testdata", "eval-holdout")
-	holdOut2 = filepath.Join("..", "..", "testdata", "eval-holdout2")
-	holdOut3 = filepath.Join("..", "..", "testdata", "eval-holdout3")
-	holdOut4 = filepath.Join("..", "..", "testdata", "eval-holdout4")
-	holdOut5 = filepath.Join("..", "..", "testdata", "eval-holdout5")
-	holdOut6 = filepath.Join("..", "..", "testdata", "eval-holdout6")
-	holdOut7 = filepath.Join("..", "..", "testdata", "eval-holdout7")
-	holdOut8 = filepath.Join("..", "..", "testdata", "eval-holdout8")
-	holdOut9 = filepath.Join("..", "..", "testdata", "eval-holdout9")
+	holdOut   = filepath.Join("..", "..", "testdata", "eval-holdout")
+	holdOut2  = filepath.Join("..", "..", "testdata", "eval-holdout2")
+	holdOut3  = filepath.Join("..", "..", "testdata", "eval-holdout3")
+	holdOut4  = filepath.Join("..", "..", "testdata", "eval-holdout4")
+	holdOut5  = filepath.Join("..", "..", "testdata", "eval-holdout5")
+	holdOut6  = filepath.Join("..", "..", "testdata", "eval-holdout6")
+	holdOut7  = filepath.Join("..", "..", "testdata", "eval-holdout7")
+	holdOut8  = filepath.Join("..", "..", "testdata", "eval-holdout8")
+	holdOut9  = filepath.Join("..", "..", "testdata", "eval-holdout9")
+	holdOut10 = filepath.Join("..", "..", "testdata", "eval-holdout10")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -55,6 +56,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout7", holdOut7, false},
 		{"eval-holdout8", holdOut8, false},
 		{"eval-holdout9", holdOut9, false},
+		{"eval-holdout10", holdOut10, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
