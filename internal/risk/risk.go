@@ -304,8 +304,11 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	}
 	unc = min(unc, 4)
 	// Each finding is scored on its own (scoreAll): on all cores, each
-	// worker with its own explainer.
+	// worker with its own explainer. The data within reach of each element
+	// is worked out once, before (read-only while scoring).
+	within := reachOf(m)
 	scoreAll(findings, func(ex *explainer, f *model.Finding) {
+		f.Reach = within.share(f)
 		var d *model.Decision
 		if len(decisions) > 0 {
 			d = decisions[f.ID]
