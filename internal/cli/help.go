@@ -87,7 +87,8 @@ A threat whose control is stated absent is open; one whose control is unknown
 is unverified (not known to be mitigated): its residual likelihood is lowered
 by the uncertainty factor (1 step, not below unlikely; policy: {uncertainty:
 N}), so a stated gap outranks an equal unknown one. Open and unverified
-threats are ranked together by residual score; --fail-on compares residual
+threats are ranked together by residual score (within a severity band, also
+by how much of the design's data they reach); --fail-on compares residual
 severity of open threats (add --fail-on-unverified to count unverified ones).
 Full details: docs/risk.md.`
 

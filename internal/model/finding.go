@@ -91,6 +91,13 @@ type Finding struct {
 	// elsewhere, and for a likelihood the model states. The ranking lists
 	// each place's first threat of a band before its second (docs/risk.md).
 	Start Trust
+	// Reach is the share of the design's data within reach of the
+	// threat's elements, in 64ths (0–64): what its component holds, sends
+	// and keeps in the stores it calls, or what its flow carries and its
+	// receiver reaches, against the most any element of the model reaches.
+	// Set by the risk assessment; the ranking adds up to 1.5 points of
+	// score for it (docs/risk.md, "The data within reach").
+	Reach uint8
 	// Rationale lists, in words, why the likelihood and impact are what they are.
 	Rationale []string
 

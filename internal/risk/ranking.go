@@ -5,7 +5,6 @@ package risk
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,9 +15,10 @@ import (
 )
 
 // Rank orders findings: the active ones (open or unverified) first, then
-// by residual score, open before unverified at equal score, then residual
-// impact, inherent score, the data at stake (stakeValue) and id, spreads
-// them (spread) and numbers them from 1.
+// by residual severity band and, within it, by ranking value (rankValue:
+// the residual score and the data within reach), open before unverified
+// at equal value, then residual impact, inherent score, the data at stake
+// (stakeValue) and id, spreads them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
 
 // Ranking is the order Rank gave a list of findings, kept so that the list
@@ -114,12 +114,12 @@ type item struct {
 	counts, later bool
 	// start numbers where the attack starts (startOf; 0: not counted).
 	start uint8
-	// class is the finding's status class (classOf) and sev and score its
-	// residual severity and score, copied so that the spread compares
-	// items without reading the findings: at 100,000 threats each read
-	// is a cache miss, on the one goroutine that ranks. The steps between
-	// NewRanking and Rerank change neither status nor residual risk. The
-	// three fit in item's padding.
+	// class is the finding's status class (classOf), sev its residual
+	// severity and score its ranking value (rankValue), copied so that the
+	// spread compares items without reading the findings: at 100,000
+	// threats each read is a cache miss, on the one goroutine that ranks.
+	// The steps between NewRanking and Rerank change neither status nor
+	// residual risk. The three fit in item's padding.
 	class, sev uint8
 	score      int16
 }
@@ -301,17 +301,19 @@ func rankKeys(fs []*model.Finding) (keys []uint64, pre []item, tgt []model.Targe
 			newRule[i] = i == 0 || f.Rule != fs[i-1].Rule
 			people := f.Origin == model.OriginPeople
 			pre[i] = item{f: f, bit: bit, counts: !people, later: len(f.Aliases) > 0 && !people, start: startOf(f),
-				class: classOf(f), sev: uint8(f.Residual.Severity), score: int16(max(math.MinInt16, min(math.MaxInt16, f.Residual.Score)))}
+				class: classOf(f), sev: uint8(f.Residual.Severity), score: int16(rankValue(f))}
 		}
 	})
 	return keys, pre, tgt, newRule
 }
 
 // rankKey orders findings, smallest first: active (open or unverified)
-// before closed, then by residual score (highest first), open before
-// unverified at equal score, then what is worse if it happens (residual
-// impact), then inherent score, then the value of the data at stake
-// (stakeValue, highest first).
+// before closed, then by residual severity band and ranking value
+// (rankValue: the residual score and the data within reach; highest
+// first), open before unverified at equal value, then what is worse if it
+// happens (residual impact), then inherent score, then the value of the
+// data at stake (stakeValue, highest first). Without data within reach
+// the band and value order as the residual score alone.
 func rankKey(f *model.Finding) uint64 {
 	var inactive, notOpen uint64
 	if !f.Active() {
@@ -320,7 +322,7 @@ func rankKey(f *model.Finding) uint64 {
 	if !f.Open() {
 		notOpen = 1
 	}
-	return inactive<<40 | uint64(63-clampKey(f.Residual.Score))<<32 | notOpen<<24 |
+	return inactive<<56 | uint64(15-min(15, f.Residual.Severity))<<52 | uint64(maxRankValue-rankValue(f))<<32 | notOpen<<24 |
 		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8 |
 		uint64(255-min(255, stakeValue(f)))
 }
@@ -347,11 +349,16 @@ func stakeValue(f *model.Finding) int {
 	return v
 }
 
-// scoreRound is how many points of residual score below the best of its
-// band cost a threat one round of the spread: a band is wide (medium runs
-// from 6 to 11), and without it an element's first threat scoring 6 came
-// before another element's second scoring 10.
+// scoreRound is how many points of ranking value (residual score and data
+// within reach) below the best of its band cost a threat one round of the
+// spread: a band is wide (medium runs from 6 to 11), and without it an
+// element's first threat scoring 6 came before another element's second
+// scoring 10.
 const scoreRound = 2
+
+// maxRankValue bounds rankValue (128ths of a point: the largest score
+// clampKey keeps, and the most reach adds).
+const maxRankValue = 63*128 + reachWeight
 
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
@@ -396,7 +403,7 @@ func spread(fs []item, nElem, nRule int) []item {
 			run := fs[i:j]
 			buf = append(buf[:0], run...)
 			round = slices.Grow(round[:0], len(buf))[:len(buf)]
-			top := int(buf[0].score) // the run is ordered by score
+			top := int(buf[0].score) // the run is ordered by ranking value
 			most := 0
 			for k, it := range buf {
 				// A weakness's further STRIDE threats (aliased to it) and
@@ -410,8 +417,8 @@ func spread(fs []item, nElem, nRule int) []item {
 				}
 				// Coverage does not outweigh a clear difference in risk:
 				// a threat waits one round more per scoreRound points
-				// below the band's best.
-				round[k] += (top - int(it.score)) / scoreRound
+				// (of ranking value, in 128ths) below the band's best.
+				round[k] += (top - int(it.score)) / (128 * scoreRound)
 				// Every place an attack starts from (the internet, a
 				// partner network, the internal network, the supply
 				// chain) has its first threat of the run before any

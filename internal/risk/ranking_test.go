@@ -94,6 +94,10 @@ func randomFindings(r *rand.Rand) []*model.Finding {
 		if r.IntN(4) == 0 {
 			f.Aliases = []string{"x"}
 		}
+		// The data within reach: none, some or all of the design's.
+		if r.IntN(3) > 0 {
+			f.Reach = uint8(r.IntN(65))
+		}
 		// Where the attack starts: unset, a trust level, or the supply
 		// chain (unset, with the vector).
 		f.Start = model.Trust(r.IntN(int(model.TrustRestricted) + 1))
@@ -145,10 +149,14 @@ func referenceRank(fs []*model.Finding) {
 		}
 		return v
 	}
+	// The ranking value in points: the score and up to 1.5 for the data
+	// within reach.
+	value := func(f *model.Finding) float64 { return float64(f.Residual.Score) + 1.5*float64(f.Reach)/64 }
 	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
 		return cmp.Or(
 			cmp.Compare(b2i(!a.Active()), b2i(!b.Active())),
-			cmp.Compare(b.Residual.Score, a.Residual.Score),
+			cmp.Compare(b.Residual.Severity, a.Residual.Severity),
+			cmp.Compare(value(b), value(a)),
 			cmp.Compare(b2i(!a.Open()), b2i(!b.Open())),
 			cmp.Compare(b.Residual.Impact, a.Residual.Impact),
 			cmp.Compare(b.Inherent.Score, a.Inherent.Score),
@@ -173,13 +181,13 @@ func referenceRank(fs []*model.Finding) {
 			rules := map[string]int{}
 			starts := map[string]bool{}
 			round := map[*model.Finding]int{}
-			top := run[0].Residual.Score
+			top := value(run[0])
 			for _, f := range run {
 				var id model.Target
 				if len(f.Targets) > 0 {
 					id = f.Targets[0]
 				}
-				round[f] = seen[id] + rules[f.Rule] + (top-f.Residual.Score)/scoreRound
+				round[f] = seen[id] + rules[f.Rule] + int((top-value(f))/scoreRound)
 				if len(f.Aliases) > 0 && f.Origin != model.OriginPeople {
 					round[f]++
 				}

@@ -220,7 +220,8 @@ type Options struct {
 }
 
 // Assess scores every finding, applies decisions, mitigations and
-// assumptions, and ranks the findings: open first, then by residual score.
+// assumptions, and ranks the findings: open first, then by residual score
+// and, within a severity band, the data within reach (Rank).
 // It returns warnings for decisions and assumptions that point at findings
 // that no longer exist.
 func Assess(m *model.Model, findings []*model.Finding, opt Options) []Warning {
@@ -304,8 +305,11 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	}
 	unc = min(unc, 4)
 	// Each finding is scored on its own (scoreAll): on all cores, each
-	// worker with its own explainer.
+	// worker with its own explainer. The data within reach of each element
+	// is worked out once, before (read-only while scoring).
+	within := reachOf(m)
 	scoreAll(findings, func(ex *explainer, f *model.Finding) {
+		f.Reach = within.share(f)
 		var d *model.Decision
 		if len(decisions) > 0 {
 			d = decisions[f.ID]
@@ -532,8 +536,8 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 // unknown, but not below floor: unlikely, for a threat whose precondition
 // holds is not made rare by the model's silence; possible for a threat of
 // held access, whose attacker does not have to get through anything the
-// model leaves unknown. At equal scores an open threat still ranks first
-// (Rank).
+// model leaves unknown. At equal ranking value an open threat still ranks
+// first (Rank).
 func uncertain(l model.Likelihood, unc int, floor model.Likelihood) model.Likelihood {
 	if unc == 0 || l <= floor {
 		return l

@@ -1,0 +1,85 @@
+package risk
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// TestReach: a component reaches what it holds, what its outbound flows
+// carry and what the stores it sends to hold, each asset once; a flow what
+// it carries and what its receiver reaches; the share is against the
+// component that reaches most, and a flow reaching more counts as all.
+func TestReach(t *testing.T) {
+	// Worth: the larger need (unstated: medium) or the value.
+	cards := &model.Asset{ID: "cards", Confidentiality: model.Critical} // 4
+	orders := &model.Asset{ID: "orders", Integrity: model.High}         // 3
+	profile := &model.Asset{ID: "profile", Confidentiality: model.Low}  // 2 (integrity)
+	prices := &model.Asset{ID: "prices", Value: model.Medium}           // 2
+	api := &model.Component{ID: "api", Kind: model.KindService, Processes: []*model.Asset{orders, profile}}
+	db := &model.Component{ID: "db", Kind: model.KindDatastore, Stores: []*model.Asset{cards, orders}}
+	cache := &model.Component{ID: "cache", Kind: model.KindService, Stores: []*model.Asset{prices}}
+	leaf := &model.Component{ID: "leaf", Kind: model.KindService}
+	user := &model.Component{ID: "user", Kind: model.KindClient}
+	toDB := &model.Flow{ID: "to-db", From: api, To: db, Carries: []*model.Asset{orders}}
+	toCache := &model.Flow{ID: "to-cache", From: api, To: cache}
+	in := &model.Flow{ID: "in", From: user, To: api, Carries: []*model.Asset{profile, prices}}
+	m := &model.Model{Assets: []*model.Asset{cards, orders, profile, prices},
+		Components: []*model.Component{api, db, cache, leaf, user}, Flows: []*model.Flow{toDB, toCache, in}}
+	m.Index()
+	r := reachOf(m)
+	// api: orders, profile (held), orders (carried), cards and orders (the
+	// db it writes): 3 + 2 + 4 = 9. The cache is not a store: its prices
+	// are not within api's reach. user: what it sends (profile, prices).
+	// in: that, and what api reaches.
+	for _, tc := range []struct {
+		name string
+		got  int32
+		want int32
+	}{{"api", r.comp[api], 9}, {"db", r.comp[db], 7}, {"cache", r.comp[cache], 2}, {"leaf", r.comp[leaf], 0},
+		{"user", r.comp[user], 4}, {"in", r.flow[in], 11}, {"most", r.most, 9}} {
+		if tc.got != tc.want {
+			t.Errorf("%s reaches %d, want %d", tc.name, tc.got, tc.want)
+		}
+	}
+	share := func(ts ...model.Target) uint8 { return r.share(&model.Finding{Targets: ts}) }
+	got := []uint8{share(model.Target{Component: api}), share(model.Target{Component: db}), share(model.Target{Component: leaf}),
+		share(model.Target{Flow: in}), share(model.Target{Component: leaf}, model.Target{Component: cache}), share()}
+	// db 7/9, the flow 11/9 (all), leaf and cache 2/9 (the larger).
+	if want := []uint8{64, 49, 0, 64, 14, 0}; !slices.Equal(got, want) {
+		t.Errorf("shares %v, want %v", got, want)
+	}
+	if r := reachOf(&model.Model{Components: []*model.Component{leaf}}); r.share(&model.Finding{Targets: []model.Target{{Component: leaf}}}) != 0 {
+		t.Error("a model without assets reaches something")
+	}
+}
+
+// TestRankReach: within a band, the data within reach adds up to 1.5
+// points to the ranking value: a 15 on the element that reaches all of the
+// design's data goes before a 16 that reaches a fifth of it, never before
+// a threat of a higher band, and an open threat goes first only at equal
+// value.
+func TestRankReach(t *testing.T) {
+	mk := func(id string, score int, reach uint8, st model.Status) *model.Finding {
+		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 3, Impact: model.Impact(score / 3)}
+		return &model.Finding{ID: id, Rule: id, Category: model.Tampering, Targets: []model.Target{{Component: &model.Component{ID: id}}},
+			Status: st, Inherent: r, Residual: r, Reach: reach}
+	}
+	fs := []*model.Finding{
+		mk("leaf-16", 16, 12, model.StatusUnverified),
+		mk("crown-15", 15, 64, model.StatusUnverified),
+		mk("crown-11", 11, 64, model.StatusUnverified), // medium: stays below
+		mk("crit-20", 20, 0, model.StatusUnverified),
+		mk("open-16", 16, 12, model.StatusOpen),
+	}
+	Rank(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	want := []string{"crit-20", "crown-15", "open-16", "leaf-16", "crown-11"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranked %v, want %v", got, want)
+	}
+}
