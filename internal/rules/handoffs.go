@@ -363,7 +363,8 @@ var handoffRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "A process of ours sends messages through a third party that delivers them to people or channels (SMS, e-mail, push, paging, chat), and nothing says what the messages may contain. " +
 			"Text written for convenience carries what the sender handles: a clinic's name, an amount or a decision, file names, alarm values, a connection string in an error. " +
-			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from.",
+			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from. " +
+			"Records the model classifies internal count when the flow names them: they are not for people outside the organisation, and the vendor and the readers of its messages are outside it.",
 		CWE:   []int{359, 201, 532},
 		CAPEC: []int{116, 438},
 		Mitigations: []string{
@@ -389,6 +390,16 @@ var handoffRules = []*rule.Rule{
 				return // the data named on the flow is the new third party's or the processor's threat
 			}
 			at := notifyContent(f.Carries)
+			if len(at) == 0 {
+				// Internal records (alarm values, change history, file
+				// names) are not for people outside the organisation, and
+				// the vendor delivers them to phones, mailboxes and channels.
+				for _, a := range f.Carries {
+					if a.Kind == model.AssetData && a.Classification == model.ClassInternal {
+						at = append(at, a)
+					}
+				}
+			}
 			if len(at) == 0 && len(f.Carries) == 0 {
 				// Nothing named on the flow: the messages can say what the sender handles.
 				at = notifyContent(f.From.Assets())
