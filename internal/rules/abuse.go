@@ -55,6 +55,7 @@ var abuseRules = []*rule.Rule{
 				for _, f := range from {
 					x.AlsoTarget(model.Target{Flow: f})
 				}
+				signInClients(x, c)
 				x.Report(gap,
 					q(c.ID)+" accepts credentials from "+ids(senders(from), compID)+" on the internet without bot protection (credential stuffing)", abuseOrNil(at))
 			}
@@ -305,4 +306,16 @@ func abuseOrNil(as []*model.Asset) []*model.Asset {
 		return nil
 	}
 	return as
+}
+
+// signInClients names, as further targets of an account-takeover threat on
+// c, the clients of ours people sign in to c through from outside our
+// network: a taken-over account is used through the same app or console,
+// and reviewers write the takeover on it.
+func signInClients(x *rule.Ctx, c *model.Component) {
+	for _, f := range c.In {
+		if u := f.From; u.Kind == model.KindClient && !u.ThirdParty && !u.OutOfScope && u.Trust() < model.TrustInternal {
+			x.AlsoTarget(model.Target{Component: u})
+		}
+	}
 }

@@ -121,7 +121,10 @@ var adminRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(r, model.CtlMFAForAdmins); x.Reports(gap) {
-				if console != f.From && console != r {
+				// The console is where the account is used: the threat
+				// names it, whether it sends the password or sits
+				// between the people and the receiver.
+				if console != r {
 					x.AlsoTarget(model.Target{Component: console})
 				}
 				x.Report(gap, ids(people, compID)+" sign in to "+q(console.ID)+" on "+q(f.ID)+" with a password and no stated second factor; a phished account reaches "+ids(at, assetID), at)

@@ -45,3 +45,34 @@ func TestCredentialStuffingNamesSignIn(t *testing.T) {
 	}
 	t.Fatal("credential-stuffing raised nothing")
 }
+
+// TestSignInNamesClient: account-takeover threats name the client of ours
+// that people outside our network sign in through (the app or console the
+// taken-over account is used from), not a vendor's client or an office
+// console; the staff sign-in names the console that sends the password.
+func TestSignInNamesClient(t *testing.T) {
+	targets := func(fs []*model.Finding, id string) []string {
+		for _, f := range fs {
+			if f.ID == id {
+				var got []string
+				for _, tg := range f.Targets {
+					got = append(got, tg.ID())
+				}
+				return got
+			}
+		}
+		t.Fatalf("%s not raised", id)
+		return nil
+	}
+	fs, _ := run(t, filepath.Join("testdata", "credential-stuffing", "client.yaml"), rules.All())
+	for _, id := range []string{"credential-stuffing:login", "short-secret-guessing:login"} {
+		got := targets(fs, id)
+		if !slices.Contains(got, "app") || slices.Contains(got, "widget") || slices.Contains(got, "console") {
+			t.Errorf("%s targets %v, want the app and neither the widget nor the console", id, got)
+		}
+	}
+	fs, _ = run(t, filepath.Join("testdata", "staff-password-without-mfa", "fires.yaml"), rules.All())
+	if got := targets(fs, "staff-password-without-mfa:portal-api"); !slices.Contains(got, "employer-portal") {
+		t.Errorf("staff-password-without-mfa:portal-api targets %v, want the portal too", got)
+	}
+}

@@ -94,19 +94,24 @@ var handoffRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "A job hands payment instructions (a payment file, a batch of payouts, a transfer request) to a bank, treasury or payment system that executes them as received. " +
 			"Nothing lets the receiver tell the instructions it gets from those that were produced: whoever can write the drop folder, the transfer host, the queue or the job's output " +
-			"changes a beneficiary account or an amount, and the money leaves with the organisation's authority.",
+			"changes a beneficiary account or an amount, and the money leaves with the organisation's authority. " +
+			"When the transfer key (an SSH key, a client certificate) is the only thing the bank checks, whoever copies it from the job's host sends instructions of their own in the organisation's name (a further threat, spoofing). " +
+			"The same holds for other records of high integrity handed over as a file to an outside system that acts on them or publishes them as received " +
+			"(results to a state portal, filings to a court, lab results to a practice): they can be changed on the way (tampering).",
 		CWE:   []int{345, 354, 494},
 		CAPEC: []int{75, 148},
 		Mitigations: []string{
 			"Sign the file or batch where it is produced (PGP, XML signature, the bank's signing scheme) and have the receiver verify it before executing.",
 			"Send control totals (count and sum) and a hash over a separate channel, and reconcile them on receipt.",
 			"Restrict write access to the drop location to the producing job, use a one-way push, and alert on changes to beneficiary accounts.",
+			"Keep the transfer key in a secrets manager or HSM rather than on the job's host, rotate it, and ask the receiver to allow it only from the job's addresses.",
 		},
 		References: []string{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Transaction_Authorization_Cheat_Sheet.html",
 			"https://owasp.org/www-project-application-security-verification-standard/ (V11 business logic, V6 cryptography)",
 			"https://cwe.mitre.org/data/definitions/345.html",
 		},
+		Also:           []model.Category{model.Spoofing},
 		Receiver:       true,
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
@@ -121,12 +126,31 @@ var handoffRules = []*rule.Rule{
 			if reviewerWords(f.To, handoffMessagingWords...) {
 				return // a messaging vendor relays what it gets; it executes no payment
 			}
-			money := ofKind(f.Carries, model.AssetMoney)
-			if len(money) == 0 {
+			if money := ofKind(f.Carries, model.AssetMoney); len(money) > 0 {
+				if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+					x.Report(gap, "Payment instructions ("+ids(money, assetID)+") on "+flowName(f)+" can be changed before "+q(f.To.ID)+" executes them, or sent in our name by whoever holds the transfer credential", money)
+				}
+				return
+			}
+			// Other records the receiver acts on or publishes as received
+			// (results, orders, filings), handed over as a file: on a stated
+			// file or batch protocol only, since an unknown one may be an
+			// API call with checks of its own.
+			if f.Protocol == "" || handoffAPIProtocols[strings.ToLower(f.Protocol)] {
+				return
+			}
+			var recs []*model.Asset
+			for _, a := range f.Carries {
+				if a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High {
+					recs = append(recs, a)
+				}
+			}
+			if len(recs) == 0 {
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
-				x.Report(gap, "Payment instructions ("+ids(money, assetID)+") on "+flowName(f)+" can be changed before "+q(f.To.ID)+" executes them", money)
+				x.Enables() // the bank's "in our name" is money's; a changed record is the threat here
+				x.Report(gap, "Records ("+ids(recs, assetID)+") handed to "+q(f.To.ID)+" on "+flowName(f)+" can be changed before it acts on them", recs)
 			}
 		},
 	},
@@ -339,7 +363,8 @@ var handoffRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "A process of ours sends messages through a third party that delivers them to people or channels (SMS, e-mail, push, paging, chat), and nothing says what the messages may contain. " +
 			"Text written for convenience carries what the sender handles: a clinic's name, an amount or a decision, file names, alarm values, a connection string in an error. " +
-			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from.",
+			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from. " +
+			"Records the model classifies internal count when the flow names them: they are not for people outside the organisation, and the vendor and the readers of its messages are outside it.",
 		CWE:   []int{359, 201, 532},
 		CAPEC: []int{116, 438},
 		Mitigations: []string{
@@ -365,6 +390,16 @@ var handoffRules = []*rule.Rule{
 				return // the data named on the flow is the new third party's or the processor's threat
 			}
 			at := notifyContent(f.Carries)
+			if len(at) == 0 {
+				// Internal records (alarm values, change history, file
+				// names) are not for people outside the organisation, and
+				// the vendor delivers them to phones, mailboxes and channels.
+				for _, a := range f.Carries {
+					if a.Kind == model.AssetData && a.Classification == model.ClassInternal {
+						at = append(at, a)
+					}
+				}
+			}
 			if len(at) == 0 && len(f.Carries) == 0 {
 				// Nothing named on the flow: the messages can say what the sender handles.
 				at = notifyContent(f.From.Assets())

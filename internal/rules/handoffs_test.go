@@ -121,3 +121,14 @@ func TestLoggingWithoutAssets(t *testing.T) {
 		t.Errorf("got %v, want [no-security-event-logging:api]", got)
 	}
 }
+
+// TestHandedOverFile: payment instructions handed to a bank can be changed
+// and sent in our name (tampering, then spoofing); other records of high
+// integrity handed over as a file can be changed (tampering only).
+func TestHandedOverFile(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "payment-file-tampering", "fires.yaml"), rules.All())
+	want := []string{"payment-file-tampering:batch-drop", "payment-file-tampering:batch-drop:spoofing", "payment-file-tampering:results-upload"}
+	if got := ofRule(fs, "payment-file-tampering", model.StatusOpen); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

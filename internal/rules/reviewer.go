@@ -389,6 +389,7 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAttemptLimits); x.Reports(gap) {
+				signInClients(x, c)
 				x.Report(gap, "Codes that "+q(c.ID)+" issues (reset codes, OTPs, authorization codes) may be guessed from the internet", nil)
 			}
 		},
