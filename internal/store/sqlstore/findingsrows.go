@@ -24,12 +24,7 @@ func (s *DB) replaceFindings(ctx context.Context, tx *sql.Tx, p store.Push, numb
 	if s.dialect != SQLite {
 		return s.upsertFindings(ctx, tx, p, number)
 	}
-	type row struct {
-		team, rule, category, severity string
-		rank, score                    int
-		status, title, owner           string
-		assets, data                   string
-	}
+	type row = findingsRow
 	want := make(map[string]row, len(p.Findings))
 	for _, f := range p.Findings {
 		if _, dup := want[f.ID]; dup {
@@ -38,12 +33,25 @@ func (s *DB) replaceFindings(ctx context.Context, tx *sql.Tx, p store.Push, numb
 		want[f.ID] = row{p.TeamID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
 			list(f.Assets), list(f.DataKinds)}
 	}
+	have := map[string]row{}
+	// The rows of the version before, when this process has them as
+	// stored (cacheWritten, loadFindings): the system's rows are always
+	// those of its latest version, number − 1, and a version's rows never
+	// change, so they need not be read back (≈ 0.4 ms a push).
+	if number > 1 && s.findingsInMemory {
+		if cached, ok := s.findings.getExact(p.SystemID, number-1); ok {
+			for _, c := range cached {
+				f := &c.f
+				have[f.ID] = row{f.TeamID, f.Rule, f.Category, f.Severity, c.rank, f.Score, f.Status, f.Title, f.Owner, list(f.Assets), list(f.DataKinds)}
+			}
+			return s.updateFindings(ctx, tx, p, number, want, have)
+		}
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, team_id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds
 		FROM findings WHERE system_id = $1`, p.SystemID)
 	if err != nil {
 		return err
 	}
-	have := map[string]row{}
 	for rows.Next() {
 		var id string
 		var r row
@@ -57,6 +65,12 @@ func (s *DB) replaceFindings(ctx context.Context, tx *sql.Tx, p store.Push, numb
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	return s.updateFindings(ctx, tx, p, number, want, have)
+}
+
+// updateFindings turns the system's rows have into want, p's rows at
+// version number (replaceFindings).
+func (s *DB) updateFindings(ctx context.Context, tx *sql.Tx, p store.Push, number int, want, have map[string]findingsRow) error {
 	for id := range have {
 		if _, ok := want[id]; !ok {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE system_id = $1 AND id = $2`, p.SystemID, id); err != nil {
@@ -83,6 +97,15 @@ func (s *DB) replaceFindings(ctx context.Context, tx *sql.Tx, p store.Push, numb
 		}
 	}
 	return s.insertRows(ctx, tx, findingsInsert, inserts)
+}
+
+// findingsRow is a findings row's columns but its system, version and
+// id, as replaceFindings compares them.
+type findingsRow struct {
+	team, rule, category, severity string
+	rank, score                    int
+	status, title, owner           string
+	assets, data                   string
 }
 
 const findingsInsert = `INSERT INTO findings (system_id, team_id, version, id, rule, category, severity, sev_rank, score, status, title, owner, assets, data_kinds) VALUES `
