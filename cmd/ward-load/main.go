@@ -11,7 +11,9 @@
 // CLI retries it (at most 3 times, 30 s in all); such requests count once,
 // with their waits, and are reported as retried, not as failures. -content
 // same pushes the seeded model unchanged, as CI does, instead of new
-// content each time.
+// content each time. -rate runs an open loop instead of the clients'
+// closed one: requests arrive at random at a given rate, whatever the
+// latency, which measures the rate up to which the latency targets hold.
 //
 // It exits 1 when the read p99 exceeds -max-read-p99, or when any write
 // failed or was lost (or any read failed), so it can gate CI.
@@ -19,6 +21,7 @@
 //	go run ./cmd/ward-load                                  # SQLite in a temporary directory
 //	go run ./cmd/ward-load -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //	go run ./cmd/ward-load -clients 20 -duration 3s         # a quick smoke run
+//	go run ./cmd/ward-load -rate 300 -clients 1000 -systems 200  # open loop
 //	go run ./cmd/ward-load -server http://127.0.0.1:8080 -setup-token ...
 //
 // See docs/server.md ("Load benchmark").
