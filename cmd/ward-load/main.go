@@ -11,7 +11,9 @@
 // CLI retries it (at most 3 times, 30 s in all); such requests count once,
 // with their waits, and are reported as retried, not as failures. -content
 // same pushes the seeded model unchanged, as CI does, instead of new
-// content each time.
+// content each time. -rate runs an open loop instead of the clients'
+// closed one: requests arrive at random at a given rate, whatever the
+// latency, which measures the rate up to which the latency targets hold.
 //
 // It exits 1 when the read p99 exceeds -max-read-p99, or when any write
 // failed or was lost (or any read failed), so it can gate CI.
@@ -19,6 +21,7 @@
 //	go run ./cmd/ward-load                                  # SQLite in a temporary directory
 //	go run ./cmd/ward-load -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //	go run ./cmd/ward-load -clients 20 -duration 3s         # a quick smoke run
+//	go run ./cmd/ward-load -rate 300 -clients 1000 -systems 200  # open loop
 //	go run ./cmd/ward-load -server http://127.0.0.1:8080 -setup-token ...
 //
 // See docs/server.md ("Load benchmark").
@@ -74,6 +77,8 @@ type config struct {
 	timeout     time.Duration
 	example     string
 	content     string
+	rate        float64
+	maxAnalyses int
 }
 
 func main() {
@@ -89,6 +94,8 @@ func main() {
 	flag.IntVar(&c.teams, "teams", 4, "teams to seed")
 	flag.IntVar(&c.systems, "systems", 0, "systems to seed (default: one per client, so each system has one writer)")
 	flag.DurationVar(&c.think, "think", 0, "mean pause between a client's requests (exponentially distributed; 0 = none, closed loop)")
+	flag.Float64Var(&c.rate, "rate", 0, "open loop: requests a second in all, arriving at random (Poisson), whatever the answers' latency; -clients bounds those in flight, and a request's latency counts from its arrival, its wait for a free client included (0 = closed loop)")
+	flag.IntVar(&c.maxAnalyses, "max-analyses", 0, "the in-process server's --max-analyses (0: its default, the cores less one)")
 	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 70*time.Second, "timeout of one request (default: longer than the server's request timeout of 1 minute, so the server's bounds decide, as for the CLI, which sets none)")
@@ -156,6 +163,9 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if c.systems <= 0 {
 		c.systems = c.clients
 	}
+	if c.rate < 0 || (c.rate > 0 && c.think > 0) {
+		return false, errors.New("-rate must be positive, and -think is for the closed loop only")
+	}
 	if c.content != contentUnique && c.content != contentSame {
 		return false, fmt.Errorf("-content %q: want %s or %s", c.content, contentUnique, contentSame)
 	}
@@ -189,10 +199,19 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if err := l.seed(ctx); err != nil {
 		return false, fmt.Errorf("seed: %w", err)
 	}
-	fmt.Fprintf(out, "ward-load: %s, %d clients for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), pushes %s, GOMAXPROCS %d\n",
-		dialect, c.clients, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
+	who := fmt.Sprintf("%d clients", c.clients)
+	if c.rate > 0 {
+		who = fmt.Sprintf("open loop at %g requests/s (at most %d in flight)", c.rate, c.clients)
+	}
+	fmt.Fprintf(out, "ward-load: %s, %s for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), pushes %s, GOMAXPROCS %d\n",
+		dialect, who, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
-	res := l.drive(ctx)
+	var res results
+	if c.rate > 0 {
+		res = l.driveOpen(ctx)
+	} else {
+		res = l.drive(ctx)
+	}
 	lost, verr := l.verify(ctx)
 	ok := report(out, c, res, lost, verr)
 	l.serverGauges(ctx, out)
@@ -257,6 +276,10 @@ type system struct {
 	team    int
 	finding string // a generated finding to decide on
 
+	// writing is held by the open loop's write to the system, so that
+	// each system has one writer at a time, as in the closed loop.
+	writing sync.Mutex
+
 	mu    sync.Mutex
 	acked map[int]string // version number → sha256, acknowledged by the server
 }
@@ -303,7 +326,7 @@ func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
 		cleanup()
 		return nil, "", err
 	}
-	srv := server.New(server.Config{Version: "ward-load", Events: broker,
+	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses,
 		// A load test pushes far faster than one account may in production.
 		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -612,6 +635,81 @@ func (l *loader) drive(ctx context.Context) results {
 			}
 			mu.Lock()
 			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return results{elapsed: time.Since(start), samples: all}
+}
+
+// driveOpen sends requests for the configured duration at random arrival
+// times (a Poisson process of -rate a second), each on its own, whatever
+// the latency of those before: the load an open population of users
+// makes, where the closed loop's clients wait for each answer before
+// asking again. At most -clients requests are in flight; an arrival that
+// finds them all busy waits for one, and every latency is counted from
+// the request's arrival, so that wait is in it (the load does not slow
+// down when the server does). A write goes to a system no other write
+// is writing to, as in the closed loop.
+func (l *loader) driveOpen(ctx context.Context) results {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		all []sample
+		seq atomic.Int64
+		wg  sync.WaitGroup
+	)
+	inFlight := make(chan struct{}, l.c.clients)
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	start := time.Now()
+	deadline := start.Add(l.c.duration)
+	gap := float64(time.Second) / l.c.rate
+	for at := start; ; {
+		at = at.Add(time.Duration(rng.ExpFloat64() * gap))
+		if !at.Before(deadline) {
+			break
+		}
+		if d := time.Until(at); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+			}
+		}
+		select {
+		case inFlight <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		arrival, seed := at, rng.Uint64()
+		wg.Go(func() {
+			defer func() { <-inFlight }()
+			rng := rand.New(rand.NewPCG(seed, 2))
+			var s sample
+			if rng.Float64() >= l.c.readRatio {
+				sys, locked := l.systems[rng.IntN(len(l.systems))], false
+				for range 8 { // a system nobody is writing to
+					if locked = sys.writing.TryLock(); locked {
+						break
+					}
+					sys = l.systems[rng.IntN(len(l.systems))]
+				}
+				if !locked {
+					sys.writing.Lock()
+				}
+				s = l.write(ctx, rng, sys, seq.Add(1), deadline)
+				sys.writing.Unlock()
+			} else {
+				s = l.read(ctx, rng, l.systems[rng.IntN(len(l.systems))], deadline)
+			}
+			if ctx.Err() != nil && s.err != "" {
+				return
+			}
+			s.d = time.Since(arrival)
+			mu.Lock()
+			all = append(all, s)
 			mu.Unlock()
 		})
 	}

@@ -357,7 +357,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	if err != nil {
 		return pushResponse{}, err
 	}
-	sys, err := s.store.GetSystem(ctx, systemID)
+	revision, err := s.revisionAfter(ctx, p, created)
 	if err != nil {
 		return pushResponse{}, err
 	}
@@ -376,11 +376,30 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		}
 		s.notifyPush(ctx, pr, systemID, team, v.Number, a.notify, prev) // high risks, invalidated assumptions (notify.go)
 	}
-	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: sys.Revision, Summary: a.summary}
+	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: revision, Summary: a.summary}
 	if merged != nil {
 		out.Merged, out.Base = merged.Merged, merged.Base
 	}
 	return out, nil
+}
+
+// revisionAfter returns the system's revision right after PushVersion
+// stored p (created) or found its content unchanged. A push with a base
+// revision is stored only at that revision, and storing a version adds
+// one to it, so that is the answer without reading the system back; a
+// push without one reads it.
+func (s *Server) revisionAfter(ctx context.Context, p store.Push, created bool) (int64, error) {
+	if p.BaseRevision != 0 {
+		if created {
+			return p.BaseRevision + 1, nil
+		}
+		return p.BaseRevision, nil
+	}
+	sys, err := s.store.GetSystem(ctx, p.SystemID)
+	if err != nil {
+		return 0, err
+	}
+	return sys.Revision, nil
 }
 
 var _ = bytes.NewReader

@@ -254,7 +254,9 @@ type Store interface {
 
 	// PushVersion stores a new version of a system's model, creating the
 	// system on its first push. It returns created=false, with the latest
-	// version, when the YAML is unchanged.
+	// version, when the YAML is unchanged. A version stored adds one to
+	// the system's revision (so a push with a BaseRevision leaves it at
+	// BaseRevision + 1, or at BaseRevision when unchanged).
 	PushVersion(ctx context.Context, p Push) (v Version, created bool, err error)
 	GetSystem(ctx context.Context, id string) (System, error)
 	ListSystems(ctx context.Context, teamID string, p Page) ([]System, int, error)

@@ -52,6 +52,10 @@ type findingsCache struct {
 type cachedFindings struct {
 	version int
 	rows    []findingRow
+	// exact says the rows' lists give back the stored text (list of
+	// Assets and DataKinds is the column): true for every row written
+	// by list, which is all rows Ward writes (cachedExact).
+	exact bool
 }
 
 // findingRow is a findings row as stored, with the lists as the LIKE
@@ -72,7 +76,19 @@ func (c *findingsCache) get(system string, version int) ([]findingRow, bool) {
 	return e.rows, true
 }
 
-func (c *findingsCache) put(system string, version int, rows []findingRow) {
+// getExact is get for rows that give back the stored columns exactly
+// (replaceFindings compares them with the rows it writes).
+func (c *findingsCache) getExact(system string, version int) ([]findingRow, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.bySys[system]
+	if !ok || e.version != version || !e.exact {
+		return nil, false
+	}
+	return e.rows, true
+}
+
+func (c *findingsCache) put(system string, version int, rows []findingRow, exact bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.bySys[system]; ok {
@@ -84,7 +100,7 @@ func (c *findingsCache) put(system string, version int, rows []findingRow) {
 	if c.bySys == nil || c.rows+len(rows) > findingsCacheRows {
 		c.bySys, c.rows = map[string]cachedFindings{}, 0
 	}
-	c.bySys[system] = cachedFindings{version: version, rows: rows}
+	c.bySys[system] = cachedFindings{version: version, rows: rows, exact: exact}
 	c.rows += len(rows)
 }
 
@@ -220,12 +236,14 @@ func (s *DB) loadFindings(ctx context.Context, system string, version int) ([]fi
 	}
 	defer rows.Close()
 	out := []findingRow{}
+	exact := true
 	for rows.Next() {
 		r := findingRow{f: store.Finding{SystemID: system, Version: version}}
 		if err := rows.Scan(&r.f.TeamID, &r.f.ID, &r.f.Rule, &r.f.Category, &r.f.Severity, &r.rank, &r.f.Score, &r.f.Status, &r.f.Title, &r.f.Owner, &r.assets, &r.data); err != nil {
 			return nil, false, err
 		}
 		r.f.Assets, r.f.DataKinds = unlist(r.assets), unlist(r.data)
+		exact = exact && list(r.f.Assets) == r.assets && list(r.f.DataKinds) == r.data
 		r.assets, r.data = s.likeCase(r.assets), s.likeCase(r.data)
 		out = append(out, r)
 	}
@@ -244,8 +262,26 @@ func (s *DB) loadFindings(ctx context.Context, system string, version int) ([]fi
 			return nil, false, nil
 		}
 	}
-	s.findings.put(system, version, out)
+	s.findings.put(system, version, out, exact)
 	return out, true, nil
+}
+
+// cacheWritten caches the findings rows p's push just stored as version
+// of its system, as loadFindings would read them back, so that neither
+// the next list nor the next push reads them from the database.
+func (s *DB) cacheWritten(p store.Push, version int) {
+	out := make([]findingRow, len(p.Findings))
+	exact := true
+	for i, f := range p.Findings {
+		assets, data := list(f.Assets), list(f.DataKinds)
+		r := findingRow{f: store.Finding{SystemID: p.SystemID, TeamID: p.TeamID, Version: version, ID: f.ID, Rule: f.Rule, Category: f.Category,
+			Severity: f.Severity, Score: f.Score, Status: f.Status, Title: f.Title, Owner: f.Owner, Assets: unlist(assets), DataKinds: unlist(data)},
+			rank: SeverityRank(f.Severity), assets: s.likeCase(assets), data: s.likeCase(data)}
+		exact = exact && list(r.f.Assets) == assets && list(r.f.DataKinds) == data
+		out[i] = r
+	}
+	slices.SortFunc(out, func(a, b findingRow) int { return bySeverity(&a, &b) })
+	s.findings.put(p.SystemID, version, out, exact)
 }
 
 // likeCase is v as the database's LIKE compares it: lower-cased for ASCII

@@ -18,18 +18,28 @@ import (
 // findings kept, changed, added and removed —
 // a system's findings rows are exactly its latest version's, with its
 // number, on SQLite (updated in place, findingsrows.go) and PostgreSQL
-// (gone rows deleted, the others upserted).
+// (gone rows deleted, the others upserted). A second store on the same
+// database (another replica) pushes some of the versions and lists are
+// read between them, so the rows of the version before come now from what
+// this store wrote, now from what it read, now from the database
+// (replaceFindings, cacheWritten).
 func TestFindingsRowsAfterPushes(t *testing.T) {
 	for name, dsn := range map[string]func(t testing.TB) string{
 		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "ward.db") },
 		"postgres": freshPostgres,
 	} {
 		t.Run(name, func(t *testing.T) {
-			st, err := sqlstore.Open(t.Context(), dsn(t))
+			url := dsn(t)
+			st, err := sqlstore.Open(t.Context(), url)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
+			other, err := sqlstore.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
 			ctx := t.Context()
 			if _, err := st.CreateTeam(ctx, store.Team{ID: "pay", Name: "pay"}, "admin"); err != nil {
 				t.Fatal(err)
@@ -63,7 +73,16 @@ func TestFindingsRowsAfterPushes(t *testing.T) {
 						DataKinds: []string{pick("pii", "payment_card")}})
 				}
 				fs = next
-				v, _, err := st.PushVersion(ctx, store.Push{SystemID: "s1", TeamID: team, Name: "s1", YAML: fmt.Appendf(nil, "# %d\n", round),
+				pusher := st
+				if rng.IntN(4) == 0 {
+					pusher = other
+				}
+				if rng.IntN(3) == 0 {
+					if _, _, err := st.Findings(ctx, store.FindingQuery{TeamID: team}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				v, _, err := pusher.PushVersion(ctx, store.Push{SystemID: "s1", TeamID: team, Name: "s1", YAML: fmt.Appendf(nil, "# %d\n", round),
 					Result: []byte(`{}`), Author: "a", Message: "m", Findings: fs})
 				if err != nil {
 					t.Fatal(err)

@@ -381,6 +381,9 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 	if err != nil {
 		return store.Version{}, false, err
 	}
+	if created && s.findingsInMemory {
+		s.cacheWritten(p, v.Number)
+	}
 	return v, created, nil
 }
 

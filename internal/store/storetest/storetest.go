@@ -139,6 +139,15 @@ func testPush(t *testing.T, s store.Store) {
 	if v, _, err := s.PushVersion(ctx, fresh); err != nil || v.Number != 3 {
 		t.Errorf("push at the current revision: %+v %v", v, err)
 	}
+	if got := must(s.GetSystem(ctx, "shop")).Revision; got != fresh.BaseRevision+1 {
+		t.Errorf("revision after a push at revision %d: %d, want %d", fresh.BaseRevision, got, fresh.BaseRevision+1)
+	}
+	if _, created, err := s.PushVersion(ctx, func() store.Push { p := fresh; p.BaseRevision++; return p }()); err != nil || created {
+		t.Errorf("unchanged push at the current revision: created %v, %v", created, err)
+	}
+	if got := must(s.GetSystem(ctx, "shop")).Revision; got != fresh.BaseRevision+1 {
+		t.Errorf("revision after an unchanged push: %d, want %d", got, fresh.BaseRevision+1)
+	}
 	got := must(s.GetVersion(ctx, "shop", 2))
 	if string(got.YAML) != "ward: 1\n# edited\n" || got.Author != "alice" || got.SHA256 == "" {
 		t.Errorf("GetVersion 2 = %+v", got)
