@@ -20,7 +20,9 @@ type aside struct {
 
 func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 	s := &aside{}
-	s.wg.Go(func() { plainFields(dst, a.Findings) })
+	s.wg.Go(func() {
+		plainFields(dst, a.Findings)
+	})
 	s.wg.Go(func() {
 		// The questions' locations come from a pool of their own: a
 		// position's location is shared within the questions and within
@@ -62,14 +64,4 @@ func plainFields(dst []Finding, src []*model.Finding) {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}
 		}
 	}
-}
-
-// elemInfo is what Build keeps per element the findings are about.
-type elemInfo struct {
-	t      model.Target
-	loc    *Location      // its location, once asked for
-	slab   int32          // 1 + index of its one-target list in the targets' slab, once made
-	worst  model.Severity // worst severity of its open findings
-	lone   bool           // some finding has this element as its one target
-	locSet bool
 }

@@ -157,20 +157,6 @@ type Risk struct {
 	Severity        string `json:"severity"`
 }
 
-// riskPool makes one Risk per distinct engine risk, shared by the findings
-// that have it (a model has a few dozen distinct risks).
-type riskPool map[model.Risk]*Risk
-
-func (p riskPool) of(r model.Risk) *Risk {
-	x := p[r]
-	if x == nil {
-		x = &Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact), ImpactLabel: r.Impact.String(),
-			Score: r.Score, Severity: r.Severity.String()}
-		p[r] = x
-	}
-	return x
-}
-
 // zeroRisk stands for a nil risk (a Finding built by hand).
 var zeroRisk Risk
 
@@ -451,19 +437,12 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// and the lookups' outcomes are kept per finding for the loop below:
 	// on a large model these maps are large and each lookup a cache miss.
 	nel := len(m.Components) + len(m.Flows) + len(m.Boundaries) + len(m.Assets) + 1
-	elOf := make(map[model.Target]int32, nel)
-	els := make([]elemInfo, 0, nel)
-	elem := func(t model.Target) int32 {
-		e, ok := elOf[t]
-		if !ok {
-			e = int32(len(els))
-			elOf[t] = e
-			els = append(els, elemInfo{t: t})
-		}
-		return e
-	}
+	ix := newElemIndex(m)
 	fel := make([]int32, len(a.Findings))   // each finding's first target's element, -1 for none
 	flist := make([]int32, len(a.Findings)) // each finding's list of assets at stake, -1 for none
+	// The elements of the findings with other than one target, in order:
+	// the main loop reads them here instead of looking each up again.
+	var tel []int32
 	var ncat, ntg, nas, nmit int
 	for i, f := range a.Findings {
 		nmit += len(f.Mitigations)
@@ -472,14 +451,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		fel[i] = -1
 		if len(f.Targets) > 0 {
-			fel[i] = elem(f.Targets[0])
+			fel[i] = ix.of(f.Targets[0])
 		}
 		if len(f.Targets) != 1 {
 			ntg += len(f.Targets)
-			for _, t := range f.Targets[min(1, len(f.Targets)):] {
-				elem(t)
+			if len(f.Targets) > 0 {
+				tel = append(tel, fel[i])
+				for _, t := range f.Targets[1:] {
+					tel = append(tel, ix.of(t))
+				}
 			}
-		} else if e := &els[fel[i]]; !e.lone {
+		} else if e := &ix.els[fel[i]]; !e.lone {
 			e.lone = true
 			ntg++
 		}
@@ -494,13 +476,30 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			flist[i] = int32(l - 1)
 		}
 	}
+	els := ix.els
 	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
 	locs := locPool{byPos: make(map[posKey]*Location, nel)}
-	risks := riskPool{}
-	oneCat := map[model.Category][]string{}
+	var risks riskPool
+	// Categories by number (cats): the one-category lists, shared by
+	// category, and the open findings per category.
+	var cats catIndex
+	var oneCat [][]string
+	var openCat []int
+	// Open and unverified findings per residual severity.
+	var openSev, unverSev [256]int
 	empty := []string{}
+	// target writes the Target of element e into *dst, made once per element
+	// and copied after that; at is dst's index in tgSlab.
+	target := func(dst *Target, e *elemInfo, at int) {
+		if e.tg != 0 {
+			*dst = tgSlab[e.tg-1]
+			return
+		}
+		setTarget(dst, e.t, m.System.ID, &locs)
+		e.tg = int32(at + 1)
+	}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
 	lastN := 0
@@ -514,7 +513,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		if fel[i] >= 0 {
 			e = &els[fel[i]]
 		}
-		if e != nil && f.Pos == e.t.Pos() { // a generated threat is where its element is
+		if e != nil && f.Pos == e.pos { // a generated threat is where its element is
 			if !e.locSet {
 				e.loc, e.locSet = locs.at(f.Pos), true
 			}
@@ -523,9 +522,12 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			x.Location = locs.at(f.Pos)
 		}
 		if len(f.Categories) == 1 { // a generated threat's: one list per category
-			c := f.Categories[0]
+			c := cats.of(f.Categories[0])
+			for len(oneCat) <= c {
+				oneCat = append(oneCat, nil)
+			}
 			if x.Categories = oneCat[c]; x.Categories == nil {
-				x.Categories = []string{string(c)}
+				x.Categories = []string{string(f.Categories[0])}
 				oneCat[c] = x.Categories
 			}
 		} else {
@@ -539,7 +541,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			if k == 0 {
 				k = len(tgSlab) + 1
 				tgSlab = tgSlab[:k]
-				setTarget(&tgSlab[k-1], f.Targets[0], m.System.ID, &locs)
+				target(&tgSlab[k-1], e, k-1)
 				e.slab = int32(k)
 			}
 			x.Targets = tgSlab[k-1 : k : k]
@@ -547,14 +549,16 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 				e.worst = max(e.worst, sev)
 			}
 		} else {
-			x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
-			for j, t := range f.Targets {
-				setTarget(&x.Targets[j], t, m.System.ID, &locs)
+			at := len(tgSlab)
+			x.Targets, tgSlab = tgSlab[at:at+len(f.Targets):at+len(f.Targets)], tgSlab[:at+len(f.Targets)]
+			for j := range f.Targets {
+				o := &els[tel[j]]
+				target(&x.Targets[j], o, at+j)
 				if open {
-					o := &els[elOf[t]]
 					o.worst = max(o.worst, sev)
 				}
 			}
+			tel = tel[len(f.Targets):]
 		}
 		x.Assets = empty
 		if len(f.Assets) > 0 {
@@ -591,15 +595,19 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		if open {
 			sum.Open++
-			sum.BySeverity[sev.String()]++
+			openSev[sev]++
 			if f.Category != "" {
-				sum.ByCategory[string(f.Category)]++
+				c := cats.of(f.Category)
+				for len(openCat) <= c {
+					openCat = append(openCat, 0)
+				}
+				openCat[c]++
 			}
 			worst = max(worst, sev)
 		}
 		if f.Unverified() {
 			sum.Unverified++
-			sum.UnverifiedBySeverity[sev.String()]++
+			unverSev[sev]++
 		}
 		if f.Status == model.StatusAccepted {
 			owner, exp := "", ""
@@ -609,6 +617,21 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 				owner, exp = f.Threat.Owner, f.Threat.Expires.String()
 			}
 			sum.Accepted = append(sum.Accepted, Accepted{ID: f.ID, Title: f.Title, Owner: owner, Expires: exp})
+		}
+	}
+	for s, n := range openSev {
+		if n > 0 {
+			sum.BySeverity[model.Severity(s).String()] += n
+		}
+	}
+	for s, n := range unverSev {
+		if n > 0 {
+			sum.UnverifiedBySeverity[model.Severity(s).String()] += n
+		}
+	}
+	for c, n := range openCat {
+		if n > 0 {
+			sum.ByCategory[string(cats.names[c])] += n
 		}
 	}
 	if lastN > 0 {
