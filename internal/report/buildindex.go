@@ -66,6 +66,14 @@ type elemInfo struct {
 	locSet bool
 }
 
+// location returns the location of the element's position, from locs once.
+func (e *elemInfo) location(locs *locPool) *Location {
+	if !e.locSet {
+		e.loc, e.locSet = locs.at(e.pos), true
+	}
+	return e.loc
+}
+
 // riskPool makes one Risk per distinct engine risk, shared by the findings
 // that have it (a model has a few dozen distinct risks). A risk is found
 // in a short list chosen by its three bands, not by hashing it.

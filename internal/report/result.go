@@ -480,7 +480,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
-	locs := locPool{byPos: make(map[posKey]*Location, nel)}
+	locs := locPool{size: nel}
 	var risks riskPool
 	// Categories by number (cats): the one-category lists, shared by
 	// category, and the open findings per category.
@@ -497,7 +497,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			*dst = tgSlab[e.tg-1]
 			return
 		}
-		setTarget(dst, e.t, m.System.ID, &locs)
+		setTargetAt(dst, e.t, m.System.ID, e.location(&locs))
 		e.tg = int32(at + 1)
 	}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
@@ -514,10 +514,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			e = &els[fel[i]]
 		}
 		if e != nil && f.Pos == e.pos { // a generated threat is where its element is
-			if !e.locSet {
-				e.loc, e.locSet = locs.at(f.Pos), true
-			}
-			x.Location = e.loc
+			x.Location = e.location(&locs)
 		} else {
 			x.Location = locs.at(f.Pos)
 		}
@@ -856,7 +853,16 @@ func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
 		dst.Kind, dst.ID = "system", system
 		return
 	}
-	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), locs.at(t.Pos())
+	setTargetAt(dst, t, system, locs.at(t.Pos()))
+}
+
+// setTargetAt is setTarget with the location of t's position given.
+func setTargetAt(dst *Target, t model.Target, system string, loc *Location) {
+	if t.Kind() == "" {
+		dst.Kind, dst.ID = "system", system
+		return
+	}
+	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), loc
 	if t.Flow != nil {
 		dst.From, dst.To = t.Flow.From.ID, t.Flow.To.ID
 	}
@@ -867,18 +873,17 @@ func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
 // it (≈ 725,000 mentions of ≈ 60,000 positions at N=10,000). The result's
 // locations are therefore shared; RenameFiles renames each once.
 //
-// Positions are looked up by their file's number in the pool, line and
-// column, not by the file's name: a model has a few files and they are
-// named by the same string, so the name is compared (its pointer, mostly)
-// instead of hashed at each of the 725,000 lookups.
+// Positions are looked up by their file's number in the pool, then by line
+// and column packed in one word, not by the file's name: a model has a few
+// files and they are named by the same string, so the name is compared
+// (its pointer, mostly) instead of hashed at each of the 725,000 lookups.
 type locPool struct {
 	free  []Location
-	byPos map[posKey]*Location
 	files []string
-	last  int32 // index in files of the last file asked for
+	byPos []map[uint64]*Location // by file
+	size  int                    // the first file's map is made for this many positions
+	last  int32                  // index in files of the last file asked for
 }
-
-type posKey struct{ file, line, col int32 }
 
 // at returns p's location, nil for no position (as loc).
 func (l *locPool) at(p model.Pos) *Location {
@@ -896,17 +901,17 @@ func (l *locPool) at(p model.Pos) *Location {
 		if l.last < 0 {
 			l.last = int32(len(l.files))
 			l.files = append(l.files, p.File)
+			l.byPos = append(l.byPos, make(map[uint64]*Location, l.size))
+			l.size = 0
 		}
 	}
 	if p.Line != int(int32(p.Line)) || p.Col != int(int32(p.Col)) {
 		return &Location{File: p.File, Line: p.Line, Col: p.Col} // not a file's position
 	}
-	k := posKey{l.last, int32(p.Line), int32(p.Col)}
-	if x, ok := l.byPos[k]; ok {
+	k := uint64(uint32(p.Line))<<32 | uint64(uint32(p.Col))
+	byPos := l.byPos[l.last]
+	if x, ok := byPos[k]; ok {
 		return x
-	}
-	if l.byPos == nil {
-		l.byPos = make(map[posKey]*Location)
 	}
 	if len(l.free) == 0 {
 		l.free = make([]Location, 256)
@@ -914,7 +919,7 @@ func (l *locPool) at(p model.Pos) *Location {
 	x := &l.free[0]
 	l.free = l.free[1:]
 	x.File, x.Line, x.Col = p.File, p.Line, p.Col
-	l.byPos[k] = x
+	byPos[k] = x
 	return x
 }
 
