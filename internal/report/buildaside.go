@@ -12,10 +12,12 @@ import (
 // the attack paths and the rules' documentation. None of it reads what the
 // main loop writes, and the main loop writes other fields of the findings.
 type aside struct {
-	wg        sync.WaitGroup
-	questions []Question
-	paths     []AttackPath
-	docs      []RuleInfo
+	wg         sync.WaitGroup
+	questions  []Question
+	paths      []AttackPath
+	docs       []RuleInfo
+	components []Component
+	flows      []Flow
 }
 
 func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
@@ -29,6 +31,11 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 		// the findings (RenameFiles renames each location once).
 		var locs locPool
 		s.questions = questions(a.Questions, system, &locs)
+	})
+	s.wg.Go(func() {
+		// Their locations from a pool of their own, as the questions'.
+		var locs locPool
+		s.components, s.flows = elements(a.Model, &locs)
 	})
 	s.wg.Go(func() {
 		s.paths = attackPaths(a, ResultPaths)
@@ -64,4 +71,47 @@ func plainFields(dst []Finding, src []*model.Finding) {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}
 		}
 	}
+}
+
+// elements makes the result's components and flows, all but their worst
+// open severity, which Build's main loop finds.
+func elements(m *model.Model, locs *locPool) ([]Component, []Flow) {
+	comps := make([]Component, len(m.Components))
+	for i, c := range m.Components {
+		x := &comps[i]
+		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
+		x.Controls, x.Location = map[string]string{}, locs.at(c.Pos)
+		if c.Boundary != nil {
+			x.Boundary = c.Boundary.ID
+		}
+		x.Stores, x.Processes = make([]string, len(c.Stores)), make([]string, len(c.Processes))
+		for k, as := range c.Stores {
+			x.Stores[k] = as.ID
+		}
+		for k, as := range c.Processes {
+			x.Processes[k] = as.ID
+		}
+		for k, t := range c.Controls {
+			if t != model.Unknown {
+				x.Controls[model.Control(k).Key()] = t.String()
+			}
+		}
+	}
+	ncar := 0
+	for _, f := range m.Flows {
+		ncar += len(f.Carries)
+	}
+	carSlab := make([]string, ncar)
+	flows := make([]Flow, len(m.Flows))
+	for i, f := range m.Flows {
+		x := &flows[i]
+		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
+		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
+		x.OneWay, x.Crosses, x.Location = f.OneWay, f.CrossesBoundary(), locs.at(f.Pos)
+		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
+		for k, as := range f.Carries {
+			x.Carries[k] = as.ID
+		}
+	}
+	return comps, flows
 }

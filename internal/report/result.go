@@ -636,7 +636,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	}
 	// The worst open severity per element id (elements are named by id).
 	for _, e := range els {
-		if id := e.t.ID(); e.worst > worstEl[id] {
+		if id := e.t.ID(); e.worst > 0 && e.worst > worstEl[id] {
 			worstEl[id] = e.worst
 		}
 	}
@@ -674,42 +674,15 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		r.Boundaries = append(r.Boundaries, x)
 	}
-	r.Components = make([]Component, len(m.Components))
+	side.wait()
+	// The components and flows were made aside (elements); only their worst
+	// open severity, known now, is left.
+	r.Components, r.Flows = side.components, side.flows
 	for i, c := range m.Components {
-		x := &r.Components[i]
-		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
-		x.Controls, x.Worst, x.Location = map[string]string{}, worstEl[c.ID].String(), locs.at(c.Pos)
-		if c.Boundary != nil {
-			x.Boundary = c.Boundary.ID
-		}
-		x.Stores, x.Processes = make([]string, len(c.Stores)), make([]string, len(c.Processes))
-		for k, as := range c.Stores {
-			x.Stores[k] = as.ID
-		}
-		for k, as := range c.Processes {
-			x.Processes[k] = as.ID
-		}
-		for k, t := range c.Controls {
-			if t != model.Unknown {
-				x.Controls[model.Control(k).Key()] = t.String()
-			}
-		}
+		r.Components[i].Worst = worstEl[c.ID].String()
 	}
-	ncar := 0
-	for _, f := range m.Flows {
-		ncar += len(f.Carries)
-	}
-	carSlab := make([]string, ncar)
-	r.Flows = make([]Flow, len(m.Flows))
 	for i, f := range m.Flows {
-		x := &r.Flows[i]
-		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
-		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
-		x.OneWay, x.Crosses, x.Worst, x.Location = f.OneWay, f.CrossesBoundary(), worstEl[f.ID].String(), locs.at(f.Pos)
-		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
-		for k, as := range f.Carries {
-			x.Carries[k] = as.ID
-		}
+		r.Flows[i].Worst = worstEl[f.ID].String()
 	}
 	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
 	for _, mi := range m.Mitigations {
@@ -728,7 +701,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, w := range a.Warnings {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
-	side.wait()
 	r.Questions, r.Paths, r.RuleDocs = side.questions, side.paths, side.docs
 	return r
 }
