@@ -33,9 +33,7 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 		s.questions = questions(a.Questions, system, &locs)
 	})
 	s.wg.Go(func() {
-		// Their locations from a pool of their own, as the questions'.
-		var locs locPool
-		s.components, s.flows = elements(a.Model, &locs)
+		s.components, s.flows = elements(a.Model)
 	})
 	s.wg.Go(func() {
 		s.paths = attackPaths(a, ResultPaths)
@@ -74,13 +72,24 @@ func plainFields(dst []Finding, src []*model.Finding) {
 }
 
 // elements makes the result's components and flows, all but their worst
-// open severity, which Build's main loop finds.
-func elements(m *model.Model, locs *locPool) ([]Component, []Flow) {
+// open severity, which Build's main loop finds. Each element is at a
+// position of its own: their locations are cut from one slab, not pooled.
+func elements(m *model.Model) ([]Component, []Flow) {
+	locs := make([]Location, len(m.Components)+len(m.Flows))
+	at := func(p model.Pos) *Location {
+		if p.IsZero() {
+			return nil
+		}
+		x := &locs[0]
+		locs = locs[1:]
+		x.File, x.Line, x.Col = p.File, p.Line, p.Col
+		return x
+	}
 	comps := make([]Component, len(m.Components))
 	for i, c := range m.Components {
 		x := &comps[i]
 		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
-		x.Controls, x.Location = map[string]string{}, locs.at(c.Pos)
+		x.Controls, x.Location = map[string]string{}, at(c.Pos)
 		if c.Boundary != nil {
 			x.Boundary = c.Boundary.ID
 		}
@@ -107,7 +116,7 @@ func elements(m *model.Model, locs *locPool) ([]Component, []Flow) {
 		x := &flows[i]
 		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
 		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
-		x.OneWay, x.Crosses, x.Location = f.OneWay, f.CrossesBoundary(), locs.at(f.Pos)
+		x.OneWay, x.Crosses, x.Location = f.OneWay, f.CrossesBoundary(), at(f.Pos)
 		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
 		for k, as := range f.Carries {
 			x.Carries[k] = as.ID
