@@ -50,8 +50,29 @@ type Policy struct {
 
 // Index (re)builds the id lookups and each component's In and Out flows. The
 // spec package calls it once a model is built; code that builds a model by
-// hand calls it before use.
+// hand calls it before use. On a large model the id lookups are built on
+// another goroutine beside the graph (they share no memory).
 func (m *Model) Index() {
+	if len(m.Components)+len(m.Flows) < indexAside {
+		m.indexIDs()
+		m.indexGraph()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.indexIDs()
+	}()
+	m.indexGraph()
+	<-done
+}
+
+// indexAside is the number of components and flows from which Index
+// builds the id lookups on another goroutine.
+const indexAside = 8192
+
+// indexIDs builds the lookups by id. It reads only the elements' ids.
+func (m *Model) indexIDs() {
 	m.assets = make(map[string]*Asset, len(m.Assets))
 	for _, a := range m.Assets {
 		m.assets[a.ID] = a
@@ -63,6 +84,29 @@ func (m *Model) Index() {
 	m.components = make(map[string]*Component, len(m.Components))
 	for _, c := range m.Components {
 		m.components[c.ID] = c
+	}
+	m.flows = make(map[string]*Flow, len(m.Flows))
+	for _, f := range m.Flows {
+		m.flows[f.ID] = f
+	}
+	m.mitigations = make(map[string]*Mitigation, len(m.Mitigations))
+	for _, x := range m.Mitigations {
+		m.mitigations[x.ID] = x
+	}
+	m.threats = make(map[string]*Threat, len(m.Threats))
+	for _, x := range m.Threats {
+		m.threats[x.ID] = x
+	}
+	m.assumptions = make(map[string]*Assumption, len(m.Assumptions))
+	for _, x := range m.Assumptions {
+		m.assumptions[x.ID] = x
+	}
+}
+
+// indexGraph builds each component's flows and cached readings and the
+// lookups by asset. It does not read ids.
+func (m *Model) indexGraph() {
+	for _, c := range m.Components {
 		c.In, c.Out = c.In[:0], c.Out[:0]
 		c.index()
 	}
@@ -83,9 +127,7 @@ func (m *Model) Index() {
 		}
 	}
 	m.carriedBy = make(map[*Asset][]*Flow, len(m.Assets))
-	m.flows = make(map[string]*Flow, len(m.Flows))
 	for _, f := range m.Flows {
-		m.flows[f.ID] = f
 		for _, a := range f.Carries {
 			if l := m.carriedBy[a]; len(l) == 0 || l[len(l)-1] != f {
 				m.carriedBy[a] = append(l, f)
@@ -97,18 +139,6 @@ func (m *Model) Index() {
 		if f.To != nil {
 			f.To.In = append(f.To.In, f)
 		}
-	}
-	m.mitigations = make(map[string]*Mitigation, len(m.Mitigations))
-	for _, x := range m.Mitigations {
-		m.mitigations[x.ID] = x
-	}
-	m.threats = make(map[string]*Threat, len(m.Threats))
-	for _, x := range m.Threats {
-		m.threats[x.ID] = x
-	}
-	m.assumptions = make(map[string]*Assumption, len(m.Assumptions))
-	for _, x := range m.Assumptions {
-		m.assumptions[x.ID] = x
 	}
 }
 

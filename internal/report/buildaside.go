@@ -12,21 +12,28 @@ import (
 // the attack paths and the rules' documentation. None of it reads what the
 // main loop writes, and the main loop writes other fields of the findings.
 type aside struct {
-	wg        sync.WaitGroup
-	questions []Question
-	paths     []AttackPath
-	docs      []RuleInfo
+	wg         sync.WaitGroup
+	questions  []Question
+	paths      []AttackPath
+	docs       []RuleInfo
+	components []Component
+	flows      []Flow
 }
 
 func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 	s := &aside{}
-	s.wg.Go(func() { plainFields(dst, a.Findings) })
+	s.wg.Go(func() {
+		plainFields(dst, a.Findings)
+	})
 	s.wg.Go(func() {
 		// The questions' locations come from a pool of their own: a
 		// position's location is shared within the questions and within
 		// the findings (RenameFiles renames each location once).
 		var locs locPool
 		s.questions = questions(a.Questions, system, &locs)
+	})
+	s.wg.Go(func() {
+		s.components, s.flows = elements(a.Model)
 	})
 	s.wg.Go(func() {
 		s.paths = attackPaths(a, ResultPaths)
@@ -64,12 +71,56 @@ func plainFields(dst []Finding, src []*model.Finding) {
 	}
 }
 
-// elemInfo is what Build keeps per element the findings are about.
-type elemInfo struct {
-	t      model.Target
-	loc    *Location      // its location, once asked for
-	slab   int32          // 1 + index of its one-target list in the targets' slab, once made
-	worst  model.Severity // worst severity of its open findings
-	lone   bool           // some finding has this element as its one target
-	locSet bool
+// elements makes the result's components and flows, all but their worst
+// open severity, which Build's main loop finds. Each element is at a
+// position of its own: their locations are cut from one slab, not pooled.
+func elements(m *model.Model) ([]Component, []Flow) {
+	locs := make([]Location, len(m.Components)+len(m.Flows))
+	at := func(p model.Pos) *Location {
+		if p.IsZero() {
+			return nil
+		}
+		x := &locs[0]
+		locs = locs[1:]
+		x.File, x.Line, x.Col = p.File, p.Line, p.Col
+		return x
+	}
+	comps := make([]Component, len(m.Components))
+	for i, c := range m.Components {
+		x := &comps[i]
+		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
+		x.Controls, x.Location = map[string]string{}, at(c.Pos)
+		if c.Boundary != nil {
+			x.Boundary = c.Boundary.ID
+		}
+		x.Stores, x.Processes = make([]string, len(c.Stores)), make([]string, len(c.Processes))
+		for k, as := range c.Stores {
+			x.Stores[k] = as.ID
+		}
+		for k, as := range c.Processes {
+			x.Processes[k] = as.ID
+		}
+		for k, t := range c.Controls {
+			if t != model.Unknown {
+				x.Controls[model.Control(k).Key()] = t.String()
+			}
+		}
+	}
+	ncar := 0
+	for _, f := range m.Flows {
+		ncar += len(f.Carries)
+	}
+	carSlab := make([]string, ncar)
+	flows := make([]Flow, len(m.Flows))
+	for i, f := range m.Flows {
+		x := &flows[i]
+		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
+		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
+		x.OneWay, x.Crosses, x.Location = f.OneWay, f.CrossesBoundary(), at(f.Pos)
+		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
+		for k, as := range f.Carries {
+			x.Carries[k] = as.ID
+		}
+	}
+	return comps, flows
 }

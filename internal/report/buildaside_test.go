@@ -13,7 +13,8 @@ import (
 	"github.com/wardtm/ward/internal/synth"
 )
 
-// Build's side goroutines (plainFields, questions, attack paths) run
+// Build's side goroutines (plainFields, questions, attack paths, the
+// components and flows) run
 // beside both of its passes over the findings. Whatever the number of
 // cores, and however the goroutines interleave, the result must be the
 // same; run with -race, this also checks that no two goroutines touch the

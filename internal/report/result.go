@@ -157,20 +157,6 @@ type Risk struct {
 	Severity        string `json:"severity"`
 }
 
-// riskPool makes one Risk per distinct engine risk, shared by the findings
-// that have it (a model has a few dozen distinct risks).
-type riskPool map[model.Risk]*Risk
-
-func (p riskPool) of(r model.Risk) *Risk {
-	x := p[r]
-	if x == nil {
-		x = &Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact), ImpactLabel: r.Impact.String(),
-			Score: r.Score, Severity: r.Severity.String()}
-		p[r] = x
-	}
-	return x
-}
-
 // zeroRisk stands for a nil risk (a Finding built by hand).
 var zeroRisk Risk
 
@@ -451,19 +437,12 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// and the lookups' outcomes are kept per finding for the loop below:
 	// on a large model these maps are large and each lookup a cache miss.
 	nel := len(m.Components) + len(m.Flows) + len(m.Boundaries) + len(m.Assets) + 1
-	elOf := make(map[model.Target]int32, nel)
-	els := make([]elemInfo, 0, nel)
-	elem := func(t model.Target) int32 {
-		e, ok := elOf[t]
-		if !ok {
-			e = int32(len(els))
-			elOf[t] = e
-			els = append(els, elemInfo{t: t})
-		}
-		return e
-	}
+	ix := newElemIndex(m)
 	fel := make([]int32, len(a.Findings))   // each finding's first target's element, -1 for none
 	flist := make([]int32, len(a.Findings)) // each finding's list of assets at stake, -1 for none
+	// The elements of the findings with other than one target, in order:
+	// the main loop reads them here instead of looking each up again.
+	var tel []int32
 	var ncat, ntg, nas, nmit int
 	for i, f := range a.Findings {
 		nmit += len(f.Mitigations)
@@ -472,14 +451,17 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		fel[i] = -1
 		if len(f.Targets) > 0 {
-			fel[i] = elem(f.Targets[0])
+			fel[i] = ix.of(f.Targets[0])
 		}
 		if len(f.Targets) != 1 {
 			ntg += len(f.Targets)
-			for _, t := range f.Targets[min(1, len(f.Targets)):] {
-				elem(t)
+			if len(f.Targets) > 0 {
+				tel = append(tel, fel[i])
+				for _, t := range f.Targets[1:] {
+					tel = append(tel, ix.of(t))
+				}
 			}
-		} else if e := &els[fel[i]]; !e.lone {
+		} else if e := &ix.els[fel[i]]; !e.lone {
 			e.lone = true
 			ntg++
 		}
@@ -494,13 +476,30 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			flist[i] = int32(l - 1)
 		}
 	}
+	els := ix.els
 	lists := make([]assetList, len(listOf))
 	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
-	locs := locPool{byPos: make(map[posKey]*Location, nel)}
-	risks := riskPool{}
-	oneCat := map[model.Category][]string{}
+	locs := locPool{size: nel}
+	var risks riskPool
+	// Categories by number (cats): the one-category lists, shared by
+	// category, and the open findings per category.
+	var cats catIndex
+	var oneCat [][]string
+	var openCat []int
+	// Open and unverified findings per residual severity.
+	var openSev, unverSev [256]int
 	empty := []string{}
+	// target writes the Target of element e into *dst, made once per element
+	// and copied after that; at is dst's index in tgSlab.
+	target := func(dst *Target, e *elemInfo, at int) {
+		if e.tg != 0 {
+			*dst = tgSlab[e.tg-1]
+			return
+		}
+		setTargetAt(dst, e.t, m.System.ID, e.location(&locs))
+		e.tg = int32(at + 1)
+	}
 	// Findings are ranked, so statuses come in runs: count a run at a time.
 	var last model.Status
 	lastN := 0
@@ -514,18 +513,18 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		if fel[i] >= 0 {
 			e = &els[fel[i]]
 		}
-		if e != nil && f.Pos == e.t.Pos() { // a generated threat is where its element is
-			if !e.locSet {
-				e.loc, e.locSet = locs.at(f.Pos), true
-			}
-			x.Location = e.loc
+		if e != nil && f.Pos == e.pos { // a generated threat is where its element is
+			x.Location = e.location(&locs)
 		} else {
 			x.Location = locs.at(f.Pos)
 		}
 		if len(f.Categories) == 1 { // a generated threat's: one list per category
-			c := f.Categories[0]
+			c := cats.of(f.Categories[0])
+			for len(oneCat) <= c {
+				oneCat = append(oneCat, nil)
+			}
 			if x.Categories = oneCat[c]; x.Categories == nil {
-				x.Categories = []string{string(c)}
+				x.Categories = []string{string(f.Categories[0])}
 				oneCat[c] = x.Categories
 			}
 		} else {
@@ -539,7 +538,7 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			if k == 0 {
 				k = len(tgSlab) + 1
 				tgSlab = tgSlab[:k]
-				setTarget(&tgSlab[k-1], f.Targets[0], m.System.ID, &locs)
+				target(&tgSlab[k-1], e, k-1)
 				e.slab = int32(k)
 			}
 			x.Targets = tgSlab[k-1 : k : k]
@@ -547,14 +546,16 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 				e.worst = max(e.worst, sev)
 			}
 		} else {
-			x.Targets, tgSlab = tgSlab[len(tgSlab):len(tgSlab)+len(f.Targets):len(tgSlab)+len(f.Targets)], tgSlab[:len(tgSlab)+len(f.Targets)]
-			for j, t := range f.Targets {
-				setTarget(&x.Targets[j], t, m.System.ID, &locs)
+			at := len(tgSlab)
+			x.Targets, tgSlab = tgSlab[at:at+len(f.Targets):at+len(f.Targets)], tgSlab[:at+len(f.Targets)]
+			for j := range f.Targets {
+				o := &els[tel[j]]
+				target(&x.Targets[j], o, at+j)
 				if open {
-					o := &els[elOf[t]]
 					o.worst = max(o.worst, sev)
 				}
 			}
+			tel = tel[len(f.Targets):]
 		}
 		x.Assets = empty
 		if len(f.Assets) > 0 {
@@ -591,15 +592,19 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		if open {
 			sum.Open++
-			sum.BySeverity[sev.String()]++
+			openSev[sev]++
 			if f.Category != "" {
-				sum.ByCategory[string(f.Category)]++
+				c := cats.of(f.Category)
+				for len(openCat) <= c {
+					openCat = append(openCat, 0)
+				}
+				openCat[c]++
 			}
 			worst = max(worst, sev)
 		}
 		if f.Unverified() {
 			sum.Unverified++
-			sum.UnverifiedBySeverity[sev.String()]++
+			unverSev[sev]++
 		}
 		if f.Status == model.StatusAccepted {
 			owner, exp := "", ""
@@ -611,12 +616,27 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 			sum.Accepted = append(sum.Accepted, Accepted{ID: f.ID, Title: f.Title, Owner: owner, Expires: exp})
 		}
 	}
+	for s, n := range openSev {
+		if n > 0 {
+			sum.BySeverity[model.Severity(s).String()] += n
+		}
+	}
+	for s, n := range unverSev {
+		if n > 0 {
+			sum.UnverifiedBySeverity[model.Severity(s).String()] += n
+		}
+	}
+	for c, n := range openCat {
+		if n > 0 {
+			sum.ByCategory[string(cats.names[c])] += n
+		}
+	}
 	if lastN > 0 {
 		sum.ByStatus[string(last)] += lastN
 	}
 	// The worst open severity per element id (elements are named by id).
 	for _, e := range els {
-		if id := e.t.ID(); e.worst > worstEl[id] {
+		if id := e.t.ID(); e.worst > 0 && e.worst > worstEl[id] {
 			worstEl[id] = e.worst
 		}
 	}
@@ -654,42 +674,15 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 		}
 		r.Boundaries = append(r.Boundaries, x)
 	}
-	r.Components = make([]Component, len(m.Components))
+	side.wait()
+	// The components and flows were made aside (elements); only their worst
+	// open severity, known now, is left.
+	r.Components, r.Flows = side.components, side.flows
 	for i, c := range m.Components {
-		x := &r.Components[i]
-		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
-		x.Controls, x.Worst, x.Location = map[string]string{}, worstEl[c.ID].String(), locs.at(c.Pos)
-		if c.Boundary != nil {
-			x.Boundary = c.Boundary.ID
-		}
-		x.Stores, x.Processes = make([]string, len(c.Stores)), make([]string, len(c.Processes))
-		for k, as := range c.Stores {
-			x.Stores[k] = as.ID
-		}
-		for k, as := range c.Processes {
-			x.Processes[k] = as.ID
-		}
-		for k, t := range c.Controls {
-			if t != model.Unknown {
-				x.Controls[model.Control(k).Key()] = t.String()
-			}
-		}
+		r.Components[i].Worst = worstEl[c.ID].String()
 	}
-	ncar := 0
-	for _, f := range m.Flows {
-		ncar += len(f.Carries)
-	}
-	carSlab := make([]string, ncar)
-	r.Flows = make([]Flow, len(m.Flows))
 	for i, f := range m.Flows {
-		x := &r.Flows[i]
-		x.ID, x.From, x.To, x.Protocol, x.Port = f.ID, f.From.ID, f.To.ID, f.Protocol, f.Port
-		x.Authentication, x.Encryption = orUnknown(string(f.Authentication)), orUnknown(string(f.Encryption))
-		x.OneWay, x.Crosses, x.Worst, x.Location = f.OneWay, f.CrossesBoundary(), worstEl[f.ID].String(), locs.at(f.Pos)
-		x.Carries, carSlab = carSlab[:len(f.Carries):len(f.Carries)], carSlab[len(f.Carries):]
-		for k, as := range f.Carries {
-			x.Carries[k] = as.ID
-		}
+		r.Flows[i].Worst = worstEl[f.ID].String()
 	}
 	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
 	for _, mi := range m.Mitigations {
@@ -708,7 +701,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	for _, w := range a.Warnings {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
-	side.wait()
 	r.Questions, r.Paths, r.RuleDocs = side.questions, side.paths, side.docs
 	return r
 }
@@ -833,7 +825,16 @@ func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
 		dst.Kind, dst.ID = "system", system
 		return
 	}
-	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), locs.at(t.Pos())
+	setTargetAt(dst, t, system, locs.at(t.Pos()))
+}
+
+// setTargetAt is setTarget with the location of t's position given.
+func setTargetAt(dst *Target, t model.Target, system string, loc *Location) {
+	if t.Kind() == "" {
+		dst.Kind, dst.ID = "system", system
+		return
+	}
+	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), loc
 	if t.Flow != nil {
 		dst.From, dst.To = t.Flow.From.ID, t.Flow.To.ID
 	}
@@ -844,18 +845,17 @@ func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
 // it (≈ 725,000 mentions of ≈ 60,000 positions at N=10,000). The result's
 // locations are therefore shared; RenameFiles renames each once.
 //
-// Positions are looked up by their file's number in the pool, line and
-// column, not by the file's name: a model has a few files and they are
-// named by the same string, so the name is compared (its pointer, mostly)
-// instead of hashed at each of the 725,000 lookups.
+// Positions are looked up by their file's number in the pool, then by line
+// and column packed in one word, not by the file's name: a model has a few
+// files and they are named by the same string, so the name is compared
+// (its pointer, mostly) instead of hashed at each of the 725,000 lookups.
 type locPool struct {
 	free  []Location
-	byPos map[posKey]*Location
 	files []string
-	last  int32 // index in files of the last file asked for
+	byPos []map[uint64]*Location // by file
+	size  int                    // the first file's map is made for this many positions
+	last  int32                  // index in files of the last file asked for
 }
-
-type posKey struct{ file, line, col int32 }
 
 // at returns p's location, nil for no position (as loc).
 func (l *locPool) at(p model.Pos) *Location {
@@ -873,17 +873,17 @@ func (l *locPool) at(p model.Pos) *Location {
 		if l.last < 0 {
 			l.last = int32(len(l.files))
 			l.files = append(l.files, p.File)
+			l.byPos = append(l.byPos, make(map[uint64]*Location, l.size))
+			l.size = 0
 		}
 	}
 	if p.Line != int(int32(p.Line)) || p.Col != int(int32(p.Col)) {
 		return &Location{File: p.File, Line: p.Line, Col: p.Col} // not a file's position
 	}
-	k := posKey{l.last, int32(p.Line), int32(p.Col)}
-	if x, ok := l.byPos[k]; ok {
+	k := uint64(uint32(p.Line))<<32 | uint64(uint32(p.Col))
+	byPos := l.byPos[l.last]
+	if x, ok := byPos[k]; ok {
 		return x
-	}
-	if l.byPos == nil {
-		l.byPos = make(map[posKey]*Location)
 	}
 	if len(l.free) == 0 {
 		l.free = make([]Location, 256)
@@ -891,7 +891,7 @@ func (l *locPool) at(p model.Pos) *Location {
 	x := &l.free[0]
 	l.free = l.free[1:]
 	x.File, x.Line, x.Col = p.File, p.Line, p.Col
-	l.byPos[k] = x
+	byPos[k] = x
 	return x
 }
 

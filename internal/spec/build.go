@@ -62,6 +62,30 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		n += len(d.Assets) + len(d.Boundaries) + len(d.Components) + len(d.Mitigations) + len(d.Flows) + len(d.Threats) + len(d.Assumptions)
 	}
 	b := &builder{m: &model.Model{Version: 1}, ids: make(map[string]idDef, n), order: make([]string, 0, n), decided: map[string]*model.Decision{}}
+	// Each file's flows are made in one slab, on another goroutine for a
+	// large model while the ids are defined: making a flow's value needs
+	// nothing but its own text, and nothing reads it before the references
+	// are resolved (flowsMade).
+	nflows := 0
+	slabs := make([][]model.Flow, len(docs))
+	for i, p := range docs {
+		slabs[i] = make([]model.Flow, len(p.doc.Flows))
+		nflows += len(p.doc.Flows)
+	}
+	made := make(chan struct{})
+	makeFlows := func() {
+		defer close(made)
+		for i, p := range docs {
+			for j, f := range p.doc.Flows {
+				makeFlow(&slabs[i][j], f)
+			}
+		}
+	}
+	if nflows >= asideFlows {
+		go makeFlows()
+	} else {
+		makeFlows()
+	}
 	main := docs[0].doc
 	for i, p := range docs {
 		if i > 0 {
@@ -79,19 +103,32 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		b.defineComponents(p.doc.Components)
 		b.defineMitigations(p.doc.Mitigations)
 	}
-	for _, p := range docs {
-		b.defineFlows(p.doc.Flows)
+	for i, p := range docs {
+		b.defineFlows(p.doc.Flows, slabs[i])
 	}
 	for _, p := range docs {
 		b.defineThreats(p.doc.Threats)
 		b.defineAssumptions(p.doc.Assumptions)
 	}
+	<-made
 	// References are looked up in b.ids; the model is indexed once, at the end.
-	for _, p := range docs {
-		b.resolveComponents(p.doc.Components)
+	// A large model's flows are resolved on two goroutines, the first half
+	// beside the components, as long as no reference needs a diagnostic
+	// (then they are resolved again one by one, below, in order).
+	flowsDone := nflows >= asideFlows && b.resolveFlowsAside(docs, func() {
+		for _, p := range docs {
+			b.resolveComponents(p.doc.Components)
+		}
+	})
+	if nflows < asideFlows {
+		for _, p := range docs {
+			b.resolveComponents(p.doc.Components)
+		}
 	}
 	for _, p := range docs {
-		b.resolveFlows(p.doc.Flows)
+		if !flowsDone {
+			b.resolveFlows(p.doc.Flows)
+		}
 		b.resolveThreats(p.doc.Threats)
 		b.decisions(p.doc.Decisions)
 		b.resolveAssumptions(p.doc.Assumptions)
@@ -250,7 +287,7 @@ func (b *builder) defineComponents(cs []*Component) {
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
 			x.ThirdParty = true
 		}
-		b.controls(&c.elem, c.Controls, &x.Controls, false)
+		controls(c.Controls, &x.Controls)
 		switch enc := x.Controls[model.CtlEncryptsAtRest]; {
 		case x.EncryptionAtRest == model.AtRestNone && enc == model.Yes,
 			x.EncryptionAtRest != model.AtRestUnknown && x.EncryptionAtRest != model.AtRestNone && enc == model.No:
@@ -264,7 +301,7 @@ func (b *builder) defineComponents(cs []*Component) {
 	}
 }
 
-func (b *builder) controls(e *elem, in map[string]string, out *model.Controls, flow bool) {
+func controls(in map[string]string, out *model.Controls) {
 	for k, v := range in {
 		c, ok := model.ControlByKey(k)
 		if !ok {
@@ -309,9 +346,28 @@ func date(s string) model.Date {
 	return model.Date{Time: t}
 }
 
-func (b *builder) defineFlows(fs []*Flow) {
-	// As defineComponents: one allocation for the file's flows.
-	slab := make([]model.Flow, len(fs))
+// asideFlows is the number of flows from which build makes and resolves
+// them on a second goroutine (a small model starts none). A variable for
+// the tests.
+var asideFlows = 4096
+
+// makeFlow writes the model value of flow f into x (zero): all but its
+// references, which resolveFlows sets.
+func makeFlow(x *model.Flow, f *Flow) {
+	id := f.ID
+	if id == "" {
+		id = f.From + "-to-" + f.To // defineFlows keeps it only when both are set
+	}
+	*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
+		Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos(),
+		Local: f.Local}
+	x.ForwardsIdentity, _ = model.ParseTri(f.ForwardsIdentity)
+	controls(f.Controls, &x.Controls)
+}
+
+// defineFlows defines the ids of a file's flows, whose values makeFlow
+// writes into slab (one per flow, in order).
+func (b *builder) defineFlows(fs []*Flow, slab []model.Flow) {
 	b.m.Flows = slices.Grow(b.m.Flows, len(fs))
 	for i, f := range fs {
 		id := f.ID
@@ -331,11 +387,6 @@ func (b *builder) defineFlows(fs []*Flow) {
 		if !b.define(id, "flow", &f.elem, auto, x) {
 			continue
 		}
-		*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
-			Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos(),
-			Local: f.Local}
-		x.ForwardsIdentity, _ = model.ParseTri(f.ForwardsIdentity)
-		b.controls(&f.elem, f.Controls, &x.Controls, true)
 		f.resolved = x
 		b.m.Flows = append(b.m.Flows, x)
 	}
@@ -513,6 +564,68 @@ func (b *builder) resolveFlows(fs []*Flow) {
 		x.Carries = b.assets(&f.elem, "carries", f.Carries, owner)
 		x.Returns = b.assets(&f.elem, "returns", f.Returns, owner)
 	}
+}
+
+// resolveFlowsAside resolves the flows of every file as resolveFlows does
+// when none of their references needs a diagnostic: the first half on
+// another goroutine, the rest after also (here) running beside, which
+// must not touch the flows. It reports false, having resolved some flows
+// or none, when a reference needs a diagnostic: resolveFlows then
+// resolves them all again, one by one, with the diagnostics in order.
+func (b *builder) resolveFlowsAside(docs []parsed, beside func()) bool {
+	var all []*Flow
+	for _, p := range docs {
+		all = append(all, p.doc.Flows...)
+	}
+	half := len(all) / 2
+	var ok1 bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ok1 = b.resolveFlowsQuiet(all[:half])
+	}()
+	beside()
+	ok2 := b.resolveFlowsQuiet(all[half:])
+	<-done
+	return ok1 && ok2
+}
+
+// resolveFlowsQuiet is resolveFlows for flows whose references need no
+// diagnostic: it stops, reporting false, at the first that would. It only
+// reads the builder.
+func (b *builder) resolveFlowsQuiet(fs []*Flow) bool {
+	for _, f := range fs {
+		x := f.resolved
+		if x == nil {
+			continue
+		}
+		x.From = lookup[*model.Component](b, f.From)
+		x.To = lookup[*model.Component](b, f.To)
+		if x.From == nil || x.To == nil || f.From != "" && f.From == f.To {
+			return false
+		}
+		var ok bool
+		if x.Carries, ok = b.assetsQuiet(f.Carries); !ok {
+			return false
+		}
+		if x.Returns, ok = b.assetsQuiet(f.Returns); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// assetsQuiet is assets when every id names an asset; false otherwise.
+func (b *builder) assetsQuiet(ids []string) ([]*model.Asset, bool) {
+	var out []*model.Asset
+	for _, id := range ids {
+		a := lookup[*model.Asset](b, id)
+		if a == nil {
+			return nil, false
+		}
+		out = append(out, a)
+	}
+	return out, true
 }
 
 // dropBrokenFlows drops the flows whose ends did not resolve, so the rest

@@ -114,6 +114,17 @@ const (
 // byte order marks, invalid UTF-8, directives, document end markers and
 // document start markers other than one before any content.
 func fastPrepare(data []byte) (src string, ascii, ok bool) {
+	return fastPrepareSplit(data, prepareSplit)
+}
+
+// prepareSplit is the size from which fastPrepare checks the two halves of
+// the data at once, on two goroutines (a 10,000-component model is 12 MB,
+// ≈ 15 ms of checking on the load's serial path).
+const prepareSplit = 1 << 20
+
+// fastPrepareSplit is fastPrepare, checking data in two halves at once when
+// it has at least split bytes.
+func fastPrepareSplit(data []byte, split int) (src string, ascii, ok bool) {
 	if bytes.IndexByte(data, '\r') >= 0 {
 		out := make([]byte, 0, len(data))
 		for i := 0; i < len(data); i++ {
@@ -127,8 +138,47 @@ func fastPrepare(data []byte) (src string, ascii, ok bool) {
 		}
 		data = out
 	}
+	if len(data) >= split && split > 0 {
+		// The second half starts at a line. Once a line with content has
+		// been seen, checking a line depends on nothing before it, so the
+		// second half is checked as if the first had content, and kept if
+		// the first half does have some (otherwise the whole is checked
+		// again in one piece). The string is copied beside the check.
+		if nl := bytes.IndexByte(data[len(data)/2:], '\n'); nl >= 0 {
+			cut := len(data)/2 + nl + 1
+			var ascii2, ok2 bool
+			var text string
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				ascii2, ok2, _ = prepareScan(data[cut:], true)
+				if ok2 {
+					text = string(data)
+				}
+			}()
+			ascii1, ok1, content := prepareScan(data[:cut], false)
+			<-done
+			if !ok1 || content && !ok2 {
+				return "", false, false
+			}
+			if content {
+				return text, ascii1 && ascii2, true
+			}
+		}
+	}
+	ascii, ok, _ = prepareScan(data, false)
+	if !ok {
+		return "", false, false
+	}
+	return string(data), ascii, true
+}
+
+// prepareScan checks the characters of data as fastPrepare does, data
+// starting at a line; content says a line other than blank or comment came
+// before it. It reports whether data is all ASCII, whether it passed, and
+// whether a line with content has been seen by its end.
+func prepareScan(data []byte, content bool) (ascii, ok, hasContent bool) {
 	ascii = true
-	content := false // a line other than blank or comment was seen
 	markers := 0
 	lineStart := true
 	for i := 0; i < len(data); {
@@ -139,11 +189,11 @@ func fastPrepare(data []byte) (src string, ascii, ok bool) {
 			switch {
 			case c != '%' && c != '.' && c != '-' && content:
 			case c == '%' || bytes.HasPrefix(rest, []byte("...")):
-				return "", false, false
+				return false, false, content
 			case bytes.HasPrefix(rest, []byte("---")):
 				// Only one start marker, before any content.
 				if content || markers > 0 {
-					return "", false, false
+					return false, false, content
 				}
 				markers++
 			case !content:
@@ -167,7 +217,7 @@ func fastPrepare(data []byte) (src string, ascii, ok bool) {
 			if c == '\n' {
 				lineStart = true
 			} else {
-				return "", false, false // control characters
+				return false, false, content // control characters
 			}
 			i++
 			continue
@@ -176,11 +226,11 @@ func fastPrepare(data []byte) (src string, ascii, ok bool) {
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError || (r >= 0x80 && r <= 0x9f) || r == 0x2028 || r == 0x2029 ||
 			r == 0xfeff || r == 0xfffe || r == 0xffff {
-			return "", false, false
+			return false, false, content
 		}
 		i += size
 	}
-	return string(data), ascii, true
+	return ascii, true, content
 }
 
 // fastPlainByte marks the ASCII characters that need no check.
