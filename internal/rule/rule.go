@@ -97,6 +97,12 @@ type Rule struct {
 	// reported by exactly one of them): their threats of one category and
 	// status on the flows into one zone are merged into one (family.go).
 	Family string
+	// ZoneWide marks a component rule whose control is a practice decided
+	// once per platform rather than per component (security event logging,
+	// backups, request limits, secrets handling, dependency pinning): its
+	// unverified threats of one category on several components of one zone
+	// are merged into one (zonemerge.go).
+	ZoneWide bool
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.
@@ -749,8 +755,11 @@ func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, m
 	case OnModel:
 		check(model.Target{})
 	}
-	if r.On == OnFlow {
+	switch r.On {
+	case OnFlow:
 		mergeParallel(m, r, out)
+	case OnComponent:
+		mergeComponents(m, r, out)
 	}
 	return out
 }

@@ -201,6 +201,7 @@ var thirdpartyRules = []*rule.Rule{
 	},
 	{
 		ID:       "unpinned-dependencies",
+		ZoneWide: true,
 		Title:    "Dependencies and images are not pinned or scanned",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
