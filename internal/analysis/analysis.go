@@ -286,7 +286,10 @@ func relay(c *model.Component) bool { return rules.Relay(c) }
 const DefaultMaxUnverified = 6
 
 // capUnverified keeps at most limit unverified threats per element (its
-// first target), those with the highest inherent risk; limit < 0 keeps all.
+// first target; each component of a threat on several components and
+// nothing else, such as a zone-wide rule's merged threat, which is listed
+// when any of them keeps it), those with the highest inherent risk;
+// limit < 0 keeps all.
 // The questions lose the threats no longer listed (they stay on the list,
 // ranked by what is listed). Ranks are renumbered.
 //
