@@ -118,6 +118,10 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	if fs = foldFurther(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
+	n = len(fs)
+	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
+		ranking.Rerank(fs)
+	}
 	return fs
 }
 

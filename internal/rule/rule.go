@@ -103,6 +103,11 @@ type Rule struct {
 	// unverified threats of one category on several components of one zone
 	// are merged into one (zonemerge.go).
 	ZoneWide bool
+	// SameOnReceiver names, for a flow rule, the component rule whose
+	// threat on the flow's receiver is the same weakness (a flow that is
+	// not authenticated, a receiver that does not authenticate its
+	// callers): the listed flow threat joins that threat (internal/analysis).
+	SameOnReceiver string
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.
