@@ -55,6 +55,11 @@ func familiesOf(rules []*Rule, order []int) *families {
 	}
 	for _, i := range order {
 		fam := rules[i].Family
+		if fam == "" && rules[i].ZoneWide && rules[i].On == OnFlow {
+			// A zone-wide flow rule is a family of its own: its threats
+			// on the flows into one zone are merged (mergeFamily).
+			fam = "\x00" + rules[i].ID
+		}
 		if fam == "" {
 			continue
 		}

@@ -97,11 +97,12 @@ type Rule struct {
 	// reported by exactly one of them): their threats of one category and
 	// status on the flows into one zone are merged into one (family.go).
 	Family string
-	// ZoneWide marks a component rule whose control is a practice decided
-	// once per platform rather than per component (security event logging,
-	// backups, request limits, secrets handling, dependency pinning): its
-	// unverified threats of one category on several components of one zone
-	// are merged into one (zonemerge.go).
+	// ZoneWide marks a rule whose control is a practice decided once per
+	// platform rather than per element (security event logging, backups,
+	// request limits, secrets handling and rotation, dependency pinning):
+	// its unverified threats of one category on several components of one
+	// zone are merged into one (zonemerge.go); a flow rule's, on the flows
+	// into one zone, as a family of its own (family.go).
 	ZoneWide bool
 	// SameOnReceiver names, for a flow rule, the component rule whose
 	// threat on the flow's receiver is the same weakness (a flow that is

@@ -105,3 +105,26 @@ func TestMergeZoneWideKeepsGapsAndDecisions(t *testing.T) {
 		t.Errorf("merged with one unknown left: %v", ids(res.Findings))
 	}
 }
+
+// TestMergeZoneWideFlows: a zone-wide flow rule is a family of its own:
+// its unknowns on the flows into two receivers of one zone are one
+// threat, rule:zone.
+func TestMergeZoneWideFlows(t *testing.T) {
+	keys := &rule.Rule{ID: "keys", Title: "t", Doc: "d", Category: model.Spoofing, On: rule.OnFlow, ZoneWide: true,
+		Check: func(x *rule.Ctx) { x.Report(x.Unencrypted(x.Target.Flow), "static key on "+x.Target.ID(), nil) }}
+	m := stores()
+	src := &model.Component{ID: "app", Kind: model.KindService}
+	m.Components = append(m.Components, src)
+	for _, to := range m.Components[:2] { // a and b, both in dc
+		m.Flows = append(m.Flows, &model.Flow{ID: "app-" + to.ID, From: src, To: to})
+	}
+	m.Index()
+	res, err := rule.Run(context.Background(), m, []*rule.Rule{keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := find(t, res.Findings, "keys:dc")
+	if !slices.Equal(f.Aliases, []string{"keys:app-a", "keys:app-b"}) {
+		t.Errorf("aliases %v", f.Aliases)
+	}
+}

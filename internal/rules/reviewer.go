@@ -566,6 +566,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "long-lived-credentials",
+		ZoneWide: true,
 		Title:    "Long-lived keys or credentials are never rotated",
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
