@@ -70,24 +70,26 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		}
 		groups[k] = append(groups[k], f)
 	}
-	// A merged id must not be one a threat that stays keeps.
-	taken := map[string]bool{}
+	// A merged id must not be one a threat that stays keeps: the groups'
+	// ids are few, so the threats' ids are checked against them.
+	ids := make(map[string]key, len(order))
+	for _, k := range order {
+		if g := groups[k]; len(g) >= 2 {
+			ids[zoneID(r, familyKey{zone: k.zone, cat: k.cat}, g[0])] = k
+		}
+	}
 	for _, f := range out.findings {
-		taken[f.ID] = true
+		if k, ok := ids[f.ID]; ok {
+			delete(groups, k)
+		}
 	}
 	gone := map[*model.Finding]*model.Finding{}
-	for _, k := range order {
+	for id, k := range ids {
 		g := groups[k]
 		if len(g) < 2 {
 			continue
 		}
-		fk := familyKey{zone: k.zone, cat: k.cat}
-		id := zoneID(r, fk, g[0])
-		if taken[id] {
-			continue
-		}
-		taken[id] = true
-		to := mergeZone(r, fk, id, g)
+		to := mergeComps(k.zone, id, g)
 		for _, f := range g[1:] {
 			gone[f] = to
 		}
@@ -97,4 +99,41 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 	}
 	out.dropMerged(gone)
 	slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+}
+
+// mergeComps turns g[0] into the merged threat of g, threats on distinct
+// components of zone, with id id, and returns it. Each threat has one
+// target and its own id, so targets and ids are appended, not joined; the
+// assets, rationale and questions are joined (a union: zones of thousands
+// of components share most of them).
+func mergeComps(zone *model.Boundary, id string, g []*model.Finding) *model.Finding {
+	f := g[0]
+	na := 0
+	for _, x := range g {
+		na += 1 + len(x.Aliases)
+	}
+	targets := make([]model.Target, 0, len(g))
+	aliases := make([]string, 0, na)
+	comps := make([]string, 0, len(g))
+	var assets union[*model.Asset]
+	var why, qids union[string]
+	for _, x := range g {
+		targets = append(targets, x.Targets[0])
+		comps = append(comps, x.Targets[0].ID())
+		aliases = append(aliases, x.ID)
+		for _, a := range x.Aliases {
+			if a != id {
+				aliases = append(aliases, a)
+			}
+		}
+		assets.add(x.Assets...)
+		why.add(x.Rationale...)
+		qids.add(x.Questions...)
+	}
+	title, _, _ := strings.Cut(f.Title, "; also on ")
+	f.ID = id
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets.list, aliases, why.list, qids.list
+	f.Pos = model.Target{Boundary: zone}.Pos()
+	f.Title = alsoOnEls(title, comps, "components", "inside `"+zone.ID+"`")
+	return f
 }
