@@ -34,9 +34,14 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 	if len(same) == 0 {
 		return fs
 	}
+	// The flow threats that may join, and the ids of the receivers'
+	// threats they would join: only those few are looked up among fs.
+	type cand struct {
+		f    *model.Finding
+		want string
+	}
+	var cands []cand
 	var byID map[string]*model.Finding
-	groups := map[*model.Finding][]*model.Finding{}
-	var order []*model.Finding
 	for _, f := range fs {
 		other, ok := same[f.Rule]
 		if !ok || !f.Unverified() || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" || len(f.Targets) == 0 {
@@ -59,14 +64,24 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 			continue
 		}
 		if byID == nil {
-			byID = make(map[string]*model.Finding, len(fs))
-			for _, g := range fs {
-				if g.Active() && g.Origin != model.OriginPeople {
-					byID[g.ID] = g
-				}
-			}
+			byID = map[string]*model.Finding{}
 		}
-		g := byID[other+":"+to.ID]
+		w := other + ":" + to.ID
+		byID[w] = nil
+		cands = append(cands, cand{f, w})
+	}
+	if len(cands) == 0 {
+		return fs
+	}
+	for _, g := range fs {
+		if _, ok := byID[g.ID]; ok && g.Active() && g.Origin != model.OriginPeople {
+			byID[g.ID] = g
+		}
+	}
+	groups := map[*model.Finding][]*model.Finding{}
+	var order []*model.Finding
+	for _, c := range cands {
+		f, g := c.f, byID[c.want]
 		if g == nil || g.Category != f.Category || g.Rank == 0 {
 			continue
 		}

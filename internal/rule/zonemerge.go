@@ -84,12 +84,13 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		}
 	}
 	gone := map[*model.Finding]*model.Finding{}
+	j := &joiner{assets: map[*model.Asset]struct{}{}, strs: map[string]struct{}{}}
 	for id, k := range ids {
 		g := groups[k]
 		if len(g) < 2 {
 			continue
 		}
-		to := mergeComps(k.zone, id, g)
+		to := mergeComps(k.zone, id, g, j)
 		for _, f := range g[1:] {
 			gone[f] = to
 		}
@@ -104,9 +105,10 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 // mergeComps turns g[0] into the merged threat of g, threats on distinct
 // components of zone, with id id, and returns it. Each threat has one
 // target and its own id, so targets and ids are appended, not joined; the
-// assets, rationale and questions are joined (a union: zones of thousands
-// of components share most of them).
-func mergeComps(zone *model.Boundary, id string, g []*model.Finding) *model.Finding {
+// assets, rationale and questions are joined, with the sets in j (reused
+// from group to group: at 10,000 components a set per group allocated
+// 50 MB).
+func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) *model.Finding {
 	f := g[0]
 	na := 0
 	for _, x := range g {
@@ -115,9 +117,18 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding) *model.Find
 	targets := make([]model.Target, 0, len(g))
 	aliases := make([]string, 0, na)
 	comps := make([]string, 0, len(g))
-	var assets union[*model.Asset]
-	var why, qids union[string]
-	for _, x := range g {
+	// The members mostly hold the first's assets: its list is kept
+	// unless another adds to it.
+	assets, shared := f.Assets, true
+	var why, qids []string
+	clear(j.assets)
+	clear(j.strs)
+	if len(assets) > 16 {
+		for _, a := range assets {
+			j.assets[a] = struct{}{}
+		}
+	}
+	for i, x := range g {
 		targets = append(targets, x.Targets[0])
 		comps = append(comps, x.Targets[0].ID())
 		aliases = append(aliases, x.ID)
@@ -126,14 +137,66 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding) *model.Find
 				aliases = append(aliases, a)
 			}
 		}
-		assets.add(x.Assets...)
-		why.add(x.Rationale...)
-		qids.add(x.Questions...)
+		if i > 0 {
+			for _, a := range x.Assets {
+				if shared && !has(assets, j.assets, a) {
+					assets, shared = slices.Clone(assets), false
+				}
+				if !shared {
+					assets = join(assets, j.assets, []*model.Asset{a})
+				}
+			}
+		}
+		why = join(why, j.strs, x.Rationale)
+	}
+	clear(j.strs) // questions are ids, rationale is text: one set in turn
+	for _, x := range g {
+		qids = join(qids, j.strs, x.Questions)
 	}
 	title, _, _ := strings.Cut(f.Title, "; also on ")
 	f.ID = id
-	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets.list, aliases, why.list, qids.list
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets, aliases, why, qids
 	f.Pos = model.Target{Boundary: zone}.Pos()
 	f.Title = alsoOnEls(title, comps, "components", "inside `"+zone.ID+"`")
 	return f
+}
+
+// joiner holds the sets mergeComps joins lists with.
+type joiner struct {
+	assets map[*model.Asset]struct{}
+	strs   map[string]struct{}
+}
+
+// has reports whether list (with seen, as for join) holds v.
+func has[T comparable](list []T, seen map[T]struct{}, v T) bool {
+	if len(list) <= 16 {
+		return slices.Contains(list, v)
+	}
+	_, ok := seen[v]
+	return ok
+}
+
+// join appends to list the values of vs it does not hold yet, in order,
+// with seen as the set of list's values once list is long (a scan while it
+// is short); seen must hold exactly list's values or none of them.
+func join[T comparable](list []T, seen map[T]struct{}, vs []T) []T {
+	for _, v := range vs {
+		if len(list) <= 16 {
+			if slices.Contains(list, v) {
+				continue
+			}
+			list = append(list, v)
+			if len(list) > 16 {
+				for _, w := range list {
+					seen[w] = struct{}{}
+				}
+			}
+			continue
+		}
+		if _, ok := seen[v]; !ok {
+			seen[v] = struct{}{}
+			list = append(list, v)
+		}
+	}
+	return list
 }
