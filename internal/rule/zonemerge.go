@@ -121,13 +121,8 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 	// unless another adds to it.
 	assets, shared := f.Assets, true
 	var why, qids []string
-	clear(j.assets)
 	clear(j.strs)
-	if len(assets) > 16 {
-		for _, a := range assets {
-			j.assets[a] = struct{}{}
-		}
-	}
+	primed := false
 	for i, x := range g {
 		targets = append(targets, x.Targets[0])
 		comps = append(comps, x.Targets[0].ID())
@@ -137,7 +132,18 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 				aliases = append(aliases, a)
 			}
 		}
-		if i > 0 {
+		// Most members hold the same assets as the first (a pointer
+		// compare each); the set is built only for one that does not.
+		if i > 0 && !slices.Equal(x.Assets, f.Assets) {
+			if !primed {
+				clear(j.assets)
+				if len(assets) > 16 {
+					for _, a := range assets {
+						j.assets[a] = struct{}{}
+					}
+				}
+				primed = true
+			}
 			for _, a := range x.Assets {
 				if shared && !has(assets, j.assets, a) {
 					assets, shared = slices.Clone(assets), false
