@@ -118,6 +118,10 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	if fs = foldFurther(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
+	n = len(fs)
+	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
+		ranking.Rerank(fs)
+	}
 	return fs
 }
 
@@ -286,7 +290,10 @@ func relay(c *model.Component) bool { return rules.Relay(c) }
 const DefaultMaxUnverified = 6
 
 // capUnverified keeps at most limit unverified threats per element (its
-// first target), those with the highest inherent risk; limit < 0 keeps all.
+// first target; each component of a threat on several components and
+// nothing else, such as a zone-wide rule's merged threat, which is listed
+// when any of them keeps it), those with the highest inherent risk;
+// limit < 0 keeps all.
 // The questions lose the threats no longer listed (they stay on the list,
 // ranked by what is listed). Ranks are renumbered.
 //
@@ -326,40 +333,57 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int
 	for _, b := range byScore {
 		unv = append(unv, b...)
 	}
-	// Group by element (first target), keeping that order within groups.
-	// Elements are numbered in order of first appearance, so the numbers
-	// are the groups.
+	// Group by element (first target), keeping that order within groups;
+	// a threat on several components (and nothing else) is in each one's
+	// group. Elements are numbered in order of first appearance, so the
+	// numbers are the groups.
 	var group risk.Elements
-	gid := make([]int32, n)
+	type entry struct {
+		i int32 // index in unv
+		g int32
+	}
+	ents := make([]entry, 0, n)
 	var size []int32
 	for i, f := range unv {
-		g := group.Add(f.Targets[0])
-		if g == len(size) {
-			size = append(size, 0)
+		ts := f.Targets[:1]
+		if len(f.Targets) > 1 && allComponents(f.Targets) {
+			ts = f.Targets
 		}
-		gid[i] = int32(g)
-		size[g]++
+		for _, t := range ts {
+			g := group.Add(t)
+			if g == len(size) {
+				size = append(size, 0)
+			}
+			ents = append(ents, entry{int32(i), int32(g)})
+			size[g]++
+		}
 	}
 	start := make([]int32, len(size)+1)
 	for g, c := range size {
 		start[g+1] = start[g] + c
 	}
-	order := make([]*model.Finding, n)
+	order := make([]int32, len(ents))
 	fill := append([]int32(nil), start[:len(size)]...)
-	for i, f := range unv {
-		order[fill[gid[i]]] = f
-		fill[gid[i]]++
+	for _, e := range ents {
+		order[fill[e.g]] = e.i
+		fill[e.g]++
 	}
 	// Per element: first the riskiest threat of each STRIDE category, then
 	// the next riskiest whatever their category, up to limit; the rest are
-	// marked dropped (rank 0).
-	dropped := 0
+	// marked dropped (rank 0), unless another of their components keeps
+	// them.
 	var keep []bool
+	capped := false
+	listed := make([]bool, n)
 	for g := range size {
 		el := order[start[g]:start[g+1]]
 		if len(el) <= limit {
+			for _, i := range el {
+				listed[i] = true
+			}
 			continue
 		}
+		capped = true
 		if cap(keep) < len(el) {
 			keep = make([]bool, len(el))
 		}
@@ -367,30 +391,49 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int
 		clear(keep)
 		kept := 0
 		var cats [8]bool
-		for i, f := range el {
-			c := categoryIndex(f.Category)
+		for j, i := range el {
+			c := categoryIndex(unv[i].Category)
 			if kept < limit && !cats[c] {
-				cats[c], keep[i] = true, true
+				cats[c], keep[j] = true, true
 				kept++
 			}
 		}
-		for i := range el {
-			if kept < limit && !keep[i] {
-				keep[i] = true
+		for j := range el {
+			if kept < limit && !keep[j] {
+				keep[j] = true
 				kept++
 			}
 		}
-		for i, f := range el {
-			if !keep[i] {
-				f.Rank = 0
-				dropped++
+		for j, i := range el {
+			if keep[j] {
+				listed[i] = true
 			}
+		}
+	}
+	if !capped {
+		return fs
+	}
+	dropped := 0
+	for i, f := range unv {
+		if !listed[i] {
+			f.Rank = 0
+			dropped++
 		}
 	}
 	if dropped == 0 {
 		return fs
 	}
 	return dropUnranked(fs, qs, workers)
+}
+
+// allComponents reports whether every target is a component.
+func allComponents(ts []model.Target) bool {
+	for _, t := range ts {
+		if t.Component == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // dropUnranked removes the threats a step set to rank 0 from the list and

@@ -55,6 +55,11 @@ func familiesOf(rules []*Rule, order []int) *families {
 	}
 	for _, i := range order {
 		fam := rules[i].Family
+		if fam == "" && rules[i].ZoneWide && rules[i].On == OnFlow {
+			// A zone-wide flow rule is a family of its own: its threats
+			// on the flows into one zone are merged (mergeFamily).
+			fam = "\x00" + rules[i].ID
+		}
 		if fam == "" {
 			continue
 		}
@@ -372,17 +377,23 @@ func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Findi
 	if sameWhy {
 		why.list = f.Rationale
 	}
-	var flows []string
+	var flows, comps []string
 	for _, t := range targets.list {
 		if t.Flow != nil {
 			flows = append(flows, t.Flow.ID)
+		} else if t.Component != nil {
+			comps = append(comps, t.Component.ID)
 		}
 	}
 	title, _, _ := strings.Cut(f.Title, "; also on ")
 	f.ID = id
 	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases.list, why.list, qids.list
 	f.Pos = where.Pos()
-	f.Title = zoneTitle(title, flows, k)
+	if len(flows) == 0 && len(comps) > 0 {
+		f.Title = alsoOnEls(title, comps, "components", "inside `"+k.zone.ID+"`")
+	} else {
+		f.Title = zoneTitle(title, flows, k)
+	}
 	return f
 }
 

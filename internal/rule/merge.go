@@ -242,6 +242,11 @@ func mergedTitle(title string, g []*model.Finding, to *model.Component) string {
 // by name) and how many flows, where, the threat covers:
 // "…; also on `b`, `c` (3 flows into `db`)".
 func alsoOn(title string, flows []string, where string) string {
+	return alsoOnEls(title, flows, "flows", where)
+}
+
+// alsoOnEls is alsoOn for elements named by noun ("flows", "components").
+func alsoOnEls(title string, flows []string, noun, where string) string {
 	var b strings.Builder
 	b.Grow(len(title) + len(where) + 32 + 24*min(len(flows), 4))
 	b.WriteString(title)
@@ -256,7 +261,7 @@ func alsoOn(title string, flows []string, where string) string {
 		}
 		b.WriteString("`" + id + "`")
 	}
-	b.WriteString(" (" + strconv.Itoa(len(flows)) + " flows " + where + ")")
+	b.WriteString(" (" + strconv.Itoa(len(flows)) + " " + noun + " " + where + ")")
 	return b.String()
 }
 

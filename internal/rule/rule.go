@@ -97,6 +97,18 @@ type Rule struct {
 	// reported by exactly one of them): their threats of one category and
 	// status on the flows into one zone are merged into one (family.go).
 	Family string
+	// ZoneWide marks a rule whose control is a practice decided once per
+	// platform rather than per element (security event logging, backups,
+	// request limits, secrets handling and rotation, dependency pinning):
+	// its unverified threats of one category on several components of one
+	// zone are merged into one (zonemerge.go); a flow rule's, on the flows
+	// into one zone, as a family of its own (family.go).
+	ZoneWide bool
+	// SameOnReceiver names, for a flow rule, the component rule whose
+	// threat on the flow's receiver is the same weakness (a flow that is
+	// not authenticated, a receiver that does not authenticate its
+	// callers): the listed flow threat joins that threat (internal/analysis).
+	SameOnReceiver string
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.
@@ -749,8 +761,11 @@ func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, m
 	case OnModel:
 		check(model.Target{})
 	}
-	if r.On == OnFlow {
+	switch r.On {
+	case OnFlow:
 		mergeParallel(m, r, out)
+	case OnComponent:
+		mergeComponents(m, r, out)
 	}
 	return out
 }

@@ -204,6 +204,7 @@ var adminRules = []*rule.Rule{
 	},
 	{
 		ID:       "admin-actions-not-logged",
+		ZoneWide: true,
 		Title:    "Administrative actions are not logged",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,

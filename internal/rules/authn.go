@@ -48,10 +48,11 @@ var authnRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unauthenticated-inbound-flow",
-		Title:    "Flow from a less trusted place is not authenticated",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "unauthenticated-inbound-flow",
+		SameOnReceiver: "unauthenticated-entry-point",
+		Title:          "Flow from a less trusted place is not authenticated",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "Data enters a more trusted zone without the receiver knowing who sent it. " +
 			"An attacker in the less trusted zone can send forged requests or messages. " +
 			"A connection to a database or object store is raised only when the model states authentication: none " +
@@ -92,10 +93,11 @@ var authnRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unauthenticated-service-to-service",
-		Title:    "Service-to-service call without authentication",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "unauthenticated-service-to-service",
+		SameOnReceiver: "unauthenticated-entry-point",
+		Title:          "Service-to-service call without authentication",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "Inside the network, one service calls another without authenticating. " +
 			"Any compromised workload on the same network can impersonate the caller; network location is not identity. " +
 			"A connection to a database or object store is raised only when the model states authentication: none " +

@@ -133,6 +133,7 @@ var dataRules = []*rule.Rule{
 	},
 	{
 		ID:       "store-without-backups",
+		ZoneWide: true,
 		Title:    "Important data store without tested backups",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,

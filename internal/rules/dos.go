@@ -8,6 +8,7 @@ import (
 var dosRules = []*rule.Rule{
 	{
 		ID:       "no-rate-limiting",
+		ZoneWide: true,
 		Title:    "Internet-facing component does not rate-limit callers",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
@@ -47,6 +48,7 @@ var dosRules = []*rule.Rule{
 	},
 	{
 		ID:       "no-request-limits",
+		ZoneWide: true,
 		Title:    "Entry point sets no timeouts or request size limits",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,

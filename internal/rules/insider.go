@@ -104,6 +104,7 @@ var insiderRules = []*rule.Rule{
 	},
 	{
 		ID:       "staff-changes-not-attributable",
+		ZoneWide: true,
 		Title:    "Changes staff make to records others rely on cannot be traced to a person",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,

@@ -10,6 +10,7 @@ import (
 var loggingRules = []*rule.Rule{
 	{
 		ID:       "no-security-event-logging",
+		ZoneWide: true,
 		Title:    "Entry point handling sensitive data does not log security events",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
@@ -58,6 +59,7 @@ var loggingRules = []*rule.Rule{
 	},
 	{
 		ID:       "audit-log-tampering",
+		ZoneWide: true,
 		Title:    "Audit logs of a privileged or financial component can be altered",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
@@ -121,6 +123,7 @@ var loggingRules = []*rule.Rule{
 	},
 	{
 		ID:       "sensitive-data-in-logs",
+		ZoneWide: true,
 		Title:    "Secrets or personal data may be written to logs",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,

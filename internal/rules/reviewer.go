@@ -567,6 +567,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "long-lived-credentials",
+		ZoneWide: true,
 		Title:    "Long-lived keys or credentials are never rotated",
 		Category: model.Spoofing,
 		On:       rule.OnFlow,
@@ -613,10 +614,11 @@ var reviewerRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unattested-join",
-		Title:    "Devices, nodes or workloads join without attestation",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "unattested-join",
+		SameOnReceiver: "unauthenticated-entry-point",
+		Title:          "Devices, nodes or workloads join without attestation",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "Devices, cluster nodes or workloads register themselves with a broker, a fleet service or a cluster. Without " +
 			"attestation of a hardware- or platform-backed identity, a cloned device, a rogue node or a manufacturer's spare " +
 			"identity joins as a legitimate one, then receives data and commands meant for others.",

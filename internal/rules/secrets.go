@@ -68,6 +68,7 @@ var secretsRules = []*rule.Rule{
 	},
 	{
 		ID:       "unmanaged-secrets",
+		ZoneWide: true,
 		Title:    "Secrets not kept in a secrets manager",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,

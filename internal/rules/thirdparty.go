@@ -95,10 +95,11 @@ var thirdpartyRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unverified-third-party-callback",
-		Title:    "Webhook from a third party is not signature-verified",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "unverified-third-party-callback",
+		SameOnReceiver: "unauthenticated-entry-point",
+		Title:          "Webhook from a third party is not signature-verified",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "A third party calls back into the system (webhook, event, callback) and the receiver does not verify a signature over the message. " +
 			"Anyone who learns the endpoint, or a token sent along with it, can forge events such as \"payment succeeded\" or \"user verified\", and the system will act on them.",
 		CWE:   []int{345, 347},
@@ -201,6 +202,7 @@ var thirdpartyRules = []*rule.Rule{
 	},
 	{
 		ID:       "unpinned-dependencies",
+		ZoneWide: true,
 		Title:    "Dependencies and images are not pinned or scanned",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
