@@ -157,10 +157,13 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	w.Architecture.Description = architecture(m)
 	w.Dataflow.Description = dataflows(m)
 
-	findingIDs := map[string]string{}
+	// A threat's id is made where it is needed (on the workers for the
+	// threats), not kept in a map of every finding.
 	for _, f := range a.Findings {
+		if len(f.Mitigations) == 0 {
+			continue
+		}
 		tid := id("threat", f.ID)
-		findingIDs[f.ID] = tid
 		for _, mi := range f.Mitigations {
 			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: tid})
 		}
@@ -177,60 +180,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			}
 		}
 	}
-	// The threats are made as they are written (interop.Lazy): a large
-	// model has over 100,000.
-	threatOf := func(i int) any {
-		f := a.Findings[i]
-		var at *assetTexts
-		if len(f.Assets) >= minSharedAssets {
-			at = texts[assetsKey{&f.Assets[0], len(f.Assets)}]
-		} else {
-			at = newAssetTexts(f.Assets, false)
-		}
-		t := grammar(f, at)
-		t.ID = findingIDs[f.ID]
-		t.NumericID, t.DisplayOrder = i+1, i+1
-		t.Metadata = []metadata{{Key: "Priority", Value: priorityOf(f.Residual.Severity)}}
-		var letters []string
-		cats := f.Categories
-		if len(cats) == 0 && f.Category != "" {
-			cats = []model.Category{f.Category}
-		}
-		for _, c := range cats {
-			letters = append(letters, c.Letter())
-		}
-		if len(letters) > 0 {
-			t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
-		}
-		// The description, then "Ward finding `id` (rule), status s,
-		// residual risk r.", made in one allocation.
-		desc, gap := f.Description, ""
-		if desc != "" {
-			gap = "\n\n"
-		}
-		comment := concat(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
-		t.Metadata = append(t.Metadata, metadata{Key: "Comments", Value: clip(comment, maxComment)})
-		if f.Origin != model.OriginPeople && f.Rule != "" {
-			t.Tags = []string{clip(f.Rule, maxTag)}
-		}
-		if th := f.Threat; th != nil {
-			// The team's threat comes back with its id and status.
-			t.Metadata = append(t.Metadata, metadata{Key: keyID, Value: th.ID})
-			if th.Status != "" {
-				t.Metadata = append(t.Metadata, metadata{Key: keyStatus, Value: string(th.Status)})
-			}
-			for _, kv := range [][2]string{{keyOwner, th.Owner}, {keyReason, th.Reason}, {keyExpires, dateOf(th.Expires)}} {
-				if kv[1] != "" {
-					t.Metadata = append(t.Metadata, metadata{Key: kv[0], Value: kv[1]})
-				}
-			}
-		}
-		t.Status = threatStatus[f.Status]
-		if t.Status == "" {
-			t.Status = threatIdentified
-		}
-		return t
-	}
+	mk := threatMaker{a: a, id: id, texts: texts}
 	for i, mi := range m.Mitigations {
 		x := mitigation{ID: id("mitigation", mi.ID), NumericID: i + 1, DisplayOrder: i + 1,
 			Metadata: []metadata{{Key: keyID, Value: mi.ID}, {Key: keyStatus, Value: string(mi.Status)}},
@@ -252,6 +202,23 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		}
 		w.Mitigations = append(w.Mitigations, x)
 	}
+	// The findings assumptions support, by id.
+	var supported map[string]bool
+	for _, as := range m.Assumptions {
+		for _, s := range as.Supports {
+			if supported == nil {
+				supported = map[string]bool{}
+			}
+			supported[s] = false
+		}
+	}
+	if supported != nil {
+		for _, f := range a.Findings {
+			if _, ok := supported[f.ID]; ok {
+				supported[f.ID] = true
+			}
+		}
+	}
 	for i, as := range m.Assumptions {
 		x := assumption{ID: id("assumption", as.ID), NumericID: i + 1, DisplayOrder: i + 1,
 			Metadata: []metadata{{Key: keyID, Value: as.ID}, {Key: keyStatus, Value: string(as.Status)}}, Content: clip(as.Text, maxContent)}
@@ -262,17 +229,105 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		x.Metadata = append(x.Metadata, metadata{Key: "Comments", Value: clip(c, maxComment)})
 		w.Assumptions = append(w.Assumptions, x)
 		for _, s := range as.Supports {
-			if tid, ok := findingIDs[s]; ok {
-				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Threat", AssumptionID: x.ID, LinkedID: tid})
+			if supported[s] {
+				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Threat", AssumptionID: x.ID, LinkedID: id("threat", s)})
 			} else if m.Mitigation(s) != nil {
 				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Mitigation", AssumptionID: x.ID, LinkedID: id("mitigation", s)})
 			}
 		}
 	}
-	if err := interop.WriteIndentedJSON(out, &w, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
+	if err := interop.WriteIndentedJSON(out, &w, map[string]interop.Lazy{"threats": {N: len(a.Findings), Append: mk.append}}); err != nil {
 		return fmt.Errorf("encode Threat Composer workspace: %w", err)
 	}
 	return nil
+}
+
+// threatMaker makes an export's threats; its methods may be called from
+// several goroutines at once.
+type threatMaker struct {
+	a     *analysis.Analysis
+	id    func(kind, wardID string) string
+	texts map[assetsKey]*assetTexts // shared lists of assets at stake
+}
+
+// make fills t with the i-th finding's threat, its metadata in md, except
+// its statement and the value of its "Comments" metadata (at index
+// comment), whose texts it leaves in stmt and com.
+func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textParts) (comment int) {
+	f := mk.a.Findings[i]
+	var at *assetTexts
+	if len(f.Assets) >= minSharedAssets {
+		at = mk.texts[assetsKey{&f.Assets[0], len(f.Assets)}]
+	} else {
+		at = newAssetTexts(f.Assets, false)
+	}
+	grammarParts(f, at, t, stmt)
+	t.ID = mk.id("threat", f.ID)
+	t.NumericID, t.DisplayOrder = i+1, i+1
+	t.Metadata = append(md[:0], metadata{Key: "Priority", Value: priorityOf(f.Residual.Severity)})
+	cats := f.Categories
+	if len(cats) == 0 && f.Category != "" {
+		cats = []model.Category{f.Category}
+	}
+	if len(cats) > 0 {
+		letters := make([]string, len(cats))
+		for k, c := range cats {
+			letters[k] = c.Letter()
+		}
+		t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
+	}
+	// The description, then "Ward finding `id` (rule), status s, residual
+	// risk r.".
+	desc, gap := f.Description, ""
+	if desc != "" {
+		gap = "\n\n"
+	}
+	com.set(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
+	comment = len(t.Metadata)
+	t.Metadata = append(t.Metadata, metadata{Key: "Comments"})
+	if f.Origin != model.OriginPeople && f.Rule != "" {
+		t.Tags = []string{clip(f.Rule, maxTag)}
+	}
+	if th := f.Threat; th != nil {
+		// The team's threat comes back with its id and status.
+		t.Metadata = append(t.Metadata, metadata{Key: keyID, Value: th.ID})
+		if th.Status != "" {
+			t.Metadata = append(t.Metadata, metadata{Key: keyStatus, Value: string(th.Status)})
+		}
+		for _, kv := range [][2]string{{keyOwner, th.Owner}, {keyReason, th.Reason}, {keyExpires, dateOf(th.Expires)}} {
+			if kv[1] != "" {
+				t.Metadata = append(t.Metadata, metadata{Key: kv[0], Value: kv[1]})
+			}
+		}
+	}
+	t.Status = threatStatus[f.Status]
+	if t.Status == "" {
+		t.Status = threatIdentified
+	}
+	return comment
+}
+
+// threat is the i-th finding's threat, made whole.
+func (mk *threatMaker) threat(i int) threat {
+	var t threat
+	var md [8]metadata
+	var stmt, com textParts
+	c := mk.make(i, &t, &md, &stmt, &com)
+	t.Metadata = append([]metadata(nil), t.Metadata...)
+	t.Statement = stmt.clip(maxStatement)
+	t.Metadata[c].Value = com.clip(maxComment)
+	return t
+}
+
+// append appends the i-th finding's threat as JSON (interop.Lazy.Append):
+// the bytes of mk.threat(i)'s AppendIndentedJSON, written without making
+// its statement and comment.
+func (mk *threatMaker) append(dst []byte, i int, prefix string) ([]byte, error) {
+	var t threat
+	var md [8]metadata
+	var stmt, com textParts
+	c := mk.make(i, &t, &md, &stmt, &com)
+	return t.appendJSON(dst, prefix, &stmt, &com, c)
 }
 
 // Metadata keys that carry Ward's ids and statuses, so an import of the
@@ -372,6 +427,15 @@ func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
 
 func grammar(f *model.Finding, at *assetTexts) threat {
 	var t threat
+	var stmt textParts
+	grammarParts(f, at, &t, &stmt)
+	t.Statement = stmt.clip(maxStatement)
+	return t
+}
+
+// grammarParts is grammar writing into t, leaving the statement's text in
+// stmt.
+func grammarParts(f *model.Finding, at *assetTexts, t *threat, stmt *textParts) {
 	var target string
 	source, prereq := "threat actor", ""
 	if len(f.Targets) > 0 {
@@ -438,19 +502,16 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 	if t.Prerequisites != "" {
 		pre, sep = t.Prerequisites, " "
 	}
-	var s string
 	if len(t.ImpactedGoal) > 0 && len(assets) > 0 {
 		and := at.andCut
 		if !at.shared {
 			and = joinAnd(assets)
 		}
-		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact,
+		stmt.set(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact,
 			", resulting in reduced ", t.ImpactedGoal[0], " of ", and)
 	} else {
-		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
+		stmt.set(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
 	}
-	t.Statement = clip(s, maxStatement)
-	return t
 }
 
 // concat joins parts in one allocation (a statement was built by four
