@@ -250,10 +250,11 @@ type threatMaker struct {
 	texts map[assetsKey]*assetTexts // shared lists of assets at stake
 }
 
-// make fills t with the i-th finding's threat, its metadata in md, except
-// its statement and the value of its "Comments" metadata (at index
-// comment), whose texts it leaves in stmt and com.
-func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textParts) (comment int) {
+// make fills t with the i-th finding's threat, except its metadata, which
+// it returns (in md), its statement and the value of its "Comments"
+// metadata (at index comment), whose texts it leaves in stmt and com. (The
+// metadata are apart so that md stays on the caller's stack.)
+func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textParts) (meta []metadata, comment int) {
 	f := mk.a.Findings[i]
 	var at *assetTexts
 	if len(f.Assets) >= minSharedAssets {
@@ -264,7 +265,7 @@ func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textPa
 	grammarParts(f, at, t, stmt)
 	t.ID = mk.id("threat", f.ID)
 	t.NumericID, t.DisplayOrder = i+1, i+1
-	t.Metadata = append(md[:0], metadata{Key: "Priority", Value: priorityOf(f.Residual.Severity)})
+	meta = append(md[:0], metadata{Key: "Priority", Value: priorityOf(f.Residual.Severity)})
 	cats := f.Categories
 	if len(cats) == 0 && f.Category != "" {
 		cats = []model.Category{f.Category}
@@ -274,7 +275,7 @@ func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textPa
 		for k, c := range cats {
 			letters[k] = c.Letter()
 		}
-		t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
+		meta = append(meta, metadata{Key: "STRIDE", Value: letters})
 	}
 	// The description, then "Ward finding `id` (rule), status s, residual
 	// risk r.".
@@ -283,20 +284,20 @@ func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textPa
 		gap = "\n\n"
 	}
 	com.set(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
-	comment = len(t.Metadata)
-	t.Metadata = append(t.Metadata, metadata{Key: "Comments"})
+	comment = len(meta)
+	meta = append(meta, metadata{Key: "Comments"})
 	if f.Origin != model.OriginPeople && f.Rule != "" {
 		t.Tags = []string{clip(f.Rule, maxTag)}
 	}
 	if th := f.Threat; th != nil {
 		// The team's threat comes back with its id and status.
-		t.Metadata = append(t.Metadata, metadata{Key: keyID, Value: th.ID})
+		meta = append(meta, metadata{Key: keyID, Value: th.ID})
 		if th.Status != "" {
-			t.Metadata = append(t.Metadata, metadata{Key: keyStatus, Value: string(th.Status)})
+			meta = append(meta, metadata{Key: keyStatus, Value: string(th.Status)})
 		}
 		for _, kv := range [][2]string{{keyOwner, th.Owner}, {keyReason, th.Reason}, {keyExpires, dateOf(th.Expires)}} {
 			if kv[1] != "" {
-				t.Metadata = append(t.Metadata, metadata{Key: kv[0], Value: kv[1]})
+				meta = append(meta, metadata{Key: kv[0], Value: kv[1]})
 			}
 		}
 	}
@@ -304,7 +305,7 @@ func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textPa
 	if t.Status == "" {
 		t.Status = threatIdentified
 	}
-	return comment
+	return meta, comment
 }
 
 // threat is the i-th finding's threat, made whole.
@@ -312,8 +313,8 @@ func (mk *threatMaker) threat(i int) threat {
 	var t threat
 	var md [8]metadata
 	var stmt, com textParts
-	c := mk.make(i, &t, &md, &stmt, &com)
-	t.Metadata = append([]metadata(nil), t.Metadata...)
+	meta, c := mk.make(i, &t, &md, &stmt, &com)
+	t.Metadata = append([]metadata(nil), meta...)
 	t.Statement = stmt.clip(maxStatement)
 	t.Metadata[c].Value = com.clip(maxComment)
 	return t
@@ -326,8 +327,8 @@ func (mk *threatMaker) append(dst []byte, i int, prefix string) ([]byte, error) 
 	var t threat
 	var md [8]metadata
 	var stmt, com textParts
-	c := mk.make(i, &t, &md, &stmt, &com)
-	return t.appendJSON(dst, prefix, &stmt, &com, c)
+	meta, c := mk.make(i, &t, &md, &stmt, &com)
+	return t.appendJSON(dst, prefix, meta, &stmt, &com, c)
 }
 
 // Metadata keys that carry Ward's ids and statuses, so an import of the
@@ -487,13 +488,13 @@ func grammarParts(f *model.Finding, at *assetTexts, t *threat, stmt *textParts) 
 	switch f.Property {
 	case model.Confidentiality:
 		t.ThreatImpact = "unauthorised disclosure of " + what
-		t.ImpactedGoal = []string{"confidentiality"}
+		t.ImpactedGoal = goalConfidentiality
 	case model.Availability:
 		t.ThreatImpact = "loss of availability of " + what
-		t.ImpactedGoal = []string{"availability"}
+		t.ImpactedGoal = goalAvailability
 	case model.Integrity:
 		t.ThreatImpact = "unauthorised changes to " + what
-		t.ImpactedGoal = []string{"integrity"}
+		t.ImpactedGoal = goalIntegrity
 	default:
 		t.ThreatImpact = "compromise of " + what
 	}
@@ -513,6 +514,13 @@ func grammarParts(f *model.Finding, at *assetTexts, t *threat, stmt *textParts) 
 		stmt.set(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
 	}
 }
+
+// The impacted goals, shared by every threat (read only).
+var (
+	goalConfidentiality = []string{"confidentiality"}
+	goalAvailability    = []string{"availability"}
+	goalIntegrity       = []string{"integrity"}
+)
 
 // concat joins parts in one allocation (a statement was built by four
 // concatenations, each copying what came before).
