@@ -180,7 +180,15 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			}
 		}
 	}
-	mk := threatMaker{a: a, id: id, texts: texts}
+	targets := map[model.Target]targetText{}
+	for _, f := range a.Findings {
+		if len(f.Targets) > 0 {
+			if _, ok := targets[f.Targets[0]]; !ok {
+				targets[f.Targets[0]] = textOf(f.Targets[0])
+			}
+		}
+	}
+	mk := threatMaker{a: a, id: id, texts: texts, targets: targets}
 	for i, mi := range m.Mitigations {
 		x := mitigation{ID: id("mitigation", mi.ID), NumericID: i + 1, DisplayOrder: i + 1,
 			Metadata: []metadata{{Key: keyID, Value: mi.ID}, {Key: keyStatus, Value: string(mi.Status)}},
@@ -248,6 +256,9 @@ type threatMaker struct {
 	a     *analysis.Analysis
 	id    func(kind, wardID string) string
 	texts map[assetsKey]*assetTexts // shared lists of assets at stake
+	// The texts of every finding's first target, made once per target
+	// (a component is the first target of a dozen findings or more).
+	targets map[model.Target]targetText
 }
 
 // make fills t with the i-th finding's threat, except its metadata, which
@@ -262,7 +273,7 @@ func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textPa
 	} else {
 		at = newAssetTexts(f.Assets, false)
 	}
-	grammarParts(f, at, t, stmt)
+	grammarWith(f, at, mk.targets, t, stmt)
 	t.ID = mk.id("threat", f.ID)
 	t.NumericID, t.DisplayOrder = i+1, i+1
 	meta = append(md[:0], metadata{Key: "Priority", Value: priorityOf(f.Residual.Severity)})
@@ -437,36 +448,60 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 // grammarParts is grammar writing into t, leaving the statement's text in
 // stmt.
 func grammarParts(f *model.Finding, at *assetTexts, t *threat, stmt *textParts) {
-	var target string
+	grammarWith(f, at, nil, t, stmt)
+}
+
+// targetText is what a threat's grammar says about the target it names
+// first: its label, the threat source and the prerequisites (clipped).
+type targetText struct {
+	target, source, prereq string
+}
+
+// textOf returns the texts of a target.
+func textOf(tg model.Target) targetText {
+	target := label(tg)
 	source, prereq := "threat actor", ""
+	switch {
+	case tg.Component != nil:
+		c := tg.Component
+		if actor := entryActor(c); actor != nil {
+			source = "threat actor"
+			prereq = fmt.Sprintf("who can act as %s or take over its connection to %s", actor.Label(), c.Label())
+		} else if c.Trust() == model.TrustInternet {
+			source = "external threat actor"
+			prereq = "who can reach " + c.Label()
+		} else {
+			source = "internal threat actor"
+			prereq = "with network access to " + c.Label()
+		}
+	case tg.Flow != nil:
+		fl := tg.Flow
+		if fl.From.Trust() == model.TrustInternet || fl.To.Trust() == model.TrustInternet {
+			source = "external threat actor"
+		}
+		prereq = fmt.Sprintf("who can send, read or alter traffic on the %s flow", fl.Label())
+	case tg.Boundary != nil:
+		prereq = "inside " + tg.Boundary.Label()
+	}
+	return targetText{target: target, source: clip(source, maxPart), prereq: clip(prereq, maxPart)}
+}
+
+// noTarget is the texts of a finding without targets.
+var noTarget = targetText{source: "threat actor"}
+
+// grammarWith is grammarParts with the texts of the finding's first
+// target taken from targets (made when absent; read only).
+func grammarWith(f *model.Finding, at *assetTexts, targets map[model.Target]targetText, t *threat, stmt *textParts) {
+	tt := noTarget
 	if len(f.Targets) > 0 {
-		tg := f.Targets[0]
-		target = label(tg)
-		switch {
-		case tg.Component != nil:
-			c := tg.Component
-			if actor := entryActor(c); actor != nil {
-				source = "threat actor"
-				prereq = fmt.Sprintf("who can act as %s or take over its connection to %s", actor.Label(), c.Label())
-			} else if c.Trust() == model.TrustInternet {
-				source = "external threat actor"
-				prereq = "who can reach " + c.Label()
-			} else {
-				source = "internal threat actor"
-				prereq = "with network access to " + c.Label()
-			}
-		case tg.Flow != nil:
-			fl := tg.Flow
-			if fl.From.Trust() == model.TrustInternet || fl.To.Trust() == model.TrustInternet {
-				source = "external threat actor"
-			}
-			prereq = fmt.Sprintf("who can send, read or alter traffic on the %s flow", fl.Label())
-		case tg.Boundary != nil:
-			prereq = "inside " + tg.Boundary.Label()
+		var ok bool
+		if tt, ok = targets[f.Targets[0]]; !ok {
+			tt = textOf(f.Targets[0])
 		}
 	}
-	t.ThreatSource = clip(source, maxPart)
-	t.Prerequisites = clip(prereq, maxPart)
+	target := tt.target
+	t.ThreatSource = tt.source
+	t.Prerequisites = tt.prereq
 	t.ThreatAction = clip(action(f.Title, f.Origin == model.OriginPeople), maxPart)
 	assets := at.labels
 	t.ImpactedAssets = assets
