@@ -426,6 +426,9 @@ func cutFor(s string, n int) string {
 // (the grammar joins an unshared list when it needs to).
 func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
 	t := assetTexts{shared: shared}
+	if len(as) > 0 {
+		t.labels = make([]string, 0, len(as))
+	}
 	for _, a := range as {
 		t.labels = append(t.labels, a.Label())
 	}
