@@ -33,6 +33,13 @@ func DecodeJSON(name string, data []byte, v any, f JSONFormat) error {
 			Msg:  fmt.Sprintf("objects and arrays nest more than %d levels deep", MaxJSONDepth),
 			Hint: "this is not a " + f.Name + " file a tool would write; check that it is the right file"}
 	}
+	// One document and nothing after it decodes with json.Unmarshal, which
+	// reads data where it is (a Decoder copies the whole file into its
+	// buffer first, growing it by doubling). Anything else fails there and
+	// is decoded again below, for the error as it has always been given.
+	if json.Unmarshal(data, v) == nil {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(name, data, err, f)

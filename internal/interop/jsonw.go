@@ -104,9 +104,14 @@ func WriteIndentedJSON(w io.Writer, v any, lazy map[string]Lazy) error {
 
 // Lazy is a list of N items made as they are written: Item(i) makes the
 // i-th, and may be called from several goroutines at once.
+//
+// Append, if set, is used instead of Item: it appends the i-th item's JSON
+// (what Item(i) would encode, indented with prefix) to dst, so that an
+// item written field by field need not be made as a value first.
 type Lazy struct {
-	N    int
-	Item func(i int) any
+	N      int
+	Item   func(i int) any
+	Append func(dst []byte, i int, prefix string) ([]byte, error)
 }
 
 // itemEncoder encodes one value at a time: marshalled compactly, then
@@ -157,6 +162,15 @@ func writeItems(w *bufio.Writer, list Lazy) error {
 						b.WriteByte(',')
 					}
 					b.WriteString("\n    ")
+					if list.Append != nil {
+						// Appended in place (bytes.Buffer.AvailableBuffer).
+						var out []byte
+						if out, errs[k] = list.Append(b.AvailableBuffer(), j, "    "); errs[k] != nil {
+							return
+						}
+						b.Write(out)
+						continue
+					}
 					if errs[k] = e.encode(list.Item(j), "    "); errs[k] != nil {
 						return
 					}

@@ -234,7 +234,7 @@ func (f *fastEmitter) plain(n *yaml.Node, indent int, flow bool) bool {
 		return true
 	}
 	if mustQuote(s, flow) {
-		return f.singleQuoted(s)
+		return f.singleQuoted(s, indent, flow)
 	}
 	if !plainString(s) || flow && !flowSafe(s) {
 		return false
@@ -263,21 +263,45 @@ func (f *fastEmitter) plain(n *yaml.Node, indent int, flow bool) bool {
 }
 
 // singleQuoted writes s in single quotes, as the emitter writes text that
-// may not be plain (its quoting preference is single): refused when s holds
-// a quote (doubled in YAML; left to the emitter) or a space the emitter
-// could fold at.
-func (f *fastEmitter) singleQuoted(s string) bool {
+// may not be plain (its quoting preference is single), quotes doubled. In
+// block context long text is folded as the emitter folds it (at a single
+// space that is neither the first nor the last character, once the column
+// has passed the line width, the line ends and the text goes on at
+// indent); in flow context text with a space the emitter could fold at is
+// refused, as is text with a character it does not write as it is.
+func (f *fastEmitter) singleQuoted(s string, indent int, flow bool) bool {
 	n := 0
 	for _, r := range s {
-		if r == '\'' || !printableRune(r) {
+		if !printableRune(r) {
 			return false
 		}
 		n++
 	}
-	if strings.Contains(s, " ") && f.col+n+2 > yamlWidth {
+	if flow && (strings.Contains(s, "'") || strings.Contains(s, " ") && f.col+n+2 > yamlWidth) {
 		return false
 	}
-	f.str("'" + s + "'")
+	f.str("'")
+	prevSpace := false
+	for i, r := range s {
+		switch r {
+		case ' ':
+			if !prevSpace && !flow && f.col > yamlWidth && i > 0 && i < len(s)-1 && s[i+1] != ' ' {
+				f.newline(indent)
+			} else {
+				f.w.WriteByte(' ')
+				f.col++
+			}
+			prevSpace = true
+			continue
+		case '\'':
+			f.w.WriteByte('\'')
+			f.col++
+		}
+		f.w.WriteRune(r)
+		f.col++
+		prevSpace = false
+	}
+	f.str("'")
 	return true
 }
 
@@ -378,11 +402,13 @@ func isDecimal(s string) bool {
 
 // printableRune reports the runes the emitter writes as they are (with
 // unicode output), excluding every line break and the byte order mark.
+// Its test (libyaml's isPrintable) takes no rune of four bytes in UTF-8
+// (U+10000 and above, emoji among them): those are written double-quoted.
 func printableRune(r rune) bool {
 	switch {
 	case r == utf8.RuneError, r == 0x85, r == 0x2028, r == 0x2029, r == 0xfeff:
 		return false
-	case r >= 0x20 && r <= 0x7e, r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+	case r >= 0x20 && r <= 0x7e, r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd:
 		return true
 	}
 	return false

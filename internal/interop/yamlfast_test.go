@@ -90,7 +90,10 @@ func TestFastYAMLMatchesEmitter(t *testing.T) {
 		"line\nbreak", "line\nbreak\n", "kept\n\n", "\nleading", " leading", "a\n\nb\n", "a\r\nb", "x\u0085y", "x\u2028y",
 		"", "~", "<<", "2026-12-05", "2026-1-05", "2026-13-45", "0000-00-00", "1.5", "has, comma", "brackets [x]", "authorization:technical-user", "Threagile type: network-cloud-security-group.", "#hash", "@at", "[x]", "x:", " lead", "trail ", "say \"hi\"", "back\\slash", "a: b " + strings.Repeat("long ", 20), "curly {x}", "question?", "at@sign", strings.Repeat("x", 200)}
 	for n := 60; n <= 100; n++ {
-		texts = append(texts, words[:n], words[:n]+"end", strings.ReplaceAll(words[:n], "word ", "wörd "), strings.ReplaceAll(words[:n], "d w", "d  w"))
+		texts = append(texts, words[:n], words[:n]+"end", strings.ReplaceAll(words[:n], "word ", "wörd "), strings.ReplaceAll(words[:n], "d w", "d  w"),
+			// Quoted (": "), folded in block context, with quotes doubled.
+			"weakness: "+words[:n]+"end", "it's: "+strings.ReplaceAll(words[:n], "d w", "d 'w"), "x: "+strings.ReplaceAll(words[:n], "d w", "d  w")+" ",
+			" x: "+words[:n], "#"+words[:n]+"x", "x: "+strings.ReplaceAll(words[:n], "word ", "wörd' "))
 	}
 	wrote := 0
 	for _, s := range texts {
@@ -150,7 +153,7 @@ func TestFastYAMLOnModels(t *testing.T) {
 // FuzzFastYAML: for any text in any position, fastYAML writes the
 // emitter's bytes or refuses.
 func FuzzFastYAML(f *testing.F) {
-	for _, s := range []string{"plain", "two words", strings.Repeat("word ", 20) + "x", "a\nb\n", "a: b", "yes", "ü ü"} {
+	for _, s := range []string{"plain", "two words", strings.Repeat("word ", 20) + "x", "a\nb\n", "a: b", "yes", "ü ü", "it's: " + strings.Repeat("wörd ", 20) + "x"} {
 		f.Add(s, "key")
 	}
 	f.Fuzz(func(t *testing.T, s, key string) {

@@ -331,7 +331,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	// The threats are made as they are written (interop.Lazy): a large
 	// model has over 100,000.
 	var shared sharedAttrsCache
-	threatOf := func(i int) any {
+	threatOf := func(i int) threat {
 		f := a.Findings[i]
 		lik := float64(f.Inherent.Likelihood) * 20
 		t := threat{ID: f.ID, Name: f.Title, Description: f.Description, Risk: &threatRisk{Likelihood: &lik, Impact: float64(f.Inherent.Impact) * 20}}
@@ -433,7 +433,11 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	if len(orphans) > 0 {
 		d.Project.Attributes["orphanedDecisions"] = orphans
 	}
-	if err := interop.WriteIndentedJSON(out, &d, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
+	if err := interop.WriteIndentedJSON(out, &d, map[string]interop.Lazy{"threats": {N: len(a.Findings),
+		// Appended in place, without boxing each threat (interop.Lazy).
+		Append: func(dst []byte, i int, prefix string) ([]byte, error) {
+			return threatOf(i).AppendIndentedJSON(dst, prefix)
+		}}}); err != nil {
 		return fmt.Errorf("encode OTM: %w", err)
 	}
 	return nil

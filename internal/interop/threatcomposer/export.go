@@ -157,10 +157,13 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	w.Architecture.Description = architecture(m)
 	w.Dataflow.Description = dataflows(m)
 
-	findingIDs := map[string]string{}
+	// A threat's id is made where it is needed (on the workers for the
+	// threats), not kept in a map of every finding.
 	for _, f := range a.Findings {
+		if len(f.Mitigations) == 0 {
+			continue
+		}
 		tid := id("threat", f.ID)
-		findingIDs[f.ID] = tid
 		for _, mi := range f.Mitigations {
 			w.MitigationLinks = append(w.MitigationLinks, mitigationLink{MitigationID: id("mitigation", mi.ID), LinkedID: tid})
 		}
@@ -177,60 +180,15 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			}
 		}
 	}
-	// The threats are made as they are written (interop.Lazy): a large
-	// model has over 100,000.
-	threatOf := func(i int) any {
-		f := a.Findings[i]
-		var at *assetTexts
-		if len(f.Assets) >= minSharedAssets {
-			at = texts[assetsKey{&f.Assets[0], len(f.Assets)}]
-		} else {
-			at = newAssetTexts(f.Assets, false)
-		}
-		t := grammar(f, at)
-		t.ID = findingIDs[f.ID]
-		t.NumericID, t.DisplayOrder = i+1, i+1
-		t.Metadata = []metadata{{Key: "Priority", Value: priorityOf(f.Residual.Severity)}}
-		var letters []string
-		cats := f.Categories
-		if len(cats) == 0 && f.Category != "" {
-			cats = []model.Category{f.Category}
-		}
-		for _, c := range cats {
-			letters = append(letters, c.Letter())
-		}
-		if len(letters) > 0 {
-			t.Metadata = append(t.Metadata, metadata{Key: "STRIDE", Value: letters})
-		}
-		// The description, then "Ward finding `id` (rule), status s,
-		// residual risk r.", made in one allocation.
-		desc, gap := f.Description, ""
-		if desc != "" {
-			gap = "\n\n"
-		}
-		comment := concat(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
-		t.Metadata = append(t.Metadata, metadata{Key: "Comments", Value: clip(comment, maxComment)})
-		if f.Origin != model.OriginPeople && f.Rule != "" {
-			t.Tags = []string{clip(f.Rule, maxTag)}
-		}
-		if th := f.Threat; th != nil {
-			// The team's threat comes back with its id and status.
-			t.Metadata = append(t.Metadata, metadata{Key: keyID, Value: th.ID})
-			if th.Status != "" {
-				t.Metadata = append(t.Metadata, metadata{Key: keyStatus, Value: string(th.Status)})
-			}
-			for _, kv := range [][2]string{{keyOwner, th.Owner}, {keyReason, th.Reason}, {keyExpires, dateOf(th.Expires)}} {
-				if kv[1] != "" {
-					t.Metadata = append(t.Metadata, metadata{Key: kv[0], Value: kv[1]})
-				}
+	targets := map[model.Target]targetText{}
+	for _, f := range a.Findings {
+		if len(f.Targets) > 0 {
+			if _, ok := targets[f.Targets[0]]; !ok {
+				targets[f.Targets[0]] = textOf(f.Targets[0])
 			}
 		}
-		t.Status = threatStatus[f.Status]
-		if t.Status == "" {
-			t.Status = threatIdentified
-		}
-		return t
 	}
+	mk := threatMaker{a: a, id: id, texts: texts, targets: targets}
 	for i, mi := range m.Mitigations {
 		x := mitigation{ID: id("mitigation", mi.ID), NumericID: i + 1, DisplayOrder: i + 1,
 			Metadata: []metadata{{Key: keyID, Value: mi.ID}, {Key: keyStatus, Value: string(mi.Status)}},
@@ -252,6 +210,23 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		}
 		w.Mitigations = append(w.Mitigations, x)
 	}
+	// The findings assumptions support, by id.
+	var supported map[string]bool
+	for _, as := range m.Assumptions {
+		for _, s := range as.Supports {
+			if supported == nil {
+				supported = map[string]bool{}
+			}
+			supported[s] = false
+		}
+	}
+	if supported != nil {
+		for _, f := range a.Findings {
+			if _, ok := supported[f.ID]; ok {
+				supported[f.ID] = true
+			}
+		}
+	}
 	for i, as := range m.Assumptions {
 		x := assumption{ID: id("assumption", as.ID), NumericID: i + 1, DisplayOrder: i + 1,
 			Metadata: []metadata{{Key: keyID, Value: as.ID}, {Key: keyStatus, Value: string(as.Status)}}, Content: clip(as.Text, maxContent)}
@@ -262,17 +237,109 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		x.Metadata = append(x.Metadata, metadata{Key: "Comments", Value: clip(c, maxComment)})
 		w.Assumptions = append(w.Assumptions, x)
 		for _, s := range as.Supports {
-			if tid, ok := findingIDs[s]; ok {
-				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Threat", AssumptionID: x.ID, LinkedID: tid})
+			if supported[s] {
+				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Threat", AssumptionID: x.ID, LinkedID: id("threat", s)})
 			} else if m.Mitigation(s) != nil {
 				w.AssumptionLinks = append(w.AssumptionLinks, assumptionLink{Type: "Mitigation", AssumptionID: x.ID, LinkedID: id("mitigation", s)})
 			}
 		}
 	}
-	if err := interop.WriteIndentedJSON(out, &w, map[string]interop.Lazy{"threats": {N: len(a.Findings), Item: threatOf}}); err != nil {
+	if err := interop.WriteIndentedJSON(out, &w, map[string]interop.Lazy{"threats": {N: len(a.Findings), Append: mk.append}}); err != nil {
 		return fmt.Errorf("encode Threat Composer workspace: %w", err)
 	}
 	return nil
+}
+
+// threatMaker makes an export's threats; its methods may be called from
+// several goroutines at once.
+type threatMaker struct {
+	a     *analysis.Analysis
+	id    func(kind, wardID string) string
+	texts map[assetsKey]*assetTexts // shared lists of assets at stake
+	// The texts of every finding's first target, made once per target
+	// (a component is the first target of a dozen findings or more).
+	targets map[model.Target]targetText
+}
+
+// make fills t with the i-th finding's threat, except its metadata, which
+// it returns (in md), its statement and the value of its "Comments"
+// metadata (at index comment), whose texts it leaves in stmt and com. (The
+// metadata are apart so that md stays on the caller's stack.)
+func (mk *threatMaker) make(i int, t *threat, md *[8]metadata, stmt, com *textParts) (meta []metadata, comment int) {
+	f := mk.a.Findings[i]
+	var at *assetTexts
+	if len(f.Assets) >= minSharedAssets {
+		at = mk.texts[assetsKey{&f.Assets[0], len(f.Assets)}]
+	} else {
+		at = newAssetTexts(f.Assets, false)
+	}
+	grammarWith(f, at, mk.targets, t, stmt)
+	t.ID = mk.id("threat", f.ID)
+	t.NumericID, t.DisplayOrder = i+1, i+1
+	meta = append(md[:0], metadata{Key: "Priority", Value: priorityOf(f.Residual.Severity)})
+	cats := f.Categories
+	if len(cats) == 0 && f.Category != "" {
+		cats = []model.Category{f.Category}
+	}
+	if len(cats) > 0 {
+		letters := make([]string, len(cats))
+		for k, c := range cats {
+			letters[k] = c.Letter()
+		}
+		meta = append(meta, metadata{Key: "STRIDE", Value: letters})
+	}
+	// The description, then "Ward finding `id` (rule), status s, residual
+	// risk r.".
+	desc, gap := f.Description, ""
+	if desc != "" {
+		gap = "\n\n"
+	}
+	com.set(desc, gap, "Ward finding `", f.ID, "` (", f.Rule, "), status ", string(f.Status), ", residual risk ", f.Residual.Severity.String(), ".")
+	comment = len(meta)
+	meta = append(meta, metadata{Key: "Comments"})
+	if f.Origin != model.OriginPeople && f.Rule != "" {
+		t.Tags = []string{clip(f.Rule, maxTag)}
+	}
+	if th := f.Threat; th != nil {
+		// The team's threat comes back with its id and status.
+		meta = append(meta, metadata{Key: keyID, Value: th.ID})
+		if th.Status != "" {
+			meta = append(meta, metadata{Key: keyStatus, Value: string(th.Status)})
+		}
+		for _, kv := range [][2]string{{keyOwner, th.Owner}, {keyReason, th.Reason}, {keyExpires, dateOf(th.Expires)}} {
+			if kv[1] != "" {
+				meta = append(meta, metadata{Key: kv[0], Value: kv[1]})
+			}
+		}
+	}
+	t.Status = threatStatus[f.Status]
+	if t.Status == "" {
+		t.Status = threatIdentified
+	}
+	return meta, comment
+}
+
+// threat is the i-th finding's threat, made whole.
+func (mk *threatMaker) threat(i int) threat {
+	var t threat
+	var md [8]metadata
+	var stmt, com textParts
+	meta, c := mk.make(i, &t, &md, &stmt, &com)
+	t.Metadata = append([]metadata(nil), meta...)
+	t.Statement = stmt.clip(maxStatement)
+	t.Metadata[c].Value = com.clip(maxComment)
+	return t
+}
+
+// append appends the i-th finding's threat as JSON (interop.Lazy.Append):
+// the bytes of mk.threat(i)'s AppendIndentedJSON, written without making
+// its statement and comment.
+func (mk *threatMaker) append(dst []byte, i int, prefix string) ([]byte, error) {
+	var t threat
+	var md [8]metadata
+	var stmt, com textParts
+	meta, c := mk.make(i, &t, &md, &stmt, &com)
+	return t.appendJSON(dst, prefix, meta, &stmt, &com, c)
 }
 
 // Metadata keys that carry Ward's ids and statuses, so an import of the
@@ -359,6 +426,9 @@ func cutFor(s string, n int) string {
 // (the grammar joins an unshared list when it needs to).
 func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
 	t := assetTexts{shared: shared}
+	if len(as) > 0 {
+		t.labels = make([]string, 0, len(as))
+	}
 	for _, a := range as {
 		t.labels = append(t.labels, a.Label())
 	}
@@ -372,36 +442,69 @@ func newAssetTexts(as []*model.Asset, shared bool) *assetTexts {
 
 func grammar(f *model.Finding, at *assetTexts) threat {
 	var t threat
-	var target string
+	var stmt textParts
+	grammarParts(f, at, &t, &stmt)
+	t.Statement = stmt.clip(maxStatement)
+	return t
+}
+
+// grammarParts is grammar writing into t, leaving the statement's text in
+// stmt.
+func grammarParts(f *model.Finding, at *assetTexts, t *threat, stmt *textParts) {
+	grammarWith(f, at, nil, t, stmt)
+}
+
+// targetText is what a threat's grammar says about the target it names
+// first: its label, the threat source and the prerequisites (clipped).
+type targetText struct {
+	target, source, prereq string
+}
+
+// textOf returns the texts of a target.
+func textOf(tg model.Target) targetText {
+	target := label(tg)
 	source, prereq := "threat actor", ""
+	switch {
+	case tg.Component != nil:
+		c := tg.Component
+		if actor := entryActor(c); actor != nil {
+			source = "threat actor"
+			prereq = fmt.Sprintf("who can act as %s or take over its connection to %s", actor.Label(), c.Label())
+		} else if c.Trust() == model.TrustInternet {
+			source = "external threat actor"
+			prereq = "who can reach " + c.Label()
+		} else {
+			source = "internal threat actor"
+			prereq = "with network access to " + c.Label()
+		}
+	case tg.Flow != nil:
+		fl := tg.Flow
+		if fl.From.Trust() == model.TrustInternet || fl.To.Trust() == model.TrustInternet {
+			source = "external threat actor"
+		}
+		prereq = fmt.Sprintf("who can send, read or alter traffic on the %s flow", fl.Label())
+	case tg.Boundary != nil:
+		prereq = "inside " + tg.Boundary.Label()
+	}
+	return targetText{target: target, source: clip(source, maxPart), prereq: clip(prereq, maxPart)}
+}
+
+// noTarget is the texts of a finding without targets.
+var noTarget = targetText{source: "threat actor"}
+
+// grammarWith is grammarParts with the texts of the finding's first
+// target taken from targets (made when absent; read only).
+func grammarWith(f *model.Finding, at *assetTexts, targets map[model.Target]targetText, t *threat, stmt *textParts) {
+	tt := noTarget
 	if len(f.Targets) > 0 {
-		tg := f.Targets[0]
-		target = label(tg)
-		switch {
-		case tg.Component != nil:
-			c := tg.Component
-			if actor := entryActor(c); actor != nil {
-				source = "threat actor"
-				prereq = fmt.Sprintf("who can act as %s or take over its connection to %s", actor.Label(), c.Label())
-			} else if c.Trust() == model.TrustInternet {
-				source = "external threat actor"
-				prereq = "who can reach " + c.Label()
-			} else {
-				source = "internal threat actor"
-				prereq = "with network access to " + c.Label()
-			}
-		case tg.Flow != nil:
-			fl := tg.Flow
-			if fl.From.Trust() == model.TrustInternet || fl.To.Trust() == model.TrustInternet {
-				source = "external threat actor"
-			}
-			prereq = fmt.Sprintf("who can send, read or alter traffic on the %s flow", fl.Label())
-		case tg.Boundary != nil:
-			prereq = "inside " + tg.Boundary.Label()
+		var ok bool
+		if tt, ok = targets[f.Targets[0]]; !ok {
+			tt = textOf(f.Targets[0])
 		}
 	}
-	t.ThreatSource = clip(source, maxPart)
-	t.Prerequisites = clip(prereq, maxPart)
+	target := tt.target
+	t.ThreatSource = tt.source
+	t.Prerequisites = tt.prereq
 	t.ThreatAction = clip(action(f.Title, f.Origin == model.OriginPeople), maxPart)
 	assets := at.labels
 	t.ImpactedAssets = assets
@@ -423,13 +526,13 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 	switch f.Property {
 	case model.Confidentiality:
 		t.ThreatImpact = "unauthorised disclosure of " + what
-		t.ImpactedGoal = []string{"confidentiality"}
+		t.ImpactedGoal = goalConfidentiality
 	case model.Availability:
 		t.ThreatImpact = "loss of availability of " + what
-		t.ImpactedGoal = []string{"availability"}
+		t.ImpactedGoal = goalAvailability
 	case model.Integrity:
 		t.ThreatImpact = "unauthorised changes to " + what
-		t.ImpactedGoal = []string{"integrity"}
+		t.ImpactedGoal = goalIntegrity
 	default:
 		t.ThreatImpact = "compromise of " + what
 	}
@@ -438,20 +541,24 @@ func grammar(f *model.Finding, at *assetTexts) threat {
 	if t.Prerequisites != "" {
 		pre, sep = t.Prerequisites, " "
 	}
-	var s string
 	if len(t.ImpactedGoal) > 0 && len(assets) > 0 {
 		and := at.andCut
 		if !at.shared {
 			and = joinAnd(assets)
 		}
-		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact,
+		stmt.set(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact,
 			", resulting in reduced ", t.ImpactedGoal[0], " of ", and)
 	} else {
-		s = concat(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
+		stmt.set(article(t.ThreatSource), " ", t.ThreatSource, sep, pre, " can ", t.ThreatAction, ", which leads to ", t.ThreatImpact)
 	}
-	t.Statement = clip(s, maxStatement)
-	return t
 }
+
+// The impacted goals, shared by every threat (read only).
+var (
+	goalConfidentiality = []string{"confidentiality"}
+	goalAvailability    = []string{"availability"}
+	goalIntegrity       = []string{"integrity"}
+)
 
 // concat joins parts in one allocation (a statement was built by four
 // concatenations, each copying what came before).
@@ -566,26 +673,37 @@ func component(c *model.Component) string {
 }
 
 func dataflows(m *model.Model) string {
+	// Written piece by piece (a large model has tens of thousands of
+	// flows): the bytes of "\n- %s → %s", " (%s)" and ": " + facts joined
+	// by "; ".
 	var b strings.Builder
+	b.Grow(64 * (len(m.Flows) + 1))
 	b.WriteString("Generated by ward from the model's data flows.\n")
 	for _, f := range m.Flows {
-		fmt.Fprintf(&b, "\n- %s → %s", f.From.Label(), f.To.Label())
+		b.WriteString("\n- ")
+		b.WriteString(f.From.Label())
+		b.WriteString(" → ")
+		b.WriteString(f.To.Label())
 		if f.Name != "" {
-			fmt.Fprintf(&b, " (%s)", f.Name)
+			b.WriteString(" (")
+			b.WriteString(f.Name)
+			b.WriteString(")")
 		}
-		var facts []string
+		sep := ": "
 		if f.Protocol != "" {
-			facts = append(facts, f.Protocol)
+			b.WriteString(sep)
+			b.WriteString(f.Protocol)
+			sep = "; "
 		}
 		if len(f.Carries) > 0 {
-			var as []string
-			for _, a := range f.Carries {
-				as = append(as, a.Label())
+			b.WriteString(sep)
+			b.WriteString("carries ")
+			for i, a := range f.Carries {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(a.Label())
 			}
-			facts = append(facts, "carries "+strings.Join(as, ", "))
-		}
-		if len(facts) > 0 {
-			b.WriteString(": " + strings.Join(facts, "; "))
 		}
 	}
 	return b.String()

@@ -7,22 +7,35 @@ import "github.com/wardtm/ward/internal/interop"
 // threats was most of an export's time), which
 // TestThreatJSONIsEncodingJSON checks.
 func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
+	return t.appendJSON(dst, prefix, t.Metadata, nil, nil, -1)
+}
+
+// appendJSON is AppendIndentedJSON with metadata md (for t.Metadata) and,
+// when stmt is not nil, the
+// statement clip(stmt.String(), maxStatement) and, when com is not nil,
+// the value of metadata entry comment clip(com.String(), maxComment),
+// written from their parts (textParts.appendClipped).
+func (t *threat) appendJSON(dst []byte, prefix string, md []metadata, stmt, com *textParts, comment int) ([]byte, error) {
 	w := interop.JSONW{B: dst, Prefix: prefix}
 	w.Open('{')
 	w.Str("id", t.ID)
 	w.Int("numericId", t.NumericID)
 	w.Int("displayOrder", t.DisplayOrder)
 	w.Key("metadata")
-	if t.Metadata == nil {
+	if md == nil {
 		w.B = append(w.B, "null"...)
 	} else {
 		w.Open('[')
-		for _, m := range t.Metadata {
+		for j, m := range md {
 			w.Item()
 			w.Open('{')
 			w.Str("key", m.Key)
 			w.Key("value")
-			w.Any(m.Value)
+			if j == comment && com != nil {
+				w.B = com.appendClipped(w.B, maxComment)
+			} else {
+				w.Any(m.Value)
+			}
 			w.Close('}')
 		}
 		w.Close(']')
@@ -43,7 +56,12 @@ func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
 	} else {
 		w.Strings(t.ImpactedAssets)
 	}
-	w.Str("statement", t.Statement)
+	if stmt != nil {
+		w.Key("statement")
+		w.B = stmt.appendClipped(w.B, maxStatement)
+	} else {
+		w.Str("statement", t.Statement)
+	}
 	w.StrOmit("status", t.Status)
 	w.Close('}')
 	return w.B, w.Err()
