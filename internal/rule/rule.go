@@ -205,8 +205,10 @@ type results struct {
 	// slab, cats and tgts back findings in chunks instead of one allocation
 	// each; cats and tgts are handed out with capacity 1 so appends copy.
 	slab []model.Finding
-	cats []model.Category
-	tgts []model.Target
+	// slabs are the chunks slab was cut from, in order (Result.Slabs).
+	slabs [][]model.Finding
+	cats  []model.Category
+	tgts  []model.Target
 	// strs, lists and asks back ids and titles, alias and question-id
 	// lists, and questions the same way (arena.go).
 	strs  strArena
@@ -487,6 +489,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		if len(o.slab) == 0 {
 			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
 			o.slab = make([]model.Finding, n)
+			o.slabs = append(o.slabs, o.slab)
 			o.cats = make([]model.Category, n)
 		}
 		f := &o.slab[0]
@@ -579,6 +582,12 @@ func TargetAssets(t model.Target) []*model.Asset {
 type Result struct {
 	Findings  []*model.Finding
 	Questions []*model.Question
+	// Slabs are the chunks the built-in rules' threats were cut from, in a
+	// fixed order; a chunk's slots past its last threat are zero. A
+	// threat merged into another stays in its chunk. They let the caller
+	// move the threats it keeps into the first chunks (internal/analysis
+	// compact) instead of copying them out.
+	Slabs [][]model.Finding
 }
 
 // Options tune RunWith.
@@ -662,6 +671,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	for _, i := range order {
 		if per[i] != nil {
 			res.Findings = append(res.Findings, per[i].findings...)
+			res.Slabs = append(res.Slabs, per[i].slabs...)
 		}
 	}
 	if qs := ask.questions(familyMerged, workers); len(qs) > 0 {
