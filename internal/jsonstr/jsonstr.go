@@ -45,6 +45,15 @@ func appendString(dst []byte, s string, html bool) []byte {
 			}
 			i += 8
 		}
+		// Fewer than eight bytes left (or a word not plain): when the
+		// string's last eight bytes are plain, so is all from i on.
+		if n := len(s); n-i < 8 && n >= 8 {
+			t := s[n-8 : n]
+			if plain8(uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+				uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56, html) {
+				break
+			}
+		}
 		if i >= len(s) {
 			break
 		}

@@ -312,16 +312,24 @@ func Mermaid(w io.Writer, r *Result, opt DiagramOptions) error {
 	for _, c := range v.unbounded {
 		ew.printf("  %s\n", v.mermaidNode(*c))
 	}
-	for _, f := range v.flows {
-		arrow := "-->"
-		if flowMarks(*f) != "" {
-			arrow = "-.->"
-		}
-		if lines := v.flowLabel(*f); len(lines) > 0 {
-			ew.printf("  %s %s|\"%s\"| %s\n", v.comp(f.From), arrow, mermaidLines(lines), v.comp(f.To))
-		} else {
-			ew.printf("  %s %s %s\n", v.comp(f.From), arrow, v.comp(f.To))
-		}
+	// The flows' lines (most of a large diagram) in chunks on all cores
+	// (writeChunks): the view is only read.
+	if ew.err == nil {
+		var pool chunkPool
+		ew.err = writeChunks(w, len(v.flows), 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+			for _, f := range v.flows[lo:hi] {
+				arrow := "-->"
+				if flowMarks(*f) != "" {
+					arrow = "-.->"
+				}
+				if lines := v.flowLabel(*f); len(lines) > 0 {
+					dst = fmt.Appendf(dst, "  %s %s|\"%s\"| %s\n", v.comp(f.From), arrow, mermaidLines(lines), v.comp(f.To))
+				} else {
+					dst = fmt.Appendf(dst, "  %s %s %s\n", v.comp(f.From), arrow, v.comp(f.To))
+				}
+			}
+			return dst, nil
+		})
 	}
 	// Styles: one class per severity in use, out-of-scope components
 	// dashed, and each flow's line in its worst open severity's colour.

@@ -30,6 +30,10 @@ type jsonW struct {
 	lists *jsonLists
 	// memo remembers the bytes of what findings repeat (nil: none kept).
 	memo *jsonMemo
+	// file is the file of the last location written, fileBytes it as a
+	// JSON string.
+	file      string
+	fileBytes []byte
 }
 
 // jsonMemo holds, for one goroutine at a time, the bytes of the parts of
@@ -248,12 +252,32 @@ func (w *jsonW) location(k string, l *Location) {
 	if l == nil {
 		return
 	}
+	// What open, str, int, int and close write, in one go: a large
+	// result has hundreds of thousands of locations, nearly all in one
+	// file, whose name is escaped once per jsonW.
 	w.key(k)
-	w.open('{')
-	w.str("file", l.File)
-	w.int("line", l.Line)
-	w.int("col", l.Col)
-	w.close('}')
+	in := jsonSpaces[:2*w.depth+2]
+	w.b = append(w.b, "{\n"...)
+	w.b = append(w.b, in...)
+	w.b = append(w.b, `"file": `...)
+	if l.File != w.file || w.fileBytes == nil {
+		start := len(w.b)
+		w.b = appendJSONString(w.b, l.File)
+		w.file, w.fileBytes = l.File, append(w.fileBytes[:0], w.b[start:]...)
+	} else {
+		w.b = append(w.b, w.fileBytes...)
+	}
+	w.b = append(w.b, ",\n"...)
+	w.b = append(w.b, in...)
+	w.b = append(w.b, `"line": `...)
+	w.b = appendJSONInt(w.b, l.Line)
+	w.b = append(w.b, ",\n"...)
+	w.b = append(w.b, in...)
+	w.b = append(w.b, `"col": `...)
+	w.b = appendJSONInt(w.b, l.Col)
+	w.b = append(w.b, '\n')
+	w.b = append(w.b, in[:2*w.depth]...)
+	w.b = append(w.b, '}')
 }
 
 func (w *jsonW) target(t *Target) {

@@ -484,18 +484,34 @@ var mayHideByte = func() (t [256]bool) {
 
 // mayHide reports whether p may hold a rune mdControls escapes; false is
 // certain.
-func mayHide(p []byte) bool {
-	for _, b := range p {
-		if mayHideByte[b] {
-			return true
-		}
-	}
-	return false
-}
+func mayHide(p []byte) bool { return mayHideIn(p) }
 
 // mayHideString is mayHide for a string.
-func mayHideString(s string) bool {
-	for i := 0; i < len(s); i++ {
+func mayHideString(s string) bool { return mayHideIn(s) }
+
+// mayHideIn is mayHide of a string or bytes: eight bytes at a time while
+// they hold neither a control (below 0x20) nor a byte from 0x7f up (most
+// text is plain ASCII), the bytes of any other word one by one.
+func mayHideIn[T string | []byte](s T) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		t := s[i : i+8]
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// A byte below 0x20 sets its top bit in (x-0x20…)&^x, one from
+		// 0x7f up in x|(x+1…); borrows and carries can only mark more
+		// words, which are then checked byte by byte.
+		if ((x-lsb*0x20)&^x|x|(x+lsb))&msb == 0 {
+			continue
+		}
+		for j := range 8 {
+			if mayHideByte[t[j]] {
+				return true
+			}
+		}
+	}
+	for ; i < len(s); i++ {
 		if mayHideByte[s[i]] {
 			return true
 		}
