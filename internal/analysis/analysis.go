@@ -128,7 +128,7 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldFurther(fs, qs, rules, workers); len(fs) != n {
+	if fs = foldFurther(fs, qs, rules, els, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
