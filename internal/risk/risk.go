@@ -666,12 +666,22 @@ func AtStake(m *model.Model, qs []*model.Question) {
 	// Answer these first: the questions moving the most risk, one per
 	// element, about one for every three elements of the model.
 	limit := max(3, (len(m.Components)+len(m.Flows))/3)
+	// The questions' element ids (a cache miss each) are read on the
+	// workers; the first per element is chosen here, in order.
+	ids := make([]string, len(qs))
+	inChunks(len(qs), func(lo, hi int) {
+		for i, q := range qs[lo:hi] {
+			q.First = false
+			if q.Moves > 0 {
+				ids[lo+i] = q.Target.ID()
+			}
+		}
+	})
 	seen := map[string]bool{}
 	n := 0
-	for _, q := range qs {
-		q.First = false
-		if n < limit && q.Moves > 0 && !seen[q.Target.ID()] {
-			seen[q.Target.ID()] = true
+	for i, q := range qs {
+		if n < limit && q.Moves > 0 && !seen[ids[i]] {
+			seen[ids[i]] = true
 			q.First = true
 			n++
 		}
