@@ -49,10 +49,11 @@ const reachChunk = 1024
 // names no assets reaches nothing.
 //
 // It runs on the main goroutine before the threats are scored, so at
-// 10,000s of elements the work is spread: the components' reach (and the
-// set of assets each reaches) in chunks on GOMAXPROCS workers while two
-// goroutines number the components and flows; then the flows' reach, each
-// its receiver's set plus what it carries, in chunks.
+// 10,000s of elements the work is spread: the flows are numbered, then
+// the components' reach is worked out in chunks on GOMAXPROCS workers
+// while another goroutine numbers the components; a worker works out each
+// flow into a component it has just done as the component's set plus what
+// the flow carries (not the receiver's union again per flow).
 func reachOf(m *model.Model) *reach {
 	r := &reach{}
 	if len(m.Assets) == 0 {
@@ -75,11 +76,12 @@ func reachOf(m *model.Model) *reach {
 	}
 	if spawn {
 		wg.Go(number)
-		wg.Go(numberFlows)
 	} else {
 		number()
-		numberFlows()
 	}
+	// The flows are numbered first: the components' workers write each
+	// flow's reach as they meet it.
+	numberFlows()
 	// Assets are numbered so that each element's union is a stamp per
 	// asset rather than a map.
 	num := make(map[*model.Asset]int32, len(m.Assets))
@@ -91,46 +93,61 @@ func reachOf(m *model.Model) *reach {
 		worth[i] = assetWorth(a)
 	}
 	r.compV = make([]int32, nc)
-	sets := make([][]int32, nc)
+	r.flowV = make([]int32, nf)
+	done := make([]bool, nf)
+	// Each component's union, then that of each flow into it: the
+	// component's plus what the flow carries (a second stamp, so that the
+	// component's set stays as it is for its next flow).
 	reachParts(nc, func() func(lo, hi int) {
 		u := newUnion(num, worth)
+		carried := make([]int32, len(worth))
+		gen := int32(0)
 		return func(lo, hi int) {
-			var arena []int32
 			for i, c := range m.Components[lo:hi] {
 				u.reset()
-				n := len(arena)
-				arena = u.comp(c, arena)
+				u.comp(c)
 				r.compV[lo+i] = u.sum
-				sets[lo+i] = arena[n:len(arena):len(arena)]
+				for _, fl := range c.In {
+					k, ok := r.flow[fl]
+					if !ok || fl.To != c {
+						continue
+					}
+					gen++
+					v := u.sum
+					for _, a := range fl.Carries {
+						j, ok := num[a]
+						if !ok || u.stamp[j] == u.gen || carried[j] == gen {
+							continue
+						}
+						carried[j] = gen
+						v += worth[j]
+					}
+					r.flowV[k], done[k] = v, true
+				}
 			}
 		}
 	})
 	for _, v := range r.compV {
 		r.most = max(r.most, v)
 	}
-	wg.Wait() // the components' numbers
-	r.flowV = make([]int32, nf)
-	reachParts(nf, func() func(lo, hi int) {
-		u := newUnion(num, worth)
-		return func(lo, hi int) {
-			for i, fl := range m.Flows[lo:hi] {
-				u.reset()
-				if to := fl.To; to != nil {
-					if k, ok := r.comp[to]; ok {
-						// The receiver's union, then what the flow carries.
-						for _, a := range sets[k] {
-							u.stamp[a] = u.gen
-						}
-						u.sum = r.compV[k]
-					} else {
-						u.comp(to, nil)
-					}
-				}
-				u.add(fl.Carries, nil)
-				r.flowV[lo+i] = u.sum
-			}
+	// A flow not in its receiver's inbound list (a receiver outside the
+	// model's components, a model not indexed) on its own.
+	var u *union
+	for k, fl := range m.Flows {
+		if done[k] {
+			continue
 		}
-	})
+		if u == nil {
+			u = newUnion(num, worth)
+		}
+		u.reset()
+		if fl.To != nil {
+			u.comp(fl.To)
+		}
+		u.add(fl.Carries)
+		r.flowV[k] = u.sum
+	}
+	wg.Wait() // the components' numbers
 	return r
 }
 
@@ -151,9 +168,8 @@ func newUnion(num map[*model.Asset]int32, worth []int32) *union {
 // reset starts a new, empty set.
 func (u *union) reset() { u.gen, u.sum = u.gen+1, 0 }
 
-// add adds as to the set, appending the numbers of the assets new to it
-// to set.
-func (u *union) add(as []*model.Asset, set []int32) []int32 {
+// add adds as to the set.
+func (u *union) add(as []*model.Asset) {
 	for _, a := range as {
 		i, ok := u.num[a]
 		if !ok || u.stamp[i] == u.gen {
@@ -161,21 +177,18 @@ func (u *union) add(as []*model.Asset, set []int32) []int32 {
 		}
 		u.stamp[i] = u.gen
 		u.sum += u.worth[i]
-		set = append(set, i)
 	}
-	return set
 }
 
 // comp adds what c holds, sends and keeps in the stores it sends to.
-func (u *union) comp(c *model.Component, set []int32) []int32 {
-	set = u.add(c.Assets(), set)
+func (u *union) comp(c *model.Component) {
+	u.add(c.Assets())
 	for _, fl := range c.Out {
-		set = u.add(fl.Carries, set)
+		u.add(fl.Carries)
 		if fl.To != nil && fl.To.IsStore() {
-			set = u.add(fl.To.Assets(), set)
+			u.add(fl.To.Assets())
 		}
 	}
-	return set
 }
 
 // reachParts calls the function part returns on consecutive ranges of
