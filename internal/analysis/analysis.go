@@ -514,38 +514,45 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 		}
 		pe[p] = out
 	})
-	ents := slices.Concat(pe...)
 	ng := els.len()
 	var other map[model.Target]int32
-	for k, e := range ents {
-		if e.g >= 0 {
-			continue
-		}
-		t := unv[e.i].Targets[e.t]
-		g, ok := other[t]
-		if !ok {
-			if other == nil {
-				other = map[model.Target]int32{}
+	nents := 0
+	for _, ents := range pe {
+		nents += len(ents)
+		for k, e := range ents {
+			if e.g >= 0 {
+				continue
 			}
-			g = int32(ng)
-			other[t] = g
-			ng++
+			t := unv[e.i].Targets[e.t]
+			g, ok := other[t]
+			if !ok {
+				if other == nil {
+					other = map[model.Target]int32{}
+				}
+				g = int32(ng)
+				other[t] = g
+				ng++
+			}
+			ents[k].g = g
 		}
-		ents[k].g = g
 	}
 	size := make([]int32, ng)
-	for _, e := range ents {
-		size[e.g]++
+	for _, ents := range pe {
+		for _, e := range ents {
+			size[e.g]++
+		}
 	}
 	start := make([]int32, len(size)+1)
 	for g, c := range size {
 		start[g+1] = start[g] + c
 	}
-	order := make([]int32, len(ents))
+	order := make([]int32, nents)
 	fill := append([]int32(nil), start[:len(size)]...)
-	for _, e := range ents {
-		order[fill[e.g]] = e.i
-		fill[e.g]++
+	for _, ents := range pe {
+		for _, e := range ents {
+			order[fill[e.g]] = e.i
+			fill[e.g]++
+		}
 	}
 	// Per element: first the riskiest threat of each STRIDE category, then
 	// the next riskiest whatever their category, up to limit; the rest are
