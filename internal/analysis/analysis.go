@@ -48,7 +48,12 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
+	// The elements are numbered while the rules run, off the critical
+	// path (the steps after the rules group threats by element).
+	numbered := make(chan *numbering, 1)
+	go func() { numbered <- numberElements(m) }()
 	res, err := rule.RunWith(ctx, m, rules, rule.Options{Mitigated: opt.Mitigated})
+	els := <-numbered
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +88,7 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 		limit = m.Policy.MaxUnverified
 	}
 	raised := len(findings)
-	findings = list(findings, ranking, res.Questions, rules, limit, workers(ctx))
+	findings = list(findings, ranking, res.Questions, rules, els, limit, workers(ctx))
 	res.Findings = nil // its array may still hold every threat raised
 	findings = compactIn(findings, res.Questions, res.Slabs, workers(ctx))
 	res.Slabs = nil
@@ -117,13 +122,13 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 //
 // The steps mark the threats they remove with rank 0, and ranking ranks
 // the rest again without sorting them again.
-func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, limit, workers int) []*model.Finding {
+func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, els *numbering, limit, workers int) []*model.Finding {
 	n := len(fs)
-	if fs = capUnverified(fs, qs, limit, workers); len(fs) != n {
+	if fs = capUnverified(fs, qs, els, limit, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldFurther(fs, qs, rules, workers); len(fs) != n {
+	if fs = foldFurther(fs, qs, rules, els, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
@@ -446,7 +451,7 @@ const DefaultMaxUnverified = 6
 //
 // It runs on lists of 100,000s of threats, so it groups with counting sorts
 // and marks the threats it drops with rank 0 rather than keeping sets.
-func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int) []*model.Finding {
+func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, limit, workers int) []*model.Finding {
 	if limit < 0 {
 		return fs
 	}
@@ -482,38 +487,72 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int
 	}
 	// Group by element (first target), keeping that order within groups;
 	// a threat on several components (and nothing else) is in each one's
-	// group. Elements are numbered in order of first appearance, so the
-	// numbers are the groups.
-	var group risk.Elements
+	// group. The groups are the elements' numbers (els: components, then
+	// flows); which number a group has does not matter, only that each
+	// element has one. Reading each threat's targets is a cache miss at
+	// 100,000s: the workers note each one's entries, in order; a target
+	// els does not number (a boundary, an asset, the model, or any with
+	// no els) is numbered here after them.
 	type entry struct {
 		i int32 // index in unv
-		g int32
+		g int32 // -1: not numbered yet
+		t int32 // index of the target in the threat's
 	}
-	ents := make([]entry, 0, n)
-	var size []int32
-	for i, f := range unv {
-		ts := f.Targets[:1]
-		if len(f.Targets) > 1 && allComponents(f.Targets) {
-			ts = f.Targets
-		}
-		for _, t := range ts {
-			g := group.Add(t)
-			if g == len(size) {
-				size = append(size, 0)
+	parts := chunkList(len(unv), workers)
+	pe := make([][]entry, len(parts))
+	each(parts, func(p, lo, hi int) {
+		out := make([]entry, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			f := unv[i]
+			ts := f.Targets[:1]
+			if len(f.Targets) > 1 && allComponents(f.Targets) {
+				ts = f.Targets
 			}
-			ents = append(ents, entry{int32(i), int32(g)})
-			size[g]++
+			for j, t := range ts {
+				out = append(out, entry{int32(i), els.of(t), int32(j)})
+			}
+		}
+		pe[p] = out
+	})
+	ng := els.len()
+	var other map[model.Target]int32
+	nents := 0
+	for _, ents := range pe {
+		nents += len(ents)
+		for k, e := range ents {
+			if e.g >= 0 {
+				continue
+			}
+			t := unv[e.i].Targets[e.t]
+			g, ok := other[t]
+			if !ok {
+				if other == nil {
+					other = map[model.Target]int32{}
+				}
+				g = int32(ng)
+				other[t] = g
+				ng++
+			}
+			ents[k].g = g
+		}
+	}
+	size := make([]int32, ng)
+	for _, ents := range pe {
+		for _, e := range ents {
+			size[e.g]++
 		}
 	}
 	start := make([]int32, len(size)+1)
 	for g, c := range size {
 		start[g+1] = start[g] + c
 	}
-	order := make([]int32, len(ents))
+	order := make([]int32, nents)
 	fill := append([]int32(nil), start[:len(size)]...)
-	for _, e := range ents {
-		order[fill[e.g]] = e.i
-		fill[e.g]++
+	for _, ents := range pe {
+		for _, e := range ents {
+			order[fill[e.g]] = e.i
+			fill[e.g]++
+		}
 	}
 	// Per element: first the riskiest threat of each STRIDE category, then
 	// the next riskiest whatever their category, up to limit; the rest are
@@ -571,6 +610,56 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, limit, workers int
 		return fs
 	}
 	return dropUnranked(fs, qs, workers)
+}
+
+// numbering numbers a model's components (0, 1, …, in model order) and
+// flows (after them): an element's number is a map lookup on its pointer,
+// which the workers may share (it is only read).
+type numbering struct {
+	comp map[*model.Component]int32
+	flow map[*model.Flow]int32
+	nc   int32
+	n    int32
+}
+
+// numberElements numbers m's components and flows.
+func numberElements(m *model.Model) *numbering {
+	e := &numbering{comp: make(map[*model.Component]int32, len(m.Components)), flow: make(map[*model.Flow]int32, len(m.Flows)),
+		nc: int32(len(m.Components)), n: int32(len(m.Components) + len(m.Flows))}
+	for i, c := range m.Components {
+		e.comp[c] = int32(i)
+	}
+	for i, f := range m.Flows {
+		e.flow[f] = int32(i)
+	}
+	return e
+}
+
+// of returns the number of a target that is a component or a flow (and
+// nothing else) of the model, else -1; a nil numbering numbers nothing.
+func (e *numbering) of(t model.Target) int32 {
+	if e == nil || t.Boundary != nil || t.Asset != nil {
+		return -1
+	}
+	switch {
+	case t.Component != nil && t.Flow == nil:
+		if n, ok := e.comp[t.Component]; ok {
+			return n
+		}
+	case t.Flow != nil && t.Component == nil:
+		if n, ok := e.flow[t.Flow]; ok {
+			return e.nc + n
+		}
+	}
+	return -1
+}
+
+// len returns how many elements e numbers.
+func (e *numbering) len() int {
+	if e == nil {
+		return 0
+	}
+	return int(e.n)
 }
 
 // allComponents reports whether every target is a component.

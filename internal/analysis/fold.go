@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/wardtm/ward/internal/model"
-	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
 )
 
@@ -30,16 +29,24 @@ import (
 // the cap judged less important. Threats with a decision, a mitigation
 // or a reopening stay. The questions lose the threats no longer listed,
 // and ranks are renumbered.
-func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
+func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, els *numbering, workers int) []*model.Finding {
 	own := make(map[string]model.Category, len(rules))
 	for _, r := range rules {
 		own[r.ID] = r.Category
 	}
 	// The (element, category) pairs further threats are listed under; the
 	// listed threats of other rules are indexed under those pairs only.
-	// Elements are numbered (risk.Elements) and categories too, so a pair
-	// is a word, not a Target and a string, to hash.
-	var els risk.Elements
+	// Elements are numbered (els, and other for the targets it does not
+	// number) and categories too, so a pair is a word, not a Target and a
+	// string, to hash.
+	var other map[model.Target]int32
+	elOf := func(t model.Target) (int, bool) {
+		if e := els.of(t); e >= 0 {
+			return int(e), true
+		}
+		e, ok := other[t]
+		return int(e), ok
+	}
 	var cats []model.Category
 	pair := func(e int, c model.Category) uint64 {
 		i := slices.Index(cats, c)
@@ -59,6 +66,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 	var slot map[uint64]int32
 	var has []uint64
 	slotOf := make([]int32, len(fs))
+	elem := make([]int32, len(fs)) // a further threat's first target's number (els.of)
 	// The rule look-ups read each threat (a cache miss each at 100,000s):
 	// they run in chunks on the workers, marking further threats with
 	// isFurther; the pairs are numbered here, in list order.
@@ -73,6 +81,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 				slotOf[lo+i] = isRules
 			default:
 				slotOf[lo+i] = isFurther
+				elem[lo+i] = els.of(f.Targets[0])
 			}
 		}
 	})
@@ -82,7 +91,19 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 				slot = make(map[uint64]int32)
 				cats = slices.Clone(model.Categories)
 			}
-			e := els.Add(f.Targets[0])
+			e := int(elem[i])
+			if e < 0 {
+				t := f.Targets[0]
+				n, ok := other[t]
+				if !ok {
+					if other == nil {
+						other = map[model.Target]int32{}
+					}
+					n = int32(els.len() + len(other))
+					other[t] = n
+				}
+				e = int(n)
+			}
 			k := pair(e, f.Category)
 			n, ok := slot[k]
 			if !ok {
@@ -90,8 +111,8 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 				slot[k] = n
 			}
 			slotOf[i] = n
-			if e == len(has) {
-				has = append(has, 0)
+			if e >= len(has) {
+				has = append(has, make([]uint64, e+1-len(has))...)
 			}
 			has[e] |= catBit(k)
 		}
@@ -112,14 +133,14 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 			if slotOf[i] == notRules {
 				continue
 			}
+			// A category no further threat has has no pair.
+			c := slices.Index(cats, g.Category)
+			if c < 0 {
+				continue
+			}
 			for _, t := range g.Targets {
-				e, ok := els.Get(t)
-				if !ok {
-					continue
-				}
-				// A category no further threat has has no pair.
-				c := slices.Index(cats, g.Category)
-				if c < 0 {
+				e, ok := elOf(t)
+				if !ok || e >= len(has) {
 					continue
 				}
 				k := uint64(e)<<32 | uint64(c)

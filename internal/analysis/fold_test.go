@@ -80,7 +80,7 @@ func TestFoldFurther(t *testing.T) {
 				f.Rank = i + 1
 			}
 			q := &model.Question{ID: "api.x", Threats: slices.Clone(tc.fs)}
-			got := foldFurther(slices.Clone(tc.fs), []*model.Question{q}, rules, 1)
+			got := foldFurther(slices.Clone(tc.fs), []*model.Question{q}, rules, nil, 1)
 			var gotIDs, qIDs []string
 			for i, f := range got {
 				gotIDs = append(gotIDs, f.ID)

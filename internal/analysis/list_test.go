@@ -42,7 +42,7 @@ func TestListRanksWhatIsListed(t *testing.T) {
 		t.Fatalf("setup: held:api should rank first, got %s", fs[0].ID)
 	}
 	q := &model.Question{ID: "api.x", Threats: append([]*model.Finding(nil), fs[:2]...)}
-	got := list(fs, ranking, []*model.Question{q}, rules, 1, 1)
+	got := list(fs, ranking, []*model.Question{q}, rules, nil, 1, 1)
 	var ids []string
 	for i, f := range got {
 		ids = append(ids, f.ID)

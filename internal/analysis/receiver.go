@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -36,45 +37,66 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 	}
 	// The flow threats that may join, and the ids of the receivers'
 	// threats they would join: only those few are looked up among fs.
+	// Reading each threat is a cache miss at 100,000s: the list is split
+	// between the workers, each noting its part's candidates in order.
 	type cand struct {
 		f    *model.Finding
 		want string
 	}
-	var cands []cand
-	var byID map[string]*model.Finding
-	for _, f := range fs {
-		other, ok := same[f.Rule]
-		if !ok || !f.Unverified() || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" || len(f.Targets) == 0 {
-			continue
-		}
-		var to *model.Component
-		for _, t := range f.Targets {
-			switch {
-			case t.Flow != nil && (to == nil || t.Flow.To == to):
-				to = t.Flow.To
-			case t.Component != nil && t.Component == to:
-			default:
-				to = nil
+	parts := chunkList(len(fs), workers)
+	cs := make([][]cand, len(parts))
+	each(parts, func(p int, lo, hi int) {
+		var out []cand
+		for _, f := range fs[lo:hi] {
+			other, ok := same[f.Rule]
+			if !ok || !f.Unverified() || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" || len(f.Targets) == 0 {
+				continue
+			}
+			var to *model.Component
+			for _, t := range f.Targets {
+				switch {
+				case t.Flow != nil && (to == nil || t.Flow.To == to):
+					to = t.Flow.To
+				case t.Component != nil && t.Component == to:
+				default:
+					to = nil
+				}
+				if to == nil {
+					break
+				}
 			}
 			if to == nil {
-				break
+				continue
 			}
+			out = append(out, cand{f, other + ":" + to.ID})
 		}
-		if to == nil {
-			continue
-		}
-		if byID == nil {
-			byID = map[string]*model.Finding{}
-		}
-		w := other + ":" + to.ID
-		byID[w] = nil
-		cands = append(cands, cand{f, w})
+		cs[p] = out
+	})
+	var cands []cand
+	for _, c := range cs {
+		cands = append(cands, c...)
 	}
 	if len(cands) == 0 {
 		return fs
 	}
-	for _, g := range fs {
-		if _, ok := byID[g.ID]; ok && g.Active() && g.Origin != model.OriginPeople {
+	byID := make(map[string]*model.Finding, len(cands))
+	for _, c := range cands {
+		byID[c.want] = nil
+	}
+	// The receivers' threats, found by the workers (the map is only read),
+	// set in list order: a later threat of the same id wins, as in one pass.
+	found := make([][]*model.Finding, len(parts))
+	each(parts, func(p int, lo, hi int) {
+		var out []*model.Finding
+		for _, g := range fs[lo:hi] {
+			if _, ok := byID[g.ID]; ok && g.Active() && g.Origin != model.OriginPeople {
+				out = append(out, g)
+			}
+		}
+		found[p] = out
+	})
+	for _, gs := range found {
+		for _, g := range gs {
 			byID[g.ID] = g
 		}
 	}
@@ -119,7 +141,25 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 		}
 		keep.Targets = ts
 	}
-	for _, q := range qs {
+	// The questions that name a threat that joined another, found by the
+	// workers (into is only read), are updated in order here: the threats
+	// they join may be shared.
+	qparts := chunkList(len(qs), workers)
+	hit := make([][]int32, len(qparts))
+	each(qparts, func(p int, lo, hi int) {
+		var out []int32
+		for k, q := range qs[lo:hi] {
+			for _, t := range q.Threats {
+				if into[t] != nil {
+					out = append(out, int32(lo+k))
+					break
+				}
+			}
+		}
+		hit[p] = out
+	})
+	for _, k := range slices.Concat(hit...) {
+		q := qs[k]
 		for i, t := range q.Threats {
 			if g := into[t]; g != nil {
 				if slices.Contains(q.Threats, g) {
@@ -133,4 +173,29 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 		}
 	}
 	return dropUnranked(fs, qs, workers)
+}
+
+// chunkList splits [0, n) into consecutive ranges, one per worker when n
+// is at least parallelMin, else one.
+func chunkList(n, workers int) [][2]int {
+	if workers <= 1 || n < parallelMin {
+		return [][2]int{{0, n}}
+	}
+	per := (n + workers - 1) / workers
+	var out [][2]int
+	for lo := 0; lo < n; lo += per {
+		out = append(out, [2]int{lo, min(lo+per, n)})
+	}
+	return out
+}
+
+// each calls fn on each of parts (chunkList) at once, the first on the
+// calling goroutine.
+func each(parts [][2]int, fn func(p, lo, hi int)) {
+	var wg sync.WaitGroup
+	for p := 1; p < len(parts); p++ {
+		wg.Go(func() { fn(p, parts[p][0], parts[p][1]) })
+	}
+	fn(0, parts[0][0], parts[0][1])
+	wg.Wait()
 }

@@ -3,7 +3,13 @@
 
 package risk
 
-import "github.com/wardtm/ward/internal/model"
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wardtm/ward/internal/model"
+)
 
 // reachWeight is how many points of score the most data within reach adds
 // to a threat's ranking value (rankValue), in 128ths: 1.5 points. A threat
@@ -13,10 +19,13 @@ import "github.com/wardtm/ward/internal/model"
 const reachWeight = 192
 
 // reach holds the data within reach of each element of a model (reachOf),
-// as the sum of the assets' worth (assetWorth).
+// as the sum of the assets' worth (assetWorth): element pointers number the
+// elements (comp, flow), whose values are in compV and flowV.
 type reach struct {
-	comp map[*model.Component]int32
-	flow map[*model.Flow]int32
+	comp  map[*model.Component]int32
+	flow  map[*model.Flow]int32
+	compV []int32
+	flowV []int32
 	// most is the largest of the components': the element that holds or
 	// leads to the design's crown jewels.
 	most int32
@@ -29,63 +38,183 @@ func assetWorth(a *model.Asset) int32 {
 	return int32(max(a.Need(model.Confidentiality), a.Need(model.Integrity), a.Value))
 }
 
+// reachChunk is how many elements a worker of reachOf takes at a time.
+const reachChunk = 1024
+
 // reachOf works out, for every component and flow of m, the data within
 // its reach: a component's is what it stores or processes, what its
 // outbound flows carry and what the data stores it sends to (a database,
 // a bucket, a queue) hold; a flow's is what it carries and what its
 // receiver reaches. Each asset counts once per element. A model that
 // names no assets reaches nothing.
+//
+// It runs on the main goroutine before the threats are scored, so at
+// 10,000s of elements the work is spread: the flows are numbered, then
+// the components' reach is worked out in chunks on GOMAXPROCS workers
+// while another goroutine numbers the components; a worker works out each
+// flow into a component it has just done as the component's set plus what
+// the flow carries (not the receiver's union again per flow).
 func reachOf(m *model.Model) *reach {
 	r := &reach{}
 	if len(m.Assets) == 0 {
 		return r
 	}
+	nc, nf := len(m.Components), len(m.Flows)
+	var wg sync.WaitGroup
+	spawn := nc+nf >= 2*reachChunk && runtime.GOMAXPROCS(0) > 1
+	number := func() {
+		r.comp = make(map[*model.Component]int32, nc)
+		for i, c := range m.Components {
+			r.comp[c] = int32(i)
+		}
+	}
+	numberFlows := func() {
+		r.flow = make(map[*model.Flow]int32, nf)
+		for i, fl := range m.Flows {
+			r.flow[fl] = int32(i)
+		}
+	}
+	if spawn {
+		wg.Go(number)
+	} else {
+		number()
+	}
+	// The flows are numbered first: the components' workers write each
+	// flow's reach as they meet it.
+	numberFlows()
 	// Assets are numbered so that each element's union is a stamp per
 	// asset rather than a map.
 	num := make(map[*model.Asset]int32, len(m.Assets))
 	for i, a := range m.Assets {
 		num[a] = int32(i)
 	}
-	stamp := make([]int32, len(m.Assets))
-	gen := int32(0)
-	var sum int32
-	add := func(as []*model.Asset) {
-		for _, a := range as {
-			i, ok := num[a]
-			if !ok || stamp[i] == gen {
-				continue
+	worth := make([]int32, len(m.Assets))
+	for i, a := range m.Assets {
+		worth[i] = assetWorth(a)
+	}
+	r.compV = make([]int32, nc)
+	r.flowV = make([]int32, nf)
+	done := make([]bool, nf)
+	// Each component's union, then that of each flow into it: the
+	// component's plus what the flow carries (a second stamp, so that the
+	// component's set stays as it is for its next flow).
+	reachParts(nc, func() func(lo, hi int) {
+		u := newUnion(num, worth)
+		carried := make([]int32, len(worth))
+		gen := int32(0)
+		return func(lo, hi int) {
+			for i, c := range m.Components[lo:hi] {
+				u.reset()
+				u.comp(c)
+				r.compV[lo+i] = u.sum
+				for _, fl := range c.In {
+					k, ok := r.flow[fl]
+					if !ok || fl.To != c {
+						continue
+					}
+					gen++
+					v := u.sum
+					for _, a := range fl.Carries {
+						j, ok := num[a]
+						if !ok || u.stamp[j] == u.gen || carried[j] == gen {
+							continue
+						}
+						carried[j] = gen
+						v += worth[j]
+					}
+					r.flowV[k], done[k] = v, true
+				}
 			}
-			stamp[i] = gen
-			sum += assetWorth(a)
 		}
+	})
+	for _, v := range r.compV {
+		r.most = max(r.most, v)
 	}
-	// addComp adds what c holds, sends and keeps in the stores it sends to.
-	addComp := func(c *model.Component) {
-		add(c.Assets())
-		for _, fl := range c.Out {
-			add(fl.Carries)
-			if fl.To != nil && fl.To.IsStore() {
-				add(fl.To.Assets())
-			}
+	// A flow not in its receiver's inbound list (a receiver outside the
+	// model's components, a model not indexed) on its own.
+	var u *union
+	for k, fl := range m.Flows {
+		if done[k] {
+			continue
 		}
-	}
-	r.comp = make(map[*model.Component]int32, len(m.Components))
-	for _, c := range m.Components {
-		gen, sum = gen+1, 0
-		addComp(c)
-		r.comp[c] = sum
-		r.most = max(r.most, sum)
-	}
-	r.flow = make(map[*model.Flow]int32, len(m.Flows))
-	for _, fl := range m.Flows {
-		gen, sum = gen+1, 0
-		add(fl.Carries)
+		if u == nil {
+			u = newUnion(num, worth)
+		}
+		u.reset()
 		if fl.To != nil {
-			addComp(fl.To)
+			u.comp(fl.To)
 		}
-		r.flow[fl] = sum
+		u.add(fl.Carries)
+		r.flowV[k] = u.sum
 	}
+	wg.Wait() // the components' numbers
 	return r
+}
+
+// union sums the worth of a set of assets, each counted once: a stamp per
+// asset number, the set's generation (gen) marking its members.
+type union struct {
+	num   map[*model.Asset]int32
+	worth []int32
+	stamp []int32
+	gen   int32
+	sum   int32
+}
+
+func newUnion(num map[*model.Asset]int32, worth []int32) *union {
+	return &union{num: num, worth: worth, stamp: make([]int32, len(worth))}
+}
+
+// reset starts a new, empty set.
+func (u *union) reset() { u.gen, u.sum = u.gen+1, 0 }
+
+// add adds as to the set.
+func (u *union) add(as []*model.Asset) {
+	for _, a := range as {
+		i, ok := u.num[a]
+		if !ok || u.stamp[i] == u.gen {
+			continue
+		}
+		u.stamp[i] = u.gen
+		u.sum += u.worth[i]
+	}
+}
+
+// comp adds what c holds, sends and keeps in the stores it sends to.
+func (u *union) comp(c *model.Component) {
+	u.add(c.Assets())
+	for _, fl := range c.Out {
+		u.add(fl.Carries)
+		if fl.To != nil && fl.To.IsStore() {
+			u.add(fl.To.Assets())
+		}
+	}
+}
+
+// reachParts calls the function part returns on consecutive ranges of
+// [0, n) covering it: on GOMAXPROCS workers, each with its own part, in
+// chunks of reachChunk when n is a few chunks or more, else once.
+func reachParts(n int, part func() func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/reachChunk)
+	if workers <= 1 {
+		part()(0, n)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			fn := part()
+			for {
+				lo := int(next.Add(reachChunk)) - reachChunk
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+reachChunk, n))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // share returns the data within reach of f's elements (the most of any of
@@ -97,14 +226,25 @@ func (r *reach) share(f *model.Finding) uint8 {
 	}
 	var v int32
 	for _, t := range f.Targets {
-		switch {
-		case t.Flow != nil:
-			v = max(v, r.flow[t.Flow])
-		case t.Component != nil:
-			v = max(v, r.comp[t.Component])
-		}
+		v = max(v, r.at(t))
 	}
 	return uint8(min(64, int64(v)*64/int64(r.most)))
+}
+
+// at returns the data within reach of a component or flow target (0 for
+// an element not in the model, or any other target).
+func (r *reach) at(t model.Target) int32 {
+	switch {
+	case t.Flow != nil:
+		if i, ok := r.flow[t.Flow]; ok {
+			return r.flowV[i]
+		}
+	case t.Component != nil:
+		if i, ok := r.comp[t.Component]; ok {
+			return r.compV[i]
+		}
+	}
+	return 0
 }
 
 // rankValue is what the ranking orders threats of one severity band by,

@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -37,8 +39,8 @@ func TestReach(t *testing.T) {
 		name string
 		got  int32
 		want int32
-	}{{"api", r.comp[api], 9}, {"db", r.comp[db], 7}, {"cache", r.comp[cache], 2}, {"leaf", r.comp[leaf], 0},
-		{"user", r.comp[user], 4}, {"in", r.flow[in], 11}, {"most", r.most, 9}} {
+	}{{"api", r.at(model.Target{Component: api}), 9}, {"db", r.at(model.Target{Component: db}), 7}, {"cache", r.at(model.Target{Component: cache}), 2}, {"leaf", r.at(model.Target{Component: leaf}), 0},
+		{"user", r.at(model.Target{Component: user}), 4}, {"in", r.at(model.Target{Flow: in}), 11}, {"most", r.most, 9}} {
 		if tc.got != tc.want {
 			t.Errorf("%s reaches %d, want %d", tc.name, tc.got, tc.want)
 		}
@@ -81,5 +83,79 @@ func TestRankReach(t *testing.T) {
 	want := []string{"crit-20", "crown-15", "open-16", "leaf-16", "crown-11"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ranked %v, want %v", got, want)
+	}
+}
+
+// TestReachChunks: on a model large enough for reachOf's workers, every
+// element's reach is what a plain union per element gives (the receiver's
+// set reused for its flows, a flow whose receiver is outside the model
+// worked out on its own).
+func TestReachChunks(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 13))
+	m := &model.Model{}
+	for i := range 40 {
+		m.Assets = append(m.Assets, &model.Asset{ID: fmt.Sprint("a", i), Confidentiality: model.Level(rnd.IntN(5)), Value: model.Level(rnd.IntN(5))})
+	}
+	pick := func() []*model.Asset {
+		var as []*model.Asset
+		for range rnd.IntN(4) {
+			as = append(as, m.Assets[rnd.IntN(len(m.Assets))])
+		}
+		return as
+	}
+	kinds := []model.ComponentKind{model.KindService, model.KindDatastore, model.KindClient}
+	for i := range 3000 {
+		m.Components = append(m.Components, &model.Component{ID: fmt.Sprint("c", i), Kind: kinds[rnd.IntN(3)], Stores: pick(), Processes: pick()})
+	}
+	outside := &model.Component{ID: "outside", Kind: model.KindDatastore, Stores: pick()}
+	for i := range 6000 {
+		to := m.Components[rnd.IntN(len(m.Components))]
+		if i%500 == 0 {
+			to = outside
+		}
+		m.Flows = append(m.Flows, &model.Flow{ID: fmt.Sprint("f", i), From: m.Components[rnd.IntN(len(m.Components))], To: to, Carries: pick()})
+	}
+	m.Index()
+	outside.Out = []*model.Flow{m.Flows[1]}
+	// The plain union.
+	sum := func(lists ...[]*model.Asset) int32 {
+		seen := map[*model.Asset]bool{}
+		var v int32
+		for _, l := range lists {
+			for _, a := range l {
+				if !seen[a] {
+					seen[a] = true
+					v += assetWorth(a)
+				}
+			}
+		}
+		return v
+	}
+	of := func(c *model.Component) [][]*model.Asset {
+		ls := [][]*model.Asset{c.Assets()}
+		for _, fl := range c.Out {
+			ls = append(ls, fl.Carries)
+			if fl.To.IsStore() {
+				ls = append(ls, fl.To.Assets())
+			}
+		}
+		return ls
+	}
+	r := reachOf(m)
+	var most int32
+	for _, c := range m.Components {
+		want := sum(of(c)...)
+		most = max(most, want)
+		if got := r.at(model.Target{Component: c}); got != want {
+			t.Fatalf("%s reaches %d, want %d", c.ID, got, want)
+		}
+	}
+	for _, fl := range m.Flows {
+		if got, want := r.at(model.Target{Flow: fl}), sum(append(of(fl.To), fl.Carries)...); got != want {
+			t.Fatalf("%s reaches %d, want %d", fl.ID, got, want)
+		}
+	}
+	if r.most != most {
+		t.Errorf("most %d, want %d", r.most, most)
 	}
 }

@@ -14,8 +14,10 @@ package risk
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardtm/ward/internal/model"
@@ -252,15 +254,31 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		}
 	}
 	if len(named) > 0 {
-		for _, f := range findings {
-			if _, ok := named[f.ID]; ok {
-				named[f.ID] = true
-			}
-			for _, a := range f.Aliases {
-				if _, ok := named[a]; ok {
-					named[a] = true
+		// Each finding's ids are hashed on the workers (named is only
+		// read there: the zone-wide threats carry hundreds of aliases);
+		// the few ids found are marked here.
+		var mu sync.Mutex
+		var found []string
+		inChunks(len(findings), func(lo, hi int) {
+			var got []string
+			for _, f := range findings[lo:hi] {
+				if _, ok := named[f.ID]; ok {
+					got = append(got, f.ID)
+				}
+				for _, a := range f.Aliases {
+					if _, ok := named[a]; ok {
+						got = append(got, a)
+					}
 				}
 			}
+			if len(got) > 0 {
+				mu.Lock()
+				found = append(found, got...)
+				mu.Unlock()
+			}
+		})
+		for _, id := range found {
+			named[id] = true
 		}
 	}
 	var stale []string
@@ -363,15 +381,7 @@ func (s *suggester) suggest(id string) string {
 		for k := range s.byTarget {
 			s.byTarget[k] = s.byTarget[k][:0]
 		}
-		for i, f := range s.fs {
-			r, t, _ := strings.Cut(f.ID, ":")
-			if l, ok := s.byRule[r]; ok && len(l) < 5 {
-				s.byRule[r] = append(l, i)
-			}
-			if l, ok := s.byTarget[t]; ok && len(l) < 5 {
-				s.byTarget[t] = append(l, i)
-			}
-		}
+		s.scan()
 	}
 	// Merge the two ascending index lists, in finding order, without repeats.
 	a, b := s.byRule[rule], s.byTarget[target]
@@ -392,6 +402,58 @@ func (s *suggester) suggest(id string) string {
 		return "the finding is gone (fixed, renamed or out of scope): remove the decision, or check `ward check --format json` for current ids"
 	}
 	return "current findings with the same rule or element: " + strings.Join(same, ", ")
+}
+
+// scan indexes the first five findings of each rule and element in
+// byRule and byTarget (whose lists are empty). At 10,000s of findings the
+// list is split into parts on GOMAXPROCS goroutines, each noting the
+// first five of its part (the maps are only read), and the parts' notes
+// are taken in order.
+func (s *suggester) scan() {
+	type hit struct {
+		rule bool
+		key  string
+		i    int
+	}
+	parts := 1
+	if len(s.fs) >= splitMin {
+		parts = max(1, runtime.GOMAXPROCS(0))
+	}
+	per := (len(s.fs) + parts - 1) / parts
+	hits := make([][]hit, parts)
+	part := func(p int) {
+		var out []hit
+		n := map[hit]int{}
+		for i := p * per; i < min(len(s.fs), (p+1)*per); i++ {
+			r, t, _ := strings.Cut(s.fs[i].ID, ":")
+			if _, ok := s.byRule[r]; ok && n[hit{rule: true, key: r}] < 5 {
+				n[hit{rule: true, key: r}]++
+				out = append(out, hit{true, r, i})
+			}
+			if _, ok := s.byTarget[t]; ok && n[hit{key: t}] < 5 {
+				n[hit{key: t}]++
+				out = append(out, hit{false, t, i})
+			}
+		}
+		hits[p] = out
+	}
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Go(func() { part(p) })
+	}
+	part(0)
+	wg.Wait()
+	for _, hs := range hits {
+		for _, h := range hs {
+			m := s.byTarget
+			if h.rule {
+				m = s.byRule
+			}
+			if l := m[h.key]; len(l) < 5 {
+				m[h.key] = append(l, h.i)
+			}
+		}
+	}
 }
 
 // explainer scores findings and words their rationale, sharing the
@@ -604,12 +666,22 @@ func AtStake(m *model.Model, qs []*model.Question) {
 	// Answer these first: the questions moving the most risk, one per
 	// element, about one for every three elements of the model.
 	limit := max(3, (len(m.Components)+len(m.Flows))/3)
+	// The questions' element ids (a cache miss each) are read on the
+	// workers; the first per element is chosen here, in order.
+	ids := make([]string, len(qs))
+	inChunks(len(qs), func(lo, hi int) {
+		for i, q := range qs[lo:hi] {
+			q.First = false
+			if q.Moves > 0 {
+				ids[lo+i] = q.Target.ID()
+			}
+		}
+	})
 	seen := map[string]bool{}
 	n := 0
-	for _, q := range qs {
-		q.First = false
-		if n < limit && q.Moves > 0 && !seen[q.Target.ID()] {
-			seen[q.Target.ID()] = true
+	for i, q := range qs {
+		if n < limit && q.Moves > 0 && !seen[ids[i]] {
+			seen[ids[i]] = true
 			q.First = true
 			n++
 		}
