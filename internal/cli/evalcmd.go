@@ -35,7 +35,9 @@ Per case and in total it prints: weighted recall (listed threats matched on
 target and STRIDE category by an open or unverified threat, weighted
 critical 4, high 3, medium 2, low 1), the noise ratio (threats raised per
 threat listed), the share of listed high and critical threats matched in
-Ward's top 10, and questions per element (components and flows).
+Ward's top 10, and questions per element (components and flows); in total
+also the noise per line (each raised threat counted once per listed threat
+it matches, so a threat naming several elements cannot hide noise).
 docs/quality.md explains the format, the matching rule and the numbers.
 
 Exit status: 0 when the cases were scored, whatever the scores; 2 when a

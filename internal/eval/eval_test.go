@@ -172,7 +172,9 @@ threats:
 	}
 	got := eval.Score(ref, res)
 	want := eval.Counts{Listed: 6, Matched: 4, Weight: 4 + 3 + 2 + 1 + 3 + 3, Found: 4 + 3 + 2 + 3,
-		Raised: 12, Open: 11, Unverified: 1, OnList: 2, HighListed: 4, HighInTop: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
+		// r2:api matches two listed lines (api-t and api-i): it counts twice
+		// per line.
+		Raised: 12, Open: 11, Unverified: 1, OnList: 2, RaisedPerLine: 13, HighListed: 4, HighInTop: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
 	if diff := cmp.Diff(want, got.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
@@ -181,6 +183,9 @@ threats:
 	}
 	if n := got.Scores.Noise; n != 2 {
 		t.Errorf("noise = %v, want 2", n)
+	}
+	if n := got.Scores.LineNoise; n != 13.0/6 {
+		t.Errorf("noise per line = %v, want 13/6", n)
 	}
 	if o := got.Scores.OnList; o != 2.0/12 {
 		t.Errorf("on list = %v, want 2/12", o)

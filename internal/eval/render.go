@@ -37,6 +37,8 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	}
 	fmt.Fprintf(w, "\nWeighted recall over all listed threats %s; mean of the cases' weighted recall %s.\n", pct(r.Total.Scores.Recall), pct(r.Total.MeanRecall))
 	fmt.Fprintf(w, "Raised threats that a reviewer listed too: %d of %d (%s).\n", r.Total.Counts.OnList, r.Total.Counts.Raised, pct(r.Total.Scores.OnList))
+	fmt.Fprintf(w, "Noise with each raised threat counted once per listed threat it matches: %.2f (%d for %d listed).\n",
+		r.Total.Scores.LineNoise, r.Total.Counts.RaisedPerLine, r.Total.Counts.Listed)
 	fmt.Fprint(w, "Listed threats found, by STRIDE category:")
 	for _, c := range model.Categories {
 		if x, ok := r.Total.ByCategory[string(c)]; ok {

@@ -58,6 +58,12 @@ type Counts struct {
 	// OnList counts the raised threats that match at least one listed
 	// threat; the rest are what a reviewer did not write down.
 	OnList int `json:"on_list"`
+	// RaisedPerLine counts each raised threat once per listed threat it
+	// matches (once if it matches none): a threat that names several
+	// elements (a zone-wide threat) and matches lines a reviewer wrote
+	// apart counts as many times as it stands for lines, so that merging
+	// threats cannot lower the noise by matching more lines each.
+	RaisedPerLine int `json:"raised_per_line"`
 	// HighListed counts listed high and critical threats; HighInTop those
 	// among them matched by one of Ward's top ten.
 	HighListed int `json:"high_listed"`
@@ -84,6 +90,9 @@ type Scores struct {
 	PlainRecall float64 `json:"recall"`
 	// Noise is Raised / Listed.
 	Noise float64 `json:"noise_ratio"`
+	// LineNoise is RaisedPerLine / Listed: the noise with each raised
+	// threat counted once per listed threat it matches.
+	LineNoise float64 `json:"noise_per_line"`
 	// OnList is OnList / Raised: the share of raised threats a reviewer
 	// listed too.
 	OnList float64 `json:"on_list"`
@@ -188,12 +197,16 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 		top[f.ID] = true
 	}
 	for _, f := range raised {
+		n := 0
 		for i := range ref.Threats {
 			if matches(&ref.Threats[i], f) {
-				c.OnList++
-				break
+				n++
 			}
 		}
+		if n > 0 {
+			c.OnList++
+		}
+		c.RaisedPerLine += max(1, n)
 	}
 	for i := range ref.Threats {
 		t := &ref.Threats[i]
@@ -257,6 +270,7 @@ func (c Counts) Scores() Scores {
 		Recall:                 ratio(c.Found, c.Weight),
 		PlainRecall:            ratio(c.Matched, c.Listed),
 		Noise:                  ratio(c.Raised, c.Listed),
+		LineNoise:              ratio(c.RaisedPerLine, c.Listed),
 		OnList:                 ratio(c.OnList, c.Raised),
 		HighTop:                ratio(c.HighInTop, c.HighListed),
 		Top3:                   ratio(c.Top3InTop, c.Top3Listed),
@@ -286,6 +300,7 @@ func total(cs []CaseResult) Totals {
 		a.Open += b.Open
 		a.Unverified += b.Unverified
 		a.OnList += b.OnList
+		a.RaisedPerLine += b.RaisedPerLine
 		a.HighListed += b.HighListed
 		a.HighInTop += b.HighInTop
 		a.Top3Listed += b.Top3Listed
