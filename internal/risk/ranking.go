@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -259,24 +257,10 @@ const splitMin = 20_000
 // names.
 func inChunks(n int, fn func(lo, hi int)) {
 	workers := min(runtime.GOMAXPROCS(0), n/keysChunk)
-	if n < splitMin || workers <= 1 {
-		fn(0, n)
-		return
+	if n < splitMin {
+		workers = 1
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(keysChunk)) - keysChunk
-				if lo >= n {
-					return
-				}
-				fn(lo, min(lo+keysChunk, n))
-			}
-		})
-	}
-	wg.Wait()
+	workParts(n, keysChunk, workers, func() func(lo, hi int) { return fn })
 }
 
 // keysChunk is how many items a worker takes at a time (inChunks).

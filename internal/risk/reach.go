@@ -6,7 +6,6 @@ package risk
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -195,26 +194,7 @@ func (u *union) comp(c *model.Component) {
 // [0, n) covering it: on GOMAXPROCS workers, each with its own part, in
 // chunks of reachChunk when n is a few chunks or more, else once.
 func reachParts(n int, part func() func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/reachChunk)
-	if workers <= 1 {
-		part()(0, n)
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			fn := part()
-			for {
-				lo := int(next.Add(reachChunk)) - reachChunk
-				if lo >= n {
-					return
-				}
-				fn(lo, min(lo+reachChunk, n))
-			}
-		})
-	}
-	wg.Wait()
+	workParts(n, reachChunk, min(runtime.GOMAXPROCS(0), n/reachChunk), part)
 }
 
 // share returns the data within reach of f's elements (the most of any of

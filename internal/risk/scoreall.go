@@ -2,8 +2,6 @@ package risk
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -18,28 +16,12 @@ const scoreChunk = 2048
 // depend on which findings filled them.
 func scoreAll(fs []*model.Finding, fn func(*explainer, *model.Finding), newEx func() *explainer) {
 	workers := min(runtime.GOMAXPROCS(0), (len(fs)+scoreChunk-1)/scoreChunk)
-	if workers <= 1 {
+	workParts(len(fs), scoreChunk, workers, func() func(lo, hi int) {
 		ex := newEx()
-		for _, f := range fs {
-			fn(ex, f)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			ex := newEx()
-			for {
-				lo := int(next.Add(scoreChunk)) - scoreChunk
-				if lo >= len(fs) {
-					return
-				}
-				for _, f := range fs[lo:min(lo+scoreChunk, len(fs))] {
-					fn(ex, f)
-				}
+		return func(lo, hi int) {
+			for _, f := range fs[lo:hi] {
+				fn(ex, f)
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 }
