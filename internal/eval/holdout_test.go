@@ -23,6 +23,7 @@ var (
 	holdOut8  = filepath.Join("..", "..", "testdata", "eval-holdout8")
 	holdOut9  = filepath.Join("..", "..", "testdata", "eval-holdout9")
 	holdOut10 = filepath.Join("..", "..", "testdata", "eval-holdout10")
+	holdOut11 = filepath.Join("..", "..", "testdata", "eval-holdout11")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -57,6 +58,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout8", holdOut8, false},
 		{"eval-holdout9", holdOut9, false},
 		{"eval-holdout10", holdOut10, false},
+		{"eval-holdout11", holdOut11, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
