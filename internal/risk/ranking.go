@@ -169,6 +169,23 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		slices.SortStableFunc(fs, byID)
 	}
 	keys, pre, tgt, newRule := rankKeys(fs)
+	var elems Elements
+	rules := map[string]int32{}
+	var lastRule int32
+	for i := range pre {
+		it := &pre[i]
+		it.elem = int32(elems.Add(tgt[i]))
+		// fs is in id order, so a rule's threats come one after another.
+		if newRule[i] {
+			var ok bool
+			if lastRule, ok = rules[it.f.Rule]; !ok {
+				lastRule = int32(len(rules))
+				rules[it.f.Rule] = lastRule
+			}
+		}
+		it.rule = lastRule
+	}
+	repeatValues(pre, keys, elems.Len(), len(rules))
 	count := map[uint64]int{}
 	for _, k := range keys {
 		count[k]++
@@ -185,23 +202,9 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		at += count[k]
 	}
 	r := &Ranking{items: make([]item, len(fs))}
-	var elems Elements
-	rules := map[string]int32{}
-	var lastRule int32
 	for i := range pre {
-		it := &pre[i]
-		it.elem = int32(elems.Add(tgt[i]))
-		// fs is in id order, so a rule's threats come one after another.
-		if newRule[i] {
-			var ok bool
-			if lastRule, ok = rules[it.f.Rule]; !ok {
-				lastRule = int32(len(rules))
-				rules[it.f.Rule] = lastRule
-			}
-		}
-		it.rule = lastRule
 		p := next[keys[i]]
-		r.items[*p] = *it
+		r.items[*p] = pre[i]
 		*p++
 	}
 	r.nElem, r.nRule = elems.Len(), len(rules)
