@@ -14,7 +14,8 @@ import (
 
 // Rank orders findings: the active ones (open or unverified) first, then
 // by residual severity band and, within it, by ranking value (rankValue:
-// the residual score and the data within reach), open before unverified
+// the residual score and the data within reach; less half a point per
+// element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
 // (stakeValue) and id, spreads them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
@@ -185,6 +186,9 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		}
 		it.rule = lastRule
 	}
+	// A rule's threats on its further elements are worth a little less:
+	// their keys and values change before the sort, once; Rerank keeps
+	// them.
 	repeatValues(pre, keys, elems.Len(), len(rules))
 	count := map[uint64]int{}
 	for _, k := range keys {
