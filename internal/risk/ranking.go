@@ -14,7 +14,8 @@ import (
 
 // Rank orders findings: the active ones (open or unverified) first, then
 // by residual severity band and, within it, by ranking value (rankValue:
-// the residual score and the data within reach), open before unverified
+// the residual score and the data within reach; less half a point per
+// element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
 // (stakeValue) and id, spreads them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
@@ -169,6 +170,26 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		slices.SortStableFunc(fs, byID)
 	}
 	keys, pre, tgt, newRule := rankKeys(fs)
+	var elems Elements
+	rules := map[string]int32{}
+	var lastRule int32
+	for i := range pre {
+		it := &pre[i]
+		it.elem = int32(elems.Add(tgt[i]))
+		// fs is in id order, so a rule's threats come one after another.
+		if newRule[i] {
+			var ok bool
+			if lastRule, ok = rules[it.f.Rule]; !ok {
+				lastRule = int32(len(rules))
+				rules[it.f.Rule] = lastRule
+			}
+		}
+		it.rule = lastRule
+	}
+	// A rule's threats on its further elements are worth a little less:
+	// their keys and values change before the sort, once; Rerank keeps
+	// them.
+	repeatValues(pre, keys, elems.Len(), len(rules))
 	count := map[uint64]int{}
 	for _, k := range keys {
 		count[k]++
@@ -185,23 +206,9 @@ func NewRanking(fs []*model.Finding) *Ranking {
 		at += count[k]
 	}
 	r := &Ranking{items: make([]item, len(fs))}
-	var elems Elements
-	rules := map[string]int32{}
-	var lastRule int32
 	for i := range pre {
-		it := &pre[i]
-		it.elem = int32(elems.Add(tgt[i]))
-		// fs is in id order, so a rule's threats come one after another.
-		if newRule[i] {
-			var ok bool
-			if lastRule, ok = rules[it.f.Rule]; !ok {
-				lastRule = int32(len(rules))
-				rules[it.f.Rule] = lastRule
-			}
-		}
-		it.rule = lastRule
 		p := next[keys[i]]
-		r.items[*p] = *it
+		r.items[*p] = pre[i]
 		*p++
 	}
 	r.nElem, r.nRule = elems.Len(), len(rules)

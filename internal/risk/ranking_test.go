@@ -22,7 +22,7 @@ func TestRankingMatchesReference(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		fs := randomFindings(r)
 		want := cloneFindings(fs)
-		referenceRank(want)
+		repeat := referenceRank(want, nil)
 
 		got := cloneFindings(fs)
 		ranking := NewRanking(got)
@@ -43,7 +43,7 @@ func TestRankingMatchesReference(t *testing.T) {
 			ranking.Rerank(got)
 			want = cloneFindings(got)
 			slices.SortStableFunc(want, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
-			referenceRank(want)
+			referenceRank(want, repeat)
 			if d := rankDiff(got, want); d != "" {
 				t.Fatalf("seed %d, step %d: Rerank differs from ranking the kept threats: %s", seed, step, d)
 			}
@@ -135,7 +135,7 @@ func rankDiff(got, want []*model.Finding) string {
 // referenceRank is the ranking as first written: a stable sort by id and
 // by the ranking's criteria one after the other (not the packed rank
 // key), then the spread with maps keyed by target and rule.
-func referenceRank(fs []*model.Finding) {
+func referenceRank(fs []*model.Finding, repeat map[string]int) map[string]int {
 	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
 		if c := strings.Compare(a.ID, b.ID); c != 0 {
 			return c
@@ -150,18 +150,51 @@ func referenceRank(fs []*model.Finding) {
 		return v
 	}
 	// The ranking value in points: the score and up to 1.5 for the data
-	// within reach.
-	value := func(f *model.Finding) float64 { return float64(f.Residual.Score) + 1.5*float64(f.Reach)/64 }
-	slices.SortStableFunc(fs, func(a, b *model.Finding) int {
-		return cmp.Or(
-			cmp.Compare(b2i(!a.Active()), b2i(!b.Active())),
-			cmp.Compare(b.Residual.Severity, a.Residual.Severity),
-			cmp.Compare(value(b), value(a)),
-			cmp.Compare(b2i(!a.Open()), b2i(!b.Open())),
-			cmp.Compare(b.Residual.Impact, a.Residual.Impact),
-			cmp.Compare(b.Inherent.Score, a.Inherent.Score),
-			cmp.Compare(stake(b), stake(a)))
-	})
+	// within reach, less half a point per element of the threat's rule
+	// ranked before its own (repeat, set below).
+	plain := func(f *model.Finding) float64 { return float64(f.Residual.Score) + 1.5*float64(f.Reach)/64 }
+	value := func(f *model.Finding) float64 { return max(0, plain(f)-0.5*float64(repeat[f.ID])) }
+	order := func(value func(*model.Finding) float64) func(a, b *model.Finding) int {
+		return func(a, b *model.Finding) int {
+			return cmp.Or(
+				cmp.Compare(b2i(!a.Active()), b2i(!b.Active())),
+				cmp.Compare(b.Residual.Severity, a.Residual.Severity),
+				cmp.Compare(value(b), value(a)),
+				cmp.Compare(b2i(!a.Open()), b2i(!b.Open())),
+				cmp.Compare(b.Residual.Impact, a.Residual.Impact),
+				cmp.Compare(b.Inherent.Score, a.Inherent.Score),
+				cmp.Compare(stake(b), stake(a)))
+		}
+	}
+	// A rule's elements in the order of their best active threat of the
+	// rule (the team's own threats aside): the n-th element's threats
+	// lose n−1 half points. A ranking again after threats were removed
+	// keeps the order of the first (repeat given).
+	if repeat == nil {
+		repeat = map[string]int{}
+		byValue := slices.Clone(fs)
+		slices.SortStableFunc(byValue, order(plain))
+		place := map[string]map[model.Target]int{}
+		for _, f := range byValue {
+			if !f.Active() || f.Origin == model.OriginPeople {
+				continue
+			}
+			var t model.Target
+			if len(f.Targets) > 0 {
+				t = f.Targets[0]
+			}
+			if place[f.Rule] == nil {
+				place[f.Rule] = map[model.Target]int{}
+			}
+			p, ok := place[f.Rule][t]
+			if !ok {
+				p = len(place[f.Rule])
+				place[f.Rule][t] = p
+			}
+			repeat[f.ID] = p
+		}
+	}
+	slices.SortStableFunc(fs, order(value))
 	same := func(a, b *model.Finding) bool {
 		return a.Active() == b.Active() && a.Open() == b.Open() && a.Residual.Severity == b.Residual.Severity
 	}
@@ -229,6 +262,7 @@ func referenceRank(fs []*model.Finding) {
 	for i, f := range fs {
 		f.Rank = i + 1
 	}
+	return repeat
 }
 
 // TestElements: elements are numbered in the order first added, whatever
