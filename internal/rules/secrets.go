@@ -98,7 +98,7 @@ var secretsRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" holds "+ids(creds, assetID)+" that control "+ids(targets, compID)+"; its compromise controls them too", creds)
+				x.Report(gap, q(c.ID)+" acts on "+ids(targets, compID)+" with "+ids(creds, assetID)+"; whoever compromises it has the same rights there", creds)
 			}
 		},
 	},

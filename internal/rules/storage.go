@@ -98,7 +98,7 @@ var storageRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "direct-upload-unbounded",
+		ID:       "direct-upload-unrestricted",
 		Title:    "Clients upload straight to object storage with no size, type or key limits",
 		Category: model.DenialOfService,
 		On:       rule.OnFlow,
