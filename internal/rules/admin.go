@@ -135,13 +135,15 @@ var adminRules = []*rule.Rule{
 		ID:       "shared-terminal-sign-in",
 		Title:    "People share an on-site terminal, its account or its open session",
 		Category: model.Spoofing,
-		Also:     []model.Category{model.Repudiation},
+		Also:     []model.Category{model.Repudiation, model.ElevationOfPrivilege},
 		On:       rule.OnComponent,
 		Doc: "A terminal on the premises (a front-desk or security-desk PC, a ward or dispensing station, a console at a counter) " +
 			"is used by several people in turn: it is stated shared, or more than one role signs in at it. Such terminals drift to " +
 			"one account per desk or shift, a PIN or password everyone knows, and a session that stays open while the next person " +
 			"works or the desk is empty. Anyone at the desk then acts as whoever signed in last (spoofing), and what was done " +
-			"(an admit, an override, a refund, a key issued) cannot be tied to a person (repudiation).",
+			"(an admit, an override, a refund, a key issued) cannot be tied to a person (repudiation). Where roles with different " +
+			"rights sign in at the same terminal, the one with fewer rights uses the other's open session or shared PIN " +
+			"(an override, a card issued, a refund above their limit): elevation of privilege.",
 		CWE:   []int{287, 613, 778, 1390},
 		CAPEC: []int{21, 60},
 		Mitigations: []string{
@@ -170,6 +172,9 @@ var adminRules = []*rule.Rule{
 				}
 			}
 			if gap := x.Lacks(c, model.CtlSecureSessions); x.Reports(gap) {
+				if len(terminalRoles(c)) < 2 {
+					x.Enables(model.Repudiation)
+				}
 				x.Report(gap, "People at "+q(c.ID)+" may share its account or its open session; what one does is done as another, and no one answers for it", at)
 			}
 		},
@@ -310,11 +315,17 @@ func sharedTerminal(c *model.Component) bool {
 	if c.Trust() == model.TrustInternet {
 		return false // several roles on one app at home are not one desk
 	}
+	return len(terminalRoles(c)) >= 2
+}
+
+// terminalRoles returns the people (roles) the model draws signing in at
+// terminal c.
+func terminalRoles(c *model.Component) []*model.Component {
 	var people []*model.Component
 	for _, f := range c.In {
 		if f.From.Kind == model.KindPerson && !containsComp(people, f.From) {
 			people = append(people, f.From)
 		}
 	}
-	return len(people) >= 2
+	return people
 }

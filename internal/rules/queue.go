@@ -10,13 +10,14 @@ var queueRules = []*rule.Rule{
 		ID:       "queue-topics-not-scoped",
 		Title:    "Every client of a shared queue can publish to and read every topic",
 		Category: model.Tampering,
-		Also:     []model.Category{model.InformationDisclosure},
+		Also:     []model.Category{model.InformationDisclosure, model.ElevationOfPrivilege},
 		On:       rule.OnComponent,
 		Doc: "Several producers publish to one broker or bus, and nothing says the broker limits each client to its own topics. " +
 			"Any one of them, compromised or misconfigured (a service, a device whose certificate was extracted, a client app), " +
 			"then publishes messages that look like another's (a status event that closes a parcel, a command to another drone), " +
 			"and, where several consumers read sensitive messages, any client subscribes to every topic and reads them all " +
-			"(a further threat, information disclosure).",
+			"(a further threat, information disclosure). Where devices of ours take critical-integrity messages (commands) from it, " +
+			"one device's credentials command every other device: elevation of privilege (a further threat).",
 		CWE:   []int{284, 285, 639},
 		CAPEC: []int{122, 148},
 		Mitigations: []string{
@@ -40,9 +41,14 @@ var queueRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
-				if len(consumers) < 2 || len(sensitive(as)) == 0 {
-					x.Enables()
+				var also []model.Category
+				if len(consumers) >= 2 && len(sensitive(as)) > 0 {
+					also = append(also, model.InformationDisclosure)
 				}
+				if queueCommandsDevices(c) {
+					also = append(also, model.ElevationOfPrivilege)
+				}
+				x.Enables(also...)
 				x.Report(gap, ids(producers, compID)+" all publish to "+q(c.ID)+"; nothing says each may publish or read only its own topics", as)
 			}
 		},
@@ -238,4 +244,20 @@ func queueCritical(f *model.Flow) []*model.Asset {
 		}
 	}
 	return out
+}
+
+// queueCommandsDevices reports whether queue c delivers critical-integrity
+// messages (commands) to a device of ours.
+func queueCommandsDevices(c *model.Component) bool {
+	for _, f := range c.Out {
+		if f.To.Kind != model.KindDevice || f.To.ThirdParty {
+			continue
+		}
+		for _, a := range f.Carries {
+			if a.Need(model.Integrity) >= model.Critical {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -34,35 +34,71 @@ var secretsRules = []*rule.Rule{
 			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
 				return // entry points get overprivileged-entry-point
 			}
-			var sources []*model.Component
-			var read []*model.Asset
-			for _, f := range c.Out {
-				creds := ofKind(f.Carries, model.AssetCredential)
-				if len(creds) == 0 || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
-					continue
-				}
-				as := f.Returns
-				if len(as) == 0 && f.To.IsStore() {
-					as = f.To.Stores
-				}
-				got := false
-				for _, a := range as {
-					if a.Kind == model.AssetData && (a.Need(model.Confidentiality) >= model.High) {
-						got = true
-						if !containsAsset(read, a) {
-							read = append(read, a)
-						}
-					}
-				}
-				if got && !containsComp(sources, f.To) {
-					sources = append(sources, f.To)
-				}
-			}
+			sources, read := integrationReads(c)
 			if len(sources) == 0 {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" signs in to "+ids(sources, compID)+" with credentials it holds; if they read more than the job needs, its compromise reads all of "+ids(read, assetID), read)
+			}
+		},
+	},
+	{
+		ID:       "critical-credentials-overreach",
+		Title:    "A service holds credentials that control other systems",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnComponent,
+		Doc: "A service of ours presents or installs credentials of the highest value on other systems: service accounts with administrative rights over clusters and cloud accounts, " +
+			"keys that open doors or move money, credentials it writes into the devices that enforce access. " +
+			"Such credentials are usually as broad as the most powerful thing the service was ever asked to do (cluster-admin, every account, every door), " +
+			"so whoever compromises the service, its host, its configuration or whatever may call it acts with all of that.",
+		CWE:   []int{250, 269, 522},
+		CAPEC: []int{122, 560},
+		Mitigations: []string{
+			"Grant the service's identities only the operations it runs, per target (a role per action, namespaced, not cluster-admin); split the most dangerous actions into a separate service with its own approval.",
+			"Issue short-lived credentials per run or per action (workload identity, a broker that mints them on demand) instead of holding standing ones.",
+			"Record and alert on every use of the credentials in the target systems, tied to the person who asked for the action.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/250.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+			"https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
+				return // entry points get overprivileged-entry-point
+			}
+			if sources, _ := integrationReads(c); len(sources) > 0 {
+				return // integration-credentials-overreach raises it on c
+			}
+			var targets []*model.Component
+			var creds []*model.Asset
+			for _, f := range c.Out {
+				if f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient || f.To.IsStore() {
+					continue // a store keeps the credentials: secrets rules
+				}
+				if f.To.IsProcess() && !f.To.OutOfScope && !f.To.ThirdParty {
+					continue // handed down to code of ours, which acts with them
+				}
+				for _, a := range ofKind(f.Carries, model.AssetCredential) {
+					if a.Need(model.Confidentiality) < model.Critical && a.Need(model.Integrity) < model.Critical {
+						continue
+					}
+					if !containsAsset(creds, a) {
+						creds = append(creds, a)
+					}
+					if !containsComp(targets, f.To) {
+						targets = append(targets, f.To)
+					}
+				}
+			}
+			if len(targets) == 0 {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" acts on "+ids(targets, compID)+" with "+ids(creds, assetID)+"; whoever compromises it has the same rights there", creds)
 			}
 		},
 	},
@@ -354,4 +390,40 @@ func secretsAllLongLived(c *model.Component) bool {
 		}
 	}
 	return true
+}
+
+// integrationReads returns, for a background process of ours, the systems
+// it signs in to with credentials it holds (carried on the flow, or a
+// credential asset it processes behind a password or key) and the
+// confidential data it reads from them.
+func integrationReads(c *model.Component) (sources []*model.Component, read []*model.Asset) {
+	held := ofKind(c.Assets(), model.AssetCredential)
+	for _, f := range c.Out {
+		creds := ofKind(f.Carries, model.AssetCredential)
+		if len(creds) == 0 && len(held) > 0 && staticCredential(f.Authentication) {
+			// A password or key the job holds (a credential asset it
+			// processes) signs it in, though the flow names none.
+			creds = held
+		}
+		if len(creds) == 0 || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
+			continue
+		}
+		as := f.Returns
+		if len(as) == 0 && f.To.IsStore() {
+			as = f.To.Stores
+		}
+		got := false
+		for _, a := range as {
+			if a.Kind == model.AssetData && (a.Need(model.Confidentiality) >= model.High) {
+				got = true
+				if !containsAsset(read, a) {
+					read = append(read, a)
+				}
+			}
+		}
+		if got && !containsComp(sources, f.To) {
+			sources = append(sources, f.To)
+		}
+	}
+	return sources, read
 }

@@ -97,6 +97,59 @@ var storageRules = []*rule.Rule{
 			x.Report(model.Yes, q(c.ID)+" accepts connections directly from "+ids(senders(from), compID)+" on the internet", nil)
 		},
 	},
+	{
+		ID:       "direct-upload-unrestricted",
+		Title:    "Clients upload straight to object storage with no size, type or key limits",
+		Category: model.DenialOfService,
+		On:       rule.OnFlow,
+		Doc: "Clients, people or devices outside our network write objects straight into a bucket of ours (pre-signed or signed upload URLs, SAS tokens, upload credentials), " +
+			"so no service of ours sees the bytes before they land. Unless the signed policy bounds the object's size, content type and key, " +
+			"one caller stores huge or endless objects (storage bills, and the processing the upload triggers: thumbnails, scans, OCR), " +
+			"hosts unrelated or malicious content on our domain, or writes to a key that belongs to another user's record.",
+		CWE:   []int{770, 434, 639},
+		CAPEC: []int{130, 1},
+		Mitigations: []string{
+			"Issue upload URLs with a signed policy: a maximum content length, the allowed content types and one server-chosen key per upload, expiring in minutes (S3 POST policy conditions, GCS x-goog-content-length-range, SAS with a single blob).",
+			"Quota uploads per user and per record, and alert on the bucket's growth and on the cost of the processing uploads trigger.",
+			"Process an upload only after checking its real type and size; quarantine what fails and expire unclaimed uploads with a lifecycle rule.",
+		},
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html",
+			"https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html",
+			"https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/",
+		},
+		Receiver: true,
+		Also:     []model.Category{model.Tampering},
+		Check: func(x *rule.Ctx) {
+			f := x.Target.Flow
+			b := f.To
+			if b.Kind != model.KindStorage || b.Public || b.ThirdParty || b.OutOfScope {
+				return
+			}
+			if !f.From.IsActor() || f.From.Kind == model.KindExternal || f.From.Trust() >= b.Trust() || readOnly(f) {
+				return
+			}
+			var up []*model.Asset
+			for _, a := range f.Carries {
+				if !secretsAsset(a) {
+					up = append(up, a)
+				}
+			}
+			if len(up) == 0 {
+				return
+			}
+			if gap := x.Lacks(b, model.CtlValidatesInput); x.Reports(gap) {
+				if storageWritesRaised(b) {
+					// Tampering by the direct writers is the store's threat
+					// already (store-reachable-from-internet,
+					// high-integrity-store-direct-writes): one line.
+					x.Enables()
+				}
+				x.Report(gap, flowName(f)+" uploads "+ids(up, assetID)+" straight into "+q(b.ID)+
+					" with no stated limit on size, type or key", up, "clients write to the bucket directly")
+			}
+		},
+	},
 }
 
 // storageInternetCallers returns the flows that reach data store or storage
@@ -126,4 +179,19 @@ func storageInternetCallers(c *model.Component) []*model.Flow {
 func storagePublicAccessRaised(c *model.Component) bool {
 	return c.Kind == model.KindStorage && !c.Public && c.Controls.Get(model.CtlPublicAccessBlocked) != model.Yes &&
 		len(sensitive(loggingHandled(c))) > 0
+}
+
+// storageWritesRaised reports whether another rule raises tampering on store
+// c for what outside callers write to it directly: callers on the internet
+// reach it without signed URLs, or it holds high-integrity data.
+func storageWritesRaised(c *model.Component) bool {
+	if len(storageInternetCallers(c)) > 0 {
+		return true
+	}
+	for _, a := range c.Stores {
+		if a.Need(model.Integrity) >= model.High {
+			return true
+		}
+	}
+	return false
 }

@@ -201,3 +201,13 @@ func TestQueueTopicsNotScoped(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestQueueTopicsCommandDevices: a broker delivering critical commands to
+// devices also raises elevation (one client commands every device).
+func TestQueueTopicsCommandDevices(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "commands.yaml"), rules.All())
+	want := []string{"queue-topics-not-scoped:broker", "queue-topics-not-scoped:broker:elevation_of_privilege"}
+	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusOpen); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
