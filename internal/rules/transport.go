@@ -88,7 +88,7 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			s := sensitive(f.Carries)
-			if gap := transportPlaintext(x, f); x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) {
 					x.Enables()
 				}
@@ -166,7 +166,7 @@ var transportRules = []*rule.Rule{
 			if !carries {
 				return
 			}
-			if gap := transportPlaintext(x, f); x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) && !unknownData(x.Model) {
 					x.Enables()
 				}
@@ -335,6 +335,29 @@ func transportPlaintext(x *rule.Ctx, f *model.Flow) model.Tri {
 		}
 	}
 	return x.Unencrypted(f)
+}
+
+// transportAsks asks, rather than raises, whether a connection to a data
+// store inside one private zone is encrypted while that is unknown: a hop
+// that does not cross a boundary, into an internal or restricted zone,
+// between a component and a datastore or object storage. Reading it needs a
+// foothold on the zone's own network, where the application's store
+// credentials are within reach too; the store's own threats (access,
+// encryption at rest) say what is at stake. The question stays on the list,
+// and a stated gap (`encryption: none`) is still a threat. A model that
+// names no assets keeps the threat (unknown data is not "nothing worth
+// protecting"), and so do legacy cleartext protocols (cleartext-protocol).
+// It reports whether it asked.
+func transportAsks(x *rule.Ctx, f *model.Flow, gap model.Tri) bool {
+	if gap != model.Unknown || unknownData(x.Model) || f.CrossesBoundary() || f.To.Trust() < model.TrustInternal {
+		return false
+	}
+	store := func(c *model.Component) bool { return c.Kind == model.KindDatastore || c.Kind == model.KindStorage }
+	if !store(f.From) && !store(f.To) {
+		return false
+	}
+	x.Ask()
+	return true
 }
 
 // transportZone names a component's boundary for titles.

@@ -44,3 +44,33 @@ func TestCleartextTampering(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestStoreHopInZoneAsks: a hop to a data store inside one private zone
+// whose encryption is unknown is asked about, not raised; the same hop
+// stated unencrypted, a hop into another zone's store and a hop between
+// services stay threats.
+func TestStoreHopInZoneAsks(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "sensitive-data-in-cleartext", "store-hop.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "sensitive-data-in-cleartext" || f.Category != model.InformationDisclosure {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID+" "+string(f.Status))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"to-audit open", "to-billing unverified", "to-ledger unverified"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	asked := asking(qs, "sensitive-data-in-cleartext")
+	for _, q := range []string{"to-orders.encryption", "to-files.encryption"} {
+		if !slices.Contains(asked, q) {
+			t.Errorf("questions %v, want %s among them", asked, q)
+		}
+	}
+}
