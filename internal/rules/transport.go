@@ -122,6 +122,13 @@ var transportRules = []*rule.Rule{
 			if !transportOwns(f, idUnencryptedCrossing) {
 				return
 			}
+			// Between two of the organisation's own zones, as inside one,
+			// only a flow carrying something non-public is worth reading
+			// or altering on the way. A model that names no assets says
+			// nothing about what its flows carry: the crossing stays.
+			if transportPrivate(f) && !unknownData(x.Model) && !transportWorthReading(x, f) {
+				return
+			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
 				x.Report(gap, "Flow "+flowName(f)+" crosses from "+transportZone(f.From)+" to "+transportZone(f.To)+" without encryption", nil,
 					"the flow crosses a trust boundary")
@@ -155,15 +162,7 @@ var transportRules = []*rule.Rule{
 			}
 			// Inside one zone, only a flow carrying something non-public
 			// is worth reading or altering on the way.
-			// A model that names no assets at all (a diagram imported from
-			// another tool) says nothing about what its stores hold: a flow
-			// to or from a store carries that unknown data, and unknown is
-			// not "nothing worth protecting".
-			carries := unknownData(x.Model) && (f.From.IsStore() || f.To.IsStore())
-			for _, a := range f.Carries {
-				carries = carries || a.Classification != model.ClassPublic
-			}
-			if !carries {
+			if !transportWorthReading(x, f) {
 				return
 			}
 			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
@@ -358,6 +357,28 @@ func transportAsks(x *rule.Ctx, f *model.Flow, gap model.Tri) bool {
 	}
 	x.Ask()
 	return true
+}
+
+// transportPrivate reports whether both ends of f are in the
+// organisation's own zones (internal or restricted).
+func transportPrivate(f *model.Flow) bool {
+	return f.From.Trust() >= model.TrustInternal && f.To.Trust() >= model.TrustInternal
+}
+
+// transportWorthReading reports whether f carries something non-public. A
+// model that names no assets at all (a diagram imported from another tool)
+// says nothing about what its stores hold: a flow to or from a store carries
+// that unknown data, and unknown is not "nothing worth protecting".
+func transportWorthReading(x *rule.Ctx, f *model.Flow) bool {
+	if unknownData(x.Model) && (f.From.IsStore() || f.To.IsStore()) {
+		return true
+	}
+	for _, a := range f.Carries {
+		if a.Classification != model.ClassPublic {
+			return true
+		}
+	}
+	return false
 }
 
 // transportZone names a component's boundary for titles.

@@ -74,3 +74,25 @@ func TestStoreHopInZoneAsks(t *testing.T) {
 		}
 	}
 }
+
+// TestPrivateCrossingCarriesSomething: between two of the organisation's
+// own zones a flow is a transport threat only when it carries something
+// non-public; a crossing into a partner's zone is one either way.
+func TestPrivateCrossingCarriesSomething(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unencrypted-boundary-crossing", "private.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "unencrypted-boundary-crossing" || f.Category != model.InformationDisclosure {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"api-partner", "api-reports"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
