@@ -644,10 +644,11 @@ var reviewerRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "confused-deputy",
-		Title:    "Service acts for users without their identity (confused deputy)",
-		Category: model.ElevationOfPrivilege,
-		On:       rule.OnFlow,
+		ID:             "confused-deputy",
+		SameOnReceiver: "missing-object-authorization",
+		Title:          "Service acts for users without their identity (confused deputy)",
+		Category:       model.ElevationOfPrivilege,
+		On:             rule.OnFlow,
 		Doc: "A component that serves end users calls another service with its own service identity only. The receiver " +
 			"cannot tell which user the call is for, so it cannot check that user's rights: any user who steers the caller " +
 			"(a crafted request, a prompt injection, a bug) reads or changes other users' records with the caller's full access.",
