@@ -83,6 +83,7 @@ var reviewerRules = []*rule.Rule{
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
 		On:       rule.OnComponent,
+		ZoneWide: true,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
 			"dishonest insider reads or changes every record. " +
