@@ -204,6 +204,7 @@ var reviewerRules = []*rule.Rule{
 		Category: model.Tampering,
 		Also:     []model.Category{model.Repudiation},
 		On:       rule.OnComponent,
+		ZoneWide: true,
 		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
 			"attributed writes nobody can tell who changed what. The repudiation threat is raised where people's changes reach " +
