@@ -53,3 +53,51 @@ flows:
 		t.Errorf("the flow's stated gap is not its own open threat: %v", ids(a))
 	}
 }
+
+// TestDeputyFoldsIntoObjectAuthorization: a front serving users that calls
+// an entry point (which users also call directly) without passing their
+// identity (confused-deputy), and the
+// entry point not known to check each object for the caller
+// (missing-object-authorization), are one missing check at the receiver:
+// one elevation threat names the flow and the receiver and asks both
+// questions.
+func TestDeputyFoldsIntoObjectAuthorization(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: bookings, classification: confidential, data: [pii]}
+boundaries:
+  - {id: edge, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: traveller, kind: person, boundary: edge}
+  - {id: web, kind: service, boundary: dc, processes: [bookings]}
+  - {id: api, kind: service, boundary: dc, stores: [bookings]}
+flows:
+  - {from: traveller, to: web, protocol: https, authentication: session}
+  - {from: traveller, to: api, protocol: https, authentication: token}
+  - {id: web-api, from: web, to: api, protocol: https, encryption: tls, authentication: mtls, carries: [bookings]}
+`
+	a := analyse(t, src)
+	deputy, moa := find(a, "confused-deputy:web-api"), find(a, "missing-object-authorization:api")
+	if (deputy == nil) == (moa == nil) {
+		t.Fatalf("want one of confused-deputy:web-api and missing-object-authorization:api listed: %v", ids(a))
+	}
+	g := deputy
+	if g == nil {
+		g = moa
+	}
+	var tg []string
+	for _, x := range g.Targets {
+		tg = append(tg, x.ID())
+	}
+	slices.Sort(tg)
+	if !slices.Equal(tg, []string{"api", "web-api"}) {
+		t.Errorf("%s targets %v, want api and web-api", g.ID, tg)
+	}
+	for _, q := range []string{"web-api.forwards_identity", "api.authorizes"} {
+		if !slices.Contains(g.Questions, q) {
+			t.Errorf("%s questions %v lack %s", g.ID, g.Questions, q)
+		}
+	}
+}

@@ -318,9 +318,10 @@ assets:
   - {id: orders, classification: restricted, data: [pii]}
 boundaries:
   - {id: dc, trust: internal}
+  - {id: app, trust: internal}
 components:
-  - {id: api, kind: service, boundary: dc, processes: [orders]}
-  - {id: jobs, kind: service, boundary: dc, processes: [orders]}
+  - {id: api, kind: service, boundary: app, processes: [orders]}
+  - {id: jobs, kind: service, boundary: app, processes: [orders]}
   - {id: db, kind: datastore, boundary: dc, stores: [orders]}
 flows:
   - {id: api-db, from: api, to: db, protocol: postgres, carries: [orders], encryption: none}

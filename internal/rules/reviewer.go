@@ -83,6 +83,7 @@ var reviewerRules = []*rule.Rule{
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
 		On:       rule.OnComponent,
+		ZoneWide: true,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
 			"dishonest insider reads or changes every record. " +
@@ -203,6 +204,7 @@ var reviewerRules = []*rule.Rule{
 		Category: model.Tampering,
 		Also:     []model.Category{model.Repudiation},
 		On:       rule.OnComponent,
+		ZoneWide: true,
 		Doc: "Several components or roles write the same store of high-integrity data. Each writer is allowed to write, so " +
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
 			"attributed writes nobody can tell who changed what. The repudiation threat is raised where people's changes reach " +
@@ -644,10 +646,11 @@ var reviewerRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "confused-deputy",
-		Title:    "Service acts for users without their identity (confused deputy)",
-		Category: model.ElevationOfPrivilege,
-		On:       rule.OnFlow,
+		ID:             "confused-deputy",
+		SameOnReceiver: "missing-object-authorization",
+		Title:          "Service acts for users without their identity (confused deputy)",
+		Category:       model.ElevationOfPrivilege,
+		On:             rule.OnFlow,
 		Doc: "A component that serves end users calls another service with its own service identity only. The receiver " +
 			"cannot tell which user the call is for, so it cannot check that user's rights: any user who steers the caller " +
 			"(a crafted request, a prompt injection, a bug) reads or changes other users' records with the caller's full access.",

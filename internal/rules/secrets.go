@@ -195,7 +195,7 @@ var secretsRules = []*rule.Rule{
 			if secretsBearerAuth(f.Authentication) {
 				what = append(what, "its "+secretsAuthName(f.Authentication))
 			}
-			if gap := transportPlaintext(x, f); x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
 				// Captured credentials are replayed (spoofing); altering the
 				// traffic is a threat of its own where what travels with
 				// them needs high integrity.

@@ -61,7 +61,7 @@ func TestCallbackTamperingOnce(t *testing.T) {
 func TestCredentialRecordsNoSpoofing(t *testing.T) {
 	fs, qs := run(t, filepath.Join("testdata", "credentials-in-cleartext", "records.yaml"), rules.All())
 	got := ofRule(fs, "credentials-in-cleartext", model.StatusUnverified)
-	want := []string{"credentials-in-cleartext:dc", "credentials-in-cleartext:ledger-login:spoofing"}
+	want := []string{"credentials-in-cleartext:data", "credentials-in-cleartext:ledger-login:spoofing"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

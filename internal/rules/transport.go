@@ -88,7 +88,7 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			s := sensitive(f.Carries)
-			if gap := transportPlaintext(x, f); x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) {
 					x.Enables()
 				}
@@ -120,6 +120,13 @@ var transportRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !transportOwns(f, idUnencryptedCrossing) {
+				return
+			}
+			// Between two of the organisation's own zones, as inside one,
+			// only a flow carrying something non-public is worth reading
+			// or altering on the way. A model that names no assets says
+			// nothing about what its flows carry: the crossing stays.
+			if transportPrivate(f) && !unknownData(x.Model) && !transportWorthReading(x, f) {
 				return
 			}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
@@ -155,18 +162,10 @@ var transportRules = []*rule.Rule{
 			}
 			// Inside one zone, only a flow carrying something non-public
 			// is worth reading or altering on the way.
-			// A model that names no assets at all (a diagram imported from
-			// another tool) says nothing about what its stores hold: a flow
-			// to or from a store carries that unknown data, and unknown is
-			// not "nothing worth protecting".
-			carries := unknownData(x.Model) && (f.From.IsStore() || f.To.IsStore())
-			for _, a := range f.Carries {
-				carries = carries || a.Classification != model.ClassPublic
-			}
-			if !carries {
+			if !transportWorthReading(x, f) {
 				return
 			}
-			if gap := transportPlaintext(x, f); x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) && !unknownData(x.Model) {
 					x.Enables()
 				}
@@ -335,6 +334,51 @@ func transportPlaintext(x *rule.Ctx, f *model.Flow) model.Tri {
 		}
 	}
 	return x.Unencrypted(f)
+}
+
+// transportAsks asks, rather than raises, whether a connection to a data
+// store inside one private zone is encrypted while that is unknown: a hop
+// that does not cross a boundary, into an internal or restricted zone,
+// between a component and a datastore or object storage. Reading it needs a
+// foothold on the zone's own network, where the application's store
+// credentials are within reach too; the store's own threats (access,
+// encryption at rest) say what is at stake. The question stays on the list,
+// and a stated gap (`encryption: none`) is still a threat. A model that
+// names no assets keeps the threat (unknown data is not "nothing worth
+// protecting"), and so do legacy cleartext protocols (cleartext-protocol).
+// It reports whether it asked.
+func transportAsks(x *rule.Ctx, f *model.Flow, gap model.Tri) bool {
+	if gap != model.Unknown || unknownData(x.Model) || f.CrossesBoundary() || f.To.Trust() < model.TrustInternal {
+		return false
+	}
+	store := func(c *model.Component) bool { return c.Kind == model.KindDatastore || c.Kind == model.KindStorage }
+	if !store(f.From) && !store(f.To) {
+		return false
+	}
+	x.Ask()
+	return true
+}
+
+// transportPrivate reports whether both ends of f are in the
+// organisation's own zones (internal or restricted).
+func transportPrivate(f *model.Flow) bool {
+	return f.From.Trust() >= model.TrustInternal && f.To.Trust() >= model.TrustInternal
+}
+
+// transportWorthReading reports whether f carries something non-public. A
+// model that names no assets at all (a diagram imported from another tool)
+// says nothing about what its stores hold: a flow to or from a store carries
+// that unknown data, and unknown is not "nothing worth protecting".
+func transportWorthReading(x *rule.Ctx, f *model.Flow) bool {
+	if unknownData(x.Model) && (f.From.IsStore() || f.To.IsStore()) {
+		return true
+	}
+	for _, a := range f.Carries {
+		if a.Classification != model.ClassPublic {
+			return true
+		}
+	}
+	return false
 }
 
 // transportZone names a component's boundary for titles.

@@ -44,3 +44,55 @@ func TestCleartextTampering(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestStoreHopInZoneAsks: a hop to a data store inside one private zone
+// whose encryption is unknown is asked about, not raised; the same hop
+// stated unencrypted, a hop into another zone's store and a hop between
+// services stay threats.
+func TestStoreHopInZoneAsks(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "sensitive-data-in-cleartext", "store-hop.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "sensitive-data-in-cleartext" || f.Category != model.InformationDisclosure {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID+" "+string(f.Status))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"to-audit open", "to-billing unverified", "to-ledger unverified"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	asked := asking(qs, "sensitive-data-in-cleartext")
+	for _, q := range []string{"to-orders.encryption", "to-files.encryption"} {
+		if !slices.Contains(asked, q) {
+			t.Errorf("questions %v, want %s among them", asked, q)
+		}
+	}
+}
+
+// TestPrivateCrossingCarriesSomething: between two of the organisation's
+// own zones a flow is a transport threat only when it carries something
+// non-public; a crossing into a partner's zone is one either way.
+func TestPrivateCrossingCarriesSomething(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unencrypted-boundary-crossing", "private.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "unencrypted-boundary-crossing" || f.Category != model.InformationDisclosure {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"api-partner", "api-reports"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -3,7 +3,8 @@ package synth
 import "strings"
 
 // Hops is a small model for tests of merged threats: each sender is a
-// service in zone dc sending card data to database db on flow SENDER-db,
+// service in zone app sending card data to database db in zone dc on flow
+// SENDER-db (a store hop inside one zone would be asked about, not raised),
 // encryption not stated, so the engine merges the per-hop threats into one
 // per category (HopsThreat). decisions, YAML text starting with
 // "decisions:", is appended as given.
@@ -11,10 +12,10 @@ func Hops(id, name string, senders []string, decisions string) string {
 	var b strings.Builder
 	b.WriteString("ward: 1\nsystem: {id: " + id + ", name: " + name + "}\n" +
 		"assets:\n  - {id: cards, classification: restricted, data: [payment_card]}\n" +
-		"boundaries:\n  - {id: dc, trust: internal}\n" +
+		"boundaries:\n  - {id: dc, trust: internal}\n  - {id: app, trust: internal}\n" +
 		"components:\n")
 	for _, s := range senders {
-		b.WriteString("  - {id: " + s + ", kind: service, boundary: dc, processes: [cards]}\n")
+		b.WriteString("  - {id: " + s + ", kind: service, boundary: app, processes: [cards]}\n")
 	}
 	b.WriteString("  - {id: db, kind: datastore, boundary: dc, stores: [cards]}\nflows:\n")
 	for _, s := range senders {
