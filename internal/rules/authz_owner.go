@@ -41,20 +41,33 @@ func ownerOf(x *rule.Ctx, c *model.Component) objectOwner {
 	return ownerLikely
 }
 
-// sensitiveInReach reports whether c holds or processes sensitive data,
-// its flows carry or return any, or it calls a store that holds any.
+// sensitiveInReach reports whether c holds or processes data worth another
+// user's reading or changing (ownedData), its flows carry or return any,
+// or it calls a store that holds any.
 func sensitiveInReach(c *model.Component) bool {
-	if len(sensitive(c.Assets())) > 0 {
+	if ownedData(c.Assets()) {
 		return true
 	}
 	for _, l := range [][]*model.Flow{c.In, c.Out} {
 		for _, f := range l {
-			if len(sensitive(f.Carries)) > 0 || len(sensitive(f.Returns)) > 0 {
+			if ownedData(f.Carries) || ownedData(f.Returns) {
 				return true
 			}
-			if f.From == c && f.To.IsStore() && len(sensitive(f.To.Stores)) > 0 {
+			if f.From == c && f.To.IsStore() && ownedData(f.To.Stores) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// ownedData reports whether any of as is worth another user's reading or
+// changing: sensitive (confidential, a kind of personal data, high
+// confidentiality), of high integrity, money or a credential.
+func ownedData(as []*model.Asset) bool {
+	for _, a := range as {
+		if a.Sensitive() || a.Kind == model.AssetMoney {
+			return true
 		}
 	}
 	return false
