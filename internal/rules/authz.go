@@ -54,7 +54,7 @@ var authzRules = []*rule.Rule{
 				return
 			case ownerUnlikely:
 				x.Ease(0)
-				why = append(why, "none of the model's sensitive data is within its reach: it may own no one's objects")
+				why = append(why, "none of the model's sensitive data or money is within its reach: it may own no one's objects")
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
 				callers := throughRelays(senders(injectionUntrusted(c)))

@@ -16,15 +16,16 @@ import (
 type objectOwner uint8
 
 const (
-	// ownerLikely: a principal reaches the component and sensitive data is
-	// within its reach, or the model names no data (unknown is not no).
+	// ownerLikely: a principal reaches the component and sensitive data or
+	// money is within its reach, or the model names no data (unknown is
+	// not no).
 	ownerLikely objectOwner = iota
-	// ownerUnlikely: the model names its data and none of the sensitive
-	// data is within the component's reach: the threat stays, one
+	// ownerUnlikely: the model names its data and none of its sensitive
+	// data or money is within the component's reach: the threat stays, one
 	// likelihood step lower.
 	ownerUnlikely
-	// ownerNone: only the team's own jobs call the component, however
-	// far back its callers are followed: there is no second principal
+	// ownerNone: only the team's own jobs call the component, followed
+	// back three hops (principalUpstream): there is no second principal
 	// whose objects a caller could ask for. The rule asks whether it
 	// authorizes and raises nothing.
 	ownerNone
