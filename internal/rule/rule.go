@@ -141,8 +141,12 @@ type Ctx struct {
 	// enables, when enablesSet, replaces the rule's Also for the next Report.
 	enables    []model.Category
 	enablesSet bool
-	out        *results
-	track      *tracker // the run's budget (budget.go)
+	// ease, when easeSet, replaces the rule's Exploitability for the next
+	// Report.
+	ease    int
+	easeSet bool
+	out     *results
+	track   *tracker // the run's budget (budget.go)
 }
 
 type pending struct {
@@ -387,7 +391,7 @@ func (x *Ctx) Reports(gap model.Tri) bool {
 		x.pending = x.pending[:0]
 		x.settled = false
 		x.also = x.also[:0]
-		x.enablesSet = false
+		x.enablesSet, x.easeSet = false, false
 		return false
 	}
 	return true
@@ -404,6 +408,13 @@ func (x *Ctx) Enables(cats ...model.Category) {
 			x.enables = append(x.enables, c)
 		}
 	}
+}
+
+// Ease sets the exploitability (-2 hard … +2 trivial) of the next Report's
+// threats, replacing the rule's: for weaknesses that are harder to reach on
+// some elements than the rule's usual target.
+func (x *Ctx) Ease(n int) {
+	x.ease, x.easeSet = max(-2, min(2, n)), true
 }
 
 // AlsoTarget names another element in the next Report's threat, for
@@ -426,7 +437,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		x.pending = x.pending[:0]
 		x.settled = false
 		x.also = x.also[:0]
-		x.enablesSet = false
+		x.enablesSet, x.easeSet = false, false
 	}()
 	status := model.StatusOpen
 	switch gap {
@@ -472,6 +483,10 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		tgts[ntg-1] = model.Target{Component: x.Target.Flow.To}
 	}
 	first := len(o.findings)
+	ease := r.Exploitability
+	if x.easeSet {
+		ease = x.ease
+	}
 	var alias []string
 	if len(extra) > 0 {
 		alias = append(o.lists.take(1), id) // decisions on the weakness's id cover every category
@@ -502,7 +517,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		f.ID, f.Rule, f.Origin, f.Title, f.Description = fid, r.ID, r.Origin, ttl, r.Doc
 		f.Category, f.Categories, f.Targets, f.Assets = cat, cats, tgts, assets
 		f.Refs, f.Property = o.refsOf(r), prop
-		f.Exploitability, f.Vector, f.Rationale, f.Status, f.FoundBy, f.Pos = r.Exploitability, r.Vector, why, status, model.FoundByTool, x.Target.Pos()
+		f.Exploitability, f.Vector, f.Rationale, f.Status, f.FoundBy, f.Pos = ease, r.Vector, why, status, model.FoundByTool, x.Target.Pos()
 		f.Aliases = aliases
 		o.findings = append(o.findings, f)
 	}
