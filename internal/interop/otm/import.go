@@ -570,7 +570,7 @@ func mitigationStatus(state string) (status string, known bool) {
 	return "proposed", false
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return interop.OneLine(s) }
 
 type threatUse struct {
 	targets     []string

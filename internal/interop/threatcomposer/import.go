@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/spec"
@@ -45,12 +46,12 @@ type importer struct {
 
 func (im *importer) note(format string, args ...any) { im.out.Note(format, args...) }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return interop.OneLine(s) }
 
 // title shortens s to a one-line title of at most n characters, cut at a word.
 func title(s string, n int) (string, bool) {
 	s = oneLine(s)
-	if len([]rune(s)) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s, false
 	}
 	r := []rune(s)[:n]
