@@ -19,3 +19,44 @@ func FuzzOneLine(f *testing.F) {
 		}
 	})
 }
+
+// tooDeepRef is tooDeep as first written, a byte at a time.
+func tooDeepRef(data []byte, limit int) (int, bool) {
+	depth, inStr, esc := 0, false, false
+	for i, c := range data {
+		switch {
+		case inStr:
+			if esc {
+				esc = false
+			} else if c == '\\' {
+				esc = true
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > limit {
+				return i, true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return 0, false
+}
+
+// FuzzTooDeep: tooDeep finds what the byte-at-a-time scan finds.
+func FuzzTooDeep(f *testing.F) {
+	for _, s := range []string{`{}`, `[[[`, `{"a":"[[[\"[["}`, `"\\"[[`, `"\\\"[[`, `"abc`, `[["x\\\\"],[`, `{"k":[1,{"v":"}"}]}`} {
+		f.Add([]byte(s), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, limit uint8) {
+		gi, gok := tooDeep(data, int(limit%8))
+		wi, wok := tooDeepRef(data, int(limit%8))
+		if gi != wi || gok != wok {
+			t.Fatalf("tooDeep(%q, %d) = %d, %v; want %d, %v", data, limit%8, gi, gok, wi, wok)
+		}
+	})
+}
