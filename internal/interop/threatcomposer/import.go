@@ -54,9 +54,13 @@ func title(s string, n int) (string, bool) {
 	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s, false
 	}
-	r := []rune(s)[:n]
-	cut := strings.LastIndexByte(string(r), ' ')
-	t := string(r)
+	var t string
+	if utf8.ValidString(s) {
+		t = s[:runeOffset(s, n)]
+	} else {
+		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
+	}
+	cut := strings.LastIndexByte(t, ' ')
 	if cut > n/2 {
 		t = t[:cut]
 	}
