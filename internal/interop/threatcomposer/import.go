@@ -14,7 +14,7 @@ import (
 // a Ward model.
 func Import(name string, data []byte) (*interop.Imported, error) {
 	var w workspace
-	if err := decodeJSON(name, data, &w); err != nil {
+	if err := decodeWorkspace(name, data, &w); err != nil {
 		return nil, err
 	}
 	pack := w.Type == "threat-pack"
