@@ -18,7 +18,7 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 	var d document
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
-		if err := decodeJSON(name, data, &d); err != nil {
+		if err := decodeDocument(name, data, &d); err != nil {
 			return nil, err
 		}
 	} else if err := decodeYAML(name, data, &d); err != nil {
