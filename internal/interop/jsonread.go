@@ -26,8 +26,9 @@ type jsonRefusal struct{}
 func (r *JSONR) Refuse() { panic(jsonRefusal{}) }
 
 // FastJSON decodes data with read, which reads the one value of the document
-// through r; it reports false when read refused, or when anything but white
-// space follows the value.
+// through r; it reports false when read refused, when anything but white
+// space follows the value, or when the document nests deeper than
+// MaxJSONDepth.
 func FastJSON(data []byte, read func(r *JSONR)) (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -37,6 +38,9 @@ func FastJSON(data []byte, read func(r *JSONR)) (ok bool) {
 			ok = false
 		}
 	}()
+	if _, deep := tooDeep(data, MaxJSONDepth); deep {
+		return false // the reader recurses: left to encoding/json's limits
+	}
 	r := &JSONR{b: data}
 	read(r)
 	r.ws()
@@ -247,15 +251,81 @@ func (r *JSONR) Str() string {
 		}
 	}
 	if !ascii && !utf8.Valid(s) {
-		return r.escaped(start) // encoding/json puts U+FFFD for the bad bytes
+		return r.slowStr(start) // encoding/json puts U+FFFD for the bad bytes
 	}
 	r.i = start + 2 + k
 	return string(s)
 }
 
-// escaped reads the string at start, which has escapes or invalid UTF-8,
-// with encoding/json itself.
+// escaped reads the string at start, which has escapes or invalid UTF-8.
+// Surrogate escapes and invalid UTF-8 are left to encoding/json (slowStr).
 func (r *JSONR) escaped(start int) string {
+	b := r.b
+	out := make([]byte, 0, 64)
+	j := start + 1
+	for {
+		if j >= len(b) {
+			r.Refuse()
+		}
+		c := b[j]
+		switch {
+		case c == '"':
+			r.i = j + 1
+			return string(out)
+		case c < 0x20:
+			r.Refuse()
+		case c == '\\':
+			if j+1 >= len(b) {
+				r.Refuse()
+			}
+			e := b[j+1]
+			switch e {
+			case '"', '\\', '/':
+			case 'b':
+				e = '\b'
+			case 'f':
+				e = '\f'
+			case 'n':
+				e = '\n'
+			case 'r':
+				e = '\r'
+			case 't':
+				e = '\t'
+			case 'u':
+				if j+6 > len(b) {
+					r.Refuse()
+				}
+				v, err := strconv.ParseUint(string(b[j+2:j+6]), 16, 32)
+				if err != nil || b[j+2] == '+' || b[j+2] == '-' {
+					r.Refuse()
+				}
+				if v >= 0xd800 && v < 0xe000 {
+					return r.slowStr(start)
+				}
+				out = utf8.AppendRune(out, rune(v))
+				j += 6
+				continue
+			default:
+				r.Refuse()
+			}
+			out = append(out, e)
+			j += 2
+		case c >= utf8.RuneSelf:
+			rr, size := utf8.DecodeRune(b[j:])
+			if rr == utf8.RuneError && size == 1 {
+				return r.slowStr(start)
+			}
+			out = append(out, b[j:j+size]...)
+			j += size
+		default:
+			out = append(out, c)
+			j++
+		}
+	}
+}
+
+// slowStr reads the string at start with encoding/json itself.
+func (r *JSONR) slowStr(start int) string {
 	j := start + 1
 	for {
 		if j >= len(r.b) {
@@ -420,19 +490,100 @@ func (r *JSONR) Any() any {
 	return nil
 }
 
-// Skip reads a value and drops it.
-func (r *JSONR) Skip() { r.Any() }
+// Skip reads a value and drops it, checking it as encoding/json would
+// without keeping anything.
+func (r *JSONR) Skip() {
+	switch c := r.peek(); {
+	case c == '"':
+		r.skipStr()
+	case c == '{':
+		r.i++
+		if r.peek() == '}' {
+			r.i++
+			return
+		}
+		for {
+			if r.peek() != '"' {
+				r.Refuse()
+			}
+			r.skipStr()
+			if r.peek() != ':' {
+				r.Refuse()
+			}
+			r.i++
+			r.Skip()
+			switch r.peek() {
+			case ',':
+				r.i++
+			case '}':
+				r.i++
+				return
+			default:
+				r.Refuse()
+			}
+		}
+	case c == '[':
+		r.Array(r.Skip)
+	default:
+		r.Any() // a literal or a number: nothing to allocate
+	}
+}
+
+// skipStr reads a string and drops it.
+func (r *JSONR) skipStr() {
+	b := r.b
+	j := r.i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			r.Refuse()
+		}
+		end := j + k
+		for j < end {
+			c := b[j]
+			if c < 0x20 {
+				r.Refuse()
+			}
+			if c != '\\' {
+				j++
+				continue
+			}
+			if j+1 >= len(b) {
+				r.Refuse()
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if j+6 > len(b) {
+					r.Refuse()
+				}
+				for _, h := range b[j+2 : j+6] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						r.Refuse()
+					}
+				}
+				j += 6
+			default:
+				r.Refuse()
+			}
+		}
+		if j == end {
+			r.i = end + 1
+			return
+		}
+		// An escape took the quote found (\"): look for the next one.
+	}
+}
 
 // DecodeJSONFast is DecodeJSON with read, which fills a T through a JSONR,
 // tried first: v is set only from a document read wholly, and anything read
 // refuses is decoded by DecodeJSON, errors and all.
 func DecodeJSONFast[T any](name string, data []byte, v *T, f JSONFormat, read func(*JSONR, *T)) error {
-	if _, deep := tooDeep(data, MaxJSONDepth); !deep {
-		var t T
-		if FastJSON(data, func(r *JSONR) { read(r, &t) }) {
-			*v = t
-			return nil
-		}
+	var t T
+	if FastJSON(data, func(r *JSONR) { read(r, &t) }) {
+		*v = t
+		return nil
 	}
 	return DecodeJSON(name, data, v, f)
 }
@@ -514,3 +665,31 @@ func (r *JSONR) BoolPtr(dst **bool) {
 	}
 	*dst = &b
 }
+
+// BoolInto reads true or false into *dst; null leaves it as it was.
+func (r *JSONR) BoolInto(dst *bool) {
+	switch r.peek() {
+	case 'n':
+		r.literal("null")
+	case 't':
+		r.literal("true")
+		*dst = true
+	case 'f':
+		r.literal("false")
+		*dst = false
+	default:
+		r.Refuse()
+	}
+}
+
+// Raw reads a value and returns a copy of its bytes, as json.RawMessage
+// keeps it ("null" for null).
+func (r *JSONR) Raw() []byte {
+	r.peek()
+	start := r.i
+	r.Skip()
+	return bytes.Clone(r.b[start:r.i])
+}
+
+// IsNext reports whether the next significant byte is c.
+func (r *JSONR) IsNext(c byte) bool { return r.peek() == c }
