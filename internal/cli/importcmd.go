@@ -52,6 +52,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
   ward import --from otm model.otm.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			interop.CollectInOneShot()
 			data, err := readLimited(a.path(args[0]))
 			if err != nil {
 				return err

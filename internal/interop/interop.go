@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v4"
 
@@ -143,6 +144,26 @@ func (g *IDs) Use(id string) string {
 	}
 	g.used[id] = true
 	return id
+}
+
+// collecting is set by CollectInOneShot.
+var collecting atomic.Bool
+
+// CollectInOneShot makes Collect collect garbage, for ward import: a
+// one-shot command collects only at its heap ceiling, so its peak memory is
+// all it allocated. The server does not call it.
+func CollectInOneShot() { collecting.Store(true) }
+
+// CollectBytes is the input size from which Collect collects.
+const CollectBytes = 1 << 20
+
+// Collect collects garbage, once CollectInOneShot was called, for an input
+// of size bytes of at least CollectBytes: an importer calls it when what it
+// read first (a parse tree) has become garbage.
+func Collect(size int) {
+	if collecting.Load() && size >= CollectBytes {
+		runtime.GC()
+	}
 }
 
 // Encode writes doc as readable ward.yaml with the notes as a comment block
