@@ -222,7 +222,10 @@ func (im *importer) importThreats(ts []threat) {
 	prio := false
 	var unknown []string
 	for _, t := range ts {
-		statement := firstNonEmpty(t.Statement, compose(t))
+		statement := firstNonEmpty(t.Statement)
+		if statement == "" {
+			statement = firstNonEmpty(compose(t)) // built only when needed
+		}
 		if statement == "" {
 			statement = "Untitled threat"
 		}
