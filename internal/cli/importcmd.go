@@ -52,6 +52,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
   ward import --from otm model.otm.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			interop.CollectInOneShot()
 			data, err := readLimited(a.path(args[0]))
 			if err != nil {
 				return err
@@ -104,8 +105,20 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 				data = nil
 				runtime.GC()
 			}
-			out, err := interop.Encode(res.Doc, res.Notes, imp.Title+" file "+args[0])
+			out, err := interop.EncodeYAML(res.Doc, res.Notes, imp.Title+" file "+args[0])
 			if err != nil {
+				return err
+			}
+			notes := len(res.Notes)
+			if len(out) >= importCollectBytes {
+				// Likewise between writing the model and checking that it
+				// loads: the check then reuses what writing allocated (its
+				// pieces) instead of adding to it. The imported document
+				// is no longer needed either.
+				res = nil
+				runtime.GC()
+			}
+			if err := interop.CheckEncoded(out); err != nil {
 				return err
 			}
 			if output == "" || output == "-" {
@@ -118,7 +131,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			if err := writeFileAtomic(a.path(output), out); err != nil {
 				return fmt.Errorf("write model: %w", err)
 			}
-			fmt.Fprintf(a.env.Stderr, "wrote %s (%s); %d note(s) on what was not carried over are at its top\n", output, imp.Title, len(res.Notes))
+			fmt.Fprintf(a.env.Stderr, "wrote %s (%s); %d note(s) on what was not carried over are at its top\n", output, imp.Title, notes)
 			return nil
 		},
 	}
@@ -191,9 +204,28 @@ func readLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, interop.MaxInputBytes+1))
-	if err != nil {
-		return nil, err
+	// The buffer is sized from the file's size, so that reading a large
+	// input allocates it once rather than growing it by doubling (a 36 MB
+	// Threat Composer file allocated ≈ 80 MB); the limit still holds if the
+	// file grows meanwhile.
+	size := 512
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= interop.MaxInputBytes {
+		size = int(fi.Size()) + 1 // +1: the read that finds the end
+	}
+	r := io.LimitReader(f, interop.MaxInputBytes+1)
+	data := make([]byte, 0, size)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // as os.ReadFile grows it
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if len(data) > interop.MaxInputBytes {
 		return nil, usageError{fmt.Errorf("%s: %w", path, interop.ErrTooLarge)}

@@ -91,27 +91,38 @@ func kindName(k string) string {
 	return "a " + k
 }
 
-// tooDeep reports the offset where JSON nesting first exceeds limit.
+// tooDeep reports the offset where JSON nesting first exceeds limit. A
+// string is skipped to its closing quote with bytes.IndexByte (most of an
+// export is text), a quote counting as closing when an even number of
+// backslashes comes before it.
 func tooDeep(data []byte, limit int) (int, bool) {
-	depth, inStr, esc := 0, false, false
-	for i, c := range data {
-		switch {
-		case inStr:
-			if esc {
-				esc = false
-			} else if c == '\\' {
-				esc = true
-			} else if c == '"' {
-				inStr = false
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			j := i + 1
+			for {
+				k := bytes.IndexByte(data[j:], '"')
+				if k < 0 {
+					return 0, false // the rest is inside the string
+				}
+				j += k
+				b := j - 1
+				for b > i && data[b] == '\\' {
+					b--
+				}
+				if (j-1-b)%2 == 0 {
+					break
+				}
+				j++
 			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
+			i = j
+		case '{', '[':
 			depth++
 			if depth > limit {
 				return i, true
 			}
-		case c == '}' || c == ']':
+		case '}', ']':
 			depth--
 		}
 	}

@@ -57,7 +57,8 @@ func (n *ynode) ShortTag() string {
 // sure to read exactly as go.yaml.in/yaml/v4 does, and the caller then falls
 // back to the general parser, which also reports errors. Outside the subset
 // are: anchors, aliases, tags, directives, several documents, complex keys,
-// multi-line plain or quoted scalars, block scalar indentation indicators,
+// multi-line scalars other than plain and single-quoted values in block
+// context (fastmulti.go), block scalar indentation indicators,
 // tabs, empty flow values, single-pair mappings in flow sequences and scalar
 // documents.
 func fastParse(data []byte) (doc *ynode, ok bool) {
@@ -603,13 +604,21 @@ func (p *fastParser) value(ind, line, col int, item bool) ynode {
 		p.endLine()
 		return n
 	case '"', '\'':
-		v, end := p.quoted(j)
+		at, atCol := p.ln, p.col(j)
+		var v string
+		var end int
+		multi := false // multi-line, in fastmulti.go
+		if c == '\'' {
+			v, end, multi = p.singleQuoted(j, ind)
+		} else {
+			v, end = p.quoted(j)
+		}
 		k := end
 		for k < len(p.s) && p.s[k] == ' ' {
 			k++
 		}
 		if k < len(p.s) && p.s[k] == ':' {
-			if !item || !p.blankAt(k+1) {
+			if !item || multi || !p.blankAt(k+1) {
 				p.refuse()
 			}
 			return p.compact(j)
@@ -618,7 +627,7 @@ func (p *fastParser) value(ind, line, col int, item bool) ynode {
 		if c == '\'' {
 			style = yaml.SingleQuotedStyle
 		}
-		n := p.node(yaml.ScalarNode, tagStr, v, style, p.ln, p.col(j))
+		n := p.node(yaml.ScalarNode, tagStr, v, style, at, atCol)
 		p.i = end
 		p.endLine()
 		return n
@@ -633,12 +642,18 @@ func (p *fastParser) value(ind, line, col int, item bool) ynode {
 		}
 		return p.compact(j)
 	}
+	at, atCol := p.ln, p.col(j)
 	v := p.s[j:end]
+	if stop < len(p.s) && p.s[stop] == '\n' {
+		if more, ok := p.plainMore(j, end, stop, ind); ok { // fastmulti.go
+			v, end = more, p.i
+		}
+	}
 	tag := resolveTag(v)
 	if tag == tagMerge {
 		p.refuse()
 	}
-	n := p.node(yaml.ScalarNode, tag, v, 0, p.ln, p.col(j))
+	n := p.node(yaml.ScalarNode, tag, v, 0, at, atCol)
 	p.i = end
 	p.endLine()
 	return n

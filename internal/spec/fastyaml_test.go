@@ -291,6 +291,33 @@ var fastSnippets = []struct {
 	{"a: [\n  x,\n]\nb: {\n  c: d\n}\n", true},
 	{"- a: [\n    x\n  ]\n", true},
 	{"- a: [\n    x\n ]\n", false},
+	// Multi-line plain and single-quoted values (fastmulti.go).
+	{"a: one two\n  three four\nb: 1\n", true},
+	{"a: one\n\n  two\n   \n\n  three\nb: 1\n", true},
+	{"a: one  \n    two # c\nb: 1\n", true},
+	{"a: one\n  # c\n  two\n", false},
+	{"a: one\n# c\nb: two\n", true},
+	{"a: one\n  two: x\n", false},
+	{"a: one\n  - two\n", false},
+	{"a: one\n  two", true},
+	{"a: 1\n  2\n", true},
+	{"a: true\n  x\n", true},
+	{"- one\n  two\n- three\n  four\n", true},
+	{"- one\n two\n", true},
+	{"k:\n- one\n two\n", true},
+	{"k:\n  - one\n   two\n", true},
+	{"- a: one\n    two\n  b: x\n", true},
+	{"- a: one\n   two\n", false},
+	{"a: ü\n  é ß\nb: 1\n", true},
+	{"a: 'one\n  two'\nb: 1\n", true},
+	{"a: 'one  \n\n   \n  two''s  \n  '\nb: 1\n", true},
+	{"a: '  \n  two'\n", true},
+	{"a: 'one\n  two' # c\n", true},
+	{"a: 'one\ntwo'\n", false},
+	{"a: 'one\n  two\n", false},
+	{"- 'one\n  two': x\n", false},
+	{"- 'one\n  two'\n- 'it''s'\n", true},
+	{"a: 'one\n  --- two'\n", true},
 }
 
 func TestFastParseSnippets(t *testing.T) {
@@ -505,6 +532,32 @@ func (g *yamlGen) blockScalar(ind int) {
 	}
 }
 
+// multiLine writes a plain or single-quoted scalar spanning lines, its
+// continuations indented under ind (or, now and then, not).
+func (g *yamlGen) multiLine(ind int) {
+	quoted := g.pick(2) == 0
+	if quoted {
+		g.w("'")
+	}
+	words := []string{"text", "a b", "x:y", "it''s", "é", "1", "# c", "x: y", "-", "- z", "'", "~", "true", "a #b", "[x]"}
+	g.w(words[g.pick(len(words))])
+	for range 1 + g.pick(4) {
+		if g.pick(4) == 0 {
+			g.w(" ")
+		}
+		for range g.pick(3) {
+			g.w("\n")
+			g.spaces(g.pick(ind + 3))
+		}
+		g.w("\n")
+		g.spaces(ind + 1 + g.pick(3) - 2*g.pick(2))
+		g.w(words[g.pick(len(words))])
+	}
+	if quoted && g.pick(8) != 0 {
+		g.w("'")
+	}
+}
+
 // value writes what follows "key:" or "-": its line end included.
 func (g *yamlGen) value(ind int, item bool) {
 	deep := g.depth < 6
@@ -528,6 +581,10 @@ func (g *yamlGen) value(ind int, item bool) {
 	case c == 6:
 		g.w(" ")
 		g.blockScalar(ind)
+	case c == 7:
+		g.w(" ")
+		g.multiLine(ind)
+		g.eol(ind)
 	default:
 		g.w(" ")
 		g.scalar(false)

@@ -18,7 +18,7 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 	var d document
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
-		if err := decodeJSON(name, data, &d); err != nil {
+		if err := decodeDocument(name, data, &d); err != nil {
 			return nil, err
 		}
 	} else if err := decodeYAML(name, data, &d); err != nil {
@@ -570,7 +570,7 @@ func mitigationStatus(state string) (status string, known bool) {
 	return "proposed", false
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return interop.OneLine(s) }
 
 type threatUse struct {
 	targets     []string

@@ -113,3 +113,32 @@ func TestAction(t *testing.T) {
 		}
 	}
 }
+
+// titleRef is title as first written, on rune slices.
+func titleRef(s string, n int) (string, bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) <= n {
+		return s, false
+	}
+	r := []rune(s)[:n]
+	cut := strings.LastIndexByte(string(r), ' ')
+	t := string(r)
+	if cut > n/2 {
+		t = t[:cut]
+	}
+	return strings.TrimRight(t, " ,;:.") + "…", true
+}
+
+// FuzzTitle: title cuts where the rune-slice version cuts.
+func FuzzTitle(f *testing.F) {
+	for _, s := range []string{"", "a b c", "An actor with access can tamper, which leads to loss.", "ü ß é  x\ty", "a\xffb c d", "€€€ €€ €"} {
+		f.Add(s, uint8(5))
+	}
+	f.Fuzz(func(t *testing.T, s string, n uint8) {
+		gs, gc := title(s, int(n%40)+1)
+		ws, wc := titleRef(s, int(n%40)+1)
+		if gs != ws || gc != wc {
+			t.Fatalf("title(%q, %d) = %q, %v; want %q, %v", s, n%40+1, gs, gc, ws, wc)
+		}
+	})
+}

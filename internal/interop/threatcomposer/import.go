@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/spec"
@@ -13,7 +14,7 @@ import (
 // a Ward model.
 func Import(name string, data []byte) (*interop.Imported, error) {
 	var w workspace
-	if err := decodeJSON(name, data, &w); err != nil {
+	if err := decodeWorkspace(name, data, &w); err != nil {
 		return nil, err
 	}
 	pack := w.Type == "threat-pack"
@@ -45,17 +46,21 @@ type importer struct {
 
 func (im *importer) note(format string, args ...any) { im.out.Note(format, args...) }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return interop.OneLine(s) }
 
 // title shortens s to a one-line title of at most n characters, cut at a word.
 func title(s string, n int) (string, bool) {
 	s = oneLine(s)
-	if len([]rune(s)) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s, false
 	}
-	r := []rune(s)[:n]
-	cut := strings.LastIndexByte(string(r), ' ')
-	t := string(r)
+	var t string
+	if utf8.ValidString(s) {
+		t = s[:runeOffset(s, n)]
+	} else {
+		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
+	}
+	cut := strings.LastIndexByte(t, ' ')
 	if cut > n/2 {
 		t = t[:cut]
 	}
@@ -217,7 +222,10 @@ func (im *importer) importThreats(ts []threat) {
 	prio := false
 	var unknown []string
 	for _, t := range ts {
-		statement := firstNonEmpty(t.Statement, compose(t))
+		statement := firstNonEmpty(t.Statement)
+		if statement == "" {
+			statement = firstNonEmpty(compose(t)) // built only when needed
+		}
 		if statement == "" {
 			statement = "Untitled threat"
 		}

@@ -38,6 +38,14 @@ func Detect(name string, data []byte) bool {
 	if len(data) == 0 || data[0] != '{' || !bytes.Contains(data, []byte(`"diagrams"`)) || bytes.Contains(data, []byte(`"otmVersion"`)) {
 		return false
 	}
+	if is, ok := detectFast(data); ok {
+		return is
+	}
+	return detectProbe(data)
+}
+
+// detectProbe is what Detect decides on data, with encoding/json.
+func detectProbe(data []byte) bool {
 	var probe struct {
 		Summary *json.RawMessage `json:"summary"`
 		Detail  *struct {
@@ -50,30 +58,65 @@ func Detect(name string, data []byte) bool {
 	return probe.Summary != nil && probe.Detail != nil && len(probe.Detail.Diagrams) > 0
 }
 
+// detectFast is Detect's probe read with interop.JSONR, which keeps nothing
+// (the probe's json.Unmarshal copied the diagrams): a summary that is not
+// null, and a detail object with a diagrams key. ok is false when the reader
+// refuses the file, and the probe decides.
+func detectFast(data []byte) (is, ok bool) {
+	var summary, detail, diagrams bool
+	ok = interop.FastJSON(data, func(r *interop.JSONR) {
+		r.Object([]string{"summary", "detail"}, func(k string) bool {
+			if k == "summary" {
+				if summary = !r.Null(); summary {
+					r.Skip()
+				}
+				return true
+			}
+			detail = false
+			r.Object([]string{"diagrams"}, func(string) bool {
+				detail = true // a {} detail stays false: no diagrams
+				diagrams = true
+				r.Skip()
+				return true
+			})
+			return true
+		})
+	})
+	return summary && detail && diagrams, ok
+}
+
 type file struct {
-	Version string `json:"version"`
-	Summary struct {
-		Title       string `json:"title"`
-		Owner       string `json:"owner"`
-		Description string `json:"description"`
-	} `json:"summary"`
-	Detail *struct {
-		Contributors []struct {
-			Name string `json:"name"`
-		} `json:"contributors"`
-		Reviewer string     `json:"reviewer"`
-		Diagrams []*diagram `json:"diagrams"`
-	} `json:"detail"`
+	Version string  `json:"version"`
+	Summary summary `json:"summary"`
+	Detail  *detail `json:"detail"`
+}
+
+type summary struct {
+	Title       string `json:"title"`
+	Owner       string `json:"owner"`
+	Description string `json:"description"`
+}
+
+type detail struct {
+	Contributors []contributor `json:"contributors"`
+	Reviewer     string        `json:"reviewer"`
+	Diagrams     []*diagram    `json:"diagrams"`
+}
+
+type contributor struct {
+	Name string `json:"name"`
 }
 
 type diagram struct {
-	Title       string  `json:"title"`
-	DiagramType string  `json:"diagramType"`
-	Description string  `json:"description"`
-	Cells       []*cell `json:"cells"`
-	DiagramJSON *struct {
-		Cells []*cell `json:"cells"`
-	} `json:"diagramJson"`
+	Title       string       `json:"title"`
+	DiagramType string       `json:"diagramType"`
+	Description string       `json:"description"`
+	Cells       []*cell      `json:"cells"`
+	DiagramJSON *diagramJSON `json:"diagramJson"`
+}
+
+type diagramJSON struct {
+	Cells []*cell `json:"cells"`
 }
 
 type endpoint struct {
@@ -109,17 +152,11 @@ type props struct {
 
 type cell struct {
 	props
-	ID       string      `json:"id"`
-	Shape    string      `json:"shape"`
-	Position *geom.Point `json:"position"`
-	Size     *struct {
-		Width  float64 `json:"width"`
-		Height float64 `json:"height"`
-	} `json:"size"`
-	Attrs *struct {
-		Text  *text `json:"text"`
-		Label *text `json:"label"`
-	} `json:"attrs"`
+	ID       string       `json:"id"`
+	Shape    string       `json:"shape"`
+	Position *geom.Point  `json:"position"`
+	Size     *size        `json:"size"`
+	Attrs    *cellAttrs   `json:"attrs"`
 	Labels   []label      `json:"labels"`
 	Source   *endpoint    `json:"source"`
 	Target   *endpoint    `json:"target"`
@@ -130,11 +167,23 @@ type cell struct {
 // label is an edge label: an object with attrs (Threat Dragon v1 and most
 // v2 files) or a plain string (v2 files saved by some 2.x versions).
 type label struct {
-	Attrs *struct {
-		Text      *text `json:"text"`
-		LabelText *text `json:"labelText"`
-	} `json:"attrs"`
-	text string
+	Attrs *labelAttrs `json:"attrs"`
+	text  string
+}
+
+type size struct {
+	Width  float64 `json:"width"`
+	Height float64 `json:"height"`
+}
+
+type cellAttrs struct {
+	Text  *text `json:"text"`
+	Label *text `json:"label"`
+}
+
+type labelAttrs struct {
+	Text      *text `json:"text"`
+	LabelText *text `json:"labelText"`
 }
 
 func (l *label) UnmarshalJSON(b []byte) error {
@@ -167,8 +216,11 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 		return nil, fmt.Errorf("%s: %w", name, interop.ErrTooLarge)
 	}
 	var f file
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, jsonError(name, data, err)
+	if !interop.FastJSON(data, func(r *interop.JSONR) { readFile(r, &f) }) { // jsonread.go
+		f = file{}
+		if err := json.Unmarshal(data, &f); err != nil {
+			return nil, jsonError(name, data, err)
+		}
 	}
 	if f.Detail == nil {
 		return nil, interop.Inputf(name, "export the model from Threat Dragon (File > Save) and import that file", "not a Threat Dragon model: there is no \"detail\" object")
