@@ -74,3 +74,22 @@ func TestServeKeepsPacing(t *testing.T) {
 		t.Fatal("serve runs under the one-shot ceiling")
 	}
 }
+
+func TestCollectNow(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		objects, live, goal uint64
+		want                bool
+	}{
+		{330 * mb, 0, 412 * mb, true},         // 10,000 components: past the ceiling once built
+		{200 * mb, 0, 412 * mb, false},        // fits: no collection at all
+		{330 * mb, 300 * mb, 412 * mb, false}, // just collected
+		{400 * mb, 0, 412 * mb, true},         // close to the goal: still before it
+		{415 * mb, 0, 412 * mb, false},        // past the goal: a collection is running
+		{5 * mb, 0, 412 * mb, false},          // the shop example
+	} {
+		if got := collectNow(c.objects, c.live, c.goal, heapCeiling); got != c.want {
+			t.Errorf("collectNow(%d, %d, %d MB) = %v, want %v", c.objects/mb, c.live/mb, c.goal/mb, got, c.want)
+		}
+	}
+}

@@ -48,6 +48,9 @@ type Env struct {
 	StderrTTY bool
 	// Version is the program's version.
 	Version string
+	// Analysed, when set, is called after each analysis, before its result
+	// is built (cmd/ward collects garbage there; see its gc.go).
+	Analysed func()
 }
 
 // usageError marks errors in how ward was called.

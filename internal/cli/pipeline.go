@@ -110,6 +110,9 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	if err != nil {
 		return nil, err
 	}
+	if a.env.Analysed != nil {
+		a.env.Analysed()
+	}
 	for _, w := range l.Warnings {
 		an.Warnings = append(an.Warnings, risk.Warning{Pos: w.Pos, Msg: w.Msg, Hint: w.Hint})
 	}

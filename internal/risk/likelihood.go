@@ -183,12 +183,10 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[*model.Component]
 
 // likelihoodStart is likelihoodReach, also returning where the attack
 // starts (Finding.Start): the least trusted place that reaches the
-// element, unset for a supply-chain attack. The reasons' list comes out of
-// slab when it is set (one allocation for many findings), with room for
-// two more reasons after the likelihood's (score adds the impact's and
-// perhaps the status's).
-func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, slab *[]string) (model.Likelihood, []string, model.Trust) {
-	base, why := 2, whyList(slab, 7+len(f.Rationale))
+// element, unset for a supply-chain attack. The reasons are appended to
+// buf[:0] (score's scratch list, which it copies out at its length).
+func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, buf []string) (model.Likelihood, []string, model.Trust) {
+	base, why := 2, buf[:0]
 	var least model.Trust = model.TrustRestricted
 	unauth, near := false, false
 	for _, t := range f.Targets {
@@ -319,19 +317,21 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 // whyChunk is how many reasons' room a slab allocation holds.
 const whyChunk = 4096
 
-// whyList returns an empty list with room for n reasons, cut from *slab
-// (refilled when short) when slab is set: capped at n, so appending past it
-// reallocates rather than writing into the next finding's list.
-func whyList(slab *[]string, n int) []string {
-	if slab == nil || n > whyChunk/8 {
-		return make([]string, 0, n)
+// keepWhy returns a copy of why, cut from *slab (refilled when short), with
+// capacity equal to its length, so an append copies rather than writing
+// into the next finding's list.
+func keepWhy(slab *[]string, why []string) []string {
+	n := len(why)
+	if n > whyChunk/8 {
+		return slices.Clone(why)
 	}
 	if len(*slab) < n {
 		*slab = make([]string, whyChunk)
 	}
-	why := (*slab)[:0:n]
+	out := (*slab)[:n:n]
 	*slab = (*slab)[n:]
-	return why
+	copy(out, why)
+	return out
 }
 
 // heldAccessRules are the built-in rules whose attacker is a member of

@@ -465,8 +465,9 @@ type explainer struct {
 	stakes  map[stakeKey]stake
 	reach   map[*model.Component]string
 	relay   *relays
-	// whys is room for the findings' reasons (whyList).
-	whys []string
+	// whys is room for the findings' reasons (keepWhy); scratch is the
+	// list score builds them in.
+	whys, scratch []string
 }
 
 type impactKey struct {
@@ -497,7 +498,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	}
 	f.Start = model.TrustUnset
 	if l == 0 {
-		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay, &ex.whys)
+		l, lwhy, f.Start = likelihoodStart(f, true, ex.reach, ex.relay, ex.scratch)
 	} else {
 		lwhy = []string{"likelihood stated in the model"}
 	}
@@ -585,6 +586,10 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 			f.Rationale = append(f.Rationale, "not known to be mitigated: the model leaves the control unknown")
 		}
 	}
+	// The reasons were built in the scratch list (reused for the next
+	// finding): kept at their length, a finding's reasons take ≈ 3 slots
+	// where a list with room for the appends took 7 + n.
+	ex.scratch, f.Rationale = f.Rationale[:0], keepWhy(&ex.whys, f.Rationale)
 	if status != model.StatusOpen && status != model.StatusUnverified {
 		if a := reopener(f, broken); a != nil {
 			status = model.StatusOpen

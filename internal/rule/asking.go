@@ -48,8 +48,11 @@ func newAsking(rules []*Rule, per []*results, hint int) *asking {
 			fam[r.ID] = true
 		}
 	}
+	// The lists sized once: grown by append, the three took ≈ 8 MB at
+	// 10,000 components (81,000 questions) for ≈ 1.6 MB kept.
 	a := &asking{ready: make([]atomic.Bool, len(rules)), per: per, rules: rules,
-		byKey: make(map[qkey]int32, hint), inFam: make([]bool, len(rules))}
+		byKey: make(map[qkey]int32, hint), inFam: make([]bool, len(rules)),
+		list: make([]*model.Question, 0, hint*3/2), asks: make([]*asked, 0, hint*3/2), famN: make([]int32, 0, hint*3/2)}
 	for i, r := range rules {
 		a.inFam[i] = fam[r.ID]
 	}

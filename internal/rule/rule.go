@@ -222,6 +222,15 @@ type results struct {
 	refs *model.Refs
 }
 
+// leftover returns the room o's chunks have left, for the next rule the
+// worker runs: each rule's last chunks were ≈ 7 % of the threats' slots
+// (16,000 of 199,000 at 10,000 components, ≈ 7 MB) left empty. o no
+// longer cuts from them (a rule's results are final when it returns:
+// merges allocate on their own). The chunks stay in o.slabs, listed once.
+func (o *results) leftover() *results {
+	return &results{slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks}
+}
+
 // refsOf returns r's references, made once per run of the rule.
 func (o *results) refsOf(r *Rule) *model.Refs {
 	if o.refs == nil {
@@ -650,13 +659,15 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var room *results
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(rules) || track.stopped() {
 					return
 				}
 				i := sched[k]
-				out := runRule(m, in, rules[i], shared, track, opt.Mitigated)
+				out := runRule(m, in, rules[i], shared, track, opt.Mitigated, room)
+				room = out.leftover()
 				// Sorted here, on all cores: every id starts with the
 				// rule's id and a colon, so the run's order is the rules'
 				// own orders, one rule after another (byRuleID).
@@ -744,9 +755,14 @@ func inScope(m *model.Model) *scope {
 	return s
 }
 
-// runRule applies one rule to every element it examines.
-func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, mitigated bool) *results {
+// runRule applies one rule to every element it examines. Its threats,
+// strings and questions are cut first from room, what the worker's last
+// rule left of its chunks (nil for none).
+func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, mitigated bool, room *results) *results {
 	out := &results{questions: map[qkey]*asked{}}
+	if room != nil {
+		out.slab, out.cats, out.tgts, out.strs, out.lists, out.asks = room.slab, room.cats, room.tgts, room.strs, room.lists, room.asks
+	}
 	if r.Check == nil {
 		return out
 	}

@@ -3,6 +3,7 @@ package rules
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -286,18 +287,35 @@ func llmUntrustedCallersMemo(x *rule.Ctx, c *model.Component) []*model.Component
 	return x.Memo(key{c}, func() any { return llmUntrustedCallers(c) }).([]*model.Component)
 }
 
+// traceRoom is llmTrace's working set, reused: a trace of a large model
+// visits thousands of services (one map and two lists of that size per
+// LLM and question, ≈ 9 MB per 10,000-component check).
+type traceRoom struct {
+	seen        map[*model.Component]bool
+	level, next []*model.Component
+}
+
+var tracePool = sync.Pool{New: func() any { return &traceRoom{seen: map[*model.Component]bool{}} }}
+
 func llmTrace(c *model.Component, docs bool) []*model.Component {
 	var out []*model.Component
-	seen := map[*model.Component]bool{c: true}
+	room := tracePool.Get().(*traceRoom)
+	defer func() {
+		clear(room.seen)
+		tracePool.Put(room)
+	}()
+	seen := room.seen
+	seen[c] = true
 	add := func(s *model.Component) {
 		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 		}
 	}
-	level := []*model.Component{c}
+	level := append(room.level[:0], c)
+	next := room.next[:0]
 	for depth := 0; depth < 4 && len(level) > 0; depth++ {
-		var next []*model.Component
+		next = next[:0]
 		for _, cur := range level {
 			for _, f := range cur.In {
 				s := f.From
@@ -315,8 +333,9 @@ func llmTrace(c *model.Component, docs bool) []*model.Component {
 				}
 			}
 		}
-		level = next
+		level, next = next, level
 	}
+	room.level, room.next = level, next
 	if docs {
 		// What c fetches comes back in the response.
 		for _, f := range c.Out {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.yaml.in/yaml/v4"
 )
@@ -115,7 +116,7 @@ const (
 // byte order marks, invalid UTF-8, directives, document end markers and
 // document start markers other than one before any content.
 func fastPrepare(data []byte) (src string, ascii, ok bool) {
-	return fastPrepareSplit(data, prepareSplit)
+	return fastPrepareSplit(data, prepareSplit, false)
 }
 
 // prepareSplit is the size from which fastPrepare checks the two halves of
@@ -124,8 +125,10 @@ func fastPrepare(data []byte) (src string, ascii, ok bool) {
 const prepareSplit = 1 << 20
 
 // fastPrepareSplit is fastPrepare, checking data in two halves at once when
-// it has at least split bytes.
-func fastPrepareSplit(data []byte, split int) (src string, ascii, ok bool) {
+// it has at least split bytes. With owned, nothing writes to data again
+// (the loader's own buffer): the string is data's memory, not a copy (a
+// 10,000-component model is 12 MB, all of it live as the model's strings).
+func fastPrepareSplit(data []byte, split int, owned bool) (src string, ascii, ok bool) {
 	if bytes.IndexByte(data, '\r') >= 0 {
 		out := make([]byte, 0, len(data))
 		for i := 0; i < len(data); i++ {
@@ -137,7 +140,7 @@ func fastPrepareSplit(data []byte, split int) (src string, ascii, ok bool) {
 			}
 			out = append(out, data[i])
 		}
-		data = out
+		data, owned = out, true // a copy of its own
 	}
 	if len(data) >= split && split > 0 {
 		// The second half starts at a line. Once a line with content has
@@ -153,7 +156,7 @@ func fastPrepareSplit(data []byte, split int) (src string, ascii, ok bool) {
 			go func() {
 				defer close(done)
 				ascii2, ok2, _ = prepareScan(data[cut:], true)
-				if ok2 {
+				if ok2 && !owned {
 					text = string(data)
 				}
 			}()
@@ -163,6 +166,9 @@ func fastPrepareSplit(data []byte, split int) (src string, ascii, ok bool) {
 				return "", false, false
 			}
 			if content {
+				if owned {
+					text = unsafe.String(unsafe.SliceData(data), len(data))
+				}
 				return text, ascii1 && ascii2, true
 			}
 		}
@@ -170,6 +176,9 @@ func fastPrepareSplit(data []byte, split int) (src string, ascii, ok bool) {
 	ascii, ok, _ = prepareScan(data, false)
 	if !ok {
 		return "", false, false
+	}
+	if owned {
+		return unsafe.String(unsafe.SliceData(data), len(data)), ascii, true
 	}
 	return string(data), ascii, true
 }

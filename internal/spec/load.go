@@ -41,6 +41,9 @@ const (
 type Source struct {
 	Name string
 	Data []byte
+	// owned says Data is the loader's own buffer, which nothing writes to
+	// again: the parsed text may share its memory.
+	owned bool
 }
 
 // Loaded is a model read from files, with the warnings found on the way and
@@ -72,7 +75,7 @@ func Load(ctx context.Context, file string) (*Loaded, error) {
 		return nil, err
 	}
 	l.seen[base] = true
-	docs := l.parseTree(Source{Name: file, Data: data}, base, 0)
+	docs := l.parseTree(Source{Name: file, Data: data, owned: true}, base, 0)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -204,7 +207,7 @@ func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
 				}
 				continue
 			}
-			out = append(out, l.parseTree(Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data}, m, depth+1)...)
+			out = append(out, l.parseTree(Source{Name: filepath.Join(l.dir, filepath.FromSlash(m)), Data: data, owned: true}, m, depth+1)...)
 		}
 	}
 	return out

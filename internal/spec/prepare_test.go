@@ -31,9 +31,9 @@ var prepareInputs = []string{
 // gives what checking in one piece gives.
 func TestPrepareSplit(t *testing.T) {
 	for _, in := range prepareInputs {
-		want, wantASCII, wantOK := fastPrepareSplit([]byte(in), 0)
+		want, wantASCII, wantOK := fastPrepareSplit([]byte(in), 0, false)
 		for split := 1; split <= len(in)+1; split++ {
-			got, ascii, ok := fastPrepareSplit([]byte(in), split)
+			got, ascii, ok := fastPrepareSplit([]byte(in), split, split%2 == 0)
 			if got != want || ascii != wantASCII || ok != wantOK {
 				t.Fatalf("%q split %d: (%q, %v, %v), want (%q, %v, %v)", in, split, got, ascii, ok, want, wantASCII, wantOK)
 			}
@@ -46,8 +46,8 @@ func FuzzPrepareSplit(f *testing.F) {
 		f.Add([]byte(in), 1)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, split int) {
-		want, wantASCII, wantOK := fastPrepareSplit(data, 0)
-		got, ascii, ok := fastPrepareSplit(data, split)
+		want, wantASCII, wantOK := fastPrepareSplit(data, 0, false)
+		got, ascii, ok := fastPrepareSplit(append([]byte(nil), data...), split, true)
 		if got != want || ascii != wantASCII || ok != wantOK {
 			t.Fatalf("split %d: (%q, %v, %v), want (%q, %v, %v)", split, got, ascii, ok, want, wantASCII, wantOK)
 		}

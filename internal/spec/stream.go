@@ -219,7 +219,7 @@ const streamItemsChunk = 512
 // streamDoc decodes src as parseDoc does, streaming, or returns false
 // (diags untouched) when the whole tree must be decoded instead.
 func streamDoc(src Source, diags *Diagnostics) (*Document, bool) {
-	text, ascii, ok := fastPrepare(src.Data)
+	text, ascii, ok := fastPrepareSplit(src.Data, prepareSplit, src.owned)
 	if !ok {
 		return nil, false
 	}
