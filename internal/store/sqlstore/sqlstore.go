@@ -56,6 +56,9 @@ type DB struct {
 	findingsInMemory bool
 	// prepared holds the hottest reads prepared, on SQLite (stmtcache.go).
 	prepared stmtCache
+	// sideRows says which mitigations and assumptions rows the versions
+	// this process stored wrote (siderows.go).
+	sideRows sideRowsCache
 	// lookups is the turn the hottest reads take for a connection
 	// (lookup).
 	lookups chan struct{}
@@ -335,7 +338,8 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 	}
 	v := store.Version{SystemID: p.SystemID, SHA256: Digest(p.YAML), YAML: p.YAML, Result: p.Result, Author: p.Author, Message: p.Message, CreatedAt: now, Origin: p.Origin, Pushed: p.Pushed}
 	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	var sideSum [sha256.Size]byte
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
 		if _, err := s.txExec(ctx, tx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
 			VALUES ($1, $2, $3, 0, 0, $4, $4) ON CONFLICT (id) DO NOTHING`, p.SystemID, p.TeamID, p.Name, ms(now)); err != nil {
 			if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
@@ -380,13 +384,16 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 			v.Number, p.Name, ms(now), p.SystemID); err != nil {
 			return err
 		}
-		if err := s.replaceLatest(ctx, tx, p, v.Number); err != nil {
+		if sideSum, err = s.replaceLatest(ctx, tx, p, latest, v.Number); err != nil {
 			return err
 		}
 		return s.auditP(ctx, tx, now, p.Author, "version.push", fmt.Sprintf("system:%s@%d", p.SystemID, v.Number), v.SHA256)
 	})
 	if err != nil {
 		return store.Version{}, false, err
+	}
+	if created {
+		s.sideRows.put(p.SystemID, v.Number, sideSum)
 	}
 	if created && s.findingsInMemory {
 		s.cacheWritten(p, v.Number)
@@ -401,11 +408,23 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 func text(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // replaceLatest replaces the queryable rows of a system with those of its
-// new latest version.
-func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number int) error {
+// new latest version number (the version before is prev), and returns the
+// digest of its mitigations and assumptions rows; they are left as they
+// are when version prev wrote the same (siderows.go).
+func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, prev, number int) ([sha256.Size]byte, error) {
+	sum := sideRowsDigest(p)
 	if err := s.replaceFindings(ctx, tx, p, number); err != nil {
-		return err
+		return sum, err
 	}
+	if prev > 0 && s.sideRows.same(p.SystemID, prev, sum) {
+		return sum, nil
+	}
+	return sum, s.replaceSideRows(ctx, tx, p)
+}
+
+// replaceSideRows replaces the system's mitigations and assumptions rows
+// with p's.
+func (s *DB) replaceSideRows(ctx context.Context, tx *sql.Tx, p store.Push) error {
 	for _, q := range []string{`DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
 		if _, err := s.txExec(ctx, tx, q, p.SystemID); err != nil {
 			return err
