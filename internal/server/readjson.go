@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/wardtm/ward/internal/store"
@@ -69,8 +70,18 @@ func writeFindings(w http.ResponseWriter, fs []store.Finding, total int, p store
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(findingsListJSON(make([]byte, 0, 64+300*len(fs)), fs, total, p))
+	bp := listBufs.Get().(*[]byte)
+	b := findingsListJSON((*bp)[:0], fs, total, p)
+	_, _ = w.Write(b)
+	if cap(b) <= 1<<20 { // a page of 500 rows is ≈ 200 KB
+		*bp = b
+		listBufs.Put(bp)
+	}
 }
+
+// listBufs holds the buffers of findings lists written (as encoding/json
+// keeps its own), so that a list allocates none.
+var listBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // findingsListJSON appends what json.NewEncoder(w).Encode writes for
 // list[findingDoc] of fs (its newline included), byte for byte
