@@ -340,13 +340,6 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 	created := false
 	var sideSum [sha256.Size]byte
 	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		if _, err := s.txExec(ctx, tx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
-			VALUES ($1, $2, $3, 0, 0, $4, $4) ON CONFLICT (id) DO NOTHING`, p.SystemID, p.TeamID, p.Name, ms(now)); err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
-				return fmt.Errorf("team %q: %w", p.TeamID, store.ErrNotFound)
-			}
-			return mapErr(err)
-		}
 		lockClause := ""
 		if s.dialect == Postgres {
 			lockClause = " FOR UPDATE"
@@ -354,7 +347,20 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 		var teamID string
 		var latest int
 		var rev int64
-		if err := s.txQueryRow(ctx, tx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev); err != nil {
+		// The system, locked; a system's first push creates it first
+		// (every later push saves that statement: issue 13).
+		err = s.txQueryRow(ctx, tx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := s.txExec(ctx, tx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
+			VALUES ($1, $2, $3, 0, 0, $4, $4) ON CONFLICT (id) DO NOTHING`, p.SystemID, p.TeamID, p.Name, ms(now)); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
+					return fmt.Errorf("team %q: %w", p.TeamID, store.ErrNotFound)
+				}
+				return mapErr(err)
+			}
+			err = s.txQueryRow(ctx, tx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev)
+		}
+		if err != nil {
 			return mapErr(err)
 		}
 		if teamID != p.TeamID {
