@@ -207,11 +207,13 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 		dialect, who, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
 	var res results
+	cpu0 := processCPU()
 	if c.rate > 0 {
 		res = l.driveOpen(ctx)
 	} else {
 		res = l.drive(ctx)
 	}
+	res.cpu = processCPU() - cpu0
 	lost, verr := l.verify(ctx)
 	ok := report(out, c, res, lost, verr)
 	l.serverGauges(ctx, out)
@@ -580,6 +582,7 @@ func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, 
 
 type results struct {
 	elapsed time.Duration
+	cpu     time.Duration // this process's CPU while the clients ran
 	samples []sample
 }
 
@@ -902,6 +905,14 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 	tw.Flush()
 	fmt.Fprintf(out, "throughput: %.0f requests/s (%.0f reads/s, %.0f writes/s) over %s\n",
 		float64(len(reads)+len(writes))/secs, float64(len(reads))/secs, float64(len(writes))/secs, r.elapsed.Round(time.Millisecond))
+	if n := len(reads) + len(writes); n > 0 && r.cpu > 0 {
+		where := "the in-process server and the clients"
+		if c.serverURL != "" {
+			where = "the clients alone"
+		}
+		fmt.Fprintf(out, "cpu: %.2f s of this process (%s) while the clients ran, %.3f ms per request\n",
+			r.cpu.Seconds(), where, float64(r.cpu.Microseconds())/1000/float64(n))
+	}
 	fmt.Fprintf(out, "retried: requests answered 429 busy and retried after Retry-After (as the CLI does); they count once, with their waits, and are not failures. %d were still waiting to retry when the run ended (not counted)\n", cut)
 	for _, op := range opOrder {
 		if e, ok := errSamples[op]; ok {

@@ -494,11 +494,7 @@ func (s *Server) handleFindings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]findingDoc, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, findingJSON(f))
-	}
-	writeList(w, out, total, p)
+	writeFindings(w, fs, total, p)
 	return nil
 }
 

@@ -126,12 +126,12 @@ func wantedFindings(p store.Push) (map[string]findingsRow, bool) {
 func (s *DB) updateFindings(ctx context.Context, tx *sql.Tx, p store.Push, number int, want, have map[string]findingsRow) error {
 	for id := range have {
 		if _, ok := want[id]; !ok {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE system_id = $1 AND id = $2`, p.SystemID, id); err != nil {
+			if _, err := s.txExec(ctx, tx, `DELETE FROM findings WHERE system_id = $1 AND id = $2`, p.SystemID, id); err != nil {
 				return err
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE findings SET version = $1 WHERE system_id = $2`, number, p.SystemID); err != nil {
+	if _, err := s.txExec(ctx, tx, `UPDATE findings SET version = $1 WHERE system_id = $2`, number, p.SystemID); err != nil {
 		return err
 	}
 	var inserts [][]any
@@ -142,7 +142,7 @@ func (s *DB) updateFindings(ctx context.Context, tx *sql.Tx, p store.Push, numbe
 		case !ok:
 			inserts = append(inserts, []any{p.SystemID, w.team, number, f.ID, w.rule, w.category, w.severity, w.rank, w.score, w.status, w.title, w.owner, w.assets, w.data})
 		case old != w:
-			if _, err := tx.ExecContext(ctx, `UPDATE findings SET team_id = $1, rule = $2, category = $3, severity = $4, sev_rank = $5, score = $6,
+			if _, err := s.txExec(ctx, tx, `UPDATE findings SET team_id = $1, rule = $2, category = $3, severity = $4, sev_rank = $5, score = $6,
 				status = $7, title = $8, owner = $9, assets = $10, data_kinds = $11 WHERE system_id = $12 AND id = $13`,
 				w.team, w.rule, w.category, w.severity, w.rank, w.score, w.status, w.title, w.owner, w.assets, w.data, p.SystemID, f.ID); err != nil {
 				return mapErr(err)
@@ -194,7 +194,7 @@ func (s *DB) upsertFindings(ctx context.Context, tx *sql.Tx, p store.Push, numbe
 		fs[i] = []any{p.SystemID, p.TeamID, number, f.ID, f.Rule, f.Category, f.Severity, SeverityRank(f.Severity), f.Score, f.Status, f.Title, f.Owner,
 			list(f.Assets), list(f.DataKinds)}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE system_id = $1 AND NOT (id = ANY($2))`, p.SystemID, ids); err != nil {
+	if _, err := s.txExec(ctx, tx, `DELETE FROM findings WHERE system_id = $1 AND NOT (id = ANY($2))`, p.SystemID, ids); err != nil {
 		return err
 	}
 	return s.insertRowsThen(ctx, tx, findingsInsert, fs, findingsUpsert)
@@ -202,7 +202,7 @@ func (s *DB) upsertFindings(ctx context.Context, tx *sql.Tx, p store.Push, numbe
 
 // rewriteFindings deletes the system's findings rows and inserts p's.
 func (s *DB) rewriteFindings(ctx context.Context, tx *sql.Tx, p store.Push, number int) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE system_id = $1`, p.SystemID); err != nil {
+	if _, err := s.txExec(ctx, tx, `DELETE FROM findings WHERE system_id = $1`, p.SystemID); err != nil {
 		return err
 	}
 	fs := make([][]any, len(p.Findings))

@@ -56,6 +56,9 @@ type DB struct {
 	findingsInMemory bool
 	// prepared holds the hottest reads prepared, on SQLite (stmtcache.go).
 	prepared stmtCache
+	// sideRows says which mitigations and assumptions rows the versions
+	// this process stored wrote (siderows.go).
+	sideRows sideRowsCache
 	// lookups is the turn the hottest reads take for a connection
 	// (lookup).
 	lookups chan struct{}
@@ -262,9 +265,16 @@ func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+const auditInsert = `INSERT INTO audit (at, actor, action, object, detail) VALUES ($1, $2, $3, $4, $5)`
+
 func audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, object, detail string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, object, detail) VALUES ($1, $2, $3, $4, $5)`,
-		ms(at), actor, action, object, detail)
+	_, err := tx.ExecContext(ctx, auditInsert, ms(at), actor, action, object, detail)
+	return err
+}
+
+// auditP is audit, prepared on SQLite (for a push, stmtcache.go).
+func (s *DB) auditP(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, object, detail string) error {
+	_, err := s.txExec(ctx, tx, auditInsert, ms(at), actor, action, object, detail)
 	return err
 }
 
@@ -328,14 +338,8 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 	}
 	v := store.Version{SystemID: p.SystemID, SHA256: Digest(p.YAML), YAML: p.YAML, Result: p.Result, Author: p.Author, Message: p.Message, CreatedAt: now, Origin: p.Origin, Pushed: p.Pushed}
 	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
-			VALUES ($1, $2, $3, 0, 0, $4, $4) ON CONFLICT (id) DO NOTHING`, p.SystemID, p.TeamID, p.Name, ms(now)); err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
-				return fmt.Errorf("team %q: %w", p.TeamID, store.ErrNotFound)
-			}
-			return mapErr(err)
-		}
+	var sideSum [sha256.Size]byte
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
 		lockClause := ""
 		if s.dialect == Postgres {
 			lockClause = " FOR UPDATE"
@@ -343,7 +347,20 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 		var teamID string
 		var latest int
 		var rev int64
-		if err := tx.QueryRowContext(ctx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev); err != nil {
+		// The system, locked; a system's first push creates it first
+		// (every later push saves that statement: issue 13).
+		err = s.txQueryRow(ctx, tx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := s.txExec(ctx, tx, `INSERT INTO systems (id, team_id, name, latest, revision, created_at, updated_at)
+			VALUES ($1, $2, $3, 0, 0, $4, $4) ON CONFLICT (id) DO NOTHING`, p.SystemID, p.TeamID, p.Name, ms(now)); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
+					return fmt.Errorf("team %q: %w", p.TeamID, store.ErrNotFound)
+				}
+				return mapErr(err)
+			}
+			err = s.txQueryRow(ctx, tx, `SELECT team_id, latest, revision FROM systems WHERE id = $1`+lockClause, p.SystemID).Scan(&teamID, &latest, &rev)
+		}
+		if err != nil {
 			return mapErr(err)
 		}
 		if teamID != p.TeamID {
@@ -354,32 +371,35 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 		}
 		if latest > 0 {
 			var sum string
-			if err := tx.QueryRowContext(ctx, `SELECT sha256 FROM versions WHERE system_id = $1 AND number = $2`, p.SystemID, latest).Scan(&sum); err != nil {
+			if err := s.txQueryRow(ctx, tx, `SELECT sha256 FROM versions WHERE system_id = $1 AND number = $2`, p.SystemID, latest).Scan(&sum); err != nil {
 				return mapErr(err)
 			}
 			if sum == v.SHA256 {
-				got, err := scanVersion(tx.QueryRowContext(ctx, versionCols+` WHERE system_id = $1 AND number = $2`, p.SystemID, latest))
+				got, err := scanVersion(s.txQueryRow(ctx, tx, versionCols+` WHERE system_id = $1 AND number = $2`, p.SystemID, latest))
 				v = got
 				return err
 			}
 		}
 		v.Number = latest + 1
 		created = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed)
+		if _, err := s.txExec(ctx, tx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, v.SystemID, v.Number, v.SHA256, text(v.YAML), text(v.Result), v.Author, v.Message, ms(now), v.Origin, text(v.Pushed)); err != nil {
 			return mapErr(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE systems SET latest = $1, revision = revision + 1, name = $2, updated_at = $3 WHERE id = $4`,
+		if _, err := s.txExec(ctx, tx, `UPDATE systems SET latest = $1, revision = revision + 1, name = $2, updated_at = $3 WHERE id = $4`,
 			v.Number, p.Name, ms(now), p.SystemID); err != nil {
 			return err
 		}
-		if err := s.replaceLatest(ctx, tx, p, v.Number); err != nil {
+		if sideSum, err = s.replaceLatest(ctx, tx, p, latest, v.Number); err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, p.Author, "version.push", fmt.Sprintf("system:%s@%d", p.SystemID, v.Number), v.SHA256)
+		return s.auditP(ctx, tx, now, p.Author, "version.push", fmt.Sprintf("system:%s@%d", p.SystemID, v.Number), v.SHA256)
 	})
 	if err != nil {
 		return store.Version{}, false, err
+	}
+	if created {
+		s.sideRows.put(p.SystemID, v.Number, sideSum)
 	}
 	if created && s.findingsInMemory {
 		s.cacheWritten(p, v.Number)
@@ -394,13 +414,25 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 func text(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // replaceLatest replaces the queryable rows of a system with those of its
-// new latest version.
-func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, number int) error {
+// new latest version number (the version before is prev), and returns the
+// digest of its mitigations and assumptions rows; they are left as they
+// are when version prev wrote the same (siderows.go).
+func (s *DB) replaceLatest(ctx context.Context, tx *sql.Tx, p store.Push, prev, number int) ([sha256.Size]byte, error) {
+	sum := sideRowsDigest(p)
 	if err := s.replaceFindings(ctx, tx, p, number); err != nil {
-		return err
+		return sum, err
 	}
+	if prev > 0 && s.sideRows.same(p.SystemID, prev, sum) {
+		return sum, nil
+	}
+	return sum, s.replaceSideRows(ctx, tx, p)
+}
+
+// replaceSideRows replaces the system's mitigations and assumptions rows
+// with p's.
+func (s *DB) replaceSideRows(ctx context.Context, tx *sql.Tx, p store.Push) error {
 	for _, q := range []string{`DELETE FROM mitigations WHERE system_id = $1`, `DELETE FROM assumptions WHERE system_id = $1`} {
-		if _, err := tx.ExecContext(ctx, q, p.SystemID); err != nil {
+		if _, err := s.txExec(ctx, tx, q, p.SystemID); err != nil {
 			return err
 		}
 	}
@@ -460,9 +492,15 @@ func (s *DB) insertRowsThen(ctx context.Context, tx *sql.Tx, insert string, rows
 		return q.String()
 	}
 	if s.dialect == SQLite {
-		st, err := tx.PrepareContext(ctx, values(1))
-		if err != nil {
-			return err
+		q := values(1)
+		var st *sql.Stmt
+		if ps := s.stmt(ctx, q); ps != nil {
+			st = tx.StmtContext(ctx, ps)
+		} else {
+			var err error
+			if st, err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
 		}
 		defer st.Close()
 		for _, r := range rows {
