@@ -106,7 +106,8 @@ func (m *Model) indexIDs() {
 // indexGraph builds each component's flows and cached readings and the
 // lookups by asset. It does not read ids.
 func (m *Model) indexGraph() {
-	for _, c := range m.Components {
+	for i, c := range m.Components {
+		c.num = int32(i)
 		c.In, c.Out = c.In[:0], c.Out[:0]
 		c.index()
 	}
@@ -127,7 +128,8 @@ func (m *Model) indexGraph() {
 		}
 	}
 	m.carriedBy = make(map[*Asset][]*Flow, len(m.Assets))
-	for _, f := range m.Flows {
+	for i, f := range m.Flows {
+		f.num = int32(i)
 		for _, a := range f.Carries {
 			if l := m.carriedBy[a]; len(l) == 0 || l[len(l)-1] != f {
 				m.carriedBy[a] = append(l, f)
@@ -140,6 +142,42 @@ func (m *Model) indexGraph() {
 			f.To.In = append(f.To.In, f)
 		}
 	}
+}
+
+// CompNum returns c's index in m.Components, or -1 if c is not one of
+// them (nil, another model's, or added since the last Index). Code that
+// keeps something per component indexes a slice by it instead of keying a
+// map by the pointer: on a large model such maps have 10⁵–10⁶ entries and
+// each look-up is a cache miss or two.
+func (m *Model) CompNum(c *Component) int32 {
+	if c != nil && int(c.num) < len(m.Components) && m.Components[c.num] == c {
+		return c.num
+	}
+	return -1
+}
+
+// Number makes sure CompNum and FlowNum know every component and flow,
+// numbering them again if the lists changed since Index. It writes only
+// when they did: analyses that share an indexed model may call it at once.
+func (m *Model) Number() {
+	for i, c := range m.Components {
+		if c.num != int32(i) {
+			c.num = int32(i)
+		}
+	}
+	for i, f := range m.Flows {
+		if f.num != int32(i) {
+			f.num = int32(i)
+		}
+	}
+}
+
+// FlowNum returns f's index in m.Flows, or -1 as CompNum.
+func (m *Model) FlowNum(f *Flow) int32 {
+	if f != nil && int(f.num) < len(m.Flows) && m.Flows[f.num] == f {
+		return f.num
+	}
+	return -1
 }
 
 // Asset returns the asset with the id, or nil.

@@ -420,6 +420,9 @@ var ComponentKinds = []ComponentKind{KindPerson, KindClient, KindService, KindFu
 // Component is a person, service, function, data store, queue, external system,
 // device or LLM/agent component.
 type Component struct {
+	// num is the component's index in its model's Components, set by
+	// Index (read it with Model.CompNum, which checks it).
+	num         int32
 	ID          string
 	Name        string
 	Description string
@@ -697,6 +700,9 @@ var EncryptionValues = []Encryption{EncNone, EncTLS, EncMTLS}
 
 // Flow is a data flow from one component to another.
 type Flow struct {
+	// num is the flow's index in its model's Flows, set by Index (read it
+	// with Model.FlowNum, which checks it).
+	num            int32
 	ID             string
 	Name           string
 	Description    string

@@ -156,7 +156,6 @@ func isEntry(c *model.Component) bool {
 // component's outgoing and incoming edges are ranges of flat slices.
 type graph struct {
 	m        *model.Model
-	idx      map[*model.Component]int32
 	outStart []int32 // len n+1
 	outEdge  []int32 // flow indices
 	inStart  []int32
@@ -169,18 +168,16 @@ type graph struct {
 
 func newGraph(m *model.Model, entries []*model.Component, findings []*model.Finding) *graph {
 	n := len(m.Components)
-	g := &graph{m: m, idx: make(map[*model.Component]int32, n), outStart: make([]int32, n+1), inStart: make([]int32, n+1),
+	m.Number() // components are indices by their number in the model (idx)
+	g := &graph{m: m, outStart: make([]int32, n+1), inStart: make([]int32, n+1),
 		from: make([]int32, len(m.Flows)), to: make([]int32, len(m.Flows)), cost: make([]int32, len(m.Flows)), entry: make([]bool, n)}
-	for i, c := range m.Components {
-		g.idx[c] = int32(i)
-	}
 	for _, e := range entries {
-		g.entry[g.idx[e]] = true
+		g.entry[g.idx(e)] = true
 	}
-	open := openFindings(findings)
+	open := openFindings(m, findings)
 	g.open = open
 	for i, f := range m.Flows {
-		g.from[i], g.to[i] = g.idx[f.From], g.idx[f.To]
+		g.from[i], g.to[i] = g.idx(f.From), g.idx(f.To)
 		g.outStart[g.from[i]+1]++
 		g.inStart[g.to[i]+1]++
 		g.cost[i] = int32(hopScore(f, nil, open))
@@ -200,18 +197,28 @@ func newGraph(m *model.Model, entries []*model.Component, findings []*model.Find
 	return g
 }
 
-// openIndex lists, per flow and per component, the ids of their open
-// findings of medium severity or worse. It is keyed by the element, not its
-// id (ids are unique across a model): a pointer hashes in one step and
-// compares without reading the id's bytes (≈ 350,000 findings at
-// N=100,000).
-type openIndex struct {
-	flows map[*model.Flow][]string
-	comps map[*model.Component][]string
+// idx returns c's index in the graph: its number in the model (0 for a
+// component not in the model, as the map by pointer this replaced).
+func (g *graph) idx(c *model.Component) int32 {
+	return max(g.m.CompNum(c), 0)
 }
 
-func openFindings(fs []*model.Finding) *openIndex {
-	out := &openIndex{flows: map[*model.Flow][]string{}, comps: map[*model.Component][]string{}}
+// openIndex lists, per flow and per component, the ids of their open
+// findings of medium severity or worse. It is indexed by the element's
+// number in the model (ids are unique across a model), not keyed by its
+// id or pointer (≈ 350,000 findings at N=100,000): elements not in the
+// model's lists, if any, are keyed by pointer.
+type openIndex struct {
+	m      *model.Model
+	byFlow [][]string // by flow number
+	byComp [][]string // by component number
+	flows  map[*model.Flow][]string
+	comps  map[*model.Component][]string
+}
+
+func openFindings(m *model.Model, fs []*model.Finding) *openIndex {
+	out := &openIndex{m: m, byFlow: make([][]string, len(m.Flows)), byComp: make([][]string, len(m.Components)),
+		flows: map[*model.Flow][]string{}, comps: map[*model.Component][]string{}}
 	for _, f := range fs {
 		if !f.Open() || f.Residual.Severity < model.SevMedium {
 			continue
@@ -219,18 +226,41 @@ func openFindings(fs []*model.Finding) *openIndex {
 		for _, t := range f.Targets {
 			switch {
 			case t.Component != nil && t.Component.ID != "":
-				// One lookup for the test and the append.
-				if l := out.comps[t.Component]; !slices.Contains(l, f.ID) {
+				if n := m.CompNum(t.Component); n >= 0 {
+					if l := out.byComp[n]; !slices.Contains(l, f.ID) {
+						out.byComp[n] = append(l, f.ID)
+					}
+				} else if l := out.comps[t.Component]; !slices.Contains(l, f.ID) { // one lookup for the test and the append
 					out.comps[t.Component] = append(l, f.ID)
 				}
 			case t.Flow != nil && t.Flow.ID != "":
-				if l := out.flows[t.Flow]; !slices.Contains(l, f.ID) {
+				if n := m.FlowNum(t.Flow); n >= 0 {
+					if l := out.byFlow[n]; !slices.Contains(l, f.ID) {
+						out.byFlow[n] = append(l, f.ID)
+					}
+				} else if l := out.flows[t.Flow]; !slices.Contains(l, f.ID) {
 					out.flows[t.Flow] = append(l, f.ID)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// onFlow returns the ids of f's open findings (medium or worse).
+func (o *openIndex) onFlow(f *model.Flow) []string {
+	if n := o.m.FlowNum(f); n >= 0 {
+		return o.byFlow[n]
+	}
+	return o.flows[f]
+}
+
+// onComp returns the ids of c's open findings (medium or worse).
+func (o *openIndex) onComp(c *model.Component) []string {
+	if n := o.m.CompNum(c); n >= 0 {
+		return o.byComp[n]
+	}
+	return o.comps[c]
 }
 
 // hopScore scores the hop over f, appending its weaknesses to *weak when weak
@@ -258,7 +288,7 @@ func hopScore(f *model.Flow, h *Hop, open *openIndex) int {
 	add(to.Controls.Get(model.CtlAuthenticates), ptRecvAuthn, WeakNoAuthn, WeakAuthnUnknown)
 	add(to.Controls.Get(model.CtlAuthorizes), ptRecvAuthz, WeakNoAuthz, WeakAuthzUnknown)
 	add(to.Controls.Get(model.CtlValidatesInput), ptRecvValid, WeakNoValidation, WeakValidationUnkown)
-	onFlow, onTo := open.flows[f], open.comps[to]
+	onFlow, onTo := open.onFlow(f), open.onComp(to)
 	nf := len(onFlow) + len(onTo)
 	if nf > 0 {
 		s -= min(nf, ptFindingMax)
@@ -375,13 +405,13 @@ func Find(m *model.Model, opt Options) *Result {
 	buckets := make([][]int32, MaxHopScore+1)
 	entryIdx := make([]int32, len(res.Entries))
 	for i, e := range res.Entries {
-		entryIdx[i] = g.idx[e]
+		entryIdx[i] = g.idx(e)
 	}
 	targetsOf := func(a *model.Asset) []int32 {
 		hs := m.HandledBy(a)
 		ts := make([]int32, 0, len(hs))
 		for _, c := range hs {
-			ts = append(ts, g.idx[c])
+			ts = append(ts, g.idx(c))
 		}
 		return ts
 	}

@@ -30,7 +30,7 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 		// position's location is shared within the questions and within
 		// the findings (RenameFiles renames each location once).
 		var locs locPool
-		s.questions = questions(a.Questions, system, &locs)
+		s.questions = questions(a.Model, a.Questions, system, &locs)
 	})
 	s.wg.Go(func() {
 		s.components, s.flows = elements(a.Model)

@@ -7,10 +7,16 @@ import "github.com/wardtm/ward/internal/model"
 // look-ups avoid hashing strings and multi-word keys where a pointer or a
 // small array does.
 
-// elemIndex numbers the elements the findings are about, one map per
-// kind, keyed by the element's pointer (a model.Target has one non-nil
-// pointer, or none for the system).
+// elemIndex numbers the elements the findings are about. Components and
+// flows (all but a few) are found by their index in the model (CompNum,
+// FlowNum) in a slice, not hashed: at 100,000 components the maps by
+// pointer had 600,000 entries, each look-up a cache miss or two. The rest,
+// and any element not in the model's lists, are keyed by pointer (a
+// model.Target has one non-nil pointer, or none for the system).
 type elemIndex struct {
+	m      *model.Model
+	comp   []int32 // by component number: 1 + element number, 0 for none yet
+	flow   []int32 // by flow number, likewise
 	comps  map[*model.Component]int32
 	flows  map[*model.Flow]int32
 	bounds map[*model.Boundary]int32
@@ -20,8 +26,8 @@ type elemIndex struct {
 }
 
 func newElemIndex(m *model.Model) *elemIndex {
-	return &elemIndex{comps: make(map[*model.Component]int32, len(m.Components)), flows: make(map[*model.Flow]int32, len(m.Flows)),
-		bounds: map[*model.Boundary]int32{}, assets: map[*model.Asset]int32{},
+	return &elemIndex{m: m, comp: make([]int32, len(m.Components)), flow: make([]int32, len(m.Flows)),
+		comps: map[*model.Component]int32{}, flows: map[*model.Flow]int32{}, bounds: map[*model.Boundary]int32{}, assets: map[*model.Asset]int32{},
 		els: make([]elemInfo, 0, len(m.Components)+len(m.Flows)+len(m.Boundaries)+len(m.Assets)+1)}
 }
 
@@ -29,8 +35,14 @@ func newElemIndex(m *model.Model) *elemIndex {
 func (x *elemIndex) of(t model.Target) int32 {
 	switch {
 	case t.Component != nil:
+		if n := x.m.CompNum(t.Component); n >= 0 {
+			return numberAt(x, &x.comp[n], t)
+		}
 		return number(x, x.comps, t.Component, t)
 	case t.Flow != nil:
+		if n := x.m.FlowNum(t.Flow); n >= 0 {
+			return numberAt(x, &x.flow[n], t)
+		}
 		return number(x, x.flows, t.Flow, t)
 	case t.Boundary != nil:
 		return number(x, x.bounds, t.Boundary, t)
@@ -42,6 +54,16 @@ func (x *elemIndex) of(t model.Target) int32 {
 		x.system = int32(len(x.els))
 	}
 	return x.system - 1
+}
+
+// numberAt returns the element number kept (plus one) in *slot, numbering
+// t if it is new.
+func numberAt(x *elemIndex, slot *int32, t model.Target) int32 {
+	if *slot == 0 {
+		x.els = append(x.els, elemInfo{t: t, pos: t.Pos()})
+		*slot = int32(len(x.els))
+	}
+	return *slot - 1
 }
 
 func number[K comparable](x *elemIndex, m map[K]int32, k K, t model.Target) int32 {

@@ -407,7 +407,6 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// sizes the lists, which reads only the engine's findings, so that
 	// they overlap it too (at 10,000 components it is ≈ 40 ms on one core).
 	side := buildAside(a, r.Findings, m.System.ID)
-	worstEl := map[string]model.Severity{}
 	worstAsset := map[string]model.Severity{}
 	addressed := map[string][]string{}
 	// The per-finding lists are cut from shared backing arrays, each with
@@ -634,11 +633,32 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	if lastN > 0 {
 		sum.ByStatus[string(last)] += lastN
 	}
-	// The worst open severity per element id (elements are named by id).
-	for _, e := range els {
-		if id := e.t.ID(); e.worst > 0 && e.worst > worstEl[id] {
+	// The worst open severity per element id (elements are named by id):
+	// a component's or flow's is its element's, found by its number (ix.comp,
+	// ix.flow); the others' (boundaries, assets, elements not in the
+	// model's lists) are kept by id here.
+	worstEl := map[string]model.Severity{}
+	for k := range els {
+		e := &els[k]
+		if e.worst == 0 {
+			continue
+		}
+		if (e.t.Component != nil && m.CompNum(e.t.Component) >= 0) || (e.t.Flow != nil && e.t.Component == nil && m.FlowNum(e.t.Flow) >= 0) {
+			continue
+		}
+		if id := e.t.ID(); e.worst > worstEl[id] {
 			worstEl[id] = e.worst
 		}
+	}
+	worstOf := func(slot int32, id string) model.Severity {
+		var w model.Severity
+		if slot > 0 {
+			w = els[slot-1].worst
+		}
+		if len(worstEl) > 0 {
+			w = max(w, worstEl[id])
+		}
+		return w
 	}
 	// Open findings per asset (sum.ByAsset, also each asset's count below)
 	// and the worst open severity per asset, a list at a time.
@@ -679,10 +699,10 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 	// open severity, known now, is left.
 	r.Components, r.Flows = side.components, side.flows
 	for i, c := range m.Components {
-		r.Components[i].Worst = worstEl[c.ID].String()
+		r.Components[i].Worst = worstOf(ix.comp[i], c.ID).String()
 	}
 	for i, f := range m.Flows {
-		r.Flows[i].Worst = worstEl[f.ID].String()
+		r.Flows[i].Worst = worstOf(ix.flow[i], f.ID).String()
 	}
 	r.Mitigations = make([]Mitigation, 0, len(m.Mitigations))
 	for _, mi := range m.Mitigations {
@@ -709,20 +729,44 @@ func Build(a *analysis.Analysis, tool Tool) *Result {
 // element: an element's best question, and either its second one or a group
 // holding the rest ("*"). Single questions come first, in rank order, then
 // the groups, ranked by the risk they move together.
-func questions(qs []*model.Question, system string, locs *locPool) []Question {
+func questions(m *model.Model, qs []*model.Question, system string, locs *locPool) []Question {
 	// Each element's questions in rank order, by a counting sort on the
-	// element: one map lookup per question.
+	// element, found by its number in the model (a component's or flow's)
+	// or else by its id.
 	elOf := make([]int32, len(qs))
-	index := make(map[string]int32, len(qs)/2)
+	var comp, flow []int32 // by number: 1 + the element's index in count
+	if m != nil {
+		comp, flow = make([]int32, len(m.Components)), make([]int32, len(m.Flows))
+	}
+	index := map[string]int32{}
 	var count []int32
 	nthreats := 0
 	for i, q := range qs {
-		id := q.Target.ID()
-		e, ok := index[id]
-		if !ok {
+		var slot *int32
+		if t := q.Target; m != nil && t.Component != nil {
+			if n := m.CompNum(t.Component); n >= 0 {
+				slot = &comp[n]
+			}
+		} else if m != nil && t.Flow != nil {
+			if n := m.FlowNum(t.Flow); n >= 0 {
+				slot = &flow[n]
+			}
+		}
+		var e int32
+		if slot != nil && *slot > 0 {
+			e = *slot - 1
+		} else if slot != nil {
 			e = int32(len(count))
-			index[id] = e
+			*slot = e + 1
 			count = append(count, 0)
+		} else {
+			id := q.Target.ID()
+			var ok bool
+			if e, ok = index[id]; !ok {
+				e = int32(len(count))
+				index[id] = e
+				count = append(count, 0)
+			}
 		}
 		elOf[i] = e
 		count[e]++
