@@ -128,8 +128,9 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldFurther(fs, qs, rules, els, workers); len(fs) != n {
-		ranking.Rerank(fs)
+	fs, moves := foldFurther(fs, qs, rules, els, workers)
+	if len(fs) != n {
+		ranking.RerankMoved(fs, moves)
 	}
 	n = len(fs)
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
