@@ -111,8 +111,8 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 
 // list chooses the threats listed from fs (ranked by risk.Assess, in
 // ranking) and ranks them again: the per-element cap of unverified
-// threats, then the fold of further threats into an earlier-ranked threat
-// of their category. Each step that depends on the ranking sees only the
+// threats, then the fold of further threats into another threat of their
+// category (which takes the better place of the two, RerankMoved). Each step that depends on the ranking sees only the
 // threats that survive the steps before it: the fold judges "ranked
 // before" on the ranking of the threats the cap kept, and the final
 // ranking's spread and its rule for a repeated (element, category) pair
@@ -128,8 +128,9 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldFurther(fs, qs, rules, els, workers); len(fs) != n {
-		ranking.Rerank(fs)
+	fs, moves := foldFurther(fs, qs, rules, els, workers)
+	if len(fs) != n {
+		ranking.RerankMoved(fs, moves)
 	}
 	n = len(fs)
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {

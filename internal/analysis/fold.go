@@ -19,17 +19,23 @@ import (
 // questions); only its repeat in a category the element already has goes.
 //
 // A further threat f goes when a threat g of another rule has f's
-// category, targets every element f targets, ranks before f and says at
-// least as much: both open or unverified, and g open when f is open (a
-// stated gap never folds into an unknown). g may be a further threat
-// itself: if it goes too, the threat it repeats ranks before it, targets
-// what it targets and covers f as well. It runs after
+// category, targets every element f targets and says at least as much:
+// both open or unverified, and g open when f is open (a stated gap never
+// folds into an unknown). g ranks before f, or after it in the same
+// residual severity band; then g takes f's place in the ranking (the
+// returned moves: the threat that stays, the one whose place it takes),
+// so the pair keeps its best place and no threat ranks above its band. A
+// g ranked after f is a rule's own threat or a further threat naming more
+// elements than f (which f cannot cover in turn): each step of a fold goes
+// to an earlier rank or a wider threat, never back. g may go too: what it
+// folds into covers f as well, and the threat that stays takes the best
+// place of those it stands for. It runs after
 // the per-element cap, on the threats listed: the cap has chosen each
 // element's lines, and a repeat among them does not make room for a threat
 // the cap judged less important. Threats with a decision, a mitigation
-// or a reopening stay. The questions lose the threats no longer listed,
-// and ranks are renumbered.
-func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, els *numbering, workers int) []*model.Finding {
+// or a reopening stay. The questions lose the threats no longer listed;
+// the caller ranks again (Ranking.RerankMoved).
+func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, els *numbering, workers int) ([]*model.Finding, map[*model.Finding]*model.Finding) {
 	own := make(map[string]model.Category, len(rules))
 	for _, r := range rules {
 		own[r.ID] = r.Category
@@ -118,7 +124,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 		}
 	}
 	if slot == nil {
-		return fs
+		return fs, nil
 	}
 	// Index the other threats under the pairs, the list split between the
 	// workers: each notes (slot, threat) for its part, and the notes are
@@ -183,23 +189,60 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 		}
 	}
 	by := func(n int32) []*model.Finding { return flat[start[n]:start[n+1]] }
-	// Threats that go are marked with rank 0, as capUnverified does. fs is
-	// in rank order, so a threat marked when f is met ranked before f, and
-	// still covers it: what it repeats ranks before it and covers f too.
+	// Threats that go are marked with rank 0, as capUnverified does. A
+	// further threat goes when another threat covers it wherever that
+	// ranks (coverOf); whether it goes does not depend on whether its
+	// cover goes too, since what its cover folds into covers it as well.
+	cover := make([]*model.Finding, len(fs))
 	dropped := 0
 	for i, f := range fs {
 		if slotOf[i] < 0 || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		if coveredBy(f, by(slotOf[i])) {
-			f.Rank = 0
+		if g := coverOf(f, by(slotOf[i]), own); g != nil {
+			cover[i] = g
 			dropped++
 		}
 	}
 	if dropped == 0 {
-		return fs
+		return fs, nil
 	}
-	return dropUnranked(fs, qs, workers)
+	// Folded threats are marked with their place, negated, to follow
+	// each to the threat that stays; was keeps their ranks.
+	was := make([]int, len(fs))
+	for i, f := range fs {
+		if cover[i] != nil {
+			was[i], f.Rank = f.Rank, -(i + 1)
+		}
+	}
+	// The threat that stays for a folded one (its cover, or what that
+	// folds into) takes the best place of the threats it stands for: fs
+	// is in rank order, so the first folded threat met per survivor is
+	// its best-ranked.
+	var moves map[*model.Finding]*model.Finding
+	for i, f := range fs {
+		g := cover[i]
+		if g == nil {
+			continue
+		}
+		for g.Rank < 0 {
+			g = cover[-g.Rank-1]
+		}
+		if was[i] < g.Rank {
+			if moves == nil {
+				moves = map[*model.Finding]*model.Finding{}
+			}
+			if _, ok := moves[g]; !ok {
+				moves[g] = f
+			}
+		}
+	}
+	for i, f := range fs {
+		if cover[i] != nil {
+			f.Rank = 0
+		}
+	}
+	return dropUnranked(fs, qs, workers), moves
 }
 
 // catBit is the bit of a pair's category in a mask of categories.
@@ -210,24 +253,43 @@ func catBit(pair uint64) uint64 {
 	return ^uint64(0)
 }
 
-// coveredBy reports whether one of gs (other threats of f's category on
-// f's first element) is another rule's, ranks before f, targets every
-// element f targets and says at least as much (open when f is open).
-func coveredBy(f *model.Finding, gs []*model.Finding) bool {
+// coverOf returns the threat of gs (other threats of f's category on f's
+// first element) that f folds into, or nil: one of another rule that
+// targets every element f targets and says at least as much (open when f
+// is open), ranked before f, or else the best-ranked of those ranked after
+// it in its residual severity band that are a rule's own threat (own:
+// each rule's category) or name more elements than f, which f cannot
+// cover in turn. Each step of a fold then goes to an earlier rank or a
+// wider threat, and never comes back to f.
+func coverOf(f *model.Finding, gs []*model.Finding, own map[string]model.Category) *model.Finding {
+	var after *model.Finding
 	for _, g := range gs {
-		if g.Rule == f.Rule || g.Rank >= f.Rank || f.Open() && !g.Open() {
+		if g.Rule == f.Rule || f.Open() && !g.Open() {
 			continue
 		}
-		all := true
-		for _, t := range f.Targets[1:] {
-			if !slices.Contains(g.Targets, t) {
-				all = false
-				break
-			}
+		if !names(g, f.Targets[1:]) {
+			continue
 		}
-		if all {
-			return true
+		switch {
+		case g.Rank < f.Rank:
+			return g
+		case g.Category != own[g.Rule] && len(g.Targets) <= len(f.Targets):
+			// a further threat on the same elements: it may fold into f
+		case g.Residual.Severity < f.Residual.Severity:
+			// a lower band: taking f's place would rank it above its band
+		case after == nil || g.Rank < after.Rank:
+			after = g
 		}
 	}
-	return false
+	return after
+}
+
+// names reports whether g targets every element of ts.
+func names(g *model.Finding, ts []model.Target) bool {
+	for _, t := range ts {
+		if !slices.Contains(g.Targets, t) {
+			return false
+		}
+	}
+	return true
 }

@@ -21,6 +21,7 @@ func TestFoldFurther(t *testing.T) {
 		{ID: "idor", Category: model.ElevationOfPrivilege},
 		{ID: "client-state", Category: model.Tampering},
 		{ID: "deser", Category: model.Tampering},
+		{ID: "ssrf", Category: model.InformationDisclosure},
 	}
 	find := func(id, r string, cat model.Category, st model.Status, tg ...model.Target) *model.Finding {
 		return &model.Finding{ID: id, Rule: r, Category: cat, Status: st, Targets: tg}
@@ -38,12 +39,25 @@ func TestFoldFurther(t *testing.T) {
 				find("idor:api:tampering", "idor", model.Tampering, un, api),
 			},
 			[]string{"client-state:app-api", "idor:api"}},
-		{"ranked before the other threat, it stays",
+		{"ranked before the other threat in its band, it goes too",
 			[]*model.Finding{
 				find("idor:api:tampering", "idor", model.Tampering, un, api),
 				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
 			},
+			[]string{"client-state:app-api"}},
+		{"ranked before the other threat in a higher band, it stays",
+			[]*model.Finding{
+				{ID: "idor:api:tampering", Rule: "idor", Category: model.Tampering, Status: un, Targets: []model.Target{api},
+					Residual: model.Risk{Severity: model.SevHigh}},
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+			},
 			[]string{"idor:api:tampering", "client-state:app-api"}},
+		{"two further threats on the same elements: the first stays",
+			[]*model.Finding{
+				find("idor:api:tampering", "idor", model.Tampering, un, api),
+				find("ssrf:api:tampering", "ssrf", model.Tampering, un, api),
+			},
+			[]string{"idor:api:tampering"}},
 		{"an element the other threat does not name keeps it",
 			[]*model.Finding{
 				find("idor:api", "idor", model.ElevationOfPrivilege, un, api),
@@ -68,19 +82,31 @@ func TestFoldFurther(t *testing.T) {
 		{"a mitigated threat is no cover, and a decided one stays",
 			[]*model.Finding{
 				find("deser:api", "deser", model.Tampering, model.StatusMitigated, api),
-				find("idor:api:tampering", "idor", model.Tampering, un, api),
+				find("idor:api:tampering", "idor", model.Tampering, op, api),
 				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
 				{ID: "idor:db:tampering", Rule: "idor", Category: model.Tampering, Status: un, Targets: []model.Target{api},
 					Decision: &model.Decision{Finding: "idor:db:tampering"}},
 			},
 			[]string{"deser:api", "idor:api:tampering", "client-state:app-api", "idor:db:tampering"}},
+		{"the threat that stays takes the best place of those folded into it",
+			[]*model.Finding{
+				find("idor:api:tampering", "idor", model.Tampering, un, api),
+				find("ssrf:api:tampering", "ssrf", model.Tampering, un, api, flow),
+				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
+			},
+			[]string{"client-state:app-api"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for i, f := range tc.fs {
 				f.Rank = i + 1
 			}
 			q := &model.Question{ID: "api.x", Threats: slices.Clone(tc.fs)}
-			got := foldFurther(slices.Clone(tc.fs), []*model.Question{q}, rules, nil, 1)
+			got, moves := foldFurther(slices.Clone(tc.fs), []*model.Question{q}, rules, nil, 1)
+			for kept, gone := range moves {
+				if gone.Rank != 0 || kept.Rank == 0 || gone != tc.fs[0] {
+					t.Errorf("%s takes the place of %s, want of %s, the best-ranked", kept.ID, gone.ID, tc.fs[0].ID)
+				}
+			}
 			var gotIDs, qIDs []string
 			for i, f := range got {
 				gotIDs = append(gotIDs, f.ID)

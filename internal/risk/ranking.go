@@ -242,6 +242,49 @@ func (r *Ranking) Rerank(fs []*model.Finding) {
 	r.rank(fs, kept)
 }
 
+// RerankMoved is Rerank where some threats kept stand for one removed
+// (moves: the threat kept, the removed one whose place it takes): each
+// takes the removed threat's place in the order and what the spread asks
+// of it (band, value, element and category, round), keeping only its rule,
+// and leaves its own. A threat folded into another ranked after it so
+// keeps the pair's best place.
+func (r *Ranking) RerankMoved(fs []*model.Finding, moves map[*model.Finding]*model.Finding) {
+	if len(moves) == 0 {
+		r.Rerank(fs)
+		return
+	}
+	from := make(map[*model.Finding]*model.Finding, len(moves))
+	for kept, gone := range moves {
+		from[gone] = kept
+	}
+	at := make(map[*model.Finding]int, len(moves))
+	for i := range r.items {
+		if _, ok := moves[r.items[i].f]; ok {
+			at[r.items[i].f] = i
+		}
+	}
+	for i := range r.items {
+		kept, ok := from[r.items[i].f]
+		if !ok {
+			continue
+		}
+		j := at[kept]
+		it := r.items[i]
+		it.f, it.rule, it.counts = kept, r.items[j].rule, r.items[j].counts
+		r.items[i] = it
+		r.items[j].f = nil
+	}
+	kept := r.items[:0]
+	for _, it := range r.items {
+		if it.f != nil {
+			kept = append(kept, it)
+		}
+	}
+	clear(r.items[len(kept):])
+	r.items = kept
+	r.Rerank(fs)
+}
+
 // rank spreads items (in key order) into fs and numbers them from 1.
 func (r *Ranking) rank(fs []*model.Finding, items []item) {
 	r.work = spread(append(r.work[:0], items...), r.nElem, r.nRule)

@@ -462,3 +462,65 @@ func TestRankSplitSameAsSerial(t *testing.T) {
 		t.Fatal("ranking on two workers differs from one")
 	}
 }
+
+// TestRerankMovedTakesThePlace checks that a threat standing for a removed
+// one (RerankMoved) is ranked exactly where the removed one would be, the
+// others in the same order: of two threats of one rule, keeping the later
+// in the earlier's place ranks as keeping the earlier.
+func TestRerankMovedTakesThePlace(t *testing.T) {
+	for seed := range uint64(200) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		fs := randomFindings(r)
+		for i, f := range fs {
+			f.ID = fmt.Sprintf("%s-%03d", f.ID, i)
+		}
+		base := cloneFindings(fs)
+		NewRanking(base)
+		var a, b int = -1, -1
+		for i := range base {
+			for j := i + 1; j < len(base); j++ {
+				if base[i].Rule == base[j].Rule {
+					a, b = i, j
+					break
+				}
+			}
+			if a >= 0 {
+				break
+			}
+		}
+		if a < 0 {
+			continue
+		}
+		ids := func(fs []*model.Finding, drop int) ([]*model.Finding, *Ranking) {
+			got := cloneFindings(fs)
+			rk := NewRanking(got)
+			got[drop].Rank = 0
+			return slices.DeleteFunc(got, func(f *model.Finding) bool { return f.Rank == 0 }), rk
+		}
+		want, rk := ids(base, b)
+		rk.Rerank(want)
+		got, rk2 := ids(base, a)
+		var kept, gone *model.Finding
+		for _, f := range got {
+			if f.ID == base[b].ID {
+				kept = f
+			}
+		}
+		gone = base[a] // only its identity matters: find the clone
+		for _, f := range rk2.items {
+			if f.f.ID == gone.ID {
+				gone = f.f
+			}
+		}
+		rk2.RerankMoved(got, map[*model.Finding]*model.Finding{kept: gone})
+		for i := range want {
+			w := want[i].ID
+			if w == base[a].ID {
+				w = base[b].ID
+			}
+			if got[i].ID != w || got[i].Rank != i+1 {
+				t.Fatalf("seed %d: place %d holds %s (rank %d), want %s", seed, i+1, got[i].ID, got[i].Rank, w)
+			}
+		}
+	}
+}
