@@ -1,0 +1,51 @@
+// Ward's system page: the data-flow diagram is shown fitted to the page's
+// width; the "Fit to width" toggle (a button with aria-pressed) shows it at
+// its actual size instead, scrolling sideways. Fitted, a wide diagram's
+// frame is as high as the drawing. The choice is kept in this
+// browser (localStorage). Without JavaScript the diagram stays fitted and
+// the button stays hidden.
+(function () {
+  'use strict';
+  var box = document.getElementById('diagram');
+  var button = document.getElementById('diagram-fit');
+  var scale = document.getElementById('diagram-scale');
+  if (!box || !button) { return; }
+  var svg = box.querySelector('svg');
+  if (!svg) { return; }
+  var key = 'ward.diagram.fit';
+
+  function stored() {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function store(v) {
+    try { window.localStorage.setItem(key, v); } catch (e) { /* private mode: not kept */ }
+  }
+  // natural is the diagram's width at actual size, in CSS pixels.
+  function natural() {
+    try { return svg.width.baseVal.value; } catch (e) { return 0; }
+  }
+
+  function show(fit) {
+    box.classList.toggle('fit', fit);
+    box.classList.toggle('actual', !fit);
+    button.setAttribute('aria-pressed', fit ? 'true' : 'false');
+    var w = natural();
+    var room = box.clientWidth;
+    // The toggle matters only when the diagram is wider than its frame.
+    var wide = w > room + 1;
+    box.classList.toggle('wide', wide);
+    button.hidden = !wide;
+    if (scale) {
+      scale.textContent = button.hidden || !fit ? '' : 'shown at ' + Math.round(100 * svg.getBoundingClientRect().width / w) + ' % of its size';
+    }
+  }
+
+  var fit = stored() !== '0';
+  show(fit);
+  button.addEventListener('click', function () {
+    fit = !fit;
+    store(fit ? '1' : '0');
+    show(fit);
+  });
+  window.addEventListener('resize', function () { show(fit); });
+})();
