@@ -117,6 +117,9 @@ func TestBrowserWideDiagram(t *testing.T) {
 	b.do(chromedp.Click(chromedp.ID("diagram-fit")))
 	actual := b.diagramBox()
 	t.Logf("actual size: %+v", actual)
+	if actual.Band > 80 {
+		t.Errorf("at actual size, an empty band of %.0f px above the diagram's start", actual.Band)
+	}
 	if actual.Pressed != "false" || actual.SVGWidth < fit.SVGWidth*1.2 || !actual.Scroll {
 		t.Errorf("at actual size: aria-pressed %q, %.0f px wide (fitted %.0f), scrolls %v", actual.Pressed, actual.SVGWidth, fit.SVGWidth, actual.Scroll)
 	}

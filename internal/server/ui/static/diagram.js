@@ -1,6 +1,7 @@
 // Ward's system page: the data-flow diagram is shown fitted to the page's
 // width; the "Fit to width" toggle (a button with aria-pressed) shows it at
-// its actual size instead, scrolling sideways. Fitted, a wide diagram's
+// its actual size instead, scrolling sideways and opening at the diagram's
+// left-most element. Fitted, a wide diagram's
 // frame is as high as the drawing. The choice is kept in this
 // browser (localStorage). Without JavaScript the diagram stays fitted and
 // the button stays hidden.
@@ -40,12 +41,29 @@
     }
   }
 
+  // start scrolls the frame to the diagram's start, its left-most element:
+  // at actual size the left of a left-to-right diagram is often far below
+  // its top, and the frame would open on an empty band.
+  function start() {
+    var first = null;
+    svg.querySelectorAll('g.node').forEach(function (g) {
+      var r = g.getBoundingClientRect();
+      if (!first || r.left < first.left) { first = r; }
+    });
+    if (!first) { return; }
+    var top = box.getBoundingClientRect().top + box.clientTop;
+    box.scrollLeft = 0;
+    box.scrollTop = Math.max(0, box.scrollTop + first.top - top - 48);
+  }
+
   var fit = stored() !== '0';
   show(fit);
+  if (!fit) { start(); }
   button.addEventListener('click', function () {
     fit = !fit;
     store(fit ? '1' : '0');
     show(fit);
+    if (!fit) { start(); }
   });
   window.addEventListener('resize', function () { show(fit); });
 })();
