@@ -1,7 +1,7 @@
 // Ward's system page: the data-flow diagram is shown fitted to the page's
 // width; the "Fit to width" toggle (a button with aria-pressed) shows it at
-// its actual size instead, scrolling sideways and opening at the diagram's
-// left-most element. Fitted, a wide diagram's
+// its actual size instead, scrolling both ways and opening at the top of
+// the diagram's left part. Fitted, a wide diagram's
 // frame is as high as the drawing. The choice is kept in this
 // browser (localStorage). Without JavaScript the diagram stays fitted and
 // the button stays hidden.
@@ -41,19 +41,22 @@
     }
   }
 
-  // start scrolls the frame to the diagram's start, its left-most element:
-  // at actual size the left of a left-to-right diagram is often far below
-  // its top, and the frame would open on an empty band.
+  // start scrolls the frame to the diagram's start: its left edge, and the
+  // top of what is drawn there. At actual size the left of a left-to-right
+  // diagram is often far below its top, and the frame would open on an
+  // empty band.
   function start() {
-    var first = null;
-    svg.querySelectorAll('g.node').forEach(function (g) {
-      var r = g.getBoundingClientRect();
-      if (!first || r.left < first.left) { first = r; }
+    var rects = [];
+    svg.querySelectorAll('g.node, g.cluster').forEach(function (g) { rects.push(g.getBoundingClientRect()); });
+    if (!rects.length) { return; }
+    var left = Math.min.apply(null, rects.map(function (r) { return r.left; }));
+    var first = Infinity;
+    rects.forEach(function (r) {
+      if (r.left < left + box.clientWidth && r.top < first) { first = r.top; }
     });
-    if (!first) { return; }
     var top = box.getBoundingClientRect().top + box.clientTop;
     box.scrollLeft = 0;
-    box.scrollTop = Math.max(0, box.scrollTop + first.top - top - 48);
+    box.scrollTop = Math.max(0, box.scrollTop + first - top - 8);
   }
 
   var fit = stored() !== '0';
