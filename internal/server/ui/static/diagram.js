@@ -1,10 +1,9 @@
 // Ward's system page: the data-flow diagram is shown fitted to the page's
-// width; the "Fit to width" toggle (a button with aria-pressed) shows it at
-// its actual size instead, scrolling both ways and opening at the top of
-// the diagram's left part. Fitted, a wide diagram's
-// frame is as high as the drawing. The choice is kept in this
-// browser (localStorage). Without JavaScript the diagram stays fitted and
-// the button stays hidden.
+// width, a wide diagram's frame as high as the drawing; the "Fit to width"
+// toggle (a button with aria-pressed) shows it at its actual size instead,
+// scrolling both ways and opening at the top of the diagram's left part.
+// The choice is kept in this browser (localStorage). Without JavaScript the
+// diagram stays fitted and the button stays hidden.
 (function () {
   'use strict';
   var box = document.getElementById('diagram');
