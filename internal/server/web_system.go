@@ -154,6 +154,9 @@ func (s *Server) diagram(ctx context.Context, x store.System, res *report.Result
 			svg = svg[i:]
 		}
 		svg = regexp.MustCompile(`(?s)<!--.*?-->\n?`).ReplaceAllString(svg, "")
+		// Scaled to fit the page, the drawing keeps to the top of its box:
+		// no empty band above it when the box is taller than the drawing.
+		svg = strings.Replace(svg, "<svg ", `<svg preserveAspectRatio="xMidYMin meet" `, 1)
 		svg = svgLink.ReplaceAllStringFunc(svg, func(m string) string {
 			sub := svgLink.FindStringSubmatch(m)
 			id := html.UnescapeString(sub[2])
