@@ -693,3 +693,38 @@ func (r *JSONR) Raw() []byte {
 
 // IsNext reports whether the next significant byte is c.
 func (r *JSONR) IsNext(c byte) bool { return r.peek() == c }
+
+// ReadList reads an array as encoding/json does into a slice: null makes it
+// nil, [] empty, a null item a zero item. The importers' readers share it.
+func ReadList[T any](r *JSONR, dst *[]T, item func(*JSONR, *T)) {
+	var out []T
+	if !r.Array(func() {
+		var zero T
+		out = append(out, zero)
+		item(r, &out[len(out)-1])
+	}) {
+		*dst = nil
+		return
+	}
+	if out == nil {
+		out = []T{}
+	}
+	*dst = out
+}
+
+// ReadPtr reads an object into a new T as encoding/json does into a
+// pointer: null makes it nil.
+func ReadPtr[T any](r *JSONR, dst **T, item func(*JSONR, *T)) {
+	if r.Null() {
+		*dst = nil
+		return
+	}
+	v := new(T)
+	item(r, v)
+	*dst = v
+}
+
+// ReadPtrs reads an array of objects into a []*T: a null item is nil.
+func ReadPtrs[T any](r *JSONR, dst *[]*T, item func(*JSONR, *T)) {
+	ReadList(r, dst, func(r *JSONR, p **T) { ReadPtr(r, p, item) })
+}

@@ -10,35 +10,6 @@ func decodeDocument(name string, data []byte, d *document) error {
 	return interop.DecodeJSONFast(name, data, d, otmJSON, readDocument)
 }
 
-// readList reads an array of objects as encoding/json does into a slice: null
-// makes it nil, [] empty, a null item a zero item.
-func readList[T any](r *interop.JSONR, dst *[]T, item func(*interop.JSONR, *T)) {
-	var out []T
-	if !r.Array(func() {
-		var zero T
-		out = append(out, zero)
-		item(r, &out[len(out)-1])
-	}) {
-		*dst = nil
-		return
-	}
-	if out == nil {
-		out = []T{}
-	}
-	*dst = out
-}
-
-// ptr reads an object into a new T: null makes it nil.
-func ptr[T any](r *interop.JSONR, dst **T, item func(*interop.JSONR, *T)) {
-	if r.Null() {
-		*dst = nil
-		return
-	}
-	v := new(T)
-	item(r, v)
-	*dst = v
-}
-
 var documentKeys = []string{"otmVersion", "project", "representations", "assets", "trustZones", "components",
 	"dataflows", "threats", "mitigations"}
 
@@ -48,21 +19,21 @@ func readDocument(r *interop.JSONR, d *document) {
 		case "otmVersion":
 			r.StrInto(&d.OTMVersion)
 		case "project":
-			ptr(r, &d.Project, readProject)
+			interop.ReadPtr(r, &d.Project, readProject)
 		case "representations":
-			readList(r, &d.Representations, readRepresentation)
+			interop.ReadList(r, &d.Representations, readRepresentation)
 		case "assets":
-			readList(r, &d.Assets, readAsset)
+			interop.ReadList(r, &d.Assets, readAsset)
 		case "trustZones":
-			readList(r, &d.TrustZones, readTrustZone)
+			interop.ReadList(r, &d.TrustZones, readTrustZone)
 		case "components":
-			readList(r, &d.Components, readComponent)
+			interop.ReadList(r, &d.Components, readComponent)
 		case "dataflows":
-			readList(r, &d.Dataflows, readDataflow)
+			interop.ReadList(r, &d.Dataflows, readDataflow)
 		case "threats":
-			readList(r, &d.Threats, readThreat)
+			interop.ReadList(r, &d.Threats, readThreat)
 		case "mitigations":
-			readList(r, &d.Mitigations, readMitigation)
+			interop.ReadList(r, &d.Mitigations, readMitigation)
 		}
 		return true
 	})
@@ -118,7 +89,7 @@ func readAsset(r *interop.JSONR, a *asset) {
 		case "description":
 			r.StrInto(&a.Description)
 		case "risk":
-			ptr(r, &a.Risk, func(r *interop.JSONR, x *assetRisk) {
+			interop.ReadPtr(r, &a.Risk, func(r *interop.JSONR, x *assetRisk) {
 				r.Object([]string{"confidentiality", "integrity", "availability", "comment"}, func(k string) bool {
 					switch k {
 					case "confidentiality":
@@ -165,14 +136,14 @@ func readTrustZone(r *interop.JSONR, z *trustZone) {
 		case "description":
 			r.StrInto(&z.Description)
 		case "risk":
-			ptr(r, &z.Risk, func(r *interop.JSONR, x *zoneRisk) {
+			interop.ReadPtr(r, &z.Risk, func(r *interop.JSONR, x *zoneRisk) {
 				r.Object([]string{"trustRating"}, func(string) bool {
 					r.FloatPtr(&x.TrustRating)
 					return true
 				})
 			})
 		case "parent":
-			ptr(r, &z.Parent, readParent)
+			interop.ReadPtr(r, &z.Parent, readParent)
 		case "representations":
 			r.AnysInto(&z.Representations)
 		case "attributes":
@@ -195,7 +166,7 @@ func readThreatInstance(r *interop.JSONR, t *threatInstance) {
 			var out []*mitigationInstance
 			if !r.Array(func() {
 				var m *mitigationInstance
-				ptr(r, &m, func(r *interop.JSONR, m *mitigationInstance) {
+				interop.ReadPtr(r, &m, func(r *interop.JSONR, m *mitigationInstance) {
 					r.Object([]string{"mitigation", "state"}, func(k string) bool {
 						if k == "mitigation" {
 							r.StrInto(&m.Mitigation)
@@ -234,11 +205,11 @@ func readComponent(r *interop.JSONR, c *component) {
 		case "description":
 			r.StrInto(&c.Description)
 		case "parent":
-			ptr(r, &c.Parent, readParent)
+			interop.ReadPtr(r, &c.Parent, readParent)
 		case "representations":
 			r.AnysInto(&c.Representations)
 		case "assets":
-			ptr(r, &c.Assets, func(r *interop.JSONR, a *assetInstance) {
+			interop.ReadPtr(r, &c.Assets, func(r *interop.JSONR, a *assetInstance) {
 				r.Object([]string{"processed", "stored"}, func(k string) bool {
 					if k == "processed" {
 						r.StrPtrs(&a.Processed)
@@ -249,7 +220,7 @@ func readComponent(r *interop.JSONR, c *component) {
 				})
 			})
 		case "threats":
-			readList(r, &c.Threats, readThreatInstance)
+			interop.ReadList(r, &c.Threats, readThreatInstance)
 		case "tags":
 			r.StrPtrs(&c.Tags)
 		case "attributes":
@@ -282,7 +253,7 @@ func readDataflow(r *interop.JSONR, f *dataflow) {
 		case "assets":
 			r.StrPtrs(&f.Assets)
 		case "threats":
-			readList(r, &f.Threats, readThreatInstance)
+			interop.ReadList(r, &f.Threats, readThreatInstance)
 		case "tags":
 			r.StrPtrs(&f.Tags)
 		case "representations":
@@ -312,7 +283,7 @@ func readThreat(r *interop.JSONR, t *threat) {
 		case "cwes":
 			r.StrPtrs(&t.CWEs)
 		case "risk":
-			ptr(r, &t.Risk, func(r *interop.JSONR, x *threatRisk) {
+			interop.ReadPtr(r, &t.Risk, func(r *interop.JSONR, x *threatRisk) {
 				r.Object([]string{"likelihood", "likelihoodComment", "impact", "impactComment"}, func(k string) bool {
 					switch k {
 					case "likelihood":

@@ -46,11 +46,11 @@ func readWorkspace(r *interop.JSONR, w *workspace) {
 		case "dataflow":
 			w.Dataflow = readDiagram(r)
 		case "assumptions":
-			readList(r, &w.Assumptions, readAssumption)
+			interop.ReadList(r, &w.Assumptions, readAssumption)
 		case "mitigations":
-			readList(r, &w.Mitigations, readMitigation)
+			interop.ReadList(r, &w.Mitigations, readMitigation)
 		case "assumptionLinks":
-			readList(r, &w.AssumptionLinks, func(r *interop.JSONR, l *assumptionLink) {
+			interop.ReadList(r, &w.AssumptionLinks, func(r *interop.JSONR, l *assumptionLink) {
 				r.Object([]string{"type", "assumptionId", "linkedId"}, func(k string) bool {
 					switch k {
 					case "type":
@@ -64,7 +64,7 @@ func readWorkspace(r *interop.JSONR, w *workspace) {
 				})
 			})
 		case "mitigationLinks":
-			readList(r, &w.MitigationLinks, func(r *interop.JSONR, l *mitigationLink) {
+			interop.ReadList(r, &w.MitigationLinks, func(r *interop.JSONR, l *mitigationLink) {
 				r.Object([]string{"mitigationId", "linkedId"}, func(k string) bool {
 					if k == "mitigationId" {
 						r.StrInto(&l.MitigationID)
@@ -75,26 +75,10 @@ func readWorkspace(r *interop.JSONR, w *workspace) {
 				})
 			})
 		case "threats":
-			readList(r, &w.Threats, readThreat)
+			interop.ReadList(r, &w.Threats, readThreat)
 		}
 		return true
 	})
-}
-
-// readList reads an array of objects as encoding/json does into a slice:
-// null leaves it nil, [] makes it empty, a null item is a zero item.
-func readList[T any](r *interop.JSONR, dst *[]T, item func(*interop.JSONR, *T)) {
-	var out []T
-	if r.Array(func() {
-		var zero T
-		out = append(out, zero)
-		item(r, &out[len(out)-1])
-	}) {
-		if out == nil {
-			out = []T{}
-		}
-		*dst = out
-	}
 }
 
 func readDiagram(r *interop.JSONR) *diagram {
@@ -136,7 +120,7 @@ func readAssumption(r *interop.JSONR, a *assumption) {
 		case "displayOrder":
 			r.IntInto(&a.DisplayOrder)
 		case "metadata":
-			readList(r, &a.Metadata, readMetadata)
+			interop.ReadList(r, &a.Metadata, readMetadata)
 		case "tags":
 			r.Strings(&a.Tags)
 		case "content":
@@ -158,7 +142,7 @@ func readMitigation(r *interop.JSONR, m *mitigation) {
 		case "displayOrder":
 			r.IntInto(&m.DisplayOrder)
 		case "metadata":
-			readList(r, &m.Metadata, readMetadata)
+			interop.ReadList(r, &m.Metadata, readMetadata)
 		case "tags":
 			r.Strings(&m.Tags)
 		case "content":
@@ -183,7 +167,7 @@ func readThreat(r *interop.JSONR, t *threat) {
 		case "displayOrder":
 			r.IntInto(&t.DisplayOrder)
 		case "metadata":
-			readList(r, &t.Metadata, readMetadata)
+			interop.ReadList(r, &t.Metadata, readMetadata)
 		case "tags":
 			r.Strings(&t.Tags)
 		case "threatSource":

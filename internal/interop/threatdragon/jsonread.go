@@ -9,40 +9,6 @@ import (
 // back to encoding/json for anything it refuses; FuzzReadFile compares the
 // two.
 
-// readList reads an array as encoding/json does into a slice: null makes
-// it nil, [] empty, a null item a zero item.
-func readList[T any](r *interop.JSONR, dst *[]T, item func(*interop.JSONR, *T)) {
-	var out []T
-	if !r.Array(func() {
-		var zero T
-		out = append(out, zero)
-		item(r, &out[len(out)-1])
-	}) {
-		*dst = nil
-		return
-	}
-	if out == nil {
-		out = []T{}
-	}
-	*dst = out
-}
-
-// readPtr reads an object into a new T: null makes it nil.
-func readPtr[T any](r *interop.JSONR, dst **T, item func(*interop.JSONR, *T)) {
-	if r.Null() {
-		*dst = nil
-		return
-	}
-	v := new(T)
-	item(r, v)
-	*dst = v
-}
-
-// readPtrs reads an array of objects into a []*T: a null item is nil.
-func readPtrs[T any](r *interop.JSONR, dst *[]*T, item func(*interop.JSONR, *T)) {
-	readList(r, dst, func(r *interop.JSONR, p **T) { readPtr(r, p, item) })
-}
-
 func readFile(r *interop.JSONR, f *file) {
 	r.Object([]string{"version", "summary", "detail"}, func(k string) bool {
 		switch k {
@@ -61,7 +27,7 @@ func readFile(r *interop.JSONR, f *file) {
 				return true
 			})
 		case "detail":
-			readPtr(r, &f.Detail, readDetail)
+			interop.ReadPtr(r, &f.Detail, readDetail)
 		}
 		return true
 	})
@@ -71,7 +37,7 @@ func readDetail(r *interop.JSONR, d *detail) {
 	r.Object([]string{"contributors", "reviewer", "diagrams"}, func(k string) bool {
 		switch k {
 		case "contributors":
-			readList(r, &d.Contributors, func(r *interop.JSONR, c *contributor) {
+			interop.ReadList(r, &d.Contributors, func(r *interop.JSONR, c *contributor) {
 				r.Object([]string{"name"}, func(string) bool {
 					r.StrInto(&c.Name)
 					return true
@@ -80,7 +46,7 @@ func readDetail(r *interop.JSONR, d *detail) {
 		case "reviewer":
 			r.StrInto(&d.Reviewer)
 		case "diagrams":
-			readPtrs(r, &d.Diagrams, readDiagram)
+			interop.ReadPtrs(r, &d.Diagrams, readDiagram)
 		}
 		return true
 	})
@@ -96,11 +62,11 @@ func readDiagram(r *interop.JSONR, d *diagram) {
 		case "description":
 			r.StrInto(&d.Description)
 		case "cells":
-			readPtrs(r, &d.Cells, readCell)
+			interop.ReadPtrs(r, &d.Cells, readCell)
 		case "diagramJson":
-			readPtr(r, &d.DiagramJSON, func(r *interop.JSONR, j *diagramJSON) {
+			interop.ReadPtr(r, &d.DiagramJSON, func(r *interop.JSONR, j *diagramJSON) {
 				r.Object([]string{"cells"}, func(string) bool {
-					readPtrs(r, &j.Cells, readCell)
+					interop.ReadPtrs(r, &j.Cells, readCell)
 					return true
 				})
 			})
@@ -147,7 +113,7 @@ func readProp(r *interop.JSONR, p *props, k string) {
 	case "privilegeLevel":
 		r.StrInto(&p.PrivilegeLevel)
 	case "threats":
-		readPtrs(r, &p.Threats, readThreat)
+		interop.ReadPtrs(r, &p.Threats, readThreat)
 	}
 }
 
@@ -203,9 +169,9 @@ func readCell(r *interop.JSONR, c *cell) {
 		case "shape":
 			r.StrInto(&c.Shape)
 		case "position":
-			readPtr(r, &c.Position, readPoint)
+			interop.ReadPtr(r, &c.Position, readPoint)
 		case "size":
-			readPtr(r, &c.Size, func(r *interop.JSONR, s *size) {
+			interop.ReadPtr(r, &c.Size, func(r *interop.JSONR, s *size) {
 				r.Object([]string{"width", "height"}, func(k string) bool {
 					if k == "width" {
 						r.FloatInto(&s.Width)
@@ -216,26 +182,26 @@ func readCell(r *interop.JSONR, c *cell) {
 				})
 			})
 		case "attrs":
-			readPtr(r, &c.Attrs, func(r *interop.JSONR, a *cellAttrs) {
+			interop.ReadPtr(r, &c.Attrs, func(r *interop.JSONR, a *cellAttrs) {
 				r.Object([]string{"text", "label"}, func(k string) bool {
 					if k == "text" {
-						readPtr(r, &a.Text, readText)
+						interop.ReadPtr(r, &a.Text, readText)
 					} else {
-						readPtr(r, &a.Label, readText)
+						interop.ReadPtr(r, &a.Label, readText)
 					}
 					return true
 				})
 			})
 		case "labels":
-			readList(r, &c.Labels, readLabel)
+			interop.ReadList(r, &c.Labels, readLabel)
 		case "source":
-			readPtr(r, &c.Source, readEndpoint)
+			interop.ReadPtr(r, &c.Source, readEndpoint)
 		case "target":
-			readPtr(r, &c.Target, readEndpoint)
+			interop.ReadPtr(r, &c.Target, readEndpoint)
 		case "vertices":
-			readList(r, &c.Vertices, readPoint)
+			interop.ReadList(r, &c.Vertices, readPoint)
 		case "data":
-			readPtr(r, &c.Data, readProps)
+			interop.ReadPtr(r, &c.Data, readProps)
 		default:
 			readProp(r, &c.props, k)
 		}
@@ -251,12 +217,12 @@ func readLabel(r *interop.JSONR, l *label) {
 		return
 	}
 	r.Object([]string{"attrs"}, func(string) bool {
-		readPtr(r, &l.Attrs, func(r *interop.JSONR, a *labelAttrs) {
+		interop.ReadPtr(r, &l.Attrs, func(r *interop.JSONR, a *labelAttrs) {
 			r.Object([]string{"text", "labelText"}, func(k string) bool {
 				if k == "text" {
-					readPtr(r, &a.Text, readText)
+					interop.ReadPtr(r, &a.Text, readText)
 				} else {
-					readPtr(r, &a.LabelText, readText)
+					interop.ReadPtr(r, &a.LabelText, readText)
 				}
 				return true
 			})
