@@ -1,12 +1,12 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/wardtm/ward/internal/jsonstr"
 	"github.com/wardtm/ward/internal/store"
 )
 
@@ -96,27 +96,27 @@ func findingsListJSON(b []byte, fs []store.Finding, total int, p store.Page) []b
 		b = append(b, `{"assets":`...)
 		b = jsonStrings(b, f.Assets)
 		b = append(b, `,"category":`...)
-		b = jsonString(b, f.Category)
+		b = jsonstr.Append(b, f.Category)
 		b = append(b, `,"data":`...)
 		b = jsonStrings(b, f.DataKinds)
 		b = append(b, `,"id":`...)
-		b = jsonString(b, f.ID)
+		b = jsonstr.Append(b, f.ID)
 		b = append(b, `,"owner":`...)
-		b = jsonString(b, f.Owner)
+		b = jsonstr.Append(b, f.Owner)
 		b = append(b, `,"rule":`...)
-		b = jsonString(b, f.Rule)
+		b = jsonstr.Append(b, f.Rule)
 		b = append(b, `,"score":`...)
 		b = strconv.AppendInt(b, int64(f.Score), 10)
 		b = append(b, `,"severity":`...)
-		b = jsonString(b, f.Severity)
+		b = jsonstr.Append(b, f.Severity)
 		b = append(b, `,"status":`...)
-		b = jsonString(b, f.Status)
+		b = jsonstr.Append(b, f.Status)
 		b = append(b, `,"system":`...)
-		b = jsonString(b, f.SystemID)
+		b = jsonstr.Append(b, f.SystemID)
 		b = append(b, `,"team":`...)
-		b = jsonString(b, f.TeamID)
+		b = jsonstr.Append(b, f.TeamID)
 		b = append(b, `,"title":`...)
-		b = jsonString(b, f.Title)
+		b = jsonstr.Append(b, f.Title)
 		b = append(b, `,"version":`...)
 		b = strconv.AppendInt(b, int64(f.Version), 10)
 		b = append(b, '}')
@@ -137,22 +137,7 @@ func jsonStrings(b []byte, xs []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = jsonString(b, x)
+		b = jsonstr.Append(b, x)
 	}
 	return append(b, ']')
-}
-
-// jsonString appends s as encoding/json encodes it: as it is when it has
-// only printable ASCII that needs no escape (HTML's <, > and & are
-// escaped, as json.Marshal does), else through json.Marshal itself.
-func jsonString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			m, _ := json.Marshal(s)
-			return append(b, m...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
