@@ -1,32 +1,17 @@
 package otm
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
-	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/interop/jsontest"
 )
 
-// checkRead compares readDocument with encoding/json on data: whenever the
-// reader accepts a document, json.Unmarshal must decode it without error to
-// the same document. It reports whether the reader accepted it.
+// checkRead compares readDocument with encoding/json on data (jsontest.Check).
 func checkRead(t *testing.T, data []byte) bool {
 	t.Helper()
-	var got document
-	if !interop.FastJSON(data, func(r *interop.JSONR) { readDocument(r, &got) }) {
-		return false
-	}
-	var want document
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatalf("reader accepted what encoding/json rejects (%v):\n%q", err, data)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("decodes differ on %q:\nreader %#v\njson   %#v", data, got, want)
-	}
-	return true
+	return jsontest.Check(t, data, readDocument)
 }
 
 var readSeeds = []string{
