@@ -20,8 +20,7 @@ const repeatStep = 64
 // first where it matters most, then lists other weaknesses before the
 // same one elsewhere. A rule's elements are ordered by the rank key of
 // their best threat of the rule (then by that threat's id), and a threat
-// on the n-th
-// loses (n−1) × repeatStep, never below zero, without leaving its band.
+// on the n-th loses (n−1) × repeatStep, never below zero, without leaving its band.
 // The team's own threats and closed threats are left alone.
 //
 // pre holds the items in id order with their element and rule numbers
