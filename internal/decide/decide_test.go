@@ -5,6 +5,7 @@ import (
 	"github.com/wardtm/ward/internal/spec/yamledit"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -126,6 +127,20 @@ func TestApplyInvalidFile(t *testing.T) {
 	}
 }
 
+// TestApplyOddLineBreaks: line breaks YAML honours but a split on \n
+// does not (CI's fuzzer found a lone \r) are refused, not a panic.
+func TestApplyOddLineBreaks(t *testing.T) {
+	for _, c := range []string{"ward: 1\rdecisions:\n", "ward: 1\u2028decisions:\n", "ward: 1\u0085decisions: []\n", "a: 1\r\nb: 2\u2029decisions:"} {
+		fs := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": c}}
+		if _, err := Apply(fs, Decision{Finding: "x:a", Status: "accepted", Reason: "r"}); !errors.Is(err, ErrInvalidFile) || !strings.Contains(err.Error(), "line break") {
+			t.Errorf("%q: got %v, want ErrInvalidFile naming the line break", c, err)
+		}
+		if fs.Files["ward.yaml"] != c {
+			t.Errorf("%q: file changed to %q", c, fs.Files["ward.yaml"])
+		}
+	}
+}
+
 var validID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,200}$`)
 
 // FuzzApply: whatever file a decision is written into, Apply and Remove
@@ -139,6 +154,7 @@ func FuzzApply(f *testing.F) {
 	f.Add("ward: 1\ndecisions:\n- {finding: 'x:a', status: false_positive}\n- finding: y\n", "y", "multi\nline")
 	f.Add("- a\n- b\n", "x", "r")
 	f.Add("ward: 1\r\ndecisions:\r\n  - finding: x\r\n    status: accepted\r\n", "x", "r: colon")
+	f.Add("ward: 1\rdecisions:\n", "x", "r")
 	f.Fuzz(func(t *testing.T, content, finding, reason string) {
 		// Ids come from the analysis: rule:element[:category].
 		if len(content) > 1<<14 || !validID.MatchString(finding) {

@@ -82,6 +82,11 @@ func Parse(src string) (*File, error) {
 }
 
 func (f *File) set(src string) error {
+	if oddBreak(src) {
+		// YAML counts these as line breaks; the editor's lines are split on
+		// \n, so its line numbers would not match the parser's.
+		return fmt.Errorf("the file has a line break other than \\n or \\r\\n (a lone \\r, U+0085, U+2028 or U+2029) — save it with \\n line endings: %w", ErrUnsupported)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
 		return err
@@ -96,6 +101,22 @@ func (f *File) set(src string) error {
 		f.lines = nil
 	}
 	return nil
+}
+
+// oddBreak reports a line break YAML honours that a split on \n does not:
+// a \r not followed by \n, NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR.
+func oddBreak(src string) bool {
+	for i := strings.IndexByte(src, '\r'); i >= 0; {
+		if i+1 >= len(src) || src[i+1] != '\n' {
+			return true
+		}
+		j := strings.IndexByte(src[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return strings.ContainsAny(src, "\u0085\u2028\u2029")
 }
 
 // String returns the file's text.
