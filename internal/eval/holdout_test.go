@@ -24,6 +24,7 @@ var (
 	holdOut9  = filepath.Join("..", "..", "testdata", "eval-holdout9")
 	holdOut10 = filepath.Join("..", "..", "testdata", "eval-holdout10")
 	holdOut11 = filepath.Join("..", "..", "testdata", "eval-holdout11")
+	holdOut12 = filepath.Join("..", "..", "testdata", "eval-holdout12")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -59,6 +60,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout9", holdOut9, false},
 		{"eval-holdout10", holdOut10, false},
 		{"eval-holdout11", holdOut11, false},
+		{"eval-holdout12", holdOut12, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
