@@ -136,6 +136,7 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
+	risk.LowerRepeats(fs)
 	return fs
 }
 
