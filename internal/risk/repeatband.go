@@ -28,8 +28,9 @@ import (
 // flow threat the flow) and its category. Only a threat that is on its
 // first target moves — its id is rule:element[:category] with that
 // element — so a zone-wide threat or a receiver's merged threat, whose
-// first target is one of several, keeps its place. The team's own threats
-// (whose ids name no rule) never move.
+// first target is one of several, keeps its place. An open threat (a gap
+// the model states) keeps its place too: it is a fact, not one more way
+// the same pair might fail. The team's own threats never move.
 //
 // It is the last step of the ranking: the analysis calls it once the
 // per-element cap and the folds have chosen the threats listed.
@@ -51,7 +52,7 @@ func LowerRepeats(fs []*model.Finding) {
 		}
 		repeat := pairs[e]&bit != 0
 		pairs[e] |= bit
-		if s := f.Residual.Severity; repeat && s > model.SevNone && s <= model.SevCritical && onFirstTarget(f) {
+		if s := f.Residual.Severity; repeat && !f.Open() && s > model.SevNone && s <= model.SevCritical && onFirstTarget(f) {
 			lower[s-1] = append(lower[s-1], f)
 			moved++
 			continue
@@ -61,8 +62,8 @@ func LowerRepeats(fs []*model.Finding) {
 	if moved == 0 {
 		return
 	}
-	// kept shares fs's array and is never longer than the threats read:
-	// rebuild the order in a copy.
+	// kept filtered fs[:n] in place; the moved threats go back in at the
+	// end of the band below their own, which may be empty.
 	out := make([]*model.Finding, 0, n)
 	next := int(model.SevCritical) // the highest band not yet flushed
 	flush := func(above int) {
