@@ -122,6 +122,9 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 //
 // The steps mark the threats they remove with rank 0, and ranking ranks
 // the rest again without sorting them again.
+// Last, risk.LowerRepeats moves an unverified threat that repeats an
+// (element, category) pair on its own element to the end of the next
+// band.
 func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, els *numbering, limit, workers int) []*model.Finding {
 	n := len(fs)
 	if fs = capUnverified(fs, qs, els, limit, workers); len(fs) != n {
@@ -136,6 +139,7 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
+	risk.LowerRepeats(fs)
 	return fs
 }
 

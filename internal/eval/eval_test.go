@@ -174,7 +174,7 @@ threats:
 	want := eval.Counts{Listed: 6, Matched: 4, Weight: 4 + 3 + 2 + 1 + 3 + 3, Found: 4 + 3 + 2 + 3,
 		// r2:api matches two listed lines (api-t and api-i): it counts twice
 		// per line.
-		Raised: 12, Open: 11, Unverified: 1, OnList: 2, RaisedPerLine: 13, HighListed: 4, HighInTop: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
+		Raised: 12, Open: 11, Unverified: 1, OnList: 2, RaisedPerLine: 13, HighListed: 4, HighInTop: 1, HighInTopStrict: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
 	if diff := cmp.Diff(want, got.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
@@ -277,4 +277,52 @@ func FuzzParseReference(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestScoreStrict checks the strict top-10 figure: a listed line counts
+// only when a top-10 threat matches it through the element the threat is
+// on (a flow threat's flow or receiver), not through the further elements
+// a zone-wide or merged threat names.
+func TestScoreStrict(t *testing.T) {
+	ref, err := eval.ParseReference("r.yaml", []byte(`eval: 1
+threats:
+  - {id: db-r, target: db, stride: R, severity: high, text: zone-wide only}
+  - {id: api-s, target: api, stride: S, severity: high, text: receiver of a flow threat}
+  - {id: api-t, target: api, stride: T, severity: critical, text: on the element}
+  - {id: web-i, target: web, stride: I, severity: high, text: caller named by a component threat}
+  - {id: db-d, target: db, stride: D, severity: high, text: through a merged threat's flow}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := func(ts ...report.Target) []report.Target { return ts }
+	comp := func(id string) report.Target { return report.Target{Kind: "component", ID: id} }
+	flow := func(id, from, to string) report.Target {
+		return report.Target{Kind: "flow", ID: id, From: from, To: to}
+	}
+	f := func(id, rule, cat string, rank int, ts []report.Target) report.Finding {
+		return report.Finding{ID: id, Rule: rule, Rank: rank, Origin: "builtin", Category: cat, Categories: []string{cat}, Status: "unverified", Targets: ts}
+	}
+	res := &report.Result{Findings: []report.Finding{
+		f("logs:cloud", "logs", "repudiation", 1, tg(comp("api"), comp("db"))),
+		f("replay:web-api", "replay", "spoofing", 2, tg(flow("web-api", "web", "api"), comp("api"))),
+		f("inject:api:tampering", "inject", "tampering", 3, tg(comp("api"))),
+		f("stuffing:api", "stuffing", "information_disclosure", 4, tg(comp("api"), comp("web"))),
+		f("flood:db", "flood", "denial_of_service", 5, tg(flow("api-db", "api", "db"), comp("db"))),
+	}}
+	got := eval.Score(ref, res)
+	if got.Counts.HighListed != 5 || got.Counts.HighInTop != 5 || got.Counts.HighInTopStrict != 3 {
+		t.Errorf("high listed %d, in top 10 %d, strictly %d; want 5, 5, 3", got.Counts.HighListed, got.Counts.HighInTop, got.Counts.HighInTopStrict)
+	}
+	strict := map[string]bool{}
+	for _, tr := range got.Threats {
+		strict[tr.ID] = tr.InTopStrict
+	}
+	want := map[string]bool{"db-r": false, "api-s": true, "api-t": true, "web-i": false, "db-d": true}
+	if diff := cmp.Diff(want, strict); diff != "" {
+		t.Errorf("strictly in the top 10 (-want +got):\n%s", diff)
+	}
+	if s := got.Scores.HighTopStrict; s != 3.0/5 {
+		t.Errorf("strict share = %v, want 3/5", s)
+	}
 }

@@ -23,10 +23,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	fmt.Fprintf(w, "Ward quality benchmark: %d case%s, %d listed threats\n\n", r.Total.Cases, plural(r.Total.Cases), r.Total.Counts.Listed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "case\tlisted\tweighted recall\traised (open+unverified)\tnoise\thigh/crit in top 10\ttop 3 in top 10\tquestions/element (all)\t")
+	fmt.Fprintln(tw, "case\tlisted\tweighted recall\traised (open+unverified)\tnoise\thigh/crit in top 10\t(strict)\ttop 3 in top 10\tquestions/element (all)\t")
 	row := func(name string, c Counts, s Scores) {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d (%d+%d)\t%.2f\t%s\t%s\t%.2f (%d/%d; all %d)\t\n", name, c.Listed, pct(s.Recall), c.Raised, c.Open, c.Unverified,
-			s.Noise, frac(c.HighInTop, c.HighListed), frac(c.Top3InTop, c.Top3Listed), s.QuestionsPerElement, c.Questions, c.Elements, c.AllQuestions)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d (%d+%d)\t%.2f\t%s\t%s\t%s\t%.2f (%d/%d; all %d)\t\n", name, c.Listed, pct(s.Recall), c.Raised, c.Open, c.Unverified,
+			s.Noise, frac(c.HighInTop, c.HighListed), frac(c.HighInTopStrict, c.HighListed), frac(c.Top3InTop, c.Top3Listed), s.QuestionsPerElement, c.Questions, c.Elements, c.AllQuestions)
 	}
 	for _, c := range r.Cases {
 		row(c.Case, c.Counts, c.Scores)
@@ -39,6 +39,8 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	fmt.Fprintf(w, "Raised threats that a reviewer listed too: %d of %d (%s).\n", r.Total.Counts.OnList, r.Total.Counts.Raised, pct(r.Total.Scores.OnList))
 	fmt.Fprintf(w, "Noise with each raised threat counted once per listed threat it matches: %.2f (%d for %d listed).\n",
 		r.Total.Scores.LineNoise, r.Total.Counts.RaisedPerLine, r.Total.Counts.Listed)
+	fmt.Fprintf(w, "High/critical in the top 10 through the threat's own element (strict: not through the further elements a zone-wide or merged threat names): %s.\n",
+		frac(r.Total.Counts.HighInTopStrict, r.Total.Counts.HighListed))
 	fmt.Fprint(w, "Listed threats found, by STRIDE category:")
 	for _, c := range model.Categories {
 		if x, ok := r.Total.ByCategory[string(c)]; ok {

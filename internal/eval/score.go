@@ -68,6 +68,11 @@ type Counts struct {
 	// among them matched by one of Ward's top ten.
 	HighListed int `json:"high_listed"`
 	HighInTop  int `json:"high_in_top10"`
+	// HighInTopStrict counts those among them matched by one of Ward's top
+	// ten through its primary target: the element the threat is on, or a
+	// flow threat's flow and receiver (not the further elements a
+	// zone-wide or merged threat names).
+	HighInTopStrict int `json:"high_in_top10_strict"`
 	// Top3Listed counts the reviewer's top three; Top3InTop those matched
 	// by one of Ward's top ten.
 	Top3Listed int `json:"top3_listed"`
@@ -98,6 +103,8 @@ type Scores struct {
 	OnList float64 `json:"on_list"`
 	// HighTop is HighInTop / HighListed.
 	HighTop float64 `json:"high_in_top10"`
+	// HighTopStrict is HighInTopStrict / HighListed.
+	HighTopStrict float64 `json:"high_in_top10_strict"`
 	// Top3 is Top3InTop / Top3Listed.
 	Top3 float64 `json:"top3_in_top10"`
 	// QuestionsPerElement is Questions / Elements.
@@ -153,6 +160,9 @@ type ThreatResult struct {
 	// Rank is the best rank among raised matches (0 when none is raised).
 	Rank  int  `json:"rank,omitempty"`
 	InTop bool `json:"in_top10"`
+	// InTopStrict says one of Ward's top ten matches it through its
+	// primary target (see Counts.HighInTopStrict).
+	InTopStrict bool `json:"in_top10_strict"`
 }
 
 // matches reports whether Ward's threat f is about the listed threat t:
@@ -231,6 +241,9 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 			}
 			if top[f.ID] {
 				tr.InTop = true
+				if matchesStrictly(t, f) {
+					tr.InTopStrict = true
+				}
 			}
 		}
 		w := Weight(t.Severity)
@@ -244,6 +257,9 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 			c.HighListed++
 			if tr.InTop {
 				c.HighInTop++
+			}
+			if tr.InTopStrict {
+				c.HighInTopStrict++
 			}
 		}
 		if tr.Top3 {
@@ -273,6 +289,7 @@ func (c Counts) Scores() Scores {
 		LineNoise:              ratio(c.RaisedPerLine, c.Listed),
 		OnList:                 ratio(c.OnList, c.Raised),
 		HighTop:                ratio(c.HighInTop, c.HighListed),
+		HighTopStrict:          ratio(c.HighInTopStrict, c.HighListed),
 		Top3:                   ratio(c.Top3InTop, c.Top3Listed),
 		QuestionsPerElement:    ratio(c.Questions, c.Elements),
 		AllQuestionsPerElement: ratio(c.AllQuestions, c.Elements),
@@ -303,6 +320,7 @@ func total(cs []CaseResult) Totals {
 		a.RaisedPerLine += b.RaisedPerLine
 		a.HighListed += b.HighListed
 		a.HighInTop += b.HighInTop
+		a.HighInTopStrict += b.HighInTopStrict
 		a.Top3Listed += b.Top3Listed
 		a.Top3InTop += b.Top3InTop
 		a.Questions += b.Questions

@@ -1,0 +1,97 @@
+// Repeats of an (element, category) pair: a threat on an element that
+// repeats a STRIDE category a threat ranked before it already named there
+// ranks at the end of the next band (docs/risk.md, "One line per element
+// and category").
+
+package risk
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/wardtm/ward/internal/model"
+)
+
+// LowerRepeats moves, in fs (ranked: active threats first, by band), every
+// active threat that repeats on its own element an (element, category)
+// pair named by a threat ranked before it to the end of the next lower
+// severity band, after that band's threats and in its own order, and
+// numbers the active threats again from 1. A reviewer writes one line per
+// element and category: the second spoofing threat on the same API (short
+// secrets guessed after credential stuffing) tells the team less than the
+// first threat of the next band on another element, and within its band
+// it already comes last (spread, lastRepeats). The band only moves in the
+// order: the threat's score, severity and status stay, and --fail-on does
+// not look at ranks.
+//
+// "Named" is as for lastRepeats: a threat names its first target (for a
+// flow threat the flow) and its category. Only a threat that is on its
+// first target moves — its id is rule:element[:category] with that
+// element — so a zone-wide threat or a receiver's merged threat, whose
+// first target is one of several, keeps its place. An open threat (a gap
+// the model states) keeps its place too: it is a fact, not one more way
+// the same pair might fail. The team's own threats never move.
+//
+// It is the last step of the ranking: the analysis calls it once the
+// per-element cap and the folds have chosen the threats listed.
+func LowerRepeats(fs []*model.Finding) {
+	n := 0
+	for n < len(fs) && fs[n].Active() {
+		n++
+	}
+	var els Elements
+	var pairs []uint8
+	var lower [int(model.SevCritical) + 1][]*model.Finding
+	moved := 0
+	kept := fs[:0:n]
+	for _, f := range fs[:n] {
+		t, bit := pairOf(f)
+		e := els.Add(t)
+		if e >= len(pairs) {
+			pairs = append(pairs, make([]uint8, e+1-len(pairs))...)
+		}
+		repeat := pairs[e]&bit != 0
+		pairs[e] |= bit
+		if s := f.Residual.Severity; repeat && !f.Open() && s > model.SevNone && s <= model.SevCritical && onFirstTarget(f) {
+			lower[s-1] = append(lower[s-1], f)
+			moved++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	if moved == 0 {
+		return
+	}
+	// kept filtered fs[:n] in place; the moved threats go back in at the
+	// end of the band below their own, which may be empty.
+	out := make([]*model.Finding, 0, n)
+	next := int(model.SevCritical) // the highest band not yet flushed
+	flush := func(above int) {
+		for ; next > above; next-- {
+			out = append(out, lower[next]...)
+		}
+	}
+	for _, f := range kept {
+		flush(int(f.Residual.Severity))
+		out = append(out, f)
+	}
+	flush(-1)
+	for i, f := range out {
+		fs[i] = f
+		f.Rank = i + 1
+	}
+}
+
+// onFirstTarget reports whether f is a rule's threat on its first target:
+// its id is rule:element or rule:element:category with that element.
+func onFirstTarget(f *model.Finding) bool {
+	if len(f.Targets) == 0 || f.Origin == model.OriginPeople {
+		return false
+	}
+	rest, ok := strings.CutPrefix(f.ID, f.Rule+":")
+	if !ok {
+		return false
+	}
+	rest, _ = strings.CutPrefix(rest, f.Targets[0].ID())
+	return rest == "" || rest[0] == ':' && slices.Contains(model.Categories, model.Category(rest[1:]))
+}
