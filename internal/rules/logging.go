@@ -14,7 +14,8 @@ var loggingRules = []*rule.Rule{
 		Title:    "Entry point handling sensitive data does not log security events",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
-		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what " +
+		Doc: "A component that takes requests from a less trusted place and handles sensitive data, or changes what others rely on being right " +
+			"(money, or data needing high integrity: commands to equipment, decisions, statutory records), keeps no record of who did what " +
 			"(in a model that names no assets, an imported one, what it handles is unknown and the question is asked). " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
@@ -33,7 +34,13 @@ var loggingRules = []*rule.Rule{
 			if !entryPoint(c) || c.Admin || c.Public || c.ThirdParty {
 				return
 			}
-			at := sensitive(loggingHandled(c))
+			handled := loggingHandled(c)
+			at := sensitive(handled)
+			if len(at) == 0 {
+				// Nothing confidential: who changed what others rely on
+				// being right must still be on record.
+				at = loggingReliedOn(handled)
+			}
 			if len(at) == 0 && len(x.Model.Assets) > 0 {
 				return // a model that names no assets (an import) leaves what it handles unknown
 			}
@@ -203,6 +210,20 @@ var loggingRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// loggingReliedOn returns the assets among as that others rely on being
+// right — money, and anything needing high integrity or more: whoever
+// changes them (a command sent to equipment, a decision, a ledger entry)
+// must be on record, whether or not they are confidential.
+func loggingReliedOn(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // loggingKinds are the kinds of data that must not reach logs unredacted.
