@@ -16,6 +16,8 @@ var loggingRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A component that takes requests from a less trusted place and handles sensitive data, or changes what others rely on being right " +
 			"(money, or data needing high integrity: commands to equipment, decisions, statutory records), keeps no record of who did what " +
+			"(a process inside the network that other components call and that changes such data, an automated decision or an action run " +
+			"for someone, keeps none of which request changed what) " +
 			"(in a model that names no assets, an imported one, what it handles is unknown and the question is asked). " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
@@ -31,15 +33,29 @@ var loggingRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// Admin components are covered by admin-actions-not-logged.
-			if !entryPoint(c) || c.Admin || c.Public || c.ThirdParty {
+			if c.Admin || c.Public || c.ThirdParty || !c.IsProcess() || len(c.In) == 0 {
 				return
 			}
 			handled := loggingHandled(c)
-			at := sensitive(handled)
-			if len(at) == 0 {
-				// Nothing confidential: who changed what others rely on
-				// being right must still be on record.
-				at = loggingReliedOn(handled)
+			var at []*model.Asset
+			switch {
+			case entryPoint(c):
+				at = sensitive(handled)
+				if len(at) == 0 {
+					// Nothing confidential: who changed what others rely
+					// on being right must still be on record.
+					at = loggingReliedOn(handled)
+				}
+			case c.OutOfScope:
+				return
+			default:
+				// A process of ours that other components call and that
+				// changes what others rely on (an automated decision, a
+				// model promoted, an action run for someone): which request
+				// changed what must be on record too.
+				if at = loggingReliedOn(handled); len(at) == 0 {
+					return
+				}
 			}
 			if len(at) == 0 && len(x.Model.Assets) > 0 {
 				return // a model that names no assets (an import) leaves what it handles unknown

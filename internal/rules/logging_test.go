@@ -13,7 +13,9 @@ import (
 // confidential but changes what others rely on being right (integrity high
 // or more, or money) must record who changed it: no-security-event-logging
 // is raised, unverified while logging is unknown (changes.yaml); with only
-// ordinary internal data it is not (changes-quiet.yaml).
+// ordinary internal data it is not (changes-quiet.yaml). A process of ours
+// that other components call and that changes such data raises it too
+// (internal.yaml).
 func TestSecurityLoggingForChanges(t *testing.T) {
 	dir := filepath.Join("testdata", "no-security-event-logging")
 	fs, qs := run(t, filepath.Join(dir, "changes.yaml"), rules.All())
@@ -22,6 +24,10 @@ func TestSecurityLoggingForChanges(t *testing.T) {
 	}
 	if got := asking(qs, "no-security-event-logging"); !slices.Contains(got, "command-service.logs_security_events") {
 		t.Errorf("changes.yaml: questions %v, want command-service.logs_security_events", got)
+	}
+	fs, _ = run(t, filepath.Join(dir, "internal.yaml"), rules.All())
+	if got, want := ofRule(fs, "no-security-event-logging", model.StatusUnverified), []string{"no-security-event-logging:rules-engine"}; !slices.Equal(got, want) {
+		t.Errorf("internal.yaml: got %v, want %v", got, want)
 	}
 	fs, qs = run(t, filepath.Join(dir, "changes-quiet.yaml"), rules.All())
 	if got := ofRule(fs, "no-security-event-logging", ""); len(got) > 0 {
