@@ -14,11 +14,12 @@ var loggingRules = []*rule.Rule{
 		Title:    "Entry point handling sensitive data does not log security events",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
-		Doc: "A component that takes requests from a less trusted place and handles sensitive data, or changes what others rely on being right " +
-			"(money, or data needing high integrity: commands to equipment, decisions, statutory records), keeps no record of who did what " +
-			"(a process inside the network that other components call and that changes such data, an automated decision or an action run " +
-			"for someone, keeps none of which request changed what) " +
+		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what " +
 			"(in a model that names no assets, an imported one, what it handles is unknown and the question is asked). " +
+			"The same holds for a component that changes what others rely on being right (money, or data needing high integrity: " +
+			"commands to equipment, decisions, statutory records), whether it takes requests from a less trusted place or is a process " +
+			"inside the network that other components call (an automated decision, an action run for someone): who, or which request, " +
+			"changed what must be on record. " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
 		CAPEC: []int{268},
