@@ -39,8 +39,10 @@ var loggingRules = []*rule.Rule{
 			}
 			handled := loggingHandled(c)
 			var at []*model.Asset
+			callers := ""
 			switch {
 			case entryPoint(c):
+				callers = loggingCallers(c)
 				at = sensitive(handled)
 				if len(at) == 0 {
 					// Nothing confidential: who changed what others rely
@@ -57,6 +59,7 @@ var loggingRules = []*rule.Rule{
 				if at = loggingReliedOn(handled); len(at) == 0 {
 					return
 				}
+				callers = ids(senders(c.In), compID)
 			}
 			if len(at) == 0 && len(x.Model.Assets) > 0 {
 				return // a model that names no assets (an import) leaves what it handles unknown
@@ -77,7 +80,7 @@ var loggingRules = []*rule.Rule{
 					x.AlsoTarget(model.Target{Component: k})
 				}
 				x.Report(gap,
-					q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
+					q(c.ID)+" handles "+ids(at, assetID)+" for "+callers+" without logging security events", at)
 			}
 		},
 	},
