@@ -134,7 +134,10 @@ var injectionRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "A service receives machine-generated data (API calls, webhooks, messages, files) from a system in a less trusted zone. " +
 			"Deserializing it into objects without validating it first lets a crafted payload instantiate unexpected types, " +
-			"exhaust memory, resolve XML external entities or, with native serialization formats, execute code in the receiver.",
+			"exhaust memory, resolve XML external entities or, with native serialization formats, execute code in the receiver. " +
+			"The same holds for what a call of ours gets back from a system we do not control (a partner's or vendor's API, a feed, a " +
+			"system outside the model's scope) when the answer is data others rely on being right (integrity high or more): a wrong or " +
+			"altered answer, from that system's compromise or an impostor, is acted on as sent (tampering, raised on the call, its caller and the system answering).",
 		CWE:   []int{502, 20, 611},
 		CAPEC: []int{586, 153, 221},
 		Mitigations: []string{
@@ -149,6 +152,19 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
+			if injectionReturnsUntrusted(f) {
+				// Our call's answer comes from a system we do not control:
+				// the caller parses it and acts on it. Altering it takes
+				// that system's compromise or impersonation (one step
+				// harder), and a wrong answer is tampering, not code run.
+				if gap := x.Lacks(f.From, model.CtlValidatesInput); x.Reports(gap) {
+					x.AlsoTarget(model.Target{Component: f.From})
+					x.Enables()
+					x.Ease(-1)
+					x.Report(gap, q(f.From.ID)+" acts on "+ids(injectionRelied(f.Returns), assetID)+" that "+q(f.To.ID)+" returns on "+q(f.ID)+" without validating it", nil)
+				}
+				return
+			}
 			if !injectionCode(f.To) || f.To.OutOfScope || !f.Inbound() || injectionUserInput(f) {
 				return // unvalidated-user-input covers input from people and what relays it
 			}
@@ -389,4 +405,32 @@ func injectionBuildsQueries(c *model.Component) bool {
 		}
 	}
 	return false
+}
+
+// injectionReturnsUntrusted reports whether f is a call from code of ours
+// to a system we do not control — in a less trusted zone, a third party,
+// or outside the model's scope — that returns data others rely on being
+// right (integrity high or more): the answer is input like any message
+// from there. LLM answers have llm-insecure-output-handling.
+func injectionReturnsUntrusted(f *model.Flow) bool {
+	if !injectionCode(f.From) || f.From.OutOfScope || f.From.ThirdParty || reviewerRelay(f.From) || f.To.Kind == model.KindLLM ||
+		f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
+		return false
+	}
+	if f.To.Trust() >= f.From.Trust() && !f.To.OutOfScope && !tpThirdParty(f.To) {
+		return false
+	}
+	return len(injectionRelied(f.Returns)) > 0
+}
+
+// injectionRelied returns the assets among as needing high integrity or
+// more.
+func injectionRelied(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if a.Need(model.Integrity) >= model.High {
+			out = append(out, a)
+		}
+	}
+	return out
 }

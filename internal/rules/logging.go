@@ -16,6 +16,10 @@ var loggingRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A component that takes requests from a less trusted place and handles sensitive data keeps no record of who did what " +
 			"(in a model that names no assets, an imported one, what it handles is unknown and the question is asked). " +
+			"The same holds for a component that changes what others rely on being right (money, or data needing high integrity: " +
+			"commands to equipment, decisions, statutory records), whether it takes requests from a less trusted place or is a process " +
+			"inside the network that other components call (an automated decision, an action run for someone): who, or which request, " +
+			"changed what must be on record. " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
 		CAPEC: []int{268},
@@ -30,10 +34,33 @@ var loggingRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// Admin components are covered by admin-actions-not-logged.
-			if !entryPoint(c) || c.Admin || c.Public || c.ThirdParty {
+			if c.Admin || c.Public || c.ThirdParty || !c.IsProcess() || len(c.In) == 0 {
 				return
 			}
-			at := sensitive(loggingHandled(c))
+			handled := loggingHandled(c)
+			var at []*model.Asset
+			callers := ""
+			switch {
+			case entryPoint(c):
+				callers = loggingCallers(c)
+				at = sensitive(handled)
+				if len(at) == 0 {
+					// Nothing confidential: who changed what others rely
+					// on being right must still be on record.
+					at = loggingReliedOn(handled)
+				}
+			case c.OutOfScope:
+				return
+			default:
+				// A process of ours that other components call and that
+				// changes what others rely on (an automated decision, a
+				// model promoted, an action run for someone): which request
+				// changed what must be on record too.
+				if at = loggingReliedOn(handled); len(at) == 0 {
+					return
+				}
+				callers = ids(senders(c.In), compID)
+			}
 			if len(at) == 0 && len(x.Model.Assets) > 0 {
 				return // a model that names no assets (an import) leaves what it handles unknown
 			}
@@ -53,7 +80,7 @@ var loggingRules = []*rule.Rule{
 					x.AlsoTarget(model.Target{Component: k})
 				}
 				x.Report(gap,
-					q(c.ID)+" handles "+ids(at, assetID)+" for "+loggingCallers(c)+" without logging security events", at)
+					q(c.ID)+" handles "+ids(at, assetID)+" for "+callers+" without logging security events", at)
 			}
 		},
 	},
@@ -203,6 +230,20 @@ var loggingRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// loggingReliedOn returns the assets among as that others rely on being
+// right — money, and anything needing high integrity or more: whoever
+// changes them (a command sent to equipment, a decision, a ledger entry)
+// must be on record, whether or not they are confidential.
+func loggingReliedOn(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // loggingKinds are the kinds of data that must not reach logs unredacted.

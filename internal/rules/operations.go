@@ -21,7 +21,9 @@ var operationsRules = []*rule.Rule{
 			"Anyone with the device in hand (a customer, a driver, a thief, or a buyer of the same model) can open it, attach to debug ports, replace its firmware or fool its sensors, " +
 			"so that it reports what suits them, and can read the keys and secrets it stores to impersonate it or the fleet. " +
 			"The same holds for the device's own checks of who stands in front of it: a card read by its UID alone is cloned, a short keypad PIN is guessed or watched, a command the device obeys on its topic is forged; " +
-			"each is spoofing of the device or at it (a further threat of this weakness).",
+			"each is spoofing of the device or at it (a further threat of this weakness). " +
+			"Whoever holds it can also stop it doing its job (drain its battery, jam or unplug its link, leave it in a state that suits them), " +
+			"which is denial of service wherever the device is what keeps something running or safe.",
 		CWE:   []int{1263, 1191, 1247, 922},
 		CAPEC: []int{401, 440, 187},
 		Mitigations: []string{
@@ -35,7 +37,7 @@ var operationsRules = []*rule.Rule{
 			"https://owasp.org/www-project-iot-security-verification-standard/",
 			"https://cwe.mitre.org/data/definitions/1263.html",
 		},
-		Also: []model.Category{model.InformationDisclosure, model.Spoofing},
+		Also: []model.Category{model.InformationDisclosure, model.Spoofing, model.DenialOfService},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if c.Kind != model.KindDevice || c.OutOfScope {

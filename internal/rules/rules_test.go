@@ -180,8 +180,11 @@ func TestAssetlessModel(t *testing.T) {
 	if got := asking(qs, "unencrypted-internal-flow"); !slices.Equal(got, []string{"put.encryption"}) {
 		t.Errorf("questions: got %v, want [put.encryption]", got)
 	}
-	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, []string{"privileged-store-access:files"}) {
-		t.Errorf("privileged-store-access: got %v, want [privileged-store-access:files]", got)
+	// The weakness raises elevation, tampering and repudiation (changes
+	// and reads outside the application's checks and audit trail).
+	want := []string{"privileged-store-access:files", "privileged-store-access:files:repudiation", "privileged-store-access:files:tampering"}
+	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("privileged-store-access: got %v, want %v", got, want)
 	}
 }
 

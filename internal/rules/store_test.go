@@ -51,8 +51,9 @@ func TestPrivilegedStoreQuestion(t *testing.T) {
 		}
 	}
 	fs, _ = run(t, filepath.Join(dir, "unverified.yaml"), rules.All())
-	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, []string{"privileged-store-access:db"}) {
-		t.Errorf("unverified.yaml: got %v, want [privileged-store-access:db]", got)
+	want := []string{"privileged-store-access:db", "privileged-store-access:db:repudiation", "privileged-store-access:db:tampering"}
+	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("unverified.yaml: got %v, want %v", got, want)
 	}
 }
 

@@ -1,0 +1,39 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestSecurityLoggingForChanges: an entry point that handles nothing
+// confidential but changes what others rely on being right (integrity high
+// or more, or money) must record who changed it: no-security-event-logging
+// is raised, unverified while logging is unknown (changes.yaml); with only
+// ordinary internal data it is not (changes-quiet.yaml). A process of ours
+// that other components call and that changes such data raises it too
+// (internal.yaml).
+func TestSecurityLoggingForChanges(t *testing.T) {
+	dir := filepath.Join("testdata", "no-security-event-logging")
+	fs, qs := run(t, filepath.Join(dir, "changes.yaml"), rules.All())
+	if got, want := ofRule(fs, "no-security-event-logging", model.StatusUnverified), []string{"no-security-event-logging:command-service"}; !slices.Equal(got, want) {
+		t.Errorf("changes.yaml: got %v, want %v", got, want)
+	}
+	if got := asking(qs, "no-security-event-logging"); !slices.Contains(got, "command-service.logs_security_events") {
+		t.Errorf("changes.yaml: questions %v, want command-service.logs_security_events", got)
+	}
+	fs, _ = run(t, filepath.Join(dir, "internal.yaml"), rules.All())
+	if got, want := ofRule(fs, "no-security-event-logging", model.StatusUnverified), []string{"no-security-event-logging:rules-engine"}; !slices.Equal(got, want) {
+		t.Errorf("internal.yaml: got %v, want %v", got, want)
+	}
+	fs, qs = run(t, filepath.Join(dir, "changes-quiet.yaml"), rules.All())
+	if got := ofRule(fs, "no-security-event-logging", ""); len(got) > 0 {
+		t.Errorf("changes-quiet.yaml: raised %v, want nothing", got)
+	}
+	if got := asking(qs, "no-security-event-logging"); len(got) > 0 {
+		t.Errorf("changes-quiet.yaml: questions %v, want none", got)
+	}
+}
