@@ -93,3 +93,19 @@ func TestCollectNow(t *testing.T) {
 		}
 	}
 }
+
+func TestJustCollected(t *testing.T) {
+	for _, c := range []struct {
+		objects, live uint64
+		want          bool
+	}{
+		{1540 << 20, 1540 << 20, true},  // right after the analysis's collection
+		{1700 << 20, 1540 << 20, true},  // an eighth is 192 MB
+		{1800 << 20, 1540 << 20, false}, // allocated more since
+		{10, 0, false},                  // no collection yet
+	} {
+		if got := justCollected(c.objects, c.live); got != c.want {
+			t.Errorf("justCollected(%d, %d) = %v, want %v", c.objects, c.live, got, c.want)
+		}
+	}
+}
