@@ -109,3 +109,41 @@ func TestJustCollected(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferCollection: right after a collection, deferCollection turns the
+// collector off under a limit of twice the live heap, and afterBuild hands
+// back to pacing by the live heap.
+func TestDeferCollection(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	oldPct := debug.SetGCPercent(largeGOGC)
+	oldLim := debug.SetMemoryLimit(math.MaxInt64)
+	defer func() {
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLim)
+		deferred = false
+	}()
+	live := make([]byte, 8<<20)
+	runtime.GC()
+	deferCollection()
+	if !deferred {
+		t.Skip("the heap was not just collected (a test running beside this one allocated)")
+	}
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Fatalf("GOGC while deferred = %d, want off", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l < 16<<20 {
+		t.Fatalf("memory limit while deferred = %d, want twice the live heap (≥ 16 MB)", l)
+	}
+	afterBuild()
+	if deferred {
+		t.Fatal("still deferred after afterBuild")
+	}
+	if p := debug.SetGCPercent(largeGOGC); p != largeGOGC {
+		t.Fatalf("GOGC after afterBuild = %d, want %d", p, largeGOGC)
+	}
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		t.Fatalf("memory limit after afterBuild = %d, want none", l)
+	}
+	runtime.KeepAlive(live)
+}
