@@ -93,3 +93,57 @@ func TestCollectNow(t *testing.T) {
 		}
 	}
 }
+
+func TestJustCollected(t *testing.T) {
+	for _, c := range []struct {
+		objects, live uint64
+		want          bool
+	}{
+		{1540 << 20, 1540 << 20, true},  // right after the analysis's collection
+		{1700 << 20, 1540 << 20, true},  // an eighth is 192 MB
+		{1800 << 20, 1540 << 20, false}, // allocated more since
+		{10, 0, false},                  // no collection yet
+	} {
+		if got := justCollected(c.objects, c.live); got != c.want {
+			t.Errorf("justCollected(%d, %d) = %v, want %v", c.objects, c.live, got, c.want)
+		}
+	}
+}
+
+// TestDeferCollection: right after a collection, deferCollection turns the
+// collector off under a limit of twice the live heap, and afterBuild hands
+// back to pacing by the live heap.
+func TestDeferCollection(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	oldPct := debug.SetGCPercent(largeGOGC)
+	oldLim := debug.SetMemoryLimit(math.MaxInt64)
+	defer func() {
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLim)
+		deferred = false
+	}()
+	live := make([]byte, 8<<20)
+	runtime.GC()
+	deferCollection()
+	if !deferred {
+		t.Skip("the heap was not just collected (a test running beside this one allocated)")
+	}
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Fatalf("GOGC while deferred = %d, want off", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l < 16<<20 {
+		t.Fatalf("memory limit while deferred = %d, want twice the live heap (≥ 16 MB)", l)
+	}
+	afterBuild()
+	if deferred {
+		t.Fatal("still deferred after afterBuild")
+	}
+	if p := debug.SetGCPercent(largeGOGC); p != largeGOGC {
+		t.Fatalf("GOGC after afterBuild = %d, want %d", p, largeGOGC)
+	}
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		t.Fatalf("memory limit after afterBuild = %d, want none", l)
+	}
+	runtime.KeepAlive(live)
+}

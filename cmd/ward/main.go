@@ -16,10 +16,10 @@ import (
 var stopProfile = func() {}
 
 func main() {
-	analysed := gcPolicy(os.Args[1:])
+	analysed, built := gcPolicy(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
-		StdinTTY: term.IsTerminal(int(os.Stdin.Fd())), StderrTTY: term.IsTerminal(int(os.Stderr.Fd())), Analysed: analysed})
+		StdinTTY: term.IsTerminal(int(os.Stdin.Fd())), StderrTTY: term.IsTerminal(int(os.Stderr.Fd())), Analysed: analysed, Built: built})
 	stop()
 	stopProfile()
 	os.Exit(code)

@@ -3,24 +3,61 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"time"
 )
 
 // With -tags pprof, WARD_CPUPROFILE=file writes a CPU profile of the whole
 // command (for measuring the binary as a user runs it; see
-// docs/performance.md). Ordinary builds have no such hook.
+// docs/performance.md), WARD_MEMPROFILE=file a heap profile (allocations
+// and what was live at the last collection) at its end, and WARD_HEAPTRACE=1
+// prints the heap's objects, the memory mapped for it and the process's
+// CPU every 250 ms to standard error (where the peaks fall). Ordinary
+// builds have no such hooks.
 func init() {
-	p := os.Getenv("WARD_CPUPROFILE")
-	if p == "" {
-		return
+	if os.Getenv("WARD_HEAPTRACE") != "" {
+		go heapTrace()
 	}
-	f, err := os.Create(p)
-	if err != nil {
-		return
+	stops := []func(){}
+	if p := os.Getenv("WARD_MEMPROFILE"); p != "" {
+		stops = append(stops, func() {
+			if f, err := os.Create(p); err == nil {
+				runtime.GC()
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		})
 	}
-	if pprof.StartCPUProfile(f) != nil {
-		return
+	if p := os.Getenv("WARD_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {
+			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		}
 	}
-	stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+	stopProfile = func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+}
+
+func heapTrace() {
+	start := time.Now()
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/cpu/classes/total:cpu-seconds"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+	}
+	for {
+		metrics.Read(s)
+		fmt.Fprintf(os.Stderr, "heap %6.2fs objects %5d MB mapped-released %5d MB gc %d\n",
+			time.Since(start).Seconds(), s[0].Value.Uint64()>>20,
+			(s[1].Value.Uint64()-s[2].Value.Uint64())>>20, s[4].Value.Uint64())
+		time.Sleep(250 * time.Millisecond)
+	}
 }

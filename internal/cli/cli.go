@@ -49,8 +49,10 @@ type Env struct {
 	// Version is the program's version.
 	Version string
 	// Analysed, when set, is called after each analysis, before its result
-	// is built (cmd/ward collects garbage there; see its gc.go).
-	Analysed func()
+	// is built (cmd/ward collects garbage there; see its gc.go); build says
+	// whether it will be. Built, when set, is called once it is.
+	Analysed func(build bool)
+	Built    func()
 }
 
 // usageError marks errors in how ward was called.

@@ -111,7 +111,7 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 		return nil, err
 	}
 	if a.env.Analysed != nil {
-		a.env.Analysed()
+		a.env.Analysed(build)
 	}
 	for _, w := range l.Warnings {
 		an.Warnings = append(an.Warnings, risk.Warning{Pos: w.Pos, Msg: w.Msg, Hint: w.Hint})
@@ -127,6 +127,9 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	prog.step("ranking")
 	res := report.Build(an, report.Tool{Name: "ward", Version: a.env.Version})
 	a.relResult(res)
+	if a.env.Built != nil {
+		a.env.Built()
+	}
 	return &analysed{loaded: l, analysis: an, result: res}, nil
 }
 
