@@ -20,7 +20,7 @@ type aside struct {
 	flows      []Flow
 }
 
-func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
+func buildAside(a *analysis.Analysis, dst []Finding, system string, parts Parts) *aside {
 	s := &aside{}
 	s.wg.Go(func() {
 		plainFields(dst, a.Findings)
@@ -32,11 +32,15 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 		var locs locPool
 		s.questions = questions(a.Model, a.Questions, system, &locs)
 	})
+	if parts&PartElements != 0 {
+		s.wg.Go(func() {
+			s.components, s.flows = elements(a.Model)
+		})
+	}
 	s.wg.Go(func() {
-		s.components, s.flows = elements(a.Model)
-	})
-	s.wg.Go(func() {
-		s.paths = attackPaths(a, ResultPaths)
+		if parts&PartPaths != 0 {
+			s.paths = attackPaths(a, ResultPaths)
+		}
 		s.docs = ruleDocs(a)
 	})
 	return s
