@@ -59,7 +59,7 @@ func plainFields(dst []Finding, src []*model.Finding) {
 		f, x := src[i], &dst[i]
 		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
-		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), f.Residual.Score, string(f.Status)
+		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), int(f.Residual.Score), string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
 		x.Rationale = orEmpty(f.Rationale)
 		r, ok := refs[f.Refs]

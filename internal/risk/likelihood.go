@@ -288,7 +288,7 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 			why = append(why, "the foothold the attack needs is the internal access its exposure already assumes")
 		}
 	case f.Exploitability != 0:
-		base += f.Exploitability
+		base += int(f.Exploitability)
 		if explain && f.Exploitability > 0 {
 			why = append(why, "the attack is easy to carry out")
 		} else if explain {
