@@ -337,7 +337,7 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		}
 		score(ex, f, d, broken, opt.Now, unc)
 	}, func() *explainer {
-		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{is: opt.Relay}}
+		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{m: m, is: opt.Relay}}
 	})
 	return warns, NewRanking(findings)
 }
