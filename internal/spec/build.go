@@ -358,7 +358,7 @@ func makeFlow(x *model.Flow, f *Flow) {
 	if id == "" {
 		id = f.From + "-to-" + f.To // defineFlows keeps it only when both are set
 	}
-	*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
+	*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: protocol(f.Protocol), Port: f.Port,
 		Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos(),
 		Local: f.Local}
 	x.ForwardsIdentity, _ = model.ParseTri(f.ForwardsIdentity)
