@@ -62,6 +62,7 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		n += len(d.Assets) + len(d.Boundaries) + len(d.Components) + len(d.Mitigations) + len(d.Flows) + len(d.Threats) + len(d.Assumptions)
 	}
 	b := &builder{m: &model.Model{Version: 1}, ids: make(map[string]idDef, n), order: make([]string, 0, n), decided: map[string]*model.Decision{}}
+	compactIDs(docs)
 	// Each file's flows are made in one slab, on another goroutine for a
 	// large model while the ids are defined: making a flow's value needs
 	// nothing but its own text, and nothing reads it before the references
