@@ -59,7 +59,11 @@ The exit status does not depend on --format.`,
 				return err
 			}
 			af.mitigated = all
-			res, err := a.analyse(cmd.Context(), path, af)
+			parts := report.FormatParts(format)
+			if base != "" { // the comparison reads the whole result
+				parts = report.AllParts
+			}
+			res, err := a.analyseFor(cmd.Context(), path, af, parts)
 			if err != nil {
 				return err
 			}

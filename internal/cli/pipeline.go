@@ -69,17 +69,24 @@ type analysed struct {
 
 // analyse loads the model at path with its rules and analyses it.
 func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
-	return a.analyseAnd(ctx, path, f, true)
+	return a.analyseAnd(ctx, path, f, true, report.AllParts)
+}
+
+// analyseFor is analyse with a result holding only the given optional
+// parts (report.BuildOnly), for a command that renders it in a format that
+// reads no others (report.FormatParts).
+func (a *app) analyseFor(ctx context.Context, path string, f analyseFlags, parts report.Parts) (*analysed, error) {
+	return a.analyseAnd(ctx, path, f, true, parts)
 }
 
 // analyseOnly is analyse without the canonical result (nil), for commands
 // that write the analysis in another form (ward export): building it would
 // hold a second copy of every finding.
 func (a *app) analyseOnly(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
-	return a.analyseAnd(ctx, path, f, false)
+	return a.analyseAnd(ctx, path, f, false, 0)
 }
 
-func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build bool) (*analysed, error) {
+func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build bool, parts report.Parts) (*analysed, error) {
 	now := a.env.Now()
 	if f.date != "" {
 		t, err := time.Parse(time.DateOnly, f.date)
@@ -125,7 +132,7 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 		return &analysed{loaded: l, analysis: an}, nil
 	}
 	prog.step("ranking")
-	res := report.Build(an, report.Tool{Name: "ward", Version: a.env.Version})
+	res := report.BuildOnly(an, report.Tool{Name: "ward", Version: a.env.Version}, parts)
 	a.relResult(res)
 	if a.env.Built != nil {
 		a.env.Built()

@@ -48,10 +48,10 @@ const PeopleRule = "people"
 
 // Risk is a likelihood and an impact and what they make.
 type Risk struct {
-	// Score comes first so that the three one-byte fields share a word:
-	// 16 bytes instead of 24, three times in each of a large model's
-	// million threats.
-	Score      int
+	// Score comes first so that the three one-byte fields share its word,
+	// and it is 32 bits (scores are at most 25): 8 bytes instead of 24,
+	// three times in each of a large model's million threats.
+	Score      int32
 	Likelihood Likelihood
 	Impact     Impact
 	Severity   Severity
@@ -75,9 +75,6 @@ type Finding struct {
 	// written by people). Read them with CWE, CAPEC, Suggested and
 	// References.
 	Refs *Refs
-	// Exploitability adjusts the likelihood (-2..+2) for how easy the rule's
-	// attack is.
-	Exploitability int
 	// Property is the CIA property the threat is against.
 	Property Property
 	// Vector is how the attacker reaches what the threat is about; it
@@ -98,6 +95,9 @@ type Finding struct {
 	// Set by the risk assessment; the ranking adds up to 1.5 points of
 	// score for it (docs/risk.md, "The data within reach").
 	Reach uint8
+	// Exploitability adjusts the likelihood (-2..+2) for how easy the rule's
+	// attack is. (A byte beside the four above: they share a word.)
+	Exploitability int8
 	// Rationale lists, in words, why the likelihood and impact are what they are.
 	Rationale []string
 

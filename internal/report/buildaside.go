@@ -20,7 +20,7 @@ type aside struct {
 	flows      []Flow
 }
 
-func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
+func buildAside(a *analysis.Analysis, dst []Finding, system string, parts Parts) *aside {
 	s := &aside{}
 	s.wg.Go(func() {
 		plainFields(dst, a.Findings)
@@ -32,11 +32,15 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string) *aside {
 		var locs locPool
 		s.questions = questions(a.Model, a.Questions, system, &locs)
 	})
+	if parts&PartElements != 0 {
+		s.wg.Go(func() {
+			s.components, s.flows = elements(a.Model)
+		})
+	}
 	s.wg.Go(func() {
-		s.components, s.flows = elements(a.Model)
-	})
-	s.wg.Go(func() {
-		s.paths = attackPaths(a, ResultPaths)
+		if parts&PartPaths != 0 {
+			s.paths = attackPaths(a, ResultPaths)
+		}
 		s.docs = ruleDocs(a)
 	})
 	return s
@@ -55,7 +59,7 @@ func plainFields(dst []Finding, src []*model.Finding) {
 		f, x := src[i], &dst[i]
 		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
-		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), f.Residual.Score, string(f.Status)
+		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), int(f.Residual.Score), string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
 		x.Rationale = orEmpty(f.Rationale)
 		r, ok := refs[f.Refs]

@@ -116,7 +116,7 @@ func (p *riskPool) of(r model.Risk) *Risk {
 		}
 	}
 	x := &Risk{Likelihood: int(r.Likelihood), LikelihoodLabel: r.Likelihood.String(), Impact: int(r.Impact), ImpactLabel: r.Impact.String(),
-		Score: r.Score, Severity: r.Severity.String()}
+		Score: int(r.Score), Severity: r.Severity.String()}
 	*s = append(*s, riskEntry{r, x})
 	return x
 }

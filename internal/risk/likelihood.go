@@ -20,10 +20,10 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, *model.Componen
 	switch {
 	case t.Component != nil:
 		c := t.Component
-		if relay != nil {
-			if e, ok := relay.comp[c]; ok {
-				return e.least, e.unauth, e.from
-			}
+		n := relay.num(c)
+		if n >= 0 && relay.comp[n].set {
+			e := &relay.comp[n]
+			return e.least, e.unauth, e.from
 		}
 		least, unauth, from := c.Trust(), false, (*model.Component)(nil)
 		for _, f := range c.In {
@@ -37,11 +37,8 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, *model.Componen
 		}
 		// Request/response flows let the callee's answer reach the caller;
 		// what matters for exposure is who can send, so Out flows are ignored.
-		if relay != nil {
-			if relay.comp == nil {
-				relay.comp = map[*model.Component]exposed{}
-			}
-			relay.comp[c] = exposed{least, unauth, from}
+		if n >= 0 {
+			relay.comp[n] = exposed{least, unauth, true, from}
 		}
 		return least, unauth, from
 	case t.Flow != nil:
@@ -78,27 +75,43 @@ func ShortRange(protocol string) bool {
 // relays knows which components forward requests, and memoises the least
 // trusted place whose requests reach each sender (through two relays at
 // most, as a CDN in front of a gateway) and each component's exposure.
+//
+// The memos are slices by component number (Model.CompNum), not maps by
+// component: every threat asks them, and a map probe of 10,000s of
+// components is a cache miss and a hash (a component the model's lists do
+// not hold is not memoised).
 type relays struct {
-	is    func(*model.Component) bool
-	reach map[*model.Component]model.Trust
+	m  *model.Model
+	is func(*model.Component) bool
+	// reach memoises each sender's reach, plus one (0: not known yet).
+	reach []model.Trust
 	// comp memoises each component's exposure: many threats share it.
-	comp map[*model.Component]exposed
-	// origin memoises, per component and number of hops, where the
-	// content it takes in can originate; words the reasons that say so,
-	// per sender.
-	origin map[hops]origin
+	comp []exposed
+	// origin memoises, per component and number of hops (contentHops+1
+	// slots per component), where the content it takes in can originate;
+	// words the reasons that say so, per sender.
+	origin []origin
 	words  map[*model.Component]string
 }
 
-type hops struct {
-	c *model.Component
-	n int
+// num returns c's number in the model, sizing the memos on the first
+// call, or -1 when c is not memoised (r nil, or c not in the model).
+func (r *relays) num(c *model.Component) int32 {
+	if r == nil || r.m == nil {
+		return -1
+	}
+	if r.comp == nil {
+		n := len(r.m.Components)
+		r.reach, r.comp, r.origin = make([]model.Trust, n), make([]exposed, n), make([]origin, n*(contentHops+1))
+	}
+	return r.m.CompNum(c)
 }
 
 // origin is the least trusted place whose content reaches a component,
 // and the sender it arrives through (nil: the component's own zone).
 type origin struct {
 	least model.Trust
+	set   bool // memoised
 	via   *model.Component
 }
 
@@ -116,25 +129,29 @@ func (r *relays) content(c *model.Component, n int) origin {
 	if n == 0 || len(c.In) == 0 {
 		return o
 	}
-	k := hops{c, n}
-	if v, ok := r.origin[k]; ok {
-		return v
+	k := int(r.num(c))
+	if k >= 0 {
+		k = k*(contentHops+1) + n
+		if v := r.origin[k]; v.set {
+			return v
+		}
 	}
 	for _, f := range c.In {
 		if up := r.content(f.From, n-1); up.least < o.least {
-			o = origin{up.least, f.From}
+			o = origin{least: up.least, via: f.From}
 		}
 	}
-	if r.origin == nil {
-		r.origin = map[hops]origin{}
+	if k >= 0 {
+		o.set = true
+		r.origin[k] = o
 	}
-	r.origin[k] = o
 	return o
 }
 
 type exposed struct {
 	least  model.Trust
 	unauth bool
+	set    bool // memoised
 	from   *model.Component
 }
 
@@ -145,14 +162,14 @@ func (r *relays) sender(c *model.Component) model.Trust {
 	if r == nil || r.is == nil {
 		return c.Trust()
 	}
-	if t, ok := r.reach[c]; ok {
-		return t
+	n := r.num(c)
+	if n >= 0 && r.reach[n] != 0 {
+		return r.reach[n] - 1
 	}
 	t := r.through(c, 0)
-	if r.reach == nil {
-		r.reach = map[*model.Component]model.Trust{}
+	if n >= 0 {
+		r.reach[n] = t + 1
 	}
-	r.reach[c] = t
 	return t
 }
 
@@ -288,7 +305,7 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 			why = append(why, "the foothold the attack needs is the internal access its exposure already assumes")
 		}
 	case f.Exploitability != 0:
-		base += f.Exploitability
+		base += int(f.Exploitability)
 		if explain && f.Exploitability > 0 {
 			why = append(why, "the attack is easy to carry out")
 		} else if explain {

@@ -372,7 +372,7 @@ func rankKey(f *model.Finding) uint64 {
 		notOpen = 1
 	}
 	return inactive<<56 | uint64(15-min(15, f.Residual.Severity))<<52 | uint64(maxRankValue-rankValue(f))<<32 | notOpen<<24 |
-		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(f.Inherent.Score))<<8 |
+		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(int(f.Inherent.Score)))<<8 |
 		uint64(255-min(255, stakeValue(f)))
 }
 

@@ -212,5 +212,5 @@ func (r *reach) at(t model.Target) int32 {
 // in 128ths of a point: the residual score, plus up to reachWeight for the
 // share of the design's data within the threat's reach (Finding.Reach).
 func rankValue(f *model.Finding) int {
-	return clampKey(f.Residual.Score)*128 + int(min(f.Reach, 64))*reachWeight/64
+	return clampKey(int(f.Residual.Score))*128 + int(min(f.Reach, 64))*reachWeight/64
 }

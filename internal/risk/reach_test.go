@@ -64,7 +64,7 @@ func TestReach(t *testing.T) {
 // value.
 func TestRankReach(t *testing.T) {
 	mk := func(id string, score int, reach uint8, st model.Status) *model.Finding {
-		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 3, Impact: model.Impact(score / 3)}
+		r := model.Risk{Score: int32(score), Severity: Band(score), Likelihood: 3, Impact: model.Impact(score / 3)}
 		return &model.Finding{ID: id, Rule: id, Category: model.Tampering, Targets: []model.Target{{Component: &model.Component{ID: id}}},
 			Status: st, Inherent: r, Residual: r, Reach: reach}
 	}

@@ -45,7 +45,7 @@ func Make(l model.Likelihood, i model.Impact) model.Risk {
 	l = model.Likelihood(clamp(int(l)))
 	i = model.Impact(clamp(int(i)))
 	s := int(l) * int(i)
-	return model.Risk{Likelihood: l, Impact: i, Score: s, Severity: Band(s)}
+	return model.Risk{Likelihood: l, Impact: i, Score: int32(s), Severity: Band(s)}
 }
 
 func clamp(v int) int { return max(1, min(5, v)) }
@@ -337,7 +337,7 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		}
 		score(ex, f, d, broken, opt.Now, unc)
 	}, func() *explainer {
-		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{is: opt.Relay}}
+		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{m: m, is: opt.Relay}}
 	})
 	return warns, NewRanking(findings)
 }
@@ -662,7 +662,7 @@ func AtStake(m *model.Model, qs []*model.Question) {
 					q.AtStake = s
 				}
 				if f.Unverified() {
-					q.Moves += f.Inherent.Score
+					q.Moves += int(f.Inherent.Score)
 				}
 			}
 		}

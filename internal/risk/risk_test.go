@@ -205,7 +205,7 @@ func TestFootholdCountedOnce(t *testing.T) {
 		{db, 1, 3}, // easy attacks still gain their step
 		{web, 1, 5},
 	} {
-		f := &model.Finding{ID: "r:" + tc.c.ID, Targets: []model.Target{{Component: tc.c}}, Category: model.Tampering, Exploitability: tc.exploit}
+		f := &model.Finding{ID: "r:" + tc.c.ID, Targets: []model.Target{{Component: tc.c}}, Category: model.Tampering, Exploitability: int8(tc.exploit)}
 		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 		if f.Inherent.Likelihood != tc.want {
 			t.Errorf("%s, exploitability %d: likelihood %d, want %d (%v)", tc.c.ID, tc.exploit, f.Inherent.Likelihood, tc.want, f.Rationale)
@@ -251,7 +251,7 @@ func TestSpreadScoreGap(t *testing.T) {
 	b := &model.Component{ID: "b"}
 	c := &model.Component{ID: "c"}
 	mk := func(id string, on *model.Component, score int, cat model.Category) *model.Finding {
-		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 2, Impact: model.Impact(score / 2)}
+		r := model.Risk{Score: int32(score), Severity: Band(score), Likelihood: 2, Impact: model.Impact(score / 2)}
 		return &model.Finding{ID: id, Rule: id, Category: cat, Targets: []model.Target{{Component: on}}, Status: model.StatusUnverified, Inherent: r, Residual: r}
 	}
 	fs := []*model.Finding{mk("r1:a", a, 10, model.Tampering), mk("r2:a", a, 10, model.InformationDisclosure),
@@ -277,7 +277,7 @@ func TestSpreadRepeatedPair(t *testing.T) {
 	db := &model.Component{ID: "db"}
 	q := &model.Component{ID: "q"}
 	mk := func(id string, on *model.Component, cat model.Category, score int) *model.Finding {
-		r := model.Risk{Score: score, Severity: Band(score), Likelihood: 4, Impact: model.Impact(score / 4)}
+		r := model.Risk{Score: int32(score), Severity: Band(score), Likelihood: 4, Impact: model.Impact(score / 4)}
 		return &model.Finding{ID: id, Rule: strings.Split(id, ":")[0], Category: cat, Targets: []model.Target{{Component: on}},
 			Status: model.StatusUnverified, Inherent: r, Residual: r}
 	}
@@ -337,7 +337,7 @@ func TestHeldAccess(t *testing.T) {
 		{"missing-object-authorization", console, 1, model.StatusUnverified, 3, 2},         // the network vector
 	} {
 		f := &model.Finding{ID: tc.rule + ":" + tc.on.ID, Rule: tc.rule, Origin: model.OriginBuiltin, Targets: []model.Target{{Component: tc.on}},
-			Category: model.ElevationOfPrivilege, Exploitability: tc.exploit, Status: tc.status}
+			Category: model.ElevationOfPrivilege, Exploitability: int8(tc.exploit), Status: tc.status}
 		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 		if f.Inherent.Likelihood != tc.inherent || f.Residual.Likelihood != tc.residual {
 			t.Errorf("%s (%s): likelihood %d, residual %d; want %d, %d (%v)", f.ID, tc.status, f.Inherent.Likelihood, f.Residual.Likelihood, tc.inherent, tc.residual, f.Rationale)

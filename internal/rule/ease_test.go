@@ -37,7 +37,7 @@ func TestEase(t *testing.T) {
 		if f.Targets[0].ID() == "hard" {
 			want = -2
 		}
-		if f.Exploitability != want {
+		if int(f.Exploitability) != want {
 			t.Errorf("%s: exploitability %d, want %d", f.ID, f.Exploitability, want)
 		}
 	}

@@ -522,11 +522,11 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		cats := o.cats[:1:1]
 		o.cats = o.cats[1:]
 		// The slab is zeroed: set the fields one by one rather than copying
-		// a whole 440-byte literal (a bulk copy with write barriers).
+		// a whole 408-byte literal (a bulk copy with write barriers).
 		f.ID, f.Rule, f.Origin, f.Title, f.Description = fid, r.ID, r.Origin, ttl, r.Doc
 		f.Category, f.Categories, f.Targets, f.Assets = cat, cats, tgts, assets
 		f.Refs, f.Property = o.refsOf(r), prop
-		f.Exploitability, f.Vector, f.Rationale, f.Status, f.FoundBy, f.Pos = ease, r.Vector, why, status, model.FoundByTool, x.Target.Pos()
+		f.Exploitability, f.Vector, f.Rationale, f.Status, f.FoundBy, f.Pos = int8(ease), r.Vector, why, status, model.FoundByTool, x.Target.Pos()
 		f.Aliases = aliases
 		o.findings = append(o.findings, f)
 	}

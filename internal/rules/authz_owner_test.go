@@ -20,7 +20,7 @@ func TestObjectOwner(t *testing.T) {
 		if f.Rule != "missing-object-authorization" {
 			continue
 		}
-		ease[f.ID] = f.Exploitability
+		ease[f.ID] = int(f.Exploitability)
 		if f.Targets[0].ID() == "timetable-api" && !slices.ContainsFunc(f.Rationale, func(s string) bool { return s != "" && s[:4] == "none" }) {
 			t.Errorf("%s: rationale %q does not say no sensitive data is within reach", f.ID, f.Rationale)
 		}

@@ -62,6 +62,7 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		n += len(d.Assets) + len(d.Boundaries) + len(d.Components) + len(d.Mitigations) + len(d.Flows) + len(d.Threats) + len(d.Assumptions)
 	}
 	b := &builder{m: &model.Model{Version: 1}, ids: make(map[string]idDef, n), order: make([]string, 0, n), decided: map[string]*model.Decision{}}
+	compactIDs(docs)
 	// Each file's flows are made in one slab, on another goroutine for a
 	// large model while the ids are defined: making a flow's value needs
 	// nothing but its own text, and nothing reads it before the references
@@ -358,7 +359,7 @@ func makeFlow(x *model.Flow, f *Flow) {
 	if id == "" {
 		id = f.From + "-to-" + f.To // defineFlows keeps it only when both are set
 	}
-	*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: strings.ToLower(f.Protocol), Port: f.Port,
+	*x = model.Flow{ID: id, Name: f.Name, Description: f.Description, Protocol: protocol(f.Protocol), Port: f.Port,
 		Authentication: model.Auth(f.Authentication), Encryption: model.Encryption(f.Encryption), OneWay: f.OneWay, Tags: f.Tags, Pos: f.pos(),
 		Local: f.Local}
 	x.ForwardsIdentity, _ = model.ParseTri(f.ForwardsIdentity)

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -641,10 +642,9 @@ func (d *decoder) scalar(n *ynode, f field, owner string) (string, bool) {
 				low = "no"
 			}
 		}
-		if !contains(f.enum, low) {
-			if lw := strings.ToLower(low); contains(f.enum, lw) {
-				low = lw
-			} else {
+		i := slices.Index(f.enum, low)
+		if i < 0 {
+			if i = slices.Index(f.enum, strings.ToLower(low)); i < 0 {
 				hint := "use one of: " + strings.Join(f.enum, ", ")
 				if sug := Suggest(low, f.enum); sug != "" {
 					hint = fmt.Sprintf("did you mean %q? (one of: %s)", sug, strings.Join(f.enum, ", "))
@@ -653,7 +653,11 @@ func (d *decoder) scalar(n *ynode, f field, owner string) (string, bool) {
 				return "", false
 			}
 		}
-		s = low
+		// The schema's own string, not the file's bytes: every component's
+		// kind, trust or encryption is then one of a few strings the rules
+		// compare against millions of times, kept in cache, instead of a
+		// read at a random place of a file of megabytes.
+		s = f.enum[i]
 	}
 	if f.id && !validID(s) {
 		d.add(n, "%q is not a valid id", "use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
