@@ -18,6 +18,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wardtm/ward/internal/spec"
+
 	"go.yaml.in/yaml/v4"
 )
 
@@ -30,6 +32,8 @@ type File struct {
 	lines []string // without their "\n"
 	final bool     // the text ended with "\n"
 	doc   yaml.Node
+	// fast: doc came from the fast parser, without comments (set).
+	fast bool
 	// In a Batch, a line replaced by one line is not parsed at once
 	// (stale): the tree's line numbers still hold.
 	batch, stale bool
@@ -40,7 +44,7 @@ type File struct {
 // another edit needs the tree. The file is left as it was when an edit
 // fails or the result does not parse.
 func (f *File) Batch(edits func(*File) error) error {
-	lines, doc := slices.Clone(f.lines), f.doc
+	lines, doc, fast := slices.Clone(f.lines), f.doc, f.fast
 	f.batch = true
 	err := edits(f)
 	f.batch = false
@@ -49,13 +53,23 @@ func (f *File) Batch(edits func(*File) error) error {
 	}
 	f.stale = false
 	if err != nil {
-		f.lines, f.doc = lines, doc
+		f.lines, f.doc, f.fast = lines, doc, fast
 	}
 	return err
 }
 
-// Tree returns a copy of the file's parsed document, to edit as a tree.
-func (f *File) Tree() *yaml.Node { return copyNode(&f.doc) }
+// Tree returns a copy of the file's parsed document, to edit as a tree,
+// with its comments (a tree re-encoded keeps them): a tree the fast
+// parser read, which has none, is parsed again with yaml v4.
+func (f *File) Tree() *yaml.Node {
+	if f.fast {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(f.String()), &doc); err == nil {
+			return &doc
+		}
+	}
+	return copyNode(&f.doc)
+}
 
 func copyNode(n *yaml.Node) *yaml.Node {
 	c := *n
@@ -87,14 +101,21 @@ func (f *File) set(src string) error {
 		// \n, so its line numbers would not match the parser's.
 		return fmt.Errorf("the file has a line break other than \\n or \\r\\n (a lone \\r, U+0085, U+2028 or U+2029) — save it with \\n line endings: %w", ErrUnsupported)
 	}
+	// The plain YAML models are written in is read by spec's fast parser
+	// (several times faster than yaml v4, the same tree but for comments,
+	// which no edit reads: issue 13, a push's merge parsed every pushed
+	// file); anything else, and every error, by yaml v4.
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+	fast := false
+	if n, ok := spec.FastYAML([]byte(src)); ok && src != "" && n.Kind == yaml.DocumentNode {
+		doc, fast = *n, true
+	} else if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
 		return err
 	}
 	if doc.Kind == yaml.DocumentNode && (len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode) {
 		return fmt.Errorf("the top level is not a mapping: %w", ErrUnsupported)
 	}
-	f.doc = doc
+	f.doc, f.fast = doc, fast
 	f.final = strings.HasSuffix(src, "\n") || src == ""
 	f.lines = strings.Split(strings.TrimSuffix(src, "\n"), "\n")
 	if src == "" {
