@@ -24,7 +24,7 @@ func sameParse(a, b *yaml.Node, path string) error {
 }
 
 // checkFastParse checks that a file parsed fast has yaml v4's tree but
-// for comments, and that Tree gives yaml v4's tree with its comments.
+// for comments, and that ParseFull's Tree is yaml v4's tree with its comments.
 func checkFastParse(t *testing.T, src string) {
 	t.Helper()
 	f, err := Parse(src)
@@ -38,7 +38,11 @@ func checkFastParse(t *testing.T, src string) {
 	if err := sameParse(&f.doc, &want, ""); err != nil {
 		t.Fatalf("%q: %v", src, err)
 	}
-	tree := f.Tree()
+	full, err := ParseFull(src)
+	if err != nil || full.fast {
+		t.Fatalf("ParseFull(%q): fast %v, %v", src, full != nil && full.fast, err)
+	}
+	tree := full.Tree()
 	var a, b strings.Builder
 	for _, x := range []struct {
 		n *yaml.Node
@@ -51,12 +55,12 @@ func checkFastParse(t *testing.T, src string) {
 		enc.Close()
 	}
 	if a.String() != b.String() {
-		t.Fatalf("%q: Tree re-encodes as\n%s\nyaml v4's tree as\n%s", src, a.String(), b.String())
+		t.Fatalf("%q: ParseFull's tree re-encodes as\n%s\nyaml v4's tree as\n%s", src, a.String(), b.String())
 	}
 }
 
 // TestFastParse: model files in the plain subset are parsed by the fast
-// parser into yaml v4's tree, comments aside, and Tree keeps comments.
+// parser into yaml v4's tree, comments aside; ParseFull keeps comments.
 func TestFastParse(t *testing.T) {
 	srcs := []string{base,
 		"# head\ndecisions: # after the key\n- finding: a # on the item\n  status: accepted\n  reason: 'it''s fine'\n# foot\n",

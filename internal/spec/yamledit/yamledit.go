@@ -32,8 +32,9 @@ type File struct {
 	lines []string // without their "\n"
 	final bool     // the text ended with "\n"
 	doc   yaml.Node
-	// fast: doc came from the fast parser, without comments (set).
-	fast bool
+	// fast: doc came from the fast parser, without comments (set); full
+	// asks set for yaml v4 (ParseFull).
+	fast, full bool
 	// In a Batch, a line replaced by one line is not parsed at once
 	// (stale): the tree's line numbers still hold.
 	batch, stale bool
@@ -58,18 +59,10 @@ func (f *File) Batch(edits func(*File) error) error {
 	return err
 }
 
-// Tree returns a copy of the file's parsed document, to edit as a tree,
-// with its comments (a tree re-encoded keeps them): a tree the fast
-// parser read, which has none, is parsed again with yaml v4.
-func (f *File) Tree() *yaml.Node {
-	if f.fast {
-		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte(f.String()), &doc); err == nil {
-			return &doc
-		}
-	}
-	return copyNode(&f.doc)
-}
+// Tree returns a copy of the file's parsed document, to edit as a tree.
+// A file the fast parser read (Parse) has no comments in its tree: a tree
+// to re-encode as the file comes from ParseFull.
+func (f *File) Tree() *yaml.Node { return copyNode(&f.doc) }
 
 func copyNode(n *yaml.Node) *yaml.Node {
 	c := *n
@@ -86,10 +79,24 @@ func copyNode(n *yaml.Node) *yaml.Node {
 // texts.
 func (f *File) SameTree(n *yaml.Node) bool { return sameNode(&f.doc, n) }
 
-// Parse reads a file whose top level is a mapping (or empty).
+// Parse reads a file whose top level is a mapping (or empty). A file in
+// the plain subset of YAML models are written in is read by spec's fast
+// parser, whose tree has no comments (ParseFull keeps them).
 func Parse(src string) (*File, error) {
 	f := &File{}
 	if err := f.set(src); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ParseFull is Parse with yaml v4 alone: the tree keeps the comments (to
+// re-encode it as the file). Later edits of the file may parse it fast.
+func ParseFull(src string) (*File, error) {
+	f := &File{full: true}
+	err := f.set(src)
+	f.full = false
+	if err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -107,10 +114,15 @@ func (f *File) set(src string) error {
 	// file); anything else, and every error, by yaml v4.
 	var doc yaml.Node
 	fast := false
-	if n, ok := spec.FastYAML([]byte(src)); ok && src != "" && n.Kind == yaml.DocumentNode {
-		doc, fast = *n, true
-	} else if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
-		return err
+	if !f.full && src != "" {
+		if n, ok := spec.FastYAML([]byte(src)); ok && n.Kind == yaml.DocumentNode {
+			doc, fast = *n, true
+		}
+	}
+	if !fast {
+		if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+			return err
+		}
 	}
 	if doc.Kind == yaml.DocumentNode && (len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode) {
 		return fmt.Errorf("the top level is not a mapping: %w", ErrUnsupported)
