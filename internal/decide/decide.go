@@ -92,7 +92,17 @@ type Files struct {
 	// Parse parses a file to edit (nil: yamledit.Parse); the server's
 	// starts from a parse it kept of the same content (yamledit.Memo).
 	Parse func(name, content string) (*yamledit.File, error)
+	// Full parses every file with yaml v4, comments kept (yamledit.ParseFull),
+	// for an edit made again after ErrReparse.
+	Full bool
 }
+
+// ErrReparse is Edit's answer when the text edit did not read back as the
+// tree (a layout yamledit does not edit in place) and the file must be
+// re-encoded from the tree, but the tree came from yamledit's fast parser,
+// which keeps no comments: the caller makes the edit again with Full set.
+// Apply and Remove do.
+var ErrReparse = errors.New("decide: the edit is made again on the files parsed with their comments")
 
 // Fields are a decision's fields in the order people write them.
 func Fields(d Decision) []yamledit.Field {
@@ -116,6 +126,15 @@ func Fields(d Decision) []yamledit.Field {
 // when the main file has no decisions list, to the first included file
 // that has one). It returns the name of the file changed.
 func Apply(fs *Files, d Decision) (string, error) {
+	name, err := apply(fs, d)
+	if errors.Is(err, ErrReparse) {
+		fs.Full = true
+		name, err = apply(fs, d)
+	}
+	return name, err
+}
+
+func apply(fs *Files, d Decision) (string, error) {
 	entry := &yaml.Node{Kind: yaml.MappingNode}
 	fields := Fields(d)
 	for _, fl := range fields {
@@ -178,6 +197,15 @@ func Apply(fs *Files, d Decision) (string, error) {
 // Remove deletes the decision on finding from whichever file holds it and
 // returns that file's name; ErrNoDecision when no file holds one.
 func Remove(fs *Files, finding string) (string, error) {
+	name, err := remove(fs, finding)
+	if errors.Is(err, ErrReparse) {
+		fs.Full = true
+		name, err = remove(fs, finding)
+	}
+	return name, err
+}
+
+func remove(fs *Files, finding string) (string, error) {
 	name, text, doc, list, i := fs.find(finding)
 	if list == nil {
 		return "", fmt.Errorf("%w %q", ErrNoDecision, finding)
@@ -223,6 +251,9 @@ func ParseEdit(name, content string) (f *yamledit.File, doc *yaml.Node, err erro
 
 // ParseFile is ParseEdit of one of the files, parsed by fs.Parse.
 func (fs *Files) ParseFile(name string) (*yamledit.File, *yaml.Node, error) {
+	if fs.Full {
+		return parseEditWith(func(_, content string) (*yamledit.File, error) { return yamledit.ParseFull(content) }, name, fs.Files[name])
+	}
 	return parseEditWith(fs.Parse, name, fs.Files[name])
 }
 
@@ -254,6 +285,10 @@ func (fs *Files) Edit(name string, f *yamledit.File, doc *yaml.Node, edit func(*
 		}
 		fs.Parsed[name] = f
 		return nil
+	}
+	if !fs.Full {
+		// doc may have come from the fast parser, without comments.
+		return ErrReparse
 	}
 	emptyCollectionComments(doc)
 	var buf bytes.Buffer

@@ -191,3 +191,34 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+// TestApplyReencodedKeepsComments: an edit yamledit cannot make in place
+// (a flow-style list) re-encodes the file from a tree parsed with its
+// comments, as when every file was parsed by yaml v4 (Full), whatever the
+// fast parser read first (ErrReparse).
+func TestApplyReencodedKeepsComments(t *testing.T) {
+	const src = "ward: 1 # head\nsystem: {id: s, name: S}\n# the decisions\ndecisions: [{finding: r:a, status: accepted}] # flow\n"
+	for _, d := range []Decision{{Finding: "r:a", Status: "false_positive", Reason: "no"}, {Finding: "r:b", Status: "accepted", Reason: "new"}} {
+		fast := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": src}}
+		if _, err := Apply(fast, d); err != nil {
+			t.Fatal(err)
+		}
+		full := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": src}, Full: true}
+		if _, err := Apply(full, d); err != nil {
+			t.Fatal(err)
+		}
+		got := fast.Files["ward.yaml"]
+		if got != full.Files["ward.yaml"] {
+			t.Errorf("%s: %q, parsed with comments from the start %q", d.Finding, got, full.Files["ward.yaml"])
+		}
+		for _, c := range []string{"# head", "# the decisions", "# flow", d.Reason} {
+			if !strings.Contains(got, c) {
+				t.Errorf("%s: %q lost %q", d.Finding, got, c)
+			}
+		}
+	}
+	rm := &Files{Main: "ward.yaml", Files: map[string]string{"ward.yaml": src}}
+	if _, err := Remove(rm, "r:a"); err != nil || !strings.Contains(rm.Files["ward.yaml"], "# head") {
+		t.Errorf("Remove: %q, %v", rm.Files["ward.yaml"], err)
+	}
+}

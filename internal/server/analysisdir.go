@@ -32,6 +32,10 @@ type analysisDir struct {
 	root  *os.Root
 	files map[string]string // what it holds, by name
 	made  time.Time
+	// open are the files update rewrote, kept open: rewriting one in
+	// place (pwrite, ftruncate) saves opening and closing it and freeing
+	// its pages only to allocate them again (O_TRUNC).
+	open map[string]*os.File
 }
 
 // analysisDirs are the directories kept for reuse.
@@ -124,7 +128,7 @@ func (d *analysisDir) update(files map[string]string) error {
 		if held[name] == content {
 			continue
 		}
-		if err := d.root.WriteFile(name, []byte(content), 0o600); err != nil {
+		if err := d.rewrite(name, content); err != nil {
 			return err
 		}
 	}
@@ -132,7 +136,29 @@ func (d *analysisDir) update(files map[string]string) error {
 	return nil
 }
 
+// rewrite replaces the content of the file name, which d holds, in place.
+func (d *analysisDir) rewrite(name, content string) error {
+	f := d.open[name]
+	if f == nil {
+		var err error
+		if f, err = d.root.OpenFile(name, os.O_WRONLY, 0); err != nil {
+			return err
+		}
+		if d.open == nil {
+			d.open = map[string]*os.File{}
+		}
+		d.open[name] = f
+	}
+	if _, err := f.WriteAt([]byte(content), 0); err != nil {
+		return err
+	}
+	return f.Truncate(int64(len(content)))
+}
+
 func (d *analysisDir) remove() {
+	for _, f := range d.open {
+		f.Close()
+	}
 	d.root.Close()
 	os.RemoveAll(d.path)
 }

@@ -19,8 +19,9 @@ import (
 
 // parseEdit parses a model file of the bundle to edit: as text (f) and as
 // a tree (doc, a copy of f's), whose top level is a mapping.
-func (b *Bundle) parseEdit(name string) (f *yamledit.File, doc *yaml.Node, err error) {
+func (b *Bundle) parseEdit(name string, full bool) (f *yamledit.File, doc *yaml.Node, err error) {
 	fs, _ := b.files()
+	fs.Full = full
 	f, doc, err = fs.ParseFile(name)
 	if err != nil {
 		return nil, nil, errorf(http.StatusUnprocessableEntity, "invalid_model", "%s", strings.TrimPrefix(err.Error(), decide.ErrInvalidFile.Error()+": "))
@@ -39,9 +40,10 @@ func (b *Bundle) files() (fs *decide.Files, done func()) {
 }
 
 // editFile applies a text edit to one file (decide.Files.Edit).
-func editFile(b *Bundle, name string, f *yamledit.File, doc *yaml.Node, edit func(*yamledit.File) error) error {
+func editFile(b *Bundle, name string, f *yamledit.File, doc *yaml.Node, full bool, edit func(*yamledit.File) error) error {
 	fs, done := b.files()
 	defer done()
+	fs.Full = full
 	return fs.Edit(name, f, doc, edit)
 }
 
@@ -66,9 +68,19 @@ func applyDecision(b *Bundle, d decisionRequest) error {
 // applyItemFields sets fields of the item with the id in a top-level list
 // of any file of the model; empty values are left as they are.
 func applyItemFields(b *Bundle, section, id string, fields map[string]string) error {
+	err := applyItemFieldsParsed(b, section, id, fields, false)
+	if errors.Is(err, decide.ErrReparse) {
+		err = applyItemFieldsParsed(b, section, id, fields, true)
+	}
+	return err
+}
+
+// applyItemFieldsParsed is applyItemFields, with the files parsed with
+// their comments when full (decide.ErrReparse).
+func applyItemFieldsParsed(b *Bundle, section, id string, fields map[string]string, full bool) error {
 	keys := []string{"status", "owner", "ticket", "due", "evidence"}
 	for name := range b.Files {
-		text, doc, err := b.parseEdit(name)
+		text, doc, err := b.parseEdit(name, full)
 		if err != nil {
 			continue
 		}
@@ -83,7 +95,7 @@ func applyItemFields(b *Bundle, section, id string, fields map[string]string) er
 						decide.Set(item, k, decide.Str(v))
 					}
 				}
-				return editFile(b, name, text, doc, func(f *yamledit.File) error {
+				return editFile(b, name, text, doc, full, func(f *yamledit.File) error {
 					for _, k := range keys {
 						if v, ok := fields[k]; ok && v != "" {
 							if err := f.SetField(section, id, k, yamledit.String(v)); err != nil {

@@ -35,6 +35,19 @@ func ParseYAML(data []byte) (*yaml.Node, error) {
 	return parseGeneral(data)
 }
 
+// FastYAML parses data with the fast parser alone: the node tree
+// yaml.Unmarshal into a yaml.Node gives (same kinds, tags, values, styles
+// and positions) but without comments, when data is in the plain subset
+// fastParse reads; ok is false otherwise (the caller then parses with
+// yaml v4, which also reports errors).
+func FastYAML(data []byte) (doc *yaml.Node, ok bool) {
+	n, ok := fastParse(data)
+	if !ok {
+		return nil, false
+	}
+	return toYAML(n), true
+}
+
 // parseYAML parses data into a document node. Files in the plain subset of
 // YAML that models are written in go through fastParse, which is faster
 // than parsing in parallel; anything else goes to the general parser, in

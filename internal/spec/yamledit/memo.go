@@ -125,7 +125,7 @@ func (m *Memo) Parse(name, src string) (*File, error) {
 // the tree is shared, and edits replace a File's tree rather than modify
 // it.
 func (f *File) share() *File {
-	return &File{lines: slices.Clone(f.lines), final: f.final, doc: f.doc}
+	return &File{lines: slices.Clone(f.lines), final: f.final, doc: f.doc, fast: f.fast}
 }
 
 // Remember keeps a model file someone just parsed (f, named name; an

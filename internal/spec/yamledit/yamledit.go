@@ -18,6 +18,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wardtm/ward/internal/spec"
+
 	"go.yaml.in/yaml/v4"
 )
 
@@ -30,6 +32,9 @@ type File struct {
 	lines []string // without their "\n"
 	final bool     // the text ended with "\n"
 	doc   yaml.Node
+	// fast: doc came from the fast parser, without comments (set); full
+	// asks set for yaml v4 (ParseFull).
+	fast, full bool
 	// In a Batch, a line replaced by one line is not parsed at once
 	// (stale): the tree's line numbers still hold.
 	batch, stale bool
@@ -40,7 +45,7 @@ type File struct {
 // another edit needs the tree. The file is left as it was when an edit
 // fails or the result does not parse.
 func (f *File) Batch(edits func(*File) error) error {
-	lines, doc := slices.Clone(f.lines), f.doc
+	lines, doc, fast := slices.Clone(f.lines), f.doc, f.fast
 	f.batch = true
 	err := edits(f)
 	f.batch = false
@@ -49,12 +54,14 @@ func (f *File) Batch(edits func(*File) error) error {
 	}
 	f.stale = false
 	if err != nil {
-		f.lines, f.doc = lines, doc
+		f.lines, f.doc, f.fast = lines, doc, fast
 	}
 	return err
 }
 
 // Tree returns a copy of the file's parsed document, to edit as a tree.
+// A file the fast parser read (Parse) has no comments in its tree: a tree
+// to re-encode as the file comes from ParseFull.
 func (f *File) Tree() *yaml.Node { return copyNode(&f.doc) }
 
 func copyNode(n *yaml.Node) *yaml.Node {
@@ -72,10 +79,24 @@ func copyNode(n *yaml.Node) *yaml.Node {
 // texts.
 func (f *File) SameTree(n *yaml.Node) bool { return sameNode(&f.doc, n) }
 
-// Parse reads a file whose top level is a mapping (or empty).
+// Parse reads a file whose top level is a mapping (or empty). A file in
+// the plain subset of YAML models are written in is read by spec's fast
+// parser, whose tree has no comments (ParseFull keeps them).
 func Parse(src string) (*File, error) {
 	f := &File{}
 	if err := f.set(src); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ParseFull is Parse with yaml v4 alone: the tree keeps the comments (to
+// re-encode it as the file). Later edits of the file may parse it fast.
+func ParseFull(src string) (*File, error) {
+	f := &File{full: true}
+	err := f.set(src)
+	f.full = false
+	if err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -87,14 +108,26 @@ func (f *File) set(src string) error {
 		// \n, so its line numbers would not match the parser's.
 		return fmt.Errorf("the file has a line break other than \\n or \\r\\n (a lone \\r, U+0085, U+2028 or U+2029) — save it with \\n line endings: %w", ErrUnsupported)
 	}
+	// The plain YAML models are written in is read by spec's fast parser
+	// (several times faster than yaml v4, the same tree but for comments,
+	// which no edit reads: issue 13, a push's merge parsed every pushed
+	// file); anything else, and every error, by yaml v4.
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
-		return err
+	fast := false
+	if !f.full && src != "" {
+		if n, ok := spec.FastYAML([]byte(src)); ok && n.Kind == yaml.DocumentNode {
+			doc, fast = *n, true
+		}
+	}
+	if !fast {
+		if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+			return err
+		}
 	}
 	if doc.Kind == yaml.DocumentNode && (len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode) {
 		return fmt.Errorf("the top level is not a mapping: %w", ErrUnsupported)
 	}
-	f.doc = doc
+	f.doc, f.fast = doc, fast
 	f.final = strings.HasSuffix(src, "\n") || src == ""
 	f.lines = strings.Split(strings.TrimSuffix(src, "\n"), "\n")
 	if src == "" {

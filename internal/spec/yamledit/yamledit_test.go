@@ -212,6 +212,7 @@ func FuzzEdit(f *testing.F) {
 		default:
 			t.Fatalf("batch succeeded (%q), one by one failed: %v", batch.String(), errOne)
 		}
+		checkFastParse(t, src)
 		if x, err := Parse(src); err == nil && restOfTree(src, &x.doc) != restOf(src) {
 			t.Fatalf("rest of the tree differs from the text's: %q", src)
 		}

@@ -339,6 +339,17 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 	v := store.Version{SystemID: p.SystemID, SHA256: Digest(p.YAML), YAML: p.YAML, Result: p.Result, Author: p.Author, Message: p.Message, CreatedAt: now, Origin: p.Origin, Pushed: p.Pushed}
 	created := false
 	var sideSum [sha256.Size]byte
+	// The analysis is stored compressed (packed.go); one that cannot be
+	// goes to result as it is.
+	packed, packDone := packResult(p.Result)
+	defer packDone()
+	var resultS2 any
+	resultText := ""
+	if packed != nil {
+		resultS2 = packed
+	} else {
+		resultText = text(v.Result)
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
 		lockClause := ""
 		if s.dialect == Postgres {
@@ -382,8 +393,8 @@ func (s *DB) PushVersion(ctx context.Context, p store.Push) (store.Version, bool
 		}
 		v.Number = latest + 1
 		created = true
-		if _, err := s.txExec(ctx, tx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, v.SystemID, v.Number, v.SHA256, text(v.YAML), text(v.Result), v.Author, v.Message, ms(now), v.Origin, text(v.Pushed)); err != nil {
+		if _, err := s.txExec(ctx, tx, `INSERT INTO versions (system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed, result_s2)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, v.SystemID, v.Number, v.SHA256, text(v.YAML), resultText, v.Author, v.Message, ms(now), v.Origin, text(v.Pushed), resultS2); err != nil {
 			return mapErr(err)
 		}
 		if _, err := s.txExec(ctx, tx, `UPDATE systems SET latest = $1, revision = revision + 1, name = $2, updated_at = $3 WHERE id = $4`,
@@ -541,18 +552,23 @@ func SeverityRank(s string) int {
 	return 0
 }
 
-const versionCols = `SELECT system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed FROM versions`
+const versionCols = `SELECT system_id, number, sha256, yaml, result, author, message, created_at, origin, pushed, result_s2 FROM versions`
 
 type scanner interface{ Scan(...any) error }
 
 func scanVersion(r scanner) (store.Version, error) {
 	var v store.Version
 	var y, res, pushed string
+	var packed []byte
 	var at int64
-	if err := r.Scan(&v.SystemID, &v.Number, &v.SHA256, &y, &res, &v.Author, &v.Message, &at, &v.Origin, &pushed); err != nil {
+	if err := r.Scan(&v.SystemID, &v.Number, &v.SHA256, &y, &res, &v.Author, &v.Message, &at, &v.Origin, &pushed, &packed); err != nil {
 		return v, mapErr(err)
 	}
-	v.YAML, v.Result, v.CreatedAt = []byte(y), []byte(res), fromMS(at)
+	result, err := unpackResult(res, packed)
+	if err != nil {
+		return v, fmt.Errorf("version %d of system %q: %w", v.Number, v.SystemID, err)
+	}
+	v.YAML, v.Result, v.CreatedAt = []byte(y), result, fromMS(at)
 	if pushed != "" {
 		v.Pushed = []byte(pushed)
 	}
@@ -619,7 +635,7 @@ func (s *DB) GetVersion(ctx context.Context, systemID string, number int) (store
 
 // listVersionsSQL reads versions without their YAML and result; on SQLite
 // it is answered from the covering index versions_list (migration 00101).
-const listVersionsSQL = `SELECT system_id, number, sha256, '', '', author, message, created_at, origin, '' FROM versions
+const listVersionsSQL = `SELECT system_id, number, sha256, '', '', author, message, created_at, origin, '', NULL FROM versions
 		WHERE system_id = $1 ORDER BY number DESC LIMIT $2 OFFSET $3`
 
 // ListVersions lists a system's versions, newest first, without their YAML

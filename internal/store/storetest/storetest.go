@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PushVersions", testPush},
 		{"ConcurrentPushes", testConcurrentPush},
 		{"VersionOrigin", testVersionOrigin},
+		{"StoredAnalyses", testStoredAnalyses},
 		{"FindingQueries", testFindings},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
