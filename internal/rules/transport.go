@@ -88,7 +88,7 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			s := sensitive(f.Carries)
-			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && !transportAsksPrivate(x, f, gap) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) {
 					x.Enables()
 				}

@@ -45,10 +45,11 @@ func TestCleartextTampering(t *testing.T) {
 	}
 }
 
-// TestStoreHopInZoneAsks: a hop to a data store inside one private zone
-// whose encryption is unknown is asked about, not raised; the same hop
-// stated unencrypted, a hop into another zone's store and a hop between
-// services stay threats.
+// TestStoreHopInZoneAsks: a hop between the organisation's own zones whose
+// encryption is unknown is asked about, not raised, when it goes to a data
+// store inside one zone or uses a protocol with a TLS mode; a hop stated
+// unencrypted, one over a protocol without a TLS mode and one into a
+// partner's zone stay threats.
 func TestStoreHopInZoneAsks(t *testing.T) {
 	fs, qs := run(t, filepath.Join("testdata", "sensitive-data-in-cleartext", "store-hop.yaml"), rules.All())
 	var got []string
@@ -63,12 +64,12 @@ func TestStoreHopInZoneAsks(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"to-audit open", "to-billing unverified", "to-ledger unverified"}
+	want := []string{"to-audit open", "to-lab unverified", "to-lis unverified"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	asked := asking(qs, "sensitive-data-in-cleartext")
-	for _, q := range []string{"to-orders.encryption", "to-files.encryption"} {
+	for _, q := range []string{"to-orders.encryption", "to-files.encryption", "to-ledger.encryption", "to-billing.encryption"} {
 		if !slices.Contains(asked, q) {
 			t.Errorf("questions %v, want %s among them", asked, q)
 		}
