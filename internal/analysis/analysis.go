@@ -136,6 +136,10 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
+	n = len(fs)
+	if fs = foldSameLine(fs, qs, rules, workers); len(fs) != n {
+		ranking.Rerank(fs)
+	}
 	return fs
 }
 
