@@ -24,11 +24,11 @@ import (
 // settle the other. It runs after the other folds, on the threats listed;
 // the caller ranks again.
 func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
-	same := map[string]string{}
+	same := map[string][]string{}
 	for _, r := range rules {
 		if r.SameLine != "" {
-			same[r.ID] = r.SameLine
-			same[r.SameLine] = r.ID
+			same[r.ID] = append(same[r.ID], r.SameLine)
+			same[r.SameLine] = append(same[r.SameLine], r.ID)
 		}
 	}
 	if len(same) == 0 {
@@ -48,18 +48,20 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	byElem := map[key][]*model.Finding{}
 	into := map[*model.Finding]*model.Finding{}
 	for _, f := range fs {
-		other, ok := same[f.Rule]
+		others, ok := same[f.Rule]
 		if !ok || f.Origin == model.OriginPeople || !f.Active() || held(f) || len(f.Targets) == 0 {
 			continue
 		}
 		var keep *model.Finding
-		for _, t := range f.Targets {
-			for _, g := range byElem[key{t, other, f.Category}] {
-				if into[g] != nil || f.Open() && !g.Open() {
-					continue
-				}
-				if keep == nil || g.Rank < keep.Rank {
-					keep = g
+		for _, other := range others {
+			for _, t := range f.Targets {
+				for _, g := range byElem[key{t, other, f.Category}] {
+					if into[g] != nil || f.Open() && !g.Open() {
+						continue
+					}
+					if keep == nil || g.Rank < keep.Rank {
+						keep = g
+					}
 				}
 			}
 		}

@@ -115,7 +115,8 @@ type Rule struct {
 	// reviewer writes the two as one line. Where both are listed on a
 	// shared element the better-ranked stays, naming the other's elements
 	// and asking its questions too (internal/analysis, sameline.go). The
-	// relation is symmetric: one of the two rules names the other.
+	// relation is symmetric: one of the two rules names the other (a rule
+	// may be named by several).
 	SameLine string
 	// Source is where a custom rule was defined.
 	Source model.Pos
