@@ -19,8 +19,10 @@ var transportTLSMode = map[string]bool{
 }
 
 // transportAsksPrivate asks, rather than raises, whether sensitive data
-// travelling between two of the organisation's own zones (internal or
-// restricted, the same zone or two) is encrypted while that is unknown,
+// (sensitive-data-in-cleartext) or other non-public data
+// (unencrypted-boundary-crossing) travelling between two of the
+// organisation's own zones (internal or restricted, the same zone or two)
+// is encrypted while that is unknown,
 // over a protocol with a TLS mode of its own or none named. Reading it needs
 // a foothold on the organisation's network; the data's stores and entry
 // points carry their own threats, and the hop's encryption is a setting the

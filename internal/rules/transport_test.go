@@ -78,9 +78,10 @@ func TestStoreHopInZoneAsks(t *testing.T) {
 
 // TestPrivateCrossingCarriesSomething: between two of the organisation's
 // own zones a flow is a transport threat only when it carries something
-// non-public; a crossing into a partner's zone is one either way.
+// non-public, and asked rather than raised over a protocol with a TLS mode;
+// a crossing into a partner's zone is one either way.
 func TestPrivateCrossingCarriesSomething(t *testing.T) {
-	fs, _ := run(t, filepath.Join("testdata", "unencrypted-boundary-crossing", "private.yaml"), rules.All())
+	fs, qs := run(t, filepath.Join("testdata", "unencrypted-boundary-crossing", "private.yaml"), rules.All())
 	var got []string
 	for _, f := range fs {
 		if f.Rule != "unencrypted-boundary-crossing" || f.Category != model.InformationDisclosure {
@@ -93,7 +94,10 @@ func TestPrivateCrossingCarriesSomething(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	if want := []string{"api-partner", "api-reports"}; !slices.Equal(got, want) {
+	if want := []string{"api-partner", "api-print"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	if asked := asking(qs, "unencrypted-boundary-crossing"); !slices.Contains(asked, "api-reports.encryption") {
+		t.Errorf("questions %v, want api-reports.encryption among them", asked)
 	}
 }
