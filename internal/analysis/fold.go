@@ -270,8 +270,8 @@ func catBit(pair uint64) uint64 {
 // coverOf returns the threat of gs (other threats of f's category on f's
 // key element: its first, or its flow's receiver when keyed, receiverKey)
 // that f folds into, or nil: one of another rule that targets every other
-// element f targets (none more when keyed) and says at least as much (open
-// when f is open), ranked before f, or else the best-ranked of those ranked after
+// element f targets (or, when keyed, a rule's own threat naming the
+// receiver) and says at least as much (open when f is open), ranked before f, or else the best-ranked of those ranked after
 // it in its residual severity band that are a rule's own threat (own:
 // each rule's category) or name more elements than f, which f cannot
 // cover in turn. Each step of a fold then goes to an earlier rank or a
@@ -279,23 +279,25 @@ func catBit(pair uint64) uint64 {
 func coverOf(f *model.Finding, keyed bool, gs []*model.Finding, own map[string]model.Category, recv map[string]bool) *model.Finding {
 	need := f.Targets[1:]
 	if keyed {
-		need = nil // gs name the receiver
+		need = f.Targets // gs are keyed by the receiver, not f's first target
 	}
 	var after *model.Finding
 	for _, g := range gs {
 		if g.Rule == f.Rule || f.Open() && !g.Open() {
 			continue
 		}
-		if !names(g, need) {
+		// Keyed by its receiver, f also folds into a rule's own threat
+		// naming the receiver only, which never folds in turn (a further
+		// threat naming less than f could fold on into a wider one, and
+		// back to f).
+		if !names(g, need) && !(keyed && g.Category == own[g.Rule]) {
 			continue
 		}
 		switch {
 		case g.Rank < f.Rank:
 			return g
-		case g.Category != own[g.Rule] && (keyed || len(g.Targets) <= len(f.Targets)):
-			// a further threat on the same elements: it may fold into f;
-			// a threat keyed by its receiver folds after it into a rule's
-			// own threat only
+		case g.Category != own[g.Rule] && len(g.Targets) <= len(f.Targets):
+			// a further threat on the same elements: it may fold into f
 		case g.Category != own[g.Rule] && isKeyed(g, recv):
 			// keyed by its receiver, g may fold into f (it needs no more)
 		case g.Residual.Severity < f.Residual.Severity:

@@ -111,6 +111,12 @@ func TestFoldFurther(t *testing.T) {
 				find("idor:api", "idor", e, un, api),
 			},
 			[]string{"idor:api"}},
+		{"nor into another further threat ranked before it, which could fold on",
+			[]*model.Finding{
+				find("ssrf:api:elevation_of_privilege", "ssrf", e, un, api),
+				find("deser-flow:app-api:elevation_of_privilege", "deser-flow", e, un, into, api),
+			},
+			[]string{"ssrf:api:elevation_of_privilege", "deser-flow:app-api:elevation_of_privilege"}},
 		{"but not into another further threat ranked after it",
 			[]*model.Finding{
 				find("deser-flow:app-api:elevation_of_privilege", "deser-flow", e, un, into, api),
