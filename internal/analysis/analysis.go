@@ -112,7 +112,8 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 // list chooses the threats listed from fs (ranked by risk.Assess, in
 // ranking) and ranks them again: the per-element cap of unverified
 // threats, then the fold of further threats into another threat of their
-// category (which takes the better place of the two, RerankMoved). Each step that depends on the ranking sees only the
+// category (which takes the better place of the two, RerankMoved). Each
+// step that depends on the ranking sees only the
 // threats that survive the steps before it: the fold judges "ranked
 // before" on the ranking of the threats the cap kept, and the final
 // ranking's spread and its rule for a repeated (element, category) pair
@@ -121,8 +122,9 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 // threat of the same element and category to the end of its band.
 //
 // The steps mark the threats they remove with rank 0, and ranking ranks
-// the rest again without sorting them again.
-// Last, risk.LowerRepeats moves an unverified threat that repeats an
+// the rest again without sorting them again. After the fold into a
+// receiver's threat comes the fold of rules that name one attack
+// (rule.SameLine, foldSameLine). Last, risk.LowerRepeats moves an unverified threat that repeats an
 // (element, category) pair on its own element to the end of the next
 // band.
 func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, els *numbering, limit, workers int) []*model.Finding {
@@ -137,6 +139,10 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	}
 	n = len(fs)
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {
+		ranking.Rerank(fs)
+	}
+	n = len(fs)
+	if fs = foldSameLine(fs, qs, rules, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	risk.LowerRepeats(fs)

@@ -37,8 +37,12 @@ import (
 // the caller ranks again (Ranking.RerankMoved).
 func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, els *numbering, workers int) ([]*model.Finding, map[*model.Finding]*model.Finding) {
 	own := make(map[string]model.Category, len(rules))
+	recv := map[string]bool{}
 	for _, r := range rules {
 		own[r.ID] = r.Category
+		if r.Receiver && r.On == rule.OnFlow && r.Vector == model.VectorContent {
+			recv[r.ID] = true
+		}
 	}
 	// The (element, category) pairs further threats are listed under; the
 	// listed threats of other rules are indexed under those pairs only.
@@ -72,7 +76,10 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 	var slot map[uint64]int32
 	var has []uint64
 	slotOf := make([]int32, len(fs))
-	elem := make([]int32, len(fs)) // a further threat's first target's number (els.of)
+	elem := make([]int32, len(fs)) // a further threat's key target's number (els.of)
+	// atRecv marks a further threat keyed by its flow's receiver
+	// (receiverKey) rather than by its first target.
+	atRecv := make([]bool, len(fs))
 	// The rule look-ups read each threat (a cache miss each at 100,000s):
 	// they run in chunks on the workers, marking further threats with
 	// isFurther; the pairs are numbered here, in list order.
@@ -87,7 +94,11 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 				slotOf[lo+i] = isRules
 			default:
 				slotOf[lo+i] = isFurther
-				elem[lo+i] = els.of(f.Targets[0])
+				key := f.Targets[0]
+				if t, ok := receiverKey(f, recv); ok {
+					key, atRecv[lo+i] = t, true
+				}
+				elem[lo+i] = els.of(key)
 			}
 		}
 	})
@@ -100,6 +111,9 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 			e := int(elem[i])
 			if e < 0 {
 				t := f.Targets[0]
+				if atRecv[i] {
+					t, _ = receiverKey(f, recv)
+				}
 				n, ok := other[t]
 				if !ok {
 					if other == nil {
@@ -199,7 +213,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 		if slotOf[i] < 0 || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
 			continue
 		}
-		if g := coverOf(f, by(slotOf[i]), own); g != nil {
+		if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
 			cover[i] = g
 			dropped++
 		}
@@ -254,20 +268,29 @@ func catBit(pair uint64) uint64 {
 }
 
 // coverOf returns the threat of gs (other threats of f's category on f's
-// first element) that f folds into, or nil: one of another rule that
-// targets every element f targets and says at least as much (open when f
-// is open), ranked before f, or else the best-ranked of those ranked after
+// key element: its first, or its flow's receiver when keyed, receiverKey)
+// that f folds into, or nil: one of another rule that targets every other
+// element f targets (or, when keyed, a rule's own threat naming the
+// receiver) and says at least as much (open when f is open), ranked before f, or else the best-ranked of those ranked after
 // it in its residual severity band that are a rule's own threat (own:
 // each rule's category) or name more elements than f, which f cannot
 // cover in turn. Each step of a fold then goes to an earlier rank or a
 // wider threat, and never comes back to f.
-func coverOf(f *model.Finding, gs []*model.Finding, own map[string]model.Category) *model.Finding {
+func coverOf(f *model.Finding, keyed bool, gs []*model.Finding, own map[string]model.Category, recv map[string]bool) *model.Finding {
+	need := f.Targets[1:]
+	if keyed {
+		need = f.Targets // gs are keyed by the receiver, not f's first target
+	}
 	var after *model.Finding
 	for _, g := range gs {
 		if g.Rule == f.Rule || f.Open() && !g.Open() {
 			continue
 		}
-		if !names(g, f.Targets[1:]) {
+		// Keyed by its receiver, f also folds into a rule's own threat
+		// naming the receiver only, which never folds in turn (a further
+		// threat naming less than f could fold on into a wider one, and
+		// back to f).
+		if !names(g, need) && !(keyed && g.Category == own[g.Rule]) {
 			continue
 		}
 		switch {
@@ -275,6 +298,8 @@ func coverOf(f *model.Finding, gs []*model.Finding, own map[string]model.Categor
 			return g
 		case g.Category != own[g.Rule] && len(g.Targets) <= len(f.Targets):
 			// a further threat on the same elements: it may fold into f
+		case g.Category != own[g.Rule] && isKeyed(g, recv):
+			// keyed by its receiver, g may fold into f (it needs no more)
 		case g.Residual.Severity < f.Residual.Severity:
 			// a lower band: taking f's place would rank it above its band
 		case after == nil || g.Rank < after.Rank:
@@ -292,4 +317,41 @@ func names(g *model.Finding, ts []model.Target) bool {
 		}
 	}
 	return true
+}
+
+// isKeyed reports whether the further threat g is keyed by its receiver.
+func isKeyed(g *model.Finding, recv map[string]bool) bool {
+	_, ok := receiverKey(g, recv)
+	return ok
+}
+
+// receiverKey returns the receiving component of a further elevation
+// threat of a flow rule whose threats are about what the receiver does with
+// the flow's content (rule.Rule.Receiver, with a content vector: it
+// deserializes the payload, acts on a model's output): the elevation gained
+// is code running in the receiver, so the receiver's elevation threat of
+// another rule covers it, as a reviewer writes elevation on the component,
+// not on the hop. A network rule's elevation (a caller the flow does not
+// authenticate gets access) is the flow's own and keeps its key. f's
+// targets must be flows into one component and that component; ok is false
+// otherwise.
+func receiverKey(f *model.Finding, recv map[string]bool) (model.Target, bool) {
+	if f.Category != model.ElevationOfPrivilege || !recv[f.Rule] || len(f.Targets) < 2 || f.Targets[0].Flow == nil {
+		return model.Target{}, false
+	}
+	to := f.Targets[0].Flow.To
+	seen := false
+	for _, t := range f.Targets {
+		switch {
+		case t.Flow != nil && t.Flow.To == to:
+		case t.Component != nil && t.Component == to:
+			seen = true
+		default:
+			return model.Target{}, false
+		}
+	}
+	if !seen || to == nil {
+		return model.Target{}, false
+	}
+	return model.Target{Component: to}, true
 }

@@ -22,7 +22,11 @@ func TestFoldFurther(t *testing.T) {
 		{ID: "client-state", Category: model.Tampering},
 		{ID: "deser", Category: model.Tampering},
 		{ID: "ssrf", Category: model.InformationDisclosure},
+		{ID: "deser-flow", Category: model.Tampering, On: rule.OnFlow, Receiver: true, Vector: model.VectorContent},
+		{ID: "unauth-flow", Category: model.Spoofing, On: rule.OnFlow, Receiver: true},
 	}
+	into := model.Target{Flow: &model.Flow{ID: "app-api", To: api.Component}}
+	const e = model.ElevationOfPrivilege
 	find := func(id, r string, cat model.Category, st model.Status, tg ...model.Target) *model.Finding {
 		return &model.Finding{ID: id, Rule: r, Category: cat, Status: st, Targets: tg}
 	}
@@ -95,6 +99,40 @@ func TestFoldFurther(t *testing.T) {
 				find("client-state:app-api", "client-state", model.Tampering, un, flow, api),
 			},
 			[]string{"client-state:app-api"}},
+		{"a receiver rule's further elevation on a flow folds into the receiver's elevation threat",
+			[]*model.Finding{
+				find("idor:api", "idor", e, un, api),
+				find("deser-flow:app-api:elevation_of_privilege", "deser-flow", e, un, into, api),
+			},
+			[]string{"idor:api"}},
+		{"ranked before it, it folds into the receiver's own threat, which takes its place",
+			[]*model.Finding{
+				find("deser-flow:app-api:elevation_of_privilege", "deser-flow", e, un, into, api),
+				find("idor:api", "idor", e, un, api),
+			},
+			[]string{"idor:api"}},
+		{"nor into another further threat ranked before it, which could fold on",
+			[]*model.Finding{
+				find("ssrf:api:elevation_of_privilege", "ssrf", e, un, api),
+				find("deser-flow:app-api:elevation_of_privilege", "deser-flow", e, un, into, api),
+			},
+			[]string{"ssrf:api:elevation_of_privilege", "deser-flow:app-api:elevation_of_privilege"}},
+		{"but not into another further threat ranked after it",
+			[]*model.Finding{
+				find("deser-flow:app-api:elevation_of_privilege", "deser-flow", e, un, into, api),
+				find("ssrf:api:elevation_of_privilege", "ssrf", e, un, api, db),
+			},
+			[]string{"deser-flow:app-api:elevation_of_privilege", "ssrf:api:elevation_of_privilege"}},
+		{"another category, a rule not about the receiver, or a network rule's elevation, needs a cover naming the flow",
+			[]*model.Finding{
+				find("ssrf:api", "ssrf", model.InformationDisclosure, un, api),
+				find("deser-flow:app-api:information_disclosure", "deser-flow", model.InformationDisclosure, un, into, api),
+				find("unauth-flow:app-api:elevation_of_privilege", "unauth-flow", e, un, into, api),
+				find("client-state:app-api:elevation_of_privilege", "client-state", e, un, into, db),
+				find("idor:api", "idor", e, un, api),
+			},
+			[]string{"ssrf:api", "deser-flow:app-api:information_disclosure", "unauth-flow:app-api:elevation_of_privilege",
+				"client-state:app-api:elevation_of_privilege", "idor:api"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for i, f := range tc.fs {

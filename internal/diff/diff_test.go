@@ -324,8 +324,8 @@ components:
   - {id: jobs, kind: service, boundary: app, processes: [orders]}
   - {id: db, kind: datastore, boundary: dc, stores: [orders]}
 flows:
-  - {id: api-db, from: api, to: db, protocol: postgres, carries: [orders], encryption: none}
-  - {id: jobs-db, from: jobs, to: db, protocol: postgres, carries: [orders]}
+  - {id: api-db, from: api, to: db, protocol: iso8583, carries: [orders], encryption: none}
+  - {id: jobs-db, from: jobs, to: db, protocol: iso8583, carries: [orders]}
 `
 	open, unknown := side(t, "old", hops), side(t, "new", strings.Replace(hops, ", encryption: none", "", 1))
 	merged := ""

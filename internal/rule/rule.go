@@ -109,6 +109,15 @@ type Rule struct {
 	// not authenticated, a receiver that does not authenticate its
 	// callers): the listed flow threat joins that threat (internal/analysis).
 	SameOnReceiver string
+	// SameLine names another rule whose threat of the same category on
+	// the same element is the same attack stopped by a different control
+	// (flooding an entry point: no-rate-limiting and no-request-limits): a
+	// reviewer writes the two as one line. Where both are listed on a
+	// shared element the better-ranked stays, naming the other's elements
+	// and asking its questions too (internal/analysis, sameline.go). The
+	// relation is symmetric: one of the two rules names the other (a rule
+	// may be named by several).
+	SameLine string
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.

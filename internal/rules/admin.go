@@ -210,6 +210,7 @@ var adminRules = []*rule.Rule{
 	{
 		ID:       "admin-actions-not-logged",
 		ZoneWide: true,
+		SameLine: "audit-log-tampering",
 		Title:    "Administrative actions are not logged",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,

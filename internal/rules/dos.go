@@ -49,6 +49,7 @@ var dosRules = []*rule.Rule{
 	{
 		ID:       "no-request-limits",
 		ZoneWide: true,
+		SameLine: "no-rate-limiting",
 		Title:    "Entry point sets no timeouts or request size limits",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,

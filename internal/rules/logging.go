@@ -11,6 +11,7 @@ var loggingRules = []*rule.Rule{
 	{
 		ID:       "no-security-event-logging",
 		ZoneWide: true,
+		SameLine: "audit-log-tampering",
 		Title:    "Entry point handling sensitive data does not log security events",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,

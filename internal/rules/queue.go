@@ -160,6 +160,7 @@ var queueRules = []*rule.Rule{
 	},
 	{
 		ID:       "queue-message-replay",
+		SameLine: "queue-message-tampering",
 		Title:    "High-integrity messages from a queue can be processed twice",
 		Category: model.Tampering,
 		On:       rule.OnFlow,

@@ -369,6 +369,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "short-secret-guessing",
+		SameLine: "credential-stuffing",
 		Title:    "Short secrets can be guessed online",
 		Category: model.Spoofing,
 		On:       rule.OnComponent,
@@ -574,6 +575,7 @@ var reviewerRules = []*rule.Rule{
 	{
 		ID:       "long-lived-credentials",
 		ZoneWide: true,
+		SameLine: "bearer-token-replay",
 		Title:    "Long-lived keys or credentials are never rotated",
 		Category: model.Spoofing,
 		On:       rule.OnFlow,

@@ -73,6 +73,7 @@ var storageRules = []*rule.Rule{
 	},
 	{
 		ID:       "store-reachable-from-internet",
+		SameLine: "storage-public-access-not-blocked",
 		Title:    "Data store reachable directly from the internet",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,

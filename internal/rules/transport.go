@@ -88,7 +88,7 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			s := sensitive(f.Carries)
-			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && !transportAsksPrivate(x, f, gap) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) {
 					x.Enables()
 				}
@@ -129,7 +129,7 @@ var transportRules = []*rule.Rule{
 			if transportPrivate(f) && !unknownData(x.Model) && !transportWorthReading(x, f) {
 				return
 			}
-			if gap := transportPlaintext(x, f); x.Reports(gap) {
+			if gap := transportPlaintext(x, f); !transportAsksPrivate(x, f, gap) && x.Reports(gap) {
 				x.Report(gap, "Flow "+flowName(f)+" crosses from "+transportZone(f.From)+" to "+transportZone(f.To)+" without encryption", nil,
 					"the flow crosses a trust boundary")
 			}

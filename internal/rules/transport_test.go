@@ -45,10 +45,11 @@ func TestCleartextTampering(t *testing.T) {
 	}
 }
 
-// TestStoreHopInZoneAsks: a hop to a data store inside one private zone
-// whose encryption is unknown is asked about, not raised; the same hop
-// stated unencrypted, a hop into another zone's store and a hop between
-// services stay threats.
+// TestStoreHopInZoneAsks: a hop between the organisation's own zones whose
+// encryption is unknown is asked about, not raised, when it goes to a data
+// store inside one zone or uses a protocol with a TLS mode; a hop stated
+// unencrypted, one over a protocol without a TLS mode and one into a
+// partner's zone stay threats.
 func TestStoreHopInZoneAsks(t *testing.T) {
 	fs, qs := run(t, filepath.Join("testdata", "sensitive-data-in-cleartext", "store-hop.yaml"), rules.All())
 	var got []string
@@ -63,12 +64,12 @@ func TestStoreHopInZoneAsks(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"to-audit open", "to-billing unverified", "to-ledger unverified"}
+	want := []string{"to-audit open", "to-lab unverified", "to-lis unverified"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	asked := asking(qs, "sensitive-data-in-cleartext")
-	for _, q := range []string{"to-orders.encryption", "to-files.encryption"} {
+	for _, q := range []string{"to-orders.encryption", "to-files.encryption", "to-ledger.encryption", "to-billing.encryption"} {
 		if !slices.Contains(asked, q) {
 			t.Errorf("questions %v, want %s among them", asked, q)
 		}
@@ -77,9 +78,10 @@ func TestStoreHopInZoneAsks(t *testing.T) {
 
 // TestPrivateCrossingCarriesSomething: between two of the organisation's
 // own zones a flow is a transport threat only when it carries something
-// non-public; a crossing into a partner's zone is one either way.
+// non-public, and asked rather than raised over a protocol with a TLS mode;
+// a crossing into a partner's zone is one either way.
 func TestPrivateCrossingCarriesSomething(t *testing.T) {
-	fs, _ := run(t, filepath.Join("testdata", "unencrypted-boundary-crossing", "private.yaml"), rules.All())
+	fs, qs := run(t, filepath.Join("testdata", "unencrypted-boundary-crossing", "private.yaml"), rules.All())
 	var got []string
 	for _, f := range fs {
 		if f.Rule != "unencrypted-boundary-crossing" || f.Category != model.InformationDisclosure {
@@ -92,7 +94,10 @@ func TestPrivateCrossingCarriesSomething(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	if want := []string{"api-partner", "api-reports"}; !slices.Equal(got, want) {
+	if want := []string{"api-partner", "api-print"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	if asked := asking(qs, "unencrypted-boundary-crossing"); !slices.Contains(asked, "api-reports.encryption") {
+		t.Errorf("questions %v, want api-reports.encryption among them", asked)
 	}
 }

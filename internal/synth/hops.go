@@ -4,9 +4,10 @@ import "strings"
 
 // Hops is a small model for tests of merged threats: each sender is a
 // service in zone app sending card data to database db in zone dc on flow
-// SENDER-db (a store hop inside one zone would be asked about, not raised),
-// encryption not stated, so the engine merges the per-hop threats into one
-// per category (HopsThreat). decisions, YAML text starting with
+// SENDER-db over iso8583, a protocol without a TLS mode of its own (a store
+// hop inside one zone, or a hop between private zones over a protocol with
+// one, would be asked about, not raised), encryption not stated, so the
+// engine merges the per-hop threats into one per category (HopsThreat). decisions, YAML text starting with
 // "decisions:", is appended as given.
 func Hops(id, name string, senders []string, decisions string) string {
 	var b strings.Builder
@@ -19,7 +20,7 @@ func Hops(id, name string, senders []string, decisions string) string {
 	}
 	b.WriteString("  - {id: db, kind: datastore, boundary: dc, stores: [cards]}\nflows:\n")
 	for _, s := range senders {
-		b.WriteString("  - {id: " + s + "-db, from: " + s + ", to: db, protocol: sql, carries: [cards]}\n")
+		b.WriteString("  - {id: " + s + "-db, from: " + s + ", to: db, protocol: iso8583, carries: [cards]}\n")
 	}
 	b.WriteString(decisions)
 	return b.String()

@@ -1,0 +1,102 @@
+package analysis
+
+import (
+	"slices"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rule"
+)
+
+// foldSameLine joins the threats of two rules that name one attack
+// (rule.Rule.SameLine: "the API does not rate-limit callers" and "the API
+// sets no request size limits or timeouts" are both "the API can be
+// flooded", stopped by two controls) where both are listed, of the same
+// category, on a shared element: a reviewer writes them as one line. The
+// better-ranked stays in its place, names the other's elements too, so
+// either reading finds it, and carries its questions; the other leaves the
+// list. A threat joins at most one other, and a threat that left cannot
+// take others in.
+//
+// Only threats of rules, open or unverified, join; an open threat never
+// joins an unverified one (a stated gap never folds into an unknown), and
+// a threat with a decision, a mitigation or a reopening stays apart, as in
+// foldFurther. No alias is added: a decision on one control must not
+// settle the other. It runs after the other folds, on the threats listed;
+// the caller ranks again.
+func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
+	same := map[string][]string{}
+	for _, r := range rules {
+		if r.SameLine != "" {
+			same[r.ID] = append(same[r.ID], r.SameLine)
+			same[r.SameLine] = append(same[r.SameLine], r.ID)
+		}
+	}
+	if len(same) == 0 {
+		return fs
+	}
+	// The candidates, in rank order (fs is), indexed by element: a
+	// candidate meets only the earlier candidates of its partner rule on
+	// its elements.
+	held := func(f *model.Finding) bool {
+		return f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != ""
+	}
+	type key struct {
+		t    model.Target
+		rule string
+		cat  model.Category
+	}
+	byElem := map[key][]*model.Finding{}
+	into := map[*model.Finding]*model.Finding{}
+	for _, f := range fs {
+		others, ok := same[f.Rule]
+		if !ok || f.Origin == model.OriginPeople || !f.Active() || held(f) || len(f.Targets) == 0 {
+			continue
+		}
+		var keep *model.Finding
+		for _, other := range others {
+			for _, t := range f.Targets {
+				for _, g := range byElem[key{t, other, f.Category}] {
+					if into[g] != nil || f.Open() && !g.Open() {
+						continue
+					}
+					if keep == nil || g.Rank < keep.Rank {
+						keep = g
+					}
+				}
+			}
+		}
+		if keep == nil {
+			for _, t := range f.Targets {
+				k := key{t, f.Rule, f.Category}
+				byElem[k] = append(byElem[k], f)
+			}
+			continue
+		}
+		for _, t := range f.Targets {
+			if !slices.Contains(keep.Targets, t) {
+				keep.Targets = append(keep.Targets, t)
+			}
+		}
+		f.Rank = 0
+		into[f] = keep
+	}
+	if len(into) == 0 {
+		return fs
+	}
+	for _, q := range qs {
+		for i, t := range q.Threats {
+			g := into[t]
+			if g == nil {
+				continue
+			}
+			if slices.Contains(q.Threats, g) {
+				continue // dropUnranked removes t
+			}
+			q.Threats[i] = g
+			if !slices.Contains(g.Questions, q.ID) {
+				g.Questions = append(g.Questions, q.ID)
+			}
+		}
+	}
+	return dropUnranked(fs, qs, workers)
+}
