@@ -225,10 +225,13 @@ func (f *fastEmitter) plain(n *yaml.Node, indent int, flow bool) bool {
 		f.str(n.Value)
 		return true
 	case "!!str":
-	default:
-		return false
+		return f.plainString(n.Value, indent, flow)
 	}
-	s := n.Value
+	return false
+}
+
+// plainString writes the string s as plain does a !!str scalar of it.
+func (f *fastEmitter) plainString(s string, indent int, flow bool) bool {
 	if !flow && isDate(s) {
 		f.str(`"` + s + `"`) // a date would read as a timestamp: the emitter quotes it
 		return true
