@@ -23,7 +23,11 @@ func directYAML(w *bytes.Buffer, key string, v reflect.Value, lo, hi int) (ok, e
 	if lo < 0 {
 		ok = f.valueEntry(key, v, 0)
 	} else {
-		ok, empty = f.itemsEntry(key, v, lo, hi, 0)
+		if ok = plainKey(key); ok {
+			f.str(key)
+			f.str(":")
+			ok, empty = f.itemsEntry(v, lo, hi, 0)
+		}
 	}
 	if !ok {
 		w.Truncate(start)
@@ -80,7 +84,7 @@ func (f *fastEmitter) valueEntry(key string, v reflect.Value, indent int) bool {
 		if v.Type().Elem().Kind() == reflect.String {
 			return f.stringsEntry(v, indent)
 		}
-		ok, _ := f.itemsEntry("", v, 0, v.Len(), indent)
+		ok, _ := f.itemsEntry(v, 0, v.Len(), indent)
 		return ok
 	case reflect.Struct:
 		return f.structEntry(v, indent)
@@ -91,16 +95,9 @@ func (f *fastEmitter) valueEntry(key string, v reflect.Value, indent int) bool {
 }
 
 // itemsEntry writes the items [lo, hi) of the list v that write something
-// as a block sequence under the key already written (or, with key given,
-// under key), or "[]" when none does.
-func (f *fastEmitter) itemsEntry(key string, v reflect.Value, lo, hi, indent int) (ok, empty bool) {
-	if key != "" {
-		if !plainKey(key) {
-			return false, false
-		}
-		f.str(key)
-		f.str(":")
-	}
+// as a block sequence under the key already written, or "[]" when none
+// does.
+func (f *fastEmitter) itemsEntry(v reflect.Value, lo, hi, indent int) (ok, empty bool) {
 	n := 0
 	for j := lo; j < hi; j++ {
 		item := v.Index(j)
