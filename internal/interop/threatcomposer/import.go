@@ -31,7 +31,7 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 			"not a Threat Composer workspace: no applicationInfo, threats, mitigations or assumptions")
 	}
 	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]string{},
-		threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
+		named: map[string]string{}, threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
 	im.run(&w, pack)
 	return im.out, nil
 }
@@ -40,6 +40,7 @@ type importer struct {
 	out     *interop.Imported
 	ids     interop.IDs
 	assets  map[string]string // lower-cased asset name → id
+	named   map[string]string // asset name as given → id (saves lower-casing it again)
 	threats map[string]*spec.Threat
 	mits    map[string]*spec.Mitigation
 }
@@ -208,12 +209,16 @@ func priority(p string) (likelihood, impact string) {
 }
 
 func (im *importer) asset(name string) string {
+	if id, ok := im.named[name]; ok {
+		return id
+	}
 	k := strings.ToLower(oneLine(name))
 	if id, ok := im.assets[k]; ok {
+		im.named[name] = id
 		return id
 	}
 	id := im.ids.Make(k, "asset")
-	im.assets[k] = id
+	im.assets[k], im.named[name] = id, id
 	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: id, Name: oneLine(name), Kind: "data"})
 	return id
 }
