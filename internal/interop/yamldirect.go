@@ -208,15 +208,22 @@ func (f *fastEmitter) stringsEntry(v reflect.Value, indent int) bool {
 	return true
 }
 
-// mapEntry writes a map of strings under the key already written, in
-// flow style with its keys sorted, as flowMapping writes toNode's node.
+// mapEntry writes a map[string]string under the key already written, in
+// flow style with its keys sorted, as flowMapping writes toNode's node;
+// other maps are refused. The map is read as a Go map: reflect's map
+// iteration allocated a copy of every key.
 func (f *fastEmitter) mapEntry(v reflect.Value, indent int) bool {
-	if v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String {
+	if !v.CanInterface() {
 		return false
 	}
-	keys := make([]string, 0, v.Len())
-	for it := v.MapRange(); it.Next(); {
-		keys = append(keys, it.Key().String())
+	m, ok := v.Interface().(map[string]string)
+	if !ok {
+		return false
+	}
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	f.str(" {")
@@ -225,9 +232,9 @@ func (f *fastEmitter) mapEntry(v reflect.Value, indent int) bool {
 		if !plainKey(k) || !flowSafe(k) {
 			return false
 		}
-		f.str(k + ": ")
-		s := v.MapIndex(reflect.ValueOf(k)).String()
-		if strings.Contains(s, "\n") || !f.plainString(s, 0, true) {
+		f.str(k)
+		f.str(": ")
+		if s := m[k]; strings.Contains(s, "\n") || !f.plainString(s, 0, true) {
 			return false
 		}
 	}

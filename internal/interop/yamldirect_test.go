@@ -178,3 +178,46 @@ func TestDirectYAMLShapes(t *testing.T) {
 	}
 	t.Logf("directYAML wrote %d of %d pieces", wrote, total)
 }
+
+// BenchmarkWritePieces writes every piece of a generated model of 2,000
+// components straight from the values (direct) and through the node tree
+// (node: toNode, then fastYAML), one goroutine.
+func BenchmarkWritePieces(b *testing.B) {
+	var doc spec.Document
+	if err := yaml.Unmarshal(synth.Generate(2000, synth.DefaultSeed), &doc); err != nil {
+		b.Fatal(err)
+	}
+	doc.Ward = 1
+	ps := pieces(reflect.ValueOf(&doc).Elem())
+	b.Run("direct", func(b *testing.B) {
+		var buf bytes.Buffer
+		for b.Loop() {
+			for _, p := range ps {
+				buf.Reset()
+				if ok, _ := directYAML(&buf, p.key, p.v, p.lo, p.hi); !ok {
+					b.Fatalf("directYAML refused %s", p.key)
+				}
+			}
+		}
+	})
+	b.Run("node", func(b *testing.B) {
+		var buf bytes.Buffer
+		for b.Loop() {
+			for _, p := range ps {
+				buf.Reset()
+				var val *yaml.Node
+				if p.lo < 0 {
+					val = toNode(p.v)
+				} else {
+					val = &yaml.Node{Kind: yaml.SequenceNode}
+					for j := p.lo; j < p.hi; j++ {
+						val.Content = append(val.Content, toNode(p.v.Index(j)))
+					}
+				}
+				if !fastYAML(&buf, p.key, val) {
+					b.Fatalf("fastYAML refused %s", p.key)
+				}
+			}
+		}
+	})
+}
