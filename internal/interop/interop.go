@@ -316,6 +316,20 @@ type yamlPiece struct {
 // encode encodes the piece under its key into out; a section with nothing
 // to write leaves out empty.
 func (p *yamlPiece) encode() {
+	if p.lo < 0 && writesNothing(p.v) {
+		return
+	}
+	// The piece is written into a pooled buffer and kept as an exact copy:
+	// encodeYAML holds every piece until it joins them.
+	enc := encodeBuffers.Get().(*bytes.Buffer)
+	enc.Reset()
+	defer encodeBuffers.Put(enc)
+	if p.head == "" {
+		if ok, empty := directYAML(enc, p.key, p.v, p.lo, p.hi); ok {
+			p.out, p.empty = bytes.Clone(enc.Bytes()), empty
+			return
+		}
+	}
 	var val *yaml.Node
 	if p.lo < 0 {
 		if val = toNode(p.v); val == nil {
@@ -330,11 +344,6 @@ func (p *yamlPiece) encode() {
 		}
 		val, p.empty = seq, len(seq.Content) == 0
 	}
-	// The piece is written into a pooled buffer and kept as an exact copy:
-	// encodeYAML holds every piece until it joins them.
-	enc := encodeBuffers.Get().(*bytes.Buffer)
-	enc.Reset()
-	defer encodeBuffers.Put(enc)
 	if p.head == "" && fastYAML(enc, p.key, val) {
 		p.out = bytes.Clone(enc.Bytes())
 		return

@@ -136,26 +136,28 @@ func (f *fastEmitter) literal(s string, indent int) bool {
 	if s == "" || s[0] == ' ' || s[0] == '\n' || strings.HasSuffix(s, "\n\n") || !strings.Contains(s, "\n") {
 		return false
 	}
-	for _, r := range s {
-		if r != '\n' && !printableRune(r) {
-			return false
-		}
+	if _, ok := printableCount(s, true); !ok {
+		return false
 	}
 	body, chomp := s, "-"
 	if strings.HasSuffix(s, "\n") {
 		body, chomp = s[:len(s)-1], ""
 	}
 	f.str(" |" + chomp)
-	for line := range strings.SplitSeq(body, "\n") {
+	for {
+		line, rest, more := strings.Cut(body, "\n")
 		if line == "" {
 			f.w.WriteByte('\n')
 			f.col = 0
-			continue
+		} else {
+			f.newline(indent)
+			f.str(line)
 		}
-		f.newline(indent)
-		f.str(line)
+		if !more {
+			return true
+		}
+		body = rest
 	}
-	return true
 }
 
 // flowSequence writes "[a, b]" from the current column; items wrap to
@@ -225,10 +227,13 @@ func (f *fastEmitter) plain(n *yaml.Node, indent int, flow bool) bool {
 		f.str(n.Value)
 		return true
 	case "!!str":
-	default:
-		return false
+		return f.plainString(n.Value, indent, flow)
 	}
-	s := n.Value
+	return false
+}
+
+// plainString writes the string s as plain does a !!str scalar of it.
+func (f *fastEmitter) plainString(s string, indent int, flow bool) bool {
 	if !flow && isDate(s) {
 		f.str(`"` + s + `"`) // a date would read as a timestamp: the emitter quotes it
 		return true
@@ -243,21 +248,26 @@ func (f *fastEmitter) plain(n *yaml.Node, indent int, flow bool) bool {
 		f.str(s)
 		return true
 	}
+	// The text between spaces is written whole; s ends with no space.
 	prevSpace := false
-	for i, r := range s {
-		if r == ' ' {
-			if !prevSpace && f.col > yamlWidth && s[i+1] != ' ' {
-				f.newline(indent)
-			} else {
-				f.w.WriteByte(' ')
-				f.col++
-			}
-			prevSpace = true
-			continue
+	for i := 0; i < len(s); i++ {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			f.str(s[i:])
+			break
 		}
-		f.w.WriteRune(r)
-		f.col++
-		prevSpace = false
+		if j > 0 {
+			f.str(s[i : i+j])
+			prevSpace = false
+		}
+		i += j
+		if !prevSpace && f.col > yamlWidth && s[i+1] != ' ' {
+			f.newline(indent)
+		} else {
+			f.w.WriteByte(' ')
+			f.col++
+		}
+		prevSpace = true
 	}
 	return true
 }
@@ -270,39 +280,64 @@ func (f *fastEmitter) plain(n *yaml.Node, indent int, flow bool) bool {
 // indent); in flow context text with a space the emitter could fold at is
 // refused, as is text with a character it does not write as it is.
 func (f *fastEmitter) singleQuoted(s string, indent int, flow bool) bool {
-	n := 0
-	for _, r := range s {
-		if !printableRune(r) {
-			return false
-		}
-		n++
+	n, ok := printableCount(s, false)
+	if !ok {
+		return false
 	}
 	if flow && (strings.Contains(s, "'") || strings.Contains(s, " ") && f.col+n+2 > yamlWidth) {
 		return false
 	}
 	f.str("'")
+	// The text between spaces and quotes is written whole.
 	prevSpace := false
-	for i, r := range s {
-		switch r {
-		case ' ':
-			if !prevSpace && !flow && f.col > yamlWidth && i > 0 && i < len(s)-1 && s[i+1] != ' ' {
-				f.newline(indent)
-			} else {
-				f.w.WriteByte(' ')
-				f.col++
-			}
-			prevSpace = true
+	for i := 0; i < len(s); i++ {
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\'' {
+			j++
+		}
+		if j > i {
+			f.str(s[i:j])
+			prevSpace = false
+		}
+		if i = j; i == len(s) {
+			break
+		}
+		if s[i] == '\'' {
+			f.w.WriteString("''")
+			f.col += 2
+			prevSpace = false
 			continue
-		case '\'':
-			f.w.WriteByte('\'')
+		}
+		if !prevSpace && !flow && f.col > yamlWidth && i > 0 && i < len(s)-1 && s[i+1] != ' ' {
+			f.newline(indent)
+		} else {
+			f.w.WriteByte(' ')
 			f.col++
 		}
-		f.w.WriteRune(r)
-		f.col++
-		prevSpace = false
+		prevSpace = true
 	}
 	f.str("'")
 	return true
+}
+
+// printableCount counts the runes of s and reports whether each is
+// printable (printableRune), or a line break if breaks is set.
+func printableCount(s string, breaks bool) (n int, ok bool) {
+	for i := 0; i < len(s); n++ {
+		if b := s[i]; b < utf8.RuneSelf {
+			if (b < 0x20 || b == 0x7f) && !(breaks && b == '\n') {
+				return n, false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !printableRune(r) {
+			return n, false
+		}
+		i += size
+	}
+	return n, true
 }
 
 // mustQuote reports text the emitter certainly does not write plain: an

@@ -31,7 +31,7 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 			"not a Threat Composer workspace: no applicationInfo, threats, mitigations or assumptions")
 	}
 	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]string{},
-		threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
+		named: map[string]string{}, threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
 	im.run(&w, pack)
 	return im.out, nil
 }
@@ -40,6 +40,7 @@ type importer struct {
 	out     *interop.Imported
 	ids     interop.IDs
 	assets  map[string]string // lower-cased asset name → id
+	named   map[string]string // asset name as given → id (saves lower-casing it again)
 	threats map[string]*spec.Threat
 	mits    map[string]*spec.Mitigation
 }
@@ -49,8 +50,10 @@ func (im *importer) note(format string, args ...any) { im.out.Note(format, args.
 func oneLine(s string) string { return interop.OneLine(s) }
 
 // title shortens s to a one-line title of at most n characters, cut at a word.
-func title(s string, n int) (string, bool) {
-	s = oneLine(s)
+func title(s string, n int) (string, bool) { return titleLine(oneLine(s), n) }
+
+// titleLine is title of text that is one line already.
+func titleLine(s string, n int) (string, bool) {
 	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s, false
 	}
@@ -118,6 +121,13 @@ func firstNonEmpty(s ...string) string {
 // metaText renders metadata other than STRIDE and Priority as text lines.
 func metaText(ms []metadata) []string {
 	var out []string
+	eachMeta(ms, func(k, v string) { out = append(out, k+": "+v) })
+	return out
+}
+
+// eachMeta calls f with the key and text of each metadata entry metaText
+// renders, in order.
+func eachMeta(ms []metadata, f func(k, v string)) {
 	for _, m := range ms {
 		if m.Key == "STRIDE" || m.Key == "Priority" || strings.HasPrefix(m.Key, "custom:ward") {
 			continue
@@ -139,10 +149,8 @@ func metaText(ms []metadata) []string {
 		if v == "" {
 			continue
 		}
-		k := strings.TrimPrefix(m.Key, "custom:")
-		out = append(out, k+": "+v)
+		f(strings.TrimPrefix(m.Key, "custom:"), v)
 	}
-	return out
 }
 
 func meta(ms []metadata, key string) any {
@@ -201,12 +209,16 @@ func priority(p string) (likelihood, impact string) {
 }
 
 func (im *importer) asset(name string) string {
+	if id, ok := im.named[name]; ok {
+		return id
+	}
 	k := strings.ToLower(oneLine(name))
 	if id, ok := im.assets[k]; ok {
+		im.named[name] = id
 		return id
 	}
 	id := im.ids.Make(k, "asset")
-	im.assets[k] = id
+	im.assets[k], im.named[name] = id, id
 	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: id, Name: oneLine(name), Kind: "data"})
 	return id
 }
@@ -230,10 +242,22 @@ func (im *importer) importThreats(ts []threat) {
 			statement = "Untitled threat"
 		}
 		x := &spec.Threat{ID: im.wardID(t.Metadata, numbered("threat", t.NumericID), "threat"), FoundBy: "team"}
-		x.Title, _ = title(statement, 300)
-		var desc []string
-		if x.Title != oneLine(statement) {
-			desc = append(desc, oneLine(statement))
+		line := oneLine(statement)
+		x.Title, _ = titleLine(line, 300)
+		// The description's lines (none empty) are written into one
+		// buffer: joining them made every line twice.
+		var desc strings.Builder
+		desc.Grow(len(line) + len(t.ThreatSource) + len(t.Prerequisites) + len(t.ThreatAction) + len(t.ThreatImpact) + 128)
+		add := func(k, v string) {
+			if desc.Len() > 0 {
+				desc.WriteByte('\n')
+			}
+			desc.WriteString(k)
+			desc.WriteString(": ")
+			desc.WriteString(v)
+		}
+		if x.Title != line {
+			desc.WriteString(line)
 		}
 		for _, p := range []struct{ k, v string }{
 			{"Threat source", t.ThreatSource}, {"Prerequisites", t.Prerequisites}, {"Threat action", t.ThreatAction},
@@ -241,11 +265,11 @@ func (im *importer) importThreats(ts []threat) {
 			{"Impacted assets", strings.Join(t.ImpactedAssets, ", ")}, {"Tags", strings.Join(t.Tags, ", ")},
 		} {
 			if v := strings.TrimSpace(p.v); v != "" {
-				desc = append(desc, p.k+": "+oneLine(v))
+				add(p.k, oneLine(v))
 			}
 		}
-		desc = append(desc, metaText(t.Metadata)...)
-		x.Description = strings.Join(desc, "\n")
+		eachMeta(t.Metadata, add)
+		x.Description = desc.String()
 		x.Stride = stride(meta(t.Metadata, "STRIDE"))
 		if p, ok := meta(t.Metadata, "Priority").(string); ok {
 			x.Likelihood, x.Impact = priority(p)
