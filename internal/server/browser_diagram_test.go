@@ -209,6 +209,26 @@ func (b *browser) zoomDiagram(fit diagramBox) {
 		t.Errorf("- on the frame: %.0f px wide, want fitted %.0f; aria-pressed %q", k.SVGWidth, fit.SVGWidth, k.Pressed)
 	}
 
+	// + on a focused component zooms around it, then 0 fits again.
+	const s5 = `.diagram svg a[*|href*="element=s5-1"]`
+	centreOf := func() float64 {
+		x, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`(() => { const r = document.querySelector(`+jsString(s5)+`).getBoundingClientRect(); return r.left + r.width / 2 })()`))
+		if err != nil {
+			b.fail(err)
+		}
+		return x
+	}
+	b.do(chromedp.Focus(chromedp.CSS(s5)))
+	x0 := centreOf()
+	b.do(chromedp.KeyEvent("+"))
+	if k, x1 := b.diagramBox(), centreOf(); !near(k.SVGWidth, fit.SVGWidth*1.25) || x1 < x0-2 || x1 > x0+2 {
+		t.Errorf("+ on a component: %.0f px wide (want %.0f), the component moved from x %.0f to %.0f", k.SVGWidth, fit.SVGWidth*1.25, x0, x1)
+	}
+	b.do(chromedp.KeyEvent("0"))
+	if k := b.diagramBox(); k.SVGWidth != fit.SVGWidth || k.Pressed != "true" {
+		t.Errorf("0 on a component: %.0f px wide, want fitted %.0f", k.SVGWidth, fit.SVGWidth)
+	}
+
 	// Ctrl with the wheel zooms in around the pointer: the zone under it
 	// stays put. The wheel alone does not zoom.
 	type wheel struct{ Width, Before, After float64 }

@@ -84,7 +84,16 @@
     var bottom = Math.min(window.innerHeight, c.top + box.clientTop + box.clientHeight);
     return [left + box.clientWidth / 2, (top + Math.max(top, bottom)) / 2];
   }
-  function step(f) { var p = centre(); zoomTo(current() * f, p[0], p[1]); }
+  // step zooms by f around the focused component or flow, or else the
+  // middle of the frame.
+  function step(f) {
+    var p = centre(), a = document.activeElement;
+    if (a && a !== box && svg.contains(a)) {
+      var r = a.getBoundingClientRect();
+      p = [r.left + r.width / 2, r.top + r.height / 2];
+    }
+    zoomTo(current() * f, p[0], p[1]);
+  }
   function reset() {
     scale = null;
     store('1');
