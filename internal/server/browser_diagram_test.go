@@ -46,6 +46,8 @@ type diagramBox struct {
 	Pressed   string  // the toggle's aria-pressed
 	Hidden    bool    // the toggle is hidden
 	First     string  // the first thing drawn in view
+	Zoom      string  // the zoom level shown
+	ZoomShown bool    // the zoom buttons are shown
 }
 
 func (b *browser) diagramBox() diagramBox {
@@ -64,7 +66,8 @@ func (b *browser) diagramBox() diagramBox {
 		const vb = svg.viewBox.baseVal, btn = document.getElementById('diagram-fit');
 		return {BoxWidth: box.clientWidth, Band: (first === Infinity ? top + box.clientHeight : first) - top, SVGWidth: s.width, SVGHeight: s.height,
 			Aspect: vb.height / vb.width, Scroll: box.scrollWidth > box.clientWidth + 1, VScroll: box.scrollHeight > box.clientHeight + 1,
-			Pressed: btn.getAttribute('aria-pressed'), Hidden: btn.hidden, First: id}
+			Pressed: btn.getAttribute('aria-pressed'), Hidden: btn.hidden, First: id,
+			Zoom: document.getElementById('diagram-scale').textContent, ZoomShown: !document.getElementById('diagram-zoom').hidden}
 	})()`))
 	if err != nil {
 		b.fail(err)
@@ -137,6 +140,8 @@ func TestBrowserWideDiagram(t *testing.T) {
 		t.Errorf("Enter on the toggle: aria-pressed %q, %.0f px wide, want fitted %.0f", back.Pressed, back.SVGWidth, fit.SVGWidth)
 	}
 
+	b.zoomDiagram(fit)
+
 	// The shop example: at actual size its frame opened on ~230 px of
 	// nothing above the first zone; it now opens at that zone's top.
 	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "storefront", "name": "Storefront"}); status != 201 {
@@ -163,5 +168,106 @@ func (b *browser) scrollTo(sel string) {
 	b.t.Helper()
 	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { document.querySelector(`+jsString(sel)+`).scrollIntoView(); return true })()`)); err != nil {
 		b.fail(err)
+	}
+}
+
+// zoomDiagram checks the zoom of the fitted wide diagram fit: the buttons
+// (keyboard too), + and - on the focused frame, Ctrl with the wheel around
+// the pointer, the plain wheel left alone, and a selection on the zoomed
+// diagram keeping its zoom.
+func (b *browser) zoomDiagram(fit diagramBox) {
+	t := b.t
+	t.Helper()
+	if !fit.ZoomShown || fit.Zoom == "" {
+		t.Errorf("fitted: zoom buttons shown %v, zoom level %q", fit.ZoomShown, fit.Zoom)
+	}
+	near := func(got, want float64) bool { return got > want-1.5 && got < want+1.5 }
+
+	// Enter on the focused "Zoom in", then a click: 125 %, then 156 % of
+	// the fitted size, the frame scrolling sideways.
+	b.do(chromedp.Focus(chromedp.ID("diagram-zoom-in")), chromedp.KeyEvent("\r"))
+	in := b.diagramBox()
+	if !near(in.SVGWidth, fit.SVGWidth*1.25) || in.Pressed != "false" || !in.Scroll || in.Zoom == fit.Zoom {
+		t.Errorf("zoomed in once: %.0f px wide (fitted %.0f), aria-pressed %q, scrolls %v, zoom %q (fitted %q)", in.SVGWidth, fit.SVGWidth, in.Pressed, in.Scroll, in.Zoom, fit.Zoom)
+	}
+	b.do(chromedp.Click(chromedp.ID("diagram-zoom-in")))
+	if in2 := b.diagramBox(); !near(in2.SVGWidth, fit.SVGWidth*1.25*1.25) || !in2.Scroll {
+		t.Errorf("zoomed in twice: %.0f px wide, want %.0f; scrolls %v", in2.SVGWidth, fit.SVGWidth*1.5625, in2.Scroll)
+	}
+	b.do(chromedp.Click(chromedp.ID("diagram-zoom-reset")))
+	if r := b.diagramBox(); r.SVGWidth != fit.SVGWidth || r.Pressed != "true" || r.Scroll || r.Zoom != fit.Zoom {
+		t.Errorf("reset: %.0f px wide, want fitted %.0f; aria-pressed %q, scrolls %v, zoom %q", r.SVGWidth, fit.SVGWidth, r.Pressed, r.Scroll, r.Zoom)
+	}
+
+	// + and - on the focused frame; - from 125 % is the fitted size again.
+	b.do(chromedp.Focus(chromedp.ID("diagram")), chromedp.KeyEvent("+"))
+	if k := b.diagramBox(); !near(k.SVGWidth, fit.SVGWidth*1.25) {
+		t.Errorf("+ on the frame: %.0f px wide, want %.0f", k.SVGWidth, fit.SVGWidth*1.25)
+	}
+	b.do(chromedp.KeyEvent("-"))
+	if k := b.diagramBox(); k.SVGWidth != fit.SVGWidth || k.Pressed != "true" {
+		t.Errorf("- on the frame: %.0f px wide, want fitted %.0f; aria-pressed %q", k.SVGWidth, fit.SVGWidth, k.Pressed)
+	}
+
+	// + on a focused component zooms around it, then 0 fits again.
+	const s5 = `.diagram svg a[*|href*="element=s5-1"]`
+	centreOf := func() float64 {
+		x, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`(() => { const r = document.querySelector(`+jsString(s5)+`).getBoundingClientRect(); return r.left + r.width / 2 })()`))
+		if err != nil {
+			b.fail(err)
+		}
+		return x
+	}
+	b.do(chromedp.Focus(chromedp.CSS(s5)))
+	x0 := centreOf()
+	b.do(chromedp.KeyEvent("+"))
+	if k, x1 := b.diagramBox(), centreOf(); !near(k.SVGWidth, fit.SVGWidth*1.25) || x1 < x0-2 || x1 > x0+2 {
+		t.Errorf("+ on a component: %.0f px wide (want %.0f), the component moved from x %.0f to %.0f", k.SVGWidth, fit.SVGWidth*1.25, x0, x1)
+	}
+	b.do(chromedp.KeyEvent("0"))
+	if k := b.diagramBox(); k.SVGWidth != fit.SVGWidth || k.Pressed != "true" {
+		t.Errorf("0 on a component: %.0f px wide, want fitted %.0f", k.SVGWidth, fit.SVGWidth)
+	}
+
+	// Ctrl with the wheel zooms in around the pointer: the zone under it
+	// stays put. The wheel alone does not zoom.
+	type wheel struct{ Width, Before, After float64 }
+	roll := func(ctrl bool) wheel {
+		w, err := chromedp.Run(b.ctx, chromedp.Evaluate[wheel](`(() => {
+			const box = document.getElementById('diagram'), svg = box.querySelector('svg');
+			const g = [...svg.querySelectorAll('g.cluster')][5], r = g.getBoundingClientRect();
+			const x = r.left + r.width / 2, y = r.top + r.height / 2;
+			box.dispatchEvent(new WheelEvent('wheel', {deltaY: -200, clientX: x, clientY: y, ctrlKey: `+fmt.Sprint(ctrl)+`, bubbles: true, cancelable: true}));
+			const n = g.getBoundingClientRect();
+			return {Width: svg.getBoundingClientRect().width, Before: x, After: n.left + n.width / 2};
+		})()`))
+		if err != nil {
+			b.fail(err)
+		}
+		return w
+	}
+	if w := roll(false); w.Width != fit.SVGWidth {
+		t.Errorf("the wheel alone zoomed: %.0f px wide, fitted %.0f", w.Width, fit.SVGWidth)
+	}
+	if w := roll(true); w.Width < fit.SVGWidth*1.4 || w.After < w.Before-2 || w.After > w.Before+2 {
+		t.Errorf("Ctrl and the wheel: %.0f px wide (fitted %.0f); the zone under the pointer moved from x %.0f to %.0f", w.Width, fit.SVGWidth, w.Before, w.After)
+	}
+
+	// On the zoomed diagram a click on a component still selects it, and
+	// the page it opens keeps the zoom.
+	zoomed := b.diagramBox()
+	b.do(chromedp.Click(chromedp.CSS(`.diagram svg a[*|href*="element=s2-1"]`)), chromedp.WaitVisible(chromedp.ID("selected")))
+	if got := b.text("#selected h2"); !strings.Contains(got, "s2-1") {
+		t.Errorf("a click on the zoomed diagram selected %q, want s2-1", got)
+	}
+	if sel := b.diagramBox(); !near(sel.SVGWidth, zoomed.SVGWidth) || sel.Pressed != "false" {
+		t.Errorf("after the selection: %.0f px wide, want the zoom kept (%.0f); aria-pressed %q", sel.SVGWidth, zoomed.SVGWidth, sel.Pressed)
+	}
+	b.checkAccessible("system with a zoomed diagram")
+	b.scrollTo("#diagram-h")
+	b.screenshot("system-diagram-zoom")
+	b.do(chromedp.Click(chromedp.ID("diagram-zoom-reset")))
+	if r := b.diagramBox(); r.SVGWidth != fit.SVGWidth || r.Pressed != "true" {
+		t.Errorf("reset after the selection: %.0f px wide, want fitted %.0f", r.SVGWidth, fit.SVGWidth)
 	}
 }
