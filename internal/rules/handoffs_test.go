@@ -132,3 +132,18 @@ func TestHandedOverFile(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestCredentialSource: a store or service that other components get
+// their credentials from is a single point of failure for them (session
+// 15); one a person reads a credential from, or one stated redundant, is
+// not, and a store of ours that answers data only is not either.
+func TestCredentialSource(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "single-point-of-failure", "credentials.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); !slices.Equal(got, []string{"single-point-of-failure:secrets"}) {
+		t.Errorf("got %v, want [single-point-of-failure:secrets]", got)
+	}
+	fs, _ = run(t, filepath.Join("testdata", "single-point-of-failure", "credentials-quiet.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); len(got) != 0 {
+		t.Errorf("redundant store: got %v, want none", got)
+	}
+}

@@ -565,6 +565,13 @@ var reviewerRules = []*rule.Rule{
 			}
 			at := reviewerAvailability(x, c)
 			if len(at) == 0 {
+				creds, users := credentialSource(c)
+				if len(creds) == 0 {
+					return
+				}
+				if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+					x.Report(gap, q(c.ID)+" hands out "+ids(creds, assetID)+" to "+ids(users, compID)+"; while it is down, whatever signs in with them stops", creds)
+				}
 				return
 			}
 			if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
