@@ -147,3 +147,32 @@ func TestCredentialSource(t *testing.T) {
 		t.Errorf("redundant store: got %v, want none", got)
 	}
 }
+
+// TestBearerTokenClient: a replayable token sent by a client of ours names
+// the client too, where the live session sits on people's devices (session
+// 15); a partner's system is not named.
+func TestBearerTokenClient(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "bearer-token-replay", "client.yaml"), rules.All())
+	got := map[string][]string{}
+	for _, f := range fs {
+		if f.Rule != "bearer-token-replay" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			got[f.ID] = append(got[f.ID], tg.ID())
+		}
+	}
+	want := map[string][]string{
+		"bearer-token-replay:app-api":     {"app-api", "api", "app"},
+		"bearer-token-replay:partner-api": {"partner-api", "api"},
+	}
+	for id, w := range want {
+		g := slices.Clone(got[id])
+		slices.Sort(g)
+		w = slices.Clone(w)
+		slices.Sort(w)
+		if !slices.Equal(g, w) {
+			t.Errorf("%s: targets %v, want %v", id, got[id], want[id])
+		}
+	}
+}

@@ -74,6 +74,11 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlShortLivedTokens); x.Reports(gap) {
+				if k := f.From; k.Kind == model.KindClient && !k.ThirdParty && !k.OutOfScope {
+					// Our app on people's devices holds the live session:
+					// a lost, shared or infected device is where it leaks.
+					x.AlsoTarget(model.Target{Component: k})
+				}
 				x.Report(gap, "A "+secretsAuthName(f.Authentication)+" stolen from "+q(f.From.ID)+" can be replayed against "+q(f.To.ID)+" on "+q(f.ID), nil)
 			}
 		},
