@@ -132,3 +132,47 @@ func TestHandedOverFile(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestCredentialSource: a store or service that other components get
+// their credentials from is a single point of failure for them (session
+// 15); one a person reads a credential from, or one stated redundant, is
+// not, and a store of ours that answers data only is not either.
+func TestCredentialSource(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "single-point-of-failure", "credentials.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); !slices.Equal(got, []string{"single-point-of-failure:secrets"}) {
+		t.Errorf("got %v, want [single-point-of-failure:secrets]", got)
+	}
+	fs, _ = run(t, filepath.Join("testdata", "single-point-of-failure", "credentials-quiet.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); len(got) != 0 {
+		t.Errorf("redundant store: got %v, want none", got)
+	}
+}
+
+// TestBearerTokenClient: a replayable token sent by a client of ours names
+// the client too, where the live session sits on people's devices (session
+// 15); a partner's system is not named.
+func TestBearerTokenClient(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "bearer-token-replay", "client.yaml"), rules.All())
+	got := map[string][]string{}
+	for _, f := range fs {
+		if f.Rule != "bearer-token-replay" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			got[f.ID] = append(got[f.ID], tg.ID())
+		}
+	}
+	want := map[string][]string{
+		"bearer-token-replay:app-api":     {"app-api", "api", "app"},
+		"bearer-token-replay:partner-api": {"partner-api", "api"},
+	}
+	for id, w := range want {
+		g := slices.Clone(got[id])
+		slices.Sort(g)
+		w = slices.Clone(w)
+		slices.Sort(w)
+		if !slices.Equal(g, w) {
+			t.Errorf("%s: targets %v, want %v", id, got[id], want[id])
+		}
+	}
+}

@@ -74,6 +74,11 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlShortLivedTokens); x.Reports(gap) {
+				if k := f.From; k.Kind == model.KindClient && !k.ThirdParty && !k.OutOfScope {
+					// Our app on people's devices holds the live session:
+					// a lost, shared or infected device is where it leaks.
+					x.AlsoTarget(model.Target{Component: k})
+				}
 				x.Report(gap, "A "+secretsAuthName(f.Authentication)+" stolen from "+q(f.From.ID)+" can be replayed against "+q(f.To.ID)+" on "+q(f.ID), nil)
 			}
 		},
@@ -565,6 +570,13 @@ var reviewerRules = []*rule.Rule{
 			}
 			at := reviewerAvailability(x, c)
 			if len(at) == 0 {
+				creds, users := credentialSource(c)
+				if len(creds) == 0 {
+					return
+				}
+				if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+					x.Report(gap, q(c.ID)+" hands out "+ids(creds, assetID)+" to "+ids(users, compID)+"; while it is down, whatever signs in with them stops", creds)
+				}
 				return
 			}
 			if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
