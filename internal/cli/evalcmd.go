@@ -37,7 +37,10 @@ critical 4, high 3, medium 2, low 1), the noise ratio (threats raised per
 threat listed), the share of listed high and critical threats matched in
 Ward's top 10, and questions per element (components and flows); in total
 also the noise per line (each raised threat counted once per listed threat
-it matches, so a threat naming several elements cannot hide noise).
+it matches, so a threat naming several elements cannot hide noise) and
+the strict share of high and critical threats in the top 10 (matched
+through the element the threat is on, or a flow threat's receiver, not
+through the further elements a zone-wide or merged threat names).
 docs/quality.md explains the format, the matching rule and the numbers.
 
 Exit status: 0 when the cases were scored, whatever the scores; 2 when a
