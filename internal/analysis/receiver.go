@@ -159,20 +159,26 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 		hit[p] = out
 	})
 	for _, k := range slices.Concat(hit...) {
-		q := qs[k]
-		for i, t := range q.Threats {
-			if g := into[t]; g != nil {
-				if slices.Contains(q.Threats, g) {
-					continue // dropUnranked removes t
-				}
-				q.Threats[i] = g
-				if !slices.Contains(g.Questions, q.ID) {
-					g.Questions = append(g.Questions, q.ID)
-				}
-			}
-		}
+		repoint(qs[k], into)
 	}
 	return dropUnranked(fs, qs, workers)
+}
+
+// repoint makes question q settle the threat each of its folded threats
+// went into (into maps a folded threat to the one it joined) and records
+// the question on that threat. A folded threat whose cover q already
+// settles stays in the list for dropUnranked to remove.
+func repoint(q *model.Question, into map[*model.Finding]*model.Finding) {
+	for i, t := range q.Threats {
+		g := into[t]
+		if g == nil || slices.Contains(q.Threats, g) {
+			continue
+		}
+		q.Threats[i] = g
+		if !slices.Contains(g.Questions, q.ID) {
+			g.Questions = append(g.Questions, q.ID)
+		}
+	}
 }
 
 // chunkList splits [0, n) into consecutive ranges, one per worker when n

@@ -84,19 +84,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		return fs
 	}
 	for _, q := range qs {
-		for i, t := range q.Threats {
-			g := into[t]
-			if g == nil {
-				continue
-			}
-			if slices.Contains(q.Threats, g) {
-				continue // dropUnranked removes t
-			}
-			q.Threats[i] = g
-			if !slices.Contains(g.Questions, q.ID) {
-				g.Questions = append(g.Questions, q.ID)
-			}
-		}
+		repoint(q, into)
 	}
 	return dropUnranked(fs, qs, workers)
 }
