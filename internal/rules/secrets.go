@@ -184,7 +184,7 @@ var secretsRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !transportOwns(f, idCredsCleartext) {
+			if !transportOwns(x, idCredsCleartext) {
 				return
 			}
 			creds := secretsCarried(f)
