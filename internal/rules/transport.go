@@ -321,6 +321,10 @@ var transportOwner = rule.NewFlowFact(func(_ *model.Model, f *model.Flow) uint8 
 	return 0
 })
 
+// transportNetworkOf is transportNetwork for the target flow, read from
+// transportOwner (0 exactly when the flow is not network traffic).
+func transportNetworkOf(x *rule.Ctx) bool { return x.FlowFact(transportOwner) != 0 }
+
 // transportOwnerIDs are transportOwner's values.
 var transportOwnerIDs = [...]string{"", idCleartextProtocol, idCredsCleartext, idSensitiveCleartext, idUnencryptedCrossing, idUnencryptedInternal}
 
