@@ -23,7 +23,7 @@ var authnRules = []*rule.Rule{
 			c := x.Target.Component
 			// Anonymous by design: anyone may call it, so its callers going
 			// unauthenticated is the design, not a threat.
-			if !entryPoint(c) || c.Public || anonymousByDesign(c) {
+			if !entryPointOf(x, c) || c.Public || anonymousByDesign(c) {
 				return
 			}
 			from := lessTrustedSenders(c)
