@@ -156,6 +156,11 @@ type Ctx struct {
 	easeSet bool
 	out     *results
 	track   *tracker // the run's budget (budget.go)
+	// scope and flow place the target in the run's flows (-1: not in the
+	// flow pass); facts are the FlowFacts this rule has read (flowfact.go).
+	scope *scope
+	flow  int
+	facts []factSlot
 }
 
 type pending struct {
@@ -775,7 +780,7 @@ func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, m
 	if r.Check == nil {
 		return out
 	}
-	x := &Ctx{Model: m, out: out, rule: r, memo: shared, track: track, mitigated: mitigated}
+	x := &Ctx{Model: m, out: out, rule: r, memo: shared, track: track, mitigated: mitigated, scope: in, flow: -1}
 	check := func(t model.Target) {
 		if track.stopped() { // cancelled or over budget
 			return
@@ -797,9 +802,11 @@ func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, m
 			check(model.Target{Component: c})
 		}
 	case OnFlow:
-		for _, f := range in.flows {
+		for i, f := range in.flows {
+			x.flow = i
 			check(model.Target{Flow: f})
 		}
+		x.flow = -1
 	case OnBoundary:
 		for _, b := range m.Boundaries {
 			check(model.Target{Boundary: b})

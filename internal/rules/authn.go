@@ -23,7 +23,7 @@ var authnRules = []*rule.Rule{
 			c := x.Target.Component
 			// Anonymous by design: anyone may call it, so its callers going
 			// unauthenticated is the design, not a threat.
-			if !entryPoint(c) || c.Public || anonymousByDesign(c) {
+			if !entryPointOf(x, c) || c.Public || anonymousByDesign(c) {
 				return
 			}
 			from := lessTrustedSenders(c)
@@ -109,7 +109,7 @@ var authnRules = []*rule.Rule{
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal || !transportNetwork(f) {
+			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal || !transportNetworkOf(x) {
 				return
 			}
 			// Only a receiver worth impersonating a caller to: one that

@@ -32,7 +32,7 @@ var authzRules = []*rule.Rule{
 			c := x.Target.Component
 			// A relay forwards without owning objects: the check is owed by
 			// the component behind it.
-			if !injectionCode(c) || !entryPoint(c) || c.Public || reviewerRelay(c) {
+			if !injectionCode(c) || !entryPointOf(x, c) || c.Public || reviewerRelay(c) {
 				return
 			}
 			// Anonymous by design and touching none of the model's named
@@ -88,12 +88,12 @@ var authzRules = []*rule.Rule{
 		Property: model.Confidentiality,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || entryPoint(c) {
+			if !injectionCode(c) || entryPointOf(x, c) {
 				return
 			}
 			var front []*model.Flow
 			for _, f := range c.In {
-				if f.From.IsProcess() && entryPoint(f.From) && internetExposed(f.From) {
+				if f.From.IsProcess() && entryPointOf(x, f.From) && internetExposed(f.From) {
 					front = append(front, f)
 				}
 			}
@@ -180,7 +180,7 @@ var authzRules = []*rule.Rule{
 		Property: model.Integrity,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !entryPoint(c) || len(c.Out) == 0 && len(c.Assets()) == 0 {
+			if !injectionCode(c) || !entryPointOf(x, c) || len(c.Out) == 0 && len(c.Assets()) == 0 {
 				return
 			}
 			for _, f := range c.Out {

@@ -220,7 +220,7 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPointOf(x, c) {
 				return // entry points get missing-object-authorization
 			}
 			staff := handoffStaff(c)

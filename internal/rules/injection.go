@@ -110,7 +110,7 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !entryPoint(c) {
+			if !injectionCode(c) || !entryPointOf(x, c) {
 				return
 			}
 			var from []*model.Flow
@@ -208,7 +208,7 @@ var injectionRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || entryPoint(c) {
+			if !injectionCode(c) || entryPointOf(x, c) {
 				return // unvalidated-user-input and untrusted-deserialization cover entry points
 			}
 			var stores, writers []*model.Component
@@ -267,7 +267,7 @@ var injectionRules = []*rule.Rule{
 			if !injectionCode(c) {
 				return
 			}
-			if !entryPoint(c) || !internetExposed(c) {
+			if !entryPointOf(x, c) || !internetExposed(c) {
 				// Webhook senders call URLs their customers chose.
 				if hooks := handoffWebhookTargets(c); len(hooks) > 0 {
 					if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {

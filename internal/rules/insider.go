@@ -138,7 +138,7 @@ var insiderRules = []*rule.Rule{
 			}
 			// An entry point handling sensitive data already raises
 			// no-security-event-logging: the same missing record.
-			if entryPoint(c) && !c.Public && len(sensitive(loggingHandled(c))) > 0 {
+			if entryPointOf(x, c) && !c.Public && len(sensitive(loggingHandled(c))) > 0 {
 				return
 			}
 			staff := handoffStaff(c)

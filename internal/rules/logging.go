@@ -42,7 +42,7 @@ var loggingRules = []*rule.Rule{
 			var at []*model.Asset
 			callers := ""
 			switch {
-			case entryPoint(c):
+			case entryPointOf(x, c):
 				callers = loggingCallers(c)
 				at = sensitive(handled)
 				if len(at) == 0 {

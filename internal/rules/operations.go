@@ -133,7 +133,7 @@ var operationsRules = []*rule.Rule{
 				}
 			}
 			// Customers sign in there: the receiver is an entry point.
-			if !staff || len(creds) == 0 || !entryPoint(f.To) {
+			if !staff || len(creds) == 0 || !entryPointOf(x, f.To) {
 				return
 			}
 			if gap := x.Lacks(f.From, model.CtlHumanApproval); x.Reports(gap) {

@@ -193,6 +193,17 @@ func entryPoint(c *model.Component) bool {
 	return entryPointDepth(c, 0)
 }
 
+// entryPointOf is entryPoint read from a fact computed once per run (a
+// dozen rules ask it of every component).
+func entryPointOf(x *rule.Ctx, c *model.Component) bool { return x.CompFact(entryPointFact, c) != 0 }
+
+var entryPointFact = rule.NewCompFact(func(_ *model.Model, c *model.Component) uint8 {
+	if entryPoint(c) {
+		return 1
+	}
+	return 0
+})
+
 // entryPointDepth is entryPoint looking through at most three relays: a
 // component behind a CDN, WAF or gateway that only forwards is the entry
 // point that owns the objects.

@@ -31,7 +31,7 @@ var secretsRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPointOf(x, c) {
 				return // entry points get overprivileged-entry-point
 			}
 			sources, read := integrationReads(c)
@@ -67,7 +67,7 @@ var secretsRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPoint(c) {
+			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPointOf(x, c) {
 				return // entry points get overprivileged-entry-point
 			}
 			if sources, _ := integrationReads(c); len(sources) > 0 {
@@ -184,7 +184,7 @@ var secretsRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !transportOwns(f, idCredsCleartext) {
+			if !transportOwns(x, idCredsCleartext) {
 				return
 			}
 			creds := secretsCarried(f)

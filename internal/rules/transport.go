@@ -51,7 +51,7 @@ var transportRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !transportOwns(f, idCleartextProtocol) {
+			if !transportOwns(x, idCleartextProtocol) {
 				return
 			}
 			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
@@ -84,7 +84,7 @@ var transportRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !transportOwns(f, idSensitiveCleartext) {
+			if !transportOwns(x, idSensitiveCleartext) {
 				return
 			}
 			s := sensitive(f.Carries)
@@ -119,7 +119,7 @@ var transportRules = []*rule.Rule{
 		Property: model.Confidentiality,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !transportOwns(f, idUnencryptedCrossing) {
+			if !transportOwns(x, idUnencryptedCrossing) {
 				return
 			}
 			// Between two of the organisation's own zones, as inside one,
@@ -157,7 +157,7 @@ var transportRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !transportOwns(f, idUnencryptedInternal) {
+			if !transportOwns(x, idUnencryptedInternal) {
 				return
 			}
 			// Inside one zone, only a flow carrying something non-public
@@ -297,13 +297,36 @@ var transportLegacySet = func() map[string]bool {
 	return m
 }()
 
-// transportOwns reports whether rule id reports f if it travels in
-// cleartext: f is network traffic and falls in id's part of the partition.
-// The partition is decided first, as it is cheap; each flow then pays the
-// network test (words in names) once, in the rule that owns it.
-func transportOwns(f *model.Flow, id string) bool {
-	return transportClass(f) == id && transportNetwork(f)
+// transportOwns reports whether rule id reports the target flow if it
+// travels in cleartext: the flow is network traffic and falls in id's part
+// of the partition. The owner is one fact per flow (transportOwner),
+// computed once per run for all five rules.
+func transportOwns(x *rule.Ctx, id string) bool {
+	return transportOwnerIDs[x.FlowFact(transportOwner)] == id
 }
+
+// transportOwner is the partition as a flow fact: the index in
+// transportOwnerIDs of the rule that reports the flow if it travels in
+// cleartext, 0 ("") for a flow that is not network traffic.
+var transportOwner = rule.NewFlowFact(func(_ *model.Model, f *model.Flow) uint8 {
+	id := transportClass(f)
+	if !transportNetwork(f) {
+		return 0
+	}
+	for i, o := range transportOwnerIDs {
+		if o == id {
+			return uint8(i)
+		}
+	}
+	return 0
+})
+
+// transportNetworkOf is transportNetwork for the target flow, read from
+// transportOwner (0 exactly when the flow is not network traffic).
+func transportNetworkOf(x *rule.Ctx) bool { return x.FlowFact(transportOwner) != 0 }
+
+// transportOwnerIDs are transportOwner's values.
+var transportOwnerIDs = [...]string{"", idCleartextProtocol, idCredsCleartext, idSensitiveCleartext, idUnencryptedCrossing, idUnencryptedInternal}
 
 // transportClass returns the id of the rule whose part of the partition f
 // falls in, were it network traffic.
