@@ -25,6 +25,7 @@ var (
 	holdOut10 = filepath.Join("..", "..", "testdata", "eval-holdout10")
 	holdOut11 = filepath.Join("..", "..", "testdata", "eval-holdout11")
 	holdOut12 = filepath.Join("..", "..", "testdata", "eval-holdout12")
+	holdOut13 = filepath.Join("..", "..", "testdata", "eval-holdout13")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -61,6 +62,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout10", holdOut10, false},
 		{"eval-holdout11", holdOut11, false},
 		{"eval-holdout12", holdOut12, false},
+		{"eval-holdout13", holdOut13, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
