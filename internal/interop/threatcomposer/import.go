@@ -3,6 +3,7 @@ package threatcomposer
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -225,7 +226,7 @@ func (im *importer) asset(name string) string {
 
 func numbered(prefix string, n int) string {
 	if n > 0 {
-		return fmt.Sprintf("%s-%d", prefix, n)
+		return prefix + "-" + strconv.Itoa(n)
 	}
 	return prefix
 }
