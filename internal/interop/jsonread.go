@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -244,7 +245,7 @@ func (r *JSONR) Str() string {
 	ascii := true
 	for _, c := range s {
 		if c < 0x20 || c == '\\' {
-			return r.escaped(start)
+			return r.escaped(start, k)
 		}
 		if c >= utf8.RuneSelf {
 			ascii = false
@@ -257,13 +258,35 @@ func (r *JSONR) Str() string {
 	return string(s)
 }
 
-// escaped reads the string at start, which has escapes or invalid UTF-8.
-// Surrogate escapes and invalid UTF-8 are left to encoding/json (slowStr).
-func (r *JSONR) escaped(start int) string {
+// escaped reads the string at start, which has escapes or invalid UTF-8;
+// size (the bytes up to the first quote) sizes the result. Runs of bytes
+// without escapes are copied whole, and the result is built in place
+// (strings.Builder), not copied at the end. Surrogate escapes and invalid
+// UTF-8 are left to encoding/json (slowStr).
+func (r *JSONR) escaped(start, size int) string {
 	b := r.b
-	out := make([]byte, 0, 64)
+	var out strings.Builder
+	out.Grow(size)
 	j := start + 1
 	for {
+		k, ascii := j, true
+		for k < len(b) {
+			c := b[k]
+			if c < 0x20 || c == '"' || c == '\\' {
+				break
+			}
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+			k++
+		}
+		// A rune's bytes are all >= 0x80, so no run ends inside one:
+		// the run is valid UTF-8 exactly when each of its runes is.
+		if !ascii && !utf8.Valid(b[j:k]) {
+			return r.slowStr(start)
+		}
+		out.Write(b[j:k])
+		j = k
 		if j >= len(b) {
 			r.Refuse()
 		}
@@ -271,56 +294,46 @@ func (r *JSONR) escaped(start int) string {
 		switch {
 		case c == '"':
 			r.i = j + 1
-			return string(out)
+			return out.String()
 		case c < 0x20:
 			r.Refuse()
-		case c == '\\':
-			if j+1 >= len(b) {
+		}
+		// c is a backslash.
+		if j+1 >= len(b) {
+			r.Refuse()
+		}
+		e := b[j+1]
+		switch e {
+		case '"', '\\', '/':
+		case 'b':
+			e = '\b'
+		case 'f':
+			e = '\f'
+		case 'n':
+			e = '\n'
+		case 'r':
+			e = '\r'
+		case 't':
+			e = '\t'
+		case 'u':
+			if j+6 > len(b) {
 				r.Refuse()
 			}
-			e := b[j+1]
-			switch e {
-			case '"', '\\', '/':
-			case 'b':
-				e = '\b'
-			case 'f':
-				e = '\f'
-			case 'n':
-				e = '\n'
-			case 'r':
-				e = '\r'
-			case 't':
-				e = '\t'
-			case 'u':
-				if j+6 > len(b) {
-					r.Refuse()
-				}
-				v, err := strconv.ParseUint(string(b[j+2:j+6]), 16, 32)
-				if err != nil || b[j+2] == '+' || b[j+2] == '-' {
-					r.Refuse()
-				}
-				if v >= 0xd800 && v < 0xe000 {
-					return r.slowStr(start)
-				}
-				out = utf8.AppendRune(out, rune(v))
-				j += 6
-				continue
-			default:
+			v, err := strconv.ParseUint(string(b[j+2:j+6]), 16, 32)
+			if err != nil || b[j+2] == '+' || b[j+2] == '-' {
 				r.Refuse()
 			}
-			out = append(out, e)
-			j += 2
-		case c >= utf8.RuneSelf:
-			rr, size := utf8.DecodeRune(b[j:])
-			if rr == utf8.RuneError && size == 1 {
+			if v >= 0xd800 && v < 0xe000 {
 				return r.slowStr(start)
 			}
-			out = append(out, b[j:j+size]...)
-			j += size
+			out.WriteRune(rune(v))
+			j += 6
+			continue
 		default:
-			out = append(out, c)
-			j++
+			r.Refuse()
 		}
+		out.WriteByte(e)
+		j += 2
 	}
 }
 

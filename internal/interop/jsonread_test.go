@@ -3,7 +3,9 @@ package interop
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzJSONRAny: whenever JSONR reads a document as a value (Any), and so as
@@ -39,6 +41,99 @@ func FuzzJSONRSkip(f *testing.F) {
 		skipOK := FastJSON(data, func(r *JSONR) { r.Skip() })
 		if anyOK != skipOK {
 			t.Fatalf("%q: Any %v, Skip %v", data, anyOK, skipOK)
+		}
+	})
+}
+
+// escapedOld is escaped before perf-import15b (a byte at a time), for
+// FuzzJSONRStr. It reads the string at start, which has escapes or invalid UTF-8.
+// Surrogate escapes and invalid UTF-8 are left to encoding/json (slowStr).
+func (r *JSONR) escapedOld(start int) string {
+	b := r.b
+	out := make([]byte, 0, 64)
+	j := start + 1
+	for {
+		if j >= len(b) {
+			r.Refuse()
+		}
+		c := b[j]
+		switch {
+		case c == '"':
+			r.i = j + 1
+			return string(out)
+		case c < 0x20:
+			r.Refuse()
+		case c == '\\':
+			if j+1 >= len(b) {
+				r.Refuse()
+			}
+			e := b[j+1]
+			switch e {
+			case '"', '\\', '/':
+			case 'b':
+				e = '\b'
+			case 'f':
+				e = '\f'
+			case 'n':
+				e = '\n'
+			case 'r':
+				e = '\r'
+			case 't':
+				e = '\t'
+			case 'u':
+				if j+6 > len(b) {
+					r.Refuse()
+				}
+				v, err := strconv.ParseUint(string(b[j+2:j+6]), 16, 32)
+				if err != nil || b[j+2] == '+' || b[j+2] == '-' {
+					r.Refuse()
+				}
+				if v >= 0xd800 && v < 0xe000 {
+					return r.slowStr(start)
+				}
+				out = utf8.AppendRune(out, rune(v))
+				j += 6
+				continue
+			default:
+				r.Refuse()
+			}
+			out = append(out, e)
+			j += 2
+		case c >= utf8.RuneSelf:
+			rr, size := utf8.DecodeRune(b[j:])
+			if rr == utf8.RuneError && size == 1 {
+				return r.slowStr(start)
+			}
+			out = append(out, b[j:j+size]...)
+			j += size
+		default:
+			out = append(out, c)
+			j++
+		}
+	}
+}
+
+// FuzzJSONRStr: Str (with escaped copying runs) reads what the byte-at-a-time
+// escapedOld read, and refuses what it refused.
+func FuzzJSONRStr(f *testing.F) {
+	for _, s := range []string{`"a"`, `"a\u2192b\n\t\"\\\/\b\f\r"`, `"\ud83d\ude00"`, `"\ud800x"`, "\"\xff\"", "\"é\\n\xff\"",
+		`"\u00e9\u0000"`, `"\u12G4"`, `"\u+123"`, "\"a\x01\"", `"\`, `"\u12"`, `"x\"`, "\"a\\nb\\\"é€😀\\t\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || data[0] != '"' {
+			return
+		}
+		var got, want string
+		gotOK := FastJSON(data, func(r *JSONR) { got = r.escaped(0, 0) })
+		wantOK := FastJSON(data, func(r *JSONR) { want = r.escapedOld(0) })
+		if gotOK != wantOK || got != want {
+			t.Fatalf("%q: escaped %q (%v), old %q (%v)", data, got, gotOK, want, wantOK)
+		}
+		var viaStr string
+		strOK := FastJSON(data, func(r *JSONR) { viaStr = r.Str() })
+		if strOK != wantOK || viaStr != want {
+			t.Fatalf("%q: Str %q (%v), old %q (%v)", data, viaStr, strOK, want, wantOK)
 		}
 	})
 }

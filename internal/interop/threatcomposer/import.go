@@ -3,6 +3,7 @@ package threatcomposer
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -225,9 +226,28 @@ func (im *importer) asset(name string) string {
 
 func numbered(prefix string, n int) string {
 	if n > 0 {
-		return fmt.Sprintf("%s-%d", prefix, n)
+		return prefix + "-" + strconv.Itoa(n)
 	}
 	return prefix
+}
+
+// descSize is about the size of t's description, line its statement: the
+// texts it is written from and their keys. (Sizing the buffer for the
+// metadata's texts too — Comments are often the longest — saves growing it
+// while they are written.)
+func descSize(t *threat, line int) int {
+	n := line + len(t.ThreatSource) + len(t.Prerequisites) + len(t.ThreatAction) + len(t.ThreatImpact) + 128
+	for _, l := range [][]string{t.ImpactedGoal, t.ImpactedAssets, t.Tags} {
+		for _, s := range l {
+			n += len(s) + 2
+		}
+	}
+	for _, m := range t.Metadata {
+		if v, ok := m.Value.(string); ok {
+			n += len(m.Key) + len(v) + 3
+		}
+	}
+	return n
 }
 
 func (im *importer) importThreats(ts []threat) {
@@ -247,7 +267,7 @@ func (im *importer) importThreats(ts []threat) {
 		// The description's lines (none empty) are written into one
 		// buffer: joining them made every line twice.
 		var desc strings.Builder
-		desc.Grow(len(line) + len(t.ThreatSource) + len(t.Prerequisites) + len(t.ThreatAction) + len(t.ThreatImpact) + 128)
+		desc.Grow(descSize(&t, len(line)))
 		add := func(k, v string) {
 			if desc.Len() > 0 {
 				desc.WriteByte('\n')
