@@ -31,6 +31,19 @@ func AppendNoHTMLBytes(dst, b []byte) []byte {
 }
 
 func appendString(dst []byte, s string, html bool) []byte {
+	// A string shorter than a word (most ids) is tested in one word, its
+	// missing bytes made spaces (plain), rather than a byte at a time.
+	if n := len(s); n < 8 {
+		x := uint64(0x2020202020202020) << (8 * n)
+		for j := range n {
+			x |= uint64(s[j]) << (8 * j)
+		}
+		if plain8(x, html) {
+			dst = append(dst, '"')
+			dst = append(dst, s...)
+			return append(dst, '"')
+		}
+	}
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

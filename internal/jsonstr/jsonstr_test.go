@@ -3,6 +3,7 @@ package jsonstr
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 )
 
@@ -59,4 +60,17 @@ func FuzzAppend(f *testing.F) {
 			t.Fatalf("AppendNoHTMLBytes(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+// BenchmarkAppendNoHTML appends strings of the lengths a large result's
+// JSON is made of: short ids, longer ids and a sentence.
+func BenchmarkAppendNoHTML(b *testing.B) {
+	for _, s := range []string{"a-1435", "service-800", "reachable from the internet through client-6220"} {
+		b.Run(strconv.Itoa(len(s)), func(b *testing.B) {
+			dst := make([]byte, 0, 256)
+			for b.Loop() {
+				dst = AppendNoHTML(dst[:0], s)
+			}
+		})
+	}
 }

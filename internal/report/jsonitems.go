@@ -18,6 +18,10 @@ import (
 // jsonSpaces holds the indentation of every depth written here.
 const jsonSpaces = "                                                                "
 
+// jsonSeps is what comes before a list's element after the first: a
+// comma, a new line and the indentation (cut to the element's depth).
+const jsonSeps = ",\n" + jsonSpaces
+
 // jsonW appends indented JSON: objects and arrays nest, each level two
 // spaces deeper, and n counts the members written at each open level.
 type jsonW struct {
@@ -225,12 +229,22 @@ func (w *jsonW) strs(k string, v []string) {
 // list writes a non-nil list of strings as a value (keeping nothing: v
 // may live on the caller's stack).
 func (w *jsonW) list(v []string) {
-	w.open('[')
-	for _, s := range v {
-		w.newline()
+	// What open, newline per string and close write, with each
+	// element's separator and indentation appended at once.
+	if len(v) == 0 {
+		w.b = append(w.b, '[', ']')
+		return
+	}
+	sep := jsonSeps[:2+2*(w.depth+1)]
+	w.b = append(w.b, '[')
+	w.b = append(w.b, sep[1:]...)
+	w.b = appendJSONString(w.b, v[0])
+	for _, s := range v[1:] {
+		w.b = append(w.b, sep...)
 		w.b = appendJSONString(w.b, s)
 	}
-	w.close(']')
+	w.b = append(w.b, sep[1:len(sep)-2]...)
+	w.b = append(w.b, ']')
 }
 
 func (w *jsonW) ints(k string, v []int) {

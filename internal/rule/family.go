@@ -240,6 +240,7 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 		}
 	}
 	gone := make(map[*model.Finding]*model.Finding, len(grouped))
+	renamed := map[*model.Finding]bool{}
 	touched := map[int32]bool{}
 	var g []*model.Finding
 	for k := range size {
@@ -259,6 +260,7 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 			touched[rof[j]] = true
 		}
 		to := mergeZone(r, key, id, g)
+		renamed[to] = true
 		for _, f := range g[1:] {
 			gone[f] = to
 		}
@@ -269,7 +271,7 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 	for i := range touched {
 		out := per[i]
 		out.dropMerged(gone)
-		slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+		out.resort(renamed)
 	}
 	return true
 }

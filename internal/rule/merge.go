@@ -149,6 +149,44 @@ func (out *results) dropMerged(gone map[*model.Finding]*model.Finding) {
 	}
 }
 
+// resort puts out.findings back in order by id after a merge gave the
+// threats in renamed new ids and dropped others. The rest keep their
+// order, so when they were in order the renamed are sorted apart and
+// merged back in, rather than the whole list sorted again (which the
+// rest, out of order, still get).
+func (out *results) resort(renamed map[*model.Finding]bool) {
+	byID := func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) }
+	fs := out.findings
+	var moved []*model.Finding
+	rest := fs[:0]
+	for _, f := range fs {
+		if renamed[f] {
+			moved = append(moved, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	if !slices.IsSortedFunc(rest, byID) {
+		copy(fs[len(rest):], moved)
+		slices.SortFunc(fs, byID)
+		return
+	}
+	slices.SortFunc(moved, byID)
+	// Merged from the back: fs[k] is written only once rest[:i+1] is
+	// all that is left of rest before it (k > i while moved is not used
+	// up).
+	i, k := len(rest)-1, len(fs)-1
+	for j := len(moved) - 1; j >= 0; k-- {
+		if i >= 0 && byID(rest[i], moved[j]) > 0 {
+			fs[k] = rest[i]
+			i--
+		} else {
+			fs[k] = moved[j]
+			j--
+		}
+	}
+}
+
 // merge turns g[0] into the merged threat of g on flows into to and returns
 // it.
 func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
