@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -27,6 +29,17 @@ var dosRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
+			if origins := relayOrigins(c); len(origins) > 0 {
+				// A vendor's CDN or proxy in front of services of ours:
+				// floods and cache-busting requests pass through to them.
+				// Vendors' edges absorb most floods: harder than at an
+				// origin of ours on the internet.
+				x.Ease(0)
+				if gap := x.Lacks(c, model.CtlRateLimits); x.Reports(gap) {
+					x.Report(gap, q(c.ID)+" passes internet traffic on to "+ids(origins, compID)+" without rate limiting; floods and cache-busting requests reach the origin", nil)
+				}
+				return
+			}
 			if !c.IsProcess() || !internetExposed(c) || c.Public || c.ThirdParty {
 				return
 			}
@@ -216,4 +229,19 @@ func spendingFlows(x *rule.Ctx, c *model.Component) {
 	for _, f := range c.In {
 		x.AlsoTarget(model.Target{Flow: f})
 	}
+}
+
+// relayOrigins returns the services of ours that c, a third party's relay
+// (CDN, WAF, proxy) reachable from the internet, forwards requests to.
+func relayOrigins(c *model.Component) []*model.Component {
+	if !c.ThirdParty || !Relay(c) || !internetExposed(c) {
+		return nil
+	}
+	var out []*model.Component
+	for _, f := range c.Out {
+		if o := f.To; o.IsProcess() && !o.ThirdParty && !o.OutOfScope && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
