@@ -238,8 +238,12 @@ type results struct {
 // (16,000 of 199,000 at 10,000 components, ≈ 7 MB) left empty. o no
 // longer cuts from them (a rule's results are final when it returns:
 // merges allocate on their own). The chunks stay in o.slabs, listed once.
+// The questions' index, which only Report and Ask read, passes on too, to
+// be cleared rather than grown afresh by each rule (o.qorder keeps o's).
 func (o *results) leftover() *results {
-	return &results{slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks}
+	q := o.questions
+	o.questions = nil
+	return &results{questions: q, slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks}
 }
 
 // refsOf returns r's references, made once per run of the rule.
