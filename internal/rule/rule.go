@@ -229,6 +229,8 @@ type results struct {
 	strs  strArena
 	lists strSlab
 	asks  []asked
+	// thr backs each question's first list of threats (firstThreats).
+	thr []*model.Finding
 	// refs is the rule's references, shared by its threats (refsOf).
 	refs *model.Refs
 }
@@ -243,7 +245,7 @@ type results struct {
 func (o *results) leftover() *results {
 	q := o.questions
 	o.questions = nil
-	return &results{questions: q, slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks}
+	return &results{questions: q, slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks, thr: o.thr}
 }
 
 // refsOf returns r's references, made once per run of the rule.
@@ -263,6 +265,19 @@ func (o *results) ask(p pending) *asked {
 	o.asks = o.asks[1:]
 	q.p, q.id = p, o.strs.concat3(p.target.ID(), ".", p.key)
 	return q
+}
+
+// firstThreats returns a copy of raised, the first threats a question
+// settles, cut from a shared chunk rather than allocated alone: most
+// questions settle one or two threats of a rule. The copy's capacity is its
+// length, so a further append copies rather than writing into a neighbour.
+func (o *results) firstThreats(raised []*model.Finding) []*model.Finding {
+	if cap(o.thr)-len(o.thr) < len(raised) {
+		o.thr = make([]*model.Finding, 0, max(len(raised), 1024))
+	}
+	start := len(o.thr)
+	o.thr = append(o.thr, raised...)
+	return o.thr[start:len(o.thr):len(o.thr)]
 }
 
 // qkey is a question's element (its component's or flow's address: the
@@ -560,7 +575,11 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
-		q.threats = append(q.threats, raised...)
+		if q.threats == nil {
+			q.threats = o.firstThreats(raised)
+		} else {
+			q.threats = append(q.threats, raised...)
+		}
 		if !slices.Contains(qids, q.id) {
 			qids = append(qids, q.id)
 		}

@@ -173,7 +173,7 @@ func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, m
 	if room != nil {
 		out.questions = room.questions
 		clear(out.questions)
-		out.slab, out.cats, out.tgts, out.strs, out.lists, out.asks = room.slab, room.cats, room.tgts, room.strs, room.lists, room.asks
+		out.slab, out.cats, out.tgts, out.strs, out.lists, out.asks, out.thr = room.slab, room.cats, room.tgts, room.strs, room.lists, room.asks, room.thr
 	}
 	if out.questions == nil {
 		out.questions = map[qkey]*asked{}
