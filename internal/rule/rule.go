@@ -178,21 +178,34 @@ const (
 // them. The wording is joined from parts rather than formatted with fmt (a
 // large model asks 100,000s of questions); questionParts says how.
 func (p pending) text() string {
+	return string(p.appendText(nil))
+}
+
+// appendText appends the question's wording (text) to b.
+func (p pending) appendText(b []byte) []byte {
 	switch p.key {
 	case "encryption":
 		f := p.target.Flow
-		return "Is flow `" + f.ID + "` (" + f.From.ID + " → " + f.To.ID + ") encrypted in transit (TLS or mTLS)?"
+		return appendAll(b, "Is flow `", f.ID, "` (", f.From.ID, " → ", f.To.ID, ") encrypted in transit (TLS or mTLS)?")
 	case "authentication":
 		f := p.target.Flow
-		return "How does `" + f.To.ID + "` authenticate `" + f.From.ID + "` on flow `" + f.ID + "` (none, token, mtls, ...)?"
+		return appendAll(b, "How does `", f.To.ID, "` authenticate `", f.From.ID, "` on flow `", f.ID, "` (none, token, mtls, ...)?")
 	case "forwards_identity":
 		f := p.target.Flow
-		return "Does flow `" + f.ID + "` carry the end user's identity to `" + f.To.ID + "`, or only `" + f.From.ID + "`'s own credentials?"
+		return appendAll(b, "Does flow `", f.ID, "` carry the end user's identity to `", f.To.ID, "`, or only `", f.From.ID, "`'s own credentials?")
 	}
 	if qp := &questionParts[p.ctl]; qp.ok {
-		return qp.before + p.target.ID() + qp.after
+		return appendAll(b, qp.before, p.target.ID(), qp.after)
 	}
-	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
+	return fmt.Appendf(b, p.ctl.Info().Question, p.target.ID())
+}
+
+// appendAll appends parts to b.
+func appendAll(b []byte, parts ...string) []byte {
+	for _, s := range parts {
+		b = append(b, s...)
+	}
+	return b
 }
 
 // questionParts splits each control's question around its one %s; ok is
