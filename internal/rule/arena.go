@@ -74,3 +74,13 @@ func (s *strSlab) done(l []string) []string {
 	s.buf = s.buf[:len(s.buf)+len(l)]
 	return l[:len(l):len(l)]
 }
+
+// text returns the wording of p's question. A wording longer than the
+// chunk's room grows the chunk as append does; the strings cut before stay
+// in the old one.
+func (a *strArena) text(p pending) string {
+	a.room(160)
+	start := len(a.buf)
+	a.buf = p.appendText(a.buf)
+	return a.cut(start)
+}

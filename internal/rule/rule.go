@@ -178,21 +178,34 @@ const (
 // them. The wording is joined from parts rather than formatted with fmt (a
 // large model asks 100,000s of questions); questionParts says how.
 func (p pending) text() string {
+	return string(p.appendText(nil))
+}
+
+// appendText appends the question's wording (text) to b.
+func (p pending) appendText(b []byte) []byte {
 	switch p.key {
 	case "encryption":
 		f := p.target.Flow
-		return "Is flow `" + f.ID + "` (" + f.From.ID + " → " + f.To.ID + ") encrypted in transit (TLS or mTLS)?"
+		return appendAll(b, "Is flow `", f.ID, "` (", f.From.ID, " → ", f.To.ID, ") encrypted in transit (TLS or mTLS)?")
 	case "authentication":
 		f := p.target.Flow
-		return "How does `" + f.To.ID + "` authenticate `" + f.From.ID + "` on flow `" + f.ID + "` (none, token, mtls, ...)?"
+		return appendAll(b, "How does `", f.To.ID, "` authenticate `", f.From.ID, "` on flow `", f.ID, "` (none, token, mtls, ...)?")
 	case "forwards_identity":
 		f := p.target.Flow
-		return "Does flow `" + f.ID + "` carry the end user's identity to `" + f.To.ID + "`, or only `" + f.From.ID + "`'s own credentials?"
+		return appendAll(b, "Does flow `", f.ID, "` carry the end user's identity to `", f.To.ID, "`, or only `", f.From.ID, "`'s own credentials?")
 	}
 	if qp := &questionParts[p.ctl]; qp.ok {
-		return qp.before + p.target.ID() + qp.after
+		return appendAll(b, qp.before, p.target.ID(), qp.after)
 	}
-	return fmt.Sprintf(p.ctl.Info().Question, p.target.ID())
+	return fmt.Appendf(b, p.ctl.Info().Question, p.target.ID())
+}
+
+// appendAll appends parts to b.
+func appendAll(b []byte, parts ...string) []byte {
+	for _, s := range parts {
+		b = append(b, s...)
+	}
+	return b
 }
 
 // questionParts splits each control's question around its one %s; ok is
@@ -229,6 +242,8 @@ type results struct {
 	strs  strArena
 	lists strSlab
 	asks  []asked
+	// thr backs each question's first list of threats (firstThreats).
+	thr []*model.Finding
 	// refs is the rule's references, shared by its threats (refsOf).
 	refs *model.Refs
 }
@@ -238,8 +253,12 @@ type results struct {
 // (16,000 of 199,000 at 10,000 components, ≈ 7 MB) left empty. o no
 // longer cuts from them (a rule's results are final when it returns:
 // merges allocate on their own). The chunks stay in o.slabs, listed once.
+// The questions' index, which only Report and Ask read, passes on too, to
+// be cleared rather than grown afresh by each rule (o.qorder keeps o's).
 func (o *results) leftover() *results {
-	return &results{slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks}
+	q := o.questions
+	o.questions = nil
+	return &results{questions: q, slab: o.slab, cats: o.cats, tgts: o.tgts, strs: o.strs, lists: o.lists, asks: o.asks, thr: o.thr}
 }
 
 // refsOf returns r's references, made once per run of the rule.
@@ -259,6 +278,19 @@ func (o *results) ask(p pending) *asked {
 	o.asks = o.asks[1:]
 	q.p, q.id = p, o.strs.concat3(p.target.ID(), ".", p.key)
 	return q
+}
+
+// firstThreats returns a copy of raised, the first threats a question
+// settles, cut from a shared chunk rather than allocated alone: most
+// questions settle one or two threats of a rule. The copy's capacity is its
+// length, so a further append copies rather than writing into a neighbour.
+func (o *results) firstThreats(raised []*model.Finding) []*model.Finding {
+	if cap(o.thr)-len(o.thr) < len(raised) {
+		o.thr = make([]*model.Finding, 0, max(len(raised), 1024))
+	}
+	start := len(o.thr)
+	o.thr = append(o.thr, raised...)
+	return o.thr[start:len(o.thr):len(o.thr)]
 }
 
 // qkey is a question's element (its component's or flow's address: the
@@ -556,7 +588,11 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 			o.questions[k] = q
 			o.qorder = append(o.qorder, q)
 		}
-		q.threats = append(q.threats, raised...)
+		if q.threats == nil {
+			q.threats = o.firstThreats(raised)
+		} else {
+			q.threats = append(q.threats, raised...)
+		}
 		if !slices.Contains(qids, q.id) {
 			qids = append(qids, q.id)
 		}

@@ -169,9 +169,14 @@ func inScope(m *model.Model) *scope {
 // strings and questions are cut first from room, what the worker's last
 // rule left of its chunks (nil for none).
 func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, mitigated bool, room *results) *results {
-	out := &results{questions: map[qkey]*asked{}}
+	out := &results{}
 	if room != nil {
-		out.slab, out.cats, out.tgts, out.strs, out.lists, out.asks = room.slab, room.cats, room.tgts, room.strs, room.lists, room.asks
+		out.questions = room.questions
+		clear(out.questions)
+		out.slab, out.cats, out.tgts, out.strs, out.lists, out.asks, out.thr = room.slab, room.cats, room.tgts, room.strs, room.lists, room.asks, room.thr
+	}
+	if out.questions == nil {
+		out.questions = map[qkey]*asked{}
 	}
 	if r.Check == nil {
 		return out
