@@ -210,7 +210,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 	cover := make([]*model.Finding, len(fs))
 	dropped := 0
 	for i, f := range fs {
-		if slotOf[i] < 0 || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" {
+		if slotOf[i] < 0 || held(f) {
 			continue
 		}
 		if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
@@ -354,4 +354,11 @@ func receiverKey(f *model.Finding, recv map[string]bool) (model.Target, bool) {
 		return model.Target{}, false
 	}
 	return model.Target{Component: to}, true
+}
+
+// held reports whether a threat carries the team's word on it — a
+// decision, a mitigation or a reopening — which keeps it out of every
+// fold: what was said about one threat must not move to another.
+func held(f *model.Finding) bool {
+	return f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != ""
 }

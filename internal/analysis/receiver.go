@@ -49,7 +49,7 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 		var out []cand
 		for _, f := range fs[lo:hi] {
 			other, ok := same[f.Rule]
-			if !ok || !f.Unverified() || f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != "" || len(f.Targets) == 0 {
+			if !ok || !f.Unverified() || held(f) || len(f.Targets) == 0 {
 				continue
 			}
 			var to *model.Component
@@ -122,8 +122,7 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 	for _, g := range order {
 		grp := groups[g]
 		keep := g
-		held := g.Decision != nil || len(g.Mitigations) > 0 || g.Reopened != ""
-		if !g.Open() && !held && grp[0].Rank < g.Rank {
+		if !g.Open() && !held(g) && grp[0].Rank < g.Rank {
 			keep = grp[0]
 		}
 		ts := slices.Clone(keep.Targets)

@@ -37,9 +37,6 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	// The candidates, in rank order (fs is), indexed by element: a
 	// candidate meets only the earlier candidates of its partner rule on
 	// its elements.
-	held := func(f *model.Finding) bool {
-		return f.Decision != nil || len(f.Mitigations) > 0 || f.Reopened != ""
-	}
 	type key struct {
 		t    model.Target
 		rule string
