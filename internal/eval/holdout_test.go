@@ -26,6 +26,7 @@ var (
 	holdOut11 = filepath.Join("..", "..", "testdata", "eval-holdout11")
 	holdOut12 = filepath.Join("..", "..", "testdata", "eval-holdout12")
 	holdOut13 = filepath.Join("..", "..", "testdata", "eval-holdout13")
+	holdOut14 = filepath.Join("..", "..", "testdata", "eval-holdout14")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -63,6 +64,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout11", holdOut11, false},
 		{"eval-holdout12", holdOut12, false},
 		{"eval-holdout13", holdOut13, false},
+		{"eval-holdout14", holdOut14, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
