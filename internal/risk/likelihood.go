@@ -378,3 +378,30 @@ func heldAccess(f *model.Finding) bool {
 // access they hold, whose likelihood is possible at least (`ward rules
 // explain` says so).
 func HeldAccess(id string) bool { return heldAccessRules[id] }
+
+// soughtLikelihood is where the disclosure of a store of severe data
+// starts, at least: possible, as for held access.
+const soughtLikelihood = 3
+
+// soughtWhy is the reason soughtStore adds to the likelihood.
+const soughtWhy = "a store of data whose disclosure is severe: attackers seek it out (stolen credentials, snapshots, backups, broad roles), possible at least"
+
+// soughtStore reports whether f, of impact i, discloses data at rest whose
+// disclosure is severe: an information-disclosure threat of impact 5 whose
+// elements are all data stores or storage (a zone-wide threat names
+// several). Such a store is the prize of a breach: reviewers rate its
+// exposure high even on an internal network, which exposure alone calls
+// unlikely (docs/risk.md, Likelihood: a store sought out). Queues hold
+// messages in passing, not the data at rest, and are not counted.
+func soughtStore(f *model.Finding, i model.Impact) bool {
+	if f.Category != model.InformationDisclosure || i < 5 || len(f.Targets) == 0 {
+		return false
+	}
+	for _, t := range f.Targets {
+		c := t.Component
+		if c == nil || t.Flow != nil || t.Boundary != nil || t.Asset != nil || c.Kind != model.KindDatastore && c.Kind != model.KindStorage {
+			return false
+		}
+	}
+	return true
+}

@@ -1,10 +1,11 @@
 // Package risk scores findings by business risk and decides where each
 // stands. Likelihood (1–5) comes from exposure: how untrusted the places are
 // that can reach the element, whether the way in is authenticated, and how easy
-// the attack is. Impact (1–5) comes from the most sensitive asset at stake and
-// its need for the property the threat is against (for elevation of
-// privilege the larger of confidentiality and integrity; its business value
-// as a floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
+// the attack is; a store of critically confidential data is a target sought
+// out, possible at least. Impact (1–5) comes from the most sensitive asset at
+// stake and its need for the property the threat is against (for elevation of
+// privilege the larger of confidentiality and integrity; for repudiation one
+// step below the integrity need; its business value as a floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
 // (≥ 12), medium (≥ 6), low (≥ 3) and info. Residual risk counts implemented or
 // verified mitigations, and for an unverified threat (control unknown) an
 // uncertainty factor; projected risk counts planned mitigations too. See
@@ -78,7 +79,22 @@ func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
 		}
 		return i, reason
 	}
-	return i, which + " needs " + needName(i) + " " + prop.String()
+	return i, impactWhy(f, i, which, prop)
+}
+
+// impactWhy words the impact i that asset which sets for property prop:
+// for repudiation, where the need was taken one step lower, it names the
+// asset's own need and the step.
+func impactWhy(f *model.Finding, i model.Impact, which string, prop model.Property) string {
+	if f.Category == model.Repudiation {
+		for _, a := range f.Assets {
+			if a.ID == which && levelImpact(a.Need(prop)) > i {
+				return which + " needs " + needName(levelImpact(a.Need(prop))) + " " + prop.String() +
+					"; one step less for repudiation (what is lost is the record of who acted, not the change)"
+			}
+		}
+	}
+	return which + " needs " + needName(i) + " " + prop.String()
 }
 
 // impact computes the impact, the asset that sets it, and the property.
@@ -93,6 +109,7 @@ type stakeKey struct {
 	first *(*model.Asset)
 	n     int
 	prop  model.Property
+	less  bool
 }
 
 type stake struct {
@@ -108,7 +125,10 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 	if prop == 0 {
 		prop = f.Category.Property()
 	}
-	best, which := stakeMemo(f.Assets, prop, memo)
+	// Repudiation: what is lost is the record of who acted, not the
+	// change itself (the tampering threat's): one step below the need.
+	less := f.Category == model.Repudiation
+	best, which := stakeMemo(f.Assets, prop, less, memo)
 	if f.Category == model.ElevationOfPrivilege {
 		// A privilege gained is the power to read and to change what the
 		// role reaches: the larger of the two needs sets the stake (the
@@ -118,7 +138,7 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 			other = model.Confidentiality
 		}
 		if prop != model.Availability {
-			if b, w := stakeMemo(f.Assets, other, memo); b > best {
+			if b, w := stakeMemo(f.Assets, other, false, memo); b > best {
 				best, which, prop = b, w, other
 			}
 		}
@@ -152,22 +172,23 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 
 // stakeMemo is assetImpact, remembered in memo (when not nil) for long
 // asset lists.
-func stakeMemo(assets []*model.Asset, prop model.Property, memo map[stakeKey]stake) (model.Impact, string) {
+func stakeMemo(assets []*model.Asset, prop model.Property, less bool, memo map[stakeKey]stake) (model.Impact, string) {
 	if memo == nil || len(assets) < 8 {
-		return assetImpact(assets, prop)
+		return assetImpact(assets, prop, less)
 	}
-	k := stakeKey{&assets[0], len(assets), prop}
+	k := stakeKey{&assets[0], len(assets), prop, less}
 	st, ok := memo[k]
 	if !ok {
-		st.best, st.which = assetImpact(assets, prop)
+		st.best, st.which = assetImpact(assets, prop, less)
 		memo[k] = st
 	}
 	return st.best, st.which
 }
 
 // assetImpact is the impact of the most sensitive of the assets for
-// property prop, and that asset's id.
-func assetImpact(assets []*model.Asset, prop model.Property) (model.Impact, string) {
+// property prop, and that asset's id; with less, each need counts one step
+// lower (repudiation), the business value still a floor.
+func assetImpact(assets []*model.Asset, prop model.Property, less bool) (model.Impact, string) {
 	best, which := model.Impact(0), ""
 	for _, a := range assets {
 		need := a.Need(prop)
@@ -180,6 +201,9 @@ func assetImpact(assets []*model.Asset, prop model.Property) (model.Impact, stri
 			// medium or low. Only a stated availability need or a value
 			// makes a denial of service critical.
 			need = min(need, model.High)
+		}
+		if less && need > model.Low {
+			need--
 		}
 		// The asset's business value is a floor whatever the property.
 		i := levelImpact(max(need, a.Value))
@@ -474,6 +498,8 @@ type impactKey struct {
 	which string
 	i     model.Impact
 	prop  model.Property
+	// rep is set for repudiation, worded with its step (impactWhy).
+	rep bool
 }
 
 func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
@@ -481,10 +507,10 @@ func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
 	if which == "" {
 		return ImpactOf(ex.m, f)
 	}
-	k := impactKey{which, i, prop}
+	k := impactKey{which, i, prop, f.Category == model.Repudiation}
 	s, ok := ex.impacts[k]
 	if !ok {
-		s = which + " needs " + needName(i) + " " + prop.String()
+		s = impactWhy(f, i, which, prop)
 		ex.impacts[k] = s
 	}
 	return i, s
@@ -507,6 +533,13 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		i, iwhy = ex.impactOf(f)
 	} else {
 		iwhy = "impact stated in the model"
+	}
+	// A store whose disclosure is severe is a target sought out: possible
+	// at least, and the uncertainty factor does not lower it below that.
+	sought := soughtStore(f, i) && (f.Threat == nil || f.Threat.Likelihood == 0)
+	if sought && l < soughtLikelihood {
+		l = soughtLikelihood
+		lwhy = append(lwhy, soughtWhy)
 	}
 	f.Rationale = append(lwhy, iwhy)
 	f.Inherent = Make(l, i)
@@ -579,6 +612,9 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		floor := model.Likelihood(2)
 		if heldAccess(f) {
 			floor = heldAccessLikelihood
+		}
+		if sought {
+			floor = soughtLikelihood
 		}
 		f.Residual = Make(uncertain(f.Residual.Likelihood, unc, floor), f.Residual.Impact)
 		f.Projected = Make(uncertain(f.Projected.Likelihood, unc, floor), f.Projected.Impact)
