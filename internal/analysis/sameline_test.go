@@ -66,3 +66,81 @@ flows:
 		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }
+
+// TestFoldSameLinePairs: the pairs noise16 added. A staff console not known
+// to require MFA nor a second approval is one elevation line (one staff
+// account does the consequential action: taken over, or misused alone); a
+// producer publishing to a queue without authenticating and a consumer
+// not verifying who produced a message are one forged-message line. The
+// better-ranked stays, names the other's elements and asks both questions.
+func TestFoldSameLinePairs(t *testing.T) {
+	for _, c := range []struct {
+		name, src, gone, keep string
+		targets, questions    []string
+	}{{
+		name: "staff account acts alone",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: payouts, kind: money, classification: confidential, data: [financial]}
+boundaries:
+  - {id: office, trust: internal}
+components:
+  - {id: support, kind: person, boundary: office}
+  - {id: console, kind: service, boundary: office, admin: true, processes: [payouts]}
+  - {id: ledger, kind: datastore, boundary: office, stores: [payouts]}
+flows:
+  - {from: support, to: console, protocol: https, authentication: password}
+  - {from: console, to: ledger, protocol: sql, carries: [payouts]}
+`,
+		gone:      "staff-action-without-second-approval:console",
+		keep:      "admin-without-mfa:console:elevation_of_privilege",
+		targets:   []string{"console"},
+		questions: []string{"console.mfa_for_admins", "console.dual_approval"},
+	}, {
+		name: "forged message on a queue",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: usage, kind: data, classification: internal, integrity: critical}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: meter, kind: service, boundary: dc, processes: [usage]}
+  - {id: events, kind: queue, boundary: dc, stores: [usage]}
+  - {id: billing, kind: service, boundary: dc, processes: [usage]}
+flows:
+  - {id: publish, from: meter, to: events, protocol: amqp, carries: [usage]}
+  - {id: consume, from: events, to: billing, protocol: amqp, carries: [usage]}
+`,
+		gone:      "queue-message-tampering:consume:spoofing",
+		keep:      "unauthenticated-service-to-service:publish",
+		targets:   []string{"publish", "events", "consume", "billing"},
+		questions: []string{"publish.authentication", "consume.verifies_signatures"},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			a := analyse(t, c.src)
+			if find(a, c.gone) != nil {
+				t.Errorf("%s listed beside %s: %v", c.gone, c.keep, ids(a))
+			}
+			k := find(a, c.keep)
+			if k == nil {
+				t.Fatalf("no %s: %v", c.keep, ids(a))
+			}
+			var tg []string
+			for _, x := range k.Targets {
+				tg = append(tg, x.ID())
+			}
+			for _, want := range c.targets {
+				if !slices.Contains(tg, want) {
+					t.Errorf("%s targets %v lack %s", c.keep, tg, want)
+				}
+			}
+			for _, q := range c.questions {
+				if !slices.Contains(k.Questions, q) {
+					t.Errorf("%s questions %v lack %s", c.keep, k.Questions, q)
+				}
+			}
+		})
+	}
+}
