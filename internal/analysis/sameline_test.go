@@ -71,8 +71,10 @@ flows:
 // to require MFA nor a second approval is one elevation line (one staff
 // account does the consequential action: taken over, or misused alone); a
 // producer publishing to a queue without authenticating and a consumer
-// not verifying who produced a message are one forged-message line. The
-// better-ranked stays, names the other's elements and asks both questions.
+// not verifying who produced a message are one forged-message line; crafted
+// input the component interprets (a query, a page, a message it parses)
+// is one injection line. The better-ranked stays, names the other's
+// elements and asks both questions.
 func TestFoldSameLinePairs(t *testing.T) {
 	for _, c := range []struct {
 		name, src, gone, keep string
@@ -117,6 +119,46 @@ flows:
 		keep:      "unauthenticated-service-to-service:publish",
 		targets:   []string{"publish", "events", "consume", "billing"},
 		questions: []string{"publish.authentication", "consume.verifies_signatures"},
+	}, {
+		name: "crafted input interpreted (XSS, SQL)",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, data: [pii]}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - {id: web, kind: service, boundary: dc, tech: PHP, processes: [orders], controls: {authenticates: yes, safe_queries: no, encodes_output: no}}
+  - {id: db, kind: datastore, boundary: dc, tech: MySQL, stores: [orders]}
+flows:
+  - {from: user, to: web, protocol: https, authentication: session}
+  - {from: web, to: db, protocol: sql, carries: [orders]}
+`,
+		gone:    "query-injection:web",
+		keep:    "cross-site-scripting:web",
+		targets: []string{"web"},
+	}, {
+		name: "crafted input interpreted (message, SQL)",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: claims, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: partners, trust: partner}
+  - {id: dc, trust: internal}
+components:
+  - {id: partner, kind: external, boundary: partners, third_party: true}
+  - {id: worker, kind: service, boundary: dc, processes: [claims], controls: {safe_queries: no, validates_input: no}}
+  - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [claims]}
+flows:
+  - {id: partner-to-worker, from: partner, to: worker, protocol: https, authentication: mtls, carries: [claims]}
+  - {from: worker, to: db, protocol: sql, carries: [claims]}
+`,
+		gone:    "untrusted-deserialization:partner-to-worker",
+		keep:    "query-injection:worker",
+		targets: []string{"worker", "partner-to-worker"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)
