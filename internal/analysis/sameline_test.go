@@ -73,7 +73,9 @@ flows:
 // producer publishing to a queue without authenticating and a consumer
 // not verifying who produced a message are one forged-message line; crafted
 // input the component interprets (a query, a page, a message it parses)
-// is one injection line. The better-ranked stays, names the other's
+// is one injection line; a device's firmware altered (by hand, or on its
+// way from the build) is one tampering line; a payment run stopped by the
+// provider's outage is one availability line. The better-ranked stays, names the other's
 // elements and asks both questions.
 func TestFoldSameLinePairs(t *testing.T) {
 	for _, c := range []struct {
@@ -159,6 +161,45 @@ flows:
 		gone:    "untrusted-deserialization:partner-to-worker",
 		keep:    "query-injection:worker",
 		targets: []string{"worker", "partner-to-worker"},
+	}, {
+		name: "firmware altered on a device",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: unlocks, name: Unlock commands, kind: data, classification: internal, integrity: critical}
+  - {id: lock-firmware, name: Lock firmware, kind: infrastructure, integrity: critical}
+boundaries:
+  - {id: homes, trust: internet}
+  - {id: cloud, trust: internal}
+components:
+  - {id: lock, kind: device, boundary: homes, processes: [unlocks]}
+  - {id: lock-api, kind: service, boundary: cloud, processes: [unlocks]}
+flows:
+  - {id: command, from: lock-api, to: lock, protocol: mqtt, encryption: tls, authentication: mtls, carries: [unlocks, lock-firmware]}
+`,
+		gone:      "field-device-tampering:lock",
+		keep:      "build-artifact-tampering:lock",
+		targets:   []string{"lock", "command"},
+		questions: []string{"lock.signed_artifacts", "lock.hardened"},
+	}, {
+		name: "payments stop at the provider",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: payouts, name: Payout file, kind: money, data: [financial], integrity: critical}
+boundaries:
+  - {id: cluster, trust: internal}
+  - {id: vendors, trust: partner}
+components:
+  - {id: payout-job, kind: function, boundary: cluster, tech: Kubernetes CronJob}
+  - {id: bank, kind: external, boundary: vendors, third_party: true}
+flows:
+  - {id: upload, from: payout-job, to: bank, protocol: https, encryption: tls, authentication: api_key, carries: [payouts]}
+`,
+		gone:      "third-party-outage-no-fallback:bank",
+		keep:      "payment-run-not-idempotent:payout-job",
+		targets:   []string{"payout-job", "upload", "bank"},
+		questions: []string{"upload.replay_protection", "bank.redundant"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)
