@@ -8,15 +8,16 @@ import (
 )
 
 // foldFurtherHop drops a weakness's further threat (a rule's Also
-// category, id rule:target:category) on a component and the hops into or
-// out of it, where another rule's own threat of that category on the
+// category, id rule:target:category) on a component (the first it names:
+// for a flow rule's threat, most often the receiver) and hops into or out
+// of it, where another rule's own threat of that category on the
 // component is listed before it: the hop is the component's edge, and a
 // reviewer writes the category once on the component (a payout job that
-// may pay a run twice, its tampering on the job and its upload, beside
-// the job paying out without a person's approval). foldFurther needs the other threat to name
-// every element; here it names the component, and takes the hops from the
-// further threat, so either reading finds it, and asks its questions. The
-// weakness stays listed under its own category.
+// may pay a run twice, its tampering on the job and its upload, beside the
+// job paying out without a person's approval). foldFurther needs the other
+// threat to name every element; here it names the component and takes the
+// hops from the further threat, so either reading finds it, and asks its
+// questions. The weakness stays listed under its own category.
 //
 // Only threats of rules that are listed join; an open further threat joins
 // only an open one (a stated gap never folds into an unknown), and a
@@ -49,7 +50,7 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 			}
 			continue
 		}
-		e := f.Targets[0].Component
+		e := firstComponent(f.Targets)
 		if e == nil {
 			continue
 		}
@@ -62,7 +63,7 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 				keep = g
 			}
 		}
-		if keep == nil || !hopsOf(f.Targets[1:], e, keep) {
+		if keep == nil || !hopsOf(f.Targets, e, keep) {
 			continue
 		}
 		for _, t := range f.Targets {
@@ -89,9 +90,22 @@ func hopsOf(ts []model.Target, e *model.Component, g *model.Finding) bool {
 		if slices.Contains(g.Targets, t) {
 			continue
 		}
+		if t.Component == e {
+			continue
+		}
 		if t.Flow == nil || t.Flow.From != e && t.Flow.To != e {
 			return false
 		}
 	}
 	return true
+}
+
+// firstComponent returns the first component among ts, or nil.
+func firstComponent(ts []model.Target) *model.Component {
+	for _, t := range ts {
+		if t.Component != nil {
+			return t.Component
+		}
+	}
+	return nil
 }

@@ -65,3 +65,43 @@ flows:
 		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }
+
+// TestFoldFurtherHopFlow: a flow threat's further elevation (the app's
+// calls are not known to be authenticated, so a caller may act with the
+// service's rights) is on the hop into the service and the service, and
+// joins the service's own elevation threat listed before it
+// (missing-object-authorization), which names the hop too.
+func TestFoldFurtherHopFlow(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: transfers, kind: money, classification: confidential, data: [financial]}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: app, kind: client, boundary: internet}
+  - {id: payments, kind: service, boundary: dc, processes: [transfers], controls: {authenticates: yes}}
+flows:
+  - {id: pay, from: app, to: payments, protocol: https, encryption: tls, carries: [transfers]}
+`
+	const further, keep = "unauthenticated-inbound-flow:pay:elevation_of_privilege", "missing-object-authorization:payments"
+	a := analyse(t, src)
+	if find(a, further) != nil {
+		t.Errorf("%s listed beside %s: %v", further, keep, ids(a))
+	}
+	g := find(a, keep)
+	if g == nil {
+		t.Fatalf("no %s: %v", keep, ids(a))
+	}
+	var tg []string
+	for _, x := range g.Targets {
+		tg = append(tg, x.ID())
+	}
+	if !slices.Equal(tg, []string{"payments", "pay"}) {
+		t.Errorf("targets %v, want payments and pay", tg)
+	}
+	if !slices.Contains(g.Questions, "pay.authentication") {
+		t.Errorf("questions %v lack pay.authentication", g.Questions)
+	}
+}
