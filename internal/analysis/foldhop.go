@@ -10,8 +10,8 @@ import (
 // foldFurtherHop drops a weakness's further threat (a rule's Also
 // category, id rule:target:category) on a component (the first it names:
 // for a flow rule's threat, most often the receiver) and hops into or out
-// of it, where another rule's own threat of that category on the
-// component is listed before it: the hop is the component's edge, and a
+// of it, where another rule's threat of that category on the component
+// (its own, or a further threat that stays) is listed before it: the hop is the component's edge, and a
 // reviewer writes the category once on the component (a payout job that
 // may pay a run twice, its tampering on the job and its upload, beside the
 // job paying out without a person's approval). foldFurther needs the other
@@ -23,8 +23,9 @@ import (
 // only an open one (a stated gap never folds into an unknown), and a
 // threat with a decision, a mitigation or a reopening stays, on either
 // side. The other threat ranks before the further one (fs is in rank
-// order), and is a rule's own threat, which never goes in this pass, so a
-// fold never chains. It runs after foldFurther; the caller ranks again.
+// order) and has not gone in this pass, and a threat that goes takes no
+// other in, so a fold never chains. It runs after foldFurther; the caller
+// ranks again.
 func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
 	own := make(map[string]model.Category, len(rules))
 	for _, r := range rules {
@@ -34,36 +35,58 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 		c   *model.Component
 		cat model.Category
 	}
-	byComp := map[key][]*model.Finding{}
-	into := map[*model.Finding]*model.Finding{}
-	for _, f := range fs {
+	// A first pass finds the further threats that may go and the
+	// (component, category) pairs they need a threat on; only threats
+	// naming those pairs are indexed (most threats name none).
+	further := make([]bool, len(fs))
+	var byComp map[key][]*model.Finding
+	for i, f := range fs {
 		c, ok := own[f.Rule]
-		if !ok || f.Origin == model.OriginPeople || !f.Active() || len(f.Targets) == 0 || held(f) {
+		if !ok || f.Category == c || f.Origin == model.OriginPeople || !f.Active() || len(f.Targets) == 0 || held(f) {
 			continue
 		}
-		if f.Category == c {
-			for _, t := range f.Targets {
-				if t.Component != nil {
-					k := key{t.Component, f.Category}
-					byComp[k] = append(byComp[k], f)
-				}
+		if e := firstComponent(f.Targets); e != nil {
+			if byComp == nil {
+				byComp = map[key][]*model.Finding{}
 			}
-			continue
+			byComp[key{e, f.Category}] = nil
+			further[i] = true
 		}
-		e := firstComponent(f.Targets)
-		if e == nil {
-			continue
-		}
-		var keep *model.Finding
-		for _, g := range byComp[key{e, f.Category}] {
-			if g.Rule == f.Rule || f.Open() && !g.Open() {
+	}
+	if byComp == nil {
+		return fs
+	}
+	index := func(f *model.Finding) {
+		for _, t := range f.Targets {
+			if t.Component == nil {
 				continue
 			}
-			if keep == nil || g.Rank < keep.Rank {
+			k := key{t.Component, f.Category}
+			if gs, ok := byComp[k]; ok && (len(gs) == 0 || gs[len(gs)-1] != f) {
+				byComp[k] = append(gs, f)
+			}
+		}
+	}
+	into := map[*model.Finding]*model.Finding{}
+	for i, f := range fs {
+		if !further[i] {
+			if c, ok := own[f.Rule]; ok && f.Category == c && f.Origin != model.OriginPeople && f.Active() && !held(f) {
+				index(f)
+			}
+			continue
+		}
+		// fs is in rank order, and so is each list: the first that
+		// qualifies is the best-ranked.
+		e := firstComponent(f.Targets)
+		var keep *model.Finding
+		for _, g := range byComp[key{e, f.Category}] {
+			if g.Rule != f.Rule && (!f.Open() || g.Open()) && into[g] == nil {
 				keep = g
+				break
 			}
 		}
 		if keep == nil || !hopsOf(f.Targets, e, keep) {
+			index(f)
 			continue
 		}
 		for _, t := range f.Targets {
