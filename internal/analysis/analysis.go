@@ -122,8 +122,10 @@ func Run(ctx context.Context, m *model.Model, rules []*rule.Rule, opt Options) (
 // threat of the same element and category to the end of its band.
 //
 // The steps mark the threats they remove with rank 0, and ranking ranks
-// the rest again without sorting them again. After the fold into a
-// receiver's threat comes the fold of rules that name one attack
+// the rest again without sorting them again. After the fold of further
+// threats comes foldFurtherHop (a further threat on a component and its
+// hops joins another rule's earlier threat on the component); after the
+// fold into a receiver's threat comes the fold of rules that name one attack
 // (rule.SameLine, foldSameLine). Last, risk.LowerRepeats moves an unverified threat that repeats an
 // (element, category) pair on its own element to the end of the next
 // band.
@@ -136,6 +138,10 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	fs, moves := foldFurther(fs, qs, rules, els, workers)
 	if len(fs) != n {
 		ranking.RerankMoved(fs, moves)
+	}
+	n = len(fs)
+	if fs = foldFurtherHop(fs, qs, rules, workers); len(fs) != n {
+		ranking.Rerank(fs)
 	}
 	n = len(fs)
 	if fs = foldIntoReceiver(fs, qs, rules, workers); len(fs) != n {

@@ -14,7 +14,9 @@ import (
 // authenticate its callers" are one missing check, fixed once at the
 // receiver, and a reviewer writes it once, on the flow or on the
 // component. Of the receiver's threat (id SameOnReceiver:receiver,
-// listed, of the flow threats' category) and the flow threats joining it,
+// listed, of the flow threats' category; for a flow threat's further
+// category, the receiver's further threat of that category,
+// SameOnReceiver:receiver:category) and the flow threats joining it,
 // the best-ranked stays and names the others' targets too, so either
 // reading finds it, and carries their questions; the others leave the list.
 //
@@ -27,9 +29,11 @@ import (
 // after the cap and the fold of further threats, on the threats listed.
 func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
 	same := map[string]string{}
+	own := map[string]model.Category{}
 	for _, r := range rules {
 		if r.SameOnReceiver != "" && r.On == rule.OnFlow {
 			same[r.ID] = r.SameOnReceiver
+			own[r.ID] = r.Category
 		}
 	}
 	if len(same) == 0 {
@@ -68,7 +72,14 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 			if to == nil {
 				continue
 			}
-			out = append(out, cand{f, other + ":" + to.ID})
+			// A further threat (the weakness's elevation: a caller
+			// nobody authenticates acts with the receiver's rights)
+			// joins the receiver's further threat of its category.
+			want := other + ":" + to.ID
+			if f.Category != own[f.Rule] {
+				want += ":" + string(f.Category)
+			}
+			out = append(out, cand{f, want})
 		}
 		cs[p] = out
 	})

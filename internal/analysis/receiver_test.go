@@ -54,6 +54,48 @@ flows:
 	}
 }
 
+// TestFoldIntoReceiverFurther: the weakness's further elevation threat
+// on the flow (a sender nobody authenticates acts with the receiver's
+// rights) joins the receiver's elevation threat of the same weakness, as
+// its spoofing threat does: one line per element and category.
+func TestFoldIntoReceiverFurther(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: readings, kind: data, classification: internal, integrity: critical}
+boundaries:
+  - {id: road, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: logger, kind: device, boundary: road}
+  - {id: ingest, kind: service, boundary: dc, processes: [readings]}
+  - {id: stream, kind: queue, boundary: dc, stores: [readings]}
+flows:
+  - {id: upload, from: logger, to: ingest, protocol: https, encryption: tls, carries: [readings]}
+  - {id: publish, from: ingest, to: stream, protocol: https, carries: [readings]}
+`
+	a := analyse(t, src)
+	if f := find(a, "unauthenticated-inbound-flow:upload:elevation_of_privilege"); f != nil {
+		t.Errorf("the flow's elevation is listed beside the receiver's: %v", ids(a))
+	}
+	g := find(a, "unauthenticated-entry-point:ingest:elevation_of_privilege")
+	if g == nil {
+		t.Fatalf("no unauthenticated-entry-point:ingest:elevation_of_privilege: %v", ids(a))
+	}
+	var tg []string
+	for _, x := range g.Targets {
+		tg = append(tg, x.ID())
+	}
+	if !slices.Equal(tg, []string{"ingest", "upload"}) {
+		t.Errorf("targets %v, want ingest and upload", tg)
+	}
+	// A stated gap on the flow keeps its own elevation threat.
+	a = analyse(t, strings.Replace(src, "encryption: tls,", "encryption: tls, authentication: none,", 1))
+	if f := find(a, "unauthenticated-inbound-flow:upload:elevation_of_privilege"); f == nil || !f.Open() {
+		t.Errorf("the flow's stated gap has no open elevation threat: %v", ids(a))
+	}
+}
+
 // TestDeputyFoldsIntoObjectAuthorization: a front serving users that calls
 // an entry point (which users also call directly) without passing their
 // identity (confused-deputy), and the

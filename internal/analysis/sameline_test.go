@@ -66,3 +66,164 @@ flows:
 		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }
+
+// TestFoldSameLinePairs: the pairs noise16 added. A staff console not known
+// to require MFA nor a second approval is one elevation line (one staff
+// account does the consequential action: taken over, or misused alone); a
+// producer publishing to a queue without authenticating and a consumer
+// not verifying who produced a message are one forged-message line; crafted
+// input the component interprets (a query, a page, a message it parses)
+// is one injection line; a device's firmware altered (by hand, or on its
+// way from the build) is one tampering line; a payment run stopped by the
+// provider's outage is one availability line. The better-ranked stays, names the other's
+// elements and asks both questions.
+func TestFoldSameLinePairs(t *testing.T) {
+	for _, c := range []struct {
+		name, src, gone, keep string
+		targets, questions    []string
+	}{{
+		name: "staff account acts alone",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: payouts, kind: money, classification: confidential, data: [financial]}
+boundaries:
+  - {id: office, trust: internal}
+components:
+  - {id: support, kind: person, boundary: office}
+  - {id: console, kind: service, boundary: office, admin: true, processes: [payouts]}
+  - {id: ledger, kind: datastore, boundary: office, stores: [payouts]}
+flows:
+  - {from: support, to: console, protocol: https, authentication: password}
+  - {from: console, to: ledger, protocol: sql, carries: [payouts]}
+`,
+		gone:      "staff-action-without-second-approval:console",
+		keep:      "admin-without-mfa:console:elevation_of_privilege",
+		targets:   []string{"console"},
+		questions: []string{"console.mfa_for_admins", "console.dual_approval"},
+	}, {
+		name: "forged message on a queue",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: usage, kind: data, classification: internal, integrity: critical}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: meter, kind: service, boundary: dc, processes: [usage]}
+  - {id: events, kind: queue, boundary: dc, stores: [usage]}
+  - {id: billing, kind: service, boundary: dc, processes: [usage]}
+flows:
+  - {id: publish, from: meter, to: events, protocol: amqp, carries: [usage]}
+  - {id: consume, from: events, to: billing, protocol: amqp, carries: [usage]}
+`,
+		gone:      "queue-message-tampering:consume:spoofing",
+		keep:      "unauthenticated-service-to-service:publish",
+		targets:   []string{"publish", "events", "consume", "billing"},
+		questions: []string{"publish.authentication", "consume.verifies_signatures"},
+	}, {
+		name: "crafted input interpreted (XSS, SQL)",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, data: [pii]}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - {id: web, kind: service, boundary: dc, tech: PHP, processes: [orders], controls: {authenticates: yes, safe_queries: no, encodes_output: no}}
+  - {id: db, kind: datastore, boundary: dc, tech: MySQL, stores: [orders]}
+flows:
+  - {from: user, to: web, protocol: https, authentication: session}
+  - {from: web, to: db, protocol: sql, carries: [orders]}
+`,
+		gone:    "query-injection:web",
+		keep:    "cross-site-scripting:web",
+		targets: []string{"web"},
+	}, {
+		name: "crafted input interpreted (message, SQL)",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: claims, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: partners, trust: partner}
+  - {id: dc, trust: internal}
+components:
+  - {id: partner, kind: external, boundary: partners, third_party: true}
+  - {id: worker, kind: service, boundary: dc, processes: [claims], controls: {safe_queries: no, validates_input: no}}
+  - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [claims]}
+flows:
+  - {id: partner-to-worker, from: partner, to: worker, protocol: https, authentication: mtls, carries: [claims]}
+  - {from: worker, to: db, protocol: sql, carries: [claims]}
+`,
+		gone:    "untrusted-deserialization:partner-to-worker",
+		keep:    "query-injection:worker",
+		targets: []string{"worker", "partner-to-worker"},
+	}, {
+		name: "firmware altered on a device",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: unlocks, name: Unlock commands, kind: data, classification: internal, integrity: critical}
+  - {id: lock-firmware, name: Lock firmware, kind: infrastructure, integrity: critical}
+boundaries:
+  - {id: homes, trust: internet}
+  - {id: cloud, trust: internal}
+components:
+  - {id: lock, kind: device, boundary: homes, processes: [unlocks]}
+  - {id: lock-api, kind: service, boundary: cloud, processes: [unlocks]}
+flows:
+  - {id: command, from: lock-api, to: lock, protocol: mqtt, encryption: tls, authentication: mtls, carries: [unlocks, lock-firmware]}
+`,
+		gone:      "field-device-tampering:lock",
+		keep:      "build-artifact-tampering:lock",
+		targets:   []string{"lock", "command"},
+		questions: []string{"lock.signed_artifacts", "lock.hardened"},
+	}, {
+		name: "payments stop at the provider",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: payouts, name: Payout file, kind: money, data: [financial], integrity: critical}
+boundaries:
+  - {id: cluster, trust: internal}
+  - {id: vendors, trust: partner}
+components:
+  - {id: payout-job, kind: function, boundary: cluster, tech: Kubernetes CronJob}
+  - {id: bank, kind: external, boundary: vendors, third_party: true}
+flows:
+  - {id: upload, from: payout-job, to: bank, protocol: https, encryption: tls, authentication: api_key, carries: [payouts]}
+`,
+		gone:      "third-party-outage-no-fallback:bank",
+		keep:      "payment-run-not-idempotent:payout-job",
+		targets:   []string{"payout-job", "upload", "bank"},
+		questions: []string{"upload.replay_protection", "bank.redundant"},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			a := analyse(t, c.src)
+			if find(a, c.gone) != nil {
+				t.Errorf("%s listed beside %s: %v", c.gone, c.keep, ids(a))
+			}
+			k := find(a, c.keep)
+			if k == nil {
+				t.Fatalf("no %s: %v", c.keep, ids(a))
+			}
+			var tg []string
+			for _, x := range k.Targets {
+				tg = append(tg, x.ID())
+			}
+			for _, want := range c.targets {
+				if !slices.Contains(tg, want) {
+					t.Errorf("%s targets %v lack %s", c.keep, tg, want)
+				}
+			}
+			for _, q := range c.questions {
+				if !slices.Contains(k.Questions, q) {
+					t.Errorf("%s questions %v lack %s", c.keep, k.Questions, q)
+				}
+			}
+		})
+	}
+}

@@ -95,6 +95,7 @@ var authnRules = []*rule.Rule{
 	{
 		ID:             "unauthenticated-service-to-service",
 		SameOnReceiver: "unauthenticated-entry-point",
+		SameLine:       "queue-message-tampering",
 		Title:          "Service-to-service call without authentication",
 		Category:       model.Spoofing,
 		On:             rule.OnFlow,

@@ -156,6 +156,7 @@ var handoffRules = []*rule.Rule{
 	},
 	{
 		ID:       "staff-action-without-second-approval",
+		SameLine: "admin-without-mfa",
 		Title:    "One staff member can carry out a consequential action alone",
 		Category: model.ElevationOfPrivilege,
 		On:       rule.OnComponent,

@@ -51,6 +51,7 @@ var injectionRules = []*rule.Rule{
 	},
 	{
 		ID:       "cross-site-scripting",
+		SameLine: "query-injection",
 		Title:    "Output to browsers may allow cross-site scripting",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
@@ -129,6 +130,7 @@ var injectionRules = []*rule.Rule{
 	},
 	{
 		ID:       "untrusted-deserialization",
+		SameLine: "query-injection",
 		Title:    "Messages from a less trusted system are deserialized without validation",
 		Category: model.Tampering,
 		On:       rule.OnFlow,
@@ -185,6 +187,7 @@ var injectionRules = []*rule.Rule{
 	},
 	{
 		ID:       "second-order-injection",
+		SameLine: "untrusted-deserialization",
 		Title:    "Internal service trusts data that internet-facing code wrote",
 		Category: model.Tampering,
 		On:       rule.OnComponent,

@@ -14,6 +14,7 @@ import (
 var operationsRules = []*rule.Rule{
 	{
 		ID:       "field-device-tampering",
+		SameLine: "build-artifact-tampering",
 		Title:    "Device in the field can be physically tampered with",
 		Category: model.Tampering,
 		On:       rule.OnComponent,

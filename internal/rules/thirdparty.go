@@ -10,6 +10,7 @@ import (
 var thirdpartyRules = []*rule.Rule{
 	{
 		ID:       "third-party-outage-no-fallback",
+		SameLine: "payment-run-not-idempotent",
 		Title:    "The system stops when a third party it depends on stops",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
