@@ -69,3 +69,31 @@ func TestCredentialRecordsNoSpoofing(t *testing.T) {
 		t.Errorf("questions %v, want accounts.encryption among them", got)
 	}
 }
+
+// TestPartnerPush: a partner's system pushing records others rely on over a
+// channel authenticated as the system (mutual TLS) or signed by it is asked
+// whether each record's signature is verified: spoofing only, no tampering;
+// pushes over an API key or of low-integrity data are not this rule's. The
+// two pushes into one gateway merge into the gateway's threat.
+func TestPartnerPush(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "unverified-third-party-callback", "push.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "unverified-third-party-callback" {
+			continue
+		}
+		if f.Category != model.Spoofing || f.Status != model.StatusUnverified {
+			t.Errorf("%s: %s %s, want unverified spoofing", f.ID, f.Category, f.Status)
+		}
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"as2-push", "ehr-push", "gateway"}; !slices.Equal(got, want) {
+		t.Errorf("targets %v, want %v", got, want)
+	}
+	if got := asking(qs, "unverified-third-party-callback"); !slices.Equal(got, []string{"as2-push.verifies_signatures", "ehr-push.verifies_signatures"}) {
+		t.Errorf("questions %v", got)
+	}
+}

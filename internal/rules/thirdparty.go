@@ -101,7 +101,10 @@ var thirdpartyRules = []*rule.Rule{
 		Category:       model.Spoofing,
 		On:             rule.OnFlow,
 		Doc: "A third party calls back into the system (webhook, event, callback) and the receiver does not verify a signature over the message. " +
-			"Anyone who learns the endpoint, or a token sent along with it, can forge events such as \"payment succeeded\" or \"user verified\", and the system will act on them.",
+			"Anyone who learns the endpoint, or a token sent along with it, can forge events such as \"payment succeeded\" or \"user verified\", and the system will act on them. " +
+			"A partner's system that pushes records others rely on over a channel authenticated as that system (mutual TLS) or signed by it is asked the same: " +
+			"the channel says which system sent them, not who made each record (a trading partner on a VAN, a prescriber on an EHR platform, a user in an identity provider's assertion), " +
+			"so a compromised or careless platform, or anyone else on the network, puts records in any originator's name unless each record's signature is verified.",
 		CWE:   []int{345, 347},
 		CAPEC: []int{148, 151},
 		Mitigations: []string{
@@ -116,14 +119,25 @@ var thirdpartyRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !tpCallback(f) {
-				return
-			}
-			if !tpCallbackUnverified(f) {
-				// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
+			push := false
+			switch {
+			case tpCallback(f):
+				if !tpCallbackUnverified(f) {
+					// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
+					return
+				}
+			case tpPartnerPush(f):
+				push = true
+			default:
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				if push {
+					x.Enables()
+					x.Report(gap, q(f.To.ID)+" takes "+ids(tpReplayAssets(f), assetID)+" from "+q(f.From.ID)+" on "+q(f.ID)+
+						" trusting the connection; nothing says who made each record is verified", nil)
+					return
+				}
 				if f.Controls.Get(model.CtlReplayProtection) != model.Yes && len(tpReplayAssets(f)) > 0 {
 					// third-party-callback-replay raises the tampering
 					// threat of this callback (events applied that should
@@ -376,4 +390,27 @@ func tpDependents(c *model.Component) string {
 		}
 	}
 	return ids(cs, compID)
+}
+
+// tpPartnerPush reports whether f is a partner's system pushing records
+// that others rely on (money, data needing high integrity) into a process
+// of ours over a channel authenticated as that system (mutual TLS) or
+// signed by it, rather than a callback: the channel says which system
+// sent them, not who made each record (a trading partner on a VAN, a
+// prescriber on an EHR platform), and whether the receiver checks the
+// records' own signatures is the question.
+func tpPartnerPush(f *model.Flow) bool {
+	if !tpThirdParty(f.From) || f.From.Kind == model.KindPerson || f.From.Kind == model.KindClient || f.From.Kind == model.KindDevice ||
+		!f.To.IsProcess() || tpThirdParty(f.To) || f.To.OutOfScope {
+		return false
+	}
+	if f.Authentication != model.AuthMTLS && f.Authentication != model.AuthSignature {
+		return false
+	}
+	for _, a := range f.Carries {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+			return true
+		}
+	}
+	return false
 }
