@@ -180,7 +180,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "Browsers, mobile apps, desktop programs, game clients and devices run on machines their users control. " +
 			"Anything they compute (prices and totals, scores and positions, flags saying what the user may do) can be changed " +
-			"before it is sent. A server that accepts it as sent lets users pay less, cheat or grant themselves rights.",
+			"before it is sent. A server that accepts it as sent lets users pay less, cheat or grant themselves rights. " +
+			"Where the flow states no authentication, what the client says about who it is or what it holds (a queue pass, the publisher " +
+			"a bid request names, a respondent) is tied to no one and is taken as sent: spoofing too (a further threat).",
 		CWE:   []int{602, 565, 472},
 		CAPEC: []int{207, 162},
 		Mitigations: []string{
@@ -203,6 +205,9 @@ var reviewerRules = []*rule.Rule{
 			if gap := x.Lacks(f.To, model.CtlServerAuthoritative); x.Reports(gap) {
 				// The state is changed on the client: it is named too.
 				x.AlsoTarget(model.Target{Component: f.From})
+				if f.Authentication != model.AuthNone {
+					x.Enables()
+				}
 				x.Report(gap, q(f.To.ID)+" may trust state that "+q(f.From.ID)+" computes and sends on "+q(f.ID), nil)
 			}
 		},
