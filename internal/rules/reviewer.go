@@ -87,15 +87,15 @@ var reviewerRules = []*rule.Rule{
 		ID:       "privileged-store-access",
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
-		Also:     []model.Category{model.Tampering, model.Repudiation},
+		Also:     []model.Category{model.Tampering, model.Repudiation, model.InformationDisclosure},
 		On:       rule.OnComponent,
 		ZoneWide: true,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
 			"dishonest insider reads or changes every record. " +
 			"Changes made that way go around the application's own checks and its audit trail, so the weakness raises tampering " +
-			"(records altered outside the application) and repudiation (changes and reads that leave no record the application keeps) " +
-			"beside the elevation. " +
+			"(records altered outside the application), repudiation (changes and reads that leave no record the application keeps) " +
+			"and information disclosure (records read, copied or exported outside the application's access rules) beside the elevation. " +
 			"Raised where the model draws people with access to the store (a person, an administrative console or an " +
 			"application staff use reads or writes it, an administrator or operator uses a service that writes it, or " +
 			"human_access names the role), or names no assets; elsewhere whether human access is reviewed is asked as a " +
