@@ -97,3 +97,15 @@ func TestPartnerPush(t *testing.T) {
 		t.Errorf("questions %v", got)
 	}
 }
+
+// TestLogsShipped: a flow into a log sink that names nothing, or one that
+// carries a process's logs (an asset named so) to a store, carries what the
+// sender handles unless it redacts its logs; a sender handling nothing
+// sensitive raises nothing.
+func TestLogsShipped(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-log-sink", "shipped.yaml"), rules.All())
+	got := ofRule(fs, "sensitive-data-to-log-sink", model.StatusUnverified)
+	if want := []string{"sensitive-data-to-log-sink:payroll-logs", "sensitive-data-to-log-sink:runner-db"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
