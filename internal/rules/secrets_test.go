@@ -109,3 +109,15 @@ func TestLogsShipped(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestNewVendorNamedAndKeys: a vendor named in new_third_parties as part of
+// a longer phrase ("hosted LLM vendor" for "Hosted LLM") is new; secrets a
+// new vendor is drawn keeping are shared with it, a key it merely receives
+// is not.
+func TestNewVendorNamedAndKeys(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-new-third-party", "named.yaml"), rules.All())
+	got := ofRule(fs, "sensitive-data-to-new-third-party", "")
+	if want := []string{"sensitive-data-to-new-third-party:prompt", "sensitive-data-to-new-third-party:provision"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

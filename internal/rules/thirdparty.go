@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -56,7 +57,9 @@ var thirdpartyRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
 		Doc: "Sensitive data leaves the organisation for a third party the organisation has not worked with before. " +
-			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow.",
+			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
+			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
+			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own.",
 		CWE:   []int{359, 201},
 		CAPEC: []int{438},
 		Mitigations: []string{
@@ -80,8 +83,15 @@ var thirdpartyRules = []*rule.Rule{
 			default:
 				return
 			}
-			// Credentials on the flow are most often the vendor's own API key.
+			// Credentials on the flow are most often the vendor's own API key;
+			// secrets the vendor is drawn keeping (device or session keys it
+			// stores or processes) are ours, held there.
 			at := abuseScrapable(f.Carries)
+			for _, a := range f.Carries {
+				if a.Kind == model.AssetCredential && a.HasData(model.DataSecrets) && containsAsset(vendor.Assets(), a) {
+					at = append(at, a)
+				}
+			}
 			if len(at) == 0 {
 				return
 			}
@@ -266,6 +276,30 @@ func tpNew(m *model.Model, c *model.Component) bool {
 	}
 	for _, n := range m.Context.NewThirdParties {
 		if strings.EqualFold(n, c.ID) || c.Name != "" && strings.EqualFold(n, c.Name) {
+			return true
+		}
+		// "hosted LLM vendor" names the component "Hosted LLM".
+		if c.Name != "" && tpPhrase(n, c.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// tpPhrase reports whether the words of phrase occur in s in order, one
+// after the other (case-folded runs of letters and digits).
+func tpPhrase(s, phrase string) bool {
+	split := func(x string) []string {
+		return strings.FieldsFunc(strings.ToLower(x), func(r rune) bool {
+			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+		})
+	}
+	ws, ps := split(s), split(phrase)
+	if len(ps) == 0 {
+		return false
+	}
+	for i := 0; i+len(ps) <= len(ws); i++ {
+		if slices.Equal(ws[i:i+len(ps)], ps) {
 			return true
 		}
 	}
