@@ -202,7 +202,9 @@ var loggingRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
 		Doc: "A flow into a logging, monitoring or SIEM system carries credentials, secrets, card data or personal data. " +
-			"Log platforms are built for broad search and long retention, not for protecting sensitive data, so anyone with log access can read it.",
+			"Log platforms are built for broad search and long retention, not for protecting sensitive data, so anyone with log access can read it. " +
+			"A flow that names nothing into a log sink, or one that carries a process's logs (an asset named log or logs) into a store, " +
+			"carries what its sender handles unless the sender redacts its logs: errors and request dumps echo it.",
 		CWE:   []int{532, 359},
 		CAPEC: []int{215},
 		Mitigations: []string{
@@ -215,10 +217,16 @@ var loggingRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !loggingSink(f.To) || loggingSink(f.From) {
+			logs := loggingAssets(f.Carries)
+			if !loggingSink(f.To) && !(len(logs) > 0 && f.To.IsStore()) || loggingSink(f.From) {
 				return
 			}
 			at := withData(f.Carries, loggingKinds...)
+			if (len(f.Carries) == 0 || len(logs) > 0) && f.From.IsProcess() && !f.From.ThirdParty {
+				// Nothing stated: the sender's logs, carrying what it
+				// handles unless it redacts them.
+				at = withData(loggingHandled(f.From), loggingKinds...)
+			}
 			if len(at) == 0 {
 				return
 			}
@@ -359,3 +367,19 @@ func loggingCarried(c *model.Component, a *model.Asset) bool {
 	}
 	return false
 }
+
+// loggingAssets returns the assets among as that are logs (an id or name
+// with the word log, logs or logging): what a flow carrying them ships is
+// its sender's logs.
+func loggingAssets(as []*model.Asset) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range as {
+		if hasWord(a.ID, loggingAssetWords) || hasWord(a.Name, loggingAssetWords) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// loggingAssetWords name an asset that is a log.
+var loggingAssetWords = []string{"log", "logs", "logging"}

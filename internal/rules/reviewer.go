@@ -87,15 +87,15 @@ var reviewerRules = []*rule.Rule{
 		ID:       "privileged-store-access",
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
-		Also:     []model.Category{model.Tampering, model.Repudiation},
+		Also:     []model.Category{model.Tampering, model.Repudiation, model.InformationDisclosure},
 		On:       rule.OnComponent,
 		ZoneWide: true,
 		Doc: "People with administrative access to a store (DBAs, cloud administrators, support tooling, break-glass accounts) " +
 			"bypass the application's checks. Without a named role, reviewed membership and logged use, one compromised or " +
 			"dishonest insider reads or changes every record. " +
 			"Changes made that way go around the application's own checks and its audit trail, so the weakness raises tampering " +
-			"(records altered outside the application) and repudiation (changes and reads that leave no record the application keeps) " +
-			"beside the elevation. " +
+			"(records altered outside the application), repudiation (changes and reads that leave no record the application keeps) " +
+			"and information disclosure (records read, copied or exported outside the application's access rules) beside the elevation. " +
 			"Raised where the model draws people with access to the store (a person, an administrative console or an " +
 			"application staff use reads or writes it, an administrator or operator uses a service that writes it, or " +
 			"human_access names the role), or names no assets; elsewhere whether human access is reviewed is asked as a " +
@@ -180,7 +180,9 @@ var reviewerRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "Browsers, mobile apps, desktop programs, game clients and devices run on machines their users control. " +
 			"Anything they compute (prices and totals, scores and positions, flags saying what the user may do) can be changed " +
-			"before it is sent. A server that accepts it as sent lets users pay less, cheat or grant themselves rights.",
+			"before it is sent. A server that accepts it as sent lets users pay less, cheat or grant themselves rights. " +
+			"Where the flow states no authentication, what the client says about who it is or what it holds (a queue pass, the publisher " +
+			"a bid request names, a respondent) is tied to no one and is taken as sent: spoofing too (a further threat).",
 		CWE:   []int{602, 565, 472},
 		CAPEC: []int{207, 162},
 		Mitigations: []string{
@@ -203,6 +205,9 @@ var reviewerRules = []*rule.Rule{
 			if gap := x.Lacks(f.To, model.CtlServerAuthoritative); x.Reports(gap) {
 				// The state is changed on the client: it is named too.
 				x.AlsoTarget(model.Target{Component: f.From})
+				if f.Authentication != model.AuthNone {
+					x.Enables()
+				}
 				x.Report(gap, q(f.To.ID)+" may trust state that "+q(f.From.ID)+" computes and sends on "+q(f.ID), nil)
 			}
 		},

@@ -28,3 +28,16 @@ func TestClientStateNamesClient(t *testing.T) {
 	}
 	t.Fatal("client-computed-state-trusted raised nothing")
 }
+
+// TestClientStateAnonymousSpoofing: state sent by a client on a flow that
+// states no authentication also raises spoofing (the client claims who it
+// is or what it holds, and nothing ties the claim to anyone); a signed-in
+// client's state is tampering only.
+func TestClientStateAnonymousSpoofing(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "client-computed-state-trusted", "anonymous.yaml"), rules.All())
+	got := ofRule(fs, "client-computed-state-trusted", "")
+	want := []string{"client-computed-state-trusted:app-order", "client-computed-state-trusted:tag-bid", "client-computed-state-trusted:tag-bid:spoofing"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -59,6 +59,7 @@ var enables = map[string][]model.Category{
 	"unauthenticated-entry-point":    {model.ElevationOfPrivilege},
 	"unauthenticated-inbound-flow":   {model.ElevationOfPrivilege},
 	"admin-without-mfa":              {model.ElevationOfPrivilege},
+	"client-computed-state-trusted":  {model.Spoofing},
 	"internal-service-trusts-caller": {model.Spoofing},
 
 	"unvalidated-user-input":      {model.ElevationOfPrivilege},

@@ -182,7 +182,7 @@ func TestAssetlessModel(t *testing.T) {
 	}
 	// The weakness raises elevation, tampering and repudiation (changes
 	// and reads outside the application's checks and audit trail).
-	want := []string{"privileged-store-access:files", "privileged-store-access:files:repudiation", "privileged-store-access:files:tampering"}
+	want := []string{"privileged-store-access:files", "privileged-store-access:files:information_disclosure", "privileged-store-access:files:repudiation", "privileged-store-access:files:tampering"}
 	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, want) {
 		t.Errorf("privileged-store-access: got %v, want %v", got, want)
 	}

@@ -69,3 +69,55 @@ func TestCredentialRecordsNoSpoofing(t *testing.T) {
 		t.Errorf("questions %v, want accounts.encryption among them", got)
 	}
 }
+
+// TestPartnerPush: a partner's system pushing records others rely on over a
+// channel authenticated as the system (mutual TLS) or signed by it is asked
+// whether each record's signature is verified: spoofing only, no tampering;
+// pushes over an API key or of low-integrity data are not this rule's. The
+// two pushes into one gateway merge into the gateway's threat.
+func TestPartnerPush(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "unverified-third-party-callback", "push.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "unverified-third-party-callback" {
+			continue
+		}
+		if f.Category != model.Spoofing || f.Status != model.StatusUnverified {
+			t.Errorf("%s: %s %s, want unverified spoofing", f.ID, f.Category, f.Status)
+		}
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"as2-push", "ehr-push", "gateway"}; !slices.Equal(got, want) {
+		t.Errorf("targets %v, want %v", got, want)
+	}
+	if got := asking(qs, "unverified-third-party-callback"); !slices.Equal(got, []string{"as2-push.verifies_signatures", "ehr-push.verifies_signatures"}) {
+		t.Errorf("questions %v", got)
+	}
+}
+
+// TestLogsShipped: a flow into a log sink that names nothing, or one that
+// carries a process's logs (an asset named so) to a store, carries what the
+// sender handles unless it redacts its logs; a sender handling nothing
+// sensitive raises nothing.
+func TestLogsShipped(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-log-sink", "shipped.yaml"), rules.All())
+	got := ofRule(fs, "sensitive-data-to-log-sink", model.StatusUnverified)
+	if want := []string{"sensitive-data-to-log-sink:payroll-logs", "sensitive-data-to-log-sink:runner-db"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestNewVendorNamedAndKeys: a vendor named in new_third_parties as part of
+// a longer phrase ("hosted LLM vendor" for "Hosted LLM") is new; secrets a
+// new vendor is drawn keeping are shared with it, a key it merely receives
+// is not.
+func TestNewVendorNamedAndKeys(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-new-third-party", "named.yaml"), rules.All())
+	got := ofRule(fs, "sensitive-data-to-new-third-party", "")
+	if want := []string{"sensitive-data-to-new-third-party:prompt", "sensitive-data-to-new-third-party:provision"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

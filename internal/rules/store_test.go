@@ -51,7 +51,7 @@ func TestPrivilegedStoreQuestion(t *testing.T) {
 		}
 	}
 	fs, _ = run(t, filepath.Join(dir, "unverified.yaml"), rules.All())
-	want := []string{"privileged-store-access:db", "privileged-store-access:db:repudiation", "privileged-store-access:db:tampering"}
+	want := []string{"privileged-store-access:db", "privileged-store-access:db:information_disclosure", "privileged-store-access:db:repudiation", "privileged-store-access:db:tampering"}
 	if got := ofRule(fs, "privileged-store-access", model.StatusUnverified); !slices.Equal(got, want) {
 		t.Errorf("unverified.yaml: got %v, want %v", got, want)
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -57,7 +58,9 @@ var thirdpartyRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
 		Doc: "Sensitive data leaves the organisation for a third party the organisation has not worked with before. " +
-			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow.",
+			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
+			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
+			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own.",
 		CWE:   []int{359, 201},
 		CAPEC: []int{438},
 		Mitigations: []string{
@@ -81,8 +84,15 @@ var thirdpartyRules = []*rule.Rule{
 			default:
 				return
 			}
-			// Credentials on the flow are most often the vendor's own API key.
+			// Credentials on the flow are most often the vendor's own API key;
+			// secrets the vendor is drawn keeping (device or session keys it
+			// stores or processes) are ours, held there.
 			at := abuseScrapable(f.Carries)
+			for _, a := range f.Carries {
+				if a.Kind == model.AssetCredential && a.HasData(model.DataSecrets) && containsAsset(vendor.Assets(), a) {
+					at = append(at, a)
+				}
+			}
 			if len(at) == 0 {
 				return
 			}
@@ -102,7 +112,10 @@ var thirdpartyRules = []*rule.Rule{
 		Category:       model.Spoofing,
 		On:             rule.OnFlow,
 		Doc: "A third party calls back into the system (webhook, event, callback) and the receiver does not verify a signature over the message. " +
-			"Anyone who learns the endpoint, or a token sent along with it, can forge events such as \"payment succeeded\" or \"user verified\", and the system will act on them.",
+			"Anyone who learns the endpoint, or a token sent along with it, can forge events such as \"payment succeeded\" or \"user verified\", and the system will act on them. " +
+			"A partner's system that pushes records others rely on over a channel authenticated as that system (mutual TLS) or signed by it is asked the same: " +
+			"the channel says which system sent them, not who made each record (a trading partner on a VAN, a prescriber on an EHR platform, a user in an identity provider's assertion), " +
+			"so a compromised or careless platform, or anyone else on the network, puts records in any originator's name unless each record's signature is verified.",
 		CWE:   []int{345, 347},
 		CAPEC: []int{148, 151},
 		Mitigations: []string{
@@ -117,14 +130,25 @@ var thirdpartyRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !tpCallback(f) {
-				return
-			}
-			if !tpCallbackUnverified(f) {
-				// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
+			push := false
+			switch {
+			case tpCallback(f):
+				if !tpCallbackUnverified(f) {
+					// Signed already; or unauthenticated, which unauthenticated-inbound-flow reports.
+					return
+				}
+			case tpPartnerPush(f):
+				push = true
+			default:
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+				if push {
+					x.Enables()
+					x.Report(gap, q(f.To.ID)+" takes "+ids(tpReplayAssets(f), assetID)+" from "+q(f.From.ID)+" on "+q(f.ID)+
+						" trusting the connection; nothing says who made each record is verified", nil)
+					return
+				}
 				if f.Controls.Get(model.CtlReplayProtection) != model.Yes && len(tpReplayAssets(f)) > 0 {
 					// third-party-callback-replay raises the tampering
 					// threat of this callback (events applied that should
@@ -255,6 +279,30 @@ func tpNew(m *model.Model, c *model.Component) bool {
 		if strings.EqualFold(n, c.ID) || c.Name != "" && strings.EqualFold(n, c.Name) {
 			return true
 		}
+		// "hosted LLM vendor" names the component "Hosted LLM".
+		if c.Name != "" && tpPhrase(n, c.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// tpPhrase reports whether the words of phrase occur in s in order, one
+// after the other (case-folded runs of letters and digits).
+func tpPhrase(s, phrase string) bool {
+	split := func(x string) []string {
+		return strings.FieldsFunc(strings.ToLower(x), func(r rune) bool {
+			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+		})
+	}
+	ws, ps := split(s), split(phrase)
+	if len(ps) == 0 {
+		return false
+	}
+	for i := 0; i+len(ps) <= len(ws); i++ {
+		if slices.Equal(ws[i:i+len(ps)], ps) {
+			return true
+		}
 	}
 	return false
 }
@@ -377,4 +425,27 @@ func tpDependents(c *model.Component) string {
 		}
 	}
 	return ids(cs, compID)
+}
+
+// tpPartnerPush reports whether f is a partner's system pushing records
+// that others rely on (money, data needing high integrity) into a process
+// of ours over a channel authenticated as that system (mutual TLS) or
+// signed by it, rather than a callback: the channel says which system
+// sent them, not who made each record (a trading partner on a VAN, a
+// prescriber on an EHR platform), and whether the receiver checks the
+// records' own signatures is the question.
+func tpPartnerPush(f *model.Flow) bool {
+	if !tpThirdParty(f.From) || f.From.Kind == model.KindPerson || f.From.Kind == model.KindClient || f.From.Kind == model.KindDevice ||
+		!f.To.IsProcess() || tpThirdParty(f.To) || f.To.OutOfScope {
+		return false
+	}
+	if f.Authentication != model.AuthMTLS && f.Authentication != model.AuthSignature {
+		return false
+	}
+	for _, a := range f.Carries {
+		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
+			return true
+		}
+	}
+	return false
 }
