@@ -9,8 +9,9 @@ import (
 )
 
 // TestModerateStake: a threat of impact 3 counts possible at most, so it
-// is medium at most however exposed and easy; the uncertainty factor does
-// not lower it again. Impact 4, a threat already possible or less, and a
+// is medium at most however exposed and easy; the uncertainty factor
+// lowers it from there as any threat (a stated gap still outranks an equal
+// unknown one). Impact 4, a threat already possible or less, and a
 // likelihood the team stated keep what exposure says.
 func TestModerateStake(t *testing.T) {
 	inet := &model.Boundary{ID: "inet", Trust: model.TrustInternet}
@@ -34,7 +35,7 @@ func TestModerateStake(t *testing.T) {
 		inherent, residual model.Likelihood
 		sev                model.Severity
 	}{
-		{"an easy outage from the internet", api, model.DenialOfService, mid, 1, model.StatusUnverified, nil, 3, 3, model.SevMedium}, // was 5 and 4: high
+		{"an easy outage from the internet", api, model.DenialOfService, mid, 1, model.StatusUnverified, nil, 3, 2, model.SevMedium}, // was 5 and 4: high
 		{"a stated gap from the internet", api, model.Tampering, mid, 0, model.StatusOpen, nil, 3, 3, model.SevMedium},               // was 4: high
 		{"impact 4 from the internet", api, model.Tampering, high, 0, model.StatusUnverified, nil, 4, 3, model.SevHigh},              //
 		{"an internal job", job, model.Tampering, mid, 0, model.StatusUnverified, nil, 2, 2, model.SevMedium},                        // under the cap already

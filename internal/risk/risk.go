@@ -556,8 +556,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		}
 	}
 	// A moderate stake is medium at most, however exposed (moderate).
-	capped := i == moderateImpact && l > moderateLikelihood && computed
-	if capped {
+	if i == moderateImpact && l > moderateLikelihood && computed {
 		l = moderateLikelihood
 		lwhy = append(lwhy, moderateWhy)
 	}
@@ -635,11 +634,6 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		}
 		if sought {
 			floor = soughtLikelihood
-		}
-		if capped {
-			// The cap already counts the threat below what its
-			// exposure says: the uncertainty does not lower it again.
-			floor = moderateLikelihood
 		}
 		f.Residual = Make(uncertain(f.Residual.Likelihood, unc, floor), f.Residual.Impact)
 		f.Projected = Make(uncertain(f.Projected.Likelihood, unc, floor), f.Projected.Impact)
