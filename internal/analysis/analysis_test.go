@@ -80,7 +80,13 @@ func TestFindingIDsStable(t *testing.T) {
 	ax := analyse(t, extra)
 	got := ids(ax)
 	for _, id := range want {
-		if !slices.Contains(got, id) {
+		// A zone-wide threat folded into rule:zone with docs's keeps
+		// its id as an alias (decisions on it keep applying).
+		merged := false
+		for _, f := range ax.Findings {
+			merged = merged || slices.Contains(f.Aliases, id) && slices.ContainsFunc(f.Targets, func(tg model.Target) bool { return tg.ID() == "docs" })
+		}
+		if !slices.Contains(got, id) && !merged {
 			t.Errorf("adding an unrelated component removed finding %s", id)
 		}
 	}

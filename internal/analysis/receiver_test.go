@@ -9,12 +9,14 @@ import (
 // TestFoldIntoReceiver: an unknown authentication on the partner's call
 // and an entry point not known to authenticate its callers are one
 // threat, naming the component and the flow and asking both questions; a
-// stated gap on the flow stays its own threat.
+// stated gap on the flow stays its own threat. (The orders need high
+// integrity: at a moderate stake the spoofing threat is medium at most and
+// the per-element cap leaves it out, with nothing to fold into.)
 func TestFoldIntoReceiver(t *testing.T) {
 	src := `ward: 1
 system: {id: s, name: S}
 assets:
-  - {id: orders, classification: confidential, data: [pii]}
+  - {id: orders, classification: confidential, data: [pii], integrity: high}
 boundaries:
   - {id: partner, trust: partner}
   - {id: dc, trust: internal}

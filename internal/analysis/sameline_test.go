@@ -97,8 +97,11 @@ flows:
   - {from: support, to: console, protocol: https, authentication: password}
   - {from: console, to: ledger, protocol: sql, carries: [payouts]}
 `,
-		gone:      "staff-action-without-second-approval:console",
-		keep:      "admin-without-mfa:console:elevation_of_privilege",
+		// The pair's higher-ranked threat stays: with rank16b's scoring,
+		// one person changing money alone ranks above the missing second
+		// factor's elevation; it asks both questions.
+		gone:      "admin-without-mfa:console:elevation_of_privilege",
+		keep:      "staff-action-without-second-approval:console",
 		targets:   []string{"console"},
 		questions: []string{"console.mfa_for_admins", "console.dual_approval"},
 	}, {

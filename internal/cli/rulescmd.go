@@ -138,7 +138,11 @@ func (a *app) explain(r *rule.Rule) error {
 		fmt.Fprintf(w, "Vector:   supply chain (likelihood does not follow exposure)\n")
 	default:
 		if r.Origin == model.OriginBuiltin && risk.HeldAccess(r.ID) {
-			fmt.Fprintf(w, "Vector:   held access (staff abuse access they hold: possible at least, wherever the element sits)\n")
+			if r.Category == model.InformationDisclosure {
+				fmt.Fprintf(w, "Vector:   held access (staff read beyond their need: possible at least where what they read is critical, wherever the element sits)\n")
+			} else {
+				fmt.Fprintf(w, "Vector:   held access (staff abuse access they hold: possible at least, wherever the element sits)\n")
+			}
 		}
 	}
 	fmt.Fprintf(w, "Origin:   %s", r.Origin)

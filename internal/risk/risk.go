@@ -2,7 +2,8 @@
 // stands. Likelihood (1–5) comes from exposure: how untrusted the places are
 // that can reach the element, whether the way in is authenticated, and how easy
 // the attack is; a store of critically confidential data is a target sought
-// out, possible at least. Impact (1–5) comes from the most sensitive asset at
+// out, possible at least; a threat of moderate impact (3) counts possible
+// at most, so it is medium at most, however exposed. Impact (1–5) comes from the most sensitive asset at
 // stake and its need for the property the threat is against (for elevation of
 // privilege the larger of confidentiality and integrity; for repudiation one
 // step below the integrity need; its business value as a floor). Score = likelihood × impact (1–25), banded into critical (≥ 20), high
@@ -534,12 +535,30 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	} else {
 		iwhy = "impact stated in the model"
 	}
+	computed := f.Threat == nil || f.Threat.Likelihood == 0
 	// A store whose disclosure is severe is a target sought out: possible
 	// at least, and the uncertainty factor does not lower it below that.
-	sought := soughtStore(f, i) && (f.Threat == nil || f.Threat.Likelihood == 0)
+	sought := soughtStore(f, i) && computed
 	if sought && l < soughtLikelihood {
 		l = soughtLikelihood
 		lwhy = append(lwhy, soughtWhy)
+	}
+	// Staff reading beyond their need: possible at least where what they
+	// read is critical; otherwise exposure decides (heldReads).
+	held := heldAccess(f) && (!heldReads(f) || i >= heldReadImpact)
+	if heldReads(f) && computed {
+		switch {
+		case i >= heldReadImpact && l < heldAccessLikelihood:
+			l = heldAccessLikelihood
+			lwhy = append(lwhy, heldWhy)
+		case i < heldReadImpact && l < heldAccessLikelihood:
+			lwhy = append(lwhy, heldReadWhy)
+		}
+	}
+	// A moderate stake is medium at most, however exposed (moderate).
+	if i == moderateImpact && l > moderateLikelihood && computed {
+		l = moderateLikelihood
+		lwhy = append(lwhy, moderateWhy)
 	}
 	f.Rationale = append(lwhy, iwhy)
 	f.Inherent = Make(l, i)
@@ -610,7 +629,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		// Not known to be mitigated: the same threat with the gap stated
 		// ranks above it.
 		floor := model.Likelihood(2)
-		if heldAccess(f) {
+		if held {
 			floor = heldAccessLikelihood
 		}
 		if sought {
