@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -230,6 +231,7 @@ func mdThreats(ew *errWriter, r *Result) {
 	}
 	byRank(open)
 	byRank(closed)
+	var lists mdLists
 	if len(open) == 0 {
 		ew.printf("No open or unverified threats.\n\n")
 	} else {
@@ -259,7 +261,7 @@ func mdThreats(ew *errWriter, r *Result) {
 			dst = append(dst, " | "...)
 			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
-			return append(appendCodesCell(dst, f.Assets), " |\n"...)
+			return append(lists.codesCell(dst, f.Assets), " |\n"...)
 		})
 		t.end()
 	}
@@ -274,7 +276,7 @@ func mdThreats(ew *errWriter, r *Result) {
 			dst = append(append(append(append(dst, mdCell(f.Status)...), " | "...), mdCell(f.Title)...), " | "...)
 			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
-			dst = append(appendCodesCell(dst, f.Assets), " | "...)
+			dst = append(lists.codesCell(dst, f.Assets), " | "...)
 			return append(append(dst, decision(f)...), " |\n"...)
 		})
 		t.end()
@@ -500,6 +502,37 @@ func (t *mdTable) rowsAppend(n int, row func(dst []byte, i int) []byte) {
 		}
 		return dst, nil
 	})
+}
+
+// mdLists remembers the cells of long id lists, which findings share
+// (report.Build gives the findings with the same assets at stake one
+// list; a few rules put hundreds of assets on thousands of threats), for
+// the goroutines of one table.
+type mdLists struct {
+	mu sync.RWMutex
+	m  map[idListKey][]byte
+}
+
+// codesCell is appendCodesCell, from the cell written before for the same
+// list when it is long (minSharedList).
+func (l *mdLists) codesCell(dst []byte, ids []string) []byte {
+	if len(ids) < minSharedList {
+		return appendCodesCell(dst, ids)
+	}
+	k := idListKey{&ids[0], len(ids)}
+	l.mu.RLock()
+	b, ok := l.m[k]
+	l.mu.RUnlock()
+	if !ok {
+		b = appendCodesCell(nil, ids)
+		l.mu.Lock()
+		if l.m == nil {
+			l.m = map[idListKey][]byte{}
+		}
+		l.m[k] = b
+		l.mu.Unlock()
+	}
+	return append(dst, b...)
 }
 
 // appendCodesCell appends codes(ids), the list put together in dst.
