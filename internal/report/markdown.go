@@ -259,7 +259,7 @@ func mdThreats(ew *errWriter, r *Result) {
 				dst = append(appendCodesCell(append(dst, "<br>_Settle: "...), f.Questions), '_')
 			}
 			dst = append(dst, " | "...)
-			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendStride(append(appendCodeOf(dst, f.ID), " | "...), f), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
 			return append(lists.codesCell(dst, f.Assets), " |\n"...)
 		})
@@ -274,7 +274,7 @@ func mdThreats(ew *errWriter, r *Result) {
 			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
 			dst = append(append(append(dst, " | "...), f.Severity...), " | "...)
 			dst = append(append(append(append(dst, mdCell(f.Status)...), " | "...), mdCell(f.Title)...), " | "...)
-			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendStride(append(appendCodeOf(dst, f.ID), " | "...), f), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
 			dst = append(lists.codesCell(dst, f.Assets), " | "...)
 			return append(append(dst, decision(f)...), " |\n"...)
@@ -309,19 +309,23 @@ func decision(f *Finding) string {
 	return mdCell(strings.Join(parts, "; "))
 }
 
-func stride(f *Finding) string {
+// appendStride appends the letters of the finding's STRIDE categories,
+// comma-separated, or a dash for none.
+func appendStride(dst []byte, f *Finding) []byte {
 	cats := f.Categories
-	if len(cats) == 0 && f.Category != "" {
-		cats = []string{f.Category}
-	}
 	if len(cats) == 0 {
-		return "—"
+		if f.Category == "" {
+			return append(dst, "—"...)
+		}
+		return append(dst, model.Category(f.Category).Letter()...)
 	}
-	letters := make([]string, len(cats))
 	for i, c := range cats {
-		letters[i] = model.Category(c).Letter()
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, model.Category(c).Letter()...)
 	}
-	return strings.Join(letters, ", ")
+	return dst
 }
 
 func targets(ts []Target) string {
@@ -572,6 +576,14 @@ func appendTargetsCell(dst []byte, ts []Target) []byte {
 		}
 	}
 	return mdCellInPlace(dst, start)
+}
+
+// appendCodeOf appends code(s).
+func appendCodeOf(dst []byte, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	return appendCode(dst, s)
 }
 
 // appendCode appends code(s) for a non-empty s.
