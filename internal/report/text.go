@@ -258,8 +258,11 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 	start := 0
 	begin := func() { start = len(dst) }
 	end := func() {
-		if mayHide(dst[start:]) {
-			shown := mdControls(string(dst[start:]))
+		// mdControls changes only lines with a hidden rune: looked for
+		// in place, as most lines with a byte that may hide one (an
+		// arrow, an accent) have none.
+		if seg := dst[start:]; mayHide(seg) && bytes.ContainsFunc(seg, hiddenRune) {
+			shown := mdControls(string(seg))
 			dst = append(dst[:start], shown...)
 		}
 	}
