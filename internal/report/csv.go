@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -41,8 +42,12 @@ func CSV(w io.Writer, r *Result) error {
 	var pool chunkPool
 	err := writeChunks(bw, len(r.Findings), 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
 		c := csvCells{mits: mits, accepted: accepted, joined: map[idListKey][]byte{}}
-		for i := lo; i < hi; i++ {
-			dst = c.row(dst, &r.Findings[i])
+		for k := lo; k < hi; k += touchBlock {
+			block := r.Findings[k:min(k+touchBlock, hi)]
+			runtime.KeepAlive(touchFindings(block))
+			for i := range block {
+				dst = c.row(dst, &block[i])
+			}
 		}
 		return dst, nil
 	})
