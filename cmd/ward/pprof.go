@@ -8,13 +8,15 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 )
 
 // With -tags pprof, WARD_CPUPROFILE=file writes a CPU profile of the whole
 // command (for measuring the binary as a user runs it; see
 // docs/performance.md), WARD_MEMPROFILE=file a heap profile (allocations
-// and what was live at the last collection) at its end, and WARD_HEAPTRACE=1
+// and what was live at the last collection) at its end, WARD_TRACE=file an
+// execution trace (which phases use both cores), and WARD_HEAPTRACE=1
 // prints the heap's objects, the memory mapped for it and the process's
 // CPU every 250 ms to standard error (where the peaks fall). Ordinary
 // builds have no such hooks.
@@ -31,6 +33,11 @@ func init() {
 				f.Close()
 			}
 		})
+	}
+	if p := os.Getenv("WARD_TRACE"); p != "" {
+		if f, err := os.Create(p); err == nil && trace.Start(f) == nil {
+			stops = append(stops, func() { trace.Stop(); f.Close() })
+		}
 	}
 	if p := os.Getenv("WARD_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {

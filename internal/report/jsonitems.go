@@ -40,6 +40,53 @@ type jsonW struct {
 	fileBytes []byte
 }
 
+// touchBlock is how many findings a renderer touches (touchFinding)
+// before writing them: their strings, a few kB each, stay in the cache.
+const touchBlock = 64
+
+// touchFindings is touchFinding of each finding of fs.
+func touchFindings(fs []Finding) byte {
+	var x byte
+	for i := range fs {
+		x ^= touchFinding(&fs[i])
+	}
+	return x
+}
+
+// touchFinding reads the first byte of the strings that the renderers copy
+// from scattered memory (a finding's id, title, rule, reasons, targets and
+// locations), for a block of findings before they are written
+// (touchBlock). Each read is a likely cache miss; made here, where they do
+// not depend on one another, the processor overlaps them, where a writer,
+// doing much work between them, met them one at a time (json: ≈ −13 % of
+// its render's CPU at 10,000 components). The caller keeps the result
+// alive (runtime.KeepAlive) so that the reads are made.
+func touchFinding(f *Finding) byte {
+	x := first(f.ID) ^ first(f.Title) ^ first(f.Rule)
+	for _, r := range f.Rationale {
+		x ^= first(r)
+	}
+	for j := range f.Targets {
+		t := &f.Targets[j]
+		x ^= first(t.ID) ^ first(t.From)
+		if t.Location != nil {
+			x ^= first(t.Location.File)
+		}
+	}
+	if f.Location != nil {
+		x ^= first(f.Location.File)
+	}
+	return x
+}
+
+// first is s's first byte, or 0.
+func first(s string) byte {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[0]
+}
+
 // jsonMemo holds, for one goroutine at a time, the bytes of the parts of
 // a finding that are the same on many findings: a rule's description and
 // its CWE, CAPEC, suggested mitigations and references (the same strings

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -230,12 +232,14 @@ func mdThreats(ew *errWriter, r *Result) {
 	}
 	byRank(open)
 	byRank(closed)
+	var lists mdLists
 	if len(open) == 0 {
 		ew.printf("No open or unverified threats.\n\n")
 	} else {
 		ew.printf("Open and _unverified_ threats, ranked by residual risk. _Unverified_: not known to be mitigated; " +
 			"answer the question in the model to settle it.\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets")
+		t.touch = func(i int) byte { return touchFinding(open[i]) }
 		t.rowsAppend(len(open), func(dst []byte, i int) []byte {
 			f := open[i]
 			status := f.Status
@@ -257,24 +261,25 @@ func mdThreats(ew *errWriter, r *Result) {
 				dst = append(appendCodesCell(append(dst, "<br>_Settle: "...), f.Questions), '_')
 			}
 			dst = append(dst, " | "...)
-			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendStride(append(appendCodeOf(dst, f.ID), " | "...), f), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
-			return append(appendCodesCell(dst, f.Assets), " |\n"...)
+			return append(lists.codesCell(dst, f.Assets), " |\n"...)
 		})
 		t.end()
 	}
 	if len(closed) > 0 {
 		ew.printf("Closed threats (mitigated, accepted, transferred or false positive):\n\n")
 		t := newMDTable(ew, "#", "Severity", "Status", "Threat", "ID", "STRIDE", "Targets", "Assets", "Decision")
+		t.touch = func(i int) byte { return touchFinding(closed[i]) }
 		t.rowsAppend(len(closed), func(dst []byte, i int) []byte {
 			f := closed[i]
 			dst = append(dst, "| "...)
 			dst = strconv.AppendInt(dst, int64(f.Rank), 10)
 			dst = append(append(append(dst, " | "...), f.Severity...), " | "...)
 			dst = append(append(append(append(dst, mdCell(f.Status)...), " | "...), mdCell(f.Title)...), " | "...)
-			dst = append(append(append(append(dst, code(f.ID)...), " | "...), stride(f)...), " | "...)
+			dst = append(appendStride(append(appendCodeOf(dst, f.ID), " | "...), f), " | "...)
 			dst = append(appendTargetsCell(dst, f.Targets), " | "...)
-			dst = append(appendCodesCell(dst, f.Assets), " | "...)
+			dst = append(lists.codesCell(dst, f.Assets), " | "...)
 			return append(append(dst, decision(f)...), " |\n"...)
 		})
 		t.end()
@@ -307,19 +312,23 @@ func decision(f *Finding) string {
 	return mdCell(strings.Join(parts, "; "))
 }
 
-func stride(f *Finding) string {
+// appendStride appends the letters of the finding's STRIDE categories,
+// comma-separated, or a dash for none.
+func appendStride(dst []byte, f *Finding) []byte {
 	cats := f.Categories
-	if len(cats) == 0 && f.Category != "" {
-		cats = []string{f.Category}
-	}
 	if len(cats) == 0 {
-		return "—"
+		if f.Category == "" {
+			return append(dst, "—"...)
+		}
+		return append(dst, model.Category(f.Category).Letter()...)
 	}
-	letters := make([]string, len(cats))
 	for i, c := range cats {
-		letters[i] = model.Category(c).Letter()
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, model.Category(c).Letter()...)
 	}
-	return strings.Join(letters, ", ")
+	return dst
 }
 
 func targets(ts []Target) string {
@@ -444,6 +453,9 @@ func appendQuestionRow(dst []byte, q *Question) []byte {
 type mdTable struct {
 	ew   *errWriter
 	line []byte
+	// touch, when set, reads row i's scattered strings ahead of writing a
+	// chunk of rows (touchFinding).
+	touch func(i int) byte
 }
 
 // newMDTable writes the table's head.
@@ -495,11 +507,49 @@ func (t *mdTable) rowsAppend(n int, row func(dst []byte, i int) []byte) {
 		return
 	}
 	t.ew.err = writeChunks(t.ew.w, n, jsonChunk, &t.ew.pool, func(dst []byte, lo, hi int) ([]byte, error) {
+		if t.touch != nil {
+			var x byte
+			for i := lo; i < hi; i++ {
+				x ^= t.touch(i)
+			}
+			runtime.KeepAlive(x)
+		}
 		for i := lo; i < hi; i++ {
 			dst = row(dst, i)
 		}
 		return dst, nil
 	})
+}
+
+// mdLists remembers the cells of long id lists, which findings share
+// (report.Build gives the findings with the same assets at stake one
+// list; a few rules put hundreds of assets on thousands of threats), for
+// the goroutines of one table.
+type mdLists struct {
+	mu sync.RWMutex
+	m  map[idListKey][]byte
+}
+
+// codesCell is appendCodesCell, from the cell written before for the same
+// list when it is long (minSharedList).
+func (l *mdLists) codesCell(dst []byte, ids []string) []byte {
+	if len(ids) < minSharedList {
+		return appendCodesCell(dst, ids)
+	}
+	k := idListKey{&ids[0], len(ids)}
+	l.mu.RLock()
+	b, ok := l.m[k]
+	l.mu.RUnlock()
+	if !ok {
+		b = appendCodesCell(nil, ids)
+		l.mu.Lock()
+		if l.m == nil {
+			l.m = map[idListKey][]byte{}
+		}
+		l.m[k] = b
+		l.mu.Unlock()
+	}
+	return append(dst, b...)
 }
 
 // appendCodesCell appends codes(ids), the list put together in dst.
@@ -539,6 +589,14 @@ func appendTargetsCell(dst []byte, ts []Target) []byte {
 		}
 	}
 	return mdCellInPlace(dst, start)
+}
+
+// appendCodeOf appends code(s).
+func appendCodeOf(dst []byte, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	return appendCode(dst, s)
 }
 
 // appendCode appends code(s) for a non-empty s.

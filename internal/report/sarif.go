@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -236,6 +237,11 @@ func SARIF(w io.Writer, r *Result) error {
 		w := sarifWriters.Get().(*sarifW)
 		defer sarifWriters.Put(w)
 		w.jsonW = jsonW{b: dst, depth: len(prefix) / 2, lists: &lists}
+		var x byte
+		for _, k := range active[lo:hi] {
+			x ^= touchFinding(&r.Findings[k])
+		}
+		runtime.KeepAlive(x)
 		for j, k := range active[lo:hi] {
 			if lo+j > 0 {
 				w.b = append(w.b, ',')

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,7 +87,8 @@ const jsonChunk = 128
 // GOMAXPROCS goroutines and written in order (writeChunks).
 func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error {
 	n := list.Len()
-	if item := jsonItemWriter(list.Interface()); item != nil {
+	items := list.Interface()
+	if item := jsonItemWriter(items); item != nil {
 		var lists jsonLists
 		// Each chunk takes a memo no other goroutine holds; the memos
 		// (keyed by addresses in this result) end with this list.
@@ -95,6 +97,9 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error 
 			memo := memos.Get().(*jsonMemo)
 			defer memos.Put(memo)
 			w := jsonW{b: dst, depth: 2, lists: &lists, memo: memo}
+			if fs, ok := items.([]Finding); ok {
+				runtime.KeepAlive(touchFindings(fs[lo:hi]))
+			}
 			for j := lo; j < hi; j++ {
 				w.b = append(w.b, "    "...)
 				item(&w, j)
@@ -170,8 +175,16 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		// textFinding shows control characters itself.
 		var pool chunkPool
 		ew.err = writeChunks(bw, len(list), 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
-			for _, i := range list[lo:hi] {
-				dst = textFinding(dst, &r.Findings[i], qs, opt)
+			for k := lo; k < hi; k += touchBlock {
+				block := list[k:min(k+touchBlock, hi)]
+				var x byte
+				for _, i := range block {
+					x ^= touchFinding(&r.Findings[i])
+				}
+				runtime.KeepAlive(x)
+				for _, i := range block {
+					dst = textFinding(dst, &r.Findings[i], qs, opt)
+				}
 			}
 			return dst, nil
 		})
@@ -258,8 +271,11 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 	start := 0
 	begin := func() { start = len(dst) }
 	end := func() {
-		if mayHide(dst[start:]) {
-			shown := mdControls(string(dst[start:]))
+		// mdControls changes only lines with a hidden rune: looked for
+		// in place, as most lines with a byte that may hide one (an
+		// arrow, an accent) have none.
+		if seg := dst[start:]; mayHide(seg) && bytes.ContainsFunc(seg, hiddenRune) {
+			shown := mdControls(string(seg))
 			dst = append(dst[:start], shown...)
 		}
 	}
