@@ -113,14 +113,16 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			if len(out) >= importCollectBytes {
 				// Likewise between writing the model and checking that it
 				// loads: the check then reuses what writing allocated (its
-				// pieces) instead of adding to it. The imported document
-				// is no longer needed either.
-				res = nil
+				// pieces) instead of adding to it.
 				runtime.GC()
 			}
-			if err := interop.CheckEncoded(out); err != nil {
+			// The check builds the model from the document; it parses
+			// the written text only when that finds something (then the
+			// error points into the text).
+			if err := interop.CheckWritten(res.Doc, out); err != nil {
 				return err
 			}
+			res = nil
 			if output == "" || output == "-" {
 				_, err = a.env.Stdout.Write(out)
 				return err

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
@@ -173,7 +174,21 @@ func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return out, CheckEncoded(out)
+	return out, CheckWritten(doc, out)
+}
+
+// CheckWritten checks that out, the model EncodeYAML wrote from doc, loads,
+// as CheckEncoded does, but without parsing out when it can tell from doc
+// itself: spec.CheckDecoded runs the decoder's checks on doc's values and
+// the build on doc, and is sure only when Parse of out would find nothing.
+// When it is not sure, out is parsed (CheckEncoded), so an invalid model
+// is refused with the same error and positions as before. doc is changed
+// as building it changes it: call it once out is written.
+func CheckWritten(doc *spec.Document, out []byte) error {
+	if utf8.Valid(out) && spec.CheckDecoded(doc, len(out)) {
+		return nil
+	}
+	return CheckEncoded(out)
 }
 
 // CheckEncoded checks that a model EncodeYAML wrote loads.
