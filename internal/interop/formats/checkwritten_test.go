@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -173,9 +174,17 @@ func TestCheckDecodedMutations(t *testing.T) {
 	}
 }
 
+// synthYAML holds generated models by size, made once (the fuzz target
+// starts from one on every run).
+var synthYAML sync.Map // int -> []byte
+
 func synthDoc(t testing.TB, n int) *spec.Document {
+	y, ok := synthYAML.Load(n)
+	if !ok {
+		y, _ = synthYAML.LoadOrStore(n, synth.Generate(n, 7))
+	}
 	var d spec.Document
-	if err := yaml.Unmarshal(synth.Generate(n, 7), &d); err != nil {
+	if err := yaml.Unmarshal(y.([]byte), &d); err != nil {
 		t.Fatal(err)
 	}
 	return &d

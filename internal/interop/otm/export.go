@@ -209,42 +209,11 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		return id
 	}
 
-	// Threat instances per element.
-	// Each element's list is cut from one array, sized by a first pass.
-	count := map[string]int{}
-	total := 0
-	for _, f := range a.Findings {
-		for _, t := range f.Targets {
-			if t.Component != nil || t.Flow != nil {
-				count[t.ID()]++
-				total++
-			}
-		}
-	}
-	slab := make([]threatInstance, total)
-	inst := make(map[string][]threatInstance, len(count))
-	for id, n := range count {
-		inst[id], slab = slab[:0:n], slab[n:]
-	}
-	for _, f := range a.Findings {
-		ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
-		if ti.State == "" {
-			ti.State = "exposed"
-		}
-		ti.Mitigations = []*mitigationInstance{}
-		for _, mi := range f.Mitigations {
-			ti.Mitigations = append(ti.Mitigations, &mitigationInstance{Mitigation: mi.ID, State: mitigationStates[mi.Status]})
-		}
-		for _, t := range f.Targets {
-			if t.Component != nil || t.Flow != nil {
-				inst[t.ID()] = append(inst[t.ID()], ti)
-			}
-		}
-	}
+	inst := threatInstances(m, a.Findings)
 
 	for _, c := range m.Components {
 		x := component{ID: c.ID, Name: c.Label(), Type: string(c.Kind), Description: c.Description,
-			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst[c.ID], Tags: ptrs(c.Tags)}
+			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst.of(c.ID, int(m.CompNum(c))), Tags: ptrs(c.Tags)}
 		if len(c.Stores)+len(c.Processes) > 0 {
 			x.Assets = &assetInstance{Stored: assetIDs(c.Stores), Processed: assetIDs(c.Processes)}
 		}
@@ -294,7 +263,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	for _, f := range m.Flows {
 		bidi := !f.OneWay
 		x := dataflow{ID: f.ID, Name: f.Label(), Description: f.Description, Bidirectional: &bidi, Source: f.From.ID, Destination: f.To.ID,
-			Assets: assetIDs(f.Carries), Threats: inst[f.ID], Tags: ptrs(f.Tags)}
+			Assets: assetIDs(f.Carries), Threats: inst.of(f.ID, len(m.Components)+int(m.FlowNum(f))), Tags: ptrs(f.Tags)}
 		attrs := map[string]any{}
 		if f.Protocol != "" {
 			attrs["protocol"] = f.Protocol
@@ -414,9 +383,18 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		d.Mitigations = append(d.Mitigations, x)
 	}
 	// Decisions whose finding is gone (orphaned) have no threat to sit on.
-	found := map[string]bool{}
-	for _, f := range a.Findings {
-		found[f.ID] = true
+	// (The findings are looked up among the decisions', not the other way
+	// round: a large model has over 100,000 findings and few decisions.)
+	found := make(map[string]bool, len(m.Decisions))
+	if len(m.Decisions) > 0 {
+		for _, dc := range m.Decisions {
+			found[dc.Finding] = false
+		}
+		for _, f := range a.Findings {
+			if _, ok := found[f.ID]; ok {
+				found[f.ID] = true
+			}
+		}
 	}
 	var orphans []map[string]any
 	for _, dc := range m.Decisions {
@@ -546,4 +524,135 @@ func joinKinds(ks []model.DataKind) string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")
+}
+
+// elemThreats holds the threat instances of every component and flow: by the
+// element's number (components, then flows) when every target is an
+// element of the model, else by id.
+type elemThreats struct {
+	byNum [][]threatInstance
+	byID  map[string][]threatInstance
+}
+
+// of returns the instances of the element with the id and number (-1 when
+// the model does not number it).
+func (x *elemThreats) of(id string, num int) []threatInstance {
+	if x.byID != nil {
+		return x.byID[id]
+	}
+	if num < 0 || num >= len(x.byNum) {
+		return nil
+	}
+	return x.byNum[num]
+}
+
+// threatInstances lists the threat instances of each component and flow
+// target, in the findings' order, each element's list cut from one array
+// sized by a first pass. Ids are unique across a loaded model (spec's build
+// refuses a duplicate, flows' generated ids included), so an element's
+// number stands for its id; a target the model does not number (never
+// seen) makes it fall back on the ids, as the export always did.
+func threatInstances(m *model.Model, findings []*model.Finding) *elemThreats {
+	nc := len(m.Components)
+	num := func(t model.Target) int {
+		switch {
+		case t.Component != nil:
+			if n := m.CompNum(t.Component); n >= 0 {
+				return int(n)
+			}
+		case t.Flow != nil:
+			if n := m.FlowNum(t.Flow); n >= 0 {
+				return nc + int(n)
+			}
+		}
+		return -1
+	}
+	count := make([]int32, nc+len(m.Flows))
+	total := 0
+	for _, f := range findings {
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				n := num(t)
+				if n < 0 {
+					return threatInstancesByID(findings)
+				}
+				count[n]++
+				total++
+			}
+		}
+	}
+	slab := make([]threatInstance, total)
+	x := &elemThreats{byNum: make([][]threatInstance, len(count))}
+	for i, n := range count {
+		if n > 0 {
+			x.byNum[i], slab = slab[:0:n], slab[n:]
+		}
+	}
+	for _, f := range findings {
+		if !targetsElements(f) {
+			continue
+		}
+		ti := newInstance(f)
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				n := num(t)
+				x.byNum[n] = append(x.byNum[n], ti)
+			}
+		}
+	}
+	return x
+}
+
+// threatInstancesByID is threatInstances by the targets' ids.
+func threatInstancesByID(findings []*model.Finding) *elemThreats {
+	count := map[string]int{}
+	total := 0
+	for _, f := range findings {
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				count[t.ID()]++
+				total++
+			}
+		}
+	}
+	slab := make([]threatInstance, total)
+	inst := make(map[string][]threatInstance, len(count))
+	for id, n := range count {
+		inst[id], slab = slab[:0:n], slab[n:]
+	}
+	for _, f := range findings {
+		if !targetsElements(f) {
+			continue
+		}
+		ti := newInstance(f)
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				inst[t.ID()] = append(inst[t.ID()], ti)
+			}
+		}
+	}
+	return &elemThreats{byID: inst}
+}
+
+// targetsElements reports whether a finding has a component or flow target.
+func targetsElements(f *model.Finding) bool {
+	for _, t := range f.Targets {
+		if t.Component != nil || t.Flow != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// newInstance is a finding's threat instance.
+func newInstance(f *model.Finding) threatInstance {
+	ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
+	if ti.State == "" {
+		ti.State = "exposed"
+	}
+	ti.Mitigations = []*mitigationInstance{}
+	for _, mi := range f.Mitigations {
+		ti.Mitigations = append(ti.Mitigations, &mitigationInstance{Mitigation: mi.ID, State: mitigationStates[mi.Status]})
+	}
+	return ti
 }
