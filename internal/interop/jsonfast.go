@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/jsonindent"
@@ -100,6 +101,47 @@ func (w *JSONW) StrOmit(k, v string) {
 	if v != "" {
 		w.Str(k, v)
 	}
+}
+
+// StrJoinedOmit writes the member k, strings.Join(parts, sep), tagged
+// omitempty, without joining: each part and separator is escaped in turn.
+// With an ASCII separator that is the bytes of the joined string's
+// escape — escaping goes a character at a time, and no character spans an
+// ASCII byte (FuzzStrJoined); any other separator is joined first.
+func (w *JSONW) StrJoinedOmit(k string, parts []string, sep string) {
+	if len(parts) == 0 || len(parts) == 1 && parts[0] == "" {
+		return
+	}
+	if !isASCII(sep) || sep == "" {
+		w.StrOmit(k, strings.Join(parts, sep))
+		return
+	}
+	w.Key(k)
+	w.B = AppendJSONString(w.B, parts[0])
+	for _, p := range parts[1:] {
+		w.B = appendEscaped(w.B[:len(w.B)-1], sep) // over the closing quote
+		w.B = appendEscaped(w.B, p)
+		w.B = append(w.B, '"')
+	}
+}
+
+// appendEscaped appends s escaped as AppendJSONString escapes it, without
+// the quotes, to b (not empty).
+func appendEscaped(b []byte, s string) []byte {
+	n := len(b)
+	c := b[n-1]
+	b = AppendJSONString(b[:n-1], s) // its opening quote lands on b[n-1]
+	b[n-1] = c
+	return b[:len(b)-1]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Int writes an int member.

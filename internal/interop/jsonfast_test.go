@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/jsonindent"
@@ -75,6 +76,33 @@ func FuzzAppendJSONString(f *testing.F) {
 		want, _ := json.Marshal(s)
 		if got := AppendJSONString(nil, s); !bytes.Equal(got, want) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
+
+// FuzzStrJoined compares StrJoinedOmit with StrOmit of the joined string:
+// the parts cut from s at each '|' (so that parts may end or start inside
+// a UTF-8 sequence), joined by sep.
+func FuzzStrJoined(f *testing.F) {
+	f.Add("a|b|c", "; ")
+	f.Add("\xe2\x80|\xa8x|<&>|", "; ")
+	f.Add("|", "")
+	f.Add("", "; ")
+	f.Add("é|\u2028|\"\\", "é")
+	f.Add("x|y", "\"")
+	f.Fuzz(func(t *testing.T, s, sep string) {
+		parts := strings.Split(s, "|")
+		if s == "" {
+			parts = nil
+		}
+		for _, prefix := range []string{"{", "[1,"} {
+			a := JSONW{B: []byte(prefix)}
+			a.StrJoinedOmit("k", parts, sep)
+			b := JSONW{B: []byte(prefix)}
+			b.StrOmit("k", strings.Join(parts, sep))
+			if !bytes.Equal(a.B, b.B) {
+				t.Fatalf("%q joined by %q: got %s, want %s", parts, sep, a.B, b.B)
+			}
 		}
 	})
 }

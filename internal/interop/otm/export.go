@@ -37,6 +37,45 @@ var categoryNames = map[model.Category]string{
 	model.ElevationOfPrivilege: "Elevation of Privilege",
 }
 
+// categoryPtrs holds the categories' names for threats to point at: they
+// are only read.
+var categoryPtrs = func() map[model.Category]*string {
+	m := make(map[model.Category]*string, len(categoryNames))
+	for c, n := range categoryNames {
+		m[c] = &n
+	}
+	return m
+}()
+
+// categoryName returns a pointer to c's name (to "" for a category without one).
+func categoryName(c model.Category) *string {
+	if p, ok := categoryPtrs[c]; ok {
+		return p
+	}
+	n := categoryNames[c]
+	return &n
+}
+
+// cweNames holds "CWE-n" for the CWE numbers written most, made once for
+// the threats to point at (only read): a large export has 100,000 threats,
+// most with a CWE.
+var cweNames = sync.OnceValue(func() []string {
+	out := make([]string, 1600)
+	for i := range out {
+		out[i] = "CWE-" + strconv.Itoa(i)
+	}
+	return out
+})
+
+// cweName returns a pointer to "CWE-w".
+func cweName(w int) *string {
+	if t := cweNames(); 0 <= w && w < len(t) {
+		return &t[w]
+	}
+	s := "CWE-" + strconv.Itoa(w)
+	return &s
+}
+
 var threatStates = map[model.Status]string{
 	model.StatusOpen: "exposed", model.StatusMitigated: "mitigated", model.StatusAccepted: "accepted",
 	model.StatusFalsePositive: "not-applicable", model.StatusTransferred: "transferred",
@@ -309,12 +348,10 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			cats = []model.Category{f.Category}
 		}
 		for _, c := range cats {
-			n := categoryNames[c]
-			t.Categories = append(t.Categories, &n)
+			t.Categories = append(t.Categories, categoryName(c))
 		}
 		for _, w := range f.CWE() {
-			s := "CWE-" + strconv.Itoa(w)
-			t.CWEs = append(t.CWEs, &s)
+			t.CWEs = append(t.CWEs, cweName(w))
 		}
 		if plainAttrs(f, decisions) {
 			// Most threats have only these five attributes, the same on
@@ -322,7 +359,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			sa := shared.get(attrKey{f.Origin, f.Rule, f.Status, f.Residual.Severity, f.Inherent.Severity})
 			t.Attributes, t.attrs = sa.m, sa
 			if len(f.Rationale) > 0 {
-				t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
+				t.Risk.rationale = f.Rationale // written joined by "; "
 			}
 			return t
 		}
@@ -355,7 +392,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			}
 		}
 		if len(f.Rationale) > 0 {
-			t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
+			t.Risk.rationale = f.Rationale
 		}
 		t.Attributes = attrs
 		return t

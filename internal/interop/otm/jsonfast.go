@@ -32,7 +32,11 @@ func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
 		} else {
 			w.Float64(*r.Likelihood)
 		}
-		w.StrOmit("likelihoodComment", r.LikelihoodComment)
+		if r.LikelihoodComment == "" && r.rationale != nil {
+			w.StrJoinedOmit("likelihoodComment", r.rationale, "; ")
+		} else {
+			w.StrOmit("likelihoodComment", r.LikelihoodComment)
+		}
 		w.Float("impact", r.Impact)
 		w.StrOmit("impactComment", r.ImpactComment)
 		w.Close('}')

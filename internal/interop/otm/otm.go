@@ -171,6 +171,9 @@ type threatRisk struct {
 	LikelihoodComment string   `json:"likelihoodComment,omitempty" yaml:"likelihoodComment"`
 	Impact            float64  `json:"impact" yaml:"impact"`
 	ImpactComment     string   `json:"impactComment,omitempty" yaml:"impactComment"`
+	// rationale, on an exported threat whose LikelihoodComment is empty,
+	// is written as it: strings.Join(rationale, "; "), without joining.
+	rationale []string
 }
 
 type mitigation struct {
