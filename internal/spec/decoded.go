@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -158,7 +159,7 @@ func (c *docChecker) fieldOK(f field, v reflect.Value) bool {
 			return false
 		}
 		for k, val := range m {
-			if _, ok := model.ControlByKey(k); !ok {
+			if _, ok := model.ControlByKey(k); !ok || !utf8.ValidString(val) {
 				return false
 			}
 			// The decoder lower-cases the value: only a value already
@@ -174,8 +175,13 @@ func (c *docChecker) fieldOK(f field, v reflect.Value) bool {
 
 // scalarOK is scalar's checks on a string the writer writes as text: its
 // enum (only the schema's own spelling, which the decoder keeps as is), id
-// and date.
+// and date; and that it is UTF-8, which the writer writes as text (the
+// yaml emitter writes anything else as !!binary, which the decoder reads
+// back as its base64 text: another value).
 func scalarOK(f field, s string) bool {
+	if !utf8.ValidString(s) {
+		return false // written as !!binary: read back as its base64
+	}
 	if len(f.enum) > 0 && !slices.Contains(f.enum, s) {
 		return false
 	}

@@ -241,13 +241,19 @@ func mutate(doc *spec.Document, data []byte) {
 		}
 		switch v.Kind() {
 		case reflect.String:
-			switch op % 4 {
+			switch op % 6 {
 			case 0:
 				v.SetString(text)
 			case 1, 2:
 				v.SetString(other)
 			case 3:
 				v.SetString(strings.ToUpper(v.String()))
+			case 4: // another string with white space or a line break around it
+				ws := []string{" ", "\n", "\r\n", "\t", "\n\n", "\u2028", "\u0085", "\ufeff"}
+				w := ws[n%len(ws)]
+				v.SetString([]string{other + w, w + other, other + w + other}[int(op/6)%3])
+			case 5: // text and another string, joined
+				v.SetString(text + other)
 			}
 		case reflect.Int:
 			v.SetInt(int64(int16(op) * int16(n+1) * 37))
