@@ -199,9 +199,20 @@ func CheckEncoded(out []byte) error {
 	return nil
 }
 
-// EncodeYAML is Encode without the check that the result loads, for a
-// caller that wants to collect garbage between the two (ward import).
+// EncodeYAML is Encode without the check that the result loads.
 func EncodeYAML(doc *spec.Document, notes []string, source string) ([]byte, error) {
+	parts, err := EncodeYAMLParts(doc, notes, source)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Join(parts, nil), nil
+}
+
+// EncodeYAMLParts is EncodeYAML in parts, whose concatenation is its bytes,
+// for a caller that writes them out in turn (ward import, which collects
+// garbage between writing and checking): joining them copied the whole
+// model once more (33 MB for a large Threat Composer file).
+func EncodeYAMLParts(doc *spec.Document, notes []string, source string) ([][]byte, error) {
 	if doc.Ward == 0 {
 		doc.Ward = 1
 	}
@@ -213,11 +224,25 @@ func EncodeYAML(doc *spec.Document, notes []string, source string) ([]byte, erro
 			head = append(head, "- "+s)
 		}
 	}
-	var buf bytes.Buffer
-	if err := encodeYAML(&buf, reflect.ValueOf(doc).Elem(), strings.Join(head, "\n")); err != nil {
+	parts, err := encodeParts(reflect.ValueOf(doc).Elem(), strings.Join(head, "\n"))
+	if err != nil {
 		return nil, fmt.Errorf("encode model: %w", err)
 	}
-	return buf.Bytes(), nil
+	return parts, nil
+}
+
+// CheckWrittenParts is CheckWritten of the model written in parts
+// (EncodeYAMLParts). The parts are joined only when they must be parsed.
+func CheckWrittenParts(doc *spec.Document, parts [][]byte) error {
+	size, valid := 0, true
+	for _, p := range parts {
+		size += len(p)
+		valid = valid && utf8.Valid(p) // valid parts make valid text
+	}
+	if valid && spec.CheckDecoded(doc, size) {
+		return nil
+	}
+	return CheckEncoded(bytes.Join(parts, nil))
 }
 
 // yamlChunk is how many list items encodeYAML encodes at a time.
@@ -234,6 +259,24 @@ const yamlChunk = 256
 // The pieces (sections and chunks) are independent documents, so they are
 // encoded on all cores, a window of pieces at a time, and written in order.
 func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
+	parts, err := encodeParts(v, head)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, b := range parts {
+		total += len(b)
+	}
+	w.Grow(total)
+	for i, b := range parts {
+		w.Write(b)
+		parts[i] = nil
+	}
+	return nil
+}
+
+// encodeParts is encodeYAML's bytes in parts, in order.
+func encodeParts(v reflect.Value, head string) ([][]byte, error) {
 	var pieces []yamlPiece
 	for key, fv := range yamlFields(v) {
 		if fv.Kind() != reflect.Slice || fv.Type().Elem().Kind() == reflect.String || fv.Len() <= yamlChunk {
@@ -248,9 +291,10 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 		pieces[0].head = head // the comment goes on the first section
 	}
 	window := 2 * runtime.GOMAXPROCS(0)
-	// The pieces' bytes are kept and copied into w at the end, once it is
-	// grown to their total: w growing by doubling as they came allocated
-	// about twice the model (70 MB more for a 35 MB model).
+	// The pieces' bytes are kept and handed back in order (encodeYAML
+	// copies them into w once it is grown to their total): w growing by
+	// doubling as they came allocated about twice the model (70 MB more
+	// for a 35 MB model).
 	var parts [][]byte
 	write := func(b []byte) { parts = append(parts, b) }
 	var keyLine []byte // the current list's key line, once a chunk of it is written
@@ -265,7 +309,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 		for i := range batch {
 			p := &batch[i]
 			if p.err != nil {
-				return p.err
+				return nil, p.err
 			}
 			if p.lo < 0 && len(p.out) == 0 {
 				pending, p.head = p.head, ""
@@ -274,7 +318,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 			if pending != "" { // the comment goes on the first piece written
 				p.head, pending = pending, ""
 				if p.encode(); p.err != nil {
-					return p.err
+					return nil, p.err
 				}
 			}
 			if p.lo < 0 {
@@ -295,7 +339,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 				continue
 			}
 			if !bytes.HasPrefix(p.out, keyLine) {
-				return fmt.Errorf("list %s: chunk does not start with %q", p.key, keyLine)
+				return nil, fmt.Errorf("list %s: chunk does not start with %q", p.key, keyLine)
 			}
 			write(p.out[len(keyLine):])
 		}
@@ -303,16 +347,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 			batch[i] = yamlPiece{} // let the window's values go
 		}
 	}
-	total := 0
-	for _, b := range parts {
-		total += len(b)
-	}
-	w.Grow(total)
-	for i, b := range parts {
-		w.Write(b)
-		parts[i] = nil
-	}
-	return nil
+	return parts, nil
 }
 
 // yamlPiece is one document encodeYAML writes: a section (lo < 0) or the
