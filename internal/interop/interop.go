@@ -135,6 +135,33 @@ func (g *IDs) Make(s, fallback string) string {
 	return id
 }
 
+// Reserve makes room for n more ids, for an importer that knows how many
+// it will make (the set is not regrown as they come).
+func (g *IDs) Reserve(n int) {
+	if g.used == nil {
+		g.used = make(map[string]bool, n)
+	}
+}
+
+// ValidID reports whether s is a valid Ward id as it is: a letter or digit,
+// then letters, digits, '.', '_' and '-' (the pattern
+// ^[A-Za-z0-9][A-Za-z0-9._-]*$ without the regexp machinery; FuzzValidID).
+func ValidID(s string) bool {
+	if s == "" || !idStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !idStart(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func idStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
 // Used says whether id was made or used already.
 func (g *IDs) Used(id string) bool { return g.used[id] }
 
