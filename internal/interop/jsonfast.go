@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,6 +232,31 @@ func (w *JSONW) Map(m map[string]any) {
 		w.String(k)
 		w.B = append(w.B, ':', ' ')
 		w.Any(m[k])
+	}
+	w.Close('}')
+}
+
+// KV is one member of an object written by KVs.
+type KV struct {
+	K string
+	V any
+}
+
+// KVs writes the object of kvs as Map writes the map of them: keys in
+// order, a later pair replacing an earlier one with the same key. It sorts
+// kvs by key (in place). For an exporter's many small attribute maps: no
+// map to fill, no keys to gather (TestKVsIsMap).
+func (w *JSONW) KVs(kvs []KV) {
+	slices.SortStableFunc(kvs, func(a, b KV) int { return strings.Compare(a.K, b.K) })
+	w.Open('{')
+	for i, kv := range kvs {
+		if i+1 < len(kvs) && kvs[i+1].K == kv.K {
+			continue // the last one set wins, as in a map
+		}
+		w.newline()
+		w.String(kv.K)
+		w.B = append(w.B, ':', ' ')
+		w.Any(kv.V)
 	}
 	w.Close('}')
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,4 +107,30 @@ func FuzzStrJoined(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKVsIsMap: KVs writes what Map writes for the map of the pairs, with
+// keys repeated (the last wins), out of order and needing escapes.
+func TestKVsIsMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := []string{"a", "b", "port", "Out Of Scope", "z<", "é", "", "mfa"}
+	vals := []any{"x", 443, true, "<&>\u2028", 1.5, []string{"a"}}
+	for range 500 {
+		var kvs []KV
+		m := map[string]any{}
+		for range r.IntN(9) {
+			kv := KV{keys[r.IntN(len(keys))], vals[r.IntN(len(vals))]}
+			kvs = append(kvs, kv)
+			m[kv.K] = kv.V
+		}
+		for _, prefix := range []string{"", "  "} {
+			a := JSONW{B: []byte("["), Prefix: prefix}
+			a.KVs(slices.Clone(kvs))
+			b := JSONW{B: []byte("["), Prefix: prefix}
+			b.Map(m)
+			if !bytes.Equal(a.B, b.B) {
+				t.Fatalf("%v:\n got %s\nwant %s", kvs, a.B, b.B)
+			}
+		}
+	}
 }

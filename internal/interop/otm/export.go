@@ -256,83 +256,82 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		if len(c.Stores)+len(c.Processes) > 0 {
 			x.Assets = &assetInstance{Stored: assetIDs(c.Stores), Processed: assetIDs(c.Processes)}
 		}
-		attrs := map[string]any{}
+		var attrs attrList
 		if c.Tech != "" {
-			attrs["tech"] = c.Tech
+			attrs.set("tech", c.Tech)
 		}
 		if c.OutOfScope {
-			attrs["Out Of Scope"] = "true"
+			attrs.set("Out Of Scope", "true")
 		}
-		for k, v := range map[string]bool{"admin": c.Admin, "public": c.Public, "paid": c.Paid, "third_party": c.ThirdParty, "new": c.New} {
-			if v {
-				attrs[k] = "true"
+		for _, b := range [...]struct {
+			k string
+			v bool
+		}{{"admin", c.Admin}, {"public", c.Public}, {"paid", c.Paid}, {"third_party", c.ThirdParty}, {"new", c.New}} {
+			if b.v {
+				attrs.set(b.k, "true")
 			}
 		}
 		if len(c.Tools) > 0 {
-			attrs["tools"] = strings.Join(c.Tools, ", ")
+			attrs.set("tools", strings.Join(c.Tools, ", "))
 		}
 		if c.Anonymous {
-			attrs["anonymous"] = "true"
+			attrs.set("anonymous", "true")
 		}
 		if c.Relay != model.Unknown {
-			attrs["relay"] = c.Relay.String()
+			attrs.set("relay", c.Relay.String())
 		}
 		if c.HumanAccess != "" {
-			attrs["human_access"] = c.HumanAccess
+			attrs.set("human_access", c.HumanAccess)
 		}
 		if c.RateLimitScope != "" {
-			attrs["rate_limit_scope"] = c.RateLimitScope
+			attrs.set("rate_limit_scope", c.RateLimitScope)
 		}
 		if c.Price.String() != "" {
-			attrs["price_per_call"] = c.Price.String()
+			attrs.set("price_per_call", c.Price.String())
 		}
 		if c.EncryptionAtRest != "" {
-			attrs["encryption_at_rest"] = string(c.EncryptionAtRest)
+			attrs.set("encryption_at_rest", string(c.EncryptionAtRest))
 		}
-		for _, k := range model.AllControls() {
+		for k := range model.Control(model.NumControls) { // model.AllControls, without its slice
 			if v := c.Controls.Get(k); v != model.Unknown {
-				attrs[k.Key()] = v.String()
+				attrs.set(k.Key(), v.String())
 			}
 		}
-		if len(attrs) > 0 {
-			x.Attributes = attrs
-		}
+		x.attrs = attrs
 		d.Components = append(d.Components, x)
 	}
 	for _, f := range m.Flows {
 		bidi := !f.OneWay
 		x := dataflow{ID: f.ID, Name: f.Label(), Description: f.Description, Bidirectional: &bidi, Source: f.From.ID, Destination: f.To.ID,
 			Assets: assetIDs(f.Carries), Threats: inst.of(f.ID, len(m.Components)+int(m.FlowNum(f))), Tags: ptrs(f.Tags)}
-		attrs := map[string]any{}
+		var attrs attrList
 		if f.Protocol != "" {
-			attrs["protocol"] = f.Protocol
+			attrs.set("protocol", f.Protocol)
 		}
 		if f.Port != 0 {
-			attrs["port"] = f.Port
+			attrs.set("port", f.Port)
 		}
 		if f.Authentication != model.AuthUnknown {
-			attrs["authentication"] = string(f.Authentication)
+			attrs.set("authentication", string(f.Authentication))
 		}
 		if f.Encryption != model.EncUnknown {
-			attrs["encryption"] = string(f.Encryption)
+			attrs.set("encryption", string(f.Encryption))
 		}
-		for _, k := range model.AllControls() {
+		for k := range model.Control(model.NumControls) { // model.AllControls, without its slice
 			if v := f.Controls.Get(k); v != model.Unknown {
-				attrs[k.Key()] = v.String()
+				attrs.set(k.Key(), v.String())
 			}
 		}
 		if len(f.Returns) > 0 {
-			attrs["returns"] = assetList(f.Returns)
+			attrs.set("returns", assetList(f.Returns))
 		}
 		if f.Local {
-			attrs["local"] = "true"
+			attrs.set("local", "true")
 		}
 		if f.ForwardsIdentity != model.Unknown {
-			attrs["forwards_identity"] = f.ForwardsIdentity.String()
+			attrs.set("forwards_identity", f.ForwardsIdentity.String())
 		}
-		if len(attrs) > 0 {
-			x.Attributes = attrs
-		}
+		x.attrs = attrs
 		d.Dataflows = append(d.Dataflows, x)
 	}
 
@@ -457,6 +456,12 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	}
 	return nil
 }
+
+// attrList gathers an element's attributes as pairs, written as the map
+// of them: a large model has 50,000 flows, each with its own map before.
+type attrList []interop.KV
+
+func (l *attrList) set(k string, v any) { *l = append(*l, interop.KV{K: k, V: v}) }
 
 // plainAttrs reports whether a threat's attributes are only its origin,
 // rule, status and severities: no other targets, no threat written by the
