@@ -299,6 +299,14 @@ func (r *JSONR) escaped(start, size int) string {
 	j := start + 1
 	for {
 		k, ascii := j, true
+		for ; len(b)-k >= 8; k += 8 { // eight bytes at a time, as Str
+			x := binary.LittleEndian.Uint64(b[k:])
+			y := x ^ ('"' * lowBits)
+			if !plainJSON8(x) || (y-lowBits)&^y&highBits != 0 {
+				break
+			}
+			ascii = ascii && x&highBits == 0
+		}
 		for k < len(b) {
 			c := b[k]
 			if c < 0x20 || c == '"' || c == '\\' {
