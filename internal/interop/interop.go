@@ -1,9 +1,12 @@
 // Package interop converts threat models between Ward and other tools. An
 // importer turns another tool's file into a spec.Document, which Encode
 // writes as readable ward.yaml (zero values left out, notes of what could not
-// be carried over at the top); Encode re-reads its own output with spec.Parse
-// so an importer can never produce an invalid model. Exporters write other
-// tools' formats from an analysis.
+// be carried over at the top); Encode checks that its output loads, so an
+// importer can never produce an invalid model: spec.CheckDecoded runs the
+// decoder's checks and the build on the document itself and, where it is
+// not sure, the output is parsed with spec.Parse for the errors and their
+// positions (CheckWritten). Exporters write other tools' formats from an
+// analysis.
 //
 // Each format lives in its own package under internal/interop; the CLI lists
 // them. Inputs are bounded (MaxInputBytes) and parsers must refuse hostile
