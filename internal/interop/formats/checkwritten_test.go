@@ -312,3 +312,30 @@ func FuzzCheckDecoded(f *testing.F) {
 		bothChecks(t, d, "mutated")
 	})
 }
+
+// BenchmarkCheckWritten compares the two ways ward import checks a written
+// model: parsing its text (CheckEncoded) and checking its document
+// (CheckWritten's shortcut), on a generated model of 2,000 components.
+func BenchmarkCheckWritten(b *testing.B) {
+	doc := synthDoc(b, 2000)
+	out, err := interop.EncodeYAML(doc, nil, "test")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := interop.CheckEncoded(out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("document", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !utf8.Valid(out) || !spec.CheckDecoded(doc, len(out)) {
+				b.Fatal("not sure")
+			}
+		}
+	})
+}
