@@ -449,7 +449,8 @@ func diagsErr(ds spec.Diagnostics) error {
 }
 
 // yamlFields yields the YAML key and value of each field of the struct v
-// that is written: exported, tagged, and not zero or empty.
+// that is written: exported, tagged, and not zero or empty. spec.CheckDecoded
+// (its written) assumes this rule: change both together.
 func yamlFields(v reflect.Value) iter.Seq2[string, reflect.Value] {
 	return func(yield func(string, reflect.Value) bool) {
 		t := v.Type()

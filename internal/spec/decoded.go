@@ -58,8 +58,8 @@ func (c *docChecker) spend(n int) bool {
 	return c.budget > 0
 }
 
-// written reports whether the writer writes the field fv (interop's
-// yamlFields).
+// written reports whether the writer writes the field fv: interop's
+// yamlFields rule (change both together).
 func written(fv reflect.Value) bool {
 	if fv.IsZero() {
 		return false
