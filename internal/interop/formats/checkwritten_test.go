@@ -2,6 +2,7 @@ package formats
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -164,7 +165,16 @@ func TestCheckDecodedMutations(t *testing.T) {
 		},
 	}
 	for name, mut := range muts {
+		// ward import's check gives the parse's error, word for word.
 		d := synthDoc(t, 40)
+		mut(d)
+		if out, err := interop.EncodeYAML(d, nil, "test"); err == nil {
+			want, got := interop.CheckEncoded(out), interop.CheckWritten(d, out)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: CheckWritten says %v, CheckEncoded %v", name, got, want)
+			}
+		}
+		d = synthDoc(t, 40)
 		mut(d)
 		sure, ok, clean := bothChecks(t, d, name)
 		t.Logf("%-24s parse ok %-5v clean %-5v shortcut %v", name, ok, clean, sure)
