@@ -105,30 +105,44 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 				data = nil
 				runtime.GC()
 			}
-			out, err := interop.EncodeYAML(res.Doc, res.Notes, imp.Title+" file "+args[0])
+			// The model is written in parts and printed part by part:
+			// joining them would copy it once more.
+			parts, err := interop.EncodeYAMLParts(res.Doc, res.Notes, imp.Title+" file "+args[0])
 			if err != nil {
 				return err
 			}
-			notes := len(res.Notes)
-			if len(out) >= importCollectBytes {
+			notes, size := len(res.Notes), 0
+			for _, p := range parts {
+				size += len(p)
+			}
+			if size >= importCollectBytes {
 				// Likewise between writing the model and checking that it
 				// loads: the check then reuses what writing allocated (its
-				// pieces) instead of adding to it. The imported document
-				// is no longer needed either.
-				res = nil
+				// pieces) instead of adding to it.
 				runtime.GC()
 			}
-			if err := interop.CheckEncoded(out); err != nil {
+			// The check builds the model from the document; it parses
+			// the written text only when that finds something (then the
+			// error points into the text).
+			if err := interop.CheckWrittenParts(res.Doc, parts); err != nil {
 				return err
 			}
+			res = nil
+			write := func(w io.Writer) error {
+				for _, p := range parts {
+					if _, err := w.Write(p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
 			if output == "" || output == "-" {
-				_, err = a.env.Stdout.Write(out)
-				return err
+				return write(a.env.Stdout)
 			}
 			if _, err := os.Stat(a.path(output)); err == nil && !force {
 				return usagef("%s already exists — pass --force to overwrite it", output)
 			}
-			if err := writeFileAtomic(a.path(output), out); err != nil {
+			if err := writeFileAtomicWith(a.path(output), write); err != nil {
 				return fmt.Errorf("write model: %w", err)
 			}
 			fmt.Fprintf(a.env.Stderr, "wrote %s (%s); %d note(s) on what was not carried over are at its top\n", output, imp.Title, notes)

@@ -1,9 +1,12 @@
 // Package interop converts threat models between Ward and other tools. An
 // importer turns another tool's file into a spec.Document, which Encode
 // writes as readable ward.yaml (zero values left out, notes of what could not
-// be carried over at the top); Encode re-reads its own output with spec.Parse
-// so an importer can never produce an invalid model. Exporters write other
-// tools' formats from an analysis.
+// be carried over at the top); Encode checks that its output loads, so an
+// importer can never produce an invalid model: spec.CheckDecoded runs the
+// decoder's checks and the build on the document itself and, where it is
+// not sure, the output is parsed with spec.Parse for the errors and their
+// positions (CheckWritten). Exporters write other tools' formats from an
+// analysis.
 //
 // Each format lives in its own package under internal/interop; the CLI lists
 // them. Inputs are bounded (MaxInputBytes) and parsers must refuse hostile
@@ -24,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
@@ -134,6 +138,33 @@ func (g *IDs) Make(s, fallback string) string {
 	return id
 }
 
+// Reserve makes room for n more ids, for an importer that knows how many
+// it will make (the set is not regrown as they come).
+func (g *IDs) Reserve(n int) {
+	if g.used == nil {
+		g.used = make(map[string]bool, n)
+	}
+}
+
+// ValidID reports whether s is a valid Ward id as it is: a letter or digit,
+// then letters, digits, '.', '_' and '-' (the pattern
+// ^[A-Za-z0-9][A-Za-z0-9._-]*$ without the regexp machinery; FuzzValidID).
+func ValidID(s string) bool {
+	if s == "" || !idStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !idStart(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func idStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
 // Used says whether id was made or used already.
 func (g *IDs) Used(id string) bool { return g.used[id] }
 
@@ -173,7 +204,21 @@ func Encode(doc *spec.Document, notes []string, source string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return out, CheckEncoded(out)
+	return out, CheckWritten(doc, out)
+}
+
+// CheckWritten checks that out, the model EncodeYAML wrote from doc, loads,
+// as CheckEncoded does, but without parsing out when it can tell from doc
+// itself: spec.CheckDecoded runs the decoder's checks on doc's values and
+// the build on doc, and is sure only when Parse of out would find nothing.
+// When it is not sure, out is parsed (CheckEncoded), so an invalid model
+// is refused with the same error and positions as before. doc is changed
+// as building it changes it: call it once out is written.
+func CheckWritten(doc *spec.Document, out []byte) error {
+	if utf8.Valid(out) && spec.CheckDecoded(doc, len(out)) {
+		return nil
+	}
+	return CheckEncoded(out)
 }
 
 // CheckEncoded checks that a model EncodeYAML wrote loads.
@@ -184,9 +229,20 @@ func CheckEncoded(out []byte) error {
 	return nil
 }
 
-// EncodeYAML is Encode without the check that the result loads, for a
-// caller that wants to collect garbage between the two (ward import).
+// EncodeYAML is Encode without the check that the result loads.
 func EncodeYAML(doc *spec.Document, notes []string, source string) ([]byte, error) {
+	parts, err := EncodeYAMLParts(doc, notes, source)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Join(parts, nil), nil
+}
+
+// EncodeYAMLParts is EncodeYAML in parts, whose concatenation is its bytes,
+// for a caller that writes them out in turn (ward import, which collects
+// garbage between writing and checking): joining them copied the whole
+// model once more (33 MB for a large Threat Composer file).
+func EncodeYAMLParts(doc *spec.Document, notes []string, source string) ([][]byte, error) {
 	if doc.Ward == 0 {
 		doc.Ward = 1
 	}
@@ -198,11 +254,25 @@ func EncodeYAML(doc *spec.Document, notes []string, source string) ([]byte, erro
 			head = append(head, "- "+s)
 		}
 	}
-	var buf bytes.Buffer
-	if err := encodeYAML(&buf, reflect.ValueOf(doc).Elem(), strings.Join(head, "\n")); err != nil {
+	parts, err := encodeParts(reflect.ValueOf(doc).Elem(), strings.Join(head, "\n"))
+	if err != nil {
 		return nil, fmt.Errorf("encode model: %w", err)
 	}
-	return buf.Bytes(), nil
+	return parts, nil
+}
+
+// CheckWrittenParts is CheckWritten of the model written in parts
+// (EncodeYAMLParts). The parts are joined only when they must be parsed.
+func CheckWrittenParts(doc *spec.Document, parts [][]byte) error {
+	size, valid := 0, true
+	for _, p := range parts {
+		size += len(p)
+		valid = valid && utf8.Valid(p) // valid parts make valid text
+	}
+	if valid && spec.CheckDecoded(doc, size) {
+		return nil
+	}
+	return CheckEncoded(bytes.Join(parts, nil))
 }
 
 // yamlChunk is how many list items encodeYAML encodes at a time.
@@ -219,6 +289,24 @@ const yamlChunk = 256
 // The pieces (sections and chunks) are independent documents, so they are
 // encoded on all cores, a window of pieces at a time, and written in order.
 func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
+	parts, err := encodeParts(v, head)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, b := range parts {
+		total += len(b)
+	}
+	w.Grow(total)
+	for i, b := range parts {
+		w.Write(b)
+		parts[i] = nil
+	}
+	return nil
+}
+
+// encodeParts is encodeYAML's bytes in parts, in order.
+func encodeParts(v reflect.Value, head string) ([][]byte, error) {
 	var pieces []yamlPiece
 	for key, fv := range yamlFields(v) {
 		if fv.Kind() != reflect.Slice || fv.Type().Elem().Kind() == reflect.String || fv.Len() <= yamlChunk {
@@ -233,9 +321,10 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 		pieces[0].head = head // the comment goes on the first section
 	}
 	window := 2 * runtime.GOMAXPROCS(0)
-	// The pieces' bytes are kept and copied into w at the end, once it is
-	// grown to their total: w growing by doubling as they came allocated
-	// about twice the model (70 MB more for a 35 MB model).
+	// The pieces' bytes are kept and handed back in order (encodeYAML
+	// copies them into w once it is grown to their total): w growing by
+	// doubling as they came allocated about twice the model (70 MB more
+	// for a 35 MB model).
 	var parts [][]byte
 	write := func(b []byte) { parts = append(parts, b) }
 	var keyLine []byte // the current list's key line, once a chunk of it is written
@@ -250,7 +339,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 		for i := range batch {
 			p := &batch[i]
 			if p.err != nil {
-				return p.err
+				return nil, p.err
 			}
 			if p.lo < 0 && len(p.out) == 0 {
 				pending, p.head = p.head, ""
@@ -259,7 +348,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 			if pending != "" { // the comment goes on the first piece written
 				p.head, pending = pending, ""
 				if p.encode(); p.err != nil {
-					return p.err
+					return nil, p.err
 				}
 			}
 			if p.lo < 0 {
@@ -280,7 +369,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 				continue
 			}
 			if !bytes.HasPrefix(p.out, keyLine) {
-				return fmt.Errorf("list %s: chunk does not start with %q", p.key, keyLine)
+				return nil, fmt.Errorf("list %s: chunk does not start with %q", p.key, keyLine)
 			}
 			write(p.out[len(keyLine):])
 		}
@@ -288,16 +377,7 @@ func encodeYAML(w *bytes.Buffer, v reflect.Value, head string) error {
 			batch[i] = yamlPiece{} // let the window's values go
 		}
 	}
-	total := 0
-	for _, b := range parts {
-		total += len(b)
-	}
-	w.Grow(total)
-	for i, b := range parts {
-		w.Write(b)
-		parts[i] = nil
-	}
-	return nil
+	return parts, nil
 }
 
 // yamlPiece is one document encodeYAML writes: a section (lo < 0) or the
@@ -369,7 +449,8 @@ func diagsErr(ds spec.Diagnostics) error {
 }
 
 // yamlFields yields the YAML key and value of each field of the struct v
-// that is written: exported, tagged, and not zero or empty.
+// that is written: exported, tagged, and not zero or empty. spec.CheckDecoded
+// (its written) assumes this rule: change both together.
 func yamlFields(v reflect.Value) iter.Seq2[string, reflect.Value] {
 	return func(yield func(string, reflect.Value) bool) {
 		t := v.Type()

@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,4 +37,17 @@ func TestEncodeRoundTrips(t *testing.T) {
 	if strings.Contains(s, "name: \"\"") || strings.Contains(s, "out_of_scope") {
 		t.Errorf("zero values were written:\n%s", s)
 	}
+}
+
+// FuzzValidID compares ValidID with the pattern it stands for.
+func FuzzValidID(f *testing.F) {
+	for _, s := range []string{"", "a", "a-b.c_d", "-a", ".", "A9", "é", "a b", "a\n", "9_"} {
+		f.Add(s)
+	}
+	re := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidID(s), re.MatchString(s); got != want {
+			t.Errorf("ValidID(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/jsonindent"
@@ -102,6 +104,47 @@ func (w *JSONW) StrOmit(k, v string) {
 	}
 }
 
+// StrJoinedOmit writes the member k, strings.Join(parts, sep), tagged
+// omitempty, without joining: each part and separator is escaped in turn.
+// With an ASCII separator that is the bytes of the joined string's
+// escape — escaping goes a character at a time, and no character spans an
+// ASCII byte (FuzzStrJoined); any other separator is joined first.
+func (w *JSONW) StrJoinedOmit(k string, parts []string, sep string) {
+	if len(parts) == 0 || len(parts) == 1 && parts[0] == "" {
+		return
+	}
+	if !isASCII(sep) || sep == "" {
+		w.StrOmit(k, strings.Join(parts, sep))
+		return
+	}
+	w.Key(k)
+	w.B = AppendJSONString(w.B, parts[0])
+	for _, p := range parts[1:] {
+		w.B = appendEscaped(w.B[:len(w.B)-1], sep) // over the closing quote
+		w.B = appendEscaped(w.B, p)
+		w.B = append(w.B, '"')
+	}
+}
+
+// appendEscaped appends s escaped as AppendJSONString escapes it, without
+// the quotes, to b (not empty).
+func appendEscaped(b []byte, s string) []byte {
+	n := len(b)
+	c := b[n-1]
+	b = AppendJSONString(b[:n-1], s) // its opening quote lands on b[n-1]
+	b[n-1] = c
+	return b[:len(b)-1]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // Int writes an int member.
 func (w *JSONW) Int(k string, v int) {
 	w.Key(k)
@@ -189,6 +232,31 @@ func (w *JSONW) Map(m map[string]any) {
 		w.String(k)
 		w.B = append(w.B, ':', ' ')
 		w.Any(m[k])
+	}
+	w.Close('}')
+}
+
+// KV is one member of an object written by KVs.
+type KV struct {
+	K string
+	V any
+}
+
+// KVs writes the object of kvs as Map writes the map of them: keys in
+// order, a later pair replacing an earlier one with the same key. It sorts
+// kvs by key (in place). For an exporter's many small attribute maps: no
+// map to fill, no keys to gather (TestKVsIsMap).
+func (w *JSONW) KVs(kvs []KV) {
+	slices.SortStableFunc(kvs, func(a, b KV) int { return strings.Compare(a.K, b.K) })
+	w.Open('{')
+	for i, kv := range kvs {
+		if i+1 < len(kvs) && kvs[i+1].K == kv.K {
+			continue // the last one set wins, as in a map
+		}
+		w.newline()
+		w.String(kv.K)
+		w.B = append(w.B, ':', ' ')
+		w.Any(kv.V)
 	}
 	w.Close('}')
 }

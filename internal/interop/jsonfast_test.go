@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/jsonindent"
@@ -77,4 +80,57 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	})
+}
+
+// FuzzStrJoined compares StrJoinedOmit with StrOmit of the joined string:
+// the parts cut from s at each '|' (so that parts may end or start inside
+// a UTF-8 sequence), joined by sep.
+func FuzzStrJoined(f *testing.F) {
+	f.Add("a|b|c", "; ")
+	f.Add("\xe2\x80|\xa8x|<&>|", "; ")
+	f.Add("|", "")
+	f.Add("", "; ")
+	f.Add("é|\u2028|\"\\", "é")
+	f.Add("x|y", "\"")
+	f.Fuzz(func(t *testing.T, s, sep string) {
+		parts := strings.Split(s, "|")
+		if s == "" {
+			parts = nil
+		}
+		for _, prefix := range []string{"{", "[1,"} {
+			a := JSONW{B: []byte(prefix)}
+			a.StrJoinedOmit("k", parts, sep)
+			b := JSONW{B: []byte(prefix)}
+			b.StrOmit("k", strings.Join(parts, sep))
+			if !bytes.Equal(a.B, b.B) {
+				t.Fatalf("%q joined by %q: got %s, want %s", parts, sep, a.B, b.B)
+			}
+		}
+	})
+}
+
+// TestKVsIsMap: KVs writes what Map writes for the map of the pairs, with
+// keys repeated (the last wins), out of order and needing escapes.
+func TestKVsIsMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := []string{"a", "b", "port", "Out Of Scope", "z<", "é", "", "mfa"}
+	vals := []any{"x", 443, true, "<&>\u2028", 1.5, []string{"a"}}
+	for range 500 {
+		var kvs []KV
+		m := map[string]any{}
+		for range r.IntN(9) {
+			kv := KV{keys[r.IntN(len(keys))], vals[r.IntN(len(vals))]}
+			kvs = append(kvs, kv)
+			m[kv.K] = kv.V
+		}
+		for _, prefix := range []string{"", "  "} {
+			a := JSONW{B: []byte("["), Prefix: prefix}
+			a.KVs(slices.Clone(kvs))
+			b := JSONW{B: []byte("["), Prefix: prefix}
+			b.Map(m)
+			if !bytes.Equal(a.B, b.B) {
+				t.Fatalf("%v:\n got %s\nwant %s", kvs, a.B, b.B)
+			}
+		}
+	}
 }

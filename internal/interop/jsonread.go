@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -243,7 +244,18 @@ func (r *JSONR) Str() string {
 	}
 	s := r.b[start+1 : start+1+k]
 	ascii := true
-	for _, c := range s {
+	// Eight bytes at a time while none is a control byte or a backslash
+	// (most of a file's text), then a byte at a time.
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		if plainJSON8(x) {
+			ascii = ascii && x&highBits == 0
+			continue
+		}
+		break
+	}
+	for _, c := range s[i:] {
 		if c < 0x20 || c == '\\' {
 			return r.escaped(start, k)
 		}
@@ -258,6 +270,23 @@ func (r *JSONR) Str() string {
 	return string(s)
 }
 
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// plainJSON8 reports whether none of the eight bytes of x is below 0x20 or
+// a backslash: the bytes Str reads on (FuzzJSONRStr).
+func plainJSON8(x uint64) bool {
+	// A byte below n sets its high bit in (x - n) &^ x, and a zero byte
+	// of y = x ^ '\\' marks a backslash; a borrow can only follow a byte
+	// that is itself found, so the test is exact as a whole.
+	below := (x - 0x20*lowBits) &^ x
+	y := x ^ ('\\' * lowBits)
+	backslash := (y - lowBits) &^ y
+	return (below|backslash)&highBits == 0
+}
+
 // escaped reads the string at start, which has escapes or invalid UTF-8;
 // size (the bytes up to the first quote) sizes the result. Runs of bytes
 // without escapes are copied whole, and the result is built in place
@@ -270,6 +299,14 @@ func (r *JSONR) escaped(start, size int) string {
 	j := start + 1
 	for {
 		k, ascii := j, true
+		for ; len(b)-k >= 8; k += 8 { // eight bytes at a time, as Str
+			x := binary.LittleEndian.Uint64(b[k:])
+			y := x ^ ('"' * lowBits)
+			if !plainJSON8(x) || (y-lowBits)&^y&highBits != 0 {
+				break
+			}
+			ascii = ascii && x&highBits == 0
+		}
 		for k < len(b) {
 			c := b[k]
 			if c < 0x20 || c == '"' || c == '\\' {

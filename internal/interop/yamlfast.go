@@ -149,8 +149,9 @@ func (f *fastEmitter) literal(s string, indent int) bool {
 		if line == "" {
 			f.w.WriteByte('\n')
 			f.col = 0
+		} else if f.newline(indent); more {
+			f.w.WriteString(line) // the column is set again by the next line
 		} else {
-			f.newline(indent)
 			f.str(line)
 		}
 		if !more {
@@ -324,6 +325,21 @@ func (f *fastEmitter) singleQuoted(s string, indent int, flow bool) bool {
 // printable (printableRune), or a line break if breaks is set.
 func printableCount(s string, breaks bool) (n int, ok bool) {
 	for i := 0; i < len(s); n++ {
+		// Eight printable ASCII bytes at a time (no byte ≥ 0x80, < 0x20
+		// or 0x7f), the bulk of most text; any other word goes a byte at
+		// a time.
+		for len(s)-i >= 8 {
+			t := s[i : i+8] // the compiler loads these as one word
+			if !printable8(uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+				uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56) {
+				break
+			}
+			i += 8
+			n += 8
+		}
+		if i == len(s) {
+			return n, true
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if (b < 0x20 || b == 0x7f) && !(breaks && b == '\n') {
 				return n, false
@@ -338,6 +354,19 @@ func printableCount(s string, breaks bool) (n int, ok bool) {
 		i += size
 	}
 	return n, true
+}
+
+// printable8 reports whether the eight bytes of x are all printable ASCII
+// (0x20 to 0x7e).
+func printable8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if x&highs != 0 {
+		return false
+	}
+	// With every byte below 0x80 no subtraction borrows across bytes: a
+	// byte's high bit is set after it exactly when the byte was below the
+	// bound (x - 0x20 per byte), or was 0x7f (x + 1 per byte).
+	return (x-0x20*ones)&highs == 0 && (x+ones)&highs == 0
 }
 
 // mustQuote reports text the emitter certainly does not write plain: an

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
@@ -162,5 +163,41 @@ func FuzzFastYAML(f *testing.F) {
 			sameAsEmitter(t, key, n)
 		}
 		sameAsEmitter(t, "m", mapping(key, s))
+	})
+}
+
+// printableCountRef is printableCount a rune at a time, as it was before
+// its eight-byte path.
+func printableCountRef(s string, breaks bool) (n int, ok bool) {
+	for i := 0; i < len(s); n++ {
+		if b := s[i]; b < utf8.RuneSelf {
+			if (b < 0x20 || b == 0x7f) && !(breaks && b == '\n') {
+				return n, false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !printableRune(r) {
+			return n, false
+		}
+		i += size
+	}
+	return n, true
+}
+
+// FuzzPrintableCount compares printableCount with printableCountRef.
+func FuzzPrintableCount(f *testing.F) {
+	for _, s := range []string{"", "plain text longer than eight", "tab\there", "x\x7fy and more bytes", "line\nbreak in a long line",
+		"é and more ascii after", "\x1f2345678", "12345678\x7f", "~~~~~~~~ ~~~~~~~~", "\u2028 long enough text"} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, breaks bool) {
+		n, ok := printableCount(s, breaks)
+		rn, rok := printableCountRef(s, breaks)
+		if ok != rok || ok && n != rn {
+			t.Errorf("printableCount(%q, %v) = %d, %v; want %d, %v", s, breaks, n, ok, rn, rok)
+		}
 	})
 }

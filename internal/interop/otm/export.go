@@ -37,6 +37,45 @@ var categoryNames = map[model.Category]string{
 	model.ElevationOfPrivilege: "Elevation of Privilege",
 }
 
+// categoryPtrs holds the categories' names for threats to point at: they
+// are only read.
+var categoryPtrs = func() map[model.Category]*string {
+	m := make(map[model.Category]*string, len(categoryNames))
+	for c, n := range categoryNames {
+		m[c] = &n
+	}
+	return m
+}()
+
+// categoryName returns a pointer to c's name (to "" for a category without one).
+func categoryName(c model.Category) *string {
+	if p, ok := categoryPtrs[c]; ok {
+		return p
+	}
+	n := categoryNames[c]
+	return &n
+}
+
+// cweNames holds "CWE-n" for the CWE numbers written most, made once for
+// the threats to point at (only read): a large export has 100,000 threats,
+// most with a CWE.
+var cweNames = sync.OnceValue(func() []string {
+	out := make([]string, 1600)
+	for i := range out {
+		out[i] = "CWE-" + strconv.Itoa(i)
+	}
+	return out
+})
+
+// cweName returns a pointer to "CWE-w".
+func cweName(w int) *string {
+	if t := cweNames(); 0 <= w && w < len(t) {
+		return &t[w]
+	}
+	s := "CWE-" + strconv.Itoa(w)
+	return &s
+}
+
 var threatStates = map[model.Status]string{
 	model.StatusOpen: "exposed", model.StatusMitigated: "mitigated", model.StatusAccepted: "accepted",
 	model.StatusFalsePositive: "not-applicable", model.StatusTransferred: "transferred",
@@ -209,122 +248,90 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		return id
 	}
 
-	// Threat instances per element.
-	// Each element's list is cut from one array, sized by a first pass.
-	count := map[string]int{}
-	total := 0
-	for _, f := range a.Findings {
-		for _, t := range f.Targets {
-			if t.Component != nil || t.Flow != nil {
-				count[t.ID()]++
-				total++
-			}
-		}
-	}
-	slab := make([]threatInstance, total)
-	inst := make(map[string][]threatInstance, len(count))
-	for id, n := range count {
-		inst[id], slab = slab[:0:n], slab[n:]
-	}
-	for _, f := range a.Findings {
-		ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
-		if ti.State == "" {
-			ti.State = "exposed"
-		}
-		ti.Mitigations = []*mitigationInstance{}
-		for _, mi := range f.Mitigations {
-			ti.Mitigations = append(ti.Mitigations, &mitigationInstance{Mitigation: mi.ID, State: mitigationStates[mi.Status]})
-		}
-		for _, t := range f.Targets {
-			if t.Component != nil || t.Flow != nil {
-				inst[t.ID()] = append(inst[t.ID()], ti)
-			}
-		}
-	}
+	inst := threatInstances(m, a.Findings)
 
 	for _, c := range m.Components {
 		x := component{ID: c.ID, Name: c.Label(), Type: string(c.Kind), Description: c.Description,
-			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst[c.ID], Tags: ptrs(c.Tags)}
+			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst.of(c.ID, int(m.CompNum(c))), Tags: ptrs(c.Tags)}
 		if len(c.Stores)+len(c.Processes) > 0 {
 			x.Assets = &assetInstance{Stored: assetIDs(c.Stores), Processed: assetIDs(c.Processes)}
 		}
-		attrs := map[string]any{}
+		var attrs attrList
 		if c.Tech != "" {
-			attrs["tech"] = c.Tech
+			attrs.set("tech", c.Tech)
 		}
 		if c.OutOfScope {
-			attrs["Out Of Scope"] = "true"
+			attrs.set("Out Of Scope", "true")
 		}
-		for k, v := range map[string]bool{"admin": c.Admin, "public": c.Public, "paid": c.Paid, "third_party": c.ThirdParty, "new": c.New} {
-			if v {
-				attrs[k] = "true"
+		for _, b := range [...]struct {
+			k string
+			v bool
+		}{{"admin", c.Admin}, {"public", c.Public}, {"paid", c.Paid}, {"third_party", c.ThirdParty}, {"new", c.New}} {
+			if b.v {
+				attrs.set(b.k, "true")
 			}
 		}
 		if len(c.Tools) > 0 {
-			attrs["tools"] = strings.Join(c.Tools, ", ")
+			attrs.set("tools", strings.Join(c.Tools, ", "))
 		}
 		if c.Anonymous {
-			attrs["anonymous"] = "true"
+			attrs.set("anonymous", "true")
 		}
 		if c.Relay != model.Unknown {
-			attrs["relay"] = c.Relay.String()
+			attrs.set("relay", c.Relay.String())
 		}
 		if c.HumanAccess != "" {
-			attrs["human_access"] = c.HumanAccess
+			attrs.set("human_access", c.HumanAccess)
 		}
 		if c.RateLimitScope != "" {
-			attrs["rate_limit_scope"] = c.RateLimitScope
+			attrs.set("rate_limit_scope", c.RateLimitScope)
 		}
 		if c.Price.String() != "" {
-			attrs["price_per_call"] = c.Price.String()
+			attrs.set("price_per_call", c.Price.String())
 		}
 		if c.EncryptionAtRest != "" {
-			attrs["encryption_at_rest"] = string(c.EncryptionAtRest)
+			attrs.set("encryption_at_rest", string(c.EncryptionAtRest))
 		}
-		for _, k := range model.AllControls() {
+		for k := range model.Control(model.NumControls) { // model.AllControls, without its slice
 			if v := c.Controls.Get(k); v != model.Unknown {
-				attrs[k.Key()] = v.String()
+				attrs.set(k.Key(), v.String())
 			}
 		}
-		if len(attrs) > 0 {
-			x.Attributes = attrs
-		}
+		x.attrs = attrs
 		d.Components = append(d.Components, x)
 	}
 	for _, f := range m.Flows {
 		bidi := !f.OneWay
 		x := dataflow{ID: f.ID, Name: f.Label(), Description: f.Description, Bidirectional: &bidi, Source: f.From.ID, Destination: f.To.ID,
-			Assets: assetIDs(f.Carries), Threats: inst[f.ID], Tags: ptrs(f.Tags)}
-		attrs := map[string]any{}
+			Assets: assetIDs(f.Carries), Threats: inst.of(f.ID, len(m.Components)+int(m.FlowNum(f))), Tags: ptrs(f.Tags)}
+		var attrs attrList
 		if f.Protocol != "" {
-			attrs["protocol"] = f.Protocol
+			attrs.set("protocol", f.Protocol)
 		}
 		if f.Port != 0 {
-			attrs["port"] = f.Port
+			attrs.set("port", f.Port)
 		}
 		if f.Authentication != model.AuthUnknown {
-			attrs["authentication"] = string(f.Authentication)
+			attrs.set("authentication", string(f.Authentication))
 		}
 		if f.Encryption != model.EncUnknown {
-			attrs["encryption"] = string(f.Encryption)
+			attrs.set("encryption", string(f.Encryption))
 		}
-		for _, k := range model.AllControls() {
+		for k := range model.Control(model.NumControls) { // model.AllControls, without its slice
 			if v := f.Controls.Get(k); v != model.Unknown {
-				attrs[k.Key()] = v.String()
+				attrs.set(k.Key(), v.String())
 			}
 		}
 		if len(f.Returns) > 0 {
-			attrs["returns"] = assetList(f.Returns)
+			attrs.set("returns", assetList(f.Returns))
 		}
 		if f.Local {
-			attrs["local"] = "true"
+			attrs.set("local", "true")
 		}
 		if f.ForwardsIdentity != model.Unknown {
-			attrs["forwards_identity"] = f.ForwardsIdentity.String()
+			attrs.set("forwards_identity", f.ForwardsIdentity.String())
 		}
-		if len(attrs) > 0 {
-			x.Attributes = attrs
-		}
+		x.attrs = attrs
 		d.Dataflows = append(d.Dataflows, x)
 	}
 
@@ -340,12 +347,10 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			cats = []model.Category{f.Category}
 		}
 		for _, c := range cats {
-			n := categoryNames[c]
-			t.Categories = append(t.Categories, &n)
+			t.Categories = append(t.Categories, categoryName(c))
 		}
 		for _, w := range f.CWE() {
-			s := "CWE-" + strconv.Itoa(w)
-			t.CWEs = append(t.CWEs, &s)
+			t.CWEs = append(t.CWEs, cweName(w))
 		}
 		if plainAttrs(f, decisions) {
 			// Most threats have only these five attributes, the same on
@@ -353,7 +358,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			sa := shared.get(attrKey{f.Origin, f.Rule, f.Status, f.Residual.Severity, f.Inherent.Severity})
 			t.Attributes, t.attrs = sa.m, sa
 			if len(f.Rationale) > 0 {
-				t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
+				t.Risk.rationale = f.Rationale // written joined by "; "
 			}
 			return t
 		}
@@ -386,7 +391,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 			}
 		}
 		if len(f.Rationale) > 0 {
-			t.Risk.LikelihoodComment = strings.Join(f.Rationale, "; ")
+			t.Risk.rationale = f.Rationale
 		}
 		t.Attributes = attrs
 		return t
@@ -414,9 +419,18 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		d.Mitigations = append(d.Mitigations, x)
 	}
 	// Decisions whose finding is gone (orphaned) have no threat to sit on.
-	found := map[string]bool{}
-	for _, f := range a.Findings {
-		found[f.ID] = true
+	// (The findings are looked up among the decisions', not the other way
+	// round: a large model has over 100,000 findings and few decisions.)
+	found := make(map[string]bool, len(m.Decisions))
+	if len(m.Decisions) > 0 {
+		for _, dc := range m.Decisions {
+			found[dc.Finding] = false
+		}
+		for _, f := range a.Findings {
+			if _, ok := found[f.ID]; ok {
+				found[f.ID] = true
+			}
+		}
 	}
 	var orphans []map[string]any
 	for _, dc := range m.Decisions {
@@ -442,6 +456,12 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	}
 	return nil
 }
+
+// attrList gathers an element's attributes as pairs, written as the map
+// of them: a large model has 50,000 flows, each with its own map before.
+type attrList []interop.KV
+
+func (l *attrList) set(k string, v any) { *l = append(*l, interop.KV{K: k, V: v}) }
 
 // plainAttrs reports whether a threat's attributes are only its origin,
 // rule, status and severities: no other targets, no threat written by the
@@ -546,4 +566,135 @@ func joinKinds(ks []model.DataKind) string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")
+}
+
+// elemThreats holds the threat instances of every component and flow: by the
+// element's number (components, then flows) when every target is an
+// element of the model, else by id.
+type elemThreats struct {
+	byNum [][]threatInstance
+	byID  map[string][]threatInstance
+}
+
+// of returns the instances of the element with the id and number (-1 when
+// the model does not number it).
+func (x *elemThreats) of(id string, num int) []threatInstance {
+	if x.byID != nil {
+		return x.byID[id]
+	}
+	if num < 0 || num >= len(x.byNum) {
+		return nil
+	}
+	return x.byNum[num]
+}
+
+// threatInstances lists the threat instances of each component and flow
+// target, in the findings' order, each element's list cut from one array
+// sized by a first pass. Ids are unique across a loaded model (spec's build
+// refuses a duplicate, flows' generated ids included), so an element's
+// number stands for its id; a target the model does not number (never
+// seen) makes it fall back on the ids, as the export always did.
+func threatInstances(m *model.Model, findings []*model.Finding) *elemThreats {
+	nc := len(m.Components)
+	num := func(t model.Target) int {
+		switch {
+		case t.Component != nil:
+			if n := m.CompNum(t.Component); n >= 0 {
+				return int(n)
+			}
+		case t.Flow != nil:
+			if n := m.FlowNum(t.Flow); n >= 0 {
+				return nc + int(n)
+			}
+		}
+		return -1
+	}
+	count := make([]int32, nc+len(m.Flows))
+	total := 0
+	for _, f := range findings {
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				n := num(t)
+				if n < 0 {
+					return threatInstancesByID(findings)
+				}
+				count[n]++
+				total++
+			}
+		}
+	}
+	slab := make([]threatInstance, total)
+	x := &elemThreats{byNum: make([][]threatInstance, len(count))}
+	for i, n := range count {
+		if n > 0 {
+			x.byNum[i], slab = slab[:0:n], slab[n:]
+		}
+	}
+	for _, f := range findings {
+		if !targetsElements(f) {
+			continue
+		}
+		ti := newInstance(f)
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				n := num(t)
+				x.byNum[n] = append(x.byNum[n], ti)
+			}
+		}
+	}
+	return x
+}
+
+// threatInstancesByID is threatInstances by the targets' ids.
+func threatInstancesByID(findings []*model.Finding) *elemThreats {
+	count := map[string]int{}
+	total := 0
+	for _, f := range findings {
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				count[t.ID()]++
+				total++
+			}
+		}
+	}
+	slab := make([]threatInstance, total)
+	inst := make(map[string][]threatInstance, len(count))
+	for id, n := range count {
+		inst[id], slab = slab[:0:n], slab[n:]
+	}
+	for _, f := range findings {
+		if !targetsElements(f) {
+			continue
+		}
+		ti := newInstance(f)
+		for _, t := range f.Targets {
+			if t.Component != nil || t.Flow != nil {
+				inst[t.ID()] = append(inst[t.ID()], ti)
+			}
+		}
+	}
+	return &elemThreats{byID: inst}
+}
+
+// targetsElements reports whether a finding has a component or flow target.
+func targetsElements(f *model.Finding) bool {
+	for _, t := range f.Targets {
+		if t.Component != nil || t.Flow != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// newInstance is a finding's threat instance.
+func newInstance(f *model.Finding) threatInstance {
+	ti := threatInstance{Threat: f.ID, State: threatStates[f.Status]}
+	if ti.State == "" {
+		ti.State = "exposed"
+	}
+	ti.Mitigations = []*mitigationInstance{}
+	for _, mi := range f.Mitigations {
+		ti.Mitigations = append(ti.Mitigations, &mitigationInstance{Mitigation: mi.ID, State: mitigationStates[mi.Status]})
+	}
+	return ti
 }

@@ -32,7 +32,11 @@ func (t threat) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) {
 		} else {
 			w.Float64(*r.Likelihood)
 		}
-		w.StrOmit("likelihoodComment", r.LikelihoodComment)
+		if r.LikelihoodComment == "" && r.rationale != nil {
+			w.StrJoinedOmit("likelihoodComment", r.rationale, "; ")
+		} else {
+			w.StrOmit("likelihoodComment", r.LikelihoodComment)
+		}
 		w.Float("impact", r.Impact)
 		w.StrOmit("impactComment", r.ImpactComment)
 		w.Close('}')
@@ -92,6 +96,7 @@ func (c component) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error)
 		w.StringPtrs(c.Tags)
 	}
 	attributes(&w, "attributes", c.Attributes)
+	kvs(&w, "attributes", c.attrs)
 	attributes(&w, "properties", c.Properties)
 	w.Close('}')
 	return w.B, w.Err()
@@ -120,6 +125,7 @@ func (f dataflow) AppendIndentedJSON(dst []byte, prefix string) ([]byte, error) 
 	}
 	anys(&w, "representations", f.Representations)
 	attributes(&w, "attributes", f.Attributes)
+	kvs(&w, "attributes", f.attrs)
 	attributes(&w, "properties", f.Properties)
 	w.Close('}')
 	return w.B, w.Err()
@@ -130,6 +136,15 @@ func attributes(w *interop.JSONW, k string, m map[string]any) {
 	if len(m) > 0 {
 		w.Key(k)
 		w.Map(m)
+	}
+}
+
+// kvs writes attributes held as pairs (omitempty), as attributes writes
+// their map.
+func kvs(w *interop.JSONW, k string, kv []interop.KV) {
+	if len(kv) > 0 {
+		w.Key(k)
+		w.KVs(kv)
 	}
 }
 

@@ -3,6 +3,8 @@ package otm
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/interop"
@@ -55,6 +57,34 @@ func TestExportItemsAreEncodingJSON(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("%T:\n got %s\nwant %s", x, got, want)
 			}
+		}
+	}
+}
+
+// TestExportHiddenFieldsAsPublic: an exported threat's rationale and an
+// element's attribute pairs write what the fields they stand for write.
+func TestExportHiddenFieldsAsPublic(t *testing.T) {
+	odd := "<b>&\"x\"\n\xff\u2028"
+	for _, parts := range [][]string{{"a"}, {"a", odd, ""}, {""}, {"", ""}, {odd}} {
+		hidden := threat{ID: "t", Risk: &threatRisk{rationale: parts}}
+		public := threat{ID: "t", Risk: &threatRisk{LikelihoodComment: strings.Join(parts, "; ")}}
+		got, _ := hidden.AppendIndentedJSON(nil, "  ")
+		want, _ := public.AppendIndentedJSON(nil, "  ")
+		if !bytes.Equal(got, want) {
+			t.Errorf("rationale %q:\n got %s\nwant %s", parts, got, want)
+		}
+	}
+	kv := []interop.KV{{K: "protocol", V: "https"}, {K: "port", V: 443}, {K: "mfa", V: odd}, {K: "port", V: 80}}
+	m := map[string]any{"protocol": "https", "port": 80, "mfa": odd}
+	for _, pair := range [][2]interop.IndentedJSONAppender{
+		{component{ID: "c", attrs: slices.Clone(kv)}, component{ID: "c", Attributes: m}},
+		{dataflow{ID: "f", attrs: slices.Clone(kv)}, dataflow{ID: "f", Attributes: m}},
+		{dataflow{ID: "f", attrs: []interop.KV{}}, dataflow{ID: "f"}},
+	} {
+		got, _ := pair[0].AppendIndentedJSON(nil, "")
+		want, _ := pair[1].AppendIndentedJSON(nil, "")
+		if !bytes.Equal(got, want) {
+			t.Errorf("%T:\n got %s\nwant %s", pair[0], got, want)
 		}
 	}
 }

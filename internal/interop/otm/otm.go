@@ -119,6 +119,9 @@ type component struct {
 	Tags            []*string        `json:"tags,omitempty" yaml:"tags"`
 	Attributes      map[string]any   `json:"attributes,omitempty" yaml:"attributes"`
 	Properties      map[string]any   `json:"properties,omitempty" yaml:"properties"`
+	// attrs, on an exported element, are its Attributes (which are then
+	// nil), written as the map of them (interop.JSONW.KVs).
+	attrs []interop.KV
 }
 
 type assetInstance struct {
@@ -139,6 +142,9 @@ type dataflow struct {
 	Representations []any            `json:"representations,omitempty" yaml:"representations"`
 	Attributes      map[string]any   `json:"attributes,omitempty" yaml:"attributes"`
 	Properties      map[string]any   `json:"properties,omitempty" yaml:"properties"`
+	// attrs, on an exported element, are its Attributes (which are then
+	// nil), written as the map of them (interop.JSONW.KVs).
+	attrs []interop.KV
 }
 
 type threatInstance struct {
@@ -171,6 +177,9 @@ type threatRisk struct {
 	LikelihoodComment string   `json:"likelihoodComment,omitempty" yaml:"likelihoodComment"`
 	Impact            float64  `json:"impact" yaml:"impact"`
 	ImpactComment     string   `json:"impactComment,omitempty" yaml:"impactComment"`
+	// rationale, on an exported threat whose LikelihoodComment is empty,
+	// is written as it: strings.Join(rationale, "; "), without joining.
+	rationale []string
 }
 
 type mitigation struct {

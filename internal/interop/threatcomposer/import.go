@@ -2,7 +2,6 @@ package threatcomposer
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -73,6 +72,10 @@ func titleLine(s string, n int) (string, bool) {
 
 func (im *importer) run(w *workspace, pack bool) {
 	doc := im.out.Doc
+	// Every threat, mitigation and assumption has an id, and most threats
+	// are kept by theirs: the sets are made at their size.
+	im.ids.Reserve(len(w.Threats) + len(w.Mitigations) + len(w.Assumptions) + 16)
+	im.threats = make(map[string]*spec.Threat, len(w.Threats))
 	var sysName, sysDesc string
 	if pack {
 		sysName, sysDesc = w.Name, w.Description
@@ -261,7 +264,7 @@ func (im *importer) importThreats(ts []threat) {
 		if statement == "" {
 			statement = "Untitled threat"
 		}
-		x := &spec.Threat{ID: im.wardID(t.Metadata, numbered("threat", t.NumericID), "threat"), FoundBy: "team"}
+		x := &spec.Threat{ID: im.wardID(t.Metadata, "threat", t.NumericID), FoundBy: "team"}
 		line := oneLine(statement)
 		x.Title, _ = titleLine(line, 300)
 		// The description's lines (none empty) are written into one
@@ -369,7 +372,7 @@ var mitStatus = map[string]string{
 func (im *importer) importMitigations(ms []mitigation) {
 	var unknown []string
 	for _, m := range ms {
-		x := &spec.Mitigation{ID: im.wardID(m.Metadata, numbered("mitigation", m.NumericID), "mitigation")}
+		x := &spec.Mitigation{ID: im.wardID(m.Metadata, "mitigation", m.NumericID)}
 		var long bool
 		x.Title, long = title(firstNonEmpty(m.Content, "Untitled mitigation"), 200)
 		var desc []string
@@ -448,7 +451,7 @@ func (im *importer) importAssumptions(w *workspace) {
 		if extra := append(metaText(a.Metadata), tagLine(a.Tags)...); len(extra) > 0 {
 			text += "\n\n" + strings.Join(extra, "\n")
 		}
-		x := &spec.Assumption{ID: im.wardID(a.Metadata, numbered("assumption", a.NumericID), "assumption"), Text: text, Supports: supports[a.ID]}
+		x := &spec.Assumption{ID: im.wardID(a.Metadata, "assumption", a.NumericID), Text: text, Supports: supports[a.ID]}
 		if st, ok := meta(a.Metadata, keyStatus).(string); ok && (st == "validated" || st == "invalidated") {
 			x.Status = st
 		}
@@ -472,15 +475,13 @@ var validThreatStatus = map[string]bool{"open": true, "mitigated": true, "accept
 
 var validMitStatus = map[string]bool{"proposed": true, "planned": true, "implemented": true, "verified": true, "wont_do": true}
 
-var wardIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-
 // wardID is the id Ward exported in the metadata, else one made from
-// fallback.
-func (im *importer) wardID(ms []metadata, fallback, kind string) string {
-	if id, ok := meta(ms, keyID).(string); ok && wardIDRE.MatchString(id) && !im.ids.Used(id) {
+// kind and the item's number (numbered).
+func (im *importer) wardID(ms []metadata, kind string, n int) string {
+	if id, ok := meta(ms, keyID).(string); ok && interop.ValidID(id) && !im.ids.Used(id) {
 		return im.ids.Use(id)
 	}
-	return im.ids.Make(fallback, kind)
+	return im.ids.Make(numbered(kind, n), kind)
 }
 
 func tagLine(tags []string) []string {
