@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -123,9 +124,23 @@ func (p *analysisPool) busy(n int64) error {
 // acquire takes a slot for a model of size bytes, waiting in the queue if
 // need be; release gives it back.
 func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(), err error) {
+	return p.acquirePrep(ctx, size, nil)
+}
+
+// acquirePrep is acquire running prep, when not nil, once the caller is
+// admitted to the queue and before it waits there (or on the slot, when
+// one is free at once): work a write needs that no slot need serialise
+// (a push's parse of its files: pushPrep) runs while it queues, on a
+// core the slot holder is not using, and a request refused 429 has not
+// done it.
+func (p *analysisPool) acquirePrep(ctx context.Context, size int64, prep func()) (release func(), err error) {
 	select {
 	case p.slots <- struct{}{}:
-		return p.releaser(), nil
+		release := p.releaser(ctx)
+		if prep != nil {
+			prep()
+		}
+		return release, nil
 	default:
 	}
 	n := p.waiting.Add(1)
@@ -139,9 +154,14 @@ func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(),
 		p.waiting.Add(-1)
 		p.bytes.Add(-size)
 	}()
+	if prep != nil {
+		slotLabels(ctx, "queued")
+		prep()
+		pprof.SetGoroutineLabels(ctx)
+	}
 	select {
 	case p.slots <- struct{}{}:
-		return p.releaser(), nil
+		return p.releaser(ctx), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -149,11 +169,16 @@ func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(),
 
 // releaser returns the release of a slot taken now; it updates the
 // estimated hold time.
-func (p *analysisPool) releaser() func() {
+//
+// While the caller holds the slot, its goroutine carries the profiler
+// label ward_slot=analysis (slotLabels), restored to ctx's on release.
+func (p *analysisPool) releaser(ctx context.Context) func() {
 	start := time.Now()
+	slotLabels(ctx, "analysis")
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			pprof.SetGoroutineLabels(ctx)
 			p.hold.Store(p.holds.add(int64(time.Since(start))))
 			<-p.slots
 		})
@@ -164,6 +189,7 @@ func (p *analysisPool) releaser() func() {
 // merges, edits and analyses, then a store slot while it stores the
 // version (handoff). It travels in the write's context (holdKey).
 type hold struct {
+	ctx      context.Context // the write's, before its labels (slotLabels)
 	pool     *analysisPool
 	analysis func() // releases the analysis slot; nil when not held
 	store    bool   // a store slot is held
@@ -174,7 +200,7 @@ type holdKey struct{}
 // holding returns a context carrying a new hold of the analysis slot
 // that release gives back, and the hold's done.
 func (p *analysisPool) holding(ctx context.Context, release func()) (context.Context, func()) {
-	h := &hold{pool: p, analysis: release}
+	h := &hold{ctx: ctx, pool: p, analysis: release}
 	return context.WithValue(ctx, holdKey{}, h), h.done
 }
 
@@ -202,7 +228,17 @@ func handoff(ctx context.Context) error {
 		h.analysis()
 		h.analysis = nil
 	}
+	slotLabels(h.ctx, "store")
 	return nil
+}
+
+// slotLabels sets the calling goroutine's profiler labels to ctx's and
+// ward_slot=slot: a CPU profile (ward-load -cpuprofile) then tells the
+// work done on the analysis slot, which writes take one at a time per
+// slot, from the rest (pprof -tagfocus ward_slot=analysis; "store" on a
+// store slot, "queued" for a push's preparation while it queues).
+func slotLabels(ctx context.Context, slot string) {
+	pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("ward_slot", slot)))
 }
 
 // resume takes an analysis slot again for a write in ctx that lost a race
@@ -216,6 +252,7 @@ func resume(ctx context.Context) error {
 	if h.store {
 		<-h.pool.stores
 		h.store = false
+		pprof.SetGoroutineLabels(h.ctx)
 	}
 	r, err := h.pool.acquire(ctx, 0)
 	if err != nil {
@@ -234,6 +271,7 @@ func (h *hold) done() {
 	if h.store {
 		<-h.pool.stores
 		h.store = false
+		pprof.SetGoroutineLabels(h.ctx)
 	}
 }
 
@@ -253,7 +291,17 @@ func bundleSize(b Bundle) int64 {
 // analyses) calls it first; the analyses inside then run on the slot it
 // holds (the context says so) and are not charged again.
 func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func(), error) {
+	return s.analysePrep(ctx, size, nil)
+}
+
+// analysePrep is analyse running prep (when not nil) once admitted to
+// the analysis queue, before waiting in it (acquirePrep). A caller that
+// needs no slot of its own runs prep at once.
+func (s *Server) analysePrep(ctx context.Context, size int64, prep func()) (context.Context, func(), error) {
 	if ctx.Value(inPoolKey{}) != nil {
+		if prep != nil {
+			prep()
+		}
 		return ctx, func() {}, nil
 	}
 	if err := s.limitAnalyses(principal(ctx)); err != nil {
@@ -261,11 +309,13 @@ func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func
 	}
 	release := func() {}
 	if ctx.Value(slotKey{}) == nil {
-		r, err := s.pool.acquire(ctx, size)
+		r, err := s.pool.acquirePrep(ctx, size, prep)
 		if err != nil {
 			return ctx, nil, err
 		}
 		ctx, release = s.pool.holding(ctx, r)
+	} else if prep != nil {
+		prep()
 	}
 	return context.WithValue(rule.WithBudget(ctx, s.cfg.Budget), inPoolKey{}, true), release, nil
 }
