@@ -98,12 +98,19 @@ func (h *holdTimes) add(d int64) int64 {
 	return sum / int64(len(s))
 }
 
-// newAnalysisPool returns a pool of slots analysis slots; with handover,
-// writes store their versions on store slots instead (handoff).
-func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration, handover bool) *analysisPool {
+// newAnalysisPool returns a pool of slots analysis slots; with
+// concurrent (a store whose writes run in a database server) or
+// handover (Config.HandOver), writes store their versions on store
+// slots instead (handoff): 2 × slots (at least 2) for the first, one
+// for the second alone (SQLite takes one write at a time, so a second
+// store slot would only hold more analysed writes in memory).
+func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration, concurrent, handover bool) *analysisPool {
 	p := &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue), maxBytes: maxBytes, maxWait: maxWait}
-	if handover {
+	switch {
+	case concurrent:
 		p.stores = make(chan struct{}, max(2, 2*slots))
+	case handover:
+		p.stores = make(chan struct{}, 1)
 	}
 	p.hold.Store(int64(100 * time.Millisecond)) // until measured
 	return p

@@ -10,7 +10,7 @@ import (
 // TestAnalysisPool: at most slots run, at most queue wait, the rest are
 // refused with 429 and Retry-After; a waiter gives up with its context.
 func TestAnalysisPool(t *testing.T) {
-	p := newAnalysisPool(1, 1, 1<<20, 0, false)
+	p := newAnalysisPool(1, 1, 1<<20, 0, false, false)
 	release, err := p.acquire(t.Context(), 100)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestAnalysisPool(t *testing.T) {
 // budget (the models the waiters hold) and when the expected wait is
 // longer than the pool's maximum, with a Retry-After of that wait.
 func TestAnalysisPoolAdmission(t *testing.T) {
-	p := newAnalysisPool(1, 10, 150, 0, false)
+	p := newAnalysisPool(1, 10, 150, 0, false, false)
 	release, err := p.acquire(t.Context(), 100)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestAnalysisPoolAdmission(t *testing.T) {
 		t.Errorf("the queued caller: %v", err)
 	}
 
-	p = newAnalysisPool(1, 10, 1<<20, time.Second, false)
+	p = newAnalysisPool(1, 10, 1<<20, time.Second, false, false)
 	p.hold.Store(int64(3 * time.Second))
 	release, _ = p.acquire(t.Context(), 1)
 	defer release()
@@ -110,7 +110,7 @@ func TestAnalysisPoolHoldEstimate(t *testing.T) {
 // when it must merge again (resume), and gives back all at the end; a
 // write waiting for a store slot keeps its analysis slot.
 func TestAnalysisPoolHandoff(t *testing.T) {
-	p := newAnalysisPool(1, 10, 1<<20, 0, true)
+	p := newAnalysisPool(1, 10, 1<<20, 0, true, false)
 	r, err := p.acquire(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestAnalysisPoolHandoff(t *testing.T) {
 // TestAnalysisPoolNoHandover: on a store whose writes are this process's
 // work (SQLite), a write keeps its analysis slot while it stores.
 func TestAnalysisPoolNoHandover(t *testing.T) {
-	p := newAnalysisPool(1, 10, 1<<20, 0, false)
+	p := newAnalysisPool(1, 10, 1<<20, 0, false, false)
 	r, err := p.acquire(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
