@@ -65,6 +65,7 @@ type analysisPool struct {
 	// recent holds without the longest and shortest eighth (holds).
 	hold  atomic.Int64
 	holds holdTimes
+	line  waitLine // the waiters' order, for when they prepare
 }
 
 // holdTimes keeps the last holds of a slot. Their trimmed mean estimates
@@ -106,6 +107,7 @@ func (h *holdTimes) add(d int64) int64 {
 // store slot would only hold more analysed writes in memory).
 func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration, concurrent, handover bool) *analysisPool {
 	p := &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue), maxBytes: maxBytes, maxWait: maxWait}
+	p.line.ahead = int64(slots) + 1
 	switch {
 	case concurrent:
 		p.stores = make(chan struct{}, max(2, 2*slots))
@@ -157,20 +159,107 @@ func (p *analysisPool) acquirePrep(ctx context.Context, size int64, prep func())
 		p.bytes.Add(-size)
 		return nil, p.busy(n - 1)
 	}
+	t, turn := p.line.join(prep != nil)
 	defer func() {
+		p.line.leave(t)
 		p.waiting.Add(-1)
 		p.bytes.Add(-size)
 	}()
+	if prep != nil && turn == nil {
+		runPrep(ctx, prep)
+		prep = nil
+	}
+	// The turn to prepare is awaited by a goroutine of its own: this one
+	// stays in the slot's queue, whose place a select leaving it on the
+	// turn would lose (a channel serves its waiting senders in order).
+	var (
+		state atomic.Int32 // 0: prep not started, 1: the helper runs it, 2: left to the caller
+		done  = make(chan struct{})
+		stop  = make(chan struct{})
+	)
 	if prep != nil {
-		slotLabels(ctx, "queued")
-		prep()
-		pprof.SetGoroutineLabels(ctx)
+		go func() {
+			select {
+			case <-turn: // near the head of the queue: prepare now
+				if state.CompareAndSwap(0, 1) {
+					runPrep(ctx, prep)
+					close(done)
+				}
+			case <-stop:
+			}
+		}()
+		defer close(stop)
 	}
 	select {
 	case p.slots <- struct{}{}:
-		return p.releaser(ctx), nil
+		release := p.releaser(ctx)
+		if prep != nil {
+			if state.CompareAndSwap(0, 2) {
+				prep() // its turn to prepare never came
+			} else {
+				<-done
+			}
+		}
+		return release, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// runPrep runs a queued write's prep with the profiler label
+// ward_slot=queued.
+func runPrep(ctx context.Context, prep func()) {
+	slotLabels(ctx, "queued")
+	prep()
+	pprof.SetGoroutineLabels(ctx)
+}
+
+// waitLine numbers the writes waiting in the queue in the order they
+// came, so that a write prepares (acquirePrep) when only a few are ahead
+// of it rather than when it joins: 200 pushes preparing as they join
+// would each parse their files into the merges' memo long before their
+// merge, pushing out of it what the merges in between need (measured:
+// the parses moved out of the slot came back into it).
+type waitLine struct {
+	mu     sync.Mutex
+	ahead  int64                   // how many ahead of a waiter when it prepares
+	issued int64                   // tickets handed out
+	left   int64                   // waiters that left the queue
+	turns  map[int64]chan struct{} // by ticket: a waiter to tell when its turn to prepare comes
+}
+
+// join hands out the next ticket. With prep, it returns a channel closed
+// when at most ahead waiters that joined before it are still queued, or
+// nil when that is already so.
+func (l *waitLine) join(prep bool) (int64, chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.issued++
+	t := l.issued
+	if !prep || t <= l.left+l.ahead+1 {
+		return t, nil
+	}
+	if l.turns == nil {
+		l.turns = map[int64]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	l.turns[t] = ch
+	return t, ch
+}
+
+// leave takes ticket t out of the line (its waiter took a slot or gave
+// up) and tells the waiter whose turn to prepare comes with it. Waiters
+// leave roughly in ticket order (the slot channel serves its senders in
+// order), so ticket left+ahead+1 is about ahead places from the head.
+func (l *waitLine) leave(t int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.turns, t)
+	l.left++
+	k := l.left + l.ahead + 1 // tickets before it were told at their join or an earlier leave
+	if ch, ok := l.turns[k]; ok {
+		close(ch)
+		delete(l.turns, k)
 	}
 }
 
