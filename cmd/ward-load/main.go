@@ -76,6 +76,7 @@ type config struct {
 	content     string
 	rate        float64
 	maxAnalyses int
+	handOver    bool
 }
 
 func main() {
@@ -93,6 +94,7 @@ func main() {
 	flag.DurationVar(&c.think, "think", 0, "mean pause between a client's requests (exponentially distributed; 0 = none, closed loop)")
 	flag.Float64Var(&c.rate, "rate", 0, "open loop: requests a second in all, arriving at random (Poisson), whatever the answers' latency; -clients bounds those in flight, and a request's latency counts from its arrival, its wait for a free client included (0 = closed loop)")
 	flag.IntVar(&c.maxAnalyses, "max-analyses", 0, "the in-process server's --max-analyses (0: its default, the cores less one)")
+	flag.BoolVar(&c.handOver, "handover", false, "the in-process server stores versions off the analysis slot on SQLite too (server.Config.HandOver)")
 	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 70*time.Second, "timeout of one request (default: longer than the server's request timeout of 1 minute, so the server's bounds decide, as for the CLI, which sets none)")
@@ -325,7 +327,7 @@ func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
 		cleanup()
 		return nil, "", err
 	}
-	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses,
+	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver,
 		// A load test pushes far faster than one account may in production.
 		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

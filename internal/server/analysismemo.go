@@ -48,10 +48,13 @@ type storedAnalysis struct {
 	systemID, name string
 	summary        report.Summary
 	result         []byte // canonical compact JSON (json.Marshal)
-	findings       []store.Finding
-	mitigations    []store.Mitigation
-	assumptions    []store.Assumption
-	notify         pushSummary // what notifyPush compares
+	// res is the analysis until encode makes result from it (nil after).
+	res         *report.Result
+	key         memoKey // the memo's key, set by storedAnalysisOf
+	findings    []store.Finding
+	mitigations []store.Mitigation
+	assumptions []store.Assumption
+	notify      pushSummary // what notifyPush compares
 	// merged maps the merged threats' ids to the ids merged into them,
 	// as mergedIndex reads them from result (a decision's covers).
 	merged map[string][]string
@@ -93,11 +96,31 @@ func (a *storedAnalysis) summaryOnly() *storedAnalysis {
 
 // newStoredAnalysis puts a result in the form a version stores it.
 func newStoredAnalysis(res *report.Result) (*storedAnalysis, error) {
-	data, err := json.Marshal(res)
-	if err != nil {
-		return nil, err
+	a := newAnalysisRows(res)
+	return a, a.encode()
+}
+
+// encode makes the stored result (json.Marshal of the analysis) of an
+// analysis newAnalysisRows made, once. A write encodes its analysis after
+// its analysis slot went to the next write (storeVersionCached), and only
+// an encoded analysis goes in the memo: a memo entry is complete and
+// shared, the entry of a write still encoding is its own.
+func (a *storedAnalysis) encode() error {
+	if a.res == nil {
+		return nil
 	}
-	a := &storedAnalysis{systemID: res.System.ID, name: res.System.Name, summary: res.Summary, result: data}
+	data, err := json.Marshal(a.res)
+	if err != nil {
+		return err
+	}
+	a.result, a.res = data, nil
+	return nil
+}
+
+// newAnalysisRows is newStoredAnalysis but for the stored result, which
+// encode makes.
+func newAnalysisRows(res *report.Result) *storedAnalysis {
+	a := &storedAnalysis{systemID: res.System.ID, name: res.System.Name, summary: res.Summary, res: res}
 	a.findings, a.mitigations, a.assumptions = rows(res)
 	a.merged = map[string][]string{}
 	for _, f := range res.Findings {
@@ -109,7 +132,7 @@ func newStoredAnalysis(res *report.Result) (*storedAnalysis, error) {
 	for _, x := range res.Assumptions {
 		a.notify.Assumptions = append(a.notify.Assumptions, struct{ ID, Text, Status string }{x.ID, x.Text, x.Status})
 	}
-	return a, nil
+	return a
 }
 
 // memoKey is a content digest and the UTC day of the analysis.
@@ -199,7 +222,9 @@ func (m *analysisMemo) stats() (hits, misses int64) {
 
 // storedAnalysisOf returns the analysis of a bundle whose archive has
 // the SHA-256 digest: the one a retry of the same request made (cache), the memo's,
-// or a new one, made on the caller's analysis slot.
+// or a new one, made on the caller's analysis slot. A new one is not
+// encoded yet, nor in the memo: the caller calls remember once the
+// analysis slot is no longer needed.
 func (s *Server) storedAnalysisOf(ctx context.Context, b Bundle, digest [sha256.Size]byte, cache *analysisCache) (*storedAnalysis, error) {
 	k := memoKey{digest: digest, day: s.cfg.Now().UTC().Format(time.DateOnly)}
 	if cache != nil && cache.a != nil && cache.key == k {
@@ -211,21 +236,32 @@ func (s *Server) storedAnalysisOf(ctx context.Context, b Bundle, digest [sha256.
 		if err != nil {
 			return nil, err
 		}
-		if a, err = newStoredAnalysis(res); err != nil {
-			return nil, err
-		}
+		a = newAnalysisRows(res)
 		// Keyed by the day the analysis was made, which is k's but for
 		// one made across midnight.
 		if day, _, ok := strings.Cut(res.Generated, "T"); ok {
 			k.day = day
 		}
-		s.memo.put(k, a)
-		s.summaries.put(k, a.summaryOnly())
+		a.key = k
 	}
 	if cache != nil {
 		cache.key, cache.a = k, a
 	}
 	return a, nil
+}
+
+// remember encodes an analysis storedAnalysisOf made and keeps it in the
+// memos; one already encoded is already there.
+func (s *Server) remember(a *storedAnalysis) error {
+	if a.res == nil {
+		return nil
+	}
+	if err := a.encode(); err != nil {
+		return err
+	}
+	s.memo.put(a.key, a)
+	s.summaries.put(a.key, a.summaryOnly())
+	return nil
 }
 
 // analysisCache keeps the analysis of one request's last bundle, so a

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -64,6 +65,7 @@ type analysisPool struct {
 	// recent holds without the longest and shortest eighth (holds).
 	hold  atomic.Int64
 	holds holdTimes
+	line  waitLine // the waiters' order, for when they prepare
 }
 
 // holdTimes keeps the last holds of a slot. Their trimmed mean estimates
@@ -97,12 +99,20 @@ func (h *holdTimes) add(d int64) int64 {
 	return sum / int64(len(s))
 }
 
-// newAnalysisPool returns a pool of slots analysis slots; with handover,
-// writes store their versions on store slots instead (handoff).
-func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration, handover bool) *analysisPool {
+// newAnalysisPool returns a pool of slots analysis slots; with
+// concurrent (a store whose writes run in a database server) or
+// handover (Config.HandOver), writes store their versions on store
+// slots instead (handoff): 2 × slots (at least 2) for the first, one
+// for the second alone (SQLite takes one write at a time, so a second
+// store slot would only hold more analysed writes in memory).
+func newAnalysisPool(slots, queue int, maxBytes int64, maxWait time.Duration, concurrent, handover bool) *analysisPool {
 	p := &analysisPool{slots: make(chan struct{}, slots), queue: int64(queue), maxBytes: maxBytes, maxWait: maxWait}
-	if handover {
+	p.line.ahead = int64(slots) + 1
+	switch {
+	case concurrent:
 		p.stores = make(chan struct{}, max(2, 2*slots))
+	case handover:
+		p.stores = make(chan struct{}, 1)
 	}
 	p.hold.Store(int64(100 * time.Millisecond)) // until measured
 	return p
@@ -123,9 +133,23 @@ func (p *analysisPool) busy(n int64) error {
 // acquire takes a slot for a model of size bytes, waiting in the queue if
 // need be; release gives it back.
 func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(), err error) {
+	return p.acquirePrep(ctx, size, nil)
+}
+
+// acquirePrep is acquire running prep, when not nil, once the caller is
+// admitted to the queue and before it waits there (or on the slot, when
+// one is free at once): work a write needs that no slot need serialise
+// (a push's parse of its files: pushPrep) runs while it queues, on a
+// core the slot holder is not using, and a request refused 429 has not
+// done it.
+func (p *analysisPool) acquirePrep(ctx context.Context, size int64, prep func()) (release func(), err error) {
 	select {
 	case p.slots <- struct{}{}:
-		return p.releaser(), nil
+		release := p.releaser(ctx)
+		if prep != nil {
+			prep()
+		}
+		return release, nil
 	default:
 	}
 	n := p.waiting.Add(1)
@@ -135,25 +159,122 @@ func (p *analysisPool) acquire(ctx context.Context, size int64) (release func(),
 		p.bytes.Add(-size)
 		return nil, p.busy(n - 1)
 	}
+	t, turn := p.line.join(prep != nil)
 	defer func() {
+		p.line.leave(t)
 		p.waiting.Add(-1)
 		p.bytes.Add(-size)
 	}()
+	if prep != nil && turn == nil {
+		runPrep(ctx, prep)
+		prep = nil
+	}
+	// The turn to prepare is awaited by a goroutine of its own: this one
+	// stays in the slot's queue, whose place a select leaving it on the
+	// turn would lose (a channel serves its waiting senders in order).
+	var (
+		state atomic.Int32 // 0: prep not started, 1: the helper runs it, 2: left to the caller
+		done  = make(chan struct{})
+		stop  = make(chan struct{})
+	)
+	if prep != nil {
+		go func() {
+			select {
+			case <-turn: // near the head of the queue: prepare now
+				if state.CompareAndSwap(0, 1) {
+					runPrep(ctx, prep)
+					close(done)
+				}
+			case <-stop:
+			}
+		}()
+		defer close(stop)
+	}
 	select {
 	case p.slots <- struct{}{}:
-		return p.releaser(), nil
+		release := p.releaser(ctx)
+		if prep != nil {
+			if state.CompareAndSwap(0, 2) {
+				prep() // its turn to prepare never came
+			} else {
+				<-done
+			}
+		}
+		return release, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
+// runPrep runs a queued write's prep with the profiler label
+// ward_slot=queued.
+func runPrep(ctx context.Context, prep func()) {
+	slotLabels(ctx, "queued")
+	prep()
+	pprof.SetGoroutineLabels(ctx)
+}
+
+// waitLine numbers the writes waiting in the queue in the order they
+// came, so that a write prepares (acquirePrep) when only a few are ahead
+// of it rather than when it joins: 200 pushes preparing as they join
+// would each parse their files into the merges' memo long before their
+// merge, pushing out of it what the merges in between need (measured:
+// the parses moved out of the slot came back into it).
+type waitLine struct {
+	mu     sync.Mutex
+	ahead  int64                   // how many ahead of a waiter when it prepares
+	issued int64                   // tickets handed out
+	left   int64                   // waiters that left the queue
+	turns  map[int64]chan struct{} // by ticket: a waiter to tell when its turn to prepare comes
+}
+
+// join hands out the next ticket. With prep, it returns a channel closed
+// when at most ahead waiters that joined before it are still queued, or
+// nil when that is already so.
+func (l *waitLine) join(prep bool) (int64, chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.issued++
+	t := l.issued
+	if !prep || t <= l.left+l.ahead+1 {
+		return t, nil
+	}
+	if l.turns == nil {
+		l.turns = map[int64]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	l.turns[t] = ch
+	return t, ch
+}
+
+// leave takes ticket t out of the line (its waiter took a slot or gave
+// up) and tells the waiter whose turn to prepare comes with it. Waiters
+// leave roughly in ticket order (the slot channel serves its senders in
+// order), so ticket left+ahead+1 is about ahead places from the head.
+func (l *waitLine) leave(t int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.turns, t)
+	l.left++
+	k := l.left + l.ahead + 1 // tickets before it were told at their join or an earlier leave
+	if ch, ok := l.turns[k]; ok {
+		close(ch)
+		delete(l.turns, k)
+	}
+}
+
 // releaser returns the release of a slot taken now; it updates the
 // estimated hold time.
-func (p *analysisPool) releaser() func() {
+//
+// While the caller holds the slot, its goroutine carries the profiler
+// label ward_slot=analysis (slotLabels), restored to ctx's on release.
+func (p *analysisPool) releaser(ctx context.Context) func() {
 	start := time.Now()
+	slotLabels(ctx, "analysis")
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			pprof.SetGoroutineLabels(ctx)
 			p.hold.Store(p.holds.add(int64(time.Since(start))))
 			<-p.slots
 		})
@@ -164,6 +285,7 @@ func (p *analysisPool) releaser() func() {
 // merges, edits and analyses, then a store slot while it stores the
 // version (handoff). It travels in the write's context (holdKey).
 type hold struct {
+	ctx      context.Context // the write's, before its labels (slotLabels)
 	pool     *analysisPool
 	analysis func() // releases the analysis slot; nil when not held
 	store    bool   // a store slot is held
@@ -174,7 +296,7 @@ type holdKey struct{}
 // holding returns a context carrying a new hold of the analysis slot
 // that release gives back, and the hold's done.
 func (p *analysisPool) holding(ctx context.Context, release func()) (context.Context, func()) {
-	h := &hold{pool: p, analysis: release}
+	h := &hold{ctx: ctx, pool: p, analysis: release}
 	return context.WithValue(ctx, holdKey{}, h), h.done
 }
 
@@ -202,7 +324,17 @@ func handoff(ctx context.Context) error {
 		h.analysis()
 		h.analysis = nil
 	}
+	slotLabels(h.ctx, "store")
 	return nil
+}
+
+// slotLabels sets the calling goroutine's profiler labels to ctx's and
+// ward_slot=slot: a CPU profile (ward-load -cpuprofile) then tells the
+// work done on the analysis slot, which writes take one at a time per
+// slot, from the rest (pprof -tagfocus ward_slot=analysis; "store" on a
+// store slot, "queued" for a push's preparation while it queues).
+func slotLabels(ctx context.Context, slot string) {
+	pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("ward_slot", slot)))
 }
 
 // resume takes an analysis slot again for a write in ctx that lost a race
@@ -216,6 +348,7 @@ func resume(ctx context.Context) error {
 	if h.store {
 		<-h.pool.stores
 		h.store = false
+		pprof.SetGoroutineLabels(h.ctx)
 	}
 	r, err := h.pool.acquire(ctx, 0)
 	if err != nil {
@@ -234,6 +367,7 @@ func (h *hold) done() {
 	if h.store {
 		<-h.pool.stores
 		h.store = false
+		pprof.SetGoroutineLabels(h.ctx)
 	}
 }
 
@@ -253,7 +387,17 @@ func bundleSize(b Bundle) int64 {
 // analyses) calls it first; the analyses inside then run on the slot it
 // holds (the context says so) and are not charged again.
 func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func(), error) {
+	return s.analysePrep(ctx, size, nil)
+}
+
+// analysePrep is analyse running prep (when not nil) once admitted to
+// the analysis queue, before waiting in it (acquirePrep). A caller that
+// needs no slot of its own runs prep at once.
+func (s *Server) analysePrep(ctx context.Context, size int64, prep func()) (context.Context, func(), error) {
 	if ctx.Value(inPoolKey{}) != nil {
+		if prep != nil {
+			prep()
+		}
 		return ctx, func() {}, nil
 	}
 	if err := s.limitAnalyses(principal(ctx)); err != nil {
@@ -261,11 +405,13 @@ func (s *Server) analyse(ctx context.Context, size int64) (context.Context, func
 	}
 	release := func() {}
 	if ctx.Value(slotKey{}) == nil {
-		r, err := s.pool.acquire(ctx, size)
+		r, err := s.pool.acquirePrep(ctx, size, prep)
 		if err != nil {
 			return ctx, nil, err
 		}
 		ctx, release = s.pool.holding(ctx, r)
+	} else if prep != nil {
+		prep()
 	}
 	return context.WithValue(rule.WithBudget(ctx, s.cfg.Budget), inPoolKey{}, true), release, nil
 }

@@ -137,6 +137,14 @@ func TestRacesSQLite(t *testing.T) {
 	raceTests(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), "ward.db") })
 }
 
+// TestRacesSQLiteHandOver: the same with Config.HandOver, where a write
+// stores its version off the analysis slot on SQLite too.
+func TestRacesSQLiteHandOver(t *testing.T) {
+	envHandOver = true
+	defer func() { envHandOver = false }()
+	raceTests(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), "ward.db") })
+}
+
 func TestRacesPostgres(t *testing.T) {
 	base := os.Getenv("WARD_TEST_POSTGRES")
 	if base == "" {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // TestAnalysisPool: at most slots run, at most queue wait, the rest are
 // refused with 429 and Retry-After; a waiter gives up with its context.
 func TestAnalysisPool(t *testing.T) {
-	p := newAnalysisPool(1, 1, 1<<20, 0, false)
+	p := newAnalysisPool(1, 1, 1<<20, 0, false, false)
 	release, err := p.acquire(t.Context(), 100)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func TestAnalysisPool(t *testing.T) {
 // budget (the models the waiters hold) and when the expected wait is
 // longer than the pool's maximum, with a Retry-After of that wait.
 func TestAnalysisPoolAdmission(t *testing.T) {
-	p := newAnalysisPool(1, 10, 150, 0, false)
+	p := newAnalysisPool(1, 10, 150, 0, false, false)
 	release, err := p.acquire(t.Context(), 100)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestAnalysisPoolAdmission(t *testing.T) {
 		t.Errorf("the queued caller: %v", err)
 	}
 
-	p = newAnalysisPool(1, 10, 1<<20, time.Second, false)
+	p = newAnalysisPool(1, 10, 1<<20, time.Second, false, false)
 	p.hold.Store(int64(3 * time.Second))
 	release, _ = p.acquire(t.Context(), 1)
 	defer release()
@@ -110,7 +111,7 @@ func TestAnalysisPoolHoldEstimate(t *testing.T) {
 // when it must merge again (resume), and gives back all at the end; a
 // write waiting for a store slot keeps its analysis slot.
 func TestAnalysisPoolHandoff(t *testing.T) {
-	p := newAnalysisPool(1, 10, 1<<20, 0, true)
+	p := newAnalysisPool(1, 10, 1<<20, 0, true, false)
 	r, err := p.acquire(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func TestAnalysisPoolHandoff(t *testing.T) {
 // TestAnalysisPoolNoHandover: on a store whose writes are this process's
 // work (SQLite), a write keeps its analysis slot while it stores.
 func TestAnalysisPoolNoHandover(t *testing.T) {
-	p := newAnalysisPool(1, 10, 1<<20, 0, false)
+	p := newAnalysisPool(1, 10, 1<<20, 0, false, false)
 	r, err := p.acquire(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -184,5 +185,98 @@ func TestAnalysisPoolNoHandover(t *testing.T) {
 	done()
 	if len(p.slots) != 0 {
 		t.Errorf("done left the analysis slot held")
+	}
+}
+
+// TestWaitLine: a queued write prepares when at most ahead writes that
+// joined before it are still queued, not when it joins.
+func TestWaitLine(t *testing.T) {
+	l := waitLine{ahead: 2}
+	var turns []chan struct{}
+	for i := 1; i <= 5; i++ {
+		n, ch := l.join(true)
+		if n != int64(i) {
+			t.Fatalf("ticket %d, want %d", n, i)
+		}
+		if (ch == nil) != (i <= 3) {
+			t.Fatalf("ticket %d: told to prepare at once %v", i, ch == nil)
+		}
+		turns = append(turns, ch)
+	}
+	closed := func(ch chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	if closed(turns[3]) || closed(turns[4]) {
+		t.Fatal("a turn came before anyone left")
+	}
+	l.leave(1)
+	if !closed(turns[3]) || closed(turns[4]) {
+		t.Fatal("after one left, ticket 4 (not 5) prepares")
+	}
+	l.leave(4) // a waiter that gave up out of order
+	if !closed(turns[4]) {
+		t.Fatal("after two left, ticket 5 prepares")
+	}
+	if n, ch := l.join(true); n != 6 || ch == nil {
+		t.Fatalf("ticket %d with 3 ahead still queued (2, 3, 5) must wait for its turn", n)
+	}
+	l.leave(6)
+	l.leave(2)
+	if n, ch := l.join(true); n != 7 || ch != nil {
+		t.Fatalf("ticket %d with 2 ahead still queued (3, 5) must prepare at once", n)
+	}
+	if n, ch := l.join(false); n != 8 || ch != nil {
+		t.Fatal("a waiter without prep gets no turn to wait for")
+	}
+}
+
+// TestAcquirePrep: queued writes prepare before they take the slot, the
+// ones far back only once the line moves.
+func TestAcquirePrep(t *testing.T) {
+	p := newAnalysisPool(1, 100, 1<<30, 0, false, false)
+	hold, err := p.acquire(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	prepared := map[int]bool{}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			r, err := p.acquirePrep(t.Context(), 1, func() {
+				mu.Lock()
+				prepared[i] = true
+				mu.Unlock()
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			if !prepared[i] {
+				t.Errorf("waiter %d took the slot unprepared", i)
+			}
+			mu.Unlock()
+			r()
+		})
+		for p.waiting.Load() != int64(i+1) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	mu.Lock()
+	if n := len(prepared); n != 3 { // ahead = slots + 1 = 2: tickets 1..3
+		t.Errorf("%d prepared while the line stood still, want 3", n)
+	}
+	mu.Unlock()
+	hold()
+	wg.Wait()
+	if len(prepared) != 6 {
+		t.Errorf("%d prepared in all, want 6", len(prepared))
 	}
 }

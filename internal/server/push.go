@@ -277,14 +277,35 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err := s.require(r, Write, req.Team); err != nil {
 		return err
 	}
-	// The merge and the analysis run on one analysis slot (bounds.go).
-	ctx, release, err := s.analyse(r.Context(), bundleSize(req.Bundle))
+	// The merge and the analysis run on one analysis slot (bounds.go);
+	// the pushed files are parsed for the merge while the push queues.
+	ctx, release, err := s.analysePrep(r.Context(), bundleSize(req.Bundle), s.pushPrep(x, req))
 	if err != nil {
 		return err
 	}
 	defer release()
 	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req)
 	return writePush(w, res, err)
+}
+
+// pushPrep returns what a push to system x (zero when new) can do
+// before its analysis slot (analysePrep), or nil: when its merge will
+// read the pushed files, read them into the merges' memo. The merge
+// reads them unless the server's latest version is the push's base (CI
+// pushing again to a system nobody decided on since); whether it is, is
+// known here only from the version cache, and a guess either way only
+// moves the parse (a wrong "yes" parses files the memo then holds
+// unread, a wrong "no" leaves the parse to the merge, as before).
+func (s *Server) pushPrep(x store.System, req pushRequest) func() {
+	if x.Latest == 0 || req.BaseRevision != 0 || req.Force {
+		return nil // no merge
+	}
+	if e := s.versions.peek(x.ID, x.Latest); e != nil && e.v.Origin == store.OriginPush && len(e.v.Pushed) == 0 &&
+		(req.BaseVersion == 0 || req.BaseVersion == x.Latest && !req.BasePushed) {
+		return nil // the latest version is the base: nothing to merge
+	}
+	files := req.Files
+	return func() { s.merges.Prepare(files) }
 }
 
 // writePush answers a request that stored a version: 201 when a new
@@ -340,19 +361,25 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		// What PushVersion answers for the latest version's content,
 		// without its write transaction: unchanged as of when the latest
 		// version was read (a writer since then came after this push).
+		if err := s.remember(a); err != nil {
+			return pushResponse{}, err
+		}
 		out := pushResponse{System: systemID, Team: team, Version: on.v.Number, SHA256: on.v.SHA256, Revision: on.revision, Summary: a.summary}
 		if merged != nil {
 			out.Merged, out.Base = merged.Merged, merged.Base
 		}
 		return out, nil
 	}
-	p.Name, p.YAML, p.Result, p.Author = a.name, archive, a.result, pr.Actor()
-	p.Findings, p.Mitigations, p.Assumptions = a.findings, a.mitigations, a.assumptions
-	// The analysis is done: the store's write runs on a store slot, and
-	// the analysis slot goes to the next write (bounds.go).
+	// The analysis is done: its encoding and the store's write run on a
+	// store slot, and the analysis slot goes to the next write (bounds.go).
 	if err := handoff(ctx); err != nil {
 		return pushResponse{}, err
 	}
+	if err := s.remember(a); err != nil {
+		return pushResponse{}, err
+	}
+	p.Name, p.YAML, p.Result, p.Author = a.name, archive, a.result, pr.Actor()
+	p.Findings, p.Mitigations, p.Assumptions = a.findings, a.mitigations, a.assumptions
 	v, created, err := s.store.PushVersion(ctx, p)
 	if err != nil {
 		return pushResponse{}, err

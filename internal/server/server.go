@@ -85,6 +85,15 @@ type Config struct {
 	MaxAnalyses        int
 	AnalysisQueue      int
 	AnalysisQueueBytes int64
+	// HandOver makes a write give its analysis slot to the next write
+	// before storing its version (encoding the stored analysis, S2 and the
+	// write transaction) on every store, not only on PostgreSQL. On SQLite
+	// it then stores on one store slot (the database takes one write at a
+	// time): the next write's analysis runs while it stores, about halving
+	// the CPU a write holds the analysis slot for, but writes then use
+	// both cores of a 2-core machine and the reads wait behind them
+	// (docs/server-history.md, server16). Off by default.
+	HandOver bool
 	// Budget bounds each analysis in the engine (rule.Budget; zero fields
 	// are the defaults documented in docs/rules.md).
 	Budget rule.Budget
@@ -206,7 +215,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.Events = newLocalBroker()
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes), merges: yamledit.NewMemo(mergeMemoBytes),
-		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2, writesConcurrently(st)), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2, writesConcurrently(st), cfg.HandOver), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })

@@ -34,6 +34,10 @@ func newEnv(t *testing.T) *env {
 }
 
 // newEnvAt is newEnv on the store at dsn (a SQLite file or a PostgreSQL URL).
+// envHandOver sets Config.HandOver on the servers newEnvAt makes (a test
+// that sets it must not run in parallel).
+var envHandOver bool
+
 func newEnvAt(t *testing.T, dsn string) *env {
 	t.Helper()
 	st, err := sqlstore.Open(t.Context(), dsn)
@@ -43,7 +47,7 @@ func newEnvAt(t *testing.T, dsn string) *env {
 	t.Cleanup(func() { st.Close() })
 	logs := &bytes.Buffer{}
 	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
-		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20},
+		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20, HandOver: envHandOver},
 		st, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

@@ -132,6 +132,13 @@ func (c *versionCache) get(system string, n int) *cachedVersion {
 	return e
 }
 
+// peek is get without counting a hit or a miss: a guess, not a read.
+func (c *versionCache) peek(system string, n int) *cachedVersion {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[versionKey(system, n)]
+}
+
 // stats returns the lookups that found a version and those that did not,
 // since the start.
 func (c *versionCache) stats() (hits, misses int64) {
