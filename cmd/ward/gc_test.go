@@ -69,7 +69,7 @@ func TestNextStage(t *testing.T) {
 	}{
 		{stageCeiling, 100 * mb, stageCeiling},
 		{stageCeiling, 400 * mb, stageLarge}, // 100,000 components, mid-load
-		{stageLarge, 1750 * mb, stagePaced}, // the second ceiling's one collection
+		{stageLarge, 1750 * mb, stagePaced},  // the second ceiling's one collection
 		{stagePaced, 100 * mb, stagePaced},
 		{stageDone, 3000 * mb, stageDone},
 	} {
