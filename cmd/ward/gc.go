@@ -50,16 +50,21 @@ const ceilingLeave = heapCeiling / 8 * 7
 // they run a collection marks nearly all of the heap and frees little: at
 // 100,000 components, paced by the live heap from the first ceiling on,
 // the load and the rules collected six times (marking 0.6–2.1 GB each,
-// ≈ 6.8 GB in all) where under this limit they collect once (≈ 2.6 GB),
+// ≈ 7 GB in all) where under this limit they collect once (≈ 2.6 GB),
 // late in the rules. After it the live heap (≈ 1.75 GB) paces the rest
 // of the analysis as before: near the limit, with nearly 2 GB live, the
-// collector would run after every 200–300 MB allocated. The limit is
-// below the peaks of the listing and of building and rendering the result
-// (≈ 2.6 and 2.9 GB of heap at 100,000 components), so the max RSS does not
-// grow for that model; a model of 30,000–70,000 components runs its
-// analysis without collecting and holds more memory than under pacing (up
-// to the limit), for less CPU. Issue 13 asks at most 3 GB at 100,000
-// components.
+// collector would run after every 200–300 MB allocated (tried: 3
+// collections more, no less CPU). Collections in all for a check of
+// 100,000 components: 10 → 5, ≈ 15 → 11 GB marked, 7–11 % less CPU. The
+// price is memory: the one collection frees ≈ 0.85 GB scattered among the
+// threats that stay, and the heap is less compact afterwards (≈ 40–50 MB
+// more mapped at the peak, the end of building the result: max RSS
+// 3.01 → 3.05 GB on a loaded machine). A lower limit (2,300 MB) was
+// worse on both: its collection comes earlier and the pacing after it
+// reaches a higher goal in the listing. A model of 30,000–70,000
+// components runs its analysis without collecting and holds more memory
+// than under pacing (up to the limit), for less CPU. Issue 13 asks at most
+// 3 GB at 100,000 components.
 const largeCeiling = 2600 << 20
 
 // largeGOGC paces the collector once both ceilings are given up (a model
@@ -132,13 +137,20 @@ func gcPolicy(args []string) (analysed func(build bool), built func()) {
 // second.
 //
 // Past the first ceiling, when the result is to be built (build) the
-// collection is moved instead: see deferCollection. A command that builds
+// collection is moved instead (see deferCollection), or, when the heap
+// has not just been collected, the pacing by the live heap takes over. A command that builds
 // no result (export) keeps the pacing of the analysis.
 func afterAnalysis(build bool) {
 	gcMu.Lock()
 	defer gcMu.Unlock()
 	if gcStage != stageCeiling {
 		if build {
+			// Building and rendering are paced by the live heap unless
+			// the collection is deferred: a model of 30,000 components
+			// has not collected since the first ceiling, and under the
+			// second would build and render without collecting (json:
+			// max RSS 1.17 → 1.44 GB).
+			enterStage(stagePaced)
 			gcStage = stageDone
 			deferCollection()
 		}
@@ -279,8 +291,7 @@ func afterBuild() {
 		// FreeOSMemory, not runtime.GC: the memory building's working data
 		// held goes back to the system at once instead of staying mapped
 		// while the render allocates beside it. At 100,000 components the
-		// render's peak fell by ≈ 150 MB (mapped 2,965 → 2,821 MB); the
-		// scavenge costs ≈ 0.1 s.
+		// render's peak fell by ≈ 170 MB (mapped ≈ 2,990 → 2,820 MB).
 		debug.FreeOSMemory()
 	}
 	debug.SetGCPercent(largeGOGC)
