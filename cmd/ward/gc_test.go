@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
-	"time"
 )
 
 func TestCommand(t *testing.T) {
@@ -21,8 +20,9 @@ func TestCommand(t *testing.T) {
 }
 
 // TestCeilingGivenUp: a one-shot command collects only at the ceiling
-// (GOGC off), and once a collection leaves more live than the threshold the
-// pacing by the live heap takes over (GOGC largeGOGC, no memory limit).
+// (GOGC off); past it, only at the second ceiling (GOGC still off), and
+// past that the pacing by the live heap takes over (GOGC largeGOGC, no
+// memory limit).
 func TestCeilingGivenUp(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
@@ -31,6 +31,9 @@ func TestCeilingGivenUp(t *testing.T) {
 	defer func() {
 		debug.SetGCPercent(oldPct)
 		debug.SetMemoryLimit(oldLim)
+		gcMu.Lock()
+		gcStage = stageCeiling
+		gcMu.Unlock()
 	}()
 	gcPolicy([]string{"check"})
 	if p := debug.SetGCPercent(-1); p != -1 {
@@ -39,26 +42,41 @@ func TestCeilingGivenUp(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l != heapCeiling {
 		t.Fatalf("memory limit = %d, want %d", l, heapCeiling)
 	}
-	// Watch with a threshold below what is live now: the next collection
-	// gives the ceiling up.
-	live := make([]byte, 8<<20)
-	watchCeiling(1 << 20)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		runtime.GC()
-		p := debug.SetGCPercent(-1)
-		if p == largeGOGC {
-			debug.SetGCPercent(largeGOGC)
-			if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
-				t.Fatalf("memory limit after giving up = %d, want none", l)
-			}
-			runtime.KeepAlive(live)
-			return
-		}
-		debug.SetGCPercent(p)
-		time.Sleep(10 * time.Millisecond)
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	enterStage(stageLarge)
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Fatalf("GOGC under the second ceiling = %d, want off", p)
 	}
-	t.Fatal("the ceiling was not given up after a collection left more live than the threshold")
+	if l := debug.SetMemoryLimit(-1); l != largeCeiling {
+		t.Fatalf("memory limit past the ceiling = %d, want %d", l, largeCeiling)
+	}
+	enterStage(stagePaced)
+	if p := debug.SetGCPercent(largeGOGC); p != largeGOGC {
+		t.Fatalf("GOGC past both ceilings = %d, want %d", p, largeGOGC)
+	}
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		t.Fatalf("memory limit past both ceilings = %d, want none", l)
+	}
+}
+
+func TestNextStage(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		stage int
+		live  uint64
+		want  int
+	}{
+		{stageCeiling, 100 * mb, stageCeiling},
+		{stageCeiling, 400 * mb, stageLarge}, // 100,000 components, mid-load
+		{stageLarge, 1750 * mb, stagePaced},  // the second ceiling's one collection
+		{stagePaced, 100 * mb, stagePaced},
+		{stageDone, 3000 * mb, stageDone},
+	} {
+		if got := nextStage(c.stage, c.live); got != c.want {
+			t.Errorf("nextStage(%d, %d MB) = %d, want %d", c.stage, c.live/mb, got, c.want)
+		}
+	}
 }
 
 func TestServeKeepsPacing(t *testing.T) {
