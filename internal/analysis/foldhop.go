@@ -89,21 +89,9 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 			index(f)
 			continue
 		}
-		for _, t := range f.Targets {
-			if !slices.Contains(keep.Targets, t) {
-				keep.Targets = append(keep.Targets, t)
-			}
-		}
-		f.Rank = 0
-		into[f] = keep
+		absorb(keep, f, into)
 	}
-	if len(into) == 0 {
-		return fs
-	}
-	for _, q := range qs {
-		repoint(q, into)
-	}
-	return dropUnranked(fs, qs, workers)
+	return settle(fs, qs, into, workers)
 }
 
 // hopsOf reports whether each of ts is named by g or is a flow into or out

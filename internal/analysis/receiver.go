@@ -174,6 +174,30 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 	return dropUnranked(fs, qs, workers)
 }
 
+// absorb folds threat f into keep: keep names f's targets too, and f
+// leaves the list (rank 0, removed by settle); into records where it went.
+func absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
+	for _, t := range f.Targets {
+		if !slices.Contains(keep.Targets, t) {
+			keep.Targets = append(keep.Targets, t)
+		}
+	}
+	f.Rank = 0
+	into[f] = keep
+}
+
+// settle ends a fold: the questions of the folded threats settle the
+// threats they went into, and the folded threats leave fs.
+func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*model.Finding, workers int) []*model.Finding {
+	if len(into) == 0 {
+		return fs
+	}
+	for _, q := range qs {
+		repoint(q, into)
+	}
+	return dropUnranked(fs, qs, workers)
+}
+
 // repoint makes question q settle the threat each of its folded threats
 // went into (into maps a folded threat to the one it joined) and records
 // the question on that threat. A folded threat whose cover q already

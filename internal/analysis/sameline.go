@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"slices"
-
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -69,19 +67,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 			}
 			continue
 		}
-		for _, t := range f.Targets {
-			if !slices.Contains(keep.Targets, t) {
-				keep.Targets = append(keep.Targets, t)
-			}
-		}
-		f.Rank = 0
-		into[f] = keep
+		absorb(keep, f, into)
 	}
-	if len(into) == 0 {
-		return fs
-	}
-	for _, q := range qs {
-		repoint(q, into)
-	}
-	return dropUnranked(fs, qs, workers)
+	return settle(fs, qs, into, workers)
 }
