@@ -75,8 +75,12 @@ flows:
 // input the component interprets (a query, a page, a message it parses)
 // is one injection line; a device's firmware altered (by hand, or on its
 // way from the build) is one tampering line; a payment run stopped by the
-// provider's outage is one availability line. The better-ranked stays, names the other's
-// elements and asks both questions.
+// provider's outage is one availability line. noise16b: a store that is
+// neither known redundant nor known backed up is one availability line (the
+// store lost or down); a device joining a service without attestation and
+// a service called without authentication are one impostor line on that
+// service. The better-ranked stays, names the other's elements and asks
+// both questions.
 func TestFoldSameLinePairs(t *testing.T) {
 	for _, c := range []struct {
 		name, src, gone, keep string
@@ -203,6 +207,44 @@ flows:
 		keep:      "payment-run-not-idempotent:payout-job",
 		targets:   []string{"payout-job", "upload", "bank"},
 		questions: []string{"upload.replay_protection", "bank.redundant"},
+	}, {
+		name: "a store lost or down",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: money, data: [financial], integrity: high, availability: critical}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: shop, kind: service, boundary: dc, processes: [orders]}
+  - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [orders]}
+flows:
+  - {id: save, from: shop, to: db, protocol: postgres, authentication: password, carries: [orders]}
+`,
+		gone:      "store-without-backups:db",
+		keep:      "single-point-of-failure:db",
+		targets:   []string{"db"},
+		questions: []string{"db.redundant", "db.backups"},
+	}, {
+		name: "a rogue node joins",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: workloads, kind: infrastructure, integrity: critical}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: node, kind: device, boundary: dc}
+  - {id: deployer, kind: service, boundary: dc, processes: [workloads]}
+  - {id: api-server, kind: service, boundary: dc, admin: true, processes: [workloads]}
+flows:
+  - {id: join, from: node, to: api-server, protocol: https, authentication: mtls, carries: [workloads]}
+  - {id: apply, from: deployer, to: api-server, protocol: https, carries: [workloads]}
+`,
+		gone:      "unattested-join:join",
+		keep:      "unauthenticated-service-to-service:apply",
+		targets:   []string{"apply", "api-server", "join"},
+		questions: []string{"apply.authentication", "api-server.attestation"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

@@ -135,6 +135,7 @@ var dataRules = []*rule.Rule{
 	{
 		ID:       "store-without-backups",
 		ZoneWide: true,
+		SameLine: "single-point-of-failure",
 		Title:    "Important data store without tested backups",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,

@@ -641,6 +641,7 @@ var reviewerRules = []*rule.Rule{
 	{
 		ID:             "unattested-join",
 		SameOnReceiver: "unauthenticated-entry-point",
+		SameLine:       "unauthenticated-service-to-service",
 		Title:          "Devices, nodes or workloads join without attestation",
 		Category:       model.Spoofing,
 		On:             rule.OnFlow,
