@@ -191,7 +191,8 @@ func command(args []string) string {
 // watchCeiling runs after each collection (a cleanup on an object that is
 // garbage by then) and moves to the next stage (nextStage): from
 // heapCeiling to largeCeiling past ceilingLeave, from there to pacing by
-// the live heap. It stops once paced or once afterAnalysis has taken over.
+// the live heap, and while paced keeps the memory limit at pacedLimit. It
+// stops once afterAnalysis has taken over.
 func watchCeiling() {
 	runtime.AddCleanup(new([32]byte), func(struct{}) {
 		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -204,7 +205,10 @@ func watchCeiling() {
 		if next := nextStage(gcStage, s[0].Value.Uint64()); next != gcStage {
 			enterStage(next)
 		}
-		if gcStage < stagePaced {
+		if gcStage == stagePaced {
+			debug.SetMemoryLimit(pacedLimit(s[0].Value.Uint64()))
+		}
+		if gcStage < stageDone {
 			watchCeiling()
 		}
 	}, struct{}{})
@@ -220,6 +224,22 @@ func enterStage(stage int) {
 		debug.SetGCPercent(largeGOGC)
 		debug.SetMemoryLimit(math.MaxInt64)
 	}
+}
+
+// pacedCeiling bounds the process's memory while the analysis of a model
+// past the second ceiling is paced by the live heap (stagePaced, until
+// afterAnalysis): at 100,000 components the scoring and listing grow the
+// heap from ≈ 2.3 GB left live to ≈ 2.7 GB under a goal of 1.5 times it,
+// and the memory mapped reached ≈ 3.0 GB (the run's peak) before the
+// analysis's own collection. Under this limit the collector runs once more
+// there instead. pacedLimit never sets it closer than an eighth of the live
+// heap, so a larger model is paced as before rather than collecting
+// without end.
+const pacedCeiling = 2750 << 20
+
+// pacedLimit is the memory limit while paced with live bytes live.
+func pacedLimit(live uint64) int64 {
+	return int64(max(pacedCeiling, live+live/8))
 }
 
 // nextStage returns the stage after stage once a collection left live

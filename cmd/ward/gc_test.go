@@ -165,3 +165,19 @@ func TestDeferCollection(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 }
+
+// TestPacedLimit: the limit while paced is pacedCeiling until the live heap
+// comes within an eighth of it, then an eighth above the live heap.
+func TestPacedLimit(t *testing.T) {
+	for live, want := range map[uint64]int64{
+		0:          pacedCeiling,
+		2000 << 20: pacedCeiling,
+		2444 << 20: pacedCeiling, // 2,749.5 MB
+		2448 << 20: 2754 << 20,
+		4000 << 20: 4500 << 20,
+	} {
+		if got := pacedLimit(live); got != want {
+			t.Errorf("pacedLimit(%d MB) = %d MB, want %d MB", live>>20, got>>20, want>>20)
+		}
+	}
+}
