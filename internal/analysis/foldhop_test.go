@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardtm/ward/internal/analysis"
 )
 
 // TestFoldFurtherHop: a payout job not known to refuse a repeated run
@@ -29,26 +31,9 @@ flows:
   - {id: upload, from: payout-job, to: bank, protocol: sftp, encryption: tls, authentication: password, carries: [payouts]}
 `
 	const further, keep = "payment-run-not-idempotent:payout-job:tampering", "payment-instruction-without-approval:payout-job"
-	a := analyse(t, src)
-	if find(a, further) != nil {
-		t.Errorf("%s listed beside %s: %v", further, keep, ids(a))
-	}
-	g := find(a, keep)
-	if g == nil {
-		t.Fatalf("no %s: %v", keep, ids(a))
-	}
-	var tg []string
-	for _, x := range g.Targets {
-		tg = append(tg, x.ID())
-	}
-	if !slices.Equal(tg, []string{"payout-job", "upload"}) {
-		t.Errorf("targets %v, want payout-job and upload", tg)
-	}
-	if !slices.Contains(g.Questions, "upload.replay_protection") {
-		t.Errorf("questions %v lack upload.replay_protection", g.Questions)
-	}
+	foldedInto(t, analyse(t, src), further, keep, []string{"payout-job", "upload"}, "upload.replay_protection")
 	// A stated gap is not folded into an unknown.
-	a = analyse(t, strings.Replace(src, "carries: [payouts]}", "carries: [payouts], controls: {replay_protection: no}}", 1))
+	a := analyse(t, strings.Replace(src, "carries: [payouts]}", "carries: [payouts], controls: {replay_protection: no}}", 1))
 	if f := find(a, further); f == nil || !f.Open() {
 		t.Errorf("the stated gap is not listed open: %v", ids(a))
 	}
@@ -86,7 +71,13 @@ flows:
   - {id: pay, from: app, to: payments, protocol: https, encryption: tls, carries: [transfers]}
 `
 	const further, keep = "unauthenticated-inbound-flow:pay:elevation_of_privilege", "missing-object-authorization:payments"
-	a := analyse(t, src)
+	foldedInto(t, analyse(t, src), further, keep, []string{"payments", "pay"}, "pay.authentication")
+}
+
+// foldedInto checks that threat further is not listed and that keep is,
+// naming targets in order and asking question.
+func foldedInto(t *testing.T, a *analysis.Analysis, further, keep string, targets []string, question string) {
+	t.Helper()
 	if find(a, further) != nil {
 		t.Errorf("%s listed beside %s: %v", further, keep, ids(a))
 	}
@@ -98,10 +89,10 @@ flows:
 	for _, x := range g.Targets {
 		tg = append(tg, x.ID())
 	}
-	if !slices.Equal(tg, []string{"payments", "pay"}) {
-		t.Errorf("targets %v, want payments and pay", tg)
+	if !slices.Equal(tg, targets) {
+		t.Errorf("targets %v, want %v", tg, targets)
 	}
-	if !slices.Contains(g.Questions, "pay.authentication") {
-		t.Errorf("questions %v lack pay.authentication", g.Questions)
+	if !slices.Contains(g.Questions, question) {
+		t.Errorf("questions %v lack %s", g.Questions, question)
 	}
 }
