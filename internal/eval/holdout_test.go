@@ -27,6 +27,7 @@ var (
 	holdOut12 = filepath.Join("..", "..", "testdata", "eval-holdout12")
 	holdOut13 = filepath.Join("..", "..", "testdata", "eval-holdout13")
 	holdOut14 = filepath.Join("..", "..", "testdata", "eval-holdout14")
+	holdOut15 = filepath.Join("..", "..", "testdata", "eval-holdout15")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -65,6 +66,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout12", holdOut12, false},
 		{"eval-holdout13", holdOut13, false},
 		{"eval-holdout14", holdOut14, false},
+		{"eval-holdout15", holdOut15, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
