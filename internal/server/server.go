@@ -231,6 +231,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
 	s.metrics.gauge("ward_analyses_storing", func() float64 { return float64(len(s.pool.stores)) })
 	s.metrics.gauge("ward_analysis_slot_seconds", func() float64 { return time.Duration(s.pool.hold.Load()).Seconds() })
+	s.metrics.gauge("ward_analysis_slots_busy_seconds", func() float64 { return time.Duration(s.pool.busyNS.Load()).Seconds() })
 	s.metrics.gauge("ward_analysis_wait_seconds", func() float64 { return s.pool.estimate(s.pool.waiting.Load()).Seconds() })
 	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
 	s.metrics.gauge("ward_version_cache_hits", func() float64 { h, _ := s.versions.stats(); return float64(h) })
