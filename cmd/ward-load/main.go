@@ -77,6 +77,7 @@ type config struct {
 	rate        float64
 	maxAnalyses int
 	handOver    bool
+	queueWait   time.Duration
 }
 
 func main() {
@@ -95,6 +96,7 @@ func main() {
 	flag.Float64Var(&c.rate, "rate", 0, "open loop: requests a second in all, arriving at random (Poisson), whatever the answers' latency; -clients bounds those in flight, and a request's latency counts from its arrival, its wait for a free client included (0 = closed loop)")
 	flag.IntVar(&c.maxAnalyses, "max-analyses", 0, "the in-process server's --max-analyses (0: its default, the cores less one)")
 	flag.BoolVar(&c.handOver, "handover", false, "the in-process server stores versions off the analysis slot on SQLite too (server.Config.HandOver)")
+	flag.DurationVar(&c.queueWait, "queue-wait", 0, "the in-process server's bound on a write's expected wait in the analysis queue, past which it answers 429 at once (server.Config.AnalysisQueueWait; 0: its default, half the request timeout); refused writes are retried after their Retry-After and count with their waits, and the report gives the writes answered at once apart")
 	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 70*time.Second, "timeout of one request (default: longer than the server's request timeout of 1 minute, so the server's bounds decide, as for the CLI, which sets none)")
@@ -327,7 +329,7 @@ func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
 		cleanup()
 		return nil, "", err
 	}
-	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver,
+	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver, AnalysisQueueWait: l.c.queueWait,
 		// A load test pushes far faster than one account may in production.
 		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -506,8 +508,17 @@ func (l *loader) seed(ctx context.Context) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var pr pushResult
-			err := l.mustJSON(ctx, "POST", "/api/v1/systems/"+s.id+"/versions", l.tokens[s.team],
-				map[string]any{"team": l.teams[s.team], "message": "seed", "main": "ward.yaml", "files": l.files(s.id, "seed")}, http.StatusCreated, &pr)
+			var err error
+			for attempt := 0; ; attempt++ {
+				err = l.mustJSON(ctx, "POST", "/api/v1/systems/"+s.id+"/versions", l.tokens[s.team],
+					map[string]any{"team": l.teams[s.team], "message": "seed", "main": "ward.yaml", "files": l.files(s.id, "seed")}, http.StatusCreated, &pr)
+				// A short -queue-wait refuses seeding pushes too: they
+				// wait and try again.
+				if err == nil || !strings.Contains(err.Error(), ": 429 ") || attempt == 20 {
+					break
+				}
+				time.Sleep(time.Second)
+			}
 			if err == nil {
 				s.acked[pr.Version] = pr.SHA256
 				var fl struct {

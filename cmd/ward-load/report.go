@@ -82,6 +82,7 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 	refusals := map[string]int{} // 429 answers, retried or not
 	errSamples := map[string]string{}
 	var reads, writes []time.Duration
+	var writesAtOnce []time.Duration // writes answered without a 429
 	var readFails, writeFails, cut int
 	for _, s := range r.samples {
 		refusals[s.op] += s.retries
@@ -104,6 +105,9 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 			reads = append(reads, s.d)
 		} else {
 			writes = append(writes, s.d)
+			if s.retries == 0 && s.err == "" {
+				writesAtOnce = append(writesAtOnce, s.d)
+			}
 		}
 		if s.err != "" {
 			fails[s.op]++
@@ -151,6 +155,11 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 		}
 		fmt.Fprintf(out, "cpu: %.2f s of this process (%s) while the clients ran, %.3f ms per request\n",
 			r.cpu.Seconds(), where, float64(r.cpu.Microseconds())/1000/float64(n))
+	}
+	if len(writesAtOnce) < len(writes) {
+		slices.Sort(writesAtOnce)
+		fmt.Fprintf(out, "writes answered without a 429: %d of %d, p50 %s ms, p99 %s ms (the others waited out a Retry-After, or failed)\n",
+			len(writesAtOnce), len(writes), ms(pct(writesAtOnce, .50)), ms(pct(writesAtOnce, .99)))
 	}
 	fmt.Fprintf(out, "retried: requests answered 429 busy and retried after Retry-After (as the CLI does); they count once, with their waits, and are not failures. %d were still waiting to retry when the run ended (not counted)\n", cut)
 	for _, op := range opOrder {

@@ -65,7 +65,11 @@ type analysisPool struct {
 	// recent holds without the longest and shortest eighth (holds).
 	hold  atomic.Int64
 	holds holdTimes
-	line  waitLine // the waiters' order, for when they prepare
+	// busyNS is the time the analysis slots were held since the start, in
+	// nanoseconds, summed over the slots: over a run's length and the
+	// slots, how busy they were (1 when writes always waited for them).
+	busyNS atomic.Int64
+	line   waitLine // the waiters' order, for when they prepare
 }
 
 // holdTimes keeps the last holds of a slot. Their trimmed mean estimates
@@ -275,7 +279,9 @@ func (p *analysisPool) releaser(ctx context.Context) func() {
 	return func() {
 		once.Do(func() {
 			pprof.SetGoroutineLabels(ctx)
-			p.hold.Store(p.holds.add(int64(time.Since(start))))
+			d := int64(time.Since(start))
+			p.busyNS.Add(d)
+			p.hold.Store(p.holds.add(d))
 			<-p.slots
 		})
 	}

@@ -85,6 +85,13 @@ type Config struct {
 	MaxAnalyses        int
 	AnalysisQueue      int
 	AnalysisQueueBytes int64
+	// AnalysisQueueWait bounds the expected wait of a write joining the
+	// analysis queue (default half the request timeout); past it the
+	// write is refused 429 with a Retry-After at once. A short bound
+	// (ward-load -queue-wait) trades slow answers for refusals: in a
+	// closed loop the refused clients wait out their Retry-After instead
+	// (docs/server-history.md, server17).
+	AnalysisQueueWait time.Duration
 	// HandOver makes a write give its analysis slot to the next write
 	// before storing its version (encoding the stored analysis, S2 and the
 	// write transaction) on every store, not only on PostgreSQL. On SQLite
@@ -197,6 +204,9 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.Budget.Workers = max(1, cores/2)
 	}
 	cfg.MaxAnalyses = min(cfg.MaxAnalyses, cores)
+	if cfg.AnalysisQueueWait <= 0 {
+		cfg.AnalysisQueueWait = cfg.RequestTimeout / 2
+	}
 	if cfg.AnalysisQueue <= 0 {
 		cfg.AnalysisQueue = 1024
 	}
@@ -215,12 +225,13 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 		cfg.Events = newLocalBroker()
 	}
 	s := &Server{cfg: cfg, store: st, log: logger, metrics: newMetrics(), limiter: newLoginLimiter(cfg.Now), streamSet: newStreamSet(), tokenCache: newTokenCache(), versions: newVersionCache(versionCacheBytes), memo: newAnalysisMemo(analysisMemoBytes), summaries: newAnalysisMemo(summaryMemoBytes), merges: yamledit.NewMemo(mergeMemoBytes),
-		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.RequestTimeout/2, writesConcurrently(st), cfg.HandOver), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
+		pool: newAnalysisPool(cfg.MaxAnalyses, cfg.AnalysisQueue, cfg.AnalysisQueueBytes, cfg.AnalysisQueueWait, writesConcurrently(st), cfg.HandOver), rates: newRateLimiter(cfg.Now, cfg.AnalysesPerMinute, cfg.AnalysesBurst)}
 	s.previews = newRateLimiter(cfg.Now, cmp.Or(cfg.PreviewsPerMinute, previewsPerMinute), cmp.Or(cfg.PreviewsBurst, previewsBurst))
 	s.metrics.gauge("ward_analyses_running", func() float64 { return float64(len(s.pool.slots)) })
 	s.metrics.gauge("ward_analyses_queued", func() float64 { return float64(s.pool.waiting.Load()) })
 	s.metrics.gauge("ward_analyses_storing", func() float64 { return float64(len(s.pool.stores)) })
 	s.metrics.gauge("ward_analysis_slot_seconds", func() float64 { return time.Duration(s.pool.hold.Load()).Seconds() })
+	s.metrics.gauge("ward_analysis_slots_busy_seconds", func() float64 { return time.Duration(s.pool.busyNS.Load()).Seconds() })
 	s.metrics.gauge("ward_analysis_wait_seconds", func() float64 { return s.pool.estimate(s.pool.waiting.Load()).Seconds() })
 	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
 	s.metrics.gauge("ward_version_cache_hits", func() float64 { h, _ := s.versions.stats(); return float64(h) })

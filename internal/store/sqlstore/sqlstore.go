@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,9 @@ type DB struct {
 	// lookups is the turn the hottest reads take for a connection
 	// (lookup).
 	lookups chan struct{}
+	// ckpt runs SQLite's WAL checkpoints off the writes (checkpoint.go);
+	// nil on PostgreSQL.
+	ckpt *checkpointer
 }
 
 // lookup waits for a turn to run one of the hottest reads (a system, a
@@ -124,6 +128,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	s.findingsInMemory = d == SQLite
+	if d == SQLite {
+		s.startCheckpointer()
+	}
 	if d == Postgres {
 		// The collation, and who provides it: from PostgreSQL 15 a
 		// database may take ICU's (datlocprovider 'i'), whatever
@@ -154,7 +161,7 @@ func sqliteDSN(path string) string {
 	if strings.HasPrefix(path, "file:") {
 		return path
 	}
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)&_txlock=immediate"
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstop) + ")&_txlock=immediate"
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -201,6 +208,7 @@ func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the database.
 func (s *DB) Close() error {
+	s.ckpt.close()
 	s.prepared.close()
 	return s.db.Close()
 }
@@ -262,7 +270,11 @@ func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.ckpt.wrote()
+	return nil
 }
 
 const auditInsert = `INSERT INTO audit (at, actor, action, object, detail) VALUES ($1, $2, $3, $4, $5)`
