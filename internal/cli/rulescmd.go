@@ -145,6 +145,9 @@ func (a *app) explain(r *rule.Rule) error {
 			}
 		}
 	}
+	if r.Origin == model.OriginBuiltin && risk.AfterCompromise(r.ID) {
+		fmt.Fprintf(w, "Likelihood: after a compromise (the threat follows a flaw exploited, a secret leaked or a caller taken over: counted as a foothold)\n")
+	}
 	fmt.Fprintf(w, "Origin:   %s", r.Origin)
 	if !r.Source.IsZero() {
 		fmt.Fprintf(w, " (%s)", r.Source)

@@ -195,9 +195,9 @@ flows:
 				// The open threat and the unverified ones disappear with the model.
 				Findings: []string{"disappeared unauthenticated-entry-point:api critical",
 					"disappeared cross-site-scripting:api high",
-					"disappeared overprivileged-entry-point:api high",
 					"disappeared sensitive-data-in-logs:api high", "disappeared unencrypted-backups:db high",
-					"disappeared no-request-limits:api medium", "disappeared no-security-event-logging:api medium"},
+					"disappeared no-request-limits:api medium", "disappeared no-security-event-logging:api medium",
+					"disappeared overprivileged-entry-point:api medium"},
 				Elements: []string{"removed boundary internet []", "removed boundary dc []", "removed asset orders []", "removed asset logs []",
 					"removed component user []", "removed component api []", "removed component db []", "removed flow u-api []"}},
 		},

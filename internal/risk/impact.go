@@ -43,15 +43,38 @@ func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
 // for repudiation, where the need was taken one step lower, it names the
 // asset's own need and the step.
 func impactWhy(f *model.Finding, i model.Impact, which string, prop model.Property) string {
-	if f.Category == model.Repudiation {
+	if f.Category == model.Repudiation || gathered(f) {
+		step := "; one step less for repudiation (what is lost is the record of who acted, not the change)"
+		if f.Category != model.Repudiation {
+			step = gatheredWhy
+		}
 		for _, a := range f.Assets {
 			if a.ID == which && levelImpact(a.Need(prop)) > i {
-				return which + " needs " + needName(levelImpact(a.Need(prop))) + " " + prop.String() +
-					"; one step less for repudiation (what is lost is the record of who acted, not the change)"
+				return which + " needs " + needName(levelImpact(a.Need(prop))) + " " + prop.String() + step
 			}
 		}
 	}
 	return which + " needs " + needName(i) + " " + prop.String()
+}
+
+// gatheredRules are the built-in rules whose attacker gathers what callers
+// are shown rather than breaking into what they may not see: scraping
+// harvests in bulk the records the service serves to each caller, and a
+// validation oracle tells whether an account or a card exists, not what it
+// holds. The records' need is against those who may not read them (object
+// authorization's and the store's threats); what these attacks take is
+// one step less (docs/risk.md, Impact: what any caller is shown).
+var gatheredRules = map[string]bool{
+	"scraping":          true,
+	"validation-oracle": true,
+}
+
+// gatheredWhy is the step gathered adds to the impact's reason.
+const gatheredWhy = "; one step less for what callers are shown (harvested or enumerated, not broken into)"
+
+// gathered reports whether f's attacker gathers what callers are shown.
+func gathered(f *model.Finding) bool {
+	return f.Origin == model.OriginBuiltin && gatheredRules[f.Rule]
 }
 
 // impact computes the impact, the asset that sets it, and the property.
@@ -84,7 +107,8 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 	}
 	// Repudiation: what is lost is the record of who acted, not the
 	// change itself (the tampering threat's): one step below the need.
-	less := f.Category == model.Repudiation
+	// Gathering what callers are shown (gathered): one step below too.
+	less := f.Category == model.Repudiation || gathered(f)
 	best, which := stakeMemo(f.Assets, prop, less, memo)
 	if f.Category == model.ElevationOfPrivilege {
 		// A privilege gained is the power to read and to change what the

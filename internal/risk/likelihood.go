@@ -294,8 +294,17 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 			why = append(why, "an inbound flow from a less trusted place is unauthenticated")
 		}
 	}
+	expl := f.Exploitability
+	if afterCompromise(f) && expl > -1 {
+		// What the threat describes happens once something else has
+		// been compromised first: a flaw in the element exploited, a
+		// secret leaked from code or CI, a caller or producer taken
+		// over, an agent steered by an injection. That first step is a
+		// foothold, counted like one (docs/risk.md, after a compromise).
+		expl = -1
+	}
 	switch {
-	case f.Exploitability < 0 && least >= model.TrustInternal:
+	case expl < 0 && least >= model.TrustInternal:
 		// An attack that needs a foothold, on an element only internal
 		// or restricted networks reach: the exposure already counts the
 		// foothold ("unlikely: needs a foothold inside the network"), and
@@ -304,11 +313,15 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 		if explain {
 			why = append(why, "the foothold the attack needs is the internal access its exposure already assumes")
 		}
-	case f.Exploitability != 0:
-		base += int(f.Exploitability)
-		if explain && f.Exploitability > 0 {
+	case expl != 0:
+		base += int(expl)
+		switch {
+		case !explain:
+		case expl > 0:
 			why = append(why, "the attack is easy to carry out")
-		} else if explain {
+		case expl != f.Exploitability:
+			why = append(why, afterWhy)
+		default:
 			why = append(why, "the attack needs skill or a foothold")
 		}
 	}
@@ -364,6 +377,38 @@ var heldAccessRules = map[string]bool{
 	"admin-without-mfa":                    true,
 	"payment-instruction-without-approval": true,
 }
+
+// afterCompromiseRules are the built-in rules whose threat is what an
+// attacker does once something else is compromised: the blast radius of a
+// first step, not the first step itself. An entry point holding more
+// privilege than it needs matters after a flaw in it is exploited; a
+// secret outside a secrets manager after it leaks from code, images, CI
+// or backups; a less trusted caller into an administrative component, a
+// producer on an unscoped queue, after that caller or producer is taken
+// over; an agent's excess tools after an injection or a model error
+// steers it. The first step is a foothold, counted like one (the rule's
+// exploitability −1, and once only on an internal element), as for a
+// token that must be stolen before it is replayed (docs/risk.md,
+// Likelihood: after a compromise).
+var afterCompromiseRules = map[string]bool{
+	"overprivileged-entry-point":     true,
+	"unmanaged-secrets":              true,
+	"less-trusted-caller-into-admin": true,
+	"queue-topics-not-scoped":        true,
+	"agent-tools-not-limited":        true,
+}
+
+// afterWhy is the reason the likelihood gives a threat after a compromise.
+const afterWhy = "the threat follows a compromise elsewhere first (a flaw exploited, a secret leaked, a caller taken over): one step less likely"
+
+// afterCompromise reports whether f's threat follows a prior compromise.
+func afterCompromise(f *model.Finding) bool {
+	return f.Origin == model.OriginBuiltin && afterCompromiseRules[f.Rule]
+}
+
+// AfterCompromise reports whether the built-in rule id's threat follows a
+// prior compromise, counted as a foothold (`ward rules explain` says so).
+func AfterCompromise(id string) bool { return afterCompromiseRules[id] }
 
 // heldAccessLikelihood is where a held-access threat starts, at least:
 // possible. The staff member needs no foothold, but is one of few people

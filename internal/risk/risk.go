@@ -324,8 +324,9 @@ type impactKey struct {
 	which string
 	i     model.Impact
 	prop  model.Property
-	// rep is set for repudiation, worded with its step (impactWhy).
-	rep bool
+	// rep is set for repudiation and gathered for a threat gathering what
+	// callers are shown, each worded with its step (impactWhy).
+	rep, gathered bool
 }
 
 func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
@@ -333,7 +334,7 @@ func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
 	if which == "" {
 		return ImpactOf(ex.m, f)
 	}
-	k := impactKey{which, i, prop, f.Category == model.Repudiation}
+	k := impactKey{which, i, prop, f.Category == model.Repudiation, gathered(f)}
 	s, ok := ex.impacts[k]
 	if !ok {
 		s = impactWhy(f, i, which, prop)
