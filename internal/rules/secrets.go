@@ -51,7 +51,8 @@ var secretsRules = []*rule.Rule{
 		Doc: "A service of ours presents or installs credentials of the highest value on other systems: service accounts with administrative rights over clusters and cloud accounts, " +
 			"keys that open doors or move money, credentials it writes into the devices that enforce access. " +
 			"Such credentials are usually as broad as the most powerful thing the service was ever asked to do (cluster-admin, every account, every door), " +
-			"so whoever compromises the service, its host, its configuration or whatever may call it acts with all of that.",
+			"so whoever compromises the service, its host, its configuration or whatever may call it acts with all of that. " +
+			"A key the service holds and names on no flow is taken to be the one it presents where it calls an outside system with an API key or password (a bank's payment key).",
 		CWE:   []int{250, 269, 522},
 		CAPEC: []int{122, 560},
 		Mitigations: []string{
@@ -82,7 +83,13 @@ var secretsRules = []*rule.Rule{
 				if f.To.IsProcess() && !f.To.OutOfScope && !f.To.ThirdParty {
 					continue // handed down to code of ours, which acts with them
 				}
-				for _, a := range ofKind(f.Carries, model.AssetCredential) {
+				used := ofKind(f.Carries, model.AssetCredential)
+				if len(used) == 0 && (f.Authentication == model.AuthAPIKey || f.Authentication == model.AuthPassword) {
+					// A static key or password the job holds and sends on
+					// no flow is what it presents on this call.
+					used = secretsHeldKeys(c)
+				}
+				for _, a := range used {
 					if a.Need(model.Confidentiality) < model.Critical && a.Need(model.Integrity) < model.Critical {
 						continue
 					}
@@ -426,4 +433,24 @@ func integrationReads(c *model.Component) (sources []*model.Component, read []*m
 		}
 	}
 	return sources, read
+}
+
+// secretsHeldKeys returns the credentials c holds (stores or processes)
+// that none of its outgoing flows names: the static keys and passwords it
+// presents on calls whose flows say only how they authenticate.
+func secretsHeldKeys(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range ofKind(c.Assets(), model.AssetCredential) {
+		named := false
+		for _, f := range c.Out {
+			if containsAsset(f.Carries, a) {
+				named = true
+				break
+			}
+		}
+		if !named {
+			out = append(out, a)
+		}
+	}
+	return out
 }
