@@ -273,7 +273,9 @@ var secretsRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A client application (browser code, mobile or desktop app) holds a secret or a static API key. " +
 			"Everything shipped to a client can be extracted by decompiling it or watching its traffic, so the secret is " +
-			"effectively public and anyone can use it with whatever it unlocks, including billing.",
+			"effectively public and anyone can use it with whatever it unlocks, including billing. " +
+			"On a client that people inside the organisation use (a developer's laptop, an engineer's command-line tool), credentials of the highest value " +
+			"(publish tokens, database grants) sit in configuration files, shell history and the clipboard, where malware, a dotfile backup or a lost laptop takes them.",
 		CWE:   []int{798, 522},
 		CAPEC: []int{191, 37},
 		Mitigations: []string{
@@ -300,6 +302,7 @@ var secretsRules = []*rule.Rule{
 				}
 			}
 			if len(sec) == 0 && len(keyFor) == 0 {
+				secretsOnStaffMachine(x, c)
 				return
 			}
 			var held []string
@@ -453,4 +456,37 @@ func secretsHeldKeys(c *model.Component) []*model.Asset {
 		}
 	}
 	return out
+}
+
+// secretsOnStaffMachine is secrets-in-client on a client that people inside
+// the organisation's network use (a developer's laptop, an engineer's CLI)
+// holding credentials of the highest value (publish tokens, database
+// grants): they sit in configuration files, shell history and the
+// clipboard, where malware, a backup or a lost laptop takes them. Unless
+// the client is stated to keep them managed (short-lived, in a keychain or
+// a secrets manager), the disclosure is unverified.
+func secretsOnStaffMachine(x *rule.Ctx, c *model.Component) {
+	if c.ThirdParty || c.OutOfScope || !insiderUsedByStaff(c) {
+		return
+	}
+	for _, f := range c.In {
+		if f.From.Kind == model.KindPerson && f.Authentication != model.AuthUnknown && f.Authentication != model.AuthNone {
+			// People sign in to it (a web application): what it holds
+			// is their own session, not a standing credential.
+			return
+		}
+	}
+	var creds []*model.Asset
+	for _, a := range ofKind(c.Assets(), model.AssetCredential) {
+		if a.Need(model.Confidentiality) >= model.Critical {
+			creds = append(creds, a)
+		}
+	}
+	if len(creds) == 0 {
+		return
+	}
+	if gap := x.Lacks(c, model.CtlSecretsManaged); x.Reports(gap) {
+		x.Report(gap, ids(creds, assetID)+" on "+q(c.ID)+" sit on the machines people use; malware, a backup or a lost laptop takes them", creds,
+			"people inside the network use the client")
+	}
 }
