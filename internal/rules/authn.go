@@ -102,15 +102,17 @@ var authnRules = []*rule.Rule{
 		Doc: "Inside the network, one service calls another without authenticating. " +
 			"Any compromised workload on the same network can impersonate the caller; network location is not identity. " +
 			"A connection to a database or object store is raised only when the model states authentication: none " +
-			"(they log their clients in by default; the credential's own risks are other rules'); brokers and services always.",
+			"(they log their clients in by default; the credential's own risks are other rules'); brokers and services always. " +
+			"A device of ours that a process sends data it must trust (commands, setpoints, alerts: integrity high or more) is such a " +
+			"receiver too: it obeys whoever can send it a command.",
 		CWE:         []int{306},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
-		References:  []string{"https://csrc.nist.gov/pubs/sp/800/207/final"},
+		References:  []string{"https://csrc.nist.gov/pubs/sp/800/207/final", "https://csrc.nist.gov/pubs/sp/800/82/r3/final (authenticating commands to field devices)"},
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore()) || f.From.Trust() < model.TrustInternal || !transportNetworkOf(x) {
+			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore() || authnCommandedDevice(f)) || f.From.Trust() < model.TrustInternal || !transportNetworkOf(x) {
 				return
 			}
 			// Only a receiver worth impersonating a caller to: one that
@@ -151,4 +153,21 @@ func senders(fs []*model.Flow) []*model.Component {
 		}
 	}
 	return out
+}
+
+// authnCommandedDevice reports whether f brings a device of ours data it
+// must be able to trust (commands, setpoints, credentials to enforce: an
+// asset needing high integrity or more): a device acts on what it is sent,
+// so one that cannot tell its controller from anything else on the network
+// obeys whoever sends it a command.
+func authnCommandedDevice(f *model.Flow) bool {
+	if f.To.Kind != model.KindDevice || f.To.ThirdParty || f.To.OutOfScope || f.Local {
+		return false
+	}
+	for _, a := range f.Carries {
+		if a.Need(model.Integrity) >= model.High {
+			return true
+		}
+	}
+	return false
 }

@@ -165,7 +165,8 @@ var authzRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component processes input from a less trusted place, so it is the likeliest to be compromised, and may hold " +
 			"broader permissions (database grants, cloud IAM roles, file system access) than its job requires. A single flaw in " +
-			"it then becomes control of everything those permissions reach.",
+			"it then becomes control of everything those permissions reach. Where it calls a system outside ours with a credential of its own " +
+			"(a token, an API key or a password), everyone who can use it acts there with that credential's rights: those calls are named too.",
 		CWE:   []int{250, 269},
 		CAPEC: []int{233, 122},
 		Mitigations: []string{
@@ -192,6 +193,13 @@ var authzRules = []*rule.Rule{
 				callers := senders(injectionUntrusted(c))
 				if len(callers) == 0 { // an entry point only through relays in its own zone
 					callers = throughRelays(senders(c.In))
+				}
+				// Where it calls a system outside ours with a credential of
+				// its own, callers act there with it: the call is named.
+				for _, f := range c.Out {
+					if authzCredentialedCall(f) {
+						x.AlsoTarget(model.Target{Flow: f})
+					}
 				}
 				x.Report(gap, q(c.ID)+" takes input from "+ids(callers, compID)+
 					" and may run with broader permissions than it needs", nil)
@@ -252,4 +260,19 @@ func authzIntoAdmin(f *model.Flow) bool {
 		return true
 	}
 	return false
+}
+
+// authzCredentialedCall reports whether f is a call of ours to a system
+// outside ours (a third party's or one outside the model's scope) made with
+// a credential the caller holds: one named on the flow, or a token, API key
+// or password it authenticates with.
+func authzCredentialedCall(f *model.Flow) bool {
+	if !f.To.ThirdParty && !f.To.OutOfScope || f.To.IsStore() || f.To.Kind == model.KindPerson {
+		return false
+	}
+	switch f.Authentication {
+	case model.AuthToken, model.AuthAPIKey, model.AuthPassword:
+		return true
+	}
+	return len(ofKind(f.Carries, model.AssetCredential)) > 0
 }

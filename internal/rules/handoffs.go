@@ -420,7 +420,8 @@ var handoffRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "The system sends personal or restricted data to an outside service that processes it for us: an email, SMS or print vendor, an identity-verification (KYC) service, a scoring bureau. " +
 			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
-			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it.",
+			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
+			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK).",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{
@@ -437,8 +438,11 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !handoffToVendor(f) || f.To.Paid || tpNew(x.Model, f.To) {
-				return // new third parties have their own rule; a paid API is asked per call (lookups), with rules of its own
+			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM || tpNew(x.Model, f.To) {
+				// New third parties have their own rule; a paid API is asked
+				// per call (lookups), with rules of its own. A hosted LLM is
+				// paid per token and still keeps what it is sent.
+				return
 			}
 			at := handoffPersonal(f.Carries)
 			if len(at) == 0 {
@@ -696,6 +700,27 @@ func handoffServesOtherSystems(m *model.Model, c *model.Component) []*model.Asse
 		}
 	}
 	return out
+}
+
+// handoffProcessorFlow reports whether f hands data to an outside
+// processor: a vendor's system a process of ours calls, a vendor's hosted
+// LLM a process of ours prompts, or a vendor's service a client of ours
+// reports to (an analytics, crash or advertising SDK in our app sends from
+// the user's device, not through our servers).
+func handoffProcessorFlow(f *model.Flow) bool {
+	if handoffToVendor(f) {
+		return true
+	}
+	if !f.To.ThirdParty || f.From.ThirdParty || f.From.OutOfScope {
+		return false
+	}
+	switch {
+	case f.From.IsProcess() && f.To.Kind == model.KindLLM:
+		return true
+	case f.From.Kind == model.KindClient && f.To.Kind == model.KindExternal:
+		return true
+	}
+	return false
 }
 
 // handoffToVendor reports whether f hands data from our own in-scope code to

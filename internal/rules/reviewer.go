@@ -600,7 +600,9 @@ var reviewerRules = []*rule.Rule{
 			"configuration for months or years. It is copied into scripts, logs and laptops; when it leaks, whoever holds it " +
 			"is the caller until someone notices and rotates it. Our key for an API billed per use whose spending is not " +
 			"known to be capped is that API's threat (paid-api-no-spending-limit, llm-denial-of-wallet: whoever holds the key " +
-			"runs up the bill), and the key's rotation is asked as a question.",
+			"runs up the bill), and the key's rotation is asked as a question. " +
+			"A password people use to get into a device of ours (a gateway's SSH, a roadside cabinet's Wi-Fi, a panel) is such a credential too: " +
+			"the device has no account per person, so one password is known to every technician and contractor, past and present, and cannot be revoked per person.",
 		CWE:   []int{798, 324, 522},
 		CAPEC: []int{560, 70},
 		Mitigations: []string{
@@ -615,6 +617,14 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
+			if reviewerDevicePassword(f) {
+				// A password people type into a device of ours: the
+				// device has no per-person accounts, so it is shared.
+				if gap := x.Lacks(f.To, model.CtlSecretsManaged); x.Reports(gap) {
+					x.Report(gap, "The password "+ids(reviewerDeviceUsers(f), compID)+" use on "+q(f.ID)+" is "+q(f.To.ID)+"'s, not a person's: one password for everyone who uses it, kept after they leave", nil)
+				}
+				return
+			}
 			// Static keys between organisations: ours at a vendor, or a
 			// partner's into us.
 			if !staticCredential(f.Authentication) || f.From.Kind == model.KindPerson || !f.CrossesBoundary() ||

@@ -485,3 +485,32 @@ func reviewerBrowserBehind(c *model.Component) bool {
 func staticCredential(a model.Auth) bool {
 	return a == model.AuthAPIKey || a == model.AuthPassword || a == model.AuthSSHKey
 }
+
+// reviewerDevicePassword reports whether f is a password people use to get
+// into a device of ours: from a person, or from a client people use, to a
+// device the organisation runs (a gateway's SSH, a cabinet's Wi-Fi, a
+// panel), authenticated with a password.
+func reviewerDevicePassword(f *model.Flow) bool {
+	if f.Authentication != model.AuthPassword || f.To.Kind != model.KindDevice || f.To.ThirdParty || f.To.OutOfScope || f.From.ThirdParty {
+		return false
+	}
+	return len(reviewerDeviceUsers(f)) > 0
+}
+
+// reviewerDeviceUsers returns the people who use flow f's sender: the
+// sender itself when it is a person, or the people drawn using it.
+func reviewerDeviceUsers(f *model.Flow) []*model.Component {
+	switch f.From.Kind {
+	case model.KindPerson:
+		return []*model.Component{f.From}
+	case model.KindClient:
+		var out []*model.Component
+		for _, g := range f.From.In {
+			if g.From.Kind == model.KindPerson && !g.From.ThirdParty && !containsComp(out, g.From) {
+				out = append(out, g.From)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -51,7 +51,8 @@ var secretsRules = []*rule.Rule{
 		Doc: "A service of ours presents or installs credentials of the highest value on other systems: service accounts with administrative rights over clusters and cloud accounts, " +
 			"keys that open doors or move money, credentials it writes into the devices that enforce access. " +
 			"Such credentials are usually as broad as the most powerful thing the service was ever asked to do (cluster-admin, every account, every door), " +
-			"so whoever compromises the service, its host, its configuration or whatever may call it acts with all of that.",
+			"so whoever compromises the service, its host, its configuration or whatever may call it acts with all of that. " +
+			"A key the service holds and names on no flow is taken to be the one it presents where it calls an outside system with an API key or password (a bank's payment key).",
 		CWE:   []int{250, 269, 522},
 		CAPEC: []int{122, 560},
 		Mitigations: []string{
@@ -82,7 +83,13 @@ var secretsRules = []*rule.Rule{
 				if f.To.IsProcess() && !f.To.OutOfScope && !f.To.ThirdParty {
 					continue // handed down to code of ours, which acts with them
 				}
-				for _, a := range ofKind(f.Carries, model.AssetCredential) {
+				used := ofKind(f.Carries, model.AssetCredential)
+				if len(used) == 0 && (f.Authentication == model.AuthAPIKey || f.Authentication == model.AuthPassword) {
+					// A static key or password the job holds and sends on
+					// no flow is what it presents on this call.
+					used = secretsHeldKeys(c)
+				}
+				for _, a := range used {
 					if a.Need(model.Confidentiality) < model.Critical && a.Need(model.Integrity) < model.Critical {
 						continue
 					}
@@ -266,7 +273,9 @@ var secretsRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A client application (browser code, mobile or desktop app) holds a secret or a static API key. " +
 			"Everything shipped to a client can be extracted by decompiling it or watching its traffic, so the secret is " +
-			"effectively public and anyone can use it with whatever it unlocks, including billing.",
+			"effectively public and anyone can use it with whatever it unlocks, including billing. " +
+			"On a client that people inside the organisation use (a developer's laptop, an engineer's command-line tool), credentials of the highest value " +
+			"(publish tokens, database grants) sit in configuration files, shell history and the clipboard, where malware, a dotfile backup or a lost laptop takes them.",
 		CWE:   []int{798, 522},
 		CAPEC: []int{191, 37},
 		Mitigations: []string{
@@ -293,6 +302,7 @@ var secretsRules = []*rule.Rule{
 				}
 			}
 			if len(sec) == 0 && len(keyFor) == 0 {
+				secretsOnStaffMachine(x, c)
 				return
 			}
 			var held []string
@@ -426,4 +436,57 @@ func integrationReads(c *model.Component) (sources []*model.Component, read []*m
 		}
 	}
 	return sources, read
+}
+
+// secretsHeldKeys returns the credentials c holds (stores or processes)
+// that none of its outgoing flows names: the static keys and passwords it
+// presents on calls whose flows say only how they authenticate.
+func secretsHeldKeys(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	for _, a := range ofKind(c.Assets(), model.AssetCredential) {
+		named := false
+		for _, f := range c.Out {
+			if containsAsset(f.Carries, a) {
+				named = true
+				break
+			}
+		}
+		if !named {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// secretsOnStaffMachine is secrets-in-client on a client that people inside
+// the organisation's network use (a developer's laptop, an engineer's CLI)
+// holding credentials of the highest value (publish tokens, database
+// grants): they sit in configuration files, shell history and the
+// clipboard, where malware, a backup or a lost laptop takes them. Unless
+// the client is stated to keep them managed (short-lived, in a keychain or
+// a secrets manager), the disclosure is unverified.
+func secretsOnStaffMachine(x *rule.Ctx, c *model.Component) {
+	if c.ThirdParty || c.OutOfScope || !insiderUsedByStaff(c) {
+		return
+	}
+	for _, f := range c.In {
+		if f.From.Kind == model.KindPerson && f.Authentication != model.AuthUnknown && f.Authentication != model.AuthNone {
+			// People sign in to it (a web application): what it holds
+			// is their own session, not a standing credential.
+			return
+		}
+	}
+	var creds []*model.Asset
+	for _, a := range ofKind(c.Assets(), model.AssetCredential) {
+		if a.Need(model.Confidentiality) >= model.Critical {
+			creds = append(creds, a)
+		}
+	}
+	if len(creds) == 0 {
+		return
+	}
+	if gap := x.Lacks(c, model.CtlSecretsManaged); x.Reports(gap) {
+		x.Report(gap, ids(creds, assetID)+" on "+q(c.ID)+" sit on the machines people use; malware, a backup or a lost laptop takes them", creds,
+			"people inside the network use the client")
+	}
 }

@@ -56,6 +56,7 @@ var transportRules = []*rule.Rule{
 			}
 			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				transportAnswerCaller(x, f)
 				x.Report(gap, "Flow "+flowName(f)+" uses cleartext "+f.Protocol+transportCarrying(f), nil, why...)
 			}
 		},
@@ -92,6 +93,7 @@ var transportRules = []*rule.Rule{
 				if !integrityNeeded(f.Carries) {
 					x.Enables()
 				}
+				transportAnswerCaller(x, f)
 				x.Report(gap, "Flow "+flowName(f)+" carries "+ids(s, assetID)+" without encryption", s,
 					"the flow carries sensitive data")
 			}
@@ -130,6 +132,7 @@ var transportRules = []*rule.Rule{
 				return
 			}
 			if gap := transportPlaintext(x, f); !transportAsksPrivate(x, f, gap) && x.Reports(gap) {
+				transportAnswerCaller(x, f)
 				x.Report(gap, "Flow "+flowName(f)+" crosses from "+transportZone(f.From)+" to "+transportZone(f.To)+" without encryption", nil,
 					"the flow crosses a trust boundary")
 			}
@@ -169,6 +172,7 @@ var transportRules = []*rule.Rule{
 				if !integrityNeeded(f.Carries) && !unknownData(x.Model) {
 					x.Enables()
 				}
+				transportAnswerCaller(x, f)
 				x.Report(gap, q(f.From.ID)+" talks to "+q(f.To.ID)+" on "+q(f.ID)+" without encryption inside "+transportZone(f.To), nil)
 			}
 		},
@@ -438,4 +442,15 @@ func integrityNeeded(as []*model.Asset) bool {
 		}
 	}
 	return false
+}
+
+// transportAnswerCaller names the caller of a cleartext flow that acts on
+// what the answer brings back (returns needing high integrity or more, such
+// as configuration or flags read from a relay): whoever can answer at that
+// address, or alter the answer, feeds the caller, which is where reviewers
+// write the line.
+func transportAnswerCaller(x *rule.Ctx, f *model.Flow) {
+	if f.From.IsProcess() && !f.From.ThirdParty && integrityNeeded(f.Returns) {
+		x.AlsoTarget(model.Target{Component: f.From})
+	}
 }

@@ -1,0 +1,39 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestServiceToDeviceCommands: a process of ours sending a device of ours
+// data it must trust (commands, an asset needing high integrity) without
+// authentication is unauthenticated-service-to-service on the hop: open
+// where none is stated, unverified and asked where nothing is; quiet over
+// mutual TLS, for data the device need not trust, on a local hop and to a
+// vendor's device.
+func TestServiceToDeviceCommands(t *testing.T) {
+	dir := filepath.Join("testdata", "unauthenticated-service-to-service")
+	const id = "unauthenticated-service-to-service:commands-to-pump"
+	fs, _ := run(t, filepath.Join(dir, "device-fires.yaml"), rules.All())
+	if got := ofRule(fs, "unauthenticated-service-to-service", model.StatusOpen); !slices.Equal(got, []string{id}) {
+		t.Errorf("device-fires.yaml: got %v, want [%s]", got, id)
+	}
+	fs, qs := run(t, filepath.Join(dir, "device-unverified.yaml"), rules.All())
+	if got := ofRule(fs, "unauthenticated-service-to-service", model.StatusUnverified); !slices.Equal(got, []string{id}) {
+		t.Errorf("device-unverified.yaml: got %v, want [%s]", got, id)
+	}
+	if got := asking(qs, "unauthenticated-service-to-service"); len(got) == 0 {
+		t.Errorf("device-unverified.yaml: no question asked")
+	}
+	fs, qs = run(t, filepath.Join(dir, "device-quiet.yaml"), rules.All())
+	if got := ofRule(fs, "unauthenticated-service-to-service", ""); len(got) > 0 {
+		t.Errorf("device-quiet.yaml: raised %v", got)
+	}
+	if got := asking(qs, "unauthenticated-service-to-service"); len(got) > 0 {
+		t.Errorf("device-quiet.yaml: asked %v", got)
+	}
+}
