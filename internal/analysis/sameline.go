@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -13,7 +15,9 @@ import (
 // better-ranked stays in its place, names the other's elements too, so
 // either reading finds it, and carries its questions; the other leaves the
 // list. A threat joins at most one other, and a threat that left cannot
-// take others in.
+// take others in. A rule marked SameLineShared is its own partner: two of
+// its threats of one category meet on a shared element or on a component
+// at an end of a flow either names (rule.Rule.SameLineShared).
 //
 // Only threats of rules, open or unverified, join; an open threat never
 // joins an unverified one (a stated gap never folds into an unknown), and
@@ -23,10 +27,15 @@ import (
 // the caller ranks again.
 func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
 	same := map[string][]string{}
+	shared := map[string]bool{}
 	for _, r := range rules {
 		if r.SameLine != "" {
 			same[r.ID] = append(same[r.ID], r.SameLine)
 			same[r.SameLine] = append(same[r.SameLine], r.ID)
+		}
+		if r.SameLineShared {
+			same[r.ID] = append(same[r.ID], r.ID)
+			shared[r.ID] = true
 		}
 	}
 	if len(same) == 0 {
@@ -40,6 +49,27 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		rule string
 		cat  model.Category
 	}
+	// meets lists where a threat meets others of a partner rule: its
+	// elements and, between two threats of one SameLineShared rule, the
+	// ends of the flows it names too.
+	var ends []model.Target
+	meets := func(f *model.Finding, other string) []model.Target {
+		if other != f.Rule || !shared[f.Rule] {
+			return f.Targets
+		}
+		ends = append(ends[:0], f.Targets...)
+		for _, t := range f.Targets {
+			if t.Flow == nil {
+				continue
+			}
+			for _, c := range []*model.Component{t.Flow.From, t.Flow.To} {
+				if e := (model.Target{Component: c}); c != nil && !slices.Contains(ends, e) {
+					ends = append(ends, e)
+				}
+			}
+		}
+		return ends
+	}
 	byElem := map[key][]*model.Finding{}
 	into := map[*model.Finding]*model.Finding{}
 	for _, f := range fs {
@@ -49,7 +79,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		}
 		var keep *model.Finding
 		for _, other := range others {
-			for _, t := range f.Targets {
+			for _, t := range meets(f, other) {
 				for _, g := range byElem[key{t, other, f.Category}] {
 					if into[g] != nil || f.Open() && !g.Open() {
 						continue
@@ -61,7 +91,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 			}
 		}
 		if keep == nil {
-			for _, t := range f.Targets {
+			for _, t := range meets(f, f.Rule) {
 				k := key{t, f.Rule, f.Category}
 				byElem[k] = append(byElem[k], f)
 			}

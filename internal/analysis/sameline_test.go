@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardtm/ward/internal/model"
 )
 
 // TestFoldSameLine: an internet-facing API not known to rate-limit its
@@ -270,5 +272,71 @@ flows:
 				}
 			}
 		})
+	}
+}
+
+// TestFoldSameLineShared: a rule marked SameLineShared is its own partner
+// where its threats meet on a component at an end of the flows they name.
+// One service calling two others, neither known to authenticate its
+// callers, is one impostor line (the better-ranked stays, names both hops
+// and receivers, asks both questions); two callers of two other services
+// share nothing and stay two lines; a stated gap never folds into an
+// unknown, and a decision keeps its threat apart.
+func TestFoldSameLineShared(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, integrity: high}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [orders]}
+  - {id: billing, kind: service, boundary: dc, processes: [orders]}
+  - {id: mailer, kind: service, boundary: dc, processes: [orders]}
+flows:
+  - {id: api-billing, from: api, to: billing, protocol: https, carries: [orders]}
+  - {id: api-mailer, from: api, to: mailer, protocol: https, carries: [orders]}
+`
+	const billing, mailer = "unauthenticated-service-to-service:api-billing", "unauthenticated-service-to-service:api-mailer"
+	a := analyse(t, src)
+	b, m := find(a, billing), find(a, mailer)
+	if b == nil || m != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", billing, mailer, ids(a))
+	}
+	for _, want := range []string{"api-billing", "billing", "api-mailer", "mailer"} {
+		if !slices.ContainsFunc(b.Targets, func(x model.Target) bool { return x.ID() == want }) {
+			t.Errorf("%s does not name %s", billing, want)
+		}
+	}
+	for _, q := range []string{"api-billing.authentication", "api-mailer.authentication"} {
+		if !slices.Contains(b.Questions, q) {
+			t.Errorf("%s questions %v lack %s", billing, b.Questions, q)
+		}
+	}
+	// Quiet: two callers of two services share no component.
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: mailer,", "  - {id: shop, kind: service, boundary: dc, processes: [orders]}\n  - {id: mailer,", 1),
+		"{id: api-mailer, from: api,", "{id: api-mailer, from: shop,", 1)
+	a = analyse(t, apart)
+	if find(a, billing) == nil || find(a, mailer) == nil {
+		t.Errorf("threats sharing no component folded: %v", ids(a))
+	}
+	// A stated gap never folds into an unknown: it stays listed open (the
+	// unknown may join it, as it ranks first).
+	a = analyse(t, strings.Replace(src, "to: mailer, protocol: https,", "to: mailer, protocol: https, authentication: none,", 1))
+	if m := find(a, mailer); m == nil || !m.Open() {
+		t.Errorf("the stated gap is not listed open: %v", ids(a))
+	}
+	// A decision on one keeps both listed.
+	dec := `decisions:
+  - finding: ` + mailer + `
+    status: accepted
+    reason: the mailer only sends what the API hands it
+    owner: alice
+    expires: 2027-01-31
+`
+	a = analyse(t, src+dec)
+	if find(a, billing) == nil || find(a, mailer) == nil {
+		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }
