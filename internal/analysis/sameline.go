@@ -43,32 +43,30 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	}
 	// The candidates, in rank order (fs is), indexed by element: a
 	// candidate meets only the earlier candidates of its partner rule on
-	// its elements.
+	// its elements. A SameLineShared rule's threats are indexed for one
+	// another apart (ends), by their elements and the components at the
+	// ends of the flows they name: a partner rule meets them on their own
+	// elements only.
 	type key struct {
 		t    model.Target
 		rule string
 		cat  model.Category
+		ends bool
 	}
-	// meets lists where a threat meets others of a partner rule: its
-	// elements and, between two threats of one SameLineShared rule, the
-	// ends of the flows it names too.
-	var ends []model.Target
-	meets := func(f *model.Finding, other string) []model.Target {
-		if other != f.Rule || !shared[f.Rule] {
-			return f.Targets
-		}
-		ends = append(ends[:0], f.Targets...)
+	var buf []model.Target
+	endsOf := func(f *model.Finding) []model.Target {
+		buf = append(buf[:0], f.Targets...)
 		for _, t := range f.Targets {
 			if t.Flow == nil {
 				continue
 			}
 			for _, c := range []*model.Component{t.Flow.From, t.Flow.To} {
-				if e := (model.Target{Component: c}); c != nil && !slices.Contains(ends, e) {
-					ends = append(ends, e)
+				if e := (model.Target{Component: c}); c != nil && !slices.Contains(buf, e) {
+					buf = append(buf, e)
 				}
 			}
 		}
-		return ends
+		return buf
 	}
 	byElem := map[key][]*model.Finding{}
 	into := map[*model.Finding]*model.Finding{}
@@ -79,8 +77,12 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		}
 		var keep *model.Finding
 		for _, other := range others {
-			for _, t := range meets(f, other) {
-				for _, g := range byElem[key{t, other, f.Category}] {
+			ends, ts := other == f.Rule, f.Targets
+			if ends {
+				ts = endsOf(f)
+			}
+			for _, t := range ts {
+				for _, g := range byElem[key{t, other, f.Category, ends}] {
 					if into[g] != nil || f.Open() && !g.Open() {
 						continue
 					}
@@ -90,14 +92,20 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 				}
 			}
 		}
-		if keep == nil {
-			for _, t := range meets(f, f.Rule) {
-				k := key{t, f.Rule, f.Category}
-				byElem[k] = append(byElem[k], f)
-			}
+		if keep != nil {
+			absorb(keep, f, into)
 			continue
 		}
-		absorb(keep, f, into)
+		for _, t := range f.Targets {
+			k := key{t, f.Rule, f.Category, false}
+			byElem[k] = append(byElem[k], f)
+		}
+		if shared[f.Rule] {
+			for _, t := range endsOf(f) {
+				k := key{t, f.Rule, f.Category, true}
+				byElem[k] = append(byElem[k], f)
+			}
+		}
 	}
 	return settle(fs, qs, into, workers)
 }
