@@ -111,6 +111,32 @@ flows:
 		targets:   []string{"console"},
 		questions: []string{"console.mfa_for_admins", "console.dual_approval"},
 	}, {
+		name: "staff actions through a console left unrecorded",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: accounts, kind: data, classification: confidential, data: [pii], integrity: critical}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: office, trust: internal}
+components:
+  - {id: customer, kind: person, boundary: internet}
+  - {id: support, kind: person, boundary: office}
+  - {id: console, kind: client, boundary: office, admin: true, processes: [accounts]}
+  - {id: api, kind: service, boundary: office, processes: [accounts]}
+flows:
+  - {from: support, to: console, protocol: https, authentication: session}
+  - {from: customer, to: api, protocol: https, authentication: session}
+  - {from: console, to: api, protocol: https, authentication: token, carries: [accounts]}
+`,
+		// The API keeps no record of what staff do through the console,
+		// nor the console of what its administrators do: one repudiation
+		// line (noise17).
+		gone:      "admin-actions-not-logged:console",
+		keep:      "no-security-event-logging:api",
+		targets:   []string{"api", "console"},
+		questions: []string{"api.logs_security_events", "console.logs_security_events"},
+	}, {
 		name: "forged message on a queue",
 		src: `ward: 1
 system: {id: s, name: S}

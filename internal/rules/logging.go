@@ -88,6 +88,7 @@ var loggingRules = []*rule.Rule{
 	{
 		ID:       "audit-log-tampering",
 		ZoneWide: true,
+		SameLine: "admin-actions-not-logged",
 		Title:    "Audit logs of a privileged or financial component can be altered",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
