@@ -137,6 +137,29 @@ flows:
 		targets:   []string{"api", "console"},
 		questions: []string{"api.logs_security_events", "console.logs_security_events"},
 	}, {
+		name: "a store's records read below the application",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: records, kind: data, classification: restricted, data: [phi]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [records], controls: {authenticates: yes, authorizes: yes}}
+  - {id: db, kind: datastore, boundary: dc, stores: [records], human_access: dba}
+  - {id: archive, kind: datastore, boundary: dc, stores: [records], human_access: dba, controls: {encrypts_at_rest: yes}}
+flows:
+  - {id: api-db, from: api, to: db, protocol: postgres, carries: [records], authentication: password, encryption: tls}
+  - {id: api-archive, from: api, to: archive, protocol: postgres, carries: [records], authentication: password, encryption: tls}
+`,
+		// The stores' administrators reading them, and their disks read
+		// unencrypted: one line on what leaks below the application
+		// (noise17).
+		gone:      "sensitive-store-unencrypted:db",
+		keep:      "privileged-store-access:dc:information_disclosure",
+		targets:   []string{"db", "archive"},
+		questions: []string{"db.access_reviewed", "db.encrypts_at_rest"},
+	}, {
 		name: "forged message on a queue",
 		src: `ward: 1
 system: {id: s, name: S}
