@@ -12,13 +12,14 @@ import (
 // as a reviewer writes it: "the services in the data centre are not known
 // to log security events", "the stores in the data centre are not known to
 // be backed up" once, not once per service or store. Whether events are
-// logged, stores backed up, requests limited, secrets kept in a manager or
-// dependencies pinned is mostly decided once per platform (a logging
-// pipeline, a backup policy, a gateway's limits, the build), and the
-// question is still asked of each component (the merged threat carries
-// every component's questions). What each component's own design decides
-// (who may call it, whose objects it returns, what it trusts, whether it
-// is a single point of failure) stays per component: those rules are not
+// logged, stores backed up, components run redundantly, requests limited,
+// secrets kept in a manager or dependencies pinned is mostly decided once
+// per platform (a logging
+// pipeline, a backup policy, a gateway's limits, the build, the platform's
+// replicas and failure domains), and the question is still asked of each
+// component (the merged threat carries every component's questions). What
+// each component's own design decides (who may call it, whose objects it
+// returns, what it trusts) stays per component: those rules are not
 // ZoneWide.
 //
 // A group is the rule's unverified threats of one category whose one

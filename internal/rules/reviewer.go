@@ -554,6 +554,7 @@ var reviewerRules = []*rule.Rule{
 		Title:    "Availability-critical component is a single point of failure",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
+		ZoneWide: true,
 		Doc: "The design depends on one component for something that must stay available, and nothing says it runs " +
 			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it. " +
 			"In a system rated business-critical, a service that other systems call (a scoring or pricing API behind loan or " +
