@@ -19,8 +19,10 @@ import (
 // replicas and failure domains), and the question is still asked of each
 // component (the merged threat carries every component's questions). What
 // each component's own design decides (who may call it, whose objects it
-// returns, what it trusts) stays per component: those rules are not
-// ZoneWide.
+// returns, what it trusts from its callers) stays per component: those
+// rules are not ZoneWide. What internet-facing code stored, read by the
+// zone's internal services (second-order-injection), is one line on what
+// the stores hold.
 //
 // A group is the rule's unverified threats of one category whose one
 // target is a component, on k >= 2 components whose outermost boundary of

@@ -189,6 +189,7 @@ var injectionRules = []*rule.Rule{
 	{
 		ID:       "second-order-injection",
 		SameLine: "untrusted-deserialization",
+		ZoneWide: true,
 		Title:    "Internal service trusts data that internet-facing code wrote",
 		Category: model.Tampering,
 		On:       rule.OnComponent,

@@ -236,3 +236,17 @@ func TestSinglePointOfFailureZoneWide(t *testing.T) {
 		t.Errorf("questions: got %v, want each component's", got)
 	}
 }
+
+// TestSecondOrderInjectionZoneWide: the internal services of one zone that
+// read what internet-facing code stored are one line on what the store
+// holds (noise17): one unverified threat naming each reader; a stated gap
+// stays its own threat.
+func TestSecondOrderInjectionZoneWide(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "second-order-injection", "zone.yaml"), rules.All())
+	if got, want := ofRule(fs, "second-order-injection", model.StatusUnverified), []string{"second-order-injection:dc"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "second-order-injection", model.StatusOpen), []string{"second-order-injection:exports"}; !slices.Equal(got, want) {
+		t.Errorf("open threats: got %v, want %v", got, want)
+	}
+}
