@@ -160,6 +160,32 @@ flows:
 		targets:   []string{"db", "archive"},
 		questions: []string{"db.access_reviewed", "db.encrypts_at_rest"},
 	}, {
+		name: "a store changed by a writer other than its owner",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: docs, kind: data, classification: internal, integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: cloud, trust: internal}
+components:
+  - {id: app, kind: client, boundary: internet}
+  - {id: api, kind: service, boundary: cloud}
+  - {id: indexer, kind: service, boundary: cloud}
+  - {id: uploads, kind: storage, boundary: cloud, stores: [docs]}
+flows:
+  - {from: app, to: uploads, protocol: https}
+  - {from: api, to: uploads, protocol: https}
+  - {from: indexer, to: uploads, protocol: https}
+`,
+		// Clients writing the store directly and several services each
+		// allowed to write it: one tampering line on who changes the
+		// store (noise17).
+		gone:      "shared-store-tampering:uploads",
+		keep:      "high-integrity-store-direct-writes:uploads",
+		targets:   []string{"uploads"},
+		questions: []string{"uploads.validates_input", "uploads.audits_writes"},
+	}, {
 		name: "forged message on a queue",
 		src: `ward: 1
 system: {id: s, name: S}
@@ -267,7 +293,7 @@ assets:
 boundaries:
   - {id: dc, trust: internal}
 components:
-  - {id: shop, kind: service, boundary: dc, processes: [orders]}
+  - {id: shop, kind: service, boundary: dc, processes: [orders], controls: {redundant: yes}}
   - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [orders]}
 flows:
   - {id: save, from: shop, to: db, protocol: postgres, authentication: password, carries: [orders]}

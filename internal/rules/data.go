@@ -270,6 +270,7 @@ var dataRules = []*rule.Rule{
 	},
 	{
 		ID:       "high-integrity-store-direct-writes",
+		SameLine: "shared-store-tampering",
 		Title:    "High-integrity store written directly by outside actors",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
