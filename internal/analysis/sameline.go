@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -13,7 +15,9 @@ import (
 // better-ranked stays in its place, names the other's elements too, so
 // either reading finds it, and carries its questions; the other leaves the
 // list. A threat joins at most one other, and a threat that left cannot
-// take others in.
+// take others in. A rule marked SameLineShared is its own partner: two of
+// its threats of one category meet on a shared element or on a component
+// at an end of a flow either names (rule.Rule.SameLineShared).
 //
 // Only threats of rules, open or unverified, join; an open threat never
 // joins an unverified one (a stated gap never folds into an unknown), and
@@ -23,10 +27,15 @@ import (
 // the caller ranks again.
 func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
 	same := map[string][]string{}
+	shared := map[string]bool{}
 	for _, r := range rules {
 		if r.SameLine != "" {
 			same[r.ID] = append(same[r.ID], r.SameLine)
 			same[r.SameLine] = append(same[r.SameLine], r.ID)
+		}
+		if r.SameLineShared {
+			same[r.ID] = append(same[r.ID], r.ID)
+			shared[r.ID] = true
 		}
 	}
 	if len(same) == 0 {
@@ -34,11 +43,30 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	}
 	// The candidates, in rank order (fs is), indexed by element: a
 	// candidate meets only the earlier candidates of its partner rule on
-	// its elements.
+	// its elements. A SameLineShared rule's threats are indexed for one
+	// another apart (ends), by their elements and the components at the
+	// ends of the flows they name: a partner rule meets them on their own
+	// elements only.
 	type key struct {
 		t    model.Target
 		rule string
 		cat  model.Category
+		ends bool
+	}
+	var buf []model.Target
+	endsOf := func(f *model.Finding) []model.Target {
+		buf = append(buf[:0], f.Targets...)
+		for _, t := range f.Targets {
+			if t.Flow == nil {
+				continue
+			}
+			for _, c := range []*model.Component{t.Flow.From, t.Flow.To} {
+				if e := (model.Target{Component: c}); c != nil && !slices.Contains(buf, e) {
+					buf = append(buf, e)
+				}
+			}
+		}
+		return buf
 	}
 	byElem := map[key][]*model.Finding{}
 	into := map[*model.Finding]*model.Finding{}
@@ -49,8 +77,12 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		}
 		var keep *model.Finding
 		for _, other := range others {
-			for _, t := range f.Targets {
-				for _, g := range byElem[key{t, other, f.Category}] {
+			ends, ts := other == f.Rule, f.Targets
+			if ends {
+				ts = endsOf(f)
+			}
+			for _, t := range ts {
+				for _, g := range byElem[key{t, other, f.Category, ends}] {
 					if into[g] != nil || f.Open() && !g.Open() {
 						continue
 					}
@@ -60,14 +92,20 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 				}
 			}
 		}
-		if keep == nil {
-			for _, t := range f.Targets {
-				k := key{t, f.Rule, f.Category}
-				byElem[k] = append(byElem[k], f)
-			}
+		if keep != nil {
+			absorb(keep, f, into)
 			continue
 		}
-		absorb(keep, f, into)
+		for _, t := range f.Targets {
+			k := key{t, f.Rule, f.Category, false}
+			byElem[k] = append(byElem[k], f)
+		}
+		if shared[f.Rule] {
+			for _, t := range endsOf(f) {
+				k := key{t, f.Rule, f.Category, true}
+				byElem[k] = append(byElem[k], f)
+			}
+		}
 	}
 	return settle(fs, qs, into, workers)
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardtm/ward/internal/model"
 )
 
 // TestFoldSameLine: an internet-facing API not known to rate-limit its
@@ -108,6 +110,81 @@ flows:
 		keep:      "staff-action-without-second-approval:console",
 		targets:   []string{"console"},
 		questions: []string{"console.mfa_for_admins", "console.dual_approval"},
+	}, {
+		name: "staff actions through a console left unrecorded",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: accounts, kind: data, classification: confidential, data: [pii], integrity: critical}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: office, trust: internal}
+components:
+  - {id: customer, kind: person, boundary: internet}
+  - {id: support, kind: person, boundary: office}
+  - {id: console, kind: client, boundary: office, admin: true, processes: [accounts]}
+  - {id: api, kind: service, boundary: office, processes: [accounts]}
+flows:
+  - {from: support, to: console, protocol: https, authentication: session}
+  - {from: customer, to: api, protocol: https, authentication: session}
+  - {from: console, to: api, protocol: https, authentication: token, carries: [accounts]}
+`,
+		// The API keeps no record of what staff do through the console,
+		// nor the console of what its administrators do: one repudiation
+		// line (noise17).
+		gone:      "admin-actions-not-logged:console",
+		keep:      "no-security-event-logging:api",
+		targets:   []string{"api", "console"},
+		questions: []string{"api.logs_security_events", "console.logs_security_events"},
+	}, {
+		name: "a store's records read below the application",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: records, kind: data, classification: restricted, data: [phi]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [records], controls: {authenticates: yes, authorizes: yes}}
+  - {id: db, kind: datastore, boundary: dc, stores: [records], human_access: dba}
+  - {id: archive, kind: datastore, boundary: dc, stores: [records], human_access: dba, controls: {encrypts_at_rest: yes}}
+flows:
+  - {id: api-db, from: api, to: db, protocol: postgres, carries: [records], authentication: password, encryption: tls}
+  - {id: api-archive, from: api, to: archive, protocol: postgres, carries: [records], authentication: password, encryption: tls}
+`,
+		// The stores' administrators reading them, and their disks read
+		// unencrypted: one line on what leaks below the application
+		// (noise17).
+		gone:      "sensitive-store-unencrypted:db",
+		keep:      "privileged-store-access:dc:information_disclosure",
+		targets:   []string{"db", "archive"},
+		questions: []string{"db.access_reviewed", "db.encrypts_at_rest"},
+	}, {
+		name: "a store changed by a writer other than its owner",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: docs, kind: data, classification: internal, integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: cloud, trust: internal}
+components:
+  - {id: app, kind: client, boundary: internet}
+  - {id: api, kind: service, boundary: cloud}
+  - {id: indexer, kind: service, boundary: cloud}
+  - {id: uploads, kind: storage, boundary: cloud, stores: [docs]}
+flows:
+  - {from: app, to: uploads, protocol: https}
+  - {from: api, to: uploads, protocol: https}
+  - {from: indexer, to: uploads, protocol: https}
+`,
+		// Clients writing the store directly and several services each
+		// allowed to write it: one tampering line on who changes the
+		// store (noise17).
+		gone:      "shared-store-tampering:uploads",
+		keep:      "high-integrity-store-direct-writes:uploads",
+		targets:   []string{"uploads"},
+		questions: []string{"uploads.validates_input", "uploads.audits_writes"},
 	}, {
 		name: "forged message on a queue",
 		src: `ward: 1
@@ -216,7 +293,7 @@ assets:
 boundaries:
   - {id: dc, trust: internal}
 components:
-  - {id: shop, kind: service, boundary: dc, processes: [orders]}
+  - {id: shop, kind: service, boundary: dc, processes: [orders], controls: {redundant: yes}}
   - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [orders]}
 flows:
   - {id: save, from: shop, to: db, protocol: postgres, authentication: password, carries: [orders]}
@@ -270,5 +347,71 @@ flows:
 				}
 			}
 		})
+	}
+}
+
+// TestFoldSameLineShared: a rule marked SameLineShared is its own partner
+// where its threats meet on a component at an end of the flows they name.
+// One service calling two others, neither known to authenticate its
+// callers, is one impostor line (the better-ranked stays, names both hops
+// and receivers, asks both questions); two callers of two other services
+// share nothing and stay two lines; a stated gap never folds into an
+// unknown, and a decision keeps its threat apart.
+func TestFoldSameLineShared(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, integrity: high}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [orders]}
+  - {id: billing, kind: service, boundary: dc, processes: [orders]}
+  - {id: mailer, kind: service, boundary: dc, processes: [orders]}
+flows:
+  - {id: api-billing, from: api, to: billing, protocol: https, carries: [orders]}
+  - {id: api-mailer, from: api, to: mailer, protocol: https, carries: [orders]}
+`
+	const billing, mailer = "unauthenticated-service-to-service:api-billing", "unauthenticated-service-to-service:api-mailer"
+	a := analyse(t, src)
+	b, m := find(a, billing), find(a, mailer)
+	if b == nil || m != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", billing, mailer, ids(a))
+	}
+	for _, want := range []string{"api-billing", "billing", "api-mailer", "mailer"} {
+		if !slices.ContainsFunc(b.Targets, func(x model.Target) bool { return x.ID() == want }) {
+			t.Errorf("%s does not name %s", billing, want)
+		}
+	}
+	for _, q := range []string{"api-billing.authentication", "api-mailer.authentication"} {
+		if !slices.Contains(b.Questions, q) {
+			t.Errorf("%s questions %v lack %s", billing, b.Questions, q)
+		}
+	}
+	// Quiet: two callers of two services share no component.
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: mailer,", "  - {id: shop, kind: service, boundary: dc, processes: [orders]}\n  - {id: mailer,", 1),
+		"{id: api-mailer, from: api,", "{id: api-mailer, from: shop,", 1)
+	a = analyse(t, apart)
+	if find(a, billing) == nil || find(a, mailer) == nil {
+		t.Errorf("threats sharing no component folded: %v", ids(a))
+	}
+	// A stated gap never folds into an unknown: it stays listed open (the
+	// unknown may join it, as it ranks first).
+	a = analyse(t, strings.Replace(src, "to: mailer, protocol: https,", "to: mailer, protocol: https, authentication: none,", 1))
+	if m := find(a, mailer); m == nil || !m.Open() {
+		t.Errorf("the stated gap is not listed open: %v", ids(a))
+	}
+	// A decision on one keeps both listed.
+	dec := `decisions:
+  - finding: ` + mailer + `
+    status: accepted
+    reason: the mailer only sends what the API hands it
+    owner: alice
+    expires: 2027-01-31
+`
+	a = analyse(t, src+dec)
+	if find(a, billing) == nil || find(a, mailer) == nil {
+		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }

@@ -115,6 +115,16 @@ type Rule struct {
 	// relation is symmetric: one of the two rules names the other (a rule
 	// may be named by several).
 	SameLine string
+	// SameLineShared marks a rule whose own threats of one category are
+	// one line where they meet: they name a shared element, or a component
+	// at an end of a flow either names (three services calling one another
+	// unauthenticated from one caller, a vendor's data going out on its API
+	// and coming back on its webhook, one parser reading two feeds). The
+	// missing control is decided at the component they share (its callers'
+	// identity, the vendor's terms, the parser), and a reviewer writes it
+	// there once. They fold as SameLine pairs do (internal/analysis,
+	// sameline.go).
+	SameLineShared bool
 	// Source is where a custom rule was defined.
 	Source model.Pos
 	// Check examines the target in x and reports through x.

@@ -12,14 +12,17 @@ import (
 // as a reviewer writes it: "the services in the data centre are not known
 // to log security events", "the stores in the data centre are not known to
 // be backed up" once, not once per service or store. Whether events are
-// logged, stores backed up, requests limited, secrets kept in a manager or
-// dependencies pinned is mostly decided once per platform (a logging
-// pipeline, a backup policy, a gateway's limits, the build), and the
-// question is still asked of each component (the merged threat carries
-// every component's questions). What each component's own design decides
-// (who may call it, whose objects it returns, what it trusts, whether it
-// is a single point of failure) stays per component: those rules are not
-// ZoneWide.
+// logged, stores backed up, components run redundantly, requests limited,
+// secrets kept in a manager or dependencies pinned is mostly decided once
+// per platform (a logging
+// pipeline, a backup policy, a gateway's limits, the build, the platform's
+// replicas and failure domains), and the question is still asked of each
+// component (the merged threat carries every component's questions). What
+// each component's own design decides (who may call it, whose objects it
+// returns, what it trusts from its callers) stays per component: those
+// rules are not ZoneWide. What internet-facing code stored, read by the
+// zone's internal services (second-order-injection), is one line on what
+// the stores hold.
 //
 // A group is the rule's unverified threats of one category whose one
 // target is a component, on k >= 2 components whose outermost boundary of

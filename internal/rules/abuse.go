@@ -11,10 +11,11 @@ const abuseOAT = "https://owasp.org/www-project-automated-threats-to-web-applica
 
 var abuseRules = []*rule.Rule{
 	{
-		ID:       "credential-stuffing",
-		Title:    "Login reachable from the internet without bot protection",
-		Category: model.Spoofing,
-		On:       rule.OnComponent,
+		ID:             "credential-stuffing",
+		SameLineShared: true,
+		Title:          "Login reachable from the internet without bot protection",
+		Category:       model.Spoofing,
+		On:             rule.OnComponent,
 		Doc: "A component accepts passwords or other credentials straight from the internet and nothing detects automated login attempts. " +
 			"Attackers replay username and password pairs leaked from other sites (credential stuffing, OAT-008) or guess passwords (OAT-007) at scale and take over the accounts of users who reuse passwords.",
 		CWE:   []int{307, 1216},

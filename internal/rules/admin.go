@@ -210,7 +210,7 @@ var adminRules = []*rule.Rule{
 	{
 		ID:       "admin-actions-not-logged",
 		ZoneWide: true,
-		SameLine: "audit-log-tampering",
+		SameLine: "no-security-event-logging",
 		Title:    "Administrative actions are not logged",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,

@@ -7,10 +7,11 @@ import (
 
 var authnRules = []*rule.Rule{
 	{
-		ID:       "unauthenticated-entry-point",
-		Title:    "Entry point does not authenticate its callers",
-		Category: model.Spoofing,
-		On:       rule.OnComponent,
+		ID:             "unauthenticated-entry-point",
+		SameLineShared: true,
+		Title:          "Entry point does not authenticate its callers",
+		Category:       model.Spoofing,
+		On:             rule.OnComponent,
 		Doc: "A component that receives requests from a less trusted place accepts them without establishing who is calling. " +
 			"Anyone who can reach it can act as any user or service.",
 		CWE:            []int{306},
@@ -49,6 +50,7 @@ var authnRules = []*rule.Rule{
 	},
 	{
 		ID:             "unauthenticated-inbound-flow",
+		SameLineShared: true,
 		SameOnReceiver: "unauthenticated-entry-point",
 		Title:          "Flow from a less trusted place is not authenticated",
 		Category:       model.Spoofing,
@@ -94,6 +96,7 @@ var authnRules = []*rule.Rule{
 	},
 	{
 		ID:             "unauthenticated-service-to-service",
+		SameLineShared: true,
 		SameOnReceiver: "unauthenticated-entry-point",
 		SameLine:       "queue-message-tampering",
 		Title:          "Service-to-service call without authentication",

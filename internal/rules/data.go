@@ -12,6 +12,7 @@ var dataRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
 		ZoneWide: true,
+		SameLine: "privileged-store-access",
 		Doc: "The component keeps confidential or regulated data without encrypting it at rest. " +
 			"Stolen disks, snapshots, backups, replicas, exported volumes and decommissioned hardware then expose the data directly, " +
 			"and most regulations and customer contracts require encryption at rest. " +
@@ -269,6 +270,7 @@ var dataRules = []*rule.Rule{
 	},
 	{
 		ID:       "high-integrity-store-direct-writes",
+		SameLine: "shared-store-tampering",
 		Title:    "High-integrity store written directly by outside actors",
 		Category: model.Tampering,
 		On:       rule.OnComponent,

@@ -91,10 +91,11 @@ var dosRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "paid-api-no-spending-limit",
-		Title:    "Paid API without a spending cap",
-		Category: model.DenialOfService,
-		On:       rule.OnComponent,
+		ID:             "paid-api-no-spending-limit",
+		SameLineShared: true,
+		Title:          "Paid API without a spending cap",
+		Category:       model.DenialOfService,
+		On:             rule.OnComponent,
 		Doc: "The system calls an API billed per call and nothing caps what it can spend. " +
 			"A bug, a retry loop, a leaked key or abusive users can run up an unbounded bill (denial of wallet), and the provider may cut the service off when a quota is exhausted.",
 		CWE:   []int{770, 400},

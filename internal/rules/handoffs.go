@@ -13,10 +13,11 @@ import (
 // alone or reading everything, data handed to processors.
 var handoffRules = []*rule.Rule{
 	{
-		ID:       "untrusted-file-parsing",
-		Title:    "Files or artefacts from a less trusted source are parsed or loaded beyond the edge",
-		Category: model.ElevationOfPrivilege,
-		On:       rule.OnComponent,
+		ID:             "untrusted-file-parsing",
+		SameLineShared: true,
+		Title:          "Files or artefacts from a less trusted source are parsed or loaded beyond the edge",
+		Category:       model.ElevationOfPrivilege,
+		On:             rule.OnComponent,
 		Doc: "A worker or service reads files from object storage and opens them: renders documents, scans archives, makes thumbnails, loads model or plugin artefacts. " +
 			"The files came from somewhere less trusted (customers' uploads, partners' transfers), or they are serialized artefacts (pickles, plugins) that run code when loaded. " +
 			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
@@ -358,10 +359,11 @@ var handoffRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "notification-content-disclosure",
-		Title:    "Messages delivered through a third party reveal what the system handles",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             "notification-content-disclosure",
+		SameLineShared: true,
+		Title:          "Messages delivered through a third party reveal what the system handles",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "A process of ours sends messages through a third party that delivers them to people or channels (SMS, e-mail, push, paging, chat), and nothing says what the messages may contain. " +
 			"Text written for convenience carries what the sender handles: a clinic's name, an amount or a decision, file names, alarm values, a connection string in an error. " +
 			"It is read on lock screens, shared phones and mailboxes, by everyone in a chat channel, and it is kept and logged by the vendor, outside the access controls of the system it came from. " +
@@ -414,10 +416,11 @@ var handoffRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "sensitive-data-to-processor",
-		Title:    "Personal or restricted data handed to an outside processor",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             "sensitive-data-to-processor",
+		SameLineShared: true,
+		Title:          "Personal or restricted data handed to an outside processor",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "The system sends personal or restricted data to an outside service that processes it for us: an email, SMS or print vendor, an identity-verification (KYC) service, a scoring bureau. " +
 			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +

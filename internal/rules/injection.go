@@ -129,11 +129,12 @@ var injectionRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "untrusted-deserialization",
-		SameLine: "query-injection",
-		Title:    "Messages from a less trusted system are deserialized without validation",
-		Category: model.Tampering,
-		On:       rule.OnFlow,
+		ID:             "untrusted-deserialization",
+		SameLineShared: true,
+		SameLine:       "query-injection",
+		Title:          "Messages from a less trusted system are deserialized without validation",
+		Category:       model.Tampering,
+		On:             rule.OnFlow,
 		Doc: "A service receives machine-generated data (API calls, webhooks, messages, files) from a system in a less trusted zone. " +
 			"Deserializing it into objects without validating it first lets a crafted payload instantiate unexpected types, " +
 			"exhaust memory, resolve XML external entities or, with native serialization formats, execute code in the receiver. " +
@@ -188,6 +189,7 @@ var injectionRules = []*rule.Rule{
 	{
 		ID:       "second-order-injection",
 		SameLine: "untrusted-deserialization",
+		ZoneWide: true,
 		Title:    "Internal service trusts data that internet-facing code wrote",
 		Category: model.Tampering,
 		On:       rule.OnComponent,

@@ -88,6 +88,7 @@ var loggingRules = []*rule.Rule{
 	{
 		ID:       "audit-log-tampering",
 		ZoneWide: true,
+		SameLine: "admin-actions-not-logged",
 		Title:    "Audit logs of a privileged or financial component can be altered",
 		Category: model.Repudiation,
 		On:       rule.OnComponent,
@@ -197,10 +198,11 @@ var loggingRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "sensitive-data-to-log-sink",
-		Title:    "Sensitive data flows into a log or monitoring system",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             "sensitive-data-to-log-sink",
+		SameLineShared: true,
+		Title:          "Sensitive data flows into a log or monitoring system",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "A flow into a logging, monitoring or SIEM system carries credentials, secrets, card data or personal data. " +
 			"Log platforms are built for broad search and long retention, not for protecting sensitive data, so anyone with log access can read it. " +
 			"A flow that names nothing into a log sink, or one that carries a process's logs (an asset named log or logs) into a store, " +

@@ -159,11 +159,12 @@ var queueRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "queue-message-replay",
-		SameLine: "queue-message-tampering",
-		Title:    "High-integrity messages from a queue can be processed twice",
-		Category: model.Tampering,
-		On:       rule.OnFlow,
+		ID:             "queue-message-replay",
+		SameLineShared: true,
+		SameLine:       "queue-message-tampering",
+		Title:          "High-integrity messages from a queue can be processed twice",
+		Category:       model.Tampering,
+		On:             rule.OnFlow,
 		Doc: "A consumer applies money or other critical-integrity messages from a queue without refusing duplicates. " +
 			"Queues deliver at least once, and an attacker who can publish can resend a captured message; either way a payment, credit or state change is applied twice.",
 		CWE:   []int{294, 837},

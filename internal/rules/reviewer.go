@@ -44,10 +44,11 @@ var reviewerRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "bearer-token-replay",
-		Title:    "Stolen bearer tokens or session credentials can be replayed",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "bearer-token-replay",
+		SameLineShared: true,
+		Title:          "Stolen bearer tokens or session credentials can be replayed",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "The caller proves who it is with a bearer credential (session cookie, access or refresh token, API key) that " +
 			"works for whoever holds it. Tokens leak through logs, browser storage, malware, shared devices and proxies; a " +
 			"stolen one is replayed from anywhere until it expires, and long-lived or never-rotated tokens give lasting access. " +
@@ -553,6 +554,7 @@ var reviewerRules = []*rule.Rule{
 		Title:    "Availability-critical component is a single point of failure",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
+		ZoneWide: true,
 		Doc: "The design depends on one component for something that must stay available, and nothing says it runs " +
 			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it. " +
 			"In a system rated business-critical, a service that other systems call (a scoring or pricing API behind loan or " +
@@ -590,12 +592,13 @@ var reviewerRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "long-lived-credentials",
-		ZoneWide: true,
-		SameLine: "bearer-token-replay",
-		Title:    "Long-lived keys or credentials are never rotated",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "long-lived-credentials",
+		SameLineShared: true,
+		ZoneWide:       true,
+		SameLine:       "bearer-token-replay",
+		Title:          "Long-lived keys or credentials are never rotated",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "The caller authenticates with a static credential (an API key, a password, a shared secret) that lives in " +
 			"configuration for months or years. It is copied into scripts, logs and laptops; when it leaks, whoever holds it " +
 			"is the caller until someone notices and rotates it. Our key for an API billed per use whose spending is not " +

@@ -206,3 +206,47 @@ func TestSSHKeyIsLongLived(t *testing.T) {
 		t.Errorf("bearer-token-replay raised on a key-pair login: %v", got)
 	}
 }
+
+// TestSinglePointOfFailureZoneWide: whether components run redundantly is
+// mostly the platform's choice (replicas, failure domains), so the
+// unverified single points of failure of one zone are one threat naming
+// each component and asking each one's question (noise17); a stated gap
+// stays its own threat, and a component of another zone its own.
+func TestSinglePointOfFailureZoneWide(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "single-point-of-failure", "zone.yaml"), rules.All())
+	if got, want := ofRule(fs, "single-point-of-failure", model.StatusUnverified), []string{"single-point-of-failure:dc", "single-point-of-failure:relay"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "single-point-of-failure", model.StatusOpen), []string{"single-point-of-failure:pager"}; !slices.Equal(got, want) {
+		t.Errorf("open threats: got %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.ID != "single-point-of-failure:dc" {
+			continue
+		}
+		var names []string
+		for _, tg := range f.Targets {
+			names = append(names, tg.ID())
+		}
+		if slices.Sort(names); !slices.Equal(names, []string{"scheduler", "sender"}) {
+			t.Errorf("the zone threat names %v, want scheduler and sender", names)
+		}
+	}
+	if got := asking(qs, "single-point-of-failure"); !slices.Contains(got, "scheduler.redundant") || !slices.Contains(got, "sender.redundant") {
+		t.Errorf("questions: got %v, want each component's", got)
+	}
+}
+
+// TestSecondOrderInjectionZoneWide: the internal services of one zone that
+// read what internet-facing code stored are one line on what the store
+// holds (noise17): one unverified threat naming each reader; a stated gap
+// stays its own threat.
+func TestSecondOrderInjectionZoneWide(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "second-order-injection", "zone.yaml"), rules.All())
+	if got, want := ofRule(fs, "second-order-injection", model.StatusUnverified), []string{"second-order-injection:dc"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "second-order-injection", model.StatusOpen), []string{"second-order-injection:exports"}; !slices.Equal(got, want) {
+		t.Errorf("open threats: got %v, want %v", got, want)
+	}
+}

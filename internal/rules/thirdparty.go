@@ -10,11 +10,12 @@ import (
 
 var thirdpartyRules = []*rule.Rule{
 	{
-		ID:       "third-party-outage-no-fallback",
-		SameLine: "payment-run-not-idempotent",
-		Title:    "The system stops when a third party it depends on stops",
-		Category: model.DenialOfService,
-		On:       rule.OnComponent,
+		ID:             "third-party-outage-no-fallback",
+		SameLineShared: true,
+		SameLine:       "payment-run-not-idempotent",
+		Title:          "The system stops when a third party it depends on stops",
+		Category:       model.DenialOfService,
+		On:             rule.OnComponent,
 		Doc: "A path the business depends on runs through another organisation's service: a payment or payout provider, a media or ingest vendor, a paging or alerting service, a hosted store the product reads. " +
 			"Outages, throttling of the account, an expired contract or key, or an attack on the vendor stop that path, and nothing on our side can restart it: " +
 			"payments fail or back up, alerts are not delivered, work in progress is lost. Without a stated fallback the outage of one vendor is an outage of the system. " +
@@ -53,10 +54,11 @@ var thirdpartyRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "sensitive-data-to-new-third-party",
-		Title:    "Sensitive data shared with a new third party",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             "sensitive-data-to-new-third-party",
+		SameLineShared: true,
+		Title:          "Sensitive data shared with a new third party",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "Sensitive data leaves the organisation for a third party the organisation has not worked with before. " +
 			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
 			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
@@ -194,10 +196,11 @@ var thirdpartyRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "third-party-direct-data-access",
-		Title:    "Third party has direct access to a data store or admin interface",
-		Category: model.ElevationOfPrivilege,
-		On:       rule.OnFlow,
+		ID:             "third-party-direct-data-access",
+		SameLineShared: true,
+		Title:          "Third party has direct access to a data store or admin interface",
+		Category:       model.ElevationOfPrivilege,
+		On:             rule.OnFlow,
 		Doc: "A system run by another organisation reaches a data store or an administrative interface directly, without going through the system's own services. " +
 			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between.",
 		CWE:   []int{269, 1357},

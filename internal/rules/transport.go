@@ -178,10 +178,11 @@ var transportRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "restricted-data-without-mtls",
-		Title:    "Restricted data between services without mutual TLS",
-		Category: model.Spoofing,
-		On:       rule.OnFlow,
+		ID:             "restricted-data-without-mtls",
+		SameLineShared: true,
+		Title:          "Restricted data between services without mutual TLS",
+		Category:       model.Spoofing,
+		On:             rule.OnFlow,
 		Doc: "Restricted data moves between two internal services over TLS, but only the server proves who it is: the caller " +
 			"presents a static shared secret (a password or API key) that can be stolen and replayed from anywhere. " +
 			"Mutual TLS or a platform identity binds each call to a workload identity, which is what restricted data warrants.",
