@@ -27,12 +27,25 @@ const prepareSplit = 1 << 20
 // (the loader's own buffer): the string is data's memory, not a copy (a
 // 10,000-component model is 12 MB, all of it live as the model's strings).
 func fastPrepareSplit(data []byte, split int, owned bool) (src string, ascii, ok bool) {
+	src, ascii, _, ok = prepareText(data, split, owned, false)
+	return src, ascii, ok
+}
+
+// prepareText is fastPrepareSplit; with roots, it also returns the offsets
+// of the lines that start with anything but a space, '#' or '-' (in
+// order): the lines a top-level key may be on, which chunkDoc cuts the
+// file at.
+func prepareText(data []byte, split int, owned, roots bool) (src string, ascii bool, rootLines []int, ok bool) {
+	var r1, r2 *[]int
+	if roots {
+		r1, r2 = new([]int), new([]int)
+	}
 	if bytes.IndexByte(data, '\r') >= 0 {
 		out := make([]byte, 0, len(data))
 		for i := 0; i < len(data); i++ {
 			if data[i] == '\r' {
 				if i+1 >= len(data) || data[i+1] != '\n' {
-					return "", false, false
+					return "", false, nil, false
 				}
 				continue
 			}
@@ -53,39 +66,52 @@ func fastPrepareSplit(data []byte, split int, owned bool) (src string, ascii, ok
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				ascii2, ok2, _ = prepareScan(data[cut:], true)
+				ascii2, ok2, _ = prepareScan(data[cut:], true, r2)
 				if ok2 && !owned {
 					text = string(data)
 				}
 			}()
-			ascii1, ok1, content := prepareScan(data[:cut], false)
+			ascii1, ok1, content := prepareScan(data[:cut], false, r1)
 			<-done
 			if !ok1 || content && !ok2 {
-				return "", false, false
+				return "", false, nil, false
 			}
 			if content {
 				if owned {
 					text = unsafe.String(unsafe.SliceData(data), len(data))
 				}
-				return text, ascii1 && ascii2, true
+				if roots {
+					rootLines = *r1
+					for _, o := range *r2 {
+						rootLines = append(rootLines, cut+o)
+					}
+				}
+				return text, ascii1 && ascii2, rootLines, true
+			}
+			if roots {
+				*r1 = (*r1)[:0]
 			}
 		}
 	}
-	ascii, ok, _ = prepareScan(data, false)
+	ascii, ok, _ = prepareScan(data, false, r1)
 	if !ok {
-		return "", false, false
+		return "", false, nil, false
+	}
+	if roots {
+		rootLines = *r1
 	}
 	if owned {
-		return unsafe.String(unsafe.SliceData(data), len(data)), ascii, true
+		return unsafe.String(unsafe.SliceData(data), len(data)), ascii, rootLines, true
 	}
-	return string(data), ascii, true
+	return string(data), ascii, rootLines, true
 }
 
 // prepareScan checks the characters of data as fastPrepare does, data
 // starting at a line; content says a line other than blank or comment came
 // before it. It reports whether data is all ASCII, whether it passed, and
-// whether a line with content has been seen by its end.
-func prepareScan(data []byte, content bool) (ascii, ok, hasContent bool) {
+// whether a line with content has been seen by its end. With roots, it
+// appends the offsets of the lines prepareText reports.
+func prepareScan(data []byte, content bool, roots *[]int) (ascii, ok, hasContent bool) {
 	ascii = true
 	markers := 0
 	lineStart := true
@@ -93,6 +119,9 @@ func prepareScan(data []byte, content bool) (ascii, ok, hasContent bool) {
 		c := data[i]
 		if lineStart {
 			lineStart = false
+			if roots != nil && c != ' ' && c != '#' && c != '-' && c != '\n' {
+				*roots = append(*roots, i)
+			}
 			rest := data[i:]
 			switch {
 			case c != '%' && c != '.' && c != '-' && content:
