@@ -605,6 +605,13 @@ func (b *builder) resolveFlowsAside(docs []parsed, beside func()) bool {
 // diagnostic: it stops, reporting false, at the first that would. It only
 // reads the builder.
 func (b *builder) resolveFlowsQuiet(fs []*Flow) bool {
+	// The flows' asset lists are cut from one array (at 10,000 components
+	// they were 40,000 allocations of one to three pointers).
+	n := 0
+	for _, f := range fs {
+		n += len(f.Carries) + len(f.Returns)
+	}
+	slab := make([]*model.Asset, n)
 	for _, f := range fs {
 		x := f.resolved
 		if x == nil {
@@ -616,27 +623,31 @@ func (b *builder) resolveFlowsQuiet(fs []*Flow) bool {
 			return false
 		}
 		var ok bool
-		if x.Carries, ok = b.assetsQuiet(f.Carries); !ok {
+		if x.Carries, slab, ok = b.assetsQuiet(f.Carries, slab); !ok {
 			return false
 		}
-		if x.Returns, ok = b.assetsQuiet(f.Returns); !ok {
+		if x.Returns, slab, ok = b.assetsQuiet(f.Returns, slab); !ok {
 			return false
 		}
 	}
 	return true
 }
 
-// assetsQuiet is assets when every id names an asset; false otherwise.
-func (b *builder) assetsQuiet(ids []string) ([]*model.Asset, bool) {
-	var out []*model.Asset
-	for _, id := range ids {
+// assetsQuiet is assets when every id names an asset, the list cut from
+// the front of slab (returned without it); false otherwise.
+func (b *builder) assetsQuiet(ids []string, slab []*model.Asset) ([]*model.Asset, []*model.Asset, bool) {
+	if len(ids) == 0 {
+		return nil, slab, true
+	}
+	out := slab[:len(ids):len(ids)]
+	for i, id := range ids {
 		a := b.assetIDs[id]
 		if a == nil {
-			return nil, false
+			return nil, slab, false
 		}
-		out = append(out, a)
+		out[i] = a
 	}
-	return out, true
+	return out, slab[len(ids):], true
 }
 
 // dropBrokenFlows drops the flows whose ends did not resolve, so the rest

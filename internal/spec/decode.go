@@ -540,9 +540,25 @@ func (d *decoder) decodeField(f field, n *ynode, v reflect.Value, owner string) 
 			return
 		}
 		m := make(map[string]string, len(n.Content)/2)
-		keys := model.ControlKeys()
-		for _, p := range d.pairs(n) {
-			k, val := p[0], resolve(p[1])
+		// A plain mapping's pairs are its content: no list of them.
+		var pairs [][2]*ynode
+		plain := plainMapping(n)
+		if !plain {
+			pairs = d.pairs(n)
+		}
+		for i := 0; ; i++ {
+			var k, val *ynode
+			if plain {
+				if 2*i+1 >= len(n.Content) {
+					break
+				}
+				k, val = n.kid(2*i), resolve(n.kid(2*i+1))
+			} else {
+				if i >= len(pairs) {
+					break
+				}
+				k, val = pairs[i][0], resolve(pairs[i][1])
+			}
 			if !d.spend(k) {
 				return
 			}
@@ -550,7 +566,10 @@ func (d *decoder) decodeField(f field, n *ynode, v reflect.Value, owner string) 
 				if d.full() {
 					continue
 				}
-				d.add(k, "unknown control %q", keyHint(k.Value, keys)+" (see `ward help controls`)", k.Value)
+				// The keys are listed only for a message: ControlKeys
+				// makes the list (at 10,000 components, 20,000 mappings of
+				// controls made 10 MB of lists).
+				d.add(k, "unknown control %q", keyHint(k.Value, model.ControlKeys())+" (see `ward help controls`)", k.Value)
 				continue
 			}
 			if _, dup := m[k.Value]; dup {
