@@ -578,17 +578,21 @@ func (b *builder) resolveFlows(fs []*Flow) {
 }
 
 // resolveFlowsAside resolves the flows of every file as resolveFlows does
-// when none of their references needs a diagnostic: the first half on
-// another goroutine, the rest after also (here) running beside, which
+// when none of their references needs a diagnostic: the first half (and
+// more) on another goroutine, the rest after also (here) running beside, which
 // must not touch the flows. It reports false, having resolved some flows
 // or none, when a reference needs a diagnostic: resolveFlows then
 // resolves them all again, one by one, with the diagnostics in order.
 func (b *builder) resolveFlowsAside(docs []parsed, beside func()) bool {
 	var all []*Flow
+	comps := 0
 	for _, p := range docs {
 		all = append(all, p.doc.Flows...)
+		comps += len(p.doc.Components)
 	}
-	half := len(all) / 2
+	// beside resolves the components, about as costly each as a flow: the
+	// other goroutine takes that many flows more than half.
+	half := min(len(all), (len(all)+comps)/2)
 	var ok1 bool
 	done := make(chan struct{})
 	go func() {
