@@ -92,6 +92,10 @@ func TestChunkedMatchesTree(t *testing.T) {
 	if !checkChunked(t, []byte(chunkSeeds[1]), 1) {
 		t.Fatal("the seed of every construct was not chunked")
 	}
+	// parseDoc's own setting, on a file large enough for it.
+	if big := synth.Generate(1000, synth.DefaultSeed); len(big) < chunkMin || !checkChunked(t, big, chunkTarget) {
+		t.Fatalf("a generated model of %d bytes was not chunked", len(big))
+	}
 	gen := synth.Generate(700, synth.DefaultSeed)
 	for _, target := range []int{1, 5000, 60000, 1 << 30} {
 		if !checkChunked(t, gen, target) {
