@@ -19,6 +19,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -283,6 +284,18 @@ func parseDoc(src Source, diags *Diagnostics) *Document {
 		diags.add(model.Pos{File: src.Name, Line: pos.Line, Col: pos.Col}, "the file is not valid UTF-8 (byte 0x%02x)",
 			"save the file as UTF-8; YAML allows no other encoding here", bad)
 		return nil
+	}
+	if len(src.Data) >= chunkMin && runtime.GOMAXPROCS(0) > 1 {
+		text, ascii, roots, ok := prepareText(src.Data, prepareSplit, src.owned, true)
+		if ok {
+			if doc, ok := chunkDoc(src, text, ascii, roots, diags, chunkTarget); ok {
+				return doc
+			}
+			if doc, ok := streamText(src, text, ascii, diags); ok {
+				return doc
+			}
+		}
+		return parseDocTree(src, diags)
 	}
 	if len(src.Data) >= streamMin {
 		if doc, ok := streamDoc(src, diags); ok {

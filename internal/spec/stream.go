@@ -223,6 +223,11 @@ func streamDoc(src Source, diags *Diagnostics) (*Document, bool) {
 	if !ok {
 		return nil, false
 	}
+	return streamText(src, text, ascii, diags)
+}
+
+// streamText is streamDoc on text, src.Data as fastPrepare returned it.
+func streamText(src Source, text string, ascii bool, diags *Diagnostics) (*Document, bool) {
 	p := &fastParser{s: text, ln: 1, ascii: ascii}
 	full := make(chan *streamBatch, streamBatches)
 	free := make(chan *streamBatch, streamBatches)
@@ -249,7 +254,7 @@ func streamDoc(src Source, diags *Diagnostics) (*Document, bool) {
 		nextItem int
 		items    int
 	)
-	ok = d.streamEvents(full, free, func(e *streamEvent) bool {
+	ok := d.streamEvents(full, free, func(e *streamEvent) bool {
 		switch e.kind {
 		case evRoot:
 			root = e.val
