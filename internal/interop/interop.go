@@ -64,6 +64,9 @@ type Importer struct {
 	// format is not given).
 	Detect func(name string, data []byte) bool
 	// Import converts data (from the file called name) into a Ward model.
+	// The model may share data's memory (a string read from the file is
+	// not always copied): the caller hands data over and does not change
+	// it afterwards.
 	Import func(name string, data []byte) (*Imported, error)
 	// ImportFrom, when set, is Import for a file read from disk: root is
 	// its directory, from which the files it includes are read (confined
