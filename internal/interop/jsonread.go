@@ -23,6 +23,8 @@ type JSONR struct {
 	// shared: the strings read without escapes share b's memory instead
 	// of copying it (FastJSONShared).
 	shared bool
+	// strs is Strings' list, reused.
+	strs []string
 }
 
 // jsonRefusal is the panic value JSONR uses to give up.
@@ -226,19 +228,23 @@ func (r *JSONR) Array(item func()) bool {
 
 // Strings reads an array of strings into *dst (null leaves it as it was).
 func (r *JSONR) Strings(dst *[]string) {
-	var out []string
+	// The strings are gathered in a list the reader reuses and copied out
+	// at their number: one allocation per list instead of one per
+	// doubling (an import's lists are short and many).
+	buf := r.strs[:0]
 	if r.Array(func() {
 		if r.Null() {
-			out = append(out, "") // null stores nothing in the new element
+			buf = append(buf, "") // null stores nothing in the new element
 		} else {
-			out = append(out, r.Str())
+			buf = append(buf, r.Str())
 		}
 	}) {
-		if out == nil {
-			out = []string{}
-		}
+		out := make([]string, len(buf))
+		copy(out, buf)
 		*dst = out
 	}
+	clear(buf)
+	r.strs = buf[:0]
 }
 
 // StrInto reads a string into *dst; null leaves it as it was.
@@ -784,6 +790,9 @@ func (r *JSONR) IsNext(c byte) bool { return r.peek() == c }
 func ReadList[T any](r *JSONR, dst *[]T, item func(*JSONR, *T)) {
 	var out []T
 	if !r.Array(func() {
+		if out == nil {
+			out = make([]T, 0, 4) // most lists have a few items: no 1, 2, 4
+		}
 		var zero T
 		out = append(out, zero)
 		item(r, &out[len(out)-1])
