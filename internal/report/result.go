@@ -264,9 +264,12 @@ type Decision struct {
 
 // Question is something the team must answer in the model.
 type Question struct {
-	ID       string    `json:"id"`
-	Text     string    `json:"text"`
-	Element  Target    `json:"element"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Element is shared by the element's questions (report.Build makes one
+	// per element: embedded, the target was ≈ 30 % of a Question's size),
+	// so it is read-only; Build always sets it.
+	Element  *Target   `json:"element"`
 	Key      string    `json:"key"`
 	Rules    []string  `json:"rules"`
 	AtStake  string    `json:"at_stake"`
@@ -802,9 +805,26 @@ func questions(m *model.Model, qs []*model.Question, system string, locs *locPoo
 	out := make([]Question, nsingle+ngroups)
 	more := make([]Question, nmore)
 	threats := make([]string, nthreats)
-	one := func(x *Question, q *model.Question) {
+	// One target per element, made for its first question and shared by
+	// the others (and the group) when they name it as that one did.
+	els := make([]Target, len(count))
+	made := make([]bool, len(count))
+	target := func(e int32, t model.Target) *Target {
+		x := &els[e]
+		if !made[e] {
+			made[e] = true
+			setTarget(x, t, system, locs)
+			return x
+		}
+		var y Target
+		if setTarget(&y, t, system, locs); y == *x {
+			return x
+		}
+		return &y
+	}
+	one := func(x *Question, q *model.Question, e int32) {
 		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
-		setTarget(&x.Element, q.Target, system, locs)
+		x.Element = target(e, q.Target)
 		x.AtStake, x.Location, x.Moves, x.First = q.AtStake.String(), locs.at(q.Pos), q.Moves, q.First
 		x.Threats, threats = threats[:len(q.Threats):len(q.Threats)], threats[len(q.Threats):]
 		for k, f := range q.Threats {
@@ -816,19 +836,19 @@ func questions(m *model.Model, qs []*model.Question, system string, locs *locPoo
 		el := byEl[start[elOf[i]]:start[elOf[i]+1]]
 		switch {
 		case len(el) <= 2 || q == el[0]:
-			one(&out[n], q)
+			one(&out[n], q, elOf[i])
 			n++
 		case q == el[1]:
 			x := &out[g]
 			g++
 			x.ID, x.Key, x.Rules, x.Threats = q.Target.ID()+".*", "*", []string{}, []string{}
-			setTarget(&x.Element, q.Target, system, locs)
+			x.Element = target(elOf[i], q.Target)
 			x.Location = locs.at(q.Target.Pos())
 			x.More, more = more[:len(el)-1:len(el)-1], more[len(el)-1:]
 			keys := make([]string, 0, len(el)-1)
 			var worst model.Severity
 			for k, r := range el[1:] {
-				one(&x.More[k], r)
+				one(&x.More[k], r, elOf[i])
 				x.Moves += r.Moves
 				worst = max(worst, r.AtStake)
 				keys = append(keys, r.Key)
@@ -1000,10 +1020,14 @@ func (r *Result) RenameFiles(rename func(string) string) {
 	}
 	for i := range r.Questions {
 		fix(r.Questions[i].Location)
-		fix(r.Questions[i].Element.Location)
+		if e := r.Questions[i].Element; e != nil {
+			fix(e.Location)
+		}
 		for j := range r.Questions[i].More {
 			fix(r.Questions[i].More[j].Location)
-			fix(r.Questions[i].More[j].Element.Location)
+			if e := r.Questions[i].More[j].Element; e != nil {
+				fix(e.Location)
+			}
 		}
 	}
 	for i := range r.Components {
