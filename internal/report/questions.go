@@ -78,21 +78,20 @@ func questions(m *model.Model, qs []*model.Question, system string, locs *locPoo
 	more := make([]Question, nmore)
 	threats := make([]string, nthreats)
 	// One target per element, made for its first question and shared by
-	// the others (and the group) when they name it as that one did.
+	// the others (and the group) when they name the same model element.
 	els := make([]Target, len(count))
-	made := make([]bool, len(count))
+	of := make([]model.Target, len(count))
 	target := func(e int32, t model.Target) *Target {
 		x := &els[e]
-		if !made[e] {
-			made[e] = true
+		switch {
+		case x.Kind == "":
 			setTarget(x, t, system, locs)
-			return x
+			of[e] = t
+		case t != of[e]:
+			x = new(Target)
+			setTarget(x, t, system, locs)
 		}
-		var y Target
-		if setTarget(&y, t, system, locs); y == *x {
-			return x
-		}
-		return &y
+		return x
 	}
 	one := func(x *Question, q *model.Question, e int32) {
 		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
