@@ -64,6 +64,9 @@ type Importer struct {
 	// format is not given).
 	Detect func(name string, data []byte) bool
 	// Import converts data (from the file called name) into a Ward model.
+	// The model may share data's memory (a string read from the file is
+	// not always copied): the caller hands data over and does not change
+	// it afterwards.
 	Import func(name string, data []byte) (*Imported, error)
 	// ImportFrom, when set, is Import for a file read from disk: root is
 	// its directory, from which the files it includes are read (confined
@@ -123,7 +126,10 @@ func (g *IDs) Make(s, fallback string) string {
 	if g.used == nil {
 		g.used = map[string]bool{}
 	}
-	id := strings.Trim(nonID.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-"), "-._")
+	id := s
+	if !cleanID(s) {
+		id = strings.Trim(nonID.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-"), "-._")
+	}
 	if len(id) > 48 {
 		id = strings.Trim(id[:48], "-._")
 	}
@@ -136,6 +142,22 @@ func (g *IDs) Make(s, fallback string) string {
 	}
 	g.used[id] = true
 	return id
+}
+
+// cleanID reports whether Make's clean-up leaves s as it is: s is made of
+// a-z, 0-9, '.', '_' and '-' and neither starts nor ends with one of the
+// last three (most of the names an importer numbers, "threat-12"; the
+// regular expression was ≈ 3 % of a Threat Composer import's CPU).
+func cleanID(s string) bool {
+	if s == "" || strings.IndexByte("-._", s[0]) >= 0 || strings.IndexByte("-._", s[len(s)-1]) >= 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Reserve makes room for n more ids, for an importer that knows how many

@@ -51,3 +51,15 @@ func FuzzValidID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCleanID: an id cleanID passes is one Make's clean-up leaves as it is.
+func FuzzCleanID(f *testing.F) {
+	for _, s := range []string{"threat-12", "a", "-a", "a.", "_", "A", "a b", "ü", "a--b", "x.y_z-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if cleanID(s) && strings.Trim(nonID.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-"), "-._") != s {
+			t.Fatalf("cleanID(%q) but the clean-up changes it", s)
+		}
+	})
+}

@@ -136,15 +136,6 @@ func appendEscaped(b []byte, s string) []byte {
 	return b[:len(b)-1]
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // Int writes an int member.
 func (w *JSONW) Int(k string, v int) {
 	w.Key(k)

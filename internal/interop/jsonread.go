@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // JSONR reads a JSON document into an importer's own types without
@@ -19,6 +20,11 @@ import (
 type JSONR struct {
 	b []byte
 	i int
+	// shared: the strings read without escapes share b's memory instead
+	// of copying it (FastJSONShared).
+	shared bool
+	// strs is Strings' list, reused.
+	strs []string
 }
 
 // jsonRefusal is the panic value JSONR uses to give up.
@@ -32,6 +38,18 @@ func (r *JSONR) Refuse() { panic(jsonRefusal{}) }
 // space follows the value, or when the document nests deeper than
 // MaxJSONDepth.
 func FastJSON(data []byte, read func(r *JSONR)) (ok bool) {
+	return fastJSON(data, read, false)
+}
+
+// FastJSONShared is FastJSON whose strings share data's memory where they
+// stand in it unescaped (most of a file's text): no copy is made of them,
+// and data must not change while anything read from it is in use. It is
+// for an importer whose caller hands it data to keep (interop.Importer).
+func FastJSONShared(data []byte, read func(r *JSONR)) (ok bool) {
+	return fastJSON(data, read, true)
+}
+
+func fastJSON(data []byte, read func(r *JSONR), shared bool) (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			if _, refused := v.(jsonRefusal); !refused {
@@ -43,7 +61,7 @@ func FastJSON(data []byte, read func(r *JSONR)) (ok bool) {
 	if _, deep := tooDeep(data, MaxJSONDepth); deep {
 		return false // the reader recurses: left to encoding/json's limits
 	}
-	r := &JSONR{b: data}
+	r := &JSONR{b: data, shared: shared}
 	read(r)
 	r.ws()
 	return r.i == len(r.b)
@@ -173,7 +191,7 @@ func (r *JSONR) rawKey() string {
 	if j >= len(r.b) {
 		r.Refuse()
 	}
-	key := string(r.b[r.i+1 : j])
+	key := r.str(r.b[r.i+1 : j])
 	r.i = j + 1
 	return key
 }
@@ -210,19 +228,23 @@ func (r *JSONR) Array(item func()) bool {
 
 // Strings reads an array of strings into *dst (null leaves it as it was).
 func (r *JSONR) Strings(dst *[]string) {
-	var out []string
+	// The strings are gathered in a list the reader reuses and copied out
+	// at their number: one allocation per list instead of one per
+	// doubling (an import's lists are short and many).
+	buf := r.strs[:0]
 	if r.Array(func() {
 		if r.Null() {
-			out = append(out, "") // null stores nothing in the new element
+			buf = append(buf, "") // null stores nothing in the new element
 		} else {
-			out = append(out, r.Str())
+			buf = append(buf, r.Str())
 		}
 	}) {
-		if out == nil {
-			out = []string{}
-		}
+		out := make([]string, len(buf))
+		copy(out, buf)
 		*dst = out
 	}
+	clear(buf)
+	r.strs = buf[:0]
 }
 
 // StrInto reads a string into *dst; null leaves it as it was.
@@ -267,7 +289,16 @@ func (r *JSONR) Str() string {
 		return r.slowStr(start) // encoding/json puts U+FFFD for the bad bytes
 	}
 	r.i = start + 2 + k
-	return string(s)
+	return r.str(s)
+}
+
+// str makes a string of b, a part of the input: shared with it
+// (FastJSONShared) or copied.
+func (r *JSONR) str(b []byte) string {
+	if r.shared && len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return string(b)
 }
 
 const (
@@ -630,8 +661,18 @@ func (r *JSONR) skipStr() {
 // tried first: v is set only from a document read wholly, and anything read
 // refuses is decoded by DecodeJSON, errors and all.
 func DecodeJSONFast[T any](name string, data []byte, v *T, f JSONFormat, read func(*JSONR, *T)) error {
+	return decodeJSONFast(name, data, v, f, read, false)
+}
+
+// DecodeJSONFastShared is DecodeJSONFast whose fast read shares data's
+// memory (FastJSONShared): data must not change while v is in use.
+func DecodeJSONFastShared[T any](name string, data []byte, v *T, f JSONFormat, read func(*JSONR, *T)) error {
+	return decodeJSONFast(name, data, v, f, read, true)
+}
+
+func decodeJSONFast[T any](name string, data []byte, v *T, f JSONFormat, read func(*JSONR, *T), shared bool) error {
 	var t T
-	if FastJSON(data, func(r *JSONR) { read(r, &t) }) {
+	if fastJSON(data, func(r *JSONR) { read(r, &t) }, shared) {
 		*v = t
 		return nil
 	}
@@ -749,6 +790,9 @@ func (r *JSONR) IsNext(c byte) bool { return r.peek() == c }
 func ReadList[T any](r *JSONR, dst *[]T, item func(*JSONR, *T)) {
 	var out []T
 	if !r.Array(func() {
+		if out == nil {
+			out = make([]T, 0, 4) // most lists have a few items: no 1, 2, 4
+		}
 		var zero T
 		out = append(out, zero)
 		item(r, &out[len(out)-1])

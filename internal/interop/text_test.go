@@ -10,12 +10,16 @@ func oneLineRef(s string) string { return strings.Join(strings.Fields(s), " ") }
 // FuzzOneLine: OneLine is strings.Join(strings.Fields(s), " ").
 func FuzzOneLine(f *testing.F) {
 	for _, s := range []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\nb", "ü ß", "a\u00a0b", "a\u2028b",
-		"a\u0085b", "\xff \xfe", "a\u3000", "x\x1cy", "A statement: with, punctuation."} {
+		"a\u0085b", "\xff \xfe", "a\u3000", "x\x1cy", "A statement: with, punctuation.",
+		"12345678 abcdefg", "1234567  abcdefg", "1234567 \tabcdefg", "1234567\x7f abcdefgh", "abcdefgh\n", "abcdefg é ijklmnop"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := OneLine(s), oneLineRef(s); got != want {
 			t.Fatalf("OneLine(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := isOneLine(s), oneLineRef(s) == s; got != want {
+			t.Fatalf("isOneLine(%q) = %v, want %v", s, got, want)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -200,4 +201,23 @@ func FuzzPrintableCount(f *testing.F) {
 			t.Errorf("printableCount(%q, %v) = %d, %v; want %d, %v", s, breaks, n, ok, rn, rok)
 		}
 	})
+}
+
+// TestFastYAMLFoldsASCII: long ASCII text with single and double spaces,
+// plain or quoted, folds as the emitter folds it (foldASCII writes the runs
+// between folds whole).
+func TestFastYAMLFoldsASCII(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 1))
+	const alphabet = "abcdefgh      :'#-"
+	for range 1500 {
+		b := make([]byte, rng.IntN(320))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		for _, n := range shapes(s) {
+			sameAsEmitter(t, "key", n)
+		}
+		sameAsEmitter(t, "key", mapping("description", "x: "+s))
+	}
 }

@@ -368,7 +368,9 @@ func hostileResult(t *testing.T) *Result {
 		if i%4 == 0 {
 			q := &r.Questions[i]
 			q.AtStake, q.Text, q.ID, q.First = h(i), h(i+1), h(i+2), true
-			q.Element.ID, q.Location = h(i+3), &Location{File: h(i + 4)}
+			el := *q.Element // shared with the element's other questions
+			el.ID = h(i + 3)
+			q.Element, q.Location = &el, &Location{File: h(i + 4)}
 		}
 	}
 	r.Components = append([]Component(nil), r.Components...)

@@ -497,7 +497,11 @@ func (w *jsonW) question(q *Question) {
 	w.str("id", q.ID)
 	w.str("text", q.Text)
 	w.key("element")
-	w.target(&q.Element)
+	if q.Element == nil { // as encoding/json writes it (Build always sets it)
+		w.b = append(w.b, "null"...)
+	} else {
+		w.target(q.Element)
+	}
 	w.str("key", q.Key)
 	w.strs("rules", q.Rules)
 	w.str("at_stake", q.AtStake)

@@ -97,9 +97,9 @@ func TestMarkdownCellsInPlace(t *testing.T) {
 func TestMarkdownQuestionRows(t *testing.T) {
 	qs := hostileResult(t).Questions
 	for i, s := range hostileStrings {
-		q := Question{ID: s, Text: s, AtStake: s, Moves: i, Key: "*", Element: Target{Kind: "component", ID: s}}
-		q.More = []Question{{Key: "encryption", Element: Target{Kind: "flow", ID: s}}, {Key: s, Element: Target{Kind: s, ID: "x"}}}
-		qs = append(qs, q, Question{Key: s, Element: Target{Kind: s, ID: s}, Location: &Location{File: s, Line: i}})
+		q := Question{ID: s, Text: s, AtStake: s, Moves: i, Key: "*", Element: &Target{Kind: "component", ID: s}}
+		q.More = []Question{{Key: "encryption", Element: &Target{Kind: "flow", ID: s}}, {Key: s, Element: &Target{Kind: s, ID: "x"}}}
+		qs = append(qs, q, Question{Key: s, Element: &Target{Kind: s, ID: s}, Location: &Location{File: s, Line: i}})
 	}
 	for i := range qs {
 		q := &qs[i]

@@ -5,11 +5,7 @@
 package report
 
 import (
-	"cmp"
-	"fmt"
-	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/wardtm/ward/internal/analysis"
@@ -264,9 +260,12 @@ type Decision struct {
 
 // Question is something the team must answer in the model.
 type Question struct {
-	ID       string    `json:"id"`
-	Text     string    `json:"text"`
-	Element  Target    `json:"element"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Element is shared by the element's questions (report.Build makes one
+	// per element: embedded, the target was ≈ 30 % of a Question's size),
+	// so it is read-only; Build always sets it.
+	Element  *Target   `json:"element"`
 	Key      string    `json:"key"`
 	Rules    []string  `json:"rules"`
 	AtStake  string    `json:"at_stake"`
@@ -734,220 +733,6 @@ func BuildOnly(a *analysis.Analysis, tool Tool, parts Parts) *Result {
 	return r
 }
 
-// questions converts the ranked questions, keeping at most two entries per
-// element: an element's best question, and either its second one or a group
-// holding the rest ("*"). Single questions come first, in rank order, then
-// the groups, ranked by the risk they move together.
-func questions(m *model.Model, qs []*model.Question, system string, locs *locPool) []Question {
-	// Each element's questions in rank order, by a counting sort on the
-	// element, found by its number in the model (a component's or flow's)
-	// or else by its id.
-	elOf := make([]int32, len(qs))
-	var comp, flow []int32 // by number: 1 + the element's index in count
-	if m != nil {
-		comp, flow = make([]int32, len(m.Components)), make([]int32, len(m.Flows))
-	}
-	index := map[string]int32{}
-	var count []int32
-	nthreats := 0
-	for i, q := range qs {
-		var slot *int32
-		if t := q.Target; m != nil && t.Component != nil {
-			if n := m.CompNum(t.Component); n >= 0 {
-				slot = &comp[n]
-			}
-		} else if m != nil && t.Flow != nil {
-			if n := m.FlowNum(t.Flow); n >= 0 {
-				slot = &flow[n]
-			}
-		}
-		var e int32
-		if slot != nil && *slot > 0 {
-			e = *slot - 1
-		} else if slot != nil {
-			e = int32(len(count))
-			*slot = e + 1
-			count = append(count, 0)
-		} else {
-			id := q.Target.ID()
-			var ok bool
-			if e, ok = index[id]; !ok {
-				e = int32(len(count))
-				index[id] = e
-				count = append(count, 0)
-			}
-		}
-		elOf[i] = e
-		count[e]++
-		nthreats += len(q.Threats)
-	}
-	start := make([]int32, len(count)+1)
-	nsingle, ngroups, nmore := 0, 0, 0
-	for e, c := range count {
-		start[e+1] = start[e] + c
-		if c <= 2 {
-			nsingle += int(c)
-		} else {
-			nsingle, ngroups, nmore = nsingle+1, ngroups+1, nmore+int(c)-1
-		}
-	}
-	byEl := make([]*model.Question, len(qs))
-	next := append([]int32(nil), start[:len(count)]...)
-	for i, q := range qs {
-		byEl[next[elOf[i]]] = q
-		next[elOf[i]]++
-	}
-	// Everything is written in place into slices of the exact size (a
-	// Question is ≈ 230 bytes): singles first, then the groups.
-	out := make([]Question, nsingle+ngroups)
-	more := make([]Question, nmore)
-	threats := make([]string, nthreats)
-	one := func(x *Question, q *model.Question) {
-		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
-		setTarget(&x.Element, q.Target, system, locs)
-		x.AtStake, x.Location, x.Moves, x.First = q.AtStake.String(), locs.at(q.Pos), q.Moves, q.First
-		x.Threats, threats = threats[:len(q.Threats):len(q.Threats)], threats[len(q.Threats):]
-		for k, f := range q.Threats {
-			x.Threats[k] = f.ID
-		}
-	}
-	n, g := 0, nsingle
-	for i, q := range qs {
-		el := byEl[start[elOf[i]]:start[elOf[i]+1]]
-		switch {
-		case len(el) <= 2 || q == el[0]:
-			one(&out[n], q)
-			n++
-		case q == el[1]:
-			x := &out[g]
-			g++
-			x.ID, x.Key, x.Rules, x.Threats = q.Target.ID()+".*", "*", []string{}, []string{}
-			setTarget(&x.Element, q.Target, system, locs)
-			x.Location = locs.at(q.Target.Pos())
-			x.More, more = more[:len(el)-1:len(el)-1], more[len(el)-1:]
-			keys := make([]string, 0, len(el)-1)
-			var worst model.Severity
-			for k, r := range el[1:] {
-				one(&x.More[k], r)
-				x.Moves += r.Moves
-				worst = max(worst, r.AtStake)
-				keys = append(keys, r.Key)
-			}
-			x.AtStake = worst.String()
-			x.Text = fmt.Sprintf("%d more about `%s`: %s", len(keys), q.Target.ID(), strings.Join(keys, ", "))
-		}
-	}
-	rankGroups(out[nsingle:])
-	return out
-}
-
-// rankGroups sorts the groups by the risk they move, most first, stably.
-// It sorts their indices and then moves each Question once: sorting the
-// Questions themselves (≈ 230 bytes each) swapped each of them ≈ log² n
-// times, half of questions' time at N=10,000.
-func rankGroups(groups []Question) {
-	order := make([]int32, len(groups))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(i, j int32) int { return cmp.Compare(groups[j].Moves, groups[i].Moves) })
-	// Apply the permutation in place, cycle by cycle: groups[k] takes
-	// groups[order[k]]; a placed slot is marked -1.
-	for s := range order {
-		if order[s] < 0 || int(order[s]) == s {
-			continue
-		}
-		tmp, k := groups[s], s
-		for {
-			src := int(order[k])
-			order[k] = -1
-			if src == s {
-				groups[k] = tmp
-				break
-			}
-			groups[k], k = groups[src], src
-		}
-	}
-}
-
-// setTarget writes a model target into *dst (zero), its location from
-// locs. A rule on the whole model has an empty target; it becomes the
-// system itself, so every target has a kind and id.
-func setTarget(dst *Target, t model.Target, system string, locs *locPool) {
-	if t.Kind() == "" {
-		dst.Kind, dst.ID = "system", system
-		return
-	}
-	setTargetAt(dst, t, system, locs.at(t.Pos()))
-}
-
-// setTargetAt is setTarget with the location of t's position given.
-func setTargetAt(dst *Target, t model.Target, system string, loc *Location) {
-	if t.Kind() == "" {
-		dst.Kind, dst.ID = "system", system
-		return
-	}
-	dst.Kind, dst.ID, dst.Location = t.Kind(), t.ID(), loc
-	if t.Flow != nil {
-		dst.From, dst.To = t.Flow.From.ID, t.Flow.To.ID
-	}
-}
-
-// locPool hands out one location per position, from chunks of 256: the
-// position of an element is named by every finding, target and question on
-// it (≈ 725,000 mentions of ≈ 60,000 positions at N=10,000). The result's
-// locations are therefore shared; RenameFiles renames each once.
-//
-// Positions are looked up by their file's number in the pool, then by line
-// and column packed in one word, not by the file's name: a model has a few
-// files and they are named by the same string, so the name is compared
-// (its pointer, mostly) instead of hashed at each of the 725,000 lookups.
-type locPool struct {
-	free  []Location
-	files []string
-	byPos []map[uint64]*Location // by file
-	size  int                    // the first file's map is made for this many positions
-	last  int32                  // index in files of the last file asked for
-}
-
-// at returns p's location, nil for no position (as loc).
-func (l *locPool) at(p model.Pos) *Location {
-	if p.IsZero() {
-		return nil
-	}
-	if len(l.files) == 0 || l.files[l.last] != p.File {
-		l.last = -1
-		for i, f := range l.files {
-			if f == p.File {
-				l.last = int32(i)
-				break
-			}
-		}
-		if l.last < 0 {
-			l.last = int32(len(l.files))
-			l.files = append(l.files, p.File)
-			l.byPos = append(l.byPos, make(map[uint64]*Location, l.size))
-			l.size = 0
-		}
-	}
-	if p.Line != int(int32(p.Line)) || p.Col != int(int32(p.Col)) {
-		return &Location{File: p.File, Line: p.Line, Col: p.Col} // not a file's position
-	}
-	k := uint64(uint32(p.Line))<<32 | uint64(uint32(p.Col))
-	byPos := l.byPos[l.last]
-	if x, ok := byPos[k]; ok {
-		return x
-	}
-	if len(l.free) == 0 {
-		l.free = make([]Location, 256)
-	}
-	x := &l.free[0]
-	l.free = l.free[1:]
-	x.File, x.Line, x.Col = p.File, p.Line, p.Col
-	byPos[k] = x
-	return x
-}
-
 // ruleDocs documents the rules that produced findings, sorted by id.
 func ruleDocs(a *analysis.Analysis) []RuleInfo {
 	fired := map[string]bool{}
@@ -972,53 +757,4 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
-}
-
-// RenameFiles rewrites the file of every location in the result (and the
-// list of files) with rename, e.g. to make paths relative to a directory.
-// A location Build shares among several findings is renamed once.
-func (r *Result) RenameFiles(rename func(string) string) {
-	done := map[*Location]bool{}
-	fix := func(l *Location) {
-		if l != nil && !done[l] {
-			done[l] = true
-			l.File = rename(l.File)
-		}
-	}
-	for i := range r.Files {
-		r.Files[i] = rename(r.Files[i])
-	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		fix(f.Location)
-		for j := range f.Targets {
-			fix(f.Targets[j].Location)
-		}
-		if f.Decision != nil {
-			fix(f.Decision.Location)
-		}
-	}
-	for i := range r.Questions {
-		fix(r.Questions[i].Location)
-		fix(r.Questions[i].Element.Location)
-		for j := range r.Questions[i].More {
-			fix(r.Questions[i].More[j].Location)
-			fix(r.Questions[i].More[j].Element.Location)
-		}
-	}
-	for i := range r.Components {
-		fix(r.Components[i].Location)
-	}
-	for i := range r.Flows {
-		fix(r.Flows[i].Location)
-	}
-	for i := range r.Mitigations {
-		fix(r.Mitigations[i].Location)
-	}
-	for i := range r.Assumptions {
-		fix(r.Assumptions[i].Location)
-	}
-	for i := range r.Warnings {
-		fix(r.Warnings[i].Location)
-	}
 }

@@ -88,9 +88,9 @@ func oracleLocString(l *Location) string {
 // non-ASCII characters.
 func TestTextFindingIsFmt(t *testing.T) {
 	qs := map[string]Question{
-		"q1": {ID: "q1", Key: "encryption", Element: Target{Kind: "flow", ID: "a-to-b"}},
-		"q2": {ID: "q2", Key: "*", Element: Target{Kind: "component", ID: "db"}},
-		"q3": {ID: "q3", Key: "authn\x1b[31m", Element: Target{Kind: "component", ID: "wéb"}},
+		"q1": {ID: "q1", Key: "encryption", Element: &Target{Kind: "flow", ID: "a-to-b"}},
+		"q2": {ID: "q2", Key: "*", Element: &Target{Kind: "component", ID: "db"}},
+		"q3": {ID: "q3", Key: "authn\x1b[31m", Element: &Target{Kind: "component", ID: "wéb"}},
 	}
 	var fs []Finding
 	for _, rank := range []int{0, 7, 42, 999, 1000, 123456, -3} {
