@@ -14,11 +14,10 @@ import (
 // its pointer at every comparison (a cache miss in a list of 100,000s);
 // here each id's first 16 bytes past the prefix all the ids share are
 // read once into a key of two words, and the sort compares the keys,
-// reading ids only to break a tie. The entries live in buf, reused from
-// call to call.
+// reading ids only to break a tie. The entries (no pointers) live in
+// buf, reused from call to call.
 type byID[T any] struct {
 	buf []idEntry
-	out []T
 }
 
 type idEntry struct {
@@ -66,11 +65,22 @@ func (s *byID[T]) sort(vs []T, id func(T) string) {
 		}
 		return cmp.Compare(a.at, b.at)
 	})
-	s.out = append(s.out[:0], vs...)
+	// vs[i] = old vs[es[i].at], in place, cycle by cycle (at = -1: placed).
 	for i := range es {
-		vs[i] = s.out[es[i].at]
+		if es[i].at < 0 {
+			continue
+		}
+		v, j := vs[i], i
+		for {
+			k := es[j].at
+			es[j].at = -1
+			if k == i {
+				vs[j] = v
+				break
+			}
+			vs[j], j = vs[k], k
+		}
 	}
-	clear(s.out) // drop the references until the next call
 }
 
 // word returns bytes from..from+8 of s as a big-endian number, bytes past
