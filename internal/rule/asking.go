@@ -160,13 +160,18 @@ func (a *asking) questions(familyMerged bool, workers int) []*model.Question {
 func sortByID(qs []*model.Question, workers int) {
 	cmp := func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) }
 	if workers < 2 || len(qs) < sortSplitMin {
-		slices.SortFunc(qs, cmp)
+		var ids byID[*model.Question]
+		ids.sort(qs, questionID)
 		return
 	}
 	lo, hi := qs[:len(qs)/2], qs[len(qs)/2:]
 	var wg sync.WaitGroup
-	wg.Go(func() { slices.SortFunc(hi, cmp) })
-	slices.SortFunc(lo, cmp)
+	wg.Go(func() {
+		var ids byID[*model.Question]
+		ids.sort(hi, questionID)
+	})
+	var ids byID[*model.Question]
+	ids.sort(lo, questionID)
 	wg.Wait()
 	l := slices.Clone(lo)
 	k, j := 0, 0

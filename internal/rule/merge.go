@@ -37,13 +37,17 @@ func mergeParallel(m *model.Model, r *Rule, out *results) {
 		return
 	}
 	// Group with one map from (receiver, category) to a group number and
-	// a counting sort, not a list per group: most groups hold one hop.
+	// a counting sort, not a list per group: most groups hold one hop. The
+	// map's key is the receiver's number and the category's (a word hashes
+	// faster than a pointer and a name); a receiver the model does not
+	// number or a category that is not STRIDE's is keyed by name in other.
 	type key struct {
 		to  *model.Component
 		cat model.Category
 	}
 	var (
-		ids   map[key]int32
+		ids   map[uint64]int32
+		other map[key]int32
 		gid   []int32 // per finding: its group, or -1
 		size  []int32
 		mixed []bool
@@ -66,17 +70,31 @@ func mergeParallel(m *model.Model, r *Rule, out *results) {
 			}
 		}
 		if ids == nil {
-			ids = make(map[key]int32, len(out.findings)/2)
+			ids = make(map[uint64]int32, len(out.findings)/2)
 			gid = make([]int32, len(out.findings))
 			for j := range gid {
 				gid[j] = -1
 			}
 		}
-		k := key{fl.To, f.Category}
-		g, ok := ids[k]
+		var g int32
+		var ok bool
+		if n, c := m.CompNum(fl.To), categoryNum(f.Category); n >= 0 && c >= 0 {
+			k := uint64(n)<<3 | uint64(c)
+			if g, ok = ids[k]; !ok {
+				g = int32(len(size))
+				ids[k] = g
+			}
+		} else {
+			if other == nil {
+				other = map[key]int32{}
+			}
+			k := key{fl.To, f.Category}
+			if g, ok = other[k]; !ok {
+				g = int32(len(size))
+				other[k] = g
+			}
+		}
 		if !ok {
-			g = int32(len(size))
-			ids[k] = g
 			size, mixed = append(size, 0), append(mixed, false)
 		}
 		if f.Status == model.StatusOpen {
@@ -324,4 +342,23 @@ func anyNamed(named map[string]bool, ids []string) bool {
 		}
 	}
 	return false
+}
+
+// categoryNum returns c's place in model.Categories, or -1.
+func categoryNum(c model.Category) int {
+	switch c {
+	case model.Spoofing:
+		return 0
+	case model.Tampering:
+		return 1
+	case model.Repudiation:
+		return 2
+	case model.InformationDisclosure:
+		return 3
+	case model.DenialOfService:
+		return 4
+	case model.ElevationOfPrivilege:
+		return 5
+	}
+	return -1
 }

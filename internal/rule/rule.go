@@ -561,7 +561,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 			cat = extra[k]
 			fid, prop = o.strs.concat3(id, ":", string(cat)), cat.Property()
 			aliases = alias
-			ttl = o.strs.concat2(title, effects[cat])
+			ttl = o.strs.concat2(title, effectOf(cat))
 		}
 		if len(o.slab) == 0 {
 			n := min(max(len(o.findings), 8), 512) // grow with the rule's yield
@@ -635,14 +635,25 @@ func (x *Ctx) Ask() {
 	x.enablesSet = false
 }
 
-// effects says, in a title, what a weakness's further STRIDE threat is.
-var effects = map[model.Category]string{
-	model.Spoofing:              ": someone can act as another",
-	model.Tampering:             ": data or requests can be altered",
-	model.Repudiation:           ": actions cannot be traced to who did them",
-	model.InformationDisclosure: ": data can be read by the wrong people",
-	model.DenialOfService:       ": the service can be made unavailable",
-	model.ElevationOfPrivilege:  ": callers can gain access they were not given",
+// effectOf says, in a title, what a weakness's further STRIDE threat is
+// ("" for a category that is not STRIDE's). A switch, not a map: Report
+// asks for every further threat, and a map hashes the category's name.
+func effectOf(c model.Category) string {
+	switch c {
+	case model.Spoofing:
+		return ": someone can act as another"
+	case model.Tampering:
+		return ": data or requests can be altered"
+	case model.Repudiation:
+		return ": actions cannot be traced to who did them"
+	case model.InformationDisclosure:
+		return ": data can be read by the wrong people"
+	case model.DenialOfService:
+		return ": the service can be made unavailable"
+	case model.ElevationOfPrivilege:
+		return ": callers can gain access they were not given"
+	}
+	return ""
 }
 
 // TargetAssets returns the assets an element holds: a component's stored and

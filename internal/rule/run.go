@@ -70,6 +70,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 		go func() {
 			defer wg.Done()
 			var room *results
+			var ids byID[*model.Finding]
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(rules) || track.stopped() {
@@ -81,7 +82,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 				// Sorted here, on all cores: every id starts with the
 				// rule's id and a colon, so the run's order is the rules'
 				// own orders, one rule after another (byRuleID).
-				slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+				ids.sort(out.findings, findingID)
 				per[i] = out
 				ask.done(fams.ran(m, rules, per, i, track)...)
 			}
@@ -116,7 +117,8 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 	// Finding ids (rule:element) and question ids are unique, so an
 	// unstable sort gives the same order as a stable one.
 	if !sorted {
-		slices.SortFunc(res.Findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+		var ids byID[*model.Finding]
+		ids.sort(res.Findings, findingID)
 	}
 	return res, nil
 }

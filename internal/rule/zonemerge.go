@@ -102,7 +102,8 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		return
 	}
 	out.dropMerged(gone)
-	slices.SortFunc(out.findings, func(a, b *model.Finding) int { return strings.Compare(a.ID, b.ID) })
+	var byid byID[*model.Finding]
+	byid.sort(out.findings, findingID)
 }
 
 // mergeComps turns g[0] into the merged threat of g, threats on distinct
