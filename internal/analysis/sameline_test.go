@@ -415,3 +415,44 @@ flows:
 		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }
+
+// TestFoldSameLineSharedTransport: a till that speaks plain HTTP to two
+// services in two zones is one line (the till's transport, decided where
+// it connects): the transport rules are SameLineShared. Two tills with
+// nothing in common stay apart.
+func TestFoldSameLineSharedTransport(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, integrity: high}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: cloud, trust: internal}
+  - {id: branch, trust: internal}
+components:
+  - {id: till, kind: service, boundary: branch, processes: [orders]}
+  - {id: ledger, kind: service, boundary: dc, processes: [orders]}
+  - {id: stock, kind: service, boundary: cloud, processes: [orders]}
+flows:
+  - {id: till-ledger, from: till, to: ledger, protocol: http, carries: [orders]}
+  - {id: till-stock, from: till, to: stock, protocol: http, carries: [orders]}
+`
+	const ledger, stock = "cleartext-protocol:till-ledger:tampering", "cleartext-protocol:till-stock:tampering"
+	a := analyse(t, src)
+	l := find(a, ledger)
+	if l == nil || find(a, stock) != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", ledger, stock, ids(a))
+	}
+	if !slices.ContainsFunc(l.Targets, func(x model.Target) bool { return x.ID() == "till-stock" }) {
+		t.Errorf("%s does not name till-stock: %v", ledger, l.Targets)
+	}
+	// Quiet: a second till calls the stock service; the two hops share no
+	// component.
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1),
+		"{id: till-stock, from: till,", "{id: till-stock, from: kiosk,", 1)
+	a = analyse(t, apart)
+	if find(a, ledger) == nil || find(a, stock) == nil {
+		t.Errorf("hops sharing no component folded: %v", ids(a))
+	}
+}
