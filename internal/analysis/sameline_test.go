@@ -456,3 +456,45 @@ flows:
 		t.Errorf("hops sharing no component folded: %v", ids(a))
 	}
 }
+
+// TestFoldSameLineSharedFamily: marked rules of one family are one
+// another's partner. A till sends staff passwords to a directory and orders
+// to a ledger, both hops of unknown encryption: credentials-in-cleartext and
+// sensitive-data-in-cleartext, one weakness (the till's transport) reported
+// by whichever rule fits each hop, is one line. A second till's hop stays
+// apart.
+func TestFoldSameLineSharedFamily(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, integrity: high}
+  - {id: staff-passwords, kind: credential, classification: restricted}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: cloud, trust: internal}
+  - {id: branch, trust: partner}
+components:
+  - {id: till, kind: service, boundary: branch, processes: [orders]}
+  - {id: ledger, kind: service, boundary: dc, processes: [orders]}
+  - {id: directory, kind: service, boundary: cloud, processes: [staff-passwords]}
+flows:
+  - {id: till-ledger, from: till, to: ledger, carries: [orders]}
+  - {id: till-directory, from: till, to: directory, carries: [staff-passwords]}
+`
+	const creds, data = "credentials-in-cleartext:till-directory", "sensitive-data-in-cleartext:till-ledger"
+	a := analyse(t, src)
+	c := find(a, creds)
+	if c == nil || find(a, data) != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", creds, data, ids(a))
+	}
+	if !slices.ContainsFunc(c.Targets, func(x model.Target) bool { return x.ID() == "till-ledger" }) {
+		t.Errorf("%s does not name till-ledger: %v", creds, c.Targets)
+	}
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1),
+		"{id: till-ledger, from: till,", "{id: till-ledger, from: kiosk,", 1)
+	a = analyse(t, apart)
+	if find(a, creds) == nil || find(a, data) == nil {
+		t.Errorf("hops sharing no component folded: %v", ids(a))
+	}
+}

@@ -142,11 +142,12 @@ var transportRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       idUnencryptedInternal,
-		Family:   familyTransport,
-		Title:    "Unencrypted flow inside a network",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             idUnencryptedInternal,
+		SameLineShared: true,
+		Family:         familyTransport,
+		Title:          "Unencrypted flow inside a network",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "Two components in the same zone talk without transport encryption, trusting the internal network. " +
 			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read " +
 			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too.",
