@@ -17,7 +17,14 @@ import (
 // list. A threat joins at most one other, and a threat that left cannot
 // take others in. A rule marked SameLineShared is its own partner: two of
 // its threats of one category meet on a shared element or on a component
-// at an end of a flow either names (rule.Rule.SameLineShared).
+// at an end of a flow either names (rule.Rule.SameLineShared); marked rules
+// of one Family (the transport rules: one weakness, cleartext, reported by
+// whichever fits each hop) are one another's partner so: a component
+// speaking plain HTTP on one hop and LDAP without TLS on another is one
+// missing control, decided where it connects. A SameLine pair of two marked
+// rules meets so too (a bearer token replayed on one hop, a long-lived key
+// on another hop of the same service: one stolen credential that works for
+// too long).
 //
 // Only threats of rules, open or unverified, join; an open threat never
 // joins an unverified one (a stated gap never folds into an unknown), and
@@ -28,6 +35,9 @@ import (
 func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, workers int) []*model.Finding {
 	same := map[string][]string{}
 	shared := map[string]bool{}
+	// ends: the key a SameLineShared rule's threats are indexed under for
+	// meeting at shared elements and flow ends (its family, or itself).
+	endsKey := map[string]string{}
 	for _, r := range rules {
 		if r.SameLine != "" {
 			same[r.ID] = append(same[r.ID], r.SameLine)
@@ -36,6 +46,18 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		if r.SameLineShared {
 			same[r.ID] = append(same[r.ID], r.ID)
 			shared[r.ID] = true
+			endsKey[r.ID] = r.ID
+			if r.Family != "" {
+				endsKey[r.ID] = "family " + r.Family
+			}
+		}
+	}
+	// A SameLine pair of two marked rules meets at ends too: each is one
+	// line across hops, and the two are one line where they meet.
+	for _, r := range rules {
+		if r.SameLineShared && r.SameLine != "" && shared[r.SameLine] {
+			endsKey[r.ID] = "pair " + min(r.ID, r.SameLine) + " " + max(r.ID, r.SameLine)
+			endsKey[r.SameLine] = endsKey[r.ID]
 		}
 	}
 	if len(same) == 0 {
@@ -77,12 +99,12 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		}
 		var keep *model.Finding
 		for _, other := range others {
-			ends, ts := other == f.Rule, f.Targets
+			ends, ts, k := other == f.Rule, f.Targets, other
 			if ends {
-				ts = endsOf(f)
+				ts, k = endsOf(f), endsKey[other]
 			}
 			for _, t := range ts {
-				for _, g := range byElem[key{t, other, f.Category, ends}] {
+				for _, g := range byElem[key{t, k, f.Category, ends}] {
 					if into[g] != nil || f.Open() && !g.Open() {
 						continue
 					}
@@ -102,7 +124,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		}
 		if shared[f.Rule] {
 			for _, t := range endsOf(f) {
-				k := key{t, f.Rule, f.Category, true}
+				k := key{t, endsKey[f.Rule], f.Category, true}
 				byElem[k] = append(byElem[k], f)
 			}
 		}

@@ -415,3 +415,122 @@ flows:
 		t.Errorf("a decided threat folded: %v", ids(a))
 	}
 }
+
+// TestFoldSameLineSharedTransport: a till that speaks plain HTTP to two
+// services in two zones is one line (the till's transport, decided where
+// it connects): the transport rules are SameLineShared. Two tills with
+// nothing in common stay apart.
+func TestFoldSameLineSharedTransport(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, integrity: high}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: cloud, trust: internal}
+  - {id: branch, trust: internal}
+components:
+  - {id: till, kind: service, boundary: branch, processes: [orders]}
+  - {id: ledger, kind: service, boundary: dc, processes: [orders]}
+  - {id: stock, kind: service, boundary: cloud, processes: [orders]}
+flows:
+  - {id: till-ledger, from: till, to: ledger, protocol: http, carries: [orders]}
+  - {id: till-stock, from: till, to: stock, protocol: http, carries: [orders]}
+`
+	const ledger, stock = "cleartext-protocol:till-ledger:tampering", "cleartext-protocol:till-stock:tampering"
+	a := analyse(t, src)
+	l := find(a, ledger)
+	if l == nil || find(a, stock) != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", ledger, stock, ids(a))
+	}
+	if !slices.ContainsFunc(l.Targets, func(x model.Target) bool { return x.ID() == "till-stock" }) {
+		t.Errorf("%s does not name till-stock: %v", ledger, l.Targets)
+	}
+	// Quiet: a second till calls the stock service; the two hops share no
+	// component.
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1),
+		"{id: till-stock, from: till,", "{id: till-stock, from: kiosk,", 1)
+	a = analyse(t, apart)
+	if find(a, ledger) == nil || find(a, stock) == nil {
+		t.Errorf("hops sharing no component folded: %v", ids(a))
+	}
+}
+
+// TestFoldSameLineSharedFamily: marked rules of one family are one
+// another's partner. A till sends staff passwords to a directory and orders
+// to a ledger, both hops of unknown encryption: credentials-in-cleartext and
+// sensitive-data-in-cleartext, one weakness (the till's transport) reported
+// by whichever rule fits each hop, is one line. A second till's hop stays
+// apart.
+func TestFoldSameLineSharedFamily(t *testing.T) {
+	src := `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, integrity: high}
+  - {id: staff-passwords, kind: credential, classification: restricted}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: cloud, trust: internal}
+  - {id: branch, trust: partner}
+components:
+  - {id: till, kind: service, boundary: branch, processes: [orders]}
+  - {id: ledger, kind: service, boundary: dc, processes: [orders]}
+  - {id: directory, kind: service, boundary: cloud, processes: [staff-passwords]}
+flows:
+  - {id: till-ledger, from: till, to: ledger, carries: [orders]}
+  - {id: till-directory, from: till, to: directory, carries: [staff-passwords]}
+`
+	const creds, data = "credentials-in-cleartext:till-directory", "sensitive-data-in-cleartext:till-ledger"
+	a := analyse(t, src)
+	c := find(a, creds)
+	if c == nil || find(a, data) != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", creds, data, ids(a))
+	}
+	if !slices.ContainsFunc(c.Targets, func(x model.Target) bool { return x.ID() == "till-ledger" }) {
+		t.Errorf("%s does not name till-ledger: %v", creds, c.Targets)
+	}
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1),
+		"{id: till-ledger, from: till,", "{id: till-ledger, from: kiosk,", 1)
+	a = analyse(t, apart)
+	if find(a, creds) == nil || find(a, data) == nil {
+		t.Errorf("hops sharing no component folded: %v", ids(a))
+	}
+}
+
+// TestFoldSameLineSharedPair: a SameLine pair of two SameLineShared rules
+// meets at flow ends too: the token replayed into the API and the API's
+// long-lived vendor key are one line at the API. A key held by another
+// service stays apart.
+func TestFoldSameLineSharedPair(t *testing.T) {
+	src := `ward: 1
+system: {id: t, name: Test}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: web, kind: client, boundary: internet}
+  - {id: api, kind: service, boundary: dc}
+  - {id: vendor, kind: external, boundary: internet}
+flows:
+  - {id: web-api, from: web, to: api, protocol: https, authentication: token}
+  - {id: api-vendor, from: api, to: vendor, protocol: https, authentication: api_key}
+`
+	const token, key = "bearer-token-replay:web-api", "long-lived-credentials:api-vendor"
+	a := analyse(t, src)
+	tk := find(a, token)
+	if tk == nil || find(a, key) != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", token, key, ids(a))
+	}
+	if !slices.ContainsFunc(tk.Targets, func(x model.Target) bool { return x.ID() == "api-vendor" }) {
+		t.Errorf("%s does not name api-vendor: %v", token, tk.Targets)
+	}
+	apart := strings.Replace(strings.Replace(src,
+		"  - {id: vendor,", "  - {id: batch, kind: service, boundary: dc}\n  - {id: vendor,", 1),
+		"{id: api-vendor, from: api,", "{id: api-vendor, from: batch,", 1)
+	a = analyse(t, apart)
+	if find(a, token) == nil || find(a, key) == nil {
+		t.Errorf("hops sharing no component folded: %v", ids(a))
+	}
+}

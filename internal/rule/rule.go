@@ -122,8 +122,9 @@ type Rule struct {
 	// and coming back on its webhook, one parser reading two feeds). The
 	// missing control is decided at the component they share (its callers'
 	// identity, the vendor's terms, the parser), and a reviewer writes it
-	// there once. They fold as SameLine pairs do (internal/analysis,
-	// sameline.go).
+	// there once. Marked rules of one Family are one another's partner so
+	// (one weakness, reported by whichever rule fits each hop). They fold
+	// as SameLine pairs do (internal/analysis, sameline.go).
 	SameLineShared bool
 	// Source is where a custom rule was defined.
 	Source model.Pos

@@ -166,11 +166,12 @@ var secretsRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       idCredsCleartext,
-		Family:   familyTransport,
-		Title:    "Credentials travel without encryption",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             idCredsCleartext,
+		SameLineShared: true,
+		Family:         familyTransport,
+		Title:          "Credentials travel without encryption",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "The flow carries credentials, either as data or as its own authentication (password, API key, session cookie, " +
 			"bearer token), without transport encryption. Anyone who can observe the path captures them and replays them " +
 			"to act as the sender, usually far beyond this one flow; where what travels with them needs high integrity, " +

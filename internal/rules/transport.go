@@ -29,11 +29,12 @@ const (
 
 var transportRules = []*rule.Rule{
 	{
-		ID:       idCleartextProtocol,
-		Family:   familyTransport,
-		Title:    "Flow uses a legacy cleartext protocol",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             idCleartextProtocol,
+		SameLineShared: true,
+		Family:         familyTransport,
+		Title:          "Flow uses a legacy cleartext protocol",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "The flow uses a protocol that sends everything, often passwords included, in the clear unless it is explicitly " +
 			"wrapped or upgraded to TLS (http, telnet, ftp, ldap, smtp, plain tcp and the like). " +
 			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side.",
@@ -62,11 +63,12 @@ var transportRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       idSensitiveCleartext,
-		Family:   familyTransport,
-		Title:    "Sensitive data travels without encryption",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             idSensitiveCleartext,
+		SameLineShared: true,
+		Family:         familyTransport,
+		Title:          "Sensitive data travels without encryption",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "The flow carries confidential or regulated data without transport encryption. " +
 			"Anyone who can observe the network path, a compromised host, a mirrored port or a misrouted cloud network, reads it, " +
 			"and regulations such as PCI DSS and HIPAA require it to be encrypted in transit. " +
@@ -100,11 +102,12 @@ var transportRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       idUnencryptedCrossing,
-		Family:   familyTransport,
-		Title:    "Unencrypted flow crosses a trust boundary",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             idUnencryptedCrossing,
+		SameLineShared: true,
+		Family:         familyTransport,
+		Title:          "Unencrypted flow crosses a trust boundary",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "The flow leaves one trust zone for another without transport encryption. " +
 			"The network between zones is shared with parties the design does not trust, so traffic can be read and, " +
 			"without TLS server authentication, rewritten or redirected on the way.",
@@ -139,11 +142,12 @@ var transportRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       idUnencryptedInternal,
-		Family:   familyTransport,
-		Title:    "Unencrypted flow inside a network",
-		Category: model.InformationDisclosure,
-		On:       rule.OnFlow,
+		ID:             idUnencryptedInternal,
+		SameLineShared: true,
+		Family:         familyTransport,
+		Title:          "Unencrypted flow inside a network",
+		Category:       model.InformationDisclosure,
+		On:             rule.OnFlow,
 		Doc: "Two components in the same zone talk without transport encryption, trusting the internal network. " +
 			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read " +
 			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too.",
