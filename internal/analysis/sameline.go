@@ -21,10 +21,7 @@ import (
 // of one Family (the transport rules: one weakness, cleartext, reported by
 // whichever fits each hop) are one another's partner so: a component
 // speaking plain HTTP on one hop and LDAP without TLS on another is one
-// missing control, decided where it connects. A SameLine pair of two marked
-// rules meets so too (a bearer token replayed on one hop, a long-lived key
-// on another hop of the same service: one stolen credential that works for
-// too long).
+// missing control, decided where it connects.
 //
 // Only threats of rules, open or unverified, join; an open threat never
 // joins an unverified one (a stated gap never folds into an unknown), and
@@ -50,14 +47,6 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 			if r.Family != "" {
 				endsKey[r.ID] = "family " + r.Family
 			}
-		}
-	}
-	// A SameLine pair of two marked rules meets at ends too: each is one
-	// line across hops, and the two are one line where they meet.
-	for _, r := range rules {
-		if r.SameLineShared && r.SameLine != "" && shared[r.SameLine] {
-			endsKey[r.ID] = "pair " + min(r.ID, r.SameLine) + " " + max(r.ID, r.SameLine)
-			endsKey[r.SameLine] = endsKey[r.ID]
 		}
 	}
 	if len(same) == 0 {

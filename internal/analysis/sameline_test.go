@@ -498,39 +498,3 @@ flows:
 		t.Errorf("hops sharing no component folded: %v", ids(a))
 	}
 }
-
-// TestFoldSameLineSharedPair: a SameLine pair of two SameLineShared rules
-// meets at flow ends too: the token replayed into the API and the API's
-// long-lived vendor key are one line at the API. A key held by another
-// service stays apart.
-func TestFoldSameLineSharedPair(t *testing.T) {
-	src := `ward: 1
-system: {id: t, name: Test}
-boundaries:
-  - {id: internet, trust: internet}
-  - {id: dc, trust: internal}
-components:
-  - {id: web, kind: client, boundary: internet}
-  - {id: api, kind: service, boundary: dc}
-  - {id: vendor, kind: external, boundary: internet}
-flows:
-  - {id: web-api, from: web, to: api, protocol: https, authentication: token}
-  - {id: api-vendor, from: api, to: vendor, protocol: https, authentication: api_key}
-`
-	const token, key = "bearer-token-replay:web-api", "long-lived-credentials:api-vendor"
-	a := analyse(t, src)
-	tk := find(a, token)
-	if tk == nil || find(a, key) != nil {
-		t.Fatalf("want %s listed and %s folded into it: %v", token, key, ids(a))
-	}
-	if !slices.ContainsFunc(tk.Targets, func(x model.Target) bool { return x.ID() == "api-vendor" }) {
-		t.Errorf("%s does not name api-vendor: %v", token, tk.Targets)
-	}
-	apart := strings.Replace(strings.Replace(src,
-		"  - {id: vendor,", "  - {id: batch, kind: service, boundary: dc}\n  - {id: vendor,", 1),
-		"{id: api-vendor, from: api,", "{id: api-vendor, from: batch,", 1)
-	a = analyse(t, apart)
-	if find(a, token) == nil || find(a, key) == nil {
-		t.Errorf("hops sharing no component folded: %v", ids(a))
-	}
-}
