@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -438,20 +439,10 @@ flows:
   - {id: till-stock, from: till, to: stock, protocol: http, carries: [orders]}
 `
 	const ledger, stock = "cleartext-protocol:till-ledger:tampering", "cleartext-protocol:till-stock:tampering"
-	a := analyse(t, src)
-	l := find(a, ledger)
-	if l == nil || find(a, stock) != nil {
-		t.Fatalf("want %s listed and %s folded into it: %v", ledger, stock, ids(a))
-	}
-	if !slices.ContainsFunc(l.Targets, func(x model.Target) bool { return x.ID() == "till-stock" }) {
-		t.Errorf("%s does not name till-stock: %v", ledger, l.Targets)
-	}
+	joinedAt(t, analyse(t, src), stock, ledger, "till-stock")
 	// Quiet: a second till calls the stock service; the two hops share no
 	// component.
-	apart := strings.Replace(strings.Replace(src,
-		"  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1),
-		"{id: till-stock, from: till,", "{id: till-stock, from: kiosk,", 1)
-	a = analyse(t, apart)
+	a := analyse(t, secondTill(src, "till-stock"))
 	if find(a, ledger) == nil || find(a, stock) == nil {
 		t.Errorf("hops sharing no component folded: %v", ids(a))
 	}
@@ -482,19 +473,28 @@ flows:
   - {id: till-directory, from: till, to: directory, carries: [staff-passwords]}
 `
 	const creds, data = "credentials-in-cleartext:till-directory", "sensitive-data-in-cleartext:till-ledger"
-	a := analyse(t, src)
-	c := find(a, creds)
-	if c == nil || find(a, data) != nil {
-		t.Fatalf("want %s listed and %s folded into it: %v", creds, data, ids(a))
-	}
-	if !slices.ContainsFunc(c.Targets, func(x model.Target) bool { return x.ID() == "till-ledger" }) {
-		t.Errorf("%s does not name till-ledger: %v", creds, c.Targets)
-	}
-	apart := strings.Replace(strings.Replace(src,
-		"  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1),
-		"{id: till-ledger, from: till,", "{id: till-ledger, from: kiosk,", 1)
-	a = analyse(t, apart)
+	joinedAt(t, analyse(t, src), data, creds, "till-ledger")
+	a := analyse(t, secondTill(src, "till-ledger"))
 	if find(a, creds) == nil || find(a, data) == nil {
 		t.Errorf("hops sharing no component folded: %v", ids(a))
 	}
+}
+
+// joinedAt checks that folded left the list and keep, listed, names target.
+func joinedAt(t *testing.T, a *analysis.Analysis, folded, keep, target string) {
+	t.Helper()
+	k := find(a, keep)
+	if k == nil || find(a, folded) != nil {
+		t.Fatalf("want %s listed and %s folded into it: %v", keep, folded, ids(a))
+	}
+	if !slices.ContainsFunc(k.Targets, func(x model.Target) bool { return x.ID() == target }) {
+		t.Errorf("%s does not name %s: %v", keep, target, k.Targets)
+	}
+}
+
+// secondTill gives flow to a second till (a kiosk in the branch), so the
+// till's hops share no component.
+func secondTill(src, flow string) string {
+	src = strings.Replace(src, "  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1)
+	return strings.Replace(src, "{id: "+flow+", from: till,", "{id: "+flow+", from: kiosk,", 1)
 }
