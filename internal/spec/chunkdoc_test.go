@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -34,13 +33,7 @@ func checkChunked(t *testing.T, data []byte, target int) (chunked bool) {
 		}
 		return false
 	}
-	tdoc := parseDocTree(src, &dt)
-	if !reflect.DeepEqual(dc, dt) {
-		t.Fatalf("diagnostics differ:\nchunked %v\ntree    %v", dc, dt)
-	}
-	if (cdoc == nil) != (tdoc == nil) || !reflect.DeepEqual(cdoc, tdoc) {
-		t.Fatalf("documents differ:\nchunked %+v\ntree    %+v", cdoc, tdoc)
-	}
+	sameAsTree(t, "chunked", src, cdoc, dc, dt)
 	return true
 }
 

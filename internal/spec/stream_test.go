@@ -27,14 +27,22 @@ func checkStream(t *testing.T, data []byte) (streamed bool) {
 		}
 		return false
 	}
+	sameAsTree(t, "stream", src, sdoc, ds, dt)
+	return true
+}
+
+// sameAsTree fails the test unless doc and its diagnostics ds, read by the
+// way named how, are what the whole-tree parse of src gives (dt holds the
+// diagnostics the tree parse starts with).
+func sameAsTree(t *testing.T, how string, src Source, doc *Document, ds, dt Diagnostics) {
+	t.Helper()
 	tdoc := parseDocTree(src, &dt)
 	if !reflect.DeepEqual(ds, dt) {
-		t.Fatalf("diagnostics differ:\nstream %v\ntree   %v", ds, dt)
+		t.Fatalf("diagnostics differ:\n%s %v\ntree %v", how, ds, dt)
 	}
-	if (sdoc == nil) != (tdoc == nil) || !reflect.DeepEqual(sdoc, tdoc) {
-		t.Fatalf("documents differ:\nstream %+v\ntree   %+v", sdoc, tdoc)
+	if (doc == nil) != (tdoc == nil) || !reflect.DeepEqual(doc, tdoc) {
+		t.Fatalf("documents differ:\n%s %+v\ntree %+v", how, doc, tdoc)
 	}
-	return true
 }
 
 // streamSeeds are models around what the stream handles differently from
