@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -69,3 +70,27 @@ func isOneLine(s string) bool {
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// sentenceEnd finds the end of a text's first sentence.
+var sentenceEnd = regexp.MustCompile(`[.!?] +[A-Z]`)
+
+// TitleOf splits an imported text (a mitigation's, most often) into a
+// title — its first sentence or line, at most 120 characters — and, when
+// the text holds more than that, the whole text as description.
+func TitleOf(s string) (title, desc string) {
+	t := s
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		t = t[:i]
+	}
+	if m := sentenceEnd.FindStringIndex(t); m != nil {
+		t = t[:m[0]+1]
+	}
+	t = strings.TrimSpace(t)
+	if r := []rune(t); len(r) > 120 {
+		t = string(r[:117]) + "..."
+	}
+	if t != strings.TrimSpace(s) {
+		desc = s
+	}
+	return t, desc
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -43,8 +44,6 @@ func protocol(s string) (proto, enc string) {
 	p = strings.Trim(nonProto.ReplaceAllString(p, "-"), "-")
 	return p, ""
 }
-
-var sentenceEnd = regexp.MustCompile(`[.!?] +[A-Z]`)
 
 var nonProto = regexp.MustCompile(`[^a-z0-9.+/-]+`)
 
@@ -95,7 +94,7 @@ func (c *conv) threats(cl *cell, target string) {
 		}
 		if m := strings.TrimSpace(t.Mitigation); m != "" {
 			mt := &spec.Mitigation{ID: c.ids.Make("mitigate "+th.ID, "mitigation"), Status: "proposed"}
-			mt.Title, mt.Description = firstLine(m)
+			mt.Title, mt.Description = interop.TitleOf(m)
 			if th.Status == "mitigated" {
 				mt.Status = "implemented"
 			}
@@ -104,26 +103,6 @@ func (c *conv) threats(cl *cell, target string) {
 		}
 		doc.Threats = append(doc.Threats, th)
 	}
-}
-
-// firstLine splits a text into a title (its first sentence or line, at most
-// 120 characters) and, when there is more, the whole text as description.
-func firstLine(s string) (title, desc string) {
-	t := s
-	if i := strings.IndexAny(t, "\n"); i >= 0 {
-		t = t[:i]
-	}
-	if m := sentenceEnd.FindStringIndex(t); m != nil {
-		t = t[:m[0]+1]
-	}
-	t = strings.TrimSpace(t)
-	if r := []rune(t); len(r) > 120 {
-		t = string(r[:117]) + "..."
-	}
-	if t != strings.TrimSpace(s) {
-		desc = s
-	}
-	return t, desc
 }
 
 func severity(sev string, score json.RawMessage) (likelihood, impact string) {

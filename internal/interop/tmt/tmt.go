@@ -705,7 +705,7 @@ func (c *conv) threats() {
 		}
 		if mit != "" {
 			m := &spec.Mitigation{ID: c.ids.Make("mitigate "+th.ID, "mitigation"), Status: "proposed"}
-			m.Title, m.Description = firstLine(mit)
+			m.Title, m.Description = interop.TitleOf(mit)
 			if th.Status == "mitigated" {
 				m.Status = "implemented"
 			}
@@ -735,24 +735,4 @@ func first(ss ...string) string {
 		}
 	}
 	return ""
-}
-
-var sentenceEnd = regexp.MustCompile(`[.!?] +[A-Z]`)
-
-func firstLine(s string) (title, desc string) {
-	t := s
-	if i := strings.IndexByte(t, '\n'); i >= 0 {
-		t = t[:i]
-	}
-	if m := sentenceEnd.FindStringIndex(t); m != nil {
-		t = t[:m[0]+1]
-	}
-	t = strings.TrimSpace(t)
-	if r := []rune(t); len(r) > 120 {
-		t = string(r[:117]) + "..."
-	}
-	if t != strings.TrimSpace(s) {
-		desc = s
-	}
-	return t, desc
 }
