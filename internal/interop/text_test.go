@@ -64,3 +64,20 @@ func FuzzTooDeep(f *testing.F) {
 		}
 	})
 }
+
+func TestTitleOf(t *testing.T) {
+	long := strings.Repeat("word ", 30)
+	for _, c := range []struct{ in, title, desc string }{
+		{"Use TLS", "Use TLS", ""},
+		{"Use TLS. Pin the certificate.", "Use TLS.", "Use TLS. Pin the certificate."},
+		{"Use TLS\non every hop", "Use TLS", "Use TLS\non every hop"},
+		{"  Use TLS  ", "Use TLS", ""},
+		{"v1.2 or later", "v1.2 or later", ""},
+		{long, strings.Repeat("word ", 23) + "wo...", long},
+	} {
+		title, desc := TitleOf(c.in)
+		if title != c.title || desc != c.desc {
+			t.Errorf("TitleOf(%q) = %q, %q; want %q, %q", c.in, title, desc, c.title, c.desc)
+		}
+	}
+}
