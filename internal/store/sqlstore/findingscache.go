@@ -44,9 +44,10 @@ const findingsCacheRows = 200_000
 const teamFindingsMax = 2_000
 
 type findingsCache struct {
-	mu    sync.Mutex
-	rows  int
-	bySys map[string]cachedFindings // system id → the rows of the latest version seen
+	filters filterIDs
+	mu      sync.Mutex
+	rows    int
+	bySys   map[string]cachedFindings // system id → the rows of the latest version seen
 }
 
 type cachedFindings struct {
@@ -166,7 +167,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 		idx  []int32
 	}
 	lists := make([]listed, 0, len(systems))
-	total := 0
+	total, fid := 0, s.findings.filters.id(f)
 	for _, x := range systems {
 		fs, memo, ok := s.findings.get(x.id, x.latest)
 		if !ok {
@@ -174,7 +175,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 				return nil, 0, false, err
 			}
 		}
-		idx := memo.matching(fs, f)
+		idx := memo.matching(fs, f, fid)
 		lists = append(lists, listed{fs, idx})
 		total += len(idx)
 	}

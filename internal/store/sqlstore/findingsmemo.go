@@ -33,21 +33,53 @@ func (f *rowFilter) match(r *findingRow) bool {
 		(!f.hasData || strings.Contains(r.data, f.data)) && (!f.hasAsset || strings.Contains(r.assets, f.asset))
 }
 
-type filterMemo struct {
-	mu sync.Mutex
-	m  map[rowFilter][]int32
+// filterIDs numbers the filters, so that a query looks its filter up
+// once rather than once per system (hashing its five strings was a tenth
+// of a list's CPU); numbers are never reused, so a memo's entry under a
+// number forgotten here can never answer another filter.
+type filterIDs struct {
+	mu   sync.Mutex
+	m    map[rowFilter]uint64
+	next uint64
 }
 
-// matching returns the positions of the rows of fs that f lists, in
-// order; memo may be nil (nothing remembered).
-func (m *filterMemo) matching(fs []findingRow, f rowFilter) []int32 {
+// filterIDsMax bounds the filters numbered; past it the numbering starts
+// over (with new numbers).
+const filterIDsMax = 1024
+
+func (x *filterIDs) id(f rowFilter) uint64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if id, ok := x.m[f]; ok {
+		return id
+	}
+	if x.m == nil || len(x.m) >= filterIDsMax {
+		x.m = map[rowFilter]uint64{}
+	}
+	x.next++
+	x.m[f] = x.next
+	return x.next
+}
+
+type filterMemo struct {
+	mu  sync.Mutex
+	ids []uint64  // filter numbers (filterIDs)
+	idx [][]int32 // idx[i]: the positions the filter ids[i] lists
+}
+
+// matching returns the positions of the rows of fs that f (numbered id)
+// lists, in order; memo may be nil (nothing remembered).
+func (m *filterMemo) matching(fs []findingRow, f rowFilter, id uint64) []int32 {
 	if m != nil {
 		m.mu.Lock()
-		idx, ok := m.m[f]
-		m.mu.Unlock()
-		if ok {
-			return idx
+		for i, x := range m.ids {
+			if x == id {
+				idx := m.idx[i]
+				m.mu.Unlock()
+				return idx
+			}
 		}
+		m.mu.Unlock()
 	}
 	var idx []int32
 	for i := range fs {
@@ -61,10 +93,10 @@ func (m *filterMemo) matching(fs []findingRow, f rowFilter) []int32 {
 	}
 	if m != nil {
 		m.mu.Lock()
-		if m.m == nil || len(m.m) >= filterMemoMax {
-			m.m = map[rowFilter][]int32{}
+		if len(m.ids) >= filterMemoMax {
+			m.ids, m.idx = nil, nil
 		}
-		m.m[f] = idx
+		m.ids, m.idx = append(m.ids, id), append(m.idx, idx)
 		m.mu.Unlock()
 	}
 	return idx
