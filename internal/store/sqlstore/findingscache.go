@@ -155,12 +155,12 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 	data, asset := fold(q.DataKind), fold(q.Asset)
 	f := rowFilter{rank: rank, team: q.TeamID, status: q.Status, owner: q.Owner, data: data, asset: asset,
 		hasData: q.DataKind != "", hasAsset: q.Asset != ""}
-	order, severityOrder := bySeverity, true
+	order := bySeverity
 	switch q.Sort {
 	case "system":
-		order, severityOrder = bySystem, false
+		order, f.order = bySystem, q.Sort
 	case "id":
-		order, severityOrder = byID, false
+		order, f.order = byID, q.Sort
 	}
 	type listed struct {
 		rows []findingRow
@@ -175,7 +175,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 				return nil, 0, false, err
 			}
 		}
-		idx := memo.matching(fs, f, fid)
+		idx := memo.matching(fs, f, fid, order)
 		lists = append(lists, listed{fs, idx})
 		total += len(idx)
 	}
@@ -185,9 +185,9 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 		end = start + p.Limit
 	}
 	// The first end rows in order, as sorting all matches would give
-	// (each order is total). A system's rows are in bySeverity order, so
-	// in that order the first row of a system not kept ends the system;
-	// in bySystem order a full heap ends every later system.
+	// (each order is total). A system's matching rows come in the order,
+	// so its first row not kept ends the system; in bySystem order a full
+	// heap ends every later system.
 	h := firstHeap{n: end, order: order, h: make([]*findingRow, 0, end)}
 	for _, l := range lists {
 		if len(l.idx) == 0 || end == 0 {
@@ -197,7 +197,7 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 			continue
 		}
 		for _, i := range l.idx {
-			if !h.offer(&l.rows[i]) && severityOrder {
+			if !h.offer(&l.rows[i]) {
 				break
 			}
 		}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -20,9 +21,11 @@ import (
 // past it the memo starts over.
 const filterMemoMax = 16
 
-// rowFilter is what decides whether a row is listed: the query's
-// filters as teamFindings compares them (data and asset folded).
+// rowFilter is what decides whether a row is listed, and where: the
+// query's filters as teamFindings compares them (data and asset folded)
+// and its order.
 type rowFilter struct {
+	order                            string // "" (severity), "system" or "id"
 	rank                             int
 	team, status, owner, data, asset string
 	hasData, hasAsset                bool
@@ -68,8 +71,9 @@ type filterMemo struct {
 }
 
 // matching returns the positions of the rows of fs that f (numbered id)
-// lists, in order; memo may be nil (nothing remembered).
-func (m *filterMemo) matching(fs []findingRow, f rowFilter, id uint64) []int32 {
+// lists, in the order order (fs is in bySeverity order); memo may be nil
+// (nothing remembered).
+func (m *filterMemo) matching(fs []findingRow, f rowFilter, id uint64, order func(a, b *findingRow) int) []int32 {
 	if m != nil {
 		m.mu.Lock()
 		for i, x := range m.ids {
@@ -90,6 +94,9 @@ func (m *filterMemo) matching(fs []findingRow, f rowFilter, id uint64) []int32 {
 		if f.match(r) {
 			idx = append(idx, int32(i))
 		}
+	}
+	if f.order != "" {
+		slices.SortFunc(idx, func(a, b int32) int { return order(&fs[a], &fs[b]) })
 	}
 	if m != nil {
 		m.mu.Lock()
