@@ -44,9 +44,10 @@ const findingsCacheRows = 200_000
 const teamFindingsMax = 2_000
 
 type findingsCache struct {
-	mu    sync.Mutex
-	rows  int
-	bySys map[string]cachedFindings // system id → the rows of the latest version seen
+	filters filterIDs
+	mu      sync.Mutex
+	rows    int
+	bySys   map[string]cachedFindings // system id → the rows of the latest version seen
 }
 
 type cachedFindings struct {
@@ -56,6 +57,8 @@ type cachedFindings struct {
 	// Assets and DataKinds is the column): true for every row written
 	// by list, which is all rows Ward writes (cachedExact).
 	exact bool
+	// memo remembers which rows each filter lists (findingsmemo.go).
+	memo *filterMemo
 }
 
 // findingRow is a findings row as stored, with the lists as the LIKE
@@ -66,14 +69,14 @@ type findingRow struct {
 	assets, data string // ",a,b," lower-cased for ASCII
 }
 
-func (c *findingsCache) get(system string, version int) ([]findingRow, bool) {
+func (c *findingsCache) get(system string, version int) ([]findingRow, *filterMemo, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.bySys[system]
 	if !ok || e.version != version {
-		return nil, false
+		return nil, nil, false
 	}
-	return e.rows, true
+	return e.rows, e.memo, true
 }
 
 // getExact is get for rows that give back the stored columns exactly
@@ -100,7 +103,7 @@ func (c *findingsCache) put(system string, version int, rows []findingRow, exact
 	if c.bySys == nil || c.rows+len(rows) > findingsCacheRows {
 		c.bySys, c.rows = map[string]cachedFindings{}, 0
 	}
-	c.bySys[system] = cachedFindings{version: version, rows: rows, exact: exact}
+	c.bySys[system] = cachedFindings{version: version, rows: rows, exact: exact, memo: &filterMemo{}}
 	c.rows += len(rows)
 }
 
@@ -150,48 +153,58 @@ func (s *DB) teamFindings(ctx context.Context, q store.FindingQuery, p store.Pag
 		return "," + s.likeCase(strings.ReplaceAll(v, ",", "")) + ","
 	}
 	data, asset := fold(q.DataKind), fold(q.Asset)
-	lists := make([][]findingRow, 0, len(systems))
-	n := 0
+	f := rowFilter{rank: rank, team: q.TeamID, status: q.Status, owner: q.Owner, data: data, asset: asset,
+		hasData: q.DataKind != "", hasAsset: q.Asset != ""}
+	order := bySeverity
+	switch q.Sort {
+	case "system":
+		order, f.order = bySystem, q.Sort
+	case "id":
+		order, f.order = byID, q.Sort
+	}
+	type listed struct {
+		rows []findingRow
+		idx  []int32
+	}
+	lists := make([]listed, 0, len(systems))
+	total, fid := 0, s.findings.filters.id(f)
 	for _, x := range systems {
-		fs, ok := s.findings.get(x.id, x.latest)
+		fs, memo, ok := s.findings.get(x.id, x.latest)
 		if !ok {
 			if fs, ok, err = s.loadFindings(ctx, x.id, x.latest); err != nil || !ok {
 				return nil, 0, false, err
 			}
 		}
-		lists = append(lists, fs)
-		n += len(fs)
+		idx := memo.matching(fs, f, fid, order)
+		lists = append(lists, listed{fs, idx})
+		total += len(idx)
 	}
-	match := make([]*findingRow, 0, n)
-	for _, fs := range lists {
-		for i := range fs {
-			r := &fs[i]
-			if r.rank < rank {
-				break // a system's rows are cached most severe first
-			}
-			if r.f.TeamID != q.TeamID || q.Status != "" && r.f.Status != q.Status || q.Owner != "" && r.f.Owner != q.Owner ||
-				q.DataKind != "" && !strings.Contains(r.data, data) || q.Asset != "" && !strings.Contains(r.assets, asset) {
-				continue
-			}
-			match = append(match, r)
-		}
-	}
-	var order func(a, b *findingRow) int
-	switch q.Sort {
-	case "system":
-		order = bySystem
-	case "id":
-		order = byID
-	default:
-		order = bySeverity
-	}
-	total := len(match)
 	start := min(p.Offset, total)
 	end := total
 	if p.Limit < total-start {
 		end = start + p.Limit
 	}
-	match = firstSorted(match, end, order)[start:end]
+	// The first end rows in order, as sorting all matches would give
+	// (each order is total). A system's matching rows come in the order,
+	// so its first row not kept ends the system; in bySystem order a full
+	// heap ends every later system.
+	h := firstHeap{n: end, order: order, h: make([]*findingRow, 0, end)}
+	for _, l := range lists {
+		if len(l.idx) == 0 || end == 0 {
+			continue
+		}
+		if q.Sort == "system" && h.full() && l.rows[l.idx[0]].f.SystemID > h.h[0].f.SystemID {
+			continue
+		}
+		for _, i := range l.idx {
+			if !h.offer(&l.rows[i]) {
+				break
+			}
+		}
+	}
+	match := h.h
+	slices.SortFunc(match, order)
+	match = match[start:end]
 	if len(match) == 0 {
 		return nil, total, true, nil
 	}
@@ -352,45 +365,4 @@ func byID(a, b *findingRow) int {
 		return c
 	}
 	return strings.Compare(a.f.SystemID, b.f.SystemID)
-}
-
-// firstSorted returns the first n of rows in order, sorted: a page of 50
-// out of thousands keeps the n smallest in a heap instead of sorting all.
-func firstSorted(rows []*findingRow, n int, order func(a, b *findingRow) int) []*findingRow {
-	if n <= 0 {
-		return nil
-	}
-	if n >= len(rows)/4 {
-		slices.SortFunc(rows, order)
-		return rows[:n]
-	}
-	// A max-heap of the n smallest seen so far.
-	h := slices.Clone(rows[:n])
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			if r := l + 1; r < len(h) && order(h[r], h[l]) > 0 {
-				l = r
-			}
-			if order(h[l], h[i]) <= 0 {
-				return
-			}
-			h[i], h[l] = h[l], h[i]
-			i = l
-		}
-	}
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for _, r := range rows[n:] {
-		if order(r, h[0]) < 0 {
-			h[0] = r
-			down(0)
-		}
-	}
-	slices.SortFunc(h, order)
-	return h
 }

@@ -76,6 +76,9 @@ func testTeamFindingsMatchSQL(t *testing.T, dsn string) {
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	pushAll := func(round int) {
 		for i := range 12 {
+			if round > 0 && i%3 == 0 {
+				continue // kept, with the filters they remember
+			}
 			sys := fmt.Sprintf("s%02d", i)
 			p := store.Push{SystemID: sys, TeamID: teams[i%2], Name: sys, YAML: fmt.Appendf(nil, "ward: 1\n# %d\n", round),
 				Result: []byte(`{}`), Author: "a", Message: "m"}
@@ -105,16 +108,18 @@ func testTeamFindingsMatchSQL(t *testing.T, dsn string) {
 					{Page: store.Page{Limit: 3}}, {Sort: "id", Page: store.Page{Limit: 4, Offset: 2}}, {Status: "open", Page: store.Page{Limit: 2, Offset: 1}},
 				} {
 					q.TeamID, q.MinSeverity = tm, sev
-					got, gotTotal, ok, err := s.teamFindings(ctx, q, q.Page.Normal())
-					if err != nil || !ok {
-						t.Fatalf("round %d %+v: ok %v, %v", round, q, ok, err)
-					}
 					want, wantTotal, err := s.findingsSQL(ctx, q)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if gotTotal != wantTotal || !reflect.DeepEqual(got, want) {
-						t.Errorf("round %d %+v:\n memory %d %v\n    SQL %d %v", round, q, gotTotal, got, wantTotal, want)
+					for try := range 2 { // the second from the filters remembered
+						got, gotTotal, ok, err := s.teamFindings(ctx, q, q.Page.Normal())
+						if err != nil || !ok {
+							t.Fatalf("round %d %+v: ok %v, %v", round, q, ok, err)
+						}
+						if gotTotal != wantTotal || !reflect.DeepEqual(got, want) {
+							t.Errorf("round %d try %d %+v:\n memory %d %v\n    SQL %d %v", round, try, q, gotTotal, got, wantTotal, want)
+						}
 					}
 					n += wantTotal
 				}
