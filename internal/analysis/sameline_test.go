@@ -57,17 +57,7 @@ flows:
 		t.Errorf("the unknown %s ranks before the stated gap", rate)
 	}
 	// A decision on one keeps both listed.
-	dec := `decisions:
-  - finding: ` + limits + `
-    status: accepted
-    reason: the gateway bounds requests
-    owner: alice
-    expires: 2027-01-31
-`
-	a = analyse(t, src+dec)
-	if find(a, rate) == nil || find(a, limits) == nil {
-		t.Errorf("a decided threat folded: %v", ids(a))
-	}
+	decidedApart(t, src, limits, rate)
 }
 
 // TestFoldSameLinePairs: the pairs noise16 added. A staff console not known
@@ -404,17 +394,7 @@ flows:
 		t.Errorf("the stated gap is not listed open: %v", ids(a))
 	}
 	// A decision on one keeps both listed.
-	dec := `decisions:
-  - finding: ` + mailer + `
-    status: accepted
-    reason: the mailer only sends what the API hands it
-    owner: alice
-    expires: 2027-01-31
-`
-	a = analyse(t, src+dec)
-	if find(a, billing) == nil || find(a, mailer) == nil {
-		t.Errorf("a decided threat folded: %v", ids(a))
-	}
+	decidedApart(t, src, mailer, billing)
 }
 
 // TestFoldSameLineSharedTransport: a till that speaks plain HTTP to two
@@ -497,4 +477,15 @@ func joinedAt(t *testing.T, a *analysis.Analysis, folded, keep, target string) {
 func secondTill(src, flow string) string {
 	src = strings.Replace(src, "  - {id: ledger,", "  - {id: kiosk, kind: service, boundary: branch, processes: [orders]}\n  - {id: ledger,", 1)
 	return strings.Replace(src, "{id: "+flow+", from: till,", "{id: "+flow+", from: kiosk,", 1)
+}
+
+// decidedApart checks that a decision on decided keeps it listed beside
+// other: a threat with a decision does not fold.
+func decidedApart(t *testing.T, src, decided, other string) {
+	t.Helper()
+	dec := "decisions:\n  - finding: " + decided + "\n    status: accepted\n    reason: decided on its own\n    owner: alice\n    expires: 2027-01-31\n"
+	a := analyse(t, src+dec)
+	if find(a, decided) == nil || find(a, other) == nil {
+		t.Errorf("a decided threat folded: %v", ids(a))
+	}
 }
