@@ -28,6 +28,7 @@ var (
 	holdOut13 = filepath.Join("..", "..", "testdata", "eval-holdout13")
 	holdOut14 = filepath.Join("..", "..", "testdata", "eval-holdout14")
 	holdOut15 = filepath.Join("..", "..", "testdata", "eval-holdout15")
+	holdOut16 = filepath.Join("..", "..", "testdata", "eval-holdout16")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -67,6 +68,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout13", holdOut13, false},
 		{"eval-holdout14", holdOut14, false},
 		{"eval-holdout15", holdOut15, false},
+		{"eval-holdout16", holdOut16, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
