@@ -448,10 +448,20 @@ var handoffRules = []*rule.Rule{
 				return
 			}
 			at := handoffPersonal(f.Carries)
+			named := true
+			if len(f.Carries) == 0 && len(f.Returns) == 0 && f.OneWay && f.From.Kind == model.KindClient {
+				// An app reporting to a vendor from the user's device (an
+				// SDK) names nothing it sends: what the app handles can go.
+				at, named = handoffPersonal(f.From.Assets()), false
+			}
 			if len(at) == 0 {
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
+				if !named {
+					x.Report(gap, "App "+q(f.From.ID)+" reports to processor "+q(f.To.ID)+" on "+flowName(f)+", naming nothing it sends; the app handles "+ids(at, assetID), at)
+					return
+				}
 				x.Report(gap, "Processor "+q(f.To.ID)+" receives "+ids(at, assetID)+" on "+flowName(f)+" and holds it outside our control", at)
 			}
 		},

@@ -95,6 +95,12 @@ var thirdpartyRules = []*rule.Rule{
 					at = append(at, a)
 				}
 			}
+			gap := model.Yes
+			if vendor == f.To && len(f.Carries) == 0 && len(f.Returns) == 0 && f.From.IsProcess() {
+				// Nothing named on the call: what the sender handles can go
+				// to the vendor (unknown, not "nothing").
+				at, gap = handoffPersonal(f.From.Assets()), model.Unknown
+			}
 			if len(at) == 0 {
 				return
 			}
@@ -104,7 +110,11 @@ var thirdpartyRules = []*rule.Rule{
 			if vendor != f.To {
 				x.AlsoTarget(model.Target{Component: vendor})
 			}
-			x.Report(model.Yes, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
+			if gap == model.Unknown {
+				x.Report(gap, "Flow "+flowName(f)+" names nothing it sends to new third party "+q(vendor.ID)+"; "+q(f.From.ID)+" handles "+ids(at, assetID), at)
+				return
+			}
+			x.Report(gap, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
 		},
 	},
 	{
