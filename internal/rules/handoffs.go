@@ -441,7 +441,7 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM || tpNew(x.Model, f.To) {
+			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM && f.From.Kind != model.KindClient || tpNew(x.Model, f.To) {
 				// New third parties have their own rule; a paid API is asked
 				// per call (lookups), with rules of its own. A hosted LLM is
 				// paid per token and still keeps what it is sent.
