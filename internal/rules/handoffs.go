@@ -424,7 +424,9 @@ var handoffRules = []*rule.Rule{
 		Doc: "The system sends personal or restricted data to an outside service that processes it for us: an email, SMS or print vendor, an identity-verification (KYC) service, a scoring bureau. " +
 			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
-			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK).",
+			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK), " +
+			"or a paid API the app calls from there with personal data (a maps or geocoding API given every position). " +
+			"An app's one-way report to a vendor that names nothing it sends can send whatever personal data the app handles: unknown, not nothing.",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{

@@ -62,7 +62,8 @@ var thirdpartyRules = []*rule.Rule{
 		Doc: "Sensitive data leaves the organisation for a third party the organisation has not worked with before. " +
 			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
 			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
-			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own.",
+			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own. " +
+			"A call to it that names nothing it sends or gets back can send whatever personal data the caller handles: unknown, not nothing, so the threat is unverified until the call states it minimises data.",
 		CWE:   []int{359, 201},
 		CAPEC: []int{438},
 		Mitigations: []string{
