@@ -19,7 +19,8 @@ var thirdpartyRules = []*rule.Rule{
 		Doc: "A path the business depends on runs through another organisation's service: a payment or payout provider, a media or ingest vendor, a paging or alerting service, a hosted store the product reads. " +
 			"Outages, throttling of the account, an expired contract or key, or an attack on the vendor stop that path, and nothing on our side can restart it: " +
 			"payments fail or back up, alerts are not delivered, work in progress is lost. Without a stated fallback the outage of one vendor is an outage of the system. " +
-			"In a system rated business-critical the same holds for a part of the system itself that a vendor runs (a hosted system of record, an ingest service, a managed store our components call): every path through it stops with it.",
+			"In a system rated business-critical the same holds for a part of the system itself that a vendor runs (a hosted system of record, an ingest service, a managed store our components call): every path through it stops with it. " +
+			"So it does, whatever the system's criticality, for such a part run by a vendor new to the organisation: how it fails, throttles and recovers has not been assessed.",
 		CWE:   []int{1357, 654, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -411,11 +412,12 @@ func tpDependedOn(c *model.Component) ([]*model.Asset, []*model.Flow) {
 
 // tpHostedPart returns, for a vendor-run part of the system itself (a
 // service or store drawn in the design, not an outside API) in a system
-// whose context says criticality high or critical, the data it handles and
+// whose context says criticality high or critical, or run by a vendor new
+// to the organisation (not yet assessed), the data it handles and
 // the calls our processes make to it: the path runs through it, so its
 // outage is the system's.
 func tpHostedPart(m *model.Model, c *model.Component) ([]*model.Asset, []*model.Flow) {
-	if m.Context.Criticality < model.High || c.Kind == model.KindExternal || c.Kind == model.KindLLM || !(c.IsProcess() || c.IsStore()) {
+	if m.Context.Criticality < model.High && !tpNew(m, c) || c.Kind == model.KindExternal || c.Kind == model.KindLLM || !(c.IsProcess() || c.IsStore()) {
 		return nil, nil
 	}
 	var calls []*model.Flow
