@@ -107,7 +107,8 @@ var authnRules = []*rule.Rule{
 			"A connection to a database or object store is raised only when the model states authentication: none " +
 			"(they log their clients in by default; the credential's own risks are other rules'); brokers and services always. " +
 			"A device of ours that a process sends data it must trust (commands, setpoints, alerts: integrity high or more) is such a " +
-			"receiver too: it obeys whoever can send it a command.",
+			"receiver too: it obeys whoever can send it a command. So is such a device fed by another device of ours (a sensor's readings to a gateway, a controller's phase timing to a roadside radio): " +
+			"whatever else can transmit on that network or radio link feeds it false data in the sender's name.",
 		CWE:         []int{306},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
@@ -115,7 +116,8 @@ var authnRules = []*rule.Rule{
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Inbound() || !f.From.IsProcess() || !(f.To.IsProcess() || f.To.IsStore() || authnCommandedDevice(f)) || f.From.Trust() < model.TrustInternal || !transportNetworkOf(x) {
+			fromDevice := f.From.Kind == model.KindDevice && !f.From.ThirdParty && authnCommandedDevice(f)
+			if f.Inbound() || !(f.From.IsProcess() || fromDevice) || !(f.To.IsProcess() || f.To.IsStore() || authnCommandedDevice(f)) || f.From.Trust() < model.TrustInternal || !transportNetworkOf(x) {
 				return
 			}
 			// Only a receiver worth impersonating a caller to: one that

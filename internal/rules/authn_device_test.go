@@ -37,3 +37,17 @@ func TestServiceToDeviceCommands(t *testing.T) {
 		t.Errorf("device-quiet.yaml: asked %v", got)
 	}
 }
+
+// TestDeviceToDevice: a device of ours feeding another device of ours data
+// it must trust without authentication is the same weakness: unverified
+// where nothing is stated, open where none is; quiet with a signature,
+// for low-integrity data and from a vendor's device.
+func TestDeviceToDevice(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unauthenticated-service-to-service", "device-to-device.yaml"), rules.All())
+	if got, want := ofRule(fs, "unauthenticated-service-to-service", model.StatusUnverified), []string{"unauthenticated-service-to-service:sensor-to-gateway"}; !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "unauthenticated-service-to-service", model.StatusOpen), []string{"unauthenticated-service-to-service:controller-to-rsu"}; !slices.Equal(got, want) {
+		t.Errorf("open %v, want %v", got, want)
+	}
+}

@@ -424,7 +424,9 @@ var handoffRules = []*rule.Rule{
 		Doc: "The system sends personal or restricted data to an outside service that processes it for us: an email, SMS or print vendor, an identity-verification (KYC) service, a scoring bureau. " +
 			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
-			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK).",
+			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK), " +
+			"or a paid API the app calls from there with personal data (a maps or geocoding API given every position). " +
+			"An app's one-way report to a vendor that names nothing it sends can send whatever personal data the app handles: unknown, not nothing.",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{
@@ -441,17 +443,27 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM || tpNew(x.Model, f.To) {
+			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM && f.From.Kind != model.KindClient || tpNew(x.Model, f.To) {
 				// New third parties have their own rule; a paid API is asked
 				// per call (lookups), with rules of its own. A hosted LLM is
 				// paid per token and still keeps what it is sent.
 				return
 			}
 			at := handoffPersonal(f.Carries)
+			named := true
+			if len(f.Carries) == 0 && len(f.Returns) == 0 && f.OneWay && f.From.Kind == model.KindClient {
+				// An app reporting to a vendor from the user's device (an
+				// SDK) names nothing it sends: what the app handles can go.
+				at, named = handoffPersonal(f.From.Assets()), false
+			}
 			if len(at) == 0 {
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
+				if !named {
+					x.Report(gap, "App "+q(f.From.ID)+" reports to processor "+q(f.To.ID)+" on "+flowName(f)+", naming nothing it sends; the app handles "+ids(at, assetID), at)
+					return
+				}
 				x.Report(gap, "Processor "+q(f.To.ID)+" receives "+ids(at, assetID)+" on "+flowName(f)+" and holds it outside our control", at)
 			}
 		},

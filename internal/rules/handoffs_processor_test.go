@@ -27,3 +27,33 @@ func TestProcessorSDKAndLLM(t *testing.T) {
 		t.Errorf("questions %v, want one per flow", got)
 	}
 }
+
+// TestProcessorUnnamed: an app's one-way report to a vendor that names
+// nothing it sends carries what the app handles, and a paid API the app
+// calls from the user's device with personal data is a processor; both
+// unverified. The game app without personal data and the service's paid
+// lookup stay quiet.
+func TestProcessorUnnamed(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-processor", "unnamed.yaml"), rules.All())
+	want := []string{"sensitive-data-to-processor:app-analytics", "sensitive-data-to-processor:app-maps"}
+	if got := ofRule(fs, "sensitive-data-to-processor", ""); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "sensitive-data-to-processor", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+}
+
+// TestNewThirdPartyUnnamed: a call to a new vendor that names nothing it
+// sends is unverified, naming what the caller handles; a caller with no
+// personal data, and a lookup that names what it gets back, stay quiet.
+func TestNewThirdPartyUnnamed(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-new-third-party", "unnamed.yaml"), rules.All())
+	want := []string{"sensitive-data-to-new-third-party:risk-screening"}
+	if got := ofRule(fs, "sensitive-data-to-new-third-party", ""); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "sensitive-data-to-new-third-party", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+}

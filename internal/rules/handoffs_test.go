@@ -89,6 +89,19 @@ func TestHostedPartOutage(t *testing.T) {
 	}
 }
 
+// TestNewHostedPartOutage: a part of the system run by a vendor new to
+// the organisation is asked about its outage whatever the system's
+// criticality; a known vendor's part and a new vendor's outside API are not.
+func TestNewHostedPartOutage(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "third-party-outage-no-fallback", "new-hosted-part.yaml"), rules.All())
+	if got, want := ofRule(fs, "third-party-outage-no-fallback", model.StatusUnverified), []string{"third-party-outage-no-fallback:index"}; !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "third-party-outage-no-fallback", ""); len(got) != 1 {
+		t.Errorf("got %v, want only the new vendor's index", got)
+	}
+}
+
 // TestClientFetchedCode: a client of ours that runs what it fetches from
 // storage or a CDN (updates, a tag) raises tampering, naming the fetch and
 // the source, and no elevation; one reading public pages does not.

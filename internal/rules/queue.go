@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -17,7 +19,9 @@ var queueRules = []*rule.Rule{
 			"then publishes messages that look like another's (a status event that closes a parcel, a command to another drone), " +
 			"and, where several consumers read sensitive messages, any client subscribes to every topic and reads them all " +
 			"(a further threat, information disclosure). Where devices of ours take critical-integrity messages (commands) from it, " +
-			"one device's credentials command every other device: elevation of privilege (a further threat).",
+			"one device's credentials command every other device: elevation of privilege (a further threat). " +
+			"A queue with one producer is asked too where it carries messages across zones (its producer or consumer sits in another zone) and no flow to or from it states how clients authenticate: " +
+			"whatever reaches the broker on either side (another workload in the cluster, a device in a store) enqueues messages the consumer acts on (a run, a send, a sale); tampering only, unverified until the queue states it authorizes its clients.",
 		CWE:   []int{284, 285, 639},
 		CAPEC: []int{122, 148},
 		Mitigations: []string{
@@ -37,6 +41,9 @@ var queueRules = []*rule.Rule{
 			}
 			producers, consumers := queueClients(c)
 			as := queueAssets(c)
+			if queueAcrossZones(x, c, producers, consumers) {
+				return
+			}
 			if len(producers) < 2 || !integrityNeeded(as) {
 				return
 			}
@@ -262,4 +269,37 @@ func queueCommandsDevices(c *model.Component) bool {
 		}
 	}
 	return false
+}
+
+// queueAcrossZones handles a queue of ours with one producer that links
+// components in different zones while no flow to or from it states how
+// its clients authenticate: whatever reaches the broker on either side
+// can publish messages the consumer acts on. It reports the threat (left
+// unverified until the queue states it authorizes its clients) and says
+// whether the queue was of this kind.
+func queueAcrossZones(x *rule.Ctx, c *model.Component, producers, consumers []*model.Component) bool {
+	if len(producers) != 1 || len(consumers) == 0 {
+		return false
+	}
+	for _, fs := range [][]*model.Flow{c.In, c.Out} {
+		for _, f := range fs {
+			if f.Authenticated() != model.Unknown {
+				return false
+			}
+		}
+	}
+	var other *model.Component
+	for _, o := range append(slices.Clone(producers), consumers...) {
+		if o.Boundary != c.Boundary && other == nil {
+			other = o
+		}
+	}
+	if other == nil {
+		return false
+	}
+	if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+		x.Enables()
+		x.Report(gap, q(c.ID)+" carries "+q(producers[0].ID)+"'s messages across zones (to or from "+q(other.ID)+") and nothing says who may publish to it", queueAssets(c))
+	}
+	return true
 }

@@ -203,6 +203,21 @@ func TestQueueTopicsNotScoped(t *testing.T) {
 	}
 }
 
+// TestQueueTopicsAcrossZones: a queue with one producer that links two
+// zones, with no authentication stated on its flows, raises tampering only,
+// unverified; the same queue with iam stated, and one inside a zone, stay
+// quiet.
+func TestQueueTopicsAcrossZones(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "across-zones.yaml"), rules.All())
+	want := []string{"queue-topics-not-scoped:runs"}
+	if got := ofRule(fs, "queue-topics-not-scoped", ""); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+}
+
 // TestQueueTopicsCommandDevices: a broker delivering critical commands to
 // devices also raises elevation (one client commands every device).
 func TestQueueTopicsCommandDevices(t *testing.T) {

@@ -19,7 +19,8 @@ var thirdpartyRules = []*rule.Rule{
 		Doc: "A path the business depends on runs through another organisation's service: a payment or payout provider, a media or ingest vendor, a paging or alerting service, a hosted store the product reads. " +
 			"Outages, throttling of the account, an expired contract or key, or an attack on the vendor stop that path, and nothing on our side can restart it: " +
 			"payments fail or back up, alerts are not delivered, work in progress is lost. Without a stated fallback the outage of one vendor is an outage of the system. " +
-			"In a system rated business-critical the same holds for a part of the system itself that a vendor runs (a hosted system of record, an ingest service, a managed store our components call): every path through it stops with it.",
+			"In a system rated business-critical the same holds for a part of the system itself that a vendor runs (a hosted system of record, an ingest service, a managed store our components call): every path through it stops with it. " +
+			"So it does, whatever the system's criticality, for such a part run by a vendor new to the organisation: how it fails, throttles and recovers has not been assessed.",
 		CWE:   []int{1357, 654, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -62,7 +63,8 @@ var thirdpartyRules = []*rule.Rule{
 		Doc: "Sensitive data leaves the organisation for a third party the organisation has not worked with before. " +
 			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
 			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
-			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own.",
+			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own. " +
+			"A call to it that names nothing it sends or gets back can send whatever personal data the caller handles: unknown, not nothing, so the threat is unverified until the call states it minimises data.",
 		CWE:   []int{359, 201},
 		CAPEC: []int{438},
 		Mitigations: []string{
@@ -95,6 +97,12 @@ var thirdpartyRules = []*rule.Rule{
 					at = append(at, a)
 				}
 			}
+			gap := model.Yes
+			if vendor == f.To && len(f.Carries) == 0 && len(f.Returns) == 0 && f.From.IsProcess() {
+				// Nothing named on the call: what the sender handles can go
+				// to the vendor (unknown, not "nothing").
+				at, gap = handoffPersonal(f.From.Assets()), model.Unknown
+			}
 			if len(at) == 0 {
 				return
 			}
@@ -104,7 +112,11 @@ var thirdpartyRules = []*rule.Rule{
 			if vendor != f.To {
 				x.AlsoTarget(model.Target{Component: vendor})
 			}
-			x.Report(model.Yes, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
+			if gap == model.Unknown {
+				x.Report(gap, "Flow "+flowName(f)+" names nothing it sends to new third party "+q(vendor.ID)+"; "+q(f.From.ID)+" handles "+ids(at, assetID), at)
+				return
+			}
+			x.Report(gap, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
 		},
 	},
 	{
@@ -400,11 +412,12 @@ func tpDependedOn(c *model.Component) ([]*model.Asset, []*model.Flow) {
 
 // tpHostedPart returns, for a vendor-run part of the system itself (a
 // service or store drawn in the design, not an outside API) in a system
-// whose context says criticality high or critical, the data it handles and
+// whose context says criticality high or critical, or run by a vendor new
+// to the organisation (not yet assessed), the data it handles and
 // the calls our processes make to it: the path runs through it, so its
 // outage is the system's.
 func tpHostedPart(m *model.Model, c *model.Component) ([]*model.Asset, []*model.Flow) {
-	if m.Context.Criticality < model.High || c.Kind == model.KindExternal || c.Kind == model.KindLLM || !(c.IsProcess() || c.IsStore()) {
+	if m.Context.Criticality < model.High && !tpNew(m, c) || c.Kind == model.KindExternal || c.Kind == model.KindLLM || !(c.IsProcess() || c.IsStore()) {
 		return nil, nil
 	}
 	var calls []*model.Flow
