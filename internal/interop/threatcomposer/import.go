@@ -56,12 +56,23 @@ func title(s string, n int) (string, bool) { return titleLine(oneLine(s), n) }
 
 // titleLine is title of text that is one line already.
 func titleLine(s string, n int) (string, bool) {
-	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s, false
 	}
+	// Where rune n starts: at n when the first n bytes are ASCII (most
+	// statements), and then s, being longer, has more than n runes.
+	off := n
+	if !asciiPrefix(s, n) {
+		if off = runeOffset(s, n); off == len(s) {
+			return s, false // at most n runes
+		}
+	}
+	// Only the first n runes are kept: whether they are valid UTF-8
+	// decides how they are copied (string([]rune(s)[:n]) is s[:off]
+	// when they are).
 	var t string
-	if utf8.ValidString(s) {
-		t = s[:runeOffset(s, n)]
+	if utf8.ValidString(s[:off]) {
+		t = s[:off]
 	} else {
 		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
 	}
@@ -70,6 +81,25 @@ func titleLine(s string, n int) (string, bool) {
 		t = t[:cut]
 	}
 	return strings.TrimRight(t, " ,;:.") + "…", true
+}
+
+// asciiPrefix reports whether the first n bytes of s (n ≤ len(s)) are
+// ASCII, eight at a time.
+func asciiPrefix(s string, n int) bool {
+	i := 0
+	for ; n-i >= 8; i += 8 {
+		t := s[i : i+8]
+		if (uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+			uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < n; i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func (im *importer) run(w *workspace, pack bool) {
