@@ -147,8 +147,8 @@ func (im *importer) run(w *workspace, pack bool) {
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
-		if strings.TrimSpace(x) != "" {
-			return strings.TrimSpace(x)
+		if t := strings.TrimSpace(x); t != "" {
+			return t
 		}
 	}
 	return ""
