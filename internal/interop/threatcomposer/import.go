@@ -30,8 +30,8 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 		return nil, interop.Inputf(name, "export the workspace from Threat Composer (Export → .tc.json)",
 			"not a Threat Composer workspace: no applicationInfo, threats, mitigations or assumptions")
 	}
-	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]string{},
-		named: map[string]string{}, threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
+	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]*assetRef{},
+		named: map[string]*assetRef{}, threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
 	im.run(&w, pack)
 	return im.out, nil
 }
@@ -39,10 +39,12 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 type importer struct {
 	out     *interop.Imported
 	ids     interop.IDs
-	assets  map[string]string // lower-cased asset name → id
-	named   map[string]string // asset name as given → id (saves lower-casing it again)
+	assets  map[string]*assetRef // lower-cased asset name → its asset
+	named   map[string]*assetRef // asset name as given → its asset (saves lower-casing it again)
 	threats map[string]*spec.Threat
 	mits    map[string]*spec.Mitigation
+	// threatNo numbers the threats read, from 1 (assetRef.last).
+	threatNo int
 }
 
 func (im *importer) note(format string, args ...any) { im.out.Note(format, args...) }
@@ -54,12 +56,23 @@ func title(s string, n int) (string, bool) { return titleLine(oneLine(s), n) }
 
 // titleLine is title of text that is one line already.
 func titleLine(s string, n int) (string, bool) {
-	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s, false
 	}
+	// Where rune n starts: at n when the first n bytes are ASCII (most
+	// statements), and then s, being longer, has more than n runes.
+	off := n
+	if !asciiPrefix(s, n) {
+		if off = runeOffset(s, n); off == len(s) {
+			return s, false // at most n runes
+		}
+	}
+	// Only the first n runes are kept: whether they are valid UTF-8
+	// decides how they are copied (string([]rune(s)[:n]) is s[:off]
+	// when they are).
 	var t string
-	if utf8.ValidString(s) {
-		t = s[:runeOffset(s, n)]
+	if utf8.ValidString(s[:off]) {
+		t = s[:off]
 	} else {
 		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
 	}
@@ -68,6 +81,25 @@ func titleLine(s string, n int) (string, bool) {
 		t = t[:cut]
 	}
 	return strings.TrimRight(t, " ,;:.") + "…", true
+}
+
+// asciiPrefix reports whether the first n bytes of s (n ≤ len(s)) are
+// ASCII, eight at a time.
+func asciiPrefix(s string, n int) bool {
+	i := 0
+	for ; n-i >= 8; i += 8 {
+		t := s[i : i+8]
+		if (uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+			uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < n; i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func (im *importer) run(w *workspace, pack bool) {
@@ -115,8 +147,8 @@ func (im *importer) run(w *workspace, pack bool) {
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
-		if strings.TrimSpace(x) != "" {
-			return strings.TrimSpace(x)
+		if t := strings.TrimSpace(x); t != "" {
+			return t
 		}
 	}
 	return ""
@@ -212,19 +244,29 @@ func priority(p string) (likelihood, impact string) {
 	return "", ""
 }
 
-func (im *importer) asset(name string) string {
-	if id, ok := im.named[name]; ok {
-		return id
+// assetRef is an asset made from the threats' impacted-asset names: its id,
+// and the number (importer.threatNo) of the last threat that listed it, which
+// keeps a threat from listing it twice without searching its list.
+type assetRef struct {
+	id   string
+	last int
+}
+
+// asset returns the asset named name (not blank), made at its first use.
+// Names that differ only in case and white space are one asset.
+func (im *importer) asset(name string) *assetRef {
+	if a, ok := im.named[name]; ok {
+		return a
 	}
 	k := strings.ToLower(oneLine(name))
-	if id, ok := im.assets[k]; ok {
-		im.named[name] = id
-		return id
+	if a, ok := im.assets[k]; ok {
+		im.named[name] = a
+		return a
 	}
-	id := im.ids.Make(k, "asset")
-	im.assets[k], im.named[name] = id, id
-	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: id, Name: oneLine(name), Kind: "data"})
-	return id
+	a := &assetRef{id: im.ids.Make(k, "asset")}
+	im.assets[k], im.named[name] = a, a
+	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: a.id, Name: oneLine(name), Kind: "data"})
+	return a
 }
 
 func numbered(prefix string, n int) string {
@@ -257,6 +299,7 @@ func (im *importer) importThreats(ts []threat) {
 	prio := false
 	var unknown []string
 	for _, t := range ts {
+		im.threatNo++
 		statement := firstNonEmpty(t.Statement)
 		if statement == "" {
 			statement = firstNonEmpty(compose(t)) // built only when needed
@@ -284,11 +327,28 @@ func (im *importer) importThreats(ts []threat) {
 		}
 		for _, p := range []struct{ k, v string }{
 			{"Threat source", t.ThreatSource}, {"Prerequisites", t.Prerequisites}, {"Threat action", t.ThreatAction},
-			{"Threat impact", t.ThreatImpact}, {"Impacted goal", strings.Join(t.ImpactedGoal, ", ")},
-			{"Impacted assets", strings.Join(t.ImpactedAssets, ", ")}, {"Tags", strings.Join(t.Tags, ", ")},
+			{"Threat impact", t.ThreatImpact},
 		} {
 			if v := strings.TrimSpace(p.v); v != "" {
 				add(p.k, oneLine(v))
+			}
+		}
+		for _, p := range []struct {
+			k string
+			l []string
+		}{{"Impacted goal", t.ImpactedGoal}, {"Impacted assets", t.ImpactedAssets}, {"Tags", t.Tags}} {
+			if !oneLineList(p.l) {
+				if v := strings.TrimSpace(strings.Join(p.l, ", ")); v != "" {
+					add(p.k, oneLine(v))
+				}
+				continue
+			}
+			// The list joined is one line already: its items are
+			// written where they are, not joined first.
+			add(p.k, p.l[0])
+			for _, v := range p.l[1:] {
+				desc.WriteString(", ")
+				desc.WriteString(v)
 			}
 		}
 		eachMeta(t.Metadata, add)
@@ -298,11 +358,17 @@ func (im *importer) importThreats(ts []threat) {
 			x.Likelihood, x.Impact = priority(p)
 			prio = prio || x.Likelihood != ""
 		}
-		for _, a := range t.ImpactedAssets {
-			if strings.TrimSpace(a) != "" {
-				if id := im.asset(a); !contains(x.Assets, id) {
-					x.Assets = append(x.Assets, id)
+		for _, name := range t.ImpactedAssets {
+			a, ok := im.named[name] // known names are not blank
+			if !ok {
+				if strings.TrimSpace(name) == "" {
+					continue
 				}
+				a = im.asset(name)
+			}
+			if a.last != im.threatNo { // not listed by this threat yet
+				a.last = im.threatNo
+				x.Assets = append(x.Assets, a.id)
 			}
 		}
 		switch t.Status {
@@ -346,6 +412,19 @@ func (im *importer) importThreats(ts []threat) {
 	if len(ts) > 0 {
 		im.note("threats have no targets (Threat Composer does not tie threats to components); the grammar parts are kept in each description")
 	}
+}
+
+// oneLineList reports whether strings.Join(l, ", ") is not empty and one
+// line as it is (interop.OneLine would return it unchanged): every item is
+// one line and not empty, so no two spaces meet at a join and the ends are
+// the first and last item's.
+func oneLineList(l []string) bool {
+	for _, v := range l {
+		if v == "" || !interop.IsOneLine(v) {
+			return false
+		}
+	}
+	return len(l) > 0
 }
 
 // compose builds a statement from the grammar parts when the file has none.
