@@ -322,7 +322,8 @@ var handoffRules = []*rule.Rule{
 		Title:    "Codes, links or PINs that grant access are delivered through a third party",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
-		Doc: "The system hands people's sign-in material (one-time codes, magic or share links, door PINs, activation codes) to an outside service that delivers it: an SMS, e-mail or push provider. " +
+		Doc: "The system hands people's sign-in material (one-time codes, magic or share links, door PINs, activation codes) to an outside service that delivers it: an SMS, e-mail or push provider " +
+			"(named so, or drawn passing the material on to a person or a client; sign-in material sent to a vendor that delivers nothing, such as an identity provider or a cloud API, is not raised). " +
 			"The provider stores and logs what it sends, and the channel reaches whoever holds the phone number or mailbox now: recycled and ported numbers, SIM swaps, shared and forwarded mailboxes, lock screens. " +
 			"Whoever reads the message holds the access it grants.",
 		CWE:   []int{200, 522, 640},
@@ -350,7 +351,10 @@ var handoffRules = []*rule.Rule{
 					at = append(at, a)
 				}
 			}
-			if len(at) == 0 {
+			if len(at) == 0 || !reviewerWords(f.To, notifyWords...) && !handoffDeliversToPeople(f.To, at) {
+				// Sign-in material sent to a vendor that delivers nothing
+				// to people (an identity provider, a cloud API, a calendar)
+				// is a credential in use there, not a message.
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
@@ -424,7 +428,9 @@ var handoffRules = []*rule.Rule{
 		Doc: "The system sends personal or restricted data to an outside service that processes it for us: an email, SMS or print vendor, an identity-verification (KYC) service, a scoring bureau. " +
 			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
-			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK).",
+			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK). " +
+			"A payment handed to the provider that executes it (the flow carries money or card data: a PSP, an acquirer, a bank or payout provider) is not: " +
+			"the payer's and card details are what the payment needs, and the hop's own threats (payment-file-tampering, the transport rules) cover it.",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{
@@ -445,6 +451,11 @@ var handoffRules = []*rule.Rule{
 				// New third parties have their own rule; a paid API is asked
 				// per call (lookups), with rules of its own. A hosted LLM is
 				// paid per token and still keeps what it is sent.
+				return
+			}
+			if handoffPayment(f) {
+				// A payment handed to the provider that executes it: the
+				// payer's and card details are what the payment needs.
 				return
 			}
 			at := handoffPersonal(f.Carries)
@@ -730,4 +741,26 @@ func handoffProcessorFlow(f *model.Flow) bool {
 // an outside system another organisation runs.
 func handoffToVendor(f *model.Flow) bool {
 	return f.From.IsProcess() && !f.From.ThirdParty && !f.From.OutOfScope && f.To.Kind == model.KindExternal && f.To.ThirdParty
+}
+
+// handoffPayment reports whether f hands a payment to the provider that
+// executes it: it carries money or payment card data.
+func handoffPayment(f *model.Flow) bool {
+	return len(ofKind(f.Carries, model.AssetMoney)) > 0 || len(withData(f.Carries, model.DataPaymentCard)) > 0
+}
+
+// handoffDeliversToPeople reports whether third party p is drawn passing
+// any of the assets at on to a person or a client.
+func handoffDeliversToPeople(p *model.Component, at []*model.Asset) bool {
+	for _, f := range p.Out {
+		if f.To.Kind != model.KindPerson && f.To.Kind != model.KindClient {
+			continue
+		}
+		for _, a := range f.Carries {
+			if containsAsset(at, a) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -235,7 +235,10 @@ var secretsRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component authenticates callers with sessions. Guessable or long-lived session ids, cookies without " +
 			"Secure and HttpOnly, ids kept after login (fixation) or not revoked at logout let an attacker take over a " +
-			"user's session without knowing the password.",
+			"user's session without knowing the password. " +
+			"Raised where sessions are held for people or clients outside the organisation's own zones (internet or partner, " +
+			"directly or behind a relay); where every session is held for people inside (a staff console on the internal network), " +
+			"whether sessions are handled securely is asked, and a stated gap (secure_sessions: no) is a threat.",
 		CWE:   []int{384, 613, 614, 1004},
 		CAPEC: []int{61, 593, 196},
 		Mitigations: []string{
@@ -254,15 +257,25 @@ var secretsRules = []*rule.Rule{
 				return
 			}
 			var from []*model.Flow
+			outside := false
 			for _, f := range c.In {
 				if f.Authentication == model.AuthSession {
 					from = append(from, f)
+					outside = outside || sessionFromOutside(f)
 				}
 			}
 			if len(from) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlSecureSessions); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlSecureSessions)
+			if gap == model.Unknown && !outside {
+				// Every session is held for people and clients inside the
+				// organisation's own zones: whether they are handled
+				// securely is a question, not a threat.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" keeps sessions for "+ids(senders(from), compID)+" that may be hijacked", nil)
 			}
 		},
@@ -490,4 +503,22 @@ func secretsOnStaffMachine(x *rule.Ctx, c *model.Component) {
 		x.Report(gap, ids(creds, assetID)+" on "+q(c.ID)+" sit on the machines people use; malware, a backup or a lost laptop takes them", creds,
 			"people inside the network use the client")
 	}
+}
+
+// sessionFromOutside reports whether session flow f comes from outside the
+// organisation's own zones: its sender is on the internet or a partner's
+// network, or is a relay (gateway, CDN, proxy) that takes requests from
+// there.
+func sessionFromOutside(f *model.Flow) bool {
+	if f.From.Trust() <= model.TrustPartner {
+		return true
+	}
+	if reviewerRelay(f.From) {
+		for _, g := range f.From.In {
+			if g.From.Trust() <= model.TrustPartner {
+				return true
+			}
+		}
+	}
+	return false
 }
