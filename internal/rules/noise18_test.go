@@ -1,0 +1,48 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestSessionsHeldForStaffAsked: insecure-session-management raises where
+// sessions come from the internet, directly or through a relay, and asks
+// where every session is held for staff inside; a stated gap is a threat
+// either way.
+func TestSessionsHeldForStaffAsked(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "noise18", "staff-sessions.yaml"), rules.All())
+	if got, want := ofRule(fs, "insecure-session-management", ""), []string{"insecure-session-management:gateway", "insecure-session-management:ops-tool", "insecure-session-management:site"}; !slices.Equal(got, want) {
+		t.Errorf("threats %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "insecure-session-management", model.StatusOpen); !slices.Equal(got, []string{"insecure-session-management:ops-tool"}) {
+		t.Errorf("open threats %v, want the stated gap only", got)
+	}
+	if got := asking(qs, "insecure-session-management"); !slices.Contains(got, "console.secure_sessions") {
+		t.Errorf("questions %v, want console.secure_sessions", got)
+	}
+}
+
+// TestPaymentIsNoProcessorHandoff: card data and money sent to the
+// provider that executes the payment raise no sensitive-data-to-processor
+// threat; personal data sent to an e-mail vendor still does.
+func TestPaymentIsNoProcessorHandoff(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise18", "payment-processor.yaml"), rules.All())
+	if got, want := ofRule(fs, "sensitive-data-to-processor", ""), []string{"sensitive-data-to-processor:mail"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestSignInSecretsOnlyThroughDeliverers: sign-in material sent to a vendor
+// named for messaging or drawn passing it on to a person is raised; sent to
+// an identity provider that delivers nothing, it is not.
+func TestSignInSecretsOnlyThroughDeliverers(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise18", "sign-in-vendors.yaml"), rules.All())
+	want := []string{"sign-in-secrets-through-third-party:api-courier", "sign-in-secrets-through-third-party:api-sms"}
+	if got := ofRule(fs, "sign-in-secrets-through-third-party", ""); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
