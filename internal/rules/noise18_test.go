@@ -46,3 +46,21 @@ func TestSignInSecretsOnlyThroughDeliverers(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestTransportBetweenOutsidersQuiet: a hop an outside system sends to a
+// person or another outside system raises no transport threat; our own hop
+// to that system does.
+func TestTransportBetweenOutsidersQuiet(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise18", "outsider-hops.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		for _, tg := range f.Targets {
+			if tg.Flow != nil && f.Rule == "cleartext-protocol" && !slices.Contains(got, tg.Flow.ID) {
+				got = append(got, tg.Flow.ID)
+			}
+		}
+	}
+	if want := []string{"notify-mail"}; !slices.Equal(got, want) {
+		t.Errorf("cleartext-protocol on flows %v, want %v", got, want)
+	}
+}

@@ -319,7 +319,7 @@ func transportOwns(x *rule.Ctx, id string) bool {
 // cleartext, 0 ("") for a flow that is not network traffic.
 var transportOwner = rule.NewFlowFact(func(_ *model.Model, f *model.Flow) uint8 {
 	id := transportClass(f)
-	if !transportNetwork(f) {
+	if !transportNetwork(f) || transportBetweenOutsiders(f) {
 		return 0
 	}
 	for i, o := range transportOwnerIDs {
@@ -458,4 +458,12 @@ func transportAnswerCaller(x *rule.Ctx, f *model.Flow) {
 	if f.From.IsProcess() && !f.From.ThirdParty && integrityNeeded(f.Returns) {
 		x.AlsoTarget(model.Target{Component: f.From})
 	}
+}
+
+// transportBetweenOutsiders reports whether f is a hop that an outside
+// system sends to a person or to another outside system: its transport is
+// that system's, not a control of the model's (an SMS gateway texting a
+// customer, a mail service delivering to a recipient).
+func transportBetweenOutsiders(f *model.Flow) bool {
+	return tpThirdParty(f.From) && (f.To.Kind == model.KindPerson || tpThirdParty(f.To))
 }
