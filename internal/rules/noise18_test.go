@@ -64,3 +64,23 @@ func TestTransportBetweenOutsidersQuiet(t *testing.T) {
 		t.Errorf("cleartext-protocol on flows %v, want %v", got, want)
 	}
 }
+
+// TestOIDCIsEncrypted: an OpenID Connect hop whose encryption is not stated
+// raises no transport threat (the protocol requires TLS); an http hop does.
+func TestOIDCIsEncrypted(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise18", "oidc.yaml"), rules.All())
+	on := map[string]bool{}
+	for _, f := range fs {
+		if f.Rule != "cleartext-protocol" && f.Rule != "sensitive-data-in-cleartext" && f.Rule != "unencrypted-boundary-crossing" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				on[tg.Flow.ID] = true
+			}
+		}
+	}
+	if on["cms-idp"] || !on["cms-old-idp"] {
+		t.Errorf("transport threats on %v, want cms-old-idp only", on)
+	}
+}

@@ -265,6 +265,9 @@ var transportSecure = map[string]bool{
 	"https": true, "wss": true, "tls": true, "mtls": true, "ssh": true, "sftp": true, "scp": true, "ftps": true,
 	"ldaps": true, "smtps": true, "imaps": true, "pop3s": true, "grpcs": true, "http3": true, "quic": true,
 	"amqps": true, "mqtts": true, "rediss": true, "dtls": true, "ipsec": true, "wireguard": true,
+	// OpenID Connect and OAuth 2.0 require TLS on every endpoint (OIDC Core
+	// 16.17, RFC 6749 1.6).
+	"oidc": true, "oauth": true, "oauth2": true,
 	// Cloud provider APIs, reached over HTTPS by their SDKs.
 	"sqs": true, "sns": true, "s3": true, "dynamodb": true, "kinesis": true, "eventbridge": true, "pubsub": true,
 }
