@@ -175,7 +175,10 @@ var secretsRules = []*rule.Rule{
 		Doc: "The flow carries credentials, either as data or as its own authentication (password, API key, session cookie, " +
 			"bearer token), without transport encryption. Anyone who can observe the path captures them and replays them " +
 			"to act as the sender, usually far beyond this one flow; where what travels with them needs high integrity, " +
-			"the traffic can be altered too.",
+			"the traffic can be altered too. " +
+			"Credential records a store keeps (accounts, password hashes, tokens), moved between it and a service on a hop that sends no login of its own, " +
+			"between two of the organisation's own zones over a protocol with a TLS mode (sql, the database and broker protocols) or none named, are asked " +
+			"while the hop's encryption is unknown, as sensitive-data-in-cleartext asks for other records there; a stated gap is a threat.",
 		CWE:   []int{523, 319},
 		CAPEC: []int{102, 157},
 		Mitigations: []string{
@@ -203,7 +206,16 @@ var secretsRules = []*rule.Rule{
 			if secretsBearerAuth(f.Authentication) {
 				what = append(what, "its "+secretsAuthName(f.Authentication))
 			}
-			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
+			// Credential records moved between a service and the store
+			// that keeps them (accounts, password hashes, tokens), on a hop
+			// that sends no login of its own, are records like any other:
+			// between two of the organisation's zones over a protocol with a
+			// TLS mode, whether the hop is encrypted is asked, as for
+			// sensitive-data-in-cleartext. A login sent (the flow's own
+			// password, key or token, or a credential the store does not
+			// keep) stays a threat.
+			recs := len(creds) > 0 && !secretsBearerAuth(f.Authentication) && (secretsStoredAt(f.To, creds) || secretsStoredAt(f.From, creds))
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && !(recs && transportAsksPrivate(x, f, gap)) && x.Reports(gap) {
 				// Captured credentials are replayed (spoofing); altering the
 				// traffic is a threat of its own where what travels with
 				// them needs high integrity.
@@ -521,4 +533,18 @@ func sessionFromOutside(f *model.Flow) bool {
 		}
 	}
 	return false
+}
+
+// secretsStoredAt reports whether c is a store that keeps every one of
+// creds: a hop to or from it moves credential records, not a login.
+func secretsStoredAt(c *model.Component, creds []*model.Asset) bool {
+	if !c.IsStore() {
+		return false
+	}
+	for _, a := range creds {
+		if !containsAsset(c.Stores, a) {
+			return false
+		}
+	}
+	return true
 }
