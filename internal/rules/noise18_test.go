@@ -84,3 +84,25 @@ func TestOIDCIsEncrypted(t *testing.T) {
 		t.Errorf("transport threats on %v, want cms-old-idp only", on)
 	}
 }
+
+// TestSiteDevicesAsked: unattested-join raises for a device in the field
+// and asks for one on the organisation's own network, unless the gap is
+// stated.
+func TestSiteDevicesAsked(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise18", "site-devices.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "unattested-join" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"scanner-sorter", "tracker-fleet"}; !slices.Equal(got, want) {
+		t.Errorf("unattested-join on %v, want %v", got, want)
+	}
+}
