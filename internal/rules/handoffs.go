@@ -429,8 +429,7 @@ var handoffRules = []*rule.Rule{
 			"The processor stores, relays and logs what it gets, its staff and sub-processors can read it, and messages it sends on (emails, letters, texts) end up in shared mailboxes and phones. " +
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
 			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK). " +
-			"A payment handed to the provider that executes it (the flow carries money or card data: a PSP, an acquirer, a bank or payout provider) is not: " +
-			"the payer's and card details are what the payment needs, and the hop's own threats (payment-file-tampering, the transport rules) cover it.",
+			"A payment handed to the provider that executes it (the flow carries money or card data) is not such a handoff: the details are what the payment needs.",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{

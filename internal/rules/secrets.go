@@ -176,9 +176,8 @@ var secretsRules = []*rule.Rule{
 			"bearer token), without transport encryption. Anyone who can observe the path captures them and replays them " +
 			"to act as the sender, usually far beyond this one flow; where what travels with them needs high integrity, " +
 			"the traffic can be altered too. " +
-			"Credential records a store keeps (accounts, password hashes, tokens), moved between it and a service on a hop that sends no login of its own, " +
-			"between two of the organisation's own zones over a protocol with a TLS mode (sql, the database and broker protocols) or none named, are asked " +
-			"while the hop's encryption is unknown, as sensitive-data-in-cleartext asks for other records there; a stated gap is a threat.",
+			"Credential records moved to or from the store that keeps them, between two of the organisation's own zones on a hop that sends no login " +
+			"of its own, are asked while the hop's encryption is unknown, as other records there are.",
 		CWE:   []int{523, 319},
 		CAPEC: []int{102, 157},
 		Mitigations: []string{
