@@ -248,7 +248,8 @@ var secretsRules = []*rule.Rule{
 			"Secure and HttpOnly, ids kept after login (fixation) or not revoked at logout let an attacker take over a " +
 			"user's session without knowing the password. " +
 			"Raised where sessions are held for people or clients outside the organisation's own zones (internet or partner, " +
-			"directly or behind a relay); where every session is held for people inside (a staff console on the internal network), " +
+			"directly or through components of ours in front of the service); where every session is held for people inside " +
+			"(a staff console on the internal network), " +
 			"whether sessions are handled securely is asked, and a stated gap (secure_sessions: no) is a threat.",
 		CWE:   []int{384, 613, 614, 1004},
 		CAPEC: []int{61, 593, 196},
@@ -516,19 +517,28 @@ func secretsOnStaffMachine(x *rule.Ctx, c *model.Component) {
 	}
 }
 
-// sessionFromOutside reports whether session flow f comes from outside the
-// organisation's own zones: its sender is on the internet or a partner's
-// network, or is a relay (gateway, CDN, proxy) that takes requests from
-// there.
+// sessionFromOutside reports whether session flow f carries sessions of
+// people or clients outside the organisation's own zones: its sender is on
+// the internet or a partner's network, or takes requests, directly or
+// through other components of ours (a relay, a web front end), from there.
 func sessionFromOutside(f *model.Flow) bool {
-	if f.From.Trust() <= model.TrustPartner {
-		return true
-	}
-	if reviewerRelay(f.From) {
-		for _, g := range f.From.In {
-			if g.From.Trust() <= model.TrustPartner {
-				return true
-			}
+	seen := map[*model.Component]bool{}
+	next := []*model.Component{f.From}
+	for len(next) > 0 {
+		c := next[0]
+		next = next[1:]
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		if c.Trust() <= model.TrustPartner {
+			return true
+		}
+		if !c.IsProcess() {
+			continue
+		}
+		for _, g := range c.In {
+			next = append(next, g.From)
 		}
 	}
 	return false
