@@ -304,15 +304,16 @@ boundaries:
 components:
   - {id: node, kind: device, boundary: dc}
   - {id: deployer, kind: service, boundary: dc, processes: [workloads]}
-  - {id: api-server, kind: service, boundary: dc, admin: true, processes: [workloads]}
+  - {id: api-server, kind: service, boundary: dc, admin: true, processes: [workloads], controls: {attestation: no}}
 flows:
   - {id: join, from: node, to: api-server, protocol: https, authentication: mtls, carries: [workloads]}
-  - {id: apply, from: deployer, to: api-server, protocol: https, carries: [workloads]}
+  - {id: apply, from: deployer, to: api-server, protocol: https, authentication: none, carries: [workloads]}
 `,
-		gone:      "unattested-join:join",
-		keep:      "unauthenticated-service-to-service:apply",
-		targets:   []string{"apply", "api-server", "join"},
-		questions: []string{"apply.authentication", "api-server.attestation"},
+		// Both gaps stated: a node on the data centre's own network whose
+		// attestation is unknown is asked, not raised (session 18).
+		gone:    "unauthenticated-service-to-service:apply",
+		keep:    "unattested-join:join",
+		targets: []string{"apply", "api-server", "join"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

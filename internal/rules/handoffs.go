@@ -322,7 +322,8 @@ var handoffRules = []*rule.Rule{
 		Title:    "Codes, links or PINs that grant access are delivered through a third party",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
-		Doc: "The system hands people's sign-in material (one-time codes, magic or share links, door PINs, activation codes) to an outside service that delivers it: an SMS, e-mail or push provider. " +
+		Doc: "The system hands people's sign-in material (one-time codes, magic or share links, door PINs, activation codes) to an outside service that delivers it: an SMS, e-mail or push provider " +
+			"(named so, or drawn passing the material on to a person or a client; sign-in material sent to a vendor that delivers nothing, such as an identity provider or a cloud API, is not raised). " +
 			"The provider stores and logs what it sends, and the channel reaches whoever holds the phone number or mailbox now: recycled and ported numbers, SIM swaps, shared and forwarded mailboxes, lock screens. " +
 			"Whoever reads the message holds the access it grants.",
 		CWE:   []int{200, 522, 640},
@@ -350,7 +351,10 @@ var handoffRules = []*rule.Rule{
 					at = append(at, a)
 				}
 			}
-			if len(at) == 0 {
+			if len(at) == 0 || !reviewerWords(f.To, notifyWords...) && !handoffDeliversToPeople(f.To, at) {
+				// Sign-in material sent to a vendor that delivers nothing
+				// to people (an identity provider, a cloud API, a calendar)
+				// is a credential in use there, not a message.
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlMinimisesData); x.Reports(gap) {
@@ -426,7 +430,8 @@ var handoffRules = []*rule.Rule{
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
 			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK), " +
 			"or a paid API the app calls from there with personal data (a maps or geocoding API given every position). " +
-			"An app's one-way report to a vendor that names nothing it sends can send whatever personal data the app handles: unknown, not nothing.",
+			"An app's one-way report to a vendor that names nothing it sends can send whatever personal data the app handles: unknown, not nothing. " +
+			"A payment handed to the provider that executes it (the flow carries money or card data) is not such a handoff: the details are what the payment needs.",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{
@@ -447,6 +452,11 @@ var handoffRules = []*rule.Rule{
 				// New third parties have their own rule; a paid API is asked
 				// per call (lookups), with rules of its own. A hosted LLM is
 				// paid per token and still keeps what it is sent.
+				return
+			}
+			if handoffPayment(f) {
+				// A payment handed to the provider that executes it: the
+				// payer's and card details are what the payment needs.
 				return
 			}
 			at := handoffPersonal(f.Carries)
@@ -742,4 +752,26 @@ func handoffProcessorFlow(f *model.Flow) bool {
 // an outside system another organisation runs.
 func handoffToVendor(f *model.Flow) bool {
 	return f.From.IsProcess() && !f.From.ThirdParty && !f.From.OutOfScope && f.To.Kind == model.KindExternal && f.To.ThirdParty
+}
+
+// handoffPayment reports whether f hands a payment to the provider that
+// executes it: it carries money or payment card data.
+func handoffPayment(f *model.Flow) bool {
+	return len(ofKind(f.Carries, model.AssetMoney)) > 0 || len(withData(f.Carries, model.DataPaymentCard)) > 0
+}
+
+// handoffDeliversToPeople reports whether third party p is drawn passing
+// any of the assets at on to a person or a client.
+func handoffDeliversToPeople(p *model.Component, at []*model.Asset) bool {
+	for _, f := range p.Out {
+		if f.To.Kind != model.KindPerson && f.To.Kind != model.KindClient {
+			continue
+		}
+		for _, a := range f.Carries {
+			if containsAsset(at, a) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -660,7 +660,10 @@ var reviewerRules = []*rule.Rule{
 		On:             rule.OnFlow,
 		Doc: "Devices, cluster nodes or workloads register themselves with a broker, a fleet service or a cluster. Without " +
 			"attestation of a hardware- or platform-backed identity, a cloned device, a rogue node or a manufacturer's spare " +
-			"identity joins as a legitimate one, then receives data and commands meant for others.",
+			"identity joins as a legitimate one, then receives data and commands meant for others. " +
+			"Raised for devices out in the field (an internet or partner zone: homes, vehicles, partners' sites); for a device on the " +
+			"organisation's own network (an internal or restricted zone) whether the service attests it is asked, and a stated gap " +
+			"(attestation: no) is a threat.",
 		CWE:   []int{290, 1188, 287},
 		CAPEC: []int{151, 633},
 		Mitigations: []string{
@@ -677,7 +680,15 @@ var reviewerRules = []*rule.Rule{
 			if f.From.Kind != model.KindDevice || f.From.ThirdParty || !(f.To.IsProcess() || f.To.Kind == model.KindQueue) {
 				return
 			}
-			if gap := x.Lacks(f.To, model.CtlAttestation); x.Reports(gap) {
+			gap := x.Lacks(f.To, model.CtlAttestation)
+			if gap == model.Unknown && f.From.Trust() >= model.TrustInternal {
+				// A device on the organisation's own network joins from
+				// behind the site's physical and network access: whether
+				// the service attests it is a question, not a threat.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(f.To.ID)+" may admit a cloned or rogue "+q(f.From.ID)+" on "+q(f.ID)+" without attesting its identity", nil)
 			}
 		},

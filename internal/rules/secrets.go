@@ -175,7 +175,9 @@ var secretsRules = []*rule.Rule{
 		Doc: "The flow carries credentials, either as data or as its own authentication (password, API key, session cookie, " +
 			"bearer token), without transport encryption. Anyone who can observe the path captures them and replays them " +
 			"to act as the sender, usually far beyond this one flow; where what travels with them needs high integrity, " +
-			"the traffic can be altered too.",
+			"the traffic can be altered too. " +
+			"Credential records moved to or from the store that keeps them, between two of the organisation's own zones on a hop that sends no login " +
+			"of its own, are asked while the hop's encryption is unknown, as other records there are.",
 		CWE:   []int{523, 319},
 		CAPEC: []int{102, 157},
 		Mitigations: []string{
@@ -203,7 +205,16 @@ var secretsRules = []*rule.Rule{
 			if secretsBearerAuth(f.Authentication) {
 				what = append(what, "its "+secretsAuthName(f.Authentication))
 			}
-			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
+			// Credential records moved between a service and the store
+			// that keeps them (accounts, password hashes, tokens), on a hop
+			// that sends no login of its own, are records like any other:
+			// between two of the organisation's zones over a protocol with a
+			// TLS mode, whether the hop is encrypted is asked, as for
+			// sensitive-data-in-cleartext. A login sent (the flow's own
+			// password, key or token, or a credential the store does not
+			// keep) stays a threat.
+			recs := len(creds) > 0 && !secretsBearerAuth(f.Authentication) && (secretsStoredAt(f.To, creds) || secretsStoredAt(f.From, creds))
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && !(recs && transportAsksPrivate(x, f, gap)) && x.Reports(gap) {
 				// Captured credentials are replayed (spoofing); altering the
 				// traffic is a threat of its own where what travels with
 				// them needs high integrity.
@@ -235,7 +246,11 @@ var secretsRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component authenticates callers with sessions. Guessable or long-lived session ids, cookies without " +
 			"Secure and HttpOnly, ids kept after login (fixation) or not revoked at logout let an attacker take over a " +
-			"user's session without knowing the password.",
+			"user's session without knowing the password. " +
+			"Raised where sessions are held for people or clients outside the organisation's own zones (internet or partner, " +
+			"directly or through components of ours in front of the service); where every session is held for people inside " +
+			"(a staff console on the internal network), " +
+			"whether sessions are handled securely is asked, and a stated gap (secure_sessions: no) is a threat.",
 		CWE:   []int{384, 613, 614, 1004},
 		CAPEC: []int{61, 593, 196},
 		Mitigations: []string{
@@ -254,15 +269,25 @@ var secretsRules = []*rule.Rule{
 				return
 			}
 			var from []*model.Flow
+			outside := false
 			for _, f := range c.In {
 				if f.Authentication == model.AuthSession {
 					from = append(from, f)
+					outside = outside || sessionFromOutside(f)
 				}
 			}
 			if len(from) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlSecureSessions); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlSecureSessions)
+			if gap == model.Unknown && !outside {
+				// Every session is held for people and clients inside the
+				// organisation's own zones: whether they are handled
+				// securely is a question, not a threat.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" keeps sessions for "+ids(senders(from), compID)+" that may be hijacked", nil)
 			}
 		},
@@ -490,4 +515,45 @@ func secretsOnStaffMachine(x *rule.Ctx, c *model.Component) {
 		x.Report(gap, ids(creds, assetID)+" on "+q(c.ID)+" sit on the machines people use; malware, a backup or a lost laptop takes them", creds,
 			"people inside the network use the client")
 	}
+}
+
+// sessionFromOutside reports whether session flow f carries sessions of
+// people or clients outside the organisation's own zones: its sender is on
+// the internet or a partner's network, or takes requests, directly or
+// through other components of ours (a relay, a web front end), from there.
+func sessionFromOutside(f *model.Flow) bool {
+	seen := map[*model.Component]bool{}
+	next := []*model.Component{f.From}
+	for len(next) > 0 {
+		c := next[0]
+		next = next[1:]
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		if c.Trust() <= model.TrustPartner {
+			return true
+		}
+		if !c.IsProcess() {
+			continue
+		}
+		for _, g := range c.In {
+			next = append(next, g.From)
+		}
+	}
+	return false
+}
+
+// secretsStoredAt reports whether c is a store that keeps every one of
+// creds: a hop to or from it moves credential records, not a login.
+func secretsStoredAt(c *model.Component, creds []*model.Asset) bool {
+	if !c.IsStore() {
+		return false
+	}
+	for _, a := range creds {
+		if !containsAsset(c.Stores, a) {
+			return false
+		}
+	}
+	return true
 }

@@ -57,16 +57,27 @@ func TestCallbackTamperingOnce(t *testing.T) {
 // TestCredentialRecordsNoSpoofing: a hop carrying a store's credential
 // records, with no secret of its own, is a disclosure threat and not a
 // spoofing one; a hop that logs in with a password keeps its spoofing
-// threat.
+// threat. Records on a hop between two private zones whose encryption is
+// unknown are asked, not raised (session 18).
 func TestCredentialRecordsNoSpoofing(t *testing.T) {
 	fs, qs := run(t, filepath.Join("testdata", "credentials-in-cleartext", "records.yaml"), rules.All())
-	got := ofRule(fs, "credentials-in-cleartext", model.StatusUnverified)
-	want := []string{"credentials-in-cleartext:data", "credentials-in-cleartext:ledger-login:spoofing"}
+	got := ofRule(fs, "credentials-in-cleartext", "")
+	want := []string{"credentials-in-cleartext:accounts", "credentials-in-cleartext:ledger-login", "credentials-in-cleartext:ledger-login:spoofing"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if got := asking(qs, "credentials-in-cleartext"); !slices.Contains(got, "accounts.encryption") {
-		t.Errorf("questions %v, want accounts.encryption among them", got)
+	if got := ofRule(fs, "credentials-in-cleartext", model.StatusOpen); !slices.Equal(got, []string{"credentials-in-cleartext:accounts"}) {
+		t.Errorf("open %v, want the stated gap on accounts", got)
+	}
+	for _, f := range fs {
+		for _, tg := range f.Targets {
+			if f.Rule == "credentials-in-cleartext" && tg.Flow != nil && tg.Flow.ID == "sessions" {
+				t.Errorf("%s names the token records' hop, want it asked", f.ID)
+			}
+		}
+	}
+	if got := asking(qs, "credentials-in-cleartext"); !slices.Contains(got, "sessions.encryption") {
+		t.Errorf("questions %v, want sessions.encryption among them", got)
 	}
 }
 

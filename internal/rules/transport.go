@@ -265,6 +265,9 @@ var transportSecure = map[string]bool{
 	"https": true, "wss": true, "tls": true, "mtls": true, "ssh": true, "sftp": true, "scp": true, "ftps": true,
 	"ldaps": true, "smtps": true, "imaps": true, "pop3s": true, "grpcs": true, "http3": true, "quic": true,
 	"amqps": true, "mqtts": true, "rediss": true, "dtls": true, "ipsec": true, "wireguard": true,
+	// OpenID Connect and OAuth 2.0 require TLS on every endpoint (OIDC Core
+	// 16.17, RFC 6749 1.6).
+	"oidc": true, "oauth": true, "oauth2": true,
 	// Cloud provider APIs, reached over HTTPS by their SDKs.
 	"sqs": true, "sns": true, "s3": true, "dynamodb": true, "kinesis": true, "eventbridge": true, "pubsub": true,
 }
@@ -319,7 +322,7 @@ func transportOwns(x *rule.Ctx, id string) bool {
 // cleartext, 0 ("") for a flow that is not network traffic.
 var transportOwner = rule.NewFlowFact(func(_ *model.Model, f *model.Flow) uint8 {
 	id := transportClass(f)
-	if !transportNetwork(f) {
+	if !transportNetwork(f) || transportBetweenOutsiders(f) {
 		return 0
 	}
 	for i, o := range transportOwnerIDs {
@@ -458,4 +461,12 @@ func transportAnswerCaller(x *rule.Ctx, f *model.Flow) {
 	if f.From.IsProcess() && !f.From.ThirdParty && integrityNeeded(f.Returns) {
 		x.AlsoTarget(model.Target{Component: f.From})
 	}
+}
+
+// transportBetweenOutsiders reports whether f is a hop that an outside
+// system sends to a person or to another outside system: its transport is
+// that system's, not a control of the model's (an SMS gateway texting a
+// customer, a mail service delivering to a recipient).
+func transportBetweenOutsiders(f *model.Flow) bool {
+	return tpThirdParty(f.From) && (f.To.Kind == model.KindPerson || tpThirdParty(f.To))
 }
