@@ -30,8 +30,8 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 		return nil, interop.Inputf(name, "export the workspace from Threat Composer (Export → .tc.json)",
 			"not a Threat Composer workspace: no applicationInfo, threats, mitigations or assumptions")
 	}
-	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]string{},
-		named: map[string]string{}, threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
+	im := &importer{out: &interop.Imported{Doc: &spec.Document{Ward: 1}}, assets: map[string]*assetRef{},
+		named: map[string]*assetRef{}, threats: map[string]*spec.Threat{}, mits: map[string]*spec.Mitigation{}}
 	im.run(&w, pack)
 	return im.out, nil
 }
@@ -39,8 +39,8 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 type importer struct {
 	out     *interop.Imported
 	ids     interop.IDs
-	assets  map[string]string // lower-cased asset name → id
-	named   map[string]string // asset name as given → id (saves lower-casing it again)
+	assets  map[string]*assetRef // lower-cased asset name → asset
+	named   map[string]*assetRef // asset name as given → asset (saves lower-casing it again)
 	threats map[string]*spec.Threat
 	mits    map[string]*spec.Mitigation
 }
@@ -212,19 +212,29 @@ func priority(p string) (likelihood, impact string) {
 	return "", ""
 }
 
-func (im *importer) asset(name string) string {
-	if id, ok := im.named[name]; ok {
-		return id
+// assetRef is an asset made from impacted-asset names, shared by every
+// name that maps to it.
+type assetRef struct {
+	id string
+	// last is the number (from 1) of the last threat the asset was added
+	// to: a threat lists an asset once however many names map to it,
+	// without searching its list (a generated threat can name 190 assets).
+	last int
+}
+
+func (im *importer) asset(name string) *assetRef {
+	if a, ok := im.named[name]; ok {
+		return a
 	}
 	k := strings.ToLower(oneLine(name))
-	if id, ok := im.assets[k]; ok {
-		im.named[name] = id
-		return id
+	if a, ok := im.assets[k]; ok {
+		im.named[name] = a
+		return a
 	}
-	id := im.ids.Make(k, "asset")
-	im.assets[k], im.named[name] = id, id
-	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: id, Name: oneLine(name), Kind: "data"})
-	return id
+	a := &assetRef{id: im.ids.Make(k, "asset")}
+	im.assets[k], im.named[name] = a, a
+	im.out.Doc.Assets = append(im.out.Doc.Assets, &spec.Asset{ID: a.id, Name: oneLine(name), Kind: "data"})
+	return a
 }
 
 func numbered(prefix string, n int) string {
@@ -256,7 +266,7 @@ func descSize(t *threat, line int) int {
 func (im *importer) importThreats(ts []threat) {
 	prio := false
 	var unknown []string
-	for _, t := range ts {
+	for n, t := range ts {
 		statement := firstNonEmpty(t.Statement)
 		if statement == "" {
 			statement = firstNonEmpty(compose(t)) // built only when needed
@@ -300,8 +310,9 @@ func (im *importer) importThreats(ts []threat) {
 		}
 		for _, a := range t.ImpactedAssets {
 			if strings.TrimSpace(a) != "" {
-				if id := im.asset(a); !contains(x.Assets, id) {
-					x.Assets = append(x.Assets, id)
+				if ref := im.asset(a); ref.last != n+1 {
+					ref.last = n + 1
+					x.Assets = append(x.Assets, ref.id)
 				}
 			}
 		}

@@ -355,3 +355,28 @@ func or(s, d string) string {
 	}
 	return s
 }
+
+// TestImpactedAssetsOnce: a threat lists each asset once, however many of
+// its impacted-asset names map to it (case, spacing, repeats), in the
+// order first named; the next threat lists them again.
+func TestImpactedAssetsOnce(t *testing.T) {
+	data := []byte(`{"schema":1,"applicationInfo":{"name":"x"},"threats":[` +
+		`{"id":"a","numericId":1,"statement":"one","impactedAssets":["DB","keys","db","Keys ","DB","logs"]},` +
+		`{"id":"b","numericId":2,"statement":"two","impactedAssets":["logs","db","LOGS"]},` +
+		`{"id":"c","numericId":3,"statement":"three","impactedAssets":["db"]}]}`)
+	im, err := Import("x.tc.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, th := range im.Doc.Threats {
+		got = append(got, th.Assets)
+	}
+	want := [][]string{{"db", "keys", "logs"}, {"logs", "db"}, {"db"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("threat assets (-want +got):\n%s", diff)
+	}
+	if len(im.Doc.Assets) != 3 {
+		t.Errorf("%d assets, want 3", len(im.Doc.Assets))
+	}
+}
