@@ -32,6 +32,8 @@ func (r *JSONR) Any() any {
 		return out
 	case c == '{':
 		r.i++
+		r.enter()
+		defer r.leave()
 		m := map[string]any{}
 		if r.peek() == '}' {
 			r.i++
