@@ -54,11 +54,18 @@ func title(s string, n int) (string, bool) { return titleLine(oneLine(s), n) }
 
 // titleLine is title of text that is one line already.
 func titleLine(s string, n int) (string, bool) {
-	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s, false
 	}
 	var t string
-	if utf8.ValidString(s) {
+	if asciiPrefix(s, n) {
+		// n runes of one byte each and more bytes after them: s is cut
+		// at byte n, valid or not past it (a long statement's title,
+		// without counting or checking the whole statement).
+		t = s[:n]
+	} else if utf8.RuneCountInString(s) <= n {
+		return s, false
+	} else if utf8.ValidString(s) {
 		t = s[:runeOffset(s, n)]
 	} else {
 		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
@@ -68,6 +75,25 @@ func titleLine(s string, n int) (string, bool) {
 		t = t[:cut]
 	}
 	return strings.TrimRight(t, " ,;:.") + "…", true
+}
+
+// asciiPrefix reports whether the first k bytes of s (k ≤ len(s)) are
+// ASCII, eight at a time.
+func asciiPrefix(s string, k int) bool {
+	i := 0
+	for ; k-i >= 8; i += 8 {
+		t := s[i : i+8]
+		if (uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
+			uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < k; i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func (im *importer) run(w *workspace, pack bool) {
