@@ -63,12 +63,26 @@ func titleLine(s string, n int) (string, bool) {
 		// at byte n, valid or not past it (a long statement's title,
 		// without counting or checking the whole statement).
 		t = s[:n]
-	} else if utf8.RuneCountInString(s) <= n {
-		return s, false
-	} else if utf8.ValidString(s) {
-		t = s[:runeOffset(s, n)]
 	} else {
-		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
+		// The first n runes, and whether they are valid: the text past
+		// them is neither counted nor checked (invalid bytes there are
+		// not in the title; within it they become U+FFFD).
+		off, valid := 0, true
+		for k := 0; k < n && off < len(s); k++ {
+			if s[off] < utf8.RuneSelf {
+				off++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[off:])
+			valid = valid && (r != utf8.RuneError || size > 1)
+			off += size
+		}
+		if off == len(s) {
+			return s, false // at most n runes
+		}
+		if t = s[:off]; !valid {
+			t = string([]rune(t))
+		}
 	}
 	cut := strings.LastIndexByte(t, ' ')
 	if cut > n/2 {
