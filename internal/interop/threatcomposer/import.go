@@ -153,6 +153,17 @@ func (im *importer) run(w *workspace, pack bool) {
 	im.importAssumptions(w)
 }
 
+// oneLineItems reports whether vs has items and each is one line (OneLine
+// keeps it) and not empty: then strings.Join(vs, ", ") is one line too.
+func oneLineItems(vs []string) bool {
+	for _, v := range vs {
+		if v == "" || oneLine(v) != v {
+			return false
+		}
+	}
+	return len(vs) > 0
+}
+
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
 		if strings.TrimSpace(x) != "" {
@@ -334,11 +345,28 @@ func (im *importer) importThreats(ts []threat) {
 		}
 		for _, p := range []struct{ k, v string }{
 			{"Threat source", t.ThreatSource}, {"Prerequisites", t.Prerequisites}, {"Threat action", t.ThreatAction},
-			{"Threat impact", t.ThreatImpact}, {"Impacted goal", strings.Join(t.ImpactedGoal, ", ")},
-			{"Impacted assets", strings.Join(t.ImpactedAssets, ", ")}, {"Tags", strings.Join(t.Tags, ", ")},
+			{"Threat impact", t.ThreatImpact},
 		} {
 			if v := strings.TrimSpace(p.v); v != "" {
 				add(p.k, oneLine(v))
+			}
+		}
+		for _, p := range []struct {
+			k  string
+			vs []string
+		}{{"Impacted goal", t.ImpactedGoal}, {"Impacted assets", t.ImpactedAssets}, {"Tags", t.Tags}} {
+			if !oneLineItems(p.vs) {
+				if v := strings.TrimSpace(strings.Join(p.vs, ", ")); v != "" {
+					add(p.k, oneLine(v))
+				}
+				continue
+			}
+			// Items on one line each, none empty: so is their list,
+			// written as it is joined without joining it first.
+			add(p.k, p.vs[0])
+			for _, v := range p.vs[1:] {
+				desc.WriteString(", ")
+				desc.WriteString(v)
 			}
 		}
 		eachMeta(t.Metadata, add)
