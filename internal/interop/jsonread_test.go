@@ -13,13 +13,17 @@ import (
 // a string, a number or anything else, encoding/json reads the same value.
 func FuzzJSONRAny(f *testing.F) {
 	for _, s := range []string{`"a"`, `"a\u2192b\n\t\"\\\/\b\f\r"`, `"\ud83d\ude00"`, `"\ud800x"`, "\"\xff\"", `"\u00e9\u0000"`,
-		`"\u12G4"`, `"\u+123"`, `[1, -0.5e3, true, false, null, "x", {"a": {"b": []}}]`, `{"a":1,"a":2}`, `01`, `1.`, `"é"`, `-`, ` 1 `} {
+		`"\u12G4"`, `"\u+123"`, `[1, -0.5e3, true, false, null, "x", {"a": {"b": []}}]`, `{"a":1,"a":2}`, `01`, `1.`, `"é"`, `-`, ` 1 `,
+		strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth), strings.Repeat(`{"a":[`, MaxJSONDepth/2) + "1" + strings.Repeat("]}", MaxJSONDepth/2)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got any
 		if !FastJSON(data, func(r *JSONR) { got = r.Any() }) {
 			return
+		}
+		if _, deep := tooDeep(data, MaxJSONDepth); deep {
+			t.Fatalf("JSONR read a document nested deeper than %d: %q", MaxJSONDepth, data)
 		}
 		var want any
 		if err := json.Unmarshal(data, &want); err != nil {
