@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -12,13 +13,17 @@ import (
 // a string, a number or anything else, encoding/json reads the same value.
 func FuzzJSONRAny(f *testing.F) {
 	for _, s := range []string{`"a"`, `"a\u2192b\n\t\"\\\/\b\f\r"`, `"\ud83d\ude00"`, `"\ud800x"`, "\"\xff\"", `"\u00e9\u0000"`,
-		`"\u12G4"`, `"\u+123"`, `[1, -0.5e3, true, false, null, "x", {"a": {"b": []}}]`, `{"a":1,"a":2}`, `01`, `1.`, `"é"`, `-`, ` 1 `} {
+		`"\u12G4"`, `"\u+123"`, `[1, -0.5e3, true, false, null, "x", {"a": {"b": []}}]`, `{"a":1,"a":2}`, `01`, `1.`, `"é"`, `-`, ` 1 `,
+		strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth), strings.Repeat(`{"a":[`, MaxJSONDepth/2) + "1" + strings.Repeat("]}", MaxJSONDepth/2)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got any
 		if !FastJSON(data, func(r *JSONR) { got = r.Any() }) {
 			return
+		}
+		if _, deep := tooDeep(data, MaxJSONDepth); deep {
+			t.Fatalf("JSONR read a document nested deeper than %d: %q", MaxJSONDepth, data)
 		}
 		var want any
 		if err := json.Unmarshal(data, &want); err != nil {
@@ -136,4 +141,61 @@ func FuzzJSONRStr(f *testing.F) {
 			t.Fatalf("%q: Str %q (%v), old %q (%v)", data, viaStr, strOK, want, wantOK)
 		}
 	})
+}
+
+// TestJSONRDepth: the reader refuses a document exactly when tooDeep finds
+// it nested deeper than MaxJSONDepth — through objects, arrays, values
+// skipped and values read as interfaces — and reads one at the limit.
+func TestJSONRDepth(t *testing.T) {
+	nest := func(open, close string, n int, inner string) []byte {
+		return []byte(strings.Repeat(open, n) + inner + strings.Repeat(close, n))
+	}
+	// obj reads {"a": ...} with Object all the way down, then the inner value with Any.
+	var obj func(r *JSONR)
+	obj = func(r *JSONR) {
+		r.Object([]string{"a"}, func(string) bool {
+			if r.IsNext('{') {
+				obj(r)
+			} else {
+				r.Any()
+			}
+			return true
+		})
+	}
+	// arr reads arrays with Array all the way down.
+	var arr func(r *JSONR)
+	arr = func(r *JSONR) {
+		r.Array(func() {
+			if r.IsNext('[') {
+				arr(r)
+			} else {
+				r.Skip()
+			}
+		})
+	}
+	readers := map[string]func(r *JSONR){
+		"any": func(r *JSONR) { r.Any() }, "skip": func(r *JSONR) { r.Skip() },
+		"object": obj, "array": arr,
+		"unknown key": func(r *JSONR) { r.Object(nil, func(string) bool { return false }) }, // skipped
+	}
+	for _, n := range []int{1, MaxJSONDepth - 1, MaxJSONDepth, MaxJSONDepth + 1, 3 * MaxJSONDepth} {
+		docs := map[string][]byte{
+			"objects": nest(`{"a":`, `}`, n, `1`),
+			"arrays":  nest(`[`, `]`, n, `1`),
+			"mixed":   nest(`{"a":[`, `]}`, n/2, `[]`),
+			"inner":   append(nest(`{"a":`, `}`, 1, ``)[:5], append(nest(`[`, `]`, n-1, `{}`), '}')...),
+		}
+		for dn, doc := range docs {
+			_, deep := tooDeep(doc, MaxJSONDepth)
+			for rn, read := range readers {
+				want := !deep
+				if (rn == "object" && dn != "objects") || (rn == "array" && dn != "arrays") || (rn == "unknown key" && doc[0] != '{') {
+					continue // a reader for one shape only
+				}
+				if got := FastJSON(doc, read); got != want {
+					t.Errorf("depth %d, %s read with %s: read %v, want %v (tooDeep %v)", n, dn, rn, got, want, deep)
+				}
+			}
+		}
+	}
 }

@@ -17,10 +17,6 @@ func OneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// IsOneLine reports whether OneLine(s) is s: s has no leading or trailing
-// white space, no white space but ' ' and no two spaces in a row.
-func IsOneLine(s string) bool { return isOneLine(s) }
-
 // isOneLine reports whether s has no leading or trailing white space, no
 // white space but ' ' and no two spaces in a row.
 func isOneLine(s string) bool {

@@ -131,7 +131,8 @@ func titleRef(s string, n int) (string, bool) {
 
 // FuzzTitle: title cuts where the rune-slice version cuts.
 func FuzzTitle(f *testing.F) {
-	for _, s := range []string{"", "a b c", "An actor with access can tamper, which leads to loss.", "ü ß é  x\ty", "a\xffb c d", "€€€ €€ €"} {
+	for _, s := range []string{"", "a b c", "An actor with access can tamper, which leads to loss.", "ü ß é  x\ty", "a\xffb c d", "€€€ €€ €",
+		"an ascii prefix then \xff invalid", "an ascii prefix then é", "exactly six"} {
 		f.Add(s, uint8(5))
 	}
 	f.Fuzz(func(t *testing.T, s string, n uint8) {

@@ -39,12 +39,10 @@ func Import(name string, data []byte) (*interop.Imported, error) {
 type importer struct {
 	out     *interop.Imported
 	ids     interop.IDs
-	assets  map[string]*assetRef // lower-cased asset name → its asset
-	named   map[string]*assetRef // asset name as given → its asset (saves lower-casing it again)
+	assets  map[string]*assetRef // lower-cased asset name → asset
+	named   map[string]*assetRef // asset name as given → asset (saves lower-casing it again)
 	threats map[string]*spec.Threat
 	mits    map[string]*spec.Mitigation
-	// threatNo numbers the threats read, from 1 (assetRef.last).
-	threatNo int
 }
 
 func (im *importer) note(format string, args ...any) { im.out.Note(format, args...) }
@@ -59,22 +57,32 @@ func titleLine(s string, n int) (string, bool) {
 	if len(s) <= n {
 		return s, false
 	}
-	// Where rune n starts: at n when the first n bytes are ASCII (most
-	// statements), and then s, being longer, has more than n runes.
-	off := n
-	if !asciiPrefix(s, n) {
-		if off = runeOffset(s, n); off == len(s) {
+	var t string
+	if asciiPrefix(s, n) {
+		// n runes of one byte each and more bytes after them: s is cut
+		// at byte n, valid or not past it (a long statement's title,
+		// without counting or checking the whole statement).
+		t = s[:n]
+	} else {
+		// The first n runes, and whether they are valid: the text past
+		// them is neither counted nor checked (invalid bytes there are
+		// not in the title; within it they become U+FFFD).
+		off, valid := 0, true
+		for k := 0; k < n && off < len(s); k++ {
+			if s[off] < utf8.RuneSelf {
+				off++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[off:])
+			valid = valid && (r != utf8.RuneError || size > 1)
+			off += size
+		}
+		if off == len(s) {
 			return s, false // at most n runes
 		}
-	}
-	// Only the first n runes are kept: whether they are valid UTF-8
-	// decides how they are copied (string([]rune(s)[:n]) is s[:off]
-	// when they are).
-	var t string
-	if utf8.ValidString(s[:off]) {
-		t = s[:off]
-	} else {
-		t = string([]rune(s)[:n]) // invalid bytes become U+FFFD
+		if t = s[:off]; !valid {
+			t = string([]rune(t))
+		}
 	}
 	cut := strings.LastIndexByte(t, ' ')
 	if cut > n/2 {
@@ -83,18 +91,18 @@ func titleLine(s string, n int) (string, bool) {
 	return strings.TrimRight(t, " ,;:.") + "…", true
 }
 
-// asciiPrefix reports whether the first n bytes of s (n ≤ len(s)) are
+// asciiPrefix reports whether the first k bytes of s (k ≤ len(s)) are
 // ASCII, eight at a time.
-func asciiPrefix(s string, n int) bool {
+func asciiPrefix(s string, k int) bool {
 	i := 0
-	for ; n-i >= 8; i += 8 {
+	for ; k-i >= 8; i += 8 {
 		t := s[i : i+8]
 		if (uint64(t[0])|uint64(t[1])<<8|uint64(t[2])<<16|uint64(t[3])<<24|
 			uint64(t[4])<<32|uint64(t[5])<<40|uint64(t[6])<<48|uint64(t[7])<<56)&0x8080808080808080 != 0 {
 			return false
 		}
 	}
-	for ; i < n; i++ {
+	for ; i < k; i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
@@ -145,10 +153,21 @@ func (im *importer) run(w *workspace, pack bool) {
 	im.importAssumptions(w)
 }
 
+// oneLineItems reports whether vs has items and each is one line (OneLine
+// keeps it) and not empty: then strings.Join(vs, ", ") is one line too.
+func oneLineItems(vs []string) bool {
+	for _, v := range vs {
+		if v == "" || oneLine(v) != v {
+			return false
+		}
+	}
+	return len(vs) > 0
+}
+
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
-		if t := strings.TrimSpace(x); t != "" {
-			return t
+		if strings.TrimSpace(x) != "" {
+			return strings.TrimSpace(x)
 		}
 	}
 	return ""
@@ -244,16 +263,16 @@ func priority(p string) (likelihood, impact string) {
 	return "", ""
 }
 
-// assetRef is an asset made from the threats' impacted-asset names: its id,
-// and the number (importer.threatNo) of the last threat that listed it, which
-// keeps a threat from listing it twice without searching its list.
+// assetRef is an asset made from impacted-asset names, shared by every
+// name that maps to it.
 type assetRef struct {
-	id   string
+	id string
+	// last is the number (from 1) of the last threat the asset was added
+	// to: a threat lists an asset once however many names map to it,
+	// without searching its list (a generated threat can name 190 assets).
 	last int
 }
 
-// asset returns the asset named name (not blank), made at its first use.
-// Names that differ only in case and white space are one asset.
 func (im *importer) asset(name string) *assetRef {
 	if a, ok := im.named[name]; ok {
 		return a
@@ -298,8 +317,7 @@ func descSize(t *threat, line int) int {
 func (im *importer) importThreats(ts []threat) {
 	prio := false
 	var unknown []string
-	for _, t := range ts {
-		im.threatNo++
+	for n, t := range ts {
 		statement := firstNonEmpty(t.Statement)
 		if statement == "" {
 			statement = firstNonEmpty(compose(t)) // built only when needed
@@ -334,19 +352,19 @@ func (im *importer) importThreats(ts []threat) {
 			}
 		}
 		for _, p := range []struct {
-			k string
-			l []string
+			k  string
+			vs []string
 		}{{"Impacted goal", t.ImpactedGoal}, {"Impacted assets", t.ImpactedAssets}, {"Tags", t.Tags}} {
-			if !oneLineList(p.l) {
-				if v := strings.TrimSpace(strings.Join(p.l, ", ")); v != "" {
+			if !oneLineItems(p.vs) {
+				if v := strings.TrimSpace(strings.Join(p.vs, ", ")); v != "" {
 					add(p.k, oneLine(v))
 				}
 				continue
 			}
-			// The list joined is one line already: its items are
-			// written where they are, not joined first.
-			add(p.k, p.l[0])
-			for _, v := range p.l[1:] {
+			// Items on one line each, none empty: so is their list,
+			// written as it is joined without joining it first.
+			add(p.k, p.vs[0])
+			for _, v := range p.vs[1:] {
 				desc.WriteString(", ")
 				desc.WriteString(v)
 			}
@@ -358,17 +376,12 @@ func (im *importer) importThreats(ts []threat) {
 			x.Likelihood, x.Impact = priority(p)
 			prio = prio || x.Likelihood != ""
 		}
-		for _, name := range t.ImpactedAssets {
-			a, ok := im.named[name] // known names are not blank
-			if !ok {
-				if strings.TrimSpace(name) == "" {
-					continue
+		for _, a := range t.ImpactedAssets {
+			if strings.TrimSpace(a) != "" {
+				if ref := im.asset(a); ref.last != n+1 {
+					ref.last = n + 1
+					x.Assets = append(x.Assets, ref.id)
 				}
-				a = im.asset(name)
-			}
-			if a.last != im.threatNo { // not listed by this threat yet
-				a.last = im.threatNo
-				x.Assets = append(x.Assets, a.id)
 			}
 		}
 		switch t.Status {
@@ -412,19 +425,6 @@ func (im *importer) importThreats(ts []threat) {
 	if len(ts) > 0 {
 		im.note("threats have no targets (Threat Composer does not tie threats to components); the grammar parts are kept in each description")
 	}
-}
-
-// oneLineList reports whether strings.Join(l, ", ") is not empty and one
-// line as it is (interop.OneLine would return it unchanged): every item is
-// one line and not empty, so no two spaces meet at a join and the ends are
-// the first and last item's.
-func oneLineList(l []string) bool {
-	for _, v := range l {
-		if v == "" || !interop.IsOneLine(v) {
-			return false
-		}
-	}
-	return len(l) > 0
 }
 
 // compose builds a statement from the grammar parts when the file has none.

@@ -355,3 +355,73 @@ func or(s, d string) string {
 	}
 	return s
 }
+
+// TestImpactedAssetsOnce: a threat lists each asset once, however many of
+// its impacted-asset names map to it (case, spacing, repeats), in the
+// order first named; the next threat lists them again.
+func TestImpactedAssetsOnce(t *testing.T) {
+	data := []byte(`{"schema":1,"applicationInfo":{"name":"x"},"threats":[` +
+		`{"id":"a","numericId":1,"statement":"one","impactedAssets":["DB","keys","db","Keys ","DB","logs"]},` +
+		`{"id":"b","numericId":2,"statement":"two","impactedAssets":["logs","db","LOGS"]},` +
+		`{"id":"c","numericId":3,"statement":"three","impactedAssets":["db"]}]}`)
+	im, err := Import("x.tc.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, th := range im.Doc.Threats {
+		got = append(got, th.Assets)
+	}
+	want := [][]string{{"db", "keys", "logs"}, {"logs", "db"}, {"db"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("threat assets (-want +got):\n%s", diff)
+	}
+	if len(im.Doc.Assets) != 3 {
+		t.Errorf("%d assets, want 3", len(im.Doc.Assets))
+	}
+}
+
+// TestListLines: a threat's goal, asset and tag lines are its list joined
+// with ", ", trimmed and put on one line, whether each item is one line
+// already (written without joining) or not — empty items, spaces at the
+// ends, runs of white space, line breaks.
+func TestListLines(t *testing.T) {
+	pieces := []string{"", " ", "a", "b c", "x  y", "\t", "é", "z\n", " q", "r "}
+	for seed := range 3000 {
+		x := uint32(seed*2654435761 + 7)
+		var tags []string
+		for range int(x % 5) {
+			x = x*1664525 + 1013904223
+			tags = append(tags, pieces[(x>>16)%uint32(len(pieces))])
+		}
+		if seed%3 == 0 { // mostly clean items, the fast path
+			for i := range tags {
+				tags[i] = interop.OneLine(tags[i])
+			}
+		}
+		th := threat{ID: "t", NumericID: 1, Statement: "s", Tags: tags, ImpactedGoal: tags}
+		w := workspace{Schema: 1, ApplicationInfo: &appInfo{Name: "x"}, Threats: []threat{th}}
+		data, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := Import("x.tc.json", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		if v := strings.TrimSpace(strings.Join(tags, ", ")); v != "" {
+			v = interop.OneLine(v)
+			want = append(want, "Impacted goal: "+v, "Tags: "+v)
+		}
+		var got []string
+		for _, l := range strings.Split(im.Doc.Threats[0].Description, "\n") {
+			if strings.HasPrefix(l, "Tags: ") || strings.HasPrefix(l, "Impacted goal: ") {
+				got = append(got, l)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("tags %q: lines %q, want %q", tags, got, want)
+		}
+	}
+}
