@@ -208,6 +208,7 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 		dialect, who, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
 	var res results
+	before := l.metricsNow(ctx)
 	cpu0 := processCPU()
 	if c.rate > 0 {
 		res = l.driveOpen(ctx)
@@ -217,7 +218,7 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	res.cpu = processCPU() - cpu0
 	lost, verr := l.verify(ctx)
 	ok := report(out, c, res, lost, verr)
-	l.serverGauges(ctx, out)
+	l.serverGauges(ctx, out, before)
 	return ok, nil
 }
 

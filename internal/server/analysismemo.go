@@ -247,6 +247,7 @@ func (s *Server) storedAnalysisOf(ctx context.Context, b Bundle, digest [sha256.
 	if cache != nil {
 		cache.key, cache.a = k, a
 	}
+	mark(ctx, phaseReport)
 	return a, nil
 }
 

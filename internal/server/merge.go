@@ -103,12 +103,14 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 			p.BaseRevision = sys.Revision
 			on = &basis{v: latest, revision: sys.Revision}
 		}
+		mark(ctx, phaseMerge)
 		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache, on)
 		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
 			backoff(ctx, attempt)
 			if err := resume(ctx); err != nil { // merge again on an analysis slot
 				return pushResponse{}, err
 			}
+			mark(ctx, phaseQueue)
 			continue
 		}
 		return res, err

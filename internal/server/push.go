@@ -122,6 +122,7 @@ func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis
 	}
 	defer s.dirs.put(d)
 	dir := d.path
+	defer mark(ctx, phaseReport)
 	l, err := spec.Load(ctx, filepath.Join(dir, filepath.FromSlash(b.Main)))
 	if err != nil {
 		return nil, nil, stripDir(err, dir)
@@ -133,10 +134,12 @@ func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis
 	if err != nil {
 		return nil, nil, stripDir(err, dir)
 	}
+	mark(ctx, phaseLoad)
 	a, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: s.cfg.Now()})
 	if err != nil {
 		return nil, nil, err
 	}
+	mark(ctx, phaseAnalyse)
 	res := report.Build(a, report.Tool{Name: "ward", Version: s.cfg.Version})
 	res.Files = nil
 	for _, f := range l.Model.Files {
@@ -239,6 +242,9 @@ type pushResponse struct {
 // handlePush stores a new version of a system's model. The server analyses
 // the model itself; it never trusts a client's analysis.
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
+	ctx, clock := withClock(r.Context())
+	defer s.phases.add(clock)
+	r = r.WithContext(ctx)
 	var req pushRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -279,11 +285,13 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The merge and the analysis run on one analysis slot (bounds.go);
 	// the pushed files are parsed for the merge while the push queues.
-	ctx, release, err := s.analysePrep(r.Context(), bundleSize(req.Bundle), s.pushPrep(x, req))
+	mark(ctx, phaseRequest)
+	ctx, release, err := s.analysePrep(ctx, bundleSize(req.Bundle), s.pushPrep(x, req))
 	if err != nil {
 		return err
 	}
 	defer release()
+	mark(ctx, phaseQueue)
 	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req)
 	return writePush(w, res, err)
 }
@@ -364,6 +372,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		if err := s.remember(a); err != nil {
 			return pushResponse{}, err
 		}
+		mark(ctx, phaseEncode)
 		out := pushResponse{System: systemID, Team: team, Version: on.v.Number, SHA256: on.v.SHA256, Revision: on.revision, Summary: a.summary}
 		if merged != nil {
 			out.Merged, out.Base = merged.Merged, merged.Base
@@ -375,9 +384,11 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	if err := handoff(ctx); err != nil {
 		return pushResponse{}, err
 	}
+	mark(ctx, phaseHandoff)
 	if err := s.remember(a); err != nil {
 		return pushResponse{}, err
 	}
+	mark(ctx, phaseEncode)
 	p.Name, p.YAML, p.Result, p.Author = a.name, archive, a.result, pr.Actor()
 	p.Findings, p.Mitigations, p.Assumptions = a.findings, a.mitigations, a.assumptions
 	v, created, err := s.store.PushVersion(ctx, p)
@@ -388,6 +399,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	if err != nil {
 		return pushResponse{}, err
 	}
+	mark(ctx, phaseStore)
 	if created {
 		s.versions.rememberMerged(s.versions.putStored(v), a.merged)
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
@@ -403,6 +415,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		}
 		s.notifyPush(ctx, pr, systemID, team, v.Number, a.notify, prev) // high risks, invalidated assumptions (notify.go)
 	}
+	mark(ctx, phaseAfter)
 	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: revision, Summary: a.summary}
 	if merged != nil {
 		out.Merged, out.Base = merged.Merged, merged.Base

@@ -146,6 +146,7 @@ type Server struct {
 	tokenCache *tokenCache    // API tokens recently found valid (authcache.go)
 	versions   *versionCache  // versions recently read (versioncache.go)
 	memo       *analysisMemo  // analyses of recently stored content (analysismemo.go)
+	phases     writePhases    // where writes spent their time (writephases.go)
 	summaries  *analysisMemo  // what notifications compare of those, kept longer
 	merges     *yamledit.Memo // what a push's merge read of files seen before (merge.go)
 	dirs       analysisDirs   // directories analyses write bundles in (analysisdir.go)
@@ -236,6 +237,7 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
 	s.metrics.gauge("ward_version_cache_hits", func() float64 { h, _ := s.versions.stats(); return float64(h) })
 	s.metrics.gauge("ward_version_cache_misses", func() float64 { _, m := s.versions.stats(); return float64(m) })
+	s.phases.gauges(s.metrics)
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	if db, ok := st.(interface{ Stats() sql.DBStats }); ok {
 		// The database connection pool: whether requests wait for a
