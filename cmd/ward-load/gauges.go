@@ -52,19 +52,21 @@ func (l *loader) serverGauges(ctx context.Context, out io.Writer, before map[str
 	if before == nil {
 		return
 	}
-	writes := after["ward_writes_timed"] - before["ward_writes_timed"]
-	if writes <= 0 {
-		return
+	for _, kind := range []string{"push", "edit"} {
+		writes := after["ward_writes_timed_"+kind] - before["ward_writes_timed_"+kind]
+		if writes <= 0 {
+			continue
+		}
+		var phases []string
+		var sum float64
+		for _, ph := range writePhaseNames {
+			name := "ward_write_phase_seconds_" + kind + "_" + ph
+			d := (after[name] - before[name]) / writes * 1000
+			sum += d
+			phases = append(phases, fmt.Sprintf("%s %.1f", ph, d))
+		}
+		fmt.Fprintf(out, "%s phases: ms of wall time a %s over the run's %.0f (server side): %s; total %.1f\n", kind, kind, writes, strings.Join(phases, ", "), sum)
 	}
-	var phases []string
-	var sum float64
-	for _, ph := range writePhaseNames {
-		name := "ward_write_phase_seconds_" + ph
-		d := (after[name] - before[name]) / writes * 1000
-		sum += d
-		phases = append(phases, fmt.Sprintf("%s %.1f", ph, d))
-	}
-	fmt.Fprintf(out, "write phases: ms of wall time a write over the run's %.0f writes (server side): %s; total %.1f\n", writes, strings.Join(phases, ", "), sum)
 }
 
 // serverGaugeNames are the gauges serverGauges prints.

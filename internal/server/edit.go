@@ -61,7 +61,7 @@ type decisionRequest struct {
 // handleDecision records a decision on a generated finding.
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
 	ctx, clock := withClock(r.Context())
-	defer s.phases.add(clock)
+	defer s.phases.add(kindEdit, clock)
 	var req decisionRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err

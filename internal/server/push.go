@@ -243,7 +243,7 @@ type pushResponse struct {
 // the model itself; it never trusts a client's analysis.
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	ctx, clock := withClock(r.Context())
-	defer s.phases.add(clock)
+	defer s.phases.add(kindPush, clock)
 	r = r.WithContext(ctx)
 	var req pushRequest
 	if err := decodeJSON(r, &req); err != nil {

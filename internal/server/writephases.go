@@ -10,7 +10,8 @@ import (
 // one) carries a clock in its context; each step marks the wall time
 // since the step before as its phase, and the request adds its phases to
 // the server's totals when it answers. /metrics shows the totals as
-// ward_write_phase_seconds_<phase> with ward_writes_timed, so the time a
+// ward_write_phase_seconds_<kind>_<phase> with ward_writes_timed_<kind>,
+// kind push or edit (a decision, an edit of an item), so the time a
 // write spent queued for the analysis slot, merging, analysing, encoding
 // and storing is known per write (ward-load prints it). The phases are
 // wall time: on a busy machine they include waits for a core.
@@ -42,8 +43,20 @@ type writeClock struct {
 	ns   [numPhases]int64
 }
 
+// writeKind tells pushes from edits, whose phases differ (an edit's merge
+// is applying the edit; a push's the three-way merge).
+type writeKind int
+
+const (
+	kindPush writeKind = iota
+	kindEdit
+	numKinds
+)
+
+var kindNames = [numKinds]string{"push", "edit"}
+
 // writePhases are the totals over the writes answered since the start.
-type writePhases struct {
+type writePhases [numKinds]struct {
 	ns     [numPhases]atomic.Int64
 	writes atomic.Int64
 }
@@ -71,18 +84,20 @@ func (c *writeClock) mark(ph writePhase) {
 }
 
 // add counts a write's phases, the time since its last mark as answering.
-func (t *writePhases) add(c *writeClock) {
+func (t *writePhases) add(k writeKind, c *writeClock) {
 	c.mark(phaseAnswer)
 	for i, ns := range c.ns {
-		t.ns[i].Add(ns)
+		t[k].ns[i].Add(ns)
 	}
-	t.writes.Add(1)
+	t[k].writes.Add(1)
 }
 
 // gauges registers the totals on m.
 func (t *writePhases) gauges(m *metrics) {
-	m.gauge("ward_writes_timed", func() float64 { return float64(t.writes.Load()) })
-	for i, name := range phaseNames {
-		m.gauge("ward_write_phase_seconds_"+name, func() float64 { return time.Duration(t.ns[i].Load()).Seconds() })
+	for k, kind := range kindNames {
+		m.gauge("ward_writes_timed_"+kind, func() float64 { return float64(t[k].writes.Load()) })
+		for i, name := range phaseNames {
+			m.gauge("ward_write_phase_seconds_"+kind+"_"+name, func() float64 { return time.Duration(t[k].ns[i].Load()).Seconds() })
+		}
 	}
 }
