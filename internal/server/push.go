@@ -286,34 +286,39 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	// The merge and the analysis run on one analysis slot (bounds.go);
 	// the pushed files are parsed for the merge while the push queues.
 	mark(ctx, phaseRequest)
-	ctx, release, err := s.analysePrep(ctx, bundleSize(req.Bundle), s.pushPrep(x, req))
+	in := &mergeInputs{}
+	ctx, release, err := s.analysePrep(ctx, bundleSize(req.Bundle), s.pushPrep(ctx, x, req, in))
 	if err != nil {
 		return err
 	}
 	defer release()
 	mark(ctx, phaseQueue)
-	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req)
+	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req, in)
 	return writePush(w, res, err)
 }
 
 // pushPrep returns what a push to system x (zero when new) can do
-// before its analysis slot (analysePrep), or nil: when its merge will
-// read the pushed files, read them into the merges' memo. The merge
-// reads them unless the server's latest version is the push's base (CI
-// pushing again to a system nobody decided on since); whether it is, is
-// known here only from the version cache, and a guess either way only
-// moves the parse (a wrong "yes" parses files the memo then holds
+// before its analysis slot (analysePrep), or nil when it will not merge.
+// It reads what the merge starts from into in (fetch), and when the
+// merge will read the pushed files, reads them into the merges' memo.
+// The merge reads them unless the server's latest version is the push's
+// base (CI pushing again to a system nobody decided on since); whether it
+// is, is known here only from the version cache, and a guess either way
+// only moves the parse (a wrong "yes" parses files the memo then holds
 // unread, a wrong "no" leaves the parse to the merge, as before).
-func (s *Server) pushPrep(x store.System, req pushRequest) func() {
+func (s *Server) pushPrep(ctx context.Context, x store.System, req pushRequest, in *mergeInputs) func() {
 	if x.Latest == 0 || req.BaseRevision != 0 || req.Force {
 		return nil // no merge
 	}
 	if e := s.versions.peek(x.ID, x.Latest); e != nil && e.v.Origin == store.OriginPush && len(e.v.Pushed) == 0 &&
 		(req.BaseVersion == 0 || req.BaseVersion == x.Latest && !req.BasePushed) {
-		return nil // the latest version is the base: nothing to merge
+		return func() { s.fetch(ctx, x.ID, req, in) } // the latest version is the base: nothing to merge
 	}
 	files := req.Files
-	return func() { s.merges.Prepare(files) }
+	return func() {
+		s.fetch(ctx, x.ID, req, in)
+		s.merges.Prepare(files)
+	}
 }
 
 // writePush answers a request that stored a version: 201 when a new
