@@ -65,7 +65,7 @@ func (l *loader) serverGauges(ctx context.Context, out io.Writer, before map[str
 			sum += d
 			phases = append(phases, fmt.Sprintf("%s %.1f", ph, d))
 		}
-		fmt.Fprintf(out, "%s phases: ms of wall time a %s over the run's %.0f (server side): %s; total %.1f\n", kind, kind, writes, strings.Join(phases, ", "), sum)
+		fmt.Fprintf(out, "%s phases (the run's %.0f %ss, server side, mean ms of wall time): %s; total %.1f\n", kind, writes, kind, strings.Join(phases, ", "), sum)
 	}
 }
 
