@@ -28,7 +28,7 @@ func TestRunClosedLoop(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("run = %v, %v\n%s", ok, err, out.String())
 	}
-	for _, want := range []string{"4 clients", "pushes varied", "all reads", "all writes", "verified: every acknowledged write is stored", "push phases:", "edit phases:", "PASS"} {
+	for _, want := range []string{"4 clients", "pushes varied", "all reads", "all writes", "verified: every acknowledged write is stored", "push phases (", "edit phases (", "PASS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
