@@ -11,7 +11,9 @@
 // CLI retries it (at most 3 times, 30 s in all); such requests count once,
 // with their waits, and are reported as retried, not as failures. -content
 // same pushes the seeded model unchanged, as CI does, instead of new
-// content each time. -rate runs an open loop instead of the clients'
+// content each time; -content varied a different model each time (the
+// default's pushes differ by a comment only). After the run it prints
+// where the server's pushes and edits spent their time (/metrics). -rate runs an open loop instead of the clients'
 // closed one: requests arrive at random at a given rate, whatever the
 // latency, which measures the rate up to which the latency targets hold.
 //
