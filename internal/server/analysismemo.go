@@ -89,9 +89,11 @@ func (a *storedAnalysis) size() int64 {
 	return n
 }
 
-// summaryOnly is the part of an analysis notifications compare.
+// summaryOnly is the part of an analysis notifications compare, and the
+// summary a push answers with (a push of the latest version's content
+// answers unchanged with it: storeVersionCached).
 func (a *storedAnalysis) summaryOnly() *storedAnalysis {
-	return &storedAnalysis{systemID: a.systemID, notify: a.notify}
+	return &storedAnalysis{systemID: a.systemID, summary: a.summary, notify: a.notify}
 }
 
 // newStoredAnalysis puts a result in the form a version stores it.

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -13,12 +15,10 @@ import (
 	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
-// TestMergeInputsStale: a push's merge inputs read while it queued are
-// used only if the system did not change since; a decision stored in
-// between is merged into the push, not lost (using the stale inputs
-// would merge against the version before the decision), and fresh inputs
-// give the same version as reading them on the slot.
-func TestMergeInputsStale(t *testing.T) {
+// shopServer is a server on a fresh SQLite store with team storefront,
+// and the shop example's files.
+func shopServer(t *testing.T) (*Server, *sqlstore.DB, map[string]string) {
+	t.Helper()
 	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +35,16 @@ func TestMergeInputsStale(t *testing.T) {
 		data, _ := fs.ReadFile(root, n)
 		files[n] = string(data)
 	}
+	return s, st, files
+}
+
+// TestMergeInputsStale: a push's merge inputs read while it queued are
+// used only if the system did not change since; a decision stored in
+// between is merged into the push, not lost (using the stale inputs
+// would merge against the version before the decision), and fresh inputs
+// give the same version as reading them on the slot.
+func TestMergeInputsStale(t *testing.T) {
+	s, st, files := shopServer(t)
 	pr := &Principal{UserID: "u1", Role: store.RoleAdmin}
 	const id = "larkspur-shop"
 	if _, err := s.storeVersionCached(t.Context(), pr, store.Push{SystemID: id, TeamID: "storefront", Message: "first"},
@@ -101,5 +111,44 @@ func TestMergeInputsStale(t *testing.T) {
 	fa["ward.yaml"], fb["ward.yaml"] = strings.Replace(fa["ward.yaml"], "# push xx\n", "", 1), strings.Replace(fb["ward.yaml"], "# push xxx\n", "", 1)
 	if fa["ward.yaml"] != fb["ward.yaml"] || fa["threats.yaml"] != fb["threats.yaml"] || a.Version+1 != b.Version {
 		t.Error("a push with fresh merge inputs stored another model than one reading them on the slot")
+	}
+}
+
+// TestUnchangedFromSummary: a push of the latest version's content is
+// answered unchanged from the summaries memo when the memo of analyses has
+// dropped the analysis, without analysing again, with the very answer the
+// analysis gives.
+func TestUnchangedFromSummary(t *testing.T) {
+	s, _, files := shopServer(t)
+	pr := &Principal{UserID: "u1", Role: store.RoleAdmin}
+	const id = "larkspur-shop"
+	req := pushRequest{Team: "storefront", Message: "push", Bundle: Bundle{Main: "ward.yaml", Files: files}}
+	if _, err := s.pushMerged(t.Context(), pr, id, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	again := func() (pushResponse, int64) {
+		t.Helper()
+		s.memo = newAnalysisMemo(analysisMemoBytes) // the analysis dropped
+		_, misses := s.memo.stats()
+		res, err := s.pushMerged(t.Context(), pr, id, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, after := s.memo.stats()
+		return res, after - misses
+	}
+	fromSummary, analysed := again()
+	if analysed != 0 || s.summaryReused.Load() != 1 {
+		t.Errorf("the latest content pushed again was analysed (%d memo misses, %d answered from the summary)", analysed, s.summaryReused.Load())
+	}
+	s.summaries = newAnalysisMemo(summaryMemoBytes) // the summary dropped too: analysed
+	fromAnalysis, analysed := again()
+	if analysed != 1 {
+		t.Errorf("with both memos empty the push was not analysed (%d memo misses)", analysed)
+	}
+	a, _ := json.Marshal(fromSummary)
+	b, _ := json.Marshal(fromAnalysis)
+	if !bytes.Equal(a, b) || fromSummary.Created || fromSummary.Version != 1 {
+		t.Errorf("answered from the summary:\n%s\nfrom the analysis:\n%s", a, b)
 	}
 }

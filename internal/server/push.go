@@ -363,6 +363,10 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	systemID, team := p.SystemID, p.TeamID
 	archive := b.archive()
 	digest := sha256.Sum256(archive)
+	if out, ok := s.unchangedFromSummary(systemID, team, digest, merged, on); ok {
+		mark(ctx, phaseReport)
+		return out, nil
+	}
 	a, err := s.storedAnalysisOf(ctx, b, digest, cache) // analysed once per content and day (analysismemo.go)
 	if err != nil {
 		return pushResponse{}, err
@@ -426,6 +430,33 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		out.Merged, out.Base = merged.Merged, merged.Base
 	}
 	return out, nil
+}
+
+// unchangedFromSummary answers a write whose content is the latest
+// version's (on) as unchanged — what storeVersionCached answers after
+// analysing it — from the summaries memo, without the analysis: CI
+// pushing a model the server's decisions since were merged into writes
+// exactly the latest version's content, whose analysis this process made
+// when it stored that version, but the memo of whole analyses (about 100
+// of the shop) has usually dropped it by then on a server writing many
+// systems; the summaries memo keeps what the answer needs (the summary)
+// for about ten times as many. The key is the memo's, content and day, so
+// the summary is the one an analysis now would give. ok is false when it
+// does not apply, or the summary is not there: the caller analyses.
+func (s *Server) unchangedFromSummary(systemID, team string, digest [sha256.Size]byte, merged *pushResponse, on *basis) (pushResponse, bool) {
+	if on == nil || on.v.SHA256 != hex.EncodeToString(digest[:]) {
+		return pushResponse{}, false
+	}
+	a := s.summaries.get(memoKey{digest: digest, day: s.cfg.Now().UTC().Format(time.DateOnly)})
+	if a == nil || a.systemID != systemID {
+		return pushResponse{}, false
+	}
+	s.summaryReused.Add(1)
+	out := pushResponse{System: systemID, Team: team, Version: on.v.Number, SHA256: on.v.SHA256, Revision: on.revision, Summary: a.summary}
+	if merged != nil {
+		out.Merged, out.Base = merged.Merged, merged.Base
+	}
+	return out, true
 }
 
 // revisionAfter returns the system's revision right after PushVersion
