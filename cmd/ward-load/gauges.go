@@ -52,7 +52,8 @@ func (l *loader) serverGauges(ctx context.Context, out io.Writer, before map[str
 	if before == nil {
 		return
 	}
-	for _, kind := range []string{"push", "edit"} {
+	lines := map[string]string{}
+	for kind, plural := range map[string]string{"push": "pushes", "edit": "edits"} {
 		writes := after["ward_writes_timed_"+kind] - before["ward_writes_timed_"+kind]
 		if writes <= 0 {
 			continue
@@ -65,8 +66,9 @@ func (l *loader) serverGauges(ctx context.Context, out io.Writer, before map[str
 			sum += d
 			phases = append(phases, fmt.Sprintf("%s %.1f", ph, d))
 		}
-		fmt.Fprintf(out, "%s phases (the run's %.0f %ss, server side, mean ms of wall time): %s; total %.1f\n", kind, writes, kind, strings.Join(phases, ", "), sum)
+		lines[kind] = fmt.Sprintf("%s phases (the run's %.0f %s, server side, mean ms of wall time): %s; total %.1f\n", kind, writes, plural, strings.Join(phases, ", "), sum)
 	}
+	fmt.Fprint(out, lines["push"], lines["edit"])
 }
 
 // serverGaugeNames are the gauges serverGauges prints.
