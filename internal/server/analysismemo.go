@@ -75,6 +75,10 @@ func (a *storedAnalysis) size() int64 {
 	for _, x := range a.assumptions {
 		n += int64(len(x.ID)+len(x.Text)) + 64
 	}
+	// The summary's counts, by key (the maps are shared by an entry and
+	// its summaryOnly).
+	m := a.summary
+	n += int64(64 * (len(m.UnverifiedBySeverity) + len(m.BySeverity) + len(m.ByStatus) + len(m.ByCategory) + len(m.ByAsset)))
 	// The notification summary shares the rows' strings when there are
 	// rows; alone (summaryOnly), its strings count.
 	n += int64(len(a.notify.Findings)*64 + len(a.notify.Assumptions)*48)
