@@ -11,7 +11,9 @@
 // CLI retries it (at most 3 times, 30 s in all); such requests count once,
 // with their waits, and are reported as retried, not as failures. -content
 // same pushes the seeded model unchanged, as CI does, instead of new
-// content each time. -rate runs an open loop instead of the clients'
+// content each time; -content varied a different model each time (the
+// default's pushes differ by a comment only). After the run it prints
+// where the server's pushes and edits spent their time (/metrics). -rate runs an open loop instead of the clients'
 // closed one: requests arrive at random at a given rate, whatever the
 // latency, which measures the rate up to which the latency targets hold.
 //
@@ -101,7 +103,7 @@ func main() {
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 70*time.Second, "timeout of one request (default: longer than the server's request timeout of 1 minute, so the server's bounds decide, as for the CLI, which sets none)")
 	flag.StringVar(&c.example, "example", "shop", "embedded example model the systems are made from")
-	flag.StringVar(&c.content, "content", contentUnique, "what a push sends: "+contentUnique+" (the model with a new comment, so every push is content the server has never seen and analyses) or "+contentSame+" (the model as seeded, as CI pushes an unchanged model; the server merges the decisions made since, so such a push is usually unchanged)")
+	flag.StringVar(&c.content, "content", contentUnique, "what a push sends: "+contentUnique+" (the model with a new comment, so every push is content the server has never seen and analyses), "+contentVaried+" (as "+contentUnique+", and the system's name changed too, so that each push is a different model, not only different bytes) or "+contentSame+" (the model as seeded, as CI pushes an unchanged model; the server merges the decisions made since, so such a push is usually unchanged)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server included when in-process) to `file`")
 	blockprofile := flag.String("blockprofile", "", "write a profile of where goroutines waited (channels, locks, select; server included when in-process) to `file`")
 	mutexprofile := flag.String("mutexprofile", "", "write a profile of contended mutexes (server included when in-process) to `file`")
@@ -167,12 +169,15 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if c.rate < 0 || (c.rate > 0 && c.think > 0) {
 		return false, errors.New("-rate must be positive, and -think is for the closed loop only")
 	}
-	if c.content != contentUnique && c.content != contentSame {
-		return false, fmt.Errorf("-content %q: want %s or %s", c.content, contentUnique, contentSame)
+	if c.content != contentUnique && c.content != contentSame && c.content != contentVaried {
+		return false, fmt.Errorf("-content %q: want %s, %s or %s", c.content, contentUnique, contentSame, contentVaried)
 	}
 	base, files, err := exampleBundle(c.example)
 	if err != nil {
 		return false, err
+	}
+	if _, ok := renamed(files["ward.yaml"], base, "x"); c.content == contentVaried && !ok {
+		return false, fmt.Errorf("-content %s: example %s has no plain system name right after its system id to vary", contentVaried, c.example)
 	}
 	l := &loader{c: c, baseFiles: files, baseID: base, run: fmt.Sprintf("%x", rand.Uint32())}
 	l.http = &http.Client{Timeout: c.timeout, Transport: &http.Transport{
@@ -208,6 +213,7 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 		dialect, who, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
 	var res results
+	before := l.metricsNow(ctx)
 	cpu0 := processCPU()
 	if c.rate > 0 {
 		res = l.driveOpen(ctx)
@@ -217,7 +223,7 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	res.cpu = processCPU() - cpu0
 	lost, verr := l.verify(ctx)
 	ok := report(out, c, res, lost, verr)
-	l.serverGauges(ctx, out)
+	l.serverGauges(ctx, out, before)
 	return ok, nil
 }
 
@@ -465,6 +471,7 @@ func (l *loader) files(id, marker string) map[string]string {
 const (
 	contentUnique = "unique"
 	contentSame   = "same"
+	contentVaried = "varied"
 )
 
 // pushFiles returns the files of the n-th push to s.
@@ -472,7 +479,32 @@ func (l *loader) pushFiles(s *system, n int64) map[string]string {
 	if l.c.content == contentSame {
 		return l.files(s.id, "seed") // byte for byte the seeded model
 	}
-	return l.files(s.id, fmt.Sprintf("%s-%d", l.run, n))
+	marker := fmt.Sprintf("%s-%d", l.run, n)
+	out := l.files(s.id, marker)
+	if l.c.content == contentVaried {
+		out["ward.yaml"], _ = renamed(out["ward.yaml"], s.id, marker)
+	}
+	return out
+}
+
+// renamed returns the model file with marker added to the system's name
+// (the plain scalar on the line after "system:\n  id: ID"): a different
+// model, not only different bytes — the name is in the model, the stored
+// analysis and the systems list — so no reuse keyed by what the model
+// says, rather than its bytes, could skip the push's analysis (-content
+// varied). ok is false when the file has no such line.
+func renamed(file, id, marker string) (string, bool) {
+	head := "\nsystem:\n  id: " + id + "\n  name: "
+	i := strings.Index(file, head)
+	if i < 0 {
+		return file, false
+	}
+	j := i + len(head)
+	end := strings.IndexByte(file[j:], '\n')
+	if end <= 0 || strings.ContainsAny(file[j:j+end], "\"'#:{}[]&*!|>%@`") {
+		return file, false
+	}
+	return file[:j+end] + " " + marker + file[j+end:], true
 }
 
 type pushResult struct {

@@ -21,12 +21,14 @@ func small(t *testing.T) config {
 // TestRunClosedLoop: a closed-loop run serves reads and writes, verifies
 // every acknowledged write and passes its bounds.
 func TestRunClosedLoop(t *testing.T) {
+	c := small(t)
+	c.content = contentVaried
 	var out strings.Builder
-	ok, err := run(context.Background(), small(t), &out)
+	ok, err := run(context.Background(), c, &out)
 	if err != nil || !ok {
 		t.Fatalf("run = %v, %v\n%s", ok, err, out.String())
 	}
-	for _, want := range []string{"4 clients", "all reads", "all writes", "verified: every acknowledged write is stored", "PASS"} {
+	for _, want := range []string{"4 clients", "pushes varied", "all reads", "all writes", "verified: every acknowledged write is stored", "push phases (", "edit phases (", "PASS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -61,6 +63,21 @@ func TestRunRefuses(t *testing.T) {
 		mod(&c)
 		if ok, err := run(context.Background(), c, &strings.Builder{}); err == nil || ok {
 			t.Errorf("%s: run = %v, %v, want an error", name, ok, err)
+		}
+	}
+}
+
+// TestRenamed: -content varied changes the system's name in the model,
+// keeping the file valid YAML with the same lines.
+func TestRenamed(t *testing.T) {
+	in := "ward: 1\nsystem:\n  id: s1\n  name: Larkspur Shop\n  team: t\n"
+	got, ok := renamed(in, "s1", "r-7")
+	if want := "ward: 1\nsystem:\n  id: s1\n  name: Larkspur Shop r-7\n  team: t\n"; !ok || got != want {
+		t.Errorf("renamed = %q, %v; want %q", got, ok, want)
+	}
+	for _, in := range []string{"system:\n  id: s1\n  team: t\n", "system:\n  id: s1\n  name: \"Quoted\"\n", "system:\n  id: s2\n  name: X\n"} {
+		if _, ok := renamed(in, "s1", "m"); ok {
+			t.Errorf("renamed(%q) ok, want refused", in)
 		}
 	}
 }

@@ -58,7 +58,10 @@ type serveConfig struct {
 	budget            rule.Budget
 	maxAnalyses       int
 	analysesPerMinute int
-	hsts              bool
+	// queueWait bounds a write's expected wait for an analysis slot
+	// (server.Config.AnalysisQueueWait; 0: half the request timeout).
+	queueWait time.Duration
+	hsts      bool
 	// Notifications (docs/notifications.md): SMTP for email (its password
 	// from WARD_SMTP_PASSWORD or smtpPasswordFile, never a flag), the key
 	// sealing webhook secrets (WARD_NOTIFY_KEY or notifyKeyFile), whether
@@ -94,7 +97,7 @@ func (a *app) envDefaults(c *serveConfig) error {
 	for _, d := range []struct {
 		name string
 		v    *time.Duration
-	}{{"WARD_TOKEN_TTL", &c.tokenTTL}, {"WARD_TOKEN_MAX_TTL", &c.tokenMaxTTL}} {
+	}{{"WARD_TOKEN_TTL", &c.tokenTTL}, {"WARD_TOKEN_MAX_TTL", &c.tokenMaxTTL}, {"WARD_ANALYSIS_QUEUE_WAIT", &c.queueWait}} {
 		if v := get(d.name); v != "" {
 			x, err := time.ParseDuration(v)
 			if err != nil || x <= 0 {
@@ -213,6 +216,7 @@ above debug level.`,
 	f.IntVar(&c.budget.MaxFindings, "max-findings", c.budget.MaxFindings, "findings one model may produce (WARD_MAX_FINDINGS)")
 	f.Int64Var(&c.budget.MaxCost, "max-rule-cost", c.budget.MaxCost, "CEL cost all custom rules may spend on one model (WARD_MAX_RULE_COST)")
 	f.IntVar(&c.maxAnalyses, "max-analyses", 0, "analyses run at once (default: the cores less one, at least 1; at most the cores; cores = GOMAXPROCS)")
+	f.DurationVar(&c.queueWait, "analysis-queue-wait", c.queueWait, "longest expected wait for an analysis a write may queue for; past it the write is refused at once with 429 and Retry-After (WARD_ANALYSIS_QUEUE_WAIT; default half the request timeout, 30s; at most 1m)")
 	f.IntVar(&c.analysesPerMinute, "analyses-per-minute", c.analysesPerMinute, "analyses (pushes, edits, new diffs) one account may start per minute")
 	f.BoolVar(&c.hsts, "hsts", c.hsts, "send Strict-Transport-Security on every response, for a server behind a TLS proxy (WARD_HSTS=1)")
 	f.IntVar(&c.streamsPerAccount, "max-streams-per-account", c.streamsPerAccount, "live event streams one account may hold open")
@@ -312,7 +316,14 @@ func (a *app) dsn(c serveConfig) (string, error) {
 	return filepath.Join(dir, "ward.db"), nil
 }
 
+// serverRequestTimeout is the server's time bound on a request
+// (server.Config.RequestTimeout's default, which ward serve keeps).
+const serverRequestTimeout = time.Minute
+
 func (a *app) serve(ctx context.Context, c serveConfig) error {
+	if c.queueWait < 0 || c.queueWait > serverRequestTimeout {
+		return usagef("--analysis-queue-wait %s: use a duration from 1ms to %s (0: half of it)", c.queueWait, serverRequestTimeout)
+	}
 	logger, err := a.serverLogger(c)
 	if err != nil {
 		return err
@@ -358,7 +369,7 @@ func (a *app) serve(ctx context.Context, c serveConfig) error {
 	srv := server.New(server.Config{SessionTTL: c.sessionTTL, MaxBodyBytes: c.maxBody, SetupToken: setup, Version: a.env.Version,
 		Events: broker, TrustedOrigins: c.trustedOrigins, MetricsToken: c.metricsToken, OIDC: sso,
 		TokenTTL: c.tokenTTL, MaxTokenTTL: c.tokenMaxTTL, MaxStreamsPerAccount: c.streamsPerAccount,
-		Budget: c.budget, MaxAnalyses: c.maxAnalyses, AnalysesPerMinute: c.analysesPerMinute, HSTS: c.hsts, Notify: ncfg}, st, logger)
+		Budget: c.budget, MaxAnalyses: c.maxAnalyses, AnalysisQueueWait: c.queueWait, AnalysesPerMinute: c.analysesPerMinute, HSTS: c.hsts, Notify: ncfg}, st, logger)
 	if ncfg.SMTP != nil {
 		logger.Info("email notifications enabled", "smtp", ncfg.SMTP)
 	}

@@ -75,6 +75,10 @@ func (a *storedAnalysis) size() int64 {
 	for _, x := range a.assumptions {
 		n += int64(len(x.ID)+len(x.Text)) + 64
 	}
+	// The summary's counts, by key (the maps are shared by an entry and
+	// its summaryOnly).
+	m := a.summary
+	n += int64(64 * (len(m.UnverifiedBySeverity) + len(m.BySeverity) + len(m.ByStatus) + len(m.ByCategory) + len(m.ByAsset)))
 	// The notification summary shares the rows' strings when there are
 	// rows; alone (summaryOnly), its strings count.
 	n += int64(len(a.notify.Findings)*64 + len(a.notify.Assumptions)*48)
@@ -89,9 +93,11 @@ func (a *storedAnalysis) size() int64 {
 	return n
 }
 
-// summaryOnly is the part of an analysis notifications compare.
+// summaryOnly is the part of an analysis notifications compare, and the
+// summary a push answers with (a push of the latest version's content
+// answers unchanged with it: storeVersionCached).
 func (a *storedAnalysis) summaryOnly() *storedAnalysis {
-	return &storedAnalysis{systemID: a.systemID, notify: a.notify}
+	return &storedAnalysis{systemID: a.systemID, summary: a.summary, notify: a.notify}
 }
 
 // newStoredAnalysis puts a result in the form a version stores it.
@@ -247,6 +253,7 @@ func (s *Server) storedAnalysisOf(ctx context.Context, b Bundle, digest [sha256.
 	if cache != nil {
 		cache.key, cache.a = k, a
 	}
+	mark(ctx, phaseReport)
 	return a, nil
 }
 

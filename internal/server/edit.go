@@ -60,11 +60,13 @@ type decisionRequest struct {
 
 // handleDecision records a decision on a generated finding.
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
+	ctx, clock := withClock(r.Context())
+	defer s.phases.add(kindEdit, clock)
 	var req decisionRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	res, err := s.decide(r.Context(), principal(r.Context()), r.PathValue("system"), req)
+	res, err := s.decide(ctx, principal(r.Context()), r.PathValue("system"), req)
 	return writePush(w, res, err)
 }
 
@@ -213,6 +215,7 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 			// model, so that a request refused 429 (or waiting) has cost
 			// nothing; the rate limit is still charged when the analysis
 			// runs (bounds.go).
+			mark(ctx, phaseRequest)
 			r, err := s.pool.acquire(ctx, 0)
 			if err != nil {
 				return pushResponse{}, err
@@ -221,6 +224,7 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 			ctx, release = s.pool.holding(ctx, r)
 			defer release()
 			ctx = context.WithValue(ctx, slotKey{}, true)
+			mark(ctx, phaseQueue)
 		}
 		v, err := s.versionN(ctx, x, x.Latest)
 		if err != nil {
@@ -236,12 +240,14 @@ func (s *Server) editModelOf(ctx context.Context, p *Principal, systemID string,
 				s.merges.Remember(name, f)
 			}
 		}
+		mark(ctx, phaseMerge)
 		res, err := s.storeVersionCached(ctx, p, store.Push{SystemID: x.ID, TeamID: x.TeamID, Message: message, BaseRevision: x.Revision, Origin: store.OriginEdit}, b, nil, cache, &basis{v: v.v, revision: x.Revision})
 		if errors.Is(err, store.ErrConflict) && base == 0 && attempt < maxMergeAttempts {
 			backoff(ctx, attempt)
 			if err := resume(ctx); err != nil { // edit again on an analysis slot
 				return pushResponse{}, err
 			}
+			mark(ctx, phaseQueue)
 			continue
 		}
 		return res, err

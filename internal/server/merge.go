@@ -53,9 +53,46 @@ type conflictDetail struct {
 	Hint string `json:"hint,omitempty"`
 }
 
+// mergeInputs are the versions a push's merge starts from, read while the
+// push waits for its analysis slot (pushPrep) rather than on it: on
+// PostgreSQL each is a round trip to the database (the latest page of
+// versions for the base, the base itself when the version cache lacks
+// it), and a write waiting on the database on the analysis slot holds up
+// every write queued behind it. They are the system's at revision rev,
+// and used only when the system is still at rev once the push has its
+// slot: versions are never changed, and every new version moves the
+// revision on, so the latest version and the base are then the same.
+type mergeInputs struct {
+	ok     bool
+	rev    int64 // the system's revision when they were read
+	latest store.Version
+	base   *Bundle
+	baseN  int
+}
+
+// fetch reads into in what the merge of req into systemID starts from; on
+// any error in stays unset, and the merge reads them itself (and meets
+// the error there, as before).
+func (s *Server) fetch(ctx context.Context, systemID string, req pushRequest, in *mergeInputs) {
+	sys, err := s.store.GetSystem(ctx, systemID)
+	if err != nil || sys.Latest == 0 {
+		return
+	}
+	latest, err := s.storedVersion(ctx, systemID, sys.Latest)
+	if err != nil {
+		return
+	}
+	base, baseN, err := s.pushBase(ctx, systemID, req)
+	if err != nil {
+		return
+	}
+	*in = mergeInputs{ok: true, rev: sys.Revision, latest: latest, base: base, baseN: baseN}
+}
+
 // pushMerged stores a push, merging into it what changed on the server
-// since its base.
-func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string, req pushRequest) (pushResponse, error) {
+// since its base; in, when set (pushPrep), is what the merge starts from,
+// if the system did not change since it was read.
+func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string, req pushRequest, in *mergeInputs) (pushResponse, error) {
 	cache := &analysisCache{}
 	for attempt := 1; ; attempt++ {
 		p := store.Push{SystemID: systemID, TeamID: req.Team, Message: req.Message, BaseRevision: req.BaseRevision, Origin: store.OriginPush}
@@ -68,14 +105,24 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 		case err != nil:
 			return pushResponse{}, err
 		case sys.Latest > 0 && req.BaseRevision == 0 && !req.Force:
-			latest, err := s.storedVersion(ctx, systemID, sys.Latest)
-			if err != nil {
-				return pushResponse{}, err
+			var (
+				latest store.Version
+				base   *Bundle
+				baseN  int
+			)
+			if in != nil && in.ok && in.rev == sys.Revision && in.latest.Number == sys.Latest {
+				latest, base, baseN = in.latest, in.base, in.baseN
+			} else {
+				latest, err = s.storedVersion(ctx, systemID, sys.Latest)
+				if err != nil {
+					return pushResponse{}, err
+				}
+				base, baseN, err = s.pushBase(ctx, systemID, req)
+				if err != nil {
+					return pushResponse{}, err
+				}
 			}
-			base, baseN, err := s.pushBase(ctx, systemID, req)
-			if err != nil {
-				return pushResponse{}, err
-			}
+			in = nil // a merge again reads afresh
 			theirs := unarchive(latest.YAML)
 			if base != nil {
 				out, changes, conflicts, err := s.merges.Merge(base.Files, theirs.Files, b.Files, b.Main)
@@ -103,12 +150,14 @@ func (s *Server) pushMerged(ctx context.Context, pr *Principal, systemID string,
 			p.BaseRevision = sys.Revision
 			on = &basis{v: latest, revision: sys.Revision}
 		}
+		mark(ctx, phaseMerge)
 		res, err := s.storeVersionCached(ctx, pr, p, b, merged, cache, on)
 		if errors.Is(err, store.ErrConflict) && req.BaseRevision == 0 && attempt < maxMergeAttempts && sys.Latest > 0 {
 			backoff(ctx, attempt)
 			if err := resume(ctx); err != nil { // merge again on an analysis slot
 				return pushResponse{}, err
 			}
+			mark(ctx, phaseQueue)
 			continue
 		}
 		return res, err

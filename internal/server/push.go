@@ -122,6 +122,7 @@ func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis
 	}
 	defer s.dirs.put(d)
 	dir := d.path
+	defer mark(ctx, phaseReport)
 	l, err := spec.Load(ctx, filepath.Join(dir, filepath.FromSlash(b.Main)))
 	if err != nil {
 		return nil, nil, stripDir(err, dir)
@@ -133,10 +134,12 @@ func (s *Server) analyseFiles(ctx context.Context, b Bundle) (*analysis.Analysis
 	if err != nil {
 		return nil, nil, stripDir(err, dir)
 	}
+	mark(ctx, phaseLoad)
 	a, err := analysis.Run(ctx, l.Model, rs, analysis.Options{Now: s.cfg.Now()})
 	if err != nil {
 		return nil, nil, err
 	}
+	mark(ctx, phaseAnalyse)
 	res := report.Build(a, report.Tool{Name: "ward", Version: s.cfg.Version})
 	res.Files = nil
 	for _, f := range l.Model.Files {
@@ -239,6 +242,9 @@ type pushResponse struct {
 // handlePush stores a new version of a system's model. The server analyses
 // the model itself; it never trusts a client's analysis.
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
+	ctx, clock := withClock(r.Context())
+	defer s.phases.add(kindPush, clock)
+	r = r.WithContext(ctx)
 	var req pushRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -279,33 +285,40 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The merge and the analysis run on one analysis slot (bounds.go);
 	// the pushed files are parsed for the merge while the push queues.
-	ctx, release, err := s.analysePrep(r.Context(), bundleSize(req.Bundle), s.pushPrep(x, req))
+	mark(ctx, phaseRequest)
+	in := &mergeInputs{}
+	ctx, release, err := s.analysePrep(ctx, bundleSize(req.Bundle), s.pushPrep(ctx, x, req, in))
 	if err != nil {
 		return err
 	}
 	defer release()
-	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req)
+	mark(ctx, phaseQueue)
+	res, err := s.pushMerged(ctx, principal(r.Context()), r.PathValue("system"), req, in)
 	return writePush(w, res, err)
 }
 
 // pushPrep returns what a push to system x (zero when new) can do
-// before its analysis slot (analysePrep), or nil: when its merge will
-// read the pushed files, read them into the merges' memo. The merge
-// reads them unless the server's latest version is the push's base (CI
-// pushing again to a system nobody decided on since); whether it is, is
-// known here only from the version cache, and a guess either way only
-// moves the parse (a wrong "yes" parses files the memo then holds
+// before its analysis slot (analysePrep), or nil when it will not merge.
+// It reads what the merge starts from into in (fetch), and when the
+// merge will read the pushed files, reads them into the merges' memo.
+// The merge reads them unless the server's latest version is the push's
+// base (CI pushing again to a system nobody decided on since); whether it
+// is, is known here only from the version cache, and a guess either way
+// only moves the parse (a wrong "yes" parses files the memo then holds
 // unread, a wrong "no" leaves the parse to the merge, as before).
-func (s *Server) pushPrep(x store.System, req pushRequest) func() {
+func (s *Server) pushPrep(ctx context.Context, x store.System, req pushRequest, in *mergeInputs) func() {
 	if x.Latest == 0 || req.BaseRevision != 0 || req.Force {
 		return nil // no merge
 	}
 	if e := s.versions.peek(x.ID, x.Latest); e != nil && e.v.Origin == store.OriginPush && len(e.v.Pushed) == 0 &&
 		(req.BaseVersion == 0 || req.BaseVersion == x.Latest && !req.BasePushed) {
-		return nil // the latest version is the base: nothing to merge
+		return func() { s.fetch(ctx, x.ID, req, in) } // the latest version is the base: nothing to merge
 	}
 	files := req.Files
-	return func() { s.merges.Prepare(files) }
+	return func() {
+		s.fetch(ctx, x.ID, req, in)
+		s.merges.Prepare(files)
+	}
 }
 
 // writePush answers a request that stored a version: 201 when a new
@@ -350,6 +363,10 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	systemID, team := p.SystemID, p.TeamID
 	archive := b.archive()
 	digest := sha256.Sum256(archive)
+	if out, ok := s.unchangedFromSummary(systemID, team, digest, merged, on); ok {
+		mark(ctx, phaseReport)
+		return out, nil
+	}
 	a, err := s.storedAnalysisOf(ctx, b, digest, cache) // analysed once per content and day (analysismemo.go)
 	if err != nil {
 		return pushResponse{}, err
@@ -364,6 +381,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		if err := s.remember(a); err != nil {
 			return pushResponse{}, err
 		}
+		mark(ctx, phaseEncode)
 		out := pushResponse{System: systemID, Team: team, Version: on.v.Number, SHA256: on.v.SHA256, Revision: on.revision, Summary: a.summary}
 		if merged != nil {
 			out.Merged, out.Base = merged.Merged, merged.Base
@@ -375,9 +393,11 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	if err := handoff(ctx); err != nil {
 		return pushResponse{}, err
 	}
+	mark(ctx, phaseHandoff)
 	if err := s.remember(a); err != nil {
 		return pushResponse{}, err
 	}
+	mark(ctx, phaseEncode)
 	p.Name, p.YAML, p.Result, p.Author = a.name, archive, a.result, pr.Actor()
 	p.Findings, p.Mitigations, p.Assumptions = a.findings, a.mitigations, a.assumptions
 	v, created, err := s.store.PushVersion(ctx, p)
@@ -388,6 +408,7 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 	if err != nil {
 		return pushResponse{}, err
 	}
+	mark(ctx, phaseStore)
 	if created {
 		s.versions.rememberMerged(s.versions.putStored(v), a.merged)
 		ev, _ := json.Marshal(map[string]any{"type": "version", "system": systemID, "version": v.Number})
@@ -403,11 +424,39 @@ func (s *Server) storeVersionCached(ctx context.Context, pr *Principal, p store.
 		}
 		s.notifyPush(ctx, pr, systemID, team, v.Number, a.notify, prev) // high risks, invalidated assumptions (notify.go)
 	}
+	mark(ctx, phaseAfter)
 	out := pushResponse{System: systemID, Team: team, Version: v.Number, Created: created, SHA256: v.SHA256, Revision: revision, Summary: a.summary}
 	if merged != nil {
 		out.Merged, out.Base = merged.Merged, merged.Base
 	}
 	return out, nil
+}
+
+// unchangedFromSummary answers a write whose content is the latest
+// version's (on) as unchanged — what storeVersionCached answers after
+// analysing it — from the summaries memo, without the analysis: CI
+// pushing a model the server's decisions since were merged into writes
+// exactly the latest version's content, whose analysis this process made
+// when it stored that version, but the memo of whole analyses (about 100
+// of the shop) has usually dropped it by then on a server writing many
+// systems; the summaries memo keeps what the answer needs (the summary)
+// for about ten times as many. The key is the memo's, content and day, so
+// the summary is the one an analysis now would give. ok is false when it
+// does not apply, or the summary is not there: the caller analyses.
+func (s *Server) unchangedFromSummary(systemID, team string, digest [sha256.Size]byte, merged *pushResponse, on *basis) (pushResponse, bool) {
+	if on == nil || on.v.SHA256 != hex.EncodeToString(digest[:]) {
+		return pushResponse{}, false
+	}
+	a := s.summaries.get(memoKey{digest: digest, day: s.cfg.Now().UTC().Format(time.DateOnly)})
+	if a == nil || a.systemID != systemID {
+		return pushResponse{}, false
+	}
+	s.summaryReused.Add(1)
+	out := pushResponse{System: systemID, Team: team, Version: on.v.Number, SHA256: on.v.SHA256, Revision: on.revision, Summary: a.summary}
+	if merged != nil {
+		out.Merged, out.Base = merged.Merged, merged.Base
+	}
+	return out, true
 }
 
 // revisionAfter returns the system's revision right after PushVersion

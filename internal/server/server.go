@@ -141,18 +141,22 @@ type Server struct {
 	// webCache keeps decoded results and diagrams of versions (web_portfolio.go).
 	webCache resultCache
 
-	streams    atomic.Int64   // open event streams
-	streamSet  *streamSet     // open event streams by principal
-	tokenCache *tokenCache    // API tokens recently found valid (authcache.go)
-	versions   *versionCache  // versions recently read (versioncache.go)
-	memo       *analysisMemo  // analyses of recently stored content (analysismemo.go)
-	summaries  *analysisMemo  // what notifications compare of those, kept longer
-	merges     *yamledit.Memo // what a push's merge read of files seen before (merge.go)
-	dirs       analysisDirs   // directories analyses write bundles in (analysisdir.go)
-	pool       *analysisPool
-	rates      *rateLimiter
-	previews   *rateLimiter
-	diffs      flight // concurrent computations of one diff
+	streams    atomic.Int64  // open event streams
+	streamSet  *streamSet    // open event streams by principal
+	tokenCache *tokenCache   // API tokens recently found valid (authcache.go)
+	versions   *versionCache // versions recently read (versioncache.go)
+	memo       *analysisMemo // analyses of recently stored content (analysismemo.go)
+	phases     writePhases   // where writes spent their time (writephases.go)
+	// summaryReused counts writes of the latest version's content
+	// answered from the summaries memo (unchangedFromSummary).
+	summaryReused atomic.Int64
+	summaries     *analysisMemo  // what notifications compare of those, kept longer
+	merges        *yamledit.Memo // what a push's merge read of files seen before (merge.go)
+	dirs          analysisDirs   // directories analyses write bundles in (analysisdir.go)
+	pool          *analysisPool
+	rates         *rateLimiter
+	previews      *rateLimiter
+	diffs         flight // concurrent computations of one diff
 
 	notifier *notifier // notifications (notify.go)
 
@@ -233,9 +237,10 @@ func New(cfg Config, st store.Store, logger *slog.Logger) *Server {
 	s.metrics.gauge("ward_analysis_slot_seconds", func() float64 { return time.Duration(s.pool.hold.Load()).Seconds() })
 	s.metrics.gauge("ward_analysis_slots_busy_seconds", func() float64 { return time.Duration(s.pool.busyNS.Load()).Seconds() })
 	s.metrics.gauge("ward_analysis_wait_seconds", func() float64 { return s.pool.estimate(s.pool.waiting.Load()).Seconds() })
-	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h) })
+	s.metrics.gauge("ward_analyses_reused", func() float64 { h, _ := s.memo.stats(); return float64(h + s.summaryReused.Load()) })
 	s.metrics.gauge("ward_version_cache_hits", func() float64 { h, _ := s.versions.stats(); return float64(h) })
 	s.metrics.gauge("ward_version_cache_misses", func() float64 { _, m := s.versions.stats(); return float64(m) })
+	s.phases.gauges(s.metrics)
 	s.metrics.gauge("ward_event_streams", func() float64 { return float64(s.streams.Load()) })
 	if db, ok := st.(interface{ Stats() sql.DBStats }); ok {
 		// The database connection pool: whether requests wait for a

@@ -1,0 +1,36 @@
+package server_test
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// TestWritePhasesMetrics: /metrics times each push and each decision by
+// phase — a push that analyses spends time loading, analysing and
+// storing, and a push whose content is the latest's stores nothing.
+func TestWritePhasesMetrics(t *testing.T) {
+	s := newShop(t, filepath.Join(t.TempDir(), "ward.db"))
+	const push = "/api/v1/systems/larkspur-shop/versions"
+	pushes, edits := s.metric(t, "ward_writes_timed_push"), s.metric(t, "ward_writes_timed_edit")
+	phase := func(kind, ph string) float64 { return s.metric(t, "ward_write_phase_seconds_"+kind+"_"+ph) }
+	analysed, stored := phase("push", "analyse"), phase("push", "store")
+	s.want(s.do("POST", push, s.bearer, map[string]any{"files": renamed(s.files, "Larkspur Store")}), 201)
+	if got := s.metric(t, "ward_writes_timed_push"); got != pushes+1 {
+		t.Fatalf("ward_writes_timed_push %v after a push, want %v", got, pushes+1)
+	}
+	if phase("push", "analyse") <= analysed || phase("push", "store") <= stored {
+		t.Errorf("a new model's push spent no time analysing (%v → %v s) or storing (%v → %v s)", analysed, phase("push", "analyse"), stored, phase("push", "store"))
+	}
+	stored = phase("push", "store")
+	s.want(s.do("POST", push, s.bearer, map[string]any{"files": renamed(s.files, "Larkspur Store")}), 200)
+	if got := phase("push", "store"); got != stored {
+		t.Errorf("an unchanged push spent %v s storing, want none", got-stored)
+	}
+	s.want(s.do("POST", "/api/v1/systems/larkspur-shop/decisions", s.bearer, map[string]any{"finding": s.findings[0], "status": "accepted", "reason": "edge control", "owner": "dana", "expires": "2027-02-01"}), 201)
+	if got := s.metric(t, "ward_writes_timed_edit"); got != edits+1 {
+		t.Fatalf("ward_writes_timed_edit %v after a decision, want %v", got, edits+1)
+	}
+	if phase("edit", "merge") <= 0 || phase("edit", "queue") <= 0 {
+		t.Errorf("a decision spent no time editing (%v s) or taking its slot (%v s)", phase("edit", "merge"), phase("edit", "queue"))
+	}
+}
