@@ -9,6 +9,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
+	"strconv"
 	"time"
 )
 
@@ -23,6 +24,9 @@ import (
 func init() {
 	if os.Getenv("WARD_HEAPTRACE") != "" {
 		go heapTrace()
+	}
+	if p, n := os.Getenv("WARD_HEAPAT"), os.Getenv("WARD_HEAPAT_GC"); p != "" && n != "" {
+		go heapAt(p, n)
 	}
 	stops := []func(){}
 	if p := os.Getenv("WARD_MEMPROFILE"); p != "" {
@@ -48,6 +52,28 @@ func init() {
 		for _, s := range stops {
 			s()
 		}
+	}
+}
+
+// heapAt writes a heap profile to file once the collection numbered n
+// (WARD_HEAPAT_GC) is over: its in-use figures are what that collection
+// left live (what the collector marks mid-analysis).
+func heapAt(file, n string) {
+	want, err := strconv.ParseUint(n, 10, 64)
+	if err != nil {
+		return
+	}
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	for {
+		metrics.Read(s)
+		if s[0].Value.Uint64() >= want {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if f, err := os.Create(file); err == nil {
+		pprof.Lookup("heap").WriteTo(f, 0)
+		f.Close()
 	}
 }
 

@@ -148,7 +148,7 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldSameLine(fs, qs, rules, workers); len(fs) != n {
+	if fs = foldSameLine(fs, qs, rules, els, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	risk.LowerRepeats(fs)

@@ -8,8 +8,10 @@ import "strings"
 // threat's id, title and targets name its elements), and ids a few bytes
 // apart share cache lines where ids kilobytes apart in a file of
 // megabytes each cost a miss. The values are unchanged. Called before
-// build starts any goroutine.
+// build starts any goroutine. The ids of boundaries, mitigations, threats
+// and assumptions follow in a second string (compactOtherIDs).
 func compactIDs(docs []parsed) {
+	defer compactOtherIDs(docs)
 	n := 0
 	for _, p := range docs {
 		d := p.doc
@@ -71,5 +73,56 @@ func compactIDs(docs []parsed) {
 				cut(&f.ID)
 			}
 		}
+	}
+}
+
+// compactOtherIDs moves the ids of the files' boundaries (nested ones
+// too), mitigations, threats and assumptions into one string, as
+// compactIDs does for the others: the model's lookups by id keep them as
+// keys, and a key pointing into a file's text would keep all of it alive
+// after the load (detach frees the rest).
+func compactOtherIDs(docs []parsed) {
+	var ids []*string
+	var bounds func([]*Boundary)
+	bounds = func(bs []*Boundary) {
+		for _, b := range bs {
+			if b != nil {
+				ids = append(ids, &b.ID)
+				bounds(b.Boundaries)
+			}
+		}
+	}
+	for _, p := range docs {
+		d := p.doc
+		bounds(d.Boundaries)
+		for _, x := range d.Mitigations {
+			if x != nil {
+				ids = append(ids, &x.ID)
+			}
+		}
+		for _, x := range d.Threats {
+			if x != nil {
+				ids = append(ids, &x.ID)
+			}
+		}
+		for _, x := range d.Assumptions {
+			if x != nil {
+				ids = append(ids, &x.ID)
+			}
+		}
+	}
+	n := 0
+	for _, id := range ids {
+		n += len(*id)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, id := range ids {
+		sb.WriteString(*id)
+	}
+	s, off := sb.String(), 0
+	for _, id := range ids {
+		k := len(*id)
+		*id, off = s[off:off+k], off+k
 	}
 }

@@ -94,6 +94,7 @@ func Load(ctx context.Context, file string) (*Loaded, error) {
 		for _, d := range docs {
 			m.Files = append(m.Files, d.name)
 		}
+		detach(m, docs)
 	}
 	return &Loaded{Model: m, Warnings: diags.Warnings(), RuleFiles: rules, Dir: dir}, nil
 }
@@ -101,7 +102,7 @@ func Load(ctx context.Context, file string) (*Loaded, error) {
 // Parse reads one model file from memory, without includes or rule files.
 func Parse(name string, data []byte) (*model.Model, Diagnostics, error) {
 	var diags Diagnostics
-	doc := parseDoc(Source{Name: name, Data: data}, &diags)
+	doc, _ := parseDoc(Source{Name: name, Data: data}, &diags)
 	if doc == nil {
 		return nil, diags, diags
 	}
@@ -119,6 +120,9 @@ type parsed struct {
 	rel  string // inside the root
 	doc  *Document
 	main bool
+	// text is the file's text the document's strings were cut from, when
+	// it was decoded from text (streamed or in pieces); see detach.
+	text string
 }
 
 type loader struct {
@@ -172,11 +176,11 @@ func (l *loader) read(rel string) ([]byte, error) {
 
 // parseTree parses a file and, depth first, the files it includes.
 func (l *loader) parseTree(src Source, rel string, depth int) []parsed {
-	doc := parseDoc(src, &l.diags)
+	doc, text := parseDoc(src, &l.diags)
 	if doc == nil {
 		return nil
 	}
-	out := []parsed{{name: src.Name, rel: rel, doc: doc, main: depth == 0}}
+	out := []parsed{{name: src.Name, rel: rel, doc: doc, main: depth == 0, text: text}}
 	for i, pat := range doc.Include {
 		if l.ctx.Err() != nil {
 			return out
@@ -278,31 +282,35 @@ func (l *loader) ruleFiles(main parsed) []Source {
 }
 
 // parseDoc parses one YAML file into a Document, or returns nil when the
-// file cannot be parsed at all.
-func parseDoc(src Source, diags *Diagnostics) *Document {
+// file cannot be parsed at all. A document decoded from the file's text
+// (streamed or in pieces) comes with the text, which its strings point
+// into.
+func parseDoc(src Source, diags *Diagnostics) (*Document, string) {
 	if pos, bad := invalidUTF8(src.Data); bad != 0 {
 		diags.add(model.Pos{File: src.Name, Line: pos.Line, Col: pos.Col}, "the file is not valid UTF-8 (byte 0x%02x)",
 			"save the file as UTF-8; YAML allows no other encoding here", bad)
-		return nil
+		return nil, ""
 	}
 	if len(src.Data) >= chunkMin && runtime.GOMAXPROCS(0) > 1 {
 		text, ascii, roots, ok := prepareText(src.Data, prepareSplit, src.owned, true)
 		if ok {
 			if doc, ok := chunkDoc(src, text, ascii, roots, diags, chunkTarget); ok {
-				return doc
+				return doc, text
 			}
 			if doc, ok := streamText(src, text, ascii, diags); ok {
-				return doc
+				return doc, text
 			}
 		}
-		return parseDocTree(src, diags)
+		return parseDocTree(src, diags), ""
 	}
 	if len(src.Data) >= streamMin {
-		if doc, ok := streamDoc(src, diags); ok {
-			return doc
+		if text, ascii, ok := fastPrepareSplit(src.Data, prepareSplit, src.owned); ok {
+			if doc, ok := streamText(src, text, ascii, diags); ok {
+				return doc, text
+			}
 		}
 	}
-	return parseDocTree(src, diags)
+	return parseDocTree(src, diags), ""
 }
 
 // streamMin is the size from which a file is decoded streaming. The stream
