@@ -43,7 +43,16 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || handoffUntrustedWriter(c) {
+			if c.OutOfScope || c.ThirdParty || c.Kind == model.KindPerson {
+				return
+			}
+			if len(c.Executes) > 0 {
+				if kinds := handoffExecutes(c.Executes); kinds != "" {
+					handoffReportExecutes(x, c, kinds)
+				}
+				return // stated: none runs only the team's own content
+			}
+			if !injectionCode(c) || handoffUntrustedWriter(c) {
 				return // an entry point's own input is unvalidated-user-input's
 			}
 			fed := handoffFedStores(x)
@@ -71,6 +80,11 @@ var handoffRules = []*rule.Rule{
 				}
 			}
 			if len(files) == 0 && len(arts) == 0 {
+				if c.Controls[model.CtlSandboxed] != model.Unknown {
+					// A sandbox stated present or absent says the component
+					// runs content that needs one; of what kind is unstated.
+					handoffReportExecutes(x, c, "content others write")
+				}
 				return
 			}
 			ctl := model.CtlSandboxed
@@ -742,4 +756,37 @@ func handoffProcessorFlow(f *model.Flow) bool {
 // an outside system another organisation runs.
 func handoffToVendor(f *model.Flow) bool {
 	return f.From.IsProcess() && !f.From.ThirdParty && !f.From.OutOfScope && f.To.Kind == model.KindExternal && f.To.ThirdParty
+}
+
+// handoffContent names, for a threat's title, the kinds of content others
+// write that a component states it executes.
+var handoffContent = map[string]string{
+	"templates": "templates others edit",
+	"builds":    "builds of repositories others write",
+	"documents": "documents others supply",
+	"web":       "web pages or ads others supply",
+	"media":     "media others upload",
+	"notebooks": "notebooks others write",
+	"code":      "code others supply",
+}
+
+// handoffExecutes joins the phrases for the kinds of content stated in
+// executes, in the order given; empty when only none is stated.
+func handoffExecutes(kinds []string) string {
+	var out []string
+	for _, k := range kinds {
+		if p, ok := handoffContent[k]; ok {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// handoffReportExecutes raises untrusted-file-parsing for a component that
+// runs, renders, builds or converts content others write (what), settled
+// by a sandbox.
+func handoffReportExecutes(x *rule.Ctx, c *model.Component, what string) {
+	if gap := x.Lacks(c, model.CtlSandboxed); x.Reports(gap) {
+		x.Report(gap, q(c.ID)+" runs, renders or builds "+what+"; a crafted one runs code in "+q(c.ID)+" with its access", nil)
+	}
 }
