@@ -15,18 +15,21 @@ var handoffRules = []*rule.Rule{
 	{
 		ID:             "untrusted-file-parsing",
 		SameLineShared: true,
-		Title:          "Files or artefacts from a less trusted source are parsed or loaded beyond the edge",
+		Title:          "Files, artefacts or content from a less trusted source are parsed, loaded or run beyond the edge",
 		Category:       model.ElevationOfPrivilege,
 		On:             rule.OnComponent,
 		Doc: "A worker or service reads files from object storage and opens them: renders documents, scans archives, makes thumbnails, loads model or plugin artefacts. " +
 			"The files came from somewhere less trusted (customers' uploads, partners' transfers), or they are serialized artefacts (pickles, plugins) that run code when loaded. " +
 			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
 			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands. " +
+			"The same holds for a component that runs, renders or builds content others write (`executes` in the model): tenants' templates (template injection reaches the template engine's host), repositories whose build or docs configuration loads plugins and hooks, documents or XML a converter opens, ads or pages a headless browser loads, notebooks. " +
+			"A renderer that fetches what the content references also calls internal hosts and cloud metadata for the attacker (server-side request forgery). " +
 			"Files from outside also tie up the worker without any exploit (a further threat, denial of service): decompression bombs, thousands of pages, deeply nested or huge images stall the queue behind it for everyone.",
-		CWE:   []int{502, 434, 94},
-		CAPEC: []int{586, 17},
+		CWE:   []int{502, 434, 94, 1336},
+		CAPEC: []int{586, 17, 242},
 		Mitigations: []string{
 			"Parse and render untrusted files in a sandbox: a separate short-lived process or micro-VM with no network, a read-only file system, least-privilege credentials scoped to the one file, and CPU, memory and time limits.",
+			"Run templates, builds and renderers of others' content with no network egress (or an allow-list), no cloud metadata access and no credentials beyond the one job's; use a logic-less or sandboxed template mode and build only with plugins from an allow-list.",
 			"Keep parsers patched, disable features the job does not need (macros, external references, scripting), and convert to a simple safe format early.",
 			"Bound the work per file: size, page and pixel limits checked before parsing, decompression ratio limits, a time limit per job, and a separate queue so one customer's files cannot stall everyone's.",
 			"Never load native serialized objects (pickle, joblib, Java serialization) from a store others can write; use data-only formats (safetensors, ONNX, JSON) or verify a signature or digest recorded at build before loading.",
