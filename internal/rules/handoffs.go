@@ -39,6 +39,8 @@ var handoffRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
 			"https://owasp.org/www-project-machine-learning-security-top-10/",
 			"https://cwe.mitre.org/data/definitions/502.html",
+			"https://cwe.mitre.org/data/definitions/1336.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
 		},
 		// Huge, deeply nested or decompression-bomb files tie up the worker
 		// and the queue behind it (CWE-409).
