@@ -444,6 +444,11 @@ type Component struct {
 	New bool
 	// Tools lists what an LLM agent can do (for agent components).
 	Tools []string
+	// Executes lists the kinds of content others write that the component
+	// runs, renders, builds or converts (templates, builds, documents, web,
+	// media, notebooks, code); nil when not stated, ["none"] when stated to
+	// run only the team's own content.
+	Executes []string
 	// Anonymous marks an entry point that anyone may use by design (a
 	// public survey, a sign-up page): authentication threats do not apply,
 	// abuse threats still do.

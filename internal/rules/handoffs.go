@@ -15,18 +15,21 @@ var handoffRules = []*rule.Rule{
 	{
 		ID:             "untrusted-file-parsing",
 		SameLineShared: true,
-		Title:          "Files or artefacts from a less trusted source are parsed or loaded beyond the edge",
+		Title:          "Files, artefacts or content from a less trusted source are parsed, loaded or run beyond the edge",
 		Category:       model.ElevationOfPrivilege,
 		On:             rule.OnComponent,
 		Doc: "A worker or service reads files from object storage and opens them: renders documents, scans archives, makes thumbnails, loads model or plugin artefacts. " +
 			"The files came from somewhere less trusted (customers' uploads, partners' transfers), or they are serialized artefacts (pickles, plugins) that run code when loaded. " +
 			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
 			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands. " +
+			"The same holds for a component that runs, renders or builds content others write (`executes` in the model): tenants' templates (template injection reaches the template engine's host), repositories whose build or docs configuration loads plugins and hooks, documents or XML a converter opens, ads or pages a headless browser loads, notebooks. " +
+			"A renderer that fetches what the content references also calls internal hosts and cloud metadata for the attacker (server-side request forgery). " +
 			"Files from outside also tie up the worker without any exploit (a further threat, denial of service): decompression bombs, thousands of pages, deeply nested or huge images stall the queue behind it for everyone.",
-		CWE:   []int{502, 434, 94},
-		CAPEC: []int{586, 17},
+		CWE:   []int{502, 434, 94, 1336},
+		CAPEC: []int{586, 17, 242},
 		Mitigations: []string{
 			"Parse and render untrusted files in a sandbox: a separate short-lived process or micro-VM with no network, a read-only file system, least-privilege credentials scoped to the one file, and CPU, memory and time limits.",
+			"Run templates, builds and renderers of others' content with no network egress (or an allow-list), no cloud metadata access and no credentials beyond the one job's; use a logic-less or sandboxed template mode and build only with plugins from an allow-list.",
 			"Keep parsers patched, disable features the job does not need (macros, external references, scripting), and convert to a simple safe format early.",
 			"Bound the work per file: size, page and pixel limits checked before parsing, decompression ratio limits, a time limit per job, and a separate queue so one customer's files cannot stall everyone's.",
 			"Never load native serialized objects (pickle, joblib, Java serialization) from a store others can write; use data-only formats (safetensors, ONNX, JSON) or verify a signature or digest recorded at build before loading.",
@@ -36,6 +39,8 @@ var handoffRules = []*rule.Rule{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
 			"https://owasp.org/www-project-machine-learning-security-top-10/",
 			"https://cwe.mitre.org/data/definitions/502.html",
+			"https://cwe.mitre.org/data/definitions/1336.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
 		},
 		// Huge, deeply nested or decompression-bomb files tie up the worker
 		// and the queue behind it (CWE-409).
@@ -43,7 +48,16 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || handoffUntrustedWriter(c) {
+			if c.OutOfScope || c.ThirdParty || c.Kind == model.KindPerson {
+				return
+			}
+			if len(c.Executes) > 0 {
+				if kinds := handoffExecutes(c.Executes); kinds != "" {
+					handoffReportExecutes(x, c, kinds)
+				}
+				return // stated: none runs only the team's own content
+			}
+			if !injectionCode(c) || handoffUntrustedWriter(c) {
 				return // an entry point's own input is unvalidated-user-input's
 			}
 			fed := handoffFedStores(x)
@@ -71,6 +85,11 @@ var handoffRules = []*rule.Rule{
 				}
 			}
 			if len(files) == 0 && len(arts) == 0 {
+				if c.Controls[model.CtlSandboxed] != model.Unknown {
+					// A sandbox stated present or absent says the component
+					// runs content that needs one; of what kind is unstated.
+					handoffReportExecutes(x, c, "content others write")
+				}
 				return
 			}
 			ctl := model.CtlSandboxed
@@ -774,4 +793,37 @@ func handoffDeliversToPeople(p *model.Component, at []*model.Asset) bool {
 		}
 	}
 	return false
+}
+
+// handoffContent names, for a threat's title, the kinds of content others
+// write that a component states it executes.
+var handoffContent = map[string]string{
+	"templates": "templates others edit",
+	"builds":    "builds of repositories others write",
+	"documents": "documents others supply",
+	"web":       "web pages or ads others supply",
+	"media":     "media others upload",
+	"notebooks": "notebooks others write",
+	"code":      "code others supply",
+}
+
+// handoffExecutes joins the phrases for the kinds of content stated in
+// executes, in the order given; empty when only none is stated.
+func handoffExecutes(kinds []string) string {
+	var out []string
+	for _, k := range kinds {
+		if p, ok := handoffContent[k]; ok {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// handoffReportExecutes raises untrusted-file-parsing for a component that
+// runs, renders, builds or converts content others write (what), settled
+// by a sandbox.
+func handoffReportExecutes(x *rule.Ctx, c *model.Component, what string) {
+	if gap := x.Lacks(c, model.CtlSandboxed); x.Reports(gap) {
+		x.Report(gap, q(c.ID)+" runs, renders or builds "+what+"; a crafted one runs code in "+q(c.ID)+" with its access", nil)
+	}
 }

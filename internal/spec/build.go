@@ -290,7 +290,7 @@ func (b *builder) defineComponents(cs []*Component) {
 		}
 		*x = model.Component{ID: c.ID, Name: c.Name, Description: c.Description, Kind: model.ComponentKind(c.Kind), Tech: c.Tech,
 			OutOfScope: c.OutOfScope, Admin: c.Admin, Public: c.Public, Paid: c.Paid, ThirdParty: c.ThirdParty, New: c.New,
-			Tools: c.Tools, Tags: c.Tags, EncryptionAtRest: model.AtRest(c.EncryptionAtRest), Pos: c.pos(),
+			Tools: c.Tools, Executes: c.Executes, Tags: c.Tags, EncryptionAtRest: model.AtRest(c.EncryptionAtRest), Pos: c.pos(),
 			Anonymous: c.Anonymous, HumanAccess: c.HumanAccess, RateLimitScope: c.RateLimitScope}
 		x.Relay, _ = model.ParseTri(c.Relay)
 		x.Price, _ = model.ParseLevel(c.PricePerCall)
@@ -298,6 +298,9 @@ func (b *builder) defineComponents(cs []*Component) {
 			x.ThirdParty = true
 		}
 		controls(c.Controls, &x.Controls)
+		if i := slices.Index(c.Executes, "none"); i >= 0 && len(c.Executes) > 1 {
+			b.diags.add(c.keyPos("executes", i), "executes lists none together with %d other kind(s)", "keep none alone (the component runs only the team's own content) or remove it", len(c.Executes)-1)
+		}
 		switch enc := x.Controls[model.CtlEncryptsAtRest]; {
 		case x.EncryptionAtRest == model.AtRestNone && enc == model.Yes,
 			x.EncryptionAtRest != model.AtRestUnknown && x.EncryptionAtRest != model.AtRestNone && enc == model.No:

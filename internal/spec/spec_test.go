@@ -164,6 +164,12 @@ func TestParseDiagnostics(t *testing.T) {
 		{"encryption disk vs control no", head + "components:\n  - id: a\n    kind: datastore\n    encryption_at_rest: disk\n    controls:\n      encrypts_at_rest: no\n", []string{
 			`m.yaml:6:25: encryption_at_rest "disk" contradicts controls.encrypts_at_rest: no — make them agree, or remove one`,
 		}},
+		{"executes misspelt", head + "components:\n  - id: a\n    kind: service\n    executes: [templates, tempaltes]\n", []string{
+			`m.yaml:6:27: "tempaltes" is not a valid executes — did you mean "templates"? (one of: templates, builds, documents, web, media, notebooks, code, none)`,
+		}},
+		{"executes none with a kind", head + "components:\n  - id: a\n    kind: service\n    executes: [builds, none]\n", []string{
+			`m.yaml:6:24: executes lists none together with 1 other kind(s) — keep none alone (the component runs only the team's own content) or remove it`,
+		}},
 		{"bad merge", head + "assets:\n  - <<: [x]\n    id: a\n", []string{
 			"m.yaml:4:10: << must merge a mapping or a list of mappings, not \"x\" — point it at an anchor on a mapping (<<: *name)",
 		}},

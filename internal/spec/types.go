@@ -210,6 +210,18 @@ type Component struct {
 	New bool `yaml:"new"`
 	// For agents: the tools or actions it can invoke.
 	Tools []string `yaml:"tools"`
+	// What the component runs, renders, builds or converts that people
+	// outside the team running it write: templates (templates tenants or
+	// customers edit), builds (a repository's build, CI or docs
+	// configuration), documents (uploaded office files, PDFs or XML it
+	// converts, renders or parses), web (pages, ads or links it loads in a
+	// browser), media (images, audio or video it transcodes), notebooks,
+	// code (scripts, functions or plugins others supply); none when it runs
+	// only the team's own content. A crafted item runs code in the
+	// component, so a sandbox is asked for (controls: sandboxed). When not
+	// stated, a component whose controls state sandboxed (yes or no) is read
+	// as running such content, of a kind not stated.
+	Executes []string `yaml:"executes" enum:"templates,builds,documents,web,media,notebooks,code,none"`
 	// True for an entry point anyone may use by design (a public survey, a
 	// sign-up form): authentication threats do not apply to it; abuse and
 	// injection threats still do. Inferred when every caller is a person or

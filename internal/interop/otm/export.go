@@ -274,6 +274,9 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		if len(c.Tools) > 0 {
 			attrs.set("tools", strings.Join(c.Tools, ", "))
 		}
+		if len(c.Executes) > 0 {
+			attrs.set("executes", strings.Join(c.Executes, ", "))
+		}
 		if c.Anonymous {
 			attrs.set("anonymous", "true")
 		}

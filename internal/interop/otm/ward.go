@@ -123,7 +123,7 @@ func (im *importer) runWard() {
 			Tech: sattr(c.Attributes, "tech"), OutOfScope: sattr(c.Attributes, "Out Of Scope") == "true",
 			Admin: sattr(c.Attributes, "admin") == "true", Public: sattr(c.Attributes, "public") == "true", Paid: sattr(c.Attributes, "paid") == "true",
 			ThirdParty: sattr(c.Attributes, "third_party") == "true", New: sattr(c.Attributes, "new") == "true",
-			Tools: list(sattr(c.Attributes, "tools")), EncryptionAtRest: sattr(c.Attributes, "encryption_at_rest"), Controls: controlsOf(c.Attributes),
+			Tools: list(sattr(c.Attributes, "tools")), Executes: list(sattr(c.Attributes, "executes")), EncryptionAtRest: sattr(c.Attributes, "encryption_at_rest"), Controls: controlsOf(c.Attributes),
 			Anonymous: sattr(c.Attributes, "anonymous") == "true", Relay: sattr(c.Attributes, "relay"), HumanAccess: sattr(c.Attributes, "human_access"),
 			RateLimitScope: sattr(c.Attributes, "rate_limit_scope"), PricePerCall: sattr(c.Attributes, "price_per_call")}
 		if c.Name != x.ID {
