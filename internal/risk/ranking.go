@@ -406,8 +406,8 @@ func stakeValue(f *model.Finding) int {
 const scoreRound = 2
 
 // maxRankValue bounds rankValue (128ths of a point: the largest score
-// clampKey keeps, and the most reach adds).
-const maxRankValue = 63*128 + reachWeight
+// clampKey keeps, and the most reach and focus add).
+const maxRankValue = 63*128 + reachWeight + jewelWeight + physicalWeight
 
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first
