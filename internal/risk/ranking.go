@@ -14,7 +14,8 @@ import (
 
 // Rank orders findings: the active ones (open or unverified) first, then
 // by residual severity band and, within it, by ranking value (rankValue:
-// the residual score and the data within reach; less half a point per
+// the residual score, the data within reach and what a reviewer reads
+// first; less half a point per
 // element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
 // (stakeValue) and id, spreads them (spread) and numbers them from 1.
@@ -358,8 +359,8 @@ func rankKeys(fs []*model.Finding) (keys []uint64, pre []item, tgt []model.Targe
 
 // rankKey orders findings, smallest first: active (open or unverified)
 // before closed, then by residual severity band and ranking value
-// (rankValue: the residual score and the data within reach; highest
-// first), open before unverified at equal value, then what is worse if it
+// (rankValue: the residual score, the data within reach and what a
+// reviewer reads first; highest first), open before unverified at equal value, then what is worse if it
 // happens (residual impact), then inherent score, then the value of the
 // data at stake (stakeValue, highest first). Without data within reach
 // the band and value order as the residual score alone.
