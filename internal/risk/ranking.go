@@ -382,15 +382,30 @@ func clampKey(v int) int { return max(0, min(63, v)) }
 // stakeValue is how much data a threat puts at stake: over the assets its
 // element holds or carries (Finding.Assets), the sum of each asset's
 // larger need of confidentiality and integrity, or its business value if
-// higher (low 1 … critical 4). It breaks ties of score and impact: the
-// impact follows the one most sensitive asset, so an API that handles
+// higher (low 1 … critical 4), each asset once. It breaks ties of score
+// and impact: the impact follows the one most sensitive asset, so an API that handles
 // five high-need assets and one that handles a single one score alike,
 // and without it equal threats came in id order, which decided through
 // the spread which element's threat of a rule came first (docs/risk.md,
 // "Ties").
 func stakeValue(f *model.Finding) int {
 	v := 0
-	for _, a := range f.Assets {
+	// Each asset once: a threat's list can name one twice (carried and
+	// held), and a model written out and read back lists it once. Short
+	// lists are searched, long ones kept in a set.
+	var seen map[*model.Asset]bool
+	if len(f.Assets) > 32 {
+		seen = make(map[*model.Asset]bool, len(f.Assets))
+	}
+	for i, a := range f.Assets {
+		if seen != nil {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+		} else if slices.Contains(f.Assets[:i], a) {
+			continue
+		}
 		v += int(max(a.Need(model.Confidentiality), a.Need(model.Integrity), a.Value))
 		if v >= 255 {
 			return 255

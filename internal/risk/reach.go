@@ -181,13 +181,23 @@ func (r *reach) jewels(worth []int32, num map[*model.Asset]int32) {
 
 // focus returns what a reviewer reads first that f's first element is
 // (Finding.Focus): a component, or a flow, that holds or carries the
-// crown jewels (jewels), a device or a flow to or from one.
+// crown jewels (jewels), a device or a flow to or from one. A threat the
+// team wrote names its elements as a set, in no order: any of them counts.
 func (r *reach) focus(f *model.Finding) model.Focus {
-	if len(f.Targets) == 0 {
-		return 0
+	ts := f.Targets[:min(1, len(f.Targets))]
+	if f.Origin == model.OriginPeople {
+		ts = f.Targets
 	}
 	var fo model.Focus
-	t := f.Targets[0]
+	for _, t := range ts {
+		fo |= r.focusOf(t)
+	}
+	return fo
+}
+
+// focusOf returns what a reviewer reads first that one element is (focus).
+func (r *reach) focusOf(t model.Target) model.Focus {
+	var fo model.Focus
 	switch {
 	case isFlow(t):
 		fl := t.Flow

@@ -193,6 +193,7 @@ func TestFocus(t *testing.T) {
 		{"in", focus(model.Target{Flow: in}), model.FocusJewel},
 		{"api then db", focus(model.Target{Component: api}, model.Target{Component: db}), 0},
 		{"none", focus(), 0},
+		{"team's, any element", r.focus(&model.Finding{Origin: model.OriginPeople, Targets: []model.Target{{Component: api}, {Component: db}}}), model.FocusJewel},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: focus %b, want %b", tc.name, tc.got, tc.want)
