@@ -67,7 +67,9 @@ const (
 	// them or leads to an element that holds them.
 	FocusJewel Focus = 1 << iota
 	// FocusPhysical: the element is a device, or the flow goes to or
-	// from one: what happens there happens in the physical world.
+	// from one, and the threat is to what it does (tampering, spoofing,
+	// elevation, denial of service): what happens there happens in the
+	// physical world.
 	FocusPhysical
 )
 

@@ -181,8 +181,9 @@ func (r *reach) jewels(worth []int32, num map[*model.Asset]int32) {
 
 // focus returns what a reviewer reads first that f's first element is
 // (Finding.Focus): a component, or a flow, that holds or carries the
-// crown jewels (jewels), a device or a flow to or from one. A threat the
-// team wrote names its elements as a set, in no order: any of them counts.
+// crown jewels (jewels), a device or a flow to or from one (for a threat
+// to what it does: not disclosure or repudiation). A threat the team wrote names its
+// elements as a set, in no order: any of them counts.
 func (r *reach) focus(f *model.Finding) model.Focus {
 	ts := f.Targets[:min(1, len(f.Targets))]
 	if f.Origin == model.OriginPeople {
@@ -191,6 +192,12 @@ func (r *reach) focus(f *model.Finding) model.Focus {
 	var fo model.Focus
 	for _, t := range ts {
 		fo |= r.focusOf(t)
+	}
+	// A device's physical effect is what it does: a threat to what it
+	// does (tampering, spoofing, elevation, denial of service), not the
+	// disclosure of what it holds or a missing record of who acted.
+	if f.Category == model.InformationDisclosure || f.Category == model.Repudiation {
+		fo &^= model.FocusPhysical
 	}
 	return fo
 }

@@ -163,8 +163,9 @@ func TestReachChunks(t *testing.T) {
 // TestFocus: the crown jewels are the assets of the design's highest worth
 // (high or above); a component that holds one, a flow that carries one or
 // leads to a component that holds one, are FocusJewel; a device, and a
-// flow to or from one, FocusPhysical. Only the element a threat names
-// first counts.
+// flow to or from one, FocusPhysical for a threat to what it does (not
+// disclosure or repudiation). Only the element a threat names first counts, but for the
+// team's threats, whose elements are a set.
 func TestFocus(t *testing.T) {
 	cards := &model.Asset{ID: "cards", Confidentiality: model.Critical} // 4: the jewel
 	orders := &model.Asset{ID: "orders", Integrity: model.High}         // 3
@@ -179,7 +180,9 @@ func TestFocus(t *testing.T) {
 		Components: []*model.Component{api, db, pump, user}, Flows: []*model.Flow{toDB, toPump, in}}
 	m.Index()
 	r := reachOf(m)
-	focus := func(ts ...model.Target) model.Focus { return r.focus(&model.Finding{Targets: ts}) }
+	focus := func(ts ...model.Target) model.Focus {
+		return r.focus(&model.Finding{Category: model.Tampering, Targets: ts})
+	}
 	for _, tc := range []struct {
 		name string
 		got  model.Focus
@@ -193,6 +196,8 @@ func TestFocus(t *testing.T) {
 		{"in", focus(model.Target{Flow: in}), model.FocusJewel},
 		{"api then db", focus(model.Target{Component: api}, model.Target{Component: db}), 0},
 		{"none", focus(), 0},
+		{"pump, disclosure", r.focus(&model.Finding{Category: model.InformationDisclosure, Targets: []model.Target{{Component: pump}}}), 0},
+		{"pump, denial of service", r.focus(&model.Finding{Category: model.DenialOfService, Targets: []model.Target{{Component: pump}}}), model.FocusPhysical},
 		{"team's, any element", r.focus(&model.Finding{Origin: model.OriginPeople, Targets: []model.Target{{Component: api}, {Component: db}}}), model.FocusJewel},
 	} {
 		if tc.got != tc.want {
@@ -208,7 +213,7 @@ func TestFocus(t *testing.T) {
 	if fo := r2.focus(&model.Finding{Targets: []model.Target{{Component: db2}}}); fo != 0 {
 		t.Errorf("a store of medium data: focus %b, want none", fo)
 	}
-	if fo := r2.focus(&model.Finding{Targets: []model.Target{{Component: pump}}}); fo != model.FocusPhysical {
+	if fo := r2.focus(&model.Finding{Category: model.Tampering, Targets: []model.Target{{Component: pump}}}); fo != model.FocusPhysical {
 		t.Errorf("a device: focus %b, want physical", fo)
 	}
 }
