@@ -14,7 +14,8 @@ import (
 
 // Rank orders findings: the active ones (open or unverified) first, then
 // by residual severity band and, within it, by ranking value (rankValue:
-// the residual score and the data within reach; less half a point per
+// the residual score, the data within reach and what a reviewer reads
+// first; less half a point per
 // element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
 // (stakeValue) and id, spreads them (spread) and numbers them from 1.
@@ -358,8 +359,8 @@ func rankKeys(fs []*model.Finding) (keys []uint64, pre []item, tgt []model.Targe
 
 // rankKey orders findings, smallest first: active (open or unverified)
 // before closed, then by residual severity band and ranking value
-// (rankValue: the residual score and the data within reach; highest
-// first), open before unverified at equal value, then what is worse if it
+// (rankValue: the residual score, the data within reach and what a
+// reviewer reads first; highest first), open before unverified at equal value, then what is worse if it
 // happens (residual impact), then inherent score, then the value of the
 // data at stake (stakeValue, highest first). Without data within reach
 // the band and value order as the residual score alone.
@@ -381,15 +382,30 @@ func clampKey(v int) int { return max(0, min(63, v)) }
 // stakeValue is how much data a threat puts at stake: over the assets its
 // element holds or carries (Finding.Assets), the sum of each asset's
 // larger need of confidentiality and integrity, or its business value if
-// higher (low 1 … critical 4). It breaks ties of score and impact: the
-// impact follows the one most sensitive asset, so an API that handles
+// higher (low 1 … critical 4), each asset once. It breaks ties of score
+// and impact: the impact follows the one most sensitive asset, so an API that handles
 // five high-need assets and one that handles a single one score alike,
 // and without it equal threats came in id order, which decided through
 // the spread which element's threat of a rule came first (docs/risk.md,
 // "Ties").
 func stakeValue(f *model.Finding) int {
 	v := 0
-	for _, a := range f.Assets {
+	// Each asset once: a threat's list can name one twice (carried and
+	// held), and a model written out and read back lists it once. Short
+	// lists are searched, long ones kept in a set.
+	var seen map[*model.Asset]bool
+	if len(f.Assets) > 32 {
+		seen = make(map[*model.Asset]bool, len(f.Assets))
+	}
+	for i, a := range f.Assets {
+		if seen != nil {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+		} else if slices.Contains(f.Assets[:i], a) {
+			continue
+		}
 		v += int(max(a.Need(model.Confidentiality), a.Need(model.Integrity), a.Value))
 		if v >= 255 {
 			return 255
@@ -406,8 +422,8 @@ func stakeValue(f *model.Finding) int {
 const scoreRound = 2
 
 // maxRankValue bounds rankValue (128ths of a point: the largest score
-// clampKey keeps, and the most reach adds).
-const maxRankValue = 63*128 + reachWeight
+// clampKey keeps, and the most reach and focus add).
+const maxRankValue = 63*128 + reachWeight + jewelWeight + physicalWeight
 
 // spread reorders each run of findings in the same severity band (and the
 // same status class: open, unverified, closed) so that every element's first

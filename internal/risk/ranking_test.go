@@ -334,6 +334,7 @@ func b2i(b bool) int {
 // and so takes the rule's first place in the spread.
 func TestTieByStake(t *testing.T) {
 	high := &model.Asset{ID: "orders", Confidentiality: model.High, Integrity: model.High}
+	high2 := &model.Asset{ID: "payments", Confidentiality: model.High, Integrity: model.High}
 	medium := &model.Asset{ID: "catalogue", Confidentiality: model.Low, Integrity: model.Medium}
 	rich := &model.Component{ID: "orders-api"}
 	poor := &model.Component{ID: "catalogue-api"}
@@ -345,7 +346,7 @@ func TestTieByStake(t *testing.T) {
 	}
 	fs := []*model.Finding{
 		mk("idor:catalogue-api", poor, high, medium),
-		mk("idor:orders-api", rich, high, high, medium),
+		mk("idor:orders-api", rich, high, high2, medium),
 		mk("other:web", &model.Component{ID: "web"}),
 	}
 	Rank(fs)

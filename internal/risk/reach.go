@@ -5,6 +5,7 @@ package risk
 
 import (
 	"runtime"
+	"slices"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -16,6 +17,17 @@ import (
 // severity band.
 const reachWeight = 192
 
+// jewelWeight and physicalWeight are what the ranking adds, in 128ths of a
+// point, for a threat on an element that holds or carries the design's
+// crown jewels (model.FocusJewel: 0.75 point) and on one with a physical
+// effect (model.FocusPhysical: 0.5 point): what a reviewer reads first
+// (docs/risk.md). Like the data within reach, they order threats within
+// their severity band only.
+const (
+	jewelWeight    = 96
+	physicalWeight = 64
+)
+
 // reach holds the data within reach of each element of a model (reachOf),
 // as the sum of the assets' worth (assetWorth): the elements' numbers in
 // the model (model.CompNum, FlowNum) index their values in compV and flowV.
@@ -26,6 +38,10 @@ type reach struct {
 	// most is the largest of the components': the element that holds or
 	// leads to the design's crown jewels.
 	most int32
+	// compJ and flowJ say which components hold the design's crown jewels
+	// and which flows carry them or lead to a component that holds them
+	// (jewels).
+	compJ, flowJ []bool
 }
 
 // assetWorth is how much an asset is worth to an attacker, as stakeValue
@@ -110,6 +126,7 @@ func reachOf(m *model.Model) *reach {
 	for _, v := range r.compV {
 		r.most = max(r.most, v)
 	}
+	r.jewels(worth, num)
 	// A flow not in its receiver's inbound list (a receiver outside the
 	// model's components, a model not indexed) on its own.
 	var u *union
@@ -128,6 +145,88 @@ func reachOf(m *model.Model) *reach {
 		r.flowV[k] = u.sum
 	}
 	return r
+}
+
+// jewels marks the components that hold an asset of the design's highest
+// worth (the crown jewels; none where that worth is below high) and the
+// flows that carry one or lead to such a component: one pass over each
+// list, after the elements are numbered.
+func (r *reach) jewels(worth []int32, num map[*model.Asset]int32) {
+	top := slices.Max(worth)
+	if top < int32(model.High) {
+		return
+	}
+	jewel := func(as []*model.Asset) bool {
+		for _, a := range as {
+			if i, ok := num[a]; ok && worth[i] == top {
+				return true
+			}
+		}
+		return false
+	}
+	m := r.m
+	r.compJ = make([]bool, len(m.Components))
+	r.flowJ = make([]bool, len(m.Flows))
+	for i, c := range m.Components {
+		r.compJ[i] = jewel(c.Assets())
+	}
+	for k, fl := range m.Flows {
+		to := int32(-1)
+		if fl.To != nil {
+			to = m.CompNum(fl.To)
+		}
+		r.flowJ[k] = to >= 0 && r.compJ[to] || jewel(fl.Carries)
+	}
+}
+
+// focus returns what a reviewer reads first that f's first element is
+// (Finding.Focus): a component, or a flow, that holds or carries the
+// crown jewels (jewels), a device or a flow to or from one (for a threat
+// to what it does: not disclosure or repudiation). A threat the team wrote names its
+// elements as a set, in no order: any of them counts.
+func (r *reach) focus(f *model.Finding) model.Focus {
+	ts := f.Targets[:min(1, len(f.Targets))]
+	if f.Origin == model.OriginPeople {
+		ts = f.Targets
+	}
+	var fo model.Focus
+	for _, t := range ts {
+		fo |= r.focusOf(t)
+	}
+	// A device's physical effect is what it does: a threat to what it
+	// does (tampering, spoofing, elevation, denial of service), not the
+	// disclosure of what it holds or a missing record of who acted.
+	if f.Category == model.InformationDisclosure || f.Category == model.Repudiation {
+		fo &^= model.FocusPhysical
+	}
+	return fo
+}
+
+// focusOf returns what a reviewer reads first that one element is (focus).
+func (r *reach) focusOf(t model.Target) model.Focus {
+	var fo model.Focus
+	switch {
+	case isFlow(t):
+		fl := t.Flow
+		if fl.From != nil && fl.From.Kind == model.KindDevice || fl.To != nil && fl.To.Kind == model.KindDevice {
+			fo |= model.FocusPhysical
+		}
+		if r.flowJ != nil {
+			if i := r.m.FlowNum(fl); i >= 0 && r.flowJ[i] {
+				fo |= model.FocusJewel
+			}
+		}
+	case isComponent(t):
+		if t.Component.Kind == model.KindDevice {
+			fo |= model.FocusPhysical
+		}
+		if r.compJ != nil {
+			if i := r.m.CompNum(t.Component); i >= 0 && r.compJ[i] {
+				fo |= model.FocusJewel
+			}
+		}
+	}
+	return fo
 }
 
 // union sums the worth of a set of assets, each counted once: a stamp per
@@ -210,7 +309,16 @@ func (r *reach) at(t model.Target) int32 {
 
 // rankValue is what the ranking orders threats of one severity band by,
 // in 128ths of a point: the residual score, plus up to reachWeight for the
-// share of the design's data within the threat's reach (Finding.Reach).
+// share of the design's data within the threat's reach (Finding.Reach),
+// plus jewelWeight and physicalWeight for what a reviewer reads first
+// (Finding.Focus).
 func rankValue(f *model.Finding) int {
-	return clampKey(int(f.Residual.Score))*128 + int(min(f.Reach, 64))*reachWeight/64
+	v := clampKey(int(f.Residual.Score))*128 + int(min(f.Reach, 64))*reachWeight/64
+	if f.Focus&model.FocusJewel != 0 {
+		v += jewelWeight
+	}
+	if f.Focus&model.FocusPhysical != 0 {
+		v += physicalWeight
+	}
+	return v
 }

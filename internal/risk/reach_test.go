@@ -159,3 +159,87 @@ func TestReachChunks(t *testing.T) {
 		t.Errorf("most %d, want %d", r.most, most)
 	}
 }
+
+// TestFocus: the crown jewels are the assets of the design's highest worth
+// (high or above); a component that holds one, a flow that carries one or
+// leads to a component that holds one, are FocusJewel; a device, and a
+// flow to or from one, FocusPhysical for a threat to what it does (not
+// disclosure or repudiation). Only the element a threat names first counts, but for the
+// team's threats, whose elements are a set.
+func TestFocus(t *testing.T) {
+	cards := &model.Asset{ID: "cards", Confidentiality: model.Critical} // 4: the jewel
+	orders := &model.Asset{ID: "orders", Integrity: model.High}         // 3
+	api := &model.Component{ID: "api", Kind: model.KindService, Processes: []*model.Asset{orders}}
+	db := &model.Component{ID: "db", Kind: model.KindDatastore, Stores: []*model.Asset{cards}}
+	pump := &model.Component{ID: "pump", Kind: model.KindDevice}
+	user := &model.Component{ID: "user", Kind: model.KindClient}
+	toDB := &model.Flow{ID: "to-db", From: api, To: db}
+	toPump := &model.Flow{ID: "to-pump", From: api, To: pump, Carries: []*model.Asset{orders}}
+	in := &model.Flow{ID: "in", From: user, To: api, Carries: []*model.Asset{cards}}
+	m := &model.Model{Assets: []*model.Asset{cards, orders},
+		Components: []*model.Component{api, db, pump, user}, Flows: []*model.Flow{toDB, toPump, in}}
+	m.Index()
+	r := reachOf(m)
+	focus := func(ts ...model.Target) model.Focus {
+		return r.focus(&model.Finding{Category: model.Tampering, Targets: ts})
+	}
+	for _, tc := range []struct {
+		name string
+		got  model.Focus
+		want model.Focus
+	}{
+		{"db", focus(model.Target{Component: db}), model.FocusJewel},
+		{"api", focus(model.Target{Component: api}), 0}, // reaches the cards, holds orders only
+		{"pump", focus(model.Target{Component: pump}), model.FocusPhysical},
+		{"to-db", focus(model.Target{Flow: toDB}), model.FocusJewel},
+		{"to-pump", focus(model.Target{Flow: toPump}), model.FocusPhysical},
+		{"in", focus(model.Target{Flow: in}), model.FocusJewel},
+		{"api then db", focus(model.Target{Component: api}, model.Target{Component: db}), 0},
+		{"none", focus(), 0},
+		{"pump, disclosure", r.focus(&model.Finding{Category: model.InformationDisclosure, Targets: []model.Target{{Component: pump}}}), 0},
+		{"pump, denial of service", r.focus(&model.Finding{Category: model.DenialOfService, Targets: []model.Target{{Component: pump}}}), model.FocusPhysical},
+		{"team's, any element", r.focus(&model.Finding{Origin: model.OriginPeople, Targets: []model.Target{{Component: api}, {Component: db}}}), model.FocusJewel},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: focus %b, want %b", tc.name, tc.got, tc.want)
+		}
+	}
+	// Below high, nothing is a crown jewel; a device still is physical.
+	low := &model.Asset{ID: "low", Confidentiality: model.Medium}
+	db2 := &model.Component{ID: "db2", Kind: model.KindDatastore, Stores: []*model.Asset{low}}
+	m2 := &model.Model{Assets: []*model.Asset{low}, Components: []*model.Component{db2, pump}}
+	m2.Index()
+	r2 := reachOf(m2)
+	if fo := r2.focus(&model.Finding{Targets: []model.Target{{Component: db2}}}); fo != 0 {
+		t.Errorf("a store of medium data: focus %b, want none", fo)
+	}
+	if fo := r2.focus(&model.Finding{Category: model.Tampering, Targets: []model.Target{{Component: pump}}}); fo != model.FocusPhysical {
+		t.Errorf("a device: focus %b, want physical", fo)
+	}
+}
+
+// TestRankFocus: a threat on the crown jewels' element (0.75 point) or a
+// device (0.5) goes before one scoring the same elsewhere, not before one
+// scoring a point more, and never leaves its band.
+func TestRankFocus(t *testing.T) {
+	mk := func(id string, score int, fo model.Focus) *model.Finding {
+		r := model.Risk{Score: int32(score), Severity: Band(score), Likelihood: 3, Impact: model.Impact(score / 3)}
+		return &model.Finding{ID: id, Rule: id, Category: model.Tampering, Targets: []model.Target{{Component: &model.Component{ID: id}}},
+			Status: model.StatusUnverified, Inherent: r, Residual: r, Focus: fo}
+	}
+	fs := []*model.Finding{
+		mk("a-plain-15", 15, 0),
+		mk("b-device-15", 15, model.FocusPhysical),
+		mk("c-jewel-15", 15, model.FocusJewel),
+		mk("d-plain-16", 16, 0),
+		mk("e-jewel-11", 11, model.FocusJewel|model.FocusPhysical), // medium: stays below
+	}
+	Rank(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	if want := []string{"d-plain-16", "c-jewel-15", "b-device-15", "a-plain-15", "e-jewel-11"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}

@@ -177,7 +177,7 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	// is worked out once, before (read-only while scoring).
 	within := reachOf(m)
 	scoreAll(findings, func(ex *explainer, f *model.Finding) {
-		f.Reach = within.share(f)
+		f.Reach, f.Focus = within.share(f), within.focus(f)
 		var d *model.Decision
 		if len(decisions) > 0 {
 			d = decisions[f.ID]

@@ -38,3 +38,20 @@ func TestImpactMemoSame(t *testing.T) {
 		t.Error("nothing was remembered")
 	}
 }
+
+// TestStakeValueOnce: an asset named twice in a threat's list counts once,
+// in short lists and in long ones (kept in a set).
+func TestStakeValueOnce(t *testing.T) {
+	cards := &model.Asset{ID: "cards", Confidentiality: model.Critical} // 4
+	logs := &model.Asset{ID: "logs", Confidentiality: model.Low}        // 2 (integrity medium)
+	if got := stakeValue(&model.Finding{Assets: []*model.Asset{cards, logs, cards}}); got != 6 {
+		t.Errorf("cards, logs, cards: stake %d, want 6", got)
+	}
+	var long []*model.Asset
+	for range 40 {
+		long = append(long, cards, logs)
+	}
+	if got := stakeValue(&model.Finding{Assets: long}); got != 6 {
+		t.Errorf("40 × (cards, logs): stake %d, want 6", got)
+	}
+}
