@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -392,17 +393,23 @@ func stakeValue(f *model.Finding) int {
 	v := 0
 	// Each asset once: a threat's list can name one twice (carried and
 	// held), and a model written out and read back lists it once. Short
-	// lists are searched, long ones kept in a set.
-	var seen map[*model.Asset]bool
-	if len(f.Assets) > 32 {
-		seen = make(map[*model.Asset]bool, len(f.Assets))
+	// lists are searched, long ones kept in a set reused from a pool (a
+	// zone-wide threat of a large model names hundreds of assets, and a
+	// set made per threat was gigabytes of garbage at 100,000 components).
+	var seen map[*model.Asset]struct{}
+	if len(f.Assets) > 8 {
+		seen = stakeSeen.Get().(map[*model.Asset]struct{})
+		defer func() {
+			clear(seen)
+			stakeSeen.Put(seen)
+		}()
 	}
 	for i, a := range f.Assets {
 		if seen != nil {
-			if seen[a] {
+			if _, dup := seen[a]; dup {
 				continue
 			}
-			seen[a] = true
+			seen[a] = struct{}{}
 		} else if slices.Contains(f.Assets[:i], a) {
 			continue
 		}
@@ -413,6 +420,9 @@ func stakeValue(f *model.Finding) int {
 	}
 	return v
 }
+
+// stakeSeen holds the sets stakeValue marks a long list's assets in.
+var stakeSeen = sync.Pool{New: func() any { return map[*model.Asset]struct{}{} }}
 
 // scoreRound is how many points of ranking value (residual score and data
 // within reach) below the best of its band cost a threat one round of the
