@@ -1,37 +1,16 @@
 package server
 
 import (
-	"io"
-	"io/fs"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/wardtm/ward/internal/store"
-	"github.com/wardtm/ward/internal/store/sqlstore"
 )
 
 // TestStoredVersionIsCached: a version this process stores is in the
 // version cache at once, framed for writeVersion, so the first read of
 // the new latest version costs no database read and no canonical check.
 func TestStoredVersionIsCached(t *testing.T) {
-	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "ward.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	s := New(Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := st.CreateTeam(t.Context(), store.Team{ID: "storefront", Name: "Storefront"}, "test"); err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	root := os.DirFS("../../examples/shop")
-	names, _ := fs.Glob(root, "*.yaml")
-	for _, n := range names {
-		data, _ := fs.ReadFile(root, n)
-		files[n] = string(data)
-	}
+	s, _, files := shopServer(t)
 	pr := &Principal{UserID: "u1", Role: store.RoleAdmin}
 	res, err := s.storeVersionCached(t.Context(), pr, store.Push{SystemID: "larkspur-shop", TeamID: "storefront", Message: "first"},
 		Bundle{Main: "ward.yaml", Files: files}, nil, nil, nil)
