@@ -96,6 +96,7 @@ func TestImportMaxInput(t *testing.T) {
 		{nil, []string{"import", "--max-input", "1KiB", "split/model.yaml"}, 2, "",
 			"technical_assets_clients.yaml: the file is 9571 bytes, over the 1 KiB limit — pass --max-input 16KiB to import it"},
 		{nil, []string{"import", "--max-input", "10KiB", "split/model.yaml"}, 0, "name: Some Example Application", ""},
+		{nil, []string{"import", "--max-input", "100", "split/model.yaml"}, 2, "", "split/model.yaml: the file is 282 bytes, over the 100 bytes limit — pass --max-input 512 to import it"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := run(tt.env, tt.args...)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -243,11 +244,14 @@ func (a *app) importOptions(flagSet bool, flag string) (interop.Options, error) 
 }
 
 // suggestSize is a --max-input value of at least n: the next power of two,
-// in the largest unit it is a whole number of.
+// in the largest unit it is a whole number of (bytes without a unit).
 func suggestSize(n int64) string {
 	p := int64(1)
 	for p < n && p < 1<<40 {
 		p <<= 1
+	}
+	if p < 1<<10 {
+		return strconv.FormatInt(p, 10)
 	}
 	return strings.ReplaceAll(interop.FormatSize(p), " ", "")
 }

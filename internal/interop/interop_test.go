@@ -102,3 +102,13 @@ func TestSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestRunDefaultLimit: a caller that sets no limit (the server) gets
+// MaxInputBytes, 64 MiB.
+func TestRunDefaultLimit(t *testing.T) {
+	imp := Importer{Name: "x", Import: func(string, []byte) (*Imported, error) { return &Imported{}, nil }}
+	if _, err := imp.Run(Options{}, "big.json", make([]byte, MaxInputBytes+1)); !errors.Is(err, ErrTooLarge) ||
+		!strings.Contains(err.Error(), "over the 64 MiB limit") {
+		t.Errorf("over 64 MiB: %v", err)
+	}
+}
