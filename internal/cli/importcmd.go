@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,7 @@ func formatNames[T any](xs []T, name func(T) string) string {
 const importCollectBytes = 1 << 20
 
 func (a *app) importCmd() *cobra.Command {
-	var from, output string
+	var from, output, maxInput string
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "import FILE",
@@ -47,13 +48,22 @@ The format is detected from the file unless --from names it.
 
 Formats: ` + formatNames(importers(), func(i interop.Importer) string { return i.Name + " (" + i.Title + ")" }) + `
 
+Files over 1 GiB are refused (the server refuses imports over 64 MiB):
+--max-input, or the WARD_MAX_INPUT variable, sets another limit, such as
+2GiB or 256MiB. The limit holds for each file a model includes, too.
+
 What each importer keeps and drops is listed in docs/interop.md.`,
 		Example: `  ward import threat-model.json -o ward.yaml
-  ward import --from otm model.otm.json`,
+  ward import --from otm model.otm.json
+  ward import --max-input 2GiB big.tc.json -o ward.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			interop.CollectInOneShot()
-			data, err := readLimited(a.path(args[0]))
+			opt, err := a.importOptions(cmd.Flags().Changed("max-input"), maxInput)
+			if err != nil {
+				return err
+			}
+			data, err := readLimited(a.path(args[0]), a.display(a.path(args[0])), opt)
 			if err != nil {
 				return err
 			}
@@ -80,7 +90,6 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 				}
 				return usagef("%s: not a format ward can import — name it with --from (%s)", args[0], names)
 			}
-			var res *interop.Imported
 			if imp.ImportFrom != nil {
 				// Included files are read from the file's directory, and
 				// only from there.
@@ -89,11 +98,10 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 					return err
 				}
 				defer root.Close()
-				res, err = imp.ImportFrom(root, a.display(a.path(args[0])), data)
-				if err != nil {
-					return err
-				}
-			} else if res, err = imp.Import(a.display(a.path(args[0])), data); err != nil {
+				opt.Root = root
+			}
+			res, err := imp.Run(opt, a.display(a.path(args[0])), data)
+			if err != nil {
 				return err
 			}
 			if len(data) >= importCollectBytes {
@@ -149,6 +157,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&maxInput, "max-input", "", "refuse files larger than `size` (such as 2GiB or 256MiB; default 1GiB, or WARD_MAX_INPUT)")
 	cmd.Flags().StringVar(&from, "from", "", "the input `format`: "+formatNames(importers(), func(i interop.Importer) string { return i.Name })+" (default: detected)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the model to `file` instead of standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite the output file")
@@ -205,8 +214,51 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 	return cmd
 }
 
-// readLimited reads a file to import, refusing oversized ones.
-func readLimited(path string) ([]byte, error) {
+// cliMaxInput is the largest file ward import reads unless --max-input or
+// WARD_MAX_INPUT says otherwise: a one-shot command on the user's own file
+// can take more than the server's 64 MiB (interop.MaxInputBytes), enough
+// for Ward's own exports of a 10,000-component model (160 MB).
+const cliMaxInput = 1 << 30
+
+// importOptions is ward import's limit: --max-input when given (flagSet),
+// else WARD_MAX_INPUT, else cliMaxInput; an input over it is refused with
+// the --max-input that would take it.
+func (a *app) importOptions(flagSet bool, flag string) (interop.Options, error) {
+	opt := interop.Options{MaxBytes: cliMaxInput}
+	name, s := "--max-input", flag
+	if !flagSet {
+		name, s = "WARD_MAX_INPUT", a.env.Getenv("WARD_MAX_INPUT")
+	}
+	if flagSet || s != "" {
+		n, err := interop.ParseSize(s)
+		if err != nil {
+			return opt, usagef("%s: %v", name, err)
+		}
+		opt.MaxBytes = n
+	}
+	limit := opt.MaxBytes
+	opt.Hint = func(size int64) string {
+		return "pass --max-input " + suggestSize(max(size, 2*limit)) + " to import it"
+	}
+	return opt, nil
+}
+
+// suggestSize is a --max-input value of at least n: the next power of two,
+// in the largest unit it is a whole number of (bytes without a unit).
+func suggestSize(n int64) string {
+	p := int64(1)
+	for p < n && p < 1<<40 {
+		p <<= 1
+	}
+	if p < 1<<10 {
+		return strconv.FormatInt(p, 10)
+	}
+	return strings.ReplaceAll(interop.FormatSize(p), " ", "")
+}
+
+// readLimited reads a file to import (shown as name), refusing one over
+// opt's limit with an error saying how to raise it (exit 2).
+func readLimited(path, name string, opt interop.Options) ([]byte, error) {
 	if err := checkRegular(path); err != nil {
 		return nil, err
 	}
@@ -218,15 +270,20 @@ func readLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	limit := opt.Limit()
 	// The buffer is sized from the file's size, so that reading a large
 	// input allocates it once rather than growing it by doubling (a 36 MB
 	// Threat Composer file allocated ≈ 80 MB); the limit still holds if the
 	// file grows meanwhile.
 	size := 512
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= interop.MaxInputBytes {
+	fi, err := f.Stat()
+	if err == nil && fi.Size() > limit {
+		return nil, usageError{opt.TooLarge(name, fi.Size())}
+	}
+	if err == nil && fi.Size() > 0 {
 		size = int(fi.Size()) + 1 // +1: the read that finds the end
 	}
-	r := io.LimitReader(f, interop.MaxInputBytes+1)
+	r := io.LimitReader(f, limit+1)
 	data := make([]byte, 0, size)
 	for {
 		if len(data) == cap(data) {
@@ -241,8 +298,8 @@ func readLimited(path string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if len(data) > interop.MaxInputBytes {
-		return nil, usageError{fmt.Errorf("%s: %w", path, interop.ErrTooLarge)}
+	if int64(len(data)) > limit {
+		return nil, usageError{opt.TooLarge(name, -1)}
 	}
 	return data, nil
 }

@@ -181,7 +181,7 @@ func importModel(path, from string, importers []interop.Importer) (*spec.Loaded,
 	if imp == nil {
 		return nil, interop.Inputf(path, "name the format with from: in "+ReferenceFile, "not a format Ward can import")
 	}
-	im, err := imp.Import(path, data)
+	im, err := imp.Run(interop.Options{}, path, data)
 	if err != nil {
 		return nil, err
 	}

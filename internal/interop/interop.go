@@ -9,8 +9,9 @@
 // analysis.
 //
 // Each format lives in its own package under internal/interop; the CLI lists
-// them. Inputs are bounded (MaxInputBytes) and parsers must refuse hostile
-// files (deep nesting, entity or alias expansion) with a clear error.
+// them. Inputs are bounded (Importer.Run checks the caller's Options.MaxBytes,
+// MaxInputBytes by default) and parsers must refuse hostile files (deep
+// nesting, entity or alias expansion) with a clear error.
 package interop
 
 import (
@@ -35,11 +36,87 @@ import (
 	"github.com/wardtm/ward/internal/spec"
 )
 
-// MaxInputBytes is the largest file an importer accepts.
+// MaxInputBytes is the largest file an importer accepts by default
+// (Options.MaxBytes zero): the bound for hostile input and the server's
+// per-request memory. ward import sets a larger one (--max-input).
 const MaxInputBytes = 64 << 20
 
-// ErrTooLarge is returned for inputs over MaxInputBytes.
-var ErrTooLarge = fmt.Errorf("the file is larger than %d MiB", MaxInputBytes>>20)
+// Options are a caller's settings for one import (Importer.Run).
+type Options struct {
+	// Root, when set, is the imported file's directory, from which the
+	// files it includes are read (confined to it).
+	Root *os.Root
+	// MaxBytes bounds the input and each file it includes; zero is
+	// MaxInputBytes.
+	MaxBytes int64
+	// Hint, when set, says what to do about a file of size bytes over the
+	// limit (ward import: the --max-input to pass).
+	Hint func(size int64) string
+}
+
+// Limit is the largest file accepted.
+func (o Options) Limit() int64 {
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return MaxInputBytes
+}
+
+// TooLarge is the error for file, of size bytes (negative when not known),
+// over the limit. It is an *InputError wrapping ErrTooLarge.
+func (o Options) TooLarge(file string, size int64) error {
+	msg := "the file is over the " + FormatSize(o.Limit()) + " limit"
+	if size >= 0 {
+		msg = "the file is " + FormatSize(size) + ", over the " + FormatSize(o.Limit()) + " limit"
+	}
+	e := &InputError{File: file, Msg: msg, err: ErrTooLarge}
+	if o.Hint != nil {
+		e.Hint = o.Hint(size)
+	}
+	return e
+}
+
+// ErrTooLarge is wrapped by the error for an input over its limit
+// (Options.TooLarge).
+var ErrTooLarge = errors.New("the file is too large")
+
+// FormatSize writes a number of bytes for people: in GiB, MiB or KiB when
+// it is a whole number of them, rounded up to MiB from 1 MiB, else in
+// bytes.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<20:
+		return strconv.FormatInt((n+1<<20-1)>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	case n == 1:
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// ParseSize reads a size such as 1GiB, 256MiB, 512KiB, 100MB or 4096
+// (bytes): KiB, MiB and GiB are powers of 1024, KB, MB and GB of 1000; a
+// space before the unit is allowed.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && '0' <= t[i] && t[i] <= '9' {
+		i++
+	}
+	num, unit := t[:i], strings.TrimSpace(t[i:])
+	mult := map[string]int64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || mult == 0 || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is not a size: use a positive number of bytes, or one with a unit (KiB, MiB, GiB, KB, MB, GB), at most 1 TiB", s)
+	}
+	return n * mult, nil
+}
 
 // Imported is the result of an import: the model and what was lost.
 type Imported struct {
@@ -66,12 +143,27 @@ type Importer struct {
 	// Import converts data (from the file called name) into a Ward model.
 	// The model may share data's memory (a string read from the file is
 	// not always copied): the caller hands data over and does not change
-	// it afterwards.
+	// it afterwards. Import does not bound data: call Run, which checks
+	// it against the caller's limit first.
 	Import func(name string, data []byte) (*Imported, error)
-	// ImportFrom, when set, is Import for a file read from disk: root is
-	// its directory, from which the files it includes are read (confined
-	// to it).
-	ImportFrom func(root *os.Root, name string, data []byte) (*Imported, error)
+	// ImportFrom, when set, is Import for an importer that reads other
+	// files: opt.Root is the file's directory, from which the files it
+	// includes are read (confined to it; none when Root is nil), each
+	// bounded by opt.Limit.
+	ImportFrom func(opt Options, name string, data []byte) (*Imported, error)
+}
+
+// Run imports data (from the file called name) with the caller's options:
+// data over opt.Limit is refused (Options.TooLarge), then ImportFrom, when
+// set, or Import converts it.
+func (i *Importer) Run(opt Options, name string, data []byte) (*Imported, error) {
+	if int64(len(data)) > opt.Limit() {
+		return nil, opt.TooLarge(name, int64(len(data)))
+	}
+	if i.ImportFrom != nil {
+		return i.ImportFrom(opt, name, data)
+	}
+	return i.Import(name, data)
 }
 
 // Exporter writes one other tool's format.
@@ -91,7 +183,11 @@ type InputError struct {
 	Line, Col int
 	Msg       string
 	Hint      string
+	err       error // wrapped (Unwrap): ErrTooLarge, or nil
 }
+
+// Unwrap returns the error wrapped, if any (ErrTooLarge).
+func (e *InputError) Unwrap() error { return e.err }
 
 func (e *InputError) Error() string {
 	var b strings.Builder

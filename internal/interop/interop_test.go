@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,4 +63,52 @@ func FuzzCleanID(f *testing.F) {
 			t.Fatalf("cleanID(%q) but the clean-up changes it", s)
 		}
 	})
+}
+
+func TestRunLimit(t *testing.T) {
+	calls := 0
+	imp := Importer{Name: "x", Import: func(string, []byte) (*Imported, error) { calls++; return &Imported{}, nil }}
+	data := make([]byte, 100)
+	if _, err := imp.Run(Options{MaxBytes: 99}, "f.json", data); !errors.Is(err, ErrTooLarge) ||
+		err.Error() != "f.json: the file is 100 bytes, over the 99 bytes limit" || calls != 0 {
+		t.Errorf("over the limit: %v (%d calls)", err, calls)
+	}
+	if _, err := imp.Run(Options{MaxBytes: 100}, "f.json", data); err != nil || calls != 1 {
+		t.Errorf("at the limit: %v (%d calls)", err, calls)
+	}
+	if got := (Options{}).Limit(); got != MaxInputBytes {
+		t.Errorf("default limit %d, want %d", got, MaxInputBytes)
+	}
+	big := Options{Hint: func(n int64) string { return "pass --max-input " + FormatSize(n) }}
+	if err := big.TooLarge("big.tc.json", 160_000_000); err.Error() != "big.tc.json: the file is 153 MiB, over the 64 MiB limit — pass --max-input 153 MiB" {
+		t.Errorf("TooLarge: %v", err)
+	}
+}
+
+func TestSizes(t *testing.T) {
+	for s, want := range map[string]int64{"1GiB": 1 << 30, "256 MiB": 256 << 20, "512KiB": 512 << 10, "100MB": 100e6, "2GB": 2e9, "4096": 4096, "10B": 10} {
+		if n, err := ParseSize(s); err != nil || n != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", s, n, err, want)
+		}
+	}
+	for _, s := range []string{"", "0", "-1", "1.5GiB", "1 TB", "2048GiB", "MiB", "64mib"} {
+		if n, err := ParseSize(s); err == nil {
+			t.Errorf("ParseSize(%q) = %d, want an error", s, n)
+		}
+	}
+	for n, want := range map[int64]string{1: "1 byte", 100: "100 bytes", 2048: "2 KiB", 64 << 20: "64 MiB", 160_000_000: "153 MiB", 1 << 30: "1 GiB", 3 << 30: "3 GiB"} {
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestRunDefaultLimit: a caller that sets no limit (the server) gets
+// MaxInputBytes, 64 MiB.
+func TestRunDefaultLimit(t *testing.T) {
+	imp := Importer{Name: "x", Import: func(string, []byte) (*Imported, error) { return &Imported{}, nil }}
+	if _, err := imp.Run(Options{}, "big.json", make([]byte, MaxInputBytes+1)); !errors.Is(err, ErrTooLarge) ||
+		!strings.Contains(err.Error(), "over the 64 MiB limit") {
+		t.Errorf("over 64 MiB: %v", err)
+	}
 }

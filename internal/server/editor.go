@@ -507,7 +507,8 @@ func importModel(req newSystemRequest) ([]byte, string, error) {
 		}
 		return nil, "", invalid("%s: not a format Ward can import (%s)", name, strings.Join(names, ", "))
 	}
-	res, err := imp.Import(name, []byte(req.Content))
+	// The default limit (interop.MaxInputBytes) holds, under the editor's own.
+	res, err := imp.Run(interop.Options{}, name, []byte(req.Content))
 	if err != nil {
 		var ie *interop.InputError
 		if errors.As(err, &ie) {

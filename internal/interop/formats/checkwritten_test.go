@@ -70,7 +70,7 @@ func importAll(t *testing.T, each func(name string, res *interop.Imported)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err = imp.ImportFrom(root, p, data)
+			res, err = imp.Run(interop.Options{Root: root}, p, data)
 			root.Close()
 		} else {
 			res, err = imp.Import(p, data)

@@ -5,9 +5,9 @@
 package threagile
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -27,7 +27,7 @@ const maxIncludes = 256
 // does: entries of the sections that are mappings are added (an id defined
 // twice is an error), lists are appended, other values kept from the first
 // file that sets them. It returns the files read.
-func resolveIncludes(dir *os.Root, name string, root *yaml.Node) ([]string, error) {
+func resolveIncludes(opt interop.Options, name string, root *yaml.Node) ([]string, error) {
 	top := root
 	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
 		top = top.Content[0]
@@ -35,7 +35,7 @@ func resolveIncludes(dir *os.Root, name string, root *yaml.Node) ([]string, erro
 	if top.Kind != yaml.MappingNode || lookupKey(top, "includes") == nil {
 		return nil, nil
 	}
-	if dir == nil {
+	if opt.Root == nil {
 		return nil, interop.Inputf(name, "import the file from disk (ward import PATH) so its included files can be read",
 			"this Threagile model includes other files")
 	}
@@ -72,7 +72,10 @@ func resolveIncludes(dir *os.Root, name string, root *yaml.Node) ([]string, erro
 			if len(read) >= maxIncludes {
 				return &interop.InputError{File: from, Line: f.Line, Col: f.Column, Msg: fmt.Sprintf("more than %d included files", maxIncludes)}
 			}
-			data, err := readInside(dir, rel)
+			data, err := readInside(opt, rel)
+			if errors.Is(err, interop.ErrTooLarge) {
+				return err
+			}
 			if err != nil {
 				return &interop.InputError{File: from, Line: f.Line, Col: f.Column, Msg: fmt.Sprintf("include %q: %v", f.Value, err),
 					Hint: "included files must sit in the model's directory or below it"}
@@ -124,20 +127,24 @@ func resolveIncludes(dir *os.Root, name string, root *yaml.Node) ([]string, erro
 	return read, nil
 }
 
-// readInside reads a file of dir, bounded; os.Root refuses paths and
-// symbolic links that leave it.
-func readInside(dir *os.Root, rel string) ([]byte, error) {
-	f, err := dir.Open(filepath.FromSlash(rel))
+// readInside reads a file of opt.Root, bounded by opt.Limit; os.Root
+// refuses paths and symbolic links that leave it.
+func readInside(opt interop.Options, rel string) ([]byte, error) {
+	f, err := opt.Root.Open(filepath.FromSlash(rel))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, interop.MaxInputBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, opt.Limit()+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > interop.MaxInputBytes {
-		return nil, interop.ErrTooLarge
+	if int64(len(data)) > opt.Limit() {
+		size := int64(-1)
+		if fi, err := f.Stat(); err == nil && fi.Size() > opt.Limit() {
+			size = fi.Size()
+		}
+		return nil, opt.TooLarge(rel, size)
 	}
 	return data, nil
 }

@@ -9,7 +9,6 @@ package threagile
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -46,20 +45,15 @@ func Detect(name string, data []byte) bool {
 		has("threagile_version") && has("includes")
 }
 
+// Import converts a Threagile model that includes no other file.
 func Import(name string, data []byte) (*interop.Imported, error) {
-	return importFrom(nil, name, data)
+	return ImportFrom(interop.Options{}, name, data)
 }
 
 // ImportFrom converts a Threagile model whose includes: are read from
-// root (the model's directory: an include cannot leave it).
-func ImportFrom(root *os.Root, name string, data []byte) (*interop.Imported, error) {
-	return importFrom(root, name, data)
-}
-
-func importFrom(dir *os.Root, name string, data []byte) (*interop.Imported, error) {
-	if len(data) > interop.MaxInputBytes {
-		return nil, fmt.Errorf("%s: %w", name, interop.ErrTooLarge)
-	}
+// opt.Root (the model's directory: an include cannot leave it), each
+// bounded by opt.Limit.
+func ImportFrom(opt interop.Options, name string, data []byte) (*interop.Imported, error) {
 	root, err := spec.ParseYAML(data)
 	if err != nil {
 		return nil, yamlError(name, err)
@@ -67,7 +61,7 @@ func importFrom(dir *os.Root, name string, data []byte) (*interop.Imported, erro
 	// The parser's own tree is garbage now that root is built from it; at
 	// 5,000 assets it is ≈ 45 MB of the ≈ 185 MB reading allocates.
 	interop.Collect(len(data))
-	included, err := resolveIncludes(dir, name, root)
+	included, err := resolveIncludes(opt, name, root)
 	if err != nil {
 		return nil, err
 	}

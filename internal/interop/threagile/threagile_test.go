@@ -168,7 +168,7 @@ func TestIncludes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	res, err := ImportFrom(root, "model.yaml", data)
+	res, err := ImportFrom(interop.Options{Root: root}, "model.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestIncludes(t *testing.T) {
 		{"threagile_version: 1.0.0\nincludes: [/etc/passwd]\n", "outside the model's directory"},
 		{"threagile_version: 1.0.0\nincludes: [parts/a.yaml]\ntechnical_assets:\n  A:\n    id: a\n", "technical_assets \"A\" is also defined in"},
 	} {
-		res, err := ImportFrom(r2, "main.yaml", []byte(tt.main))
+		res, err := ImportFrom(interop.Options{Root: r2}, "main.yaml", []byte(tt.main))
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%q: %v", tt.main, err)
@@ -210,5 +210,15 @@ func TestIncludes(t *testing.T) {
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%q: got %v, want an error with %q", tt.main, err, tt.want)
 		}
+	}
+
+	// An included file is bounded by the caller's limit, as the model is.
+	small := interop.Options{Root: r2, MaxBytes: 40, Hint: func(int64) string { return "raise it" }}
+	_, err = ImportFrom(small, "main.yaml", []byte("threagile_version: 1.0.0\nincludes: [parts/a.yaml]\n"))
+	if !errors.Is(err, interop.ErrTooLarge) || err.Error() != "parts/a.yaml: the file is 70 bytes, over the 40 bytes limit — raise it" {
+		t.Errorf("include over the limit: %v", err)
+	}
+	if _, err := ImportFrom(interop.Options{Root: r2, MaxBytes: 72}, "main.yaml", []byte("threagile_version: 1.0.0\nincludes: [parts/a.yaml]\n")); err != nil {
+		t.Errorf("include at the limit: %v", err)
 	}
 }

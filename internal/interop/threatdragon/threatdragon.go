@@ -86,9 +86,6 @@ func detectFast(data []byte) (is, ok bool) {
 }
 
 func Import(name string, data []byte) (*interop.Imported, error) {
-	if len(data) > interop.MaxInputBytes {
-		return nil, fmt.Errorf("%s: %w", name, interop.ErrTooLarge)
-	}
 	var f file
 	if !interop.FastJSON(data, func(r *interop.JSONR) { readFile(r, &f) }) { // jsonread.go
 		f = file{}

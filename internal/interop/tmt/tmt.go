@@ -190,9 +190,6 @@ type instance struct {
 
 // Import converts a .tm7 model into a Ward model.
 func Import(name string, data []byte) (*interop.Imported, error) {
-	if len(data) > interop.MaxInputBytes {
-		return nil, fmt.Errorf("%s: %w", name, interop.ErrTooLarge)
-	}
 	root, err := scan(name, data)
 	if err != nil {
 		return nil, err
