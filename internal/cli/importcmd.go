@@ -51,7 +51,8 @@ Formats: ` + formatNames(importers(), func(i interop.Importer) string { return i
 
 Files over 1 GiB are refused (the server refuses imports over 64 MiB):
 --max-input, or the WARD_MAX_INPUT variable, sets another limit, such as
-2GiB or 256MiB. The limit holds for each file a model includes, too.
+2GiB or 256MiB. The limit holds for each file a model includes, too, and
+for the model files every other ward command loads.
 
 What each importer keeps and drops is listed in docs/interop.md.`,
 		Example: `  ward import threat-model.json -o ward.yaml
