@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/rule"
@@ -194,6 +195,9 @@ func isCobraUsage(err error) bool {
 type app struct {
 	env Env
 	log *slog.Logger
+	// maxInput is the --max-input flag (see maxInputBytes); flags holds it.
+	maxInput string
+	flags    *pflag.FlagSet
 }
 
 func newLogger(env Env) *slog.Logger {
@@ -240,6 +244,8 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	a.flags = root.PersistentFlags()
+	a.flags.StringVar(&a.maxInput, "max-input", "", "refuse model and import files larger than `size` (such as 2GiB or 256MiB; default 1GiB, or WARD_MAX_INPUT; the server keeps 64MiB)")
 	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd(), a.diffCmd(), a.serveCmd(), a.pushCmd(), a.pullCmd(), a.backupCmd())
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
 	root.AddCommand(a.userCmd(), a.tokenCmd(), a.teamCmd())

@@ -177,7 +177,7 @@ func (a *app) decide(ctx context.Context, args []string, af analyseFlags, d deci
 	if err := os.Chmod(full, mode); err != nil {
 		return err
 	}
-	if _, err := spec.Load(ctx, p); err != nil { // proof: the file as written loads
+	if _, err := a.load(ctx, p); err != nil { // proof: the file as written loads
 		return fmt.Errorf("%s was written but does not load again: %w", shown, a.relDiags(err))
 	}
 	added, removed := 0, 0
@@ -274,7 +274,7 @@ func (a *app) checkFiles(ctx context.Context, dir string, fs *decide.Files) erro
 			return err
 		}
 	}
-	_, err = spec.Load(ctx, filepath.Join(tmp, fs.Main))
+	_, err = a.load(ctx, filepath.Join(tmp, fs.Main))
 	var ds spec.Diagnostics
 	if !errors.As(err, &ds) {
 		return err

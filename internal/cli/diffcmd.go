@@ -130,7 +130,11 @@ func (a *app) side(ctx context.Context, ref, current string, af analyseFlags) (d
 	if rev == "" {
 		return diff.Side{}, nothing, usagef("git: needs a revision, as in git:main")
 	}
-	file, tmp, err := gitExport(ctx, rev, current)
+	limit, err := a.maxInputBytes()
+	if err != nil {
+		return diff.Side{}, nothing, err
+	}
+	file, tmp, err := gitExport(ctx, rev, current, limit)
 	if err != nil {
 		return diff.Side{}, nothing, err
 	}
@@ -165,8 +169,8 @@ func (a *app) side(ctx context.Context, ref, current string, af analyseFlags) (d
 // gitExport writes the directory of the working-tree model file current, as
 // committed at rev, into a new temporary directory. It returns the exported
 // model file ("" when the model did not exist at rev) and the temporary
-// directory.
-func gitExport(ctx context.Context, rev, current string) (file, tmp string, err error) {
+// directory. Files are cut just over limit (the loader then refuses them).
+func gitExport(ctx context.Context, rev, current string, limit int64) (file, tmp string, err error) {
 	abs, err := filepath.Abs(current)
 	if err != nil {
 		return "", "", err
@@ -205,7 +209,7 @@ func gitExport(ctx context.Context, rev, current string) (file, tmp string, err 
 	if err != nil {
 		return "", tmp, fmt.Errorf("git archive %s %s: %w", rev, relDir, err)
 	}
-	if err := untar(bytes.NewReader(out), tmp); err != nil {
+	if err := untar(bytes.NewReader(out), tmp, limit); err != nil {
 		return "", tmp, fmt.Errorf("export %s at %s: %w", relDir, rev, err)
 	}
 	return filepath.Join(tmp, filepath.FromSlash(rel)), tmp, nil
@@ -232,8 +236,9 @@ func gitBytes(ctx context.Context, dir string, args ...string) ([]byte, error) {
 }
 
 // untar extracts the regular files and directories of a tar stream into dir,
-// through an os.Root so nothing lands outside it.
-func untar(r io.Reader, dir string) error {
+// through an os.Root so nothing lands outside it, each cut just over limit
+// bytes.
+func untar(r io.Reader, dir string, limit int64) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
@@ -264,7 +269,7 @@ func untar(r io.Reader, dir string) error {
 			if err != nil {
 				return err
 			}
-			_, err = io.Copy(f, io.LimitReader(tr, spec.MaxFileBytes+1))
+			_, err = io.Copy(f, io.LimitReader(tr, limit+1))
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

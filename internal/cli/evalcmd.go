@@ -63,7 +63,11 @@ case's model or reference list is invalid.`,
 				}
 				return usagef("%s does not exist — pass a case directory or a directory of cases", dir)
 			}
-			rep, err := eval.Run(cmd.Context(), a.path(dir), eval.Options{Importers: importers(), Version: a.env.Version})
+			lo, err := a.loadOptions()
+			if err != nil {
+				return err
+			}
+			rep, err := eval.Run(cmd.Context(), a.path(dir), eval.Options{Importers: importers(), Version: a.env.Version, Load: lo})
 			if err != nil {
 				var ds spec.Diagnostics
 				if errors.As(a.relDiags(err), &ds) {

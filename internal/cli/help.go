@@ -58,7 +58,11 @@ Sections (all optional but ward and system):
 
 Every key is documented in docs/format.md; 'ward schema' prints the JSON
 Schema for editor completion. Unknown keys, dangling references and duplicate
-ids are reported with file:line:col and what to do.`
+ids are reported with file:line:col and what to do.
+
+Each file of a model is at most 1 GiB, and its files together at most four
+times the limit; --max-input SIZE or WARD_MAX_INPUT sets another (such as
+2GiB). The server keeps 64 MiB a file: split a larger model with include.`
 
 const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts
 from exposure: the least trusted boundary that reaches the element (internet 4,

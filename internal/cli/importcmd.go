@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func formatNames[T any](xs []T, name func(T) string) string {
 const importCollectBytes = 1 << 20
 
 func (a *app) importCmd() *cobra.Command {
-	var from, output, maxInput string
+	var from, output string
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "import FILE",
@@ -50,7 +51,8 @@ Formats: ` + formatNames(importers(), func(i interop.Importer) string { return i
 
 Files over 1 GiB are refused (the server refuses imports over 64 MiB):
 --max-input, or the WARD_MAX_INPUT variable, sets another limit, such as
-2GiB or 256MiB. The limit holds for each file a model includes, too.
+2GiB or 256MiB. The limit holds for each file a model includes, too, and
+for the model files every other ward command loads.
 
 What each importer keeps and drops is listed in docs/interop.md.`,
 		Example: `  ward import threat-model.json -o ward.yaml
@@ -59,7 +61,7 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			interop.CollectInOneShot()
-			opt, err := a.importOptions(cmd.Flags().Changed("max-input"), maxInput)
+			opt, err := a.importOptions()
 			if err != nil {
 				return err
 			}
@@ -157,7 +159,6 @@ What each importer keeps and drops is listed in docs/interop.md.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&maxInput, "max-input", "", "refuse files larger than `size` (such as 2GiB or 256MiB; default 1GiB, or WARD_MAX_INPUT)")
 	cmd.Flags().StringVar(&from, "from", "", "the input `format`: "+formatNames(importers(), func(i interop.Importer) string { return i.Name })+" (default: detected)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the model to `file` instead of standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite the output file")
@@ -214,33 +215,62 @@ Formats: ` + formatNames(exporters(), func(e interop.Exporter) string { return e
 	return cmd
 }
 
-// cliMaxInput is the largest file ward import reads unless --max-input or
-// WARD_MAX_INPUT says otherwise: a one-shot command on the user's own file
-// can take more than the server's 64 MiB (interop.MaxInputBytes), enough
-// for Ward's own exports of a 10,000-component model (160 MB).
+// cliMaxInput is the largest file a ward command reads (a model file, each
+// file it includes, a file to import) unless --max-input or WARD_MAX_INPUT
+// says otherwise: a one-shot command on the user's own file can take more
+// than the server's 64 MiB (interop.MaxInputBytes, spec.MaxFileBytes),
+// enough for a 10,000-component model and its exports (160–180 MB).
 const cliMaxInput = 1 << 30
 
-// importOptions is ward import's limit: --max-input when given (flagSet),
-// else WARD_MAX_INPUT, else cliMaxInput; an input over it is refused with
-// the --max-input that would take it.
-func (a *app) importOptions(flagSet bool, flag string) (interop.Options, error) {
-	opt := interop.Options{MaxBytes: cliMaxInput}
-	name, s := "--max-input", flag
+// maxInput is the file size limit: --max-input when given, else
+// WARD_MAX_INPUT, else cliMaxInput.
+func (a *app) maxInputBytes() (int64, error) {
+	name, s := "--max-input", a.maxInput
+	flagSet := a.flags != nil && a.flags.Changed("max-input")
 	if !flagSet {
 		name, s = "WARD_MAX_INPUT", a.env.Getenv("WARD_MAX_INPUT")
 	}
-	if flagSet || s != "" {
-		n, err := interop.ParseSize(s)
-		if err != nil {
-			return opt, usagef("%s: %v", name, err)
-		}
-		opt.MaxBytes = n
+	if !flagSet && s == "" {
+		return cliMaxInput, nil
 	}
-	limit := opt.MaxBytes
-	opt.Hint = func(size int64) string {
+	n, err := interop.ParseSize(s)
+	if err != nil {
+		return 0, usagef("%s: %v", name, err)
+	}
+	return n, nil
+}
+
+// importOptions is ward import's limit (maxInputBytes); an input over it is
+// refused with the --max-input that would take it.
+func (a *app) importOptions() (interop.Options, error) {
+	limit, err := a.maxInputBytes()
+	if err != nil {
+		return interop.Options{}, err
+	}
+	return interop.Options{MaxBytes: limit, Hint: func(size int64) string {
 		return "pass --max-input " + suggestSize(max(size, 2*limit)) + " to import it"
+	}}, nil
+}
+
+// loadOptions is the model loader's limit (maxInputBytes); a model file over
+// it is refused with the --max-input that would load it.
+func (a *app) loadOptions() (spec.LoadOptions, error) {
+	limit, err := a.maxInputBytes()
+	if err != nil {
+		return spec.LoadOptions{}, err
 	}
-	return opt, nil
+	return spec.LoadOptions{MaxFileBytes: limit, Hint: func(size int64) string {
+		return "pass --max-input " + suggestSize(max(size, 2*limit)) + " to load it"
+	}}, nil
+}
+
+// load reads the model at path with the command's size limit.
+func (a *app) load(ctx context.Context, path string) (*spec.Loaded, error) {
+	opt, err := a.loadOptions()
+	if err != nil {
+		return nil, err
+	}
+	return spec.LoadWith(ctx, path, opt)
 }
 
 // suggestSize is a --max-input value of at least n: the next power of two,

@@ -115,7 +115,7 @@ It asks nothing then; edit the model's context to answer the triage questions.`,
 			if err := writeFileAtomic(file, data); err != nil {
 				return fmt.Errorf("write %s: %w", a.display(file), err)
 			}
-			if _, err := spec.Load(cmdContext(cmd), file); err != nil {
+			if _, err := a.load(cmdContext(cmd), file); err != nil {
 				return fmt.Errorf("wrote %s but it does not load:\n%v", a.display(file), err)
 			}
 			shown := a.display(file)

@@ -98,7 +98,7 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	prog := a.progress()
 	defer prog.done()
 	prog.step("loading model")
-	l, err := spec.Load(ctx, path)
+	l, err := a.load(ctx, path)
 	if err != nil {
 		return nil, a.relDiags(err)
 	}

@@ -222,7 +222,7 @@ that came from a push. --force replaces the server's model with yours.`,
 			if err != nil {
 				return err
 			}
-			l, err := spec.Load(cmd.Context(), p)
+			l, err := a.load(cmd.Context(), p)
 			if err != nil {
 				return a.relDiags(err)
 			}

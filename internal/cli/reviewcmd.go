@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardtm/ward/internal/review"
-	"github.com/wardtm/ward/internal/spec"
 	"github.com/wardtm/ward/internal/triage"
 )
 
@@ -52,7 +51,7 @@ member token of the team), or --email to sign in.`,
 			if err != nil {
 				return err
 			}
-			l, err := spec.Load(cmdContext(c), path)
+			l, err := a.load(cmdContext(c), path)
 			if err != nil {
 				return a.relDiags(err)
 			}

@@ -44,7 +44,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			l := &spec.Loaded{}
 			return a.loadRules(l, extra)
 		}
-		l, err := spec.Load(ctx, path)
+		l, err := a.load(ctx, path)
 		if err != nil {
 			return nil, a.relDiags(err)
 		}

@@ -409,7 +409,7 @@ func (a *app) triageModelAnswers(cmd *cobra.Command, args []string) (triage.Answ
 	if err != nil {
 		return triage.Answers{}, err
 	}
-	l, err := spec.Load(cmdContext(cmd), path)
+	l, err := a.load(cmdContext(cmd), path)
 	if err != nil {
 		return triage.Answers{}, a.relDiags(err)
 	}

@@ -36,6 +36,8 @@ type Options struct {
 	Now time.Time
 	// Version is the tool version recorded in results.
 	Version string
+	// Load is the model loader's limits (zero: spec's defaults).
+	Load spec.LoadOptions
 }
 
 // Date is the fixed evaluation date, so scores do not drift with the clock.
@@ -137,7 +139,7 @@ func Analyse(ctx context.Context, path, from string, opt Options) (*Analysed, er
 	ext := strings.ToLower(filepath.Ext(path))
 	if from == "" && (ext == ".yaml" || ext == ".yml") {
 		var err error
-		if l, err = spec.Load(ctx, path); err != nil {
+		if l, err = spec.LoadWith(ctx, path, opt.Load); err != nil {
 			return nil, err
 		}
 	} else {

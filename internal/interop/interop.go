@@ -83,21 +83,7 @@ var ErrTooLarge = errors.New("the file is too large")
 // FormatSize writes a number of bytes for people: in GiB, MiB or KiB when
 // it is a whole number of them, rounded up to MiB from 1 MiB, else in
 // bytes.
-func FormatSize(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return strconv.FormatInt(n>>30, 10) + " GiB"
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<20:
-		return strconv.FormatInt((n+1<<20-1)>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	case n == 1:
-		return "1 byte"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}
+func FormatSize(n int64) string { return spec.FormatSize(n) }
 
 // ParseSize reads a size such as 1GiB, 256MiB, 512KiB, 100MB or 4096
 // (bytes): KiB, MiB and GiB are powers of 1024, KB, MB and GB of 1000; a

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -30,10 +31,13 @@ import (
 
 // Limits on what a model may be.
 const (
-	// MaxFileBytes is the largest model file accepted.
+	// MaxFileBytes is the largest model file accepted unless the caller's
+	// LoadOptions say otherwise: the server's bound (ward's CLI passes its
+	// own, --max-input).
 	MaxFileBytes = 64 << 20
-	// MaxTotalBytes bounds the sum of a model's files.
-	MaxTotalBytes = 256 << 20
+	// MaxTotalBytes bounds the sum of a model's files: four times the file
+	// limit (LoadOptions.totalBytes).
+	MaxTotalBytes = 4 * MaxFileBytes
 	// MaxIncludeDepth bounds nested includes.
 	MaxIncludeDepth = 8
 )
@@ -57,16 +61,42 @@ type Loaded struct {
 	Dir string
 }
 
-// Load reads the model at path and every file it includes. A model with
-// problems returns Diagnostics as the error; other errors are I/O failures.
+// LoadOptions are a caller's limits on the files a model is read from.
+type LoadOptions struct {
+	// MaxFileBytes bounds each file of the model; zero is MaxFileBytes.
+	// The sum of the files is bounded by four times as much.
+	MaxFileBytes int64
+	// Hint, when set, says how to load a file of size bytes that is over
+	// the limit (ward: the --max-input to pass); "split the model with
+	// include" follows it.
+	Hint func(size int64) string
+}
+
+func (o LoadOptions) fileBytes() int64 {
+	if o.MaxFileBytes > 0 {
+		return o.MaxFileBytes
+	}
+	return MaxFileBytes
+}
+
+func (o LoadOptions) totalBytes() int64 { return 4 * o.fileBytes() }
+
+// Load reads the model at path and every file it includes, each at most
+// MaxFileBytes. A model with problems returns Diagnostics as the error;
+// other errors are I/O failures.
 func Load(ctx context.Context, file string) (*Loaded, error) {
+	return LoadWith(ctx, file, LoadOptions{})
+}
+
+// LoadWith is Load with the caller's limits.
+func LoadWith(ctx context.Context, file string, opt LoadOptions) (*Loaded, error) {
 	dir := filepath.Dir(file)
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open model directory: %w", err)
 	}
 	defer root.Close()
-	l := &loader{ctx: ctx, root: root, dir: dir, seen: map[string]bool{}}
+	l := &loader{ctx: ctx, root: root, dir: dir, seen: map[string]bool{}, opt: opt}
 	base := filepath.Base(file)
 	data, err := l.read(base)
 	if err != nil {
@@ -130,6 +160,7 @@ type loader struct {
 	root  *os.Root
 	dir   string
 	seen  map[string]bool
+	opt   LoadOptions
 	total int64
 	diags Diagnostics
 }
@@ -155,23 +186,60 @@ func (l *loader) read(rel string) ([]byte, error) {
 	defer f.Close()
 	// Read into a buffer of the file's size when it is known, so that a
 	// large model is not copied again and again as the buffer grows.
-	var buf bytes.Buffer
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Size() <= MaxFileBytes {
-		buf.Grow(int(fi.Size()) + bytes.MinRead)
+	limit := l.opt.fileBytes()
+	var size int64 // the file's size when known
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
 	}
-	_, err = buf.ReadFrom(io.LimitReader(f, MaxFileBytes+1))
+	name := filepath.Join(l.dir, rel)
+	if size > limit {
+		return nil, l.tooLarge(name, size, limit)
+	}
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(size) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
 	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rel, err)
 	}
-	if len(data) > MaxFileBytes {
-		return nil, Diagnostics{{Pos: model.Pos{File: filepath.Join(l.dir, rel)}, Msg: fmt.Sprintf("file is larger than %d MiB", MaxFileBytes>>20), Hint: "split the model with include"}}
+	if int64(len(data)) > limit { // grew while read
+		return nil, l.tooLarge(name, int64(len(data)), limit)
 	}
 	l.total += int64(len(data))
-	if l.total > MaxTotalBytes {
-		return nil, Diagnostics{{Pos: model.Pos{File: filepath.Join(l.dir, rel)}, Msg: fmt.Sprintf("the model's files add up to more than %d MiB", MaxTotalBytes>>20), Hint: "split it into several models"}}
+	if total := l.opt.totalBytes(); l.total > total {
+		return nil, Diagnostics{{Pos: model.Pos{File: name}, Msg: fmt.Sprintf("the model's files add up to more than %s", FormatSize(total)), Hint: "split it into several models"}}
 	}
 	return data, nil
+}
+
+// tooLarge is the error for a file of size bytes over limit.
+func (l *loader) tooLarge(name string, size, limit int64) Diagnostics {
+	hint := "split the model with include"
+	if l.opt.Hint != nil {
+		hint = l.opt.Hint(size) + ", or " + hint
+	}
+	return Diagnostics{{Pos: model.Pos{File: name}, Msg: fmt.Sprintf("the file is %s, over the %s limit", FormatSize(size), FormatSize(limit)), Hint: hint}}
+}
+
+// FormatSize writes n bytes in the largest unit it is a whole number of,
+// such as 64 MiB or 1 GiB; a size over 1 MiB that is not a whole number of
+// them is rounded up to the next MiB.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<20:
+		return strconv.FormatInt((n+1<<20-1)>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	case n == 1:
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 // parseTree parses a file and, depth first, the files it includes.
