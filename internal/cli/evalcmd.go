@@ -67,7 +67,11 @@ case's model or reference list is invalid.`,
 			if err != nil {
 				return err
 			}
-			rep, err := eval.Run(cmd.Context(), a.path(dir), eval.Options{Importers: importers(), Version: a.env.Version, Load: lo})
+			io, err := a.importOptions()
+			if err != nil {
+				return err
+			}
+			rep, err := eval.Run(cmd.Context(), a.path(dir), eval.Options{Importers: importers(), Version: a.env.Version, Load: lo, Import: io})
 			if err != nil {
 				var ds spec.Diagnostics
 				if errors.As(a.relDiags(err), &ds) {

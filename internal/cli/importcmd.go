@@ -240,28 +240,28 @@ func (a *app) maxInputBytes() (int64, error) {
 	return n, nil
 }
 
-// importOptions is ward import's limit (maxInputBytes); an input over it is
-// refused with the --max-input that would take it.
-func (a *app) importOptions() (interop.Options, error) {
+// inputLimit is maxInputBytes with the hint an error over it gives: the
+// --max-input that would take the file, to verb it ("import", "load").
+func (a *app) inputLimit(verb string) (int64, func(int64) string, error) {
 	limit, err := a.maxInputBytes()
 	if err != nil {
-		return interop.Options{}, err
+		return 0, nil, err
 	}
-	return interop.Options{MaxBytes: limit, Hint: func(size int64) string {
-		return "pass --max-input " + suggestSize(max(size, 2*limit)) + " to import it"
-	}}, nil
+	return limit, func(size int64) string {
+		return "pass --max-input " + suggestSize(max(size, 2*limit)) + " to " + verb + " it"
+	}, nil
 }
 
-// loadOptions is the model loader's limit (maxInputBytes); a model file over
-// it is refused with the --max-input that would load it.
+// importOptions is ward import's limit (inputLimit).
+func (a *app) importOptions() (interop.Options, error) {
+	limit, hint, err := a.inputLimit("import")
+	return interop.Options{MaxBytes: limit, Hint: hint}, err
+}
+
+// loadOptions is the model loader's limit (inputLimit).
 func (a *app) loadOptions() (spec.LoadOptions, error) {
-	limit, err := a.maxInputBytes()
-	if err != nil {
-		return spec.LoadOptions{}, err
-	}
-	return spec.LoadOptions{MaxFileBytes: limit, Hint: func(size int64) string {
-		return "pass --max-input " + suggestSize(max(size, 2*limit)) + " to load it"
-	}}, nil
+	limit, hint, err := a.inputLimit("load")
+	return spec.LoadOptions{MaxFileBytes: limit, Hint: hint}, err
 }
 
 // load reads the model at path with the command's size limit.

@@ -38,6 +38,9 @@ type Options struct {
 	Version string
 	// Load is the model loader's limits (zero: spec's defaults).
 	Load spec.LoadOptions
+	// Import is the importer's limits for a case whose model is another
+	// tool's file (zero: interop's defaults).
+	Import interop.Options
 }
 
 // Date is the fixed evaluation date, so scores do not drift with the clock.
@@ -93,7 +96,7 @@ func Run(ctx context.Context, dir string, opt Options) (*Report, error) {
 // RunCase loads one case, analyses its model and scores the result.
 func RunCase(ctx context.Context, dir string, opt Options) (*CaseResult, error) {
 	refPath := filepath.Join(dir, ReferenceFile)
-	data, err := readBounded(refPath, MaxReferenceBytes+1)
+	data, err := readBounded(refPath, interop.Options{MaxBytes: MaxReferenceBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +146,7 @@ func Analyse(ctx context.Context, path, from string, opt Options) (*Analysed, er
 			return nil, err
 		}
 	} else {
-		m, err := importModel(path, from, opt.Importers)
+		m, err := importModel(path, from, opt.Importers, opt.Import)
 		if err != nil {
 			return nil, err
 		}
@@ -168,8 +171,8 @@ func Analyse(ctx context.Context, path, from string, opt Options) (*Analysed, er
 
 // importModel reads another tool's file and turns it into a Ward model
 // without the file's own threats.
-func importModel(path, from string, importers []interop.Importer) (*spec.Loaded, error) {
-	data, err := readBounded(path, interop.MaxInputBytes)
+func importModel(path, from string, importers []interop.Importer, io interop.Options) (*spec.Loaded, error) {
+	data, err := readBounded(path, io)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +186,7 @@ func importModel(path, from string, importers []interop.Importer) (*spec.Loaded,
 	if imp == nil {
 		return nil, interop.Inputf(path, "name the format with from: in "+ReferenceFile, "not a format Ward can import")
 	}
-	im, err := imp.Run(interop.Options{}, path, data)
+	im, err := imp.Run(io, path, data)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +219,7 @@ func Strip(doc *spec.Document) {
 	}
 }
 
-func readBounded(path string, limit int64) ([]byte, error) {
+func readBounded(path string, opt interop.Options) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -226,8 +229,8 @@ func readBounded(path string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	if st.Size() > opt.Limit() {
+		return nil, opt.TooLarge(path, st.Size())
 	}
 	data := make([]byte, st.Size())
 	if _, err := io.ReadFull(f, data); err != nil {

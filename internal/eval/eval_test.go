@@ -248,6 +248,25 @@ func TestImportedCase(t *testing.T) {
 	}
 }
 
+// TestCaseLimits checks that a case's imported model and its reference
+// file are bounded: over the limit, an input error that says what to do.
+func TestCaseLimits(t *testing.T) {
+	dir := filepath.Join(devSet, "corpus", "td-iot-device")
+	opt := eval.Options{Importers: importers(), Import: interop.Options{MaxBytes: 100, Hint: func(int64) string { return "raise it" }}}
+	_, err := eval.Run(t.Context(), dir, opt)
+	if !eval.IsInput(err) || !errors.Is(err, interop.ErrTooLarge) || !strings.Contains(err.Error(), "raise it") {
+		t.Errorf("imported model over the limit: error %v, want an input error with the hint", err)
+	}
+	big := t.TempDir()
+	ref := "eval: 1\nthreats:\n  - {id: a, target: x, stride: S, severity: low, text: t}\n" + strings.Repeat("# padding\n", eval.MaxReferenceBytes/10+1)
+	if err := os.WriteFile(filepath.Join(big, eval.ReferenceFile), []byte(ref), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eval.Run(t.Context(), big, eval.Options{}); !eval.IsInput(err) || !errors.Is(err, interop.ErrTooLarge) {
+		t.Errorf("reference over the limit: error %v, want an input error", err)
+	}
+}
+
 func FuzzParseReference(f *testing.F) {
 	for _, s := range []string{
 		"eval: 1\nthreats:\n  - {id: a, target: x, stride: S, severity: low, text: t}\ntop3: [a]\n",
