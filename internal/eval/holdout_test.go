@@ -29,6 +29,7 @@ var (
 	holdOut14 = filepath.Join("..", "..", "testdata", "eval-holdout14")
 	holdOut15 = filepath.Join("..", "..", "testdata", "eval-holdout15")
 	holdOut16 = filepath.Join("..", "..", "testdata", "eval-holdout16")
+	holdOut17 = filepath.Join("..", "..", "testdata", "eval-holdout17")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -69,6 +70,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout14", holdOut14, false},
 		{"eval-holdout15", holdOut15, false},
 		{"eval-holdout16", holdOut16, false},
+		{"eval-holdout17", holdOut17, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
