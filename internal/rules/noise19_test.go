@@ -39,3 +39,13 @@ func TestTransportToOurStaff(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreReaderIsNoEntryPoint: a process reading a store in a less
+// trusted zone is no entry point (the store calls no one); one called by a
+// service there is.
+func TestStoreReaderIsNoEntryPoint(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise19", "store-reader.yaml"), rules.All())
+	if got, want := ofRule(fs, "overprivileged-entry-point", ""), []string{"overprivileged-entry-point:rating-api"}; !slices.Equal(got, want) {
+		t.Errorf("entry-point threats %v, want %v", got, want)
+	}
+}
