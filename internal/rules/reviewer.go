@@ -16,11 +16,11 @@ var reviewerRules = []*rule.Rule{
 		ID:       "log-store-tampering",
 		Title:    "Stored logs can be altered or deleted",
 		Category: model.Repudiation,
-		Also:     []model.Category{model.Tampering},
 		On:       rule.OnComponent,
 		Doc: "A log or audit store keeps the evidence of what happened, and whoever can write to it, or administer it, can " +
 			"change or delete that evidence. An intruder or a dishonest operator erases their tracks, and disputes, fraud " +
-			"and breaches can no longer be reconstructed.",
+			"and breaches can no longer be reconstructed. Altering the log's records is how its evidence is lost: one threat, " +
+			"repudiation, not a second one for tampering with the same records.",
 		CWE:   []int{117, 779, 532},
 		CAPEC: []int{93, 268},
 		Mitigations: []string{

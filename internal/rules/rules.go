@@ -189,7 +189,9 @@ func lessTrustedSenders(c *model.Component) []*model.Flow {
 }
 
 // entryPoint reports whether c runs code and receives flows from a less
-// trusted place (or sits on the internet itself and receives flows).
+// trusted place (or sits on the internet itself and receives flows); a
+// flow from a data store or object storage is c reading it and counts
+// only on the internet.
 func entryPoint(c *model.Component) bool {
 	return entryPointDepth(c, 0)
 }
@@ -215,8 +217,15 @@ func entryPointDepth(c *model.Component, depth int) bool {
 	if c.Trust() == model.TrustInternet {
 		return true
 	}
-	if len(lessTrustedSenders(c)) > 0 {
-		return true
+	for _, f := range lessTrustedSenders(c) {
+		// A flow from a data store or object storage is c reading it: a
+		// store calls no one, so it makes c no entry point. What c reads
+		// from a store that less trusted code fills is second-order
+		// injection's and untrusted-file-parsing's (noise19). A queue
+		// delivers its messages and still counts.
+		if f.From.Kind != model.KindDatastore && f.From.Kind != model.KindStorage {
+			return true
+		}
 	}
 	if depth < 3 {
 		for _, f := range c.In {

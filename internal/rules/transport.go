@@ -457,16 +457,35 @@ func integrityNeeded(as []*model.Asset) bool {
 // as configuration or flags read from a relay): whoever can answer at that
 // address, or alter the answer, feeds the caller, which is where reviewers
 // write the line.
+//
+// A hop an outside party sends to a person of ours (settlement agents
+// e-mailing wire instructions to a coordinator, courts mailing files to an
+// analyst) has no code of ours at either end to check what arrives: where
+// what it carries needs high integrity, the threat names both ends, the
+// sender whose messages can be forged and the person who acts on them.
 func transportAnswerCaller(x *rule.Ctx, f *model.Flow) {
 	if f.From.IsProcess() && !f.From.ThirdParty && integrityNeeded(f.Returns) {
 		x.AlsoTarget(model.Target{Component: f.From})
 	}
+	if f.To.Kind == model.KindPerson && tpThirdParty(f.From) && integrityNeeded(f.Carries) {
+		x.AlsoTarget(model.Target{Component: f.From})
+		x.AlsoTarget(model.Target{Component: f.To})
+	}
 }
 
 // transportBetweenOutsiders reports whether f is a hop that an outside
-// system sends to a person or to another outside system: its transport is
-// that system's, not a control of the model's (an SMS gateway texting a
-// customer, a mail service delivering to a recipient).
+// system sends to a person outside the organisation's zones (internet or
+// partner) or to another outside system: its transport is that system's,
+// not a control of the model's (an SMS gateway texting a customer, a mail
+// service delivering to a recipient). A hop to a person of ours is not
+// (noise19): our staff act on what arrives, and whether it can be forged
+// or altered on the way is the model's to settle.
 func transportBetweenOutsiders(f *model.Flow) bool {
-	return tpThirdParty(f.From) && (f.To.Kind == model.KindPerson || tpThirdParty(f.To))
+	if !tpThirdParty(f.From) {
+		return false
+	}
+	if f.To.Kind == model.KindPerson {
+		return f.To.Trust() <= model.TrustPartner
+	}
+	return tpThirdParty(f.To)
 }
