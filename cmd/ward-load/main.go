@@ -81,6 +81,7 @@ type config struct {
 	maxWriteP99 time.Duration
 	maxAnalyses int
 	handOver    bool
+	yieldWrites bool
 	queueWait   time.Duration
 }
 
@@ -101,6 +102,7 @@ func main() {
 	flag.StringVar(&c.arrivals, "arrivals", arrivalsPoisson, "with -rate: when requests arrive: "+arrivalsPoisson+" (at random, exponential gaps of mean 1/rate) or "+arrivalsFixed+" (one every 1/rate seconds)")
 	flag.IntVar(&c.maxAnalyses, "max-analyses", 0, "the in-process server's --max-analyses (0: its default, the cores less one)")
 	flag.BoolVar(&c.handOver, "handover", false, "the in-process server stores versions off the analysis slot on SQLite too (server.Config.HandOver)")
+	flag.BoolVar(&c.yieldWrites, "yield-writes", false, "the in-process server's writes give up their core between their steps, so reads run first (server.Config.YieldWrites)")
 	flag.DurationVar(&c.queueWait, "queue-wait", 0, "the in-process server's bound on a write's expected wait in the analysis queue, past which it answers 429 at once (server.Config.AnalysisQueueWait; 0: its default, half the request timeout); refused writes are retried after their Retry-After and count with their waits, and the report gives the writes answered at once apart")
 	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
 	flag.DurationVar(&c.maxWriteP99, "max-write-p99", 0, "fail when the p99 of writes (pushes and decisions) exceeds this (0: not checked)")
@@ -352,7 +354,7 @@ func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
 		cleanup()
 		return nil, "", err
 	}
-	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver, AnalysisQueueWait: l.c.queueWait,
+	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver, YieldWrites: l.c.yieldWrites, AnalysisQueueWait: l.c.queueWait,
 		// A load test pushes far faster than one account may in production.
 		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
