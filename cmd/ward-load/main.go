@@ -14,11 +14,16 @@
 // content each time; -content varied a different model each time (the
 // default's pushes differ by a comment only). After the run it prints
 // where the server's pushes and edits spent their time (/metrics). -rate runs an open loop instead of the clients'
-// closed one: requests arrive at random at a given rate, whatever the
-// latency, which measures the rate up to which the latency targets hold.
+// closed one: requests arrive at random (or, with -arrivals fixed, evenly)
+// at a given rate, whatever the latency, which measures the rate up to
+// which the latency targets hold. It prints what Little's law says of the
+// run (the closed loop's mean latency is clients ÷ throughput, and at least
+// clients × CPU per request ÷ cores) and how long goroutines waited for a
+// core.
 //
-// It exits 1 when the read p99 exceeds -max-read-p99, or when any write
-// failed or was lost (or any read failed), so it can gate CI.
+// It exits 1 when the read p99 exceeds -max-read-p99, the write p99
+// exceeds -max-write-p99 (when set), or when any write failed or was lost
+// (or any read failed), so it can gate CI.
 //
 //	go run ./cmd/ward-load                                  # SQLite in a temporary directory
 //	go run ./cmd/ward-load -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'

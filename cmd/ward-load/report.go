@@ -249,7 +249,7 @@ func little(out io.Writer, c config, r results, reads, writes []time.Duration) {
 	if r.cpu > 0 && c.serverURL == "" {
 		perReq := r.cpu.Seconds() / float64(n)
 		floor := time.Duration(float64(c.clients)*perReq/float64(runtime.GOMAXPROCS(0))*float64(time.Second)) - c.think
-		fmt.Fprintf(out, "; at %.3f ms of CPU a request on %d cores, no less than %s ms", perReq*1000, runtime.GOMAXPROCS(0), ms(max(floor, 0)))
+		fmt.Fprintf(out, "; at %.3f ms of CPU a request on %d cores, no less than %s ms (the process used %.2f cores)", perReq*1000, runtime.GOMAXPROCS(0), ms(max(floor, 0)), r.cpu.Seconds()/secs)
 	}
 	fmt.Fprintln(out)
 }
