@@ -65,7 +65,11 @@ func (l *loader) doRetry(ctx context.Context, method, p, auth string, body any, 
 type results struct {
 	elapsed time.Duration
 	cpu     time.Duration // this process's CPU while the clients ran
-	samples []sample
+	// sched50, sched99 and schedN are the p50 and p99 of this process's
+	// goroutines' waits for a core while the clients ran, and their count.
+	sched50, sched99 time.Duration
+	schedN           uint64
+	samples          []sample
 }
 
 // findingFilters are the findings-list queries the clients make.
@@ -128,7 +132,8 @@ func (l *loader) drive(ctx context.Context) results {
 }
 
 // driveOpen sends requests for the configured duration at random arrival
-// times (a Poisson process of -rate a second), each on its own, whatever
+// times (a Poisson process of -rate a second; with -arrivals fixed, one
+// every 1/rate seconds), each on its own, whatever
 // the latency of those before: the load an open population of users
 // makes, where the closed loop's clients wait for each answer before
 // asking again. At most -clients requests are in flight; an arrival that
@@ -151,7 +156,7 @@ func (l *loader) driveOpen(ctx context.Context) results {
 	deadline := start.Add(l.c.duration)
 	gap := float64(time.Second) / l.c.rate
 	for at := start; ; {
-		at = at.Add(time.Duration(rng.ExpFloat64() * gap))
+		at = at.Add(nextGap(l.c.arrivals, rng, gap))
 		if !at.Before(deadline) {
 			break
 		}
@@ -200,6 +205,16 @@ func (l *loader) driveOpen(ctx context.Context) results {
 	}
 	wg.Wait()
 	return results{elapsed: time.Since(start), samples: all}
+}
+
+// nextGap is the time from one arrival to the next in the open loop: a
+// draw from the exponential distribution of mean gap (a Poisson process),
+// or gap itself for fixed arrivals.
+func nextGap(arrivals string, rng *rand.Rand, gap float64) time.Duration {
+	if arrivals == arrivalsFixed {
+		return time.Duration(gap)
+	}
+	return time.Duration(rng.ExpFloat64() * gap)
 }
 
 func (l *loader) read(ctx context.Context, rng *rand.Rand, s *system, deadline time.Time) sample {

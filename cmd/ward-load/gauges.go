@@ -73,7 +73,7 @@ func (l *loader) serverGauges(ctx context.Context, out io.Writer, before map[str
 
 // serverGaugeNames are the gauges serverGauges prints.
 var serverGaugeNames = []string{"ward_analysis_slots_busy_seconds", "ward_analysis_slot_seconds", "ward_analyses_reused", "ward_version_cache_hits", "ward_version_cache_misses",
-	"ward_db_connection_waits", "ward_db_connection_wait_seconds"}
+	"ward_db_connection_waits", "ward_db_connection_wait_seconds", "ward_write_yields_push", "ward_write_yields_edit"}
 
 // writePhaseNames are the server's write phases, in order
 // (internal/server/writephases.go).

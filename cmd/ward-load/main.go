@@ -14,11 +14,16 @@
 // content each time; -content varied a different model each time (the
 // default's pushes differ by a comment only). After the run it prints
 // where the server's pushes and edits spent their time (/metrics). -rate runs an open loop instead of the clients'
-// closed one: requests arrive at random at a given rate, whatever the
-// latency, which measures the rate up to which the latency targets hold.
+// closed one: requests arrive at random (or, with -arrivals fixed, evenly)
+// at a given rate, whatever the latency, which measures the rate up to
+// which the latency targets hold. It prints what Little's law says of the
+// run (the closed loop's mean latency is clients ÷ throughput, and at least
+// clients × CPU per request ÷ cores) and how long goroutines waited for a
+// core.
 //
-// It exits 1 when the read p99 exceeds -max-read-p99, or when any write
-// failed or was lost (or any read failed), so it can gate CI.
+// It exits 1 when the read p99 exceeds -max-read-p99, the write p99
+// exceeds -max-write-p99 (when set), or when any write failed or was lost
+// (or any read failed), so it can gate CI.
 //
 //	go run ./cmd/ward-load                                  # SQLite in a temporary directory
 //	go run ./cmd/ward-load -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
@@ -77,8 +82,11 @@ type config struct {
 	example     string
 	content     string
 	rate        float64
+	arrivals    string
+	maxWriteP99 time.Duration
 	maxAnalyses int
 	handOver    bool
+	yieldWrites bool
 	queueWait   time.Duration
 }
 
@@ -96,10 +104,13 @@ func main() {
 	flag.IntVar(&c.systems, "systems", 0, "systems to seed (default: one per client, so each system has one writer)")
 	flag.DurationVar(&c.think, "think", 0, "mean pause between a client's requests (exponentially distributed; 0 = none, closed loop)")
 	flag.Float64Var(&c.rate, "rate", 0, "open loop: requests a second in all, arriving at random (Poisson), whatever the answers' latency; -clients bounds those in flight, and a request's latency counts from its arrival, its wait for a free client included (0 = closed loop)")
+	flag.StringVar(&c.arrivals, "arrivals", arrivalsPoisson, "with -rate: when requests arrive: "+arrivalsPoisson+" (at random, exponential gaps of mean 1/rate) or "+arrivalsFixed+" (one every 1/rate seconds)")
 	flag.IntVar(&c.maxAnalyses, "max-analyses", 0, "the in-process server's --max-analyses (0: its default, the cores less one)")
 	flag.BoolVar(&c.handOver, "handover", false, "the in-process server stores versions off the analysis slot on SQLite too (server.Config.HandOver)")
+	flag.BoolVar(&c.yieldWrites, "yield-writes", false, "the in-process server's writes give up their core between their steps, so reads run first (server.Config.YieldWrites)")
 	flag.DurationVar(&c.queueWait, "queue-wait", 0, "the in-process server's bound on a write's expected wait in the analysis queue, past which it answers 429 at once (server.Config.AnalysisQueueWait; 0: its default, half the request timeout); refused writes are retried after their Retry-After and count with their waits, and the report gives the writes answered at once apart")
 	flag.DurationVar(&c.maxReadP99, "max-read-p99", 50*time.Millisecond, "fail when the p99 of reads exceeds this")
+	flag.DurationVar(&c.maxWriteP99, "max-write-p99", 0, "fail when the p99 of writes (pushes and decisions) exceeds this (0: not checked)")
 	flag.IntVar(&c.maxFailures, "max-failures", 0, "fail when more requests than this failed")
 	flag.DurationVar(&c.timeout, "timeout", 70*time.Second, "timeout of one request (default: longer than the server's request timeout of 1 minute, so the server's bounds decide, as for the CLI, which sets none)")
 	flag.StringVar(&c.example, "example", "shop", "embedded example model the systems are made from")
@@ -169,6 +180,18 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	if c.rate < 0 || (c.rate > 0 && c.think > 0) {
 		return false, errors.New("-rate must be positive, and -think is for the closed loop only")
 	}
+	if c.arrivals == "" {
+		c.arrivals = arrivalsPoisson
+	}
+	if c.arrivals != arrivalsPoisson && c.arrivals != arrivalsFixed {
+		return false, fmt.Errorf("-arrivals %q: want %s or %s", c.arrivals, arrivalsPoisson, arrivalsFixed)
+	}
+	if c.arrivals == arrivalsFixed && c.rate == 0 {
+		return false, errors.New("-arrivals " + arrivalsFixed + " is for the open loop (-rate) only")
+	}
+	if c.maxWriteP99 < 0 {
+		return false, errors.New("-max-write-p99 must not be negative")
+	}
 	if c.content != contentUnique && c.content != contentSame && c.content != contentVaried {
 		return false, fmt.Errorf("-content %q: want %s, %s or %s", c.content, contentUnique, contentSame, contentVaried)
 	}
@@ -207,20 +230,21 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 	}
 	who := fmt.Sprintf("%d clients", c.clients)
 	if c.rate > 0 {
-		who = fmt.Sprintf("open loop at %g requests/s (at most %d in flight)", c.rate, c.clients)
+		who = fmt.Sprintf("open loop at %g requests/s, %s arrivals (at most %d in flight)", c.rate, c.arrivals, c.clients)
 	}
 	fmt.Fprintf(out, "ward-load: %s, %s for %s, %.0f%% reads, %d teams, %d systems (seeded in %s), pushes %s, GOMAXPROCS %d\n",
 		dialect, who, c.duration, c.readRatio*100, c.teams, c.systems, time.Since(seedStart).Round(time.Millisecond), c.content, runtime.GOMAXPROCS(0))
 
 	var res results
 	before := l.metricsNow(ctx)
-	cpu0 := processCPU()
+	cpu0, sched0 := processCPU(), schedHist()
 	if c.rate > 0 {
 		res = l.driveOpen(ctx)
 	} else {
 		res = l.drive(ctx)
 	}
 	res.cpu = processCPU() - cpu0
+	res.sched50, res.sched99, res.schedN = schedQuantiles(sched0, schedHist())
 	lost, verr := l.verify(ctx)
 	ok := report(out, c, res, lost, verr)
 	l.serverGauges(ctx, out, before)
@@ -335,7 +359,7 @@ func (l *loader) startInProcess(ctx context.Context) (func(), string, error) {
 		cleanup()
 		return nil, "", err
 	}
-	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver, AnalysisQueueWait: l.c.queueWait,
+	srv := server.New(server.Config{Version: "ward-load", Events: broker, MaxAnalyses: l.c.maxAnalyses, HandOver: l.c.handOver, YieldWrites: l.c.yieldWrites, AnalysisQueueWait: l.c.queueWait,
 		// A load test pushes far faster than one account may in production.
 		AnalysesPerMinute: 1 << 30, AnalysesBurst: 1 << 30}, st, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -472,6 +496,12 @@ const (
 	contentUnique = "unique"
 	contentSame   = "same"
 	contentVaried = "varied"
+)
+
+// When the open loop's requests arrive (-arrivals).
+const (
+	arrivalsPoisson = "poisson"
+	arrivalsFixed   = "fixed"
 )
 
 // pushFiles returns the files of the n-th push to s.

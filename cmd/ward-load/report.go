@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -156,6 +157,11 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 		fmt.Fprintf(out, "cpu: %.2f s of this process (%s) while the clients ran, %.3f ms per request\n",
 			r.cpu.Seconds(), where, float64(r.cpu.Microseconds())/1000/float64(n))
 	}
+	little(out, c, r, reads, writes)
+	if r.schedN > 0 && c.serverURL == "" {
+		fmt.Fprintf(out, "waits for a core: p50 %s ms, p99 %s ms over %d goroutine wake-ups (the runtime's scheduling latencies of the in-process server and the clients; a read's latency includes several)\n",
+			ms(r.sched50), ms(r.sched99), r.schedN)
+	}
 	if len(writesAtOnce) < len(writes) {
 		slices.Sort(writesAtOnce)
 		fmt.Fprintf(out, "writes answered without a 429: %d of %d, p50 %s ms, p99 %s ms (the others waited out a Retry-After, or failed)\n",
@@ -186,12 +192,64 @@ func report(out io.Writer, c config, r results, lost []string, verr error) bool 
 		fmt.Fprintf(out, "FAIL: read p99 %s ms exceeds %s\n", ms(p99), c.maxReadP99)
 		ok = false
 	}
+	slices.Sort(writes)
+	if p99 := pct(writes, .99); c.maxWriteP99 > 0 && p99 > c.maxWriteP99 {
+		fmt.Fprintf(out, "FAIL: write p99 %s ms exceeds %s\n", ms(p99), c.maxWriteP99)
+		ok = false
+	}
 	if readFails+writeFails > c.maxFailures {
 		fmt.Fprintf(out, "FAIL: %d failed requests (%d reads, %d writes); at most %d allowed\n", readFails+writeFails, readFails, writeFails, c.maxFailures)
 		ok = false
 	}
 	if ok {
-		fmt.Fprintf(out, "PASS: read p99 ≤ %s, no failed or lost writes\n", c.maxReadP99)
+		bounds := fmt.Sprintf("read p99 ≤ %s", c.maxReadP99)
+		if c.maxWriteP99 > 0 {
+			bounds += fmt.Sprintf(", write p99 ≤ %s", c.maxWriteP99)
+		}
+		fmt.Fprintf(out, "PASS: %s, no failed or lost writes\n", bounds)
 	}
 	return ok
+}
+
+func mean(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
+}
+
+// little prints what Little's law says of the run. In the closed loop
+// every client always has one request in flight (or is pausing), so the
+// clients over the throughput is the mean latency plus the mean pause: the
+// latency the clients see is set by how many they are and how fast the
+// server serves, not by where the requests wait. And at the CPU a request
+// took, the cores serve at most cores ÷ CPU per request, so the mean latency
+// is at least clients × CPU per request ÷ cores less the pause. In the open
+// loop the mean number in flight is the throughput times the mean latency.
+func little(out io.Writer, c config, r results, reads, writes []time.Duration) {
+	n := len(reads) + len(writes)
+	secs := r.elapsed.Seconds()
+	if n == 0 || secs <= 0 {
+		return
+	}
+	all := mean(append(append([]time.Duration(nil), reads...), writes...))
+	x := float64(n) / secs
+	if c.rate > 0 {
+		fmt.Fprintf(out, "little: %.0f requests/s served × mean latency %s ms = %.1f requests in flight on average (mean read %s ms, write %s ms)\n",
+			x, ms(all), x*all.Seconds(), ms(mean(reads)), ms(mean(writes)))
+		return
+	}
+	cycle := time.Duration(float64(c.clients) / x * float64(time.Second))
+	fmt.Fprintf(out, "little: %d clients ÷ %.0f requests/s = %s ms a request, pause included (mean latency %s ms: reads %s ms, writes %s ms)",
+		c.clients, x, ms(cycle), ms(all), ms(mean(reads)), ms(mean(writes)))
+	if r.cpu > 0 && c.serverURL == "" {
+		perReq := r.cpu.Seconds() / float64(n)
+		floor := time.Duration(float64(c.clients)*perReq/float64(runtime.GOMAXPROCS(0))*float64(time.Second)) - c.think
+		fmt.Fprintf(out, "; at %.3f ms of CPU a request on %d cores, no less than %s ms (the process used %.2f cores)", perReq*1000, runtime.GOMAXPROCS(0), ms(max(floor, 0)), r.cpu.Seconds()/secs)
+	}
+	fmt.Fprintln(out)
 }

@@ -60,7 +60,7 @@ type decisionRequest struct {
 
 // handleDecision records a decision on a generated finding.
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) error {
-	ctx, clock := withClock(r.Context())
+	ctx, clock := withClock(r.Context(), s.cfg.YieldWrites)
 	defer s.phases.add(kindEdit, clock)
 	var req decisionRequest
 	if err := decodeJSON(r, &req); err != nil {

@@ -242,7 +242,7 @@ type pushResponse struct {
 // handlePush stores a new version of a system's model. The server analyses
 // the model itself; it never trusts a client's analysis.
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
-	ctx, clock := withClock(r.Context())
+	ctx, clock := withClock(r.Context(), s.cfg.YieldWrites)
 	defer s.phases.add(kindPush, clock)
 	r = r.WithContext(ctx)
 	var req pushRequest

@@ -101,6 +101,13 @@ type Config struct {
 	// both cores of a 2-core machine and the reads wait behind them
 	// (docs/server-history.md, server16). Off by default.
 	HandOver bool
+	// YieldWrites makes a push or an edit give up its core between the
+	// steps of its write (merge, load, analyse, report, encode, store:
+	// runtime.Gosched at each phase mark, writephases.go), so goroutines
+	// that became runnable meanwhile — reads — run before the write's next
+	// step rather than after the scheduler's 10 ms time slice. Off by
+	// default (docs/server-history.md, server19).
+	YieldWrites bool
 	// Budget bounds each analysis in the engine (rule.Budget; zero fields
 	// are the defaults documented in docs/rules.md).
 	Budget rule.Budget

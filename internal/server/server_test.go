@@ -38,6 +38,9 @@ func newEnv(t *testing.T) *env {
 // that sets it must not run in parallel).
 var envHandOver bool
 
+// envYieldWrites sets Config.YieldWrites the same way.
+var envYieldWrites bool
+
 func newEnvAt(t *testing.T, dsn string) *env {
 	t.Helper()
 	st, err := sqlstore.Open(t.Context(), dsn)
@@ -47,7 +50,7 @@ func newEnvAt(t *testing.T, dsn string) *env {
 	t.Cleanup(func() { st.Close() })
 	logs := &bytes.Buffer{}
 	s := server.New(server.Config{SetupToken: setupToken, Version: "test", Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
-		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20, HandOver: envHandOver},
+		AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20, HandOver: envHandOver, YieldWrites: envYieldWrites},
 		st, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

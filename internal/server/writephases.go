@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -41,6 +42,10 @@ var phaseNames = [numPhases]string{"request", "queue", "merge", "load", "analyse
 type writeClock struct {
 	last time.Time
 	ns   [numPhases]int64
+	// yield makes each mark give up the core (Config.YieldWrites);
+	// yields counts them.
+	yield  bool
+	yields int
 }
 
 // writeKind tells pushes from edits, whose phases differ (an edit's merge
@@ -59,21 +64,33 @@ var kindNames = [numKinds]string{"push", "edit"}
 type writePhases [numKinds]struct {
 	ns     [numPhases]atomic.Int64
 	writes atomic.Int64
+	yields atomic.Int64 // the marks that gave up the core (Config.YieldWrites)
 }
 
 type clockKey struct{}
 
-// withClock returns ctx carrying a new clock started now.
-func withClock(ctx context.Context) (context.Context, *writeClock) {
-	c := &writeClock{last: time.Now()}
+// withClock returns ctx carrying a new clock started now; with yield, the
+// write gives up its core at each mark (Config.YieldWrites).
+func withClock(ctx context.Context, yield bool) (context.Context, *writeClock) {
+	c := &writeClock{last: time.Now(), yield: yield}
 	return context.WithValue(ctx, clockKey{}, c), c
 }
 
 // mark counts the time since the last mark of the write in ctx (if it is
-// timed) as phase ph.
+// timed) as phase ph, and gives up the core if the clock says so: the
+// goroutine goes to the back of the run queue, and the requests that
+// became runnable while this step of the write ran (reads, mostly) run
+// before its next step. A write's steps are each a few milliseconds of
+// CPU or less; without the yield a runnable read may wait for a core up
+// to the scheduler's time slice (10 ms) behind each CPU-bound goroutine.
+// A yield with nothing else runnable returns at once.
 func mark(ctx context.Context, ph writePhase) {
 	if c, _ := ctx.Value(clockKey{}).(*writeClock); c != nil {
 		c.mark(ph)
+		if c.yield {
+			c.yields++
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -90,12 +107,14 @@ func (t *writePhases) add(k writeKind, c *writeClock) {
 		t[k].ns[i].Add(ns)
 	}
 	t[k].writes.Add(1)
+	t[k].yields.Add(int64(c.yields))
 }
 
 // gauges registers the totals on m.
 func (t *writePhases) gauges(m *metrics) {
 	for k, kind := range kindNames {
 		m.gauge("ward_writes_timed_"+kind, func() float64 { return float64(t[k].writes.Load()) })
+		m.gauge("ward_write_yields_"+kind, func() float64 { return float64(t[k].yields.Load()) })
 		for i, name := range phaseNames {
 			m.gauge("ward_write_phase_seconds_"+kind+"_"+name, func() float64 { return time.Duration(t[k].ns[i].Load()).Seconds() })
 		}

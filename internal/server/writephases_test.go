@@ -33,4 +33,31 @@ func TestWritePhasesMetrics(t *testing.T) {
 	if phase("edit", "merge") <= 0 || phase("edit", "queue") <= 0 {
 		t.Errorf("a decision spent no time editing (%v s) or taking its slot (%v s)", phase("edit", "merge"), phase("edit", "queue"))
 	}
+	if y := s.metric(t, "ward_write_yields_push") + s.metric(t, "ward_write_yields_edit"); y != 0 {
+		t.Errorf("%v yields without Config.YieldWrites, want none", y)
+	}
+}
+
+// TestYieldWrites: with Config.YieldWrites a push and a decision give up
+// their core at each step (ward_write_yields_*), and answer as without it.
+func TestYieldWrites(t *testing.T) {
+	envYieldWrites = true
+	defer func() { envYieldWrites = false }()
+	s := newShop(t, filepath.Join(t.TempDir(), "ward.db"))
+	pushed := s.metric(t, "ward_write_yields_push")
+	if pushed < 5 { // the seeding push: queue, merge, load, analyse, report, encode, store, after
+		t.Errorf("ward_write_yields_push %v after a push, want a yield at each of its steps", pushed)
+	}
+	s.want(s.do("POST", "/api/v1/systems/larkspur-shop/versions", s.bearer, map[string]any{"files": renamed(s.files, "Larkspur Store")}), 201)
+	if got := s.metric(t, "ward_write_yields_push"); got < 2*pushed-1 {
+		t.Errorf("ward_write_yields_push %v after a second push, want ≈ %v", got, 2*pushed)
+	}
+	s.want(s.do("POST", "/api/v1/systems/larkspur-shop/decisions", s.bearer, map[string]any{"finding": s.findings[0], "status": "accepted", "reason": "edge control", "owner": "dana", "expires": "2027-02-01"}), 201)
+	if got := s.metric(t, "ward_write_yields_edit"); got < 5 {
+		t.Errorf("ward_write_yields_edit %v after a decision, want a yield at each of its steps", got)
+	}
+	_, files := s.latest()
+	if !decided(files, s.findings[0], "accepted") {
+		t.Errorf("the decision is not in the latest version's model")
+	}
 }
