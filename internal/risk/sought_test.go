@@ -50,7 +50,9 @@ func TestRepudiationImpact(t *testing.T) {
 // disclosure is severe is possible at least, and the uncertainty factor
 // does not lower it below possible; a queue, a service, tampering, data
 // needing only high confidentiality, a threat naming a hop too and a
-// likelihood the team stated keep the exposure.
+// likelihood the team stated keep the exposure, and so does the store's
+// administrators' access (privileged-store-access): the infrastructure's
+// own insiders are not who seeks the store out.
 func TestStoreSoughtOut(t *testing.T) {
 	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
 	vault := &model.Boundary{ID: "vault", Trust: model.TrustRestricted}
@@ -73,24 +75,30 @@ func TestStoreSoughtOut(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name               string
+		rule               string
 		cat                model.Category
 		targets            []model.Target
 		asset              *model.Asset
 		threat             *model.Threat
 		inherent, residual model.Likelihood
 	}{
-		{"a database on the internal network", model.InformationDisclosure, on(db), cards, nil, 3, 3},                         // was 2 and 2
-		{"a bucket in a restricted zone", model.InformationDisclosure, on(bucket), cards, nil, 3, 3},                          // was 1 and 1
-		{"the stores of a zone", model.InformationDisclosure, on(db, bucket), cards, nil, 3, 3},                               // a zone-wide threat
-		{"a queue: messages in passing", model.InformationDisclosure, on(queue), cards, nil, 2, 2},                            //
-		{"a service", model.InformationDisclosure, on(api), cards, nil, 2, 2},                                                 //
-		{"a store and a service", model.InformationDisclosure, on(db, api), cards, nil, 2, 2},                                 //
-		{"a hop into the store", model.InformationDisclosure, []model.Target{{Flow: hop}, {Component: db}}, cards, nil, 2, 2}, //
-		{"tampering with the store", model.Tampering, on(db), &model.Asset{ID: "t", Integrity: model.Critical}, nil, 2, 2},    //
-		{"data needing high confidentiality", model.InformationDisclosure, on(db), notes, nil, 2, 2},                          //
-		{"a likelihood the team stated", model.InformationDisclosure, on(db), cards, &model.Threat{Likelihood: 2}, 2, 2},      //
+		{"a database on the internal network", "", model.InformationDisclosure, on(db), cards, nil, 3, 3},                         // was 2 and 2
+		{"a bucket in a restricted zone", "", model.InformationDisclosure, on(bucket), cards, nil, 3, 3},                          // was 1 and 1
+		{"the stores of a zone", "", model.InformationDisclosure, on(db, bucket), cards, nil, 3, 3},                               // a zone-wide threat
+		{"a queue: messages in passing", "", model.InformationDisclosure, on(queue), cards, nil, 2, 2},                            //
+		{"a service", "", model.InformationDisclosure, on(api), cards, nil, 2, 2},                                                 //
+		{"a store and a service", "", model.InformationDisclosure, on(db, api), cards, nil, 2, 2},                                 //
+		{"a hop into the store", "", model.InformationDisclosure, []model.Target{{Flow: hop}, {Component: db}}, cards, nil, 2, 2}, //
+		{"tampering with the store", "", model.Tampering, on(db), &model.Asset{ID: "t", Integrity: model.Critical}, nil, 2, 2},    //
+		{"data needing high confidentiality", "", model.InformationDisclosure, on(db), notes, nil, 2, 2},                          //
+		{"the store's administrators", "privileged-store-access", model.InformationDisclosure, on(db), cards, nil, 2, 2},
+		{"broad grants on the store", "sensitive-store-broad-access", model.InformationDisclosure, on(db), cards, nil, 3, 3},
+		{"a likelihood the team stated", "", model.InformationDisclosure, on(db), cards, &model.Threat{Likelihood: 2}, 2, 2}, //
 	} {
-		f := &model.Finding{ID: "r:" + tc.name, Category: tc.cat, Targets: tc.targets, Assets: []*model.Asset{tc.asset}, Status: model.StatusUnverified, Threat: tc.threat}
+		f := &model.Finding{ID: "r:" + tc.name, Rule: tc.rule, Category: tc.cat, Targets: tc.targets, Assets: []*model.Asset{tc.asset}, Status: model.StatusUnverified, Threat: tc.threat}
+		if tc.rule != "" {
+			f.Origin = model.OriginBuiltin
+		}
 		if tc.threat != nil {
 			f.Status = ""
 		}
