@@ -224,7 +224,10 @@ var reviewerRules = []*rule.Rule{
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
 			"attributed writes nobody can tell who changed what. The repudiation threat is raised where people's changes reach " +
 			"the store (a person, an administrative console or an application staff use inside the network writes it) or the " +
-			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat.",
+			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat. " +
+			"A store of data whose integrity is critical (balances, artefacts that are run, evaluation labels, replicas served " +
+			"on failover) is at risk with one writer or none drawn: administrators and jobs holding write access change it " +
+			"outside the one service that should, so it raises the tampering threat too.",
 		CWE:   []int{284, 732, 778},
 		CAPEC: []int{75, 268},
 		Mitigations: []string{
@@ -247,11 +250,25 @@ var reviewerRules = []*rule.Rule{
 					writers = append(writers, f.From)
 				}
 			}
-			var at []*model.Asset
+			var at, critical []*model.Asset
 			for _, a := range c.Stores {
 				if a.Need(model.Integrity) >= model.High {
 					at = append(at, a)
 				}
+				if a.Need(model.Integrity) >= model.Critical && a.Kind != model.AssetCredential {
+					critical = append(critical, a)
+				}
+			}
+			if len(writers) < 2 && len(critical) > 0 && !c.ThirdParty {
+				// Data that must not change (balances, artefacts, labels,
+				// evidence) is at the mercy of whoever holds write access
+				// to the store itself, besides its one writer.
+				if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
+					// No people are drawn writing it: the tampering threat.
+					x.Enables()
+					x.Report(gap, "Whoever holds write access to "+q(c.ID)+" (administrators, "+sharedStoreWriterNames(writers)+") can change "+ids(critical, assetID)+" undetected", critical)
+				}
+				return
 			}
 			if len(writers) < 2 || len(at) == 0 {
 				return

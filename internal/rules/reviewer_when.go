@@ -105,6 +105,15 @@ func sharedStorePeopleWrite(c *model.Component, writers []*model.Component) bool
 	return false
 }
 
+// sharedStoreWriterNames names the credentials that write a store with at
+// most one writer.
+func sharedStoreWriterNames(writers []*model.Component) string {
+	if len(writers) == 0 {
+		return "jobs and tools with its credentials"
+	}
+	return "the credentials of " + q(writers[0].ID)
+}
+
 var sharedStoreAuditWords = []string{"audit", "trail", "evidence", "journal"}
 
 // reviewerRestricted returns the stored assets worth an insider's abuse:

@@ -15,7 +15,8 @@ import (
 // shared-store-tampering's tampering threat only (which service changed a
 // record is tampering); where people's changes reach the store, through an
 // administrative console, the missing record of who did it is repudiation
-// too.
+// too. A store of critical-integrity data with one writer raises the
+// tampering threat alone (single.yaml); keys and high-integrity data do not.
 func TestSharedStoreRepudiation(t *testing.T) {
 	for _, tc := range []struct {
 		file string
@@ -23,6 +24,7 @@ func TestSharedStoreRepudiation(t *testing.T) {
 	}{
 		{"fires.yaml", []string{"shared-store-tampering:ledger"}},
 		{"people.yaml", []string{"shared-store-tampering:ledger", "shared-store-tampering:ledger:repudiation"}},
+		{"single.yaml", []string{"shared-store-tampering:ledger"}},
 	} {
 		fs, _ := run(t, filepath.Join("testdata", "shared-store-tampering", tc.file), rules.All())
 		if got := ofRule(fs, "shared-store-tampering", model.StatusOpen); !slices.Equal(got, tc.want) {
