@@ -161,6 +161,16 @@ func TestCredentialSource(t *testing.T) {
 	}
 }
 
+// TestDeviceSinglePoint: a device of ours that a service of critical
+// availability runs through is its single point of failure (recall19); one
+// carrying data of high availability is not.
+func TestDeviceSinglePoint(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "single-point-of-failure", "device.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); !slices.Equal(got, []string{"single-point-of-failure:gateway"}) {
+		t.Errorf("got %v, want [single-point-of-failure:gateway]", got)
+	}
+}
+
 // TestBearerTokenClient: a replayable token sent by a client of ours names
 // the client too, where the live session sits on people's devices (session
 // 15); a partner's system is not named.

@@ -575,7 +575,9 @@ var reviewerRules = []*rule.Rule{
 		Doc: "The design depends on one component for something that must stay available, and nothing says it runs " +
 			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it. " +
 			"In a system rated business-critical, a service that other systems call (a scoring or pricing API behind loan or " +
-			"order decisions) stops them too.",
+			"order decisions) stops them too. " +
+			"A device of ours that something of critical availability runs through (an emergency alarm line, a lift, a " +
+			"door, a safety interlock) is one unit whose power, software, update and link are the service.",
 		CWE:   []int{654, 1088, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -589,6 +591,17 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
+			if c.Kind == model.KindDevice && !c.ThirdParty && !c.OutOfScope {
+				// A device of ours that a critical service runs through
+				// (an alarm line, a lift, a door): one unit, its power,
+				// software and link are the service.
+				if at := spofDeviceCritical(c); len(at) > 0 {
+					if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+						x.Report(gap, q(c.ID)+" is the only path for "+ids(at, assetID)+"; a crash, a bad update or a lost link stops it", at)
+					}
+				}
+				return
+			}
 			if !(c.IsProcess() || c.IsStore()) || c.ThirdParty || c.Kind == model.KindLLM {
 				return
 			}
