@@ -126,6 +126,27 @@ func TestClientFetchedCode(t *testing.T) {
 	}
 }
 
+// TestArtefactProducer: a registry's tampering threat names the job of
+// ours that writes the artefacts into it (recall19), not a builder that has
+// its own threat.
+func TestArtefactProducer(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "build-artifact-tampering", "producer.yaml"), rules.All())
+	for _, f := range fs {
+		if f.ID != "build-artifact-tampering:model-registry" {
+			continue
+		}
+		var ids []string
+		for _, tg := range f.Targets {
+			ids = append(ids, tg.ID())
+		}
+		if want := []string{"model-registry", "train-push", "training-job", "release-push", "load"}; !slices.Equal(ids, want) {
+			t.Errorf("targets %v, want %v", ids, want)
+		}
+		return
+	}
+	t.Errorf("no build-artifact-tampering:model-registry in %v", ofRule(fs, "build-artifact-tampering", ""))
+}
+
 // TestLoggingWithoutAssets: in a model that names no assets (an import),
 // an entry point's security logging is asked; what it handles is unknown.
 func TestLoggingWithoutAssets(t *testing.T) {

@@ -299,7 +299,9 @@ var reviewerRules = []*rule.Rule{
 			"everywhere it is deployed, unless artefacts are signed at build and verified before they run. " +
 			"A client of ours that fetches what it runs from storage or a CDN (an update manifest and installer, a script tag, " +
 			"remote configuration or flag snapshots) is such a machine: whoever changes the stored copy changes it for every user, " +
-			"and an older signed version served again (rollback) is a change too.",
+			"and an older signed version served again (rollback) is a change too. " +
+			"On a registry or store of artefacts, a job of ours that writes them into it (a training, evaluation or export job, " +
+			"a console that uploads firmware) is named too: what it is fed and what it lets through is what runs.",
 		CWE:   []int{494, 1395, 345},
 		CAPEC: []int{538, 669},
 		Mitigations: []string{
@@ -349,6 +351,12 @@ var reviewerRules = []*rule.Rule{
 					for _, f := range c.In {
 						if f.From.IsProcess() || f.From.Kind == model.KindDevice {
 							x.AlsoTarget(model.Target{Flow: f}) // pulled by it
+						}
+						if f.From.IsProcess() && !f.From.ThirdParty && !reviewerBuilds(f.From) && integrityNeeded(f.Carries) {
+							// A job of ours that produces the artefacts it
+							// stores (a training or release job): what it
+							// is fed and what it lets through are them.
+							x.AlsoTarget(model.Target{Component: f.From})
 						}
 					}
 				}
