@@ -167,6 +167,16 @@ func TestHandedOverFile(t *testing.T) {
 	}
 }
 
+// TestHandedOverPush: a one-way push of critical-integrity records on an
+// API protocol to an outside system is a hand-over (recall19); high
+// integrity on an API protocol, and a log sink, are not.
+func TestHandedOverPush(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "payment-file-tampering", "push.yaml"), rules.All())
+	if got, want := ofRule(fs, "payment-file-tampering", ""), []string{"payment-file-tampering:books-push"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
 // TestCredentialSource: a store or service that other components get
 // their credentials from is a single point of failure for them (session
 // 15); one a person reads a credential from, or one stated redundant, is
