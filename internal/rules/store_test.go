@@ -229,3 +229,13 @@ func TestQueueTopicsCommandDevices(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestQueueTopicsMQTTService: an IoT hub drawn as a service (MQTT in and
+// out) is a broker (recall19); a service that only reads MQTT is not.
+func TestQueueTopicsMQTTService(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "mqtt-service.yaml"), rules.All())
+	want := []string{"queue-topics-not-scoped:hub", "queue-topics-not-scoped:hub:elevation_of_privilege"}
+	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
