@@ -264,8 +264,11 @@ var reviewerRules = []*rule.Rule{
 				// evidence) is at the mercy of whoever holds write access
 				// to the store itself, besides its one writer.
 				if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
-					// No people are drawn writing it: the tampering threat.
-					x.Enables()
+					if !sharedStorePeopleWrite(c, writers) {
+						// No people are drawn writing it and it keeps no
+						// audit trail: the tampering threat.
+						x.Enables()
+					}
 					x.Report(gap, "Whoever holds write access to "+q(c.ID)+" (administrators, "+sharedStoreWriterNames(writers)+") can change "+ids(critical, assetID)+" undetected", critical)
 				}
 				return
