@@ -239,3 +239,14 @@ func TestQueueTopicsMQTTService(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestEmailedInstructions: money or high-integrity records emailed from
+// outside to a person of ours raise unauthenticated-inbound-flow's spoofing
+// on the mail and the person (recall19), without elevation; mail carrying
+// nothing anyone acts on does not.
+func TestEmailedInstructions(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unauthenticated-inbound-flow", "email.yaml"), rules.All())
+	if got, want := ofRule(fs, "unauthenticated-inbound-flow", ""), []string{"unauthenticated-inbound-flow:wire-email"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
