@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -59,7 +61,9 @@ var authnRules = []*rule.Rule{
 			"An attacker in the less trusted zone can send forged requests or messages. " +
 			"A connection to a database or object store is raised only when the model states authentication: none " +
 			"(they log their clients in by default); reading storage meant to be publicly readable (public: true) is anonymous by design, writing to it is not. " +
-			"A third party's callback whose authentication is unknown is left to unverified-third-party-callback (one forged sender, one threat).",
+			"A third party's callback whose authentication is unknown is left to unverified-third-party-callback (one forged sender, one threat). " +
+			"Money or records of high integrity that reach a person of ours by email from outside (wire instructions from a settlement agent) " +
+			"are acted on as sent: a spoofed domain or a taken-over mailbox sends or alters them (business email compromise); the person is named too.",
 		CWE:         []int{306, 290},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Authenticate the sender on this flow (mTLS, signed tokens, signed messages).", "Reject unauthenticated traffic at the boundary."},
@@ -67,6 +71,17 @@ var authnRules = []*rule.Rule{
 		Property:    model.Integrity,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
+			if f.Inbound() && authnEmailInstructions(f) {
+				// Instructions people act on arrive by email from outside:
+				// whoever sends or alters the mail (a spoofed domain, a
+				// taken-over mailbox) gives them.
+				if gap := x.Unauthenticated(f); x.Reports(gap) {
+					x.Enables()
+					x.AlsoTarget(model.Target{Component: f.To})
+					x.Report(gap, q(f.To.ID)+" acts on what arrives by email from "+q(f.From.ID)+" on "+flowName(f)+"; nothing says the sender is verified", nil)
+				}
+				return
+			}
 			if !f.Inbound() || f.From.Kind == model.KindPerson || !f.To.IsProcess() && !f.To.IsStore() || anonymousByDesign(f.To) {
 				return
 			}
@@ -175,4 +190,18 @@ func authnCommandedDevice(f *model.Flow) bool {
 		}
 	}
 	return false
+}
+
+// authnEmailInstructions reports whether f brings money or records of high
+// integrity by email from outside to a person of ours.
+func authnEmailInstructions(f *model.Flow) bool {
+	switch strings.ToLower(f.Protocol) {
+	case "smtp", "email", "e-mail", "mail", "imap":
+	default:
+		return false
+	}
+	if f.To.Kind != model.KindPerson || f.To.ThirdParty || f.From.Kind == model.KindPerson {
+		return false
+	}
+	return len(ofKind(f.Carries, model.AssetMoney)) > 0 || integrityNeeded(f.Carries)
 }

@@ -117,7 +117,8 @@ var handoffRules = []*rule.Rule{
 			"changes a beneficiary account or an amount, and the money leaves with the organisation's authority. " +
 			"When the transfer key (an SSH key, a client certificate) is the only thing the bank checks, whoever copies it from the job's host sends instructions of their own in the organisation's name (a further threat, spoofing). " +
 			"The same holds for other records of high integrity handed over as a file to an outside system that acts on them or publishes them as received " +
-			"(results to a state portal, filings to a court, lab results to a practice): they can be changed on the way (tampering).",
+			"(results to a state portal, filings to a court, lab results to a practice): they can be changed on the way (tampering). " +
+			"Records of critical integrity pushed one way to such a system (poll books to a vendor's cloud) are handed over too, whatever the protocol.",
 		CWE:   []int{345, 354, 494},
 		CAPEC: []int{75, 148},
 		Mitigations: []string{
@@ -156,12 +157,16 @@ var handoffRules = []*rule.Rule{
 			// (results, orders, filings), handed over as a file: on a stated
 			// file or batch protocol only, since an unknown one may be an
 			// API call with checks of its own.
-			if f.Protocol == "" || handoffAPIProtocols[strings.ToLower(f.Protocol)] {
+			// A one-way push of records whose integrity is critical is
+			// such a hand-over on an API protocol too.
+			push := f.OneWay && f.Protocol != "" && !loggingSink(f.To)
+			if f.Protocol == "" || handoffAPIProtocols[strings.ToLower(f.Protocol)] && !push {
 				return
 			}
 			var recs []*model.Asset
 			for _, a := range f.Carries {
-				if a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High {
+				if a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High &&
+					(!handoffAPIProtocols[strings.ToLower(f.Protocol)] || a.Need(model.Integrity) >= model.Critical) {
 					recs = append(recs, a)
 				}
 			}

@@ -126,6 +126,27 @@ func TestClientFetchedCode(t *testing.T) {
 	}
 }
 
+// TestArtefactProducer: a registry's tampering threat names the job of
+// ours that writes the artefacts into it (recall19), not a builder that has
+// its own threat.
+func TestArtefactProducer(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "build-artifact-tampering", "producer.yaml"), rules.All())
+	for _, f := range fs {
+		if f.ID != "build-artifact-tampering:model-registry" {
+			continue
+		}
+		var ids []string
+		for _, tg := range f.Targets {
+			ids = append(ids, tg.ID())
+		}
+		if want := []string{"model-registry", "train-push", "training-job", "release-push", "load"}; !slices.Equal(ids, want) {
+			t.Errorf("targets %v, want %v", ids, want)
+		}
+		return
+	}
+	t.Errorf("no build-artifact-tampering:model-registry in %v", ofRule(fs, "build-artifact-tampering", ""))
+}
+
 // TestLoggingWithoutAssets: in a model that names no assets (an import),
 // an entry point's security logging is asked; what it handles is unknown.
 func TestLoggingWithoutAssets(t *testing.T) {
@@ -146,6 +167,16 @@ func TestHandedOverFile(t *testing.T) {
 	}
 }
 
+// TestHandedOverPush: a one-way push of critical-integrity records on an
+// API protocol to an outside system is a hand-over (recall19); high
+// integrity on an API protocol, and a log sink, are not.
+func TestHandedOverPush(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "payment-file-tampering", "push.yaml"), rules.All())
+	if got, want := ofRule(fs, "payment-file-tampering", ""), []string{"payment-file-tampering:books-push"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
 // TestCredentialSource: a store or service that other components get
 // their credentials from is a single point of failure for them (session
 // 15); one a person reads a credential from, or one stated redundant, is
@@ -158,6 +189,16 @@ func TestCredentialSource(t *testing.T) {
 	fs, _ = run(t, filepath.Join("testdata", "single-point-of-failure", "credentials-quiet.yaml"), rules.All())
 	if got := ofRule(fs, "single-point-of-failure", ""); len(got) != 0 {
 		t.Errorf("redundant store: got %v, want none", got)
+	}
+}
+
+// TestDeviceSinglePoint: a device of ours that a service of critical
+// availability runs through is its single point of failure (recall19); one
+// carrying data of high availability is not.
+func TestDeviceSinglePoint(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "single-point-of-failure", "device.yaml"), rules.All())
+	if got := ofRule(fs, "single-point-of-failure", ""); !slices.Equal(got, []string{"single-point-of-failure:gateway"}) {
+		t.Errorf("got %v, want [single-point-of-failure:gateway]", got)
 	}
 }
 

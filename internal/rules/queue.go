@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -21,7 +22,8 @@ var queueRules = []*rule.Rule{
 			"(a further threat, information disclosure). Where devices of ours take critical-integrity messages (commands) from it, " +
 			"one device's credentials command every other device: elevation of privilege (a further threat). " +
 			"A queue with one producer is asked too where it carries messages across zones (its producer or consumer sits in another zone) and no flow to or from it states how clients authenticate: " +
-			"whatever reaches the broker on either side (another workload in the cluster, a device in a store) enqueues messages the consumer acts on (a run, a send, a sale); tampering only, unverified until the queue states it authorizes its clients.",
+			"whatever reaches the broker on either side (another workload in the cluster, a device in a store) enqueues messages the consumer acts on (a run, a send, a sale); tampering only, unverified until the queue states it authorizes its clients. " +
+			"A service that messages reach and leave over MQTT (an IoT hub drawn as a service) is such a broker.",
 		CWE:   []int{284, 285, 639},
 		CAPEC: []int{122, 148},
 		Mitigations: []string{
@@ -36,7 +38,7 @@ var queueRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if c.Kind != model.KindQueue || c.ThirdParty || c.OutOfScope {
+			if c.Kind != model.KindQueue && !queueMQTTBroker(c) || c.ThirdParty || c.OutOfScope {
 				return
 			}
 			producers, consumers := queueClients(c)
@@ -217,6 +219,22 @@ func queueClients(c *model.Component) (producers, consumers []*model.Component) 
 		}
 	}
 	return producers, consumers
+}
+
+// queueMQTTBroker reports whether c, drawn as a service, is an MQTT broker
+// (an IoT hub): messages reach it and leave it over MQTT.
+func queueMQTTBroker(c *model.Component) bool {
+	if !c.IsProcess() {
+		return false
+	}
+	in, out := false, false
+	for _, f := range c.In {
+		in = in || strings.EqualFold(f.Protocol, "mqtt")
+	}
+	for _, f := range c.Out {
+		out = out || strings.EqualFold(f.Protocol, "mqtt")
+	}
+	return in && out
 }
 
 // appendComp appends c to cs unless it is there.

@@ -224,7 +224,10 @@ var reviewerRules = []*rule.Rule{
 			"nothing stops one of them, compromised or dishonest, from changing records that are not its own, and without " +
 			"attributed writes nobody can tell who changed what. The repudiation threat is raised where people's changes reach " +
 			"the store (a person, an administrative console or an application staff use inside the network writes it) or the " +
-			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat.",
+			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat. " +
+			"A store of data whose integrity is critical (balances, artefacts that are run, evaluation labels, replicas served " +
+			"on failover) is at risk with one writer or none drawn: administrators and jobs holding write access change it " +
+			"outside the one service that should, so it raises the tampering threat too.",
 		CWE:   []int{284, 732, 778},
 		CAPEC: []int{75, 268},
 		Mitigations: []string{
@@ -247,11 +250,28 @@ var reviewerRules = []*rule.Rule{
 					writers = append(writers, f.From)
 				}
 			}
-			var at []*model.Asset
+			var at, critical []*model.Asset
 			for _, a := range c.Stores {
 				if a.Need(model.Integrity) >= model.High {
 					at = append(at, a)
 				}
+				if a.Need(model.Integrity) >= model.Critical && a.Kind != model.AssetCredential {
+					critical = append(critical, a)
+				}
+			}
+			if len(writers) < 2 && len(critical) > 0 && !c.ThirdParty {
+				// Data that must not change (balances, artefacts, labels,
+				// evidence) is at the mercy of whoever holds write access
+				// to the store itself, besides its one writer.
+				if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
+					if !sharedStorePeopleWrite(c, writers) {
+						// No people are drawn writing it and it keeps no
+						// audit trail: the tampering threat.
+						x.Enables()
+					}
+					x.Report(gap, "Whoever holds write access to "+q(c.ID)+" (administrators, "+sharedStoreWriterNames(writers)+") can change "+ids(critical, assetID)+" undetected", critical)
+				}
+				return
 			}
 			if len(writers) < 2 || len(at) == 0 {
 				return
@@ -282,7 +302,9 @@ var reviewerRules = []*rule.Rule{
 			"everywhere it is deployed, unless artefacts are signed at build and verified before they run. " +
 			"A client of ours that fetches what it runs from storage or a CDN (an update manifest and installer, a script tag, " +
 			"remote configuration or flag snapshots) is such a machine: whoever changes the stored copy changes it for every user, " +
-			"and an older signed version served again (rollback) is a change too.",
+			"and an older signed version served again (rollback) is a change too. " +
+			"On a registry or store of artefacts, a job of ours that writes them into it (a training, evaluation or export job, " +
+			"a console that uploads firmware) is named too: what it is fed and what it lets through is what runs.",
 		CWE:   []int{494, 1395, 345},
 		CAPEC: []int{538, 669},
 		Mitigations: []string{
@@ -332,6 +354,12 @@ var reviewerRules = []*rule.Rule{
 					for _, f := range c.In {
 						if f.From.IsProcess() || f.From.Kind == model.KindDevice {
 							x.AlsoTarget(model.Target{Flow: f}) // pulled by it
+						}
+						if f.From.IsProcess() && !f.From.ThirdParty && !reviewerBuilds(f.From) && integrityNeeded(f.Carries) {
+							// A job of ours that produces the artefacts it
+							// stores (a training or release job): what it
+							// is fed and what it lets through are them.
+							x.AlsoTarget(model.Target{Component: f.From})
 						}
 					}
 				}
@@ -558,7 +586,9 @@ var reviewerRules = []*rule.Rule{
 		Doc: "The design depends on one component for something that must stay available, and nothing says it runs " +
 			"redundantly. One crash, a bad deploy, a zone outage or a flood stops the service for everyone who needs it. " +
 			"In a system rated business-critical, a service that other systems call (a scoring or pricing API behind loan or " +
-			"order decisions) stops them too.",
+			"order decisions) stops them too. " +
+			"A device of ours that something of critical availability runs through (an emergency alarm line, a lift, a " +
+			"door, a safety interlock) is one unit whose power, software, update and link are the service.",
 		CWE:   []int{654, 1088, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -572,6 +602,17 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
+			if c.Kind == model.KindDevice && !c.ThirdParty && !c.OutOfScope {
+				// A device of ours that a critical service runs through
+				// (an alarm line, a lift, a door): one unit, its power,
+				// software and link are the service.
+				if at := spofDeviceCritical(c); len(at) > 0 {
+					if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+						x.Report(gap, q(c.ID)+" is the only path for "+ids(at, assetID)+"; a crash, a bad update or a lost link stops it", at)
+					}
+				}
+				return
+			}
 			if !(c.IsProcess() || c.IsStore()) || c.ThirdParty || c.Kind == model.KindLLM {
 				return
 			}

@@ -105,6 +105,15 @@ func sharedStorePeopleWrite(c *model.Component, writers []*model.Component) bool
 	return false
 }
 
+// sharedStoreWriterNames names the credentials that write a store with at
+// most one writer.
+func sharedStoreWriterNames(writers []*model.Component) string {
+	if len(writers) == 0 {
+		return "jobs and tools with its credentials"
+	}
+	return "the credentials of " + q(writers[0].ID)
+}
+
 var sharedStoreAuditWords = []string{"audit", "trail", "evidence", "journal"}
 
 // reviewerRestricted returns the stored assets worth an insider's abuse:
@@ -370,6 +379,24 @@ func reviewerAuthServer(c *model.Component) bool {
 // reviewerAvailability returns the assets whose availability need is high
 // or critical that c holds, or that flows through c carry (a component on
 // the only path to them).
+// spofDeviceCritical returns the assets of critical availability a device
+// holds, processes or receives.
+func spofDeviceCritical(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	add := func(as []*model.Asset) {
+		for _, a := range as {
+			if a.Availability >= model.Critical && !containsAsset(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	add(c.Assets())
+	for _, f := range c.In {
+		add(f.Carries)
+	}
+	return out
+}
+
 func reviewerAvailability(x *rule.Ctx, c *model.Component) []*model.Asset {
 	var out []*model.Asset
 	add := func(as []*model.Asset) {

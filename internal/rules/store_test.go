@@ -15,7 +15,8 @@ import (
 // shared-store-tampering's tampering threat only (which service changed a
 // record is tampering); where people's changes reach the store, through an
 // administrative console, the missing record of who did it is repudiation
-// too.
+// too. A store of critical-integrity data with one writer raises the
+// tampering threat alone (single.yaml); keys and high-integrity data do not.
 func TestSharedStoreRepudiation(t *testing.T) {
 	for _, tc := range []struct {
 		file string
@@ -23,6 +24,7 @@ func TestSharedStoreRepudiation(t *testing.T) {
 	}{
 		{"fires.yaml", []string{"shared-store-tampering:ledger"}},
 		{"people.yaml", []string{"shared-store-tampering:ledger", "shared-store-tampering:ledger:repudiation"}},
+		{"single.yaml", []string{"shared-store-tampering:ledger"}},
 	} {
 		fs, _ := run(t, filepath.Join("testdata", "shared-store-tampering", tc.file), rules.All())
 		if got := ofRule(fs, "shared-store-tampering", model.StatusOpen); !slices.Equal(got, tc.want) {
@@ -224,6 +226,27 @@ func TestQueueTopicsCommandDevices(t *testing.T) {
 	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "commands.yaml"), rules.All())
 	want := []string{"queue-topics-not-scoped:broker", "queue-topics-not-scoped:broker:elevation_of_privilege"}
 	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusOpen); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestQueueTopicsMQTTService: an IoT hub drawn as a service (MQTT in and
+// out) is a broker (recall19); a service that only reads MQTT is not.
+func TestQueueTopicsMQTTService(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-topics-not-scoped", "mqtt-service.yaml"), rules.All())
+	want := []string{"queue-topics-not-scoped:hub", "queue-topics-not-scoped:hub:elevation_of_privilege"}
+	if got := ofRule(fs, "queue-topics-not-scoped", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestEmailedInstructions: money or high-integrity records emailed from
+// outside to a person of ours raise unauthenticated-inbound-flow's spoofing
+// on the mail and the person (recall19), without elevation; mail carrying
+// nothing anyone acts on does not.
+func TestEmailedInstructions(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "unauthenticated-inbound-flow", "email.yaml"), rules.All())
+	if got, want := ofRule(fs, "unauthenticated-inbound-flow", ""), []string{"unauthenticated-inbound-flow:wire-email"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
