@@ -130,8 +130,7 @@ func TestJustCollected(t *testing.T) {
 
 // TestDeferCollection: right after a collection, deferCollection turns the
 // collector off under a limit of twice the heap (its objects, at least the
-// live heap), and afterBuild hands
-// back to pacing by the live heap.
+// live heap), and afterBuild hands back to pacing by the live heap.
 func TestDeferCollection(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
