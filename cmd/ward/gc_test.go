@@ -129,8 +129,8 @@ func TestJustCollected(t *testing.T) {
 }
 
 // TestDeferCollection: right after a collection, deferCollection turns the
-// collector off under a limit of twice the live heap, and afterBuild hands
-// back to pacing by the live heap.
+// collector off under a limit of twice the heap (its objects, at least the
+// live heap), and afterBuild hands back to pacing by the live heap.
 func TestDeferCollection(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
@@ -151,7 +151,7 @@ func TestDeferCollection(t *testing.T) {
 		t.Fatalf("GOGC while deferred = %d, want off", p)
 	}
 	if l := debug.SetMemoryLimit(-1); l < 16<<20 {
-		t.Fatalf("memory limit while deferred = %d, want twice the live heap (≥ 16 MB)", l)
+		t.Fatalf("memory limit while deferred = %d, want twice the heap (≥ 16 MB)", l)
 	}
 	afterBuild()
 	if deferred {

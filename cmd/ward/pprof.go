@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -57,23 +58,36 @@ func init() {
 
 // heapAt writes a heap profile to file once the collection numbered n
 // (WARD_HEAPAT_GC) is over: its in-use figures are what that collection
-// left live (what the collector marks mid-analysis).
+// left live (what the collector marks mid-analysis). n may list several
+// collections, comma-separated ("4,6"): each writes file.N, and the
+// difference of two (go tool pprof -sample_index=alloc_space -base file.4
+// file.6) is what was allocated between them.
 func heapAt(file, n string) {
-	want, err := strconv.ParseUint(n, 10, 64)
-	if err != nil {
-		return
+	var want []uint64
+	for _, s := range strings.Split(n, ",") {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return
+		}
+		want = append(want, v)
 	}
 	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
-	for {
-		metrics.Read(s)
-		if s[0].Value.Uint64() >= want {
-			break
+	for i, w := range want {
+		for {
+			metrics.Read(s)
+			if s[0].Value.Uint64() >= w {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if f, err := os.Create(file); err == nil {
-		pprof.Lookup("heap").WriteTo(f, 0)
-		f.Close()
+		name := file
+		if len(want) > 1 {
+			name = file + "." + strconv.FormatUint(want[i], 10)
+		}
+		if f, err := os.Create(name); err == nil {
+			pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
 	}
 }
 

@@ -208,20 +208,23 @@ type Question struct {
 	Text string
 	// Key is the control key or flow field (encryption, authentication)
 	// that answers the question.
-	Key     string
-	Control Control
-	Target  Target
+	Key    string
+	Target Target
 	// Rules lists the rules waiting on the answer.
 	Rules []string
-	// AtStake is the worst severity a "no" would produce.
-	AtStake Severity
-	Pos     Pos
+	Pos   Pos
 	// Threats are the unverified threats the answer settles.
 	Threats []*Finding
 	// Moves is how much risk the answer would move: the sum of the
 	// inherent scores of the unverified threats it settles. Questions are
 	// ranked by it.
 	Moves int
+	// The one-byte fields come last and together: 176 bytes a question
+	// instead of 192 (a large model asks a million), and the collector
+	// scans a question only up to its last pointer (Threats).
+	Control Control
+	// AtStake is the worst severity a "no" would produce.
+	AtStake Severity
 	// First marks the questions to answer first (the top of the ranking).
 	First bool
 }

@@ -111,6 +111,9 @@ func (m *Model) indexGraph() {
 		c.In, c.Out = c.In[:0], c.Out[:0]
 		c.index()
 	}
+	for i, a := range m.Assets {
+		a.num = int32(i)
+	}
 	m.storedBy = make(map[*Asset][]*Component, len(m.Assets))
 	m.handledBy = make(map[*Asset][]*Component, len(m.Assets))
 	for _, c := range m.Components {
@@ -156,7 +159,7 @@ func (m *Model) CompNum(c *Component) int32 {
 	return -1
 }
 
-// Number makes sure CompNum and FlowNum know every component and flow,
+// Number makes sure CompNum, FlowNum and AssetNum know every component, flow and asset,
 // numbering them again if the lists changed since Index. It writes only
 // when they did: analyses that share an indexed model may call it at once.
 func (m *Model) Number() {
@@ -170,6 +173,19 @@ func (m *Model) Number() {
 			f.num = int32(i)
 		}
 	}
+	for i, a := range m.Assets {
+		if a.num != int32(i) {
+			a.num = int32(i)
+		}
+	}
+}
+
+// AssetNum returns a's index in m.Assets, or -1 as CompNum.
+func (m *Model) AssetNum(a *Asset) int32 {
+	if a != nil && int(a.num) < len(m.Assets) && m.Assets[a.num] == a {
+		return a.num
+	}
+	return -1
 }
 
 // FlowNum returns f's index in m.Flows, or -1 as CompNum.

@@ -283,7 +283,10 @@ type Asset struct {
 	Value Level
 	// Hashed marks credentials stored only as salted one-way hashes.
 	Hashed bool
-	Pos    Pos
+	// num is the asset's index in its model's Assets, set by Index (read
+	// it with Model.AssetNum, which checks it).
+	num int32
+	Pos Pos
 }
 
 // Label returns the asset's name, or its id.

@@ -130,10 +130,10 @@ func (a *asking) merge(i int) {
 	}
 }
 
-// questions returns the merged questions, worded and sorted by id. When
-// families merged threats, a question two rules of a family asked may list
-// one merged threat twice: it is listed once.
-func (a *asking) questions(familyMerged bool, workers int) []*model.Question {
+// questions returns the merged questions, worded (when word is set) and
+// sorted by id. When families merged threats, a question two rules of a
+// family asked may list one merged threat twice: it is listed once.
+func (a *asking) questions(familyMerged, word bool, workers int) []*model.Question {
 	qs := a.list
 	if familyMerged {
 		for n, q := range qs {
@@ -148,7 +148,9 @@ func (a *asking) questions(familyMerged bool, workers int) []*model.Question {
 			}
 		}
 	}
-	wordQuestions(qs, a.asks)
+	if word {
+		wordQuestions(qs, a.asks)
+	}
 	// Question ids are unique, so an unstable sort gives the same order as
 	// a stable one.
 	sortByID(qs, workers)

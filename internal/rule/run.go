@@ -29,6 +29,12 @@ type Options struct {
 	// Mitigated keeps threats whose controls are stated present, with
 	// status mitigated (ward check --all); by default they are dropped.
 	Mitigated bool
+	// Unworded leaves the questions' Text empty, for the caller to set
+	// with WordQuestions once it needs it: a large model's wording (≈ 90
+	// MB at 100,000 components) then need not stay live through what the
+	// caller does first (internal/analysis: scoring and listing, the
+	// run's fullest heap).
+	Unworded bool
 }
 
 // Run applies the rules to every element of m they examine. Out-of-scope
@@ -111,7 +117,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 			res.Slabs = append(res.Slabs, per[i].slabs...)
 		}
 	}
-	if qs := ask.questions(familyMerged, workers); len(qs) > 0 {
+	if qs := ask.questions(familyMerged, !opt.Unworded, workers); len(qs) > 0 {
 		res.Questions = qs
 	}
 	// Finding ids (rule:element) and question ids are unique, so an

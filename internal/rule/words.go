@@ -15,22 +15,38 @@ const wordChunk = 4096
 // questions, each worded into a worker's string chunks (strArena) rather
 // than allocated alone.
 func wordQuestions(qs []*model.Question, asks []*asked) {
-	workers := min(runtime.GOMAXPROCS(0), (len(qs)+wordChunk-1)/wordChunk)
+	wordEach(len(qs), func(a *strArena, i int) { qs[i].Text = a.text(asks[i].p) })
+}
+
+// WordQuestions sets the text of questions RunWith left unworded
+// (Options.Unworded), from each one's fact: its key, control and
+// element, which are all the wording reads.
+func WordQuestions(qs []*model.Question) {
+	wordEach(len(qs), func(a *strArena, i int) {
+		q := qs[i]
+		q.Text = a.text(pending{key: q.Key, ctl: q.Control, target: q.Target})
+	})
+}
+
+// wordEach calls word for 0 … n-1, in chunks on all cores when n is
+// large, each worker with its own arena.
+func wordEach(n int, word func(a *strArena, i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+wordChunk-1)/wordChunk)
 	if workers <= 1 {
 		var a strArena
-		for i, q := range qs {
-			q.Text = a.text(asks[i].p)
+		for i := range n {
+			word(&a, i)
 		}
 		return
 	}
 	var wg sync.WaitGroup
-	per := (len(qs) + workers - 1) / workers
-	for lo := 0; lo < len(qs); lo += per {
-		hi := min(lo+per, len(qs))
+	per := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += per {
+		hi := min(lo+per, n)
 		wg.Go(func() {
 			var a strArena
 			for i := lo; i < hi; i++ {
-				qs[i].Text = a.text(asks[i].p)
+				word(&a, i)
 			}
 		})
 	}
