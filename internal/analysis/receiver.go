@@ -192,10 +192,45 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 	if len(into) == 0 {
 		return fs
 	}
-	for _, q := range qs {
-		repoint(q, into)
+	// The questions are repointed on the workers (each writes only its
+	// own list of threats; into is only read); the questions are then
+	// recorded on the threats they now settle here, in the questions'
+	// order, as repoint would one question after another.
+	parts := chunkList(len(qs), workers)
+	moved := make([][]repointed, len(parts))
+	each(parts, func(p, lo, hi int) {
+		for _, q := range qs[lo:hi] {
+			moved[p] = repointOnly(q, into, moved[p])
+		}
+	})
+	for _, ms := range moved {
+		for _, x := range ms {
+			if !slices.Contains(x.g.Questions, x.q.ID) {
+				x.g.Questions = append(x.g.Questions, x.q.ID)
+			}
+		}
 	}
 	return dropUnranked(fs, qs, workers)
+}
+
+// repointed is a question q that now settles threat g (repointOnly).
+type repointed struct {
+	q *model.Question
+	g *model.Finding
+}
+
+// repointOnly is repoint but for recording the questions on the threats:
+// it appends each (question, threat it now settles) to out instead.
+func repointOnly(q *model.Question, into map[*model.Finding]*model.Finding, out []repointed) []repointed {
+	for i, t := range q.Threats {
+		g := into[t]
+		if g == nil || slices.Contains(q.Threats, g) {
+			continue
+		}
+		q.Threats[i] = g
+		out = append(out, repointed{q, g})
+	}
+	return out
 }
 
 // repoint makes question q settle the threat each of its folded threats
