@@ -73,13 +73,13 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	cands := make([]lineCand, len(fs))
 	codes := make([][]uint32, len(parts))
 	each(parts, func(p, lo, hi int) { codes[p] = ix.read(fs, cands, lo, hi) })
-	n := 0
+	ncand := 0
 	for _, c := range cands {
 		if c.rule >= 0 {
-			n++
+			ncand++
 		}
 	}
-	ix.firsts = make(map[uint64][2]int32, n)
+	ix.firsts = make(map[uint64][2]int32, ncand)
 	gone := make([]bool, len(fs))
 	into := map[*model.Finding]*model.Finding{}
 	for p, part := range parts {
