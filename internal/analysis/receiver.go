@@ -199,36 +199,37 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 	parts := chunkList(len(qs), workers)
 	moved := make([][]repointed, len(parts))
 	each(parts, func(p, lo, hi int) {
-		for _, q := range qs[lo:hi] {
-			moved[p] = repointOnly(q, into, moved[p])
+		for k := lo; k < hi; k++ {
+			moved[p] = repointOnly(qs[k], int32(k), into, moved[p])
 		}
 	})
 	for _, ms := range moved {
 		for _, x := range ms {
-			if !slices.Contains(x.g.Questions, x.q.ID) {
-				x.g.Questions = append(x.g.Questions, x.q.ID)
+			q := qs[x.q]
+			g := q.Threats[x.i]
+			if !slices.Contains(g.Questions, q.ID) {
+				g.Questions = append(g.Questions, q.ID)
 			}
 		}
 	}
 	return dropUnranked(fs, qs, workers)
 }
 
-// repointed is a question q that now settles threat g (repointOnly).
-type repointed struct {
-	q *model.Question
-	g *model.Finding
-}
+// repointed is a threat question qs[q] now settles instead of the one
+// that went into it, at q.Threats[i] (repointOnly).
+type repointed struct{ q, i int32 }
 
-// repointOnly is repoint but for recording the questions on the threats:
-// it appends each (question, threat it now settles) to out instead.
-func repointOnly(q *model.Question, into map[*model.Finding]*model.Finding, out []repointed) []repointed {
+// repointOnly is repoint of question q, number k, but for recording the
+// question on the threats: it appends where it put each threat it now
+// settles to out instead.
+func repointOnly(q *model.Question, k int32, into map[*model.Finding]*model.Finding, out []repointed) []repointed {
 	for i, t := range q.Threats {
 		g := into[t]
 		if g == nil || slices.Contains(q.Threats, g) {
 			continue
 		}
 		q.Threats[i] = g
-		out = append(out, repointed{q, g})
+		out = append(out, repointed{k, int32(i)})
 	}
 	return out
 }

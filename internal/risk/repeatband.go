@@ -46,7 +46,14 @@ func LowerRepeats(fs []*model.Finding) {
 			if r.active = f.Active(); !r.active {
 				continue
 			}
-			r.t, r.bit = pairOf(f)
+			var t model.Target
+			t, r.bit = pairOf(f)
+			switch {
+			case t == model.Target{Component: t.Component} && t.Component != nil:
+				r.c = t.Component
+			case t == model.Target{Flow: t.Flow} && t.Flow != nil:
+				r.fl = t.Flow
+			}
 			s := f.Residual.Severity
 			r.sev = s
 			r.movable = !f.Open() && s > model.SevNone && s <= model.SevCritical && onFirstTarget(f)
@@ -63,7 +70,16 @@ func LowerRepeats(fs []*model.Finding) {
 	kept := make([]int32, 0, n)
 	for i, f := range fs[:n] {
 		r := &reads[i]
-		e := els.Add(r.t)
+		var t model.Target
+		switch {
+		case r.c != nil:
+			t.Component = r.c
+		case r.fl != nil:
+			t.Flow = r.fl
+		default: // another kind of element, several, or none: rare
+			t, _ = pairOf(f)
+		}
+		e := els.Add(t)
 		if e >= len(pairs) {
 			pairs = append(pairs, make([]uint8, e+1-len(pairs))...)
 		}
@@ -102,10 +118,12 @@ func LowerRepeats(fs []*model.Finding) {
 }
 
 // repeatRead is what LowerRepeats reads of an active threat: its pair
-// (pairOf), severity, and whether it may move (not open, of a band with
-// one below, on its first target).
+// (pairOf: its element when that is a component or a flow alone, else
+// neither, and its category's bit), severity, and whether it may move
+// (not open, of a band with one below, on its first target).
 type repeatRead struct {
-	t       model.Target
+	c       *model.Component
+	fl      *model.Flow
 	sev     model.Severity
 	bit     uint8
 	active  bool
