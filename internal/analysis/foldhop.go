@@ -37,20 +37,33 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 	}
 	// A first pass finds the further threats that may go and the
 	// (component, category) pairs they need a threat on; only threats
-	// naming those pairs are indexed (most threats name none).
-	further := make([]bool, len(fs))
-	var byComp map[key][]*model.Finding
-	for i, f := range fs {
-		c, ok := own[f.Rule]
-		if !ok || f.Category == c || f.Origin == model.OriginPeople || !f.Active() || len(f.Targets) == 0 || held(f) {
-			continue
+	// naming those pairs are indexed (most threats name none). It reads
+	// every threat (a cache miss or two each at 100,000s), so it runs in
+	// chunks on the workers, noting each threat's part (hopFurther with
+	// its component, hopOwn for a threat of its rule's own category that
+	// may take others in); the pass after it reads those only.
+	part := make([]uint8, len(fs))
+	comp := make([]*model.Component, len(fs))
+	chunks(len(fs), workers, func(lo, hi int) {
+		for i, f := range fs[lo:hi] {
+			c, ok := own[f.Rule]
+			if !ok || f.Origin == model.OriginPeople || !f.Active() || held(f) {
+				continue
+			}
+			if f.Category == c {
+				part[lo+i] = hopOwn
+			} else if e := firstComponent(f.Targets); e != nil {
+				part[lo+i], comp[lo+i] = hopFurther, e
+			}
 		}
-		if e := firstComponent(f.Targets); e != nil {
+	})
+	var byComp map[key][]*model.Finding
+	for i, p := range part {
+		if p == hopFurther {
 			if byComp == nil {
 				byComp = map[key][]*model.Finding{}
 			}
-			byComp[key{e, f.Category}] = nil
-			further[i] = true
+			byComp[key{comp[i], fs[i].Category}] = nil
 		}
 	}
 	if byComp == nil {
@@ -68,16 +81,18 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 		}
 	}
 	into := map[*model.Finding]*model.Finding{}
-	for i, f := range fs {
-		if !further[i] {
-			if c, ok := own[f.Rule]; ok && f.Category == c && f.Origin != model.OriginPeople && f.Active() && !held(f) {
-				index(f)
-			}
+	for i, p := range part {
+		f := fs[i]
+		switch p {
+		case 0:
+			continue
+		case hopOwn:
+			index(f)
 			continue
 		}
 		// fs is in rank order, and so is each list: the first that
 		// qualifies is the best-ranked.
-		e := firstComponent(f.Targets)
+		e := comp[i]
 		var keep *model.Finding
 		for _, g := range byComp[key{e, f.Category}] {
 			if g.Rule != f.Rule && (!f.Open() || g.Open()) && into[g] == nil {
@@ -93,6 +108,12 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 	}
 	return settle(fs, qs, into, workers)
 }
+
+// The parts a threat plays in foldFurtherHop.
+const (
+	hopOwn     = 1 + iota // of its rule's own category: indexed
+	hopFurther            // a further threat on a component: may go
+)
 
 // hopsOf reports whether each of ts is named by g or is a flow into or out
 // of e.

@@ -192,10 +192,46 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 	if len(into) == 0 {
 		return fs
 	}
-	for _, q := range qs {
-		repoint(q, into)
+	// The questions are repointed on the workers (each writes only its
+	// own list of threats; into is only read); the questions are then
+	// recorded on the threats they now settle here, in the questions'
+	// order, as repoint would one question after another.
+	parts := chunkList(len(qs), workers)
+	moved := make([][]repointed, len(parts))
+	each(parts, func(p, lo, hi int) {
+		for k := lo; k < hi; k++ {
+			moved[p] = repointOnly(qs[k], int32(k), into, moved[p])
+		}
+	})
+	for _, ms := range moved {
+		for _, x := range ms {
+			q := qs[x.q]
+			g := q.Threats[x.i]
+			if !slices.Contains(g.Questions, q.ID) {
+				g.Questions = append(g.Questions, q.ID)
+			}
+		}
 	}
 	return dropUnranked(fs, qs, workers)
+}
+
+// repointed is a threat question qs[q] now settles instead of the one
+// that went into it, at q.Threats[i] (repointOnly).
+type repointed struct{ q, i int32 }
+
+// repointOnly is repoint of question q, number k, but for recording the
+// question on the threats: it appends where it put each threat it now
+// settles to out instead.
+func repointOnly(q *model.Question, k int32, into map[*model.Finding]*model.Finding, out []repointed) []repointed {
+	for i, t := range q.Threats {
+		g := into[t]
+		if g == nil || slices.Contains(q.Threats, g) {
+			continue
+		}
+		q.Threats[i] = g
+		out = append(out, repointed{k, int32(i)})
+	}
+	return out
 }
 
 // repoint makes question q settle the threat each of its folded threats

@@ -51,63 +51,94 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 		return fs
 	}
 	ix := newLineIndex(same, endsKey, els)
+	for _, r := range rules {
+		ix.category(r.Category)
+		for _, c := range r.Also {
+			ix.category(c)
+		}
+	}
 	// The candidates, in rank order (fs is), indexed by element: a
 	// candidate meets only the earlier candidates of its partner rule on
 	// its elements. A SameLineShared rule's threats are indexed for one
 	// another apart (ends), by their elements and the components at the
 	// ends of the flows they name: a partner rule meets them on their own
 	// elements only.
-	var buf []model.Target
-	endsOf := func(f *model.Finding) []model.Target {
-		buf = append(buf[:0], f.Targets...)
-		for _, t := range f.Targets {
-			if t.Flow == nil {
+	//
+	// What the fold reads of each threat (its rule, category, status and
+	// the numbers of its elements and of its flows' ends) is read on the
+	// workers first: each read is a cache miss or two at 100,000s of
+	// threats, and the fold below, which must run in order, then reads
+	// only these.
+	parts := chunkList(len(fs), workers)
+	cands := make([]lineCand, len(fs))
+	codes := make([][]uint32, len(parts))
+	each(parts, func(p, lo, hi int) { codes[p] = ix.read(fs, cands, lo, hi) })
+	ncand := 0
+	for _, c := range cands {
+		if c.rule >= 0 {
+			ncand++
+		}
+	}
+	ix.firsts = make(map[uint64][2]int32, ncand)
+	gone := make([]bool, len(fs))
+	into := map[*model.Finding]*model.Finding{}
+	for p, part := range parts {
+		code := codes[p]
+		for i := part[0]; i < part[1]; i++ {
+			c := &cands[i]
+			if c.rule < 0 {
 				continue
 			}
-			for _, c := range []*model.Component{t.Flow.From, t.Flow.To} {
-				if e := (model.Target{Component: c}); c != nil && !slices.Contains(buf, e) {
-					buf = append(buf, e)
+			f := fs[i]
+			lr := &ix.list[c.rule]
+			cat, open := uint64(c.cat), c.open
+			if c.cat == noCategory {
+				cat = ix.category(f.Category)
+			}
+			tcodes := code[c.off : c.off+c.nt]
+			ecodes := code[c.off+c.nt : c.off+c.nt+c.ne]
+			keep := -1
+			for _, pt := range lr.partners {
+				cs := tcodes
+				if pt.ends {
+					cs = ecodes
+				}
+				for j, n := range cs {
+					e := uint64(n)
+					if n == noNumber {
+						e = ix.elem(ix.target(f, pt.ends, j))
+					}
+					g := ix.firstAt(e, pt.group, cat, open)
+					if g < 0 {
+						continue
+					}
+					if !gone[g] && (keep < 0 || cands[g].rank < cands[keep].rank) {
+						keep = g
+					}
 				}
 			}
-		}
-		return buf
-	}
-	into := map[*model.Finding]*model.Finding{}
-	for i, f := range fs {
-		lr, ok := ix.rules[f.Rule]
-		if !ok || f.Origin == model.OriginPeople || !f.Active() || held(f) || len(f.Targets) == 0 {
-			continue
-		}
-		cat := ix.category(f.Category)
-		open := f.Open()
-		var keep *model.Finding
-		for _, p := range lr.partners {
-			ts := f.Targets
-			if p.ends {
-				ts = endsOf(f)
+			if keep >= 0 {
+				absorb(fs[keep], f, into)
+				gone[i] = true
+				continue
 			}
-			for _, t := range ts {
-				g := ix.first(t, p.group, cat, open)
-				if g < 0 {
-					continue
-				}
-				if h := fs[g]; into[h] == nil && (keep == nil || h.Rank < keep.Rank) {
-					keep = h
+			if lr.own >= 0 {
+				for j, n := range tcodes {
+					e := uint64(n)
+					if n == noNumber {
+						e = ix.elem(f.Targets[j])
+					}
+					ix.addAt(e, lr.own, cat, i, open)
 				}
 			}
-		}
-		if keep != nil {
-			absorb(keep, f, into)
-			continue
-		}
-		if lr.own >= 0 {
-			for _, t := range f.Targets {
-				ix.add(t, lr.own, cat, i, open)
-			}
-		}
-		if lr.ends >= 0 {
-			for _, t := range endsOf(f) {
-				ix.add(t, lr.ends, cat, i, open)
+			if lr.ends >= 0 {
+				for j, n := range ecodes {
+					e := uint64(n)
+					if n == noNumber {
+						e = ix.elem(ix.target(f, true, j))
+					}
+					ix.addAt(e, lr.ends, cat, i, open)
+				}
 			}
 		}
 	}
@@ -124,7 +155,8 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 // integers, where a map of lists keyed by target, rule and category held
 // millions of strings and lists at 100,000 components.
 type lineIndex struct {
-	rules  map[string]lineRule
+	rules  map[string]int32 // a rule's place in list
+	list   []lineRule
 	cats   map[model.Category]uint64
 	els    *numbering
 	extra  map[model.Target]uint64 // targets els does not number
@@ -134,10 +166,12 @@ type lineIndex struct {
 // lineRule is one rule's place in a lineIndex: the key groups its threats
 // look in (partners, in the rule's order of partners) and the groups they
 // are indexed under (own, for partner rules; ends, when it is
-// SameLineShared), -1 when none.
+// SameLineShared), -1 when none; ends also when a partner is looked for
+// at the ends (its threats' ends are read).
 type lineRule struct {
 	partners  []linePartner
 	own, ends int32
+	readEnds  bool
 }
 
 type linePartner struct {
@@ -145,10 +179,32 @@ type linePartner struct {
 	ends  bool
 }
 
+// lineCand is what foldSameLine reads of one threat (lineIndex.read):
+// its rule's place in the index (-1: the threat does not take part), its
+// category's number (noCategory: not numbered yet), status and rank, and
+// where the numbers of its elements (nt) and then of its elements and
+// its flows' ends (ne, when its rule reads them) lie in its part's codes.
+type lineCand struct {
+	rule   int32
+	rank   int32
+	off    int32
+	nt, ne int32
+	cat    uint8
+	open   bool
+}
+
+// noNumber stands for an element els does not number (lineIndex.elem
+// numbers it, in order); noCategory for a category the index has not
+// numbered.
+const (
+	noNumber   = ^uint32(0)
+	noCategory = ^uint8(0)
+)
+
 // newLineIndex numbers the key groups of same (each rule's partners) and
 // endsKey (the ends key of each SameLineShared rule).
 func newLineIndex(same map[string][]string, endsKey map[string]string, els *numbering) *lineIndex {
-	ix := &lineIndex{rules: make(map[string]lineRule, len(same)), cats: map[model.Category]uint64{}, els: els,
+	ix := &lineIndex{rules: make(map[string]int32, len(same)), cats: map[model.Category]uint64{}, els: els,
 		extra: map[model.Target]uint64{}, firsts: map[uint64][2]int32{}}
 	own, ends := map[string]int32{}, map[string]int32{}
 	group := func(m map[string]int32, k string) int32 {
@@ -173,6 +229,7 @@ func newLineIndex(same map[string][]string, endsKey map[string]string, els *numb
 		for _, o := range others {
 			if o == id {
 				lr.partners = append(lr.partners, linePartner{group(ends, endsKey[o]), true})
+				lr.readEnds = true
 			} else {
 				lr.partners = append(lr.partners, linePartner{own[o], false})
 			}
@@ -182,10 +239,76 @@ func newLineIndex(same map[string][]string, endsKey map[string]string, els *numb
 		}
 		if k, ok := endsKey[id]; ok {
 			lr.ends = group(ends, k)
+			lr.readEnds = true
 		}
-		ix.rules[id] = lr
+		ix.rules[id] = int32(len(ix.list))
+		ix.list = append(ix.list, lr)
 	}
 	return ix
+}
+
+// read fills cands[lo:hi] for fs[lo:hi] and returns the element numbers
+// (noNumber for those els does not number)
+// they point into. It only reads the index, so parts of fs may be read
+// at once.
+func (ix *lineIndex) read(fs []*model.Finding, cands []lineCand, lo, hi int) []uint32 {
+	// About four numbers a threat at 5,000 and 10,000 components:
+	// sized so that the list is seldom grown (each growth copies it).
+	codes := make([]uint32, 0, 4*(hi-lo)+16)
+	var ends []model.Target
+	for i := lo; i < hi; i++ {
+		f := fs[i]
+		c := &cands[i]
+		c.rule = -1
+		r, ok := ix.rules[f.Rule]
+		if !ok || f.Origin == model.OriginPeople || !f.Active() || held(f) || len(f.Targets) == 0 {
+			continue
+		}
+		c.rule, c.rank, c.open, c.cat = r, int32(f.Rank), f.Open(), noCategory
+		if n, ok := ix.cats[f.Category]; ok {
+			c.cat = uint8(n)
+		}
+		c.off = int32(len(codes))
+		for _, t := range f.Targets {
+			codes = append(codes, ix.number(t))
+		}
+		c.nt = int32(len(f.Targets))
+		if !ix.list[r].readEnds {
+			continue
+		}
+		ends = endsOf(ends[:0], f.Targets)
+		for _, t := range ends {
+			codes = append(codes, ix.number(t))
+		}
+		c.ne = int32(len(ends))
+	}
+	return codes
+}
+
+// endsOf appends to buf the targets ts and the components at the ends of
+// the flows among them, each once, in that order.
+func endsOf(buf, ts []model.Target) []model.Target {
+	buf = append(buf, ts...)
+	for _, t := range ts {
+		if t.Flow == nil {
+			continue
+		}
+		for _, c := range [2]*model.Component{t.Flow.From, t.Flow.To} {
+			if e := (model.Target{Component: c}); c != nil && !slices.Contains(buf, e) {
+				buf = append(buf, e)
+			}
+		}
+	}
+	return buf
+}
+
+// target returns f's j-th element, among its targets and, with ends, its
+// flows' ends (endsOf).
+func (ix *lineIndex) target(f *model.Finding, ends bool, j int) model.Target {
+	if !ends {
+		return f.Targets[j]
+	}
+	return endsOf(nil, f.Targets)[j]
 }
 
 // category numbers c.
@@ -198,34 +321,41 @@ func (ix *lineIndex) category(c model.Category) uint64 {
 	return n
 }
 
-// key is the map key of element t, group and category number cat.
-func (ix *lineIndex) key(t model.Target, group int32, cat uint64) uint64 {
-	var e uint64
+// number returns t's number from els, or noNumber.
+func (ix *lineIndex) number(t model.Target) uint32 {
 	if n := ix.els.of(t); n >= 0 {
-		e = uint64(n)
-	} else {
-		var ok bool
-		if e, ok = ix.extra[t]; !ok {
-			e = uint64(ix.els.len() + len(ix.extra))
-			ix.extra[t] = e
-		}
+		return uint32(n)
 	}
-	return e<<32 | uint64(group)<<16 | cat
+	return noNumber
 }
 
-// first returns the index of the first candidate on t under group and
-// cat, the first open one when open, or -1.
-func (ix *lineIndex) first(t model.Target, group int32, cat uint64, open bool) int {
-	v := ix.firsts[ix.key(t, group, cat)]
+// elem numbers t, which els does not number, after els's elements.
+func (ix *lineIndex) elem(t model.Target) uint64 {
+	if n := ix.els.of(t); n >= 0 {
+		return uint64(n)
+	}
+	e, ok := ix.extra[t]
+	if !ok {
+		e = uint64(ix.els.len() + len(ix.extra))
+		ix.extra[t] = e
+	}
+	return e
+}
+
+// firstAt returns the index of the first candidate on element number e
+// under group and cat, the first open one when open, or -1.
+func (ix *lineIndex) firstAt(e uint64, group int32, cat uint64, open bool) int {
+	v := ix.firsts[e<<32|uint64(group)<<16|cat]
 	if open {
 		return int(v[1]) - 1
 	}
 	return int(v[0]) - 1
 }
 
-// add indexes candidate i (open or not) on t under group and cat.
-func (ix *lineIndex) add(t model.Target, group int32, cat uint64, i int, open bool) {
-	k := ix.key(t, group, cat)
+// addAt indexes candidate i (open or not) on element number e under
+// group and cat.
+func (ix *lineIndex) addAt(e uint64, group int32, cat uint64, i int, open bool) {
+	k := e<<32 | uint64(group)<<16 | cat
 	v := ix.firsts[k]
 	if v[0] != 0 && (v[1] != 0 || !open) {
 		return

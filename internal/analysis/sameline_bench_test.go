@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -39,8 +40,15 @@ func BenchmarkFoldSameLine(b *testing.B) {
 	ranking.Rerank(fs)
 	arr := make([]model.Finding, len(fs))
 	work := make([]*model.Finding, len(fs))
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) { benchFold(b, fs, arr, work, rs, els, w) })
+	}
+}
+
+func benchFold(b *testing.B, fs []*model.Finding, arr []model.Finding, work []*model.Finding, rs []*rule.Rule, els *numbering, workers int) {
 	b.ReportAllocs()
 	folded := 0
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		for i, f := range fs {
@@ -49,8 +57,11 @@ func BenchmarkFoldSameLine(b *testing.B) {
 			work[i] = &arr[i]
 		}
 		b.StartTimer()
-		folded = len(fs) - len(foldSameLine(work, nil, rs, els, 1))
+		t := processCPU()
+		folded = len(fs) - len(foldSameLine(work, nil, rs, els, workers))
+		cpu += processCPU() - t
 	}
+	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 	if folded == 0 {
 		b.Fatal("nothing folded")
 	}

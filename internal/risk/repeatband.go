@@ -35,35 +35,68 @@ import (
 // It is the last step of the ranking: the analysis calls it once the
 // per-element cap and the folds have chosen the threats listed.
 func LowerRepeats(fs []*model.Finding) {
+	// What the pass reads of each threat (a cache miss or two at
+	// 100,000s) is read first in chunks on the workers; the pass, which
+	// must go in order, reads only that.
+	reads := make([]repeatRead, len(fs))
+	inChunks(len(fs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f := fs[i]
+			r := &reads[i]
+			if r.active = f.Active(); !r.active {
+				continue
+			}
+			var t model.Target
+			t, r.bit = pairOf(f)
+			switch {
+			case t == model.Target{Component: t.Component} && t.Component != nil:
+				r.c = t.Component
+			case t == model.Target{Flow: t.Flow} && t.Flow != nil:
+				r.fl = t.Flow
+			}
+			s := f.Residual.Severity
+			r.sev = s
+			r.movable = !f.Open() && s > model.SevNone && s <= model.SevCritical && onFirstTarget(f)
+		}
+	})
 	n := 0
-	for n < len(fs) && fs[n].Active() {
+	for n < len(fs) && reads[n].active {
 		n++
 	}
 	var els Elements
 	var pairs []uint8
 	var lower [int(model.SevCritical) + 1][]*model.Finding
 	moved := 0
-	kept := fs[:0:n]
-	for _, f := range fs[:n] {
-		t, bit := pairOf(f)
+	kept := make([]int32, 0, n)
+	for i, f := range fs[:n] {
+		r := &reads[i]
+		var t model.Target
+		switch {
+		case r.c != nil:
+			t.Component = r.c
+		case r.fl != nil:
+			t.Flow = r.fl
+		default: // another kind of element, several, or none: rare
+			t, _ = pairOf(f)
+		}
 		e := els.Add(t)
 		if e >= len(pairs) {
 			pairs = append(pairs, make([]uint8, e+1-len(pairs))...)
 		}
-		repeat := pairs[e]&bit != 0
-		pairs[e] |= bit
-		if s := f.Residual.Severity; repeat && !f.Open() && s > model.SevNone && s <= model.SevCritical && onFirstTarget(f) {
-			lower[s-1] = append(lower[s-1], f)
+		repeat := pairs[e]&r.bit != 0
+		pairs[e] |= r.bit
+		if repeat && r.movable {
+			lower[r.sev-1] = append(lower[r.sev-1], f)
 			moved++
 			continue
 		}
-		kept = append(kept, f)
+		kept = append(kept, int32(i))
 	}
 	if moved == 0 {
 		return
 	}
-	// kept filtered fs[:n] in place; the moved threats go back in at the
-	// end of the band below their own, which may be empty.
+	// The moved threats go back in at the end of the band below their
+	// own, which may be empty.
 	out := make([]*model.Finding, 0, n)
 	next := int(model.SevCritical) // the highest band not yet flushed
 	flush := func(above int) {
@@ -71,15 +104,30 @@ func LowerRepeats(fs []*model.Finding) {
 			out = append(out, lower[next]...)
 		}
 	}
-	for _, f := range kept {
-		flush(int(f.Residual.Severity))
-		out = append(out, f)
+	for _, i := range kept {
+		flush(int(reads[i].sev))
+		out = append(out, fs[i])
 	}
 	flush(-1)
-	for i, f := range out {
-		fs[i] = f
-		f.Rank = i + 1
-	}
+	inChunks(len(out), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fs[i] = out[i]
+			out[i].Rank = i + 1
+		}
+	})
+}
+
+// repeatRead is what LowerRepeats reads of an active threat: its pair
+// (pairOf: its element when that is a component or a flow alone, else
+// neither, and its category's bit), severity, and whether it may move
+// (not open, of a band with one below, on its first target).
+type repeatRead struct {
+	c       *model.Component
+	fl      *model.Flow
+	sev     model.Severity
+	bit     uint8
+	active  bool
+	movable bool
 }
 
 // onFirstTarget reports whether f is a rule's threat on its first target:

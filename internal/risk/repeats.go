@@ -5,7 +5,9 @@ package risk
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // repeatStep is what each element of a rule ranked before a threat's own
@@ -50,6 +52,40 @@ func repeatValues(pre []item, keys []uint64, nElem, nRule int) {
 			fill[pre[i].rule]++
 		}
 	}
+	// The rules are independent (each writes only its own threats'
+	// items and keys): with many threats they are split between the
+	// workers in ranges of about equal numbers of threats.
+	workers := 1
+	if n >= splitMin {
+		workers = max(1, min(runtime.GOMAXPROCS(0), nRule))
+	}
+	var wg sync.WaitGroup
+	lo := 0
+	for w := range workers {
+		hi := nRule
+		if w < workers-1 {
+			hi = lo
+			for hi < nRule && int(start[hi]) < n*(w+1)/workers {
+				hi++
+			}
+		}
+		if w == workers-1 {
+			repeatRules(pre, keys, byRule, start, nElem, lo, hi)
+			break
+		}
+		from := lo
+		wg.Go(func() { repeatRules(pre, keys, byRule, start, nElem, from, hi) })
+		lo = hi
+	}
+	wg.Wait()
+}
+
+// repeatRules is repeatValues for the rules lo ≤ r < hi, grouped in
+// byRule (rule r's threats are byRule[start[r]:start[r+1]]).
+func repeatRules(pre []item, keys []uint64, byRule, start []int32, nElem, lo, hi int) {
+	if lo >= hi {
+		return
+	}
 	// Per element, the best key of the rule at hand and the threat that
 	// has it (the first in id order); pos its place among the rule's
 	// elements.
@@ -61,7 +97,7 @@ func repeatValues(pre []item, keys []uint64, nElem, nRule int) {
 	first := make([]int32, nElem)
 	pos := make([]int32, nElem)
 	var elems []int32
-	for r := range nRule {
+	for r := lo; r < hi; r++ {
 		group := byRule[start[r]:start[r+1]]
 		if len(group) < 2 {
 			continue
