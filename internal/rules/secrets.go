@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -331,6 +332,16 @@ var secretsRules = []*rule.Rule{
 				secretsOnStaffMachine(x, c)
 				return
 			}
+			// A static key is the app's, the same in every copy; a
+			// secret the client exchanges with a backend over a flow on
+			// which its user identifies themself is that user's own (their
+			// session, their records). With only the user's own secrets
+			// beside the key, what anyone can take from the app is the
+			// key, worth what the keyed services give for it (keyedStake).
+			var stake []*model.Asset
+			if len(keyFor) > 0 && usersOwnSecrets(c, sec) {
+				sec, stake = nil, keyedStake(c)
+			}
 			var held []string
 			if len(sec) > 0 {
 				held = append(held, ids(sec, assetID))
@@ -338,10 +349,55 @@ var secretsRules = []*rule.Rule{
 			if len(keyFor) > 0 {
 				held = append(held, "the API key for "+ids(distinct(keyFor), compID))
 			}
-			x.Report(model.Yes, q(c.ID)+" ships "+strings.Join(held, " and ")+" to every user", sec,
+			if sec != nil {
+				stake = sec
+			}
+			x.Report(model.Yes, q(c.ID)+" ships "+strings.Join(held, " and ")+" to every user", stake,
 				"anything inside a client can be extracted")
 		},
 	},
+}
+
+// usersOwnSecrets reports whether every secret in sec is exchanged between
+// client c and a backend over a flow on which the user identifies themself
+// (a password, session or token; not a static API key, which is the app's
+// and the same for every user): what the client then holds is the
+// signed-in user's own session or records, not a secret built into the app.
+// With no secret in sec it is true.
+func usersOwnSecrets(c *model.Component, sec []*model.Asset) bool {
+	for _, a := range sec {
+		if !slices.ContainsFunc(c.Out, func(f *model.Flow) bool {
+			switch f.Authentication {
+			case model.AuthUnknown, model.AuthNone, model.AuthAPIKey:
+				return false
+			}
+			return slices.Contains(f.Carries, a) || slices.Contains(f.Returns, a)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// keyedStake returns what the static API keys of client c put at stake:
+// what the keyed services return to whoever presents the key, and what
+// they take in from it when they are ours (forged input then enters our
+// processing). What the client sends to a third party's service with the
+// key is not reachable through the key: there the key is worth the
+// service's quota and bill. The list is empty, not nil, when nothing is
+// named, so that the client's own data does not stand in for it.
+func keyedStake(c *model.Component) []*model.Asset {
+	stake := []*model.Asset{}
+	for _, f := range c.Out {
+		if f.Authentication != model.AuthAPIKey {
+			continue
+		}
+		stake = append(stake, f.Returns...)
+		if !f.To.ThirdParty && f.To.Kind != model.KindExternal {
+			stake = append(stake, f.Carries...)
+		}
+	}
+	return stake
 }
 
 // secretsAssets returns the credential and secret assets among as.
