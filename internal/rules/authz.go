@@ -66,8 +66,13 @@ var authzRules = []*rule.Rule{
 				// returns to its callers; changing them, what callers send
 				// (elevation: all it holds). Unstated, its holdings stand.
 				sent, shown := objectStakes(c, in)
-				x.Stake(model.Tampering, sent)
-				x.Stake(model.InformationDisclosure, shown)
+				held := c.Assets()
+				if topNeed(sent, model.Integrity) != topNeed(held, model.Integrity) {
+					x.Stake(model.Tampering, sent)
+				}
+				if topNeed(shown, model.Confidentiality) != topNeed(held, model.Confidentiality) {
+					x.Stake(model.InformationDisclosure, shown)
+				}
 				x.Report(gap, q(c.ID)+" serves "+ids(callers, compID)+" without checking access to each object", nil, why...)
 			}
 		},
@@ -296,6 +301,12 @@ func objectStakes(c *model.Component, in []*model.Flow) (sent, shown []*model.As
 		}
 	}
 	for _, f := range c.Out {
+		// An answer to its users' side; a push, or a call to a service
+		// that also calls it (a provider's webhook), shows no caller
+		// another's objects.
+		if f.OneWay || !userSide(f.To) {
+			continue
+		}
 		for _, g := range in {
 			if g.From == f.To {
 				shown = append(shown, f.Carries...)
@@ -304,4 +315,23 @@ func objectStakes(c *model.Component, in []*model.Flow) (sent, shown []*model.As
 		}
 	}
 	return distinct(sent), distinct(shown)
+}
+
+// topNeed is the highest need of property p among assets.
+func topNeed(assets []*model.Asset, p model.Property) model.Level {
+	var l model.Level
+	for _, a := range assets {
+		l = max(l, a.Need(p))
+	}
+	return l
+}
+
+// userSide reports whether c is a person, client or device: where a
+// caller reading others' objects sits.
+func userSide(c *model.Component) bool {
+	switch c.Kind {
+	case model.KindPerson, model.KindClient, model.KindDevice:
+		return true
+	}
+	return false
 }
