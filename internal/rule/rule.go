@@ -166,7 +166,7 @@ type Ctx struct {
 	// Report's threat in one category.
 	stakes []catStake
 	out    *results
-	track   *tracker // the run's budget (budget.go)
+	track  *tracker // the run's budget (budget.go)
 	// scope and flow place the target in the run's flows (-1: not in the
 	// flow pass); facts are the FlowFacts this rule has read (flowfact.go).
 	scope *scope
