@@ -67,10 +67,10 @@ var authzRules = []*rule.Rule{
 				// (elevation: all it holds). Unstated, its holdings stand.
 				sent, shown := objectStakes(c, in)
 				held := c.Assets()
-				if topNeed(sent, model.Integrity) != topNeed(held, model.Integrity) {
+				if topNeed(sent, model.Integrity) < topNeed(held, model.Integrity) {
 					x.Stake(model.Tampering, sent)
 				}
-				if topNeed(shown, model.Confidentiality) != topNeed(held, model.Confidentiality) {
+				if topNeed(shown, model.Confidentiality) < topNeed(held, model.Confidentiality) {
 					x.Stake(model.InformationDisclosure, shown)
 				}
 				x.Report(gap, q(c.ID)+" serves "+ids(callers, compID)+" without checking access to each object", nil, why...)
