@@ -162,8 +162,11 @@ type Ctx struct {
 	// Report.
 	ease    int
 	easeSet bool
-	out     *results
-	track   *tracker // the run's budget (budget.go)
+	// stakes, set by Stake, replace the assets at stake of the next
+	// Report's threat in one category.
+	stakes []catStake
+	out    *results
+	track  *tracker // the run's budget (budget.go)
 	// scope and flow place the target in the run's flows (-1: not in the
 	// flow pass); facts are the FlowFacts this rule has read (flowfact.go).
 	scope *scope
@@ -460,6 +463,7 @@ func (x *Ctx) Reports(gap model.Tri) bool {
 		x.settled = false
 		x.also = x.also[:0]
 		x.enablesSet, x.easeSet = false, false
+		x.stakes = x.stakes[:0]
 		return false
 	}
 	return true
@@ -485,6 +489,23 @@ func (x *Ctx) Ease(n int) {
 	x.ease, x.easeSet = max(-2, min(2, n)), true
 }
 
+// catStake is the assets at stake in one category of the next Report.
+type catStake struct {
+	cat    model.Category
+	assets []*model.Asset
+}
+
+// Stake sets the assets at stake in the next Report's threat of category
+// cat, in place of the assets passed to Report: for a weakness whose
+// categories reach different data (reading others' objects takes what an
+// API returns, changing them what callers send). An empty list keeps
+// Report's.
+func (x *Ctx) Stake(cat model.Category, assets []*model.Asset) {
+	if len(assets) > 0 {
+		x.stakes = append(x.stakes, catStake{cat, assets})
+	}
+}
+
 // AlsoTarget names another element in the next Report's threat, for
 // threats that involve both a flow and a component.
 func (x *Ctx) AlsoTarget(t model.Target) {
@@ -506,6 +527,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		x.settled = false
 		x.also = x.also[:0]
 		x.enablesSet, x.easeSet = false, false
+		x.stakes = x.stakes[:0]
 	}()
 	status := model.StatusOpen
 	switch gap {
@@ -583,7 +605,13 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		// The slab is zeroed: set the fields one by one rather than copying
 		// a whole 408-byte literal (a bulk copy with write barriers).
 		f.ID, f.Rule, f.Origin, f.Title, f.Description = fid, r.ID, r.Origin, ttl, r.Doc
-		f.Category, f.Categories, f.Targets, f.Assets = cat, cats, tgts, assets
+		at := assets
+		for _, s := range x.stakes {
+			if s.cat == cat {
+				at = s.assets
+			}
+		}
+		f.Category, f.Categories, f.Targets, f.Assets = cat, cats, tgts, at
 		f.Refs, f.Property = o.refsOf(r), prop
 		f.Exploitability, f.Vector, f.Rationale, f.Status, f.FoundBy, f.Pos = int8(ease), r.Vector, why, status, model.FoundByTool, x.Target.Pos()
 		f.Aliases = aliases
@@ -639,6 +667,7 @@ func (x *Ctx) Ask() {
 	x.settled = false
 	x.also = x.also[:0]
 	x.enablesSet = false
+	x.stakes = x.stakes[:0]
 }
 
 // effectOf says, in a title, what a weakness's further STRIDE threat is

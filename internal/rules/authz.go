@@ -57,9 +57,21 @@ var authzRules = []*rule.Rule{
 				why = append(why, "none of the model's sensitive data or money is within its reach: it may own no one's objects")
 			}
 			if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
-				callers := throughRelays(senders(injectionUntrusted(c)))
-				if len(callers) == 0 { // an entry point only through relays in its own zone
-					callers = throughRelays(senders(c.In))
+				in := injectionUntrusted(c)
+				if len(in) == 0 { // an entry point only through relays in its own zone
+					in = c.In
+				}
+				callers := throughRelays(senders(in))
+				// Reading another's objects takes what the entry point
+				// returns to its callers; changing them, what callers send
+				// (elevation: all it holds). Unstated, its holdings stand.
+				sent, shown := objectStakes(c, in)
+				held := c.Assets()
+				if topNeed(sent, model.Integrity) < topNeed(held, model.Integrity) {
+					x.Stake(model.Tampering, sent)
+				}
+				if topNeed(shown, model.Confidentiality) < topNeed(held, model.Confidentiality) {
+					x.Stake(model.InformationDisclosure, shown)
 				}
 				x.Report(gap, q(c.ID)+" serves "+ids(callers, compID)+" without checking access to each object", nil, why...)
 			}
@@ -275,4 +287,51 @@ func authzCredentialedCall(f *model.Flow) bool {
 		return true
 	}
 	return len(ofKind(f.Carries, model.AssetCredential)) > 0
+}
+
+// objectStakes are the assets callers of entry point c send it over the
+// flows in (what a caller changing another's objects writes) and the
+// assets it returns to them (what one reading another's objects sees): the
+// responses of those flows and c's flows back to their senders.
+func objectStakes(c *model.Component, in []*model.Flow) (sent, shown []*model.Asset) {
+	for _, f := range in {
+		sent = append(sent, f.Carries...)
+		if !f.OneWay {
+			shown = append(shown, f.Returns...)
+		}
+	}
+	for _, f := range c.Out {
+		// An answer to its users' side; a push, or a call to a service
+		// that also calls it (a provider's webhook), shows no caller
+		// another's objects.
+		if f.OneWay || !userSide(f.To) {
+			continue
+		}
+		for _, g := range in {
+			if g.From == f.To {
+				shown = append(shown, f.Carries...)
+				break
+			}
+		}
+	}
+	return distinct(sent), distinct(shown)
+}
+
+// topNeed is the highest need of property p among assets.
+func topNeed(assets []*model.Asset, p model.Property) model.Level {
+	var l model.Level
+	for _, a := range assets {
+		l = max(l, a.Need(p))
+	}
+	return l
+}
+
+// userSide reports whether c is a person, client or device: where a
+// caller reading others' objects sits.
+func userSide(c *model.Component) bool {
+	switch c.Kind {
+	case model.KindPerson, model.KindClient, model.KindDevice:
+		return true
+	}
+	return false
 }
