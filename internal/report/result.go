@@ -448,57 +448,42 @@ func BuildOnly(a *analysis.Analysis, tool Tool, parts Parts) *Result {
 	// The elements of the findings with other than one target, in order:
 	// the main loop reads them here instead of looking each up again.
 	var tel []int32
-	nas := make([]int32, len(a.Findings))
-	first := make([]**model.Asset, len(a.Findings))
-	ncat, nmit := readFindings(m, a.Findings, fel, nas, first)
-	ncomp := int32(len(m.Components))
-	var ntg, nasAll int
+	var ncat, ntg, nas, nmit int
 	for i, f := range a.Findings {
-		if c := fel[i]; c >= 0 { // one target, a numbered component or flow
-			var slot *int32
-			if c < ncomp {
-				slot = &ix.comp[c]
-			} else {
-				slot = &ix.flow[c-ncomp]
-			}
-			if *slot == 0 {
-				numberAt(ix, slot, f.Targets[0])
-			}
-			fel[i] = *slot - 1
-			if e := &ix.els[fel[i]]; !e.lone {
-				e.lone = true
-				ntg++
-			}
-		} else if len(f.Targets) == 1 {
+		nmit += len(f.Mitigations)
+		if len(f.Categories) != 1 {
+			ncat += len(f.Categories)
+		}
+		fel[i] = -1
+		if len(f.Targets) > 0 {
 			fel[i] = ix.of(f.Targets[0])
-			if e := &ix.els[fel[i]]; !e.lone {
-				e.lone = true
-				ntg++
-			}
-		} else {
+		}
+		if len(f.Targets) != 1 {
 			ntg += len(f.Targets)
 			if len(f.Targets) > 0 {
-				fel[i] = ix.of(f.Targets[0])
 				tel = append(tel, fel[i])
 				for _, t := range f.Targets[1:] {
 					tel = append(tel, ix.of(t))
 				}
 			}
+		} else if e := &ix.els[fel[i]]; !e.lone {
+			e.lone = true
+			ntg++
 		}
 		flist[i] = -1
-		if n := nas[i]; n > 0 {
-			k := assetsKey{first[i], int(n)}
+		if len(f.Assets) > 0 {
+			k := assetsKey{&f.Assets[0], len(f.Assets)}
 			l := listOf[k]
 			if l == 0 {
 				l = len(listOf) + 1
-				listOf[k], nasAll = l, nasAll+int(n)
+				listOf[k], nas = l, nas+len(f.Assets)
 			}
 			flist[i] = int32(l - 1)
 		}
 	}
 	els := ix.els
 	lists := make([]assetList, len(listOf))
-	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nasAll)
+	catSlab, tgSlab, asSlab := make([]string, 0, ncat), make([]Target, 0, ntg), make([]string, 0, nas)
 	mitSlab := make([]string, 0, nmit)
 	locs := locPool{size: nel}
 	var risks riskPool
