@@ -59,6 +59,7 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/examples"
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/store"
 	"github.com/wardtm/ward/internal/store/sqlstore"
@@ -237,13 +238,13 @@ func run(ctx context.Context, c config, out io.Writer) (bool, error) {
 
 	var res results
 	before := l.metricsNow(ctx)
-	cpu0, sched0 := processCPU(), schedHist()
+	cpu0, sched0 := cpuclock.Process(), schedHist()
 	if c.rate > 0 {
 		res = l.driveOpen(ctx)
 	} else {
 		res = l.drive(ctx)
 	}
-	res.cpu = processCPU() - cpu0
+	res.cpu = cpuclock.Process() - cpu0
 	res.sched50, res.sched99, res.schedN = schedQuantiles(sched0, schedHist())
 	lost, verr := l.verify(ctx)
 	ok := report(out, c, res, lost, verr)

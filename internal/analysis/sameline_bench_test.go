@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/risk"
 	"github.com/wardtm/ward/internal/rule"
@@ -57,9 +58,9 @@ func benchFold(b *testing.B, fs []*model.Finding, arr []model.Finding, work []*m
 			work[i] = &arr[i]
 		}
 		b.StartTimer()
-		t := processCPU()
+		t := cpuclock.Process()
 		folded = len(fs) - len(foldSameLine(work, nil, rs, els, workers))
-		cpu += processCPU() - t
+		cpu += cpuclock.Process() - t
 	}
 	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 	if folded == 0 {

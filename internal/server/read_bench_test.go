@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/server"
 	"github.com/wardtm/ward/internal/store/sqlstore"
 )
@@ -58,7 +59,7 @@ func BenchmarkAPIReads(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var n int64
-			cpu := processCPU()
+			cpu := cpuclock.Process()
 			for b.Loop() {
 				path := c.path()
 				req, _ := http.NewRequest("GET", srv.URL+path, nil)
@@ -73,7 +74,7 @@ func BenchmarkAPIReads(b *testing.B) {
 					b.Fatalf("GET %s: %d", path, resp.StatusCode)
 				}
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
+			b.ReportMetric(float64(cpuclock.Process()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 			b.SetBytes(n)
 		})
 	}

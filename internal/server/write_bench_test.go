@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/server"
 )
 
@@ -120,12 +121,12 @@ func BenchmarkAPIWrites(b *testing.B) {
 			b.ReportAllocs()
 			p, body := c.body()
 			post(b, p, body) // the first of its kind (e.g. the content the others repeat)
-			cpu := processCPU()
+			cpu := cpuclock.Process()
 			for b.Loop() {
 				p, body := c.body()
 				post(b, p, body)
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
+			b.ReportMetric(float64(cpuclock.Process()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/interop/otm"
 	"github.com/wardtm/ward/internal/interop/threatcomposer"
@@ -35,11 +36,11 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.ReportAllocs()
 			var r *report.Result
-			cpu := processCPU()
+			cpu := cpuclock.Process()
 			for b.Loop() {
 				r = report.Build(a, report.Tool{Name: "ward", Version: "bench"})
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
+			b.ReportMetric(float64(cpuclock.Process()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 			b.ReportMetric(float64(len(r.Findings)), "findings")
 		})
 	}
@@ -69,13 +70,13 @@ func BenchmarkExport(b *testing.B) {
 				}
 				b.SetBytes(int64(cw.n))
 				b.ReportAllocs()
-				cpu := processCPU()
+				cpu := cpuclock.Process()
 				for b.Loop() {
 					if err := e.Write(io.Discard, a); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
+				b.ReportMetric(float64(cpuclock.Process()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 			})
 		}
 	}

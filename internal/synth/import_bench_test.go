@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/interop/threatcomposer"
 	"github.com/wardtm/ward/internal/rule"
@@ -65,11 +66,11 @@ func BenchmarkImportThreatComposer(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cpuclock.Process()
 			for b.Loop() {
 				op(b)
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
+			b.ReportMetric(float64(cpuclock.Process()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 		})
 	}
 	res := read(b)

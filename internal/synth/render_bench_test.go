@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardtm/ward/internal/cpuclock"
 	"github.com/wardtm/ward/internal/report"
 )
 
@@ -53,13 +54,13 @@ func BenchmarkRender(b *testing.B) {
 				}
 				b.SetBytes(int64(cw.n))
 				b.ReportAllocs()
-				cpu := processCPU()
+				cpu := cpuclock.Process()
 				for b.Loop() {
 					if err := report.Render(io.Discard, f, r, report.Options{}); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
+				b.ReportMetric(float64(cpuclock.Process()-cpu)/float64(time.Millisecond)/float64(max(b.N, 1)), "cpu-ms/op")
 			})
 		}
 	}

@@ -1,15 +1,15 @@
 //go:build unix
 
-package main
+package cpuclock
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time (user + system) this process has used: on a
-// shared machine it swings with the load much less than latency does.
-func processCPU() time.Duration {
+// Process is the CPU time (user + system) this process has used so far; 0
+// when the system does not say.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
