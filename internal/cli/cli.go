@@ -245,7 +245,13 @@ model format; 'ward help controls' lists the controls Ward asks about.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	a.flags = root.PersistentFlags()
-	a.flags.StringVar(&a.maxInput, "max-input", "", "refuse model and import files larger than `size` (such as 2GiB or 256MiB; default 1GiB, or WARD_MAX_INPUT; the server keeps 64MiB)")
+	a.flags.StringVar(&a.maxInput, "max-input", "", "refuse model and import files larger than `size` (such as 2GiB or 256MiB; default 1GiB, or WARD_MAX_INPUT; for the commands that read them — the server keeps 64MiB)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if a.flags.Changed("max-input") && !readsInput(cmd) {
+			return usagef("--max-input bounds the files a command reads (a model, a file to import); ward %s reads none — drop the flag (the server keeps 64MiB a request)", topCommand(cmd).Name())
+		}
+		return nil
+	}
 	root.AddCommand(a.checkCmd(), a.reportCmd(), a.diagramCmd(), a.triageCmd(), a.initCmd(), a.rulesCmd(), a.versionCmd(), a.schemaCmd(), a.importCmd(), a.exportCmd(), a.diffCmd(), a.serveCmd(), a.pushCmd(), a.pullCmd(), a.backupCmd())
 	root.AddCommand(a.pathsCmd(), a.blastCmd(), a.briefCmd())
 	root.AddCommand(a.userCmd(), a.tokenCmd(), a.teamCmd())
@@ -288,4 +294,26 @@ func groupCommands(root *cobra.Command) {
 	}
 	root.SetHelpCommandGroupID("other")
 	root.SetCompletionCommandGroupID("other")
+}
+
+// inputCommands are the top-level commands that read a model or a file to
+// import, the ones --max-input bounds.
+var inputCommands = map[string]bool{
+	"check": true, "report": true, "diagram": true, "triage": true, "init": true, "rules": true,
+	"import": true, "export": true, "diff": true, "push": true, "paths": true, "blast": true,
+	"brief": true, "review": true, "decide": true, "eval": true,
+}
+
+// topCommand is cmd's ancestor just below the root (cmd itself at the top).
+func topCommand(cmd *cobra.Command) *cobra.Command {
+	for cmd.HasParent() && cmd.Parent().HasParent() {
+		cmd = cmd.Parent()
+	}
+	return cmd
+}
+
+// readsInput reports whether cmd reads model or import files (--max-input
+// applies to it).
+func readsInput(cmd *cobra.Command) bool {
+	return inputCommands[topCommand(cmd).Name()]
 }

@@ -62,7 +62,8 @@ ids are reported with file:line:col and what to do.
 
 Each file of a model is at most 1 GiB, and its files together at most four
 times the limit; --max-input SIZE or WARD_MAX_INPUT sets another (such as
-2GiB). The server keeps 64 MiB a file: split a larger model with include.`
+2GiB) for the commands that read models or files to import (the others refuse
+the flag). The server keeps 64 MiB a file: split a larger model with include.`
 
 const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts
 from exposure: the least trusted boundary that reaches the element (internet 4,

@@ -49,6 +49,11 @@ func TestLoadMaxInput(t *testing.T) {
 		{nil, []string{"check", "--max-input", "15300", "--fail-on", "none", "ward.yaml"}, 0, ""},
 		{nil, []string{"check", "--max-input", "64mb", "ward.yaml"}, 2, "--max-input: \"64mb\" is not a size"},
 		{map[string]string{"WARD_MAX_INPUT": "lots"}, []string{"check", "ward.yaml"}, 2, "WARD_MAX_INPUT: \"lots\" is not a size"},
+		// Commands that read no model or import file refuse the flag rather than ignore it.
+		{nil, []string{"--max-input", "2GiB", "serve"}, 2, "ward serve reads none"},
+		{nil, []string{"user", "list", "--max-input", "2GiB"}, 2, "ward user reads none"},
+		{nil, []string{"version", "--max-input", "2GiB"}, 2, "ward version reads none"},
+		{small, []string{"version"}, 0, ""}, // the variable is only read where it applies
 	}
 	for _, tt := range tests {
 		code, errOut := run(tt.env, tt.args...)
