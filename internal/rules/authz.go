@@ -64,13 +64,21 @@ var authzRules = []*rule.Rule{
 				callers := throughRelays(senders(in))
 				// Reading another's objects takes what the entry point
 				// returns to its callers; changing them, what callers send
-				// (elevation: all it holds). Unstated, its holdings stand.
+				// (elevation: all it holds); each only where below its
+				// holdings. Unstated by its callers, what the stores it
+				// reads from and writes to hold, even above its own (its
+				// data sits behind it). Otherwise its holdings stand.
 				sent, shown := objectStakes(c, in)
+				read, written := storeStakes(c)
 				held := c.Assets()
-				if topNeed(sent, model.Integrity) < topNeed(held, model.Integrity) {
+				if len(sent) == 0 {
+					x.Stake(model.Tampering, written)
+				} else if topNeed(sent, model.Integrity) < topNeed(held, model.Integrity) {
 					x.Stake(model.Tampering, sent)
 				}
-				if topNeed(shown, model.Confidentiality) < topNeed(held, model.Confidentiality) {
+				if len(shown) == 0 {
+					x.Stake(model.InformationDisclosure, read)
+				} else if topNeed(shown, model.Confidentiality) < topNeed(held, model.Confidentiality) {
 					x.Stake(model.InformationDisclosure, shown)
 				}
 				x.Report(gap, q(c.ID)+" serves "+ids(callers, compID)+" without checking access to each object", nil, why...)
@@ -315,6 +323,29 @@ func objectStakes(c *model.Component, in []*model.Flow) (sent, shown []*model.As
 		}
 	}
 	return distinct(sent), distinct(shown)
+}
+
+// storeStakes are the assets of the stores entry point c reads from (a
+// flow from the store, or a flow of c's to it that returns data) and of
+// those it writes to (a flow of c's to it carrying data).
+func storeStakes(c *model.Component) (read, written []*model.Asset) {
+	for _, f := range c.In {
+		if f.From.IsStore() {
+			read = append(read, f.From.Assets()...)
+		}
+	}
+	for _, f := range c.Out {
+		if !f.To.IsStore() {
+			continue
+		}
+		if len(f.Returns) > 0 {
+			read = append(read, f.To.Assets()...)
+		}
+		if len(f.Carries) > 0 {
+			written = append(written, f.To.Assets()...)
+		}
+	}
+	return distinct(read), distinct(written)
 }
 
 // topNeed is the highest need of property p among assets.
