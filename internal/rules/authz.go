@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -69,7 +71,10 @@ var authzRules = []*rule.Rule{
 				// reads from and writes to hold, even above its own (its
 				// data sits behind it). Otherwise its holdings stand.
 				sent, shown := objectStakes(c, in)
-				read, written := storeStakes(c)
+				var read, written []*model.Asset
+				if len(sent) == 0 || len(shown) == 0 {
+					read, written = storeStakes(c, len(shown) == 0, len(sent) == 0)
+				}
 				held := c.Assets()
 				if len(sent) == 0 {
 					x.Stake(model.Tampering, written)
@@ -327,25 +332,40 @@ func objectStakes(c *model.Component, in []*model.Flow) (sent, shown []*model.As
 
 // storeStakes are the assets of the stores entry point c reads from (a
 // flow from the store, or a flow of c's to it that returns data) and of
-// those it writes to (a flow of c's to it carrying data).
-func storeStakes(c *model.Component) (read, written []*model.Asset) {
+// those it writes to (a flow of c's to it carrying data), each only where
+// wanted.
+func storeStakes(c *model.Component, wantRead, wantWritten bool) (read, written []*model.Asset) {
 	for _, f := range c.In {
-		if f.From.IsStore() {
-			read = append(read, f.From.Assets()...)
+		if wantRead && f.From.IsStore() {
+			read = addStakes(read, f.From.Assets())
 		}
 	}
 	for _, f := range c.Out {
 		if !f.To.IsStore() {
 			continue
 		}
-		if len(f.Returns) > 0 {
-			read = append(read, f.To.Assets()...)
+		if wantRead && len(f.Returns) > 0 {
+			read = addStakes(read, f.To.Assets())
 		}
-		if len(f.Carries) > 0 {
-			written = append(written, f.To.Assets()...)
+		if wantWritten && len(f.Carries) > 0 {
+			written = addStakes(written, f.To.Assets())
 		}
 	}
-	return distinct(read), distinct(written)
+	return read, written
+}
+
+// addStakes adds to list the assets it lacks. The first store's list is
+// shared, not copied (clipped: a later addition copies it).
+func addStakes(list, assets []*model.Asset) []*model.Asset {
+	if len(list) == 0 {
+		return slices.Clip(assets)
+	}
+	for _, a := range assets {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
 }
 
 // topNeed is the highest need of property p among assets.
