@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -64,13 +66,24 @@ var authzRules = []*rule.Rule{
 				callers := throughRelays(senders(in))
 				// Reading another's objects takes what the entry point
 				// returns to its callers; changing them, what callers send
-				// (elevation: all it holds). Unstated, its holdings stand.
+				// (elevation: all it holds); each only where below its
+				// holdings. Unstated by its callers, what the stores it
+				// reads from and writes to hold, even above its own (its
+				// data sits behind it). Otherwise its holdings stand.
 				sent, shown := objectStakes(c, in)
+				var read, written []*model.Asset
+				if len(sent) == 0 || len(shown) == 0 {
+					read, written = storeStakes(c, len(shown) == 0, len(sent) == 0)
+				}
 				held := c.Assets()
-				if topNeed(sent, model.Integrity) < topNeed(held, model.Integrity) {
+				if len(sent) == 0 {
+					x.Stake(model.Tampering, written)
+				} else if topNeed(sent, model.Integrity) < topNeed(held, model.Integrity) {
 					x.Stake(model.Tampering, sent)
 				}
-				if topNeed(shown, model.Confidentiality) < topNeed(held, model.Confidentiality) {
+				if len(shown) == 0 {
+					x.Stake(model.InformationDisclosure, read)
+				} else if topNeed(shown, model.Confidentiality) < topNeed(held, model.Confidentiality) {
 					x.Stake(model.InformationDisclosure, shown)
 				}
 				x.Report(gap, q(c.ID)+" serves "+ids(callers, compID)+" without checking access to each object", nil, why...)
@@ -315,6 +328,44 @@ func objectStakes(c *model.Component, in []*model.Flow) (sent, shown []*model.As
 		}
 	}
 	return distinct(sent), distinct(shown)
+}
+
+// storeStakes are the assets of the stores entry point c reads from (a
+// flow from the store, or a flow of c's to it that returns data) and of
+// those it writes to (a flow of c's to it carrying data), each only where
+// wanted.
+func storeStakes(c *model.Component, wantRead, wantWritten bool) (read, written []*model.Asset) {
+	for _, f := range c.In {
+		if wantRead && f.From.IsStore() {
+			read = addStakes(read, f.From.Assets())
+		}
+	}
+	for _, f := range c.Out {
+		if !f.To.IsStore() {
+			continue
+		}
+		if wantRead && len(f.Returns) > 0 {
+			read = addStakes(read, f.To.Assets())
+		}
+		if wantWritten && len(f.Carries) > 0 {
+			written = addStakes(written, f.To.Assets())
+		}
+	}
+	return read, written
+}
+
+// addStakes adds to list the assets it lacks. The first store's list is
+// shared, not copied (clipped: a later addition copies it).
+func addStakes(list, assets []*model.Asset) []*model.Asset {
+	if len(list) == 0 {
+		return slices.Clip(assets)
+	}
+	for _, a := range assets {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
 }
 
 // topNeed is the highest need of property p among assets.

@@ -44,3 +44,40 @@ func TestObjectAuthorizationStakes(t *testing.T) {
 		t.Errorf("tampering impact %d, disclosure %d: want tampering lower", impact[model.Tampering], impact[model.InformationDisclosure])
 	}
 }
+
+// TestObjectAuthorizationStoreStakes: where callers state no data, the
+// stores behind the API set the stakes. The API holds nothing itself,
+// reads the patients' records from one store and writes comments to
+// another: disclosure stakes the records, tampering the comments.
+func TestObjectAuthorizationStoreStakes(t *testing.T) {
+	path := filepath.Join("testdata", "missing-object-authorization", "stores.yaml")
+	l, err := spec.Load(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := run(t, path, rules.All())
+	want := map[model.Category]string{
+		model.InformationDisclosure: "records",
+		model.Tampering:             "comments",
+	}
+	impact := map[model.Category]model.Impact{}
+	for _, f := range fs {
+		if f.Rule != "missing-object-authorization" {
+			continue
+		}
+		impact[f.Category], _ = risk.ImpactOf(l.Model, f)
+		w, ok := want[f.Category]
+		if !ok {
+			continue
+		}
+		if len(f.Assets) != 1 || f.Assets[0].ID != w {
+			t.Errorf("%s: assets %v, want [%s]", f.ID, f.Assets, w)
+		}
+	}
+	if len(impact) != 3 {
+		t.Fatalf("raised %d categories, want 3", len(impact))
+	}
+	if impact[model.InformationDisclosure] != 5 || impact[model.Tampering] >= impact[model.InformationDisclosure] {
+		t.Errorf("disclosure impact %d, tampering %d: want 5 and lower", impact[model.InformationDisclosure], impact[model.Tampering])
+	}
+}
