@@ -246,8 +246,7 @@ var adminRules = []*rule.Rule{
 // leaves out: rules that ask it treat that case as used too.
 func adminUsedByPeople(c *model.Component) bool {
 	for _, f := range c.In {
-		switch f.From.Kind {
-		case model.KindPerson, model.KindClient, model.KindDevice:
+		if userSide(f.From) {
 			return true
 		}
 	}

@@ -378,7 +378,7 @@ func topNeed(assets []*model.Asset, p model.Property) model.Level {
 }
 
 // userSide reports whether c is a person, client or device: where a
-// caller reading others' objects sits.
+// caller reading others' objects sits, and where people's input comes from.
 func userSide(c *model.Component) bool {
 	switch c.Kind {
 	case model.KindPerson, model.KindClient, model.KindDevice:

@@ -374,11 +374,7 @@ func injectionUntrusted(c *model.Component) []*model.Flow {
 // person, client or device, or through a service on the internet (a CDN or
 // edge proxy) relaying their requests.
 func injectionUserInput(f *model.Flow) bool {
-	switch f.From.Kind {
-	case model.KindPerson, model.KindClient, model.KindDevice:
-		return true
-	}
-	return f.From.IsProcess() && f.From.Trust() == model.TrustInternet
+	return userSide(f.From) || f.From.IsProcess() && f.From.Trust() == model.TrustInternet
 }
 
 // injectionReads returns the stores and queues c reads: those it calls with
