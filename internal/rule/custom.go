@@ -1,7 +1,6 @@
 package rule
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"runtime"
@@ -157,7 +156,7 @@ func (l *loader) file(src spec.Source) []*Rule {
 	l.name, l.lines, l.budget = src.Name, nil, len(src.Data)/2+10_000
 	var root yaml.Node
 	if err := yaml.Unmarshal(src.Data, &root); err != nil {
-		l.diags = append(l.diags, syntaxDiag(src.Name, err))
+		l.diags = append(l.diags, spec.SyntaxDiag(src.Name, err))
 		return nil
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
@@ -672,21 +671,4 @@ func kindName(n *yaml.Node) string {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return "this"
-}
-
-func syntaxDiag(file string, err error) spec.Diagnostic {
-	line, col, msg := 1, 1, strings.TrimPrefix(err.Error(), "yaml: ")
-	var le *yaml.LoadError
-	var les *yaml.LoadErrors
-	if errors.As(err, &les) && len(les.Errors) > 0 {
-		err = les.Errors[0]
-	}
-	if errors.As(err, &le) {
-		msg = strings.TrimPrefix(le.Message, "yaml: ")
-		if le.Mark.Line > 0 {
-			line, col = le.Mark.Line, max(le.Mark.Column, 1)
-		}
-	}
-	return spec.Diagnostic{Pos: model.Pos{File: file, Line: line, Col: col}, Msg: "YAML syntax error: " + msg,
-		Hint: "check indentation (spaces, not tabs), colons and brackets on this line and the one before"}
 }

@@ -392,7 +392,7 @@ const streamMin = 256 << 10
 func parseDocTree(src Source, diags *Diagnostics) *Document {
 	root, err := parseYAML(src.Data)
 	if err != nil {
-		*diags = append(*diags, syntaxDiag(src.Name, err))
+		*diags = append(*diags, SyntaxDiag(src.Name, err))
 		return nil
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.kid(0)) {
@@ -458,7 +458,10 @@ func invalidUTF8(data []byte) (model.Pos, byte) {
 // could hold without aliases, and no more.
 func nodeBudget(size int) int { return size + 10_000 }
 
-func syntaxDiag(file string, err error) Diagnostic {
+// SyntaxDiag is the diagnostic for a YAML syntax error in file: the line and
+// column the parser gives (or the line its message names), its message and
+// a hint. Every YAML file Ward reads reports syntax errors through it.
+func SyntaxDiag(file string, err error) Diagnostic {
 	var le *yaml.LoadError
 	if errors.As(err, &le) {
 		msg := strings.TrimPrefix(le.Message, "yaml: ")
@@ -474,7 +477,7 @@ func syntaxDiag(file string, err error) Diagnostic {
 	}
 	var les *yaml.LoadErrors
 	if errors.As(err, &les) && len(les.Errors) > 0 {
-		return syntaxDiag(file, les.Errors[0])
+		return SyntaxDiag(file, les.Errors[0])
 	}
 	return Diagnostic{Pos: model.Pos{File: file, Line: parseLine(err.Error()), Col: 1}, Msg: "YAML syntax error: " + strings.TrimPrefix(err.Error(), "yaml: "),
 		Hint: "check indentation (spaces, not tabs), colons and brackets"}

@@ -2,7 +2,6 @@ package training
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,18 +176,7 @@ func (p *parser) count(n *yaml.Node) bool {
 }
 
 func (p *parser) syntax(err error) {
-	line, col, msg := 1, 1, err.Error()
-	var le *yaml.LoadError
-	var les *yaml.LoadErrors
-	if errors.As(err, &les) && len(les.Errors) > 0 {
-		le = les.Errors[0]
-	}
-	if le != nil || errors.As(err, &le) {
-		msg = le.Message
-		line, col = max(le.Mark.Line, 1), max(le.Mark.Column, 1)
-	}
-	p.diags = append(p.diags, spec.Diagnostic{Pos: model.Pos{File: p.file, Line: line, Col: col},
-		Msg: "YAML syntax error: " + strings.TrimPrefix(msg, "yaml: "), Hint: "check indentation (spaces, not tabs), colons and brackets on this line and the one before"})
+	p.diags = append(p.diags, spec.SyntaxDiag(p.file, err))
 }
 
 func (p *parser) scalar(n *yaml.Node, what string) (string, bool) {

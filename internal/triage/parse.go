@@ -1,7 +1,6 @@
 package triage
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -311,7 +310,7 @@ func newReader(name string, data []byte) (*reader, *yaml.Node) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		r.diags = append(r.diags, syntaxDiag(name, err))
+		r.diags = append(r.diags, spec.SyntaxDiag(name, err))
 		return r, nil
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 || isNull(doc.Content[0]) {
@@ -535,32 +534,4 @@ func kindName(n *yaml.Node) string {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return "this"
-}
-
-func syntaxDiag(file string, err error) spec.Diagnostic {
-	line, col := 1, 1
-	msg := err.Error()
-	var le *yaml.LoadError
-	var les *yaml.LoadErrors
-	if errors.As(err, &les) && len(les.Errors) > 0 {
-		return syntaxDiag(file, les.Errors[0])
-	}
-	if errors.As(err, &le) {
-		msg = le.Message
-		if le.Mark.Line > 0 {
-			line, col = le.Mark.Line, max(le.Mark.Column, 1)
-		}
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if line == 1 {
-		if i := strings.Index(msg, "line "); i >= 0 {
-			if f := strings.FieldsFunc(msg[i+5:], func(r rune) bool { return r < '0' || r > '9' }); len(f) > 0 {
-				if n, err := strconv.Atoi(f[0]); err == nil && n > 0 {
-					line = n
-				}
-			}
-		}
-	}
-	return spec.Diagnostic{Pos: model.Pos{File: file, Line: line, Col: col}, Msg: "YAML syntax error: " + msg,
-		Hint: "check indentation (spaces, not tabs), colons and brackets on this line and the one before"}
 }
