@@ -30,6 +30,7 @@ var (
 	holdOut15 = filepath.Join("..", "..", "testdata", "eval-holdout15")
 	holdOut16 = filepath.Join("..", "..", "testdata", "eval-holdout16")
 	holdOut17 = filepath.Join("..", "..", "testdata", "eval-holdout17")
+	holdOut18 = filepath.Join("..", "..", "testdata", "eval-holdout18")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -71,6 +72,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout15", holdOut15, false},
 		{"eval-holdout16", holdOut16, false},
 		{"eval-holdout17", holdOut17, false},
+		{"eval-holdout18", holdOut18, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
