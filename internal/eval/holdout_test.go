@@ -31,6 +31,7 @@ var (
 	holdOut16 = filepath.Join("..", "..", "testdata", "eval-holdout16")
 	holdOut17 = filepath.Join("..", "..", "testdata", "eval-holdout17")
 	holdOut18 = filepath.Join("..", "..", "testdata", "eval-holdout18")
+	holdOut19 = filepath.Join("..", "..", "testdata", "eval-holdout19")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -73,6 +74,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout16", holdOut16, false},
 		{"eval-holdout17", holdOut17, false},
 		{"eval-holdout18", holdOut18, false},
+		{"eval-holdout19", holdOut19, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
