@@ -186,6 +186,9 @@ func NewRanking(fs []*model.Finding) *Ranking {
 	if !slices.IsSortedFunc(fs, byID) {
 		slices.SortStableFunc(fs, byID)
 	}
+	if tieSeed != 0 {
+		shuffleTies(fs)
+	}
 	keys, pre, tgt, newRule := rankKeys(fs)
 	var elems Elements
 	rules := map[string]int32{}
