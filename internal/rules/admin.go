@@ -88,7 +88,8 @@ var adminRules = []*rule.Rule{
 			"Their accounts are worth phishing: one reused or phished password opens every record the role can see and every action it can take (inviting users, changing payees, watching live sessions), " +
 			"and the attacker looks like the member of staff. " +
 			"A password sign-in to a jump host or a vendor's remote-access broker whose remote sessions (RDP, SSH, VNC, a VPN tunnel) go on into a restricted zone is raised whoever signs in: " +
-			"the password is the way into the zone (a plant's control network, a machine network).",
+			"the password is the way into the zone (a plant's control network, a machine network); " +
+			"so is a remote session a person outside opens straight onto a host in a restricted zone (a vendor's remote-desktop tool) whose sign-in is not stated.",
 		CWE:   []int{308, 287},
 		CAPEC: []int{560, 600, 98},
 		Mitigations: []string{
@@ -106,6 +107,15 @@ var adminRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
+			if f.Authentication == model.AuthUnknown && remoteSessionInto(f) {
+				// A person outside opens a remote session (a vendor's
+				// remote-desktop tool) straight onto a host of ours in a
+				// restricted zone: how the session signs in is asked.
+				if gap := x.Lacks(f.To, model.CtlMFAForAdmins); x.Reports(gap) {
+					x.Report(gap, q(f.From.ID)+" opens a remote session straight onto "+q(f.To.ID)+" on "+q(f.ID)+" in a restricted zone; neither its sign-in nor a second factor is stated", f.To.Assets())
+				}
+				return
+			}
 			if f.Authentication != model.AuthPassword {
 				return
 			}
@@ -380,4 +390,12 @@ func remoteAccessInto(f *model.Flow) (into []*model.Component, at []*model.Asset
 		}
 	}
 	return into, distinct(at)
+}
+
+// remoteSessionInto reports whether f is a person's remote session (RDP,
+// SSH, VNC, a remote-desktop tool) from a less trusted zone straight onto
+// a component of ours in a restricted zone.
+func remoteSessionInto(f *model.Flow) bool {
+	return f.From.Kind == model.KindPerson && remoteSession(f) && f.To.Trust() >= model.TrustRestricted &&
+		f.From.Trust() < f.To.Trust() && !f.To.ThirdParty && !f.To.OutOfScope
 }
