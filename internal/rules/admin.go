@@ -86,7 +86,10 @@ var adminRules = []*rule.Rule{
 		On:       rule.OnFlow,
 		Doc: "People who work with many others' records (staff, a customer organisation's administrators, a vendor's operators) sign in to their console with a password, and nothing says a second factor is required. " +
 			"Their accounts are worth phishing: one reused or phished password opens every record the role can see and every action it can take (inviting users, changing payees, watching live sessions), " +
-			"and the attacker looks like the member of staff.",
+			"and the attacker looks like the member of staff. " +
+			"A password sign-in to a jump host or a vendor's remote-access broker whose remote sessions (RDP, SSH, VNC, a VPN tunnel) go on into a restricted zone is raised whoever signs in: " +
+			"the password is the way into the zone (a plant's control network, a machine network); " +
+			"so is a remote session a person outside opens straight onto a host in a restricted zone (a vendor's remote-desktop tool) whose sign-in is not stated.",
 		CWE:   []int{308, 287},
 		CAPEC: []int{560, 600, 98},
 		Mitigations: []string{
@@ -104,7 +107,25 @@ var adminRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
+			if f.Authentication == model.AuthUnknown && remoteSessionInto(f) {
+				// A person outside opens a remote session (a vendor's
+				// remote-desktop tool) straight onto a host of ours in a
+				// restricted zone: how the session signs in is asked.
+				if gap := x.Lacks(f.To, model.CtlMFAForAdmins); x.Reports(gap) {
+					x.Report(gap, q(f.From.ID)+" opens a remote session straight onto "+q(f.To.ID)+" on "+q(f.ID)+" in a restricted zone; neither its sign-in nor a second factor is stated", f.To.Assets())
+				}
+				return
+			}
 			if f.Authentication != model.AuthPassword {
+				return
+			}
+			if into, at := remoteAccessInto(f); len(into) > 0 {
+				// A person signs in to a jump host or a remote-access
+				// broker whose sessions go on into a restricted zone:
+				// the password is the way into that zone.
+				if gap := x.Lacks(f.To, model.CtlMFAForAdmins); x.Reports(gap) {
+					x.Report(gap, q(f.From.ID)+" signs in to "+q(f.To.ID)+" on "+q(f.ID)+" with a password and no stated second factor; its sessions go on into "+ids(into, compID), at)
+				}
 				return
 			}
 			console, people := staffSignIn(f)
@@ -328,4 +349,53 @@ func terminalRoles(c *model.Component) []*model.Component {
 		}
 	}
 	return people
+}
+
+// remoteSessionProtocols are protocols that carry a person's interactive
+// session to another host: remote desktop, shells and VPN tunnels.
+var remoteSessionProtocols = []string{"rdp", "ssh", "vnc", "openvpn", "ipsec", "wireguard", "vpn", "citrix", "remote-desktop", "remote desktop"}
+
+// remoteSession reports whether f carries an interactive session onward.
+func remoteSession(f *model.Flow) bool {
+	p := strings.ToLower(f.Protocol)
+	for _, s := range remoteSessionProtocols {
+		if p == s || strings.Contains(p, s) && len(s) > 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// remoteAccessInto returns, for a person's sign-in f, the components of
+// ours in a restricted zone that the receiver's remote sessions (RDP, SSH,
+// VNC, a VPN tunnel) reach, when the person and the receiver sit outside
+// that zone: a jump host or a vendor's remote-access broker. It returns
+// too what those components hold and the components they send to in
+// their zone hold (the programs and controllers a session can change).
+func remoteAccessInto(f *model.Flow) (into []*model.Component, at []*model.Asset) {
+	if f.From.Kind != model.KindPerson || f.From.Trust() >= model.TrustRestricted || f.To.Trust() >= model.TrustRestricted {
+		return nil, nil
+	}
+	for _, g := range f.To.Out {
+		r := g.To
+		if !remoteSession(g) || r.ThirdParty || r.OutOfScope || r.Trust() < model.TrustRestricted {
+			continue
+		}
+		into = appendComp(into, r)
+		at = append(at, r.Assets()...)
+		for _, h := range r.Out {
+			if h.To.Trust() >= model.TrustRestricted && !h.To.ThirdParty {
+				at = append(at, h.To.Assets()...)
+			}
+		}
+	}
+	return into, distinct(at)
+}
+
+// remoteSessionInto reports whether f is a person's remote session (RDP,
+// SSH, VNC, a remote-desktop tool) from a less trusted zone straight onto
+// a component of ours in a restricted zone.
+func remoteSessionInto(f *model.Flow) bool {
+	return f.From.Kind == model.KindPerson && remoteSession(f) && f.To.Trust() >= model.TrustRestricted &&
+		f.From.Trust() < f.To.Trust() && !f.To.ThirdParty && !f.To.OutOfScope
 }

@@ -455,7 +455,8 @@ var handoffRules = []*rule.Rule{
 			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK), " +
 			"or a paid API the app calls from there with personal data (a maps or geocoding API given every position). " +
 			"An app's one-way report to a vendor that names nothing it sends can send whatever personal data the app handles: unknown, not nothing. " +
-			"A payment handed to the provider that executes it (the flow carries money or card data) is not such a handoff: the details are what the payment needs.",
+			"A payment handed to the provider that executes it (the flow carries money or card data) is not such a handoff: the details are what the payment needs; " +
+			"one that carries health data (an insurance claim to a clearinghouse) is.",
 		CWE:   []int{359, 201, 212},
 		CAPEC: []int{438, 116},
 		Mitigations: []string{

@@ -285,8 +285,13 @@ func handoffToVendor(f *model.Flow) bool {
 }
 
 // handoffPayment reports whether f hands a payment to the provider that
-// executes it: it carries money or payment card data.
+// executes it: it carries money or payment card data, and no health data
+// (an insurance claim carries diagnoses and treatments, which no payment
+// needs executed: its receiver handles health records).
 func handoffPayment(f *model.Flow) bool {
+	if len(withData(f.Carries, model.DataPHI)) > 0 {
+		return false
+	}
 	return len(ofKind(f.Carries, model.AssetMoney)) > 0 || len(withData(f.Carries, model.DataPaymentCard)) > 0
 }
 

@@ -703,8 +703,10 @@ var reviewerRules = []*rule.Rule{
 			"attestation of a hardware- or platform-backed identity, a cloned device, a rogue node or a manufacturer's spare " +
 			"identity joins as a legitimate one, then receives data and commands meant for others. " +
 			"Raised for devices out in the field (an internet or partner zone: homes, vehicles, partners' sites); for a device on the " +
-			"organisation's own network (an internal or restricted zone) whether the service attests it is asked, and a stated gap " +
-			"(attestation: no) is a threat.",
+			"organisation's own network (an internal or restricted zone) joining a service on the same site (the same outermost zone) " +
+			"whether the service attests it is asked, and a stated gap (attestation: no) is a threat; one joining a service in another " +
+			"zone (a shop's, club's or building's device joining a cloud broker or a data centre) is raised, since a device taken from " +
+			"any site joins as itself.",
 		CWE:   []int{290, 1188, 287},
 		CAPEC: []int{151, 633},
 		Mitigations: []string{
@@ -722,10 +724,14 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			gap := x.Lacks(f.To, model.CtlAttestation)
-			if gap == model.Unknown && f.From.Trust() >= model.TrustInternal {
-				// A device on the organisation's own network joins from
-				// behind the site's physical and network access: whether
-				// the service attests it is a question, not a threat.
+			if gap == model.Unknown && f.From.Trust() >= model.TrustInternal && sameSite(f.From, f.To) {
+				// A device on the organisation's own network joins a
+				// service on the same site, from behind the site's
+				// physical and network access: whether the service
+				// attests it is a question, not a threat. A device at
+				// one of many sites joining a service elsewhere (a cloud
+				// broker, a data centre) is reached from every site: a
+				// device taken from any of them joins as itself.
 				x.Ask()
 				return
 			}

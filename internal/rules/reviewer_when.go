@@ -541,3 +541,22 @@ func reviewerDeviceUsers(f *model.Flow) []*model.Component {
 	}
 	return nil
 }
+
+// sameSite reports whether a and b sit in the same outermost zone (the
+// top-level boundary they are nested in), or either has no zone: a device
+// and the service it joins on one site's network.
+func sameSite(a, b *model.Component) bool {
+	if a.Boundary == nil || b.Boundary == nil {
+		return true
+	}
+	return rootZone(a.Boundary) == rootZone(b.Boundary)
+}
+
+// rootZone returns the top-level boundary b is nested in (b itself at top
+// level).
+func rootZone(b *model.Boundary) *model.Boundary {
+	for b.Parent != nil {
+		b = b.Parent
+	}
+	return b
+}
