@@ -138,6 +138,10 @@ func gcPolicy(args []string) (analysed func(build bool), built func()) {
 // keep the first ceiling.
 const largeInput = 64 << 20
 
+// writes are the flags whose value names a file that is not read as
+// a model (an output, a database).
+var writes = map[string]bool{"-o": true, "--output": true, "--db": true}
+
 // walkEntries bounds inputBytes's walk of a directory (a model's is a
 // ward.yaml and its parts; ward check . in a large tree should not read
 // all of it before starting).
@@ -146,12 +150,14 @@ const walkEntries = 4096
 // inputBytes returns the size of the regular files args name (a
 // directory counts the files below it, the first walkEntries of them),
 // stopping once it reaches enough. Arguments that name nothing (flags, a
-// command, standard input) count nothing.
+// command, standard input) count nothing, and neither do the files the
+// command writes or keeps its data in (the value of a flag in writes: an
+// earlier run's large output must not make a small model's run large).
 func inputBytes(args []string, enough int64) int64 {
 	var n int64
 	seen := 0
-	for _, a := range args {
-		if n >= enough || a == "" || a[0] == '-' {
+	for i, a := range args {
+		if n >= enough || a == "" || a[0] == '-' || i > 0 && writes[args[i-1]] {
 			continue
 		}
 		st, err := os.Stat(a)

@@ -208,6 +208,8 @@ func TestInputBytes(t *testing.T) {
 		{[]string{"check", filepath.Join(dir, "m"), filepath.Join(dir, "one.yaml")}, 1 << 20, 180},
 		{[]string{"check", filepath.Join(dir, "one.yaml"), filepath.Join(dir, "m")}, 20, 30},
 		{[]string{"check", "-", filepath.Join(dir, "missing.yaml")}, 1 << 20, 0},
+		{[]string{"report", filepath.Join(dir, "one.yaml"), "-o", filepath.Join(dir, "m", "ward.yaml")}, 1 << 20, 30},
+		{[]string{"export", "--output", filepath.Join(dir, "m"), "--to", "otm", filepath.Join(dir, "one.yaml")}, 1 << 20, 30},
 	} {
 		if got := inputBytes(c.args, c.enough); got != c.want {
 			t.Errorf("inputBytes(%q, %d) = %d, want %d", c.args, c.enough, got, c.want)
