@@ -1,8 +1,10 @@
 package main
 
 import (
+	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -116,8 +118,68 @@ func gcPolicy(args []string) (analysed func(build bool), built func()) {
 	}
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(heapCeiling)
+	if inputBytes(args, largeInput) >= largeInput {
+		gcMu.Lock()
+		enterStage(stageLarge)
+		gcMu.Unlock()
+	}
 	watchCeiling()
 	return afterAnalysis, afterBuild
+}
+
+// largeInput is the size of the files named on the command line from
+// which a one-shot command starts under the second ceiling (largeCeiling)
+// rather than the first: a model this large always leaves more than
+// ceilingLeave live at its first collection, which only told the pacing
+// so. At 100,000 components (≈ 120 MB of YAML) that collection came
+// mid-load (marking ≈ 415 MB) and a second followed at once (≈ 500 MB),
+// the memory limit still at heapCeiling until the watcher ran; both are
+// skipped. 64 MiB is ≈ 55,000 synthetic components; 30,000 (≈ 36 MB)
+// keep the first ceiling.
+const largeInput = 64 << 20
+
+// writes are the flags whose value names a file that is not read as
+// a model (an output, a database).
+var writes = map[string]bool{"-o": true, "--output": true, "--db": true}
+
+// walkEntries bounds inputBytes's walk of a directory (a model's is a
+// ward.yaml and its parts; ward check . in a large tree should not read
+// all of it before starting).
+const walkEntries = 4096
+
+// inputBytes returns the size of the regular files args name (a
+// directory counts the files below it, the first walkEntries of them),
+// stopping once it reaches enough. Arguments that name nothing (flags, a
+// command, standard input) count nothing, and neither do the files the
+// command writes or keeps its data in (the value of a flag in writes: an
+// earlier run's large output must not make a small model's run large).
+func inputBytes(args []string, enough int64) int64 {
+	var n int64
+	seen := 0
+	for i, a := range args {
+		if n >= enough || a == "" || a[0] == '-' || i > 0 && writes[args[i-1]] {
+			continue
+		}
+		st, err := os.Stat(a)
+		switch {
+		case err != nil:
+		case st.Mode().IsRegular():
+			n += st.Size()
+		case st.IsDir():
+			_ = filepath.WalkDir(a, func(_ string, d fs.DirEntry, err error) error {
+				if seen++; err != nil || n >= enough || seen > walkEntries {
+					return filepath.SkipAll
+				}
+				if d.Type().IsRegular() {
+					if info, err := d.Info(); err == nil {
+						n += info.Size()
+					}
+				}
+				return nil
+			})
+		}
+	}
+	return n
 }
 
 // afterAnalysis collects garbage once an analysis is done, before the

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -178,6 +180,39 @@ func TestPacedLimit(t *testing.T) {
 	} {
 		if got := pacedLimit(live); got != want {
 			t.Errorf("pacedLimit(%d MB) = %d MB, want %d MB", live>>20, got>>20, want>>20)
+		}
+	}
+}
+
+// TestInputBytes: files count their size, directories the files below
+// them, flags and missing paths nothing; the count stops at enough.
+func TestInputBytes(t *testing.T) {
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "m", "parts"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "m", "ward.yaml"), make([]byte, 100), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "m", "parts", "a.yaml"), make([]byte, 50), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "one.yaml"), make([]byte, 30), 0o644))
+	for _, c := range []struct {
+		args   []string
+		enough int64
+		want   int64
+	}{
+		{[]string{"check", filepath.Join(dir, "one.yaml")}, 1 << 20, 30},
+		{[]string{"check", "--format", "json", filepath.Join(dir, "m")}, 1 << 20, 150},
+		{[]string{"check", filepath.Join(dir, "m"), filepath.Join(dir, "one.yaml")}, 1 << 20, 180},
+		{[]string{"check", filepath.Join(dir, "one.yaml"), filepath.Join(dir, "m")}, 20, 30},
+		{[]string{"check", "-", filepath.Join(dir, "missing.yaml")}, 1 << 20, 0},
+		{[]string{"report", filepath.Join(dir, "one.yaml"), "-o", filepath.Join(dir, "m", "ward.yaml")}, 1 << 20, 30},
+		{[]string{"export", "--output", filepath.Join(dir, "m"), "--to", "otm", filepath.Join(dir, "one.yaml")}, 1 << 20, 30},
+	} {
+		if got := inputBytes(c.args, c.enough); got != c.want {
+			t.Errorf("inputBytes(%q, %d) = %d, want %d", c.args, c.enough, got, c.want)
 		}
 	}
 }
