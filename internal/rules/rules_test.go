@@ -264,3 +264,17 @@ func TestRansomwareZoneWide(t *testing.T) {
 		t.Errorf("open threats: got %v, want %v", got, want)
 	}
 }
+
+// TestErrorDetailLeakageZoneWide: the internet-facing components of one
+// zone share their error handling (debug mode, error pages, version
+// headers: noise20), so their unverified threats are one threat naming
+// each; a component stated to return details stays its own threat.
+func TestErrorDetailLeakageZoneWide(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "error-detail-leakage", "zone.yaml"), rules.All())
+	if got, want := ofRule(fs, "error-detail-leakage", model.StatusUnverified), []string{"error-detail-leakage:dc"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "error-detail-leakage", model.StatusOpen), []string{"error-detail-leakage:legacy"}; !slices.Equal(got, want) {
+		t.Errorf("open threats: got %v, want %v", got, want)
+	}
+}
