@@ -22,7 +22,10 @@ import (
 // returns, what it trusts from its callers) stays per component: those
 // rules are not ZoneWide. What internet-facing code stored, read by the
 // zone's internal services (second-order-injection), is one line on what
-// the stores hold.
+// the stores hold; so is malware stopping the Windows hosts of one zone
+// (ransomware-on-critical-host): one infection spreads across the zone,
+// and error details shown to the internet (error-detail-leakage): debug
+// mode, error pages and version headers are set once for a deployment.
 //
 // A group is the rule's unverified threats of one category whose one
 // target is a component, on k >= 2 components whose outermost boundary of

@@ -13,11 +13,15 @@ var hostRules = []*rule.Rule{
 		Title:    "Malware or ransomware stops a host the system cannot work without",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
+		// Malware spreads across the Windows hosts of one flat zone, and
+		// their patching and hardening is the zone's practice: one line.
+		ZoneWide: true,
 		Doc: "The component runs on Windows, the platform commodity ransomware and network worms are built for, and the system cannot work without it: " +
 			"a critical or highly available system, or what it holds must stay available. Such hosts (vendor software on Windows servers, " +
 			"Windows-based devices and workstations in a clinical, industrial or branch network) are often patched on a vendor's schedule and sit on flat networks, " +
 			"so one infected machine or a phished user spreads to all of them and everything that depends on them stops at once, " +
-			"as in the WannaCry outage of hospital devices.",
+			"as in the WannaCry outage of hospital devices. " +
+			"Such hosts in one zone are one threat (one infection spreads to all of them; their patching is one practice), naming each host.",
 		CWE:   []int{1395, 1104, 693},
 		CAPEC: []int{549, 441},
 		Mitigations: []string{

@@ -149,9 +149,14 @@ var reviewerRules = []*rule.Rule{
 		Title:    "Errors reveal internals to unauthenticated callers",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
+		// Debug mode, default error pages and version headers are set once
+		// for a zone's deployment (the framework's production profile, the
+		// edge's error mapping): one line for the zone's entry points.
+		ZoneWide: true,
 		Doc: "Stack traces, database errors, framework versions and internal host names returned to callers map the system " +
 			"for an attacker and sometimes leak data outright (a failing query echoes the row). Internet-facing entry points " +
-			"are probed for exactly this.",
+			"are probed for exactly this. Whether debug modes, default error pages and version headers are off is mostly set once " +
+			"for a deployment, so the internet-facing components of one zone are one threat naming each.",
 		CWE:   []int{209, 497, 200},
 		CAPEC: []int{54, 215},
 		Mitigations: []string{

@@ -250,3 +250,31 @@ func TestSecondOrderInjectionZoneWide(t *testing.T) {
 		t.Errorf("open threats: got %v, want %v", got, want)
 	}
 }
+
+// TestRansomwareZoneWide: the Windows hosts of one zone are one line
+// (noise20): malware spreads across the zone and their patching is one
+// practice, so their unverified threats are one threat naming each host;
+// a host stated unhardened stays its own threat.
+func TestRansomwareZoneWide(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "ransomware-on-critical-host", "zone.yaml"), rules.All())
+	if got, want := ofRule(fs, "ransomware-on-critical-host", model.StatusUnverified), []string{"ransomware-on-critical-host:ward-net"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "ransomware-on-critical-host", model.StatusOpen), []string{"ransomware-on-critical-host:lab-middleware"}; !slices.Equal(got, want) {
+		t.Errorf("open threats: got %v, want %v", got, want)
+	}
+}
+
+// TestErrorDetailLeakageZoneWide: the internet-facing components of one
+// zone share their error handling (debug mode, error pages, version
+// headers: noise20), so their unverified threats are one threat naming
+// each; a component stated to return details stays its own threat.
+func TestErrorDetailLeakageZoneWide(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "error-detail-leakage", "zone.yaml"), rules.All())
+	if got, want := ofRule(fs, "error-detail-leakage", model.StatusUnverified), []string{"error-detail-leakage:dc"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats: got %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "error-detail-leakage", model.StatusOpen), []string{"error-detail-leakage:legacy"}; !slices.Equal(got, want) {
+		t.Errorf("open threats: got %v, want %v", got, want)
+	}
+}
