@@ -42,6 +42,10 @@ type Result struct {
 	Paths []AttackPath `json:"paths"`
 	// RuleDocs documents every rule that produced a finding, sorted by id.
 	RuleDocs []RuleInfo `json:"rule_docs"`
+
+	// qindex is the questions' index by id made by BuildOnly for the text
+	// renderer (PartTextIndex), or nil.
+	qindex *questionIndexOf
 }
 
 // RuleInfo is the documentation of a rule that produced a finding: what
@@ -740,6 +744,9 @@ func BuildOnly(a *analysis.Analysis, tool Tool, parts Parts) *Result {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
 	r.Questions, r.Paths, r.RuleDocs = side.questions, side.paths, side.docs
+	if side.qindex != nil {
+		r.qindex = &questionIndexOf{side.qindex, r.Questions}
+	}
 	return r
 }
 
