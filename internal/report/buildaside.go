@@ -18,6 +18,7 @@ type aside struct {
 	docs       []RuleInfo
 	components []Component
 	flows      []Flow
+	qindex     map[string]*Question
 }
 
 func buildAside(a *analysis.Analysis, dst []Finding, system string, parts Parts) *aside {
@@ -31,6 +32,9 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string, parts Parts)
 		// the findings (RenameFiles renames each location once).
 		var locs locPool
 		s.questions = questions(a.Model, a.Questions, system, &locs)
+		if parts&PartTextIndex != 0 {
+			s.qindex = questionsByID(s.questions)
+		}
 	})
 	if parts&PartElements != 0 {
 		s.wg.Go(func() {

@@ -149,3 +149,35 @@ func (c *catIndex) of(cat model.Category) int {
 	c.names = append(c.names, cat)
 	return len(c.names) - 1
 }
+
+// slotCopy is a copy of the target in slot from of Build's slab of
+// targets into slot to.
+type slotCopy struct{ to, from int32 }
+
+// copiesApart is how many copies copyTargets makes before it shares them
+// out with another goroutine.
+const copiesApart = 16384
+
+// copyTargets makes the copies of Build's targets, in two halves at once
+// when there are many. Every copy reads an element's first target, which
+// Build's loop wrote itself, and writes another slot: the halves never
+// write what the other reads.
+func copyTargets(slab []Target, copies []slotCopy) {
+	run := func(cs []slotCopy) {
+		for _, c := range cs {
+			slab[c.to] = slab[c.from]
+		}
+	}
+	if len(copies) < copiesApart {
+		run(copies)
+		return
+	}
+	half := len(copies) / 2
+	done := make(chan struct{})
+	go func() {
+		run(copies[half:])
+		close(done)
+	}()
+	run(copies[:half])
+	<-done
+}

@@ -13,12 +13,19 @@ const (
 
 	// AllParts are every part: what Build makes.
 	AllParts = PartElements | PartPaths
+
+	// PartTextIndex is no part of the result's data but the text
+	// renderer's index of the questions by id, made beside Build's loop
+	// over the findings (which runs alone at its end) instead of on one
+	// core before the text renderer starts. Only the text format asks for
+	// it; without it the renderer makes the index itself.
+	PartTextIndex Parts = 1 << 7
 )
 
 // formatParts says which parts each format's renderer reads; a format not
 // listed reads them all.
 var formatParts = map[string]Parts{
-	"text":          0,
+	"text":          PartTextIndex,
 	"csv":           0,
 	"sarif":         0,
 	"github-issues": 0,

@@ -29,9 +29,20 @@ func JSON(w io.Writer, r *Result) error {
 	var ie itemEncoder
 	var pool chunkPool // chunk buffers, shared by the lists
 	bw.WriteString("{\n")
-	for i := 0; i < t.NumField(); i++ {
+	keyOf := func(i int) string {
 		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if key == "" || key == "-" {
+		if key == "-" || !t.Field(i).IsExported() {
+			return ""
+		}
+		return key
+	}
+	last := t.NumField() - 1 // the last field written
+	for last > 0 && keyOf(last) == "" {
+		last--
+	}
+	for i := 0; i < t.NumField(); i++ {
+		key := keyOf(i)
+		if key == "" {
 			continue
 		}
 		bw.WriteString(`  "` + key + `": `)
@@ -49,7 +60,7 @@ func JSON(w io.Writer, r *Result) error {
 			}
 			bw.Write(out)
 		}
-		if i < t.NumField()-1 {
+		if i < last {
 			bw.WriteString(",")
 		}
 		bw.WriteString("\n")
@@ -391,15 +402,30 @@ func Active(status string) bool { return status == "open" || status == "unverifi
 
 // questionIndex maps every question id, grouped ones included, to its
 // question (pointers: a Question is ≈ 230 bytes, and there are tens of
-// thousands).
+// thousands). It is the index BuildOnly made (PartTextIndex) while r's
+// questions are still the ones it was made of, or a new one.
 func questionIndex(r *Result) map[string]*Question {
-	n := len(r.Questions)
-	for i := range r.Questions {
-		n += len(r.Questions[i].More)
+	if x := r.qindex; x != nil && len(x.of) == len(r.Questions) && (len(x.of) == 0 || &x.of[0] == &r.Questions[0]) {
+		return x.index
+	}
+	return questionsByID(r.Questions)
+}
+
+// questionIndexOf is an index of the questions of (questionsByID).
+type questionIndexOf struct {
+	index map[string]*Question
+	of    []Question
+}
+
+// questionsByID is questionIndex of the questions qs.
+func questionsByID(qs []Question) map[string]*Question {
+	n := len(qs)
+	for i := range qs {
+		n += len(qs[i].More)
 	}
 	out := make(map[string]*Question, n)
-	for i := range r.Questions {
-		q := &r.Questions[i]
+	for i := range qs {
+		q := &qs[i]
 		out[q.ID] = q
 		for k := range q.More {
 			out[q.More[k].ID] = &q.More[k]
