@@ -79,7 +79,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 			ncand++
 		}
 	}
-	ix.firsts = newLineTable(2 * ncand)
+	ix.firsts = make(map[uint64][2]int32, ncand)
 	gone := make([]bool, len(fs))
 	into := map[*model.Finding]*model.Finding{}
 	for p, part := range parts {
@@ -160,7 +160,7 @@ type lineIndex struct {
 	cats   map[model.Category]uint64
 	els    *numbering
 	extra  map[model.Target]uint64 // targets els does not number
-	firsts *lineTable              // the first candidate's index + 1, the first open one's
+	firsts map[uint64][2]int32     // the first candidate's index + 1, the first open one's
 }
 
 // lineRule is one rule's place in a lineIndex: the key groups its threats
@@ -205,7 +205,7 @@ const (
 // endsKey (the ends key of each SameLineShared rule).
 func newLineIndex(same map[string][]string, endsKey map[string]string, els *numbering) *lineIndex {
 	ix := &lineIndex{rules: make(map[string]int32, len(same)), cats: map[model.Category]uint64{}, els: els,
-		extra: map[model.Target]uint64{}, firsts: newLineTable(0)}
+		extra: map[model.Target]uint64{}, firsts: map[uint64][2]int32{}}
 	own, ends := map[string]int32{}, map[string]int32{}
 	group := func(m map[string]int32, k string) int32 {
 		g, ok := m[k]
@@ -345,7 +345,7 @@ func (ix *lineIndex) elem(t model.Target) uint64 {
 // firstAt returns the index of the first candidate on element number e
 // under group and cat, the first open one when open, or -1.
 func (ix *lineIndex) firstAt(e uint64, group int32, cat uint64, open bool) int {
-	v := ix.firsts.get(e<<32 | uint64(group)<<16 | cat)
+	v := ix.firsts[e<<32|uint64(group)<<16|cat]
 	if open {
 		return int(v[1]) - 1
 	}
@@ -355,75 +355,16 @@ func (ix *lineIndex) firstAt(e uint64, group int32, cat uint64, open bool) int {
 // addAt indexes candidate i (open or not) on element number e under
 // group and cat.
 func (ix *lineIndex) addAt(e uint64, group int32, cat uint64, i int, open bool) {
-	v := ix.firsts.at(e<<32 | uint64(group)<<16 | cat)
+	k := e<<32 | uint64(group)<<16 | cat
+	v := ix.firsts[k]
+	if v[0] != 0 && (v[1] != 0 || !open) {
+		return
+	}
 	if v[0] == 0 {
 		v[0] = int32(i + 1)
 	}
 	if open && v[1] == 0 {
 		v[1] = int32(i + 1)
 	}
-}
-
-// lineTable is lineIndex's map of keys to first candidates: open
-// addressing over one array of keys and one of values, probed in a line
-// from a multiplicative hash, grown at half full. The fold makes a few
-// million look-ups at 100,000 components, one after another on one core;
-// this table does each in about half the time of a Go map of the same
-// keys. Keys are stored plus one (0 marks an empty slot).
-type lineTable struct {
-	keys  []uint64
-	vals  [][2]int32
-	shift uint
-	n     int
-}
-
-// newLineTable makes a table for about n keys.
-func newLineTable(n int) *lineTable {
-	size, shift := 16, uint(60)
-	for size < 2*n {
-		size, shift = size*2, shift-1
-	}
-	return &lineTable{keys: make([]uint64, size), vals: make([][2]int32, size), shift: shift}
-}
-
-// slot returns k's slot, or the empty slot where k would go.
-func (t *lineTable) slot(k uint64) int {
-	mask := len(t.keys) - 1
-	i := int((k * 0x9e3779b97f4a7c15) >> t.shift)
-	for t.keys[i] != 0 && t.keys[i] != k {
-		i = (i + 1) & mask
-	}
-	return i
-}
-
-// get returns k's value, zero when k is absent.
-func (t *lineTable) get(k uint64) [2]int32 {
-	i := t.slot(k + 1)
-	return t.vals[i]
-}
-
-// at returns k's value to update in place, adding k if absent.
-func (t *lineTable) at(k uint64) *[2]int32 {
-	i := t.slot(k + 1)
-	if t.keys[i] == 0 {
-		if 2*(t.n+1) > len(t.keys) {
-			t.grow()
-			i = t.slot(k + 1)
-		}
-		t.keys[i] = k + 1
-		t.n++
-	}
-	return &t.vals[i]
-}
-
-// grow doubles the table.
-func (t *lineTable) grow() {
-	old, vals := t.keys, t.vals
-	t.keys, t.vals, t.shift = make([]uint64, 2*len(old)), make([][2]int32, 2*len(old)), t.shift-1
-	for j, k := range old {
-		if k != 0 {
-			i := t.slot(k)
-			t.keys[i], t.vals[i] = k, vals[j]
-		}
-	}
+	ix.firsts[k] = v
 }
