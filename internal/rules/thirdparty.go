@@ -64,6 +64,7 @@ var thirdpartyRules = []*rule.Rule{
 			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
 			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
 			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own. " +
+			"Internal business data sent to it (production figures, fleet condition) is included, at its own lower stakes. " +
 			"A call to it that names nothing it sends or gets back can send whatever personal data the caller handles: unknown, not nothing, so the threat is unverified until the call states it minimises data.",
 		CWE:   []int{359, 201},
 		CAPEC: []int{438},
@@ -95,6 +96,16 @@ var thirdpartyRules = []*rule.Rule{
 			for _, a := range f.Carries {
 				if a.Kind == model.AssetCredential && a.HasData(model.DataSecrets) && containsAsset(vendor.Assets(), a) {
 					at = append(at, a)
+				}
+			}
+			if len(at) == 0 && vendor == f.To {
+				// Internal business data (fleet condition, sales figures)
+				// sent out to a vendor nobody has assessed leaves the
+				// organisation as much: at its own, lower, stakes.
+				for _, a := range f.Carries {
+					if a.Kind == model.AssetData && a.Classification == model.ClassInternal {
+						at = append(at, a)
+					}
 				}
 			}
 			gap := model.Yes

@@ -25,3 +25,13 @@ func TestThirdPartyEquipmentInRestrictedZone(t *testing.T) {
 		}
 	}
 }
+
+// TestInternalDataToNewThirdParty: internal business data sent to a new
+// third party raises sensitive-data-to-new-third-party (export); public
+// data (share) and a vendor already worked with (old-export) do not.
+func TestInternalDataToNewThirdParty(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-new-third-party", "internal.yaml"), rules.All())
+	if got, want := ofRule(fs, "sensitive-data-to-new-third-party", ""), []string{"sensitive-data-to-new-third-party:export"}; !slices.Equal(got, want) {
+		t.Errorf("internal.yaml: got %v, want %v", got, want)
+	}
+}
