@@ -15,7 +15,9 @@ var authzRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component receives requests from a less trusted place and may not check, on every request, that the caller " +
 			"may perform that action on that particular object. Changing an id in a URL or body then reads or changes other " +
-			"users' data (insecure direct object references, broken object-level authorization), the most common API flaw.",
+			"users' data (insecure direct object references, broken object-level authorization), the most common API flaw. " +
+			"A process inside the network that operators drive through consoles and that handles what others rely on (commands to equipment, " +
+			"money, decisions) is included: without per-role and per-scope checks every operator can act on everything it controls.",
 		CWE:   []int{639, 862, 285},
 		CAPEC: []int{1, 122},
 		Mitigations: []string{
@@ -34,7 +36,11 @@ var authzRules = []*rule.Rule{
 			c := x.Target.Component
 			// A relay forwards without owning objects: the check is owed by
 			// the component behind it.
-			if !injectionCode(c) || !entryPointOf(x, c) || c.Public || reviewerRelay(c) {
+			if !injectionCode(c) || c.Public || reviewerRelay(c) {
+				return
+			}
+			if !entryPointOf(x, c) {
+				authzConsoleServed(x, c)
 				return
 			}
 			// Anonymous by design and touching none of the model's named
@@ -268,6 +274,37 @@ var authzRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// authzConsoleServed raises missing-object-authorization on a process
+// inside the network that people drive through consoles (clients) and that
+// handles what others rely on being right (commands to equipment, money,
+// decisions): every operator can then act on every object it controls
+// unless it checks, per request, the operator's role and scope.
+func authzConsoleServed(x *rule.Ctx, c *model.Component) {
+	var consoles []*model.Component
+	for _, f := range c.In {
+		if f.From.Kind == model.KindClient && !f.From.ThirdParty {
+			consoles = append(consoles, f.From)
+		}
+	}
+	if len(consoles) == 0 {
+		return
+	}
+	// What operators act on; the component's own keys are not theirs.
+	var at []*model.Asset
+	for _, a := range loggingReliedOn(c.Assets()) {
+		if a.Kind != model.AssetCredential {
+			at = append(at, a)
+		}
+	}
+	if len(at) == 0 {
+		return
+	}
+	if gap := x.Lacks(c, model.CtlAuthorizes); x.Reports(gap) {
+		x.Report(gap, q(c.ID)+" takes operators' requests from "+ids(distinct(consoles), compID)+
+			" without checking which of "+ids(at, assetID)+" each may act on", at)
+	}
 }
 
 // authzIntoAdmin reports whether f lets one of the team's systems in a less

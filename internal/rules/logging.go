@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -20,7 +21,8 @@ var loggingRules = []*rule.Rule{
 			"The same holds for a component that changes what others rely on being right (money, or data needing high integrity: " +
 			"commands to equipment, decisions, statutory records), whether it takes requests from a less trusted place or is a process " +
 			"inside the network that other components call (an automated decision, an action run for someone): who, or which request, " +
-			"changed what must be on record. " +
+			"changed what must be on record. A job nobody calls that writes such data and states it keeps no logs is included: " +
+			"which run produced a disputed result must be on record too. " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
 		CAPEC: []int{268},
@@ -35,13 +37,25 @@ var loggingRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// Admin components are covered by admin-actions-not-logged.
-			if c.Admin || c.Public || c.ThirdParty || !c.IsProcess() || len(c.In) == 0 {
+			if c.Admin || c.Public || c.ThirdParty || !c.IsProcess() {
 				return
 			}
 			handled := loggingHandled(c)
 			var at []*model.Asset
 			callers := ""
 			switch {
+			case len(c.In) == 0:
+				// A job nobody calls (scheduled or event-driven) that
+				// writes what others rely on being right: which run, with
+				// which inputs and version, produced it must be on record.
+				// Raised only where the model states it does not log:
+				// unstated, most jobs' runs are in the platform's logs.
+				if c.OutOfScope || c.Controls.Get(model.CtlLogsSecurityEvents) != model.No {
+					return
+				}
+				if at = loggingReliedOn(loggingWritten(c)); len(at) == 0 {
+					return
+				}
 			case entryPointOf(x, c):
 				callers = loggingCallers(c)
 				at = sensitive(handled)
@@ -79,6 +93,11 @@ var loggingRules = []*rule.Rule{
 				// too: reviewers name the console.
 				for _, k := range staffConsoles(c) {
 					x.AlsoTarget(model.Target{Component: k})
+				}
+				if len(c.In) == 0 {
+					x.Report(gap,
+						q(c.ID)+" writes "+ids(at, assetID)+" on its own, with no caller, without logging what each run did", at)
+					return
 				}
 				x.Report(gap,
 					q(c.ID)+" handles "+ids(at, assetID)+" for "+callers+" without logging security events", at)
@@ -255,6 +274,20 @@ func loggingReliedOn(as []*model.Asset) []*model.Asset {
 		}
 	}
 	return out
+}
+
+// loggingWritten returns the assets c processes or stores that it sends on
+// its flows out: what a job nobody calls produces for others.
+func loggingWritten(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	for _, f := range c.Out {
+		for _, a := range f.Carries {
+			if slices.Contains(c.Assets(), a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return distinct(out)
 }
 
 // loggingKinds are the kinds of data that must not reach logs unredacted.

@@ -37,3 +37,20 @@ func TestSecurityLoggingForChanges(t *testing.T) {
 		t.Errorf("changes-quiet.yaml: questions %v, want none", got)
 	}
 }
+
+// TestSecurityLoggingForJobs: a job nobody calls that writes what others
+// rely on being right and states it keeps no logs raises
+// no-security-event-logging, open (scorer); unstated logging (ranker) or
+// only ordinary data (exporter) stays quiet and asks nothing.
+func TestSecurityLoggingForJobs(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "no-security-event-logging", "job.yaml"), rules.All())
+	if got, want := ofRule(fs, "no-security-event-logging", ""), []string{"no-security-event-logging:scorer"}; !slices.Equal(got, want) {
+		t.Errorf("job.yaml: got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "no-security-event-logging", model.StatusOpen); len(got) != 1 {
+		t.Errorf("job.yaml: open %v, want scorer open", got)
+	}
+	if got := asking(qs, "no-security-event-logging"); len(got) > 0 {
+		t.Errorf("job.yaml: questions %v, want none", got)
+	}
+}

@@ -64,6 +64,7 @@ var thirdpartyRules = []*rule.Rule{
 			"Its security, data handling and sub-processors have not been assessed, and a breach on its side is a breach of this data, with the legal duties that follow. " +
 			"A third party is new when marked new or named in the context's new_third_parties (its id or name, or its name within a longer entry: \"hosted LLM vendor\" for \"Hosted LLM\"); " +
 			"secrets it is drawn keeping (device or session keys it stores or processes) are shared with it, a key the flow merely carries is taken to be its own. " +
+			"Internal business data sent to it (production figures, fleet condition) is included, at its own lower stakes. " +
 			"A call to it that names nothing it sends or gets back can send whatever personal data the caller handles: unknown, not nothing, so the threat is unverified until the call states it minimises data.",
 		CWE:   []int{359, 201},
 		CAPEC: []int{438},
@@ -95,6 +96,16 @@ var thirdpartyRules = []*rule.Rule{
 			for _, a := range f.Carries {
 				if a.Kind == model.AssetCredential && a.HasData(model.DataSecrets) && containsAsset(vendor.Assets(), a) {
 					at = append(at, a)
+				}
+			}
+			if len(at) == 0 && vendor == f.To {
+				// Internal business data (fleet condition, sales figures)
+				// sent out to a vendor nobody has assessed leaves the
+				// organisation as much: at its own, lower, stakes.
+				for _, a := range f.Carries {
+					if a.Kind == model.AssetData && a.Classification == model.ClassInternal {
+						at = append(at, a)
+					}
 				}
 			}
 			gap := model.Yes
@@ -214,12 +225,15 @@ var thirdpartyRules = []*rule.Rule{
 		Category:       model.ElevationOfPrivilege,
 		On:             rule.OnFlow,
 		Doc: "A system run by another organisation reaches a data store or an administrative interface directly, without going through the system's own services. " +
-			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between.",
+			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between. " +
+			"A vendor's equipment placed inside a restricted zone and reached from outside it (a cellular modem in a substation cabinet) that calls our " +
+			"processes there is the same: a way into the most trusted zone that passes none of its gateways.",
 		CWE:   []int{269, 1357},
 		CAPEC: []int{122},
 		Mitigations: []string{
 			"Give the vendor a dedicated identity with the narrowest grants, scoped to the data it needs, and expire it with the contract.",
 			"Review the vendor's access regularly, monitor its use, and prefer an API in front of the store.",
+			"Route vendor remote access through the zone's own path (a jump host with MFA and recorded sessions); power a vendor's in-zone modem only for approved visits.",
 		},
 		References: []string{
 			"https://csrc.nist.gov/pubs/sp/800/161/r1/final",
@@ -231,7 +245,7 @@ var thirdpartyRules = []*rule.Rule{
 			if !tpThirdParty(f.From) || f.From.Kind == model.KindPerson || tpThirdParty(f.To) || f.To.OutOfScope {
 				return
 			}
-			if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin {
+			if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin && !tpIntoRestricted(f) {
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlAccessReviewed); x.Reports(gap) {
@@ -276,6 +290,28 @@ var thirdpartyRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// tpIntoRestricted reports whether f lets a third party's equipment placed
+// inside a restricted zone (a vendor's modem or remote-support box in the
+// cabinet), which is reached from outside the zone, call a process or
+// device of ours there that handles what others rely on being right
+// (control commands, money, decisions): a path into the most trusted zone
+// that passes none of its gateways.
+func tpIntoRestricted(f *model.Flow) bool {
+	if f.To.Trust() != model.TrustRestricted || f.From.Trust() != model.TrustRestricted || !f.From.ThirdParty {
+		return false
+	}
+	if !f.To.IsProcess() && f.To.Kind != model.KindDevice {
+		return false
+	}
+	outside := false
+	for _, g := range f.From.In {
+		if g.From.Trust() < model.TrustRestricted {
+			outside = true
+		}
+	}
+	return outside && len(loggingReliedOn(f.To.Assets())) > 0
 }
 
 // tpThirdParty reports whether c is run by another organisation.

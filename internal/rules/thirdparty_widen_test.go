@@ -1,0 +1,37 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestThirdPartyEquipmentInRestrictedZone: a third party's device placed
+// inside a restricted zone and reached from outside it raises
+// third-party-direct-data-access on its call into a process there that
+// handles data others rely on (modem-in); the vendor's box with no way in
+// from outside and the vendor's call to the zone's gateway do not.
+func TestThirdPartyEquipmentInRestrictedZone(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "third-party-direct-data-access", "restricted.yaml"), rules.All())
+	got := ofRule(fs, "third-party-direct-data-access", "")
+	if !slices.Contains(got, "third-party-direct-data-access:modem-in") {
+		t.Errorf("restricted.yaml: got %v, want third-party-direct-data-access:modem-in", got)
+	}
+	for _, id := range got {
+		if id != "third-party-direct-data-access:modem-in" && id != "third-party-direct-data-access:modem-in:information_disclosure" {
+			t.Errorf("restricted.yaml: raised %s, want only modem-in", id)
+		}
+	}
+}
+
+// TestInternalDataToNewThirdParty: internal business data sent to a new
+// third party raises sensitive-data-to-new-third-party (export); public
+// data (share) and a vendor already worked with (old-export) do not.
+func TestInternalDataToNewThirdParty(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-new-third-party", "internal.yaml"), rules.All())
+	if got, want := ofRule(fs, "sensitive-data-to-new-third-party", ""), []string{"sensitive-data-to-new-third-party:export"}; !slices.Equal(got, want) {
+		t.Errorf("internal.yaml: got %v, want %v", got, want)
+	}
+}
