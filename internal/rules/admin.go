@@ -41,7 +41,7 @@ var adminRules = []*rule.Rule{
 		Title:    "Administrators sign in without multi-factor authentication",
 		Category: model.Spoofing,
 		On:       rule.OnComponent,
-		Doc: "An administrative interface used by people (a privileged service, or an operations or support console drawn as an admin client) accepts a password alone. " +
+		Doc: "An administrative interface used by people accepts a password alone. " +
 			"Phished, reused or guessed administrator passwords are a leading cause of full compromise, and nothing stands between a stolen password and privileged control.",
 		CWE:   []int{308},
 		CAPEC: []int{560, 600},
