@@ -59,7 +59,11 @@ var adminRules = []*rule.Rule{
 		Exploitability: 1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.Admin || c.IsActor() {
+			// An admin client (an operations or support console) is where
+			// people sign in to the privileged functions it drives; where
+			// the model states that sign-in (a session, a password), the
+			// sign-in rules weigh it instead.
+			if !c.Admin || c.IsActor() && (c.Kind != model.KindClient || !signInUndrawn(c)) {
 				return
 			}
 			// With nothing drawn calling it, the model stating that its
@@ -260,6 +264,22 @@ var adminRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// signInUndrawn reports whether people use the client and none of their
+// flows into it states how they authenticate.
+func signInUndrawn(c *model.Component) bool {
+	used := false
+	for _, f := range c.In {
+		if f.From.Kind != model.KindPerson {
+			continue
+		}
+		if f.Authentication != model.AuthUnknown {
+			return false
+		}
+		used = true
+	}
+	return used
 }
 
 // adminUsedByPeople reports whether people or their clients reach c. An
