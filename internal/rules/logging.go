@@ -23,6 +23,9 @@ var loggingRules = []*rule.Rule{
 			"inside the network that other components call (an automated decision, an action run for someone): who, or which request, " +
 			"changed what must be on record. A job nobody calls that writes such data and states it keeps no logs is included: " +
 			"which run produced a disputed result must be on record too. " +
+			"So does a remote-access device (a VPN router, a gateway) that states it keeps no logs and carries sessions from a " +
+			"less trusted place onto equipment holding what others rely on: what a vendor's engineer, or whoever used their account, " +
+			"changed cannot be reconstructed. " +
 			"Users can deny their actions, and an intrusion or abuse goes unnoticed and cannot be investigated afterwards.",
 		CWE:   []int{778, 223},
 		CAPEC: []int{268},
@@ -37,7 +40,11 @@ var loggingRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// Admin components are covered by admin-actions-not-logged.
-			if c.Admin || c.Public || c.ThirdParty || !c.IsProcess() {
+			if c.Admin || c.Public || c.ThirdParty {
+				return
+			}
+			if !c.IsProcess() {
+				loggingGateway(x, c)
 				return
 			}
 			handled := loggingHandled(c)
@@ -266,6 +273,37 @@ var loggingRules = []*rule.Rule{
 // right — money, and anything needing high integrity or more: whoever
 // changes them (a command sent to equipment, a decision, a ledger entry)
 // must be on record, whether or not they are confidential.
+// loggingGateway raises no-security-event-logging on a device that forwards
+// sessions from a less trusted place (a vendor's broker, the internet) to
+// equipment and states it logs nothing: a remote-access gateway whose
+// sessions change what others rely on (programs, commands, recipes) leaves
+// no record of who changed what. Only a stated no: unstated, a gateway's
+// logging is the question of the entry points behind it.
+func loggingGateway(x *rule.Ctx, c *model.Component) {
+	if c.Kind != model.KindDevice || c.OutOfScope || c.Controls.Get(model.CtlLogsSecurityEvents) != model.No {
+		return
+	}
+	from := senders(lessTrustedSenders(c))
+	if len(from) == 0 {
+		return
+	}
+	var carried []*model.Asset
+	for _, f := range c.Out {
+		carried = append(carried, f.Carries...)
+	}
+	at := loggingReliedOn(distinct(carried))
+	if len(at) == 0 {
+		return
+	}
+	if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
+		// Harder to reach than an entry point's: only someone who already
+		// holds a session through the gateway acts unrecorded.
+		x.Ease(-1)
+		x.Report(gap, q(c.ID)+" forwards sessions from "+ids(from, compID)+" that change "+ids(at, assetID)+
+			" and records none of them", at)
+	}
+}
+
 func loggingReliedOn(as []*model.Asset) []*model.Asset {
 	var out []*model.Asset
 	for _, a := range as {

@@ -54,3 +54,23 @@ func TestSecurityLoggingForJobs(t *testing.T) {
 		t.Errorf("job.yaml: questions %v, want none", got)
 	}
 }
+
+// TestSecurityLoggingForGateways: a remote-access device that states it
+// keeps no logs and forwards sessions from a less trusted place onto
+// equipment holding what others rely on raises no-security-event-logging,
+// open (vpn-router); unstated logging (lan-router) or only ordinary data
+// (sensor-router) stays quiet and asks nothing of them.
+func TestSecurityLoggingForGateways(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "no-security-event-logging", "gateway.yaml"), rules.All())
+	if got, want := ofRule(fs, "no-security-event-logging", ""), []string{"no-security-event-logging:vpn-router"}; !slices.Equal(got, want) {
+		t.Errorf("gateway.yaml: got %v, want %v", got, want)
+	}
+	if got := ofRule(fs, "no-security-event-logging", model.StatusOpen); len(got) != 1 {
+		t.Errorf("gateway.yaml: open %v, want vpn-router open", got)
+	}
+	for _, q := range asking(qs, "no-security-event-logging") {
+		if q == "lan-router.logs_security_events" || q == "sensor-router.logs_security_events" {
+			t.Errorf("gateway.yaml: asks %s, want no question on the routers", q)
+		}
+	}
+}

@@ -309,7 +309,9 @@ var reviewerRules = []*rule.Rule{
 			"remote configuration or flag snapshots) is such a machine: whoever changes the stored copy changes it for every user, " +
 			"and an older signed version served again (rollback) is a change too. " +
 			"On a registry or store of artefacts, a job of ours that writes them into it (a training, evaluation or export job, " +
-			"a console that uploads firmware) is named too: what it is fed and what it lets through is what runs.",
+			"a console that uploads firmware) is named too: what it is fed and what it lets through is what runs. " +
+			"Programs or firmware carried by hand on removable media (a USB stick) from a less trusted zone into a more " +
+			"trusted one (the OT network) cross with no scan or integrity check unless one is stated.",
 		CWE:   []int{494, 1395, 345},
 		CAPEC: []int{538, 669},
 		Mitigations: []string{
@@ -339,6 +341,25 @@ var reviewerRules = []*rule.Rule{
 						x.AlsoTarget(model.Target{Component: s})
 					}
 					x.Report(gap, q(c.ID)+" runs what it fetches from "+ids(sources, compID)+"; whoever can change it there changes it for every user", systemAssets(x))
+				}
+				return
+			}
+			if media := reviewerCarriedIn(c); len(media) > 0 && !c.ThirdParty && !c.OutOfScope {
+				// Programs or firmware carried by hand on removable media
+				// from a less trusted zone into a more trusted one (a USB
+				// stick into the OT network): nothing checks what crosses.
+				if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
+					x.Enables() // the altered program is the threat; who runs it is the receiver's
+					// Reached only through what feeds the stick (a mailbox,
+					// an office PC), not from the internet at will.
+					x.Ease(-1)
+					var carried []*model.Asset
+					for _, f := range media {
+						x.AlsoTarget(model.Target{Flow: f})
+						carried = append(carried, loggingReliedOn(f.Carries)...)
+					}
+					x.Report(gap, "Programs carried into "+q(c.ID)+" on "+flowName(media[0])+
+						" from a less trusted zone may be altered or infected on the way, and nothing checks them", distinct(carried))
 				}
 				return
 			}

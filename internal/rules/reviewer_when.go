@@ -327,6 +327,32 @@ var (
 	buildWords      = []string{"build", "builds", "pipeline", "pipelines", "jenkins", "artifactory", "artefact", "artifact", "artifacts", "artefacts", "signing", "firmware"}
 )
 
+// reviewerMediaWords are protocols of removable media carried by hand.
+var reviewerMediaWords = []string{"usb", "removable", "sd-card", "sdcard", "dvd", "cd-rom"}
+
+// reviewerCarriedIn returns the local flows into c (a client or device)
+// over removable media from a less trusted zone that carry software (an
+// infrastructure asset or firmware) needing high integrity or more.
+func reviewerCarriedIn(c *model.Component) []*model.Flow {
+	if c.Kind != model.KindClient && c.Kind != model.KindDevice {
+		return nil
+	}
+	var out []*model.Flow
+	for _, f := range c.In {
+		if !f.Local || f.From.Trust() >= c.Trust() || !slices.Contains(reviewerMediaWords, strings.ToLower(f.Protocol)) {
+			continue
+		}
+		for _, a := range f.Carries {
+			if (a.Kind == model.AssetInfrastructure || strings.Contains(strings.ToLower(a.ID+" "+a.Name), "firmware")) &&
+				a.Need(model.Integrity) >= model.High {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // reviewerFirmware reports whether device c receives software updates.
 func reviewerFirmware(c *model.Component) bool {
 	for _, f := range c.In {
