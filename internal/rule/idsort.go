@@ -3,7 +3,6 @@ package rule
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/wardtm/ward/internal/model"
 )
@@ -13,8 +12,8 @@ import (
 // Sorting pointers by a field they point to reads each value's id through
 // its pointer at every comparison (a cache miss in a list of 100,000s);
 // here each id's first 8 bytes past the prefix all the ids share are
-// read once into a key, and the sort compares the keys, reading ids only
-// to break a tie (ids of one element: few). The entries, 16 bytes without
+// read once into a key, and the sort compares the keys; ids tied on a key
+// are keyed again on their next 8 bytes (refine). The entries, 16 bytes without
 // pointers, live in buf, reused from call to call (a 16-byte key, 24-byte
 // entries, was no faster and held ≈ 8 MB more at 10,000 components).
 type byID[T any] struct {
@@ -22,8 +21,9 @@ type byID[T any] struct {
 }
 
 type idEntry struct {
-	key uint64 // bytes skip..skip+8 of the id, big-endian, zero-padded
+	key uint64 // bytes off..off+8 of the id, big-endian, zero-padded
 	at  int32  // the value's place in the list
+	n   int32  // how many of those 8 bytes the id has (in the padding)
 }
 
 // sort sorts vs by id(v).
@@ -51,18 +51,9 @@ func (s *byID[T]) sort(vs []T, id func(T) string) {
 		es[i].at = int32(i)
 	}
 	for i := range es {
-		x := id(vs[i])[skip:]
-		es[i].key = word(x)
+		es[i].key, es[i].n = window(id(vs[i]), skip)
 	}
-	slices.SortFunc(es, func(a, b idEntry) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		if c := strings.Compare(id(vs[a.at]), id(vs[b.at])); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.at, b.at)
-	})
+	refine(es, vs, id, skip)
 	// vs[i] = old vs[es[i].at], in place, cycle by cycle (at = -1: placed).
 	for i := range es {
 		if es[i].at < 0 {
@@ -79,6 +70,47 @@ func (s *byID[T]) sort(vs []T, id func(T) string) {
 			vs[j], j = vs[k], k
 		}
 	}
+}
+
+// refine sorts es, whose keys hold bytes off..off+8 of their ids, by id,
+// ties by place. Ids with equal keys and fewer than 8 bytes there are
+// equal (a shorter one is a prefix of a longer one, and sorts first), so
+// only a run of equal keys with all 8 bytes present needs more: each such
+// run is keyed again on the next 8 bytes and sorted on its own. A list
+// whose ids share a long word past the common prefix (service-, a kind
+// name) is so sorted reading each id once per 8 bytes of the tie, where
+// a comparison reading both ids (a cache miss each) took about 60 % of
+// the sort of a 10,000-component rule's findings.
+func refine[T any](es []idEntry, vs []T, id func(T) string, off int) {
+	slices.SortFunc(es, func(a, b idEntry) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		if a.n != b.n {
+			return cmp.Compare(a.n, b.n)
+		}
+		return cmp.Compare(a.at, b.at)
+	})
+	for i := 0; i < len(es); {
+		j := i + 1
+		for j < len(es) && es[j].key == es[i].key && es[j].n == es[i].n {
+			j++
+		}
+		if j-i > 1 && es[i].n == 8 {
+			run := es[i:j]
+			for k := range run {
+				run[k].key, run[k].n = window(id(vs[run[k].at]), off+8)
+			}
+			refine(run, vs, id, off+8)
+		}
+		i = j
+	}
+}
+
+// window returns word(x[off:]) and how many bytes of it x has (≤ 8).
+func window(x string, off int) (uint64, int32) {
+	x = x[off:]
+	return word(x), int32(min(len(x), 8))
 }
 
 // word returns the first 8 bytes of s as a big-endian number, bytes past
