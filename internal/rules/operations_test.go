@@ -36,3 +36,15 @@ func TestFieldDeviceNothingAtStake(t *testing.T) {
 		t.Errorf("got %v, want field-device-tampering:pump", got)
 	}
 }
+
+// TestQueueForgerySpoofingWhereAnonymous: a consumer acting on unsigned
+// money messages raises spoofing of the producer only where a publisher of
+// the queue may be unauthenticated (queue-message-tampering/publishers.yaml,
+// noise20b).
+func TestQueueForgerySpoofingWhereAnonymous(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-message-tampering", "publishers.yaml"), rules.All())
+	got := ofRule(fs, "queue-message-tampering", "")
+	if !slices.Contains(got, "queue-message-tampering:usage-consume:spoofing") || slices.Contains(got, "queue-message-tampering:ledger-consume:spoofing") {
+		t.Errorf("got %v, want usage-consume's spoofing copy and not ledger-consume's", got)
+	}
+}
