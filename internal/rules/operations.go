@@ -24,7 +24,8 @@ var operationsRules = []*rule.Rule{
 			"The same holds for the device's own checks of who stands in front of it: a card read by its UID alone is cloned, a short keypad PIN is guessed or watched, a command the device obeys on its topic is forged; " +
 			"each is spoofing of the device or at it (a further threat of this weakness). " +
 			"Whoever holds it can also stop it doing its job (drain its battery, jam or unplug its link, leave it in a state that suits them), " +
-			"which is denial of service wherever the device is what keeps something running or safe.",
+			"which is denial of service wherever the device is what keeps something running or safe. " +
+			"A device at which the model draws nothing at stake (it holds no asset, sends nothing on, and is fed no asset: a display) is left out.",
 		CWE:   []int{1263, 1191, 1247, 922},
 		CAPEC: []int{401, 440, 187},
 		Mitigations: []string{
@@ -47,6 +48,14 @@ var operationsRules = []*rule.Rule{
 			// Only where the team does not control who touches it: a device in
 			// an internet or partner zone (homes, vehicles, customers' sites).
 			if t := c.Trust(); t != model.TrustInternet && t != model.TrustPartner {
+				return
+			}
+			// A device at which the model draws nothing at stake (it holds
+			// no asset, sends nothing on, and what it receives carries none:
+			// a display fed by others) has no keys to read, no reports to
+			// fake and no commands to act on; its firmware, where we ship
+			// it, is build-artifact-tampering's line.
+			if len(c.Assets()) == 0 && len(c.Out) == 0 && !receivesAssets(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlHardened); x.Reports(gap) {
@@ -312,6 +321,16 @@ func paymentProvider(p *model.Component, money []*model.Asset) bool {
 	}
 	for _, f := range p.In {
 		if len(withData(f.Carries, model.DataPaymentCard)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// receivesAssets reports whether a flow into c carries an asset.
+func receivesAssets(c *model.Component) bool {
+	for _, f := range c.In {
+		if len(f.Carries) > 0 {
 			return true
 		}
 	}

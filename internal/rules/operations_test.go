@@ -3,6 +3,7 @@ package rules_test
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -18,5 +19,32 @@ func TestFieldDeviceCategories(t *testing.T) {
 		"field-device-tampering:meter:information_disclosure", "field-device-tampering:meter:spoofing"}
 	if got := ofRule(fs, "field-device-tampering", model.StatusUnverified); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestFieldDeviceNothingAtStake: a device that holds nothing, sends nothing
+// on and is fed no asset raises nothing; one fed commands does
+// (field-device-tampering/fed.yaml, noise20b).
+func TestFieldDeviceNothingAtStake(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "field-device-tampering", "fed.yaml"), rules.All())
+	for _, id := range ofRule(fs, "field-device-tampering", "") {
+		if !strings.HasPrefix(id, "field-device-tampering:pump") {
+			t.Errorf("raised %s, want the pump's threats only", id)
+		}
+	}
+	if got := ofRule(fs, "field-device-tampering", model.StatusUnverified); !slices.Contains(got, "field-device-tampering:pump") {
+		t.Errorf("got %v, want field-device-tampering:pump", got)
+	}
+}
+
+// TestQueueForgerySpoofingWhereAnonymous: a consumer acting on unsigned
+// money messages raises spoofing of the producer only where a publisher of
+// the queue may be unauthenticated (queue-message-tampering/publishers.yaml,
+// noise20b).
+func TestQueueForgerySpoofingWhereAnonymous(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "queue-message-tampering", "publishers.yaml"), rules.All())
+	got := ofRule(fs, "queue-message-tampering", "")
+	if !slices.Contains(got, "queue-message-tampering:usage-consume:spoofing") || slices.Contains(got, "queue-message-tampering:ledger-consume:spoofing") {
+		t.Errorf("got %v, want usage-consume's spoofing copy and not ledger-consume's", got)
 	}
 }

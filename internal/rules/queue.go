@@ -141,7 +141,8 @@ var queueRules = []*rule.Rule{
 		Category: model.Tampering,
 		On:       rule.OnFlow,
 		Doc: "A consumer acts on messages about money or other critical-integrity data from a queue without checking who produced them. " +
-			"Anyone who can publish to the queue (another producer, a compromised service, a broker operator) can forge or alter messages that the consumer trusts.",
+			"Anyone who can publish to the queue (another producer, a compromised service, a broker operator) can forge or alter messages that the consumer trusts. " +
+			"Where a publisher may reach the queue unauthenticated, the forged message also spoofs its producer (a further threat); where every publisher authenticates, it is tampering alone.",
 		CWE:   []int{345, 347},
 		CAPEC: []int{148},
 		Mitigations: []string{
@@ -162,6 +163,13 @@ var queueRules = []*rule.Rule{
 				// Whoever can publish to the queue forges the messages:
 				// reviewers put the threat on the topic too.
 				x.AlsoTarget(model.Target{Component: f.From})
+				if !openPublish(f.From) {
+					// Every publisher authenticates to the queue: a forged
+					// message comes from one holding publish rights, which
+					// is tampering alone; spoofing the producer is raised
+					// where publishing may be anonymous (noise20b).
+					x.Enables()
+				}
 				x.Report(gap,
 					q(f.To.ID)+" acts on "+ids(at, assetID)+" messages from queue "+q(f.From.ID)+" without verifying who produced them", at)
 			}
@@ -320,4 +328,15 @@ func queueAcrossZones(x *rule.Ctx, c *model.Component, producers, consumers []*m
 		x.Report(gap, q(c.ID)+" carries "+q(producers[0].ID)+"'s messages across zones (to or from "+q(other.ID)+") and nothing says who may publish to it", queueAssets(c))
 	}
 	return true
+}
+
+// openPublish reports whether a flow into queue c (a publisher) is not
+// known to authenticate.
+func openPublish(c *model.Component) bool {
+	for _, g := range c.In {
+		if g.Authenticated() != model.Yes {
+			return true
+		}
+	}
+	return false
 }

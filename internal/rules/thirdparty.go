@@ -227,7 +227,9 @@ var thirdpartyRules = []*rule.Rule{
 		Doc: "A system run by another organisation reaches a data store or an administrative interface directly, without going through the system's own services. " +
 			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between. " +
 			"A vendor's equipment placed inside a restricted zone and reached from outside it (a cellular modem in a substation cabinet) that calls our " +
-			"processes there is the same: a way into the most trusted zone that passes none of its gateways.",
+			"processes there is the same: a way into the most trusted zone that passes none of its gateways. Information disclosure is raised " +
+			"beside the elevation where the vendor reaches a store or an administrative interface; a control process reached by in-zone " +
+			"equipment is raised for its commands alone.",
 		CWE:   []int{269, 1357},
 		CAPEC: []int{122},
 		Mitigations: []string{
@@ -249,6 +251,12 @@ var thirdpartyRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlAccessReviewed); x.Reports(gap) {
+				if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin {
+					// A vendor's in-zone equipment calling a control
+					// process: what it reaches is the process's commands,
+					// not a store of records to read: no disclosure copy.
+					x.Enables()
+				}
 				x.Report(gap,
 					"Third party "+q(f.From.ID)+" reaches "+q(f.To.ID)+" directly on "+q(f.ID)+" and its access is not reviewed", f.To.Assets())
 			}
