@@ -269,10 +269,6 @@ var loggingRules = []*rule.Rule{
 	},
 }
 
-// loggingReliedOn returns the assets among as that others rely on being
-// right — money, and anything needing high integrity or more: whoever
-// changes them (a command sent to equipment, a decision, a ledger entry)
-// must be on record, whether or not they are confidential.
 // loggingGateway raises no-security-event-logging on a device that forwards
 // sessions from a less trusted place (a vendor's broker, the internet) to
 // equipment and states it logs nothing: a remote-access gateway whose
@@ -304,6 +300,10 @@ func loggingGateway(x *rule.Ctx, c *model.Component) {
 	}
 }
 
+// loggingReliedOn returns the assets among as that others rely on being
+// right — money, and anything needing high integrity or more: whoever
+// changes them (a command sent to equipment, a decision, a ledger entry)
+// must be on record, whether or not they are confidential.
 func loggingReliedOn(as []*model.Asset) []*model.Asset {
 	var out []*model.Asset
 	for _, a := range as {
