@@ -33,6 +33,7 @@ var (
 	holdOut18 = filepath.Join("..", "..", "testdata", "eval-holdout18")
 	holdOut19 = filepath.Join("..", "..", "testdata", "eval-holdout19")
 	holdOut20 = filepath.Join("..", "..", "testdata", "eval-holdout20")
+	holdOut21 = filepath.Join("..", "..", "testdata", "eval-holdout21")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -77,6 +78,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout18", holdOut18, false},
 		{"eval-holdout19", holdOut19, false},
 		{"eval-holdout20", holdOut20, false},
+		{"eval-holdout21", holdOut21, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
