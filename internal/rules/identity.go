@@ -96,7 +96,7 @@ var identityRules = []*rule.Rule{
 					// documents" on the bucket as often as on the read.
 					x.AlsoTarget(model.Target{Component: r})
 				}
-				x.Report(gap, "Access on "+flowName(f)+" rides in the link; whoever gets the link (forwarded, logged, in a Referer) reads "+ids(at, assetID), at)
+				x.Report(gap, "Access on "+flowName(f)+" rides in the link; whoever gets the link (forwarded, logged, in a Referer) reaches "+ids(at, assetID), at)
 			}
 		},
 	},
