@@ -38,6 +38,8 @@ var families = [][]*rule.Rule{
 	insiderRules,
 	// The machines components run on (hosts.go).
 	hostRules,
+	// Shared sign-in secrets and credentials in links (identity.go).
+	identityRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
