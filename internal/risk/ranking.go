@@ -19,7 +19,8 @@ import (
 // first; less half a point per
 // element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
-// (stakeValue) and id, spreads them (spread) and numbers them from 1.
+// (stakeValue), a weakness's own reading before a further one
+// (furtherReading) and id, spreads them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
 
 // Ranking is the order Rank gave a list of findings, kept so that the list
