@@ -388,8 +388,9 @@ func rankKey(f *model.Finding) uint64 {
 
 // furtherReading reports whether f is a further STRIDE reading of a rule's
 // weakness: a threat the rule raises in a category other than its own
-// (its id is the weakness's id, kept as an alias, with the category
-// appended: "missing-object-authorization:api:tampering"). At an equal
+// (its id is the weakness's id with the category appended,
+// "missing-object-authorization:api:tampering", and it has aliases: the
+// weakness's id, or the ids of the threats merged into it). At an equal
 // rank key, every threat's own reading comes before a further one
 // (docs/risk.md, "Ties: the weakness's own reading first"): the further
 // reading restates a weakness, the own reading names one.
