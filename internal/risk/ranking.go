@@ -19,7 +19,8 @@ import (
 // first; less half a point per
 // element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
-// (stakeValue) and id, spreads them (spread) and numbers them from 1.
+// (stakeValue), a weakness's own reading before a further one
+// (furtherReading) and id, spreads them (spread) and numbers them from 1.
 func Rank(fs []*model.Finding) { NewRanking(fs) }
 
 // Ranking is the order Rank gave a list of findings, kept so that the list
@@ -366,19 +367,39 @@ func rankKeys(fs []*model.Finding) (keys []uint64, pre []item, tgt []model.Targe
 // (rankValue: the residual score, the data within reach and what a
 // reviewer reads first; highest first), open before unverified at equal value, then what is worse if it
 // happens (residual impact), then inherent score, then the value of the
-// data at stake (stakeValue, highest first). Without data within reach
-// the band and value order as the residual score alone.
+// data at stake (stakeValue, highest first), then a weakness's own
+// reading before a further STRIDE reading of one (furtherReading). Without
+// data within reach the band and value order as the residual score alone.
 func rankKey(f *model.Finding) uint64 {
-	var inactive, notOpen uint64
+	var inactive, notOpen, further uint64
 	if !f.Active() {
 		inactive = 1
 	}
 	if !f.Open() {
 		notOpen = 1
 	}
+	if furtherReading(f) {
+		further = 1
+	}
 	return inactive<<56 | uint64(15-min(15, f.Residual.Severity))<<52 | uint64(maxRankValue-rankValue(f))<<32 | notOpen<<24 |
-		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(int(f.Inherent.Score)))<<8 |
-		uint64(255-min(255, stakeValue(f)))
+		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(int(f.Inherent.Score)))<<9 |
+		uint64(255-min(255, stakeValue(f)))<<1 | further
+}
+
+// furtherReading reports whether f is a further STRIDE reading of a rule's
+// weakness: a threat the rule raises in a category other than its own
+// (its id is the weakness's id with the category appended,
+// "missing-object-authorization:api:tampering", and it has aliases: the
+// weakness's id, or the ids of the threats merged into it). At an equal
+// rank key, every threat's own reading comes before a further one
+// (docs/risk.md, "Ties: the weakness's own reading first"): the further
+// reading restates a weakness, the own reading names one.
+func furtherReading(f *model.Finding) bool {
+	if f.Origin == model.OriginPeople || len(f.Aliases) == 0 {
+		return false
+	}
+	id, c := f.ID, string(f.Category)
+	return len(id) > len(c) && id[len(id)-len(c)-1] == ':' && id[len(id)-len(c):] == c
 }
 
 func clampKey(v int) int { return max(0, min(63, v)) }

@@ -525,3 +525,38 @@ func TestRerankMovedTakesThePlace(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnReadingBeforeFurther checks the last key before the id: of two
+// threats equal on every other key, a rule's threat in its own category
+// ranks before another rule's further STRIDE reading, whatever their ids;
+// the team's own threats and merged threats without the category suffix
+// are not further readings.
+func TestOwnReadingBeforeFurther(t *testing.T) {
+	a := &model.Component{ID: "a"}
+	b := &model.Component{ID: "b"}
+	mk := func(id, rule string, cat model.Category, c *model.Component, aliases ...string) *model.Finding {
+		return &model.Finding{ID: id, Rule: rule, Category: cat, Status: model.StatusUnverified, Aliases: aliases,
+			Targets: []model.Target{{Component: c}}, Inherent: Make(3, 4), Residual: Make(3, 4)}
+	}
+	further := mk("audit-log-tampering:a:tampering", "audit-log-tampering", model.Tampering, a, "audit-log-tampering:a")
+	own := mk("overprivileged-entry-point:b", "overprivileged-entry-point", model.ElevationOfPrivilege, b)
+	merged := mk("unauthenticated-inbound-flow:b", "unauthenticated-inbound-flow", model.Spoofing, b, "unauthenticated-inbound-flow:x")
+	people := mk("t1:tampering", model.PeopleRule, model.Tampering, a, "t1")
+	people.Origin = model.OriginPeople
+	for _, c := range []struct {
+		f    *model.Finding
+		want bool
+	}{{further, true}, {own, false}, {merged, false}, {people, false}} {
+		if got := furtherReading(c.f); got != c.want {
+			t.Errorf("furtherReading(%s) = %v, want %v", c.f.ID, got, c.want)
+		}
+	}
+	fs := []*model.Finding{further, own}
+	Rank(fs)
+	if fs[0] != own || fs[1] != further {
+		t.Fatalf("ranked %s before %s; want the own reading first", fs[0].ID, fs[1].ID)
+	}
+	if rankKey(own) >= rankKey(further) {
+		t.Fatal("the own reading's key is not smaller")
+	}
+}
