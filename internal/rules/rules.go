@@ -38,6 +38,8 @@ var families = [][]*rule.Rule{
 	insiderRules,
 	// The machines components run on (hosts.go).
 	hostRules,
+	// Control zones and the hardware people carry (physical.go).
+	physicalRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
