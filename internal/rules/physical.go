@@ -9,8 +9,8 @@ import (
 
 // physicalRules are threats that come from control networks and the
 // hardware people carry (family21b): hosts that bridge an isolated control
-// zone to a less trusted network, and handhelds that carry other people's
-// records out of the building.
+// zone to a less trusted network, and portable devices that carry other
+// people's records out of the building.
 var physicalRules = []*rule.Rule{
 	{
 		ID:       "control-zone-bridge",
@@ -63,7 +63,56 @@ var physicalRules = []*rule.Rule{
 			}
 		},
 	},
+	{
+		ID:       "portable-device-loss",
+		Title:    "A portable device of ours carries other people's records out of the building",
+		Category: model.InformationDisclosure,
+		On:       rule.OnComponent,
+		Doc: "Staff use phones, tablets, handhelds or laptops the organisation issues (a rescue team's tablets, a housekeeping phone, a field engineer's laptop) to show or keep people's personal data. " +
+			"Portable devices are left in vehicles, lost, stolen, lent to a colleague or sent for repair; a device on a shared desk or in a locker is picked up by whoever passes. " +
+			"Without a screen lock, storage encryption and a way to wipe it remotely, whoever holds the device reads what it shows and what it cached, and uses the session still open on it. " +
+			"A device the organisation does not manage, used by people outside its network, is unmanaged-device-holds-records' line.",
+		CWE:   []int{922, 311, 359},
+		CAPEC: []int{37, 545},
+		Mitigations: []string{
+			"Enrol the devices in device management: enforced screen lock with a short timeout, storage encryption, remote lock and wipe, and an inventory that says who holds each one.",
+			"Cache as little as the work needs, and for as short as it needs; clear it at the end of a shift or when the app is idle.",
+			"Give each person their own sign-in on shared devices, keep sessions short, and revoke a device's sessions and keys as soon as it is reported missing.",
+		},
+		References: []string{
+			"https://mas.owasp.org/MASVS/ (MASVS-STORAGE)",
+			"https://csrc.nist.gov/pubs/sp/800/124/r2/final (managing mobile devices)",
+			"https://cwe.mitre.org/data/definitions/922.html",
+		},
+		Exploitability: -1,
+		Check: func(x *rule.Ctx) {
+			k := x.Target.Component
+			if k.Kind != model.KindClient && k.Kind != model.KindDevice || k.OutOfScope || k.ThirdParty {
+				return
+			}
+			// The organisation's own device: drawn in an internal zone of
+			// ours, and portable by what the model names it.
+			if k.Trust() != model.TrustInternal || !reviewerWords(k, portableWords...) {
+				return
+			}
+			shown := k.Assets()
+			for _, f := range k.Out {
+				shown = append(shown, f.Returns...)
+			}
+			at := distinct(withData(sensitive(shown), model.DataPII, model.DataPHI, model.DataFinancial))
+			if len(at) == 0 {
+				return
+			}
+			if gap := x.Lacks(k, model.CtlHardened); x.Reports(gap) {
+				x.Report(gap, q(k.ID)+" is a portable device that shows or keeps "+ids(at, assetID)+"; lost, stolen or picked up, it gives them to whoever holds it", at)
+			}
+		},
+	},
 }
+
+// portableWords name devices people carry about: phones, tablets,
+// handhelds and laptops.
+var portableWords = []string{"phone", "phones", "smartphone", "smartphones", "tablet", "tablets", "ipad", "ipads", "handheld", "handhelds", "laptop", "laptops", "mobile", "pda", "mdt"}
 
 // bridgeEnd returns the component that bridges a control zone through f,
 // or nil: f leaves a control zone (its sender is in one) for a less trusted
