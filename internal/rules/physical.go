@@ -55,6 +55,16 @@ var physicalRules = []*rule.Rule{
 			if len(cross) == 0 {
 				return
 			}
+			// What is at stake is what the zone controls: the assets of the
+			// components in it that the bridge talks to.
+			for _, p := range peersOf(c, append(slices.Clip(c.In), c.Out...)) {
+				if p.Boundary != nil && zones[rootZone(p.Boundary)] {
+					at = append(at, p.Assets()...)
+				}
+			}
+			if zones[rootZone(c.Boundary)] {
+				at = append(at, c.Assets()...)
+			}
 			if gap := x.Lacks(c, model.CtlNetworkRestricted); x.Reports(gap) {
 				for _, f := range cross {
 					x.AlsoTarget(model.Target{Flow: f})
