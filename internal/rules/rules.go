@@ -40,6 +40,10 @@ var families = [][]*rule.Rule{
 	hostRules,
 	// Shared sign-in secrets and credentials in links (identity.go).
 	identityRules,
+	// Control zones and the hardware people carry (physical.go).
+	physicalRules,
+	// Data after the application's own checks (lifecycle.go).
+	lifecycleRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
