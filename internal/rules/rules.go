@@ -42,8 +42,6 @@ var families = [][]*rule.Rule{
 	identityRules,
 	// Control zones and the hardware people carry (physical.go).
 	physicalRules,
-	// Data after the application's own checks (lifecycle.go).
-	lifecycleRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
