@@ -150,7 +150,10 @@ var transportRules = []*rule.Rule{
 		On:             rule.OnFlow,
 		Doc: "Two components in the same zone talk without transport encryption, trusting the internal network. " +
 			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read " +
-			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too.",
+			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too. " +
+			"A hop between two of the organisation's processes over a protocol with a TLS mode (gRPC, MQTT, AMQP), its encryption unknown, " +
+			"is asked rather than raised, as sensitive-data-in-cleartext asks for more sensitive data (and as a hop to a store inside one zone is); a hop to or from a broker's topic, " +
+			"a protocol without a TLS mode and a stated gap stay threats.",
 		CWE:   []int{319},
 		CAPEC: []int{157, 94},
 		Mitigations: []string{
@@ -172,7 +175,11 @@ var transportRules = []*rule.Rule{
 			if !transportWorthReading(x, f) {
 				return
 			}
-			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
+			// Between two of our processes, a hop whose encryption is unknown
+			// is asked as sensitive-data-in-cleartext asks for the more
+			// sensitive data (noise21); a broker's topics stay a threat.
+			procs := f.From.IsProcess() && f.To.IsProcess()
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && !(procs && transportAsksPrivate(x, f, gap)) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) && !unknownData(x.Model) {
 					x.Enables()
 				}

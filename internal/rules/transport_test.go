@@ -101,3 +101,26 @@ func TestPrivateCrossingCarriesSomething(t *testing.T) {
 		t.Errorf("questions %v, want api-reports.encryption among them", asked)
 	}
 }
+
+// TestProcessHopInZoneAsks: between two of our services inside one zone, a
+// hop over a protocol with a TLS mode whose encryption is unknown is asked,
+// not raised (as sensitive-data-in-cleartext asks); a protocol without a TLS
+// mode and a stated gap stay threats (unencrypted-internal-flow/
+// process-hop.yaml, noise21).
+func TestProcessHopInZoneAsks(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "unencrypted-internal-flow", "process-hop.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "unencrypted-internal-flow" && f.Category == model.InformationDisclosure {
+			got = append(got, f.ID+" "+string(f.Status))
+		}
+	}
+	slices.Sort(got)
+	want := []string{"unencrypted-internal-flow:to-audit open", "unencrypted-internal-flow:to-lab unverified"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if asked := asking(qs, "unencrypted-internal-flow"); !slices.Contains(asked, "to-sessions.encryption") {
+		t.Errorf("questions %v, want to-sessions.encryption among them", asked)
+	}
+}
