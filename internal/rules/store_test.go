@@ -250,3 +250,17 @@ func TestEmailedInstructions(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestStoreReachableTamperingWhereIntegrity: a store reached straight from
+// the internet raises tampering beside disclosure only where what it holds
+// needs high integrity (store-reachable-from-internet/integrity.yaml,
+// noise21).
+func TestStoreReachableTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "store-reachable-from-internet", "integrity.yaml"), rules.All())
+	got := ofRule(fs, "store-reachable-from-internet", "")
+	want := []string{"store-reachable-from-internet:firmware-bucket", "store-reachable-from-internet:firmware-bucket:tampering",
+		"store-reachable-from-internet:photo-bucket"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
