@@ -37,7 +37,8 @@ var transportRules = []*rule.Rule{
 		On:             rule.OnFlow,
 		Doc: "The flow uses a protocol that sends everything, often passwords included, in the clear unless it is explicitly " +
 			"wrapped or upgraded to TLS (http, telnet, ftp, ldap, smtp, plain tcp and the like). " +
-			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side.",
+			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side; " +
+			"altering it is a threat of its own where what it carries needs high integrity, or where the flow names nothing it carries.",
 		CWE:   []int{319, 523},
 		CAPEC: []int{157, 94},
 		Mitigations: []string{
@@ -57,6 +58,12 @@ var transportRules = []*rule.Rule{
 			}
 			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				if len(f.Carries) > 0 && !integrityNeeded(f.Carries) && !unknownData(x.Model) {
+					// Altered on the way where what it carries needs high
+					// integrity, as for the other transport rules; the
+					// impersonation of either side stays (noise21).
+					x.Enables(model.Spoofing)
+				}
 				transportAnswerCaller(x, f)
 				x.Report(gap, "Flow "+flowName(f)+" uses cleartext "+f.Protocol+transportCarrying(f), nil, why...)
 			}

@@ -124,3 +124,29 @@ func TestProcessHopInZoneAsks(t *testing.T) {
 		t.Errorf("questions %v, want to-sessions.encryption among them", asked)
 	}
 }
+
+// TestCleartextProtocolTamperingWhereIntegrity: a legacy cleartext hop
+// raises tampering only where what it carries needs high integrity, or
+// where it names nothing it carries; spoofing and disclosure stay
+// (cleartext-protocol/integrity.yaml, noise21).
+func TestCleartextProtocolTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "cleartext-protocol", "integrity.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "cleartext-protocol" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID+" "+string(f.Category))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"ping information_disclosure", "ping spoofing", "ping tampering",
+		"settle information_disclosure", "settle spoofing", "settle tampering",
+		"views information_disclosure", "views spoofing"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
