@@ -264,3 +264,25 @@ func TestStoreReachableTamperingWhereIntegrity(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestBroadAccessTamperingWhereIntegrity: a sensitive store with broad
+// grants raises tampering beside disclosure only where what it holds needs
+// high integrity (sensitive-store-broad-access/integrity.yaml, noise21).
+func TestBroadAccessTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-store-broad-access", "integrity.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "sensitive-store-broad-access" {
+			for _, tg := range f.Targets {
+				if tg.Component != nil {
+					got = append(got, tg.Component.ID+" "+string(f.Category))
+				}
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"ledger information_disclosure", "ledger tampering", "search information_disclosure"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
