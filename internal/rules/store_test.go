@@ -286,3 +286,15 @@ func TestBroadAccessTamperingWhereIntegrity(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestTenantIsolationTamperingWhereIntegrity: a store shared by tenants
+// raises tampering beside disclosure only where what it holds needs high
+// integrity (tenant-isolation/integrity.yaml, noise21).
+func TestTenantIsolationTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "tenant-isolation", "integrity.yaml"), rules.All())
+	got := ofRule(fs, "tenant-isolation", "")
+	want := []string{"tenant-isolation:ledger", "tenant-isolation:ledger:tampering", "tenant-isolation:search"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
