@@ -166,7 +166,8 @@ var authzRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The component serves or stores data for several tenants. Unless the tenant is enforced on every request and every " +
 			"query, one missed filter, a cache keyed without the tenant, or a guessed id shows one customer another's data, " +
-			"a breach that usually reaches many customers at once.",
+			"a breach that usually reaches many customers at once. Where their data needs high integrity, one tenant can change another's " +
+			"too (tampering, a further threat).",
 		CWE:   []int{639, 668},
 		CAPEC: []int{1},
 		Mitigations: []string{
@@ -184,6 +185,11 @@ var authzRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlTenantIsolation); x.Reports(gap) {
+				if !integrityNeeded(c.Assets()) && !unknownData(x.Model) {
+					// One tenant changing another's data is a threat of its
+					// own where that data needs high integrity (noise21).
+					x.Enables()
+				}
 				x.Report(gap, q(c.ID)+" handles several tenants' data without enforcing tenant isolation", nil,
 					"the component is shared by tenants")
 			}

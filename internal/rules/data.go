@@ -231,7 +231,8 @@ var dataRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "A store of sensitive data is read by many components, or its grants are known to be broader than needed. " +
 			"Every reader is a path to the whole data set: compromising any one of them, or a bug in any one, discloses it, " +
-			"and shared access makes it hard to tell who read what.",
+			"and shared access makes it hard to tell who read what. Where what it holds needs high integrity, broad grants let any of them " +
+			"alter it too (tampering, a further threat).",
 		CWE:   []int{732, 284},
 		CAPEC: []int{122},
 		Mitigations: []string{
@@ -263,6 +264,11 @@ var dataRules = []*rule.Rule{
 				return
 			}
 			if x.Reports(gap) {
+				if !integrityNeeded(c.Stores) {
+					// Broad grants alter records too, a threat of its own
+					// where they need high integrity (noise21).
+					x.Enables()
+				}
 				x.Report(gap, q(c.ID)+" holding "+ids(s, assetID)+" is readable by "+ids(readers, compID)+" with broad grants", s,
 					"several components can read the store")
 			}

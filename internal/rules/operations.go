@@ -24,7 +24,8 @@ var operationsRules = []*rule.Rule{
 			"The same holds for the device's own checks of who stands in front of it: a card read by its UID alone is cloned, a short keypad PIN is guessed or watched, a command the device obeys on its topic is forged; " +
 			"each is spoofing of the device or at it (a further threat of this weakness). " +
 			"Whoever holds it can also stop it doing its job (drain its battery, jam or unplug its link, leave it in a state that suits them), " +
-			"which is denial of service wherever the device is what keeps something running or safe. " +
+			"which is denial of service wherever the device is what keeps something running or safe: it acts on what another component sends it (a lock, a pump, a valve); " +
+			"a device that only reports or takes people's input (a logger, a tracker, a staff tablet) raises no denial-of-service threat, since stopping it leaves a gap in what it sends. " +
 			"A device at which the model draws nothing at stake (it holds no asset, sends nothing on, and is fed no asset: a display) is left out.",
 		CWE:   []int{1263, 1191, 1247, 922},
 		CAPEC: []int{401, 440, 187},
@@ -62,6 +63,13 @@ var operationsRules = []*rule.Rule{
 				at := c.Assets()
 				if len(at) == 0 {
 					at = systemAssets(x)
+				}
+				if !deviceActsOnWhatItIsSent(c) {
+					// A device that only reports or takes people's input
+					// (a logger, a tracker, a tablet): stopping it leaves a
+					// gap in what it sends, not something that stops
+					// running; its spoofing and read-out stay.
+					x.Enables(model.InformationDisclosure, model.Spoofing)
 				}
 				x.Report(gap, q(c.ID)+" can be opened, reflashed or read out by whoever holds it", at)
 			}
@@ -321,6 +329,18 @@ func paymentProvider(p *model.Component, money []*model.Asset) bool {
 	}
 	for _, f := range p.In {
 		if len(withData(f.Carries, model.DataPaymentCard)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// deviceActsOnWhatItIsSent reports whether another component of the model
+// (not a person at it) sends to c: a lock, pump, valve or signal acting on
+// the commands it is sent, which is what keeps something running.
+func deviceActsOnWhatItIsSent(c *model.Component) bool {
+	for _, f := range c.In {
+		if f.From.Kind != model.KindPerson {
 			return true
 		}
 	}

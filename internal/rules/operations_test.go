@@ -11,12 +11,16 @@ import (
 )
 
 // TestFieldDeviceCategories: a device in the field, not known to be
-// hardened, raises tampering and the disclosure, spoofing and denial of
-// service its handling enables (field-device-tampering/unverified.yaml).
+// hardened, raises tampering and the disclosure and spoofing its handling
+// enables; denial of service only where it acts on what another component
+// sends it (the valve), not where it only reports (the meter, noise21)
+// (field-device-tampering/unverified.yaml).
 func TestFieldDeviceCategories(t *testing.T) {
 	fs, _ := run(t, filepath.Join("testdata", "field-device-tampering", "unverified.yaml"), rules.All())
-	want := []string{"field-device-tampering:meter", "field-device-tampering:meter:denial_of_service",
-		"field-device-tampering:meter:information_disclosure", "field-device-tampering:meter:spoofing"}
+	want := []string{"field-device-tampering:meter",
+		"field-device-tampering:meter:information_disclosure", "field-device-tampering:meter:spoofing",
+		"field-device-tampering:valve", "field-device-tampering:valve:denial_of_service",
+		"field-device-tampering:valve:information_disclosure", "field-device-tampering:valve:spoofing"}
 	if got := ofRule(fs, "field-device-tampering", model.StatusUnverified); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

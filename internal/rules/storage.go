@@ -78,7 +78,8 @@ var storageRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
 		Doc: "Callers on the internet talk to a database or storage service directly, with no application tier in between. " +
-			"The store's own access rules are then the only protection for its data, and its network port, protocol and any misconfiguration are exposed to every attacker.",
+			"The store's own access rules are then the only protection for its data, and its network port, protocol and any misconfiguration are exposed to every attacker. " +
+			"Altering what it holds is a further threat (tampering) where that needs high integrity (firmware, files others act on).",
 		CWE:   []int{668, 284},
 		CAPEC: []int{1},
 		Mitigations: []string{
@@ -94,6 +95,13 @@ var storageRules = []*rule.Rule{
 			from := storageInternetCallers(c)
 			if len(from) == 0 {
 				return
+			}
+			if !integrityNeeded(c.Stores) && !unknownData(x.Model) {
+				// Altering what it holds is a threat of its own where that
+				// needs high integrity (firmware, files others act on), as
+				// on a cleartext hop; photos and documents of medium
+				// integrity are read, not altered, there (noise21).
+				x.Enables()
 			}
 			x.Report(model.Yes, q(c.ID)+" accepts connections directly from "+ids(senders(from), compID)+" on the internet", nil)
 		},
@@ -184,7 +192,10 @@ func storagePublicAccessRaised(c *model.Component) bool {
 
 // storageWritesRaised reports whether another rule raises tampering on store
 // c for what outside callers write to it directly: callers on the internet
-// reach it without signed URLs, or it holds high-integrity data.
+// reach it without signed URLs, or it holds high-integrity data. Where the
+// callers reach it and its data needs less than high integrity,
+// store-reachable-from-internet names no tampering either: altering such
+// content is no threat of its own there (noise21).
 func storageWritesRaised(c *model.Component) bool {
 	if len(storageInternetCallers(c)) > 0 {
 		return true

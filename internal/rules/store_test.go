@@ -250,3 +250,51 @@ func TestEmailedInstructions(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestStoreReachableTamperingWhereIntegrity: a store reached straight from
+// the internet raises tampering beside disclosure only where what it holds
+// needs high integrity (store-reachable-from-internet/integrity.yaml,
+// noise21).
+func TestStoreReachableTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "store-reachable-from-internet", "integrity.yaml"), rules.All())
+	got := ofRule(fs, "store-reachable-from-internet", "")
+	want := []string{"store-reachable-from-internet:firmware-bucket", "store-reachable-from-internet:firmware-bucket:tampering",
+		"store-reachable-from-internet:photo-bucket"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestBroadAccessTamperingWhereIntegrity: a sensitive store with broad
+// grants raises tampering beside disclosure only where what it holds needs
+// high integrity (sensitive-store-broad-access/integrity.yaml, noise21).
+func TestBroadAccessTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "sensitive-store-broad-access", "integrity.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "sensitive-store-broad-access" {
+			for _, tg := range f.Targets {
+				if tg.Component != nil {
+					got = append(got, tg.Component.ID+" "+string(f.Category))
+				}
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"ledger information_disclosure", "ledger tampering", "search information_disclosure"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestTenantIsolationTamperingWhereIntegrity: a store shared by tenants
+// raises tampering beside disclosure only where what it holds needs high
+// integrity (tenant-isolation/integrity.yaml, noise21).
+func TestTenantIsolationTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "tenant-isolation", "integrity.yaml"), rules.All())
+	got := ofRule(fs, "tenant-isolation", "")
+	want := []string{"tenant-isolation:ledger", "tenant-isolation:ledger:tampering", "tenant-isolation:search"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -37,7 +37,8 @@ var transportRules = []*rule.Rule{
 		On:             rule.OnFlow,
 		Doc: "The flow uses a protocol that sends everything, often passwords included, in the clear unless it is explicitly " +
 			"wrapped or upgraded to TLS (http, telnet, ftp, ldap, smtp, plain tcp and the like). " +
-			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side.",
+			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side; " +
+			"altering it is a threat of its own where what it carries needs high integrity, or where the flow names nothing it carries.",
 		CWE:   []int{319, 523},
 		CAPEC: []int{157, 94},
 		Mitigations: []string{
@@ -57,6 +58,12 @@ var transportRules = []*rule.Rule{
 			}
 			why := []string{"protocol " + f.Protocol + " does not encrypt by itself"}
 			if gap := transportPlaintext(x, f); x.Reports(gap) {
+				if len(f.Carries) > 0 && !integrityNeeded(f.Carries) && !unknownData(x.Model) {
+					// Altered on the way where what it carries needs high
+					// integrity, as for the other transport rules; the
+					// impersonation of either side stays (noise21).
+					x.Enables(model.Spoofing)
+				}
 				transportAnswerCaller(x, f)
 				x.Report(gap, "Flow "+flowName(f)+" uses cleartext "+f.Protocol+transportCarrying(f), nil, why...)
 			}
@@ -150,7 +157,10 @@ var transportRules = []*rule.Rule{
 		On:             rule.OnFlow,
 		Doc: "Two components in the same zone talk without transport encryption, trusting the internal network. " +
 			"An attacker who gains any foothold there (a compromised pod, a neighbouring VM, a misconfigured peering) can read " +
-			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too.",
+			"the traffic, and alter it where what it carries needs high integrity; zero-trust designs encrypt internal traffic too. " +
+			"A hop between two of the organisation's processes over a protocol with a TLS mode (gRPC, MQTT, AMQP), its encryption unknown, " +
+			"is asked rather than raised, as sensitive-data-in-cleartext asks for more sensitive data (and as a hop to a store inside one zone is); a hop to or from a broker's topic, " +
+			"a protocol without a TLS mode and a stated gap stay threats.",
 		CWE:   []int{319},
 		CAPEC: []int{157, 94},
 		Mitigations: []string{
@@ -172,7 +182,11 @@ var transportRules = []*rule.Rule{
 			if !transportWorthReading(x, f) {
 				return
 			}
-			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && x.Reports(gap) {
+			// Between two of our processes, a hop whose encryption is unknown
+			// is asked as sensitive-data-in-cleartext asks for the more
+			// sensitive data (noise21); a broker's topics stay a threat.
+			procs := f.From.IsProcess() && f.To.IsProcess()
+			if gap := transportPlaintext(x, f); !transportAsks(x, f, gap) && !(procs && transportAsksPrivate(x, f, gap)) && x.Reports(gap) {
 				if !integrityNeeded(f.Carries) && !unknownData(x.Model) {
 					x.Enables()
 				}

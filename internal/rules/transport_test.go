@@ -101,3 +101,52 @@ func TestPrivateCrossingCarriesSomething(t *testing.T) {
 		t.Errorf("questions %v, want api-reports.encryption among them", asked)
 	}
 }
+
+// TestProcessHopInZoneAsks: between two of our services inside one zone, a
+// hop over a protocol with a TLS mode whose encryption is unknown is asked,
+// not raised (as sensitive-data-in-cleartext asks); a protocol without a TLS
+// mode and a stated gap stay threats (unencrypted-internal-flow/
+// process-hop.yaml, noise21).
+func TestProcessHopInZoneAsks(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "unencrypted-internal-flow", "process-hop.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "unencrypted-internal-flow" && f.Category == model.InformationDisclosure {
+			got = append(got, f.ID+" "+string(f.Status))
+		}
+	}
+	slices.Sort(got)
+	want := []string{"unencrypted-internal-flow:to-audit open", "unencrypted-internal-flow:to-lab unverified"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if asked := asking(qs, "unencrypted-internal-flow"); !slices.Contains(asked, "to-sessions.encryption") {
+		t.Errorf("questions %v, want to-sessions.encryption among them", asked)
+	}
+}
+
+// TestCleartextProtocolTamperingWhereIntegrity: a legacy cleartext hop
+// raises tampering only where what it carries needs high integrity, or
+// where it names nothing it carries; spoofing and disclosure stay
+// (cleartext-protocol/integrity.yaml, noise21).
+func TestCleartextProtocolTamperingWhereIntegrity(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "cleartext-protocol", "integrity.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule != "cleartext-protocol" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil {
+				got = append(got, tg.Flow.ID+" "+string(f.Category))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"ping information_disclosure", "ping spoofing", "ping tampering",
+		"settle information_disclosure", "settle spoofing", "settle tampering",
+		"views information_disclosure", "views spoofing"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
