@@ -2,7 +2,10 @@ package synth
 
 import (
 	"context"
+	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +18,8 @@ import (
 // BenchmarkRules measures the rule pass alone (rule.RunWith with the full
 // catalogue) on a loaded model: the largest phase of a check. The rules
 // only read the model, so it is loaded once; cpu-ms/op is the process's
-// CPU per run, garbage collection included.
+// CPU per run, garbage collection included. WARD_BENCH_RULES=a,b keeps
+// only the rules whose ids start with a or b (one family's cost).
 func BenchmarkRules(b *testing.B) {
 	ctx := rule.WithBudget(context.Background(), benchBudget)
 	for _, n := range benchSizes {
@@ -25,6 +29,11 @@ func BenchmarkRules(b *testing.B) {
 				b.Fatal(err)
 			}
 			all := rules.All()
+			if want := os.Getenv("WARD_BENCH_RULES"); want != "" {
+				all = slices.DeleteFunc(all, func(r *rule.Rule) bool {
+					return !slices.ContainsFunc(strings.Split(want, ","), func(p string) bool { return strings.HasPrefix(r.ID, p) })
+				})
+			}
 			b.ReportAllocs()
 			var findings int
 			cpu := cpuclock.Process()
