@@ -260,6 +260,8 @@ type results struct {
 	thr []*model.Finding
 	// refs is the rule's references, shared by its threats (refsOf).
 	refs *model.Refs
+	// memo is the run's memo (namedIDs); nil outside a run.
+	memo *memo
 }
 
 // leftover returns the room o's chunks have left, for the next rule the
