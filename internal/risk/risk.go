@@ -95,12 +95,15 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	// moved to another element): looked up in the small sets of ids the
 	// model names rather than indexing every finding.
 	named := map[string]bool{}
+	var maybe idFilter // named's ids, and so decisions' (hashed only when they may match)
 	for _, d := range m.Decisions {
 		named[d.Finding] = false
+		maybe.add(d.Finding)
 	}
 	for _, a := range m.Assumptions {
 		for _, s := range a.Supports {
 			named[s] = false
+			maybe.add(s)
 		}
 	}
 	if len(named) > 0 {
@@ -112,10 +115,15 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		inChunks(len(findings), func(lo, hi int) {
 			var got []string
 			for _, f := range findings[lo:hi] {
-				if _, ok := named[f.ID]; ok {
-					got = append(got, f.ID)
+				if maybe.may(f.ID) {
+					if _, ok := named[f.ID]; ok {
+						got = append(got, f.ID)
+					}
 				}
 				for _, a := range f.Aliases {
+					if !maybe.may(a) {
+						continue
+					}
 					if _, ok := named[a]; ok {
 						got = append(got, a)
 					}
@@ -180,9 +188,13 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		f.Reach, f.Focus = within.share(f), within.focus(f)
 		var d *model.Decision
 		if len(decisions) > 0 {
-			d = decisions[f.ID]
+			if maybe.may(f.ID) {
+				d = decisions[f.ID]
+			}
 			for i := 0; d == nil && i < len(f.Aliases); i++ {
-				d = decisions[f.Aliases[i]]
+				if maybe.may(f.Aliases[i]) {
+					d = decisions[f.Aliases[i]]
+				}
 			}
 		}
 		score(ex, f, d, broken, opt.Now, unc)

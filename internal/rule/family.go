@@ -187,7 +187,7 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 			}
 			k.open = f.Status == model.StatusOpen
 			if named == nil {
-				named = namedIDs(m)
+				named = per[members[0]].namedIDs(m)
 				ids = make(map[familyKey]int32, n/2)
 			}
 			if named[f.ID] || anyNamed(named, f.Aliases) {

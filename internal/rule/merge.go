@@ -63,7 +63,7 @@ func mergeParallel(m *model.Model, r *Rule, out *results) {
 		}
 		if f.Status == model.StatusUnverified {
 			if named == nil {
-				named = namedIDs(m)
+				named = out.namedIDs(m)
 			}
 			if named[f.ID] || anyNamed(named, f.Aliases) {
 				continue
@@ -320,6 +320,19 @@ func alsoOnEls(title string, flows []string, noun, where string) string {
 	b.WriteString(" (" + strconv.Itoa(len(flows)) + " " + noun + " " + where + ")")
 	return b.String()
 }
+
+// namedIDs returns the threat ids decisions and assumptions name, made
+// once per run (the run's memo) rather than once per rule that merges.
+// Read-only.
+func (o *results) namedIDs(m *model.Model) map[string]bool {
+	if o == nil || o.memo == nil {
+		return namedIDs(m)
+	}
+	return o.memo.get(namedKey{}, func() any { return namedIDs(m) }).(map[string]bool)
+}
+
+// namedKey is namedIDs' key in the run's memo.
+type namedKey struct{}
 
 // namedIDs returns the threat ids decisions and assumptions name.
 func namedIDs(m *model.Model) map[string]bool {

@@ -260,6 +260,8 @@ type results struct {
 	thr []*model.Finding
 	// refs is the rule's references, shared by its threats (refsOf).
 	refs *model.Refs
+	// memo is the run's memo (namedIDs); nil outside a run.
+	memo *memo
 }
 
 // leftover returns the room o's chunks have left, for the next rule the
@@ -554,7 +556,10 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	o := x.out
 	id := o.strs.concat3(r.ID, ":", tid)
 	for _, prev := range x.out.findings[max(0, len(x.out.findings)-8-len(extra)*8):] {
-		if prev.ID == id { // a rule reports once per element
+		// A rule reports once per element. Ids of neighbouring elements
+		// share their start and often their length: the last byte tells
+		// most apart without comparing the rest.
+		if p := prev.ID; len(p) == len(id) && (len(p) == 0 || p[len(p)-1] == id[len(id)-1]) && p == id {
 			return
 		}
 	}

@@ -177,7 +177,7 @@ func inScope(m *model.Model) *scope {
 // strings and questions are cut first from room, what the worker's last
 // rule left of its chunks (nil for none).
 func runRule(m *model.Model, in *scope, r *Rule, shared *memo, track *tracker, mitigated bool, room *results) *results {
-	out := &results{}
+	out := &results{memo: shared}
 	if room != nil {
 		out.questions = room.questions
 		clear(out.questions)

@@ -64,7 +64,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 			continue
 		}
 		if named == nil {
-			named = namedIDs(m)
+			named = out.namedIDs(m)
 			groups = map[key][]*model.Finding{}
 		}
 		if named[f.ID] || anyNamed(named, f.Aliases) {

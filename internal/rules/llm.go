@@ -264,55 +264,96 @@ func llmSame(s string) string { return s }
 // LLM c, directly or through up to three services: people, clients,
 // devices, external systems, and components less trusted than c.
 func llmUntrustedCallers(c *model.Component) []*model.Component {
-	return llmTrace(c, false)
+	return llmTrace(nil, c).callers
 }
 
 // llmUntrustedSources returns where untrusted content in c's prompt comes
 // from: the untrusted callers, plus the data stores and external systems it
 // reads (retrieval, browsing, documents).
 func llmUntrustedSources(c *model.Component) []*model.Component {
-	return llmTrace(c, true)
+	return llmTrace(nil, c).sources
 }
 
 // llmUntrustedSourcesMemo is llmUntrustedSources computed once per
 // component per rule run.
 func llmUntrustedSourcesMemo(x *rule.Ctx, c *model.Component) []*model.Component {
-	type key struct{ c *model.Component }
-	return x.Memo(key{c}, func() any { return llmUntrustedSources(c) }).([]*model.Component)
+	return llmTraceMemo(x, c).sources
 }
 
 // llmUntrustedCallersMemo is llmUntrustedCallers computed once per
 // component per rule run.
 func llmUntrustedCallersMemo(x *rule.Ctx, c *model.Component) []*model.Component {
+	return llmTraceMemo(x, c).callers
+}
+
+// llmTraceMemo is llmTrace computed once per component per rule run: one
+// walk gives both lists to the four rules that read them.
+func llmTraceMemo(x *rule.Ctx, c *model.Component) llmReach {
 	type key struct{ c *model.Component }
-	return x.Memo(key{c}, func() any { return llmUntrustedCallers(c) }).([]*model.Component)
+	m := x.Model
+	return x.Memo(key{c}, func() any { return llmTrace(m, c) }).(llmReach)
+}
+
+// llmReach is what one trace back from an LLM finds: the untrusted callers
+// (llmUntrustedCallers) and the sources of untrusted content
+// (llmUntrustedSources). The walk is the same for both (stores are listed
+// as sources but never walked through), so callers is sources without the
+// stores and the fetched elements, in the same order.
+type llmReach struct {
+	callers, sources []*model.Component
 }
 
 // traceRoom is llmTrace's working set, reused: a trace of a large model
-// visits thousands of services (one map and two lists of that size per
-// LLM and question, ≈ 9 MB per 10,000-component check).
+// visits thousands of services. Components the model numbers are marked
+// in mark (by CompNum, a pass's stamp: nothing is cleared between
+// traces); others in seen.
 type traceRoom struct {
+	m           *model.Model
+	mark        []uint32
+	stamp       uint32
 	seen        map[*model.Component]bool
 	level, next []*model.Component
 }
 
 var tracePool = sync.Pool{New: func() any { return &traceRoom{seen: map[*model.Component]bool{}} }}
 
-func llmTrace(c *model.Component, docs bool) []*model.Component {
+// visit marks s seen and reports whether it was not seen before.
+func (r *traceRoom) visit(s *model.Component) bool {
+	if r.m != nil {
+		if n := r.m.CompNum(s); n >= 0 {
+			if r.mark[n] == r.stamp {
+				return false
+			}
+			r.mark[n] = r.stamp
+			return true
+		}
+	}
+	if r.seen[s] {
+		return false
+	}
+	r.seen[s] = true
+	return true
+}
+
+// llmTrace walks back from c, up to three services deep, to the untrusted
+// callers and content sources of its prompt (llmReach). m numbers the
+// components for the walk's marks (nil: a map marks them).
+func llmTrace(m *model.Model, c *model.Component) llmReach {
 	var out []*model.Component
+	stores := 0 // stores in out (sources only)
 	room := tracePool.Get().(*traceRoom)
 	defer func() {
 		clear(room.seen)
 		tracePool.Put(room)
 	}()
-	seen := room.seen
-	seen[c] = true
-	add := func(s *model.Component) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+	if m != room.m || m != nil && len(room.mark) != len(m.Components) || room.stamp == ^uint32(0) {
+		room.m, room.stamp, room.mark = m, 0, nil
+		if m != nil {
+			room.mark = make([]uint32, len(m.Components))
 		}
 	}
+	room.stamp++
+	room.visit(c)
 	level := append(room.level[:0], c)
 	next := room.next[:0]
 	for depth := 0; depth < 4 && len(level) > 0; depth++ {
@@ -321,31 +362,44 @@ func llmTrace(c *model.Component, docs bool) []*model.Component {
 			for _, f := range cur.In {
 				s := f.From
 				switch {
-				case seen[s]:
 				case s.IsActor() || s.Trust() < c.Trust():
-					add(s)
+					if room.visit(s) {
+						out = append(out, s)
+					}
 				case s.IsStore():
-					if docs {
-						add(s)
+					if room.visit(s) {
+						out = append(out, s)
+						stores++
 					}
 				case s.IsProcess():
-					seen[s] = true
-					next = append(next, s)
+					if room.visit(s) {
+						next = append(next, s)
+					}
 				}
 			}
 		}
 		level, next = next, level
 	}
 	room.level, room.next = level, next
-	if docs {
-		// What c fetches comes back in the response.
-		for _, f := range c.Out {
-			if !f.OneWay && (f.To.IsStore() || f.To.IsActor() && f.To.Kind != model.KindPerson) {
-				add(f.To)
+	callers := out[:len(out):len(out)]
+	if stores > 0 {
+		callers = make([]*model.Component, 0, len(out)-stores)
+		for _, s := range out {
+			if s.IsActor() || s.Trust() < c.Trust() {
+				callers = append(callers, s)
 			}
 		}
 	}
-	return out
+	// What c fetches comes back in the response.
+	for _, f := range c.Out {
+		if !f.OneWay && (f.To.IsStore() || f.To.IsActor() && f.To.Kind != model.KindPerson) && room.visit(f.To) {
+			out = append(out, f.To)
+		}
+	}
+	if len(callers) == 0 {
+		callers = nil
+	}
+	return llmReach{callers: callers, sources: out}
 }
 
 // llmContext returns the assets in c's context: those it stores or
