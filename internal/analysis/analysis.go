@@ -290,33 +290,32 @@ func compactIn(fs []*model.Finding, qs []*model.Question, slabs [][]model.Findin
 			}
 		}
 	}
-	why := make([]string, 0, whyLen(fs))
-	// The listed threats not in the slabs are copied out first: the moves
-	// below do not touch them.
-	extra := 0
-	for _, o := range out {
+	// The listed threats not in the slabs are copied out first (on the
+	// workers): the moves below do not touch them.
+	var extra []int32
+	for i, o := range out {
 		if o == nil {
-			extra++
+			extra = append(extra, int32(i))
 		}
 	}
-	if extra > 0 {
-		arr := make([]model.Finding, extra)
-		for i, o := range out {
-			if o == nil {
-				f := &arr[len(arr)-extra]
-				extra--
-				*f = *fs[i]
-				f.Rank = rank[i]
-				f.Rationale, why = rehome(f.Rationale, why)
-				out[i] = f
-			}
+	if len(extra) > 0 {
+		arr := make([]model.Finding, len(extra))
+		for k, i := range extra {
+			out[i] = &arr[k]
 		}
+		chunks(len(extra), workers, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				arr[k] = *fs[extra[k]]
+			}
+		})
 	}
 	// The questions are pointed at the new places while the old ones still
 	// say, in Rank, which threat they hold.
 	remap(qs, out, workers)
 	// Each slot moved to is at or before the one moved from, and every
-	// slot before the one being read has been read already.
+	// slot before the one being read has been read already. A slot moved
+	// to keeps the mark it was given until the ranks are put back below:
+	// no slot is read again once it has been moved to.
 	for _, s := range slabs {
 		for j := range s {
 			src := &s[j]
@@ -324,17 +323,25 @@ func compactIn(fs []*model.Finding, qs []*model.Question, slabs [][]model.Findin
 			if r >= 0 {
 				continue
 			}
-			dst := out[-r-1]
-			if dst != src {
+			if dst := out[-r-1]; dst != src {
 				*dst = *src
 			}
-			dst.Rank = rank[-r-1]
-			dst.Rationale, why = rehome(dst.Rationale, why)
 		}
 	}
 	if b < len(slabs) {
 		clear(slabs[b][k:])
 	}
+	// Their ranks back, and their reasons copied out of the risk
+	// assessment's chunks (rehome), on the workers: each threat is a
+	// write and its reasons a read elsewhere.
+	chunks(len(out), workers, func(lo, hi int) {
+		why := make([]string, 0, whyLen(out[lo:hi]))
+		for i := lo; i < hi; i++ {
+			f := out[i]
+			f.Rank = rank[i]
+			f.Rationale, why = rehome(f.Rationale, why)
+		}
+	})
 	clear(fs)
 	return out
 }
@@ -527,10 +534,14 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 	}
 	parts := chunkList(len(unv), workers)
 	pe := make([][]entry, len(parts))
+	// Each threat's category (categoryIndex) is noted here too, so that
+	// the pass over the groups below, on one core, reads no threat.
+	cat := make([]int8, len(unv))
 	each(parts, func(p, lo, hi int) {
 		out := make([]entry, 0, hi-lo)
 		for i := lo; i < hi; i++ {
 			f := unv[i]
+			cat[i] = int8(categoryIndex(f.Category))
 			ts := f.Targets[:1]
 			if len(f.Targets) > 1 && allComponents(f.Targets) {
 				ts = f.Targets
@@ -605,7 +616,7 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 		kept := 0
 		var cats [8]bool
 		for j, i := range el {
-			c := categoryIndex(unv[i].Category)
+			c := cat[i]
 			if kept < limit && !cats[c] {
 				cats[c], keep[j] = true, true
 				kept++
@@ -626,16 +637,24 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 	if !capped {
 		return fs
 	}
+	// Marking a threat is a write to it (a cache miss at 100,000s): the
+	// workers mark theirs, the listed flags being counted first here.
 	dropped := 0
-	for i, f := range unv {
-		if !listed[i] {
-			f.Rank = 0
+	for _, l := range listed {
+		if !l {
 			dropped++
 		}
 	}
 	if dropped == 0 {
 		return fs
 	}
+	chunks(len(unv), workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !listed[i] {
+				unv[i].Rank = 0
+			}
+		}
+	})
 	return dropUnranked(fs, qs, workers)
 }
 
