@@ -444,8 +444,11 @@ func mergeByID(sorted, more []*model.Finding) []*model.Finding {
 // sortedByID reports whether fs is in byID order, its parts checked on
 // the cores at once (each id read is a cache miss at 100,000s).
 func sortedByID(fs []*model.Finding) bool {
+	if len(fs) < 2 {
+		return true
+	}
 	var unsorted atomic.Bool
-	chunks(max(0, len(fs)-1), runtime.GOMAXPROCS(0), func(lo, hi int) {
+	chunks(len(fs)-1, runtime.GOMAXPROCS(0), func(lo, hi int) {
 		if !slices.IsSortedFunc(fs[lo:hi+1], byID) {
 			unsorted.Store(true)
 		}

@@ -67,8 +67,11 @@ func TestSortedByIDLarge(t *testing.T) {
 	for i := range fs {
 		fs[i] = &model.Finding{ID: fmt.Sprintf("r:%06d", i)}
 	}
-	if !sortedByID(fs) {
+	if !sortedByID(fs) || !sortedByID(nil) || !sortedByID(fs[:1]) {
 		t.Fatal("a sorted list was found unsorted")
+	}
+	if got := mergeByID(nil, []*model.Finding{{ID: "b"}, {ID: "a"}}); len(got) != 2 || got[0].ID != "a" {
+		t.Errorf("merge into no rule findings: %v", ids(got))
 	}
 	for _, i := range []int{0, n/2 - 2, n/2 - 1, n / 2, n/2 + 1, n - 2} {
 		fs[i], fs[i+1] = fs[i+1], fs[i]
