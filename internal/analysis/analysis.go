@@ -290,32 +290,33 @@ func compactIn(fs []*model.Finding, qs []*model.Question, slabs [][]model.Findin
 			}
 		}
 	}
-	// The listed threats not in the slabs are copied out first (on the
-	// workers): the moves below do not touch them.
-	var extra []int32
-	for i, o := range out {
+	why := make([]string, 0, whyLen(fs))
+	// The listed threats not in the slabs are copied out first: the moves
+	// below do not touch them.
+	extra := 0
+	for _, o := range out {
 		if o == nil {
-			extra = append(extra, int32(i))
+			extra++
 		}
 	}
-	if len(extra) > 0 {
-		arr := make([]model.Finding, len(extra))
-		for k, i := range extra {
-			out[i] = &arr[k]
-		}
-		chunks(len(extra), workers, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				arr[k] = *fs[extra[k]]
+	if extra > 0 {
+		arr := make([]model.Finding, extra)
+		for i, o := range out {
+			if o == nil {
+				f := &arr[len(arr)-extra]
+				extra--
+				*f = *fs[i]
+				f.Rank = rank[i]
+				f.Rationale, why = rehome(f.Rationale, why)
+				out[i] = f
 			}
-		})
+		}
 	}
 	// The questions are pointed at the new places while the old ones still
 	// say, in Rank, which threat they hold.
 	remap(qs, out, workers)
 	// Each slot moved to is at or before the one moved from, and every
-	// slot before the one being read has been read already. A slot moved
-	// to keeps the mark it was given until the ranks are put back below:
-	// no slot is read again once it has been moved to.
+	// slot before the one being read has been read already.
 	for _, s := range slabs {
 		for j := range s {
 			src := &s[j]
@@ -323,25 +324,17 @@ func compactIn(fs []*model.Finding, qs []*model.Question, slabs [][]model.Findin
 			if r >= 0 {
 				continue
 			}
-			if dst := out[-r-1]; dst != src {
+			dst := out[-r-1]
+			if dst != src {
 				*dst = *src
 			}
+			dst.Rank = rank[-r-1]
+			dst.Rationale, why = rehome(dst.Rationale, why)
 		}
 	}
 	if b < len(slabs) {
 		clear(slabs[b][k:])
 	}
-	// Their ranks back, and their reasons copied out of the risk
-	// assessment's chunks (rehome), on the workers: each threat is a
-	// write and its reasons a read elsewhere.
-	chunks(len(out), workers, func(lo, hi int) {
-		why := make([]string, 0, whyLen(out[lo:hi]))
-		for i := lo; i < hi; i++ {
-			f := out[i]
-			f.Rank = rank[i]
-			f.Rationale, why = rehome(f.Rationale, why)
-		}
-	})
 	clear(fs)
 	return out
 }
@@ -419,41 +412,19 @@ func byID(a, b *model.Finding) int {
 // other would, by merging: risk.Rank then finds them sorted instead of
 // sorting 100,000s of threats again to place the few the team wrote.
 func mergeByID(sorted, more []*model.Finding) []*model.Finding {
-	if len(more) == 0 || !sortedByID(sorted) {
+	if len(more) == 0 || !slices.IsSortedFunc(sorted, byID) {
 		return append(sorted, more...)
 	}
 	slices.SortStableFunc(more, byID)
-	// Each of the few team's threats goes before the first rule finding
-	// that sorts after it, found by binary search: comparing every rule
-	// finding's id in turn read 100,000s of ids on one core.
 	out := make([]*model.Finding, 0, len(sorted)+len(more))
-	for len(more) > 0 {
-		x := more[0]
-		j, _ := slices.BinarySearchFunc(sorted, x, func(s, x *model.Finding) int {
-			if byID(x, s) < 0 {
-				return 1
-			}
-			return -1
-		})
-		out, sorted = append(out, sorted[:j]...), sorted[j:]
-		out, more = append(out, x), more[1:]
-	}
-	return append(out, sorted...)
-}
-
-// sortedByID reports whether fs is in byID order, its parts checked on
-// the cores at once (each id read is a cache miss at 100,000s).
-func sortedByID(fs []*model.Finding) bool {
-	if len(fs) < 2 {
-		return true
-	}
-	var unsorted atomic.Bool
-	chunks(len(fs)-1, runtime.GOMAXPROCS(0), func(lo, hi int) {
-		if !slices.IsSortedFunc(fs[lo:hi+1], byID) {
-			unsorted.Store(true)
+	for len(sorted) > 0 && len(more) > 0 {
+		if byID(more[0], sorted[0]) < 0 {
+			out, more = append(out, more[0]), more[1:]
+		} else {
+			out, sorted = append(out, sorted[0]), sorted[1:]
 		}
-	})
-	return !unsorted.Load()
+	}
+	return append(append(out, sorted...), more...)
 }
 
 // hintsIgnore reports whether the hints risk.Assess gives for decisions
@@ -556,14 +527,10 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 	}
 	parts := chunkList(len(unv), workers)
 	pe := make([][]entry, len(parts))
-	// Each threat's category (categoryIndex) is noted here too, so that
-	// the pass over the groups below, on one core, reads no threat.
-	cat := make([]int8, len(unv))
 	each(parts, func(p, lo, hi int) {
 		out := make([]entry, 0, hi-lo)
 		for i := lo; i < hi; i++ {
 			f := unv[i]
-			cat[i] = int8(categoryIndex(f.Category))
 			ts := f.Targets[:1]
 			if len(f.Targets) > 1 && allComponents(f.Targets) {
 				ts = f.Targets
@@ -638,7 +605,7 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 		kept := 0
 		var cats [8]bool
 		for j, i := range el {
-			c := cat[i]
+			c := categoryIndex(unv[i].Category)
 			if kept < limit && !cats[c] {
 				cats[c], keep[j] = true, true
 				kept++
@@ -659,24 +626,16 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 	if !capped {
 		return fs
 	}
-	// Marking a threat is a write to it (a cache miss at 100,000s): the
-	// workers mark theirs, the listed flags being counted first here.
 	dropped := 0
-	for _, l := range listed {
-		if !l {
+	for i, f := range unv {
+		if !listed[i] {
+			f.Rank = 0
 			dropped++
 		}
 	}
 	if dropped == 0 {
 		return fs
 	}
-	chunks(len(unv), workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if !listed[i] {
-				unv[i].Rank = 0
-			}
-		}
-	})
 	return dropUnranked(fs, qs, workers)
 }
 

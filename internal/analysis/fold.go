@@ -207,26 +207,17 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 	// further threat goes when another threat covers it wherever that
 	// ranks (coverOf); whether it goes does not depend on whether its
 	// cover goes too, since what its cover folds into covers it as well.
-	// Each threat's cover depends on the threats alone (read, not
-	// written), so the list is split between the workers; each counts
-	// the threats of its part that go.
 	cover := make([]*model.Finding, len(fs))
-	var mu sync.Mutex
 	dropped := 0
-	chunks(len(fs), workers, func(lo, hi int) {
-		n := 0
-		for i := lo; i < hi; i++ {
-			if f := fs[i]; slotOf[i] >= 0 && !held(f) {
-				if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
-					cover[i] = g
-					n++
-				}
-			}
+	for i, f := range fs {
+		if slotOf[i] < 0 || held(f) {
+			continue
 		}
-		mu.Lock()
-		dropped += n
-		mu.Unlock()
-	})
+		if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
+			cover[i] = g
+			dropped++
+		}
+	}
 	if dropped == 0 {
 		return fs, nil
 	}

@@ -57,33 +57,3 @@ func ids(fs []*model.Finding) []string {
 	}
 	return out
 }
-
-// TestSortedByIDLarge checks the check of the rules' order on a list long
-// enough to be split between the cores: one pair out of order anywhere,
-// at the parts' edges too, is found.
-func TestSortedByIDLarge(t *testing.T) {
-	n := 2*parallelMin + 3
-	fs := make([]*model.Finding, n)
-	for i := range fs {
-		fs[i] = &model.Finding{ID: fmt.Sprintf("r:%06d", i)}
-	}
-	if !sortedByID(fs) || !sortedByID(nil) || !sortedByID(fs[:1]) {
-		t.Fatal("a sorted list was found unsorted")
-	}
-	if got := mergeByID(nil, []*model.Finding{{ID: "b"}, {ID: "a"}}); len(got) != 2 || got[0].ID != "a" {
-		t.Errorf("merge into no rule findings: %v", ids(got))
-	}
-	for _, i := range []int{0, n/2 - 2, n/2 - 1, n / 2, n/2 + 1, n - 2} {
-		fs[i], fs[i+1] = fs[i+1], fs[i]
-		if sortedByID(fs) {
-			t.Errorf("a swap at %d was not found", i)
-		}
-		fs[i], fs[i+1] = fs[i+1], fs[i]
-	}
-	people := []*model.Finding{{ID: "r:000100"}, {ID: "a"}, {ID: "r:999999"}, {ID: "r:020000x"}}
-	want := slices.Concat(fs, people)
-	slices.SortStableFunc(want, byID)
-	if got := mergeByID(slices.Clone(fs), slices.Clone(people)); !slices.Equal(got, want) {
-		t.Error("merge into a long list differs from a stable sort")
-	}
-}
