@@ -209,7 +209,7 @@ func sanitizeIDAfter(prefix, id string) string {
 		case c < utf8.RuneSelf:
 			b.WriteByte('_')
 			i++
-		default: // one '_' a rune, as sanitizeID
+		default: // one '_' a rune (an invalid byte counts as one)
 			_, n := utf8.DecodeRuneInString(id[i:])
 			b.WriteByte('_')
 			i += n
