@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // DiagramOptions narrow a data-flow diagram so large models stay readable.
@@ -70,7 +71,10 @@ type view struct {
 	top       []Boundary
 	unbounded []*Component
 	assetName map[string]string
-	nodeID    map[string]string
+	// compNode and boundNode are the node ids of components and
+	// boundaries, by model id.
+	compNode  map[string]string
+	boundNode map[string]string
 }
 
 // newView selects what opt asks for and lays it out by boundary.
@@ -79,7 +83,8 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 		return nil, err
 	}
 	v := &view{r: r, shown: map[string]bool{}, bounds: map[string]bool{}, children: map[string][]Boundary{},
-		inside: map[string][]*Component{}, assetName: map[string]string{}, nodeID: map[string]string{}}
+		inside: map[string][]*Component{}, assetName: make(map[string]string, len(r.Assets)),
+		compNode: make(map[string]string, len(r.Components)), boundNode: make(map[string]string, len(r.Boundaries))}
 	for _, a := range r.Assets {
 		v.assetName[a.ID] = a.Name
 	}
@@ -169,12 +174,12 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 	}
 	// Node ids: letters, digits and underscores only, unique, prefixed so
 	// they never clash with keywords (end, subgraph, graph, node, edge).
-	used := map[string]bool{}
+	used := make(map[string]bool, len(r.Boundaries)+len(r.Components))
 	for _, b := range r.Boundaries {
-		v.nodeID["b:"+b.ID] = uniqueID(used, "b_"+sanitizeID(b.ID))
+		v.boundNode[b.ID] = uniqueID(used, sanitizeIDAfter("b_", b.ID))
 	}
 	for _, c := range r.Components {
-		v.nodeID["c:"+c.ID] = uniqueID(used, "c_"+sanitizeID(c.ID))
+		v.compNode[c.ID] = uniqueID(used, sanitizeIDAfter("c_", c.ID))
 	}
 	return v, nil
 }
@@ -188,16 +193,26 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-// sanitizeID maps an id to letters, digits and underscores; other bytes
-// (model ids allow '.', '-' and '_') become '_'.
-func sanitizeID(id string) string {
+// sanitizeIDAfter is prefix and id mapped to letters, digits and
+// underscores, in one allocation: other bytes (model ids allow '.', '-'
+// and '_') become '_', one for each rune.
+func sanitizeIDAfter(prefix, id string) string {
 	var b strings.Builder
-	for _, r := range id {
+	b.Grow(len(prefix) + len(id))
+	b.WriteString(prefix)
+	for i := 0; i < len(id); {
+		c := id[i]
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
-			b.WriteRune(r)
-		default:
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+			b.WriteByte(c)
+			i++
+		case c < utf8.RuneSelf:
 			b.WriteByte('_')
+			i++
+		default: // one '_' a rune (an invalid byte counts as one)
+			_, n := utf8.DecodeRuneInString(id[i:])
+			b.WriteByte('_')
+			i += n
 		}
 	}
 	return b.String()
@@ -212,8 +227,8 @@ func uniqueID(used map[string]bool, id string) string {
 	return out
 }
 
-func (v *view) comp(id string) string     { return v.nodeID["c:"+id] }
-func (v *view) boundary(id string) string { return v.nodeID["b:"+id] }
+func (v *view) comp(id string) string     { return v.compNode[id] }
+func (v *view) boundary(id string) string { return v.boundNode[id] }
 
 // componentLabel is the component's name with its technology.
 func componentLabel(c Component) []string {
@@ -294,25 +309,30 @@ func Mermaid(w io.Writer, r *Result, opt DiagramOptions) error {
 		return err
 	}
 	ew := &errWriter{w: w}
-	ew.printf("flowchart LR\n")
+	// The boundaries and nodes are appended to one buffer, written once:
+	// at 10,000 components a line at a time through fmt was most of the
+	// diagram's time on one core.
+	buf := append(make([]byte, 0, 64<<10), "flowchart LR\n"...)
 	var walk func(b Boundary, depth int)
 	walk = func(b Boundary, depth int) {
 		ind := strings.Repeat("  ", depth)
-		ew.printf("%ssubgraph %s[\"%s\"]\n", ind, v.boundary(b.ID), mermaidText(boundaryLabel(b)))
+		buf = append(append(append(buf, ind...), "subgraph "...), v.boundary(b.ID)...)
+		buf = append(appendMermaidText(append(buf, "[\""...), boundaryLabel(b)), "\"]\n"...)
 		for _, c := range v.inside[b.ID] {
-			ew.printf("%s  %s\n", ind, v.mermaidNode(*c))
+			buf = append(v.appendMermaidNode(append(append(buf, ind...), "  "...), c), '\n')
 		}
 		for _, ch := range v.children[b.ID] {
 			walk(ch, depth+1)
 		}
-		ew.printf("%send\n", ind)
+		buf = append(append(buf, ind...), "end\n"...)
 	}
 	for _, b := range v.top {
 		walk(b, 1)
 	}
 	for _, c := range v.unbounded {
-		ew.printf("  %s\n", v.mermaidNode(*c))
+		buf = append(v.appendMermaidNode(append(buf, "  "...), c), '\n')
 	}
+	ew.write(buf)
 	// The flows' lines (most of a large diagram) in chunks on all cores
 	// (writeChunks): the view is only read.
 	if ew.err == nil {
@@ -346,11 +366,18 @@ func Mermaid(w io.Writer, r *Result, opt DiagramOptions) error {
 		ew.printf("  classDef outOfScope fill:#ffffff,stroke:#adb5bd,stroke-dasharray:4 3,color:#868e96\n")
 		ew.printf("  class %s outOfScope\n", strings.Join(oos, ","))
 	}
+	buf = buf[:0]
 	for i, f := range v.flows {
 		if st, ok := severityStyle[f.Worst]; ok {
-			ew.printf("  linkStyle %d stroke:%s,stroke-width:2px\n", i, st[1])
+			buf = strconv.AppendInt(append(buf, "  linkStyle "...), int64(i), 10)
+			buf = append(append(append(buf, " stroke:"...), st[1]...), ",stroke-width:2px\n"...)
+			if len(buf) >= 64<<10 {
+				ew.write(buf)
+				buf = buf[:0]
+			}
 		}
 	}
+	ew.write(buf)
 	return ew.err
 }
 
@@ -461,9 +488,23 @@ func appendMermaidText(dst []byte, s string) []byte {
 	return append(dst, mermaidText(s)...)
 }
 
-func (v *view) mermaidNode(c Component) string {
+// appendMermaidNode appends component c's node: its id, the shape of its
+// kind and its label (name, then technology or kind, then "out of scope"
+// when it is), each line escaped (mermaidText) and joined by <br/>.
+func (v *view) appendMermaidNode(dst []byte, c *Component) []byte {
 	open, close := mermaidShape(c.Kind)
-	return fmt.Sprintf("%s%s\"%s\"%s", v.comp(c.ID), open, mermaidLines(componentLabel(c)), close)
+	dst = append(append(append(dst, v.comp(c.ID)...), open...), '"')
+	dst = appendMermaidText(dst, c.Name)
+	dst = append(dst, "<br/>"...)
+	if c.Tech != "" {
+		dst = appendMermaidText(dst, c.Tech)
+	} else {
+		dst = appendMermaidText(dst, c.Kind)
+	}
+	if c.OutOfScope {
+		dst = append(dst, "<br/>out of scope"...)
+	}
+	return append(append(dst, '"'), close...)
 }
 
 // mermaidShape returns the brackets of a component kind's node shape.

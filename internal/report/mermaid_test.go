@@ -2,8 +2,60 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
+
+// mermaidNodeOracle is a component's node as Mermaid wrote it before
+// appendMermaidNode.
+func mermaidNodeOracle(v *view, c Component) string {
+	open, close := mermaidShape(c.Kind)
+	return fmt.Sprintf("%s%s\"%s\"%s", v.comp(c.ID), open, mermaidLines(componentLabel(c)), close)
+}
+
+// sanitizeIDOracle is how node ids were sanitised before sanitizeIDAfter.
+func sanitizeIDOracle(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// TestMermaidNode compares appendMermaidNode and sanitizeIDAfter with
+// their oracles on every component of the report scenarios and on
+// components whose text needs escaping.
+func TestMermaidNode(t *testing.T) {
+	for name, r := range streamCases(t) {
+		v, err := newView(r, DiagramOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(c *Component) {
+			t.Helper()
+			if got, want := string(v.appendMermaidNode([]byte("x"), c)), "x"+mermaidNodeOracle(v, *c); got != want {
+				t.Errorf("%s, component %s: %q, want %q", name, c.ID, got, want)
+			}
+		}
+		for _, c := range v.components {
+			check(c)
+		}
+		for i, s := range []string{"", "api", "a#1", "a\"b", "x\r\ny", "\u200bhidden", "\u202eevil", "é<", "\x01"} {
+			c := &Component{ID: fmt.Sprint("h", i), Name: s, Kind: []string{"person", "queue", "llm", ""}[i%4], Tech: []string{"", s}[i%2], OutOfScope: i%3 == 0}
+			check(c)
+		}
+	}
+	for _, id := range []string{"", "a", "a.b-c_d", "é", "a\xffb", "日本", "x\u202e"} {
+		if got, want := sanitizeIDAfter("c_", id), "c_"+sanitizeIDOracle(id); got != want {
+			t.Errorf("sanitizeIDAfter(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
 
 // mermaidFlowOracle is a flow's Mermaid line as Mermaid wrote it before
 // appendMermaidFlow: the label's lines made by flowLabel, escaped by
