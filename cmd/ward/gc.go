@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io/fs"
 	"math"
 	"os"
@@ -148,11 +149,13 @@ var writes = map[string]bool{"-o": true, "--output": true, "--db": true}
 const walkEntries = 4096
 
 // inputBytes returns the size of the regular files args name (a
-// directory counts the files below it, the first walkEntries of them),
-// stopping once it reaches enough. Arguments that name nothing (flags, a
-// command, standard input) count nothing, and neither do the files the
-// command writes or keeps its data in (the value of a flag in writes: an
-// earlier run's large output must not make a small model's run large).
+// directory counts the files below it, the first walkEntries of them; a
+// model file that includes others, the files below its directory, where
+// includes are confined), stopping once it reaches enough. Arguments that
+// name nothing (flags, a command, standard input) count nothing, and
+// neither do the files the command writes or keeps its data in (the value
+// of a flag in writes: an earlier run's large output must not make a small
+// model's run large).
 func inputBytes(args []string, enough int64) int64 {
 	var n int64
 	seen := 0
@@ -163,23 +166,49 @@ func inputBytes(args []string, enough int64) int64 {
 		st, err := os.Stat(a)
 		switch {
 		case err != nil:
+		case st.Mode().IsRegular() && st.Size() < includerBytes && includes(a):
+			// A split model's ward.yaml is a few hundred bytes; its parts
+			// are the input (session 21: /tmp/s100k/ward.yaml started under
+			// the first ceiling and collected 8 times, the directory 5).
+			walkBytes(filepath.Dir(a), &n, &seen, enough)
 		case st.Mode().IsRegular():
 			n += st.Size()
 		case st.IsDir():
-			_ = filepath.WalkDir(a, func(_ string, d fs.DirEntry, err error) error {
-				if seen++; err != nil || n >= enough || seen > walkEntries {
-					return filepath.SkipAll
-				}
-				if d.Type().IsRegular() {
-					if info, err := d.Info(); err == nil {
-						n += info.Size()
-					}
-				}
-				return nil
-			})
+			walkBytes(a, &n, &seen, enough)
 		}
 	}
 	return n
+}
+
+// includerBytes bounds the model files inputBytes reads to find an
+// include key: a model over it counts as large or small by its own size.
+const includerBytes = 64 << 10
+
+// includes reports whether the model file at path has a top-level
+// include key (a line starting "include:"). It reads at most
+// includerBytes; an unreadable file includes nothing.
+func includes(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > includerBytes {
+		return false
+	}
+	return bytes.HasPrefix(b, []byte("include:")) || bytes.Contains(b, []byte("\ninclude:"))
+}
+
+// walkBytes adds to n the sizes of the regular files below dir, stopping
+// at enough bytes or once seen passes walkEntries.
+func walkBytes(dir string, n *int64, seen *int, enough int64) {
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if *seen++; err != nil || *n >= enough || *seen > walkEntries {
+			return filepath.SkipAll
+		}
+		if d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				*n += info.Size()
+			}
+		}
+		return nil
+	})
 }
 
 // afterAnalysis collects garbage once an analysis is done, before the

@@ -184,8 +184,9 @@ func TestPacedLimit(t *testing.T) {
 	}
 }
 
-// TestInputBytes: files count their size, directories the files below
-// them, flags and missing paths nothing; the count stops at enough.
+// TestInputBytes: files count their size, directories and model files
+// with an include key the files below them, flags and missing paths
+// nothing; the count stops at enough.
 func TestInputBytes(t *testing.T) {
 	dir := t.TempDir()
 	must := func(err error) {
@@ -198,12 +199,18 @@ func TestInputBytes(t *testing.T) {
 	must(os.WriteFile(filepath.Join(dir, "m", "ward.yaml"), make([]byte, 100), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "m", "parts", "a.yaml"), make([]byte, 50), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "one.yaml"), make([]byte, 30), 0o644))
+	// A split model: its small ward.yaml includes parts below its directory.
+	must(os.MkdirAll(filepath.Join(dir, "s", "parts"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "s", "ward.yaml"), []byte("ward: 1\ninclude:\n  - parts/*.yaml\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "s", "parts", "a.yaml"), make([]byte, 1000), 0o644))
 	for _, c := range []struct {
 		args   []string
 		enough int64
 		want   int64
 	}{
 		{[]string{"check", filepath.Join(dir, "one.yaml")}, 1 << 20, 30},
+		{[]string{"check", filepath.Join(dir, "s", "ward.yaml")}, 1 << 20, 1034},
+		{[]string{"check", filepath.Join(dir, "m", "ward.yaml")}, 1 << 20, 100},
 		{[]string{"check", "--format", "json", filepath.Join(dir, "m")}, 1 << 20, 150},
 		{[]string{"check", filepath.Join(dir, "m"), filepath.Join(dir, "one.yaml")}, 1 << 20, 180},
 		{[]string{"check", filepath.Join(dir, "one.yaml"), filepath.Join(dir, "m")}, 20, 30},
