@@ -40,6 +40,8 @@ var families = [][]*rule.Rule{
 	hostRules,
 	// Shared sign-in secrets and credentials in links (identity.go).
 	identityRules,
+	// Application, data and integration classes (appdata.go).
+	appdataRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
