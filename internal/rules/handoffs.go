@@ -454,6 +454,8 @@ var handoffRules = []*rule.Rule{
 			"Whatever is sent is exposed to its breaches and its mistakes, for as long as it keeps it. " +
 			"A vendor's hosted LLM that a service of ours prompts is such a processor (paid per token or not), and so is a vendor an app of ours reports to from the user's device (an analytics, crash or advertising SDK), " +
 			"or a paid API the app calls from there with personal data (a maps or geocoding API given every position). " +
+			"A paid API a service of ours sends personal data or content to (a moderation, OCR or speech-to-text API, an identity or credit check) is a processor too, whatever it is paid per call; " +
+			"a paid messaging vendor (SMS, e-mail, push) is asked what its messages say by notification-content-disclosure. " +
 			"An app's one-way report to a vendor that names nothing it sends can send whatever personal data the app handles: unknown, not nothing. " +
 			"A payment handed to the provider that executes it (the flow carries money or card data) is not such a handoff: the details are what the payment needs; " +
 			"one that carries health data (an insurance claim to a clearinghouse) is.",
@@ -473,10 +475,13 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM && f.From.Kind != model.KindClient || tpNew(x.Model, f.To) {
-				// New third parties have their own rule; a paid API is asked
-				// per call (lookups), with rules of its own. A hosted LLM is
-				// paid per token and still keeps what it is sent.
+			if !handoffProcessorFlow(f) || f.To.Paid && f.To.Kind != model.KindLLM && f.From.Kind != model.KindClient && reviewerWords(f.To, notifyWords...) || tpNew(x.Model, f.To) {
+				// New third parties have their own rule; a paid messaging
+				// vendor is asked what the messages say
+				// (notification-content-disclosure). Any other paid API
+				// given personal data (moderation, OCR, speech to text, an
+				// identity or credit check) keeps it like any processor, and
+				// so does a hosted LLM paid per token (family21c).
 				return
 			}
 			if handoffPayment(f) {

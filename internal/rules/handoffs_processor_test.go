@@ -30,12 +30,12 @@ func TestProcessorSDKAndLLM(t *testing.T) {
 
 // TestProcessorUnnamed: an app's one-way report to a vendor that names
 // nothing it sends carries what the app handles, and a paid API the app
-// calls from the user's device with personal data is a processor; both
-// unverified. The game app without personal data and the service's paid
-// lookup stay quiet.
+// calls from the user's device or from a service with personal data is a
+// processor; all unverified. The game app without personal data stays
+// quiet.
 func TestProcessorUnnamed(t *testing.T) {
 	fs, _ := run(t, filepath.Join("testdata", "sensitive-data-to-processor", "unnamed.yaml"), rules.All())
-	want := []string{"sensitive-data-to-processor:app-analytics", "sensitive-data-to-processor:app-maps"}
+	want := []string{"sensitive-data-to-processor:app-analytics", "sensitive-data-to-processor:maps"}
 	if got := ofRule(fs, "sensitive-data-to-processor", ""); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -42,6 +42,8 @@ var families = [][]*rule.Rule{
 	identityRules,
 	// Control zones and the hardware people carry (physical.go).
 	physicalRules,
+	// Application, data and integration classes (appdata.go).
+	appdataRules,
 }
 
 // All returns the built-in rules, sorted by id. Each call returns the same
