@@ -381,6 +381,15 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		l = soughtLikelihood
 		lwhy = append(lwhy, soughtWhy)
 	}
+	// A parser's code-execution foothold in a worker reading every
+	// tenant's files is sought out the same way (parserFoothold).
+	if !sought && parserFoothold(f, i) && computed {
+		sought = true
+		if l < soughtLikelihood {
+			l = soughtLikelihood
+			lwhy = append(lwhy, parserWhy)
+		}
+	}
 	// Staff reading beyond their need: possible at least where what they
 	// read is critical; otherwise exposure decides (heldReads).
 	held := heldAccess(f) && (!heldReads(f) || i >= heldReadImpact)
