@@ -119,6 +119,11 @@ type Finding struct {
 	// Exploitability adjusts the likelihood (-2..+2) for how easy the rule's
 	// attack is. (A byte beside the five above: they share a word.)
 	Exploitability int8
+	// Sought is set on the threats of a rule whose elevation is a foothold
+	// attackers seek out (rule.Rule.SoughtFoothold): the risk assessment
+	// keeps such an elevation threat of impact 5 possible at least. (A byte
+	// in the same word as the six above.)
+	Sought bool
 	// Rationale lists, in words, why the likelihood and impact are what they are.
 	Rationale []string
 

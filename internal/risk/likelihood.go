@@ -492,15 +492,16 @@ func soughtStore(f *model.Finding, i model.Impact) bool {
 // parserWhy is the reason parserFoothold adds to the likelihood.
 const parserWhy = "a parser of files from a less trusted source: the exploit is authored offline and carried in a file across every boundary, and the foothold reaches every file the worker reads, possible at least"
 
-// parserFoothold reports whether f, of impact i, is the elevation threat of
-// untrusted-file-parsing at impact 5: code run by a crafted file in the
-// worker that opens others' files. The exploit needs no reach through the
-// network (the file is carried in by the application itself) and is a
-// target sought out like a store of severe data (docs/risk.md, Likelihood:
-// a store sought out): possible at least, the uncertainty factor not
+// parserFoothold reports whether f, of impact i, is an elevation threat
+// of impact 5 whose rule marks it a foothold sought out (Finding.Sought;
+// untrusted-file-parsing: code run by a crafted file in the worker that
+// opens others' files). The exploit needs no reach through the network
+// (the file is carried in by the application itself) and is a target
+// sought out like a store of severe data (docs/risk.md, Likelihood: a
+// store sought out): possible at least, the uncertainty factor not
 // lowering it below that.
 func parserFoothold(f *model.Finding, i model.Impact) bool {
-	return i >= 5 && f.Category == model.ElevationOfPrivilege && f.Origin == model.OriginBuiltin && f.Rule == "untrusted-file-parsing"
+	return i >= 5 && f.Category == model.ElevationOfPrivilege && f.Sought
 }
 
 // storeAdmins reports whether f's attacker is one of the people the

@@ -82,7 +82,12 @@ type Rule struct {
 	// (network by default): risk follows exposure, the content's origin,
 	// or neither (supply chain).
 	Vector model.Vector
-	Origin model.Origin
+	// SoughtFoothold marks the rule's elevation threat as a foothold
+	// attackers seek out whatever the element's exposure (code run by a
+	// crafted file in a worker that opens others' files): at impact 5 its
+	// likelihood is possible at least (docs/risk.md, a store sought out).
+	SoughtFoothold bool
+	Origin         model.Origin
 	// Also lists further STRIDE categories the same weakness enables; each
 	// raises its own threat, with id rule:target:category.
 	Also []model.Category
@@ -619,6 +624,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		f.Category, f.Categories, f.Targets, f.Assets = cat, cats, tgts, at
 		f.Refs, f.Property = o.refsOf(r), prop
 		f.Exploitability, f.Vector, f.Rationale, f.Status, f.FoundBy, f.Pos = int8(ease), r.Vector, why, status, model.FoundByTool, x.Target.Pos()
+		f.Sought = r.SoughtFoothold
 		f.Aliases = aliases
 		o.findings = append(o.findings, f)
 	}

@@ -15,6 +15,7 @@ var handoffRules = []*rule.Rule{
 	{
 		ID:             "untrusted-file-parsing",
 		SameLineShared: true,
+		SoughtFoothold: true,
 		Title:          "Files, artefacts or content from a less trusted source are parsed, loaded or run beyond the edge",
 		Category:       model.ElevationOfPrivilege,
 		On:             rule.OnComponent,
