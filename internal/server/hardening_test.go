@@ -517,13 +517,23 @@ func TestLoginUnknownEmailHashes(t *testing.T) {
 		e.want(e.do("POST", "/api/v1/login", "", map[string]string{"email": email, "password": password}), status)
 		return time.Since(start)
 	}
-	known, unknown := time.Hour, time.Hour
-	for range 3 {
-		unknown = min(unknown, timed("nobody@example.com", "whatever password", 401))
-		// A successful sign-in also clears the address's failure count.
-		known = min(known, timed("admin@example.com", "correct horse battery", 200))
+	// Timing on a shared machine is noisy: a round passes when the fastest
+	// unknown-email answer takes at least a quarter of the fastest known one
+	// (without the dummy hash it takes well under a hundredth); the test
+	// fails only when five rounds in a row say otherwise.
+	var known, unknown time.Duration
+	for round := range 5 {
+		known, unknown = time.Hour, time.Hour
+		for range 3 {
+			unknown = min(unknown, timed("nobody@example.com", "whatever password", 401))
+			// A successful sign-in also clears the address's failure count.
+			known = min(known, timed("admin@example.com", "correct horse battery", 200))
+		}
+		t.Logf("round %d: known %s, unknown %s", round, known, unknown)
+		if unknown >= known/4 {
+			break
+		}
 	}
-	t.Logf("known %s, unknown %s", known, unknown)
 	if unknown < known/4 {
 		t.Errorf("an unknown email answers in %s, a known one in %s: the dummy hash is not checked", unknown, known)
 	}
