@@ -34,6 +34,7 @@ var (
 	holdOut19 = filepath.Join("..", "..", "testdata", "eval-holdout19")
 	holdOut20 = filepath.Join("..", "..", "testdata", "eval-holdout20")
 	holdOut21 = filepath.Join("..", "..", "testdata", "eval-holdout21")
+	holdOut23 = filepath.Join("..", "..", "testdata", "eval-holdout23")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -79,6 +80,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout19", holdOut19, false},
 		{"eval-holdout20", holdOut20, false},
 		{"eval-holdout21", holdOut21, false},
+		{"eval-holdout23", holdOut23, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
