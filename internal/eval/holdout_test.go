@@ -35,6 +35,7 @@ var (
 	holdOut20 = filepath.Join("..", "..", "testdata", "eval-holdout20")
 	holdOut21 = filepath.Join("..", "..", "testdata", "eval-holdout21")
 	holdOut22 = filepath.Join("..", "..", "testdata", "eval-holdout22")
+	holdOut23 = filepath.Join("..", "..", "testdata", "eval-holdout23")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -81,6 +82,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout20", holdOut20, false},
 		{"eval-holdout21", holdOut21, false},
 		{"eval-holdout22", holdOut22, false},
+		{"eval-holdout23", holdOut23, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
