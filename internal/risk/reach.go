@@ -313,11 +313,14 @@ func (r *reach) at(t model.Target) int32 {
 // plus jewelWeight and physicalWeight for what a reviewer reads first
 // (Finding.Focus).
 func rankValue(f *model.Finding) int {
-	v := clampKey(int(f.Residual.Score))*128 + int(min(f.Reach, 64))*reachWeight/64
-	if f.Focus&model.FocusJewel != 0 {
+	v := clampKey(int(f.Residual.Score)) * 128
+	if !ab.reach {
+		v += int(min(f.Reach, 64)) * reachWeight / 64
+	}
+	if f.Focus&model.FocusJewel != 0 && !ab.jewel {
 		v += jewelWeight
 	}
-	if f.Focus&model.FocusPhysical != 0 {
+	if f.Focus&model.FocusPhysical != 0 && !ab.physical {
 		v += physicalWeight
 	}
 	return v
