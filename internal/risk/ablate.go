@@ -27,14 +27,3 @@ func ablateNames() map[string]*bool {
 		"elemround": &ab.elemround, "lastrep": &ab.lastrep, "repband": &ab.repband, "uncert": &ab.uncert,
 	}
 }
-
-// xp names changes under test (WARD_EXP), false in a normal build.
-var xp struct {
-	furtherNext, furtherEnd, furtherAny, sevFloor, noUncInternal, noUncSupply bool
-	furtherRound                        int
-}
-
-// expNames maps each experiment's name to its switch.
-func expNames() map[string]*bool {
-	return map[string]*bool{"furtherNext": &xp.furtherNext, "furtherEnd": &xp.furtherEnd, "furtherAny": &xp.furtherAny, "sevFloor": &xp.sevFloor, "noUncInternal": &xp.noUncInternal, "noUncSupply": &xp.noUncSupply}
-}

@@ -534,7 +534,6 @@ func spread(fs []item, nElem, nRule int, sc *spreadScratch) []item {
 				}
 				if it.later && !ab.later {
 					round[k]++
-					round[k] += xp.furtherRound
 				}
 				// Coverage does not outweigh a clear difference in risk:
 				// a threat waits one round more per scoreRound points

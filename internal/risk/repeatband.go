@@ -71,10 +71,6 @@ func LowerRepeats(fs []*model.Finding) {
 	var lower [int(model.SevCritical) + 1][]*model.Finding
 	moved := 0
 	kept := make([]int32, 0, n)
-	var ids map[string]bool
-	if xp.furtherNext || xp.furtherEnd {
-		ids = map[string]bool{}
-	}
 	for i, f := range fs[:n] {
 		r := &reads[i]
 		var t model.Target
@@ -96,18 +92,6 @@ func LowerRepeats(fs []*model.Finding) {
 			lower[r.sev-1] = append(lower[r.sev-1], f)
 			moved++
 			continue
-		}
-		if ids != nil {
-			ids[f.ID] = true
-			if r.movable && furtherReading(f) && (xp.furtherAny || ids[f.ID[:len(f.ID)-len(f.Category)-1]]) {
-				b := r.sev - 1
-				if xp.furtherEnd {
-					b = r.sev
-				}
-				lower[b] = append(lower[b], f)
-				moved++
-				continue
-			}
 		}
 		kept = append(kept, int32(i))
 	}

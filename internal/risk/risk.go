@@ -482,12 +482,6 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		if sought {
 			floor = soughtLikelihood
 		}
-		if xp.sevFloor && f.Residual.Impact >= 5 {
-			floor = max(floor, 3)
-		}
-		if xp.noUncInternal && (f.Start == model.TrustInternal || f.Start == model.TrustRestricted) || xp.noUncSupply && f.Vector == model.VectorSupplyChain {
-			floor = 5
-		}
 		f.Residual = Make(uncertain(f.Residual.Likelihood, unc, floor), f.Residual.Impact)
 		f.Projected = Make(uncertain(f.Projected.Likelihood, unc, floor), f.Projected.Impact)
 		if unc > 0 {

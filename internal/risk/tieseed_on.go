@@ -25,20 +25,4 @@ func init() {
 		}
 		*p = true
 	}
-	exps := expNames()
-	for _, n := range strings.Split(os.Getenv("WARD_EXP"), ",") {
-		if n == "" {
-			continue
-		}
-		if v, ok := strings.CutPrefix(n, "furtherRound="); ok {
-			xp.furtherRound, _ = strconv.Atoi(v)
-			continue
-		}
-		p, ok := exps[n]
-		if !ok {
-			fmt.Fprintln(os.Stderr, "WARD_EXP: unknown", n)
-			os.Exit(2)
-		}
-		*p = true
-	}
 }
