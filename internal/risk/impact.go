@@ -74,7 +74,7 @@ const gatheredWhy = "; one step less for what callers are shown (harvested or en
 
 // gathered reports whether f's attacker gathers what callers are shown.
 func gathered(f *model.Finding) bool {
-	return f.Origin == model.OriginBuiltin && gatheredRules[f.Rule]
+	return !ab.gathered && f.Origin == model.OriginBuiltin && gatheredRules[f.Rule]
 }
 
 // impact computes the impact, the asset that sets it, and the property.
@@ -108,9 +108,9 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 	// Repudiation: what is lost is the record of who acted, not the
 	// change itself (the tampering threat's): one step below the need.
 	// Gathering what callers are shown (gathered): one step below too.
-	less := f.Category == model.Repudiation || gathered(f)
+	less := f.Category == model.Repudiation && !ab.repud || gathered(f)
 	best, which := stakeMemo(f.Assets, prop, less, memo)
-	if f.Category == model.ElevationOfPrivilege {
+	if f.Category == model.ElevationOfPrivilege && !ab.elevboth {
 		// A privilege gained is the power to read and to change what the
 		// role reaches: the larger of the two needs sets the stake (the
 		// rule's own property on a tie).
@@ -173,7 +173,7 @@ func assetImpact(assets []*model.Asset, prop model.Property, less bool) (model.I
 	best, which := model.Impact(0), ""
 	for _, a := range assets {
 		need := a.Need(prop)
-		if prop == model.Availability && a.Availability == model.LevelUnset {
+		if prop == model.Availability && a.Availability == model.LevelUnset && !ab.dosavail {
 			// Unstated, an asset's availability need is the one its kind
 			// implies (medium; high for an asset of kind availability),
 			// whatever the system's business criticality: an outage is

@@ -49,7 +49,7 @@ func exposure(t model.Target, relay *relays) (model.Trust, bool, *model.Componen
 		// only an attacker within range reaches it (CVSS's adjacent
 		// vector), so it is never more exposed than a partner network.
 		least := min(f.From.Trust(), f.To.Trust())
-		if ShortRange(f.Protocol) {
+		if ShortRange(f.Protocol) && !ab.radio {
 			least = max(least, model.TrustPartner)
 		}
 		return least, f.Authentication == model.AuthNone && f.Inbound(), f.From
@@ -159,7 +159,7 @@ type exposed struct {
 // trust, or for a relay the least trusted place that reaches it. The
 // answer is memoised per component: many threats share each sender.
 func (r *relays) sender(c *model.Component) model.Trust {
-	if r == nil || r.is == nil {
+	if r == nil || r.is == nil || ab.relay {
 		return c.Trust()
 	}
 	n := r.num(c)
@@ -204,6 +204,11 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[*model.Component]
 // buf[:0] (score's scratch list, which it copies out at its length).
 func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, buf []string) (model.Likelihood, []string, model.Trust) {
 	base, why := 2, buf[:0]
+	if ab.supply && f.Vector == model.VectorSupplyChain || ab.content && f.Vector == model.VectorContent {
+		g := *f
+		g.Vector = model.VectorNetwork
+		f = &g
+	}
 	var least model.Trust = model.TrustRestricted
 	unauth, near := false, false
 	for _, t := range f.Targets {
@@ -288,13 +293,16 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 			why = append(why, "reachable only from a restricted zone")
 		}
 	}
-	if unauth {
+	if unauth && !ab.unauth {
 		base++
 		if explain {
 			why = append(why, "an inbound flow from a less trusted place is unauthenticated")
 		}
 	}
 	expl := f.Exploitability
+	if ab.posexpl && expl > 0 || ab.negexpl && expl < 0 {
+		expl = 0
+	}
 	if afterCompromise(f) && expl > -1 {
 		// What the threat describes happens once something else has
 		// been compromised first: a flaw in the element exploited, a
@@ -304,7 +312,7 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 		expl = -1
 	}
 	switch {
-	case expl < 0 && least >= model.TrustInternal:
+	case expl < 0 && least >= model.TrustInternal && !ab.once:
 		// An attack that needs a foothold, on an element only internal
 		// or restricted networks reach: the exposure already counts the
 		// foothold ("unlikely: needs a foothold inside the network"), and
@@ -403,7 +411,7 @@ const afterWhy = "the threat follows a compromise elsewhere first (a flaw exploi
 
 // afterCompromise reports whether f's threat follows a prior compromise.
 func afterCompromise(f *model.Finding) bool {
-	return f.Origin == model.OriginBuiltin && afterCompromiseRules[f.Rule]
+	return !ab.after && f.Origin == model.OriginBuiltin && afterCompromiseRules[f.Rule]
 }
 
 // AfterCompromise reports whether the built-in rule id's threat follows a
@@ -434,7 +442,7 @@ const heldReadWhy = "staff hold the access, but what they could read beyond thei
 // heldReads reports whether f is a held-access threat of reading beyond
 // need (a disclosure): possible at least only at impact heldReadImpact.
 func heldReads(f *model.Finding) bool {
-	return heldAccess(f) && f.Category == model.InformationDisclosure
+	return !ab.heldread && heldAccess(f) && f.Category == model.InformationDisclosure
 }
 
 // moderateImpact is the impact at which a threat is medium at most: a
@@ -453,7 +461,7 @@ const moderateWhy = "what is at stake is moderate (impact 3): counted possible a
 
 // heldAccess reports whether f's attacker is staff using access they hold.
 func heldAccess(f *model.Finding) bool {
-	return f.Origin == model.OriginBuiltin && heldAccessRules[f.Rule]
+	return !ab.held && f.Origin == model.OriginBuiltin && heldAccessRules[f.Rule]
 }
 
 // HeldAccess reports whether the built-in rule id's attacker is staff using
@@ -477,7 +485,7 @@ const soughtWhy = "a store of data whose disclosure is severe: attackers seek it
 // messages in passing, not the data at rest, and are not counted; nor is
 // the store's own administrators' access (storeAdmins).
 func soughtStore(f *model.Finding, i model.Impact) bool {
-	if f.Category != model.InformationDisclosure || i < 5 || len(f.Targets) == 0 || storeAdmins(f) {
+	if ab.sought || f.Category != model.InformationDisclosure || i < 5 || len(f.Targets) == 0 || storeAdmins(f) {
 		return false
 	}
 	for _, t := range f.Targets {
@@ -501,7 +509,7 @@ const parserWhy = "a parser of files from a less trusted source: the exploit is 
 // store sought out): possible at least, the uncertainty factor not
 // lowering it below that.
 func parserFoothold(f *model.Finding, i model.Impact) bool {
-	return i >= 5 && f.Category == model.ElevationOfPrivilege && f.Sought
+	return !ab.parser && i >= 5 && f.Category == model.ElevationOfPrivilege && f.Sought
 }
 
 // storeAdmins reports whether f's attacker is one of the people the

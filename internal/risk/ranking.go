@@ -378,12 +378,12 @@ func rankKey(f *model.Finding) uint64 {
 	if !f.Open() {
 		notOpen = 1
 	}
-	if furtherReading(f) {
+	if furtherReading(f) && !ab.further {
 		further = 1
 	}
 	return inactive<<56 | uint64(15-min(15, f.Residual.Severity))<<52 | uint64(maxRankValue-rankValue(f))<<32 | notOpen<<24 |
 		uint64(63-clampKey(int(f.Residual.Impact)))<<16 | uint64(63-clampKey(int(f.Inherent.Score)))<<9 |
-		uint64(255-min(255, stakeValue(f)))<<1 | further
+		uint64(255-min(255, stakeValueAb(f)))<<1 | further
 }
 
 // furtherReading reports whether f is a further STRIDE reading of a rule's
@@ -443,6 +443,14 @@ func stakeValue(f *model.Finding) int {
 		}
 	}
 	return v
+}
+
+// stakeValueAb is stakeValue, 0 when switched off (ab.stake).
+func stakeValueAb(f *model.Finding) int {
+	if ab.stake {
+		return 0
+	}
+	return stakeValue(f)
 }
 
 // stakeSeen holds the sets stakeValue marks a long list's assets in.
@@ -517,20 +525,28 @@ func spread(fs []item, nElem, nRule int, sc *spreadScratch) []item {
 				// hops' threats, rule.Run) come one round later than
 				// their place on the element would put them; a rule's
 				// second instance after every rule's first.
-				round[k] = int(seen[it.elem] + rules[it.rule])
-				if it.later {
+				round[k] = 0
+				if !ab.elemround {
+					round[k] += int(seen[it.elem])
+				}
+				if !ab.ruleround {
+					round[k] += int(rules[it.rule])
+				}
+				if it.later && !ab.later {
 					round[k]++
 				}
 				// Coverage does not outweigh a clear difference in risk:
 				// a threat waits one round more per scoreRound points
 				// (of ranking value, in 128ths) below the band's best.
-				round[k] += (top - int(it.score)) / (128 * scoreRound)
+				if !ab.scoreround {
+					round[k] += (top - int(it.score)) / (128 * scoreRound)
+				}
 				// Every place an attack starts from (the internet, a
 				// partner network, the internal network, the supply
 				// chain) has its first threat of the run before any
 				// place's second: a reviewer's list covers who can
 				// attack, not only the most exposed way in.
-				if it.start != 0 {
+				if it.start != 0 && !ab.starts {
 					if starts&(1<<it.start) != 0 {
 						round[k]++
 					}
@@ -561,7 +577,7 @@ func spread(fs []item, nElem, nRule int, sc *spreadScratch) []item {
 				at[round[k]]++
 			}
 		}
-		if fs[i].class != 0 {
+		if fs[i].class != 0 && !ab.lastrep {
 			buf = lastRepeats(fs[i:j], pairs, buf)
 		}
 		i = j

@@ -149,10 +149,13 @@ func referenceRank(fs []*model.Finding, repeat map[string]int) map[string]int {
 		}
 		return v
 	}
-	// The ranking value in points: the score and up to 1.5 for the data
-	// within reach, less half a point per element of the threat's rule
-	// ranked before its own (repeat, set below).
-	plain := func(f *model.Finding) float64 { return float64(f.Residual.Score) + 1.5*float64(f.Reach)/64 }
+	// The ranking value in points: the score and up to 0.875 for the data
+	// within reach (the share, in 64ths, × 0.875, in whole 128ths as
+	// rankValue counts it), less half a point per element of the threat's
+	// rule ranked before its own (repeat, set below).
+	plain := func(f *model.Finding) float64 {
+		return float64(f.Residual.Score) + float64(int(f.Reach)*112/64)/128
+	}
 	value := func(f *model.Finding) float64 { return max(0, plain(f)-0.5*float64(repeat[f.ID])) }
 	order := func(value func(*model.Finding) float64) func(a, b *model.Finding) int {
 		return func(a, b *model.Finding) int {

@@ -11,11 +11,13 @@ import (
 )
 
 // reachWeight is how many points of score the most data within reach adds
-// to a threat's ranking value (rankValue), in 128ths: 1.5 points. A threat
-// on the element that reaches the design's crown jewels outranks one a
-// point above it on an element that reaches little; it never leaves its
-// severity band.
-const reachWeight = 192
+// to a threat's ranking value (rankValue), in 128ths: 0.875 point (it was
+// 1.5; cross-validated between the older and the most recent seen sets,
+// docs/quality-history.md, rank22). It orders threats of one score by how
+// much of the design's data they reach, and with the crown jewels' 0.75
+// point a threat on the element that reaches and holds them outranks one
+// a point above it elsewhere; it never leaves its severity band.
+const reachWeight = 112
 
 // jewelWeight and physicalWeight are what the ranking adds, in 128ths of a
 // point, for a threat on an element that holds or carries the design's
@@ -313,11 +315,14 @@ func (r *reach) at(t model.Target) int32 {
 // plus jewelWeight and physicalWeight for what a reviewer reads first
 // (Finding.Focus).
 func rankValue(f *model.Finding) int {
-	v := clampKey(int(f.Residual.Score))*128 + int(min(f.Reach, 64))*reachWeight/64
-	if f.Focus&model.FocusJewel != 0 {
+	v := clampKey(int(f.Residual.Score)) * 128
+	if !ab.reach {
+		v += int(min(f.Reach, 64)) * reachWeight / 64
+	}
+	if f.Focus&model.FocusJewel != 0 && !ab.jewel {
 		v += jewelWeight
 	}
-	if f.Focus&model.FocusPhysical != 0 {
+	if f.Focus&model.FocusPhysical != 0 && !ab.physical {
 		v += physicalWeight
 	}
 	return v

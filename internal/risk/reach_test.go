@@ -57,11 +57,11 @@ func TestReach(t *testing.T) {
 	}
 }
 
-// TestRankReach: within a band, the data within reach adds up to 1.5
-// points to the ranking value: a 15 on the element that reaches all of the
-// design's data goes before a 16 that reaches a fifth of it, never before
-// a threat of a higher band, and an open threat goes first only at equal
-// value.
+// TestRankReach: within a band, the data within reach adds up to 0.875
+// point to the ranking value: a 15 on the element that reaches all of the
+// design's data goes before a 15 that reaches a fifth of it, but not
+// before a 16, nor a threat of a higher band, and an open threat goes
+// first only at equal value.
 func TestRankReach(t *testing.T) {
 	mk := func(id string, score int, reach uint8, st model.Status) *model.Finding {
 		r := model.Risk{Score: int32(score), Severity: Band(score), Likelihood: 3, Impact: model.Impact(score / 3)}
@@ -70,6 +70,7 @@ func TestRankReach(t *testing.T) {
 	}
 	fs := []*model.Finding{
 		mk("leaf-16", 16, 12, model.StatusUnverified),
+		mk("leaf-15", 15, 12, model.StatusUnverified),
 		mk("crown-15", 15, 64, model.StatusUnverified),
 		mk("crown-11", 11, 64, model.StatusUnverified), // medium: stays below
 		mk("crit-20", 20, 0, model.StatusUnverified),
@@ -80,7 +81,7 @@ func TestRankReach(t *testing.T) {
 	for _, f := range fs {
 		got = append(got, f.ID)
 	}
-	want := []string{"crit-20", "crown-15", "open-16", "leaf-16", "crown-11"}
+	want := []string{"crit-20", "open-16", "leaf-16", "crown-15", "leaf-15", "crown-11"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ranked %v, want %v", got, want)
 	}

@@ -35,6 +35,9 @@ import (
 // It is the last step of the ranking: the analysis calls it once the
 // per-element cap and the folds have chosen the threats listed.
 func LowerRepeats(fs []*model.Finding) {
+	if ab.repband {
+		return
+	}
 	// What the pass reads of each threat (a cache miss or two at
 	// 100,000s) is read first in chunks on the workers; the pass, which
 	// must go in order, reads only that.

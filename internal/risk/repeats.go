@@ -28,6 +28,9 @@ const repeatStep = 64
 // pre holds the items in id order with their element and rule numbers
 // (below nElem and nRule), keys their rank keys; both are updated.
 func repeatValues(pre []item, keys []uint64, nElem, nRule int) {
+	if ab.repeatval {
+		return
+	}
 	// Group the threats that count by rule (a counting sort, in id
 	// order within a rule).
 	start := make([]int32, nRule+1)

@@ -27,14 +27,14 @@ func TestRepeatValues(t *testing.T) {
 	fs := []*model.Finding{
 		at("idor:a", "idor", a, 4, 4, 0),  // 16, third element: 15
 		idorA2,                            // 12, on the third element: 11
-		at("idor:b", "idor", b, 4, 4, 64), // 16 + 1.5: the rule's first element
-		at("idor:c", "idor", c, 4, 4, 32), // 16 + 0.75, second: 16.25
+		at("idor:b", "idor", b, 4, 4, 64), // 16 + 0.875: the rule's first element
+		at("idor:c", "idor", c, 4, 4, 48), // 16 + 0.65625, second: 16.15625
 		at("idor:d", "idor", d, 3, 4, 0),  // 12, fourth: 10.5, still high
 		at("xss:c", "xss", c, 4, 4, 0),    // 16, another rule
 		closed,                            // mitigated: not counted
 		people,                            // the team's: not counted
 	}
-	want := map[string]float64{"idor:a": 15, "idor:a:information_disclosure": 11, "idor:b": 17.5, "idor:c": 16.25,
+	want := map[string]float64{"idor:a": 15, "idor:a:information_disclosure": 11, "idor:b": 16.875, "idor:c": 16.15625,
 		"idor:d": 10.5, "xss:c": 16, "idor:e": 20, "t1": 16}
 	r := NewRanking(fs)
 	for _, it := range r.items {

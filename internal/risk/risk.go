@@ -403,7 +403,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 		}
 	}
 	// A moderate stake is medium at most, however exposed (moderate).
-	if i == moderateImpact && l > moderateLikelihood && computed {
+	if i == moderateImpact && l > moderateLikelihood && computed && !ab.moderate {
 		l = moderateLikelihood
 		lwhy = append(lwhy, moderateWhy)
 	}
@@ -508,7 +508,7 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 // model leaves unknown. At equal ranking value an open threat still ranks
 // first (Rank).
 func uncertain(l model.Likelihood, unc int, floor model.Likelihood) model.Likelihood {
-	if unc == 0 || l <= floor {
+	if unc == 0 || l <= floor || ab.uncert {
 		return l
 	}
 	return max(floor, model.Likelihood(max(1, int(l)-unc)))
