@@ -316,6 +316,28 @@ flows:
 		gone:    "unauthenticated-service-to-service:apply",
 		keep:    "unattested-join:join",
 		targets: []string{"apply", "api-server", "join"},
+	}, {
+		// noise22: regulated records protected only by disk encryption and
+		// backups not known to be encrypted are one line, the records read
+		// in clear from a copy at rest (the store's files or its backups);
+		// application-level encryption settles both.
+		name: "regulated records read from a copy at rest",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: records, kind: data, classification: restricted, data: [phi]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: app, kind: service, boundary: dc, processes: [records]}
+  - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [records], encryption_at_rest: disk}
+flows:
+  - {id: save, from: app, to: db, protocol: postgres, authentication: password, carries: [records]}
+`,
+		gone:      "unencrypted-backups:db",
+		keep:      "regulated-data-disk-encryption-only:db",
+		targets:   []string{"db"},
+		questions: []string{"db.encrypted_backups"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)
