@@ -338,6 +338,34 @@ flows:
 		keep:      "regulated-data-disk-encryption-only:db",
 		targets:   []string{"db"},
 		questions: []string{"db.encrypted_backups"},
+	}, {
+		// noise22: pages that act on the user's session framed by another
+		// site, and requests another site makes the browser send, are one
+		// line: a hostile page makes the signed-in user's browser act
+		// (SameSite cookies stop both).
+		name: "another site acts through the user's session",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: grants, kind: data, classification: confidential, integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - id: portal
+    kind: service
+    boundary: dc
+    tech: Django
+    processes: [grants]
+    controls: {authorizes: yes, rate_limits: yes, logs_security_events: yes, timeouts: yes, validates_input: yes, encodes_output: yes, generic_errors: yes, pins_dependencies: yes}
+flows:
+  - {from: user, to: portal, protocol: https, authentication: session, carries: [grants]}
+`,
+		gone:      "cross-site-request-forgery:portal",
+		keep:      "clickjacking:portal",
+		targets:   []string{"portal"},
+		questions: []string{"portal.frame_protection", "portal.csrf_protection"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

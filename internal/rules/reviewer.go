@@ -506,6 +506,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "clickjacking",
+		SameLine: "cross-site-request-forgery",
 		Title:    "Cookie-authenticated pages can be framed by another site",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
