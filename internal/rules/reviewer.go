@@ -170,7 +170,7 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: 0,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || reviewerRelay(c) {
+			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || reviewerRelay(c) || sessionHost(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlGenericErrors); x.Reports(gap) {
