@@ -316,6 +316,56 @@ flows:
 		gone:    "unauthenticated-service-to-service:apply",
 		keep:    "unattested-join:join",
 		targets: []string{"apply", "api-server", "join"},
+	}, {
+		// noise22: regulated records protected only by disk encryption and
+		// backups not known to be encrypted are one line, the records read
+		// in clear from a copy at rest (the store's files or its backups);
+		// application-level encryption settles both.
+		name: "regulated records read from a copy at rest",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: records, kind: data, classification: restricted, data: [phi]}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: app, kind: service, boundary: dc, processes: [records]}
+  - {id: db, kind: datastore, boundary: dc, tech: PostgreSQL, stores: [records], encryption_at_rest: disk}
+flows:
+  - {id: save, from: app, to: db, protocol: postgres, authentication: password, carries: [records]}
+`,
+		gone:      "unencrypted-backups:db",
+		keep:      "regulated-data-disk-encryption-only:db",
+		targets:   []string{"db"},
+		questions: []string{"db.encrypted_backups"},
+	}, {
+		// noise22: pages that act on the user's session framed by another
+		// site, and requests another site makes the browser send, are one
+		// line: a hostile page makes the signed-in user's browser act
+		// (SameSite cookies stop both).
+		name: "another site acts through the user's session",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: grants, kind: data, classification: confidential, integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - id: portal
+    kind: service
+    boundary: dc
+    tech: Django
+    processes: [grants]
+    controls: {authorizes: yes, rate_limits: yes, logs_security_events: yes, timeouts: yes, validates_input: yes, encodes_output: yes, generic_errors: yes, pins_dependencies: yes}
+flows:
+  - {from: user, to: portal, protocol: https, authentication: session, carries: [grants]}
+`,
+		gone:      "cross-site-request-forgery:portal",
+		keep:      "clickjacking:portal",
+		targets:   []string{"portal"},
+		questions: []string{"portal.frame_protection", "portal.csrf_protection"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

@@ -386,6 +386,24 @@ func remoteSession(f *model.Flow) bool {
 	return false
 }
 
+// sessionHost reports whether c is reached only through interactive
+// sessions (remote desktop, shells, VPN tunnels): a person works on it
+// (a jump host, a remote desktop gateway), and it answers no requests of
+// its own, so rules about how a component handles requests — whose
+// objects it returns, how it validates and bounds input, what its errors
+// show — have nothing to read there (noise22).
+func sessionHost(c *model.Component) bool {
+	if len(c.In) == 0 {
+		return false
+	}
+	for _, f := range c.In {
+		if !remoteSession(f) {
+			return false
+		}
+	}
+	return true
+}
+
 // remoteAccessInto returns, for a person's sign-in f, the components of
 // ours in a restricted zone that the receiver's remote sessions (RDP, SSH,
 // VNC, a VPN tunnel) reach, when the person and the receiver sit outside

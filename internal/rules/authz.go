@@ -36,7 +36,7 @@ var authzRules = []*rule.Rule{
 			c := x.Target.Component
 			// A relay forwards without owning objects: the check is owed by
 			// the component behind it.
-			if !injectionCode(c) || c.Public || reviewerRelay(c) {
+			if !injectionCode(c) || c.Public || reviewerRelay(c) || sessionHost(c) {
 				return
 			}
 			if !entryPointOf(x, c) {

@@ -180,6 +180,7 @@ var dataRules = []*rule.Rule{
 	},
 	{
 		ID:       "unencrypted-backups",
+		SameLine: "regulated-data-disk-encryption-only",
 		Title:    "Backups of sensitive data are not encrypted",
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,

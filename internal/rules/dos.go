@@ -81,7 +81,7 @@ var dosRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// LLMs and agents are covered by llm-unbounded-consumption.
-			if !entryPointOf(x, c) || c.ThirdParty || c.Kind == model.KindLLM || c.Kind == model.KindAgent {
+			if !entryPointOf(x, c) || c.ThirdParty || c.Kind == model.KindLLM || c.Kind == model.KindAgent || sessionHost(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlTimeouts); x.Reports(gap) {

@@ -111,7 +111,7 @@ var injectionRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !entryPointOf(x, c) {
+			if !injectionCode(c) || !entryPointOf(x, c) || sessionHost(c) {
 				return
 			}
 			var from []*model.Flow

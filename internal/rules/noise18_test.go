@@ -108,3 +108,28 @@ func TestSiteDevicesAsked(t *testing.T) {
 		t.Errorf("unattested-join on %v, want %v", got, want)
 	}
 }
+
+// TestPersonToOutsideSystemQuiet: a person's hop to an outside system that
+// carries nothing the model names raises no transport threat (the system's
+// transport, nothing of ours on it); one carrying named data, and the
+// person's hop to our own console, are raised (noise22).
+func TestPersonToOutsideSystemQuiet(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise22", "person-to-vendor.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		switch f.Rule {
+		case "cleartext-protocol", "credentials-in-cleartext", "sensitive-data-in-cleartext", "unencrypted-boundary-crossing", "unencrypted-internal-flow":
+		default:
+			continue
+		}
+		for _, tg := range f.Targets {
+			if tg.Flow != nil && !slices.Contains(got, tg.Flow.ID) {
+				got = append(got, tg.Flow.ID)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"engineer-console", "patient-video"}; !slices.Equal(got, want) {
+		t.Errorf("transport threats on flows %v, want %v", got, want)
+	}
+}

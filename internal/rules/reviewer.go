@@ -170,7 +170,7 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: 0,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || reviewerRelay(c) {
+			if !injectionCode(c) || !internetExposed(c) || c.ThirdParty || reviewerRelay(c) || sessionHost(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlGenericErrors); x.Reports(gap) {
@@ -506,6 +506,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "clickjacking",
+		SameLine: "cross-site-request-forgery",
 		Title:    "Cookie-authenticated pages can be framed by another site",
 		Category: model.Tampering,
 		On:       rule.OnComponent,

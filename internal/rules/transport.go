@@ -334,9 +334,9 @@ func transportOwns(x *rule.Ctx, id string) bool {
 // transportOwner is the partition as a flow fact: the index in
 // transportOwnerIDs of the rule that reports the flow if it travels in
 // cleartext, 0 ("") for a flow that is not network traffic.
-var transportOwner = rule.NewFlowFact(func(_ *model.Model, f *model.Flow) uint8 {
+var transportOwner = rule.NewFlowFact(func(m *model.Model, f *model.Flow) uint8 {
 	id := transportClass(f)
-	if !transportNetwork(f) || transportBetweenOutsiders(f) {
+	if !transportNetwork(f) || transportBetweenOutsiders(m, f) {
 		return 0
 	}
 	for i, o := range transportOwnerIDs {
@@ -493,8 +493,16 @@ func transportAnswerCaller(x *rule.Ctx, f *model.Flow) {
 // not a control of the model's (an SMS gateway texting a customer, a mail
 // service delivering to a recipient). A hop to a person of ours is not
 // (noise19): our staff act on what arrives, and whether it can be forged
-// or altered on the way is the model's to settle.
-func transportBetweenOutsiders(f *model.Flow) bool {
+// or altered on the way is the model's to settle. So is a person's hop
+// to an outside system that carries nothing the model names (a staff
+// member in the vendor's chat, a requester on a supplier's shop, a carer
+// calling the vendor's phone line): the transport is that system's, and
+// nothing of ours travels on it. In a model that names no assets a hop
+// carrying nothing named says nothing about what it carries: it stays.
+func transportBetweenOutsiders(m *model.Model, f *model.Flow) bool {
+	if f.From.Kind == model.KindPerson && tpThirdParty(f.To) {
+		return !unknownData(m) && !slices.ContainsFunc(f.Carries, func(a *model.Asset) bool { return a.Classification != model.ClassPublic })
+	}
 	if !tpThirdParty(f.From) {
 		return false
 	}
