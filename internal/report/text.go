@@ -204,35 +204,53 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 		ew.printf("\nNo open or unverified threats.\n")
 	}
 	if len(r.Questions) > 0 {
-		first := 0
-		var line []byte
+		var firsts []int // the questions to answer first, by index
 		for i := range r.Questions {
-			q := &r.Questions[i]
-			if !q.First {
-				continue
+			if r.Questions[i].First {
+				firsts = append(firsts, i)
 			}
-			if first == 0 {
-				ew.printf("\nAnswer these first (each settles unverified threats; a \"no\" makes them open):\n")
-			}
-			first++
-			// Appended by hand and written a line at a time, as printf
-			// wrote them ("  - %s\n", "    %s: set %s  [%s at stake, moves
-			// %d]  %s\n"): a large model has a question to answer first
-			// per element (200,000 lines at N=100,000).
-			line = append(line[:0], "  - "...)
-			line = append(line, q.Text...)
-			ew.write(append(line, '\n'))
-			line = append(line[:0], "    "...)
-			line = append(line, q.ID...)
-			line = append(line, ": set "...)
-			line = appendAnswerPath(line, q)
-			line = append(line, "  ["...)
-			line = append(line, q.AtStake...)
-			line = append(line, " at stake, moves "...)
-			line = strconv.AppendInt(line, int64(q.Moves), 10)
-			line = append(line, "]  "...)
-			line = appendLoc(line, q.Location)
-			ew.write(append(line, '\n'))
+		}
+		first := len(firsts)
+		if first > 0 {
+			ew.printf("\nAnswer these first (each settles unverified threats; a \"no\" makes them open):\n")
+		}
+		if first > 0 && ew.err == nil {
+			// Appended by hand, as printf wrote them ("  - %s\n", "    %s:
+			// set %s  [%s at stake, moves %d]  %s\n"), each line with its
+			// control characters shown as controlsShown shows a write's,
+			// and in chunks on all cores (writeChunks) like the threats: a
+			// large model has a question to answer first per element
+			// (200,000 lines at N=100,000).
+			var pool chunkPool
+			ew.err = writeChunks(bw, first, 4*jsonChunk, &pool, func(dst []byte, lo, hi int) ([]byte, error) {
+				shown := func(start int) {
+					if seg := dst[start:]; mayHide(seg) {
+						dst = append(dst[:start], mdControls(string(seg))...)
+					}
+				}
+				for _, i := range firsts[lo:hi] {
+					q := &r.Questions[i]
+					start := len(dst)
+					dst = append(dst, "  - "...)
+					dst = append(dst, q.Text...)
+					dst = append(dst, '\n')
+					shown(start)
+					start = len(dst)
+					dst = append(dst, "    "...)
+					dst = append(dst, q.ID...)
+					dst = append(dst, ": set "...)
+					dst = appendAnswerPath(dst, q)
+					dst = append(dst, "  ["...)
+					dst = append(dst, q.AtStake...)
+					dst = append(dst, " at stake, moves "...)
+					dst = strconv.AppendInt(dst, int64(q.Moves), 10)
+					dst = append(dst, "]  "...)
+					dst = appendLoc(dst, q.Location)
+					dst = append(dst, '\n')
+					shown(start)
+				}
+				return dst, nil
+			})
 		}
 		rest := len(r.Questions) - first
 		if rest > 0 {

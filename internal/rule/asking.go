@@ -131,9 +131,10 @@ func (a *asking) merge(i int) {
 }
 
 // questions returns the merged questions, worded (when word is set) and
-// sorted by id. When families merged threats, a question two rules of a
-// family asked may list one merged threat twice: it is listed once.
-func (a *asking) questions(familyMerged, word bool, workers int) []*model.Question {
+// sorted by id (when sort is set). When families merged threats, a
+// question two rules of a family asked may list one merged threat twice:
+// it is listed once.
+func (a *asking) questions(familyMerged, word, sort bool, workers int) []*model.Question {
 	qs := a.list
 	if familyMerged {
 		for n, q := range qs {
@@ -151,14 +152,21 @@ func (a *asking) questions(familyMerged, word bool, workers int) []*model.Questi
 	if word {
 		wordQuestions(qs, a.asks)
 	}
-	// Question ids are unique, so an unstable sort gives the same order as
-	// a stable one.
-	sortByID(qs, workers)
+	if sort {
+		sortByID(qs, workers)
+	}
 	return qs
 }
 
+// SortQuestions sorts questions by id, as RunWith returns them unless
+// Options.Unsorted is set, on up to workers cores.
+func SortQuestions(qs []*model.Question, workers int) {
+	sortByID(qs, workers)
+}
+
 // sortByID sorts questions by id, the two halves of a long list on two
-// cores.
+// cores. Question ids are unique, so an unstable sort gives the same order
+// as a stable one.
 func sortByID(qs []*model.Question, workers int) {
 	cmp := func(a, b *model.Question) int { return strings.Compare(a.ID, b.ID) }
 	if workers < 2 || len(qs) < sortSplitMin {

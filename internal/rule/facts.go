@@ -40,7 +40,8 @@ type factSlot struct {
 }
 
 // CompFact returns k for component c. A rule's first call fetches the run's
-// values (computing them for every component if no rule has yet); later
+// values (computing them for every component if no rule has yet, with any
+// other rule that asks meanwhile: memo.table); later
 // calls index a slice. A component the model does not number gets its
 // value computed directly.
 func (x *Ctx) CompFact(k *CompFact, c *model.Component) uint8 {
@@ -54,19 +55,14 @@ func (x *Ctx) CompFact(k *CompFact, c *model.Component) uint8 {
 		}
 	}
 	m := x.Model
-	v := x.memo.get(k, func() any {
-		v := make([]uint8, len(m.Components))
-		for i, c := range m.Components {
-			v[i] = k.fn(m, c)
-		}
-		return v
-	}).([]uint8)
+	v := x.memo.table(k, len(m.Components), func(i int) uint8 { return k.fn(m, m.Components[i]) })
 	x.facts = append(x.facts, factSlot{k: k, v: v})
 	return v[n]
 }
 
 // FlowFact returns k for the target flow. A rule's first call fetches the
-// run's values (computing them for every flow if no rule has yet); later
+// run's values (computing them for every flow if no rule has yet, with any
+// other rule that asks meanwhile: memo.table); later
 // calls index a slice. Outside the flow pass (another kind of rule, or a
 // target the run does not list) it computes k for the target directly.
 func (x *Ctx) FlowFact(k *FlowFact) uint8 {
@@ -80,13 +76,7 @@ func (x *Ctx) FlowFact(k *FlowFact) uint8 {
 		}
 	}
 	in, m := x.scope, x.Model
-	v := x.memo.get(k, func() any {
-		v := make([]uint8, len(in.flows))
-		for i, f := range in.flows {
-			v[i] = k.fn(m, f)
-		}
-		return v
-	}).([]uint8)
+	v := x.memo.table(k, len(in.flows), func(i int) uint8 { return k.fn(m, in.flows[i]) })
 	x.facts = append(x.facts, factSlot{k: k, v: v})
 	return v[x.flow]
 }

@@ -81,10 +81,14 @@ func familiesOf(rules []*Rule, order []int) *families {
 }
 
 // schedule returns the order the rules are run in: the families' rules
-// first, then the rules on the whole model, on flows, on components, on
-// boundaries and on assets, each in catalogue order: the longest first, so
-// that the last rules to start are short and the workers finish together.
-// The order of the outcome does not depend on it.
+// first, then the rules on the whole model, on boundaries, on assets, on
+// flows and on components, each in catalogue order. The few boundaries
+// and assets make their rules short, but they are not left for the end:
+// the questions are merged in catalogue order (asking), so a boundary or
+// asset rule run last held back the merge of every rule after it in the
+// catalogue, ≈ 13 ms on one core at 10,000 components while the other
+// worker had nothing left to run. The order of the outcome does not
+// depend on it.
 func (fs *families) schedule(rules []*Rule) []int {
 	sched := make([]int, 0, len(rules))
 	for i := range rules {
@@ -92,7 +96,7 @@ func (fs *families) schedule(rules []*Rule) []int {
 			sched = append(sched, i)
 		}
 	}
-	for _, on := range []On{OnModel, OnFlow, OnComponent, OnBoundary, OnAsset} {
+	for _, on := range []On{OnModel, OnBoundary, OnAsset, OnFlow, OnComponent} {
 		for i, r := range rules {
 			if fs.of[i] < 0 && r.On == on {
 				sched = append(sched, i)

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/wardtm/ward/internal/model"
@@ -361,6 +362,7 @@ func (x *Ctx) Memo(key any, fn func() any) any {
 type memo struct {
 	mu sync.Mutex
 	m  map[any]*memoEntry
+	t  map[any]*memoTable
 }
 
 type memoEntry struct {
@@ -381,6 +383,56 @@ func (c *memo) get(key any, fn func() any) any {
 	c.mu.Unlock()
 	e.once.Do(func() { e.v = fn() })
 	return e.v
+}
+
+// memoTable is a table of one byte per element (a FlowFact's or a
+// CompFact's values) being filled in chunks.
+type memoTable struct {
+	v    []uint8
+	next atomic.Int64 // the first element of the next chunk to fill
+	left atomic.Int64 // the elements not filled yet
+	done chan struct{}
+}
+
+// tableChunk is how many elements of a table a goroutine fills at a time.
+const tableChunk = 1024
+
+// table returns key's table of n values, value i being fill(i), which
+// must depend only on i: filled once per run, in chunks, by every
+// goroutine that asks for it before it is full. A table filled by the one
+// worker that asked first left the other waiting on it: the family rules
+// that start a run read one table of 50,000 flows at 10,000 components
+// (≈ 8 ms on one core).
+func (c *memo) table(key any, n int, fill func(i int) uint8) []uint8 {
+	c.mu.Lock()
+	if c.t == nil {
+		c.t = map[any]*memoTable{}
+	}
+	t := c.t[key]
+	if t == nil {
+		t = &memoTable{v: make([]uint8, n), done: make(chan struct{})}
+		t.left.Store(int64(n))
+		if n == 0 {
+			close(t.done)
+		}
+		c.t[key] = t
+	}
+	c.mu.Unlock()
+	for {
+		lo := int(t.next.Add(tableChunk)) - tableChunk
+		if lo >= n {
+			break
+		}
+		hi := min(lo+tableChunk, n)
+		for i := lo; i < hi; i++ {
+			t.v[i] = fill(i)
+		}
+		if t.left.Add(-int64(hi-lo)) == 0 {
+			close(t.done)
+		}
+	}
+	<-t.done
+	return t.v
 }
 
 // Lacks says whether component c lacks every one of ctls: Yes when all are

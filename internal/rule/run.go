@@ -35,6 +35,10 @@ type Options struct {
 	// caller does first (internal/analysis: scoring and listing, the
 	// run's fullest heap).
 	Unworded bool
+	// Unsorted leaves the questions in the order the rules asked them, for
+	// the caller to sort with SortQuestions (on the side, while it does
+	// other work first); by default they are sorted by id.
+	Unsorted bool
 }
 
 // Run applies the rules to every element of m they examine. Out-of-scope
@@ -117,7 +121,7 @@ func RunWith(ctx context.Context, m *model.Model, rules []*Rule, opt Options) (*
 			res.Slabs = append(res.Slabs, per[i].slabs...)
 		}
 	}
-	if qs := ask.questions(familyMerged, !opt.Unworded, workers); len(qs) > 0 {
+	if qs := ask.questions(familyMerged, !opt.Unworded, !opt.Unsorted, workers); len(qs) > 0 {
 		res.Questions = qs
 	}
 	// Finding ids (rule:element) and question ids are unique, so an
