@@ -86,7 +86,7 @@ var enables = map[string][]model.Category{
 	"unmanaged-secrets":               {model.Spoofing},
 	"secrets-in-client":               {model.Spoofing},
 	"llm-prompt-injection":            {model.InformationDisclosure},
-	"llm-insecure-output-handling":    {model.ElevationOfPrivilege},
+	"llm-insecure-output-handling":    {model.ElevationOfPrivilege, model.InformationDisclosure},
 	"unpinned-dependencies":           {model.ElevationOfPrivilege},
 }
 
