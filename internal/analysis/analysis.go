@@ -187,7 +187,43 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		ranking.Rerank(fs)
 	}
 	risk.LowerRepeats(fs)
+	mention(fs, rules)
 	return fs
+}
+
+// mention adds to each listed threat the elements its rule says it is
+// about beyond its targets (rule.Rule.Mentions: a component's callers),
+// once the cap and the folds have chosen the threats listed and the
+// ranking is settled, so they change neither. A threat's targets may be
+// shared with the other threats of its weakness: each gets a new list.
+func mention(fs []*model.Finding, rules []*rule.Rule) {
+	var by map[string]*rule.Rule
+	for _, r := range rules {
+		if r.Mentions != nil {
+			if by == nil {
+				by = map[string]*rule.Rule{}
+			}
+			by[r.ID] = r
+		}
+	}
+	if by == nil {
+		return
+	}
+	for _, f := range fs {
+		r := by[f.Rule]
+		if r == nil || len(f.Targets) == 0 || f.Origin != r.Origin {
+			continue
+		}
+		var ts []model.Target
+		for _, t := range r.Mentions(f.Targets[0]) {
+			if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) > 0 {
+			f.Targets = append(slices.Clip(f.Targets), ts...)
+		}
+	}
 }
 
 // collectAfter is how many threats raised and not listed make Run collect

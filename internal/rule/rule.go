@@ -95,6 +95,13 @@ type Rule struct {
 	// Receiver makes a flow rule's threats name the receiving component
 	// too, for threats about what the receiver does with the flow.
 	Receiver bool
+	// Mentions returns further elements a threat of the rule on target t
+	// is about and names in its text (a component's callers), other than
+	// its targets. They join the threat's targets once the threats listed
+	// are chosen (after the per-element cap and the folds: they change
+	// neither which threats are listed nor their ranking), so a reviewer
+	// who writes the weakness on one of them finds it. Nil for most rules.
+	Mentions func(t model.Target) []model.Target
 	// Family names rules that partition their elements and raise one
 	// weakness (the transport rules: a flow that may travel in cleartext is
 	// reported by exactly one of them): their threats of one category and

@@ -32,6 +32,7 @@ var authzRules = []*rule.Rule{
 		},
 		Property:       model.Confidentiality,
 		Exploitability: 1,
+		Mentions:       authzCallers,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			// A relay forwards without owning objects: the check is owed by
@@ -428,4 +429,30 @@ func userSide(c *model.Component) bool {
 		return true
 	}
 	return false
+}
+
+// authzCallers returns the callers a missing-object-authorization threat
+// on component t serves, which its title names: the clients, devices and
+// systems that send it requests from a less trusted place, or all that
+// call it when none does, seen through relays. People and stores are left
+// out. Reviewers write a missing object check on the service, or on the
+// caller that can ask for any object through it (a console that looks up
+// any record, an issuer's clients that request any name); the threat names
+// both (rule.Rule.Mentions).
+func authzCallers(t model.Target) []model.Target {
+	c := t.Component
+	if c == nil {
+		return nil
+	}
+	in := injectionUntrusted(c)
+	if len(in) == 0 {
+		in = c.In
+	}
+	var out []model.Target
+	for _, k := range throughRelays(senders(in)) {
+		if k.Kind != model.KindPerson && !k.IsStore() && k != c {
+			out = append(out, model.Target{Component: k})
+		}
+	}
+	return out
 }

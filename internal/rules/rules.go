@@ -76,7 +76,7 @@ var enables = map[string][]model.Category{
 
 	"missing-object-authorization":   {model.InformationDisclosure, model.Tampering},
 	"tenant-isolation":               {model.Tampering},
-	"third-party-direct-data-access": {model.InformationDisclosure},
+	"third-party-direct-data-access": {model.InformationDisclosure, model.Tampering},
 	"store-reachable-from-internet":  {model.Tampering},
 	"sensitive-store-broad-access":   {model.Tampering},
 	"audit-log-tampering":            {model.Tampering},
@@ -86,7 +86,7 @@ var enables = map[string][]model.Category{
 	"unmanaged-secrets":               {model.Spoofing},
 	"secrets-in-client":               {model.Spoofing},
 	"llm-prompt-injection":            {model.InformationDisclosure},
-	"llm-insecure-output-handling":    {model.ElevationOfPrivilege},
+	"llm-insecure-output-handling":    {model.ElevationOfPrivilege, model.InformationDisclosure},
 	"unpinned-dependencies":           {model.ElevationOfPrivilege},
 }
 

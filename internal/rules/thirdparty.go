@@ -228,8 +228,8 @@ var thirdpartyRules = []*rule.Rule{
 			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between. " +
 			"A vendor's equipment placed inside a restricted zone and reached from outside it (a cellular modem in a substation cabinet) that calls our " +
 			"processes there is the same: a way into the most trusted zone that passes none of its gateways. Information disclosure is raised " +
-			"beside the elevation where the vendor reaches a store or an administrative interface; a control process reached by in-zone " +
-			"equipment is raised for its commands alone.",
+			"beside the elevation where the vendor reaches a store or an administrative interface, and tampering where it writes there (its flow " +
+			"carries data in, or returns nothing); a control process reached by in-zone equipment is raised for its commands alone.",
 		CWE:   []int{269, 1357},
 		CAPEC: []int{122},
 		Mitigations: []string{
@@ -251,11 +251,16 @@ var thirdpartyRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlAccessReviewed); x.Reports(gap) {
-				if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin {
+				switch {
+				case f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin:
 					// A vendor's in-zone equipment calling a control
 					// process: what it reaches is the process's commands,
 					// not a store of records to read: no disclosure copy.
 					x.Enables()
+				case len(f.Carries) == 0 && len(f.Returns) > 0:
+					// The vendor only reads what the flow returns:
+					// disclosure, no tampering copy.
+					x.Enables(model.InformationDisclosure)
 				}
 				x.Report(gap,
 					"Third party "+q(f.From.ID)+" reaches "+q(f.To.ID)+" directly on "+q(f.ID)+" and its access is not reviewed", f.To.Assets())

@@ -37,3 +37,20 @@ func TestInternalDataToNewThirdParty(t *testing.T) {
 		t.Errorf("internal.yaml: got %v, want %v", got, want)
 	}
 }
+
+// TestThirdPartyWriteTampering: a third party that writes into a store
+// directly (upload) raises the tampering copy beside elevation and
+// disclosure; one that only reads what the store returns (read) raises no
+// tampering copy (family22).
+func TestThirdPartyWriteTampering(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "third-party-direct-data-access", "writes.yaml"), rules.All())
+	got := ofRule(fs, "third-party-direct-data-access", "")
+	for _, id := range []string{"third-party-direct-data-access:upload", "third-party-direct-data-access:upload:tampering", "third-party-direct-data-access:read", "third-party-direct-data-access:read:information_disclosure"} {
+		if !slices.Contains(got, id) {
+			t.Errorf("writes.yaml: got %v, want %s", got, id)
+		}
+	}
+	if slices.Contains(got, "third-party-direct-data-access:read:tampering") {
+		t.Errorf("writes.yaml: got %v, want no tampering copy on the read-only flow", got)
+	}
+}
