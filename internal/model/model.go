@@ -283,6 +283,9 @@ type Asset struct {
 	Value Level
 	// Hashed marks credentials stored only as salted one-way hashes.
 	Hashed bool
+	// Inferred says which facts the loader read from the asset's words
+	// because the model left them out (InferAsset).
+	Inferred Inferred
 	// num is the asset's index in its model's Assets, set by Index (read
 	// it with Model.AssetNum, which checks it).
 	num int32

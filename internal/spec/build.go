@@ -243,9 +243,6 @@ func (b *builder) defineAssets(as []*Asset) {
 		}
 		*x = model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Hashed: a.Hashed, Pos: a.pos()}
 		x.Value, _ = model.ParseLevel(a.Value)
-		if x.Kind == "" {
-			x.Kind = model.AssetData
-		}
 		x.Classification, _ = model.ParseClassification(a.Classification)
 		for _, k := range a.Data {
 			x.Data = append(x.Data, model.DataKind(k))
@@ -253,6 +250,12 @@ func (b *builder) defineAssets(as []*Asset) {
 		x.Confidentiality, _ = model.ParseLevel(a.Confidentiality)
 		x.Integrity, _ = model.ParseLevel(a.Integrity)
 		x.Availability, _ = model.ParseLevel(a.Availability)
+		// What a sparse model leaves unstated is read from the asset's
+		// words; unknown sensitivity is not taken to mean none.
+		model.InferAsset(x, x.Kind != "")
+		if x.Kind == "" {
+			x.Kind = model.AssetData
+		}
 		b.assetIDs[a.ID] = x
 		b.m.Assets = append(b.m.Assets, x)
 	}
