@@ -114,3 +114,132 @@ func (ws wordSet) any(words []string) bool {
 	}
 	return false
 }
+
+// InferredComponentKind: the component's kind was stated as service, the
+// format's most generic kind, and a more specific one was read from its
+// words.
+const InferredComponentKind = InferredKind
+
+// InferComponentKind reads a more specific kind for a component stated as a
+// service, the format's most generic kind, from the head noun of its name
+// (its last word: "orders database", "customer", "mobile app", "payments
+// queue"), or of its id when it has no name; failing that, from the first
+// word of its tech when it names a store, a queue or a function platform
+// (PostgreSQL, Kafka, S3, Lambda); failing that, a component with tools is
+// an agent. A head noun that names a service (API, portal, gateway,
+// worker, admin, ...) or names nothing keeps it a service. It records the
+// change in c.Inferred.
+func InferComponentKind(c *Component) {
+	if c.Kind != KindService {
+		return
+	}
+	var k ComponentKind
+	switch {
+	case strings.TrimSpace(c.Name) != "":
+		k = headKind(c.Name)
+	default:
+		k = headKind(c.ID)
+	}
+	if k == "" {
+		// The tech names what the component is built with first: only a
+		// product that is itself a store, a queue or a function counts.
+		tech, _, _ := strings.Cut(strings.TrimSpace(c.Tech), " ")
+		if tk := headKind(tech); tk == KindDatastore || tk == KindStorage || tk == KindQueue || tk == KindFunction {
+			k = tk
+		}
+	}
+	if k == "" && len(c.Tools) > 0 {
+		k = KindAgent
+	}
+	if k == "" || k == KindService {
+		return
+	}
+	c.Kind, c.Inferred = k, c.Inferred|InferredComponentKind
+}
+
+// headKind returns the kind the head noun of s (its last word, leaving out
+// anything in parentheses) names, KindService for a word that names a
+// service, or "" when the head noun does not tell.
+func headKind(s string) ComponentKind {
+	if i := strings.IndexByte(s, '('); i >= 0 {
+		s = s[:i]
+	}
+	ws := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	if len(ws) == 0 {
+		return ""
+	}
+	w, prev := ws[len(ws)-1], ""
+	if len(ws) > 1 {
+		prev = ws[len(ws)-2]
+	}
+	if k := wordKind(prev, w); k != "" {
+		return k
+	}
+	if s := strings.TrimSuffix(w, "s"); len(w) > 3 && s != w {
+		return wordKind(prev, s)
+	}
+	return ""
+}
+
+// wordKind is the kind one word names, given the word before it.
+func wordKind(prev, w string) ComponentKind {
+	switch {
+	case w == "app":
+		// A mobile or desktop app runs on the user's device; other apps
+		// may be served by the team.
+		switch prev {
+		case "mobile", "ios", "android", "phone", "smartphone", "desktop", "tablet", "native":
+			return KindClient
+		}
+		return ""
+	case w == "store" && (prev == "object" || prev == "blob" || prev == "file" || prev == "document"):
+		return KindStorage
+	case w == "agent" && (prev == "ai" || prev == "llm" || prev == "autonomous"):
+		return KindAgent
+	case w == "model" && (prev == "language" || prev == "ai" || prev == "foundation"):
+		return KindLLM
+	}
+	return kindWords[w]
+}
+
+// kindWords maps the head nouns that name a sort of element to its kind.
+var kindWords = func() map[string]ComponentKind {
+	m := map[string]ComponentKind{}
+	for k, ws := range map[ComponentKind][]string{
+		KindService: {"service", "api", "console", "portal", "gateway", "server", "engine", "broker", "worker", "dashboard", "connector",
+			"vault", "pipeline", "proxy", "page", "registry", "cdn", "ui", "backend", "endpoint", "system", "manager", "platform", "hub",
+			"router", "scheduler", "orchestrator", "webhook", "bff", "microservice", "site", "website", "processor", "handler", "agent", "tool",
+			"relay", "ingress", "admin", "controller", "scanner", "tracker", "bot", "frontend", "application"},
+		KindPerson: {"user", "customer", "patient", "staff", "engineer", "administrator", "operator", "member", "technician",
+			"analyst", "scientist", "clerk", "developer", "contractor", "recipient", "parent", "reviewer", "officer", "coordinator",
+			"resident", "seller", "buyer", "visitor", "moderator", "approver", "caregiver", "employee", "homeowner", "clinician",
+			"shopper", "guest", "policyholder", "applicant", "physician", "doctor", "nurse", "teacher", "student", "citizen",
+			"attacker", "rider", "passenger", "donor", "volunteer", "learner", "auditor", "accountant", "pharmacist", "courier",
+			"subscriber", "player", "inspector", "investigator", "lawyer", "attorney", "filer", "voter", "traveller", "traveler",
+			"consumer", "candidate", "recruiter", "person", "people", "human", "farmer", "driver", "owner", "tenant", "landlord", "borrower"},
+		KindClient: {"browser", "spa", "android", "ios", "laptop", "workstation", "smartphone", "pc", "ipad",
+			"widget", "sdk", "cli", "extension", "desktop", "client"},
+		KindDevice: {"device", "plc", "sensor", "camera", "reader", "thermostat", "lock", "kiosk", "drone", "meter",
+			"robot", "printer", "inverter", "mcu", "charger", "turbine", "vehicle", "beacon", "wearable",
+			"pump", "valve", "rtu", "modem", "firmware", "terminal", "tablet"},
+		KindDatastore: {"database", "db", "datastore", "store", "warehouse", "index", "replica", "historian", "ledger", "table", "cache",
+			"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongo", "redis", "dynamodb", "cassandra", "elasticsearch",
+			"opensearch", "snowflake", "bigquery", "rds", "aurora", "sqlite", "memcached", "firestore", "cosmosdb", "spanner", "oracle", "mssql"},
+		KindStorage: {"bucket", "storage", "blob", "s3", "gcs", "lake", "nas", "nfs", "share", "drive"},
+		KindQueue: {"queue", "topic", "stream", "bus", "kafka", "sqs", "sns", "rabbitmq", "pubsub", "kinesis", "eventbridge",
+			"firehose", "mq", "nats", "eventhub"},
+		KindFunction: {"lambda", "function", "job", "cron", "cronjob"},
+		KindExternal: {"provider", "vendor", "partner", "saas", "idp", "psp", "stripe", "twilio", "sendgrid", "okta", "auth0",
+			"slack", "pagerduty", "zendesk", "salesforce", "paypal", "adyen", "braintree", "mailgun", "fcm",
+			"apns", "docusign", "plaid"},
+		KindLLM:   {"llm", "gpt", "openai", "claude", "gemini", "bedrock"},
+		KindAgent: {"copilot", "assistant", "chatbot"},
+	} {
+		for _, w := range ws {
+			m[w] = k
+		}
+	}
+	return m
+}()

@@ -481,6 +481,9 @@ type Component struct {
 	Out              []*Flow
 	Pos              Pos
 	held             heldAssets
+	// Inferred says which facts the loader read from the component's words
+	// (InferComponentKind).
+	Inferred Inferred
 	// guesses caches Guessed's answers: two bits per Guess (known, yes).
 	guesses uint64
 }

@@ -297,6 +297,8 @@ func (b *builder) defineComponents(cs []*Component) {
 			Anonymous: c.Anonymous, HumanAccess: c.HumanAccess, RateLimitScope: c.RateLimitScope}
 		x.Relay, _ = model.ParseTri(c.Relay)
 		x.Price, _ = model.ParseLevel(c.PricePerCall)
+		// A service, the most generic kind, may name a more specific one.
+		model.InferComponentKind(x)
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
 			x.ThirdParty = true
 		}
