@@ -366,7 +366,7 @@ func (a *Asset) classNeed(p Property) Level {
 	}
 	switch p {
 	case Integrity:
-		if a.Kind == AssetMoney || a.Kind == AssetCredential {
+		if a.Kind == AssetMoney || a.Kind == AssetCredential || a.Kind == AssetInfrastructure {
 			return max(l, High)
 		}
 		return max(Medium, min(l, l-1))
