@@ -123,8 +123,8 @@ const InferredComponentKind = InferredKind
 // InferComponentKind reads a more specific kind for a component stated as a
 // service, the format's most generic kind, from the head noun of its name
 // (its last word: "orders database", "customer", "mobile app", "payments
-// queue"), or of its id when it has no name; failing that, from the first
-// word of its tech when it names a store, a queue or a function platform
+// queue"), or of its id when it has no name; failing that, from its tech
+// when it is one word naming a store, a queue or a function platform
 // (PostgreSQL, Kafka, S3, Lambda); failing that, a component with tools is
 // an agent. A head noun that names a service (API, portal, gateway,
 // worker, admin, ...) or names nothing keeps it a service. It records the
@@ -141,11 +141,14 @@ func InferComponentKind(c *Component) {
 		k = headKind(c.ID)
 	}
 	if k == "" {
-		// The tech names what the component is built with first: only a
-		// product that is itself a store, a queue or a function counts.
-		tech, _, _ := strings.Cut(strings.TrimSpace(c.Tech), " ")
-		if tk := headKind(tech); tk == KindDatastore || tk == KindStorage || tk == KindQueue || tk == KindFunction {
-			k = tk
+		// Only a tech of one word is the product itself ("PostgreSQL",
+		// "S3"); longer ones may name what runs on it ("Kafka Streams"),
+		// and only a product that is a store, a queue or a function counts.
+		if tech := strings.TrimSpace(c.Tech); !strings.ContainsAny(tech, " \t") {
+			switch tk := headKind(tech); tk {
+			case KindDatastore, KindStorage, KindQueue, KindFunction:
+				k = tk
+			}
 		}
 	}
 	if k == "" && len(c.Tools) > 0 {
@@ -218,13 +221,13 @@ var kindWords = func() map[string]ComponentKind {
 			"shopper", "guest", "policyholder", "applicant", "physician", "doctor", "nurse", "teacher", "student", "citizen",
 			"attacker", "rider", "passenger", "donor", "volunteer", "learner", "auditor", "accountant", "pharmacist", "courier",
 			"subscriber", "player", "inspector", "investigator", "lawyer", "attorney", "filer", "voter", "traveller", "traveler",
-			"consumer", "candidate", "recruiter", "person", "people", "human", "farmer", "driver", "owner", "tenant", "landlord", "borrower"},
+			"candidate", "recruiter", "person", "people", "human", "farmer", "owner", "tenant", "landlord", "borrower"},
 		KindClient: {"browser", "spa", "android", "ios", "laptop", "workstation", "smartphone", "pc", "ipad",
 			"widget", "sdk", "cli", "extension", "desktop", "client"},
-		KindDevice: {"device", "plc", "sensor", "camera", "reader", "thermostat", "lock", "kiosk", "drone", "meter",
+		KindDevice: {"device", "plc", "sensor", "camera", "thermostat", "lock", "kiosk", "drone",
 			"robot", "printer", "inverter", "mcu", "charger", "turbine", "vehicle", "beacon", "wearable",
 			"pump", "valve", "rtu", "modem", "firmware", "terminal", "tablet"},
-		KindDatastore: {"database", "db", "datastore", "store", "warehouse", "index", "replica", "historian", "ledger", "table", "cache",
+		KindDatastore: {"database", "db", "datastore", "store", "warehouse", "index", "replica", "historian", "table", "cache",
 			"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongo", "redis", "dynamodb", "cassandra", "elasticsearch",
 			"opensearch", "snowflake", "bigquery", "rds", "aurora", "sqlite", "memcached", "firestore", "cosmosdb", "spanner", "oracle", "mssql"},
 		KindStorage: {"bucket", "storage", "blob", "s3", "gcs", "lake", "nas", "nfs", "share", "drive"},
