@@ -9,7 +9,7 @@
 //	ward eval /tmp/m
 //
 // Perturbations (-list prints them): no-needs, no-data-tags, no-trust,
-// no-boundaries, generic-kinds, no-descriptions, no-context, no-controls,
+// two-trust, no-boundaries, generic-kinds, no-descriptions, no-context, no-controls,
 // no-flow-security, no-flags, no-tech, and minimal (all of them).
 package main
 

@@ -38,6 +38,17 @@ var All = []Perturbation{
 	{"no-trust", "every boundary's trust level becomes internal (nesting kept)", func(top *yaml.Node) {
 		eachBoundary(get(top, "boundaries"), func(b *yaml.Node) { set(b, "trust", "internal") })
 	}},
+	{"two-trust", "only two trust levels: restricted becomes internal and partner internet", func(top *yaml.Node) {
+		eachBoundary(get(top, "boundaries"), func(b *yaml.Node) {
+			switch n := get(b, "trust"); {
+			case n == nil:
+			case n.Value == "restricted":
+				set(b, "trust", "internal")
+			case n.Value == "partner":
+				set(b, "trust", "internet")
+			}
+		})
+	}},
 	{"no-boundaries", "the boundaries section and every component's boundary are dropped", func(top *yaml.Node) {
 		drop(top, "boundaries")
 		eachItem(top, "components", func(c *yaml.Node) { drop(c, "boundary") })
