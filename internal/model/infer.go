@@ -154,7 +154,9 @@ func InferComponentKind(c *Component) {
 	if k == "" && len(c.Tools) > 0 {
 		k = KindAgent
 	}
-	if k == "" || k == KindService {
+	// Another organisation's app is its system, not a client our users
+	// run.
+	if k == "" || k == KindService || k == KindClient && c.ThirdParty {
 		return
 	}
 	c.Kind, c.Inferred = k, c.Inferred|InferredComponentKind
@@ -190,13 +192,16 @@ func headKind(s string) ComponentKind {
 func wordKind(prev, w string) ComponentKind {
 	switch {
 	case w == "app":
-		// A mobile or desktop app runs on the user's device; other apps
-		// may be served by the team.
+		// An app is what its users run (a driver app, a single-page app);
+		// a back-office or backend app is the team's, and a web app may be
+		// either.
 		switch prev {
-		case "mobile", "ios", "android", "phone", "smartphone", "desktop", "tablet", "native":
-			return KindClient
+		case "web", "backend", "server", "office", "backoffice", "facing", "people":
+			return ""
 		}
-		return ""
+		return KindClient
+	case w == "agent" && humanAgent[prev], w == "manager" && humanManager[prev]:
+		return KindPerson
 	case w == "store" && (prev == "object" || prev == "blob" || prev == "file" || prev == "document"):
 		return KindStorage
 	case w == "agent" && (prev == "ai" || prev == "llm" || prev == "autonomous"):
@@ -206,6 +211,14 @@ func wordKind(prev, w string) ComponentKind {
 	}
 	return kindWords[w]
 }
+
+// humanAgent and humanManager are the words before "agent" and "manager"
+// that make them people (a support agent, a store manager) rather than
+// software (a build agent, a secrets manager).
+var (
+	humanAgent   = map[string]bool{"support": true, "call": true, "centre": true, "center": true, "desk": true, "contact": true, "service": true, "sales": true, "helpdesk": true, "dispute": true, "claims": true, "travel": true, "insurance": true, "estate": true}
+	humanManager = map[string]bool{"store": true, "duty": true, "release": true, "product": true, "building": true, "account": true, "hiring": true, "data": true, "case": true, "line": true, "office": true, "project": true, "property": true, "shift": true, "branch": true, "site": true}
+)
 
 // kindWords maps the head nouns that name a sort of element to its kind.
 var kindWords = func() map[string]ComponentKind {
@@ -221,7 +234,11 @@ var kindWords = func() map[string]ComponentKind {
 			"shopper", "guest", "policyholder", "applicant", "physician", "doctor", "nurse", "teacher", "student", "citizen",
 			"attacker", "rider", "passenger", "donor", "volunteer", "learner", "auditor", "accountant", "pharmacist", "courier",
 			"subscriber", "player", "inspector", "investigator", "lawyer", "attorney", "filer", "voter", "traveller", "traveler",
-			"candidate", "recruiter", "person", "people", "human", "farmer", "owner", "tenant", "landlord", "borrower"},
+			"candidate", "recruiter", "person", "people", "human", "farmer", "owner", "tenant", "landlord", "borrower",
+			"carer", "caseworker", "signer", "fan", "promoter", "examiner", "listener", "creator", "underwriter", "tutor", "trainer",
+			"supervisor", "superuser", "sitter", "researcher", "requester", "prospect", "pilot", "paralegal", "organiser",
+			"organizer", "invigilator", "installer", "housekeeper", "freelancer", "nurse", "pharmacist", "dentist", "therapist",
+			"lawyer", "solicitor"},
 		KindClient: {"browser", "spa", "android", "ios", "laptop", "workstation", "smartphone", "pc", "ipad",
 			"widget", "sdk", "cli", "extension", "desktop", "client"},
 		KindDevice: {"device", "plc", "sensor", "camera", "thermostat", "lock", "kiosk", "drone",
@@ -241,6 +258,9 @@ var kindWords = func() map[string]ComponentKind {
 		KindAgent: {"copilot", "assistant", "chatbot"},
 	} {
 		for _, w := range ws {
+			if o, ok := m[w]; ok && o != k {
+				panic("model: head noun " + w + " names both " + string(o) + " and " + string(k))
+			}
 			m[w] = k
 		}
 	}
