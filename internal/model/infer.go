@@ -123,10 +123,9 @@ const InferredComponentKind = InferredKind
 // InferComponentKind reads a more specific kind for a component stated as a
 // service, the format's most generic kind, from the head noun of its name
 // (its last word: "orders database", "customer", "mobile app", "payments
-// queue"), or of its id when it has no name; failing that, from its tech
-// when it is one word naming a store, a queue or a function platform
-// (PostgreSQL, Kafka, S3, Lambda); failing that, a component with tools is
-// an agent. A head noun that names a service (API, portal, gateway,
+// queue"), or of its id when it has no name; failing that, a component
+// with tools is an agent. The tech is not read: it may name what the
+// service uses ("Kafka", "PostgreSQL") as well as what it is. A head noun that names a service (API, portal, gateway,
 // worker, admin, ...) or names nothing keeps it a service. It records the
 // change in c.Inferred.
 func InferComponentKind(c *Component) {
@@ -139,17 +138,6 @@ func InferComponentKind(c *Component) {
 		k = headKind(c.Name)
 	default:
 		k = headKind(c.ID)
-	}
-	if k == "" {
-		// Only a tech of one word is the product itself ("PostgreSQL",
-		// "S3"); longer ones may name what runs on it ("Kafka Streams"),
-		// and only a product that is a store, a queue or a function counts.
-		if tech := strings.TrimSpace(c.Tech); !strings.ContainsAny(tech, " \t") {
-			switch tk := headKind(tech); tk {
-			case KindDatastore, KindStorage, KindQueue, KindFunction:
-				k = tk
-			}
-		}
 	}
 	if k == "" && len(c.Tools) > 0 {
 		k = KindAgent

@@ -80,7 +80,7 @@ func TestInferComponentKind(t *testing.T) {
 		{Component{ID: "x", Name: "Payment provider"}, KindExternal},
 		{Component{ID: "x", Name: "Temperature sensor"}, KindDevice},
 		{Component{ID: "x", Name: "Support assistant"}, KindAgent},
-		{Component{ID: "x", Name: "Store", Tech: "PostgreSQL"}, KindDatastore},
+		{Component{ID: "x", Name: "Orders", Tech: "PostgreSQL"}, KindService},
 		{Component{ID: "x", Name: "Triage", Tools: []string{"refund"}}, KindAgent},
 		// The head noun decides: a customer API is a service.
 		{Component{ID: "x", Name: "Customer API"}, KindService},
@@ -88,8 +88,8 @@ func TestInferComponentKind(t *testing.T) {
 		{Component{ID: "x", Name: "Staff admin"}, KindService},
 		{Component{ID: "x", Name: "Back-office app"}, KindService},
 		{Component{ID: "x", Name: "Orchestrator (scoring jobs)"}, KindService},
-		// A tech of several words may name what runs on the product.
-		{Component{ID: "x", Name: "Fulfilment consumer", Tech: "Kafka Streams"}, KindService},
+		// The tech is not read: it may name what the service uses.
+		{Component{ID: "x", Name: "Fulfilment consumer", Tech: "Kafka"}, KindService},
 		// With a name, the id is not read.
 		{Component{ID: "voter-lookup", Name: "Lookup"}, KindService},
 	} {

@@ -185,7 +185,7 @@ type Component struct {
 	Name string `yaml:"name"`
 	// What the component does.
 	Description string `yaml:"description"`
-	// What sort of element it is. service is the most generic kind: a service whose name (or id, when it has no name) ends in a word naming another kind is read as that kind (orders database, payments queue, media bucket, nightly job, customer, support agent, driver app, payment provider), and so is one whose tech starts with a store, queue or function product (PostgreSQL, Kafka, S3, Lambda); a name ending in API, service, portal, gateway, worker, admin, web app and the like, or a word that names nothing, keeps it a service.
+	// What sort of element it is. service is the most generic kind: a service whose name (or id, when it has no name) ends in a word naming another kind is read as that kind (orders database, payments queue, media bucket, nightly job, customer, support agent, driver app, payment provider), and one with tools is an agent; a name ending in API, service, portal, gateway, worker, admin, web app and the like, or a word that names nothing, keeps it a service.
 	Kind string `yaml:"kind" required:"true" enum:"person,client,service,function,datastore,storage,queue,external,device,llm,agent"`
 	// The trust boundary it runs in.
 	Boundary string `yaml:"boundary" ref:"boundaries"`
