@@ -124,10 +124,11 @@ const InferredComponentKind = InferredKind
 // service, the format's most generic kind, from the head noun of its name
 // (its last word: "orders database", "customer", "mobile app", "payments
 // queue"), or of its id when it has no name; failing that, a component
-// with tools is an agent. The tech is not read: it may name what the
-// service uses ("Kafka", "PostgreSQL") as well as what it is. A head noun that names a service (API, portal, gateway,
-// worker, admin, ...) or names nothing keeps it a service. It records the
-// change in c.Inferred.
+// with tools is an agent. A head noun that names a service (API, portal,
+// gateway, worker, admin, ...), is ambiguous or names nothing keeps it a
+// service, and so does an app run by a third party. The tech is not read:
+// it may name what the service uses ("Kafka", "PostgreSQL") as well as
+// what it is. It records the change in c.Inferred.
 func InferComponentKind(c *Component) {
 	if c.Kind != KindService {
 		return
