@@ -283,6 +283,9 @@ type Asset struct {
 	Value Level
 	// Hashed marks credentials stored only as salted one-way hashes.
 	Hashed bool
+	// Inferred says which facts the loader read from the asset's words
+	// because the model left them out (InferAsset).
+	Inferred Inferred
 	// num is the asset's index in its model's Assets, set by Index (read
 	// it with Model.AssetNum, which checks it).
 	num int32
@@ -363,7 +366,7 @@ func (a *Asset) classNeed(p Property) Level {
 	}
 	switch p {
 	case Integrity:
-		if a.Kind == AssetMoney || a.Kind == AssetCredential {
+		if a.Kind == AssetMoney || a.Kind == AssetCredential || a.Kind == AssetInfrastructure {
 			return max(l, High)
 		}
 		return max(Medium, min(l, l-1))
@@ -478,6 +481,9 @@ type Component struct {
 	Out              []*Flow
 	Pos              Pos
 	held             heldAssets
+	// Inferred says which facts the loader read from the component's words
+	// (InferComponentKind).
+	Inferred Inferred
 	// guesses caches Guessed's answers: two bits per Guess (known, yes).
 	guesses uint64
 }

@@ -243,9 +243,6 @@ func (b *builder) defineAssets(as []*Asset) {
 		}
 		*x = model.Asset{ID: a.ID, Name: a.Name, Description: a.Description, Kind: model.AssetKind(a.Kind), MustNotStore: a.MustNotStore, Hashed: a.Hashed, Pos: a.pos()}
 		x.Value, _ = model.ParseLevel(a.Value)
-		if x.Kind == "" {
-			x.Kind = model.AssetData
-		}
 		x.Classification, _ = model.ParseClassification(a.Classification)
 		for _, k := range a.Data {
 			x.Data = append(x.Data, model.DataKind(k))
@@ -253,6 +250,12 @@ func (b *builder) defineAssets(as []*Asset) {
 		x.Confidentiality, _ = model.ParseLevel(a.Confidentiality)
 		x.Integrity, _ = model.ParseLevel(a.Integrity)
 		x.Availability, _ = model.ParseLevel(a.Availability)
+		// What a sparse model leaves unstated is read from the asset's
+		// words; unknown sensitivity is not taken to mean none.
+		model.InferAsset(x, x.Kind != "")
+		if x.Kind == "" {
+			x.Kind = model.AssetData
+		}
 		b.assetIDs[a.ID] = x
 		b.m.Assets = append(b.m.Assets, x)
 	}
@@ -294,6 +297,8 @@ func (b *builder) defineComponents(cs []*Component) {
 			Anonymous: c.Anonymous, HumanAccess: c.HumanAccess, RateLimitScope: c.RateLimitScope}
 		x.Relay, _ = model.ParseTri(c.Relay)
 		x.Price, _ = model.ParseLevel(c.PricePerCall)
+		// A service, the most generic kind, may name a more specific one.
+		model.InferComponentKind(x)
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
 			x.ThirdParty = true
 		}

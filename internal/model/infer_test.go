@@ -1,0 +1,112 @@
+package model
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestInferAsset(t *testing.T) {
+	for _, tc := range []struct {
+		a          Asset
+		kindStated bool
+		kind       AssetKind
+		data       []DataKind
+		inferred   Inferred
+	}{
+		{a: Asset{ID: "patient-records"}, data: []DataKind{DataPHI}, inferred: InferredData},
+		{a: Asset{ID: "customer-profiles", Name: "Customer profiles"}, data: []DataKind{DataPII}, inferred: InferredData},
+		{a: Asset{ID: "api-keys"}, kind: AssetCredential, data: []DataKind{DataCredentials, DataSecrets}, inferred: InferredKind | InferredData},
+		{a: Asset{ID: "sessions", Name: "Session tokens"}, kind: AssetCredential, data: []DataKind{DataCredentials}, inferred: InferredKind | InferredData},
+		{a: Asset{ID: "payouts"}, kind: AssetMoney, data: []DataKind{DataFinancial}, inferred: InferredKind | InferredData},
+		{a: Asset{ID: "card-data"}, data: []DataKind{DataPaymentCard}, inferred: InferredData},
+		// Stated facts are kept: a stated kind, and any stated sensitivity.
+		{a: Asset{ID: "payouts", Kind: AssetData}, kindStated: true, kind: AssetData, data: []DataKind{DataFinancial}, inferred: InferredData},
+		{a: Asset{ID: "patient-records", Classification: ClassPublic}, data: nil},
+		{a: Asset{ID: "patient-records", Integrity: High}, data: nil},
+		{a: Asset{ID: "patient-records", Data: []DataKind{DataPII}}, data: []DataKind{DataPII}},
+		// Words that say nothing leave it unknown (medium needs), not public.
+		{a: Asset{ID: "widgets"}, data: nil},
+	} {
+		a := tc.a
+		InferAsset(&a, tc.kindStated)
+		if a.Kind != tc.kind || !slices.Equal(a.Data, tc.data) || a.Inferred != tc.inferred {
+			t.Errorf("%s: got kind %q data %v inferred %b, want %q %v %b", tc.a.ID, a.Kind, a.Data, a.Inferred, tc.kind, tc.data, tc.inferred)
+		}
+	}
+}
+
+func TestInferredAssetIsSensitive(t *testing.T) {
+	a := Asset{ID: "lab-results", Name: "Lab results"}
+	if a.Sensitive() {
+		t.Fatal("sensitive before inference")
+	}
+	InferAsset(&a, false)
+	if !a.Sensitive() || a.Need(Confidentiality) != High {
+		t.Errorf("lab results: sensitive %v, confidentiality %v; want true, high", a.Sensitive(), a.Need(Confidentiality))
+	}
+}
+
+func TestInfrastructureIntegrity(t *testing.T) {
+	a := Asset{ID: "firmware", Kind: AssetInfrastructure}
+	if a.Need(Integrity) != High {
+		t.Errorf("infrastructure integrity %v, want high", a.Need(Integrity))
+	}
+	a.Integrity = Medium
+	if a.Need(Integrity) != Medium {
+		t.Errorf("stated integrity %v, want medium (stated wins)", a.Need(Integrity))
+	}
+}
+
+func TestInferComponentKind(t *testing.T) {
+	for _, tc := range []struct {
+		c    Component
+		want ComponentKind
+	}{
+		{Component{ID: "db", Name: "Orders database"}, KindDatastore},
+		{Component{ID: "orders-db"}, KindDatastore},
+		{Component{ID: "x", Name: "Payments queue"}, KindQueue},
+		{Component{ID: "x", Name: "Media bucket"}, KindStorage},
+		{Component{ID: "x", Name: "Document store"}, KindStorage},
+		{Component{ID: "x", Name: "Nightly export job"}, KindFunction},
+		{Component{ID: "x", Name: "Customers"}, KindPerson},
+		{Component{ID: "x", Name: "Mobile app"}, KindClient},
+		{Component{ID: "x", Name: "Driver app (iOS, Android)"}, KindClient},
+		{Component{ID: "x", Name: "Support agent"}, KindPerson},
+		{Component{ID: "x", Name: "Store manager"}, KindPerson},
+		{Component{ID: "x", Name: "Build agent"}, KindService},
+		{Component{ID: "x", Name: "Secrets manager"}, KindService},
+		{Component{ID: "x", Name: "Web app"}, KindService},
+		{Component{ID: "partner-app", ThirdParty: true}, KindService},
+		{Component{ID: "x", Name: "Payment provider"}, KindExternal},
+		{Component{ID: "x", Name: "Temperature sensor"}, KindDevice},
+		{Component{ID: "x", Name: "Support assistant"}, KindAgent},
+		{Component{ID: "x", Name: "Orders", Tech: "PostgreSQL"}, KindService},
+		{Component{ID: "x", Name: "Triage", Tools: []string{"refund"}}, KindAgent},
+		// The head noun decides: a customer API is a service.
+		{Component{ID: "x", Name: "Customer API"}, KindService},
+		{Component{ID: "x", Name: "Database proxy"}, KindService},
+		{Component{ID: "x", Name: "Staff admin"}, KindService},
+		{Component{ID: "x", Name: "Back-office app"}, KindService},
+		{Component{ID: "x", Name: "Orchestrator (scoring jobs)"}, KindService},
+		// The tech is not read: it may name what the service uses.
+		{Component{ID: "x", Name: "Fulfilment consumer", Tech: "Kafka"}, KindService},
+		// With a name, the id is not read.
+		{Component{ID: "voter-lookup", Name: "Lookup"}, KindService},
+	} {
+		c := tc.c
+		c.Kind = KindService
+		InferComponentKind(&c)
+		if c.Kind != tc.want {
+			t.Errorf("%s %q: kind %q, want %q", c.ID, c.Name, c.Kind, tc.want)
+		}
+		if (c.Inferred&InferredComponentKind != 0) != (tc.want != KindService) {
+			t.Errorf("%s %q: inferred %b", c.ID, c.Name, c.Inferred)
+		}
+	}
+	// Only a service is read again: a stated kind is kept.
+	c := Component{ID: "orders-db", Kind: KindExternal}
+	InferComponentKind(&c)
+	if c.Kind != KindExternal {
+		t.Errorf("stated external read as %q", c.Kind)
+	}
+}
