@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestCommand(t *testing.T) {
@@ -221,5 +222,65 @@ func TestInputBytes(t *testing.T) {
 		if got := inputBytes(c.args, c.enough); got != c.want {
 			t.Errorf("inputBytes(%q, %d) = %d, want %d", c.args, c.enough, got, c.want)
 		}
+	}
+}
+
+// TestAfterLoadKeepsStage: the collection afterLoad makes once a large
+// model is loaded is not the second ceiling's one collection: the watcher
+// leaves the stage (and the memory limit) as they were. Under the first
+// ceiling afterLoad does nothing.
+func TestAfterLoadKeepsStage(t *testing.T) {
+	oldPct := debug.SetGCPercent(-1)
+	oldLim := debug.SetMemoryLimit(math.MaxInt64)
+	defer func() {
+		gcMu.Lock()
+		gcStage = stageDone // the watcher stops at its next run
+		gcMu.Unlock()
+		runtime.GC()
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLim)
+		gcMu.Lock()
+		gcStage, loadCollect = stageCeiling, false
+		gcMu.Unlock()
+	}()
+	// Watchers other tests armed (gcPolicy) stop first: a process has one.
+	gcMu.Lock()
+	gcStage = stageDone
+	gcMu.Unlock()
+	for range 3 {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	gcMu.Lock()
+	gcStage = stageCeiling
+	gcMu.Unlock()
+	afterLoad()
+	gcMu.Lock()
+	if loadCollect {
+		t.Error("afterLoad under the first ceiling marked a collection")
+	}
+	enterStage(stageLarge)
+	gcMu.Unlock()
+	watchCeiling()
+	afterLoad()
+	for range 5000 {
+		gcMu.Lock()
+		seen := !loadCollect
+		gcMu.Unlock()
+		if seen {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if loadCollect {
+		t.Fatal("the watcher did not see afterLoad's collection")
+	}
+	if gcStage != stageLarge {
+		t.Errorf("stage after afterLoad's collection = %d, want %d (the second ceiling)", gcStage, stageLarge)
+	}
+	if l := debug.SetMemoryLimit(-1); l != largeCeiling {
+		t.Errorf("memory limit after afterLoad's collection = %d, want %d", l, largeCeiling)
 	}
 }

@@ -54,6 +54,10 @@ type Env struct {
 	// whether it will be. Built, when set, is called once it is.
 	Analysed func(build bool)
 	Built    func()
+	// Loaded, when set, is called once a model to analyse is loaded, before
+	// its rules are (cmd/ward collects the loading's garbage there when the
+	// model is large).
+	Loaded func()
 }
 
 // usageError marks errors in how ward was called.

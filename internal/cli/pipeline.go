@@ -102,6 +102,9 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	if err != nil {
 		return nil, a.relDiags(err)
 	}
+	if a.env.Loaded != nil {
+		a.env.Loaded()
+	}
 	size := len(l.Model.Components) + len(l.Model.Flows)
 	prog.large(size)
 	prog.step("loading rules")

@@ -71,3 +71,24 @@ func BenchmarkStakeValueLong(b *testing.B) {
 		stakeValue(f)
 	}
 }
+
+// TestStakeValuesSame: remembering the stake of long lists gives what
+// counting each gives, for threats sharing a list, a prefix of it, a list
+// of their own with the same assets, and short lists.
+func TestStakeValuesSame(t *testing.T) {
+	var shared []*model.Asset
+	for i := range 90 {
+		shared = append(shared, &model.Asset{ID: string(rune('a' + i%26)), Classification: model.Classification(i % 4), Value: model.Level(i % 5)})
+	}
+	own := append([]*model.Asset(nil), shared[:12]...)
+	memo := stakeValues{}
+	for _, as := range [][]*model.Asset{shared, shared[:12], own, shared, shared[:3], shared[:70], append(own, own...)} {
+		f := &model.Finding{Assets: as}
+		if got, want := memo.of(f), stakeValue(f); got != want {
+			t.Errorf("%d assets: remembered %d, counted %d", len(as), got, want)
+		}
+	}
+	if len(memo) == 0 {
+		t.Error("nothing was remembered")
+	}
+}
