@@ -148,7 +148,11 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			for _, f := range c.Out {
 				outs = append(outs, code(f.To.ID))
 			}
-			t.row(mdCell(c.Label()), code(c.ID), string(c.Kind), c.Trust().String(), orDash(strings.Join(outs, ", ")))
+			kind := string(c.Kind)
+			if c.Inferred&model.InferredComponentKind != 0 {
+				kind += InferredMark
+			}
+			t.row(mdCell(c.Label()), code(c.ID), kind, c.Trust().String(), orDash(strings.Join(outs, ", ")))
 		}
 		t.end()
 	}
