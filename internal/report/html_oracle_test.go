@@ -124,6 +124,7 @@ type oracleHtmlQuestion struct {
 type oracleElementRow struct {
 	Anchor, ID, Name, Kind, Boundary, Worst string
 	Findings                                []string
+	Inferred                                bool
 }
 
 func oracleNewHTMLPage(r *Result) *oracleHtmlPage {
@@ -301,7 +302,7 @@ func (p *oracleHtmlPage) elements(r *Result) {
 	for _, c := range r.Components {
 		names[c.ID] = c.Name
 		p.Elements = append(p.Elements, oracleElementRow{Anchor: "c-" + c.ID, ID: c.ID, Name: c.Name, Kind: c.Kind, Boundary: c.Boundary,
-			Worst: c.Worst, Findings: byTarget[c.ID]})
+			Worst: c.Worst, Findings: byTarget[c.ID], Inferred: len(c.Inferred) > 0})
 	}
 	for _, f := range r.Flows {
 		from, to := names[f.From], names[f.To]
