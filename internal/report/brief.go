@@ -273,7 +273,11 @@ func assetWhy(a *model.Asset) string {
 		why = append(why, a.Classification.String())
 	}
 	for _, d := range a.Data {
-		why = append(why, strings.ReplaceAll(string(d), "_", " "))
+		w := strings.ReplaceAll(string(d), "_", " ")
+		if a.Inferred&model.InferredData != 0 {
+			w += InferredMark
+		}
+		why = append(why, w)
 	}
 	for _, p := range []model.Property{model.Confidentiality, model.Integrity, model.Availability} {
 		if l := a.Need(p); l >= model.High {

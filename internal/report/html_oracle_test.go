@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,6 +151,9 @@ func oracleNewHTMLPage(r *Result) *oracleHtmlPage {
 	for _, a := range assets {
 		if a.Open == 0 {
 			a.Worst = "none"
+		}
+		if a.Classification == "" && slices.Contains(a.Inferred, "kind") {
+			a.Kind += InferredMark
 		}
 		p.Assets = append(p.Assets, oracleAssetBar{Asset: a, Pct: pct(a.Open, maxOpen)})
 	}
