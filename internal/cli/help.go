@@ -16,6 +16,7 @@ func (a *app) addHelpTopics(root *cobra.Command) {
 		{"controls", "The controls Ward asks about (yes / no / unknown)", controlsHelp()},
 		{"risk", "How likelihood, impact and severity are computed", riskHelp},
 		{"exit-codes", "What ward's exit statuses mean", exitHelp},
+		{"inference", "What Ward reads from names when a sparse model leaves facts out", inferenceHelp},
 	}
 	for _, t := range topics {
 		root.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long, Hidden: false,
@@ -64,6 +65,36 @@ Each file of a model is at most 1 GiB, and its files together at most four
 times the limit; --max-input SIZE or WARD_MAX_INPUT sets another (such as
 2GiB) for the commands that read models or files to import (the others refuse
 the flag). The server keeps 64 MiB a file: split a larger model with include.`
+
+const inferenceHelp = `A sparse model leaves facts out. Rather than read what is unstated as
+"nothing to protect", the loader reads a few facts from the elements' words,
+and only facts that raise concern, never a control that lowers it:
+
+  asset data      an asset that states none of classification, data,
+                  confidentiality, integrity, availability and value has its
+                  data kinds read from its id, name and description
+                  (patient -> phi, customer -> pii, card -> payment_card,
+                  password / token -> credentials, key / secret -> secrets,
+                  payment / invoice -> financial)
+  asset kind      an asset with no kind is a credential or money when its
+                  words say so (password, token, key; payment, balance, ...)
+  component kind  a component of kind service (the generic kind) takes the
+                  kind its head noun names: the last word of its name, or of
+                  its id ("Orders database" -> datastore, "Mobile app" ->
+                  client, "Nightly job" -> function); words that name a
+                  service (API, gateway, worker, portal, ...) keep it one
+
+An infrastructure asset's unstated integrity need is taken as at least high,
+as for money and credentials. Stated facts always win.
+
+Ward shows what it guessed: "ward check" prints a line under the summary
+counting the inferred facts, the Markdown and HTML reports mark them
+"(inferred)", and the JSON result lists them in each asset's and component's
+"inferred" and in summary.inferred. Exports to other tools (ward export)
+write only what the model states. To be sure, state the facts in the model:
+the asset's kind and data (or classification / needs), and the component's
+kind.
+`
 
 const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts
 from exposure: the least trusted boundary that reaches the element (internet 4,

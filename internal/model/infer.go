@@ -255,3 +255,53 @@ var kindWords = func() map[string]ComponentKind {
 	}
 	return m
 }()
+
+// Stated returns a copy of the asset as the model stated it: the inferred
+// kind back to the default (data) and the inferred data kinds dropped.
+// Exports and anything else that writes the model out use it, so that a
+// guess of Ward's is never passed on as the model's fact.
+func (a *Asset) Stated() *Asset {
+	if a.Inferred == 0 {
+		return a
+	}
+	s := *a
+	if a.Inferred&InferredKind != 0 {
+		s.Kind = AssetData
+	}
+	if a.Inferred&InferredData != 0 {
+		s.Data = nil
+	}
+	s.Inferred = 0
+	return &s
+}
+
+// StatedKind is the component's kind as the model stated it: service when
+// Ward read a more specific kind from its name.
+func (c *Component) StatedKind() ComponentKind {
+	if c.Inferred&InferredComponentKind != 0 {
+		return KindService
+	}
+	return c.Kind
+}
+
+// InferredFacts names the asset's inferred facts ("kind", "data"), nil
+// when every fact was stated.
+func (a *Asset) InferredFacts() []string {
+	var fs []string
+	if a.Inferred&InferredKind != 0 {
+		fs = append(fs, "kind")
+	}
+	if a.Inferred&InferredData != 0 {
+		fs = append(fs, "data")
+	}
+	return fs
+}
+
+// InferredFacts names the component's inferred facts ("kind"), nil when
+// every fact was stated.
+func (c *Component) InferredFacts() []string {
+	if c.Inferred&InferredComponentKind != 0 {
+		return []string{"kind"}
+	}
+	return nil
+}

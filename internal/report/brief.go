@@ -148,7 +148,11 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			for _, f := range c.Out {
 				outs = append(outs, code(f.To.ID))
 			}
-			t.row(mdCell(c.Label()), code(c.ID), string(c.Kind), c.Trust().String(), orDash(strings.Join(outs, ", ")))
+			kind := string(c.Kind)
+			if c.Inferred&model.InferredComponentKind != 0 {
+				kind += InferredMark
+			}
+			t.row(mdCell(c.Label()), code(c.ID), kind, c.Trust().String(), orDash(strings.Join(outs, ", ")))
 		}
 		t.end()
 	}
@@ -269,7 +273,11 @@ func assetWhy(a *model.Asset) string {
 		why = append(why, a.Classification.String())
 	}
 	for _, d := range a.Data {
-		why = append(why, strings.ReplaceAll(string(d), "_", " "))
+		w := strings.ReplaceAll(string(d), "_", " ")
+		if a.Inferred&model.InferredData != 0 {
+			w += InferredMark
+		}
+		why = append(why, w)
 	}
 	for _, p := range []model.Property{model.Confidentiality, model.Integrity, model.Availability} {
 		if l := a.Need(p); l >= model.High {

@@ -97,6 +97,7 @@ func elements(m *model.Model) ([]Component, []Flow) {
 	for i, c := range m.Components {
 		x := &comps[i]
 		x.ID, x.Name, x.Kind, x.Tech, x.OutOfScope = c.ID, c.Label(), string(c.Kind), c.Tech, c.OutOfScope
+		x.Inferred = c.InferredFacts()
 		known := 0
 		for _, t := range c.Controls {
 			if t != model.Unknown {

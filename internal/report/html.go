@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,6 +214,9 @@ func newHTMLPage(r *Result) *htmlPage {
 	for _, a := range assets {
 		if a.Open == 0 {
 			a.Worst = "none"
+		}
+		if a.Classification == "" && slices.Contains(a.Inferred, "kind") {
+			a.Kind += InferredMark
 		}
 		p.Assets = append(p.Assets, assetBar{Asset: a, Pct: pct(a.Open, maxOpen)})
 	}

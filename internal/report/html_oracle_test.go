@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -124,6 +125,7 @@ type oracleHtmlQuestion struct {
 type oracleElementRow struct {
 	Anchor, ID, Name, Kind, Boundary, Worst string
 	Findings                                []string
+	Inferred                                bool
 }
 
 func oracleNewHTMLPage(r *Result) *oracleHtmlPage {
@@ -149,6 +151,9 @@ func oracleNewHTMLPage(r *Result) *oracleHtmlPage {
 	for _, a := range assets {
 		if a.Open == 0 {
 			a.Worst = "none"
+		}
+		if a.Classification == "" && slices.Contains(a.Inferred, "kind") {
+			a.Kind += InferredMark
 		}
 		p.Assets = append(p.Assets, oracleAssetBar{Asset: a, Pct: pct(a.Open, maxOpen)})
 	}
@@ -301,7 +306,7 @@ func (p *oracleHtmlPage) elements(r *Result) {
 	for _, c := range r.Components {
 		names[c.ID] = c.Name
 		p.Elements = append(p.Elements, oracleElementRow{Anchor: "c-" + c.ID, ID: c.ID, Name: c.Name, Kind: c.Kind, Boundary: c.Boundary,
-			Worst: c.Worst, Findings: byTarget[c.ID]})
+			Worst: c.Worst, Findings: byTarget[c.ID], Inferred: len(c.Inferred) > 0})
 	}
 	for _, f := range r.Flows {
 		from, to := names[f.From], names[f.To]

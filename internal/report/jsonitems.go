@@ -526,6 +526,9 @@ func (w *jsonW) component(c *Component) {
 	w.str("id", c.ID)
 	w.str("name", c.Name)
 	w.str("kind", c.Kind)
+	if len(c.Inferred) > 0 {
+		w.strs("inferred", c.Inferred)
+	}
 	w.strOmit("boundary", c.Boundary)
 	w.strOmit("tech", c.Tech)
 	if c.OutOfScope {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,16 +208,36 @@ func mdAssets(ew *errWriter, r *Result) {
 		return
 	}
 	t := newMDTable(ew, "Asset", "ID", "Kind", "Classification", "Data", "Confidentiality", "Integrity", "Availability", "Open findings")
+	inferred := false
 	for _, a := range r.Assets {
 		open := fmt.Sprint(a.Open)
 		if a.Open > 0 {
 			open = fmt.Sprintf("%d (worst %s)", a.Open, a.Worst)
 		}
-		t.row(mdCell(a.Name), code(a.ID), mdCell(a.Kind), orDash(a.Classification), orDash(strings.Join(a.Data, ", ")),
+		kind, data := mdCell(a.Kind), orDash(strings.Join(a.Data, ", "))
+		if slices.Contains(a.Inferred, "kind") {
+			kind, inferred = kind+InferredMark, true
+		}
+		if slices.Contains(a.Inferred, "data") {
+			data, inferred = data+InferredMark, true
+		}
+		t.row(mdCell(a.Name), code(a.ID), kind, orDash(a.Classification), data,
 			a.Confidentiality, a.Integrity, a.Availability, open)
 	}
 	t.end()
+	if inferred {
+		ew.printf("%s\n\n", InferredNote)
+	}
 }
+
+// InferredMark follows a kind or data kind in a report that Ward read from
+// the element's words because the model did not state it; InferredNote
+// explains it under the table.
+const (
+	InferredMark = " (inferred)"
+	InferredNote = "*(inferred)*: not stated in the model; Ward read it from the element's name and description. " +
+		"State it in the model to be sure (`ward help inference`)."
+)
 
 // mdSplit is the result's threats and questions as the Markdown tables
 // list them: open and unverified threats, then closed ones, each in rank

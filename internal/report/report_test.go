@@ -29,7 +29,8 @@ var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 //	          assumption, questions, text needing escapes
 //	agent:    no boundaries, LLM and agent, unencrypted unauthenticated flow
 //	minimal:  nearly empty model
-var scenarios = []string{"payments", "agent", "minimal"}
+//	sparse:   a model that leaves kinds and data out (inferred facts marked)
+var scenarios = []string{"payments", "agent", "minimal", "sparse"}
 
 func build(t *testing.T, name string) *Result {
 	t.Helper()

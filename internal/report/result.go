@@ -112,6 +112,49 @@ type Summary struct {
 	Worst string `json:"worst"`
 	// Accepted lists accepted findings with their owner and end date.
 	Accepted []Accepted `json:"accepted"`
+	// Inferred counts the facts Ward read from the elements' words because
+	// the model left them out (ward help inference); absent when the
+	// model states them all.
+	Inferred *InferredCount `json:"inferred,omitempty"`
+}
+
+// InferredCount counts the facts the loader inferred: components stated
+// as services that took the kind their name names, assets whose kind
+// (credential, money) and whose data kinds were read from their words.
+type InferredCount struct {
+	ComponentKinds int `json:"component_kinds"`
+	AssetKinds     int `json:"asset_kinds"`
+	AssetData      int `json:"asset_data"`
+}
+
+// Total is the number of inferred facts.
+func (n *InferredCount) Total() int {
+	if n == nil {
+		return 0
+	}
+	return n.ComponentKinds + n.AssetKinds + n.AssetData
+}
+
+// countInferred counts m's inferred facts, nil when there are none.
+func countInferred(m *model.Model) *InferredCount {
+	var n InferredCount
+	for _, c := range m.Components {
+		if c.Inferred&model.InferredComponentKind != 0 {
+			n.ComponentKinds++
+		}
+	}
+	for _, a := range m.Assets {
+		if a.Inferred&model.InferredKind != 0 {
+			n.AssetKinds++
+		}
+		if a.Inferred&model.InferredData != 0 {
+			n.AssetData++
+		}
+	}
+	if n.Total() == 0 {
+		return nil
+	}
+	return &n
 }
 
 // Accepted is one accepted risk.
@@ -288,11 +331,15 @@ type Question struct {
 
 // Asset is an asset with what is at stake for it.
 type Asset struct {
-	ID              string   `json:"id"`
-	Name            string   `json:"name"`
-	Kind            string   `json:"kind"`
-	Classification  string   `json:"classification,omitempty"`
-	Data            []string `json:"data"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	Kind           string   `json:"kind"`
+	Classification string   `json:"classification,omitempty"`
+	Data           []string `json:"data"`
+	// Inferred names the facts Ward read from the asset's words because
+	// the model left them out ("kind", "data"); absent when all were
+	// stated.
+	Inferred        []string `json:"inferred,omitempty"`
 	Confidentiality string   `json:"confidentiality"`
 	Integrity       string   `json:"integrity"`
 	Availability    string   `json:"availability"`
@@ -310,9 +357,12 @@ type Boundary struct {
 
 // Component is an element with its worst open risk.
 type Component struct {
-	ID         string            `json:"id"`
-	Name       string            `json:"name"`
-	Kind       string            `json:"kind"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Inferred names the facts Ward read from the component's name
+	// because the model left them out ("kind": stated as a service).
+	Inferred   []string          `json:"inferred,omitempty"`
 	Boundary   string            `json:"boundary,omitempty"`
 	Tech       string            `json:"tech,omitempty"`
 	OutOfScope bool              `json:"out_of_scope,omitempty"`
@@ -695,12 +745,14 @@ func BuildOnly(a *analysis.Analysis, tool Tool, parts Parts) *Result {
 	copyTargets(tgSlab, copies)
 	sum.Worst = worst.String()
 	sum.Questions = len(a.Questions)
+	sum.Inferred = countInferred(m)
 	r.Summary = sum
 	r.Assets = make([]Asset, 0, len(m.Assets))
 	for _, as := range m.Assets {
 		x := Asset{ID: as.ID, Name: as.Label(), Kind: string(as.Kind), Classification: as.Classification.String(), Data: []string{},
 			Confidentiality: as.Need(model.Confidentiality).String(), Integrity: as.Need(model.Integrity).String(),
-			Availability: as.Need(model.Availability).String(), Open: sum.ByAsset[as.ID], Worst: worstAsset[as.ID].String()}
+			Availability: as.Need(model.Availability).String(), Open: sum.ByAsset[as.ID], Worst: worstAsset[as.ID].String(),
+			Inferred: as.InferredFacts()}
 		for _, d := range as.Data {
 			x.Data = append(x.Data, string(d))
 		}

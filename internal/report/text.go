@@ -287,6 +287,9 @@ func Text(w io.Writer, r *Result, opt TextOptions) error {
 	bs, us := s.BySeverity, s.UnverifiedBySeverity
 	ew.printf("\nOpen: %d critical, %d high, %d medium, %d low, %d info. Unverified: %d critical, %d high, %d medium, %d low, %d info. Accepted: %d. Worst open: %s.\n",
 		bs["critical"], bs["high"], bs["medium"], bs["low"], bs["info"], us["critical"], us["high"], us["medium"], us["low"], us["info"], len(s.Accepted), s.Worst)
+	if s.Inferred.Total() > 0 {
+		ew.printf("%s\n", InferredLine(s.Inferred))
+	}
 	return ew.flush(bw)
 }
 
@@ -600,4 +603,30 @@ func (e *errWriter) printf(format string, args ...any) {
 		return
 	}
 	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
+
+// InferredLine is the line under the text summary that says how many facts
+// Ward read from the elements' words and how to state them.
+func InferredLine(n *InferredCount) string {
+	count := func(k int, one, many string) string {
+		if k == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(k) + " " + many
+	}
+	var parts []string
+	if n.ComponentKinds > 0 {
+		parts = append(parts, count(n.ComponentKinds, "component kind", "component kinds"))
+	}
+	if n.AssetKinds > 0 {
+		parts = append(parts, count(n.AssetKinds, "asset kind", "asset kinds"))
+	}
+	if n.AssetData > 0 {
+		parts = append(parts, count(n.AssetData, "asset's data", "assets' data"))
+	}
+	list := strings.Join(parts, ", ")
+	if i := strings.LastIndex(list, ", "); i >= 0 {
+		list = list[:i] + " and " + list[i+2:]
+	}
+	return "Inferred: " + list + " read from their names, not stated — state them in the model to be sure (ward help inference)."
 }

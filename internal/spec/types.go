@@ -137,11 +137,11 @@ type Asset struct {
 	Name string `yaml:"name"`
 	// What it is and why it matters.
 	Description string `yaml:"description"`
-	// What sort of asset it is. When left out: credential or money when the id, name or description says so (password, token, key; payment, payout, balance), otherwise data.
+	// What sort of asset it is. When left out: credential or money when the id, name or description says so (password, token, key; payment, payout, balance), otherwise data. An inferred kind is marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Kind string `yaml:"kind" enum:"data,credential,money,infrastructure,availability,reputation"`
 	// Data classification.
 	Classification string `yaml:"classification" enum:"public,internal,confidential,restricted"`
-	// Kinds of sensitive data the asset contains. When the asset states none of classification, data, needs and value, they are read from its id, name and description (patient → phi, customer → pii, card → payment_card, password or token → credentials, key or secret → secrets, payment or invoice → financial): unknown sensitivity is not taken to mean none.
+	// Kinds of sensitive data the asset contains. When the asset states none of classification, data, needs and value, they are read from its id, name and description (patient → phi, customer → pii, card → payment_card, password or token → credentials, key or secret → secrets, payment or invoice → financial): unknown sensitivity is not taken to mean none. Inferred data kinds are marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Data []string `yaml:"data" enum:"pii,phi,payment_card,credentials,secrets,financial"`
 	// Need for confidentiality, when it differs from what the classification implies.
 	Confidentiality string `yaml:"confidentiality" enum:"low,medium,high,critical"`
@@ -185,7 +185,7 @@ type Component struct {
 	Name string `yaml:"name"`
 	// What the component does.
 	Description string `yaml:"description"`
-	// What sort of element it is. service is the most generic kind: a service whose name (or id, when it has no name) ends in a word naming another kind is read as that kind (orders database, payments queue, media bucket, nightly job, customer, support agent, driver app, payment provider), and one with tools is an agent; a name ending in API, service, portal, gateway, worker, admin, web app and the like, or a word that names nothing, keeps it a service.
+	// What sort of element it is. service is the most generic kind: a service whose name (or id, when it has no name) ends in a word naming another kind is read as that kind (orders database, payments queue, media bucket, nightly job, customer, support agent, driver app, payment provider), and one with tools is an agent; a name ending in API, service, portal, gateway, worker, admin, web app and the like, or a word that names nothing, keeps it a service. An inferred kind is marked (inferred) in reports and the JSON result; exports write the stated service (ward help inference).
 	Kind string `yaml:"kind" required:"true" enum:"person,client,service,function,datastore,storage,queue,external,device,llm,agent"`
 	// The trust boundary it runs in.
 	Boundary string `yaml:"boundary" ref:"boundaries"`

@@ -175,6 +175,8 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		decisions[dc.Finding] = dc
 	}
 	for _, as := range m.Assets {
+		// What the model stated, not what Ward read from the asset's words.
+		as := as.Stated()
 		x := asset{Name: as.Label(), ID: as.ID, Description: as.Description, Risk: &assetRisk{
 			Confidentiality: levelRating(as.Need(model.Confidentiality)),
 			Integrity:       levelRating(as.Need(model.Integrity)),
@@ -251,7 +253,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	inst := threatInstances(m, a.Findings)
 
 	for _, c := range m.Components {
-		x := component{ID: c.ID, Name: c.Label(), Type: string(c.Kind), Description: c.Description,
+		x := component{ID: c.ID, Name: c.Label(), Type: string(c.StatedKind()), Description: c.Description,
 			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst.of(c.ID, int(m.CompNum(c))), Tags: ptrs(c.Tags)}
 		if len(c.Stores)+len(c.Processes) > 0 {
 			x.Assets = &assetInstance{Stored: assetIDs(c.Stores), Processed: assetIDs(c.Processes)}

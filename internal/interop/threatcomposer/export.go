@@ -661,7 +661,7 @@ func architecture(m *model.Model) string {
 }
 
 func component(c *model.Component) string {
-	s := fmt.Sprintf("%s (%s", c.Label(), c.Kind)
+	s := fmt.Sprintf("%s (%s", c.Label(), c.StatedKind())
 	if c.Tech != "" {
 		s += ", " + c.Tech
 	}
