@@ -5,6 +5,7 @@ package risk
 
 import (
 	"fmt"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strings"
@@ -498,6 +499,16 @@ var stakeSeen = sync.Pool{New: func() any { return map[*model.Asset]struct{}{} }
 // scoring 10.
 const scoreRound = 2
 
+// A large design's list must not repeat one kind of threat: on a design
+// whose threats name at least categoryMinElems elements, a run's
+// categoryRepeat-th threat of a STRIDE category, and every later one,
+// waits categoryRounds rounds more (docs/risk.md, "One kind of threat").
+const (
+	categoryMinElems = 25
+	categoryRepeat   = 4
+	categoryRounds   = 3
+)
+
 // maxRankValue bounds rankValue (128ths of a point: the largest score
 // clampKey keeps, and the most reach and focus add).
 const maxRankValue = 63*128 + reachWeight + jewelWeight + physicalWeight
@@ -543,6 +554,10 @@ func spread(fs []item, nElem, nRule int, sc *spreadScratch) []item {
 	// starts says, within a run, which places an attack starts from
 	// (startOf) a threat so far has named: one bit per place.
 	var starts uint8
+	// cats counts, within a run, the threats of each STRIDE category
+	// (item.bit) so far, on a large design only.
+	var cats [8]int32
+	large := nElem >= categoryMinElems && !ab.catround
 	for i := 0; i < len(fs); {
 		j := i + 1
 		for j < len(fs) && same(&fs[i], &fs[j]) {
@@ -587,6 +602,16 @@ func spread(fs []item, nElem, nRule int, sc *spreadScratch) []item {
 					}
 					starts |= 1 << it.start
 				}
+				// One kind of threat does not fill a large design's
+				// head: a category's fourth threat of the run, and
+				// every later one, waits categoryRounds rounds more.
+				if large && it.counts {
+					c := bits.TrailingZeros8(it.bit)
+					if cats[c] >= categoryRepeat-1 {
+						round[k] += categoryRounds
+					}
+					cats[c]++
+				}
 				most = max(most, round[k])
 				seen[it.elem]++
 				if it.counts {
@@ -597,6 +622,7 @@ func spread(fs []item, nElem, nRule int, sc *spreadScratch) []item {
 				seen[it.elem], rules[it.rule] = 0, 0
 			}
 			starts = 0
+			cats = [8]int32{}
 			// A stable counting sort by round keeps the order by score
 			// within each round.
 			at = slices.Grow(at[:0], most+2)[:most+2]

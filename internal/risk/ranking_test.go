@@ -563,3 +563,47 @@ func TestOwnReadingBeforeFurther(t *testing.T) {
 		t.Fatal("the own reading's key is not smaller")
 	}
 }
+
+// TestSpreadByCategoryOnLargeDesign: on a design whose threats name 25
+// elements or more, a band's fourth tampering threat (and every later one)
+// waits three rounds, so the spoofing and disclosure threats scoring a
+// point less come before it; on a smaller design the order by score stays.
+func TestSpreadByCategoryOnLargeDesign(t *testing.T) {
+	mk := func(id string, cat model.Category, r model.Risk) *model.Finding {
+		rule, _, _ := strings.Cut(id, ":")
+		return &model.Finding{ID: id, Rule: rule, Category: cat, Status: model.StatusUnverified,
+			Targets: []model.Target{{Component: &model.Component{ID: id}}}, Inherent: r, Residual: r}
+	}
+	head := func() []*model.Finding {
+		return []*model.Finding{
+			mk("t1:a", model.Tampering, Make(4, 4)),
+			mk("t2:b", model.Tampering, Make(4, 4)),
+			mk("t3:c", model.Tampering, Make(4, 4)),
+			mk("t4:d", model.Tampering, Make(4, 4)),
+			mk("t5:e", model.Tampering, Make(4, 4)),
+			mk("x1:f", model.Spoofing, Make(3, 5)),
+			mk("x2:g", model.InformationDisclosure, Make(3, 5)),
+		}
+	}
+	order := func(fs []*model.Finding) []string {
+		Rank(fs)
+		var got []string
+		for _, f := range fs {
+			if f.Residual.Severity == model.SevHigh {
+				got = append(got, f.ID)
+			}
+		}
+		return got
+	}
+	small := order(head())
+	if want := []string{"t1:a", "t2:b", "t3:c", "t4:d", "t5:e", "x1:f", "x2:g"}; !slices.Equal(small, want) {
+		t.Errorf("small design: order %v, want %v", small, want)
+	}
+	large := head()
+	for i := range categoryMinElems {
+		large = append(large, mk(fmt.Sprintf("z%02d:low%02d", i, i), model.Repudiation, Make(1, 2)))
+	}
+	if want := []string{"t1:a", "t2:b", "t3:c", "x1:f", "x2:g", "t4:d", "t5:e"}; !slices.Equal(order(large), want) {
+		t.Errorf("large design: order %v, want %v", order(large), want)
+	}
+}
