@@ -447,8 +447,18 @@ func TestCompareFolded(t *testing.T) {
 	accepted := load("shop-new", func(s string) string {
 		return strings.Replace(s, "decisions:\n", "decisions:\n  - {finding: "+id+", status: accepted, owner: sam, expires: 2027-01-01, reason: test}\n", 1)
 	})
+	split := diff.Compare(now, accepted)
+	for _, format := range []string{"text", "markdown"} {
+		var buf bytes.Buffer
+		if err := diff.Render(&buf, format, split); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "(folded into `"+into+"` on one side)") {
+			t.Errorf("%s: no fold note for %s:\n%s", format, id, buf.String())
+		}
+	}
 	found := false
-	for _, f := range diff.Compare(now, accepted).Findings {
+	for _, f := range split.Findings {
 		if f.ID != id {
 			continue
 		}
