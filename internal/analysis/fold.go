@@ -242,6 +242,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 		for g.Rank < 0 {
 			g = cover[-g.Rank-1]
 		}
+		fold(g, f)
 		if was[i] < g.Rank {
 			if moves == nil {
 				moves = map[*model.Finding]*model.Finding{}

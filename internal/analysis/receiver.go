@@ -148,6 +148,7 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 			}
 			x.Rank = 0
 			into[x] = keep
+			fold(keep, x)
 		}
 		keep.Targets = ts
 	}
@@ -184,6 +185,13 @@ func absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
 	}
 	f.Rank = 0
 	into[f] = keep
+	fold(keep, f)
+}
+
+// fold records on keep that f, and what had folded into f, folded into it.
+func fold(keep, f *model.Finding) {
+	keep.Folded = append(append(keep.Folded, f.ID), f.Folded...)
+	f.Folded = nil
 }
 
 // settle ends a fold: the questions of the folded threats settle the

@@ -125,6 +125,11 @@ type FindingChange struct {
 	Better   bool             `json:"better"`
 	Targets  []report.Target  `json:"targets"`
 	Location *report.Location `json:"location,omitempty"`
+	// Fold is, for a threat folded into another on one side only (it
+	// restated that threat on its line, docs/json.md `folded`), the id of
+	// the threat it was folded into: its state on that side is that
+	// threat's, and only a change of status is listed.
+	Fold string `json:"fold,omitempty"`
 }
 
 // Severity is the finding's severity on the newest side it exists on.
@@ -289,42 +294,45 @@ func findings(o, n *report.Result) []FindingChange {
 	// and another appeared.
 	continued := aliasesGone(after, n.Findings)
 	split := aliasesGone(before, o.Findings)
+	// A threat folded into another when the list was made (it restated
+	// that threat on its line) is listed as that threat: one that now
+	// stands alone continues the threat it was folded into, and one now
+	// folded continues in the threat it went into. Only their statuses
+	// are compared (a folded threat is open or unverified, and no more
+	// open than the threat it went into; its own severity is not kept).
+	wasFolded, nowFolded := foldedInto(o.Findings), foldedInto(n.Findings)
 	var out []FindingChange
 	for _, f := range n.Findings {
 		c := FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, New: state(f), Targets: orEmpty(f.Targets), Location: f.Location}
-		open := f.Status == string(model.StatusOpen)
 		p, ok := before[f.ID]
 		if !ok {
 			p, ok = predecessor(f, before, after, split)
 		}
-		switch {
-		case !ok:
-			c.Change, c.Worse = Appeared, open
-		default:
-			c.Old = state(p)
-			wasOpen := p.Status == string(model.StatusOpen)
-			switch {
-			case !wasOpen && open:
-				c.Change, c.Worse = Reopened, true
-			case wasOpen && !open:
-				c.Change, c.Better = Closed, true
-			case p.Status != f.Status:
-				c.Change = Restatus
-			case sev(f.Severity) > sev(p.Severity):
-				c.Change, c.Worse = Raised, open
-			case sev(f.Severity) < sev(p.Severity):
-				c.Change, c.Better = Lowered, open
-			default:
-				continue
-			}
+		statusOnly := false
+		if !ok {
+			p, ok = before[wasFolded[f.ID]]
+			statusOnly, c.Fold = ok, wasFolded[f.ID]
+		}
+		if !ok {
+			c.Change, c.Worse = Appeared, f.Status == string(model.StatusOpen)
+		} else if !change(&c, p, f, statusOnly) {
+			continue
 		}
 		out = append(out, c)
 	}
 	for _, f := range o.Findings {
-		if _, ok := after[f.ID]; !ok && continued[f.ID] == "" && !anyIn(f.Aliases, after, before) {
-			out = append(out, FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, Change: Disappeared, Old: state(f),
-				Better: f.Status == string(model.StatusOpen), Targets: orEmpty(f.Targets), Location: f.Location})
+		if _, ok := after[f.ID]; ok || continued[f.ID] != "" || anyIn(f.Aliases, after, before) {
+			continue
 		}
+		c := FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, Old: state(f), Targets: orEmpty(f.Targets), Location: f.Location}
+		if g, ok := after[nowFolded[f.ID]]; ok {
+			if c.Fold = g.ID; change(&c, f, g, true) {
+				out = append(out, c)
+			}
+			continue
+		}
+		c.Change, c.Better = Disappeared, f.Status == string(model.StatusOpen)
+		out = append(out, c)
 	}
 	// Worse first, then better, then the rest; by severity, then id.
 	rank := func(c FindingChange) int {
@@ -340,6 +348,43 @@ func findings(o, n *report.Result) []FindingChange {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(sev(b.Severity()), sev(a.Severity())), strings.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// change sets c's change from old state p to new state f (the same
+// threat, or the one it was folded into on either side: then statusOnly);
+// false when its status (and severity) are unchanged.
+func change(c *FindingChange, p, f report.Finding, statusOnly bool) bool {
+	c.Old, c.New = state(p), state(f)
+	open, wasOpen := f.Status == string(model.StatusOpen), p.Status == string(model.StatusOpen)
+	switch {
+	case !wasOpen && open:
+		c.Change, c.Worse = Reopened, true
+	case wasOpen && !open:
+		c.Change, c.Better = Closed, true
+	case p.Status != f.Status:
+		c.Change = Restatus
+	case statusOnly:
+		return false
+	case sev(f.Severity) > sev(p.Severity):
+		c.Change, c.Worse = Raised, open
+	case sev(f.Severity) < sev(p.Severity):
+		c.Change, c.Better = Lowered, open
+	default:
+		return false
+	}
+	return true
+}
+
+// foldedInto maps the ids of the threats folded into others (their
+// Folded) to the id of the threat that lists them.
+func foldedInto(fs []report.Finding) map[string]string {
+	m := map[string]string{}
+	for _, f := range fs {
+		for _, id := range f.Folded {
+			m[id] = f.ID
+		}
+	}
+	return m
 }
 
 func summarise(d *Diff, o, n *report.Result) Summary {

@@ -389,3 +389,85 @@ func TestWithheldDecision(t *testing.T) {
 		t.Errorf("text:\n%s", out)
 	}
 }
+
+// TestCompareFolded: a threat the listing steps folded into another (it
+// restated that threat on its line; report.Finding.Folded) on one side
+// and listed on its own on the other continues: it neither appeared nor
+// disappeared, and a decision that splits it out is a change of status.
+func TestCompareFolded(t *testing.T) {
+	load := func(dir string, edit func(string) string) diff.Side {
+		t.Helper()
+		tmp := t.TempDir()
+		for _, name := range []string{"ward.yaml", "threats.yaml"} {
+			b, err := os.ReadFile(filepath.Join("testdata", dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "threats.yaml" && edit != nil {
+				b = []byte(edit(string(b)))
+			}
+			if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l, err := spec.Load(t.Context(), filepath.Join(tmp, "ward.yaml"))
+		if err != nil {
+			t.Fatalf("load %s: %v", dir, err)
+		}
+		return analyse(t, dir, l.Model)
+	}
+	old, now := load("shop-old", nil), load("shop-new", nil)
+	// A threat listed on its own in shop-old and folded in shop-new.
+	var id, into string
+	alone := map[string]bool{}
+	for _, f := range old.Result.Findings {
+		alone[f.ID] = true
+	}
+	for _, f := range now.Result.Findings {
+		for _, x := range f.Folded {
+			if alone[x] && id == "" {
+				id, into = x, f.ID
+			}
+		}
+	}
+	if id == "" {
+		t.Fatal("no threat alone in shop-old is folded in shop-new")
+	}
+	none := func(d *diff.Diff) {
+		t.Helper()
+		for _, f := range d.Findings {
+			if f.ID == id {
+				t.Errorf("%s (folded into %s on one side): %s, want no change", id, into, f.Change)
+			}
+		}
+	}
+	none(diff.Compare(old, now))
+	none(diff.Compare(now, old))
+	// Accepting it splits it out of the threat it was folded into.
+	accepted := load("shop-new", func(s string) string {
+		return strings.Replace(s, "decisions:\n", "decisions:\n  - {finding: "+id+", status: accepted, owner: sam, expires: 2027-01-01, reason: test}\n", 1)
+	})
+	split := diff.Compare(now, accepted)
+	for _, format := range []string{"text", "markdown"} {
+		var buf bytes.Buffer
+		if err := diff.Render(&buf, format, split); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "(folded into `"+into+"` on one side)") {
+			t.Errorf("%s: no fold note for %s:\n%s", format, id, buf.String())
+		}
+	}
+	found := false
+	for _, f := range split.Findings {
+		if f.ID != id {
+			continue
+		}
+		found = true
+		if f.Change != diff.Closed || f.Fold != into || f.Worse || !f.Better {
+			t.Errorf("%s split out by a decision: %s fold %q worse %t better %t, want closed, fold %s, better", id, f.Change, f.Fold, f.Worse, f.Better, into)
+		}
+	}
+	if !found {
+		t.Errorf("%s split out by a decision: no change listed, want closed", id)
+	}
+}

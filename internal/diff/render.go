@@ -108,6 +108,15 @@ func findingLine(f FindingChange) (mark, what, sevs, status string) {
 	return
 }
 
+// foldNote says, for a finding folded into another on one side only,
+// which one (its state on that side is that finding's).
+func foldNote(f FindingChange, q string) string {
+	if f.Fold == "" {
+		return ""
+	}
+	return " (folded into " + q + f.Fold + q + " on one side)"
+}
+
 func arrow(a, b string) string {
 	if a == b {
 		return b
@@ -244,7 +253,7 @@ func Text(w io.Writer, d *Diff) error {
 		p.f("\nFindings\n")
 		for _, f := range d.Findings {
 			mark, what, sevs, status := findingLine(f)
-			p.f("  %s %-9s %-16s %-22s %s — %s\n", mark, what, sevs, status, f.ID, f.Title)
+			p.f("  %s %-9s %-16s %-22s %s — %s%s\n", mark, what, sevs, status, f.ID, f.Title, foldNote(f, "`"))
 		}
 	}
 	if len(d.Elements) > 0 {
@@ -324,7 +333,7 @@ func Markdown(w io.Writer, d *Diff) error {
 		p.f("\n| | Finding | Severity | Status | Change |\n|---|---|---|---|---|\n")
 		for _, f := range d.Findings {
 			mark, what, sevs, status := findingLine(f)
-			p.f("| %s | `%s` %s | %s | %s | %s |\n", mark, md(f.ID), md(f.Title), sevs, status, what)
+			p.f("| %s | `%s` %s%s | %s | %s | %s |\n", mark, md(f.ID), md(f.Title), foldNote(FindingChange{Fold: md(f.Fold)}, "`"), sevs, status, what)
 		}
 	}
 	section := func(title string, n int, line func(int) string) {

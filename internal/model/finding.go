@@ -145,6 +145,12 @@ type Finding struct {
 	// it was split by STRIDE category, or before it moved to another
 	// element); decisions recorded against them still apply.
 	Aliases []string
+	// Folded are the ids of the threats the listing steps folded into this
+	// one (a threat restating it on the same line, a further threat or hop
+	// it covers): they are not listed, and their decisions do not apply
+	// here (unlike Aliases); ward diff follows a threat into and out of a
+	// fold by them.
+	Folded []string
 	// Questions are the ids of the questions whose answers would settle an
 	// unverified threat (turn it open or mitigated).
 	Questions []string

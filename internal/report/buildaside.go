@@ -72,7 +72,7 @@ func plainFields(dst []Finding, src []*model.Finding) {
 			refs[f.Refs] = r
 		}
 		x.FindingRefs = r
-		x.Aliases, x.Questions = f.Aliases, f.Questions
+		x.Aliases, x.Folded, x.Questions = f.Aliases, f.Folded, f.Questions
 		if d := f.Decision; d != nil {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}
 		}

@@ -486,6 +486,9 @@ func (w *jsonW) finding(f *Finding) {
 	if len(f.Aliases) > 0 {
 		w.strs("aliases", f.Aliases)
 	}
+	if len(f.Folded) > 0 {
+		w.strs("folded", f.Folded)
+	}
 	if len(f.Questions) > 0 {
 		w.strs("questions", f.Questions)
 	}

@@ -247,6 +247,10 @@ type Finding struct {
 	Location    *Location `json:"location,omitempty"`
 	// Aliases are earlier ids of the threat that decisions may still use.
 	Aliases []string `json:"aliases,omitempty"`
+	// Folded are the ids of the threats folded into this one when the
+	// list was made (restating it on its line): not listed apart, and
+	// their decisions do not apply here.
+	Folded []string `json:"folded,omitempty"`
 	// Questions are the ids of the questions that would settle an
 	// unverified threat.
 	Questions []string `json:"questions,omitempty"`
