@@ -22,7 +22,9 @@ func (a *app) diagramCmd() *cobra.Command {
 		Long: `Diagram draws the model's data-flow diagram with trust boundaries as nested
 boxes, components shaped by kind and coloured by their worst open finding,
 and flows labelled with protocol and the assets they carry (⚠ marks flows
-explicitly unencrypted or unauthenticated).
+explicitly unencrypted or unauthenticated). A kind Ward inferred from a
+component's name is labelled "(inferred)", as "datastore (inferred)"
+(ward help inference).
 
   mermaid  a Mermaid flowchart, rendered by GitHub, GitLab and most wikis
   dot      Graphviz DOT, for 'dot -Tsvg'

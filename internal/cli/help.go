@@ -89,9 +89,11 @@ as for money and credentials. Stated facts always win.
 
 Ward shows what it guessed: "ward check" prints a line under the summary
 counting the inferred facts, the Markdown and HTML reports mark them
-"(inferred)", and the JSON result lists them in each asset's and component's
-"inferred" and in summary.inferred. Exports to other tools (ward export)
-write only what the model states. To be sure, state the facts in the model:
+"(inferred)", the diagrams (Mermaid, DOT, SVG and the web UI's) label an
+inferred component kind as in "datastore (inferred)", and the JSON result
+lists them in each asset's and component's "inferred" and in
+summary.inferred. Exports to other tools (ward export) write only what the
+model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs), and the component's
 kind.
 `

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,14 +228,26 @@ func uniqueID(used map[string]bool, id string) string {
 	return out
 }
 
+// kindInferred reports whether the loader read the component's kind from
+// its name (the model stated service): diagrams mark it (componentLabel).
+func (c *Component) kindInferred() bool { return slices.Contains(c.Inferred, "kind") }
+
 func (v *view) comp(id string) string     { return v.compNode[id] }
 func (v *view) boundary(id string) string { return v.boundNode[id] }
 
-// componentLabel is the component's name with its technology.
+// componentLabel is the component's name with its technology (or its
+// kind when it states none). A kind the loader inferred from the name
+// (kindInferred) is always shown, marked " (inferred)" (InferredMark), on
+// its own line under the technology when there is one.
 func componentLabel(c Component) []string {
 	lines := []string{c.Name}
 	if c.Tech != "" {
 		lines = append(lines, c.Tech)
+		if c.kindInferred() {
+			lines = append(lines, c.Kind+InferredMark)
+		}
+	} else if c.kindInferred() {
+		lines = append(lines, c.Kind+InferredMark)
 	} else {
 		lines = append(lines, c.Kind)
 	}
@@ -489,8 +502,9 @@ func appendMermaidText(dst []byte, s string) []byte {
 }
 
 // appendMermaidNode appends component c's node: its id, the shape of its
-// kind and its label (name, then technology or kind, then "out of scope"
-// when it is), each line escaped (mermaidText) and joined by <br/>.
+// kind and its label (name, then technology or kind, an inferred kind
+// marked as componentLabel marks it, then "out of scope" when it is), each
+// line escaped (mermaidText) and joined by <br/>.
 func (v *view) appendMermaidNode(dst []byte, c *Component) []byte {
 	open, close := mermaidShape(c.Kind)
 	dst = append(append(append(dst, v.comp(c.ID)...), open...), '"')
@@ -498,8 +512,14 @@ func (v *view) appendMermaidNode(dst []byte, c *Component) []byte {
 	dst = append(dst, "<br/>"...)
 	if c.Tech != "" {
 		dst = appendMermaidText(dst, c.Tech)
+		if c.kindInferred() {
+			dst = append(appendMermaidText(append(dst, "<br/>"...), c.Kind), InferredMark...)
+		}
 	} else {
 		dst = appendMermaidText(dst, c.Kind)
+		if c.kindInferred() {
+			dst = append(dst, InferredMark...)
+		}
 	}
 	if c.OutOfScope {
 		dst = append(dst, "<br/>out of scope"...)
@@ -649,7 +669,11 @@ func (v *view) dotNode(c Component, l *dotLinks) string {
 	}
 	attrs = append(attrs, "style="+dotQuote(style))
 	if l != nil {
-		attrs = append(attrs, l.attrs("c-"+c.ID, c.Worst, c.Name+" ("+c.Kind+")", l.open[c.ID])...)
+		kind := c.Kind
+		if c.kindInferred() {
+			kind += ", inferred"
+		}
+		attrs = append(attrs, l.attrs("c-"+c.ID, c.Worst, c.Name+" ("+kind+")", l.open[c.ID])...)
 	}
 	return fmt.Sprintf("%s [%s];", v.comp(c.ID), strings.Join(attrs, ", "))
 }

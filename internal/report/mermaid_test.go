@@ -48,6 +48,8 @@ func TestMermaidNode(t *testing.T) {
 		for i, s := range []string{"", "api", "a#1", "a\"b", "x\r\ny", "\u200bhidden", "\u202eevil", "é<", "\x01"} {
 			c := &Component{ID: fmt.Sprint("h", i), Name: s, Kind: []string{"person", "queue", "llm", ""}[i%4], Tech: []string{"", s}[i%2], OutOfScope: i%3 == 0}
 			check(c)
+			c.Inferred = []string{"kind"} // marked (inferred)
+			check(c)
 		}
 	}
 	for _, id := range []string{"", "a", "a.b-c_d", "é", "a\xffb", "日本", "x\u202e"} {

@@ -201,8 +201,11 @@
     return { pos: pos, depth: depth };
   }
 
+  // A kind the loader inferred from the name is marked as in the
+  // diagrams: «datastore (inferred)» (ward help inference).
   function label(c) {
-    return (c.name || c.id) + '\n«' + c.kind + '»';
+    var inferred = (c.inferred || []).indexOf('kind') >= 0 ? ' (inferred)' : '';
+    return (c.name || c.id) + '\n«' + c.kind + inferred + '»';
   }
 
   function draw() {

@@ -1,0 +1,99 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// inferredDiagramModel is a sparse model: "Orders database" and "Stock
+// database" are stated as services, so the loader infers datastore from
+// their names; "Catalogue API" is a service that stays one. Stock states
+// its technology.
+const inferredDiagramModel = `ward: 1
+system:
+  id: shop
+  name: Shop
+components:
+  - id: api
+    name: Catalogue API
+    kind: service
+  - id: orders
+    name: Orders database
+    kind: service
+  - id: stock
+    name: Stock database
+    kind: service
+    tech: PostgreSQL
+flows:
+  - id: f1
+    from: api
+    to: orders
+  - id: f2
+    from: api
+    to: stock
+`
+
+// TestDiagramMarksInferredKind: every diagram format marks a kind the
+// loader inferred, "<kind> (inferred)" in the label (under the technology
+// when there is one) and "(<kind>, inferred)" in the SVG tooltip, and
+// leaves a stated kind unmarked.
+func TestDiagramMarksInferredKind(t *testing.T) {
+	m, _, err := spec.Parse("shop.yaml", []byte(inferredDiagramModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(a, Tool{Name: "ward", Version: "test"})
+	for _, c := range r.Components {
+		if want := c.ID != "api"; c.kindInferred() != want || (want && c.Kind != "datastore") {
+			t.Fatalf("component %s: kind %s, inferred %v; the test needs orders and stock inferred datastores", c.ID, c.Kind, c.Inferred)
+		}
+	}
+	var mmd, dot, svg bytes.Buffer
+	if err := Mermaid(&mmd, r, DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := DOT(&dot, r, DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SVG(context.Background(), &svg, r, DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		format, out string
+		want, not   []string
+	}{
+		{"mermaid", mmd.String(),
+			[]string{`c_orders[("Orders database<br/>datastore (inferred)")]`, `c_stock[("Stock database<br/>PostgreSQL<br/>datastore (inferred)")]`, `c_api["Catalogue API<br/>service"]`},
+			[]string{"service (inferred)"}},
+		{"dot", dot.String(),
+			[]string{`c_orders [label="Orders database\ndatastore (inferred)", shape=cylinder`, `c_stock [label="Stock database\nPostgreSQL\ndatastore (inferred)", shape=cylinder`, `c_api [label="Catalogue API\nservice", shape=box`},
+			[]string{"service (inferred)"}},
+		{"svg", svg.String(),
+			[]string{`>datastore (inferred)</text>`, `xlink:title="Orders database (datastore, inferred)`, `xlink:title="Stock database (datastore, inferred)`, `xlink:title="Catalogue API (service)`, `>Catalogue API</text>`},
+			[]string{"service (inferred)", "service, inferred"}},
+	} {
+		for _, w := range tc.want {
+			if !strings.Contains(tc.out, w) {
+				t.Errorf("%s: missing %q in\n%s", tc.format, w, tc.out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(tc.out, n) {
+				t.Errorf("%s: %q marks a stated kind", tc.format, n)
+			}
+		}
+	}
+	if n := strings.Count(svg.String(), ">datastore (inferred)</text>"); n != 2 {
+		t.Errorf("svg: %d labels mark the inferred kind, want 2", n)
+	}
+}
