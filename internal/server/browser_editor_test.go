@@ -208,6 +208,18 @@ func TestBrowserEditor(t *testing.T) {
 	// Draw a component, then a flow from it to the API.
 	b.do(chromedp.Click(chromedp.ID("add-component")))
 	b.wait(`document.querySelector('g[data-cell-id="c:component-1"]') !== null && !window.wardDraw.state().busy`)
+	// Named "Orders database", the stated service is read as a datastore:
+	// the Kind box shows the stated kind with Ward's reading as a hint.
+	b.do(chromedp.SetValue(chromedp.CSS(`#props input[name=name]`), "Orders database"))
+	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#props input[name=name]').dispatchEvent(new Event('change'))`))
+	b.wait(`!window.wardDraw.state().busy && document.querySelector('#draw-diff').textContent.includes('name: Orders database')`)
+	kindBox, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(function(){var s=document.querySelector('#props select[name=kind]'); return s.value + '|' + s.options[s.selectedIndex].textContent;})()`))
+	if err != nil {
+		b.fail(err)
+	}
+	if kindBox != "service|service (Ward reads: datastore)" {
+		t.Errorf("the Kind box of a guessed kind shows %q, want the stated service with the guess as a hint", kindBox)
+	}
 	b.do(chromedp.SetValue(chromedp.CSS(`#props select[name=kind]`), "queue"))
 	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#props select[name=kind]').dispatchEvent(new Event('change'))`))
 	b.wait(`!window.wardDraw.state().busy && document.querySelector('#draw-diff').textContent.includes('kind: queue')`)
@@ -248,7 +260,7 @@ func TestBrowserEditor(t *testing.T) {
 	drawn := b.drawSnapshot()
 	_, m := b.api("GET", "/api/v1/systems/checkout/versions/latest/model", member, nil)
 	yaml := m["files"].(map[string]any)["ward.yaml"].(string)
-	for _, want := range []string{"  - id: component-1\n    name: New component\n    kind: queue\n    boundary: production\n", "  - from: component-1\n    to: api\n    protocol: https\n    carries: [order-events]\n", "  - id: order-events\n    kind: data\n", "\nlayout:\n", "  - {id: component-1, "} {
+	for _, want := range []string{"  - id: component-1\n    name: Orders database\n    kind: queue\n    boundary: production\n", "  - from: component-1\n    to: api\n    protocol: https\n    carries: [order-events]\n", "  - id: order-events\n    kind: data\n", "\nlayout:\n", "  - {id: component-1, "} {
 		if !strings.Contains(yaml, want) {
 			t.Errorf("the saved YAML lacks %q:\n%s", want, yaml)
 		}

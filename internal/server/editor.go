@@ -30,6 +30,7 @@ import (
 
 	"github.com/wardtm/ward/internal/interop"
 	"github.com/wardtm/ward/internal/interop/formats"
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/modeledit"
 	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/review"
@@ -269,7 +270,7 @@ func (s *Server) previewModel(ctx context.Context, p *Principal, systemID string
 	defer release()
 	ctx, cancel := context.WithTimeout(rule.WithBudget(ctx, s.cfg.Budget), previewTimeout)
 	defer cancel()
-	_, res, err := s.analyseFiles(ctx, b)
+	a, res, err := s.analyseFiles(ctx, b)
 	var diags spec.Diagnostics
 	switch {
 	case errors.As(err, &diags):
@@ -294,7 +295,7 @@ func (s *Server) previewModel(ctx context.Context, p *Principal, systemID string
 			out.Findings = append(out.Findings, previewFinding{ID: f.ID, Title: f.Title, Severity: f.Severity, Status: f.Status, Rule: f.Rule})
 		}
 	}
-	out.Graph = graphOf(res, layoutOf(b))
+	out.Graph = graphOf(a.Model, res, layoutOf(b))
 	if req.SVG {
 		var buf bytes.Buffer
 		if err := report.SVG(ctx, &buf, res, report.DiagramOptions{}); err != nil {
@@ -555,7 +556,12 @@ type editorGraph struct {
 
 type graphComponent struct {
 	report.Component
-	Place *placement `json:"place,omitempty"`
+	// StatedKind is the kind the model states, what the editor's Kind box
+	// shows and writes back; Kind is Ward's reading, a guess from the name
+	// when Inferred has "kind" (model.Component.StatedKind). A guess is
+	// never written into the model unless the user picks it.
+	StatedKind string     `json:"stated_kind"`
+	Place      *placement `json:"place,omitempty"`
 }
 
 type graphBoundary struct {
@@ -596,7 +602,7 @@ func layoutOf(b Bundle) map[string]placement {
 	return out
 }
 
-func graphOf(res *report.Result, layout map[string]placement) *editorGraph {
+func graphOf(m *model.Model, res *report.Result, layout map[string]placement) *editorGraph {
 	g := &editorGraph{Components: []graphComponent{}, Boundaries: []graphBoundary{}, Flows: []graphFlow{}, Assets: []string{},
 		Kinds: enumOf(spec.Component{}, "Kind"), Trusts: enumOf(spec.Boundary{}, "Trust"),
 		Enums: map[string][]string{"authentication": enumOf(spec.Flow{}, "Authentication"), "encryption": enumOf(spec.Flow{}, "Encryption")}}
@@ -606,8 +612,16 @@ func graphOf(res *report.Result, layout map[string]placement) *editorGraph {
 		}
 		return nil
 	}
+	stated := make(map[string]string, len(m.Components))
+	for _, c := range m.Components {
+		stated[c.ID] = string(c.StatedKind())
+	}
 	for _, c := range res.Components {
-		g.Components = append(g.Components, graphComponent{Component: c, Place: place(c.ID)})
+		k, ok := stated[c.ID]
+		if !ok {
+			k = c.Kind
+		}
+		g.Components = append(g.Components, graphComponent{Component: c, StatedKind: k, Place: place(c.ID)})
 	}
 	for _, b := range res.Boundaries {
 		g.Boundaries = append(g.Boundaries, graphBoundary{Boundary: b, Place: place(b.ID)})

@@ -445,3 +445,61 @@ func TestEditorPreviewRate(t *testing.T) {
 		t.Fatal("previews are not rate-limited")
 	}
 }
+
+// TestEditorStatedKind: for a component whose kind Ward guessed from its
+// name, the editor's data carries the kind the model states (what the Kind
+// box shows and writes) beside Ward's reading; an edit that does not touch
+// the kind never writes the guess, and picking the guess states it.
+func TestEditorStatedKind(t *testing.T) {
+	e, member := editorEnv(t)
+	add := map[string]any{"op": "add", "section": "components", "set": map[string]any{"id": "orders-archive", "name": "Orders database", "kind": "service", "boundary": "prod-vpc"}}
+	preview := func(edits ...map[string]any) (map[string]any, string) {
+		t.Helper()
+		out := e.want(e.do("POST", "/api/v1/systems/larkspur-shop/preview", member, map[string]any{"edits": edits}), 200)
+		if out["valid"] != true {
+			t.Fatalf("preview: %v", out["diagnostics"])
+		}
+		for _, c := range out["graph"].(map[string]any)["components"].([]any) {
+			if c := c.(map[string]any); c["id"] == "orders-archive" {
+				return c, out["files"].(map[string]any)["ward.yaml"].(string)
+			}
+		}
+		t.Fatal("no orders-archive in the graph")
+		return nil, ""
+	}
+	c, _ := preview(add)
+	if c["stated_kind"] != "service" || c["kind"] != "datastore" || !strings.Contains(jsonOf(c["inferred"]), `"kind"`) {
+		t.Errorf("guessed kind: stated_kind %v, kind %v, inferred %v; want service, datastore, [kind]", c["stated_kind"], c["kind"], c["inferred"])
+	}
+	block := func(y string) string {
+		i := strings.Index(y, "- id: orders-archive")
+		if i < 0 {
+			t.Fatalf("no orders-archive in ward.yaml:\n%s", y)
+		}
+		j := strings.Index(y[i+1:], "- ")
+		if j < 0 {
+			return y[i:]
+		}
+		return y[i : i+1+j]
+	}
+	// Another field edited: the model still states service.
+	_, y := preview(add, map[string]any{"op": "update", "section": "components", "id": "orders-archive", "set": map[string]any{"tech": "postgres"}})
+	if b := block(y); !strings.Contains(b, "kind: service") || strings.Contains(b, "datastore") {
+		t.Errorf("an edit that did not touch the kind wrote the guess:\n%s", b)
+	}
+	// The guess picked in the box: stated, no longer inferred.
+	c, y = preview(add, map[string]any{"op": "update", "section": "components", "id": "orders-archive", "set": map[string]any{"kind": "datastore"}})
+	if b := block(y); !strings.Contains(b, "kind: datastore") || c["stated_kind"] != "datastore" || c["inferred"] != nil {
+		t.Errorf("picked kind: stated_kind %v, inferred %v\n%s", c["stated_kind"], c["inferred"], b)
+	}
+	// A stated kind is its own reading.
+	c, _ = preview(add, map[string]any{"op": "update", "section": "components", "id": "orders-archive", "set": map[string]any{"kind": "queue"}})
+	if c["stated_kind"] != "queue" || c["kind"] != "queue" {
+		t.Errorf("stated queue: stated_kind %v, kind %v", c["stated_kind"], c["kind"])
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

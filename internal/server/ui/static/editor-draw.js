@@ -445,7 +445,15 @@
       var id = field('Id', el('input', { type: 'text', name: 'id', value: x.id, pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*' }));
       id.addEventListener('change', function () { rename(x.id, id.value.trim()); });
       bindText(field('Name', el('input', { type: 'text', name: 'name', value: x.name === x.id ? '' : x.name || '' })), 'name');
-      var kind = field('Kind', selectBox('kind', g.kinds, x.kind));
+      // The box shows and writes the kind the model states; a kind Ward
+      // guessed from the name is a hint on it, never written unless picked.
+      var stated = x.stated_kind || x.kind;
+      var kind = field('Kind', selectBox('kind', g.kinds, stated));
+      if (stated !== x.kind) {
+        var opt = kind.querySelector('option[value="' + stated + '"]');
+        if (opt) { opt.textContent = stated + ' (Ward reads: ' + x.kind + ')'; }
+        kind.title = 'The model states ' + stated + '; Ward reads ' + x.kind + ' from the name. Pick ' + x.kind + ' to state it.';
+      }
       kind.addEventListener('change', function () { update('kind', kind.value); });
       var bnd = field('Trust boundary', selectBox('boundary', g.boundaries.map(function (b) { return b.id; }), x.boundary || '', '(none)'));
       bnd.addEventListener('change', function () { update('boundary', bnd.value); });
