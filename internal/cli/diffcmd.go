@@ -329,11 +329,16 @@ func (a *app) baseline(ctx context.Context, ref, current string, res *analysed, 
 }
 
 func baselineChange(f diff.FindingChange) string {
+	fold := ""
+	if f.Fold != "" {
+		// Folded on one side: its state there is f.Fold's (docs/diff.md).
+		fold = ", folded into " + f.Fold + " on one side"
+	}
 	switch f.Change {
 	case diff.Reopened:
-		return "closed in the baseline: " + f.Old.Status
+		return "closed in the baseline: " + f.Old.Status + fold
 	case diff.Raised:
-		return "was " + f.Old.Severity + " in the baseline"
+		return "was " + f.Old.Severity + " in the baseline" + fold
 	}
-	return "not in the baseline"
+	return "not in the baseline" + fold
 }

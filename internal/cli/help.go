@@ -92,7 +92,9 @@ counting the inferred facts, the Markdown and HTML reports mark them
 "(inferred)", the diagrams (Mermaid, DOT, SVG and the web UI's) label an
 inferred component kind as in "datastore (inferred)", and the JSON result
 lists them in each asset's and component's "inferred" and in
-summary.inferred. Exports to other tools (ward export) write only what the
+summary.inferred. "ward diff" marks an inferred kind or data "(inferred)"
+when it changes (a rename can change a guess), and shows no change when the
+model comes to state what was guessed. Exports to other tools (ward export) write only what the
 model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs), and the component's
 kind.

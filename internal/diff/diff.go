@@ -148,6 +148,12 @@ type Field struct {
 	New     string   `json:"new"`
 	Added   []string `json:"added,omitempty"`
 	Removed []string `json:"removed,omitempty"`
+	// OldInferred and NewInferred are true when Ward read that side's
+	// value from the element's words because the model left it out (the
+	// result's `inferred` lists): a component's kind, an asset's kind, or
+	// an asset's data and the needs that follow from it.
+	OldInferred bool `json:"old_inferred,omitempty"`
+	NewInferred bool `json:"new_inferred,omitempty"`
 }
 
 // ElementChange is a component, flow, boundary or asset added, removed or changed.

@@ -471,3 +471,51 @@ func TestCompareFolded(t *testing.T) {
 		t.Errorf("%s split out by a decision: no change listed, want closed", id)
 	}
 }
+
+// TestCompareInferred: a kind or data the loader read from an element's
+// words is compared as the analysis used it, but marked as inferred, so a
+// rename that changes the guess does not read as an edit of the kind, and
+// a model that comes to state what was guessed is no change.
+func TestCompareInferred(t *testing.T) {
+	model := func(db, asset string) string {
+		return `ward: 1
+system: {id: s, name: S}
+assets:
+  - ` + asset + `
+components:
+  - {id: api, kind: service, processes: [recs]}
+  - ` + db + `
+flows:
+  - {id: api-db, from: api, to: db, protocol: https, encryption: tls, carries: [recs]}
+`
+	}
+	guessed := side(t, "old", model("{id: db, kind: service, name: Orders database, stores: [recs]}", "{id: recs, name: Patient records}"))
+	renamed := side(t, "new", model("{id: db, kind: service, name: Orders service, stores: [recs]}", "{id: recs, name: Records}"))
+	stated := side(t, "new", model("{id: db, kind: datastore, name: Orders database, stores: [recs]}", "{id: recs, name: Patient records, data: [phi]}"))
+
+	d := diff.Compare(guessed, renamed)
+	var buf bytes.Buffer
+	if err := diff.Render(&buf, "text", d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"kind datastore (inferred) → service", "data -phi (inferred)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("renamed: no %q in\n%s", want, buf.String())
+		}
+	}
+	for _, e := range d.Elements {
+		for _, f := range e.Fields {
+			if f.Field == "kind" && e.Kind == "component" && (!f.OldInferred || f.NewInferred) {
+				t.Errorf("component kind %s → %s: old_inferred %t new_inferred %t, want true false", f.Old, f.New, f.OldInferred, f.NewInferred)
+			}
+		}
+	}
+	for _, e := range diff.Compare(guessed, stated).Elements {
+		for _, f := range e.Fields {
+			switch f.Field {
+			case "kind", "data", "confidentiality", "integrity", "availability":
+				t.Errorf("stating what was guessed: %s %s %s %s → %s, want no change", e.Kind, e.ID, f.Field, f.Old, f.New)
+			}
+		}
+	}
+}

@@ -15,6 +15,9 @@ type prop struct {
 	value  string
 	list   []string
 	isList bool
+	// inferred: the loader read the value from the element's words
+	// because the model left it out (report.InferredMark).
+	inferred bool
 }
 
 func scalar(name, v string) prop { return prop{name: name, value: v} }
@@ -22,6 +25,12 @@ func listProp(name string, v []string) prop {
 	return prop{name: name, value: strings.Join(v, ", "), list: v, isList: true}
 }
 func boolean(name string, b bool) prop { return scalar(name, strconv.FormatBool(b)) }
+
+// guessed marks p as inferred when inferred is true.
+func guessed(p prop, inferred bool) prop {
+	p.inferred = inferred
+	return p
+}
 
 // element is one element of the model flattened for comparison.
 type element struct {
@@ -46,12 +55,17 @@ func view(s Side, r *report.Result) []element {
 			scalar("name", b.Name), scalar("trust", b.Trust), scalar("parent", b.Parent)}})
 	}
 	for _, a := range r.Assets {
+		// An asset whose data was inferred states nothing of how sensitive
+		// it is (model.Asset.Unstated): its needs follow from the guess.
+		kind, data := slices.Contains(a.Inferred, "kind"), slices.Contains(a.Inferred, "data")
 		out = append(out, element{kind: "asset", id: a.ID, name: a.Name, props: []prop{
-			scalar("name", a.Name), scalar("kind", a.Kind), scalar("classification", a.Classification), listProp("data", a.Data),
-			scalar("confidentiality", a.Confidentiality), scalar("integrity", a.Integrity), scalar("availability", a.Availability)}})
+			scalar("name", a.Name), guessed(scalar("kind", a.Kind), kind), scalar("classification", a.Classification),
+			guessed(listProp("data", a.Data), data), guessed(scalar("confidentiality", a.Confidentiality), data),
+			guessed(scalar("integrity", a.Integrity), data), guessed(scalar("availability", a.Availability), data)}})
 	}
 	for _, c := range r.Components {
-		ps := []prop{scalar("name", c.Name), scalar("kind", c.Kind), scalar("boundary", c.Boundary), scalar("tech", c.Tech),
+		ps := []prop{scalar("name", c.Name), guessed(scalar("kind", c.Kind), slices.Contains(c.Inferred, "kind")),
+			scalar("boundary", c.Boundary), scalar("tech", c.Tech),
 			boolean("out_of_scope", c.OutOfScope), listProp("stores", c.Stores), listProp("processes", c.Processes)}
 		if mc := comps[c.ID]; mc != nil {
 			ps = append(ps, boolean("third_party", mc.ThirdParty), boolean("admin", mc.Admin), boolean("public", mc.Public),
@@ -156,7 +170,11 @@ func compareProps(o, n []prop) []Field {
 		if o == nil && strings.HasPrefix(name, "controls.") && b.value == "unknown" {
 			continue
 		}
-		f := Field{Field: name, Old: a.value, New: b.value}
+		// Values are compared as the analysis used them, guessed or not (a
+		// guess the model comes to state is no change); a side whose value
+		// was inferred says so, so a rename that changes a guess does not
+		// read as an edit the user made.
+		f := Field{Field: name, Old: a.value, New: b.value, OldInferred: a.inferred && o != nil, NewInferred: b.inferred}
 		if a.isList || b.isList {
 			f.Added, f.Removed = minus(b.list, a.list), minus(a.list, b.list)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/wardtm/ward/internal/report"
 )
 
 // Formats lists the output formats of a diff.
@@ -131,15 +133,30 @@ func fieldText(f Field) string {
 		for _, x := range f.Added {
 			parts = append(parts, "+"+x)
 		}
+		if len(f.Added) > 0 && f.NewInferred {
+			parts[len(parts)-1] += report.InferredMark
+		}
 		for _, x := range f.Removed {
 			parts = append(parts, "-"+x)
+		}
+		if len(f.Removed) > 0 && f.OldInferred {
+			parts[len(parts)-1] += report.InferredMark
 		}
 		return f.Field + " " + strings.Join(parts, " ")
 	}
 	if f.Old == "" {
-		return f.Field + " " + f.New
+		return f.Field + " " + inferredText(f.New, f.NewInferred)
 	}
-	return f.Field + " " + f.Old + " → " + orDash(f.New)
+	return f.Field + " " + inferredText(f.Old, f.OldInferred) + " → " + inferredText(orDash(f.New), f.NewInferred)
+}
+
+// inferredText is v marked " (inferred)" when Ward read it from the
+// element's words.
+func inferredText(v string, inferred bool) string {
+	if inferred {
+		return v + report.InferredMark
+	}
+	return v
 }
 
 func orDash(s string) string {
