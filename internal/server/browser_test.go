@@ -51,6 +51,9 @@ func newBrowserWith(t *testing.T, token string, load func(*server.Server)) *brow
 	return newBrowserConfig(t, server.Config{SetupToken: token, Version: "test", AnalysesPerMinute: 1 << 20, AnalysesBurst: 1 << 20}, load)
 }
 
+// browserBudget is how long one test's browser may live.
+const browserBudget = 4 * time.Minute
+
 // newBrowserConfig is newBrowser on a server configured by cfg and filled
 // by load (when not nil).
 func newBrowserConfig(t *testing.T, cfg server.Config, load func(*server.Server)) *browser {
@@ -76,7 +79,10 @@ func newBrowserConfig(t *testing.T, cfg server.Config, load func(*server.Server)
 		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 900))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	// The budget bounds a hung browser, not a slow machine: a long test
+	// (training: four browsers, dozens of pages) on two loaded cores took
+	// 130 s, and with 60 s its first browser ran out mid-test.
+	ctx, cancelT := context.WithTimeout(ctx, browserBudget)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	b := &browser{t: t, ctx: ctx, srv: srv, s: s, shot: t.TempDir()}
 	b.do(chromedp.Navigate("about:blank")) // start the browser
