@@ -36,6 +36,7 @@ var (
 	holdOut21 = filepath.Join("..", "..", "testdata", "eval-holdout21")
 	holdOut22 = filepath.Join("..", "..", "testdata", "eval-holdout22")
 	holdOut23 = filepath.Join("..", "..", "testdata", "eval-holdout23")
+	holdOut24 = filepath.Join("..", "..", "testdata", "eval-holdout24")
 	holdOut25 = filepath.Join("..", "..", "testdata", "eval-holdout25")
 )
 
@@ -84,6 +85,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout21", holdOut21, false},
 		{"eval-holdout22", holdOut22, false},
 		{"eval-holdout23", holdOut23, false},
+		{"eval-holdout24", holdOut24, false},
 		{"eval-holdout25", holdOut25, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
