@@ -363,7 +363,7 @@ var reviewerRules = []*rule.Rule{
 				}
 				return
 			}
-			if c.ThirdParty || !(reviewerBuilds(c) || c.Kind == model.KindDevice && reviewerFirmware(c)) {
+			if c.ThirdParty && !reviewerVendorFirmware(c) || !(reviewerBuilds(c) || c.Kind == model.KindDevice && reviewerFirmware(c)) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
