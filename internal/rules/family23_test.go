@@ -61,3 +61,20 @@ func flowOf(fs []*model.Finding, id string) *model.Flow {
 	}
 	return nil
 }
+
+// TestRendererFetches: untrusted-file-parsing on a component stated to
+// load pages or convert documents raises disclosure besides elevation and
+// denial of service (what it fetches for the content comes back, family23);
+// one running templates does not, and a sandboxed one is quiet.
+func TestRendererFetches(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "family23", "renderers.yaml"), rules.All())
+	got := ofRule(fs, "untrusted-file-parsing", "")
+	want := []string{
+		"untrusted-file-parsing:converter", "untrusted-file-parsing:converter:denial_of_service", "untrusted-file-parsing:converter:information_disclosure",
+		"untrusted-file-parsing:renderer", "untrusted-file-parsing:renderer:denial_of_service",
+		"untrusted-file-parsing:web-fetcher", "untrusted-file-parsing:web-fetcher:denial_of_service", "untrusted-file-parsing:web-fetcher:information_disclosure",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("threats %v, want %v", got, want)
+	}
+}
