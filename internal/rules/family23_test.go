@@ -3,6 +3,7 @@ package rules_test
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -76,5 +77,23 @@ func TestRendererFetches(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("threats %v, want %v", got, want)
+	}
+}
+
+// TestBuilderKeepsSigningKey: signed artefacts stated on a builder that
+// stores its signing key itself leave build-artifact-tampering unverified
+// (whoever takes the builder signs what they like, family23); a builder
+// that keeps no signing key stays settled by the signing stated.
+func TestBuilderKeepsSigningKey(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "family23", "signing-key.yaml"), rules.All())
+	got := ofRule(fs, "build-artifact-tampering", model.StatusUnverified)
+	want := []string{"build-artifact-tampering:build-agent", "build-artifact-tampering:build-agent:elevation_of_privilege"}
+	if !slices.Equal(got, want) {
+		t.Errorf("unverified threats %v, want %v", got, want)
+	}
+	for _, id := range ofRule(fs, "build-artifact-tampering", "") {
+		if strings.Contains(id, "ci-runner") {
+			t.Errorf("%s raised, want ci-runner settled by its signing", id)
+		}
 	}
 }
