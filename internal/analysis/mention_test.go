@@ -57,3 +57,57 @@ func TestMentionsCallers(t *testing.T) {
 		}
 	}
 }
+
+// credsModel: a backup job that signs in to a database with a password it
+// holds, calls an outside API with a key, writes to a bucket with its
+// workload role and calls a service of ours passing the user's identity.
+const credsModel = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: rows, classification: restricted, data: [pii]}
+  - {id: db-login, kind: credential, classification: restricted, data: [credentials]}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: saas, trust: partner}
+components:
+  - {id: job, kind: function, boundary: dc, processes: [rows, db-login], controls: {least_privilege: no}}
+  - {id: db, kind: datastore, boundary: dc, stores: [rows]}
+  - {id: bucket, kind: storage, boundary: dc, stores: [rows]}
+  - {id: api, kind: service, boundary: dc}
+  - {id: vendor, kind: external, boundary: saas, third_party: true}
+flows:
+  - {id: dump, from: job, to: db, protocol: sql, authentication: password, carries: [db-login], returns: [rows]}
+  - {id: copy, from: job, to: bucket, protocol: https, authentication: iam, carries: [rows]}
+  - {id: ask, from: job, to: api, protocol: https, authentication: token, forwards_identity: yes}
+  - {id: push, from: job, to: vendor, protocol: https, authentication: api_key}
+`
+
+// TestMentionsCredentialFlows: integration-credentials-overreach on the
+// job names the calls on which it presents a credential of its own (the
+// database login, the vendor's key), not the workload-role write nor the
+// call that passes the user's identity on (family23).
+func TestMentionsCredentialFlows(t *testing.T) {
+	a := analyse(t, credsModel)
+	var got []string
+	for _, f := range a.Findings {
+		if f.ID != "integration-credentials-overreach:job" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+	}
+	if len(got) == 0 || got[0] != "job" {
+		t.Fatalf("integration-credentials-overreach:job targets %v, want job first", got)
+	}
+	for _, id := range []string{"dump", "push"} {
+		if !slices.Contains(got, id) {
+			t.Errorf("integration-credentials-overreach:job targets %v, want %s among them", got, id)
+		}
+	}
+	for _, id := range []string{"copy", "ask"} {
+		if slices.Contains(got, id) {
+			t.Errorf("integration-credentials-overreach:job targets %v, want no %s", got, id)
+		}
+	}
+}

@@ -40,7 +40,7 @@ var dosRules = []*rule.Rule{
 				}
 				return
 			}
-			if !c.IsProcess() || !internetExposed(c) || c.Public || c.ThirdParty {
+			if !(c.IsProcess() || dosInternalAppliance(c)) || !internetExposed(c) || c.Public || c.ThirdParty {
 				return
 			}
 			// Callers of paid APIs are reported by paid-api-abuse-from-internet.
@@ -245,4 +245,12 @@ func relayOrigins(c *model.Component) []*model.Component {
 		}
 	}
 	return out
+}
+
+// dosInternalAppliance reports whether c is a device the organisation runs
+// in one of its own zones (a receiver appliance in a DMZ, a gateway box),
+// not one that people carry or that sits at a customer's site: it serves
+// what reaches it as a service does.
+func dosInternalAppliance(c *model.Component) bool {
+	return c.Kind == model.KindDevice && !c.OutOfScope && c.Trust() >= model.TrustInternal
 }

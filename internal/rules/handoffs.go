@@ -24,7 +24,7 @@ var handoffRules = []*rule.Rule{
 			"File parsers are large and have a long history of memory-safety bugs, and native serialization executes by design: one crafted file runs code with the worker's identity, " +
 			"which usually reads and writes every tenant's files. Validation at the upload edge does not help, because the parser is where the exploit lands. " +
 			"The same holds for a component that runs, renders or builds content others write (`executes` in the model): tenants' templates (template injection reaches the template engine's host), repositories whose build or docs configuration loads plugins and hooks, documents or XML a converter opens, ads or pages a headless browser loads, notebooks. " +
-			"A renderer that fetches what the content references also calls internal hosts and cloud metadata for the attacker (server-side request forgery). " +
+			"A renderer that fetches what the content references also calls internal hosts and cloud metadata for the attacker (server-side request forgery): where pages or documents are stated (`executes: [web]` or `[documents]`), what those answers reveal is a further threat (information disclosure). " +
 			"Files from outside also tie up the worker without any exploit (a further threat, denial of service): decompression bombs, thousands of pages, deeply nested or huge images stall the queue behind it for everyone.",
 		CWE:   []int{502, 434, 94, 1336},
 		CAPEC: []int{586, 17, 242},
@@ -45,15 +45,22 @@ var handoffRules = []*rule.Rule{
 		},
 		// Huge, deeply nested or decompression-bomb files tie up the worker
 		// and the queue behind it (CWE-409).
-		Also:           []model.Category{model.DenialOfService},
+		// A browser or converter fetches what the content references (linked
+		// images, external entities, page resources): the answers of
+		// internal hosts and cloud metadata go back to the attacker (CWE-918).
+		Also:           []model.Category{model.DenialOfService, model.InformationDisclosure},
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if c.OutOfScope || c.ThirdParty || c.Kind == model.KindPerson {
 				return
 			}
+			x.Enables(model.DenialOfService)
 			if len(c.Executes) > 0 {
 				if kinds := handoffExecutes(c.Executes); kinds != "" {
+					if handoffFetches(c.Executes) {
+						x.Enables(model.DenialOfService, model.InformationDisclosure)
+					}
 					handoffReportExecutes(x, c, kinds)
 				}
 				return // stated: none runs only the team's own content

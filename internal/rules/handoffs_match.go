@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -321,6 +322,13 @@ var handoffContent = map[string]string{
 	"media":     "media others upload",
 	"notebooks": "notebooks others write",
 	"code":      "code others supply",
+}
+
+// handoffFetches reports whether the content kinds include pages or
+// documents, whose renderer or converter fetches what they reference
+// (server-side request forgery).
+func handoffFetches(kinds []string) bool {
+	return slices.Contains(kinds, "web") || slices.Contains(kinds, "documents")
 }
 
 // handoffExecutes joins the phrases for the kinds of content stated in

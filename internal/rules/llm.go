@@ -96,6 +96,9 @@ var llmRules = []*rule.Rule{
 			llmTop10,
 			"https://genai.owasp.org/llmrisk/llm062025-excessive-agency/",
 		},
+		// The credentials behind the tools: reviewers write an agent's
+		// tenant-wide grant on the call that uses it as often as on the agent.
+		Mentions: credentialFlows,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !llmKind(c) || len(c.Tools) == 0 {

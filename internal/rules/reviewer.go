@@ -311,7 +311,9 @@ var reviewerRules = []*rule.Rule{
 			"On a registry or store of artefacts, a job of ours that writes them into it (a training, evaluation or export job, " +
 			"a console that uploads firmware) is named too: what it is fed and what it lets through is what runs. " +
 			"Programs or firmware carried by hand on removable media (a USB stick) from a less trusted zone into a more " +
-			"trusted one (the OT network) cross with no scan or integrity check unless one is stated.",
+			"trusted one (the OT network) cross with no scan or integrity check unless one is stated. " +
+			"A vendor's device deployed in the system (in scope, handling its data) whose vendor pushes firmware to it runs whatever the vendor's update channel sends. " +
+			"Signing stated on a builder that keeps its signing key itself proves only that the builder signed: whoever takes the builder, or copies the key from it, signs what they like.",
 		CWE:   []int{494, 1395, 345},
 		CAPEC: []int{538, 669},
 		Mitigations: []string{
@@ -363,10 +365,17 @@ var reviewerRules = []*rule.Rule{
 				}
 				return
 			}
-			if c.ThirdParty || !(reviewerBuilds(c) || c.Kind == model.KindDevice && reviewerFirmware(c)) {
+			if c.ThirdParty && !reviewerVendorFirmware(c) || !(reviewerBuilds(c) || c.Kind == model.KindDevice && reviewerFirmware(c)) {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlSignedArtifacts); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlSignedArtifacts)
+			key := reviewerOwnSigningKey(c)
+			if gap == model.No && key != nil {
+				// Signing is stated, but the key sits on the builder
+				// itself: whoever takes the builder signs what they like.
+				gap = model.Unknown
+			}
+			if x.Reports(gap) {
 				// The artefacts travel: the flows that ship them from a
 				// builder or registry, or bring them to a device, are named.
 				if c.Kind == model.KindDevice {
@@ -391,6 +400,10 @@ var reviewerRules = []*rule.Rule{
 				}
 				// Whoever changes artefacts runs code wherever they are
 				// deployed: the system's most valuable assets are at stake.
+				if key != nil && c.Controls[model.CtlSignedArtifacts] == model.Yes {
+					x.Report(gap, "Artefacts that "+q(c.ID)+" builds are signed with "+q(key.ID)+", which it keeps itself; whoever takes "+q(c.ID)+" signs what they like", systemAssets(x))
+					return
+				}
 				x.Report(gap, "Artefacts that "+q(c.ID)+" builds, stores or installs may be tampered with before they run", systemAssets(x))
 			}
 		},

@@ -368,6 +368,39 @@ func reviewerFirmware(c *model.Component) bool {
 	return false
 }
 
+// reviewerOwnSigningKey returns the signing key a builder keeps in itself
+// (a code-signing certificate or key it stores), or nil: with the key on
+// the build host, signed artefacts prove only that the host signed them.
+func reviewerOwnSigningKey(c *model.Component) *model.Asset {
+	if !reviewerBuilds(c) {
+		return nil
+	}
+	for _, a := range c.Stores {
+		if a.Kind == model.AssetCredential && strings.Contains(strings.ToLower(a.ID+" "+a.Name), "sign") {
+			return a
+		}
+	}
+	return nil
+}
+
+// reviewerVendorFirmware reports whether c is a vendor's device deployed in
+// the system (in scope, handling the system's own data) to which firmware is
+// pushed on a flow: the vendor's update channel decides what runs on every
+// such device in the field.
+func reviewerVendorFirmware(c *model.Component) bool {
+	if c.Kind != model.KindDevice || c.OutOfScope || len(c.Assets()) == 0 {
+		return false
+	}
+	for _, f := range c.In {
+		for _, a := range f.Carries {
+			if strings.Contains(strings.ToLower(a.ID+" "+a.Name), "firmware") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // reviewerCloud reports whether c runs in a public cloud, as far as the
 // model says: its tech, its boundary or the system names a cloud.
 func reviewerCloud(m *model.Model, c *model.Component) bool {

@@ -30,6 +30,7 @@ var secretsRules = []*rule.Rule{
 			"https://cwe.mitre.org/data/definitions/250.html",
 		},
 		Exploitability: -1,
+		Mentions:       credentialFlows,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPointOf(x, c) {
@@ -67,6 +68,7 @@ var secretsRules = []*rule.Rule{
 			"https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/",
 		},
 		Exploitability: -1,
+		Mentions:       credentialFlows,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || c.OutOfScope || c.ThirdParty || entryPointOf(x, c) {
@@ -612,4 +614,28 @@ func secretsStoredAt(c *model.Component, creds []*model.Asset) bool {
 		}
 	}
 	return true
+}
+
+// credentialFlows returns the flows on which component t signs in to
+// another system with a credential of its own: the flow carries a
+// credential, or authenticates with a static key, password or token that
+// is not the user's identity passed on. Reviewers write an over-broad
+// grant on the component or on the call that uses it (a backup job's
+// database login, a scheduler's organisation key); the threat names both
+// (rule.Rule.Mentions).
+func credentialFlows(t model.Target) []model.Target {
+	c := t.Component
+	if c == nil {
+		return nil
+	}
+	var out []model.Target
+	for _, f := range c.Out {
+		if f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient || f.ForwardsIdentity == model.Yes {
+			continue
+		}
+		if len(ofKind(f.Carries, model.AssetCredential)) > 0 || staticCredential(f.Authentication) || f.Authentication == model.AuthToken {
+			out = append(out, model.Target{Flow: f})
+		}
+	}
+	return out
 }
