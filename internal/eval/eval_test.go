@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -63,6 +64,13 @@ func TestDevSet(t *testing.T) {
 	}
 	if diff := cmp.Diff(rep, again); diff != "" {
 		t.Errorf("two runs over the dev set differ: the scores must be deterministic (-first +second):\n%s", diff)
+	}
+	reach := 0
+	for _, c := range rep.Cases {
+		reach += min(eval.TopN, c.Counts.HighListed)
+	}
+	if got := rep.Total.Counts.HighReachable; got != reach {
+		t.Errorf("total reachable high/critical %d, want the sum of the cases' min(10, listed) %d", got, reach)
 	}
 	var b bytes.Buffer
 	if err := rep.WriteText(&b, false); err != nil {
@@ -174,7 +182,7 @@ threats:
 	want := eval.Counts{Listed: 6, Matched: 4, Weight: 4 + 3 + 2 + 1 + 3 + 3, Found: 4 + 3 + 2 + 3,
 		// r2:api matches two listed lines (api-t and api-i): it counts twice
 		// per line.
-		Raised: 12, Open: 11, Unverified: 1, OnList: 2, RaisedPerLine: 13, HighListed: 4, HighInTop: 1, HighInTopStrict: 1, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
+		Raised: 12, Open: 11, Unverified: 1, OnList: 2, RaisedPerLine: 13, HighListed: 4, HighInTop: 1, HighInTopStrict: 1, HighReachable: 4, Top3Listed: 2, Top3InTop: 1, Questions: 6, AllQuestions: 6, Elements: 4}
 	if diff := cmp.Diff(want, got.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
@@ -343,5 +351,36 @@ threats:
 	}
 	if s := got.Scores.HighTopStrict; s != 3.0/5 {
 		t.Errorf("strict share = %v, want 3/5", s)
+	}
+}
+
+// TestScoreReachable checks the reachable count: a case listing more high
+// and critical threats than a top ten holds can reach 10 at most, so twelve
+// listed lines whose twelve matches rank 1–12 score 10 of 12 in the plain
+// share and 10 of 10 of what is reachable.
+func TestScoreReachable(t *testing.T) {
+	var ref strings.Builder
+	ref.WriteString("eval: 1\nthreats:\n")
+	var fs []report.Finding
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&ref, "  - {id: t%d, target: c%d, stride: T, severity: high, text: line %d}\n", i, i, i)
+		fs = append(fs, report.Finding{ID: fmt.Sprintf("f:c%d", i), Rule: "f", Rank: i, Origin: "builtin", Category: "tampering",
+			Status: "open", Targets: []report.Target{{Kind: "component", ID: fmt.Sprintf("c%d", i)}}})
+	}
+	fmt.Fprintf(&ref, "  - {id: low, target: c1, stride: T, severity: medium, text: not counted}\n")
+	r, err := eval.ParseReference("r.yaml", []byte(ref.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := eval.Score(r, &report.Result{Findings: fs})
+	if c := got.Counts; c.HighListed != 12 || c.HighInTop != 10 || c.HighReachable != 10 {
+		t.Errorf("high listed %d, in top 10 %d, reachable %d; want 12, 10, 10", c.HighListed, c.HighInTop, c.HighReachable)
+	}
+	if s := got.Scores; s.HighTopReachable != 1 || s.HighTop != 10.0/12 {
+		t.Errorf("share of reachable %v, plain share %v; want 1 and 10/12", s.HighTopReachable, s.HighTop)
+	}
+	few := eval.Score(r, &report.Result{Findings: fs[8:]})
+	if c := few.Counts; c.HighInTop != 4 || c.HighReachable != 10 || few.Scores.HighTopReachable != 0.4 {
+		t.Errorf("with four threats raised: in top 10 %d, reachable %d, share %v; want 4, 10, 0.4", c.HighInTop, c.HighReachable, few.Scores.HighTopReachable)
 	}
 }

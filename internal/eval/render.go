@@ -41,6 +41,8 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		r.Total.Scores.LineNoise, r.Total.Counts.RaisedPerLine, r.Total.Counts.Listed)
 	fmt.Fprintf(w, "High/critical in the top 10 through the threat's own element (strict: not through the further elements a zone-wide or merged threat names): %s.\n",
 		frac(r.Total.Counts.HighInTopStrict, r.Total.Counts.HighListed))
+	fmt.Fprintf(w, "High/critical in the top 10 of those a top 10 can hold (at most 10 a case): %s.\n",
+		frac(r.Total.Counts.HighInTop, r.Total.Counts.HighReachable))
 	fmt.Fprint(w, "Listed threats found, by STRIDE category:")
 	for _, c := range model.Categories {
 		if x, ok := r.Total.ByCategory[string(c)]; ok {

@@ -73,6 +73,10 @@ type Counts struct {
 	// flow threat's flow and receiver (not the further elements a
 	// zone-wide or merged threat names).
 	HighInTopStrict int `json:"high_in_top10_strict"`
+	// HighReachable is how many listed high and critical threats a top ten
+	// can hold at best: min(10, HighListed) per case, added up across cases
+	// (a case listing 18 of them cannot have more than 10 in its top ten).
+	HighReachable int `json:"high_in_top10_reachable"`
 	// Top3Listed counts the reviewer's top three; Top3InTop those matched
 	// by one of Ward's top ten.
 	Top3Listed int `json:"top3_listed"`
@@ -105,6 +109,8 @@ type Scores struct {
 	HighTop float64 `json:"high_in_top10"`
 	// HighTopStrict is HighInTopStrict / HighListed.
 	HighTopStrict float64 `json:"high_in_top10_strict"`
+	// HighTopReachable is HighInTop / HighReachable.
+	HighTopReachable float64 `json:"high_in_top10_of_reachable"`
 	// Top3 is Top3InTop / Top3Listed.
 	Top3 float64 `json:"top3_in_top10"`
 	// QuestionsPerElement is Questions / Elements.
@@ -270,6 +276,7 @@ func Score(ref *Reference, res *report.Result) *CaseResult {
 		}
 		cr.Threats = append(cr.Threats, tr)
 	}
+	c.HighReachable = min(TopN, c.HighListed)
 	c.Questions = len(res.Questions)
 	c.AllQuestions = c.Questions
 	for _, q := range res.Questions {
@@ -290,6 +297,7 @@ func (c Counts) Scores() Scores {
 		OnList:                 ratio(c.OnList, c.Raised),
 		HighTop:                ratio(c.HighInTop, c.HighListed),
 		HighTopStrict:          ratio(c.HighInTopStrict, c.HighListed),
+		HighTopReachable:       ratio(c.HighInTop, c.HighReachable),
 		Top3:                   ratio(c.Top3InTop, c.Top3Listed),
 		QuestionsPerElement:    ratio(c.Questions, c.Elements),
 		AllQuestionsPerElement: ratio(c.AllQuestions, c.Elements),
@@ -321,6 +329,7 @@ func total(cs []CaseResult) Totals {
 		a.HighListed += b.HighListed
 		a.HighInTop += b.HighInTop
 		a.HighInTopStrict += b.HighInTopStrict
+		a.HighReachable += b.HighReachable
 		a.Top3Listed += b.Top3Listed
 		a.Top3InTop += b.Top3InTop
 		a.Questions += b.Questions
