@@ -43,3 +43,20 @@ func TestOAuthRedirectOnAuthServers(t *testing.T) {
 		t.Errorf("oauth-redirect-validation on %v, want %v", got, want)
 	}
 }
+
+// TestMTLSBetweenServicesOnly: restricted data sent with a static secret is
+// a threat between two services and to a broker's topic; a service's
+// password to its database or bucket is the store's login (noise23).
+func TestMTLSBetweenServicesOnly(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise23", "store-login.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "restricted-data-without-mtls" && !slices.Contains(got, f.Targets[0].Flow.ID) {
+			got = append(got, f.Targets[0].Flow.ID)
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"api-to-ledger", "api-to-topic"}; !slices.Equal(got, want) {
+		t.Errorf("restricted-data-without-mtls on %v, want %v", got, want)
+	}
+}
