@@ -39,6 +39,11 @@ var boundaryRules = []*rule.Rule{
 					if f.From.Trust() != model.TrustInternet || boundaryHas(direct, f) {
 						continue
 					}
+					if c.Kind == model.KindStorage && f.Authentication == model.AuthSignature {
+						// A signed URL: the tier that signed it decided
+						// the request; no tier is skipped (noise23).
+						continue
+					}
 					fs = append(fs, f)
 					at = append(at, sensitive(c.Assets())...)
 				}

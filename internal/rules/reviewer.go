@@ -573,7 +573,7 @@ var reviewerRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
-			if !c.IsProcess() || c.ThirdParty || !reviewerAuthServer(c) {
+			if !c.IsProcess() || c.ThirdParty || !redirectingAuthServer(c) {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlValidatesRedirects); x.Reports(gap) {

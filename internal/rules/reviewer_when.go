@@ -429,10 +429,32 @@ func reviewerIssuesCodes(c *model.Component) bool {
 	return reviewerAuthServer(c)
 }
 
+// redirectingAuthServer reports whether c is an authorization server that
+// sends codes or tokens to redirect URIs: its id, name or tags say so (its
+// technology may say only how its own users sign in: "Okta SSO", "Google
+// Workspace SSO" on a console is a relying party), or its technology names
+// an identity product and not sign-in through one; and a person, a client
+// or another party's system sends it requests (an identity-resolution job
+// fed by the warehouse redirects no one). noise23.
+func redirectingAuthServer(c *model.Component) bool {
+	named := reviewerWords(&model.Component{ID: c.ID, Name: c.Name, Tags: c.Tags}, authServerWords...)
+	if !named && (!hasWord(c.Tech, authServerWords) || hasWord(c.Tech, []string{"sso"})) {
+		return false
+	}
+	for _, f := range c.In {
+		if f.From.IsActor() || f.From.ThirdParty {
+			return true
+		}
+	}
+	return false
+}
+
+var authServerWords = []string{"oauth", "oidc", "sso", "idp", "keycloak", "auth0", "okta", "cognito", "authz", "authorization", "identity"}
+
 // reviewerAuthServer reports whether c is an identity or authorization
 // server.
 func reviewerAuthServer(c *model.Component) bool {
-	return reviewerWords(c, "oauth", "oidc", "sso", "idp", "keycloak", "auth0", "okta", "cognito", "authz", "authorization", "identity")
+	return reviewerWords(c, authServerWords...)
 }
 
 // reviewerAvailability returns the assets whose availability need is high

@@ -37,8 +37,9 @@ func TestOneSpoofingThreatPerStaticKey(t *testing.T) {
 }
 
 // TestCallbackTamperingOnce: an unsigned callback that changes high-integrity
-// state has one tampering threat, third-party-callback-replay's; one with
-// nothing to replay keeps the unsigned callback's own.
+// state has one tampering threat, third-party-callback-replay's; one whose
+// replays are refused keeps the unsigned callback's own (forged content);
+// one that carries nothing of high integrity has none (noise23).
 func TestCallbackTamperingOnce(t *testing.T) {
 	fs, _ := run(t, filepath.Join("testdata", "unverified-third-party-callback", "replay.yaml"), rules.All())
 	var got []string
@@ -48,7 +49,7 @@ func TestCallbackTamperingOnce(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"third-party-callback-replay:psp-webhook", "unverified-third-party-callback:mail-callback:tampering"}
+	want := []string{"third-party-callback-replay:psp-webhook", "unverified-third-party-callback:bank-callback:tampering"}
 	if !slices.Equal(got, want) {
 		t.Errorf("tampering threats %v, want %v", got, want)
 	}

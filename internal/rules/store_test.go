@@ -170,6 +170,7 @@ func TestQuestionsWithoutThreat(t *testing.T) {
 		{filepath.Join("restricted-data-without-mtls", "question.yaml"), "restricted-data-without-mtls", "api-to-ledger.authentication", nil},
 		{filepath.Join("internal-service-trusts-caller", "deputy.yaml"), "internal-service-trusts-caller", "orders.authorizes",
 			[]string{"confused-deputy:api-orders"}},
+		{filepath.Join("internal-service-trusts-caller", "question.yaml"), "internal-service-trusts-caller", "orders.authorizes", nil},
 	} {
 		fs, qs := run(t, filepath.Join("testdata", tc.path), rules.All())
 		if got := ofRule(fs, tc.rule, ""); len(got) > 0 {

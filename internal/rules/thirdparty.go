@@ -174,10 +174,14 @@ var thirdpartyRules = []*rule.Rule{
 						" trusting the connection; nothing says who made each record is verified", nil)
 					return
 				}
-				if f.Controls.Get(model.CtlReplayProtection) != model.Yes && len(tpReplayAssets(f)) > 0 {
+				if f.Controls.Get(model.CtlReplayProtection) != model.Yes || len(tpReplayAssets(f)) == 0 {
 					// third-party-callback-replay raises the tampering
 					// threat of this callback (events applied that should
-					// not be): one tampering threat per callback.
+					// not be): one tampering threat per callback. A
+					// callback that carries, and reaches, nothing of high
+					// integrity or money raises no tampering copy either,
+					// as the transport and storage rules' tampering copies
+					// (noise21, noise23).
 					x.Enables()
 				}
 				x.Report(gap,

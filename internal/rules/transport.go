@@ -203,7 +203,9 @@ var transportRules = []*rule.Rule{
 		On:             rule.OnFlow,
 		Doc: "Restricted data moves between two internal services over TLS, but only the server proves who it is: the caller " +
 			"presents a static shared secret (a password or API key) that can be stolen and replayed from anywhere. " +
-			"Mutual TLS or a platform identity binds each call to a workload identity, which is what restricted data warrants.",
+			"Mutual TLS or a platform identity binds each call to a workload identity, which is what restricted data warrants. " +
+			"A hop to or from a datastore or object storage is left out: the secret there is the store's login, listed by the " +
+			"secrets rules.",
 		CWE:   []int{1390, 287},
 		CAPEC: []int{151, 94},
 		Mitigations: []string{
@@ -220,6 +222,13 @@ var transportRules = []*rule.Rule{
 			f := x.Target.Flow
 			if f.From.IsActor() || f.To.IsActor() || f.From.Kind == model.KindPerson ||
 				f.From.Trust() < model.TrustInternal || f.To.Trust() < model.TrustInternal {
+				return
+			}
+			if f.To.Kind == model.KindDatastore || f.To.Kind == model.KindStorage || f.From.Kind == model.KindDatastore || f.From.Kind == model.KindStorage {
+				// A service's password to its database or bucket is the
+				// store's login, not a service's identity to another:
+				// its theft is the secrets rules' threat and the store's
+				// insiders' (noise23). A broker's topic stays.
 				return
 			}
 			var restricted []*model.Asset
