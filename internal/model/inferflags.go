@@ -51,10 +51,16 @@ func staffConsole(c *Component) bool {
 	ops := nameWords(c).any(opsWords)
 	for _, f := range c.In {
 		p := f.From
-		if p.Kind != KindPerson || p.ThirdParty || p.Trust() < TrustInternal {
+		if p.Kind != KindPerson || p.ThirdParty {
 			return false
 		}
-		ops = ops || nameWords(p).any(opsWords)
+		// Inside the network, or drawn in no boundary and named for the
+		// staff who run the system.
+		pops := nameWords(p).any(opsWords)
+		if p.Trust() < TrustInternal && (p.Boundary != nil || !pops) {
+			return false
+		}
+		ops = ops || pops
 	}
 	return ops
 }
