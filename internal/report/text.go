@@ -626,7 +626,7 @@ func InferredLine(n *InferredCount) string {
 	}
 	from := "their names"
 	if n.ComponentFlags > 0 {
-		parts = append(parts, count(n.ComponentFlags, "component flag (admin, paid)", "component flags (admin, paid)"))
+		parts = append(parts, count(n.ComponentFlags, "admin or paid flag", "admin or paid flags"))
 		from = "their names and flows"
 	}
 	list := strings.Join(parts, ", ")
