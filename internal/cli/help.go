@@ -83,6 +83,15 @@ and only facts that raise concern, never a control that lowers it:
                   its id ("Orders database" -> datastore, "Mobile app" ->
                   client, "Nightly job" -> function); words that name a
                   service (API, gateway, worker, portal, ...) keep it one
+  admin flag      a process or client of the team whose name says console,
+                  admin or back office, used only by the organisation's own
+                  people (every flow into it from a person inside the
+                  network, or in no boundary), when it or its users are
+                  named for the staff who run the system (support, ops,
+                  admin, staff, operator): a case worker's console is not
+  paid flag       a third party's SMS provider (or verify API) that a
+                  sign-in or identity service calls: one-time codes, billed
+                  per message
 
 An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.
@@ -91,13 +100,13 @@ Ward shows what it guessed: "ward check" prints a line under the summary
 counting the inferred facts, the Markdown and HTML reports mark them
 "(inferred)", the diagrams (Mermaid, DOT, SVG and the web UI's) label an
 inferred component kind as in "datastore (inferred)", and the JSON result
-lists them in each asset's and component's "inferred" and in
-summary.inferred. "ward diff" marks an inferred kind or data "(inferred)"
+lists them in each asset's and component's "inferred" ("kind", "data",
+"admin", "paid") and in summary.inferred. "ward diff" marks an inferred kind, data or admin flag "(inferred)"
 when it changes (a rename can change a guess), and shows no change when the
 model comes to state what was guessed. Exports to other tools (ward export) write only what the
 model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs), and the component's
-kind.
+kind; "admin: false" or "paid: false" keeps a flag off.
 `
 
 const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts

@@ -519,3 +519,39 @@ flows:
 		}
 	}
 }
+
+// TestCompareInferredAdmin: a rename that drops an inferred admin flag (a
+// support console becomes a support portal) shows the old flag marked
+// inferred; stating the flag shows no change.
+func TestCompareInferredAdmin(t *testing.T) {
+	model := func(console string) string {
+		return `ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: corp, trust: internal}
+components:
+  - {id: staff, name: Support staff, kind: person, boundary: corp}
+  - ` + console + `
+flows:
+  - {id: staff-console, from: staff, to: console, protocol: https, encryption: tls}
+`
+	}
+	guessed := side(t, "old", model("{id: console, name: Support console, kind: service, boundary: corp}"))
+	renamed := side(t, "new", model("{id: console, name: Support portal, kind: service, boundary: corp}"))
+	stated := side(t, "new", model("{id: console, name: Support console, kind: service, boundary: corp, admin: true}"))
+	d := diff.Compare(guessed, renamed)
+	var buf bytes.Buffer
+	if err := diff.Render(&buf, "text", d); err != nil {
+		t.Fatal(err)
+	}
+	if want := "admin true (inferred) → false"; !strings.Contains(buf.String(), want) {
+		t.Errorf("renamed: no %q in\n%s", want, buf.String())
+	}
+	for _, e := range diff.Compare(guessed, stated).Elements {
+		for _, f := range e.Fields {
+			if f.Field == "admin" {
+				t.Errorf("stating the guessed flag: admin %s → %s, want no change", f.Old, f.New)
+			}
+		}
+	}
+}

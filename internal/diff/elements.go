@@ -68,7 +68,7 @@ func view(s Side, r *report.Result) []element {
 			scalar("boundary", c.Boundary), scalar("tech", c.Tech),
 			boolean("out_of_scope", c.OutOfScope), listProp("stores", c.Stores), listProp("processes", c.Processes)}
 		if mc := comps[c.ID]; mc != nil {
-			ps = append(ps, boolean("third_party", mc.ThirdParty), boolean("admin", mc.Admin), boolean("public", mc.Public),
+			ps = append(ps, boolean("third_party", mc.ThirdParty), guessed(boolean("admin", mc.Admin), mc.Inferred&model.InferredAdmin != 0), boolean("public", mc.Public),
 				scalar("encryption_at_rest", string(mc.EncryptionAtRest)))
 		}
 		for _, k := range controlKeys(c.Controls) {

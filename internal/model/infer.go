@@ -83,8 +83,13 @@ var (
 type wordSet map[string]bool
 
 func assetWords(a *Asset) wordSet {
+	return textWords(a.ID, a.Name, a.Description)
+}
+
+// textWords is the wordSet of the texts.
+func textWords(texts ...string) wordSet {
 	ws := wordSet{}
-	for _, s := range []string{a.ID, a.Name, a.Description} {
+	for _, s := range texts {
 		prev := ""
 		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
@@ -297,11 +302,25 @@ func (a *Asset) InferredFacts() []string {
 	return fs
 }
 
-// InferredFacts names the component's inferred facts ("kind"), nil when
-// every fact was stated.
+// InferredFacts names the component's inferred facts ("kind", "admin",
+// "paid"), nil when every fact was stated.
 func (c *Component) InferredFacts() []string {
+	var fs []string
 	if c.Inferred&InferredComponentKind != 0 {
-		return []string{"kind"}
+		fs = append(fs, "kind")
 	}
-	return nil
+	if c.Inferred&InferredAdmin != 0 {
+		fs = append(fs, "admin")
+	}
+	if c.Inferred&InferredPaid != 0 {
+		fs = append(fs, "paid")
+	}
+	return fs
 }
+
+// StatedAdmin and StatedPaid are the component's admin and paid flags as
+// the model stated them: false when Ward inferred them (InferFlags).
+func (c *Component) StatedAdmin() bool { return c.Admin && c.Inferred&InferredAdmin == 0 }
+
+// StatedPaid: see StatedAdmin.
+func (c *Component) StatedPaid() bool { return c.Paid && c.Inferred&InferredPaid == 0 }

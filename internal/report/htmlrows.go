@@ -620,7 +620,7 @@ func (h *htmlRows) elements(w io.Writer) error {
 				b = appendEsc(b, id)
 				b = append(b, `</span></td><td>`...)
 				b = appendEsc(b, c.Kind)
-				if len(c.Inferred) > 0 {
+				if c.kindInferred() {
 					b = append(b, ` <span class="muted" title="not stated in the model: read from its name (ward help inference)">(inferred)</span>`...)
 				}
 				b = append(b, `</td><td>`...)

@@ -125,6 +125,9 @@ type InferredCount struct {
 	ComponentKinds int `json:"component_kinds"`
 	AssetKinds     int `json:"asset_kinds"`
 	AssetData      int `json:"asset_data"`
+	// ComponentFlags counts the admin and paid flags read from a
+	// component's name and the flows into it (model.InferFlags).
+	ComponentFlags int `json:"component_flags,omitempty"`
 }
 
 // Total is the number of inferred facts.
@@ -132,7 +135,7 @@ func (n *InferredCount) Total() int {
 	if n == nil {
 		return 0
 	}
-	return n.ComponentKinds + n.AssetKinds + n.AssetData
+	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags
 }
 
 // countInferred counts m's inferred facts, nil when there are none.
@@ -141,6 +144,12 @@ func countInferred(m *model.Model) *InferredCount {
 	for _, c := range m.Components {
 		if c.Inferred&model.InferredComponentKind != 0 {
 			n.ComponentKinds++
+		}
+		if c.Inferred&model.InferredAdmin != 0 {
+			n.ComponentFlags++
+		}
+		if c.Inferred&model.InferredPaid != 0 {
+			n.ComponentFlags++
 		}
 	}
 	for _, a := range m.Assets {
@@ -365,7 +374,8 @@ type Component struct {
 	Name string `json:"name"`
 	Kind string `json:"kind"`
 	// Inferred names the facts Ward read from the component's name
-	// because the model left them out ("kind": stated as a service).
+	// because the model left them out ("kind": stated as a service;
+	// "admin", "paid": flags read from its name and the flows into it).
 	Inferred   []string          `json:"inferred,omitempty"`
 	Boundary   string            `json:"boundary,omitempty"`
 	Tech       string            `json:"tech,omitempty"`

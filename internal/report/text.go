@@ -624,9 +624,14 @@ func InferredLine(n *InferredCount) string {
 	if n.AssetData > 0 {
 		parts = append(parts, count(n.AssetData, "asset's data", "assets' data"))
 	}
+	from := "their names"
+	if n.ComponentFlags > 0 {
+		parts = append(parts, count(n.ComponentFlags, "admin or paid flag", "admin or paid flags"))
+		from = "their names and flows"
+	}
 	list := strings.Join(parts, ", ")
 	if i := strings.LastIndex(list, ", "); i >= 0 {
 		list = list[:i] + " and " + list[i+2:]
 	}
-	return "Inferred: " + list + " read from their names, not stated — state them in the model to be sure (ward help inference)."
+	return "Inferred: " + list + " read from " + from + ", not stated — state them in the model to be sure (ward help inference)."
 }

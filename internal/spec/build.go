@@ -25,6 +25,14 @@ type builder struct {
 	// maps a fraction of the size of ids stay in the processor's cache.
 	comps    map[string]*model.Component
 	assetIDs map[string]*model.Asset
+	// unflagged lists the components that leave admin or paid unstated,
+	// whose flags are read once the model is indexed (model.InferFlags).
+	unflagged []unflagged
+}
+
+type unflagged struct {
+	c                       *model.Component
+	adminStated, paidStated bool
 }
 
 // idDef is where an id was first defined, as what, and the model element it
@@ -144,6 +152,10 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 	}
 	b.dropBrokenFlows()
 	b.m.Index()
+	// Flags read from a component's name and its place in the model.
+	for _, u := range b.unflagged {
+		model.InferFlags(u.c, u.adminStated, u.paidStated)
+	}
 	return b.m, b.diags
 }
 
@@ -301,6 +313,9 @@ func (b *builder) defineComponents(cs []*Component) {
 		model.InferComponentKind(x)
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
 			x.ThirdParty = true
+		}
+		if a, p := c.hasKey("admin"), c.hasKey("paid"); !a || !p {
+			b.unflagged = append(b.unflagged, unflagged{x, a, p})
 		}
 		controls(c.Controls, &x.Controls)
 		if i := slices.Index(c.Executes, "none"); i >= 0 && len(c.Executes) > 1 {

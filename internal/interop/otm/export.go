@@ -268,7 +268,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 		for _, b := range [...]struct {
 			k string
 			v bool
-		}{{"admin", c.Admin}, {"public", c.Public}, {"paid", c.Paid}, {"third_party", c.ThirdParty}, {"new", c.New}} {
+		}{{"admin", c.StatedAdmin()}, {"public", c.Public}, {"paid", c.StatedPaid()}, {"third_party", c.ThirdParty}, {"new", c.New}} {
 			if b.v {
 				attrs.set(b.k, "true")
 			}

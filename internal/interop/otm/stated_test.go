@@ -74,3 +74,60 @@ func TestExportStated(t *testing.T) {
 		t.Errorf("found %d of the component and 2 assets in the export", seen)
 	}
 }
+
+// TestExportStatedFlags: an admin or paid flag Ward read from a component's
+// name and flows (model.InferFlags) is not exported; a stated one is.
+func TestExportStatedFlags(t *testing.T) {
+	m, _, err := spec.Parse("flags.yaml", []byte(`ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: corp, trust: internal}
+  - {id: vendors, trust: partner}
+components:
+  - {id: staff, name: Support staff, kind: person, boundary: corp}
+  - {id: console, name: Support console, kind: service, boundary: corp}
+  - {id: stated, name: Admin UI, kind: service, boundary: corp, admin: true}
+  - {id: auth, name: Auth service, kind: service, boundary: corp}
+  - {id: sms, name: SMS provider, kind: external, boundary: vendors}
+flows:
+  - {from: staff, to: console}
+  - {from: staff, to: stated}
+  - {from: auth, to: sms}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Component("console").Admin || !m.Component("sms").Paid {
+		t.Fatal("the test needs an inferred admin and paid flag")
+	}
+	a, err := analysis.Run(t.Context(), m, rules.All(), analysis.Options{Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Export(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Components []struct {
+			ID         string
+			Attributes map[string]any
+		}
+	}
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	for _, c := range d.Components {
+		got[c.ID] = c.Attributes
+	}
+	if v, ok := got["console"]["admin"]; ok {
+		t.Errorf("console exports the inferred admin flag %v", v)
+	}
+	if v, ok := got["sms"]["paid"]; ok {
+		t.Errorf("sms exports the inferred paid flag %v", v)
+	}
+	if got["stated"]["admin"] != "true" {
+		t.Errorf("stated admin flag not exported: %v", got["stated"])
+	}
+}
