@@ -31,18 +31,12 @@ func AppendNoHTMLBytes(dst, b []byte) []byte {
 }
 
 func appendString(dst []byte, s string, html bool) []byte {
-	// A string shorter than a word (most ids) is tested in one word, its
-	// missing bytes made spaces (plain), rather than a byte at a time.
-	if n := len(s); n < 8 {
-		x := uint64(0x2020202020202020) << (8 * n)
-		for j := range n {
-			x |= uint64(s[j]) << (8 * j)
-		}
-		if plain8(x, html) {
-			dst = append(dst, '"')
-			dst = append(dst, s...)
-			return append(dst, '"')
-		}
+	// Most strings (ids, names, sentences of ASCII) need no escape: they
+	// are tested a word or two at a time and copied whole.
+	if plain(s, html) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
 	}
 	dst = append(dst, '"')
 	start := 0
@@ -118,15 +112,63 @@ func appendString(dst []byte, s string, html bool) []byte {
 	return append(dst, '"')
 }
 
-// plain8 reports whether none of the eight bytes in x needs escaping or
-// decoding: each is at least 0x20 and below 0x80, none is '"' or '\\', and
-// with html none is '<', '>' or '&'.
-func plain8(x uint64, html bool) bool {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+// plain reports whether no byte of s needs escaping or decoding (plain8).
+// A string of four bytes or more is read in words that may overlap (the
+// last word ends at the string's end): sixteen bytes a step, one test at
+// the end, as a string that needs escaping is rare and is read again by
+// appendString's loop.
+func plain(s string, html bool) bool {
+	n := len(s)
+	switch {
+	case n >= 8:
+		var m uint64
+		i := 0
+		for ; n-i >= 16; i += 16 {
+			m |= mask8(word(s[i:]), html) | mask8(word(s[i+8:]), html)
+		}
+		if n-i >= 8 {
+			m |= mask8(word(s[i:]), html)
+		}
+		return (m|mask8(word(s[n-8:]), html))&msb == 0
+	case n >= 4:
+		return mask8(uint64(half(s))|uint64(half(s[n-4:]))<<32, html)&msb == 0
+	}
+	// Fewer than four bytes: the missing bytes made spaces (plain).
+	x := uint64(0x2020202020202020) << (8 * n)
+	for j := range n {
+		x |= uint64(s[j]) << (8 * j)
+	}
+	return plain8(x, html)
+}
+
+// word is the first eight bytes of t (at least eight long), little-endian:
+// the compiler loads them as one word.
+func word(t string) uint64 {
+	t = t[:8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+// half is the first four bytes of t (at least four long), little-endian.
+func half(t string) uint32 {
+	t = t[:4]
+	return uint32(t[0]) | uint32(t[1])<<8 | uint32(t[2])<<16 | uint32(t[3])<<24
+}
+
+const lsb, msb = 0x0101010101010101, 0x8080808080808080
+
+// mask8 has the high bit of each byte of x set that needs escaping or
+// decoding (and maybe of bytes after one that does): plain8.
+func mask8(x uint64, html bool) uint64 {
 	has := func(c uint64) uint64 { y := x ^ (lsb * c); return (y - lsb) &^ y }
 	m := x | (x - lsb*0x20) | has('"') | has('\\')
 	if html {
 		m |= has('<') | has('>') | has('&')
 	}
-	return m&msb == 0
+	return m
 }
+
+// plain8 reports whether none of the eight bytes in x needs escaping or
+// decoding: each is at least 0x20 and below 0x80, none is '"' or '\\', and
+// with html none is '<', '>' or '&'.
+func plain8(x uint64, html bool) bool { return mask8(x, html)&msb == 0 }
