@@ -143,6 +143,7 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		b.resolveAssumptions(p.doc.Assumptions)
 	}
 	b.dropBrokenFlows()
+	model.InferHeld(b.m)
 	b.m.Index()
 	return b.m, b.diags
 }
