@@ -297,11 +297,13 @@ func (a *Asset) InferredFacts() []string {
 	return fs
 }
 
-// InferredFacts names the component's inferred facts ("kind"), nil when
+// InferredFacts names the component's inferred facts ("kind", and
+// "stores" or "processes" read from its flows by InferHeld), nil when
 // every fact was stated.
 func (c *Component) InferredFacts() []string {
+	var fs []string
 	if c.Inferred&InferredComponentKind != 0 {
-		return []string{"kind"}
+		fs = []string{"kind"}
 	}
-	return nil
+	return append(fs, c.heldFacts()...)
 }

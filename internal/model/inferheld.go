@@ -91,3 +91,34 @@ func appendNew(as, add []*Asset) []*Asset {
 	}
 	return as
 }
+
+// StatedStores is what the component stores as the model stated it: nil
+// when InferHeld read its stores from its flows.
+func (c *Component) StatedStores() []*Asset {
+	if c.Inferred&InferredStores != 0 {
+		return nil
+	}
+	return c.Stores
+}
+
+// StatedProcesses is what the component processes as the model stated it:
+// nil when InferHeld read it from its flows.
+func (c *Component) StatedProcesses() []*Asset {
+	if c.Inferred&InferredProcesses != 0 {
+		return nil
+	}
+	return c.Processes
+}
+
+// heldFacts names the component's held assets read from its flows
+// ("stores", "processes").
+func (c *Component) heldFacts() []string {
+	var fs []string
+	if c.Inferred&InferredStores != 0 {
+		fs = append(fs, "stores")
+	}
+	if c.Inferred&InferredProcesses != 0 {
+		fs = append(fs, "processes")
+	}
+	return fs
+}

@@ -125,6 +125,9 @@ type InferredCount struct {
 	ComponentKinds int `json:"component_kinds"`
 	AssetKinds     int `json:"asset_kinds"`
 	AssetData      int `json:"asset_data"`
+	// ComponentAssets counts the components whose stores or processes
+	// were read from their flows (model.InferHeld).
+	ComponentAssets int `json:"component_assets,omitempty"`
 }
 
 // Total is the number of inferred facts.
@@ -132,7 +135,7 @@ func (n *InferredCount) Total() int {
 	if n == nil {
 		return 0
 	}
-	return n.ComponentKinds + n.AssetKinds + n.AssetData
+	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentAssets
 }
 
 // countInferred counts m's inferred facts, nil when there are none.
@@ -141,6 +144,9 @@ func countInferred(m *model.Model) *InferredCount {
 	for _, c := range m.Components {
 		if c.Inferred&model.InferredComponentKind != 0 {
 			n.ComponentKinds++
+		}
+		if c.Inferred&(model.InferredStores|model.InferredProcesses) != 0 {
+			n.ComponentAssets++
 		}
 	}
 	for _, a := range m.Assets {
