@@ -29,6 +29,7 @@ func InferHeld(m *Model) {
 		}
 	}
 	var carried map[*Component][]*Asset
+	var seen map[heldPair]bool
 	for _, f := range m.Flows {
 		if f.From == nil || f.To == nil || len(f.Carries)+len(f.Returns) == 0 {
 			continue
@@ -38,9 +39,16 @@ func InferHeld(m *Model) {
 				continue
 			}
 			if carried == nil {
-				carried = map[*Component][]*Asset{}
+				carried, seen = map[*Component][]*Asset{}, map[heldPair]bool{}
 			}
-			carried[c] = appendNew(appendNew(carried[c], f.Carries), f.Returns)
+			for _, l := range [2][]*Asset{f.Carries, f.Returns} {
+				for _, a := range l {
+					if k := (heldPair{c, a}); !seen[k] {
+						seen[k] = true
+						carried[c] = append(carried[c], a)
+					}
+				}
+			}
 		}
 	}
 	for _, c := range m.Components {
@@ -75,21 +83,10 @@ func holdsData(c *Component) bool {
 	return c.Kind == KindDatastore || c.Kind == KindStorage
 }
 
-// appendNew appends the assets of add not yet in as.
-func appendNew(as, add []*Asset) []*Asset {
-	for _, a := range add {
-		seen := false
-		for _, b := range as {
-			if a == b {
-				seen = true
-				break
-			}
-		}
-		if !seen {
-			as = append(as, a)
-		}
-	}
-	return as
+// heldPair is a component and an asset its flows carry.
+type heldPair struct {
+	c *Component
+	a *Asset
 }
 
 // StatedStores is what the component stores as the model stated it: nil
