@@ -16,7 +16,7 @@ func (a *app) addHelpTopics(root *cobra.Command) {
 		{"controls", "The controls Ward asks about (yes / no / unknown)", controlsHelp()},
 		{"risk", "How likelihood, impact and severity are computed", riskHelp},
 		{"exit-codes", "What ward's exit statuses mean", exitHelp},
-		{"inference", "What Ward reads from names when a sparse model leaves facts out", inferenceHelp},
+		{"inference", "What Ward reads from names and flows when a sparse model leaves facts out", inferenceHelp},
 	}
 	for _, t := range topics {
 		root.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long, Hidden: false,
@@ -92,6 +92,15 @@ and only facts that raise concern, never a control that lowers it:
   paid flag       a third party's SMS provider (or verify API) that a
                   sign-in or identity service calls: one-time codes, billed
                   per message
+  held assets     in a model that states processes on no component (its
+                  writer records where data goes on the flows only), a
+                  datastore or object storage that states no stores stores
+                  what its flows carry and return, and a service, function,
+                  LLM or agent that states neither stores nor processes
+                  processes what its flows carry and return ("a restore-test
+                  database written with backups holds backups"); queues are
+                  left alone. A model that states processes anywhere is read
+                  as stated
 
 An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.
@@ -101,12 +110,13 @@ counting the inferred facts, the Markdown and HTML reports mark them
 "(inferred)", the diagrams (Mermaid, DOT, SVG and the web UI's) label an
 inferred component kind as in "datastore (inferred)", and the JSON result
 lists them in each asset's and component's "inferred" ("kind", "data",
-"admin", "paid") and in summary.inferred. "ward diff" marks an inferred kind, data or admin flag "(inferred)"
+"admin", "paid", "stores", "processes") and in summary.inferred. "ward diff" marks an inferred kind, data or admin flag "(inferred)"
 when it changes (a rename can change a guess), and shows no change when the
 model comes to state what was guessed. Exports to other tools (ward export) write only what the
 model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs), and the component's
-kind; "admin: false" or "paid: false" keeps a flag off.
+kind and what it stores and processes; "admin: false" or "paid: false" keeps a
+flag off.
 `
 
 const riskHelp = `Likelihood (1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain) starts

@@ -303,7 +303,8 @@ func (a *Asset) InferredFacts() []string {
 }
 
 // InferredFacts names the component's inferred facts ("kind", "admin",
-// "paid"), nil when every fact was stated.
+// "paid", and "stores" or "processes" read from its flows by InferHeld),
+// nil when every fact was stated.
 func (c *Component) InferredFacts() []string {
 	var fs []string
 	if c.Inferred&InferredComponentKind != 0 {
@@ -315,7 +316,7 @@ func (c *Component) InferredFacts() []string {
 	if c.Inferred&InferredPaid != 0 {
 		fs = append(fs, "paid")
 	}
-	return fs
+	return append(fs, c.heldFacts()...)
 }
 
 // StatedAdmin and StatedPaid are the component's admin and paid flags as

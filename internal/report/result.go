@@ -128,6 +128,9 @@ type InferredCount struct {
 	// ComponentFlags counts the admin and paid flags read from a
 	// component's name and the flows into it (model.InferFlags).
 	ComponentFlags int `json:"component_flags,omitempty"`
+	// ComponentAssets counts the components whose stores or processes
+	// were read from their flows (model.InferHeld).
+	ComponentAssets int `json:"component_assets,omitempty"`
 }
 
 // Total is the number of inferred facts.
@@ -135,7 +138,7 @@ func (n *InferredCount) Total() int {
 	if n == nil {
 		return 0
 	}
-	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags
+	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags + n.ComponentAssets
 }
 
 // countInferred counts m's inferred facts, nil when there are none.
@@ -150,6 +153,9 @@ func countInferred(m *model.Model) *InferredCount {
 		}
 		if c.Inferred&model.InferredPaid != 0 {
 			n.ComponentFlags++
+		}
+		if c.Inferred&(model.InferredStores|model.InferredProcesses) != 0 {
+			n.ComponentAssets++
 		}
 	}
 	for _, a := range m.Assets {

@@ -633,5 +633,14 @@ func InferredLine(n *InferredCount) string {
 	if i := strings.LastIndex(list, ", "); i >= 0 {
 		list = list[:i] + " and " + list[i+2:]
 	}
-	return "Inferred: " + list + " read from " + from + ", not stated — state them in the model to be sure (ward help inference)."
+	if list != "" {
+		list += " read from " + from
+	}
+	if n.ComponentAssets > 0 {
+		if list != "" {
+			list += "; "
+		}
+		list += count(n.ComponentAssets, "component's stored or processed assets", "components' stored or processed assets") + " read from their flows"
+	}
+	return "Inferred: " + list + ", not stated — state them in the model to be sure (ward help inference)."
 }

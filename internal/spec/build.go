@@ -151,6 +151,7 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		b.resolveAssumptions(p.doc.Assumptions)
 	}
 	b.dropBrokenFlows()
+	model.InferHeld(b.m)
 	b.m.Index()
 	// Flags read from a component's name and its place in the model.
 	for _, u := range b.unflagged {

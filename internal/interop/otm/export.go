@@ -255,8 +255,8 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	for _, c := range m.Components {
 		x := component{ID: c.ID, Name: c.Label(), Type: string(c.StatedKind()), Description: c.Description,
 			Parent: &parent{TrustZone: zoneFor(c)}, Threats: inst.of(c.ID, int(m.CompNum(c))), Tags: ptrs(c.Tags)}
-		if len(c.Stores)+len(c.Processes) > 0 {
-			x.Assets = &assetInstance{Stored: assetIDs(c.Stores), Processed: assetIDs(c.Processes)}
+		if st, pr := c.StatedStores(), c.StatedProcesses(); len(st)+len(pr) > 0 {
+			x.Assets = &assetInstance{Stored: assetIDs(st), Processed: assetIDs(pr)}
 		}
 		var attrs attrList
 		if c.Tech != "" {
