@@ -306,7 +306,7 @@ func (p *oracleHtmlPage) elements(r *Result) {
 	for _, c := range r.Components {
 		names[c.ID] = c.Name
 		p.Elements = append(p.Elements, oracleElementRow{Anchor: "c-" + c.ID, ID: c.ID, Name: c.Name, Kind: c.Kind, Boundary: c.Boundary,
-			Worst: c.Worst, Findings: byTarget[c.ID], Inferred: len(c.Inferred) > 0})
+			Worst: c.Worst, Findings: byTarget[c.ID], Inferred: c.kindInferred()})
 	}
 	for _, f := range r.Flows {
 		from, to := names[f.From], names[f.To]
