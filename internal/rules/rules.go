@@ -29,8 +29,9 @@ var families = [][]*rule.Rule{
 	loggingRules, dosRules, abuseRules, thirdpartyRules, adminRules, storageRules, queueRules, llmRules, boundaryRules, assetRules,
 	// Field devices and payment instructions (operations.go).
 	operationsRules,
-	// What reviewers raise on almost every design (reviewer.go).
-	reviewerRules,
+	// What reviewers raise on almost every design (reviewer.go,
+	// reviewer_lifecycle.go).
+	reviewerRules, reviewerLifecycleRules,
 	// Hand-offs beyond the edge: files, payment files, webhooks, keys,
 	// staff consoles, processors (handoffs.go).
 	handoffRules,
