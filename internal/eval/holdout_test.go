@@ -38,6 +38,7 @@ var (
 	holdOut23 = filepath.Join("..", "..", "testdata", "eval-holdout23")
 	holdOut24 = filepath.Join("..", "..", "testdata", "eval-holdout24")
 	holdOut25 = filepath.Join("..", "..", "testdata", "eval-holdout25")
+	holdOut26 = filepath.Join("..", "..", "testdata", "eval-holdout26")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -87,6 +88,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout23", holdOut23, false},
 		{"eval-holdout24", holdOut24, false},
 		{"eval-holdout25", holdOut25, false},
+		{"eval-holdout26", holdOut26, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
