@@ -70,7 +70,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		if named[f.ID] || anyNamed(named, f.Aliases) {
 			continue
 		}
-		if ownZone(z) && !named[zoneID(r, familyKey{zone: z, cat: f.Category}, f)] {
+		if ownZone(z) && !named[r.ID+":"+z.ID] && !named[zoneID(r, familyKey{zone: z, cat: f.Category}, f)] {
 			z = &ownZones
 		}
 		k := key{z, f.Category}
