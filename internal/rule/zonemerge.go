@@ -70,6 +70,9 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		if named[f.ID] || anyNamed(named, f.Aliases) {
 			continue
 		}
+		if ownZone(z) && !named[r.ID+":"+z.ID] && !named[zoneID(r, familyKey{zone: z, cat: f.Category}, f)] {
+			z = &ownZones
+		}
 		k := key{z, f.Category}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
@@ -81,7 +84,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 	ids := make(map[string]key, len(order))
 	for _, k := range order {
 		if g := groups[k]; len(g) >= 2 {
-			ids[zoneID(r, familyKey{zone: k.zone, cat: k.cat}, g[0])] = k
+			ids[zoneID(r, familyKey{zone: memberZone(k.zone, g), cat: k.cat}, g[0])] = k
 		}
 	}
 	for _, f := range out.findings {
@@ -96,7 +99,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		if len(g) < 2 {
 			continue
 		}
-		to := mergeComps(k.zone, id, g, j)
+		to := mergeComps(memberZone(k.zone, g), id, g, j)
 		for _, f := range g[1:] {
 			gone[f] = to
 		}
@@ -171,8 +174,56 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 	f.ID = id
 	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets, aliases, why, qids
 	f.Pos = model.Target{Boundary: zone}.Pos()
-	f.Title = alsoOnEls(title, comps, "components", "inside `"+zone.ID+"`")
+	f.Title = alsoOnEls(title, comps, "components", "inside "+zonesOf(g))
 	return f
+}
+
+// ownZones groups the threats on components of the organisation's own
+// zones (internal and restricted trust): a practice decided once per
+// platform (a backup policy, a logging pipeline, a secrets manager) is not
+// decided again where a restricted zone sits beside an internal one, so
+// the weakness is one threat across them, as a reviewer writes it once.
+// Partner and internet zones are others' platforms and stay per zone; a
+// zone whose merged threat a decision or assumption names by its id
+// (rule:zone) stays on its own, so the decision keeps the scope it was
+// written for.
+var ownZones model.Boundary
+
+// ownZone reports whether zone z is one of the organisation's own.
+func ownZone(z *model.Boundary) bool {
+	return z.Trust == model.TrustInternal || z.Trust == model.TrustRestricted
+}
+
+// memberZone is the zone a merged group's id and position name: the group's
+// own, or for the organisation's own zones the first member's.
+func memberZone(z *model.Boundary, g []*model.Finding) *model.Boundary {
+	if z != &ownZones {
+		return z
+	}
+	return outermost(g[0].Targets[0].Component.Boundary)
+}
+
+// zonesOf names the distinct zones of g's components in order of first
+// appearance: "`dc`", "`dc` and `vault`", "`a`, `b` and `c`".
+func zonesOf(g []*model.Finding) string {
+	var zs []string
+	for _, f := range g {
+		if id := outermost(f.Targets[0].Component.Boundary).ID; !slices.Contains(zs, id) {
+			zs = append(zs, id)
+		}
+	}
+	var b strings.Builder
+	for i, id := range zs {
+		switch {
+		case i == 0:
+		case i == len(zs)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString("`" + id + "`")
+	}
+	return b.String()
 }
 
 // sameList reports whether a and b hold the same values in the same

@@ -44,15 +44,16 @@ func stores(bk ...model.Tri) *model.Model {
 }
 
 // TestMergeZoneWide: the unknowns on a, b and c (one zone: c's boundary
-// has dc's trust) are one threat per category, backups:dc, targeting the
-// three stores, with their ids as aliases and their questions; d (a
-// restricted zone of its own) and e (no boundary) stay per component.
+// has dc's trust) and d (a restricted zone inside dc: the organisation's
+// own too, noise24) are one threat per category, backups:dc, targeting the
+// four stores, with their ids as aliases and their questions; e (no
+// boundary) stays per component.
 func TestMergeZoneWide(t *testing.T) {
 	res, err := rule.Run(context.Background(), stores(), []*rule.Rule{backups})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"backups:d", "backups:d:tampering", "backups:dc", "backups:dc:tampering", "backups:e", "backups:e:tampering"}
+	want := []string{"backups:dc", "backups:dc:tampering", "backups:e", "backups:e:tampering"}
 	if got := ids(res.Findings); !slices.Equal(got, want) {
 		t.Fatalf("threats %v, want %v", got, want)
 	}
@@ -61,16 +62,16 @@ func TestMergeZoneWide(t *testing.T) {
 	for _, x := range f.Targets {
 		tg = append(tg, x.ID())
 	}
-	if !slices.Equal(tg, []string{"a", "b", "c"}) {
+	if !slices.Equal(tg, []string{"a", "b", "c", "d"}) {
 		t.Errorf("targets %v", tg)
 	}
-	if !slices.Equal(f.Aliases, []string{"backups:a", "backups:b", "backups:c"}) {
+	if !slices.Equal(f.Aliases, []string{"backups:a", "backups:b", "backups:c", "backups:d"}) {
 		t.Errorf("aliases %v", f.Aliases)
 	}
-	if want := "no backups of a; also on `b`, `c` (3 components inside `dc`)"; f.Title != want {
+	if want := "no backups of a; also on `b`, `c`, `d` (4 components inside `dc` and `vault`)"; f.Title != want {
 		t.Errorf("title %q, want %q", f.Title, want)
 	}
-	if !slices.Equal(f.Questions, []string{"a.backups", "b.backups", "c.backups"}) {
+	if !slices.Equal(f.Questions, []string{"a.backups", "b.backups", "c.backups", "d.backups"}) {
 		t.Errorf("questions %v", f.Questions)
 	}
 	// Without ZoneWide nothing merges.
@@ -87,9 +88,10 @@ func TestMergeZoneWide(t *testing.T) {
 
 // TestMergeZoneWideKeepsGapsAndDecisions: a stated gap (a: no backups)
 // stays its own open threat and a store a decision names (b) stays out;
-// with one unknown left in the zone (c) nothing is merged.
+// with one unknown left in the organisation's own zones (c; d stated
+// backed up) nothing is merged.
 func TestMergeZoneWideKeepsGapsAndDecisions(t *testing.T) {
-	m := stores(model.No)
+	m := stores(model.No, model.Unknown, model.Unknown, model.Yes)
 	m.Decisions = []*model.Decision{{Finding: "backups:b", Status: model.StatusAccepted, Reason: "rebuilt from events"}}
 	res, err := rule.Run(context.Background(), m, []*rule.Rule{backups})
 	if err != nil {
@@ -103,6 +105,54 @@ func TestMergeZoneWideKeepsGapsAndDecisions(t *testing.T) {
 	find(t, res.Findings, "backups:c")
 	if slices.Contains(ids(res.Findings), "backups:dc") {
 		t.Errorf("merged with one unknown left: %v", ids(res.Findings))
+	}
+}
+
+// TestMergeZoneWideOwnZones (noise24): the organisation's own zones
+// (internal and restricted, nested or side by side) share one threat; a
+// partner's zone is another platform and keeps its own; a zone whose
+// merged threat a decision names (backups:vault) keeps its own, so the
+// decision keeps the scope it was written for.
+func TestMergeZoneWideOwnZones(t *testing.T) {
+	build := func(decided bool) *model.Model {
+		dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+		vault := &model.Boundary{ID: "vault", Trust: model.TrustRestricted}
+		pz := &model.Boundary{ID: "pz", Trust: model.TrustPartner}
+		m := &model.Model{System: model.System{ID: "sys"}, Boundaries: []*model.Boundary{dc, vault, pz}}
+		for _, x := range []struct {
+			id string
+			b  *model.Boundary
+		}{{"a", dc}, {"b", dc}, {"v1", vault}, {"v2", vault}, {"p1", pz}, {"p2", pz}} {
+			c := &model.Component{ID: x.id, Kind: model.KindDatastore, Boundary: x.b}
+			x.b.Components = append(x.b.Components, c)
+			m.Components = append(m.Components, c)
+		}
+		if decided {
+			m.Decisions = []*model.Decision{{Finding: "backups:vault", Status: model.StatusAccepted, Reason: "vault snapshots"}}
+		}
+		m.Index()
+		return m
+	}
+	res, err := rule.Run(context.Background(), build(false), []*rule.Rule{backups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(res.Findings), []string{"backups:dc", "backups:dc:tampering", "backups:pz", "backups:pz:tampering"}; !slices.Equal(got, want) {
+		t.Fatalf("threats %v, want %v", got, want)
+	}
+	f := find(t, res.Findings, "backups:dc")
+	if want := "no backups of a; also on `b`, `v1`, `v2` (4 components inside `dc` and `vault`)"; f.Title != want {
+		t.Errorf("title %q, want %q", f.Title, want)
+	}
+	if len(f.Questions) != 4 {
+		t.Errorf("questions %v, want each store's", f.Questions)
+	}
+	res, err = rule.Run(context.Background(), build(true), []*rule.Rule{backups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(res.Findings), []string{"backups:dc", "backups:dc:tampering", "backups:pz", "backups:pz:tampering", "backups:vault", "backups:vault:tampering"}; !slices.Equal(got, want) {
+		t.Fatalf("with a decision on backups:vault: threats %v, want %v", got, want)
 	}
 }
 
