@@ -22,9 +22,14 @@ var identityRules = []*rule.Rule{
 		Doc: "People sign in on this flow with a password or PIN that is not theirs alone: the flow states the secret " +
 			"shared (one PIN per site, one admin password in a team vault, one account for two partners), the terminal " +
 			"the sign-in leaves from is used by people in turn, or a person types the secret at such a terminal in front " +
-			"of others. A shared secret is told to newcomers, kept by people who have left, observed over a shoulder and " +
-			"rarely changed, because changing it means telling everyone again. Whoever learns it signs in as the whole " +
-			"group, and nothing done with it can be tied to a person.",
+			"of others; or the model's words state the account shared on the people who sign in (\"engineers (shared portal " +
+			"account)\") or on the credential the flow carries (\"shared practice SQL login\"), whatever the sign-in and " +
+			"whoever runs the receiver (a vendor's portal too). A shared secret is told to newcomers, kept by people who have " +
+			"left, observed over a shoulder and rarely changed, because changing it means telling everyone again. Whoever " +
+			"learns it signs in as the whole group (spoofing), and where the sharing is stated nothing done with it can be " +
+			"tied to a person (repudiation, a further threat; a terminal read as shared has it from shared-terminal-sign-in). " +
+			"Where the shared login opens a database or store directly, whoever holds it reads and changes all the login " +
+			"may, around the application's own roles (elevation of privilege, a further threat).",
 		CWE:   []int{287, 521, 1390, 778},
 		CAPEC: []int{21, 560},
 		Also:  []model.Category{model.Repudiation, model.ElevationOfPrivilege},
