@@ -22,11 +22,17 @@ var identityRules = []*rule.Rule{
 		Doc: "People sign in on this flow with a password or PIN that is not theirs alone: the flow states the secret " +
 			"shared (one PIN per site, one admin password in a team vault, one account for two partners), the terminal " +
 			"the sign-in leaves from is used by people in turn, or a person types the secret at such a terminal in front " +
-			"of others. A shared secret is told to newcomers, kept by people who have left, observed over a shoulder and " +
-			"rarely changed, because changing it means telling everyone again. Whoever learns it signs in as the whole " +
-			"group, and nothing done with it can be tied to a person.",
-		CWE:   []int{287, 521, 1390},
+			"of others; or the model's words state the account shared on the people who sign in (\"engineers (shared portal " +
+			"account)\") or on the credential the flow carries (\"shared practice SQL login\"), whatever the sign-in and " +
+			"whoever runs the receiver (a vendor's portal too). A shared secret is told to newcomers, kept by people who have " +
+			"left, observed over a shoulder and rarely changed, because changing it means telling everyone again. Whoever " +
+			"learns it signs in as the whole group (spoofing), and where the sharing is stated nothing done with it can be " +
+			"tied to a person (repudiation, a further threat; a terminal read as shared has it from shared-terminal-sign-in). " +
+			"Where the shared login opens a database or store directly, whoever holds it reads and changes all the login " +
+			"may, around the application's own roles (elevation of privilege, a further threat).",
+		CWE:   []int{287, 521, 1390, 778},
 		CAPEC: []int{21, 560},
+		Also:  []model.Category{model.Repudiation, model.ElevationOfPrivilege},
 		Mitigations: []string{
 			"Give every person their own account and sign-in (badge plus PIN, a personal password with a second factor, single sign-on); retire site, team and partner accounts.",
 			"Where a shared break-glass secret must exist, keep it in a vault that records who checked it out, rotate it after each use and whenever someone with access leaves.",
@@ -39,19 +45,40 @@ var identityRules = []*rule.Rule{
 		},
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if f.Authentication != model.AuthPassword && f.Authentication != model.AuthUnknown {
-				return
-			}
 			r := f.To
-			if r.ThirdParty || r.OutOfScope {
+			if r.OutOfScope {
 				return
 			}
-			at := sharedSignIn(f)
+			at, stated := sharedSignIn(f)
 			if at == nil {
+				return
+			}
+			// Read from a terminal, the sign-in must be a password (or not
+			// stated) on a system of ours; stated in the model's words (the
+			// flow, the people, the credential it carries), the account is
+			// shared whatever signs it in, a vendor's portal included.
+			if !stated && (r.ThirdParty || f.Authentication != model.AuthPassword && f.Authentication != model.AuthUnknown) {
+				return
+			}
+			if stated && f.Authentication == model.AuthNone {
 				return
 			}
 			if gap := x.Lacks(at, model.CtlSecureSessions); x.Reports(gap) {
 				x.AlsoTarget(model.Target{Component: at})
+				var cats []model.Category
+				if stated {
+					// A shared terminal's own threat reads repudiation
+					// (shared-terminal-sign-in); a shared account stated
+					// as such is answered for by no one.
+					cats = append(cats, model.Repudiation)
+				}
+				if r.IsStore() {
+					// One login straight into the store: whoever holds it
+					// reads and changes everything the login may, around
+					// the application's own roles.
+					cats = append(cats, model.ElevationOfPrivilege)
+				}
+				x.Enables(cats...)
 				x.Report(gap, "The password or PIN on "+flowName(f)+" is shared by several people; whoever learns it signs in as all of them, and nothing done with it is tied to a person", nil)
 			}
 		},
@@ -102,29 +129,40 @@ var identityRules = []*rule.Rule{
 	},
 }
 
-// sharedSignIn returns, for a flow on which people sign in with a password
-// (or in a way not stated), the terminal (or the receiver) whose people
-// share the secret: the flow states it shared, or, with a password, the
-// sender is a terminal people use in turn or a person types it at such a
-// terminal. It returns nil otherwise.
-func sharedSignIn(f *model.Flow) *model.Component {
+// sharedSignIn returns, for a flow on which people sign in, the terminal
+// (or the receiver) whose people share the secret, and whether the model
+// states the sharing in words: with a password, the sender is a terminal
+// people use in turn or a person types it at such a terminal (not stated);
+// or the flow, the person or client that signs in, or a credential the flow
+// carries says the account, login or password is shared ("ARC engineer
+// (shared portal account)", "Shared practice SQL login"). It returns nil
+// otherwise.
+func sharedSignIn(f *model.Flow) (*model.Component, bool) {
 	s := f.From
 	switch {
 	case f.Authentication != model.AuthPassword:
 		// How the flow signs in is not stated: only its own words
 		// make the account a shared one.
 	case s.Kind == model.KindPerson && (f.To.Kind == model.KindClient || f.To.Kind == model.KindDevice) && sharedTerminal(f.To):
-		return f.To
+		return f.To, false
 	case (s.Kind == model.KindClient || s.Kind == model.KindDevice) && !s.ThirdParty && len(terminalRoles(s)) > 0 && sharedTerminal(s):
-		return s
+		return s, false
 	}
 	if !userSide(s) && s.Kind != model.KindExternal {
-		return nil
+		return nil, false
 	}
 	if sharedSecretWords(f.Name) || sharedSecretWords(f.Description) {
-		return f.To
+		return f.To, true
 	}
-	return nil
+	if s.Kind == model.KindPerson && (sharedSecretWords(s.Name) || sharedSecretWords(s.Description)) {
+		return f.To, true
+	}
+	for _, a := range f.Carries {
+		if a.Kind == model.AssetCredential && (sharedSecretWords(a.Name) || sharedSecretWords(a.Description)) {
+			return f.To, true
+		}
+	}
+	return nil, false
 }
 
 // secretNouns are the words that name what people sign in with.
