@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -553,5 +554,88 @@ flows:
 				t.Errorf("stating the guessed flag: admin %s → %s, want no change", f.Old, f.New)
 			}
 		}
+	}
+}
+
+// TestCompareFoldedOwnStatus: a threat folded into another keeps its own
+// status in the result (folded_status), and the diff reads a change from
+// it. An unverified flow threat folded into its receiver's open threat is
+// no change when it comes to stand alone still unverified, or when its
+// receiver's threat opens around it; it is re-opened when it stands alone
+// open. Before the status was kept, the first read as re-opened (it took
+// the open threat's status) and the last as no change.
+func TestCompareFoldedOwnStatus(t *testing.T) {
+	model := func(flowAuth, decisions string) string {
+		return `ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: partner, trust: partner}
+  - {id: corp, trust: internal}
+components:
+  - {id: feed, name: Partner feed, kind: service, boundary: partner, third_party: true}
+  - {id: api, name: Orders API, kind: service, boundary: corp, controls: {authenticates: no}}
+flows:
+  - {id: feed-api, from: feed, to: api, protocol: https, encryption: tls` + flowAuth + `}
+` + decisions
+	}
+	const x, into = "unauthenticated-inbound-flow:feed-api", "unauthenticated-entry-point:api"
+	folded := side(t, "folded", model("", ""))
+	accepted := side(t, "accepted", model("", "decisions:\n  - {finding: \""+into+"\", status: accepted, owner: sam, expires: 2027-01-01, reason: test}\n"))
+	stated := side(t, "stated", model(", authentication: none", ""))
+	var found bool
+	for _, f := range folded.Result.Findings {
+		if f.ID == into {
+			found = slices.Contains(f.Folded, x) && f.Status == "open" && f.FoldedStatus[x] == "unverified"
+		}
+	}
+	if !found {
+		t.Fatalf("%s is not folded into the open %s with folded_status unverified", x, into)
+	}
+	get := func(d *diff.Diff) *diff.FindingChange {
+		for i := range d.Findings {
+			if d.Findings[i].ID == x {
+				return &d.Findings[i]
+			}
+		}
+		return nil
+	}
+	// Alone and unverified (its receiver's threat accepted) on one side,
+	// folded into the open one on the other: no change of its own.
+	for _, d := range []*diff.Diff{diff.Compare(accepted, folded), diff.Compare(folded, accepted)} {
+		if c := get(d); c != nil {
+			t.Errorf("%s unverified on both sides, folded on one: %s %+v → %+v, want no change", x, c.Change, c.Old, c.New)
+		}
+	}
+	// Alone and open (authentication: none stated) in the newer version.
+	for _, tc := range []struct {
+		d      *diff.Diff
+		change string
+		worse  bool
+	}{
+		{diff.Compare(folded, stated), diff.Reopened, true},
+		{diff.Compare(stated, folded), diff.Closed, false},
+	} {
+		c := get(tc.d)
+		if c == nil {
+			t.Errorf("%s unverified in a fold, then open alone: no change listed, want %s", x, tc.change)
+			continue
+		}
+		if c.Change != tc.change || c.Worse != tc.worse || c.Fold != into {
+			t.Errorf("%s: %s worse %t fold %q, want %s worse %t fold %s", x, c.Change, c.Worse, c.Fold, tc.change, tc.worse, into)
+		}
+		side := c.Old
+		if tc.change == diff.Closed {
+			side = c.New
+		}
+		if side.Status != "open" || side.FoldedStatus != "unverified" || side.Own() != "unverified" {
+			t.Errorf("%s folded side: status %s folded_status %q, want open, unverified", x, side.Status, side.FoldedStatus)
+		}
+	}
+	var buf bytes.Buffer
+	if err := diff.Render(&buf, "text", diff.Compare(folded, stated)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "unverified → open"; !strings.Contains(buf.String(), want) {
+		t.Errorf("text: no %q in\n%s", want, buf.String())
 	}
 }
