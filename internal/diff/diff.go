@@ -205,6 +205,9 @@ type Exposure struct {
 	// How is carried, stored or processed; Element is the flow or component.
 	How     string `json:"how"`
 	Element string `json:"element"`
+	// Inferred is true when the component's stores or processes were
+	// read from its flows, not stated (the result's `inferred`).
+	Inferred bool `json:"inferred,omitempty"`
 	// CrossesBoundary is true for a flow that crosses a trust boundary;
 	// ThirdParty when the flow's destination or the component is run by
 	// another organisation; Trust is the trust level the data lands in.

@@ -639,3 +639,58 @@ flows:
 		t.Errorf("text: no %q in\n%s", want, buf.String())
 	}
 }
+
+// TestCompareInferredHeldAndPaid: what a component stores or processes
+// read from its flows (model.InferHeld) and a paid flag read from its name
+// are marked inferred on the side they were guessed; stating them is no
+// change.
+func TestCompareInferredHeldAndPaid(t *testing.T) {
+	model := func(sms, carries, held string) string {
+		return `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: recs, name: Records, data: [pii]}
+  - {id: notes, name: Notes, data: [pii]}
+components:
+  - {id: auth, name: Login service, kind: service}
+  - ` + sms + `
+  - {id: api, name: Records API, kind: service` + held + `}
+  - {id: db, name: Records database, kind: datastore}
+flows:
+  - {id: auth-sms, from: auth, to: sms, protocol: https, encryption: tls}
+  - {id: api-db, from: api, to: db, protocol: tls, encryption: tls, carries: [` + carries + `]}
+`
+	}
+	const gw = "{id: sms, name: SMS gateway, kind: external, third_party: true}"
+	guessed := side(t, "old", model(gw, "recs", ""))
+	more := side(t, "new", model("{id: sms, name: Mail provider, kind: external, third_party: true}", "recs, notes", ""))
+	stated := side(t, "new", model("{id: sms, name: SMS gateway, kind: external, third_party: true, paid: true}", "recs", ", processes: [recs]"))
+	d := diff.Compare(guessed, more)
+	var buf bytes.Buffer
+	if err := diff.Render(&buf, "text", d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"processes +notes (inferred)", "paid true (inferred) → false", "notes (pii) processed by api (inferred)",
+		"notes (pii) stored by db (inferred)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %q in\n%s", want, buf.String())
+		}
+	}
+	for _, e := range d.Elements {
+		for _, f := range e.Fields {
+			if f.Field == "stores" && (!f.OldInferred || !f.NewInferred) {
+				t.Errorf("db stores %s → %s: old_inferred %t new_inferred %t, want both", f.Old, f.New, f.OldInferred, f.NewInferred)
+			}
+		}
+	}
+	// Stating the processes elsewhere (api) turns InferHeld off for the
+	// whole model: db then stores nothing, which is a change; api's and
+	// sms's stated facts are not.
+	for _, e := range diff.Compare(guessed, stated).Elements {
+		for _, f := range e.Fields {
+			if e.ID == "api" && f.Field == "processes" || f.Field == "paid" {
+				t.Errorf("stating what was guessed: %s %s %s → %s, want no change", e.ID, f.Field, f.Old, f.New)
+			}
+		}
+	}
+}

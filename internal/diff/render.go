@@ -198,6 +198,9 @@ func exposureText(e Exposure) string {
 		what += " (" + e.Classification + ")"
 	}
 	s := fmt.Sprintf("%s %s by %s", what, e.How, e.Element)
+	if e.Inferred {
+		s += report.InferredMark
+	}
 	var where []string
 	if e.CrossesBoundary {
 		where = append(where, "across a trust boundary")
