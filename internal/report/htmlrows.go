@@ -702,26 +702,17 @@ func appendInferredMark(b []byte, from string) []byte {
 // each marked (appendInferredMark): the analysis uses them as if stated.
 // Nothing for a component whose facts were all stated.
 func appendInferredFacts(b []byte, c *Component) []byte {
-	for _, f := range c.Inferred {
-		var from string
-		var what []string
-		switch f {
-		case "admin", "paid":
-			from = "its name and the flows into it"
-		case "stores":
-			from, what = "its flows", c.Stores
-		case "processes":
-			from, what = "its flows", c.Processes
-		default:
+	for _, f := range c.InferredFacts() {
+		if f.Fact == "kind" {
 			continue
 		}
 		b = append(b, `<br>`...)
-		b = appendEsc(b, f)
-		if len(what) > 0 {
+		b = appendEsc(b, f.Fact)
+		if len(f.Assets) > 0 {
 			b = append(b, ' ')
-			b = appendEscJoin(b, what, ", ")
+			b = appendEscJoin(b, f.Assets, ", ")
 		}
-		b = appendInferredMark(b, from)
+		b = appendInferredMark(b, f.From)
 	}
 	return b
 }

@@ -240,14 +240,13 @@ func mdInferredFacts(ew *errWriter, r *Result) {
 	for i := range r.Components {
 		c := &r.Components[i]
 		var facts []string
-		for _, f := range c.Inferred {
-			switch f {
-			case "admin", "paid":
-				facts = append(facts, f+InferredMark)
-			case "stores":
-				facts = append(facts, "stores "+codes(c.Stores)+InferredMark)
-			case "processes":
-				facts = append(facts, "processes "+codes(c.Processes)+InferredMark)
+		for _, f := range c.InferredFacts() {
+			switch {
+			case f.Fact == "kind":
+			case len(f.Assets) > 0:
+				facts = append(facts, f.Fact+" "+codes(f.Assets)+InferredMark)
+			default:
+				facts = append(facts, f.Fact+InferredMark)
 			}
 		}
 		if len(facts) == 0 {
@@ -263,6 +262,37 @@ func mdInferredFacts(ew *errWriter, r *Result) {
 		t.end()
 		ew.printf("%s\n\n", InferredFactsNote)
 	}
+}
+
+// InferredFact is a fact of a component's the loader inferred
+// (Component.Inferred), as the reports show it.
+type InferredFact struct {
+	// Fact is "kind", "admin", "paid", "stores" or "processes".
+	Fact string
+	// Assets are the assets stored or processed, for those facts.
+	Assets []string
+	// From says what Ward read it from: "its name", "its name and the
+	// flows into it", "its flows".
+	From string
+}
+
+// InferredFacts lists the component's inferred facts, in the order of its
+// Inferred list.
+func (c *Component) InferredFacts() []InferredFact {
+	var out []InferredFact
+	for _, f := range c.Inferred {
+		switch f {
+		case "kind":
+			out = append(out, InferredFact{Fact: f, From: "its name"})
+		case "admin", "paid":
+			out = append(out, InferredFact{Fact: f, From: "its name and the flows into it"})
+		case "stores":
+			out = append(out, InferredFact{Fact: f, Assets: c.Stores, From: "its flows"})
+		case "processes":
+			out = append(out, InferredFact{Fact: f, Assets: c.Processes, From: "its flows"})
+		}
+	}
+	return out
 }
 
 // InferredMark follows a kind or data kind in a report that Ward read from
