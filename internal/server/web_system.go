@@ -39,10 +39,10 @@ type element struct {
 	Kind, ID, Name string
 	// Inferred are the component's facts Ward read from its name or
 	// flows (report.Component.InferredFacts), shown marked.
-	Inferred []inferredFact
-	Controls []control
-	Questions      []report.Question
-	Threats        int
+	Inferred  []inferredFact
+	Controls  []control
+	Questions []report.Question
+	Threats   int
 }
 
 type control struct{ Key, Value string }
