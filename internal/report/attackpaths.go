@@ -193,6 +193,9 @@ type BlastAsset struct {
 	Hops  int    `json:"hops"`
 	Where string `json:"where"`
 	How   string `json:"how"`
+	// Inferred is true when Where's stores or processes were read from
+	// its flows, not stated (ward help inference).
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // BlastSummary counts the radius.
@@ -210,7 +213,7 @@ func NewBlastReport(r *paths.Radius) *BlastReport {
 		out.Components = append(out.Components, BlastReach{ID: c.Component.ID, Hops: c.Hops, Via: c.Via.ID, From: c.From.ID, Response: c.Response})
 	}
 	for _, a := range r.Assets {
-		out.Assets = append(out.Assets, BlastAsset{ID: a.Asset.ID, Hops: a.Hops, Where: a.Where, How: a.How})
+		out.Assets = append(out.Assets, BlastAsset{ID: a.Asset.ID, Hops: a.Hops, Where: a.Where, How: a.How, Inferred: a.Inferred})
 		if paths.Critical(a.Asset) {
 			out.Summary.Critical++
 		}
@@ -236,7 +239,11 @@ func WriteBlast(w io.Writer, format string, r *BlastReport) error {
 	ew.printf("\nAssets (hops: 0 = held by or flowing through %s itself)\n", r.Compromised)
 	by := map[string]string{"stores": "stored by", "processes": "processed by", "carries": "carried by"}
 	for _, a := range r.Assets {
-		ew.printf("  %d  %-24s %s %s\n", a.Hops, a.ID, by[a.How], a.Where)
+		mark := ""
+		if a.Inferred {
+			mark = InferredMark
+		}
+		ew.printf("  %d  %-24s %s %s%s\n", a.Hops, a.ID, by[a.How], a.Where, mark)
 	}
 	ew.printf("\nComponents\n")
 	for _, c := range r.Components {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/paths"
 	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
 )
@@ -93,6 +94,27 @@ func TestInferredFactsMarked(t *testing.T) {
 		}
 		if stated && !strings.Contains(brief.String(), "`api`, `db`") {
 			t.Errorf("stated: the brief does not say where the records live:\n%s", brief.String())
+		}
+	}
+}
+
+// TestBlastInferredHeld: ward blast marks an asset reached through what a
+// component processes or stores by Ward's reading of its flows.
+func TestBlastInferredHeld(t *testing.T) {
+	for _, stated := range []bool{false, true} {
+		m, _, err := spec.Parse("m.yaml", []byte(inferredFactsModel(stated)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := m.Element("api")
+		r := NewBlastReport(paths.Blast(m, c.Component))
+		var buf bytes.Buffer
+		if err := WriteBlast(&buf, "text", r); err != nil {
+			t.Fatal(err)
+		}
+		want := "processed by api (inferred)"
+		if got := strings.Contains(buf.String(), want); got == stated || len(r.Assets) == 0 || r.Assets[0].Inferred == stated {
+			t.Errorf("stated %t: %q shown %t, inferred %v:\n%s", stated, want, got, r.Assets, buf.String())
 		}
 	}
 }
