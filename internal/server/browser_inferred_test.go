@@ -103,3 +103,58 @@ func TestBrowserInferredFacts(t *testing.T) {
 	problems.check(t, "inferred facts")
 	t.Logf("screenshots in %s", b.shot)
 }
+
+// foldModel has an unverified flow threat (the partner feed's flow, its
+// authentication unknown) folded into the API's open threat (it states it
+// authenticates no caller); with auth set, the flow states its
+// authentication.
+func foldModel(auth string) string {
+	return `ward: 1
+system: {id: fold, name: Fold}
+boundaries:
+  - {id: partner, trust: partner}
+  - {id: corp, trust: internal}
+components:
+  - {id: feed, name: Partner feed, kind: service, boundary: partner, third_party: true}
+  - {id: api, name: Orders API, kind: service, boundary: corp, controls: {authenticates: no}}
+flows:
+  - {id: feed-api, from: feed, to: api, protocol: https, encryption: tls` + auth + `}
+`
+}
+
+// TestBrowserDiffFoldedStatus: the versions page of a system shows a
+// threat folded as unverified into an open one, open on its own in the
+// next version, as re-opened, from its own status (unverified), with the
+// threat it was folded into.
+func TestBrowserDiffFoldedStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser test: run without -short")
+	}
+	const token = "fold-setup-token"
+	b := newBrowser(t, token)
+	var problems consoleProblems
+	problems.listen(b)
+	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
+		t.Fatalf("setup: %d %v", status, out)
+	}
+	admin := b.login("ada@example.com", "correct horse battery")
+	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
+		t.Fatalf("team: %d %v", status, out)
+	}
+	for _, auth := range []string{"", ", authentication: none"} {
+		if status, out := b.api("POST", "/api/v1/systems/fold/versions", admin, map[string]any{"team": "t", "files": map[string]string{"ward.yaml": foldModel(auth)}}); status != 201 {
+			t.Fatalf("push: %d %v", status, out)
+		}
+	}
+	b.signIn("ada@example.com", "correct horse battery")
+	b.open("/systems/fold/diff")
+	row := b.text(`main table tbody tr:first-child`)
+	for _, want := range []string{"unauthenticated-inbound-flow:feed-api", "(folded into unauthenticated-entry-point:api on one side)", "reopened", "Unverified", "Open"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the diff's first row lacks %q: %q", want, row)
+		}
+	}
+	b.screenshot("diff-folded-reopened")
+	b.checkAccessible("versions diff with a folded threat")
+	problems.check(t, "diff page")
+}
