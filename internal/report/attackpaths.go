@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/paths"
 )
 
@@ -22,6 +23,10 @@ type AttackPath struct {
 	Target string    `json:"target"`
 	Score  int       `json:"score"`
 	Hops   []PathHop `json:"hops"`
+	// Inferred is true when Target holds Asset only by Ward's reading of
+	// its flows: its stores or processes were inferred (ward help
+	// inference). Reports mark the asset (inferred).
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // PathHop is one hop of an attack path.
@@ -43,7 +48,8 @@ func attackPaths(a *analysis.Analysis, max int) []AttackPath {
 func convertPaths(ps []paths.Path) []AttackPath {
 	out := make([]AttackPath, 0, len(ps))
 	for _, p := range ps {
-		x := AttackPath{Entry: p.Entry.ID, Asset: p.Asset.ID, Target: p.Target.ID, Score: p.Score, Hops: make([]PathHop, 0, len(p.Hops))}
+		x := AttackPath{Entry: p.Entry.ID, Asset: p.Asset.ID, Target: p.Target.ID, Score: p.Score, Hops: make([]PathHop, 0, len(p.Hops)),
+			Inferred: p.Target.Inferred&(model.InferredStores|model.InferredProcesses) != 0}
 		for _, h := range p.Hops {
 			x.Hops = append(x.Hops, PathHop{From: h.From.ID, To: h.To.ID, Flow: h.Flow.ID, Score: h.Score,
 				Weaknesses: orEmpty(h.Weaknesses), Findings: orEmpty(h.Findings)})
@@ -51,6 +57,15 @@ func convertPaths(ps []paths.Path) []AttackPath {
 		out = append(out, x)
 	}
 	return out
+}
+
+// mark is InferredMark when the target holds the asset by Ward's reading
+// of its flows (Inferred), else "".
+func (p AttackPath) mark() string {
+	if p.Inferred {
+		return InferredMark
+	}
+	return ""
 }
 
 // Route formats the path as "entry → a → b".
@@ -126,7 +141,7 @@ func WritePaths(w io.Writer, format string, r *PathsReport) error {
 	ew.printf("%d entry point(s), %d target asset(s), %d path(s), weakest first (score: protection points, lower is weaker)\n",
 		len(r.Entries), len(r.Assets), len(r.Paths))
 	for i, p := range r.Paths {
-		ew.printf("\n%d. %s ⇒ %s  score %d\n", i+1, p.Route(), p.Asset, p.Score)
+		ew.printf("\n%d. %s ⇒ %s  score %d\n", i+1, p.Route(), p.Asset+p.mark(), p.Score)
 		for _, h := range p.Hops {
 			ew.printf("   %s → %s via %s (%d)", h.From, h.To, h.Flow, h.Score)
 			if len(h.Weaknesses) > 0 {
@@ -160,7 +175,7 @@ func mdPaths(ew *errWriter, ps []AttackPath, n int) {
 		for _, h := range p.Hops {
 			route = append(route, "("+code(h.Flow)+") "+code(h.To))
 		}
-		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(weaknessList(p.Weaknesses()))))
+		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset)+p.mark(), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(weaknessList(p.Weaknesses()))))
 	}
 	t.end()
 }

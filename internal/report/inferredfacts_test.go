@@ -118,3 +118,44 @@ func TestBlastInferredHeld(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsInferredHeld: an attack path whose target holds the asset only
+// by Ward's reading of its flows is marked: JSON inferred, "(inferred)"
+// after the asset in text and Markdown.
+func TestPathsInferredHeld(t *testing.T) {
+	for _, stated := range []bool{false, true} {
+		api := ""
+		if stated {
+			api = ", processes: [recs]"
+		}
+		m, _, err := spec.Parse("m.yaml", []byte(`ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: net, trust: internet}
+  - {id: corp, trust: internal}
+assets:
+  - {id: recs, name: Patient records, data: [phi], confidentiality: critical}
+components:
+  - {id: user, name: Patient, kind: person, boundary: net}
+  - {id: api, name: Records API, kind: service, boundary: corp`+api+`}
+flows:
+  - {id: u-api, from: user, to: api, protocol: https, encryption: tls, carries: [recs]}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := NewPathsReport("s", paths.Find(m, paths.Options{}))
+		if len(r.Paths) != 1 || r.Paths[0].Inferred == stated {
+			t.Fatalf("stated %t: paths %+v, want one, inferred %t", stated, r.Paths, !stated)
+		}
+		for format, want := range map[string]string{"text": "⇒ recs (inferred)", "markdown": "`recs` (inferred)"} {
+			var buf bytes.Buffer
+			if err := WritePaths(&buf, format, r); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(buf.String(), want); got == stated {
+				t.Errorf("stated %t, %s: %q shown %t:\n%s", stated, format, want, got, buf.String())
+			}
+		}
+	}
+}
