@@ -357,6 +357,23 @@ func findings(o, n *report.Result) []FindingChange {
 		c.Change, c.Better = Disappeared, f.Status == string(model.StatusOpen)
 		out = append(out, c)
 	}
+	// A threat folded on both sides (into the same threat or not) is
+	// listed when its own status changed (folded_status): folded as
+	// unverified into an open threat, then open itself, it is re-opened
+	// though neither threat it went into changed. It is listed as the
+	// threat it is now folded into, whose line it restates.
+	for _, f := range n.Findings {
+		for _, id := range f.Folded {
+			p, ok := before[wasFolded[id]]
+			if !ok || inList(id, before, after) {
+				continue
+			}
+			c := FindingChange{ID: id, Title: f.Title, Rule: ruleOf(id), Targets: orEmpty(f.Targets), Location: f.Location, Fold: f.ID}
+			if change(&c, p, f, foldedState(p, id, true), foldedState(f, id, true), true) && c.Old.Own() != c.New.Own() {
+				out = append(out, c)
+			}
+		}
+	}
 	// Worse first, then better, then the rest; by severity, then id.
 	rank := func(c FindingChange) int {
 		switch {
@@ -410,6 +427,20 @@ func foldedState(g report.Finding, id string, folded bool) *FindingState {
 		}
 	}
 	return s
+}
+
+// inList reports whether the threat id is listed on its own on either
+// side.
+func inList(id string, before, after map[string]report.Finding) bool {
+	_, b := before[id]
+	_, a := after[id]
+	return a || b
+}
+
+// ruleOf is the rule of a generated threat's id (rule:target...).
+func ruleOf(id string) string {
+	r, _, _ := strings.Cut(id, ":")
+	return r
 }
 
 // foldedInto maps the ids of the threats folded into others (their

@@ -694,3 +694,45 @@ flows:
 		}
 	}
 }
+
+// TestCompareFoldedBothSides: a threat folded into an open one on both
+// sides is listed when its own status (folded_status) changed: folded as
+// unverified, then open, it is re-opened as the threat it restates; the
+// same status on both sides is no change.
+func TestCompareFoldedBothSides(t *testing.T) {
+	const x, y = "rule-x:api:tampering", "rule-y:api"
+	result := func(st map[string]string) *report.Result {
+		return &report.Result{Findings: []report.Finding{{ID: y, Title: "API trusts what it is sent", Rule: "rule-y", Severity: "high",
+			Status: "open", Targets: []report.Target{{Kind: "component", ID: "api"}}, Folded: []string{x}, FoldedStatus: st}}}
+	}
+	unverified, open := result(map[string]string{x: "unverified"}), result(nil)
+	cmp := func(o, n *report.Result) *diff.Diff {
+		return diff.Compare(diff.Side{Label: "old", Result: o}, diff.Side{Label: "new", Result: n})
+	}
+	for _, tc := range []struct {
+		o, n   *report.Result
+		change string
+	}{
+		{unverified, open, diff.Reopened},
+		{open, unverified, diff.Closed},
+		{unverified, unverified, ""},
+		{open, open, ""},
+	} {
+		d := cmp(tc.o, tc.n)
+		var got []string
+		for _, f := range d.Findings {
+			got = append(got, f.ID+" "+f.Change+" fold "+f.Fold+" "+f.Old.Own()+"→"+f.New.Own())
+		}
+		want := []string(nil)
+		if tc.change != "" {
+			from, to := "unverified", "open"
+			if tc.change == diff.Closed {
+				from, to = to, from
+			}
+			want = []string{x + " " + tc.change + " fold " + y + " " + from + "→" + to}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%v → %v: %q, want %q", tc.o.Findings[0].FoldedStatus, tc.n.Findings[0].FoldedStatus, got, want)
+		}
+	}
+}
