@@ -188,9 +188,10 @@ func absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
 	fold(keep, f)
 }
 
-// fold records on keep that f, and what had folded into f, folded into it.
+// fold records on keep that f, with its status, and what had folded into
+// f, folded into it.
 func fold(keep, f *model.Finding) {
-	keep.Folded = append(append(keep.Folded, f.ID), f.Folded...)
+	keep.Folded = append(append(keep.Folded, model.Fold{ID: f.ID, Status: f.Status}), f.Folded...)
 	f.Folded = nil
 }
 

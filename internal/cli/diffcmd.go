@@ -336,7 +336,7 @@ func baselineChange(f diff.FindingChange) string {
 	}
 	switch f.Change {
 	case diff.Reopened:
-		return "closed in the baseline: " + f.Old.Status + fold
+		return "closed in the baseline: " + f.Old.Own() + fold
 	case diff.Raised:
 		return "was " + f.Old.Severity + " in the baseline" + fold
 	}

@@ -106,14 +106,20 @@ An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.
 
 Ward shows what it guessed: "ward check" prints a line under the summary
-counting the inferred facts, the Markdown and HTML reports mark them
-"(inferred)", the diagrams (Mermaid, DOT, SVG and the web UI's) label an
-inferred component kind as in "datastore (inferred)", and the JSON result
-lists them in each asset's and component's "inferred" ("kind", "data",
-"admin", "paid", "stores", "processes") and in summary.inferred. "ward diff" marks an inferred kind, data or admin flag "(inferred)"
-when it changes (a rename can change a guess), and shows no change when the
-model comes to state what was guessed. Exports to other tools (ward export) write only what the
-model states. To be sure, state the facts in the model:
+counting the inferred facts; the Markdown and HTML reports mark them
+"(inferred)" (the HTML report on each element's row, the Markdown report in
+a table after the assets), and so do the pen-test brief (where a critical
+asset lives), "ward blast" (an asset held by a guess) and the web UI (the
+selected element's card; the visual editor shows what the model states, a
+guess marked beside it and never written back unless ticked); the diagrams
+(Mermaid, DOT, SVG and the web UI's) label an inferred component kind as in
+"datastore (inferred)", and the JSON result lists them in each asset's and
+component's "inferred" ("kind", "data", "admin", "paid", "stores",
+"processes") and in summary.inferred. "ward diff" marks an inferred kind,
+data, admin or paid flag, or stores / processes "(inferred)" when it changes
+(a rename can change a guess), and shows no change when the model comes to
+state what was guessed. Exports to other tools (ward export) write only what
+the model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs), and the component's
 kind and what it stores and processes; "admin: false" or "paid: false" keeps a
 flag off.

@@ -109,6 +109,20 @@ type FindingState struct {
 	Score    int    `json:"score"`
 	Status   string `json:"status"`
 	Reopened string `json:"reopened,omitempty"`
+	// FoldedStatus is, on a side where the threat was folded into another
+	// (FindingChange.Fold) whose status differs from its own (an
+	// unverified threat folded into an open one), its own status there;
+	// Status is the fold's. Changes are read from the threat's own status.
+	FoldedStatus string `json:"folded_status,omitempty"`
+}
+
+// Own is the threat's own status on that side: FoldedStatus when it was
+// folded with a status of its own, else Status.
+func (s *FindingState) Own() string {
+	if s.FoldedStatus != "" {
+		return s.FoldedStatus
+	}
+	return s.Status
 }
 
 // FindingChange is a finding that appeared, disappeared or changed.
@@ -191,6 +205,9 @@ type Exposure struct {
 	// How is carried, stored or processed; Element is the flow or component.
 	How     string `json:"how"`
 	Element string `json:"element"`
+	// Inferred is true when the component's stores or processes were
+	// read from its flows, not stated (the result's `inferred`).
+	Inferred bool `json:"inferred,omitempty"`
 	// CrossesBoundary is true for a flow that crosses a trust boundary;
 	// ThirdParty when the flow's destination or the component is run by
 	// another organisation; Trust is the trust level the data lands in.
@@ -314,14 +331,14 @@ func findings(o, n *report.Result) []FindingChange {
 		if !ok {
 			p, ok = predecessor(f, before, after, split)
 		}
-		statusOnly := false
+		fold := ""
 		if !ok {
 			p, ok = before[wasFolded[f.ID]]
-			statusOnly, c.Fold = ok, wasFolded[f.ID]
+			fold = wasFolded[f.ID]
 		}
 		if !ok {
 			c.Change, c.Worse = Appeared, f.Status == string(model.StatusOpen)
-		} else if !change(&c, p, f, statusOnly) {
+		} else if c.Fold = fold; !change(&c, p, f, foldedState(p, f.ID, fold != ""), state(f), fold != "") {
 			continue
 		}
 		out = append(out, c)
@@ -332,13 +349,30 @@ func findings(o, n *report.Result) []FindingChange {
 		}
 		c := FindingChange{ID: f.ID, Title: f.Title, Rule: f.Rule, Old: state(f), Targets: orEmpty(f.Targets), Location: f.Location}
 		if g, ok := after[nowFolded[f.ID]]; ok {
-			if c.Fold = g.ID; change(&c, f, g, true) {
+			if c.Fold = g.ID; change(&c, f, g, state(f), foldedState(g, f.ID, true), true) {
 				out = append(out, c)
 			}
 			continue
 		}
 		c.Change, c.Better = Disappeared, f.Status == string(model.StatusOpen)
 		out = append(out, c)
+	}
+	// A threat folded on both sides (into the same threat or not) is
+	// listed when its own status changed (folded_status): folded as
+	// unverified into an open threat, then open itself, it is re-opened
+	// though neither threat it went into changed. It is listed as the
+	// threat it is now folded into, whose line it restates.
+	for _, f := range n.Findings {
+		for _, id := range f.Folded {
+			p, ok := before[wasFolded[id]]
+			if !ok || inList(id, before, after) {
+				continue
+			}
+			c := FindingChange{ID: id, Title: f.Title, Rule: ruleOf(id), Targets: orEmpty(f.Targets), Location: f.Location, Fold: f.ID}
+			if change(&c, p, f, foldedState(p, id, true), foldedState(f, id, true), true) && c.Old.Own() != c.New.Own() {
+				out = append(out, c)
+			}
+		}
 	}
 	// Worse first, then better, then the rest; by severity, then id.
 	rank := func(c FindingChange) int {
@@ -356,18 +390,19 @@ func findings(o, n *report.Result) []FindingChange {
 	return out
 }
 
-// change sets c's change from old state p to new state f (the same
-// threat, or the one it was folded into on either side: then statusOnly);
-// false when its status (and severity) are unchanged.
-func change(c *FindingChange, p, f report.Finding, statusOnly bool) bool {
-	c.Old, c.New = state(p), state(f)
-	open, wasOpen := f.Status == string(model.StatusOpen), p.Status == string(model.StatusOpen)
+// change sets c's change from old p to new f (the same threat, or the one
+// it was folded into on either side: then statusOnly), in states was and
+// now (the threat's own status where it was folded, foldedState); false
+// when its status (and severity) are unchanged.
+func change(c *FindingChange, p, f report.Finding, was, now *FindingState, statusOnly bool) bool {
+	c.Old, c.New = was, now
+	open, wasOpen := now.Own() == string(model.StatusOpen), was.Own() == string(model.StatusOpen)
 	switch {
 	case !wasOpen && open:
 		c.Change, c.Worse = Reopened, true
 	case wasOpen && !open:
 		c.Change, c.Better = Closed, true
-	case p.Status != f.Status:
+	case was.Own() != now.Own():
 		c.Change = Restatus
 	case statusOnly:
 		return false
@@ -379,6 +414,33 @@ func change(c *FindingChange, p, f report.Finding, statusOnly bool) bool {
 		return false
 	}
 	return true
+}
+
+// foldedState is the state of g, the threat id was folded into when
+// folded, with id's own status when g's result records one
+// (report.Finding.FoldedStatus: it differs from g's); state(g) otherwise.
+func foldedState(g report.Finding, id string, folded bool) *FindingState {
+	s := state(g)
+	if folded {
+		if st := g.FoldedStatus[id]; st != "" && st != g.Status {
+			s.FoldedStatus = st
+		}
+	}
+	return s
+}
+
+// inList reports whether the threat id is listed on its own on either
+// side.
+func inList(id string, before, after map[string]report.Finding) bool {
+	_, b := before[id]
+	_, a := after[id]
+	return a || b
+}
+
+// ruleOf is the rule of a generated threat's id (rule:target...).
+func ruleOf(id string) string {
+	r, _, _ := strings.Cut(id, ":")
+	return r
 }
 
 // foldedInto maps the ids of the threats folded into others (their

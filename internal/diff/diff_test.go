@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -552,6 +553,186 @@ flows:
 			if f.Field == "admin" {
 				t.Errorf("stating the guessed flag: admin %s → %s, want no change", f.Old, f.New)
 			}
+		}
+	}
+}
+
+// TestCompareFoldedOwnStatus: a threat folded into another keeps its own
+// status in the result (folded_status), and the diff reads a change from
+// it. An unverified flow threat folded into its receiver's open threat is
+// no change when it comes to stand alone still unverified, or when its
+// receiver's threat opens around it; it is re-opened when it stands alone
+// open. Before the status was kept, the first read as re-opened (it took
+// the open threat's status) and the last as no change.
+func TestCompareFoldedOwnStatus(t *testing.T) {
+	model := func(flowAuth, decisions string) string {
+		return `ward: 1
+system: {id: s, name: S}
+boundaries:
+  - {id: partner, trust: partner}
+  - {id: corp, trust: internal}
+components:
+  - {id: feed, name: Partner feed, kind: service, boundary: partner, third_party: true}
+  - {id: api, name: Orders API, kind: service, boundary: corp, controls: {authenticates: no}}
+flows:
+  - {id: feed-api, from: feed, to: api, protocol: https, encryption: tls` + flowAuth + `}
+` + decisions
+	}
+	const x, into = "unauthenticated-inbound-flow:feed-api", "unauthenticated-entry-point:api"
+	folded := side(t, "folded", model("", ""))
+	accepted := side(t, "accepted", model("", "decisions:\n  - {finding: \""+into+"\", status: accepted, owner: sam, expires: 2027-01-01, reason: test}\n"))
+	stated := side(t, "stated", model(", authentication: none", ""))
+	var found bool
+	for _, f := range folded.Result.Findings {
+		if f.ID == into {
+			found = slices.Contains(f.Folded, x) && f.Status == "open" && f.FoldedStatus[x] == "unverified"
+		}
+	}
+	if !found {
+		t.Fatalf("%s is not folded into the open %s with folded_status unverified", x, into)
+	}
+	get := func(d *diff.Diff) *diff.FindingChange {
+		for i := range d.Findings {
+			if d.Findings[i].ID == x {
+				return &d.Findings[i]
+			}
+		}
+		return nil
+	}
+	// Alone and unverified (its receiver's threat accepted) on one side,
+	// folded into the open one on the other: no change of its own.
+	for _, d := range []*diff.Diff{diff.Compare(accepted, folded), diff.Compare(folded, accepted)} {
+		if c := get(d); c != nil {
+			t.Errorf("%s unverified on both sides, folded on one: %s %+v → %+v, want no change", x, c.Change, c.Old, c.New)
+		}
+	}
+	// Alone and open (authentication: none stated) in the newer version.
+	for _, tc := range []struct {
+		d      *diff.Diff
+		change string
+		worse  bool
+	}{
+		{diff.Compare(folded, stated), diff.Reopened, true},
+		{diff.Compare(stated, folded), diff.Closed, false},
+	} {
+		c := get(tc.d)
+		if c == nil {
+			t.Errorf("%s unverified in a fold, then open alone: no change listed, want %s", x, tc.change)
+			continue
+		}
+		if c.Change != tc.change || c.Worse != tc.worse || c.Fold != into {
+			t.Errorf("%s: %s worse %t fold %q, want %s worse %t fold %s", x, c.Change, c.Worse, c.Fold, tc.change, tc.worse, into)
+		}
+		side := c.Old
+		if tc.change == diff.Closed {
+			side = c.New
+		}
+		if side.Status != "open" || side.FoldedStatus != "unverified" || side.Own() != "unverified" {
+			t.Errorf("%s folded side: status %s folded_status %q, want open, unverified", x, side.Status, side.FoldedStatus)
+		}
+	}
+	var buf bytes.Buffer
+	if err := diff.Render(&buf, "text", diff.Compare(folded, stated)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "unverified → open"; !strings.Contains(buf.String(), want) {
+		t.Errorf("text: no %q in\n%s", want, buf.String())
+	}
+}
+
+// TestCompareInferredHeldAndPaid: what a component stores or processes
+// read from its flows (model.InferHeld) and a paid flag read from its name
+// are marked inferred on the side they were guessed; stating them is no
+// change.
+func TestCompareInferredHeldAndPaid(t *testing.T) {
+	model := func(sms, carries, held string) string {
+		return `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: recs, name: Records, data: [pii]}
+  - {id: notes, name: Notes, data: [pii]}
+components:
+  - {id: auth, name: Login service, kind: service}
+  - ` + sms + `
+  - {id: api, name: Records API, kind: service` + held + `}
+  - {id: db, name: Records database, kind: datastore}
+flows:
+  - {id: auth-sms, from: auth, to: sms, protocol: https, encryption: tls}
+  - {id: api-db, from: api, to: db, protocol: tls, encryption: tls, carries: [` + carries + `]}
+`
+	}
+	const gw = "{id: sms, name: SMS gateway, kind: external, third_party: true}"
+	guessed := side(t, "old", model(gw, "recs", ""))
+	more := side(t, "new", model("{id: sms, name: Mail provider, kind: external, third_party: true}", "recs, notes", ""))
+	stated := side(t, "new", model("{id: sms, name: SMS gateway, kind: external, third_party: true, paid: true}", "recs", ", processes: [recs]"))
+	d := diff.Compare(guessed, more)
+	var buf bytes.Buffer
+	if err := diff.Render(&buf, "text", d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"processes +notes (inferred)", "paid true (inferred) → false", "notes (pii) processed by api (inferred)",
+		"notes (pii) stored by db (inferred)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %q in\n%s", want, buf.String())
+		}
+	}
+	for _, e := range d.Elements {
+		for _, f := range e.Fields {
+			if f.Field == "stores" && (!f.OldInferred || !f.NewInferred) {
+				t.Errorf("db stores %s → %s: old_inferred %t new_inferred %t, want both", f.Old, f.New, f.OldInferred, f.NewInferred)
+			}
+		}
+	}
+	// Stating the processes elsewhere (api) turns InferHeld off for the
+	// whole model: db then stores nothing, which is a change; api's and
+	// sms's stated facts are not.
+	for _, e := range diff.Compare(guessed, stated).Elements {
+		for _, f := range e.Fields {
+			if e.ID == "api" && f.Field == "processes" || f.Field == "paid" {
+				t.Errorf("stating what was guessed: %s %s %s → %s, want no change", e.ID, f.Field, f.Old, f.New)
+			}
+		}
+	}
+}
+
+// TestCompareFoldedBothSides: a threat folded into an open one on both
+// sides is listed when its own status (folded_status) changed: folded as
+// unverified, then open, it is re-opened as the threat it restates; the
+// same status on both sides is no change.
+func TestCompareFoldedBothSides(t *testing.T) {
+	const x, y = "rule-x:api:tampering", "rule-y:api"
+	result := func(st map[string]string) *report.Result {
+		return &report.Result{Findings: []report.Finding{{ID: y, Title: "API trusts what it is sent", Rule: "rule-y", Severity: "high",
+			Status: "open", Targets: []report.Target{{Kind: "component", ID: "api"}}, Folded: []string{x}, FoldedStatus: st}}}
+	}
+	unverified, open := result(map[string]string{x: "unverified"}), result(nil)
+	cmp := func(o, n *report.Result) *diff.Diff {
+		return diff.Compare(diff.Side{Label: "old", Result: o}, diff.Side{Label: "new", Result: n})
+	}
+	for _, tc := range []struct {
+		o, n   *report.Result
+		change string
+	}{
+		{unverified, open, diff.Reopened},
+		{open, unverified, diff.Closed},
+		{unverified, unverified, ""},
+		{open, open, ""},
+	} {
+		d := cmp(tc.o, tc.n)
+		var got []string
+		for _, f := range d.Findings {
+			got = append(got, f.ID+" "+f.Change+" fold "+f.Fold+" "+f.Old.Own()+"→"+f.New.Own())
+		}
+		want := []string(nil)
+		if tc.change != "" {
+			from, to := "unverified", "open"
+			if tc.change == diff.Closed {
+				from, to = to, from
+			}
+			want = []string{x + " " + tc.change + " fold " + y + " " + from + "→" + to}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%v → %v: %q, want %q", tc.o.Findings[0].FoldedStatus, tc.n.Findings[0].FoldedStatus, got, want)
 		}
 	}
 }

@@ -66,9 +66,11 @@ func view(s Side, r *report.Result) []element {
 	for _, c := range r.Components {
 		ps := []prop{scalar("name", c.Name), guessed(scalar("kind", c.Kind), slices.Contains(c.Inferred, "kind")),
 			scalar("boundary", c.Boundary), scalar("tech", c.Tech),
-			boolean("out_of_scope", c.OutOfScope), listProp("stores", c.Stores), listProp("processes", c.Processes)}
+			boolean("out_of_scope", c.OutOfScope), guessed(listProp("stores", c.Stores), slices.Contains(c.Inferred, "stores")),
+			guessed(listProp("processes", c.Processes), slices.Contains(c.Inferred, "processes"))}
 		if mc := comps[c.ID]; mc != nil {
-			ps = append(ps, boolean("third_party", mc.ThirdParty), guessed(boolean("admin", mc.Admin), mc.Inferred&model.InferredAdmin != 0), boolean("public", mc.Public),
+			ps = append(ps, boolean("third_party", mc.ThirdParty), guessed(boolean("admin", mc.Admin), mc.Inferred&model.InferredAdmin != 0),
+				guessed(boolean("paid", mc.Paid), mc.Inferred&model.InferredPaid != 0), boolean("public", mc.Public),
 				scalar("encryption_at_rest", string(mc.EncryptionAtRest)))
 		}
 		for _, k := range controlKeys(c.Controls) {
@@ -289,16 +291,18 @@ func exposures(m *model.Model, o, n *report.Result) []Exposure {
 	}
 	for _, c := range n.Components {
 		for _, how := range []string{"stored", "processed"} {
-			now, then := c.Stores, oldComps[c.ID].Stores
+			now, then, fact := c.Stores, oldComps[c.ID].Stores, "stores"
 			if how == "processed" {
-				now, then = c.Processes, oldComps[c.ID].Processes
+				now, then, fact = c.Processes, oldComps[c.ID].Processes, "processes"
 			}
+			guess := slices.Contains(c.Inferred, fact)
 			for _, id := range now {
 				if was(id, then) {
 					continue
 				}
 				if e, ok := exp(id); ok {
 					e.How, e.Element, e.ThirdParty, e.Trust, e.Location = how, c.ID, third[c.ID], s.trustOf(c.ID), c.Location
+					e.Inferred = guess
 					out = append(out, e)
 				}
 			}

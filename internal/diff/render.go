@@ -105,7 +105,8 @@ func findingLine(f FindingChange) (mark, what, sevs, status string) {
 	case f.New == nil:
 		sevs, status = f.Old.Severity, f.Old.Status
 	default:
-		sevs, status = arrow(f.Old.Severity, f.New.Severity), arrow(f.Old.Status, f.New.Status)
+		// A folded side shows the threat's own status (FoldedStatus).
+		sevs, status = arrow(f.Old.Severity, f.New.Severity), arrow(f.Old.Own(), f.New.Own())
 	}
 	return
 }
@@ -197,6 +198,9 @@ func exposureText(e Exposure) string {
 		what += " (" + e.Classification + ")"
 	}
 	s := fmt.Sprintf("%s %s by %s", what, e.How, e.Element)
+	if e.Inferred {
+		s += report.InferredMark
+	}
 	var where []string
 	if e.CrossesBoundary {
 		where = append(where, "across a trust boundary")

@@ -149,11 +149,19 @@ type Finding struct {
 	// one (a threat restating it on the same line, a further threat or hop
 	// it covers): they are not listed, and their decisions do not apply
 	// here (unlike Aliases); ward diff follows a threat into and out of a
-	// fold by them.
-	Folded []string
+	// fold by them. Each keeps its own status when it was folded (open or
+	// unverified: an unverified threat may fold into an open one).
+	Folded []Fold
 	// Questions are the ids of the questions whose answers would settle an
 	// unverified threat (turn it open or mitigated).
 	Questions []string
+}
+
+// Fold is a threat folded into another (Finding.Folded): its id and its
+// own status when it was folded.
+type Fold struct {
+	ID     string
+	Status Status
 }
 
 // Refs are what a rule says about the weakness it finds, the same on each

@@ -28,6 +28,9 @@ type AssetReach struct {
 	// "processes" or "carries".
 	Where string
 	How   string
+	// Inferred is true when the component's stores or processes were
+	// read from its flows, not stated (model.InferHeld).
+	Inferred bool
 }
 
 // Radius is the blast radius of a compromised component.
@@ -59,29 +62,29 @@ func Blast(m *model.Model, c *model.Component) *Radius {
 	r := &Radius{Compromised: c}
 	hops := map[*model.Component]int{c: 0}
 	assetSeen := map[*model.Asset]bool{}
-	addAsset := func(a *model.Asset, h int, where, how string) {
+	addAsset := func(a *model.Asset, h int, where, how string, inferred bool) {
 		if !assetSeen[a] {
 			assetSeen[a] = true
-			r.Assets = append(r.Assets, AssetReach{Asset: a, Hops: h, Where: where, How: how})
+			r.Assets = append(r.Assets, AssetReach{Asset: a, Hops: h, Where: where, How: how, Inferred: inferred})
 		}
 	}
 	holds := func(x *model.Component, h int) {
 		for _, a := range x.Stores {
-			addAsset(a, h, x.ID, "stores")
+			addAsset(a, h, x.ID, "stores", x.Inferred&model.InferredStores != 0)
 		}
 		for _, a := range x.Processes {
-			addAsset(a, h, x.ID, "processes")
+			addAsset(a, h, x.ID, "processes", x.Inferred&model.InferredProcesses != 0)
 		}
 	}
 	carries := func(x *model.Component, h int) {
 		for _, f := range x.Out {
 			for _, a := range f.Carries {
-				addAsset(a, h, f.ID, "carries")
+				addAsset(a, h, f.ID, "carries", false)
 			}
 		}
 		for _, f := range x.In {
 			for _, a := range f.Carries {
-				addAsset(a, h, f.ID, "carries")
+				addAsset(a, h, f.ID, "carries", false)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/paths"
 )
 
@@ -22,6 +23,10 @@ type AttackPath struct {
 	Target string    `json:"target"`
 	Score  int       `json:"score"`
 	Hops   []PathHop `json:"hops"`
+	// Inferred is true when Target holds Asset only by Ward's reading of
+	// its flows: its stores or processes were inferred (ward help
+	// inference). Reports mark the asset (inferred).
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // PathHop is one hop of an attack path.
@@ -43,7 +48,8 @@ func attackPaths(a *analysis.Analysis, max int) []AttackPath {
 func convertPaths(ps []paths.Path) []AttackPath {
 	out := make([]AttackPath, 0, len(ps))
 	for _, p := range ps {
-		x := AttackPath{Entry: p.Entry.ID, Asset: p.Asset.ID, Target: p.Target.ID, Score: p.Score, Hops: make([]PathHop, 0, len(p.Hops))}
+		x := AttackPath{Entry: p.Entry.ID, Asset: p.Asset.ID, Target: p.Target.ID, Score: p.Score, Hops: make([]PathHop, 0, len(p.Hops)),
+			Inferred: p.Target.Inferred&(model.InferredStores|model.InferredProcesses) != 0}
 		for _, h := range p.Hops {
 			x.Hops = append(x.Hops, PathHop{From: h.From.ID, To: h.To.ID, Flow: h.Flow.ID, Score: h.Score,
 				Weaknesses: orEmpty(h.Weaknesses), Findings: orEmpty(h.Findings)})
@@ -51,6 +57,15 @@ func convertPaths(ps []paths.Path) []AttackPath {
 		out = append(out, x)
 	}
 	return out
+}
+
+// mark is InferredMark when the target holds the asset by Ward's reading
+// of its flows (Inferred), else "".
+func (p AttackPath) mark() string {
+	if p.Inferred {
+		return InferredMark
+	}
+	return ""
 }
 
 // Route formats the path as "entry → a → b".
@@ -126,7 +141,7 @@ func WritePaths(w io.Writer, format string, r *PathsReport) error {
 	ew.printf("%d entry point(s), %d target asset(s), %d path(s), weakest first (score: protection points, lower is weaker)\n",
 		len(r.Entries), len(r.Assets), len(r.Paths))
 	for i, p := range r.Paths {
-		ew.printf("\n%d. %s ⇒ %s  score %d\n", i+1, p.Route(), p.Asset, p.Score)
+		ew.printf("\n%d. %s ⇒ %s  score %d\n", i+1, p.Route(), p.Asset+p.mark(), p.Score)
 		for _, h := range p.Hops {
 			ew.printf("   %s → %s via %s (%d)", h.From, h.To, h.Flow, h.Score)
 			if len(h.Weaknesses) > 0 {
@@ -160,7 +175,7 @@ func mdPaths(ew *errWriter, ps []AttackPath, n int) {
 		for _, h := range p.Hops {
 			route = append(route, "("+code(h.Flow)+") "+code(h.To))
 		}
-		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(weaknessList(p.Weaknesses()))))
+		t.row(fmt.Sprint(i+1), code(p.Entry), code(p.Asset)+p.mark(), mdCell(strings.Join(route, " → ")), fmt.Sprint(p.Score), orDash(mdCell(weaknessList(p.Weaknesses()))))
 	}
 	t.end()
 }
@@ -193,6 +208,9 @@ type BlastAsset struct {
 	Hops  int    `json:"hops"`
 	Where string `json:"where"`
 	How   string `json:"how"`
+	// Inferred is true when Where's stores or processes were read from
+	// its flows, not stated (ward help inference).
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // BlastSummary counts the radius.
@@ -210,7 +228,7 @@ func NewBlastReport(r *paths.Radius) *BlastReport {
 		out.Components = append(out.Components, BlastReach{ID: c.Component.ID, Hops: c.Hops, Via: c.Via.ID, From: c.From.ID, Response: c.Response})
 	}
 	for _, a := range r.Assets {
-		out.Assets = append(out.Assets, BlastAsset{ID: a.Asset.ID, Hops: a.Hops, Where: a.Where, How: a.How})
+		out.Assets = append(out.Assets, BlastAsset{ID: a.Asset.ID, Hops: a.Hops, Where: a.Where, How: a.How, Inferred: a.Inferred})
 		if paths.Critical(a.Asset) {
 			out.Summary.Critical++
 		}
@@ -236,7 +254,11 @@ func WriteBlast(w io.Writer, format string, r *BlastReport) error {
 	ew.printf("\nAssets (hops: 0 = held by or flowing through %s itself)\n", r.Compromised)
 	by := map[string]string{"stores": "stored by", "processes": "processed by", "carries": "carried by"}
 	for _, a := range r.Assets {
-		ew.printf("  %d  %-24s %s %s\n", a.Hops, a.ID, by[a.How], a.Where)
+		mark := ""
+		if a.Inferred {
+			mark = InferredMark
+		}
+		ew.printf("  %d  %-24s %s %s%s\n", a.Hops, a.ID, by[a.How], a.Where, mark)
 	}
 	ew.printf("\nComponents\n")
 	for _, c := range r.Components {

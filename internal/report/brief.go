@@ -128,7 +128,13 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 			why := assetWhy(as)
 			var where []string
 			for _, c := range m.HandledBy(as) {
-				where = append(where, code(c.ID))
+				w := code(c.ID)
+				// Held by a guess: its stores or processes were read
+				// from its flows (model.InferHeld).
+				if c.Inferred&(model.InferredStores|model.InferredProcesses) != 0 {
+					w += InferredMark
+				}
+				where = append(where, w)
 			}
 			t.row(mdCell(as.Label()), code(as.ID), mdCell(why), orDash(strings.Join(where, ", ")))
 		}

@@ -72,7 +72,8 @@ func plainFields(dst []Finding, src []*model.Finding) {
 			refs[f.Refs] = r
 		}
 		x.FindingRefs = r
-		x.Aliases, x.Folded, x.Questions = f.Aliases, f.Folded, f.Questions
+		x.Aliases, x.Questions = f.Aliases, f.Questions
+		x.Folded, x.FoldedStatus = folded(f)
 		if d := f.Decision; d != nil {
 			x.Decision = &Decision{Status: string(d.Status), Reason: d.Reason, Owner: d.Owner, Expires: d.Expires.String(), Covers: d.Covers, Location: loc(d.Pos)}
 		}
@@ -140,4 +141,24 @@ func elements(m *model.Model) ([]Component, []Flow) {
 		}
 	}
 	return comps, flows
+}
+
+// folded is the ids of the threats folded into f, and the own status of
+// those whose status differs from f's (nil when none does).
+func folded(f *model.Finding) ([]string, map[string]string) {
+	if len(f.Folded) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(f.Folded))
+	var st map[string]string
+	for i, x := range f.Folded {
+		ids[i] = x.ID
+		if x.Status != f.Status && x.Status != "" {
+			if st == nil {
+				st = map[string]string{}
+			}
+			st[x.ID] = string(x.Status)
+		}
+	}
+	return ids, st
 }

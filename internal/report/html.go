@@ -36,6 +36,8 @@ var htmlFuncs = template.FuncMap{
 	"closed":     closedCounts,
 	"markdown":   markdownHTML,
 	"active":     Active,
+	// inferredMark is InferredMark without its leading space.
+	"inferredMark": func() string { return strings.TrimPrefix(InferredMark, " ") },
 }
 
 // htmlTemplate parses the page template on first use: parsing it costs

@@ -126,7 +126,12 @@ type oracleElementRow struct {
 	Anchor, ID, Name, Kind, Boundary, Worst string
 	Findings                                []string
 	Inferred                                bool
+	// Facts are the other inferred facts, shown under the kind: "admin",
+	// "paid", "stores a, b", "processes a", each with where it was read.
+	Facts []oracleFact
 }
+
+type oracleFact struct{ Text, From string }
 
 func oracleNewHTMLPage(r *Result) *oracleHtmlPage {
 	p := &oracleHtmlPage{R: r, Title: r.System.Name, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Paths: r.Paths}
@@ -306,7 +311,7 @@ func (p *oracleHtmlPage) elements(r *Result) {
 	for _, c := range r.Components {
 		names[c.ID] = c.Name
 		p.Elements = append(p.Elements, oracleElementRow{Anchor: "c-" + c.ID, ID: c.ID, Name: c.Name, Kind: c.Kind, Boundary: c.Boundary,
-			Worst: c.Worst, Findings: byTarget[c.ID], Inferred: c.kindInferred()})
+			Worst: c.Worst, Findings: byTarget[c.ID], Inferred: c.kindInferred(), Facts: oracleFacts(c)})
 	}
 	for _, f := range r.Flows {
 		from, to := names[f.From], names[f.To]
@@ -448,4 +453,19 @@ func FuzzHTMLEscapes(f *testing.F) {
 			t.Errorf("%q:\n got %s\nwant %s", s, got, want.Bytes())
 		}
 	})
+}
+
+func oracleFacts(c Component) []oracleFact {
+	var out []oracleFact
+	for _, f := range c.Inferred {
+		switch f {
+		case "admin", "paid":
+			out = append(out, oracleFact{f, "its name and the flows into it"})
+		case "stores":
+			out = append(out, oracleFact{"stores " + strings.Join(c.Stores, ", "), "its flows"})
+		case "processes":
+			out = append(out, oracleFact{"processes " + strings.Join(c.Processes, ", "), "its flows"})
+		}
+	}
+	return out
 }

@@ -621,8 +621,9 @@ func (h *htmlRows) elements(w io.Writer) error {
 				b = append(b, `</span></td><td>`...)
 				b = appendEsc(b, c.Kind)
 				if c.kindInferred() {
-					b = append(b, ` <span class="muted" title="not stated in the model: read from its name (ward help inference)">(inferred)</span>`...)
+					b = appendInferredMark(b, "its name")
 				}
+				b = appendInferredFacts(b, c)
 				b = append(b, `</td><td>`...)
 				if c.Boundary != "" {
 					b = appendEsc(b, c.Boundary)
@@ -683,4 +684,35 @@ func (h *htmlRows) elements(w io.Writer) error {
 		}
 		return b, nil
 	})
+}
+
+// appendInferredMark appends InferredMark as the HTML reports show it:
+// muted, with a title saying the fact was read from what.
+func appendInferredMark(b []byte, from string) []byte {
+	b = append(b, ` <span class="muted" title="not stated in the model: read from `...)
+	b = appendEsc(b, from)
+	b = append(b, ` (ward help inference)">`...)
+	b = appendEsc(b, strings.TrimPrefix(InferredMark, " "))
+	return append(b, `</span>`...)
+}
+
+// appendInferredFacts appends, under an element row's kind, the facts
+// besides the kind that the loader inferred for the component (the admin
+// and paid flags, the assets it stores or processes read from its flows),
+// each marked (appendInferredMark): the analysis uses them as if stated.
+// Nothing for a component whose facts were all stated.
+func appendInferredFacts(b []byte, c *Component) []byte {
+	for _, f := range c.InferredFacts() {
+		if f.Fact == "kind" {
+			continue
+		}
+		b = append(b, `<br>`...)
+		b = appendEsc(b, f.Fact)
+		if len(f.Assets) > 0 {
+			b = append(b, ' ')
+			b = appendEscJoin(b, f.Assets, ", ")
+		}
+		b = appendInferredMark(b, f.From)
+	}
+	return b
 }

@@ -294,6 +294,29 @@ func (w *jsonW) list(v []string) {
 	w.b = append(w.b, ']')
 }
 
+// strMap writes a map of strings, its keys sorted (null for nil), as
+// encoding/json does.
+func (w *jsonW) strMap(k string, m map[string]string) {
+	w.key(k)
+	if m == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.open('{')
+	for _, k := range keys {
+		w.newline()
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':', ' ')
+		w.b = appendJSONString(w.b, m[k])
+	}
+	w.close('}')
+}
+
 func (w *jsonW) ints(k string, v []int) {
 	w.key(k)
 	if v == nil {
@@ -489,6 +512,9 @@ func (w *jsonW) finding(f *Finding) {
 	if len(f.Folded) > 0 {
 		w.strs("folded", f.Folded)
 	}
+	if len(f.FoldedStatus) > 0 {
+		w.strMap("folded_status", f.FoldedStatus)
+	}
 	if len(f.Questions) > 0 {
 		w.strs("questions", f.Questions)
 	}
@@ -539,24 +565,7 @@ func (w *jsonW) component(c *Component) {
 	}
 	w.strs("stores", c.Stores)
 	w.strs("processes", c.Processes)
-	w.key("controls")
-	if c.Controls == nil {
-		w.b = append(w.b, "null"...)
-	} else {
-		keys := make([]string, 0, len(c.Controls))
-		for k := range c.Controls {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		w.open('{')
-		for _, k := range keys {
-			w.newline()
-			w.b = appendJSONString(w.b, k)
-			w.b = append(w.b, ':', ' ')
-			w.b = appendJSONString(w.b, c.Controls[k])
-		}
-		w.close('}')
-	}
+	w.strMap("controls", c.Controls)
 	w.str("worst", c.Worst)
 	w.location("location", c.Location)
 	w.close('}')

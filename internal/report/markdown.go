@@ -59,6 +59,7 @@ func Markdown(w io.Writer, r *Result) error {
 	mdSummary(ew, r)
 	mdScope(ew, r)
 	mdAssets(ew, r)
+	mdInferredFacts(ew, r)
 
 	ew.printf("### Data-flow diagram\n\n")
 	if len(r.Components) == 0 {
@@ -230,6 +231,70 @@ func mdAssets(ew *errWriter, r *Result) {
 	}
 }
 
+// mdInferredFacts lists, after the assets, the components whose admin or
+// paid flag, or what they store or process, the loader inferred (the
+// facts the Markdown report shows no other row for), each marked
+// InferredMark; nothing when every such fact was stated.
+func mdInferredFacts(ew *errWriter, r *Result) {
+	var t *mdTable
+	for i := range r.Components {
+		c := &r.Components[i]
+		var facts []string
+		for _, f := range c.InferredFacts() {
+			switch {
+			case f.Fact == "kind":
+			case len(f.Assets) > 0:
+				facts = append(facts, f.Fact+" "+codes(f.Assets)+InferredMark)
+			default:
+				facts = append(facts, f.Fact+InferredMark)
+			}
+		}
+		if len(facts) == 0 {
+			continue
+		}
+		if t == nil {
+			ew.printf("Components whose flags, or what they store or process, Ward inferred:\n\n")
+			t = newMDTable(ew, "Component", "ID", "Inferred")
+		}
+		t.row(mdCell(c.Name), code(c.ID), strings.Join(facts, "; "))
+	}
+	if t != nil {
+		t.end()
+		ew.printf("%s\n\n", InferredFactsNote)
+	}
+}
+
+// InferredFact is a fact of a component's the loader inferred
+// (Component.Inferred), as the reports show it.
+type InferredFact struct {
+	// Fact is "kind", "admin", "paid", "stores" or "processes".
+	Fact string
+	// Assets are the assets stored or processed, for those facts.
+	Assets []string
+	// From says what Ward read it from: "its name", "its name and the
+	// flows into it", "its flows".
+	From string
+}
+
+// InferredFacts lists the component's inferred facts, in the order of its
+// Inferred list.
+func (c *Component) InferredFacts() []InferredFact {
+	var out []InferredFact
+	for _, f := range c.Inferred {
+		switch f {
+		case "kind":
+			out = append(out, InferredFact{Fact: f, From: "its name"})
+		case "admin", "paid":
+			out = append(out, InferredFact{Fact: f, From: "its name and the flows into it"})
+		case "stores":
+			out = append(out, InferredFact{Fact: f, Assets: c.Stores, From: "its flows"})
+		case "processes":
+			out = append(out, InferredFact{Fact: f, Assets: c.Processes, From: "its flows"})
+		}
+	}
+	return out
+}
+
 // InferredMark follows a kind or data kind in a report that Ward read from
 // the element's words because the model did not state it; InferredNote
 // explains it under the table.
@@ -237,6 +302,11 @@ const (
 	InferredMark = " (inferred)"
 	InferredNote = "*(inferred)*: not stated in the model; Ward read it from the element's name and description. " +
 		"State it in the model to be sure (`ward help inference`)."
+	// InferredFactsNote explains the marks on a component's inferred
+	// flags and held assets.
+	InferredFactsNote = "*(inferred)*: not stated in the model; Ward read the assets from the component's flows " +
+		"(the model states what no component processes) and the admin and paid flags from its name and the flows into it. " +
+		"State them in the model to be sure (`ward help inference`)."
 )
 
 // mdSplit is the result's threats and questions as the Markdown tables

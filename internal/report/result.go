@@ -266,6 +266,10 @@ type Finding struct {
 	// list was made (restating it on its line): not listed apart, and
 	// their decisions do not apply here.
 	Folded []string `json:"folded,omitempty"`
+	// FoldedStatus is the own status of each folded threat whose status
+	// differs from this one's (an unverified threat folded into an open
+	// one), nil when none does.
+	FoldedStatus map[string]string `json:"folded_status,omitempty"`
 	// Questions are the ids of the questions that would settle an
 	// unverified threat.
 	Questions []string `json:"questions,omitempty"`

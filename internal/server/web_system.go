@@ -37,12 +37,20 @@ func (s *Server) systemPages(wr webRouter) {
 // element is the selected component or flow, with what concerns it.
 type element struct {
 	Kind, ID, Name string
-	Controls       []control
-	Questions      []report.Question
-	Threats        int
+	// Inferred are the component's facts Ward read from its name or
+	// flows (report.Component.InferredFacts), shown marked.
+	Inferred  []inferredFact
+	Controls  []control
+	Questions []report.Question
+	Threats   int
 }
 
 type control struct{ Key, Value string }
+
+// inferredFact is an inferred fact as the selected element's card shows
+// it: "kind datastore", "admin", "stores records"; Mark is
+// report.InferredMark.
+type inferredFact struct{ Text, From, Mark string }
 
 type systemView struct {
 	System    store.System
@@ -113,6 +121,16 @@ func selectElement(res *report.Result, id string, threats int) *element {
 	for _, c := range res.Components {
 		if c.ID == id {
 			el.Kind, el.Name, controls = "component", c.Name, c.Controls
+			for _, f := range c.InferredFacts() {
+				text := f.Fact
+				switch {
+				case f.Fact == "kind":
+					text += " " + c.Kind
+				case len(f.Assets) > 0:
+					text += " " + strings.Join(f.Assets, ", ")
+				}
+				el.Inferred = append(el.Inferred, inferredFact{text, f.From, strings.TrimSpace(report.InferredMark)})
+			}
 		}
 	}
 	for _, f := range res.Flows {

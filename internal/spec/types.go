@@ -198,11 +198,11 @@ type Component struct {
 	// True when the component is outside the model's scope: Ward does not
 	// generate findings on it, but flows to and from it are analysed.
 	OutOfScope bool `yaml:"out_of_scope"`
-	// True for administrative or privileged interfaces and tools. When left out: true for a process or client of the team named console, admin or back office that only the organisation's own people use (every flow into it comes from a person inside the network, or drawn in no boundary, and the console or its users are named for the staff who run the system: support, ops, admin, staff, operator). Marked (inferred) in the JSON result and never exported (ward help inference); admin: false keeps it off.
+	// True for administrative or privileged interfaces and tools. When left out: true for a process or client of the team named console, admin or back office that only the organisation's own people use (every flow into it comes from a person inside the network, or drawn in no boundary, and the console or its users are named for the staff who run the system: support, ops, admin, staff, operator). Marked (inferred) in reports, the web UI and the JSON result and never exported (ward help inference); admin: false keeps it off.
 	Admin bool `yaml:"admin"`
 	// True for storage that is meant to be publicly readable (a website bucket).
 	Public bool `yaml:"public"`
-	// True for external APIs billed per call or per token. When left out: true for a third party's external component named for SMS (an SMS provider, a verify API) that a sign-in or identity service calls, the one-time codes SMS pumping runs up. Marked (inferred) in the JSON result and never exported (ward help inference); paid: false keeps it off.
+	// True for external APIs billed per call or per token. When left out: true for a third party's external component named for SMS (an SMS provider, a verify API) that a sign-in or identity service calls, the one-time codes SMS pumping runs up. Marked (inferred) in reports, the web UI and the JSON result and never exported (ward help inference); paid: false keeps it off.
 	Paid bool `yaml:"paid"`
 	// True for components run by another organisation.
 	ThirdParty bool `yaml:"third_party"`

@@ -329,7 +329,11 @@
     return s;
   }
 
-  function checks(legendText, name, options, chosen) {
+  // checks is a fieldset of a checkbox per asset, chosen ticked. guessed
+  // are the assets Ward read from the flows where the model states none
+  // (inferred stores or processes): shown unticked and marked, so a guess
+  // is never written back unless the user ticks it.
+  function checks(legendText, name, options, chosen, guessed) {
     var fs = el('fieldset');
     fs.appendChild(el('legend', {}, legendText));
     var box = el('div', { 'class': 'checks' });
@@ -338,6 +342,9 @@
       var cb = el('input', { type: 'checkbox', name: name, value: o, checked: (chosen || []).indexOf(o) >= 0 });
       l.appendChild(cb);
       l.appendChild(document.createTextNode(o));
+      if ((guessed || []).indexOf(o) >= 0) {
+        l.appendChild(el('span', { 'class': 'hint', title: 'Not stated in the model: Ward reads it from the flows (ward help inference). Tick it to state it.' }, ' (inferred)'));
+      }
       box.appendChild(l);
     });
     if (!options.length) { box.appendChild(el('span', { 'class': 'hint' }, 'No assets in the model yet.')); }
@@ -458,8 +465,13 @@
       var bnd = field('Trust boundary', selectBox('boundary', g.boundaries.map(function (b) { return b.id; }), x.boundary || '', '(none)'));
       bnd.addEventListener('change', function () { update('boundary', bnd.value); });
       bindText(field('Technology', el('input', { type: 'text', name: 'tech', value: x.tech || '' })), 'tech');
-      checks('Stores', 'stores', g.assets, x.stores).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('stores', checked('stores')); } });
-      checks('Processes', 'processes', g.assets, x.processes).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('processes', checked('processes')); } });
+      // Stores or processes Ward read from the flows are a guess: the
+      // boxes show what the model states, the guess marked beside them.
+      var inf = x.inferred || [];
+      var held = function (key) { return inf.indexOf(key) >= 0 ? [[], x[key]] : [x[key], []]; };
+      var st = held('stores'), pr = held('processes');
+      checks('Stores', 'stores', g.assets, st[0], st[1]).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('stores', checked('stores')); } });
+      checks('Processes', 'processes', g.assets, pr[0], pr[1]).addEventListener('change', function (ev) { if (ev.target.type === 'checkbox') { update('processes', checked('processes')); } });
       var oos = el('label', { 'class': 'inline' });
       var cb = el('input', { type: 'checkbox', name: 'out_of_scope', checked: x.out_of_scope });
       oos.appendChild(cb); oos.appendChild(document.createTextNode('Out of scope'));
