@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -153,6 +154,15 @@ func TestLoggingWithoutAssets(t *testing.T) {
 	fs, _ := run(t, filepath.Join("testdata", "no-security-event-logging", "no-assets.yaml"), rules.All())
 	if got := ofRule(fs, "no-security-event-logging", model.StatusUnverified); !slices.Equal(got, []string{"no-security-event-logging:api"}) {
 		t.Errorf("got %v, want [no-security-event-logging:api]", got)
+	}
+	// What is unknown is not written as an empty name: no title or
+	// description of any rule reads "handles  for".
+	for _, f := range fs {
+		for _, s := range []string{f.Title, f.Description} {
+			if strings.Contains(s, "  ") || strings.Contains(s, " ,") || strings.Contains(s, " ;") {
+				t.Errorf("%s: gap in text %q", f.ID, s)
+			}
+		}
 	}
 }
 
