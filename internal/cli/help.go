@@ -79,11 +79,13 @@ and only facts that raise concern, never a control that lowers it:
   asset kind      an asset with no kind is a credential or money when its
                   words say so (password, token, key; payment, balance, ...)
   classification  a data asset that states none of those facts and whose
-                  words name no data kind is taken as confidential, as most
-                  data a model names is ("Client documents", "Site
-                  telemetry"), unless its words call it public ("public",
+                  words name no data kind is taken as confidential, so that
+                  the rules that protect data still check it ("Client
+                  documents", "Site telemetry"), unless its words call it public ("public",
                   "published") and none calls it private ("internal",
-                  "private", "confidential", "unpublished", ...)
+                  "private", "confidential", "unpublished", ...); the
+                  rules treat it as sensitive, but its confidentiality need
+                  stays medium, below a stated confidential asset's high
   component kind  a component of kind service (the generic kind) takes the
                   kind its head noun names: the last word of its name, or of
                   its id ("Orders database" -> datastore, "Mobile app" ->

@@ -39,10 +39,12 @@ func (a *Asset) Unstated() bool {
 // "patient records" holds health data whether or not the model says so,
 // and a data asset that states nothing of its sensitivity and whose words
 // name no data kind ("client documents", "site telemetry", "drafts") is
-// taken as confidential, as most data a model names is, unless its words
-// call it public ("public listings", "published articles") and none of
-// them private ("public and internal records" is taken as confidential). It records
-// what it inferred in a.Inferred and leaves stated facts alone.
+// taken as confidential, so that the rules that protect data still check
+// it (with the unstated, medium, confidentiality need: classNeed), unless
+// its words call it public ("public listings", "published articles") and
+// none of them private ("public and internal records" is taken as
+// confidential). It records what it inferred in a.Inferred and leaves
+// stated facts alone.
 func InferAsset(a *Asset, kindStated bool) {
 	ws := assetWords(a)
 	if !kindStated {
