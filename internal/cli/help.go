@@ -78,6 +78,14 @@ and only facts that raise concern, never a control that lowers it:
                   payment / invoice -> financial)
   asset kind      an asset with no kind is a credential or money when its
                   words say so (password, token, key; payment, balance, ...)
+  classification  a data asset that states none of those facts and whose
+                  words name no data kind is taken as confidential, so that
+                  the rules that protect data still check it ("Client
+                  documents", "Site telemetry"), unless its words call it public ("public",
+                  "published") and none calls it private ("internal",
+                  "private", "confidential", "unpublished", ...); the
+                  rules treat it as sensitive, but its confidentiality need
+                  stays medium, below a stated confidential asset's high
   component kind  a component of kind service (the generic kind) takes the
                   kind its head noun names: the last word of its name, or of
                   its id ("Orders database" -> datastore, "Mobile app" ->
@@ -114,13 +122,14 @@ selected element's card; the visual editor shows what the model states, a
 guess marked beside it and never written back unless ticked); the diagrams
 (Mermaid, DOT, SVG and the web UI's) label an inferred component kind as in
 "datastore (inferred)", and the JSON result lists them in each asset's and
-component's "inferred" ("kind", "data", "admin", "paid", "stores",
-"processes") and in summary.inferred. "ward diff" marks an inferred kind,
-data, admin or paid flag, or stores / processes "(inferred)" when it changes
-(a rename can change a guess), and shows no change when the model comes to
-state what was guessed. Exports to other tools (ward export) write only what
-the model states. To be sure, state the facts in the model:
-the asset's kind and data (or classification / needs), and the component's
+component's "inferred" ("kind", "data", "classification", "admin", "paid",
+"stores", "processes") and in summary.inferred. "ward diff" marks an
+inferred kind, data, admin or paid flag, or stores / processes "(inferred)"
+when it changes (a rename can change a guess), and shows no change when the
+model comes to state what was guessed. Exports to other tools (ward export)
+write only what the model states. To be sure, state the facts in the model:
+the asset's kind and data (or classification / needs; "classification:
+public" or "internal" for data that is not confidential), and the component's
 kind and what it stores and processes; "admin: false" or "paid: false" keeps a
 flag off.
 `

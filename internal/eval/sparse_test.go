@@ -11,13 +11,19 @@ import (
 	"github.com/wardtm/ward/internal/eval"
 )
 
-// sparseSet holds the sparse twins: seen cases modelled a second time from
+// sparseSets hold the sparse twins: seen cases modelled a second time from
 // their design description alone, the way a busy engineer writes a first
 // model (no classification, data kinds, needs or optional flags; controls
 // only where the description states them). Each twin is scored against its
 // source case's reference list, copied byte for byte. It is a seen tuning
 // set (testdata/eval-sparse/README.md), not a held-out measurement.
-var sparseSet = filepath.Join("..", "..", "testdata", "eval-sparse")
+//
+// eval-sparse2 holds seven more twins, of cases from held-out sets 15 to 20
+// (testdata/eval-sparse2/README.md).
+var sparseSets = []string{
+	filepath.Join("..", "..", "testdata", "eval-sparse"),
+	filepath.Join("..", "..", "testdata", "eval-sparse2"),
+}
 
 // sparseSource is the first line's prefix of a twin's README.md; the rest
 // of the line up to ':' is the source case's directory, from the module root.
@@ -28,12 +34,16 @@ const sparseSource = "Sparse twin of "
 // in its README, and keeps that case's reference list unchanged. It has no
 // score threshold.
 func TestSparseTwins(t *testing.T) {
-	dirs, err := eval.Cases(sparseSet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(dirs) == 0 {
-		t.Fatal("the sparse set has no cases")
+	var dirs []string
+	for _, set := range sparseSets {
+		ds, err := eval.Cases(set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) == 0 {
+			t.Fatalf("the sparse set %s has no cases", set)
+		}
+		dirs = append(dirs, ds...)
 	}
 	root := filepath.Join("..", "..")
 	for _, dir := range dirs {

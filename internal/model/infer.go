@@ -18,6 +18,12 @@ const (
 	InferredKind
 )
 
+// InferredClass: the asset states nothing of how sensitive it is (Unstated),
+// no data kind was read from its words, its kind is data and its words do
+// not call it public, so it is taken as confidential (InferAsset). It takes
+// a bit above the component flags' (inferflags.go).
+const InferredClass Inferred = 1 << 4
+
 // Unstated reports whether nothing in the asset says how sensitive it is:
 // no classification, no data kinds, no confidentiality, integrity or
 // availability need and no value.
@@ -30,8 +36,15 @@ func (a *Asset) Unstated() bool {
 // id, name and description: the kind (credential or money) when kindStated
 // is false, and the data kinds when nothing states how sensitive the asset
 // is (Unstated). Unknown is never read as "not sensitive": an asset named
-// "patient records" holds health data whether or not the model says so.
-// It records what it inferred in a.Inferred and leaves stated facts alone.
+// "patient records" holds health data whether or not the model says so,
+// and a data asset that states nothing of its sensitivity and whose words
+// name no data kind ("client documents", "site telemetry", "drafts") is
+// taken as confidential, so that the rules that protect data still check
+// it (with the unstated, medium, confidentiality need: classNeed), unless
+// its words call it public ("public listings", "published articles") and
+// none of them private ("public and internal records" is taken as
+// confidential). It records what it inferred in a.Inferred and leaves
+// stated facts alone.
 func InferAsset(a *Asset, kindStated bool) {
 	ws := assetWords(a)
 	if !kindStated {
@@ -50,10 +63,21 @@ func InferAsset(a *Asset, kindStated bool) {
 			a.Data = append(a.Data, d.kind)
 		}
 	}
-	if len(a.Data) > 0 {
+	switch {
+	case len(a.Data) > 0:
 		a.Inferred |= InferredData
+	case (a.Kind == "" || a.Kind == AssetData) && (!ws.any(publicWords) || ws.any(privateWords)):
+		a.Classification, a.Inferred = ClassConfidential, a.Inferred|InferredClass
 	}
 }
+
+// publicWords call an asset public: it is not taken as confidential when
+// the model states nothing of its sensitivity, unless privateWords say part
+// of it is not ("public and internal records").
+var (
+	publicWords  = []string{"public", "publicly", "published"}
+	privateWords = []string{"internal", "private", "confidential", "secret", "sensitive", "unpublished", "restricted"}
+)
 
 // The words that name each kind of sensitive data. Plurals are matched by
 // dropping a final "s" from the asset's words.
@@ -262,7 +286,8 @@ var kindWords = func() map[string]ComponentKind {
 }()
 
 // Stated returns a copy of the asset as the model stated it: the inferred
-// kind back to the default (data) and the inferred data kinds dropped.
+// kind back to the default (data), the inferred data kinds and the inferred
+// classification dropped.
 // Exports and anything else that writes the model out use it, so that a
 // guess of Ward's is never passed on as the model's fact.
 func (a *Asset) Stated() *Asset {
@@ -275,6 +300,9 @@ func (a *Asset) Stated() *Asset {
 	}
 	if a.Inferred&InferredData != 0 {
 		s.Data = nil
+	}
+	if a.Inferred&InferredClass != 0 {
+		s.Classification = ClassUnset
 	}
 	s.Inferred = 0
 	return &s
@@ -289,8 +317,8 @@ func (c *Component) StatedKind() ComponentKind {
 	return c.Kind
 }
 
-// InferredFacts names the asset's inferred facts ("kind", "data"), nil
-// when every fact was stated.
+// InferredFacts names the asset's inferred facts ("kind", "data",
+// "classification"), nil when every fact was stated.
 func (a *Asset) InferredFacts() []string {
 	var fs []string
 	if a.Inferred&InferredKind != 0 {
@@ -298,6 +326,9 @@ func (a *Asset) InferredFacts() []string {
 	}
 	if a.Inferred&InferredData != 0 {
 		fs = append(fs, "data")
+	}
+	if a.Inferred&InferredClass != 0 {
+		fs = append(fs, "classification")
 	}
 	return fs
 }

@@ -24,13 +24,60 @@ func TestInferAsset(t *testing.T) {
 		{a: Asset{ID: "patient-records", Classification: ClassPublic}, data: nil},
 		{a: Asset{ID: "patient-records", Integrity: High}, data: nil},
 		{a: Asset{ID: "patient-records", Data: []DataKind{DataPII}}, data: []DataKind{DataPII}},
-		// Words that say nothing leave it unknown (medium needs), not public.
-		{a: Asset{ID: "widgets"}, data: nil},
+		// Words that name no data kind leave its data unknown; it is taken
+		// as confidential (TestInferClassification), not public.
+		{a: Asset{ID: "widgets"}, data: nil, inferred: InferredClass},
 	} {
 		a := tc.a
 		InferAsset(&a, tc.kindStated)
 		if a.Kind != tc.kind || !slices.Equal(a.Data, tc.data) || a.Inferred != tc.inferred {
 			t.Errorf("%s: got kind %q data %v inferred %b, want %q %v %b", tc.a.ID, a.Kind, a.Data, a.Inferred, tc.kind, tc.data, tc.inferred)
+		}
+	}
+}
+
+func TestInferClassification(t *testing.T) {
+	for _, tc := range []struct {
+		a          Asset
+		kindStated bool
+		want       bool // taken as confidential
+	}{
+		// Fires: a data asset that states nothing and names no data kind.
+		{a: Asset{ID: "client-documents", Name: "Client documents", Description: "Contracts and unpublished patents."}, want: true},
+		{a: Asset{ID: "telemetry", Name: "Site telemetry"}, want: true},
+		{a: Asset{ID: "drafts", Kind: AssetData}, kindStated: true, want: true},
+		// Public words with a private one: part of it is not public.
+		{a: Asset{ID: "zone-data", Description: "Public and internal DNS records."}, want: true},
+		// Quiet: words that call it public.
+		{a: Asset{ID: "listings", Name: "Public listings"}},
+		{a: Asset{ID: "articles", Description: "Published articles."}},
+		// Quiet: a data kind read from its words says how sensitive it is.
+		{a: Asset{ID: "patient-records"}},
+		// Quiet: any stated sensitivity, and other kinds than data.
+		{a: Asset{ID: "drafts", Classification: ClassInternal}},
+		{a: Asset{ID: "drafts", Integrity: High}},
+		{a: Asset{ID: "drafts", Value: Low}},
+		{a: Asset{ID: "firmware", Kind: AssetInfrastructure}, kindStated: true},
+		{a: Asset{ID: "vouchers"}}, // money, read from its words
+	} {
+		a := tc.a
+		InferAsset(&a, tc.kindStated)
+		got := a.Inferred&InferredClass != 0
+		if got != tc.want || got != (a.Classification == ClassConfidential && tc.a.Classification == ClassUnset) {
+			t.Errorf("%s %q: inferred %v classification %v, want inferred %v", tc.a.ID, tc.a.Name+tc.a.Description, got, a.Classification, tc.want)
+		}
+		if got {
+			// Sensitive for the rules, but a guess ranks as the unstated
+			// default (medium), below a stated confidential (high).
+			if !a.Sensitive() || a.Need(Confidentiality) != Medium || a.Need(Integrity) != Medium {
+				t.Errorf("%s: sensitive %v, confidentiality %v, integrity %v; want true, medium, medium", tc.a.ID, a.Sensitive(), a.Need(Confidentiality), a.Need(Integrity))
+			}
+			if st := a.Stated(); st.Classification != ClassUnset || st.Inferred != 0 {
+				t.Errorf("%s: stated classification %v, want unset", tc.a.ID, st.Classification)
+			}
+			if fs := a.InferredFacts(); !slices.Contains(fs, "classification") {
+				t.Errorf("%s: inferred facts %v, want classification", tc.a.ID, fs)
+			}
 		}
 	}
 }

@@ -349,15 +349,21 @@ func (a *Asset) classNeed(p Property) Level {
 	// step lower, except for money and credentials, whose integrity is
 	// what they are for; availability is medium unless stated, since how
 	// secret data is says nothing of how long it may be down.
+	//
+	// A classification Ward took as confidential because nothing states
+	// the asset's sensitivity (InferredClass) makes the rules treat it as
+	// sensitive, but implies the unstated default (medium) rather than
+	// high: a guess does not outrank what a model states.
 	l := Medium
-	switch a.Classification {
-	case ClassRestricted:
+	switch {
+	case a.Inferred&InferredClass != 0:
+	case a.Classification == ClassRestricted:
 		l = Critical
-	case ClassConfidential:
+	case a.Classification == ClassConfidential:
 		l = High
-	case ClassInternal:
+	case a.Classification == ClassInternal:
 		l = Medium
-	case ClassPublic:
+	case a.Classification == ClassPublic:
 		l = Low
 	default:
 		if len(a.Data) > 0 {

@@ -276,7 +276,11 @@ func firstFile(r *Result) string {
 func assetWhy(a *model.Asset) string {
 	var why []string
 	if a.Classification != model.ClassUnset {
-		why = append(why, a.Classification.String())
+		w := a.Classification.String()
+		if a.Inferred&model.InferredClass != 0 {
+			w += InferredMark
+		}
+		why = append(why, w)
 	}
 	for _, d := range a.Data {
 		w := strings.ReplaceAll(string(d), "_", " ")

@@ -220,6 +220,9 @@ func newHTMLPage(r *Result) *htmlPage {
 		if a.Classification == "" && slices.Contains(a.Inferred, "kind") {
 			a.Kind += InferredMark
 		}
+		if slices.Contains(a.Inferred, "classification") {
+			a.Classification += InferredMark
+		}
 		p.Assets = append(p.Assets, assetBar{Asset: a, Pct: pct(a.Open, maxOpen)})
 	}
 	day := r.Generated

@@ -160,6 +160,9 @@ func oracleNewHTMLPage(r *Result) *oracleHtmlPage {
 		if a.Classification == "" && slices.Contains(a.Inferred, "kind") {
 			a.Kind += InferredMark
 		}
+		if slices.Contains(a.Inferred, "classification") {
+			a.Classification += InferredMark
+		}
 		p.Assets = append(p.Assets, oracleAssetBar{Asset: a, Pct: pct(a.Open, maxOpen)})
 	}
 	day := r.Generated

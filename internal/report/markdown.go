@@ -215,14 +215,17 @@ func mdAssets(ew *errWriter, r *Result) {
 		if a.Open > 0 {
 			open = fmt.Sprintf("%d (worst %s)", a.Open, a.Worst)
 		}
-		kind, data := mdCell(a.Kind), orDash(strings.Join(a.Data, ", "))
+		kind, data, class := mdCell(a.Kind), orDash(strings.Join(a.Data, ", ")), orDash(a.Classification)
+		if slices.Contains(a.Inferred, "classification") {
+			class, inferred = class+InferredMark, true
+		}
 		if slices.Contains(a.Inferred, "kind") {
 			kind, inferred = kind+InferredMark, true
 		}
 		if slices.Contains(a.Inferred, "data") {
 			data, inferred = data+InferredMark, true
 		}
-		t.row(mdCell(a.Name), code(a.ID), kind, orDash(a.Classification), data,
+		t.row(mdCell(a.Name), code(a.ID), kind, class, data,
 			a.Confidentiality, a.Integrity, a.Availability, open)
 	}
 	t.end()

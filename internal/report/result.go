@@ -131,6 +131,9 @@ type InferredCount struct {
 	// ComponentAssets counts the components whose stores or processes
 	// were read from their flows (model.InferHeld).
 	ComponentAssets int `json:"component_assets,omitempty"`
+	// AssetClasses counts the data assets taken as confidential because
+	// nothing states how sensitive they are (model.InferAsset).
+	AssetClasses int `json:"asset_classifications,omitempty"`
 }
 
 // Total is the number of inferred facts.
@@ -138,7 +141,7 @@ func (n *InferredCount) Total() int {
 	if n == nil {
 		return 0
 	}
-	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags + n.ComponentAssets
+	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags + n.ComponentAssets + n.AssetClasses
 }
 
 // countInferred counts m's inferred facts, nil when there are none.
@@ -164,6 +167,9 @@ func countInferred(m *model.Model) *InferredCount {
 		}
 		if a.Inferred&model.InferredData != 0 {
 			n.AssetData++
+		}
+		if a.Inferred&model.InferredClass != 0 {
+			n.AssetClasses++
 		}
 	}
 	if n.Total() == 0 {

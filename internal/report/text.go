@@ -642,5 +642,11 @@ func InferredLine(n *InferredCount) string {
 		}
 		list += count(n.ComponentAssets, "component's stored or processed assets", "components' stored or processed assets") + " read from their flows"
 	}
+	if n.AssetClasses > 0 {
+		if list != "" {
+			list += "; "
+		}
+		list += count(n.AssetClasses, "asset", "assets") + " taken as confidential for want of a stated sensitivity"
+	}
 	return "Inferred: " + list + ", not stated — state them in the model to be sure (ward help inference)."
 }

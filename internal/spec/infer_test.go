@@ -16,6 +16,8 @@ assets:
   - {id: patient-records}
   - {id: api-keys}
   - {id: orders, classification: internal}
+  - {id: drafts, name: Article drafts}
+  - {id: listings, name: Public listings}
 components:
   - {id: records-db, kind: service, stores: [patient-records]}
   - {id: vendor-db, kind: external}
@@ -32,6 +34,12 @@ components:
 	}
 	if a := m.Asset("orders"); len(a.Data) != 0 || a.Inferred != 0 {
 		t.Errorf("orders states a classification, yet %v %b", a.Data, a.Inferred)
+	}
+	if a := m.Asset("drafts"); a.Classification != model.ClassConfidential || a.Inferred != model.InferredClass || a.Kind != model.AssetData {
+		t.Errorf("drafts: classification %v inferred %b kind %v, want confidential (inferred) data", a.Classification, a.Inferred, a.Kind)
+	}
+	if a := m.Asset("listings"); a.Classification != model.ClassUnset || a.Inferred != 0 {
+		t.Errorf("public listings: classification %v inferred %b, want unset", a.Classification, a.Inferred)
 	}
 	for id, want := range map[string]model.ComponentKind{"records-db": model.KindDatastore, "vendor-db": model.KindExternal, "api": model.KindService} {
 		if c := m.Component(id); c.Kind != want {

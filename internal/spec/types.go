@@ -139,7 +139,7 @@ type Asset struct {
 	Description string `yaml:"description"`
 	// What sort of asset it is. When left out: credential or money when the id, name or description says so (password, token, key; payment, payout, balance), otherwise data. An inferred kind is marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Kind string `yaml:"kind" enum:"data,credential,money,infrastructure,availability,reputation"`
-	// Data classification.
+	// Data classification. When the asset states none of classification, data, needs and value, no data kind is read from its words and its kind is data, it is taken as confidential unless its words call it public (public, published) and none private (internal, private, confidential, unpublished), with a medium confidentiality need (a stated confidential asset's is high): unknown sensitivity is not taken to mean none. An inferred classification is marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Classification string `yaml:"classification" enum:"public,internal,confidential,restricted"`
 	// Kinds of sensitive data the asset contains. When the asset states none of classification, data, needs and value, they are read from its id, name and description (patient → phi, customer → pii, card → payment_card, password or token → credentials, key or secret → secrets, payment or invoice → financial): unknown sensitivity is not taken to mean none. Inferred data kinds are marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Data []string `yaml:"data" enum:"pii,phi,payment_card,credentials,secrets,financial"`
