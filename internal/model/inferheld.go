@@ -41,8 +41,20 @@ func InferHeld(m *Model) {
 			if carried == nil {
 				carried, seen = map[*Component][]*Asset{}, map[heldPair]bool{}
 			}
-			for _, l := range [2][]*Asset{f.Carries, f.Returns} {
+			ls := [2][]*Asset{f.Carries, f.Returns}
+			if keepsOnDevice(c) {
+				// A device or app keeps what is brought to it.
+				if c == f.From {
+					ls[0] = nil
+				} else {
+					ls[1] = nil
+				}
+			}
+			for _, l := range ls {
 				for _, a := range l {
+					if a.MustNotStore && keepsOnDevice(c) {
+						continue // passed through, not a guess that it is kept
+					}
 					if k := (heldPair{c, a}); !seen[k] {
 						seen[k] = true
 						carried[c] = append(carried[c], a)
