@@ -106,9 +106,13 @@ and only facts that raise concern, never a control that lowers it:
                   what its flows carry and return, and a service, function,
                   LLM or agent that states neither stores nor processes
                   processes what its flows carry and return ("a restore-test
-                  database written with backups holds backups"); queues are
-                  left alone. A model that states processes anywhere is read
-                  as stated
+                  database written with backups holds backups"); a device
+                  or an installed app of ours (a client whose tech or name
+                  says mobile, native or desktop, or an app that is not a
+                  web app) that states no stores stores what its flows bring
+                  to it (carried to it, returned to it), leaving out data
+                  that must not be stored; queues are left alone. A model
+                  that states processes anywhere is read as stated
 
 An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.

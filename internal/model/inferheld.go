@@ -41,8 +41,20 @@ func InferHeld(m *Model) {
 			if carried == nil {
 				carried, seen = map[*Component][]*Asset{}, map[heldPair]bool{}
 			}
-			for _, l := range [2][]*Asset{f.Carries, f.Returns} {
+			ls := [2][]*Asset{f.Carries, f.Returns}
+			if keepsOnDevice(c) {
+				// A device or app keeps what is brought to it.
+				if c == f.From {
+					ls[0] = nil
+				} else {
+					ls[1] = nil
+				}
+			}
+			for _, l := range ls {
 				for _, a := range l {
+					if a.MustNotStore && keepsOnDevice(c) {
+						continue // passed through, not a guess that it is kept
+					}
 					if k := (heldPair{c, a}); !seen[k] {
 						seen[k] = true
 						carried[c] = append(carried[c], a)
@@ -56,7 +68,7 @@ func InferHeld(m *Model) {
 		if len(as) == 0 {
 			continue
 		}
-		if holdsData(c) {
+		if holdsData(c) || keepsOnDevice(c) {
 			c.Stores, c.Inferred = as, c.Inferred|InferredStores
 		} else {
 			c.Processes, c.Inferred = as, c.Inferred|InferredProcesses
@@ -68,7 +80,7 @@ func InferHeld(m *Model) {
 // states no stores, or a process that states neither stores nor processes.
 func heldUnstated(c *Component) bool {
 	switch {
-	case holdsData(c):
+	case holdsData(c), keepsOnDevice(c):
 		return len(c.Stores) == 0
 	case c.IsProcess():
 		return len(c.Stores) == 0 && len(c.Processes) == 0
@@ -82,6 +94,35 @@ func heldUnstated(c *Component) bool {
 func holdsData(c *Component) bool {
 	return c.Kind == KindDatastore || c.Kind == KindStorage
 }
+
+// keepsOnDevice reports whether c is a device or an installed app (a
+// client whose tech or name says mobile, native or desktop, or whose name
+// is an app other than a web app) of ours: what it sends and receives sits
+// on it (offline queues, caches, local databases) where a lost phone or a
+// stolen box gives it away. A browser client keeps nothing of note.
+func keepsOnDevice(c *Component) bool {
+	if c.ThirdParty || c.OutOfScope {
+		return false
+	}
+	switch c.Kind {
+	case KindDevice:
+		return true
+	case KindClient:
+		ws := textWords(c.Tech, c.Name)
+		if ws.any(installedWords) {
+			return true
+		}
+		return headKind(c.Name) == KindClient && !ws.any(browserWords) && ws["app"]
+	}
+	return false
+}
+
+// installedWords name an app installed on a phone or computer,
+// browserWords one that runs in a browser.
+var (
+	installedWords = []string{"ios", "android", "mobile", "native", "reactnative", "flutter", "swift", "kotlin", "desktop", "electron", "phone", "tablet"}
+	browserWords   = []string{"web", "browser", "spa", "singlepage", "pwa"}
+)
 
 // heldPair is a component and an asset its flows carry.
 type heldPair struct {

@@ -47,6 +47,12 @@ var dataRules = []*rule.Rule{
 				x.Ask()
 				return
 			}
+			if c.Inferred&model.InferredStores != 0 && (c.Kind == model.KindClient || c.Kind == model.KindDevice) {
+				// What a device or app keeps was read from its flows
+				// (model.InferHeld), and reading it takes the device
+				// in hand: harder than a copied disk or snapshot.
+				x.Ease(-1)
+			}
 			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" stores "+ids(s, assetID)+" without encryption at rest", s)
 			}

@@ -191,7 +191,7 @@ type Component struct {
 	Boundary string `yaml:"boundary" ref:"boundaries"`
 	// Technology (language, product, managed service).
 	Tech string `yaml:"tech"`
-	// Assets it stores. In a model that states processes on no component, a datastore or storage that states none stores what its flows carry and return (marked inferred, never exported; ward help inference).
+	// Assets it stores. In a model that states processes on no component, a datastore or storage that states none stores what its flows carry and return, and a device or installed app of ours that states none stores what its flows bring to it (marked inferred, never exported; ward help inference).
 	Stores []string `yaml:"stores" ref:"assets"`
 	// Assets it processes without storing them. When no component of the model states processes, a service, function, LLM or agent that states neither stores nor processes processes what its flows carry and return (marked inferred, never exported; ward help inference).
 	Processes []string `yaml:"processes" ref:"assets"`
