@@ -33,9 +33,10 @@ import (
 // the per-element cap, on the threats listed: the cap has chosen each
 // element's lines, and a repeat among them does not make room for a threat
 // the cap judged less important. Threats with a decision, a mitigation
-// or a reopening stay. The questions lose the threats no longer listed;
-// the caller ranks again (Ranking.RerankMoved).
-func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, els *numbering, workers int) ([]*model.Finding, map[*model.Finding]*model.Finding) {
+// or a reopening stay. The questions lose the threats no longer listed
+// when the listing ends (dropFromQuestions); the caller ranks again
+// (Ranking.RerankMoved).
+func foldFurther(fs []*model.Finding, rules []*rule.Rule, els *numbering, workers int) ([]*model.Finding, map[*model.Finding]*model.Finding) {
 	own := make(map[string]model.Category, len(rules))
 	recv := map[string]bool{}
 	for _, r := range rules {
@@ -257,7 +258,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 			f.Rank = 0
 		}
 	}
-	return dropUnranked(fs, qs, workers), moves
+	return dropUnranked(fs, workers), moves
 }
 
 // catBit is the bit of a pair's category in a mask of categories.

@@ -172,7 +172,7 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 	for _, k := range slices.Concat(hit...) {
 		repoint(qs[k], into)
 	}
-	return dropUnranked(fs, qs, workers)
+	return dropUnranked(fs, workers)
 }
 
 // absorb folds threat f into keep: keep names f's targets too, and f
@@ -220,7 +220,7 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 			}
 		}
 	}
-	return dropUnranked(fs, qs, workers)
+	return dropUnranked(fs, workers)
 }
 
 // repointed is a threat question qs[q] now settles instead of the one
@@ -245,7 +245,7 @@ func repointOnly(q *model.Question, k int32, into map[*model.Finding]*model.Find
 // repoint makes question q settle the threat each of its folded threats
 // went into (into maps a folded threat to the one it joined) and records
 // the question on that threat. A folded threat whose cover q already
-// settles stays in the list for dropUnranked to remove.
+// settles stays in the list for dropFromQuestions to remove.
 func repoint(q *model.Question, into map[*model.Finding]*model.Finding) {
 	for i, t := range q.Threats {
 		g := into[t]
