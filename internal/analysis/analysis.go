@@ -191,7 +191,7 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		dropFromQuestions(qs, workers)
 	}
 	risk.LowerRepeats(fs)
-	mention(fs, rules)
+	mention(fs, rules, workers)
 	return fs
 }
 
@@ -200,7 +200,9 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 // once the cap and the folds have chosen the threats listed and the
 // ranking is settled, so they change neither. A threat's targets may be
 // shared with the other threats of its weakness: each gets a new list.
-func mention(fs []*model.Finding, rules []*rule.Rule) {
+// The threats are taken in chunks on up to workers goroutines (the rules'
+// Mentions only read the model, and each threat is written by one).
+func mention(fs []*model.Finding, rules []*rule.Rule, workers int) {
 	var by map[string]*rule.Rule
 	for _, r := range rules {
 		if r.Mentions != nil {
@@ -213,21 +215,23 @@ func mention(fs []*model.Finding, rules []*rule.Rule) {
 	if by == nil {
 		return
 	}
-	for _, f := range fs {
-		r := by[f.Rule]
-		if r == nil || len(f.Targets) == 0 || f.Origin != r.Origin {
-			continue
-		}
-		var ts []model.Target
-		for _, t := range r.Mentions(f.Targets[0]) {
-			if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
-				ts = append(ts, t)
+	chunks(len(fs), workers, func(lo, hi int) {
+		for _, f := range fs[lo:hi] {
+			r := by[f.Rule]
+			if r == nil || len(f.Targets) == 0 || f.Origin != r.Origin {
+				continue
+			}
+			var ts []model.Target
+			for _, t := range r.Mentions(f.Targets[0]) {
+				if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
+					ts = append(ts, t)
+				}
+			}
+			if len(ts) > 0 {
+				f.Targets = append(slices.Clip(f.Targets), ts...)
 			}
 		}
-		if len(ts) > 0 {
-			f.Targets = append(slices.Clip(f.Targets), ts...)
-		}
-	}
+	})
 }
 
 // collectAfter is how many threats raised and not listed make Run collect
