@@ -3,6 +3,7 @@ package analysis
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -208,18 +209,24 @@ func foldFurther(fs []*model.Finding, rules []*rule.Rule, els *numbering, worker
 	// further threat goes when another threat covers it wherever that
 	// ranks (coverOf); whether it goes does not depend on whether its
 	// cover goes too, since what its cover folds into covers it as well.
+	// The covers are looked for on the workers (coverOf only reads).
 	cover := make([]*model.Finding, len(fs))
-	dropped := 0
-	for i, f := range fs {
-		if slotOf[i] < 0 || held(f) {
-			continue
+	var dropped atomic.Int64
+	chunks(len(fs), workers, func(lo, hi int) {
+		n := 0
+		for i := lo; i < hi; i++ {
+			f := fs[i]
+			if slotOf[i] < 0 || held(f) {
+				continue
+			}
+			if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
+				cover[i] = g
+				n++
+			}
 		}
-		if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
-			cover[i] = g
-			dropped++
-		}
-	}
-	if dropped == 0 {
+		dropped.Add(int64(n))
+	})
+	if dropped.Load() == 0 {
 		return fs, nil
 	}
 	// Folded threats are marked with their place, negated, to follow
