@@ -178,13 +178,18 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 // absorb folds threat f into keep: keep names f's targets too, and f
 // leaves the list (rank 0, removed by settle); into records where it went.
 func absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
+	join(keep, f)
+	into[f] = keep
+}
+
+// join is absorb but for recording where f went.
+func join(keep, f *model.Finding) {
 	for _, t := range f.Targets {
 		if !slices.Contains(keep.Targets, t) {
 			keep.Targets = append(keep.Targets, t)
 		}
 	}
 	f.Rank = 0
-	into[f] = keep
 	fold(keep, f)
 }
 
