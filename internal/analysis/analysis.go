@@ -166,11 +166,12 @@ const wordAsideMax = 200_000
 // band.
 func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, els *numbering, limit, workers int) []*model.Finding {
 	n := len(fs)
-	if fs = capUnverified(fs, qs, els, limit, workers); len(fs) != n {
+	raised := n
+	if fs = capUnverified(fs, els, limit, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	fs, moves := foldFurther(fs, qs, rules, els, workers)
+	fs, moves := foldFurther(fs, rules, els, workers)
 	if len(fs) != n {
 		ranking.RerankMoved(fs, moves)
 	}
@@ -186,8 +187,11 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	if fs = foldSameLine(fs, qs, rules, els, workers); len(fs) != n {
 		ranking.Rerank(fs)
 	}
+	if len(fs) != raised {
+		dropFromQuestions(qs, workers)
+	}
 	risk.LowerRepeats(fs)
-	mention(fs, rules)
+	mention(fs, rules, workers)
 	return fs
 }
 
@@ -196,7 +200,9 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 // once the cap and the folds have chosen the threats listed and the
 // ranking is settled, so they change neither. A threat's targets may be
 // shared with the other threats of its weakness: each gets a new list.
-func mention(fs []*model.Finding, rules []*rule.Rule) {
+// The threats are taken in chunks on up to workers goroutines (the rules'
+// Mentions only read the model, and each threat is written by one).
+func mention(fs []*model.Finding, rules []*rule.Rule, workers int) {
 	var by map[string]*rule.Rule
 	for _, r := range rules {
 		if r.Mentions != nil {
@@ -209,21 +215,23 @@ func mention(fs []*model.Finding, rules []*rule.Rule) {
 	if by == nil {
 		return
 	}
-	for _, f := range fs {
-		r := by[f.Rule]
-		if r == nil || len(f.Targets) == 0 || f.Origin != r.Origin {
-			continue
-		}
-		var ts []model.Target
-		for _, t := range r.Mentions(f.Targets[0]) {
-			if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
-				ts = append(ts, t)
+	chunks(len(fs), workers, func(lo, hi int) {
+		for _, f := range fs[lo:hi] {
+			r := by[f.Rule]
+			if r == nil || len(f.Targets) == 0 || f.Origin != r.Origin {
+				continue
+			}
+			var ts []model.Target
+			for _, t := range r.Mentions(f.Targets[0]) {
+				if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
+					ts = append(ts, t)
+				}
+			}
+			if len(ts) > 0 {
+				f.Targets = append(slices.Clip(f.Targets), ts...)
 			}
 		}
-		if len(ts) > 0 {
-			f.Targets = append(slices.Clip(f.Targets), ts...)
-		}
-	}
+	})
 }
 
 // collectAfter is how many threats raised and not listed make Run collect
@@ -540,12 +548,13 @@ const DefaultMaxUnverified = 6
 // nothing else, such as a zone-wide rule's merged threat, which is listed
 // when any of them keeps it), those with the highest inherent risk;
 // limit < 0 keeps all.
-// The questions lose the threats no longer listed (they stay on the list,
-// ranked by what is listed). Ranks are renumbered.
+// The questions lose the threats no longer listed when the listing ends
+// (dropFromQuestions; they stay on the list, ranked by what is listed).
+// Ranks are renumbered.
 //
 // It runs on lists of 100,000s of threats, so it groups with counting sorts
 // and marks the threats it drops with rank 0 rather than keeping sets.
-func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, limit, workers int) []*model.Finding {
+func capUnverified(fs []*model.Finding, els *numbering, limit, workers int) []*model.Finding {
 	if limit < 0 {
 		return fs
 	}
@@ -703,7 +712,7 @@ func capUnverified(fs []*model.Finding, qs []*model.Question, els *numbering, li
 	if dropped == 0 {
 		return fs
 	}
-	return dropUnranked(fs, qs, workers)
+	return dropUnranked(fs, workers)
 }
 
 // numbering numbers a model's components (0, 1, …, in model order) and
@@ -759,11 +768,15 @@ func allComponents(ts []model.Target) bool {
 }
 
 // dropUnranked removes the threats a step set to rank 0 from the list and
-// from the questions that name them, and numbers the rest 1, 2, … in order.
-// The reads and writes of the threats' ranks (a cache miss each at
-// 100,000s) run in chunks on up to workers goroutines; the list is
-// compacted here.
-func dropUnranked(fs []*model.Finding, qs []*model.Question, workers int) []*model.Finding {
+// numbers the rest 1, 2, … in order. The questions keep naming them until
+// the listing ends (dropFromQuestions, once, in list): no step reads a
+// question's threats but to find those that joined another in that step,
+// which are listed until it ends, so a threat dropped earlier is never
+// one of them, and the order of the rest is the same either way. That
+// spares a pass over every question's threats per step (each a cache miss
+// at 100,000s). The reads and writes of the threats' ranks run in chunks
+// on up to workers goroutines; the list is compacted here.
+func dropUnranked(fs []*model.Finding, workers int) []*model.Finding {
 	keep := make([]bool, len(fs))
 	chunks(len(fs), workers, func(lo, hi int) {
 		for i, f := range fs[lo:hi] {
@@ -782,12 +795,17 @@ func dropUnranked(fs []*model.Finding, qs []*model.Question, workers int) []*mod
 			f.Rank = lo + i + 1
 		}
 	})
+	return out
+}
+
+// dropFromQuestions removes from the questions the threats the listing's
+// steps dropped (rank 0), in chunks on up to workers goroutines.
+func dropFromQuestions(qs []*model.Question, workers int) {
 	chunks(len(qs), workers, func(lo, hi int) {
 		for _, q := range qs[lo:hi] {
 			q.Threats = slices.DeleteFunc(q.Threats, func(f *model.Finding) bool { return f.Rank == 0 })
 		}
 	})
-	return out
 }
 
 // categoryIndex numbers the STRIDE categories 0–5 (6 for anything else).

@@ -3,6 +3,7 @@ package analysis
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -33,9 +34,10 @@ import (
 // the per-element cap, on the threats listed: the cap has chosen each
 // element's lines, and a repeat among them does not make room for a threat
 // the cap judged less important. Threats with a decision, a mitigation
-// or a reopening stay. The questions lose the threats no longer listed;
-// the caller ranks again (Ranking.RerankMoved).
-func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, els *numbering, workers int) ([]*model.Finding, map[*model.Finding]*model.Finding) {
+// or a reopening stay. The questions lose the threats no longer listed
+// when the listing ends (dropFromQuestions); the caller ranks again
+// (Ranking.RerankMoved).
+func foldFurther(fs []*model.Finding, rules []*rule.Rule, els *numbering, workers int) ([]*model.Finding, map[*model.Finding]*model.Finding) {
 	own := make(map[string]model.Category, len(rules))
 	recv := map[string]bool{}
 	for _, r := range rules {
@@ -207,18 +209,24 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 	// further threat goes when another threat covers it wherever that
 	// ranks (coverOf); whether it goes does not depend on whether its
 	// cover goes too, since what its cover folds into covers it as well.
+	// The covers are looked for on the workers (coverOf only reads).
 	cover := make([]*model.Finding, len(fs))
-	dropped := 0
-	for i, f := range fs {
-		if slotOf[i] < 0 || held(f) {
-			continue
+	var dropped atomic.Int64
+	chunks(len(fs), workers, func(lo, hi int) {
+		n := 0
+		for i := lo; i < hi; i++ {
+			f := fs[i]
+			if slotOf[i] < 0 || held(f) {
+				continue
+			}
+			if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
+				cover[i] = g
+				n++
+			}
 		}
-		if g := coverOf(f, atRecv[i], by(slotOf[i]), own, recv); g != nil {
-			cover[i] = g
-			dropped++
-		}
-	}
-	if dropped == 0 {
+		dropped.Add(int64(n))
+	})
+	if dropped.Load() == 0 {
 		return fs, nil
 	}
 	// Folded threats are marked with their place, negated, to follow
@@ -257,7 +265,7 @@ func foldFurther(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule, 
 			f.Rank = 0
 		}
 	}
-	return dropUnranked(fs, qs, workers), moves
+	return dropUnranked(fs, workers), moves
 }
 
 // catBit is the bit of a pair's category in a mask of categories.

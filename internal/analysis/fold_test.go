@@ -139,7 +139,8 @@ func TestFoldFurther(t *testing.T) {
 				f.Rank = i + 1
 			}
 			q := &model.Question{ID: "api.x", Threats: slices.Clone(tc.fs)}
-			got, moves := foldFurther(slices.Clone(tc.fs), []*model.Question{q}, rules, nil, 1)
+			got, moves := foldFurther(slices.Clone(tc.fs), rules, nil, 1)
+			dropFromQuestions([]*model.Question{q}, 1)
 			for kept, gone := range moves {
 				if gone.Rank != 0 || kept.Rank == 0 || gone != tc.fs[0] {
 					t.Errorf("%s takes the place of %s, want of %s, the best-ranked", kept.ID, gone.ID, tc.fs[0].ID)

@@ -172,19 +172,24 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 	for _, k := range slices.Concat(hit...) {
 		repoint(qs[k], into)
 	}
-	return dropUnranked(fs, qs, workers)
+	return dropUnranked(fs, workers)
 }
 
 // absorb folds threat f into keep: keep names f's targets too, and f
 // leaves the list (rank 0, removed by settle); into records where it went.
 func absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
+	join(keep, f)
+	into[f] = keep
+}
+
+// join is absorb but for recording where f went.
+func join(keep, f *model.Finding) {
 	for _, t := range f.Targets {
 		if !slices.Contains(keep.Targets, t) {
 			keep.Targets = append(keep.Targets, t)
 		}
 	}
 	f.Rank = 0
-	into[f] = keep
 	fold(keep, f)
 }
 
@@ -221,7 +226,7 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 			}
 		}
 	}
-	return dropUnranked(fs, qs, workers)
+	return dropUnranked(fs, workers)
 }
 
 // repointed is a threat question qs[q] now settles instead of the one
@@ -246,7 +251,7 @@ func repointOnly(q *model.Question, k int32, into map[*model.Finding]*model.Find
 // repoint makes question q settle the threat each of its folded threats
 // went into (into maps a folded threat to the one it joined) and records
 // the question on that threat. A folded threat whose cover q already
-// settles stays in the list for dropUnranked to remove.
+// settles stays in the list for dropFromQuestions to remove.
 func repoint(q *model.Question, into map[*model.Finding]*model.Finding) {
 	for i, t := range q.Threats {
 		g := into[t]

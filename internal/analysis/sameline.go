@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
@@ -81,7 +82,11 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	}
 	ix.firsts = make(map[uint64][2]int32, ncand)
 	gone := make([]bool, len(fs))
-	into := map[*model.Finding]*model.Finding{}
+	// The joins are noted here and made after the loop (joinAll): the
+	// loop reads only the candidates' own targets, which no join changes
+	// before it comes to them (a threat that joins another never takes
+	// one in, and one that takes others in comes first).
+	var joins [][2]int32
 	for p, part := range parts {
 		code := codes[p]
 		for i := part[0]; i < part[1]; i++ {
@@ -118,7 +123,7 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 				}
 			}
 			if keep >= 0 {
-				absorb(fs[keep], f, into)
+				joins = append(joins, [2]int32{int32(keep), int32(i)})
 				gone[i] = true
 				continue
 			}
@@ -142,8 +147,41 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 			}
 		}
 	}
-	return settle(fs, qs, into, workers)
+	return settle(fs, qs, joinAll(fs, joins, workers), workers)
 }
+
+// joinAll makes the joins (keep, f) of foldSameLine, in order, as absorb
+// would one after another, and returns where each joined threat went.
+// The joins into different threats touch different threats: they are
+// split between up to workers goroutines by the threat that stays, each
+// taking its joins in order, while this one fills the map.
+func joinAll(fs []*model.Finding, joins [][2]int32, workers int) map[*model.Finding]*model.Finding {
+	into := make(map[*model.Finding]*model.Finding, len(joins))
+	if workers <= 1 || len(joins) < joinAsideMin {
+		for _, j := range joins {
+			absorb(fs[j[0]], fs[j[1]], into)
+		}
+		return into
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for _, j := range joins {
+				if int(j[0])%workers == w {
+					join(fs[j[0]], fs[j[1]])
+				}
+			}
+		})
+	}
+	for _, j := range joins {
+		into[fs[j[1]]] = fs[j[0]]
+	}
+	wg.Wait()
+	return into
+}
+
+// joinAsideMin is the fewest joins joinAll splits between goroutines.
+const joinAsideMin = 2_000
 
 // lineIndex is foldSameLine's index of the candidates kept so far: for
 // each element, key group (a rule's own threats, or a SameLineShared

@@ -101,6 +101,7 @@ type Rule struct {
 	// are chosen (after the per-element cap and the folds: they change
 	// neither which threats are listed nor their ranking), so a reviewer
 	// who writes the weakness on one of them finds it. Nil for most rules.
+	// It only reads the model: it is called for several threats at once.
 	Mentions func(t model.Target) []model.Target
 	// Family names rules that partition their elements and raise one
 	// weakness (the transport rules: a flow that may travel in cleartext is
