@@ -10,7 +10,9 @@
 //
 // Perturbations (-list prints them): no-needs, no-data-tags, no-trust,
 // two-trust, no-boundaries, generic-kinds, no-descriptions, no-context, no-controls,
-// no-flow-security, no-flags, no-tech, and minimal (all of them).
+// no-flow-security, no-flags, no-tech, no-held, minimal (all of them) and
+// words-only (all of them but generic-kinds and no-descriptions: ids, names,
+// descriptions, component kinds and flows' carried assets stay).
 package main
 
 import (
@@ -31,7 +33,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward-perturb", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	names := fs.String("p", "", "comma-separated `NAMES` of perturbations to apply (minimal: all)")
+	names := fs.String("p", "", "comma-separated `NAMES` of perturbations to apply (minimal: all; words-only: all but generic-kinds and no-descriptions)")
 	out := fs.String("o", "", "output `DIR` (must not exist or be empty)")
 	list := fs.Bool("list", false, "list the perturbations and exit")
 	fs.Usage = func() {
@@ -46,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%-17s %s\n", p.Name, p.Doc)
 		}
 		fmt.Fprintf(stdout, "%-17s %s\n", perturb.Minimal, "all of the above")
+		fmt.Fprintf(stdout, "%-17s %s\n", perturb.WordsOnly, perturb.WordsOnlyDoc)
 		return 0
 	}
 	if fs.NArg() != 1 || *out == "" || *names == "" {

@@ -52,7 +52,7 @@ func TestRunErrors(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-list"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "minimal") {
+	if code := run([]string{"-list"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "minimal") || !strings.Contains(stdout.String(), "no-held") || !strings.Contains(stdout.String(), "words-only") {
 		t.Errorf("-list: %d %q", code, stdout.String())
 	}
 }

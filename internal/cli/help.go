@@ -77,7 +77,10 @@ and only facts that raise concern, never a control that lowers it:
                   password / token -> credentials, key / secret -> secrets,
                   payment / invoice -> financial)
   asset kind      an asset with no kind is a credential or money when its
-                  words say so (password, token, key; payment, balance, ...)
+                  words say so (password, token, key; payment, balance, ...);
+                  not a credential when only its description names one,
+                  among two or more other kinds of data (a backup of
+                  "customers, card tokens, ledgers, credentials tables")
   classification  a data asset that states none of those facts and whose
                   words name no data kind is taken as confidential, so that
                   the rules that protect data still check it ("Client

@@ -33,8 +33,9 @@ func (a *Asset) Unstated() bool {
 }
 
 // InferAsset fills in what a sparse model leaves out of an asset, from its
-// id, name and description: the kind (credential or money) when kindStated
-// is false, and the data kinds when nothing states how sensitive the asset
+// id, name and description: the kind (credential or money; credential only
+// when the words say that is what the asset is, namesCredential) when
+// kindStated is false, and the data kinds when nothing states how sensitive the asset
 // is (Unstated). Unknown is never read as "not sensitive": an asset named
 // "patient records" holds health data whether or not the model says so,
 // and a data asset that states nothing of its sensitivity and whose words
@@ -49,7 +50,7 @@ func InferAsset(a *Asset, kindStated bool) {
 	ws := assetWords(a)
 	if !kindStated {
 		switch {
-		case ws.any(credentialWords) || ws.any(secretWords):
+		case namesCredential(a):
 			a.Kind, a.Inferred = AssetCredential, a.Inferred|InferredKind
 		case ws.any(moneyWords):
 			a.Kind, a.Inferred = AssetMoney, a.Inferred|InferredKind
@@ -108,6 +109,31 @@ type wordSet map[string]bool
 
 func assetWords(a *Asset) wordSet {
 	return textWords(a.ID, a.Name, a.Description)
+}
+
+// namesCredential reports whether the asset's words say it is a credential
+// or a secret: its id or name names one ("API keys", "db-passwords"), or its
+// description does and names at most one other kind of data (personal,
+// health, card, financial). A description that lists credentials among
+// several other kinds of data ("dumps of every database: customer
+// identities, card tokens, loan ledgers, credentials tables") describes a
+// store that holds credentials, not a credential: its data kinds still
+// include credentials, its kind stays data.
+func namesCredential(a *Asset) bool {
+	if id := textWords(a.ID, a.Name); id.any(credentialWords) || id.any(secretWords) {
+		return true
+	}
+	d := textWords(a.Description)
+	if !d.any(credentialWords) && !d.any(secretWords) {
+		return false
+	}
+	others := 0
+	for _, l := range [][]string{personalWords, healthWords, cardWords, financialWords} {
+		if d.any(l) {
+			others++
+		}
+	}
+	return others < 2
 }
 
 // textWords is the wordSet of the texts.

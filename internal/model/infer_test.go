@@ -36,6 +36,39 @@ func TestInferAsset(t *testing.T) {
 	}
 }
 
+// TestNamesCredential: an asset is read as a credential when its words say
+// that is what it is, not when its description lists credentials among
+// several other kinds of data.
+func TestNamesCredential(t *testing.T) {
+	for _, tc := range []struct {
+		a    Asset
+		want bool
+	}{
+		// Fires: the id or name names a credential, whatever the description lists.
+		{Asset{ID: "db-passwords", Name: "Backup user passwords", Description: "Customer emails, card numbers and ledgers."}, true},
+		{Asset{ID: "signing", Name: "Signing keys"}, true},
+		// Fires: the description names a credential and at most one other kind of data.
+		{Asset{ID: "resident-accounts", Name: "Resident accounts", Description: "Email and password."}, true},
+		{Asset{ID: "cloud-admin", Name: "Cloud administrator access", Description: "Admin role in 140 AWS accounts; GCP service-account key."}, true},
+		{Asset{ID: "state", Name: "Terraform state", Description: "Resource attributes including generated database passwords."}, true},
+		// Quiet: the description lists credentials among several other kinds of data.
+		{Asset{ID: "backups", Name: "Database backups", Description: "Encrypted dumps of every production database (customer identities, card tokens, bank accounts, loan ledgers, credentials tables)."}, false},
+		{Asset{ID: "exports", Name: "Nightly exports", Description: "Patient records, invoices and API tokens."}, false},
+		// Quiet: no credential word anywhere.
+		{Asset{ID: "orders", Description: "Customer orders and invoices."}, false},
+	} {
+		if got := namesCredential(&tc.a); got != tc.want {
+			t.Errorf("%s: namesCredential %v, want %v", tc.a.ID, got, tc.want)
+		}
+	}
+	// The backups keep credentials among their data kinds; their kind stays data.
+	a := Asset{ID: "backups", Name: "Database backups", Description: "Dumps of every database (customers, card tokens, loan ledgers, credentials tables)."}
+	InferAsset(&a, false)
+	if a.Kind != "" || !slices.Contains(a.Data, DataCredentials) || !slices.Contains(a.Data, DataPII) {
+		t.Errorf("backups: kind %q data %v", a.Kind, a.Data)
+	}
+}
+
 func TestInferClassification(t *testing.T) {
 	for _, tc := range []struct {
 		a          Asset

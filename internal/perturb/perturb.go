@@ -27,6 +27,21 @@ type Perturbation struct {
 // Minimal is the name of the perturbation that applies all the others.
 const Minimal = "minimal"
 
+// WordsOnly is the name of the preset that applies every perturbation but
+// generic-kinds and no-descriptions (wordsOnlyKeeps): a model as a sparse
+// writer might still write it, with its ids, names, descriptions, component
+// kinds and flows (from, to and the assets they carry), and the assets' ids,
+// names and descriptions, but no needs, data tags, boundaries, context,
+// controls, flow security, flags, tech, stores or processes. It is not part
+// of minimal, which drops the kinds and descriptions too.
+const WordsOnly = "words-only"
+
+// wordsOnlyKeeps are the perturbations WordsOnly leaves out.
+var wordsOnlyKeeps = []string{"generic-kinds", "no-descriptions"}
+
+// WordsOnlyDoc is WordsOnly's line in the list of perturbations.
+const WordsOnlyDoc = "all of the above but generic-kinds and no-descriptions: ids, names, descriptions, component kinds and flows' carried assets stay"
+
 // All lists the perturbations, in the order they are applied.
 var All = []Perturbation{
 	{"no-needs", "assets lose confidentiality, integrity, availability, classification and value", func(top *yaml.Node) {
@@ -83,19 +98,23 @@ var All = []Perturbation{
 		eachItem(top, "components", func(c *yaml.Node) { drop(c, "tech") })
 		eachItem(top, "flows", func(f *yaml.Node) { drop(f, "protocol", "port") })
 	}},
+	{"no-held", "components lose stores and processes (what they hold is left to inference)", func(top *yaml.Node) {
+		eachItem(top, "components", func(c *yaml.Node) { drop(c, "stores", "processes") })
+	}},
 }
 
-// Names returns the perturbations' names, minimal last.
+// Names returns the perturbations' names, then minimal and words-only.
 func Names() []string {
-	out := make([]string, 0, len(All)+1)
+	out := make([]string, 0, len(All)+2)
 	for _, p := range All {
 		out = append(out, p.Name)
 	}
-	return append(out, Minimal)
+	return append(out, Minimal, WordsOnly)
 }
 
 // Parse turns a comma-separated list of names into perturbations, in the
-// order All lists them; minimal stands for all of them.
+// order All lists them; minimal stands for all of them and words-only for
+// all of them but wordsOnlyKeeps.
 func Parse(list string) ([]Perturbation, error) {
 	want := map[string]bool{}
 	for _, n := range strings.Split(list, ",") {
@@ -103,7 +122,7 @@ func Parse(list string) ([]Perturbation, error) {
 		if n == "" {
 			continue
 		}
-		if n != Minimal && !slices.ContainsFunc(All, func(p Perturbation) bool { return p.Name == n }) {
+		if n != Minimal && n != WordsOnly && !slices.ContainsFunc(All, func(p Perturbation) bool { return p.Name == n }) {
 			return nil, fmt.Errorf("unknown perturbation %q (known: %s)", n, strings.Join(Names(), ", "))
 		}
 		want[n] = true
@@ -113,7 +132,7 @@ func Parse(list string) ([]Perturbation, error) {
 	}
 	var out []Perturbation
 	for _, p := range All {
-		if want[p.Name] || want[Minimal] {
+		if want[p.Name] || want[Minimal] || want[WordsOnly] && !slices.Contains(wordsOnlyKeeps, p.Name) {
 			out = append(out, p)
 		}
 	}

@@ -81,7 +81,8 @@ func TestMinimalDropsWhatItSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, gone := range []string{"classification", "confidential", "data: [pii]", "integrity:", "value:", "trust:", "boundary", "description", "context",
-		"controls", "encryption_at_rest", "authentication", "encryption:", "admin", "tags", "tech", "protocol", "port", "one_way", "datastore", "person", "kind: data"} {
+		"controls", "encryption_at_rest", "authentication", "encryption:", "admin", "tags", "tech", "protocol", "port", "one_way", "datastore", "person", "kind: data",
+		"stores", "processes"} {
 		if strings.Contains(string(out), gone) {
 			t.Errorf("minimal output still holds %q:\n%s", gone, out)
 		}
@@ -90,6 +91,37 @@ func TestMinimalDropsWhatItSays(t *testing.T) {
 	// Names, ids, references and comments stay.
 	if m.Component("db") == nil || m.Component("db").Name != "Orders database" || len(m.Flows) != 2 || !strings.Contains(string(out), "# the orders") {
 		t.Errorf("minimal lost what it should keep:\n%s", out)
+	}
+}
+
+func TestNoHeldDropsStoresAndProcesses(t *testing.T) {
+	ps, _ := Parse("no-held")
+	out, _ := Apply([]byte(full), ps)
+	if strings.Contains(string(out), "stores") || strings.Contains(string(out), "processes") {
+		t.Errorf("no-held output still holds stores or processes:\n%s", out)
+	}
+	m := load(t, out) // the loader may infer what the datastore holds again (model.InferHeld)
+	if m.Component("db").Kind != model.KindDatastore || len(m.Flows[0].Carries) != 1 || m.Component("api").Tech != "Go" {
+		t.Errorf("no-held dropped more than stores and processes:\n%s", out)
+	}
+}
+
+func TestWordsOnlyKeepsWordsKindsAndCarries(t *testing.T) {
+	ps, err := Parse(WordsOnly)
+	if err != nil || len(ps) != len(All)-len(wordsOnlyKeeps) {
+		t.Fatalf("Parse(words-only): %d perturbations, %v", len(ps), err)
+	}
+	out, _ := Apply([]byte(full), ps)
+	for _, gone := range []string{"classification", "data: [pii]", "integrity:", "trust:", "boundary", "context", "controls", "encryption_at_rest",
+		"authentication", "admin", "tags", "tech", "protocol", "one_way", "kind: data\n", "stores", "processes"} {
+		if strings.Contains(string(out), gone) {
+			t.Errorf("words-only output still holds %q:\n%s", gone, out)
+		}
+	}
+	m := load(t, out)
+	if m.Component("db").Kind != model.KindDatastore || m.Component("customer").Kind != model.KindPerson || m.Component("api").Description != "The API" ||
+		m.Asset("orders").Description != "Customer orders" || len(m.Flows) != 2 || len(m.Flows[0].Carries) != 1 {
+		t.Errorf("words-only lost what it should keep:\n%s", out)
 	}
 }
 

@@ -137,7 +137,7 @@ type Asset struct {
 	Name string `yaml:"name"`
 	// What it is and why it matters.
 	Description string `yaml:"description"`
-	// What sort of asset it is. When left out: credential or money when the id, name or description says so (password, token, key; payment, payout, balance), otherwise data. An inferred kind is marked (inferred) in reports and the JSON result and never exported (ward help inference).
+	// What sort of asset it is. When left out: credential or money when the id, name or description says so (password, token, key; payment, payout, balance), otherwise data; not credential when only the description names one among two or more other kinds of data (personal, health, card, financial). An inferred kind is marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Kind string `yaml:"kind" enum:"data,credential,money,infrastructure,availability,reputation"`
 	// Data classification. When the asset states none of classification, data, needs and value, no data kind is read from its words and its kind is data, it is taken as confidential unless its words call it public (public, published) and none private (internal, private, confidential, unpublished), with a medium confidentiality need (a stated confidential asset's is high): unknown sensitivity is not taken to mean none. An inferred classification is marked (inferred) in reports and the JSON result and never exported (ward help inference).
 	Classification string `yaml:"classification" enum:"public,internal,confidential,restricted"`
