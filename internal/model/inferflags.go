@@ -8,7 +8,8 @@ const (
 	// and its users say it is a staff console.
 	InferredAdmin Inferred = 1 << (iota + 2)
 	// InferredPaid: the component states no paid flag, and it is a third
-	// party's service that its name says is billed per message.
+	// party's service that its name says is billed per message or, in a
+	// model stating no paid or third_party flag, per call (InferMetered).
 	InferredPaid
 )
 
