@@ -102,7 +102,11 @@ and only facts that raise concern, never a control that lowers it:
                   admin, staff, operator): a case worker's console is not
   paid flag       a third party's SMS provider (or verify API) that a
                   sign-in or identity service calls: one-time codes, billed
-                  per message
+                  per message; and, in a model that states paid and
+                  third_party on no component, a called external whose name
+                  says it is an API billed per use (SMS, telephony, voice,
+                  maps, geocoding, translation, OCR, speech, credit bureau,
+                  screening, enrichment, moderation, weather; not email)
   held assets     in a model that states processes on no component (its
                   writer records where data goes on the flows only), a
                   datastore or object storage that states no stores stores

@@ -8,7 +8,8 @@ const (
 	// and its users say it is a staff console.
 	InferredAdmin Inferred = 1 << (iota + 2)
 	// InferredPaid: the component states no paid flag, and it is a third
-	// party's service that its name says is billed per message.
+	// party's service that its name says is billed per message or, in a
+	// model stating no paid or third_party flag, per call (InferMetered).
 	InferredPaid
 )
 
@@ -98,3 +99,20 @@ func nameWords(c *Component) wordSet {
 	}
 	return textWords(s)
 }
+
+// InferMetered reads the paid flag of a model that states neither paid
+// nor third_party on any component (the loader decides; a writer who
+// never thought about flags): a third party's external service that is
+// called and whose name says it is one of the kinds of API billed per
+// call or per message (SMS, telephony, maps and geocoding, translation,
+// OCR, speech to text, credit bureaus and screening, data enrichment,
+// content moderation, weather). Email is left out: models state most
+// email providers unpaid. Marked InferredPaid like InferFlags' guess.
+func InferMetered(c *Component) {
+	if c.Paid || !c.ThirdParty || c.Kind != KindExternal || c.OutOfScope || len(c.In) == 0 || !nameWords(c).any(meteredWords) {
+		return
+	}
+	c.Paid, c.Inferred = true, c.Inferred|InferredPaid
+}
+
+var meteredWords = []string{"sms", "telephony", "voice", "maps", "map", "geocoding", "geocoder", "translation", "translator", "translate", "ocr", "speech", "stt", "transcription", "bureau", "screening", "enrichment", "moderation", "weather"}

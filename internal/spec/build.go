@@ -28,6 +28,9 @@ type builder struct {
 	// unflagged lists the components that leave admin or paid unstated,
 	// whose flags are read once the model is indexed (model.InferFlags).
 	unflagged []unflagged
+	// flagsStated: some component states paid or third_party; the model
+	// is then read as stating who bills per use (model.InferMetered).
+	flagsStated bool
 }
 
 type unflagged struct {
@@ -156,6 +159,9 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 	// Flags read from a component's name and its place in the model.
 	for _, u := range b.unflagged {
 		model.InferFlags(u.c, u.adminStated, u.paidStated)
+		if !b.flagsStated {
+			model.InferMetered(u.c)
+		}
 	}
 	return b.m, b.diags
 }
@@ -314,6 +320,9 @@ func (b *builder) defineComponents(cs []*Component) {
 		model.InferComponentKind(x)
 		if x.Kind == model.KindExternal && !c.hasKey("third_party") {
 			x.ThirdParty = true
+		}
+		if c.hasKey("paid") || c.hasKey("third_party") {
+			b.flagsStated = true
 		}
 		if a, p := c.hasKey("admin"), c.hasKey("paid"); !a || !p {
 			b.unflagged = append(b.unflagged, unflagged{x, a, p})

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -111,5 +112,54 @@ flows:
 	}
 	if !m.Component("console").StatedAdmin() || !m.Component("sms").StatedPaid() {
 		t.Error("stated flags not reported as stated")
+	}
+}
+
+// TestLoadInfersMetered checks model.InferMetered through the loader: in a
+// model that states neither paid nor third_party on any component, a called
+// external whose name says it is an API billed per use is read as paid;
+// email, an uncalled external and the team's own service are not, and one
+// stated paid or third_party key anywhere closes the reading.
+func TestLoadInfersMetered(t *testing.T) {
+	const base = `ward: 1
+system: {id: s, name: S}
+components:
+  - {id: app, name: App, kind: service}
+  - {id: maps-api, name: Maps API, kind: external}
+  - {id: translator, kind: external}
+  - {id: email-provider, name: Email provider, kind: external}
+  - {id: weather-api, name: Weather API, kind: external}
+  - {id: ocr, name: OCR worker, kind: service}
+flows:
+  - {from: app, to: maps-api}
+  - {from: app, to: translator}
+  - {from: app, to: email-provider}
+  - {from: app, to: ocr}
+`
+	for _, tc := range []struct {
+		name, extra string
+		want        map[string]bool
+	}{
+		{"sparse", "", map[string]bool{
+			"maps-api":       true,  // called, a maps API
+			"translator":     true,  // the id names it
+			"email-provider": false, // email: mostly stated unpaid
+			"weather-api":    false, // nothing calls it
+			"ocr":            false, // the team's own service
+		}},
+		{"third_party stated", "  - {id: bank, kind: external, third_party: true}\n", map[string]bool{"maps-api": false, "translator": false}},
+		{"paid stated", "  - {id: bank, kind: external, paid: false}\n", map[string]bool{"maps-api": false, "translator": false}},
+	} {
+		src := strings.Replace(base, "flows:\n", tc.extra+"flows:\n", 1)
+		m, ds, err := Parse("ward.yaml", []byte(src))
+		if err != nil || len(ds) > 0 {
+			t.Fatal(tc.name, err, ds)
+		}
+		for id, want := range tc.want {
+			c := m.Component(id)
+			if c.Paid != want || (c.Inferred&model.InferredPaid != 0) != want || c.StatedPaid() {
+				t.Errorf("%s: %s: paid %v inferred %b, want %v", tc.name, id, c.Paid, c.Inferred, want)
+			}
+		}
 	}
 }
