@@ -202,7 +202,7 @@ type Component struct {
 	Admin bool `yaml:"admin"`
 	// True for storage that is meant to be publicly readable (a website bucket).
 	Public bool `yaml:"public"`
-	// True for external APIs billed per call or per token. When left out: true for a third party's external component named for SMS (an SMS provider, a verify API) that a sign-in or identity service calls, the one-time codes SMS pumping runs up. Marked (inferred) in reports, the web UI and the JSON result and never exported (ward help inference); paid: false keeps it off.
+	// True for external APIs billed per call or per token. When left out: true for a third party's external component named for SMS (an SMS provider, a verify API) that a sign-in or identity service calls, the one-time codes SMS pumping runs up. In a model that states `paid` and `third_party` on no component, also for an external component that something calls and whose name or id says it is an API billed per use (SMS, telephony, voice, maps, geocoding, translation, OCR, speech, credit bureau, screening, enrichment, moderation, weather; email is left out). Marked (inferred) in reports, the web UI and the JSON result and never exported (ward help inference); paid: false keeps it off.
 	Paid bool `yaml:"paid"`
 	// True for components run by another organisation.
 	ThirdParty bool `yaml:"third_party"`
