@@ -11,7 +11,8 @@ import (
 
 // TestCheckBuiltOnce checks the order of the pacing hooks in ward check:
 // Analysed, then Built once per analysis (check calls Built itself once it
-// has let the analysis go, analyseFor), with and without a baseline.
+// has let the analysis go, analyseFor, and says so: alone), with and
+// without a baseline (which keeps the analysis for the comparison).
 func TestCheckBuiltOnce(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "diff", "testdata"))
 	if err != nil {
@@ -22,7 +23,7 @@ func TestCheckBuiltOnce(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"check", "--fail-on", "none", newM}, []string{"analysed", "built"}},
+		{[]string{"check", "--fail-on", "none", newM}, []string{"analysed", "built alone"}},
 		{[]string{"check", "--fail-on", "none", "--format", "json", "--baseline", oldM, newM},
 			[]string{"analysed", "built", "analysed", "built"}},
 	} {
@@ -31,7 +32,13 @@ func TestCheckBuiltOnce(t *testing.T) {
 		code := Main(context.Background(), c.args, Env{Stdout: &out, Stderr: &errb, Dir: dir, Getenv: func(string) string { return "" },
 			Now:      func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) },
 			Analysed: func(bool) { got = append(got, "analysed") },
-			Built:    func() { got = append(got, "built") }})
+			Built: func(alone bool) {
+				if alone {
+					got = append(got, "built alone")
+				} else {
+					got = append(got, "built")
+				}
+			}})
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", c.args, code, errb.String())
 		}

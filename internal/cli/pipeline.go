@@ -67,13 +67,14 @@ type analysed struct {
 	result   *report.Result
 	// pending is Env.Built when the caller is to call it (analyseFor):
 	// built does, once.
-	pending func()
+	pending func(alone bool)
 }
 
-// built calls Env.Built if analyseFor left it to the caller.
-func (r *analysed) built() {
+// built calls Env.Built if analyseFor left it to the caller; alone says
+// the caller has let the analysis go.
+func (r *analysed) built(alone bool) {
 	if r.pending != nil {
-		r.pending()
+		r.pending(alone)
 		r.pending = nil
 	}
 }
@@ -158,7 +159,7 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	res := report.BuildOnly(an, report.Tool{Name: "ward", Version: a.env.Version}, parts)
 	a.relResult(res)
 	if a.env.Built != nil && !later {
-		a.env.Built()
+		a.env.Built(false)
 	}
 	return &analysed{loaded: l, analysis: an, result: res}, nil
 }
