@@ -72,7 +72,8 @@ const largeCeiling = 2600 << 20
 
 // largeGOGC paces the collector once both ceilings are given up (a model
 // past the second ceiling), and while a large model's result is
-// rendered (afterBuild): the heap may grow to 1.5 times what the last
+// rendered with the analysis still live (afterBuild; ward check lets it
+// go and uses renderGOGC): the heap may grow to 1.5 times what the last
 // collection left, not twice (GOGC's default 100). At 100,000 components 50
 // took the max RSS from 3.59 to 3.33 GB for no more CPU (the collections
 // are more, each marks the same live heap).
