@@ -51,9 +51,11 @@ type Env struct {
 	Version string
 	// Analysed, when set, is called after each analysis, before its result
 	// is built (cmd/ward collects garbage there; see its gc.go); build says
-	// whether it will be. Built, when set, is called once it is.
+	// whether it will be. Built, when set, is called once it is; alone
+	// says the command has let the analysis go, so that the result is all
+	// that stays live (ward check).
 	Analysed func(build bool)
-	Built    func()
+	Built    func(alone bool)
 	// Loaded, when set, is called once a model to analyse is loaded, before
 	// its rules are (cmd/ward collects the loading's garbage there when the
 	// model is large).

@@ -65,28 +65,49 @@ type analysed struct {
 	loaded   *spec.Loaded
 	analysis *analysis.Analysis
 	result   *report.Result
+	// pending is Env.Built when the caller is to call it (analyseFor):
+	// built does, once.
+	pending func(alone bool)
+}
+
+// built calls Env.Built if analyseFor left it to the caller; alone says
+// the caller has let the analysis go.
+func (r *analysed) built(alone bool) {
+	if r.pending != nil {
+		r.pending(alone)
+		r.pending = nil
+	}
 }
 
 // analyse loads the model at path with its rules and analyses it.
 func (a *app) analyse(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
-	return a.analyseAnd(ctx, path, f, true, report.AllParts)
+	return a.analyseAnd(ctx, path, f, true, report.AllParts, false)
 }
 
 // analyseFor is analyse with a result holding only the given optional
 // parts (report.BuildOnly), for a command that renders it in a format that
 // reads no others (report.FormatParts).
+//
+// Unlike analyse it leaves the call of Env.Built to the caller
+// (analysed.built), which can first let the analysis go: the collection
+// the large-model pacing makes there (afterBuild) then marks only what the
+// render reads.
 func (a *app) analyseFor(ctx context.Context, path string, f analyseFlags, parts report.Parts) (*analysed, error) {
-	return a.analyseAnd(ctx, path, f, true, parts)
+	res, err := a.analyseAnd(ctx, path, f, true, parts, true)
+	if res != nil {
+		res.pending = a.env.Built
+	}
+	return res, err
 }
 
 // analyseOnly is analyse without the canonical result (nil), for commands
 // that write the analysis in another form (ward export): building it would
 // hold a second copy of every finding.
 func (a *app) analyseOnly(ctx context.Context, path string, f analyseFlags) (*analysed, error) {
-	return a.analyseAnd(ctx, path, f, false, 0)
+	return a.analyseAnd(ctx, path, f, false, 0, false)
 }
 
-func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build bool, parts report.Parts) (*analysed, error) {
+func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build bool, parts report.Parts, later bool) (*analysed, error) {
 	now := a.env.Now()
 	if f.date != "" {
 		t, err := time.Parse(time.DateOnly, f.date)
@@ -137,8 +158,8 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	prog.step("ranking")
 	res := report.BuildOnly(an, report.Tool{Name: "ward", Version: a.env.Version}, parts)
 	a.relResult(res)
-	if a.env.Built != nil {
-		a.env.Built()
+	if a.env.Built != nil && !later {
+		a.env.Built(false)
 	}
 	return &analysed{loaded: l, analysis: an, result: res}, nil
 }
