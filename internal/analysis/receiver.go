@@ -217,11 +217,34 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 			moved[p] = repointOnly(qs[k], int32(k), into, moved[p])
 		}
 	})
+	// A threat merged across an estate's zones settles thousands of
+	// questions: past a few, whether it already lists one is a set's
+	// lookup, not a scan (a scan per question was quadratic at 100,000
+	// components).
+	var sets map[*model.Finding]map[string]bool
 	for _, ms := range moved {
 		for _, x := range ms {
 			q := qs[x.q]
 			g := q.Threats[x.i]
-			if !slices.Contains(g.Questions, q.ID) {
+			if len(g.Questions) < 16 {
+				if !slices.Contains(g.Questions, q.ID) {
+					g.Questions = append(g.Questions, q.ID)
+				}
+				continue
+			}
+			set := sets[g]
+			if set == nil {
+				if sets == nil {
+					sets = make(map[*model.Finding]map[string]bool)
+				}
+				set = make(map[string]bool, 2*len(g.Questions))
+				for _, id := range g.Questions {
+					set[id] = true
+				}
+				sets[g] = set
+			}
+			if !set[q.ID] {
+				set[q.ID] = true
 				g.Questions = append(g.Questions, q.ID)
 			}
 		}

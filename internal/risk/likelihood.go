@@ -204,6 +204,7 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[*model.Component]
 // buf[:0] (score's scratch list, which it copies out at its length).
 func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, buf []string) (model.Likelihood, []string, model.Trust) {
 	base, why := 2, buf[:0]
+	var whySet map[string]bool // why as a set, once it is long (see below)
 	if ab.supply && f.Vector == model.VectorSupplyChain || ab.content && f.Vector == model.VectorContent {
 		g := *f
 		g.Vector = model.VectorNetwork
@@ -262,8 +263,24 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 					words[from] = r
 				}
 			}
-			if !slices.Contains(why, r) {
-				why = append(why, r)
+			switch {
+			case len(why) < 8:
+				if !slices.Contains(why, r) {
+					why = append(why, r)
+				}
+			default:
+				// A threat merged across an estate's zones can name
+				// thousands of senders: a set, not a scan per target.
+				if whySet == nil {
+					whySet = make(map[string]bool, 2*len(why))
+					for _, w := range why {
+						whySet[w] = true
+					}
+				}
+				if !whySet[r] {
+					whySet[r] = true
+					why = append(why, r)
+				}
 			}
 		}
 	}

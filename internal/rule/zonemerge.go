@@ -2,6 +2,7 @@ package rule
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardtm/ward/internal/model"
@@ -204,24 +205,37 @@ func memberZone(z *model.Boundary, g []*model.Finding) *model.Boundary {
 }
 
 // zonesOf names the distinct zones of g's components in order of first
-// appearance: "`dc`", "`dc` and `vault`", "`a`, `b` and `c`".
+// appearance: "`dc`", "`dc` and `vault`", "`a`, `b` and `c`"; past four
+// zones, the first three and how many more ("`a`, `b`, `c` and 4997 more
+// zones"), as alsoOnEls caps the components it names. A set, not a scan of
+// the list: an estate's own zones can number thousands.
 func zonesOf(g []*model.Finding) string {
 	var zs []string
+	seen := make(map[string]bool)
 	for _, f := range g {
-		if id := outermost(f.Targets[0].Component.Boundary).ID; !slices.Contains(zs, id) {
+		if id := outermost(f.Targets[0].Component.Boundary).ID; !seen[id] {
+			seen[id] = true
 			zs = append(zs, id)
 		}
+	}
+	more := 0
+	if len(zs) > 4 {
+		more = len(zs) - 3
+		zs = zs[:3]
 	}
 	var b strings.Builder
 	for i, id := range zs {
 		switch {
 		case i == 0:
-		case i == len(zs)-1:
+		case i == len(zs)-1 && more == 0:
 			b.WriteString(" and ")
 		default:
 			b.WriteString(", ")
 		}
 		b.WriteString("`" + id + "`")
+	}
+	if more > 0 {
+		b.WriteString(" and " + strconv.Itoa(more) + " more zones")
 	}
 	return b.String()
 }

@@ -3,6 +3,7 @@ package rule_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -176,5 +177,37 @@ func TestMergeZoneWideFlows(t *testing.T) {
 	f := find(t, res.Findings, "keys:dc")
 	if !slices.Equal(f.Aliases, []string{"keys:app-a", "keys:app-b"}) {
 		t.Errorf("aliases %v", f.Aliases)
+	}
+}
+
+// TestMergeZoneWideManyZones: a threat merged across the organisation's
+// own zones names at most four of them, then how many more (an estate's
+// own zones can number thousands; every component is still a target).
+func TestMergeZoneWideManyZones(t *testing.T) {
+	for _, n := range []int{4, 7} {
+		m := &model.Model{System: model.System{ID: "sys"}}
+		for i := range n {
+			z := &model.Boundary{ID: "z" + strconv.Itoa(i), Trust: model.TrustInternal}
+			c := &model.Component{ID: "s" + strconv.Itoa(i), Kind: model.KindDatastore, Boundary: z}
+			z.Components = []*model.Component{c}
+			m.Boundaries = append(m.Boundaries, z)
+			m.Components = append(m.Components, c)
+		}
+		m.Index()
+		res, err := rule.Run(context.Background(), m, []*rule.Rule{backups})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := find(t, res.Findings, "backups:z0")
+		want := map[int]string{
+			4: "no backups of s0; also on `s1`, `s2`, `s3` (4 components inside `z0`, `z1`, `z2` and `z3`)",
+			7: "no backups of s0; also on `s1`, `s2`, `s3` and 3 more (7 components inside `z0`, `z1`, `z2` and 4 more zones)",
+		}[n]
+		if f.Title != want {
+			t.Errorf("%d zones: title %q, want %q", n, f.Title, want)
+		}
+		if len(f.Targets) != n {
+			t.Errorf("%d zones: %d targets", n, len(f.Targets))
+		}
 	}
 }
