@@ -233,7 +233,8 @@ var reviewerRules = []*rule.Rule{
 			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat. " +
 			"A store of data whose integrity is critical (balances, artefacts that are run, evaluation labels, replicas served " +
 			"on failover) is at risk with one writer or none drawn: administrators and jobs holding write access change it " +
-			"outside the one service that should, so it raises the tampering threat too.",
+			"outside the one service that should, so it raises the tampering threat too. In a model that states no asset's " +
+			"sensitivity at all, what a store holds may need high integrity: a store several components write is raised unverified.",
 		CWE:   []int{284, 732, 778},
 		CAPEC: []int{75, 268},
 		Mitigations: []string{
