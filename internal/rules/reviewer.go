@@ -233,7 +233,8 @@ var reviewerRules = []*rule.Rule{
 			"store keeps an audit trail; where every writer is a service, which one changed a record is the tampering threat. " +
 			"A store of data whose integrity is critical (balances, artefacts that are run, evaluation labels, replicas served " +
 			"on failover) is at risk with one writer or none drawn: administrators and jobs holding write access change it " +
-			"outside the one service that should, so it raises the tampering threat too.",
+			"outside the one service that should, so it raises the tampering threat too. In a model that states no asset's " +
+			"sensitivity at all, what a store holds may need high integrity: a store several components write is raised unverified.",
 		CWE:   []int{284, 732, 778},
 		CAPEC: []int{75, 268},
 		Mitigations: []string{
@@ -279,17 +280,30 @@ var reviewerRules = []*rule.Rule{
 				}
 				return
 			}
+			unstated := false
+			if len(at) == 0 && len(writers) >= 2 && sharedStoreNeedsUnstated(x.Model) {
+				// The model states no asset's sensitivity: whether what
+				// the store holds needs high integrity is unknown, not
+				// "no". Several writers is the structure; the threat is
+				// unverified until the needs are stated.
+				at, unstated = c.Stores, true
+			}
 			if len(writers) < 2 || len(at) == 0 {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
+				var why []string
+				if unstated {
+					gap = model.Unknown
+					why = append(why, "the model states no integrity need for "+ids(at, assetID))
+				}
 				if !sharedStorePeopleWrite(c, writers) {
 					// Services that write: which one changed a record is
 					// the tampering threat's; repudiation is a person
 					// denying what they did, or an audit trail kept here.
 					x.Enables()
 				}
-				x.Report(gap, ids(writers, compID)+" all write "+q(c.ID)+"; any of them can change "+ids(at, assetID)+" unattributed", at)
+				x.Report(gap, ids(writers, compID)+" all write "+q(c.ID)+"; any of them can change "+ids(at, assetID)+" unattributed", at, why...)
 			}
 		},
 	},
@@ -618,4 +632,20 @@ var reviewerRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// sharedStoreNeedsUnstated reports whether the model states nothing of any
+// asset's sensitivity (no classification, data kind, need or value on any
+// asset, words aside): a store's integrity need is then unknown, not low.
+// A model that names no assets, or states one need, is read as stated.
+func sharedStoreNeedsUnstated(m *model.Model) bool {
+	if len(m.Assets) == 0 {
+		return false
+	}
+	for _, a := range m.Assets {
+		if !a.Stated().Unstated() {
+			return false
+		}
+	}
+	return true
 }

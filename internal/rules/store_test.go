@@ -299,3 +299,28 @@ func TestTenantIsolationTamperingWhereIntegrity(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestSharedStoreNeedsUnstated: in a model that states no asset's
+// sensitivity, a store several components write is an unverified threat
+// (the integrity need is unknown, not low), asked through audits_writes,
+// even where the gap is stated; one writer raises nothing; a model that
+// states one asset's sensitivity reads the others' unstated needs as the
+// default.
+func TestSharedStoreNeedsUnstated(t *testing.T) {
+	dir := filepath.Join("testdata", "shared-store-tampering")
+	fs, qs := run(t, filepath.Join(dir, "needs-unstated.yaml"), rules.All())
+	if got := ofRule(fs, "shared-store-tampering", model.StatusOpen); len(got) > 0 {
+		t.Errorf("needs-unstated.yaml: open %v, want none", got)
+	}
+	want := []string{"shared-store-tampering:db", "shared-store-tampering:gap-db"}
+	if got := ofRule(fs, "shared-store-tampering", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("needs-unstated.yaml: unverified %v, want %v", got, want)
+	}
+	if got := asking(qs, "shared-store-tampering"); !slices.Contains(got, "db.audits_writes") {
+		t.Errorf("needs-unstated.yaml: questions %v, want db.audits_writes", got)
+	}
+	fs, _ = run(t, filepath.Join(dir, "needs-stated.yaml"), rules.All())
+	if got := ofRule(fs, "shared-store-tampering", ""); len(got) > 0 {
+		t.Errorf("needs-stated.yaml: raised %v, want none", got)
+	}
+}
