@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/wardtm/ward/internal/listset"
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -218,35 +219,23 @@ func settle(fs []*model.Finding, qs []*model.Question, into map[*model.Finding]*
 		}
 	})
 	// A threat merged across an estate's zones settles thousands of
-	// questions: past a few, whether it already lists one is a set's
-	// lookup, not a scan (a scan per question was quadratic at 100,000
-	// components).
-	var sets map[*model.Finding]map[string]bool
+	// questions: each threat's list is a list set while questions are
+	// added (a scan per question was quadratic at 100,000 components).
+	var sets map[*model.Finding]*listset.Set[string]
 	for _, ms := range moved {
 		for _, x := range ms {
 			q := qs[x.q]
 			g := q.Threats[x.i]
-			if len(g.Questions) < 16 {
-				if !slices.Contains(g.Questions, q.ID) {
-					g.Questions = append(g.Questions, q.ID)
-				}
-				continue
-			}
-			set := sets[g]
-			if set == nil {
+			s := sets[g]
+			if s == nil {
 				if sets == nil {
-					sets = make(map[*model.Finding]map[string]bool)
+					sets = make(map[*model.Finding]*listset.Set[string])
 				}
-				set = make(map[string]bool, 2*len(g.Questions))
-				for _, id := range g.Questions {
-					set[id] = true
-				}
-				sets[g] = set
+				s = &listset.Set[string]{List: g.Questions}
+				sets[g] = s
 			}
-			if !set[q.ID] {
-				set[q.ID] = true
-				g.Questions = append(g.Questions, q.ID)
-			}
+			s.Add(q.ID)
+			g.Questions = s.List
 		}
 	}
 	return dropUnranked(fs, workers)

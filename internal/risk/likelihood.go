@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wardtm/ward/internal/listset"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -204,7 +205,9 @@ func likelihoodReach(f *model.Finding, explain bool, reach map[*model.Component]
 // buf[:0] (score's scratch list, which it copies out at its length).
 func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]string, relay *relays, buf []string) (model.Likelihood, []string, model.Trust) {
 	base, why := 2, buf[:0]
-	var whySet map[string]bool // why as a set, once it is long (see below)
+	// A threat merged across an estate's zones can name thousands of
+	// senders: the reasons are a list set, not a list scanned per target.
+	whys := listset.Set[string]{List: why}
 	if ab.supply && f.Vector == model.VectorSupplyChain || ab.content && f.Vector == model.VectorContent {
 		g := *f
 		g.Vector = model.VectorNetwork
@@ -220,7 +223,7 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 			// takes effort: possible.
 			least = model.TrustPartner
 			if explain {
-				why = append(why, "the attack arrives in code or artefacts made elsewhere, whoever can reach the element (supply chain)")
+				whys.Add("the attack arrives in code or artefacts made elsewhere, whoever can reach the element (supply chain)")
 			}
 			break
 		}
@@ -263,27 +266,10 @@ func likelihoodStart(f *model.Finding, explain bool, reach map[*model.Component]
 					words[from] = r
 				}
 			}
-			switch {
-			case len(why) < 8:
-				if !slices.Contains(why, r) {
-					why = append(why, r)
-				}
-			default:
-				// A threat merged across an estate's zones can name
-				// thousands of senders: a set, not a scan per target.
-				if whySet == nil {
-					whySet = make(map[string]bool, 2*len(why))
-					for _, w := range why {
-						whySet[w] = true
-					}
-				}
-				if !whySet[r] {
-					whySet[r] = true
-					why = append(why, r)
-				}
-			}
+			whys.Add(r)
 		}
 	}
+	why = whys.List
 	switch {
 	case f.Vector == model.VectorSupplyChain:
 		base = 3

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/wardtm/ward/internal/listset"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -341,50 +342,50 @@ func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Findi
 		nw += len(x.Rationale)
 		nq += len(x.Questions)
 	}
-	targets := union[model.Target]{list: make([]model.Target, 0, nt)}
-	qids := union[string]{list: make([]string, 0, nq)}
-	aliases := union[string]{list: make([]string, 0, na)}
+	targets := listset.Set[model.Target]{List: make([]model.Target, 0, nt)}
+	qids := listset.Set[string]{List: make([]string, 0, nq)}
+	aliases := listset.Set[string]{List: make([]string, 0, na)}
 	// The hops of a family mostly share their assets and rationale: keep
 	// the first's list when the others add nothing to it.
-	var assets union[*model.Asset]
-	var why union[string]
+	var assets listset.Set[*model.Asset]
+	var why listset.Set[string]
 	sameAssets, sameWhy := true, true
 	for _, x := range g[1:] {
 		sameAssets = sameAssets && subset(x.Assets, f.Assets)
 		sameWhy = sameWhy && subset(x.Rationale, f.Rationale)
 	}
 	if !sameAssets {
-		assets.list = make([]*model.Asset, 0, ns)
+		assets.List = make([]*model.Asset, 0, ns)
 	}
 	if !sameWhy {
-		why.list = make([]string, 0, nw)
+		why.List = make([]string, 0, nw)
 	}
 	for _, x := range g {
-		targets.add(x.Targets...)
+		targets.Add(x.Targets...)
 		if !sameAssets {
-			assets.add(x.Assets...)
+			assets.Add(x.Assets...)
 		}
 		if !sameWhy {
-			why.add(x.Rationale...)
+			why.Add(x.Rationale...)
 		}
 		if x.ID != id {
-			aliases.add(x.ID)
+			aliases.Add(x.ID)
 		}
 		for _, a := range x.Aliases {
 			if a != id {
-				aliases.add(a)
+				aliases.Add(a)
 			}
 		}
-		qids.add(x.Questions...)
+		qids.Add(x.Questions...)
 	}
 	if sameAssets {
-		assets.list = f.Assets
+		assets.List = f.Assets
 	}
 	if sameWhy {
-		why.list = f.Rationale
+		why.List = f.Rationale
 	}
 	var flows, comps []string
-	for _, t := range targets.list {
+	for _, t := range targets.List {
 		if t.Flow != nil {
 			flows = append(flows, t.Flow.ID)
 		} else if t.Component != nil {
@@ -393,7 +394,7 @@ func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Findi
 	}
 	title, _, _ := strings.Cut(f.Title, "; also on ")
 	f.ID = id
-	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases.list, why.list, qids.list
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.List, assets.List, aliases.List, why.List, qids.List
 	f.Pos = where.Pos()
 	if len(flows) == 0 && len(comps) > 0 {
 		f.Title = alsoOnEls(title, comps, "components", "inside `"+k.zone.ID+"`")

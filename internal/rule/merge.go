@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardtm/ward/internal/listset"
 	"github.com/wardtm/ward/internal/model"
 )
 
@@ -218,27 +219,27 @@ func merge(r *Rule, to *model.Component, g []*model.Finding) *model.Finding {
 		nq += len(x.Questions)
 	}
 	aliases := make([]string, 0, n) // ids are unique: nothing to drop
-	targets := union[model.Target]{list: make([]model.Target, 0, nt)}
+	targets := listset.Set[model.Target]{List: make([]model.Target, 0, nt)}
 	// Each hop asks about itself: the questions mostly add up; the
 	// assets mostly repeat the first hop's.
 	// (Lists stay nil when empty, as they were.)
-	var assets union[*model.Asset]
-	var why, qids union[string]
+	var assets listset.Set[*model.Asset]
+	var why, qids listset.Set[string]
 	if len(f.Assets) > 0 {
-		assets.list = make([]*model.Asset, 0, len(f.Assets))
+		assets.List = make([]*model.Asset, 0, len(f.Assets))
 	}
 	if nq > 0 {
-		qids.list = make([]string, 0, min(nq, 17))
+		qids.List = make([]string, 0, min(nq, 17))
 	}
 	for _, x := range g {
-		targets.add(x.Targets...)
-		assets.add(x.Assets...)
+		targets.Add(x.Targets...)
+		assets.Add(x.Assets...)
 		aliases = append(append(aliases, x.ID), x.Aliases...)
-		why.add(x.Rationale...)
-		qids.add(x.Questions...)
+		why.Add(x.Rationale...)
+		qids.Add(x.Questions...)
 	}
 	f.ID = r.ID + ":" + to.ID + suffix
-	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.list, assets.list, aliases, why.list, qids.list
+	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.List, assets.List, aliases, why.List, qids.List
 	f.Pos = recv.Pos()
 	f.Title = mergedTitle(f.Title, g, to)
 	return f
@@ -253,35 +254,6 @@ func idSuffix(id, rule, elem string) string {
 		return id[n:]
 	}
 	return id
-}
-
-// union collects values in the order first met, each once: by scanning
-// while the list is short (most merges join a few hops), by a set beyond.
-type union[T comparable] struct {
-	list []T
-	set  map[T]struct{}
-}
-
-func (u *union[T]) add(vs ...T) {
-	for _, v := range vs {
-		if u.set == nil {
-			if slices.Contains(u.list, v) {
-				continue
-			}
-			u.list = append(u.list, v)
-			if len(u.list) > 16 {
-				u.set = make(map[T]struct{}, 2*len(u.list))
-				for _, w := range u.list {
-					u.set[w] = struct{}{}
-				}
-			}
-			continue
-		}
-		if _, ok := u.set[v]; !ok {
-			u.set[v] = struct{}{}
-			u.list = append(u.list, v)
-		}
-	}
 }
 
 // mergedTitle adds to the first hop's title the other hops the weakness
