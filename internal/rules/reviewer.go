@@ -281,7 +281,7 @@ var reviewerRules = []*rule.Rule{
 				return
 			}
 			unstated := false
-			if len(at) == 0 && len(writers) >= 2 && sharedStoreNeedsUnstated(x.Model) {
+			if len(at) == 0 && len(writers) >= 2 && needsUnstated(x) {
 				// The model states no asset's sensitivity: whether what
 				// the store holds needs high integrity is unknown, not
 				// "no". Several writers is the structure; the threat is
@@ -634,18 +634,24 @@ var reviewerRules = []*rule.Rule{
 	},
 }
 
-// sharedStoreNeedsUnstated reports whether the model states nothing of any
-// asset's sensitivity (no classification, data kind, need or value on any
-// asset, words aside): a store's integrity need is then unknown, not low.
-// A model that names no assets, or states one need, is read as stated.
-func sharedStoreNeedsUnstated(m *model.Model) bool {
-	if len(m.Assets) == 0 {
-		return false
-	}
-	for _, a := range m.Assets {
-		if !a.Stated().Unstated() {
+// needsUnstated reports whether the model states nothing of any asset's
+// sensitivity (no classification, data kind, need or value on any asset,
+// words aside): a store's integrity need is then unknown, not low. A model
+// that names no assets, or states one need, is read as stated. Once per
+// run (the run's memo), not once per store.
+func needsUnstated(x *rule.Ctx) bool {
+	return x.Memo(needsUnstatedKey{}, func() any {
+		if len(x.Model.Assets) == 0 {
 			return false
 		}
-	}
-	return true
+		for _, a := range x.Model.Assets {
+			if !a.Stated().Unstated() {
+				return false
+			}
+		}
+		return true
+	}).(bool)
 }
+
+// needsUnstatedKey is needsUnstated's key in the run's memo.
+type needsUnstatedKey struct{}
