@@ -39,6 +39,7 @@ var (
 	holdOut24 = filepath.Join("..", "..", "testdata", "eval-holdout24")
 	holdOut25 = filepath.Join("..", "..", "testdata", "eval-holdout25")
 	holdOut26 = filepath.Join("..", "..", "testdata", "eval-holdout26")
+	holdOut27 = filepath.Join("..", "..", "testdata", "eval-holdout27")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -89,6 +90,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout24", holdOut24, false},
 		{"eval-holdout25", holdOut25, false},
 		{"eval-holdout26", holdOut26, false},
+		{"eval-holdout27", holdOut27, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
