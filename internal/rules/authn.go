@@ -123,7 +123,9 @@ var authnRules = []*rule.Rule{
 			"(they log their clients in by default; the credential's own risks are other rules'); brokers and services always. " +
 			"A device of ours that a process sends data it must trust (commands, setpoints, alerts: integrity high or more) is such a " +
 			"receiver too: it obeys whoever can send it a command. So is such a device fed by another device of ours (a sensor's readings to a gateway, a controller's phase timing to a roadside radio): " +
-			"whatever else can transmit on that network or radio link feeds it false data in the sender's name.",
+			"whatever else can transmit on that network or radio link feeds it false data in the sender's name. " +
+			"In a model that states no asset's sensitivity at all, whether what a receiver holds or is sent is worth impersonating its caller for is unknown, not \"no\": " +
+			"a call that sends or reaches any asset is raised unverified.",
 		CWE:         []int{306},
 		CAPEC:       []int{151},
 		Mitigations: []string{"Use mutual TLS or signed service tokens (workload identity) between services.", "Authorize each caller service for the operations it needs."},
@@ -137,8 +139,15 @@ var authnRules = []*rule.Rule{
 			}
 			// Only a receiver worth impersonating a caller to: one that
 			// holds or receives valuable data or offers privileged functions.
+			unstated := false
 			if !privileged(f.To) && !valuable(f.Carries) && !valuable(f.To.Assets()) {
-				return
+				if len(f.Carries) == 0 && len(f.To.Assets()) == 0 || !needsUnstated(x) {
+					return
+				}
+				// The model states no asset's sensitivity: whether what
+				// the receiver holds or is sent is worth impersonating a
+				// caller for is unknown, not "no" (sparse25).
+				unstated = true
 			}
 			// A database or object store logs its clients in by default:
 			// an unknown method there is not a spoofing threat (the
@@ -157,7 +166,12 @@ var authnRules = []*rule.Rule{
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
 				elevationIf(x, f.To)
-				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil)
+				var why []string
+				if unstated {
+					gap = model.Unknown
+					why = append(why, "the model states no need for what "+q(f.To.ID)+" holds or is sent")
+				}
+				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil, why...)
 			}
 		},
 	},

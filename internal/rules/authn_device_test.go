@@ -51,3 +51,28 @@ func TestDeviceToDevice(t *testing.T) {
 		t.Errorf("open %v, want %v", got, want)
 	}
 }
+
+// TestServiceToServiceNeedsUnstated: in a model that states no asset's
+// sensitivity, a call between services of ours that sends, or reaches, an
+// asset raises unverified-only threats (the need is unknown, not medium),
+// even where the call states no authentication; a call with nothing sent
+// or held is quiet, and a model that states one asset's sensitivity reads
+// the others as the default.
+func TestServiceToServiceNeedsUnstated(t *testing.T) {
+	dir := filepath.Join("testdata", "unauthenticated-service-to-service")
+	fs, qs := run(t, filepath.Join(dir, "needs-unstated.yaml"), rules.All())
+	if got := ofRule(fs, "unauthenticated-service-to-service", model.StatusOpen); len(got) > 0 {
+		t.Errorf("needs-unstated.yaml: open %v, want none", got)
+	}
+	want := []string{"unauthenticated-service-to-service:gap-call", "unauthenticated-service-to-service:report"}
+	if got := ofRule(fs, "unauthenticated-service-to-service", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("needs-unstated.yaml: unverified %v, want %v", got, want)
+	}
+	if got := asking(qs, "unauthenticated-service-to-service"); len(got) == 0 {
+		t.Errorf("needs-unstated.yaml: no question asked")
+	}
+	fs, _ = run(t, filepath.Join(dir, "needs-stated.yaml"), rules.All())
+	if got := ofRule(fs, "unauthenticated-service-to-service", ""); len(got) > 0 {
+		t.Errorf("needs-stated.yaml: raised %v, want none", got)
+	}
+}

@@ -140,7 +140,9 @@ var injectionRules = []*rule.Rule{
 			"exhaust memory, resolve XML external entities or, with native serialization formats, execute code in the receiver. " +
 			"The same holds for what a call of ours gets back from a system we do not control (a partner's or vendor's API, a feed, a " +
 			"system outside the model's scope) when the answer is data others rely on being right (integrity high or more): a wrong or " +
-			"altered answer, from that system's compromise or an impostor, is acted on as sent (tampering, raised on the call, its caller and the system answering).",
+			"altered answer, from that system's compromise or an impostor, is acted on as sent (tampering, raised on the call, its caller and the system answering). " +
+			"In a model that states neither what any call returns nor any asset's sensitivity, a call that a job of ours (not an entry point) makes to such a system, " +
+			"sending it nothing, is made for its answer, and is raised unverified: whether the answer is relied on is unknown, not \"no\".",
 		CWE:   []int{502, 20, 611},
 		CAPEC: []int{586, 153, 221},
 		Mitigations: []string{
@@ -165,6 +167,21 @@ var injectionRules = []*rule.Rule{
 					x.Enables()
 					x.Ease(-1)
 					x.Report(gap, q(f.From.ID)+" acts on "+ids(injectionRelied(f.Returns), assetID)+" that "+q(f.To.ID)+" returns on "+q(f.ID)+" without validating it", nil)
+				}
+				return
+			}
+			if injectionFetchUnstated(x, f) {
+				// A call of ours that sends nothing to a system we do not
+				// control, in a model that states neither what any call
+				// gets back nor any asset's sensitivity: it is made for
+				// its answer, and whether that answer is relied on is
+				// unknown, not "no" (sparse25).
+				if gap := x.Lacks(f.From, model.CtlValidatesInput); x.Reports(gap) {
+					x.AlsoTarget(model.Target{Component: f.From})
+					x.Enables()
+					x.Ease(-1)
+					x.Report(model.Unknown, q(f.From.ID)+" may act on what "+q(f.To.ID)+" returns on "+q(f.ID)+" without validating it", nil,
+						"the model states neither what the call gets back nor how much it is relied on")
 				}
 				return
 			}
@@ -423,6 +440,37 @@ func injectionReturnsUntrusted(f *model.Flow) bool {
 	}
 	return len(injectionRelied(f.Returns)) > 0
 }
+
+// injectionFetchUnstated reports whether f is a call from code of ours to a
+// system we do not control (outside our zones, out of scope or a third
+// party's) that carries nothing, in a model that states no flow's returns
+// and no asset's sensitivity: what it fetches is unknown, not nothing.
+func injectionFetchUnstated(x *rule.Ctx, f *model.Flow) bool {
+	if len(f.Carries) > 0 || f.OneWay || !injectionCode(f.From) || f.From.OutOfScope || f.From.ThirdParty || reviewerRelay(f.From) ||
+		f.To.Kind == model.KindLLM || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient || f.To.Kind == model.KindDevice {
+		return false
+	}
+	if f.To.Trust() >= f.From.Trust() && !f.To.OutOfScope && !tpThirdParty(f.To) {
+		return false
+	}
+	return !entryPointOf(x, f.From) && returnsUnstated(x) && needsUnstated(x)
+}
+
+// returnsUnstated reports whether no flow of the model states what it
+// returns. Once per run (the run's memo).
+func returnsUnstated(x *rule.Ctx) bool {
+	return x.Memo(returnsUnstatedKey{}, func() any {
+		for _, f := range x.Model.Flows {
+			if len(f.Returns) > 0 {
+				return false
+			}
+		}
+		return true
+	}).(bool)
+}
+
+// returnsUnstatedKey is returnsUnstated's key in the run's memo.
+type returnsUnstatedKey struct{}
 
 // injectionRelied returns the assets among as needing high integrity or
 // more.

@@ -41,3 +41,29 @@ func TestUntrustedReturns(t *testing.T) {
 		t.Errorf("returns-quiet.yaml: raised %v, want nothing", got)
 	}
 }
+
+// TestUntrustedFetchUnstated: in a model that states no flow's returns and
+// no asset's sensitivity, a call that a job of ours (not an entry point)
+// makes to a system we do not control, sending it nothing, raises the
+// tampering of its answer unverified, asked through the caller's
+// validates_input, even where the gap is stated; a call an entry point
+// makes, one that sends data, and one to a service of ours do not; a model
+// that states returns anywhere reads the others as stated.
+func TestUntrustedFetchUnstated(t *testing.T) {
+	dir := filepath.Join("testdata", "untrusted-deserialization")
+	fs, qs := run(t, filepath.Join(dir, "fetch-unstated.yaml"), rules.All())
+	if got := ofRule(fs, "untrusted-deserialization", model.StatusOpen); len(got) > 0 {
+		t.Errorf("fetch-unstated.yaml: open %v, want none", got)
+	}
+	want := []string{"untrusted-deserialization:gap-to-tides", "untrusted-deserialization:planner-to-weather"}
+	if got := ofRule(fs, "untrusted-deserialization", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("fetch-unstated.yaml: unverified %v, want %v", got, want)
+	}
+	if got := asking(qs, "untrusted-deserialization"); !slices.Contains(got, "planner.validates_input") {
+		t.Errorf("fetch-unstated.yaml: questions %v, want planner.validates_input", got)
+	}
+	fs, _ = run(t, filepath.Join(dir, "fetch-stated.yaml"), rules.All())
+	if got := ofRule(fs, "untrusted-deserialization", ""); len(got) > 0 {
+		t.Errorf("fetch-stated.yaml: raised %v, want nothing", got)
+	}
+}

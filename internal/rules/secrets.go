@@ -54,7 +54,9 @@ var secretsRules = []*rule.Rule{
 			"keys that open doors or move money, credentials it writes into the devices that enforce access. " +
 			"Such credentials are usually as broad as the most powerful thing the service was ever asked to do (cluster-admin, every account, every door), " +
 			"so whoever compromises the service, its host, its configuration or whatever may call it acts with all of that. " +
-			"A key the service holds and names on no flow is taken to be the one it presents where it calls an outside system with an API key or password (a bank's payment key).",
+			"A key the service holds and names on no flow is taken to be the one it presents where it calls an outside system with an API key or password (a bank's payment key). " +
+			"In a model that states no asset's sensitivity at all, whether a credential the service presents is of the highest value is unknown, not \"no\": " +
+			"a credential of its own (one no flow brings to it) that it presents to an outside system is raised unverified.",
 		CWE:   []int{250, 269, 522},
 		CAPEC: []int{122, 560},
 		Mitigations: []string{
@@ -79,6 +81,12 @@ var secretsRules = []*rule.Rule{
 			}
 			var targets []*model.Component
 			var creds []*model.Asset
+			// In a model that states no asset's sensitivity, a credential
+			// the service presents may be of the highest value: its need
+			// is unknown, not the default (sparse25). Only its own
+			// credentials count then, not what it passes on from others.
+			unstated := needsUnstated(x)
+			guessed := true // every credential counted is one whose need is unknown
 			for _, f := range c.Out {
 				if f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient || f.To.IsStore() {
 					continue // a store keeps the credentials: secrets rules
@@ -93,9 +101,11 @@ var secretsRules = []*rule.Rule{
 					used = secretsHeldKeys(c)
 				}
 				for _, a := range used {
-					if a.Need(model.Confidentiality) < model.Critical && a.Need(model.Integrity) < model.Critical {
+					critical := a.Need(model.Confidentiality) >= model.Critical || a.Need(model.Integrity) >= model.Critical
+					if !critical && (!unstated || secretsBrought(c, a)) {
 						continue
 					}
+					guessed = guessed && !critical
 					if !containsAsset(creds, a) {
 						creds = append(creds, a)
 					}
@@ -108,7 +118,12 @@ var secretsRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
-				x.Report(gap, q(c.ID)+" acts on "+ids(targets, compID)+" with "+ids(creds, assetID)+"; whoever compromises it has the same rights there", creds)
+				var why []string
+				if guessed {
+					gap = model.Unknown
+					why = append(why, "the model states no need for "+ids(creds, assetID))
+				}
+				x.Report(gap, q(c.ID)+" acts on "+ids(targets, compID)+" with "+ids(creds, assetID)+"; whoever compromises it has the same rights there", creds, why...)
 			}
 		},
 	},
@@ -638,4 +653,16 @@ func credentialFlows(t model.Target) []model.Target {
 		}
 	}
 	return out
+}
+
+// secretsBrought reports whether a flow brings the asset to c: what c
+// passes on from others (messages, logs, alerts that happen to name a
+// token) is not a credential c holds for itself.
+func secretsBrought(c *model.Component, a *model.Asset) bool {
+	for _, f := range c.In {
+		if containsAsset(f.Carries, a) {
+			return true
+		}
+	}
+	return false
 }
