@@ -198,7 +198,13 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 // mention adds to each listed threat the elements its rule says it is
 // about beyond its targets (rule.Rule.Mentions: a component's callers),
 // once the cap and the folds have chosen the threats listed and the
-// ranking is settled, so they change neither. A threat's targets may be
+// ranking is settled, so they change neither. A threat that a further
+// threat joined (a weakness's further STRIDE reading on a component, now
+// listed as the other rule's threat of that category: Finding.Folded)
+// stands for it, so it names what the folded threat's rule mentions on
+// that component too: object authorization's tampering reading, joined to
+// a client-state threat on the same API, still names the callers that can
+// change another user's objects through it. A threat's targets may be
 // shared with the other threats of its weakness: each gets a new list.
 // The threats are taken in chunks on up to workers goroutines (the rules'
 // Mentions only read the model, and each threat is written by one).
@@ -217,14 +223,25 @@ func mention(fs []*model.Finding, rules []*rule.Rule, workers int) {
 	}
 	chunks(len(fs), workers, func(lo, hi int) {
 		for _, f := range fs[lo:hi] {
-			r := by[f.Rule]
-			if r == nil || len(f.Targets) == 0 || f.Origin != r.Origin {
+			if len(f.Targets) == 0 {
 				continue
 			}
 			var ts []model.Target
-			for _, t := range r.Mentions(f.Targets[0]) {
-				if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
-					ts = append(ts, t)
+			add := func(r *rule.Rule, on model.Target) {
+				for _, t := range r.Mentions(on) {
+					if !slices.Contains(f.Targets, t) && !slices.Contains(ts, t) {
+						ts = append(ts, t)
+					}
+				}
+			}
+			if r := by[f.Rule]; r != nil && f.Origin == r.Origin {
+				add(r, f.Targets[0])
+			}
+			if f.Origin == model.OriginBuiltin {
+				for _, fd := range f.Folded {
+					if r, on, ok := foldedOn(f, fd.ID, by); ok {
+						add(r, on)
+					}
 				}
 			}
 			if len(ts) > 0 {
@@ -232,6 +249,42 @@ func mention(fs []*model.Finding, rules []*rule.Rule, workers int) {
 			}
 		}
 	})
+}
+
+// foldedOn returns the rule of a threat folded into f (its id fold is
+// rule:element or rule:element:category) when that rule mentions further
+// elements and is built in, and the component it was on, when f is on that
+// same component (a receiver's merged threat is on the receiver): a
+// zone-wide threat that a component's further threat joined stands for
+// many components and names no callers.
+func foldedOn(f *model.Finding, fold string, by map[string]*rule.Rule) (*rule.Rule, model.Target, bool) {
+	ruleID, _, _ := strings.Cut(fold, ":")
+	r := by[ruleID]
+	if r == nil || r.Origin != model.OriginBuiltin {
+		return nil, model.Target{}, false
+	}
+	el := onElement(fold, ruleID)
+	if el == "" || onElement(f.ID, f.Rule) != el {
+		return nil, model.Target{}, false
+	}
+	for _, t := range f.Targets {
+		if t.Component != nil && t.Component.ID == el {
+			return r, t, true
+		}
+	}
+	return nil, model.Target{}, false
+}
+
+// onElement is the element in a threat's id rule:element[:category].
+func onElement(id, ruleID string) string {
+	el, ok := strings.CutPrefix(id, ruleID+":")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(el, ':'); i >= 0 && slices.Contains(model.Categories, model.Category(el[i+1:])) {
+		el = el[:i]
+	}
+	return el
 }
 
 // collectAfter is how many threats raised and not listed make Run collect

@@ -111,3 +111,61 @@ func TestMentionsCredentialFlows(t *testing.T) {
 		}
 	}
 }
+
+// foldedModel: an API that two clients send state to and a partner calls.
+// Object authorization's tampering reading on the API joins the client-state
+// threat on the API (one tampering line per element), listed before it.
+const foldedModel = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, classification: confidential, data: [pii]}
+  - {id: sessions, kind: credential, classification: restricted, data: [credentials]}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: partners, trust: partner}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - {id: app, kind: client, boundary: internet}
+  - {id: web, kind: client, boundary: internet}
+  - {id: partner, kind: external, boundary: partners, third_party: true}
+  - {id: api, kind: service, boundary: dc, processes: [orders, sessions]}
+  - {id: db, kind: datastore, boundary: dc, stores: [orders]}
+flows:
+  - {from: user, to: app, protocol: https}
+  - {from: user, to: web, protocol: https}
+  - {from: app, to: api, protocol: https, authentication: token, carries: [orders, sessions], returns: [orders]}
+  - {from: web, to: api, protocol: https, authentication: token, carries: [orders, sessions], returns: [orders]}
+  - {from: partner, to: api, protocol: https, authentication: api_key, returns: [orders]}
+  - {from: db, to: api, protocol: sql, returns: [orders]}
+`
+
+// TestMentionsFolded: the threat a further threat joined stands for it, so
+// it names the callers the folded threat's rule mentions on the same
+// component: client-computed-state-trusted:api, into which
+// missing-object-authorization:api:tampering folded, names the partner
+// that can change another customer's orders through the API (rank25).
+func TestMentionsFolded(t *testing.T) {
+	a := analyse(t, foldedModel)
+	var got, folded []string
+	for _, f := range a.Findings {
+		if f.ID != "client-computed-state-trusted:api" {
+			continue
+		}
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+		for _, fd := range f.Folded {
+			folded = append(folded, fd.ID)
+		}
+	}
+	if !slices.Contains(folded, "missing-object-authorization:api:tampering") {
+		t.Fatalf("client-computed-state-trusted:api folded %v, want missing-object-authorization:api:tampering among them", folded)
+	}
+	if !slices.Contains(got, "partner") {
+		t.Errorf("client-computed-state-trusted:api targets %v, want partner among them", got)
+	}
+	if slices.Contains(got, "db") || slices.Contains(got, "user") {
+		t.Errorf("client-computed-state-trusted:api targets %v, want no db or user", got)
+	}
+}

@@ -346,8 +346,9 @@ func (a *Asset) hashedCap(p Property, l Level) Level {
 // classNeed is the need the classification implies.
 func (a *Asset) classNeed(p Property) Level {
 	// A classification speaks of confidentiality. Integrity follows it one
-	// step lower, except for money and credentials, whose integrity is
-	// what they are for; availability is medium unless stated, since how
+	// step lower, at least high for money, credentials and infrastructure,
+	// whose integrity is what they are for (money and infrastructure at
+	// the classification's own level); availability is medium unless stated, since how
 	// secret data is says nothing of how long it may be down.
 	//
 	// A classification Ward took as confidential because nothing states
@@ -372,7 +373,15 @@ func (a *Asset) classNeed(p Property) Level {
 	}
 	switch p {
 	case Integrity:
-		if a.Kind == AssetMoney || a.Kind == AssetCredential || a.Kind == AssetInfrastructure {
+		// A credential's classification speaks of its secrecy: whoever
+		// reads it acts as its holder. Changed in place it is what it is
+		// for (an account or device taken over), so its integrity is at
+		// least high, but it follows the classification one step lower,
+		// as data's does: critical only when the model says so.
+		if a.Kind == AssetCredential {
+			return max(l-1, High)
+		}
+		if a.Kind == AssetMoney || a.Kind == AssetInfrastructure {
 			return max(l, High)
 		}
 		return max(Medium, min(l, l-1))
