@@ -88,7 +88,14 @@ type Rule struct {
 	// crafted file in a worker that opens others' files): at impact 5 its
 	// likelihood is possible at least (docs/risk.md, a store sought out).
 	SoughtFoothold bool
-	Origin         model.Origin
+	// SensitiveOnly marks a rule that raises its threats only where the
+	// data at stake is sensitive (model.Asset.Sensitive): when the model
+	// states the needs of none of the assets an unverified threat has at
+	// stake (their sensitivity was read from their words or taken by
+	// default, NeedUnstated), the threat asks what each of them needs
+	// (Ctx.AskNeeds), since a low need would settle it.
+	SensitiveOnly bool
+	Origin        model.Origin
 	// Also lists further STRIDE categories the same weakness enables; each
 	// raises its own threat, with id rule:target:category.
 	Also []model.Category
@@ -200,7 +207,16 @@ const (
 	codeEncryption = uintptr(model.NumControls) + iota
 	codeAuthentication
 	codeForwardsIdentity
+	// codeNeeds asks an asset's needs: what it needs of confidentiality,
+	// integrity and availability, when nothing in the model states how
+	// sensitive it is (AskNeeds).
+	codeNeeds
 )
+
+// NeedsKey is the key of the question about an asset's unstated needs:
+// answered by the asset's confidentiality, integrity and availability, or
+// its classification.
+const NeedsKey = "needs"
 
 // text words the question; it runs once per question, when Run merges
 // them. The wording is joined from parts rather than formatted with fmt (a
@@ -221,6 +237,8 @@ func (p pending) appendText(b []byte) []byte {
 	case "forwards_identity":
 		f := p.target.Flow
 		return appendAll(b, "Does flow `", f.ID, "` carry the end user's identity to `", f.To.ID, "`, or only `", f.From.ID, "`'s own credentials?")
+	case NeedsKey:
+		return appendAll(b, "What does asset `", p.target.Asset.ID, "` need: confidentiality, integrity, availability (low, medium, high or critical), or what is its classification?")
 	}
 	if qp := &questionParts[p.ctl]; qp.ok {
 		return appendAll(b, qp.before, p.target.ID(), qp.after)
@@ -334,7 +352,7 @@ func (o *results) firstThreats(raised []*model.Finding) []*model.Finding {
 type qkey uint64
 
 // The facts' codes fit in qkey's seven bits (a compile error otherwise).
-const _ = 127 - codeForwardsIdentity
+const _ = 127 - codeNeeds
 
 func qkeyOf(p pending) qkey {
 	t := p.target
@@ -516,6 +534,27 @@ func (x *Ctx) IdentityDropped(f *model.Flow) model.Tri {
 	return model.Unknown
 }
 
+// AskNeeds records, for each of as whose sensitivity the model does not
+// state (NeedUnstated), the question of what it needs, as Lacks records an
+// unknown control: the next Report's unverified threats are settled by the
+// answers too. For threats raised because of what an asset may need, not
+// because the model says it needs it. One question per asset, whatever
+// the threats and rules that ask it.
+func (x *Ctx) AskNeeds(as ...*model.Asset) {
+	for _, a := range as {
+		if NeedUnstated(a) {
+			x.pending = append(x.pending, pending{key: NeedsKey, target: model.Target{Asset: a}, code: codeNeeds})
+		}
+	}
+}
+
+// NeedUnstated reports whether nothing in the model states how sensitive
+// asset a is (no classification, data kind, need or value): what Ward reads
+// of it came from its words (InferAsset), or is the unstated default.
+func NeedUnstated(a *model.Asset) bool {
+	return a.Inferred&(model.InferredData|model.InferredClass) != 0 || a.Unstated()
+}
+
 // Reports says whether a check outcome needs reporting: false when gap is
 // No (unless mitigated threats are kept and a stated control settled it),
 // and then the unknown facts consulted for it are dropped, as Report would.
@@ -691,6 +730,11 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	if status != model.StatusUnverified {
 		return
 	}
+	if r.SensitiveOnly && guessedSensitive(assets) {
+		// The threat stands on sensitivity Ward read from the assets'
+		// words or took by default: what they need settles it too.
+		x.AskNeeds(assets...)
+	}
 	raised := o.findings[first:]
 	// The threats raised together share one list of the questions that
 	// settle them.
@@ -739,6 +783,18 @@ func (x *Ctx) Ask() {
 	x.also = x.also[:0]
 	x.enablesSet = false
 	x.stakes = x.stakes[:0]
+}
+
+// guessedSensitive reports whether as is not empty and every asset in it
+// whose sensitivity a rule reads is sensitive only by what Ward inferred:
+// the model states the needs of none of them.
+func guessedSensitive(as []*model.Asset) bool {
+	for _, a := range as {
+		if !NeedUnstated(a) {
+			return false
+		}
+	}
+	return len(as) > 0
 }
 
 // effectOf says, in a title, what a weakness's further STRIDE threat is
