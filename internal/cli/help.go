@@ -124,6 +124,17 @@ and only facts that raise concern, never a control that lowers it:
 An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.
 
+What an asset needs is asked, not guessed away: where a threat stands only on
+the needs of assets whose sensitivity the model does not state (the rules
+that protect sensitive data, when every asset at stake is sensitive by what
+its words say or by the confidential default; a store several components
+write in a model that states no asset's sensitivity), the threat is settled
+too by the question "What does asset X need: confidentiality, integrity,
+availability, or what is its classification?" (id X.needs, key needs), one
+per asset whatever the threats that ask it, ranked with the other questions
+by the risk its answer moves. Answer it with the asset's confidentiality,
+integrity and availability (low .. critical) or its classification.
+
 Ward shows what it guessed: "ward check" prints a line under the summary
 counting the inferred facts; the Markdown and HTML reports mark them
 "(inferred)" (the HTML report on each element's row, the Markdown report in
@@ -211,6 +222,9 @@ element's controls:
 Flows also answer questions through their own keys: authentication (none,
 password, session, token, api_key, mtls, signature, iam, ssh_key) and encryption
 (none, tls, mtls). Components say how stored data is encrypted with
-encryption_at_rest (none, disk, application, tokenized).`)
+encryption_at_rest (none, disk, application, tokenized). Assets whose
+sensitivity the model does not state answer the question of what they need
+(key needs) with confidentiality, integrity and availability (low, medium,
+high, critical) or a classification (ward help inference).`)
 	return b.String()
 }
