@@ -126,9 +126,10 @@ as for money and credentials. Stated facts always win.
 
 What an asset needs is asked, not guessed away: where a threat stands only on
 the needs of assets whose sensitivity the model does not state (the rules
-that protect sensitive data, when every asset at stake is sensitive by what
-its words say or by the confidential default; a store several components
-write in a model that states no asset's sensitivity), the threat is settled
+that protect sensitive data, when every asset at stake is sensitive only by
+the confidential default above, on a store, a device or a flow; a store
+several components write in a model that states no asset's sensitivity,
+whatever its words say), the threat is settled
 too by the question "What does asset X need: confidentiality, integrity,
 availability, or what is its classification?" (id X.needs, key needs), one
 per asset whatever the threats that ask it, ranked with the other questions

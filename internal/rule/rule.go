@@ -89,10 +89,10 @@ type Rule struct {
 	// likelihood is possible at least (docs/risk.md, a store sought out).
 	SoughtFoothold bool
 	// SensitiveOnly marks a rule that raises its threats only where the
-	// data at stake is sensitive (model.Asset.Sensitive): when the model
-	// states the needs of none of the assets an unverified threat has at
-	// stake (their sensitivity was read from their words or taken by
-	// default, NeedUnstated), the threat asks what each of them needs
+	// data at stake is sensitive (model.Asset.Sensitive): when every asset
+	// an unverified threat has at stake is sensitive only because Ward
+	// took it as confidential for want of a stated sensitivity
+	// (model.InferredClass), the threat asks what each of them needs
 	// (Ctx.AskNeeds), since a low need would settle it.
 	SensitiveOnly bool
 	Origin        model.Origin
@@ -731,8 +731,8 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		return
 	}
 	if r.SensitiveOnly && guessedSensitive(assets) {
-		// The threat stands on sensitivity Ward read from the assets'
-		// words or took by default: what they need settles it too.
+		// The threat stands on sensitivity Ward took by default: what
+		// the assets need settles it too.
 		x.AskNeeds(assets...)
 	}
 	raised := o.findings[first:]
@@ -786,11 +786,14 @@ func (x *Ctx) Ask() {
 }
 
 // guessedSensitive reports whether as is not empty and every asset in it
-// whose sensitivity a rule reads is sensitive only by what Ward inferred:
-// the model states the needs of none of them.
+// is sensitive only by default: the model states nothing of its
+// sensitivity and its words name no kind of data, so Ward took it as
+// confidential (model.InferredClass). An asset whose data kinds were read
+// from its words ("patient records": health data) is sensitive by what it
+// holds; asking what it needs would ask the obvious.
 func guessedSensitive(as []*model.Asset) bool {
 	for _, a := range as {
-		if !NeedUnstated(a) {
+		if a.Inferred&model.InferredClass == 0 {
 			return false
 		}
 	}
