@@ -147,8 +147,9 @@ guess marked beside it and never written back unless ticked); the diagrams
 "datastore (inferred)", and the JSON result lists them in each asset's and
 component's "inferred" ("kind", "data", "classification", "admin", "paid",
 "stores", "processes") and in summary.inferred. "ward diff" marks an
-inferred kind, data, admin or paid flag, or stores / processes "(inferred)"
-when it changes (a rename can change a guess), and shows no change when the
+inferred kind, data, classification, admin or paid flag, or stores / processes
+"(inferred)" when it changes (a rename can change a guess), and so the
+sensitivity of data newly exposed, and shows no change when the
 model comes to state what was guessed. Exports to other tools (ward export)
 write only what the model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs; "classification:
