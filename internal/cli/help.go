@@ -144,7 +144,11 @@ asset lives), "ward blast" (an asset held by a guess) and the web UI (the
 selected element's card; the visual editor shows what the model states, a
 guess marked beside it and never written back unless ticked); the diagrams
 (Mermaid, DOT, SVG and the web UI's) label an inferred component kind as in
-"datastore (inferred)", and the JSON result lists them in each asset's and
+"datastore (inferred)" (and, in the view of one asset, a component that
+holds it by a guess "stores NAME (inferred)"); a threat whose title names
+an asset its component holds only by a guess, and a question asked only for
+such threats, end "(inferred: what X holds is read from its flows)"; and
+the JSON result lists them in each asset's and
 component's "inferred" ("kind", "data", "classification", "admin", "paid",
 "stores", "processes") and in summary.inferred. "ward diff" marks an
 inferred kind, data, classification, admin or paid flag, or stores / processes
