@@ -124,6 +124,18 @@ and only facts that raise concern, never a control that lowers it:
 An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.
 
+What an asset needs is asked, not guessed away: where a threat stands only on
+the needs of assets whose sensitivity the model does not state (the rules
+that protect sensitive data, when every asset at stake is sensitive only by
+the confidential default above, on a store, a device or a flow; a store
+several components write in a model that states no asset's sensitivity,
+whatever its words say), the threat is settled
+too by the question "What does asset X need: confidentiality, integrity,
+availability, or what is its classification?" (id X.needs, key needs), one
+per asset whatever the threats that ask it, ranked with the other questions
+by the risk its answer moves. Answer it with the asset's confidentiality,
+integrity and availability (low .. critical) or its classification.
+
 Ward shows what it guessed: "ward check" prints a line under the summary
 counting the inferred facts; the Markdown and HTML reports mark them
 "(inferred)" (the HTML report on each element's row, the Markdown report in
@@ -132,11 +144,16 @@ asset lives), "ward blast" (an asset held by a guess) and the web UI (the
 selected element's card; the visual editor shows what the model states, a
 guess marked beside it and never written back unless ticked); the diagrams
 (Mermaid, DOT, SVG and the web UI's) label an inferred component kind as in
-"datastore (inferred)", and the JSON result lists them in each asset's and
+"datastore (inferred)" (and, in the view of one asset, a component that
+holds it by a guess "stores NAME (inferred)"); a threat whose title names
+an asset its component holds only by a guess, and a question asked only for
+such threats, end "(inferred: what X holds is read from its flows)"; and
+the JSON result lists them in each asset's and
 component's "inferred" ("kind", "data", "classification", "admin", "paid",
 "stores", "processes") and in summary.inferred. "ward diff" marks an
-inferred kind, data, admin or paid flag, or stores / processes "(inferred)"
-when it changes (a rename can change a guess), and shows no change when the
+inferred kind, data, classification, admin or paid flag, or stores / processes
+"(inferred)" when it changes (a rename can change a guess), and so the
+sensitivity of data newly exposed, and shows no change when the
 model comes to state what was guessed. Exports to other tools (ward export)
 write only what the model states. To be sure, state the facts in the model:
 the asset's kind and data (or classification / needs; "classification:
@@ -211,6 +228,9 @@ element's controls:
 Flows also answer questions through their own keys: authentication (none,
 password, session, token, api_key, mtls, signature, iam, ssh_key) and encryption
 (none, tls, mtls). Components say how stored data is encrypted with
-encryption_at_rest (none, disk, application, tokenized).`)
+encryption_at_rest (none, disk, application, tokenized). Assets whose
+sensitivity the model does not state answer the question of what they need
+(key needs) with confidentiality, integrity and availability (low, medium,
+high, critical) or a classification (ward help inference).`)
 	return b.String()
 }

@@ -202,6 +202,11 @@ type Exposure struct {
 	Classification string `json:"classification,omitempty"`
 	// Data lists the sensitive data kinds the asset holds.
 	Data []string `json:"data"`
+	// SensitivityInferred is true when the asset's data kinds or its
+	// classification were read from its words or taken by default, the
+	// model stating nothing of how sensitive it is (the result's
+	// `inferred`).
+	SensitivityInferred bool `json:"sensitivity_inferred,omitempty"`
 	// How is carried, stored or processed; Element is the flow or component.
 	How     string `json:"how"`
 	Element string `json:"element"`

@@ -736,3 +736,62 @@ func TestCompareFoldedBothSides(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareInferredClass: an asset taken as confidential for want of a
+// stated sensitivity is marked inferred where the diff shows it: its
+// classification and needs when a rename changes the guess, and its
+// sensitivity when it is newly stored; stating the classification shows
+// no change.
+func TestCompareInferredClass(t *testing.T) {
+	model := func(asset, db string) string {
+		return `ward: 1
+system: {id: s, name: S}
+assets:
+  - ` + asset + `
+components:
+  - {id: api, kind: service, processes: [recs]}
+  - ` + db + `
+flows:
+  - {id: api-db, from: api, to: db, protocol: https, encryption: tls, carries: [recs]}
+`
+	}
+	guessed := side(t, "old", model("{id: recs, name: Meter readings}", "{id: db, kind: datastore}"))
+	stored := side(t, "new", model("{id: recs, name: Meter readings}", "{id: db, kind: datastore, stores: [recs]}"))
+	public := side(t, "new", model("{id: recs, name: Published readings}", "{id: db, kind: datastore}"))
+	stated := side(t, "new", model("{id: recs, name: Meter readings, classification: confidential}", "{id: db, kind: datastore}"))
+
+	var buf bytes.Buffer
+	d := diff.Compare(guessed, stored)
+	if err := diff.Render(&buf, "text", d); err != nil {
+		t.Fatal(err)
+	}
+	if want := "recs (confidential (inferred)) stored by db"; !strings.Contains(buf.String(), want) {
+		t.Errorf("stored: no %q in\n%s", want, buf.String())
+	}
+	if len(d.Exposures) != 1 || !d.Exposures[0].SensitivityInferred {
+		t.Errorf("stored: exposures %+v, want one with sensitivity_inferred", d.Exposures)
+	}
+	buf.Reset()
+	if err := diff.Render(&buf, "text", diff.Compare(guessed, public)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "classification confidential (inferred) → —"; !strings.Contains(buf.String(), want) {
+		t.Errorf("renamed public: no %q in\n%s", want, buf.String())
+	}
+	// Stating the classification is no change of it; the confidentiality
+	// need it implies rises (a guess implies medium), from a guess.
+	for _, e := range diff.Compare(guessed, stated).Elements {
+		for _, f := range e.Fields {
+			switch {
+			case e.Kind != "asset":
+			case f.Field == "confidentiality":
+				if f.Old != "medium" || f.New != "high" || !f.OldInferred || f.NewInferred {
+					t.Errorf("stating confidential: confidentiality %s (inferred %t) → %s (inferred %t), want medium (inferred) → high",
+						f.Old, f.OldInferred, f.New, f.NewInferred)
+				}
+			default:
+				t.Errorf("stating what was guessed: %s %s %s → %s, want no change", e.ID, f.Field, f.Old, f.New)
+			}
+		}
+	}
+}

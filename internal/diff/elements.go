@@ -55,13 +55,15 @@ func view(s Side, r *report.Result) []element {
 			scalar("name", b.Name), scalar("trust", b.Trust), scalar("parent", b.Parent)}})
 	}
 	for _, a := range r.Assets {
-		// An asset whose data was inferred states nothing of how sensitive
-		// it is (model.Asset.Unstated): its needs follow from the guess.
-		kind, data := slices.Contains(a.Inferred, "kind"), slices.Contains(a.Inferred, "data")
+		// An asset whose data was inferred, or that was taken as
+		// confidential, states nothing of how sensitive it is
+		// (model.Asset.Unstated): its needs follow from the guess.
+		kind, data, class := slices.Contains(a.Inferred, "kind"), slices.Contains(a.Inferred, "data"), slices.Contains(a.Inferred, "classification")
+		needs := data || class
 		out = append(out, element{kind: "asset", id: a.ID, name: a.Name, props: []prop{
-			scalar("name", a.Name), guessed(scalar("kind", a.Kind), kind), scalar("classification", a.Classification),
-			guessed(listProp("data", a.Data), data), guessed(scalar("confidentiality", a.Confidentiality), data),
-			guessed(scalar("integrity", a.Integrity), data), guessed(scalar("availability", a.Availability), data)}})
+			scalar("name", a.Name), guessed(scalar("kind", a.Kind), kind), guessed(scalar("classification", a.Classification), class),
+			guessed(listProp("data", a.Data), data), guessed(scalar("confidentiality", a.Confidentiality), needs),
+			guessed(scalar("integrity", a.Integrity), needs), guessed(scalar("availability", a.Availability), needs)}})
 	}
 	for _, c := range r.Components {
 		ps := []prop{scalar("name", c.Name), guessed(scalar("kind", c.Kind), slices.Contains(c.Inferred, "kind")),
@@ -275,7 +277,8 @@ func exposures(m *model.Model, o, n *report.Result) []Exposure {
 		if !ok || !sensitive(a) {
 			return Exposure{}, false
 		}
-		return Exposure{Asset: id, Classification: a.Classification, Data: orEmpty(a.Data)}, true
+		return Exposure{Asset: id, Classification: a.Classification, Data: orEmpty(a.Data),
+			SensitivityInferred: slices.Contains(a.Inferred, "data") || slices.Contains(a.Inferred, "classification")}, true
 	}
 	var out []Exposure
 	for _, f := range n.Flows {

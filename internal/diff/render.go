@@ -191,11 +191,14 @@ func crossingText(c Crossing) string {
 }
 
 func exposureText(e Exposure) string {
-	what := e.Asset
+	what, mark := e.Asset, ""
+	if e.SensitivityInferred {
+		mark = report.InferredMark
+	}
 	if len(e.Data) > 0 {
-		what += " (" + strings.Join(e.Data, ", ") + ")"
+		what += " (" + strings.Join(e.Data, ", ") + mark + ")"
 	} else if e.Classification != "" {
-		what += " (" + e.Classification + ")"
+		what += " (" + e.Classification + mark + ")"
 	}
 	s := fmt.Sprintf("%s %s by %s", what, e.How, e.Element)
 	if e.Inferred {

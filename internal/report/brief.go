@@ -124,8 +124,14 @@ func Brief(w io.Writer, a *analysis.Analysis, r *Result, opt BriefOptions) error
 	} else {
 		ew.printf("What an attacker would want, and why it matters to us. Demonstrating access to any of these is a finding.\n\n")
 		t := newMDTable(ew, "Asset", "ID", "Why it matters", "Where it lives")
+		asked := needsAsked(r)
 		for _, as := range crit {
 			why := assetWhy(as)
+			if id, ok := asked[as.ID]; ok {
+				// The model does not say what it needs: the question is
+				// open (its answer may take the asset off this list).
+				why += "; what it needs is unstated, asked in " + code(id)
+			}
 			var where []string
 			for _, c := range m.HandledBy(as) {
 				w := code(c.ID)
@@ -270,6 +276,25 @@ func firstFile(r *Result) string {
 		return r.Files[0]
 	}
 	return "ward.yaml"
+}
+
+// needsAsked maps the id of each asset whose needs r asks (a question
+// of key NeedsKey) to the question's id.
+func needsAsked(r *Result) map[string]string {
+	out := map[string]string{}
+	add := func(q *Question) {
+		if q.Key == NeedsKey && q.Element != nil {
+			out[q.Element.ID] = q.ID
+		}
+	}
+	for i := range r.Questions {
+		q := &r.Questions[i]
+		add(q)
+		for k := range q.More {
+			add(&q.More[k])
+		}
+	}
+	return out
 }
 
 // assetWhy says in words why an asset is critical.

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/wardtm/ward/internal/analysis"
@@ -63,6 +65,9 @@ func plainFields(dst []Finding, src []*model.Finding) {
 		f, x := src[i], &dst[i]
 		x.ID, x.Rank, x.Rule, x.Origin = f.ID, f.Rank, f.Rule, string(f.Origin)
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
+		if c := heldGuess(f); c != nil {
+			x.Title = f.Title + heldMark(c)
+		}
 		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), int(f.Residual.Score), string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
 		x.Rationale = orEmpty(f.Rationale)
@@ -161,4 +166,49 @@ func folded(f *model.Finding) ([]string, map[string]string) {
 		}
 	}
 	return ids, st
+}
+
+// heldGuess returns the component a threat is on when its title names an
+// asset at stake that the component holds only by Ward's reading of its
+// flows (its stores or processes inferred, model.InferHeld), else nil: the
+// title says the component holds it ("`db` stores `records` ..."), and that
+// is a guess. A threat whose title names no such asset (a prompt injection
+// into an agent) stands whatever the agent holds.
+func heldGuess(f *model.Finding) *model.Component {
+	if len(f.Targets) == 0 {
+		return nil
+	}
+	c := f.Targets[0].Component
+	if c == nil || c.Inferred&(model.InferredStores|model.InferredProcesses) == 0 {
+		return nil
+	}
+	for _, a := range f.Assets {
+		if (c.Inferred&model.InferredStores != 0 && slices.Contains(c.Stores, a) ||
+			c.Inferred&model.InferredProcesses != 0 && slices.Contains(c.Processes, a)) && namesAsset(f.Title, a.ID) {
+			return c
+		}
+	}
+	return nil
+}
+
+// heldMark is what a threat's title and its questions add when they stand
+// on what component c holds by Ward's reading of its flows (heldGuess).
+func heldMark(c *model.Component) string {
+	return " (inferred: what `" + c.ID + "` holds is read from its flows)"
+}
+
+// namesAsset reports whether a title names asset id, as rules write it
+// (in backquotes).
+func namesAsset(title, id string) bool {
+	for i := strings.Index(title, id); i >= 0; {
+		if i > 0 && title[i-1] == '`' && i+len(id) < len(title) && title[i+len(id)] == '`' {
+			return true
+		}
+		j := strings.Index(title[i+1:], id)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }

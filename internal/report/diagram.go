@@ -72,6 +72,8 @@ type view struct {
 	top       []Boundary
 	unbounded []*Component
 	assetName map[string]string
+	// asset is the asset the view is of (DiagramOptions.Asset), or "".
+	asset string
 	// compNode and boundNode are the node ids of components and
 	// boundaries, by model id.
 	compNode  map[string]string
@@ -89,6 +91,7 @@ func newView(r *Result, opt DiagramOptions) (*view, error) {
 	for _, a := range r.Assets {
 		v.assetName[a.ID] = a.Name
 	}
+	v.asset = opt.Asset
 	parent := map[string]string{}
 	for _, b := range r.Boundaries {
 		parent[b.ID] = b.Parent
@@ -234,6 +237,24 @@ func (c *Component) kindInferred() bool { return slices.Contains(c.Inferred, "ki
 
 func (v *view) comp(id string) string     { return v.compNode[id] }
 func (v *view) boundary(id string) string { return v.boundNode[id] }
+
+// heldLine is, in the view of one asset, how component c holds it when
+// c holds it only by Ward's reading of its flows (its stores or processes
+// inferred, model.InferHeld): "stores NAME (inferred)"; "" otherwise. The
+// view draws the components that hold the asset, and a guess is marked.
+func (v *view) heldLine(c *Component) string {
+	if v.asset == "" {
+		return ""
+	}
+	name := v.carried(v.asset)
+	switch {
+	case contains(c.Stores, v.asset) && slices.Contains(c.Inferred, "stores"):
+		return "stores " + name + InferredMark
+	case contains(c.Processes, v.asset) && slices.Contains(c.Inferred, "processes") && !contains(c.Stores, v.asset):
+		return "processes " + name + InferredMark
+	}
+	return ""
+}
 
 // componentLabel is the component's name with its technology (or its
 // kind when it states none). A kind the loader inferred from the name
@@ -521,6 +542,9 @@ func (v *view) appendMermaidNode(dst []byte, c *Component) []byte {
 			dst = append(dst, InferredMark...)
 		}
 	}
+	if h := v.heldLine(c); h != "" {
+		dst = appendMermaidText(append(dst, "<br/>"...), h)
+	}
 	if c.OutOfScope {
 		dst = append(dst, "<br/>out of scope"...)
 	}
@@ -660,7 +684,16 @@ func trustStyle(trust string) string {
 
 func (v *view) dotNode(c Component, l *dotLinks) string {
 	shape, style := dotShape(c.Kind)
-	attrs := []string{"label=" + dotQuote(strings.Join(componentLabel(c), "\n")), "shape=" + shape}
+	lines := componentLabel(c)
+	if h := v.heldLine(&c); h != "" {
+		// Before "out of scope", as the Mermaid node has it.
+		n := len(lines)
+		if c.OutOfScope {
+			n--
+		}
+		lines = slices.Insert(lines, n, h)
+	}
+	attrs := []string{"label=" + dotQuote(strings.Join(lines, "\n")), "shape=" + shape}
 	if st, ok := severityStyle[c.Worst]; ok {
 		attrs = append(attrs, "fillcolor="+dotQuote(st[0]), "color="+dotQuote(st[1]), "penwidth=2")
 	} else if c.OutOfScope {

@@ -97,3 +97,55 @@ func TestDiagramMarksInferredKind(t *testing.T) {
 		t.Errorf("svg: %d labels mark the inferred kind, want 2", n)
 	}
 }
+
+// heldDiagramModel states processes on no component: db holds readings by
+// Ward's reading of its flows; vault states what it stores.
+const heldDiagramModel = `ward: 1
+system: {id: m, name: M}
+assets:
+  - {id: readings, name: Meter readings, classification: internal}
+components:
+  - {id: ingest, kind: service}
+  - {id: db, kind: datastore}
+  - {id: vault, kind: datastore, stores: [readings]}
+flows:
+  - {from: ingest, to: db, carries: [readings]}
+  - {from: ingest, to: vault, carries: [readings]}
+`
+
+// TestDiagramAssetMarksInferredHolding: the view of one asset (--asset)
+// marks a component that holds it only by Ward's reading of its flows,
+// "stores <asset> (inferred)", in every diagram format, and not one whose
+// holding is stated.
+func TestDiagramAssetMarksInferredHolding(t *testing.T) {
+	m, _, err := spec.Parse("m.yaml", []byte(heldDiagramModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(a, Tool{Name: "ward", Version: "test"})
+	const mark = "stores Meter readings (inferred)"
+	for name, draw := range map[string]func(*bytes.Buffer, DiagramOptions) error{
+		"mermaid": func(b *bytes.Buffer, o DiagramOptions) error { return Mermaid(b, r, o) },
+		"dot":     func(b *bytes.Buffer, o DiagramOptions) error { return DOT(b, r, o) },
+		"svg":     func(b *bytes.Buffer, o DiagramOptions) error { return SVG(context.Background(), b, r, o) },
+	} {
+		var b bytes.Buffer
+		if err := draw(&b, DiagramOptions{Asset: "readings"}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if n := strings.Count(b.String(), mark); n != 1 {
+			t.Errorf("%s --asset readings: %q %d times, want once (db's, not vault's):\n%s", name, mark, n, b.String())
+		}
+		b.Reset()
+		if err := draw(&b, DiagramOptions{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if strings.Contains(b.String(), mark) {
+			t.Errorf("%s: the whole diagram marks a holding; only the view of one asset does", name)
+		}
+	}
+}

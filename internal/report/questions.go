@@ -95,6 +95,9 @@ func questions(m *model.Model, qs []*model.Question, system string, locs *locPoo
 	}
 	one := func(x *Question, q *model.Question, e int32) {
 		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
+		if c := heldQuestion(q); c != nil {
+			x.Text = q.Text + heldMark(c)
+		}
 		x.Element = target(e, q.Target)
 		x.AtStake, x.Location, x.Moves, x.First = q.AtStake.String(), locs.at(q.Pos), q.Moves, q.First
 		x.Threats, threats = threats[:len(q.Threats):len(q.Threats)], threats[len(q.Threats):]
@@ -159,4 +162,20 @@ func rankGroups(groups []Question) {
 			groups[k], k = groups[src], src
 		}
 	}
+}
+
+// heldQuestion returns the component question q is about when every threat
+// it settles stands on what that component holds by Ward's reading of its
+// flows (heldGuess), else nil: the question is asked because of a guess.
+func heldQuestion(q *model.Question) *model.Component {
+	c := q.Target.Component
+	if c == nil || c.Inferred&(model.InferredStores|model.InferredProcesses) == 0 || len(q.Threats) == 0 {
+		return nil
+	}
+	for _, f := range q.Threats {
+		if heldGuess(f) != c {
+			return nil
+		}
+	}
+	return c
 }

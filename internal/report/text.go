@@ -455,12 +455,23 @@ func questionsByID(qs []Question) map[string]*Question {
 	return out
 }
 
+// NeedsKey is the key of a question about an asset's unstated needs
+// (rule.NeedsKey): answered by the asset's confidentiality, integrity and
+// availability, or its classification, not by a control.
+const NeedsKey = "needs"
+
 // answerPath says where in the model a question is answered.
 func answerPath(q Question) string { return string(appendAnswerPath(nil, &q)) }
 
 // appendAnswerPath appends answerPath(*q).
 func appendAnswerPath(dst []byte, q *Question) []byte {
 	switch q.Key {
+	case NeedsKey:
+		// An asset's unstated needs: its three needs, or the
+		// classification that implies them.
+		dst = append(dst, "assets["...)
+		dst = append(dst, q.Element.ID...)
+		return append(dst, "].confidentiality, integrity, availability or classification"...)
 	case "encryption", "authentication", "forwards_identity":
 		dst = append(dst, "flows["...)
 		dst = append(dst, q.Element.ID...)

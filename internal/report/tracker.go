@@ -269,12 +269,12 @@ func markdownBody(r *Result, it workItem, opt TrackerOptions) string {
 		}
 		b.WriteString("\nWhen it is done, set its `status` to `implemented` (or `verified`) in the model.\n")
 	} else if q := it.question; q != nil {
-		fmt.Fprintf(&b, "Unverified threats in the threat model of %s: the model does not say whether the control is in place.\n\n", sys)
-		fmt.Fprintf(&b, "- **Question:** %s\n- **Answer in:** `%s` (yes or no)\n- **Severity at stake:** %s\n", q.Text, answerPath(*q), q.AtStake)
+		fmt.Fprintf(&b, "Unverified threats in the threat model of %s: %s\n\n", sys, questionUnknown(q))
+		fmt.Fprintf(&b, "- **Question:** %s\n- **Answer in:** `%s` (%s)\n- **Severity at stake:** %s\n", q.Text, answerPath(*q), answerValues(q), q.AtStake)
 		if l := mdLink(q.Location, opt); l != "" {
 			fmt.Fprintf(&b, "- **Defined at:** %s\n", l)
 		}
-		b.WriteString("\nSettles these unverified threats (\"no\" makes them open, \"yes\" mitigated):\n\n")
+		b.WriteString("\nSettles these unverified threats (" + answerEffect(q) + "):\n\n")
 		for _, f := range it.findings {
 			fmt.Fprintf(&b, "- `%s` **%s** unverified: %s\n", f.ID, f.Severity, f.Title)
 		}
@@ -494,12 +494,12 @@ func jiraBody(r *Result, it workItem, opt TrackerOptions) string {
 		}
 		b.WriteString("\nWhen it is done, set its {{status}} to {{implemented}} (or {{verified}}) in the model.\n")
 	} else if q := it.question; q != nil {
-		fmt.Fprintf(&b, "Unverified threats in the threat model of %s: the model does not say whether the control is in place.\n\n", sys)
-		fmt.Fprintf(&b, "* *Question:* %s\n* *Answer in:* {{%s}} (yes or no)\n* *Severity at stake:* %s\n", jiraText(q.Text), jiraText(answerPath(*q)), q.AtStake)
+		fmt.Fprintf(&b, "Unverified threats in the threat model of %s: %s\n\n", sys, questionUnknown(q))
+		fmt.Fprintf(&b, "* *Question:* %s\n* *Answer in:* {{%s}} (%s)\n* *Severity at stake:* %s\n", jiraText(q.Text), jiraText(answerPath(*q)), answerValues(q), q.AtStake)
 		if l := jiraLink(q.Location, opt); l != "" {
 			fmt.Fprintf(&b, "* *Defined at:* %s\n", l)
 		}
-		b.WriteString("\nSettles these unverified threats (\"no\" makes them open, \"yes\" mitigated):\n\n")
+		b.WriteString("\nSettles these unverified threats (" + answerEffect(q) + "):\n\n")
 		for _, f := range it.findings {
 			fmt.Fprintf(&b, "* {{%s}} *%s* unverified: %s\n", jiraText(f.ID), f.Severity, jiraText(f.Title))
 		}
@@ -542,4 +542,28 @@ func jiraBody(r *Result, it workItem, opt TrackerOptions) string {
 	}
 	fmt.Fprintf(&b, "\nward-id: {{%s}}\n", jiraText(it.externalID))
 	return b.String()
+}
+
+// questionUnknown says what the model leaves unknown that question q asks.
+func questionUnknown(q *Question) string {
+	if q.Key == NeedsKey {
+		return "the model does not say what the asset needs."
+	}
+	return "the model does not say whether the control is in place."
+}
+
+// answerValues says what q is answered with.
+func answerValues(q *Question) string {
+	if q.Key == NeedsKey {
+		return "low, medium, high or critical; or public, internal, confidential or restricted"
+	}
+	return "yes or no"
+}
+
+// answerEffect says what the answers to q do to the threats it settles.
+func answerEffect(q *Question) string {
+	if q.Key == NeedsKey {
+		return "a low need drops them; a higher one leaves them to their other questions"
+	}
+	return "\"no\" makes them open, \"yes\" mitigated"
 }

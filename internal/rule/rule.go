@@ -88,7 +88,14 @@ type Rule struct {
 	// crafted file in a worker that opens others' files): at impact 5 its
 	// likelihood is possible at least (docs/risk.md, a store sought out).
 	SoughtFoothold bool
-	Origin         model.Origin
+	// SensitiveOnly marks a rule that raises its threats only where the
+	// data at stake is sensitive (model.Asset.Sensitive): when every asset
+	// an unverified threat has at stake is sensitive only because Ward
+	// took it as confidential for want of a stated sensitivity
+	// (model.InferredClass), the threat asks what each of them needs
+	// (Ctx.AskNeeds), since a low need would settle it.
+	SensitiveOnly bool
+	Origin        model.Origin
 	// Also lists further STRIDE categories the same weakness enables; each
 	// raises its own threat, with id rule:target:category.
 	Also []model.Category
@@ -200,6 +207,10 @@ const (
 	codeEncryption = uintptr(model.NumControls) + iota
 	codeAuthentication
 	codeForwardsIdentity
+	// codeNeeds asks an asset's needs: what it needs of confidentiality,
+	// integrity and availability, when nothing in the model states how
+	// sensitive it is (AskNeeds).
+	codeNeeds
 )
 
 // text words the question; it runs once per question, when Run merges
@@ -221,6 +232,8 @@ func (p pending) appendText(b []byte) []byte {
 	case "forwards_identity":
 		f := p.target.Flow
 		return appendAll(b, "Does flow `", f.ID, "` carry the end user's identity to `", f.To.ID, "`, or only `", f.From.ID, "`'s own credentials?")
+	case NeedsKey:
+		return appendAll(b, "What does asset `", p.target.Asset.ID, "` need: confidentiality, integrity, availability (low, medium, high or critical), or what is its classification?")
 	}
 	if qp := &questionParts[p.ctl]; qp.ok {
 		return appendAll(b, qp.before, p.target.ID(), qp.after)
@@ -334,7 +347,7 @@ func (o *results) firstThreats(raised []*model.Finding) []*model.Finding {
 type qkey uint64
 
 // The facts' codes fit in qkey's seven bits (a compile error otherwise).
-const _ = 127 - codeForwardsIdentity
+const _ = 127 - codeNeeds
 
 func qkeyOf(p pending) qkey {
 	t := p.target
@@ -690,6 +703,11 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 	}
 	if status != model.StatusUnverified {
 		return
+	}
+	if r.SensitiveOnly && guessedSensitive(assets) {
+		// The threat stands on sensitivity Ward took by default: what
+		// the assets need settles it too.
+		x.AskNeeds(assets...)
 	}
 	raised := o.findings[first:]
 	// The threats raised together share one list of the questions that

@@ -13,11 +13,12 @@ import (
 // of the broker can read.
 var appdataRules = []*rule.Rule{
 	{
-		ID:       "queue-readable-by-any-client",
-		Title:    "Any client of the broker can read a queue's sensitive messages",
-		Category: model.InformationDisclosure,
-		Also:     []model.Category{model.Tampering},
-		On:       rule.OnComponent,
+		ID:            "queue-readable-by-any-client",
+		SensitiveOnly: true,
+		Title:         "Any client of the broker can read a queue's sensitive messages",
+		Category:      model.InformationDisclosure,
+		Also:          []model.Category{model.Tampering},
+		On:            rule.OnComponent,
 		Doc: "A queue or topic carries personal or confidential messages, and no flow to or from it states how clients authenticate, " +
 			"nor does the queue state that it limits who may subscribe. On a shared broker (a cluster-wide Kafka, a managed bus in the " +
 			"account) any workload that reaches it, or any new consumer group someone adds for a dashboard or a test, then reads every " +

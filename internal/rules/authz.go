@@ -98,10 +98,11 @@ var authzRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "internal-service-trusts-caller",
-		Title:    "Internal service relies on its caller for authorization",
-		Category: model.ElevationOfPrivilege,
-		On:       rule.OnComponent,
+		ID:            "internal-service-trusts-caller",
+		SensitiveOnly: true,
+		Title:         "Internal service relies on its caller for authorization",
+		Category:      model.ElevationOfPrivilege,
+		On:            rule.OnComponent,
 		Doc: "A service behind an internet-facing component handles sensitive data and may act on whatever its caller asks, " +
 			"trusting that the front end already checked permissions. Any flaw or missing check in the front end, or any other " +
 			"workload that can call the service, then reaches every user's data (a confused deputy). " +

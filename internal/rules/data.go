@@ -7,12 +7,13 @@ import (
 
 var dataRules = []*rule.Rule{
 	{
-		ID:       "sensitive-store-unencrypted",
-		Title:    "Sensitive data stored without encryption at rest",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
-		ZoneWide: true,
-		SameLine: "privileged-store-access",
+		ID:            "sensitive-store-unencrypted",
+		SensitiveOnly: true,
+		Title:         "Sensitive data stored without encryption at rest",
+		Category:      model.InformationDisclosure,
+		On:            rule.OnComponent,
+		ZoneWide:      true,
+		SameLine:      "privileged-store-access",
 		Doc: "The component keeps confidential or regulated data without encrypting it at rest. " +
 			"Stolen disks, snapshots, backups, replicas, exported volumes and decommissioned hardware then expose the data directly, " +
 			"and most regulations and customer contracts require encryption at rest. " +
@@ -185,11 +186,12 @@ var dataRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unencrypted-backups",
-		SameLine: "regulated-data-disk-encryption-only",
-		Title:    "Backups of sensitive data are not encrypted",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
+		ID:            "unencrypted-backups",
+		SensitiveOnly: true,
+		SameLine:      "regulated-data-disk-encryption-only",
+		Title:         "Backups of sensitive data are not encrypted",
+		Category:      model.InformationDisclosure,
+		On:            rule.OnComponent,
 		Doc: "Backups of a store holding sensitive data are not encrypted or not restricted to the restore role. " +
 			"Backups live longer, travel further and are watched less than the live store, so an exposed backup bucket or " +
 			"stolen tape leaks the whole data set at once. " +
@@ -232,10 +234,11 @@ var dataRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "sensitive-store-broad-access",
-		Title:    "Many components can read a sensitive store",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
+		ID:            "sensitive-store-broad-access",
+		SensitiveOnly: true,
+		Title:         "Many components can read a sensitive store",
+		Category:      model.InformationDisclosure,
+		On:            rule.OnComponent,
 		Doc: "A store of sensitive data is read by many components, or its grants are known to be broader than needed. " +
 			"Every reader is a path to the whole data set: compromising any one of them, or a bug in any one, discloses it, " +
 			"and shared access makes it hard to tell who read what. Where what it holds needs high integrity, broad grants let any of them " +

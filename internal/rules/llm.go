@@ -111,10 +111,11 @@ var llmRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "llm-sensitive-output-disclosure",
-		Title:    "LLM output may disclose sensitive data",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
+		ID:            "llm-sensitive-output-disclosure",
+		SensitiveOnly: true,
+		Title:         "LLM output may disclose sensitive data",
+		Category:      model.InformationDisclosure,
+		On:            rule.OnComponent,
 		Doc: "An LLM or agent has sensitive data in its context (prompts, retrieved records, training or fine-tuning data) and answers less trusted users without checking what it says. " +
 			"Users can coax the data out with crafted questions or injected instructions, including records they are not entitled to see (OWASP LLM02).",
 		CWE:   []int{200, 1426},

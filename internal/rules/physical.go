@@ -74,10 +74,11 @@ var physicalRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "portable-device-loss",
-		Title:    "A portable device of ours carries other people's records out of the building",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
+		ID:            "portable-device-loss",
+		SensitiveOnly: true,
+		Title:         "A portable device of ours carries other people's records out of the building",
+		Category:      model.InformationDisclosure,
+		On:            rule.OnComponent,
 		Doc: "Staff use phones, tablets, handhelds or laptops the organisation issues (a rescue team's tablets, a housekeeping phone, a field engineer's laptop) to show or keep people's personal data. " +
 			"Portable devices are left in vehicles, lost, stolen, lent to a colleague or sent for repair; a device on a shared desk or in a locker is picked up by whoever passes. " +
 			"Without a screen lock, storage encryption and a way to wipe it remotely, whoever holds the device reads what it shows and what it cached, and uses the session still open on it. " +

@@ -294,8 +294,11 @@ var reviewerRules = []*rule.Rule{
 			if gap := x.Lacks(c, model.CtlAuditsWrites); x.Reports(gap) {
 				var why []string
 				if unstated {
+					// Asked of each asset: what it needs settles the
+					// threat whatever the store's writes.
 					gap = model.Unknown
 					why = append(why, "the model states no integrity need for "+ids(at, assetID))
+					x.AskNeeds(at...)
 				}
 				if !sharedStorePeopleWrite(c, writers) {
 					// Services that write: which one changed a record is

@@ -7,10 +7,11 @@ import (
 
 var storageRules = []*rule.Rule{
 	{
-		ID:       "storage-public-access-not-blocked",
-		Title:    "Cloud storage holding sensitive data does not block public access",
-		Category: model.InformationDisclosure,
-		On:       rule.OnComponent,
+		ID:            "storage-public-access-not-blocked",
+		SensitiveOnly: true,
+		Title:         "Cloud storage holding sensitive data does not block public access",
+		Category:      model.InformationDisclosure,
+		On:            rule.OnComponent,
 		Doc: "A bucket or blob container holds sensitive data and nothing at the account or bucket level forbids public access. " +
 			"One wrong ACL, policy or shared link makes every object readable by anyone, and exposed buckets are found by automated scanners within hours.",
 		CWE:   []int{732, 552},

@@ -71,6 +71,7 @@ var transportRules = []*rule.Rule{
 	},
 	{
 		ID:             idSensitiveCleartext,
+		SensitiveOnly:  true,
 		SameLineShared: true,
 		Family:         familyTransport,
 		Title:          "Sensitive data travels without encryption",

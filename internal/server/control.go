@@ -8,14 +8,17 @@ import (
 
 	"github.com/wardtm/ward/internal/decide"
 	"github.com/wardtm/ward/internal/modeledit"
+	"github.com/wardtm/ward/internal/report"
 )
 
 // controlRequest sets one control of a component or flow: the answer to
-// one of the model's open questions ("does the API rate-limit? yes").
+// one of the model's open questions ("does the API rate-limit? yes"); or,
+// for the question of what an asset needs (kind asset, key needs), the
+// asset's classification (public, internal, confidential or restricted).
 type controlRequest struct {
-	// Kind is "component" or "flow".
+	// Kind is "component", "flow" or "asset".
 	Kind string `json:"kind"`
-	// Element is the component's or flow's id.
+	// Element is the component's, flow's or asset's id.
 	Element      string `json:"element"`
 	Key          string `json:"key"`
 	Value        string `json:"value"`
@@ -37,8 +40,11 @@ func (s *Server) handleSetControl(w http.ResponseWriter, r *http.Request) error 
 // unknown, as a new version of the model; it is how a question is answered,
 // from the JSON API and from the system page.
 func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, req controlRequest) (pushResponse, error) {
+	if req.Kind == "asset" {
+		return s.setNeeds(ctx, p, systemID, req)
+	}
 	if !oneOf(req.Kind, "component", "flow") {
-		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "kind must be component or flow")
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "kind must be component, flow or asset")
 	}
 	if !oneOf(req.Value, "yes", "no", "unknown") {
 		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "value must be yes, no or unknown")
@@ -107,4 +113,43 @@ func elementID(item *yaml.Node, kind string) string {
 		}
 	}
 	return ""
+}
+
+// setNeeds answers the question of what an asset needs (key needs) with
+// its classification, which implies its confidentiality, integrity and
+// availability needs, as a new version of the model.
+func (s *Server) setNeeds(ctx context.Context, p *Principal, systemID string, req controlRequest) (pushResponse, error) {
+	if req.Key != report.NeedsKey {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "an asset's question has key needs")
+	}
+	if !oneOf(req.Value, "public", "internal", "confidential", "restricted") || req.Element == "" {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "name the asset and its classification: public, internal, confidential or restricted")
+	}
+	return s.editModel(ctx, p, systemID, Write, req.BaseRevision, req.Message, func(b *Bundle) error {
+		for name, content := range b.Files {
+			doc, err := parseFile(name, content)
+			if err != nil {
+				continue
+			}
+			list := decide.Lookup(doc.Content[0], "assets")
+			if list == nil || list.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, item := range list.Content {
+				if item.Kind != yaml.MappingNode || elementID(item, "asset") != req.Element {
+					continue
+				}
+				edit := modeledit.Edit{Op: "update", Section: "assets", ID: req.Element, Set: map[string]any{"classification": req.Value}}
+				if out, err := modeledit.Apply([]byte(content), []modeledit.Edit{edit}); err == nil {
+					b.Files[name] = string(out)
+					return nil
+				}
+				decide.Set(item, "classification", &yaml.Node{Kind: yaml.ScalarNode, Value: req.Value})
+				out, err := formatFile(doc)
+				b.Files[name] = out
+				return err
+			}
+		}
+		return errorf(http.StatusNotFound, "not_found", "the model has no asset with id %q", req.Element)
+	})
 }

@@ -265,6 +265,9 @@ func (s *Server) pageControl(w http.ResponseWriter, r *http.Request) error {
 	req := controlRequest{Kind: formValue(r, "kind"), Element: formValue(r, "element"), Key: formValue(r, "key"), Value: formValue(r, "value"),
 		BaseRevision: formRevision(r)}
 	req.Message = fmt.Sprintf("%s.controls.%s: %s in the web UI by %s", req.Element, req.Key, req.Value, p.Actor())
+	if req.Kind == "asset" {
+		req.Message = fmt.Sprintf("%s.classification: %s in the web UI by %s", req.Element, req.Value, p.Actor())
+	}
 	res, err := s.setControl(r.Context(), p, r.PathValue("system"), req)
 	if err != nil {
 		return err

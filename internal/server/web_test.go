@@ -284,3 +284,33 @@ func TestAnswerIsMinimal(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerNeeds: the question of what an asset needs (kind asset, key
+// needs) is answered with the asset's classification, one line of the
+// YAML, and the question goes away.
+func TestAnswerNeeds(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "meters"}), 201)
+	model := "ward: 1\nsystem: {id: meters, name: Meters}\nassets:\n  - id: readings\n    name: Meter readings\n" +
+		"components:\n  - {id: ingest, kind: service}\n  - {id: admin, kind: service}\n  - {id: db, kind: datastore, stores: [readings]}\n" +
+		"flows:\n  - {from: ingest, to: db}\n  - {from: admin, to: db}\n"
+	e.want(e.do("POST", "/api/v1/systems/meters/versions", e.admin, map[string]any{"team": "meters", "files": map[string]string{"ward.yaml": model}}), 201)
+	for _, bad := range []map[string]string{
+		{"kind": "asset", "element": "readings", "key": "needs", "value": "yes"},
+		{"kind": "asset", "element": "readings", "key": "encrypts_at_rest", "value": "internal"},
+	} {
+		e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, bad), 400)
+	}
+	e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": "asset", "element": "nope", "key": "needs", "value": "internal"}), 404)
+	e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": "asset", "element": "readings", "key": "needs", "value": "internal"}), 201)
+	after := e.want(e.do("GET", "/api/v1/systems/meters/versions/latest/model", e.admin, nil), 200)["files"].(map[string]any)
+	changed := 0
+	for _, l := range modeledit.LineDiff(model, after["ward.yaml"].(string)) {
+		if l.Op != ' ' {
+			changed++
+		}
+	}
+	if changed != 1 || !strings.Contains(after["ward.yaml"].(string), "classification: internal") {
+		t.Errorf("answered model changed %d lines, want 1 adding classification: internal:\n%s", changed, after["ward.yaml"])
+	}
+}

@@ -1,0 +1,58 @@
+package report
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/wardtm/ward/internal/analysis"
+	"github.com/wardtm/ward/internal/rules"
+	"github.com/wardtm/ward/internal/spec"
+)
+
+// TestHeldMark: a threat whose title says a component holds an asset it
+// holds only by Ward's reading of its flows is marked inferred, and so is
+// a question asked only for such threats; a stated holding is not.
+func TestHeldMark(t *testing.T) {
+	model := strings.Replace(heldDiagramModel, "classification: internal", "classification: confidential", 1)
+	m, _, err := spec.Parse("m.yaml", []byte(model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(a, Tool{Name: "ward", Version: "test"})
+	const mark = " (inferred: what `db` holds is read from its flows)"
+	titles := map[string]string{}
+	for _, f := range r.Findings {
+		titles[f.ID] = f.Title
+	}
+	if got := titles["sensitive-store-unencrypted:db"]; !strings.HasSuffix(got, mark) {
+		t.Errorf("db's title %q, want it marked %q", got, mark)
+	}
+	if got := titles["sensitive-store-unencrypted:vault"]; got == "" || strings.Contains(got, "inferred") {
+		t.Errorf("vault's title %q, want it raised and unmarked (its stores are stated)", got)
+	}
+	qs := questionsByID(r.Questions)
+	if q := qs["db.encrypts_at_rest"]; q == nil || !strings.HasSuffix(q.Text, mark) {
+		t.Errorf("db.encrypts_at_rest = %+v, want its text marked", q)
+	}
+	if q := qs["vault.encrypts_at_rest"]; q == nil || strings.Contains(q.Text, "inferred") {
+		t.Errorf("vault.encrypts_at_rest = %+v, want it unmarked", q)
+	}
+	for _, c := range []struct {
+		title, id string
+		want      bool
+	}{
+		{"`db` stores `readings` without encryption", "readings", true},
+		{"`db` stores `meter-readings`", "readings", false},
+		{"`db` stores readings", "readings", false},
+		{"`readings-db` holds `readings`", "readings", true},
+	} {
+		if got := namesAsset(c.title, c.id); got != c.want {
+			t.Errorf("namesAsset(%q, %q) = %v, want %v", c.title, c.id, got, c.want)
+		}
+	}
+}
