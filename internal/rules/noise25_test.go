@@ -1,0 +1,32 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestBackupsOfOthersPlatformsAsked: a store in a partner's or the
+// internet zone is backed up by whoever runs that platform (noise25):
+// while its backups are unknown store-without-backups asks and raises
+// nothing there; a stated gap there is still an open threat, and a store of
+// our own zone keeps its unverified threat.
+func TestBackupsOfOthersPlatformsAsked(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "noise25", "others-platform.yaml"), rules.All())
+	const id = "store-without-backups"
+	if got, want := ofRule(fs, id, model.StatusUnverified), []string{id + ":orders-db"}; !slices.Equal(got, want) {
+		t.Errorf("unverified threats %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":vendor-files"}; !slices.Equal(got, want) {
+		t.Errorf("open threats %v, want %v", got, want)
+	}
+	got := asking(qs, id)
+	for _, c := range []string{"orders-db", "vendor-warehouse", "cdn-cache"} {
+		if !slices.Contains(got, c+".backups") {
+			t.Errorf("questions %v lack %s.backups", got, c)
+		}
+	}
+}
