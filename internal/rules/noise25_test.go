@@ -30,3 +30,20 @@ func TestBackupsOfOthersPlatformsAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayHoldsNoGrants: a relay (a CDN, WAF, proxy or API gateway)
+// forwards requests without owning what is behind them (noise25): it
+// raises no overprivileged-entry-point threat, and its unvalidated input
+// is a tampering threat only (what it forwards or caches unchecked), with
+// no elevation copy; the API behind it keeps both rules' threats.
+func TestRelayHoldsNoGrants(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise25", "relay.yaml"), rules.All())
+	if got, want := ofRule(fs, "overprivileged-entry-point", ""), []string{"overprivileged-entry-point:api"}; !slices.Equal(got, want) {
+		t.Errorf("overprivileged-entry-point threats %v, want %v", got, want)
+	}
+	const uui = "unvalidated-user-input"
+	want := []string{uui + ":api", uui + ":api:elevation_of_privilege", uui + ":edge-cdn"}
+	if got := ofRule(fs, uui, ""); !slices.Equal(got, want) {
+		t.Errorf("%s threats %v, want %v", uui, got, want)
+	}
+}
