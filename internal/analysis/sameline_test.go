@@ -366,6 +366,70 @@ flows:
 		keep:      "clickjacking:portal",
 		targets:   []string{"portal"},
 		questions: []string{"portal.frame_protection", "portal.csrf_protection"},
+	}, {
+		// noise25: an unauthenticated call over a cleartext protocol is
+		// one impostor line on the hop (anyone on the path or reaching the
+		// receiver sends as the caller).
+		name: "unauthenticated call in cleartext",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: shop, kind: service, boundary: dc, processes: [orders]}
+  - {id: billing, kind: service, boundary: dc, processes: [orders]}
+flows:
+  - {from: shop, to: billing, protocol: http, carries: [orders]}
+`,
+		gone:      "unauthenticated-service-to-service:shop-to-billing",
+		keep:      "cleartext-protocol:shop-to-billing:spoofing",
+		targets:   []string{"shop-to-billing", "billing"},
+		questions: []string{"shop-to-billing.authentication"},
+	}, {
+		// noise25: what the delivering vendor reads on one flow (sign-in
+		// codes, the personal data it processes, what messages reveal) is
+		// one line there.
+		name: "sign-in codes and personal data through one vendor",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: login-codes, kind: credential, classification: confidential, data: [credentials]}
+  - {id: profile, kind: data, classification: confidential, data: [pii]}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: saas, trust: partner}
+components:
+  - {id: notifier, kind: service, boundary: dc, processes: [login-codes, profile]}
+  - {id: sms, name: SMS provider, kind: external, boundary: saas, third_party: true}
+flows:
+  - {from: notifier, to: sms, protocol: https, encryption: tls, authentication: api_key, carries: [login-codes, profile]}
+`,
+		gone:      "sign-in-secrets-through-third-party:notifier-to-sms",
+		keep:      "sensitive-data-to-processor:notifier-to-sms",
+		targets:   []string{"notifier-to-sms", "sms"},
+		questions: []string{"notifier-to-sms.minimises_data"},
+	}, {
+		name: "sign-in codes and message content through one vendor",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: login-codes, kind: credential, classification: confidential, data: [credentials]}
+  - {id: visits, kind: data, classification: internal}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: saas, trust: partner}
+components:
+  - {id: notifier, kind: service, boundary: dc, processes: [login-codes, visits]}
+  - {id: sms, name: SMS provider, kind: external, boundary: saas, third_party: true}
+flows:
+  - {from: notifier, to: sms, protocol: https, encryption: tls, authentication: api_key, carries: [login-codes, visits]}
+`,
+		gone:      "notification-content-disclosure:notifier-to-sms",
+		keep:      "sign-in-secrets-through-third-party:notifier-to-sms",
+		targets:   []string{"notifier-to-sms", "sms"},
+		questions: []string{"notifier-to-sms.minimises_data"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)
