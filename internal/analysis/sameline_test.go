@@ -430,6 +430,29 @@ flows:
 		keep:      "sign-in-secrets-through-third-party:notifier-to-sms",
 		targets:   []string{"notifier-to-sms", "sms"},
 		questions: []string{"notifier-to-sms.minimises_data"},
+	}, {
+		// noise25: an insider's and a vendor's direct access to one store
+		// are one review of its grants.
+		name: "insiders and a vendor reach one store directly",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: recordings, kind: data, classification: restricted, data: [pii]}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: vendors, trust: partner}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [recordings]}
+  - {id: audio-bucket, kind: storage, boundary: dc, stores: [recordings], human_access: support}
+  - {id: vendor, kind: external, boundary: vendors, third_party: true}
+flows:
+  - {from: api, to: audio-bucket, protocol: https, encryption: tls, carries: [recordings]}
+  - {from: vendor, to: audio-bucket, protocol: https, encryption: tls, authentication: iam, carries: [recordings]}
+`,
+		gone:      "third-party-direct-data-access:vendor-to-audio-bucket",
+		keep:      "privileged-store-access:audio-bucket",
+		targets:   []string{"audio-bucket", "vendor-to-audio-bucket"},
+		questions: []string{"audio-bucket.access_reviewed"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)
