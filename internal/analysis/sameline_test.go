@@ -453,6 +453,34 @@ flows:
 		keep:      "privileged-store-access:audio-bucket",
 		targets:   []string{"audio-bucket", "vendor-to-audio-bucket"},
 		questions: []string{"audio-bucket.access_reviewed"},
+	}, {
+		// noise25: crafted input a component parses, typed by a person or
+		// sent by a less trusted system, is one injection line there.
+		name: "input from people and from a partner's system parsed by one service",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: records, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: partners, trust: partner}
+  - {id: dc, trust: internal}
+components:
+  - {id: resident, kind: person, boundary: internet}
+  - {id: agency, kind: external, boundary: partners, third_party: true}
+  - id: intake
+    kind: service
+    boundary: dc
+    processes: [records]
+    controls: {authorizes: yes, secure_sessions: yes, rate_limits: yes, logs_security_events: yes, frame_protection: yes, csrf_protection: yes, redacts_logs: yes, short_lived_tokens: yes, timeouts: yes}
+flows:
+  - {from: resident, to: intake, protocol: https, encryption: tls, authentication: session, carries: [records]}
+  - {from: agency, to: intake, protocol: https, encryption: tls, authentication: api_key, carries: [records]}
+`,
+		gone:      "unvalidated-user-input:intake",
+		keep:      "untrusted-deserialization:agency-to-intake",
+		targets:   []string{"agency-to-intake", "intake"},
+		questions: []string{"intake.validates_input"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

@@ -90,7 +90,10 @@ var injectionRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unvalidated-user-input",
+		ID: "unvalidated-user-input",
+		// Crafted input the component parses, from a person or from a less
+		// trusted system, is one injection line there (validates_input).
+		SameLine: "untrusted-deserialization",
 		Title:    "User input is not validated (command and code injection)",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
