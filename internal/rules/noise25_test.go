@@ -3,6 +3,7 @@ package rules_test
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -45,5 +46,22 @@ func TestRelayHoldsNoGrants(t *testing.T) {
 	want := []string{uui + ":api", uui + ":api:elevation_of_privilege", uui + ":edge-cdn"}
 	if got := ofRule(fs, uui, ""); !slices.Equal(got, want) {
 		t.Errorf("%s threats %v, want %v", uui, got, want)
+	}
+}
+
+// TestSecretsStoreIsNoArtefactStore: a store whose records are only
+// credentials is a secrets store, whatever its name says (noise25): a
+// vault named "build-secrets" raises no build-artifact-tampering threat,
+// as a token registry already did not; the build cache beside it, holding
+// what the builds produce, keeps its threat.
+func TestSecretsStoreIsNoArtefactStore(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise25", "secrets-store.yaml"), rules.All())
+	const id = "build-artifact-tampering"
+	got := ofRule(fs, id, "")
+	if slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, id+":build-secrets") }) {
+		t.Errorf("%s threats %v name the secrets store", id, got)
+	}
+	if !slices.Contains(got, id+":build-cache") {
+		t.Errorf("%s threats %v lack the build cache's", id, got)
 	}
 }
