@@ -366,6 +366,121 @@ flows:
 		keep:      "clickjacking:portal",
 		targets:   []string{"portal"},
 		questions: []string{"portal.frame_protection", "portal.csrf_protection"},
+	}, {
+		// noise25: an unauthenticated call over a cleartext protocol is
+		// one impostor line on the hop (anyone on the path or reaching the
+		// receiver sends as the caller).
+		name: "unauthenticated call in cleartext",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: dc, trust: internal}
+components:
+  - {id: shop, kind: service, boundary: dc, processes: [orders]}
+  - {id: billing, kind: service, boundary: dc, processes: [orders]}
+flows:
+  - {from: shop, to: billing, protocol: http, carries: [orders]}
+`,
+		gone:      "unauthenticated-service-to-service:shop-to-billing",
+		keep:      "cleartext-protocol:shop-to-billing:spoofing",
+		targets:   []string{"shop-to-billing", "billing"},
+		questions: []string{"shop-to-billing.authentication"},
+	}, {
+		// noise25: what the delivering vendor reads on one flow (sign-in
+		// codes, the personal data it processes, what messages reveal) is
+		// one line there.
+		name: "sign-in codes and personal data through one vendor",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: login-codes, kind: credential, classification: confidential, data: [credentials]}
+  - {id: profile, kind: data, classification: confidential, data: [pii]}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: saas, trust: partner}
+components:
+  - {id: notifier, kind: service, boundary: dc, processes: [login-codes, profile]}
+  - {id: sms, name: SMS provider, kind: external, boundary: saas, third_party: true}
+flows:
+  - {from: notifier, to: sms, protocol: https, encryption: tls, authentication: api_key, carries: [login-codes, profile]}
+`,
+		gone:      "sign-in-secrets-through-third-party:notifier-to-sms",
+		keep:      "sensitive-data-to-processor:notifier-to-sms",
+		targets:   []string{"notifier-to-sms", "sms"},
+		questions: []string{"notifier-to-sms.minimises_data"},
+	}, {
+		name: "sign-in codes and message content through one vendor",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: login-codes, kind: credential, classification: confidential, data: [credentials]}
+  - {id: visits, kind: data, classification: internal}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: saas, trust: partner}
+components:
+  - {id: notifier, kind: service, boundary: dc, processes: [login-codes, visits]}
+  - {id: sms, name: SMS provider, kind: external, boundary: saas, third_party: true}
+flows:
+  - {from: notifier, to: sms, protocol: https, encryption: tls, authentication: api_key, carries: [login-codes, visits]}
+`,
+		gone:      "notification-content-disclosure:notifier-to-sms",
+		keep:      "sign-in-secrets-through-third-party:notifier-to-sms",
+		targets:   []string{"notifier-to-sms", "sms"},
+		questions: []string{"notifier-to-sms.minimises_data"},
+	}, {
+		// noise25: an insider's and a vendor's direct access to one store
+		// are one review of its grants.
+		name: "insiders and a vendor reach one store directly",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: recordings, kind: data, classification: restricted, data: [pii]}
+boundaries:
+  - {id: dc, trust: internal}
+  - {id: vendors, trust: partner}
+components:
+  - {id: api, kind: service, boundary: dc, processes: [recordings]}
+  - {id: audio-bucket, kind: storage, boundary: dc, stores: [recordings], human_access: support}
+  - {id: vendor, kind: external, boundary: vendors, third_party: true}
+flows:
+  - {from: api, to: audio-bucket, protocol: https, encryption: tls, carries: [recordings]}
+  - {from: vendor, to: audio-bucket, protocol: https, encryption: tls, authentication: iam, carries: [recordings]}
+`,
+		gone:      "third-party-direct-data-access:vendor-to-audio-bucket",
+		keep:      "privileged-store-access:audio-bucket",
+		targets:   []string{"audio-bucket", "vendor-to-audio-bucket"},
+		questions: []string{"audio-bucket.access_reviewed"},
+	}, {
+		// noise25: crafted input a component parses, typed by a person or
+		// sent by a less trusted system, is one injection line there.
+		name: "input from people and from a partner's system parsed by one service",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: records, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: partners, trust: partner}
+  - {id: dc, trust: internal}
+components:
+  - {id: resident, kind: person, boundary: internet}
+  - {id: agency, kind: external, boundary: partners, third_party: true}
+  - id: intake
+    kind: service
+    boundary: dc
+    processes: [records]
+    controls: {authorizes: yes, secure_sessions: yes, rate_limits: yes, logs_security_events: yes, frame_protection: yes, csrf_protection: yes, redacts_logs: yes, short_lived_tokens: yes, timeouts: yes}
+flows:
+  - {from: resident, to: intake, protocol: https, encryption: tls, authentication: session, carries: [records]}
+  - {from: agency, to: intake, protocol: https, encryption: tls, authentication: api_key, carries: [records]}
+`,
+		gone:      "unvalidated-user-input:intake",
+		keep:      "untrusted-deserialization:agency-to-intake",
+		targets:   []string{"agency-to-intake", "intake"},
+		questions: []string{"intake.validates_input"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

@@ -205,7 +205,9 @@ var authzRules = []*rule.Rule{
 		Doc: "The component processes input from a less trusted place, so it is the likeliest to be compromised, and may hold " +
 			"broader permissions (database grants, cloud IAM roles, file system access) than its job requires. A single flaw in " +
 			"it then becomes control of everything those permissions reach. Where it calls a system outside ours with a credential of its own " +
-			"(a token, an API key or a password), everyone who can use it acts there with that credential's rights: those calls are named too.",
+			"(a token, an API key or a password), everyone who can use it acts there with that credential's rights: those calls are named too. " +
+			"A relay (a CDN, WAF, proxy or API gateway) is left out: it forwards requests without holding grants to the data behind it, " +
+			"and the entry points behind it raise the threat.",
 		CWE:   []int{250, 269},
 		CAPEC: []int{233, 122},
 		Mitigations: []string{
@@ -221,6 +223,13 @@ var authzRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if !injectionCode(c) || !entryPointOf(x, c) || len(c.Out) == 0 && len(c.Assets()) == 0 {
+				return
+			}
+			if reviewerRelay(c) {
+				// A relay (a CDN, WAF, proxy or API gateway) forwards
+				// requests without owning what is behind them: it holds no
+				// grants to the data; the entry points behind it do, and
+				// raise the threat.
 				return
 			}
 			for _, f := range c.Out {

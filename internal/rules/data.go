@@ -149,7 +149,9 @@ var dataRules = []*rule.Rule{
 		On:       rule.OnComponent,
 		Doc: "The store holds data the business needs available and correct, and nothing says it is backed up with restores " +
 			"tested. Ransomware, a destructive bug, a bad migration, deliberate tampering or a deleted account then lose the data " +
-			"for good; replicas copy the damage and do not count as backups.",
+			"for good; replicas copy the damage and do not count as backups. " +
+			"A store in a partner's or the internet zone (a vendor's warehouse or log service, a CDN's cache, a store on a person's phone) " +
+			"is backed up by whoever runs that platform: while its backups are unknown the question is asked, and a stated gap is raised.",
 		CWE:   []int{693},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -180,7 +182,16 @@ var dataRules = []*rule.Rule{
 			if len(need) == 0 {
 				return
 			}
-			if gap := x.Lacks(c, model.CtlBackups); x.Reports(gap) {
+			gap := x.Lacks(c, model.CtlBackups)
+			if t := c.Trust(); gap == model.Unknown && (t == model.TrustInternet || t == model.TrustPartner) {
+				// A store in a partner's or the internet zone (a vendor's
+				// warehouse or log service, a CDN's cache, a store on a
+				// person's phone) is backed up, or not, by whoever runs that
+				// platform: the question is asked, and a stated gap raised.
+				x.Ask()
+				return
+			}
+			if x.Reports(gap) {
 				x.Report(gap, q(c.ID)+" holds "+ids(need, assetID)+" without tested backups", need)
 			}
 		},

@@ -350,7 +350,10 @@ var handoffRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "sign-in-secrets-through-third-party",
+		ID: "sign-in-secrets-through-third-party",
+		// What the delivering vendor reads on one flow (the sign-in
+		// material, the personal data it processes) is one line there.
+		SameLine: "sensitive-data-to-processor",
 		Title:    "Codes, links or PINs that grant access are delivered through a third party",
 		Category: model.InformationDisclosure,
 		On:       rule.OnFlow,
@@ -397,6 +400,7 @@ var handoffRules = []*rule.Rule{
 	{
 		ID:             "notification-content-disclosure",
 		SameLineShared: true,
+		SameLine:       "sign-in-secrets-through-third-party",
 		Title:          "Messages delivered through a third party reveal what the system handles",
 		Category:       model.InformationDisclosure,
 		On:             rule.OnFlow,

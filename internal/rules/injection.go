@@ -90,13 +90,18 @@ var injectionRules = []*rule.Rule{
 		},
 	},
 	{
-		ID:       "unvalidated-user-input",
+		ID: "unvalidated-user-input",
+		// Crafted input the component parses, from a person or from a less
+		// trusted system, is one injection line there (validates_input).
+		SameLine: "untrusted-deserialization",
 		Title:    "User input is not validated (command and code injection)",
 		Category: model.Tampering,
 		On:       rule.OnComponent,
 		Doc: "The component accepts input from people or their devices in a less trusted zone. Without allow-list validation of " +
 			"type, length, format and range, crafted input reaches shell commands, file paths, templates, parsers and business " +
-			"logic, leading to command injection, path traversal and logic abuse.",
+			"logic, leading to command injection, path traversal and logic abuse. " +
+			"On a relay (a CDN, WAF, proxy or API gateway), which passes input on without interpreting it, only the tampering threat " +
+			"is raised (what it forwards or caches unchecked), not the elevation one.",
 		CWE:   []int{20, 78, 22},
 		CAPEC: []int{88, 153, 126},
 		Mitigations: []string{
@@ -124,6 +129,12 @@ var injectionRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlValidatesInput); x.Reports(gap) {
+				if reviewerRelay(c) {
+					// A relay passes the input on without interpreting it:
+					// what it forwards or caches unchecked is the threat,
+					// not code run in it.
+					x.Enables()
+				}
 				x.Report(gap, q(c.ID)+" accepts input from "+ids(senders(from), compID)+" without allow-list validation", nil)
 			}
 		},

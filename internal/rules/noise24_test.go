@@ -14,11 +14,12 @@ import (
 // the internal zone and the restricted one are one threat naming each
 // store and asking each one's question, not one per zone; a store stated
 // without backups stays its own open threat, one stated backed up is not
-// named, and a partner's zone keeps a threat of its own.
+// named. A partner's zone's stores are asked and raise nothing while their
+// backups are unknown (noise25: backed up by whoever runs that platform).
 func TestZoneWideAcrossOwnZones(t *testing.T) {
 	fs, qs := run(t, filepath.Join("testdata", "noise24", "own-zones.yaml"), rules.All())
 	const id = "store-without-backups"
-	if got, want := ofRule(fs, id, model.StatusUnverified), []string{id + ":dc", id + ":partner-dc"}; !slices.Equal(got, want) {
+	if got, want := ofRule(fs, id, model.StatusUnverified), []string{id + ":dc"}; !slices.Equal(got, want) {
 		t.Fatalf("unverified threats %v, want %v", got, want)
 	}
 	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":gone-db"}; !slices.Equal(got, want) {
@@ -34,9 +35,6 @@ func TestZoneWideAcrossOwnZones(t *testing.T) {
 	}
 	if got, want := named[id+":dc"], []string{"orders-db", "ledger-db", "ledger-archive"}; !slices.Equal(got, want) {
 		t.Errorf("the own zones' threat names %v, want %v", got, want)
-	}
-	if got, want := named[id+":partner-dc"], []string{"fulfil-db", "fulfil-files"}; !slices.Equal(got, want) {
-		t.Errorf("the partner zone's threat names %v, want %v", got, want)
 	}
 	got := asking(qs, id)
 	for _, c := range []string{"orders-db", "ledger-db", "ledger-archive", "fulfil-db", "fulfil-files"} {

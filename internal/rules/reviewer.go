@@ -331,7 +331,8 @@ var reviewerRules = []*rule.Rule{
 			"Programs or firmware carried by hand on removable media (a USB stick) from a less trusted zone into a more " +
 			"trusted one (the OT network) cross with no scan or integrity check unless one is stated. " +
 			"A vendor's device deployed in the system (in scope, handling its data) whose vendor pushes firmware to it runs whatever the vendor's update channel sends. " +
-			"Signing stated on a builder that keeps its signing key itself proves only that the builder signed: whoever takes the builder, or copies the key from it, signs what they like.",
+			"Signing stated on a builder that keeps its signing key itself proves only that the builder signed: whoever takes the builder, or copies the key from it, signs what they like. " +
+			"A store whose records are only credentials is a secrets store, whatever its name says (a vault named for the builds it serves): nothing it holds is built or run.",
 		CWE:   []int{494, 1395, 345},
 		CAPEC: []int{538, 669},
 		Mitigations: []string{

@@ -261,6 +261,12 @@ func unknownData(m *model.Model) bool { return len(m.Assets) == 0 }
 
 // reviewerBuilds reports whether c builds, stores or ships artefacts.
 func reviewerBuilds(c *model.Component) bool {
+	// A store whose records are only credentials is a secrets store (a
+	// "build-secrets" vault, a token registry), whatever its name says:
+	// nothing it holds is built, shipped or run.
+	if c.IsStore() && credentialsOnly(c.Stores) {
+		return false
+	}
 	// "ci" and "cd" name a builder in an id, name or tag; in tech they are
 	// too ambiguous (tool template ids such as CD-MICROSOFT-AZURE-DB-...).
 	if hasWord(c.ID, buildShortWords) || hasWord(c.Name, buildShortWords) ||

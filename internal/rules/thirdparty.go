@@ -225,15 +225,19 @@ var thirdpartyRules = []*rule.Rule{
 	{
 		ID:             "third-party-direct-data-access",
 		SameLineShared: true,
-		Title:          "Third party has direct access to a data store or admin interface",
-		Category:       model.ElevationOfPrivilege,
-		On:             rule.OnFlow,
+		// Who has direct access to the store, an insider or a vendor, is
+		// one review of its grants (access_reviewed): one line there.
+		SameLine: "privileged-store-access",
+		Title:    "Third party has direct access to a data store or admin interface",
+		Category: model.ElevationOfPrivilege,
+		On:       rule.OnFlow,
 		Doc: "A system run by another organisation reaches a data store or an administrative interface directly, without going through the system's own services. " +
 			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between. " +
 			"A vendor's equipment placed inside a restricted zone and reached from outside it (a cellular modem in a substation cabinet) that calls our " +
 			"processes there is the same: a way into the most trusted zone that passes none of its gateways. Information disclosure is raised " +
 			"beside the elevation where the vendor reaches a store or an administrative interface, and tampering where it writes there (its flow " +
-			"carries data in, or returns nothing); a control process reached by in-zone equipment is raised for its commands alone.",
+			"carries data in, or returns nothing); a control process reached by in-zone equipment is raised for its commands alone. " +
+			"On a store, it is one line with privileged-store-access (insiders' direct access): both are settled by reviewing who holds grants there.",
 		CWE:   []int{269, 1357},
 		CAPEC: []int{122},
 		Mitigations: []string{

@@ -31,10 +31,14 @@ var transportRules = []*rule.Rule{
 	{
 		ID:             idCleartextProtocol,
 		SameLineShared: true,
-		Family:         familyTransport,
-		Title:          "Flow uses a legacy cleartext protocol",
-		Category:       model.InformationDisclosure,
-		On:             rule.OnFlow,
+		// An unauthenticated call over a cleartext protocol: anyone on the
+		// path, or anyone who reaches the receiver, sends as the caller —
+		// one impostor line on the hop.
+		SameLine: "unauthenticated-service-to-service",
+		Family:   familyTransport,
+		Title:    "Flow uses a legacy cleartext protocol",
+		Category: model.InformationDisclosure,
+		On:       rule.OnFlow,
 		Doc: "The flow uses a protocol that sends everything, often passwords included, in the clear unless it is explicitly " +
 			"wrapped or upgraded to TLS (http, telnet, ftp, ldap, smtp, plain tcp and the like). " +
 			"Anyone on the path can read the traffic and, because nothing authenticates the server, alter it or impersonate either side; " +
