@@ -169,3 +169,50 @@ func TestMentionsFolded(t *testing.T) {
 		t.Errorf("client-computed-state-trusted:api targets %v, want no db or user", got)
 	}
 }
+
+// keyedModel: a browser tag that calls our collector and a maps service
+// with static API keys and signs its user in with a password.
+const keyedModel = `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: events, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: dc, trust: internal}
+components:
+  - {id: user, kind: person, boundary: internet}
+  - {id: tag, kind: client, boundary: internet, tech: JavaScript tag}
+  - {id: maps, kind: external, boundary: internet, third_party: true}
+  - {id: auth, kind: service, boundary: dc}
+  - {id: collector, kind: service, boundary: dc, processes: [events]}
+flows:
+  - {from: user, to: tag, protocol: ui}
+  - {from: tag, to: auth, protocol: https, encryption: tls, authentication: password}
+  - {from: tag, to: collector, protocol: https, encryption: tls, authentication: api_key, carries: [events]}
+  - {from: tag, to: maps, protocol: https, encryption: tls, authentication: api_key}
+`
+
+// TestMentionsKeyedServices: secrets-in-client on a client names the
+// services its static API keys are for (whoever extracts a key calls them
+// as the app), not the service it signs in to with its user's password
+// (rank25b).
+func TestMentionsKeyedServices(t *testing.T) {
+	a := analyse(t, keyedModel)
+	found := false
+	for _, f := range a.Findings {
+		if f.Rule != "secrets-in-client" {
+			continue
+		}
+		found = true
+		var got []string
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+		if len(got) == 0 || got[0] != "tag" || !slices.Contains(got, "collector") || !slices.Contains(got, "maps") || slices.Contains(got, "auth") {
+			t.Errorf("%s targets %v, want tag first, collector and maps, not auth", f.ID, got)
+		}
+	}
+	if !found {
+		t.Fatal("no secrets-in-client threat on tag")
+	}
+}

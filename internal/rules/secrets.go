@@ -333,6 +333,7 @@ var secretsRules = []*rule.Rule{
 			"https://cwe.mitre.org/data/definitions/798.html",
 		},
 		Exploitability: 1,
+		Mentions:       secretsKeyed,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
 			if c.Kind != model.KindClient {
@@ -373,6 +374,23 @@ var secretsRules = []*rule.Rule{
 				"anything inside a client can be extracted")
 		},
 	},
+}
+
+// secretsKeyed returns the services a client's static API key is for
+// (its outgoing flows that authenticate with one): whoever extracts the
+// key calls them as the app, so a reviewer writes the key's theft on the
+// service as often as on the client (secrets-in-client's Mentions).
+func secretsKeyed(t model.Target) []model.Target {
+	if t.Component == nil {
+		return nil
+	}
+	var out []model.Target
+	for _, f := range t.Component.Out {
+		if f.Authentication == model.AuthAPIKey && !slices.ContainsFunc(out, func(o model.Target) bool { return o.Component == f.To }) {
+			out = append(out, model.Target{Component: f.To})
+		}
+	}
+	return out
 }
 
 // usersOwnSecrets reports whether every secret in sec is exchanged between
