@@ -112,6 +112,7 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error 
 				runtime.KeepAlive(touchFindings(fs[lo:hi]))
 			}
 			for j := lo; j < hi; j++ {
+				w.roomFor(jsonItemRoom)
 				w.b = append(w.b, "    "...)
 				item(&w, j)
 				if j < n-1 {
