@@ -79,6 +79,44 @@ func touchFinding(f *Finding) byte {
 	return x
 }
 
+// touchFindingJSON is touchFinding plus what only the JSON writes of a
+// finding: the lists of other threats' ids (aliases, folded, questions),
+// each id a string of its own, scattered.
+func touchFindingJSON(f *Finding) byte {
+	x := touchFinding(f) ^ touchStrs(f.Aliases) ^ touchStrs(f.Folded) ^ touchStrs(f.Questions)
+	for _, r := range f.Assets[:min(len(f.Assets), 1)] {
+		x ^= first(r)
+	}
+	return x
+}
+
+// touchQuestion is touchFinding for a question and the questions under it.
+func touchQuestion(q *Question) byte {
+	x := first(q.ID) ^ first(q.Text) ^ first(q.Key) ^ first(q.AtStake) ^ touchStrs(q.Rules) ^ touchStrs(q.Threats)
+	if e := q.Element; e != nil {
+		x ^= first(e.ID)
+		if e.Location != nil {
+			x ^= first(e.Location.File)
+		}
+	}
+	if q.Location != nil {
+		x ^= first(q.Location.File)
+	}
+	for i := range q.More {
+		x ^= touchQuestion(&q.More[i])
+	}
+	return x
+}
+
+// touchStrs reads the first byte of each string of l.
+func touchStrs(l []string) byte {
+	var x byte
+	for _, s := range l {
+		x ^= first(s)
+	}
+	return x
+}
+
 // first is s's first byte, or 0.
 func first(s string) byte {
 	if len(s) == 0 {
