@@ -38,6 +38,18 @@ type jsonW struct {
 	// JSON string.
 	file      string
 	fileBytes []byte
+	// elem and loc are the bytes of the last question's element and
+	// location (jsonBytesOf): an element's further questions (More) name
+	// it one after the other.
+	elem jsonBytesOf[Target]
+	loc  jsonBytesOf[Location]
+}
+
+// jsonBytesOf is the bytes of the value at p written at level depth.
+type jsonBytesOf[T any] struct {
+	p     *T
+	depth int
+	b     []byte
 }
 
 // touchBlock is how many findings a renderer touches (touchFinding)
@@ -391,10 +403,15 @@ func (w *jsonW) location(k string, l *Location) {
 	if l == nil {
 		return
 	}
+	w.key(k)
+	w.locationValue(l)
+}
+
+// locationValue writes l as an object.
+func (w *jsonW) locationValue(l *Location) {
 	// What open, str, int, int and close write, in one go: a large
 	// result has hundreds of thousands of locations, nearly all in one
 	// file, whose name is escaped once per jsonW.
-	w.key(k)
 	in := jsonSpaces[:2*w.depth+2]
 	w.b = append(w.b, "{\n"...)
 	w.b = append(w.b, in...)
@@ -581,15 +598,30 @@ func (w *jsonW) question(q *Question) {
 	w.str("id", q.ID)
 	w.str("text", q.Text)
 	w.key("element")
-	if q.Element == nil { // as encoding/json writes it (Build always sets it)
+	switch e := &w.elem; {
+	case q.Element == nil: // as encoding/json writes it (Build always sets it)
 		w.b = append(w.b, "null"...)
-	} else {
+	case q.Element == e.p && w.depth == e.depth:
+		w.b = append(w.b, e.b...)
+	default:
+		start := len(w.b)
 		w.target(q.Element)
+		e.p, e.depth, e.b = q.Element, w.depth, append(e.b[:0], w.b[start:]...)
 	}
 	w.str("key", q.Key)
 	w.strs("rules", q.Rules)
 	w.str("at_stake", q.AtStake)
-	w.location("location", q.Location)
+	switch l := &w.loc; {
+	case q.Location == nil:
+	case q.Location == l.p && w.depth == l.depth:
+		w.key("location")
+		w.b = append(w.b, l.b...)
+	default:
+		w.key("location")
+		start := len(w.b)
+		w.locationValue(q.Location)
+		l.p, l.depth, l.b = q.Location, w.depth, append(l.b[:0], w.b[start:]...)
+	}
 	w.int("moves", q.Moves)
 	w.bool("first", q.First)
 	w.strs("threats", q.Threats)
