@@ -22,6 +22,15 @@ const jsonSpaces = "                                                            
 // comma, a new line and the indentation (cut to the element's depth).
 const jsonSeps = ",\n" + jsonSpaces
 
+// jsonKeySeps is, for each level, what comes before a member's key after
+// the first: jsonSeps cut to the level and the key's opening quote.
+var jsonKeySeps = func() (s [len(jsonW{}.n)]string) {
+	for d := range s {
+		s[d] = jsonSeps[:2+2*d] + `"`
+	}
+	return s
+}()
+
 // jsonW appends indented JSON: objects and arrays nest, each level two
 // spaces deeper, and n counts the members written at each open level.
 type jsonW struct {
@@ -268,8 +277,13 @@ func (w *jsonW) newline() {
 }
 
 func (w *jsonW) key(k string) {
-	w.newline()
-	w.b = append(w.b, '"')
+	// What newline writes, with the key's opening quote in one append.
+	sep := jsonKeySeps[w.depth]
+	if w.n[w.depth] == 0 {
+		sep = sep[1:]
+	}
+	w.n[w.depth]++
+	w.b = append(w.b, sep...)
 	w.b = append(w.b, k...)
 	w.b = append(w.b, '"', ':', ' ')
 }
