@@ -3,6 +3,8 @@ package report
 import (
 	"slices"
 	"sync"
+
+	"github.com/wardtm/ward/internal/jsonstr"
 )
 
 // The items of the result's long lists — findings, questions, components
@@ -276,7 +278,11 @@ func (w *jsonW) newline() {
 	w.b = append(w.b, jsonSpaces[:2*w.depth]...)
 }
 
-func (w *jsonW) key(k string) {
+func (w *jsonW) key(k string) { w.keyThen(k, `": `) }
+
+// keyThen writes key k, closing it with end (its quote, colon and space,
+// and maybe the value's opening quote).
+func (w *jsonW) keyThen(k, end string) {
 	// What newline writes, with the key's opening quote in one append.
 	sep := jsonKeySeps[w.depth]
 	if w.n[w.depth] == 0 {
@@ -285,7 +291,7 @@ func (w *jsonW) key(k string) {
 	w.n[w.depth]++
 	w.b = append(w.b, sep...)
 	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':', ' ')
+	w.b = append(w.b, end...)
 }
 
 // open starts an object or array at the next level.
@@ -307,8 +313,15 @@ func (w *jsonW) close(c byte) {
 }
 
 func (w *jsonW) str(k, v string) {
-	w.key(k)
-	w.b = appendJSONString(w.b, v)
+	// Most strings need no escaping: the value's opening quote goes with
+	// the key, and the string is copied as it is.
+	w.keyThen(k, `": "`)
+	if jsonstr.PlainNoHTML(v) {
+		w.b = append(w.b, v...)
+		w.b = append(w.b, '"')
+		return
+	}
+	w.b = appendJSONString(w.b[:len(w.b)-1], v)
 }
 
 // strOmit writes a string field tagged omitempty.
@@ -364,12 +377,20 @@ func (w *jsonW) list(v []string) {
 		return
 	}
 	sep := jsonSeps[:2+2*(w.depth+1)]
+	sepq := jsonKeySeps[w.depth+1] // sep and a string's opening quote
 	w.b = append(w.b, '[')
-	w.b = append(w.b, sep[1:]...)
-	w.b = appendJSONString(w.b, v[0])
-	for _, s := range v[1:] {
-		w.b = append(w.b, sep...)
-		w.b = appendJSONString(w.b, s)
+	for i, s := range v {
+		if i == 0 {
+			w.b = append(w.b, sepq[1:]...)
+		} else {
+			w.b = append(w.b, sepq...)
+		}
+		if jsonstr.PlainNoHTML(s) {
+			w.b = append(w.b, s...)
+			w.b = append(w.b, '"')
+		} else {
+			w.b = appendJSONString(w.b[:len(w.b)-1], s)
+		}
 	}
 	w.b = append(w.b, sep[1:len(sep)-2]...)
 	w.b = append(w.b, ']')
