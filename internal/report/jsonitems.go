@@ -33,6 +33,15 @@ var jsonKeySeps = func() (s [len(jsonW{}.n)]string) {
 	return s
 }()
 
+// jsonColKeys is, for each level, what comes between a location's line
+// and its column.
+var jsonColKeys = func() (s [len(jsonW{}.n)]string) {
+	for d := range s {
+		s[d] = jsonSeps[:4+2*d] + `"col": `
+	}
+	return s
+}()
+
 // jsonW appends indented JSON: objects and arrays nest, each level two
 // spaces deeper, and n counts the members written at each open level.
 type jsonW struct {
@@ -45,10 +54,11 @@ type jsonW struct {
 	lists *jsonLists
 	// memo remembers the bytes of what findings repeat (nil: none kept).
 	memo *jsonMemo
-	// file is the file of the last location written, fileBytes it as a
-	// JSON string.
+	// file is the file of the last location written, fileHead what a
+	// location in it at level fileDepth starts with, up to its line.
 	file      string
-	fileBytes []byte
+	fileDepth int
+	fileHead  []byte
 	// elem and loc are the bytes of the last question's element and
 	// location (jsonBytesOf): an element's further questions (More) name
 	// it one after the other.
@@ -104,9 +114,12 @@ func touchFinding(f *Finding) byte {
 
 // touchFindingJSON is touchFinding plus what only the JSON writes of a
 // finding: the lists of other threats' ids (aliases, folded, questions),
-// each id a string of its own, scattered.
+// each id a string of its own, scattered, and its flows' destinations.
 func touchFindingJSON(f *Finding) byte {
 	x := touchFinding(f) ^ touchStrs(f.Aliases) ^ touchStrs(f.Folded) ^ touchStrs(f.Questions)
+	for j := range f.Targets {
+		x ^= first(f.Targets[j].To)
+	}
 	for _, r := range f.Assets[:min(len(f.Assets), 1)] {
 		x ^= first(r)
 	}
@@ -444,30 +457,26 @@ func (w *jsonW) location(k string, l *Location) {
 
 // locationValue writes l as an object.
 func (w *jsonW) locationValue(l *Location) {
-	// What open, str, int, int and close write, in one go: a large
+	// What open, str, int, int and close write, in a few appends: a large
 	// result has hundreds of thousands of locations, nearly all in one
-	// file, whose name is escaped once per jsonW.
-	in := jsonSpaces[:2*w.depth+2]
-	w.b = append(w.b, "{\n"...)
-	w.b = append(w.b, in...)
-	w.b = append(w.b, `"file": `...)
-	if l.File != w.file || w.fileBytes == nil {
-		start := len(w.b)
-		w.b = appendJSONString(w.b, l.File)
-		w.file, w.fileBytes = l.File, append(w.fileBytes[:0], w.b[start:]...)
-	} else {
-		w.b = append(w.b, w.fileBytes...)
+	// file, whose name is escaped once per jsonW and level, with what
+	// comes before the line (w.fileHead).
+	if l.File != w.file || w.fileHead == nil || w.fileDepth != w.depth {
+		in := jsonSpaces[:2*w.depth+2]
+		h := append(w.fileHead[:0], "{\n"...)
+		h = append(h, in...)
+		h = append(h, `"file": `...)
+		h = appendJSONString(h, l.File)
+		h = append(h, ",\n"...)
+		h = append(h, in...)
+		h = append(h, `"line": `...)
+		w.file, w.fileDepth, w.fileHead = l.File, w.depth, h
 	}
-	w.b = append(w.b, ",\n"...)
-	w.b = append(w.b, in...)
-	w.b = append(w.b, `"line": `...)
+	w.b = append(w.b, w.fileHead...)
 	w.b = appendJSONInt(w.b, l.Line)
-	w.b = append(w.b, ",\n"...)
-	w.b = append(w.b, in...)
-	w.b = append(w.b, `"col": `...)
+	w.b = append(w.b, jsonColKeys[w.depth]...)
 	w.b = appendJSONInt(w.b, l.Col)
-	w.b = append(w.b, '\n')
-	w.b = append(w.b, in[:2*w.depth]...)
+	w.b = append(w.b, jsonSeps[1:2+2*w.depth]...)
 	w.b = append(w.b, '}')
 }
 
