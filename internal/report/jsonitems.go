@@ -24,9 +24,12 @@ const jsonSpaces = "                                                            
 // comma, a new line and the indentation (cut to the element's depth).
 const jsonSeps = ",\n" + jsonSpaces
 
+// jsonLevels is how deep jsonW nests.
+const jsonLevels = 16
+
 // jsonKeySeps is, for each level, what comes before a member's key after
 // the first: jsonSeps cut to the level and the key's opening quote.
-var jsonKeySeps = func() (s [len(jsonW{}.n)]string) {
+var jsonKeySeps = func() (s [jsonLevels]string) {
 	for d := range s {
 		s[d] = jsonSeps[:2+2*d] + `"`
 	}
@@ -35,7 +38,7 @@ var jsonKeySeps = func() (s [len(jsonW{}.n)]string) {
 
 // jsonColKeys is, for each level, what comes between a location's line
 // and its column.
-var jsonColKeys = func() (s [len(jsonW{}.n)]string) {
+var jsonColKeys = func() (s [jsonLevels]string) {
 	for d := range s {
 		s[d] = jsonSeps[:4+2*d] + `"col": `
 	}
@@ -47,23 +50,27 @@ var jsonColKeys = func() (s [len(jsonW{}.n)]string) {
 type jsonW struct {
 	b     []byte
 	depth int
-	n     [16]int
+	n     [jsonLevels]int
 	// lists remembers the bytes of long string lists already written
 	// (nil: none kept). Findings share their assets at stake, and a few
 	// rules put the same hundreds of assets on thousands of threats.
 	lists *jsonLists
 	// memo remembers the bytes of what findings repeat (nil: none kept).
 	memo *jsonMemo
-	// file is the file of the last location written, fileHead what a
-	// location in it at level fileDepth starts with, up to its line.
-	file      string
-	fileDepth int
-	fileHead  []byte
+	// heads are, per level, the file of the last location written there
+	// and what a location in it starts with, up to its line.
+	heads [jsonLevels]jsonLocHead
 	// elem and loc are the bytes of the last question's element and
 	// location (jsonBytesOf): an element's further questions (More) name
 	// it one after the other.
 	elem jsonBytesOf[Target]
 	loc  jsonBytesOf[Location]
+}
+
+// jsonLocHead is what a location in file starts with, up to its line.
+type jsonLocHead struct {
+	file string
+	b    []byte
 }
 
 // jsonBytesOf is the bytes of the value at p written at level depth.
@@ -460,19 +467,20 @@ func (w *jsonW) locationValue(l *Location) {
 	// What open, str, int, int and close write, in a few appends: a large
 	// result has hundreds of thousands of locations, nearly all in one
 	// file, whose name is escaped once per jsonW and level, with what
-	// comes before the line (w.fileHead).
-	if l.File != w.file || w.fileHead == nil || w.fileDepth != w.depth {
+	// comes before the line (w.heads).
+	h := &w.heads[w.depth]
+	if l.File != h.file || h.b == nil {
 		in := jsonSpaces[:2*w.depth+2]
-		h := append(w.fileHead[:0], "{\n"...)
-		h = append(h, in...)
-		h = append(h, `"file": `...)
-		h = appendJSONString(h, l.File)
-		h = append(h, ",\n"...)
-		h = append(h, in...)
-		h = append(h, `"line": `...)
-		w.file, w.fileDepth, w.fileHead = l.File, w.depth, h
+		b := append(h.b[:0], "{\n"...)
+		b = append(b, in...)
+		b = append(b, `"file": `...)
+		b = appendJSONString(b, l.File)
+		b = append(b, ",\n"...)
+		b = append(b, in...)
+		b = append(b, `"line": `...)
+		h.file, h.b = l.File, b
 	}
-	w.b = append(w.b, w.fileHead...)
+	w.b = append(w.b, h.b...)
 	w.b = appendJSONInt(w.b, l.Line)
 	w.b = append(w.b, jsonColKeys[w.depth]...)
 	w.b = appendJSONInt(w.b, l.Col)
