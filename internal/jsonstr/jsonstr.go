@@ -30,6 +30,10 @@ func AppendNoHTMLBytes(dst, b []byte) []byte {
 	return appendString(dst, unsafe.String(unsafe.SliceData(b), len(b)), false)
 }
 
+// PlainNoHTML reports whether AppendNoHTML writes s as it is between
+// quotes (no byte of it escaped or replaced).
+func PlainNoHTML(s string) bool { return plain(s, false) }
+
 func appendString(dst []byte, s string, html bool) []byte {
 	// Most strings (ids, names, sentences of ASCII) need no escape: they
 	// are tested a word or two at a time and copied whole.

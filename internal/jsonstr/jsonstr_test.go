@@ -93,3 +93,13 @@ func BenchmarkAppendMix(b *testing.B) {
 		}
 	}
 }
+
+// TestPlainNoHTML checks PlainNoHTML against what AppendNoHTML writes.
+func TestPlainNoHTML(t *testing.T) {
+	for _, s := range append(samples, "ids-and-words_1.2", "<&>", "\x7f", "seven\"7", "sixteen bytes ok", "sixteen bytes o\\") {
+		want := string(AppendNoHTML(nil, s)) == `"`+s+`"`
+		if got := PlainNoHTML(s); got != want {
+			t.Errorf("PlainNoHTML(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -3,11 +3,15 @@ package report
 import (
 	"io"
 	"runtime"
+	"sync/atomic"
 )
 
 // chunkPool holds the buffers of writeChunks, kept from one list to the
 // next.
 type chunkPool chan []byte
+
+// firstChunkCap is the capacity of writeChunks's first buffers.
+const firstChunkCap = 64 << 10
 
 // writeChunks writes items [0, n) to w in order, encoded by enc, which
 // appends items [lo, hi) to dst. Items are encoded size at a time; a long
@@ -49,6 +53,11 @@ func writeChunks(w io.Writer, n, size int, pool *chunkPool, enc func(dst []byte,
 		}
 	}
 	free := *pool
+	// A buffer's first chunk starts it at the size of the largest chunk
+	// written so far (firstChunkCap at first), rather than growing it from
+	// nothing by append's steps of a quarter, each a copy.
+	var biggest atomic.Int64
+	biggest.Store(firstChunkCap)
 	stop := make(chan struct{})
 	defer close(stop)
 	for range workers {
@@ -60,7 +69,13 @@ func writeChunks(w io.Writer, n, size int, pool *chunkPool, enc func(dst []byte,
 				case <-stop:
 					return
 				}
+				if buf == nil {
+					buf = make([]byte, 0, biggest.Load())
+				}
 				c.out, c.err = enc(buf[:0], c.lo, min(c.lo+size, n))
+				if m := int64(len(c.out)); m > biggest.Load() {
+					biggest.Store(m) // a race may keep the smaller: only a size hint
+				}
 				close(c.done)
 			}
 		}()

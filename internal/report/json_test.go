@@ -229,3 +229,21 @@ func sameAsEncodingJSON(t *testing.T, r *Result) {
 		t.Errorf("JSON differs from encoding/json\n%s", firstDiff(got.String(), want.String()))
 	}
 }
+
+// TestJSONRepeatedElement checks the bytes json copies for an element's
+// further questions (the element and location written for the first,
+// copied for the next at the same level) against encoding/json, with the
+// element named again at another level and by another element between.
+func TestJSONRepeatedElement(t *testing.T) {
+	loc := &Location{File: "a \"b\".yaml", Line: 12, Col: 5}
+	el := &Target{Kind: "flow", ID: "f-1", From: "a", To: "b", Location: loc}
+	other := &Target{Kind: "component", ID: "c-<1>", Location: &Location{File: "x.yaml", Line: 3, Col: 1}}
+	q := func(id string, e *Target, l *Location) Question {
+		return Question{ID: id, Text: "Is `" + id + "` so?", Element: e, Key: "k", Rules: []string{"r"}, AtStake: "high",
+			Location: l, Threats: []string{"t-" + id}}
+	}
+	top := q("q1", el, loc)
+	top.More = []Question{q("q2", el, loc), q("q3", el, loc), q("q4", other, other.Location), q("q5", el, loc), q("q6", el, nil)}
+	r := Result{Questions: []Question{top, q("q7", el, loc), q("q8", el, loc)}}
+	sameAsEncodingJSON(t, &r)
+}

@@ -3,6 +3,8 @@ package report
 import (
 	"slices"
 	"sync"
+
+	"github.com/wardtm/ward/internal/jsonstr"
 )
 
 // The items of the result's long lists — findings, questions, components
@@ -22,22 +24,60 @@ const jsonSpaces = "                                                            
 // comma, a new line and the indentation (cut to the element's depth).
 const jsonSeps = ",\n" + jsonSpaces
 
+// jsonLevels is how deep jsonW nests.
+const jsonLevels = 16
+
+// jsonKeySeps is, for each level, what comes before a member's key after
+// the first: jsonSeps cut to the level and the key's opening quote.
+var jsonKeySeps = func() (s [jsonLevels]string) {
+	for d := range s {
+		s[d] = jsonSeps[:2+2*d] + `"`
+	}
+	return s
+}()
+
+// jsonColKeys is, for each level, what comes between a location's line
+// and its column.
+var jsonColKeys = func() (s [jsonLevels]string) {
+	for d := range s {
+		s[d] = jsonSeps[:4+2*d] + `"col": `
+	}
+	return s
+}()
+
 // jsonW appends indented JSON: objects and arrays nest, each level two
 // spaces deeper, and n counts the members written at each open level.
 type jsonW struct {
 	b     []byte
 	depth int
-	n     [16]int
+	n     [jsonLevels]int
 	// lists remembers the bytes of long string lists already written
 	// (nil: none kept). Findings share their assets at stake, and a few
 	// rules put the same hundreds of assets on thousands of threats.
 	lists *jsonLists
 	// memo remembers the bytes of what findings repeat (nil: none kept).
 	memo *jsonMemo
-	// file is the file of the last location written, fileBytes it as a
-	// JSON string.
-	file      string
-	fileBytes []byte
+	// heads are, per level, the file of the last location written there
+	// and what a location in it starts with, up to its line.
+	heads [jsonLevels]jsonLocHead
+	// elem and loc are the bytes of the last question's element and
+	// location (jsonBytesOf): an element's further questions (More) name
+	// it one after the other.
+	elem jsonBytesOf[Target]
+	loc  jsonBytesOf[Location]
+}
+
+// jsonLocHead is what a location in file starts with, up to its line.
+type jsonLocHead struct {
+	file string
+	b    []byte
+}
+
+// jsonBytesOf is the bytes of the value at p written at level depth.
+type jsonBytesOf[T any] struct {
+	p     *T
+	depth int
+	b     []byte
 }
 
 // touchBlock is how many findings a renderer touches (touchFinding)
@@ -75,6 +115,47 @@ func touchFinding(f *Finding) byte {
 	}
 	if f.Location != nil {
 		x ^= first(f.Location.File)
+	}
+	return x
+}
+
+// touchFindingJSON is touchFinding plus what only the JSON writes of a
+// finding: the lists of other threats' ids (aliases, folded, questions),
+// each id a string of its own, scattered, and its flows' destinations.
+func touchFindingJSON(f *Finding) byte {
+	x := touchFinding(f) ^ touchStrs(f.Aliases) ^ touchStrs(f.Folded) ^ touchStrs(f.Questions)
+	for j := range f.Targets {
+		x ^= first(f.Targets[j].To)
+	}
+	for _, r := range f.Assets[:min(len(f.Assets), 1)] {
+		x ^= first(r)
+	}
+	return x
+}
+
+// touchQuestion is touchFinding for a question and the questions under it.
+func touchQuestion(q *Question) byte {
+	x := first(q.ID) ^ first(q.Text) ^ first(q.Key) ^ first(q.AtStake) ^ touchStrs(q.Rules) ^ touchStrs(q.Threats)
+	if e := q.Element; e != nil {
+		x ^= first(e.ID)
+		if e.Location != nil {
+			x ^= first(e.Location.File)
+		}
+	}
+	if q.Location != nil {
+		x ^= first(q.Location.File)
+	}
+	for i := range q.More {
+		x ^= touchQuestion(&q.More[i])
+	}
+	return x
+}
+
+// touchStrs reads the first byte of each string of l.
+func touchStrs(l []string) byte {
+	var x byte
+	for _, s := range l {
+		x ^= first(s)
 	}
 	return x
 }
@@ -190,6 +271,23 @@ type jsonListKey struct {
 	n, depth int
 }
 
+// jsonItemRoom is the room jsonW.roomFor makes before each item of a
+// list: most items (findings, questions) are a few kB.
+const jsonItemRoom = 16 << 10
+
+// roomFor makes room for n more bytes in w.b, doubling its capacity when
+// it has to grow: append grows a large slice by a quarter at a time, and
+// a chunk of findings (≈ 0.5 MB at 10,000 components) grown so from
+// nothing is copied ≈ 20 times over.
+func (w *jsonW) roomFor(n int) {
+	if cap(w.b)-len(w.b) >= n {
+		return
+	}
+	b := make([]byte, len(w.b), max(2*cap(w.b), len(w.b)+n))
+	copy(b, w.b)
+	w.b = b
+}
+
 // newline starts a member at the current level.
 func (w *jsonW) newline() {
 	if w.n[w.depth] > 0 {
@@ -200,11 +298,20 @@ func (w *jsonW) newline() {
 	w.b = append(w.b, jsonSpaces[:2*w.depth]...)
 }
 
-func (w *jsonW) key(k string) {
-	w.newline()
-	w.b = append(w.b, '"')
+func (w *jsonW) key(k string) { w.keyThen(k, `": `) }
+
+// keyThen writes key k, closing it with end (its quote, colon and space,
+// and maybe the value's opening quote).
+func (w *jsonW) keyThen(k, end string) {
+	// What newline writes, with the key's opening quote in one append.
+	sep := jsonKeySeps[w.depth]
+	if w.n[w.depth] == 0 {
+		sep = sep[1:]
+	}
+	w.n[w.depth]++
+	w.b = append(w.b, sep...)
 	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':', ' ')
+	w.b = append(w.b, end...)
 }
 
 // open starts an object or array at the next level.
@@ -226,8 +333,15 @@ func (w *jsonW) close(c byte) {
 }
 
 func (w *jsonW) str(k, v string) {
-	w.key(k)
-	w.b = appendJSONString(w.b, v)
+	// Most strings need no escaping: the value's opening quote goes with
+	// the key, and the string is copied as it is.
+	w.keyThen(k, `": "`)
+	if jsonstr.PlainNoHTML(v) {
+		w.b = append(w.b, v...)
+		w.b = append(w.b, '"')
+		return
+	}
+	w.b = appendJSONString(w.b[:len(w.b)-1], v)
 }
 
 // strOmit writes a string field tagged omitempty.
@@ -283,12 +397,20 @@ func (w *jsonW) list(v []string) {
 		return
 	}
 	sep := jsonSeps[:2+2*(w.depth+1)]
+	sepq := jsonKeySeps[w.depth+1] // sep and a string's opening quote
 	w.b = append(w.b, '[')
-	w.b = append(w.b, sep[1:]...)
-	w.b = appendJSONString(w.b, v[0])
-	for _, s := range v[1:] {
-		w.b = append(w.b, sep...)
-		w.b = appendJSONString(w.b, s)
+	for i, s := range v {
+		if i == 0 {
+			w.b = append(w.b, sepq[1:]...)
+		} else {
+			w.b = append(w.b, sepq...)
+		}
+		if jsonstr.PlainNoHTML(s) {
+			w.b = append(w.b, s...)
+			w.b = append(w.b, '"')
+		} else {
+			w.b = appendJSONString(w.b[:len(w.b)-1], s)
+		}
 	}
 	w.b = append(w.b, sep[1:len(sep)-2]...)
 	w.b = append(w.b, ']')
@@ -336,31 +458,33 @@ func (w *jsonW) location(k string, l *Location) {
 	if l == nil {
 		return
 	}
-	// What open, str, int, int and close write, in one go: a large
-	// result has hundreds of thousands of locations, nearly all in one
-	// file, whose name is escaped once per jsonW.
 	w.key(k)
-	in := jsonSpaces[:2*w.depth+2]
-	w.b = append(w.b, "{\n"...)
-	w.b = append(w.b, in...)
-	w.b = append(w.b, `"file": `...)
-	if l.File != w.file || w.fileBytes == nil {
-		start := len(w.b)
-		w.b = appendJSONString(w.b, l.File)
-		w.file, w.fileBytes = l.File, append(w.fileBytes[:0], w.b[start:]...)
-	} else {
-		w.b = append(w.b, w.fileBytes...)
+	w.locationValue(l)
+}
+
+// locationValue writes l as an object.
+func (w *jsonW) locationValue(l *Location) {
+	// What open, str, int, int and close write, in a few appends: a large
+	// result has hundreds of thousands of locations, nearly all in one
+	// file, whose name is escaped once per jsonW and level, with what
+	// comes before the line (w.heads).
+	h := &w.heads[w.depth]
+	if l.File != h.file || h.b == nil {
+		in := jsonSpaces[:2*w.depth+2]
+		b := append(h.b[:0], "{\n"...)
+		b = append(b, in...)
+		b = append(b, `"file": `...)
+		b = appendJSONString(b, l.File)
+		b = append(b, ",\n"...)
+		b = append(b, in...)
+		b = append(b, `"line": `...)
+		h.file, h.b = l.File, b
 	}
-	w.b = append(w.b, ",\n"...)
-	w.b = append(w.b, in...)
-	w.b = append(w.b, `"line": `...)
+	w.b = append(w.b, h.b...)
 	w.b = appendJSONInt(w.b, l.Line)
-	w.b = append(w.b, ",\n"...)
-	w.b = append(w.b, in...)
-	w.b = append(w.b, `"col": `...)
+	w.b = append(w.b, jsonColKeys[w.depth]...)
 	w.b = appendJSONInt(w.b, l.Col)
-	w.b = append(w.b, '\n')
-	w.b = append(w.b, in[:2*w.depth]...)
+	w.b = append(w.b, jsonSeps[1:2+2*w.depth]...)
 	w.b = append(w.b, '}')
 }
 
@@ -526,15 +650,30 @@ func (w *jsonW) question(q *Question) {
 	w.str("id", q.ID)
 	w.str("text", q.Text)
 	w.key("element")
-	if q.Element == nil { // as encoding/json writes it (Build always sets it)
+	switch e := &w.elem; {
+	case q.Element == nil: // as encoding/json writes it (Build always sets it)
 		w.b = append(w.b, "null"...)
-	} else {
+	case q.Element == e.p && w.depth == e.depth:
+		w.b = append(w.b, e.b...)
+	default:
+		start := len(w.b)
 		w.target(q.Element)
+		e.p, e.depth, e.b = q.Element, w.depth, append(e.b[:0], w.b[start:]...)
 	}
 	w.str("key", q.Key)
 	w.strs("rules", q.Rules)
 	w.str("at_stake", q.AtStake)
-	w.location("location", q.Location)
+	switch l := &w.loc; {
+	case q.Location == nil:
+	case q.Location == l.p && w.depth == l.depth:
+		w.key("location")
+		w.b = append(w.b, l.b...)
+	default:
+		w.key("location")
+		start := len(w.b)
+		w.locationValue(q.Location)
+		l.p, l.depth, l.b = q.Location, w.depth, append(l.b[:0], w.b[start:]...)
+	}
 	w.int("moves", q.Moves)
 	w.bool("first", q.First)
 	w.strs("threats", q.Threats)

@@ -108,10 +108,22 @@ func writeJSONItems(w *bufio.Writer, list reflect.Value, pool *chunkPool) error 
 			memo := memos.Get().(*jsonMemo)
 			defer memos.Put(memo)
 			w := jsonW{b: dst, depth: 2, lists: &lists, memo: memo}
-			if fs, ok := items.([]Finding); ok {
-				runtime.KeepAlive(touchFindings(fs[lo:hi]))
-			}
+			fs, _ := items.([]Finding)
+			qs, _ := items.([]Question)
 			for j := lo; j < hi; j++ {
+				if (j-lo)%touchBlock == 0 {
+					var x byte
+					for k := j; k < min(j+touchBlock, hi); k++ {
+						switch {
+						case fs != nil:
+							x ^= touchFindingJSON(&fs[k])
+						case qs != nil:
+							x ^= touchQuestion(&qs[k])
+						}
+					}
+					runtime.KeepAlive(x)
+				}
+				w.roomFor(jsonItemRoom)
 				w.b = append(w.b, "    "...)
 				item(&w, j)
 				if j < n-1 {
