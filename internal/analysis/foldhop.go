@@ -81,6 +81,7 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 		}
 	}
 	into := map[*model.Finding]*model.Finding{}
+	var jr joiner
 	for i, p := range part {
 		f := fs[i]
 		switch p {
@@ -104,7 +105,7 @@ func foldFurtherHop(fs []*model.Finding, qs []*model.Question, rules []*rule.Rul
 			index(f)
 			continue
 		}
-		absorb(keep, f, into)
+		jr.absorb(keep, f, into)
 	}
 	return settle(fs, qs, into, workers)
 }

@@ -178,12 +178,12 @@ func foldIntoReceiver(fs []*model.Finding, qs []*model.Question, rules []*rule.R
 
 // absorb folds threat f into keep: keep names f's targets too, and f
 // leaves the list (rank 0, removed by settle); into records where it went.
-func absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
-	join(keep, f)
+func (j *joiner) absorb(keep, f *model.Finding, into map[*model.Finding]*model.Finding) {
+	j.join(keep, f)
 	into[f] = keep
 }
 
-// join is absorb but for recording where f went.
+// join is absorb but for recording where f went, scanning keep's targets.
 func join(keep, f *model.Finding) {
 	for _, t := range f.Targets {
 		if !slices.Contains(keep.Targets, t) {
@@ -193,6 +193,40 @@ func join(keep, f *model.Finding) {
 	f.Rank = 0
 	fold(keep, f)
 }
+
+// joiner makes joins (join) into threats that may take in many others:
+// once a threat names more targets than listset scans, they are kept as a
+// list set beside it. A threat merged across an estate takes in thousands
+// of threats, and at 100,000 components foldSameLine's scan of its targets
+// for each join was quadratic (≈ 1 s of CPU on one worker).
+type joiner struct {
+	sets map[*model.Finding]*listset.Set[model.Target]
+}
+
+// join is absorb but for recording where f went: the package's join while
+// keep names few targets, a list set's add past joinScanMax.
+func (j *joiner) join(keep, f *model.Finding) {
+	s := j.sets[keep]
+	if s == nil {
+		if len(keep.Targets)+len(f.Targets) <= joinScanMax {
+			join(keep, f)
+			return
+		}
+		if j.sets == nil {
+			j.sets = map[*model.Finding]*listset.Set[model.Target]{}
+		}
+		s = &listset.Set[model.Target]{List: keep.Targets}
+		j.sets[keep] = s
+	}
+	s.Add(f.Targets...)
+	keep.Targets = s.List
+	f.Rank = 0
+	fold(keep, f)
+}
+
+// joinScanMax is the most targets a join scans (join) rather than keeping
+// them as a set (joiner).
+const joinScanMax = 32
 
 // fold records on keep that f, with its status, and what had folded into
 // f, folded into it.

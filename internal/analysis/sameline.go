@@ -158,17 +158,19 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 func joinAll(fs []*model.Finding, joins [][2]int32, workers int) map[*model.Finding]*model.Finding {
 	into := make(map[*model.Finding]*model.Finding, len(joins))
 	if workers <= 1 || len(joins) < joinAsideMin {
+		var jr joiner
 		for _, j := range joins {
-			absorb(fs[j[0]], fs[j[1]], into)
+			jr.absorb(fs[j[0]], fs[j[1]], into)
 		}
 		return into
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			var jr joiner
 			for _, j := range joins {
 				if int(j[0])%workers == w {
-					join(fs[j[0]], fs[j[1]])
+					jr.join(fs[j[0]], fs[j[1]])
 				}
 			}
 		})
