@@ -441,15 +441,18 @@ var ComponentKinds = []ComponentKind{KindPerson, KindClient, KindService, KindFu
 // Component is a person, service, function, data store, queue, external system,
 // device or LLM/agent component.
 type Component struct {
-	// The fields rules read of most components come first, so that they
-	// share the object's first two cache lines (issue 13: at 100,000
-	// components the model no longer fits in the cache, and a flow rule
-	// reads both ends of every flow).
-
 	// num is the component's index in its model's Components, set by
 	// Index (read it with Model.CompNum, which checks it).
-	num        int32
-	OutOfScope bool
+	num         int32
+	ID          string
+	Name        string
+	Description string
+	Kind        ComponentKind
+	Tech        string
+	Boundary    *Boundary
+	Stores      []*Asset
+	Processes   []*Asset
+	OutOfScope  bool
 	// Admin marks a privileged or administrative interface.
 	Admin bool
 	// Public marks storage that is meant to be publicly readable.
@@ -460,6 +463,13 @@ type Component struct {
 	ThirdParty bool
 	// New marks a third party new to the organisation.
 	New bool
+	// Tools lists what an LLM agent can do (for agent components).
+	Tools []string
+	// Executes lists the kinds of content others write that the component
+	// runs, renders, builds or converts (templates, builds, documents, web,
+	// media, notebooks, code); nil when not stated, ["none"] when stated to
+	// run only the team's own content.
+	Executes []string
 	// Anonymous marks an entry point that anyone may use by design (a
 	// public survey, a sign-up page): authentication threats do not apply,
 	// abuse threats still do.
@@ -468,48 +478,29 @@ type Component struct {
 	// gateway, proxy) without owning the objects behind it; unknown means
 	// inferred from its name and tech.
 	Relay Tri
-	// Price is what one call to a paid API costs, as a level; unset when
-	// not stated.
-	Price Level
-	// Inferred says which facts the loader read from the component's words
-	// (InferComponentKind).
-	Inferred Inferred
-	Kind     ComponentKind
-	Boundary *Boundary
-	// guesses caches Guessed's answers: two bits per Guess (known, yes).
-	guesses uint64
-	// Controls holds the tri-state control facts.
-	Controls    Controls
-	ID          string
-	Name        string
-	Description string
-	Tech        string
-	Stores      []*Asset
-	Processes   []*Asset
-	// Tools lists what an LLM agent can do (for agent components).
-	Tools []string
-	// Executes lists the kinds of content others write that the component
-	// runs, renders, builds or converts (templates, builds, documents, web,
-	// media, notebooks, code); nil when not stated, ["none"] when stated to
-	// run only the team's own content.
-	Executes []string
 	// HumanAccess names the only role whose people may access the store
 	// directly ("dba", "sre-oncall"); empty when not stated.
 	HumanAccess string
 	// RateLimitScope says what rate_limits counts: "per_caller" or
 	// "global" (one shared budget); empty when not stated.
 	RateLimitScope string
-	Tags           []string
+	// Price is what one call to a paid API costs, as a level; unset when
+	// not stated.
+	Price Level
+	Tags  []string
+	// Controls holds the tri-state control facts.
+	Controls Controls
 	// EncryptionAtRest says how stored data is encrypted.
 	EncryptionAtRest AtRest
 	In               []*Flow
 	Out              []*Flow
 	Pos              Pos
 	held             heldAssets
-	// The size stays 512 bytes, a whole number of cache lines: the
-	// loader allocates a file's components in one slab, and the first
-	// fields of each then start a cache line.
-	_ [24]byte
+	// Inferred says which facts the loader read from the component's words
+	// (InferComponentKind).
+	Inferred Inferred
+	// guesses caches Guessed's answers: two bits per Guess (known, yes).
+	guesses uint64
 }
 
 // Guess names a yes/no reading of a component's id, name, tech and tags
