@@ -5,10 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/wardtm/ward/internal/analysis"
-	"github.com/wardtm/ward/internal/rules"
-	"github.com/wardtm/ward/internal/spec"
 )
 
 // inferredDiagramModel is a sparse model: "Orders database" and "Stock
@@ -44,15 +40,7 @@ flows:
 // when there is one) and "(<kind>, inferred)" in the SVG tooltip, and
 // leaves a stated kind unmarked.
 func TestDiagramMarksInferredKind(t *testing.T) {
-	m, _, err := spec.Parse("shop.yaml", []byte(inferredDiagramModel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Build(a, Tool{Name: "ward", Version: "test"})
+	_, r := analyseYAML(t, "shop.yaml", inferredDiagramModel)
 	for _, c := range r.Components {
 		if want := c.ID != "api"; c.kindInferred() != want || (want && c.Kind != "datastore") {
 			t.Fatalf("component %s: kind %s, inferred %v; the test needs orders and stock inferred datastores", c.ID, c.Kind, c.Inferred)
@@ -118,15 +106,7 @@ flows:
 // "stores <asset> (inferred)", in every diagram format, and not one whose
 // holding is stated.
 func TestDiagramAssetMarksInferredHolding(t *testing.T) {
-	m, _, err := spec.Parse("m.yaml", []byte(heldDiagramModel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Build(a, Tool{Name: "ward", Version: "test"})
+	_, r := analyseYAML(t, "m.yaml", heldDiagramModel)
 	const mark = "stores Meter readings (inferred)"
 	for name, draw := range map[string]func(*bytes.Buffer, DiagramOptions) error{
 		"mermaid": func(b *bytes.Buffer, o DiagramOptions) error { return Mermaid(b, r, o) },

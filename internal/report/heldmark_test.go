@@ -1,13 +1,8 @@
 package report
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/wardtm/ward/internal/analysis"
-	"github.com/wardtm/ward/internal/rules"
-	"github.com/wardtm/ward/internal/spec"
 )
 
 // TestHeldMark: a threat whose title says a component holds an asset it
@@ -15,15 +10,7 @@ import (
 // a question asked only for such threats; a stated holding is not.
 func TestHeldMark(t *testing.T) {
 	model := strings.Replace(heldDiagramModel, "classification: internal", "classification: confidential", 1)
-	m, _, err := spec.Parse("m.yaml", []byte(model))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Build(a, Tool{Name: "ward", Version: "test"})
+	_, r := analyseYAML(t, "m.yaml", model)
 	const mark = " (inferred: what `db` holds is read from its flows)"
 	titles := map[string]string{}
 	for _, f := range r.Findings {

@@ -2,13 +2,11 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/analysis"
 	"github.com/wardtm/ward/internal/paths"
-	"github.com/wardtm/ward/internal/rules"
 	"github.com/wardtm/ward/internal/spec"
 )
 
@@ -45,15 +43,7 @@ flows:
 
 func inferredFactsResult(t *testing.T, stated bool) (*analysis.Analysis, *Result) {
 	t.Helper()
-	m, _, err := spec.Parse("m.yaml", []byte(inferredFactsModel(stated)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, Build(a, Tool{Name: "ward", Version: "test"})
+	return analyseYAML(t, "m.yaml", inferredFactsModel(stated))
 }
 
 // TestInferredFactsMarked: the HTML report's element rows, the Markdown

@@ -5,10 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/wardtm/ward/internal/analysis"
-	"github.com/wardtm/ward/internal/rules"
-	"github.com/wardtm/ward/internal/spec"
 )
 
 // needsModel states no asset's sensitivity: two services writing one store
@@ -31,15 +27,7 @@ flows:
 // classification, not a control), and the brief says the asset's need is
 // asked.
 func TestNeedsQuestionShown(t *testing.T) {
-	m, _, err := spec.Parse("m.yaml", []byte(needsModel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := analysis.Run(context.Background(), m, rules.All(), analysis.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Build(a, Tool{Name: "ward", Version: "test"})
+	a, r := analyseYAML(t, "m.yaml", needsModel)
 	q := questionsByID(r.Questions)["readings.needs"]
 	if q == nil {
 		t.Fatalf("no question readings.needs in %v", r.Questions)
