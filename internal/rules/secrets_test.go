@@ -133,3 +133,28 @@ func TestNewVendorNamedAndKeys(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestCallbackReplayNeedsUnstated: in a model that states no asset's
+// sensitivity, a third party's callback that carries or reaches an asset
+// raises third-party-callback-replay unverified (the integrity need is
+// unknown, not low), asking the asset's need, even where the gap is
+// stated; a callback that carries and reaches nothing raises nothing; a
+// model that states one asset's sensitivity raises nothing either.
+func TestCallbackReplayNeedsUnstated(t *testing.T) {
+	dir := filepath.Join("testdata", "third-party-callback-replay")
+	fs, qs := run(t, filepath.Join(dir, "needs-unstated.yaml"), rules.All())
+	if got := ofRule(fs, "third-party-callback-replay", model.StatusOpen); len(got) > 0 {
+		t.Errorf("needs-unstated.yaml: open %v, want none", got)
+	}
+	want := []string{"third-party-callback-replay:gap-webhook", "third-party-callback-replay:ivr-webhook", "third-party-callback-replay:transport-webhook"}
+	if got := ofRule(fs, "third-party-callback-replay", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("needs-unstated.yaml: unverified %v, want %v", got, want)
+	}
+	if got := asking(qs, "third-party-callback-replay"); !slices.Contains(got, "visits.needs") || !slices.Contains(got, "pickups.needs") {
+		t.Errorf("needs-unstated.yaml: questions %v, want visits.needs and pickups.needs", got)
+	}
+	fs, _ = run(t, filepath.Join(dir, "needs-stated.yaml"), rules.All())
+	if got := ofRule(fs, "third-party-callback-replay", ""); len(got) > 0 {
+		t.Errorf("needs-stated.yaml: raised %v, want none", got)
+	}
+}

@@ -195,7 +195,9 @@ var thirdpartyRules = []*rule.Rule{
 		Category: model.Tampering,
 		On:       rule.OnFlow,
 		Doc: "A third party's callback changes high-integrity state and the receiver does not refuse messages it has already seen. " +
-			"A captured or re-delivered event (a refund, a payment confirmation, a credit) is applied twice; signatures alone do not stop this, because a replayed message is still validly signed.",
+			"A captured or re-delivered event (a refund, a payment confirmation, a credit) is applied twice; signatures alone do not stop this, because a replayed message is still validly signed. " +
+			"In a model that states no asset's sensitivity at all, whether what a callback changes needs high integrity is unknown, not \"no\": " +
+			"a callback that carries an asset, or reaches a receiver that holds one, is raised unverified, and stating the asset's need settles it.",
 		CWE:   []int{294},
 		CAPEC: []int{60},
 		Mitigations: []string{
@@ -213,12 +215,27 @@ var thirdpartyRules = []*rule.Rule{
 				return
 			}
 			at := tpReplayAssets(f)
+			unstated := false
+			if len(at) == 0 && needsUnstated(x) {
+				// The model states no asset's sensitivity: whether what
+				// the callback changes needs high integrity is unknown,
+				// not "no". A third party's callback that carries or
+				// reaches an asset is the structure; the threat is
+				// unverified until the needs are stated (sparse25b).
+				at, unstated = tpCallbackAssets(f), true
+			}
 			if len(at) == 0 {
 				return
 			}
 			if gap := x.FlowLacks(f, model.CtlReplayProtection); x.Reports(gap) {
+				var why []string
+				if unstated {
+					gap = model.Unknown
+					why = append(why, "the model states no integrity need for "+ids(at, assetID))
+					x.AskNeeds(at...)
+				}
 				x.Report(gap,
-					"Callback "+flowName(f)+" from "+q(f.From.ID)+" affects "+ids(at, assetID)+" and may be replayed", at)
+					"Callback "+flowName(f)+" from "+q(f.From.ID)+" affects "+ids(at, assetID)+" and may be replayed", at, why...)
 			}
 		},
 	},
@@ -415,17 +432,22 @@ func tpCallbackUnverified(f *model.Flow) bool {
 // high-integrity data it carries, or that its receiver holds when it
 // carries nothing stated.
 func tpReplayAssets(f *model.Flow) []*model.Asset {
-	as := f.Carries
-	if len(as) == 0 {
-		as = f.To.Assets()
-	}
 	var at []*model.Asset
-	for _, a := range as {
+	for _, a := range tpCallbackAssets(f) {
 		if a.Kind == model.AssetMoney || a.Need(model.Integrity) >= model.High {
 			at = append(at, a)
 		}
 	}
 	return at
+}
+
+// tpCallbackAssets returns what callback f can change: the assets it
+// carries, or those its receiver holds when it names none.
+func tpCallbackAssets(f *model.Flow) []*model.Asset {
+	if len(f.Carries) > 0 {
+		return f.Carries
+	}
+	return f.To.Assets()
 }
 
 // tpDependedOn returns what moves only when third party c is up, and the
