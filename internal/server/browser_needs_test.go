@@ -1,0 +1,78 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// needsBrowserModel states no asset's sensitivity, and its store has two
+// writers: Ward raises the shared store's tampering unverified and asks
+// what the readings need (question readings.needs).
+const needsBrowserModel = `ward: 1
+system: {id: meters, name: Meters}
+assets:
+  - {id: readings, name: Meter readings}
+components:
+  - {id: ingest, kind: service}
+  - {id: admin, kind: service}
+  - {id: db, kind: datastore, stores: [readings]}
+flows:
+  - {from: ingest, to: db}
+  - {from: admin, to: db}
+`
+
+// TestBrowserAnswerNeeds: the question of what an asset needs offers a
+// classification (Public, Internal, Confidential, Restricted), not Yes /
+// No; answering it saves a version whose model states the classification,
+// and the question goes away.
+func TestBrowserAnswerNeeds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser test: run without -short")
+	}
+	const token = "needs-setup-token"
+	b := newBrowser(t, token)
+	var problems consoleProblems
+	problems.listen(b)
+	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
+		t.Fatalf("setup: %d %v", status, out)
+	}
+	admin := b.login("ada@example.com", "correct horse battery")
+	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
+		t.Fatalf("team: %d %v", status, out)
+	}
+	if status, out := b.api("POST", "/api/v1/systems/meters/versions", admin, map[string]any{"team": "t", "files": map[string]string{"ward.yaml": needsBrowserModel}}); status != 201 {
+		t.Fatalf("push: %d %v", status, out)
+	}
+	b.signIn("ada@example.com", "correct horse battery")
+
+	b.open("/systems/meters#questions")
+	const row = `tr[id="q-readings.needs"]`
+	if !b.exists(row) {
+		t.Fatalf("no question readings.needs on the system page:\n%s", b.text("#questions"))
+	}
+	if b.exists(row+` button[value=yes]`) || !b.exists(row+` button[value=restricted]`) {
+		t.Errorf("the needs question does not offer the four classifications:\n%s", b.text(row))
+	}
+	b.scrollTo(row)
+	b.screenshot("system-needs-question")
+	b.checkAccessible("system page, needs question")
+	b.do(chromedp.Click(chromedp.CSS(row + ` button[value=internal]`)))
+	b.waitText("#flash", "Answered")
+	if got := b.text("#flash"); !strings.Contains(got, "saved as version 2") {
+		t.Errorf("after answering the flash says %q", got)
+	}
+	if b.exists(row) {
+		t.Errorf("question readings.needs is still open after it was answered")
+	}
+	status, out := b.api("GET", "/api/v1/systems/meters/versions/latest/model", admin, nil)
+	if status != 200 {
+		t.Fatalf("model: %d %v", status, out)
+	}
+	files, _ := out["files"].(map[string]any)
+	if y, _ := files["ward.yaml"].(string); !strings.Contains(y, "classification: internal") {
+		t.Errorf("the answered model does not state the classification:\n%s", y)
+	}
+	problems.check(t, "needs question")
+}
