@@ -21,10 +21,6 @@ type aside struct {
 	components []Component
 	flows      []Flow
 	qindex     map[string]*Question
-	// late, when the result's parts include PartLate, is the goroutine
-	// making the paths and the rule docs: Build returns without waiting
-	// for it (Result.settle).
-	late *sync.WaitGroup
 }
 
 func buildAside(a *analysis.Analysis, dst []Finding, system string, parts Parts) *aside {
@@ -47,12 +43,7 @@ func buildAside(a *analysis.Analysis, dst []Finding, system string, parts Parts)
 			s.components, s.flows = elements(a.Model)
 		})
 	}
-	wg := &s.wg
-	if parts&PartLate != 0 {
-		s.late = new(sync.WaitGroup)
-		wg = s.late
-	}
-	wg.Go(func() {
+	s.wg.Go(func() {
 		if parts&PartPaths != 0 {
 			s.paths = attackPaths(a, ResultPaths)
 		}

@@ -50,8 +50,5 @@ func Render(w io.Writer, format string, r *Result, opt Options) error {
 	if fn == nil {
 		return UnknownFormatError{format}
 	}
-	if format != "json" { // JSON waits just before it writes them
-		r.settle()
-	}
 	return fn(w, r, opt)
 }

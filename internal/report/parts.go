@@ -20,12 +20,6 @@ const (
 	// core before the text renderer starts. Only the text format asks for
 	// it; without it the renderer makes the index itself.
 	PartTextIndex Parts = 1 << 7
-
-	// PartLate is no part either: it lets BuildOnly return before the
-	// attack paths and the rules' documentation are made; they are made
-	// while the render writes what comes before them (json writes them
-	// last), and Render waits for them (Result.settle).
-	PartLate Parts = 1 << 6
 )
 
 // formatParts says which parts each format's renderer reads; a format not
@@ -36,7 +30,6 @@ var formatParts = map[string]Parts{
 	"sarif":         0,
 	"github-issues": 0,
 	"jira":          0,
-	"json":          AllParts | PartLate,
 }
 
 // FormatParts returns the parts of a Result that format's renderer reads.

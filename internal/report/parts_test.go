@@ -53,10 +53,7 @@ func TestBuildOnly(t *testing.T) {
 }
 
 func TestFormatParts(t *testing.T) {
-	if got := FormatParts("json"); got != AllParts|PartLate {
-		t.Errorf("FormatParts(json) = %b, want every part, late", got)
-	}
-	for _, f := range []string{"markdown", "html", "no-such-format"} {
+	for _, f := range []string{"json", "markdown", "html", "no-such-format"} {
 		if got := FormatParts(f); got != AllParts {
 			t.Errorf("FormatParts(%q) = %b, want every part", f, got)
 		}

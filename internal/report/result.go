@@ -46,19 +46,6 @@ type Result struct {
 	// qindex is the questions' index by id made by BuildOnly for the text
 	// renderer (PartTextIndex), or nil.
 	qindex *questionIndexOf
-	// late, when set, is still making Paths and RuleDocs (PartLate):
-	// settle waits for it.
-	late *aside
-}
-
-// settle waits for the parts BuildOnly left to finish during the render
-// (PartLate) and sets them. Every renderer calls it before it reads them.
-func (r *Result) settle() {
-	if r.late != nil {
-		r.late.late.Wait()
-		r.Paths, r.RuleDocs = r.late.paths, r.late.docs
-		r.late = nil
-	}
 }
 
 // RuleInfo is the documentation of a rule that produced a finding: what
@@ -838,12 +825,7 @@ func BuildOnly(a *analysis.Analysis, tool Tool, parts Parts) *Result {
 	for _, w := range a.Warnings {
 		r.Warnings = append(r.Warnings, Warning{Message: w.Msg, Hint: w.Hint, Location: loc(w.Pos)})
 	}
-	r.Questions = side.questions
-	if side.late != nil {
-		r.late = side
-	} else {
-		r.Paths, r.RuleDocs = side.paths, side.docs
-	}
+	r.Questions, r.Paths, r.RuleDocs = side.questions, side.paths, side.docs
 	if side.qindex != nil {
 		r.qindex = &questionIndexOf{side.qindex, r.Questions}
 	}

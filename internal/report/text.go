@@ -45,9 +45,6 @@ func JSON(w io.Writer, r *Result) error {
 		if key == "" {
 			continue
 		}
-		if key == "paths" {
-			r.settle()
-		}
 		bw.WriteString(`  "` + key + `": `)
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Slice && fv.Len() > 0 {
