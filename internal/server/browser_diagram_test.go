@@ -86,16 +86,8 @@ func TestBrowserWideDiagram(t *testing.T) {
 	}
 	const token = "diagram-setup-token"
 	b := newBrowser(t, token)
-	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
-		t.Fatalf("setup: %d %v", status, out)
-	}
-	admin := b.login("ada@example.com", "correct horse battery")
-	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
-		t.Fatalf("team: %d %v", status, out)
-	}
-	if status, out := b.api("POST", "/api/v1/systems/wide/versions", admin, map[string]any{"team": "t", "files": wideModel(14)}); status != 201 {
-		t.Fatalf("version: %d %v", status, out)
-	}
+	admin := b.adminWithTeam(token)
+	b.pushModel(admin, "wide", wideModel(14))
 	b.signIn("ada@example.com", "correct horse battery")
 	b.open("/systems/wide")
 	b.scrollTo(".diagram-tools")

@@ -297,6 +297,29 @@ func TestBrowserEditor(t *testing.T) {
 	problems.check(t, "visual editor")
 }
 
+// adminWithTeam sets the server up with the administrator ada@example.com
+// (password "correct horse battery"), makes team t and returns ada's API
+// session; the browser itself is not signed in.
+func (b *browser) adminWithTeam(token string) string {
+	b.t.Helper()
+	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
+		b.t.Fatalf("setup: %d %v", status, out)
+	}
+	admin := b.login("ada@example.com", "correct horse battery")
+	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
+		b.t.Fatalf("team: %d %v", status, out)
+	}
+	return admin
+}
+
+// pushModel saves a version of system (team t) whose files are files.
+func (b *browser) pushModel(session, system string, files any) {
+	b.t.Helper()
+	if status, out := b.api("POST", "/api/v1/systems/"+system+"/versions", session, map[string]any{"team": "t", "files": files}); status != 201 {
+		b.t.Fatalf("push %s: %d %v", system, status, out)
+	}
+}
+
 // login signs in through the API and returns the session cookie.
 func (b *browser) login(email, password string) string {
 	b.t.Helper()

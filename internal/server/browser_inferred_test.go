@@ -42,16 +42,8 @@ func TestBrowserInferredFacts(t *testing.T) {
 	b := newBrowser(t, token)
 	var problems consoleProblems
 	problems.listen(b)
-	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
-		t.Fatalf("setup: %d %v", status, out)
-	}
-	admin := b.login("ada@example.com", "correct horse battery")
-	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
-		t.Fatalf("team: %d %v", status, out)
-	}
-	if status, out := b.api("POST", "/api/v1/systems/clinic/versions", admin, map[string]any{"team": "t", "files": map[string]string{"ward.yaml": inferredModel}}); status != 201 {
-		t.Fatalf("push: %d %v", status, out)
-	}
+	admin := b.adminWithTeam(token)
+	b.pushModel(admin, "clinic", map[string]string{"ward.yaml": inferredModel})
 	b.signIn("ada@example.com", "correct horse battery")
 
 	// The system page, the database selected: its guessed kind and what
@@ -134,17 +126,9 @@ func TestBrowserDiffFoldedStatus(t *testing.T) {
 	b := newBrowser(t, token)
 	var problems consoleProblems
 	problems.listen(b)
-	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
-		t.Fatalf("setup: %d %v", status, out)
-	}
-	admin := b.login("ada@example.com", "correct horse battery")
-	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
-		t.Fatalf("team: %d %v", status, out)
-	}
+	admin := b.adminWithTeam(token)
 	for _, auth := range []string{"", ", authentication: none"} {
-		if status, out := b.api("POST", "/api/v1/systems/fold/versions", admin, map[string]any{"team": "t", "files": map[string]string{"ward.yaml": foldModel(auth)}}); status != 201 {
-			t.Fatalf("push: %d %v", status, out)
-		}
+		b.pushModel(admin, "fold", map[string]string{"ward.yaml": foldModel(auth)})
 	}
 	b.signIn("ada@example.com", "correct horse battery")
 	b.open("/systems/fold/diff")

@@ -35,16 +35,8 @@ func TestBrowserAnswerNeeds(t *testing.T) {
 	b := newBrowser(t, token)
 	var problems consoleProblems
 	problems.listen(b)
-	if status, out := b.api("POST", "/api/v1/setup", "", map[string]string{"token": token, "email": "ada@example.com", "password": "correct horse battery"}); status != 200 {
-		t.Fatalf("setup: %d %v", status, out)
-	}
-	admin := b.login("ada@example.com", "correct horse battery")
-	if status, out := b.api("POST", "/api/v1/teams", admin, map[string]string{"id": "t", "name": "T"}); status != 201 {
-		t.Fatalf("team: %d %v", status, out)
-	}
-	if status, out := b.api("POST", "/api/v1/systems/meters/versions", admin, map[string]any{"team": "t", "files": map[string]string{"ward.yaml": needsBrowserModel}}); status != 201 {
-		t.Fatalf("push: %d %v", status, out)
-	}
+	admin := b.adminWithTeam(token)
+	b.pushModel(admin, "meters", map[string]string{"ward.yaml": needsBrowserModel})
 	b.signIn("ada@example.com", "correct horse battery")
 
 	b.open("/systems/meters#questions")
