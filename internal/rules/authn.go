@@ -170,6 +170,7 @@ var authnRules = []*rule.Rule{
 				if unstated {
 					gap = model.Unknown
 					why = append(why, "the model states no need for what "+q(f.To.ID)+" holds or is sent")
+					x.AskNeeds(tpCallbackAssets(f)...)
 				}
 				x.Report(gap, q(f.From.ID)+" calls "+q(f.To.ID)+" on "+q(f.ID)+" without authenticating", nil, why...)
 			}

@@ -98,3 +98,20 @@ func TestNeedUnstated(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedsQuestionSparseReadings: the threats raised unverified because a
+// model states no asset's sensitivity (sparse25: an internal call's
+// authentication, a service's own credential presented outside) ask what
+// the asset at stake needs, since stating it settles them.
+func TestNeedsQuestionSparseReadings(t *testing.T) {
+	for _, c := range []struct{ file, question, threat string }{
+		{"unauthenticated-service-to-service", "scores.needs", "unauthenticated-service-to-service:report"},
+		{"unauthenticated-service-to-service", "scores.needs", "unauthenticated-service-to-service:gap-call"},
+		{"critical-credentials-overreach", "cluster-creds.needs", "critical-credentials-overreach:runner"},
+	} {
+		_, qs := run(t, filepath.Join("testdata", c.file, "needs-unstated.yaml"), rules.All())
+		if got := questionsOf(qs)[c.question]; !slices.Contains(got, c.threat) {
+			t.Errorf("%s: %s settles %v, want it to settle %s", c.file, c.question, got, c.threat)
+		}
+	}
+}

@@ -122,6 +122,7 @@ var secretsRules = []*rule.Rule{
 				if guessed {
 					gap = model.Unknown
 					why = append(why, "the model states no need for "+ids(creds, assetID))
+					x.AskNeeds(creds...)
 				}
 				x.Report(gap, q(c.ID)+" acts on "+ids(targets, compID)+" with "+ids(creds, assetID)+"; whoever compromises it has the same rights there", creds, why...)
 			}
