@@ -40,6 +40,7 @@ var (
 	holdOut25 = filepath.Join("..", "..", "testdata", "eval-holdout25")
 	holdOut26 = filepath.Join("..", "..", "testdata", "eval-holdout26")
 	holdOut27 = filepath.Join("..", "..", "testdata", "eval-holdout27")
+	holdOut28 = filepath.Join("..", "..", "testdata", "eval-holdout28")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -91,6 +92,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout25", holdOut25, false},
 		{"eval-holdout26", holdOut26, false},
 		{"eval-holdout27", holdOut27, false},
+		{"eval-holdout28", holdOut28, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
