@@ -108,7 +108,7 @@ type Finding struct {
 	// threat's elements, in 64ths (0–64): what its component holds, sends
 	// and keeps in the stores it calls, or what its flow carries and its
 	// receiver reaches, against the most any element of the model reaches.
-	// Set by the risk assessment; the ranking adds up to 1.5 points of
+	// Set by the risk assessment; the ranking adds up to 1.125 points of
 	// score for it (docs/risk.md, "The data within reach").
 	Reach uint8
 	// Focus says what on the element a threat names first a reviewer

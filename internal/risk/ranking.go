@@ -17,7 +17,7 @@ import (
 // Rank orders findings: the active ones (open or unverified) first, then
 // by residual severity band and, within it, by ranking value (rankValue:
 // the residual score, the data within reach and what a reviewer reads
-// first; less half a point per
+// first; less three eighths of a point per
 // element of its rule ranked before the threat's own, repeatValues), open before unverified
 // at equal value, then residual impact, inherent score, the data at stake
 // (stakeValue), a weakness's own reading before a further one

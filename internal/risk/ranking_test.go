@@ -149,14 +149,14 @@ func referenceRank(fs []*model.Finding, repeat map[string]int) map[string]int {
 		}
 		return v
 	}
-	// The ranking value in points: the score and up to 0.875 for the data
-	// within reach (the share, in 64ths, × 0.875, in whole 128ths as
-	// rankValue counts it), less half a point per element of the threat's
-	// rule ranked before its own (repeat, set below).
+	// The ranking value in points: the score and up to 1.125 for the data
+	// within reach (the share, in 64ths, × 1.125, in whole 128ths as
+	// rankValue counts it), less three eighths of a point per element of
+	// the threat's rule ranked before its own (repeat, set below).
 	plain := func(f *model.Finding) float64 {
-		return float64(f.Residual.Score) + float64(int(f.Reach)*112/64)/128
+		return float64(f.Residual.Score) + float64(int(f.Reach)*144/64)/128
 	}
-	value := func(f *model.Finding) float64 { return max(0, plain(f)-0.5*float64(repeat[f.ID])) }
+	value := func(f *model.Finding) float64 { return max(0, plain(f)-0.375*float64(repeat[f.ID])) }
 	order := func(value func(*model.Finding) float64) func(a, b *model.Finding) int {
 		return func(a, b *model.Finding) int {
 			return cmp.Or(
@@ -171,7 +171,7 @@ func referenceRank(fs []*model.Finding, repeat map[string]int) map[string]int {
 	}
 	// A rule's elements in the order of their best active threat of the
 	// rule (the team's own threats aside): the n-th element's threats
-	// lose n−1 half points. A ranking again after threats were removed
+	// lose n−1 times three eighths of a point. A ranking again after threats were removed
 	// keeps the order of the first (repeat given).
 	if repeat == nil {
 		repeat = map[string]int{}

@@ -11,13 +11,14 @@ import (
 )
 
 // reachWeight is how many points of score the most data within reach adds
-// to a threat's ranking value (rankValue), in 128ths: 0.875 point (it was
-// 1.5; cross-validated between the older and the most recent seen sets,
-// docs/quality-history.md, rank22). It orders threats of one score by how
+// to a threat's ranking value (rankValue), in 128ths: 1.125 points (it was
+// 1.5, then 0.875, cross-validated between the older and the most recent
+// seen sets, docs/quality-history.md, rank22; refitted with the repeat
+// step on halves A and B, rank26). It orders threats of one score by how
 // much of the design's data they reach, and with the crown jewels' 0.75
 // point a threat on the element that reaches and holds them outranks one
 // a point above it elsewhere; it never leaves its severity band.
-const reachWeight = 112
+const reachWeight = 144
 
 // jewelWeight and physicalWeight are what the ranking adds, in 128ths of a
 // point, for a threat on an element that holds or carries the design's

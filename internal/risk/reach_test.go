@@ -57,10 +57,11 @@ func TestReach(t *testing.T) {
 	}
 }
 
-// TestRankReach: within a band, the data within reach adds up to 0.875
-// point to the ranking value: a 15 on the element that reaches all of the
-// design's data goes before a 15 that reaches a fifth of it, but not
-// before a 16, nor a threat of a higher band, and an open threat goes
+// TestRankReach: within a band, the data within reach adds up to 1.125
+// points to the ranking value: a 15 on the element that reaches all of the
+// design's data goes before a 15 that reaches a fifth of it and before a
+// 16 that reaches nothing (since rank26), but not before a 16 that
+// reaches a fifth, nor a threat of a higher band, and an open threat goes
 // first only at equal value.
 func TestRankReach(t *testing.T) {
 	mk := func(id string, score int, reach uint8, st model.Status) *model.Finding {
@@ -75,13 +76,14 @@ func TestRankReach(t *testing.T) {
 		mk("crown-11", 11, 64, model.StatusUnverified), // medium: stays below
 		mk("crit-20", 20, 0, model.StatusUnverified),
 		mk("open-16", 16, 12, model.StatusOpen),
+		mk("bare-16", 16, 0, model.StatusUnverified),
 	}
 	Rank(fs)
 	var got []string
 	for _, f := range fs {
 		got = append(got, f.ID)
 	}
-	want := []string{"crit-20", "open-16", "leaf-16", "crown-15", "leaf-15", "crown-11"}
+	want := []string{"crit-20", "open-16", "leaf-16", "crown-15", "bare-16", "leaf-15", "crown-11"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ranked %v, want %v", got, want)
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // TestRepeatValues: a rule's active threats on its further elements are
-// worth half a point less per element of the rule ranked before theirs
+// worth three eighths of a point less per element of the rule ranked before theirs
 // (the elements in the order of their best threat of the rule), within
 // their band; other rules, closed threats and the team's own threats keep
 // their value.
@@ -25,17 +25,17 @@ func TestRepeatValues(t *testing.T) {
 	people := at("t1", model.PeopleRule, d, 4, 4, 0)
 	people.Origin = model.OriginPeople
 	fs := []*model.Finding{
-		at("idor:a", "idor", a, 4, 4, 0),  // 16, third element: 15
-		idorA2,                            // 12, on the third element: 11
-		at("idor:b", "idor", b, 4, 4, 64), // 16 + 0.875: the rule's first element
-		at("idor:c", "idor", c, 4, 4, 48), // 16 + 0.65625, second: 16.15625
-		at("idor:d", "idor", d, 3, 4, 0),  // 12, fourth: 10.5, still high
+		at("idor:a", "idor", a, 4, 4, 0),  // 16, third element: 15.25
+		idorA2,                            // 12, on the third element: 11.25
+		at("idor:b", "idor", b, 4, 4, 64), // 16 + 1.125: the rule's first element
+		at("idor:c", "idor", c, 4, 4, 48), // 16 + 0.84375, second: 16.46875
+		at("idor:d", "idor", d, 3, 4, 0),  // 12, fourth: 10.875, still high
 		at("xss:c", "xss", c, 4, 4, 0),    // 16, another rule
 		closed,                            // mitigated: not counted
 		people,                            // the team's: not counted
 	}
-	want := map[string]float64{"idor:a": 15, "idor:a:information_disclosure": 11, "idor:b": 16.875, "idor:c": 16.15625,
-		"idor:d": 10.5, "xss:c": 16, "idor:e": 20, "t1": 16}
+	want := map[string]float64{"idor:a": 15.25, "idor:a:information_disclosure": 11.25, "idor:b": 17.125, "idor:c": 16.46875,
+		"idor:d": 10.875, "xss:c": 16, "idor:e": 20, "t1": 16}
 	r := NewRanking(fs)
 	for _, it := range r.items {
 		if got := float64(it.score) / 128; got != want[it.f.ID] {
