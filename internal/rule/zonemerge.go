@@ -210,7 +210,14 @@ var ownZones model.Boundary
 // In a model that draws boundaries, a component left out of them is not
 // grouped: the model's own division does not place it.
 func unboundedOwn(m *model.Model, c *model.Component) bool {
-	return len(m.Boundaries) == 0 && c.Trust() == model.TrustInternal && !c.ThirdParty && !c.OutOfScope
+	return len(m.Boundaries) == 0 && ownByDefault(c)
+}
+
+// ownByDefault reports whether c, in a model without boundaries, is of the
+// organisation's own zone: in scope, of default internal trust (not a
+// person, client, external system or device) and not a third party's.
+func ownByDefault(c *model.Component) bool {
+	return c.Trust() == model.TrustInternal && !c.ThirdParty && !c.OutOfScope
 }
 
 // ownZone reports whether zone z is one of the organisation's own.

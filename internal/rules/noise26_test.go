@@ -56,3 +56,29 @@ func TestZoneWideWithoutBoundaries(t *testing.T) {
 		t.Errorf("with a boundary drawn: shared-store-tampering threats %v, want %v", got, want)
 	}
 }
+
+// TestFamilyWithoutBoundaries: in a model that draws no boundaries, the
+// transport family's threats on the hops into the organisation's own
+// components are one zone's (noise26): the plain-HTTP hops shop → billing
+// and pos → fulfil, which share no element, are one threat naming both,
+// its id the first hop's receiver; the hop into a vendor's service keeps
+// its own.
+func TestFamilyWithoutBoundaries(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise26", "unbounded-hops.yaml"), rules.All())
+	const id = "cleartext-protocol"
+	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":crm-mailer", id + ":crm-mailer:spoofing", id + ":fulfil", id + ":fulfil:spoofing"}; !slices.Equal(got, want) {
+		t.Fatalf("open threats %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.ID != id+":fulfil" {
+			continue
+		}
+		var got []string
+		for _, tg := range f.Targets {
+			got = append(got, tg.ID())
+		}
+		if want := []string{"pos-fulfil", "shop-billing"}; !slices.Equal(got, want) {
+			t.Errorf("the merged threat names %v, want %v", got, want)
+		}
+	}
+}
