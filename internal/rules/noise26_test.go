@@ -82,3 +82,19 @@ func TestFamilyWithoutBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceStoreNotReachedFromInternet: a store in a zone of internet
+// trust beside the app that writes it is the device's own (noise26): the
+// phone's local-db raises neither store-reachable-from-internet nor
+// sensitive-store-in-untrusted-zone; the bucket the app reaches across the
+// boundary raises the first, and dmz-db, written by a server of ours, the
+// second.
+func TestDeviceStoreNotReachedFromInternet(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise26", "device-store.yaml"), rules.All())
+	if got, want := ofRule(fs, "store-reachable-from-internet", ""), []string{"store-reachable-from-internet:bucket", "store-reachable-from-internet:bucket:tampering"}; !slices.Equal(got, want) {
+		t.Errorf("store-reachable-from-internet %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, "sensitive-store-in-untrusted-zone", ""), []string{"sensitive-store-in-untrusted-zone:dmz"}; !slices.Equal(got, want) {
+		t.Errorf("sensitive-store-in-untrusted-zone %v, want %v", got, want)
+	}
+}
