@@ -98,3 +98,14 @@ func TestDeviceStoreNotReachedFromInternet(t *testing.T) {
 		t.Errorf("sensitive-store-in-untrusted-zone %v, want %v", got, want)
 	}
 }
+
+// TestPushNotScraped: what a service pushes to a person who never calls it
+// is not harvested request by request (noise26): alerts, which only pushes
+// to the pharmacist, raises no scraping; lookup, which the member calls,
+// does.
+func TestPushNotScraped(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "noise26", "push-not-scraped.yaml"), rules.All())
+	if got, want := ofRule(fs, "scraping", ""), []string{"scraping:lookup"}; !slices.Equal(got, want) {
+		t.Errorf("scraping %v, want %v", got, want)
+	}
+}
