@@ -169,7 +169,7 @@ type familyKey struct {
 func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) bool {
 	// Group with one map from key to a group number and a counting sort,
 	// as mergeParallel does: most groups hold one threat.
-	n := 0
+	n, unbounded := 0, len(m.Boundaries) == 0
 	for _, i := range members {
 		n += len(per[i].findings)
 	}
@@ -186,7 +186,7 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 			if f.Status != model.StatusUnverified && f.Status != model.StatusOpen {
 				continue // mitigated threats stay their own
 			}
-			k, ok := familyKeyOf(f)
+			k, ok := familyKeyOf(f, unbounded)
 			if !ok {
 				continue
 			}
@@ -253,7 +253,7 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 		if len(grp) == 0 {
 			continue
 		}
-		r, key := rules[rof[grp[0]]], familyKeyOf2(fs[grp[0]])
+		r, key := rules[rof[grp[0]]], familyKeyOf2(fs[grp[0]], unbounded)
 		id := zoneID(r, key, fs[grp[0]])
 		if taken[id] {
 			continue
@@ -281,25 +281,46 @@ func mergeFamily(m *model.Model, rules []*Rule, per []*results, members []int) b
 	return true
 }
 
-// familyKeyOf2 is familyKeyOf for a threat known to have a key.
-func familyKeyOf2(f *model.Finding) familyKey {
-	k, _ := familyKeyOf(f)
+// familyKeyOf2 is familyKeyOf for a threat known to have a key; the key
+// of a model without boundaries names the first flow's receiver, whose id
+// the merged threat takes.
+func familyKeyOf2(f *model.Finding, unbounded bool) familyKey {
+	k, _ := familyKeyOf(f, unbounded)
+	if k.zone == &noBoundaries {
+		k.to = f.Targets[0].Flow.To
+	}
 	return k
 }
 
+// noBoundaries is the one zone of a model that draws no boundaries: the
+// organisation's own components there (ownByDefault) are one zone, as in
+// mergeComponents.
+var noBoundaries model.Boundary
+
+// familyZone is the zone of a flow into c: the outermost boundary of its
+// trust level, or in a model without boundaries (unbounded) noBoundaries
+// for one of the organisation's own components.
+func familyZone(c *model.Component, unbounded bool) *model.Boundary {
+	if z := outermost(c.Boundary); z != nil || !unbounded || !ownByDefault(c) {
+		return z
+	}
+	return &noBoundaries
+}
+
 // familyKeyOf groups a flow threat: by zone when every flow it targets
-// goes into the same boundary, else by the first flow's receiver.
-func familyKeyOf(f *model.Finding) (familyKey, bool) {
+// goes into the same boundary (in a model without boundaries, into the
+// organisation's own components), else by the first flow's receiver.
+func familyKeyOf(f *model.Finding, unbounded bool) (familyKey, bool) {
 	if len(f.Targets) == 0 || f.Targets[0].Flow == nil || f.Targets[0].Flow.To == nil {
 		return familyKey{}, false
 	}
 	first := f.Targets[0].Flow
-	zone := outermost(first.To.Boundary)
+	zone := familyZone(first.To, unbounded)
 	for _, t := range f.Targets {
 		if t.Flow == nil {
 			continue
 		}
-		if zone == nil || outermost(t.Flow.To.Boundary) != zone {
+		if zone == nil || familyZone(t.Flow.To, unbounded) != zone {
 			zone = nil
 			break
 		}
@@ -321,7 +342,7 @@ func zoneID(r *Rule, k familyKey, f *model.Finding) string {
 }
 
 func (k familyKey) where() model.Target {
-	if k.zone != nil {
+	if k.zone != nil && k.zone != &noBoundaries {
 		return model.Target{Boundary: k.zone}
 	}
 	return model.Target{Component: k.to}
@@ -397,7 +418,7 @@ func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Findi
 	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets.List, assets.List, aliases.List, why.List, qids.List
 	f.Pos = where.Pos()
 	if len(flows) == 0 && len(comps) > 0 {
-		f.Title = alsoOnEls(title, comps, "components", "inside `"+k.zone.ID+"`")
+		f.Title = alsoOnEls(title, comps, "components", "inside "+zoneName(k.zone))
 	} else {
 		f.Title = zoneTitle(title, flows, k)
 	}
@@ -408,9 +429,17 @@ func mergeZone(r *Rule, k familyKey, id string, g []*model.Finding) *model.Findi
 // name) and how many flows inside the zone, or into the receiver, it covers.
 func zoneTitle(title string, flows []string, k familyKey) string {
 	if k.zone != nil {
-		return alsoOn(title, flows, "inside `"+k.zone.ID+"`")
+		return alsoOn(title, flows, "inside "+zoneName(k.zone))
 	}
 	return alsoOn(title, flows, "into `"+k.to.ID+"`")
+}
+
+// zoneName names zone z in a merged threat's title.
+func zoneName(z *model.Boundary) string {
+	if z == &noBoundaries {
+		return "a model without trust boundaries"
+	}
+	return "`" + z.ID + "`"
 }
 
 // subset reports whether every element of a is in b (short lists).

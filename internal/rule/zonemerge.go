@@ -31,10 +31,12 @@ import (
 // A group is the rule's unverified threats of one category whose one
 // target is a component, on k >= 2 components whose outermost boundary of
 // their trust level (the zone, as for the transport family) is the same;
-// components in no boundary are not grouped. Open threats (stated gaps)
+// components in no boundary are not grouped, unless the model draws no
+// boundaries at all (unboundedOwn). Open threats (stated gaps)
 // stay their own, mitigated ones (--all) too; a threat a decision or an
 // assumption names by its id or an alias stays out. The merged threat has
-// the id rule:zone (rule:zone:category for a further STRIDE threat),
+// the id rule:zone (rule:zone:category for a further STRIDE threat; in a
+// model without boundaries, the first component's own id and place),
 // targets every component (the best-ordered first, so the per-element cap
 // counts it where it counted that one), carries the union of their assets,
 // rationale and questions, and lists the per-component ids as Aliases, so
@@ -61,7 +63,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 			continue
 		}
 		z := outermost(c.Boundary)
-		if z == nil {
+		if z == nil && !unboundedOwn(m, c) {
 			continue
 		}
 		if named == nil {
@@ -71,7 +73,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		if named[f.ID] || anyNamed(named, f.Aliases) {
 			continue
 		}
-		if ownZone(z) && !named[r.ID+":"+z.ID] && !named[zoneID(r, familyKey{zone: z, cat: f.Category}, f)] {
+		if z == nil || ownZone(z) && !named[r.ID+":"+z.ID] && !named[zoneID(r, familyKey{zone: z, cat: f.Category}, f)] {
 			z = &ownZones
 		}
 		k := key{z, f.Category}
@@ -85,11 +87,13 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 	ids := make(map[string]key, len(order))
 	for _, k := range order {
 		if g := groups[k]; len(g) >= 2 {
-			ids[zoneID(r, familyKey{zone: memberZone(k.zone, g), cat: k.cat}, g[0])] = k
+			ids[zoneID(r, familyKey{zone: memberZone(k.zone, g), to: g[0].Targets[0].Component, cat: k.cat}, g[0])] = k
 		}
 	}
 	for _, f := range out.findings {
-		if k, ok := ids[f.ID]; ok {
+		// A group of a model without boundaries keeps its first
+		// member's id: that threat is the group's own.
+		if k, ok := ids[f.ID]; ok && (len(groups[k]) == 0 || groups[k][0] != f) {
 			delete(groups, k)
 		}
 	}
@@ -139,7 +143,9 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 	for i, x := range g {
 		targets = append(targets, x.Targets[0])
 		comps = append(comps, x.Targets[0].ID())
-		aliases = append(aliases, x.ID)
+		if x.ID != id {
+			aliases = append(aliases, x.ID)
+		}
 		for _, a := range x.Aliases {
 			if a != id {
 				aliases = append(aliases, a)
@@ -174,6 +180,10 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 	title, _, _ := strings.Cut(f.Title, "; also on ")
 	f.ID = id
 	f.Targets, f.Assets, f.Aliases, f.Rationale, f.Questions = targets, assets, aliases, why, qids
+	if zone == nil {
+		f.Title = alsoOnEls(title, comps, "components", "of a model without trust boundaries")
+		return f // at the first component, whose id it keeps
+	}
 	f.Pos = model.Target{Boundary: zone}.Pos()
 	f.Title = alsoOnEls(title, comps, "components", "inside "+zonesOf(g))
 	return f
@@ -189,6 +199,26 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 // (rule:zone) stays on its own, so the decision keeps the scope it was
 // written for.
 var ownZones model.Boundary
+
+// unboundedOwn reports whether c, in no boundary, is of the organisation's
+// own zone because the model draws no boundaries at all: trust then rests on
+// the defaults (Component.Trust), and every in-scope component of default
+// internal trust that is not a third party's runs on the one platform whose
+// logging pipeline, backup policy, gateway limits and build the model does
+// not divide. A reviewer writes "the services are not known to log
+// security events" once for such a design, as for one drawn in one zone.
+// In a model that draws boundaries, a component left out of them is not
+// grouped: the model's own division does not place it.
+func unboundedOwn(m *model.Model, c *model.Component) bool {
+	return len(m.Boundaries) == 0 && ownByDefault(c)
+}
+
+// ownByDefault reports whether c, in a model without boundaries, is of the
+// organisation's own zone: in scope, of default internal trust (not a
+// person, client, external system or device) and not a third party's.
+func ownByDefault(c *model.Component) bool {
+	return c.Trust() == model.TrustInternal && !c.ThirdParty && !c.OutOfScope
+}
 
 // ownZone reports whether zone z is one of the organisation's own.
 func ownZone(z *model.Boundary) bool {

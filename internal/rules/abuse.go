@@ -100,7 +100,8 @@ var abuseRules = []*rule.Rule{
 		Category: model.InformationDisclosure,
 		On:       rule.OnComponent,
 		Doc: "A component returns sensitive or valuable data to internet callers and neither rate-limits them nor detects automation. " +
-			"Scrapers (OAT-011) harvest the data in bulk through ordinary requests, one record after another, which turns small per-request exposure into a full copy of the data set.",
+			"Scrapers (OAT-011) harvest the data in bulk through ordinary requests, one record after another, which turns small per-request exposure into a full copy of the data set. " +
+			"What the component pushes to someone who never calls it (an alert to a tablet) is not harvested that way.",
 		CWE:   []int{799, 200},
 		CAPEC: []int{116},
 		Mitigations: []string{
@@ -135,7 +136,10 @@ var abuseRules = []*rule.Rule{
 				}
 			}
 			for _, f := range c.Out {
-				if f.To.IsActor() && f.To.Trust() == model.TrustInternet && !f.To.ThirdParty {
+				// What is pushed to an actor that never calls c (a
+				// notification to a tablet) is not harvested request by
+				// request: only one that asks can scrape.
+				if f.To.IsActor() && f.To.Trust() == model.TrustInternet && !f.To.ThirdParty && calls(f.To, c) {
 					if s := abuseScrapable(f.Carries); len(s) > 0 {
 						from, at = append(from, f.To), append(at, s...)
 					}
@@ -258,6 +262,16 @@ func abuseCards(c *model.Component) ([]*model.Asset, []*model.Component) {
 		}
 	}
 	return distinct(cards), distinct(from)
+}
+
+// calls reports whether from has a flow to c.
+func calls(from, c *model.Component) bool {
+	for _, f := range from.Out {
+		if f.To == c {
+			return true
+		}
+	}
+	return false
 }
 
 // abuseScrapable returns the sensitive assets worth harvesting in bulk

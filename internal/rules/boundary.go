@@ -132,6 +132,9 @@ var boundaryRules = []*rule.Rule{
 				if len(storageInternetCallers(c)) > 0 {
 					continue // reported by store-reachable-from-internet
 				}
+				if callerSideOnly(c) {
+					continue // a device's own store, not a server's in a DMZ
+				}
 				cs = append(cs, c)
 			}
 			gap, which, at := boundaryAnyLacks(x, cs)

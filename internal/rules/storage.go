@@ -178,9 +178,42 @@ func storageInternetCallers(c *model.Component) []*model.Flow {
 		if c.Kind == model.KindStorage && f.Authentication == model.AuthSignature {
 			continue
 		}
+		if callerSideStore(c, f.From) {
+			continue
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// callerSideOnly reports whether every flow of store c comes from or goes
+// to a person, client or device beside it (callerSideStore): the store is
+// theirs (a phone's, tablet's or kiosk's local database), not a server's
+// misplaced in a zone of internet trust.
+func callerSideOnly(c *model.Component) bool {
+	n := 0
+	for _, fs := range [2][]*model.Flow{c.In, c.Out} {
+		for _, f := range fs {
+			other := f.From
+			if other == c {
+				other = f.To
+			}
+			if !other.IsActor() || !callerSideStore(c, other) {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// callerSideStore reports whether store c, in a zone of internet trust,
+// sits in the same zone as its caller from: a phone's, tablet's or kiosk's
+// local database that the app beside it writes, not a store of ours that
+// the internet reaches across a boundary (noise26).
+func callerSideStore(c, from *model.Component) bool {
+	return c.Boundary != nil && from.Boundary != nil && c.Trust() == model.TrustInternet &&
+		rootZone(c.Boundary) == rootZone(from.Boundary)
 }
 
 // storagePublicAccessRaised reports whether storage-public-access-not-blocked
