@@ -665,6 +665,12 @@ func InferredLine(n *InferredCount) string {
 		}
 		list += count(n.ComponentAssets, "component's stored or processed assets", "components' stored or processed assets") + " read from their flows"
 	}
+	if n.FlowCarries > 0 {
+		if list != "" {
+			list += "; "
+		}
+		list += count(n.FlowCarries, "flow's carried assets", "flows' carried assets") + " read from the stores they reach"
+	}
 	if n.AssetClasses > 0 {
 		if list != "" {
 			list += "; "
