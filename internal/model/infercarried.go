@@ -13,10 +13,19 @@ const InferredCarries Inferred = 1 << 0
 // API's sql link to the requests database carries the requests"). A flow
 // that states what it carries keeps its list, and a flow whose ends hold
 // nothing stated or inferred is left carrying nothing: unknown stays
-// unknown. Queues are left alone: their messages are on their flows. It
-// records what it inferred in f.Inferred; run it after InferHeld, so that
-// what a store was read to hold counts too.
+// unknown. Queues are left alone: their messages are on their flows. Like
+// InferHeld it reads only a model that states what no component processes
+// (its writer recorded where data goes on some flows only); a model that
+// states processes anywhere is left as it is. It records what it inferred
+// in f.Inferred. Run it before InferHeld, so that the callers of a store
+// are read to process what they exchange with it, and again after, so
+// that what a store was read to hold counts too.
 func InferCarried(m *Model) {
+	for _, c := range m.Components {
+		if len(c.StatedProcesses()) > 0 {
+			return
+		}
+	}
 	for _, f := range m.Flows {
 		if f.From == nil || f.To == nil || len(f.Carries)+len(f.Returns) > 0 {
 			continue

@@ -19,7 +19,7 @@ system: {id: shop, name: Shop}
 assets:
   - {id: customers, name: Customer records}
 components:
-  - {id: api, name: Orders API, kind: service, processes: [customers]}
+  - {id: api, name: Orders API, kind: service}
   - {id: orders-db, name: Orders database, kind: datastore, stores: [customers]}
 flows:
   - {id: api-db, from: api, to: orders-db, protocol: sql, encryption: none` + carries + `}

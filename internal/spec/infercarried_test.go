@@ -2,6 +2,7 @@ package spec
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardtm/ward/internal/model"
@@ -74,6 +75,21 @@ func TestInferCarriedQuiet(t *testing.T) {
 	for _, id := range []string{"db-report", "api-topic", "api-admin", "api-vendor"} {
 		if f := m.Flow(id); len(f.Carries) > 0 || f.Inferred != 0 || f.InferredFacts() != nil {
 			t.Errorf("%s carries %v inferred %b, want nothing", id, ids(f.Carries), f.Inferred)
+		}
+	}
+}
+
+// TestInferCarriedProcessesStated: a model that states what a component
+// processes is read as stated: its flows carry what they say.
+func TestInferCarriedProcessesStated(t *testing.T) {
+	src := strings.Replace(carriedModel, "{id: admin, kind: service}", "{id: admin, kind: service, processes: [orders]}", 1)
+	m, ds, err := Parse("ward.yaml", []byte(src))
+	if err != nil || len(ds) > 0 {
+		t.Fatal(err, ds)
+	}
+	for _, f := range m.Flows {
+		if f.Inferred != 0 || (f.ID != "report-bucket" && f.ID != "stated" && len(f.Carries) > 0) {
+			t.Errorf("%s carries %v inferred %b, want as stated", f.ID, ids(f.Carries), f.Inferred)
 		}
 	}
 }
