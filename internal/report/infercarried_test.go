@@ -80,3 +80,52 @@ func TestInferredCarriesMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestCarriesQuestionShown: the question of what a flow carries is shown
+// with the flow's carries as its answer path in text, Markdown and JSON,
+// and its tracker issue says what answers it.
+func TestCarriesQuestionShown(t *testing.T) {
+	_, r := analyseYAML(t, "m.yaml", `ward: 1
+system: {id: shop, name: Shop}
+assets:
+  - {id: customers, name: Customer records}
+boundaries:
+  - {id: office, trust: partner}
+  - {id: cloud, trust: restricted}
+components:
+  - {id: api, name: Orders API, kind: service, boundary: office}
+  - {id: orders-db, name: Orders database, kind: datastore, boundary: cloud, stores: [customers]}
+flows:
+  - {id: api-db, from: api, to: orders-db, protocol: sql}
+`)
+	var q *Question
+	for i := range r.Questions {
+		if r.Questions[i].Key == CarriesKey {
+			q = &r.Questions[i]
+		}
+	}
+	if q == nil {
+		t.Fatal("no carries question")
+	}
+	if got := answerPath(*q); got != "flows[api-db].carries" {
+		t.Errorf("answer path %q", got)
+	}
+	if strings.Contains(q.Text, "(inferred:") || !strings.Contains(q.Text, "What does flow `api-db`") {
+		t.Errorf("text %q", q.Text)
+	}
+	if !strings.Contains(answerValues(q), "carries") || !strings.Contains(questionUnknown(q), "carries") {
+		t.Errorf("tracker: %q, %q", answerValues(q), questionUnknown(q))
+	}
+	for _, format := range []string{"text", "markdown", "json"} {
+		var b bytes.Buffer
+		if err := Render(&b, format, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if want := "flows[api-db].carries"; format != "json" && !strings.Contains(b.String(), want) {
+			t.Errorf("%s: %q not shown", format, want)
+		}
+		if format == "json" && !strings.Contains(b.String(), `"key": "carries"`) {
+			t.Errorf("json: no carries key")
+		}
+	}
+}

@@ -97,7 +97,7 @@ func questions(m *model.Model, qs []*model.Question, system string, locs *locPoo
 		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
 		if c := heldQuestion(q); c != nil {
 			x.Text = q.Text + heldMark(c)
-		} else if fl := carriedQuestion(q); fl != nil {
+		} else if fl := carriedQuestion(q); fl != nil && q.Key != CarriesKey {
 			x.Text = q.Text + carriedMark(fl)
 		}
 		x.Element = target(e, q.Target)

@@ -30,3 +30,36 @@ func TestInferCarriedRaises(t *testing.T) {
 		}
 	}
 }
+
+// TestInferCarriedAsks: the unverified threat on a flow that carries what
+// its database stores by Ward's reading is settled by what the flow
+// carries too: one question, key carries, on the flow; the open threat
+// (its gap stated) asks nothing of it.
+func TestInferCarriedAsks(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"unverified.yaml", []string{"sensitive-data-in-cleartext:api-db"}},
+		{"open.yaml", nil},
+	} {
+		_, qs := run(t, filepath.Join("testdata", "infercarried", tc.file), rules.All())
+		var got []string
+		n := 0
+		for _, q := range qs {
+			if q.Key != "carries" {
+				continue
+			}
+			n++
+			if q.Target.Flow == nil || q.Target.Flow.ID != "api-db" {
+				t.Errorf("%s: carries question on %v", tc.file, q.Target)
+			}
+			for _, f := range q.Threats {
+				got = append(got, f.ID)
+			}
+		}
+		if !slices.Equal(got, tc.want) || n > 1 {
+			t.Errorf("%s: %d carries questions settling %v, want %v", tc.file, n, got, tc.want)
+		}
+	}
+}
