@@ -120,6 +120,15 @@ and only facts that raise concern, never a control that lowers it:
                   to it (carried to it, returned to it), leaving out data
                   that must not be stored; queues are left alone. A model
                   that states processes anywhere is read as stated
+  carried assets  in such a model too, a flow that states neither carries
+                  nor returns into a datastore or object storage carries
+                  what the store stores, stated or read from its other
+                  flows ("the API's sql link to the orders database carries
+                  the orders"); read before the held assets too, so that
+                  the store's callers process what they exchange with it.
+                  Flows out of a store (an event as often as a read), into
+                  a queue, between processes or into a third party's store
+                  are left alone
 
 An infrastructure asset's unstated integrity need is taken as at least high,
 as for money and credentials. Stated facts always win.
@@ -136,6 +145,14 @@ per asset whatever the threats that ask it, ranked with the other questions
 by the risk its answer moves. Answer it with the asset's confidentiality,
 integrity and availability (low .. critical) or its classification.
 
+What a flow carries is asked too where a threat stands on Ward's reading of
+it: an unverified threat on a flow whose every asset at stake the flow
+carries only by the carried-assets inference above is settled too by "What
+does flow F (a → b) carry? It states nothing; Ward read it as carrying what
+b stores." (id F.carries, key carries), one per flow. Answer it by stating
+the flow's carries (a list of asset ids): a flow that carries none of the
+assets at stake drops the threat.
+
 Ward shows what it guessed: "ward check" prints a line under the summary
 counting the inferred facts; the Markdown and HTML reports mark them
 "(inferred)" (the HTML report on each element's row, the Markdown report in
@@ -147,11 +164,17 @@ guess marked beside it and never written back unless ticked); the diagrams
 "datastore (inferred)" (and, in the view of one asset, a component that
 holds it by a guess "stores NAME (inferred)"); a threat whose title names
 an asset its component holds only by a guess, and a question asked only for
-such threats, end "(inferred: what X holds is read from its flows)"; and
+such threats, end "(inferred: what X holds is read from its flows)", and
+a threat on a flow that names an asset the flow carries only by a guess
+"(inferred: what F carries is read from what S stores)" (the Markdown report
+lists such flows in a table of their own, the HTML report on the flow's row,
+the diagrams after the assets on the flow's label); and
 the JSON result lists them in each asset's and
 component's "inferred" ("kind", "data", "classification", "admin", "paid",
-"stores", "processes") and in summary.inferred. "ward diff" marks an
-inferred kind, data, classification, admin or paid flag, or stores / processes
+"stores", "processes"), each flow's "inferred" ("carries") and in
+summary.inferred. "ward diff" marks an
+inferred kind, data, classification, admin or paid flag, stores / processes or a
+flow's carries
 "(inferred)" when it changes (a rename can change a guess), and so the
 sensitivity of data newly exposed, and shows no change when the
 model comes to state what was guessed. Exports to other tools (ward export)
@@ -231,6 +254,8 @@ password, session, token, api_key, mtls, signature, iam, ssh_key) and encryption
 encryption_at_rest (none, disk, application, tokenized). Assets whose
 sensitivity the model does not state answer the question of what they need
 (key needs) with confidentiality, integrity and availability (low, medium,
-high, critical) or a classification (ward help inference).`)
+high, critical) or a classification (ward help inference); a flow that states
+nothing it carries, read as carrying what its store holds, answers the
+question of what it carries (key carries) with its carries list.`)
 	return b.String()
 }

@@ -87,7 +87,7 @@ func view(s Side, r *report.Result) []element {
 		}
 		out = append(out, element{kind: "flow", id: f.ID, name: f.From + " → " + f.To, loc: f.Location, props: []prop{
 			scalar("from", f.From), scalar("to", f.To), scalar("protocol", f.Protocol), scalar("port", port),
-			scalar("authentication", f.Authentication), scalar("encryption", f.Encryption), listProp("carries", f.Carries),
+			scalar("authentication", f.Authentication), scalar("encryption", f.Encryption), guessed(listProp("carries", f.Carries), slices.Contains(f.Inferred, "carries")),
 			boolean("one_way", f.OneWay), boolean("crosses_boundary", f.Crosses)}})
 	}
 	return out

@@ -79,6 +79,9 @@ type Flow struct {
 	// Controls holds tri-state control facts about the flow itself
 	// (for example verifies_signatures on a webhook).
 	Controls Controls
+	// Inferred says which of the flow's facts the loader read from its
+	// ends (InferredCarries), 0 when every fact was stated.
+	Inferred Inferred
 	Pos      Pos
 }
 

@@ -67,6 +67,8 @@ func plainFields(dst []Finding, src []*model.Finding) {
 		x.Title, x.Description, x.Category = f.Title, f.Description, string(f.Category)
 		if c := heldGuess(f); c != nil {
 			x.Title = f.Title + heldMark(c)
+		} else if fl := carriedGuess(f); fl != nil {
+			x.Title = f.Title + carriedMark(fl)
 		}
 		x.Severity, x.Score, x.Status = f.Residual.Severity.String(), int(f.Residual.Score), string(f.Status)
 		x.Reopened, x.FoundBy = f.Reopened, string(f.FoundBy)
@@ -144,6 +146,7 @@ func elements(m *model.Model) ([]Component, []Flow) {
 		for k, as := range f.Carries {
 			x.Carries[k] = as.ID
 		}
+		x.Inferred = f.InferredFacts()
 	}
 	return comps, flows
 }
@@ -195,6 +198,33 @@ func heldGuess(f *model.Finding) *model.Component {
 // on what component c holds by Ward's reading of its flows (heldGuess).
 func heldMark(c *model.Component) string {
 	return " (inferred: what `" + c.ID + "` holds is read from its flows)"
+}
+
+// carriedGuess returns the flow a threat is on when its title names an
+// asset at stake that the flow carries only by Ward's reading of the store
+// it reaches (its carries inferred, model.InferCarried), else nil: the
+// title says the flow carries it, and that is a guess.
+func carriedGuess(f *model.Finding) *model.Flow {
+	if len(f.Targets) == 0 {
+		return nil
+	}
+	fl := f.Targets[0].Flow
+	if fl == nil || fl.Inferred&model.InferredCarries == 0 {
+		return nil
+	}
+	for _, a := range f.Assets {
+		if slices.Contains(fl.Carries, a) && namesAsset(f.Title, a.ID) {
+			return fl
+		}
+	}
+	return nil
+}
+
+// carriedMark is what a threat's title and its questions add when they
+// stand on what flow fl carries by Ward's reading of the store it reaches
+// (carriedGuess).
+func carriedMark(fl *model.Flow) string {
+	return " (inferred: what `" + fl.ID + "` carries is read from what `" + fl.To.ID + "` stores)"
 }
 
 // namesAsset reports whether a title names asset id, as rules write it

@@ -256,6 +256,15 @@ func (v *view) heldLine(c *Component) string {
 	return ""
 }
 
+// carriedInferred is InferredMark when what flow f carries was read from
+// the store it reaches (model.InferCarried), "" otherwise.
+func carriedInferred(f Flow) string {
+	if slices.Contains(f.Inferred, "carries") {
+		return InferredMark
+	}
+	return ""
+}
+
 // componentLabel is the component's name with its technology (or its
 // kind when it states none). A kind the loader inferred from the name
 // (kindInferred) is always shown, marked " (inferred)" (InferredMark), on
@@ -297,7 +306,7 @@ func (v *view) flowLabel(f Flow) []string {
 				names[i] = a
 			}
 		}
-		lines = append(lines, strings.Join(names, ", "))
+		lines = append(lines, strings.Join(names, ", ")+carriedInferred(f))
 	}
 	if m := flowMarks(f); m != "" {
 		lines = append(lines, m)
@@ -463,6 +472,7 @@ func (v *view) appendMermaidFlow(dst []byte, f *Flow) []byte {
 			}
 			dst = append(dst, mermaidText(strings.Join(names, ", "))...)
 		}
+		dst = append(dst, carriedInferred(*f)...)
 		sep = true
 	}
 	if unenc || unauth {

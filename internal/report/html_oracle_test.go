@@ -332,8 +332,12 @@ func (p *oracleHtmlPage) elements(r *Result) {
 		if f.Crosses {
 			b = "crosses a boundary"
 		}
+		var facts []oracleFact
+		if slices.Contains(f.Inferred, "carries") {
+			facts = []oracleFact{{"carries " + strings.Join(f.Carries, ", "), "the store it reaches"}}
+		}
 		p.Elements = append(p.Elements, oracleElementRow{Anchor: "fl-" + f.ID, ID: f.ID, Name: from + " → " + to, Kind: kind, Boundary: b,
-			Worst: f.Worst, Findings: byTarget[f.ID]})
+			Worst: f.Worst, Findings: byTarget[f.ID], Facts: facts})
 	}
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -656,6 +657,11 @@ func (h *htmlRows) elements(w io.Writer) error {
 				if f.Protocol != "" {
 					b = append(b, " · "...)
 					b = appendEsc(b, f.Protocol) // the kind's only part that may hide
+				}
+				if slices.Contains(f.Inferred, "carries") {
+					b = append(b, `<br>carries `...)
+					b = appendEscJoin(b, f.Carries, ", ")
+					b = appendInferredMark(b, "the store it reaches")
 				}
 				b = append(b, `</td><td>`...)
 				if f.Crosses {

@@ -722,6 +722,9 @@ func (w *jsonW) flow(f *Flow) {
 	w.str("authentication", f.Authentication)
 	w.str("encryption", f.Encryption)
 	w.strs("carries", f.Carries)
+	if len(f.Inferred) > 0 {
+		w.strs("inferred", f.Inferred)
+	}
 	w.bool("one_way", f.OneWay)
 	w.bool("crosses_boundary", f.Crosses)
 	w.str("worst", f.Worst)

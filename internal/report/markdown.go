@@ -265,6 +265,22 @@ func mdInferredFacts(ew *errWriter, r *Result) {
 		t.end()
 		ew.printf("%s\n\n", InferredFactsNote)
 	}
+	t = nil
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		if !slices.Contains(f.Inferred, "carries") {
+			continue
+		}
+		if t == nil {
+			ew.printf("Flows whose carried assets Ward read from the store they reach:\n\n")
+			t = newMDTable(ew, "Flow", "ID", "Inferred")
+		}
+		t.row(mdCell(f.From+" → "+f.To), code(f.ID), "carries "+codes(f.Carries)+InferredMark)
+	}
+	if t != nil {
+		t.end()
+		ew.printf("%s\n\n", InferredCarriesNote)
+	}
 }
 
 // InferredFact is a fact of a component's the loader inferred
@@ -310,6 +326,10 @@ const (
 	InferredFactsNote = "*(inferred)*: not stated in the model; Ward read the assets from the component's flows " +
 		"(the model states what no component processes) and the admin and paid flags from its name and the flows into it. " +
 		"State them in the model to be sure (`ward help inference`)."
+	// InferredCarriesNote explains the marks on a flow's inferred carried
+	// assets.
+	InferredCarriesNote = "*(inferred)*: not stated in the model; the flow states nothing it carries, and Ward read it as " +
+		"carrying what the datastore or storage it reaches stores. State `carries` on the flow to be sure (`ward help inference`)."
 )
 
 // mdSplit is the result's threats and questions as the Markdown tables

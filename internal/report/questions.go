@@ -97,6 +97,8 @@ func questions(m *model.Model, qs []*model.Question, system string, locs *locPoo
 		x.ID, x.Text, x.Key, x.Rules = q.ID, q.Text, q.Key, q.Rules
 		if c := heldQuestion(q); c != nil {
 			x.Text = q.Text + heldMark(c)
+		} else if fl := carriedQuestion(q); fl != nil && q.Key != CarriesKey {
+			x.Text = q.Text + carriedMark(fl)
 		}
 		x.Element = target(e, q.Target)
 		x.AtStake, x.Location, x.Moves, x.First = q.AtStake.String(), locs.at(q.Pos), q.Moves, q.First
@@ -162,6 +164,22 @@ func rankGroups(groups []Question) {
 			groups[k], k = groups[src], src
 		}
 	}
+}
+
+// carriedQuestion returns the flow question q is about when every threat
+// it settles stands on what that flow carries by Ward's reading of the
+// store it reaches (carriedGuess), else nil.
+func carriedQuestion(q *model.Question) *model.Flow {
+	fl := q.Target.Flow
+	if fl == nil || fl.Inferred&model.InferredCarries == 0 || len(q.Threats) == 0 {
+		return nil
+	}
+	for _, f := range q.Threats {
+		if carriedGuess(f) != fl {
+			return nil
+		}
+	}
+	return fl
 }
 
 // heldQuestion returns the component question q is about when every threat

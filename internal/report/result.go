@@ -134,6 +134,9 @@ type InferredCount struct {
 	// AssetClasses counts the data assets taken as confidential because
 	// nothing states how sensitive they are (model.InferAsset).
 	AssetClasses int `json:"asset_classifications,omitempty"`
+	// FlowCarries counts the flows whose carried assets were read from
+	// what the store they reach holds (model.InferCarried).
+	FlowCarries int `json:"flow_carries,omitempty"`
 }
 
 // Total is the number of inferred facts.
@@ -141,7 +144,7 @@ func (n *InferredCount) Total() int {
 	if n == nil {
 		return 0
 	}
-	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags + n.ComponentAssets + n.AssetClasses
+	return n.ComponentKinds + n.AssetKinds + n.AssetData + n.ComponentFlags + n.ComponentAssets + n.AssetClasses + n.FlowCarries
 }
 
 // countInferred counts m's inferred facts, nil when there are none.
@@ -170,6 +173,11 @@ func countInferred(m *model.Model) *InferredCount {
 		}
 		if a.Inferred&model.InferredClass != 0 {
 			n.AssetClasses++
+		}
+	}
+	for _, f := range m.Flows {
+		if f.Inferred&model.InferredCarries != 0 {
+			n.FlowCarries++
 		}
 	}
 	if n.Total() == 0 {
@@ -405,18 +413,21 @@ type Component struct {
 
 // Flow is a data flow.
 type Flow struct {
-	ID             string    `json:"id"`
-	From           string    `json:"from"`
-	To             string    `json:"to"`
-	Protocol       string    `json:"protocol,omitempty"`
-	Port           int       `json:"port,omitempty"`
-	Authentication string    `json:"authentication"`
-	Encryption     string    `json:"encryption"`
-	Carries        []string  `json:"carries"`
-	OneWay         bool      `json:"one_way"`
-	Crosses        bool      `json:"crosses_boundary"`
-	Worst          string    `json:"worst"`
-	Location       *Location `json:"location,omitempty"`
+	ID             string   `json:"id"`
+	From           string   `json:"from"`
+	To             string   `json:"to"`
+	Protocol       string   `json:"protocol,omitempty"`
+	Port           int      `json:"port,omitempty"`
+	Authentication string   `json:"authentication"`
+	Encryption     string   `json:"encryption"`
+	Carries        []string `json:"carries"`
+	// Inferred names the flow's facts Ward read from its ends ("carries":
+	// what the store it reaches holds, model.InferCarried).
+	Inferred []string  `json:"inferred,omitempty"`
+	OneWay   bool      `json:"one_way"`
+	Crosses  bool      `json:"crosses_boundary"`
+	Worst    string    `json:"worst"`
+	Location *Location `json:"location,omitempty"`
 }
 
 // Mitigation is a mitigation with what it addresses.

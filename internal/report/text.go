@@ -472,6 +472,11 @@ func questionsByID(qs []Question) map[string]*Question {
 // availability, or its classification, not by a control.
 const NeedsKey = "needs"
 
+// CarriesKey is the key of a question about what a flow carries, when it
+// states nothing and Ward read it as carrying what the store it reaches
+// holds (rule.CarriesKey): answered by the flow's carries list.
+const CarriesKey = "carries"
+
 // answerPath says where in the model a question is answered.
 func answerPath(q Question) string { return string(appendAnswerPath(nil, &q)) }
 
@@ -484,7 +489,7 @@ func appendAnswerPath(dst []byte, q *Question) []byte {
 		dst = append(dst, "assets["...)
 		dst = append(dst, q.Element.ID...)
 		return append(dst, "].confidentiality, integrity, availability or classification"...)
-	case "encryption", "authentication", "forwards_identity":
+	case "encryption", "authentication", "forwards_identity", CarriesKey:
 		dst = append(dst, "flows["...)
 		dst = append(dst, q.Element.ID...)
 		dst = append(dst, "]."...)
@@ -664,6 +669,12 @@ func InferredLine(n *InferredCount) string {
 			list += "; "
 		}
 		list += count(n.ComponentAssets, "component's stored or processed assets", "components' stored or processed assets") + " read from their flows"
+	}
+	if n.FlowCarries > 0 {
+		if list != "" {
+			list += "; "
+		}
+		list += count(n.FlowCarries, "flow's carried assets", "flows' carried assets") + " read from the stores they reach"
 	}
 	if n.AssetClasses > 0 {
 		if list != "" {

@@ -549,6 +549,9 @@ func questionUnknown(q *Question) string {
 	if q.Key == NeedsKey {
 		return "the model does not say what the asset needs."
 	}
+	if q.Key == CarriesKey {
+		return "the flow does not say what it carries; Ward read it as carrying what the store it reaches holds."
+	}
 	return "the model does not say whether the control is in place."
 }
 
@@ -557,6 +560,9 @@ func answerValues(q *Question) string {
 	if q.Key == NeedsKey {
 		return "low, medium, high or critical; or public, internal, confidential or restricted"
 	}
+	if q.Key == CarriesKey {
+		return "the ids of the assets the flow carries (carries: [...]), or none"
+	}
 	return "yes or no"
 }
 
@@ -564,6 +570,9 @@ func answerValues(q *Question) string {
 func answerEffect(q *Question) string {
 	if q.Key == NeedsKey {
 		return "a low need drops them; a higher one leaves them to their other questions"
+	}
+	if q.Key == CarriesKey {
+		return "a flow that carries none of the assets at stake drops them; one that carries them leaves them to their other questions"
 	}
 	return "\"no\" makes them open, \"yes\" mitigated"
 }

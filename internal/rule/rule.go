@@ -211,6 +211,9 @@ const (
 	// integrity and availability, when nothing in the model states how
 	// sensitive it is (AskNeeds).
 	codeNeeds
+	// codeCarries asks what a flow carries, when Ward read it from the
+	// store it reaches (askCarried).
+	codeCarries
 )
 
 // text words the question; it runs once per question, when Run merges
@@ -232,6 +235,8 @@ func (p pending) appendText(b []byte) []byte {
 	case "forwards_identity":
 		f := p.target.Flow
 		return appendAll(b, "Does flow `", f.ID, "` carry the end user's identity to `", f.To.ID, "`, or only `", f.From.ID, "`'s own credentials?")
+	case CarriesKey:
+		return appendCarriesText(b, p.target.Flow)
 	case NeedsKey:
 		return appendAll(b, "What does asset `", p.target.Asset.ID, "` need: confidentiality, integrity, availability (low, medium, high or critical), or what is its classification?")
 	}
@@ -347,7 +352,7 @@ func (o *results) firstThreats(raised []*model.Finding) []*model.Finding {
 type qkey uint64
 
 // The facts' codes fit in qkey's seven bits (a compile error otherwise).
-const _ = 127 - codeNeeds
+const _ = 127 - codeCarries
 
 func qkeyOf(p pending) qkey {
 	t := p.target
@@ -709,6 +714,7 @@ func (x *Ctx) Report(gap model.Tri, title string, assets []*model.Asset, why ...
 		// the assets need settles it too.
 		x.AskNeeds(assets...)
 	}
+	x.askCarried(x.Target.Flow, assets) // what Ward read the flow to carry
 	raised := o.findings[first:]
 	// The threats raised together share one list of the questions that
 	// settle them.

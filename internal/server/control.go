@@ -46,6 +46,9 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 	if !oneOf(req.Kind, "component", "flow") {
 		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "kind must be component, flow or asset")
 	}
+	if req.Key == report.CarriesKey {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "what a flow carries is a list of assets: state carries on the flow in the model")
+	}
 	if !oneOf(req.Value, "yes", "no", "unknown") {
 		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "value must be yes, no or unknown")
 	}

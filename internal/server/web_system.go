@@ -136,6 +136,9 @@ func selectElement(res *report.Result, id string, threats int) *element {
 	for _, f := range res.Flows {
 		if f.ID == id {
 			el.Kind, el.Name = "flow", f.From+" → "+f.To
+			if slices.Contains(f.Inferred, "carries") {
+				el.Inferred = append(el.Inferred, inferredFact{"carries " + strings.Join(f.Carries, ", "), "the store it reaches", strings.TrimSpace(report.InferredMark)})
+			}
 		}
 	}
 	if el.Kind == "" {

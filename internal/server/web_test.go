@@ -285,6 +285,19 @@ func TestAnswerIsMinimal(t *testing.T) {
 	}
 }
 
+// TestAnswerCarriesRefused: the question of what a flow carries is
+// answered by a list of assets in the model, not by yes or no: the
+// controls endpoint refuses it.
+func TestAnswerCarriesRefused(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "meters"}), 201)
+	model := "ward: 1\nsystem: {id: meters, name: Meters}\nassets:\n  - {id: readings}\n" +
+		"components:\n  - {id: ingest, kind: service}\n  - {id: db, kind: datastore, stores: [readings]}\n" +
+		"flows:\n  - {id: ingest-db, from: ingest, to: db}\n"
+	e.want(e.do("POST", "/api/v1/systems/meters/versions", e.admin, map[string]any{"team": "meters", "files": map[string]string{"ward.yaml": model}}), 201)
+	e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": "flow", "element": "ingest-db", "key": "carries", "value": "yes"}), 400)
+}
+
 // TestAnswerNeeds: the question of what an asset needs (kind asset, key
 // needs) is answered with the asset's classification, one line of the
 // YAML, and the question goes away.

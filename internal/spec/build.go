@@ -154,7 +154,9 @@ func build(docs []parsed) (*model.Model, Diagnostics) {
 		b.resolveAssumptions(p.doc.Assumptions)
 	}
 	b.dropBrokenFlows()
+	model.InferCarried(b.m)
 	model.InferHeld(b.m)
+	model.InferCarried(b.m)
 	b.m.Index()
 	// Flags read from a component's name and its place in the model.
 	for _, u := range b.unflagged {

@@ -308,7 +308,7 @@ func Write(out io.Writer, a *analysis.Analysis) error {
 	for _, f := range m.Flows {
 		bidi := !f.OneWay
 		x := dataflow{ID: f.ID, Name: f.Label(), Description: f.Description, Bidirectional: &bidi, Source: f.From.ID, Destination: f.To.ID,
-			Assets: assetIDs(f.Carries), Threats: inst.of(f.ID, len(m.Components)+int(m.FlowNum(f))), Tags: ptrs(f.Tags)}
+			Assets: assetIDs(f.StatedCarries()), Threats: inst.of(f.ID, len(m.Components)+int(m.FlowNum(f))), Tags: ptrs(f.Tags)}
 		var attrs attrList
 		if f.Protocol != "" {
 			attrs.set("protocol", f.Protocol)

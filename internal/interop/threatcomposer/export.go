@@ -695,10 +695,10 @@ func dataflows(m *model.Model) string {
 			b.WriteString(f.Protocol)
 			sep = "; "
 		}
-		if len(f.Carries) > 0 {
+		if cs := f.StatedCarries(); len(cs) > 0 {
 			b.WriteString(sep)
 			b.WriteString("carries ")
-			for i, a := range f.Carries {
+			for i, a := range cs {
 				if i > 0 {
 					b.WriteString(", ")
 				}
