@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v4"
 
@@ -14,7 +16,9 @@ import (
 // controlRequest sets one control of a component or flow: the answer to
 // one of the model's open questions ("does the API rate-limit? yes"); or,
 // for the question of what an asset needs (kind asset, key needs), the
-// asset's classification (public, internal, confidential or restricted).
+// asset's classification (public, internal, confidential or restricted);
+// or, for the question of what a flow carries (kind flow, key carries),
+// the asset ids it carries, comma-separated.
 type controlRequest struct {
 	// Kind is "component", "flow" or "asset".
 	Kind string `json:"kind"`
@@ -47,7 +51,10 @@ func (s *Server) setControl(ctx context.Context, p *Principal, systemID string, 
 		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "kind must be component, flow or asset")
 	}
 	if req.Key == report.CarriesKey {
-		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "what a flow carries is a list of assets: state carries on the flow in the model")
+		if req.Kind != "flow" {
+			return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "only a flow carries assets: kind must be flow")
+		}
+		return s.setCarries(ctx, p, systemID, req)
 	}
 	if !oneOf(req.Value, "yes", "no", "unknown") {
 		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "value must be yes, no or unknown")
@@ -154,5 +161,92 @@ func (s *Server) setNeeds(ctx context.Context, p *Principal, systemID string, re
 			}
 		}
 		return errorf(http.StatusNotFound, "not_found", "the model has no asset with id %q", req.Element)
+	})
+}
+
+// maxCarried bounds the assets one answer may name (a model's flow carries
+// a handful; the bound keeps a forged form from writing an unbounded list).
+const maxCarried = 64
+
+// carriedIDs reads the comma-separated asset ids of a carries answer: each
+// an id, none repeated, at least one.
+func carriedIDs(value string) ([]string, error) {
+	var ids []string
+	for _, id := range strings.Split(value, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" || slices.Contains(ids, id) {
+			continue
+		}
+		if !validAssetID(id) {
+			return nil, errorf(http.StatusBadRequest, "invalid", "%q is not an asset id: name the assets the flow carries, comma-separated (for example card,order)", id)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil, errorf(http.StatusBadRequest, "invalid", "name the assets the flow carries, comma-separated asset ids (a flow that carries nothing of value needs no answer: leave the question open or remove the flow)")
+	}
+	if len(ids) > maxCarried {
+		return nil, errorf(http.StatusBadRequest, "invalid", "%d assets named; at most %d", len(ids), maxCarried)
+	}
+	return ids, nil
+}
+
+// validAssetID reports whether id has the shape of a model id (letters,
+// digits, '-', '_' and '.'); whether the model has such an asset is left
+// to the model's validation when the version is saved.
+func validAssetID(id string) bool {
+	if len(id) > 200 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// setCarries answers the question of what a flow carries: the flow's
+// carries list becomes the assets named, as a new version of the model
+// (a name the model has no asset for is refused by the model's
+// validation, with its position).
+func (s *Server) setCarries(ctx context.Context, p *Principal, systemID string, req controlRequest) (pushResponse, error) {
+	ids, err := carriedIDs(req.Value)
+	if err != nil {
+		return pushResponse{}, err
+	}
+	if req.Element == "" {
+		return pushResponse{}, errorf(http.StatusBadRequest, "invalid", "name the flow (element)")
+	}
+	return s.editModel(ctx, p, systemID, Write, req.BaseRevision, req.Message, func(b *Bundle) error {
+		for name, content := range b.Files {
+			doc, err := parseFile(name, content)
+			if err != nil {
+				continue
+			}
+			list := decide.Lookup(doc.Content[0], "flows")
+			if list == nil || list.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, item := range list.Content {
+				if item.Kind != yaml.MappingNode || elementID(item, "flow") != req.Element {
+					continue
+				}
+				edit := modeledit.Edit{Op: "update", Section: "flows", ID: req.Element, Set: map[string]any{"carries": ids}}
+				if out, err := modeledit.Apply([]byte(content), []modeledit.Edit{edit}); err == nil {
+					b.Files[name] = string(out)
+					return nil
+				}
+				seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+				for _, id := range ids {
+					seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: id})
+				}
+				decide.Set(item, "carries", seq)
+				out, err := formatFile(doc)
+				b.Files[name] = out
+				return err
+			}
+		}
+		return errorf(http.StatusNotFound, "not_found", "the model has no flow with id %q", req.Element)
 	})
 }

@@ -288,6 +288,17 @@ func parseTemplates() (map[string]*template.Template, error) {
 
 var templateFuncs = template.FuncMap{
 	"static": staticURL,
+	// flowCarries is what a flow carries in a result (stated or read by
+	// Ward), for the question of what it carries.
+	"flowCarries": func(r *report.Result, id string) []string {
+		for _, f := range r.Flows {
+			if f.ID == id {
+				return f.Carries
+			}
+		}
+		return nil
+	},
+	"inList": func(list []string, s string) bool { return slices.Contains(list, s) },
 	// oneline joins a multi-line text (a merged card) into one line for a
 	// single-line input, which would otherwise drop the line breaks and
 	// glue the words together.

@@ -267,8 +267,15 @@ func (s *Server) pageControl(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
 	req := controlRequest{Kind: formValue(r, "kind"), Element: formValue(r, "element"), Key: formValue(r, "key"), Value: formValue(r, "value"),
 		BaseRevision: formRevision(r)}
+	if req.Key == report.CarriesKey {
+		// One checkbox per asset: the answer is every box ticked.
+		req.Value = strings.Join(r.PostForm["value"], ",")
+	}
 	req.Message = fmt.Sprintf("%s.controls.%s: %s in the web UI by %s", req.Element, req.Key, req.Value, p.Actor())
-	if req.Kind == "asset" {
+	switch {
+	case req.Key == report.CarriesKey:
+		req.Message = fmt.Sprintf("%s.carries: %s in the web UI by %s", req.Element, req.Value, p.Actor())
+	case req.Kind == "asset":
 		req.Message = fmt.Sprintf("%s.classification: %s in the web UI by %s", req.Element, req.Value, p.Actor())
 	}
 	res, err := s.setControl(r.Context(), p, r.PathValue("system"), req)

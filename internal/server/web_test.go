@@ -285,17 +285,49 @@ func TestAnswerIsMinimal(t *testing.T) {
 	}
 }
 
-// TestAnswerCarriesRefused: the question of what a flow carries is
-// answered by a list of assets in the model, not by yes or no: the
-// controls endpoint refuses it.
-func TestAnswerCarriesRefused(t *testing.T) {
+// TestAnswerCarries: the question of what a flow carries is answered by a
+// list of asset ids, written as the flow's carries list; yes or no, an
+// empty list, a malformed id, an asset the model does not have and a
+// component are refused, and the question goes away once answered.
+func TestAnswerCarries(t *testing.T) {
 	e := newEnv(t)
 	e.want(e.do("POST", "/api/v1/teams", e.admin, map[string]string{"id": "meters"}), 201)
-	model := "ward: 1\nsystem: {id: meters, name: Meters}\nassets:\n  - {id: readings}\n" +
-		"components:\n  - {id: ingest, kind: service}\n  - {id: db, kind: datastore, stores: [readings]}\n" +
-		"flows:\n  - {id: ingest-db, from: ingest, to: db}\n"
+	model := "ward: 1\nsystem: {id: meters, name: Meters}\nassets:\n  - {id: readings}\n  - {id: tariffs, classification: public}\n" +
+		"boundaries:\n  - {id: office, trust: partner}\n  - {id: cloud, trust: restricted}\n" +
+		"components:\n  - {id: ingest, kind: service, boundary: office}\n  - {id: db, kind: datastore, boundary: cloud, stores: [readings]}\n" +
+		"flows:\n  - {id: ingest-db, from: ingest, to: db, protocol: sql}\n"
 	e.want(e.do("POST", "/api/v1/systems/meters/versions", e.admin, map[string]any{"team": "meters", "files": map[string]string{"ward.yaml": model}}), 201)
-	e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": "flow", "element": "ingest-db", "key": "carries", "value": "yes"}), 400)
+	for _, bad := range []struct {
+		kind, value string
+		status      int
+	}{
+		{"flow", "yes", 422},
+		{"flow", "", 400},
+		{"flow", " , ", 400},
+		{"flow", "readings,no such", 400},
+		{"component", "readings", 400},
+	} {
+		resp := e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": bad.kind, "element": "ingest-db", "key": "carries", "value": bad.value})
+		e.want(resp, bad.status)
+	}
+	e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": "flow", "element": "nope", "key": "carries", "value": "readings"}), 404)
+	asked := func() bool {
+		resp := e.do("GET", "/api/v1/systems/meters/versions/latest", e.admin, nil)
+		data, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(data), `"ingest-db.carries"`)
+	}
+	if !asked() {
+		t.Fatal("the question ingest-db.carries is not asked before the answer; the test does not test it")
+	}
+	e.want(e.do("PATCH", "/api/v1/systems/meters/controls", e.admin, map[string]string{"kind": "flow", "element": "ingest-db", "key": "carries", "value": "readings, tariffs, readings"}), 201)
+	if asked() {
+		t.Error("the question ingest-db.carries is still asked after the answer")
+	}
+	out := e.want(e.do("GET", "/api/v1/systems/meters/versions/latest/model", e.admin, nil), 200)
+	files, _ := out["files"].(map[string]any)
+	if y, _ := files["ward.yaml"].(string); !strings.Contains(y, "carries: [readings, tariffs]") {
+		t.Errorf("the answered model does not state what the flow carries:\n%s", y)
+	}
 }
 
 // TestAnswerNeeds: the question of what an asset needs (kind asset, key
