@@ -32,6 +32,9 @@ type Model struct {
 	storedBy  map[*Asset][]*Component
 	handledBy map[*Asset][]*Component
 	carriedBy map[*Asset][]*Flow
+	// Where the components and flows lie in memory, built by Index
+	// (CompNum, FlowNum).
+	compAt, flowAt places
 }
 
 // Policy holds the team's choices about how threats are ranked and gated.
@@ -145,6 +148,7 @@ func (m *Model) indexGraph() {
 			f.To.In = append(f.To.In, f)
 		}
 	}
+	m.compAt, m.flowAt = placesOf(m.Components), placesOf(m.Flows)
 }
 
 // CompNum returns c's index in m.Components, or -1 if c is not one of
@@ -153,6 +157,9 @@ func (m *Model) indexGraph() {
 // map by the pointer: on a large model such maps have 10⁵–10⁶ entries and
 // each look-up is a cache miss or two.
 func (m *Model) CompNum(c *Component) int32 {
+	if n := placeOf(m.compAt, c); n >= 0 && int(n) < len(m.Components) && m.Components[n] == c {
+		return n
+	}
 	if c != nil && int(c.num) < len(m.Components) && m.Components[c.num] == c {
 		return c.num
 	}
@@ -190,6 +197,9 @@ func (m *Model) AssetNum(a *Asset) int32 {
 
 // FlowNum returns f's index in m.Flows, or -1 as CompNum.
 func (m *Model) FlowNum(f *Flow) int32 {
+	if n := placeOf(m.flowAt, f); n >= 0 && int(n) < len(m.Flows) && m.Flows[n] == f {
+		return n
+	}
 	if f != nil && int(f.num) < len(m.Flows) && m.Flows[f.num] == f {
 		return f.num
 	}
