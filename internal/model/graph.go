@@ -1,6 +1,9 @@
 package model
 
-import "sort"
+import (
+	"sort"
+	"unsafe"
+)
 
 // Model is a whole threat model with every reference resolved.
 type Model struct {
@@ -157,7 +160,7 @@ func (m *Model) indexGraph() {
 // map by the pointer: on a large model such maps have 10⁵–10⁶ entries and
 // each look-up is a cache miss or two.
 func (m *Model) CompNum(c *Component) int32 {
-	if n := placeOf(m.compAt, c); n >= 0 && int(n) < len(m.Components) && m.Components[n] == c {
+	if n := m.compAt.at(uintptr(unsafe.Pointer(c)), unsafe.Sizeof(Component{})); n >= 0 && int(n) < len(m.Components) && m.Components[n] == c {
 		return n
 	}
 	if c != nil && int(c.num) < len(m.Components) && m.Components[c.num] == c {
@@ -197,7 +200,7 @@ func (m *Model) AssetNum(a *Asset) int32 {
 
 // FlowNum returns f's index in m.Flows, or -1 as CompNum.
 func (m *Model) FlowNum(f *Flow) int32 {
-	if n := placeOf(m.flowAt, f); n >= 0 && int(n) < len(m.Flows) && m.Flows[n] == f {
+	if n := m.flowAt.at(uintptr(unsafe.Pointer(f)), unsafe.Sizeof(Flow{})); n >= 0 && int(n) < len(m.Flows) && m.Flows[n] == f {
 		return n
 	}
 	if f != nil && int(f.num) < len(m.Flows) && m.Flows[f.num] == f {

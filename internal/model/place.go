@@ -1,9 +1,6 @@
 package model
 
-import (
-	"slices"
-	"unsafe"
-)
+import "unsafe"
 
 // places maps where a model's components or flows lie in memory to their
 // numbers, so that CompNum and FlowNum can number an element without
@@ -16,7 +13,7 @@ import (
 // there, so a list changed since Index gives a wrong answer never, only
 // a slower one.
 type places struct {
-	runs []run // sorted by address; nil when the elements are scattered
+	runs []run // in the list's order; nil when the elements are scattered
 }
 
 // run is a stretch of consecutive elements in memory: the one at address
@@ -45,39 +42,21 @@ func placesOf[E any](list []*E) places {
 		}
 		runs = append(runs, run{lo: at, hi: at + size, first: int32(i)})
 	}
-	slices.SortFunc(runs, func(a, b run) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
 	return places{runs: runs}
 }
 
-// placeOf returns the number of the element at e by its address, or -1 when
-// no run holds it. The caller checks the model's list holds e there.
-func placeOf[E any](p places, e *E) int32 {
-	at := uintptr(unsafe.Pointer(e))
-	lo, hi := 0, len(p.runs)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if p.runs[mid].hi <= at {
-			lo = mid + 1
-		} else {
-			hi = mid
+// at returns the number of the element at address a, each size bytes
+// (a constant where it is inlined: no division), or -1 when no run
+// holds it. The caller checks the model's list holds the element there.
+// The runs are few (one per file): a scan, not a search.
+func (p places) at(a, size uintptr) int32 {
+	for _, r := range p.runs {
+		if off := a - r.lo; off < r.hi-r.lo {
+			if off%size != 0 {
+				return -1
+			}
+			return r.first + int32(off/size)
 		}
 	}
-	if lo == len(p.runs) || at < p.runs[lo].lo {
-		return -1
-	}
-	r := p.runs[lo]
-	size := unsafe.Sizeof(*e)
-	off := at - r.lo
-	if off%size != 0 {
-		return -1
-	}
-	return r.first + int32(off/size)
+	return -1
 }
