@@ -158,7 +158,11 @@ func (m *Model) indexGraph() {
 // them (nil, another model's, or added since the last Index). Code that
 // keeps something per component indexes a slice by it instead of keying a
 // map by the pointer: on a large model such maps have 10⁵–10⁶ entries and
-// each look-up is a cache miss or two.
+// each look-up is a cache miss or two. A component made in a slab, as the
+// loader makes them, is numbered by its address without being read
+// (places); its own number otherwise. The two agree while the lists are as
+// Index or Number left them; after a change that neither has seen, the
+// place can still give a component's true index where its number gives -1.
 func (m *Model) CompNum(c *Component) int32 {
 	if n := m.compAt.at(uintptr(unsafe.Pointer(c)), unsafe.Sizeof(Component{})); n >= 0 && int(n) < len(m.Components) && m.Components[n] == c {
 		return n
