@@ -1,6 +1,9 @@
 package model
 
-import "sort"
+import (
+	"sort"
+	"unsafe"
+)
 
 // Model is a whole threat model with every reference resolved.
 type Model struct {
@@ -32,6 +35,9 @@ type Model struct {
 	storedBy  map[*Asset][]*Component
 	handledBy map[*Asset][]*Component
 	carriedBy map[*Asset][]*Flow
+	// Where the components and flows lie in memory, built by Index
+	// (CompNum, FlowNum).
+	compAt, flowAt places
 }
 
 // Policy holds the team's choices about how threats are ranked and gated.
@@ -145,14 +151,22 @@ func (m *Model) indexGraph() {
 			f.To.In = append(f.To.In, f)
 		}
 	}
+	m.compAt, m.flowAt = placesOf(m.Components), placesOf(m.Flows)
 }
 
 // CompNum returns c's index in m.Components, or -1 if c is not one of
 // them (nil, another model's, or added since the last Index). Code that
 // keeps something per component indexes a slice by it instead of keying a
 // map by the pointer: on a large model such maps have 10⁵–10⁶ entries and
-// each look-up is a cache miss or two.
+// each look-up is a cache miss or two. A component made in a slab, as the
+// loader makes them, is numbered by its address without being read
+// (places); its own number otherwise. The two agree while the lists are as
+// Index or Number left them; after a change that neither has seen, the
+// place can still give a component's true index where its number gives -1.
 func (m *Model) CompNum(c *Component) int32 {
+	if n := m.compAt.at(uintptr(unsafe.Pointer(c)), unsafe.Sizeof(Component{})); n >= 0 && int(n) < len(m.Components) && m.Components[n] == c {
+		return n
+	}
 	if c != nil && int(c.num) < len(m.Components) && m.Components[c.num] == c {
 		return c.num
 	}
@@ -190,6 +204,9 @@ func (m *Model) AssetNum(a *Asset) int32 {
 
 // FlowNum returns f's index in m.Flows, or -1 as CompNum.
 func (m *Model) FlowNum(f *Flow) int32 {
+	if n := m.flowAt.at(uintptr(unsafe.Pointer(f)), unsafe.Sizeof(Flow{})); n >= 0 && int(n) < len(m.Flows) && m.Flows[n] == f {
+		return n
+	}
 	if f != nil && int(f.num) < len(m.Flows) && m.Flows[f.num] == f {
 		return f.num
 	}

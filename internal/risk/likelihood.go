@@ -126,16 +126,21 @@ const contentHops = 3
 // sender it arrives through. Every (component, n) is computed once, so
 // the cost is linear in the flows.
 func (r *relays) content(c *model.Component, n int) origin {
+	// The memo first: it is read by number, without touching c (on a
+	// large model, a cache miss per sender); it is only set for a c that
+	// takes flows in.
+	k := -1
+	if n > 0 {
+		if k = int(r.num(c)); k >= 0 {
+			k = k*(contentHops+1) + n
+			if v := r.origin[k]; v.set {
+				return v
+			}
+		}
+	}
 	o := origin{least: c.Trust()}
 	if n == 0 || len(c.In) == 0 {
 		return o
-	}
-	k := int(r.num(c))
-	if k >= 0 {
-		k = k*(contentHops+1) + n
-		if v := r.origin[k]; v.set {
-			return v
-		}
 	}
 	for _, f := range c.In {
 		if up := r.content(f.From, n-1); up.least < o.least {
