@@ -284,3 +284,40 @@ func TestAfterLoadKeepsStage(t *testing.T) {
 		t.Errorf("memory limit after afterLoad's collection = %d, want %d", l, largeCeiling)
 	}
 }
+
+// TestCollecting: collecting says no once a collection has ended, and yes
+// while one marks (each collection pauses the world twice).
+func TestCollecting(t *testing.T) {
+	runtime.GC()
+	if collecting() {
+		t.Fatal("collecting after runtime.GC returned")
+	}
+	// A heap of pointers that takes a while to mark.
+	type node struct{ next *node }
+	var head *node
+	for range 1 << 20 {
+		head = &node{head}
+	}
+	done := make(chan struct{})
+	go func() {
+		runtime.GC()
+		close(done)
+	}()
+	seen := false
+	for wait := true; wait; {
+		select {
+		case <-done:
+			wait = false
+		default:
+			seen = seen || collecting()
+			runtime.Gosched()
+		}
+	}
+	runtime.KeepAlive(head)
+	if collecting() {
+		t.Fatal("collecting after the collection ended")
+	}
+	if !seen {
+		t.Skip("the collection ended before collecting was called")
+	}
+}
