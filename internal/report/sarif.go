@@ -244,8 +244,10 @@ func SARIF(w io.Writer, r *Result) error {
 		runtime.KeepAlive(x)
 		for j, k := range active[lo:hi] {
 			// Room made ahead, the buffer doubled when it must grow
-			// (jsonW.roomFor), not grown by append's steps of a quarter.
-			w.roomFor(jsonItemRoom)
+			// (jsonW.roomFor), not grown by append's steps of a quarter:
+			// each target takes ≈ 400 bytes (a related location and a
+			// label), and a threat merged across a zone has hundreds.
+			w.roomFor(jsonItemRoom + 512*len(r.Findings[k].Targets))
 			if lo+j > 0 {
 				w.b = append(w.b, ',')
 			}
@@ -386,6 +388,9 @@ func (w *sarifW) result(r *Result, f *Finding, ruleIndex int) {
 	w.open('{')
 	w.key("text")
 	w.scratch = appendSARIFMessage(w.scratch[:0], f)
+	// A message naming hundreds of assets at stake is longer than the
+	// room made for the whole result, and the assets' list follows it.
+	w.roomFor(3*len(w.scratch) + jsonItemRoom)
 	w.b = jsonstr.AppendNoHTMLBytes(w.b, w.scratch)
 	w.close('}')
 	w.locations(r, f)
