@@ -256,38 +256,9 @@ func afterAnalysis(build bool) {
 			return
 		}
 	}
-	if collectNow(s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64(), uint64(limit)) && !collecting() {
+	if collectNow(s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64(), uint64(limit)) {
 		runtime.GC()
 	}
-}
-
-// collecting says whether a collection is under way. At 10,000 components
-// the analysis ends with ≈ 405 MB of heap, just where the ceiling starts
-// its collection: in most runs that collection had begun a few
-// milliseconds before afterAnalysis, whose heap was still under the goal,
-// and runtime.GC waited for it to end and then ran a second (≈ 80–100 ms
-// with the program stopped, both cores marking the ≈ 130 MB the first
-// left of ≈ 210). The first leaves room enough: building and rendering
-// add ≈ 140 MB under the ceiling.
-//
-// The runtime has no metric for a collection under way, but every
-// collection stops the world twice, at its start and at the end of its
-// marking, and counts each pause (/sched/pauses/total/gc:seconds) and
-// each collection ended (/gc/cycles/total): between the two pauses there
-// is one more of the first than twice the second. (A mark termination
-// the runtime restarts counts a third pause: later calls then say a
-// collection is under way, and afterAnalysis leaves it to the ceiling.)
-func collecting() bool {
-	s := []metrics.Sample{{Name: "/sched/pauses/total/gc:seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindFloat64Histogram || s[1].Value.Kind() != metrics.KindUint64 {
-		return false
-	}
-	var pauses uint64
-	for _, n := range s[0].Value.Float64Histogram().Counts {
-		pauses += n
-	}
-	return pauses > 2*s[1].Value.Uint64()
 }
 
 // afterLoad collects garbage once a model is loaded, when the command
