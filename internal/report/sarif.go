@@ -243,6 +243,11 @@ func SARIF(w io.Writer, r *Result) error {
 		}
 		runtime.KeepAlive(x)
 		for j, k := range active[lo:hi] {
+			// Room made ahead, the buffer doubled when it must grow
+			// (jsonW.roomFor), not grown by append's steps of a quarter:
+			// each target takes ≈ 400 bytes (a related location and a
+			// label), and a threat merged across a zone has hundreds.
+			w.roomFor(jsonItemRoom + 512*len(r.Findings[k].Targets))
 			if lo+j > 0 {
 				w.b = append(w.b, ',')
 			}
@@ -350,8 +355,10 @@ type sarifW struct {
 	// scratch holds a message or a label as it is put together, before
 	// it is escaped.
 	scratch []byte
-	// seen holds the distinct locations of the result being written.
-	seen []Location
+	// seen holds the distinct locations of the result being written,
+	// and seenSet them too once there are more than seenScan.
+	seen    []Location
+	seenSet map[Location]struct{}
 	// file and art are the last location's file and its artifact
 	// location (nearly every location is in the model's one file).
 	file string
@@ -381,6 +388,9 @@ func (w *sarifW) result(r *Result, f *Finding, ruleIndex int) {
 	w.open('{')
 	w.key("text")
 	w.scratch = appendSARIFMessage(w.scratch[:0], f)
+	// A message naming hundreds of assets at stake is longer than the
+	// room made for the whole result, and the assets' list follows it.
+	w.roomFor(3*len(w.scratch) + jsonItemRoom)
 	w.b = jsonstr.AppendNoHTMLBytes(w.b, w.scratch)
 	w.close('}')
 	w.locations(r, f)
@@ -446,6 +456,7 @@ func (w *sarifW) locations(r *Result, f *Finding) {
 		primary = &model
 	}
 	w.seen = w.seen[:0]
+	clear(w.seenSet)
 	if primary != nil {
 		w.seen = append(w.seen, *primary)
 		w.key("locations")
@@ -460,10 +471,9 @@ func (w *sarifW) locations(r *Result, f *Finding) {
 	related := 0
 	for i := range f.Targets {
 		t := &f.Targets[i]
-		if t.Location == nil || slices.Contains(w.seen, *t.Location) {
+		if t.Location == nil || !w.see(*t.Location) {
 			continue
 		}
-		w.seen = append(w.seen, *t.Location)
 		if related == 0 {
 			w.key("relatedLocations")
 			w.open('[')
@@ -485,6 +495,41 @@ func (w *sarifW) locations(r *Result, f *Finding) {
 	if related > 0 {
 		w.close(']')
 	}
+}
+
+// seenScan is how many of a result's distinct locations w.see compares
+// one by one; past it they go in a set (a threat merged across a zone has
+// hundreds of targets, most at distinct places).
+const seenScan = 16
+
+// see adds l to the result's distinct locations (w.seen) and reports
+// whether it was new there.
+func (w *sarifW) see(l Location) bool {
+	if len(w.seen) < seenScan {
+		for i := range w.seen {
+			// The line and column first: nearly every location is in
+			// the model's one file.
+			if s := &w.seen[i]; s.Line == l.Line && s.Col == l.Col && s.File == l.File {
+				return false
+			}
+		}
+		w.seen = append(w.seen, l)
+		return true
+	}
+	if w.seenSet == nil {
+		w.seenSet = map[Location]struct{}{}
+	}
+	if len(w.seenSet) == 0 {
+		for _, s := range w.seen {
+			w.seenSet[s] = struct{}{}
+		}
+	}
+	if _, ok := w.seenSet[l]; ok {
+		return false
+	}
+	w.seenSet[l] = struct{}{}
+	w.seen = append(w.seen, l)
+	return true
 }
 
 // physical writes the SARIF physical location of l (physical) as a

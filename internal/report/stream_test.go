@@ -178,6 +178,7 @@ func checkJSONString(t *testing.T, s string) {
 func TestSARIFIsEncodingJSON(t *testing.T) {
 	cases := streamCases(t)
 	cases["hostile"] = hostileResult(t)
+	cases["many-targets"] = manyTargets(t)
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
 			var got, want bytes.Buffer
@@ -192,6 +193,34 @@ func TestSARIFIsEncodingJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyTargets is a result whose findings have more targets at distinct
+// locations than sarifW.see compares one by one (seenScan), some of them
+// repeated, in two files, or with no location.
+func manyTargets(t *testing.T) *Result {
+	r := *synthesised(t)
+	r.Findings = append([]Finding(nil), r.Findings...)
+	for i := range r.Findings {
+		if i%4 != 0 {
+			continue
+		}
+		f := &r.Findings[i]
+		var tg []Target
+		for k := range 3*seenScan + i%7 {
+			x := Target{Kind: "component", ID: "c" + strconv.Itoa(k)}
+			switch {
+			case k%5 == 4:
+			case k%3 == 2: // the place of an earlier target
+				x.Location = &Location{File: "ward.yaml", Line: k / 2, Col: 3}
+			default:
+				x.Location = &Location{File: []string{"ward.yaml", "parts/a.yaml"}[k%2], Line: k, Col: 3 + k%2}
+			}
+			tg = append(tg, x)
+		}
+		f.Targets = tg
+	}
+	return &r
 }
 
 // The pieces of a SARIF result as the reference builds them (as SARIF
