@@ -197,6 +197,7 @@ flows:
 				Findings: []string{"disappeared unauthenticated-entry-point:api critical",
 					"disappeared cross-site-scripting:api high",
 					"disappeared sensitive-data-in-logs:api high", "disappeared unencrypted-backups:db high",
+					"disappeared bearer-token-replay:u-api medium",
 					"disappeared no-request-limits:api medium", "disappeared no-security-event-logging:api medium",
 					"disappeared overprivileged-entry-point:api medium"},
 				Elements: []string{"removed boundary internet []", "removed boundary dc []", "removed asset orders []", "removed asset logs []",

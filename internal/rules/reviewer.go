@@ -54,7 +54,9 @@ var reviewerRules = []*rule.Rule{
 			"works for whoever holds it. Tokens leak through logs, browser storage, malware, shared devices and proxies; a " +
 			"stolen one is replayed from anywhere until it expires, and long-lived or never-rotated tokens give lasting access. " +
 			"Inside the network the same holds for service tokens and API keys that one service uses to call another holding restricted " +
-			"data or money: copied from a host, an environment variable or a log, they are replayed by anyone who reaches the receiver.",
+			"data or money: copied from a host, an environment variable or a log, they are replayed by anyone who reaches the receiver. " +
+			"A client of ours, or a person sending data, that calls a process across trust by a method the model does not state signs in somehow, and a login leaves a session or token: " +
+			"the threat is unverified there, asked as the flow's authentication.",
 		CWE:   []int{294, 613, 384},
 		CAPEC: []int{60, 593},
 		Mitigations: []string{
@@ -71,17 +73,33 @@ var reviewerRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
-			if !f.To.IsProcess() || !reviewerBearer(f.Authentication) || f.To.Anonymous ||
+			unstated := bearerUnstated(f)
+			if !f.To.IsProcess() || !reviewerBearer(f.Authentication) && !unstated || f.To.Anonymous ||
 				!(f.Inbound() && f.From.Trust() <= model.TrustPartner || handoffServiceToken(f)) {
 				return
 			}
+			var why []string
+			if unstated {
+				// How the person signs in is unknown, not "no
+				// credential": what they hold after a login is most
+				// often a session or token (sparse26b).
+				x.Unauthenticated(f)
+				why = append(why, "the model states no authentication on "+q(f.ID)+": a login leaves a session or token")
+			}
 			if gap := x.Lacks(f.To, model.CtlShortLivedTokens); x.Reports(gap) {
+				if unstated {
+					gap = model.Unknown
+				}
 				if k := f.From; k.Kind == model.KindClient && !k.ThirdParty && !k.OutOfScope {
 					// Our app on people's devices holds the live session:
 					// a lost, shared or infected device is where it leaks.
 					x.AlsoTarget(model.Target{Component: k})
 				}
-				x.Report(gap, "A "+secretsAuthName(f.Authentication)+" stolen from "+q(f.From.ID)+" can be replayed against "+q(f.To.ID)+" on "+q(f.ID), nil)
+				what := "session or token"
+				if !unstated {
+					what = secretsAuthName(f.Authentication)
+				}
+				x.Report(gap, "A "+what+" stolen from "+q(f.From.ID)+" can be replayed against "+q(f.To.ID)+" on "+q(f.ID), nil, why...)
 			}
 		},
 	},

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rules"
 )
 
@@ -39,5 +40,22 @@ func TestClientStateAnonymousSpoofing(t *testing.T) {
 	want := []string{"client-computed-state-trusted:app-order", "client-computed-state-trusted:tag-bid", "client-computed-state-trusted:tag-bid:spoofing"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestBearerAuthUnstated: a sign-in of unstated method by our client, or by
+// a person sending data, raises bearer-token-replay unverified, asking the
+// flow's authentication (sparse26b).
+func TestBearerAuthUnstated(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "bearer-token-replay", "auth-unstated.yaml"), rules.All())
+	if got := ofRule(fs, "bearer-token-replay", model.StatusOpen); len(got) > 0 {
+		t.Errorf("open %v, want none", got)
+	}
+	want := []string{"bearer-token-replay:app-api", "bearer-token-replay:clerk-console"}
+	if got := ofRule(fs, "bearer-token-replay", model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+	if got := asking(qs, "bearer-token-replay"); !slices.Contains(got, "app-api.authentication") || !slices.Contains(got, "clerk-console.authentication") {
+		t.Errorf("questions %v, want app-api.authentication and clerk-console.authentication", got)
 	}
 }

@@ -647,3 +647,15 @@ func rootZone(b *model.Boundary) *model.Boundary {
 	}
 	return b
 }
+
+// bearerUnstated reports whether flow f is someone signing in to a process
+// of ours by a method the model does not state: sent by a client of ours, or
+// by a person (not a third party's) sending it data. What a login leaves in
+// their hands is most often a session or token (sparse26b).
+func bearerUnstated(f *model.Flow) bool {
+	k := f.From
+	if f.Authentication != model.AuthUnknown || k.ThirdParty || k.OutOfScope {
+		return false
+	}
+	return k.Kind == model.KindClient || k.Kind == model.KindPerson && len(f.Carries) > 0
+}
