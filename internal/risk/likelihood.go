@@ -484,6 +484,10 @@ const soughtLikelihood = 3
 // soughtWhy is the reason soughtStore adds to the likelihood.
 const soughtWhy = "a store of data whose disclosure is severe: attackers seek it out (stolen credentials, snapshots, backups, broad roles), possible at least"
 
+// soughtGuessWhy is the reason soughtStore adds where the data's
+// sensitivity is read from its words (guessedSevere).
+const soughtGuessWhy = "a store of data the model gives no sensitivity for, whose words name secrets, credentials, card or health data (often critical where stated): attackers seek it out (stolen credentials, snapshots, backups, broad roles), possible at least"
+
 // soughtStore reports whether f, of impact i, discloses data at rest whose
 // disclosure is severe: an information-disclosure threat of impact 5 whose
 // elements are all data stores or storage (a zone-wide threat names
@@ -491,9 +495,12 @@ const soughtWhy = "a store of data whose disclosure is severe: attackers seek it
 // exposure high even on an internal network, which exposure alone calls
 // unlikely (docs/risk.md, Likelihood: a store sought out). Queues hold
 // messages in passing, not the data at rest, and are not counted; nor is
-// the store's own administrators' access (storeAdmins).
+// the store's own administrators' access (storeAdmins). Impact 4 counts
+// too where the model states nothing of the data's sensitivity and its
+// words name data that models stating it mostly call critical
+// (guessedSevere).
 func soughtStore(f *model.Finding, i model.Impact) bool {
-	if ab.sought || f.Category != model.InformationDisclosure || i < 5 || len(f.Targets) == 0 || storeAdmins(f) {
+	if ab.sought || f.Category != model.InformationDisclosure || i < 5 && !guessedSevere(f, i) || len(f.Targets) == 0 || storeAdmins(f) {
 		return false
 	}
 	for _, t := range f.Targets {
@@ -538,6 +545,54 @@ func storeAdmins(f *model.Finding) bool {
 	switch f.Rule {
 	case "privileged-store-access":
 		return true
+	}
+	return false
+}
+
+// guessedSevere reports whether f's impact i is 4 only because the model
+// states nothing of its data's sensitivity: every asset at stake that
+// needs high confidentiality or more had its data kinds read from its
+// words (model.InferredData, which implies high, never critical), and one
+// of them names secrets, credentials, card or health data or is a
+// credential (severeKind). A sparse model's data never reaches impact 5,
+// so no store of it was ever sought out; yet where models state these
+// kinds of data they call them critical two times in three (secrets 73 %,
+// card data 67 %, credentials 66 %, health 63 %; financial 61 %, money
+// 56 %, personal data 44 %, data whose words name no kind 39 %: the seen
+// sets' words-only copies against their rich models). A model that states
+// its data's sensitivity is unchanged.
+func guessedSevere(f *model.Finding, i model.Impact) bool {
+	if i != 4 {
+		return false
+	}
+	n, severe := 0, false
+	for _, a := range f.Assets {
+		if levelImpact(max(a.Need(model.Confidentiality), a.Value)) < i {
+			continue
+		}
+		if a.Inferred&model.InferredData == 0 {
+			return false
+		}
+		n++
+		severe = severe || severeKind(a)
+	}
+	return n > 0 && severe
+}
+
+// severeKind reports whether a is a credential or holds secrets,
+// credentials, card or health data. Financial data and money were measured
+// and left out: with them half B's perturbed copies gain 3 lines more and
+// half A's and the sparse twins less (docs/quality-history.md,
+// ranksparse26).
+func severeKind(a *model.Asset) bool {
+	if a.Kind == model.AssetCredential {
+		return true
+	}
+	for _, d := range a.Data {
+		switch d {
+		case model.DataSecrets, model.DataCredentials, model.DataPaymentCard, model.DataPHI:
+			return true
+		}
 	}
 	return false
 }

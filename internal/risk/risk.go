@@ -379,7 +379,11 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 	sought := soughtStore(f, i) && computed
 	if sought && l < soughtLikelihood {
 		l = soughtLikelihood
-		lwhy = append(lwhy, soughtWhy)
+		why := soughtWhy
+		if i < 5 {
+			why = soughtGuessWhy
+		}
+		lwhy = append(lwhy, why)
 	}
 	// A parser's code-execution foothold in a worker reading every
 	// tenant's files is sought out the same way (parserFoothold).

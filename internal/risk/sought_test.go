@@ -111,3 +111,55 @@ func TestStoreSoughtOut(t *testing.T) {
 		}
 	}
 }
+
+// TestGuessedStoreSoughtOut: a store whose data states no sensitivity but
+// whose words name secrets, credentials, card, health or financial data
+// (impact 4, read from the words) is sought out as a store of critical
+// data is: possible at least, with its own reason. Personal data read from
+// the words, data taken as confidential because nothing is stated, a store
+// that also holds stated high data, and impact 4 stated by the model keep
+// the exposure.
+func TestGuessedStoreSoughtOut(t *testing.T) {
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	guess := func(id, desc string) *model.Asset {
+		a := &model.Asset{ID: id, Description: desc}
+		model.InferAsset(a, false)
+		return a
+	}
+	tokens := guess("bank-tokens", "bank account tokens")
+	health := guess("records", "patient health records")
+	people := guess("profiles", "customer profiles")
+	drafts := guess("drafts", "article drafts")
+	stated := &model.Asset{ID: "notes", Confidentiality: model.High}
+	if tokens.Inferred&model.InferredData == 0 || health.Inferred&model.InferredData == 0 || people.Inferred&model.InferredData == 0 || drafts.Inferred&model.InferredClass == 0 {
+		t.Fatalf("inference changed: %v %v %v %v", tokens.Inferred, health.Inferred, people.Inferred, drafts.Inferred)
+	}
+	db := &model.Component{ID: "db", Kind: model.KindDatastore, Boundary: dc}
+	api := &model.Component{ID: "api", Kind: model.KindService, Boundary: dc}
+	m := &model.Model{Boundaries: []*model.Boundary{dc}, Assets: []*model.Asset{tokens, health, people, drafts, stated},
+		Components: []*model.Component{db, api}}
+	m.Index()
+	for _, tc := range []struct {
+		name     string
+		on       *model.Component
+		assets   []*model.Asset
+		inherent model.Likelihood
+	}{
+		{"tokens read from the words", db, []*model.Asset{tokens}, 3},
+		{"health data read from the words", db, []*model.Asset{health, people}, 3},
+		{"personal data read from the words", db, []*model.Asset{people}, 2},
+		{"data taken as confidential", db, []*model.Asset{drafts}, 2},
+		{"beside stated high data", db, []*model.Asset{tokens, stated}, 2},
+		{"on a service", api, []*model.Asset{tokens}, 2},
+	} {
+		f := &model.Finding{ID: "r:" + tc.name, Category: model.InformationDisclosure, Targets: []model.Target{{Component: tc.on}},
+			Assets: tc.assets, Status: model.StatusUnverified}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if f.Inherent.Likelihood != tc.inherent || f.Residual.Likelihood != tc.inherent {
+			t.Errorf("%s: likelihood %d, residual %d; want %d (%v)", tc.name, f.Inherent.Likelihood, f.Residual.Likelihood, tc.inherent, f.Rationale)
+		}
+		if got := slices.Contains(f.Rationale, soughtGuessWhy); got != (tc.inherent == soughtLikelihood) {
+			t.Errorf("%s: reason given %v (%v)", tc.name, got, f.Rationale)
+		}
+	}
+}
