@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/wardtm/ward/internal/report"
 )
 
 func TestCommand(t *testing.T) {
@@ -282,5 +284,61 @@ func TestAfterLoadKeepsStage(t *testing.T) {
 	}
 	if l := debug.SetMemoryLimit(-1); l != largeCeiling {
 		t.Errorf("memory limit after afterLoad's collection = %d, want %d", l, largeCeiling)
+	}
+}
+
+// TestCollecting: collecting says no once a collection has ended, and yes
+// while one marks (each collection pauses the world twice).
+func TestCollecting(t *testing.T) {
+	runtime.GC()
+	if collecting() {
+		t.Fatal("collecting after runtime.GC returned")
+	}
+	// A heap of pointers that takes a while to mark.
+	type node struct{ next *node }
+	var head *node
+	for range 1 << 20 {
+		head = &node{head}
+	}
+	done := make(chan struct{})
+	go func() {
+		runtime.GC()
+		close(done)
+	}()
+	seen := false
+	for wait := true; wait; {
+		select {
+		case <-done:
+			wait = false
+		default:
+			seen = seen || collecting()
+			runtime.Gosched()
+		}
+	}
+	runtime.KeepAlive(head)
+	if collecting() {
+		t.Fatal("collecting after the collection ended")
+	}
+	if !seen {
+		t.Skip("the collection ended before collecting was called")
+	}
+}
+
+// TestLight: only a built result without its elements and paths is light
+// (text, csv, sarif); json, markdown and html keep afterAnalysis's
+// collection, and so do commands that build no result.
+func TestLight(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		build  bool
+		want   bool
+	}{
+		{"text", true, true}, {"csv", true, true}, {"sarif", true, true},
+		{"json", true, false}, {"markdown", true, false}, {"html", true, false},
+		{"text", false, false},
+	} {
+		if got := light(c.build, report.FormatParts(c.format)); got != c.want {
+			t.Errorf("light(%v, FormatParts(%q)) = %v, want %v", c.build, c.format, got, c.want)
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/wardtm/ward/internal/report"
 )
 
 // TestCheckBuiltOnce checks the order of the pacing hooks in ward check:
@@ -31,7 +33,7 @@ func TestCheckBuiltOnce(t *testing.T) {
 		var got []string
 		code := Main(context.Background(), c.args, Env{Stdout: &out, Stderr: &errb, Dir: dir, Getenv: func(string) string { return "" },
 			Now:      func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) },
-			Analysed: func(bool) { got = append(got, "analysed") },
+			Analysed: func(bool, report.Parts) { got = append(got, "analysed") },
 			Built: func(alone bool) {
 				if alone {
 					got = append(got, "built alone")

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wardtm/ward/internal/interop"
+	"github.com/wardtm/ward/internal/report"
 	"github.com/wardtm/ward/internal/rule"
 	"github.com/wardtm/ward/internal/spec"
 )
@@ -51,10 +52,11 @@ type Env struct {
 	Version string
 	// Analysed, when set, is called after each analysis, before its result
 	// is built (cmd/ward collects garbage there; see its gc.go); build says
-	// whether it will be. Built, when set, is called once it is; alone
+	// whether it will be, and parts which of its parts (the renderer's,
+	// report.FormatParts). Built, when set, is called once it is; alone
 	// says the command has let the analysis go, so that the result is all
 	// that stays live (ward check).
-	Analysed func(build bool)
+	Analysed func(build bool, parts report.Parts)
 	Built    func(alone bool)
 	// Loaded, when set, is called once a model to analyse is loaded, before
 	// its rules are (cmd/ward collects the loading's garbage there when the

@@ -142,7 +142,7 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 		return nil, err
 	}
 	if a.env.Analysed != nil {
-		a.env.Analysed(build)
+		a.env.Analysed(build, parts)
 	}
 	for _, w := range l.Warnings {
 		an.Warnings = append(an.Warnings, risk.Warning{Pos: w.Pos, Msg: w.Msg, Hint: w.Hint})
