@@ -31,19 +31,8 @@ func TestBrowserAnswerNeeds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a browser test: run without -short")
 	}
-	const token = "needs-setup-token"
-	b := newBrowser(t, token)
-	var problems consoleProblems
-	problems.listen(b)
-	admin := b.adminWithTeam(token)
-	b.pushModel(admin, "meters", map[string]string{"ward.yaml": needsBrowserModel})
-	b.signIn("ada@example.com", "correct horse battery")
-
-	b.open("/systems/meters#questions")
 	const row = `tr[id="q-readings.needs"]`
-	if !b.exists(row) {
-		t.Fatalf("no question readings.needs on the system page:\n%s", b.text("#questions"))
-	}
+	b, admin, problems := questionPage(t, needsBrowserModel, row)
 	if b.exists(row+` button[value=yes]`) || !b.exists(row+` button[value=restricted]`) {
 		t.Errorf("the needs question does not offer the four classifications:\n%s", b.text(row))
 	}
@@ -58,14 +47,7 @@ func TestBrowserAnswerNeeds(t *testing.T) {
 	if b.exists(row) {
 		t.Errorf("question readings.needs is still open after it was answered")
 	}
-	status, out := b.api("GET", "/api/v1/systems/meters/versions/latest/model", admin, nil)
-	if status != 200 {
-		t.Fatalf("model: %d %v", status, out)
-	}
-	files, _ := out["files"].(map[string]any)
-	if y, _ := files["ward.yaml"].(string); !strings.Contains(y, "classification: internal") {
-		t.Errorf("the answered model does not state the classification:\n%s", y)
-	}
+	b.modelStates(admin, "classification: internal")
 	problems.check(t, "needs question")
 }
 
@@ -95,19 +77,8 @@ func TestBrowserAnswerCarries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a browser test: run without -short")
 	}
-	const token = "carries-setup-token"
-	b := newBrowser(t, token)
-	var problems consoleProblems
-	problems.listen(b)
-	admin := b.adminWithTeam(token)
-	b.pushModel(admin, "meters", map[string]string{"ward.yaml": carriesBrowserModel})
-	b.signIn("ada@example.com", "correct horse battery")
-
-	b.open("/systems/meters#questions")
 	const row = `tr[id="q-ingest-db.carries"]`
-	if !b.exists(row) {
-		t.Fatalf("no question ingest-db.carries on the system page:\n%s", b.text("#questions"))
-	}
+	b, admin, problems := questionPage(t, carriesBrowserModel, row)
 	if !b.exists(row+` input[type=checkbox][value=readings]:checked`) || b.exists(row+` input[value=tariffs]:checked`) {
 		t.Errorf("the carries question does not tick Ward's reading (readings) alone:\n%s", b.text(row))
 	}
@@ -123,13 +94,37 @@ func TestBrowserAnswerCarries(t *testing.T) {
 	if b.exists(row) {
 		t.Errorf("question ingest-db.carries is still open after it was answered")
 	}
-	status, out := b.api("GET", "/api/v1/systems/meters/versions/latest/model", admin, nil)
+	b.modelStates(admin, "carries: [readings, tariffs]")
+	problems.check(t, "carries question")
+}
+
+// questionPage pushes model as system meters of a new team, signs its
+// administrator in and opens the system's questions, where row must be.
+func questionPage(t *testing.T, model, row string) (*browser, string, *consoleProblems) {
+	t.Helper()
+	const token = "question-setup-token"
+	b := newBrowser(t, token)
+	problems := &consoleProblems{}
+	problems.listen(b)
+	admin := b.adminWithTeam(token)
+	b.pushModel(admin, "meters", map[string]string{"ward.yaml": model})
+	b.signIn("ada@example.com", "correct horse battery")
+	b.open("/systems/meters#questions")
+	if !b.exists(row) {
+		t.Fatalf("no question %s on the system page:\n%s", row, b.text("#questions"))
+	}
+	return b, admin, problems
+}
+
+// modelStates checks that the latest version of system meters holds want.
+func (b *browser) modelStates(session, want string) {
+	b.t.Helper()
+	status, out := b.api("GET", "/api/v1/systems/meters/versions/latest/model", session, nil)
 	if status != 200 {
-		t.Fatalf("model: %d %v", status, out)
+		b.t.Fatalf("model: %d %v", status, out)
 	}
 	files, _ := out["files"].(map[string]any)
-	if y, _ := files["ward.yaml"].(string); !strings.Contains(y, "carries: [readings, tariffs]") {
-		t.Errorf("the answered model does not state what the flow carries:\n%s", y)
+	if y, _ := files["ward.yaml"].(string); !strings.Contains(y, want) {
+		b.t.Errorf("the answered model does not state %q:\n%s", want, y)
 	}
-	problems.check(t, "carries question")
 }
