@@ -190,6 +190,12 @@ func join(keep, f *model.Finding) {
 			keep.Targets = append(keep.Targets, t)
 		}
 	}
+	joined(keep, f)
+}
+
+// joined ends a join once keep names f's targets: f leaves the ranking and
+// keep records the fold.
+func joined(keep, f *model.Finding) {
 	f.Rank = 0
 	fold(keep, f)
 }
@@ -220,8 +226,7 @@ func (j *joiner) join(keep, f *model.Finding) {
 	}
 	s.Add(f.Targets...)
 	keep.Targets = s.List
-	f.Rank = 0
-	fold(keep, f)
+	joined(keep, f)
 }
 
 // joinScanMax is the most targets a join scans (join) rather than keeping
