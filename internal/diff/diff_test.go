@@ -474,13 +474,10 @@ func TestCompareFolded(t *testing.T) {
 	}
 }
 
-// TestCompareInferred: a kind or data the loader read from an element's
-// words is compared as the analysis used it, but marked as inferred, so a
-// rename that changes the guess does not read as an edit of the kind, and
-// a model that comes to state what was guessed is no change.
-func TestCompareInferred(t *testing.T) {
-	model := func(db, asset string) string {
-		return `ward: 1
+// recsModel is a model of an API writing asset recs to db over TLS, with
+// the asset's and the store's lines given.
+func recsModel(asset, db string) string {
+	return `ward: 1
 system: {id: s, name: S}
 assets:
   - ` + asset + `
@@ -490,10 +487,16 @@ components:
 flows:
   - {id: api-db, from: api, to: db, protocol: https, encryption: tls, carries: [recs]}
 `
-	}
-	guessed := side(t, "old", model("{id: db, kind: service, name: Orders database, stores: [recs]}", "{id: recs, name: Patient records}"))
-	renamed := side(t, "new", model("{id: db, kind: service, name: Orders service, stores: [recs]}", "{id: recs, name: Records}"))
-	stated := side(t, "new", model("{id: db, kind: datastore, name: Orders database, stores: [recs]}", "{id: recs, name: Patient records, data: [phi]}"))
+}
+
+// TestCompareInferred: a kind or data the loader read from an element's
+// words is compared as the analysis used it, but marked as inferred, so a
+// rename that changes the guess does not read as an edit of the kind, and
+// a model that comes to state what was guessed is no change.
+func TestCompareInferred(t *testing.T) {
+	guessed := side(t, "old", recsModel("{id: recs, name: Patient records}", "{id: db, kind: service, name: Orders database, stores: [recs]}"))
+	renamed := side(t, "new", recsModel("{id: recs, name: Records}", "{id: db, kind: service, name: Orders service, stores: [recs]}"))
+	stated := side(t, "new", recsModel("{id: recs, name: Patient records, data: [phi]}", "{id: db, kind: datastore, name: Orders database, stores: [recs]}"))
 
 	d := diff.Compare(guessed, renamed)
 	var buf bytes.Buffer
@@ -744,22 +747,10 @@ func TestCompareFoldedBothSides(t *testing.T) {
 // sensitivity when it is newly stored; stating the classification shows
 // no change.
 func TestCompareInferredClass(t *testing.T) {
-	model := func(asset, db string) string {
-		return `ward: 1
-system: {id: s, name: S}
-assets:
-  - ` + asset + `
-components:
-  - {id: api, kind: service, processes: [recs]}
-  - ` + db + `
-flows:
-  - {id: api-db, from: api, to: db, protocol: https, encryption: tls, carries: [recs]}
-`
-	}
-	guessed := side(t, "old", model("{id: recs, name: Meter readings}", "{id: db, kind: datastore}"))
-	stored := side(t, "new", model("{id: recs, name: Meter readings}", "{id: db, kind: datastore, stores: [recs]}"))
-	public := side(t, "new", model("{id: recs, name: Published readings}", "{id: db, kind: datastore}"))
-	stated := side(t, "new", model("{id: recs, name: Meter readings, classification: confidential}", "{id: db, kind: datastore}"))
+	guessed := side(t, "old", recsModel("{id: recs, name: Meter readings}", "{id: db, kind: datastore}"))
+	stored := side(t, "new", recsModel("{id: recs, name: Meter readings}", "{id: db, kind: datastore, stores: [recs]}"))
+	public := side(t, "new", recsModel("{id: recs, name: Published readings}", "{id: db, kind: datastore}"))
+	stated := side(t, "new", recsModel("{id: recs, name: Meter readings, classification: confidential}", "{id: db, kind: datastore}"))
 
 	var buf bytes.Buffer
 	d := diff.Compare(guessed, stored)
