@@ -3,17 +3,18 @@ package model
 import "slices"
 
 // InferredCarries: the flow states neither carries nor returns, and what
-// the datastore or object storage at one of its ends holds was read as
-// what it carries (Flow.Inferred, InferCarried).
+// the datastore or object storage it reaches holds was read as what it
+// carries (Flow.Inferred, InferCarried).
 const InferredCarries Inferred = 1 << 0
 
 // InferCarried fills in what a flow that states no carried and no returned
-// asset carries, where the model already says it: a flow into or out of a
-// datastore or object storage that stores assets reads or writes them ("the
-// API's sql link to the requests database carries the requests"). A flow
-// that states what it carries keeps its list, and a flow whose ends hold
-// nothing stated or inferred is left carrying nothing: unknown stays
-// unknown. Queues are left alone: their messages are on their flows. Like
+// asset carries, where the model already says it: a flow into a datastore or
+// object storage of ours that stores assets reads or writes them ("the
+// API's sql link to the requests database carries the requests"); a flow
+// out of a store is left alone (a bucket's event notification does not
+// carry the objects). A flow that states what it carries keeps its list,
+// and a flow into a store that holds nothing stated or inferred is left
+// carrying nothing: unknown stays unknown. Queues are left alone: their messages are on their flows. Like
 // InferHeld it reads only a model that states what no component processes
 // (its writer recorded where data goes on some flows only); a model that
 // states processes anywhere is left as it is. It records what it inferred
@@ -30,26 +31,18 @@ func InferCarried(m *Model) {
 		if f.From == nil || f.To == nil || len(f.Carries)+len(f.Returns) > 0 {
 			continue
 		}
-		var as []*Asset
-		for _, c := range [1]*Component{f.To} {
-			if holdsData(c) && !c.ThirdParty {
-				as = appendNew(as, c.Stores)
+		to := f.To
+		if !holdsData(to) || to.ThirdParty || len(to.Stores) == 0 {
+			continue
+		}
+		as := make([]*Asset, 0, len(to.Stores))
+		for _, a := range to.Stores {
+			if !slices.Contains(as, a) { // a model may list an asset twice
+				as = append(as, a)
 			}
 		}
-		if len(as) > 0 {
-			f.Carries, f.Inferred = as, f.Inferred|InferredCarries
-		}
+		f.Carries, f.Inferred = as, f.Inferred|InferredCarries
 	}
-}
-
-// appendNew appends the assets of add that as does not hold yet.
-func appendNew(as, add []*Asset) []*Asset {
-	for _, a := range add {
-		if !slices.Contains(as, a) {
-			as = append(as, a)
-		}
-	}
-	return as
 }
 
 // StatedCarries is what the flow carries as the model stated it: nil when
