@@ -11,6 +11,7 @@ import (
 	"github.com/wardtm/ward/internal/decide"
 	"github.com/wardtm/ward/internal/modeledit"
 	"github.com/wardtm/ward/internal/report"
+	"github.com/wardtm/ward/internal/spec"
 )
 
 // controlRequest sets one control of a component or flow: the answer to
@@ -177,7 +178,7 @@ func carriedIDs(value string) ([]string, error) {
 		if id == "" || slices.Contains(ids, id) {
 			continue
 		}
-		if !validAssetID(id) {
+		if len(id) > 200 || !spec.ValidID(id) {
 			return nil, errorf(http.StatusBadRequest, "invalid", "%q is not an asset id: name the assets the flow carries, comma-separated (for example card,order)", id)
 		}
 		ids = append(ids, id)
@@ -189,21 +190,6 @@ func carriedIDs(value string) ([]string, error) {
 		return nil, errorf(http.StatusBadRequest, "invalid", "%d assets named; at most %d", len(ids), maxCarried)
 	}
 	return ids, nil
-}
-
-// validAssetID reports whether id has the shape of a model id (letters,
-// digits, '-', '_' and '.'); whether the model has such an asset is left
-// to the model's validation when the version is saved.
-func validAssetID(id string) bool {
-	if len(id) > 200 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // setCarries answers the question of what a flow carries: the flow's

@@ -216,6 +216,11 @@ func validID(s string) bool {
 	return true
 }
 
+// ValidID reports whether s has the shape of a model id (a letter or digit,
+// then letters, digits, '.', '_' and '-'), for callers outside the loader
+// that take ids from people (the server's answers).
+func ValidID(s string) bool { return validID(s) }
+
 func idByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
