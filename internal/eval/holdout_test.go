@@ -41,6 +41,7 @@ var (
 	holdOut26 = filepath.Join("..", "..", "testdata", "eval-holdout26")
 	holdOut27 = filepath.Join("..", "..", "testdata", "eval-holdout27")
 	holdOut28 = filepath.Join("..", "..", "testdata", "eval-holdout28")
+	holdOut30 = filepath.Join("..", "..", "testdata", "eval-holdout30")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -93,6 +94,7 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout26", holdOut26, false},
 		{"eval-holdout27", holdOut27, false},
 		{"eval-holdout28", holdOut28, false},
+		{"eval-holdout30", holdOut30, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
