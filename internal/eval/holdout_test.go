@@ -42,6 +42,8 @@ var (
 	holdOut27 = filepath.Join("..", "..", "testdata", "eval-holdout27")
 	holdOut28 = filepath.Join("..", "..", "testdata", "eval-holdout28")
 	holdOut29 = filepath.Join("..", "..", "testdata", "eval-holdout29")
+
+	holdOut30 = filepath.Join("..", "..", "testdata", "eval-holdout30")
 )
 
 // TestHeldOutSet checks that every held-out case parses, names only elements
@@ -95,6 +97,8 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout27", holdOut27, false},
 		{"eval-holdout28", holdOut28, false},
 		{"eval-holdout29", holdOut29, false},
+
+		{"eval-holdout30", holdOut30, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := checkHeldOut(t, set.dir, set.name, seen)
