@@ -42,7 +42,6 @@ var (
 	holdOut27 = filepath.Join("..", "..", "testdata", "eval-holdout27")
 	holdOut28 = filepath.Join("..", "..", "testdata", "eval-holdout28")
 	holdOut29 = filepath.Join("..", "..", "testdata", "eval-holdout29")
-
 	holdOut30 = filepath.Join("..", "..", "testdata", "eval-holdout30")
 )
 
@@ -97,7 +96,6 @@ func TestHeldOutSet(t *testing.T) {
 		{"eval-holdout27", holdOut27, false},
 		{"eval-holdout28", holdOut28, false},
 		{"eval-holdout29", holdOut29, false},
-
 		{"eval-holdout30", holdOut30, false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
