@@ -51,7 +51,7 @@ func guessedNeed(a *model.Asset, prop model.Property, need model.Level) model.Le
 // words name personal details alone (38 % on half A, 44 % on half B).
 // Money and credentials already need high integrity (model.Asset.Need).
 func guessedIntegrity(a *model.Asset) bool {
-	if a.Integrity != model.LevelUnset || a.Value != model.LevelUnset || a.Kind != model.AssetData {
+	if a.Integrity != model.LevelUnset || a.Value != model.LevelUnset || a.Kind != "" && a.Kind != model.AssetData {
 		return false
 	}
 	if a.Inferred&(model.InferredData|model.InferredClass) == 0 {
