@@ -100,11 +100,6 @@ func gathered(f *model.Finding) bool {
 	return !ab.gathered && f.Origin == model.OriginBuiltin && gatheredRules[f.Rule]
 }
 
-// impact computes the impact, the asset that sets it, and the property.
-func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Property) {
-	return impactMemo(m, f, nil, needsGuessed(m))
-}
-
 // stakeKey names one list of assets at stake (rules share a list among
 // many threats: an element's assets, the system's most valuable ones) and
 // the property a threat is against.
@@ -120,7 +115,8 @@ type stake struct {
 	which string
 }
 
-// impactMemo is impact, remembering in memo (when not nil) the outcome of
+// impactMemo computes the impact, the asset that sets it, and the
+// property, remembering in memo (when not nil) the outcome of
 // long asset lists: rules put the same list at stake in many threats, and
 // it grows with the model, so scanning it per threat would be quadratic.
 //
