@@ -25,36 +25,59 @@ func levelImpact(l model.Level) model.Impact {
 
 // ImpactOf estimates a finding's impact from the assets at stake and says why.
 func ImpactOf(m *model.Model, f *model.Finding) (model.Impact, string) {
-	i, which, prop := impact(m, f)
+	guessed := needsGuessed(m)
+	i, which, prop := impactMemo(m, f, nil, guessed)
+	return i, impactReason(m, f, i, which, prop, guessed)
+}
+
+// impactReason says why f's impact is i: asset which's need for prop, or
+// what stands in for it when no asset is at stake.
+func impactReason(m *model.Model, f *model.Finding, i model.Impact, which string, prop model.Property, guessed bool) string {
 	if which == "" {
 		if i <= 2 && len(m.Assets) > 0 && !touchData(f) {
-			return i, "its elements hold, carry and reach none of the model's named data"
+			return "its elements hold, carry and reach none of the model's named data"
 		}
 		reason := "no asset at stake is named"
 		if i > 2 {
 			reason += "; the system is business-critical"
 		}
-		return i, reason
+		return reason
 	}
-	return i, impactWhy(f, i, which, prop)
+	return impactWhy(f, i, which, prop, guessed)
 }
 
 // impactWhy words the impact i that asset which sets for property prop:
 // for repudiation, where the need was taken one step lower, it names the
-// asset's own need and the step.
-func impactWhy(f *model.Finding, i model.Impact, which string, prop model.Property) string {
-	if f.Category == model.Repudiation || gathered(f) {
+// asset's own need and the step. With guessed (needsGuessed), a need that
+// guessedNeed raised says so (guessedIntegrityWhy).
+func impactWhy(f *model.Finding, i model.Impact, which string, prop model.Property, guessed bool) string {
+	var a *model.Asset
+	for _, x := range f.Assets {
+		if x.ID == which {
+			a = x
+			break
+		}
+	}
+	need, guess := model.LevelUnset, ""
+	if a != nil {
+		need = a.Need(prop)
+		if guessed {
+			if g := guessedNeed(a, prop, need); g > need {
+				need, guess = g, guessedIntegrityWhy
+			}
+		}
+	}
+	if a != nil && (f.Category == model.Repudiation || gathered(f)) && levelImpact(need) > i {
 		step := "; one step less for repudiation (what is lost is the record of who acted, not the change)"
 		if f.Category != model.Repudiation {
 			step = gatheredWhy
 		}
-		for _, a := range f.Assets {
-			if a.ID == which && levelImpact(a.Need(prop)) > i {
-				return which + " needs " + needName(levelImpact(a.Need(prop))) + " " + prop.String() + step
-			}
-		}
+		return which + " needs " + needName(levelImpact(need)) + " " + prop.String() + guess + step
 	}
-	return which + " needs " + needName(i) + " " + prop.String()
+	if guess != "" && levelImpact(need) != i {
+		guess = ""
+	}
+	return which + " needs " + needName(i) + " " + prop.String() + guess
 }
 
 // gatheredRules are the built-in rules whose attacker gathers what callers
@@ -77,11 +100,6 @@ func gathered(f *model.Finding) bool {
 	return !ab.gathered && f.Origin == model.OriginBuiltin && gatheredRules[f.Rule]
 }
 
-// impact computes the impact, the asset that sets it, and the property.
-func impact(m *model.Model, f *model.Finding) (model.Impact, string, model.Property) {
-	return impactMemo(m, f, nil)
-}
-
 // stakeKey names one list of assets at stake (rules share a list among
 // many threats: an element's assets, the system's most valuable ones) and
 // the property a threat is against.
@@ -97,10 +115,15 @@ type stake struct {
 	which string
 }
 
-// impactMemo is impact, remembering in memo (when not nil) the outcome of
+// impactMemo computes the impact, the asset that sets it, and the
+// property, remembering in memo (when not nil) the outcome of
 // long asset lists: rules put the same list at stake in many threats, and
 // it grows with the model, so scanning it per threat would be quadratic.
-func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (model.Impact, string, model.Property) {
+//
+// guessed says the model states nothing of any asset's sensitivity
+// (needsGuessed): the integrity its words imply is then read for the
+// assets whose data Ward read from their words (guessedIntegrity).
+func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake, guessed bool) (model.Impact, string, model.Property) {
 	prop := f.Property
 	if prop == 0 {
 		prop = f.Category.Property()
@@ -109,7 +132,7 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 	// change itself (the tampering threat's): one step below the need.
 	// Gathering what callers are shown (gathered): one step below too.
 	less := f.Category == model.Repudiation && !ab.repud || gathered(f)
-	best, which := stakeMemo(f.Assets, prop, less, memo)
+	best, which := stakeMemo(f.Assets, prop, less, guessed, memo)
 	if f.Category == model.ElevationOfPrivilege && !ab.elevboth {
 		// A privilege gained is the power to read and to change what the
 		// role reaches: the larger of the two needs sets the stake (the
@@ -119,7 +142,7 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 			other = model.Confidentiality
 		}
 		if prop != model.Availability {
-			if b, w := stakeMemo(f.Assets, other, false, memo); b > best {
+			if b, w := stakeMemo(f.Assets, other, false, guessed, memo); b > best {
 				best, which, prop = b, w, other
 			}
 		}
@@ -153,14 +176,14 @@ func impactMemo(m *model.Model, f *model.Finding, memo map[stakeKey]stake) (mode
 
 // stakeMemo is assetImpact, remembered in memo (when not nil) for long
 // asset lists.
-func stakeMemo(assets []*model.Asset, prop model.Property, less bool, memo map[stakeKey]stake) (model.Impact, string) {
+func stakeMemo(assets []*model.Asset, prop model.Property, less, guessed bool, memo map[stakeKey]stake) (model.Impact, string) {
 	if memo == nil || len(assets) < 8 {
-		return assetImpact(assets, prop, less)
+		return assetImpact(assets, prop, less, guessed)
 	}
 	k := stakeKey{&assets[0], len(assets), prop, less}
 	st, ok := memo[k]
 	if !ok {
-		st.best, st.which = assetImpact(assets, prop, less)
+		st.best, st.which = assetImpact(assets, prop, less, guessed)
 		memo[k] = st
 	}
 	return st.best, st.which
@@ -168,11 +191,16 @@ func stakeMemo(assets []*model.Asset, prop model.Property, less bool, memo map[s
 
 // assetImpact is the impact of the most sensitive of the assets for
 // property prop, and that asset's id; with less, each need counts one step
-// lower (repudiation), the business value still a floor.
-func assetImpact(assets []*model.Asset, prop model.Property, less bool) (model.Impact, string) {
+// lower (repudiation), the business value still a floor. With guessed (a
+// model that states no asset's sensitivity), an asset's integrity is the
+// one its words imply (guessedNeed).
+func assetImpact(assets []*model.Asset, prop model.Property, less, guessed bool) (model.Impact, string) {
 	best, which := model.Impact(0), ""
 	for _, a := range assets {
 		need := a.Need(prop)
+		if guessed {
+			need = guessedNeed(a, prop, need)
+		}
 		if prop == model.Availability && a.Availability == model.LevelUnset && !ab.dosavail {
 			// Unstated, an asset's availability need is the one its kind
 			// implies (medium; high for an asset of kind availability),

@@ -184,6 +184,7 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	// worker with its own explainer. The data within reach of each element
 	// is worked out once, before (read-only while scoring).
 	within := reachOf(m)
+	guessed := needsGuessed(m)
 	scoreAll(findings, func(ex *explainer, f *model.Finding) {
 		f.Reach, f.Focus = within.share(f), within.focus(f)
 		var d *model.Decision
@@ -199,7 +200,7 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 		}
 		score(ex, f, d, broken, opt.Now, unc)
 	}, func() *explainer {
-		return &explainer{m: m, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{m: m, is: opt.Relay}}
+		return &explainer{m: m, guessed: guessed, impacts: map[impactKey]string{}, stakes: map[stakeKey]stake{}, reach: map[*model.Component]string{}, relay: &relays{m: m, is: opt.Relay}}
 	})
 	return warns, NewRanking(findings)
 }
@@ -323,6 +324,7 @@ func (s *suggester) scan() {
 // says "reachable from the internet through X" many times).
 type explainer struct {
 	m       *model.Model
+	guessed bool // needsGuessed(m), read once per run
 	impacts map[impactKey]string
 	stakes  map[stakeKey]stake
 	reach   map[*model.Component]string
@@ -342,14 +344,14 @@ type impactKey struct {
 }
 
 func (ex *explainer) impactOf(f *model.Finding) (model.Impact, string) {
-	i, which, prop := impactMemo(ex.m, f, ex.stakes)
+	i, which, prop := impactMemo(ex.m, f, ex.stakes, ex.guessed)
 	if which == "" {
-		return ImpactOf(ex.m, f)
+		return i, impactReason(ex.m, f, i, which, prop, ex.guessed)
 	}
 	k := impactKey{which, i, prop, f.Category == model.Repudiation, gathered(f)}
 	s, ok := ex.impacts[k]
 	if !ok {
-		s = impactWhy(f, i, which, prop)
+		s = impactWhy(f, i, which, prop, ex.guessed)
 		ex.impacts[k] = s
 	}
 	return i, s

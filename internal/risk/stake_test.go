@@ -27,8 +27,8 @@ func TestImpactMemoSame(t *testing.T) {
 	for _, cat := range model.Categories {
 		for _, as := range [][]*model.Asset{shared, shared[:12], own, shared, shared[:3]} {
 			f := &model.Finding{Category: cat, Assets: as}
-			i1, w1, p1 := impactMemo(m, f, nil)
-			i2, w2, p2 := impactMemo(m, f, memo)
+			i1, w1, p1 := impactMemo(m, f, nil, false)
+			i2, w2, p2 := impactMemo(m, f, memo, false)
 			if i1 != i2 || w1 != w2 || p1 != p2 {
 				t.Errorf("%s, %d assets: memo gives %v %q %v, scan gives %v %q %v", cat, len(as), i2, w2, p2, i1, w1, p1)
 			}
