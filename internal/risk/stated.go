@@ -23,7 +23,7 @@ var statedPrivilegeRules = map[string]bool{
 const statedPrivilegeLikelihood = 3
 
 // statedPrivilegeWhy is the reason statedPrivilege adds to the likelihood.
-const statedPrivilegeWhy = "the model states the component holds more privilege than it needs: whoever can change it (its code, configuration, pipeline or host) acts with it, possible at least"
+const statedPrivilegeWhy = "the model states the grants are broader than needed (least_privilege: no): whoever can change what holds them (code, configuration, pipeline or host) acts with them, possible at least"
 
 // statedPrivilege reports whether f is the open threat of an excess
 // privilege the model states (statedPrivilegeRules): possible at least,
