@@ -408,6 +408,11 @@ func score(ex *explainer, f *model.Finding, d *model.Decision, broken map[string
 			lwhy = append(lwhy, heldReadWhy)
 		}
 	}
+	// A stated excess privilege: possible at least (statedPrivilege).
+	if computed && statedPrivilege(f) && l < statedPrivilegeLikelihood {
+		l = statedPrivilegeLikelihood
+		lwhy = append(lwhy, statedPrivilegeWhy)
+	}
 	// A moderate stake is medium at most, however exposed (moderate).
 	if i == moderateImpact && l > moderateLikelihood && computed && !ab.moderate {
 		l = moderateLikelihood
