@@ -1,0 +1,64 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/wardtm/ward/internal/model"
+	"github.com/wardtm/ward/internal/rules"
+)
+
+// TestOutsideSecondApproval: staff of ours who release money in a system
+// outside ours (a bank's portal) raise staff-action-without-second-approval
+// on that system (unverified while its dual_approval is unknown, not raised
+// where stated) and payment-file-tampering on their flow; a flow carrying
+// no money raises neither (sparse27).
+func TestOutsideSecondApproval(t *testing.T) {
+	fs, qs := run(t, filepath.Join("testdata", "sparse27", "outside-approval.yaml"), rules.All())
+	const sa = "staff-action-without-second-approval"
+	if got, want := ofRule(fs, sa, model.StatusUnverified), []string{sa + ":bank-portal"}; !slices.Equal(got, want) {
+		t.Errorf("%s unverified %v, want %v", sa, got, want)
+	}
+	if got := ofRule(fs, sa, model.StatusOpen); len(got) > 0 {
+		t.Errorf("%s open %v, want none (second-bank states dual approval)", sa, got)
+	}
+	if got := asking(qs, sa); !slices.Contains(got, "bank-portal.dual_approval") {
+		t.Errorf("%s asks %v, want bank-portal.dual_approval", sa, got)
+	}
+	const pf = "payment-file-tampering"
+	want := []string{pf + ":clerk-to-bank-portal", pf + ":treasurer-to-second-bank"}
+	if got := ofRule(fs, pf, model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("%s unverified %v, want %v", pf, got, want)
+	}
+	for _, f := range fs {
+		for _, tg := range f.Targets {
+			if (f.Rule == sa || f.Rule == pf) && (tg.ID() == "registry" || tg.ID() == "clerk-to-registry") {
+				t.Errorf("%s raised on %s, which gets no money", f.ID, tg.ID())
+			}
+		}
+	}
+}
+
+// TestBackupsStatedNeedsUnstated: a store stated without backups in a model
+// that states no asset's sensitivity raises store-without-backups
+// unverified, asking the asset's needs; a store whose backups are unknown
+// stays quiet, and so does the stated gap where the asset's needs are
+// stated medium (sparse27).
+func TestBackupsStatedNeedsUnstated(t *testing.T) {
+	const id = "store-without-backups"
+	fs, qs := run(t, filepath.Join("testdata", "sparse27", "backups-stated.yaml"), rules.All())
+	if got, want := ofRule(fs, id, ""), []string{id + ":volumes-db"}; !slices.Equal(got, want) {
+		t.Errorf("threats %v, want %v", got, want)
+	}
+	if got := ofRule(fs, id, model.StatusUnverified); len(got) != 1 {
+		t.Errorf("unverified %v, want the one threat", got)
+	}
+	if got := asking(qs, id); !slices.Contains(got, "volumes.needs") {
+		t.Errorf("questions %v lack volumes.needs", got)
+	}
+	fs, _ = run(t, filepath.Join("testdata", "sparse27", "backups-stated-needs.yaml"), rules.All())
+	if got := ofRule(fs, id, ""); len(got) > 0 {
+		t.Errorf("with needs stated: %v, want none", got)
+	}
+}
