@@ -62,3 +62,33 @@ func TestBackupsStatedNeedsUnstated(t *testing.T) {
 		t.Errorf("with needs stated: %v, want none", got)
 	}
 }
+
+// TestStaffChangesNeedsUnstated: staff changing records through a portal
+// in a model that states no asset's sensitivity raise
+// staff-changes-not-attributable unverified, asking the records' needs;
+// with the need stated medium the portal is quiet (sparse27).
+func TestStaffChangesNeedsUnstated(t *testing.T) {
+	const id = "staff-changes-not-attributable"
+	fs, qs := run(t, filepath.Join("testdata", "sparse27", "staff-changes-unstated.yaml"), rules.All())
+	if got, want := ofRule(fs, id, model.StatusUnverified), []string{id + ":portal"}; !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+	if got := asking(qs, id); !slices.Contains(got, "checkins.needs") {
+		t.Errorf("questions %v lack checkins.needs", got)
+	}
+	fs, _ = run(t, filepath.Join("testdata", "sparse27", "staff-changes-stated.yaml"), rules.All())
+	if got := ofRule(fs, id, ""); len(got) > 0 {
+		t.Errorf("with the need stated: %v, want none", got)
+	}
+}
+
+// TestLogWorkspaceService: a log sink drawn as a service that sends
+// nothing on is a log store (log-store-tampering); a log forwarder that
+// passes logs on is not (sparse27).
+func TestLogWorkspaceService(t *testing.T) {
+	const id = "log-store-tampering"
+	fs, _ := run(t, filepath.Join("testdata", "sparse27", "log-workspace.yaml"), rules.All())
+	if got, want := ofRule(fs, id, ""), []string{id + ":log-analytics"}; !slices.Equal(got, want) {
+		t.Errorf("threats %v, want %v", got, want)
+	}
+}
