@@ -92,3 +92,17 @@ func TestLogWorkspaceService(t *testing.T) {
 		t.Errorf("threats %v, want %v", got, want)
 	}
 }
+
+// TestNewThirdPartyReturns: what a new vendor returns to a call of ours is
+// ours held there; the call raises sensitive-data-to-new-third-party
+// (sparse27). A vendor not new is quiet.
+func TestNewThirdPartyReturns(t *testing.T) {
+	const id = "sensitive-data-to-new-third-party"
+	fs, _ := run(t, filepath.Join("testdata", id, "returns.yaml"), rules.All())
+	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":fetch-readings"}; !slices.Equal(got, want) {
+		t.Errorf("open %v, want %v", got, want)
+	}
+	if got := ofRule(fs, id, ""); len(got) != 1 {
+		t.Errorf("threats %v, want one", got)
+	}
+}
