@@ -106,3 +106,19 @@ func TestNewThirdPartyReturns(t *testing.T) {
 		t.Errorf("threats %v, want one", got)
 	}
 }
+
+// TestRateLimitsStatedBehind: a component stated without rate limits that
+// a component taking internet traffic calls is raised open; one whose
+// rate limits are unknown behind the same front door is not (sparse27).
+func TestRateLimitsStatedBehind(t *testing.T) {
+	const id = "no-rate-limiting"
+	fs, _ := run(t, filepath.Join("testdata", "sparse27", "rate-behind.yaml"), rules.All())
+	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":portal"}; !slices.Equal(got, want) {
+		t.Errorf("open %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.Rule == id && f.Targets[0].ID() == "api" {
+			t.Errorf("raised on api: %s", f.ID)
+		}
+	}
+}
