@@ -37,6 +37,12 @@ var secretsRules = []*rule.Rule{
 				return // entry points get overprivileged-entry-point
 			}
 			sources, read := integrationReads(c)
+			if len(sources) == 0 && c.Controls.Get(model.CtlLeastPrivilege) == model.No {
+				// Stated to run with broader rights than it needs: the
+				// stores it reaches are where its credentials act,
+				// whether or not the model names them.
+				sources, read = integrationReaches(c)
+			}
 			if len(sources) == 0 {
 				return
 			}
@@ -684,4 +690,30 @@ func secretsBrought(c *model.Component, a *model.Asset) bool {
 		}
 	}
 	return false
+}
+
+// integrationReaches returns the stores job c reads or writes and the
+// sensitive data they hold or its flows there exchange: where a job
+// stated over-privileged acts with its credentials.
+func integrationReaches(c *model.Component) (sources []*model.Component, read []*model.Asset) {
+	for _, f := range c.Out {
+		if !f.To.IsStore() || f.To.OutOfScope {
+			continue
+		}
+		as := append(append(append([]*model.Asset{}, f.Carries...), f.Returns...), f.To.Stores...)
+		got := false
+		for _, a := range sensitive(as) {
+			if a.Kind == model.AssetCredential {
+				continue
+			}
+			got = true
+			if !containsAsset(read, a) {
+				read = append(read, a)
+			}
+		}
+		if got && !containsComp(sources, f.To) {
+			sources = append(sources, f.To)
+		}
+	}
+	return sources, read
 }

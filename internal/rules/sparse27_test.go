@@ -122,3 +122,18 @@ func TestRateLimitsStatedBehind(t *testing.T) {
 		}
 	}
 }
+
+// TestJobStatedOverprivileged: a job stated without least privilege that
+// reaches stores of sensitive data raises integration-credentials-overreach
+// open though no credential is named; a job whose least privilege is
+// unknown is not raised on that reading (sparse27).
+func TestJobStatedOverprivileged(t *testing.T) {
+	const id = "integration-credentials-overreach"
+	fs, _ := run(t, filepath.Join("testdata", "sparse27", "job-overprivileged.yaml"), rules.All())
+	if got, want := ofRule(fs, id, ""), []string{id + ":sync-job"}; !slices.Equal(got, want) {
+		t.Errorf("threats %v, want %v", got, want)
+	}
+	if got := ofRule(fs, id, model.StatusOpen); len(got) != 1 {
+		t.Errorf("open %v, want the one threat", got)
+	}
+}
