@@ -137,3 +137,16 @@ func TestJobStatedOverprivileged(t *testing.T) {
 		t.Errorf("open %v, want the one threat", got)
 	}
 }
+
+// TestBrokerSubscribersReturn: an MQTT broker drawn as a service whose
+// subscribers call it for what it returns is a broker; a device that
+// publishes there and takes high-integrity messages back raises the
+// elevation copy of queue-topics-not-scoped (sparse27).
+func TestBrokerSubscribersReturn(t *testing.T) {
+	const id = "queue-topics-not-scoped"
+	fs, _ := run(t, filepath.Join("testdata", id, "subscribe-returns.yaml"), rules.All())
+	want := []string{id + ":broker", id + ":broker:elevation_of_privilege"}
+	if got := ofRule(fs, id, model.StatusUnverified); !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+}
