@@ -150,3 +150,18 @@ func TestBrokerSubscribersReturn(t *testing.T) {
 		t.Errorf("unverified %v, want %v", got, want)
 	}
 }
+
+// TestAccessReviewedStated: a component that is not a store, stated
+// without access reviews, raises admin-access-not-reviewed open whether or
+// not it is administrative, an outside identity service included; a store
+// and a component whose reviews are unknown do not (sparse27).
+func TestAccessReviewedStated(t *testing.T) {
+	const id = "admin-access-not-reviewed"
+	fs, _ := run(t, filepath.Join("testdata", "sparse27", "access-reviewed-stated.yaml"), rules.All())
+	want := []string{id + ":identity-center", id + ":portal"}
+	got := ofRule(fs, id, "")
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("threats %v, want %v", got, want)
+	}
+}
