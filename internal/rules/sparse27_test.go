@@ -165,3 +165,20 @@ func TestAccessReviewedStated(t *testing.T) {
 		t.Errorf("threats %v, want %v", got, want)
 	}
 }
+
+// TestOutsideCallStated: a call of ours to an outside system that carries
+// money (or gets credentials back) with its method stated raises
+// unauthenticated-service-to-service: open where the method is none, not
+// raised where it is mutual TLS (mitigated); a call whose method is
+// unknown, or that carries nothing of value, is not raised on that
+// reading (sparse27).
+func TestOutsideCallStated(t *testing.T) {
+	const id = "unauthenticated-service-to-service"
+	fs, _ := run(t, filepath.Join("testdata", "sparse27", "outside-call-stated.yaml"), rules.All())
+	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":legacy-charge"}; !slices.Equal(got, want) {
+		t.Errorf("open %v, want %v", got, want)
+	}
+	if got := ofRule(fs, id, model.StatusUnverified); len(got) > 0 {
+		t.Errorf("unverified %v, want none", got)
+	}
+}
