@@ -140,6 +140,7 @@ var authnRules = []*rule.Rule{
 				// method stated: impersonating us there is the threat,
 				// and the method settles it (sparse27).
 				if gap := x.Unauthenticated(f); x.Reports(gap) {
+					x.Enables()
 					x.Report(gap, q(f.To.ID)+" acts on, or answers, whoever calls as "+q(f.From.ID)+" on "+q(f.ID), nil)
 				}
 				return
@@ -175,7 +176,13 @@ var authnRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
-				elevationIf(x, f.To)
+				if !unstated && gap == model.Unknown && (integrityNeeded(f.Carries) || authnCommandedDevice(f)) {
+					// What the impostor sends is acted on: records of
+					// high integrity, commands to a device (tampering).
+					x.Enables(model.Tampering)
+				} else {
+					x.Enables()
+				}
 				var why []string
 				if unstated {
 					gap = model.Unknown

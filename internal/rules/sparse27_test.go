@@ -182,3 +182,22 @@ func TestOutsideCallStated(t *testing.T) {
 		t.Errorf("unverified %v, want none", got)
 	}
 }
+
+// TestServiceToServiceTampering: an unauthenticated call between services
+// of ours that carries records of high integrity raises the tampering copy
+// beside the spoofing while its method is unknown; a call of medium
+// integrity, and a call stated unauthenticated, raise the spoofing alone
+// (sparse27).
+func TestServiceToServiceTampering(t *testing.T) {
+	const id = "unauthenticated-service-to-service"
+	fs, _ := run(t, filepath.Join("testdata", id, "tampering.yaml"), rules.All())
+	want := []string{id + ":clearing-return", id + ":clearing-return:tampering", id + ":note-push"}
+	got := ofRule(fs, id, model.StatusUnverified)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("unverified %v, want %v", got, want)
+	}
+	if got, want := ofRule(fs, id, model.StatusOpen), []string{id + ":legacy-return"}; !slices.Equal(got, want) {
+		t.Errorf("open %v, want %v", got, want)
+	}
+}
