@@ -37,7 +37,9 @@ var secretsRules = []*rule.Rule{
 				return // entry points get overprivileged-entry-point
 			}
 			sources, read := integrationReads(c)
+			stated := false
 			if len(sources) == 0 && c.Controls.Get(model.CtlLeastPrivilege) == model.No {
+				stated = true
 				// Stated to run with broader rights than it needs: the
 				// stores it reaches are where its credentials act,
 				// whether or not the model names them.
@@ -47,6 +49,10 @@ var secretsRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
+				if stated {
+					x.Report(gap, q(c.ID)+" reaches "+ids(sources, compID)+" with broader rights than the job needs; its compromise reads or changes all of "+ids(read, assetID), read)
+					return
+				}
 				x.Report(gap, q(c.ID)+" signs in to "+ids(sources, compID)+" with credentials it holds; if they read more than the job needs, its compromise reads all of "+ids(read, assetID), read)
 			}
 		},
