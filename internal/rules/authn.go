@@ -134,6 +134,17 @@ var authnRules = []*rule.Rule{
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			fromDevice := f.From.Kind == model.KindDevice && !f.From.ThirdParty && authnCommandedDevice(f)
+			if authnToOutsideStated(f) {
+				// A call of ours to a system outside ours that acts on
+				// what we send (money, records it relies on), with the
+				// method stated: impersonating us there is the threat,
+				// and the method settles it (sparse27).
+				if gap := x.Unauthenticated(f); x.Reports(gap) {
+					x.Enables()
+					x.Report(gap, q(f.To.ID)+" acts on, or answers, whoever calls as "+q(f.From.ID)+" on "+q(f.ID), nil)
+				}
+				return
+			}
 			if f.Inbound() || !(f.From.IsProcess() || fromDevice) || !(f.To.IsProcess() || f.To.IsStore() || authnCommandedDevice(f)) || f.From.Trust() < model.TrustInternal || !transportNetworkOf(x) {
 				return
 			}
@@ -165,7 +176,13 @@ var authnRules = []*rule.Rule{
 				return
 			}
 			if gap := x.Unauthenticated(f); x.Reports(gap) {
-				elevationIf(x, f.To)
+				if !unstated && gap == model.Unknown && (integrityNeeded(f.Carries) || authnCommandedDevice(f)) {
+					// What the impostor sends is acted on: records of
+					// high integrity, commands to a device (tampering).
+					x.Enables(model.Tampering)
+				} else {
+					x.Enables()
+				}
 				var why []string
 				if unstated {
 					gap = model.Unknown
@@ -219,4 +236,24 @@ func authnEmailInstructions(f *model.Flow) bool {
 		return false
 	}
 	return len(ofKind(f.Carries, model.AssetMoney)) > 0 || integrityNeeded(f.Carries)
+}
+
+// authnToOutsideStated reports whether f is a call from a process of ours
+// to a system outside ours (an external or a third party's component, in
+// scope) that carries money or data of high integrity, or gets sensitive
+// data or credentials back, with its authentication stated: the outside
+// system acts on it, or answers it, as ours.
+func authnToOutsideStated(f *model.Flow) bool {
+	if f.Authentication == model.AuthUnknown || !f.From.IsProcess() || f.From.ThirdParty || f.From.OutOfScope ||
+		!tpThirdParty(f.To) || f.To.OutOfScope || f.To.Kind == model.KindPerson || f.To.Kind == model.KindClient {
+		return false
+	}
+	for _, a := range f.Carries {
+		if a.Kind == model.AssetMoney || a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High {
+			return true
+		}
+	}
+	// What it hands back to whoever it takes for us: credentials (the
+	// codes that download a subscriber's profile) and sensitive data.
+	return len(sensitive(f.Returns)) > 0
 }

@@ -179,10 +179,25 @@ var dataRules = []*rule.Rule{
 					need = append(need, a)
 				}
 			}
+			unstated := false
+			if len(need) == 0 && len(c.Stores) > 0 && c.Controls.Get(model.CtlBackups) == model.No && needsUnstated(x) {
+				// The model states the store has no backups but no
+				// asset's sensitivity: whether what it holds needs them
+				// is unknown, not "no". The stated gap is the author's
+				// reason to name it; the threat is unverified until the
+				// needs are stated.
+				need, unstated = c.Stores, true
+			}
 			if len(need) == 0 {
 				return
 			}
 			gap := x.Lacks(c, model.CtlBackups)
+			if unstated {
+				x.AskNeeds(need...)
+				x.Report(model.Unknown, q(c.ID)+" holds "+ids(need, assetID)+" without backups", need,
+					"the model states no availability or integrity need for "+ids(need, assetID))
+				return
+			}
 			if t := c.Trust(); gap == model.Unknown && (t == model.TrustInternet || t == model.TrustPartner) {
 				// A store in a partner's or the internet zone (a vendor's
 				// warehouse or log service, a CDN's cache, a store on a

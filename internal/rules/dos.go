@@ -40,6 +40,16 @@ var dosRules = []*rule.Rule{
 				}
 				return
 			}
+			if (c.IsProcess() || dosInternalAppliance(c)) && !internetExposed(c) && !c.Public && !c.ThirdParty &&
+				c.Controls.Get(model.CtlRateLimits) == model.No && dosBehindRelay(c) {
+				gap := x.Lacks(c, model.CtlRateLimits)
+				// Stated without rate limits behind a component that
+				// takes internet traffic (a front door, a gateway, a web
+				// tier): requests reach it through that one, and the
+				// model says this component does not limit them.
+				x.Report(gap, q(c.ID)+" is reached from the internet through "+ids(dosRelaysInFront(c), compID)+" and does not rate-limit callers", nil)
+				return
+			}
 			if !(c.IsProcess() || dosInternalAppliance(c)) || !internetExposed(c) || c.Public || c.ThirdParty {
 				return
 			}
@@ -254,3 +264,20 @@ func relayOrigins(c *model.Component) []*model.Component {
 func dosInternalAppliance(c *model.Component) bool {
 	return c.Kind == model.KindDevice && !c.OutOfScope && c.Trust() >= model.TrustInternal
 }
+
+// dosRelaysInFront returns the components in front of c that take
+// internet traffic and call c (a relay, a front door, a web tier): what
+// reaches them can reach c.
+func dosRelaysInFront(c *model.Component) []*model.Component {
+	var out []*model.Component
+	for _, f := range c.In {
+		if r := f.From; !r.IsActor() && r.Kind != model.KindClient && internetExposed(r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// dosBehindRelay reports whether a component that takes internet traffic
+// calls c.
+func dosBehindRelay(c *model.Component) bool { return len(dosRelaysInFront(c)) > 0 }

@@ -145,6 +145,20 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
+			if staffPayment(f) {
+				// A person of ours hands payment instructions to an
+				// outside system (a bank's portal): the file or the
+				// figures pass through their workstation, whatever the
+				// protocol the portal speaks.
+				if money := ofKind(f.Carries, model.AssetMoney); len(money) > 0 && !reviewerWords(f.To, handoffMessagingWords...) {
+					if gap := x.FlowLacks(f, model.CtlVerifiesSignatures); x.Reports(gap) {
+						x.Enables() // a person's upload has no transfer key of the job's to copy
+						x.Report(gap, "Payment instructions ("+ids(money, assetID)+") that "+q(f.From.ID)+" hands to "+q(f.To.ID)+" on "+flowName(f)+
+							" pass through their workstation and can be changed before "+q(f.To.ID)+" executes them", money)
+					}
+				}
+				return
+			}
 			if !f.From.IsProcess() || f.From.OutOfScope || f.From.ThirdParty || f.To.IsActor() && f.To.Kind != model.KindExternal ||
 				!(f.To.OutOfScope || tpThirdParty(f.To)) {
 				return
@@ -211,6 +225,10 @@ var handoffRules = []*rule.Rule{
 		Exploitability: -1,
 		Check: func(x *rule.Ctx) {
 			c := x.Target.Component
+			if tpThirdParty(c) && !c.OutOfScope {
+				outsideWithoutSecondApproval(x, c)
+				return
+			}
 			if !injectionCode(c) && c.Kind != model.KindClient || c.OutOfScope || c.ThirdParty {
 				return
 			}

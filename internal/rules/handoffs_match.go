@@ -351,3 +351,44 @@ func handoffReportExecutes(x *rule.Ctx, c *model.Component, what string) {
 		x.Report(gap, q(c.ID)+" runs, renders or builds "+what+"; a crafted one runs code in "+q(c.ID)+" with its access", nil)
 	}
 }
+
+// staffPayment reports whether f is a person of ours (in an internal or
+// restricted zone, not a third party's) sending to a system outside ours
+// (an external or a third party's component in scope): a clerk at a
+// bank's portal. What they send there is entered or uploaded by hand.
+func staffPayment(f *model.Flow) bool {
+	p := f.From
+	return p.Kind == model.KindPerson && !p.ThirdParty && !p.OutOfScope && p.Trust() >= model.TrustInternal &&
+		tpThirdParty(f.To) && !f.To.OutOfScope
+}
+
+// outsideWithoutSecondApproval is staff-action-without-second-approval on
+// a system outside ours where staff release the organisation's payments
+// (a bank's portal): one clerk sending money there alone is the threat,
+// and the approval rules are the organisation's settings on its account
+// there (dual_approval on the outside system).
+func outsideWithoutSecondApproval(x *rule.Ctx, c *model.Component) {
+	var staff []*model.Component
+	var at []*model.Asset
+	for _, f := range c.In {
+		if !staffPayment(f) {
+			continue
+		}
+		money := ofKind(f.Carries, model.AssetMoney)
+		if len(money) == 0 {
+			continue
+		}
+		staff = append(staff, f.From)
+		for _, a := range money {
+			if !containsAsset(at, a) {
+				at = append(at, a)
+			}
+		}
+	}
+	if len(staff) == 0 || reviewerWords(c, handoffMessagingWords...) {
+		return
+	}
+	if gap := x.Lacks(c, model.CtlDualApproval); x.Reports(gap) {
+		x.Report(gap, "One "+ids(distinct(staff), compID)+" acting alone in "+q(c.ID)+" can release "+ids(at, assetID)+" with no second approval", at)
+	}
+}

@@ -133,6 +133,13 @@ var insiderRules = []*rule.Rule{
 				return // admin consoles: admin-actions-not-logged
 			}
 			at := insiderRecords(c)
+			unstated := false
+			if len(at) == 0 && needsUnstated(x) {
+				// The model states no asset's sensitivity: whether the
+				// records staff change here need high integrity is
+				// unknown, not "no"; unverified until stated.
+				at, unstated = insiderWrites(c), true
+			}
 			if len(at) == 0 {
 				return
 			}
@@ -143,7 +150,13 @@ var insiderRules = []*rule.Rule{
 			}
 			staff := handoffStaff(c)
 			if gap := x.Lacks(c, model.CtlLogsSecurityEvents); x.Reports(gap) {
-				x.Report(gap, "Changes "+ids(staff, compID)+" make through "+q(c.ID)+" to "+ids(at, assetID)+" may not be traceable to the person who made them", at)
+				var why []string
+				if unstated {
+					gap = model.Unknown
+					why = append(why, "the model states no integrity need for "+ids(at, assetID))
+					x.AskNeeds(at...)
+				}
+				x.Report(gap, "Changes "+ids(staff, compID)+" make through "+q(c.ID)+" to "+ids(at, assetID)+" may not be traceable to the person who made them", at, why...)
 			}
 		},
 	},
@@ -157,6 +170,28 @@ func insiderRecords(c *model.Component) []*model.Asset {
 	add := func(as []*model.Asset) {
 		for _, a := range as {
 			if (a.Kind == model.AssetMoney || a.Kind == model.AssetData && a.Need(model.Integrity) >= model.High) && !containsAsset(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	add(c.Stores)
+	for _, f := range c.Out {
+		if f.To.IsActor() && !f.To.OutOfScope && f.To.Kind != model.KindExternal {
+			continue
+		}
+		add(f.Carries)
+	}
+	return out
+}
+
+// insiderWrites returns the data and money c keeps or writes on (what
+// insiderRecords reads whatever the integrity need): in a model that
+// states no asset's sensitivity, the records whose need is unknown.
+func insiderWrites(c *model.Component) []*model.Asset {
+	var out []*model.Asset
+	add := func(as []*model.Asset) {
+		for _, a := range as {
+			if (a.Kind == model.AssetMoney || a.Kind == model.AssetData) && !containsAsset(out, a) {
 				out = append(out, a)
 			}
 		}

@@ -238,6 +238,9 @@ func queueMQTTBroker(c *model.Component) bool {
 	in, out := false, false
 	for _, f := range c.In {
 		in = in || strings.EqualFold(f.Protocol, "mqtt")
+		// A subscriber drawn calling the broker for what it returns
+		// takes messages from it as much as one the broker sends to.
+		out = out || strings.EqualFold(f.Protocol, "mqtt") && len(f.Returns) > 0
 	}
 	for _, f := range c.Out {
 		out = out || strings.EqualFold(f.Protocol, "mqtt")
@@ -284,14 +287,32 @@ func queueCritical(f *model.Flow) []*model.Asset {
 // queueCommandsDevices reports whether queue c delivers critical-integrity
 // messages (commands) to a device of ours.
 func queueCommandsDevices(c *model.Component) bool {
-	for _, f := range c.Out {
-		if f.To.Kind != model.KindDevice || f.To.ThirdParty {
-			continue
+	critical := func(d *model.Component, as []*model.Asset) bool {
+		if d.Kind != model.KindDevice || d.ThirdParty {
+			return false
 		}
-		for _, a := range f.Carries {
+		for _, a := range as {
 			if a.Need(model.Integrity) >= model.Critical {
 				return true
 			}
+		}
+		return false
+	}
+	for _, f := range c.Out {
+		if critical(f.To, f.Carries) {
+			return true
+		}
+	}
+	// A device drawn subscribing (calling the broker for what it
+	// returns) takes the same messages; one that also publishes there
+	// holds credentials that may publish to the others' topics, so what
+	// it takes need only be of high integrity.
+	for _, f := range c.In {
+		if critical(f.From, f.Returns) {
+			return true
+		}
+		if d := f.From; d.Kind == model.KindDevice && !d.ThirdParty && len(f.Carries) > 0 && integrityNeeded(f.Returns) {
+			return true
 		}
 	}
 	return false

@@ -82,13 +82,14 @@ var enables = map[string][]model.Category{
 	"sensitive-store-broad-access":   {model.Tampering},
 	"audit-log-tampering":            {model.Tampering},
 
-	"unverified-third-party-callback": {model.Tampering},
-	"queue-message-tampering":         {model.Spoofing},
-	"unmanaged-secrets":               {model.Spoofing},
-	"secrets-in-client":               {model.Spoofing},
-	"llm-prompt-injection":            {model.InformationDisclosure},
-	"llm-insecure-output-handling":    {model.ElevationOfPrivilege, model.InformationDisclosure},
-	"unpinned-dependencies":           {model.ElevationOfPrivilege},
+	"unverified-third-party-callback":    {model.Tampering},
+	"unauthenticated-service-to-service": {model.Tampering},
+	"queue-message-tampering":            {model.Spoofing},
+	"unmanaged-secrets":                  {model.Spoofing},
+	"secrets-in-client":                  {model.Spoofing},
+	"llm-prompt-injection":               {model.InformationDisclosure},
+	"llm-insecure-output-handling":       {model.ElevationOfPrivilege, model.InformationDisclosure},
+	"unpinned-dependencies":              {model.ElevationOfPrivilege},
 }
 
 // receivers lists the flow rules whose threats are also about what the

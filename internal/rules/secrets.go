@@ -37,10 +37,22 @@ var secretsRules = []*rule.Rule{
 				return // entry points get overprivileged-entry-point
 			}
 			sources, read := integrationReads(c)
+			stated := false
+			if len(sources) == 0 && c.Controls.Get(model.CtlLeastPrivilege) == model.No {
+				stated = true
+				// Stated to run with broader rights than it needs: the
+				// stores it reaches are where its credentials act,
+				// whether or not the model names them.
+				sources, read = integrationReaches(c)
+			}
 			if len(sources) == 0 {
 				return
 			}
 			if gap := x.Lacks(c, model.CtlLeastPrivilege); x.Reports(gap) {
+				if stated {
+					x.Report(gap, q(c.ID)+" reaches "+ids(sources, compID)+" with broader rights than the job needs; its compromise reads or changes all of "+ids(read, assetID), read)
+					return
+				}
 				x.Report(gap, q(c.ID)+" signs in to "+ids(sources, compID)+" with credentials it holds; if they read more than the job needs, its compromise reads all of "+ids(read, assetID), read)
 			}
 		},
@@ -684,4 +696,30 @@ func secretsBrought(c *model.Component, a *model.Asset) bool {
 		}
 	}
 	return false
+}
+
+// integrationReaches returns the stores job c reads or writes and the
+// sensitive data they hold or its flows there exchange: where a job
+// stated over-privileged acts with its credentials.
+func integrationReaches(c *model.Component) (sources []*model.Component, read []*model.Asset) {
+	for _, f := range c.Out {
+		if !f.To.IsStore() || f.To.OutOfScope {
+			continue
+		}
+		as := append(append(append([]*model.Asset{}, f.Carries...), f.Returns...), f.To.Stores...)
+		got := false
+		for _, a := range sensitive(as) {
+			if a.Kind == model.AssetCredential {
+				continue
+			}
+			got = true
+			if !containsAsset(read, a) {
+				read = append(read, a)
+			}
+		}
+		if got && !containsComp(sources, f.To) {
+			sources = append(sources, f.To)
+		}
+	}
+	return sources, read
 }

@@ -93,6 +93,16 @@ var thirdpartyRules = []*rule.Rule{
 			// secrets the vendor is drawn keeping (device or session keys it
 			// stores or processes) are ours, held there.
 			at := abuseScrapable(f.Carries)
+			if vendor == f.To {
+				// What a new vendor sends back when we call it is ours
+				// held there (readings of our farms, our customers'
+				// records): disclosed there as much as what we send.
+				for _, a := range abuseScrapable(f.Returns) {
+					if !containsAsset(at, a) {
+						at = append(at, a)
+					}
+				}
+			}
 			for _, a := range f.Carries {
 				if a.Kind == model.AssetCredential && a.HasData(model.DataSecrets) && containsAsset(vendor.Assets(), a) {
 					at = append(at, a)
@@ -127,7 +137,11 @@ var thirdpartyRules = []*rule.Rule{
 				x.Report(gap, "Flow "+flowName(f)+" names nothing it sends to new third party "+q(vendor.ID)+"; "+q(f.From.ID)+" handles "+ids(at, assetID), at)
 				return
 			}
-			x.Report(gap, "Flow "+flowName(f)+" shares "+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
+			verb := " shares "
+			if vendor == f.To && len(abuseScrapable(f.Returns)) > 0 {
+				verb = " exchanges " // some of it is the vendor's answer: held there
+			}
+			x.Report(gap, "Flow "+flowName(f)+verb+ids(at, assetID)+" with new third party "+q(vendor.ID), at)
 		},
 	},
 	{
