@@ -26,13 +26,12 @@ var reviewerLifecycleRules = []*rule.Rule{
 			"door, a safety interlock) is one unit whose power, software, update and link are the service. " +
 			"So is a process of ours whose job is to raise alerts or alarms (its name says so) and send them out to people, their " +
 			"devices or a messaging service: when it crashes, stalls or drops messages, nobody is alerted, and nothing tells anyone " +
-			"that the alerts stopped.",
+			"that the alerts stopped unless the path is watched end to end (a test alert that must arrive).",
 		CWE:   []int{654, 1088, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
 			"Run several instances across failure domains behind health-checked load balancing; test failover.",
 			"Degrade gracefully: queue work, serve cached answers, alert when the component stops.",
-			"For an alerting path, watch it end to end (a heartbeat or test alert that must arrive, a dead man's switch) and page someone through a second channel when it goes quiet.",
 		},
 		References: []string{
 			"https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",

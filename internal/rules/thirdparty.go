@@ -264,7 +264,7 @@ var thirdpartyRules = []*rule.Rule{
 			"Give the vendor a dedicated identity with the narrowest grants, scoped to the data it needs, and expire it with the contract.",
 			"Review the vendor's access regularly, monitor its use, and prefer an API in front of the store.",
 			"Route vendor remote access through the zone's own path (a jump host with MFA and recorded sessions); power a vendor's in-zone modem only for approved visits.",
-			"Give each vendor engineer a named account with MFA, and open remote sessions only on request, for the machine and the time the job needs.",
+			"Give each of the vendor's people a named account with MFA, and open the vendor's access only on request, for the systems and the time the job needs.",
 		},
 		References: []string{
 			"https://csrc.nist.gov/pubs/sp/800/161/r1/final",
