@@ -240,3 +240,25 @@ func TestBearerTokenClient(t *testing.T) {
 		}
 	}
 }
+
+// TestSinglePointOfFailureAlerting: a process whose name says it raises
+// alerts or alarms and that sends them out of the system (a push service,
+// a person) is the only path for them (family27): alert-service and the
+// alarm notifier raise single-point-of-failure; alert rules that feed an
+// internal service, a redundant pager and a worker that raises no alerts
+// do not.
+func TestSinglePointOfFailureAlerting(t *testing.T) {
+	fs, _ := run(t, filepath.Join("testdata", "single-point-of-failure", "alerting.yaml"), rules.All())
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "single-point-of-failure" && f.Active() {
+			for _, tg := range f.Targets {
+				got = append(got, tg.ID())
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"alert-service", "notifier"}; !slices.Equal(got, want) {
+		t.Errorf("alerting.yaml: single-point-of-failure on %v, want %v", got, want)
+	}
+}

@@ -11,7 +11,8 @@ import (
 // identityRules are identity and access classes that reviewers raise on
 // sign-in flows and links rather than on components (session 21 of issue 7,
 // family21a): a sign-in secret that several people share, and a credential
-// that travels in the link itself.
+// that travels in the link itself; and the chat user a bot takes a command
+// from (family27).
 var identityRules = []*rule.Rule{
 	{
 		ID:       "shared-sign-in-credential",
@@ -127,6 +128,96 @@ var identityRules = []*rule.Rule{
 			}
 		},
 	},
+	{
+		ID:       "chat-user-identity-trusted",
+		Title:    "A chat bot acts for whoever the chat platform says wrote the message",
+		Category: model.Spoofing,
+		On:       rule.OnComponent,
+		Doc: "A bot of ours takes messages, commands or button presses from people through a chat platform (Slack, Microsoft Teams, " +
+			"Mattermost) and acts on them with its own access. Who wrote the message is the platform's word, and the bot maps it to " +
+			"an account of ours by something the platform shows (a profile e-mail, a display name) that the user, a workspace admin " +
+			"or another organisation in a shared channel can set; guests and members of shared or external channels can write where " +
+			"the bot listens too. The platform's request signature proves the message came from the platform, not who wrote it: " +
+			"unless the bot resolves each user by the platform's immutable ids and checks the user belongs to the organisation, " +
+			"anyone who can post where it listens acts as an employee, with the bot's access. The threat names the services the bot " +
+			"passes the commands to, which act on the identity it resolved.",
+		CWE:   []int{290, 346},
+		CAPEC: []int{151},
+		Mitigations: []string{
+			"Resolve each user by the chat platform's immutable user and workspace ids, not a profile e-mail or name, and map them to an account through the identity provider.",
+			"Refuse guests and members of shared or external channels and workspaces, and check the mapping on every command rather than from a long-lived cache.",
+			"For consequential commands, have the person confirm through a sign-in to the organisation's identity provider.",
+		},
+		References: []string{
+			"https://cwe.mitre.org/data/definitions/290.html",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
+			"https://owasp.org/www-project-application-security-verification-standard/",
+		},
+		Mentions: chatCommandTargets,
+		Check: func(x *rule.Ctx) {
+			c := x.Target.Component
+			if !c.IsProcess() || c.ThirdParty || c.OutOfScope || c.Kind == model.KindLLM {
+				return
+			}
+			var from *model.Component
+			for _, f := range c.In {
+				if chatPlatform(f.From) {
+					from = f.From
+					break
+				}
+			}
+			if from == nil {
+				return
+			}
+			if gap := x.Lacks(c, model.CtlAuthenticates); x.Reports(gap) {
+				x.Report(gap, q(c.ID)+" acts on messages from "+q(from.ID)+" as whoever the platform says wrote them; a guest, an external member of a shared channel or an edited profile passes as an employee", c.Assets())
+			}
+		},
+	},
+}
+
+// chatWords name chat platforms that bots take commands from.
+var chatWords = []string{"slack", "microsoft teams", "teams", "mattermost", "discord", "webex", "google chat", "rocket chat", "chat workspace", "chat platform"}
+
+// chatPlatform reports whether c is a chat platform run by another
+// organisation (its id, name or technology names one).
+func chatPlatform(c *model.Component) bool {
+	if !tpThirdParty(c) || c.Kind == model.KindPerson || c.Kind == model.KindClient {
+		return false
+	}
+	s := c.ID + " " + c.Name + " " + c.Tech
+	for _, w := range chatWords {
+		if tpPhrase(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// chatCommandTargets returns the processes of ours a chat bot passes its
+// commands to, directly or through a queue: they act on the identity the
+// bot resolved (chat-user-identity-trusted's Mentions).
+func chatCommandTargets(t model.Target) []model.Target {
+	c := t.Component
+	if c == nil {
+		return nil
+	}
+	var out []model.Target
+	add := func(k *model.Component) {
+		if k != c && k.IsProcess() && !k.ThirdParty && !k.OutOfScope && !slices.ContainsFunc(out, func(x model.Target) bool { return x.Component == k }) {
+			out = append(out, model.Target{Component: k})
+		}
+	}
+	for _, f := range c.Out {
+		if f.To.Kind == model.KindQueue {
+			for _, g := range f.To.Out {
+				add(g.To)
+			}
+			continue
+		}
+		add(f.To)
+	}
+	return out
 }
 
 // sharedSignIn returns, for a flow on which people sign in, the terminal

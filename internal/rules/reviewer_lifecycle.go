@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/wardtm/ward/internal/model"
 	"github.com/wardtm/ward/internal/rule"
 )
@@ -21,7 +23,10 @@ var reviewerLifecycleRules = []*rule.Rule{
 			"In a system rated business-critical, a service that other systems call (a scoring or pricing API behind loan or " +
 			"order decisions) stops them too. " +
 			"A device of ours that something of critical availability runs through (an emergency alarm line, a lift, a " +
-			"door, a safety interlock) is one unit whose power, software, update and link are the service.",
+			"door, a safety interlock) is one unit whose power, software, update and link are the service. " +
+			"So is a process of ours whose job is to raise alerts or alarms (its name says so) and send them out to people, their " +
+			"devices or a messaging service: when it crashes, stalls or drops messages, nobody is alerted, and nothing tells anyone " +
+			"that the alerts stopped unless the path is watched end to end (a test alert that must arrive).",
 		CWE:   []int{654, 1088, 400},
 		CAPEC: []int{607},
 		Mitigations: []string{
@@ -51,6 +56,15 @@ var reviewerLifecycleRules = []*rule.Rule{
 			}
 			at := reviewerAvailability(x, c)
 			if len(at) == 0 {
+				if to := spofAlerting(c); len(to) > 0 {
+					// A process of ours that raises alerts or alarms and
+					// sends them out: when it stops, nobody is told, and
+					// nobody is told that nobody is told (family27).
+					if gap := x.Lacks(c, model.CtlRedundant); x.Reports(gap) {
+						x.Report(gap, q(c.ID)+" is the only path for the alerts it sends to "+ids(to, compID)+"; when it stops or drops them, nobody is told", c.Assets())
+					}
+					return
+				}
 				creds, users := credentialSource(c)
 				if len(creds) == 0 {
 					return
@@ -206,4 +220,31 @@ var reviewerLifecycleRules = []*rule.Rule{
 			}
 		},
 	},
+}
+
+// spofAlerting returns where a process of ours whose name says it raises
+// alerts or alarms sends them: the people, clients, devices and third
+// parties (a push or SMS service) its flows go to. Nil for other
+// components, and for one that sends alerts nowhere outside the system.
+func spofAlerting(c *model.Component) []*model.Component {
+	if !c.IsProcess() || c.ThirdParty || c.OutOfScope || c.Kind == model.KindLLM {
+		return nil
+	}
+	alerting := false
+	for _, w := range []string{"alert", "alerts", "alerting", "alarm", "alarms"} {
+		if tpPhrase(c.ID+" "+c.Name, w) {
+			alerting = true
+		}
+	}
+	if !alerting {
+		return nil
+	}
+	var out []*model.Component
+	for _, f := range c.Out {
+		t := f.To
+		if (t.IsActor() || t.ThirdParty) && !t.IsStore() && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

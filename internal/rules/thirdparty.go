@@ -265,7 +265,10 @@ var thirdpartyRules = []*rule.Rule{
 		Doc: "A system run by another organisation reaches a data store or an administrative interface directly, without going through the system's own services. " +
 			"If the vendor is compromised or its access outlives the contract, an attacker inherits broad access to the data with none of the application's checks in between. " +
 			"A vendor's equipment placed inside a restricted zone and reached from outside it (a cellular modem in a substation cabinet) that calls our " +
-			"processes there is the same: a way into the most trusted zone that passes none of its gateways. Information disclosure is raised " +
+			"processes there is the same: a way into the most trusted zone that passes none of its gateways. " +
+			"So is a vendor's remote access into a host, device or workstation of ours (remote desktop, a remote-support tool, a VPN into a server): " +
+			"whoever takes over the vendor, its support tool or its shared support account acts on the machine as the person at its keyboard, " +
+			"on every machine it reaches at once; it is raised for elevation alone, and names the vendor beside its way in. Information disclosure is raised " +
 			"beside the elevation where the vendor reaches a store or an administrative interface, and tampering where it writes there (its flow " +
 			"carries data in, or returns nothing); a control process reached by in-zone equipment is raised for its commands alone. " +
 			"On a store, it is one line with privileged-store-access (insiders' direct access): both are settled by reviewing who holds grants there.",
@@ -275,21 +278,34 @@ var thirdpartyRules = []*rule.Rule{
 			"Give the vendor a dedicated identity with the narrowest grants, scoped to the data it needs, and expire it with the contract.",
 			"Review the vendor's access regularly, monitor its use, and prefer an API in front of the store.",
 			"Route vendor remote access through the zone's own path (a jump host with MFA and recorded sessions); power a vendor's in-zone modem only for approved visits.",
+			"Give each of the vendor's people a named account with MFA, and open the vendor's access only on request, for the systems and the time the job needs.",
 		},
 		References: []string{
 			"https://csrc.nist.gov/pubs/sp/800/161/r1/final",
 			"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
 		},
 		Exploitability: -1,
+		// The vendor whose access it is: reviewers write the weakness on
+		// the vendor as often as on its way in (family27).
+		Mentions: tpSender,
 		Check: func(x *rule.Ctx) {
 			f := x.Target.Flow
 			if !tpThirdParty(f.From) || f.From.Kind == model.KindPerson || tpThirdParty(f.To) || f.To.OutOfScope {
 				return
 			}
-			if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin && !tpIntoRestricted(f) {
+			remote := tpRemoteAccess(f)
+			if f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin && !tpIntoRestricted(f) && !remote {
 				return
 			}
 			if gap := x.Lacks(f.To, model.CtlAccessReviewed); x.Reports(gap) {
+				if remote && f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin {
+					// A remote session into a host or device of ours:
+					// the vendor gets whatever the machine can do, as
+					// the person at its keyboard (family27).
+					x.Enables()
+					x.Report(gap, "Third party "+q(f.From.ID)+" has remote access into "+q(f.To.ID)+" on "+q(f.ID)+" and its access is not reviewed", f.To.Assets())
+					return
+				}
 				switch {
 				case f.To.Kind != model.KindDatastore && f.To.Kind != model.KindStorage && !f.To.Admin:
 					// A vendor's in-zone equipment calling a control
@@ -364,6 +380,47 @@ func tpIntoRestricted(f *model.Flow) bool {
 		}
 	}
 	return outside && len(loggingReliedOn(f.To.Assets())) > 0
+}
+
+// tpRemoteProtocols are protocols that open a remote session on, or a
+// network path into, the machine they reach.
+var tpRemoteProtocols = []string{"rdp", "vnc", "ssh", "teamviewer", "anydesk", "splashtop", "openvpn", "wireguard", "ipsec", "vpn"}
+
+// tpRemotePhrases name remote access in a flow's or a vendor's words.
+var tpRemotePhrases = []string{"remote desktop", "remote support", "remote access", "remote session", "remote sessions",
+	"remote control", "vendor remote", "teamviewer", "anydesk", "splashtop", "screenconnect", "bomgar"}
+
+// tpRemoteAccess reports whether f is a third party's remote access into a
+// host, device or workstation of ours (f.From is a third party, checked by
+// the caller): a remote-desktop or VPN protocol, or the flow's or the
+// vendor's words naming remote access or a remote-support tool. A message
+// feed that merely travels over a VPN (HL7 over IPsec) names its own
+// protocol and is not one.
+func tpRemoteAccess(f *model.Flow) bool {
+	if !f.To.IsProcess() && f.To.Kind != model.KindDevice && f.To.Kind != model.KindClient {
+		return false
+	}
+	for _, p := range tpRemoteProtocols {
+		if tpPhrase(f.Protocol, p) {
+			return true
+		}
+	}
+	words := strings.Join([]string{f.ID, f.Name, f.Description, f.Protocol, f.From.Name, f.From.Description, f.From.Tech}, " ")
+	for _, p := range tpRemotePhrases {
+		if tpPhrase(words, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tpSender returns the third party that sends on flow target t
+// (third-party-direct-data-access's Mentions).
+func tpSender(t model.Target) []model.Target {
+	if t.Flow == nil || !tpThirdParty(t.Flow.From) {
+		return nil
+	}
+	return []model.Target{{Component: t.Flow.From}}
 }
 
 // tpThirdParty reports whether c is run by another organisation.
