@@ -105,6 +105,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "privileged-store-access",
+		SameLine: "sensitive-store-broad-access",
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
 		Also:     []model.Category{model.Tampering, model.Repudiation, model.InformationDisclosure},
