@@ -566,6 +566,54 @@ flows:
 		keep:      "queue-flooding:queue",
 		targets:   []string{"queue", "worker"},
 		questions: []string{"queue.rate_limits", "queue.dead_letter"},
+	}, {
+		name: "a session taken over",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: accounts, kind: data, classification: confidential, data: [pii]}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: cloud, trust: internal}
+components:
+  - {id: customer, kind: person, boundary: internet}
+  - {id: web, kind: service, boundary: cloud, processes: [accounts], controls: {authenticates: yes, authorizes: yes}}
+flows:
+  - {id: customer-web, from: customer, to: web, protocol: https, authentication: session, encryption: tls, carries: [accounts]}
+`,
+		// A stolen session cookie replayed, and a session id kept too long,
+		// fixed or not revoked: the customer's session taken over, one
+		// spoofing line on the service (noise27: co-raised 30 times on the
+		// seen sets, never where a reviewer wrote two lines).
+		gone:      "insecure-session-management:web",
+		keep:      "bearer-token-replay:customer-web",
+		targets:   []string{"customer-web", "web"},
+		questions: []string{"web.short_lived_tokens", "web.secure_sessions"},
+	}, {
+		name: "a token used where it was not meant to be",
+		src: `ward: 1
+system: {id: s, name: S}
+assets:
+  - {id: orders, kind: data, classification: confidential, data: [pii], integrity: high}
+boundaries:
+  - {id: internet, trust: internet}
+  - {id: cloud, trust: internal}
+components:
+  - {id: app, kind: client, boundary: internet}
+  - {id: idp, kind: external, boundary: internet, third_party: true}
+  - {id: api, kind: service, boundary: cloud, processes: [orders], controls: {authenticates: yes, authorizes: yes}}
+flows:
+  - {id: app-idp, from: app, to: idp, protocol: https}
+  - {id: app-api, from: app, to: api, protocol: https, authentication: token, encryption: tls, carries: [orders]}
+`,
+		// A token replayed by whoever stole it, or one issued for another
+		// API accepted here: the caller passes as someone with a token it
+		// should not hold, one spoofing line (noise27). The audience
+		// reading's elevation stays its own threat.
+		gone:      "bearer-token-replay:app-api",
+		keep:      "token-audience-confusion:api:spoofing",
+		targets:   []string{"api", "app-api"},
+		questions: []string{"api.checks_token_audience", "api.short_lived_tokens"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			a := analyse(t, c.src)

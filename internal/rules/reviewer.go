@@ -621,6 +621,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "token-audience-confusion",
+		SameLine: "bearer-token-replay",
 		Title:    "Tokens meant for another audience or scope are accepted",
 		Category: model.ElevationOfPrivilege,
 		Also:     []model.Category{model.Spoofing},
