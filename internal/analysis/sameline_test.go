@@ -615,29 +615,6 @@ flows:
 		targets:   []string{"api", "app-api"},
 		questions: []string{"api.checks_token_audience", "api.short_lived_tokens"},
 	}, {
-		name: "an availability-critical service flooded or failing alone",
-		src: `ward: 1
-system: {id: s, name: S}
-assets:
-  - {id: alarms, kind: data, classification: internal, availability: critical}
-boundaries:
-  - {id: internet, trust: internet}
-  - {id: cloud, trust: internal}
-components:
-  - {id: panel, kind: device, boundary: internet}
-  - {id: alarm-api, kind: service, boundary: cloud, processes: [alarms], controls: {authenticates: yes, authorizes: yes}}
-flows:
-  - {id: panel-api, from: panel, to: alarm-api, protocol: https, authentication: mtls, encryption: tls, carries: [alarms]}
-`,
-		// Flooded from the internet with no rate limits, or down with no
-		// second instance: the alarm path stops either way, one
-		// availability line on the service (noise27: co-raised 17 times
-		// on the seen sets, never where a reviewer wrote two lines).
-		gone:      "single-point-of-failure:alarm-api",
-		keep:      "no-rate-limiting:alarm-api",
-		targets:   []string{"alarm-api"},
-		questions: []string{"alarm-api.rate_limits", "alarm-api.redundant"},
-	}, {
 		name: "a store's records read through broad grants or from its backups",
 		src: `ward: 1
 system: {id: s, name: S}

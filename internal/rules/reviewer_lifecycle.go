@@ -12,7 +12,6 @@ import (
 var reviewerLifecycleRules = []*rule.Rule{
 	{
 		ID:       "single-point-of-failure",
-		SameLine: "no-rate-limiting",
 		Title:    "Availability-critical component is a single point of failure",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,
