@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/wardtm/ward/internal/model"
@@ -36,9 +37,11 @@ func foldSameLine(fs []*model.Finding, qs []*model.Question, rules []*rule.Rule,
 	// meeting at shared elements and flow ends (its family, or itself).
 	endsKey := map[string]string{}
 	for _, r := range rules {
-		if r.SameLine != "" {
-			same[r.ID] = append(same[r.ID], r.SameLine)
-			same[r.SameLine] = append(same[r.SameLine], r.ID)
+		for o := range strings.SplitSeq(r.SameLine, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				same[r.ID] = append(same[r.ID], o)
+				same[o] = append(same[o], r.ID)
+			}
 		}
 		if r.SameLineShared {
 			same[r.ID] = append(same[r.ID], r.ID)

@@ -134,7 +134,7 @@ type Rule struct {
 	// shared element the better-ranked stays, naming the other's elements
 	// and asking its questions too (internal/analysis, sameline.go). The
 	// relation is symmetric: one of the two rules names the other (a rule
-	// may be named by several).
+	// may be named by several, and may name several, separated by commas).
 	SameLine string
 	// SameLineShared marks a rule whose own threats of one category are
 	// one line where they meet: they name a shared element, or a component

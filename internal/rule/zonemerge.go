@@ -28,8 +28,10 @@ import (
 // and error details shown to the internet (error-detail-leakage): debug
 // mode, error pages and version headers are set once for a deployment.
 //
-// A group is the rule's unverified threats of one category whose one
-// target is a component, on k >= 2 components whose outermost boundary of
+// A group is the rule's unverified threats of one category whose first
+// target is a component (a threat may name further elements beside it: a
+// logging threat names the consoles that drive its service; noise27), on
+// k >= 2 components whose outermost boundary of
 // their trust level (the zone, as for the transport family) is the same;
 // components in no boundary are not grouped, unless the model draws no
 // boundaries at all (unboundedOwn). Open threats (stated gaps)
@@ -38,7 +40,8 @@ import (
 // the id rule:zone (rule:zone:category for a further STRIDE threat; in a
 // model without boundaries, the first component's own id and place),
 // targets every component (the best-ordered first, so the per-element cap
-// counts it where it counted that one), carries the union of their assets,
+// counts it where it counted that one) and then the members' further
+// elements, each once (further), carries the union of their assets,
 // rationale and questions, and lists the per-component ids as Aliases, so
 // decisions recorded against them keep applying.
 func mergeComponents(m *model.Model, r *Rule, out *results) {
@@ -55,7 +58,7 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 		named  map[string]bool
 	)
 	for _, f := range out.findings {
-		if f.Status != model.StatusUnverified || len(f.Targets) != 1 {
+		if f.Status != model.StatusUnverified || len(f.Targets) == 0 {
 			continue
 		}
 		c := f.Targets[0].Component
@@ -118,8 +121,9 @@ func mergeComponents(m *model.Model, r *Rule, out *results) {
 }
 
 // mergeComps turns g[0] into the merged threat of g, threats on distinct
-// components of zone, with id id, and returns it. Each threat has one
-// target and its own id, so targets and ids are appended, not joined; the
+// components of zone, with id id, and returns it. Each threat is on its
+// own component and has its own id, so those are appended, not joined (the
+// further elements they name are joined after them: further); the
 // assets, rationale and questions are joined, with the sets in j (reused
 // from group to group: at 10,000 components a set per group allocated
 // 50 MB).
@@ -167,6 +171,7 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 		}
 		why = join(why, j.strs, x.Rationale)
 	}
+	targets = further(targets, g)
 	assets := f.Assets
 	if len(j.more) > 0 {
 		assets = make([]*model.Asset, len(f.Assets)+len(j.more))
@@ -187,6 +192,29 @@ func mergeComps(zone *model.Boundary, id string, g []*model.Finding, j *joiner) 
 	f.Pos = model.Target{Boundary: zone}.Pos()
 	f.Title = alsoOnEls(title, comps, "components", "inside "+zonesOf(g))
 	return f
+}
+
+// further appends to targets, the members' own components, the further
+// elements the members name (a logging threat names the staff consoles
+// that drive its service), each once and after every member, so the
+// merged threat still names what each member named (noise27).
+func further(targets []model.Target, g []*model.Finding) []model.Target {
+	var seen map[model.Target]struct{}
+	for _, x := range g {
+		for _, t := range x.Targets[1:] {
+			if seen == nil {
+				seen = make(map[model.Target]struct{}, len(targets)+4)
+				for _, u := range targets {
+					seen[u] = struct{}{}
+				}
+			}
+			if _, ok := seen[t]; !ok {
+				seen[t] = struct{}{}
+				targets = append(targets, t)
+			}
+		}
+	}
+	return targets
 }
 
 // ownZones groups the threats on components of the organisation's own

@@ -211,3 +211,44 @@ func TestMergeZoneWideManyZones(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeZoneWideFurtherTargets (noise27): a zone-wide threat that names
+// further elements beside its component (a logging threat naming the
+// console that drives its service) merges with the zone's others like a
+// threat on its component alone; the merged threat names every member's
+// component first, then each further element once, so a line written on
+// any of them still finds it.
+func TestMergeZoneWideFurtherTargets(t *testing.T) {
+	named := *backups
+	named.Check = func(x *rule.Ctx) {
+		c := x.Target.Component
+		if c.Kind != model.KindDatastore {
+			return
+		}
+		if c.ID == "a" || c.ID == "b" {
+			// a and b both name e; b names c too (a member: named once).
+			x.AlsoTarget(model.Target{Component: x.Model.Component("e")})
+			if c.ID == "b" {
+				x.AlsoTarget(model.Target{Component: x.Model.Component("c")})
+			}
+		}
+		x.Report(x.Lacks(c, model.CtlBackups), "no backups of "+c.ID, nil)
+	}
+	res, err := rule.Run(context.Background(), stores(), []*rule.Rule{&named})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"backups:dc", "backups:dc:tampering", "backups:e", "backups:e:tampering"}
+	if got := ids(res.Findings); !slices.Equal(got, want) {
+		t.Fatalf("threats %v, want %v", got, want)
+	}
+	for _, id := range want[:2] {
+		var tg []string
+		for _, x := range find(t, res.Findings, id).Targets {
+			tg = append(tg, x.ID())
+		}
+		if !slices.Equal(tg, []string{"a", "b", "c", "d", "e"}) {
+			t.Errorf("%s targets %v, want a, b, c, d, e", id, tg)
+		}
+	}
+}

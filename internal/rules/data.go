@@ -262,6 +262,7 @@ var dataRules = []*rule.Rule{
 	{
 		ID:            "sensitive-store-broad-access",
 		SensitiveOnly: true,
+		SameLine:      "sensitive-store-unencrypted,unencrypted-backups",
 		Title:         "Many components can read a sensitive store",
 		Category:      model.InformationDisclosure,
 		On:            rule.OnComponent,

@@ -96,6 +96,7 @@ var queueRules = []*rule.Rule{
 	},
 	{
 		ID:       "queue-poison-message",
+		SameLine: "queue-flooding",
 		Title:    "Queue has no dead-letter handling for poison messages",
 		Category: model.DenialOfService,
 		On:       rule.OnComponent,

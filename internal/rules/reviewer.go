@@ -108,6 +108,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "privileged-store-access",
+		SameLine: "sensitive-store-broad-access",
 		Title:    "Administrators and insiders can read or change a sensitive store",
 		Category: model.ElevationOfPrivilege,
 		Also:     []model.Category{model.Tampering, model.Repudiation, model.InformationDisclosure},
@@ -623,6 +624,7 @@ var reviewerRules = []*rule.Rule{
 	},
 	{
 		ID:       "token-audience-confusion",
+		SameLine: "bearer-token-replay",
 		Title:    "Tokens meant for another audience or scope are accepted",
 		Category: model.ElevationOfPrivilege,
 		Also:     []model.Category{model.Spoofing},

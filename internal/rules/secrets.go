@@ -272,6 +272,7 @@ var secretsRules = []*rule.Rule{
 	},
 	{
 		ID:       "insecure-session-management",
+		SameLine: "bearer-token-replay",
 		Title:    "Session handling may allow hijacking",
 		Category: model.Spoofing,
 		On:       rule.OnComponent,
