@@ -128,7 +128,7 @@ func gcPolicy(args []string) (analysed func(build bool, parts report.Parts), bui
 		enterStage(stageLarge)
 		gcMu.Unlock()
 	}
-	mediumLoad = n >= mediumInput
+	mediumLoad = n >= mediumInput && n < mediumInputMax
 	watchCeiling()
 	return afterAnalysis, afterBuild
 }
@@ -344,18 +344,23 @@ func afterLoad() {
 	}
 }
 
-// mediumInput is the size of the input from which a command under the
-// first ceiling collects once its model is loaded (afterLoad): from
-// ≈ 7,000 synthetic components (≈ 8.4 MB), whose analysis allocates
-// enough that afterAnalysis collects anyway (two thirds of the ceiling).
-// Below ≈ 10,000 components this collection is an extra one (it marks
-// the model, ≈ 4 MB per 1,000 components); from ≈ 10,000 it keeps the
-// ceiling's collection out of the analysis, up to ≈ 11,000 components
-// with the catalogue of session 27; past that the ceiling's collection
-// comes later, with the load's garbage gone.
-const mediumInput = 8 << 20
+// mediumInput and mediumInputMax bound the size of the input for which a
+// command under the first ceiling collects once its model is loaded
+// (afterLoad): ≈ 7,000 to ≈ 11,000 synthetic components (≈ 8.4 to 13.6
+// MB), whose analyses, with the catalogue of session 27, allocate enough
+// that a collection follows anyway and, once the load's garbage is gone,
+// end under the ceiling. At 8,000 components the one collection after
+// the analysis (≈ 106 MB marked) gave way to this one (≈ 32 MB; the
+// build and render then fit under the ceiling); at 10,000 see afterLoad.
+// At 12,000 the analysis reaches the ceiling either way, and collecting
+// after loading only added a collection (≈ 48 MB marked; 484 → 573 MB in
+// all); larger models, to the second ceiling, were not measured.
+const (
+	mediumInput    = 8 << 20
+	mediumInputMax = 13 << 20
+)
 
-// mediumLoad is set when the input is at least mediumInput (gcPolicy).
+// mediumLoad is set when the input is medium (gcPolicy).
 var mediumLoad bool
 
 // loadCollect is set while afterLoad's collection has not been seen by
