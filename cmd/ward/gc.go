@@ -112,7 +112,7 @@ var (
 //
 // It returns what to call once an analysis is done (afterAnalysis) and
 // once its result is built (afterBuild), or nils.
-func gcPolicy(args []string) (analysed func(build bool, parts report.Parts), built func(alone bool)) {
+func gcPolicy(args []string) (analysed func(build bool, parts report.Parts), built func(alone, small bool)) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return nil, nil
 	}
@@ -260,7 +260,6 @@ func afterAnalysis(build bool, parts report.Parts) {
 		gcStage = stageDone
 		if build {
 			deferCollection()
-			renderSmall = smallRender(build, parts)
 		}
 		return
 	}
@@ -283,13 +282,6 @@ func afterAnalysis(build bool, parts report.Parts) {
 // enough for them under the ceiling.
 func light(build bool, parts report.Parts) bool {
 	return build && parts&report.AllParts == 0
-}
-
-// smallRender says whether a result built with parts (build) is rendered
-// as text, the one format asking for report.PartTextIndex alone: its
-// render allocates least (afterBuild).
-func smallRender(build bool, parts report.Parts) bool {
-	return build && parts == report.PartTextIndex
 }
 
 // collecting says whether a collection is under way. The runtime has no
@@ -460,9 +452,6 @@ func nextStage(stage int, live uint64) int {
 var (
 	deferred  bool
 	gcAtDefer uint64
-	// renderSmall says the deferred result is rendered as text
-	// (smallRender): afterBuild does not collect.
-	renderSmall bool
 )
 
 // deferCollection turns the collector off while a large model's result
@@ -521,21 +510,23 @@ func justCollected(objects, live uint64) bool {
 // When only the result stays live (alone), the render is paced by
 // renderGOGC rather than largeGOGC.
 //
-// A text result rendered alone is the exception (renderSmall): its render
-// allocates little (≈ 14 MB a render at 10,000 components, its chunk
-// buffers reused) and finds room in the heap the analysis's collections
-// freed, so the collection, which would mark the whole result (≈ 1.1 GB
-// at 100,000 components) just before the process ends, is skipped: the
-// collector stays off under deferCollection's limit. Not so for sarif or
-// csv, whose renders allocate ≈ 2.7 and 1.6 times as much: at 100,000 components
-// sarif then reached that limit during its render, collected there
-// (marking ≈ 1.4 GB) and peaked at 2.93 GB instead of 2.83.
-func afterBuild(alone bool) {
+// A result rendered alone by a render that allocates little (small:
+// ward check's text without --verbose or --all, ≈ 7 MB at 10,000
+// components, its chunk buffers reused) is the exception: the render
+// finds room in the heap the analysis's collections freed, so the
+// collection, which would mark the whole result (≈ 1.1 GB at 100,000
+// components) just before the process ends, is skipped and the collector
+// stays off under deferCollection's limit. Not so for csv or sarif (≈ 23
+// and 38 MB at 10,000), nor for text with --verbose (≈ 33 MB): at 100,000
+// components sarif and csv then reached that limit during their renders,
+// collected there (marking ≈ 1.4–1.5 GB) and peaked at 2.93 and 3.17 GB
+// instead of 2.83.
+func afterBuild(alone, small bool) {
 	if !deferred {
 		return
 	}
 	deferred = false
-	if alone && renderSmall {
+	if alone && small {
 		return
 	}
 	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}

@@ -159,7 +159,7 @@ func TestDeferCollection(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l < 16<<20 {
 		t.Fatalf("memory limit while deferred = %d, want 2.5 times the heap (≥ 16 MB)", l)
 	}
-	afterBuild(false)
+	afterBuild(false, false)
 	if deferred {
 		t.Fatal("still deferred after afterBuild")
 	}
@@ -365,23 +365,6 @@ func gcCycles() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// TestSmallRender: only the text format's result skips afterBuild's
-// collection; csv and sarif (light, but larger renders) keep it.
-func TestSmallRender(t *testing.T) {
-	for _, c := range []struct {
-		format string
-		build  bool
-		want   bool
-	}{
-		{"text", true, true}, {"csv", true, false}, {"sarif", true, false},
-		{"json", true, false}, {"markdown", true, false}, {"text", false, false},
-	} {
-		if got := smallRender(c.build, report.FormatParts(c.format)); got != c.want {
-			t.Errorf("smallRender(%v, FormatParts(%q)) = %v, want %v", c.build, c.format, got, c.want)
-		}
-	}
-}
-
 // TestAfterBuildSmall: a text result rendered alone leaves the collector
 // off under deferCollection's limit, without collecting.
 func TestAfterBuildSmall(t *testing.T) {
@@ -392,11 +375,11 @@ func TestAfterBuildSmall(t *testing.T) {
 	defer func() {
 		debug.SetGCPercent(oldPct)
 		debug.SetMemoryLimit(oldLim)
-		deferred, renderSmall = false, false
+		deferred = false
 	}()
-	deferred, renderSmall = true, true
+	deferred = true
 	before := gcCycles()
-	afterBuild(true)
+	afterBuild(true, true)
 	if deferred {
 		t.Error("still deferred after afterBuild")
 	}
