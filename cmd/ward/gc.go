@@ -112,7 +112,7 @@ var (
 //
 // It returns what to call once an analysis is done (afterAnalysis) and
 // once its result is built (afterBuild), or nils.
-func gcPolicy(args []string) (analysed func(build bool, parts report.Parts), built func(alone bool)) {
+func gcPolicy(args []string) (analysed func(build bool, parts report.Parts), built func(alone, small bool)) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return nil, nil
 	}
@@ -122,11 +122,13 @@ func gcPolicy(args []string) (analysed func(build bool, parts report.Parts), bui
 	}
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(heapCeiling)
-	if inputBytes(args, largeInput) >= largeInput {
+	n := inputBytes(args, largeInput)
+	if n >= largeInput {
 		gcMu.Lock()
 		enterStage(stageLarge)
 		gcMu.Unlock()
 	}
+	mediumLoad = n >= mediumInput && n < mediumInputMax
 	watchCeiling()
 	return afterAnalysis, afterBuild
 }
@@ -311,15 +313,47 @@ func collecting() bool {
 // the heap through the rules, whose one collection (marking ≈ 2.5 GB)
 // came that much earlier. This collection does not count as the second
 // ceiling's one (loadCollect): the pacing stays where it was.
+//
+// It collects too under the first ceiling once the input is at least
+// mediumInput (mediumLoad). At 10,000 components the load leaves ≈ 39 MB
+// live of ≈ 92 MB of heap, and without this collection its garbage
+// stayed in the heap until the analysis reached the ceiling, just before
+// its end (≈ 410 MB of heap): that collection marked ≈ 211–235 MB, the
+// rules' and the scoring's working data with what stays, while the
+// analysis ran beside it, and json collected again after the analysis
+// (afterAnalysis, ≈ 132 MB). Collected here, the analysis ends at ≈ 364
+// MB, under the ceiling, and afterAnalysis's collection is the only other
+// one, for every format: ≈ 39 + 132 MB marked in all instead of ≈ 211–235
+// (text) or ≈ 346 (json), and the peak is lower (max RSS ≈ 457 → 428 MB,
+// text).
 func afterLoad() {
 	gcMu.Lock()
 	large := gcStage == stageLarge
 	loadCollect = large
 	gcMu.Unlock()
-	if large {
+	if large || mediumLoad {
 		runtime.GC()
 	}
 }
+
+// mediumInput and mediumInputMax bound the size of the input for which a
+// command under the first ceiling collects once its model is loaded
+// (afterLoad): ≈ 7,000 to ≈ 11,000 synthetic components (≈ 8.4 to 13.6
+// MB), whose analyses, with the catalogue of session 27, allocate enough
+// that a collection follows anyway and, once the load's garbage is gone,
+// end under the ceiling. At 8,000 components the one collection after
+// the analysis (≈ 106 MB marked) gave way to this one (≈ 32 MB; the
+// build and render then fit under the ceiling); at 10,000 see afterLoad.
+// At 12,000 the analysis reaches the ceiling either way, and collecting
+// after loading only added a collection (≈ 48 MB marked; 484 → 573 MB in
+// all); larger models, to the second ceiling, were not measured.
+const (
+	mediumInput    = 8 << 20
+	mediumInputMax = 13 << 20
+)
+
+// mediumLoad is set when the input is medium (gcPolicy).
+var mediumLoad bool
 
 // loadCollect is set while afterLoad's collection has not been seen by
 // the watcher (watchCeiling), which then leaves the stage as it is.
@@ -475,11 +509,26 @@ func justCollected(objects, live uint64) bool {
 // at 100,000 components the collection then frees ≈ 1.1 GB of ≈ 2.2.
 // When only the result stays live (alone), the render is paced by
 // renderGOGC rather than largeGOGC.
-func afterBuild(alone bool) {
+//
+// A result rendered alone by a render that allocates little (small:
+// ward check's text without --verbose or --all, ≈ 7 MB at 10,000
+// components, its chunk buffers reused) is the exception: the render
+// finds room in the heap the analysis's collections freed, so the
+// collection, which would mark the whole result (≈ 1.1 GB at 100,000
+// components) just before the process ends, is skipped and the collector
+// stays off under deferCollection's limit. Not so for csv or sarif (≈ 23
+// and 38 MB at 10,000), nor for text with --verbose (≈ 33 MB): at 100,000
+// components sarif and csv then reached that limit during their renders,
+// collected there (marking ≈ 1.4–1.5 GB) and peaked at 2.93 and 3.17 GB
+// instead of 2.83.
+func afterBuild(alone, small bool) {
 	if !deferred {
 		return
 	}
 	deferred = false
+	if alone && small {
+		return
+	}
 	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() == gcAtDefer {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -158,7 +159,7 @@ func TestDeferCollection(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l < 16<<20 {
 		t.Fatalf("memory limit while deferred = %d, want 2.5 times the heap (≥ 16 MB)", l)
 	}
-	afterBuild(false)
+	afterBuild(false, false)
 	if deferred {
 		t.Fatal("still deferred after afterBuild")
 	}
@@ -230,7 +231,8 @@ func TestInputBytes(t *testing.T) {
 // TestAfterLoadKeepsStage: the collection afterLoad makes once a large
 // model is loaded is not the second ceiling's one collection: the watcher
 // leaves the stage (and the memory limit) as they were. Under the first
-// ceiling afterLoad does nothing.
+// ceiling afterLoad collects only a medium input (mediumLoad), and the
+// stage stays.
 func TestAfterLoadKeepsStage(t *testing.T) {
 	oldPct := debug.SetGCPercent(-1)
 	oldLim := debug.SetMemoryLimit(math.MaxInt64)
@@ -260,6 +262,19 @@ func TestAfterLoadKeepsStage(t *testing.T) {
 	gcMu.Lock()
 	if loadCollect {
 		t.Error("afterLoad under the first ceiling marked a collection")
+	}
+	gcMu.Unlock()
+	// A medium input collects under the first ceiling, and stays there.
+	before := gcCycles()
+	mediumLoad = true
+	afterLoad()
+	mediumLoad = false
+	if gcCycles() == before {
+		t.Error("afterLoad of a medium input did not collect")
+	}
+	gcMu.Lock()
+	if loadCollect || gcStage != stageCeiling {
+		t.Errorf("afterLoad of a medium input: loadCollect %v, stage %d; want false, %d", loadCollect, gcStage, stageCeiling)
 	}
 	enterStage(stageLarge)
 	gcMu.Unlock()
@@ -340,5 +355,41 @@ func TestLight(t *testing.T) {
 		if got := light(c.build, report.FormatParts(c.format)); got != c.want {
 			t.Errorf("light(%v, FormatParts(%q)) = %v, want %v", c.build, c.format, got, c.want)
 		}
+	}
+}
+
+// gcCycles is the number of collections ended.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// TestAfterBuildSmall: a text result rendered alone leaves the collector
+// off under deferCollection's limit, without collecting.
+func TestAfterBuildSmall(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	oldPct := debug.SetGCPercent(-1)
+	oldLim := debug.SetMemoryLimit(1 << 40)
+	defer func() {
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLim)
+		deferred = false
+	}()
+	deferred = true
+	before := gcCycles()
+	afterBuild(true, true)
+	if deferred {
+		t.Error("still deferred after afterBuild")
+	}
+	if gcCycles() != before {
+		t.Error("afterBuild of a text result collected")
+	}
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Errorf("GOGC after afterBuild = %d, want off", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != 1<<40 {
+		t.Errorf("memory limit after afterBuild = %d, want deferCollection's (%d)", l, int64(1<<40))
 	}
 }

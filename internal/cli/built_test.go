@@ -13,8 +13,9 @@ import (
 
 // TestCheckBuiltOnce checks the order of the pacing hooks in ward check:
 // Analysed, then Built once per analysis (check calls Built itself once it
-// has let the analysis go, analyseFor, and says so: alone), with and
-// without a baseline (which keeps the analysis for the comparison).
+// has let the analysis go, analyseFor, and says so: alone; and small for
+// text without -v or --all), with and without a baseline (which keeps the
+// analysis for the comparison).
 func TestCheckBuiltOnce(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "diff", "testdata"))
 	if err != nil {
@@ -25,7 +26,9 @@ func TestCheckBuiltOnce(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"check", "--fail-on", "none", newM}, []string{"analysed", "built alone"}},
+		{[]string{"check", "--fail-on", "none", newM}, []string{"analysed", "built alone small"}},
+		{[]string{"check", "--fail-on", "none", "-v", newM}, []string{"analysed", "built alone"}},
+		{[]string{"check", "--fail-on", "none", "--format", "csv", newM}, []string{"analysed", "built alone"}},
 		{[]string{"check", "--fail-on", "none", "--format", "json", "--baseline", oldM, newM},
 			[]string{"analysed", "built", "analysed", "built"}},
 	} {
@@ -34,10 +37,13 @@ func TestCheckBuiltOnce(t *testing.T) {
 		code := Main(context.Background(), c.args, Env{Stdout: &out, Stderr: &errb, Dir: dir, Getenv: func(string) string { return "" },
 			Now:      func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) },
 			Analysed: func(bool, report.Parts) { got = append(got, "analysed") },
-			Built: func(alone bool) {
-				if alone {
+			Built: func(alone, small bool) {
+				switch {
+				case alone && small:
+					got = append(got, "built alone small")
+				case alone:
 					got = append(got, "built alone")
-				} else {
+				default:
 					got = append(got, "built")
 				}
 			}})

@@ -69,7 +69,7 @@ The exit status does not depend on --format.`,
 			}
 			var since func() error
 			if base != "" {
-				res.built(false) // before the baseline's own analysis
+				res.built(false, false) // before the baseline's own analysis
 				if since, err = a.baseline(cmd.Context(), base, path, res, af, threshold, format); err != nil {
 					return err
 				}
@@ -83,7 +83,9 @@ The exit status does not depend on --format.`,
 				gate = gateUnverified(res.analysis, threshold, unver)
 				res.analysis, res.loaded = nil, nil
 			}
-			res.built(res.analysis == nil) // once the analysis is let go: see analyseFor
+			// Once the analysis is let go (see analyseFor); the text
+			// format's render allocates little unless it lists more.
+			res.built(res.analysis == nil, format == "text" && !verbose && !all)
 			err = report.Render(a.env.Stdout, format, res.result, report.Options{Text: report.TextOptions{All: all, Verbose: verbose}, Tracker: track})
 			if err != nil {
 				return err

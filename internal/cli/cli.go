@@ -55,9 +55,10 @@ type Env struct {
 	// whether it will be, and parts which of its parts (the renderer's,
 	// report.FormatParts). Built, when set, is called once it is; alone
 	// says the command has let the analysis go, so that the result is all
-	// that stays live (ward check).
+	// that stays live (ward check), and small that the render that follows
+	// allocates little (ward check's text, without --verbose or --all).
 	Analysed func(build bool, parts report.Parts)
-	Built    func(alone bool)
+	Built    func(alone, small bool)
 	// Loaded, when set, is called once a model to analyse is loaded, before
 	// its rules are (cmd/ward collects the loading's garbage there when the
 	// model is large).

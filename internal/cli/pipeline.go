@@ -67,14 +67,15 @@ type analysed struct {
 	result   *report.Result
 	// pending is Env.Built when the caller is to call it (analyseFor):
 	// built does, once.
-	pending func(alone bool)
+	pending func(alone, small bool)
 }
 
 // built calls Env.Built if analyseFor left it to the caller; alone says
-// the caller has let the analysis go.
-func (r *analysed) built(alone bool) {
+// the caller has let the analysis go, small that its render allocates
+// little (Env.Built).
+func (r *analysed) built(alone, small bool) {
 	if r.pending != nil {
-		r.pending(alone)
+		r.pending(alone, small)
 		r.pending = nil
 	}
 }
@@ -159,7 +160,7 @@ func (a *app) analyseAnd(ctx context.Context, path string, f analyseFlags, build
 	res := report.BuildOnly(an, report.Tool{Name: "ward", Version: a.env.Version}, parts)
 	a.relResult(res)
 	if a.env.Built != nil && !later {
-		a.env.Built(false)
+		a.env.Built(false, false)
 	}
 	return &analysed{loaded: l, analysis: an, result: res}, nil
 }

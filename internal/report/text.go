@@ -331,11 +331,12 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 		status = "reopened"
 	}
 	begin()
-	dst = padLeft(dst, strconv.Itoa(f.Rank), 3)
+	var num [20]byte
+	dst = padLeft(dst, string(strconv.AppendInt(num[:0], int64(f.Rank), 10)), 3)
 	dst = append(dst, ". "...)
 	// A closed threat's severity is what it was, not an open risk.
 	if Active(f.Status) {
-		dst = padRight(dst, strings.ToUpper(f.Severity), 8)
+		dst = padRight(dst, upperSeverity(f.Severity), 8)
 	} else {
 		dst = padRight(dst, "("+f.Severity+")", 8)
 	}
@@ -410,6 +411,24 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 		}
 	}
 	return dst
+}
+
+// upperSeverity is strings.ToUpper(s), without allocating for the five
+// severities (a line per threat).
+func upperSeverity(s string) string {
+	switch s {
+	case "critical":
+		return "CRITICAL"
+	case "high":
+		return "HIGH"
+	case "medium":
+		return "MEDIUM"
+	case "low":
+		return "LOW"
+	case "info":
+		return "INFO"
+	}
+	return strings.ToUpper(s)
 }
 
 // padLeft appends s right-aligned in width runes, as fmt's "%3s" does.
