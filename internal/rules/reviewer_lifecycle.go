@@ -24,8 +24,8 @@ var reviewerLifecycleRules = []*rule.Rule{
 			"order decisions) stops them too. " +
 			"A device of ours that something of critical availability runs through (an emergency alarm line, a lift, a " +
 			"door, a safety interlock) is one unit whose power, software, update and link are the service. " +
-			"So is a process of ours whose job is to raise alerts or alarms (its name says so) and send them out to people, their " +
-			"devices or a messaging service: when it crashes, stalls or drops messages, nobody is alerted, and nothing tells anyone " +
+			"So is a process of ours whose job is to raise alerts or alarms (its name says so, or what it sends out is named alerts or alarms: " +
+			"a notification hub relaying them) and send them out to people, their devices or a messaging service: when it crashes, stalls or drops messages, nobody is alerted, and nothing tells anyone " +
 			"that the alerts stopped unless the path is watched end to end (a test alert that must arrive).",
 		CWE:   []int{654, 1088, 400},
 		CAPEC: []int{607},
@@ -224,27 +224,41 @@ var reviewerLifecycleRules = []*rule.Rule{
 
 // spofAlerting returns where a process of ours whose name says it raises
 // alerts or alarms sends them: the people, clients, devices and third
-// parties (a push or SMS service) its flows go to. Nil for other
-// components, and for one that sends alerts nowhere outside the system.
+// parties (a push or SMS service) its flows go to; for any other process
+// of ours, those its flows carry an asset named alerts or alarms to (a
+// notification hub relaying them). Nil for other components, and for one
+// that sends alerts nowhere outside the system.
 func spofAlerting(c *model.Component) []*model.Component {
 	if !c.IsProcess() || c.ThirdParty || c.OutOfScope || c.Kind == model.KindLLM {
 		return nil
 	}
-	alerting := false
-	for _, w := range []string{"alert", "alerts", "alerting", "alarm", "alarms"} {
-		if tpPhrase(c.ID+" "+c.Name, w) {
-			alerting = true
-		}
-	}
-	if !alerting {
-		return nil
-	}
+	alerting := alertWords(c.ID + " " + c.Name)
 	var out []*model.Component
 	for _, f := range c.Out {
 		t := f.To
-		if (t.IsActor() || t.ThirdParty) && !t.IsStore() && !slices.Contains(out, t) {
+		if !(t.IsActor() || t.ThirdParty) || t.IsStore() || slices.Contains(out, t) {
+			continue
+		}
+		// A relay drawn under its product's name (a push hub, a
+		// notification service) that sends out what the model names
+		// alerts or alarms is an alerting process too (family27b).
+		sends := alerting
+		for _, a := range f.Carries {
+			sends = sends || alertWords(a.ID+" "+a.Name)
+		}
+		if sends {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// alertWords reports whether s names alerts or alarms.
+func alertWords(s string) bool {
+	for _, w := range []string{"alert", "alerts", "alerting", "alarm", "alarms"} {
+		if tpPhrase(s, w) {
+			return true
+		}
+	}
+	return false
 }
