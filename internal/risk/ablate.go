@@ -11,7 +11,7 @@ var ab struct {
 	held, heldread, sought, parser, moderate, repud, gathered, after, once,
 	content, supply, relay, radio, unauth, posexpl, negexpl, elevboth, dosavail,
 	reach, jewel, physical, repeatval, stake, further, scoreround, starts,
-	ruleround, later, elemround, lastrep, repband, uncert, catround, statedpriv bool
+	ruleround, later, elemround, lastrep, repband, uncert, catround, statedpriv, sparseflow bool
 }
 
 // ablateNames maps each switch's name to its field.
@@ -25,6 +25,6 @@ func ablateNames() map[string]*bool {
 		"physical": &ab.physical, "repeatval": &ab.repeatval, "stake": &ab.stake, "further": &ab.further,
 		"scoreround": &ab.scoreround, "starts": &ab.starts, "ruleround": &ab.ruleround, "later": &ab.later,
 		"elemround": &ab.elemround, "lastrep": &ab.lastrep, "repband": &ab.repband, "uncert": &ab.uncert,
-		"catround": &ab.catround, "statedpriv": &ab.statedpriv,
+		"catround": &ab.catround, "statedpriv": &ab.statedpriv, "sparseflow": &ab.sparseflow,
 	}
 }
