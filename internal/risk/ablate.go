@@ -11,7 +11,8 @@ var ab struct {
 	held, heldread, sought, parser, moderate, repud, gathered, after, once,
 	content, supply, relay, radio, unauth, posexpl, negexpl, elevboth, dosavail,
 	reach, jewel, physical, repeatval, stake, further, scoreround, starts,
-	ruleround, later, elemround, lastrep, repband, uncert, catround, statedpriv, staffread bool
+	ruleround, later, elemround, lastrep, repband, uncert, catround, statedpriv, staffread,
+	sparseflow bool
 }
 
 // ablateNames maps each switch's name to its field.
@@ -26,5 +27,6 @@ func ablateNames() map[string]*bool {
 		"scoreround": &ab.scoreround, "starts": &ab.starts, "ruleround": &ab.ruleround, "later": &ab.later,
 		"elemround": &ab.elemround, "lastrep": &ab.lastrep, "repband": &ab.repband, "uncert": &ab.uncert,
 		"catround": &ab.catround, "statedpriv": &ab.statedpriv, "staffread": &ab.staffread,
+		"sparseflow": &ab.sparseflow,
 	}
 }

@@ -314,8 +314,9 @@ func (r *reach) at(t model.Target) int32 {
 // in 128ths of a point: the residual score, plus up to reachWeight for the
 // share of the design's data within the threat's reach (Finding.Reach),
 // plus jewelWeight and physicalWeight for what a reviewer reads first
-// (Finding.Focus), less staffReadStep for staff reading beyond their need
-// (staffReads).
+// (Finding.Focus), less sparseFlowWeight for a flow's threat of the high
+// or critical band in a sparse model (sparseFlow), less staffReadStep for
+// staff reading beyond their need (staffReads).
 func rankValue(f *model.Finding) int {
 	v := clampKey(int(f.Residual.Score)) * 128
 	if !ab.reach {
@@ -326,6 +327,9 @@ func rankValue(f *model.Finding) int {
 	}
 	if f.Focus&model.FocusPhysical != 0 && !ab.physical {
 		v += physicalWeight
+	}
+	if f.Focus&model.FocusSparseFlow != 0 && f.Residual.Severity >= model.SevHigh && !ab.sparseflow {
+		v -= sparseFlowWeight
 	}
 	if staffReads(f) {
 		v = max(0, v-staffReadStep)

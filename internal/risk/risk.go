@@ -187,6 +187,9 @@ func AssessRanking(m *model.Model, findings []*model.Finding, opt Options) ([]Wa
 	guessed := needsGuessed(m)
 	scoreAll(findings, func(ex *explainer, f *model.Finding) {
 		f.Reach, f.Focus = within.share(f), within.focus(f)
+		if guessed {
+			f.Focus |= sparseFlow(f)
+		}
 		var d *model.Decision
 		if len(decisions) > 0 {
 			if maybe.may(f.ID) {

@@ -59,3 +59,28 @@ func guessedIntegrity(a *model.Asset) bool {
 	}
 	return len(a.Data) != 1 || a.Data[0] != model.DataPII
 }
+
+// sparseFlowWeight is what the ranking takes off a threat of the high or
+// critical band whose first element is a flow of a sparse model
+// (model.FocusSparseFlow), in 128ths of a point: two points, so that
+// within the band it follows the components' threats of its score and
+// of the score two points below (a 16 on a flow after a 14 on a
+// component: docs/risk.md, "A sparse model's flows").
+const sparseFlowWeight = 256
+
+// sparseFlow returns model.FocusSparseFlow for a generated threat that
+// names a flow first, in a model that states no asset's sensitivity
+// (needsGuessed; the caller checks). Such a model states few of its
+// flows' facts (what they carry, their protocol and authentication), so
+// a flow's threat is read from its two ends' exposure and data — what
+// the threats on those components already weigh — and on the seen sparse
+// models and perturbed copies a high or critical flow threat in the top
+// 10 matched a reviewer's high line half as often as a component's
+// (docs/quality-history.md, ranksparse27b). The team's own threats name
+// their elements as a set, in no order, and are not counted.
+func sparseFlow(f *model.Finding) model.Focus {
+	if f.Origin == model.OriginPeople || len(f.Targets) == 0 || !isFlow(f.Targets[0]) {
+		return 0
+	}
+	return model.FocusSparseFlow
+}

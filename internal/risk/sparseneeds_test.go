@@ -58,3 +58,59 @@ func TestGuessedIntegrity(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseFlow: in a model that states no asset's sensitivity, a
+// generated threat that names a flow first is marked (FocusSparseFlow) and
+// ranks two points lower in the high and critical bands only; a model that
+// states one asset's sensitivity, a component's threat and the team's own
+// threats are not marked.
+func TestSparseFlow(t *testing.T) {
+	net := &model.Boundary{ID: "net", Trust: model.TrustInternet}
+	dc := &model.Boundary{ID: "dc", Trust: model.TrustInternal}
+	app := &model.Component{ID: "app", Kind: model.KindClient, Boundary: net}
+	api := &model.Component{ID: "api", Kind: model.KindService, Boundary: dc}
+	fl := &model.Flow{From: app, To: api}
+	for _, tc := range []struct {
+		name   string
+		stated bool
+		target model.Target
+		origin model.Origin
+		want   bool
+	}{
+		{"flow, sparse", false, model.Target{Flow: fl}, model.OriginBuiltin, true},
+		{"component, sparse", false, model.Target{Component: api}, model.OriginBuiltin, false},
+		{"team's threat on a flow", false, model.Target{Flow: fl}, model.OriginPeople, false},
+		{"flow, a model stating one asset", true, model.Target{Flow: fl}, model.OriginBuiltin, false},
+	} {
+		a := &model.Asset{ID: "data", Description: "milk quality results"}
+		model.InferAsset(a, false)
+		if tc.stated {
+			a = &model.Asset{ID: "data", Integrity: model.High}
+		}
+		m := &model.Model{Boundaries: []*model.Boundary{net, dc}, Assets: []*model.Asset{a},
+			Components: []*model.Component{app, api}, Flows: []*model.Flow{fl}}
+		m.Index()
+		f := &model.Finding{ID: "r:" + tc.name, Origin: tc.origin, Category: model.Tampering,
+			Targets: []model.Target{tc.target}, Assets: []*model.Asset{a}, Status: model.StatusUnverified}
+		Assess(m, []*model.Finding{f}, Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if got := f.Focus&model.FocusSparseFlow != 0; got != tc.want {
+			t.Errorf("%s: marked %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		sev   model.Severity
+		score int32
+		less  int
+	}{
+		{model.SevCritical, 20, sparseFlowWeight},
+		{model.SevHigh, 16, sparseFlowWeight},
+		{model.SevMedium, 8, 0},
+	} {
+		f := &model.Finding{Residual: model.Risk{Score: tc.score, Severity: tc.sev}}
+		v := rankValue(f)
+		f.Focus = model.FocusSparseFlow
+		if got := v - rankValue(f); got != tc.less {
+			t.Errorf("%v %d: a sparse flow's threat ranks %d lower, want %d", tc.sev, tc.score, got, tc.less)
+		}
+	}
+}
