@@ -189,8 +189,9 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 		ranking.Rerank(fs)
 	}
 	n = len(fs)
-	if fs = foldReadings(fs, qs, rules, workers); len(fs) != n {
-		ranking.Rerank(fs)
+	fs, moves = foldReadings(fs, qs, rules, workers)
+	if len(fs) != n {
+		ranking.RerankMoved(fs, moves)
 	}
 	if len(fs) != raised {
 		dropFromQuestions(qs, workers)
