@@ -161,7 +161,8 @@ const wordAsideMax = 200_000
 // threats comes foldFurtherHop (a further threat on a component and its
 // hops joins another rule's earlier threat on the component); after the
 // fold into a receiver's threat comes the fold of rules that name one attack
-// (rule.SameLine, foldSameLine). Last, risk.LowerRepeats moves an unverified threat that repeats an
+// (rule.SameLine, foldSameLine), then the fold of a OneLine rule's readings
+// on one element (foldReadings). Last, risk.LowerRepeats moves an unverified threat that repeats an
 // (element, category) pair on its own element to the end of the next
 // band.
 func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rules []*rule.Rule, els *numbering, limit, workers int) []*model.Finding {
@@ -186,6 +187,11 @@ func list(fs []*model.Finding, ranking *risk.Ranking, qs []*model.Question, rule
 	n = len(fs)
 	if fs = foldSameLine(fs, qs, rules, els, workers); len(fs) != n {
 		ranking.Rerank(fs)
+	}
+	n = len(fs)
+	fs, moves = foldReadings(fs, qs, rules, workers)
+	if len(fs) != n {
+		ranking.RerankMoved(fs, moves)
 	}
 	if len(fs) != raised {
 		dropFromQuestions(qs, workers)

@@ -136,6 +136,16 @@ type Rule struct {
 	// relation is symmetric: one of the two rules names the other (a rule
 	// may be named by several, and may name several, separated by commas).
 	SameLine string
+	// OneLine marks a rule whose threats of different categories on one
+	// element (its own threat and its further STRIDE readings, Also) are
+	// one line a reviewer writes once, under whichever category: one
+	// missing control with one owner (people's access to a store reviewed,
+	// credentials encrypted on a hop, an entry point authenticating its
+	// callers). Where several of its readings on one element are listed
+	// after the other folds, the better-ranked stays, naming the others'
+	// elements and carrying their categories (a line of any of them still
+	// finds it); the others leave the list (internal/analysis, readings.go).
+	OneLine bool
 	// SameLineShared marks a rule whose own threats of one category are
 	// one line where they meet: they name a shared element, or a component
 	// at an end of a flow either names (three services calling one another
