@@ -350,7 +350,18 @@ func textFinding(dst []byte, f *Finding, qs map[string]*Question, opt TextOption
 	dst = append(dst, "     "...)
 	dst = append(dst, f.ID...)
 	dst = append(dst, "  ["...)
-	dst = append(dst, f.Category...)
+	// Every STRIDE category the threat stands for (a weakness's readings
+	// listed as one threat, a team's threat of several), the first its own.
+	if len(f.Categories) > 1 {
+		for i, c := range f.Categories {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, c...)
+		}
+	} else {
+		dst = append(dst, f.Category...)
+	}
 	dst = appendCWEList(dst, f.CWE())
 	dst = append(dst, "]  "...)
 	dst = appendLoc(dst, f.Location)

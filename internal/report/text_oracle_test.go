@@ -28,7 +28,11 @@ func oracleTextFinding(dst []byte, f *Finding, qs map[string]Question, opt TextO
 		sev = "(" + f.Severity + ")"
 	}
 	line("%3d. %-8s %-10s %s\n", f.Rank, sev, status, f.Title)
-	line("     %s  [%s%s]  %s\n", f.ID, f.Category, oracleCWEList(f.CWE()), oracleLocString(f.Location))
+	cats := f.Category
+	if len(f.Categories) > 1 {
+		cats = strings.Join(f.Categories, ", ")
+	}
+	line("     %s  [%s%s]  %s\n", f.ID, cats, oracleCWEList(f.CWE()), oracleLocString(f.Location))
 	if d := f.Decision; d != nil && len(d.Covers) > 0 {
 		line("     %s, covers hops %s\n", strings.ReplaceAll(d.Status, "_", " "), strings.Join(d.Covers, ", "))
 	}
