@@ -116,6 +116,8 @@ func TestWebSystemPages(t *testing.T) {
 		{"/gaps/questions", "Unanswered questions"},
 		{"/gaps/unmitigated", "Open threats with no mitigation"},
 		{"/systems/larkspur-shop", "Threats, ranked"},
+		// A threat standing for several STRIDE readings names them all.
+		{"/systems/larkspur-shop", "<td>Spoofing, Elevation of privilege</td>"},
 		{"/systems/larkspur-shop?element=web-frontend", "clear the selection"},
 		{"/systems/larkspur-shop?q=rate&stride=denial_of_service", "Threats, ranked"},
 		{"/systems/larkspur-shop/diff?from=0&to=1", "What version 1 means"},
