@@ -448,8 +448,14 @@ func tpNew(m *model.Model, c *model.Component) bool {
 }
 
 // tpPhrase reports whether the words of phrase occur in s in order, one
-// after the other (case-folded runs of letters and digits).
+// after the other (case-folded runs of letters and digits). ASCII text,
+// nearly all of it, is matched in place without lowering or splitting
+// (the rules call it per flow and component; perf27b); other text is
+// lowered and split as before, so that folding gives the same words.
 func tpPhrase(s, phrase string) bool {
+	if tpASCII(s) && tpASCII(phrase) {
+		return tpPhraseASCII(s, phrase)
+	}
 	split := func(x string) []string {
 		return strings.FieldsFunc(strings.ToLower(x), func(r rune) bool {
 			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
@@ -461,6 +467,67 @@ func tpPhrase(s, phrase string) bool {
 	}
 	for i := 0; i+len(ps) <= len(ws); i++ {
 		if slices.Equal(ws[i:i+len(ps)], ps) {
+			return true
+		}
+	}
+	return false
+}
+
+// tpASCII reports whether s is all ASCII.
+func tpASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// tpWordByte reports whether ASCII byte b is part of a word: a letter or
+// a digit.
+func tpWordByte(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+}
+
+// tpWord returns the bounds of the first word of s at or after i, or
+// start == len(s) when none is left.
+func tpWord(s string, i int) (start, end int) {
+	for i < len(s) && !tpWordByte(s[i]) {
+		i++
+	}
+	start = i
+	for i < len(s) && tpWordByte(s[i]) {
+		i++
+	}
+	return start, i
+}
+
+// tpPhraseASCII is tpPhrase on ASCII s and phrase: it tries the phrase's
+// words at each word of s, comparing case-folded bytes in place.
+func tpPhraseASCII(s, phrase string) bool {
+	ps, pe := tpWord(phrase, 0)
+	if ps == len(phrase) {
+		return false
+	}
+	for ws, we := tpWord(s, 0); ws < len(s); ws, we = tpWord(s, we) {
+		if !strings.EqualFold(s[ws:we], phrase[ps:pe]) {
+			continue
+		}
+		// The first word matches: the phrase's next words must follow.
+		ok, i, j := true, we, pe
+		for {
+			qs, qe := tpWord(phrase, j)
+			if qs == len(phrase) {
+				break
+			}
+			xs, xe := tpWord(s, i)
+			if xs == len(s) || !strings.EqualFold(s[xs:xe], phrase[qs:qe]) {
+				ok = false
+				break
+			}
+			i, j = xe, qe
+		}
+		if ok {
 			return true
 		}
 	}
