@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +21,7 @@ func TestBaselineFolded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldM, newM := filepath.Join(dir, "shop-old", "ward.yaml"), filepath.Join(dir, "shop-new", "ward.yaml")
+	newM := filepath.Join(dir, "shop-new", "ward.yaml")
 	check := func(base, cur string) (stdout, stderr string) {
 		t.Helper()
 		var out, errb bytes.Buffer
@@ -31,6 +33,7 @@ func TestBaselineFolded(t *testing.T) {
 	type result struct {
 		Findings []struct {
 			ID     string   `json:"id"`
+			Rule   string   `json:"rule"`
 			Folded []string `json:"folded"`
 		} `json:"findings"`
 	}
@@ -42,32 +45,55 @@ func TestBaselineFolded(t *testing.T) {
 		}
 		return r
 	}
-	oldOut, _ := check(newM, oldM)
-	newOut, newErr := check(oldM, newM)
-	alone := map[string]bool{}
-	for _, f := range parse(oldOut).Findings {
-		alone[f.ID] = true
-	}
-	var folded []string
-	for _, f := range parse(newOut).Findings {
+	// A threat of another rule folded into one of shop-new's threats.
+	// Decided, a threat stays apart: the same model with a decision on it
+	// lists it on its own, as a baseline that folded nothing would.
+	plain, _ := check(newM, newM)
+	var id string
+	for _, f := range parse(plain).Findings {
 		for _, x := range f.Folded {
-			if alone[x] {
-				folded = append(folded, x)
+			if id == "" && !strings.HasPrefix(x, f.Rule+":") {
+				id = x
 			}
 		}
 	}
-	if len(folded) == 0 {
-		t.Fatal("no threat alone in shop-old is folded in shop-new")
+	if id == "" {
+		t.Fatal("no threat of another rule is folded in shop-new")
 	}
-	_, oldErr := check(newM, oldM)
-	for _, id := range folded {
-		// Folded now, alone in the baseline: not new. Alone now, folded in
-		// the baseline: not new either.
-		for _, stderr := range []string{newErr, oldErr} {
-			for _, line := range strings.Split(stderr, "\n") {
-				if strings.Contains(line, "NEW") && strings.Contains(line, " "+id+" ") {
-					t.Errorf("%s (folded on one side) listed as new since the baseline: %s", id, line)
-				}
+	split := t.TempDir()
+	for _, name := range []string{"ward.yaml", "threats.yaml"} {
+		b, err := os.ReadFile(filepath.Join(dir, "shop-new", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "threats.yaml" {
+			b = []byte(strings.Replace(string(b), "\ndecisions:\n", "\ndecisions:\n  - finding: "+id+
+				"\n    status: accepted\n    owner: dana.okafor\n    reason: accepted for the test\n    expires: 2027-01-01\n", 1))
+		}
+		if err := os.WriteFile(filepath.Join(split, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oldM := filepath.Join(split, "ward.yaml")
+	oldOut, oldErr := check(newM, oldM)
+	newOut, newErr := check(oldM, newM)
+	alone := false
+	for _, f := range parse(oldOut).Findings {
+		alone = alone || f.ID == id
+	}
+	folded := false
+	for _, f := range parse(newOut).Findings {
+		folded = folded || slices.Contains(f.Folded, id)
+	}
+	if !alone || !folded {
+		t.Fatalf("%s: alone with its decision %v, folded without it %v; want both", id, alone, folded)
+	}
+	// Folded now, alone in the baseline: not new. Alone now, folded in
+	// the baseline: not new either.
+	for _, stderr := range []string{newErr, oldErr} {
+		for _, line := range strings.Split(stderr, "\n") {
+			if strings.Contains(line, "NEW") && strings.Contains(line, " "+id+" ") {
+				t.Errorf("%s (folded on one side) listed as new since the baseline: %s", id, line)
 			}
 		}
 	}
