@@ -456,6 +456,12 @@ func tpPhrase(s, phrase string) bool {
 	if tpASCII(s) && tpASCII(phrase) {
 		return tpPhraseASCII(s, phrase)
 	}
+	return tpPhraseWords(s, phrase)
+}
+
+// tpPhraseWords is tpPhrase by lowering and splitting both into words:
+// the general path, and the reference the ASCII path is tested against.
+func tpPhraseWords(s, phrase string) bool {
 	split := func(x string) []string {
 		return strings.FieldsFunc(strings.ToLower(x), func(r rune) bool {
 			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
